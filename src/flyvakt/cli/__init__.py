@@ -1,0 +1,1 @@
+"""Command-line interface: ``flyvakt run | replay | events | verify | fleets | export | ...``."""

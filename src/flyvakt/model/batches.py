@@ -1,0 +1,233 @@
+"""Columnar batches: the unit of work between stages.
+
+Why columnar: a Python loop over single messages tops out near 100 k msg/s; NumPy over whole
+arrays is what lets decode + track reach the project's throughput goal (DESIGN.md section 1).
+
+Conventions for "unknown": NaN in float columns, -1 in signed integer columns, None in object
+columns. Times are float seconds since the Unix epoch, UTC (``time_s``).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import numpy.typing as npt
+
+F64 = npt.NDArray[np.float64]
+F32 = npt.NDArray[np.float32]
+U8 = npt.NDArray[np.uint8]
+I8 = npt.NDArray[np.int8]
+I16 = npt.NDArray[np.int16]
+I32 = npt.NDArray[np.int32]
+U16 = npt.NDArray[np.uint16]
+U32 = npt.NDArray[np.uint32]
+B = npt.NDArray[np.bool_]
+Obj = npt.NDArray[np.object_]
+
+
+class Source(enum.IntEnum):
+    """Where an observation came from, in readsb's priority order (higher wins when fresh)."""
+
+    UNKNOWN = 0
+    STATE_VECTOR = 1  # OpenSky/traffic data sets, readsb traces: already decoded elsewhere
+    SBS = 2  # BaseStation port 30003: decoded by the receiver's software
+    MODE_S = 3  # DF0/4/5/16/20/21 surveillance replies (address recovered from parity)
+    ADSB = 4  # DF17/18 extended squitter, CRC checked
+
+
+class _Columnar:
+    """Shared helpers for dataclasses whose every field is a 1-D (or N-D) array of length n."""
+
+    _defaults: ClassVar[dict[str, tuple[Any, Any]]] = {}
+
+    def __len__(self) -> int:
+        first = fields(self)[0]  # type: ignore[arg-type]
+        return int(getattr(self, first.name).shape[0])
+
+    @classmethod
+    def empty(cls, n: int) -> Self:
+        """A batch of ``n`` rows, every value unknown."""
+        kwargs: dict[str, Any] = {}
+        for name, (dtype, fill) in cls._defaults.items():
+            if name == "payload":
+                kwargs[name] = np.zeros((n, 14), dtype=np.uint8)
+            elif dtype is object:
+                kwargs[name] = np.full(n, fill, dtype=object)
+            else:
+                kwargs[name] = np.full(n, fill, dtype=dtype)
+        return cls(**kwargs)
+
+    def take(self, index: npt.NDArray[Any]) -> Self:
+        """Rows selected by a boolean mask or an integer index array."""
+        return type(self)(**{f.name: getattr(self, f.name)[index] for f in fields(self)})  # type: ignore[arg-type]
+
+    @classmethod
+    def concat(cls, parts: list[Self]) -> Self:
+        if not parts:
+            return cls.empty(0)
+        return cls(
+            **{
+                f.name: np.concatenate([getattr(p, f.name) for p in parts])
+                for f in fields(cls)  # type: ignore[arg-type]
+            }
+        )
+
+
+@dataclass(eq=False)
+class FrameBatch(_Columnar):
+    """Raw Mode S frames as received.
+
+    ``payload`` holds each frame left-aligned in 14 bytes (a 56-bit frame uses the first 7).
+    ``nbytes`` is 7 or 14 for Mode S, 2 for Mode A/C (kept for counting, never decoded).
+    """
+
+    time_s: F64
+    payload: U8  # shape (n, 14)
+    nbytes: U8
+    signal_dbfs: F32
+    receiver: U16
+
+    _defaults: ClassVar[dict[str, tuple[Any, Any]]] = {
+        "time_s": (np.float64, np.nan),
+        "payload": (np.uint8, 0),
+        "nbytes": (np.uint8, 0),
+        "signal_dbfs": (np.float32, np.nan),
+        "receiver": (np.uint16, 0),
+    }
+
+    @classmethod
+    def from_hex(cls, hex_frames: list[str], time_s: list[float] | F64) -> FrameBatch:
+        """Build a batch from hex strings (test and glue helper; not the fast path)."""
+        n = len(hex_frames)
+        out = cls.empty(n)
+        out.time_s[:] = np.asarray(time_s, dtype=np.float64)
+        for i, h in enumerate(hex_frames):
+            raw = bytes.fromhex(h)
+            out.payload[i, : len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+            out.nbytes[i] = len(raw)
+        return out
+
+    def hex(self, i: int) -> str:
+        return bytes(self.payload[i, : int(self.nbytes[i])]).hex()
+
+
+@dataclass(eq=False)
+class ObservationBatch(_Columnar):
+    """What one message (or one state-vector row, or one SBS line) says about one aircraft.
+
+    The decoder is stateless, so airborne/surface positions from raw frames arrive as CPR
+    fields (``cpr_*``) and are turned into ``lat_deg``/``lon_deg`` by the tracker. Sources that
+    are already decoded (SBS, state vectors) fill ``lat_deg``/``lon_deg`` directly.
+    """
+
+    time_s: F64
+    icao24: U32
+    source: U8  # Source
+    df: I8  # downlink format, -1 when not from a Mode S frame
+    tc: I8  # ADS-B type code, -1 when not DF17/18
+    address_checked: B  # True: CRC-verified address (DF11/17/18, SBS, state vectors)
+    lat_deg: F64
+    lon_deg: F64
+    cpr_lat: I32  # 17-bit CPR latitude, -1 when absent
+    cpr_lon: I32
+    cpr_odd: I8  # 0 even, 1 odd, -1 absent
+    cpr_surface: B  # True for surface position (TC 5-8)
+    altitude_baro_ft: F64
+    altitude_gnss_ft: F64
+    groundspeed_kt: F64
+    track_deg: F64
+    airspeed_kt: F64
+    heading_deg: F64
+    vertical_rate_fpm: F64
+    on_ground: I8  # 1 ground, 0 airborne, -1 unknown
+    squawk: I16  # the four octal digits read as a decimal number (7700), -1 unknown
+    callsign: Obj  # str or None
+    category: I8  # emitter category (TC*8+CA style: A0..D7 -> 0..31), -1 unknown
+    emergency: I8  # TC 28 emergency state 0..7, -1 unknown
+    adsb_version: I8
+    nic_supplement: I8
+    nac_p: I8
+    signal_dbfs: F32
+    receiver: U16
+
+    _defaults: ClassVar[dict[str, tuple[Any, Any]]] = {
+        "time_s": (np.float64, np.nan),
+        "icao24": (np.uint32, 0),
+        "source": (np.uint8, 0),
+        "df": (np.int8, -1),
+        "tc": (np.int8, -1),
+        "address_checked": (np.bool_, False),
+        "lat_deg": (np.float64, np.nan),
+        "lon_deg": (np.float64, np.nan),
+        "cpr_lat": (np.int32, -1),
+        "cpr_lon": (np.int32, -1),
+        "cpr_odd": (np.int8, -1),
+        "cpr_surface": (np.bool_, False),
+        "altitude_baro_ft": (np.float64, np.nan),
+        "altitude_gnss_ft": (np.float64, np.nan),
+        "groundspeed_kt": (np.float64, np.nan),
+        "track_deg": (np.float64, np.nan),
+        "airspeed_kt": (np.float64, np.nan),
+        "heading_deg": (np.float64, np.nan),
+        "vertical_rate_fpm": (np.float64, np.nan),
+        "on_ground": (np.int8, -1),
+        "squawk": (np.int16, -1),
+        "callsign": (object, None),
+        "category": (np.int8, -1),
+        "emergency": (np.int8, -1),
+        "adsb_version": (np.int8, -1),
+        "nic_supplement": (np.int8, -1),
+        "nac_p": (np.int8, -1),
+        "signal_dbfs": (np.float32, np.nan),
+        "receiver": (np.uint16, 0),
+    }
+
+
+@dataclass(eq=False)
+class PositionBatch(_Columnar):
+    """Accepted positions (one row per fix), the tracker's output and the store's track points.
+
+    Column names are those of ``flyvakt replay --positions-out``.
+    """
+
+    time_s: F64
+    icao24: U32
+    lat_deg: F64
+    lon_deg: F64
+    altitude_baro_ft: F64
+    altitude_gnss_ft: F64
+    groundspeed_kt: F64
+    track_deg: F64
+    vertical_rate_fpm: F64
+    on_ground: I8
+    callsign: Obj
+    squawk: I16
+    source: U8
+
+    _defaults: ClassVar[dict[str, tuple[Any, Any]]] = {
+        "time_s": (np.float64, np.nan),
+        "icao24": (np.uint32, 0),
+        "lat_deg": (np.float64, np.nan),
+        "lon_deg": (np.float64, np.nan),
+        "altitude_baro_ft": (np.float64, np.nan),
+        "altitude_gnss_ft": (np.float64, np.nan),
+        "groundspeed_kt": (np.float64, np.nan),
+        "track_deg": (np.float64, np.nan),
+        "vertical_rate_fpm": (np.float64, np.nan),
+        "on_ground": (np.int8, -1),
+        "callsign": (object, None),
+        "squawk": (np.int16, -1),
+        "source": (np.uint8, 0),
+    }
+
+
+OBS_FIELDS: tuple[str, ...] = tuple(ObservationBatch._defaults)
+POS_FIELDS: tuple[str, ...] = tuple(PositionBatch._defaults)
+
+
+def icao_hex(icao24: int) -> str:
+    """24-bit address as the lower-case 6-digit hex used everywhere in records."""
+    return f"{int(icao24):06x}"

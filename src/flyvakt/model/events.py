@@ -1,0 +1,116 @@
+"""The event record (DESIGN.md section 3): JSON line, store row and API object alike."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+EventType = Literal[
+    "takeoff",
+    "landing",
+    "stopover",
+    "go_around",
+    "touch_and_go",
+    "airspace_entry",
+    "airspace_exit",
+    "emergency_squawk",
+    "signal_lost",
+    "signal_regained",
+    "spoofing_suspected",
+    "fleet_departed",
+    "fleet_landed",
+    "fleet_together",
+]
+Basis = Literal["observed", "inferred", "possible"]
+
+
+@dataclass(frozen=True)
+class AirportRef:
+    icao: str
+    iata: str
+    name: str
+    country: str  # ISO 3166 alpha-2
+    tz: str  # IANA zone
+    lat_deg: float
+    lon_deg: float
+    elevation_ft: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "icao": self.icao,
+            "iata": self.iata or None,
+            "name": self.name,
+            "country": self.country,
+            "tz": self.tz,
+        }
+
+
+@dataclass
+class Event:
+    type: EventType
+    icao24: str  # lower-case hex
+    time_s: float  # UTC epoch seconds
+    callsign: str | None = None
+    airport: AirportRef | None = None
+    country: str | None = None
+    basis: Basis = "observed"
+    confidence: float = 1.0
+    reason: str = ""
+    candidates: list[str] = field(default_factory=list)  # ICAO codes of other airports
+    lat: float | None = None
+    lon: float | None = None
+    altitude_baro_ft: float | None = None
+    local_tz: str | None = None  # IANA zone at the place, for local_time
+    fleet: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)  # type-specific extras
+
+    @property
+    def time_iso(self) -> str:
+        return iso_utc(self.time_s)
+
+    def local_time_iso(self) -> str | None:
+        zone = self.local_tz or (self.airport.tz if self.airport else None)
+        if not zone:
+            return None
+        from zoneinfo import ZoneInfo
+
+        return (
+            datetime.fromtimestamp(self.time_s, tz=UTC)
+            .astimezone(ZoneInfo(zone))
+            .isoformat(timespec="seconds")
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        def num(x: float | None, nd: int) -> float | None:
+            if x is None or (isinstance(x, float) and math.isnan(x)):
+                return None
+            return round(float(x), nd)
+
+        return {
+            "type": self.type,
+            "icao24": self.icao24,
+            "callsign": self.callsign,
+            "time": self.time_iso,
+            "airport": self.airport.to_json() if self.airport else None,
+            "country": self.country,
+            "basis": self.basis,
+            "confidence": round(self.confidence, 3),
+            "reason": self.reason,
+            "candidates": list(self.candidates),
+            "lat": num(self.lat, 5),
+            "lon": num(self.lon, 5),
+            "altitude_baro_ft": num(self.altitude_baro_ft, 0),
+            "local_time": self.local_time_iso(),
+            "fleet": list(self.fleet),
+            **({"details": self.details} if self.details else {}),
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def iso_utc(time_s: float) -> str:
+    """ISO 8601 in UTC with a Z, to the second (event times are not more precise than that)."""
+    return datetime.fromtimestamp(time_s, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
