@@ -1,0 +1,271 @@
+"""Fleet-level events from per-aircraft events: a pure, serialisable state machine.
+
+``step(state, events, registry) -> (state, fleet_events)``
+
+- ``fleet_departed``: the first member of a fleet takes off from an airport, opening a *wave*
+  (fleet, origin airport, first takeoff time). Members of the fleet that take off from the same
+  airport within :data:`WAVE_WINDOW_S` of the first join the wave.
+- ``fleet_landed``: every member of the wave has landed. If all landed at one airport, one event
+  ("the last of the three aircraft landed at ZKPY"); if they split, one event per destination,
+  each with ``details["departed_count"]`` larger than ``details["count"]``.
+  ``basis`` is ``inferred`` if any of the member landings was inferred (never claim an observed
+  fleet landing on inferred evidence); ``confidence`` is the lowest member confidence.
+- :func:`fleet_positions`: the last known event of each member of a fleet.
+
+Landings of members with no known departure in an open wave are recorded for positions but
+never produce ``fleet_landed``: "the last of N" needs to know N.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from flyvakt.fleets.registry import FleetRegistry
+from flyvakt.model.events import AirportRef, Event
+
+__all__ = ["FleetState", "MemberStatus", "Wave", "fleet_positions", "step"]
+
+# Why 2 h: a state visit's aircraft (main aircraft, back-up, cargo/support) leave the same
+# airport within tens of minutes of each other; two hours joins them without merging the
+# return trip of a later day.
+WAVE_WINDOW_S = 2 * 3600.0
+
+# Why 36 h: longer than any non-stop flight (~20 h) plus a stopover; a wave whose members are
+# never seen landing (coverage gap) is dropped after that, silently rather than guessed.
+WAVE_EXPIRY_S = 36 * 3600.0
+
+
+@dataclass
+class Wave:
+    fleet_id: str
+    origin: AirportRef
+    first_takeoff_s: float
+    departures: dict[str, float] = field(default_factory=dict)  # icao24 → takeoff time
+    landings: dict[str, dict[str, Any]] = field(default_factory=dict)  # icao24 → landing info
+
+    def complete(self) -> bool:
+        return bool(self.departures) and set(self.departures) <= set(self.landings)
+
+
+@dataclass
+class MemberStatus:
+    icao24: str
+    type: str
+    time_s: float
+    airport: str | None = None  # ICAO code
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    altitude_baro_ft: float | None = None
+    basis: str = "observed"
+
+
+@dataclass
+class FleetState:
+    waves: list[Wave] = field(default_factory=list)
+    last: dict[str, MemberStatus] = field(default_factory=dict)  # icao24 → last event
+    latest_s: float = float("-inf")
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FleetState:
+        waves = [
+            Wave(
+                fleet_id=w["fleet_id"],
+                origin=AirportRef(**w["origin"]),
+                first_takeoff_s=w["first_takeoff_s"],
+                departures=dict(w["departures"]),
+                landings={
+                    k: {**v, "airport": AirportRef(**v["airport"])}
+                    for k, v in w["landings"].items()
+                },
+            )
+            for w in data.get("waves", [])
+        ]
+        last = {k: MemberStatus(**v) for k, v in data.get("last", {}).items()}
+        return cls(waves=waves, last=last, latest_s=float(data.get("latest_s", float("-inf"))))
+
+
+def _fleets_of(event: Event, registry: FleetRegistry) -> list[str]:
+    if event.fleet:
+        return [f for f in event.fleet if f in registry]
+    try:
+        addr = int(event.icao24, 16)
+    except ValueError:
+        return []
+    reg = event.details.get("registration") if event.details else None
+    return registry.match(addr, reg if isinstance(reg, str) else None, event.time_s)
+
+
+def _on_takeoff(state: FleetState, ev: Event, fleet_id: str, out: list[Event]) -> None:
+    if ev.airport is None:
+        return  # a departure with no airport cannot anchor a wave
+    for wave in state.waves:
+        if (
+            wave.fleet_id == fleet_id
+            and ev.icao24 in wave.departures
+            and (ev.icao24 not in wave.landings)
+        ):
+            return  # duplicate takeoff of a member still airborne in a wave
+    for wave in state.waves:
+        if (
+            wave.fleet_id == fleet_id
+            and wave.origin.icao == ev.airport.icao
+            and 0 <= ev.time_s - wave.first_takeoff_s <= WAVE_WINDOW_S
+            and ev.icao24 not in wave.departures
+        ):
+            wave.departures[ev.icao24] = ev.time_s
+            return
+    wave = Wave(fleet_id, ev.airport, ev.time_s, {ev.icao24: ev.time_s})
+    state.waves.append(wave)
+    out.append(
+        Event(
+            type="fleet_departed",
+            icao24=ev.icao24,
+            time_s=ev.time_s,
+            callsign=ev.callsign,
+            airport=ev.airport,
+            country=ev.airport.country,
+            basis=ev.basis,
+            confidence=ev.confidence,
+            reason=f"first member of fleet {fleet_id} to take off from {ev.airport.icao}",
+            lat=ev.lat,
+            lon=ev.lon,
+            local_tz=ev.local_tz or ev.airport.tz,
+            fleet=[fleet_id],
+            details={"origin": ev.airport.icao, "members": [ev.icao24], "count": 1},
+        )
+    )
+
+
+def _on_landing(state: FleetState, ev: Event, fleet_id: str, out: list[Event]) -> None:
+    if ev.airport is None:
+        return
+    for wave in state.waves:
+        if (
+            wave.fleet_id != fleet_id
+            or ev.icao24 not in wave.departures
+            or ev.icao24 in wave.landings
+            or ev.time_s < wave.departures[ev.icao24]
+        ):
+            continue
+        wave.landings[ev.icao24] = {
+            "airport": ev.airport,
+            "time_s": ev.time_s,
+            "basis": ev.basis,
+            "confidence": ev.confidence,
+            "callsign": ev.callsign,
+        }
+        if wave.complete():
+            out.extend(_wave_landed(wave))
+            state.waves.remove(wave)
+        return
+
+
+def _wave_landed(wave: Wave) -> list[Event]:
+    by_airport: dict[str, list[str]] = {}
+    for icao24, info in wave.landings.items():
+        by_airport.setdefault(info["airport"].icao, []).append(icao24)
+    out: list[Event] = []
+    for code, members in by_airport.items():
+        members.sort(key=lambda m: wave.landings[m]["time_s"])
+        infos = [wave.landings[m] for m in members]
+        last = infos[-1]
+        inferred = [m for m, i in zip(members, infos, strict=True) if i["basis"] != "observed"]
+        airport: AirportRef = last["airport"]
+        out.append(
+            Event(
+                type="fleet_landed",
+                icao24=members[-1],
+                time_s=last["time_s"],
+                callsign=last["callsign"],
+                airport=airport,
+                country=airport.country,
+                basis="inferred" if inferred else "observed",
+                confidence=min(float(i["confidence"]) for i in infos),
+                reason=(
+                    f"{len(members)} of {len(wave.departures)} aircraft of fleet {wave.fleet_id} "
+                    f"that took off from {wave.origin.icao} landed at {code}"
+                ),
+                lat=airport.lat_deg,
+                lon=airport.lon_deg,
+                local_tz=airport.tz,
+                fleet=[wave.fleet_id],
+                details={
+                    "count": len(members),
+                    "departed_count": len(wave.departures),
+                    "members": members,
+                    "inferred_members": inferred,
+                    "origin": wave.origin.icao,
+                    "origin_airport": wave.origin.to_json(),
+                    "first_takeoff_s": wave.first_takeoff_s,
+                    "first_landing_s": infos[0]["time_s"],
+                    "last_landing_s": last["time_s"],
+                },
+            )
+        )
+    return out
+
+
+def step(
+    state: FleetState, events: Iterable[Event], registry: FleetRegistry
+) -> tuple[FleetState, list[Event]]:
+    """Apply per-aircraft events (in time order) and return the fleet events they complete.
+
+    The state is mutated in place and returned, so a caller may checkpoint it as JSON.
+    """
+    out: list[Event] = []
+    for ev in sorted(events, key=lambda e: e.time_s):
+        state.latest_s = max(state.latest_s, ev.time_s)
+        fleet_ids = _fleets_of(ev, registry)
+        if not fleet_ids:
+            continue
+        state.last[ev.icao24] = MemberStatus(
+            icao24=ev.icao24,
+            type=ev.type,
+            time_s=ev.time_s,
+            airport=ev.airport.icao if ev.airport else None,
+            country=ev.country or (ev.airport.country if ev.airport else None),
+            lat=ev.lat,
+            lon=ev.lon,
+            altitude_baro_ft=ev.altitude_baro_ft,
+            basis=ev.basis,
+        )
+        for fleet_id in fleet_ids:
+            if ev.type == "takeoff":
+                _on_takeoff(state, ev, fleet_id, out)
+            elif ev.type == "landing":
+                _on_landing(state, ev, fleet_id, out)
+    state.waves = [w for w in state.waves if state.latest_s - w.first_takeoff_s <= WAVE_EXPIRY_S]
+    return state, out
+
+
+def fleet_positions(
+    state: FleetState, fleet_id: str, registry: FleetRegistry, at_s: float
+) -> list[dict[str, Any]]:
+    """Where each member of ``fleet_id`` (valid at ``at_s``) was last seen, by our events.
+
+    One row per member: ``icao24``, ``registration``, ``type`` (aircraft type), and
+    ``last`` (the :class:`MemberStatus` as a dict, or None when no event was seen). Rows are
+    ordered by the time of the last event, most recent first; members with none come last.
+    """
+    rows: list[dict[str, Any]] = []
+    for m in registry.members(fleet_id, at_s):
+        hex24 = m.icao24_hex
+        status = state.last.get(hex24) if hex24 else None
+        if status is not None and status.time_s > at_s:
+            status = None  # "where was it at at_s": never use what we learned after
+        rows.append(
+            {
+                "icao24": hex24,
+                "registration": m.registration,
+                "aircraft_type": m.type,
+                "last": asdict(status) if status else None,
+            }
+        )
+    rows.sort(key=lambda r: -(r["last"]["time_s"]) if r["last"] else float("inf"))
+    return rows

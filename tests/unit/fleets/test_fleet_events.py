@@ -1,0 +1,129 @@
+"""FleetWatcher state machine: fleet_departed / fleet_landed / positions.
+
+Synthetic event streams (labelled): there is no recording of a fleet movement in tests/data,
+so the per-aircraft events are constructed; the fleet is the bundled ru-gov (real hex codes).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import airportsdata
+
+from flyvakt.fleets import load_fleets
+from flyvakt.fleets.events import WAVE_EXPIRY_S, FleetState, fleet_positions, step
+from flyvakt.fleets.registry import example_fleets_path
+from flyvakt.model.events import AirportRef, Event
+
+AIRPORTS = airportsdata.load("ICAO")
+REG = load_fleets(example_fleets_path())
+A, B, C = "15770c", "157710", "157766"  # three Il-96 of ru-gov
+
+
+def apt(code: str) -> AirportRef:
+    a = AIRPORTS[code]
+    return AirportRef(
+        a["icao"], a["iata"], a["name"], a["country"], a["tz"], a["lat"], a["lon"], a["elevation"]
+    )
+
+
+def t(hh: int, mm: int, day: int = 18) -> float:
+    return datetime(2024, 6, day, hh, mm, tzinfo=UTC).timestamp()
+
+
+def ev(kind: str, icao: str, time_s: float, code: str, basis: str = "observed") -> Event:
+    return Event(kind, icao, time_s, airport=apt(code), basis=basis)  # type: ignore[arg-type]
+
+
+def test_three_depart_together_and_land_at_one_airport() -> None:
+    state = FleetState()
+    state, out = step(state, [ev("takeoff", A, t(9, 0), "UUWW")], REG)
+    assert [e.type for e in out] == ["fleet_departed"]
+    assert out[0].airport is not None and out[0].airport.icao == "UUWW"
+    assert out[0].fleet == ["ru-gov"]
+    # Not a member: ignored. Second and third members join the wave, no new departure event.
+    state, out = step(
+        state,
+        [
+            ev("takeoff", "393322", t(9, 10), "UUWW"),
+            ev("takeoff", B, t(9, 20), "UUWW"),
+            ev("takeoff", C, t(10, 30), "UUWW"),
+        ],
+        REG,
+    )
+    assert out == []
+    state, out = step(
+        state, [ev("landing", A, t(17, 0), "ZKPY"), ev("landing", B, t(17, 10), "ZKPY")], REG
+    )
+    assert out == []  # one is still in the air
+    # Checkpoint/restore in the middle: the state is JSON.
+    state = FleetState.from_json(json.loads(json.dumps(state.to_json())))
+    state, out = step(state, [ev("landing", C, t(17, 27), "ZKPY")], REG)
+    assert len(out) == 1
+    fl = out[0]
+    assert fl.type == "fleet_landed" and fl.basis == "observed"
+    assert fl.icao24 == C and fl.time_s == t(17, 27)
+    assert fl.details["count"] == 3 and fl.details["departed_count"] == 3
+    assert fl.details["members"] == [A, B, C]
+    assert fl.details["first_landing_s"] == t(17, 0)
+    assert fl.details["origin"] == "UUWW"
+    assert state.waves == []
+
+
+def test_late_member_outside_window_opens_a_new_wave() -> None:
+    state, out = step(
+        FleetState(),
+        [ev("takeoff", A, t(9, 0), "UUWW"), ev("takeoff", B, t(11, 30), "UUWW")],
+        REG,
+    )
+    assert [e.type for e in out] == ["fleet_departed", "fleet_departed"]
+    state, out = step(state, [ev("landing", A, t(17, 0), "ZKPY")], REG)
+    assert [e.details["count"] for e in out] == [1]
+
+
+def test_split_destinations_and_inferred_landing() -> None:
+    state, _ = step(
+        FleetState(),
+        [
+            ev("takeoff", A, t(9, 0), "UUWW"),
+            ev("takeoff", B, t(9, 5), "UUWW"),
+            ev("takeoff", C, t(9, 10), "UUWW"),
+        ],
+        REG,
+    )
+    state, out = step(
+        state,
+        [
+            ev("landing", A, t(17, 0), "ZKPY", basis="inferred"),
+            ev("landing", B, t(17, 5), "ZKPY"),
+            ev("landing", C, t(16, 0), "UHWW"),  # Vladivostok
+        ],
+        REG,
+    )
+    by_apt = {e.airport.icao: e for e in out if e.airport}
+    assert set(by_apt) == {"ZKPY", "UHWW"}
+    assert by_apt["ZKPY"].details["count"] == 2
+    assert by_apt["ZKPY"].details["departed_count"] == 3
+    # One inferred member landing makes the fleet landing inferred, never observed.
+    assert by_apt["ZKPY"].basis == "inferred"
+    assert by_apt["ZKPY"].details["inferred_members"] == [A]
+    assert by_apt["UHWW"].basis == "observed"
+
+
+def test_landing_without_known_departure_is_not_a_fleet_landing() -> None:
+    state, out = step(FleetState(), [ev("landing", A, t(17, 0), "ZKPY")], REG)
+    assert out == []
+    rows = fleet_positions(state, "ru-gov", REG, t(18, 0))
+    assert len(rows) == 13
+    assert rows[0]["icao24"] == A and rows[0]["last"]["airport"] == "ZKPY"
+    assert rows[1]["last"] is None
+    # Asking about a time before the event: we do not use what we learned later.
+    assert fleet_positions(state, "ru-gov", REG, t(16, 0))[0]["last"] is None
+
+
+def test_open_wave_expires() -> None:
+    state, _ = step(FleetState(), [ev("takeoff", A, t(9, 0), "UUWW")], REG)
+    later = t(9, 0) + WAVE_EXPIRY_S + 60
+    state, out = step(state, [ev("takeoff", "393322", later, "LFPG")], REG)
+    assert out == [] and state.waves == []
