@@ -1,0 +1,177 @@
+"""The columnar per-aircraft state table, keyed by the 24-bit ICAO address.
+
+One row per aircraft, one NumPy column per field. Every tracked field carries three columns,
+as readsb does: the value, the time it was last updated (``*_t``) and the source that gave it
+(``*_src``, a :class:`flyvakt.model.Source`). Freshness is derived from ``*_t`` and the caller's
+"now", never stored.
+
+The table is plain data (arrays + a dict from address to row) so it can be checkpointed with
+:meth:`StateTable.to_arrays` / :meth:`StateTable.from_arrays`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+# Fields copied from observations into the table (value columns), with their dtype and the
+# "unknown" fill value. Positions are handled separately (they need CPR and plausibility).
+TRACKED_FIELDS: dict[str, tuple[Any, Any]] = {
+    "altitude_baro_ft": (np.float64, np.nan),
+    "altitude_gnss_ft": (np.float64, np.nan),
+    "groundspeed_kt": (np.float64, np.nan),
+    "track_deg": (np.float64, np.nan),
+    "airspeed_kt": (np.float64, np.nan),
+    "heading_deg": (np.float64, np.nan),
+    "vertical_rate_fpm": (np.float64, np.nan),
+    "on_ground": (np.int8, -1),
+    "squawk": (np.int16, -1),
+    "callsign": (object, None),
+    "category": (np.int8, -1),
+    "emergency": (np.int8, -1),
+    "adsb_version": (np.int8, -1),
+    "nic_supplement": (np.int8, -1),
+    "nac_p": (np.int8, -1),
+}
+
+# Other per-aircraft columns: (dtype, fill).
+META_COLUMNS: dict[str, tuple[Any, Any]] = {
+    "icao24": (np.uint32, 0),
+    "first_seen_s": (np.float64, np.nan),
+    "last_seen_s": (np.float64, np.nan),
+    "confirmed_s": (np.float64, -np.inf),  # last CRC-verified message (DF11/17/18, decoded)
+    "messages": (np.int64, 0),
+    "lat_deg": (np.float64, np.nan),
+    "lon_deg": (np.float64, np.nan),
+    "pos_t": (np.float64, -np.inf),
+    "pos_src": (np.uint8, 0),
+    "pos_surface": (np.bool_, False),
+    "pos_rejects": (np.int32, 0),  # consecutive rejected fixes since the last accepted one
+    "cand_lat": (np.float64, np.nan),  # last rejected fix, a candidate for a position reset
+    "cand_lon": (np.float64, np.nan),
+    "cand_t": (np.float64, -np.inf),
+    # Last even (0) and odd (1) CPR message, for global pairing across batches.
+    "cpr0_lat": (np.float64, np.nan),
+    "cpr0_lon": (np.float64, np.nan),
+    "cpr0_t": (np.float64, -np.inf),
+    "cpr0_surface": (np.bool_, False),
+    "cpr1_lat": (np.float64, np.nan),
+    "cpr1_lon": (np.float64, np.nan),
+    "cpr1_t": (np.float64, -np.inf),
+    "cpr1_surface": (np.bool_, False),
+}
+
+
+def _all_columns() -> dict[str, tuple[Any, Any]]:
+    cols = dict(META_COLUMNS)
+    for name, spec in TRACKED_FIELDS.items():
+        cols[name] = spec
+        cols[f"{name}_t"] = (np.float64, -np.inf)
+        cols[f"{name}_src"] = (np.uint8, 0)
+    return cols
+
+
+COLUMNS = _all_columns()
+
+
+@dataclass
+class StateTable:
+    """Rows of aircraft state. ``rows`` maps address → row; freed rows are reused."""
+
+    capacity: int = 1024
+    cols: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
+    rows: dict[int, int] = field(default_factory=dict)
+    free: list[int] = field(default_factory=list)
+    used: int = 0  # high-water mark of rows ever handed out
+
+    def __post_init__(self) -> None:
+        if not self.cols:
+            self.cols = {
+                name: _filled(self.capacity, dt, fill) for name, (dt, fill) in COLUMNS.items()
+            }
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def row_of(self, icao24: int) -> int | None:
+        return self.rows.get(int(icao24))
+
+    def rows_for(
+        self, icaos: npt.NDArray[np.uint32], first_seen: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.int64]:
+        """Row index for each (unique) address, creating rows for new aircraft."""
+        out = np.empty(len(icaos), dtype=np.int64)
+        get = self.rows.get
+        for k, a in enumerate(icaos.tolist()):
+            r = get(a)
+            if r is None:
+                r = self._new_row(a, float(first_seen[k]))
+            out[k] = r
+        return out
+
+    def _new_row(self, icao24: int, time_s: float) -> int:
+        if self.free:
+            r = self.free.pop()
+        else:
+            if self.used >= self.capacity:
+                self._grow()
+            r = self.used
+            self.used += 1
+        for name, (_dt, fill) in COLUMNS.items():
+            self.cols[name][r] = fill
+        self.cols["icao24"][r] = icao24
+        self.cols["first_seen_s"][r] = time_s
+        self.rows[icao24] = r
+        return r
+
+    def _grow(self) -> None:
+        new_cap = self.capacity * 2
+        for name, (dt, fill) in COLUMNS.items():
+            col = _filled(new_cap, dt, fill)
+            col[: self.capacity] = self.cols[name]
+            self.cols[name] = col
+        self.capacity = new_cap
+
+    def drop(self, icao24: int) -> None:
+        r = self.rows.pop(int(icao24), None)
+        if r is not None:
+            self.free.append(r)
+
+    def live_rows(self) -> npt.NDArray[np.int64]:
+        return np.fromiter(self.rows.values(), dtype=np.int64, count=len(self.rows))
+
+    def snapshot(self, icao24: int) -> dict[str, Any]:
+        """All columns of one aircraft as Python values (for the API and tests)."""
+        r = self.rows[int(icao24)]
+        return {name: _py(col[r]) for name, col in self.cols.items()}
+
+    def to_arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Live rows only, ordered by address: a canonical, serialisable form."""
+        live = self.live_rows()
+        order = np.argsort(self.cols["icao24"][live], kind="stable")
+        sel = live[order]
+        return {name: col[sel].copy() for name, col in self.cols.items()}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, npt.NDArray[Any]]) -> StateTable:
+        n = len(arrays["icao24"])
+        cap = max(1024, 1 << max(n - 1, 1).bit_length())
+        table = cls(capacity=cap)
+        for name, col in arrays.items():
+            table.cols[name][:n] = col
+        table.used = n
+        table.rows = {int(a): i for i, a in enumerate(arrays["icao24"].tolist())}
+        return table
+
+
+def _filled(n: int, dtype: Any, fill: Any) -> npt.NDArray[Any]:
+    if dtype is object:
+        return np.full(n, fill, dtype=object)
+    return np.full(n, fill, dtype=dtype)
+
+
+def _py(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v

@@ -1,0 +1,554 @@
+"""The tracker: ``step(state, observations, config) -> (state, positions, stats)``.
+
+Pure and batch-oriented. Observations are sorted by (address, time) once; every per-aircraft
+question ("what was the last even CPR frame before this one?", "what altitude held at this
+fix?") is then a forward fill of row indices inside each aircraft's run of rows, which NumPy does
+for the whole batch at once. The only per-row Python is the plausibility walk over candidate
+fixes, a minority of messages, because accepting a fix depends on the previous accepted one.
+
+Causality: every decision uses only earlier rows and the state, so a batch split in two gives
+the same state and positions as the batch whole (tested with hypothesis).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from flyvakt.model import ObservationBatch, PositionBatch, Source
+from flyvakt.track import cpr
+from flyvakt.track.table import TRACKED_FIELDS, StateTable
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+B = npt.NDArray[np.bool_]
+
+EARTH_RADIUS_NM = 3440.065
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    # Mode S replies without CRC-checked address (DF0/4/5/16/20/21) name an address only through
+    # the parity overlay: any bit error yields a plausible, wrong address. Accept them only for
+    # an aircraft heard with a checked address this recently (readsb keeps a similar filter).
+    confirm_window_s: float = 60.0
+    # DO-260B: an even/odd pair decodes globally only if received within 10 s (airborne) or
+    # 25 s (surface, where aircraft move slowly); older pairs can straddle a zone boundary.
+    pair_window_air_s: float = 10.0
+    pair_window_surface_s: float = 25.0
+    # Local decoding needs a reference within half a zone (≈180 NM airborne, ≈45 NM surface).
+    # At 600 kt an aircraft covers 50 NM in 5 min, so a 5-min-old own position is a safe
+    # airborne reference; on the surface 10 min at taxi speed is a few NM.
+    local_ref_max_age_air_s: float = 300.0
+    local_ref_max_age_surface_s: float = 600.0
+    # Plausibility: the fastest civil and most military traffic stays below ~1,000 kt ground
+    # speed; 1,300 kt leaves room for timestamp jitter. The fixed slack covers CPR resolution,
+    # receiver clock noise and the first fix after a short gap.
+    max_speed_kt: float = 1300.0
+    jump_slack_nm: float = 0.5
+    # After this many consecutive rejected fixes that agree with each other, the old position is
+    # taken to be the wrong one (e.g. a bad first fix) and the track resets to the new fixes.
+    reset_after_rejects: int = 3
+    # Field values older than this lose their source priority (readsb's "stale" age), so a
+    # lower-priority source may replace them.
+    stale_after_s: float = 30.0
+    # Reference points for the surface-position quadrant ambiguity when an aircraft has no
+    # position yet: airports (and/or the receiver). Arrays of lat/lon in degrees.
+    surface_refs_lat: tuple[float, ...] = ()
+    surface_refs_lon: tuple[float, ...] = ()
+    # A surface first fix is accepted only if an airport/receiver reference lies this close:
+    # the quadrant candidates are 90° apart, so anything under a few hundred NM is unambiguous,
+    # and 30 NM keeps out decodes that would put an aircraft on the ground far from any airport.
+    surface_ref_max_nm: float = 30.0
+
+
+@dataclass
+class TrackStats:
+    observations: int = 0
+    positions: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+
+    def merge(self, other: TrackStats) -> None:
+        self.observations += other.observations
+        self.positions += other.positions
+        self.rejected.update(other.rejected)
+
+
+@dataclass
+class TrackerState:
+    table: StateTable = field(default_factory=StateTable)
+
+
+def haversine_nm(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _ffill_index(valid: B, starts_of_row: I64) -> I64:
+    """For each row, the index of the last row at or before it (same aircraft) where ``valid``.
+
+    -1 where there is none. ``starts_of_row`` is the index of the first row of each row's run.
+    """
+    idx = np.where(valid, np.arange(len(valid)), -1)
+    np.maximum.accumulate(idx, out=idx)
+    idx[idx < starts_of_row] = -1
+    return idx
+
+
+def _valid_mask(values: npt.NDArray[Any]) -> B:
+    if values.dtype == object:
+        return np.asarray([v is not None for v in values.tolist()], dtype=np.bool_)
+    if values.dtype.kind == "f":
+        return np.asarray(~np.isnan(values), dtype=np.bool_)
+    return np.asarray(values >= 0, dtype=np.bool_)
+
+
+def step(
+    state: TrackerState, obs: ObservationBatch, config: TrackerConfig | None = None
+) -> tuple[TrackerState, PositionBatch, TrackStats]:
+    """Apply one batch of observations; return accepted positions in time order per aircraft."""
+    cfg = config or TrackerConfig()
+    stats = TrackStats(observations=len(obs))
+    table = state.table
+    if len(obs) == 0:
+        return state, PositionBatch.empty(0), stats
+
+    o = obs.take(np.lexsort((obs.time_s, obs.icao24)))
+    o = _filter_addresses(table, o, cfg, stats)
+    n = len(o)
+    if n == 0:
+        return state, PositionBatch.empty(0), stats
+
+    icao = o.icao24
+    is_start = np.empty(n, dtype=np.bool_)
+    is_start[0] = True
+    np.not_equal(icao[1:], icao[:-1], out=is_start[1:])
+    starts = np.flatnonzero(is_start)
+    gid = np.cumsum(is_start) - 1
+    start_of_row = starts[gid]
+    rows = table.rows_for(icao[starts], o.time_s[starts])
+    row_of = rows[gid]
+    cols = table.cols
+
+    # Forward-filled index of the last valid value of each field, for the context of fixes.
+    ffill = {
+        name: _ffill_index(_valid_mask(getattr(o, name)), start_of_row) for name in TRACKED_FIELDS
+    }
+
+    pos = _decode_positions(table, o, cfg, start_of_row, row_of, stats)
+    positions = _context(table, o, pos, ffill, row_of)
+    stats.positions = len(positions)
+
+    # Per-aircraft meta.
+    ends = np.r_[starts[1:], n] - 1
+    cols["last_seen_s"][rows] = np.fmax(cols["last_seen_s"][rows], o.time_s[ends])
+    cols["messages"][rows] += np.diff(np.r_[starts, n])
+    checked_t = np.where(o.address_checked, o.time_s, -np.inf)
+    cols["confirmed_s"][rows] = np.maximum(
+        cols["confirmed_s"][rows], np.maximum.reduceat(checked_t, starts)
+    )
+
+    # Field updates: the last valid value of each aircraft's run, if newer than the state and
+    # of equal or higher source priority (or the state's value has gone stale).
+    mixed = bool(o.source.min() != o.source.max())
+    for name in TRACKED_FIELDS:
+        last = ffill[name][ends]
+        if mixed:
+            last = _prefer_source(o, name, last, starts, start_of_row, ends, cfg.stale_after_s)
+        has = last >= 0
+        if not has.any():
+            continue
+        r = rows[has]
+        li = last[has]
+        t_new = o.time_s[li]
+        src_new = o.source[li]
+        t_old = cols[f"{name}_t"][r]
+        src_old = cols[f"{name}_src"][r]
+        ok = (t_new >= t_old) & ((src_new >= src_old) | (t_new - t_old > cfg.stale_after_s))
+        r, li = r[ok], li[ok]
+        cols[name][r] = getattr(o, name)[li]
+        cols[f"{name}_t"][r] = o.time_s[li]
+        cols[f"{name}_src"][r] = o.source[li]
+
+    _remember_cpr(table, o, start_of_row, ends, rows)
+    return state, positions, stats
+
+
+def _prefer_source(
+    o: ObservationBatch, name: str, last_any: I64, starts: I64, start_of_row: I64, ends: I64,
+    stale_after_s: float,
+) -> I64:  # fmt: skip
+    """Within a batch, the last value from the best source wins unless it is stale by then."""
+    valid = _valid_mask(getattr(o, name))
+    src = np.where(valid, o.source, 0).astype(np.int16)
+    best = np.maximum.reduceat(src, starts)
+    best_of_row = best[np.searchsorted(starts, start_of_row)]
+    last_best = _ffill_index(valid & (src == best_of_row), start_of_row)[ends]
+    t = o.time_s
+    take_any = (last_best < 0) | (
+        t[np.maximum(last_any, 0)] - t[np.maximum(last_best, 0)] > stale_after_s
+    )
+    return np.where(take_any, last_any, last_best)
+
+
+def _filter_addresses(
+    table: StateTable, o: ObservationBatch, cfg: TrackerConfig, stats: TrackStats
+) -> ObservationBatch:
+    """Drop rows whose address was recovered from parity and is not recently confirmed."""
+    if o.address_checked.all():
+        return o
+    n = len(o)
+    icao = o.icao24
+    is_start = np.r_[True, icao[1:] != icao[:-1]]
+    starts = np.flatnonzero(is_start)
+    start_of_row = starts[np.cumsum(is_start) - 1]
+    known_conf = np.array(
+        [
+            table.cols["confirmed_s"][r] if (r := table.rows.get(a)) is not None else -np.inf
+            for a in icao[starts].tolist()
+        ],
+        dtype=np.float64,
+    )
+    state_conf = known_conf[np.cumsum(is_start) - 1]
+    last_checked = _ffill_index(o.address_checked, start_of_row)
+    conf_t = np.where(last_checked >= 0, o.time_s[np.maximum(last_checked, 0)], state_conf)
+    ok = o.address_checked | (o.time_s - conf_t <= cfg.confirm_window_s)
+    bad = int(n - ok.sum())
+    if bad:
+        stats.rejected["unconfirmed_address"] += bad
+    return o.take(ok)
+
+
+def _decode_positions(
+    table: StateTable,
+    o: ObservationBatch,
+    cfg: TrackerConfig,
+    start_of_row: I64,
+    row_of: I64,
+    stats: TrackStats,
+) -> dict[str, npt.NDArray[Any]]:
+    """Candidate fixes (CPR decoded, or given), then the plausibility walk. Returns accepted."""
+    cols = table.cols
+    n = len(o)
+    parity = o.cpr_odd
+    surf = o.cpr_surface
+    has_cpr = parity >= 0
+    t = o.time_s
+
+    # Partner: last opposite-parity CPR frame of the same kind (airborne/surface), in batch
+    # (forward fill) or else remembered in the state from earlier batches.
+    p_lat = np.full(n, np.nan)
+    p_lon = np.full(n, np.nan)
+    p_t = np.full(n, -np.inf)
+    for want in (0, 1):
+        for kind in (False, True):
+            sel = has_cpr & (parity == want) & (surf == kind)
+            fi = _ffill_index(sel, start_of_row)
+            target = has_cpr & (parity == 1 - want) & (surf == kind)
+            inb = target & (fi >= 0)
+            p_lat[inb] = o.cpr_lat[fi[inb]]
+            p_lon[inb] = o.cpr_lon[fi[inb]]
+            p_t[inb] = t[fi[inb]]
+            st = target & (fi < 0)
+            r = row_of[st]
+            same_kind = cols[f"cpr{want}_surface"][r] == kind
+            p_lat[st] = np.where(same_kind, cols[f"cpr{want}_lat"][r], np.nan)
+            p_lon[st] = np.where(same_kind, cols[f"cpr{want}_lon"][r], np.nan)
+            p_t[st] = np.where(same_kind, cols[f"cpr{want}_t"][r], -np.inf)
+    window = np.where(surf, cfg.pair_window_surface_s, cfg.pair_window_air_s)
+    paired = has_cpr & ~np.isnan(p_lat) & (t - p_t <= window) & (t >= p_t)
+
+    lat = np.full(n, np.nan)
+    lon = np.full(n, np.nan)
+    odd = parity == 1
+    my_lat = o.cpr_lat.astype(np.float64)
+    my_lon = o.cpr_lon.astype(np.float64)
+    e_lat = np.where(odd, p_lat, my_lat)
+    e_lon = np.where(odd, p_lon, my_lon)
+    d_lat = np.where(odd, my_lat, p_lat)
+    d_lon = np.where(odd, my_lon, p_lon)
+
+    ga = paired & ~surf
+    if ga.any():
+        la, lo, ok = cpr.global_airborne(e_lat[ga], e_lon[ga], d_lat[ga], d_lon[ga], odd[ga])
+        lat[ga] = np.where(ok, la, np.nan)
+        lon[ga] = np.where(ok, lo, np.nan)
+        if not ok.all():
+            stats.rejected["cpr_nl_mismatch"] += int((~ok).sum())
+
+    # Reference for surface globals and locals: the aircraft's own last position.
+    ref_lat = cols["lat_deg"][row_of]
+    ref_lon = cols["lon_deg"][row_of]
+    ref_t = cols["pos_t"][row_of]
+    # Airborne globals decoded earlier in this batch are better (fresher) references.
+    anchor = _ffill_index(~np.isnan(lat), start_of_row)
+    fresh = anchor >= 0
+    ref_lat = np.where(fresh, lat[np.maximum(anchor, 0)], ref_lat)
+    ref_lon = np.where(fresh, lon[np.maximum(anchor, 0)], ref_lon)
+    ref_t = np.where(fresh, t[np.maximum(anchor, 0)], ref_t)
+
+    gs = paired & surf
+    if gs.any():
+        _surface_global(
+            cfg,
+            e_lat,
+            e_lon,
+            d_lat,
+            d_lon,
+            odd,
+            gs,
+            ref_lat,
+            ref_lon,
+            lat,
+            lon,
+            stats,
+            start_of_row,
+        )
+
+    loc = has_cpr & np.isnan(lat) & ~(paired & ~surf)
+    if loc.any():
+        # Surface fixes just decoded are references too.
+        anchor = _ffill_index(~np.isnan(lat), start_of_row)
+        fresh = anchor >= 0
+        ref_lat = np.where(fresh, lat[np.maximum(anchor, 0)], cols["lat_deg"][row_of])
+        ref_lon = np.where(fresh, lon[np.maximum(anchor, 0)], cols["lon_deg"][row_of])
+        ref_t = np.where(fresh, t[np.maximum(anchor, 0)], cols["pos_t"][row_of])
+        max_age = np.where(surf, cfg.local_ref_max_age_surface_s, cfg.local_ref_max_age_air_s)
+        usable = loc & ~np.isnan(ref_lat) & (t - ref_t <= max_age)
+        if usable.any():
+            la, lo = cpr.local_decode(
+                my_lat[usable],
+                my_lon[usable],
+                odd[usable],
+                ref_lat[usable],
+                ref_lon[usable],
+                surf[usable],
+            )
+            lat[usable], lon[usable] = la, lo
+        if (loc & ~usable).any():
+            stats.rejected["cpr_no_pair_or_reference"] += int((loc & ~usable).sum())
+
+    given = ~has_cpr & ~np.isnan(o.lat_deg) & ~np.isnan(o.lon_deg)
+    lat[given] = o.lat_deg[given]
+    lon[given] = o.lon_deg[given]
+    cand = np.flatnonzero(~np.isnan(lat))
+    return _plausibility_walk(table, cfg, cand, lat, lon, t, row_of, o, stats)
+
+
+def _surface_global(
+    cfg: TrackerConfig,
+    e_lat: F64, e_lon: F64, d_lat: F64, d_lon: F64, odd: B, gs: B,
+    ref_lat: F64, ref_lon: F64, lat: F64, lon: F64, stats: TrackStats, start_of_row: I64,
+) -> None:  # fmt: skip
+    """Surface pairs: resolve the quadrant with the own position, else the nearest airport."""
+    own = gs & ~np.isnan(ref_lat)
+    if own.any():
+        la, lo, ok = cpr.global_surface(
+            e_lat[own], e_lon[own], d_lat[own], d_lon[own], odd[own], ref_lat[own], ref_lon[own]
+        )
+        lat[own] = np.where(ok, la, np.nan)
+        lon[own] = np.where(ok, lo, np.nan)
+    rest = np.flatnonzero(gs & np.isnan(ref_lat))
+    if len(rest) == 0:
+        return
+    if not cfg.surface_refs_lat:
+        stats.rejected["surface_no_reference"] += len(rest)
+        return
+    # Resolve the first unresolved surface pair of each aircraft against the reference points
+    # (8 quadrant candidates each); later pairs of the same aircraft use that fix as reference.
+    _, first_pos = np.unique(start_of_row[rest], return_index=True)
+    first = rest[first_pos]
+    refs_lat = np.asarray(cfg.surface_refs_lat)
+    refs_lon = np.asarray(cfg.surface_refs_lon)
+    best_d = np.full(len(first), np.inf)
+    best_lat = np.full(len(first), np.nan)
+    best_lon = np.full(len(first), np.nan)
+    for qlat in (45.0, -45.0):
+        for qlon in (-135.0, -45.0, 45.0, 135.0):
+            la, lo, ok = cpr.global_surface(
+                e_lat[first], e_lon[first], d_lat[first], d_lon[first], odd[first],
+                np.full(len(first), qlat), np.full(len(first), qlon),
+            )  # fmt: skip
+            d = np.array(
+                [
+                    float(np.min(haversine_nm(a, b, refs_lat, refs_lon)))
+                    for a, b in zip(la, lo, strict=True)
+                ]
+            )
+            d = np.where(ok, d, np.inf)
+            better = d < best_d
+            best_d = np.where(better, d, best_d)
+            best_lat = np.where(better, la, best_lat)
+            best_lon = np.where(better, lo, best_lon)
+    good = best_d <= cfg.surface_ref_max_nm
+    group_ref_lat = dict(
+        zip(start_of_row[first].tolist(), np.where(good, best_lat, np.nan).tolist(), strict=True)
+    )
+    group_ref_lon = dict(
+        zip(start_of_row[first].tolist(), np.where(good, best_lon, np.nan).tolist(), strict=True)
+    )
+    r_lat = np.array([group_ref_lat[g] for g in start_of_row[rest].tolist()])
+    r_lon = np.array([group_ref_lon[g] for g in start_of_row[rest].tolist()])
+    la, lo, ok = cpr.global_surface(
+        e_lat[rest], e_lon[rest], d_lat[rest], d_lon[rest], odd[rest], r_lat, r_lon
+    )
+    ok &= ~np.isnan(r_lat)
+    lat[rest] = np.where(ok, la, np.nan)
+    lon[rest] = np.where(ok, lo, np.nan)
+    if not ok.all():
+        stats.rejected["surface_no_reference"] += int((~ok).sum())
+
+
+def _plausibility_walk(
+    table: StateTable,
+    cfg: TrackerConfig,
+    cand: I64,
+    lat: F64,
+    lon: F64,
+    t: F64,
+    row_of: I64,
+    o: ObservationBatch,
+    stats: TrackStats,
+) -> dict[str, npt.NDArray[Any]]:
+    """Accept a fix only if reachable from the last accepted one at a plausible speed."""
+    cols = table.cols
+    accepted: list[int] = []
+    c_rows = row_of[cand].tolist()
+    c_lat = lat[cand].tolist()
+    c_lon = lon[cand].tolist()
+    c_t = t[cand].tolist()
+    k_per_nm = cfg.max_speed_kt / 3600.0
+    slack = cfg.jump_slack_nm
+    last: dict[int, list[float]] = {}
+    for k, r in enumerate(c_rows):
+        st = last.get(r)
+        if st is None:
+            st = [
+                float(cols["lat_deg"][r]), float(cols["lon_deg"][r]), float(cols["pos_t"][r]),
+                float(cols["pos_rejects"][r]), float(cols["cand_lat"][r]),
+                float(cols["cand_lon"][r]), float(cols["cand_t"][r]),
+            ]  # fmt: skip
+            last[r] = st
+        la, lo, tt = c_lat[k], c_lon[k], c_t[k]
+        if not (-90.0 <= la <= 90.0 and -180.0 <= lo <= 180.0):
+            stats.rejected["position_out_of_range"] += 1
+            continue
+        ok = math.isnan(st[0])
+        if not ok:
+            dt = abs(tt - st[2])
+            ok = _dist_nm(st[0], st[1], la, lo) <= slack + dt * k_per_nm
+        if not ok and st[3] + 1 >= cfg.reset_after_rejects and not math.isnan(st[4]):
+            # Several rejects in a row: if this fix agrees with the previous rejected one, the
+            # old track was the outlier (a bad fix or a long gap): restart from here.
+            dt = abs(tt - st[6])
+            ok = _dist_nm(st[4], st[5], la, lo) <= slack + dt * k_per_nm
+            if ok:
+                stats.rejected["track_reset"] += 1
+        if ok:
+            st[0], st[1], st[2], st[3] = la, lo, tt, 0.0
+            accepted.append(int(cand[k]))
+        else:
+            st[3] += 1
+            st[4], st[5], st[6] = la, lo, tt
+            stats.rejected["implausible_jump"] += 1
+    for r, st in last.items():
+        if not math.isnan(st[0]):
+            cols["lat_deg"][r], cols["lon_deg"][r], cols["pos_t"][r] = st[0], st[1], st[2]
+        cols["pos_rejects"][r] = int(st[3])
+        cols["cand_lat"][r], cols["cand_lon"][r], cols["cand_t"][r] = st[4], st[5], st[6]
+    idx = np.asarray(accepted, dtype=np.int64)
+    if len(idx):
+        r = row_of[idx]
+        cols["pos_src"][r] = o.source[idx]
+        cols["pos_surface"][r] = o.cpr_surface[idx] | (o.on_ground[idx] == 1)
+    return {"index": idx, "lat": lat[idx], "lon": lon[idx]}
+
+
+def _dist_nm(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_NM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _context(
+    table: StateTable,
+    o: ObservationBatch,
+    pos: dict[str, npt.NDArray[Any]],
+    ffill: dict[str, I64],
+    row_of: I64,
+) -> PositionBatch:
+    """Positions with the field values that held at each fix (batch first, then state)."""
+    idx = pos["index"]
+    out = PositionBatch.empty(len(idx))
+    if len(idx) == 0:
+        return out
+    out.time_s[:] = o.time_s[idx]
+    out.icao24[:] = o.icao24[idx]
+    out.lat_deg[:] = pos["lat"]
+    out.lon_deg[:] = pos["lon"]
+    out.source[:] = o.source[idx]
+    rows = row_of[idx]
+    for name in ("altitude_baro_ft", "altitude_gnss_ft", "groundspeed_kt", "track_deg",
+                 "vertical_rate_fpm", "on_ground", "callsign", "squawk"):  # fmt: skip
+        fi = ffill[name][idx]
+        inb = fi >= 0
+        vals = np.where(inb, getattr(o, name)[np.maximum(fi, 0)], table.cols[name][rows])
+        getattr(out, name)[:] = vals
+    # A surface CPR fix is on the ground and an airborne CPR fix is airborne, whatever an older
+    # flight-status bit said.
+    has_cpr = o.cpr_odd[idx] >= 0
+    out.on_ground[:] = np.where(has_cpr, o.cpr_surface[idx].astype(np.int8), out.on_ground)
+    return out
+
+
+def _remember_cpr(
+    table: StateTable, o: ObservationBatch, start_of_row: I64, ends: I64, rows: I64
+) -> None:
+    cols = table.cols
+    for p in (0, 1):
+        fi = _ffill_index(o.cpr_odd == p, start_of_row)[ends]
+        has = fi >= 0
+        r, li = rows[has], fi[has]
+        cols[f"cpr{p}_lat"][r] = o.cpr_lat[li]
+        cols[f"cpr{p}_lon"][r] = o.cpr_lon[li]
+        cols[f"cpr{p}_t"][r] = o.time_s[li]
+        cols[f"cpr{p}_surface"][r] = o.cpr_surface[li]
+
+
+def expire(state: TrackerState, now_s: float, silence_s: float = 300.0) -> list[int]:
+    """Forget aircraft not heard for ``silence_s``; return their addresses.
+
+    Five minutes is readsb's default for dropping an aircraft from the live table; history is
+    kept by the store, not here.
+    """
+    table = state.table
+    live = table.live_rows()
+    if len(live) == 0:
+        return []
+    gone = live[table.cols["last_seen_s"][live] < now_s - silence_s]
+    addresses = [int(a) for a in table.cols["icao24"][gone].tolist()]
+    for a in addresses:
+        table.drop(a)
+    return addresses
+
+
+__all__ = [
+    "Source",
+    "TrackStats",
+    "TrackerConfig",
+    "TrackerState",
+    "expire",
+    "haversine_nm",
+    "step",
+]

@@ -1,0 +1,99 @@
+"""Tracker rules on small synthetic batches (labelled synthetic: faults real data cannot show)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from flyvakt.model import ObservationBatch, Source
+from flyvakt.track.tracker import TrackerConfig, TrackerState, expire, step
+
+
+def _rows(n: int) -> ObservationBatch:
+    o = ObservationBatch.empty(n)
+    o.address_checked[:] = True
+    o.source[:] = Source.ADSB
+    return o
+
+
+def test_parity_recovered_address_needs_recent_confirmation() -> None:
+    # SYNTHETIC: two DF4 replies, one for a confirmed aircraft, one for a phantom address.
+    o = _rows(3)
+    o.icao24[:] = [0x393322, 0x393322, 0xABCDEF]
+    o.time_s[:] = [100.0, 101.0, 101.5]
+    o.address_checked[:] = [True, False, False]
+    o.altitude_baro_ft[:] = [np.nan, 5000.0, 7000.0]
+    state, _, stats = step(TrackerState(), o)
+    assert stats.rejected["unconfirmed_address"] == 1
+    assert state.table.row_of(0xABCDEF) is None
+    assert state.table.snapshot(0x393322)["altitude_baro_ft"] == 5000.0
+    # Past the confirmation window the same reply is refused.
+    late = _rows(1)
+    late.icao24[:] = 0x393322
+    late.time_s[:] = 100.0 + TrackerConfig().confirm_window_s + 1
+    late.address_checked[:] = False
+    late.altitude_baro_ft[:] = 9000.0
+    state, _, stats = step(state, late)
+    assert stats.rejected["unconfirmed_address"] == 1
+    assert state.table.snapshot(0x393322)["altitude_baro_ft"] == 5000.0
+
+
+def _fixes(lats: list[float], lons: list[float], t0: float = 0.0) -> ObservationBatch:
+    o = _rows(len(lats))
+    o.icao24[:] = 0x4840D6
+    o.source[:] = Source.STATE_VECTOR
+    o.time_s[:] = t0 + np.arange(len(lats), dtype=float)
+    o.lat_deg[:] = lats
+    o.lon_deg[:] = lons
+    return o
+
+
+def test_isolated_jump_is_rejected() -> None:
+    # SYNTHETIC: one fix 60 NM away between fixes 1 s apart.
+    lats = [52.0, 52.001, 53.0, 52.003, 52.004]
+    _, pos, stats = step(TrackerState(), _fixes(lats, [4.0] * 5))
+    assert stats.rejected["implausible_jump"] == 1
+    assert 53.0 not in pos.lat_deg.tolist()
+    assert len(pos) == 4
+
+
+def test_track_resets_when_the_first_fix_was_the_outlier() -> None:
+    # SYNTHETIC: the first fix is wrong, every later one agrees with the others.
+    lats = [10.0] + [52.0 + 0.001 * k for k in range(6)]
+    _, pos, stats = step(TrackerState(), _fixes(lats, [4.0] * 7))
+    assert stats.rejected["track_reset"] == 1
+    assert pos.lat_deg[-1] == lats[-1]
+
+
+def test_lower_priority_source_does_not_override_fresh_value() -> None:
+    o = _rows(2)
+    o.icao24[:] = 0x4840D6
+    o.time_s[:] = [10.0, 11.0]
+    o.source[:] = [Source.ADSB, Source.STATE_VECTOR]
+    o.squawk[:] = [7700, 1200]
+    state, _, _ = step(TrackerState(), o)
+    snap = state.table.snapshot(0x4840D6)
+    assert snap["squawk"] == 7700 and snap["squawk_src"] == Source.ADSB
+    # Once the ADS-B value is stale, the other source may update it.
+    later = _rows(1)
+    later.icao24[:] = 0x4840D6
+    later.time_s[:] = 10.0 + TrackerConfig().stale_after_s + 5
+    later.source[:] = Source.STATE_VECTOR
+    later.squawk[:] = 1200
+    state, _, _ = step(state, later)
+    assert state.table.snapshot(0x4840D6)["squawk"] == 1200
+
+
+def test_expire_forgets_silent_aircraft() -> None:
+    state, _, _ = step(TrackerState(), _fixes([52.0], [4.0], t0=1000.0))
+    assert expire(state, now_s=1100.0, silence_s=300.0) == []
+    assert expire(state, now_s=1400.0, silence_s=300.0) == [0x4840D6]
+    assert len(state.table) == 0
+
+
+def test_state_roundtrips_through_arrays() -> None:
+    from flyvakt.track.table import StateTable
+
+    state, _, _ = step(TrackerState(), _fixes([52.0, 52.001], [4.0, 4.0]))
+    arrays = state.table.to_arrays()
+    again = StateTable.from_arrays(arrays)
+    assert again.snapshot(0x4840D6)["lat_deg"] == state.table.snapshot(0x4840D6)["lat_deg"]
