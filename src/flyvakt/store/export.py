@@ -1,0 +1,247 @@
+"""Exports of stored tracks: GeoJSON, KML (Google Earth), CSV and Parquet.
+
+A gap is not a path (DESIGN.md section 4): map formats split each aircraft's track into
+segments wherever two consecutive fixes are more than ``gap_s`` apart, and draw one LineString
+per segment, never a line across the gap. CSV and Parquet carry the fixes themselves with the
+column names of :class:`~flyvakt.model.batches.PositionBatch`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+from xml.sax.saxutils import escape
+
+import numpy as np
+
+from flyvakt.model.batches import POS_FIELDS, PositionBatch, icao_hex
+from flyvakt.model.events import iso_utc
+
+__all__ = [
+    "FORMATS",
+    "segments",
+    "to_csv",
+    "to_geojson",
+    "to_kml",
+    "write_export",
+    "write_parquet",
+]
+
+FORMATS: tuple[str, ...] = ("geojson", "kml", "csv", "parquet")
+# Why 60 s: thinning keeps a fix at least every 10 s airborne and 30 s parked, so 60 s without
+# one means the receivers lost the aircraft.
+DEFAULT_GAP_S = 60.0
+FT_TO_M = 0.3048  # exact, by definition of the international foot
+
+
+def segments(batch: PositionBatch, gap_s: float = DEFAULT_GAP_S) -> list[PositionBatch]:
+    """Continuous pieces of track: per aircraft, cut wherever fixes are > ``gap_s`` apart.
+
+    Fixes without a position are left out. Segments come sorted by (icao24, time).
+    """
+    b = batch.take(np.isfinite(batch.lat_deg) & np.isfinite(batch.lon_deg))
+    if len(b) == 0:
+        return []
+    b = b.take(np.lexsort((b.time_s, b.icao24)))
+    cut = np.r_[True, (b.icao24[1:] != b.icao24[:-1]) | (np.diff(b.time_s) > gap_s)]
+    starts = np.flatnonzero(cut)
+    ends = np.r_[starts[1:], len(b)]
+    return [b.take(np.arange(s, e)) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+def _num(x: float, nd: int) -> float | None:
+    return None if math.isnan(x) else round(float(x), nd)
+
+
+def _coords(seg: PositionBatch) -> list[list[float]]:
+    alt_ft = np.where(np.isfinite(seg.altitude_baro_ft), seg.altitude_baro_ft, seg.altitude_gnss_ft)
+    out = []
+    for lon, lat, alt in zip(
+        seg.lon_deg.tolist(), seg.lat_deg.tolist(), alt_ft.tolist(), strict=True
+    ):
+        point = [round(lon, 6), round(lat, 6)]
+        if not math.isnan(alt):
+            point.append(round(alt * FT_TO_M, 1))
+        out.append(point)
+    return out
+
+
+def to_geojson(
+    batch: PositionBatch,
+    events: Sequence[dict[str, Any]] = (),
+    gap_s: float = DEFAULT_GAP_S,
+) -> dict[str, Any]:
+    """A FeatureCollection: one LineString per continuous segment, one Point per event.
+
+    Coordinates are [lon, lat, altitude_m] (altitude omitted when unknown), per RFC 7946.
+    A one-fix segment becomes a Point feature (a LineString needs two positions).
+    """
+    features: list[dict[str, Any]] = []
+    for seg in segments(batch, gap_s):
+        coords = _coords(seg)
+        props = {
+            "icao24": icao_hex(int(seg.icao24[0])),
+            "callsign": next((c for c in seg.callsign if c is not None), None),
+            "start": iso_utc(float(seg.time_s[0])),
+            "end": iso_utc(float(seg.time_s[-1])),
+            "n_points": len(seg),
+            "kind": "track",
+        }
+        geometry: dict[str, Any] = (
+            {"type": "LineString", "coordinates": coords}
+            if len(coords) > 1
+            else {"type": "Point", "coordinates": coords[0]}
+        )
+        features.append({"type": "Feature", "geometry": geometry, "properties": props})
+    for ev in events:
+        if ev.get("lat") is None or ev.get("lon") is None:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [ev["lon"], ev["lat"]]},
+                "properties": {**ev, "kind": "event"},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def to_kml(
+    batch: PositionBatch,
+    events: Sequence[dict[str, Any]] = (),
+    gap_s: float = DEFAULT_GAP_S,
+    name: str = "flyvakt export",
+) -> str:
+    """KML 2.2 for Google Earth: a Folder per aircraft, one LineString per segment.
+
+    Coordinates are ``lon,lat,alt_m`` with ``altitudeMode`` absolute (barometric altitude is
+    close enough to height above mean sea level for a picture; it is not a survey).
+    """
+    out = io.StringIO()
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write('<kml xmlns="http://www.opengis.net/kml/2.2"><Document>\n')
+    out.write(f"<name>{escape(name)}</name>\n")
+    by_aircraft: dict[int, list[PositionBatch]] = {}
+    for seg in segments(batch, gap_s):
+        by_aircraft.setdefault(int(seg.icao24[0]), []).append(seg)
+    events_by: dict[str, list[dict[str, Any]]] = {}
+    for ev in events:
+        events_by.setdefault(str(ev.get("icao24")), []).append(ev)
+    for icao in sorted(set(by_aircraft) | {int(k, 16) for k in events_by if _is_hex(k)}):
+        hex_id = icao_hex(icao)
+        out.write(f"<Folder><name>{hex_id}</name>\n")
+        for seg in by_aircraft.get(icao, []):
+            label = f"{hex_id} {iso_utc(float(seg.time_s[0]))} – {iso_utc(float(seg.time_s[-1]))}"
+            coords = " ".join(f"{c[0]},{c[1]},{c[2] if len(c) > 2 else 0}" for c in _coords(seg))
+            geom = "LineString" if len(seg) > 1 else "Point"
+            out.write(
+                f"<Placemark><name>{escape(label)}</name><{geom}>"
+                "<altitudeMode>absolute</altitudeMode>"
+                f"<coordinates>{coords}</coordinates></{geom}></Placemark>\n"
+            )
+        for ev in events_by.get(hex_id, []):
+            if ev.get("lat") is None or ev.get("lon") is None:
+                continue
+            alt_ft = ev.get("altitude_baro_ft")
+            alt_m = round(alt_ft * FT_TO_M, 1) if alt_ft is not None else 0
+            mode = "absolute" if alt_ft is not None else "clampToGround"
+            label = f"{ev.get('type')} {ev.get('time')}"
+            desc = ev.get("reason") or ""
+            out.write(
+                f"<Placemark><name>{escape(label)}</name>"
+                f"<description>{escape(str(desc))}</description><Point>"
+                f"<altitudeMode>{mode}</altitudeMode>"
+                f"<coordinates>{ev['lon']},{ev['lat']},{alt_m}</coordinates></Point></Placemark>\n"
+            )
+        out.write("</Folder>\n")
+    out.write("</Document></kml>\n")
+    return out.getvalue()
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        int(text, 16)
+    except ValueError:
+        return False
+    return len(text) == 6
+
+
+def _csv_value(name: str, value: Any) -> Any:
+    if name == "time_s":
+        return iso_utc_ms(float(value))
+    if name == "icao24":
+        return icao_hex(int(value))
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if name in ("on_ground", "squawk") and int(value) < 0:
+        return ""
+    return value
+
+
+def iso_utc_ms(time_s: float) -> str:
+    """ISO 8601 UTC with milliseconds (track fixes are sub-second)."""
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(time_s, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def to_csv(batch: PositionBatch, stream: IO[str]) -> None:
+    """Write fixes as CSV with PositionBatch column names; ``time_s`` as ISO UTC, icao24 hex."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(POS_FIELDS)
+    columns = [getattr(batch, name).tolist() for name in POS_FIELDS]
+    for row in zip(*columns, strict=True):
+        writer.writerow([_csv_value(n, v) for n, v in zip(POS_FIELDS, row, strict=True)])
+
+
+def write_parquet(batch: PositionBatch, path: str | Path | IO[bytes]) -> None:
+    """Fixes as Parquet: PositionBatch columns with their dtypes, icao24 also as hex string."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrays = {name: getattr(batch, name) for name in POS_FIELDS}
+    table = pa.table(
+        {
+            **{n: pa.array(v) for n, v in arrays.items() if n != "callsign"},
+            "callsign": pa.array(list(batch.callsign), type=pa.string()),
+            "icao24_hex": pa.array([icao_hex(int(a)) for a in batch.icao24], type=pa.string()),
+        }
+    )
+    pq.write_table(table, path)
+
+
+def write_export(
+    fmt: str,
+    batch: PositionBatch,
+    events: Sequence[dict[str, Any]],
+    out: str | Path | None,
+    gap_s: float = DEFAULT_GAP_S,
+) -> None:
+    """Write ``batch`` (and events, for map formats) in ``fmt`` to ``out`` (None: stdout)."""
+    import sys
+
+    if fmt == "parquet":
+        if out is None:
+            write_parquet(batch, sys.stdout.buffer)
+        else:
+            write_parquet(batch, out)
+        return
+    if fmt == "geojson":
+        text = json.dumps(to_geojson(batch, events, gap_s)) + "\n"
+    elif fmt == "kml":
+        text = to_kml(batch, events, gap_s)
+    elif fmt == "csv":
+        buf = io.StringIO()
+        to_csv(batch, buf)
+        text = buf.getvalue()
+    else:
+        raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        Path(out).write_text(text, encoding="utf-8")

@@ -1,0 +1,119 @@
+"""Records the store accepts besides position batches and events, and what readers get back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from flyvakt.model.batches import F64
+
+
+@dataclass(frozen=True)
+class FlightRecord:
+    """One flight of one aircraft; keyed by ``(icao24, first_seen_s)`` and upserted."""
+
+    icao24: int
+    first_seen_s: float
+    last_seen_s: float | None = None
+    takeoff_time_s: float | None = None
+    landing_time_s: float | None = None
+    origin: str | None = None  # airport ICAO code
+    destination: str | None = None
+    callsign: str | None = None
+
+
+@dataclass(frozen=True)
+class AircraftRecord:
+    """What is known of an airframe; ``None`` fields leave the stored value unchanged."""
+
+    icao24: int
+    registration: str | None = None
+    type: str | None = None
+    callsign: str | None = None
+    last_seen_s: float | None = None
+
+
+@dataclass(frozen=True)
+class FleetRecord:
+    """A fleet definition as JSON (``record`` is stored verbatim; ``icao24`` lists members)."""
+
+    fleet: str
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class VerdictRecord:
+    key: str  # caller-chosen, e.g. a hash of the normalised claim and as_of
+    as_of_s: float
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True, eq=False)
+class ReceiverFrames:
+    """Frames heard by one receiver (times only): feeds ``receiver_coverage``."""
+
+    receiver: int
+    time_s: F64
+
+
+@dataclass(frozen=True)
+class MetaRecord:
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One stored position, as evidence (e.g. the last fix before a gap)."""
+
+    time_s: float
+    lat_deg: float | None
+    lon_deg: float | None
+    altitude_baro_ft: float | None
+    on_ground: int
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A stretch with no position of the aircraft, longer than the gap threshold.
+
+    ``start_s`` is the last second with data before the gap (or the window start), ``end_s``
+    the first second with data after it (or the window end). ``receiver_seconds`` counts the
+    seconds inside the gap in which any receiver heard anything: 0 means the receivers were
+    deaf (no coverage at all), > 0 means others were heard while this aircraft was not.
+    """
+
+    start_s: float
+    end_s: float
+    receiver_seconds: int
+    last_fix: Fix | None
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    icao24: int
+    t0_s: float
+    t1_s: float
+    seconds_with_data: int
+    first_s: float | None
+    last_s: float | None
+    gaps: list[Gap] = field(default_factory=list)
+
+    @property
+    def has_data(self) -> bool:
+        return self.seconds_with_data > 0
+
+
+def mask_seconds(minute_s: np.ndarray[Any, Any], masks: np.ndarray[Any, Any]) -> F64:
+    """Expand (minute, 60-bit mask) rows into the sorted seconds that had data."""
+    if len(minute_s) == 0:
+        return np.zeros(0)
+    bits = (masks.astype(np.uint64)[:, None] >> np.arange(60, dtype=np.uint64)) & np.uint64(1)
+    secs = minute_s.astype(np.float64)[:, None] + np.arange(60, dtype=np.float64)
+    return np.unique(secs[bits.astype(np.bool_)])

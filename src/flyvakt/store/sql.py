@@ -1,0 +1,275 @@
+"""Connection setup and write statements, as plain functions over a connection.
+
+The :class:`~flyvakt.store.writer.StoreWriter` thread calls these inside one transaction per
+queued item; tests and tools may call them directly on a connection from :func:`connect_rw`.
+
+Durability: WAL with ``synchronous=NORMAL``. A commit appends the transaction to the ``-wal``
+file with ``write()``; the data then sits in the operating system's page cache, which survives
+the death of the process (SIGKILL, OOM kill, crash), so every committed batch is on the next
+open. Only an OS crash or power loss before the next checkpoint's fsync can lose the last
+commits (never corrupt the file: WAL frames carry checksums and a torn tail is ignored). That
+trade buys ingest speed; power-loss durability would need ``synchronous=FULL`` (an fsync per
+commit, ~10 per second here).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from flyvakt.model.batches import F64, U32, PositionBatch
+from flyvakt.model.events import Event
+from flyvakt.store.records import (
+    AircraftRecord,
+    FleetRecord,
+    FlightRecord,
+    MetaRecord,
+    VerdictRecord,
+)
+from flyvakt.store.schema import migrate
+
+# Why 5 s: a reader may briefly wait for a checkpoint or the writer for a reader's snapshot;
+# longer than any single transaction we run, short enough to surface a stuck process.
+BUSY_TIMEOUT_MS = 5000
+
+TRACK_COLUMNS: tuple[str, ...] = (
+    "icao24",
+    "time_s",
+    "lat_deg",
+    "lon_deg",
+    "altitude_baro_ft",
+    "altitude_gnss_ft",
+    "groundspeed_kt",
+    "track_deg",
+    "vertical_rate_fpm",
+    "on_ground",
+    "callsign",
+    "squawk",
+    "source",
+)
+
+
+def connect_rw(path: str | Path) -> sqlite3.Connection:
+    """Open (creating if needed) the store for writing, migrated to the current schema."""
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    migrate(conn, str(path))
+    return conn
+
+
+def _col(values: np.ndarray[Any, Any]) -> list[Any]:
+    """A column as Python values; NaN floats become NULL when bound (SQLite binds NaN as NULL)."""
+    return values.tolist()  # type: ignore[no-any-return]
+
+
+def insert_positions(conn: sqlite3.Connection, batch: PositionBatch) -> int:
+    """INSERT OR IGNORE every fix; return how many rows were new."""
+    if len(batch) == 0:
+        return 0
+    cols = [_col(getattr(batch, name)) for name in TRACK_COLUMNS]
+    before = conn.total_changes
+    conn.executemany(
+        f"INSERT OR IGNORE INTO track_points ({', '.join(TRACK_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(TRACK_COLUMNS))})",
+        zip(*cols, strict=True),
+    )
+    return conn.total_changes - before
+
+
+def _minute_masks(
+    keys: np.ndarray[Any, Any], time_s: F64
+) -> tuple[np.ndarray[Any, Any], F64, np.ndarray[Any, Any], np.ndarray[Any, Any], F64, F64]:
+    """Group by (key, UTC minute): (key, minute_s, 60-bit second mask, count, first, last)."""
+    minute = (np.floor(time_s / 60.0) * 60.0).astype(np.int64)
+    sec = (np.floor(time_s).astype(np.int64) - minute).astype(np.uint64)
+    pair = np.stack([keys.astype(np.int64), minute], axis=1)
+    uniq, inv = np.unique(pair, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    masks = np.zeros(len(uniq), np.uint64)
+    np.bitwise_or.at(masks, inv, np.left_shift(np.uint64(1), sec))
+    counts = np.bincount(inv, minlength=len(uniq))
+    first = np.full(len(uniq), np.inf)
+    last = np.full(len(uniq), -np.inf)
+    np.minimum.at(first, inv, time_s)
+    np.maximum.at(last, inv, time_s)
+    return uniq[:, 0], uniq[:, 1].astype(np.float64), masks, counts, first, last
+
+
+def insert_coverage(conn: sqlite3.Connection, icao24: U32, time_s: F64) -> None:
+    """Record which seconds held positions, per aircraft and per minute, and overall (-1).
+
+    Masks are OR-ed, so replaying data is idempotent for the seconds; counts add up.
+    """
+    ok = np.isfinite(time_s)
+    icao24, time_s = icao24[ok], time_s[ok]
+    if len(time_s) == 0:
+        return
+    keys, minutes, masks, counts, first, last = _minute_masks(icao24, time_s)
+    conn.executemany(
+        "INSERT INTO coverage VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (icao24, minute_s) DO UPDATE "
+        "SET seconds_mask = seconds_mask | excluded.seconds_mask, "
+        "n_points = n_points + excluded.n_points, first_s = min(first_s, excluded.first_s), "
+        "last_s = max(last_s, excluded.last_s)",
+        zip(
+            keys.tolist(),
+            minutes.astype(np.int64).tolist(),
+            masks.astype(np.int64).tolist(),
+            counts.tolist(),
+            first.tolist(),
+            last.tolist(),
+            strict=True,
+        ),
+    )
+    insert_receiver_coverage(conn, -1, time_s)
+
+
+def insert_receiver_coverage(conn: sqlite3.Connection, receiver: int, time_s: F64) -> None:
+    time_s = time_s[np.isfinite(time_s)]
+    if len(time_s) == 0:
+        return
+    keys = np.full(len(time_s), receiver, np.int64)
+    _, minutes, masks, counts, _, _ = _minute_masks(keys, time_s)
+    conn.executemany(
+        "INSERT INTO receiver_coverage VALUES (?, ?, ?, ?) ON CONFLICT (receiver, minute_s) "
+        "DO UPDATE SET seconds_mask = seconds_mask | excluded.seconds_mask, "
+        "n_frames = n_frames + excluded.n_frames",
+        [
+            (receiver, m, k, c)
+            for m, k, c in zip(
+                minutes.astype(np.int64).tolist(),
+                masks.astype(np.int64).tolist(),
+                counts.tolist(),
+                strict=True,
+            )
+        ],
+    )
+
+
+def update_aircraft_seen(conn: sqlite3.Connection, batch: PositionBatch) -> None:
+    """Upsert ``aircraft.last_seen_s`` and the latest callsign from a batch of fixes."""
+    if len(batch) == 0:
+        return
+    order = np.lexsort((batch.time_s, batch.icao24))
+    icao = batch.icao24[order]
+    times = batch.time_s[order]
+    calls = batch.callsign[order]
+    ends = np.r_[np.flatnonzero(icao[1:] != icao[:-1]), len(icao) - 1]
+    starts = np.r_[0, ends[:-1] + 1]
+    rows = []
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        callsign = next((c for c in calls[s : e + 1][::-1] if c is not None), None)
+        rows.append((int(icao[e]), callsign, float(times[e])))
+    conn.executemany(
+        "INSERT INTO aircraft (icao24, callsign, last_seen_s) VALUES (?, ?, ?) "
+        "ON CONFLICT (icao24) DO UPDATE SET "
+        "callsign = coalesce(excluded.callsign, callsign), "
+        "last_seen_s = max(coalesce(last_seen_s, excluded.last_seen_s), excluded.last_seen_s)",
+        rows,
+    )
+
+
+def _icao_int(icao24: str) -> int:
+    try:
+        value = int(icao24, 16)
+    except (TypeError, ValueError):
+        return -1
+    return value if 0 <= value < (1 << 24) else -1
+
+
+def insert_events(conn: sqlite3.Connection, events: Iterable[Event]) -> int:
+    """Insert events, ignoring ones already stored under the same natural key."""
+    new = 0
+    for ev in events:
+        record = ev.to_json()
+        icao = _icao_int(ev.icao24)
+        airport = ev.airport.icao if ev.airport else ""
+        key = (ev.type, icao, float(ev.time_s), airport)
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO events "
+            "(type, icao24, time_s, airport, country, callsign, basis, record) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (*key, ev.country, ev.callsign, ev.basis, json.dumps(record, sort_keys=True)),
+        )
+        new += cur.rowcount
+        if ev.fleet:
+            (event_id,) = conn.execute(
+                "SELECT id FROM events WHERE type = ? AND icao24 = ? AND time_s = ? "
+                "AND airport = ?",
+                key,
+            ).fetchone()
+            conn.executemany(
+                "INSERT OR IGNORE INTO event_fleets (fleet, event_id) VALUES (?, ?)",
+                [(f, event_id) for f in ev.fleet],
+            )
+    return new
+
+
+def upsert_flight(conn: sqlite3.Connection, f: FlightRecord) -> None:
+    conn.execute(
+        "INSERT INTO flights VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (icao24, first_seen_s) DO UPDATE SET "
+        "last_seen_s = coalesce(excluded.last_seen_s, last_seen_s), "
+        "takeoff_time_s = coalesce(excluded.takeoff_time_s, takeoff_time_s), "
+        "landing_time_s = coalesce(excluded.landing_time_s, landing_time_s), "
+        "origin = coalesce(excluded.origin, origin), "
+        "destination = coalesce(excluded.destination, destination), "
+        "callsign = coalesce(excluded.callsign, callsign)",
+        (
+            f.icao24,
+            f.first_seen_s,
+            f.last_seen_s,
+            f.takeoff_time_s,
+            f.landing_time_s,
+            f.origin,
+            f.destination,
+            f.callsign,
+        ),
+    )
+
+
+def upsert_aircraft(conn: sqlite3.Connection, a: AircraftRecord) -> None:
+    conn.execute(
+        "INSERT INTO aircraft VALUES (?, ?, ?, ?, ?) ON CONFLICT (icao24) DO UPDATE SET "
+        "registration = coalesce(excluded.registration, registration), "
+        "type = coalesce(excluded.type, type), "
+        "callsign = coalesce(excluded.callsign, callsign), "
+        "last_seen_s = coalesce(excluded.last_seen_s, last_seen_s)",
+        (a.icao24, a.registration, a.type, a.callsign, a.last_seen_s),
+    )
+
+
+def upsert_fleet(conn: sqlite3.Connection, f: FleetRecord) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO fleets VALUES (?, ?)",
+        (f.fleet, json.dumps(f.record, sort_keys=True)),
+    )
+
+
+def upsert_verdict(conn: sqlite3.Connection, v: VerdictRecord) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?)",
+        (v.key, v.as_of_s, json.dumps(v.record, sort_keys=True)),
+    )
+
+
+def set_meta(conn: sqlite3.Connection, m: MetaRecord) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (m.key, m.value))
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def delete_track_points_before(conn: sqlite3.Connection, cutoff_s: float) -> int:
+    """Retention: drop fixes older than ``cutoff_s`` (events and coverage are kept)."""
+    cur = conn.execute("DELETE FROM track_points WHERE time_s < ?", (cutoff_s,))
+    return cur.rowcount

@@ -1,0 +1,239 @@
+"""The single writer: a thread owning the store's only write connection.
+
+Producers (the runtime's pipeline) call :meth:`StoreWriter.offer`, which never blocks: when
+the bounded queue is full (a slow disk), the item is dropped and counted, because ingest must
+never stall behind storage. Each queued item is written in its own transaction (one commit per
+~100 ms batch). Position batches are thinned here (:mod:`flyvakt.store.thin`) after their
+unthinned times have been recorded as coverage, so coverage reflects every fix heard.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import queue
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from flyvakt.model.batches import PositionBatch
+from flyvakt.model.events import Event
+from flyvakt.store import sql
+from flyvakt.store.records import (
+    AircraftRecord,
+    FleetRecord,
+    FlightRecord,
+    MetaRecord,
+    ReceiverFrames,
+    VerdictRecord,
+)
+from flyvakt.store.thin import ThinParams, ThinState, flush, thin
+
+__all__ = ["Record", "RetentionSettings", "StoreWriter"]
+
+log = logging.getLogger(__name__)
+
+Record = (
+    PositionBatch
+    | Sequence[Event]
+    | FlightRecord
+    | AircraftRecord
+    | FleetRecord
+    | VerdictRecord
+    | ReceiverFrames
+    | MetaRecord
+)
+
+# Why 1024: at one batch per ~100 ms that is ~100 s of backlog a slow disk can absorb before
+# dropping, while bounding memory to ~1024 batches.
+DEFAULT_QUEUE_SIZE = 1024
+# Why 600 s: aircraft unheard for 10 minutes have left; their pending last fix is stored and
+# their thinning state dropped, bounding memory by the number of aircraft in range.
+THIN_HORIZON_S = 600.0
+# Why hourly: retention deletes by age in days; checking each hour of data time is plenty and
+# keeps the delete (an index range) small.
+RETENTION_EVERY_S = 3600.0
+
+_CLOSE = object()
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """Delete track points older than ``track_days`` (by data time); events are kept forever."""
+
+    track_days: float | None = None
+
+
+class StoreWriter:
+    """Write thread for one store file.
+
+    >>> w = StoreWriter("flyvakt.db")   # doctest: +SKIP
+    >>> w.offer(position_batch)         # False when the queue is full (counted in drops)
+    >>> w.close()                       # drain, flush thinning state, checkpoint
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+        thin_params: ThinParams | None = None,
+        thin_positions: bool = True,
+        retention: RetentionSettings | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.thin_params = thin_params or ThinParams()
+        self.thin_positions = thin_positions
+        self.retention = retention or RetentionSettings()
+        self.drops = 0
+        self.errors: Counter[str] = Counter()
+        self.points_written = 0
+        self.batches_written = 0
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
+        self._thin = ThinState.empty()
+        self._data_through_s = -math.inf
+        self._last_expiry_s = -math.inf
+        self._last_retention_s = -math.inf
+        self._ready = threading.Event()
+        self._startup_error: BaseException | None = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="flyvakt-store", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._startup_error is not None:
+            self._thread.join()
+            raise self._startup_error
+
+    # -- producer side -------------------------------------------------------------------
+    def offer(self, item: Record) -> bool:
+        """Queue ``item`` for writing; False (and a counted drop) when the queue is full."""
+        if self._closed:
+            raise RuntimeError(f"{self.path}: StoreWriter is closed")
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full:
+            self.drops += 1
+            return False
+        return True
+
+    def flush(self) -> None:
+        """Block until everything offered so far is committed."""
+        self._queue.join()
+
+    def close(self) -> None:
+        """Drain the queue, store pending last fixes, checkpoint the WAL and close."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_CLOSE)
+        self._thread.join()
+
+    def __enter__(self) -> StoreWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writer thread -------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            conn = sql.connect_rw(self.path)
+            through = sql.get_meta(conn, "data_through_s")
+            if through is not None:
+                self._data_through_s = float(through)
+        except BaseException as exc:
+            self._startup_error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        try:
+            while True:
+                item = self._queue.get()
+                try:
+                    if item is _CLOSE:
+                        break
+                    self._write(conn, item)
+                finally:
+                    self._queue.task_done()
+            self._thin, pending = flush(self._thin)
+            self._transaction(conn, lambda: self._store_points(conn, pending))
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+
+    def _transaction(self, conn: sqlite3.Connection, body: Callable[[], None]) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            body()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _write(self, conn: sqlite3.Connection, item: object) -> None:
+        try:
+            self._transaction(conn, lambda: self._apply(conn, item))
+            self.batches_written += 1
+        except (sqlite3.Error, ValueError, TypeError) as exc:
+            # Bad input or a disk error: count it per reason and keep the writer alive.
+            reason = f"{type(item).__name__}: {type(exc).__name__}"
+            self.errors[reason] += 1
+            log.warning("store write failed (%s): %s", reason, exc)
+
+    def _apply(self, conn: sqlite3.Connection, item: object) -> None:
+        if isinstance(item, PositionBatch):
+            self._apply_positions(conn, item)
+        elif isinstance(item, FlightRecord):
+            sql.upsert_flight(conn, item)
+        elif isinstance(item, AircraftRecord):
+            sql.upsert_aircraft(conn, item)
+        elif isinstance(item, FleetRecord):
+            sql.upsert_fleet(conn, item)
+        elif isinstance(item, VerdictRecord):
+            sql.upsert_verdict(conn, item)
+        elif isinstance(item, MetaRecord):
+            sql.set_meta(conn, item)
+        elif isinstance(item, ReceiverFrames):
+            sql.insert_receiver_coverage(conn, item.receiver, item.time_s)
+            self._advance(conn, float(np.nanmax(item.time_s)) if len(item.time_s) else None)
+        elif isinstance(item, list | tuple) and all(isinstance(e, Event) for e in item):
+            sql.insert_events(conn, item)
+        else:
+            raise TypeError(f"cannot store {type(item).__name__}")
+
+    def _apply_positions(self, conn: sqlite3.Connection, batch: PositionBatch) -> None:
+        if len(batch) == 0:
+            return
+        sql.insert_coverage(conn, batch.icao24, batch.time_s)
+        kept = batch
+        if self.thin_positions:
+            self._thin, kept = thin(self._thin, batch, self.thin_params)
+        self._store_points(conn, kept)
+        finite = batch.time_s[np.isfinite(batch.time_s)]
+        self._advance(conn, float(finite.max()) if len(finite) else None)
+
+    def _store_points(self, conn: sqlite3.Connection, kept: PositionBatch) -> None:
+        if len(kept) == 0:
+            return
+        self.points_written += sql.insert_positions(conn, kept)
+        sql.update_aircraft_seen(conn, kept)
+
+    def _advance(self, conn: sqlite3.Connection, time_s: float | None) -> None:
+        """Move data_through_s forward; run thinning expiry and retention by data time."""
+        if time_s is None or time_s <= self._data_through_s:
+            return
+        self._data_through_s = time_s
+        sql.set_meta(conn, MetaRecord("data_through_s", repr(time_s)))
+        if time_s - self._last_expiry_s >= THIN_HORIZON_S:
+            self._last_expiry_s = time_s
+            self._thin, pending = flush(self._thin, time_s - THIN_HORIZON_S)
+            self._store_points(conn, pending)
+        days = self.retention.track_days
+        if days is not None and time_s - self._last_retention_s >= RETENTION_EVERY_S:
+            self._last_retention_s = time_s
+            sql.delete_track_points_before(conn, time_s - days * 86400.0)
