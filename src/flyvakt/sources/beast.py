@@ -1,0 +1,248 @@
+"""Beast binary (dump1090/readsb port 30005): vectorised incremental parser and encoder.
+
+Wire format (Mode-S Beast "binary" output)::
+
+    0x1a  type  counter[6]  signal[1]  data[n]
+          0x31 Mode A/C       n = 2   (kept with nbytes=2, never decoded)
+          0x32 Mode S short   n = 7
+          0x33 Mode S long    n = 14
+          0x34 status         n = ?   (skipped and counted as "beast_status")
+
+Every 0x1a byte after the type byte is sent twice (``1a 1a``) so that a lone 0x1a always
+starts a frame. ``counter`` is a big-endian 48-bit 12 MHz tick count of the receiver, not
+wall-clock time; ``signal`` is an amplitude 0..255 (dBFS = 20*log10(signal/255), 0 = none).
+
+How we find frames without a per-byte Python loop: in a maximal run of k consecutive 0x1a
+bytes, the first ``2*(k//2)`` are escaped pairs (one literal 0x1a each) and, when k is odd,
+the last one is a frame marker. That is exactly what a sequential parser does, so marker
+positions, escape drops and frame bodies all come from NumPy operations on the whole buffer.
+
+Damage is counted, not fatal: a marker followed by an unknown type byte ("beast_bad_type"), a
+frame cut short by the next marker ("beast_bad_escape"), bytes outside any frame
+("beast_garbage_bytes") and a frame cut by the end of the stream ("truncated").
+
+Time: ``time_s = base_time_s + (counter - first_counter) / 12e6`` where ``first_counter`` is
+the first non-zero counter seen. Counter 0 (no timestamp, e.g. dump1090-fa without MLAT) takes
+the time of the last timestamped frame. The 48-bit counter wraps after ~271 days and readsb's
+synthetic MLAT counters would jump: neither is corrected here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from flyvakt.model.batches import FrameBatch
+from flyvakt.sources._common import (
+    TICKS_PER_S,
+    CounterClock,
+    SourceFormatError,
+    SourceStats,
+    dbfs_from_level,
+)
+
+ESC = 0x1A
+# Unescaped body length after the type byte (6 counter + 1 signal + data).
+_BODY = {0x31: 9, 0x32: 14, 0x33: 21}
+_NBYTES = {0x31: 2, 0x32: 7, 0x33: 14}
+# A status frame (0x34) has no documented length: we hold it until the next marker, but never
+# more than this many bytes (a lost marker must not make the leftover grow without bound).
+_MAX_STATUS_BYTES = 256
+_SHIFTS = np.array([40, 32, 24, 16, 8, 0], dtype=np.uint64)
+
+IntArr = npt.NDArray[np.int64]
+
+
+class BeastParser:
+    """Incremental Beast parser. ``feed`` bytes, get the frames they complete.
+
+    ``strict`` (files): a stream that does not start like Beast raises SourceFormatError
+    naming ``name`` and the byte offset; live streams use ``strict=False`` and only count.
+    """
+
+    def __init__(
+        self,
+        base_time_s: float | None = None,
+        *,
+        receiver: int = 0,
+        name: str = "<beast>",
+        strict: bool = False,
+    ) -> None:
+        self.stats = SourceStats()
+        self._buf = b""
+        self._offset = 0  # stream offset of self._buf[0]
+        self._base = base_time_s
+        self._clock = CounterClock()
+        self._receiver = receiver
+        self._name = name
+        self._strict = strict
+        self._checked_start = False
+
+    def feed(self, data: bytes, recv_time_s: float | None = None) -> FrameBatch:
+        if self._base is None and recv_time_s is not None:
+            self._base = recv_time_s
+        self.stats.bytes += len(data)
+        buf = self._buf + data if self._buf else bytes(data)
+        if self._strict and not self._checked_start and buf:
+            self._check_start(buf)
+        batch, consumed = self._parse(buf, final=False, recv_time_s=recv_time_s)
+        self._buf = buf[consumed:]
+        self._offset += consumed
+        return batch
+
+    def finish(self) -> FrameBatch:
+        batch, _ = self._parse(self._buf, final=True, recv_time_s=None)
+        self._offset += len(self._buf)
+        self._buf = b""
+        if self._strict and self.stats.records == 0 and self.stats.bytes > 0:
+            raise SourceFormatError(f"{self._name}: byte 0: no Beast frame found in the stream")
+        return batch
+
+    def _check_start(self, buf: bytes) -> None:
+        if buf[0] != ESC:
+            raise SourceFormatError(
+                f"{self._name}: byte 0: not a Beast stream (expected 0x1a, found 0x{buf[0]:02x})"
+            )
+        if len(buf) > 1:
+            if buf[1] not in (0x31, 0x32, 0x33, 0x34):
+                raise SourceFormatError(
+                    f"{self._name}: byte 1: unknown Beast frame type 0x{buf[1]:02x}"
+                )
+            self._checked_start = True
+
+    def _parse(
+        self, buf: bytes, *, final: bool, recv_time_s: float | None
+    ) -> tuple[FrameBatch, int]:
+        a = np.frombuffer(buf, dtype=np.uint8)
+        n = int(a.size)
+        if n == 0:
+            return FrameBatch.empty(0), 0
+        is_esc = a == ESC
+        edges = np.diff(np.concatenate(([0], is_esc.view(np.int8), [0])).astype(np.int8))
+        run_start = np.flatnonzero(edges == 1)
+        run_end = np.flatnonzero(edges == -1)
+        limit = n
+        if not final and is_esc[-1]:
+            # The trailing run may continue in the next chunk: its parity is not known yet.
+            limit = int(run_start[-1])
+            run_start, run_end = run_start[:-1], run_end[:-1]
+        run_len = run_end - run_start
+        markers = (run_end - 1)[run_len % 2 == 1]
+        if markers.size == 0:
+            self.stats.skip("beast_garbage_bytes", limit)
+            return FrameBatch.empty(0), limit
+
+        # Escape drops: the second byte of every 1a-1a pair.
+        pairs = run_len // 2
+        total = int(pairs.sum())
+        keep = np.ones(limit, dtype=np.bool_)
+        if total:
+            group_first = np.repeat(np.cumsum(pairs) - pairs, pairs)
+            within = np.arange(total) - group_first
+            keep[np.repeat(run_start, pairs) + 2 * within + 1] = False
+        c = a[:limit][keep]
+        cpos = np.cumsum(keep) - 1
+        cm = cpos[markers]
+        nc = int(c.size)
+        self.stats.skip("beast_garbage_bytes", int(markers[0]))
+
+        nxt = np.append(cm[1:], nc)
+        body_len = nxt - cm - 2
+        has_type = cm + 1 < nc
+        types = np.where(has_type, c[np.minimum(cm + 1, nc - 1)], 0).astype(np.int64)
+        expected = np.full(cm.size, -1, dtype=np.int64)
+        for t, blen in _BODY.items():
+            expected[types == t] = blen
+        known = expected >= 0
+        status = types == 0x34
+        bad_type = ~known & ~status & has_type
+        complete = known & (body_len >= expected)
+
+        consumed = limit
+        last = cm.size - 1
+        n_frames = cm.size
+        if not final:
+            incomplete_known = bool(known[last] and body_len[last] < expected[last])
+            pending_status = bool(status[last] and body_len[last] < _MAX_STATUS_BYTES)
+            if incomplete_known or pending_status:
+                consumed = int(markers[last])
+                n_frames = last
+        elif not has_type[last] or (known[last] and not complete[last]):
+            self.stats.skip("truncated")
+            n_frames = last
+
+        sl = slice(0, n_frames)
+        good = np.flatnonzero(complete[sl])
+        cut = known[sl] & ~complete[sl]
+        if final and n_frames == last:
+            pass
+        self.stats.skip("beast_bad_escape", int(cut.sum()))
+        self.stats.skip("beast_bad_type", int(bad_type[sl].sum()))
+        self.stats.skip("beast_status", int(status[sl].sum()))
+        extra = (body_len - expected)[sl][complete[sl]]
+        self.stats.skip("beast_garbage_bytes", int(extra.sum()))
+        return self._extract(c, cm[good], types[good], recv_time_s), consumed
+
+    def _extract(
+        self, c: npt.NDArray[np.uint8], cm: IntArr, types: IntArr, recv_time_s: float | None
+    ) -> FrameBatch:
+        m = int(cm.size)
+        out = FrameBatch.empty(m)
+        if m == 0:
+            return out
+        counters = np.zeros(m, dtype=np.uint64)
+        level = np.zeros(m, dtype=np.uint8)
+        for t, nb in _NBYTES.items():
+            sel = np.flatnonzero(types == t)
+            if sel.size == 0:
+                continue
+            rows = c[(cm[sel] + 2)[:, None] + np.arange(7 + nb)]
+            counters[sel] = (rows[:, :6].astype(np.uint64) << _SHIFTS).sum(axis=1)
+            level[sel] = rows[:, 6]
+            out.payload[sel, :nb] = rows[:, 7:]
+            out.nbytes[sel] = nb
+        out.time_s[:] = self._clock.times(counters, recv_time_s, self._base)
+        out.signal_dbfs[:] = dbfs_from_level(level)
+        out.receiver[:] = self._receiver
+        self.stats.records += m
+        return out
+
+
+def encode_beast(
+    batch: FrameBatch, *, epoch_s: float = 0.0, counters: npt.NDArray[np.uint64] | None = None
+) -> bytes:
+    """Encode frames as a Beast binary stream (escaping every 0x1a after the marker).
+
+    The counter is ``round((time_s - epoch_s) * 12e6) mod 2**48`` unless ``counters`` is given;
+    the signal byte is ``round(255 * 10**(dbfs/20))`` clipped to 1..255, 0 when unknown. Rows
+    with nbytes 2/7/14 become types 0x31/0x32/0x33; other rows are left out.
+    """
+    n = len(batch)
+    if n == 0:
+        return b""
+    nb = batch.nbytes.astype(np.int64)
+    ok = (nb == 2) | (nb == 7) | (nb == 14)
+    if counters is None:
+        t = np.nan_to_num(batch.time_s - epoch_s, nan=0.0)
+        ticks = np.round(t * TICKS_PER_S).astype(np.int64) % (1 << 48)
+        cnt = ticks.astype(np.uint64)
+    else:
+        cnt = np.asarray(counters, dtype=np.uint64)
+    with np.errstate(invalid="ignore"):
+        lv = np.round(255.0 * np.power(10.0, batch.signal_dbfs.astype(np.float64) / 20.0))
+    level = np.where(np.isfinite(lv), np.clip(lv, 1, 255), 0).astype(np.uint8)
+
+    full = np.zeros((n, 23), dtype=np.uint8)
+    full[:, 0] = ESC
+    full[:, 1] = np.select([nb == 2, nb == 7], [0x31, 0x32], 0x33)
+    full[:, 2:8] = ((cnt[:, None] >> _SHIFTS) & np.uint64(0xFF)).astype(np.uint8)
+    full[:, 8] = level
+    full[:, 9:23] = batch.payload
+    width = 9 + nb
+    mask = (np.arange(23)[None, :] < width[:, None]) & ok[:, None]
+    flat = full[mask]
+    marker = np.zeros((n, 23), dtype=np.bool_)
+    marker[:, 0] = True
+    is_marker = marker[mask]
+    reps = np.where((flat == ESC) & ~is_marker, 2, 1)
+    return np.repeat(flat, reps).tobytes()

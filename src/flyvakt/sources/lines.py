@@ -1,0 +1,312 @@
+"""Line-oriented text sources: the shared incremental base, AVR (port 30002) and SBS (30003).
+
+AVR ("raw") lines, one frame each, CRLF or LF::
+
+    *8D4840D6202CC371C32CE0576098;          frame only (4, 14 or 28 hex digits)
+    @016CE3671AA88D00199A8BB80030A8000628F400;   12-hex 12 MHz counter, then the frame
+    %016CE3671AA88D00199A8BB80030A8000628F400;   same layout as '@'
+    <016CE3671AA8C08D00199A8BB80030A8000628F400; counter, 2-hex signal level, then the frame
+
+A 4-hex-digit frame is Mode A/C (kept with nbytes=2, never decoded). Lines without a counter
+take the receive time (live) or the base time (files: ``--start-time``, default 0).
+
+SBS-1 / BaseStation lines (comma separated, 22 fields)::
+
+    MSG,type,session,aircraft,HexIdent,flight,DateGen,TimeGen,DateLog,TimeLog,
+    Callsign,Altitude,GroundSpeed,Track,Lat,Lon,VerticalRate,Squawk,Alert,Emergency,SPI,IsOnGround
+
+Every non-empty field is used whatever the MSG type (1: callsign, 3: altitude/lat/lon,
+4: groundspeed/track/vertical rate, 5/6: squawk and flags, ...). Flags are -1 (true) / 0 /
+empty. The generated date+time (fields 7-8, else the logged ones) are the receiver's clock:
+we read them as UTC; a receiver running on local time needs its offset applied by the user.
+SEL/ID/AIR/STA/CLK lines carry no state and are counted as "sbs_other".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import numpy as np
+
+from flyvakt.model.batches import FrameBatch, ObservationBatch, Source
+from flyvakt.sources._common import (
+    Batch,
+    CounterClock,
+    SourceFormatError,
+    SourceStats,
+    dbfs_from_level,
+    frames_from_hex,
+    short_repr,
+)
+
+# Leading bad lines tolerated in a file before we call it the wrong format (a capture started
+# mid-line may begin with one or two broken lines; three in a row with no good one is not that).
+MAX_LEADING_BAD = 3
+# A "line" longer than this without a newline is not text of our formats: drop it.
+MAX_LINE_BYTES = 1 << 20
+
+BadLine = tuple[int, str, str]  # (line number, reason, message)
+
+
+class LineParser:
+    """Incremental line splitter with per-reason counting and wrong-format detection."""
+
+    def __init__(
+        self, base_time_s: float | None = None, *, name: str = "<stream>", strict: bool = False
+    ) -> None:
+        self.stats = SourceStats()
+        self.base_time_s = base_time_s
+        self.name = name
+        self.strict = strict
+        self._rest = b""
+        self._lineno = 0
+        self._good_seen = False
+        self._leading_bad: list[str] = []
+
+    def empty(self) -> Batch:
+        return FrameBatch.empty(0)
+
+    def feed(self, data: bytes, recv_time_s: float | None = None) -> Batch:
+        self.stats.bytes += len(data)
+        buf = self._rest + data if self._rest else bytes(data)
+        cut = buf.rfind(b"\n")
+        if cut < 0:
+            if len(buf) > MAX_LINE_BYTES:
+                self.stats.skip("line_too_long")
+                self._rest = b""
+            else:
+                self._rest = buf
+            return self.empty()
+        self._rest = buf[cut + 1 :]
+        return self._run(buf[:cut].split(b"\n"), recv_time_s)
+
+    def finish(self) -> Batch:
+        rest, self._rest = self._rest, b""
+        batch = self._run([rest], None) if rest.strip() else self.empty()
+        if self.strict and not self._good_seen and self._leading_bad:
+            raise SourceFormatError(self._leading_bad[0])
+        return batch
+
+    def _run(self, raw: list[bytes], recv_time_s: float | None) -> Batch:
+        first = self._lineno + 1
+        self._lineno += len(raw)
+        self.stats.lines += len(raw)
+        text = [r.decode("utf-8", "replace").strip() for r in raw]
+        if first == 1 and text:
+            text[0] = text[0].lstrip("\ufeff")
+        batch, bad, first_good = self.parse_lines(text, first, recv_time_s)
+        for lineno, reason, msg in bad:
+            self.stats.skip(reason)
+            if self.strict and not self._good_seen and (first_good is None or lineno < first_good):
+                self._leading_bad.append(f"{self.name}: line {lineno}: {msg}")
+                if len(self._leading_bad) >= MAX_LEADING_BAD:
+                    raise SourceFormatError(self._leading_bad[0])
+        if first_good is not None:
+            self._good_seen = True
+        self.stats.records += len(batch)
+        return batch
+
+    def parse_lines(
+        self, lines: list[str], first_lineno: int, recv_time_s: float | None
+    ) -> tuple[Batch, list[BadLine], int | None]:
+        """Parse stripped lines; return (batch, bad lines, line number of the first good one)."""
+        raise NotImplementedError
+
+    def fallback_time(self, recv_time_s: float | None) -> float:
+        if recv_time_s is not None:
+            return recv_time_s
+        return self.base_time_s if self.base_time_s is not None else 0.0
+
+
+_AVR = re.compile(r"([*@%<])([0-9A-Fa-f]+);?")
+_AVR_LEN = {"*": 0, "@": 12, "%": 12, "<": 14}  # hex digits before the frame
+
+
+class AvrParser(LineParser):
+    """AVR / raw text frames (port 30002); see the module docstring."""
+
+    def __init__(
+        self,
+        base_time_s: float | None = None,
+        *,
+        receiver: int = 0,
+        name: str = "<avr>",
+        strict: bool = False,
+    ) -> None:
+        super().__init__(base_time_s, name=name, strict=strict)
+        self._clock = CounterClock()
+        self._receiver = receiver
+
+    def parse_lines(
+        self, lines: list[str], first_lineno: int, recv_time_s: float | None
+    ) -> tuple[Batch, list[BadLine], int | None]:
+        hexes: list[str] = []
+        counters: list[int] = []
+        levels: list[int] = []
+        bad: list[BadLine] = []
+        first_good: int | None = None
+        for i, line in enumerate(lines):
+            if not line or line[0] == "#":
+                continue
+            m = _AVR.fullmatch(line)
+            if m is None:
+                bad.append(
+                    (first_lineno + i, "avr_bad_line", f"not an AVR frame: {short_repr(line)}")
+                )
+                continue
+            kind, digits = m.group(1), m.group(2)
+            skip = _AVR_LEN[kind]
+            frame = digits[skip:]
+            if len(frame) not in (4, 14, 28):
+                bad.append(
+                    (
+                        first_lineno + i,
+                        "avr_bad_length",
+                        f"bad AVR frame length: {short_repr(line)}",
+                    )
+                )
+                continue
+            hexes.append(frame)
+            counters.append(int(digits[:12], 16) if skip else 0)
+            levels.append(int(digits[12:14], 16) if kind == "<" else 0)
+            if first_good is None:
+                first_good = first_lineno + i
+        if not hexes:
+            return FrameBatch.empty(0), bad, first_good
+        cnt = np.asarray(counters, dtype=np.uint64)
+        times = self._clock.times(cnt, recv_time_s, self.base_time_s)
+        no_counter = cnt == 0
+        if no_counter.any() and self._clock.first is None:
+            times[no_counter] = self.fallback_time(recv_time_s)
+        out = frames_from_hex(hexes, times, dbfs_from_level(np.asarray(levels, dtype=np.uint8)))
+        out.receiver[:] = self._receiver
+        return out, bad, first_good
+
+
+def _flag(s: str) -> int:
+    """SBS flag: '-1' or '1' true, '0' false, empty unknown (-1)."""
+    if s in ("-1", "1"):
+        return 1
+    if s == "0":
+        return 0
+    return -1
+
+
+def _num(s: str) -> float:
+    if not s:
+        return float("nan")
+    try:
+        return float(s)
+    except ValueError:
+        return float("nan")
+
+
+class SbsParser(LineParser):
+    """SBS-1 / BaseStation lines (port 30003) -> ObservationBatch (already decoded)."""
+
+    def __init__(
+        self,
+        base_time_s: float | None = None,
+        *,
+        receiver: int = 0,
+        name: str = "<sbs>",
+        strict: bool = False,
+    ) -> None:
+        super().__init__(base_time_s, name=name, strict=strict)
+        self._receiver = receiver
+        self._day_cache: dict[str, float] = {}
+
+    def empty(self) -> Batch:
+        return ObservationBatch.empty(0)
+
+    def _time(self, date: str, clock: str) -> float:
+        day = self._day_cache.get(date)
+        if day is None:
+            d = datetime.strptime(date.replace("-", "/"), "%Y/%m/%d").replace(tzinfo=UTC)
+            day = d.timestamp()
+            self._day_cache[date] = day
+        h, m, s = clock.split(":")
+        return day + int(h) * 3600 + int(m) * 60 + float(s)
+
+    def parse_lines(
+        self, lines: list[str], first_lineno: int, recv_time_s: float | None
+    ) -> tuple[Batch, list[BadLine], int | None]:
+        rows: list[list[str]] = []
+        times: list[float] = []
+        icaos: list[int] = []
+        bad: list[BadLine] = []
+        first_good: int | None = None
+        for i, line in enumerate(lines):
+            if not line:
+                continue
+            f = line.split(",")
+            if f[0] != "MSG":
+                if f[0] in ("SEL", "ID", "AIR", "STA", "CLK") and len(f) >= 5:
+                    self.stats.skip("sbs_other")
+                    if first_good is None:
+                        first_good = first_lineno + i
+                else:
+                    bad.append(
+                        (first_lineno + i, "sbs_bad_line", f"not an SBS line: {short_repr(line)}")
+                    )
+                continue
+            if len(f) < 22:
+                f = f + [""] * (22 - len(f))
+            try:
+                hexid = f[4].strip().lstrip("~")  # '~': non-ICAO (TIS-B) address
+                if not 1 <= len(hexid) <= 6:
+                    raise ValueError
+                icao = int(hexid, 16)
+            except ValueError:
+                bad.append(
+                    (first_lineno + i, "sbs_bad_icao", f"bad SBS HexIdent: {short_repr(line)}")
+                )
+                continue
+            try:
+                if f[6] and f[7]:
+                    t = self._time(f[6], f[7])
+                elif f[8] and f[9]:
+                    t = self._time(f[8], f[9])
+                else:
+                    t = self.fallback_time(recv_time_s)
+            except ValueError:
+                bad.append(
+                    (first_lineno + i, "sbs_bad_time", f"bad SBS date/time: {short_repr(line)}")
+                )
+                continue
+            rows.append(f)
+            times.append(t)
+            icaos.append(icao)
+            if first_good is None:
+                first_good = first_lineno + i
+        return self._build(rows, times, icaos), bad, first_good
+
+    def _build(
+        self, rows: list[list[str]], times: list[float], icaos: list[int]
+    ) -> ObservationBatch:
+        n = len(rows)
+        out = ObservationBatch.empty(n)
+        if n == 0:
+            return out
+        out.time_s[:] = times
+        out.icao24[:] = icaos
+        out.source[:] = Source.SBS
+        out.address_checked[:] = True
+        out.receiver[:] = self._receiver
+        cols = list(zip(*rows, strict=False))
+        out.altitude_baro_ft[:] = [_num(s) for s in cols[11]]
+        out.groundspeed_kt[:] = [_num(s) for s in cols[12]]
+        out.track_deg[:] = [_num(s) for s in cols[13]]
+        out.lat_deg[:] = [_num(s) for s in cols[14]]
+        out.lon_deg[:] = [_num(s) for s in cols[15]]
+        out.vertical_rate_fpm[:] = [_num(s) for s in cols[16]]
+        out.squawk[:] = [int(s) if s.isdigit() and len(s) == 4 else -1 for s in cols[17]]
+        out.emergency[:] = [_flag(s) for s in cols[19]]
+        out.on_ground[:] = [_flag(s) for s in cols[21]]
+        out.callsign[:] = [s.strip() or None for s in cols[10]]
+        # A position of exactly 0,0 is what some feeders write for "none".
+        zero = (out.lat_deg == 0) & (out.lon_deg == 0)
+        out.lat_deg[zero] = np.nan
+        out.lon_deg[zero] = np.nan
+        return out

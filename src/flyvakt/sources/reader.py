@@ -1,0 +1,421 @@
+"""Source URLs, format detection and streaming file reading.
+
+URLs understood by :func:`open_source`::
+
+    beast+tcp://host:30005   avr+tcp://host:30002   sbs+tcp://host:30003   (live, see tcp.py)
+    file:rec.bin   rec.bin   rec.avr.gz   flight.jsonl.gz   vectors.parquet   trace_full.json
+
+Format: ``fmt`` argument, else the URL scheme, else the file extension (after ``.gz``), else
+the first bytes: 0x1a -> beast; ``*``/``@``/``%``/``<`` -> avr; ``MSG,`` -> sbs; ``{`` -> JSON
+lines (jet1090 frames when the first object has ``frame``, else state vectors) or one JSON
+document; ``[`` -> JSON state vectors; otherwise CSV (frames when a cell is 14/28 hex digits,
+state vectors when the header names icao24/latitude...). Extensions .csv/.jsonl/.json still
+have their frames-or-state-vectors flavour decided by content.
+
+Gzip is recognised by its magic bytes, whatever the name. Files are read in chunks: only JSON
+documents (a list of records, pandas columns, a trace) are loaded whole.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from flyvakt.model.batches import FrameBatch, ObservationBatch
+from flyvakt.sources._common import Batch, Parser, SourceFormatError, SourceStats, is_frame_hex
+from flyvakt.sources.beast import BeastParser
+from flyvakt.sources.hexframes import CsvFrameParser, JsonlFrameParser
+from flyvakt.sources.lines import AvrParser, SbsParser
+from flyvakt.sources.statevec import (
+    STATE_VECTOR_KEYS,
+    column_dict_to_obs,
+    columns_to_obs,
+    is_trace,
+    records_to_obs,
+    trace_to_obs,
+)
+from flyvakt.sources.svlines import JsonlRecordParser
+
+FORMATS = ("beast", "avr", "sbs", "jsonl", "csv", "json", "parquet")
+# Internal kinds: the user-facing format plus the frames/state-vector flavour.
+KINDS = ("beast", "avr", "sbs", "jsonl", "csv", "sv-jsonl", "sv-csv", "json", "parquet")
+TCP_PORTS = {"beast": 30005, "avr": 30002, "sbs": 30003}
+_EXT = {
+    ".bin": "beast",
+    ".beast": "beast",
+    ".avr": "avr",
+    ".raw": "avr",
+    ".sbs": "sbs",
+    ".basestation": "sbs",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+READ_CHUNK = 1 << 20  # 1 MiB per read: ~50 k Beast frames or ~10 k JSONL lines
+SNIFF_BYTES = 1 << 16  # enough for a header and a few lines of any text format
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A parsed source URL."""
+
+    url: str
+    fmt: str | None  # one of FORMATS, or None when only content can tell
+    path: str | None = None  # files
+    host: str | None = None  # tcp
+    port: int | None = None
+
+    @property
+    def is_tcp(self) -> bool:
+        return self.host is not None
+
+
+def open_source(url: str, fmt: str | None = None) -> SourceSpec:
+    """Parse a source URL; ``fmt`` overrides scheme and extension."""
+    if fmt is not None and fmt not in FORMATS:
+        raise SourceFormatError(f"{url}: unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    if "://" in url:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme.endswith("+tcp") or scheme == "tcp":
+            proto = scheme[: -len("+tcp")] if scheme.endswith("+tcp") else (fmt or "beast")
+            proto = fmt or proto
+            if proto not in TCP_PORTS:
+                raise SourceFormatError(f"{url}: live feeds are beast, avr or sbs, not {proto!r}")
+            if not parts.hostname:
+                raise SourceFormatError(f"{url}: no host in URL")
+            port = parts.port or TCP_PORTS[proto]
+            return SourceSpec(url=url, fmt=proto, host=parts.hostname, port=port)
+        if scheme == "file":
+            path = parts.path if not parts.netloc else parts.netloc + parts.path
+            return SourceSpec(url=url, fmt=fmt or _fmt_from_ext(path), path=path)
+        raise SourceFormatError(f"{url}: unknown URL scheme {scheme!r}")
+    path = url[5:] if url.startswith("file:") else url
+    return SourceSpec(url=url, fmt=fmt or _fmt_from_ext(path), path=path)
+
+
+def _fmt_from_ext(path: str) -> str | None:
+    name = path.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return _EXT.get(os.path.splitext(name)[1])
+
+
+def _open_binary(path: str) -> IO[bytes]:
+    with open(path, "rb") as probe:
+        magic = probe.read(2)
+    if magic == b"\x1f\x8b":
+        gz: IO[bytes] = gzip.open(path, "rb")  # type: ignore[assignment]
+        return gz
+    return open(path, "rb")
+
+
+def sniff(head: bytes, name: str, hint: str | None = None) -> str:
+    """Decide the kind (see KINDS) of a file from its first bytes and an optional format hint."""
+    if hint in ("beast", "avr", "sbs", "parquet"):
+        return hint
+    text_head = head.lstrip(b"\xef\xbb\xbf")
+    stripped = text_head.lstrip()
+    if not stripped:
+        if hint is not None:
+            return hint
+        raise SourceFormatError(f"{name}: byte 0: empty input, format unknown")
+    first = stripped[:1]
+    if hint is None:
+        if head[:1] == b"\x1a":
+            return "beast"
+        if first in (b"*", b"@", b"%", b"<"):
+            return "avr"
+        if stripped[:4] in (b"MSG,", b"SEL,", b"AIR,", b"STA,", b"CLK,") or stripped[:3] == b"ID,":
+            return "sbs"
+        if head[:4] == b"PAR1":
+            return "parquet"
+    if hint in (None, "json", "jsonl") and first in (b"{", b"["):
+        line = stripped.split(b"\n", 1)[0]
+        if first == b"{":
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                return "json"  # a multi-line document
+            if isinstance(obj, dict) and "frame" in obj:
+                return "jsonl"
+            if is_trace(obj) or (isinstance(obj, dict) and _is_column_dict(obj)):
+                return "json"
+            return "sv-jsonl" if b"\n" in stripped.strip() or hint == "jsonl" else "json"
+        return "json"
+    if hint in ("json", "jsonl"):
+        return hint
+    # CSV: frames when a cell of the first two rows is hex of 14/28 digits.
+    text = text_head.decode("utf-8", "replace")
+    rows = [r for r in text.splitlines() if r.strip()][:2]
+    for row in rows:
+        for delim in (",", ";", "\t", "|"):
+            if any(is_frame_hex(c.strip().strip('"')) for c in row.split(delim)):
+                return "csv"
+    if rows:
+        header = {c.strip().strip('"').lower() for c in _split_any(rows[0])}
+        if header & STATE_VECTOR_KEYS:
+            return "sv-csv"
+    if hint == "csv":
+        return "csv"
+    snippet = text.lstrip().split("\n", 1)[0][:40]
+    raise SourceFormatError(f"{name}: line 1: unrecognised format: {snippet!r}")
+
+
+def _split_any(row: str) -> list[str]:
+    for d in (",", ";", "\t", "|"):
+        if d in row:
+            return row.split(d)
+    return [row]
+
+
+def _is_column_dict(obj: dict[str, Any]) -> bool:
+    return bool(obj) and all(isinstance(v, dict) for v in obj.values())
+
+
+class FileReader:
+    """Iterate a file as batches; ``stats`` fills as it goes; ``kind`` is the detected kind."""
+
+    def __init__(
+        self,
+        url: str,
+        fmt: str | None = None,
+        batch_size: int = 65536,
+        start_time_s: float | None = None,
+        *,
+        receiver: int = 0,
+    ) -> None:
+        self.spec = open_source(url, fmt)
+        if self.spec.is_tcp or self.spec.path is None:
+            raise SourceFormatError(f"{url}: a live feed, use sources.tcp.stream_tcp")
+        self.path: str = self.spec.path
+        self.name = os.path.basename(self.path) or self.path
+        self.batch_size = max(1, int(batch_size))
+        self.start_time_s = start_time_s
+        self.receiver = receiver
+        self.stats = SourceStats()
+        self.kind: str | None = None
+
+    def __iter__(self) -> Iterator[Batch]:
+        return _rebatch(self._batches(), self.batch_size)
+
+    def _batches(self) -> Iterator[Batch]:
+        if not os.path.exists(self.path):
+            raise SourceFormatError(f"{self.path}: no such file")
+        with _open_binary(self.path) as f:
+            if self.spec.fmt == "parquet" or (self.spec.fmt is None and _peek(f, 4) == b"PAR1"):
+                self.kind = "parquet"
+            else:
+                self.kind = sniff(_peek(f, SNIFF_BYTES), self.name, self.spec.fmt)
+            if self.kind == "parquet":
+                yield from self._parquet()
+            elif self.kind == "json":
+                yield self._json(f)
+            elif self.kind == "sv-csv":
+                yield from self._sv_csv(f)
+            else:
+                yield from self._stream(f, self._parser(self.kind))
+
+    def _parser(self, kind: str) -> Parser:
+        kw: dict[str, Any] = {"receiver": self.receiver, "name": self.name, "strict": True}
+        base = self.start_time_s
+        if kind == "beast":
+            return BeastParser(base if base is not None else 0.0, **kw)
+        if kind == "avr":
+            return AvrParser(base, **kw)
+        if kind == "sbs":
+            return SbsParser(base, **kw)
+        if kind == "jsonl":
+            return JsonlFrameParser(base, **kw)
+        if kind == "csv":
+            return CsvFrameParser(base, **kw)
+        if kind == "sv-jsonl":
+            return JsonlRecordParser(base, **kw)
+        raise SourceFormatError(f"{self.name}: no parser for {kind!r}")
+
+    def _stream(self, f: IO[bytes], parser: Parser) -> Iterator[Batch]:
+        self.stats = parser.stats  # live view: the caller sees counts as they grow
+        while True:
+            chunk = f.read(READ_CHUNK)
+            if not chunk:
+                break
+            batch = parser.feed(chunk)
+            if len(batch):
+                yield batch
+        batch = parser.finish()
+        if len(batch):
+            yield batch
+
+    def _json(self, f: IO[bytes]) -> ObservationBatch:
+        raw = f.read()
+        self.stats.bytes += len(raw)
+        try:
+            obj = json.loads(raw.decode("utf-8-sig"))
+        except (ValueError, UnicodeDecodeError) as e:
+            line = getattr(e, "lineno", None)
+            where = f"line {line}" if line else "byte 0"
+            raise SourceFormatError(f"{self.name}: {where}: not valid JSON: {e}") from None
+        if isinstance(obj, list):
+            out = records_to_obs(obj, self.stats, receiver=self.receiver)
+        elif is_trace(obj):
+            out = trace_to_obs(obj, self.stats, receiver=self.receiver)
+        elif isinstance(obj, dict) and _is_column_dict(obj):
+            out = column_dict_to_obs(obj, self.stats, receiver=self.receiver)
+        elif isinstance(obj, dict) and isinstance(obj.get("aircraft"), list):
+            out = _aircraft_json(obj, self)
+        else:
+            raise SourceFormatError(
+                f"{self.name}: byte 0: JSON is not state vectors (a list of records, "
+                "pandas columns, a readsb trace or aircraft.json)"
+            )
+        self.stats.records += len(out)
+        return out
+
+    def _sv_csv(self, f: IO[bytes]) -> Iterator[ObservationBatch]:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        strings = {k: pa.string() for k in ("icao24", "icao", "hex", "squawk", "callsign")}
+        try:
+            reader = pacsv.open_csv(
+                f,
+                read_options=pacsv.ReadOptions(block_size=READ_CHUNK),
+                convert_options=pacsv.ConvertOptions(column_types=strings),
+            )
+            for rb in reader:
+                yield self._arrow(rb)
+        except pa.ArrowInvalid as e:
+            raise SourceFormatError(f"{self.name}: {str(e).splitlines()[0]}") from None
+
+    def _parquet(self) -> Iterator[ObservationBatch]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            pf = pq.ParquetFile(self.path)
+        except (pa.ArrowInvalid, OSError) as e:
+            raise SourceFormatError(f"{self.name}: byte 0: not a Parquet file: {e}") from None
+        for rb in pf.iter_batches(batch_size=self.batch_size):
+            yield self._arrow(rb)
+
+    def _arrow(self, rb: Any) -> ObservationBatch:
+        import pyarrow as pa
+
+        cols: dict[str, Any] = {}
+        for name, col in zip(rb.schema.names, rb.columns, strict=True):
+            t = col.type
+            if pa.types.is_timestamp(t):
+                ns = col.cast(pa.timestamp("ns")).cast(pa.int64())
+                cols[name] = ns.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+                if col.null_count:
+                    cols[name] = col.to_pylist()
+            elif (pa.types.is_floating(t) or pa.types.is_integer(t)) and not col.null_count:
+                cols[name] = col.to_numpy(zero_copy_only=False)
+            elif pa.types.is_floating(t):
+                cols[name] = col.to_numpy(zero_copy_only=False)  # nulls become NaN
+            else:
+                cols[name] = col.to_pylist()
+        self.stats.bytes += rb.nbytes
+        self.stats.lines += rb.num_rows
+        out = columns_to_obs(cols, rb.num_rows, self.stats, receiver=self.receiver)
+        self.stats.records += len(out)
+        return out
+
+
+def _aircraft_json(obj: dict[str, Any], reader: FileReader) -> ObservationBatch:
+    """dump1090/readsb ``aircraft.json`` snapshot: time = now - seen_pos (or - seen)."""
+    now = float(obj.get("now") or 0.0)
+    rows = [a for a in obj["aircraft"] if isinstance(a, dict)]
+    cols: dict[str, list[Any]] = {k: [] for k in ("timestamp", "icao24", "onground")}
+    keys = ("lat", "lon", "alt_baro", "alt_geom", "gs", "track", "baro_rate", "flight", "squawk")
+    for k in keys:
+        cols[k] = []
+    for a in rows:
+        seen = a.get("seen_pos", a.get("seen", 0.0))
+        cols["timestamp"].append(now - float(seen or 0.0))
+        cols["icao24"].append(a.get("hex"))
+        alt = a.get("alt_baro")
+        cols["onground"].append(True if alt == "ground" else (False if alt is not None else None))
+        for k in keys:
+            v = a.get(k)
+            cols[k].append(None if v == "ground" else v)
+    return columns_to_obs(cols, len(rows), reader.stats, receiver=reader.receiver)
+
+
+def _peek(f: IO[bytes], n: int) -> bytes:
+    if isinstance(f, gzip.GzipFile):
+        data = f.peek(n)[:n]
+        if len(data) < n:  # GzipFile.peek returns at most one buffer: read and rewind
+            pos = f.tell()
+            data = f.read(n)
+            f.seek(pos)
+        return data
+    pos = f.tell()
+    data = f.read(n)
+    f.seek(pos)
+    return data
+
+
+def _rebatch(it: Iterator[Batch], size: int) -> Iterator[Batch]:
+    """Regroup batches into ones of ``size`` rows (the last may be shorter)."""
+    pending: list[Batch] = []
+    count = 0
+    for b in it:
+        pending.append(b)
+        count += len(b)
+        while count >= size:
+            whole = _concat(pending)
+            yield whole.take(slice_index(0, size))
+            rest = whole.take(slice_index(size, len(whole)))
+            pending = [rest] if len(rest) else []
+            count = len(rest)
+    if count:
+        yield _concat(pending)
+
+
+def _concat(parts: list[Batch]) -> Batch:
+    if len(parts) == 1:
+        return parts[0]
+    if isinstance(parts[0], FrameBatch):
+        return FrameBatch.concat([p for p in parts if isinstance(p, FrameBatch)])
+    return ObservationBatch.concat([p for p in parts if isinstance(p, ObservationBatch)])
+
+
+def slice_index(start: int, stop: int) -> Any:
+    import numpy as np
+
+    return np.arange(start, stop)
+
+
+def iter_batches(
+    url: str,
+    fmt: str | None = None,
+    batch_size: int = 65536,
+    start_time_s: float | None = None,
+    *,
+    stats: SourceStats | None = None,
+    receiver: int = 0,
+) -> Iterator[Batch]:
+    """Stream a file as FrameBatch (raw frames) or ObservationBatch (decoded) batches.
+
+    ``stats``, when given, is filled with what was read and skipped (merged at the end).
+    """
+    reader = FileReader(url, fmt, batch_size, start_time_s, receiver=receiver)
+    try:
+        yield from reader
+    finally:
+        if stats is not None:
+            stats.merge(reader.stats)
+
+
+__all__ = ["FileReader", "SourceSpec", "io", "iter_batches", "open_source", "sniff"]

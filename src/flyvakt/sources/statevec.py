@@ -1,0 +1,329 @@
+"""Already-decoded state vectors -> ObservationBatch (source=STATE_VECTOR).
+
+Columns are recognised by name (lower-cased). Units follow two conventions:
+
+* traffic (Python library) data: ``altitude``/``geoaltitude`` in ft, ``groundspeed`` in kt,
+  ``vertical_rate`` in ft/min;
+* OpenSky (Impala history / REST): ``baroaltitude``/``geoaltitude`` (or ``baro_altitude``/
+  ``geo_altitude``) in metres, ``velocity`` in m/s, ``vertrate`` (or ``vertical_rate``) in m/s.
+
+A table is OpenSky-style when it has any of ``baroaltitude``, ``baro_altitude``,
+``geo_altitude``, ``velocity`` or ``vertrate``; then ambiguous names (``geoaltitude``,
+``vertical_rate``) are read as SI too. Timestamps may be ISO 8601 strings (UTC when no offset),
+datetimes, or epoch numbers in s/ms/us/ns (told apart by magnitude). Booleans accept
+true/false/True/False/1/0; empty means unknown (-1), never false.
+
+Also readsb/tar1090 ``trace_full`` JSON: ``{"icao", "timestamp", "trace": [[dt, lat, lon,
+alt_ft | "ground" | null, gs_kt, track_deg, flags, vrate_fpm, details | null, ...], ...]}``
+where flags bit 8 means the altitude is geometric, not barometric.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from flyvakt.model.batches import ObservationBatch, Source
+from flyvakt.sources._common import SourceStats
+
+M_TO_FT = 1.0 / 0.3048
+MS_TO_KT = 3600.0 / 1852.0
+MS_TO_FPM = 60.0 / 0.3048
+_MS_THRESHOLD = 1e11  # epoch numbers above this are ms (1e11 s is year 5138, 1e11 ms is 1973)
+
+_TIME = ("timestamp", "time", "ts", "datetime")
+_ICAO = ("icao24", "icao", "hex")
+_LAT = ("latitude", "lat")
+_LON = ("longitude", "lon", "lng")
+_TRACK = ("track", "true_track", "heading")
+_CALLSIGN = ("callsign", "flight")
+_ONGROUND = ("onground", "on_ground")
+_OPENSKY = ("baroaltitude", "baro_altitude", "geo_altitude", "velocity", "vertrate")
+
+# Column names that identify a state-vector table (used by format sniffing).
+STATE_VECTOR_KEYS = frozenset(_ICAO) | frozenset(_LAT)
+
+
+def _pick(cols: dict[str, Any], names: Sequence[str]) -> Any | None:
+    for n in names:
+        if n in cols:
+            return cols[n]
+    return None
+
+
+def to_f64(values: Any) -> np.ndarray:
+    """Numbers, numeric strings, None/'' (-> NaN) to float64."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
+        return values.astype(np.float64)
+    out = np.empty(len(values), dtype=np.float64)
+    for i, v in enumerate(values):
+        if v is None or v == "":
+            out[i] = np.nan
+            continue
+        try:
+            out[i] = float(v)
+        except (TypeError, ValueError):
+            out[i] = np.nan
+    return out
+
+
+def _one_time(v: Any) -> float:
+    if v is None or v == "":
+        return math.nan
+    if isinstance(v, datetime):
+        return (v if v.tzinfo else v.replace(tzinfo=UTC)).timestamp()
+    if isinstance(v, np.datetime64):
+        return float(v.astype("datetime64[ns]").astype(np.int64)) / 1e9
+    if isinstance(v, str):
+        try:
+            return _epoch_number(float(v))
+        except ValueError:
+            pass
+        try:
+            d = datetime.fromisoformat(v.strip().replace(" UTC", "+00:00"))
+        except ValueError:
+            return math.nan
+        return (d if d.tzinfo else d.replace(tzinfo=UTC)).timestamp()
+    try:
+        return _epoch_number(float(v))
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _epoch_number(x: float) -> float:
+    a = abs(x)
+    if a > 1e17:
+        return x / 1e9
+    if a > 1e14:
+        return x / 1e6
+    if a > _MS_THRESHOLD:
+        return x / 1e3
+    return x
+
+
+def to_epoch_s(values: Any) -> np.ndarray:
+    """ISO strings, datetimes or epoch s/ms/us/ns -> float seconds since the epoch (UTC)."""
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind == "M":
+            return values.astype("datetime64[ns]").astype(np.int64) / 1e9
+        if values.dtype.kind in "fiu":
+            v = values.astype(np.float64)
+            a = np.abs(v)
+            return np.where(
+                a > 1e17,
+                v / 1e9,
+                np.where(a > 1e14, v / 1e6, np.where(a > _MS_THRESHOLD, v / 1e3, v)),
+            )
+    return np.fromiter((_one_time(v) for v in values), dtype=np.float64, count=len(values))
+
+
+def to_bool(values: Any) -> np.ndarray:
+    """true/false/True/False/1/0 (str, bool or number) -> 1/0; None, '' and others -> -1."""
+    out = np.full(len(values), -1, dtype=np.int8)
+    for i, v in enumerate(values):
+        if v is None or v == "":
+            continue
+        if isinstance(v, bool | np.bool_):
+            out[i] = int(v)
+        elif isinstance(v, str):
+            s = v.strip().lower()
+            if s in ("true", "1", "-1", "t", "yes"):
+                out[i] = 1
+            elif s in ("false", "0", "f", "no"):
+                out[i] = 0
+        elif isinstance(v, int | float | np.integer | np.floating) and v == v:
+            out[i] = 1 if v else 0
+    return out
+
+
+def _icao(v: Any) -> int:
+    if isinstance(v, str):
+        s = v.strip().lstrip("~").lower()
+        if 1 <= len(s) <= 6:
+            try:
+                return int(s, 16)
+            except ValueError:
+                return -1
+        return -1
+    if isinstance(v, int | np.integer) and 0 <= v < (1 << 24):
+        return int(v)  # an all-digit hex read as a number by a CSV reader: best effort
+    return -1
+
+
+def _squawk(v: Any) -> int:
+    if v is None or v == "":
+        return -1
+    if isinstance(v, float | np.floating):
+        if v != v:
+            return -1
+        v = int(v)
+    s = str(v).strip()
+    if s.isdigit() and len(s) <= 4 and int(s) <= 7777:
+        return int(s)
+    return -1
+
+
+def _callsign(v: Any) -> str | None:
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def columns_to_obs(
+    cols: dict[str, Any], n: int, stats: SourceStats, *, receiver: int = 0
+) -> ObservationBatch:
+    """Named columns (any case; lists or arrays of length n) -> ObservationBatch.
+
+    Rows without a valid icao24 or time are dropped and counted ("bad_icao24",
+    "bad_timestamp").
+    """
+    cols = {str(k).strip().lower(): v for k, v in cols.items()}
+    out = ObservationBatch.empty(n)
+    if n == 0:
+        return out
+    opensky = any(k in cols for k in _OPENSKY)
+    t = _pick(cols, _TIME)
+    icao = _pick(cols, _ICAO)
+    out.time_s[:] = to_epoch_s(t) if t is not None else np.nan
+    icaos = np.fromiter((_icao(v) for v in icao), np.int64, n) if icao is not None else None
+    lat, lon = _pick(cols, _LAT), _pick(cols, _LON)
+    if lat is not None and lon is not None:
+        out.lat_deg[:] = to_f64(lat)
+        out.lon_deg[:] = to_f64(lon)
+    if "altitude" in cols:
+        out.altitude_baro_ft[:] = to_f64(cols["altitude"])
+    elif "alt_baro" in cols:
+        out.altitude_baro_ft[:] = to_f64(cols["alt_baro"])
+    else:
+        baro = _pick(cols, ("baroaltitude", "baro_altitude"))
+        if baro is not None:
+            out.altitude_baro_ft[:] = to_f64(baro) * M_TO_FT
+    if "geo_altitude" in cols:
+        out.altitude_gnss_ft[:] = to_f64(cols["geo_altitude"]) * M_TO_FT
+    elif "geoaltitude" in cols:
+        out.altitude_gnss_ft[:] = to_f64(cols["geoaltitude"]) * (M_TO_FT if opensky else 1.0)
+    elif "alt_geom" in cols:
+        out.altitude_gnss_ft[:] = to_f64(cols["alt_geom"])
+    if "groundspeed" in cols:
+        out.groundspeed_kt[:] = to_f64(cols["groundspeed"])
+    elif "gs" in cols:
+        out.groundspeed_kt[:] = to_f64(cols["gs"])
+    elif "velocity" in cols:
+        out.groundspeed_kt[:] = to_f64(cols["velocity"]) * MS_TO_KT
+    trk = _pick(cols, _TRACK)
+    if trk is not None:
+        out.track_deg[:] = to_f64(trk)
+    if "vertrate" in cols:
+        out.vertical_rate_fpm[:] = to_f64(cols["vertrate"]) * MS_TO_FPM
+    elif "vertical_rate" in cols:
+        out.vertical_rate_fpm[:] = to_f64(cols["vertical_rate"]) * (MS_TO_FPM if opensky else 1.0)
+    elif "baro_rate" in cols:
+        out.vertical_rate_fpm[:] = to_f64(cols["baro_rate"])
+    cs = _pick(cols, _CALLSIGN)
+    if cs is not None:
+        out.callsign[:] = [_callsign(v) for v in cs]
+    if "squawk" in cols:
+        out.squawk[:] = [_squawk(v) for v in cols["squawk"]]
+    og = _pick(cols, _ONGROUND)
+    if og is not None:
+        out.on_ground[:] = to_bool(og)
+    out.source[:] = Source.STATE_VECTOR
+    out.address_checked[:] = True
+    out.receiver[:] = receiver
+
+    ok = np.isfinite(out.time_s)
+    stats.skip("bad_timestamp", int((~ok).sum()))
+    if icaos is None:
+        stats.skip("bad_icao24", int(ok.sum()))
+        return out.take(np.zeros(n, dtype=np.bool_))
+    good_icao = icaos >= 0
+    stats.skip("bad_icao24", int((ok & ~good_icao).sum()))
+    out.icao24[:] = np.where(good_icao, icaos, 0).astype(np.uint32)
+    keep = ok & good_icao
+    return out if keep.all() else out.take(keep)
+
+
+def records_to_obs(
+    records: Sequence[dict[str, Any]], stats: SourceStats, *, receiver: int = 0
+) -> ObservationBatch:
+    """A list of dicts (JSON records) -> ObservationBatch; missing keys are unknown."""
+    keys: dict[str, None] = {}
+    for r in records:
+        if isinstance(r, dict):
+            keys.update(dict.fromkeys(r))
+    good = [r for r in records if isinstance(r, dict)]
+    stats.skip("bad_record", len(records) - len(good))
+    cols = {k: [r.get(k) for r in good] for k in keys}
+    return columns_to_obs(cols, len(good), stats, receiver=receiver)
+
+
+def column_dict_to_obs(
+    data: dict[str, Any], stats: SourceStats, *, receiver: int = 0
+) -> ObservationBatch:
+    """pandas ``orient="columns"`` JSON ({column: {row: value}}) -> ObservationBatch."""
+    index: dict[str, None] = {}
+    for col in data.values():
+        if isinstance(col, dict):
+            index.update(dict.fromkeys(col))
+    rows = list(index)
+    cols = {k: [v.get(r) for r in rows] for k, v in data.items() if isinstance(v, dict)}
+    return columns_to_obs(cols, len(rows), stats, receiver=receiver)
+
+
+def is_trace(obj: Any) -> bool:
+    return isinstance(obj, dict) and isinstance(obj.get("trace"), list) and "icao" in obj
+
+
+def trace_to_obs(obj: dict[str, Any], stats: SourceStats, *, receiver: int = 0) -> ObservationBatch:
+    """readsb/tar1090 ``trace_full`` / ``trace_recent`` JSON -> ObservationBatch."""
+    icao = _icao(obj.get("icao"))
+    t0 = float(obj.get("timestamp") or 0.0)
+    pts: Iterable[Any] = obj["trace"]
+    rows = [p for p in pts if isinstance(p, list) and len(p) >= 6]
+    stats.skip("bad_trace_point", len(obj["trace"]) - len(rows))
+    n = len(rows)
+    out = ObservationBatch.empty(n)
+    if n == 0 or icao < 0:
+        stats.skip("bad_icao24", n if icao < 0 else 0)
+        return ObservationBatch.empty(0)
+
+    def col(i: int) -> list[Any]:
+        return [p[i] if len(p) > i else None for p in rows]
+
+    out.time_s[:] = t0 + to_f64(col(0))
+    out.lat_deg[:] = to_f64(col(1))
+    out.lon_deg[:] = to_f64(col(2))
+    alt = col(3)
+    ground = np.array([a == "ground" for a in alt], dtype=np.bool_)
+    alt_ft = to_f64([None if a == "ground" else a for a in alt])
+    flags = np.array([int(f) if isinstance(f, int) else 0 for f in col(6)], dtype=np.int64)
+    geom = (flags & 8) != 0
+    out.altitude_baro_ft[:] = np.where(geom, np.nan, alt_ft)
+    out.altitude_gnss_ft[:] = np.where(geom, alt_ft, to_f64(col(10)))
+    out.on_ground[:] = np.where(ground, 1, np.where(np.isfinite(alt_ft), 0, -1))
+    out.groundspeed_kt[:] = to_f64(col(4))
+    out.track_deg[:] = to_f64(col(5))
+    out.vertical_rate_fpm[:] = to_f64(col(7))
+    out.airspeed_kt[:] = to_f64(col(12))
+    details = col(8)
+    callsign: str | None = None
+    squawks = np.full(n, -1, dtype=np.int16)
+    cs_col: list[str | None] = []
+    for i, d in enumerate(details):
+        if isinstance(d, dict):
+            callsign = _callsign(d.get("flight")) or callsign
+            if d.get("squawk") is not None:
+                squawks[i] = _squawk(d.get("squawk"))
+        cs_col.append(callsign)  # details appear when they change: carry them forward
+    out.callsign[:] = cs_col
+    out.squawk[:] = squawks
+    out.icao24[:] = icao
+    out.source[:] = Source.STATE_VECTOR
+    out.address_checked[:] = True
+    out.receiver[:] = receiver
+    return out

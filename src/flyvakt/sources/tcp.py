@@ -1,0 +1,167 @@
+"""Live TCP feeds (adapter): connect, parse incrementally, reconnect with backoff.
+
+``stream_tcp("beast+tcp://host:30005", on_batch, clock, stop_event=ev)`` runs until
+``stop_event`` is set (or ``max_connections`` is reached, for tests). Each received chunk goes
+through the incremental parser of the feed's format; every non-empty batch is handed to
+``on_batch`` at once, so frames already received are never lost when the connection drops; the
+partial frame at the cut is counted as "truncated" by the parser's ``finish``.
+
+Wall-clock time is read only here, through ``clock`` (tests pass a fake): Beast/AVR counters
+are anchored to the receive time of the first chunk of each connection; frames without any
+timestamp (AVR ``*`` lines) take the receive time of their chunk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from flyvakt.sources._common import Batch, Parser, SourceStats
+from flyvakt.sources.beast import BeastParser
+from flyvakt.sources.lines import AvrParser, SbsParser
+from flyvakt.sources.reader import open_source
+
+BACKOFF_START_S = 0.5  # first retry soon: a restarted dump1090 is usually back within a second
+BACKOFF_CAP_S = 30.0  # never wait longer than this: a feed that returns is picked up quickly
+BACKOFF_JITTER = 0.2  # +-20 % so that many clients of one receiver do not reconnect in step
+CONNECT_TIMEOUT_S = 10.0  # a SYN to a dead host must not stall the loop forever
+READ_SIZE = 1 << 16
+
+OnBatch = Callable[[Batch], Awaitable[None] | None]
+
+
+@dataclass
+class TcpState:
+    """What the reader is doing, for status pages and logs."""
+
+    url: str
+    state: str = "idle"  # connecting | connected | disconnected | backoff | stopped
+    last_error: str | None = None
+    bytes: int = 0
+    frames: int = 0
+    connections: int = 0
+    attempts: int = 0  # consecutive failed attempts (reset on data)
+    next_retry_s: float | None = None
+    last_data_s: float | None = None
+    stats: SourceStats = field(default_factory=SourceStats)
+
+
+def backoff_delay(attempt: int, rng: random.Random) -> float:
+    """Exponential backoff with jitter: 0.5, 1, 2, ... capped at 30 s, each +-20 %."""
+    base = min(BACKOFF_CAP_S, BACKOFF_START_S * (2 ** max(0, attempt - 1)))
+    return float(base * (1.0 + rng.uniform(-BACKOFF_JITTER, BACKOFF_JITTER)))
+
+
+def make_parser(fmt: str, base_time_s: float | None, receiver: int, name: str) -> Parser:
+    if fmt == "beast":
+        return BeastParser(base_time_s, receiver=receiver, name=name)
+    if fmt == "avr":
+        return AvrParser(base_time_s, receiver=receiver, name=name)
+    return SbsParser(base_time_s, receiver=receiver, name=name)
+
+
+async def _deliver(on_batch: OnBatch, batch: Batch) -> None:
+    res = on_batch(batch)
+    if inspect.isawaitable(res):
+        await res
+
+
+async def stream_tcp(
+    url: str,
+    on_batch: OnBatch,
+    clock: Callable[[], float],
+    *,
+    stop_event: asyncio.Event,
+    state: TcpState | None = None,
+    receiver: int = 0,
+    max_connections: int | None = None,
+    backoff_start_s: float = BACKOFF_START_S,
+    rng: random.Random | None = None,
+) -> TcpState:
+    """Read a live feed until ``stop_event`` is set; returns the final state."""
+    spec = open_source(url)
+    if not spec.is_tcp or spec.host is None or spec.port is None or spec.fmt is None:
+        raise ValueError(f"{url}: not a TCP source URL")
+    st = state or TcpState(url=url)
+    rng = rng or random.Random()
+    scale = backoff_start_s / BACKOFF_START_S
+    while not stop_event.is_set():
+        if max_connections is not None and st.connections >= max_connections:
+            break
+        st.state = "connecting"
+        parser: Parser | None = None
+        try:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(spec.host, spec.port), CONNECT_TIMEOUT_S
+            )
+        except (OSError, TimeoutError) as e:
+            st.last_error = f"connect: {e.__class__.__name__}: {e}"
+        else:
+            st.connections += 1
+            st.state = "connected"
+            st.last_error = None
+            parser = make_parser(spec.fmt, None, receiver, url)
+            try:
+                await _read_loop(reader, parser, on_batch, clock, stop_event, st)
+            except (OSError, asyncio.IncompleteReadError) as e:
+                st.last_error = f"read: {e.__class__.__name__}: {e}"
+            finally:
+                tail = parser.finish()  # counts the partial frame at the cut as truncated
+                if len(tail):
+                    st.frames += len(tail)
+                    await _deliver(on_batch, tail)
+                st.stats.merge(parser.stats)
+                writer.close()
+                with contextlib.suppress(OSError):
+                    await writer.wait_closed()
+            st.state = "disconnected"
+            if st.last_error is None and not stop_event.is_set():
+                st.last_error = "connection closed by peer"
+        if stop_event.is_set():
+            break
+        if max_connections is not None and st.connections >= max_connections:
+            break
+        st.attempts += 1
+        delay = backoff_delay(st.attempts, rng) * scale
+        st.state = "backoff"
+        st.next_retry_s = clock() + delay
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop_event.wait(), timeout=delay)
+        st.next_retry_s = None
+    st.state = "stopped"
+    return st
+
+
+async def _read_loop(
+    reader: asyncio.StreamReader,
+    parser: Parser,
+    on_batch: OnBatch,
+    clock: Callable[[], float],
+    stop_event: asyncio.Event,
+    st: TcpState,
+) -> None:
+    stop_wait = asyncio.ensure_future(stop_event.wait())
+    try:
+        while True:
+            read = asyncio.ensure_future(reader.read(READ_SIZE))
+            done, _ = await asyncio.wait({read, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+            if read not in done:
+                read.cancel()
+                return
+            data = read.result()
+            if not data:
+                return
+            now = clock()
+            st.bytes += len(data)
+            st.last_data_s = now
+            st.attempts = 0
+            batch = parser.feed(data, recv_time_s=now)
+            if len(batch):
+                st.frames += len(batch)
+                await _deliver(on_batch, batch)
+    finally:
+        stop_wait.cancel()

@@ -1,0 +1,121 @@
+"""Beast binary parser on the real dump1090 capture, and on damaged copies of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flyvakt.model.batches import FrameBatch
+from flyvakt.sources import BeastParser, SourceFormatError, encode_beast
+
+
+@pytest.fixture
+def raw(data: Path) -> bytes:
+    return (data / "traffic" / "sample_dump1090.bin").read_bytes()
+
+
+def parse_all(
+    data: bytes, chunk: int | None = None, **kw: object
+) -> tuple[FrameBatch, BeastParser]:
+    p = BeastParser(**kw)  # type: ignore[arg-type]
+    if chunk is None:
+        parts = [p.feed(data)]
+    else:
+        parts = [p.feed(data[i : i + chunk]) for i in range(0, len(data), chunk)]
+    parts.append(p.finish())
+    return FrameBatch.concat(parts), p
+
+
+def test_real_capture_counts_and_times(raw: bytes) -> None:
+    b, p = parse_all(raw, base_time_s=1581502000.0)
+    assert len(b) == 239
+    assert int((b.nbytes == 7).sum()) == 185
+    assert int((b.nbytes == 14).sum()) == 54
+    assert p.stats.skipped == {}
+    assert np.all(np.diff(b.time_s) >= 0)
+    assert b.time_s[0] == 1581502000.0
+    # Counter span of the capture: 23.917155 s between the first and last frame.
+    assert b.time_s[-1] - b.time_s[0] == pytest.approx(23.917155, abs=1e-6)
+    assert b.hex(0) == "20000ca8f70aa7"
+    assert b.hex(238) == "a80018a7ca380030a800001d4e3e"
+
+
+def test_escaped_bytes_are_unescaped(raw: bytes) -> None:
+    # Frame 2 of the file is "1a 32 | 00 00 15 be 1a 1a 0c | 0f | 02 e1 8c a8 f1 d2 ed":
+    # the counter holds an escaped 0x1a.
+    b, _ = parse_all(raw, base_time_s=0.0)
+    assert b.hex(1) == "02e18ca8f1d2ed"
+    first = 0x000015A8877E
+    second = 0x000015BE1A0C
+    assert b.time_s[1] == pytest.approx((second - first) / 12e6)
+    # Signal byte 0x0d of the first frame -> 20*log10(13/255).
+    assert b.signal_dbfs[0] == pytest.approx(20 * np.log10(13 / 255), abs=1e-4)
+
+
+def test_long_frames_pass_crc(raw: bytes, crc24: Callable[[bytes], int]) -> None:
+    """Every DF17 frame must have CRC remainder 0: proves payload bytes are unescaped right."""
+    b, _ = parse_all(raw)
+    df17 = [i for i in range(len(b)) if b.nbytes[i] == 14 and b.payload[i, 0] >> 3 == 17]
+    assert len(df17) > 20
+    assert all(crc24(bytes(b.payload[i, :14])) == 0 for i in df17)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64, 1000])
+def test_chunked_feed_equals_whole(raw: bytes, chunk: int) -> None:
+    whole, _ = parse_all(raw)
+    parts, p = parse_all(raw, chunk=chunk)
+    assert len(parts) == 239
+    assert np.array_equal(parts.payload, whole.payload)
+    assert np.array_equal(parts.time_s, whole.time_s)
+    assert p.stats.skipped == {}
+
+
+def test_truncated_file_counts_last_frame(raw: bytes) -> None:
+    b, p = parse_all(raw[:-5])
+    assert len(b) == 238
+    assert p.stats.skipped == {"truncated": 1}
+
+
+def test_frame_cut_by_new_marker_is_bad_escape(raw: bytes) -> None:
+    # Cut frame 3 (bytes 0x21..0x30) after 6 bytes and continue with frame 4 (at 0x31).
+    damaged = raw[: 0x21 + 6] + raw[0x31:]
+    b, p = parse_all(damaged)
+    assert len(b) == 238
+    assert p.stats.skipped == {"beast_bad_escape": 1}
+    assert b.hex(2) == "20000ca8f70aa7"  # frame 4 survives
+
+
+def test_bad_type_and_garbage_resync(raw: bytes) -> None:
+    damaged = b"garbage" + raw[:0x21] + b"\x1a\x39\x01\x02\x03" + raw[0x21:]
+    b, p = parse_all(damaged)
+    assert len(b) == 239
+    assert p.stats.skipped["beast_bad_type"] == 1
+    assert p.stats.skipped["beast_garbage_bytes"] == len(b"garbage")
+
+
+def test_status_and_mode_ac_frames() -> None:
+    """Synthetic: a 0x34 status frame is skipped and counted; 0x31 Mode A/C is kept, nbytes=2."""
+    status = b"\x1a\x34" + bytes(6) + b"\x01\x02\x03"
+    modeac = b"\x1a\x31" + b"\x00\x00\x00\x00\x00\x10" + b"\x80" + b"\x07\x70"
+    b, p = parse_all(status + modeac)
+    assert len(b) == 1 and b.nbytes[0] == 2 and b.hex(0) == "0770"
+    assert p.stats.skipped == {"beast_status": 1}
+
+
+def test_strict_rejects_other_formats() -> None:
+    p = BeastParser(name="rec.bin", strict=True)
+    with pytest.raises(SourceFormatError, match=r"^rec\.bin: byte 0: not a Beast stream"):
+        p.feed(b"*8d4840d6202cc371c32ce0576098;\n")
+
+
+def test_encode_round_trip(raw: bytes) -> None:
+    b, _ = parse_all(raw, base_time_s=100.0)
+    enc = encode_beast(b, epoch_s=99.0)
+    back, p = parse_all(enc, base_time_s=100.0)
+    assert np.array_equal(back.payload, b.payload)
+    assert np.allclose(back.time_s, b.time_s, atol=1e-7)
+    assert np.allclose(back.signal_dbfs, b.signal_dbfs, atol=0.05)
+    assert p.stats.skipped == {}
