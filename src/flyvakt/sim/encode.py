@@ -10,6 +10,7 @@ Frame layouts (bit 1 is the most significant bit of byte 0)::
     DF17  | DF 5 | CA 3 | AA 24 | ME 56 | PI 24 |            112 bits, PI = CRC
     DF11  | DF 5 | CA 3 | AA 24 | PI 24 |                     56 bits, PI = CRC xor (II=0)
     DF4/5 | DF 5 | FS 3 | DR 5 | UM 6 | AC13/ID13 | AP 24 |   56 bits, AP = CRC xor AA
+    DF0   | DF 5 | VS 1 | CC 1 | - 1 | SL 3 | - 2 | RI 4 | - 2 | AC13 | AP 24 |
     DF20/21 as DF4/5 with MB 56 before AP                    112 bits
 
 ME fields (bit 1 = first bit of ME)::
@@ -220,9 +221,13 @@ def me_airborne_position(
 
 
 def me_surface_position(
-    lat_deg: ArrayLike, lon_deg: ArrayLike, gs_kt: ArrayLike, track_deg: ArrayLike,
-    odd: ArrayLike, tc: int = 7,
-) -> U64:  # fmt: skip
+    lat_deg: ArrayLike,
+    lon_deg: ArrayLike,
+    gs_kt: ArrayLike,
+    track_deg: ArrayLike,
+    odd: ArrayLike,
+    tc: int = 7,
+) -> U64:
     """TC 5-8; track valid (S=1) and quantised to 360/128 deg."""
     yz, xz = cpr_encode(lat_deg, lon_deg, odd, surface=True)
     trk = np.round(np.mod(np.asarray(track_deg, np.float64), 360.0) * 128.0 / 360.0) % 128
@@ -316,9 +321,13 @@ def bds10_mb(n: int) -> U64:
 
 
 def df_surveillance(
-    df: int, icao24: ArrayLike, on_ground: ArrayLike, alt_ft: ArrayLike | None = None,
-    squawk: ArrayLike | None = None, mb: U64 | None = None,
-) -> tuple[U8, U8]:  # fmt: skip
+    df: int,
+    icao24: ArrayLike,
+    on_ground: ArrayLike,
+    alt_ft: ArrayLike | None = None,
+    squawk: ArrayLike | None = None,
+    mb: U64 | None = None,
+) -> tuple[U8, U8]:
     """DF4/20 (``alt_ft``) or DF5/21 (``squawk``); DF20/21 need ``mb``. AP = CRC xor address."""
     if df in (4, 20):
         code = ac13(np.asarray(alt_ft))
@@ -330,3 +339,14 @@ def df_surveillance(
     if df in (20, 21) and mb is None:
         mb = np.zeros(head.shape, np.uint64)
     return _frames(head, mb if df in (20, 21) else None, _u64(icao24).astype(np.uint32))
+
+
+def df0(icao24: ArrayLike, on_ground: ArrayLike, alt_ft: ArrayLike) -> tuple[U8, U8]:
+    """Short air-air (ACAS) reply; RI 3 = ACAS with resolution capability, CC 1 = cross-link."""
+    code = ac13(np.asarray(alt_ft))
+    head = _put(np.zeros(code.shape, np.uint64), 0, 1, 5, 32)
+    head = _put(head, np.asarray(on_ground, dtype=bool).astype(np.uint64), 6, 1, 32)
+    head = _put(head, 1, 7, 1, 32)
+    head = _put(head, 3, 14, 4, 32)
+    head = _put(head, code, 20, 13, 32)
+    return _frames(head, None, _u64(icao24).astype(np.uint32))
