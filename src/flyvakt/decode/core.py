@@ -1,0 +1,178 @@
+"""``decode_batch``: Mode S frames -> observations, stateless and vectorised.
+
+Downlink formats handled (ICAO Annex 10 Vol. IV 3.1.2; frame bit 1 = MSB of byte 0)::
+
+    DF0  short air-air : 1-5 DF | 6 VS | 7 CC | 9-10 SL | 14-17 RI | 20-32 AC13 | 33-56 AP
+    DF4  altitude      : 1-5 DF | 6-8 FS | 9-13 DR | 14-19 UM | 20-32 AC13 | 33-56 AP
+    DF5  identity      : 1-5 DF | 6-8 FS | 9-13 DR | 14-19 UM | 20-32 ID13 | 33-56 AP
+    DF11 all-call      : 1-5 DF | 6-8 CA | 9-32 AA | 33-56 PI
+    DF16 long air-air  : 1-5 DF | 6 VS | 9-10 SL | 14-17 RI | 20-32 AC13 | 33-88 MV | 89-112 AP
+    DF17 ext. squitter : 1-5 DF | 6-8 CA | 9-32 AA | 33-88 ME | 89-112 PI
+    DF18 non-transp.   : 1-5 DF | 6-8 CF | 9-32 AA | 33-88 ME | 89-112 PI
+    DF20 Comm-B alt.   : as DF4, then 33-88 MB | 89-112 AP
+    DF21 Comm-B ident. : as DF5, then 33-88 MB | 89-112 AP
+
+- Flight status FS (DF4/5/20/21): 0 airborne, 1 on ground, 2 alert airborne, 3 alert on
+  ground, 4 alert + SPI (either), 5 SPI (either) -> ``on_ground`` 0/1/-1.
+- Vertical status VS (DF0/16): 0 airborne, 1 on ground.
+- Capability CA (DF11/17): 4 on ground, 5 airborne, others unknown.
+- DF18 CF: 0 ADS-B with ICAO address, 1 ADS-B with non-ICAO address, 6 ADS-R: decoded as
+  ADS-B; 2-5 (TIS-B, management) and 7 are counted as ``df18_non_adsb`` and dropped.
+
+Address handling: DF17/18 must have a zero CRC syndrome; DF11 a syndrome < 80 (the low 7 bits
+may carry the interrogator's II/SI code, as readsb accepts). Both set ``address_checked``.
+DF0/4/5/16/20/21 carry AP = parity xor address, so the syndrome *is* the address; nothing can
+be checked (``address_checked`` False: the tracker only trusts such addresses after a DF11/17/18
+confirmation). Comm-B MB fields (BDS registers) are not decoded here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+import numpy.typing as npt
+
+from flyvakt.decode.adsb import decode_me, me_field
+from flyvakt.decode.crc import syndrome
+from flyvakt.decode.tables import AC13_ALTITUDE_FT, ID13_SQUAWK
+from flyvakt.model.batches import FrameBatch, ObservationBatch, Source
+
+DF11_MAX_SYNDROME = 80
+"""DF11 syndromes below this are accepted: II codes 0-15 and SI codes 1-63 in PI's low 7 bits
+(readsb's rule); a random corrupted frame lands below 80 with probability 80 / 2**24."""
+
+_SHORT_DFS = (0, 4, 5, 11)
+_LONG_DFS = (16, 17, 18, 20, 21)
+_ALTITUDE_DFS = (0, 4, 16, 20)
+_IDENTITY_DFS = (5, 21)
+_M_BIT = 1 << 6  # M bit inside the 13-bit AC13 code: 1 = metres
+
+
+@dataclass
+class DecodeStats:
+    """How many frames went where. ``frames`` = ``decoded`` + every drop reason."""
+
+    frames: int = 0
+    decoded: int = 0
+    mode_ac: int = 0  # 2-byte Mode A/C replies: counted, never decoded
+    bad_length: int = 0  # neither 2, 7 nor 14 bytes
+    unsupported_df: int = 0  # DF 19, 22, 24 and the undefined ones
+    wrong_length: int = 0  # a long DF (16-21) in a 7-byte frame: data missing
+    crc_failed: int = 0  # DF17/18 syndrome != 0, DF11 syndrome >= 80
+    df18_non_adsb: int = 0  # DF18 CF 2-5, 7 (TIS-B, ADS-R management, reserved)
+    # Informational counters on decoded rows (not drop reasons):
+    altitude_metric: int = 0  # AC13 with M = 1: left NaN
+    adsb_no_column: int = 0  # ME content without an ObservationBatch column (TC 0, 23-30...)
+    short_padded: int = 0  # short DF (0/4/5/11) in a 14-byte frame, decoded from bytes 0-6
+
+    _DROPS = ("mode_ac", "bad_length", "unsupported_df", "wrong_length", "crc_failed",
+              "df18_non_adsb")  # fmt: skip
+
+    def __add__(self, other: DecodeStats) -> DecodeStats:
+        return DecodeStats(**{f.name: getattr(self, f.name) + getattr(other, f.name)
+                              for f in fields(self)})  # fmt: skip
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    def dropped(self) -> int:
+        return sum(getattr(self, name) for name in self._DROPS)
+
+
+def _flight_status_on_ground(fs: npt.NDArray[np.int64]) -> npt.NDArray[np.int8]:
+    return np.select([(fs == 0) | (fs == 2), (fs == 1) | (fs == 3)], [0, 1], -1).astype(np.int8)
+
+
+def decode_batch(frames: FrameBatch) -> tuple[ObservationBatch, DecodeStats]:
+    """Decode every frame of ``frames``; one observation row per accepted frame, in order.
+
+    Rows keep the frame's ``time_s``, ``signal_dbfs`` and ``receiver``. Dropped frames are
+    counted per reason in the returned :class:`DecodeStats`; nothing raises on bad input.
+    """
+    obs, stats, _ = decode_indexed(frames)
+    return obs, stats
+
+
+def decode_indexed(
+    frames: FrameBatch,
+) -> tuple[ObservationBatch, DecodeStats, npt.NDArray[np.intp]]:
+    """As :func:`decode_batch`, also returning the frame index of each observation row."""
+    n = len(frames)
+    stats = DecodeStats(frames=n)
+    payload = np.ascontiguousarray(frames.payload, dtype=np.uint8)
+    nbytes = frames.nbytes.astype(np.int64)
+    df = (payload[:, 0] >> 3).astype(np.int64)
+    df[df >= 24] = 24  # DF24 (Comm-D) is every first-two-bits-11 frame
+
+    is_ac = nbytes == 2
+    is_short = nbytes == 7
+    is_long = nbytes == 14
+    stats.mode_ac = int(is_ac.sum())
+    stats.bad_length = int((~(is_ac | is_short | is_long)).sum())
+    short_df = np.isin(df, _SHORT_DFS)
+    long_df = np.isin(df, _LONG_DFS)
+    modes = is_short | is_long
+    stats.unsupported_df = int((modes & ~short_df & ~long_df).sum())
+    stats.wrong_length = int((is_short & long_df).sum())
+    # Some recorders (jet1090/OpenSky, e.g. full_flight_short.jsonl.gz) store every reply in
+    # 112 bits; a short DF there is the first 56 bits followed by junk, and rs1090 reads it so.
+    padded = is_long & short_df
+    stats.short_padded = int(padded.sum())
+
+    as_short = (is_short | is_long) & short_df
+    as_long = is_long & long_df
+    ok = as_short | as_long
+    synd = np.zeros(n, dtype=np.uint32)
+    for length, mask in ((7, as_short), (14, as_long)):
+        if mask.any():
+            synd[mask] = syndrome(payload[mask], length)
+
+    header = payload[:, :4].astype(np.uint32)
+    aa = (header[:, 1] << np.uint32(16)) | (header[:, 2] << np.uint32(8)) | header[:, 3]
+    ca = (payload[:, 0] & 7).astype(np.int64)
+    es = (df == 17) | (df == 18)
+    crc_bad = ok & ((es & (synd != 0)) | ((df == 11) & (synd >= DF11_MAX_SYNDROME)))
+    stats.crc_failed = int(crc_bad.sum())
+    non_adsb = ok & ~crc_bad & (df == 18) & ~np.isin(ca, (0, 1, 6))
+    stats.df18_non_adsb = int(non_adsb.sum())
+    keep: npt.NDArray[np.intp] = np.flatnonzero(ok & ~crc_bad & ~non_adsb)
+    stats.decoded = int(keep.size)
+
+    p = payload[keep]
+    d = df[keep]
+    out = ObservationBatch.empty(keep.size)
+    out.time_s[:] = frames.time_s[keep]
+    out.signal_dbfs[:] = frames.signal_dbfs[keep]
+    out.receiver[:] = frames.receiver[keep]
+    out.df[:] = d
+    checked = (d == 11) | (d == 17) | (d == 18)
+    out.address_checked[:] = checked
+    out.icao24[:] = np.where(checked, aa[keep], synd[keep])
+    out.source[:] = np.where((d == 17) | (d == 18), Source.ADSB, Source.MODE_S)
+
+    # 13-bit AC13 / ID13 field at frame bits 20-32: low 5 bits of byte 2, all of byte 3.
+    code13 = ((p[:, 2].astype(np.int64) & 0x1F) << 8) | p[:, 3]
+    first3 = (p[:, 0] & 7).astype(np.int64)  # FS or CA/CF (bits 6-8)
+    vs = first3 >> 2  # bit 6: VS for DF0/16
+
+    alt_rows = np.isin(d, _ALTITUDE_DFS)
+    metric = alt_rows & ((code13 & _M_BIT) != 0)
+    stats.altitude_metric = int(metric.sum())
+    out.altitude_baro_ft[alt_rows] = AC13_ALTITUDE_FT[code13[alt_rows]]
+    id_rows = np.isin(d, _IDENTITY_DFS)
+    out.squawk[id_rows] = np.where(code13[id_rows] == 0, -1, ID13_SQUAWK[code13[id_rows]])
+
+    fs_rows = np.isin(d, (4, 5, 20, 21))
+    out.on_ground[fs_rows] = _flight_status_on_ground(first3[fs_rows])
+    vs_rows = (d == 0) | (d == 16)
+    out.on_ground[vs_rows] = vs[vs_rows].astype(np.int8)
+    ca_rows = (d == 11) | (d == 17)
+    ca_ground = np.select([first3 == 4, first3 == 5], [1, 0], -1).astype(np.int8)
+    out.on_ground[ca_rows] = ca_ground[ca_rows]
+
+    es_rows = np.flatnonzero((d == 17) | (d == 18))
+    if es_rows.size:
+        counts = decode_me(out, es_rows, me_field(p[es_rows]))
+        stats.adsb_no_column = counts["adsb_no_column"]
+    return out, stats, keep
