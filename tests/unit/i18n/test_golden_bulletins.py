@@ -1,0 +1,208 @@
+"""Golden bulletins in en, nb and nn.
+
+The AFR34ZG takeoff/landing use the real times of tests/data/events_groundtruth_dev.csv
+(LFPG takeoff 2024-07-06 06:59:21Z, LFBO landing 07:58:42Z). The other events are SYNTHETIC
+(constructed here; no recording in tests/data shows a fleet movement, an emergency squawk or an
+airspace crossing), chosen to exercise every sentence kind.
+
+If a wording change is intended, regenerate the golden files and read the diff aloud:
+
+    FLYVAKT_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/unit/i18n/test_golden_bulletins.py
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import airportsdata
+import pytest
+
+from flyvakt.i18n.bulletins import bulletin, fleet_bulletin, timeline_text
+from flyvakt.model.events import AirportRef, Event
+
+GOLDEN = Path(__file__).parent / "golden"
+REGEN_CMD = (
+    "FLYVAKT_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/unit/i18n/test_golden_bulletins.py"
+)
+AIRPORTS = airportsdata.load("ICAO")
+FLEET_NAMES = {
+    "en": {"ru-gov": "the Russian presidential fleet"},
+    "nb": {"ru-gov": "den russiske presidentflyflåten"},
+    "nn": {"ru-gov": "den russiske presidentflyflåten"},
+}
+
+
+def apt(code: str) -> AirportRef:
+    a = AIRPORTS[code]
+    return AirportRef(
+        a["icao"], a["iata"], a["name"], a["country"], a["tz"], a["lat"], a["lon"], a["elevation"]
+    )
+
+
+def ts(*parts: int) -> float:
+    return datetime(*parts, tzinfo=UTC).timestamp()  # type: ignore[misc]
+
+
+def golden_events() -> list[Event]:
+    afr = {"icao24": "393322", "callsign": "AFR34ZG"}
+    il96 = "157766"
+    return [
+        # Real (events_groundtruth_dev.csv):
+        Event(
+            "takeoff", time_s=ts(2024, 7, 6, 6, 59, 21), airport=apt("LFPG"), country="FR", **afr
+        ),
+        Event(
+            "landing", time_s=ts(2024, 7, 6, 7, 58, 42), airport=apt("LFBO"), country="FR", **afr
+        ),
+        # Synthetic from here on.
+        Event(
+            "landing",
+            time_s=ts(2024, 7, 6, 7, 58, 42),
+            airport=apt("LFBO"),
+            country="FR",
+            basis="inferred",
+            confidence=0.8,
+            candidates=["LFBF"],
+            **afr,
+        ),
+        Event("go_around", time_s=ts(2024, 7, 6, 7, 52), airport=apt("LFBO"), country="FR", **afr),
+        Event(
+            "emergency_squawk",
+            time_s=ts(2024, 7, 6, 7, 30),
+            country="FR",
+            local_tz="Europe/Paris",
+            details={"squawk": "7700"},
+            altitude_baro_ft=24000,
+            **afr,
+        ),
+        Event("fleet_departed", il96, ts(2024, 6, 18, 9, 2), airport=apt("UUWW"), fleet=["ru-gov"]),
+        Event(
+            "airspace_entry", il96, ts(2024, 6, 18, 12, 40), country="CN", local_tz="Asia/Shanghai"
+        ),
+        Event(
+            "signal_lost",
+            il96,
+            ts(2024, 6, 18, 13, 5),
+            country="CN",
+            local_tz="Asia/Shanghai",
+            altitude_baro_ft=31025,
+        ),
+        Event(
+            "signal_regained",
+            il96,
+            ts(2024, 6, 18, 14, 33),
+            country="CN",
+            local_tz="Asia/Shanghai",
+            details={"gap_s": 5280},
+        ),
+        Event(
+            "airspace_entry",
+            il96,
+            ts(2024, 6, 18, 15, 10),
+            country="KP",
+            local_tz="Asia/Pyongyang",
+            basis="possible",
+        ),
+        Event(
+            "stopover",
+            il96,
+            ts(2024, 6, 18, 11, 0),
+            airport=apt("UHWW"),
+            details={"duration_s": 85 * 60},
+        ),
+        Event(
+            "fleet_landed",
+            il96,
+            ts(2024, 6, 18, 17, 27),
+            airport=apt("ZKPY"),
+            fleet=["ru-gov"],
+            details={"count": 3, "departed_count": 3, "origin": "UUWW"},
+        ),
+        Event(
+            "fleet_landed",
+            il96,
+            ts(2024, 6, 18, 17, 27),
+            airport=apt("ZKPY"),
+            fleet=["ru-gov"],
+            basis="inferred",
+            details={"count": 2, "departed_count": 3, "origin": "UUWW"},
+        ),
+    ]
+
+
+def render(lang: str) -> str:
+    lines = []
+    for ev in golden_events():
+        if ev.type.startswith("fleet_"):
+            lines.append(fleet_bulletin(ev, lang, "Europe/Oslo", FLEET_NAMES[lang]))
+        else:
+            lines.append(bulletin(ev, lang, "Europe/Oslo"))
+    lines.append("")
+    lines.append(bulletin(golden_events()[0], lang, "UTC"))
+    lines.append(bulletin(golden_events()[0], lang, "America/New_York"))
+    lines.append("")
+    lines.append(timeline_text(golden_events()[:2], lang, "Europe/Oslo").rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("lang", ["en", "nb", "nn"])
+def test_golden(lang: str) -> None:
+    path = GOLDEN / f"bulletins_{lang}.txt"
+    got = render(lang)
+    if os.environ.get("FLYVAKT_REGEN_GOLDEN"):
+        path.write_text(got, encoding="utf-8")
+    want = path.read_text(encoding="utf-8") if path.exists() else ""
+    assert got == want, f"{path.name} differs; if intended, regenerate with: {REGEN_CMD}"
+
+
+def test_spec_example_sentences() -> None:
+    """The three sentences of the brief, word for word (fleet name left out by passing none)."""
+    ev = golden_events()[11]
+    assert fleet_bulletin(ev, "en", "Europe/Oslo", FLEET_NAMES["en"]) == (
+        "The last of the three aircraft of the Russian presidential fleet that took off from "
+        "Moscow landed in Pyongyang at 02:27 local time (19:27 Norwegian time)."
+    )
+    assert fleet_bulletin(ev, "nb", "Europe/Oslo", FLEET_NAMES["nb"]) == (
+        "Det siste av de tre flyene i den russiske presidentflyflåten som lettet fra Moskva, "
+        "landet i Pyongyang kl. 02.27 lokal tid (19.27 norsk tid)."
+    )
+    assert fleet_bulletin(ev, "nn", "Europe/Oslo", FLEET_NAMES["nn"]) == (
+        "Det siste av dei tre flya i den russiske presidentflyflåten som letta frå Moskva, "
+        "landa i Pyongyang kl. 02.27 lokal tid (19.27 norsk tid)."
+    )
+
+
+def test_afr34zg_real_times() -> None:
+    takeoff, landing = golden_events()[:2]
+    assert bulletin(takeoff, "en", "UTC") == (
+        "AFR34ZG (393322) took off from Paris at 08:59 local time (06:59 UTC)."
+    )
+    assert bulletin(landing, "nn", "Europe/Oslo") == (
+        "AFR34ZG (393322) landa i Toulouse kl. 09.58 lokal tid (09.58 norsk tid)."
+    )
+
+
+def test_inferred_and_possible_are_never_stated_as_fact() -> None:
+    evs = golden_events()
+    inferred_landing, possible_entry, inferred_fleet = evs[2], evs[9], evs[12]
+    for lang, hedge, flat in [
+        ("en", "appears to have landed", " landed in"),
+        ("nb", "ser ut til å ha landet", " landet i"),
+        ("nn", "ser ut til å ha landa", " landa i"),
+    ]:
+        text = bulletin(inferred_landing, lang, "Europe/Oslo")
+        assert hedge in text and flat not in text.replace(hedge, ""), text
+        fleet_text = fleet_bulletin(inferred_fleet, lang, "Europe/Oslo", FLEET_NAMES[lang])
+        assert hedge.replace("appears", "appear") in fleet_text, fleet_text
+    assert "may have entered" in bulletin(possible_entry, "en")
+    assert "kan ha fløyet inn" in bulletin(possible_entry, "nb")
+    assert "kan ha kome inn" in bulletin(possible_entry, "nn")
+    assert "does not mean that it landed" in bulletin(evs[7], "en")
+
+
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="unsupported language 'de'"):
+        bulletin(golden_events()[0], "de")
+    assert bulletin(golden_events()[0], "no") == bulletin(golden_events()[0], "nb")
