@@ -72,14 +72,16 @@ def agreement(obs: ObservationBatch, ref: dict[str, Any]) -> dict[str, npt.NDArr
         out[f] = getattr(obs, f).astype(np.int64) == ref[f]
     tc = obs.tc.astype(np.int64)
     out["tc"] = (ref["tc_lo"] == -1) | ((tc >= ref["tc_lo"]) & (tc <= ref["tc_hi"]))
-    out["callsign"] = np.array([a == b for a, b in zip(obs.callsign, ref["callsign"])], bool)
+    out["callsign"] = np.array(
+        [a == b for a, b in zip(obs.callsign, ref["callsign"], strict=True)], bool
+    )
     out["on_ground"] = (ref["on_ground"] == -1) | (ref["on_ground"] == obs.on_ground)
     return out
 
 
 @pytest.mark.parametrize("name", list(RECORDINGS))
 def test_every_frame_decoded_by_both(name: str) -> None:
-    hexes, obs, index, ref = decoded(name)
+    hexes, obs, _, ref = decoded(name)
     assert len(obs) == len(hexes)  # none of these real frames is dropped by us...
     assert ref["decoded"].all()  # ...nor by rs1090
 

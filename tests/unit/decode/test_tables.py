@@ -102,7 +102,9 @@ def test_category_mapping_letters_match_rs1090_wake_vortex_names() -> None:
     hexes = extended_squitter(me)
     msgs = rs1090_decode(hexes, [0.0] * len(hexes))
     obs, _ = decode_batch(FrameBatch.from_hex(hexes, [0.0] * len(hexes)))
-    names = {category_label(int(c)): m["wake_vortex"] for c, m in zip(obs.category, msgs)}
+    names = {
+        category_label(int(c)): m["wake_vortex"] for c, m in zip(obs.category, msgs, strict=True)
+    }
     assert names["A1"] == "<7000kg" and names["A3"] == "<136,000kg" and names["A5"] == "Heavy"
     assert names["A7"] == "Rotorcraft" and names["B1"] == "Glider" and names["B6"] == "UAV"
     assert names["C1"] == "Surface emergency vehicle"
@@ -119,6 +121,6 @@ def test_callsign_alphabet_all_64_codes() -> None:
     hexes = extended_squitter(me)
     msgs = rs1090_decode(hexes, [0.0] * 64)
     obs, _ = decode_batch(FrameBatch.from_hex(hexes, [0.0] * 64))
-    for code, (ours, m) in enumerate(zip(obs.callsign, msgs)):
+    for code, (ours, m) in enumerate(zip(obs.callsign, msgs, strict=True)):
         assert ours == CALLSIGN_ALPHABET[code] + "AAAAAAA"
         assert m is not None and m["callsign"] == ours.replace(" ", "")
