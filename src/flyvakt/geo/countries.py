@@ -1,0 +1,164 @@
+"""Which country's airspace (land + 12 NM territorial sea) a point is in, vectorised.
+
+Data: ``data/geo/countries.npz``, built by ``scripts/build_geo_data.py`` from Natural Earth
+1:10m admin-0 polygons (via geo-intel-offline); see that script for the buffer method, its
+error (≤ 2.4 % of 12 NM up to 70° latitude) and the simplification tolerance (0.01° ≈ 1.1 km).
+
+Query, for N points:
+
+1. a 0.25° lookup grid answers every point whose cell is wholly inside one country's
+   buffered polygon or wholly outside all of them (about 95 % of the globe's cells);
+2. the rest ("mixed" cells) are tested against the buffered polygons cut into 2° tiles, in a
+   shapely ``STRtree`` (``intersects``: a point on a border counts as inside);
+3. a point inside two countries' buffered polygons (a land border, or a strait narrower than
+   24 NM) goes to the country whose *land* is nearest — distance 0 on its own land, otherwise
+   the median-line principle of UNCLOS art. 15. Distances there are measured in plain degrees
+   (not scaled by cos φ), so the split line in a strait can be off by a few km at high latitude.
+
+Longitudes are normalised to [-180, 180); polygons are already split at the antimeridian.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from io import BytesIO
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+COORD_SCALE = 1e5  # must match scripts/build_geo_data.py
+# Search radius (degrees of latitude) for the nearest-land tie-break: 12 NM = 0.2°, doubled.
+TIE_SEARCH_DEG = 0.4
+
+
+def _polygons(z: Any, kind: str) -> NDArray[np.object_]:
+    coords = z[f"{kind}_coords"].astype(np.float64) / COORD_SCALE
+    offsets = (z[f"{kind}_ring_offsets"], z[f"{kind}_poly_offsets"])
+    geoms: NDArray[np.object_] = shapely.from_ragged_array(
+        shapely.GeometryType.POLYGON, coords, offsets
+    )
+    return geoms
+
+
+class Countries:
+    """Buffered country polygons, a lookup grid and STRtrees. Read-only after construction."""
+
+    def __init__(self, blob: bytes) -> None:
+        with np.load(BytesIO(blob)) as z:
+            self.codes: list[str] = [str(c) for c in z["codes"]]
+            self.grid_deg = float(z["grid_deg"])
+            self.grid: NDArray[np.int16] = z["grid"]
+            self._sea = _polygons(z, "sea")
+            self._sea_owner: NDArray[np.int16] = z["sea_owner"]
+            self._land = _polygons(z, "land")
+            self._land_owner: NDArray[np.int16] = z["land_owner"]
+        self._sea_tree = shapely.STRtree(self._sea)
+        self._land_tree = shapely.STRtree(self._land)
+        self._index = {c: i for i, c in enumerate(self.codes)}
+        self._codes_obj = np.array([*self.codes, None], dtype=object)  # index -1 → None
+
+    def country_index_at(
+        self, lats_deg: NDArray[np.float64], lons_deg: NDArray[np.float64]
+    ) -> NDArray[np.int16]:
+        """Index into ``self.codes`` per point, -1 for no country (or a non-finite input)."""
+        lat = np.asarray(lats_deg, np.float64).ravel()
+        lon = np.asarray(lons_deg, np.float64).ravel()
+        if lat.shape != lon.shape:
+            raise ValueError("lats and lons must have the same shape")
+        ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90.0)
+        lon = (np.where(ok, lon, 0.0) + 180.0) % 360.0 - 180.0
+        lat = np.where(ok, lat, 0.0)
+        g = self.grid_deg
+        nrow, ncol = self.grid.shape
+        row = np.minimum(((lat + 90.0) / g).astype(np.int64), nrow - 1)
+        col = np.minimum(((lon + 180.0) / g).astype(np.int64), ncol - 1)
+        out: NDArray[np.int16] = self.grid[row, col].copy()
+        out[~ok] = -1
+        mixed = np.flatnonzero(out == -2)
+        if mixed.size:
+            out[mixed] = self._resolve(lat[mixed], lon[mixed])
+        return out
+
+    def _resolve(self, lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.int16]:
+        pts = shapely.points(lon, lat)
+        res = np.full(lat.size, -1, np.int16)
+        pi, ti = self._sea_tree.query(pts, predicate="intersects")
+        if pi.size == 0:
+            return res
+        owner = self._sea_owner[ti]
+        # Unique (point, owner) pairs; points with exactly one owner are done.
+        pairs = np.unique(np.stack([pi, owner.astype(np.int64)], axis=1), axis=0)
+        p_idx, p_own = pairs[:, 0], pairs[:, 1]
+        counts = np.bincount(p_idx, minlength=lat.size)
+        single = counts[p_idx] == 1
+        res[p_idx[single]] = p_own[single]
+        multi = np.unique(p_idx[~single])
+        if multi.size:
+            res[multi] = self._nearest_land(pts, multi, p_idx[~single], p_own[~single])
+        return res
+
+    def _nearest_land(
+        self,
+        pts: NDArray[np.object_],
+        multi: NDArray[np.int64],
+        cand_pt: NDArray[np.int64],
+        cand_own: NDArray[np.int64],
+    ) -> NDArray[np.int16]:
+        """For points claimed by several countries: the candidate whose land is nearest."""
+        sub = pts[multi]
+        lat = shapely.get_y(sub)
+        dist = TIE_SEARCH_DEG / np.maximum(np.cos(np.radians(lat)), 0.05)
+        qi, li = self._land_tree.query(sub, predicate="dwithin", distance=dist)
+        best = np.full(multi.size, -1, np.int16)
+        if qi.size == 0:
+            return best
+        d = shapely.distance(sub[qi], self._land[li])
+        own = self._land_owner[li].astype(np.int64)
+        # Only the candidate countries count (others' land may be near but is not in play).
+        pos = np.searchsorted(multi, cand_pt)  # cand_pt ⊂ multi, both sorted-unique-able
+        allowed = np.unique(pos * 4096 + cand_own)
+        key = qi.astype(np.int64) * 4096 + own
+        ok = np.isin(key, allowed)
+        qi, own, d = qi[ok], own[ok], d[ok]
+        order = np.lexsort((d, qi))  # by point, then distance
+        qi, own = qi[order], own[order]
+        first = np.ones(qi.size, np.bool_)
+        first[1:] = qi[1:] != qi[:-1]
+        best[qi[first]] = own[first]
+        # No candidate land within reach (should not happen): take the first candidate.
+        missing = np.flatnonzero(best < 0)
+        if missing.size:
+            fallback = {int(p): int(o) for p, o in zip(pos[::-1], cand_own[::-1], strict=True)}
+            for k in missing:
+                best[k] = fallback[int(k)]
+        return best
+
+    def country_at(
+        self, lats_deg: NDArray[np.float64], lons_deg: NDArray[np.float64]
+    ) -> NDArray[np.object_]:
+        """ISO 3166 alpha-2 (str) or None per point; same shape as the input."""
+        shape = np.shape(lats_deg)
+        idx = self.country_index_at(lats_deg, lons_deg)
+        out: NDArray[np.object_] = self._codes_obj[idx].reshape(shape)
+        return out
+
+    def land_polygon(self, iso2: str) -> Any:
+        """The (simplified, tiled-then-merged) land of a country, or None if unknown."""
+        i = self._index.get(iso2.upper())
+        if i is None:
+            return None
+        return shapely.union_all(self._land[self._land_owner == i])
+
+    def airspace_polygon(self, iso2: str) -> Any:
+        """Land + 12 NM territorial sea of a country, or None if unknown."""
+        i = self._index.get(iso2.upper())
+        if i is None:
+            return None
+        return shapely.union_all(self._sea[self._sea_owner == i])
+
+
+def load_countries() -> Countries:
+    blob = resources.files("flyvakt").joinpath("data/geo/countries.npz").read_bytes()
+    return Countries(blob)

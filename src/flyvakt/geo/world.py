@@ -1,0 +1,165 @@
+"""The read-only offline world: airports, country airspace, time zones, address blocks.
+
+``get_world()`` returns one shared ``World``; each part loads on first use (package data
+only, no network, no clock) and is immutable afterwards, so the object is safe to share
+between threads once loaded (loading itself is guarded by a lock).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from flyvakt.geo import icao24 as _icao24
+from flyvakt.geo.names import country_name, resolve_country
+
+if TYPE_CHECKING:
+    from flyvakt.geo.airports import AirportInfo, Airports
+    from flyvakt.geo.countries import Countries
+    from flyvakt.model.events import AirportRef
+
+
+class World:
+    """Facade over the geo data. All coordinates in degrees (WGS 84), distances in NM."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._airports: Airports | None = None
+        self._countries: Countries | None = None
+        self._tzf: Any = None
+
+    # -- lazy parts -------------------------------------------------------------------------
+    @property
+    def airports(self) -> Airports:
+        if self._airports is None:
+            with self._lock:
+                if self._airports is None:
+                    from flyvakt.geo.airports import load_airports
+
+                    self._airports = load_airports()
+        return self._airports
+
+    @property
+    def countries(self) -> Countries:
+        if self._countries is None:
+            with self._lock:
+                if self._countries is None:
+                    from flyvakt.geo.countries import load_countries
+
+                    self._countries = load_countries()
+        return self._countries
+
+    def _tz_finder(self) -> Any:
+        if self._tzf is None:
+            with self._lock:
+                if self._tzf is None:
+                    from timezonefinder import TimezoneFinder
+
+                    self._tzf = TimezoneFinder(in_memory=True)
+        return self._tzf
+
+    def load_all(self) -> World:
+        """Load every part now (e.g. at service start) instead of on first use."""
+        _ = self.airports, self.countries, self._tz_finder()
+        return self
+
+    # -- airports ---------------------------------------------------------------------------
+    def airport(self, code: str) -> AirportRef | None:
+        """By ICAO, else IATA, else FAA/local identifier (case-insensitive)."""
+        i = self.airports.index_of(code)
+        return None if i is None else self.airports.ref(i)
+
+    def airport_info(self, code: str) -> AirportInfo | None:
+        """AirportRef plus OurAirports type and longest runway."""
+        i = self.airports.index_of(code)
+        return None if i is None else self.airports.info(i)
+
+    def airports_near(
+        self,
+        lat_deg: float,
+        lon_deg: float,
+        radius_nm: float,
+        *,
+        exclude_heliports: bool = True,
+        exclude_seaplane: bool = True,
+        exclude_closed: bool = False,
+        min_runway_ft: int = 0,
+    ) -> list[tuple[AirportRef, float]]:
+        """Airports within ``radius_nm`` great-circle NM, nearest first, with distance NM."""
+        ap = self.airports
+        hits = ap.near(
+            lat_deg,
+            lon_deg,
+            radius_nm,
+            exclude_heliports=exclude_heliports,
+            exclude_seaplane=exclude_seaplane,
+            exclude_closed=exclude_closed,
+            min_runway_ft=min_runway_ft,
+        )
+        return [(ap.ref(i), d) for i, d in hits]
+
+    def nearest_airport_index(
+        self, lats_deg: NDArray[np.float64], lons_deg: NDArray[np.float64], max_nm: float = 30.0
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Per point: airport row index (-1 if none within ``max_nm``) and distance NM.
+
+        Use ``world.airports.ref(i)`` to turn an index into an AirportRef.
+        """
+        return self.airports.nearest_index(lats_deg, lons_deg, max_nm)
+
+    # -- countries --------------------------------------------------------------------------
+    def country_at(self, lats_deg: Any, lons_deg: Any) -> NDArray[np.object_]:
+        """ISO alpha-2 or None per point: land + 12 NM territorial sea."""
+        return self.countries.country_at(
+            np.asarray(lats_deg, np.float64), np.asarray(lons_deg, np.float64)
+        )
+
+    def country_at_point(self, lat_deg: float, lon_deg: float) -> str | None:
+        v = self.country_at(np.array([lat_deg]), np.array([lon_deg]))[0]
+        return None if v is None else str(v)
+
+    @staticmethod
+    def country_name(iso2: str, locale: str = "en") -> str:
+        return country_name(iso2, locale)
+
+    @staticmethod
+    def resolve_country(text: str) -> str | None:
+        return resolve_country(text)
+
+    # -- time zones -------------------------------------------------------------------------
+    def tz_at(self, lat_deg: float, lon_deg: float, airport: AirportRef | None = None) -> str:
+        """IANA zone: the airport's when given, else timezonefinder's polygon lookup.
+
+        Over the high seas timezonefinder answers the nautical zone ("Etc/GMT-9"), which is
+        what a ship's clock would show; never derived from longitude by us.
+        """
+        if airport is not None and airport.tz:
+            return airport.tz
+        tz = self._tz_finder().timezone_at(lat=float(lat_deg), lng=float(lon_deg))
+        return str(tz) if tz else "UTC"
+
+    # -- address blocks ---------------------------------------------------------------------
+    @staticmethod
+    def registration_country(icao24: int | str) -> str | None:
+        return _icao24.registration_country(icao24)
+
+    @staticmethod
+    def registration_countries(icao24: NDArray[np.integer]) -> NDArray[np.object_]:
+        return _icao24.registration_countries(icao24)
+
+
+_WORLD: World | None = None
+_WORLD_LOCK = threading.Lock()
+
+
+def get_world() -> World:
+    """The process-wide shared World (parts load lazily on first use)."""
+    global _WORLD
+    if _WORLD is None:
+        with _WORLD_LOCK:
+            if _WORLD is None:
+                _WORLD = World()
+    return _WORLD
