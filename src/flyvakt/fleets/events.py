@@ -18,6 +18,7 @@ never produce ``fleet_landed``: "the last of N" needs to know N.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -25,7 +26,15 @@ from typing import Any
 from flyvakt.fleets.registry import FleetRegistry
 from flyvakt.model.events import AirportRef, Event
 
-__all__ = ["FleetState", "MemberStatus", "Wave", "fleet_positions", "step"]
+__all__ = [
+    "FleetState",
+    "MemberFix",
+    "MemberStatus",
+    "Wave",
+    "fleet_positions",
+    "step",
+    "step_positions",
+]
 
 # Why 2 h: a state visit's aircraft (main aircraft, back-up, cargo/support) leave the same
 # airport within tens of minutes of each other; two hours joins them without merging the
@@ -67,6 +76,7 @@ class FleetState:
     waves: list[Wave] = field(default_factory=list)
     last: dict[str, MemberStatus] = field(default_factory=dict)  # icao24 → last event
     latest_s: float = float("-inf")
+    together: dict[str, list[list[str]]] = field(default_factory=dict)  # fleet → groups now
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,7 +97,12 @@ class FleetState:
             for w in data.get("waves", [])
         ]
         last = {k: MemberStatus(**v) for k, v in data.get("last", {}).items()}
-        return cls(waves=waves, last=last, latest_s=float(data.get("latest_s", float("-inf"))))
+        return cls(
+            waves=waves,
+            last=last,
+            latest_s=float(data.get("latest_s", float("-inf"))),
+            together={k: [list(g) for g in v] for k, v in data.get("together", {}).items()},
+        )
 
 
 def _fleets_of(event: Event, registry: FleetRegistry) -> list[str]:
@@ -269,3 +284,127 @@ def fleet_positions(
         )
     rows.sort(key=lambda r: -(r["last"]["time_s"]) if r["last"] else float("inf"))
     return rows
+
+
+# Why 5 NM and 15°: formation and close-trail flights of a delegation keep within a few miles
+# on the same airway; two unrelated aircraft of one fleet rarely do both at once. Why 60 s:
+# fixes older than that describe where an aircraft was, not where it is.
+TOGETHER_MAX_NM = 5.0
+TOGETHER_MAX_TRACK_DIFF_DEG = 15.0
+TOGETHER_MAX_FIX_AGE_S = 60.0
+_EARTH_RADIUS_NM = 3440.065
+
+
+@dataclass(frozen=True)
+class MemberFix:
+    """An airborne position of an aircraft (from the tracker), for :func:`step_positions`."""
+
+    icao24: str
+    time_s: float
+    lat: float
+    lon: float
+    track_deg: float
+    altitude_baro_ft: float | None = None
+    country: str | None = None
+
+
+def _distance_nm(a: MemberFix, b: MemberFix) -> float:
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_NM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _track_diff_deg(a: float, b: float) -> float:
+    d = abs(a - b) % 360.0
+    return min(d, 360.0 - d)
+
+
+def step_positions(
+    state: FleetState, fixes: Iterable[MemberFix], registry: FleetRegistry
+) -> tuple[FleetState, list[Event]]:
+    """``fleet_together`` when two or more members of a fleet fly close on the same track.
+
+    A group is reported once when it forms (or grows); it is forgotten when it breaks up, so
+    it is reported again if it forms again. Fixes older than :data:`TOGETHER_MAX_FIX_AGE_S`
+    before the newest one are ignored.
+    """
+    fixes = list(fixes)
+    if not fixes:
+        return state, []
+    now_s = max(f.time_s for f in fixes)
+    by_fleet: dict[str, list[MemberFix]] = {}
+    for fix in fixes:
+        if now_s - fix.time_s > TOGETHER_MAX_FIX_AGE_S:
+            continue
+        try:
+            addr = int(fix.icao24, 16)
+        except ValueError:
+            continue
+        for fleet_id in registry.match(addr, None, fix.time_s):
+            by_fleet.setdefault(fleet_id, []).append(fix)
+    out: list[Event] = []
+    for fleet_id in set(by_fleet) | set(state.together):
+        members = {f.icao24: f for f in by_fleet.get(fleet_id, [])}
+        groups = _groups(list(members.values()))
+        before = [set(g) for g in state.together.get(fleet_id, [])]
+        for group in groups:
+            if any(set(group) <= old for old in before):
+                continue
+            fs = [members[m] for m in group]
+            lat = sum(f.lat for f in fs) / len(fs)
+            lon = sum(f.lon for f in fs) / len(fs)
+            countries = {f.country for f in fs if f.country}
+            out.append(
+                Event(
+                    type="fleet_together",
+                    icao24=group[0],
+                    time_s=now_s,
+                    country=countries.pop() if len(countries) == 1 else None,
+                    reason=(
+                        f"{len(group)} aircraft of fleet {fleet_id} within "
+                        f"{TOGETHER_MAX_NM:g} NM on tracks within "
+                        f"{TOGETHER_MAX_TRACK_DIFF_DEG:g} degrees"
+                    ),
+                    lat=lat,
+                    lon=lon,
+                    altitude_baro_ft=fs[0].altitude_baro_ft,
+                    fleet=[fleet_id],
+                    details={
+                        "count": len(group),
+                        "members": group,
+                        "max_separation_nm": round(
+                            max(_distance_nm(a, b) for a in fs for b in fs), 1
+                        ),
+                    },
+                )
+            )
+        if groups:
+            state.together[fleet_id] = groups
+        else:
+            state.together.pop(fleet_id, None)
+    return state, out
+
+
+def _groups(fixes: list[MemberFix]) -> list[list[str]]:
+    """Connected groups (≥ 2) under "close and same track" (union-find over pairs)."""
+    parent = list(range(len(fixes)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(fixes)):
+        for j in range(i + 1, len(fixes)):
+            a, b = fixes[i], fixes[j]
+            if (
+                _distance_nm(a, b) <= TOGETHER_MAX_NM
+                and _track_diff_deg(a.track_deg, b.track_deg) <= TOGETHER_MAX_TRACK_DIFF_DEG
+            ):
+                parent[find(i)] = find(j)
+    clusters: dict[int, list[str]] = {}
+    for i, fix in enumerate(fixes):
+        clusters.setdefault(find(i), []).append(fix.icao24)
+    return sorted(sorted(c) for c in clusters.values() if len(c) >= 2)

@@ -139,7 +139,7 @@ _SQUAWKS = {
 
 def bulletin(event: Event, lang: str = "en", reader_tz: str = DEFAULT_READER_TZ) -> str:
     """One or two sentences saying what happened, how we know, and when (local and reader)."""
-    if event.type in ("fleet_departed", "fleet_landed"):
+    if event.type in ("fleet_departed", "fleet_landed", "fleet_together"):
         return fleet_bulletin(event, lang, reader_tz, {})
     _ = translations(lang).gettext
     ev = event
@@ -249,7 +249,8 @@ def fleet_bulletin(
     reader_tz: str = DEFAULT_READER_TZ,
     fleet_names: Mapping[str, str] | None = None,
 ) -> str:
-    """Sentence for ``fleet_departed`` / ``fleet_landed`` (counts in words, no people named).
+    """Sentence for ``fleet_departed`` / ``fleet_landed`` / ``fleet_together`` (counts in
+    words, no people named).
 
     ``fleet_names`` maps fleet id → name in ``lang`` (``FleetRegistry.names(lang)``).
     """
@@ -266,6 +267,12 @@ def fleet_bulletin(
             else _("The first aircraft of {fleet} appears to have taken off {from_place} {when}.")
         )
         return _sentence(text.format(fleet=fleet, from_place=_from_place(ev, lang), when=when))
+    if ev.type == "fleet_together":
+        count = int((ev.details or {}).get("count", 2))
+        text = _("{n} aircraft of {fleet} were flying together {over} {when}.")
+        return _sentence(
+            text.format(n=count_words(count, lang), fleet=fleet, over=_over(ev, lang), when=when)
+        )
     if ev.type != "fleet_landed":
         return bulletin(ev, lang, reader_tz)
     d = ev.details or {}

@@ -3,7 +3,7 @@
 Sources: ``locale/{nb,nn}/LC_MESSAGES/flyvakt.po``; the compiled ``.mo`` beside each is committed
 too, and a test checks that it matches its ``.po``. After editing a ``.po``, recompile with::
 
-    .venv/bin/python -m flyvakt.i18n.catalog
+    .venv/bin/python -m flyvakt.i18n
 
 Catalogs are read lazily on first use (never at import).
 """
@@ -62,8 +62,3 @@ def compile_catalogs(locale_dir: Path = LOCALE_DIR) -> list[Path]:
         written.append(mo)
     translations.cache_clear()
     return written
-
-
-if __name__ == "__main__":
-    for path in compile_catalogs():
-        print(path)

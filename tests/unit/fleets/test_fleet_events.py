@@ -127,3 +127,34 @@ def test_open_wave_expires() -> None:
     later = t(9, 0) + WAVE_EXPIRY_S + 60
     state, out = step(state, [ev("takeoff", "393322", later, "LFPG")], REG)
     assert out == [] and state.waves == []
+
+
+def test_fleet_together_reported_once_per_formation() -> None:
+    # Synthetic fixes: two Il-96 in close trail (2 NM apart, same track), one far away.
+    from flyvakt.fleets.events import MemberFix, step_positions
+
+    t0 = t(12, 0)
+    fixes = [
+        MemberFix(A, t0, 45.00, 110.00, 95.0, 35000, "CN"),
+        MemberFix(B, t0 - 5, 45.00, 110.047, 98.0, 36000, "CN"),  # ~2 NM east
+        MemberFix(C, t0, 50.00, 100.00, 95.0, 35000, "RU"),
+        MemberFix("393322", t0, 45.00, 110.01, 95.0, 35000, "CN"),  # close, but not a member
+    ]
+    state, out = step_positions(FleetState(), fixes, REG)
+    assert [e.type for e in out] == ["fleet_together"]
+    assert out[0].details["members"] == sorted([A, B])
+    assert out[0].details["count"] == 2 and out[0].country == "CN"
+    assert 1.5 < out[0].details["max_separation_nm"] < 2.5
+    # Same formation a minute later: not reported again.
+    later = [MemberFix(f.icao24, f.time_s + 60, f.lat, f.lon + 0.2, f.track_deg) for f in fixes]
+    state, out = step_positions(state, later, REG)
+    assert out == []
+    # Diverging tracks break the group; re-forming reports again.
+    apart = [
+        MemberFix(A, t0 + 120, 45.0, 110.5, 95.0),
+        MemberFix(B, t0 + 120, 45.0, 110.55, 180.0),
+    ]
+    state, out = step_positions(state, apart, REG)
+    assert out == [] and "ru-gov" not in state.together
+    state, out = step_positions(state, fixes[:2], REG)
+    assert len(out) == 1

@@ -129,6 +129,14 @@ def golden_events() -> list[Event]:
             basis="inferred",
             details={"count": 2, "departed_count": 3, "origin": "UUWW"},
         ),
+        Event(
+            "fleet_together",
+            il96,
+            ts(2024, 6, 18, 12, 0),
+            country="CN",
+            fleet=["ru-gov"],
+            details={"count": 3, "members": ["15770c", "157710", "157766"]},
+        ),
     ]
 
 

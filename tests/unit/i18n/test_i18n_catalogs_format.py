@@ -31,7 +31,7 @@ def test_committed_mo_matches_po(lang: str) -> None:
     po = SRC / "locale" / lang / "LC_MESSAGES" / "flyvakt.po"
     mo = po.with_suffix(".mo")
     assert mo.read_bytes() == catalog.compile_po(po), (
-        f"{mo} is stale; recompile with: .venv/bin/python -m flyvakt.i18n.catalog"
+        f"{mo} is stale; recompile with: .venv/bin/python -m flyvakt.i18n"
     )
 
 
