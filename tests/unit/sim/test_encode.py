@@ -166,3 +166,43 @@ def test_altitude_codes_match_q_bit_layout() -> None:
     # 35,025 ft -> N = 1441 = 0b10110100001; Q inserted at bit 5 from the LSB
     assert int(E.ac12(np.array([35025]))[0]) == 0b101101010001
     assert int(E.id13(np.array([7700]))[0]) == 0b0101010101010  # A=7 B=7: A and B bits set, C=D=0
+
+
+def test_round_trip_through_flyvakt_decoder() -> None:
+    """The same frames through flyvakt's own vectorised decoder (decode/core.py)."""
+    from flyvakt.decode.core import decode_batch
+    from flyvakt.model.batches import FrameBatch
+
+    lat, lon = np.array([55.6, 55.6]), np.array([37.26, 37.26])
+    odd = np.array([0, 1])
+    yz, xz = E.cpr_encode(lat, lon, odd)
+    chars = E.callsign_chars(["RA96017", "N1"])
+    parts = [
+        E.df17(np.full(2, ICAO), E.me_airborne_position(lat, lon, [35025, -975], odd)),
+        E.df17(np.full(2, ICAO), E.me_velocity([450.0, 12.0], [123.0, 300.0], [-1472, 640])),
+        E.df17(np.full(2, ICAO), E.me_identification([4, 4], [5, 1], chars)),
+        E.df17(np.full(2, ICAO), E.me_emergency([7700, 1234], [1, 0])),
+        E.df11(np.full(2, ICAO)),
+        E.df_surveillance(4, np.full(2, ICAO), [False, True], alt_ft=[35025, 600]),
+        E.df_surveillance(21, np.full(2, ICAO), [False, True], squawk=[7700, 1234]),
+        E.df0(np.full(2, ICAO), [False, False], [37000, 1000]),
+    ]  # fmt: skip
+    payload = np.concatenate([p for p, _ in parts])
+    nbytes = np.concatenate([n for _, n in parts])
+    n = len(nbytes)
+    fb = FrameBatch(np.arange(n, dtype=np.float64), payload, nbytes,
+                    np.zeros(n, np.float32), np.zeros(n, np.uint16))  # fmt: skip
+    obs, stats = decode_batch(fb)
+    assert stats.decoded == n
+    assert (obs.icao24 == ICAO).all()
+    assert obs.altitude_baro_ft[:2].tolist() == [35025, -975]
+    assert obs.cpr_lat[:2].tolist() == yz.tolist() and obs.cpr_lon[:2].tolist() == xz.tolist()
+    assert obs.cpr_odd[:2].tolist() == [0, 1]
+    assert np.allclose(obs.groundspeed_kt[2:4], [450.0, 12.0], atol=1.0)
+    assert np.allclose(obs.vertical_rate_fpm[2:4], [-1472, 640])
+    assert obs.callsign[4:6].tolist() == ["RA96017", "N1"]
+    assert obs.squawk[6:8].tolist() == [7700, 1234]
+    assert obs.altitude_baro_ft[10:12].tolist() == [35025, 600]
+    assert obs.on_ground[10:12].tolist() == [0, 1]
+    assert obs.squawk[12:14].tolist() == [7700, 1234]
+    assert obs.altitude_baro_ft[14:16].tolist() == [37000, 1000]
