@@ -174,13 +174,20 @@ class BeastParser:
         sl = slice(0, n_frames)
         good = np.flatnonzero(complete[sl])
         cut = known[sl] & ~complete[sl]
-        if final and n_frames == last:
-            pass
         self.stats.skip("beast_bad_escape", int(cut.sum()))
         self.stats.skip("beast_bad_type", int(bad_type[sl].sum()))
+        # The bytes after a bad type byte are garbage too (as they would be if split off).
+        # Garbage is counted in raw (escaped) bytes so that chunking never changes the counts.
+        raw_next = np.append(markers[1:], limit)
+        raw_body = np.maximum(raw_next - markers - 2, 0)
+        self.stats.skip("beast_garbage_bytes", int(raw_body[sl][bad_type[sl]].sum()))
         self.stats.skip("beast_status", int(status[sl].sum()))
-        extra = (body_len - expected)[sl][complete[sl]]
-        self.stats.skip("beast_garbage_bytes", int(extra.sum()))
+        with_extra = np.flatnonzero(complete[sl] & (body_len[sl] > expected[sl]))
+        if with_extra.size:
+            raw_of_c = np.flatnonzero(keep)
+            frame_end = raw_of_c[cm[with_extra] + 1 + expected[with_extra]] + 1
+            extra = raw_next[with_extra] - frame_end
+            self.stats.skip("beast_garbage_bytes", int(extra.sum()))
         return self._extract(c, cm[good], types[good], recv_time_s), consumed
 
     def _extract(

@@ -115,7 +115,7 @@ def _open_binary(path: str) -> IO[bytes]:
     with open(path, "rb") as probe:
         magic = probe.read(2)
     if magic == b"\x1f\x8b":
-        gz: IO[bytes] = gzip.open(path, "rb")  # type: ignore[assignment]
+        gz: IO[bytes] = gzip.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
         return gz
     return open(path, "rb")
 

@@ -39,7 +39,7 @@ _TIME = ("timestamp", "time", "ts", "datetime")
 _ICAO = ("icao24", "icao", "hex")
 _LAT = ("latitude", "lat")
 _LON = ("longitude", "lon", "lng")
-_TRACK = ("track", "true_track", "heading")
+_TRACK = ("track", "true_track")
 _CALLSIGN = ("callsign", "flight")
 _ONGROUND = ("onground", "on_ground")
 _OPENSKY = ("baroaltitude", "baro_altitude", "geo_altitude", "velocity", "vertrate")
@@ -53,6 +53,24 @@ def _pick(cols: dict[str, Any], names: Sequence[str]) -> Any | None:
         if n in cols:
             return cols[n]
     return None
+
+
+def _missing(v: Any) -> bool:
+    return v is None or v == "" or (isinstance(v, float) and v != v)
+
+
+def _coalesce(cols: dict[str, Any], names: Sequence[str]) -> None:
+    """Several aliases of one column (``lat`` and ``latitude``): first non-empty value wins."""
+    present = [k for k in names if k in cols]
+    if len(present) < 2:
+        return
+    merged = list(cols[present[0]])
+    for k in present[1:]:
+        other = cols[k]
+        merged = [o if _missing(m) else m for m, o in zip(merged, other, strict=True)]
+    cols[present[0]] = merged
+    for k in present[1:]:
+        del cols[k]
 
 
 def to_f64(values: Any) -> np.ndarray:
@@ -183,6 +201,8 @@ def columns_to_obs(
     "bad_timestamp").
     """
     cols = {str(k).strip().lower(): v for k, v in cols.items()}
+    for group in (_TIME, _ICAO, _LAT, _LON, _TRACK, _CALLSIGN, _ONGROUND):
+        _coalesce(cols, group)
     out = ObservationBatch.empty(n)
     if n == 0:
         return out
@@ -218,6 +238,10 @@ def columns_to_obs(
     trk = _pick(cols, _TRACK)
     if trk is not None:
         out.track_deg[:] = to_f64(trk)
+        if "heading" in cols:
+            out.heading_deg[:] = to_f64(cols["heading"])
+    elif "heading" in cols:  # OpenSky's Impala tables call the true track "heading"
+        out.track_deg[:] = to_f64(cols["heading"])
     if "vertrate" in cols:
         out.vertical_rate_fpm[:] = to_f64(cols["vertrate"]) * MS_TO_FPM
     elif "vertical_rate" in cols:

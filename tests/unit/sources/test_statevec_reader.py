@@ -1,0 +1,268 @@
+"""State vectors (traffic JSON, OpenSky CSV/Parquet, JSON lines, readsb traces) and the reader."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from flyvakt.model.batches import FrameBatch, ObservationBatch, Source
+from flyvakt.sources import (
+    FileReader,
+    SourceFormatError,
+    SourceStats,
+    iter_batches,
+    open_source,
+)
+
+
+def read_all(url: str, **kw: object) -> tuple[list[FrameBatch | ObservationBatch], FileReader]:
+    r = FileReader(url, **kw)  # type: ignore[arg-type]
+    return list(r), r
+
+
+TRAFFIC = {
+    "airbus_tree.json.gz": (5412, 0x3807FA, 1513165635.0),
+    "border_control.json.gz": (1465, 0x407918, 1587094850.0),
+    "calfire.json.gz": (9955, 0xA3C6BD, 1599702342.0),
+    "dreamliner_boeing.json.gz": (1630, 0xAAAD6B, 1501712882.0),
+    "kiwi.json.gz": (1491, 0xC820D1, 1621036649.0),
+    "noisy_ground.json.gz": (924, 0x440549, 1573481630.0),
+    "noisy_landing.json.gz": (848, 0x3C664E, 1573494951.0),
+    "noisy_takeoff.json.gz": (730, 0x3946E4, 1573493736.0),
+    "noisy_time_issue.json.gz": (8294, 0x4B1815, 1657712422.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRAFFIC))
+def test_traffic_state_vectors(data: Path, name: str) -> None:
+    n, icao, t0 = TRAFFIC[name]
+    batches, r = read_all(str(data / "traffic" / name))
+    b = ObservationBatch.concat([x for x in batches if isinstance(x, ObservationBatch)])
+    assert r.kind == "json" and len(b) == n and r.stats.skipped == {}
+    assert b.icao24[0] == icao and b.time_s[0] == t0
+    assert np.all(b.source == Source.STATE_VECTOR) and b.address_checked.all()
+    assert np.isfinite(b.lat_deg).all() and np.isfinite(b.lon_deg).all()
+
+
+def test_traffic_units_and_flags(data: Path) -> None:
+    kiwi = next(iter(FileReader(str(data / "traffic" / "kiwi.json.gz"))))
+    assert isinstance(kiwi, ObservationBatch)
+    assert kiwi.squawk[:2].tolist() == [0, 5216]
+    assert kiwi.callsign[0] == "ANZ4376" and kiwi.on_ground[0] == -1  # no onground column
+    # calfire: traffic convention, geoaltitude already in ft.
+    cal = next(iter(FileReader(str(data / "traffic" / "calfire.json.gz"))))
+    assert isinstance(cal, ObservationBatch)
+    assert cal.altitude_baro_ft[0] == 1050.0 and cal.altitude_gnss_ft[0] == 1000.0
+    # noisy_ground is pandas "columns" JSON with an onground column.
+    ground = next(iter(FileReader(str(data / "traffic" / "noisy_ground.json.gz"))))
+    assert isinstance(ground, ObservationBatch)
+    assert ground.on_ground[0] == 1 and ground.callsign[0] == "AUA570"
+
+
+OPENSKY_CSV = (
+    "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,baroaltitude,geoaltitude\n"
+    "1700000000,3c6444,50.1,8.5,100.0,90,5.08,DLH400  ,false,false,false,1000,3048.0,3100.0\n"
+    "1700000010,3c6444,50.2,8.6,,91,,DLH400  ,,false,false,,,\n"
+    "1700000020,XYZ,50.3,8.7,100.0,92,0,DLH400,true,false,false,7700,0,0\n"
+)
+
+
+def test_opensky_csv_units(tmp_path: Path) -> None:
+    # Synthetic rows in OpenSky's Impala column layout (metres, m/s).
+    f = tmp_path / "states.csv"
+    f.write_text(OPENSKY_CSV)
+    stats = SourceStats()
+    b = ObservationBatch.concat([x for x in iter_batches(str(f), stats=stats)])  # type: ignore[misc]
+    assert len(b) == 2 and stats.skipped == {"bad_icao24": 1}
+    assert b.altitude_baro_ft[0] == pytest.approx(10000.0)
+    assert b.altitude_gnss_ft[0] == pytest.approx(3100.0 / 0.3048)
+    assert b.groundspeed_kt[0] == pytest.approx(100.0 * 3600 / 1852)
+    assert b.vertical_rate_fpm[0] == pytest.approx(1000.0, rel=1e-3)
+    assert b.track_deg[0] == 90 and b.squawk[0] == 1000 and b.callsign[0] == "DLH400"
+    assert b.on_ground.tolist() == [0, -1]  # empty is unknown, not false
+    assert np.isnan(b.groundspeed_kt[1])
+
+
+def test_parquet_iso_times_and_batching(tmp_path: Path) -> None:
+    n = 25
+    table = pa.table(
+        {
+            "timestamp": [f"2024-07-06T06:43:{i:02d}Z" for i in range(n)],
+            "icao24": ["393322"] * n,
+            "latitude": np.linspace(49.0, 49.1, n),
+            "longitude": np.linspace(2.5, 2.6, n),
+            "altitude": [None] + [1000.0] * (n - 1),
+            "onground": [True, False, None, *([False] * (n - 3))],
+        }
+    )
+    f = tmp_path / "v.parquet"
+    pq.write_table(table, f)
+    batches, r = read_all(str(f), batch_size=10)
+    assert [len(b) for b in batches] == [10, 10, 5] and r.kind == "parquet"
+    b = ObservationBatch.concat([x for x in batches if isinstance(x, ObservationBatch)])
+    assert b.time_s[0] == 1720248180.0 and b.time_s[-1] == 1720248204.0
+    assert b.icao24[0] == 0x393322 and np.isnan(b.altitude_baro_ft[0])
+    assert b.on_ground[:3].tolist() == [1, 0, -1]
+
+
+def test_state_vector_json_lines(tmp_path: Path) -> None:
+    recs = [
+        {"timestamp": 1700000000000, "icao24": "abc123", "latitude": 1.0, "longitude": 2.0},
+        {"timestamp": "2023-11-14T22:13:21+00:00", "icao24": "abc123", "lat": 1.1, "lon": 2.1},
+    ]
+    f = tmp_path / "sv.jsonl.gz"
+    f.write_bytes(gzip.compress(("\n".join(json.dumps(r) for r in recs) + "\n").encode()))
+    batches, r = read_all(str(f))
+    assert r.kind == "sv-jsonl"
+    b = batches[0]
+    assert isinstance(b, ObservationBatch)
+    assert b.time_s.tolist() == [1700000000.0, 1700000001.0]
+    assert b.lat_deg.tolist() == [1.0, 1.1]
+
+
+def test_readsb_trace(tmp_path: Path) -> None:
+    # Synthetic trace_full in readsb's layout: [dt, lat, lon, alt|"ground", gs, track, flags,
+    # vrate, details, type, geom_alt, geom_rate, ias, roll].
+    trace = {
+        "icao": "4ca2d6",
+        "timestamp": 1720248000.0,
+        "trace": [
+            [
+                0.0,
+                53.1,
+                -2.5,
+                "ground",
+                12.0,
+                90.0,
+                0,
+                None,
+                {"flight": "RYR8PL  ", "squawk": "2000"},
+            ],
+            [30.5, 53.2, -2.6, 3000, 160.0, 91.0, 0, 1500, None, "adsb_icao", 3100, None, 150],
+            [60.0, 53.3, -2.7, 3500, 170.0, 92.0, 8, 1200, None],
+            "junk",
+        ],
+    }
+    f = tmp_path / "trace_full_4ca2d6.json"
+    f.write_text(json.dumps(trace))
+    batches, r = read_all(str(f))
+    b = batches[0]
+    assert isinstance(b, ObservationBatch) and len(b) == 3
+    assert r.stats.skipped == {"bad_trace_point": 1}
+    assert b.time_s.tolist() == [1720248000.0, 1720248030.5, 1720248060.0]
+    assert b.on_ground.tolist() == [1, 0, 0]
+    assert np.isnan(b.altitude_baro_ft[0]) and b.altitude_baro_ft[1] == 3000
+    assert b.altitude_gnss_ft[1] == 3100 and b.altitude_gnss_ft[2] == 3500  # flag 8: geometric
+    assert np.isnan(b.altitude_baro_ft[2])
+    assert b.callsign.tolist() == ["RYR8PL"] * 3 and b.squawk[0] == 2000
+    assert b.airspeed_kt[1] == 150
+
+
+# ---------------------------------------------------------------- URLs, sniffing, errors
+
+
+def test_open_source_urls() -> None:
+    s = open_source("beast+tcp://10.0.0.2")
+    assert (s.fmt, s.host, s.port, s.is_tcp) == ("beast", "10.0.0.2", 30005, True)
+    assert open_source("sbs+tcp://rx:40003").port == 40003
+    assert open_source("avr+tcp://rx").port == 30002
+    assert open_source("file:rec.bin").path == "rec.bin"
+    assert open_source("file:///tmp/x.avr.gz").fmt == "avr"
+    assert open_source("v.parquet").fmt == "parquet"
+    assert open_source("rec.txt").fmt is None
+    assert open_source("rec.txt", fmt="sbs").fmt == "sbs"
+    with pytest.raises(SourceFormatError, match="unknown URL scheme"):
+        open_source("ftp://x/y")
+    with pytest.raises(SourceFormatError, match="unknown format"):
+        open_source("x.bin", fmt="mp3")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "n"),
+    [
+        ("traffic/sample_dump1090.bin", "beast", 239),
+        ("dump1090/modes1_antirez_raw_output.avr", "avr", 217),
+        ("traffic/full_flight_short.jsonl.gz", "jsonl", 57_793),
+        ("pymodes/sample_data_commb_df20.csv", "csv", 5000),
+        ("rs1090/short_flights.csv", "csv", 486),
+    ],
+)
+def test_detect_by_content(data: Path, tmp_path: Path, name: str, kind: str, n: int) -> None:
+    """Renamed to .dat (no usable extension), plain and gzipped: content alone decides."""
+    src = data / name
+    plain = tmp_path / "rec.dat"
+    raw = src.read_bytes()
+    plain.write_bytes(gzip.decompress(raw) if name.endswith(".gz") else raw)
+    packed = tmp_path / "rec2.dat"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    for path in (plain, packed):
+        batches, r = read_all(f"file:{path}")
+        assert r.kind == kind
+        assert sum(len(b) for b in batches) == n
+        assert r.stats.records == n
+
+
+def test_sbs_file_detected(tmp_path: Path) -> None:
+    f = tmp_path / "feed.log"
+    f.write_text(
+        "MSG,3,1,1,4CA2D6,1,2024/07/06,06:43:10.000,2024/07/06,06:43:10.010,,36000,,,53.1,-2.5,,,0,0,0,0\n"
+    )
+    batches, r = read_all(str(f))
+    assert r.kind == "sbs" and len(batches[0]) == 1
+
+
+def test_batch_size(data: Path) -> None:
+    sizes = [
+        len(b)
+        for b in iter_batches(
+            str(data / "traffic" / "full_flight_short.jsonl.gz"), batch_size=10_000
+        )
+    ]
+    assert sizes == [10_000] * 5 + [7_793]
+
+
+def test_start_time_for_beast_file(data: Path) -> None:
+    b = next(
+        iter(iter_batches(str(data / "traffic" / "sample_dump1090.bin"), start_time_s=1581502020.0))
+    )
+    assert isinstance(b, FrameBatch) and b.time_s[0] == 1581502020.0
+
+
+def test_wrong_format_messages(tmp_path: Path, data: Path) -> None:
+    f = tmp_path / "rec.txt"
+    f.write_text("\n\nhello\nworld\nagain\n")
+    with pytest.raises(SourceFormatError) as e:
+        list(iter_batches(str(f), fmt="avr"))
+    assert str(e.value) == "rec.txt: line 3: not an AVR frame: 'hello'"
+    with pytest.raises(SourceFormatError, match=r"^rec\.txt: line 1: unrecognised format"):
+        list(iter_batches(str(f)))
+    avr_as_beast = tmp_path / "x.bin"
+    shutil.copy(data / "dump1090" / "modes1_antirez_raw_output.avr", avr_as_beast)
+    with pytest.raises(SourceFormatError, match=r"^x\.bin: byte 0: not a Beast stream"):
+        list(iter_batches(str(avr_as_beast)))
+    with pytest.raises(SourceFormatError, match="no such file"):
+        list(iter_batches(str(tmp_path / "missing.bin")))
+    bad_json = tmp_path / "v.json"
+    bad_json.write_text('[{"icao24": "abc123",\n "timestamp": }]')
+    with pytest.raises(SourceFormatError, match=r"^v\.json: line 2: not valid JSON"):
+        list(iter_batches(str(bad_json)))
+
+
+def test_garbage_lines_in_good_file_are_counted(tmp_path: Path, data: Path) -> None:
+    lines = (data / "dump1090" / "modes1_antirez_raw_output.avr").read_text().splitlines()
+    lines[10] = "garbage"
+    lines[20] = "*8d4d20;"
+    f = tmp_path / "damaged.avr"
+    f.write_text("\n".join(lines) + "\n")
+    stats = SourceStats()
+    n = sum(len(b) for b in iter_batches(str(f), stats=stats))
+    assert n == 215
+    assert stats.skipped == {"avr_bad_line": 1, "avr_bad_length": 1}
+    assert stats.lines == 217
