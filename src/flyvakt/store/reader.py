@@ -45,6 +45,11 @@ def parse_icao24(value: int | str) -> int:
 
 
 def _rows_to_batch(rows: list[tuple[Any, ...]]) -> PositionBatch:
+    """Rows of TRACK_COLUMNS as a batch (NULL floats become NaN, NULL ints the -1 fill).
+
+    Measured against aggregating each column into text and parsing it with NumPy: fetching
+    rows costs about half the CPU, because SQLite's REAL-to-text conversion is slow.
+    """
     if not rows:
         return PositionBatch.empty(0)
     cols = list(zip(*rows, strict=True))
@@ -55,8 +60,10 @@ def _rows_to_batch(rows: list[tuple[Any, ...]]) -> PositionBatch:
             out[name] = np.array(values, dtype=object)
         elif np.issubdtype(dtype, np.floating):
             out[name] = np.array(values, dtype=np.float64).astype(dtype)
-        else:
+        elif None in values:
             out[name] = np.array([fill if v is None else v for v in values], dtype=dtype)
+        else:
+            out[name] = np.array(values, dtype=dtype)
     return PositionBatch(**out)
 
 
@@ -109,7 +116,7 @@ class StoreReader:
         """The last fix at or before ``at_s`` of every aircraft heard in the last ``max_age_s``."""
         # SQLite returns the other columns from the row holding max(time_s) (documented
         # "bare column" behaviour of min/max aggregates).
-        cols = ", ".join("max(time_s)" if c == "time_s" else c for c in TRACK_COLUMNS)
+        cols = ", ".join("max(time_s) AS time_s" if c == "time_s" else c for c in TRACK_COLUMNS)
         rows = self._conn.execute(
             f"SELECT {cols} FROM track_points WHERE time_s > ? AND time_s <= ? "
             "GROUP BY icao24 ORDER BY icao24",

@@ -59,6 +59,10 @@ THIN_HORIZON_S = 600.0
 # keeps the delete (an index range) small.
 RETENTION_EVERY_S = 3600.0
 
+# Why 50: up to ~5 s of live data per transaction when behind; bounded so one commit stays
+# well under a second and a crash loses little.
+COALESCE_MAX_BATCHES = 50
+
 _CLOSE = object()
 
 
@@ -152,14 +156,35 @@ class StoreWriter:
             return
         self._ready.set()
         try:
-            while True:
-                item = self._queue.get()
+            item: object = self._queue.get()
+            while item is not _CLOSE:
+                n_items = 1
+                follow: object = None
+                if isinstance(item, PositionBatch):
+                    # Backlog (a replay, a slow disk): merge queued position batches into one
+                    # transaction; each commit touches one page per aircraft, so fewer, larger
+                    # commits write far less. In live flow the queue is empty and nothing merges.
+                    parts = [item]
+                    while len(parts) < COALESCE_MAX_BATCHES:
+                        try:
+                            follow = self._queue.get_nowait()
+                        except queue.Empty:
+                            follow = None
+                            break
+                        n_items += 1
+                        if not isinstance(follow, PositionBatch):
+                            break
+                        parts.append(follow)
+                        follow = None
+                    if len(parts) > 1:
+                        item = PositionBatch.concat(parts)
                 try:
-                    if item is _CLOSE:
-                        break
                     self._write(conn, item)
                 finally:
-                    self._queue.task_done()
+                    for _ in range(n_items - (follow is not None)):
+                        self._queue.task_done()
+                item = follow if follow is not None else self._queue.get()
+            self._queue.task_done()  # the close marker
             self._thin, pending = flush(self._thin)
             self._transaction(conn, lambda: self._store_points(conn, pending))
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
