@@ -159,7 +159,9 @@ class Scenario:
 def _airport(code: str, where: str) -> tuple[float, float, float]:
     import airportsdata  # deferred: loads a ~30k-row table
 
-    table = _AIRPORTS.setdefault("ICAO", airportsdata.load("ICAO"))
+    if "ICAO" not in _AIRPORTS:
+        _AIRPORTS["ICAO"] = airportsdata.load("ICAO")
+    table = _AIRPORTS["ICAO"]
     row = table.get(code.upper())
     if row is None:
         raise ScenarioError(f"{where}: unknown airport ICAO code {code!r}")

@@ -130,3 +130,19 @@ def test_final_approach_not_seen(res: emit.SimResult, positions: list[dict[str, 
     tr = res.truth
     near = distance_nm(ZKPY[0], ZKPY[1], tr.lat_deg, tr.lon_deg) < 20.0
     assert not near.any()
+
+
+def test_countries_along_the_route(res: emit.SimResult) -> None:
+    """The strict check with the geo engine (land + 12 NM territorial sea): RU and KP, no CN."""
+    from flyvakt.geo.world import get_world
+
+    tr = res.truth
+    step = slice(None, None, 5)
+    countries = get_world().country_at(tr.lat_deg[step], tr.lon_deg[step])
+    seen = {c for c in countries.tolist() if c is not None}
+    assert "CN" not in seen
+    assert {"RU", "KP"} <= seen
+    # North Korea is entered from the east coast (Wonsan side), not across the Chinese border
+    kp = np.nonzero(countries == "KP")[0]
+    first_kp_lon = float(tr.lon_deg[step][kp[np.argmin(tr.time_s[step][kp])]])
+    assert first_kp_lon > 127.0
