@@ -114,3 +114,8 @@ class Event:
 def iso_utc(time_s: float) -> str:
     """ISO 8601 in UTC with a Z, to the second (event times are not more precise than that)."""
     return datetime.fromtimestamp(time_s, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso_utc_ms(time_s: float) -> str:
+    """ISO 8601 in UTC to the millisecond, for track points."""
+    return datetime.fromtimestamp(time_s, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

@@ -183,9 +183,14 @@ def step(
 
 
 def _prefer_source(
-    o: ObservationBatch, name: str, last_any: I64, starts: I64, start_of_row: I64, ends: I64,
+    o: ObservationBatch,
+    name: str,
+    last_any: I64,
+    starts: I64,
+    start_of_row: I64,
+    ends: I64,
     stale_after_s: float,
-) -> I64:  # fmt: skip
+) -> I64:
     """Within a batch, the last value from the best source wins unless it is stale by then."""
     valid = _valid_mask(getattr(o, name))
     src = np.where(valid, o.source, 0).astype(np.int16)
@@ -345,9 +350,19 @@ def _decode_positions(
 
 def _surface_global(
     cfg: TrackerConfig,
-    e_lat: F64, e_lon: F64, d_lat: F64, d_lon: F64, odd: B, gs: B,
-    ref_lat: F64, ref_lon: F64, lat: F64, lon: F64, stats: TrackStats, start_of_row: I64,
-) -> None:  # fmt: skip
+    e_lat: F64,
+    e_lon: F64,
+    d_lat: F64,
+    d_lon: F64,
+    odd: B,
+    gs: B,
+    ref_lat: F64,
+    ref_lon: F64,
+    lat: F64,
+    lon: F64,
+    stats: TrackStats,
+    start_of_row: I64,
+) -> None:
     """Surface pairs: resolve the quadrant with the own position, else the nearest airport."""
     own = gs & ~np.isnan(ref_lat)
     if own.any():
@@ -374,9 +389,14 @@ def _surface_global(
     for qlat in (45.0, -45.0):
         for qlon in (-135.0, -45.0, 45.0, 135.0):
             la, lo, ok = cpr.global_surface(
-                e_lat[first], e_lon[first], d_lat[first], d_lon[first], odd[first],
-                np.full(len(first), qlat), np.full(len(first), qlon),
-            )  # fmt: skip
+                e_lat[first],
+                e_lon[first],
+                d_lat[first],
+                d_lon[first],
+                odd[first],
+                np.full(len(first), qlat),
+                np.full(len(first), qlon),
+            )
             d = np.array(
                 [
                     float(np.min(haversine_nm(a, b, refs_lat, refs_lon)))
@@ -432,10 +452,14 @@ def _plausibility_walk(
         st = last.get(r)
         if st is None:
             st = [
-                float(cols["lat_deg"][r]), float(cols["lon_deg"][r]), float(cols["pos_t"][r]),
-                float(cols["pos_rejects"][r]), float(cols["cand_lat"][r]),
-                float(cols["cand_lon"][r]), float(cols["cand_t"][r]),
-            ]  # fmt: skip
+                float(cols["lat_deg"][r]),
+                float(cols["lon_deg"][r]),
+                float(cols["pos_t"][r]),
+                float(cols["pos_rejects"][r]),
+                float(cols["cand_lat"][r]),
+                float(cols["cand_lon"][r]),
+                float(cols["cand_t"][r]),
+            ]
             last[r] = st
         la, lo, tt = c_lat[k], c_lon[k], c_t[k]
         if not (-90.0 <= la <= 90.0 and -180.0 <= lo <= 180.0):
@@ -499,8 +523,16 @@ def _context(
     out.lon_deg[:] = pos["lon"]
     out.source[:] = o.source[idx]
     rows = row_of[idx]
-    for name in ("altitude_baro_ft", "altitude_gnss_ft", "groundspeed_kt", "track_deg",
-                 "vertical_rate_fpm", "on_ground", "callsign", "squawk"):  # fmt: skip
+    for name in (
+        "altitude_baro_ft",
+        "altitude_gnss_ft",
+        "groundspeed_kt",
+        "track_deg",
+        "vertical_rate_fpm",
+        "on_ground",
+        "callsign",
+        "squawk",
+    ):
         fi = ffill[name][idx]
         inb = fi >= 0
         vals = np.where(inb, getattr(o, name)[np.maximum(fi, 0)], table.cols[name][rows])

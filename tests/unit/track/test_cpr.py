@@ -20,9 +20,12 @@ def nl_list(lats: np.ndarray) -> list[int]:
 def test_global_airborne_textbook_pair() -> None:
     # The even/odd pair of the public ADS-B decoding guide (1090 MHz Riddle): 52.2572, 3.9194.
     lat, lon, ok = cpr.global_airborne(
-        np.array([93000.0]), np.array([51372.0]), np.array([74158.0]), np.array([50194.0]),
+        np.array([93000.0]),
+        np.array([51372.0]),
+        np.array([74158.0]),
+        np.array([50194.0]),
         np.array([False]),
-    )  # fmt: skip
+    )
     assert ok[0]
     assert abs(lat[0] - 52.25720) < 1e-4
     assert abs(lon[0] - 3.91937) < 1e-4
@@ -42,9 +45,14 @@ def test_encode_then_decode_pair_within_resolution(lat: float, lon: float, surfa
     yo, xo = cpr.encode(la, lo, np.array([True]), s)
     if surface:
         got_lat, got_lon, ok = cpr.global_surface(
-            ye.astype(float), xe.astype(float), yo.astype(float), xo.astype(float),
-            np.array([True]), la + 0.2, lo - 0.2,
-        )  # fmt: skip
+            ye.astype(float),
+            xe.astype(float),
+            yo.astype(float),
+            xo.astype(float),
+            np.array([True]),
+            la + 0.2,
+            lo - 0.2,
+        )
         tol = 90.0 / 60.0 / 2**17 * 2  # surface: ~1.3 m per step
     else:
         got_lat, got_lon, ok = cpr.global_airborne(

@@ -1,0 +1,194 @@
+"""``flyvakt replay INPUT...``: recordings through decode → track → detect, as fast as possible."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from flyvakt.model import Event
+
+SAMPLE_NAME = "sample_afr34zg.jsonl.gz"
+
+
+def bundled_sample() -> str:
+    """Path of the bundled real recording (AFR34ZG LFPG → LFBO, 2024-07-06; MIT, traffic)."""
+    return str(resources.files("flyvakt").joinpath(f"data/{SAMPLE_NAME}"))
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "replay",
+        help="replay recordings: decode, track, detect events",
+        description=(
+            "Replay recordings (Beast, AVR, SBS, jet1090 JSONL, CSV frames, state vectors) "
+            "through decode, track and event detection. With no INPUT, replays the bundled "
+            "real recording of AFR34ZG (Paris CDG → Toulouse, 2024-07-06)."
+        ),
+    )
+    add_replay_arguments(p)
+    p.set_defaults(func=run_replay)
+
+
+def add_replay_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="files or file: URLs (.gz ok)")
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        help="override format detection "
+        "(beast, avr, sbs, jsonl, csv, json, sv-csv, sv-jsonl, parquet)",
+    )
+    p.add_argument(
+        "--start-time", help="UTC start (ISO 8601) for Beast/AVR files without absolute timestamps"
+    )
+    p.add_argument(
+        "--positions-out", metavar="FILE", help="write accepted positions (.parquet or .csv)"
+    )
+    p.add_argument("--events-jsonl", metavar="FILE", help="write events, one JSON object per line")
+    p.add_argument(
+        "--db", metavar="FILE", help="also store positions and events in this SQLite file"
+    )
+    p.add_argument("--fleets", metavar="FILE", help="fleets file (TOML) for fleet tags and events")
+    p.add_argument(
+        "--tz", default=None, help="reader's time zone for printed times (e.g. Europe/Oslo)"
+    )
+    p.add_argument("--batch-size", type=int, default=65536, help="frames per batch (default 65536)")
+    p.add_argument("--no-events", action="store_true", help="skip event detection")
+    p.add_argument("--quiet", action="store_true", help="no progress, no event lines")
+
+
+def _parse_start(text: str | None) -> float | None:
+    if not text:
+        return None
+    dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        raise SystemExit(f"--start-time {text!r}: give a time zone (e.g. 2024-07-06T06:43:00Z)")
+    return dt.timestamp()
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    from flyvakt.cli._outputs import EventsWriter, PositionsWriter
+    from flyvakt.pipeline import PipelineState, finish, step
+    from flyvakt.runtime.setup import make_detector, tracker_config
+    from flyvakt.sources import FileReader, SourceFormatError, SourceStats
+
+    inputs = args.inputs or [bundled_sample()]
+    start_s = _parse_start(args.start_time)
+    cfg = tracker_config()
+    detector = None if args.no_events else make_detector(fleets_path=args.fleets)
+    pos_out = PositionsWriter(args.positions_out) if args.positions_out else None
+    ev_out = EventsWriter(args.events_jsonl) if args.events_jsonl else None
+    store = _open_store(args.db) if args.db else None
+    state = PipelineState()
+    src_stats = SourceStats()
+    show = not args.quiet
+    progress = show and sys.stderr.isatty()
+    t0 = time.perf_counter()
+    last_print = t0
+    all_events: list[Event] = []
+
+    def emit(events: list[Event]) -> None:
+        all_events.extend(events)
+        if ev_out:
+            ev_out.write(events)
+        if store is not None and events:
+            store.offer(events)
+        if show and not progress:
+            for e in events:
+                print(_event_line(e, args.tz))
+
+    try:
+        for url in inputs:
+            reader = FileReader(url, args.fmt, batch_size=args.batch_size, start_time_s=start_s)
+            try:
+                for batch in reader:
+                    state, out = step(state, batch, cfg, detector)
+                    if pos_out:
+                        pos_out.write(out.positions)
+                    if store is not None and len(out.positions):
+                        store.offer(out.positions)
+                    emit(out.events)
+                    if progress and time.perf_counter() - last_print > 0.5:
+                        last_print = time.perf_counter()
+                        print(
+                            f"\r{Path(url).name}: {state.stats.frames:,} frames, "
+                            f"{len(state.tracker.table):,} aircraft, {state.stats.events} events",
+                            end="",
+                            file=sys.stderr,
+                            flush=True,
+                        )
+            except SourceFormatError as exc:
+                print(f"flyvakt replay: {exc}", file=sys.stderr)
+                return 2
+            finally:
+                src_stats.merge(reader.stats)
+        emit(finish(state, detector))
+    finally:
+        if pos_out:
+            pos_out.close()
+        if ev_out:
+            ev_out.close()
+        if store is not None:
+            store.close()
+    if progress:
+        print(file=sys.stderr)
+    if show and progress:
+        for e in all_events:
+            print(_event_line(e, args.tz))
+    _summary(state, src_stats, time.perf_counter() - t0, args)
+    return 0
+
+
+def _open_store(path: str) -> Any:
+    from flyvakt.store import StoreWriter
+
+    return _BlockingStore(StoreWriter(path))
+
+
+class _BlockingStore:
+    """A replay must not drop data when the disk is slower than the decoder: wait instead."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def offer(self, item: Any) -> None:
+        while not self.writer.offer(item):
+            self.writer.drops -= 1  # waited, not dropped
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def _event_line(e: Event, reader_tz: str | None) -> str:
+    from flyvakt.cli._format import event_row
+
+    return event_row(e, reader_tz)
+
+
+def _summary(state: Any, src: Any, elapsed_s: float, args: argparse.Namespace) -> None:
+    st = state.stats
+    skipped = Counter(src.skipped)
+    skipped.update(st.decode_dropped)
+    lines = [
+        f"read {src.records:,} records ({st.frames:,} frames) in {elapsed_s:.2f} s",
+        f"aircraft seen: {len(state.tracker.table):,}; positions accepted: {st.positions:,}; "
+        f"events: {st.events:,}",
+    ]
+    if skipped:
+        lines.append("skipped: " + ", ".join(f"{k} {v:,}" for k, v in sorted(skipped.items())))
+    if st.track_rejected:
+        lines.append(
+            "rejected by tracker: "
+            + ", ".join(f"{k} {v:,}" for k, v in sorted(st.track_rejected.items()))
+        )
+    if args.positions_out:
+        lines.append(f"positions written to {args.positions_out}")
+    if args.events_jsonl:
+        lines.append(f"events written to {args.events_jsonl}")
+    print("\n".join(lines), file=sys.stderr)

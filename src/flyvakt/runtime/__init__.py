@@ -1,0 +1,1 @@
+"""The in-process engine: sources → batcher → pipeline → store and event bus."""
