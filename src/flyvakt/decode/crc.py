@@ -16,7 +16,8 @@ computed MSB first, zero initial register, no final XOR. The parity field then c
 +------------------------+--------------------------------------------------------------+
 
 ``crc24`` is table driven: one 256-entry table lookup per byte column, done for every frame at
-once, so a batch of 1 M long frames costs 11 array lookups (and 4 for short frames).
+once, so a batch of 1 M long frames costs 11 array lookups (and 4 for short frames);
+with the 16-bit table (:data:`CRC24_TABLE16`) two bytes go per lookup: 6 and 2.
 """
 
 from __future__ import annotations
@@ -44,6 +45,23 @@ CRC24_TABLE: npt.NDArray[np.uint32] = _make_table()
 """CRC-24 of each single byte value placed in the top 8 bits of the register."""
 
 
+def _make_table16() -> npt.NDArray[np.uint32]:
+    # Two bytes per step: T16[hi << 8 | lo] = register after feeding hi then lo from zero.
+    # 65,536 x 4 bytes = 256 KiB (fits L2) and halves the passes over the batch.
+    hi = np.arange(1 << 16, dtype=np.uint32) >> np.uint32(8)
+    lo = np.arange(1 << 16, dtype=np.uint32) & np.uint32(0xFF)
+    after_hi = CRC24_TABLE[hi]
+    index = (after_hi >> np.uint32(16)) ^ lo
+    table: npt.NDArray[np.uint32] = (
+        (after_hi << np.uint32(8)) & np.uint32(0xFFFFFF)
+    ) ^ CRC24_TABLE[index]
+    return table
+
+
+CRC24_TABLE16: npt.NDArray[np.uint32] = _make_table16()
+"""CRC-24 register after feeding a 16-bit value (big-endian) into a zero register."""
+
+
 def crc24(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint32]:
     """CRC-24 of each row of ``data`` (shape (n, k), every column used), as uint32 < 2**24.
 
@@ -59,10 +77,17 @@ def crc24(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint32]:
     arr = np.asarray(data, dtype=np.uint8)
     if arr.ndim != 2:
         raise ValueError(f"crc24 expects a 2-D (n, k) uint8 array, got shape {arr.shape}")
-    crc = np.zeros(arr.shape[0], dtype=np.uint32)
-    for j in range(arr.shape[1]):
-        index = (crc >> np.uint32(16)) ^ arr[:, j]
-        crc = ((crc << np.uint32(8)) & np.uint32(0xFFFFFF)) ^ CRC24_TABLE[index]
+    n, k = arr.shape
+    crc = np.zeros(n, dtype=np.uint32)
+    cols = np.ascontiguousarray(arr.T).astype(np.uint32)  # one contiguous row per byte
+    mask = np.uint32(0xFFFFFF)
+    j = 0
+    while j + 1 < k:  # two bytes per step: the register's low byte moves to the top
+        word = (cols[j] << np.uint32(8)) | cols[j + 1]
+        crc = ((crc << np.uint32(16)) & mask) ^ CRC24_TABLE16[(crc >> np.uint32(8)) ^ word]
+        j += 2
+    if j < k:
+        crc = ((crc << np.uint32(8)) & mask) ^ CRC24_TABLE[(crc >> np.uint32(16)) ^ cols[j]]
     return crc
 
 
