@@ -14,6 +14,7 @@ then sampled at any array of times by interpolation, so sampling is vectorised.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -212,18 +213,42 @@ class AirPhase:
         length = self.path.length_nm
         d = np.linspace(0.0, length, max(int(length / PROFILE_STEP_NM), 2) + 1)
         p = self.perf
-        # climb/descent gradients in ft per NM at the mean speed of those phases
-        climb_grad = p.climb_fpm * 60.0 / ((p.approach_kt + self.cruise_tas_kt) / 2)
-        desc_grad = p.descent_fpm * 60.0 / ((p.approach_kt + self.cruise_tas_kt) / 2)
-        alt = np.minimum.reduce(
-            [
-                np.full_like(d, self.cruise_ft),
-                self.elev0_ft + d * climb_grad,
-                self.elev1_ft + (length - d) * desc_grad,
-            ]
-        )
-        frac = np.clip((alt - min(self.elev0_ft, self.elev1_ft)) / self.cruise_ft, 0.0, 1.0)
-        gs = p.approach_kt + (self.cruise_tas_kt - p.approach_kt) * np.sqrt(frac)
+        base = min(self.elev0_ft, self.elev1_ft)
+
+        def speed(alt: F64) -> F64:
+            frac = np.clip((alt - base) / self.cruise_ft, 0.0, 1.0)
+            return np.asarray(p.approach_kt + (self.cruise_tas_kt - p.approach_kt) * np.sqrt(frac))
+
+        # Climb and descent solved step by step (ft per NM = rate / local speed), so the
+        # vertical rate equals the type's rate at every speed, not only on average.
+        step = float(d[1] - d[0])
+        climb = np.empty_like(d)
+        desc = np.empty_like(d)
+        climb[0], desc[-1] = self.elev0_ft, self.elev1_ft
+
+        v_lo, v_span, cruise = p.approach_kt, self.cruise_tas_kt - p.approach_kt, self.cruise_ft
+
+        def speed1(alt: float) -> float:  # scalar twin of speed(), for the step loop
+            return v_lo + v_span * math.sqrt(min(max((alt - base) / cruise, 0.0), 1.0))
+
+        def next_alt(a0: float, rate_fpm: float) -> float:
+            # time over the step uses the mean of both ends' speeds (as grid_t_s does), so
+            # iterate to the altitude whose mean speed gives exactly ``rate_fpm``
+            v0, a1 = speed1(a0), a0
+            for _ in range(3):
+                v = (v0 + speed1(min(a1, cruise))) / 2.0
+                a1 = a0 + rate_fpm * 60.0 / v * step
+            return min(self.cruise_ft, a1)
+
+        for k in range(len(d) - 1):
+            climb[k + 1] = next_alt(float(climb[k]), p.climb_fpm)
+            desc[-2 - k] = next_alt(float(desc[-1 - k]), p.descent_fpm)
+            if climb[k + 1] >= self.cruise_ft and desc[-2 - k] >= self.cruise_ft:
+                climb[k + 1 :] = self.cruise_ft
+                desc[: -2 - k] = self.cruise_ft
+                break
+        alt = np.minimum.reduce([np.full_like(d, self.cruise_ft), climb, desc])
+        gs = speed(alt)
         dt = np.diff(d) / ((gs[1:] + gs[:-1]) / 2) * 3600.0
         self.grid_d_nm, self.grid_alt_ft, self.grid_gs_kt = d, alt, gs
         self.grid_t_s = self.t0_s + np.concatenate([[0.0], np.cumsum(dt)])

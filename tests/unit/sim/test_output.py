@@ -19,11 +19,17 @@ from flyvakt.sources.beast import BeastParser
 DOC = {
     "label": "SYNTHETIC output test",
     "seed": 3,
-    "aircraft": [{"icao24": "4ca2b1", "callsign": "TST1", "type": "B738",
-                  "legs": [{"from": "ENGM", "to": "ESSA", "takeoff": "2024-06-18T10:00:00Z"}]}],
+    "aircraft": [
+        {
+            "icao24": "4ca2b1",
+            "callsign": "TST1",
+            "type": "B738",
+            "legs": [{"from": "ENGM", "to": "ESSA", "takeoff": "2024-06-18T10:00:00Z"}],
+        }
+    ],
     "receivers": [{"name": "osl", "lat": 60.2, "lon": 11.1, "range_nm": 300}],
     "emission": {"rate_scale": 0.1},
-}  # fmt: skip
+}
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +80,9 @@ def test_tcp_server_plays_all_frames(res: emit.SimResult) -> None:
     async def main() -> bytes:
         ports: list[int] = []
         # accelerated so the whole hour plays in ~0.2 s of wall time
-        task = asyncio.create_task(output.serve(res, 0, speed=span / 0.2, once=True,
-                                                ready=ports.append))  # fmt: skip
+        task = asyncio.create_task(
+            output.serve(res, 0, speed=span / 0.2, once=True, ready=ports.append)
+        )
         while not ports:
             await asyncio.sleep(0.01)
         reader, writer = await asyncio.open_connection("127.0.0.1", ports[0])
@@ -87,3 +94,37 @@ def test_tcp_server_plays_all_frames(res: emit.SimResult) -> None:
     data = asyncio.run(main())
     back = _beast_back(data, float(res.frames.time_s[0]))
     assert np.array_equal(back, res.frames.payload)
+
+
+def test_flyvakt_tcp_source_consumes_the_server(res: emit.SimResult) -> None:
+    """What ``flyvakt run beast+tcp://127.0.0.1:PORT`` does: flyvakt's own TCP reader."""
+    from flyvakt.model.batches import FrameBatch
+    from flyvakt.sources.tcp import stream_tcp
+
+    span = float(res.frames.time_s[-1] - res.frames.time_s[0])
+    got: list[FrameBatch] = []
+
+    async def main() -> None:
+        ports: list[int] = []
+        server = asyncio.create_task(
+            output.serve(res, 0, speed=span / 0.2, once=True, ready=ports.append)
+        )
+        while not ports:
+            await asyncio.sleep(0.01)
+        stop = asyncio.Event()
+        fake_clock = iter(float(i) for i in range(10**6))
+        await asyncio.wait_for(
+            stream_tcp(
+                f"beast+tcp://127.0.0.1:{ports[0]}",
+                got.append,
+                lambda: next(fake_clock),
+                stop_event=stop,
+                max_connections=1,
+            ),
+            timeout=20,
+        )
+        await asyncio.wait_for(server, timeout=5)
+
+    asyncio.run(main())
+    back = FrameBatch.concat(got)
+    assert np.array_equal(back.payload, res.frames.payload)
