@@ -42,7 +42,7 @@ from flyvakt.sources.statevec import (
 )
 from flyvakt.sources.svlines import JsonlRecordParser
 
-FORMATS = ("beast", "avr", "sbs", "jsonl", "csv", "json", "parquet")
+FORMATS = ("beast", "avr", "sbs", "jsonl", "csv", "json", "parquet", "sv-csv", "sv-jsonl")
 # Internal kinds: the user-facing format plus the frames/state-vector flavour.
 KINDS = ("beast", "avr", "sbs", "jsonl", "csv", "sv-jsonl", "sv-csv", "json", "parquet")
 TCP_PORTS = {"beast": 30005, "avr": 30002, "sbs": 30003}
@@ -122,7 +122,7 @@ def _open_binary(path: str) -> IO[bytes]:
 
 def sniff(head: bytes, name: str, hint: str | None = None) -> str:
     """Decide the kind (see KINDS) of a file from its first bytes and an optional format hint."""
-    if hint in ("beast", "avr", "sbs", "parquet"):
+    if hint in ("beast", "avr", "sbs", "parquet", "sv-csv", "sv-jsonl"):
         return hint
     text_head = head.lstrip(b"\xef\xbb\xbf")
     stripped = text_head.lstrip()
@@ -225,6 +225,12 @@ class FileReader:
                 yield from self._sv_csv(f)
             else:
                 yield from self._stream(f, self._parser(self.kind))
+        sv = self.kind in ("json", "sv-csv", "sv-jsonl", "parquet")
+        if sv and self.stats.records == 0 and self.stats.skipped:
+            reasons = ", ".join(f"{k}={v}" for k, v in sorted(self.stats.skipped.items()))
+            raise SourceFormatError(
+                f"{self.name}: line 2: no state-vector row with a valid time and icao24 ({reasons})"
+            )
 
     def _parser(self, kind: str) -> Parser:
         kw: dict[str, Any] = {"receiver": self.receiver, "name": self.name, "strict": True}
@@ -244,7 +250,7 @@ class FileReader:
         raise SourceFormatError(f"{self.name}: no parser for {kind!r}")
 
     def _stream(self, f: IO[bytes], parser: Parser) -> Iterator[Batch]:
-        self.stats = parser.stats  # live view: the caller sees counts as they grow
+        parser.stats = self.stats  # live view: the caller sees counts as they grow
         while True:
             chunk = f.read(READ_CHUNK)
             if not chunk:

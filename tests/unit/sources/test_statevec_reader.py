@@ -266,3 +266,11 @@ def test_garbage_lines_in_good_file_are_counted(tmp_path: Path, data: Path) -> N
     assert n == 215
     assert stats.skipped == {"avr_bad_line": 1, "avr_bad_length": 1}
     assert stats.lines == 217
+
+
+def test_state_vector_file_without_usable_rows(data: Path) -> None:
+    """The ground-truth CSV has icao24 but no time column: a clear error, not an empty replay."""
+    with pytest.raises(
+        SourceFormatError, match=r"^events_groundtruth_dev\.csv: line 2: no state-vector row"
+    ):
+        list(iter_batches(str(data / "events_groundtruth_dev.csv")))
