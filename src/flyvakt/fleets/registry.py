@@ -157,6 +157,27 @@ def normalise_registration(reg: str) -> str:
     return re.sub(r"[\s\-]", "", reg).upper()
 
 
+@dataclass(frozen=True)
+class _MemberTable:
+    """Dated memberships as sorted columns, for :meth:`FleetRegistry.member_mask`."""
+
+    hex: npt.NDArray[np.int64]
+    from_s: npt.NDArray[np.float64]
+    to_s: npt.NDArray[np.float64]
+    max_dup: int  # most memberships any one address has
+
+    @classmethod
+    def build(cls, rows: list[tuple[int, float, float]]) -> _MemberTable:
+        hexes = np.asarray([r[0] for r in rows], dtype=np.int64)
+        max_dup = int(np.unique(hexes, return_counts=True)[1].max()) if rows else 0
+        return cls(
+            hex=hexes,
+            from_s=np.asarray([r[1] for r in rows], dtype=np.float64),
+            to_s=np.asarray([r[2] for r in rows], dtype=np.float64),
+            max_dup=max_dup,
+        )
+
+
 class FleetRegistry:
     """All fleets of one file, with indexes for matching by address, registration and name."""
 
@@ -180,8 +201,8 @@ class FleetRegistry:
                 key = normalise_text(text)
                 if key:
                     self._names.setdefault(key, set()).add(f.id)
-        hexes = sorted(self._by_hex)
-        self._hex_array: npt.NDArray[np.int64] = np.asarray(hexes, dtype=np.int64)
+        self._tables: dict[str | None, _MemberTable] = {}
+        self._lut: npt.NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return len(self.fleets)
@@ -215,26 +236,54 @@ class FleetRegistry:
         part of a batch, so members known only by registration never match here.
         """
         addr = np.asarray(icao24, dtype=np.int64)
-        hexes = self._hex_array
-        if fleet_id is not None:
-            fleet = self.fleets.get(fleet_id)
-            if fleet is None:
-                return np.zeros(addr.shape, dtype=np.bool_)
-            hexes = np.asarray(
-                sorted({m.icao24 for m in fleet.members if m.icao24 is not None}), dtype=np.int64
-            )
-        mask: npt.NDArray[np.bool_] = np.isin(addr, hexes)
-        if not mask.any():
-            return mask
+        table = self._table(fleet_id)
+        if table.hex.size == 0:
+            return np.zeros(addr.shape, dtype=np.bool_)
         times = np.broadcast_to(np.asarray(at_s, dtype=np.float64), addr.shape)
-        # Few rows survive the isin; check the dated memberships for those only.
-        for i in np.flatnonzero(mask):
-            entries = self._by_hex.get(int(addr[i]), [])
-            t = float(times[i])
-            mask[i] = any(
-                m.valid_at(t) and (fleet_id is None or fid == fleet_id) for fid, m in entries
-            )
+        mask = np.zeros(addr.shape, dtype=np.bool_)
+        # First a 2^24-entry lookup (one gather; most rows of a batch are not members), then
+        # the dated check on the few rows that are.
+        in_range = (addr >= 0) & (addr < 1 << 24)
+        rows = np.flatnonzero(self._lookup()[addr & 0xFFFFFF] & in_range)
+        if rows.size == 0:
+            return mask
+        a, t = addr[rows], times[rows]
+        # Memberships sorted by address; an address has at most `max_dup` dated memberships, so
+        # looking at the `max_dup` slots from its first one finds every candidate.
+        first = np.searchsorted(table.hex, a, side="left")
+        hit = np.zeros(a.shape, dtype=np.bool_)
+        last_slot = table.hex.size - 1
+        for k in range(table.max_dup):
+            pos = np.minimum(first + k, last_slot)
+            hit |= (table.hex[pos] == a) & (table.from_s[pos] <= t) & (t < table.to_s[pos])
+        mask[rows] = hit
         return mask
+
+    def _lookup(self) -> npt.NDArray[np.bool_]:
+        """Bit per 24-bit address: is it in any fleet (16 MiB, built on first use)."""
+        if self._lut is None:
+            lut = np.zeros(1 << 24, dtype=np.bool_)
+            lut[self._table(None).hex] = True
+            self._lut = lut
+        return self._lut
+
+    def _table(self, fleet_id: str | None) -> _MemberTable:
+        table = self._tables.get(fleet_id)
+        if table is None:
+            if fleet_id is None:
+                fleets = list(self.fleets.values())
+            else:
+                one = self.fleets.get(fleet_id)
+                fleets = [one] if one is not None else []
+            rows = sorted(
+                (m.icao24, m.from_s, m.to_s)
+                for f in fleets
+                for m in f.members
+                if m.icao24 is not None
+            )
+            table = _MemberTable.build(rows)
+            self._tables[fleet_id] = table
+        return table
 
     def resolve(self, text: str) -> str | None:
         """Fleet id named by ``text`` (id, a name or an alias), or None if none or ambiguous.

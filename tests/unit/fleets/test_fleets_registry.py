@@ -148,6 +148,8 @@ source = "synthetic: registration only"
     assert reg.match(0xABCDEF, None, june) == []
     mask = reg.member_mask([0x4CA001, 0x4CA002, 0x4CA001], [may, may, june])
     assert mask.tolist() == [True, False, False]
+    # Out-of-range addresses are not members (no wrap-around into the 24-bit table).
+    assert not reg.member_mask([-1, 0x4CA001 + (1 << 24)], june).any()
     assert len(reg.members("demo", may)) == 2
     assert len(reg.members("demo")) == 3
 
