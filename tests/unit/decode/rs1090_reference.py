@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,10 @@ EMERGENCY_STATES = (
 )
 
 
+@cache
 def load_jsonl(path: Path) -> tuple[list[str], list[float], list[dict[str, Any]]]:
-    """jet1090 JSONL: one frame per line with an (older) rs1090 decode of it."""
+    """jet1090 JSONL: one frame per line with an (older) rs1090 decode of it (cached: the
+    57,793-line recording is read once per test session; callers must not modify it)."""
     with gzip.open(path, "rt") as fh:
         lines = [json.loads(line) for line in fh]
     return [d["frame"] for d in lines], [d["timestamp"] for d in lines], lines

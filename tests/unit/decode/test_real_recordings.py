@@ -130,8 +130,8 @@ def test_stored_old_rs1090_decode_of_full_flight() -> None:
     2 kt); the stored values differ from ours for exactly those codes (13 itself aside: 2 kt in
     both) and agree elsewhere. Comm-B content of the stored lines is not compared.
     """
-    hexes, times, lines = load_jsonl(DATA / "traffic/full_flight_short.jsonl.gz")
-    obs, _, index = decode_indexed(frames_of(hexes, times))
+    hexes, _, lines = load_jsonl(DATA / "traffic/full_flight_short.jsonl.gz")
+    _, obs, index, _ = decoded("full_flight_short")
     assert np.array_equal(index, np.arange(len(hexes)))
     stored = reference_columns(lines)  # the stored dicts have the same keys as rs1090's
     same = agreement(obs, stored)
