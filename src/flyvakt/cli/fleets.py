@@ -85,7 +85,12 @@ def _cmd_list(args: argparse.Namespace) -> int:
         print(f"flyvakt fleets: {exc}", file=sys.stderr)
         return 1
     if not len(reg):
-        print(f"no fleets in {args.fleets}", file=sys.stderr)
+        from flyvakt.fleets.registry import example_fleets_path
+
+        print(
+            f"no fleets in {args.fleets} (an example to copy: {example_fleets_path()})",
+            file=sys.stderr,
+        )
         return 0
     for fleet in reg.fleets.values():
         print(f"{fleet.id}\t{len(fleet.members)} members\t{fleet.name('en')}")
