@@ -22,12 +22,16 @@ from flyvakt.sim.scenario import Aircraft, Scenario
 
 F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
+U8 = npt.NDArray[np.uint8]
 # Squitter timing is randomised over +-0.1 s around the nominal period (DO-260B 2.2.3.3.1.3
 # gives 0.4-0.6 s for positions); the same spread is used for every kind, for simplicity.
 SQUITTER_JITTER_S = 0.1
 # A surface aircraft below this speed is "still" and squitters its position at the low rate.
 STILL_KT = 0.5
 EMERGENCY_SQUAWKS = (7500, 7600, 7700)
+# TC 28 emergency state per squawk (DO-260B 2.2.3.2.7.8.1.2): 1 general, 4 no communications,
+# 5 unlawful interference.
+EMERGENCY_STATE = {7700: 1, 7600: 4, 7500: 5}
 # Signal level model: about -3 dBFS at 1 NM falling 20 dB per decade (free space), floored where
 # a real receiver stops decoding.
 SIGNAL_1NM_DBFS = -3.0
@@ -101,7 +105,7 @@ def _spoof(sc: Scenario, t: F64, st: State, counts: dict[str, int]) -> None:
 
 def _aircraft_frames(
     sc: Scenario, ac: Aircraft, rng: np.random.Generator, counts: dict[str, int]
-) -> tuple[F64, npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.int8], State]:
+) -> tuple[F64, U8, U8, npt.NDArray[np.int8], State, npt.NDArray[np.int64]]:
     t0 = max(sc.start_s, min(ph.t0_s for ph in ac.phases))
     t1 = min(sc.end_s, max(ph.t1_s for ph in ac.phases))
     s = 1.0 / max(sc.rate_scale, 1e-9)
@@ -135,7 +139,8 @@ def _aircraft_frames(
         sel = kinds == i
         idx_in_kind[sel] = np.arange(int(sel.sum()))
     keep &= ~(is_surf & ~moving & (idx_in_kind % 10 != 0))  # still: every 10th = 5 s
-    keep &= ~((kinds == k["emergency"]) & (ac.squawk not in EMERGENCY_SQUAWKS))
+    squawk = ac.squawk_at(t)
+    keep &= ~((kinds == k["emergency"]) & ~np.isin(squawk, EMERGENCY_SQUAWKS))
     odd = (idx_in_kind % 2).astype(np.int64)
 
     n = len(t)
@@ -195,7 +200,9 @@ def _aircraft_frames(
         "emergency",
         E.df17(
             icao[m],
-            E.me_emergency(np.full(int(m.sum()), ac.squawk), np.ones(int(m.sum()), np.int64)),
+            E.me_emergency(
+                squawk[m], np.vectorize(EMERGENCY_STATE.get, otypes=[np.int64])(squawk[m])
+            ),
         ),
         m,
     )
@@ -211,9 +218,8 @@ def _aircraft_frames(
         )
     for df in (5, 21):
         m = rows(f"df{df}")
-        sq = np.full(int(m.sum()), ac.squawk)
-        put(f"df{df}", E.df_surveillance(df, icao[m], st.on_ground[m], squawk=sq), m)
-    return t[keep], payload[keep], nbytes[keep], kinds[keep], _take(st, keep)
+        put(f"df{df}", E.df_surveillance(df, icao[m], st.on_ground[m], squawk=squawk[m]), m)
+    return t[keep], payload[keep], nbytes[keep], kinds[keep], _take(st, keep), squawk[keep]
 
 
 def _with_ca(
@@ -274,7 +280,7 @@ def simulate(sc: Scenario, seed: int | None = None) -> SimResult:
     for ac in sc.aircraft:
         if not ac.phases:
             continue
-        t, payload, nbytes, kind, st = _aircraft_frames(sc, ac, rng, counts)
+        t, payload, nbytes, kind, st, squawk = _aircraft_frames(sc, ac, rng, counts)
         heard, level = _coverage(sc, st)
         counts["not_covered"] = counts.get("not_covered", 0) + int((~heard.any(axis=1)).sum())
         if sc.faults.duplicates:
@@ -304,7 +310,7 @@ def simulate(sc: Scenario, seed: int | None = None) -> SimResult:
             st.vertical_rate_fpm[row],
         )
         truth.on_ground[:] = st.on_ground[row]
-        truth.callsign[:], truth.squawk[:] = ac.callsign, ac.squawk
+        truth.callsign[:], truth.squawk[:] = ac.callsign, squawk[row]
         truth.source[:] = Source.ADSB
         truths.append(truth)
     frames = FrameBatch.concat(parts)

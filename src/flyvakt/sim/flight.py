@@ -53,11 +53,9 @@ TYPE_FAMILY |= {"B737": "B738", "B739": "B738", "C172": "GA", "PA28": "GA", "SR2
 
 def profile_for(type_code: str) -> TypeProfile:
     """The performance table row for an ICAO type designator (unknown types fly like an A321)."""
-    return PROFILES[
-        TYPE_FAMILY.get(
-            type_code.upper(), type_code.upper() if type_code.upper() in PROFILES else "A321"
-        )
-    ]
+    code = type_code.upper()
+    family = TYPE_FAMILY.get(code, code if code in PROFILES else "A321")
+    return PROFILES[family]
 
 
 # --------------------------------------------------------------------------- spherical geometry

@@ -16,6 +16,7 @@ A scenario file (all times UTC ISO 8601; positions ``[lat, lon]`` in degrees)::
     callsign = "RA96017"
     type = "IL96"                          # type family picks the performance (flight.PROFILES)
     squawk = "1000"
+    squawk_changes = [["2024-06-18T03:00:00Z", "7700"]]   # optional: emergency from then on
 
     [[aircraft.legs]]
     from = "UUWW"                          # ICAO codes, coordinates from airportsdata
@@ -37,6 +38,7 @@ A scenario file (all times UTC ISO 8601; positions ``[lat, lon]`` in degrees)::
     [[coverage]]                           # a region seen above a floor (e.g. a distant network)
     name = "korea-high"
     polygon = [[40.0, 124.0], [40.0, 131.0], [38.0, 131.0], [38.0, 124.0]]
+    # or: box = [lat_min, lat_max, lon_min, lon_max]
     min_altitude_ft = 15000
 
     [emission]
@@ -61,6 +63,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from flyvakt.sim.flight import (
     AirPhase,
@@ -140,6 +143,14 @@ class Aircraft:
     squawk: int
     perf: TypeProfile
     phases: list[Phase] = field(default_factory=list)
+    squawk_changes: list[tuple[float, int]] = field(default_factory=list)  # (time_s, squawk)
+
+    def squawk_at(self, t: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+        """The squawk set at each time (``squawk`` before the first change)."""
+        out = np.full(t.shape, self.squawk, dtype=np.int64)
+        for t0, sq in sorted(self.squawk_changes):
+            out[t >= t0] = sq
+        return out
 
 
 @dataclass
@@ -245,6 +256,18 @@ def _squawk(value: Any, where: str) -> int:
     return int(text)
 
 
+def _polygon(c: dict[str, Any], where: str) -> list[tuple[float, float]]:
+    """A region's ``polygon = [[lat, lon], ...]`` or ``box = [lat_min, lat_max, lon_min,
+    lon_max]``."""
+    if "polygon" in c:
+        try:
+            return [(float(p[0]), float(p[1])) for p in c["polygon"]]
+        except (TypeError, ValueError, IndexError) as exc:
+            raise ScenarioError(f"{where}.polygon: expected [[lat, lon], ...]") from exc
+    la0, la1, lo0, lo1 = _box(c.get("box"), f"{where}.box")
+    return [(la0, lo0), (la0, lo1), (la1, lo1), (la1, lo0)]
+
+
 def _box(value: Any, where: str) -> tuple[float, float, float, float]:
     try:
         lat_min, lat_max, lon_min, lon_max = (float(x) for x in value)
@@ -273,6 +296,11 @@ def from_dict(doc: dict[str, Any], name: str = "<scenario>") -> Scenario:
             profile_for(type_code),
         )
         ac.phases = _build_phases(ac, list(a.get("legs", [])), routes, where)
+        for k, change in enumerate(a.get("squawk_changes", [])):
+            w = f"{where}.squawk_changes[{k}]"
+            if not isinstance(change, list | tuple) or len(change) != 2:
+                raise ScenarioError(f"{w}: expected [time, squawk]")
+            ac.squawk_changes.append((parse_time(change[0], w), _squawk(change[1], w)))
         aircraft.append(ac)
     receivers = [
         Receiver(
@@ -287,7 +315,7 @@ def from_dict(doc: dict[str, Any], name: str = "<scenario>") -> Scenario:
     coverage = [
         CoverageRegion(
             str(c.get("name", f"region{i}")),
-            [(float(p[0]), float(p[1])) for p in c["polygon"]],
+            _polygon(c, f"{name}: coverage[{i}]"),
             float(c.get("min_altitude_ft", 0.0)),
         )
         for i, c in enumerate(doc.get("coverage", []))

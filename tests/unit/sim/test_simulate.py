@@ -18,16 +18,29 @@ ENGM = (60.1939, 11.1004)
 BASE: dict[str, Any] = {
     "label": "SYNTHETIC test: one A321 Oslo -> Stockholm",
     "seed": 7,
-    "aircraft": [{
-        "icao24": "4ca2b1", "registration": "EI-TST", "callsign": "TST123", "type": "A321",
-        "squawk": "2000",
-        "legs": [{"from": "ENGM", "to": "ESSA", "takeoff": "2024-06-18T10:00:00Z",
-                  "taxi_out_min": 5, "taxi_in_min": 3}],
-    }],
-    "receivers": [{"name": "gardermoen", "lat": 60.2, "lon": 11.1, "altitude_ft": 700,
-                   "range_nm": 300}],
+    "aircraft": [
+        {
+            "icao24": "4ca2b1",
+            "registration": "EI-TST",
+            "callsign": "TST123",
+            "type": "A321",
+            "squawk": "2000",
+            "legs": [
+                {
+                    "from": "ENGM",
+                    "to": "ESSA",
+                    "takeoff": "2024-06-18T10:00:00Z",
+                    "taxi_out_min": 5,
+                    "taxi_in_min": 3,
+                }
+            ],
+        }
+    ],
+    "receivers": [
+        {"name": "gardermoen", "lat": 60.2, "lon": 11.1, "altitude_ft": 700, "range_nm": 300}
+    ],
     "emission": {"rate_scale": 0.5},
-}  # fmt: skip
+}
 
 
 def _sc(**faults: Any) -> scenario.Scenario:
@@ -87,8 +100,9 @@ def test_bit_errors_counted_and_one_bit_each() -> None:
 
 def test_duplicates_from_several_receivers() -> None:
     doc = copy.deepcopy(BASE)
-    doc["receivers"].append({"name": "twin", "lat": 60.21, "lon": 11.12, "altitude_ft": 700,
-                             "range_nm": 300})  # fmt: skip
+    doc["receivers"].append(
+        {"name": "twin", "lat": 60.21, "lon": 11.12, "altitude_ft": 700, "range_nm": 300}
+    )
     doc["faults"] = {"duplicates": True}
     res = emit.simulate(scenario.from_dict(doc, "t"))
     single = emit.simulate(_sc())
@@ -109,8 +123,9 @@ def test_jitter_reorders_timestamps() -> None:
 
 def test_spoofing_freezes_positions_in_window() -> None:
     box = [59.0, 61.0, 10.0, 20.0]
-    res = emit.simulate(_sc(spoofing=[{"start": "2024-06-18T10:10:00Z",
-                                      "end": "2024-06-18T10:20:00Z", "box": box}]))  # fmt: skip
+    res = emit.simulate(
+        _sc(spoofing=[{"start": "2024-06-18T10:10:00Z", "end": "2024-06-18T10:20:00Z", "box": box}])
+    )
     tr, fb = res.truth, res.frames
     win = (fb.time_s >= 1718705400.0) & (fb.time_s <= 1718706000.0)
     assert res.counts["spoofed"] > 0
@@ -136,3 +151,49 @@ def test_scenario_errors_name_file_and_field(tmp_path: Path) -> None:
     doc["aircraft"][0]["squawk"] = "7800"
     with pytest.raises(scenario.ScenarioError, match="octal"):
         scenario.from_dict(doc, "t")
+
+
+def test_squawk_change_emits_emergency_messages() -> None:
+    doc = copy.deepcopy(BASE)
+    doc["aircraft"][0]["squawk_changes"] = [["2024-06-18T10:15:00Z", "7700"]]
+    res = emit.simulate(scenario.from_dict(doc, "t"))
+    fb = res.frames
+    em = np.nonzero(res.kind == emit.KIND_NAMES.index("emergency"))[0]
+    assert len(em) > 0 and (fb.time_s[em] >= 1718705700.0).all()
+    msgs = rs1090.decode([fb.hex(int(i)) for i in em[:50]], fb.time_s[em[:50]].tolist())
+    assert {m["squawk"] for m in msgs} == {"7700"}
+    assert {m["emergency_state"] for m in msgs} == {"general"}
+    df5 = np.nonzero(res.kind == emit.KIND_NAMES.index("df5"))[0]
+    squawks = rs1090.decode([fb.hex(int(i)) for i in df5], fb.time_s[df5].tolist())
+    before = {m["squawk"] for m, i in zip(squawks, df5, strict=True) if fb.time_s[i] < 1718705700}
+    after = {m["squawk"] for m, i in zip(squawks, df5, strict=True) if fb.time_s[i] >= 1718705700}
+    assert before == {"2000"} and after == {"7700"}
+
+
+def test_box_coverage_region_with_altitude_floor() -> None:
+    doc = copy.deepcopy(BASE)
+    doc["receivers"] = []
+    doc["coverage"] = [{"name": "box", "box": [59.0, 60.5, 12.0, 19.0], "min_altitude_ft": 20000}]
+    res = emit.simulate(scenario.from_dict(doc, "t"))
+    tr = res.truth
+    assert len(tr) > 0 and (tr.altitude_baro_ft >= 20000).all()
+    assert (tr.lon_deg >= 12.0).all() and (tr.lon_deg <= 19.0).all()
+    assert set(np.unique(res.frames.receiver).tolist()) == {1}
+
+
+def test_spoofing_offset_displaces_positions() -> None:
+    window = {
+        "start": "2024-06-18T10:10:00Z",
+        "end": "2024-06-18T10:20:00Z",
+        "box": [-90, 90, -180, 180],
+        "mode": "offset",
+        "offset_deg": [1.0, -2.0],
+    }
+    clean = emit.simulate(_sc())
+    spoofed = emit.simulate(_sc(spoofing=[window]))
+    win = (clean.truth.time_s >= 1718705400.0) & (clean.truth.time_s <= 1718706000.0)
+    assert spoofed.counts["spoofed"] > 0
+    # same seed, same schedule: rows line up; only the window moved, by exactly the offset
+    assert np.allclose(spoofed.truth.lat_deg[win] - clean.truth.lat_deg[win], 1.0)
+    assert np.allclose(spoofed.truth.lon_deg[win] - clean.truth.lon_deg[win], -2.0)
+    assert np.array_equal(spoofed.truth.lat_deg[~win], clean.truth.lat_deg[~win])
