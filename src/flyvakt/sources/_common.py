@@ -128,23 +128,40 @@ def short_repr(text: str, limit: int = 40) -> str:
 TICKS_PER_S = 12e6  # Beast/AVR-MLAT counter frequency: 12 MHz
 
 
+# readsb marks forwarded MLAT/UAT results with these fake counters ("\xff\0MLAT"/"...U"):
+# they are not receiver times, so they count as "no timestamp".
+MAGIC_COUNTERS = (0xFF004D4C4154, 0xFF004D4C4155)
+# Live feeds only: when counter time and receive time disagree by more than this, re-anchor on
+# the receive time. Frames reach us milliseconds after reception, so counter time running ahead
+# of the wall clock by 1 s, or behind it by 5 s (a 50 ppm crystal drifts ~4 s a day; a counter
+# reset jumps far), means the anchor is stale.
+MAX_AHEAD_S = 1.0
+MAX_BEHIND_S = 5.0
+
+
 class CounterClock:
     """Receiver 12 MHz counter -> UTC seconds, anchored by the caller's base time.
 
-    ``time_s = base_time_s + (counter - first_counter) / 12e6``; ``first_counter`` is the first
-    non-zero counter seen. Counter 0 means "no timestamp" (dump1090-fa without MLAT): such
-    frames take the last timestamped frame's time (or the receive time before any).
+    ``time_s = base_time_s + offset + (counter - first_counter) / 12e6``; ``first_counter`` is
+    the first non-zero counter seen, ``offset`` starts at 0 and changes only when receive times
+    are given (live feeds) and the counter time strays from them (see MAX_AHEAD_S). Counter 0
+    (dump1090-fa without MLAT) and readsb's MLAT marker mean "no timestamp": such frames take
+    the last timestamped frame's time (or the receive time before any).
     """
 
     def __init__(self) -> None:
         self.first: int | None = None
         self.last: int | None = None
+        self.offset_s = 0.0
+        self.reanchors = 0
 
     def times(
         self, counters: np.ndarray, recv_time_s: float | None, base_time_s: float | None
     ) -> np.ndarray:
         counters = counters.astype(np.uint64)
         has = counters != 0
+        for magic in MAGIC_COUNTERS:
+            has &= counters != np.uint64(magic)
         base = base_time_s if base_time_s is not None else 0.0
         if self.first is None and has.any():
             self.first = int(counters[np.argmax(has)])
@@ -158,5 +175,11 @@ class CounterClock:
         if has.any():
             self.last = int(counters[np.flatnonzero(has)[-1]])
         rel = filled.astype(np.int64) - np.int64(self.first)
-        out: np.ndarray = base + rel / TICKS_PER_S
+        out: np.ndarray = base + self.offset_s + rel / TICKS_PER_S
+        if recv_time_s is not None and out.size:
+            skew = float(out[-1]) - recv_time_s
+            if skew > MAX_AHEAD_S or skew < -MAX_BEHIND_S:
+                self.offset_s -= skew
+                self.reanchors += 1
+                out -= skew
         return out

@@ -22,9 +22,10 @@ frame cut short by the next marker ("beast_bad_escape"), bytes outside any frame
 ("beast_garbage_bytes") and a frame cut by the end of the stream ("truncated").
 
 Time: ``time_s = base_time_s + (counter - first_counter) / 12e6`` where ``first_counter`` is
-the first non-zero counter seen. Counter 0 (no timestamp, e.g. dump1090-fa without MLAT) takes
-the time of the last timestamped frame. The 48-bit counter wraps after ~271 days and readsb's
-synthetic MLAT counters would jump: neither is corrected here.
+the first non-zero counter seen (see ``_common.CounterClock``). Counter 0 (no timestamp, e.g.
+dump1090-fa without MLAT) and readsb's MLAT marker take the time of the last timestamped frame.
+Live feeds pass receive times and are re-anchored when the counter strays from them; in files a
+48-bit counter wrap (~271 days of receiver uptime) is not corrected.
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ through the incremental parser of the feed's format; every non-empty batch is ha
 partial frame at the cut is counted as "truncated" by the parser's ``finish``.
 
 Wall-clock time is read only here, through ``clock`` (tests pass a fake): Beast/AVR counters
-are anchored to the receive time of the first chunk of each connection; frames without any
-timestamp (AVR ``*`` lines) take the receive time of their chunk.
+are anchored to the receive time of the first chunk of each connection and re-anchored when
+counter time strays from receive time (drift, counter reset; see ``_common.CounterClock``);
+frames without any timestamp (AVR ``*`` lines) take the receive time of their chunk.
 """
 
 from __future__ import annotations

@@ -119,3 +119,27 @@ def test_encode_round_trip(raw: bytes) -> None:
     assert np.allclose(back.time_s, b.time_s, atol=1e-7)
     assert np.allclose(back.signal_dbfs, b.signal_dbfs, atol=0.05)
     assert p.stats.skipped == {}
+
+
+def test_live_clock_reanchors_on_drift() -> None:
+    """Synthetic: the receiver counter says 10 s passed, the wall clock says 100 s."""
+    frames = FrameBatch.from_hex(["02e18ca8f1d2ed"] * 4, [1.0, 2.0, 11.0, 12.0])
+    enc = encode_beast(frames)
+    cut = len(enc) // 2
+    p = BeastParser()
+    a = p.feed(enc[:cut], recv_time_s=1000.0)
+    b = p.feed(enc[cut:], recv_time_s=1100.0)
+    assert a.time_s.tolist() == [1000.0, 1001.0]
+    assert b.time_s[-1] == pytest.approx(1100.0)  # re-anchored on the receive time
+    assert b.time_s[1] - b.time_s[0] == pytest.approx(1.0)  # spacing from the counter kept
+    # Without receive times (files) the counter alone decides.
+    q = BeastParser(base_time_s=1000.0)
+    assert q.feed(enc).time_s.tolist() == pytest.approx([1000.0, 1001.0, 1010.0, 1011.0])
+
+
+def test_readsb_mlat_marker_is_no_timestamp() -> None:
+    """Synthetic: a frame stamped with readsb's MLAT marker takes the previous frame's time."""
+    frames = FrameBatch.from_hex(["02e18ca8f1d2ed"] * 3, [0.0, 0.0, 0.0])
+    counters = np.array([12_000_000, 0xFF004D4C4154, 24_000_000], dtype=np.uint64)
+    b = BeastParser(base_time_s=50.0).feed(encode_beast(frames, counters=counters))
+    assert b.time_s.tolist() == [50.0, 50.0, 51.0]
