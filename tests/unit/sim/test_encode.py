@@ -186,12 +186,17 @@ def test_round_trip_through_flyvakt_decoder() -> None:
         E.df_surveillance(4, np.full(2, ICAO), [False, True], alt_ft=[35025, 600]),
         E.df_surveillance(21, np.full(2, ICAO), [False, True], squawk=[7700, 1234]),
         E.df0(np.full(2, ICAO), [False, False], [37000, 1000]),
-    ]  # fmt: skip
+    ]
     payload = np.concatenate([p for p, _ in parts])
     nbytes = np.concatenate([n for _, n in parts])
     n = len(nbytes)
-    fb = FrameBatch(np.arange(n, dtype=np.float64), payload, nbytes,
-                    np.zeros(n, np.float32), np.zeros(n, np.uint16))  # fmt: skip
+    fb = FrameBatch(
+        np.arange(n, dtype=np.float64),
+        payload,
+        nbytes,
+        np.zeros(n, np.float32),
+        np.zeros(n, np.uint16),
+    )
     obs, stats = decode_batch(fb)
     assert stats.decoded == n
     assert (obs.icao24 == ICAO).all()
@@ -206,3 +211,33 @@ def test_round_trip_through_flyvakt_decoder() -> None:
     assert obs.on_ground[10:12].tolist() == [0, 1]
     assert obs.squawk[12:14].tolist() == [7700, 1234]
     assert obs.altitude_baro_ft[14:16].tolist() == [37000, 1000]
+
+
+def test_cpr_near_every_nl_transition() -> None:
+    """Latitudes just either side of each NL zone boundary: the hardest case for encoders.
+
+    A pair straddling a boundary may be refused by the decoder (different NL for even and odd),
+    but it must never decode to a wrong place.
+    """
+    nz = 15
+    a = 1 - math.cos(math.pi / (2 * nz))
+    edges = [
+        math.degrees(math.acos(math.sqrt(a / (1 - math.cos(2 * math.pi / k)))))
+        for k in range(2, 59)
+    ]
+    lats = np.array([e + s for e in edges for s in (-2e-4, 2e-4)])
+    lons = np.linspace(-179.0, 179.0, len(lats))
+    n = len(lats)
+    me = E.me_airborne_position(
+        np.repeat(lats, 2), np.repeat(lons, 2), np.full(2 * n, 30000), np.tile([0, 1], n)
+    )
+    icaos = np.repeat(np.arange(1, n + 1), 2)  # one aircraft per pair
+    out = _decode(E.df17(icaos, me))
+    decoded = 0
+    for k in range(n):
+        m = out[2 * k + 1]
+        if "latitude" in m:
+            decoded += 1
+            d = _dist_m(lats[k], lons[k], float(m["latitude"]), float(m["longitude"]))
+            assert d < 10.0
+    assert decoded > 0.9 * n
