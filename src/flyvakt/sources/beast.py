@@ -49,6 +49,9 @@ _NBYTES = {0x31: 2, 0x32: 7, 0x33: 14}
 # A status frame (0x34) has no documented length: we hold it until the next marker, but never
 # more than this many bytes (a lost marker must not make the leftover grow without bound).
 _MAX_STATUS_BYTES = 256
+# A capture that starts mid-frame reaches a frame start within one escaped long frame
+# (2 + 2*21 = 44 bytes); 64 leaves room and still rejects text files at once.
+START_WINDOW = 64
 _SHIFTS = np.array([40, 32, 24, 16, 8, 0], dtype=np.uint64)
 
 IntArr = npt.NDArray[np.int64]
@@ -100,16 +103,16 @@ class BeastParser:
         return batch
 
     def _check_start(self, buf: bytes) -> None:
-        if buf[0] != ESC:
+        """Strict mode: a frame start must appear within the first START_WINDOW bytes."""
+        for i in range(min(len(buf) - 1, START_WINDOW)):
+            if buf[i] == ESC and buf[i + 1] in (0x31, 0x32, 0x33, 0x34):
+                self._checked_start = True
+                return
+        if len(buf) > START_WINDOW:
             raise SourceFormatError(
-                f"{self._name}: byte 0: not a Beast stream (expected 0x1a, found 0x{buf[0]:02x})"
+                f"{self._name}: byte 0: not a Beast stream (no 0x1a frame start in the first "
+                f"{START_WINDOW} bytes; starts with 0x{buf[0]:02x})"
             )
-        if len(buf) > 1:
-            if buf[1] not in (0x31, 0x32, 0x33, 0x34):
-                raise SourceFormatError(
-                    f"{self._name}: byte 1: unknown Beast frame type 0x{buf[1]:02x}"
-                )
-            self._checked_start = True
 
     def _parse(
         self, buf: bytes, *, final: bool, recv_time_s: float | None

@@ -22,6 +22,7 @@ import gzip
 import io
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -132,7 +133,7 @@ def sniff(head: bytes, name: str, hint: str | None = None) -> str:
         raise SourceFormatError(f"{name}: byte 0: empty input, format unknown")
     first = stripped[:1]
     if hint is None:
-        if head[:1] == b"\x1a":
+        if head[:1] == b"\x1a" or re.search(rb"\x1a[\x31-\x34]", head[:64]):
             return "beast"
         if first in (b"*", b"@", b"%", b"<"):
             return "avr"

@@ -108,7 +108,17 @@ def test_status_and_mode_ac_frames() -> None:
 def test_strict_rejects_other_formats() -> None:
     p = BeastParser(name="rec.bin", strict=True)
     with pytest.raises(SourceFormatError, match=r"^rec\.bin: byte 0: not a Beast stream"):
-        p.feed(b"*8d4840d6202cc371c32ce0576098;\n")
+        p.feed(b"*8d4840d6202cc371c32ce0576098;\n" * 3)
+    q = BeastParser(name="tiny.bin", strict=True)
+    q.feed(b"hello")
+    with pytest.raises(SourceFormatError, match=r"^tiny\.bin: byte 0: no Beast frame"):
+        q.finish()
+
+
+def test_strict_accepts_capture_started_mid_frame(raw: bytes) -> None:
+    p = BeastParser(name="rec.bin", strict=True)
+    b = FrameBatch.concat([p.feed(raw[5:]), p.finish()])
+    assert len(b) == 238 and p.stats.skipped == {"beast_garbage_bytes": 11}
 
 
 def test_encode_round_trip(raw: bytes) -> None:

@@ -209,6 +209,13 @@ def test_detect_by_content(data: Path, tmp_path: Path, name: str, kind: str, n: 
         assert r.stats.records == n
 
 
+def test_beast_detected_mid_frame(data: Path, tmp_path: Path) -> None:
+    f = tmp_path / "cut.dat"
+    f.write_bytes((data / "traffic" / "sample_dump1090.bin").read_bytes()[5:])
+    batches, r = read_all(str(f))
+    assert r.kind == "beast" and sum(len(b) for b in batches) == 238
+
+
 def test_sbs_file_detected(tmp_path: Path) -> None:
     f = tmp_path / "feed.log"
     f.write_text(
