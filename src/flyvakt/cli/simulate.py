@@ -47,6 +47,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--serve", type=int, metavar="PORT", help="serve Beast on 127.0.0.1:PORT")
     p.add_argument("--speed", type=float, default=1.0, help="playback speed with --serve")
     p.add_argument(
+        "--serve-format",
+        default="beast",
+        choices=("beast", "avr", "sbs"),
+        help="stream format with --serve (sbs keeps the scenario's absolute UTC dates)",
+    )
+    p.add_argument(
         "--corpus",
         type=int,
         metavar="N_AIRCRAFT",
@@ -118,10 +124,16 @@ def run(args: argparse.Namespace) -> int:
     if args.serve is not None:
 
         def ready(port: int) -> None:
-            print(f"serving Beast on beast+tcp://127.0.0.1:{port} at x{args.speed:g}", file=err)
+            fmt = args.serve_format
+            print(f"serving on {fmt}+tcp://127.0.0.1:{port} at x{args.speed:g}", file=err)
 
         try:
-            asyncio.run(output.serve(res, args.serve, args.speed, ready=ready))
+            if args.serve_format == "sbs" and args.corpus:
+                print("flyvakt simulate: SBS needs a scenario (no truth in a corpus)", file=err)
+                return 2
+            asyncio.run(
+                output.serve(res, args.serve, args.speed, ready=ready, fmt=args.serve_format)
+            )
         except KeyboardInterrupt:
             return 0
         return 0

@@ -16,7 +16,7 @@ from typing import IO
 
 import numpy as np
 
-from flyvakt.model.batches import FrameBatch, icao_hex
+from flyvakt.model.batches import icao_hex
 from flyvakt.sim.emit import KIND_NAMES, SimResult
 from flyvakt.sources.writers import encode_beast, format_avr, write_jsonl
 
@@ -96,23 +96,43 @@ def write(res: SimResult, fp: IO[bytes], fmt: str) -> int:
     return len(data)
 
 
+def _slice(res: SimResult, idx: np.ndarray) -> SimResult:
+    return SimResult(res.frames.take(idx), res.label, res.kind[idx], res.truth.take(idx))
+
+
+def _encoder(res: SimResult, fmt: str) -> Callable[[np.ndarray], bytes]:
+    """Bytes for rows ``idx`` of ``res`` in a streaming format (counters from the first frame)."""
+    epoch = float(res.frames.time_s[0]) if len(res.frames) else 0.0
+    if fmt == "beast":
+        return lambda idx: encode_beast(res.frames.take(idx), epoch_s=epoch)
+    if fmt == "avr":
+        return lambda idx: format_avr(
+            res.frames.take(idx), with_counter=True, epoch_s=epoch
+        ).encode("ascii")
+    if fmt == "sbs":
+        return lambda idx: _sbs_lines(_slice(res, idx)).encode("ascii")
+    raise ValueError(f"cannot serve {fmt!r}: choose beast, avr or sbs")
+
+
 async def _play(
-    writer: asyncio.StreamWriter, fb: FrameBatch, speed: float, clock: Callable[[], float]
+    writer: asyncio.StreamWriter,
+    time_s: np.ndarray,
+    encode: Callable[[np.ndarray], bytes],
+    speed: float,
+    clock: Callable[[], float],
 ) -> int:
-    """Send ``fb`` as Beast, pacing scenario time / ``speed`` against ``clock``."""
-    if len(fb) == 0:
+    """Send rows in time order, pacing scenario time / ``speed`` against ``clock``."""
+    if len(time_s) == 0:
         return 0
-    t_first = float(fb.time_s[0])
-    rel = (fb.time_s - t_first) / max(speed, 1e-9)
+    rel = (time_s - float(time_s[0])) / max(speed, 1e-9)
     wall0 = clock()
     i, sent = 0, 0
-    while i < len(fb):
+    while i < len(time_s):
         j = int(np.searchsorted(rel, rel[i] + SERVE_SLICE_WALL_S, side="right"))
         delay = wall0 + float(rel[i]) - clock()
         if delay > 0:
             await asyncio.sleep(delay)
-        chunk = fb.take(np.arange(i, j))
-        writer.write(encode_beast(chunk, epoch_s=t_first))
+        writer.write(encode(np.arange(i, j)))
         await writer.drain()
         sent += j - i
         i = j
@@ -126,18 +146,22 @@ async def serve(
     host: str = "127.0.0.1",
     once: bool = False,
     ready: Callable[[int], None] | None = None,
+    fmt: str = "beast",
 ) -> None:
-    """Serve frames as Beast on ``host:port``; each client gets the whole run from its start.
+    """Serve frames on ``host:port`` (Beast, or AVR / SBS); each client gets the whole run.
 
+    Beast and AVR carry 12 MHz counters from the first frame, so a consumer anchors them to
+    its receive time; SBS carries absolute UTC dates (use it to replay a scenario's real dates).
     ``once``: stop after the first client has been served (tests, one-shot replays).
     ``ready`` is called with the bound port (useful with ``port=0``).
     """
     done = asyncio.Event()
-    fb = res.frames.take(np.argsort(res.frames.time_s, kind="stable"))
+    ordered = _slice(res, np.argsort(res.frames.time_s, kind="stable"))
+    encode = _encoder(ordered, fmt)
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            await _play(writer, fb, speed, time.monotonic)
+            await _play(writer, ordered.frames.time_s, encode, speed, time.monotonic)
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:

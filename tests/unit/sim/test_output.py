@@ -128,3 +128,37 @@ def test_flyvakt_tcp_source_consumes_the_server(res: emit.SimResult) -> None:
     asyncio.run(main())
     back = FrameBatch.concat(got)
     assert np.array_equal(back.payload, res.frames.payload)
+
+
+def test_sbs_stream_keeps_absolute_dates(res: emit.SimResult) -> None:
+    """``sbs+tcp://`` playback: flyvakt's SBS source sees the scenario's own UTC times."""
+    from flyvakt.sources.tcp import stream_tcp
+
+    span = float(res.frames.time_s[-1] - res.frames.time_s[0])
+    got: list[object] = []
+
+    async def main() -> None:
+        ports: list[int] = []
+        server = asyncio.create_task(
+            output.serve(res, 0, speed=span / 0.2, once=True, ready=ports.append, fmt="sbs")
+        )
+        while not ports:
+            await asyncio.sleep(0.01)
+        clock = iter(float(i) for i in range(10**6))
+        await asyncio.wait_for(
+            stream_tcp(
+                f"sbs+tcp://127.0.0.1:{ports[0]}",
+                got.append,
+                lambda: next(clock),
+                stop_event=asyncio.Event(),
+                max_connections=1,
+            ),
+            timeout=20,
+        )
+        await asyncio.wait_for(server, timeout=5)
+
+    asyncio.run(main())
+    times = np.concatenate([np.asarray(b.time_s) for b in got])  # type: ignore[attr-defined]
+    assert len(times) > 0.9 * len(res.frames)
+    assert abs(float(times.min()) - float(res.frames.time_s[0])) < 1.0
+    assert abs(float(times.max()) - float(res.frames.time_s[-1])) < 1.0
