@@ -69,7 +69,7 @@ def fill(path: Path, total_points: int, n_aircraft: int, commit_steps: int) -> t
     conn = store_sql.connect_rw(path)
     rng = np.random.default_rng(1)
     steps = DAY_STEPS
-    fixes_per_aircraft = min(DAY_STEPS, max(1, (total_points - DAY_STEPS) // n_aircraft))
+    fixes_per_aircraft = min(DAY_STEPS, max(1, -(-(total_points - DAY_STEPS) // n_aircraft)))
     written = 0
     t_start = time.perf_counter()
     for k in range(steps):
