@@ -200,6 +200,8 @@ def polygons_only(geom: Any) -> list[Any]:
 
 def tile(geom: Any) -> list[Any]:
     """Cut a geometry into TILE_DEG × TILE_DEG pieces (only tiles it touches)."""
+    if geom.is_empty:
+        return []
     minx, miny, maxx, maxy = geom.bounds
     xs = np.arange(math.floor(minx / TILE_DEG) * TILE_DEG, maxx, TILE_DEG)
     ys = np.arange(math.floor(miny / TILE_DEG) * TILE_DEG, maxy, TILE_DEG)
@@ -286,10 +288,22 @@ def build_countries() -> None:
         simple = shapely.make_valid(
             land_raw[code].simplify(LAND_TOLERANCE_DEG, preserve_topology=True)
         )
+        if simple.is_empty or simple.area < 0.5 * land_raw[code].area:
+            simple = land_raw[code]  # tiny states (Vatican, Monaco) vanish when simplified
         land[code] = simple
         buf = buffer_territorial_sea(simple)
         sea[code] = shapely.make_valid(buf.simplify(SEA_TOLERANCE_DEG, preserve_topology=True))
     _progress(f"buffered in {time.time() - t0:.0f} s")
+    # A buffer reaches 12 NM into the neighbours' land too; cut that off so that a point on
+    # land matches one country only and the query-time tie-break is left to the sea.
+    land_geoms = np.array([land[c] for c in codes], dtype=object)
+    land_tree = shapely.STRtree(land_geoms)
+    for i, code in enumerate(codes):
+        others = [j for j in land_tree.query(sea[code], predicate="intersects") if j != i]
+        if others:
+            cut = shapely.difference(sea[code], shapely.union_all(land_geoms[others]))
+            sea[code] = shapely.make_valid(cut)
+    _progress(f"neighbours' land removed at {time.time() - t0:.0f} s")
     arrays: dict[str, Any] = {"codes": np.array(codes), "grid_deg": np.float64(GRID_DEG)}
     for kind, src in (("land", land), ("sea", sea)):
         pieces: list[Any] = []

@@ -7,7 +7,9 @@ error (≤ 2.4 % of 12 NM up to 70° latitude) and the simplification tolerance 
 Query, for N points:
 
 1. a 0.25° lookup grid answers every point whose cell is wholly inside one country's
-   buffered polygon or wholly outside all of them (about 95 % of the globe's cells);
+   buffered polygon or wholly outside all of them (about 95 % of the globe's cells); each
+   of the other cells has a 5 × 5 sub-grid (0.05°) classified the same way (57 % of them
+   resolve there);
 2. the rest ("mixed" cells) are tested against the buffered polygons cut into 2° tiles, in a
    shapely ``STRtree`` (``intersects``: a point on a border counts as inside);
 3. a point inside two countries' buffered polygons (a land border, or a strait narrower than
@@ -49,7 +51,8 @@ class Countries:
         with np.load(BytesIO(blob)) as z:
             self.codes: list[str] = [str(c) for c in z["codes"]]
             self.grid_deg = float(z["grid_deg"])
-            self.grid: NDArray[np.int16] = z["grid"]
+            self.grid: NDArray[np.int32] = z["grid"]
+            self.sub: NDArray[np.int16] = z["sub"]
             self._sea = _polygons(z, "sea")
             self._sea_owner: NDArray[np.int16] = z["sea_owner"]
             self._land = _polygons(z, "land")
@@ -74,11 +77,20 @@ class Countries:
         nrow, ncol = self.grid.shape
         row = np.minimum(((lat + 90.0) / g).astype(np.int64), nrow - 1)
         col = np.minimum(((lon + 180.0) / g).astype(np.int64), ncol - 1)
-        out: NDArray[np.int16] = self.grid[row, col].copy()
-        out[~ok] = -1
-        mixed = np.flatnonzero(out == -2)
+        v = self.grid[row, col]
+        out: NDArray[np.int16] = np.maximum(v, -2).astype(np.int16)
+        mixed = np.flatnonzero(v <= -2)
         if mixed.size:
-            out[mixed] = self._resolve(lat[mixed], lon[mixed])
+            # Second level: the mixed cell's SUB × SUB sub-grid.
+            n_sub = self.sub.shape[1]
+            k = -2 - v[mixed]
+            fr = np.minimum(((lat[mixed] + 90.0) / g - row[mixed]) * n_sub, n_sub - 1)
+            fc = np.minimum(((lon[mixed] + 180.0) / g - col[mixed]) * n_sub, n_sub - 1)
+            out[mixed] = self.sub[k, fr.astype(np.int64), fc.astype(np.int64)]
+        out[~ok] = -1
+        still = np.flatnonzero(out == -2)
+        if still.size:
+            out[still] = self._resolve(lat[still], lon[still])
         return out
 
     def _resolve(self, lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.int16]:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import shapely
 import shapely.affinity
+import shapely.geometry
 
 from flyvakt.geo import World
 from flyvakt.geo.airports import haversine_nm
@@ -67,6 +68,13 @@ def test_territorial_sea_is_12_nm_wide(world: World, iso2: str) -> None:
     sea = world.countries.airspace_polygon(iso2)
     outline = shapely.get_coordinates(sea.boundary)
     outline = outline[np.abs(outline[:, 0]) < 179.9]  # the cut at ±180° is not a coast
+    # Where the outline follows a neighbour's land border it is not a sea limit: skip those.
+    c = world.countries
+    pts = shapely.points(outline)
+    pi, li = c._land_tree.query(pts, predicate="dwithin", distance=0.05)
+    foreign = np.zeros(len(outline), dtype=bool)
+    foreign[pi[np.array(c.codes)[c._land_owner[li]] != iso2]] = True
+    outline = outline[~foreign]
     rng = np.random.default_rng(3)
     dist = []
     for lon, lat in outline[rng.choice(len(outline), 40, replace=False)]:
@@ -103,3 +111,40 @@ def test_airspace_polygon_is_bigger_than_land(world: World) -> None:
     assert land is not None and sea is not None
     assert sea.area > land.area * 1.05
     assert world.countries.land_polygon("ZZ") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "lat", "lon", "iso2"),
+    [
+        # Øresund at Helsingør–Helsingborg is ~2.5 NM wide: both 12 NM seas overlap and the
+        # nearer coast wins (median line).
+        ("Øresund, Danish side", 56.040, 12.630, "DK"),
+        ("Øresund, Swedish side", 56.040, 12.680, "SE"),
+        # Dover Strait, 5.6 NM off Cap Gris-Nez and 16 NM from Dover.
+        ("Dover Strait, French side", 50.95, 1.65, "FR"),
+    ],
+)
+def test_strait_median_line(world: World, name: str, lat: float, lon: float, iso2: str) -> None:
+    assert world.country_at_point(lat, lon) == iso2
+
+
+def test_outline_geojson_for_the_web_map() -> None:
+    import json
+    from importlib import resources
+
+    blob = resources.files("flyvakt").joinpath("data/geo/countries_outline.geojson").read_bytes()
+    assert len(blob) < 1_500_000
+    doc = json.loads(blob)
+    assert doc["type"] == "FeatureCollection"
+    codes = {f["properties"]["iso2"] for f in doc["features"]}
+    assert {"FR", "NO", "RU", "FJ", "US", "KP", "CN", "XK", "TW"} <= codes
+    for f in doc["features"]:
+        geom = shapely.geometry.shape(f["geometry"])
+        assert geom.is_valid, f["properties"]
+        minx, _, maxx, _ = geom.bounds
+        assert minx >= -180.0 and maxx <= 180.0
+        # Antimeridian-safe: no ring wraps the globe the long way round, except Antarctica's
+        # ring that runs along ±180° down to the pole (correct in a cylindrical projection).
+        for poly in getattr(geom, "geoms", [geom]):
+            x0, y0, x1, _ = poly.bounds
+            assert x1 - x0 < 180.0 or y0 <= -89.9, f["properties"]
