@@ -64,6 +64,7 @@ class AircraftState:
     flip_prev: Fix | None = None  # the fix before it (last of the committed phase)
     flip_count: int = 0
     flip_max_gs: float = 0.0
+    approach_checked_s: float = -math.inf
     last_landing: Event | None = None
     country: str | None = None
     country_fix: Fix | None = None
@@ -135,7 +136,9 @@ class Detector:
         gap = ~start & (t - prev_t > R.SIGNAL_LOST_S)
         flip = ~start & (ground != prev_ground)
         alt = p.altitude_baro_ft
-        low = ~ground & (alt < R.APPROACH_MAX_ALT_FT)
+        # Low fixes matter for approaches and go-arounds; one per few seconds is enough.
+        lb = np.floor(t / R.APPROACH_SAMPLE_S)
+        low = ~ground & (alt < R.APPROACH_MAX_ALT_FT) & (start | ~np.r_[False, lb[1:] == lb[:-1]])
         emerg = np.isin(p.squawk, list(R.EMERGENCY_SQUAWKS))
         bucket = np.floor(t / R.COUNTRY_SAMPLE_S)
         sample = start | end | ~np.r_[False, bucket[1:] == bucket[:-1]]
@@ -583,11 +586,14 @@ class Detector:
             return
         if st.low_min is None and not fx.vr < R.APPROACH_MIN_DESCENT_FPM:
             return  # an approach starts with a descent, never with the climb after takeoff
+        if st.low_min is None and fx.t - st.approach_checked_s < R.APPROACH_RECHECK_S:
+            return  # no airport was near a moment ago: don't ask again at every fix
         if st.low_min is None or fx.alt < st.low_min.alt:
             near = (
                 self.world.airports_near(fx.lat, fx.lon, R.CLOSE_NM) if st.low_min is None else None
             )
             if near is not None:
+                st.approach_checked_s = fx.t
                 hit = [(a, d) for a, d in near if fx.alt - a.elevation_ft <= R.GO_AROUND_MAX_AGL_FT]
                 if not hit:
                     return

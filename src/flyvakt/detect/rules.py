@@ -55,6 +55,10 @@ GO_AROUND_CLIMB_FT = 800.0
 APPROACH_MAX_ALT_FT = 8000.0
 # An approach begins with a clear descent (-300 ft/min is below level-flight noise).
 APPROACH_MIN_DESCENT_FPM = -300.0
+# Approach fixes are examined at most every 5 s (a descent of 1,000 ft/min moves 83 ft in 5 s,
+# far below the go-around thresholds), and the airport search repeats at most every 20 s.
+APPROACH_SAMPLE_S = 5.0
+APPROACH_RECHECK_S = 20.0
 # A takeoff within this long after a landing at the same airport is a touch-and-go.
 TOUCH_AND_GO_S = 120.0
 

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.track import cpr
+from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, StateTable
 
 I64 = npt.NDArray[np.int64]
@@ -65,6 +66,14 @@ class TrackerConfig:
     # the quadrant candidates are 90° apart, so anything under a few hundred NM is unambiguous,
     # and 30 NM keeps out decodes that would put an aircraft on the ground far from any airport.
     surface_ref_max_nm: float = 30.0
+    _index: Any = field(default=None, compare=False, hash=False, repr=False)
+
+    def ref_index(self) -> RefIndex:
+        """The grid index over the surface reference points, built on first use."""
+        if self._index is None:
+            idx = RefIndex(np.asarray(self.surface_refs_lat), np.asarray(self.surface_refs_lon))
+            object.__setattr__(self, "_index", idx)
+        return self._index  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -381,8 +390,7 @@ def _surface_global(
     # (8 quadrant candidates each); later pairs of the same aircraft use that fix as reference.
     _, first_pos = np.unique(start_of_row[rest], return_index=True)
     first = rest[first_pos]
-    refs_lat = np.asarray(cfg.surface_refs_lat)
-    refs_lon = np.asarray(cfg.surface_refs_lon)
+    index = cfg.ref_index()
     best_d = np.full(len(first), np.inf)
     best_lat = np.full(len(first), np.nan)
     best_lon = np.full(len(first), np.nan)
@@ -397,12 +405,7 @@ def _surface_global(
                 np.full(len(first), qlat),
                 np.full(len(first), qlon),
             )
-            d = np.array(
-                [
-                    float(np.min(haversine_nm(a, b, refs_lat, refs_lon)))
-                    for a, b in zip(la, lo, strict=True)
-                ]
-            )
+            d = index.nearest_nm(la, lo, cfg.surface_ref_max_nm)
             d = np.where(ok, d, np.inf)
             better = d < best_d
             best_d = np.where(better, d, best_d)
@@ -440,7 +443,32 @@ def _plausibility_walk(
 ) -> dict[str, npt.NDArray[Any]]:
     """Accept a fix only if reachable from the last accepted one at a plausible speed."""
     cols = table.cols
-    accepted: list[int] = []
+    if len(cand) == 0:
+        return {"index": cand, "lat": lat[cand], "lon": lon[cand]}
+    # Fast path, vectorised: where every fix of an aircraft is reachable from the one before it
+    # (and the first from the state), the sequential walk would accept them all.
+    rows_c = row_of[cand]
+    first = np.r_[True, rows_c[1:] != rows_c[:-1]]
+    prev_lat = np.where(first, cols["lat_deg"][rows_c], np.r_[np.nan, lat[cand][:-1]])
+    prev_lon = np.where(first, cols["lon_deg"][rows_c], np.r_[np.nan, lon[cand][:-1]])
+    prev_t = np.where(first, cols["pos_t"][rows_c], np.r_[np.nan, t[cand][:-1]])
+    with np.errstate(invalid="ignore"):
+        d = haversine_nm(prev_lat, prev_lon, lat[cand], lon[cand])
+        allowed = cfg.jump_slack_nm + np.abs(t[cand] - prev_t) * (cfg.max_speed_kt / 3600.0)
+        ok = np.isnan(prev_lat) | (d <= allowed)
+    ok &= (np.abs(lat[cand]) <= 90.0) & (np.abs(lon[cand]) <= 180.0)
+    slow_rows = np.unique(np.r_[rows_c[~ok], rows_c[cols["pos_rejects"][rows_c] > 0]])
+    slow = np.isin(rows_c, slow_rows)
+    fast = cand[~slow]
+    if len(fast):
+        fr = row_of[fast]
+        final = np.r_[fr[1:] != fr[:-1], True]
+        r = fr[final]
+        cols["lat_deg"][r] = lat[fast][final]
+        cols["lon_deg"][r] = lon[fast][final]
+        cols["pos_t"][r] = t[fast][final]
+    accepted: list[int] = fast.tolist()
+    cand = cand[slow]
     c_rows = row_of[cand].tolist()
     c_lat = lat[cand].tolist()
     c_lon = lon[cand].tolist()
@@ -488,7 +516,7 @@ def _plausibility_walk(
             cols["lat_deg"][r], cols["lon_deg"][r], cols["pos_t"][r] = st[0], st[1], st[2]
         cols["pos_rejects"][r] = int(st[3])
         cols["cand_lat"][r], cols["cand_lon"][r], cols["cand_t"][r] = st[4], st[5], st[6]
-    idx = np.asarray(accepted, dtype=np.int64)
+    idx = np.sort(np.asarray(accepted, dtype=np.int64))
     if len(idx):
         r = row_of[idx]
         cols["pos_src"][r] = o.source[idx]

@@ -1,0 +1,88 @@
+"""A grid index over reference points (airports, receivers) for "is one within N NM?".
+
+Used once per aircraft (its first surface fix, when it has no position of its own yet), for
+eight quadrant candidates each, so it must be cheap in bulk: a summed-area table of point
+counts on a 0.5° grid answers "any point nearby?" for all candidates at once, and only the
+candidates that pass get an exact great-circle check.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+F64 = npt.NDArray[np.float64]
+
+# 0.5° of latitude is 30 NM: the neighbourhood of one cell each side covers the default 30 NM
+# surface-reference radius in latitude; longitude spans more cells as cos(lat) shrinks.
+CELL_DEG = 0.5
+NROW = int(180 / CELL_DEG)
+NCOL = int(360 / CELL_DEG)
+EARTH_RADIUS_NM = 3440.065
+
+
+class RefIndex:
+    def __init__(self, lats: F64, lons: F64) -> None:
+        self.lats = np.asarray(lats, dtype=np.float64)
+        self.lons = np.asarray(lons, dtype=np.float64)
+        r, c = self._cell(self.lats, self.lons)
+        counts = np.zeros((NROW, NCOL), dtype=np.int64)
+        np.add.at(counts, (r, c), 1)
+        self.sat = np.zeros((NROW + 1, NCOL + 1), dtype=np.int64)
+        self.sat[1:, 1:] = counts.cumsum(0).cumsum(1)
+        key = r * NCOL + c
+        self.order = np.argsort(key, kind="stable")
+        self.start = np.searchsorted(key[self.order], np.arange(NROW * NCOL + 1))
+
+    @staticmethod
+    def _cell(lat: F64, lon: F64) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        r = np.clip(np.floor((lat + 90.0) / CELL_DEG), 0, NROW - 1).astype(np.int64)
+        c = np.floor((np.mod(lon + 180.0, 360.0)) / CELL_DEG).astype(np.int64) % NCOL
+        return r, c
+
+    def nearest_nm(self, lat: F64, lon: F64, max_nm: float) -> F64:
+        """Distance to the nearest reference within ``max_nm`` (inf where none), per point."""
+        lat = np.asarray(lat, dtype=np.float64)
+        lon = np.asarray(lon, dtype=np.float64)
+        out = np.full(lat.shape, np.inf)
+        ok = np.isfinite(lat) & np.isfinite(lon)
+        r, c = self._cell(np.where(ok, lat, 0.0), np.where(ok, lon, 0.0))
+        dr = math.ceil(max_nm / 60.0 / CELL_DEG)
+        coslat = np.maximum(np.cos(np.radians(np.clip(np.abs(lat), 0, 89.0))), 0.02)
+        dc = np.minimum(np.ceil(max_nm / (60.0 * coslat) / CELL_DEG), NCOL // 2 - 1).astype(
+            np.int64
+        )
+        r0, r1 = np.clip(r - dr, 0, NROW - 1), np.clip(r + dr, 0, NROW - 1)
+        c0, c1 = c - dc, c + dc
+        inside = (c0 >= 0) & (c1 < NCOL)
+        # Summed-area count over the neighbourhood (wrapping windows are checked exactly).
+        s = self.sat
+        cnt = np.where(
+            inside,
+            s[r1 + 1, np.clip(c1, 0, NCOL - 1) + 1]
+            - s[r0, np.clip(c1, 0, NCOL - 1) + 1]
+            - s[r1 + 1, np.clip(c0, 0, NCOL - 1)]
+            + s[r0, np.clip(c0, 0, NCOL - 1)],
+            1,
+        )
+        for k in np.flatnonzero(ok & (cnt > 0)).tolist():
+            idx = [
+                self.order[
+                    self.start[rr * NCOL + cc % NCOL] : self.start[rr * NCOL + cc % NCOL + 1]
+                ]
+                for rr in range(int(r0[k]), int(r1[k]) + 1)
+                for cc in range(int(c0[k]), int(c1[k]) + 1)
+            ]
+            cand = np.concatenate(idx) if idx else np.empty(0, dtype=np.int64)
+            if len(cand) == 0:
+                continue
+            p1, p2 = math.radians(lat[k]), np.radians(self.lats[cand])
+            dl = np.radians(self.lons[cand] - lon[k])
+            h = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+            d = 2 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+            best = float(d.min())
+            if best <= max_nm:
+                out[k] = best
+        return out
