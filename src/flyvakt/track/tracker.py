@@ -463,10 +463,10 @@ def _plausibility_walk(
     if len(fast):
         fr = row_of[fast]
         final = np.r_[fr[1:] != fr[:-1], True]
-        r = fr[final]
-        cols["lat_deg"][r] = lat[fast][final]
-        cols["lon_deg"][r] = lon[fast][final]
-        cols["pos_t"][r] = t[fast][final]
+        fast_rows = fr[final]
+        cols["lat_deg"][fast_rows] = lat[fast][final]
+        cols["lon_deg"][fast_rows] = lon[fast][final]
+        cols["pos_t"][fast_rows] = t[fast][final]
     accepted: list[int] = fast.tolist()
     cand = cand[slow]
     c_rows = row_of[cand].tolist()
