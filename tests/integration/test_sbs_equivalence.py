@@ -40,7 +40,8 @@ def _sbs_lines(msgs: list[dict[str, Any]]) -> str:
     for m in msgs:
         if m.get("icao24") != "393322":
             continue
-        head = f"MSG,{{}},1,1,{m['icao24'].upper()},1,{_stamp(m['timestamp'])},{_stamp(m['timestamp'])}"
+        when = _stamp(m["timestamp"])
+        head = f"MSG,{{}},1,1,{m['icao24'].upper()},1,{when},{when}"
         if m.get("bds") == "08":
             out.append(head.format(1) + f",{m['callsign']},,,,,,,,,,,0")
         elif m.get("bds") == "05" and "latitude" in m:
