@@ -111,6 +111,45 @@ def _progress(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+# Natural Earth draws Crimea inside Russia (de facto). ISO 3166, the UN General Assembly
+# (resolution 68/262) and airportsdata (UKFF Simferopol → UA) count it as Ukraine, and an event
+# must not say "landed in Russia" where the airport record says Ukraine; so the Russian parts
+# lying wholly inside this box (the peninsula and its islets, not the Taman peninsula, which
+# extends east of it) are given to UA.
+CRIMEA_BOX = (32.3, 44.2, 36.7, 46.3)  # lon0, lat0, lon1, lat1
+
+
+def _in_crimea(part: Any) -> bool:
+    x0, y0, x1, y1 = part.bounds
+    bx0, by0, bx1, by1 = CRIMEA_BOX
+    return bool(x0 >= bx0 and y0 >= by0 and x1 <= bx1 and y1 <= by1)
+
+
+# Natural Earth's France and Netherlands include overseas parts that ISO 3166 (and
+# airportsdata: SOOA Cayenne → GF) code separately: split them by where the part lies.
+OVERSEAS: dict[str, list[tuple[str, tuple[float, float, float, float]]]] = {
+    "FR": [
+        ("GF", (-55.0, 1.5, -51.0, 6.5)),  # French Guiana
+        ("GP", (-62.0, 15.7, -60.8, 16.6)),  # Guadeloupe
+        ("MQ", (-61.4, 14.2, -60.7, 15.0)),  # Martinique
+        ("RE", (55.0, -21.5, 56.0, -20.7)),  # Réunion
+        ("YT", (44.9, -13.2, 45.5, -12.5)),  # Mayotte
+    ],
+    "NL": [
+        ("BQ", (-68.5, 11.9, -68.1, 12.4)),  # Bonaire
+        ("BQ", (-63.4, 17.4, -62.9, 17.7)),  # Saba, Sint Eustatius
+    ],
+}
+
+
+def _overseas_code(iso2: str, part: Any) -> str:
+    c = part.representative_point()
+    for code, (x0, y0, x1, y1) in OVERSEAS[iso2]:
+        if x0 <= c.x <= x1 and y0 <= c.y <= y1:
+            return code
+    return iso2
+
+
 def load_natural_earth() -> dict[str, Any]:
     """ISO alpha-2 → shapely (Multi)Polygon in lon/lat, from geo-intel-offline's data."""
     import geo_intel_offline
@@ -131,26 +170,83 @@ def load_natural_earth() -> dict[str, Any]:
         if iso2 is None:
             continue
         exteriors = poly.get("exteriors") or [poly["exterior"]]
-        holes = poly.get("holes") or []
-        for i, ext in enumerate(exteriors):
-            ring = [(lon, lat) for lat, lon in ext]
-            if len(ring) < 4:
-                continue
-            # geo-intel-offline keeps holes only for single polygons.
-            hs = (
-                [[(lon, lat) for lat, lon in h] for h in holes if len(h) >= 4]
-                if len(exteriors) == 1 and i == 0
-                else []
-            )
-            p = shapely.make_valid(shapely.Polygon(ring, hs))
+        # Holes are listed per entry, not per exterior (Lesotho in South Africa, San Marino
+        # and the Vatican in Italy): subtract them from the union of the exteriors.
+        rings = [[(lon, lat) for lat, lon in e] for e in exteriors]
+        shell = shapely.union_all(
+            [shapely.make_valid(shapely.Polygon(r)) for r in rings if len(r) >= 4]
+        )
+        hole_rings = [[(lon, lat) for lat, lon in h] for h in poly.get("holes") or []]
+        holes = [shapely.make_valid(shapely.Polygon(h)) for h in hole_rings if len(h) >= 4]
+        if holes:
+            shell = shapely.difference(shell, shapely.union_all(holes))
+        for p in polygons_only(shell):
             code = iso2
             if m["name"] == "Indian Ocean Ter.":
                 code = "CC" if p.centroid.x < 100.0 else "CX"
+            elif iso2 == "RU" and _in_crimea(p):
+                code = "UA"
+            elif iso2 in OVERSEAS:
+                code = _overseas_code(iso2, p)
             parts[code].append(p)
     out: dict[str, Any] = {}
     for iso2, ps in parts.items():
         out[iso2] = shapely.union_all(ps)
+    # Natural Earth gives Morocco the part of Western Sahara it administers. ISO 3166 (EH),
+    # the UN (non-self-governing territory) and airportsdata (GMML Laayoune → EH) do not: the
+    # Moroccan polygon south of the 27°40' N boundary goes to EH.
+    south = shapely.box(-18.0, 20.0, -8.0, 27.0 + 40.0 / 60.0)
+    out["EH"] = shapely.union_all([out["EH"], shapely.intersection(out["MA"], south)])
+    out["MA"] = shapely.difference(out["MA"], south)
     return out
+
+
+# Radius of the land disc added around an airport on an island Natural Earth lacks.
+ISLAND_RADIUS_NM = 1.0
+# Airport types that prove land under the reference point (not heliports: helidecks exist on
+# offshore platforms; not seaplane bases: they are on water).
+LAND_AIRPORT_TYPES = {"large_airport", "medium_airport", "small_airport", "unknown"}
+
+
+def add_airport_islands(land: dict[str, Any]) -> int:
+    """Add a small land disc for each fixed-wing airport lying on no country's land.
+
+    geo-intel-offline's Natural Earth copy lacks many small islands (Torres Strait, Pacific
+    atolls, the UAE's Gulf islands, Matsu). A runway proves land; a 1 NM disc around it (then
+    buffered by 12 NM like any coast) gives the island's country its airspace there. Airports
+    on *another* country's land are left alone (border slivers and data errors).
+    """
+    import airportsdata
+
+    from flyvakt.geo.airports import TYPES, type_from_name
+
+    types = _read_airport_types()
+    codes = sorted(land)
+    tree = shapely.STRtree(np.array([land[c] for c in codes], dtype=object))
+    recs = [r for r in airportsdata.load("ICAO").values() if r["country"] in land]
+    pts = shapely.points([r["lon"] for r in recs], [r["lat"] for r in recs])
+    on_land = np.zeros(len(recs), dtype=np.bool_)
+    pi, _ = tree.query(pts, predicate="intersects")
+    on_land[pi] = True
+    added: dict[str, list[Any]] = defaultdict(list)
+    for r, p, hit in zip(recs, pts, on_land, strict=True):
+        kind = types.get(r["icao"]) or type_from_name(r["name"])
+        if hit or kind not in LAND_AIRPORT_TYPES or kind not in TYPES:
+            continue
+        k = max(math.cos(math.radians(r["lat"])), 0.05)
+        disc = shapely.affinity.scale(
+            p.buffer(ISLAND_RADIUS_NM / 60.0, quad_segs=4), xfact=1.0 / k, yfact=1.0
+        )
+        added[r["country"]].append(disc)
+    for code, discs in added.items():
+        land[code] = shapely.union_all([land[code], *discs])
+    return sum(len(d) for d in added.values())
+
+
+def _read_airport_types() -> dict[str, str]:
+    path = OUT_DIR / "airport_types.tsv.gz"
+    lines = gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()[1:]
+    return {ln.split("\t")[0]: ln.split("\t")[1] for ln in lines}
 
 
 def buffer_territorial_sea(land: Any) -> Any:
@@ -281,6 +377,9 @@ def build_countries() -> None:
     t0 = time.time()
     land_raw = load_natural_earth()
     _progress(f"loaded {len(land_raw)} countries")
+    natural_earth_only = dict(land_raw)  # the web-map outline shows no airport discs
+    n_islands = add_airport_islands(land_raw)
+    _progress(f"added {n_islands} airport islands")
     codes = sorted(land_raw)
     land: dict[str, Any] = {}
     sea: dict[str, Any] = {}
@@ -322,7 +421,7 @@ def build_countries() -> None:
             arrays["grid"], arrays["sub"] = build_grid(pieces, arrays["sea_owner"])
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(OUT_DIR / "countries.npz", **arrays)
-    build_outline(land_raw)
+    build_outline(natural_earth_only)
     _progress(f"countries done in {time.time() - t0:.0f} s")
 
 

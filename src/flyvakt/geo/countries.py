@@ -18,6 +18,18 @@ Query, for N points:
    (not scaled by cos φ), so the split line in a strait can be off by a few km at high latitude.
 
 Longitudes are normalised to [-180, 180); polygons are already split at the antimeridian.
+
+Whose territory: ISO 3166 codes as the UN and airportsdata use them, not Natural Earth's
+de-facto lines: Crimea → UA, Western Sahara south of 27°40' N → EH, French overseas
+departments → GF/GP/MQ/RE/YT, Bonaire/Saba/Sint Eustatius → BQ, Kosovo → XK, Taiwan → TW,
+Northern Cyprus → CY, Akrotiri/Dhekelia → GB, Baikonur → KZ. Contested areas with no
+accepted sovereign (Siachen, Southern Patagonian Ice Field, Spratly Is., Scarborough Reef, Bir
+Tawil) are None. Golan stays as Natural Earth draws it (IL) — a known gap; the verify layer
+should say "disputed" there. Natural Earth's copy lacks many small islands: each fixed-wing
+airport lying on no country's land got a 1 NM land disc (then the 12 NM sea) for its country.
+Territorial sea is measured from the coastline, not from straight baselines (UNCLOS art. 7),
+so deeply indented coasts (Norway's skerries, China's coast) get somewhat less sea than the
+States claim.
 """
 
 from __future__ import annotations
