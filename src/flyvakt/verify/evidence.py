@@ -1,0 +1,73 @@
+"""Build ``Evidence`` from a replay result or from the store, for the claim's aircraft."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from flyvakt.fleets import FleetRegistry
+from flyvakt.model import Event, PositionBatch
+from flyvakt.verify.claims import Claim
+from flyvakt.verify.verdict import Evidence, Fixes
+
+# The store is asked for positions this long either side of the claim time: wide enough to
+# find the last fix before a long gap (an ocean crossing is ~10 h), small enough to stay fast.
+STORE_WINDOW_S = 24 * 3600.0
+
+
+def member_hexes(
+    claim: Claim, registry: FleetRegistry, positions: PositionBatch | None = None
+) -> list[str]:
+    """The aircraft (lower-case hex) a claim is about, at the claim's time.
+
+    A callsign subject is turned into the addresses that used it in ``positions``.
+    """
+    if claim.subject_kind == "fleet":
+        return sorted(
+            {m.icao24_hex for m in registry.members(claim.subject, claim.at_s) if m.icao24_hex}
+        )
+    subj = claim.subject
+    if len(subj) == 6 and all(c in "0123456789abcdef" for c in subj):
+        return [subj]
+    if positions is None or len(positions) == 0:
+        return []
+    cs = np.array([str(c or "").strip().upper() for c in positions.callsign], dtype=object)
+    return sorted({f"{int(a):06x}" for a in np.unique(positions.icao24[cs == subj])})
+
+
+def fixes_of(positions: PositionBatch, icao24: str) -> Fixes:
+    sel = positions.icao24 == int(icao24, 16)
+    order = np.argsort(positions.time_s[sel], kind="stable")
+    return Fixes(
+        time_s=positions.time_s[sel][order],
+        lat_deg=positions.lat_deg[sel][order],
+        lon_deg=positions.lon_deg[sel][order],
+        altitude_baro_ft=positions.altitude_baro_ft[sel][order],
+        on_ground=positions.on_ground[sel][order],
+    )
+
+
+def evidence_from_replay(
+    members: list[str], events: list[Event], positions: PositionBatch
+) -> Evidence:
+    wanted = set(members)
+    evs = [e.to_json() for e in events if e.icao24 in wanted]
+    through = float(np.max(positions.time_s)) if len(positions) else None
+    return Evidence(members, evs, {m: fixes_of(positions, m) for m in members}, through)
+
+
+def evidence_from_store(reader: Any, members: list[str], at_s: float) -> Evidence:
+    """``reader`` is a ``flyvakt.store.StoreReader``."""
+    evs: list[dict[str, Any]] = []
+    fixes: dict[str, Fixes] = {}
+    for m in members:
+        evs.extend(reader.events(icao24=m, until_s=at_s + STORE_WINDOW_S, limit=100000))
+        batch = reader.track(m, at_s - STORE_WINDOW_S, at_s + STORE_WINDOW_S)
+        fixes[m] = fixes_of(batch, m)
+    evs.sort(key=lambda e: str(e.get("time")))
+    through = reader.data_through_s()
+    if through is not None and not math.isfinite(float(through)):
+        through = None
+    return Evidence(members, evs, fixes, None if through is None else float(through))

@@ -1,0 +1,286 @@
+"""Judge a claim against evidence: ``supported``, ``contradicted`` or ``unverifiable``.
+
+Pure: the evidence (events as JSON dicts, fixes per aircraft, the data horizon) comes in, a
+Verdict goes out. The rule that matters most: **no data is never contradicted**. A claim is
+contradicted only where the aircraft is positively observed somewhere else at the time; a
+coverage gap around the time makes the claim unverifiable, and the verdict says where the gap
+starts and ends and where the aircraft was last seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from flyvakt.model.events import iso_utc
+from flyvakt.verify.claims import Claim
+
+VerdictKind = Literal["supported", "contradicted", "unverifiable"]
+
+# A fix this close to the claim time says where the aircraft was at that time: an airliner
+# cannot take off, fly to another country and land in much less (the brief's ±15 min rule).
+NEAR_S = 15 * 60.0
+# For "in the airspace of"/"airborne" the aircraft moves ~8 NM a minute at cruise, so only a
+# fix within a couple of minutes places it; beyond that the answer is a gap, not a guess.
+AIRSPACE_NEAR_S = 120.0
+# On the ground this close to an airport reference point means "at that airport"
+# (large airports' aprons lie 1–3 NM from the reference point).
+AT_AIRPORT_NM = 4.0
+# Without an on-ground bit, this low counts as on the ground (field elevation is unknown here;
+# kept low so a low approach is never taken for "on the ground").
+GROUND_ALT_FT = 300.0
+
+
+@dataclass
+class Fixes:
+    """Positions of one aircraft in time order (columns as in PositionBatch)."""
+
+    time_s: npt.NDArray[np.float64]
+    lat_deg: npt.NDArray[np.float64]
+    lon_deg: npt.NDArray[np.float64]
+    altitude_baro_ft: npt.NDArray[np.float64]
+    on_ground: npt.NDArray[np.int8]
+
+
+@dataclass
+class Evidence:
+    """What the verdict may use. ``members`` are the aircraft the claim is about (hex)."""
+
+    members: list[str]
+    events: list[dict[str, Any]]
+    fixes: dict[str, Fixes]
+    data_through_s: float | None
+
+
+@dataclass
+class Verdict:
+    claim: Claim
+    verdict: VerdictKind
+    summary: str
+    rule: str
+    evidence: dict[str, Any]
+    data_through_s: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "claim": self.claim.to_json(),
+            "verdict": self.verdict,
+            "as_of": iso_utc(self.claim.at_s),
+            "summary": self.summary,
+            "evidence": self.evidence,
+            "rule": self.rule,
+            "data_through": None if self.data_through_s is None else iso_utc(self.data_through_s),
+        }
+
+
+@dataclass
+class _Place:
+    """Where one fix puts the aircraft."""
+
+    time_s: float
+    lat: float
+    lon: float
+    alt_ft: float | None
+    on_ground: bool
+    airport: dict[str, Any] | None
+    country: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "time": iso_utc(self.time_s),
+            "lat": round(self.lat, 5),
+            "lon": round(self.lon, 5),
+            "altitude_baro_ft": None if self.alt_ft is None else round(self.alt_ft),
+            "on_ground": self.on_ground,
+            "airport": self.airport,
+            "country": self.country,
+        }
+
+
+@dataclass
+class _MemberResult:
+    icao24: str
+    outcome: VerdictKind
+    rule: str
+    deciding: list[dict[str, Any]] = field(default_factory=list)
+    place: _Place | None = None
+    before: _Place | None = None
+    after: _Place | None = None
+    gap: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "icao24": self.icao24,
+            "outcome": self.outcome,
+            "rule": self.rule,
+            "events": self.deciding,
+            "last_fix_before": None if self.before is None else self.before.to_json(),
+            "first_fix_after": None if self.after is None else self.after.to_json(),
+            "gap": self.gap,
+        }
+
+
+def _ev_time(ev: dict[str, Any]) -> float:
+    return datetime.fromisoformat(str(ev["time"]).replace("Z", "+00:00")).timestamp()
+
+
+def _place(fx: Fixes, i: int) -> _Place:
+    from flyvakt.geo import get_world
+
+    lat, lon = float(fx.lat_deg[i]), float(fx.lon_deg[i])
+    alt = float(fx.altitude_baro_ft[i])
+    alt_ft = None if np.isnan(alt) else alt
+    og = int(fx.on_ground[i])
+    ground = og == 1 or (og == -1 and alt_ft is not None and alt_ft <= GROUND_ALT_FT)
+    world = get_world()
+    airport = None
+    country = world.country_at_point(lat, lon)
+    if ground:
+        near = world.airports_near(lat, lon, AT_AIRPORT_NM)
+        if near:
+            ref = near[0][0]
+            airport = ref.to_json()
+            country = ref.country
+    return _Place(float(fx.time_s[i]), lat, lon, alt_ft, ground, airport, country)
+
+
+def _around(fx: Fixes | None, at_s: float) -> tuple[_Place | None, _Place | None]:
+    """Last fix at or before ``at_s`` and first fix after it."""
+    if fx is None or fx.time_s.size == 0:
+        return None, None
+    k = int(np.searchsorted(fx.time_s, at_s, side="right"))
+    before = _place(fx, k - 1) if k > 0 else None
+    after = _place(fx, k) if k < fx.time_s.size else None
+    return before, after
+
+
+def _closest(
+    before: _Place | None, after: _Place | None, at_s: float, near_s: float
+) -> _Place | None:
+    cands = [p for p in (before, after) if p is not None and abs(p.time_s - at_s) <= near_s]
+    return min(cands, key=lambda p: abs(p.time_s - at_s)) if cands else None
+
+
+def _gap(before: _Place | None, after: _Place | None) -> dict[str, Any]:
+    return {
+        "start": None if before is None else iso_utc(before.time_s),
+        "end": None if after is None else iso_utc(after.time_s),
+        "last_known": None if before is None else before.to_json(),
+    }
+
+
+def _matches(claim: Claim, airport: dict[str, Any] | None, country: str | None) -> bool:
+    """Is this place the claim's place? Objects of 4 letters are ICAO airports, 2 countries."""
+    if claim.object is not None and len(claim.object) == 4:
+        return airport is not None and airport.get("icao") == claim.object
+    if airport is not None and airport.get("country"):
+        return bool(airport.get("country") == claim.object)
+    return country == claim.object
+
+
+def _judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
+    t = claim.at_s
+    since = claim.since_s if claim.since_s is not None else -np.inf
+    mine = [e for e in ev.events if e.get("icao24") == icao24]
+    before, after = _around(ev.fixes.get(icao24), t)
+    res = _MemberResult(icao24, "unverifiable", "coverage_gap", before=before, after=after)
+    pred = claim.predicate
+
+    if pred in ("landed_in", "landed_at", "departed_from"):
+        want = "takeoff" if pred == "departed_from" else "landing"
+        hits = [
+            e
+            for e in mine
+            if e.get("type") == want
+            and since <= _ev_time(e) <= t
+            and _matches(claim, e.get("airport"), e.get("country"))
+        ]
+        if hits:
+            last = hits[-1]
+            later_takeoffs = [
+                e
+                for e in mine
+                if want == "landing"
+                and e.get("type") == "takeoff"
+                and _ev_time(last) < _ev_time(e) <= t
+            ]
+            if not later_takeoffs:
+                res.outcome, res.deciding = "supported", [last]
+                res.rule = f"{want}_event_{last.get('basis', 'observed')}"
+                return res
+            res.deciding = [last, later_takeoffs[-1]]
+        near = _closest(before, after, t, NEAR_S)
+        if near is None:
+            res.gap = _gap(before, after)
+            return res
+        res.place = near
+        if pred == "departed_from":
+            if near.on_ground and _matches(claim, near.airport, near.country):
+                res.outcome, res.rule = "contradicted", "on_ground_at_origin"
+            elif not res.deciding:
+                res.rule = "no_takeoff_seen"
+                res.gap = _gap(before, after)
+            return res
+        if near.on_ground:
+            if _matches(claim, near.airport, near.country):
+                res.outcome, res.rule = "supported", "observed_on_ground_at_place"
+            else:
+                res.outcome, res.rule = "contradicted", "observed_on_ground_elsewhere"
+            return res
+        if not _matches(claim, None, near.country) or pred == "landed_at":
+            res.outcome, res.rule = "contradicted", "observed_airborne_elsewhere"
+        else:
+            res.outcome, res.rule = "contradicted", "observed_airborne_not_landed"
+        return res
+
+    near_s = NEAR_S if pred == "on_ground_at" else AIRSPACE_NEAR_S
+    near = _closest(before, after, t, near_s)
+    if near is None:
+        res.gap = _gap(before, after)
+        return res
+    res.place = near
+    if pred == "airborne":
+        ok = not near.on_ground
+    elif pred == "on_ground_at":
+        ok = near.on_ground and _matches(claim, near.airport, near.country)
+    else:  # in_airspace_of
+        ok = near.country == claim.object
+    res.outcome = "supported" if ok else "contradicted"
+    res.rule = f"observed_{'in' if ok else 'not_in'}_{pred}"
+    return res
+
+
+def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = "UTC") -> Verdict:
+    """Judge ``claim`` on ``evidence``; the summary is one sentence in ``lang`` (en/nb/nn).
+
+    A fleet claim is supported if any member satisfies it, contradicted only if every member
+    is positively observed contradicting it, otherwise unverifiable.
+    """
+    from flyvakt.verify.summary import summarise
+
+    results = [_judge_member(claim, m, evidence) for m in evidence.members]
+    outcomes = [r.outcome for r in results]
+    if "supported" in outcomes:
+        kind: VerdictKind = "supported"
+        decisive = [r for r in results if r.outcome == "supported"]
+    elif results and all(o == "contradicted" for o in outcomes):
+        kind = "contradicted"
+        decisive = results
+    else:
+        kind = "unverifiable"
+        decisive = [r for r in results if r.outcome == "unverifiable"]
+    rule = decisive[0].rule if decisive else "no_members"
+    if claim.subject_kind == "fleet":
+        rule = f"fleet_{'any' if kind == 'supported' else 'all'}:{rule}"
+    gaps = [{"icao24": r.icao24, **r.gap} for r in results if r.gap is not None]
+    ev_json: dict[str, Any] = {
+        "members": [r.to_json() for r in results],
+        "events": [e for r in decisive for e in r.deciding],
+        "coverage_gaps": gaps,
+    }
+    summary = summarise(claim, kind, decisive, len(results), lang, reader_tz)
+    return Verdict(claim, kind, summary, rule, ev_json, evidence.data_through_s)

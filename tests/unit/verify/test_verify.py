@@ -1,0 +1,183 @@
+"""Verdicts on real recordings (tests/data/traffic, MIT traffic package; AFR34ZG bundled)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from flyvakt.cli.replay import bundled_sample
+from flyvakt.fleets import FleetRegistry, load_fleets
+from flyvakt.model import PositionBatch
+from flyvakt.runtime.replay import ReplayResult, replay_files
+from flyvakt.verify import (
+    Claim,
+    ClaimParseError,
+    evidence_from_replay,
+    member_hexes,
+    parse_claim,
+    verify,
+)
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "traffic"
+
+
+def ts(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+@pytest.fixture(scope="module")
+def replay() -> ReplayResult:
+    # One replay per recording (they are years apart; each ends with its own finish()).
+    files = [str(DATA / n) for n in ("kiwi.json.gz", "noisy_takeoff.json.gz")]
+    parts = [replay_files([f]) for f in [*files, bundled_sample()]]
+    events = sorted((e for p in parts for e in p.events), key=lambda e: e.time_s)
+    positions = PositionBatch.concat([p.positions for p in parts])
+    return ReplayResult(events, positions, parts[-1].stats, parts[-1].state)
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> FleetRegistry:
+    path = tmp_path_factory.mktemp("fleets") / "fleets.toml"
+    path.write_text(
+        '[[fleet]]\nid = "af"\naliases = ["Air France-flyet", "the Air France jet"]\n'
+        '[fleet.names]\nen = "the Air France jet"\n'
+        '[[fleet.member]]\nicao24 = "393322"\nregistration = "F-GMZC"\n'
+        '[[fleet]]\nid = "mixed"\naliases = ["blandingsflåten"]\n'
+        '[[fleet.member]]\nicao24 = "393322"\n[[fleet.member]]\nicao24 = "3946e4"\n',
+        encoding="utf-8",
+    )
+    return load_fleets(str(path))
+
+
+def judge(claim: Claim, replay: ReplayResult, registry: FleetRegistry, lang: str = "en") -> dict:  # type: ignore[type-arg]
+    members = member_hexes(claim, registry, replay.positions)
+    ev = evidence_from_replay(members, replay.events, replay.positions)
+    return verify(claim, ev, lang=lang, reader_tz="Europe/Oslo").to_json()
+
+
+def test_landed_in_france_supported(replay: ReplayResult, registry: FleetRegistry) -> None:
+    c = Claim("aircraft", "393322", "landed_in", "FR", ts("2024-07-06T08:10:00Z"))
+    v = judge(c, replay, registry)
+    assert v["verdict"] == "supported"
+    assert v["evidence"]["events"][0]["airport"]["icao"] == "LFBO"
+    assert v["summary"].startswith("Supported:") and "LFBO" in v["summary"]
+    assert v["as_of"] == "2024-07-06T08:10:00Z"
+
+
+def test_landed_in_spain_contradicted(replay: ReplayResult, registry: FleetRegistry) -> None:
+    c = Claim("aircraft", "393322", "landed_in", "ES", ts("2024-07-06T08:10:00Z"))
+    v = judge(c, replay, registry)
+    assert v["verdict"] == "contradicted"
+    assert v["rule"] == "observed_on_ground_elsewhere"
+    before = v["evidence"]["members"][0]["last_fix_before"]
+    assert before["on_ground"] and before["airport"]["icao"] == "LFBO"
+    assert "LFBO" in v["summary"] and "France" in v["summary"]
+
+
+def test_before_landing_is_not_supported(replay: ReplayResult, registry: FleetRegistry) -> None:
+    # At 07:30Z AFR34ZG was cruising over France, not yet landed at Toulouse.
+    c = Claim("aircraft", "393322", "landed_at", "LFBO", ts("2024-07-06T07:30:00Z"))
+    assert judge(c, replay, registry)["verdict"] == "contradicted"
+
+
+def test_kiwi_landed_at_nzch_inferred(replay: ReplayResult, registry: FleetRegistry) -> None:
+    c = Claim("aircraft", "c820d1", "landed_at", "NZCH", ts("2021-05-15T03:00:00Z"))
+    v = judge(c, replay, registry)
+    assert v["verdict"] == "supported"
+    assert v["rule"] == "landing_event_inferred"
+    assert "inferred" in v["summary"]
+
+
+def test_after_data_ends_unverifiable(replay: ReplayResult, registry: FleetRegistry) -> None:
+    # noisy_takeoff's data end at 17:47:45Z; 30 min later nothing is known.
+    c = Claim("aircraft", "3946e4", "landed_in", "CH", ts("2019-11-11T18:17:45Z"))
+    v = judge(c, replay, registry)
+    assert v["verdict"] == "unverifiable"
+    gap = v["evidence"]["coverage_gaps"][0]
+    assert gap["start"] == "2019-11-11T17:47:45Z" and gap["end"] is None
+    assert gap["last_known"]["on_ground"] is False
+    assert "last seen" in v["summary"]
+
+
+def test_before_any_data_unverifiable(replay: ReplayResult, registry: FleetRegistry) -> None:
+    c = Claim("aircraft", "393322", "landed_in", "ES", ts("2024-07-06T05:00:00Z"))
+    v = judge(c, replay, registry)
+    assert v["verdict"] == "unverifiable"
+    assert v["evidence"]["coverage_gaps"][0]["start"] is None
+
+
+def test_fleet_any_member_supports(replay: ReplayResult, registry: FleetRegistry) -> None:
+    c = Claim("fleet", "mixed", "landed_in", "FR", ts("2024-07-06T08:10:00Z"))
+    v = judge(c, replay, registry)
+    assert v["verdict"] == "supported"
+    assert v["rule"].startswith("fleet_any:")
+
+
+def test_fleet_gap_blocks_contradiction(replay: ReplayResult, registry: FleetRegistry) -> None:
+    # 393322 is on the ground in France, but 3946e4 has no data then: no data, no contradiction.
+    c = Claim("fleet", "mixed", "landed_in", "ES", ts("2024-07-06T08:10:00Z"))
+    v = judge(c, replay, registry)
+    assert v["verdict"] == "unverifiable"
+    outcomes = {m["icao24"]: m["outcome"] for m in v["evidence"]["members"]}
+    assert outcomes == {"393322": "contradicted", "3946e4": "unverifiable"}
+
+
+def test_airspace_and_airborne(replay: ReplayResult, registry: FleetRegistry) -> None:
+    t = ts("2024-07-06T07:30:00Z")
+    assert (
+        judge(Claim("aircraft", "393322", "in_airspace_of", "FR", t), replay, registry)["verdict"]
+        == "supported"
+    )
+    assert (
+        judge(Claim("aircraft", "393322", "in_airspace_of", "CN", t), replay, registry)["verdict"]
+        == "contradicted"
+    )
+    assert (
+        judge(Claim("aircraft", "393322", "airborne", None, t), replay, registry)["verdict"]
+        == "supported"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "lead"),
+    [
+        ("Air France-flyet has landed in Spain", "en", "Contradicted:"),
+        ("Air France-flyet har landet i Spania", "nb", "Avkreftet:"),
+        ("Air France-flyet har landa i Spania", "nn", "Avkrefta:"),
+    ],
+)
+def test_free_text_matches_structured(
+    replay: ReplayResult, registry: FleetRegistry, text: str, lang: str, lead: str
+) -> None:
+    at = ts("2024-07-06T08:10:00Z")
+    parsed = parse_claim(text, registry, at)
+    assert parsed == Claim("fleet", "af", "landed_in", "ES", at)
+    v = judge(parsed, replay, registry, lang)
+    structured = judge(Claim("aircraft", "393322", "landed_in", "ES", at), replay, registry)
+    assert v["verdict"] == structured["verdict"] == "contradicted"
+    assert v["summary"].startswith(lead)
+
+
+@pytest.mark.parametrize(
+    ("text", "predicate", "obj"),
+    [
+        ("Air France-flyet is in French airspace", "in_airspace_of", "FR"),
+        ("Air France-flyet er i luftrommet til Frankrike", "in_airspace_of", "FR"),
+        ("Air France-flyet landed at LFBO", "landed_at", "LFBO"),
+        ("F-GMZC har landa på LFBO", "landed_at", "LFBO"),
+        ("393322 is airborne", "airborne", None),
+    ],
+)
+def test_parse_forms(registry: FleetRegistry, text: str, predicate: str, obj: str | None) -> None:
+    c = parse_claim(text + " by 2024-07-06T08:10Z", registry)
+    assert (c.predicate, c.object) == (predicate, obj)
+    assert c.at_s == ts("2024-07-06T08:10:00Z")
+
+
+def test_parse_error_says_what_was_understood(registry: FleetRegistry) -> None:
+    with pytest.raises(ClaimParseError, match=r"understood predicate.*subject.*missing object"):
+        parse_claim("Air France-flyet has landed in Atlantis", registry, 0.0)
+    with pytest.raises(ClaimParseError, match="time"):
+        parse_claim("Air France-flyet has landed in France", registry)
