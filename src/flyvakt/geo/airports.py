@@ -101,9 +101,15 @@ class Airports:
         keys = sorted(records)
         n = len(keys)
         self.icao: list[str] = keys
-        self._rec = [records[k] for k in keys]
-        self.lat_deg = np.fromiter((r["lat"] for r in self._rec), np.float64, n)
-        self.lon_deg = np.fromiter((r["lon"] for r in self._rec), np.float64, n)
+        recs = [records[k] for k in keys]
+        self.lat_deg = np.fromiter((r["lat"] for r in recs), np.float64, n)
+        self.lon_deg = np.fromiter((r["lon"] for r in recs), np.float64, n)
+        self.elevation_ft = np.fromiter((r["elevation"] or 0.0 for r in recs), np.float64, n)
+        # Plain lists instead of 28 k dicts: ~25 MB less resident memory.
+        self._iata: list[str] = [r.get("iata") or "" for r in recs]
+        self._name: list[str] = [r["name"] for r in recs]
+        self._country: list[str] = [r["country"] for r in recs]
+        self._tz: list[str] = [r["tz"] for r in recs]
         type_code = np.zeros(n, np.int8)
         runway_ft = np.zeros(n, np.int32)
         hard = np.zeros(n, np.bool_)
@@ -114,13 +120,13 @@ class Airports:
                 runway_ft[i] = t[1]
                 hard[i] = t[2]
             else:
-                type_code[i] = _TYPE_CODE[type_from_name(self._rec[i]["name"])]
+                type_code[i] = _TYPE_CODE[type_from_name(self._name[i])]
         self.type_code = type_code
         self.runway_ft = runway_ft
         self.hard_surface = hard
         self._by_icao = {k: i for i, k in enumerate(keys)}
-        self._by_iata = {r["iata"]: i for i, r in enumerate(self._rec) if r.get("iata")}
-        self._by_lid = {r["lid"]: i for i, r in enumerate(self._rec) if r.get("lid")}
+        self._by_iata = {c: i for i, c in enumerate(self._iata) if c}
+        self._by_lid = {r["lid"]: i for i, r in enumerate(recs) if r.get("lid")}
         self._refs: dict[int, AirportRef] = {}
         # Grid index.
         self._lat_r = np.radians(self.lat_deg)
@@ -159,16 +165,15 @@ class Airports:
     def ref(self, i: int) -> AirportRef:
         r = self._refs.get(i)
         if r is None:
-            rec = self._rec[i]
             r = AirportRef(
-                icao=rec["icao"],
-                iata=rec.get("iata") or "",
-                name=rec["name"],
-                country=rec["country"],
-                tz=rec["tz"],
-                lat_deg=float(rec["lat"]),
-                lon_deg=float(rec["lon"]),
-                elevation_ft=float(rec["elevation"]),
+                icao=self.icao[i],
+                iata=self._iata[i],
+                name=self._name[i],
+                country=self._country[i],
+                tz=self._tz[i],
+                lat_deg=float(self.lat_deg[i]),
+                lon_deg=float(self.lon_deg[i]),
+                elevation_ft=float(self.elevation_ft[i]),
             )
             self._refs[i] = r
         return r

@@ -15,7 +15,9 @@ Notes: the Russian Federation's allocation is 0x100000–0x1FFFFF (a 1 Mi block;
 block ICAO lists without a State name; we map it to TW as observed in practice. Blocks of
 dissolved States (USSR, Yugoslavia, Czechoslovakia) were re-allocated to their successors
 and are listed under those. Addresses outside every block (0x000000, ICAO's own 0xF0…
-block, unallocated space) give None.
+block, unallocated space) give None. Hong Kong and Macao register aircraft inside China's
+block (B-H…/B-L… addresses are spread over 0x780000–0x78FFFF, no clean sub-block), so they
+map to CN.
 """
 
 from __future__ import annotations
@@ -129,7 +131,7 @@ BLOCKS: tuple[tuple[int, int, str], ...] = (
     (0x4CA000, 12, "IE"),
     (0x4CC000, 12, "IS"),
     (0x4D0000, 10, "LU"),
-    (0x4D2000, 10, "MT"),
+    (0x4D2000, 12, "MT"),  # 4 Ki: Malta's registry outgrew the original 1 Ki block
     (0x4D4000, 10, "MC"),
     (0x500000, 10, "SM"),
     (0x501000, 10, "AL"),
