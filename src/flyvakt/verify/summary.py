@@ -43,6 +43,7 @@ _T: dict[str, dict[str, str]] = {
         "last": "; last seen {last_when} at {lat}, {lon}, {alt} ft",
         "need": "; positions around {when} are needed",
         "nodata": "no aircraft of the claim is in the data",
+        "any": "any of the {n} aircraft",
     },
     "nb": {
         "landed": "{who} landet på {place} {when}",
@@ -59,6 +60,7 @@ _T: dict[str, dict[str, str]] = {
         "last": "; sist sett {last_when} ved {lat}, {lon}, {alt} fot",
         "need": "; posisjoner rundt {when} trengs",
         "nodata": "ingen fly i påstanden finnes i dataene",
+        "any": "noen av de {n} flyene",
     },
     "nn": {
         "landed": "{who} landa på {place} {when}",
@@ -75,6 +77,7 @@ _T: dict[str, dict[str, str]] = {
         "last": "; sist sett {last_when} ved {lat}, {lon}, {alt} fot",
         "need": "; posisjonar rundt {when} trengst",
         "nodata": "ingen fly i påstanden finst i dataa",
+        "any": "nokon av dei {n} flya",
     },
 }
 
@@ -163,7 +166,12 @@ def summarise(
     from flyvakt.verify.verdict import AIRSPACE_NEAR_S, NEAR_S
 
     window = NEAR_S if claim.predicate not in ("airborne", "in_airspace_of") else AIRSPACE_NEAR_S
-    who = ", ".join(r.icao24 for r in decisive)
+    # Name up to three aircraft; a whole fleet's list would drown the sentence.
+    who = (
+        ", ".join(r.icao24 for r in decisive)
+        if len(decisive) <= 3
+        else t["any"].format(n=len(decisive))
+    )
     text = t["gap"].format(who=who, window=duration(window, lang), when=when)
     if first.before is not None:
         b = first.before

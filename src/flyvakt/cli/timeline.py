@@ -1,0 +1,88 @@
+"""``flyvakt timeline``: the events as sentences (en/nb/nn), grouped by day."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from typing import Any
+
+from flyvakt.model import AirportRef, Event
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "timeline",
+        help="events as sentences, grouped by day",
+        description="Print the events of recordings (INPUT...) or a store (--db) as sentences.",
+    )
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="recordings to replay")
+    p.add_argument("--db", metavar="FILE", help="read events from this store instead")
+    p.add_argument("--fleet", help="only this fleet's members (id, name or alias)")
+    p.add_argument("--fleets", metavar="FILE", help="fleets file (default: bundled example)")
+    p.add_argument("--lang", default="en", choices=("en", "nb", "nn"))
+    p.add_argument("--tz", default="UTC", help="reader's time zone (e.g. Europe/Oslo)")
+    p.set_defaults(func=run_timeline)
+
+
+def event_from_json(d: dict[str, Any]) -> Event:
+    """A stored event record (``Event.to_json()``) back into an Event."""
+    from flyvakt.geo import get_world
+
+    ap = d.get("airport")
+    airport = None
+    if ap:
+        airport = get_world().airport(str(ap["icao"])) or AirportRef(
+            str(ap["icao"]), str(ap.get("iata") or ""), str(ap.get("name") or ""),
+            str(ap.get("country") or ""), str(ap.get("tz") or "UTC"), 0.0, 0.0, 0.0,
+        )  # fmt: skip
+    local = d.get("local_time")
+    local_tz = None
+    if local and airport is None and d.get("lat") is not None and d.get("lon") is not None:
+        local_tz = get_world().tz_at(float(d["lat"]), float(d["lon"]))
+    return Event(
+        type=d["type"],
+        icao24=str(d["icao24"]),
+        time_s=datetime.fromisoformat(str(d["time"]).replace("Z", "+00:00")).timestamp(),
+        callsign=d.get("callsign"),
+        airport=airport,
+        country=d.get("country"),
+        basis=d.get("basis", "observed"),
+        confidence=float(d.get("confidence", 1.0)),
+        reason=str(d.get("reason") or ""),
+        candidates=list(d.get("candidates") or []),
+        lat=d.get("lat"),
+        lon=d.get("lon"),
+        altitude_baro_ft=d.get("altitude_baro_ft"),
+        local_tz=local_tz,
+        fleet=list(d.get("fleet") or []),
+        details=dict(d.get("details") or {}),
+    )
+
+
+def run_timeline(args: argparse.Namespace) -> int:
+    from flyvakt.fleets import example_fleets_path, load_fleets
+    from flyvakt.i18n import timeline_text
+
+    registry = load_fleets(args.fleets or str(example_fleets_path()))
+    if args.db:
+        from flyvakt.store import StoreReader
+
+        with StoreReader(args.db) as reader:
+            events = [event_from_json(d) for d in reader.events(limit=1_000_000)]
+    else:
+        from flyvakt.cli.replay import bundled_sample
+        from flyvakt.runtime.replay import replay_files
+
+        events = replay_files(args.inputs or [bundled_sample()], fleets_path=args.fleets).events
+    if args.fleet:
+        fleet_id = args.fleet if args.fleet in registry else registry.resolve(args.fleet)
+        if fleet_id is None:
+            print(f"flyvakt timeline: --fleet {args.fleet!r}: no such fleet", file=sys.stderr)
+            return 2
+        hexes = {m.icao24_hex for m in registry.members(fleet_id) if m.icao24_hex}
+        events = [e for e in events if e.icao24 in hexes or fleet_id in e.fleet]
+    sys.stdout.write(
+        timeline_text(events, args.lang, args.tz, fleet_names=registry.names(args.lang))
+    )
+    return 0
