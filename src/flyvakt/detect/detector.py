@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.detect import rules as R
+from flyvakt.detect.lastfix import LastFixes
 from flyvakt.model import AirportRef, Event, PositionBatch
 
 
@@ -91,6 +92,8 @@ class Detector:
     aircraft: dict[int, AircraftState] = field(default_factory=dict)
     last_sweep_s: float = -math.inf
     fleet_of: Any = None  # optional callable (icao24, time_s) -> list[str]
+    lastfix: LastFixes = field(default_factory=LastFixes)
+    pending: set[int] = field(default_factory=set)  # aircraft whose every fix matters now
 
     # -- public API -------------------------------------------------------------------------
     def step(self, positions: PositionBatch, now_s: float) -> list[Event]:
@@ -105,7 +108,10 @@ class Detector:
     def finish(self, now_s: float) -> list[Event]:
         """End of data: say what can be said about aircraft still airborne."""
         out: list[Event] = []
-        for st in self.aircraft.values():
+        for a, row in self.lastfix.index.items():
+            if self.lastfix.cols["lost"][row]:
+                continue
+            st = self._state(a, row)
             if st.last is None or st.lost:
                 continue
             self._confirm_pending(st, st.last, out, at_end=True)
@@ -129,48 +135,70 @@ class Detector:
         icao = p.icao24
         start = np.r_[True, icao[1:] != icao[:-1]]
         end = np.r_[icao[1:] != icao[:-1], True]
+        starts = np.flatnonzero(start)
+        gid = np.cumsum(start) - 1
+        ac_rows = self.lastfix.rows_for(icao[starts])
+        row_of = ac_rows[gid]
         ground = _ground_estimate(p)
         t = p.time_s
+        lf = self.lastfix.cols
+        # The fix before each fix: in the batch, or the aircraft's last fix from earlier batches.
         prev_t = np.r_[np.nan, t[:-1]]
+        prev_t[starts] = lf["t"][ac_rows]
         prev_ground = np.r_[False, ground[:-1]]
-        gap = ~start & (t - prev_t > R.SIGNAL_LOST_S)
-        flip = ~start & (ground != prev_ground)
+        prev_ground[starts] = lf["ground"][ac_rows]
+        new = np.isnan(prev_t)
+        gap = ~new & (t - prev_t > R.SIGNAL_LOST_S)
+        flip = ~new & (ground != prev_ground)
         alt = p.altitude_baro_ft
         # Low fixes matter for approaches and go-arounds; one per few seconds is enough.
-        lb = np.floor(t / R.APPROACH_SAMPLE_S)
-        low = ~ground & (alt < R.APPROACH_MAX_ALT_FT) & (start | ~np.r_[False, lb[1:] == lb[:-1]])
+        low = (
+            ~ground
+            & (alt < R.APPROACH_MAX_ALT_FT)
+            & (np.floor(t / R.APPROACH_SAMPLE_S) != np.floor(prev_t / R.APPROACH_SAMPLE_S))
+        )
         emerg = np.isin(p.squawk, list(R.EMERGENCY_SQUAWKS))
-        bucket = np.floor(t / R.COUNTRY_SAMPLE_S)
-        sample = start | end | ~np.r_[False, bucket[1:] == bucket[:-1]]
-        hot = start | end | gap | flip | low | emerg | sample
-        # The fix before a flip or a gap is needed to place the event.
+        sample = new | (np.floor(t / R.COUNTRY_SAMPLE_S) != np.floor(prev_t / R.COUNTRY_SAMPLE_S))
+        hot = new | gap | flip | low | emerg | sample | (start & lf["lost"][row_of])
+        # The fix before a hot one is needed to place its event.
         hot |= np.r_[hot[1:] & ~start[1:], False]
-        # Aircraft with a pending flip or a state needing every fix go fully hot.
-        pending = [
-            a for a, s in self.aircraft.items() if s.flip_start is not None or s.emergency_code >= 0
-        ]
-        if pending:
-            hot |= np.isin(icao, np.asarray(pending, dtype=icao.dtype))
+        # Aircraft with a pending flip or emergency code go fully hot.
+        if self.pending:
+            hot |= np.isin(icao, np.fromiter(self.pending, dtype=np.int64, count=len(self.pending)))
         # Once an aircraft flips in this batch, every later fix of it is needed for debouncing.
         if flip.any():
             flipped = np.flatnonzero(flip)
-            gid = np.cumsum(start) - 1
-            first_flip = np.full(int(gid[-1]) + 1, n, dtype=np.int64)
+            first_flip = np.full(len(starts), n, dtype=np.int64)
             np.minimum.at(first_flip, gid[flipped], flipped)
             hot |= np.arange(n) >= first_flip[gid]
         idx = np.flatnonzero(hot)
         countries = self._countries(p, idx[sample[idx]])
-        rows = idx.tolist()
         cols = _columns(p, ground)
-        for i in rows:
-            fx = Fix(*(c[i] for c in cols))
-            st = self.aircraft.get(int(icao[i]))
+        for i in idx.tolist():
+            a = int(icao[i])
+            st = self.aircraft.get(a)
             if st is None:
-                st = self.aircraft[int(icao[i])] = AircraftState(int(icao[i]))
+                st = self.aircraft[a] = AircraftState(a)
+            if start[i]:
+                self._refresh(st, int(row_of[i]))
+            fx = Fix(*(c[i] for c in cols))
             # The gap flag comes from the vectorised pass: the previous *hot* fix is not
             # necessarily the previous fix.
-            is_gap = None if start[i] else bool(gap[i])
-            self._fix(st, fx, is_gap, countries.get(i, _NO_SAMPLE), p, i, out)
+            self._fix(st, fx, bool(gap[i]), countries.get(i, _NO_SAMPLE), p, i, out)
+            if st.flip_start is not None or st.emergency_code >= 0:
+                self.pending.add(a)
+            else:
+                self.pending.discard(a)
+        ends = np.flatnonzero(end)
+        self.lastfix.record(p, ends, ac_rows, ground)
+
+    def _refresh(self, st: AircraftState, row: int) -> None:
+        """Bring ``st.last`` up to the aircraft's last fix (recorded in columns)."""
+        t = self.lastfix.cols["t"][row]
+        if not np.isnan(t) and (st.last is None or st.last.t < t):
+            st.last = Fix(*self.lastfix.values(row))
+            if st.first is None:
+                st.first = st.last
 
     def _countries(self, p: PositionBatch, rows: npt.NDArray[np.int64]) -> dict[int, str | None]:
         if len(rows) == 0:
@@ -204,8 +232,6 @@ class Detector:
             if country is not _NO_SAMPLE:
                 st.country, st.country_fix = country, fx
             return
-        if is_gap is None:
-            is_gap = fx.t - prev.t > R.SIGNAL_LOST_S
         if is_gap or st.lost:
             self._after_gap(st, prev, fx, country, out)
         else:
@@ -645,8 +671,14 @@ class Detector:
             out.append(ev)
 
     def _sweep_lost(self, now_s: float, out: list[Event]) -> None:
-        for st in self.aircraft.values():
-            if st.lost or st.last is None or now_s - st.last.t <= R.SIGNAL_LOST_S:
+        lf = self.lastfix
+        t = lf.cols["t"][: lf.size]
+        with np.errstate(invalid="ignore"):
+            gone = np.flatnonzero(~lf.cols["lost"][: lf.size] & (now_s - t > R.SIGNAL_LOST_S))
+        for row in gone.tolist():
+            lf.cols["lost"][row] = True
+            st = self._state(int(lf.cols["icao24"][row]), row)
+            if st.last is None:
                 continue
             st.lost = True
             ev = self._event(
@@ -654,12 +686,19 @@ class Detector:
                 st,
                 st.last,
                 reason=(
-                    "no position for more than "
-                    f"{_duration(R.SIGNAL_LOST_S)}; last known state given"
+                    f"no position for more than {_duration(R.SIGNAL_LOST_S)}; "
+                    "last known state given"
                 ),
             )
             ev.details = {"on_ground": st.last.ground}
             out.append(ev)
+
+    def _state(self, icao24: int, row: int) -> AircraftState:
+        st = self.aircraft.get(icao24)
+        if st is None:
+            st = self.aircraft[icao24] = AircraftState(icao24)
+        self._refresh(st, row)
+        return st
 
     # -- helpers ----------------------------------------------------------------------------
     def _event(

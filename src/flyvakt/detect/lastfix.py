@@ -1,0 +1,87 @@
+"""The last fix of every aircraft, in columns, so that most fixes never reach Python.
+
+The detector's per-aircraft state machine only sees "hot" fixes; the last fix of each aircraft
+in a batch is recorded here with a few vectorised assignments, and turned into a
+:class:`~flyvakt.detect.detector.Fix` only when an event needs it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from flyvakt.model import PositionBatch
+
+_COLS: dict[str, tuple[Any, Any]] = {
+    "t": (np.float64, np.nan),
+    "lat": (np.float64, np.nan),
+    "lon": (np.float64, np.nan),
+    "alt": (np.float64, np.nan),
+    "gs": (np.float64, np.nan),
+    "vr": (np.float64, np.nan),
+    "ground": (np.bool_, False),
+    "callsign": (object, None),
+    "squawk": (np.int64, -1),
+    "lost": (np.bool_, False),
+    "icao24": (np.int64, 0),
+}
+
+
+class LastFixes:
+    def __init__(self, capacity: int = 1024) -> None:
+        self.capacity = capacity
+        self.size = 0
+        self.index: dict[int, int] = {}
+        self.cols: dict[str, npt.NDArray[Any]] = {
+            k: np.full(capacity, fill, dtype=dt) for k, (dt, fill) in _COLS.items()
+        }
+
+    def rows_for(self, icaos: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+        out = np.empty(len(icaos), dtype=np.int64)
+        get = self.index.get
+        for k, a in enumerate(icaos.tolist()):
+            r = get(a)
+            if r is None:
+                if self.size >= self.capacity:
+                    self._grow()
+                r = self.index[a] = self.size
+                self.cols["icao24"][r] = a
+                self.size += 1
+            out[k] = r
+        return out
+
+    def _grow(self) -> None:
+        new = self.capacity * 2
+        for k, (dt, fill) in _COLS.items():
+            col = np.full(new, fill, dtype=dt)
+            col[: self.capacity] = self.cols[k]
+            self.cols[k] = col
+        self.capacity = new
+
+    def record(
+        self, p: PositionBatch, idx: npt.NDArray[np.int64], rows: npt.NDArray[np.int64],
+        ground: npt.NDArray[np.bool_],
+    ) -> None:  # fmt: skip
+        """Fixes ``idx`` of ``p`` become the last fixes of aircraft ``rows``."""
+        c = self.cols
+        c["t"][rows] = p.time_s[idx]
+        c["lat"][rows] = p.lat_deg[idx]
+        c["lon"][rows] = p.lon_deg[idx]
+        c["alt"][rows] = p.altitude_baro_ft[idx]
+        c["gs"][rows] = p.groundspeed_kt[idx]
+        c["vr"][rows] = p.vertical_rate_fpm[idx]
+        c["ground"][rows] = ground[idx]
+        c["callsign"][rows] = p.callsign[idx]
+        c["squawk"][rows] = p.squawk[idx]
+        c["lost"][rows] = False
+
+    def values(self, row: int) -> tuple[Any, ...]:
+        """(t, lat, lon, alt, gs, vr, ground, callsign, squawk) of one aircraft's last fix."""
+        c = self.cols
+        return (
+            float(c["t"][row]), float(c["lat"][row]), float(c["lon"][row]),
+            float(c["alt"][row]), float(c["gs"][row]), float(c["vr"][row]),
+            bool(c["ground"][row]), c["callsign"][row], int(c["squawk"][row]),
+        )  # fmt: skip
