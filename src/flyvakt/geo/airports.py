@@ -279,26 +279,63 @@ class Airports:
         return list(zip(idx[order].tolist(), d.tolist(), strict=True))
 
     def nearest_index(
-        self, lats_deg: NDArray[np.float64], lons_deg: NDArray[np.float64], max_nm: float = 30.0
+        self,
+        lats_deg: NDArray[np.float64],
+        lons_deg: NDArray[np.float64],
+        max_nm: float = 30.0,
+        *,
+        exclude_heliports: bool = True,
+        exclude_seaplane: bool = True,
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """Vectorised nearest airport (any type except heliport/seaplane/balloonport).
+        """Nearest airport per point, vectorised over points that share a 1° grid cell.
 
-        Returns (row index or -1, distance NM or inf) per point; points with no airport within
-        ``max_nm`` get -1. Cost is one small query per point (Python loop over points): meant
-        for event-rate work, not for every position.
+        Returns (row index or -1, great-circle distance NM or inf), same shape as the input;
+        -1 where no airport lies within ``max_nm`` or the input is not a finite position.
+        Points are grouped by grid cell; each cell gathers its candidates once (all airports
+        within ``max_nm`` + the cell's half-diagonal of its centre) and ranks them for all its
+        points in one matrix product, so the Python work scales with occupied cells, not
+        points.
         """
         lats = np.asarray(lats_deg, np.float64)
         lons = np.asarray(lons_deg, np.float64)
-        out_i = np.full(lats.shape, -1, np.int64)
-        out_d = np.full(lats.shape, np.inf)
-        for k in range(lats.size):
-            la, lo = float(lats.flat[k]), float(lons.flat[k])
-            if not (np.isfinite(la) and np.isfinite(lo)):
+        shape = lats.shape
+        la, lo = lats.ravel(), lons.ravel()
+        out_i = np.full(la.size, -1, np.int64)
+        out_d = np.full(la.size, np.inf)
+        ok = np.isfinite(la) & np.isfinite(lo) & (np.abs(la) <= 90.0)
+        pts = np.flatnonzero(ok)
+        if pts.size == 0:
+            return out_i.reshape(shape), out_d.reshape(shape)
+        lo_n = (lo[pts] + 180.0) % 360.0 - 180.0
+        la_r, lo_r = np.radians(la[pts]), np.radians(lo_n)
+        xyz = np.stack([np.cos(la_r) * np.cos(lo_r), np.cos(la_r) * np.sin(lo_r), np.sin(la_r)], 1)
+        cells = self._cell(la[pts], lo_n)
+        order = np.argsort(cells, kind="stable")
+        sorted_cells = cells[order]
+        bounds = np.flatnonzero(np.diff(sorted_cells)) + 1
+        key = (exclude_heliports, exclude_seaplane, False)
+        # Half-diagonal of a 1° cell is ≤ 42.5 NM (at the equator); a cell's points are all
+        # within that of its centre, so centre-radius + 42.5 NM covers every point's circle.
+        reach_nm = max_nm + 42.5
+        max_chord = 2.0 * math.sin(min(max_nm / EARTH_RADIUS_NM, math.pi) / 2.0)
+        for group in np.split(order, bounds):
+            c = int(cells[group[0]])
+            row, col = divmod(c, NCOL)
+            cand = self._candidates(
+                (row + 0.5) * CELL_DEG - 90.0, (col + 0.5) * CELL_DEG - 180.0, reach_nm, key
+            )
+            if cand.size == 0:
                 continue
-            hits = self.near(la, lo, max_nm)
-            if hits:
-                out_i.flat[k], out_d.flat[k] = hits[0]
-        return out_i, out_d
+            chord2 = 2.0 - 2.0 * (xyz[group] @ self._xyz[cand].T)  # points × candidates
+            best = np.argmin(chord2, axis=1)
+            best_c2 = chord2[np.arange(group.size), best]
+            hit = best_c2 <= max_chord * max_chord
+            tgt = pts[group[hit]]
+            out_i[tgt] = cand[best[hit]]
+            out_d[tgt] = (
+                2.0 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(best_c2[hit], 0.0, 4.0)) / 2.0)
+            )
+        return out_i.reshape(shape), out_d.reshape(shape)
 
 
 def haversine_nm_r(

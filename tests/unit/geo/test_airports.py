@@ -130,3 +130,19 @@ def test_nearest_index_vectorised(world: World) -> None:
     assert world.airports.ref(int(idx[1])).icao == "LFBO"
     assert idx[2] == -1 and np.isinf(dist[2])
     assert idx[3] == -1
+
+
+def test_nearest_index_agrees_with_airports_near(world: World) -> None:
+    # The grouped, matrix-based search must pick the same nearest airport (or the same
+    # distance, for ties) as the per-point query, including across the antimeridian.
+    rng = np.random.default_rng(11)
+    lats = np.concatenate([rng.uniform(30.0, 65.0, 400), rng.uniform(-20.0, -15.0, 100)])
+    lons = np.concatenate([rng.uniform(-125.0, 40.0, 400), rng.uniform(177.0, 183.0, 100)])
+    idx, dist = world.nearest_airport_index(lats, lons, max_nm=30.0)
+    for k in range(lats.size):
+        hits = world.airports_near(float(lats[k]), float((lons[k] + 180) % 360 - 180), 30.0)
+        if not hits:
+            assert idx[k] == -1
+            continue
+        assert idx[k] >= 0
+        assert dist[k] == pytest.approx(hits[0][1], abs=1e-6)
