@@ -13,7 +13,15 @@ from collections.abc import Sequence
 
 from flyvakt import __version__
 
-COMMAND_MODULES: tuple[str, ...] = ("replay", "simulate", "fleets", "export")
+COMMAND_MODULES: tuple[str, ...] = (
+    "replay",
+    "events",
+    "verify",
+    "timeline",
+    "simulate",
+    "fleets",
+    "export",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
