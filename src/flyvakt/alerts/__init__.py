@@ -1,0 +1,115 @@
+"""Alerts: rules matched against events, delivered once each to stdout, webhooks or apprise.
+
+Public API::
+
+    load_rules(path) -> list[Rule]; parse_rules(toml_dict, origin) -> list[Rule]
+    match(rule, event) -> bool                      # pure
+    AlertManager(rules, map_base_url).submit(events) -> list[payload]; await .drain()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from flyvakt.alerts.rules import (
+    AlertRuleError,
+    Rule,
+    dedupe_key,
+    load_rules,
+    map_link,
+    match,
+    parse_rules,
+)
+from flyvakt.alerts.sinks import send
+from flyvakt.model import Event
+
+__all__ = [
+    "AlertManager",
+    "AlertRuleError",
+    "Rule",
+    "dedupe_key",
+    "load_rules",
+    "map_link",
+    "match",
+    "parse_rules",
+]
+
+log = logging.getLogger("flyvakt.alerts")
+
+Sender = Callable[[str, dict[str, Any]], None]
+
+
+class AlertManager:
+    """Match events against rules and deliver each alert once per (rule, channel).
+
+    Network deliveries run in worker threads; :meth:`drain` waits for those in flight (call it
+    on shutdown). ``sent`` and ``failed`` count deliveries per channel.
+    """
+
+    def __init__(
+        self, rules: list[Rule], map_base_url: str, *, sender: Sender | None = None
+    ) -> None:
+        self.rules = rules
+        self.map_base_url = map_base_url
+        self.sender: Sender = sender or send
+        self.sent: Counter[str] = Counter()
+        self.failed: Counter[str] = Counter()
+        self._seen: set[tuple[str, tuple[str, str, float]]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def payload(self, rule: Rule, event: Event) -> dict[str, Any]:
+        return {
+            "rule": rule.name,
+            "when": rule.when,
+            "event": event.to_json(),
+            "map": map_link(self.map_base_url, event),
+        }
+
+    def submit(self, events: list[Event]) -> list[dict[str, Any]]:
+        """Queue delivery of every new alert these events raise; returns the payloads."""
+        out: list[dict[str, Any]] = []
+        for ev in events:
+            for rule in self.rules:
+                if not match(rule, ev):
+                    continue
+                key = (rule.name, dedupe_key(ev))
+                if key in self._seen:
+                    continue
+                self._seen.add(key)
+                payload = self.payload(rule, ev)
+                out.append(payload)
+                for ch in rule.channels:
+                    self._deliver(ch, payload)
+        return out
+
+    def _deliver(self, channel: str, payload: dict[str, Any]) -> None:
+        if channel in ("stdout", "log"):
+            self._send_counted(channel, payload)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._send_counted(channel, payload)
+            return
+        task = loop.create_task(asyncio.to_thread(self._send_counted, channel, payload))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _send_counted(self, channel: str, payload: dict[str, Any]) -> None:
+        kind = channel.split(":", 1)[0]
+        try:
+            self.sender(channel, payload)
+        except Exception as exc:  # a failing channel must not stop the engine
+            self.failed[kind] += 1
+            log.warning("alert delivery on %s failed: %s", kind, exc)
+        else:
+            self.sent[kind] += 1
+
+    async def drain(self, timeout_s: float = 30.0) -> None:
+        """Wait (bounded) for deliveries still in flight."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout_s)

@@ -1,0 +1,191 @@
+"""Alert rules: what to tell whom, read from TOML; the matcher is pure.
+
+Rules live in the fleets file under ``[[alerts]]`` or in a separate ``--rules`` file::
+
+    [[alerts]]
+    when = "landing_in"          # fleet_event | landing_in | emergency | seen_after_silence
+    fleet = "ru-gov"             # optional: only aircraft/events of this fleet
+    country = "KP"               # landing_in: ISO 3166 alpha-2 of the landing place
+    silence_min = 60             # seen_after_silence: minimum gap in minutes
+    channels = ["stdout", "webhook:https://example.org/hook", "apprise:ntfy://topic"]
+
+``match(rule, event)`` reads only the event; "now" and the clock play no part.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from flyvakt.model import Event
+
+__all__ = [
+    "WHEN",
+    "AlertRuleError",
+    "Rule",
+    "dedupe_key",
+    "gap_minutes",
+    "load_rules",
+    "map_link",
+    "match",
+    "parse_rules",
+]
+
+WHEN = ("fleet_event", "landing_in", "emergency", "seen_after_silence")
+FLEET_EVENT_TYPES = ("fleet_departed", "fleet_landed", "fleet_together")
+# Why 60 min: a gap shorter than an hour is usually coverage (low altitude, receiver range),
+# not an aircraft that went quiet; the user can lower it per rule.
+DEFAULT_SILENCE_MIN = 60.0
+
+
+class AlertRuleError(ValueError):
+    """A rule that cannot be used; the message names the file and the rule."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    when: str
+    channels: tuple[str, ...]
+    fleet: str | None = None
+    country: str | None = None
+    silence_min: float = DEFAULT_SILENCE_MIN
+    name: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def _gap_seconds(details: dict[str, Any]) -> float | None:
+    gap = details.get("gap")
+    if not isinstance(gap, dict):
+        return None
+    if isinstance(gap.get("seconds"), int | float):
+        return float(gap["seconds"])
+    try:
+        start = datetime.fromisoformat(str(gap["start"]).replace("Z", "+00:00"))
+        end = datetime.fromisoformat(str(gap["end"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return None
+    return (end - start).total_seconds()
+
+
+def gap_minutes(event: Event) -> float | None:
+    """Length of the silence before a ``signal_regained`` event, in minutes (None if unknown)."""
+    s = _gap_seconds(event.details)
+    return None if s is None else s / 60.0
+
+
+def _country_of(event: Event) -> str | None:
+    if event.country:
+        return event.country.upper()
+    if event.airport is not None and event.airport.country:
+        return event.airport.country.upper()
+    return None
+
+
+def match(rule: Rule, event: Event) -> bool:
+    """True when ``event`` is one ``rule`` asks to be told about."""
+    if rule.fleet is not None and rule.fleet not in event.fleet:
+        return False
+    if rule.when == "fleet_event":
+        ok = event.type in FLEET_EVENT_TYPES
+    elif rule.when == "landing_in":
+        ok = event.type in ("landing", "fleet_landed")
+    elif rule.when == "emergency":
+        ok = event.type == "emergency_squawk"
+    elif rule.when == "seen_after_silence":
+        gap = gap_minutes(event)
+        ok = event.type == "signal_regained" and gap is not None and gap >= rule.silence_min
+    else:
+        return False
+    if ok and rule.country is not None:
+        ok = _country_of(event) == rule.country.upper()
+    return ok
+
+
+def dedupe_key(event: Event) -> tuple[str, str, float]:
+    """Each alert once: the same event (type, aircraft, time) is never sent twice."""
+    return (event.type, event.icao24, round(float(event.time_s), 3))
+
+
+def map_link(base_url: str, event: Event) -> str:
+    """Link to the map at the moment of the event: ``BASE/#t=<iso>&icao24=<hex>``."""
+    base = base_url.rstrip("/")
+    return f"{base}/#t={quote(event.time_iso, safe=':-')}&icao24={event.icao24}"
+
+
+def _channel_ok(ch: str, where: str) -> None:
+    if ch in ("stdout", "log"):
+        return
+    if ch.startswith("webhook:"):
+        url = ch[len("webhook:") :]
+        if not url.startswith(("http://", "https://")):
+            raise AlertRuleError(f"{where}: webhook channel needs an http(s) URL, got {ch!r}")
+        return
+    if ch.startswith("apprise:"):
+        try:
+            import apprise  # type: ignore[import-not-found]  # noqa: F401
+        except ImportError:
+            raise AlertRuleError(
+                f"{where}: channel {ch!r} needs the optional 'apprise' package "
+                "(pip install apprise), which is not installed"
+            ) from None
+        return
+    raise AlertRuleError(
+        f"{where}: unknown channel {ch!r} (stdout, log, webhook:URL or apprise:URL)"
+    )
+
+
+def parse_rules(data: dict[str, Any], origin: str) -> list[Rule]:
+    """Rules from the ``alerts`` array of a parsed TOML document."""
+    raw = data.get("alerts", [])
+    if not isinstance(raw, list):
+        raise AlertRuleError(f"{origin}: 'alerts' must be an array of tables ([[alerts]])")
+    rules: list[Rule] = []
+    for i, r in enumerate(raw, 1):
+        where = f"{origin}: alert rule {i}"
+        if not isinstance(r, dict):
+            raise AlertRuleError(f"{where}: not a table")
+        when = r.get("when")
+        if when not in WHEN:
+            raise AlertRuleError(f"{where}: 'when' must be one of {', '.join(WHEN)}, got {when!r}")
+        channels = r.get("channels", ["stdout"])
+        if isinstance(channels, str):
+            channels = [channels]
+        if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
+            raise AlertRuleError(f"{where}: 'channels' must be a list of strings")
+        for ch in channels:
+            _channel_ok(ch, where)
+        if when == "landing_in" and not r.get("country"):
+            raise AlertRuleError(f"{where}: landing_in needs a 'country' (ISO code, e.g. \"KP\")")
+        silence = r.get("silence_min", DEFAULT_SILENCE_MIN)
+        if not isinstance(silence, int | float) or silence < 0:
+            raise AlertRuleError(f"{where}: 'silence_min' must be a number of minutes >= 0")
+        known = {"when", "channels", "fleet", "country", "silence_min", "name"}
+        rules.append(
+            Rule(
+                when=str(when),
+                channels=tuple(channels),
+                fleet=str(r["fleet"]) if r.get("fleet") else None,
+                country=str(r["country"]).upper() if r.get("country") else None,
+                silence_min=float(silence),
+                name=str(r.get("name", f"{when} #{i}")),
+                extra={k: v for k, v in r.items() if k not in known},
+            )
+        )
+    return rules
+
+
+def load_rules(path: str | Path) -> list[Rule]:
+    """Rules from a TOML file (``[[alerts]]`` tables); a missing file is an error."""
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise AlertRuleError(f"{p}: no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise AlertRuleError(f"{p}: not valid TOML: {exc}") from None
+    return parse_rules(data, str(p))

@@ -1,0 +1,187 @@
+"""``flyvakt run [SOURCE...]``: the live service — feeds in, map and alerts out.
+
+With no SOURCE it replays the bundled real recording (AFR34ZG, Paris CDG → Toulouse,
+2024-07-06) at 60× so a new user sees an aircraft move on the map at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from typing import Any
+
+# Why 60×: the bundled 80-minute recording plays in about 80 s, long enough to watch the
+# takeoff and landing on the map, short enough for a first try.
+DEMO_SPEED = 60.0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run the live service: feeds → tracker → store, map and alerts",
+        description=(
+            "Read live feeds (beast+tcp://host:30005, avr+tcp://, sbs+tcp://host:30003) and/or "
+            "recordings, track aircraft, detect events, store everything and serve the map. "
+            "With no SOURCE, replays the bundled real recording of AFR34ZG at 60x."
+        ),
+    )
+    p.add_argument("sources", nargs="*", metavar="SOURCE", help="feed URLs or files")
+    p.add_argument("--db", default="./flyvakt.db", help="store file (default ./flyvakt.db)")
+    p.add_argument("--fleets", metavar="FILE", help="fleets file (TOML); may hold [[alerts]]")
+    p.add_argument("--rules", metavar="FILE", help="alert rules file (TOML, [[alerts]] tables)")
+    p.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8090, help="HTTP port (default 8090)")
+    p.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        help="replay speed for files, x real time (0 = as fast as possible; "
+        "default 60 for the bundled recording, 1 for your files)",
+    )
+    p.add_argument("--token", help="API token required by the HTTP server for writes")
+    p.add_argument("--no-serve", action="store_true", help="no HTTP server")
+    p.set_defaults(func=run_run)
+
+
+def _load_rules(args: argparse.Namespace) -> list[Any]:
+    from flyvakt.alerts import load_rules, parse_rules
+
+    rules: list[Any] = []
+    if args.fleets:
+        import tomllib
+        from pathlib import Path
+
+        p = Path(args.fleets)
+        if p.exists():
+            with p.open("rb") as fh:
+                try:
+                    rules.extend(parse_rules(tomllib.load(fh), str(p)))
+                except tomllib.TOMLDecodeError as exc:
+                    raise SystemExit(f"flyvakt run: {p}: not valid TOML: {exc}") from None
+    if args.rules:
+        rules.extend(load_rules(args.rules))
+    return rules
+
+
+def _make_app(args: argparse.Namespace, hub: Any) -> Any:
+    try:
+        from flyvakt.serve.app import create_app  # type: ignore[import-not-found,unused-ignore]
+    except ImportError as exc:
+        print(f"flyvakt run: no HTTP server ({exc}); running without the map", file=sys.stderr)
+        return None
+    return create_app(args.db, hub=hub, fleets_path=args.fleets, token=args.token)
+
+
+def run_run(args: argparse.Namespace) -> int:
+    from flyvakt.alerts import AlertRuleError
+    from flyvakt.sources import SourceFormatError
+
+    try:
+        return asyncio.run(_main(args))
+    except (SourceFormatError, AlertRuleError) as exc:
+        print(f"flyvakt run: {exc}", file=sys.stderr)
+        return 2
+
+
+async def _main(args: argparse.Namespace) -> int:
+    from flyvakt.alerts import AlertManager
+    from flyvakt.runtime.engine import run_engine
+    from flyvakt.runtime.hub import Hub
+    from flyvakt.runtime.status import status_line
+
+    sources = list(args.sources)
+    speed = args.speed
+    if not sources:
+        from flyvakt.cli.replay import bundled_sample
+
+        sources = [bundled_sample()]
+        speed = DEMO_SPEED if speed is None else speed
+        print("flyvakt run: no SOURCE given, replaying the bundled recording", file=sys.stderr)
+    elif speed is None:
+        speed = 1.0
+    map_url = f"http://{args.host}:{args.port}/"
+    rules = _load_rules(args)
+    alerts = AlertManager(rules, map_url) if rules else None
+
+    fleet_of = None
+    if args.fleets:
+        from flyvakt.fleets import load_fleets
+
+        registry = load_fleets(args.fleets)
+        fleet_of = lambda icao24, t: registry.match(icao24, None, t)  # noqa: E731
+    hub = Hub(fleet_of)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    server: Any = None
+    server_task: asyncio.Task[None] | None = None
+    if not args.no_serve:
+        app = _make_app(args, hub)
+        if app is not None:
+            server = _quiet_server(app, args.host, args.port)
+            server_task = asyncio.create_task(server.serve())
+            print(f"flyvakt run: map at {map_url}", file=sys.stderr)
+    print(
+        f"flyvakt run: storing in {args.db}; {len(rules)} alert rule(s); Ctrl-C to stop",
+        file=sys.stderr,
+    )
+
+    def on_status(st: dict[str, Any]) -> None:
+        print(status_line(st), file=sys.stderr, flush=True)
+
+    summary = await run_engine(
+        sources,
+        db_path=args.db,
+        fleets_path=args.fleets,
+        hub=hub,
+        stop_event=stop,
+        clock=time.time,
+        speed=speed,
+        on_status=on_status,
+        alerts=alerts,
+    )
+    if server_task is not None:
+        if summary.files_done and not stop.is_set():
+            print("flyvakt run: replay done; map still served, Ctrl-C to stop", file=sys.stderr)
+            await stop.wait()
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await server_task
+    print(
+        f"flyvakt run: {summary.frames:,} frames, {summary.positions:,} positions, "
+        f"{hub.status()['events']} events, {summary.store_drops} dropped by the store; "
+        f"stored in {args.db}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _quiet_server(app: Any, host: str, port: int) -> Any:
+    """A uvicorn server that leaves signal handling to us (one Ctrl-C stops everything)."""
+    import uvicorn
+
+    class _Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Any:
+            yield
+
+    return _Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m flyvakt.cli.run ...`` (same as ``flyvakt run ...``)."""
+    parser = argparse.ArgumentParser(prog="flyvakt")
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["run", *(sys.argv[1:] if argv is None else argv)])
+    rc: int = args.func(args)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""The in-process event bus and live view shared by the engine and the HTTP server.
+
+The engine publishes what each pipeline step produced (positions, events) and the tracker's
+state table; the HTTP server reads the live aircraft list (:meth:`Hub.aircraft_now`, shaped like
+readsb/tar1090 ``aircraft.json``) and subscribes to a stream of messages for websockets/SSE.
+
+Everything runs in one asyncio event loop (publishers and subscribers alike), so no locks are
+needed; the store writer has its own thread but never touches the hub. A slow subscriber never
+blocks a publisher: each subscription has a bounded queue, and when it is full the message for
+that subscriber is dropped and counted (``Subscription.dropped``, ``Hub.status()["drops"]``).
+
+Message shapes (``Subscription.queue`` items)::
+
+    {"kind": "positions", "now_s": float, "positions": [{"icao24", "time_s", "lat", "lon",
+        "alt_baro", "gs", "track", "on_ground", "flight"}, ...]}
+    {"kind": "event", "event": Event.to_json()}
+    {"kind": "status", "status": Hub.status()}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from flyvakt.model import Event, PositionBatch
+from flyvakt.model.batches import Source, icao_hex
+from flyvakt.track.table import TRACKED_FIELDS, StateTable
+
+__all__ = ["Hub", "Subscription"]
+
+# Why 300 s: readsb/tar1090 drop an aircraft from aircraft.json after 300 s without a message;
+# the live map follows the same convention so users see the same aircraft in both.
+AIRCRAFT_MAX_AGE_S = 300.0
+# Why 200: the live page shows the latest events; older ones are in the store.
+RECENT_EVENTS = 200
+
+FleetOf = Callable[[int, float], list[str]]
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One consumer's bounded queue of hub messages; ``dropped`` counts what it missed."""
+
+    queue: asyncio.Queue[dict[str, Any]]
+    dropped: int = 0
+
+    def offer(self, msg: dict[str, Any]) -> bool:
+        try:
+            self.queue.put_nowait(msg)
+        except asyncio.QueueFull:
+            self.dropped += 1
+            return False
+        return True
+
+
+@dataclass
+class _Counters:
+    batches: int = 0
+    positions: int = 0
+    events: int = 0
+    subscriber_drops: int = 0
+
+
+def _num(x: Any, nd: int) -> float | None:
+    v = float(x)
+    if math.isnan(v) or math.isinf(v):
+        return None
+    return round(v, nd)
+
+
+class Hub:
+    """Live view of the engine. See the module docstring for the message shapes."""
+
+    def __init__(
+        self, fleet_of: FleetOf | None = None, *, max_age_s: float = AIRCRAFT_MAX_AGE_S
+    ) -> None:
+        self.fleet_of = fleet_of
+        self.max_age_s = max_age_s
+        self.now_s: float = math.nan  # data time of the latest batch
+        self.table: StateTable | None = None
+        self.recent_events: deque[dict[str, Any]] = deque(maxlen=RECENT_EVENTS)
+        self.sources: dict[str, Any] = {}  # url -> TcpState (or file progress dict)
+        self.engine: dict[str, Any] = {}  # engine-provided figures (frames/s, store drops, ...)
+        self._subs: list[Subscription] = []
+        self._counts = _Counters()
+
+    # -- publishers (the engine) ---------------------------------------------------------
+    def publish_positions(self, positions: PositionBatch, now_s: float) -> None:
+        if math.isfinite(now_s):
+            self.now_s = now_s if math.isnan(self.now_s) else max(self.now_s, now_s)
+        self._counts.batches += 1
+        self._counts.positions += len(positions)
+        if not self._subs or len(positions) == 0:
+            return
+        rows = [
+            {
+                "icao24": icao_hex(int(positions.icao24[i])),
+                "time_s": float(positions.time_s[i]),
+                "lat": _num(positions.lat_deg[i], 5),
+                "lon": _num(positions.lon_deg[i], 5),
+                "alt_baro": _num(positions.altitude_baro_ft[i], 0),
+                "gs": _num(positions.groundspeed_kt[i], 1),
+                "track": _num(positions.track_deg[i], 1),
+                "on_ground": int(positions.on_ground[i]),
+                "flight": positions.callsign[i],
+            }
+            for i in range(len(positions))
+        ]
+        self._broadcast({"kind": "positions", "now_s": self.now_s, "positions": rows})
+
+    def publish_events(self, events: list[Event]) -> None:
+        for ev in events:
+            self._counts.events += 1
+            js = ev.to_json()
+            self.recent_events.append(js)
+            self._broadcast({"kind": "event", "event": js})
+
+    def publish_status(self) -> None:
+        self._broadcast({"kind": "status", "status": self.status()})
+
+    def set_tracker_table(self, table: StateTable) -> None:
+        self.table = table
+
+    def register_source(self, url: str, state: Any) -> None:
+        self.sources[url] = state
+
+    # -- subscribers (the HTTP server) ---------------------------------------------------
+    def subscribe(self, maxsize: int = 1000) -> Subscription:
+        sub = Subscription(asyncio.Queue(maxsize=maxsize))
+        self._subs.append(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        if sub in self._subs:
+            self._subs.remove(sub)
+
+    def _broadcast(self, msg: dict[str, Any]) -> None:
+        for sub in self._subs:
+            if not sub.offer(msg):
+                self._counts.subscriber_drops += 1
+
+    # -- live view -----------------------------------------------------------------------
+    def aircraft_now(self, now_s: float | None = None) -> list[dict[str, Any]]:
+        """Aircraft heard within ``max_age_s`` of ``now_s`` (default: data time of the hub)."""
+        table = self.table
+        now = self.now_s if now_s is None else now_s
+        if table is None or len(table) == 0 or math.isnan(now):
+            return []
+        rows = np.fromiter(table.rows.values(), dtype=np.int64, count=len(table.rows))
+        c = table.cols
+        last = c["last_seen_s"][rows]
+        rows = rows[(now - last) <= self.max_age_s]
+        return [self._aircraft(c, int(r), now) for r in rows.tolist()]
+
+    def _aircraft(self, c: dict[str, Any], r: int, now: float) -> dict[str, Any]:
+        icao = int(c["icao24"][r])
+        out: dict[str, Any] = {"hex": icao_hex(icao)}
+        cs = c["callsign"][r]
+        if cs:
+            out["flight"] = str(cs)
+        if int(c["on_ground"][r]) == 1:
+            out["alt_baro"] = "ground"
+        else:
+            alt = _num(c["altitude_baro_ft"][r], 0)
+            if alt is not None:
+                out["alt_baro"] = int(alt)
+        for key, col, nd in (
+            ("alt_geom", "altitude_gnss_ft", 0),
+            ("gs", "groundspeed_kt", 1),
+            ("track", "track_deg", 1),
+            ("baro_rate", "vertical_rate_fpm", 0),
+        ):
+            v = _num(c[col][r], nd)
+            if v is not None:
+                out[key] = int(v) if nd == 0 else v
+        sq = int(c["squawk"][r])
+        if sq >= 0:
+            out["squawk"] = f"{sq:04d}"
+        lat, lon = _num(c["lat_deg"][r], 6), _num(c["lon_deg"][r], 6)
+        if lat is not None and lon is not None:
+            out["lat"], out["lon"] = lat, lon
+            out["seen_pos"] = round(max(0.0, now - float(c["pos_t"][r])), 1)
+        out["seen"] = round(max(0.0, now - float(c["last_seen_s"][r])), 1)
+        out["messages"] = int(c["messages"][r])
+        out["fleet"] = list(self.fleet_of(icao, now)) if self.fleet_of else []
+        src = int(c["pos_src"][r])
+        out["source"] = Source(src).name.lower() if src in Source._value2member_map_ else "unknown"
+        ages: dict[str, float] = {}
+        for name in TRACKED_FIELDS:
+            t = float(c[f"{name}_t"][r])
+            if math.isfinite(t):
+                ages[name] = round(max(0.0, now - t), 1)
+        if math.isfinite(float(c["pos_t"][r])):
+            ages["position"] = round(max(0.0, now - float(c["pos_t"][r])), 1)
+        out["field_age_s"] = ages
+        return out
+
+    def status(self) -> dict[str, Any]:
+        """Counters for the status line and ``/api/status``; sources as plain dicts."""
+        n_aircraft = len(self.aircraft_now()) if self.table is not None else 0
+        sources: dict[str, Any] = {}
+        for url, st in self.sources.items():
+            if hasattr(st, "__dataclass_fields__"):
+                sources[url] = {
+                    k: getattr(st, k)
+                    for k in (
+                        "state",
+                        "last_error",
+                        "bytes",
+                        "frames",
+                        "connections",
+                        "attempts",
+                        "next_retry_s",
+                        "last_data_s",
+                    )
+                    if hasattr(st, k)
+                }
+            else:
+                sources[url] = dict(st)
+        return {
+            "now_s": None if math.isnan(self.now_s) else self.now_s,
+            "aircraft": n_aircraft,
+            "batches": self._counts.batches,
+            "positions": self._counts.positions,
+            "events": self._counts.events,
+            "subscribers": len(self._subs),
+            "subscriber_drops": self._counts.subscriber_drops,
+            "drops": int(self.engine.get("store_drops", 0)) + self._counts.subscriber_drops,
+            **{k: v for k, v in self.engine.items()},
+            "sources": sources,
+        }

@@ -1,0 +1,32 @@
+"""The one-line status of a running engine (``flyvakt run`` prints it every 5 s to stderr)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flyvakt.model.events import iso_utc
+
+__all__ = ["status_line"]
+
+
+def status_line(status: dict[str, Any]) -> str:
+    """``2024-07-06T07:02:11Z  412.0 frames/s  3 aircraft  2 events  0 drops  [feed: connected]``
+
+    ``status`` is :meth:`flyvakt.runtime.hub.Hub.status`.
+    """
+    now = status.get("now_s")
+    parts = [
+        iso_utc(now) if isinstance(now, int | float) else "no data yet",
+        f"{float(status.get('frames_per_s', 0.0)):.1f} frames/s",
+        f"{int(status.get('aircraft', 0))} aircraft",
+        f"{int(status.get('events', 0))} events",
+        f"{int(status.get('drops', 0))} drops",
+    ]
+    feeds = []
+    for url, st in (status.get("sources") or {}).items():
+        state = st.get("state", "?") if isinstance(st, dict) else "?"
+        feeds.append(f"{url}: {state}")
+    line = "  ".join(parts)
+    if feeds:
+        line += "  [" + "; ".join(feeds) + "]"
+    return line
