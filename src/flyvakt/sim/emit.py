@@ -141,7 +141,11 @@ def _aircraft_frames(
     keep &= ~(is_surf & ~moving & (idx_in_kind % 10 != 0))  # still: every 10th = 5 s
     squawk = ac.squawk_at(t)
     keep &= ~((kinds == k["emergency"]) & ~np.isin(squawk, EMERGENCY_SQUAWKS))
-    odd = (idx_in_kind % 2).astype(np.int64)
+    # Even/odd CPR formats alternate with every transmission. A still aircraft keeps only every
+    # 10th surface slot, so number the kept slots: counting all slots would make every kept one
+    # even, and a parked aircraft would never form a pair (its position lost after ~10 min).
+    slot = np.where(is_surf & ~moving, idx_in_kind // 10, idx_in_kind)
+    odd = (slot % 2).astype(np.int64)
 
     n = len(t)
     payload = np.zeros((n, 14), dtype=np.uint8)
