@@ -66,6 +66,8 @@ class AircraftState:
     flip_count: int = 0
     flip_max_gs: float = 0.0
     approach_checked_s: float = -math.inf
+    spoof_ref: Fix | None = None  # the fix the position/velocity agreement is measured from
+    spoof_count: int = 0  # consecutive intervals where positions and velocity disagree
     last_landing: Event | None = None
     country: str | None = None
     country_fix: Fix | None = None
@@ -491,16 +493,17 @@ class Detector:
         i: int,
         out: list[Event],
     ) -> None:
-        ref = st.country_fix
-        if (
-            ref is not None
-            and not fx.ground
-            and fx.gs >= R.SPOOF_MIN_GS_KT
-            and fx.t - ref.t >= R.SPOOF_MIN_DT_S
-        ):
+        ref = st.spoof_ref
+        if ref is None or fx.ground or fx.t - ref.t > R.SIGNAL_LOST_S:
+            st.spoof_ref = ref = fx
+        if fx.gs >= R.SPOOF_MIN_GS_KT and fx.t - ref.t >= R.SPOOF_MIN_DT_S:
+            st.spoof_ref = fx
             flown = fx.gs * (fx.t - ref.t) / 3600.0
             ratio = _dist(fx, ref) / flown if flown > 0 else 1.0
-            suspect = ratio < R.SPOOF_RATIO_LOW or ratio > R.SPOOF_RATIO_HIGH
+            odd = ratio < R.SPOOF_RATIO_LOW or ratio > R.SPOOF_RATIO_HIGH
+            st.spoof_count = st.spoof_count + 1 if odd else 0
+            # One odd interval can be a tight orbit; spoofed positions stay wrong for minutes.
+            suspect = st.spoof_count >= R.SPOOF_INTERVALS
             if suspect and not st.spoofing:
                 ev = self._event(
                     "spoofing_suspected",
@@ -520,6 +523,7 @@ class Detector:
         if st.spoofing:
             st.country_fix = fx
             return
+        ref = st.country_fix
         if country == st.country:
             st.pending_country = _NO_SAMPLE
         elif ref is not None:
@@ -628,6 +632,15 @@ class Detector:
             return
         if st.low_airport is not None and fx.alt - st.low_min.alt >= R.GO_AROUND_CLIMB_FT:
             lm = st.low_min
+            # The airport of the go-around is the one nearest the lowest point, not the one
+            # nearest where the descent began.
+            near_low = [
+                a
+                for a, _d in self.world.airports_near(lm.lat, lm.lon, R.CLOSE_NM)
+                if lm.alt - a.elevation_ft <= R.GO_AROUND_MAX_AGL_FT
+            ]
+            if near_low:
+                st.low_airport = near_low[0]
             if (
                 lm.alt - st.low_airport.elevation_ft <= R.GO_AROUND_MAX_AGL_FT
                 and st.first is not lm

@@ -74,3 +74,6 @@ SPOOF_MIN_GS_KT = 150.0
 SPOOF_MIN_DT_S = 30.0
 SPOOF_RATIO_LOW = 0.3
 SPOOF_RATIO_HIGH = 3.0
+# ... in this many consecutive intervals: an aircraft in a tight orbit (a patrol drone, a
+# holding pattern) covers little ground in one interval, never in two.
+SPOOF_INTERVALS = 2

@@ -1,0 +1,173 @@
+"""Detection rules on small SYNTHETIC tracks (situations the real recordings do not contain).
+
+Each track is built from a few waypoints near real airports; the world (airports, countries,
+time zones) is the real offline one.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from flyvakt.detect import Detector
+from flyvakt.geo import get_world
+from flyvakt.model import Event, PositionBatch
+
+LFBO = (43.6293, 1.3638, 499.0)  # lat, lon, elevation ft
+T0 = 1_720_000_000.0
+
+
+def track(points: list[tuple[float, float, float, float, bool]], *, icao: int = 0x393322,
+          squawk: int = 1000, gs: float = 140.0, vr: float = 0.0) -> PositionBatch:  # fmt: skip
+    """Positions from (dt_s, lat, lon, alt_ft, on_ground) tuples."""
+    p = PositionBatch.empty(len(points))
+    for i, (dt, lat, lon, alt, ground) in enumerate(points):
+        p.time_s[i] = T0 + dt
+        p.lat_deg[i], p.lon_deg[i], p.altitude_baro_ft[i] = lat, lon, alt
+        p.on_ground[i] = int(ground)
+    p.icao24[:] = icao
+    p.groundspeed_kt[:] = gs
+    p.vertical_rate_fpm[:] = vr
+    p.squawk[:] = squawk
+    p.callsign[:] = "TEST1"
+    return p
+
+
+def run(p: PositionBatch, *, finish: bool = True) -> list[Event]:
+    det = Detector(world=get_world())
+    out = det.step(p, float(p.time_s.max()))
+    if finish:
+        out += det.finish(float(p.time_s.max()))
+    return out
+
+
+def kinds(events: list[Event]) -> list[str]:
+    return [e.type for e in events]
+
+
+Pt = tuple[float, float, float, float, bool]
+Xyz = tuple[float, float, float]
+
+
+def line(t0: float, t1: float, a: Xyz, b: Xyz, step: float = 2.0, ground: bool = False) -> list[Pt]:
+    n = max(2, int((t1 - t0) / step))
+    return [
+        (t0 + (t1 - t0) * k / (n - 1), a[0] + (b[0] - a[0]) * k / (n - 1),
+         a[1] + (b[1] - a[1]) * k / (n - 1), a[2] + (b[2] - a[2]) * k / (n - 1), ground)
+        for k in range(n)
+    ]  # fmt: skip
+
+
+def test_go_around_then_landing() -> None:
+    lat, lon, elev = LFBO
+    approach = line(0, 300, (lat - 0.15, lon, elev + 3000), (lat - 0.01, lon, elev + 300))
+    climb = line(302, 420, (lat, lon, elev + 350), (lat + 0.1, lon, elev + 2500))
+    back = line(422, 900, (lat + 0.1, lon, elev + 2500), (lat - 0.005, lon, elev + 50))
+    roll = line(902, 960, (lat, lon, elev), (lat + 0.01, lon, elev), ground=True)
+    p = track(approach + climb + back + roll, vr=-700.0)
+    # Vertical rate that matches the geometry: descending, climbing, descending.
+    n1, n2 = len(approach), len(approach) + len(climb)
+    p.vertical_rate_fpm[n1:n2] = 1500.0
+    events = run(p)
+    assert kinds(events).count("go_around") == 1
+    ga = next(e for e in events if e.type == "go_around")
+    assert ga.airport is not None and ga.airport.icao == "LFBO"
+    landing = next(e for e in events if e.type == "landing")
+    assert landing.airport is not None and landing.airport.icao == "LFBO"
+    assert landing.basis == "observed"
+
+
+def test_emergency_squawk_needs_to_be_held() -> None:
+    lat, lon, _ = LFBO
+    pts = line(0, 120, (lat + 1, lon, 30000), (lat + 1.3, lon, 30000))
+    brief = track(pts, squawk=1000, gs=450)
+    brief.squawk[10:12] = 7700  # dialled through for 2 s: not an emergency
+    assert "emergency_squawk" not in kinds(run(brief, finish=False))
+    held = track(pts, squawk=1000, gs=450)
+    held.squawk[10:] = 7700
+    events = run(held, finish=False)
+    assert kinds(events).count("emergency_squawk") == 1
+    e = next(e for e in events if e.type == "emergency_squawk")
+    assert e.details["squawk"] == "7700" and e.time_s == pytest.approx(held.time_s[10])
+
+
+def test_gap_from_air_to_ground_is_an_inferred_landing() -> None:
+    lat, lon, elev = LFBO
+    before = line(0, 200, (lat - 1.0, lon, 20000), (lat - 0.8, lon, 18000))
+    after = line(2000, 2100, (lat, lon, elev), (lat + 0.002, lon, elev), ground=True)
+    events = run(track(before + after, gs=300))
+    landing = next(e for e in events if e.type == "landing")
+    assert landing.basis == "inferred"
+    assert landing.airport is not None and landing.airport.icao == "LFBO"
+    assert landing.details["gap"]["last_known"]["altitude_baro_ft"] == 18000
+    assert "signal_regained" in kinds(events)
+
+
+def test_data_ending_at_cruise_names_no_landing() -> None:
+    lat, lon, _ = LFBO
+    events = run(track(line(0, 300, (lat - 0.2, lon, 12000), (lat - 0.05, lon, 11000)), vr=-500))
+    assert "landing" not in kinds(events)
+    assert kinds(events)[-1] == "signal_lost"
+
+
+def test_airspace_entry_is_possible_across_a_gap_and_observed_without() -> None:
+    # France (Strasbourg area) into Germany, once seen continuously, once across a gap.
+    a, b = (48.58, 7.60, 30000.0), (48.58, 8.20, 30000.0)
+    # 0.6° of longitude at 48.6° N is 24 NM: 600 s at 144 kt, the speed the track reports.
+    seen = run(track(line(0, 600, a, b, step=2.0), gs=144), finish=False)
+    entry = next(e for e in seen if e.type == "airspace_entry")
+    assert entry.country == "DE" and entry.basis == "observed"
+    gap_pts = line(0, 60, a, (48.58, 7.65, 30000.0)) + line(700, 800, (48.58, 8.3, 30000.0), b)
+    gapped = run(track(gap_pts, gs=144), finish=False)
+    entry = next(e for e in gapped if e.type == "airspace_entry")
+    assert entry.country == "DE" and entry.basis == "possible"
+    assert entry.details["gap"]["start"] < entry.details["gap"]["end"]
+
+
+def test_frozen_positions_are_suspected_spoofing_and_kept_out_of_country_events() -> None:
+    # Positions frozen over Kaliningrad while the aircraft reports 450 kt.
+    frozen = [(float(dt), 54.7, 20.5, 35000.0, False) for dt in range(0, 300, 2)]
+    events = run(track(frozen, gs=450), finish=False)
+    assert "spoofing_suspected" in kinds(events)
+    assert "airspace_entry" not in kinds(events)
+
+
+def test_stopover_and_touch_and_go() -> None:
+    lat, lon, elev = LFBO
+    arrive = line(0, 200, (lat - 0.1, lon, elev + 2000), (lat - 0.003, lon, elev + 100))
+    ground = line(202, 202 + 3600, (lat, lon, elev), (lat + 0.002, lon, elev), step=20, ground=True)
+    leave = line(3804, 3900, (lat + 0.01, lon, elev + 200), (lat + 0.1, lon, elev + 3000))
+    events = run(track(arrive + ground + leave, vr=-600))
+    stop = next(e for e in events if e.type == "stopover")
+    assert stop.airport is not None and stop.airport.icao == "LFBO"
+    assert math.isclose(stop.details["on_ground_s"], 3804 - 202, abs_tol=30)
+    short = line(202, 262, (lat, lon, elev), (lat + 0.005, lon, elev), ground=True)
+    leave2 = line(264, 400, (lat + 0.01, lon, elev + 200), (lat + 0.1, lon, elev + 3000))
+    events = run(track(arrive + short + leave2, vr=-600))
+    assert "touch_and_go" in kinds(events) and "stopover" not in kinds(events)
+
+
+def test_flapping_ground_flag_at_taxi_speed_is_no_takeoff() -> None:
+    lat, lon, elev = LFBO
+    pts = line(0, 600, (lat, lon, elev), (lat + 0.001, lon, elev), ground=True)
+    p = track(pts, gs=10)
+    p.on_ground[50:100] = 0  # 100 s of "airborne" flags while taxiing at 10 kt
+    events = run(p)
+    assert "takeoff" not in kinds(events) and "landing" not in kinds(events)
+
+
+def test_batches_give_the_same_events_as_one_batch() -> None:
+    lat, lon, elev = LFBO
+    pts = (line(0, 200, (lat - 0.1, lon, elev + 2000), (lat - 0.003, lon, elev + 100))
+           + line(202, 400, (lat, lon, elev), (lat + 0.002, lon, elev), ground=True))  # fmt: skip
+    p = track(pts, vr=-600)
+    whole = [(e.type, e.time_s) for e in run(p)]
+    det = Detector(world=get_world())
+    parts: list[Event] = []
+    for a in range(0, len(p), 37):
+        chunk = p.take(np.arange(a, min(a + 37, len(p))))
+        parts += det.step(chunk, float(chunk.time_s.max()))
+    parts += det.finish(float(p.time_s.max()))
+    assert sorted((e.type, e.time_s) for e in parts) == sorted(whole)
