@@ -1,0 +1,199 @@
+"""The June 2024 state-visit reconstruction end to end: simulate → jsonl → replay → verify.
+
+SYNTHETIC: every frame comes from ``flyvakt simulate`` on the bundled scenario
+``june-2024-state-visit`` — an APPROXIMATE RECONSTRUCTION from public reporting only (see the
+scenario file and docs/reconstruction.md). The frames are written to a jet1090-style jsonl file
+and replayed through the real decode → track → detect → fleet path with the bundled fleets file.
+
+Coverage assumed by the scenario: good near Moscow, patchy over Siberia and the Far East, a
+station at Yakutsk that sees the apron, and over North Korea nothing below 3,500 ft — so each
+approach into Pyongyang is seen down to ~3,500 ft about 6 NM out, and touchdown never is.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from flyvakt.fleets import example_fleets_path, load_fleets
+from flyvakt.model import Event
+from flyvakt.runtime.replay import ReplayResult, replay_files
+from flyvakt.sim import emit, scenario
+from flyvakt.sources import write_jsonl
+from flyvakt.verify import Verdict, evidence_from_replay, member_hexes, parse_claim, verify
+
+HEXES = ("157711", "157718", "157719")  # RA-96017, RA-96024, RA-96025 (plane-alert-db)
+LAST = "157719"  # RA-96025 leaves Yakutsk last and lands last
+# Half the nominal transmission rates: positions every ~1 s, parked surface reports every
+# ~10 s (inside the 25 s surface pair window), ~340 k frames, a few seconds end to end.
+RATE_SCALE = 0.5
+
+
+def _t(iso: str) -> float:
+    return datetime.fromisoformat(iso).replace(tzinfo=UTC).timestamp()
+
+
+def _simulate_to_jsonl(path: Path, *, floor_ft: float | None = None, start: str = "") -> Path:
+    sc = scenario.load(scenario.bundled("june-2024-state-visit"))
+    sc.rate_scale = RATE_SCALE
+    if floor_ft is not None:
+        sc.coverage[0].min_altitude_ft = floor_ft
+    if start:
+        sc.start_s = _t(start)
+    res = emit.simulate(sc)
+    assert "APPROXIMATE RECONSTRUCTION" in res.label
+    with path.open("w", encoding="utf-8") as fp:
+        write_jsonl(fp, res.frames)
+    return path
+
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory: pytest.TempPathFactory) -> ReplayResult:
+    path = _simulate_to_jsonl(tmp_path_factory.mktemp("state_visit") / "frames.jsonl")
+    return replay_files([str(path)], fleets_path=str(example_fleets_path()))
+
+
+def _of(events: list[Event], kind: str, icao: str) -> list[Event]:
+    return [
+        e for e in events if e.type == kind and e.airport is not None and e.airport.icao == icao
+    ]
+
+
+def _ac(events: list[Event]) -> list[str]:
+    return sorted(e.icao24 for e in events)
+
+
+def test_moscow_to_yakutsk_observed(replayed: ReplayResult) -> None:
+    ev = replayed.events
+    takeoffs = _of(ev, "takeoff", "UUWW")
+    assert _ac(takeoffs) == list(HEXES)
+    assert all(e.basis == "observed" for e in takeoffs)
+    assert all(_t("2024-06-18T00:20:00") < e.time_s < _t("2024-06-18T00:40:00") for e in takeoffs)
+    landings = _of(ev, "landing", "UEEE")
+    assert _ac(landings) == list(HEXES)
+    assert all(e.basis == "observed" for e in landings)
+    # "landing in Yakutsk in the morning UTC"
+    assert all(_t("2024-06-18T05:00:00") < e.time_s < _t("2024-06-18T08:00:00") for e in landings)
+    (fleet,) = _of(ev, "fleet_landed", "UEEE")
+    assert fleet.details["count"] == 3 and fleet.basis == "observed"
+
+
+def test_day_on_the_ground_in_yakutsk(replayed: ReplayResult) -> None:
+    ev = replayed.events
+    stops = _of(ev, "stopover", "UEEE")
+    assert _ac(stops) == list(HEXES)
+    assert all(e.basis == "observed" for e in stops)
+    assert all(e.details["on_ground_s"] > 5 * 3600 for e in stops)
+    takeoffs = _of(ev, "takeoff", "UEEE")
+    assert _ac(takeoffs) == list(HEXES)
+    # departure about 21:34 local (12:34 UTC), a few minutes apart
+    assert all(_t("2024-06-18T12:25:00") < e.time_s < _t("2024-06-18T12:45:00") for e in takeoffs)
+    # the apron is covered: no coverage gap for the parked aircraft between the two
+    regained = [e for e in ev if e.type == "signal_regained" and e.icao24 in HEXES]
+    on_ground_gap = [
+        e for e in regained if _t("2024-06-18T06:00:00") < e.time_s < _t("2024-06-18T12:45:00")
+    ]
+    assert on_ground_gap == []
+
+
+def test_route_never_enters_china_and_enters_north_korea_from_the_east(
+    replayed: ReplayResult,
+) -> None:
+    ev = replayed.events
+    assert [e for e in ev if e.type == "airspace_entry" and e.country == "CN"] == []
+    kp = [e for e in ev if e.type == "airspace_entry" and e.country == "KP"]
+    assert _ac(kp) == list(HEXES)
+    assert all(e.basis == "observed" and e.lon is not None and e.lon > 127.0 for e in kp)
+
+
+def test_pyongyang_landing_is_inferred_never_observed(replayed: ReplayResult) -> None:
+    ev = replayed.events
+    # nothing in North Korea is ever called an observed landing: touchdown is not covered
+    kp_landings = [e for e in ev if e.type == "landing" and e.country == "KP"]
+    assert kp_landings and all(e.basis == "inferred" for e in kp_landings)
+    assert {e.airport.icao for e in kp_landings if e.airport} == {"ZKPY"}
+    (last,) = [e for e in kp_landings if e.icao24 == LAST]
+    assert last.altitude_baro_ft is not None and 3500 <= last.altitude_baro_ft <= 5000
+    assert "touchdown not observed" in last.reason
+    # the last fix is ~2 min before touchdown; the reporting's "around 02:30 local" = 17:30 UTC
+    assert abs(last.time_s - _t("2024-06-18T17:30:00")) <= 600
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "detector: the signal-lost sweep (detect/detector.py _sweep_lost) marks the first two "
+        "aircraft lost 2 min after their last low fix near ZKPY, and finish() then skips lost "
+        "aircraft, so only the last one gets the inferred landing; fleet_landed needs all 3"
+    ),
+)
+def test_all_three_land_at_pyongyang_and_fleet_landed(replayed: ReplayResult) -> None:
+    ev = replayed.events
+    landings = _of(ev, "landing", "ZKPY")
+    assert _ac(landings) == list(HEXES)
+    assert all(e.basis == "inferred" for e in landings)
+    (fleet,) = _of(ev, "fleet_landed", "ZKPY")
+    assert fleet.details["count"] == 3
+    assert fleet.basis == "inferred"
+    assert fleet.icao24 == LAST
+    assert abs(fleet.time_s - _t("2024-06-18T17:30:00")) <= 600
+
+
+# ----------------------------------------------------------------------------- claims
+
+
+def _verdict(result: ReplayResult, text: str, at_iso: str) -> Verdict:
+    registry = load_fleets(example_fleets_path())
+    claim = parse_claim(text, registry, _t(at_iso))
+    members = member_hexes(claim, registry, result.positions)
+    evidence = evidence_from_replay(members, result.events, result.positions)
+    return verify(claim, evidence, lang="en")
+
+
+@pytest.mark.parametrize("registration", ["RA-96017", "RA-96024", "RA-96025"])
+def test_0747_claim_contradicted_for_each_aircraft(
+    replayed: ReplayResult, registration: str
+) -> None:
+    """09:47 Norwegian time (07:47 UTC): "had landed in North Korea" — all three were seen
+    parked at Yakutsk within seconds of that time."""
+    v = _verdict(replayed, f"{registration} has landed in North Korea", "2024-06-18T07:47:00")
+    assert v.verdict == "contradicted"
+    assert v.rule == "observed_on_ground_elsewhere"
+    (member,) = v.evidence["members"]
+    assert member["last_fix_before"]["airport"]["icao"] == "UEEE"
+    assert member["last_fix_before"]["on_ground"]
+
+
+def test_0747_claim_about_the_whole_fleet_is_unverifiable(replayed: ReplayResult) -> None:
+    """The bundled ru-gov fleet has 13 Il-96; the reconstruction contains only the three the
+    reporting names. The three contradict the claim, the ten unseen ones cannot: flyvakt does
+    not turn "no data" into "not there"."""
+    v = _verdict(replayed, "Putin has landed in North Korea", "2024-06-18T07:47:00")
+    assert v.verdict == "unverifiable"
+    outcomes = {m["icao24"]: m["outcome"] for m in v.evidence["members"]}
+    assert len(outcomes) == 13
+    assert {h for h, o in outcomes.items() if o == "contradicted"} == set(HEXES)
+    assert {o for h, o in outcomes.items() if h not in HEXES} == {"unverifiable"}
+
+
+def test_1800_claim_supported_on_an_inferred_landing(replayed: ReplayResult) -> None:
+    """20:00 Norwegian time (18:00 UTC): supported, because RA-96025 was last seen 3,500 ft up,
+    6 NM from ZKPY and descending — an inferred landing, said as such."""
+    for text in ("Putin has landed in North Korea", "RA-96025 has landed in North Korea"):
+        v = _verdict(replayed, text, "2024-06-18T18:00:00")
+        assert v.verdict == "supported"
+        assert v.rule.endswith("landing_event_inferred")
+        assert "inferred" in v.summary
+
+
+def test_1800_claim_unverifiable_without_low_coverage(tmp_path: Path) -> None:
+    """The same evening with Korea covered only above 10,000 ft (the scenario's first
+    version): the last fixes are ~20 NM out at cruise descent, no landing can be inferred, and
+    the 18:00 claim is unverifiable — never guessed from the direction of flight."""
+    path = _simulate_to_jsonl(tmp_path / "high.jsonl", floor_ft=10000, start="2024-06-18T16:00:00")
+    result = replay_files([str(path)], fleets_path=str(example_fleets_path()))
+    assert [e for e in result.events if e.type == "landing"] == []
+    v = _verdict(result, "Putin has landed in North Korea", "2024-06-18T18:00:00")
+    assert v.verdict == "unverifiable"
