@@ -175,18 +175,22 @@ class Detector:
             hot |= np.arange(n) >= first_flip[gid]
         idx = np.flatnonzero(hot)
         countries = self._countries(p, idx[sample[idx]])
-        cols = _columns(p, ground)
-        for i in idx.tolist():
-            a = int(icao[i])
+        hot_p = p.take(idx)
+        cols = _columns(hot_p, ground[idx])
+        icao_l, start_l, row_l, gap_l = (
+            icao[idx].tolist(), start[idx].tolist(), row_of[idx].tolist(), gap[idx].tolist()
+        )  # fmt: skip
+        for k, i in enumerate(idx.tolist()):
+            a = icao_l[k]
             st = self.aircraft.get(a)
             if st is None:
                 st = self.aircraft[a] = AircraftState(a)
-            if start[i]:
-                self._refresh(st, int(row_of[i]))
-            fx = Fix(*(c[i] for c in cols))
+            if start_l[k]:
+                self._refresh(st, row_l[k])
+            fx = Fix(*(c[k] for c in cols))
             # The gap flag comes from the vectorised pass: the previous *hot* fix is not
             # necessarily the previous fix.
-            self._fix(st, fx, bool(gap[i]), countries.get(i, _NO_SAMPLE), p, i, out)
+            self._fix(st, fx, gap_l[k], countries.get(i, _NO_SAMPLE), p, i, out)
             if st.flip_start is not None or st.emergency_code >= 0:
                 self.pending.add(a)
             else:
@@ -375,7 +379,7 @@ class Detector:
 
     def _start_of_data(self, st: AircraftState, fx: Fix, out: list[Event]) -> None:
         """A track that starts airborne names no takeoff, unless it starts just after lift-off."""
-        if fx.ground:
+        if fx.ground or not fx.alt < R.START_AGL_FT + R.HIGHEST_AIRPORT_FT:
             return
         near = self.world.airports_near(fx.lat, fx.lon, R.START_NM)
         for ap, _d in near:

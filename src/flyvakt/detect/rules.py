@@ -30,6 +30,9 @@ GLIDE_BASE_FT = 1000.0
 # An inferred takeoff at the start of data: only a fix just after lift-off qualifies.
 START_AGL_FT = 1500.0
 START_NM = 5.0
+# No airport lies higher than this (Daocheng Yading, 14,472 ft): a first fix above it plus
+# START_AGL_FT cannot be just after lift-off, so no airport search is needed.
+HIGHEST_AIRPORT_FT = 14500.0
 
 # No position for this long = signal lost. Receivers see an aircraft every second when in
 # coverage; 2 minutes without one is a coverage gap, not jitter.
