@@ -1,0 +1,268 @@
+"""Pure conversions for the HTTP layer: query parsing, readsb aircraft.json rows, outlines.
+
+Nothing here does I/O; bad input raises :class:`BadRequest` with a message meant for the user.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from flyvakt.model.batches import PositionBatch, Source, icao_hex
+from flyvakt.store.export import segments
+
+__all__ = [
+    "FLYVAKT_AIRCRAFT_FIELDS",
+    "READSB_AIRCRAFT_FIELDS",
+    "BadRequest",
+    "aircraft_rows",
+    "antimeridian_safe",
+    "parse_icao24_param",
+    "parse_time_param",
+    "track_json",
+]
+
+# Keys of one aircraft object in readsb's aircraft.json (readsb README-json.md). We emit only a
+# subset, with readsb's units: feet, knots, degrees, ft/min, seconds.
+READSB_AIRCRAFT_FIELDS: frozenset[str] = frozenset(
+    [
+        "hex",
+        "type",
+        "flight",
+        "r",
+        "t",
+        "dbFlags",
+        "alt_baro",
+        "alt_geom",
+        "gs",
+        "ias",
+        "tas",
+        "mach",
+        "wd",
+        "ws",
+        "oat",
+        "tat",
+        "track",
+        "track_rate",
+        "roll",
+        "mag_heading",
+        "true_heading",
+        "baro_rate",
+        "geom_rate",
+        "squawk",
+        "emergency",
+        "category",
+        "nav_qnh",
+        "nav_altitude_mcp",
+        "nav_altitude_fms",
+        "nav_heading",
+        "nav_modes",
+        "lat",
+        "lon",
+        "nic",
+        "rc",
+        "seen_pos",
+        "r_dst",
+        "r_dir",
+        "version",
+        "nic_baro",
+        "nac_p",
+        "nac_v",
+        "sil",
+        "sil_type",
+        "gva",
+        "sda",
+        "alert",
+        "spi",
+        "mlat",
+        "tisb",
+        "messages",
+        "seen",
+        "rssi",
+        "lastPosition",
+        "rr_lat",
+        "rr_lon",
+        "calc_track",
+        "gpsOkBefore",
+        "acas_ra",
+        "dir",
+        "dst",
+    ]
+)
+# Our additions (clients such as tar1090 ignore unknown keys): fleet ids, the source name of
+# the newest fix, and the age in seconds of each field (the live hub fills the last one).
+FLYVAKT_AIRCRAFT_FIELDS: frozenset[str] = frozenset({"fleet", "source", "field_age_s"})
+
+_READSB_TYPE = {
+    Source.ADSB: "adsb_icao",
+    Source.MODE_S: "mode_s",
+}
+_HEX = re.compile(r"^[0-9a-fA-F]{6}$")
+# Why year 1970..2200: epoch numbers outside that range are almost always milliseconds or typos.
+_EPOCH_MIN_S, _EPOCH_MAX_S = 0.0, 7258118400.0
+
+
+# Why 89.9°: the outlines put polar edges at exactly ±90; anything this close is a pole edge.
+POLE_LAT_DEG = 89.9
+
+
+class BadRequest(ValueError):
+    """A client error; the message is shown to the user as ``{"error": message}``."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def parse_icao24_param(text: str) -> str:
+    """A 6-digit hex ICAO address (lower-cased); BadRequest otherwise."""
+    value = text.strip()
+    if value.startswith(("0x", "0X")):
+        value = value[2:]
+    if not _HEX.match(value):
+        raise BadRequest(f"icao24 must be 6 hex digits (e.g. 393322), got {text!r}")
+    return value.lower()
+
+
+def parse_time_param(name: str, text: str | None, default: float | None) -> float | None:
+    """ISO 8601 (``Z``/offset; naive = UTC) or epoch seconds → epoch seconds."""
+    if text is None or text.strip() == "":
+        return default
+    value = text.strip()
+    try:
+        number = float(value)
+    except ValueError:
+        pass
+    else:
+        if not math.isfinite(number) or not _EPOCH_MIN_S <= number <= _EPOCH_MAX_S:
+            raise BadRequest(f"{name}: epoch seconds out of range: {text!r}")
+        return number
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(
+            f"{name}: not a time: {text!r} (use ISO 8601 like 2024-07-06T06:30:00Z or epoch "
+            "seconds)"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
+
+
+def _f(x: float, nd: int) -> float | None:
+    return None if not math.isfinite(x) else round(float(x), nd)
+
+
+def aircraft_rows(
+    batch: PositionBatch, now_s: float, fleets_of: dict[str, list[str]] | None = None
+) -> list[dict[str, Any]]:
+    """Last fixes as readsb aircraft.json objects; keys are omitted when unknown (as readsb)."""
+    out: list[dict[str, Any]] = []
+    fleets_of = fleets_of or {}
+    for i in range(len(batch)):
+        hexa = icao_hex(int(batch.icao24[i]))
+        src = int(batch.source[i])
+        row: dict[str, Any] = {"hex": hexa, "type": _READSB_TYPE.get(Source(src), "other")}
+        callsign = batch.callsign[i]
+        if callsign:
+            row["flight"] = f"{str(callsign).strip():<8}"
+        alt = float(batch.altitude_baro_ft[i])
+        if int(batch.on_ground[i]) == 1:
+            row["alt_baro"] = "ground"
+        elif math.isfinite(alt):
+            row["alt_baro"] = round(alt)
+        geom = float(batch.altitude_gnss_ft[i])
+        if math.isfinite(geom):
+            row["alt_geom"] = round(geom)
+        for key, col, nd in (
+            ("gs", batch.groundspeed_kt, 1),
+            ("track", batch.track_deg, 1),
+        ):
+            value = _f(float(col[i]), nd)
+            if value is not None:
+                row[key] = value
+        rate = float(batch.vertical_rate_fpm[i])
+        if math.isfinite(rate):
+            row["baro_rate"] = round(rate)
+        squawk = int(batch.squawk[i])
+        if squawk >= 0:
+            row["squawk"] = f"{squawk:04d}"
+        lat, lon = float(batch.lat_deg[i]), float(batch.lon_deg[i])
+        age = max(0.0, now_s - float(batch.time_s[i]))
+        if math.isfinite(lat) and math.isfinite(lon):
+            row["lat"], row["lon"] = round(lat, 6), round(lon, 6)
+            row["seen_pos"] = round(age, 1)
+        row["seen"] = round(age, 1)
+        row["source"] = Source(src).name.lower()
+        row["fleet"] = fleets_of.get(hexa, [])
+        out.append(row)
+    return out
+
+
+def track_json(batch: PositionBatch, gap_s: float) -> dict[str, Any]:
+    """Points plus ``segments`` (lists of [time_s, lat, lon, alt_ft]) split at gaps > gap_s."""
+    segs = segments(batch, gap_s)
+    seg_json = []
+    for seg in segs:
+        alt = np.where(
+            np.isfinite(seg.altitude_baro_ft), seg.altitude_baro_ft, seg.altitude_gnss_ft
+        )
+        seg_json.append(
+            [
+                [round(t, 3), round(la, 6), round(lo, 6), _f(a, 0)]
+                for t, la, lo, a in zip(
+                    seg.time_s.tolist(),
+                    seg.lat_deg.tolist(),
+                    seg.lon_deg.tolist(),
+                    alt.tolist(),
+                    strict=True,
+                )
+            ]
+        )
+    gaps = [
+        {"from_s": a[-1][0], "to_s": b[0][0], "duration_s": round(b[0][0] - a[-1][0], 1)}
+        for a, b in itertools.pairwise(seg_json)
+    ]
+    return {
+        "columns": ["time_s", "lat", "lon", "altitude_ft"],
+        "points": sum(len(s) for s in seg_json),
+        "gap_s": gap_s,
+        "segments": seg_json,
+        "gaps": gaps,
+    }
+
+
+def _densify_ring(ring: list[list[float]]) -> list[list[float]]:
+    """Split edges longer than 180° of longitude that run along a pole (Antarctica's closing
+    edge from 180,-90 to -180,-90) into steps, so no drawn segment spans > 180°."""
+    out: list[list[float]] = []
+    for a, b in itertools.pairwise(ring):
+        out.append(a)
+        dlon = b[0] - a[0]
+        # Only edges along a pole are densified: a real antimeridian crossing must be split,
+        # not drawn the long way round (there is none in the bundled outlines; a test checks).
+        if abs(dlon) > 180.0 and min(abs(a[1]), abs(b[1])) >= POLE_LAT_DEG:
+            steps = math.ceil(abs(dlon) / 90.0)
+            for k in range(1, steps):
+                out.append([a[0] + dlon * k / steps, a[1] + (b[1] - a[1]) * k / steps])
+    if ring:
+        out.append(ring[-1])
+    return out
+
+
+def antimeridian_safe(doc: dict[str, Any]) -> dict[str, Any]:
+    """The country outlines with every ring's long edges densified (see _densify_ring)."""
+    for feat in doc.get("features", []):
+        geom = feat.get("geometry") or {}
+        if geom.get("type") == "Polygon":
+            geom["coordinates"] = [_densify_ring(r) for r in geom["coordinates"]]
+        elif geom.get("type") == "MultiPolygon":
+            geom["coordinates"] = [[_densify_ring(r) for r in p] for p in geom["coordinates"]]
+    return doc

@@ -1,0 +1,188 @@
+"""Hand-written OpenAPI 3.1 description of every route (a test checks none is missing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["openapi_document"]
+
+_TIME = "ISO 8601 (Z or offset; no zone = UTC) or epoch seconds"
+
+
+def _q(name: str, desc: str, required: bool = False, schema: str = "string") -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": desc,
+        "schema": {"type": schema},
+    }
+
+
+def _p(name: str, desc: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": desc,
+        "schema": {"type": "string"},
+    }
+
+
+def _ok(desc: str, media: str = "application/json") -> dict[str, Any]:
+    return {
+        "200": {"description": desc, "content": {media: {"schema": {"type": "object"}}}},
+        "400": {"$ref": "#/components/responses/Error"},
+    }
+
+
+def _get(
+    summary: str, params: list[dict[str, Any]], desc: str, media: str = "application/json"
+) -> dict[str, Any]:
+    return {"get": {"summary": summary, "parameters": params, "responses": _ok(desc, media)}}
+
+
+_ICAO_P = _p("icao24", "24-bit ICAO address, 6 hex digits")
+
+
+def openapi_document() -> dict[str, Any]:
+    paths: dict[str, Any] = {
+        "/": _get("The web map (HTML)", [], "index.html", "text/html"),
+        "/data/aircraft.json": _get(
+            "readsb/tar1090-compatible aircraft list",
+            [_q("at", f"show the fixes at this time instead of now ({_TIME})")],
+            '{"now": epoch_s, "messages": n, "aircraft": [...]} with readsb field names '
+            "and units (ft, kt, deg, ft/min, s)",
+        ),
+        "/geo/countries.geojson": _get(
+            "Country outlines (offline basemap)",
+            [],
+            "GeoJSON FeatureCollection",
+            "application/geo+json",
+        ),
+        "/api/status": _get("Server and data status", [], "live flag, hub status, data range"),
+        "/api/aircraft": _get(
+            "Aircraft now (live hub) or at a stored time",
+            [_q("at", f"time to show ({_TIME}); default now")],
+            "aircraft.json-style rows plus fleet, source and registration",
+        ),
+        "/api/aircraft/{icao24}/track": _get(
+            "Stored track of one aircraft",
+            [_ICAO_P, _q("from", _TIME), _q("to", _TIME)],
+            "points as segments split at coverage gaps > 60 s, and the gaps",
+        ),
+        "/api/events": _get(
+            "Stored events",
+            [
+                _q("fleet", "fleet id"),
+                _q("type", "event type(s), comma-separated (takeoff, landing, ...)"),
+                _q("since", _TIME),
+                _q("until", _TIME),
+                _q("icao24", "6 hex digits"),
+                _q("country", "ISO 3166 alpha-2"),
+                _q("airport", "ICAO airport code"),
+                _q("limit", "at most this many (1..5000, default 1000)", schema="integer"),
+            ],
+            '{"events": [Event record, ...]} in time order',
+        ),
+        "/api/flights": _get(
+            "Stored flights",
+            [
+                _q("icao24", "6 hex digits"),
+                _q("since", _TIME),
+                _q("until", _TIME),
+                _q("limit", "1..5000", schema="integer"),
+            ],
+            '{"flights": [...]}',
+        ),
+        "/api/fleets": _get(
+            "Fleets from the fleets file", [_q("lang", "en, nb or nn")], '{"fleets": [...]}'
+        ),
+        "/api/fleets/{fleet_id}": {
+            "put": {
+                "summary": "Add or replace a fleet (needs the server token)",
+                "security": [{"bearer": []}],
+                "parameters": [_p("fleet_id", "fleet id")],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                    "description": "the fleet's TOML table as JSON: names, aliases, member[]",
+                },
+                "responses": {
+                    **_ok("saved"),
+                    "401": {"$ref": "#/components/responses/Error"},
+                    "403": {"$ref": "#/components/responses/Error"},
+                },
+            }
+        },
+        "/api/verify": {
+            "post": {
+                "summary": "Verify a claim against stored history",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["claim"],
+                                "properties": {
+                                    "claim": {"type": "string"},
+                                    "lang": {"type": "string", "enum": ["en", "nb", "nn"]},
+                                    "at": {"type": "string", "description": _TIME},
+                                    "tz": {"type": "string", "description": "IANA zone"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    **_ok("Verdict: verdict, summary, evidence, data_through"),
+                    "422": {"$ref": "#/components/responses/Error"},
+                },
+            }
+        },
+        "/api/stream": _get(
+            "Live Server-Sent Events (positions, event, status)",
+            [_q("max_messages", "end after this many messages", schema="integer")],
+            "text/event-stream; 503 without a live feed",
+            "text/event-stream",
+        ),
+        "/api/export": _get(
+            "Export tracks",
+            [
+                _q("icao24", "6 hex digits, comma-separated", required=True),
+                _q("from", _TIME),
+                _q("to", _TIME),
+                _q("format", "geojson, kml, csv or parquet"),
+            ],
+            "the file (map formats split at gaps)",
+            "application/octet-stream",
+        ),
+        "/api/openapi.json": _get("This document", [], "OpenAPI 3.1"),
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "flyvakt",
+            "version": "1",
+            "description": "ADS-B tracking, events and claim verification. Times are UTC.",
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": {
+                "Error": {
+                    "description": "bad request",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"error": {"type": "string"}},
+                            }
+                        }
+                    },
+                }
+            },
+        },
+    }
