@@ -92,7 +92,7 @@ def match(rule: Rule, event: Event) -> bool:
     if rule.when == "fleet_event":
         ok = event.type in FLEET_EVENT_TYPES
     elif rule.when == "landing_in":
-        ok = event.type in ("landing", "fleet_landed")
+        ok = event.type == "landing"  # fleet_landed is the fleet_event rule's business
     elif rule.when == "emergency":
         ok = event.type == "emergency_squawk"
     elif rule.when == "seen_after_silence":

@@ -89,15 +89,8 @@ class _Engine:
         self.alerts = alerts
         self.keep_events = keep_events
         self.cfg = tracker_config()
+        # With a fleets file the detector also emits fleet events (runtime.setup).
         self.detector = make_detector(fleets_path)
-        self.registry: Any = None
-        self.fleet_state: Any = None
-        if fleets_path:
-            from flyvakt.fleets import load_fleets
-            from flyvakt.fleets.events import FleetState
-
-            self.registry = load_fleets(fleets_path)
-            self.fleet_state = FleetState()
         self.state = PipelineState()
         self.summary = EngineSummary()
         self.lock = asyncio.Lock()
@@ -138,11 +131,6 @@ class _Engine:
             await self._publish(PositionBatch.empty(0), events)
 
     async def _publish(self, positions: PositionBatch, events: list[Event]) -> None:
-        if self.registry is not None and events:
-            from flyvakt.fleets.events import step as fleet_step
-
-            self.fleet_state, fleet_events = fleet_step(self.fleet_state, events, self.registry)
-            events = [*events, *fleet_events]
         self.summary.positions += len(positions)
         hub = self.hub
         hub.set_tracker_table(self.state.tracker.table)

@@ -1,0 +1,96 @@
+"""Alert rules: loading, the pure matcher on real events, dedupe, the map link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flyvakt.alerts import AlertManager, AlertRuleError, Rule, load_rules, map_link, match
+from flyvakt.alerts.rules import gap_minutes
+from flyvakt.cli.replay import bundled_sample
+from flyvakt.model import Event
+from flyvakt.runtime.replay import replay_files
+
+
+@pytest.fixture(scope="module")
+def real_events() -> list[Event]:
+    """Takeoff at LFPG and landing at LFBO of AFR34ZG, 2024-07-06 (bundled real recording)."""
+    res = replay_files([bundled_sample()], keep_positions=False)
+    assert [e.type for e in res.events] == ["takeoff", "landing"]
+    return res.events
+
+
+def test_landing_in_country(real_events: list[Event]) -> None:
+    takeoff, landing = real_events
+    fr = Rule(when="landing_in", country="fr", channels=("stdout",))
+    kp = Rule(when="landing_in", country="KP", channels=("stdout",))
+    assert match(fr, landing) and not match(fr, takeoff)
+    assert not match(kp, landing)
+    in_fleet = Rule(when="landing_in", country="FR", fleet="ru-gov", channels=("stdout",))
+    assert not match(in_fleet, landing)  # AFR34ZG is in no fleet
+
+
+def test_emergency_and_silence() -> None:
+    # Synthetic (labelled): the bundled recording has no emergency squawk and no long gap.
+    sq = Event(type="emergency_squawk", icao24="4ca123", time_s=1.7e9, details={"squawk": "7700"})
+    rule = Rule(when="emergency", channels=("stdout",))
+    assert match(rule, sq)
+    gap = {"gap": {"start": "2024-07-06T06:00:00Z", "end": "2024-07-06T07:30:00Z"}}
+    back = Event(type="signal_regained", icao24="4ca123", time_s=1.7e9, details=gap)
+    assert gap_minutes(back) == 90.0
+    assert match(Rule(when="seen_after_silence", silence_min=60, channels=("log",)), back)
+    assert not match(Rule(when="seen_after_silence", silence_min=120, channels=("log",)), back)
+    fleet_ev = Event(type="fleet_landed", icao24="15770c", time_s=1.7e9, fleet=["ru-gov"])
+    assert match(Rule(when="fleet_event", fleet="ru-gov", channels=("stdout",)), fleet_ev)
+    assert not match(Rule(when="fleet_event", fleet="other", channels=("stdout",)), fleet_ev)
+    assert not match(Rule(when="emergency", channels=("stdout",)), fleet_ev)
+
+
+def test_load_rules(tmp_path: Path) -> None:
+    p = tmp_path / "rules.toml"
+    p.write_text(
+        '[[alerts]]\nwhen = "landing_in"\ncountry = "kp"\nfleet = "ru-gov"\n'
+        'channels = ["stdout", "webhook:http://127.0.0.1:9/hook"]\n'
+        '[[alerts]]\nwhen = "seen_after_silence"\nsilence_min = 30\n',
+        encoding="utf-8",
+    )
+    a, b = load_rules(p)
+    assert (a.when, a.country, a.fleet) == ("landing_in", "KP", "ru-gov")
+    assert a.channels == ("stdout", "webhook:http://127.0.0.1:9/hook")
+    assert (b.when, b.silence_min, b.channels) == ("seen_after_silence", 30.0, ("stdout",))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('when = "apprise_me"', "'when' must be one of"),
+        ('when = "emergency"\nchannels = ["apprise:ntfy://topic"]', "optional 'apprise' package"),
+        ('when = "emergency"\nchannels = ["webhook:ftp://x"]', "http(s) URL"),
+        ('when = "emergency"\nchannels = ["pager"]', "unknown channel"),
+        ('when = "landing_in"', "needs a 'country'"),
+    ],
+)
+def test_bad_rules_rejected_at_load(tmp_path: Path, body: str, message: str) -> None:
+    p = tmp_path / "rules.toml"
+    p.write_text(f"[[alerts]]\n{body}\n", encoding="utf-8")
+    with pytest.raises(AlertRuleError, match=r"rules\.toml: alert rule 1") as exc:
+        load_rules(p)
+    assert message in str(exc.value)
+
+
+def test_each_alert_once_with_evidence_and_link(real_events: list[Event]) -> None:
+    sent: list[tuple[str, dict[str, object]]] = []
+    rule = Rule(when="landing_in", country="FR", channels=("stdout", "log"), name="fr")
+    mgr = AlertManager([rule], "http://127.0.0.1:8090/", sender=lambda c, p: sent.append((c, p)))
+    first = mgr.submit(real_events)
+    again = mgr.submit(real_events)  # a restart replaying the same data must not re-alert
+    assert len(first) == 1 and again == []
+    assert [c for c, _ in sent] == ["stdout", "log"]
+    payload = first[0]
+    assert payload["event"] == real_events[1].to_json()  # the evidence
+    assert payload["map"] == "http://127.0.0.1:8090/#t=2024-07-06T07:58:42Z&icao24=393322"
+    assert map_link("http://h:1", real_events[1]) == payload["map"].replace(
+        "127.0.0.1:8090/", "h:1/"
+    )
+    assert mgr.sent == {"stdout": 1, "log": 1}

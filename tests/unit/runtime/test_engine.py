@@ -1,0 +1,149 @@
+"""The engine over a real Beast feed on a local TCP port that drops mid-frame and comes back,
+and over the bundled real recording (file source), with store, hub and alerts."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from flyvakt.alerts import AlertManager, Rule
+from flyvakt.cli.replay import bundled_sample
+from flyvakt.runtime.engine import EngineSummary, _Engine, run_engine
+from flyvakt.runtime.hub import Hub
+from flyvakt.sources import BeastParser
+
+
+def _count(db: Path, sql: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(sql).fetchone()[0])
+
+
+async def _tcp_run(raw: bytes, cut: int, db: Path) -> tuple[EngineSummary, Hub, int]:
+    conn_no = 0
+
+    async def handle(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        nonlocal conn_no
+        conn_no += 1
+        w.write(raw[:cut] if conn_no == 1 else raw)  # first connection dies mid-frame
+        await w.drain()
+        w.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    url = f"beast+tcp://127.0.0.1:{port}"
+    hub = Hub()
+    sub = hub.subscribe(maxsize=1)  # a consumer that never reads: must not stall the engine
+    stop = asyncio.Event()
+    ticks = iter(float(1_581_500_000 + 10 * i) for i in range(1_000_000))
+    async with server:
+        task = asyncio.create_task(
+            run_engine(
+                [url],
+                db_path=str(db),
+                hub=hub,
+                stop_event=stop,
+                clock=lambda: next(ticks),
+                batch_interval_s=0.02,
+                tcp_options={"max_connections": 2, "backoff_start_s": 0.01},
+            )
+        )
+        async with asyncio.timeout(10):
+            while hub.sources.get(url) is None or hub.sources[url].state != "stopped":
+                await asyncio.sleep(0.01)
+        stop.set()
+        summary = await asyncio.wait_for(task, 10)
+    return summary, hub, sub.dropped
+
+
+def test_tcp_drop_reconnect_all_frames_stored(beast_sample: Path, tmp_path: Path) -> None:
+    raw = beast_sample.read_bytes()
+    cut = 1000  # inside a frame
+    first = len(BeastParser().feed(raw[:cut]))
+    db = tmp_path / "live.db"
+    summary, hub, dropped = asyncio.run(_tcp_run(raw, cut, db))
+    st = hub.sources[next(iter(hub.sources))]
+    assert st.connections == 2
+    assert summary.frames == first + 239  # every frame received went through the pipeline
+    assert summary.positions > 0 and summary.store_drops == 0
+    assert _count(db, "SELECT count(*) FROM coverage") > 0
+    assert 0 < _count(db, "SELECT count(*) FROM track_points") <= summary.positions
+    assert dropped > 0  # the idle subscriber lost messages instead of blocking anyone
+    assert summary.finished is False  # live feed: the detector is not finished
+
+
+class _FullStore:
+    """A store whose queue is full for the first ``n`` offers."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.drops = 0
+        self.got: list[Any] = []
+
+    def offer(self, item: Any) -> bool:
+        if self.n > 0:
+            self.n -= 1
+            self.drops += 1
+            return False
+        self.got.append(item)
+        return True
+
+
+def test_store_offer_live_drops_files_wait() -> None:
+    async def go(block: bool) -> _FullStore:
+        store = _FullStore(3)
+        eng = _Engine(
+            hub=Hub(),
+            store=store,
+            block_on_store=block,
+            fleets_path=None,
+            alerts=None,
+            keep_events=False,
+        )
+        await eng._offer("a")
+        await eng._offer("b")
+        return store
+
+    live = asyncio.run(go(False))
+    assert live.drops == 2 and live.got == []  # never waits: both counted as drops
+    files = asyncio.run(go(True))
+    assert files.drops == 0 and files.got == ["a", "b"]  # waited for room, lost nothing
+
+
+def test_file_source_events_alerts_and_fleets(tmp_path: Path, fleets_file: Path) -> None:
+    sent: list[tuple[str, dict[str, Any]]] = []
+    rules = [
+        Rule(when="landing_in", country="FR", channels=("stdout",), name="fr"),
+        Rule(when="fleet_event", fleet="test-afr", channels=("log",), name="fleet"),
+    ]
+    alerts = AlertManager(rules, "http://127.0.0.1:8090/", sender=lambda c, p: sent.append((c, p)))
+    db = tmp_path / "rec.db"
+
+    async def go() -> tuple[EngineSummary, Hub]:
+        hub = Hub()
+        summary = await asyncio.wait_for(
+            run_engine(
+                [bundled_sample()],
+                db_path=str(db),
+                fleets_path=str(fleets_file),
+                hub=hub,
+                stop_event=asyncio.Event(),
+                clock=lambda: 0.0,
+                alerts=alerts,
+                keep_events=True,
+            ),
+            60,
+        )
+        return summary, hub
+
+    summary, hub = asyncio.run(go())
+    assert summary.files_done and summary.finished and summary.frames == 57_793
+    types = sorted(e.type for e in summary.events)
+    assert types == ["fleet_departed", "fleet_landed", "landing", "takeoff"]
+    assert _count(db, "SELECT count(*) FROM events") == 4
+    assert _count(db, "SELECT count(*) FROM event_fleets WHERE fleet = 'test-afr'") >= 2
+    got = [(c, p["event"]["type"]) for c, p in sent]
+    assert got == [("log", "fleet_departed"), ("stdout", "landing"), ("log", "fleet_landed")]
+    assert hub.status()["events"] == 4
+    assert hub.now_s == 1_720_252_967.494935  # data time of the last frame, not the clock

@@ -1,0 +1,79 @@
+"""The hub: live aircraft view from a real tracker table, and non-blocking subscriptions."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from pathlib import Path
+
+import numpy as np
+
+from flyvakt.model import Event
+from flyvakt.model.batches import icao_hex
+from flyvakt.runtime.hub import Hub
+from flyvakt.runtime.replay import replay_files
+from flyvakt.runtime.status import status_line
+
+
+def test_aircraft_now_from_real_table(beast_sample: Path) -> None:
+    res = replay_files([str(beast_sample)])
+    table = res.state.tracker.table
+    hub = Hub(lambda icao, t: ["x"] if icao == int(res.positions.icao24[0]) else [])
+    now = res.state.data_through_s
+    hub.set_tracker_table(table)
+    hub.publish_positions(res.positions, now)
+    assert hub.now_s == now
+    ac = hub.aircraft_now()
+    assert {a["hex"] for a in ac} == {icao_hex(i) for i in table.rows}
+    with_pos = {icao_hex(int(i)) for i in np.unique(res.positions.icao24)}
+    for a in ac:
+        row = table.rows[int(a["hex"], 16)]
+        assert a["messages"] == int(table.cols["messages"][row]) > 0
+        assert a["seen"] >= 0.0
+        assert ("lat" in a) == (a["hex"] in with_pos)
+        if "lat" in a:
+            assert a["seen_pos"] >= 0.0 and a["field_age_s"]["position"] == a["seen_pos"]
+            assert math.isclose(a["lat"], float(table.cols["lat_deg"][row]), abs_tol=1e-6)
+        if int(table.cols["on_ground"][row]) == 1:
+            assert a["alt_baro"] == "ground"
+        assert a["fleet"] == (["x"] if a["hex"] == icao_hex(int(res.positions.icao24[0])) else [])
+    # An hour later everything has aged out of the live view (readsb's 300 s rule).
+    assert hub.aircraft_now(now + 3600) == []
+
+
+def _event(i: int) -> Event:
+    return Event(type="takeoff", icao24="393322", time_s=1_720_249_161.0 + i)
+
+
+def test_slow_subscriber_is_dropped_not_blocking() -> None:
+    async def go() -> tuple[int, int, int, int, dict[str, object]]:
+        hub = Hub()
+        slow = hub.subscribe(maxsize=2)
+        fast = hub.subscribe(maxsize=100)
+        hub.publish_events([_event(i) for i in range(5)])  # returns at once although slow is full
+        got_fast = [fast.queue.get_nowait() for _ in range(fast.queue.qsize())]
+        hub.unsubscribe(slow)
+        hub.publish_events([_event(9)])
+        return slow.queue.qsize(), slow.dropped, len(got_fast), fast.queue.qsize(), hub.status()
+
+    slow_n, slow_dropped, fast_n, fast_more, st = asyncio.run(go())
+    assert (slow_n, slow_dropped) == (2, 3)
+    assert fast_n == 5 and fast_more == 1  # the fast one missed nothing
+    assert st["subscriber_drops"] == 3 and st["drops"] == 3 and st["events"] == 6
+    assert st["subscribers"] == 1
+
+
+def test_event_message_shape_and_status_line() -> None:
+    async def go() -> dict[str, object]:
+        hub = Hub()
+        sub = hub.subscribe()
+        hub.publish_events([_event(0)])
+        return await sub.queue.get()
+
+    msg = asyncio.run(go())
+    assert msg["kind"] == "event"
+    assert msg["event"] == _event(0).to_json()
+    line = status_line(
+        {"now_s": 1_720_249_161.0, "frames_per_s": 12.5, "aircraft": 3, "events": 2, "drops": 1}
+    )
+    assert line == "2024-07-06T06:59:21Z  12.5 frames/s  3 aircraft  2 events  1 drops"
