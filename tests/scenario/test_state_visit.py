@@ -121,14 +121,6 @@ def test_pyongyang_landing_is_inferred_never_observed(replayed: ReplayResult) ->
     assert abs(last.time_s - _t("2024-06-18T17:30:00")) <= 600
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "detector: the signal-lost sweep (detect/detector.py _sweep_lost) marks the first two "
-        "aircraft lost 2 min after their last low fix near ZKPY, and finish() then skips lost "
-        "aircraft, so only the last one gets the inferred landing; fleet_landed needs all 3"
-    ),
-)
 def test_all_three_land_at_pyongyang_and_fleet_landed(replayed: ReplayResult) -> None:
     ev = replayed.events
     landings = _of(ev, "landing", "ZKPY")

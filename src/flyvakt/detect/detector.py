@@ -453,7 +453,8 @@ class Detector:
         out.append(regained)
         st.flip_start = st.flip_prev = None
         st.flip_count = 0
-        if not prev.ground and fx.ground:
+        already = st.last_landing is not None and st.last_landing.time_s >= prev.t
+        if not prev.ground and fx.ground and not already:
             ap, cands = self._airport_for(fx, R.GROUND_AIRPORT_NM)
             self._landing(
                 st,
@@ -709,6 +710,10 @@ class Detector:
             )
             ev.details = {"on_ground": st.last.ground}
             out.append(ev)
+            # Lost low and close on a descent: the landing is inferred now, not at end of data
+            # (a live feed has no end; in a replay the aircraft may never be seen again).
+            if not st.last.ground and st.flip_start is None:
+                self._infer_landing_at_end(st, out)
 
     def _state(self, icao24: int, row: int) -> AircraftState:
         st = self.aircraft.get(icao24)
