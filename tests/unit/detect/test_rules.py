@@ -171,3 +171,21 @@ def test_batches_give_the_same_events_as_one_batch() -> None:
         parts += det.step(chunk, float(chunk.time_s.max()))
     parts += det.finish(float(p.time_s.max()))
     assert sorted((e.type, e.time_s) for e in parts) == sorted(whole)
+
+
+def test_lost_on_short_final_is_an_inferred_landing_when_the_signal_is_lost() -> None:
+    # Live feed: no end of data, only time passing. Last fix 300 ft above LFBO, 2 NM out.
+    lat, lon, elev = LFBO
+    p = track(line(0, 120, (lat - 0.15, lon, elev + 2500), (lat - 0.03, lon, elev + 300)), vr=-700)
+    det = Detector(world=get_world())
+    first = det.step(p, float(p.time_s.max()))
+    assert "landing" not in kinds(first)
+    later = det.step(PositionBatch.empty(0), float(p.time_s.max()) + 600)
+    assert kinds(later) == ["signal_lost", "landing"]
+    landing = later[1]
+    assert landing.basis == "inferred" and landing.airport is not None
+    assert landing.airport.icao == "LFBO"
+    # Nothing more is said at the end of data, and no second landing if it reappears parked.
+    assert "landing" not in kinds(det.finish(float(p.time_s.max()) + 600))
+    parked = track([(900.0, lat, lon, elev, True), (910.0, lat, lon, elev, True)])
+    assert "landing" not in kinds(det.step(parked, T0 + 910))
