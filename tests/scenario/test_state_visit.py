@@ -122,6 +122,8 @@ def test_pyongyang_landing_is_inferred_never_observed(replayed: ReplayResult) ->
 
 
 def test_all_three_land_at_pyongyang_and_fleet_landed(replayed: ReplayResult) -> None:
+    """The first two are lost minutes before the data ends (the third is still on approach):
+    their landings are inferred when the signal is lost low and close, not at end of data."""
     ev = replayed.events
     landings = _of(ev, "landing", "ZKPY")
     assert _ac(landings) == list(HEXES)
@@ -131,6 +133,12 @@ def test_all_three_land_at_pyongyang_and_fleet_landed(replayed: ReplayResult) ->
     assert fleet.basis == "inferred"
     assert fleet.icao24 == LAST
     assert abs(fleet.time_s - _t("2024-06-18T17:30:00")) <= 600
+    # each one last seen low and close on a descent, minutes before the next one
+    for e in landings:
+        assert e.altitude_baro_ft is not None and 3500 <= e.altitude_baro_ft <= 5000
+        assert "touchdown not observed" in e.reason
+    times = sorted(e.time_s for e in landings)
+    assert times[-1] == fleet.time_s and times[-1] - times[0] > 120
 
 
 # ----------------------------------------------------------------------------- claims
@@ -171,9 +179,14 @@ def test_0747_claim_about_the_whole_fleet_is_unverifiable(replayed: ReplayResult
 
 
 def test_1800_claim_supported_on_an_inferred_landing(replayed: ReplayResult) -> None:
-    """20:00 Norwegian time (18:00 UTC): supported, because RA-96025 was last seen 3,500 ft up,
-    6 NM from ZKPY and descending — an inferred landing, said as such."""
-    for text in ("Putin has landed in North Korea", "RA-96025 has landed in North Korea"):
+    """20:00 Norwegian time (18:00 UTC): supported, because each aircraft was last seen about
+    3,500 ft up, 6 NM from ZKPY and descending — an inferred landing, said as such."""
+    for text in (
+        "Putin has landed in North Korea",
+        "RA-96017 has landed in North Korea",
+        "RA-96024 has landed in North Korea",
+        "RA-96025 has landed in North Korea",
+    ):
         v = _verdict(replayed, text, "2024-06-18T18:00:00")
         assert v.verdict == "supported"
         assert v.rule.endswith("landing_event_inferred")
