@@ -3,8 +3,8 @@ the store stays sound and ends up holding what one clean run stores, nothing twi
 
 Real data: the bundled AFR34ZG recording (57,793 frames, takeoff LFPG, landing LFBO). The
 interrupted run is paced (``--speed 600``, ~8 s for the whole file) so it can be stopped
-mid-stream reliably; file batches are cut by frame count, not time, so pacing changes nothing
-in what is stored. The other runs use ``--speed 0`` (as fast as possible).
+mid-stream reliably; where batches are cut changes nothing in what is stored (the exact
+equalities below show it). The other runs use ``--speed 0`` (as fast as possible).
 """
 
 from __future__ import annotations

@@ -7,9 +7,12 @@ file, until the files are replayed.
 - TCP sources each run :func:`flyvakt.sources.stream_tcp` (reconnecting independently); their
   frames gather in a buffer that a ticker turns into one pipeline step every
   ``batch_interval_s`` (~100 ms), frames of all feeds merged in time order.
-- File sources are replayed one after another, in fixed-size batches, at ``speed`` × real time
-  by their own timestamps (``speed`` None or 0: as fast as possible). The batch boundaries do
-  not depend on the speed, so a paced replay stores exactly what a fast one does.
+- File sources are replayed one after another at ``speed`` × real time by their own
+  timestamps (``speed`` None or 0: as fast as possible), in batches of ``file_batch_frames``
+  frames, cut further (when paced) where data time crosses a multiple of one tick's worth of
+  data, so the map moves every ~100 ms. The cuts depend on the data only, never on the wall
+  clock, and the pipeline's results do not depend on where batches are cut (a paced replay
+  of the bundled recording stores exactly the rows a fast one does; see the restart test).
 - Each step's positions and events go to the hub, to the store writer (live: ``offer`` never
   blocks, drops are counted and shown in the status; files only: the replay waits for the
   disk instead, since a file can always be read later), and events to the alert manager.
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import math
 from collections.abc import Callable
@@ -36,16 +40,14 @@ import numpy as np
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, finish, step
 from flyvakt.runtime.hub import Hub
-from flyvakt.sources import FileReader, TcpState, open_source, stream_tcp
+from flyvakt.sources import Batch, FileReader, TcpState, open_source, stream_tcp
 
 __all__ = ["EngineSummary", "run_engine"]
 
 log = logging.getLogger("flyvakt.runtime")
 
-# Why 512 frames: a step costs ~5 ms whatever its size, so 512 keeps an as-fast-as-possible
-# replay near 100 k frames/s, while at the 60x demo speed a batch of a busy recording is still
-# under a second of wall time (the map moves smoothly). Fixed in frames, not in time, so a paced
-# replay cuts the same batches (and stores exactly the same rows) as a fast one.
+# Why 512 frames: a step costs a few ms whatever its size, so 512 keeps an as-fast-as-possible
+# replay well above live rates while the map and the live feeds still get the loop often.
 FILE_BATCH_FRAMES = 512
 # Why 10 ms: how long a file replay waits before offering again to a full store queue; short
 # enough to keep the disk busy, long enough not to spin.
@@ -159,6 +161,23 @@ class _Engine:
             await asyncio.sleep(STORE_RETRY_S)
 
 
+def _time_slices(batch: Batch, span_s: float) -> list[Batch]:
+    """Cut a batch where its data time crosses a multiple of ``span_s`` (one wall tick of data).
+
+    The cuts depend only on the data, so a paced replay is reproducible.
+    """
+    if len(batch) == 0 or not span_s > 0:
+        return [batch]
+    t = batch.time_s
+    key = np.floor(np.where(np.isfinite(t), t, -np.inf) / span_s)
+    key = np.maximum.accumulate(key)  # frames without a time stay with the one before
+    cuts = np.flatnonzero(np.diff(key)) + 1
+    if len(cuts) == 0:
+        return [batch]
+    bounds = [0, *cuts.tolist(), len(batch)]
+    return [batch.take(np.arange(a, b)) for a, b in itertools.pairwise(bounds)]
+
+
 async def _replay_files(
     eng: _Engine,
     urls: list[str],
@@ -168,6 +187,7 @@ async def _replay_files(
     clock: Callable[[], float],
     hub: Hub,
     batch_frames: int,
+    tick_s: float,
 ) -> None:
     for url in urls:
         progress: dict[str, Any] = {"state": "replaying", "frames": 0, "speed": speed}
@@ -175,23 +195,26 @@ async def _replay_files(
         reader = FileReader(url, batch_size=batch_frames)
         t_first: float | None = None
         wall0 = 0.0
-        for batch in reader:
+        for big in reader:
+            for batch in _time_slices(big, speed * tick_s) if speed else [big]:
+                if stop_event.is_set():
+                    break
+                finite = batch.time_s[np.isfinite(batch.time_s)]
+                if speed and len(finite):
+                    t0 = float(finite[0])
+                    if t_first is None or t0 < t_first:
+                        t_first, wall0 = t0, clock()  # (re-)anchor: start, or time went back
+                    delay = wall0 + (t0 - t_first) / speed - clock()
+                    if delay > 0:
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(stop_event.wait(), timeout=delay)
+                        if stop_event.is_set():
+                            break
+                await eng.process(batch)
+                progress["frames"] += len(batch)
+                await asyncio.sleep(0)  # let the server and the live feeds run
             if stop_event.is_set():
                 break
-            finite = batch.time_s[np.isfinite(batch.time_s)]
-            if speed and len(finite):
-                t0 = float(finite[0])
-                if t_first is None or t0 < t_first:
-                    t_first, wall0 = t0, clock()  # (re-)anchor: start, or time went back
-                delay = wall0 + (t0 - t_first) / speed - clock()
-                if delay > 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop_event.wait(), timeout=delay)
-                    if stop_event.is_set():
-                        break
-            await eng.process(batch)
-            progress["frames"] += len(batch)
-            await asyncio.sleep(0)  # let the server and the live feeds run
         progress["state"] = "stopped" if stop_event.is_set() else "done"
         progress["skipped"] = dict(reader.stats.skipped)
         for k, v in reader.stats.skipped.items():
@@ -270,6 +293,7 @@ async def run_engine(
                 clock=clock,
                 hub=hub,
                 batch_frames=file_batch_frames,
+                tick_s=batch_interval_s,
             )
         )
     ticker_stop = asyncio.Event()

@@ -82,7 +82,7 @@ class Hub:
     ) -> None:
         self.fleet_of = fleet_of
         self.max_age_s = max_age_s
-        self.now_s: float = math.nan  # data time of the latest batch
+        self.now_s: float | None = None  # data time of the latest batch (None before any)
         self.table: StateTable | None = None
         self.recent_events: deque[dict[str, Any]] = deque(maxlen=RECENT_EVENTS)
         self.sources: dict[str, Any] = {}  # url -> TcpState (or file progress dict)
@@ -93,7 +93,7 @@ class Hub:
     # -- publishers (the engine) ---------------------------------------------------------
     def publish_positions(self, positions: PositionBatch, now_s: float) -> None:
         if math.isfinite(now_s):
-            self.now_s = now_s if math.isnan(self.now_s) else max(self.now_s, now_s)
+            self.now_s = now_s if self.now_s is None else max(self.now_s, now_s)
         self._counts.batches += 1
         self._counts.positions += len(positions)
         if not self._subs or len(positions) == 0:
@@ -150,7 +150,7 @@ class Hub:
         """Aircraft heard within ``max_age_s`` of ``now_s`` (default: data time of the hub)."""
         table = self.table
         now = self.now_s if now_s is None else now_s
-        if table is None or len(table) == 0 or math.isnan(now):
+        if table is None or len(table) == 0 or now is None or math.isnan(now):
             return []
         rows = np.fromiter(table.rows.values(), dtype=np.int64, count=len(table.rows))
         c = table.cols
@@ -224,7 +224,7 @@ class Hub:
             else:
                 sources[url] = dict(st)
         return {
-            "now_s": None if math.isnan(self.now_s) else self.now_s,
+            "now_s": self.now_s,
             "aircraft": n_aircraft,
             "batches": self._counts.batches,
             "positions": self._counts.positions,
