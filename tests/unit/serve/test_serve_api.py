@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
-from tests.unit.serve.servedata import AFR_HEX, FakeHub
+from tests.unit.serve.servedata import AFR_HEX, FakeHub, FakeSubscription
 
 from flyvakt.fleets import example_fleets_path, load_fleets
 from flyvakt.serve import create_app
@@ -272,7 +272,7 @@ def test_live_hub_aircraft_and_stream(store_path: Path) -> None:
         # Fill the queue before the stream starts: 300 messages into a 256-slot queue.
         original = hub.subscribe
 
-        def subscribe_and_fill(maxsize: int) -> object:
+        def subscribe_and_fill(maxsize: int) -> FakeSubscription:
             sub = original(maxsize)
             for i in range(300):
                 hub.publish({"kind": "positions", "n": i, "x": math.nan})

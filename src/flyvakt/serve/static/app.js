@@ -34,8 +34,11 @@
     return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
       `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
   }
-  function inputValue(s) { return isoUtc(s).slice(0, 19).replace(" ", "T"); }
-  function fromInput(v) { const t = Date.parse(v + "Z"); return isNaN(t) ? null : t / 1000; }
+  function inputValue(s) { return isoUtc(s).slice(0, 19); }
+  function fromInput(v) {
+    const t = Date.parse(v.trim().replace(" ", "T").replace(/Z$/i, "") + "Z");
+    return isNaN(t) ? null : t / 1000;
+  }
   function inZone(s, tz) {
     try {
       return new Intl.DateTimeFormat(state.lang === "en" ? "en-GB" : "nb-NO", {
@@ -56,7 +59,8 @@
   const tileUrl = params.get("tiles") || localStorage.getItem("flyvakt.tiles");
   if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 18 }).addTo(map);  // only if configured
   getJSON("/geo/countries.geojson").then((doc) => {
-    L.geoJSON(doc, { interactive: false, style: { color: "#8a9299", weight: 0.7,
+    // Render outlines well beyond the view so a pan never shows an unfilled band.
+    L.geoJSON(doc, { interactive: false, renderer: L.svg({ padding: 1 }), style: { color: "#8a9299", weight: 0.7,
       fillColor: "#f4f1ea", fillOpacity: tileUrl ? 0 : 1 } }).addTo(map).bringToBack();
   });
   const trackLayer = L.layerGroup().addTo(map);
@@ -117,7 +121,12 @@
       if (!seen.has(hex)) { acLayer.removeLayer(m); state.markers.delete(hex); }
     }
     $("count").textContent = tr("shown", { n });
-    if (state.selected) showDetails();
+    if (state.selected) {
+      showDetails();
+      const m = state.markers.get(state.selected);
+      // Follow the selected aircraft: never leave it moving off-screen during playback.
+      if (m && !map.getBounds().pad(-0.1).contains(m.getLatLng())) map.panTo(m.getLatLng(), { animate: false });
+    }
   }
 
   // ---- details and track ----------------------------------------------------------------
@@ -216,11 +225,12 @@
       const local = ev.local_time ? ev.local_time.slice(11, 16) + " " + ev.local_time.slice(19) : "–";
       li.innerHTML = `<b class="ev-type ev-${ev.type}"></b> <span class="ev-who"></span>` +
         `<div class="ev-place"></div><div class="ev-times"></div>`;
-      li.querySelector(".ev-type").textContent = ev.type.replace(/_/g, " ");
-      li.querySelector(".ev-who").textContent = `${(ev.callsign || "").trim()} ${ev.icao24} · ${ev.basis}`;
+      li.querySelector(".ev-type").textContent = tr("ev_" + ev.type) === "ev_" + ev.type
+        ? ev.type.replace(/_/g, " ") : tr("ev_" + ev.type);
+      li.querySelector(".ev-who").textContent = `${(ev.callsign || "").trim()} ${ev.icao24} · ${tr(ev.basis)}`;
       li.querySelector(".ev-place").textContent = place;
       li.querySelector(".ev-times").textContent =
-        `${isoUtc(t).slice(11)} · ${local} ${tr("localplace")} · ${inZone(t, READER_TZ)}`;
+        `${isoUtc(t)} · ${local} ${tr("localplace")} · ${inZone(t, READER_TZ)}`;
       li.onclick = () => { setTime(t); select(ev.icao24); };
       list.append(li);
     }
@@ -330,7 +340,7 @@
       await refresh();
     }
     const pts = state.aircraft.filter((a) => typeof a.lat === "number").map((a) => [a.lat, a.lon]);
-    if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.5), { maxZoom: 7 });
+    if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.5), { maxZoom: 6 });
     if (state.selected) select(state.selected);
   }
   start().catch(showError);

@@ -2,6 +2,7 @@
 "use strict";
 window.FLYVAKT_I18N = {
   en: {
+    ev_takeoff: "Takeoff", ev_landing: "Landing", ev_stopover: "Stopover", ev_go_around: "Go-around", ev_airspace_entry: "Airspace entry", ev_airspace_exit: "Airspace exit", ev_emergency_squawk: "Emergency squawk", ev_signal_lost: "Signal lost", ev_signal_regained: "Signal regained", ev_spoofing_suspected: "Spoofing suspected", ev_fleet_landed: "Fleet landed", observed: "observed", inferred: "inferred",
     language: "Language", play: "Play", pause: "Pause", latest: "Latest", from: "From", to: "To",
     filters: "Filters", fleet: "Fleet", all: "All", search: "Callsign or hex",
     altmin: "Min alt. (ft)", altmax: "Max alt. (ft)", aircraft: "Aircraft",
@@ -20,6 +21,7 @@ window.FLYVAKT_I18N = {
     fieldage: "Age of each field",
   },
   nb: {
+    ev_takeoff: "Avgang", ev_landing: "Landing", ev_stopover: "Mellomlanding", ev_go_around: "Avbrutt landing", ev_airspace_entry: "Inn i luftrom", ev_airspace_exit: "Ut av luftrom", ev_emergency_squawk: "Nødkode", ev_signal_lost: "Signal tapt", ev_signal_regained: "Signal tilbake", ev_spoofing_suspected: "Mistenkt forfalskning", ev_fleet_landed: "Flåten landet", observed: "observert", inferred: "antatt",
     language: "Språk", play: "Spill av", pause: "Pause", latest: "Siste", from: "Fra", to: "Til",
     filters: "Filtre", fleet: "Flåte", all: "Alle", search: "Kallesignal eller hex",
     altmin: "Min. høyde (fot)", altmax: "Maks. høyde (fot)", aircraft: "Fly",
@@ -38,6 +40,7 @@ window.FLYVAKT_I18N = {
     fieldage: "Alder på hvert felt",
   },
   nn: {
+    ev_takeoff: "Avgang", ev_landing: "Landing", ev_stopover: "Mellomlanding", ev_go_around: "Avbroten landing", ev_airspace_entry: "Inn i luftrom", ev_airspace_exit: "Ut av luftrom", ev_emergency_squawk: "Naudkode", ev_signal_lost: "Signal tapt", ev_signal_regained: "Signal tilbake", ev_spoofing_suspected: "Mistenkt forfalsking", ev_fleet_landed: "Flåten landa", observed: "observert", inferred: "anteke",
     language: "Språk", play: "Spel av", pause: "Pause", latest: "Siste", from: "Frå", to: "Til",
     filters: "Filter", fleet: "Flåte", all: "Alle", search: "Kallesignal eller hex",
     altmin: "Min. høgd (fot)", altmax: "Maks. høgd (fot)", aircraft: "Fly",

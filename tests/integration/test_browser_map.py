@@ -1,0 +1,164 @@
+"""The web map in headless Debian Chromium (Playwright), over a store of real recordings.
+
+Needs /usr/bin/chromium and the ``playwright`` Python package (no ``playwright install``: the
+system browser is used). Missing either is a failure, not a skip. Screenshots go to
+artifacts/screenshots/ for a human to look at.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from flyvakt.serve import create_app
+from tests.unit.serve.servedata import AFR_HEX, build_store
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = build_store(tmp_path_factory.mktemp("browser") / "flyvakt.db")
+    port = _free_port()
+    config = uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: apt-get install chromium"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 900}, timezone_id="Europe/Oslo"
+    )
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    # No internet: any request leaving this server fails the test.
+    outside: list[str] = []
+    pg.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
+    pg.goto(server + "/")
+    pg.wait_for_selector(f'.ac[data-hex="{AFR_HEX}"]', timeout=15000)
+    yield pg
+    assert not errors, errors
+    assert not outside, outside
+    context.close()
+
+
+def _shot(pg: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def _marker_latlon(pg: Any) -> tuple[float, float]:
+    ll = pg.evaluate(f"window.flyvakt.state.markers.get('{AFR_HEX}').getLatLng()")
+    return float(ll["lat"]), float(ll["lng"])
+
+
+def test_map_shows_aircraft_and_details(page: Any) -> None:
+    page.wait_for_function(
+        "document.querySelectorAll('path.leaflet-interactive, svg path').length > 100"
+    )
+    assert "STORED DATA" in page.locator("#mode").inner_text()
+    page.locator(f'.ac[data-hex="{AFR_HEX}"]').click()
+    page.wait_for_selector("#details:not([hidden])")
+    assert page.locator("#d-hex").inner_text() == AFR_HEX
+    table = page.locator("#d-table").inner_text()
+    assert "F-GMZC" in table and "AFR34ZG" in table
+    # The trail of the flight is drawn (at least one segment).
+    page.wait_for_selector("path.trail")
+    _shot(page, "01-details")
+
+
+def test_playback_moves_the_aircraft(page: Any) -> None:
+    page.locator(f'.ac[data-hex="{AFR_HEX}"]').click()
+    before = _marker_latlon(page)
+    # Slider at 50 %: mid-flight (the window is the last 3 h; AFR34ZG flew the last 80 min).
+    page.evaluate(
+        "() => { const s = document.getElementById('slider'); s.value = 700;"
+        " s.dispatchEvent(new Event('input')); }"
+    )
+    # The marker moves on the map (the map follows it, so compare positions, not pixels).
+    page.wait_for_function(
+        "(ll) => { const m = window.flyvakt.state.markers.get('393322');"
+        " if (!m) return false; const p = m.getLatLng();"
+        " return Math.abs(p.lat - ll[0]) + Math.abs(p.lng - ll[1]) > 1.0; }",
+        arg=list(before),
+        timeout=10000,
+    )
+    after = _marker_latlon(page)
+    assert after[0] > before[0] + 2  # mid-flight, north of Toulouse (towards Paris)
+    box = page.locator(f'.ac[data-hex="{AFR_HEX}"]').bounding_box()
+    assert box is not None and 0 < box["x"] < 1020 and 0 < box["y"] < 900  # kept in view
+    clock = page.locator("#clock").inner_text()
+    assert clock.startswith("2024-07-06") and clock.endswith("UTC")
+    alt = page.locator("#d-table").inner_text()
+    assert " ft" in alt  # airborne now: altitude in feet rather than "on the ground"
+    _shot(page, "02-playback")
+    # Play ×1000 for a moment: time advances.
+    t0 = page.evaluate("window.flyvakt.state.t")
+    page.select_option("#speed", "1000")
+    page.locator("#play").click()
+    page.wait_for_function(f"window.flyvakt.state.t > {t0} + 400", timeout=10000)
+    page.locator("#play").click()
+
+
+def test_claim_and_language(page: Any) -> None:
+    page.fill("#claim-text", "AFR34ZG landed at LFBO by 2024-07-06T09:00Z")
+    page.locator("#claim-form button").click()
+    page.wait_for_selector(".verdict")
+    assert page.locator(".verdict").inner_text() == "SUPPORTED"
+    assert "LFBO" in page.locator(".summary").inner_text()
+    # Events list shows UTC, local time at the place and the reader's zone.
+    first = page.locator("#ev-list li").first.inner_text()
+    assert "landing" in first.lower() and "LFBO" in first
+    _shot(page, "03-claim")
+    page.select_option("#lang", "nb")
+    assert page.locator("#claim h2").inner_text() == "Sjekk en påstand"
+    page.locator("#claim-form button").click()
+    page.wait_for_function("document.querySelector('.verdict')?.textContent === 'BEKREFTET'")
+    _shot(page, "04-claim-nb")
+    page.select_option("#lang", "nn")
+    assert page.locator("#events h2").inner_text() == "Hendingar"
