@@ -10,9 +10,11 @@ Public API::
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flyvakt.alerts.rules import (
@@ -51,15 +53,35 @@ class AlertManager:
     """
 
     def __init__(
-        self, rules: list[Rule], map_base_url: str, *, sender: Sender | None = None
+        self,
+        rules: list[Rule],
+        map_base_url: str,
+        *,
+        sender: Sender | None = None,
+        state_path: str | Path | None = None,
     ) -> None:
         self.rules = rules
         self.map_base_url = map_base_url
         self.sender: Sender = sender or send
         self.sent: Counter[str] = Counter()
         self.failed: Counter[str] = Counter()
-        self._seen: set[tuple[str, tuple[str, str, float]]] = set()
+        self._seen: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        # Alerts already raised survive a restart (a restarted replay or a feed's backlog must
+        # not alert twice): one JSON key per line, appended as alerts are raised.
+        self.state_path = Path(state_path) if state_path else None
+        if self.state_path is not None and self.state_path.exists():
+            with self.state_path.open(encoding="utf-8") as fh:
+                self._seen.update(line.strip() for line in fh if line.strip())
+
+    def _key(self, rule: Rule, ev: Event) -> str:
+        return json.dumps([rule.name, *dedupe_key(ev)])
+
+    def _remember(self, key: str) -> None:
+        self._seen.add(key)
+        if self.state_path is not None:
+            with self.state_path.open("a", encoding="utf-8") as fh:
+                fh.write(key + "\n")
 
     def payload(self, rule: Rule, event: Event) -> dict[str, Any]:
         return {
@@ -76,10 +98,10 @@ class AlertManager:
             for rule in self.rules:
                 if not match(rule, ev):
                     continue
-                key = (rule.name, dedupe_key(ev))
+                key = self._key(rule, ev)
                 if key in self._seen:
                     continue
-                self._seen.add(key)
+                self._remember(key)
                 payload = self.payload(rule, ev)
                 out.append(payload)
                 for ch in rule.channels:

@@ -105,7 +105,7 @@ async def _main(args: argparse.Namespace) -> int:
         speed = 1.0
     map_url = f"http://{args.host}:{args.port}/"
     rules = _load_rules(args)
-    alerts = AlertManager(rules, map_url) if rules else None
+    alerts = AlertManager(rules, map_url, state_path=f"{args.db}.alerts-sent") if rules else None
 
     fleet_of = None
     if args.fleets:

@@ -94,3 +94,16 @@ def test_each_alert_once_with_evidence_and_link(real_events: list[Event]) -> Non
         "127.0.0.1:8090/", "h:1/"
     )
     assert mgr.sent == {"stdout": 1, "log": 1}
+
+
+def test_no_second_alert_after_restart(real_events: list[Event], tmp_path: Path) -> None:
+    state = tmp_path / "flyvakt.db.alerts-sent"
+    rule = Rule(when="landing_in", country="FR", channels=("stdout",), name="fr")
+    sent: list[str] = []
+    first = AlertManager([rule], "http://h/", sender=lambda c, p: sent.append(c), state_path=state)
+    assert len(first.submit(real_events)) == 1
+    again = AlertManager([rule], "http://h/", sender=lambda c, p: sent.append(c), state_path=state)
+    assert again.submit(real_events) == [] and sent == ["stdout"]
+    other = Rule(when="landing_in", country="FR", channels=("stdout",), name="other rule")
+    third = AlertManager([other], "http://h/", sender=lambda c, p: sent.append(c), state_path=state)
+    assert len(third.submit(real_events)) == 1  # the key is per rule

@@ -70,3 +70,26 @@ def test_client_error_not_retried(server: tuple[str, _Flaky]) -> None:
     with pytest.raises(WebhookError, match="HTTP 400"):
         post_json(url, {"a": 1}, sleep=lambda s: None)
     assert len(state.bodies) == 1
+
+
+def test_manager_delivers_webhook_off_the_loop(server: tuple[str, _Flaky]) -> None:
+    import asyncio
+
+    from flyvakt.alerts import AlertManager, Rule
+    from flyvakt.model import Event
+
+    url, state = server
+    state.fail = 1  # one retry (0.5 s backoff) with the default sender
+    rule = Rule(when="emergency", channels=(f"webhook:{url}",), name="sq")
+    # Synthetic (labelled): an emergency squawk event; the real recordings have none.
+    ev = Event(type="emergency_squawk", icao24="4ca123", time_s=1_720_249_161.0)
+    mgr = AlertManager([rule], "http://127.0.0.1:8090/")
+
+    async def go() -> None:
+        assert len(mgr.submit([ev])) == 1
+        await mgr.drain(timeout_s=10)
+
+    asyncio.run(go())
+    assert mgr.sent == {"webhook": 1} and not mgr.failed
+    body = json.loads(state.bodies[-1])
+    assert body["event"] == ev.to_json() and body["map"].endswith("&icao24=4ca123")
