@@ -42,8 +42,8 @@ echo "events of the three aircraft (type, time UTC, airport, basis):"
 "$PY" - "$EVENTS" <<'EOF'
 import json, sys
 keep = {"takeoff", "landing", "stopover", "fleet_departed", "fleet_landed", "airspace_entry"}
-for line in open(sys.argv[1], encoding="utf-8"):
-    e = json.loads(line)
+events = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+for e in sorted(events, key=lambda e: e["time"]):  # file order = detection order
     if e["type"] in keep and e["icao24"] in {"157711", "157718", "157719"}:
         where = (e.get("airport") or {}).get("icao") or e.get("country") or "-"
         extra = f" count={e['details']['count']}" if e["type"] == "fleet_landed" else ""
