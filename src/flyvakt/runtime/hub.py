@@ -190,6 +190,9 @@ class Hub:
         out["messages"] = int(c["messages"][r])
         out["fleet"] = list(self.fleet_of(icao, now)) if self.fleet_of else []
         src = int(c["pos_src"][r])
+        if src == 0:  # no position yet: the source of the most recently updated field
+            latest = max(TRACKED_FIELDS, key=lambda f: float(c[f"{f}_t"][r]))
+            src = int(c[f"{latest}_src"][r])
         out["source"] = Source(src).name.lower() if src in Source._value2member_map_ else "unknown"
         ages: dict[str, float] = {}
         for name in TRACKED_FIELDS:
