@@ -442,6 +442,10 @@ class Detector:
         self, st: AircraftState, prev: Fix, fx: Fix, country: Any, out: list[Event]
     ) -> None:
         gap_s = fx.t - prev.t
+        if not st.lost:
+            # The sweep did not see this gap (it fell inside one batch): say it now, so that
+            # the events do not depend on where batches happen to be cut.
+            self._lost(st, prev, out)
         st.lost = False
         regained = self._event(
             "signal_regained",
@@ -454,6 +458,20 @@ class Detector:
         st.flip_start = st.flip_prev = None
         st.flip_count = 0
         already = st.last_landing is not None and st.last_landing.time_s >= prev.t
+        if already and not fx.ground and st.last_landing is not None:
+            # Lost low (landing inferred), seen airborne again: it left again, or went around.
+            ap = st.last_landing.airport
+            out.append(
+                self._event(
+                    "takeoff", st, fx, airport=ap, basis="inferred", confidence=0.5,
+                    reason=(
+                        "seen airborne again after a landing inferred at the start of a "
+                        f"{_duration(gap_s)} coverage gap"
+                    ),
+                )
+            )  # fmt: skip
+            out[-1].details = _gap_details(prev, fx)
+            st.last_landing = None
         if not prev.ground and fx.ground and not already:
             ap, cands = self._airport_for(fx, R.GROUND_AIRPORT_NM)
             self._landing(
@@ -699,21 +717,30 @@ class Detector:
             if st.last is None:
                 continue
             st.lost = True
-            ev = self._event(
-                "signal_lost",
-                st,
-                st.last,
-                reason=(
-                    f"no position for more than {_duration(R.SIGNAL_LOST_S)}; "
-                    "last known state given"
-                ),
-            )
-            ev.details = {"on_ground": st.last.ground}
-            out.append(ev)
-            # Lost low and close on a descent: the landing is inferred now, not at end of data
-            # (a live feed has no end; in a replay the aircraft may never be seen again).
-            if not st.last.ground and st.flip_start is None:
-                self._infer_landing_at_end(st, out)
+            self._lost(st, st.last, out)
+
+    def _lost(self, st: AircraftState, last: Fix, out: list[Event]) -> None:
+        """Signal lost after ``last``: an inferred landing if lost low and close on a descent
+        (a live feed has no end of data), else ``signal_lost`` with the last known state."""
+        st.lost = True
+        if (
+            not last.ground
+            and st.flip_start is None
+            and st.last is last
+            and self._infer_landing_at_end(st, out)
+        ):
+            out[-1].details["signal_lost_after"] = True
+            return
+        ev = self._event(
+            "signal_lost",
+            st,
+            last,
+            reason=(
+                f"no position for more than {_duration(R.SIGNAL_LOST_S)}; last known state given"
+            ),
+        )
+        ev.details = {"on_ground": last.ground}
+        out.append(ev)
 
     def _state(self, icao24: int, row: int) -> AircraftState:
         st = self.aircraft.get(icao24)

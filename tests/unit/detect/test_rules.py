@@ -181,8 +181,9 @@ def test_lost_on_short_final_is_an_inferred_landing_when_the_signal_is_lost() ->
     first = det.step(p, float(p.time_s.max()))
     assert "landing" not in kinds(first)
     later = det.step(PositionBatch.empty(0), float(p.time_s.max()) + 600)
-    assert kinds(later) == ["signal_lost", "landing"]
-    landing = later[1]
+    assert kinds(later) == ["landing"]
+    landing = later[0]
+    assert landing.details["signal_lost_after"] is True
     assert landing.basis == "inferred" and landing.airport is not None
     assert landing.airport.icao == "LFBO"
     # Nothing more is said at the end of data, and no second landing if it reappears parked.
