@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
+import socket
 import sys
 import time
 from typing import Any
@@ -116,16 +118,25 @@ async def _main(args: argparse.Namespace) -> int:
     hub = Hub(fleet_of)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if stop.is_set():  # a second Ctrl-C: the user does not want to wait for the drain
+            print("flyvakt run: forced exit", file=sys.stderr, flush=True)
+            os._exit(130)  # SQLite's WAL keeps the store sound; the last batch may be lost
+        print("flyvakt run: stopping (storing what was received) ...", file=sys.stderr)
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_signal)
 
     server: Any = None
     server_task: asyncio.Task[None] | None = None
     if not args.no_serve:
         app = _make_app(args, hub)
         if app is not None:
+            sock = _listen(args.host, args.port)
             server = _quiet_server(app, args.host, args.port)
-            server_task = asyncio.create_task(server.serve())
+            server_task = asyncio.create_task(server.serve(sockets=[sock]))
             print(f"flyvakt run: map at {map_url}", file=sys.stderr)
     print(
         f"flyvakt run: storing in {args.db}; {len(rules)} alert rule(s); Ctrl-C to stop",
@@ -160,6 +171,24 @@ async def _main(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the HTTP socket up front, so a busy port is a one-line error before anything runs."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise SystemExit(
+            f"flyvakt run: cannot listen on {host}:{port}: {exc.strerror or exc} "
+            "(choose another --port, or --no-serve)"
+        ) from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
 
 
 def _quiet_server(app: Any, host: str, port: int) -> Any:

@@ -206,7 +206,12 @@ class Hub:
 
     def status(self) -> dict[str, Any]:
         """Counters for the status line and ``/api/status``; sources as plain dicts."""
-        n_aircraft = len(self.aircraft_now()) if self.table is not None else 0
+        n_aircraft = 0
+        table = self.table
+        if table is not None and len(table) and self.now_s is not None:
+            rows = np.fromiter(table.rows.values(), dtype=np.int64, count=len(table.rows))
+            age = self.now_s - table.cols["last_seen_s"][rows]
+            n_aircraft = int(np.count_nonzero(age <= self.max_age_s))
         sources: dict[str, Any] = {}
         for url, st in self.sources.items():
             if hasattr(st, "__dataclass_fields__"):
