@@ -166,16 +166,21 @@ def test_0747_claim_contradicted_for_each_aircraft(
     assert member["last_fix_before"]["on_ground"]
 
 
-def test_0747_claim_about_the_whole_fleet_is_unverifiable(replayed: ReplayResult) -> None:
+def test_0747_claim_about_the_whole_fleet_is_contradicted(replayed: ReplayResult) -> None:
     """The bundled ru-gov fleet has 13 Il-96; the reconstruction contains only the three the
-    reporting names. The three contradict the claim, the ten unseen ones cannot: flyvakt does
-    not turn "no data" into "not there"."""
+    reporting names. All three seen were parked at Yakutsk: contradicted. The ten that are not
+    in the data at all that day are listed in the evidence and the summary, not counted: they
+    neither support nor contradict (flyvakt does not turn "no data" into "not there")."""
     v = _verdict(replayed, "Putin has landed in North Korea", "2024-06-18T07:47:00")
-    assert v.verdict == "unverifiable"
+    assert v.verdict == "contradicted"
+    assert v.rule == "fleet_all_seen:observed_on_ground_elsewhere"
     outcomes = {m["icao24"]: m["outcome"] for m in v.evidence["members"]}
     assert len(outcomes) == 13
     assert {h for h, o in outcomes.items() if o == "contradicted"} == set(HEXES)
-    assert {o for h, o in outcomes.items() if h not in HEXES} == {"unverifiable"}
+    assert len(v.evidence["members_not_in_data"]) == 10
+    assert set(v.evidence["members_not_in_data"]).isdisjoint(HEXES)
+    assert "all 3 aircraft" in v.summary and "Yakutsk" in v.summary
+    assert "10 other aircraft of the fleet are not in the data" in v.summary
 
 
 def test_1800_claim_supported_on_an_inferred_landing(replayed: ReplayResult) -> None:

@@ -44,6 +44,7 @@ _T: dict[str, dict[str, str]] = {
         "need": "; positions around {when} are needed",
         "nodata": "no aircraft of the claim is in the data",
         "any": "any of the {n} aircraft",
+        "unseen": "; {n} other aircraft of the fleet are not in the data within 24 hours",
     },
     "nb": {
         "landed": "{who} landet på {place} {when}",
@@ -61,6 +62,7 @@ _T: dict[str, dict[str, str]] = {
         "need": "; posisjoner rundt {when} trengs",
         "nodata": "ingen fly i påstanden finnes i dataene",
         "any": "noen av de {n} flyene",
+        "unseen": "; {n} andre fly i flåten finnes ikke i dataene innen 24 timer",
     },
     "nn": {
         "landed": "{who} landa på {place} {when}",
@@ -78,6 +80,7 @@ _T: dict[str, dict[str, str]] = {
         "need": "; posisjonar rundt {when} trengst",
         "nodata": "ingen fly i påstanden finst i dataa",
         "any": "nokon av dei {n} flya",
+        "unseen": "; {n} andre fly i flåten finst ikkje i dataa innanfor 24 timar",
     },
 }
 
@@ -124,6 +127,8 @@ def summarise(
     n_members: int,
     lang: str,
     tz: str,
+    *,
+    unseen: int = 0,
 ) -> str:
     """One sentence, e.g.
 
@@ -161,6 +166,8 @@ def summarise(
             text = t["at_obs"].format(when=when, who=who, state=f"{verb} {state}")
         else:
             text = t["at_obs"].format(when=when, state_who=f"{verb} {who} {state}")
+        if unseen:
+            text += t["unseen"].format(n=unseen)
         return f"{lead}: {text}."
     # unverifiable: a coverage gap
     from flyvakt.verify.verdict import AIRSPACE_NEAR_S, NEAR_S

@@ -124,6 +124,17 @@ class _MemberResult:
         }
 
 
+# "Not in the data" for a fleet member: no fix within a day of the claim time (a state visit's
+# aircraft are seen on the day; the rest of a government fleet is elsewhere or parked unseen).
+ABSENT_WINDOW_S = 24 * 3600.0
+
+
+def _absent(fx: Fixes | None, at_s: float) -> bool:
+    if fx is None or fx.time_s.size == 0:
+        return True
+    return bool(np.all(np.abs(fx.time_s - at_s) > ABSENT_WINDOW_S))
+
+
 def _ev_time(ev: dict[str, Any]) -> float:
     return datetime.fromisoformat(str(ev["time"]).replace("Z", "+00:00")).timestamp()
 
@@ -263,24 +274,35 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
     from flyvakt.verify.summary import summarise
 
     results = [_judge_member(claim, m, evidence) for m in evidence.members]
-    outcomes = [r.outcome for r in results]
+    # A fleet member with no position at all within a day of the claim time is not part of the
+    # movement being reported: it says nothing either way and is listed, not counted. A member
+    # seen in that window but not near the time still counts (its gap makes it unverifiable).
+    unseen: list[str] = []
+    if claim.subject_kind == "fleet":
+        unseen = [r.icao24 for r in results if _absent(evidence.fixes.get(r.icao24), claim.at_s)]
+    counted = [r for r in results if r.icao24 not in unseen]
+    outcomes = [r.outcome for r in counted]
     if "supported" in outcomes:
         kind: VerdictKind = "supported"
-        decisive = [r for r in results if r.outcome == "supported"]
-    elif results and all(o == "contradicted" for o in outcomes):
+        decisive = [r for r in counted if r.outcome == "supported"]
+    elif counted and all(o == "contradicted" for o in outcomes):
         kind = "contradicted"
-        decisive = results
+        decisive = counted
     else:
         kind = "unverifiable"
         decisive = [r for r in results if r.outcome == "unverifiable"]
     rule = decisive[0].rule if decisive else "no_members"
     if claim.subject_kind == "fleet":
-        rule = f"fleet_{'any' if kind == 'supported' else 'all'}:{rule}"
+        scope = "any" if kind == "supported" else ("all_seen" if unseen else "all")
+        rule = f"fleet_{scope}:{rule}"
     gaps = [{"icao24": r.icao24, **r.gap} for r in results if r.gap is not None]
     ev_json: dict[str, Any] = {
         "members": [r.to_json() for r in results],
         "events": [e for r in decisive for e in r.deciding],
         "coverage_gaps": gaps,
+        "members_not_in_data": unseen,
     }
-    summary = summarise(claim, kind, decisive, len(results), lang, reader_tz)
+    summary = summarise(
+        claim, kind, decisive, len(results), lang, reader_tz, unseen=len(unseen) if counted else 0
+    )
     return Verdict(claim, kind, summary, rule, ev_json, evidence.data_through_s)

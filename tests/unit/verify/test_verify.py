@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from flyvakt.cli.replay import bundled_sample
@@ -14,6 +15,8 @@ from flyvakt.runtime.replay import ReplayResult, replay_files
 from flyvakt.verify import (
     Claim,
     ClaimParseError,
+    Evidence,
+    Fixes,
     evidence_from_replay,
     member_hexes,
     parse_claim,
@@ -115,13 +118,37 @@ def test_fleet_any_member_supports(replay: ReplayResult, registry: FleetRegistry
     assert v["rule"].startswith("fleet_any:")
 
 
-def test_fleet_gap_blocks_contradiction(replay: ReplayResult, registry: FleetRegistry) -> None:
-    # 393322 is on the ground in France, but 3946e4 has no data then: no data, no contradiction.
+def test_fleet_member_absent_from_the_data_is_listed_not_counted(
+    replay: ReplayResult, registry: FleetRegistry
+) -> None:
+    # 393322 is on the ground in France; 3946e4's only data is from 2019: it is not part of
+    # this movement, so it neither blocks nor supports the verdict, and the verdict says so.
     c = Claim("fleet", "mixed", "landed_in", "ES", ts("2024-07-06T08:10:00Z"))
     v = judge(c, replay, registry)
-    assert v["verdict"] == "unverifiable"
-    outcomes = {m["icao24"]: m["outcome"] for m in v["evidence"]["members"]}
-    assert outcomes == {"393322": "contradicted", "3946e4": "unverifiable"}
+    assert v["verdict"] == "contradicted"
+    assert v["rule"].startswith("fleet_all_seen:")
+    assert v["evidence"]["members_not_in_data"] == ["3946e4"]
+    assert "1 other aircraft of the fleet are not in the data" in v["summary"]
+
+
+def test_fleet_member_with_a_gap_at_the_time_blocks_contradiction() -> None:
+    # SYNTHETIC fixes: A parked at LFBO at T; B seen 2 h before T and not since (a gap, not
+    # absence): no data at the time is never a contradiction.
+    t = ts("2024-07-06T08:10:00Z")
+    parked = Fixes(
+        np.array([t - 60, t + 60]), np.array([43.629, 43.629]), np.array([1.364, 1.364]),
+        np.array([500.0, 500.0]), np.array([1, 1], dtype=np.int8),
+    )  # fmt: skip
+    earlier = Fixes(
+        np.array([t - 7200]), np.array([48.0]), np.array([2.0]), np.array([30000.0]),
+        np.array([0], dtype=np.int8),
+    )  # fmt: skip
+    ev = Evidence(["aaaaaa", "bbbbbb"], [], {"aaaaaa": parked, "bbbbbb": earlier}, t + 60)
+    v = verify(Claim("fleet", "x", "landed_in", "ES", t), ev)
+    assert v.verdict == "unverifiable"
+    assert v.evidence["members_not_in_data"] == []
+    gap = v.evidence["coverage_gaps"][0]
+    assert gap["icao24"] == "bbbbbb" and gap["last_known"]["altitude_baro_ft"] == 30000
 
 
 def test_airspace_and_airborne(replay: ReplayResult, registry: FleetRegistry) -> None:
