@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from flyvakt import __version__
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "run",
     "replay",
     "events",
     "verify",

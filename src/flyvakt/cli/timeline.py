@@ -22,6 +22,9 @@ def register(sub: Any) -> None:
     p.add_argument("--fleets", metavar="FILE", help="fleets file (default: bundled example)")
     p.add_argument("--lang", default="en", choices=("en", "nb", "nn"))
     p.add_argument("--tz", default="UTC", help="reader's time zone (e.g. Europe/Oslo)")
+    p.add_argument(
+        "--all", action="store_true", help="also list signal lost/regained (coverage) events"
+    )
     p.set_defaults(func=run_timeline)
 
 
@@ -60,6 +63,9 @@ def event_from_json(d: dict[str, Any]) -> Event:
     )
 
 
+QUIET_TYPES = frozenset({"signal_lost", "signal_regained"})
+
+
 def run_timeline(args: argparse.Namespace) -> int:
     from flyvakt.fleets import example_fleets_path, load_fleets
     from flyvakt.i18n import timeline_text
@@ -82,6 +88,9 @@ def run_timeline(args: argparse.Namespace) -> int:
             return 2
         hexes = {m.icao24_hex for m in registry.members(fleet_id) if m.icao24_hex}
         events = [e for e in events if e.icao24 in hexes or fleet_id in e.fleet]
+    if not args.all:
+        # A bulletin reports movements; coverage comings and goings are evidence, not news.
+        events = [e for e in events if e.type not in QUIET_TYPES]
     sys.stdout.write(
         timeline_text(events, args.lang, args.tz, fleet_names=registry.names(args.lang))
     )

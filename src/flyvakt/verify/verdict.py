@@ -293,7 +293,7 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
         decisive = [r for r in results if r.outcome == "unverifiable"]
     rule = decisive[0].rule if decisive else "no_members"
     if claim.subject_kind == "fleet":
-        scope = "any" if kind == "supported" else ("all_seen" if unseen else "all")
+        scope = "any" if kind == "supported" else ("all_seen" if unseen and counted else "all")
         rule = f"fleet_{scope}:{rule}"
     gaps = [{"icao24": r.icao24, **r.gap} for r in results if r.gap is not None]
     ev_json: dict[str, Any] = {
