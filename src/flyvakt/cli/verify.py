@@ -111,7 +111,12 @@ def run_verify(args: argparse.Namespace) -> int:
         return 0
     print(out["summary"])
     print(f"  rule: {out['rule']}; data through {out['data_through'] or '-'}")
+    absent = set(out["evidence"].get("members_not_in_data") or [])
+    if absent:
+        print(f"  not in the data within 24 h (not counted): {', '.join(sorted(absent))}")
     for m in out["evidence"]["members"]:
+        if m["icao24"] in absent:
+            continue
         line = f"  {m['icao24']}: {m['outcome']} ({m['rule']})"
         for key in ("last_fix_before", "first_fix_after"):
             fix = m[key]
@@ -121,6 +126,8 @@ def run_verify(args: argparse.Namespace) -> int:
                 line += f"; {key.replace('_', ' ')} {fix['time']} {where} {state}"
         print(line)
     for g in out["evidence"]["coverage_gaps"]:
+        if g["icao24"] in absent:
+            continue
         start, end = g["start"] or "(no data before)", g["end"] or "(no data after)"
         print(f"  gap {g['icao24']}: {start} → {end}")
     return 0
