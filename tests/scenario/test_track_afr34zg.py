@@ -71,3 +71,25 @@ def test_positions_carry_context(tracked: Any) -> None:
     assert np.isnan(pos.altitude_baro_ft[airborne]).mean() < 0.01
     assert np.nanmax(pos.altitude_baro_ft) > 30000
     assert set(c for c in pos.callsign.tolist() if c) == {"AFR34ZG"}
+
+
+def test_flyvakt_decoder_and_tracker_agree_with_rs1090_within_5_m(
+    recording: list[dict[str, Any]],
+) -> None:
+    """The whole chain on raw frames: our vectorised decoder, then the tracker."""
+    from flyvakt.model import FrameBatch
+    from flyvakt.pipeline import PipelineState, step as pipeline_step
+
+    frames = FrameBatch.from_hex(
+        [r["frame"] for r in recording], [r["timestamp"] for r in recording]
+    )
+    _, out = pipeline_step(PipelineState(), frames, CONFIG)
+    pos = out.positions
+    truth = {r["timestamp"]: (r["latitude"], r["longitude"]) for r in recording if "latitude" in r}
+    ref = np.array([truth.get(t, (np.nan, np.nan)) for t in pos.time_s.tolist()])
+    both = ~np.isnan(ref[:, 0])
+    assert both.sum() >= 0.999 * len(truth)
+    err_m = haversine_nm(pos.lat_deg[both], pos.lon_deg[both], ref[both, 0], ref[both, 1]) * 1852
+    assert np.mean(err_m < 5.0) >= 0.999
+    on_ground = pos.on_ground[both] == 1
+    assert np.mean(err_m[on_ground] < 5.0) >= 0.999 and on_ground.sum() > 1000
