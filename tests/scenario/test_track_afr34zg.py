@@ -78,7 +78,8 @@ def test_flyvakt_decoder_and_tracker_agree_with_rs1090_within_5_m(
 ) -> None:
     """The whole chain on raw frames: our vectorised decoder, then the tracker."""
     from flyvakt.model import FrameBatch
-    from flyvakt.pipeline import PipelineState, step as pipeline_step
+    from flyvakt.pipeline import PipelineState
+    from flyvakt.pipeline import step as pipeline_step
 
     frames = FrameBatch.from_hex(
         [r["frame"] for r in recording], [r["timestamp"] for r in recording]
