@@ -162,3 +162,110 @@ def test_claim_and_language(page: Any) -> None:
     _shot(page, "04-claim-nb")
     page.select_option("#lang", "nn")
     assert page.locator("#events h2").inner_text() == "Hendingar"
+
+
+# -- live mode with a synthetic hub -------------------------------------------------------------
+# Synthetic (no engine behind it): two aircraft either side of the antimeridian over Chukotka,
+# one in a fleet, with per-field ages as the real hub reports them.
+LIVE_AIRCRAFT = [
+    {
+        "hex": "15770c",
+        "flight": "RSD012  ",
+        "alt_baro": 33000,
+        "gs": 470.0,
+        "track": 95.0,
+        "lat": 65.5,
+        "lon": 179.4,
+        "seen": 0.4,
+        "seen_pos": 1.2,
+        "messages": 812,
+        "source": "adsb",
+        "fleet": ["ru-gov"],
+        "field_age_s": {"position": 1.2, "altitude": 0.4, "velocity": 2.5, "callsign": 31.0},
+    },
+    {
+        "hex": "4b1805",
+        "flight": "SWR38   ",
+        "alt_baro": 36000,
+        "gs": 480.0,
+        "track": 250.0,
+        "lat": 66.0,
+        "lon": -179.2,
+        "seen": 0.2,
+        "seen_pos": 0.2,
+        "messages": 300,
+        "source": "adsb",
+        "fleet": [],
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from flyvakt.fleets import example_fleets_path
+    from tests.unit.serve.servedata import FakeHub
+
+    db = tmp_path_factory.mktemp("live") / "none.db"  # no store yet: live view only
+    hub = FakeHub(LIVE_AIRCRAFT, now_s=1.75e9)
+    app = create_app(str(db), hub=hub, fleets_path=str(example_fleets_path()))
+    port = _free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+def test_live_view_across_the_antimeridian(browser: Any, live_server: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.goto(live_server + "/?lang=nn")
+    pg.wait_for_selector('.ac[data-hex="15770c"]', timeout=15000)
+    pg.wait_for_selector('.ac[data-hex="4b1805"]')
+    assert pg.locator("#mode").inner_text() == "DIREKTE"
+    assert not pg.locator("#playback").is_visible()  # no playback slider in live mode
+    pg.locator('.ac[data-hex="15770c"]').click()
+    table = pg.locator("#d-table").inner_text()
+    assert "ru-gov" in table and "callsign 31 s" in table  # age of each field is shown
+    # Fleet filter: only the fleet member stays.
+    pg.select_option("#f-fleet", "ru-gov")
+    pg.wait_for_function("document.querySelectorAll('.ac').length === 1")
+    pg.select_option("#f-fleet", "")
+    pg.evaluate("() => { window.flyvakt.map.setView([64, 180], 3, {animate: false}); }")
+    pg.wait_for_timeout(300)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / "05-live-antimeridian.png"))
+    # No drawn outline edge is longer than half the world (a smeared Russia would be ~all of
+    # it). Antarctica's closing edge along the bottom of the Mercator map (y of lat -85) is the
+    # only long edge, and it is at the map's edge, not across it.
+    widest = pg.evaluate(
+        """() => { let worst = 0;
+          const south = window.flyvakt.map.latLngToLayerPoint([-85, 0]).y;
+          for (const p of document.querySelectorAll('.leaflet-overlay-pane path')) {
+            for (const sub of (p.getAttribute('d') || '').split('M').slice(1)) {
+              const pts = sub.replace(/z/gi, '').split('L').map(t => t.trim().split(/[ ,]+/)
+                .map(Number));
+              for (let i = 1; i < pts.length; i++) {
+                if (pts[i][1] >= south && pts[i-1][1] >= south) continue;
+                worst = Math.max(worst, Math.abs(pts[i][0] - pts[i-1][0]));
+              }
+            }
+          } return worst; }"""
+    )
+    world_px = pg.evaluate("256 * Math.pow(2, window.flyvakt.map.getZoom())")
+    assert 0 < widest < world_px / 2
+    # Both aircraft are drawn next to each other, on either side of 180°, not a world apart.
+    xs = [pg.locator(f'.ac[data-hex="{h}"]').bounding_box()["x"] for h in ("15770c", "4b1805")]
+    assert abs(xs[0] - xs[1]) < 100
+    assert not errors, errors
+    context.close()

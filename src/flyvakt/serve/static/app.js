@@ -58,13 +58,33 @@
     .setView([30, 10], 3);
   const tileUrl = params.get("tiles") || localStorage.getItem("flyvakt.tiles");
   if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 18 }).addTo(map);  // only if configured
+  // Leaflet does not repeat vector layers across world copies: draw the outlines three times
+  // (shifted by -360, 0, +360) so Chukotka sits next to the rest of Russia, and place aircraft
+  // and trails on the copy nearest the view centre. No outline edge crosses the antimeridian.
+  function shifted(doc, dx) {
+    const mv = (c) => (typeof c[0] === "number" ? [c[0] + dx, c[1]] : c.map(mv));
+    return { type: "FeatureCollection", features: doc.features.map((f) => ({ type: "Feature",
+      properties: f.properties, geometry: { type: f.geometry.type, coordinates: mv(f.geometry.coordinates) } })) };
+  }
   getJSON("/geo/countries.geojson").then((doc) => {
     // Render outlines well beyond the view so a pan never shows an unfilled band.
-    L.geoJSON(doc, { interactive: false, renderer: L.svg({ padding: 1 }), style: { color: "#8a9299", weight: 0.7,
-      fillColor: "#f4f1ea", fillOpacity: tileUrl ? 0 : 1 } }).addTo(map).bringToBack();
+    const renderer = L.svg({ padding: 1 });
+    for (const dx of [-360, 0, 360]) {
+      L.geoJSON(dx ? shifted(doc, dx) : doc, { interactive: false, renderer, noClip: true, style: {
+        color: "#8a9299", weight: 0.7, fillColor: "#f4f1ea", fillOpacity: tileUrl ? 0 : 1 } })
+        .addTo(map).bringToBack();
+    }
   });
+  function nearLng(lng) {
+    const c = map.getCenter().lng;
+    return lng + 360 * Math.round((c - lng) / 360);
+  }
   const trackLayer = L.layerGroup().addTo(map);
   const acLayer = L.layerGroup().addTo(map);
+  map.on("moveend", () => { for (const ac of state.aircraft) {
+    const m = state.markers.get(ac.hex);
+    if (m) m.setLatLng([ac.lat, nearLng(ac.lon)]);
+  } });
 
   const PALETTE = ["#d62728", "#9467bd", "#2ca02c", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
   function fleetColour(ac) {
@@ -107,12 +127,12 @@
       let m = state.markers.get(ac.hex);
       const sel = ac.hex === state.selected;
       if (!m) {
-        m = L.marker([ac.lat, ac.lon], { icon: icon(ac, sel), keyboard: false });
+        m = L.marker([ac.lat, nearLng(ac.lon)], { icon: icon(ac, sel), keyboard: false });
         m.on("click", () => select(ac.hex));
         m.addTo(acLayer);
         state.markers.set(ac.hex, m);
       } else {
-        m.setLatLng([ac.lat, ac.lon]);
+        m.setLatLng([ac.lat, nearLng(ac.lon)]);
         m.setIcon(icon(ac, sel));
       }
       m.setZIndexOffset(sel ? 1000 : 0);
@@ -170,7 +190,14 @@
     const doc = await getJSON(`/api/aircraft/${state.selected}/track?from=${from}&to=${to}`);
     for (const seg of doc.segments) {  // one line per segment: a gap is not a path
       if (seg.length < 2) continue;
-      L.polyline(seg.map((p) => [p[1], p[2]]), { color: "#1f4e8c", weight: 2.5, opacity: 0.8,
+      // Unwrap longitudes so a segment crossing 180° stays continuous, near the view.
+      const pts = [];
+      let prev = null;
+      for (const p of seg) {
+        let lng = prev === null ? nearLng(p[2]) : p[2] + 360 * Math.round((prev - p[2]) / 360);
+        pts.push([p[1], lng]); prev = lng;
+      }
+      L.polyline(pts, { color: "#1f4e8c", weight: 2.5, opacity: 0.8,
         className: "trail" }).addTo(trackLayer);
     }
   }
@@ -214,8 +241,12 @@
     const q = new URLSearchParams({ limit: "500" });
     if (!state.live && state.winFrom != null) { q.set("since", state.winFrom); q.set("until", state.winTo); }
     if ($("f-fleet").value) q.set("fleet", $("f-fleet").value);
-    const doc = await getJSON(`/api/events?${q}`);
     const list = $("ev-list");
+    let doc;
+    try { doc = await getJSON(`/api/events?${q}`); } catch (e) {
+      list.innerHTML = `<li class="muted"></li>`; list.firstChild.textContent = String(e.message || e);
+      return;
+    }
     list.innerHTML = "";
     if (!doc.events.length) { list.innerHTML = `<li class="muted">${tr("none")}</li>`; return; }
     for (const ev of doc.events.slice().reverse()) {
