@@ -28,11 +28,14 @@ from urllib.parse import quote
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from flyvakt.model.batches import icao_hex
 from flyvakt.serve.convert import (
     BadRequest,
     aircraft_rows,
@@ -61,6 +64,8 @@ TRACK_GAP_S = 60.0
 NOW_MAX_AGE_S = 60.0
 # Why 5000: a day of events for a busy receiver; more belongs in an export, not a page.
 MAX_LIMIT = 5000
+# Why 1 kB: below that, gzip's header and CPU cost more than they save.
+GZIP_MIN_BYTES = 1024
 EXPORT_FORMATS = ("geojson", "kml", "csv", "parquet")
 _MEDIA = {
     "geojson": "application/geo+json",
@@ -172,30 +177,34 @@ def _fleets_of(st: _State, hexes: list[str], at_s: float) -> dict[str, list[str]
 
 
 # -- aircraft ---------------------------------------------------------------------------------
+def _add_registrations(reader: Any, rows: list[dict[str, Any]]) -> None:
+    """readsb's ``r`` (registration) and ``t`` (type) from the store's aircraft table."""
+    for row in rows:
+        if "r" in row and "t" in row:
+            continue
+        rec = reader.aircraft(row["hex"])
+        if rec is not None and rec.registration:
+            row.setdefault("r", rec.registration)
+        if rec is not None and rec.type:
+            row.setdefault("t", rec.type)
+
+
 async def _aircraft_list(request: Request) -> tuple[float | None, list[dict[str, Any]]]:
     st = _st(request)
     at = parse_time_param("at", request.query_params.get("at"), None)
     if st.hub is not None and at is None:
         now = st.hub.now_s
-        return now, st.hub.aircraft_now(now)
+        rows = [dict(r) for r in st.hub.aircraft_now(now)]
+        if Path(st.db_path).is_file():
+            await st.db(_add_registrations, rows)
+        return now, rows
     if at is None:
         at = await st.db(lambda r: r.data_through_s())
         if at is None:
             return None, []
     batch = await st.db(lambda r: r.aircraft_now(at, NOW_MAX_AGE_S))
-    rows = aircraft_rows(batch, at)
-    fleets = _fleets_of(st, [r["hex"] for r in rows], at)
-
-    def registrations(reader: Any) -> None:
-        for row in rows:
-            row["fleet"] = fleets.get(row["hex"], [])
-            rec = reader.aircraft(row["hex"])
-            if rec is not None and rec.registration:
-                row["r"] = rec.registration
-            if rec is not None and rec.type:
-                row["t"] = rec.type
-
-    await st.db(registrations)
+    rows = aircraft_rows(batch, at, _fleets_of(st, [icao_hex(int(a)) for a in batch.icao24], at))
+    await st.db(_add_registrations, rows)
     return at, rows
 
 
@@ -532,6 +541,9 @@ def create_app(
     """
     app = Starlette(
         routes=[*ROUTES, Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")],
+        # Outlines are 1 MB of JSON, ~0.3 MB gzipped: worth it for a receiver on the LAN.
+        # (Starlette never gzips text/event-stream, so SSE is not buffered.)
+        middleware=[Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)],
         exception_handlers={
             BadRequest: _bad_request,
             HTTPException: _http_error,

@@ -261,11 +261,19 @@ def test_missing_store_is_503(tmp_path: Path) -> None:
 
 def test_live_hub_aircraft_and_stream(store_path: Path) -> None:
     """Synthetic hub (no engine): the server relays its aircraft and its messages."""
-    hub = FakeHub([{"hex": "abcdef", "lat": 60.0, "lon": 10.0, "seen": 1.0}], now_s=1.7e9)
+    hub = FakeHub(
+        [
+            {"hex": "abcdef", "lat": 60.0, "lon": 10.0, "seen": 1.0},
+            {"hex": AFR_HEX, "lat": 43.6, "lon": 1.4, "seen": 2.0},
+        ],
+        now_s=1.7e9,
+    )
     with TestClient(create_app(str(store_path), hub=hub)) as c:
         doc = c.get("/data/aircraft.json").json()
         assert doc["now"] == 1.7e9 and doc["messages"] == 1234
-        assert [a["hex"] for a in doc["aircraft"]] == ["abcdef"]
+        assert [a["hex"] for a in doc["aircraft"]] == ["abcdef", AFR_HEX]
+        # The registration of a live aircraft comes from the store when it knows it.
+        assert doc["aircraft"][1]["r"] == "F-GMZC" and "r" not in doc["aircraft"][0]
         # A stored time still comes from the store even with a hub.
         past = c.get("/api/aircraft", params={"at": "2024-07-06T07:30:00Z"}).json()
         assert AFR_HEX in {a["hex"] for a in past["aircraft"]}
