@@ -87,7 +87,9 @@ def _clean(obj: Any) -> Any:
         return {k: _clean(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [_clean(v) for v in obj]
-    return obj
+    if obj is None or isinstance(obj, str | int | bool):
+        return obj
+    return str(obj)  # e.g. an enum in a source's status: text, not a crash
 
 
 class _State:
@@ -114,6 +116,8 @@ class _State:
                 raise BadRequest(
                     f"no store at {self.db_path} yet (start `flyvakt run` or replay data)", 503
                 ) from None
+            except ValueError as exc:  # not a flyvakt store, or a newer schema
+                raise BadRequest(str(exc), 503) from None
         return self._reader
 
     async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -214,7 +218,12 @@ async def aircraft_json(request: Request) -> Response:
     st = _st(request)
     messages = 0
     if st.hub is not None:
-        messages = int(st.hub.status().get("messages", 0) or 0)
+        status = st.hub.status()
+        total = status.get("messages", status.get("frames"))
+        if total is None:  # the real hub counts frames per source
+            sources = status.get("sources") or {}
+            total = sum(int(s.get("frames", 0) or 0) for s in sources.values())
+        messages = int(total or 0)
     return _json({"now": now, "messages": messages, "aircraft": rows})
 
 

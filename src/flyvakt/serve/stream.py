@@ -32,7 +32,9 @@ def _finite(obj: Any) -> Any:
         return {k: _finite(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [_finite(v) for v in obj]
-    return obj
+    if obj is None or isinstance(obj, str | int | bool):
+        return obj
+    return str(obj)  # e.g. an enum or dataclass in a source's status: text, not a crash
 
 
 def sse_format(kind: str, data: dict[str, Any]) -> str:
@@ -50,7 +52,7 @@ async def sse_messages(
     sent = 0
     dropped_told = 0
     try:
-        yield sse_format("status", {"kind": "status", **hub.status()})
+        yield sse_format("status", {"kind": "status", "status": hub.status(), "dropped": 0})
         while max_messages is None or sent < max_messages:
             try:
                 msg = await asyncio.wait_for(sub.queue.get(), timeout=keepalive_s)
@@ -61,7 +63,8 @@ async def sse_messages(
                 continue
             if sub.dropped != dropped_told:
                 dropped_told = sub.dropped
-                yield sse_format("status", {"kind": "status", "dropped": dropped_told})
+                status = {"kind": "status", "status": hub.status(), "dropped": dropped_told}
+                yield sse_format("status", status)
             yield sse_format(str(msg.get("kind", "message")), msg)
             sent += 1
     finally:

@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.routing import Mount, Route
@@ -294,7 +295,8 @@ def test_live_hub_aircraft_and_stream(store_path: Path) -> None:
     kinds = [b.split("\n")[0] for b in blocks]
     assert kinds[0] == "event: status"
     data = [json.loads(b.split("\n")[1][len("data: ") :]) for b in blocks]
-    assert data[1] == {"kind": "status", "dropped": 44}  # 300 - 256 told to the client
+    assert data[0]["status"]["messages"] == 1234 and data[0]["dropped"] == 0
+    assert data[1]["dropped"] == 44  # 300 - 256 told to the client
     assert [d["n"] for d in data if d.get("kind") == "positions"] == [0, 1, 2]
     assert data[2]["x"] is None  # NaN is not JSON
     assert hub.unsubscribed == 1 and hub.subs == []
@@ -303,3 +305,46 @@ def test_live_hub_aircraft_and_stream(store_path: Path) -> None:
 def test_stream_without_hub_is_503(client: TestClient) -> None:
     r = client.get("/api/stream")
     assert r.status_code == 503 and "stored data only" in r.json()["error"]
+
+
+def test_real_hub_status_reaches_the_stream(tmp_path: Path) -> None:
+    """flyvakt.runtime.hub.Hub (no engine: no aircraft yet) behind the SSE route."""
+    from flyvakt.runtime.hub import Hub
+
+    hub = Hub()
+    original = hub.subscribe
+
+    def subscribe_then_publish(maxsize: int = 1000) -> Any:
+        sub = original(maxsize)
+        hub.publish_status()  # runs in the server's event loop, after subscribing
+        return sub
+
+    hub.subscribe = subscribe_then_publish  # type: ignore[method-assign]
+    with TestClient(create_app(str(tmp_path / "none.db"), hub=hub)) as c:
+        doc = c.get("/data/aircraft.json").json()
+        assert doc == {"now": None, "messages": 0, "aircraft": []}
+        with c.stream("GET", "/api/stream", params={"max_messages": 1}) as r:
+            text = "".join(r.iter_text())
+    kinds = [b.split("\n")[0] for b in text.split("\n\n") if b.strip()]
+    assert kinds == ["event: status", "event: status"]
+    assert hub.status()["subscribers"] == 0  # unsubscribed when the stream ended
+
+
+def test_not_a_store_and_internal_errors_are_json(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    with TestClient(create_app(str(junk)), raise_server_exceptions=False) as c:
+        r = c.get("/api/events")
+        assert r.status_code == 503 and "not a flyvakt store" in r.json()["error"]
+        assert c.put("/api/events").status_code == 405
+        assert "not allowed" in c.put("/api/events").json()["error"]
+
+    class BrokenHub(FakeHub):
+        def aircraft_now(self, now_s: float | None = None) -> list[dict[str, Any]]:
+            raise RuntimeError("secret internals /etc/passwd")
+
+    app = create_app(str(junk), hub=BrokenHub([], now_s=1.0))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/data/aircraft.json")
+    assert r.status_code == 500
+    assert r.json() == {"error": "internal error (RuntimeError); see the server log"}
