@@ -15,6 +15,7 @@ from flyvakt import __version__
 
 COMMAND_MODULES: tuple[str, ...] = (
     "run",
+    "serve",
     "replay",
     "events",
     "verify",
