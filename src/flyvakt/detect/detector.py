@@ -402,6 +402,10 @@ class Detector:
     def _infer_landing_at_end(self, st: AircraftState, out: list[Event]) -> bool:
         fx = st.last
         assert fx is not None
+        if fx.vr > 0 or not fx.alt <= R.HIGHEST_AIRPORT_FT + min(
+            R.LOW_AGL_FT, R.GLIDE_BASE_FT + R.GLIDE_FT_PER_NM * R.CLOSE_NM
+        ):
+            return False  # climbing, or too high above any airport: no search needed
         best: tuple[AirportRef, float, float] | None = None
         for ap, d in self.world.airports_near(fx.lat, fx.lon, R.CLOSE_NM):
             agl = fx.alt - ap.elevation_ft
