@@ -17,6 +17,7 @@ from urllib.parse import quote
 import numpy as np
 
 from flyvakt.model.batches import PositionBatch
+from flyvakt.store.packed import unpack
 from flyvakt.store.records import (
     AircraftRecord,
     CoverageReport,
@@ -98,10 +99,21 @@ class StoreReader:
         self, icao24: int | str, from_s: float = -math.inf, to_s: float = math.inf
     ) -> PositionBatch:
         """Stored fixes of one aircraft with ``from_s <= time_s <= to_s``, in time order."""
+        address = parse_icao24(icao24)
+        span = (address, max(from_s, -1e300), min(to_s, 1e300))
+        packed = self._conn.execute(
+            "SELECT packed FROM track_points "
+            "WHERE icao24 = ? AND time_s >= ? AND time_s <= ? ORDER BY time_s",
+            span,
+        ).fetchall()
+        blobs = [r[0] for r in packed]
+        if None not in blobs:
+            return unpack(address, blobs)
+        # Rows from a schema-1 store: read the columns.
         rows = self._conn.execute(
             f"SELECT {', '.join(TRACK_COLUMNS)} FROM track_points "
             "WHERE icao24 = ? AND time_s >= ? AND time_s <= ? ORDER BY time_s",
-            (parse_icao24(icao24), max(from_s, -1e300), min(to_s, 1e300)),
+            span,
         ).fetchall()
         return _rows_to_batch(rows)
 

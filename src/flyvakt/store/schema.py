@@ -144,7 +144,18 @@ def _m1_initial(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_m1_initial,)
+def _m2_packed_track_points(conn: sqlite3.Connection) -> None:
+    """Each track point also as one packed record (flyvakt.store.packed): fast range reads.
+
+    Rows written before this version keep NULL there; readers fall back to the columns.
+    """
+    conn.execute("ALTER TABLE track_points ADD COLUMN packed BLOB")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _m1_initial,
+    _m2_packed_track_points,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -84,11 +84,14 @@ def insert_positions(conn: sqlite3.Connection, batch: PositionBatch) -> int:
     """INSERT OR IGNORE every fix; return how many rows were new."""
     if len(batch) == 0:
         return 0
+    from flyvakt.store.packed import pack
+
     cols = [_col(getattr(batch, name)) for name in TRACK_COLUMNS]
+    cols.append(pack(batch))
     before = conn.total_changes
     conn.executemany(
-        f"INSERT OR IGNORE INTO track_points ({', '.join(TRACK_COLUMNS)}) "
-        f"VALUES ({', '.join('?' * len(TRACK_COLUMNS))})",
+        f"INSERT OR IGNORE INTO track_points ({', '.join(TRACK_COLUMNS)}, packed) "
+        f"VALUES ({', '.join('?' * (len(TRACK_COLUMNS) + 1))})",
         zip(*cols, strict=True),
     )
     return conn.total_changes - before
