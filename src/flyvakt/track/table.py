@@ -17,25 +17,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from flyvakt.model import ObservationBatch
+
 # Fields copied from observations into the table (value columns), with their dtype and the
 # "unknown" fill value. Positions are handled separately (they need CPR and plausibility).
 TRACKED_FIELDS: dict[str, tuple[Any, Any]] = {
-    "altitude_baro_ft": (np.float64, np.nan),
-    "altitude_gnss_ft": (np.float64, np.nan),
-    "groundspeed_kt": (np.float64, np.nan),
-    "track_deg": (np.float64, np.nan),
-    "airspeed_kt": (np.float64, np.nan),
-    "heading_deg": (np.float64, np.nan),
-    "vertical_rate_fpm": (np.float64, np.nan),
-    "on_ground": (np.int8, -1),
-    "squawk": (np.int16, -1),
-    "callsign": (object, None),
-    "category": (np.int8, -1),
-    "emergency": (np.int8, -1),
-    "adsb_version": (np.int8, -1),
-    "nic_supplement": (np.int8, -1),
-    "nac_p": (np.int8, -1),
-}
+    name: ObservationBatch._defaults[name]
+    for name in (
+        "altitude_baro_ft", "altitude_gnss_ft", "groundspeed_kt", "track_deg", "airspeed_kt",
+        "heading_deg", "vertical_rate_fpm", "on_ground", "squawk", "callsign", "category",
+        "emergency", "adsb_version", "nic_supplement", "nac_p",
+    )
+}  # fmt: skip
 
 # Other per-aircraft columns: (dtype, fill).
 META_COLUMNS: dict[str, tuple[Any, Any]] = {
