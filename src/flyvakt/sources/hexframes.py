@@ -44,16 +44,7 @@ def epoch_seconds(values: np.ndarray) -> np.ndarray:
 class JsonlFrameParser(LineParser):
     """jet1090 JSON lines -> FrameBatch."""
 
-    def __init__(
-        self,
-        base_time_s: float | None = None,
-        *,
-        receiver: int = 0,
-        name: str = "<jsonl>",
-        strict: bool = False,
-    ) -> None:
-        super().__init__(base_time_s, name=name, strict=strict)
-        self._receiver = receiver
+    default_name = "<jsonl>"
 
     def parse_lines(
         self, lines: list[str], first_lineno: int, recv_time_s: float | None
@@ -124,16 +115,17 @@ _DELIMS = (",", ";", "\t", "|")
 class CsvFrameParser(LineParser):
     """CSV (or ;/tab separated) rows with a hex frame column and an optional epoch column."""
 
+    default_name = "<csv>"
+
     def __init__(
         self,
         base_time_s: float | None = None,
         *,
         receiver: int = 0,
-        name: str = "<csv>",
+        name: str | None = None,
         strict: bool = False,
     ) -> None:
-        super().__init__(base_time_s, name=name, strict=strict)
-        self._receiver = receiver
+        super().__init__(base_time_s, receiver=receiver, name=name, strict=strict)
         self._delim: str | None = None
         self._fcol = -1
         self._tcol = -1

@@ -52,12 +52,20 @@ BadLine = tuple[int, str, str]  # (line number, reason, message)
 class LineParser:
     """Incremental line splitter with per-reason counting and wrong-format detection."""
 
+    default_name = "<stream>"
+
     def __init__(
-        self, base_time_s: float | None = None, *, name: str = "<stream>", strict: bool = False
+        self,
+        base_time_s: float | None = None,
+        *,
+        receiver: int = 0,
+        name: str | None = None,
+        strict: bool = False,
     ) -> None:
         self.stats = SourceStats()
         self.base_time_s = base_time_s
-        self.name = name
+        self.name = name or self.default_name
+        self._receiver = receiver
         self.strict = strict
         self._rest = b""
         self._lineno = 0
@@ -205,16 +213,17 @@ def _num(s: str) -> float:
 class SbsParser(LineParser):
     """SBS-1 / BaseStation lines (port 30003) -> ObservationBatch (already decoded)."""
 
+    default_name = "<sbs>"
+
     def __init__(
         self,
         base_time_s: float | None = None,
         *,
         receiver: int = 0,
-        name: str = "<sbs>",
+        name: str | None = None,
         strict: bool = False,
     ) -> None:
-        super().__init__(base_time_s, name=name, strict=strict)
-        self._receiver = receiver
+        super().__init__(base_time_s, receiver=receiver, name=name, strict=strict)
         self._day_cache: dict[str, float] = {}
 
     def empty(self) -> Batch:

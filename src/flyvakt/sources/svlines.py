@@ -14,16 +14,7 @@ from flyvakt.sources.statevec import records_to_obs
 class JsonlRecordParser(LineParser):
     """One JSON object per line with state-vector keys (see statevec.py for names and units)."""
 
-    def __init__(
-        self,
-        base_time_s: float | None = None,
-        *,
-        receiver: int = 0,
-        name: str = "<jsonl>",
-        strict: bool = False,
-    ) -> None:
-        super().__init__(base_time_s, name=name, strict=strict)
-        self._receiver = receiver
+    default_name = "<jsonl>"
 
     def empty(self) -> Batch:
         return ObservationBatch.empty(0)
