@@ -41,7 +41,14 @@ def epoch_seconds(values: np.ndarray) -> np.ndarray:
     return out
 
 
-class JsonlFrameParser(LineParser):
+class _HexFrameParser(LineParser):
+    def _frames(self, hexes: list[str], times: list[float]) -> FrameBatch:
+        out = frames_from_hex(hexes, epoch_seconds(np.asarray(times, dtype=np.float64)))
+        out.receiver[:] = self._receiver
+        return out
+
+
+class JsonlFrameParser(_HexFrameParser):
     """jet1090 JSON lines -> FrameBatch."""
 
     default_name = "<jsonl>"
@@ -87,9 +94,7 @@ class JsonlFrameParser(LineParser):
             times.append(t)
             if first_good is None:
                 first_good = first_lineno + i
-        out = frames_from_hex(hexes, epoch_seconds(np.asarray(times, dtype=np.float64)))
-        out.receiver[:] = self._receiver
-        return out, bad, first_good
+        return self._frames(hexes, times), bad, first_good
 
     def _slow(self, line: str) -> tuple[float, str] | None:
         try:
@@ -112,20 +117,12 @@ class JsonlFrameParser(LineParser):
 _DELIMS = (",", ";", "\t", "|")
 
 
-class CsvFrameParser(LineParser):
+class CsvFrameParser(_HexFrameParser):
     """CSV (or ;/tab separated) rows with a hex frame column and an optional epoch column."""
 
     default_name = "<csv>"
 
-    def __init__(
-        self,
-        base_time_s: float | None = None,
-        *,
-        receiver: int = 0,
-        name: str | None = None,
-        strict: bool = False,
-    ) -> None:
-        super().__init__(base_time_s, receiver=receiver, name=name, strict=strict)
+    def _init_state(self) -> None:
         self._delim: str | None = None
         self._fcol = -1
         self._tcol = -1
@@ -196,9 +193,7 @@ class CsvFrameParser(LineParser):
             times.append(t)
             if first_good is None:
                 first_good = first_lineno + i
-        out = frames_from_hex(hexes, epoch_seconds(np.asarray(times, dtype=np.float64)))
-        out.receiver[:] = self._receiver
-        return out, bad, first_good
+        return self._frames(hexes, times), bad, first_good
 
 
 def frames_batch_empty() -> FrameBatch:

@@ -71,6 +71,10 @@ class LineParser:
         self._lineno = 0
         self._good_seen = False
         self._leading_bad: list[str] = []
+        self._init_state()
+
+    def _init_state(self) -> None:
+        """Per-format parser state; subclasses override instead of repeating ``__init__``."""
 
     def empty(self) -> Batch:
         return FrameBatch.empty(0)
@@ -215,15 +219,7 @@ class SbsParser(LineParser):
 
     default_name = "<sbs>"
 
-    def __init__(
-        self,
-        base_time_s: float | None = None,
-        *,
-        receiver: int = 0,
-        name: str | None = None,
-        strict: bool = False,
-    ) -> None:
-        super().__init__(base_time_s, receiver=receiver, name=name, strict=strict)
+    def _init_state(self) -> None:
         self._day_cache: dict[str, float] = {}
 
     def empty(self) -> Batch:
