@@ -241,6 +241,8 @@ def test_live_view_across_the_antimeridian(browser: Any, live_server: str) -> No
     pg.select_option("#f-fleet", "ru-gov")
     pg.wait_for_function("document.querySelectorAll('.ac').length === 1")
     pg.select_option("#f-fleet", "")
+    # Both markers come back on the next redraw; wait for it rather than race it.
+    pg.wait_for_function("document.querySelectorAll('.ac').length === 2")
     pg.evaluate("() => { window.flyvakt.map.setView([64, 180], 3, {animate: false}); }")
     pg.wait_for_timeout(300)
     SHOTS.mkdir(parents=True, exist_ok=True)
