@@ -44,7 +44,9 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
         "(beast, avr, sbs, jsonl, csv, json, sv-csv, sv-jsonl, parquet)",
     )
     p.add_argument(
-        "--start-time", help="UTC start (ISO 8601) for Beast/AVR files without absolute timestamps"
+        "--start-time",
+        help="UTC start (ISO 8601) for Beast/AVR files without absolute timestamps; "
+        "relative times in CSV/JSONL frame files are seconds after it",
     )
     p.add_argument(
         "--positions-out", metavar="FILE", help="write accepted positions (.parquet or .csv)"
@@ -182,6 +184,9 @@ def _summary(state: Any, src: Any, elapsed_s: float, args: argparse.Namespace) -
     ]
     if skipped:
         lines.append("skipped: " + ", ".join(f"{k} {v:,}" for k, v in sorted(skipped.items())))
+    lines += [f"  skipped {msg}" for msg in src.bad_lines]
+    if src.stopped:
+        lines.append(f"stopped early: {src.stopped}")
     if st.track_rejected:
         lines.append(
             "rejected by tracker: "
