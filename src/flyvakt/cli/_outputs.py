@@ -10,6 +10,7 @@ from typing import IO, Any
 import numpy as np
 
 from flyvakt.model import Event, PositionBatch, Source
+from flyvakt.model.batches import receiver_ids
 
 POSITION_COLUMNS = (
     "time",
@@ -25,6 +26,7 @@ POSITION_COLUMNS = (
     "callsign",
     "squawk",
     "source",
+    "receivers",
 )
 
 _SOURCE_NAMES = {int(s): s.name.lower() for s in Source}
@@ -50,7 +52,42 @@ def position_columns(p: PositionBatch) -> dict[str, list[Any]]:
         "callsign": p.callsign.tolist(),
         "squawk": [None if s < 0 else f"{s:04d}" for s in p.squawk.tolist()],
         "source": [_SOURCE_NAMES.get(s, "unknown") for s in p.source.tolist()],
+        "receivers": _receiver_lists(p.receivers),
     }
+
+
+def _receiver_lists(masks: np.ndarray[Any, Any]) -> list[list[int]]:
+    """Receiver id lists of ``receivers`` bit sets (few distinct sets: computed once each)."""
+    uniq, inverse = np.unique(masks, return_inverse=True)
+    lists = [receiver_ids(int(m)) for m in uniq.tolist()]
+    return [lists[i] for i in inverse.ravel().tolist()]
+
+
+def positions_table(p: PositionBatch) -> Any:
+    """Positions as an Arrow table with the documented column names and types."""
+    import pyarrow as pa
+
+    cols = position_columns(p)
+    times_us = np.round(np.asarray(cols.pop("time_s"), dtype=np.float64) * 1e6).astype("int64")
+    receivers = pa.array(cols.pop("receivers"), type=pa.list_(pa.uint16()))
+    types = _arrow_types()
+    arrays = {
+        "time": pa.array(times_us, type=pa.timestamp("us", tz="UTC")),
+        **{k: pa.array(v, type=types[k]) for k, v in cols.items()},
+        "receivers": receivers,
+    }
+    return pa.table(arrays)
+
+
+def _arrow_types() -> dict[str, Any]:
+    import pyarrow as pa
+
+    f = pa.float64()
+    return {
+        "icao24": pa.string(), "lat": f, "lon": f, "altitude_baro_ft": f, "altitude_gnss_ft": f,
+        "groundspeed_kt": f, "track_deg": f, "vertical_rate_fpm": f, "on_ground": pa.bool_(),
+        "callsign": pa.string(), "squawk": pa.string(), "source": pa.string(),
+    }  # fmt: skip
 
 
 class PositionsWriter:
@@ -70,9 +107,9 @@ class PositionsWriter:
     def write(self, p: PositionBatch) -> None:
         if len(p) == 0:
             return
-        cols = position_columns(p)
         self.rows += len(p)
         if self.kind == "csv":
+            cols = position_columns(p)
             if self._csv is None:
                 self._csv_fh = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
                 self._csv = csv.writer(self._csv_fh)
@@ -80,13 +117,12 @@ class PositionsWriter:
             from flyvakt.model.events import iso_utc_ms
 
             times = [iso_utc_ms(t) for t in cols.pop("time_s")]
+            cols["receivers"] = [";".join(map(str, r)) for r in cols["receivers"]]
             self._csv.writerows(zip(times, *cols.values(), strict=True))
             return
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        times_us = (np.asarray(cols.pop("time_s")) * 1e6).astype("int64")
-        table = pa.table({"time": pa.array(times_us, type=pa.timestamp("us", tz="UTC")), **cols})
+        table = positions_table(p)
         if self._pq is None:
             self._pq = pq.ParquetWriter(self.path, table.schema)
         self._pq.write_table(table.cast(self._pq.schema))
@@ -101,12 +137,9 @@ class PositionsWriter:
             if self.kind == "csv":
                 self.path.write_text(",".join(POSITION_COLUMNS) + "\n", encoding="utf-8")
             else:
-                import pyarrow as pa
                 import pyarrow.parquet as pq
 
-                pq.write_table(
-                    pa.table({c: pa.array([], pa.string()) for c in POSITION_COLUMNS}), self.path
-                )
+                pq.write_table(positions_table(PositionBatch.empty(0)), self.path)
 
 
 class EventsWriter:
