@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from flyvakt.model import Event, PositionBatch
-from flyvakt.pipeline import Detector, PipelineState, PipelineStats, finish, step
+from flyvakt.pipeline import Detector, PipelineState, PipelineStats, finish
+from flyvakt.runtime.guard import guarded_step
 from flyvakt.runtime.merge import MergeStats, merge_by_time
 from flyvakt.sources import Batch, FileReader, SourceStats
 
@@ -65,7 +66,7 @@ def replay_files(
     readers = open_readers(paths, fmt=fmt, batch_size=batch_size, start_time_s=start_time_s)
     mstats = MergeStats()
     for batch in merged_batches(readers, mstats):
-        state, out = step(state, batch, cfg, detector)
+        state, out = guarded_step(state, batch, cfg, detector)
         events.extend(out.events)
         if keep_positions:
             kept.append(out.positions)
