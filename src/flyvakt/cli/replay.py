@@ -73,7 +73,8 @@ def _parse_start(text: str | None) -> float | None:
 
 def run_replay(args: argparse.Namespace) -> int:
     from flyvakt.cli._outputs import EventsWriter, PositionsWriter
-    from flyvakt.pipeline import PipelineState, finish, step
+    from flyvakt.pipeline import PipelineState, finish
+    from flyvakt.runtime.guard import guarded_step
     from flyvakt.runtime.setup import make_detector, tracker_config
     from flyvakt.sources import FileReader, SourceFormatError, SourceStats
 
@@ -107,7 +108,7 @@ def run_replay(args: argparse.Namespace) -> int:
             reader = FileReader(url, args.fmt, batch_size=args.batch_size, start_time_s=start_s)
             try:
                 for batch in reader:
-                    state, out = step(state, batch, cfg, detector)
+                    state, out = guarded_step(state, batch, cfg, detector)
                     if pos_out:
                         pos_out.write(out.positions)
                     if store is not None and len(out.positions):
@@ -180,13 +181,15 @@ def _summary(state: Any, src: Any, elapsed_s: float, args: argparse.Namespace) -
         f"aircraft seen: {len(state.tracker.table):,}; positions accepted: {st.positions:,}; "
         f"events: {st.events:,}",
     ]
-    if skipped:
-        lines.append("skipped: " + ", ".join(f"{k} {v:,}" for k, v in sorted(skipped.items())))
-    if st.track_rejected:
-        lines.append(
-            "rejected by tracker: "
-            + ", ".join(f"{k} {v:,}" for k, v in sorted(st.track_rejected.items()))
-        )
+    for title, counts in (
+        ("skipped", skipped),
+        ("dropped at the edge", st.edge_dropped),
+        ("rejected by tracker", st.track_rejected),
+    ):
+        if counts:
+            lines.append(f"{title}: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
+    if st.step_errors:
+        lines.append(f"batches that failed and were skipped (see the log): {st.step_errors:,}")
     if args.positions_out:
         lines.append(f"positions written to {args.positions_out}")
     if args.events_jsonl:

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flyvakt.model import Event, PositionBatch
-from flyvakt.pipeline import PipelineState, PipelineStats, finish, step
+from flyvakt.pipeline import PipelineState, PipelineStats, finish
+from flyvakt.runtime.guard import guarded_step
 
 
 @dataclass
@@ -35,7 +36,7 @@ def replay_files(
     kept: list[PositionBatch] = []
     for path in paths:
         for batch in FileReader(path, fmt, batch_size=batch_size):
-            state, out = step(state, batch, cfg, detector)
+            state, out = guarded_step(state, batch, cfg, detector)
             events.extend(out.events)
             if keep_positions:
                 kept.append(out.positions)

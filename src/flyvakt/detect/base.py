@@ -1,0 +1,139 @@
+"""What every rule module shares: the world it asks, the hot fix it sees, the Protocol it meets.
+
+A rule is a small class with one concern (phase, approach, airspace, coverage, spoofing,
+emergency). The detector's vectorised pre-pass picks the rows that can matter ("hot" fixes) and
+hands each to every rule in a fixed order, one aircraft at a time, in time order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from flyvakt.detect.state import AircraftState, Fix
+from flyvakt.model import AirportRef, Event, PositionBatch
+from flyvakt.model.events import iso_utc
+
+
+class WorldView(Protocol):
+    def airports_near(
+        self, lat_deg: float, lon_deg: float, radius_nm: float
+    ) -> list[tuple[AirportRef, float]]: ...
+
+    def country_at(self, lats_deg: Any, lons_deg: Any) -> npt.NDArray[np.object_]: ...
+
+    def tz_at(self, lat_deg: float, lon_deg: float, airport: AirportRef | None = None) -> str: ...
+
+
+@dataclass
+class Hot:
+    """One hot fix as the rules see it.
+
+    ``prev`` is the aircraft's previous fix (None for its first); ``gap`` says that a coverage gap
+    (or a signal-lost sweep) lies between them; ``sampled`` says that ``country`` was looked up
+    for this fix; ``batch``/``row`` locate it in the batch (for rules that look between samples).
+    """
+
+    fx: Fix
+    prev: Fix | None
+    gap: bool
+    sampled: bool
+    country: str | None
+    batch: PositionBatch
+    row: int
+
+
+class Rule(Protocol):
+    """One concern of detection. ``on_fix`` sees every hot fix of an aircraft in time order,
+    before ``st.last`` moves to it; it appends what it finds to ``out``."""
+
+    def on_fix(self, ctx: Context, st: AircraftState, h: Hot, out: list[Event]) -> None: ...
+
+
+@dataclass
+class Context:
+    """Read-only things the rules use: the world, and helpers that build events."""
+
+    world: WorldView
+
+    def airport_for(self, fx: Fix, radius_nm: float) -> tuple[AirportRef | None, list[str]]:
+        near = self.world.airports_near(fx.lat, fx.lon, radius_nm)
+        if not near:
+            return None, []
+        return near[0][0], [a.icao for a, _ in near[1:6]]
+
+    def event(
+        self,
+        kind: str,
+        st: AircraftState,
+        fx: Fix,
+        *,
+        airport: AirportRef | None = None,
+        candidates: list[str] | None = None,
+        reason: str = "",
+        basis: str = "observed",
+        confidence: float = 0.95,
+    ) -> Event:
+        tz = self.world.tz_at(fx.lat, fx.lon, airport)
+        country = airport.country if airport is not None else None
+        return Event(
+            type=kind,  # type: ignore[arg-type]
+            icao24=f"{st.icao24:06x}",
+            time_s=fx.t,
+            callsign=st.callsign,
+            airport=airport,
+            country=country,
+            basis=basis,  # type: ignore[arg-type]
+            confidence=confidence,
+            reason=reason,
+            candidates=candidates or [],
+            lat=fx.lat,
+            lon=fx.lon,
+            altitude_baro_ft=None if math.isnan(fx.alt) else fx.alt,
+            local_tz=tz,
+        )
+
+
+def dist_nm(a: Fix, b: Fix | AirportRef) -> float:
+    """Great-circle distance in NM between a fix and a fix or an airport."""
+    lat2 = b.lat if isinstance(b, Fix) else b.lat_deg
+    lon2 = b.lon if isinstance(b, Fix) else b.lon_deg
+    p1, p2 = math.radians(a.lat), math.radians(lat2)
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - a.lon) / 2) ** 2
+    )
+    return 2 * 3440.065 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def duration(s: float) -> str:
+    s = abs(s)
+    if s < 120:
+        return f"{s:.0f} s"
+    if s < 7200:
+        return f"{s / 60:.0f} min"
+    return f"{s / 3600:.1f} h"
+
+
+def gap_details(before: Fix, after: Fix) -> dict[str, Any]:
+    return {
+        "gap": {
+            "start": iso_utc(before.t),
+            "end": iso_utc(after.t),
+            "last_known": _fix_brief(before),
+            "first_after": _fix_brief(after),
+        }
+    }
+
+
+def _fix_brief(fx: Fix) -> dict[str, Any]:
+    return {
+        "lat": round(fx.lat, 5),
+        "lon": round(fx.lon, 5),
+        "altitude_baro_ft": None if math.isnan(fx.alt) else round(fx.alt),
+        "on_ground": fx.ground,
+    }

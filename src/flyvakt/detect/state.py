@@ -1,0 +1,81 @@
+"""Detector state: plain, serialisable data keyed by icao24 (no sentinels, no closures).
+
+Everything that outlives a batch lives here, so that a checkpoint is this data and nothing else
+(DESIGN.md §1): per-aircraft :class:`AircraftState` records, the columnar last fixes
+(:class:`~flyvakt.detect.lastfix.LastFixes`) and the sweep clock.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from flyvakt.detect.lastfix import LastFixes
+from flyvakt.model import AirportRef, Event
+
+
+@dataclass
+class Fix:
+    """One accepted position with the context the rules need. NaN = unknown (never a default)."""
+
+    t: float
+    lat: float
+    lon: float
+    alt: float  # baro ft, NaN unknown
+    gs: float
+    vr: float
+    ground: bool
+    callsign: str | None
+    squawk: int
+    alt_gnss: float = math.nan  # geometric ft, NaN unknown
+    ground_known: bool = True  # False: ``ground`` is an estimate, the source sent no flag
+
+
+@dataclass
+class AircraftState:
+    """Per-aircraft detector state (plain data, serialisable)."""
+
+    icao24: int
+    first: Fix | None = None
+    last: Fix | None = None
+    ground: bool | None = None  # committed phase; None until first fix
+    flip_start: Fix | None = None  # first fix of a not-yet-confirmed opposite phase
+    flip_prev: Fix | None = None  # the fix before it (last of the committed phase)
+    flip_count: int = 0
+    flip_max_gs: float = 0.0
+    approach_checked_s: float = -math.inf
+    spoof_ref: Fix | None = None  # the fix the position/velocity agreement is measured from
+    spoof_count: int = 0  # consecutive intervals where positions and velocity disagree
+    last_landing: Event | None = None
+    country: str | None = None
+    country_fix: Fix | None = None
+    lost: bool = False
+    low_min: Fix | None = None  # lowest fix of the current approach (go-around detection)
+    low_airport: AirportRef | None = None
+    emergency_code: int = -1
+    emergency_since: float = math.nan
+    emergency_reported: bool = False
+    spoofing: bool = False
+    callsign: str | None = None
+    pending_active: bool = False  # a new country is waiting out its dwell time
+    pending_country: str | None = None
+    pending_ref: Fix | None = None
+    pending_fix: Fix | None = None
+    pending_cross: Fix | None = None
+
+
+@dataclass
+class DetectorState:
+    """All detector state: per-aircraft records, the last fix of each aircraft in columns,
+    the data time of the last signal-lost sweep, and the aircraft whose every fix matters."""
+
+    aircraft: dict[int, AircraftState] = field(default_factory=dict)
+    lastfix: LastFixes = field(default_factory=LastFixes)
+    last_sweep_s: float = -math.inf
+    pending: set[int] = field(default_factory=set)
+
+    def get(self, icao24: int) -> AircraftState:
+        st = self.aircraft.get(icao24)
+        if st is None:
+            st = self.aircraft[icao24] = AircraftState(icao24)
+        return st
