@@ -11,8 +11,10 @@ from flyvakt.serve import create_app
 from tests.integration import browser_kit as kit
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chrome() -> Iterator[Any]:
+    # Per module, not per session: Playwright's sync API keeps an event loop running in this
+    # thread while it is open, and later tests call asyncio.run().
     with kit.chromium() as b:
         yield b
 
