@@ -171,7 +171,14 @@ def test_live_view_across_the_antimeridian(chrome: Any, live_server: str) -> Non
     pg.wait_for_function("() => document.querySelectorAll('.ac').length === 2")
     pg.wait_for_function("() => document.querySelectorAll('.leaflet-land-pane path').length > 100")
     pg.evaluate("() => { window.flyvakt.map.setView([64, 180], 3, {animate: false}); }")
-    # Two animation frames: the redraw after setView has been painted (no fixed sleep).
+    # Wait for the redraw after the move (a fixed 300 ms raced it on a loaded machine), then
+    # two animation frames so the screenshot shows it painted.
+    pg.wait_for_function(
+        """() => document.querySelectorAll('.ac').length === 2 &&
+          [...document.querySelectorAll('.leaflet-land-pane path')]
+            .some(p => (p.getAttribute('d') || '').length > 1)""",
+        timeout=15000,
+    )
     pg.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     kit.shot(pg, "05-live-antimeridian")
     # No drawn outline edge is longer than half the world (a smeared Russia would be ~all of
@@ -194,6 +201,8 @@ def test_live_view_across_the_antimeridian(chrome: Any, live_server: str) -> Non
     world_px = pg.evaluate("256 * Math.pow(2, window.flyvakt.map.getZoom())")
     assert 0 < widest < world_px / 2
     # Both aircraft are drawn next to each other, on either side of 180°, not a world apart.
+    for h in ("15770c", "4b1805"):
+        pg.wait_for_selector(f'.ac[data-hex="{h}"]', state="visible", timeout=15000)
     xs = [pg.locator(f'.ac[data-hex="{h}"]').bounding_box()["x"] for h in ("15770c", "4b1805")]
     assert abs(xs[0] - xs[1]) < 100
     p.close()
