@@ -14,15 +14,15 @@ from typing import Any
 
 import pytest
 
+from flyvakt.verify.terms import VERDICT_TERMS
 from tests.integration import browser_kit as kit
 
 pytestmark = pytest.mark.browser
 
-# The four words, as the CLI's sentences begin (verify/summary.py); the badge must say the same.
+# The badge says the words of the one shared term list, as the CLI's sentence does.
 WORDS = {
-    "en": ("Supported", "Supported (inferred)", "Contradicted"),
-    "nb": ("Bekreftet", "Bekreftet (utledet)", "Avkreftet"),
-    "nn": ("Stadfesta", "Stadfesta (utleidd)", "Avkrefta"),
+    lang: (t["observed-supported"], t["inferred-supported"], t["contradicted"])
+    for lang, t in VERDICT_TERMS.items()
 }
 CLAIMS = {
     "en": ("RA-96017 landed at UEEE", "Putin has landed in North Korea"),
@@ -74,7 +74,7 @@ def test_inferred_and_observed_verdicts_look_different(page: kit.Page, lang: str
 
     inf = _check(pg, fleet_claim, "2024-06-18 18:00")
     assert inf["key"] == "inferred-supported"
-    assert inf["word"] == inferred_word and inf["summary"].startswith(observed_word + ":")
+    assert inf["word"] == inferred_word and inf["summary"].startswith(observed_word)
     assert inf["bg"] == AMBER and inf["bg"] != obs["bg"]
     # Evidence as sentences per aircraft by registration; the ten fleet members that are not
     # in the data are one line, not ten "coverage gaps".

@@ -550,6 +550,13 @@ async def api_stream(request: Request) -> Response:
     )
 
 
+async def api_terms(request: Request) -> Response:
+    """The verdict words in en/nb/nn (verify.terms: one list for the CLI and the map)."""
+    from flyvakt.verify.terms import verdict_terms_json
+
+    return _json(verdict_terms_json())
+
+
 async def api_openapi(request: Request) -> Response:
     return _json(openapi_document())
 
@@ -616,6 +623,7 @@ ROUTES = [
     Route("/api/stream", api_stream, methods=["GET"]),
     Route("/api/export", api_export, methods=["GET"]),
     Route("/api/openapi.json", api_openapi, methods=["GET"]),
+    Route("/api/terms", api_terms, methods=["GET"]),
 ]
 
 

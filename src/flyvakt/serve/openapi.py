@@ -66,6 +66,12 @@ def openapi_document() -> dict[str, Any]:
             "GeoJSON FeatureCollection (icao, iata, name, type, runway_ft) plus 'places'",
             "application/geo+json",
         ),
+        "/api/terms": _get(
+            "The verdict words (observed-supported, inferred-supported, contradicted, "
+            "unverifiable) and their meaning in en, nb and nn",
+            [],
+            '{"terms": {lang: {key: word}}, "help": {lang: {key: text}}}',
+        ),
         "/docs": _get("This API's documentation (Swagger UI, offline)", [], "HTML", "text/html"),
         "/favicon.ico": _get("The icon of the map", [], "SVG image", "image/svg+xml"),
         "/api/status": _get(

@@ -1,7 +1,7 @@
 // flyvakt web map: plain JS modules over the JSON API, no build step, no internet, no inline
 // script (the server's Content-Security-Policy allows scripts from this origin only).
 /* global L */
-import { LABELS, translate } from "./i18n.js";
+import { LABELS, loadTerms, translate } from "./i18n.js";
 import { $, distanceNm, el, fromInput, getJSON, inZone, inputValue, isoUtc, parseIso } from "./util.js";
 import { renderVerdict, verdictText } from "./verdict.js";
 import { renderTable } from "./table.js";
@@ -370,8 +370,9 @@ async function checkClaim() {
   out.textContent = tr("checking");
   const body = { claim: $("claim-text").value, lang: state.lang, tz: READER_TZ };
   const at = fromInput($("claim-at").value);
-  if (at != null) body.at = at;
-  else if (!TIME_IN_TEXT.test(body.claim) && state.t != null) body.at = state.t;  // the moment shown
+  const iso = (s) => new Date(s * 1000).toISOString().replace(".000Z", "Z");
+  if (at != null) body.at = iso(at);
+  else if (!TIME_IN_TEXT.test(body.claim) && state.t != null) body.at = iso(state.t);  // the moment shown
   try {
     const v = await getJSON("/api/verify", { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body) });
@@ -501,6 +502,7 @@ async function pollStatus() {
 }
 async function start() {
   applyLabels();
+  loadTerms(await getJSON("/api/terms"));
   await pollStatus();
   getJSON(`/api/fleets?lang=${state.lang}`).then((doc) => {
     for (const f of doc.fleets) {

@@ -1,18 +1,15 @@
 // UI labels in English, Norwegian Bokmål and Nynorsk. Event and verdict sentences come from
 // the server. Words are written as they should read (no CSS capitalisation).
 
-// The four verdict words, the same as the CLI's sentence ("Stadfesta: ..."), so the badge and
-// the sentence never disagree. ONE place: when the shared term list of the verify package is
-// served, load it into this object instead (keys: observed-supported, inferred-supported,
-// contradicted, unverifiable).
-export const VERDICT_TERMS = {
-  en: { "observed-supported": "Supported", "inferred-supported": "Supported (inferred)",
-    contradicted: "Contradicted", unverifiable: "Unverifiable" },
-  nb: { "observed-supported": "Bekreftet", "inferred-supported": "Bekreftet (utledet)",
-    contradicted: "Avkreftet", unverifiable: "Kan ikke avgjøres" },
-  nn: { "observed-supported": "Stadfesta", "inferred-supported": "Stadfesta (utleidd)",
-    contradicted: "Avkrefta", unverifiable: "Kan ikkje avgjerast" },
-};
+// The four verdict words and their one-line meaning come from the server (/api/terms, the
+// verify package's one term list shared with the CLI), so the badge and the sentence never
+// disagree. Keys: observed-supported, inferred-supported, contradicted, unverifiable.
+export const VERDICT_TERMS = {};
+export const TERM_HELP = {};
+export function loadTerms(doc) {
+  Object.assign(VERDICT_TERMS, doc.terms || {});
+  Object.assign(TERM_HELP, doc.help || {});
+}
 
 export const LABELS = {
   en: {

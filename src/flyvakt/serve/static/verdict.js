@@ -1,11 +1,12 @@
 // The verdict panel for editors: one badge word shared with the sentence, evidence as
 // sentences per aircraft (by registration), absent fleet members folded into one line,
 // Copy verdict, Save image and a permalink. All text goes in with textContent.
-import { VERDICT_TERMS, translate } from "./i18n.js";
+import { TERM_HELP, VERDICT_TERMS, translate } from "./i18n.js";
 import { el, inZone, isoUtc, locale, parseIso } from "./util.js";
 
 /** observed-supported | inferred-supported | contradicted | unverifiable */
 export function verdictKey(v) {
+  if (v.term) return v.term;
   if (v.verdict !== "supported") return v.verdict;
   return verdictBasis(v) === "inferred" ? "inferred-supported" : "observed-supported";
 }
@@ -89,6 +90,8 @@ export function renderVerdict(out, v, ctx, actions) {
   const key = verdictKey(v);
   out.replaceChildren();
   out.append(el("div", { class: `verdict v-${key}`, id: "v-badge", "data-key": key, text: verdictWord(v, ctx.lang) }));
+  const meaning = (TERM_HELP[ctx.lang] || TERM_HELP.en || {})[key];
+  if (meaning) out.append(el("span", { class: "muted v-meaning", id: "v-meaning", text: ` ${meaning}` }));
   out.append(el("p", { class: "summary", id: "v-summary", text: v.summary }));
   const asOf = parseIso(v.as_of);
   if (asOf != null) {
