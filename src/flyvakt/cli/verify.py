@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from flyvakt.cli._args import time_zone
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -31,7 +33,9 @@ def register(sub: Any) -> None:
     p.add_argument("--claim", help='free text, e.g. "Putin har landa i Nord-Korea" (en/nb/nn)')
     p.add_argument("--at", required=True, help="the time the claim is judged at (ISO 8601)")
     p.add_argument("--lang", default="en", choices=("en", "nb", "nn"))
-    p.add_argument("--tz", default="UTC", help="reader's time zone (e.g. Europe/Oslo)")
+    p.add_argument(
+        "--tz", default="UTC", type=time_zone, help="reader's time zone (e.g. Europe/Oslo)"
+    )
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
     p.set_defaults(func=run_verify)
 
