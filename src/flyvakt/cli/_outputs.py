@@ -10,6 +10,7 @@ from typing import IO, Any
 import numpy as np
 
 from flyvakt.model import Event, PositionBatch, Source
+from flyvakt.model.batches import receiver_ids
 
 POSITION_COLUMNS = (
     "time",
@@ -25,6 +26,7 @@ POSITION_COLUMNS = (
     "callsign",
     "squawk",
     "source",
+    "receivers",
 )
 
 _SOURCE_NAMES = {int(s): s.name.lower() for s in Source}
@@ -96,7 +98,15 @@ def position_columns(p: PositionBatch) -> dict[str, list[Any]]:
     sq = _fixed_text(squawk_codes(p.squawk), 4)
     cols["squawk"] = [None if s < 0 else t for s, t in zip(p.squawk.tolist(), sq, strict=True)]
     cols["source"] = [_SOURCE_NAMES.get(s, "unknown") for s in p.source.tolist()]
+    cols["receivers"] = receiver_lists(p.receivers)
     return cols
+
+
+def receiver_lists(masks: np.ndarray[Any, Any]) -> list[list[int]]:
+    """Receiver id lists of ``receivers`` bit sets (few distinct sets: each computed once)."""
+    uniq, inverse = np.unique(masks, return_inverse=True)
+    lists = [receiver_ids(int(m)) for m in uniq.tolist()]
+    return [lists[i] for i in inverse.ravel().tolist()]
 
 
 def positions_table(p: PositionBatch) -> Any:
@@ -117,6 +127,7 @@ def positions_table(p: PositionBatch) -> Any:
     arrays["squawk"] = _ascii_array(squawk_codes(p.squawk), 4, p.squawk < 0)
     names = np.array([_SOURCE_NAMES.get(i, "unknown") for i in range(256)], dtype=object)
     arrays["source"] = pa.array(names[p.source.astype(np.intp)], type=pa.string())
+    arrays["receivers"] = pa.array(receiver_lists(p.receivers), type=pa.list_(pa.uint16()))
     assert all(len(a) == n for a in arrays.values())
     return pa.table(arrays, schema=positions_schema())
 
@@ -128,6 +139,7 @@ def positions_schema() -> Any:
     fields += [pa.field(name, pa.float64()) for name in _FLOAT_DECIMALS]
     fields += [pa.field("on_ground", pa.bool_())]
     fields += [pa.field(c, pa.string()) for c in ("callsign", "squawk", "source")]
+    fields += [pa.field("receivers", pa.list_(pa.uint16()))]
     return pa.schema(fields)
 
 
@@ -173,6 +185,7 @@ class PositionsWriter:
             from flyvakt.model.events import iso_utc_ms
 
             times = [iso_utc_ms(t) for t in cols.pop("time_s")]
+            cols["receivers"] = [";".join(map(str, r)) for r in cols["receivers"]]
             self._csv.writerows(zip(times, *cols.values(), strict=True))
             return
         import pyarrow.parquet as pq

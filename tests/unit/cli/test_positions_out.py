@@ -42,6 +42,7 @@ def reference_rows(p: PositionBatch) -> dict[str, list[Any]]:
     cols["callsign"] = p.callsign.tolist()
     cols["squawk"] = [None if s < 0 else f"{s:04d}" for s in p.squawk.tolist()]
     cols["source"] = [_NAMES.get(s, "unknown") for s in p.source.tolist()]
+    cols["receivers"] = [[r for r in range(64) if (m >> r) & 1] for m in p.receivers.tolist()]
     return cols
 
 
@@ -84,7 +85,10 @@ def test_csv_equals_reference_on_real_flight(afr_positions: PositionBatch, tmp_p
     assert tuple(rows[0]) == POSITION_COLUMNS
     want = reference_rows(afr_positions)
     for j, name in enumerate(POSITION_COLUMNS[1:], start=1):
-        text = ["" if v is None else str(v) for v in want[name]]
+        text = [
+            ";".join(map(str, v)) if isinstance(v, list) else "" if v is None else str(v)
+            for v in want[name]
+        ]
         assert [r[j] for r in rows[1:]] == text, name
 
 
