@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from datetime import datetime
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from flyvakt.cli._args import time_zone, utc_time_text
