@@ -1,3 +1,55 @@
-"""flyvakt: watch aircraft through ADS-B and say, with evidence, where they went."""
+"""flyvakt: watch aircraft through ADS-B and say, with evidence, where they went.
+
+The Python API (documented in docs/api.md)::
+
+    import flyvakt
+    flyvakt.read(paths, format=None, start_time=None)  # Positions: .to_pandas(), .to_arrow()
+    flyvakt.events(paths_or_positions)  # Events: .to_pandas(), .to_json()
+    flyvakt.replay(paths)  # Replay: positions and events in one pass
+    flyvakt.verify(claim, data, at=None)  # Verdict
+"""
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_API = (
+    "EVENT_COLUMNS",
+    "POSITION_COLUMNS",
+    "Events",
+    "Positions",
+    "Replay",
+    "events",
+    "read",
+    "replay",
+    "sample_path",
+    "verify",
+)
+
+if TYPE_CHECKING:
+    from flyvakt.api import (
+        EVENT_COLUMNS as EVENT_COLUMNS,
+    )
+    from flyvakt.api import (
+        POSITION_COLUMNS as POSITION_COLUMNS,
+    )
+    from flyvakt.api import Events as Events
+    from flyvakt.api import Positions as Positions
+    from flyvakt.api import Replay as Replay
+    from flyvakt.api import events as events
+    from flyvakt.api import read as read
+    from flyvakt.api import replay as replay
+    from flyvakt.api import sample_path as sample_path
+    from flyvakt.api import verify as verify
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: `import flyvakt` stays cheap for the CLI (which imports only what a command needs).
+    if name in _API:
+        from flyvakt import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'flyvakt' has no attribute {name!r}")
+
+
+__all__ = ["__version__", *_API]

@@ -17,6 +17,7 @@ from flyvakt.decode import decode_batch
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.track import TrackerConfig, TrackerState
 from flyvakt.track import step as track_step
+from flyvakt.validate import EdgeState, check_time_range, check_times, check_values
 
 
 class Detector(Protocol):
@@ -35,6 +36,8 @@ class PipelineStats:
     events: int = 0
     decode_dropped: Counter[str] = field(default_factory=Counter)
     track_rejected: Counter[str] = field(default_factory=Counter)
+    edge_dropped: Counter[str] = field(default_factory=Counter)  # flyvakt.validate reasons
+    step_errors: int = 0  # batches that failed and were skipped (flyvakt.runtime.guard)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -44,6 +47,8 @@ class PipelineStats:
             "events": self.events,
             "decode_dropped": dict(self.decode_dropped),
             "track_rejected": dict(self.track_rejected),
+            "edge_dropped": dict(self.edge_dropped),
+            "step_errors": self.step_errors,
         }
 
 
@@ -51,6 +56,7 @@ class PipelineStats:
 class PipelineState:
     tracker: TrackerState = field(default_factory=TrackerState)
     stats: PipelineStats = field(default_factory=PipelineStats)
+    edge: EdgeState = field(default_factory=EdgeState)
     data_through_s: float = float("-inf")
 
 
@@ -76,17 +82,22 @@ def step(
     tracker_config: TrackerConfig,
     detector: Detector | None = None,
 ) -> tuple[PipelineState, StepOutput]:
-    """Run one batch through decode (if raw frames), track and detect."""
+    """Run one batch through validation, decode (if raw frames), track and detect."""
     stats = state.stats
     if isinstance(batch, FrameBatch):
         stats.frames += len(batch)
-        obs, dstats = decode_batch(batch)
+        keep = check_time_range(batch.time_s, stats.edge_dropped)
+        obs, dstats = decode_batch(batch if keep.all() else batch.take(keep))
         for name in _DROP_FIELDS:
             n = int(getattr(dstats, name, 0))
             if n:
                 stats.decode_dropped[name] += n
     else:
         obs = batch
+    keep = check_times(obs.time_s, state.edge, stats.edge_dropped)
+    if not keep.all():
+        obs = obs.take(keep)
+    check_values(obs, stats.edge_dropped)
     stats.observations += len(obs)
     state.tracker, positions, tstats = track_step(state.tracker, obs, tracker_config)
     stats.positions += len(positions)

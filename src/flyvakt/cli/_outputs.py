@@ -10,6 +10,7 @@ from typing import IO, Any
 import numpy as np
 
 from flyvakt.model import Event, PositionBatch, Source
+from flyvakt.model.batches import receiver_ids
 
 POSITION_COLUMNS = (
     "time",
@@ -25,32 +26,136 @@ POSITION_COLUMNS = (
     "callsign",
     "squawk",
     "source",
+    "receivers",
 )
 
 _SOURCE_NAMES = {int(s): s.name.lower() for s in Source}
+# Decimals kept per float column: 6 for degrees (~0.1 m), 1 for speeds/tracks (the ADS-B
+# resolution), whole feet and ft/min (below the 25 ft / 64 ft/min encodings).
+_FLOAT_DECIMALS = {
+    "lat": ("lat_deg", 6),
+    "lon": ("lon_deg", 6),
+    "altitude_baro_ft": ("altitude_baro_ft", 0),
+    "altitude_gnss_ft": ("altitude_gnss_ft", 0),
+    "groundspeed_kt": ("groundspeed_kt", 1),
+    "track_deg": ("track_deg", 1),
+    "vertical_rate_fpm": ("vertical_rate_fpm", 0),
+}
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+_DEC_DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
+
+
+def round_half_even_like_python(a: np.ndarray[Any, Any], nd: int) -> np.ndarray[Any, Any]:
+    """``round(float(x), nd)`` for a whole array, bit-identical to Python's.
+
+    ``np.round`` scales by 10**nd and rounds, which can differ from Python's correctly rounded
+    result by one unit in the last place when the scaled value lands within a few ulps of .5;
+    only those rare rows are redone with Python's ``round``.
+    """
+    out: np.ndarray[Any, Any] = np.round(a, nd)
+    scaled = np.abs(a) * 10.0**nd
+    with np.errstate(invalid="ignore"):
+        near_half = np.abs(scaled - np.floor(scaled) - 0.5) <= 1e-9 * np.maximum(scaled, 1.0)
+    for i in np.flatnonzero(near_half).tolist():
+        out[i] = round(float(a[i]), nd)
+    return out
+
+
+def _fixed_text(codes: np.ndarray[Any, Any], width: int) -> list[str]:
+    """Rows of ``width`` ASCII bytes -> Python strings (one C-level decode per batch)."""
+    flat = np.ascontiguousarray(codes, dtype=np.uint8).tobytes().decode("ascii")
+    return [flat[i : i + width] for i in range(0, len(flat), width)]
+
+
+def icao_codes(icao24: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """24-bit addresses -> (n, 6) ASCII codes of their lower-case hex."""
+    shifts = np.array([20, 16, 12, 8, 4, 0], dtype=np.uint32)
+    out: np.ndarray[Any, Any] = _HEX_DIGITS[(icao24.astype(np.uint32)[:, None] >> shifts) & 0xF]
+    return out
+
+
+def squawk_codes(squawk: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Squawks 0..7777 -> (n, 4) ASCII codes of "%04d" (negatives give garbage: mask them)."""
+    div = np.array([1000, 100, 10, 1], dtype=np.int64)
+    out: np.ndarray[Any, Any] = _DEC_DIGITS[
+        (np.maximum(squawk.astype(np.int64), 0)[:, None] // div) % 10
+    ]
+    return out
 
 
 def position_columns(p: PositionBatch) -> dict[str, list[Any]]:
-    """Plain Python columns (None for unknown), shared by the CSV and Parquet writers."""
-
-    def floats(a: np.ndarray[Any, Any], nd: int) -> list[float | None]:
-        return [None if np.isnan(x) else round(float(x), nd) for x in a.tolist()]
-
-    return {
+    """Plain Python columns (None for unknown) for the CSV writer; floats rounded as in Parquet."""
+    cols: dict[str, list[Any]] = {
         "time_s": p.time_s.tolist(),
-        "icao24": [f"{a:06x}" for a in p.icao24.tolist()],
-        "lat": floats(p.lat_deg, 6),
-        "lon": floats(p.lon_deg, 6),
-        "altitude_baro_ft": floats(p.altitude_baro_ft, 0),
-        "altitude_gnss_ft": floats(p.altitude_gnss_ft, 0),
-        "groundspeed_kt": floats(p.groundspeed_kt, 1),
-        "track_deg": floats(p.track_deg, 1),
-        "vertical_rate_fpm": floats(p.vertical_rate_fpm, 0),
-        "on_ground": [None if g < 0 else bool(g) for g in p.on_ground.tolist()],
-        "callsign": p.callsign.tolist(),
-        "squawk": [None if s < 0 else f"{s:04d}" for s in p.squawk.tolist()],
-        "source": [_SOURCE_NAMES.get(s, "unknown") for s in p.source.tolist()],
+        "icao24": _fixed_text(icao_codes(p.icao24), 6),
     }
+    for name, (field, nd) in _FLOAT_DECIMALS.items():
+        a = getattr(p, field)
+        vals = round_half_even_like_python(a, nd).tolist()
+        cols[name] = [None if x != x else x for x in vals]
+    cols["on_ground"] = [None if g < 0 else g == 1 for g in p.on_ground.tolist()]
+    cols["callsign"] = p.callsign.tolist()
+    sq = _fixed_text(squawk_codes(p.squawk), 4)
+    cols["squawk"] = [None if s < 0 else t for s, t in zip(p.squawk.tolist(), sq, strict=True)]
+    cols["source"] = [_SOURCE_NAMES.get(s, "unknown") for s in p.source.tolist()]
+    cols["receivers"] = receiver_lists(p.receivers)
+    return cols
+
+
+def receiver_lists(masks: np.ndarray[Any, Any]) -> list[list[int]]:
+    """Receiver id lists of ``receivers`` bit sets (few distinct sets: each computed once)."""
+    uniq, inverse = np.unique(masks, return_inverse=True)
+    lists = [receiver_ids(int(m)) for m in uniq.tolist()]
+    return [lists[i] for i in inverse.ravel().tolist()]
+
+
+def positions_table(p: PositionBatch) -> Any:
+    """The positions as an Arrow table with a fixed schema, built from the arrays and masks."""
+    import pyarrow as pa
+
+    n = len(p)
+    times_us = (p.time_s * 1e6).astype("int64")
+    arrays: dict[str, Any] = {
+        "time": pa.array(times_us, type=pa.timestamp("us", tz="UTC")),
+        "icao24": _ascii_array(icao_codes(p.icao24), 6, None),
+    }
+    for name, (field, nd) in _FLOAT_DECIMALS.items():
+        a = getattr(p, field)
+        arrays[name] = pa.array(round_half_even_like_python(a, nd), mask=np.isnan(a))
+    arrays["on_ground"] = pa.array(p.on_ground == 1, mask=p.on_ground < 0)
+    arrays["callsign"] = pa.array(p.callsign, type=pa.string(), from_pandas=True)
+    arrays["squawk"] = _ascii_array(squawk_codes(p.squawk), 4, p.squawk < 0)
+    names = np.array([_SOURCE_NAMES.get(i, "unknown") for i in range(256)], dtype=object)
+    arrays["source"] = pa.array(names[p.source.astype(np.intp)], type=pa.string())
+    arrays["receivers"] = pa.array(receiver_lists(p.receivers), type=pa.list_(pa.uint16()))
+    assert all(len(a) == n for a in arrays.values())
+    return pa.table(arrays, schema=positions_schema())
+
+
+def positions_schema() -> Any:
+    import pyarrow as pa
+
+    fields = [pa.field("time", pa.timestamp("us", tz="UTC")), pa.field("icao24", pa.string())]
+    fields += [pa.field(name, pa.float64()) for name in _FLOAT_DECIMALS]
+    fields += [pa.field("on_ground", pa.bool_())]
+    fields += [pa.field(c, pa.string()) for c in ("callsign", "squawk", "source")]
+    fields += [pa.field("receivers", pa.list_(pa.uint16()))]
+    return pa.schema(fields)
+
+
+def _ascii_array(codes: np.ndarray[Any, Any], width: int, null: np.ndarray[Any, Any] | None) -> Any:
+    """(n, width) ASCII codes -> an Arrow string array over the same bytes (no Python strings)."""
+    import pyarrow as pa
+
+    n = codes.shape[0]
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
+    data = np.ascontiguousarray(codes, dtype=np.uint8)
+    validity = None
+    if null is not None and null.any():
+        validity = pa.py_buffer(np.packbits(~null, bitorder="little").tobytes())
+    return pa.StringArray.from_buffers(
+        n, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data.tobytes()), validity
+    )
 
 
 class PositionsWriter:
@@ -70,9 +175,9 @@ class PositionsWriter:
     def write(self, p: PositionBatch) -> None:
         if len(p) == 0:
             return
-        cols = position_columns(p)
         self.rows += len(p)
         if self.kind == "csv":
+            cols = position_columns(p)
             if self._csv is None:
                 self._csv_fh = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
                 self._csv = csv.writer(self._csv_fh)
@@ -80,16 +185,15 @@ class PositionsWriter:
             from flyvakt.model.events import iso_utc_ms
 
             times = [iso_utc_ms(t) for t in cols.pop("time_s")]
+            cols["receivers"] = [";".join(map(str, r)) for r in cols["receivers"]]
             self._csv.writerows(zip(times, *cols.values(), strict=True))
             return
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        times_us = (np.asarray(cols.pop("time_s")) * 1e6).astype("int64")
-        table = pa.table({"time": pa.array(times_us, type=pa.timestamp("us", tz="UTC")), **cols})
+        table = positions_table(p)
         if self._pq is None:
-            self._pq = pq.ParquetWriter(self.path, table.schema)
-        self._pq.write_table(table.cast(self._pq.schema))
+            self._pq = pq.ParquetWriter(self.path, positions_schema())
+        self._pq.write_table(table)
 
     def close(self) -> None:
         if self._pq is not None:
@@ -101,12 +205,9 @@ class PositionsWriter:
             if self.kind == "csv":
                 self.path.write_text(",".join(POSITION_COLUMNS) + "\n", encoding="utf-8")
             else:
-                import pyarrow as pa
                 import pyarrow.parquet as pq
 
-                pq.write_table(
-                    pa.table({c: pa.array([], pa.string()) for c in POSITION_COLUMNS}), self.path
-                )
+                pq.write_table(positions_schema().empty_table(), self.path)
 
 
 class EventsWriter:

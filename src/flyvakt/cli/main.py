@@ -26,21 +26,24 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with ``only`` just that sub-command's (the others are not imported:
+    startup then costs one command's imports, e.g. ``replay`` never loads Starlette)."""
     parser = argparse.ArgumentParser(
         prog="flyvakt",
         description="Watch aircraft through ADS-B and say, with evidence, where they went.",
     )
     parser.add_argument("--version", action="version", version=f"flyvakt {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if only is None else (only,):
         module = importlib.import_module(f"flyvakt.cli.{name}")
         module.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_chosen_command(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -52,6 +55,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     return rc
+
+
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    """The sub-command named by ``argv`` (its first word), or None when help needs them all."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first in COMMAND_MODULES and argv and argv[0] == first:
+        return first
+    return None
 
 
 if __name__ == "__main__":

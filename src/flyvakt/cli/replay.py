@@ -8,7 +8,6 @@ import time
 from collections import Counter
 from datetime import datetime
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from flyvakt.model import Event
@@ -73,9 +72,10 @@ def _parse_start(text: str | None) -> float | None:
 
 def run_replay(args: argparse.Namespace) -> int:
     from flyvakt.cli._outputs import EventsWriter, PositionsWriter
-    from flyvakt.pipeline import PipelineState, finish, step
+    from flyvakt.pipeline import PipelineState, finish
+    from flyvakt.runtime.guard import guarded_step
     from flyvakt.runtime.setup import make_detector, tracker_config
-    from flyvakt.sources import FileReader, SourceFormatError, SourceStats
+    from flyvakt.sources import SourceFormatError, SourceStats
 
     inputs = args.inputs or [bundled_sample()]
     start_s = _parse_start(args.start_time)
@@ -102,31 +102,38 @@ def run_replay(args: argparse.Namespace) -> int:
             for e in events:
                 print(_event_line(e, args.tz))
 
+    from flyvakt.runtime.merge import MergeStats
+    from flyvakt.runtime.replay import merged_batches, open_readers
+
+    mstats = MergeStats()
+    readers: list[Any] = []
     try:
-        for url in inputs:
-            reader = FileReader(url, args.fmt, batch_size=args.batch_size, start_time_s=start_s)
-            try:
-                for batch in reader:
-                    state, out = step(state, batch, cfg, detector)
-                    if pos_out:
-                        pos_out.write(out.positions)
-                    if store is not None and len(out.positions):
-                        store.offer(out.positions)
-                    emit(out.events)
-                    if progress and time.perf_counter() - last_print > 0.5:
-                        last_print = time.perf_counter()
-                        print(
-                            f"\r{Path(url).name}: {state.stats.frames:,} frames, "
-                            f"{len(state.tracker.table):,} aircraft, {state.stats.events} events",
-                            end="",
-                            file=sys.stderr,
-                            flush=True,
-                        )
-            except SourceFormatError as exc:
-                print(f"flyvakt replay: {exc}", file=sys.stderr)
-                return 2
-            finally:
-                src_stats.merge(reader.stats)
+        try:
+            readers = open_readers(
+                inputs, fmt=args.fmt, batch_size=args.batch_size, start_time_s=start_s
+            )
+            for batch in merged_batches(readers, mstats):
+                state, out = guarded_step(state, batch, cfg, detector)
+                if pos_out:
+                    pos_out.write(out.positions)
+                if store is not None and len(out.positions):
+                    store.offer(out.positions)
+                emit(out.events)
+                if progress and time.perf_counter() - last_print > 0.5:
+                    last_print = time.perf_counter()
+                    print(
+                        f"\r{state.stats.frames:,} frames, "
+                        f"{len(state.tracker.table):,} aircraft, {state.stats.events} events",
+                        end="",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+        except SourceFormatError as exc:
+            print(f"flyvakt replay: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            for r in readers:
+                src_stats.merge(r.stats)
         emit(finish(state, detector))
     finally:
         if pos_out:
@@ -140,7 +147,7 @@ def run_replay(args: argparse.Namespace) -> int:
     if show and progress:
         for e in all_events:
             print(_event_line(e, args.tz))
-    _summary(state, src_stats, time.perf_counter() - t0, args)
+    _summary(state, src_stats, time.perf_counter() - t0, args, mstats.duplicates)
     return 0
 
 
@@ -171,7 +178,9 @@ def _event_line(e: Event, reader_tz: str | None) -> str:
     return event_row(e, reader_tz)
 
 
-def _summary(state: Any, src: Any, elapsed_s: float, args: argparse.Namespace) -> None:
+def _summary(
+    state: Any, src: Any, elapsed_s: float, args: argparse.Namespace, duplicates: int = 0
+) -> None:
     st = state.stats
     skipped = Counter(src.skipped)
     skipped.update(st.decode_dropped)
@@ -180,13 +189,19 @@ def _summary(state: Any, src: Any, elapsed_s: float, args: argparse.Namespace) -
         f"aircraft seen: {len(state.tracker.table):,}; positions accepted: {st.positions:,}; "
         f"events: {st.events:,}",
     ]
-    if skipped:
-        lines.append("skipped: " + ", ".join(f"{k} {v:,}" for k, v in sorted(skipped.items())))
-    if st.track_rejected:
+    if duplicates:
         lines.append(
-            "rejected by tracker: "
-            + ", ".join(f"{k} {v:,}" for k, v in sorted(st.track_rejected.items()))
+            f"frames heard by several receivers, counted once: {duplicates:,} copies dropped"
         )
+    for title, counts in (
+        ("skipped", skipped),
+        ("dropped at the edge", st.edge_dropped),
+        ("rejected by tracker", st.track_rejected),
+    ):
+        if counts:
+            lines.append(f"{title}: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
+    if st.step_errors:
+        lines.append(f"batches that failed and were skipped (see the log): {st.step_errors:,}")
     if args.positions_out:
         lines.append(f"positions written to {args.positions_out}")
     if args.events_jsonl:

@@ -191,6 +191,7 @@ def decode_indexed(
     out.time_s[:] = frames.time_s[keep]
     out.signal_dbfs[:] = frames.signal_dbfs[keep]
     out.receiver[:] = frames.receiver[keep]
+    out.receivers[:] = frames.receivers[keep]
     out.df[:] = d
     checked = _CHECKED[d]
     out.address_checked[:] = checked

@@ -10,7 +10,7 @@ columns. Times are float seconds since the Unix epoch, UTC (``time_s``).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Self
 
 import numpy as np
@@ -26,6 +26,11 @@ U16 = npt.NDArray[np.uint16]
 U32 = npt.NDArray[np.uint32]
 B = npt.NDArray[np.bool_]
 Obj = npt.NDArray[np.object_]
+U64 = npt.NDArray[np.uint64]
+
+MAX_RECEIVER_BITS = 64
+"""Receiver ids 0..63 fit the ``receivers`` bit set (a receiver network larger than that
+still carries each row's own ``receiver`` id; only the set of *others* is lost)."""
 
 
 class Source(enum.IntEnum):
@@ -38,10 +43,24 @@ class Source(enum.IntEnum):
     ADSB = 4  # DF17/18 extended squitter, CRC checked
 
 
+def _no_receivers() -> U64:
+    return np.zeros(0, dtype=np.uint64)
+
+
 class _Columnar:
-    """Shared helpers for dataclasses whose every field is a 1-D (or N-D) array of length n."""
+    """Shared helpers for dataclasses whose every field is a 1-D (or N-D) array of length n.
+
+    ``receivers`` (where a class has it) is optional when constructing: it is a bit set of the
+    receivers that heard the row (bit r = receiver id r), 0 when only the row's own
+    ``receiver`` did; a missing one is filled with zeros.
+    """
 
     _defaults: ClassVar[dict[str, tuple[Any, Any]]] = {}
+
+    def __post_init__(self) -> None:
+        rec = getattr(self, "receivers", None)
+        if rec is not None and rec.shape[0] != len(self):
+            self.receivers = np.zeros(len(self), dtype=np.uint64)
 
     def __len__(self) -> int:
         first = fields(self)[0]  # type: ignore[arg-type]
@@ -89,6 +108,7 @@ class FrameBatch(_Columnar):
     nbytes: U8
     signal_dbfs: F32
     receiver: U16
+    receivers: U64 = field(default_factory=_no_receivers)  # set of receivers (see _Columnar)
 
     _defaults: ClassVar[dict[str, tuple[Any, Any]]] = {
         "time_s": (np.float64, np.nan),
@@ -96,6 +116,7 @@ class FrameBatch(_Columnar):
         "nbytes": (np.uint8, 0),
         "signal_dbfs": (np.float32, np.nan),
         "receiver": (np.uint16, 0),
+        "receivers": (np.uint64, 0),
     }
 
     @classmethod
@@ -152,6 +173,7 @@ class ObservationBatch(_Columnar):
     nac_p: I8
     signal_dbfs: F32
     receiver: U16
+    receivers: U64 = field(default_factory=_no_receivers)  # set of receivers (see _Columnar)
 
     _defaults: ClassVar[dict[str, tuple[Any, Any]]] = {
         "time_s": (np.float64, np.nan),
@@ -183,6 +205,7 @@ class ObservationBatch(_Columnar):
         "nac_p": (np.int8, -1),
         "signal_dbfs": (np.float32, np.nan),
         "receiver": (np.uint16, 0),
+        "receivers": (np.uint64, 0),
     }
 
 
@@ -206,6 +229,7 @@ class PositionBatch(_Columnar):
     callsign: Obj
     squawk: I16
     source: U8
+    receivers: U64 = field(default_factory=_no_receivers)  # bit r: receiver r heard this fix
 
     _defaults: ClassVar[dict[str, tuple[Any, Any]]] = {
         "time_s": (np.float64, np.nan),
@@ -221,11 +245,24 @@ class PositionBatch(_Columnar):
         "callsign": (object, None),
         "squawk": (np.int16, -1),
         "source": (np.uint8, 0),
+        "receivers": (np.uint64, 0),
     }
 
 
 OBS_FIELDS: tuple[str, ...] = tuple(ObservationBatch._defaults)
 POS_FIELDS: tuple[str, ...] = tuple(PositionBatch._defaults)
+
+
+def receiver_set(receivers: U64, receiver: U16) -> U64:
+    """The bit set ``receivers`` with each row's own ``receiver`` added (ids >= 64 are left out)."""
+    own = receiver.astype(np.uint64)
+    bit = np.where(own < MAX_RECEIVER_BITS, np.left_shift(np.uint64(1), own), np.uint64(0))
+    return receivers | bit.astype(np.uint64)
+
+
+def receiver_ids(mask: int) -> list[int]:
+    """Receiver ids in a ``receivers`` bit set, ascending."""
+    return [r for r in range(MAX_RECEIVER_BITS) if (int(mask) >> r) & 1]
 
 
 def icao_hex(icao24: int) -> str:

@@ -38,7 +38,8 @@ from typing import Any
 import numpy as np
 
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
-from flyvakt.pipeline import PipelineState, finish, step
+from flyvakt.pipeline import PipelineState, finish
+from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
 from flyvakt.sources import Batch, FileReader, TcpState, open_source, stream_tcp
 
@@ -54,6 +55,10 @@ FILE_BATCH_FRAMES = 512
 STORE_RETRY_S = 0.01
 # Why 5 s: the status line interval asked for in the CLI; frequent enough to show life.
 STATUS_INTERVAL_S = 5.0
+# Why 1,000,000 frames: ~30 MB of buffered frames, 50 s of a 20 k msg/s feed. Should the
+# pipeline ever fall that far behind, the oldest frames are dropped (counted) rather than
+# letting memory grow without bound.
+MAX_BUFFER_FRAMES = 1_000_000
 
 OnStatus = Callable[[dict[str, Any]], None]
 
@@ -71,6 +76,8 @@ class EngineSummary:
     files_done: bool = False
     finished: bool = False  # detector.finish was called (files only, all replayed)
     source_skipped: dict[str, int] = field(default_factory=dict)
+    step_errors: int = 0  # batches that failed (logged with their records, skipped)
+    buffer_drops: int = 0  # live frames dropped because the pipeline fell far behind
 
 
 class _Engine:
@@ -98,17 +105,25 @@ class _Engine:
         self.summary = EngineSummary()
         self.lock = asyncio.Lock()
         self.buffer: list[FrameBatch | ObservationBatch] = []
+        self.buffered = 0
 
     # -- input ---------------------------------------------------------------------------
     def on_live_batch(self, batch: FrameBatch | ObservationBatch) -> None:
         if len(batch):
             self.buffer.append(batch)
+            self.buffered += len(batch)
+            while self.buffered > MAX_BUFFER_FRAMES and len(self.buffer) > 1:
+                old = self.buffer.pop(0)
+                self.buffered -= len(old)
+                self.summary.buffer_drops += len(old)
+                self.hub.engine["buffer_drops"] = self.summary.buffer_drops
 
     async def flush_buffer(self) -> None:
         """One pipeline step per kind over everything the live feeds delivered since last."""
         if not self.buffer:
             return
         parts, self.buffer = self.buffer, []
+        self.buffered = 0
         frames = [p for p in parts if isinstance(p, FrameBatch)]
         obs = [p for p in parts if isinstance(p, ObservationBatch)]
         if frames:
@@ -120,12 +135,20 @@ class _Engine:
 
     # -- the step ------------------------------------------------------------------------
     async def process(self, batch: FrameBatch | ObservationBatch) -> None:
+        """One pipeline step. A batch that fails is logged with its records, counted and
+        skipped: one bad record must never stop the service (the loop goes on)."""
         async with self.lock:
             if isinstance(batch, FrameBatch):
                 self.summary.frames += len(batch)
-            self.state, out = step(self.state, batch, self.cfg, self.detector)
+            self.state, out = guarded_step(self.state, batch, self.cfg, self.detector)
             self.summary.steps += 1
-            await self._publish(out.positions, out.events)
+            try:
+                await self._publish(out.positions, out.events)
+            except Exception:  # a sink that fails must not stop ingest either
+                self.state.stats.step_errors += 1
+                log.exception("publishing a step failed: %s", describe_batch(batch))
+            self.summary.step_errors = self.state.stats.step_errors
+            self.hub.engine["step_errors"] = self.summary.step_errors
 
     async def finish(self) -> None:
         async with self.lock:

@@ -1,12 +1,20 @@
-"""Replay files through the pipeline in-process (used by scripts, tests and the demo)."""
+"""Replay files through the pipeline in-process (used by the Python API, scripts and tests).
+
+Several files are several receivers: file *i* gets receiver id *i*, and the files are merged
+by time into one stream (:mod:`flyvakt.runtime.merge`), copies of one frame heard by more
+than one receiver counted once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from flyvakt.model import Event, PositionBatch
-from flyvakt.pipeline import PipelineState, PipelineStats, finish, step
+from flyvakt.pipeline import Detector, PipelineState, PipelineStats, finish
+from flyvakt.runtime.guard import guarded_step
+from flyvakt.runtime.merge import MergeStats, merge_by_time
+from flyvakt.sources import Batch, FileReader, SourceStats
 
 
 @dataclass
@@ -15,6 +23,27 @@ class ReplayResult:
     positions: PositionBatch
     stats: PipelineStats
     state: PipelineState
+    source_stats: SourceStats = field(default_factory=SourceStats)
+    merge_stats: MergeStats = field(default_factory=MergeStats)
+
+
+def open_readers(
+    paths: Iterable[str],
+    *,
+    fmt: str | None = None,
+    batch_size: int = 65536,
+    start_time_s: float | None = None,
+) -> list[FileReader]:
+    """One reader per file, receiver id = the file's position in ``paths``."""
+    return [
+        FileReader(p, fmt, batch_size=batch_size, start_time_s=start_time_s, receiver=i)
+        for i, p in enumerate(paths)
+    ]
+
+
+def merged_batches(readers: list[FileReader], stats: MergeStats | None = None) -> Iterator[Batch]:
+    """The readers' batches merged by time (one reader: its batches as they come)."""
+    return merge_by_time(list(readers), stats=stats)
 
 
 def replay_files(
@@ -24,21 +53,26 @@ def replay_files(
     fleets_path: str | None = None,
     keep_positions: bool = True,
     batch_size: int = 65536,
+    start_time_s: float | None = None,
+    detect: bool = True,
 ) -> ReplayResult:
     from flyvakt.runtime.setup import make_detector, tracker_config
-    from flyvakt.sources import FileReader
 
     cfg = tracker_config()
-    detector = make_detector(fleets_path)
+    detector: Detector | None = make_detector(fleets_path) if detect else None
     state = PipelineState()
     events: list[Event] = []
     kept: list[PositionBatch] = []
-    for path in paths:
-        for batch in FileReader(path, fmt, batch_size=batch_size):
-            state, out = step(state, batch, cfg, detector)
-            events.extend(out.events)
-            if keep_positions:
-                kept.append(out.positions)
+    readers = open_readers(paths, fmt=fmt, batch_size=batch_size, start_time_s=start_time_s)
+    mstats = MergeStats()
+    for batch in merged_batches(readers, mstats):
+        state, out = guarded_step(state, batch, cfg, detector)
+        events.extend(out.events)
+        if keep_positions:
+            kept.append(out.positions)
     events.extend(finish(state, detector))
     events.sort(key=lambda e: (e.time_s, e.icao24, e.type))
-    return ReplayResult(events, PositionBatch.concat(kept), state.stats, state)
+    src = SourceStats()
+    for r in readers:
+        src.merge(r.stats)
+    return ReplayResult(events, PositionBatch.concat(kept), state.stats, state, src, mstats)

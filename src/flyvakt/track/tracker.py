@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch, PositionBatch, Source
+from flyvakt.model.batches import receiver_set
 from flyvakt.track import cpr
 from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, StateTable
@@ -550,6 +551,7 @@ def _context(
     out.lat_deg[:] = pos["lat"]
     out.lon_deg[:] = pos["lon"]
     out.source[:] = o.source[idx]
+    out.receivers[:] = receiver_set(o.receivers[idx], o.receiver[idx])
     rows = row_of[idx]
     for name in (
         "altitude_baro_ft",

@@ -1,0 +1,258 @@
+"""Whole-process speed: ``flyvakt replay FILE --positions-out X`` per input format, beside rs1090
+and pyModeS decoding the same frames in the same run; the aircraft-count sweep; peak RSS.
+
+Corpus (SYNTHETIC, built from REAL frames): the 57,793 real AFR34ZG frames re-addressed and
+time-shifted to N virtual aircraft with parity recomputed, DF11 all-calls added, exactly as
+``bench_pipeline.build_corpus`` does (DF mix ~1/3 DF11, 1/3 DF17, 1/3 DF0/4/5/16/20/21). The
+same frames are written as Beast, AVR (with 12 MHz counters), CSV (``timestamp,hex``) and
+jet1090 JSONL; the state-vector file is the positions ``flyvakt replay`` accepts from that
+corpus, written as an OpenSky-style CSV.
+
+    .venv/bin/python benchmarks/bench_e2e.py [--frames 1000000] [--aircraft 5000] [--repeat 3]
+        [--formats beast,avr,csv,jsonl,sv] [--sweep 100,1000,5000,20000,50000] [--profile FMT]
+
+Every figure is process CPU time (user + system of the child, from ``wait4``), median of
+``--repeat`` runs: the machine is shared, so wall time would measure the neighbours. Rates are
+input frames (or state vectors) per CPU second. pyModeS is GPL: it is only imported here, in the
+benchmark, when installed in the benchmark's venv (``pip install pyModeS``); never from src/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_pipeline import build_corpus
+
+from flyvakt.model import FrameBatch
+from flyvakt.sources.writers import format_avr, write_beast, write_jsonl
+
+FORMATS = ("beast", "avr", "csv", "jsonl", "sv")
+SUFFIX = {"beast": "bin", "avr": "avr", "csv": "csv", "jsonl": "jsonl", "sv": "sv.csv"}
+
+
+def write_corpus(corpus: FrameBatch, folder: Path) -> tuple[dict[str, Path], str]:
+    """The corpus in every frame format; returns the paths and the ``--start-time`` to use."""
+    t_first = float(corpus.time_s[0])
+    epoch = t_first - 1.0  # counters start at 12e6 ticks: counter 0 means "no timestamp"
+    start = datetime.fromtimestamp(t_first, UTC).isoformat()
+    paths = {f: folder / f"corpus.{SUFFIX[f]}" for f in FORMATS}
+    chunk = 100_000
+    with (
+        open(paths["beast"], "wb") as fb,
+        open(paths["avr"], "w") as fa,
+        open(paths["csv"], "w") as fc,
+        open(paths["jsonl"], "w") as fj,
+    ):
+        fc.write("timestamp,hex\n")
+        for a in range(0, len(corpus), chunk):
+            part = corpus.take(np.arange(a, min(a + chunk, len(corpus))))
+            write_beast(fb, part, epoch_s=epoch)
+            fa.write(format_avr(part, with_counter=True, epoch_s=epoch))
+            write_jsonl(fj, part)
+            hexes = [part.hex(i) for i in range(len(part))]
+            fc.write(
+                "".join(f"{t!r},{h}\n" for t, h in zip(part.time_s.tolist(), hexes, strict=True))
+            )
+    return paths, start
+
+
+def write_state_vectors(positions_parquet: Path, out: Path) -> int:
+    """OpenSky-like state-vector CSV from accepted positions (SI units, as OpenSky writes them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(positions_parquet)
+    ft = 0.3048
+    sv = pa.table(
+        {
+            "time": pc.divide(t["time"].cast(pa.int64()), 1_000_000),
+            "icao24": t["icao24"],
+            "lat": t["lat"],
+            "lon": t["lon"],
+            "velocity": pc.divide(t["groundspeed_kt"], 3600.0 / 1852.0),
+            "heading": t["track_deg"],
+            "vertrate": pc.multiply(t["vertical_rate_fpm"], ft / 60.0),
+            "callsign": t["callsign"],
+            "onground": t["on_ground"],
+            "squawk": t["squawk"],
+            "baroaltitude": pc.multiply(t["altitude_baro_ft"], ft),
+            "geoaltitude": pc.multiply(t["altitude_gnss_ft"], ft),
+        }
+    )
+    pacsv.write_csv(sv, out)
+    return sv.num_rows
+
+
+# The child reports its own peak RSS (VmHWM belongs to the exec'd image; ru_maxrss of a forked
+# child would include this benchmark's own memory at fork time).
+_CHILD = (
+    "import sys\n"
+    "from flyvakt.cli.main import main\n"
+    "rc = main(sys.argv[1:])\n"
+    "sys.stderr.write([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0])\n"
+    "sys.exit(rc)\n"
+)
+
+
+def run_replay(
+    path: Path, start: str, out: Path, extra: list[str] | None = None
+) -> dict[str, float]:
+    """One whole ``flyvakt replay`` process: CPU seconds, wall seconds, peak RSS (MB)."""
+    cmd = [sys.executable, "-c", _CHILD, "replay", str(path), "--quiet"]
+    cmd += ["--positions-out", str(out), "--start-time", start] + (extra or [])
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, ru = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"replay failed ({proc.returncode}): {err.decode()[-2000:]}")
+    hwm = [ln for ln in err.decode().splitlines() if ln.startswith("VmHWM:")]
+    rss_mb = float(hwm[-1].split()[1]) / 1024 if hwm else float("nan")
+    return {"cpu_s": ru.ru_utime + ru.ru_stime, "wall_s": wall, "rss_mb": rss_mb}
+
+
+def cpu_of(fn: Any, *args: Any) -> float:
+    t = time.process_time()
+    fn(*args)
+    return time.process_time() - t
+
+
+def reference_rates(corpus: FrameBatch, n: int, repeat: int) -> dict[str, float | None]:
+    """rs1090 and pyModeS decode-only rates (msg/CPU-s) on the first ``n`` corpus frames."""
+    m = min(n, len(corpus))
+    hexes = [corpus.hex(i) for i in range(m)]
+    times = corpus.time_s[:m].tolist()
+    import rs1090
+
+    rates: dict[str, float | None] = {}
+    rates["rs1090"] = m / statistics.median(
+        cpu_of(rs1090.decode, hexes, times) for _ in range(repeat)
+    )
+    try:
+        import pyModeS  # GPL: benchmark venv only, never imported by src/
+    except ImportError:
+        rates["pyModeS"] = None
+    else:
+        k = min(m, 50_000)  # pyModeS is slow: a smaller sample keeps the run short
+        runs = [
+            cpu_of(lambda: pyModeS.decode(hexes[:k], timestamps=times[:k])) for _ in range(repeat)
+        ]
+        rates["pyModeS"] = k / statistics.median(runs)
+    return rates
+
+
+def sweep(frames: int, sizes: list[int], repeat: int) -> list[tuple[int, float, float]]:
+    """decode + track + detect rate (msg/CPU-s) and tracker MB per aircraft count, in-process."""
+    from bench_pipeline import run_pipeline
+
+    from flyvakt.runtime.setup import make_detector, tracker_config
+
+    tracker_config()
+    make_detector().world.load_all()
+    out = []
+    for n_ac in sizes:
+        corpus = build_corpus(frames, n_ac)
+        runs = []
+        for _ in range(repeat):
+            t, st = run_pipeline(corpus, 65536, detect=True)
+            runs.append(t)
+        table = st.tracker.table
+        mb = sum(c.nbytes for c in table.cols.values()) / 1e6
+        out.append((n_ac, len(corpus) / statistics.median(runs), mb))
+        print(
+            f"  {n_ac:>6,} aircraft: {out[-1][1]:>10,.0f} msg/s decode+track+detect, "
+            f"tracker {mb:.1f} MB",
+            flush=True,
+        )
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--frames", type=int, default=1_000_000)
+    ap.add_argument("--aircraft", type=int, default=5000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--formats", default=",".join(FORMATS))
+    ap.add_argument("--sweep", default="100,1000,5000,20000,50000", help="'' to skip")
+    ap.add_argument("--ref-frames", type=int, default=200_000, help="rs1090 sample size")
+    ap.add_argument("--keep", metavar="DIR", help="write the corpus here and keep it")
+    ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    args = ap.parse_args()
+    formats = [f for f in args.formats.split(",") if f]
+
+    corpus = build_corpus(args.frames, args.aircraft)
+    df = corpus.payload[:, 0] >> 3
+    mix = {int(d): round(float(np.mean(df == d)) * 100, 1) for d in np.unique(df)}
+    print(
+        f"corpus (synthetic from real frames): {len(corpus):,} frames, "
+        f"{args.aircraft:,} aircraft, DF mix %: {mix}",
+        flush=True,
+    )
+    tmp = tempfile.TemporaryDirectory()
+    folder = Path(args.keep or tmp.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths, start = write_corpus(corpus, folder)
+    if "sv" in formats:
+        run_replay(paths["beast"], start, folder / "sv-source.parquet", ["--no-events"])
+        n_sv = write_state_vectors(folder / "sv-source.parquet", paths["sv"])
+    refs = reference_rates(corpus, args.ref_frames, args.repeat)
+    rs = refs["rs1090"] or 1.0
+    print(
+        f"rs1090 decode (Python): {rs:>10,.0f} msg/s; pyModeS decode: "
+        + (f"{refs['pyModeS']:,.0f} msg/s" if refs["pyModeS"] else "not installed"),
+        flush=True,
+    )
+    results: dict[str, Any] = {"frames": len(corpus), "aircraft": args.aircraft, "refs": refs}
+    print(
+        f"{'format':<6} {'size MB':>8} {'CPU s':>7} {'msg/CPU-s':>10} {'x rs1090':>9} "
+        f"{'to 1M/s':>8} {'RSS MB':>7}"
+    )
+    for fmt in formats:
+        n = n_sv if fmt == "sv" else len(corpus)
+        runs = [
+            run_replay(paths[fmt], start, folder / f"pos-{fmt}.parquet") for _ in range(args.repeat)
+        ]
+        cpu = statistics.median(r["cpu_s"] for r in runs)
+        rss = max(r["rss_mb"] for r in runs)
+        rate = n / cpu
+        results[fmt] = {
+            "records": n,
+            "cpu_s": cpu,
+            "rate": rate,
+            "rss_mb": rss,
+            "x_rs1090": rate / rs,
+            "runs": runs,
+        }
+        print(
+            f"{fmt:<6} {paths[fmt].stat().st_size / 1e6:>8.0f} {cpu:>7.2f} {rate:>10,.0f} "
+            f"{rate / rs:>8.1f}x {1e6 / rate:>7.1f}x {rss:>7.0f}",
+            flush=True,
+        )
+    if args.sweep:
+        print("aircraft sweep (in-process, 1 batch = 65,536 frames):")
+        results["sweep"] = sweep(args.frames, [int(s) for s in args.sweep.split(",")], args.repeat)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

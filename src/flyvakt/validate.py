@@ -1,0 +1,147 @@
+"""Validation at the edge: what a feed says is hostile until checked (DESIGN.md section 4).
+
+Pure (no clock, no I/O); the pipeline step calls it on every batch before anything else:
+
+- **Times.** A record whose time is not finite, before the Unix epoch or after 2100 is dropped
+  (``time_out_of_range``): nothing downstream can then fail formatting a date. A record whose
+  time disagrees with the feed's *own* clock is dropped too (``time_jump``): the feed's clock at
+  a record is the median time of the records around it (4 before, 4 after, the tail of the
+  previous batch included), and a record far from it that agrees with neither neighbour is a
+  single absurd time (a Beast counter jumping a day ahead, a state-vector row dated 3000). A
+  real jump (a second file, a receiver whose clock was reset, a recording grouped per
+  aircraft or per flight, out of time order) is a run of records that agree with each other:
+  kept. Monotonic data is never dropped, whatever its gaps, except a record that ends a
+  batch more than TIME_TOLERANCE_S after the one before it (no neighbour to agree with yet:
+  the first frame of a live feed after a silent hour, when it arrives alone).
+- **Values.** Latitude, longitude, altitudes, speeds, rates and angles outside what any aircraft
+  can report are set to unknown (NaN) and counted per reason (``lat_out_of_range``...): the rest
+  of the record is kept.
+
+Counters are ``Counter[str]`` of reason -> records, merged into the pipeline's statistics.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from flyvakt.model.batches import F64, ObservationBatch
+
+__all__ = ["EdgeState", "check_time_range", "check_times", "check_values"]
+
+# Why 0: Beast/AVR files replayed without --start-time count from the epoch (relative times);
+# anything earlier is a corrupt counter or a date before ADS-B existed.
+MIN_TIME_S = 0.0
+# Why 2100-01-01: far beyond any recording, and well inside what datetime can format.
+MAX_TIME_S = 4102444800.0
+# Why 9 records: the median of 9 needs 5 agreeing records to move, so up to 4 absurd times in a
+# row are outliers, while a real jump costs at most the 4 records right after it when it falls
+# at the very end of a live batch (none when the next records arrive in the same batch).
+WINDOW = 9
+# Why 1 hour: records of one feed around one record lie within seconds of each other (merged
+# receivers, jitter); recordings grouped per aircraft step back by hours, but a step is never
+# an outlier of a centred median. One hour still catches what poisons the tracker and the
+# detector: times days or years off.
+TIME_TOLERANCE_S = 3600.0
+
+# (column, low, high, reason): physical limits of what an aircraft can report. Why these:
+# latitude/longitude by definition; altitudes -2,000 ft (Dead Sea runway is -1,300 ft, the
+# Gillham code starts at -1,200) to 130,000 ft (the 13-bit altitude code tops out at ~126,700);
+# speeds to 4,500 kt (the supersonic ADS-B velocity tops out at 4,092); vertical rates to
+# ±40,000 ft/min (the field tops out at 32,608); angles 0..360.
+_VALUE_LIMITS: tuple[tuple[str, float, float, str], ...] = (
+    ("lat_deg", -90.0, 90.0, "lat_out_of_range"),
+    ("lon_deg", -180.0, 180.0, "lon_out_of_range"),
+    ("altitude_baro_ft", -2000.0, 130000.0, "altitude_out_of_range"),
+    ("altitude_gnss_ft", -2000.0, 130000.0, "altitude_out_of_range"),
+    ("groundspeed_kt", 0.0, 4500.0, "speed_out_of_range"),
+    ("airspeed_kt", 0.0, 4500.0, "speed_out_of_range"),
+    ("vertical_rate_fpm", -40000.0, 40000.0, "vertical_rate_out_of_range"),
+    ("track_deg", 0.0, 360.0, "angle_out_of_range"),
+    ("heading_deg", 0.0, 360.0, "angle_out_of_range"),
+)
+
+
+@dataclass
+class EdgeState:
+    """The tail of the feed's recent times (context for the next batch's medians)."""
+
+    tail_s: F64 = field(default_factory=lambda: np.empty(0, dtype=np.float64))
+
+
+def check_time_range(time_s: F64, counts: Counter[str]) -> np.ndarray:
+    """Mask of the records whose time is finite and between the epoch and 2100."""
+    keep = np.isfinite(time_s) & (time_s >= MIN_TIME_S) & (time_s < MAX_TIME_S)
+    bad = time_s.shape[0] - int(np.count_nonzero(keep))
+    if bad:
+        counts["time_out_of_range"] += bad
+    return keep
+
+
+def _median_deviation(t: F64) -> F64:
+    """|t[i] - median of the WINDOW records around i| (the window shifts inward at the ends)."""
+    size = min(t.size, WINDOW)
+    start = np.clip(np.arange(t.size) - WINDOW // 2, 0, t.size - size)
+    windows = t[start[:, None] + np.arange(size)[None, :]]
+    dev: F64 = np.abs(t - np.median(windows, axis=1))
+    return dev
+
+
+def check_times(time_s: F64, state: EdgeState, counts: Counter[str]) -> np.ndarray:
+    """Mask of the records whose time is plausible; the others are counted per reason.
+
+    A record is a ``time_jump`` when it is an outlier of the feed's clock (more than
+    TIME_TOLERANCE_S from the median of the records around it in feed order, the previous
+    batch's tail included) *and* agrees with neither the record before nor the one after it.
+    """
+    keep = check_time_range(time_s, counts)
+    n = time_s.shape[0]
+    if n == 0:
+        return keep
+    idx = np.flatnonzero(keep)
+    valid = time_s[idx]
+    ext = np.concatenate([state.tail_s, valid])
+    state.tail_s = ext[-(WINDOW - 1) :].copy()
+    if valid.size == 0:
+        return keep
+    # Fast path: when neighbours are never more than TOLERANCE/8 apart, any two records of a
+    # window are within the tolerance, so none can be an outlier.
+    if ext.size < 2 or float(np.max(np.abs(np.diff(ext)))) <= TIME_TOLERANCE_S / (WINDOW - 1):
+        return keep
+    m = ext.size
+    dev = _median_deviation(ext)
+    suspect = dev[m - valid.size :] > TIME_TOLERANCE_S
+    if not suspect.any():
+        return keep
+    # Second opinion: a record that agrees with the record just before or after it in feed
+    # order starts or continues a run (a recording grouped per aircraft or per flight, a
+    # feed whose clock was reset): keep it. Corruption hits single records.
+    k0 = m - valid.size
+    near = np.abs(np.diff(ext)) <= TIME_TOLERANCE_S  # near[i]: ext[i] and ext[i+1] agree
+    prev_ok = near[k0 - 1 :] if k0 else np.r_[False, near]
+    next_ok = np.r_[near[k0:], False]
+    jump = suspect & ~prev_ok & ~next_ok
+    njump = int(np.count_nonzero(jump))
+    if njump:
+        counts["time_jump"] += njump
+        keep[idx[jump]] = False
+    return keep
+
+
+def check_values(obs: ObservationBatch, counts: Counter[str]) -> None:
+    """Set values outside physical limits to unknown (in place), counted per reason."""
+    if len(obs) == 0:
+        return
+    for name, low, high, reason in _VALUE_LIMITS:
+        col: F64 = getattr(obs, name)
+        with np.errstate(invalid="ignore"):
+            bad = (col < low) | (col > high) | np.isinf(col)
+        nbad = int(np.count_nonzero(bad))
+        if nbad:
+            counts[reason] += nbad
+            col[bad] = np.nan
+            if name in ("lat_deg", "lon_deg"):  # half a position is no position
+                obs.lat_deg[bad] = np.nan
+                obs.lon_deg[bad] = np.nan

@@ -1,0 +1,134 @@
+"""``--positions-out``: the columnar writer against a per-value reference, on a real recording."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from flyvakt.cli._outputs import (
+    POSITION_COLUMNS,
+    PositionsWriter,
+    round_half_even_like_python,
+)
+from flyvakt.model import PositionBatch, Source
+from flyvakt.runtime.replay import replay_files
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+_NAMES = {int(s): s.name.lower() for s in Source}
+_DECIMALS = {
+    "lat": ("lat_deg", 6),
+    "lon": ("lon_deg", 6),
+    "altitude_baro_ft": ("altitude_baro_ft", 0),
+    "altitude_gnss_ft": ("altitude_gnss_ft", 0),
+    "groundspeed_kt": ("groundspeed_kt", 1),
+    "track_deg": ("track_deg", 1),
+    "vertical_rate_fpm": ("vertical_rate_fpm", 0),
+}
+
+
+def reference_rows(p: PositionBatch) -> dict[str, list[Any]]:
+    """The writer's contract, one Python value at a time (the way it was first written)."""
+    cols: dict[str, list[Any]] = {
+        "time": [round(t * 1e6) for t in p.time_s.tolist()],
+        "icao24": [f"{a:06x}" for a in p.icao24.tolist()],
+    }
+    for name, (field, nd) in _DECIMALS.items():
+        cols[name] = [None if np.isnan(x) else round(float(x), nd) for x in getattr(p, field)]
+    cols["on_ground"] = [None if g < 0 else bool(g) for g in p.on_ground.tolist()]
+    cols["callsign"] = p.callsign.tolist()
+    cols["squawk"] = [None if s < 0 else f"{s:04d}" for s in p.squawk.tolist()]
+    cols["source"] = [_NAMES.get(s, "unknown") for s in p.source.tolist()]
+    cols["receivers"] = [[r for r in range(64) if (m >> r) & 1] for m in p.receivers.tolist()]
+    return cols
+
+
+@pytest.fixture(scope="module")
+def afr_positions() -> PositionBatch:
+    return replay_files([str(DATA / "traffic/full_flight_short.jsonl.gz")]).positions
+
+
+def test_parquet_equals_reference_on_real_flight(
+    afr_positions: PositionBatch, tmp_path: Path
+) -> None:
+    p = afr_positions
+    assert len(p) > 8000
+    out = tmp_path / "pos.parquet"
+    w = PositionsWriter(out)
+    for a in range(0, len(p), 3000):
+        w.write(p.take(np.arange(a, min(a + 3000, len(p)))))
+    w.close()
+    table = pq.read_table(out)
+    assert tuple(table.column_names) == POSITION_COLUMNS
+    got = table.to_pydict()
+    got["time"] = table["time"].cast("int64").to_pylist()
+    want = reference_rows(p)
+    for name in POSITION_COLUMNS:
+        if name == "time":
+            assert np.abs(np.array(got["time"]) - np.array(want["time"])).max() <= 1
+        else:
+            assert got[name] == want[name], name
+
+
+def test_csv_equals_reference_on_real_flight(afr_positions: PositionBatch, tmp_path: Path) -> None:
+    import csv
+
+    out = tmp_path / "pos.csv"
+    w = PositionsWriter(out)
+    w.write(afr_positions)
+    w.close()
+    with open(out, newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert tuple(rows[0]) == POSITION_COLUMNS
+    want = reference_rows(afr_positions)
+    for j, name in enumerate(POSITION_COLUMNS[1:], start=1):
+        text = [
+            ";".join(map(str, v)) if isinstance(v, list) else "" if v is None else str(v)
+            for v in want[name]
+        ]
+        assert [r[j] for r in rows[1:]] == text, name
+
+
+def test_all_null_first_batch_then_values(afr_positions: PositionBatch, tmp_path: Path) -> None:
+    # Issue 10 item 9: the first batch has every optional column unknown (as a Beast capture's
+    # first frames can), the next batch has values: the file must hold both, typed.
+    first = afr_positions.take(np.arange(0, 20))
+    for name in ("altitude_baro_ft", "altitude_gnss_ft", "groundspeed_kt", "track_deg"):
+        getattr(first, name)[:] = np.nan  # synthetic: unknown values
+    first.vertical_rate_fpm[:] = np.nan
+    first.on_ground[:] = -1
+    first.callsign[:] = None
+    first.squawk[:] = -1
+    rest = afr_positions.take(np.arange(20, len(afr_positions)))
+    out = tmp_path / "pos.parquet"
+    w = PositionsWriter(out)
+    w.write(first)
+    w.write(rest)
+    w.close()
+    table = pq.read_table(out)
+    assert table.num_rows == len(afr_positions)
+    assert table["callsign"].null_count == 20 + sum(c is None for c in rest.callsign)
+    assert table["altitude_baro_ft"].type == "double"
+
+
+def test_empty_output_is_a_typed_file(tmp_path: Path) -> None:
+    out = tmp_path / "none.parquet"
+    w = PositionsWriter(out)
+    w.write(PositionBatch.empty(0))
+    w.close()
+    table = pq.read_table(out)
+    assert table.num_rows == 0 and tuple(table.column_names) == POSITION_COLUMNS
+    assert table["lat"].type == "double"
+
+
+def test_rounding_matches_python_at_halfway_values() -> None:
+    # Values whose scaled form is near .5, where np.round and round() can disagree.
+    a = np.array([2.675, 0.125, 1.0000005, 49.0058325, -2.5, 0.5, 1.5, 12345.65, np.nan])
+    for nd in (0, 1, 2, 6):
+        got = round_half_even_like_python(a, nd)
+        for x, g in zip(a.tolist(), got.tolist(), strict=True):
+            if x == x:
+                assert g == round(x, nd)
