@@ -68,6 +68,9 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
     flagged = fx.ground_known and fx.ground
     if fx.gs == 0.0 and not flagged and not _still(st, fx):
         fx.gs = math.nan  # "0 kt" in a position-only report is a missing speed
+    gs, src = fx.gs, ""
+    if math.isnan(gs):
+        gs, src = _implied_gs(st, fx), " (from positions)"
     if h - tol > R.AIR_HEIGHT_FT:
         beats = " (physics beats the ground flag)" if flagged else ""
         return Vote(-2, f"{h:,.0f} ft above {field.icao} by {_source(tol)}{beats}")
@@ -86,26 +89,41 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
     level = math.isnan(h) or (h <= R.FLOOR_BAND_FT if tol == 0.0 else abs(h) <= R.SLOW_RAW_BAND_FT)
     steady = not (abs(vr) >= R.GROUND_VR_MAX_FPM)  # NaN: unknown, not a rate
     beats = " (physics beats the airborne flag)" if fx.ground_known else ""
-    slow = not math.isnan(fx.gs) and fx.gs < R.TAXI_MAX_KT
+    slow = not math.isnan(gs) and gs < R.TAXI_MAX_KT
     if slow and level and steady and not _trend_down(st, fx):
-        return Vote(2, f"{fx.gs:.0f} kt at {field.icao}'s ground level{beats}")
+        return Vote(2, f"{gs:.0f} kt{src} at {field.icao}'s ground level{beats}")
     top = _recent_max_gs(st, fx)
-    if level and steady and fx.gs * R.ROLLOUT_GS_RATIO <= top:
+    if level and steady and gs * R.ROLLOUT_GS_RATIO <= top:
         return Vote(
-            2, f"slowed from {top:.0f} to {fx.gs:.0f} kt at {field.icao}'s ground level{beats}"
+            2, f"slowed from {top:.0f} to {gs:.0f} kt{src} at {field.icao}'s ground level{beats}"
         )
     if tol == 0.0:
-        if h <= R.FLOOR_BAND_FT and fx.gs < 2 * R.TAKEOFF_MIN_GS_KT:
-            return Vote(1, f"at {field.icao}'s ground level ({h:+.0f} ft) at {fx.gs:.0f} kt")
+        if h <= R.FLOOR_BAND_FT and gs < 2 * R.TAKEOFF_MIN_GS_KT:
+            return Vote(1, f"at {field.icao}'s ground level ({h:+.0f} ft) at {gs:.0f} kt")
         if h > R.FLOOR_BAND_FT:
             return Vote(-1, f"{h:,.0f} ft above the ground reference of {field.icao}")
     if fx.ground_known:
-        if fx.gs < R.TAKEOFF_MIN_GS_KT and level:  # NaN: unknown speed, no vote from it
-            return Vote(1, f"airborne flag at {fx.gs:.0f} kt near {field.icao}'s ground level")
+        if gs < R.TAKEOFF_MIN_GS_KT and level:  # NaN: unknown speed, no vote from it
+            return Vote(1, f"airborne flag at {gs:.0f} kt near {field.icao}'s ground level")
         return Vote(-1, "airborne flag")
     if fx.ground:  # no flag: the altitude-0 / slow-without-altitude estimate of the source
         return Vote(1, "altitude/speed estimate")
     return Vote(0, "no evidence")
+
+
+def _implied_gs(st: AircraftState, fx: Fix) -> float:
+    """Groundspeed from the distance to the previous fix (``IMPLIED_GS_S``), NaN unknown: SBS
+    position lines and some state vectors carry no speed."""
+    from flyvakt.detect.base import dist_nm
+
+    for f in reversed(st.recent):
+        dt = fx.t - f.t
+        if dt < R.IMPLIED_GS_S[0]:
+            continue
+        if dt > R.IMPLIED_GS_S[1]:
+            break
+        return dist_nm(f, fx) / dt * 3600.0
+    return math.nan
 
 
 def _still(st: AircraftState, fx: Fix) -> bool:

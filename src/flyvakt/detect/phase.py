@@ -42,7 +42,10 @@ class PhaseRule:
         if h.field is not None:
             self._learn_ground_ref(ctx, st, h.field, fx, v)
         if h.prev is None:
-            st.ground = fx.ground
+            # Weak evidence at the first fix (a flag alone) leaves the phase unknown: the first
+            # strong evidence sets it without an event (no landing from a taxi seen first).
+            weak = h.field is not None and abs(v.value) < 2
+            st.ground = None if weak else fx.ground
             st.start_pending = not fx.ground and h.field is not None
             return
         if h.gap:
@@ -81,6 +84,10 @@ class PhaseRule:
         if v.value == 0:
             return
         toward_ground = v.value > 0
+        if st.ground is None:
+            if abs(v.value) >= 2:
+                st.ground = toward_ground
+            return
         if toward_ground == st.ground:
             if st.flip_start is not None:
                 st.flip_against += abs(v.value)
@@ -169,9 +176,22 @@ def confirm_pending(
         landing(ctx, st, fs, out, reason=f"seen airborne, then on the ground ({why}){tail}",
                 time_s=t, basis=basis, confidence=conf)  # fmt: skip
     else:
-        t = estimate_liftoff_s(before, fs) if fs.t - before.t > R.STAMP_GAP_S else fs.t
+        t = _liftoff_s(st, before, fs)
         takeoff(ctx, st, before, fs, out, reason=f"seen on the ground, then airborne ({why}){tail}",
                 time_s=t, basis=basis, confidence=conf)  # fmt: skip
+
+
+def _liftoff_s(st: AircraftState, before: Fix, fs: Fix) -> float:
+    """Lift-off: the first fix of the flip, or, when it has no altitude (surface reports carry
+    none), the first later fix with one (ADS-B switches to airborne reports at lift-off); an
+    estimate inside a long interval."""
+    if fs.t - before.t > R.STAMP_GAP_S:
+        return estimate_liftoff_s(before, fs)
+    if math.isnan(fs.alt):
+        for f in st.recent:
+            if f.t > fs.t and not math.isnan(f.alt):
+                return f.t
+    return fs.t
 
 
 def _touchdown_s(st: AircraftState, before: Fix, fs: Fix, *, by_flag: bool) -> float:

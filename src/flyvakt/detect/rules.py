@@ -121,6 +121,9 @@ TAXI_MAX_KT = 40.0
 # altitude within this of the published elevation: QNH 1000-1026 hPa, most days. Beyond it the
 # slow-fix rule waits for a flag or a reference: a UAV flew at 25 kt 575 ft above EGMD.
 SLOW_RAW_BAND_FT = 350.0
+# Without a reported groundspeed it is taken from two fixes this far apart (s): closer fixes
+# turn position noise (~10 m) into speed; farther ones average over turns.
+IMPLIED_GS_S = (3.0, 30.0)
 # A ground flag with no altitude is checked against the aircraft's last altitude this recent:
 # a flag flapping to "ground" at 3,800 ft (seen at K1C9) sits between airborne fixes 2 s apart.
 ALT_CARRY_S = 30.0
