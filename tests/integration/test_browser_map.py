@@ -244,6 +244,13 @@ def test_live_view_across_the_antimeridian(browser: Any, live_server: str) -> No
     # Both markers come back on the next redraw; wait for it rather than race it.
     pg.wait_for_function("document.querySelectorAll('.ac').length === 2")
     pg.evaluate("() => { window.flyvakt.map.setView([64, 180], 3, {animate: false}); }")
+    # Wait for the redraw after the move (a fixed 300 ms raced it on a loaded machine).
+    pg.wait_for_function(
+        """() => document.querySelectorAll('.ac').length === 2 &&
+          [...document.querySelectorAll('.leaflet-overlay-pane path')]
+            .some(p => (p.getAttribute('d') || '').length > 1)""",
+        timeout=15000,
+    )
     pg.wait_for_timeout(300)
     SHOTS.mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(SHOTS / "05-live-antimeridian.png"))
@@ -267,6 +274,8 @@ def test_live_view_across_the_antimeridian(browser: Any, live_server: str) -> No
     world_px = pg.evaluate("256 * Math.pow(2, window.flyvakt.map.getZoom())")
     assert 0 < widest < world_px / 2
     # Both aircraft are drawn next to each other, on either side of 180°, not a world apart.
+    for h in ("15770c", "4b1805"):
+        pg.wait_for_selector(f'.ac[data-hex="{h}"]', state="visible", timeout=15000)
     xs = [pg.locator(f'.ac[data-hex="{h}"]').bounding_box()["x"] for h in ("15770c", "4b1805")]
     assert abs(xs[0] - xs[1]) < 100
     assert not errors, errors

@@ -7,6 +7,18 @@ import json
 import sys
 from typing import Any
 
+_PLACE_OPTIONS = (
+    ("--landed-in", "COUNTRY", "landed in a country (or a city: any of its airports)"),
+    ("--landed-at", "PLACE", "landed at an airport (ICAO, IATA, name) or a city"),
+    ("--departed-from", "PLACE", "took off from an airport, city or country"),
+    ("--on-ground-at", "PLACE", "was on the ground at an airport, city or country at the time"),
+    ("--in-airspace-of", "COUNTRY", "was in a country's airspace (land + 12 NM) at the time"),
+    ("--entered-airspace-of", "COUNTRY", "entered a country's airspace in the window"),
+    ("--avoided-airspace-of", "COUNTRY", "stayed out of a country's airspace for the whole "
+     "window, counting what coverage gaps could hide"),
+    ("--flew-over", "COUNTRY", "was airborne in a country's airspace in the window"),
+)  # fmt: skip
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -15,101 +27,161 @@ def register(sub: Any) -> None:
         description=(
             "Judge a claim such as 'fleet X had landed in country Y by time T' against "
             "replayed recordings (INPUT...) or a store (--db). No data is never contradicted: "
-            "a coverage gap makes the claim unverifiable, with the gap stated."
+            "a coverage gap makes the claim unverifiable, with the gap stated. The claim is "
+            "free text (--claim, en/nb/nn) or options; a claim without a time is judged at the "
+            "end of the data, and the verdict says so."
         ),
     )
     p.add_argument("inputs", nargs="*", metavar="INPUT", help="recordings to replay")
     p.add_argument("--db", metavar="FILE", help="read evidence from this store instead")
     p.add_argument("--fleets", metavar="FILE", help="fleets file (default: bundled example)")
+    p.add_argument(
+        "--registry",
+        metavar="FILE",
+        help="aircraft registry for registrations: dump1090/readsb aircraft.csv "
+        "(icao24,r,t,...; .gz/.xz) or a plane-alert-db CSV",
+    )
     who = p.add_mutually_exclusive_group()
     who.add_argument("--fleet", help="fleet id, name or alias")
-    who.add_argument("--icao24", help="aircraft address (hex) or callsign")
+    who.add_argument(
+        "--icao24",
+        metavar="AIRCRAFT",
+        help="aircraft: hex address, registration, ICAO callsign or IATA flight number "
+        "(MS804); also what 'the aircraft'/'flyet' in --claim means",
+    )
     what = p.add_mutually_exclusive_group()
-    what.add_argument("--landed-in", metavar="COUNTRY")
-    what.add_argument("--landed-at", metavar="ICAO")
-    what.add_argument("--in-airspace-of", metavar="COUNTRY")
+    for flag, metavar, text in _PLACE_OPTIONS:
+        what.add_argument(flag, metavar=metavar, help=text)
+    what.add_argument("--airborne", action="store_true", help="was airborne at the time")
     p.add_argument("--claim", help='free text, e.g. "Putin har landa i Nord-Korea" (en/nb/nn)')
-    p.add_argument("--at", required=True, help="the time the claim is judged at (ISO 8601)")
+    p.add_argument(
+        "--at",
+        help="the time the claim is judged at (ISO 8601 or e.g. '18. juni 2024 kl. 20.00 "
+        "norsk tid'); wins over a time in --claim; default: the claim's own time, else the end "
+        "of the data",
+    )
+    p.add_argument("--since", help="start of the claim's window (e.g. for --avoided-airspace-of)")
+    p.add_argument("--until", help="end of the claim's window (same as --at)")
     p.add_argument("--lang", default="en", choices=("en", "nb", "nn"))
-    p.add_argument("--tz", default="UTC", help="reader's time zone (e.g. Europe/Oslo)")
+    p.add_argument(
+        "--tz",
+        default=None,
+        help="reader's time zone (e.g. Europe/Oslo); default: the zone the claim's time was "
+        "written in, else UTC; also the zone of times written without one",
+    )
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
     p.set_defaults(func=run_verify)
 
 
-def _structured(args: argparse.Namespace, registry: Any, at_s: float) -> Any:
-    from flyvakt.geo import resolve_country
-    from flyvakt.verify import Claim
-    from flyvakt.verify.claims import resolve_subject
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    from flyvakt.verify.structured import fields_from_options
 
-    if args.fleet:
-        fleet_id = args.fleet if args.fleet in registry else registry.resolve(args.fleet)
-        if fleet_id is None:
-            raise ValueError(f"--fleet {args.fleet!r}: no such fleet")
-        subject: tuple[str, str] = ("fleet", fleet_id)
-    elif args.icao24:
-        found = resolve_subject(args.icao24, registry)
-        if found is None or found[0] != "aircraft":
-            raise ValueError(f"--icao24 {args.icao24!r}: not a hex address or callsign")
-        subject = found
+    opts = {k: v for k, v in vars(args).items() if k != "func"}
+    return fields_from_options(opts)
+
+
+def _fail(exc: Exception, args: argparse.Namespace, registry: Any, end_s: float | None) -> int:
+    from flyvakt.verify import ClaimParseError
+    from flyvakt.verify.messages import explain
+
+    if isinstance(exc, ClaimParseError):
+        from flyvakt.verify.timeparse import TimeParseError, parse_instant
+
+        tz = args.tz or ("Europe/Oslo" if args.lang != "en" else "UTC")
+        example = end_s
+        try:
+            if args.until or args.at:
+                example = parse_instant(args.until or args.at, args.tz)
+        except TimeParseError:
+            pass
+        text = explain(exc, args.lang, registry, example_time_s=example, tz=tz)
     else:
-        raise ValueError("give --fleet or --icao24 (or --claim)")
-    if args.landed_at:
-        return Claim(subject[0], subject[1], "landed_at", args.landed_at.upper(), at_s)  # type: ignore[arg-type]
-    for pred, text in (("landed_in", args.landed_in), ("in_airspace_of", args.in_airspace_of)):
-        if text:
-            code = resolve_country(text)
-            if code is None:
-                raise ValueError(f"unknown country {text!r}")
-            return Claim(subject[0], subject[1], pred, code, at_s)  # type: ignore[arg-type]
-    raise ValueError("give --landed-in, --landed-at or --in-airspace-of (or --claim)")
+        text = str(exc)
+    print(f"flyvakt verify: {text}", file=sys.stderr)
+    return 2
 
 
 def run_verify(args: argparse.Namespace) -> int:
     from flyvakt.fleets import example_fleets_path, load_fleets
-    from flyvakt.verify import (
-        ClaimParseError,
+    from flyvakt.verify import ClaimParseError, member_hexes, verify
+    from flyvakt.verify.claims import ClaimContext
+    from flyvakt.verify.evidence import (
+        airports_used_by,
+        callsigns_in,
         evidence_from_replay,
         evidence_from_store,
-        member_hexes,
-        parse_claim,
-        parse_time,
-        verify,
     )
+    from flyvakt.verify.structured import build_claim
+    from flyvakt.verify.subjects import AircraftRegistry, SubjectContext
 
-    try:
-        at_s = parse_time(args.at)
-    except ValueError as exc:
-        print(f"flyvakt verify: --at {exc}", file=sys.stderr)
-        return 2
     registry = load_fleets(args.fleets or str(example_fleets_path()))
-    try:
-        claim = (
-            parse_claim(args.claim, registry, at_s)
-            if args.claim
-            else _structured(args, registry, at_s)
-        )
-    except (ClaimParseError, ValueError) as exc:
-        print(f"flyvakt verify: {exc}", file=sys.stderr)
+    aircraft = None
+    if args.registry:
+        try:
+            aircraft = AircraftRegistry.load(args.registry)
+        except (OSError, ValueError) as exc:
+            print(f"flyvakt verify: --registry {exc}", file=sys.stderr)
+            return 2
+    fields = _options(args)
+    if not fields.get("claim") and not fields.get("predicate"):
+        print("flyvakt verify: give --claim or a predicate option (--landed-in …)", file=sys.stderr)
         return 2
+    # Read the claim once before the (slower) replay, so a bad claim fails fast.
+    probe = ClaimContext(SubjectContext(registry, aircraft), args.tz, None, 0.0)
+    try:
+        build_claim(fields, registry, probe)
+    except (ClaimParseError, ValueError) as exc:
+        if not (isinstance(exc, ClaimParseError) and exc.key == "ambiguous_place"):
+            return _fail(exc, args, registry, None)
     if args.db:
         from flyvakt.store import StoreReader
 
         with StoreReader(args.db) as reader:
-            members = member_hexes(claim, registry)
-            evidence = evidence_from_store(reader, members, at_s)
+            end_s = reader.data_through_s()
+            subjects = SubjectContext(registry, aircraft)
+            ctx = ClaimContext(subjects, args.tz, None, end_s)
+            try:
+                claim = build_claim(fields, registry, ctx)
+            except (ClaimParseError, ValueError) as exc:
+                return _fail(exc, args, registry, end_s)
+            positions = None
+            if claim.subject_kind != "fleet":
+                positions = reader.aircraft_now(claim.at_s, 24 * 3600.0)
+            members = member_hexes(claim, registry, positions)
+            evidence = evidence_from_store(reader, members, claim.at_s, claim.since_s, subjects)
     else:
         from flyvakt.cli.replay import bundled_sample
         from flyvakt.runtime.replay import replay_files
 
         result = replay_files(args.inputs or [bundled_sample()], fleets_path=args.fleets)
-        members = member_hexes(claim, registry, result.positions)
-        evidence = evidence_from_replay(members, result.events, result.positions)
-    verdict = verify(claim, evidence, lang=args.lang, reader_tz=args.tz)
+        pos = result.positions
+        end_s = float(pos.time_s.max()) if len(pos) else None
+        seen = callsigns_in(pos)
+        subjects = SubjectContext(registry, aircraft, None, seen.__contains__)
+        events_json = [e.to_json() for e in result.events]
+        ctx = ClaimContext(
+            subjects, args.tz, None, end_s, airports_used_by(registry, events_json, pos)
+        )
+        try:
+            claim = build_claim(fields, registry, ctx)
+        except (ClaimParseError, ValueError) as exc:
+            return _fail(exc, args, registry, end_s)
+        members = member_hexes(claim, registry, pos)
+        evidence = evidence_from_replay(members, result.events, pos, subjects)
+    tz = args.tz or claim.zone or "UTC"
+    verdict = verify(claim, evidence, lang=args.lang, reader_tz=tz)
     out = verdict.to_json()
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
+    _print_text(out)
+    return 0
+
+
+def _print_text(out: dict[str, Any]) -> None:
     print(out["summary"])
+    for sentence in out["evidence"].get("sentences", []):
+        print(f"  {sentence}")
     print(f"  rule: {out['rule']}; data through {out['data_through'] or '-'}")
     absent = set(out["evidence"].get("members_not_in_data") or [])
     if absent:
@@ -117,7 +189,8 @@ def run_verify(args: argparse.Namespace) -> int:
     for m in out["evidence"]["members"]:
         if m["icao24"] in absent:
             continue
-        line = f"  {m['icao24']}: {m['outcome']} ({m['rule']})"
+        name = f"{m['registration']} ({m['icao24']})" if m.get("registration") else m["icao24"]
+        line = f"  {name}: {m['outcome']} ({m['rule']})"
         for key in ("last_fix_before", "first_fix_after"):
             fix = m[key]
             if fix:
@@ -130,4 +203,3 @@ def run_verify(args: argparse.Namespace) -> int:
             continue
         start, end = g["start"] or "(no data before)", g["end"] or "(no data after)"
         print(f"  gap {g['icao24']}: {start} → {end}")
-    return 0

@@ -375,48 +375,55 @@ async def api_put_fleet(request: Request) -> Response:
 # -- verify ---------------------------------------------------------------------------------
 async def api_verify(request: Request) -> Response:
     """Body: ``{"claim": "AFR34ZG landed at LFBO by 2024-07-06T08:00Z", "lang": "en",
-    "at": optional time, "tz": reader's IANA zone}`` → the Verdict JSON."""
+    "at": optional time, "tz": reader's IANA zone}``, or the structured form ``{"fleet" |
+    "aircraft", "predicate", "place", "at" | "until", "since"}`` → the Verdict JSON."""
     body = await _json_body(request)
     text = body.get("claim")
-    if not isinstance(text, str) or not text.strip():
-        raise BadRequest("'claim' must be a non-empty string")
+    if not body.get("predicate") and (not isinstance(text, str) or not text.strip()):
+        raise BadRequest("'claim' must be a non-empty string (or give 'predicate')")
     lang = body.get("lang", "en")
     if lang not in ("en", "nb", "nn"):
         raise BadRequest(f"lang must be en, nb or nn, got {lang!r}")
-    tz = body.get("tz") or "UTC"
-    at_raw = body.get("at")
-    at_s = parse_time_param("at", None if at_raw is None else str(at_raw), None)
+    tz = body.get("tz")
     try:
-        from flyvakt.verify import (
-            ClaimParseError,
-            evidence_from_store,
-            member_hexes,
-            parse_claim,
-            verify,
-        )
+        from flyvakt.verify import ClaimParseError, evidence_from_store, member_hexes, verify
+        from flyvakt.verify.claims import ClaimContext
         from flyvakt.verify.evidence import STORE_WINDOW_S
+        from flyvakt.verify.messages import explain
+        from flyvakt.verify.structured import PAYLOAD_FIELDS, build_claim
+        from flyvakt.verify.subjects import SubjectContext
     except ImportError as exc:  # the verify package is optional at this layer
         raise BadRequest(f"claim verification is not available: {exc}", 501) from None
+    if tz is not None:
+        try:
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(str(tz))
+        except Exception:
+            raise BadRequest(f"tz: unknown time zone {tz!r}") from None
     st = _st(request)
     registry = await run_in_threadpool(st.registry)
-    try:
-        claim = parse_claim(text, registry, at_s)
-    except ClaimParseError as exc:
-        raise BadRequest(str(exc), 422) from None
-    try:
-        from zoneinfo import ZoneInfo
-
-        ZoneInfo(str(tz))
-    except Exception:
-        raise BadRequest(f"tz: unknown time zone {tz!r}") from None
+    # A claim without a time is judged "now" on a live server, at the end of the data otherwise.
+    now_s = st.hub.now_s if st.hub is not None else None
+    fields = {k: body.get(k) for k in PAYLOAD_FIELDS}
 
     def judge(reader: Any) -> dict[str, Any]:
+        end_s = reader.data_through_s()
+        subjects = SubjectContext(registry)
+        ctx = ClaimContext(subjects, None if tz is None else str(tz), now_s, end_s)
+        try:
+            claim = build_claim(fields, registry, ctx)
+        except ClaimParseError as exc:
+            reader_tz = str(tz) if tz else ("Europe/Oslo" if lang != "en" else "UTC")
+            msg = explain(exc, lang, registry, example_time_s=now_s or end_s, tz=reader_tz)
+            raise BadRequest(msg, 422) from None
         positions = None
         if claim.subject_kind != "fleet":
             positions = reader.aircraft_now(claim.at_s, STORE_WINDOW_S)
         members = member_hexes(claim, registry, positions)
-        evidence = evidence_from_store(reader, members, claim.at_s)
-        result: dict[str, Any] = verify(claim, evidence, lang, str(tz)).to_json()
+        evidence = evidence_from_store(reader, members, claim.at_s, claim.since_s, subjects)
+        reader_tz = str(tz) if tz else (claim.zone or "UTC")
+        result: dict[str, Any] = verify(claim, evidence, lang, reader_tz).to_json()
         return result
 
     return _json(await st.db(judge))

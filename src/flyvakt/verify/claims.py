@@ -1,43 +1,78 @@
-"""Claims to verify: a structured ``Claim`` and a small free-text parser (en, nb, nn).
+"""Claims to verify: a structured ``Claim`` and the free-text parser (en, nb, nn).
 
-The parser is deliberately a few regular expressions per language, not a grammar: newsroom
-claims come in a handful of shapes ("X has landed in Y", "X har landet/landa i Y", "X is in
-Chinese airspace", "X er i luftrommet til Kina"). Anything else raises ``ClaimParseError``
-saying what was understood, so the user can fall back to the structured options.
+The parser is a few regular expressions per language for the predicate ("X has landed in Y",
+"X har landa i Y", "X avoided China's airspace", "X unngjekk luftrommet til Kina"), around
+three resolvers of their own modules: subjects (``subjects.py``), places (``places.py``) and
+times (``timeparse.py``). Anything it cannot read raises ``ClaimParseError`` with a key, what
+was understood and a proposed rewrite; ``messages.py`` says it in the user's language.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from flyvakt.fleets import FleetRegistry
-from flyvakt.fleets.registry import normalise_registration
 from flyvakt.model.events import iso_utc
+from flyvakt.verify.places import AmbiguousPlace, Place, city_zone, resolve_place
+from flyvakt.verify.subjects import (
+    Subject,
+    SubjectContext,
+    SubjectError,
+    SubjectKind,
+    resolve_subject,
+)
+from flyvakt.verify.timeparse import TimeParseError, TimeSpec, find_time
 
-SubjectKind = Literal["fleet", "aircraft"]
 Predicate = Literal[
-    "landed_in", "landed_at", "departed_from", "in_airspace_of", "on_ground_at", "airborne"
-]
-PREDICATES: tuple[str, ...] = (
     "landed_in",
     "landed_at",
     "departed_from",
     "in_airspace_of",
     "on_ground_at",
     "airborne",
+    "entered_airspace_of",
+    "avoided_airspace_of",
+    "flew_over",
+]
+PREDICATES: tuple[str, ...] = (
+    "landed_in",
+    "landed_at",
+    "departed_from",
+    "on_ground_at",
+    "airborne",
+    "in_airspace_of",
+    "entered_airspace_of",
+    "avoided_airspace_of",
+    "flew_over",
 )
+# Predicates about a window of time (judged on every fix and every gap in it).
+INTERVAL_PREDICATES = frozenset({"entered_airspace_of", "avoided_airspace_of", "flew_over"})
+# Where the judged time came from: the claim or an option, or the default when none was given.
+TimeBasis = Literal["claim", "now", "end_of_data"]
+
+__all__ = [
+    "INTERVAL_PREDICATES",
+    "PREDICATES",
+    "Claim",
+    "ClaimContext",
+    "ClaimParseError",
+    "Predicate",
+    "SubjectKind",
+    "parse_claim",
+    "parse_time",
+]
 
 
 @dataclass(frozen=True)
 class Claim:
-    """``subject`` did ``predicate`` (``object``: ISO2 country or ICAO airport) by ``at_s``.
+    """``subject`` did ``predicate`` (``object``) by ``at_s`` (within ``since_s``..``at_s``).
 
-    ``subject`` is a fleet id (kind ``fleet``) or, for kind ``aircraft``, a lower-case 24-bit
-    hex address or an upper-case callsign. ``since_s`` bounds the window the claim is about
-    (e.g. "since this morning"); None means "any time before ``at_s``".
+    ``object``: ISO 3166 alpha-2 country, ICAO airport, or a city name whose airports are in
+    ``airports``. ``subject``: a fleet id (kind ``fleet``) or, for kind ``aircraft``, a
+    lower-case hex address or an upper-case callsign. ``since_s`` None: any time before.
     """
 
     subject_kind: SubjectKind
@@ -46,6 +81,51 @@ class Claim:
     object: str | None
     at_s: float
     since_s: float | None = None
+    object_kind: Literal["country", "airport", "city"] | None = None
+    airports: tuple[str, ...] = ()
+    time_basis: TimeBasis = "claim"
+    zone: str | None = None  # the zone the claim's time was written in
+    text: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if self.object_kind is None and self.object is not None:
+            kind = "airport" if len(self.object) == 4 else "country"
+            object.__setattr__(self, "object_kind", kind)
+            if kind == "airport" and not self.airports:
+                object.__setattr__(self, "airports", (self.object,))
+
+    @classmethod
+    def of(
+        cls,
+        subject: Subject,
+        predicate: str,
+        place: Place | None,
+        at_s: float,
+        since_s: float | None = None,
+        time_basis: TimeBasis = "claim",
+        zone: str | None = None,
+        text: str = "",
+    ) -> Claim:
+        """A claim from resolved parts (the one constructor both claim forms use)."""
+        return cls(
+            subject_kind=subject[0],
+            subject=subject[1],
+            predicate=predicate,  # type: ignore[arg-type]
+            object=None if place is None else place.code,
+            at_s=at_s,
+            since_s=since_s,
+            object_kind=None if place is None else place.kind,
+            airports=() if place is None else place.airports,
+            time_basis=time_basis,
+            zone=zone,
+            text=text,
+        )
+
+    @property
+    def place(self) -> Place | None:
+        if self.object is None or self.object_kind is None:
+            return None
+        return Place(self.object_kind, self.object, self.airports)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -53,176 +133,271 @@ class Claim:
             "subject": self.subject,
             "predicate": self.predicate,
             "object": self.object,
+            "object_kind": self.object_kind,
+            "airports": list(self.airports),
             "at": iso_utc(self.at_s),
             "since": None if self.since_s is None else iso_utc(self.since_s),
+            "time_basis": self.time_basis,
         }
 
 
 class ClaimParseError(ValueError):
-    """The free text could not be turned into a claim; the message says what was understood."""
+    """The claim could not be read. ``key`` names the problem (see ``messages.py``),
+    ``understood`` what was read, ``details`` the values for the message."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: str = "unreadable",
+        understood: dict[str, str] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.key = key
+        self.understood = understood or {}
+        self.details = details or {}
 
 
-_HEX = re.compile(r"^(?:0x)?([0-9a-fA-F]{6})$")
-_ICAO_AIRPORT = re.compile(r"^[A-Z]{4}$")
-_CALLSIGN = re.compile(r"^[A-Z]{2,3}[0-9][0-9A-Z]{0,5}$")
-# An ISO 8601 instant inside the text ("... by 2024-07-06T08:10Z").
-_ISO_IN_TEXT = re.compile(
-    r"\s*(?:\b(?:by|at|before|innen|før|kl\.?|klokka|klokken|ved)\s+)?"
-    r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)"
-)
+@dataclass
+class ClaimContext:
+    """Everything besides the text that reading a claim may use (all optional).
 
-# Demonyms used as "in Chinese airspace" / "i kinesisk luftrom". Only the common ones: the
-# "airspace of X" / "luftrommet til X" forms cover every country by name.
-_DEMONYMS: dict[str, str] = {
-    "chinese": "CN", "russian": "RU", "north korean": "KP", "south korean": "KR",
-    "norwegian": "NO", "swedish": "SE", "finnish": "FI", "danish": "DK", "polish": "PL",
-    "german": "DE", "french": "FR", "spanish": "ES", "british": "GB", "american": "US",
-    "ukrainian": "UA", "belarusian": "BY", "turkish": "TR", "iranian": "IR", "indian": "IN",
-    "japanese": "JP", "mongolian": "MN", "kazakh": "KZ", "swiss": "CH", "italian": "IT",
-    "estonian": "EE", "latvian": "LV", "lithuanian": "LT", "georgian": "GE",
-    "kinesisk": "CN", "russisk": "RU", "nordkoreansk": "KP", "sørkoreansk": "KR",
-    "norsk": "NO", "svensk": "SE", "finsk": "FI", "dansk": "DK", "polsk": "PL", "tysk": "DE",
-    "fransk": "FR", "spansk": "ES", "britisk": "GB", "amerikansk": "US", "ukrainsk": "UA",
-    "belarusisk": "BY", "hviterussisk": "BY", "tyrkisk": "TR", "iransk": "IR", "indisk": "IN",
-    "japansk": "JP", "mongolsk": "MN", "kasakhisk": "KZ", "sveitsisk": "CH", "italiensk": "IT",
-    "estisk": "EE", "latvisk": "LV", "litauisk": "LT", "georgisk": "GE",
-}  # fmt: skip
+    ``now_s`` (a live server) or ``end_of_data_s`` (a store or a replay) is the time a claim
+    without one is judged at, and the verdict says which. ``used_airports`` gives the airports
+    a subject actually used, to resolve an ambiguous city.
+    """
 
-# (pattern, predicate or None = landed_in/landed_at chosen by the object, object is a demonym)
+    subjects: SubjectContext | None = None
+    default_zone: str | None = None
+    now_s: float | None = None
+    end_of_data_s: float | None = None
+    used_airports: Callable[[Subject], set[str]] | None = None
+
+
+def parse_time(text: str, default_zone: str | None = None) -> float:
+    """One instant as an option gives it (ISO 8601, or "18. juni 2024 kl. 20.00 norsk tid")."""
+    from flyvakt.verify.timeparse import parse_instant
+
+    try:
+        return parse_instant(text, default_zone)
+    except TimeParseError as exc:
+        if exc.key == "no_zone":
+            raise ValueError(f"{text!r}: give a time zone (e.g. 2024-07-06T08:10Z)") from None
+        raise ValueError(f"{text!r}: not a time (e.g. 2024-07-06T08:10Z)") from None
+
+
+_OBJ = r"(?P<o>.+)"
+_SUBJ = r"^(?P<s>.+?)\s+"
+# (pattern, predicate or None = landed_in/landed_at by the place, place is a demonym)
 _PATTERNS: list[tuple[re.Pattern[str], str | None, bool]] = [
     # English
-    (re.compile(r"^(?P<s>.+?)\s+(?:has|have|had)?\s*(?:landed|touched down|arrived)\s+"
-                r"(?:in|at)\s+(?P<o>.+)$", re.I), None, False),
-    (re.compile(r"^(?P<s>.+?)\s+(?:has|have|had)?\s*(?:departed|took off|taken off|left)\s+"
-                r"(?:from\s+)?(?P<o>.+)$", re.I), "departed_from", False),
-    (re.compile(r"^(?P<s>.+?)\s+(?:is|are|was|were)\s+(?:in|inside)\s+(?:the\s+)?airspace\s+"
-                r"of\s+(?P<o>.+)$", re.I), "in_airspace_of", False),
-    (re.compile(r"^(?P<s>.+?)\s+(?:is|are|was|were)\s+(?:in|inside)\s+(?P<o>.+?)\s+airspace$",
+    (re.compile(_SUBJ + r"(?:has|have|had)?\s*(?:landed|touched down|arrived)\s+(?:in|at)\s+"
+                + _OBJ, re.I), None, False),
+    (re.compile(_SUBJ + r"(?:has|have|had)?\s*(?:departed|took off|taken off|left)\s+"
+                r"(?:from\s+)?" + _OBJ, re.I), "departed_from", False),
+    (re.compile(_SUBJ + r"(?:has|have|had)?\s*(?:avoided|stayed out of|kept out of|"
+                r"did not (?:enter|go through|fly through|cross|fly into))\s+(?:the\s+)?"
+                r"airspace\s+of\s+" + _OBJ, re.I), "avoided_airspace_of", False),
+    (re.compile(_SUBJ + r"(?:has|have|had)?\s*(?:avoided|stayed out of|kept out of|"
+                r"did not (?:enter|go through|fly through|cross|fly into))\s+"
+                r"(?P<o>.+?)(?:'s|’s)\s+airspace$", re.I), "avoided_airspace_of", False),
+    (re.compile(_SUBJ + r"(?:has|have|had)?\s*(?:avoided|stayed out of|kept out of|"
+                r"did not (?:enter|go through|fly through|cross|fly into))\s+"
+                r"(?P<o>.+?)\s+airspace$", re.I), "avoided_airspace_of", True),
+    (re.compile(_SUBJ + r"(?:has|have|had)?\s*(?:entered|flew into|crossed into|went into|"
+                r"violated)\s+(?:the\s+)?airspace\s+of\s+" + _OBJ, re.I),
+     "entered_airspace_of", False),
+    (re.compile(_SUBJ + r"(?:has|have|had)?\s*(?:entered|flew into|crossed into|went into|"
+                r"violated)\s+(?P<o>.+?)(?:'s|’s)\s+airspace$", re.I),
+     "entered_airspace_of", False),
+    (re.compile(_SUBJ + r"(?:has|have|had)?\s*(?:entered|flew into|crossed into|went into|"
+                r"violated)\s+(?P<o>.+?)\s+airspace$", re.I), "entered_airspace_of", True),
+    (re.compile(_SUBJ + r"(?:has|have|had)?\s*(?:flown over|flew over|overflew|overflown)\s+"
+                + _OBJ, re.I), "flew_over", False),
+    (re.compile(_SUBJ + r"(?:is|are|was|were)\s+(?:in|inside)\s+(?:the\s+)?airspace\s+of\s+"
+                + _OBJ, re.I), "in_airspace_of", False),
+    (re.compile(_SUBJ + r"(?:is|are|was|were)\s+(?:in|inside)\s+(?P<o>.+?)(?:'s|’s)\s+"
+                r"airspace$", re.I), "in_airspace_of", False),
+    (re.compile(_SUBJ + r"(?:is|are|was|were)\s+(?:in|inside)\s+(?P<o>.+?)\s+airspace$",
                 re.I), "in_airspace_of", True),
-    (re.compile(r"^(?P<s>.+?)\s+(?:is|are|was|were)\s+on\s+the\s+ground\s+(?:in|at)\s+"
-                r"(?P<o>.+)$", re.I), "on_ground_at", False),
-    (re.compile(r"^(?P<s>.+?)\s+(?:is|are|was|were)\s+(?:airborne|in the air|flying)$", re.I),
+    (re.compile(_SUBJ + r"(?:is|are|was|were)\s+on\s+the\s+ground\s+(?:in|at)\s+" + _OBJ,
+                re.I), "on_ground_at", False),
+    (re.compile(_SUBJ + r"(?:is|are|was|were)\s+(?:airborne|in the air|flying)$", re.I),
      "airborne", False),
     # Bokmål and nynorsk
-    (re.compile(r"^(?P<s>.+?)\s+(?:har|hadde)?\s*(?:landet|landa|lande)\s+(?:i|på)\s+"
-                r"(?P<o>.+)$", re.I), None, False),
-    (re.compile(r"^(?P<s>.+?)\s+(?:har|hadde)?\s*(?:lettet|letta|tatt av|teke av|tok av|"
-                r"reist|dratt|forlatt)\s+(?:fra\s+|frå\s+)?(?P<o>.+)$", re.I),
+    (re.compile(_SUBJ + r"(?:har|hadde)?\s*(?:landet|landa|lande)\s+(?:i|på)\s+" + _OBJ,
+                re.I), None, False),
+    (re.compile(_SUBJ + r"(?:har|hadde)?\s*(?:lettet|letta|tatt av|teke av|tok av|"
+                r"reist|dratt|forlatt|forlate)\s+(?:fra\s+|frå\s+)?" + _OBJ, re.I),
      "departed_from", False),
-    (re.compile(r"^(?P<s>.+?)\s+(?:er|var)\s+i\s+luftrommet\s+(?:til|over|åt)\s+(?P<o>.+)$",
-                re.I), "in_airspace_of", False),
-    (re.compile(r"^(?P<s>.+?)\s+(?:er|var)\s+i\s+(?P<o>.+?)\s+luftrom(?:met)?$", re.I),
+    (re.compile(_SUBJ + r"(?:har|hadde)?\s*(?:unngikk|unngjekk|unngått|unngått|"
+                r"holdt seg unna|heldt seg unna|(?:fløy|flaug|gikk|gjekk|for)\s+"
+                r"(?:ikke|ikkje)\s+(?:gjennom|inn i|over))\s+luftrommet\s+(?:til|over|åt)\s+"
+                + _OBJ, re.I), "avoided_airspace_of", False),
+    (re.compile(_SUBJ + r"(?:har|hadde)?\s*(?:unngikk|unngjekk|unngått|holdt seg unna|"
+                r"heldt seg unna|(?:fløy|flaug|gikk|gjekk|for)\s+(?:ikke|ikkje)\s+"
+                r"(?:gjennom|inn i|over))\s+(?P<o>.+?)\s+luftrom(?:met)?$", re.I),
+     "avoided_airspace_of", True),
+    (re.compile(_SUBJ + r"(?:har|hadde)?\s*(?:fløy|flaug|flydd|flogi|gikk|gjekk|kom|var)\s+"
+                r"(?:inn\s+i|innom|gjennom)\s+luftrommet\s+(?:til|over|åt)\s+" + _OBJ, re.I),
+     "entered_airspace_of", False),
+    (re.compile(_SUBJ + r"(?:har|hadde)?\s*(?:fløy|flaug|flydd|flogi|gikk|gjekk|kom|var)\s+"
+                r"(?:inn\s+i|innom|gjennom)\s+(?P<o>.+?)\s+luftrom(?:met)?$", re.I),
+     "entered_airspace_of", True),
+    (re.compile(_SUBJ + r"(?:har|hadde)?\s*(?:fløy|flaug|flydd|flogi|passerte)\s+over\s+"
+                + _OBJ, re.I), "flew_over", False),
+    (re.compile(_SUBJ + r"(?:er|var)\s+i\s+luftrommet\s+(?:til|over|åt)\s+" + _OBJ, re.I),
+     "in_airspace_of", False),
+    (re.compile(_SUBJ + r"(?:er|var)\s+i\s+(?P<o>.+?)\s+luftrom(?:met)?$", re.I),
      "in_airspace_of", True),
-    (re.compile(r"^(?P<s>.+?)\s+(?:er|var|står|stod|sto)\s+på\s+bakken\s+(?:i|på)\s+"
-                r"(?P<o>.+)$", re.I), "on_ground_at", False),
-    (re.compile(r"^(?P<s>.+?)\s+(?:er|var)\s+(?:i\s+lufta|i\s+luften|i\s+lufti|på\s+vingene)$",
+    (re.compile(_SUBJ + r"(?:er|var|står|stod|sto)\s+på\s+bakken\s+(?:i|på)\s+" + _OBJ,
+                re.I), "on_ground_at", False),
+    (re.compile(_SUBJ + r"(?:er|var)\s+(?:i\s+lufta|i\s+luften|i\s+lufti|på\s+vingene)$",
                 re.I), "airborne", False),
 ]  # fmt: skip
 
-
-def parse_time(text: str) -> float:
-    """ISO 8601 with a zone (``Z`` or offset) → epoch seconds; a naive time is an error."""
-    dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    if dt.tzinfo is None:
-        raise ValueError(f"{text!r}: give a time zone (e.g. 2024-07-06T08:10Z)")
-    return dt.timestamp()
+_NEEDS_COUNTRY = frozenset({"in_airspace_of", "entered_airspace_of", "avoided_airspace_of"})
 
 
-def resolve_subject(text: str, registry: FleetRegistry) -> tuple[SubjectKind, str] | None:
-    """A fleet (id, name, alias), else an aircraft by hex address, registration or callsign."""
-    raw = text.strip().strip("\"'«»“”")
-    fleet_id = registry.resolve(raw)
-    if fleet_id is not None:
-        return "fleet", fleet_id
-    m = _HEX.match(raw)
-    if m:
-        return "aircraft", m.group(1).lower()
-    reg = normalise_registration(raw)
-    for fleet in registry.fleets.values():
-        for member in fleet.members:
-            same = (
-                bool(member.registration)
-                and normalise_registration(str(member.registration)) == reg
-            )
-            if same and member.icao24 is not None:
-                return "aircraft", f"{member.icao24:06x}"
-    if _CALLSIGN.match(raw.upper().replace(" ", "")):
-        return "aircraft", raw.upper().replace(" ", "")
-    return None
+def _place_of(text: str, demonym: bool, used: set[str], at_word: bool) -> Place | None:
+    place = resolve_place(text, demonym=demonym, used_airports=used, prefer_airport=at_word)
+    if place is None and not demonym:
+        # Genitive: "Kinas luftrom", "Russlands" → Kina, Russland.
+        stripped = re.sub(r"(?:'s|’s|s)$", "", text.strip().rstrip(".!?"))
+        if stripped != text.strip():
+            place = resolve_place(stripped, used_airports=used, prefer_airport=at_word)
+    return place
 
 
-def resolve_object(text: str, demonym: bool = False) -> tuple[str, str] | None:
-    """``("airport", ICAO)`` or ``("country", ISO2)`` for the claim's place, or None."""
-    from flyvakt.geo import get_world, resolve_country
-
-    raw = text.strip().rstrip(".!?").strip()
-    if raw.lower().startswith("the "):
-        raw = raw[4:]
-    if demonym:
-        code = _DEMONYMS.get(raw.lower())
-        return ("country", code) if code else None
-    if _ICAO_AIRPORT.match(raw.upper()) and raw.isupper():
-        ap = get_world().airport(raw)
-        if ap is not None:
-            return "airport", ap.icao
-    country = resolve_country(raw)
-    if country is not None:
-        return "country", country
-    if len(raw) in (3, 4) and raw.isalnum():
-        ap = get_world().airport(raw)
-        if ap is not None:
-            return "airport", ap.icao
-    return None
+def resolve_time(
+    spec: TimeSpec | None, at_s: float | None, ctx: ClaimContext
+) -> tuple[float | None, float | None, TimeBasis, str | None]:
+    """(at, since, basis, zone): an option's time wins over the text's; none → now/end."""
+    since = spec.since_s if spec is not None else None
+    zone = spec.zone if spec is not None else None
+    if at_s is not None:
+        return at_s, since, "claim", zone
+    if spec is not None and spec.at_s is not None:
+        return spec.at_s, since, "claim", zone
+    if ctx.now_s is not None:
+        return ctx.now_s, since, "now", zone
+    if ctx.end_of_data_s is not None:
+        return ctx.end_of_data_s, since, "end_of_data", zone
+    return None, since, "claim", zone
 
 
-def parse_claim(text: str, registry: FleetRegistry, at_s: float | None = None) -> Claim:
-    """Free text (en/nb/nn) → Claim. ``at_s`` wins over a time written in the text.
+def parse_claim(
+    text: str,
+    registry: FleetRegistry,
+    at_s: float | None = None,
+    *,
+    ctx: ClaimContext | None = None,
+) -> Claim:
+    """Free text (en/nb/nn) → Claim. ``at_s`` (an option) wins over a time in the text.
 
-    Raises ``ClaimParseError`` naming what was understood (subject, predicate, object, time).
+    Raises ``ClaimParseError`` with a key and what was understood.
     """
+    ctx = ctx or ClaimContext()
+    subjects = ctx.subjects or SubjectContext(registry)
     body = text.strip().rstrip(".!?").strip()
-    found_time: float | None = None
-    m_time = _ISO_IN_TEXT.search(body)
-    if m_time:
-        try:
-            found_time = parse_time(m_time.group(1))
-        except ValueError as exc:
-            raise ClaimParseError(f"claim {text!r}: {exc}") from exc
-        body = (body[: m_time.start()] + body[m_time.end() :]).strip().rstrip(",").strip()
-    when = at_s if at_s is not None else found_time
+    try:
+        spec, body = find_time(body, default_zone=ctx.default_zone, city_zone=city_zone)
+    except TimeParseError as exc:
+        raise ClaimParseError(
+            f"claim {text!r}: cannot read the time {exc.phrase!r} ({exc.key})",
+            key=f"time_{exc.key}",
+            details={"phrase": exc.phrase},
+        ) from None
+    body = body.rstrip(",.!? ").strip()
+    when, since, basis, zone = resolve_time(spec, at_s, ctx)
     understood: dict[str, str] = {}
+    failure: tuple[str, dict[str, Any]] | None = None
     for pattern, predicate, demonym in _PATTERNS:
         m = pattern.match(body)
         if not m:
             continue
         understood["predicate"] = predicate or "landed_in/landed_at"
-        subject = resolve_subject(m.group("s"), registry)
-        if subject is not None:
-            understood["subject"] = f"{subject[0]} {subject[1]}"
-        obj: tuple[str, str] | None = None
+        said = {
+            "subject": m.group("s").strip(),
+            "place": (m.groupdict().get("o") or "").strip(),
+            "predicate": predicate or "landed_in",
+        }
+        try:
+            subject = resolve_subject(m.group("s"), subjects)
+        except SubjectError as exc:
+            failure = (f"subject_{exc.key}", said)
+            continue
+        if subject is None:
+            failure = failure or ("unknown_subject", said)
+            continue
+        understood["subject"] = f"{subject[0]} {subject[1]}"
+        place: Place | None = None
         if predicate != "airborne":
-            obj = resolve_object(m.group("o"), demonym)
-            if obj is not None:
-                understood["object"] = f"{obj[0]} {obj[1]}"
-        if subject is None or (predicate != "airborne" and obj is None) or when is None:
+            used = ctx.used_airports(subject) if ctx.used_airports is not None else set()
+            at_word = bool(re.search(r"\s(?:at|på)\s+\S+$", m.group(0), re.I))
+            try:
+                place = _place_of(m.group("o"), demonym, used, at_word)
+            except AmbiguousPlace as exc:
+                raise ClaimParseError(
+                    f"claim {text!r}: {exc}",
+                    key="ambiguous_place",
+                    understood=understood,
+                    details={**said, "place": exc.text, "options": exc.options},
+                ) from None
+            if place is None:
+                failure = ("unknown_place", said)
+                continue
+            understood["object"] = f"{place.kind} {place.code}"
+        pred = predicate or ("landed_in" if place and place.kind == "country" else "landed_at")
+        if pred in _NEEDS_COUNTRY and place is not None and place.kind != "country":
+            failure = ("airspace_needs_country", said)
             continue
-        pred = predicate
-        if pred is None:
-            pred = "landed_at" if obj is not None and obj[0] == "airport" else "landed_in"
-        if pred == "in_airspace_of" and obj is not None and obj[0] != "country":
-            continue
-        return Claim(
-            subject_kind=subject[0],
-            subject=subject[1],
-            predicate=pred,  # type: ignore[arg-type]
-            object=None if obj is None else obj[1],
-            at_s=when,
-        )
+        if when is None:
+            raise ClaimParseError(
+                f"could not parse claim {text!r}; understood "
+                f"{', '.join(f'{k}: {v}' for k, v in understood.items())}; missing time "
+                "(give --at or a time in the claim, e.g. 'by 2024-06-18T20:00Z')",
+                key="missing_time",
+                understood=understood,
+                details={**said, "predicate": pred},
+            )
+        return Claim.of(subject, pred, place, when, since, basis, zone, text)
+    key, details = failure or ("unknown_predicate", _guess_parts(body, subjects))
     parts = [f"{k}: {v}" for k, v in understood.items()] or ["nothing"]
     missing = [k for k in ("subject", "predicate", "object") if k not in understood]
-    if when is None:
-        missing.append("time (give --at or an ISO time in the claim)")
     raise ClaimParseError(
         f"could not parse claim {text!r}; understood {', '.join(parts)}; "
-        f"missing {', '.join(missing) or 'a consistent reading'}"
+        f"missing {', '.join(missing) or 'a consistent reading'} ({key})",
+        key=key,
+        understood=understood,
+        details={**details, "body": body},
     )
+
+
+def with_time(claim: Claim, at_s: float, basis: TimeBasis) -> Claim:
+    """The claim judged at ``at_s`` (e.g. the end of the data, once it is known)."""
+    return replace(claim, at_s=at_s, time_basis=basis)
+
+
+def _guess_parts(body: str, subjects: SubjectContext) -> dict[str, Any]:
+    """For an unreadable predicate: a subject at the start and a place at the end, if any
+    (so that the error can propose "X landed in Y by T")."""
+    words = body.split()
+    out: dict[str, Any] = {}
+    for i in range(1, min(len(words), 5)):
+        try:
+            if resolve_subject(" ".join(words[:i]), subjects) is not None:
+                out["subject"] = " ".join(words[:i])
+                break
+        except SubjectError:
+            continue
+    start = len(out.get("subject", "").split())
+    for j in range(max(start, len(words) - 4), len(words)):
+        try:
+            if resolve_place(" ".join(words[j:])) is not None:
+                out["place"] = " ".join(words[j:])
+                break
+        except AmbiguousPlace:
+            continue
+    return out

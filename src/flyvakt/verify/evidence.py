@@ -10,6 +10,7 @@ import numpy as np
 from flyvakt.fleets import FleetRegistry
 from flyvakt.model import Event, PositionBatch
 from flyvakt.verify.claims import Claim
+from flyvakt.verify.subjects import SubjectContext
 from flyvakt.verify.verdict import Evidence, Fixes
 
 # The store is asked for positions this long either side of the claim time: wide enough to
@@ -25,9 +26,8 @@ def member_hexes(
     A callsign subject is turned into the addresses that used it in ``positions``.
     """
     if claim.subject_kind == "fleet":
-        return sorted(
-            {m.icao24_hex for m in registry.members(claim.subject, claim.at_s) if m.icao24_hex}
-        )
+        at = claim.at_s if claim.at_s else None
+        return sorted({m.icao24_hex for m in registry.members(claim.subject, at) if m.icao24_hex})
     subj = claim.subject
     if len(subj) == 6 and all(c in "0123456789abcdef" for c in subj):
         return [subj]
@@ -49,25 +49,71 @@ def fixes_of(positions: PositionBatch, icao24: str) -> Fixes:
     )
 
 
+def _names(ev: Evidence, subjects: SubjectContext | None) -> Evidence:
+    if subjects is not None:
+        for m in ev.members:
+            reg = subjects.registration(m)
+            if reg:
+                ev.registrations[m] = reg
+            typ = subjects.aircraft_type(m)
+            if typ:
+                ev.types[m] = typ
+    return ev
+
+
 def evidence_from_replay(
-    members: list[str], events: list[Event], positions: PositionBatch
+    members: list[str],
+    events: list[Event],
+    positions: PositionBatch,
+    subjects: SubjectContext | None = None,
 ) -> Evidence:
     wanted = set(members)
     evs = [e.to_json() for e in events if e.icao24 in wanted]
     through = float(np.max(positions.time_s)) if len(positions) else None
-    return Evidence(members, evs, {m: fixes_of(positions, m) for m in members}, through)
+    ev = Evidence(members, evs, {m: fixes_of(positions, m) for m in members}, through)
+    return _names(ev, subjects)
 
 
-def evidence_from_store(reader: Any, members: list[str], at_s: float) -> Evidence:
-    """``reader`` is a ``flyvakt.store.StoreReader``."""
+def callsigns_in(positions: PositionBatch | None) -> set[str]:
+    """Every callsign in the positions (upper-case, stripped), to pick among flight numbers."""
+    if positions is None or len(positions) == 0:
+        return set()
+    return {str(c).strip().upper() for c in set(positions.callsign.tolist()) if c}
+
+
+def airports_used_by(
+    registry: FleetRegistry, events: list[dict[str, Any]], positions: PositionBatch | None
+) -> Any:
+    """``ClaimContext.used_airports`` over replayed events: subject → airports it used."""
+    from flyvakt.verify.places import airports_used
+
+    def used(subject: tuple[str, str]) -> set[str]:
+        probe = Claim(subject[0], subject[1], "airborne", None, 0.0)  # type: ignore[arg-type]
+        hexes = member_hexes(probe, registry, positions)
+        return airports_used(events, hexes)
+
+    return used
+
+
+def evidence_from_store(
+    reader: Any,
+    members: list[str],
+    at_s: float,
+    since_s: float | None = None,
+    subjects: SubjectContext | None = None,
+) -> Evidence:
+    """``reader`` is a ``flyvakt.store.StoreReader``; positions from a day before the window
+    (``since_s`` or ``at_s``) to a day after ``at_s``."""
     evs: list[dict[str, Any]] = []
     fixes: dict[str, Fixes] = {}
+    start = min(at_s, since_s if since_s is not None else at_s) - STORE_WINDOW_S
     for m in members:
         evs.extend(reader.events(icao24=m, until_s=at_s + STORE_WINDOW_S, limit=100000))
-        batch = reader.track(m, at_s - STORE_WINDOW_S, at_s + STORE_WINDOW_S)
+        batch = reader.track(m, start, at_s + STORE_WINDOW_S)
         fixes[m] = fixes_of(batch, m)
     evs.sort(key=lambda e: str(e.get("time")))
     through = reader.data_through_s()
     if through is not None and not math.isfinite(float(through)):
         through = None
-    return Evidence(members, evs, fixes, None if through is None else float(through))
+    ev = Evidence(members, evs, fixes, None if through is None else float(through))
+    return _names(ev, subjects)

@@ -1,38 +1,27 @@
-"""One-sentence verdict summaries in en, nb and nn (simple templates; Babel for times/names)."""
+"""Verdict text for editors, in en, nb and nn: one summary sentence, then the evidence as
+sentences (never JSON). Aircraft are named by registration where known; times are given in the
+place's local time and the reader's zone, with the date when the two days differ. The text
+says what the data shows and what it cannot: ADS-B shows aircraft, never who is aboard.
+
+The lead word comes from ``terms.py`` (the one list shared with the web panel).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from flyvakt.verify.claims import Claim
+from flyvakt.verify.claims import INTERVAL_PREDICATES, Claim
 
 if TYPE_CHECKING:
     from flyvakt.verify.verdict import VerdictKind, _MemberResult, _Place
 
-_LEAD = {
-    "en": {
-        "supported": "Supported",
-        "contradicted": "Contradicted",
-        "unverifiable": "Unverifiable",
-    },
-    "nb": {
-        "supported": "Bekreftet",
-        "contradicted": "Avkreftet",
-        "unverifiable": "Kan ikke avgjøres",
-    },
-    "nn": {
-        "supported": "Stadfesta",
-        "contradicted": "Avkrefta",
-        "unverifiable": "Kan ikkje avgjerast",
-    },
-}
-
 _T: dict[str, dict[str, str]] = {
     "en": {
-        "landed": "{who} landed at {place} at {when}",
-        "departed": "{who} took off from {place} at {when}",
+        "landed": "{who} landed at {place} {when}",
+        "departed": "{who} took off from {place} {when}",
         "inferred": " (landing inferred, not observed directly)",
-        "at_obs": "at {when} {who} {state}",
+        "at_obs": "{when} {who} {verb} {state}",
         "ground": "on the ground at {place}",
         "air": "airborne over {place} at {alt} ft",
         "air_nowhere": "airborne outside any country's territory at {alt} ft",
@@ -45,12 +34,27 @@ _T: dict[str, dict[str, str]] = {
         "nodata": "no aircraft of the claim is in the data",
         "any": "any of the {n} aircraft",
         "unseen": "; {n} other aircraft of the fleet are not in the data within 24 hours",
+        "window": "between {start} and {end}",
+        "avoided": "{window} {who} stayed out of the airspace of {country} (land and 12 NM "
+                   "of sea), even counting what the coverage gaps could hide; closest approach "
+                   "{closest}",
+        "inside": "{who} {verb} in the airspace of {country} {when}, at {lat}, {lon}",
+        "could": "{who} could have reached the airspace of {country} unseen between "
+                 "{start} and {end} (a coverage gap; last seen {dist} NM from it)",
+        "closest": "{who} {dist} NM {when}",
+        "landed_inferred": " (the track ends in an inferred landing)",
+        "now": " (no time was given: judged now, {when})",
+        "end_of_data": " (no time was given: judged at the end of the data, {when})",
+        "caveat": "ADS-B data shows where aircraft were, not who was on board.",
+        "member": "{who}: {state}.",
+        "member_gap": "{who}: no position near {when}.",
+        "member_closest": "closest to {country} {dist} NM away, {when}",
     },
     "nb": {
         "landed": "{who} landet på {place} {when}",
         "departed": "{who} lettet fra {place} {when}",
         "inferred": " (landingen er utledet, ikke observert direkte)",
-        "at_obs": "{when} {state_who}",
+        "at_obs": "{when} {verb} {who} {state}",
         "ground": "på bakken på {place}",
         "air": "i lufta over {place} i {alt} fot",
         "air_nowhere": "i lufta utenfor alle lands territorium i {alt} fot",
@@ -63,12 +67,27 @@ _T: dict[str, dict[str, str]] = {
         "nodata": "ingen fly i påstanden finnes i dataene",
         "any": "noen av de {n} flyene",
         "unseen": "; {n} andre fly i flåten finnes ikke i dataene innen 24 timer",
+        "window": "mellom {start} og {end}",
+        "avoided": "{window} holdt {who} seg utenfor luftrommet til {country} (land og 12 "
+                   "nautiske mil sjø), også når vi regner med det hullene i dekningen kan "
+                   "skjule; nærmest kom {closest}",
+        "inside": "{who} {verb} i luftrommet til {country} {when}, ved {lat}, {lon}",
+        "could": "{who} kan ha nådd luftrommet til {country} usett mellom {start} og {end} "
+                 "(hull i dekningen; sist sett {dist} nautiske mil unna)",
+        "closest": "{who} {dist} nautiske mil {when}",
+        "landed_inferred": " (sporet ender i en utledet landing)",
+        "now": " (ingen tid oppgitt: vurdert nå, {when})",
+        "end_of_data": " (ingen tid oppgitt: vurdert ved slutten av dataene, {when})",
+        "caveat": "ADS-B-data viser hvor flyene var, ikke hvem som var om bord.",
+        "member": "{who}: {state}.",
+        "member_gap": "{who}: ingen posisjon rundt {when}.",
+        "member_closest": "nærmest {country} {dist} nautiske mil unna, {when}",
     },
     "nn": {
         "landed": "{who} landa på {place} {when}",
         "departed": "{who} letta frå {place} {when}",
         "inferred": " (landinga er utleidd, ikkje observert direkte)",
-        "at_obs": "{when} {state_who}",
+        "at_obs": "{when} {verb} {who} {state}",
         "ground": "på bakken på {place}",
         "air": "i lufta over {place} i {alt} fot",
         "air_nowhere": "i lufta utanfor territoriet til alle land i {alt} fot",
@@ -81,15 +100,56 @@ _T: dict[str, dict[str, str]] = {
         "nodata": "ingen fly i påstanden finst i dataa",
         "any": "nokon av dei {n} flya",
         "unseen": "; {n} andre fly i flåten finst ikkje i dataa innanfor 24 timar",
+        "window": "mellom {start} og {end}",
+        "avoided": "{window} heldt {who} seg utanfor luftrommet til {country} (land og 12 "
+                   "nautiske mil sjø), også når vi reknar med det hola i dekninga kan skjule; "
+                   "nærast kom {closest}",
+        "inside": "{who} {verb} i luftrommet til {country} {when}, ved {lat}, {lon}",
+        "could": "{who} kan ha nådd luftrommet til {country} usett mellom {start} og {end} "
+                 "(hol i dekninga; sist sett {dist} nautiske mil unna)",
+        "closest": "{who} {dist} nautiske mil {when}",
+        "landed_inferred": " (sporet endar i ei utleidd landing)",
+        "now": " (inga tid oppgitt: vurdert no, {when})",
+        "end_of_data": " (inga tid oppgitt: vurdert ved slutten av dataa, {when})",
+        "caveat": "ADS-B-data viser kvar flya var, ikkje kven som var om bord.",
+        "member": "{who}: {state}.",
+        "member_gap": "{who}: ingen posisjon rundt {when}.",
+        "member_closest": "nærast {country} {dist} nautiske mil unna, {when}",
     },
-}
+}  # fmt: skip
 
 
-def _when(time_s: float, lang: str, tz: str) -> str:
-    from flyvakt.i18n.format import reader_clock
+def _ts(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
-    text = reader_clock(time_s, tz, lang)
-    return text if lang == "en" else f"kl. {text}"
+
+def when(time_s: float, lang: str, tz: str, place_tz: str | None = None) -> str:
+    """``kl. 02.26 lokal tid 19. juni (19.26 norsk tid 18. juni)``; the dates only when the
+    place's day and the reader's day differ; without a place zone, the reader's time only."""
+    from babel.dates import format_date
+
+    from flyvakt.i18n.catalog import translations
+    from flyvakt.i18n.format import clock, local_date, reader_clock
+
+    _ = translations(lang).gettext
+    reader = reader_clock(time_s, tz, lang)
+    if place_tz and place_tz != tz:
+        local = clock(time_s, place_tz, lang)
+        d_local, d_reader = local_date(time_s, place_tz), local_date(time_s, tz)
+        if d_local != d_reader:
+            pattern = "d MMMM" if lang == "en" else "d. MMMM"
+            local = f"{local} {format_date(d_local, pattern, locale=lang)}"
+            reader = f"{reader} {format_date(d_reader, pattern, locale=lang)}"
+        return _("at {local} local time ({reader})").format(local=local, reader=reader)
+    return _("at {reader}").format(reader=reader)
+
+
+def who(r: _MemberResult, ev: dict[str, Any] | None = None) -> str:
+    """``RA-96017 (157711)``, else ``callsign (hex)``, else the hex address."""
+    if r.registration:
+        return f"{r.registration} ({r.icao24})"
+    callsign = (ev or {}).get("callsign")
+    return f"{callsign} ({r.icao24})" if callsign else r.icao24
 
 
 def _airport_place(ap: dict[str, Any], lang: str) -> str:
@@ -100,7 +160,18 @@ def _airport_place(ap: dict[str, Any], lang: str) -> str:
     return f"{city} ({ap['icao']})" + (f", {country}" if country else "")
 
 
-def _state(p: _Place, lang: str) -> str:
+def _place_tz(p: _Place) -> str | None:
+    if p.airport is not None and p.airport.get("tz"):
+        return str(p.airport["tz"])
+    from flyvakt.geo import get_world
+
+    try:
+        return get_world().tz_at(p.lat, p.lon)
+    except Exception:  # an unknown zone only costs the local time
+        return None
+
+
+def state(p: _Place, lang: str) -> str:
     from flyvakt.i18n.format import altitude_ft, country_name
 
     t = _T[lang]
@@ -115,9 +186,10 @@ def _state(p: _Place, lang: str) -> str:
     return t["air"].format(place=country_name(p.country, lang), alt=alt)
 
 
-def _who(r: _MemberResult, claim: Claim, ev: dict[str, Any] | None = None) -> str:
-    callsign = (ev or {}).get("callsign")
-    return f"{callsign} ({r.icao24})" if callsign else r.icao24
+def _time_note(claim: Claim, lang: str, tz: str) -> str:
+    if claim.time_basis in ("now", "end_of_data"):
+        return _T[lang][claim.time_basis].format(when=when(claim.at_s, lang, tz))
+    return ""
 
 
 def summarise(
@@ -129,62 +201,192 @@ def summarise(
     tz: str,
     *,
     unseen: int = 0,
+    basis: str | None = None,
 ) -> str:
     """One sentence, e.g.
 
     ``Contradicted: at 09:47 CEST all 3 aircraft were on the ground at Yakutsk (UEEE), Russia.``
     """
     from flyvakt.i18n.catalog import check_lang
-    from flyvakt.i18n.format import altitude_ft, duration
+    from flyvakt.verify.terms import verdict_term
 
     lang = check_lang(lang)
     t = _T[lang]
-    lead = _LEAD[lang][kind]
-    when = _when(claim.at_s, lang, tz)
+    lead = verdict_term(kind, basis, lang)
+    note = _time_note(claim, lang, tz)
     if not decisive:
-        return f"{lead}: {t['nodata']}."
+        return f"{lead}: {t['nodata']}{note}."
+    if claim.predicate in INTERVAL_PREDICATES:
+        text = _interval_text(claim, kind, decisive, lang, tz)
+        if unseen:
+            text += t["unseen"].format(n=unseen)
+        return f"{lead}: {text}{note}."
     first = decisive[0]
     if kind == "supported" and first.deciding:
         ev = first.deciding[0]
-        from datetime import datetime
-
-        ev_s = datetime.fromisoformat(str(ev["time"]).replace("Z", "+00:00")).timestamp()
         key = "departed" if ev.get("type") == "takeoff" else "landed"
         ap = ev.get("airport")
         place = _airport_place(ap, lang) if ap else str(ev.get("country") or "?")
-        text = t[key].format(who=_who(first, claim, ev), place=place, when=_when(ev_s, lang, tz))
+        place_tz = str(ap.get("tz")) if ap and ap.get("tz") else None
+        text = t[key].format(
+            who=who(first, ev), place=place, when=when(_ts(str(ev["time"])), lang, tz, place_tz)
+        )
         if ev.get("basis") == "inferred":
             text += t["inferred"]
-        return f"{lead}: {text}."
+        return f"{lead}: {text}{note}."
     if kind in ("supported", "contradicted") and first.place is not None:
-        states = {_state(r.place, lang) for r in decisive if r.place is not None}
+        states = {state(r.place, lang) for r in decisive if r.place is not None}
         plural = len(decisive) > 1
-        who = t["all"].format(n=len(decisive)) if plural else _who(first, claim)
+        subject = t["all"].format(n=len(decisive)) if plural else who(first)
         verb = t["were"] if plural else t["was"]
-        state = next(iter(states)) if len(states) == 1 else "; ".join(sorted(states))
-        if lang == "en":
-            text = t["at_obs"].format(when=when, who=who, state=f"{verb} {state}")
-        else:
-            text = t["at_obs"].format(when=when, state_who=f"{verb} {who} {state}")
+        st = next(iter(states)) if len(states) == 1 else "; ".join(sorted(states))
+        at = when(claim.at_s, lang, tz, _place_tz(first.place))
+        text = t["at_obs"].format(when=at, who=subject, verb=verb, state=st)
         if unseen:
             text += t["unseen"].format(n=unseen)
-        return f"{lead}: {text}."
-    # unverifiable: a coverage gap
+        return f"{lead}: {text}{note}."
+    return f"{lead}: {_gap_text(claim, decisive, lang, tz)}{note}."
+
+
+def _gap_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -> str:
+    from flyvakt.i18n.format import altitude_ft, duration
     from flyvakt.verify.verdict import AIRSPACE_NEAR_S, NEAR_S
 
+    t = _T[lang]
+    first = decisive[0]
     window = NEAR_S if claim.predicate not in ("airborne", "in_airspace_of") else AIRSPACE_NEAR_S
     # Name up to three aircraft; a whole fleet's list would drown the sentence.
-    who = (
-        ", ".join(r.icao24 for r in decisive)
+    names = (
+        ", ".join(who(r) for r in decisive)
         if len(decisive) <= 3
         else t["any"].format(n=len(decisive))
     )
-    text = t["gap"].format(who=who, window=duration(window, lang), when=when)
+    at = when(claim.at_s, lang, tz)
+    text = t["gap"].format(who=names, window=duration(window, lang), when=at)
     if first.before is not None:
         b = first.before
         alt = altitude_ft(b.alt_ft, lang) if b.alt_ft is not None else "?"
         text += t["last"].format(
-            last_when=_when(b.time_s, lang, tz), lat=f"{b.lat:.3f}", lon=f"{b.lon:.3f}", alt=alt
+            last_when=when(b.time_s, lang, tz), lat=f"{b.lat:.3f}", lon=f"{b.lon:.3f}", alt=alt
         )
-    text += t["need"].format(when=when)
-    return f"{lead}: {text}."
+    return text + t["need"].format(when=at)
+
+
+def _interval_text(
+    claim: Claim, kind: VerdictKind, decisive: list[_MemberResult], lang: str, tz: str
+) -> str:
+    from flyvakt.i18n.format import country_name, number
+
+    t = _T[lang]
+    country = country_name(str(claim.object), lang)
+    since = claim.since_s if claim.since_s is not None else claim.at_s
+    window = window_text(since, claim.at_s, lang, tz)
+    plural = len(decisive) > 1
+    inside = [r for r in decisive if r.airspace is not None and r.airspace.first_inside]
+    if inside:
+        r = inside[0]
+        assert r.airspace is not None and r.airspace.first_inside is not None
+        fi = r.airspace.first_inside
+        return t["inside"].format(
+            who=who(r),
+            verb=t["was"],
+            country=country,
+            when=when(_ts(fi["time"]), lang, tz),
+            lat=f"{fi['lat']:.3f}",
+            lon=f"{fi['lon']:.3f}",
+        )
+    possible = [r for r in decisive if r.airspace is not None and r.airspace.reachable_gaps]
+    if kind == "unverifiable" and possible:
+        r = possible[0]
+        assert r.airspace is not None
+        g = r.airspace.reachable_gaps[0]
+        start = when(_ts(g["start"]), lang, tz)
+        end = when(_ts(g["end"]), lang, tz) if g.get("end") else "?"
+        return t["could"].format(
+            who=who(r), country=country, start=start, end=end,
+            dist=number(round(float(g["needed_nm"])), lang),
+        )  # fmt: skip
+    if kind == "unverifiable":
+        return _gap_text(claim, decisive, lang, tz)
+    names = t["all"].format(n=len(decisive)) if plural else who(decisive[0])
+    text = t["avoided"].format(
+        window=window, who=names, country=country, closest=closest_text(decisive, lang, tz)
+    )
+    if any(r.airspace is not None and r.airspace.inferred_landing for r in decisive):
+        text += t["landed_inferred"]
+    return text
+
+
+def window_text(start_s: float, end_s: float, lang: str, tz: str) -> str:
+    """``between 14:30 and 19:30 Norwegian time on 18 June 2024`` (the reader's zone)."""
+    from babel.dates import format_date
+
+    from flyvakt.i18n.format import clock, is_utc, local_date, reader_clock
+
+    zone = "UTC" if is_utc(tz) else tz
+    pattern = "d MMMM y" if lang == "en" else "d. MMMM y"
+    d0, d1 = local_date(start_s, zone), local_date(end_s, zone)
+    end = reader_clock(end_s, tz, lang)
+    kl = "" if lang == "en" else "kl. "
+    if d0 == d1:
+        day = format_date(d1, pattern, locale=lang)
+        start = f"{kl}{clock(start_s, zone, lang)}"
+        return _T[lang]["window"].format(start=start, end=f"{kl}{end}") + (
+            f" on {day}" if lang == "en" else f" {day}"
+        )
+    start = f"{kl}{reader_clock(start_s, tz, lang)} {format_date(d0, pattern, locale=lang)}"
+    return _T[lang]["window"].format(
+        start=start, end=f"{kl}{end} {format_date(d1, pattern, locale=lang)}"
+    )
+
+
+def closest_text(members: list[_MemberResult], lang: str, tz: str) -> str:
+    """``RA-96017 (157711) 70 NM at 19:20 Norwegian time, RA-96024 (…) …``."""
+    from flyvakt.i18n.format import number
+
+    t = _T[lang]
+    parts = []
+    for r in members:
+        c = None if r.airspace is None else r.airspace.closest
+        if c is None or c.get("distance_nm") is None:
+            continue
+        parts.append(
+            t["closest"].format(
+                who=who(r),
+                dist=number(round(float(c["distance_nm"])), lang),
+                when=when(_ts(c["time"]), lang, tz),
+            )
+        )
+    return ", ".join(parts) or "-"
+
+
+def evidence_sentences(claim: Claim, members: list[_MemberResult], lang: str, tz: str) -> list[str]:
+    """Each aircraft's state at the claim time (or its closest approach), then the caveat."""
+    from flyvakt.i18n.format import country_name, number
+
+    t = _T[lang]
+    out: list[str] = []
+    for r in members:
+        if claim.predicate in INTERVAL_PREDICATES and r.airspace is not None:
+            c = r.airspace.closest
+            if c is not None and c.get("distance_nm") is not None:
+                dist = number(round(float(c["distance_nm"])), lang)
+                text = t["member_closest"].format(
+                    dist=dist, country=country_name(str(claim.object), lang),
+                    when=when(_ts(c["time"]), lang, tz),
+                )  # fmt: skip
+                out.append(t["member"].format(who=who(r), state=text))
+            elif r.airspace.n_fixes == 0:
+                out.append(t["member_gap"].format(who=who(r), when=when(claim.at_s, lang, tz)))
+            continue
+        p = r.place or (r.before if r.before is not None else None)
+        if p is not None and abs(p.time_s - claim.at_s) <= 24 * 3600:
+            out.append(
+                t["member"].format(
+                    who=who(r), state=f"{when(p.time_s, lang, tz, _place_tz(p))} {state(p, lang)}"
+                )
+            )
+        else:
+            out.append(t["member_gap"].format(who=who(r), when=when(claim.at_s, lang, tz)))
+    out.append(t["caveat"])
+    return out

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model.events import iso_utc
-from flyvakt.verify.claims import Claim
+from flyvakt.verify.claims import INTERVAL_PREDICATES, Claim
+
+if TYPE_CHECKING:
+    from flyvakt.verify.reach import AirspaceFinding
 
 VerdictKind = Literal["supported", "contradicted", "unverifiable"]
 
@@ -54,6 +57,8 @@ class Evidence:
     events: list[dict[str, Any]]
     fixes: dict[str, Fixes]
     data_through_s: float | None
+    registrations: dict[str, str] = field(default_factory=dict)  # hex → registration
+    types: dict[str, str] = field(default_factory=dict)  # hex → ICAO type designator
 
 
 @dataclass
@@ -64,12 +69,18 @@ class Verdict:
     rule: str
     evidence: dict[str, Any]
     data_through_s: float | None
+    basis: str | None = None  # "observed" | "inferred" for a supported/contradicted verdict
 
     def to_json(self) -> dict[str, Any]:
+        from flyvakt.verify.terms import term_key
+
         return {
             "claim": self.claim.to_json(),
             "verdict": self.verdict,
+            "basis": self.basis,
+            "term": term_key(self.verdict, self.basis),
             "as_of": iso_utc(self.claim.at_s),
+            "time_basis": self.claim.time_basis,
             "summary": self.summary,
             "evidence": self.evidence,
             "rule": self.rule,
@@ -111,17 +122,25 @@ class _MemberResult:
     before: _Place | None = None
     after: _Place | None = None
     gap: dict[str, Any] | None = None
+    airspace: AirspaceFinding | None = None
+    basis: str = "observed"
+    registration: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "icao24": self.icao24,
+            "registration": self.registration,
             "outcome": self.outcome,
+            "basis": self.basis,
             "rule": self.rule,
             "events": self.deciding,
             "last_fix_before": None if self.before is None else self.before.to_json(),
             "first_fix_after": None if self.after is None else self.after.to_json(),
             "gap": self.gap,
         }
+        if self.airspace is not None:
+            out["airspace"] = self.airspace.to_json()
+        return out
 
 
 # "Not in the data" for a fleet member: no fix within a day of the claim time (a state visit's
@@ -185,9 +204,9 @@ def _gap(before: _Place | None, after: _Place | None) -> dict[str, Any]:
 
 
 def _matches(claim: Claim, airport: dict[str, Any] | None, country: str | None) -> bool:
-    """Is this place the claim's place? Objects of 4 letters are ICAO airports, 2 countries."""
-    if claim.object is not None and len(claim.object) == 4:
-        return airport is not None and airport.get("icao") == claim.object
+    """Is this place the claim's place (an airport, one of a city's airports, a country)?"""
+    if claim.object_kind in ("airport", "city"):
+        return airport is not None and airport.get("icao") in claim.airports
     if airport is not None and airport.get("country"):
         return bool(airport.get("country") == claim.object)
     return country == claim.object
@@ -221,7 +240,8 @@ def _judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
             ]
             if not later_takeoffs:
                 res.outcome, res.deciding = "supported", [last]
-                res.rule = f"{want}_event_{last.get('basis', 'observed')}"
+                res.basis = str(last.get("basis") or "observed")
+                res.rule = f"{want}_event_{res.basis}"
                 return res
             res.deciding = [last, later_takeoffs[-1]]
         near = _closest(before, after, t, NEAR_S)
@@ -273,7 +293,12 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
     """
     from flyvakt.verify.summary import summarise
 
-    results = [_judge_member(claim, m, evidence) for m in evidence.members]
+    if claim.predicate in INTERVAL_PREDICATES:
+        results = [_judge_interval(claim, m, evidence) for m in evidence.members]
+    else:
+        results = [_judge_member(claim, m, evidence) for m in evidence.members]
+    for r in results:
+        r.registration = evidence.registrations.get(r.icao24)
     # A fleet member with no position at all within a day of the claim time is not part of the
     # movement being reported: it says nothing either way and is listed, not counted. A member
     # seen in that window but not near the time still counts (its gap makes it unverifiable).
@@ -282,8 +307,16 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
         unseen = [r.icao24 for r in results if _absent(evidence.fixes.get(r.icao24), claim.at_s)]
     counted = [r for r in results if r.icao24 not in unseen]
     outcomes = [r.outcome for r in counted]
-    if "supported" in outcomes:
-        kind: VerdictKind = "supported"
+    kind: VerdictKind
+    if claim.predicate in INTERVAL_PREDICATES:
+        from flyvakt.verify.interval import combine
+
+        kind = combine(claim, outcomes)
+        decisive = [r for r in counted if r.outcome == kind] or counted
+        if kind == "supported" and claim.predicate == "avoided_airspace_of":
+            decisive = counted
+    elif "supported" in outcomes:
+        kind = "supported"
         decisive = [r for r in counted if r.outcome == "supported"]
     elif counted and all(o == "contradicted" for o in outcomes):
         kind = "contradicted"
@@ -293,7 +326,10 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
         decisive = [r for r in results if r.outcome == "unverifiable"]
     rule = decisive[0].rule if decisive else "no_members"
     if claim.subject_kind == "fleet":
-        scope = "any" if kind == "supported" else ("all_seen" if unseen and counted else "all")
+        every = "all_seen" if unseen and counted else "all"
+        # "avoided" is supported by every aircraft and contradicted by any one of them
+        one_decides = (kind == "supported") != (claim.predicate == "avoided_airspace_of")
+        scope = "any" if one_decides and kind != "unverifiable" else every
         rule = f"fleet_{scope}:{rule}"
     gaps = [{"icao24": r.icao24, **r.gap} for r in results if r.gap is not None]
     ev_json: dict[str, Any] = {
@@ -302,7 +338,37 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
         "coverage_gaps": gaps,
         "members_not_in_data": unseen,
     }
+    basis: str | None = None
+    if kind != "unverifiable":
+        basis = "inferred" if any(r.basis == "inferred" for r in decisive) else "observed"
     summary = summarise(
-        claim, kind, decisive, len(results), lang, reader_tz, unseen=len(unseen) if counted else 0
+        claim,
+        kind,
+        decisive,
+        len(results),
+        lang,
+        reader_tz,
+        unseen=len(unseen) if counted else 0,
+        basis=basis,
     )
-    return Verdict(claim, kind, summary, rule, ev_json, evidence.data_through_s)
+    from flyvakt.verify.summary import evidence_sentences
+
+    ev_json["sentences"] = evidence_sentences(
+        claim, [r for r in results if r.icao24 not in unseen], lang, reader_tz
+    )
+    return Verdict(claim, kind, summary, rule, ev_json, evidence.data_through_s, basis)
+
+
+def _judge_interval(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
+    from flyvakt.verify.interval import judge_member, member_outcome
+
+    finding, basis = judge_member(claim, icao24, ev)
+    outcome = member_outcome(claim, finding)
+    res = _MemberResult(icao24, outcome, f"airspace_{finding.outcome}", airspace=finding)
+    res.basis = basis or "observed"
+    before, after = _around(ev.fixes.get(icao24), claim.at_s)
+    res.before, res.after = before, after
+    if finding.reachable_gaps:
+        g = finding.reachable_gaps[0]
+        res.gap = {"start": g["start"], "end": g["end"], "last_known": g["last_known"]}
+    return res

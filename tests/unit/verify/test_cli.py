@@ -43,7 +43,10 @@ def test_verify_free_text_fleet_without_data(capsys: pytest.CaptureFixture[str])
 def test_verify_bad_claim_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     rc = run(["verify", "--claim", "Putin likes North Korea", "--at", "2024-07-06T08:10Z"])
     assert rc == 2
-    assert "understood" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "cannot tell what the claim says happened" in err
+    # the proposed rewrite keeps what was understood and is itself a claim flyvakt reads
+    assert "Did you mean: “Putin landed in North Korea by 6 July 2024 08:10 UTC”?" in err
 
 
 def test_timeline_nb(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,145 @@
+"""The claim readers one by one: times, places, subjects, verdict terms, localised errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from flyvakt.fleets import example_fleets_path, load_fleets
+from flyvakt.verify.claims import ClaimParseError, parse_claim
+from flyvakt.verify.messages import explain
+from flyvakt.verify.places import AmbiguousPlace, city_zone, resolve_place
+from flyvakt.verify.subjects import (
+    AircraftRegistry,
+    SubjectContext,
+    SubjectError,
+    flight_number_callsigns,
+    resolve_subject,
+)
+from flyvakt.verify.terms import TERM_KEYS, VERDICT_TERMS, verdict_term
+from flyvakt.verify.timeparse import TimeParseError, find_time
+
+
+def utc(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "since", "at", "rest"),
+    [
+        ("X avoided China's airspace between 12:30 and 17:30 UTC on 18 June 2024", "between",
+         "2024-06-18T12:30", "2024-06-18T17:30", "X avoided China's airspace"),
+        ("X landa i Nord-Korea innan 18. juni 2024 kl. 20.00 norsk tid", "by", None,
+         "2024-06-18T18:00", "X landa i Nord-Korea"),
+        ("X landet kl. 20.00 18. juni 2024 norsk tid", "at", None, "2024-06-18T18:00", "X landet"),
+        ("X landed by 2024-06-18 20:00 CEST", "by", None, "2024-06-18T18:00", "X landed"),
+        ("X landed by 18 June 2024 20:00 Pyongyang time", "by", None, "2024-06-18T11:00",
+         "X landed"),
+        ("X landa før 18. juni 2024 kl. 21.00 Moskva-tid", "by", None, "2024-06-18T18:00",
+         "X landa"),
+        ("X landed since 2024-06-18T10:00+02:00", "since", "2024-06-18T08:00", None, "X landed"),
+        ("X var i lufta mellom kl. 12.30 og 17.30 UTC 18. juni 2024", "between",
+         "2024-06-18T12:30", "2024-06-18T17:30", "X var i lufta"),
+        ("X landed on 18 June 2024 UTC", "between", "2024-06-18T00:00", "2024-06-18T23:59:59",
+         "X landed"),
+        ("X landed at 8:00 pm on June 18, 2024 UTC", "at", None, "2024-06-18T20:00", "X landed"),
+    ],
+)  # fmt: skip
+def test_times(text: str, kind: str, since: str | None, at: str | None, rest: str) -> None:
+    spec, left = find_time(text, city_zone=city_zone)
+    assert spec is not None and left == rest
+    assert spec.kind == kind
+    assert spec.since_s == (None if since is None else utc(since))
+    assert spec.at_s == (None if at is None else utc(at))
+
+
+def test_time_errors() -> None:
+    with pytest.raises(TimeParseError) as e1:
+        find_time("X landed by 2024-06-18 20:00")
+    assert e1.value.key == "no_zone"
+    # the reader's zone (--tz) fills in a missing zone
+    spec, _ = find_time("X landed by 2024-06-18 20:00", default_zone="Europe/Oslo")
+    assert spec is not None and spec.at_s == utc("2024-06-18T18:00")
+    with pytest.raises(TimeParseError) as e2:
+        find_time("X landed at 20:00 UTC")
+    assert e2.value.key == "no_date"
+    assert find_time("X landed at LFBO")[0] is None
+
+
+def test_places() -> None:
+    assert resolve_place("Nord-Korea") is not None
+    py = resolve_place("Pjongjang")
+    assert py is not None and py.kind == "city" and py.airports == ("ZKPY",)
+    moscow = resolve_place("Moskva")
+    assert moscow is not None and {"UUWW", "UUEE", "UUDD"} <= set(moscow.airports)
+    assert resolve_place("Yakutsk") == resolve_place("Jakutsk")
+    tls = resolve_place("TLS", prefer_airport=True)
+    assert tls is not None and tls.code == "LFBO"
+    name = resolve_place("Vnukovo International Airport")
+    assert name is not None and name.code == "UUWW"
+    with pytest.raises(AmbiguousPlace) as amb:
+        resolve_place("Paris")
+    assert {cc for _, cc in amb.value.options} == {"FR", "US"}
+    paris = resolve_place("Paris", used_airports={"LFPG"})
+    assert paris is not None and "LFPG" in paris.airports and paris.country == "FR"
+    assert city_zone("Pyongyang") == "Asia/Pyongyang"
+
+
+def test_subjects(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    reg = load_fleets(example_fleets_path())
+    ctx = SubjectContext(reg)
+    assert resolve_subject("Putin", ctx) == ("fleet", "ru-gov")
+    assert resolve_subject("RA-96017", ctx) == ("aircraft", "157711")
+    assert resolve_subject("157711", ctx) == ("aircraft", "157711")
+    assert resolve_subject("AFR34ZG", ctx) == ("aircraft", "AFR34ZG")
+    assert flight_number_callsigns("MS804") == ["MSR804"]
+    assert set(flight_number_callsigns("LH400")) == {"DLH400", "GEC400"}
+    seen = SubjectContext(reg, seen_callsign={"GEC400"}.__contains__)
+    assert resolve_subject("LH400", seen) == ("aircraft", "GEC400")
+    with pytest.raises(SubjectError):
+        resolve_subject("flyet", ctx)
+    given = SubjectContext(reg, given=("aircraft", "393322"))
+    assert resolve_subject("flyet", given) == ("aircraft", "393322")
+    # a registry file in dump1090's aircraft.csv format (first rows of the real file's shape)
+    path = tmp_path / "aircraft.csv"
+    path.write_text("icao24,r,t,desc\n393322,F-GMZC,A321,\nzzzzzz,BAD,,\n", encoding="utf-8")
+    registry = AircraftRegistry.load(path)
+    assert registry.bad_rows == 1
+    with_file = SubjectContext(reg, registry)
+    assert resolve_subject("F-GMZC", with_file) == ("aircraft", "393322")
+    assert with_file.registration("393322") == "F-GMZC"
+
+
+def test_one_term_list_for_every_surface() -> None:
+    for lang in ("en", "nb", "nn"):
+        assert set(VERDICT_TERMS[lang]) == set(TERM_KEYS)
+        assert len(set(VERDICT_TERMS[lang].values())) == 4  # an inferred yes reads differently
+    assert verdict_term("supported", "inferred", "nn") == "Stadfesta (utleidd)"
+    assert verdict_term("supported", "observed", "nb") == "Bekreftet"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("nn", "RA-96017 landa i Nord-Korea",
+         "Meinte du: «RA-96017 har landa i Nord-Korea innan 18. juni 2024 kl. 20.00 norsk tid»?"),
+        ("nb", "Putn har landet i Nord-Korea innen 18. juni 2024 kl. 20.00 norsk tid",
+         "Mente du: «Putin har landet i Nord-Korea innen 18. juni 2024 kl. 20.00 norsk tid»?"),
+        ("en", "RA-96017 landed in Nort Korea by 18 June 2024 18:00 UTC",
+         "Did you mean: “RA-96017 landed in North Korea by 18 June 2024 20:00 Norwegian time”?"),
+    ],
+)  # fmt: skip
+def test_errors_are_localised_and_propose_a_rewrite_that_reads(
+    lang: str, text: str, expected: str
+) -> None:
+    reg = load_fleets(example_fleets_path())
+    with pytest.raises(ClaimParseError) as err:
+        parse_claim(text, reg)
+    message = explain(
+        err.value, lang, reg, example_time_s=utc("2024-06-18T18:00"), tz="Europe/Oslo"
+    )
+    assert message.endswith(expected), message
+    rewrite = expected.split("«")[-1].split("»")[0] if "«" in expected else expected[15:-2]
+    claim = parse_claim(rewrite, reg)
+    assert claim.object == "KP" and claim.at_s == utc("2024-06-18T18:00")
