@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from flyvakt.model import Event, PositionBatch
-from flyvakt.model.batches import Source, icao_hex
+from flyvakt.model.batches import icao_hex
 from flyvakt.track.table import TRACKED_FIELDS, StateTable
 
 __all__ = ["Hub", "Subscription"]
@@ -159,41 +159,37 @@ class Hub:
         return [self._aircraft(c, int(r), now) for r in rows.tolist()]
 
     def _aircraft(self, c: dict[str, Any], r: int, now: float) -> dict[str, Any]:
+        from flyvakt.serve.convert import AircraftSnapshot, readsb_aircraft
+
         icao = int(c["icao24"][r])
-        out: dict[str, Any] = {"hex": icao_hex(icao)}
-        cs = c["callsign"][r]
-        if cs:
-            out["flight"] = str(cs)
-        if int(c["on_ground"][r]) == 1:
-            out["alt_baro"] = "ground"
-        else:
-            alt = _num(c["altitude_baro_ft"][r], 0)
-            if alt is not None:
-                out["alt_baro"] = int(alt)
-        for key, col, nd in (
-            ("alt_geom", "altitude_gnss_ft", 0),
-            ("gs", "groundspeed_kt", 1),
-            ("track", "track_deg", 1),
-            ("baro_rate", "vertical_rate_fpm", 0),
-        ):
-            v = _num(c[col][r], nd)
-            if v is not None:
-                out[key] = int(v) if nd == 0 else v
-        sq = int(c["squawk"][r])
-        if sq >= 0:
-            out["squawk"] = f"{sq:04d}"
-        lat, lon = _num(c["lat_deg"][r], 6), _num(c["lon_deg"][r], 6)
-        if lat is not None and lon is not None:
-            out["lat"], out["lon"] = lat, lon
-            out["seen_pos"] = round(max(0.0, now - float(c["pos_t"][r])), 1)
-        out["seen"] = round(max(0.0, now - float(c["last_seen_s"][r])), 1)
-        out["messages"] = int(c["messages"][r])
-        out["fleet"] = list(self.fleet_of(icao, now)) if self.fleet_of else []
         src = int(c["pos_src"][r])
         if src == 0:  # no position yet: the source of the most recently updated field
             latest = max(TRACKED_FIELDS, key=lambda f: float(c[f"{f}_t"][r]))
             src = int(c[f"{latest}_src"][r])
-        out["source"] = Source(src).name.lower() if src in Source._value2member_map_ else "unknown"
+        cs = c["callsign"][r]
+        snap = AircraftSnapshot(
+            icao24=icao,
+            last_seen_s=float(c["last_seen_s"][r]),
+            source=src,
+            callsign=str(cs) if cs else None,
+            on_ground=int(c["on_ground"][r]),
+            altitude_baro_ft=float(c["altitude_baro_ft"][r]),
+            altitude_gnss_ft=float(c["altitude_gnss_ft"][r]),
+            groundspeed_kt=float(c["groundspeed_kt"][r]),
+            track_deg=float(c["track_deg"][r]),
+            vertical_rate_fpm=float(c["vertical_rate_fpm"][r]),
+            squawk=int(c["squawk"][r]),
+            lat_deg=float(c["lat_deg"][r]),
+            lon_deg=float(c["lon_deg"][r]),
+            pos_time_s=float(c["pos_t"][r]),
+            category=int(c["category"][r]),
+            emergency=int(c["emergency"][r]),
+            adsb_version=int(c["adsb_version"][r]),
+            nac_p=int(c["nac_p"][r]),
+            messages=int(c["messages"][r]),
+        )
+        out = readsb_aircraft(snap, now)
+        out["fleet"] = list(self.fleet_of(icao, now)) if self.fleet_of else []
         ages: dict[str, float] = {}
         for name in TRACKED_FIELDS:
             t = float(c[f"{name}_t"][r])

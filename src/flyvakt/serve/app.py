@@ -42,6 +42,7 @@ from flyvakt.serve.convert import (
     antimeridian_safe,
     parse_icao24_param,
     parse_time_param,
+    receiver_json,
     track_json,
 )
 from flyvakt.serve.hub import HubLike
@@ -225,6 +226,18 @@ async def aircraft_json(request: Request) -> Response:
             total = sum(int(s.get("frames", 0) or 0) for s in sources.values())
         messages = int(total or 0)
     return _json({"now": now, "messages": messages, "aircraft": rows})
+
+
+# How often tar1090 should fetch aircraft.json (readsb's "refresh"): the live hub updates with
+# every ~100 ms batch, and 1 s is readsb's own default, which clients are built around.
+AIRCRAFT_REFRESH_MS = 1000
+
+
+async def receiver_json_route(request: Request) -> Response:
+    """readsb/tar1090 ``data/receiver.json``."""
+    from flyvakt import __version__
+
+    return _json(receiver_json(f"flyvakt {__version__}", AIRCRAFT_REFRESH_MS))
 
 
 async def api_aircraft(request: Request) -> Response:
@@ -529,6 +542,7 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
 ROUTES = [
     Route("/", index, methods=["GET"]),
     Route("/data/aircraft.json", aircraft_json, methods=["GET"]),
+    Route("/data/receiver.json", receiver_json_route, methods=["GET"]),
     Route("/geo/countries.geojson", outlines, methods=["GET"]),
     Route("/api/status", api_status, methods=["GET"]),
     Route("/api/aircraft", api_aircraft, methods=["GET"]),

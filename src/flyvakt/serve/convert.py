@@ -8,22 +8,28 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
+from flyvakt.decode.tables import category_label
 from flyvakt.model.batches import PositionBatch, Source, icao_hex
 from flyvakt.store.export import segments
 
 __all__ = [
     "FLYVAKT_AIRCRAFT_FIELDS",
     "READSB_AIRCRAFT_FIELDS",
+    "READSB_RECEIVER_FIELDS",
+    "AircraftSnapshot",
     "BadRequest",
     "aircraft_rows",
     "antimeridian_safe",
     "parse_icao24_param",
     "parse_time_param",
+    "readsb_aircraft",
+    "receiver_json",
     "track_json",
 ]
 
@@ -98,10 +104,18 @@ READSB_AIRCRAFT_FIELDS: frozenset[str] = frozenset(
 # the newest fix, and the age in seconds of each field (the live hub fills the last one).
 FLYVAKT_AIRCRAFT_FIELDS: frozenset[str] = frozenset({"fleet", "source", "field_age_s"})
 
+# Keys of readsb's receiver.json (README-json.md).
+READSB_RECEIVER_FIELDS: frozenset[str] = frozenset({"version", "refresh", "history", "lat", "lon"})
+
+# readsb's "type" per source; SBS and already-decoded state vectors are readsb's "other".
 _READSB_TYPE = {
     Source.ADSB: "adsb_icao",
     Source.MODE_S: "mode_s",
+    Source.SBS: "other",
+    Source.STATE_VECTOR: "other",
 }
+# ADS-B emergency/priority status (TC 28 subtype 1), as readsb names it.
+_EMERGENCY = ("none", "general", "lifeguard", "minfuel", "nordo", "unlawful", "downed", "reserved")
 _HEX = re.compile(r"^[0-9a-fA-F]{6}$")
 # Why year 1970..2200: epoch numbers outside that range are almost always milliseconds or typos.
 _EPOCH_MIN_S, _EPOCH_MAX_S = 0.0, 7258118400.0
@@ -160,48 +174,120 @@ def _f(x: float, nd: int) -> float | None:
     return None if not math.isfinite(x) else round(float(x), nd)
 
 
+@dataclass
+class AircraftSnapshot:
+    """What is known of one aircraft, in flyvakt's units; unknown is NaN / -1 / None.
+
+    The live hub (from the tracker's state) and the store (from the last fixes) both fill one
+    of these, and :func:`readsb_aircraft` alone turns it into an aircraft.json object.
+    """
+
+    icao24: int
+    last_seen_s: float
+    source: int = 0
+    callsign: str | None = None
+    on_ground: int = -1
+    altitude_baro_ft: float = math.nan
+    altitude_gnss_ft: float = math.nan
+    groundspeed_kt: float = math.nan
+    track_deg: float = math.nan
+    vertical_rate_fpm: float = math.nan
+    squawk: int = -1
+    lat_deg: float = math.nan
+    lon_deg: float = math.nan
+    pos_time_s: float = math.nan
+    category: int = -1
+    emergency: int = -1
+    adsb_version: int = -1
+    nac_p: int = -1
+    messages: int = -1
+
+
+def readsb_aircraft(s: AircraftSnapshot, now_s: float) -> dict[str, Any]:
+    """One aircraft.json object with readsb's keys, units and JSON types (README-json.md):
+    feet and ft/min as integers, knots and degrees as numbers, squawk as 4 octal digits,
+    category "A0".."D7", keys omitted when unknown; ``mlat``/``tisb`` list the fields derived
+    from those sources (none: flyvakt decodes neither yet)."""
+    src = int(s.source)
+    row: dict[str, Any] = {
+        "hex": icao_hex(s.icao24),
+        "type": _READSB_TYPE.get(Source(src), "other") if src in _SOURCES else "other",
+    }
+    if s.callsign:
+        row["flight"] = f"{str(s.callsign).strip():<8}"
+    if s.on_ground == 1:
+        row["alt_baro"] = "ground"
+    elif math.isfinite(s.altitude_baro_ft):
+        row["alt_baro"] = round(s.altitude_baro_ft)
+    if math.isfinite(s.altitude_gnss_ft):
+        row["alt_geom"] = round(s.altitude_gnss_ft)
+    for key, value in (("gs", s.groundspeed_kt), ("track", s.track_deg)):
+        v = _f(value, 1)
+        if v is not None:
+            row[key] = v
+    if math.isfinite(s.vertical_rate_fpm):
+        row["baro_rate"] = round(s.vertical_rate_fpm)
+    if s.squawk >= 0:
+        row["squawk"] = f"{s.squawk:04d}"
+    if 0 <= s.emergency < len(_EMERGENCY):
+        row["emergency"] = _EMERGENCY[s.emergency]
+    if 0 <= s.category < 32:
+        row["category"] = category_label(s.category)
+    if math.isfinite(s.lat_deg) and math.isfinite(s.lon_deg):
+        row["lat"], row["lon"] = round(s.lat_deg, 6), round(s.lon_deg, 6)
+        pos_t = s.pos_time_s if math.isfinite(s.pos_time_s) else s.last_seen_s
+        row["seen_pos"] = round(max(0.0, now_s - pos_t), 1)
+    if s.adsb_version >= 0:
+        row["version"] = int(s.adsb_version)
+    if s.nac_p >= 0:
+        row["nac_p"] = int(s.nac_p)
+    row["mlat"], row["tisb"] = [], []
+    if s.messages >= 0:
+        row["messages"] = int(s.messages)
+    row["seen"] = round(max(0.0, now_s - s.last_seen_s), 1)
+    row["source"] = Source(src).name.lower() if src in _SOURCES else "unknown"
+    return row
+
+
+_SOURCES = frozenset(int(x) for x in Source)
+
+
+def receiver_json(
+    version: str, refresh_ms: int, lat: float | None = None, lon: float | None = None
+) -> dict[str, Any]:
+    """readsb's receiver.json: flyvakt keeps no history_N.json files (``history`` 0)."""
+    out: dict[str, Any] = {"version": version, "refresh": int(refresh_ms), "history": 0}
+    if lat is not None and lon is not None:
+        out["lat"], out["lon"] = round(lat, 6), round(lon, 6)
+    return out
+
+
 def aircraft_rows(
     batch: PositionBatch, now_s: float, fleets_of: dict[str, list[str]] | None = None
 ) -> list[dict[str, Any]]:
-    """Last fixes as readsb aircraft.json objects; keys are omitted when unknown (as readsb)."""
+    """Last fixes (from the store) as readsb aircraft.json objects."""
     out: list[dict[str, Any]] = []
     fleets_of = fleets_of or {}
     for i in range(len(batch)):
-        hexa = icao_hex(int(batch.icao24[i]))
-        src = int(batch.source[i])
-        row: dict[str, Any] = {"hex": hexa, "type": _READSB_TYPE.get(Source(src), "other")}
-        callsign = batch.callsign[i]
-        if callsign:
-            row["flight"] = f"{str(callsign).strip():<8}"
-        alt = float(batch.altitude_baro_ft[i])
-        if int(batch.on_ground[i]) == 1:
-            row["alt_baro"] = "ground"
-        elif math.isfinite(alt):
-            row["alt_baro"] = round(alt)
-        geom = float(batch.altitude_gnss_ft[i])
-        if math.isfinite(geom):
-            row["alt_geom"] = round(geom)
-        for key, col, nd in (
-            ("gs", batch.groundspeed_kt, 1),
-            ("track", batch.track_deg, 1),
-        ):
-            value = _f(float(col[i]), nd)
-            if value is not None:
-                row[key] = value
-        rate = float(batch.vertical_rate_fpm[i])
-        if math.isfinite(rate):
-            row["baro_rate"] = round(rate)
-        squawk = int(batch.squawk[i])
-        if squawk >= 0:
-            row["squawk"] = f"{squawk:04d}"
-        lat, lon = float(batch.lat_deg[i]), float(batch.lon_deg[i])
-        age = max(0.0, now_s - float(batch.time_s[i]))
-        if math.isfinite(lat) and math.isfinite(lon):
-            row["lat"], row["lon"] = round(lat, 6), round(lon, 6)
-            row["seen_pos"] = round(age, 1)
-        row["seen"] = round(age, 1)
-        row["source"] = Source(src).name.lower()
-        row["fleet"] = fleets_of.get(hexa, [])
+        t = float(batch.time_s[i])
+        snap = AircraftSnapshot(
+            icao24=int(batch.icao24[i]),
+            last_seen_s=t,
+            source=int(batch.source[i]),
+            callsign=batch.callsign[i] or None,
+            on_ground=int(batch.on_ground[i]),
+            altitude_baro_ft=float(batch.altitude_baro_ft[i]),
+            altitude_gnss_ft=float(batch.altitude_gnss_ft[i]),
+            groundspeed_kt=float(batch.groundspeed_kt[i]),
+            track_deg=float(batch.track_deg[i]),
+            vertical_rate_fpm=float(batch.vertical_rate_fpm[i]),
+            squawk=int(batch.squawk[i]),
+            lat_deg=float(batch.lat_deg[i]),
+            lon_deg=float(batch.lon_deg[i]),
+            pos_time_s=t,
+        )
+        row = readsb_aircraft(snap, now_s)
+        row["fleet"] = fleets_of.get(row["hex"], [])
         out.append(row)
     return out
 

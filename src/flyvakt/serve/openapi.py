@@ -54,6 +54,11 @@ def openapi_document() -> dict[str, Any]:
             '{"now": epoch_s, "messages": n, "aircraft": [...]} with readsb field names '
             "and units (ft, kt, deg, ft/min, s)",
         ),
+        "/data/receiver.json": _get(
+            "readsb/tar1090-compatible receiver metadata",
+            [],
+            '{"version": "flyvakt ...", "refresh": ms, "history": 0}',
+        ),
         "/geo/countries.geojson": _get(
             "Country outlines (offline basemap)",
             [],
