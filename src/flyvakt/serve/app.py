@@ -63,6 +63,9 @@ TRACK_GAP_S = 60.0
 # Why 60 s: an aircraft last heard a minute ago is no longer "now" (readsb drops positions
 # older than 60 s from aircraft.json as well).
 NOW_MAX_AGE_S = 60.0
+# Why 6 h: ``?ghost=S`` keeps aircraft last heard up to S seconds ago (the map greys them
+# through a coverage gap); beyond a few hours a "last known position" misleads more than helps.
+MAX_GHOST_S = 6 * 3600.0
 # Why 5000: a day of events for a busy receiver; more belongs in an export, not a page.
 MAX_LIMIT = 5000
 # Why 1 kB: below that, gzip's header and CPU cost more than they save.
@@ -141,6 +144,20 @@ class _State:
             self._outlines = json.dumps(antimeridian_safe(doc), separators=(",", ":")).encode()
         return self._outlines
 
+    def data_label(self) -> str | None:
+        """The store's ``meta`` ``data_label`` (e.g. a reconstruction's notice), if any."""
+        path = Path(self.db_path)
+        if not path.is_file():
+            return None
+        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'data_label'").fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        finally:
+            conn.close()
+        return str(row[0]) if row else None
+
     def time_range(self) -> tuple[float | None, float | None]:
         """First and last stored fix time (index lookups on track_points.time_s)."""
         path = Path(self.db_path)
@@ -194,6 +211,32 @@ def _add_registrations(reader: Any, rows: list[dict[str, Any]]) -> None:
             row.setdefault("t", rec.type)
 
 
+def _ghost_s(text: str | None) -> float:
+    if not text:
+        return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= MAX_GHOST_S:  # NaN fails too
+        raise BadRequest(f"ghost must be seconds between 0 and {MAX_GHOST_S:.0f}, got {text!r}")
+    return value
+
+
+def _add_fleet_members(st: _State, rows: list[dict[str, Any]]) -> None:
+    """Registration and type of fleet members from the fleets file, where the store has none."""
+    registry = st.registry()
+    if len(registry) == 0:
+        return
+    known = {m.icao24_hex: m for f in registry.fleets.values() for m in f.members if m.icao24_hex}
+    for row in rows:
+        m = known.get(row["hex"])
+        if m is not None and m.registration:
+            row.setdefault("r", m.registration)
+        if m is not None and m.type:
+            row.setdefault("t", m.type)
+
+
 async def _aircraft_list(request: Request) -> tuple[float | None, list[dict[str, Any]]]:
     st = _st(request)
     at = parse_time_param("at", request.query_params.get("at"), None)
@@ -202,14 +245,17 @@ async def _aircraft_list(request: Request) -> tuple[float | None, list[dict[str,
         rows = [dict(r) for r in st.hub.aircraft_now(now)]
         if Path(st.db_path).is_file():
             await st.db(_add_registrations, rows)
+        _add_fleet_members(st, rows)
         return now, rows
+    ghost = _ghost_s(request.query_params.get("ghost"))
     if at is None:
         at = await st.db(lambda r: r.data_through_s())
         if at is None:
             return None, []
-    batch = await st.db(lambda r: r.aircraft_now(at, NOW_MAX_AGE_S))
+    batch = await st.db(lambda r: r.aircraft_now(at, max(NOW_MAX_AGE_S, ghost)))
     rows = aircraft_rows(batch, at, _fleets_of(st, [icao_hex(int(a)) for a in batch.icao24], at))
     await st.db(_add_registrations, rows)
+    _add_fleet_members(st, rows)
     return at, rows
 
 
@@ -306,9 +352,17 @@ async def api_status(request: Request) -> Response:
             "last_fix_s": last,
             "data_through_s": through,
             "fleets_file": st.fleets_path,
+            "fleets_default": _is_bundled(st.fleets_path),
+            "data_label": await run_in_threadpool(st.data_label),
             "writable": st.token is not None,
         }
     )
+
+
+def _is_bundled(path: str | None) -> bool:
+    from flyvakt.fleets import example_fleets_path
+
+    return path is not None and Path(path).resolve() == example_fleets_path().resolve()
 
 
 # -- fleets ---------------------------------------------------------------------------------
@@ -509,6 +563,13 @@ async def api_stream(request: Request) -> Response:
     )
 
 
+async def api_terms(request: Request) -> Response:
+    """The verdict words in en/nb/nn (verify.terms: one list for the CLI and the map)."""
+    from flyvakt.verify.terms import verdict_terms_json
+
+    return _json(verdict_terms_json())
+
+
 async def api_openapi(request: Request) -> Response:
     return _json(openapi_document())
 
@@ -520,6 +581,24 @@ async def outlines(request: Request) -> Response:
 
 async def index(request: Request) -> Response:
     return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+
+async def docs(request: Request) -> Response:
+    """Swagger UI, vendored in static/vendor/swagger-ui (offline, no CDN)."""
+    return FileResponse(STATIC_DIR / "docs.html", media_type="text/html")
+
+
+async def favicon(request: Request) -> Response:
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
+
+async def airports(request: Request) -> Response:
+    from flyvakt.serve.places import airports_geojson
+
+    doc = await run_in_threadpool(airports_geojson)
+    return Response(
+        json.dumps(doc, separators=(",", ":")).encode(), media_type="application/geo+json"
+    )
 
 
 # -- errors ---------------------------------------------------------------------------------
@@ -544,6 +623,9 @@ ROUTES = [
     Route("/data/aircraft.json", aircraft_json, methods=["GET"]),
     Route("/data/receiver.json", receiver_json_route, methods=["GET"]),
     Route("/geo/countries.geojson", outlines, methods=["GET"]),
+    Route("/geo/airports.geojson", airports, methods=["GET"]),
+    Route("/docs", docs, methods=["GET"]),
+    Route("/favicon.ico", favicon, methods=["GET"]),
     Route("/api/status", api_status, methods=["GET"]),
     Route("/api/aircraft", api_aircraft, methods=["GET"]),
     Route("/api/aircraft/{icao24}/track", api_track, methods=["GET"]),
@@ -555,6 +637,7 @@ ROUTES = [
     Route("/api/stream", api_stream, methods=["GET"]),
     Route("/api/export", api_export, methods=["GET"]),
     Route("/api/openapi.json", api_openapi, methods=["GET"]),
+    Route("/api/terms", api_terms, methods=["GET"]),
 ]
 
 

@@ -65,10 +65,37 @@ def openapi_document() -> dict[str, Any]:
             "GeoJSON FeatureCollection",
             "application/geo+json",
         ),
-        "/api/status": _get("Server and data status", [], "live flag, hub status, data range"),
+        "/geo/airports.geojson": _get(
+            "Large and medium airports and time-zone cities (offline map layers)",
+            [],
+            "GeoJSON FeatureCollection (icao, iata, name, type, runway_ft) plus 'places'",
+            "application/geo+json",
+        ),
+        "/api/terms": _get(
+            "The verdict words (observed-supported, inferred-supported, contradicted, "
+            "unverifiable) and their meaning in en, nb and nn",
+            [],
+            '{"terms": {lang: {key: word}}, "help": {lang: {key: text}}}',
+        ),
+        "/docs": _get("This API's documentation (Swagger UI, offline)", [], "HTML", "text/html"),
+        "/favicon.ico": _get("The icon of the map", [], "SVG image", "image/svg+xml"),
+        "/api/status": _get(
+            "Server and data status",
+            [],
+            "live flag, hub status, data range, fleets file (fleets_default: the bundled "
+            "example), data_label (e.g. a reconstruction notice)",
+        ),
         "/api/aircraft": _get(
             "Aircraft now (live hub) or at a stored time",
-            [_q("at", f"time to show ({_TIME}); default now")],
+            [
+                _q("at", f"time to show ({_TIME}); default now"),
+                _q(
+                    "ghost",
+                    "also aircraft last heard up to this many seconds before (max 21600); "
+                    "their seen_pos says how long ago",
+                    schema="number",
+                ),
+            ],
             "aircraft.json-style rows plus fleet, source and registration",
         ),
         "/api/aircraft/{icao24}/track": _get(

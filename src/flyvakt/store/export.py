@@ -59,16 +59,16 @@ def _num(x: float, nd: int) -> float | None:
 
 
 def _coords(seg: PositionBatch) -> list[list[float]]:
+    """[lon, lat, alt_m] for every fix when every fix has an altitude, else [lon, lat]: one
+    dimensionality per geometry (shapely/GEOS reject a LineString mixing 2-D and 3-D)."""
     alt_ft = np.where(np.isfinite(seg.altitude_baro_ft), seg.altitude_baro_ft, seg.altitude_gnss_ft)
-    out = []
-    for lon, lat, alt in zip(
-        seg.lon_deg.tolist(), seg.lat_deg.tolist(), alt_ft.tolist(), strict=True
-    ):
-        point = [round(lon, 6), round(lat, 6)]
-        if not math.isnan(alt):
-            point.append(round(alt * FT_TO_M, 1))
-        out.append(point)
-    return out
+    lons, lats = seg.lon_deg.tolist(), seg.lat_deg.tolist()
+    if bool(np.all(np.isfinite(alt_ft))):
+        return [
+            [round(lon, 6), round(lat, 6), round(alt * FT_TO_M, 1)]
+            for lon, lat, alt in zip(lons, lats, alt_ft.tolist(), strict=True)
+        ]
+    return [[round(lon, 6), round(lat, 6)] for lon, lat in zip(lons, lats, strict=True)]
 
 
 def to_geojson(
@@ -117,14 +117,20 @@ def to_kml(
     gap_s: float = DEFAULT_GAP_S,
     name: str = "flyvakt export",
 ) -> str:
-    """KML 2.2 for Google Earth: a Folder per aircraft, one LineString per segment.
+    """KML 2.2 for Google Earth: a Folder per aircraft, one ``gx:Track`` per segment (each fix
+    with its ``when``, so Google Earth's time slider plays the flight), events as Placemarks
+    with a ``TimeStamp``.
 
-    Coordinates are ``lon,lat,alt_m`` with ``altitudeMode`` absolute (barometric altitude is
-    close enough to height above mean sea level for a picture; it is not a survey).
+    Coordinates are ``lon lat alt_m`` with ``altitudeMode`` absolute (barometric altitude is
+    close enough to height above mean sea level for a picture; it is not a survey); a fix
+    without altitude is drawn at 0 m.
     """
     out = io.StringIO()
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write('<kml xmlns="http://www.opengis.net/kml/2.2"><Document>\n')
+    out.write(
+        '<kml xmlns="http://www.opengis.net/kml/2.2" '
+        'xmlns:gx="http://www.google.com/kml/ext/2.2"><Document>\n'
+    )
     out.write(f"<name>{escape(name)}</name>\n")
     by_aircraft: dict[int, list[PositionBatch]] = {}
     for seg in segments(batch, gap_s):
@@ -137,12 +143,14 @@ def to_kml(
         out.write(f"<Folder><name>{hex_id}</name>\n")
         for seg in by_aircraft.get(icao, []):
             label = f"{hex_id} {iso_utc(float(seg.time_s[0]))} – {iso_utc(float(seg.time_s[-1]))}"
-            coords = " ".join(f"{c[0]},{c[1]},{c[2] if len(c) > 2 else 0}" for c in _coords(seg))
-            geom = "LineString" if len(seg) > 1 else "Point"
+            whens = "".join(f"<when>{iso_utc_ms(float(t))}</when>" for t in seg.time_s.tolist())
+            coords = "".join(
+                f"<gx:coord>{c[0]} {c[1]} {c[2] if len(c) > 2 else 0}</gx:coord>"
+                for c in _coords(seg)
+            )
             out.write(
-                f"<Placemark><name>{escape(label)}</name><{geom}>"
-                "<altitudeMode>absolute</altitudeMode>"
-                f"<coordinates>{coords}</coordinates></{geom}></Placemark>\n"
+                f"<Placemark><name>{escape(label)}</name><gx:Track>"
+                f"<altitudeMode>absolute</altitudeMode>{whens}{coords}</gx:Track></Placemark>\n"
             )
         for ev in events_by.get(hex_id, []):
             if ev.get("lat") is None or ev.get("lon") is None:
@@ -154,6 +162,7 @@ def to_kml(
             desc = ev.get("reason") or ""
             out.write(
                 f"<Placemark><name>{escape(label)}</name>"
+                f"<TimeStamp><when>{escape(str(ev.get('time')))}</when></TimeStamp>"
                 f"<description>{escape(str(desc))}</description><Point>"
                 f"<altitudeMode>{mode}</altitudeMode>"
                 f"<coordinates>{ev['lon']},{ev['lat']},{alt_m}</coordinates></Point></Placemark>\n"

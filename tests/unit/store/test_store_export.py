@@ -15,11 +15,12 @@ import pytest
 
 from flyvakt.cli import export as cli_export
 from flyvakt.model.batches import POS_FIELDS, PositionBatch
-from flyvakt.model.events import AirportRef, Event
+from flyvakt.model.events import AirportRef, Event, iso_utc
 from flyvakt.store import StoreReader, StoreWriter
 from flyvakt.store.export import segments, to_csv, to_geojson, to_kml, write_parquet
 
 KML = "{http://www.opengis.net/kml/2.2}"
+GX = "{http://www.google.com/kml/ext/2.2}"
 NZCH = AirportRef("NZCH", "CHC", "Christchurch", "NZ", "Pacific/Auckland", -43.49, 172.53, 123)
 
 
@@ -74,7 +75,41 @@ def test_geojson_parses_and_never_bridges_a_gap(track: PositionBatch, store: Pat
     assert alt_m >= 0
 
 
-def test_kml_parses_with_absolute_altitude(track: PositionBatch) -> None:
+def test_geojson_loads_in_shapely_with_one_dimensionality_per_geometry(
+    track: PositionBatch,
+) -> None:
+    from shapely.geometry import shape
+
+    # SYNTHETIC change of the real track: one fix loses its altitude (as a Mode S reply without
+    # altitude does), which used to give a LineString mixing 2-D and 3-D positions.
+    holed = track.take(np.arange(len(track)))
+    holed.altitude_baro_ft[5] = np.nan
+    holed.altitude_gnss_ft[5] = np.nan
+    for batch in (track, holed):
+        doc = json.loads(json.dumps(to_geojson(batch)))
+        for f in doc["features"]:
+            geom = shape(f["geometry"])  # raises on mixed dimensionality
+            assert geom.is_valid
+            dims = (
+                {len(c) for c in f["geometry"]["coordinates"]}
+                if geom.geom_type == "LineString"
+                else {len(f["geometry"]["coordinates"])}
+            )
+            assert len(dims) == 1
+    hole_t = float(holed.time_s[5])
+    seg = next(g for g in segments(holed) if g.time_s[0] <= hole_t <= g.time_s[-1])
+    feats = json.loads(json.dumps(to_geojson(holed)))["features"]
+    geom = next(
+        f["geometry"]
+        for f in feats
+        if f["properties"]["start"] == iso_utc(float(seg.time_s[0]))
+        and f["properties"]["n_points"] == len(seg)
+    )
+    assert all(len(c) == 2 for c in geom["coordinates"])  # the holed segment is 2-D throughout
+    assert not shape(geom).has_z
+
+
+def test_kml_parses_with_times_and_absolute_altitude(track: PositionBatch) -> None:
     root = ET.fromstring(
         to_kml(
             track,
@@ -84,7 +119,7 @@ def test_kml_parses_with_absolute_altitude(track: PositionBatch) -> None:
                     "lat": -43.5,
                     "lon": 172.5,
                     "type": "landing",
-                    "time": "x",
+                    "time": "2019-10-16T03:00:00Z",
                     "altitude_baro_ft": None,
                 }
             ],
@@ -92,14 +127,21 @@ def test_kml_parses_with_absolute_altitude(track: PositionBatch) -> None:
     )
     folders = root.findall(f"{KML}Document/{KML}Folder")
     assert [f.findtext(f"{KML}name") for f in folders] == ["c820d1"]
-    lines = folders[0].findall(f".//{KML}LineString")
+    lines = folders[0].findall(f".//{GX}Track")
     marks = folders[0].findall(f"{KML}Placemark")
     pieces = [m for m in marks if (m.findtext(f"{KML}name") or "").startswith("c820d1 ")]
     assert len(pieces) == _n_gaps(track) + 1  # one piece of track per segment
     assert len(marks) - len(pieces) == 1  # the event
     assert all(ls.findtext(f"{KML}altitudeMode") == "absolute" for ls in lines)
-    coords = [c.split(",") for c in lines[-1].findtext(f"{KML}coordinates", "").split()]
+    coords = [c.text.split() for c in lines[-1].findall(f"{GX}coord")]
+    whens = [w.text for w in lines[-1].findall(f"{KML}when")]
     assert all(len(c) == 3 for c in coords)
+    # One time per fix, in order: Google Earth's time slider plays the track.
+    assert len(whens) == len(coords) > 1
+    assert whens == sorted(whens) and all(w.endswith("Z") for w in whens)
+    assert sum(len(ls.findall(f"{KML}when")) for ls in lines) == len(track)
+    event = next(m for m in marks if m not in pieces)
+    assert event.findtext(f"{KML}TimeStamp/{KML}when") == "2019-10-16T03:00:00Z"
     alts = [float(c[2]) for c in coords]
     assert max(alts) > 1000  # metres: the flight climbs above FL180
     assert max(alts) < 26100 * 0.3048 + 1

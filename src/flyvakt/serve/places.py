@@ -1,0 +1,91 @@
+"""Map reference layers from package data: airports and place labels (no I/O beyond the package).
+
+- Airports: large and medium airports of ``flyvakt.geo`` (airportsdata + OurAirports types),
+  as GeoJSON points with ICAO, IATA, name and type. Runways are not drawn: the packaged data
+  has only the longest runway's length, no runway geometry.
+- Places: the principal city of every IANA time zone, from tzdata's ``zone.tab`` (its
+  coordinates). Most capitals are among them (Oslo, Moscow, Pyongyang, Beijing, ...); some are
+  not (Washington, Canberra, Ottawa): the label layer says "cities", not "capitals".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+__all__ = ["airports_geojson", "parse_zone_tab", "places"]
+
+# Why large and medium only: small airfields (~20 k) would bury the map in labels; the
+# detector names small fields in events, and the event list shows those.
+MAP_AIRPORT_TYPES = ("large_airport", "medium_airport")
+_COORD = re.compile(r"^([+-])(\d{2})(\d{2})(\d{2})?([+-])(\d{3})(\d{2})(\d{2})?$")
+
+
+def _dms(sign: str, deg: str, minute: str, sec: str | None) -> float:
+    value = int(deg) + int(minute) / 60 + (int(sec) / 3600 if sec else 0.0)
+    return -value if sign == "-" else value
+
+
+def parse_zone_tab(text: str) -> list[dict[str, Any]]:
+    """``zone.tab`` lines (``KP<TAB>+3901+12545<TAB>Asia/Pyongyang``) → name, lat, lon, tz."""
+    out: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < 3:
+            continue
+        m = _COORD.match(parts[1])
+        if m is None:
+            continue
+        lat = _dms(m[1], m[2], m[3], m[4])
+        lon = _dms(m[5], m[6], m[7], m[8])
+        tz = parts[2]
+        name = tz.rsplit("/", 1)[-1].replace("_", " ")
+        out.append({"name": name, "lat": round(lat, 4), "lon": round(lon, 4), "tz": tz})
+    return out
+
+
+@lru_cache(maxsize=1)
+def places() -> list[dict[str, Any]]:
+    """Principal cities of the IANA zones (tzdata package); empty if tzdata is missing."""
+    try:
+        text = resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return []
+    return parse_zone_tab(text)
+
+
+@lru_cache(maxsize=1)
+def airports_geojson() -> dict[str, Any]:
+    """Large and medium airports as a GeoJSON FeatureCollection, plus ``places``."""
+    from flyvakt.geo import get_world
+    from flyvakt.geo.airports import TYPES
+
+    ap = get_world().airports
+    wanted = {TYPES.index(t) for t in MAP_AIRPORT_TYPES}
+    features = []
+    for i in range(len(ap)):
+        code = int(ap.type_code[i])
+        if code not in wanted:
+            continue
+        ref = ap.ref(i)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(ref.lon_deg, 5), round(ref.lat_deg, 5)],
+                },
+                "properties": {
+                    "icao": ref.icao,
+                    "iata": ref.iata or None,
+                    "name": ref.name,
+                    "type": TYPES[code],
+                    "runway_ft": int(ap.runway_ft[i]) or None,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features, "places": places()}

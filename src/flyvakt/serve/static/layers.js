@@ -1,0 +1,190 @@
+// Map layers: world outlines, airports, aircraft markers (ghosts, spiderfied stacks), trails
+// coloured by altitude, dashed inferred legs. Labels are DOM text, never parsed HTML.
+/* global L */
+import { altitudeColour, el, getJSON } from "./util.js";
+
+export function createMap() {
+  const map = L.map("map", { worldCopyJump: true, minZoom: 2, keyboard: true }).setView([30, 10], 3);
+  // Panes in drawing order: land under airports under trails under aircraft.
+  map.createPane("land").style.zIndex = 350;
+  map.createPane("airports").style.zIndex = 420;
+  map.createPane("trails").style.zIndex = 450;
+  return map;
+}
+
+// Leaflet does not repeat vector layers across world copies: draw the outlines three times
+// (shifted by -360, 0, +360) so Chukotka sits next to the rest of Russia.
+function shifted(doc, dx) {
+  const mv = (c) => (typeof c[0] === "number" ? [c[0] + dx, c[1]] : c.map(mv));
+  return { type: "FeatureCollection", features: doc.features.map((f) => ({ type: "Feature",
+    properties: f.properties, geometry: { type: f.geometry.type, coordinates: mv(f.geometry.coordinates) } })) };
+}
+
+export async function loadOutlines(map, tiled) {
+  const doc = await getJSON("/geo/countries.geojson");
+  // Render outlines well beyond the view so a pan never shows an unfilled band.
+  const renderer = L.svg({ padding: 1, pane: "land" });
+  for (const dx of [-360, 0, 360]) {
+    L.geoJSON(dx ? shifted(doc, dx) : doc, { interactive: false, renderer, pane: "land", noClip: true,
+      style: { color: "#8a9299", weight: 0.7, fillColor: "#f4f1ea", fillOpacity: tiled ? 0 : 1 } }).addTo(map);
+  }
+  return doc;
+}
+
+/** Longitude moved to the world copy nearest the view centre. */
+export function nearLng(map, lng) {
+  const c = map.getCenter().lng;
+  return lng + 360 * Math.round((c - lng) / 360);
+}
+
+// ---- airports and places ------------------------------------------------------------------
+// Why these zooms: at 5 a large airport's label no longer collides with its neighbours' in
+// Europe; medium airports (~4,500 worldwide) are readable from zoom 8.
+const AIRPORT_MIN_ZOOM = { large_airport: 5, medium_airport: 8 };
+const PLACE_MIN_ZOOM = 4;
+
+export class PlacesLayer {
+  constructor(map) {
+    this.map = map;
+    this.layer = L.layerGroup().addTo(map);
+    this.airports = [];
+    this.places = [];
+    this.byIcao = new Map();
+    this.pinned = new Set();  // airports of the events shown: drawn from zoom 4
+    map.on("moveend zoomend", () => this.draw());
+  }
+  async load() {
+    const doc = await getJSON("/geo/airports.geojson");
+    this.airports = doc.features.map((f) => ({ lat: f.geometry.coordinates[1], lng: f.geometry.coordinates[0], ...f.properties }));
+    for (const a of this.airports) this.byIcao.set(a.icao, a);
+    this.places = (doc.places || []);
+    this.draw();
+  }
+  draw() {
+    this.layer.clearLayers();
+    const z = this.map.getZoom(), b = this.map.getBounds().pad(0.1);
+    const visible = (lat, lng) => b.contains([lat, nearLng(this.map, lng)]);
+    if (z >= PLACE_MIN_ZOOM) {
+      for (const p of this.places) {
+        if (!visible(p.lat, p.lon)) continue;
+        L.marker([p.lat, nearLng(this.map, p.lon)], { pane: "airports", interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "place-icon", iconSize: null, html: el("span", { class: "place", text: p.name }) }) })
+          .addTo(this.layer);
+      }
+    }
+    for (const a of this.airports) {
+      const minZoom = this.pinned.has(a.icao) ? PLACE_MIN_ZOOM : (AIRPORT_MIN_ZOOM[a.type] ?? 99);
+      if (z < minZoom || !visible(a.lat, a.lng)) continue;
+      const label = a.iata ? `${a.icao} / ${a.iata}` : a.icao;
+      L.marker([a.lat, nearLng(this.map, a.lng)], { pane: "airports", keyboard: false, interactive: false,
+        icon: L.divIcon({ className: "ap-icon", iconSize: [8, 8], iconAnchor: [4, 4],
+          html: el("div", { class: "ap", "data-icao": a.icao }, el("span", { class: "ap-label", text: label })) }) })
+        .addTo(this.layer);
+    }
+  }
+  /** Airports drawn now, for the image export. */
+  shown() {
+    const out = [];
+    this.layer.eachLayer((m) => {
+      const d = m.options.icon.options.html;
+      if (d && d.dataset && d.dataset.icao) out.push({ lat: m.getLatLng().lat, lng: m.getLatLng().lng, label: d.textContent });
+    });
+    return out;
+  }
+}
+
+// ---- aircraft markers -----------------------------------------------------------------------
+const PALETTE = ["#c62828", "#7b1fa2", "#2e7d32", "#e65100", "#6d4c41", "#ad1457", "#00838f"];
+export function fleetColour(ac) {
+  const f = (ac.fleet || [])[0];
+  if (!f) return "#1f4e8c";
+  let h = 0;
+  for (const c of f) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return PALETTE[h % PALETTE.length];
+}
+
+/** The label of an aircraft: callsign, else registration, else hex (plain text). */
+export function acLabel(ac) {
+  return ((ac.flight || "").trim() || ac.r || ac.hex).trim();
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+/** The marker's DOM (text via textContent: a hostile callsign renders as text). */
+export function markerElement(ac, selected, ghostText) {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  for (const [k, v] of Object.entries({ width: 26, height: 26, viewBox: "-13 -13 26 26", "aria-hidden": "true" })) svg.setAttribute(k, v);
+  svg.style.transform = `rotate(${typeof ac.track === "number" ? ac.track : 0}deg)`;
+  const path = document.createElementNS(SVG_NS, "path");
+  path.setAttribute("d", "M0,-11 L7,9 L0,5 L-7,9 Z");
+  path.setAttribute("fill", ac.ghost ? "#9aa3ab" : fleetColour(ac));
+  path.setAttribute("stroke", selected ? "#ffd400" : "#fff");
+  path.setAttribute("stroke-width", selected ? 3 : 1.5);
+  if (ac.ghost) path.setAttribute("stroke-dasharray", "3 2");
+  svg.append(path);
+  const cls = ["ac", ac.ghost ? "ghost" : "", selected ? "sel" : "", (ac.fleet || []).length ? "labelled" : ""];
+  const label = el("span", { class: "ac-label", text: acLabel(ac) + (ac.ghost ? ` · ${ghostText}` : "") });
+  return el("div", { class: cls.filter(Boolean).join(" "), "data-hex": ac.hex }, svg, label);
+}
+
+// Why 14 px: two 26 px aircraft icons closer than this hide each other's shape.
+const STACK_PX = 14;
+// Why 20 px: a ring this wide keeps up to ~8 spread icons apart without covering the labels.
+const SPIDER_PX = 20;
+
+/** Spread aircraft whose markers would stack on one spot around a small ring (layer points). */
+export function spiderfy(map, items) {
+  const pts = items.map((it) => map.latLngToLayerPoint(it.latlng));
+  const groups = [];
+  const used = new Array(items.length).fill(false);
+  for (let i = 0; i < items.length; i++) {
+    if (used[i]) continue;
+    const g = [i]; used[i] = true;
+    for (let j = i + 1; j < items.length; j++) {
+      if (!used[j] && pts[i].distanceTo(pts[j]) < STACK_PX) { g.push(j); used[j] = true; }
+    }
+    groups.push(g);
+  }
+  for (const g of groups) {
+    if (g.length < 2) continue;
+    g.forEach((idx, k) => {
+      const a = 2 * Math.PI * k / g.length;
+      const p = pts[g[0]].add(L.point(Math.cos(a) * SPIDER_PX, Math.sin(a) * SPIDER_PX));
+      items[idx].latlng = map.layerPointToLatLng(p);
+      items[idx].spread = true;
+    });
+  }
+  return items;
+}
+
+// ---- trails ---------------------------------------------------------------------------------
+/** One polyline per run of points with the same altitude colour ("a gap is not a path"). */
+export function drawTrail(map, layer, segments) {
+  const drawn = [];
+  for (const seg of segments) {
+    if (seg.length < 2) continue;
+    let prev = null, run = [], colour = null;
+    const flush = () => {
+      if (run.length > 1) {
+        L.polyline(run, { color: colour, weight: 3, opacity: 0.9, pane: "trails", className: "trail", interactive: false }).addTo(layer);
+        drawn.push({ latlngs: run.slice(), colour, dashed: false });
+      }
+    };
+    for (const p of seg) {
+      // Unwrap longitudes so a segment crossing 180° stays continuous, near the view.
+      const lng = prev === null ? nearLng(map, p[2]) : p[2] + 360 * Math.round((prev - p[2]) / 360);
+      prev = lng;
+      const c = altitudeColour(p[3]);
+      const pt = [p[1], lng];
+      if (c !== colour) { flush(); const last = run[run.length - 1]; run = last ? [last, pt] : [pt]; colour = c; } else run.push(pt);
+    }
+    flush();
+  }
+  return drawn;
+}
+
+/** A dashed line from a last known position to the airport of an inferred landing. */
+export function drawInferredLeg(layer, from, to) {
+  L.polyline([from, to], { color: "#8a5300", weight: 2.5, dashArray: "6 6", pane: "trails",
+    className: "inferred-leg", interactive: false }).addTo(layer);
+  return { latlngs: [from, to], colour: "#8a5300", dashed: true };
+}
