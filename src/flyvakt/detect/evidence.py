@@ -55,7 +55,8 @@ def _source(tol: float) -> str:
 def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: float) -> Vote:
     """What this fix says about surface (positive) or air (negative), and why."""
     vr = rate_fpm(st, fx)
-    if not math.isnan(vr) and abs(vr) >= R.AIR_VR_FPM:
+    # A descent cannot take an aircraft off the ground: on the ground only a climb counts.
+    if not math.isnan(vr) and abs(vr) >= R.AIR_VR_FPM and not (st.ground and vr < 0):
         return Vote(-2, f"vertical rate {vr:+.0f} ft/min")
     if not math.isnan(fx.gs) and fx.gs > R.ROLL_MAX_KT:
         return Vote(-2, f"groundspeed {fx.gs:.0f} kt")
@@ -69,8 +70,13 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
     if fx.gs == 0.0 and not flagged and not _still(st, fx):
         fx.gs = math.nan  # "0 kt" in a position-only report is a missing speed
     gs, src = fx.gs, ""
+    implied = _implied_gs(st, fx, R.VR_CHECK_S)
     if math.isnan(gs):
-        gs, src = _implied_gs(st, fx), " (from positions)"
+        gs, src = _implied_gs(st, fx, R.IMPLIED_GS_S[0]), " (from positions)"
+    elif implied * R.STALE_GS_RATIO < gs and gs - implied > R.TAXI_MAX_KT:
+        # Resampled state vectors hold the last airborne speed on the runway (102 kt while the
+        # positions crawl at 20 kt, noisy_time_issue at LSZH): the positions win.
+        gs, src = implied, " (from positions; the reported speed is stale)"
     if h - tol > R.AIR_HEIGHT_FT:
         beats = " (physics beats the ground flag)" if flagged else ""
         return Vote(-2, f"{h:,.0f} ft above {field.icao} by {_source(tol)}{beats}")
@@ -111,14 +117,14 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
     return Vote(0, "no evidence")
 
 
-def _implied_gs(st: AircraftState, fx: Fix) -> float:
+def _implied_gs(st: AircraftState, fx: Fix, min_dt_s: float) -> float:
     """Groundspeed from the distance to the previous fix (``IMPLIED_GS_S``), NaN unknown: SBS
     position lines and some state vectors carry no speed."""
     from flyvakt.detect.base import dist_nm
 
     for f in reversed(st.recent):
         dt = fx.t - f.t
-        if dt < R.IMPLIED_GS_S[0]:
+        if dt < min_dt_s:
             continue
         if dt > R.IMPLIED_GS_S[1]:
             break

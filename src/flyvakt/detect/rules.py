@@ -124,6 +124,9 @@ SLOW_RAW_BAND_FT = 350.0
 # Without a reported groundspeed it is taken from two fixes this far apart (s): closer fixes
 # turn position noise (~10 m) into speed; farther ones average over turns.
 IMPLIED_GS_S = (3.0, 30.0)
+# A reported groundspeed more than this many times the speed the positions show (over at least
+# VR_CHECK_S, and by more than TAXI_MAX_KT) is a held-over value.
+STALE_GS_RATIO = 2.0
 # A ground flag with no altitude is checked against the aircraft's last altitude this recent:
 # a flag flapping to "ground" at 3,800 ft (seen at K1C9) sits between airborne fixes 2 s apart.
 ALT_CARRY_S = 30.0
