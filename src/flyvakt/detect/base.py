@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any, Protocol
 
 import numpy as np
@@ -28,6 +29,14 @@ class WorldView(Protocol):
 
     def tz_at(self, lat_deg: float, lon_deg: float, airport: AirportRef | None = None) -> str: ...
 
+    def nearest_airport_index(
+        self, lats_deg: npt.NDArray[np.float64], lons_deg: npt.NDArray[np.float64], max_nm: float
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+
+    def airport_ref(self, i: int) -> AirportRef: ...
+
+    def airport_elevations_ft(self, idx: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]: ...
+
 
 @dataclass
 class Hot:
@@ -35,7 +44,8 @@ class Hot:
 
     ``prev`` is the aircraft's previous fix (None for its first); ``gap`` says that a coverage gap
     (or a signal-lost sweep) lies between them; ``sampled`` says that ``country`` was looked up
-    for this fix; ``batch``/``row`` locate it in the batch (for rules that look between samples).
+    for this fix; ``batch``/``row`` locate it in the batch (for rules that look between samples);
+    ``field`` is the nearest airport when the fix is low near one (the pre-pass finds it).
     """
 
     fx: Fix
@@ -45,6 +55,7 @@ class Hot:
     country: str | None
     batch: PositionBatch
     row: int
+    field: AirportRef | None = None  # nearest airport within FIELD_NM when low near it
 
 
 class Rule(Protocol):
@@ -56,9 +67,11 @@ class Rule(Protocol):
 
 @dataclass
 class Context:
-    """Read-only things the rules use: the world, and helpers that build events."""
+    """What the rules share: the world, the per-airport ground references of pressure altitude
+    (the detector state's, learned from every aircraft), and helpers that build events."""
 
     world: WorldView
+    ground_refs: dict[str, tuple[float, float]] = dc_field(default_factory=dict)
 
     def airport_for(self, fx: Fix, radius_nm: float) -> tuple[AirportRef | None, list[str]]:
         near = self.world.airports_near(fx.lat, fx.lon, radius_nm)

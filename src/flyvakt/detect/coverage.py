@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, Hot, duration, gap_details
-from flyvakt.detect.phase import confirm_pending, infer_landing_at_end
+from flyvakt.detect.gaps import final_to, infer_landing_at_end
+from flyvakt.detect.phase import confirm_pending
 from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.model import Event
 
@@ -27,29 +28,45 @@ class CoverageRule:
             # the events do not depend on where batches happen to be cut.
             self.lost(ctx, st, prev, out)
         st.lost = False
+        st.landing_pending = False  # seen again: the gap rules decide, with both sides
         gap_s = fx.t - prev.t
         why = f"seen again after {duration(gap_s)} without positions"
         regained = ctx.event("signal_regained", st, fx, reason=why)
         regained.details = gap_details(prev, fx)
         out.append(regained)
 
-    def lost(self, ctx: Context, st: AircraftState, last: Fix, out: list[Event]) -> None:
-        """Signal lost after ``last``: an inferred landing if lost low and close on a descent
-        (a live feed has no end of data), else ``signal_lost`` with the last known state."""
+    def lost(self, ctx: Context, st: AircraftState, last: Fix, out: list[Event]) -> bool:
+        """Signal lost after ``last``: ``signal_lost`` with the last known state. Returns whether
+        it was lost on an approach: then a landing is inferred if it is not seen again within
+        ``LOST_LANDING_S`` (or before the data ends); if it is, the gap rules decide."""
         st.lost = True
-        if not last.ground and st.flip_start is None and infer_landing_at_end(ctx, st, out):
-            out[-1].details["signal_lost_after"] = True
-            return
+        confirm_pending(ctx, st, last, out, at_end=True)
         ev = ctx.event(
             "signal_lost", st, last,
             reason=f"no position for more than {duration(R.SIGNAL_LOST_S)}; last known state given",
         )  # fmt: skip
         ev.details = {"on_ground": last.ground}
         out.append(ev)
+        st.landing_pending = (
+            not st.ground
+            and st.flip_start is None
+            and bool(final_to(ctx, st, last, strict=False)[0])
+        )
+        return st.landing_pending
+
+    def land_lost(self, ctx: Context, st: AircraftState, out: list[Event]) -> None:
+        """Lost on an approach and not seen again: the inferred landing."""
+        st.landing_pending = False
+        if st.last is not None and infer_landing_at_end(ctx, st, out):
+            out[-1].details["signal_lost_after"] = True
 
     def end(self, ctx: Context, st: AircraftState, out: list[Event]) -> None:
-        """End of data: say what can be said about an aircraft not already lost."""
-        if st.last is None or st.lost:
+        """End of data: say what can be said about an aircraft."""
+        if st.last is None:
+            return
+        if st.lost:
+            if st.landing_pending:
+                self.land_lost(ctx, st, out)
             return
         confirm_pending(ctx, st, st.last, out, at_end=True)
         if st.ground:

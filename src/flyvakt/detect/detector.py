@@ -37,7 +37,7 @@ from flyvakt.detect.phase import PhaseRule
 from flyvakt.detect.prepass import fix_columns, ground_estimate
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
-from flyvakt.model import Event, PositionBatch
+from flyvakt.model import AirportRef, Event, PositionBatch
 
 COVERAGE = CoverageRule()
 # Order matters: coverage says "lost/regained" before phase reasons across the gap; spoofing
@@ -51,7 +51,7 @@ def step(
     state: DetectorState, positions: PositionBatch, now_s: float, world: WorldView
 ) -> tuple[DetectorState, list[Event]]:
     """Apply one batch of positions (sorted by address, then time); ``now_s`` is data time."""
-    ctx = Context(world)
+    ctx = Context(world, state.ground_refs)
     out: list[Event] = []
     if len(positions):
         _batch(ctx, state, positions, out)
@@ -64,13 +64,14 @@ def step(
 
 def finish(state: DetectorState, now_s: float, world: WorldView) -> list[Event]:
     """End of data: say what can be said about aircraft still airborne."""
-    ctx = Context(world)
+    ctx = Context(world, state.ground_refs)
     out: list[Event] = []
     lf = state.lastfix
     for a, row in lf.index.items():
-        if lf.cols["lost"][row]:
+        if lf.cols["lost"][row] and a not in state.awaiting:
             continue
         COVERAGE.end(ctx, _state(state, a, row), out)
+    state.awaiting.clear()
     out.sort(key=lambda e: e.time_s)
     return out
 
@@ -107,9 +108,19 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     row_of = ac_rows[gid]
     ground = ground_estimate(p)
     hot, gap, sample = _hot_rows(state, p, ground, start, starts, gid, ac_rows, row_of)
+    field_i, clear, high = _fields(ctx, p, ground)
+    # Near a field every fix whose phase is in doubt goes to the rules; fixes well above it one
+    # per APPROACH_SAMPLE_S (for the trends); taxiing with a ground flag, one per country sample.
+    t = p.time_s
+    prev_t = np.r_[np.nan, t[:-1]]
+    prev_t[starts] = state.lastfix.cols["t"][ac_rows]
+    every = np.floor(t / R.APPROACH_SAMPLE_S) != np.floor(prev_t / R.APPROACH_SAMPLE_S)
+    hot |= (field_i >= 0) & (~clear | (high & every))
+    hot |= np.r_[hot[1:] & ~start[1:], False]
     idx = np.flatnonzero(hot)
     countries = _countries(ctx, p, idx[sample[idx]])
     cols = fix_columns(p.take(idx), ground[idx])
+    fields_l = field_i[idx].tolist()
     icao_l, start_l, row_l, gap_l = (
         icao[idx].tolist(), start[idx].tolist(), row_of[idx].tolist(), gap[idx].tolist()
     )  # fmt: skip
@@ -121,7 +132,9 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
         fx = Fix(*(c[k] for c in cols))
         # The gap flag comes from the vectorised pass: the previous *hot* fix is not
         # necessarily the previous fix.
-        _dispatch(ctx, st, fx, gap_l[k], i in countries, countries.get(i), p, i, out)
+        fi = fields_l[k]
+        field = ctx.world.airport_ref(fi) if fi >= 0 else None
+        _dispatch(ctx, st, fx, gap_l[k], i in countries, countries.get(i), p, i, field, out)
         if st.flip_start is not None or st.emergency_code >= 0:
             state.pending.add(a)
         else:
@@ -176,6 +189,41 @@ def _hot_rows(
     return hot, gap, sample
 
 
+def _fields(
+    ctx: Context, p: PositionBatch, ground: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Per row: the airport within ``FIELD_NM`` when the fix is low near it (or has no altitude,
+    or says "ground"), else -1; whether the fix's phase is clear without the rules (flagged on
+    the ground at taxi speed, or far above the field whatever the QNH); and the latter alone."""
+    alt = p.altitude_baro_ft
+    out = np.full(len(p), -1, np.int64)
+    clear = np.zeros(len(p), np.bool_)
+    high_all = np.zeros(len(p), np.bool_)
+    # No airport lies higher than HIGHEST_AIRPORT_FT: higher fixes need no search.
+    cand = np.flatnonzero(
+        np.isnan(alt) | ground | (alt < R.HIGHEST_AIRPORT_FT + R.FIELD_LOW_FT + R.QNH_TOL_FT)
+    )
+    if len(cand) == 0:
+        return out, clear, high_all
+    ai, _d = ctx.world.nearest_airport_index(p.lat_deg[cand], p.lon_deg[cand], R.FIELD_NM)
+    ok = ai >= 0
+    elev = np.full(len(cand), np.nan)
+    elev[ok] = ctx.world.airport_elevations_ft(ai[ok])
+    a = alt[cand]
+    above = a - elev
+    low = np.isnan(a) | ground[cand] | (above < R.FIELD_LOW_FT + R.QNH_TOL_FT)
+    keep = ok & low
+    out[cand[keep]] = ai[keep]
+    gs = p.groundspeed_kt[cand]
+    with np.errstate(invalid="ignore"):
+        level = np.isnan(a) | (np.abs(above) <= R.QNH_TOL_FT)
+        taxi = (p.on_ground[cand] == 1) & level & (gs < R.TAXI_MAX_KT)
+        high = above - R.QNH_TOL_FT > 2 * R.AIR_HEIGHT_FT
+    clear[cand] = taxi | high
+    high_all[cand] = high
+    return out, clear, high_all
+
+
 def _dispatch(
     ctx: Context,
     st: AircraftState,
@@ -185,6 +233,7 @@ def _dispatch(
     country: str | None,
     p: PositionBatch,
     i: int,
+    field: AirportRef | None,
     out: list[Event],
 ) -> None:
     if fx.callsign:
@@ -195,10 +244,22 @@ def _dispatch(
     if prev is None:
         st.first = fx
         st.ground = fx.ground
-    h = Hot(fx, prev, bool(is_gap or st.lost) and prev is not None, sampled, country, p, i)
+    h = Hot(fx, prev, bool(is_gap or st.lost) and prev is not None, sampled, country, p, i, field)
     for rule in RULES:
         rule.on_fix(ctx, st, h, out)
     st.last = fx
+    rec = st.recent
+    if (
+        rec
+        and fx.t - rec[-1].t < R.RECENT_STEP_S
+        and len(rec) > 1
+        and fx.t - rec[-2].t < R.RECENT_STEP_S
+    ):
+        rec[-1] = fx
+    else:
+        rec.append(fx)
+        if len(rec) > R.RECENT_FIXES:
+            del rec[0]
 
 
 def _refresh(state: DetectorState, st: AircraftState, row: int) -> None:
@@ -235,7 +296,14 @@ def _sweep_lost(ctx: Context, state: DetectorState, now_s: float, out: list[Even
         gone = np.flatnonzero(~lf.cols["lost"][: lf.size] & (now_s - t > R.SIGNAL_LOST_S))
     for row in gone.tolist():
         lf.cols["lost"][row] = True
-        st = _state(state, int(lf.cols["icao24"][row]), row)
-        if st.last is None:
-            continue
-        COVERAGE.lost(ctx, st, st.last, out)
+        a = int(lf.cols["icao24"][row])
+        st = _state(state, a, row)
+        if st.last is not None and COVERAGE.lost(ctx, st, st.last, out):
+            state.awaiting.add(a)
+    for a in list(state.awaiting):
+        st = state.aircraft[a]
+        if not st.landing_pending or st.last is None:
+            state.awaiting.discard(a)
+        elif now_s - st.last.t >= R.LOST_LANDING_S:
+            state.awaiting.discard(a)
+            COVERAGE.land_lost(ctx, st, out)

@@ -24,6 +24,8 @@ _COLS: dict[str, tuple[Any, Any]] = {
     "ground": (np.bool_, False),
     "callsign": (object, None),
     "squawk": (np.int64, -1),
+    "alt_gnss": (np.float64, np.nan),
+    "ground_known": (np.bool_, False),
     "lost": (np.bool_, False),
     "icao24": (np.int64, 0),
 }
@@ -75,13 +77,16 @@ class LastFixes:
         c["ground"][rows] = ground[idx]
         c["callsign"][rows] = p.callsign[idx]
         c["squawk"][rows] = p.squawk[idx]
+        c["alt_gnss"][rows] = p.altitude_gnss_ft[idx]
+        c["ground_known"][rows] = p.on_ground[idx] >= 0
         c["lost"][rows] = False
 
     def values(self, row: int) -> tuple[Any, ...]:
-        """(t, lat, lon, alt, gs, vr, ground, callsign, squawk) of one aircraft's last fix."""
+        """The fields of one aircraft's last fix, in :class:`~flyvakt.detect.state.Fix` order."""
         c = self.cols
         return (
             float(c["t"][row]), float(c["lat"][row]), float(c["lon"][row]),
             float(c["alt"][row]), float(c["gs"][row]), float(c["vr"][row]),
             bool(c["ground"][row]), c["callsign"][row], int(c["squawk"][row]),
+            float(c["alt_gnss"][row]), bool(c["ground_known"][row]),
         )  # fmt: skip

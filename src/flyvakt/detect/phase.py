@@ -1,4 +1,4 @@
-"""Flight phase: takeoff, landing, stopover and touch-and-go."""
+"""Flight phase: takeoff, landing, stopover and touch-and-go, decided by evidence."""
 
 from __future__ import annotations
 
@@ -6,6 +6,14 @@ import math
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, Hot, dist_nm, duration, gap_details
+from flyvakt.detect.evidence import Vote, climbing, height_ft, plausible_alt, vote
+from flyvakt.detect.gaps import (
+    across_gap,
+    estimate_liftoff_s,
+    estimate_touchdown_s,
+    ground_ref,
+    trend_rate_fpm,
+)
 from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.model import AirportRef, Event
 
@@ -13,99 +21,195 @@ from flyvakt.model import AirportRef, Event
 class PhaseRule:
     """Ground/air phase changes and the takeoffs and landings they mean.
 
-    Evidence: the ground estimate of each fix (ground flag, or altitude/speed where the source has
-    none), held over a debounce window of time *and* fixes; groundspeed or movement for a takeoff;
-    the airport within a few NM of the ground fix. Across a coverage gap: the phase on both sides.
-    At the start and end of data: height above a nearby field, distance and vertical rate.
+    Evidence (evidence.py), each signal possibly missing: the ground flag; height above the
+    nearby field from GNSS altitude or from the pressure altitude against a ground reference
+    learned from the data (never raw against the published elevation); groundspeed; vertical
+    rate; the altitude trend. Every fix votes surface or air; a flip is confirmed when the votes
+    since it began reach ``FLIP_CONFIRM_VOTES`` (so flapping flags still confirm, one fix never
+    does), and dropped when the opposite evidence reaches ``FLIP_CANCEL_VOTES``. Across a coverage
+    gap, gaps.py applies the gap rules. At the start of data a takeoff is inferred only from a
+    climb observed over ``TREND_S``.
     """
 
     def on_fix(self, ctx: Context, st: AircraftState, h: Hot, out: list[Event]) -> None:
+        fx = h.fx
+        if not plausible_alt(st, fx):
+            fx.alt = math.nan  # a stale or corrupt altitude is missing, not evidence
+        ref = self._ground_ref(ctx, st, h.field, fx)
+        v = vote(fx, st, h.field, ref)
+        if v.value:
+            fx.ground = v.value > 0
+        if h.field is not None:
+            self._learn_ground_ref(ctx, st, h.field, fx, v)
         if h.prev is None:
-            start_of_data(ctx, st, h.fx, out)
-        elif h.gap:
-            self._across_gap(ctx, st, h.prev, h.fx, out)
-        else:
-            self._phase(ctx, st, h.prev, h.fx, out)
-
-    def _phase(self, ctx: Context, st: AircraftState, prev: Fix, fx: Fix, out: list[Event]) -> None:
-        if fx.ground == st.ground:
+            # Weak evidence at the first fix (a flag alone) leaves the phase unknown: the first
+            # strong evidence sets it without an event (no landing from a taxi seen first).
+            weak = h.field is not None and abs(v.value) < 2
+            st.ground = None if weak else fx.ground
+            st.start_pending = not fx.ground and h.field is not None
+            return
+        if h.gap:
             _reset_flip(st)
+            st.start_pending = False
+            across_gap(ctx, st, h.prev, fx, h.field, ref, out)
+            st.ground = fx.ground
+            return
+        if st.start_pending:
+            self._start_of_data(ctx, st, fx, out)
+        self._phase(ctx, st, h.prev, fx, v, out)
+
+    # -- ground reference of the pressure altitude ------------------------------------------
+    @staticmethod
+    def _ground_ref(ctx: Context, st: AircraftState, field: AirportRef | None, fx: Fix) -> float:
+        return math.nan if field is None else ground_ref(ctx, st, field, fx)
+
+    @staticmethod
+    def _learn_ground_ref(
+        ctx: Context, st: AircraftState, field: AirportRef, fx: Fix, v: Vote
+    ) -> None:
+        if st.field_icao != field.icao:
+            st.field_icao, st.ref_baro_ft = field.icao, math.nan
+        # Physically on the surface (taxi speed at the field's level) with a pressure altitude:
+        # that altitude is the field's ground reference now, for this aircraft and for others.
+        slow = not math.isnan(fx.gs) and fx.gs < R.TAXI_MAX_KT
+        level = abs(fx.alt - field.elevation_ft) <= R.QNH_TOL_FT  # False when NaN
+        if v.value >= 2 and slow and level:
+            st.ref_baro_ft = fx.alt
+            ctx.ground_refs[field.icao] = (fx.alt, fx.t)
+
+    # -- phase flips ----------------------------------------------------------------------
+    def _phase(
+        self, ctx: Context, st: AircraftState, prev: Fix, fx: Fix, v: Vote, out: list[Event]
+    ) -> None:
+        if v.value == 0:
+            return
+        toward_ground = v.value > 0
+        if st.ground is None:
+            if abs(v.value) >= 2:
+                st.ground = toward_ground
+            return
+        if toward_ground == st.ground:
+            if st.flip_start is not None:
+                st.flip_against += abs(v.value)
+                if st.flip_against >= R.FLIP_CANCEL_VOTES:
+                    _reset_flip(st)
             return
         if st.flip_start is None:
-            st.flip_start, st.flip_prev, st.flip_count = fx, prev, 0
+            st.flip_start, st.flip_prev = fx, prev
+            st.flip_count = st.flip_votes = st.flip_against = 0
             st.flip_max_gs = 0.0
+            st.flip_strong, st.flip_why = False, v.why
         st.flip_count += 1
+        st.flip_votes += abs(v.value)
+        if abs(v.value) >= 2 and not st.flip_strong:
+            st.flip_strong, st.flip_why = True, v.why
         if not math.isnan(fx.gs):
             st.flip_max_gs = max(st.flip_max_gs, fx.gs)
         confirm_pending(ctx, st, fx, out, at_end=False)
 
-    def _across_gap(
-        self, ctx: Context, st: AircraftState, prev: Fix, fx: Fix, out: list[Event]
-    ) -> None:
-        gap_s = fx.t - prev.t
-        _reset_flip(st)
-        already = st.last_landing is not None and st.last_landing.time_s >= prev.t
-        if already and not fx.ground and st.last_landing is not None:
-            # Lost low (landing inferred), seen airborne again: it left again, or went around.
-            ap = st.last_landing.airport
-            out.append(
-                ctx.event(
-                    "takeoff", st, fx, airport=ap, basis="inferred", confidence=0.5,
-                    reason=(
-                        "seen airborne again after a landing inferred at the start of a "
-                        f"{duration(gap_s)} coverage gap"
-                    ),
-                )
-            )  # fmt: skip
-            out[-1].details = gap_details(prev, fx)
-            st.last_landing = None
-        if not prev.ground and fx.ground and not already:
-            ap, cands = ctx.airport_for(fx, R.GROUND_AIRPORT_NM)
-            landing(
-                ctx, st, fx, out, basis="inferred", confidence=0.8, airport=ap,
-                candidates=cands,
+    def _start_of_data(self, ctx: Context, st: AircraftState, fx: Fix, out: list[Event]) -> None:
+        """A track that starts airborne names no takeoff, unless it starts just after lift-off:
+        low near a field, and then seen climbing (vertical rate or altitude trend)."""
+        first = st.first
+        if first is None or fx.t - first.t < R.TREND_S:
+            if first is not None and not math.isnan(fx.vr) and fx.vr < R.FINAL_MIN_DESCENT_FPM:
+                st.start_pending = False  # descending: an arrival, not a departure
+            return
+        st.start_pending = False
+        up = climbing(st, fx)
+        if not up or st.ground or math.isnan(first.alt):
+            return
+        for ap, _d in ctx.world.airports_near(first.lat, first.lon, R.START_NM):
+            h, tol = height_ft(first, ap, self._ground_ref(ctx, st, ap, first))
+            if math.isnan(h) or h - tol > R.START_AGL_FT:
+                continue
+            how = "" if tol == 0.0 else f" (±{tol:.0f} ft)"
+            takeoff(
+                ctx, st, first, first, out, basis="inferred", confidence=0.6, airport=ap,
                 reason=(
-                    f"airborne before a {duration(gap_s)} coverage gap, on the ground "
-                    "after it; the touchdown time lies inside the gap"
+                    f"first seen {h:,.0f} ft above {ap.icao}{how} and then climbing, "
+                    f"{dist_nm(first, ap):.1f} NM away; lift-off not observed"
                 ),
             )  # fmt: skip
-            out[-1].details = gap_details(prev, fx)
-        elif prev.ground and not fx.ground:
-            takeoff(
-                ctx, st, prev, fx, out, basis="inferred", confidence=0.8,
-                reason=f"on the ground before a {duration(gap_s)} coverage gap, airborne after it",
-            )  # fmt: skip
-            out[-1].details = gap_details(prev, fx)
-        st.ground = fx.ground
+            return
 
 
 def _reset_flip(st: AircraftState) -> None:
     st.flip_start = st.flip_prev = None
-    st.flip_count = 0
+    st.flip_count = st.flip_votes = st.flip_against = 0
+    st.flip_fixes = []
+    st.flip_strong, st.flip_why = False, ""
 
 
 def confirm_pending(
     ctx: Context, st: AircraftState, fx: Fix, out: list[Event], *, at_end: bool
 ) -> None:
-    """Commit a pending ground/air flip once it has held long enough (or at the end of data)."""
-    fs = st.flip_start
-    if fs is None or st.flip_prev is None:
+    """Commit a pending ground/air flip once its evidence adds up (or at the end of data)."""
+    fs, before = st.flip_start, st.flip_prev
+    if fs is None or before is None:
         return
-    held = fx.t - fs.t >= R.DEBOUNCE_S and st.flip_count >= R.DEBOUNCE_FIXES
-    if not held and not (at_end and st.flip_count >= 2):
+    held = st.flip_votes >= R.FLIP_CONFIRM_VOTES
+    if not st.flip_strong:
+        # Weak votes only (flags, estimates): they must hold as long as the old flag debounce.
+        held = held and fx.t - fs.t >= R.DEBOUNCE_S and st.flip_count >= R.DEBOUNCE_FIXES
+    if not held and not (at_end and st.flip_votes >= 2):
         return
-    moved_nm = dist_nm(fx, st.flip_prev)
-    if not fs.ground and st.flip_max_gs < R.TAKEOFF_MIN_GS_KT and moved_nm < R.TAKEOFF_MIN_MOVE_NM:
-        # "Airborne" at taxi speed is a flapping ground flag, not a takeoff.
+    moved_nm = dist_nm(fx, before)
+    if (
+        not fs.ground
+        and not st.flip_strong
+        and st.flip_max_gs < R.TAKEOFF_MIN_GS_KT
+        and moved_nm < R.TAKEOFF_MIN_MOVE_NM
+    ):
+        # "Airborne" flags without speed or movement are a flapping flag, not a takeoff.
         _reset_flip(st)
         return
-    before = st.flip_prev
+    why = st.flip_why
+    # One fix at the very end of the data: its evidence stands, but nothing confirms it.
+    one = st.flip_count < 2
+    basis, conf = ("inferred", 0.7) if one else ("observed", 0.95)
+    tail = "; the last fix of the data" if one else ""
     st.ground = fs.ground
     _reset_flip(st)
     if fs.ground:
-        landing(ctx, st, fs, out, reason="seen airborne, then on the ground")
+        t = _touchdown_s(st, before, fs, by_flag=why == "ground flag")
+        landing(ctx, st, fs, out, reason=f"seen airborne, then on the ground ({why}){tail}",
+                time_s=t, basis=basis, confidence=conf)  # fmt: skip
     else:
-        takeoff(ctx, st, before, fs, out, reason="seen on the ground, then airborne")
+        t = _liftoff_s(st, before, fs)
+        takeoff(ctx, st, before, fs, out, reason=f"seen on the ground, then airborne ({why}){tail}",
+                time_s=t, basis=basis, confidence=conf)  # fmt: skip
+
+
+def _liftoff_s(st: AircraftState, before: Fix, fs: Fix) -> float:
+    """Lift-off: the first fix of the flip, or, when it has no altitude (surface reports carry
+    none), the first later fix with one (ADS-B switches to airborne reports at lift-off); an
+    estimate inside a long interval."""
+    if fs.t - before.t > R.STAMP_GAP_S:
+        return estimate_liftoff_s(before, fs)
+    if math.isnan(fs.alt):
+        for f in st.recent:
+            if f.t > fs.t and not math.isnan(f.alt):
+                return f.t
+    return fs.t
+
+
+def _touchdown_s(st: AircraftState, before: Fix, fs: Fix, *, by_flag: bool) -> float:
+    """Touchdown: the first fix at the ground reference's level before the first surface vote
+    (when the reference was learned only at taxi speed), or an estimate inside a long interval."""
+    t = fs.t
+    level = st.ref_baro_ft if not math.isnan(st.ref_baro_ft) else fs.alt
+    if not math.isnan(level) and not by_flag:
+        for f in reversed(st.recent):
+            if f.t >= fs.t:
+                continue
+            if fs.t - f.t > R.ROLLOUT_S or math.isnan(f.alt) or f.alt > level:
+                break
+            t = f.t
+    if t == fs.t and fs.t - before.t > R.STAMP_GAP_S:
+        rate = trend_rate_fpm(st, before)
+        return estimate_touchdown_s(before, fs, st.ref_baro_ft, rate)
+    return t
 
 
 def takeoff(
@@ -118,13 +222,19 @@ def takeoff(
     reason: str,
     basis: str = "observed",
     confidence: float = 0.95,
-) -> None:
-    airport, cands = ctx.airport_for(ground_fix, R.GROUND_AIRPORT_NM)
+    airport: AirportRef | None = None,
+    candidates: list[str] | None = None,
+    time_s: float | None = None,
+) -> Event:
+    if airport is None and candidates is None:
+        airport, candidates = ctx.airport_for(ground_fix, R.GROUND_AIRPORT_NM)
     st.low_min = st.low_airport = None
     ev = ctx.event(
-        "takeoff", st, air_fix, airport=airport, candidates=cands, reason=reason, basis=basis,
-        confidence=confidence,
+        "takeoff", st, air_fix, airport=airport, candidates=candidates, reason=reason,
+        basis=basis, confidence=confidence,
     )  # fmt: skip
+    if time_s is not None:
+        ev.time_s = time_s
     out.append(ev)
     last = st.last_landing
     if (
@@ -133,7 +243,7 @@ def takeoff(
         and last.airport is not None
         and last.airport.icao == airport.icao
     ):
-        on_ground_s = air_fix.t - last.time_s
+        on_ground_s = ev.time_s - last.time_s
         kind = "touch_and_go" if on_ground_s <= R.TOUCH_AND_GO_S else "stopover"
         both_seen = last.basis == "observed" and basis == "observed"
         stop = ctx.event(
@@ -149,6 +259,7 @@ def takeoff(
         }
         out.append(stop)
     st.last_landing = None
+    return ev
 
 
 def landing(
@@ -162,61 +273,21 @@ def landing(
     confidence: float = 0.95,
     airport: AirportRef | None = None,
     candidates: list[str] | None = None,
-) -> None:
+    time_s: float | None = None,
+) -> Event:
     if airport is None and candidates is None:
         airport, candidates = ctx.airport_for(fx, R.GROUND_AIRPORT_NM)
     ev = ctx.event(
         "landing", st, fx, airport=airport, candidates=candidates or [], reason=reason,
         basis=basis, confidence=confidence,
     )  # fmt: skip
+    if time_s is not None:
+        ev.time_s = time_s
     out.append(ev)
     st.last_landing = ev
     st.low_min = None
+    return ev
 
 
-def start_of_data(ctx: Context, st: AircraftState, fx: Fix, out: list[Event]) -> None:
-    """A track that starts airborne names no takeoff, unless it starts just after lift-off."""
-    if fx.ground or not fx.alt < R.START_AGL_FT + R.HIGHEST_AIRPORT_FT:
-        return
-    for ap, _d in ctx.world.airports_near(fx.lat, fx.lon, R.START_NM):
-        agl = fx.alt - ap.elevation_ft
-        if not math.isnan(agl) and agl <= R.START_AGL_FT and not (fx.vr < 0):
-            takeoff(
-                ctx, st, fx, fx, out, basis="inferred", confidence=0.6,
-                reason=(
-                    f"first seen {agl:,.0f} ft above {ap.icao} and climbing, "
-                    f"{dist_nm(fx, ap):.1f} NM away; lift-off not observed"
-                ),
-            )  # fmt: skip
-            return
-
-
-def infer_landing_at_end(ctx: Context, st: AircraftState, out: list[Event]) -> bool:
-    """Data ends (or the signal is lost) low and close to an airport, descending: an inferred
-    landing there. Returns whether one was emitted."""
-    fx = st.last
-    assert fx is not None
-    if fx.vr > 0 or not fx.alt <= R.HIGHEST_AIRPORT_FT + min(
-        R.LOW_AGL_FT, R.GLIDE_BASE_FT + R.GLIDE_FT_PER_NM * R.CLOSE_NM
-    ):
-        return False  # climbing, or too high above any airport: no search needed
-    best: tuple[AirportRef, float, float] | None = None
-    near = ctx.world.airports_near(fx.lat, fx.lon, R.CLOSE_NM)
-    for ap, d in near:
-        agl = fx.alt - ap.elevation_ft
-        if math.isnan(agl) or agl > R.LOW_AGL_FT or agl > R.GLIDE_BASE_FT + R.GLIDE_FT_PER_NM * d:
-            continue
-        if best is None or d < best[1]:
-            best = (ap, d, agl)
-    if best is None:
-        return False
-    ap, d, agl = best
-    others = [a.icao for a, _ in near if a.icao != ap.icao]
-    landing(
-        ctx, st, fx, out, basis="inferred", confidence=0.7, airport=ap, candidates=others[:5],
-        reason=(
-            f"last seen {agl:,.0f} ft above {ap.icao} elevation, {d:.1f} NM away, "
-            "descending; touchdown not observed"
-        ),
-    )  # fmt: skip
-    return True
+def details_gap(ev: Event, before: Fix, after: Fix) -> None:
+    ev.details = gap_details(before, after)

@@ -32,6 +32,8 @@ def fix_columns(p: PositionBatch, ground: npt.NDArray[np.bool_]) -> list[list[An
         ground.tolist(),
         p.callsign.tolist(),
         p.squawk.tolist(),
+        p.altitude_gnss_ft.tolist(),
+        (p.on_ground >= 0).tolist(),
     ]
 
 

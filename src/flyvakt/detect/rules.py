@@ -37,6 +37,11 @@ HIGHEST_AIRPORT_FT = 14500.0
 # No position for this long = signal lost. Receivers see an aircraft every second when in
 # coverage; 2 minutes without one is a coverage gap, not jitter.
 SIGNAL_LOST_S = 120.0
+# Lost on an approach (within the glide envelope, descending towards a field): the landing is
+# inferred only if the aircraft is not seen again within this long (or the data ends first).
+# Aircraft that went around or passed by low were seen again within 2-13 minutes in the Monterey
+# recording; one seen again is judged by the gap rules, with evidence from both sides.
+LOST_LANDING_S = 20 * 60.0
 # Signal-lost checks run at most this often (in data time): a sweep over all aircraft per
 # 100-ms batch would dominate the fast path.
 LOST_SWEEP_EVERY_S = 10.0
@@ -80,3 +85,119 @@ SPOOF_RATIO_HIGH = 3.0
 # ... in this many consecutive intervals: an aircraft in a tight orbit (a patrol drone, a
 # holding pattern) covers little ground in one interval, never in two.
 SPOOF_INTERVALS = 2
+
+# -- Evidence model (phase.py, evidence.py) ------------------------------------------------------
+# Fixes within this distance of an airport, and low or without altitude, go to the phase rule
+# one by one: a runway and its circuit lie within 3 NM of the reference point at all but the
+# largest airports; 5 NM covers a final approach from 1,500 ft.
+FIELD_NM = 5.0
+# Barometric altitude is pressure altitude (1013.25 hPa): against a field's published elevation
+# it is off by ~27 ft per hPa of QNH difference; 980-1035 hPa (nearly all weather) is about
+# ±600 ft. A raw pressure altitude only proves what holds across this whole band.
+QNH_TOL_FT = 600.0
+# Fixes this far above a field (plus QNH_TOL_FT when the height is only known from raw pressure
+# altitude) go to the phase rule: a circuit is flown at 1,000 ft, a final approach starts
+# from about 2,000 ft.
+FIELD_LOW_FT = 2000.0
+# GNSS altitude is height above the ellipsoid in most feeds; the geoid lies within ±106 m
+# (±350 ft) of it worldwide, so a GNSS height above a field is known to within that.
+GNSS_TOL_FT = 350.0
+# Height above the ground reference that proves flight: pressure altitudes come in 25 ft steps
+# and wander by ±50 ft on the ground with temperature and taxiing; 250 ft is a climb-out.
+AIR_HEIGHT_FT = 250.0
+# Within this of the ground reference a fix is "at ground level" (two 25 ft steps).
+FLOOR_BAND_FT = 50.0
+# A vertical rate this large (either sign) is flight: on a runway the reported rate stays within
+# ±300 ft/min (baro noise in 64 ft/min steps, seen on the KWVI recordings), a light aircraft
+# climbs at 500-700 ft/min.
+AIR_VR_FPM = 450.0
+# Nothing rolls on a runway faster than this (Concorde rotated near 200 kt).
+ROLL_MAX_KT = 220.0
+# Slower than this, near a field and near its elevation, an aircraft is taxiing or rolling out:
+# light aircraft stall near 45 kt; the slow ones seen flying at 36-40 kt groundspeed (headwind)
+# were thousands of feet up, which the height condition excludes.
+TAXI_MAX_KT = 40.0
+# Without a learned ground reference, "at the field's level" for a slow fix means a raw pressure
+# altitude within this of the published elevation: QNH 1000-1026 hPa, most days. Beyond it the
+# slow-fix rule waits for a flag or a reference: a UAV flew at 25 kt 575 ft above EGMD.
+SLOW_RAW_BAND_FT = 350.0
+# Without a reported groundspeed it is taken from two fixes this far apart (s): closer fixes
+# turn position noise (~10 m) into speed; farther ones average over turns.
+IMPLIED_GS_S = (3.0, 30.0)
+# A reported groundspeed more than this many times the speed the positions show (over at least
+# VR_CHECK_S, and by more than TAXI_MAX_KT) is a held-over value.
+STALE_GS_RATIO = 2.0
+# A ground flag with no altitude is checked against the aircraft's last altitude this recent:
+# a flag flapping to "ground" at 3,800 ft (seen at K1C9) sits between airborne fixes 2 s apart.
+ALT_CARRY_S = 30.0
+# On the surface the reported vertical rate stays within this (baro noise, seen on KWVI and
+# OpenSky recordings); a slow fix with a larger rate is a slow aircraft descending (a UAV on
+# approach at 34 kt and -384 ft/min, border_control), not one taxiing.
+GROUND_VR_MAX_FPM = 300.0
+# A reported vertical rate is checked against the altitudes at least this far apart: resampled
+# state vectors hold the last rate (-832 ft/min for 20 s after touchdown, airbus_tree).
+VR_CHECK_S = 8.0
+# Pressure altitudes come in 25 ft steps.
+ALT_STEP_FT = 25.0
+# Rollout: at the field's level and slower than its speed over the last ROLLOUT_S divided by
+# this, an aircraft is braking on the runway: approach speeds are 1.3 x stall speed, a rollout
+# ends far below it; a go-around or low pass keeps its speed.
+ROLLOUT_GS_RATIO = 1.6
+ROLLOUT_S = 60.0
+# An altitude that differs from the aircraft's last plausible one by more than this rate (plus
+# ALT_JUMP_BASE_FT for 25 ft steps and Gillham errors) is a stale or corrupt value, not a climb:
+# the noisy_takeoff recording holds 36,150 ft for minutes on the LSZH taxiway. Even fighters
+# rarely sustain 12,000 ft/min.
+ALT_JUMP_FPM = 12000.0
+ALT_JUMP_BASE_FT = 300.0
+# Evidence votes (positive = surface, negative = air): strong = physics (height, vertical rate,
+# taxi speed) or an uncontradicted ground flag; weak = an "airborne" flag alone (many light
+# aircraft have no squat switch and never send "ground"). A flip is confirmed when the votes
+# since it began add up to this, so flapping flags (G G G G A G A G G G) still confirm, while a
+# single fix never does (it gives at most 2).
+FLIP_CONFIRM_VOTES = 4
+# ... or, for an "airborne" flip made of weak votes only, when they have held DEBOUNCE_S.
+# A pending flip is dropped when the opposite evidence adds up to this (two strong votes).
+FLIP_CANCEL_VOTES = 4
+# Fixes kept per aircraft for the altitude trend and distance trend (bounded memory): one per
+# RECENT_STEP_S at most, so that the ring spans more than 4 x TREND_S at 1 Hz.
+RECENT_FIXES = 48
+RECENT_STEP_S = 2.0
+# The trend is measured over at least this long: 25 ft altitude steps need ~20 s at 300 ft/min.
+TREND_S = 20.0
+# A trend in altitude this large is a climb or a descent (four 25 ft steps).
+TREND_ALT_FT = 100.0
+# A ground reference learned from surface fixes at a field holds this long: QNH changes by about
+# 1 hPa (27 ft) per hour in ordinary weather.
+GROUND_REF_S = 3 * 3600.0
+# Where a touchdown or lift-off time must be estimated inside an interval and neither a vertical
+# rate nor a trend is known: a typical light-aircraft descent on final / initial climb rate.
+NOMINAL_RATE_FPM = 600.0
+# A touchdown or lift-off between two fixes more than this apart is estimated inside the
+# interval (from the height and vertical rate before it) instead of stamped at its end.
+STAMP_GAP_S = 10.0
+
+# -- Gaps (coverage.py, phase.py) ----------------------------------------------------------------
+# Across a gap longer than this, an airport is named only when the evidence on both sides points
+# to it (docs/detection.md): in 5 minutes a light aircraft flies 8-10 NM, an airliner 35 NM,
+# past several airports.
+GAP_NAME_S = 300.0
+# "Points to the airport" before a gap: on its surface, or on final: at most this high above it...
+FINAL_HEIGHT_FT = 1500.0
+# ... this close ...
+FINAL_NM = 5.0
+# ... and descending (by vertical rate or by the altitude trend) and getting closer.
+FINAL_MIN_DESCENT_FPM = -200.0
+# On an approach path (one-sided inference at signal loss or end of data) the time to lose the
+# height at the current descent rate and the time to fly to the field at the current speed agree
+# within this factor (glide paths of ~1.5-6 degrees); a cruise descent passing 7 NM from a field
+# at 4,350 ft and 223 kt would reach the ground far beyond it.
+GLIDE_TIME_RATIO = 2.0
+# "Towards the field": over the trend window the distance to it shrank by at least this share
+# of the distance flown (45 degrees off; runways lie up to ~1 NM off the reference point).
+HEADING_TO_MIN = 0.7
+# Above this height level flight is pattern or cruise, not an approach (circuit height 1,000 ft).
+PATTERN_HEIGHT_FT = 1000.0
+# After a gap: on its surface, or in initial climb: at most INITIAL_CLIMB_FT above it and within
+# FINAL_NM, not descending towards it.
+INITIAL_CLIMB_FT = 1500.0

@@ -62,6 +62,20 @@ class AircraftState:
     pending_ref: Fix | None = None
     pending_fix: Fix | None = None
     pending_cross: Fix | None = None
+    # Evidence model (evidence.py): recent hot fixes for trends, the field nearby and the ground
+    # reference of its pressure altitude, the votes and fixes of a pending phase flip.
+    recent: list[Fix] = field(default_factory=list)
+    field_icao: str | None = None
+    ref_baro_ft: float = math.nan
+    flip_votes: int = 0
+    flip_against: int = 0
+    flip_strong: bool = False  # a physics vote or an uncontradicted ground flag among them
+    flip_fixes: list[Fix] = field(default_factory=list)
+    flip_why: str = ""
+    alt_ok_t: float = math.nan  # last plausible pressure altitude and its time
+    alt_ok_ft: float = math.nan
+    landing_pending: bool = False  # lost on an approach: landing inferred if not seen again
+    start_pending: bool = False  # first fix low near a field: takeoff decided by the trend
 
 
 @dataclass
@@ -73,6 +87,11 @@ class DetectorState:
     lastfix: LastFixes = field(default_factory=LastFixes)
     last_sweep_s: float = -math.inf
     pending: set[int] = field(default_factory=set)
+    # Ground reference of pressure altitude per airport (ICAO -> (baro ft, data time s)),
+    # learned from any aircraft taxiing there: other aircraft on the same field share it.
+    ground_refs: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # Aircraft lost on an approach, waiting LOST_LANDING_S before their landing is inferred.
+    awaiting: set[int] = field(default_factory=set)
 
     def get(self, icao24: int) -> AircraftState:
         st = self.aircraft.get(icao24)

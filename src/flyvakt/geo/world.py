@@ -101,6 +101,14 @@ class World:
         )
         return [(ap.ref(i), d) for i, d in hits]
 
+    def airport_ref(self, i: int) -> AirportRef:
+        """The airport at row ``i`` of the table (as returned by :meth:`nearest_airport_index`)."""
+        return self.airports.ref(i)
+
+    def airport_elevations_ft(self, idx: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Elevations (ft) of the airports at table rows ``idx``."""
+        return self.airports.elevation_ft[idx]
+
     def nearest_airport_index(
         self,
         lats_deg: NDArray[np.float64],

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from flyvakt.detect import Detector
+from flyvakt.detect import rules as R
 from flyvakt.geo import get_world
 from flyvakt.model import Event, PositionBatch
 
@@ -93,14 +94,18 @@ def test_emergency_squawk_needs_to_be_held() -> None:
     assert e.details["squawk"] == "7700" and e.time_s == pytest.approx(held.time_s[10])
 
 
-def test_gap_from_air_to_ground_is_an_inferred_landing() -> None:
+def test_gap_from_air_to_ground_is_an_inferred_landing_somewhere() -> None:
+    """Gap rule: 30 min between 18,000 ft 48 NM out and LFBO's surface. Only one side points to
+    LFBO (it may have landed elsewhere first): "landed somewhere", LFBO first candidate."""
     lat, lon, elev = LFBO
     before = line(0, 200, (lat - 1.0, lon, 20000), (lat - 0.8, lon, 18000))
     after = line(2000, 2100, (lat, lon, elev), (lat + 0.002, lon, elev), ground=True)
-    events = run(track(before + after, gs=300))
+    p = track(before + after, gs=300)
+    p.groundspeed_kt[len(before) :] = 10.0  # taxiing
+    events = run(p)
     landing = next(e for e in events if e.type == "landing")
     assert landing.basis == "inferred"
-    assert landing.airport is not None and landing.airport.icao == "LFBO"
+    assert landing.airport is None and landing.candidates[0] == "LFBO"
     assert landing.details["gap"]["last_known"]["altitude_baro_ft"] == 18000
     assert "signal_regained" in kinds(events)
 
@@ -173,20 +178,38 @@ def test_batches_give_the_same_events_as_one_batch() -> None:
     assert sorted((e.type, e.time_s) for e in parts) == sorted(whole)
 
 
-def test_lost_on_short_final_is_an_inferred_landing_when_the_signal_is_lost() -> None:
+def test_lost_on_short_final_is_an_inferred_landing_when_not_seen_again() -> None:
     # Live feed: no end of data, only time passing. Last fix 300 ft above LFBO, 2 NM out.
     lat, lon, elev = LFBO
     p = track(line(0, 120, (lat - 0.15, lon, elev + 2500), (lat - 0.03, lon, elev + 300)), vr=-700)
     det = Detector(world=get_world())
-    first = det.step(p, float(p.time_s.max()))
+    end = float(p.time_s.max())
+    first = det.step(p, end)
     assert "landing" not in kinds(first)
-    later = det.step(PositionBatch.empty(0), float(p.time_s.max()) + 600)
+    # Lost: said at once; the landing waits LOST_LANDING_S for the aircraft to be seen again.
+    assert kinds(det.step(PositionBatch.empty(0), end + 600)) == ["signal_lost"]
+    later = det.step(PositionBatch.empty(0), end + R.LOST_LANDING_S + 10)
     assert kinds(later) == ["landing"]
     landing = later[0]
     assert landing.details["signal_lost_after"] is True
     assert landing.basis == "inferred" and landing.airport is not None
-    assert landing.airport.icao == "LFBO"
+    assert landing.airport.icao == "LFBO" and landing.time_s == end
     # Nothing more is said at the end of data, and no second landing if it reappears parked.
-    assert "landing" not in kinds(det.finish(float(p.time_s.max()) + 600))
-    parked = track([(900.0, lat, lon, elev, True), (910.0, lat, lon, elev, True)])
-    assert "landing" not in kinds(det.step(parked, T0 + 910))
+    assert "landing" not in kinds(det.finish(end + R.LOST_LANDING_S + 10))
+    parked = track([(2000.0, lat, lon, elev, True), (2010.0, lat, lon, elev, True)])
+    assert "landing" not in kinds(det.step(parked, T0 + 2010))
+
+
+def test_lost_on_final_and_seen_again_climbing_away_elsewhere_names_no_landing() -> None:
+    """Gap rule: lost low on an approach to LFBO, seen again 15 min later climbing 20 NM away:
+    nothing points to LFBO on the far side, so no landing there is ever named."""
+    lat, lon, elev = LFBO
+    p = track(line(0, 120, (lat - 0.15, lon, elev + 2500), (lat - 0.03, lon, elev + 300)), vr=-700)
+    away = track(line(1020, 1100, (lat + 0.3, lon, elev + 3000), (lat + 0.35, lon, elev + 4000)),
+                 vr=800)  # fmt: skip
+    det = Detector(world=get_world())
+    out = det.step(p, float(p.time_s.max()))
+    out += det.step(PositionBatch.empty(0), float(p.time_s.max()) + 600)
+    out += det.step(away, float(away.time_s.max()))
+    out += det.finish(float(away.time_s.max()))
+    assert [e for e in out if e.type in ("landing", "takeoff") and e.airport is not None] == []

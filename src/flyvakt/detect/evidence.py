@@ -1,0 +1,251 @@
+"""The evidence model: what one fix says about being on the surface or in the air.
+
+Each signal may be missing, and a missing signal is never read as a value: no vertical rate is
+not "descending", no groundspeed is not "slow", no altitude is not "on the ground". Physics
+(height above the field, vertical rate, taxi speed) beats a flag when they disagree, and the
+vote's reason says so.
+
+Height above the field comes from GNSS (geometric) altitude where present, else from a ground
+reference for the pressure altitude learned from the data: the barometric altitude this
+aircraft, or another aircraft at the same field within ``GROUND_REF_S``, reported while
+physically on the surface (taxi speed at the field). Raw pressure altitude against the published
+elevation is never taken as a height: it only proves what holds across the whole QNH band
+(``QNH_TOL_FT``), e.g. "more than 850 ft above the field".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flyvakt.detect import rules as R
+from flyvakt.detect.state import AircraftState, Fix
+from flyvakt.model import AirportRef
+
+
+@dataclass
+class Vote:
+    """+2/+1 surface, -2/-1 air, 0 no evidence; ``why`` says which signal decided."""
+
+    value: int
+    why: str
+
+
+def height_ft(fx: Fix, field: AirportRef, ref_baro_ft: float) -> tuple[float, float]:
+    """(height above the field, tolerance ft), NaN unknown. From the pressure altitude against a
+    learned ground reference (tolerance 0); else GNSS altitude (geoid undulation: tolerance
+    ``GNSS_TOL_FT``); else raw pressure altitude minus elevation (tolerance ``QNH_TOL_FT``)."""
+    if not math.isnan(fx.alt) and not math.isnan(ref_baro_ft):
+        return fx.alt - ref_baro_ft, 0.0
+    if not math.isnan(fx.alt_gnss):
+        return fx.alt_gnss - field.elevation_ft, R.GNSS_TOL_FT
+    if math.isnan(fx.alt):
+        return math.nan, R.QNH_TOL_FT
+    return fx.alt - field.elevation_ft, R.QNH_TOL_FT
+
+
+def _source(tol: float) -> str:
+    if tol == 0.0:
+        return "pressure altitude against the learned ground reference"
+    if tol == R.GNSS_TOL_FT:
+        return "GNSS altitude"
+    return "pressure altitude, whatever the QNH"
+
+
+def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: float) -> Vote:
+    """What this fix says about surface (positive) or air (negative), and why."""
+    vr = rate_fpm(st, fx)
+    # A descent cannot take an aircraft off the ground: on the ground only a climb counts.
+    if not math.isnan(vr) and abs(vr) >= R.AIR_VR_FPM and not (st.ground and vr < 0):
+        return Vote(-2, f"vertical rate {vr:+.0f} ft/min")
+    if not math.isnan(fx.gs) and fx.gs > R.ROLL_MAX_KT:
+        return Vote(-2, f"groundspeed {fx.gs:.0f} kt")
+    if field is None:
+        # Far from any known airport: no height reference; the flag is all there is.
+        if fx.ground_known:
+            return Vote(2 if fx.ground else -1, "ground flag" if fx.ground else "airborne flag")
+        return Vote(1 if fx.ground else 0, "altitude/speed estimate")
+    h, tol = height_ft(fx, field, ref_baro_ft)
+    flagged = fx.ground_known and fx.ground
+    if fx.gs == 0.0 and not flagged and not _still(st, fx):
+        fx.gs = math.nan  # "0 kt" in a position-only report is a missing speed
+    gs, src = fx.gs, ""
+    implied = _implied_gs(st, fx, R.VR_CHECK_S)
+    if math.isnan(gs):
+        gs, src = _implied_gs(st, fx, R.IMPLIED_GS_S[0]), " (from positions)"
+    elif implied * R.STALE_GS_RATIO < gs and gs - implied > R.TAXI_MAX_KT:
+        # Resampled state vectors hold the last airborne speed on the runway (102 kt while the
+        # positions crawl at 20 kt, noisy_time_issue at LSZH): the positions win.
+        gs, src = implied, " (from positions; the reported speed is stale)"
+    if h - tol > R.AIR_HEIGHT_FT:
+        beats = " (physics beats the ground flag)" if flagged else ""
+        return Vote(-2, f"{h:,.0f} ft above {field.icao} by {_source(tol)}{beats}")
+    if math.isnan(h) and flagged:
+        carried = _carried_alt(fx, st)
+        if carried is not None:
+            hc, tc = height_ft(carried, field, ref_baro_ft)
+            if hc - tc > R.AIR_HEIGHT_FT:
+                return Vote(
+                    -2,
+                    f"ground flag without altitude {fx.t - carried.t:.0f} s after a fix "
+                    f"{hc:,.0f} ft above {field.icao} (physics beats the flag)",
+                )
+    if flagged:
+        return Vote(2, "ground flag")
+    level = math.isnan(h) or (h <= R.FLOOR_BAND_FT if tol == 0.0 else abs(h) <= R.SLOW_RAW_BAND_FT)
+    steady = not (abs(vr) >= R.GROUND_VR_MAX_FPM)  # NaN: unknown, not a rate
+    beats = " (physics beats the airborne flag)" if fx.ground_known else ""
+    slow = not math.isnan(gs) and gs < R.TAXI_MAX_KT
+    if slow and level and steady and not _trend_down(st, fx):
+        return Vote(2, f"{gs:.0f} kt{src} at {field.icao}'s ground level{beats}")
+    top = _recent_max_gs(st, fx)
+    if level and steady and gs * R.ROLLOUT_GS_RATIO <= top:
+        return Vote(
+            2, f"slowed from {top:.0f} to {gs:.0f} kt{src} at {field.icao}'s ground level{beats}"
+        )
+    if tol == 0.0:
+        if h <= R.FLOOR_BAND_FT and gs < 2 * R.TAKEOFF_MIN_GS_KT:
+            return Vote(1, f"at {field.icao}'s ground level ({h:+.0f} ft) at {gs:.0f} kt")
+        if h > R.FLOOR_BAND_FT:
+            return Vote(-1, f"{h:,.0f} ft above the ground reference of {field.icao}")
+    if fx.ground_known:
+        if gs < R.TAKEOFF_MIN_GS_KT and level:  # NaN: unknown speed, no vote from it
+            return Vote(1, f"airborne flag at {gs:.0f} kt near {field.icao}'s ground level")
+        return Vote(-1, "airborne flag")
+    if fx.ground:  # no flag: the altitude-0 / slow-without-altitude estimate of the source
+        return Vote(1, "altitude/speed estimate")
+    return Vote(0, "no evidence")
+
+
+def _implied_gs(st: AircraftState, fx: Fix, min_dt_s: float) -> float:
+    """Groundspeed from the distance to the previous fix (``IMPLIED_GS_S``), NaN unknown: SBS
+    position lines and some state vectors carry no speed."""
+    from flyvakt.detect.base import dist_nm
+
+    for f in reversed(st.recent):
+        dt = fx.t - f.t
+        if dt < min_dt_s:
+            continue
+        if dt > R.IMPLIED_GS_S[1]:
+            break
+        return dist_nm(f, fx) / dt * 3600.0
+    return math.nan
+
+
+def _still(st: AircraftState, fx: Fix) -> bool:
+    """Whether the positions confirm a reported 0 kt: some feeds write 0 for "no speed" (seen
+    at 2,000 ft in the adsb.lol traces). Unknown (no recent fix) is not confirmation."""
+    from flyvakt.detect.base import dist_nm
+
+    if not st.recent:
+        return False
+    f = st.recent[-1]
+    dt = fx.t - f.t
+    if dt <= 0 or dt > R.ALT_CARRY_S:
+        return False
+    return dist_nm(f, fx) / dt * 3600.0 < R.TAXI_MAX_KT
+
+
+def rate_fpm(st: AircraftState, fx: Fix) -> float:
+    """The reported vertical rate, unless the altitudes contradict it (a rate held over by
+    resampled data while the altitude stays put): NaN when unknown or contradicted."""
+    vr = fx.vr
+    if math.isnan(vr) or math.isnan(fx.alt):
+        return vr
+    for f in reversed(st.recent):
+        dt = fx.t - f.t
+        if dt < R.VR_CHECK_S:
+            continue
+        if dt > 4 * R.VR_CHECK_S or math.isnan(f.alt):
+            return vr
+        expected = vr * dt / 60.0
+        if abs(expected) >= 2 * R.ALT_STEP_FT and abs(fx.alt - f.alt) < 0.3 * abs(expected):
+            return math.nan
+        return vr
+    return vr
+
+
+def _recent_max_gs(st: AircraftState, fx: Fix) -> float:
+    top = math.nan
+    for f in reversed(st.recent):
+        if fx.t - f.t > R.ROLLOUT_S:
+            break
+        if not math.isnan(f.gs) and not f.gs <= top:
+            top = f.gs
+    return top
+
+
+def _trend_down(st: AircraftState, fx: Fix) -> bool:
+    d = alt_trend_ft(st, fx)
+    return d is not None and d <= -R.TREND_ALT_FT
+
+
+def plausible_alt(st: AircraftState, fx: Fix) -> bool:
+    """Whether ``fx.alt`` can follow the aircraft's last plausible altitude (and record it)."""
+    if math.isnan(fx.alt):
+        return True
+    dt = fx.t - st.alt_ok_t
+    if not math.isnan(dt) and dt >= 0:
+        allowed = R.ALT_JUMP_BASE_FT + R.ALT_JUMP_FPM * dt / 60.0
+        if abs(fx.alt - st.alt_ok_ft) > allowed:
+            return False
+    st.alt_ok_t, st.alt_ok_ft = fx.t, fx.alt
+    return True
+
+
+def _carried_alt(fx: Fix, st: AircraftState) -> Fix | None:
+    """The most recent fix of this aircraft with an altitude, within ``ALT_CARRY_S``."""
+    for f in reversed(st.recent):
+        if fx.t - f.t > R.ALT_CARRY_S:
+            return None
+        if not math.isnan(f.alt) or not math.isnan(f.alt_gnss):
+            return f
+    return None
+
+
+def descending(st: AircraftState, fx: Fix) -> bool | None:
+    """True/False from the vertical rate or the altitude trend over ``TREND_S``; None unknown."""
+    vr = rate_fpm(st, fx)
+    if not math.isnan(vr):
+        return vr <= R.FINAL_MIN_DESCENT_FPM
+    d = alt_trend_ft(st, fx)
+    return None if d is None else d <= -R.TREND_ALT_FT
+
+
+def climbing(st: AircraftState, fx: Fix) -> bool | None:
+    vr = rate_fpm(st, fx)
+    if not math.isnan(vr):
+        return vr >= -R.FINAL_MIN_DESCENT_FPM
+    d = alt_trend_ft(st, fx)
+    return None if d is None else d >= R.TREND_ALT_FT
+
+
+def alt_trend_ft(st: AircraftState, fx: Fix) -> float | None:
+    """Altitude change from a fix at least ``TREND_S`` earlier (within 4×), None unknown."""
+    if math.isnan(fx.alt):
+        return None
+    for f in reversed(st.recent):
+        if f is fx or fx.t - f.t < R.TREND_S:
+            continue
+        if fx.t - f.t > 4 * R.TREND_S:
+            return None
+        if not math.isnan(f.alt):
+            return fx.alt - f.alt
+    return None
+
+
+def heading_to(st: AircraftState, fx: Fix, ap: AirportRef) -> float | None:
+    """Over the last ``TREND_S`` or more: how much closer to ``ap`` the aircraft got, as a share
+    of the distance it flew (1: straight at it; negative: moving away). None unknown."""
+    from flyvakt.detect.base import dist_nm
+
+    for f in reversed(st.recent):
+        if f is fx or fx.t - f.t < R.TREND_S:
+            continue
+        if fx.t - f.t > 4 * R.TREND_S:
+            return None
+        flown = dist_nm(f, fx)
+        if flown < 0.05:
+            return None  # hardly moved: no direction
+        return (dist_nm(f, ap) - dist_nm(fx, ap)) / flown
+    return None

@@ -1,0 +1,275 @@
+"""The gap and abstention rules (docs/detection.md): what may be said across missing data.
+
+- Across a gap longer than ``GAP_NAME_S`` an airport is named only when the evidence on both
+  sides points to it: before the gap on its surface or on final to it (low, close, descending,
+  getting closer); after the gap on its surface or in initial climb from it. Otherwise the
+  event says "landed somewhere": ``airport`` null, ``candidates`` in order, ``basis: inferred``;
+  or nothing is said.
+- A landing is never inferred from a track that is climbing, level above pattern altitude,
+  moving away from the field, or whose trend is unknown (missing is missing).
+- When two airports fit the last fix, none is named (the candidates are).
+"""
+
+from __future__ import annotations
+
+import math
+
+from flyvakt.detect import rules as R
+from flyvakt.detect.base import Context, dist_nm, duration, gap_details
+from flyvakt.detect.evidence import alt_trend_ft, descending, heading_to, height_ft, rate_fpm
+from flyvakt.detect.state import AircraftState, Fix
+from flyvakt.model import AirportRef, Event
+
+
+def ground_ref(ctx: Context, st: AircraftState, ap: AirportRef, fx: Fix) -> float:
+    if st.field_icao == ap.icao and not math.isnan(st.ref_baro_ft):
+        return st.ref_baro_ft
+    shared = ctx.ground_refs.get(ap.icao)
+    if shared is not None and abs(fx.t - shared[1]) <= R.GROUND_REF_S:
+        return shared[0]
+    return math.nan
+
+
+def final_to(
+    ctx: Context, st: AircraftState, fx: Fix, *, strict: bool = True
+) -> tuple[list[AirportRef], bool, str]:
+    """Airports ``fx`` is on final to, nearest first; whether the choice is ambiguous (another
+    airport nearly fits); and why not, if none. Always: descending (vertical rate or trend) and
+    getting closer. ``strict`` (evidence for the gap rule): short final, at most
+    ``FINAL_HEIGHT_FT`` (whatever the QNH) and ``FINAL_NM``. Otherwise (one side only: the signal
+    is lost or the data ends): on an approach path, within the glide envelope and ``CLOSE_NM``,
+    at approach speed."""
+    if fx.ground or (math.isnan(fx.alt) and math.isnan(fx.alt_gnss)):
+        return [], False, "no altitude"
+    down = descending(st, fx)
+    if down is not True:
+        return [], False, "not seen descending" if down is None else "not descending"
+    fits: list[AirportRef] = []
+    nearly: list[AirportRef] = []
+    for ap, d in ctx.world.airports_near(fx.lat, fx.lon, R.CLOSE_NM):
+        h, tol = height_ft(fx, ap, ground_ref(ctx, st, ap, fx))
+        if math.isnan(h):
+            continue
+        # The most the height can be (raw pressure altitude: the top of the QNH band) must fit
+        # the envelope; the least it can be decides whether the airport nearly fits.
+        hi, lo = h + tol, h - tol
+        glide = R.GLIDE_BASE_FT + R.GLIDE_FT_PER_NM * d
+        envelope = min(R.FINAL_HEIGHT_FT, glide)
+        toward = heading_to(st, fx, ap)
+        ahead = toward is not None and toward >= R.HEADING_TO_MIN
+        short = d <= R.FINAL_NM and hi <= envelope
+        approach = not strict and h <= min(R.LOW_AGL_FT, glide) and _reaches(st, fx, h, d)
+        if (short or approach) and ahead:
+            fits.append(ap)
+        elif lo <= 1.5 * envelope and (toward is None or toward > 0):
+            nearly.append(ap)
+    if not fits:
+        return [], False, "not low and close on a descent towards an airport"
+    d0 = dist_nm(fx, fits[0])
+    ambiguous = len(fits) > 1 or any(dist_nm(fx, a) < d0 for a in nearly)
+    return fits, ambiguous, ""
+
+
+def _reaches(st: AircraftState, fx: Fix, h: float, d_nm: float) -> bool:
+    """The descent would reach the ground near the field: the time to lose the height at the
+    current descent rate and the time to fly there at the current groundspeed agree within
+    ``GLIDE_TIME_RATIO`` (a glide path of about 1.5-6 degrees)."""
+    rate = trend_rate_fpm(st, fx)
+    if math.isnan(rate) or rate >= 0 or not fx.gs > 0:
+        return False
+    to_ground = max(h, 0.0) / -rate
+    to_field = d_nm / fx.gs * 60.0
+    if to_field <= 0:
+        return True
+    ratio = to_ground / to_field
+    return 1 / R.GLIDE_TIME_RATIO <= ratio <= R.GLIDE_TIME_RATIO
+
+
+def initial_climb_from(ctx: Context, st: AircraftState, fx: Fix) -> list[AirportRef]:
+    """Airports ``fx`` may be in initial climb from: low and close, not descending."""
+    if fx.ground or (math.isnan(fx.alt) and math.isnan(fx.alt_gnss)):
+        return []
+    if not math.isnan(fx.vr) and fx.vr <= R.FINAL_MIN_DESCENT_FPM:
+        return []
+    out = []
+    for ap, d in ctx.world.airports_near(fx.lat, fx.lon, R.FINAL_NM):
+        h, tol = height_ft(fx, ap, ground_ref(ctx, st, ap, fx))
+        hi = h + tol
+        if d <= R.FINAL_NM and hi <= R.INITIAL_CLIMB_FT:
+            out.append(ap)
+    return out
+
+
+def trend_rate_fpm(st: AircraftState, fx: Fix) -> float:
+    """Vertical rate: reported (unless contradicted by the altitudes), else from the trend."""
+    vr = rate_fpm(st, fx)
+    if not math.isnan(vr):
+        return vr
+    d = alt_trend_ft(st, fx)
+    return math.nan if d is None else d * 60.0 / R.TREND_S
+
+
+def estimate_touchdown_s(
+    before: Fix, after: Fix, ref_baro_ft: float, rate_fpm: float = math.nan
+) -> float:
+    """Touchdown between an airborne fix and a later surface fix: the time the last descent
+    rate (or ``NOMINAL_RATE_FPM``) takes from the last height, within the interval."""
+    base = ref_baro_ft if not math.isnan(ref_baro_ft) else after.alt
+    h = before.alt - base if not (math.isnan(before.alt) or math.isnan(base)) else math.nan
+    rate = rate_fpm
+    if math.isnan(rate) or rate > -100:
+        rate = -R.NOMINAL_RATE_FPM
+    if math.isnan(h):
+        return (before.t + after.t) / 2
+    return min(max(before.t + max(h, 0.0) / -rate * 60.0, before.t), after.t)
+
+
+def estimate_liftoff_s(before: Fix, after: Fix, ref_baro_ft: float = math.nan) -> float:
+    """Lift-off between a surface fix and a later airborne fix, from the climb seen after it."""
+    base = ref_baro_ft if not math.isnan(ref_baro_ft) else before.alt
+    h = after.alt - base if not (math.isnan(after.alt) or math.isnan(base)) else math.nan
+    rate = after.vr if not math.isnan(after.vr) and after.vr > 100 else R.NOMINAL_RATE_FPM
+    if math.isnan(h):
+        return (before.t + after.t) / 2
+    return min(max(after.t - max(h, 0.0) / rate * 60.0, before.t), after.t)
+
+
+def infer_landing_at_end(ctx: Context, st: AircraftState, out: list[Event]) -> bool:
+    """Data ends (or the signal is lost) on final to an airport: an inferred landing there;
+    with two airports fitting, "landed somewhere" with both as candidates. Returns whether a
+    landing was emitted."""
+    from flyvakt.detect.phase import landing
+
+    fx = st.last
+    assert fx is not None
+    if not fx.alt <= R.HIGHEST_AIRPORT_FT + R.FINAL_HEIGHT_FT + R.QNH_TOL_FT:
+        return False  # far above any airport: no search needed
+    fits, ambiguous, _why = final_to(ctx, st, fx, strict=False)
+    if not fits:
+        return False
+    ap = fits[0]
+    h, tol = height_ft(fx, ap, ground_ref(ctx, st, ap, fx))
+    how = "" if tol == 0.0 else f" (±{tol:.0f} ft)"
+    codes = [a.icao for a in fits]
+    where = f"{h:,.0f} ft above {ap.icao} elevation{how}, {dist_nm(fx, ap):.1f} NM away"
+    if ambiguous:
+        landing(
+            ctx, st, fx, out, basis="inferred", confidence=0.4, airport=None, candidates=codes,
+            reason=f"last seen descending {where}, but another airport fits too: none is named",
+        )  # fmt: skip
+        return True
+    landing(
+        ctx, st, fx, out, basis="inferred", confidence=0.7, airport=ap, candidates=codes[1:],
+        reason=f"last seen {where}, descending towards it; touchdown not observed",
+    )  # fmt: skip
+    return True
+
+
+def across_gap(
+    ctx: Context,
+    st: AircraftState,
+    prev: Fix,
+    fx: Fix,
+    field: AirportRef | None,
+    ref: float,
+    out: list[Event],
+) -> None:
+    """Phase events across a coverage gap between ``prev`` and ``fx``, by the gap rules."""
+    from flyvakt.detect.phase import landing, takeoff
+
+    gap_s = fx.t - prev.t
+    long = gap_s > R.GAP_NAME_S
+    gap = f"{duration(gap_s)} coverage gap"
+    before_ground, after_ground = bool(st.ground), fx.ground
+    x = ctx.airport_for(prev, R.GROUND_AIRPORT_NM)[0] if before_ground else None
+    y = ctx.airport_for(fx, R.GROUND_AIRPORT_NM)[0] if after_ground else None
+    finals = [] if before_ground else final_to(ctx, st, prev)[0]
+    climbs = [] if after_ground else initial_climb_from(ctx, st, fx)
+    fin_codes = [a.icao for a in finals]
+    climb_codes = [a.icao for a in climbs]
+    already = st.last_landing is not None and st.last_landing.time_s >= prev.t
+    events: list[Event] = []
+    if before_ground and after_ground:
+        if x is not None and y is not None and x.icao != y.icao:
+            events.append(takeoff(
+                ctx, st, prev, prev, out, basis="inferred", confidence=0.8, airport=x,
+                candidates=[], time_s=prev.t,
+                reason=f"on the ground at {x.icao} before a {gap}, at {y.icao} after it; "
+                "the times lie inside the gap",
+            ))  # fmt: skip
+            events.append(landing(
+                ctx, st, fx, out, basis="inferred", confidence=0.8, airport=y, candidates=[],
+                reason=f"on the ground at {x.icao} before a {gap}, at {y.icao} after it",
+            ))  # fmt: skip
+    elif before_ground:
+        named = x if x is not None and (not long or x.icao in climb_codes) else None
+        cands = ([x.icao] if x is not None and named is None else []) + [
+            c for c in climb_codes if named is None or c != named.icao
+        ]
+        why = (
+            f"on the ground at {named.icao} before a {gap}, airborne after it"
+            if named is not None
+            else f"on the ground before a {gap}, airborne after it; the first fix after it "
+            "does not show the climb from that airport, so none is named"
+        )
+        events.append(takeoff(
+            ctx, st, prev, fx, out, basis="inferred", confidence=0.8 if named else 0.4,
+            airport=named, candidates=cands, reason=why,
+            time_s=estimate_liftoff_s(prev, fx, ref) if not long or named else fx.t,
+        ))  # fmt: skip
+    elif after_ground:
+        if not already:
+            named = y if y is not None and (not long or y.icao in fin_codes) else None
+            cands = ([y.icao] if y is not None and named is None else []) + [
+                c for c in fin_codes if named is None or c != named.icao
+            ]
+            why = (
+                f"airborne before a {gap}, on the ground at {named.icao} after it; the touchdown "
+                "lies inside the gap"
+                if named is not None
+                else f"airborne before a {gap} and not on final to this airport, on the ground "
+                "after it: it landed somewhere in the gap, perhaps more than once"
+            )
+            rate = trend_rate_fpm(st, prev)
+            events.append(landing(
+                ctx, st, fx, out, basis="inferred", confidence=0.8 if named else 0.4,
+                airport=named, candidates=cands, reason=why,
+                time_s=estimate_touchdown_s(prev, fx, ref, rate) if named else fx.t,
+            ))  # fmt: skip
+    elif already and st.last_landing is not None:
+        # Lost low (landing inferred), seen airborne again: it left again, or went around.
+        ap = st.last_landing.airport
+        named = ap if ap is not None and ap.icao in climb_codes else None
+        events.append(takeoff(
+            ctx, st, prev, fx, out, basis="inferred", confidence=0.5 if named else 0.3,
+            airport=named, candidates=[] if named else ([ap.icao] if ap else []) + climb_codes,
+            reason=f"seen airborne again after a landing inferred at the start of a {gap}",
+        ))  # fmt: skip
+    elif finals and climbs:
+        common = [a for a in finals if a.icao in climb_codes]
+        if common and len(finals) == 1:
+            ap = common[0]
+            why = f"on final to {ap.icao} before a {gap}, climbing out of it after"
+            events.append(landing(
+                ctx, st, prev, out, basis="inferred", confidence=0.6, airport=ap, candidates=[],
+                reason=why,
+                time_s=estimate_touchdown_s(prev, fx, ref, trend_rate_fpm(st, prev)),
+            ))  # fmt: skip
+            events.append(takeoff(
+                ctx, st, prev, fx, out, basis="inferred", confidence=0.6, airport=ap,
+                candidates=[], reason=why,
+                time_s=estimate_liftoff_s(prev, fx, ref),
+            ))  # fmt: skip
+        else:
+            events.append(landing(
+                ctx, st, prev, out, basis="inferred", confidence=0.3, airport=None,
+                candidates=fin_codes + [c for c in climb_codes if c not in fin_codes],
+                reason=f"on final before a {gap} and climbing out near another airport after "
+                "it: it landed somewhere, not named",
+            ))  # fmt: skip
+            events.append(takeoff(
+                ctx, st, prev, fx, out, basis="inferred", confidence=0.3, airport=None,
+                candidates=climb_codes, reason=f"climbing out near an airport after a {gap}",
+            ))  # fmt: skip
+    for ev in events:
+        ev.details = {**ev.details, **gap_details(prev, fx)}
