@@ -27,7 +27,11 @@ def register(subparsers: Any) -> None:
         "data/aircraft.json over a store, read-only.",
     )
     p.add_argument("--db", required=True, metavar="FILE", help="store file (SQLite)")
-    p.add_argument("--fleets", metavar="FILE", help="fleets TOML file (colours, filters, claims)")
+    p.add_argument(
+        "--fleets",
+        metavar="FILE",
+        help="fleets TOML file for colours, filters and claims (default: the bundled example)",
+    )
     p.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8090, help="HTTP port (default 8090)")
     p.add_argument(
@@ -48,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
             "can read the store (changes stay disabled)",
             file=sys.stderr,
         )
-    app = create_app(args.db, fleets_path=args.fleets, token=args.token)
+    from flyvakt.cli._fleets_default import fleets_or_bundled
+
+    app = create_app(args.db, fleets_path=fleets_or_bundled(args.fleets), token=args.token)
     print(f"flyvakt serve: http://{args.host}:{args.port}/", file=sys.stderr)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
