@@ -43,7 +43,9 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
         "(beast, avr, sbs, jsonl, csv, json, sv-csv, sv-jsonl, parquet)",
     )
     p.add_argument(
-        "--start-time", help="UTC start (ISO 8601) for Beast/AVR files without absolute timestamps"
+        "--start-time",
+        help="UTC start (ISO 8601) for Beast/AVR files without absolute timestamps; "
+        "relative times in CSV/JSONL frame files are seconds after it",
     )
     p.add_argument(
         "--positions-out", metavar="FILE", help="write accepted positions (.parquet or .csv)"
@@ -207,6 +209,9 @@ def _summary(
     ):
         if counts:
             lines.append(f"{title}: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
+    lines += [f"  skipped {msg}" for msg in src.bad_lines]
+    if src.stopped:
+        lines.append(f"stopped early: {src.stopped}")
     if st.step_errors:
         lines.append(f"batches that failed and were skipped (see the log): {st.step_errors:,}")
     if args.positions_out:
