@@ -66,8 +66,14 @@ def run(args: argparse.Namespace) -> int:
     if warning:
         print(warning, file=sys.stderr)
     from flyvakt.cli._fleets_default import fleets_or_bundled
+    from flyvakt.serve.http_guard import allowed_hosts_for
 
-    app = create_app(args.db, fleets_path=fleets_or_bundled(args.fleets), token=args.token)
+    app = create_app(
+        args.db,
+        fleets_path=fleets_or_bundled(args.fleets),
+        token=args.token,
+        allowed_hosts=allowed_hosts_for(args.host),
+    )
     print(f"flyvakt serve: http://{args.host}:{args.port}/", file=sys.stderr)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
