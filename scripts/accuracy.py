@@ -58,8 +58,10 @@ class Expect:
 CASES: dict[str, tuple[str, list[Expect], str]] = {
     "afr34zg": (
         "traffic/full_flight_short.jsonl.gz",
-        [Expect("takeoff", "LFPG", "2024-07-06T06:59:21Z"),
-            Expect("landing", "LFBO", "2024-07-06T07:58:42Z"),],
+        [
+            Expect("takeoff", "LFPG", "2024-07-06T06:59:21Z"),
+            Expect("landing", "LFBO", "2024-07-06T07:58:42Z"),
+        ],
         "observed in the raw frames (surface → airborne switch)",
     ),
     "noisy_takeoff": (
@@ -137,9 +139,7 @@ def dev_labels() -> list[Label]:
     for name, (path, expects, source) in CASES.items():
         for ex in expects:
             t = epoch(ex.time_utc) if ex.time_utc else None
-            out.append(
-                Label(path, "", ex.kind, ex.airport, t, TIME_OK_S, f"dev: {name}", source)
-            )
+            out.append(Label(path, "", ex.kind, ex.airport, t, TIME_OK_S, f"dev: {name}", source))
     return out
 
 
@@ -278,9 +278,7 @@ def judge_file(path: str, labels: list[Label], events: list[dict[str, Any]]) -> 
             if i not in used
             and e["type"] in lb.kind.split("|")
             and (not lb.icao24 or e["icao24"] == lb.icao24)
-            and (
-                lb.time_s is None or abs(epoch(e["time"]) - lb.time_s) <= lb.tolerance_s + MATCH_S
-            )
+            and (lb.time_s is None or abs(epoch(e["time"]) - lb.time_s) <= lb.tolerance_s + MATCH_S)
         ]
         if lb.time_s is None and lb.airport is None:
             named = [(i, e) for i, e in cands if _code(e)]
@@ -332,9 +330,7 @@ def score(runs: dict[str, Run], labels: list[Label]) -> Scored:
     for path, run in runs.items():
         mine = [lb for lb in labels if lb.file == path]
         outcomes.extend(judge_file(path, mine, run.events))
-        gap_named.extend(
-            e for e in run.events if e["type"] in PHASES and named_across_gap(e, run)
-        )
+        gap_named.extend(e for e in run.events if e["type"] in PHASES and named_across_gap(e, run))
     return Scored(outcomes, gap_named)
 
 
@@ -381,8 +377,8 @@ def summary(sc: Scored) -> list[str]:
         f"Airports named across a gap of more than {GAP_S / 60:.0f} min without evidence on "
         f"both sides (must be 0): **{len(sc.gap_named)}**"
         + (
-            ": " + ", ".join(f"{e['icao24']} {e['type']} {_code(e)} {e['time']}" for e in
-                             sc.gap_named)
+            ": "
+            + ", ".join(f"{e['icao24']} {e['type']} {_code(e)} {e['time']}" for e in sc.gap_named)
             if sc.gap_named
             else "."
         )

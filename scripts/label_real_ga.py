@@ -69,9 +69,9 @@ def airports_near(lat: float, lon: float, radius_nm: float) -> list[tuple[str, f
     return sorted(out, key=lambda x: x[1])
 
 
-def select(rows: list[dict[str, str]], icao: str, start: str | None, end: str | None) -> list[
-    dict[str, str]
-]:
+def select(
+    rows: list[dict[str, str]], icao: str, start: str | None, end: str | None
+) -> list[dict[str, str]]:
     sel = [r for r in rows if r["icao24"] == icao]
     if start:
         sel = [r for r in sel if r["timestamp"][11:19] >= start.ljust(8, "0")[:8]]

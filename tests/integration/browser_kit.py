@@ -117,7 +117,10 @@ class Page:
     @staticmethod
     def _with_csp(route: Any) -> None:
         resp = route.fetch()
-        route.fulfill(response=resp, headers={**resp.headers, "content-security-policy": CSP})
+        # The server's own policy when it sends one (it must be at least as strict), else ours.
+        headers = dict(resp.headers)
+        headers.setdefault("content-security-policy", CSP)
+        route.fulfill(response=resp, headers=headers)
 
     def open(self, query: str = "", ready: bool = True) -> Any:
         self.pg.goto(self.server + "/" + query)

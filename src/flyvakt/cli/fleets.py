@@ -16,7 +16,10 @@ def register(subparsers: Any) -> None:
         "fleets", help="list, show and import fleets (a TOML file you edit)"
     )
     parser.add_argument(
-        "--fleets", default=DEFAULT_FLEETS, help="fleets file (default: ./fleets.toml)"
+        "--fleets",
+        default=None,
+        help="fleets file (default: the bundled example for list/show; ./fleets.toml for "
+        "import-plane-alert, which writes it)",
     )
     sub = parser.add_subparsers(dest="fleets_command", metavar="ACTION")
 
@@ -77,8 +80,10 @@ def _load(path: str) -> Any:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from flyvakt.cli._fleets_default import fleets_or_bundled
     from flyvakt.fleets.registry import FleetFileError
 
+    args.fleets = fleets_or_bundled(args.fleets)
     try:
         reg = _load(args.fleets)
     except FleetFileError as exc:
@@ -98,8 +103,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    from flyvakt.cli._fleets_default import fleets_or_bundled
     from flyvakt.fleets.registry import FleetFileError
 
+    args.fleets = fleets_or_bundled(args.fleets)
     try:
         reg = _load(args.fleets)
     except FleetFileError as exc:
@@ -136,6 +143,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     )
     from flyvakt.fleets.registry import FleetFileError, FleetRegistry, save_fleets
 
+    args.fleets = args.fleets or DEFAULT_FLEETS  # import writes a file: never the bundled one
     flt = PlaneAlertFilter(
         operators=args.operator,
         categories=args.category,

@@ -58,7 +58,11 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db", metavar="FILE", help="also store positions and events in this SQLite file"
     )
-    p.add_argument("--fleets", metavar="FILE", help="fleets file (TOML) for fleet tags and events")
+    p.add_argument(
+        "--fleets",
+        metavar="FILE",
+        help="fleets file (TOML) for fleet tags and events (default: the bundled example)",
+    )
     p.add_argument(
         "--tz",
         default=None,
@@ -99,7 +103,10 @@ def run_replay(args: argparse.Namespace) -> int:
         )
         return 2
     cfg = tracker_config()
-    detector = None if args.no_events else make_detector(fleets_path=args.fleets)
+    from flyvakt.cli._fleets_default import fleets_or_bundled
+
+    fleets = fleets_or_bundled(args.fleets)
+    detector = None if args.no_events else make_detector(fleets_path=fleets)
     pos_out = PositionsWriter(args.positions_out) if args.positions_out else None
     ev_out = EventsWriter(args.events_jsonl) if args.events_jsonl else None
     store = _open_store(args.db) if args.db else None

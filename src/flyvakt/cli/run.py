@@ -33,7 +33,11 @@ def register(sub: Any) -> None:
     )
     p.add_argument("sources", nargs="*", metavar="SOURCE", help="feed URLs or files")
     p.add_argument("--db", default="./flyvakt.db", help="store file (default ./flyvakt.db)")
-    p.add_argument("--fleets", metavar="FILE", help="fleets file (TOML); may hold [[alerts]]")
+    p.add_argument(
+        "--fleets",
+        metavar="FILE",
+        help="fleets file (TOML); may hold [[alerts]] (default: the bundled example)",
+    )
     p.add_argument("--rules", metavar="FILE", help="alert rules file (TOML, [[alerts]] tables)")
     p.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8090, help="HTTP port (default 8090)")
@@ -88,8 +92,10 @@ def _make_app(args: argparse.Namespace, hub: Any) -> Any:
 
 def run_run(args: argparse.Namespace) -> int:
     from flyvakt.alerts import AlertRuleError
+    from flyvakt.cli._fleets_default import fleets_or_bundled
     from flyvakt.sources import SourceFormatError
 
+    args.fleets = fleets_or_bundled(args.fleets)  # one default for every command
     try:
         return asyncio.run(_main(args))
     except (SourceFormatError, AlertRuleError) as exc:

@@ -39,7 +39,11 @@ def register(subparsers: Any) -> None:
         "data/aircraft.json over a store, read-only.",
     )
     p.add_argument("--db", required=True, metavar="FILE", help="store file (SQLite)")
-    p.add_argument("--fleets", metavar="FILE", help="fleets TOML file (colours, filters, claims)")
+    p.add_argument(
+        "--fleets",
+        metavar="FILE",
+        help="fleets TOML file for colours, filters and claims (default: the bundled example)",
+    )
     p.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8090, help="HTTP port (default 8090)")
     p.add_argument(
@@ -61,11 +65,12 @@ def run(args: argparse.Namespace) -> int:
     warning = public_host_warning("serve", args.host, args.token)
     if warning:
         print(warning, file=sys.stderr)
+    from flyvakt.cli._fleets_default import fleets_or_bundled
     from flyvakt.serve.http_guard import allowed_hosts_for
 
     app = create_app(
         args.db,
-        fleets_path=args.fleets,
+        fleets_path=fleets_or_bundled(args.fleets),
         token=args.token,
         allowed_hosts=allowed_hosts_for(args.host),
     )

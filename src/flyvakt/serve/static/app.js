@@ -436,8 +436,11 @@ async function saveImage() {
   $("snapshot").hidden = false;
   const canvas = drawSnapshot({
     map, countries: state.countries, trails: [...state.trails, ...(state.legs || [])],
-    aircraft: state.shown.map((a) => ({ lat: a.lat, lng: nearLng(map, a.lon), track: a.track, colour: fleetColour(a),
-      ghost: a.ghost, label: acLabel(a) })),
+    // Where the markers are drawn (spread stacks included), so the image matches the screen.
+    aircraft: state.shown.map((a) => {
+      const ll = state.markers.get(a.hex)?.getLatLng() || L.latLng(a.lat, nearLng(map, a.lon));
+      return { lat: ll.lat, lng: ll.lng, track: a.track, colour: fleetColour(a), ghost: a.ghost, label: acLabel(a) };
+    }),
     airports: places.shown(), caption: $("snap-caption").textContent,
     attribution: tr("caption_src"), watermark: state.dataLabel ? tr("watermark") : "",
   });
@@ -528,7 +531,8 @@ async function start() {
     const t = urlTime("t");
     let to = urlTime("to") ?? state.lastS;
     let from = urlTime("from") ?? Math.max(state.firstS ?? state.lastS - 10800, to - 10800);
-    if (t != null && (t < from || t > to)) { from = Math.min(from, t); to = Math.max(to, t); }
+    // A linked moment outside the default window: open an hour before it, so trails show.
+    if (t != null && (t < from || t > to)) { from = Math.max(state.firstS ?? t - 3600, Math.min(from, t - 3600)); to = Math.max(to, t); }
     setWindow(from, to);
     state.t = t ?? to;
     await refresh();
