@@ -130,8 +130,8 @@ def test_labels_are_well_formed_and_point_at_their_cut() -> None:
         fixes = RUNS[lb.file].fixes[r["icao24"]]
         t = ACC.epoch(r["time_utc"])
         # the labelled moment lies inside the cut's data (or within its tolerance of an end)
-        assert fixes[0][0] - float(r["tolerance_s"]) <= t <= fixes[-1][0] + float(
-            r["tolerance_s"]
+        assert (
+            fixes[0][0] - float(r["tolerance_s"]) <= t <= fixes[-1][0] + float(r["tolerance_s"])
         ), r
     for c in cuts.values():
         assert (REAL_GA / c["file"]).exists(), c
@@ -146,8 +146,13 @@ def test_every_failure_class_has_real_labels() -> None:
 
 
 def _ev(kind: str, iso: str, icao: str | None, who: str = "abc123") -> dict[str, object]:
-    return {"type": kind, "icao24": who, "time": iso, "airport": {"icao": icao} if icao else None,
-            "basis": "observed"}
+    return {
+        "type": kind,
+        "icao24": who,
+        "time": iso,
+        "airport": {"icao": icao} if icao else None,
+        "basis": "observed",
+    }
 
 
 def _lab(kind: str, iso: str, airport: str | None, tol: float = 5.0) -> object:
@@ -194,10 +199,19 @@ def test_gap_rule_needs_evidence_on_both_sides() -> None:
     kwvi = airportsdata.load()["KWVI"]
     lat, lon, el = kwvi["lat"], kwvi["lon"], kwvi["elevation"]
     t0 = ACC.epoch("2025-01-01T10:00:00Z")
-    far = ACC.Run([], {"abc123": [(t0, lat + 0.3, lon, 4350.0, 0, 223.0),
-                                  (t0 + 6060, lat, lon + 0.08, 3000.0, 0, 120.0)]})
-    near = ACC.Run([], {"abc123": [(t0, lat + 0.02, lon, el + 600, 0, 75.0),
-                                   (t0 + 6060, lat, lon, el, 1, 5.0)]})
+    far = ACC.Run(
+        [],
+        {
+            "abc123": [
+                (t0, lat + 0.3, lon, 4350.0, 0, 223.0),
+                (t0 + 6060, lat, lon + 0.08, 3000.0, 0, 120.0),
+            ]
+        },
+    )
+    near = ACC.Run(
+        [],
+        {"abc123": [(t0, lat + 0.02, lon, el + 600, 0, 75.0), (t0 + 6060, lat, lon, el, 1, 5.0)]},
+    )
     inside = _ev("landing", "2025-01-01T10:00:00Z", "KWVI")
     assert ACC.named_across_gap(inside, far)
     assert not ACC.named_across_gap(inside, near)

@@ -262,7 +262,9 @@ _NEEDS_COUNTRY = frozenset({"in_airspace_of", "entered_airspace_of", "avoided_ai
 
 def _place_of(text: str, demonym: bool, used: set[str], at_word: bool) -> Place | None:
     place = resolve_place(text, demonym=demonym, used_airports=used, prefer_airport=at_word)
-    if place is None and not demonym:
+    if place is None and demonym:  # "i Kinas luftrom": a genitive, not a demonym
+        place = resolve_place(text, used_airports=used)
+    if place is None:
         # Genitive: "Kinas luftrom", "Russlands" → Kina, Russland.
         stripped = re.sub(r"(?:'s|’s|s)$", "", text.strip().rstrip(".!?"))
         if stripped != text.strip():

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -219,14 +220,16 @@ def judge_airspace(
         i = int(np.flatnonzero(inside)[0])
         res.outcome = "entered"
         res.first_inside = _fix(t[i], la[i], lo[i])
-    poly = world.countries.airspace_polygon(country)
+    poly = _airspace(country)
     if poly is None or poly.is_empty:
         raise ValueError(f"no airspace polygon for {country!r}")
     sel = np.flatnonzero(in_win)
     centre = sel if sel.size else np.arange(t.size)
     plane = _Plane(float(np.median(la[centre])), float(np.median(lo[centre])))
     x, y = plane.fwd(la, lo)
-    reach_nm = max_speed_kt * (until_s - since_s) / 3600.0
+    # the longest stretch without a fix bounds how far from the track anything can matter
+    gaps_s = np.diff(t, prepend=min(since_s, t[0]), append=max(until_s, t[-1]))
+    reach_nm = max_speed_kt * float(np.max(gaps_s)) / 3600.0
     span = float(np.max(np.hypot(x, y))) + reach_nm + 50.0
     area = _clip_lonlat(poly, plane, span)
     shape = plane.geometry(area) if area is not None else None
@@ -234,10 +237,12 @@ def judge_airspace(
         dist = np.full(t.size, np.inf)
     else:
         shapely.prepare(shape)
-        dist = shapely.distance(shapely.points(x, y), shape)
+        dist = _distances(shape, x, y, reach_nm + 1.0)
     # closest approach among observed fixes in the window
     if sel.size:
         j = int(sel[np.argmin(dist[sel])])
+        if not np.isfinite(dist[j]) and shape is not None and not shape.is_empty:
+            j = _closest_far(shape, x, y, sel, dist)
         res.closest = _fix(t[j], la[j], lo[j])
         res.closest["distance_nm"] = None if not np.isfinite(dist[j]) else round(float(dist[j]), 1)
         if shape is not None and not shape.is_empty and np.isfinite(dist[j]):
@@ -248,11 +253,13 @@ def judge_airspace(
     if res.outcome == "entered":
         return res
     # every stretch of the window not covered by a fix: pairs, and open ends
-    pieces: list[tuple[int | None, int | None, float]] = []
-    for q in range(t.size - 1):
-        s0, s1 = max(t[q], since_s), min(t[q + 1], until_s)
-        if s1 > s0:
-            pieces.append((q, q + 1, float(t[q + 1] - t[q])))
+    dt_pair = np.diff(t)
+    overlaps = np.minimum(t[1:], until_s) > np.maximum(t[:-1], since_s)
+    # only pairs whose straightest detour could touch the border need the ellipse test
+    could = overlaps & (dist[:-1] + dist[1:] <= max_speed_kt * dt_pair / 3600.0)
+    pieces: list[tuple[int | None, int | None, float]] = [
+        (int(q), int(q) + 1, float(dt_pair[q])) for q in np.flatnonzero(could)
+    ]
     if t[0] > since_s:
         pieces.append((None, 0, float(t[0] - since_s)))
     anchor: tuple[float, float] | None = None
@@ -311,6 +318,52 @@ def judge_airspace(
         return res
     res.outcome = "possible" if res.reachable_gaps else "avoided"
     return res
+
+
+@lru_cache(maxsize=16)
+def _airspace(country: str) -> Any:
+    from flyvakt.geo import get_world
+
+    return get_world().countries.airspace_polygon(country)
+
+
+def _closest_far(
+    shape: Any,
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    sel: npt.NDArray[np.int64],
+    dist: npt.NDArray[np.float64],
+) -> int:
+    """The closest fix when all are beyond the search radius: every k-th fix, then around the
+    best one (exact distances written into ``dist``)."""
+    stride = max(1, sel.size // 400)
+    sample = sel[::stride]
+    d = shapely.distance(shapely.points(x[sample], y[sample]), shape)
+    k = int(np.argmin(d))
+    near = sel[max(0, k * stride - stride) : k * stride + stride + 1]
+    dist[near] = shapely.distance(shapely.points(x[near], y[near]), shape)
+    return int(near[np.argmin(dist[near])])
+
+
+def _distances(
+    shape: Any, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], max_nm: float
+) -> npt.NDArray[np.float64]:
+    """Distance (NM) from each point to ``shape`` (0 inside; inf beyond ``max_nm``): nearest
+    border segment through an STRtree, O(n log m) instead of a plain distance's n × m."""
+    segments = []
+    for ring in shapely.get_rings(shapely.get_parts(shape)):
+        xy = shapely.get_coordinates(ring)
+        if len(xy) >= 2:
+            segments.append(np.stack([xy[:-1], xy[1:]], axis=1))
+    out = np.full(x.size, np.inf)
+    if not segments:
+        return out
+    lines = shapely.linestrings(np.concatenate(segments))
+    tree = shapely.STRtree(lines)
+    (pi, _), d = tree.query_nearest(shapely.points(x, y), max_distance=max_nm, return_distance=True)
+    np.minimum.at(out, pi, d)
+    out[shapely.contains_xy(shape, x, y)] = 0.0
+    return out
 
 
 def _clip_lonlat(poly: Any, plane: _Plane, span_nm: float) -> Any:

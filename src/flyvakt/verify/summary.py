@@ -40,7 +40,9 @@ _T: dict[str, dict[str, str]] = {
                    "{closest}",
         "inside": "{who} {verb} in the airspace of {country} {when}, at {lat}, {lon}",
         "could": "{who} could have reached the airspace of {country} unseen between "
-                 "{start} and {end} (a coverage gap; last seen {dist} NM from it)",
+                 "{start} and {end} (a coverage gap of {gap}: the shortest detour through "
+                 "{country} is {dist} NM, and the aircraft could fly {reach} NM)",
+        "member_inside": "in the airspace of {country} {when}",
         "closest": "{who} {dist} NM {when}",
         "landed_inferred": " (the track ends in an inferred landing)",
         "now": " (no time was given: judged now, {when})",
@@ -73,7 +75,9 @@ _T: dict[str, dict[str, str]] = {
                    "skjule; nærmest kom {closest}",
         "inside": "{who} {verb} i luftrommet til {country} {when}, ved {lat}, {lon}",
         "could": "{who} kan ha nådd luftrommet til {country} usett mellom {start} og {end} "
-                 "(hull i dekningen; sist sett {dist} nautiske mil unna)",
+                 "(hull i dekningen på {gap}: korteste omvei gjennom {country} er {dist} "
+                 "nautiske mil, og flyet kunne fly {reach} nautiske mil)",
+        "member_inside": "i luftrommet til {country} {when}",
         "closest": "{who} {dist} nautiske mil {when}",
         "landed_inferred": " (sporet ender i en utledet landing)",
         "now": " (ingen tid oppgitt: vurdert nå, {when})",
@@ -106,7 +110,9 @@ _T: dict[str, dict[str, str]] = {
                    "nærast kom {closest}",
         "inside": "{who} {verb} i luftrommet til {country} {when}, ved {lat}, {lon}",
         "could": "{who} kan ha nådd luftrommet til {country} usett mellom {start} og {end} "
-                 "(hol i dekninga; sist sett {dist} nautiske mil unna)",
+                 "(hol i dekninga på {gap}: kortaste omveg gjennom {country} er {dist} "
+                 "nautiske mil, og flyet kunne fly {reach} nautiske mil)",
+        "member_inside": "i luftrommet til {country} {when}",
         "closest": "{who} {dist} nautiske mil {when}",
         "landed_inferred": " (sporet endar i ei utleidd landing)",
         "now": " (inga tid oppgitt: vurdert no, {when})",
@@ -300,11 +306,15 @@ def _interval_text(
         r = possible[0]
         assert r.airspace is not None
         g = r.airspace.reachable_gaps[0]
-        start = when(_ts(g["start"]), lang, tz)
-        end = when(_ts(g["end"]), lang, tz) if g.get("end") else "?"
+        from flyvakt.i18n.format import duration
+
+        start = bare_clock(_ts(g["start"]), lang, tz)
+        end = bare_clock(_ts(g["end"]), lang, tz) if g.get("end") else "?"
         return t["could"].format(
             who=who(r), country=country, start=start, end=end,
             dist=number(round(float(g["needed_nm"])), lang),
+            reach=number(round(float(g["reach_nm"])), lang),
+            gap=duration(float(g["duration_s"]), lang),
         )  # fmt: skip
     if kind == "unverifiable":
         return _gap_text(claim, decisive, lang, tz)
@@ -315,6 +325,15 @@ def _interval_text(
     if any(r.airspace is not None and r.airspace.inferred_landing for r in decisive):
         text += t["landed_inferred"]
     return text
+
+
+def bare_clock(time_s: float, lang: str, tz: str) -> str:
+    """``17:36 Norwegian time`` / ``kl. 17.36 norsk tid`` (no preposition)."""
+    from flyvakt.i18n.format import reader_clock
+
+    return (
+        reader_clock(time_s, tz, lang) if lang == "en" else f"kl. {reader_clock(time_s, tz, lang)}"
+    )
 
 
 def window_text(start_s: float, end_s: float, lang: str, tz: str) -> str:
@@ -369,7 +388,14 @@ def evidence_sentences(claim: Claim, members: list[_MemberResult], lang: str, tz
     for r in members:
         if claim.predicate in INTERVAL_PREDICATES and r.airspace is not None:
             c = r.airspace.closest
-            if c is not None and c.get("distance_nm") is not None:
+            inside = r.airspace.first_inside
+            if inside is not None:
+                text = t["member_inside"].format(
+                    country=country_name(str(claim.object), lang),
+                    when=when(_ts(inside["time"]), lang, tz),
+                )
+                out.append(t["member"].format(who=who(r), state=text))
+            elif c is not None and c.get("distance_nm") is not None:
                 dist = number(round(float(c["distance_nm"])), lang)
                 text = t["member_closest"].format(
                     dist=dist, country=country_name(str(claim.object), lang),

@@ -1,0 +1,186 @@
+"""Interval airspace claims ("avoided China's airspace between 12:30 and 17:30 UTC") on the
+state-visit reconstruction and on copies of it, and "entered the airspace of" on a real flight
+across five countries.
+
+SYNTHETIC: the reconstruction and its two copies are simulated frames (the bundled scenario is
+an approximate reconstruction from public reporting). The copies change only the route or the
+receivers, and say so:
+- ``across-china``: Yakutsk → Harbin → Pyongyang, with a receiver at Harbin;
+- ``gap-near-border``: the reconstruction's route without the Vladivostok receiver, so the
+  aircraft is unseen for most of its leg over the Sea of Japan, within reach of China.
+REAL: ``noisy_time_issue`` (tests/data/traffic, traffic package MIT, OpenSky data): 4B1815 from
+Porto across Portugal, Spain, France, Germany and Switzerland to Zurich, 13 July 2022.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flyvakt.fleets import example_fleets_path, load_fleets
+from flyvakt.runtime.replay import ReplayResult, replay_files
+from flyvakt.sim import emit, scenario
+from flyvakt.sources import write_jsonl
+from flyvakt.verify import member_hexes, verify
+from flyvakt.verify.claims import ClaimContext
+from flyvakt.verify.evidence import evidence_from_replay
+from flyvakt.verify.structured import build_claim
+from flyvakt.verify.subjects import SubjectContext
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "traffic"
+HEXES = {"157711", "157718", "157719"}
+CLAIM = "the fleet avoided China's airspace between 12:30 and 17:30 UTC on 18 June 2024"
+EAST_ROUTE = """yakutsk_pyongyang_east_of_china = [
+  [58.5, 140.0],   # Okhotsk coast
+  [54.0, 143.0],   # Sea of Okhotsk, off northern Sakhalin
+  [50.0, 142.3],   # central Sakhalin
+  [46.5, 140.3],   # Tatar Strait / northern Sea of Japan
+  [42.0, 135.5],   # Sea of Japan, ~150 NM off Vladivostok
+  [40.0, 131.0],   # Sea of Japan
+  [39.3, 127.9],   # coast-in near Wonsan
+]"""
+ACROSS_CHINA = """yakutsk_pyongyang_east_of_china = [
+  [56.0, 127.5],   # COPY: straight south over the Amur
+  [50.5, 127.4],   # Heihe, crossing into China
+  [45.7, 126.6],   # Harbin
+  [42.5, 126.0],   # Jilin province
+  [40.2, 125.8],   # into North Korea
+]"""
+HARBIN_RECEIVER = """
+[[receivers]]
+name = "harbin"   # COPY: a receiver that sees the aircraft over China
+lat = 45.75
+lon = 126.65
+altitude_ft = 300
+range_nm = 250
+"""
+VLADIVOSTOK = """[[receivers]]
+name = "vladivostok"
+lat = 43.12
+lon = 131.90
+altitude_ft = 300
+range_nm = 250
+"""
+
+
+def _t(iso: str) -> float:
+    return datetime.fromisoformat(iso).replace(tzinfo=UTC).timestamp()
+
+
+def _run(tmp: Path, name: str, edit: Any = None) -> ReplayResult:
+    """Simulate (from 12:00 UTC, the evening leg) a copy of the scenario, then replay it."""
+    text = scenario.bundled("june-2024-state-visit").read_text(encoding="utf-8")
+    assert EAST_ROUTE in text and VLADIVOSTOK in text  # the copies edit these blocks
+    if edit is not None:
+        text = edit(text)
+    path = tmp / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    sc = scenario.load(path)
+    sc.rate_scale = 0.5
+    sc.start_s = _t("2024-06-18T12:00:00")
+    frames = tmp / f"{name}.jsonl"
+    with frames.open("w", encoding="utf-8") as fp:
+        write_jsonl(fp, emit.simulate(sc).frames)
+    return replay_files([str(frames)], fleets_path=str(example_fleets_path()))
+
+
+def _verdict(result: ReplayResult, text: str, lang: str = "en", **fields: Any) -> dict[str, Any]:
+    registry = load_fleets(example_fleets_path())
+    subjects = SubjectContext(registry, given=("fleet", "ru-gov"))
+    ctx = ClaimContext(subjects, end_of_data_s=float(result.positions.time_s.max()))
+    claim = build_claim({"claim": text, **fields}, registry, ctx)
+    members = member_hexes(claim, registry, result.positions)
+    ev = evidence_from_replay(members, result.events, result.positions, subjects)
+    return verify(claim, ev, lang=lang, reader_tz="Europe/Oslo").to_json()
+
+
+@pytest.fixture(scope="module")
+def tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("airspace")
+
+
+def _members(v: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {m["icao24"]: m for m in v["evidence"]["members"] if m["icao24"] in HEXES}
+
+
+def test_reconstruction_avoided_china_is_supported_with_each_closest_approach(tmp: Path) -> None:
+    result = _run(tmp, "reconstruction")
+    v = _verdict(result, CLAIM, fleet="ru-gov")
+    assert v["verdict"] == "supported", v["summary"]
+    # the tracks end in inferred landings at Pyongyang: the verdict rests on that inference
+    assert v["basis"] == "inferred" and v["term"] == "inferred-supported"
+    members = _members(v)
+    assert set(members) == HEXES
+    for m in members.values():
+        air = m["airspace"]
+        assert air["outcome"] == "avoided" and air["gaps_that_could_reach"] == []
+        # closest to China on final approach to Pyongyang, ~70 NM from the Yalu estuary
+        assert 60 <= air["closest_approach"]["distance_nm"] <= 80
+        assert air["closest_approach"]["border_point"]["lon"] < 125.0
+        assert m["registration"] in {"RA-96017", "RA-96024", "RA-96025"}
+    assert all(f"{m['registration']} ({h})" in v["summary"] for h, m in members.items())
+    assert "NM" in v["summary"] and "China" in v["summary"]
+    nn = _verdict(result, CLAIM, lang="nn", fleet="ru-gov")
+    assert nn["summary"].startswith("Stadfesta (utleidd): mellom kl. 14.30 og kl. 19.30 norsk tid")
+    assert "nærast kom RA-96017 (157711) 70 nautiske mil" in nn["summary"]
+
+
+def test_copy_that_cuts_across_china_is_contradicted(tmp: Path) -> None:
+    def edit(text: str) -> str:
+        return text.replace(EAST_ROUTE, ACROSS_CHINA) + HARBIN_RECEIVER
+
+    result = _run(tmp, "across-china", edit)
+    v = _verdict(result, CLAIM, fleet="ru-gov")
+    assert v["verdict"] == "contradicted", v["summary"]
+    for m in _members(v).values():
+        inside = m["airspace"]["first_fix_inside"]
+        assert inside is not None and 40.0 < inside["lat"] < 54.0
+    assert "was in the airspace of China" in v["summary"]
+
+
+def test_copy_with_a_gap_near_the_border_is_unverifiable(tmp: Path) -> None:
+    result = _run(tmp, "gap-near-border", lambda text: text.replace(VLADIVOSTOK, ""))
+    v = _verdict(result, CLAIM, fleet="ru-gov")
+    assert v["verdict"] == "unverifiable", v["summary"]
+    gaps = [g for m in _members(v).values() for g in m["airspace"]["gaps_that_could_reach"]]
+    assert gaps
+    for g in gaps:
+        assert g["duration_s"] > 600 and g["needed_nm"] <= g["reach_nm"]
+        assert g["last_known"] is not None and g["next_known"] is not None
+    assert "could have reached the airspace of China unseen" in v["summary"]
+
+
+@pytest.fixture(scope="module")
+def porto_zurich() -> ReplayResult:
+    return replay_files([str(DATA / "noisy_time_issue.json.gz")])
+
+
+@pytest.mark.parametrize(
+    ("country", "expected"),
+    [("PT", "supported"), ("ES", "supported"), ("FR", "supported"), ("DE", "supported"),
+     ("CH", "supported"), ("NO", "contradicted"), ("GB", "contradicted")],
+)  # fmt: skip
+def test_real_flight_entered_each_country_on_its_path(
+    porto_zurich: ReplayResult, country: str, expected: str
+) -> None:
+    registry = load_fleets(example_fleets_path())
+    subjects = SubjectContext(registry)
+    fields = {
+        "aircraft": "4b1815",
+        "predicate": "entered_airspace_of",
+        "place": country,
+        "since": "2022-07-13T11:30Z",
+        "until": "2022-07-13T14:30Z",
+    }
+    claim = build_claim(fields, registry, ClaimContext(subjects))
+    ev = evidence_from_replay(["4b1815"], porto_zurich.events, porto_zurich.positions, subjects)
+    v = verify(claim, ev).to_json()
+    assert v["verdict"] == expected, v["summary"]
+    air = v["evidence"]["members"][0]["airspace"]
+    if expected == "supported":
+        assert air["first_fix_inside"] is not None and v["basis"] == "observed"
+    else:
+        assert air["gaps_that_could_reach"] == [] and air["closest_approach"]["distance_nm"] > 100
