@@ -233,8 +233,9 @@ def named_across_gap(event: dict[str, Any], run: Run) -> bool:
     """True when the event names an airport inside (or at the edge of) a gap > GAP_S and
     the fixes on the two sides of that gap do not both put the aircraft low and near it.
 
-    An event stamped on a fix that itself shows the aircraft on the surface of that airport is
-    observed, not across the gap."""
+    Not across the gap: an event stamped on a fix that itself shows the aircraft on the surface
+    of that airport (observed); a takeoff whose gap starts with the aircraft on that airport's
+    surface (it can only have left from there); a landing whose gap ends with it there."""
     if not event.get("airport"):
         return False
     ap = _airport(event["airport"]["icao"])
@@ -252,6 +253,9 @@ def named_across_gap(event: dict[str, Any], run: Run) -> bool:
     i = widest[0]
     at_fix = [f for f in fixes if abs(f[0] - t) <= 1.0]
     if any(_surface(f, ap) for f in at_fix):
+        return False
+    ground_side = fixes[i - 1] if event["type"] == "takeoff" else fixes[i]
+    if _surface(ground_side, ap):
         return False
     return not (_near_low(fixes[i - 1], ap) and _near_low(fixes[i], ap))
 

@@ -215,4 +215,11 @@ def test_gap_rule_needs_evidence_on_both_sides() -> None:
     inside = _ev("landing", "2025-01-01T10:00:00Z", "KWVI")
     assert ACC.named_across_gap(inside, far)
     assert not ACC.named_across_gap(inside, near)
+    # on the surface before the gap, far away and high after it: the takeoff can only have been
+    # from there, a landing there cannot be told
+    left = ACC.Run(
+        [], {"abc123": [(t0, lat, lon, el, 1, 5.0), (t0 + 6060, lat + 0.3, lon, 5000.0, 0, 120.0)]}
+    )
+    assert not ACC.named_across_gap(_ev("takeoff", "2025-01-01T11:00:00Z", "KWVI"), left)
+    assert ACC.named_across_gap(_ev("landing", "2025-01-01T11:00:00Z", "KWVI"), left)
     assert not ACC.named_across_gap(_ev("landing", "2025-01-01T10:00:00Z", None), far)

@@ -8,6 +8,8 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from flyvakt.cli._args import icao24_hex, time_zone
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -19,7 +21,9 @@ def register(sub: Any) -> None:
         ),
     )
     p.add_argument("--db", default="flyvakt.db", help="store file (default: flyvakt.db)")
-    p.add_argument("--icao24", action="append", help="only this aircraft (hex); repeatable")
+    p.add_argument(
+        "--icao24", action="append", type=icao24_hex, help="only this aircraft (hex); repeatable"
+    )
     p.add_argument("--type", dest="types", action="append", help="only this event type; repeatable")
     p.add_argument("--fleet", help="only events tagged with this fleet id")
     p.add_argument("--country", help="only events in this country (ISO 3166 alpha-2)")
@@ -28,7 +32,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--limit", type=int, default=1000, help="at most this many events (default 1000)"
     )
-    p.add_argument("--tz", help="also show times in this zone (e.g. Europe/Oslo)")
+    p.add_argument("--tz", type=time_zone, help="also show times in this zone (e.g. Europe/Oslo)")
     p.add_argument("--json", action="store_true", help="one JSON event per line")
     p.set_defaults(func=run_events)
 

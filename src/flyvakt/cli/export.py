@@ -11,6 +11,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from flyvakt.cli._args import icao24_hex
+
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
@@ -21,7 +23,9 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--db", required=True, metavar="FILE", help="store file (SQLite)")
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--icao24", nargs="+", metavar="HEX", help="aircraft addresses (hex)")
+    who.add_argument(
+        "--icao24", nargs="+", metavar="HEX", type=icao24_hex, help="aircraft addresses (hex)"
+    )
     who.add_argument("--fleet", metavar="ID", help="a fleet id or name from --fleets")
     p.add_argument("--fleets", metavar="FILE", help="fleets TOML file (needed with --fleet)")
     p.add_argument("--from", dest="from_time", metavar="ISO", help="start time (UTC if no zone)")

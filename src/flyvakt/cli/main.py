@@ -54,7 +54,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        if not is_input_error(exc):
+            raise  # a bug: the traceback is what a report needs
+        print(f"flyvakt {args.command}: {one_line(exc)}", file=sys.stderr)
+        return 2
     return rc
+
+
+# Errors that come from what the user gave (a file, an option, a store), by class name so
+# that naming them here imports nothing: each says what is wrong in its message.
+INPUT_ERRORS = frozenset(
+    {
+        "OSError",  # missing or unwritable files, ports in use
+        "sqlite3.Error",
+        "StoreError",
+        "SchemaTooNewError",
+        "SourceFormatError",
+        "FleetFileError",
+        "PlaneAlertError",
+        "ScenarioError",
+        "ClaimParseError",
+        "AlertRuleError",
+        "ZoneInfoNotFoundError",
+    }
+)
+
+
+def is_input_error(exc: BaseException) -> bool:
+    names = {c.__name__ for c in type(exc).__mro__}
+    names |= {f"{c.__module__}.{c.__name__}" for c in type(exc).__mro__}
+    return bool(names & INPUT_ERRORS)
+
+
+def one_line(exc: BaseException) -> str:
+    """The message of ``exc`` on one line (file errors: 'PATH: reason')."""
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text
 
 
 def _chosen_command(argv: Sequence[str]) -> str | None:

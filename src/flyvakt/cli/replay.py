@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections import Counter
 from datetime import datetime
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from flyvakt.cli._args import time_zone, utc_time_text
 from flyvakt.model import Event
 
 SAMPLE_NAME = "sample_afr34zg.jsonl.gz"
@@ -43,7 +46,10 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
         "(beast, avr, sbs, jsonl, csv, json, sv-csv, sv-jsonl, parquet)",
     )
     p.add_argument(
-        "--start-time", help="UTC start (ISO 8601) for Beast/AVR files without absolute timestamps"
+        "--start-time",
+        type=utc_time_text,
+        help="UTC start (ISO 8601) for Beast/AVR files without absolute timestamps; "
+        "relative times in CSV/JSONL frame files are seconds after it",
     )
     p.add_argument(
         "--positions-out", metavar="FILE", help="write accepted positions (.parquet or .csv)"
@@ -54,7 +60,10 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--fleets", metavar="FILE", help="fleets file (TOML) for fleet tags and events")
     p.add_argument(
-        "--tz", default=None, help="reader's time zone for printed times (e.g. Europe/Oslo)"
+        "--tz",
+        default=None,
+        type=time_zone,
+        help="reader's time zone for printed times (e.g. Europe/Oslo)",
     )
     p.add_argument("--batch-size", type=int, default=65536, help="frames per batch (default 65536)")
     p.add_argument("--no-events", action="store_true", help="skip event detection")
@@ -79,6 +88,16 @@ def run_replay(args: argparse.Namespace) -> int:
 
     inputs = args.inputs or [bundled_sample()]
     start_s = _parse_start(args.start_time)
+    for out_path in (args.positions_out, args.events_jsonl):
+        problem = output_problem(out_path)
+        if problem:
+            print(f"flyvakt replay: {problem}", file=sys.stderr)
+            return 2
+    if args.positions_out and Path(args.positions_out).suffix.lower() not in (".parquet", ".csv"):
+        print(
+            f"flyvakt replay: {args.positions_out}: must end in .parquet or .csv", file=sys.stderr
+        )
+        return 2
     cfg = tracker_config()
     detector = None if args.no_events else make_detector(fleets_path=args.fleets)
     pos_out = PositionsWriter(args.positions_out) if args.positions_out else None
@@ -151,6 +170,21 @@ def run_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def output_problem(path: str | None) -> str | None:
+    """Why ``path`` cannot be written (checked before any work), or None."""
+    if not path:
+        return None
+    p = Path(path)
+    if p.is_dir():
+        return f"{path}: is a directory"
+    parent = p.resolve().parent
+    if not parent.is_dir():
+        return f"{path}: no such directory {str(parent)!r}"
+    if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        return f"{path}: not writable"
+    return None
+
+
 def _open_store(path: str) -> Any:
     from flyvakt.store import StoreWriter
 
@@ -200,6 +234,9 @@ def _summary(
     ):
         if counts:
             lines.append(f"{title}: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
+    lines += [f"  skipped {msg}" for msg in src.bad_lines]
+    if src.stopped:
+        lines.append(f"stopped early: {src.stopped}")
     if st.step_errors:
         lines.append(f"batches that failed and were skipped (see the log): {st.step_errors:,}")
     if args.positions_out:

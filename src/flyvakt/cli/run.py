@@ -138,6 +138,11 @@ async def _main(args: argparse.Namespace) -> int:
             server = _quiet_server(app, args.host, args.port)
             server_task = asyncio.create_task(server.serve(sockets=[sock]))
             print(f"flyvakt run: map at {map_url}", file=sys.stderr)
+            from flyvakt.serve.command import public_host_warning
+
+            warning = public_host_warning("run", args.host, args.token)
+            if warning:
+                print(warning, file=sys.stderr)
     print(
         f"flyvakt run: storing in {args.db}; {len(rules)} alert rule(s); Ctrl-C to stop",
         file=sys.stderr,

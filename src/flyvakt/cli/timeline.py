@@ -7,6 +7,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from flyvakt.cli._args import time_zone
 from flyvakt.model import AirportRef, Event
 
 
@@ -21,7 +22,9 @@ def register(sub: Any) -> None:
     p.add_argument("--fleet", help="only this fleet's members (id, name or alias)")
     p.add_argument("--fleets", metavar="FILE", help="fleets file (default: bundled example)")
     p.add_argument("--lang", default="en", choices=("en", "nb", "nn"))
-    p.add_argument("--tz", default="UTC", help="reader's time zone (e.g. Europe/Oslo)")
+    p.add_argument(
+        "--tz", default="UTC", type=time_zone, help="reader's time zone (e.g. Europe/Oslo)"
+    )
     p.add_argument(
         "--all", action="store_true", help="also list signal lost/regained (coverage) events"
     )

@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from flyvakt.cli._args import time_zone
+
 _PLACE_OPTIONS = (
     ("--landed-in", "COUNTRY", "landed in a country (or a city: any of its airports)"),
     ("--landed-at", "PLACE", "landed at an airport (ICAO, IATA, name) or a city"),
@@ -66,6 +68,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--tz",
         default=None,
+        type=time_zone,
         help="reader's time zone (e.g. Europe/Oslo); default: the zone the claim's time was "
         "written in, else UTC; also the zone of times written without one",
     )

@@ -16,7 +16,19 @@ import argparse
 import sys
 from typing import Any
 
-__all__ = ["register", "run"]
+__all__ = ["public_host_warning", "register", "run"]
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def public_host_warning(command: str, host: str, token: str | None) -> str | None:
+    """The warning to print when the server listens beyond this machine with no token."""
+    if host in LOOPBACK_HOSTS or token:
+        return None
+    return (
+        f"flyvakt {command}: listening on {host} without --token: anyone on the network "
+        "can read the store (changes stay disabled)"
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -41,13 +53,14 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from flyvakt.serve.app import create_app
+    from flyvakt.store import StoreReader
 
-    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.token:
-        print(
-            f"flyvakt serve: listening on {args.host} without --token: anyone on the network "
-            "can read the store (changes stay disabled)",
-            file=sys.stderr,
-        )
+    # Serving a missing or foreign file would show an empty map as if nothing had flown.
+    with StoreReader(args.db):  # raises a one-line StoreError / FileNotFoundError
+        pass
+    warning = public_host_warning("serve", args.host, args.token)
+    if warning:
+        print(warning, file=sys.stderr)
     app = create_app(args.db, fleets_path=args.fleets, token=args.token)
     print(f"flyvakt serve: http://{args.host}:{args.port}/", file=sys.stderr)
     try:

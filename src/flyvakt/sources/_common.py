@@ -28,18 +28,33 @@ class SourceFormatError(ValueError):
     """
 
 
+# Bad lines quoted with their numbers in a summary: enough to find the damage in an editor,
+# few enough to read (the counts per reason cover the rest).
+MAX_BAD_EXAMPLES = 10
+
+
 @dataclass
 class SourceStats:
-    """What a parser read and what it skipped (``skipped``: reason -> count)."""
+    """What a parser read and what it skipped (``skipped``: reason -> count).
+
+    ``bad_lines`` keeps the first MAX_BAD_EXAMPLES skipped lines as "file: line N: why";
+    ``stopped`` says where a damaged file ended ("gzip stream ends at byte N"), else None.
+    """
 
     bytes: int = 0
     lines: int = 0
     records: int = 0  # frames (FrameBatch rows) or observations emitted
     skipped: dict[str, int] = field(default_factory=dict)
+    bad_lines: list[str] = field(default_factory=list)
+    stopped: str | None = None
 
     def skip(self, reason: str, n: int = 1) -> None:
         if n:
             self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+    def note_bad(self, message: str) -> None:
+        if len(self.bad_lines) < MAX_BAD_EXAMPLES:
+            self.bad_lines.append(message)
 
     @property
     def frames(self) -> int:
@@ -51,6 +66,10 @@ class SourceStats:
         self.records += other.records
         for k, v in other.skipped.items():
             self.skip(k, v)
+        for msg in other.bad_lines:
+            self.note_bad(msg)
+        if other.stopped:
+            self.stopped = f"{self.stopped}; {other.stopped}" if self.stopped else other.stopped
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -58,6 +77,8 @@ class SourceStats:
             "lines": self.lines,
             "records": self.records,
             "skipped": dict(self.skipped),
+            "bad_lines": list(self.bad_lines),
+            "stopped": self.stopped,
         }
 
 

@@ -1,34 +1,56 @@
 """Frames as hex text: jet1090 JSON lines and CSV files of (timestamp, hex frame).
 
 jet1090 JSONL: one object per line with at least ``"timestamp"`` (epoch seconds) and
-``"frame"`` (hex); other keys (jet1090's own decode) are ignored. A regular expression pulls
-both values from each line (about 10x faster than ``json.loads``); lines it cannot read are
-parsed with ``json.loads`` before being counted as bad.
+``"frame"`` (hex); other keys (jet1090's own decode) are ignored.
 
 CSV of frames, header or not, columns in any order, UTF-8 BOM allowed, quotes allowed
 (pyModeS ``ts,hex,icao,tc``; ``ts,icao,hex``; rs1090 ``timestamp,hex``): the frame column is
-recognised by its content (14 or 28 hex digits) and the time column by numeric epoch values
-(seconds, or milliseconds when > 1e11). The first data row decides; a header row (no hex frame
-in it) is skipped.
+recognised by its content (14 or 28 hex digits) and the time column by a header name or by
+numbers; a majority of the first LAYOUT_LINES rows decides, so one damaged row does not. A
+header row (no hex frame in it) is skipped.
+
+Times are epoch seconds (milliseconds and finer told apart by magnitude). When the first
+time is below 1e8 (1973) the file's times are *relative*: they are taken as seconds after
+``base_time_s`` (``--start-time``), or the file is rejected with a one-line error saying so;
+they are never read as 1970. In a file of epoch times, a row below 1e8 is counted and skipped.
+
+Speed: both formats are read a block (1 MiB) at a time by Arrow's JSON/CSV readers and the hex
+column becomes bytes through ``hextable`` (no Python per line). A block with anything odd in it
+(a bad line, a blank line, a relative time in an epoch file) is read again line by line, so that
+every bad line is counted and named with its number.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
+from collections import Counter
+from typing import Any
 
 import numpy as np
 
 from flyvakt.model.batches import FrameBatch
-from flyvakt.sources._common import Batch, frames_from_hex, is_frame_hex, short_repr
+from flyvakt.sources._common import (
+    Batch,
+    SourceFormatError,
+    frames_from_hex,
+    is_frame_hex,
+    short_repr,
+)
+from flyvakt.sources.hextable import arrow_hex_column, frame_batch
 from flyvakt.sources.lines import BadLine, LineParser
 
 _TS = re.compile(r'"timestamp"\s*:\s*(-?[0-9][0-9.eE+-]*)')
 _FRAME = re.compile(r'"frame"\s*:\s*"([0-9A-Fa-f]*)"')
 # Epoch values above this are milliseconds (1e11 s is the year 5138; 1e11 ms is 1973).
 _MS_THRESHOLD = 1e11
-# Plausible epoch seconds for the time column of a frames CSV: 1e8 s is 1973.
+# Epoch seconds start here (1e8 s is 1973): a first time below it means relative times.
 _MIN_EPOCH_S = 1e8
+# Rows looked at to decide a CSV's layout: a majority of them wins (one bad row does not).
+LAYOUT_LINES = 20
+_TIME_NAMES = frozenset({"timestamp", "ts", "time", "t", "time_s", "mintime", "timeatserver"})
+_NOT_TIME_NAMES = frozenset({"icao", "icao24", "hex", "tc", "df", "address", "typecode", "addr"})
 
 
 def epoch_seconds(values: np.ndarray) -> np.ndarray:
@@ -42,16 +64,112 @@ def epoch_seconds(values: np.ndarray) -> np.ndarray:
 
 
 class _HexFrameParser(LineParser):
+    """Shared by JSONL and CSV frames: time rules, the columnar fast path and its fallback."""
+
+    def _init_state(self) -> None:
+        self._relative: bool | None = None  # decided by the first good time
+
     def _frames(self, hexes: list[str], times: list[float]) -> FrameBatch:
-        out = frames_from_hex(hexes, epoch_seconds(np.asarray(times, dtype=np.float64)))
+        out = frames_from_hex(hexes, np.asarray(times, dtype=np.float64))
         out.receiver[:] = self._receiver
         return out
+
+    def _decide_time(self, t: float, lineno: int) -> None:
+        if self._relative is not None:
+            return
+        self._relative = bool(epoch_seconds(np.array([t]))[0] < _MIN_EPOCH_S)
+        if self._relative and self.base_time_s is None and self.strict:
+            # Not strict (a stream): every row is then skipped as a bad timestamp instead.
+            raise SourceFormatError(
+                f"{self.name}: line {lineno}: time {t:g} is not epoch seconds (before 1973): "
+                "the times look relative; give --start-time to anchor them"
+            )
+
+    def _time_or_none(self, t: float, lineno: int) -> float | None:
+        """One row's time in epoch seconds, or None for a row to skip as a bad timestamp."""
+        if t != t:
+            return None
+        self._decide_time(t, lineno)
+        if self._relative:
+            return None if self.base_time_s is None else self.base_time_s + t
+        s = float(epoch_seconds(np.array([t]))[0])
+        return s if s >= _MIN_EPOCH_S else None
+
+    def _times(self, raw: np.ndarray) -> np.ndarray | None:
+        """A block's times (fast path); None when a row needs the per-line path."""
+        if self._relative:
+            if self.base_time_s is None or not np.isfinite(raw).all():
+                return None
+            out: np.ndarray = self.base_time_s + raw.astype(np.float64)
+            return out
+        t = epoch_seconds(raw)
+        return t if bool((t >= _MIN_EPOCH_S).all()) else None
+
+    def _ready(self) -> bool:
+        return self._relative is not None and self._good_seen
+
+    def _run_block(self, block: bytes, recv_time_s: float | None) -> Batch:
+        parts: list[FrameBatch] = []
+        while block and not self._ready():
+            # The first lines, one by one: they decide the layout and the time rule.
+            head: list[bytes] = []
+            while block and len(head) < LAYOUT_LINES:
+                line, _, block = block.partition(b"\n")
+                head.append(line)
+            parts.append(self._run(head, recv_time_s))  # type: ignore[arg-type]
+        if block:
+            nlines = block.count(b"\n") + 1
+            fast = self._fast(block, nlines)
+            if fast is None:
+                parts.append(self._run(block.split(b"\n"), recv_time_s))  # type: ignore[arg-type]
+            else:
+                self._count_block(nlines, len(fast))
+                parts.append(fast)
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return FrameBatch.empty(0)
+        return parts[0] if len(parts) == 1 else FrameBatch.concat(parts)
+
+    def _fast(self, block: bytes, nlines: int) -> FrameBatch | None:
+        raise NotImplementedError
+
+    def _from_columns(self, frame: Any, ts: Any | None, nlines: int) -> FrameBatch | None:
+        """Arrow columns of a whole block -> frames; None when any row is not clean."""
+        if len(frame) != nlines or (ts is not None and ts.null_count):
+            return None
+        payload, nbytes, ok = arrow_hex_column(frame)
+        if not ok.all():
+            return None
+        if ts is None:
+            times: np.ndarray | None = np.full(len(frame), self.fallback_time(None))
+        else:
+            times = self._times(ts.to_numpy())
+        if times is None:
+            return None
+        return frame_batch(payload, nbytes, times, self._receiver)
 
 
 class JsonlFrameParser(_HexFrameParser):
     """jet1090 JSON lines -> FrameBatch."""
 
     default_name = "<jsonl>"
+
+    def _fast(self, block: bytes, nlines: int) -> FrameBatch | None:
+        import pyarrow as pa
+        import pyarrow.json as pajson
+
+        schema = pa.schema([("timestamp", pa.float64()), ("frame", pa.string())])
+        try:
+            table = pajson.read_json(
+                io.BytesIO(block),
+                read_options=pajson.ReadOptions(use_threads=False, block_size=len(block) + 1),
+                parse_options=pajson.ParseOptions(
+                    explicit_schema=schema, unexpected_field_behavior="ignore"
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        return self._from_columns(table["frame"], table["timestamp"], nlines)
 
     def parse_lines(
         self, lines: list[str], first_lineno: int, recv_time_s: float | None
@@ -85,13 +203,15 @@ class JsonlFrameParser(_HexFrameParser):
                     )
                     continue
                 t, frame = got
-            if not is_frame_hex(frame) or t != t:
-                bad.append(
-                    (first_lineno + i, "bad_frame", f"bad frame or timestamp: {short_repr(line)}")
-                )
+            if not is_frame_hex(frame):
+                bad.append((first_lineno + i, "bad_frame", f"bad frame: {short_repr(line)}"))
+                continue
+            ts = self._time_or_none(t, first_lineno + i)
+            if ts is None:
+                bad.append((first_lineno + i, "bad_timestamp", f"bad time: {short_repr(line)}"))
                 continue
             hexes.append(frame)
-            times.append(t)
+            times.append(ts)
             if first_good is None:
                 first_good = first_lineno + i
         return self._frames(hexes, times), bad, first_good
@@ -123,33 +243,85 @@ class CsvFrameParser(_HexFrameParser):
     default_name = "<csv>"
 
     def _init_state(self) -> None:
+        super()._init_state()
         self._delim: str | None = None
         self._fcol = -1
         self._tcol = -1
+        self._ncols = 0
         self.header: list[str] | None = None
 
-    def _layout(self, line: str) -> bool:
-        """Find delimiter, frame column and time column from one row; False for a header."""
-        for d in _DELIMS:
-            cells = [c.strip().strip('"').strip("'") for c in line.split(d)]
-            frame_cols = [i for i, c in enumerate(cells) if is_frame_hex(c)]
-            if not frame_cols:
+    def _ready(self) -> bool:
+        return (
+            self._delim is not None
+            and self._good_seen
+            and (self._tcol < 0 or self._relative is not None)
+        )
+
+    def _layout(self, lines: list[str]) -> None:
+        """Delimiter, frame, time column and width from a majority of the first data rows."""
+        votes: Counter[tuple[str, int, int]] = Counter()
+        tvotes: Counter[int] = Counter()
+        header = None
+        for k, line in enumerate(lines):
+            if not line or line[0] == "#":
                 continue
-            self._delim = d
-            self._fcol = frame_cols[0]
-            self._tcol = -1
-            for i, c in enumerate(cells):
-                if i == self._fcol:
-                    continue
-                try:
-                    v = float(c)
-                except ValueError:
-                    continue
-                if v >= _MIN_EPOCH_S:
-                    self._tcol = i
-                    break
-            return True
-        return False
+            found = _row_layout(line)
+            if found is None:
+                if header is None and not votes and k == _first_nonblank(lines):
+                    header = [c.strip().strip('"') for c in re.split(r"[,;\t|]", line)]
+                continue
+            d, fcol, ncols, numeric = found
+            votes[(d, fcol, ncols)] += 1
+            for c in numeric:
+                tvotes[c] += 1
+        if not votes:
+            return
+        (d, fcol, ncols), _ = votes.most_common(1)[0]
+        self._delim, self._fcol, self._ncols = d, fcol, ncols
+        self.header = header
+        names = [h.lower() for h in header] if header and len(header) == ncols else None
+        self._tcol = -1
+        if names is not None:
+            named = [i for i, h in enumerate(names) if h in _TIME_NAMES and i != fcol]
+            if named:
+                self._tcol = named[0]
+                return
+        candidates = [
+            c
+            for c, _ in sorted(tvotes.items())
+            if c != fcol and (names is None or names[c] not in _NOT_TIME_NAMES)
+        ]
+        if candidates:
+            self._tcol = candidates[0]
+
+    def _fast(self, block: bytes, nlines: int) -> FrameBatch | None:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        assert self._delim is not None
+        names = [f"c{i}" for i in range(self._ncols)]
+        keep = [names[self._fcol]] + ([names[self._tcol]] if self._tcol >= 0 else [])
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(block),
+                read_options=pacsv.ReadOptions(
+                    use_threads=False, block_size=len(block) + 1, column_names=names
+                ),
+                # A row with another number of columns raises: the block is then read line
+                # by line, which names the row.
+                parse_options=pacsv.ParseOptions(delimiter=self._delim),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=keep,
+                    column_types={names[self._fcol]: pa.string(), names[self._tcol]: pa.float64()}
+                    if self._tcol >= 0
+                    else {names[self._fcol]: pa.string()},
+                    strings_can_be_null=False,
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        ts = table[names[self._tcol]] if self._tcol >= 0 else None
+        return self._from_columns(table[names[self._fcol]], ts, nlines)
 
     def parse_lines(
         self, lines: list[str], first_lineno: int, recv_time_s: float | None
@@ -159,18 +331,20 @@ class CsvFrameParser(_HexFrameParser):
         bad: list[BadLine] = []
         first_good: int | None = None
         fallback = self.fallback_time(recv_time_s)
+        if self._delim is None:
+            self._layout(lines)
         for i, line in enumerate(lines):
             if not line or line[0] == "#":
                 continue
-            if self._delim is None and not self._layout(line):
-                if self.header is None and first_good is None and not bad:
-                    self.header = [c.strip().strip('"') for c in re.split(r"[,;\t|]", line)]
-                    continue
+            if self._delim is None:
                 bad.append(
                     (first_lineno + i, "csv_bad_line", f"no hex frame column: {short_repr(line)}")
                 )
                 continue
             cells = line.split(self._delim)
+            header_row = self.header is not None and first_good is None and not self._good_seen
+            if header_row and [c.strip().strip('"') for c in cells] == self.header:
+                continue
             if len(cells) <= max(self._fcol, self._tcol):
                 bad.append(
                     (first_lineno + i, "csv_bad_line", f"too few columns: {short_repr(line)}")
@@ -183,17 +357,46 @@ class CsvFrameParser(_HexFrameParser):
             t = fallback
             if self._tcol >= 0:
                 try:
-                    t = float(cells[self._tcol].strip().strip('"'))
+                    raw = float(cells[self._tcol].strip().strip('"'))
                 except ValueError:
+                    raw = float("nan")
+                got = self._time_or_none(raw, first_lineno + i)
+                if got is None:
                     bad.append(
                         (first_lineno + i, "bad_timestamp", f"bad timestamp: {short_repr(line)}")
                     )
                     continue
+                t = got
             hexes.append(frame)
             times.append(t)
             if first_good is None:
                 first_good = first_lineno + i
         return self._frames(hexes, times), bad, first_good
+
+
+def _first_nonblank(lines: list[str]) -> int:
+    return next((k for k, line in enumerate(lines) if line and line[0] != "#"), -1)
+
+
+def _row_layout(line: str) -> tuple[str, int, int, list[int]] | None:
+    """(delimiter, frame column, column count, numeric columns) of one row, None if no frame."""
+    for d in _DELIMS:
+        cells = [c.strip().strip('"').strip("'") for c in line.split(d)]
+        frame_cols = [i for i, c in enumerate(cells) if is_frame_hex(c)]
+        if not frame_cols:
+            continue
+        numeric = []
+        for i, c in enumerate(cells):
+            if i == frame_cols[0]:
+                continue
+            try:
+                float(c)
+            except ValueError:
+                continue
+            if not (len(c) == 6 and "." not in c and c.isalnum() and len(cells) > 2):
+                numeric.append(i)  # a 6-digit all-decimal cell beside others is an address
+        return d, frame_cols[0], len(cells), numeric
+    return None
 
 
 def frames_batch_empty() -> FrameBatch:

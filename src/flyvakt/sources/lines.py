@@ -91,14 +91,26 @@ class LineParser:
                 self._rest = buf
             return self.empty()
         self._rest = buf[cut + 1 :]
-        return self._run(buf[:cut].split(b"\n"), recv_time_s)
+        return self._run_block(buf[:cut], recv_time_s)
 
     def finish(self) -> Batch:
         rest, self._rest = self._rest, b""
-        batch = self._run([rest], None) if rest.strip() else self.empty()
+        batch = self._run_block(rest, None) if rest.strip() else self.empty()
         if self.strict and not self._good_seen and self._leading_bad:
             raise SourceFormatError(self._leading_bad[0])
         return batch
+
+    def _run_block(self, block: bytes, recv_time_s: float | None) -> Batch:
+        """Complete lines joined by newlines (no trailing one); columnar parsers override this
+        and fall back to the per-line ``_run`` for blocks they cannot read whole."""
+        return self._run(block.split(b"\n"), recv_time_s)
+
+    def _count_block(self, nlines: int, records: int) -> None:
+        """Book-keeping of a block read whole by a columnar fast path (every line good)."""
+        self._lineno += nlines
+        self.stats.lines += nlines
+        self.stats.records += records
+        self._good_seen = True
 
     def _run(self, raw: list[bytes], recv_time_s: float | None) -> Batch:
         first = self._lineno + 1
@@ -110,6 +122,7 @@ class LineParser:
         batch, bad, first_good = self.parse_lines(text, first, recv_time_s)
         for lineno, reason, msg in bad:
             self.stats.skip(reason)
+            self.stats.note_bad(f"{self.name}: line {lineno}: {msg}")
             if self.strict and not self._good_seen and (first_good is None or lineno < first_good):
                 self._leading_bad.append(f"{self.name}: line {lineno}: {msg}")
                 if len(self._leading_bad) >= MAX_LEADING_BAD:

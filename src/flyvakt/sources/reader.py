@@ -23,13 +23,21 @@ import io
 import json
 import os
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import urlsplit
 
 from flyvakt.model.batches import FrameBatch, ObservationBatch
-from flyvakt.sources._common import Batch, Parser, SourceFormatError, SourceStats, is_frame_hex
+from flyvakt.sources._common import (
+    Batch,
+    Parser,
+    SourceFormatError,
+    SourceStats,
+    is_frame_hex,
+    short_repr,
+)
 from flyvakt.sources.beast import BeastParser
 from flyvakt.sources.hexframes import CsvFrameParser, JsonlFrameParser
 from flyvakt.sources.lines import AvrParser, SbsParser
@@ -63,6 +71,10 @@ _EXT = {
     ".pq": "parquet",
 }
 READ_CHUNK = 1 << 20  # 1 MiB per read: ~50 k Beast frames or ~10 k JSONL lines
+# What a damaged gzip stream raises from read(): cut short, bad CRC, corrupt deflate data.
+GZIP_DAMAGE = (EOFError, gzip.BadGzipFile, zlib.error)
+# Lines of a text file looked at by format detection: a majority of them decides.
+SNIFF_LINES = 20
 SNIFF_BYTES = 1 << 16  # enough for a header and a few lines of any text format
 
 
@@ -112,12 +124,69 @@ def _fmt_from_ext(path: str) -> str | None:
     return _EXT.get(os.path.splitext(name)[1])
 
 
+class _UpToDamage(io.RawIOBase):
+    """A gzip file that ends, instead of raising, where its stream is damaged.
+
+    Every reader (ours, Arrow's CSV reader) then sees a clean end of file after the last good
+    byte; ``damage`` and ``damage_at`` (compressed byte offset) say what happened, and where.
+    """
+
+    def __init__(self, gz: gzip.GzipFile) -> None:
+        self.gz = gz
+        self.damage: BaseException | None = None
+        self.damage_at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        # read1 pieces: GzipFile.read(n) loses what it decompressed when the stream breaks.
+        parts: list[bytes] = []
+        got = 0
+        while self.damage is None and (size < 0 or got < size):
+            try:
+                part = self.gz.read1(-1 if size < 0 else size - got)
+            except GZIP_DAMAGE as e:
+                self.damage = e
+                raw: Any = self.gz.fileobj
+                try:
+                    self.damage_at = int(raw.tell()) if raw is not None else 0
+                except (OSError, ValueError):
+                    self.damage_at = 0
+                break
+            if not part:
+                break
+            parts.append(part)
+            got += len(part)
+        return b"".join(parts)
+
+    def readinto(self, b: Any) -> int:
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def peek(self, n: int) -> bytes:
+        return self.gz.peek(n)
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        return self.gz.seek(pos, whence)
+
+    def tell(self) -> int:
+        return self.gz.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.gz.close()
+        super().close()
+
+
 def _open_binary(path: str) -> IO[bytes]:
     with open(path, "rb") as probe:
         magic = probe.read(2)
     if magic == b"\x1f\x8b":
-        gz: IO[bytes] = gzip.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
-        return gz
+        return _UpToDamage(gzip.GzipFile(path, "rb"))  # type: ignore[return-value]
     return open(path, "rb")
 
 
@@ -142,27 +211,19 @@ def sniff(head: bytes, name: str, hint: str | None = None) -> str:
         if head[:4] == b"PAR1":
             return "parquet"
     if hint in (None, "json", "jsonl") and first in (b"{", b"["):
-        line = stripped.split(b"\n", 1)[0]
         if first == b"{":
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                return "json"  # a multi-line document
-            if isinstance(obj, dict) and "frame" in obj:
-                return "jsonl"
-            if is_trace(obj) or (isinstance(obj, dict) and _is_column_dict(obj)):
-                return "json"
-            return "sv-jsonl" if b"\n" in stripped.strip() or hint == "jsonl" else "json"
+            return _sniff_json_lines(stripped, hint)
         return "json"
     if hint in ("json", "jsonl"):
         return hint
-    # CSV: frames when a cell of the first two rows is hex of 14/28 digits.
+    # CSV: frames when most of the first rows (a header aside) have a cell of 14/28 hex digits.
     text = text_head.decode("utf-8", "replace")
-    rows = [r for r in text.splitlines() if r.strip()][:2]
-    for row in rows:
-        for delim in (",", ";", "\t", "|"):
-            if any(is_frame_hex(c.strip().strip('"')) for c in row.split(delim)):
-                return "csv"
+    rows = [r for r in text.splitlines()[:SNIFF_LINES] if r.strip()]
+    with_frame = sum(
+        any(is_frame_hex(c.strip().strip('"')) for c in _split_any(row)) for row in rows
+    )
+    if rows and with_frame * 2 >= len(rows) - 1:
+        return "csv"
     if rows:
         header = {c.strip().strip('"').lower() for c in _split_any(rows[0])}
         if header & STATE_VECTOR_KEYS:
@@ -178,6 +239,37 @@ def _split_any(row: str) -> list[str]:
         if d in row:
             return row.split(d)
     return [row]
+
+
+def _sniff_json_lines(stripped: bytes, hint: str | None) -> str:
+    """Text starting with '{': jet1090 frames, state-vector lines or one JSON document.
+
+    A majority of the first SNIFF_LINES lines decides, so one damaged line does not make a
+    JSON-lines file look like a (broken) single document.
+    """
+    lines = [ln for ln in stripped.split(b"\n")[:SNIFF_LINES] if ln.strip()]
+    objs: list[dict[str, Any]] = []
+    for ln in lines:
+        try:
+            obj = json.loads(ln)
+        except ValueError:
+            continue
+        if isinstance(obj, dict):
+            objs.append(obj)
+    if len(objs) == 1 and len(lines) == 1:
+        obj = objs[0]
+        if "frame" in obj:
+            return "jsonl"
+        if is_trace(obj) or _is_column_dict(obj):
+            return "json"
+        return "sv-jsonl" if hint == "jsonl" else "json"
+    if not objs or len(objs) * 2 < len(lines):
+        return "json"  # a multi-line document (or not JSON: the JSON reader will say where)
+    if sum("frame" in o for o in objs) * 2 >= len(objs):
+        return "jsonl"
+    if len(objs) == 1 and (is_trace(objs[0]) or _is_column_dict(objs[0])):
+        return "json"
+    return "sv-jsonl"
 
 
 def _is_column_dict(obj: dict[str, Any]) -> bool:
@@ -214,24 +306,29 @@ class FileReader:
         if not os.path.exists(self.path):
             raise SourceFormatError(f"{self.path}: no such file")
         with _open_binary(self.path) as f:
-            if self.spec.fmt == "parquet" or (self.spec.fmt is None and _peek(f, 4) == b"PAR1"):
-                self.kind = "parquet"
-            else:
-                self.kind = sniff(_peek(f, SNIFF_BYTES), self.name, self.spec.fmt)
-            if self.kind == "parquet":
-                yield from self._parquet()
-            elif self.kind == "json":
-                yield self._json(f)
-            elif self.kind == "sv-csv":
-                yield from self._sv_csv(f)
-            else:
-                yield from self._stream(f, self._parser(self.kind))
+            yield from self._read(f)
+            if isinstance(f, _UpToDamage) and f.damage is not None:
+                self._stopped(f)
         sv = self.kind in ("json", "sv-csv", "sv-jsonl", "parquet")
         if sv and self.stats.records == 0 and self.stats.skipped:
             reasons = ", ".join(f"{k}={v}" for k, v in sorted(self.stats.skipped.items()))
             raise SourceFormatError(
                 f"{self.name}: line 2: no state-vector row with a valid time and icao24 ({reasons})"
             )
+
+    def _read(self, f: IO[bytes]) -> Iterator[Batch]:
+        if self.spec.fmt == "parquet" or (self.spec.fmt is None and _peek(f, 4) == b"PAR1"):
+            self.kind = "parquet"
+        else:
+            self.kind = sniff(_peek(f, SNIFF_BYTES), self.name, self.spec.fmt)
+        if self.kind == "parquet":
+            yield from self._parquet()
+        elif self.kind == "json":
+            yield self._json(f)
+        elif self.kind == "sv-csv":
+            yield from self._sv_csv(f)
+        else:
+            yield from self._stream(f, self._parser(self.kind))
 
     def _parser(self, kind: str) -> Parser:
         kw: dict[str, Any] = {"receiver": self.receiver, "name": self.name, "strict": True}
@@ -263,8 +360,28 @@ class FileReader:
         if len(batch):
             yield batch
 
+    def _stopped(self, f: _UpToDamage) -> None:
+        """Say where a damaged compressed file ended and what was replayed before it."""
+        e = f.damage
+        assert e is not None
+        at = f.damage_at
+        size = os.path.getsize(self.path)
+        if isinstance(e, EOFError):
+            why = "the file is cut short"
+        elif isinstance(e, gzip.BadGzipFile):
+            why = f"{e}; the data just before it may be damaged too"
+        else:
+            why = f"corrupt compressed data: {e}"
+        self.stats.stopped = (
+            f"{self.name}: gzip stream ends at byte {at:,} of {size:,} ({why}); "
+            f"replayed {self.stats.records:,} records before it"
+        )
+
     def _json(self, f: IO[bytes]) -> ObservationBatch:
         raw = f.read()
+        if isinstance(f, _UpToDamage) and f.damage is not None:
+            self._stopped(f)
+            raise SourceFormatError(f"{self.stats.stopped}; a JSON document cannot be read in part")
         self.stats.bytes += len(raw)
         try:
             obj = json.loads(raw.decode("utf-8-sig"))
@@ -293,16 +410,42 @@ class FileReader:
         import pyarrow.csv as pacsv
 
         strings = {k: pa.string() for k in ("icao24", "icao", "hex", "squawk", "callsign")}
+
+        def bad_row(row: Any) -> str:
+            self.stats.skip("sv_bad_row")
+            self.stats.note_bad(
+                f"{self.name}: line {row.number}: expected {row.expected_columns} columns, "
+                f"got {row.actual_columns}: {short_repr(row.text)}"
+            )
+            return "skip"
+
+        # One thread: Arrow's reader threads must not outlive an error (a native abort,
+        # "terminate called without an active exception", was seen at interpreter exit).
         try:
             reader = pacsv.open_csv(
                 f,
-                read_options=pacsv.ReadOptions(block_size=READ_CHUNK),
+                read_options=pacsv.ReadOptions(block_size=READ_CHUNK, use_threads=False),
+                parse_options=pacsv.ParseOptions(invalid_row_handler=bad_row),
                 convert_options=pacsv.ConvertOptions(column_types=strings),
             )
-            for rb in reader:
-                yield self._arrow(rb)
         except pa.ArrowInvalid as e:
             raise SourceFormatError(f"{self.name}: {str(e).splitlines()[0]}") from None
+        try:
+            while True:
+                try:
+                    rb = reader.read_next_batch()
+                except StopIteration:
+                    break
+                yield self._arrow(rb)
+        except pa.ArrowInvalid as e:
+            # A value that does not fit the column's type (seen in the first block): stop here,
+            # keep what was read, and say where.
+            self.stats.stopped = (
+                f"{self.name}: {str(e).splitlines()[0]}; replayed {self.stats.records:,} "
+                "records before it"
+            )
+        finally:
+            reader.close()
 
     def _parquet(self) -> Iterator[ObservationBatch]:
         import pyarrow as pa
@@ -312,8 +455,18 @@ class FileReader:
             pf = pq.ParquetFile(self.path)
         except (pa.ArrowInvalid, OSError) as e:
             raise SourceFormatError(f"{self.name}: byte 0: not a Parquet file: {e}") from None
-        for rb in pf.iter_batches(batch_size=self.batch_size):
-            yield self._arrow(rb)
+        for group in range(pf.num_row_groups):
+            try:
+                table = pf.read_row_group(group)
+            except (pa.ArrowException, OSError) as e:
+                self.stats.stopped = (
+                    f"{self.name}: row group {group + 1} of {pf.num_row_groups} is unreadable "
+                    f"({str(e).splitlines()[0]}); replayed {self.stats.records:,} records "
+                    "before it"
+                )
+                return
+            for rb in table.to_batches(max_chunksize=self.batch_size):
+                yield self._arrow(rb)
 
     def _arrow(self, rb: Any) -> ObservationBatch:
         import pyarrow as pa
@@ -360,12 +513,13 @@ def _aircraft_json(obj: dict[str, Any], reader: FileReader) -> ObservationBatch:
 
 
 def _peek(f: IO[bytes], n: int) -> bytes:
-    if isinstance(f, gzip.GzipFile):
+    if isinstance(f, _UpToDamage):
         data = f.peek(n)[:n]
         if len(data) < n:  # GzipFile.peek returns at most one buffer: read and rewind
             pos = f.tell()
-            data = f.read(n)
+            data = f.read(n)  # a damaged stream gives what was readable (the reader says where)
             f.seek(pos)
+            f.damage = None
         return data
     pos = f.tell()
     data = f.read(n)

@@ -18,6 +18,7 @@ from flyvakt.store.records import (
     VerdictRecord,
 )
 from flyvakt.store.schema import SCHEMA_VERSION, SchemaTooNewError
+from flyvakt.store.sql import StoreError
 from flyvakt.store.thin import ThinParams, ThinState, flush, thin
 from flyvakt.store.writer import RetentionSettings, StoreWriter
 
@@ -33,6 +34,7 @@ __all__ = [
     "ReceiverFrames",
     "RetentionSettings",
     "SchemaTooNewError",
+    "StoreError",
     "StoreReader",
     "StoreWriter",
     "ThinParams",

@@ -27,7 +27,7 @@ from flyvakt.store.records import (
     mask_seconds,
 )
 from flyvakt.store.schema import check_version
-from flyvakt.store.sql import BUSY_TIMEOUT_MS, TRACK_COLUMNS
+from flyvakt.store.sql import BUSY_TIMEOUT_MS, TRACK_COLUMNS, StoreError
 
 __all__ = ["StoreReader", "parse_icao24"]
 
@@ -80,10 +80,10 @@ class StoreReader:
             version = check_version(self._conn, self.path)
         except sqlite3.DatabaseError as exc:
             self._conn.close()
-            raise ValueError(f"{self.path}: not a flyvakt store ({exc})") from exc
+            raise StoreError(f"{self.path}: not a flyvakt store ({exc})") from exc
         if version == 0:
             self._conn.close()
-            raise ValueError(f"{self.path}: not a flyvakt store (no schema)")
+            raise StoreError(f"{self.path}: not a flyvakt store (no schema)")
 
     def close(self) -> None:
         self._conn.close()

@@ -62,11 +62,18 @@ TRACK_COLUMNS: tuple[str, ...] = (
 )
 
 
+class StoreError(ValueError):
+    """The file is not a flyvakt store (or cannot be opened as one); the message names it."""
+
+
 def connect_rw(path: str | Path) -> sqlite3.Connection:
     """Open (creating if needed) the store for writing, migrated to the current schema."""
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    try:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+        conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: not a flyvakt store ({exc})") from exc
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB:d}")

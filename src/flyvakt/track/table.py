@@ -96,29 +96,32 @@ class StateTable:
         self, icaos: npt.NDArray[np.uint32], first_seen: npt.NDArray[np.float64]
     ) -> npt.NDArray[np.int64]:
         """Row index for each (unique) address, creating rows for new aircraft."""
-        out = np.empty(len(icaos), dtype=np.int64)
         get = self.rows.get
-        for k, a in enumerate(icaos.tolist()):
-            r = get(a)
-            if r is None:
-                r = self._new_row(a, float(first_seen[k]))
-            out[k] = r
+        addrs = icaos.tolist()
+        out = np.fromiter((get(a, -1) for a in addrs), dtype=np.int64, count=len(addrs))
+        new = np.flatnonzero(out < 0)
+        if new.size:
+            out[new] = self._new_rows(icaos[new], first_seen[new])
         return out
 
-    def _new_row(self, icao24: int, time_s: float) -> int:
-        if self.free:
-            r = self.free.pop()
-        else:
-            if self.used >= self.capacity:
-                self._grow()
-            r = self.used
-            self.used += 1
+    def _new_rows(
+        self, icaos: npt.NDArray[np.uint32], first_seen: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.int64]:
+        """Rows for many new aircraft at once: one fill per column, not per aircraft."""
+        k = len(icaos)
+        reuse = min(k, len(self.free))
+        taken = [self.free.pop() for _ in range(reuse)]
+        fresh = k - reuse
+        while self.used + fresh > self.capacity:
+            self._grow()
+        rows = np.array(taken + list(range(self.used, self.used + fresh)), dtype=np.int64)
+        self.used += fresh
         for name, (_dt, fill) in COLUMNS.items():
-            self.cols[name][r] = fill
-        self.cols["icao24"][r] = icao24
-        self.cols["first_seen_s"][r] = time_s
-        self.rows[icao24] = r
-        return r
+            self.cols[name][rows] = fill
+        self.cols["icao24"][rows] = icaos
+        self.cols["first_seen_s"][rows] = first_seen
+        self.rows.update(zip(icaos.tolist(), rows.tolist(), strict=True))
+        return rows
 
     def _grow(self) -> None:
         new_cap = self.capacity * 2

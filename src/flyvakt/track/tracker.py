@@ -115,7 +115,7 @@ def _ffill_index(valid: B, starts_of_row: I64) -> I64:
 
 def _valid_mask(values: npt.NDArray[Any]) -> B:
     if values.dtype == object:
-        return np.asarray([v is not None for v in values.tolist()], dtype=np.bool_)
+        return np.asarray(np.not_equal(values, np.array(None, dtype=object)), dtype=np.bool_)
     if values.dtype.kind == "f":
         return np.asarray(~np.isnan(values), dtype=np.bool_)
     return np.asarray(values >= 0, dtype=np.bool_)
@@ -148,10 +148,10 @@ def step(
     row_of = rows[gid]
     cols = table.cols
 
-    # Forward-filled index of the last valid value of each field, for the context of fixes.
-    ffill = {
-        name: _ffill_index(_valid_mask(getattr(o, name)), start_of_row) for name in TRACKED_FIELDS
-    }
+    # Forward-filled index of the last valid value of each field, for the context of fixes
+    # (masks computed once: the source preference below needs them too).
+    valid = {name: _valid_mask(getattr(o, name)) for name in TRACKED_FIELDS}
+    ffill = {name: _ffill_index(valid[name], start_of_row) for name in TRACKED_FIELDS}
 
     pos = _decode_positions(table, o, cfg, start_of_row, row_of, stats)
     positions = _context(table, o, pos, ffill, row_of)
@@ -172,7 +172,9 @@ def step(
     for name in TRACKED_FIELDS:
         last = ffill[name][ends]
         if mixed:
-            last = _prefer_source(o, name, last, starts, start_of_row, ends, cfg.stale_after_s)
+            last = _prefer_source(
+                o, valid[name], last, starts, gid, start_of_row, ends, cfg.stale_after_s
+            )
         has = last >= 0
         if not has.any():
             continue
@@ -194,18 +196,21 @@ def step(
 
 def _prefer_source(
     o: ObservationBatch,
-    name: str,
+    valid: B,
     last_any: I64,
     starts: I64,
+    gid: I64,
     start_of_row: I64,
     ends: I64,
     stale_after_s: float,
 ) -> I64:
-    """Within a batch, the last value from the best source wins unless it is stale by then."""
-    valid = _valid_mask(getattr(o, name))
+    """Within a batch, the last value from the best source wins unless it is stale by then.
+
+    ``gid`` is each row's aircraft index within the batch (row -> its run in ``starts``).
+    """
     src = np.where(valid, o.source, 0).astype(np.int16)
     best = np.maximum.reduceat(src, starts)
-    best_of_row = best[np.searchsorted(starts, start_of_row)]
+    best_of_row = best[gid]
     last_best = _ffill_index(valid & (src == best_of_row), start_of_row)[ends]
     t = o.time_s
     take_any = (last_best < 0) | (
@@ -225,13 +230,9 @@ def _filter_addresses(
     is_start = np.r_[True, icao[1:] != icao[:-1]]
     starts = np.flatnonzero(is_start)
     start_of_row = starts[np.cumsum(is_start) - 1]
-    known_conf = np.array(
-        [
-            table.cols["confirmed_s"][r] if (r := table.rows.get(a)) is not None else -np.inf
-            for a in icao[starts].tolist()
-        ],
-        dtype=np.float64,
-    )
+    get = table.rows.get
+    known = np.fromiter((get(a, -1) for a in icao[starts].tolist()), np.int64, starts.size)
+    known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
     state_conf = known_conf[np.cumsum(is_start) - 1]
     last_checked = _ffill_index(o.address_checked, start_of_row)
     conf_t = np.where(last_checked >= 0, o.time_s[np.maximum(last_checked, 0)], state_conf)

@@ -1,0 +1,51 @@
+"""Argument types that turn a bad option value into argparse's one-line error, before any work.
+
+``p.add_argument("--tz", type=time_zone)`` makes ``--tz Nowhere`` print
+``flyvakt replay: error: argument --tz: 'Nowhere' is not an IANA time zone (e.g. Europe/Oslo)``
+and exit 2, instead of a traceback once the first event is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["icao24_hex", "time_zone", "utc_time_text"]
+
+_HEX24 = re.compile(r"[0-9a-fA-F]{1,6}")
+
+
+def time_zone(text: str) -> str:
+    """An IANA time zone name (``Europe/Oslo``, ``UTC``)."""
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an IANA time zone (e.g. Europe/Oslo, UTC)"
+        ) from None
+    return text
+
+
+def utc_time_text(text: str) -> str:
+    """An ISO 8601 time with a zone (``2024-07-06T06:43:00Z``); returned as given."""
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 time (e.g. 2024-07-06T06:43:00Z)"
+        ) from None
+    if dt.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a time zone (e.g. 2024-07-06T06:43:00Z)")
+    return text
+
+
+def icao24_hex(text: str) -> str:
+    """A 24-bit ICAO address in hex (``393322``); a registration or callsign is refused."""
+    if not _HEX24.fullmatch(text.strip()):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ICAO 24-bit address in hex (e.g. 393322); "
+            "registrations and callsigns are not accepted here"
+        )
+    return text.strip().lower()
