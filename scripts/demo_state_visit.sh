@@ -7,7 +7,8 @@
 #
 # Steps: simulate the scenario to a temporary jsonl file -> `flyvakt replay` it with the bundled
 # fleets file (events to jsonl) -> the Nynorsk timeline in Norwegian time -> two wire claims
-# checked with `flyvakt verify` (09:47 and 20:00 Norwegian time on 18 June 2024).
+# checked with `flyvakt verify` (09:47 and 20:00 Norwegian time on 18 June 2024), and the
+# second fact of the story: the fleet kept out of China's airspace on the way south.
 #
 # Usage: scripts/demo_state_visit.sh            (from anywhere; ~30-60 s on one core)
 #        RATE_SCALE=1.0 scripts/demo_state_visit.sh   (full transmission rates; slower)
@@ -65,5 +66,9 @@ done
 section "5. Claim at 20:00 Norwegian time (18:00 UTC): \"Putin har landa i Nord-Korea\""
 flyvakt verify "$FRAMES" --fleets "$FLEETS" --claim "Putin har landa i Nord-Korea" \
   --at 2024-06-18T20:00:00+02:00 --lang nn --tz Europe/Oslo 2>&1
+
+section "6. Claim: \"the fleet did not go through China's airspace\" (12:30-17:30 UTC)"
+flyvakt verify "$FRAMES" --fleets "$FLEETS" --fleet ru-gov --lang nn \
+  --claim "flyga unngjekk luftrommet til Kina mellom kl. 14.30 og 19.30 norsk tid 18. juni 2024" 2>&1
 
 printf '\n==== %s\n' "$NOTE"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -291,8 +291,10 @@ def verify(
 ) -> Any:
     """Judge a claim: ``supported``, ``contradicted`` or ``unverifiable``, with evidence.
 
-    ``claim`` is free text ("AFR34ZG has landed in France", en/nb/nn) or a
-    :class:`flyvakt.verify.Claim`; ``at`` the time it is judged at (else a time in the text);
+    ``claim`` is free text ("AFR34ZG has landed in France", en/nb/nn), a
+    :class:`flyvakt.verify.Claim`, or structured fields as a dict (``{"fleet": "ru-gov",
+    "predicate": "avoided_airspace_of", "place": "CN", "since": …, "until": …}``, the fields of
+    ``POST /api/verify``); ``at`` the time it is judged at (else a time in the text);
     ``data`` recordings, a :class:`Replay`, or a store file (``.db``). Returns a
     :class:`flyvakt.verify.Verdict` (``.verdict``, ``.summary``, ``.to_json()``).
     """
@@ -310,6 +312,13 @@ def verify(
     at_s = to_epoch_s(at)
     if isinstance(claim, Claim):
         c = claim if at_s is None else Claim(**{**claim.__dict__, "at_s": at_s})
+    elif isinstance(claim, dict):
+        from flyvakt.verify.structured import build_claim
+
+        fields = dict(claim)
+        if at_s is not None:
+            fields["at"] = datetime.fromtimestamp(at_s, UTC).isoformat()
+        c = build_claim(fields, registry)
     else:
         c = parse_claim(str(claim), registry, at_s)
     store = _store_path(data)

@@ -75,7 +75,15 @@ def _make_app(args: argparse.Namespace, hub: Any) -> Any:
     except ImportError as exc:
         print(f"flyvakt run: no HTTP server ({exc}); running without the map", file=sys.stderr)
         return None
-    return create_app(args.db, hub=hub, fleets_path=args.fleets, token=args.token)
+    from flyvakt.serve.http_guard import allowed_hosts_for
+
+    return create_app(
+        args.db,
+        hub=hub,
+        fleets_path=args.fleets,
+        token=args.token,
+        allowed_hosts=allowed_hosts_for(args.host),
+    )
 
 
 def run_run(args: argparse.Namespace) -> int:

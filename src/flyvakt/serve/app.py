@@ -11,6 +11,7 @@ a 500 with the exception type only (the traceback goes to the log, not to the cl
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import hmac
@@ -45,6 +46,7 @@ from flyvakt.serve.convert import (
     receiver_json,
     track_json,
 )
+from flyvakt.serve.http_guard import HttpGuard
 from flyvakt.serve.hub import HubLike
 from flyvakt.serve.openapi import openapi_document
 from flyvakt.serve.stream import sse_messages
@@ -68,6 +70,9 @@ NOW_MAX_AGE_S = 60.0
 MAX_GHOST_S = 6 * 3600.0
 # Why 5000: a day of events for a busy receiver; more belongs in an export, not a page.
 MAX_LIMIT = 5000
+# Why 20 s: a claim over a day of a busy store is judged in well under a second; one that
+# takes longer is answered 504 rather than holding its client (and the store lock) forever.
+VERIFY_TIMEOUT_S = 20.0
 # Why 1 kB: below that, gzip's header and CPU cost more than they save.
 GZIP_MIN_BYTES = 1024
 EXPORT_FORMATS = ("geojson", "kml", "csv", "parquet")
@@ -408,6 +413,8 @@ async def _json_body(request: Request) -> dict[str, Any]:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise BadRequest("request body must be JSON") from None
+    except RecursionError:
+        raise BadRequest("request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise BadRequest("request body must be a JSON object")
     return body
@@ -420,22 +427,29 @@ async def api_put_fleet(request: Request) -> Response:
     if not st.fleets_path:
         raise BadRequest("no fleets file configured (--fleets)", 409)
     fleet_id = request.path_params["fleet_id"]
-    body = await _json_body(request)
-    from flyvakt.fleets import FleetRegistry, parse_fleets, save_fleets
+    from flyvakt.fleets import parse_fleets
     from flyvakt.fleets.registry import FleetFileError
+    from flyvakt.serve.fleetfile import FleetEditError, check_fleet_id, write_fleet
 
+    try:
+        check_fleet_id(fleet_id)
+    except FleetEditError as exc:
+        raise BadRequest(str(exc), 422) from None
+    body = await _json_body(request)
     try:
         new = parse_fleets({"fleet": [{**body, "id": fleet_id}]}, "request body")
     except (FleetFileError, ValueError, TypeError) as exc:
         raise BadRequest(str(exc), 422) from None
 
     def write() -> None:
+        # Only this fleet's [[fleet]] block changes: [[alerts]], other tables and comments stay.
         with st.lock:
-            current = st.registry()
-            merged = {**current.fleets, fleet_id: new.fleets[fleet_id]}
-            save_fleets(FleetRegistry(merged.values()), str(st.fleets_path))
+            write_fleet(str(st.fleets_path), fleet_id, new.fleets[fleet_id].to_toml())
 
-    await run_in_threadpool(write)
+    try:
+        await run_in_threadpool(write)
+    except FleetEditError as exc:
+        raise BadRequest(str(exc), 409) from None
     return _json({"ok": True, "id": fleet_id, "members": len(new.fleets[fleet_id].members)})
 
 
@@ -493,7 +507,17 @@ async def api_verify(request: Request) -> Response:
         result: dict[str, Any] = verify(claim, evidence, lang, reader_tz).to_json()
         return result
 
-    return _json(await st.db(judge))
+    try:
+        verdict = await asyncio.wait_for(st.db(judge), VERIFY_TIMEOUT_S)
+    except TimeoutError:
+        raise BadRequest(
+            f"the claim took longer than {VERIFY_TIMEOUT_S:.0f} s to judge", 504
+        ) from None
+    except (OverflowError, ValueError) as exc:  # e.g. a time in year 1 that no date can hold
+        if isinstance(exc, BadRequest):
+            raise
+        raise BadRequest(f"cannot judge this claim: {exc}", 422) from None
+    return _json(verdict)
 
 
 # -- export ---------------------------------------------------------------------------------
@@ -646,17 +670,22 @@ def create_app(
     hub: HubLike | None = None,
     fleets_path: str | None = None,
     token: str | None = None,
+    allowed_hosts: list[str] | None = None,
 ) -> Starlette:
     """The web app over the store at ``db_path`` (read-only) and, if given, the live hub.
 
     ``token`` enables state-changing routes (``PUT /api/fleets/{id}``) for clients sending
-    ``Authorization: Bearer <token>``; without it those routes answer 403.
+    ``Authorization: Bearer <token>``; without it those routes answer 403. ``allowed_hosts``
+    (None: any) lists the ``Host`` names answered (:mod:`flyvakt.serve.http_guard`).
     """
     app = Starlette(
         routes=[*ROUTES, Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")],
         # Outlines are 1 MB of JSON, ~0.3 MB gzipped: worth it for a receiver on the LAN.
         # (Starlette never gzips text/event-stream, so SSE is not buffered.)
-        middleware=[Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)],
+        middleware=[
+            Middleware(HttpGuard, allowed_hosts=allowed_hosts),
+            Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES),
+        ],
         exception_handlers={
             BadRequest: _bad_request,
             HTTPException: _http_error,

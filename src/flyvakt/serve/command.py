@@ -61,7 +61,14 @@ def run(args: argparse.Namespace) -> int:
     warning = public_host_warning("serve", args.host, args.token)
     if warning:
         print(warning, file=sys.stderr)
-    app = create_app(args.db, fleets_path=args.fleets, token=args.token)
+    from flyvakt.serve.http_guard import allowed_hosts_for
+
+    app = create_app(
+        args.db,
+        fleets_path=args.fleets,
+        token=args.token,
+        allowed_hosts=allowed_hosts_for(args.host),
+    )
     print(f"flyvakt serve: http://{args.host}:{args.port}/", file=sys.stderr)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

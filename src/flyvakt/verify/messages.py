@@ -199,6 +199,8 @@ def _rewrite(
     if err.key == "ambiguous_place" and d.get("options"):
         place = str(d["options"][0][0])
         predicate = "landed_at" if predicate == "landed_in" else predicate
+    if err.key == "subject_needs_option":
+        return None  # the fix is an option, not other words
     if not subject or (predicate != "airborne" and not place):
         return None
     when = time_phrase(t, lang, tz) if t is not None else _PLACEHOLDER_TIME[lang]

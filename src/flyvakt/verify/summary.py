@@ -139,7 +139,7 @@ def when(time_s: float, lang: str, tz: str, place_tz: str | None = None) -> str:
 
     _ = translations(lang).gettext
     reader = reader_clock(time_s, tz, lang)
-    if place_tz and place_tz != tz:
+    if place_tz and place_tz != tz and _offset(time_s, place_tz) != _offset(time_s, tz):
         local = clock(time_s, place_tz, lang)
         d_local, d_reader = local_date(time_s, place_tz), local_date(time_s, tz)
         if d_local != d_reader:
@@ -150,11 +150,21 @@ def when(time_s: float, lang: str, tz: str, place_tz: str | None = None) -> str:
     return _("at {reader}").format(reader=reader)
 
 
+def _offset(time_s: float, zone: str) -> float | None:
+    from zoneinfo import ZoneInfo
+
+    try:
+        off = datetime.fromtimestamp(time_s, ZoneInfo(zone)).utcoffset()
+    except (ValueError, LookupError):
+        return None
+    return None if off is None else off.total_seconds()
+
+
 def who(r: _MemberResult, ev: dict[str, Any] | None = None) -> str:
     """``RA-96017 (157711)``, else ``callsign (hex)``, else the hex address."""
     if r.registration:
         return f"{r.registration} ({r.icao24})"
-    callsign = (ev or {}).get("callsign")
+    callsign = (ev or {}).get("callsign") or r.callsign
     return f"{callsign} ({r.icao24})" if callsign else r.icao24
 
 

@@ -125,6 +125,7 @@ class _MemberResult:
     airspace: AirspaceFinding | None = None
     basis: str = "observed"
     registration: str | None = None
+    callsign: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -297,8 +298,10 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
         results = [_judge_interval(claim, m, evidence) for m in evidence.members]
     else:
         results = [_judge_member(claim, m, evidence) for m in evidence.members]
+    callsigns = {e["icao24"]: e["callsign"] for e in evidence.events if e.get("callsign")}
     for r in results:
         r.registration = evidence.registrations.get(r.icao24)
+        r.callsign = callsigns.get(r.icao24)
     # A fleet member with no position at all within a day of the claim time is not part of the
     # movement being reported: it says nothing either way and is listed, not counted. A member
     # seen in that window but not near the time still counts (its gap makes it unverifiable).

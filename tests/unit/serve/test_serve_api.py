@@ -136,7 +136,9 @@ def test_bad_requests_are_4xx_json(client: TestClient, url: str, needle: str) ->
 
 
 def test_bad_verify_bodies(client: TestClient) -> None:
-    r = client.post("/api/verify", content=b"{not json")
+    r = client.post(
+        "/api/verify", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 400 and "JSON" in r.json()["error"]
     r = client.post("/api/verify", json={"claim": ""})
     assert r.status_code == 400
