@@ -184,6 +184,15 @@ class _Engine:
             await asyncio.sleep(STORE_RETRY_S)
 
 
+def publish_pipeline_counters(hub: Hub, state: PipelineState) -> None:
+    """What the pipeline dropped, per stage and reason, for /api/status and /metrics."""
+    st = state.stats
+    hub.engine["edge_dropped"] = dict(st.edge_dropped)
+    hub.engine["decode_dropped"] = dict(st.decode_dropped)
+    hub.engine["track_rejected"] = dict(st.track_rejected)
+    hub.engine["step_errors"] = st.step_errors
+
+
 def _time_slices(batch: Batch, span_s: float) -> list[Batch]:
     """Cut a batch where its data time crosses a multiple of ``span_s`` (one wall tick of data).
 
@@ -338,6 +347,7 @@ async def run_engine(
             hub.engine["frames_per_s"] = round((frames - last_frames) / dt, 1)
             hub.engine["frames"] = frames
             last_t, last_frames = now, frames
+            publish_pipeline_counters(hub, eng.state)
             if alerts is not None:
                 hub.engine["alerts_sent"] = dict(alerts.sent)
                 hub.engine["alerts_failed"] = dict(alerts.failed)

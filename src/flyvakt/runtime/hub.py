@@ -237,6 +237,9 @@ class Hub:
                         "attempts",
                         "next_retry_s",
                         "last_data_s",
+                        "stalls",
+                        "read_timeouts",
+                        "skipped",
                     )
                     if hasattr(st, k)
                 }

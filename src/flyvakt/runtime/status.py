@@ -10,7 +10,9 @@ __all__ = ["status_line"]
 
 
 def status_line(status: dict[str, Any]) -> str:
-    """``2024-07-06T07:02:11Z  412.0 frames/s  3 aircraft  2 events  0 drops  [feed: connected]``
+    """``2024-07-06T07:02:11Z  412.0 frames/s  3 aircraft  2 events  0 drops  5 bad  [feed:
+    connected, 3 skipped]``; "bad" counts records dropped at the edge (absurd times, values
+    out of range) and failed batches, "skipped" a feed's corrupt or truncated input.
 
     ``status`` is :meth:`flyvakt.runtime.hub.Hub.status`.
     """
@@ -22,10 +24,14 @@ def status_line(status: dict[str, Any]) -> str:
         f"{int(status.get('events', 0))} events",
         f"{int(status.get('drops', 0))} drops",
     ]
+    bad = sum((status.get("edge_dropped") or {}).values()) + int(status.get("step_errors", 0))
+    if bad:
+        parts.append(f"{bad} bad")
     feeds = []
     for url, st in (status.get("sources") or {}).items():
         state = st.get("state", "?") if isinstance(st, dict) else "?"
-        feeds.append(f"{url}: {state}")
+        skipped = sum((st.get("skipped") or {}).values()) if isinstance(st, dict) else 0
+        feeds.append(f"{url}: {state}" + (f", {skipped} skipped" if skipped else ""))
     line = "  ".join(parts)
     if feeds:
         line += "  [" + "; ".join(feeds) + "]"

@@ -587,6 +587,15 @@ async def api_stream(request: Request) -> Response:
     )
 
 
+async def metrics(request: Request) -> Response:
+    """Prometheus text: the live engine's counters (an empty set without a live feed)."""
+    from flyvakt.serve.metrics import CONTENT_TYPE, prometheus_text
+
+    st = _st(request)
+    status = st.hub.status() if st.hub is not None else {}
+    return Response(prometheus_text(status), media_type=CONTENT_TYPE)
+
+
 async def api_terms(request: Request) -> Response:
     """The verdict words in en/nb/nn (verify.terms: one list for the CLI and the map)."""
     from flyvakt.verify.terms import verdict_terms_json
@@ -651,6 +660,7 @@ ROUTES = [
     Route("/docs", docs, methods=["GET"]),
     Route("/favicon.ico", favicon, methods=["GET"]),
     Route("/api/status", api_status, methods=["GET"]),
+    Route("/metrics", metrics, methods=["GET"]),
     Route("/api/aircraft", api_aircraft, methods=["GET"]),
     Route("/api/aircraft/{icao24}/track", api_track, methods=["GET"]),
     Route("/api/events", api_events, methods=["GET"]),

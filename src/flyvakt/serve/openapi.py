@@ -85,6 +85,13 @@ def openapi_document() -> dict[str, Any]:
             "live flag, hub status, data range, fleets file (fleets_default: the bundled "
             "example), data_label (e.g. a reconstruction notice)",
         ),
+        "/metrics": _get(
+            "The live engine's counters in Prometheus text format (frames, positions, events, "
+            "drops and what was dropped at the edge per reason, per-source state and skips)",
+            [],
+            "Prometheus text format 0.0.4",
+            "text/plain",
+        ),
         "/api/aircraft": _get(
             "Aircraft now (live hub) or at a stored time",
             [

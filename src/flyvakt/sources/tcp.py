@@ -6,6 +6,11 @@ through the incremental parser of the feed's format; every non-empty batch is ha
 ``on_batch`` at once, so frames already received are never lost when the connection drops; the
 partial frame at the cut is counted as "truncated" by the parser's ``finish``.
 
+A feed that goes quiet is noticed: after ``stall_after_s`` without a byte the state says
+"stalled" (the connection may be half-open: the peer vanished without a FIN), and after
+``read_timeout_s`` the connection is closed and re-opened. TCP keepalive is switched on too,
+so the kernel also probes an idle peer.
+
 Wall-clock time is read only here, through ``clock`` (tests pass a fake): Beast/AVR counters
 are anchored to the receive time of the first chunk of each connection and re-anchored when
 counter time strays from receive time (drift, counter reset; see ``_common.CounterClock``);
@@ -18,8 +23,10 @@ import asyncio
 import contextlib
 import inspect
 import random
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flyvakt.sources._common import Batch, Parser, SourceStats
 from flyvakt.sources.beast import BeastParser
@@ -31,6 +38,14 @@ BACKOFF_CAP_S = 30.0  # never wait longer than this: a feed that returns is pick
 BACKOFF_JITTER = 0.2  # +-20 % so that many clients of one receiver do not reconnect in step
 CONNECT_TIMEOUT_S = 10.0  # a SYN to a dead host must not stall the loop forever
 READ_SIZE = 1 << 16
+# Why 10 s: a receiver with any aircraft in range sends frames many times a second; ten quiet
+# seconds are worth showing ("stalled") even when the sky may just be empty at night.
+STALL_AFTER_S = 10.0
+# Why 60 s: a minute with not one byte is a dead or half-open connection far more often than an
+# empty sky; reconnecting costs nothing if the feed was merely quiet.
+READ_TIMEOUT_S = 60.0
+# Kernel keepalive: first probe after 30 s idle, then every 10 s, give up after 3 (Linux).
+KEEPALIVE = (("TCP_KEEPIDLE", 30), ("TCP_KEEPINTVL", 10), ("TCP_KEEPCNT", 3))
 
 OnBatch = Callable[[Batch], Awaitable[None] | None]
 
@@ -40,7 +55,7 @@ class TcpState:
     """What the reader is doing, for status pages and logs."""
 
     url: str
-    state: str = "idle"  # connecting | connected | disconnected | backoff | stopped
+    state: str = "idle"  # connecting | connected | stalled | disconnected | backoff | stopped
     last_error: str | None = None
     bytes: int = 0
     frames: int = 0
@@ -48,7 +63,31 @@ class TcpState:
     attempts: int = 0  # consecutive failed attempts (reset on data)
     next_retry_s: float | None = None
     last_data_s: float | None = None
+    stalls: int = 0  # times the feed went quiet for stall_after_s while connected
+    read_timeouts: int = 0  # connections closed after read_timeout_s without data
     stats: SourceStats = field(default_factory=SourceStats)
+    live_stats: SourceStats | None = None  # the current connection's parser (not yet merged)
+
+    @property
+    def skipped(self) -> dict[str, int]:
+        """Corrupt or truncated input skipped, per reason, over all connections so far."""
+        out = dict(self.stats.skipped)
+        if self.live_stats is not None:
+            for k, v in self.live_stats.skipped.items():
+                out[k] = out.get(k, 0) + v
+        return out
+
+
+def set_keepalive(writer: Any) -> None:
+    """Switch on TCP keepalive with short timers where the platform has them."""
+    sock = writer.get_extra_info("socket")
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        for name, value in KEEPALIVE:
+            if hasattr(socket, name):
+                sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
 
 
 def backoff_delay(attempt: int, rng: random.Random) -> float:
@@ -82,6 +121,8 @@ async def stream_tcp(
     max_connections: int | None = None,
     backoff_start_s: float = BACKOFF_START_S,
     rng: random.Random | None = None,
+    stall_after_s: float = STALL_AFTER_S,
+    read_timeout_s: float = READ_TIMEOUT_S,
 ) -> TcpState:
     """Read a live feed until ``stop_event`` is set; returns the final state."""
     spec = open_source(url)
@@ -105,12 +146,19 @@ async def stream_tcp(
             st.connections += 1
             st.state = "connected"
             st.last_error = None
+            set_keepalive(writer)
             parser = make_parser(spec.fmt, None, receiver, url)
+            st.live_stats = parser.stats
+            timeouts = (stall_after_s, read_timeout_s)
             try:
-                await _read_loop(reader, parser, on_batch, clock, stop_event, st)
+                await _read_loop(reader, parser, on_batch, clock, stop_event, st, timeouts)
+            except TimeoutError:  # (an OSError: caught first)
+                st.read_timeouts += 1
+                st.last_error = f"read: no data for {read_timeout_s:g} s; reconnecting"
             except (OSError, asyncio.IncompleteReadError) as e:
                 st.last_error = f"read: {e.__class__.__name__}: {e}"
             finally:
+                st.live_stats = None
                 tail = parser.finish()  # counts the partial frame at the cut as truncated
                 if len(tail):
                     st.frames += len(tail)
@@ -144,15 +192,36 @@ async def _read_loop(
     clock: Callable[[], float],
     stop_event: asyncio.Event,
     st: TcpState,
+    timeouts: tuple[float, float] = (STALL_AFTER_S, READ_TIMEOUT_S),
 ) -> None:
+    """Read until EOF or stop; TimeoutError after ``timeouts[1]`` seconds without a byte."""
+    stall_after_s, read_timeout_s = timeouts
+    loop = asyncio.get_running_loop()
     stop_wait = asyncio.ensure_future(stop_event.wait())
     try:
         while True:
             read = asyncio.ensure_future(reader.read(READ_SIZE))
-            done, _ = await asyncio.wait({read, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+            quiet_since = loop.time()  # the event loop's monotonic clock: timeouts only
+            while True:
+                waited = loop.time() - quiet_since
+                step = stall_after_s if st.state != "stalled" else read_timeout_s
+                done, _ = await asyncio.wait(
+                    {read, stop_wait},
+                    timeout=max(0.0, min(step, read_timeout_s) - waited),
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                if done:
+                    break
+                if loop.time() - quiet_since >= read_timeout_s:
+                    read.cancel()
+                    raise TimeoutError
+                if st.state != "stalled":
+                    st.state = "stalled"
+                    st.stalls += 1
             if read not in done:
                 read.cancel()
                 return
+            st.state = "connected"
             data = read.result()
             if not data:
                 return
