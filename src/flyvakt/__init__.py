@@ -5,6 +5,7 @@ The Python API (documented in docs/api.md)::
     import flyvakt
     flyvakt.read(paths, format=None, start_time=None)  # Positions: .to_pandas(), .to_arrow()
     flyvakt.events(paths_or_positions)  # Events: .to_pandas(), .to_json()
+    flyvakt.flights(paths_or_events)  # Flights: takeoff -> landing legs, .to_pandas()
     flyvakt.replay(paths)  # Replay: positions and events in one pass
     flyvakt.verify(claim, data, at=None)  # Verdict
 """
@@ -15,11 +16,14 @@ __version__ = "0.1.0"
 
 _API = (
     "EVENT_COLUMNS",
+    "FLIGHT_COLUMNS",
     "POSITION_COLUMNS",
     "Events",
+    "Flights",
     "Positions",
     "Replay",
     "events",
+    "flights",
     "read",
     "replay",
     "sample_path",
@@ -31,12 +35,17 @@ if TYPE_CHECKING:
         EVENT_COLUMNS as EVENT_COLUMNS,
     )
     from flyvakt.api import (
+        FLIGHT_COLUMNS as FLIGHT_COLUMNS,
+    )
+    from flyvakt.api import (
         POSITION_COLUMNS as POSITION_COLUMNS,
     )
     from flyvakt.api import Events as Events
+    from flyvakt.api import Flights as Flights
     from flyvakt.api import Positions as Positions
     from flyvakt.api import Replay as Replay
     from flyvakt.api import events as events
+    from flyvakt.api import flights as flights
     from flyvakt.api import read as read
     from flyvakt.api import replay as replay
     from flyvakt.api import sample_path as sample_path

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,8 @@ import numpy as np
 
 from flyvakt.model import Event, PositionBatch
 from flyvakt.pipeline import PipelineStats
+from flyvakt.store.flights import flights_from_events
+from flyvakt.store.records import FlightRecord
 
 PathLike = str | os.PathLike[str]
 Paths = PathLike | Sequence[PathLike]
@@ -242,6 +244,40 @@ def events(
     out.extend(det.finish(now))
     out.sort(key=lambda e: (e.time_s, e.icao24, e.type))
     return Events(out)
+
+
+FLIGHT_COLUMNS: tuple[str, ...] = (
+    "icao24", "callsign", "takeoff_time", "origin", "takeoff_basis", "landing_time",
+    "destination", "landing_basis",
+)  # fmt: skip
+
+
+class Flights(list[FlightRecord]):
+    """Takeoff → landing legs (:class:`flyvakt.store.FlightRecord`), by aircraft and time."""
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """The rows of ``/api/flights``: hex ``icao24``, epoch-second times, end bases."""
+        return [{**asdict(f), "icao24": f"{f.icao24:06x}"} for f in self]
+
+    def to_pandas(self) -> Any:
+        """A ``pandas.DataFrame`` with :data:`FLIGHT_COLUMNS` (times as UTC datetimes)."""
+        pd = _need("pandas", "to_pandas")
+        df = pd.DataFrame(self.to_json())
+        df = df.rename(columns={"takeoff_time_s": "takeoff_time", "landing_time_s": "landing_time"})
+        df = df.reindex(columns=list(FLIGHT_COLUMNS))
+        for col in ("takeoff_time", "landing_time"):
+            df[col] = pd.to_datetime(df[col].astype("float64"), unit="s", utc=True)
+        return df
+
+
+def flights(
+    data: Paths | Positions | Replay | Events,
+    format: str | None = None,
+    start_time: TimeLike | None = None,
+) -> Flights:
+    """Flights (takeoff → landing legs, each end observed or inferred) from events or files."""
+    evs = data if isinstance(data, Events) else events(data, format, start_time)
+    return Flights(flights_from_events(evs))
 
 
 def verify(

@@ -200,7 +200,8 @@ class StoreReader:
             args.append(until_s)
         rows = self._conn.execute(
             "SELECT icao24, first_seen_s, last_seen_s, takeoff_time_s, landing_time_s, origin, "
-            f"destination, callsign FROM flights WHERE {' AND '.join(where)} "
+            "destination, callsign, takeoff_basis, landing_basis "
+            f"FROM flights WHERE {' AND '.join(where)} "
             "ORDER BY first_seen_s LIMIT ?",
             [*args, int(limit)],
         ).fetchall()

@@ -22,6 +22,10 @@ class FlightRecord:
     origin: str | None = None  # airport ICAO code
     destination: str | None = None
     callsign: str | None = None
+    # How each end is known: the basis of its takeoff/landing event ("observed" | "inferred"),
+    # None when that end was not detected (first seen airborne, or never seen landing).
+    takeoff_basis: str | None = None
+    landing_basis: str | None = None
 
 
 @dataclass(frozen=True)

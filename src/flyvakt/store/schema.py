@@ -152,9 +152,16 @@ def _m2_packed_track_points(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE track_points ADD COLUMN packed BLOB")
 
 
+def _m3_flight_end_basis(conn: sqlite3.Connection) -> None:
+    """How each end of a flight is known (observed / inferred), from its event's basis."""
+    conn.execute("ALTER TABLE flights ADD COLUMN takeoff_basis TEXT")
+    conn.execute("ALTER TABLE flights ADD COLUMN landing_basis TEXT")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m1_initial,
     _m2_packed_track_points,
+    _m3_flight_end_basis,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -234,14 +234,18 @@ def insert_events(conn: sqlite3.Connection, events: Iterable[Event]) -> int:
 
 def upsert_flight(conn: sqlite3.Connection, f: FlightRecord) -> None:
     conn.execute(
-        "INSERT INTO flights VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "INSERT INTO flights (icao24, first_seen_s, last_seen_s, takeoff_time_s, landing_time_s, "
+        "origin, destination, callsign, takeoff_basis, landing_basis) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (icao24, first_seen_s) DO UPDATE SET "
         "last_seen_s = coalesce(excluded.last_seen_s, last_seen_s), "
         "takeoff_time_s = coalesce(excluded.takeoff_time_s, takeoff_time_s), "
         "landing_time_s = coalesce(excluded.landing_time_s, landing_time_s), "
         "origin = coalesce(excluded.origin, origin), "
         "destination = coalesce(excluded.destination, destination), "
-        "callsign = coalesce(excluded.callsign, callsign)",
+        "callsign = coalesce(excluded.callsign, callsign), "
+        "takeoff_basis = coalesce(excluded.takeoff_basis, takeoff_basis), "
+        "landing_basis = coalesce(excluded.landing_basis, landing_basis)",
         (
             f.icao24,
             f.first_seen_s,
@@ -251,6 +255,8 @@ def upsert_flight(conn: sqlite3.Connection, f: FlightRecord) -> None:
             f.origin,
             f.destination,
             f.callsign,
+            f.takeoff_basis,
+            f.landing_basis,
         ),
     )
 

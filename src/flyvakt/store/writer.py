@@ -24,6 +24,7 @@ import numpy as np
 from flyvakt.model.batches import PositionBatch
 from flyvakt.model.events import Event
 from flyvakt.store import sql
+from flyvakt.store.flights import rebuild_flights
 from flyvakt.store.records import (
     AircraftRecord,
     FleetRecord,
@@ -228,6 +229,9 @@ class StoreWriter:
             self._advance(conn, float(np.nanmax(item.time_s)) if len(item.time_s) else None)
         elif isinstance(item, list | tuple) and all(isinstance(e, Event) for e in item):
             sql.insert_events(conn, item)
+            # Flights are legs between takeoff and landing events: re-derived per aircraft.
+            legs = {sql._icao_int(e.icao24) for e in item if e.type in ("takeoff", "landing")}
+            rebuild_flights(conn, legs)
         else:
             raise TypeError(f"cannot store {type(item).__name__}")
 

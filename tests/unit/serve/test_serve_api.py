@@ -6,6 +6,7 @@ import itertools
 import json
 import math
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -350,3 +351,20 @@ def test_not_a_store_and_internal_errors_are_json(tmp_path: Path) -> None:
         r = c.get("/data/aircraft.json")
     assert r.status_code == 500
     assert r.json() == {"error": "internal error (RuntimeError); see the server log"}
+
+
+def test_flights_lists_the_afr34zg_leg(client: TestClient) -> None:
+    doc = client.get("/api/flights", params={"icao24": AFR_HEX}).json()
+    [leg] = doc["flights"]
+    assert (leg["icao24"], leg["callsign"]) == (AFR_HEX, "AFR34ZG")
+    assert (leg["origin"], leg["destination"]) == ("LFPG", "LFBO")
+    assert (leg["takeoff_basis"], leg["landing_basis"]) == ("observed", "observed")
+    events = client.get("/api/events", params={"icao24": AFR_HEX}).json()["events"]
+    times = {e["type"]: e["time"] for e in events if e["type"] in ("takeoff", "landing")}
+    # The leg's ends are the stored takeoff and landing events (to the second).
+    assert int(leg["takeoff_time_s"]) == int(
+        datetime.fromisoformat(times["takeoff"].replace("Z", "+00:00")).timestamp()
+    )
+    assert int(leg["landing_time_s"]) == int(
+        datetime.fromisoformat(times["landing"].replace("Z", "+00:00")).timestamp()
+    )
