@@ -289,6 +289,38 @@ def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     return None if row is None else str(row[0])
 
 
+# Why 10 % under: the size cap trims the track to 90 % of what fits, so a pass is one
+# index-range delete and the store has room before the next pass (hourly, by data time).
+CAP_HEADROOM = 0.9
+
+
+def used_bytes(conn: sqlite3.Connection) -> int:
+    """Bytes in use by the store (pages not on the free list)."""
+    pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+    free = int(conn.execute("PRAGMA freelist_count").fetchone()[0])
+    size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    return (pages - free) * size
+
+
+def cap_track_points(conn: sqlite3.Connection, max_bytes: int) -> int:
+    """Delete the oldest track points when the store uses more than ``max_bytes``.
+
+    Rows are deleted, pages are not returned (SQLite reuses the space of deleted rows for new
+    ones): the share of track points deleted is the share of the store over the cap."""
+    used = used_bytes(conn)
+    if used <= max_bytes:
+        return 0
+    (count,) = conn.execute("SELECT count(*) FROM track_points").fetchone()
+    excess = int(count - count * CAP_HEADROOM * max_bytes / used)
+    if count == 0 or excess <= 0:
+        return 0
+    row = conn.execute(
+        "SELECT time_s FROM track_points ORDER BY time_s LIMIT 1 OFFSET ?",
+        (min(excess, count - 1),),
+    ).fetchone()
+    return delete_track_points_before(conn, float(row[0])) if row else 0
+
+
 def delete_track_points_before(conn: sqlite3.Connection, cutoff_s: float) -> int:
     """Retention: drop fixes older than ``cutoff_s`` (events and coverage are kept)."""
     cur = conn.execute("DELETE FROM track_points WHERE time_s < ?", (cutoff_s,))

@@ -68,9 +68,13 @@ _CLOSE = object()
 
 @dataclass(frozen=True)
 class RetentionSettings:
-    """Delete track points older than ``track_days`` (by data time); events are kept forever."""
+    """Delete track points older than ``track_days`` (by data time), and the oldest ones while
+    the store's used pages exceed ``max_bytes``; events, flights and coverage are kept.
+
+    Freed pages are reused by SQLite, so the file stops growing at about ``max_bytes``."""
 
     track_days: float | None = None
+    max_bytes: int | None = None
 
 
 class StoreWriter:
@@ -97,6 +101,7 @@ class StoreWriter:
         self.drops = 0
         self.errors: Counter[str] = Counter()
         self.points_written = 0
+        self.retention_deleted = 0  # track points deleted by the size cap
         self.batches_written = 0
         self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
         self._thin = ThinState.empty()
@@ -259,6 +264,9 @@ class StoreWriter:
             self._thin, pending = flush(self._thin, time_s - THIN_HORIZON_S)
             self._store_points(conn, pending)
         days = self.retention.track_days
-        if days is not None and time_s - self._last_retention_s >= RETENTION_EVERY_S:
+        if time_s - self._last_retention_s >= RETENTION_EVERY_S:
             self._last_retention_s = time_s
-            sql.delete_track_points_before(conn, time_s - days * 86400.0)
+            if days is not None:
+                sql.delete_track_points_before(conn, time_s - days * 86400.0)
+            if self.retention.max_bytes is not None:
+                self.retention_deleted += sql.cap_track_points(conn, self.retention.max_bytes)
