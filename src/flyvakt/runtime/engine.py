@@ -352,6 +352,9 @@ async def run_engine(
             last_t, last_frames = now, frames
             publish_pipeline_counters(hub, eng.state)
             if alerts is not None:
+                if hasattr(alerts, "retry_due"):
+                    alerts.retry_due()
+                    hub.engine["alerts_pending"] = alerts.pending
                 hub.engine["alerts_sent"] = dict(alerts.sent)
                 hub.engine["alerts_failed"] = dict(alerts.failed)
             hub.publish_status()

@@ -24,6 +24,7 @@ import numpy as np
 from flyvakt.model.batches import PositionBatch
 from flyvakt.model.events import Event
 from flyvakt.store import sql
+from flyvakt.store.eventlog import EventLog
 from flyvakt.store.records import (
     AircraftRecord,
     FleetRecord,
@@ -104,6 +105,8 @@ class StoreWriter:
         self.retention_deleted = 0  # track points deleted by the size cap
         self.batches_written = 0
         self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
+        # Events are logged to disk before they are queued (flyvakt.store.eventlog).
+        self.event_log = EventLog(f"{self.path}.events-log")
         self._thin = ThinState.empty()
         self._data_through_s = -math.inf
         self._last_expiry_s = -math.inf
@@ -123,6 +126,11 @@ class StoreWriter:
         """Queue ``item`` for writing; False (and a counted drop) when the queue is full."""
         if self._closed:
             raise RuntimeError(f"{self.path}: StoreWriter is closed")
+        if self._queue.full():
+            self.drops += 1
+            return False
+        if isinstance(item, list | tuple) and item and all(isinstance(e, Event) for e in item):
+            self.event_log.append([sql.event_row(e) for e in item])
         try:
             self._queue.put_nowait(item)
         except queue.Full:
@@ -155,6 +163,15 @@ class StoreWriter:
             through = sql.get_meta(conn, "data_through_s")
             if through is not None:
                 self._data_through_s = float(through)
+            logged = self.event_log.read()  # events of a run that was killed
+            if logged:
+
+                def recover() -> None:
+                    sql.insert_event_rows(conn, logged)
+
+                self._transaction(conn, recover)
+                log.info("%s: %d logged events recovered", self.path, len(logged))
+            self.event_log.clear()
         except BaseException as exc:
             self._startup_error = exc
             self._ready.set()
@@ -193,6 +210,7 @@ class StoreWriter:
             self._thin, pending = flush(self._thin)
             self._transaction(conn, lambda: self._store_points(conn, pending))
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.event_log.clear()  # everything offered is committed
         finally:
             conn.close()
 
