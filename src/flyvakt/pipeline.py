@@ -16,6 +16,7 @@ import numpy as np
 from flyvakt.decode import decode_batch
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.track import TrackerConfig, TrackerState
+from flyvakt.track import expire as track_expire
 from flyvakt.track import step as track_step
 from flyvakt.validate import EdgeState, check_time_range, check_times, check_values
 
@@ -28,6 +29,14 @@ class Detector(Protocol):
     def finish(self, now_s: float) -> list[Event]: ...
 
 
+# Why 300 s: readsb forgets an aircraft after five minutes of silence, and so does the live map;
+# an aircraft heard again starts afresh (new CPR pair), as in readsb. History is in the store.
+EXPIRE_SILENCE_S = 300.0
+# Why every 60 s of data time: expiry scans the live rows, so it runs once a minute of data,
+# not every ~100 ms batch; memory then holds at most the aircraft heard in the last 6 minutes.
+EXPIRE_EVERY_S = 60.0
+
+
 @dataclass
 class PipelineStats:
     frames: int = 0
@@ -38,6 +47,7 @@ class PipelineStats:
     track_rejected: Counter[str] = field(default_factory=Counter)
     edge_dropped: Counter[str] = field(default_factory=Counter)  # flyvakt.validate reasons
     step_errors: int = 0  # batches that failed and were skipped (flyvakt.runtime.guard)
+    expired: int = 0  # aircraft forgotten by the tracker after EXPIRE_SILENCE_S of silence
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +59,7 @@ class PipelineStats:
             "track_rejected": dict(self.track_rejected),
             "edge_dropped": dict(self.edge_dropped),
             "step_errors": self.step_errors,
+            "expired": self.expired,
         }
 
 
@@ -58,6 +69,7 @@ class PipelineState:
     stats: PipelineStats = field(default_factory=PipelineStats)
     edge: EdgeState = field(default_factory=EdgeState)
     data_through_s: float = float("-inf")
+    expired_through_s: float = float("-inf")  # data time of the last expiry scan
 
 
 @dataclass
@@ -108,7 +120,20 @@ def step(
     if detector is not None:
         events = detector.step(positions, state.data_through_s)
         stats.events += len(events)
+    _expire(state)
     return state, StepOutput(positions, events)
+
+
+def _expire(state: PipelineState) -> None:
+    """Bounded live memory: forget aircraft silent for EXPIRE_SILENCE_S of data time."""
+    now = state.data_through_s
+    if now - state.expired_through_s < EXPIRE_EVERY_S:
+        return
+    if state.expired_through_s == float("-inf"):
+        state.expired_through_s = now  # first batch: nothing can be silent yet
+        return
+    state.expired_through_s = now
+    state.stats.expired += len(track_expire(state.tracker, now, EXPIRE_SILENCE_S))
 
 
 def finish(state: PipelineState, detector: Detector | None) -> list[Event]:

@@ -5,6 +5,11 @@ Public API::
     load_rules(path) -> list[Rule]; parse_rules(toml_dict, origin) -> list[Rule]
     match(rule, event) -> bool                      # pure
     AlertManager(rules, map_base_url).submit(events) -> list[payload]; await .drain()
+    AlertManager.retry_due()                         # the engine calls it every few seconds
+
+With ``state_path``, every delivery goes through a durable outbox (:mod:`flyvakt.alerts.outbox`,
+``<state_path>.outbox``): marked sent only after the channel accepted it, retried until then,
+also across restarts.
 """
 
 from __future__ import annotations
@@ -12,11 +17,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from flyvakt.alerts.outbox import Outbox
 from flyvakt.alerts.rules import (
     AlertRuleError,
     Rule,
@@ -59,6 +66,7 @@ class AlertManager:
         *,
         sender: Sender | None = None,
         state_path: str | Path | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.rules = rules
         self.map_base_url = map_base_url
@@ -73,6 +81,10 @@ class AlertManager:
         if self.state_path is not None and self.state_path.exists():
             with self.state_path.open(encoding="utf-8") as fh:
                 self._seen.update(line.strip() for line in fh if line.strip())
+        self.clock = clock  # monotonic: retry timing only
+        outbox_path = f"{self.state_path}.outbox" if self.state_path is not None else None
+        self.outbox = Outbox(outbox_path)
+        self._in_flight: set[str] = set()
 
     def _key(self, rule: Rule, ev: Event) -> str:
         return json.dumps([rule.name, *dedupe_key(ev)])
@@ -101,35 +113,57 @@ class AlertManager:
                 key = self._key(rule, ev)
                 if key in self._seen:
                     continue
-                self._remember(key)
                 payload = self.payload(rule, ev)
                 out.append(payload)
+                # Queued in the outbox before it counts as raised: a crash in between
+                # re-raises the alert after the restart rather than losing it.
                 for ch in rule.channels:
-                    self._deliver(ch, payload)
+                    self.outbox.add(json.dumps([key, ch]), ch, payload)
+                self._remember(key)
+                for ch in rule.channels:
+                    self._deliver(json.dumps([key, ch]), ch, payload)
         return out
 
-    def _deliver(self, channel: str, payload: dict[str, Any]) -> None:
+    def retry_due(self) -> int:
+        """Deliver again what failed before (or was pending at a restart) and is due now."""
+        due = [p for p in self.outbox.due(self.clock()) if p.id not in self._in_flight]
+        for p in due:
+            self._deliver(p.id, p.channel, p.payload)
+        return len(due)
+
+    @property
+    def pending(self) -> int:
+        return len(self.outbox.pending)
+
+    def _deliver(self, delivery_id: str, channel: str, payload: dict[str, Any]) -> None:
+        self._in_flight.add(delivery_id)
         if channel in ("stdout", "log"):
-            self._send_counted(channel, payload)
+            self._send_counted(delivery_id, channel, payload)
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            self._send_counted(channel, payload)
+            self._send_counted(delivery_id, channel, payload)
             return
-        task = loop.create_task(asyncio.to_thread(self._send_counted, channel, payload))
+        task = loop.create_task(
+            asyncio.to_thread(self._send_counted, delivery_id, channel, payload)
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _send_counted(self, channel: str, payload: dict[str, Any]) -> None:
+    def _send_counted(self, delivery_id: str, channel: str, payload: dict[str, Any]) -> None:
         kind = channel.split(":", 1)[0]
         try:
             self.sender(channel, payload)
         except Exception as exc:  # a failing channel must not stop the engine
             self.failed[kind] += 1
-            log.warning("alert delivery on %s failed: %s", kind, exc)
+            self.outbox.failed(delivery_id, self.clock())
+            log.warning("alert delivery on %s failed (will retry): %s", kind, exc)
         else:
             self.sent[kind] += 1
+            self.outbox.sent(delivery_id)
+        finally:
+            self._in_flight.discard(delivery_id)
 
     async def drain(self, timeout_s: float = 30.0) -> None:
         """Wait (bounded) for deliveries still in flight."""

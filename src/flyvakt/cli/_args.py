@@ -49,3 +49,25 @@ def icao24_hex(text: str) -> str:
             "registrations and callsigns are not accepted here"
         )
     return text.strip().lower()
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([dhm]?)")
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?")
+
+
+def duration_days(text: str) -> float | None:
+    """``30d``, ``12h``, ``90m`` (a bare number is days) -> days; ``0`` -> None (never)."""
+    m = _DURATION.fullmatch(text.strip().lower())
+    if not m:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an age (e.g. 30d, 12h, 0 = never)")
+    value = float(m.group(1)) / {"": 1, "d": 1, "h": 24, "m": 1440}[m.group(2)]
+    return value or None
+
+
+def size_bytes(text: str) -> int | None:
+    """``500M``, ``20G`` (powers of 1024; a bare number is bytes) -> bytes; ``0`` -> None."""
+    m = _SIZE.fullmatch(text.strip().lower())
+    if not m:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 500M, 20G, 0 = no cap)")
+    exp = " kmgt".index(m.group(2) or " ")
+    return int(float(m.group(1)) * 1024**exp) or None

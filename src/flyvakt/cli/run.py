@@ -16,9 +16,17 @@ import sys
 import time
 from typing import Any
 
+from flyvakt.cli._args import duration_days, size_bytes
+
 # Why 60×: the bundled 80-minute recording plays in about 80 s, long enough to watch the
 # takeoff and landing on the map, short enough for a first try.
 DEMO_SPEED = 60.0
+# Why 30 days: a month of tracks answers "where was it last week" and fits a small disk
+# (a busy receiver stores ~0.5 GB of thinned fixes a day); events are never deleted.
+DEFAULT_KEEP_DAYS = 30.0
+# Why 20 GB: a ceiling a Raspberry Pi's SD card or a small VPS can hold; past it the oldest
+# tracks go first, whatever --keep says.
+DEFAULT_MAX_DB_BYTES = 20 * 2**30
 
 
 def register(sub: Any) -> None:
@@ -50,7 +58,29 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--token", help="API token required by the HTTP server for writes")
     p.add_argument("--no-serve", action="store_true", help="no HTTP server")
+    p.add_argument(
+        "--keep",
+        type=duration_days,
+        default=DEFAULT_KEEP_DAYS,
+        metavar="AGE",
+        help=f"delete track points older than AGE of data time (e.g. 30d, 12h; 0 = never; "
+        f"default {DEFAULT_KEEP_DAYS:g}d); events are kept",
+    )
+    p.add_argument(
+        "--max-db-size",
+        type=size_bytes,
+        default=DEFAULT_MAX_DB_BYTES,
+        metavar="SIZE",
+        help="delete the oldest track points when the store uses more than SIZE "
+        f"(e.g. 500M, 20G; 0 = no cap; default {DEFAULT_MAX_DB_BYTES // 2**30}G)",
+    )
     p.set_defaults(func=run_run)
+
+
+def _retention(args: argparse.Namespace) -> Any:
+    from flyvakt.store import RetentionSettings
+
+    return RetentionSettings(track_days=args.keep, max_bytes=args.max_db_size)
 
 
 def _load_rules(args: argparse.Namespace) -> list[Any]:
@@ -175,6 +205,7 @@ async def _main(args: argparse.Namespace) -> int:
         speed=speed,
         on_status=on_status,
         alerts=alerts,
+        retention=_retention(args),
     )
     if server_task is not None:
         if summary.files_done and not stop.is_set():

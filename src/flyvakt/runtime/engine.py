@@ -191,6 +191,8 @@ def publish_pipeline_counters(hub: Hub, state: PipelineState) -> None:
     hub.engine["decode_dropped"] = dict(st.decode_dropped)
     hub.engine["track_rejected"] = dict(st.track_rejected)
     hub.engine["step_errors"] = st.step_errors
+    hub.engine["aircraft_tracked"] = len(state.tracker.table)
+    hub.engine["aircraft_expired"] = st.expired
 
 
 def _time_slices(batch: Batch, span_s: float) -> list[Batch]:
@@ -272,6 +274,7 @@ async def run_engine(
     file_batch_frames: int = FILE_BATCH_FRAMES,
     keep_events: bool = False,
     tcp_options: dict[str, Any] | None = None,
+    retention: Any = None,
 ) -> EngineSummary:
     """Run the sources through the pipeline until stopped (or until all files are replayed).
 
@@ -286,9 +289,9 @@ async def run_engine(
         from flyvakt.store import StoreWriter
 
         store = (
-            StoreWriter(db_path, queue_size=store_queue_size)
+            StoreWriter(db_path, queue_size=store_queue_size, retention=retention)
             if store_queue_size
-            else StoreWriter(db_path)
+            else StoreWriter(db_path, retention=retention)
         )
     eng = _Engine(
         hub=hub,
@@ -349,6 +352,9 @@ async def run_engine(
             last_t, last_frames = now, frames
             publish_pipeline_counters(hub, eng.state)
             if alerts is not None:
+                if hasattr(alerts, "retry_due"):
+                    alerts.retry_due()
+                    hub.engine["alerts_pending"] = alerts.pending
                 hub.engine["alerts_sent"] = dict(alerts.sent)
                 hub.engine["alerts_failed"] = dict(alerts.failed)
             hub.publish_status()

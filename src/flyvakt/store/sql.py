@@ -204,22 +204,40 @@ def _icao_int(icao24: str) -> int:
     return value if 0 <= value < (1 << 24) else -1
 
 
+def event_row(ev: Event) -> dict[str, Any]:
+    """An event as the plain values stored (also a line of the event log)."""
+    return {
+        "type": ev.type,
+        "icao24": _icao_int(ev.icao24),
+        "time_s": float(ev.time_s),
+        "airport": ev.airport.icao if ev.airport else "",
+        "country": ev.country,
+        "callsign": ev.callsign,
+        "basis": ev.basis,
+        "record": ev.to_json(),
+        "fleet": list(ev.fleet),
+    }
+
+
 def insert_events(conn: sqlite3.Connection, events: Iterable[Event]) -> int:
     """Insert events, ignoring ones already stored under the same natural key."""
+    return insert_event_rows(conn, [event_row(ev) for ev in events])
+
+
+def insert_event_rows(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert :func:`event_row` rows, ignoring ones already stored under the same key."""
     new = 0
-    for ev in events:
-        record = ev.to_json()
-        icao = _icao_int(ev.icao24)
-        airport = ev.airport.icao if ev.airport else ""
-        key = (ev.type, icao, float(ev.time_s), airport)
+    for row in rows:
+        key = (row["type"], row["icao24"], row["time_s"], row["airport"])
+        record = json.dumps(row["record"], sort_keys=True)
         cur = conn.execute(
             "INSERT OR IGNORE INTO events "
             "(type, icao24, time_s, airport, country, callsign, basis, record) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (*key, ev.country, ev.callsign, ev.basis, json.dumps(record, sort_keys=True)),
+            (*key, row["country"], row["callsign"], row["basis"], record),
         )
         new += cur.rowcount
-        if ev.fleet:
+        if row["fleet"]:
             (event_id,) = conn.execute(
                 "SELECT id FROM events WHERE type = ? AND icao24 = ? AND time_s = ? "
                 "AND airport = ?",
@@ -227,7 +245,7 @@ def insert_events(conn: sqlite3.Connection, events: Iterable[Event]) -> int:
             ).fetchone()
             conn.executemany(
                 "INSERT OR IGNORE INTO event_fleets (fleet, event_id) VALUES (?, ?)",
-                [(f, event_id) for f in ev.fleet],
+                [(f, event_id) for f in row["fleet"]],
             )
     return new
 
@@ -293,6 +311,38 @@ def set_meta(conn: sqlite3.Connection, m: MetaRecord) -> None:
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return None if row is None else str(row[0])
+
+
+# Why 10 % under: the size cap trims the track to 90 % of what fits, so a pass is one
+# index-range delete and the store has room before the next pass (hourly, by data time).
+CAP_HEADROOM = 0.9
+
+
+def used_bytes(conn: sqlite3.Connection) -> int:
+    """Bytes in use by the store (pages not on the free list)."""
+    pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+    free = int(conn.execute("PRAGMA freelist_count").fetchone()[0])
+    size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    return (pages - free) * size
+
+
+def cap_track_points(conn: sqlite3.Connection, max_bytes: int) -> int:
+    """Delete the oldest track points when the store uses more than ``max_bytes``.
+
+    Rows are deleted, pages are not returned (SQLite reuses the space of deleted rows for new
+    ones): the share of track points deleted is the share of the store over the cap."""
+    used = used_bytes(conn)
+    if used <= max_bytes:
+        return 0
+    (count,) = conn.execute("SELECT count(*) FROM track_points").fetchone()
+    excess = int(count - count * CAP_HEADROOM * max_bytes / used)
+    if count == 0 or excess <= 0:
+        return 0
+    row = conn.execute(
+        "SELECT time_s FROM track_points ORDER BY time_s LIMIT 1 OFFSET ?",
+        (min(excess, count - 1),),
+    ).fetchone()
+    return delete_track_points_before(conn, float(row[0])) if row else 0
 
 
 def delete_track_points_before(conn: sqlite3.Connection, cutoff_s: float) -> int:

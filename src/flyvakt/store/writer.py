@@ -24,6 +24,7 @@ import numpy as np
 from flyvakt.model.batches import PositionBatch
 from flyvakt.model.events import Event
 from flyvakt.store import sql
+from flyvakt.store.eventlog import EventLog
 from flyvakt.store.flights import rebuild_flights
 from flyvakt.store.records import (
     AircraftRecord,
@@ -69,9 +70,13 @@ _CLOSE = object()
 
 @dataclass(frozen=True)
 class RetentionSettings:
-    """Delete track points older than ``track_days`` (by data time); events are kept forever."""
+    """Delete track points older than ``track_days`` (by data time), and the oldest ones while
+    the store's used pages exceed ``max_bytes``; events, flights and coverage are kept.
+
+    Freed pages are reused by SQLite, so the file stops growing at about ``max_bytes``."""
 
     track_days: float | None = None
+    max_bytes: int | None = None
 
 
 class StoreWriter:
@@ -98,8 +103,11 @@ class StoreWriter:
         self.drops = 0
         self.errors: Counter[str] = Counter()
         self.points_written = 0
+        self.retention_deleted = 0  # track points deleted by the size cap
         self.batches_written = 0
         self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
+        # Events are logged to disk before they are queued (flyvakt.store.eventlog).
+        self.event_log = EventLog(f"{self.path}.events-log")
         self._thin = ThinState.empty()
         self._data_through_s = -math.inf
         self._last_expiry_s = -math.inf
@@ -119,6 +127,11 @@ class StoreWriter:
         """Queue ``item`` for writing; False (and a counted drop) when the queue is full."""
         if self._closed:
             raise RuntimeError(f"{self.path}: StoreWriter is closed")
+        if self._queue.full():
+            self.drops += 1
+            return False
+        if isinstance(item, list | tuple) and item and all(isinstance(e, Event) for e in item):
+            self.event_log.append([sql.event_row(e) for e in item])
         try:
             self._queue.put_nowait(item)
         except queue.Full:
@@ -151,6 +164,15 @@ class StoreWriter:
             through = sql.get_meta(conn, "data_through_s")
             if through is not None:
                 self._data_through_s = float(through)
+            logged = self.event_log.read()  # events of a run that was killed
+            if logged:
+
+                def recover() -> None:
+                    sql.insert_event_rows(conn, logged)
+
+                self._transaction(conn, recover)
+                log.info("%s: %d logged events recovered", self.path, len(logged))
+            self.event_log.clear()
         except BaseException as exc:
             self._startup_error = exc
             self._ready.set()
@@ -189,6 +211,7 @@ class StoreWriter:
             self._thin, pending = flush(self._thin)
             self._transaction(conn, lambda: self._store_points(conn, pending))
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.event_log.clear()  # everything offered is committed
         finally:
             conn.close()
 
@@ -263,6 +286,9 @@ class StoreWriter:
             self._thin, pending = flush(self._thin, time_s - THIN_HORIZON_S)
             self._store_points(conn, pending)
         days = self.retention.track_days
-        if days is not None and time_s - self._last_retention_s >= RETENTION_EVERY_S:
+        if time_s - self._last_retention_s >= RETENTION_EVERY_S:
             self._last_retention_s = time_s
-            sql.delete_track_points_before(conn, time_s - days * 86400.0)
+            if days is not None:
+                sql.delete_track_points_before(conn, time_s - days * 86400.0)
+            if self.retention.max_bytes is not None:
+                self.retention_deleted += sql.cap_track_points(conn, self.retention.max_bytes)
