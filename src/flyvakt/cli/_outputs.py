@@ -55,7 +55,9 @@ def round_half_even_like_python(a: np.ndarray[Any, Any], nd: int) -> np.ndarray[
     out: np.ndarray[Any, Any] = np.round(a, nd)
     scaled = np.abs(a) * 10.0**nd
     with np.errstate(invalid="ignore"):
-        near_half = np.abs(scaled - np.floor(scaled) - 0.5) <= 1e-9 * np.maximum(scaled, 1.0)
+        # Scaling is off by at most an ulp or two; 8 ulps of margin catches every such row.
+        ulps = 8 * np.finfo(np.float64).eps * np.maximum(scaled, 1.0)
+        near_half = np.abs(scaled - np.floor(scaled) - 0.5) <= ulps
     for i in np.flatnonzero(near_half).tolist():
         out[i] = round(float(a[i]), nd)
     return out
