@@ -27,6 +27,12 @@ ABSURD_TIMES = np.array(
     [np.nan, np.inf, -np.inf, -1.0, -1e9, 0.0, 3.25e10, 4.0e9, 1e15, 1e300, 253402300800.0]
 )
 HOSTILE_TEXT = ["<img src=x onerror=alert(1)>", "A" * 300, "\x00\n\r", "'; DROP TABLE--", "Ω😀"]
+# Every float column of a decoded record but its time (positions, altitudes, speeds, angles).
+FLOAT_COLUMNS = tuple(
+    name
+    for name, (dtype, _) in ObservationBatch._defaults.items()
+    if dtype is np.float64 and name != "time_s"
+)
 _FLOATS = np.array([np.nan, np.inf, -np.inf, -1e300, 1e300, -91.0, 181.0, 1e9, -5e4, 0.0])
 
 
@@ -80,15 +86,7 @@ def hostile_observations(rng: np.random.Generator, n: int, start_s: float) -> Ob
     o.address_checked[:] = rng.random(n) < 0.9
     o.on_ground[:] = rng.integers(-1, 2, n)
     o.squawk[:] = rng.choice([-1, 7500, 7600, 7700, 1200], n)
-    for name in (
-        "lat_deg",
-        "lon_deg",
-        "altitude_baro_ft",
-        "altitude_gnss_ft",
-        "groundspeed_kt",
-        "track_deg",
-        "vertical_rate_fpm",
-    ):
+    for name in FLOAT_COLUMNS:
         col = getattr(o, name)
         col[:] = rng.uniform(-100.0, 100.0, n) * rng.choice([1.0, 10.0, 400.0], n)
         bad = rng.random(n) < 0.1
