@@ -11,14 +11,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import numpy as np
-
 from flyvakt.decode import decode_batch
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.track import TrackerConfig, TrackerState
 from flyvakt.track import expire as track_expire
 from flyvakt.track import step as track_step
-from flyvakt.validate import EdgeState, check_time_range, check_times, check_values
+from flyvakt.validate import EdgeState, batch_now, check_time_range, check_times, check_values
 
 
 class Detector(Protocol):
@@ -115,7 +113,7 @@ def step(
     stats.positions += len(positions)
     stats.track_rejected.update(tstats.rejected)
     if len(obs):
-        state.data_through_s = max(state.data_through_s, float(np.nanmax(obs.time_s)))
+        state.data_through_s = max(state.data_through_s, batch_now(obs.time_s))
     events: list[Event] = []
     if detector is not None:
         events = detector.step(positions, state.data_through_s)

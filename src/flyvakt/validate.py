@@ -130,6 +130,24 @@ def check_times(time_s: F64, state: EdgeState, counts: Counter[str]) -> np.ndarr
     return keep
 
 
+def batch_now(time_s: F64) -> float:
+    """The data time a batch has reached: its latest time, unless that is far beyond the bulk.
+
+    A run of records shifted ahead (a receiver whose clock is a day off, merged and sorted
+    with healthy feeds) passes :func:`check_times` as a run; it must not move "now" (the
+    detector's clock, expiry, the live map) a day ahead. "Far" is more than
+    TIME_TOLERANCE_S, or three inter-quartile ranges for a batch that spans days, past the
+    median; the bulk of a later batch moves "now" on normally.
+    """
+    latest = float(np.nanmax(time_s))
+    earliest = float(np.nanmin(time_s))
+    if latest - earliest <= TIME_TOLERANCE_S:
+        return latest
+    q25, med, q75 = np.nanpercentile(time_s, [25.0, 50.0, 75.0])
+    limit = float(med) + max(TIME_TOLERANCE_S, 3.0 * float(q75 - q25))
+    return float(np.nanmax(np.where(time_s <= limit, time_s, -np.inf)))
+
+
 def check_values(obs: ObservationBatch, counts: Counter[str]) -> None:
     """Set values outside physical limits to unknown (in place), counted per reason."""
     if len(obs) == 0:

@@ -73,11 +73,13 @@ def serve(app: Any) -> Iterator[str]:
 
 @contextmanager
 def chromium() -> Iterator[Any]:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: apt-get install chromium"
     from playwright.sync_api import sync_playwright
 
+    from tests.helpers.browser import ensure_chromium
+
+    executable = ensure_chromium()  # finds it anywhere on PATH, or installs Debian's
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        b = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         try:
             yield b
         finally:
