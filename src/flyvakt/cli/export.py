@@ -84,7 +84,7 @@ def fleet_icao24s(fleets_path: str, fleet: str, from_s: float, to_s: float) -> l
 
 
 def run(args: argparse.Namespace) -> int:
-    from flyvakt.store.export import write_export
+    from flyvakt.store.export import thinning, write_export
     from flyvakt.store.reader import StoreReader, parse_icao24
 
     try:
@@ -106,14 +106,16 @@ def run(args: argparse.Namespace) -> int:
             for icao in icaos:
                 events += reader.events(icao24=icao, since_s=since, until_s=until, limit=100_000)
             events.sort(key=lambda e: str(e.get("time")))
-        write_export(args.format, batch, events, args.out, args.gap_s)
+            thin = thinning(reader, icaos, from_s, to_s)
+        write_export(args.format, batch, events, args.out, args.gap_s, thin)
     except (ValueError, OSError) as exc:
         print(f"flyvakt export: {exc}", file=sys.stderr)
         return 2
     what = f"fleet {fleet_id}" if fleet_id else f"{len(icaos)} aircraft"
     print(
         f"flyvakt export: {len(batch)} track points, {len(events)} events of {what}"
-        + (f" -> {args.out}" if args.out else ""),
+        + (f" -> {args.out}" if args.out else "")
+        + f"; {thin.describe()}",
         file=sys.stderr,
     )
     return 0

@@ -59,6 +59,11 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
         "--db", metavar="FILE", help="also store positions and events in this SQLite file"
     )
     p.add_argument(
+        "--all-points",
+        action="store_true",
+        help="with --db: store every accepted position (by default the store keeps a thinned "
+        "track, and exports say so in their 'thinned' column)",
+    )
         "--fleets",
         metavar="FILE",
         help="fleets file (TOML) for fleet tags and events (default: the bundled example)",
@@ -109,7 +114,7 @@ def run_replay(args: argparse.Namespace) -> int:
     detector = None if args.no_events else make_detector(fleets_path=fleets)
     pos_out = PositionsWriter(args.positions_out) if args.positions_out else None
     ev_out = EventsWriter(args.events_jsonl) if args.events_jsonl else None
-    store = _open_store(args.db) if args.db else None
+    store = _open_store(args.db, getattr(args, "all_points", False)) if args.db else None
     state = PipelineState()
     src_stats = SourceStats()
     show = not args.quiet
@@ -192,10 +197,10 @@ def output_problem(path: str | None) -> str | None:
     return None
 
 
-def _open_store(path: str) -> Any:
+def _open_store(path: str, all_points: bool = False) -> Any:
     from flyvakt.store import StoreWriter
 
-    return _BlockingStore(StoreWriter(path))
+    return _BlockingStore(StoreWriter(path, thin_positions=not all_points))
 
 
 class _BlockingStore:

@@ -522,7 +522,7 @@ async def api_verify(request: Request) -> Response:
 
 # -- export ---------------------------------------------------------------------------------
 async def api_export(request: Request) -> Response:
-    from flyvakt.store.export import to_csv, to_geojson, to_kml, write_parquet
+    from flyvakt.store.export import thinning, to_csv, to_geojson, to_kml, write_parquet
 
     q = request.query_params
     fmt = q.get("format", "geojson")
@@ -535,7 +535,7 @@ async def api_export(request: Request) -> Response:
     t1 = parse_time_param("to", q.get("to"), math.inf)
     assert t0 is not None and t1 is not None
 
-    def load(reader: Any) -> tuple[Any, list[dict[str, Any]]]:
+    def load(reader: Any) -> tuple[Any, list[dict[str, Any]], Any]:
         batch = reader.tracks(icaos, t0, t1)
         events: list[dict[str, Any]] = []
         for a in icaos:
@@ -547,9 +547,9 @@ async def api_export(request: Request) -> Response:
                     limit=MAX_LIMIT,
                 )
             )
-        return batch, events
+        return batch, events, thinning(reader, icaos, t0, t1)
 
-    batch, events = await _st(request).db(load)
+    batch, events, thin = await _st(request).db(load)
     name = f"flyvakt-{'-'.join(icaos)}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "geojson":
@@ -558,11 +558,11 @@ async def api_export(request: Request) -> Response:
         body = to_kml(batch, events).encode()
     elif fmt == "csv":
         buf = io.StringIO()
-        to_csv(batch, buf)
+        to_csv(batch, buf, thin)
         body = buf.getvalue().encode()
     else:
         raw = io.BytesIO()
-        write_parquet(batch, raw)
+        write_parquet(batch, raw, thin)
         body = raw.getvalue()
     return Response(body, media_type=_MEDIA[fmt], headers=headers)
 

@@ -3,7 +3,7 @@
 A gap is not a path (DESIGN.md section 4): map formats split each aircraft's track into
 segments wherever two consecutive fixes are more than ``gap_s`` apart, and draw one LineString
 per segment, never a line across the gap. CSV and Parquet carry the fixes themselves with the
-column names of :class:`~flyvakt.model.batches.PositionBatch`.
+columns of ``flyvakt replay --positions-out`` and a ``thinned`` column (see :class:`Thinning`).
 """
 
 from __future__ import annotations
@@ -13,18 +13,24 @@ import io
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
 import numpy as np
 
-from flyvakt.model.batches import POS_FIELDS, PositionBatch, icao_hex
+from flyvakt.cli._outputs import POSITION_COLUMNS
+from flyvakt.model.batches import PositionBatch, icao_hex
 from flyvakt.model.events import iso_utc
+from flyvakt.store.writer import THINNED_KEY
 
 __all__ = [
     "FORMATS",
+    "TABLE_COLUMNS",
+    "Thinning",
     "segments",
+    "thinning",
     "to_csv",
     "to_geojson",
     "to_kml",
@@ -180,48 +186,98 @@ def _is_hex(text: str) -> bool:
     return len(text) == 6
 
 
-def _csv_value(name: str, value: Any) -> Any:
-    if name == "time_s":
-        return iso_utc_ms(float(value))
-    if name == "icao24":
-        return icao_hex(int(value))
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if name in ("on_ground", "squawk") and int(value) < 0:
-        return ""
-    return value
-
-
 def iso_utc_ms(time_s: float) -> str:
     """ISO 8601 UTC with milliseconds (track fixes are sub-second)."""
-    from datetime import UTC, datetime
+    from flyvakt.model.events import iso_utc_ms as iso
 
-    return datetime.fromtimestamp(time_s, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return iso(time_s)
 
 
-def to_csv(batch: PositionBatch, stream: IO[str]) -> None:
-    """Write fixes as CSV with PositionBatch column names; ``time_s`` as ISO UTC, icao24 hex."""
+#: CSV/Parquet columns: those of ``flyvakt replay --positions-out`` plus ``thinned``.
+TABLE_COLUMNS: tuple[str, ...] = (*POSITION_COLUMNS, "thinned")
+
+
+@dataclass(frozen=True)
+class Thinning:
+    """How many of the fixes heard the store kept, per aircraft (from its coverage counts).
+
+    The store keeps a thinned track by default (:mod:`flyvakt.store.thin`); an export says so
+    in a ``thinned`` column (per aircraft; empty when unknown) and, in Parquet, in the file's
+    metadata (``flyvakt.points_kept``, ``flyvakt.points_heard``).
+    """
+
+    kept: dict[int, int] = field(default_factory=dict)
+    heard: dict[int, int] = field(default_factory=dict)
+    store_thins: str | None = None  # the store's meta "positions_thinned": yes / no / mixed
+
+    def thinned(self, icao24: int) -> bool | None:
+        if self.store_thins == "no":
+            return False  # fewer kept than heard: fixes at the same instant, stored once
+        if icao24 not in self.heard:
+            return None
+        return self.kept[icao24] < self.heard[icao24]
+
+    @property
+    def points_kept(self) -> int:
+        return sum(self.kept.values())
+
+    @property
+    def points_heard(self) -> int:
+        return sum(self.heard.values())
+
+    def describe(self) -> str:
+        counts = f"{self.points_kept:,} of {self.points_heard:,} points heard are stored"
+        if self.store_thins == "no" or self.points_kept >= self.points_heard:
+            return f"not thinned: {counts} (fixes at the same instant are stored once)"
+        return f"thinned: {counts}; `flyvakt replay --db FILE --all-points` stores every point"
+
+
+def thinning(reader: Any, icao24s: Sequence[int | str], from_s: float, to_s: float) -> Thinning:
+    """The :class:`Thinning` of these aircraft's stored tracks in [from_s, to_s]."""
+    out = Thinning(store_thins=reader.meta(THINNED_KEY))
+    for icao in icao24s:
+        kept, heard = reader.kept_and_heard(icao, from_s, to_s)
+        key = int(icao, 16) if isinstance(icao, str) else int(icao)
+        if heard:
+            out.kept[key], out.heard[key] = kept, heard
+    return out
+
+
+def _thinned_column(batch: PositionBatch, thin: Thinning | None) -> list[bool | None]:
+    flags = {a: (thin.thinned(a) if thin else None) for a in np.unique(batch.icao24).tolist()}
+    return [flags[a] for a in batch.icao24.tolist()]
+
+
+def to_csv(batch: PositionBatch, stream: IO[str], thin: Thinning | None = None) -> None:
+    """Fixes as CSV with ``replay --positions-out``'s columns (ISO UTC times) + ``thinned``."""
+    from flyvakt.cli._outputs import position_columns
+
+    cols = position_columns(batch)
+    times = [iso_utc_ms(t) for t in cols.pop("time_s")]
+    cols["receivers"] = [";".join(map(str, r)) for r in cols["receivers"]]
+    cols["thinned"] = _thinned_column(batch, thin)
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(POS_FIELDS)
-    columns = [getattr(batch, name).tolist() for name in POS_FIELDS]
-    for row in zip(*columns, strict=True):
-        writer.writerow([_csv_value(n, v) for n, v in zip(POS_FIELDS, row, strict=True)])
+    writer.writerow(TABLE_COLUMNS)
+    writer.writerows(zip(times, *cols.values(), strict=True))
 
 
-def write_parquet(batch: PositionBatch, path: str | Path | IO[bytes]) -> None:
-    """Fixes as Parquet: PositionBatch columns with their dtypes, icao24 also as hex string."""
+def write_parquet(
+    batch: PositionBatch, path: str | Path | IO[bytes], thin: Thinning | None = None
+) -> None:
+    """Fixes as Parquet: ``replay --positions-out``'s schema + ``thinned``, counts in metadata."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    arrays = {name: getattr(batch, name) for name in POS_FIELDS}
-    table = pa.table(
-        {
-            **{n: pa.array(v) for n, v in arrays.items() if n != "callsign"},
-            "callsign": pa.array(list(batch.callsign), type=pa.string()),
-            "icao24_hex": pa.array([icao_hex(int(a)) for a in batch.icao24], type=pa.string()),
-        }
+    from flyvakt.cli._outputs import positions_table
+
+    table = positions_table(batch).append_column(
+        "thinned", pa.array(_thinned_column(batch, thin), type=pa.bool_())
     )
-    pq.write_table(table, path)
+    meta = {b"flyvakt.columns": b"replay --positions-out, thinned"}
+    if thin is not None:
+        meta[b"flyvakt.points_kept"] = str(thin.points_kept).encode()
+        meta[b"flyvakt.points_heard"] = str(thin.points_heard).encode()
+    pq.write_table(table.replace_schema_metadata(meta), path)
 
 
 def write_export(
@@ -230,15 +286,16 @@ def write_export(
     events: Sequence[dict[str, Any]],
     out: str | Path | None,
     gap_s: float = DEFAULT_GAP_S,
+    thin: Thinning | None = None,
 ) -> None:
     """Write ``batch`` (and events, for map formats) in ``fmt`` to ``out`` (None: stdout)."""
     import sys
 
     if fmt == "parquet":
         if out is None:
-            write_parquet(batch, sys.stdout.buffer)
+            write_parquet(batch, sys.stdout.buffer, thin)
         else:
-            write_parquet(batch, out)
+            write_parquet(batch, out, thin)
         return
     if fmt == "geojson":
         text = json.dumps(to_geojson(batch, events, gap_s)) + "\n"
@@ -246,7 +303,7 @@ def write_export(
         text = to_kml(batch, events, gap_s)
     elif fmt == "csv":
         buf = io.StringIO()
-        to_csv(batch, buf)
+        to_csv(batch, buf, thin)
         text = buf.getvalue()
     else:
         raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")

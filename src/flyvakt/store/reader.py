@@ -124,6 +124,25 @@ class StoreReader:
         parts = [self.track(a, from_s, to_s) for a in sorted({parse_icao24(a) for a in icao24s})]
         return PositionBatch.concat(parts)
 
+    def kept_and_heard(self, icao24: int | str, from_s: float, to_s: float) -> tuple[int, int]:
+        """Stored fixes and fixes heard (coverage) in the whole minutes touching the window.
+
+        Whole minutes on both sides, because coverage counts per minute; minutes whose fixes
+        have all expired are left out (expired is not thinned).
+        """
+        lo = math.floor(from_s / 60.0) * 60 if math.isfinite(from_s) else -(2**62)
+        hi = to_s if math.isfinite(to_s) else 2**62
+        row = self._conn.execute(
+            "SELECT coalesce(sum(kept), 0), coalesce(sum(heard), 0) FROM ("
+            " SELECT c.n_points AS heard, (SELECT count(*) FROM track_points t"
+            "  WHERE t.icao24 = c.icao24 AND t.time_s >= c.minute_s"
+            "  AND t.time_s < c.minute_s + 60) AS kept"
+            " FROM coverage c WHERE c.icao24 = ? AND c.minute_s >= ? AND c.minute_s <= ?"
+            ") WHERE kept > 0",
+            (parse_icao24(icao24), lo, hi),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
     def aircraft_now(self, at_s: float, max_age_s: float = DEFAULT_NOW_MAX_AGE_S) -> PositionBatch:
         """The last fix at or before ``at_s`` of every aircraft heard in the last ``max_age_s``."""
         # SQLite returns the other columns from the row holding max(time_s) (documented

@@ -68,6 +68,9 @@ COALESCE_MAX_BATCHES = 50
 _CLOSE = object()
 
 
+THINNED_KEY = "positions_thinned"  # meta: did the writers thin positions (yes/no/mixed)
+
+
 @dataclass(frozen=True)
 class RetentionSettings:
     """Delete track points older than ``track_days`` (by data time), and the oldest ones while
@@ -99,6 +102,7 @@ class StoreWriter:
         self.path = str(path)
         self.thin_params = thin_params or ThinParams()
         self.thin_positions = thin_positions
+        self._thinning_noted = False
         self.retention = retention or RetentionSettings()
         self.drops = 0
         self.errors: Counter[str] = Counter()
@@ -262,12 +266,23 @@ class StoreWriter:
         if len(batch) == 0:
             return
         sql.insert_coverage(conn, batch.icao24, batch.time_s)
+        self._note_thinning(conn)
         kept = batch
         if self.thin_positions:
             self._thin, kept = thin(self._thin, batch, self.thin_params)
         self._store_points(conn, kept)
         finite = batch.time_s[np.isfinite(batch.time_s)]
         self._advance(conn, float(finite.max()) if len(finite) else None)
+
+    def _note_thinning(self, conn: sqlite3.Connection) -> None:
+        """Meta ``positions_thinned``: yes / no / mixed (writers of both kinds), for exports."""
+        if self._thinning_noted:
+            return
+        self._thinning_noted = True
+        mode = "yes" if self.thin_positions else "no"
+        before = sql.get_meta(conn, THINNED_KEY)
+        if before != mode and before != "mixed":
+            sql.set_meta(conn, MetaRecord(THINNED_KEY, mode if before is None else "mixed"))
 
     def _store_points(self, conn: sqlite3.Connection, kept: PositionBatch) -> None:
         if len(kept) == 0:

@@ -14,10 +14,17 @@ import pyarrow.parquet as pq
 import pytest
 
 from flyvakt.cli import export as cli_export
-from flyvakt.model.batches import POS_FIELDS, PositionBatch
+from flyvakt.model.batches import PositionBatch
 from flyvakt.model.events import AirportRef, Event, iso_utc
 from flyvakt.store import StoreReader, StoreWriter
-from flyvakt.store.export import segments, to_csv, to_geojson, to_kml, write_parquet
+from flyvakt.store.export import (
+    TABLE_COLUMNS,
+    segments,
+    to_csv,
+    to_geojson,
+    to_kml,
+    write_parquet,
+)
 
 KML = "{http://www.opengis.net/kml/2.2}"
 GX = "{http://www.google.com/kml/ext/2.2}"
@@ -147,24 +154,26 @@ def test_kml_parses_with_times_and_absolute_altitude(track: PositionBatch) -> No
     assert max(alts) < 26100 * 0.3048 + 1
 
 
-def test_csv_has_batch_columns_and_iso_times(track: PositionBatch) -> None:
+def test_csv_has_replay_columns_and_iso_times(track: PositionBatch) -> None:
     buf = io.StringIO()
     to_csv(track, buf)
     rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
-    assert tuple(rows[0]) == POS_FIELDS
+    assert tuple(rows[0]) == TABLE_COLUMNS
     assert len(rows) == len(track)
     assert rows[0]["icao24"] == "c820d1"
-    assert rows[0]["time_s"].startswith("2021-05-1") and rows[0]["time_s"].endswith("Z")
+    assert rows[0]["time"].startswith("2021-05-1") and rows[0]["time"].endswith("Z")
     assert rows[0]["altitude_gnss_ft"] == ""  # unknown stays empty, not "nan"
+    assert rows[0]["thinned"] == ""  # no store counts given: unknown
 
 
 def test_parquet_roundtrip(track: PositionBatch, tmp_path: Path) -> None:
     out = tmp_path / "t.parquet"
     write_parquet(track, out)
     table = pq.read_table(out)
-    assert set(POS_FIELDS) <= set(table.column_names)
-    assert np.array_equal(table["time_s"].to_numpy(), track.time_s)
-    assert table["icao24_hex"][0].as_py() == "c820d1"
+    assert table.column_names == list(TABLE_COLUMNS)
+    times = table["time"].cast("int64").to_numpy() / 1e6
+    assert np.allclose(times, track.time_s, atol=1e-6)
+    assert table["icao24"][0].as_py() == "c820d1"
     assert table["callsign"][0].as_py() == "ANZ4376"
 
 
