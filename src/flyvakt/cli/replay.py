@@ -64,6 +64,7 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
         help="with --db: store every accepted position (by default the store keeps a thinned "
         "track, and exports say so in their 'thinned' column)",
     )
+    p.add_argument(
         "--fleets",
         metavar="FILE",
         help="fleets file (TOML) for fleet tags and events (default: the bundled example)",
