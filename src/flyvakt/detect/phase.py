@@ -69,6 +69,8 @@ class PhaseRule:
     ) -> None:
         if st.field_icao != field.icao:
             st.field_icao, st.ref_baro_ft = field.icao, math.nan
+        if fx.alt < st.ref_baro_ft - R.FLOOR_BAND_FT:
+            st.ref_baro_ft = math.nan  # below its own ground reference: that was no ground
         # Physically on the surface (taxi speed at the field's level) with a pressure altitude:
         # that altitude is the field's ground reference now, for this aircraft and for others.
         slow = not math.isnan(fx.gs) and fx.gs < R.TAXI_MAX_KT
@@ -76,6 +78,10 @@ class PhaseRule:
         if v.value >= 2 and slow and level:
             st.ref_baro_ft = fx.alt
             ctx.ground_refs[field.icao] = (fx.alt, fx.t)
+        elif not math.isnan(v.level_ft):
+            # The floor of this aircraft's own descent: its reference, not shared (a floor is
+            # weaker evidence than a taxi).
+            st.ref_baro_ft = v.level_ft
 
     # -- phase flips ----------------------------------------------------------------------
     def _phase(
