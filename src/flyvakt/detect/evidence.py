@@ -56,8 +56,10 @@ def _source(tol: float) -> str:
 def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: float) -> Vote:
     """What this fix says about surface (positive) or air (negative), and why."""
     vr = rate_fpm(st, fx)
-    # A descent cannot take an aircraft off the ground: on the ground only a climb counts.
-    if not math.isnan(vr) and abs(vr) >= R.AIR_VR_FPM and not (st.ground and vr < 0):
+    # A descent cannot take an aircraft off the ground: on the ground (or flagged on it, with a
+    # rate held over from the approach: a9d789 at KWVI) only a climb counts.
+    down_ok = st.ground or (fx.ground_known and fx.ground)
+    if not math.isnan(vr) and abs(vr) >= R.AIR_VR_FPM and not (down_ok and vr < 0):
         return Vote(-2, f"vertical rate {vr:+.0f} ft/min")
     if not math.isnan(fx.gs) and fx.gs > R.ROLL_MAX_KT:
         return Vote(-2, f"groundspeed {fx.gs:.0f} kt")

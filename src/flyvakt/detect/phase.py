@@ -51,6 +51,15 @@ class PhaseRule:
         if h.gap:
             _reset_flip(st)
             st.start_pending = False
+            if abs(v.value) < 2 and _at_field_level(fx, h.field, ref):
+                if st.ground:
+                    # On the ground before the gap, weak evidence after it (an "airborne" flag
+                    # at the field's level, taxiing): the next fixes decide, without the gap.
+                    return
+                if not math.isnan(ref):
+                    # At its learned ground level after the gap (the speed is a placeholder):
+                    # on the surface, whatever the flag says.
+                    fx.ground = True
             across_gap(ctx, st, h.prev, fx, h.field, ref, out)
             st.ground = fx.ground
             return
@@ -138,6 +147,16 @@ class PhaseRule:
                 ),
             )  # fmt: skip
             return
+
+
+def _at_field_level(fx: Fix, field: AirportRef | None, ref: float) -> bool:
+    """Whether ``fx`` may be on the surface of ``field``: within ``FLOOR_BAND_FT`` of the ground
+    reference, or without one within ``SLOW_RAW_BAND_FT`` of the elevation (or no altitude)."""
+    if field is None:
+        return False
+    h, tol = height_ft(fx, field, ref)
+    band = R.FLOOR_BAND_FT if tol == 0.0 else R.SLOW_RAW_BAND_FT
+    return math.isnan(h) or abs(h) <= band
 
 
 def _reset_flip(st: AircraftState) -> None:

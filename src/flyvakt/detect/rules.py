@@ -118,11 +118,13 @@ RUNWAY_NM = 1.5
 # the KWVI touch-and-goes last 12-20 s...
 FLOOR_RUN_S = 10.0
 # ... and for more than this many times the time its descent took per altitude step: a slow
-# aircraft with a 100-ft encoder descending at 250 ft/min reads level for 24 s per step.
-FLOOR_STEPS = 1.5
+# aircraft with a 100-ft encoder descending at 250 ft/min reads level for 24 s per step, and one
+# at 585 ft/min held 500 ft for 16 s on a KWVI downwind (a9d63a).
+FLOOR_STEPS = 2.0
 # ... and slowed to this share of its speed over the last ROLLOUT_S (wheels and idle power: the
-# touch-and-goes at KWVI lose 10-25 % within seconds; a low pass keeps or gains speed).
-FLOOR_SLOW_RATIO = 0.9
+# touch-and-goes at KWVI and KSNS lose 15-30 % within seconds; a low pass keeps or gains speed,
+# a descending downwind turn loses about 10 %).
+FLOOR_SLOW_RATIO = 0.85
 # The floor rule is for light aircraft, which often send no ground flag: faster than this on the
 # runway, transport aircraft report air/ground from a squat switch, and an airliner's flare
 # (level for 10 s at 124 kt, LSZH in noisy_time_issue) is no touchdown.
