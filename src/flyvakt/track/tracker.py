@@ -59,6 +59,21 @@ class TrackerConfig:
     # Field values older than this lose their source priority (readsb's "stale" age), so a
     # lower-priority source may replace them.
     stale_after_s: float = 30.0
+    # A field value older than this at a fix is missing there, not carried (missing is missing:
+    # the detector must tell "not reported" from "reported"). Velocity and airborne position
+    # messages (altitude, groundspeed, track, vertical rate) are broadcast at 2 Hz, so 15 s is
+    # 30 missed messages; surface positions carry no altitude, and state-vector sources leave
+    # cells empty for hours (a single vertical rate of the adsb.lol traces was otherwise carried
+    # onto every later row). Ground flags ride on most Mode S replies: 60 s. Identity (callsign,
+    # squawk) does not go stale.
+    field_max_age_s: tuple[tuple[str, float], ...] = (
+        ("altitude_baro_ft", 15.0),
+        ("altitude_gnss_ft", 15.0),
+        ("groundspeed_kt", 15.0),
+        ("track_deg", 15.0),
+        ("vertical_rate_fpm", 15.0),
+        ("on_ground", 60.0),
+    )
     # Reference points for the surface-position quadrant ambiguity when an aircraft has no
     # position yet: airports (and/or the receiver). Arrays of lat/lon in degrees.
     surface_refs_lat: tuple[float, ...] = ()
@@ -154,7 +169,7 @@ def step(
     ffill = {name: _ffill_index(valid[name], start_of_row) for name in TRACKED_FIELDS}
 
     pos = _decode_positions(table, o, cfg, start_of_row, row_of, stats)
-    positions = _context(table, o, pos, ffill, row_of)
+    positions = _context(table, o, pos, ffill, row_of, cfg)
     stats.positions = len(positions)
 
     # Per-aircraft meta.
@@ -541,6 +556,7 @@ def _context(
     pos: dict[str, npt.NDArray[Any]],
     ffill: dict[str, I64],
     row_of: I64,
+    cfg: TrackerConfig,
 ) -> PositionBatch:
     """Positions with the field values that held at each fix (batch first, then state)."""
     idx = pos["index"]
@@ -554,6 +570,8 @@ def _context(
     out.source[:] = o.source[idx]
     out.receivers[:] = receiver_set(o.receivers[idx], o.receiver[idx])
     rows = row_of[idx]
+    t = out.time_s
+    max_age = dict(cfg.field_max_age_s)
     for name in (
         "altitude_baro_ft",
         "altitude_gnss_ft",
@@ -567,6 +585,9 @@ def _context(
         fi = ffill[name][idx]
         inb = fi >= 0
         vals = np.where(inb, getattr(o, name)[np.maximum(fi, 0)], table.cols[name][rows])
+        if name in max_age:
+            when = np.where(inb, o.time_s[np.maximum(fi, 0)], table.cols[f"{name}_t"][rows])
+            vals = np.where(t - when > max_age[name], PositionBatch._defaults[name][1], vals)
         getattr(out, name)[:] = vals
     # A surface CPR fix is on the ground and an airborne CPR fix is airborne, whatever an older
     # flight-status bit said.
