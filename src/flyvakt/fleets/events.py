@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from flyvakt.fleets.registry import FleetRegistry
+from flyvakt.geo.distance import distance_nm
 from flyvakt.model import PositionBatch
 from flyvakt.model.events import AirportRef, Event
 
@@ -299,7 +300,6 @@ def fleet_positions(
 TOGETHER_MAX_NM = 5.0
 TOGETHER_MAX_TRACK_DIFF_DEG = 15.0
 TOGETHER_MAX_FIX_AGE_S = 60.0
-_EARTH_RADIUS_NM = 3440.065
 
 
 @dataclass(frozen=True)
@@ -316,10 +316,7 @@ class MemberFix:
 
 
 def _distance_nm(a: MemberFix, b: MemberFix) -> float:
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_NM * math.asin(min(1.0, math.sqrt(h)))
+    return distance_nm(a.lat, a.lon, b.lat, b.lon)
 
 
 def _track_diff_deg(a: float, b: float) -> float:

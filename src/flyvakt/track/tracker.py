@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from flyvakt.geo.distance import distance_nm, haversine_nm
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import receiver_set
 from flyvakt.track import cpr
@@ -29,8 +30,6 @@ from flyvakt.track.table import TRACKED_FIELDS, StateTable
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
-
-EARTH_RADIUS_NM = 3440.065
 
 
 @dataclass(frozen=True)
@@ -92,14 +91,6 @@ class TrackStats:
 @dataclass
 class TrackerState:
     table: StateTable = field(default_factory=StateTable)
-
-
-def haversine_nm(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _ffill_index(valid: B, starts_of_row: I64) -> I64:
@@ -498,12 +489,12 @@ def _plausibility_walk(
         ok = math.isnan(st[0])
         if not ok:
             dt = abs(tt - st[2])
-            ok = _dist_nm(st[0], st[1], la, lo) <= slack + dt * k_per_nm
+            ok = distance_nm(st[0], st[1], la, lo) <= slack + dt * k_per_nm
         if not ok and st[3] + 1 >= cfg.reset_after_rejects and not math.isnan(st[4]):
             # Several rejects in a row: if this fix agrees with the previous rejected one, the
             # old track was the outlier (a bad fix or a long gap): restart from here.
             dt = abs(tt - st[6])
-            ok = _dist_nm(st[4], st[5], la, lo) <= slack + dt * k_per_nm
+            ok = distance_nm(st[4], st[5], la, lo) <= slack + dt * k_per_nm
             if ok:
                 stats.rejected["track_reset"] += 1
         if ok:
@@ -524,15 +515,6 @@ def _plausibility_walk(
         cols["pos_src"][r] = o.source[idx]
         cols["pos_surface"][r] = o.cpr_surface[idx] | (o.on_ground[idx] == 1)
     return {"index": idx, "lat": lat[idx], "lon": lon[idx]}
-
-
-def _dist_nm(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_NM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _context(
@@ -612,6 +594,5 @@ __all__ = [
     "TrackerConfig",
     "TrackerState",
     "expire",
-    "haversine_nm",
     "step",
 ]
