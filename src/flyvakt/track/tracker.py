@@ -23,6 +23,7 @@ import numpy.typing as npt
 from flyvakt.geo.distance import distance_nm, haversine_nm
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import receiver_set
+from flyvakt.model.runs import runs_by_key
 from flyvakt.track import cpr
 from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, StateTable
@@ -129,12 +130,9 @@ def step(
         return state, PositionBatch.empty(0), stats
 
     icao = o.icao24
-    is_start = np.empty(n, dtype=np.bool_)
-    is_start[0] = True
-    np.not_equal(icao[1:], icao[:-1], out=is_start[1:])
-    starts = np.flatnonzero(is_start)
-    gid = np.cumsum(is_start) - 1
-    start_of_row = starts[gid]
+    runs = runs_by_key(icao)
+    starts, gid, ends = runs.starts, runs.gid, runs.ends
+    start_of_row = runs.start_of_row
     rows = table.rows_for(icao[starts], o.time_s[starts])
     row_of = rows[gid]
     cols = table.cols
@@ -149,7 +147,6 @@ def step(
     stats.positions = len(positions)
 
     # Per-aircraft meta.
-    ends = np.r_[starts[1:], n] - 1
     cols["last_seen_s"][rows] = np.fmax(cols["last_seen_s"][rows], o.time_s[ends])
     cols["messages"][rows] += np.diff(np.r_[starts, n])
     checked_t = np.where(o.address_checked, o.time_s, -np.inf)
@@ -218,13 +215,12 @@ def _filter_addresses(
         return o
     n = len(o)
     icao = o.icao24
-    is_start = np.r_[True, icao[1:] != icao[:-1]]
-    starts = np.flatnonzero(is_start)
-    start_of_row = starts[np.cumsum(is_start) - 1]
+    runs = runs_by_key(icao)
+    starts, start_of_row = runs.starts, runs.start_of_row
     get = table.rows.get
     known = np.fromiter((get(a, -1) for a in icao[starts].tolist()), np.int64, starts.size)
     known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
-    state_conf = known_conf[np.cumsum(is_start) - 1]
+    state_conf = known_conf[runs.gid]
     last_checked = _ffill_index(o.address_checked, start_of_row)
     conf_t = np.where(last_checked >= 0, o.time_s[np.maximum(last_checked, 0)], state_conf)
     ok = o.address_checked | (o.time_s - conf_t <= cfg.confirm_window_s)
