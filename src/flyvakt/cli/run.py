@@ -103,6 +103,13 @@ def _load_rules(args: argparse.Namespace) -> list[Any]:
     return rules
 
 
+def _fleet_of(registry: Any) -> Any:
+    def fleet_of(icao24: int, t: float) -> list[str]:
+        return list(registry.match(icao24, None, t))
+
+    return fleet_of
+
+
 def _make_app(args: argparse.Namespace, hub: Any) -> Any:
     try:
         from flyvakt.serve.app import create_app  # type: ignore[import-not-found,unused-ignore]
@@ -153,13 +160,13 @@ async def _main(args: argparse.Namespace) -> int:
     rules = _load_rules(args)
     alerts = AlertManager(rules, map_url, state_path=f"{args.db}.alerts-sent") if rules else None
 
-    fleet_of = None
+    # The fleet registry is read once here and shared by the hub and the detector.
+    registry = None
     if args.fleets:
         from flyvakt.fleets import load_fleets
 
         registry = load_fleets(args.fleets)
-        fleet_of = lambda icao24, t: registry.match(icao24, None, t)  # noqa: E731
-    hub = Hub(fleet_of)
+    hub = Hub(None if registry is None else _fleet_of(registry))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
 
@@ -198,7 +205,7 @@ async def _main(args: argparse.Namespace) -> int:
     summary = await run_engine(
         sources,
         db_path=args.db,
-        fleets_path=args.fleets,
+        registry=registry,
         hub=hub,
         stop_event=stop,
         clock=time.time,

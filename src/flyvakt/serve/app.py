@@ -24,7 +24,6 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -114,6 +113,7 @@ class _State:
         self.lock = threading.Lock()
         self._reader: Any = None
         self._outlines: bytes | None = None
+        self._registry: tuple[int, Any] | None = None
 
     def reader(self) -> Any:
         from flyvakt.store import StoreReader
@@ -137,11 +137,20 @@ class _State:
         return await run_in_threadpool(call)
 
     def registry(self) -> Any:
+        """The fleet registry, read once and again only when the file changes (PUT /api/fleets
+        rewrites it), not on every request."""
         from flyvakt.fleets import FleetRegistry, load_fleets
 
         if not self.fleets_path:
             return FleetRegistry([])
-        return load_fleets(self.fleets_path)
+        try:
+            stamp = Path(self.fleets_path).stat().st_mtime_ns
+        except OSError:
+            stamp = -1
+        with self.lock:
+            if self._registry is None or self._registry[0] != stamp:
+                self._registry = (stamp, load_fleets(self.fleets_path))
+            return self._registry[1]
 
     def outlines(self) -> bytes:
         if self._outlines is None:
@@ -149,33 +158,24 @@ class _State:
             self._outlines = json.dumps(antimeridian_safe(doc), separators=(",", ":")).encode()
         return self._outlines
 
+    def _peek(self, fn: Callable[[Any], T], default: T) -> T:
+        """``fn(reader)`` for the status page: ``default`` when there is no usable store yet."""
+        if not Path(self.db_path).is_file():
+            return default
+        try:
+            with self.lock:
+                return fn(self.reader())
+        except (BadRequest, sqlite3.DatabaseError):
+            return default
+
     def data_label(self) -> str | None:
         """The store's ``meta`` ``data_label`` (e.g. a reconstruction's notice), if any."""
-        path = Path(self.db_path)
-        if not path.is_file():
-            return None
-        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'data_label'").fetchone()
-        except sqlite3.DatabaseError:
-            return None
-        finally:
-            conn.close()
-        return str(row[0]) if row else None
+        label: str | None = self._peek(lambda r: r.meta("data_label"), None)
+        return label
 
     def time_range(self) -> tuple[float | None, float | None]:
-        """First and last stored fix time (index lookups on track_points.time_s)."""
-        path = Path(self.db_path)
-        if not path.is_file():
-            return None, None
-        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT min(time_s), max(time_s) FROM track_points").fetchone()
-        except sqlite3.DatabaseError:
-            return None, None
-        finally:
-            conn.close()
-        return (row[0], row[1]) if row else (None, None)
+        """First and last stored fix time."""
+        return self._peek(lambda r: r.time_range(), (None, None))
 
 
 def _st(request: Request) -> _State:
@@ -466,15 +466,12 @@ async def api_verify(request: Request) -> Response:
     if lang not in ("en", "nb", "nn"):
         raise BadRequest(f"lang must be en, nb or nn, got {lang!r}")
     tz = body.get("tz")
-    try:
-        from flyvakt.verify import ClaimParseError, evidence_from_store, member_hexes, verify
-        from flyvakt.verify.claims import ClaimContext
-        from flyvakt.verify.evidence import STORE_WINDOW_S
-        from flyvakt.verify.messages import explain
-        from flyvakt.verify.structured import PAYLOAD_FIELDS, build_claim
-        from flyvakt.verify.subjects import SubjectContext
-    except ImportError as exc:  # the verify package is optional at this layer
-        raise BadRequest(f"claim verification is not available: {exc}", 501) from None
+    from flyvakt.verify import ClaimParseError, evidence_from_store, member_hexes, verify
+    from flyvakt.verify.claims import ClaimContext
+    from flyvakt.verify.evidence import STORE_WINDOW_S
+    from flyvakt.verify.messages import explain
+    from flyvakt.verify.structured import PAYLOAD_FIELDS, build_claim
+    from flyvakt.verify.subjects import SubjectContext
     if tz is not None:
         try:
             from zoneinfo import ZoneInfo

@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from flyvakt.geo.distance import distance_nm, haversine_nm
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import receiver_set
+from flyvakt.model.runs import runs_by_key
 from flyvakt.track import cpr
 from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, StateTable
@@ -29,8 +31,6 @@ from flyvakt.track.table import TRACKED_FIELDS, StateTable
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
-
-EARTH_RADIUS_NM = 3440.065
 
 
 @dataclass(frozen=True)
@@ -109,14 +109,6 @@ class TrackerState:
     table: StateTable = field(default_factory=StateTable)
 
 
-def haversine_nm(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 def _ffill_index(valid: B, starts_of_row: I64) -> I64:
     """For each row, the index of the last row at or before it (same aircraft) where ``valid``.
 
@@ -153,12 +145,9 @@ def step(
         return state, PositionBatch.empty(0), stats
 
     icao = o.icao24
-    is_start = np.empty(n, dtype=np.bool_)
-    is_start[0] = True
-    np.not_equal(icao[1:], icao[:-1], out=is_start[1:])
-    starts = np.flatnonzero(is_start)
-    gid = np.cumsum(is_start) - 1
-    start_of_row = starts[gid]
+    runs = runs_by_key(icao)
+    starts, gid, ends = runs.starts, runs.gid, runs.ends
+    start_of_row = runs.start_of_row
     rows = table.rows_for(icao[starts], o.time_s[starts])
     row_of = rows[gid]
     cols = table.cols
@@ -173,7 +162,6 @@ def step(
     stats.positions = len(positions)
 
     # Per-aircraft meta.
-    ends = np.r_[starts[1:], n] - 1
     cols["last_seen_s"][rows] = np.fmax(cols["last_seen_s"][rows], o.time_s[ends])
     cols["messages"][rows] += np.diff(np.r_[starts, n])
     checked_t = np.where(o.address_checked, o.time_s, -np.inf)
@@ -242,13 +230,12 @@ def _filter_addresses(
         return o
     n = len(o)
     icao = o.icao24
-    is_start = np.r_[True, icao[1:] != icao[:-1]]
-    starts = np.flatnonzero(is_start)
-    start_of_row = starts[np.cumsum(is_start) - 1]
+    runs = runs_by_key(icao)
+    starts, start_of_row = runs.starts, runs.start_of_row
     get = table.rows.get
     known = np.fromiter((get(a, -1) for a in icao[starts].tolist()), np.int64, starts.size)
     known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
-    state_conf = known_conf[np.cumsum(is_start) - 1]
+    state_conf = known_conf[runs.gid]
     last_checked = _ffill_index(o.address_checked, start_of_row)
     conf_t = np.where(last_checked >= 0, o.time_s[np.maximum(last_checked, 0)], state_conf)
     ok = o.address_checked | (o.time_s - conf_t <= cfg.confirm_window_s)
@@ -513,12 +500,12 @@ def _plausibility_walk(
         ok = math.isnan(st[0])
         if not ok:
             dt = abs(tt - st[2])
-            ok = _dist_nm(st[0], st[1], la, lo) <= slack + dt * k_per_nm
+            ok = distance_nm(st[0], st[1], la, lo) <= slack + dt * k_per_nm
         if not ok and st[3] + 1 >= cfg.reset_after_rejects and not math.isnan(st[4]):
             # Several rejects in a row: if this fix agrees with the previous rejected one, the
             # old track was the outlier (a bad fix or a long gap): restart from here.
             dt = abs(tt - st[6])
-            ok = _dist_nm(st[4], st[5], la, lo) <= slack + dt * k_per_nm
+            ok = distance_nm(st[4], st[5], la, lo) <= slack + dt * k_per_nm
             if ok:
                 stats.rejected["track_reset"] += 1
         if ok:
@@ -539,15 +526,6 @@ def _plausibility_walk(
         cols["pos_src"][r] = o.source[idx]
         cols["pos_surface"][r] = o.cpr_surface[idx] | (o.on_ground[idx] == 1)
     return {"index": idx, "lat": lat[idx], "lon": lon[idx]}
-
-
-def _dist_nm(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_NM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _context(
@@ -633,6 +611,5 @@ __all__ = [
     "TrackerConfig",
     "TrackerState",
     "expire",
-    "haversine_nm",
     "step",
 ]
