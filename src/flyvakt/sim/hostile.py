@@ -57,11 +57,17 @@ def hostile_times(rng: np.random.Generator, n: int, start_s: float, share: float
     return t
 
 
-def valid_df17(rng: np.random.Generator, n: int, n_addresses: int = 50) -> FrameBatch:
-    """``n`` CRC-valid DF17 frames from ``n_addresses`` addresses with random ME fields."""
+def valid_df17(rng: np.random.Generator, n: int, n_addresses: int | None = 50) -> FrameBatch:
+    """``n`` CRC-valid DF17 frames from ``n_addresses`` addresses with random ME fields.
+
+    ``n_addresses=None``: every frame from its own random address (noise that passes the CRC).
+    """
     out = FrameBatch.empty(n)
-    addresses = rng.integers(0, 1 << 24, n_addresses)
-    addr = addresses[rng.integers(0, n_addresses, n)]
+    if n_addresses is None:
+        addr = rng.choice(1 << 24, n, replace=False)
+    else:
+        addresses = rng.integers(0, 1 << 24, n_addresses)
+        addr = addresses[rng.integers(0, n_addresses, n)]
     body = np.empty((n, 11), dtype=np.uint8)
     body[:, 0] = (17 << 3) | rng.integers(0, 8, n)
     body[:, 1] = addr >> 16

@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import receiver_set
-from flyvakt.track import cpr, plausible
+from flyvakt.track import confirm, cpr, plausible
 from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, StateTable
 
@@ -91,6 +91,8 @@ class TrackStats:
 @dataclass
 class TrackerState:
     table: StateTable = field(default_factory=StateTable)
+    # First frames of never-seen addresses awaiting a second one (flyvakt.track.confirm).
+    pending: ObservationBatch = field(default_factory=lambda: ObservationBatch.empty(0))
 
 
 def haversine_nm(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
@@ -131,6 +133,7 @@ def step(
         return state, PositionBatch.empty(0), stats
 
     o = obs.take(np.lexsort((obs.time_s, obs.icao24)))
+    o, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected)
     o = _filter_addresses(table, o, cfg, stats)
     n = len(o)
     if n == 0:
