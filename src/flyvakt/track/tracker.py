@@ -12,7 +12,6 @@ the same state and positions as the batch whole (tested with hypothesis).
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +23,7 @@ from flyvakt.geo.distance import distance_nm, haversine_nm
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import receiver_set
 from flyvakt.model.runs import runs_by_key
-from flyvakt.track import cpr
+from flyvakt.track import confirm, cpr, plausible
 from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, StateTable
 
@@ -107,6 +106,8 @@ class TrackStats:
 @dataclass
 class TrackerState:
     table: StateTable = field(default_factory=StateTable)
+    # First frames of never-seen addresses awaiting a second one (flyvakt.track.confirm).
+    pending: ObservationBatch = field(default_factory=lambda: ObservationBatch.empty(0))
 
 
 def _ffill_index(valid: B, starts_of_row: I64) -> I64:
@@ -139,6 +140,7 @@ def step(
         return state, PositionBatch.empty(0), stats
 
     o = obs.take(np.lexsort((obs.time_s, obs.icao24)))
+    o, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected)
     o = _filter_addresses(table, o, cfg, stats)
     n = len(o)
     if n == 0:
@@ -157,7 +159,7 @@ def step(
     valid = {name: _valid_mask(getattr(o, name)) for name in TRACKED_FIELDS}
     ffill = {name: _ffill_index(valid[name], start_of_row) for name in TRACKED_FIELDS}
 
-    pos = _decode_positions(table, o, cfg, start_of_row, row_of, stats)
+    pos = _decode_positions(table, o, cfg, start_of_row, row_of, stats, ffill["groundspeed_kt"])
     positions = _context(table, o, pos, ffill, row_of, cfg)
     stats.positions = len(positions)
 
@@ -252,8 +254,12 @@ def _decode_positions(
     start_of_row: I64,
     row_of: I64,
     stats: TrackStats,
+    gs_index: I64,
 ) -> dict[str, npt.NDArray[Any]]:
-    """Candidate fixes (CPR decoded, or given), then the plausibility walk. Returns accepted."""
+    """Candidate fixes (CPR decoded, or given), then the plausibility walk. Returns accepted.
+
+    ``gs_index`` is the forward-filled row of the last groundspeed (-1: none in the batch).
+    """
     cols = table.cols
     n = len(o)
     parity = o.cpr_odd
@@ -283,6 +289,8 @@ def _decode_positions(
             p_t[st] = np.where(same_kind, cols[f"cpr{want}_t"][r], -np.inf)
     window = np.where(surf, cfg.pair_window_surface_s, cfg.pair_window_air_s)
     paired = has_cpr & ~np.isnan(p_lat) & (t - p_t <= window) & (t >= p_t)
+    # The other frame (or reference) each fix leans on: see flyvakt.track.plausible.
+    partner_t = np.where(paired, p_t, np.nan)
 
     lat = np.full(n, np.nan)
     lon = np.full(n, np.nan)
@@ -351,6 +359,7 @@ def _decode_positions(
                 surf[usable],
             )
             lat[usable], lon[usable] = la, lo
+            partner_t[usable] = ref_t[usable]
         if (loc & ~usable).any():
             stats.rejected["cpr_no_pair_or_reference"] += int((loc & ~usable).sum())
 
@@ -358,7 +367,24 @@ def _decode_positions(
     lat[given] = o.lat_deg[given]
     lon[given] = o.lon_deg[given]
     cand = np.flatnonzero(~np.isnan(lat))
-    return _plausibility_walk(table, cfg, cand, lat, lon, t, row_of, o, stats)
+    gs_ok = gs_index[cand] >= 0
+    gs_at = np.maximum(gs_index[cand], 0)
+    limit_kt = np.full(n, cfg.max_speed_kt)
+    # Only CPR fixes are held to their groundspeed: decoded feeds (state vectors, SBS) carry
+    # positions older than their velocity (OpenSky's time_position), and no CPR partner.
+    limit_kt[cand] = np.where(
+        has_cpr[cand],
+        plausible.speed_limits_kt(
+            cfg.max_speed_kt,
+            np.where(gs_ok, o.groundspeed_kt[gs_at], cols["groundspeed_kt"][row_of[cand]]),
+            np.where(gs_ok, t[gs_at], cols["groundspeed_kt_t"][row_of[cand]]),
+            t[cand],
+        ),
+        cfg.max_speed_kt,
+    )
+    return _plausibility_walk(
+        table, cfg, cand, lat, lon, t, row_of, o, stats, partner_t, limit_kt
+    )
 
 
 def _surface_global(
@@ -444,6 +470,8 @@ def _plausibility_walk(
     row_of: I64,
     o: ObservationBatch,
     stats: TrackStats,
+    partner_t: F64,
+    limit_kt: F64,
 ) -> dict[str, npt.NDArray[Any]]:
     """Accept a fix only if reachable from the last accepted one at a plausible speed."""
     cols = table.cols
@@ -458,7 +486,7 @@ def _plausibility_walk(
     prev_t = np.where(first, cols["pos_t"][rows_c], np.r_[np.nan, t[cand][:-1]])
     with np.errstate(invalid="ignore"):
         d = haversine_nm(prev_lat, prev_lon, lat[cand], lon[cand])
-        allowed = cfg.jump_slack_nm + np.abs(t[cand] - prev_t) * (cfg.max_speed_kt / 3600.0)
+        allowed = cfg.jump_slack_nm + np.abs(t[cand] - prev_t) * (limit_kt[cand] / 3600.0)
         ok = np.isnan(prev_lat) | (d <= allowed)
     ok &= (np.abs(lat[cand]) <= 90.0) & (np.abs(lon[cand]) <= 180.0)
     slow_rows = np.unique(np.r_[rows_c[~ok], rows_c[cols["pos_rejects"][rows_c] > 0]])
@@ -472,54 +500,9 @@ def _plausibility_walk(
         cols["lon_deg"][fast_rows] = lon[fast][final]
         cols["pos_t"][fast_rows] = t[fast][final]
     accepted: list[int] = fast.tolist()
-    cand = cand[slow]
-    c_rows = row_of[cand].tolist()
-    c_lat = lat[cand].tolist()
-    c_lon = lon[cand].tolist()
-    c_t = t[cand].tolist()
-    k_per_nm = cfg.max_speed_kt / 3600.0
-    slack = cfg.jump_slack_nm
-    last: dict[int, list[float]] = {}
-    for k, r in enumerate(c_rows):
-        st = last.get(r)
-        if st is None:
-            st = [
-                float(cols["lat_deg"][r]),
-                float(cols["lon_deg"][r]),
-                float(cols["pos_t"][r]),
-                float(cols["pos_rejects"][r]),
-                float(cols["cand_lat"][r]),
-                float(cols["cand_lon"][r]),
-                float(cols["cand_t"][r]),
-            ]
-            last[r] = st
-        la, lo, tt = c_lat[k], c_lon[k], c_t[k]
-        if not (-90.0 <= la <= 90.0 and -180.0 <= lo <= 180.0):
-            stats.rejected["position_out_of_range"] += 1
-            continue
-        ok = math.isnan(st[0])
-        if not ok:
-            dt = abs(tt - st[2])
-            ok = distance_nm(st[0], st[1], la, lo) <= slack + dt * k_per_nm
-        if not ok and st[3] + 1 >= cfg.reset_after_rejects and not math.isnan(st[4]):
-            # Several rejects in a row: if this fix agrees with the previous rejected one, the
-            # old track was the outlier (a bad fix or a long gap): restart from here.
-            dt = abs(tt - st[6])
-            ok = distance_nm(st[4], st[5], la, lo) <= slack + dt * k_per_nm
-            if ok:
-                stats.rejected["track_reset"] += 1
-        if ok:
-            st[0], st[1], st[2], st[3] = la, lo, tt, 0.0
-            accepted.append(int(cand[k]))
-        else:
-            st[3] += 1
-            st[4], st[5], st[6] = la, lo, tt
-            stats.rejected["implausible_jump"] += 1
-    for r, st in last.items():
-        if not math.isnan(st[0]):
-            cols["lat_deg"][r], cols["lon_deg"][r], cols["pos_t"][r] = st[0], st[1], st[2]
-        cols["pos_rejects"][r] = int(st[3])
-        cols["cand_lat"][r], cols["cand_lon"][r], cols["cand_t"][r] = st[4], st[5], st[6]
+    accepted += plausible.walk(
+        cols, cfg, cand[slow], lat, lon, t, partner_t, limit_kt, row_of, o, stats.rejected
+    )
     idx = np.sort(np.asarray(accepted, dtype=np.int64))
     if len(idx):
         r = row_of[idx]
