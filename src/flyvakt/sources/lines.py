@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,7 @@ from flyvakt.sources._common import (
     short_repr,
 )
 from flyvakt.sources.hextable import frame_batch
-from flyvakt.sources.textcols import avr_columns
+from flyvakt.sources.textcols import SBS_NUMERIC, avr_columns, dictionary_map, sbs_table
 
 # Leading bad lines tolerated in a file before we call it the wrong format (a capture started
 # mid-line may begin with one or two broken lines; three in a row with no good one is not that).
@@ -346,10 +347,7 @@ class SbsParser(LineParser):
             if len(f) < 22:
                 f = f + [""] * (22 - len(f))
             try:
-                hexid = f[4].strip().lstrip("~")  # '~': non-ICAO (TIS-B) address
-                if not 1 <= len(hexid) <= 6:
-                    raise ValueError
-                icao = int(hexid, 16)
+                icao = _sbs_icao(f[4])
             except ValueError:
                 bad.append(
                     (first_lineno + i, "sbs_bad_icao", f"bad SBS HexIdent: {short_repr(line)}")
@@ -374,6 +372,35 @@ class SbsParser(LineParser):
                 first_good = first_lineno + i
         return self._build(rows, times, icaos), bad, first_good
 
+    def _fast(self, block: bytes, nlines: int, recv_time_s: float | None) -> Batch | None:
+        cols = sbs_table(block, nlines)
+        if cols is None:
+            return None
+        try:
+            icao = dictionary_map(cols[4], _sbs_icao, np.uint32)
+            day = dictionary_map(cols[6], lambda d: self._time(d, "0:0:0"), np.float64)
+        except ValueError:
+            return None  # a bad address or date: the per-line parser names the line
+        hms = _clock_columns(cols[7])
+        if hms is None:
+            return None
+        h, m, s = hms
+        n = len(icao)
+        out = ObservationBatch.empty(n)
+        out.time_s[:] = day + h * 3600 + m * 60 + s  # the per-line sum, in the same order
+        out.icao24[:] = icao
+        out.source[:] = Source.SBS
+        out.address_checked[:] = True
+        out.receiver[:] = self._receiver
+        for k, name in zip(SBS_NUMERIC, _SBS_NUMBERS, strict=True):
+            getattr(out, name)[:] = cols[k].to_numpy(zero_copy_only=False)
+        out.squawk[:] = dictionary_map(cols[17], _sbs_squawk, np.int16)
+        out.emergency[:] = dictionary_map(cols[19], _flag, np.int8)
+        out.on_ground[:] = dictionary_map(cols[21], _flag, np.int8)
+        out.callsign[:] = dictionary_map(cols[10], lambda c: c.strip() or None, object)
+        _no_zero_position(out)
+        return out
+
     def _build(
         self, rows: list[list[str]], times: list[float], icaos: list[int]
     ) -> ObservationBatch:
@@ -393,12 +420,54 @@ class SbsParser(LineParser):
         out.lat_deg[:] = [_num(s) for s in cols[14]]
         out.lon_deg[:] = [_num(s) for s in cols[15]]
         out.vertical_rate_fpm[:] = [_num(s) for s in cols[16]]
-        out.squawk[:] = [int(s) if s.isdigit() and len(s) == 4 else -1 for s in cols[17]]
+        out.squawk[:] = [_sbs_squawk(s) for s in cols[17]]
         out.emergency[:] = [_flag(s) for s in cols[19]]
         out.on_ground[:] = [_flag(s) for s in cols[21]]
         out.callsign[:] = [s.strip() or None for s in cols[10]]
-        # A position of exactly 0,0 is what some feeders write for "none".
-        zero = (out.lat_deg == 0) & (out.lon_deg == 0)
-        out.lat_deg[zero] = np.nan
-        out.lon_deg[zero] = np.nan
+        _no_zero_position(out)
         return out
+
+
+_SBS_NUMBERS = (
+    "altitude_baro_ft",
+    "groundspeed_kt",
+    "track_deg",
+    "lat_deg",
+    "lon_deg",
+    "vertical_rate_fpm",
+)
+
+
+def _sbs_icao(field: str) -> int:
+    hexid = field.strip().lstrip("~")  # '~': non-ICAO (TIS-B) address
+    if not 1 <= len(hexid) <= 6:
+        raise ValueError(hexid)
+    return int(hexid, 16)
+
+
+def _sbs_squawk(s: str) -> int:
+    return int(s) if s.isdigit() and len(s) == 4 else -1
+
+
+def _clock_columns(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """SBS ``hh:mm:ss.fff`` column -> (hours, minutes, seconds); None if any is not that."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = pc.split_pattern(column, ":")
+    if not bool(pc.all(pc.equal(pc.list_value_length(parts), 3)).as_py()):
+        return None
+    try:
+        h = pc.cast(pc.list_element(parts, 0), pa.int64()).to_numpy()
+        m = pc.cast(pc.list_element(parts, 1), pa.int64()).to_numpy()
+        s = pc.cast(pc.list_element(parts, 2), pa.float64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return h, m, s
+
+
+def _no_zero_position(out: ObservationBatch) -> None:
+    """A position of exactly 0,0 is what some feeders write for "none"."""
+    zero = (out.lat_deg == 0) & (out.lon_deg == 0)
+    out.lat_deg[zero] = np.nan
+    out.lon_deg[zero] = np.nan

@@ -9,7 +9,10 @@ a bad line is still counted and named with its number, and the result equals the
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -124,4 +127,66 @@ def _nonhex_counts(
         return np.zeros(starts.size, np.int64)
     cum = np.concatenate((np.zeros(1, np.int64), np.cumsum(bad)))
     out: I64 = cum[np.maximum(hex_end, hex_start)] - cum[hex_start]
+    return out
+
+
+SBS_FIELDS = 22
+# SBS columns read as numbers (Altitude, GroundSpeed, Track, Lat, Lon, VerticalRate).
+SBS_NUMERIC = (11, 12, 13, 14, 15, 16)
+
+
+def sbs_table(block: bytes, nlines: int) -> dict[int, Any] | None:
+    """A block of clean SBS ``MSG`` lines -> {column number: Arrow column}; None otherwise.
+
+    Clean: every line non-blank, exactly 22 fields, no space or non-ASCII byte at either end
+    (the per-line parser strips lines, Arrow would not), ``MSG`` first, generated date and time
+    present, numbers that Arrow reads. Anything else is left to the per-line parser.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    data = np.frombuffer(block, dtype=np.uint8)
+    starts, ends = line_bounds(data)
+    if starts.size != nlines or bool((ends <= starts).any()):
+        return None
+    edge = np.concatenate((data[starts], data[ends - 1]))
+    if bool(((edge <= 32) | (edge >= 128)).any()):
+        return None
+    names = [f"c{i}" for i in range(SBS_FIELDS)]
+    types = {n: pa.string() for n in names}
+    for i in SBS_NUMERIC:
+        types[names[i]] = pa.float64()
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(block),
+            read_options=pacsv.ReadOptions(
+                use_threads=False, block_size=len(block) + 1, column_names=names
+            ),
+            parse_options=pacsv.ParseOptions(quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != nlines:
+        return None
+    cols: dict[int, Any] = {i: table.column(i).combine_chunks() for i in range(SBS_FIELDS)}
+    if not pc.all(pc.equal(cols[0], "MSG")).as_py():
+        return None
+    for i in (6, 7):
+        if pc.any(pc.equal(cols[i], "")).as_py():
+            return None
+    return cols
+
+
+def dictionary_map(column: Any, fn: Callable[[str], Any], dtype: Any) -> np.ndarray:
+    """``fn`` applied once per distinct value of an Arrow string column, spread to every row
+    (the distinct values of a block are few: aircraft, days, squawks, callsigns)."""
+    enc = column.dictionary_encode()
+    values = [fn(v) for v in enc.dictionary.to_pylist()]
+    lookup = np.empty(len(values), dtype=dtype)
+    lookup[:] = values
+    out: np.ndarray = lookup[enc.indices.to_numpy(zero_copy_only=False)]
     return out

@@ -158,3 +158,66 @@ def test_avr_columns_marks_only_unclean_lines() -> None:
 
 
 # ---------------------------------------------------------------- SBS
+
+
+def sbs_from_real_positions(data: Path) -> bytes:
+    """The positions flyvakt reads from the real AFR34ZG recording, written as SBS lines the
+    way readsb writes port 30003 (the values are real; the SBS layout is ours)."""
+    import flyvakt
+
+    t = flyvakt.read(str(data / "traffic" / "full_flight_short.jsonl.gz")).to_arrow()
+    cols = {n: t.column(n).to_pylist() for n in t.column_names}
+    out = []
+    for i in range(t.num_rows):
+        ts = cols["time"][i]
+        date, clock = ts.strftime("%Y/%m/%d"), ts.strftime("%H:%M:%S.%f")[:-3]
+
+        def num(name: str, digits: int = 1, i: int = i) -> str:
+            v = cols[name][i]
+            return "" if v is None or v != v else f"{v:.{digits}f}"
+
+        gnd = {True: "-1", False: "0", None: ""}[cols["on_ground"][i]]
+        sq = cols["squawk"][i] or ""
+        out.append(
+            f"MSG,3,1,1,{cols['icao24'][i].upper()},1,{date},{clock},{date},{clock},"
+            f"{cols['callsign'][i] or ''},{num('altitude_baro_ft', 0)},{num('groundspeed_kt')},"
+            f"{num('track_deg')},{num('lat', 5)},{num('lon', 5)},{num('vertical_rate_fpm', 0)},"
+            f"{sq},0,0,0,{gnd}"
+        )
+    return ("\r\n".join(out) + "\r\n").encode()
+
+
+# Synthetic damage (labelled): lines a noisy port-30003 capture or a cut file holds.
+SBS_DAMAGE = [
+    b"hello",  # not SBS
+    b"STA,,5,179,400AA5,10103,2024/07/06,06:43:13.100,2024/07/06,06:43:13.100,RM",  # counted
+    b"MSG,3,1,1,XYZ,1,2024/07/06,06:43:14.000,2024/07/06,06:43:14.000,,1000,,,1,1,,,0,0,0,0",
+    b"MSG,3,1,1,393322,1,2024/13/06,06:43:14.000,2024/07/06,06:43:14.000,,1000,,,,,,,0,0,0,0",
+    b"",  # blank
+    b"MSG,4,1,1,393322,1,2024/07/06,06:43:15.000,2024/07/06,06:43:15.010,,,abc,271.2,,,-64,,0",
+    b"MSG,3,1,1,393322,1,2024/07/06,06:43:16.000,,,,36000,,,0,0,,,0,0,0,0 ",  # short, spaced
+    b"MSG,1,1,1,~A1B2C3,1,2024/07/06,06:43:17.000,,,RYR8PL  ,,,,,,,7700,0,-1,0,-1",
+]
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 16384])
+def test_sbs_real_positions_same_as_line_by_line(data: Path, chunk: int) -> None:
+    raw = sbs_from_real_positions(data)
+    fast = parse(SbsParser, raw, chunk, name="afr.sbs", strict=True)
+    assert len(fast[0]) == raw.count(b"\n") > 1000
+    assert_same(fast, parse(LineByLineSbs, raw, chunk, name="afr.sbs", strict=True))
+    obs = fast[0]
+    assert isinstance(obs, ObservationBatch)
+    assert (obs.icao24 == 0x393322).all() and np.isfinite(obs.lat_deg).all()
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 16384])
+def test_sbs_damaged_lines_counted_and_named(data: Path, chunk: int) -> None:
+    raw, n_bad = damage(sbs_from_real_positions(data), 211, SBS_DAMAGE)
+    fast = parse(SbsParser, raw, chunk, name="dmg.sbs", strict=True)
+    assert_same(fast, parse(LineByLineSbs, raw, chunk, name="dmg.sbs", strict=True))
+    skipped = fast[1]["skipped"]
+    assert isinstance(skipped, dict)
+    assert set(skipped) == {"sbs_bad_line", "sbs_bad_icao", "sbs_bad_time", "sbs_other"}
+    assert sum(skipped.values()) == sum(k % len(SBS_DAMAGE) < 4 for k in range(n_bad))
+    assert fast[1]["bad_lines"][0] == "dmg.sbs: line 212: not an SBS line: 'hello'"  # type: ignore[index]
