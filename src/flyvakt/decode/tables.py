@@ -94,18 +94,17 @@ AC12_ALTITUDE_FT: npt.NDArray[np.float64] = AC13_ALTITUDE_FT[ac12_to_ac13(np.ara
 
 
 def _squawk_table() -> npt.NDArray[np.int16]:
-    table = np.zeros(1 << 13, dtype=np.int16)
-    for code in range(1 << 13):
+    """Every ID13 code at once (NumPy; one Python call per code cost ~40 ms at import)."""
+    code = np.arange(1 << 13, dtype=np.int64)
 
-        def digit(s4: int, s2: int, s1: int, c: int = code) -> int:
-            return (_bit(c, s4) << 2) | (_bit(c, s2) << 1) | _bit(c, s1)
+    def digit(s4: int, s2: int, s1: int) -> npt.NDArray[np.int64]:
+        return (((code >> s4) & 1) << 2) | (((code >> s2) & 1) << 1) | ((code >> s1) & 1)
 
-        a = digit(_A4, _A2, _A1)
-        b = digit(_B4, _B2, _B1)
-        c = digit(_C4, _C2, _C1)
-        d = digit(_D4, _D2, _D1)
-        table[code] = a * 1000 + b * 100 + c * 10 + d
-    return table
+    a = digit(_A4, _A2, _A1)
+    b = digit(_B4, _B2, _B1)
+    c = digit(_C4, _C2, _C1)
+    d = digit(_D4, _D2, _D1)
+    return (a * 1000 + b * 100 + c * 10 + d).astype(np.int16)
 
 
 ID13_SQUAWK: npt.NDArray[np.int16] = _squawk_table()

@@ -33,6 +33,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -94,39 +95,74 @@ def _load_types() -> dict[str, tuple[str, int, bool]]:
     return out
 
 
+TEXT_COLUMNS = ("icao", "iata", "name", "country", "tz", "lid")
+
+
+def airport_columns(
+    records: Mapping[str, Any], types: dict[str, tuple[str, int, bool]]
+) -> dict[str, Any]:
+    """airportsdata records + OurAirports types -> the columns ``Airports`` is built from
+    (text columns as lists of str, the rest NumPy arrays), sorted by ICAO ident."""
+    keys = sorted(records)
+    n = len(keys)
+    recs = [records[k] for k in keys]
+    type_code = np.zeros(n, np.int8)
+    runway_ft = np.zeros(n, np.int32)
+    hard = np.zeros(n, np.bool_)
+    for i, k in enumerate(keys):
+        t = types.get(k)
+        if t is not None:
+            type_code[i] = _TYPE_CODE.get(t[0], 0)
+            runway_ft[i] = t[1]
+            hard[i] = t[2]
+        else:
+            type_code[i] = _TYPE_CODE[type_from_name(recs[i]["name"])]
+    return {
+        "icao": keys,
+        "iata": [r.get("iata") or "" for r in recs],
+        "name": [r["name"] for r in recs],
+        "country": [r["country"] for r in recs],
+        "tz": [r["tz"] for r in recs],
+        "lid": [r.get("lid") or "" for r in recs],
+        "lat_deg": np.fromiter((r["lat"] for r in recs), np.float64, n),
+        "lon_deg": np.fromiter((r["lon"] for r in recs), np.float64, n),
+        "elevation_ft": np.fromiter((r["elevation"] or 0.0 for r in recs), np.float64, n),
+        "type_code": type_code,
+        "runway_ft": runway_ft,
+        "hard_surface": hard,
+    }
+
+
 class Airports:
     """Columnar airport table with a grid index. Read-only after construction."""
 
     def __init__(self, records: Mapping[str, Any], types: dict[str, tuple[str, int, bool]]):
-        keys = sorted(records)
-        n = len(keys)
+        self._setup(airport_columns(records, types))
+
+    @classmethod
+    def from_columns(cls, cols: Mapping[str, Any]) -> Airports:
+        """From ``airport_columns``' output (e.g. read back from the cache)."""
+        obj = cls.__new__(cls)
+        obj._setup(cols)
+        return obj
+
+    def _setup(self, cols: Mapping[str, Any]) -> None:
+        keys: list[str] = list(cols["icao"])
         self.icao: list[str] = keys
-        recs = [records[k] for k in keys]
-        self.lat_deg = np.fromiter((r["lat"] for r in recs), np.float64, n)
-        self.lon_deg = np.fromiter((r["lon"] for r in recs), np.float64, n)
-        self.elevation_ft = np.fromiter((r["elevation"] or 0.0 for r in recs), np.float64, n)
+        self.lat_deg = np.asarray(cols["lat_deg"], np.float64)
+        self.lon_deg = np.asarray(cols["lon_deg"], np.float64)
+        self.elevation_ft = np.asarray(cols["elevation_ft"], np.float64)
         # Plain lists instead of 28 k dicts: ~25 MB less resident memory.
-        self._iata: list[str] = [r.get("iata") or "" for r in recs]
-        self._name: list[str] = [r["name"] for r in recs]
-        self._country: list[str] = [r["country"] for r in recs]
-        self._tz: list[str] = [r["tz"] for r in recs]
-        type_code = np.zeros(n, np.int8)
-        runway_ft = np.zeros(n, np.int32)
-        hard = np.zeros(n, np.bool_)
-        for i, k in enumerate(keys):
-            t = types.get(k)
-            if t is not None:
-                type_code[i] = _TYPE_CODE.get(t[0], 0)
-                runway_ft[i] = t[1]
-                hard[i] = t[2]
-            else:
-                type_code[i] = _TYPE_CODE[type_from_name(self._name[i])]
-        self.type_code = type_code
-        self.runway_ft = runway_ft
-        self.hard_surface = hard
+        self._iata: list[str] = list(cols["iata"])
+        self._name: list[str] = list(cols["name"])
+        self._country: list[str] = list(cols["country"])
+        self._tz: list[str] = list(cols["tz"])
+        self.type_code = np.asarray(cols["type_code"], np.int8)
+        self.runway_ft = np.asarray(cols["runway_ft"], np.int32)
+        self.hard_surface = np.asarray(cols["hard_surface"], np.bool_)
         self._by_icao = {k: i for i, k in enumerate(keys)}
         self._by_iata = {c: i for i, c in enumerate(self._iata) if c}
-        self._by_lid = {r["lid"]: i for i, r in enumerate(recs) if r.get("lid")}
+        self._by_lid = {c: i for i, c in enumerate(cols["lid"]) if c}
         self._refs: dict[int, AirportRef] = {}
         # Grid index.
         self._lat_r = np.radians(self.lat_deg)
@@ -339,6 +375,31 @@ class Airports:
 
 
 def load_airports() -> Airports:
+    """The airport table, from the binary cache when it matches the installed data (built
+    there on first use, see ``geo/cache.py``), else from airportsdata's CSV."""
+    from flyvakt.geo.cache import cached_columns
+
+    return Airports.from_columns(cached_columns("airports", _fingerprint(), _build_columns))
+
+
+def _build_columns() -> dict[str, Any]:
     import airportsdata
 
-    return Airports(airportsdata.load("ICAO"), _load_types())
+    return airport_columns(airportsdata.load("ICAO"), _load_types())
+
+
+def _fingerprint() -> list[str]:
+    """What the table is built from: airportsdata's version and file size, our types file and
+    this module's code (a change in the type rule invalidates the cache too)."""
+    import zlib
+
+    import airportsdata
+
+    csv_path = Path(airportsdata.__file__).with_name("airports.csv")
+    types = resources.files("flyvakt").joinpath("data/geo/airport_types.tsv.gz").read_bytes()
+    return [
+        str(getattr(airportsdata, "__version__", "")),
+        str(csv_path.stat().st_size if csv_path.exists() else -1),
+        f"{zlib.crc32(types):08x}",
+        f"{zlib.crc32(Path(__file__).read_bytes()):08x}",
+    ]

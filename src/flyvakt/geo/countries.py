@@ -34,6 +34,7 @@ States claim.
 
 from __future__ import annotations
 
+from functools import cached_property
 from importlib import resources
 from io import BytesIO
 from typing import Any
@@ -60,19 +61,36 @@ class Countries:
     """Buffered country polygons, a lookup grid and STRtrees. Read-only after construction."""
 
     def __init__(self, blob: bytes) -> None:
+        self._blob = blob
         with np.load(BytesIO(blob)) as z:
             self.codes: list[str] = [str(c) for c in z["codes"]]
             self.grid_deg = float(z["grid_deg"])
             self.grid: NDArray[np.int32] = z["grid"]
             self.sub: NDArray[np.int16] = z["sub"]
-            self._sea = _polygons(z, "sea")
             self._sea_owner: NDArray[np.int16] = z["sea_owner"]
-            self._land = _polygons(z, "land")
             self._land_owner: NDArray[np.int16] = z["land_owner"]
-        self._sea_tree = shapely.STRtree(self._sea)
-        self._land_tree = shapely.STRtree(self._land)
         self._index = {c: i for i, c in enumerate(self.codes)}
         self._codes_obj = np.array([*self.codes, None], dtype=object)  # index -1 → None
+
+    # The polygons and their trees are built on first need (a point in a mixed sub-cell, or a
+    # country's outline): the grids answer most points, and startup stays short.
+    @cached_property
+    def _sea(self) -> NDArray[np.object_]:
+        with np.load(BytesIO(self._blob)) as z:
+            return _polygons(z, "sea")
+
+    @cached_property
+    def _land(self) -> NDArray[np.object_]:
+        with np.load(BytesIO(self._blob)) as z:
+            return _polygons(z, "land")
+
+    @cached_property
+    def _sea_tree(self) -> Any:
+        return shapely.STRtree(self._sea)
+
+    @cached_property
+    def _land_tree(self) -> Any:
+        return shapely.STRtree(self._land)
 
     def country_index_at(
         self, lats_deg: NDArray[np.float64], lons_deg: NDArray[np.float64]

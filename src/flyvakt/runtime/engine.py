@@ -31,7 +31,8 @@ import contextlib
 import itertools
 import logging
 import math
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -50,9 +51,23 @@ __all__ = ["EngineSummary", "run_engine"]
 
 log = logging.getLogger("flyvakt.runtime")
 
-# Why 512 frames: a step costs a few ms whatever its size, so 512 keeps an as-fast-as-possible
-# replay well above live rates while the map and the live feeds still get the loop often.
-FILE_BATCH_FRAMES = 512
+# Step sizes are set by time and load (StepBudget): each step gets about one tick's worth of
+# work at the rate the pipeline was measured to run. Why 512 at least: a step has a fixed
+# cost of a few ms, so smaller steps would spend most of their time on it. Why 262,144 at
+# most: about a second of work at the measured rates; larger only delays the map.
+MIN_STEP_FRAMES = 512
+MAX_STEP_FRAMES = 262_144
+# Why 100 k/s to start with: a rate below every measured one, so the first step is short and
+# the measurement that follows sets the size.
+INITIAL_RATE_FPS = 100_000.0
+# Why 0.3: the weight of the newest step's rate; a few steps follow a change of load, one
+# slow step (a burst of new aircraft) does not halve the next step.
+RATE_EWMA = 0.3
+# Why 1 s: a live frame still waiting this long when its turn comes is shed (counted in
+# buffer_drops): the pipeline cannot keep up, and waiting longer would only grow the lag for
+# every later frame. Like readsb with a slow client, we drop rather than stall the sender:
+# the feeds are read between steps, so a short step keeps their sockets drained.
+MAX_LAG_S = 1.0
 # Why 10 ms: how long a file replay waits before offering again to a full store queue; short
 # enough to keep the disk busy, long enough not to spin.
 STORE_RETRY_S = 0.01
@@ -80,7 +95,23 @@ class EngineSummary:
     finished: bool = False  # detector.finish was called (files only, all replayed)
     source_skipped: dict[str, int] = field(default_factory=dict)
     step_errors: int = 0  # batches that failed (logged with their records, skipped)
-    buffer_drops: int = 0  # live frames dropped because the pipeline fell far behind
+    buffer_drops: int = 0  # live frames shed because the pipeline fell behind (see MAX_LAG_S)
+
+
+@dataclass
+class StepBudget:
+    """How many frames one step should take: ``budget_s`` of work at the measured rate."""
+
+    budget_s: float
+    rate_fps: float = INITIAL_RATE_FPS
+
+    def frames(self) -> int:
+        return int(min(max(self.rate_fps * self.budget_s, MIN_STEP_FRAMES), MAX_STEP_FRAMES))
+
+    def observe(self, n: int, seconds: float) -> None:
+        """A step of ``n`` records took ``seconds`` (wall, measured by the engine's timer)."""
+        if n >= MIN_STEP_FRAMES // 2 and seconds > 0:
+            self.rate_fps += RATE_EWMA * (n / seconds - self.rate_fps)
 
 
 class _Engine:
@@ -93,6 +124,8 @@ class _Engine:
         registry: FleetRegistry | None,
         alerts: Any,
         keep_events: bool,
+        timer: Callable[[], float] = time.perf_counter,
+        step_budget_s: float = 0.1,
     ) -> None:
         from flyvakt.runtime.setup import make_detector, tracker_config
 
@@ -107,26 +140,50 @@ class _Engine:
         self.state = PipelineState()
         self.summary = EngineSummary()
         self.lock = asyncio.Lock()
-        self.buffer: list[FrameBatch | ObservationBatch] = []
+        # Live frames waiting for a step, with the timer reading when each batch arrived.
+        self.buffer: list[tuple[float, FrameBatch | ObservationBatch]] = []
         self.buffered = 0
+        self.timer = timer
+        self.budget = StepBudget(step_budget_s)
 
     # -- input ---------------------------------------------------------------------------
     def on_live_batch(self, batch: FrameBatch | ObservationBatch) -> None:
+        """Called by the feed readers; never blocks (a full buffer sheds its oldest frames)."""
         if len(batch):
-            self.buffer.append(batch)
+            self.buffer.append((self.timer(), batch))
             self.buffered += len(batch)
             while self.buffered > MAX_BUFFER_FRAMES and len(self.buffer) > 1:
-                old = self.buffer.pop(0)
-                self.buffered -= len(old)
-                self.summary.buffer_drops += len(old)
-                self.hub.engine["buffer_drops"] = self.summary.buffer_drops
+                self._shed(self.buffer.pop(0)[1])
 
-    async def flush_buffer(self) -> None:
-        """One pipeline step per kind over everything the live feeds delivered since last."""
+    def _shed(self, batch: FrameBatch | ObservationBatch) -> None:
+        self.buffered -= len(batch)
+        self.summary.buffer_drops += len(batch)
+        self.hub.engine["buffer_drops"] = self.summary.buffer_drops
+
+    @property
+    def backlog(self) -> bool:
+        """More frames wait than one step takes: step again without waiting for the tick."""
+        return self.buffered > self.budget.frames()
+
+    async def flush_buffer(self, *, everything: bool = False) -> None:
+        """One step per kind over the oldest buffered frames, at most one step's budget of
+        them (``everything``: all, at shutdown); frames that waited over MAX_LAG_S are shed."""
         if not self.buffer:
             return
-        parts, self.buffer = self.buffer, []
-        self.buffered = 0
+        now = self.timer()
+        while self.buffer and now - self.buffer[0][0] > MAX_LAG_S and not everything:
+            self._shed(self.buffer.pop(0)[1])
+        limit = self.budget.frames()
+        parts: list[FrameBatch | ObservationBatch] = []
+        taken = 0
+        oldest = now
+        while self.buffer and (everything or not parts or taken + len(self.buffer[0][1]) <= limit):
+            t_in, batch = self.buffer.pop(0)
+            oldest = min(oldest, t_in)
+            parts.append(batch)
+            taken += len(batch)
+        self.buffered -= taken
+        self.hub.engine["lag_s"] = round(now - oldest, 3)
         frames = [p for p in parts if isinstance(p, FrameBatch)]
         obs = [p for p in parts if isinstance(p, ObservationBatch)]
         if frames:
@@ -136,6 +193,17 @@ class _Engine:
             ob = ObservationBatch.concat(obs)
             await self.process(ob.take(np.argsort(ob.time_s, kind="stable")))
 
+    async def tick_loop(self, stop: asyncio.Event, interval_s: float) -> None:
+        """Live steps: one every ``interval_s``, or back to back (the feeds read in between)
+        while a backlog waits, until ``stop`` is set."""
+        while not stop.is_set():
+            if self.backlog:
+                await asyncio.sleep(0)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=interval_s)
+            await self.flush_buffer()
+
     # -- the step ------------------------------------------------------------------------
     async def process(self, batch: FrameBatch | ObservationBatch) -> None:
         """One pipeline step. A batch that fails is logged with its records, counted and
@@ -143,7 +211,10 @@ class _Engine:
         async with self.lock:
             if isinstance(batch, FrameBatch):
                 self.summary.frames += len(batch)
+            t0 = self.timer()
             self.state, out = guarded_step(self.state, batch, self.cfg, self.detector)
+            self.budget.observe(len(batch), self.timer() - t0)
+            self.hub.engine["step_frames"] = self.budget.frames()
             self.summary.steps += 1
             try:
                 await self._publish(out.positions, out.events)
@@ -215,6 +286,16 @@ def _time_slices(batch: Batch, span_s: float) -> list[Batch]:
     return [batch.take(np.arange(a, b)) for a, b in itertools.pairwise(bounds)]
 
 
+def _budget_slices(batch: Batch, budget: StepBudget) -> Iterator[Batch]:
+    """As-fast-as-possible replay: consecutive pieces of one step's budget each (the size
+    is read again before every piece, so it follows the rate measured on the last step)."""
+    a = 0
+    while a < len(batch):
+        b = min(a + budget.frames(), len(batch))
+        yield batch if (a, b) == (0, len(batch)) else batch.take(np.arange(a, b))
+        a = b
+
+
 async def _replay_files(
     eng: _Engine,
     urls: list[str],
@@ -223,17 +304,24 @@ async def _replay_files(
     stop_event: asyncio.Event,
     clock: Callable[[], float],
     hub: Hub,
-    batch_frames: int,
+    batch_frames: int | None,
     tick_s: float,
 ) -> None:
     for url in urls:
         progress: dict[str, Any] = {"state": "replaying", "frames": 0, "speed": speed}
         hub.register_source(url, progress)
-        reader = FileReader(url, batch_size=batch_frames)
+        reader = FileReader(url, batch_size=batch_frames or MAX_STEP_FRAMES)
         t_first: float | None = None
         wall0 = 0.0
         for big in reader:
-            for batch in _time_slices(big, speed * tick_s) if speed else [big]:
+            pieces = (
+                _time_slices(big, speed * tick_s)
+                if speed
+                else [big]
+                if batch_frames
+                else _budget_slices(big, eng.budget)
+            )
+            for batch in pieces:
                 if stop_event.is_set():
                     break
                 finite = batch.time_s[np.isfinite(batch.time_s)]
@@ -275,10 +363,11 @@ async def run_engine(
     status_interval_s: float = STATUS_INTERVAL_S,
     alerts: Any = None,
     store_queue_size: int | None = None,
-    file_batch_frames: int = FILE_BATCH_FRAMES,
+    file_batch_frames: int | None = None,
     keep_events: bool = False,
     tcp_options: dict[str, Any] | None = None,
     retention: Any = None,
+    timer: Callable[[], float] = time.perf_counter,
 ) -> EngineSummary:
     """Run the sources through the pipeline until stopped (or until all files are replayed).
 
@@ -309,6 +398,8 @@ async def run_engine(
         registry=registry,
         alerts=alerts,
         keep_events=keep_events,
+        timer=timer,
+        step_budget_s=batch_interval_s,
     )
     tcp_tasks: list[asyncio.Task[TcpState]] = []
     for url in tcp_urls:
@@ -343,10 +434,7 @@ async def run_engine(
     ticker_stop = asyncio.Event()
 
     async def ticker() -> None:
-        while not ticker_stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(ticker_stop.wait(), timeout=batch_interval_s)
-            await eng.flush_buffer()
+        await eng.tick_loop(ticker_stop, batch_interval_s)
 
     async def status_loop() -> None:
         last_t, last_frames = clock(), 0
@@ -397,7 +485,7 @@ async def run_engine(
             if not t.done():
                 t.cancel()
         try:
-            await eng.flush_buffer()
+            await eng.flush_buffer(everything=True)
             if eng.summary.files_done and not tcp_urls:
                 await eng.finish()
             if alerts is not None:

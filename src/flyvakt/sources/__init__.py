@@ -11,13 +11,14 @@ Public API::
     encode_beast, write_beast, format_avr, write_jsonl
 """
 
+from typing import TYPE_CHECKING, Any
+
 from flyvakt.sources._common import Batch, SourceFormatError, SourceStats
 from flyvakt.sources.beast import BeastParser, encode_beast
 from flyvakt.sources.hexframes import CsvFrameParser, JsonlFrameParser
 from flyvakt.sources.lines import AvrParser, SbsParser
 from flyvakt.sources.reader import FileReader, SourceSpec, iter_batches, open_source, sniff
 from flyvakt.sources.svlines import JsonlRecordParser
-from flyvakt.sources.tcp import TcpState, stream_tcp
 from flyvakt.sources.writers import format_avr, write_beast, write_jsonl
 
 __all__ = [
@@ -42,3 +43,15 @@ __all__ = [
     "write_beast",
     "write_jsonl",
 ]
+
+if TYPE_CHECKING:
+    from flyvakt.sources.tcp import TcpState, stream_tcp
+
+
+def __getattr__(name: str) -> Any:
+    """The live-feed reader (and asyncio with it) is imported only by those who use it."""
+    if name in ("TcpState", "stream_tcp"):
+        from flyvakt.sources import tcp
+
+        return getattr(tcp, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

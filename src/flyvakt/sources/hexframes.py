@@ -108,31 +108,6 @@ class _HexFrameParser(LineParser):
     def _ready(self) -> bool:
         return self._relative is not None and self._good_seen
 
-    def _run_block(self, block: bytes, recv_time_s: float | None) -> Batch:
-        parts: list[FrameBatch] = []
-        while block and not self._ready():
-            # The first lines, one by one: they decide the layout and the time rule.
-            head: list[bytes] = []
-            while block and len(head) < LAYOUT_LINES:
-                line, _, block = block.partition(b"\n")
-                head.append(line)
-            parts.append(self._run(head, recv_time_s))  # type: ignore[arg-type]
-        if block:
-            nlines = block.count(b"\n") + 1
-            fast = self._fast(block, nlines)
-            if fast is None:
-                parts.append(self._run(block.split(b"\n"), recv_time_s))  # type: ignore[arg-type]
-            else:
-                self._count_block(nlines, len(fast))
-                parts.append(fast)
-        parts = [p for p in parts if len(p)]
-        if not parts:
-            return FrameBatch.empty(0)
-        return parts[0] if len(parts) == 1 else FrameBatch.concat(parts)
-
-    def _fast(self, block: bytes, nlines: int) -> FrameBatch | None:
-        raise NotImplementedError
-
     def _from_columns(self, frame: Any, ts: Any | None, nlines: int) -> FrameBatch | None:
         """Arrow columns of a whole block -> frames; None when any row is not clean."""
         if len(frame) != nlines or (ts is not None and ts.null_count):
@@ -154,7 +129,7 @@ class JsonlFrameParser(_HexFrameParser):
 
     default_name = "<jsonl>"
 
-    def _fast(self, block: bytes, nlines: int) -> FrameBatch | None:
+    def _fast(self, block: bytes, nlines: int, recv_time_s: float | None) -> FrameBatch | None:
         import pyarrow as pa
         import pyarrow.json as pajson
 
@@ -294,7 +269,7 @@ class CsvFrameParser(_HexFrameParser):
         if candidates:
             self._tcol = candidates[0]
 
-    def _fast(self, block: bytes, nlines: int) -> FrameBatch | None:
+    def _fast(self, block: bytes, nlines: int, recv_time_s: float | None) -> FrameBatch | None:
         import pyarrow as pa
         import pyarrow.csv as pacsv
 

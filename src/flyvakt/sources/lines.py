@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
@@ -39,12 +40,17 @@ from flyvakt.sources._common import (
     frames_from_hex,
     short_repr,
 )
+from flyvakt.sources.hextable import frame_batch
+from flyvakt.sources.textcols import SBS_NUMERIC, avr_columns, dictionary_map, sbs_table
 
 # Leading bad lines tolerated in a file before we call it the wrong format (a capture started
 # mid-line may begin with one or two broken lines; three in a row with no good one is not that).
 MAX_LEADING_BAD = 3
 # A "line" longer than this without a newline is not text of our formats: drop it.
 MAX_LINE_BYTES = 1 << 20
+# Lines read one by one at the start of a stream (per round, until a good one is seen): enough
+# for a header and a damaged first line or two; the CSV layout vote looks at this many rows.
+HEAD_LINES = 20
 
 BadLine = tuple[int, str, str]  # (line number, reason, message)
 
@@ -101,9 +107,50 @@ class LineParser:
         return batch
 
     def _run_block(self, block: bytes, recv_time_s: float | None) -> Batch:
-        """Complete lines joined by newlines (no trailing one); columnar parsers override this
-        and fall back to the per-line ``_run`` for blocks they cannot read whole."""
-        return self._run(block.split(b"\n"), recv_time_s)
+        """Complete lines joined by newlines (no trailing one).
+
+        Parsers with a columnar ``_fast`` read the first lines one by one until ``_ready`` (they
+        decide the format, the layout and the wrong-format error), then whole blocks; a block
+        ``_fast`` cannot read whole goes through the per-line ``_run``, which names bad lines.
+        """
+        if type(self)._fast is LineParser._fast:
+            return self._run(block.split(b"\n"), recv_time_s)
+        parts: list[Batch] = []
+        pos, done = 0, False  # block[pos:] holds the lines not read yet (b"" is one empty line)
+        while not done and not self._ready():
+            end = pos - 1
+            for _ in range(HEAD_LINES):  # offsets, not copies: a file of bad lines stays O(n)
+                end = block.find(b"\n", end + 1)
+                if end < 0:
+                    break
+            if end < 0:
+                parts.append(self._run(block[pos:].split(b"\n"), recv_time_s))
+                done = True
+            else:
+                parts.append(self._run(block[pos:end].split(b"\n"), recv_time_s))
+                pos = end + 1
+        if not done:
+            rest = block[pos:] if pos else block
+            nlines = rest.count(b"\n") + 1
+            fast = self._fast(rest, nlines, recv_time_s)
+            if fast is None:
+                parts.append(self._run(rest.split(b"\n"), recv_time_s))
+            else:
+                self._count_block(nlines, len(fast))
+                parts.append(fast)
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return self.empty()
+        return parts[0] if len(parts) == 1 else type(parts[0]).concat(parts)  # type: ignore[arg-type]
+
+    def _ready(self) -> bool:
+        """True once whole blocks may go to ``_fast`` (a good line seen, layout known)."""
+        return self._good_seen
+
+    def _fast(self, block: bytes, nlines: int, recv_time_s: float | None) -> Batch | None:
+        """A whole block of ``nlines`` lines, columnar; None to read it line by line. A fast
+        path that skips bad lines counts and notes them itself (with their line numbers)."""
+        return None
 
     def _count_block(self, nlines: int, records: int) -> None:
         """Book-keeping of a block read whole by a columnar fast path (every line good)."""
@@ -172,41 +219,69 @@ class AvrParser(LineParser):
         bad: list[BadLine] = []
         first_good: int | None = None
         for i, line in enumerate(lines):
-            if not line or line[0] == "#":
+            got = _avr_line(line, first_lineno + i)
+            if got is None:
                 continue
-            m = _AVR.fullmatch(line)
-            if m is None:
-                bad.append(
-                    (first_lineno + i, "avr_bad_line", f"not an AVR frame: {short_repr(line)}")
-                )
+            if isinstance(got[0], int):
+                bad.append(got)
                 continue
-            kind, digits = m.group(1), m.group(2)
-            skip = _AVR_LEN[kind]
-            frame = digits[skip:]
-            if len(frame) not in (4, 14, 28):
-                bad.append(
-                    (
-                        first_lineno + i,
-                        "avr_bad_length",
-                        f"bad AVR frame length: {short_repr(line)}",
-                    )
-                )
-                continue
+            frame, counter, level = got
             hexes.append(frame)
-            counters.append(int(digits[:12], 16) if skip else 0)
-            levels.append(int(digits[12:14], 16) if kind == "<" else 0)
+            counters.append(counter)
+            levels.append(level)
             if first_good is None:
                 first_good = first_lineno + i
         if not hexes:
             return FrameBatch.empty(0), bad, first_good
-        cnt = np.asarray(counters, dtype=np.uint64)
+        lv = np.asarray(levels, dtype=np.uint8)
+        out = frames_from_hex(hexes, self._times(np.asarray(counters, np.uint64), recv_time_s))
+        out.signal_dbfs[:] = dbfs_from_level(lv)
+        out.receiver[:] = self._receiver
+        return out, bad, first_good
+
+    def _times(self, cnt: np.ndarray, recv_time_s: float | None) -> np.ndarray:
         times = self._clock.times(cnt, recv_time_s, self.base_time_s)
         no_counter = cnt == 0
         if no_counter.any() and self._clock.first is None:
             times[no_counter] = self.fallback_time(recv_time_s)
-        out = frames_from_hex(hexes, times, dbfs_from_level(np.asarray(levels, dtype=np.uint8)))
-        out.receiver[:] = self._receiver
-        return out, bad, first_good
+        return times
+
+    def _fast(self, block: bytes, nlines: int, recv_time_s: float | None) -> Batch | None:
+        cols = avr_columns(block)
+        first = self._lineno + 1
+        bad: list[BadLine] = []
+        for k in cols.suspect.tolist():  # few: bad lines (or clean ones with odd spacing)
+            raw = block[int(cols.starts[k]) : int(cols.ends[k])]
+            got = _avr_line(raw.decode("utf-8", "replace").strip(), first + k)
+            if got is not None and not isinstance(got[0], int):
+                return None  # a good line the vectorised test did not take: read line by line
+            if got is not None:
+                bad.append(got)
+        for lineno, reason, msg in bad:
+            self.stats.skip(reason)
+            self.stats.note_bad(f"{self.name}: line {lineno}: {msg}")
+        out = frame_batch(
+            cols.payload, cols.nbytes, self._times(cols.counter, recv_time_s), self._receiver
+        )
+        out.signal_dbfs[:] = dbfs_from_level(cols.level)
+        return out
+
+
+def _avr_line(line: str, lineno: int) -> tuple[str, int, int] | BadLine | None:
+    """One stripped AVR line -> (frame hex, counter, level), a bad line, or None (blank)."""
+    if not line or line[0] == "#":
+        return None
+    m = _AVR.fullmatch(line)
+    if m is None:
+        return (lineno, "avr_bad_line", f"not an AVR frame: {short_repr(line)}")
+    kind, digits = m.group(1), m.group(2)
+    skip = _AVR_LEN[kind]
+    frame = digits[skip:]
+    if len(frame) not in (4, 14, 28):
+        return (lineno, "avr_bad_length", f"bad AVR frame length: {short_repr(line)}")
+    counter = int(digits[:12], 16) if skip else 0
+    level = int(digits[12:14], 16) if kind == "<" else 0
+    return frame, counter, level
 
 
 def _flag(s: str) -> int:
@@ -272,10 +347,7 @@ class SbsParser(LineParser):
             if len(f) < 22:
                 f = f + [""] * (22 - len(f))
             try:
-                hexid = f[4].strip().lstrip("~")  # '~': non-ICAO (TIS-B) address
-                if not 1 <= len(hexid) <= 6:
-                    raise ValueError
-                icao = int(hexid, 16)
+                icao = _sbs_icao(f[4])
             except ValueError:
                 bad.append(
                     (first_lineno + i, "sbs_bad_icao", f"bad SBS HexIdent: {short_repr(line)}")
@@ -300,6 +372,35 @@ class SbsParser(LineParser):
                 first_good = first_lineno + i
         return self._build(rows, times, icaos), bad, first_good
 
+    def _fast(self, block: bytes, nlines: int, recv_time_s: float | None) -> Batch | None:
+        cols = sbs_table(block, nlines)
+        if cols is None:
+            return None
+        try:
+            icao = dictionary_map(cols[4], _sbs_icao, np.uint32)
+            day = dictionary_map(cols[6], lambda d: self._time(d, "0:0:0"), np.float64)
+        except ValueError:
+            return None  # a bad address or date: the per-line parser names the line
+        hms = _clock_columns(cols[7])
+        if hms is None:
+            return None
+        h, m, s = hms
+        n = len(icao)
+        out = ObservationBatch.empty(n)
+        out.time_s[:] = day + h * 3600 + m * 60 + s  # the per-line sum, in the same order
+        out.icao24[:] = icao
+        out.source[:] = Source.SBS
+        out.address_checked[:] = True
+        out.receiver[:] = self._receiver
+        for k, name in zip(SBS_NUMERIC, _SBS_NUMBERS, strict=True):
+            getattr(out, name)[:] = cols[k].to_numpy(zero_copy_only=False)
+        out.squawk[:] = dictionary_map(cols[17], _sbs_squawk, np.int16)
+        out.emergency[:] = dictionary_map(cols[19], _flag, np.int8)
+        out.on_ground[:] = dictionary_map(cols[21], _flag, np.int8)
+        out.callsign[:] = dictionary_map(cols[10], lambda c: c.strip() or None, object)
+        _no_zero_position(out)
+        return out
+
     def _build(
         self, rows: list[list[str]], times: list[float], icaos: list[int]
     ) -> ObservationBatch:
@@ -319,12 +420,54 @@ class SbsParser(LineParser):
         out.lat_deg[:] = [_num(s) for s in cols[14]]
         out.lon_deg[:] = [_num(s) for s in cols[15]]
         out.vertical_rate_fpm[:] = [_num(s) for s in cols[16]]
-        out.squawk[:] = [int(s) if s.isdigit() and len(s) == 4 else -1 for s in cols[17]]
+        out.squawk[:] = [_sbs_squawk(s) for s in cols[17]]
         out.emergency[:] = [_flag(s) for s in cols[19]]
         out.on_ground[:] = [_flag(s) for s in cols[21]]
         out.callsign[:] = [s.strip() or None for s in cols[10]]
-        # A position of exactly 0,0 is what some feeders write for "none".
-        zero = (out.lat_deg == 0) & (out.lon_deg == 0)
-        out.lat_deg[zero] = np.nan
-        out.lon_deg[zero] = np.nan
+        _no_zero_position(out)
         return out
+
+
+_SBS_NUMBERS = (
+    "altitude_baro_ft",
+    "groundspeed_kt",
+    "track_deg",
+    "lat_deg",
+    "lon_deg",
+    "vertical_rate_fpm",
+)
+
+
+def _sbs_icao(field: str) -> int:
+    hexid = field.strip().lstrip("~")  # '~': non-ICAO (TIS-B) address
+    if not 1 <= len(hexid) <= 6:
+        raise ValueError(hexid)
+    return int(hexid, 16)
+
+
+def _sbs_squawk(s: str) -> int:
+    return int(s) if s.isdigit() and len(s) == 4 else -1
+
+
+def _clock_columns(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """SBS ``hh:mm:ss.fff`` column -> (hours, minutes, seconds); None if any is not that."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = pc.split_pattern(column, ":")
+    if not bool(pc.all(pc.equal(pc.list_value_length(parts), 3)).as_py()):
+        return None
+    try:
+        h = pc.cast(pc.list_element(parts, 0), pa.int64()).to_numpy()
+        m = pc.cast(pc.list_element(parts, 1), pa.int64()).to_numpy()
+        s = pc.cast(pc.list_element(parts, 2), pa.float64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return h, m, s
+
+
+def _no_zero_position(out: ObservationBatch) -> None:
+    """A position of exactly 0,0 is what some feeders write for "none"."""
+    zero = (out.lat_deg == 0) & (out.lon_deg == 0)
+    out.lat_deg[zero] = np.nan
+    out.lon_deg[zero] = np.nan

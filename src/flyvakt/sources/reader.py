@@ -45,6 +45,7 @@ from flyvakt.sources.statevec import (
     STATE_VECTOR_KEYS,
     column_dict_to_obs,
     columns_to_obs,
+    distinct_of_arrow,
     is_trace,
     records_to_obs,
     trace_to_obs,
@@ -474,17 +475,15 @@ class FileReader:
         cols: dict[str, Any] = {}
         for name, col in zip(rb.schema.names, rb.columns, strict=True):
             t = col.type
-            if pa.types.is_timestamp(t):
+            if pa.types.is_timestamp(t) and not col.null_count:
                 ns = col.cast(pa.timestamp("ns")).cast(pa.int64())
                 cols[name] = ns.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
-                if col.null_count:
-                    cols[name] = col.to_pylist()
             elif (pa.types.is_floating(t) or pa.types.is_integer(t)) and not col.null_count:
                 cols[name] = col.to_numpy(zero_copy_only=False)
             elif pa.types.is_floating(t):
                 cols[name] = col.to_numpy(zero_copy_only=False)  # nulls become NaN
-            else:
-                cols[name] = col.to_pylist()
+            else:  # text, booleans, integers with gaps: converted once per distinct value
+                cols[name] = distinct_of_arrow(col)
         self.stats.bytes += rb.nbytes
         self.stats.lines += rb.num_rows
         out = columns_to_obs(cols, rb.num_rows, self.stats, receiver=self.receiver)

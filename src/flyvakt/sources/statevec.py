@@ -21,7 +21,8 @@ where flags bit 8 means the altitude is geometric, not barometric.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,6 +49,42 @@ _OPENSKY = ("baroaltitude", "baro_altitude", "geo_altitude", "velocity", "vertra
 STATE_VECTOR_KEYS = frozenset(_ICAO) | frozenset(_LAT)
 
 
+@dataclass
+class Distinct:
+    """A column as its distinct values and one code per row (Arrow's dictionary encoding).
+
+    Text columns (addresses, callsigns, squawks, ISO times, booleans as words) repeat a few
+    values over many rows: each conversion below runs once per distinct value, not per row.
+    """
+
+    codes: np.ndarray  # int, one per row, indexes ``values``
+    values: list[Any]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __iter__(self) -> Iterator[Any]:
+        values = self.values
+        return (values[c] for c in self.codes.tolist())
+
+    def map(self, fn: Callable[[Any], Any], dtype: Any) -> np.ndarray:
+        lookup = np.empty(len(self.values), dtype=dtype)
+        lookup[:] = [fn(v) for v in self.values]
+        out: np.ndarray = lookup[self.codes]
+        return out
+
+    def convert(self, fn: Callable[[Any], np.ndarray]) -> np.ndarray:
+        """A whole-column conversion (``to_f64``...) applied to the distinct values."""
+        out: np.ndarray = fn(self.values)[self.codes]
+        return out
+
+
+def distinct_of_arrow(column: Any) -> Distinct:
+    """An Arrow array (any type) -> Distinct; nulls become the value None."""
+    enc = column.dictionary_encode(null_encoding="encode")
+    return Distinct(enc.indices.to_numpy(zero_copy_only=False), enc.dictionary.to_pylist())
+
+
 def _pick(cols: dict[str, Any], names: Sequence[str]) -> Any | None:
     for n in names:
         if n in cols:
@@ -66,7 +103,7 @@ def _coalesce(cols: dict[str, Any], names: Sequence[str]) -> None:
         return
     merged = list(cols[present[0]])
     for k in present[1:]:
-        other = cols[k]
+        other = list(cols[k])
         merged = [o if _missing(m) else m for m, o in zip(merged, other, strict=True)]
     cols[present[0]] = merged
     for k in present[1:]:
@@ -75,6 +112,8 @@ def _coalesce(cols: dict[str, Any], names: Sequence[str]) -> None:
 
 def to_f64(values: Any) -> np.ndarray:
     """Numbers, numeric strings, None/'' (-> NaN) to float64."""
+    if isinstance(values, Distinct):
+        return values.convert(to_f64)
     if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
         return values.astype(np.float64)
     out = np.empty(len(values), dtype=np.float64)
@@ -125,6 +164,8 @@ def _epoch_number(x: float) -> float:
 
 def to_epoch_s(values: Any) -> np.ndarray:
     """ISO strings, datetimes or epoch s/ms/us/ns -> float seconds since the epoch (UTC)."""
+    if isinstance(values, Distinct):
+        return values.convert(to_epoch_s)
     if isinstance(values, np.ndarray):
         if values.dtype.kind == "M":
             return values.astype("datetime64[ns]").astype(np.int64) / 1e9
@@ -141,6 +182,8 @@ def to_epoch_s(values: Any) -> np.ndarray:
 
 def to_bool(values: Any) -> np.ndarray:
     """true/false/True/False/1/0 (str, bool or number) -> 1/0; None, '' and others -> -1."""
+    if isinstance(values, Distinct):
+        return values.convert(to_bool)
     out = np.full(len(values), -1, dtype=np.int8)
     for i, v in enumerate(values):
         if v is None or v == "":
@@ -185,6 +228,15 @@ def _squawk(v: Any) -> int:
     return -1
 
 
+def _per_value(values: Any, fn: Callable[[Any], Any], dtype: Any) -> np.ndarray:
+    """``fn`` over a column: once per distinct value for a Distinct column, else per row."""
+    if isinstance(values, Distinct):
+        return values.map(fn, dtype)
+    out = np.empty(len(values), dtype=dtype)
+    out[:] = [fn(v) for v in values]
+    return out
+
+
 def _callsign(v: Any) -> str | None:
     if v is None or (isinstance(v, float) and v != v):
         return None
@@ -210,7 +262,7 @@ def columns_to_obs(
     t = _pick(cols, _TIME)
     icao = _pick(cols, _ICAO)
     out.time_s[:] = to_epoch_s(t) if t is not None else np.nan
-    icaos = np.fromiter((_icao(v) for v in icao), np.int64, n) if icao is not None else None
+    icaos = _per_value(icao, _icao, np.int64) if icao is not None else None
     lat, lon = _pick(cols, _LAT), _pick(cols, _LON)
     if lat is not None and lon is not None:
         out.lat_deg[:] = to_f64(lat)
@@ -250,9 +302,9 @@ def columns_to_obs(
         out.vertical_rate_fpm[:] = to_f64(cols["baro_rate"])
     cs = _pick(cols, _CALLSIGN)
     if cs is not None:
-        out.callsign[:] = [_callsign(v) for v in cs]
+        out.callsign[:] = _per_value(cs, _callsign, object)
     if "squawk" in cols:
-        out.squawk[:] = [_squawk(v) for v in cols["squawk"]]
+        out.squawk[:] = _per_value(cols["squawk"], _squawk, np.int16)
     og = _pick(cols, _ONGROUND)
     if og is not None:
         out.on_ground[:] = to_bool(og)

@@ -1,0 +1,95 @@
+"""The binary airport cache: same table as airportsdata's CSV, rebuilt when stale or damaged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flyvakt.geo import airports as ap_mod
+from flyvakt.geo.airports import Airports, load_airports
+from flyvakt.geo.cache import CACHE_ENV, cache_path, cached_columns, read_columns
+
+TABLE_ATTRS = (
+    "icao",
+    "_iata",
+    "_name",
+    "_country",
+    "_tz",
+    "lat_deg",
+    "lon_deg",
+    "elevation_ft",
+    "type_code",
+    "runway_ft",
+    "hard_surface",
+    "_by_icao",
+    "_by_iata",
+    "_by_lid",
+)
+
+
+def assert_same_table(a: Airports, b: Airports) -> None:
+    for name in TABLE_ATTRS:
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and np.array_equal(x, y), name
+        else:
+            assert x == y, name
+
+
+def test_cached_table_equals_the_csv_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import airportsdata
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    direct = Airports(airportsdata.load("ICAO"), ap_mod._load_types())
+    first = load_airports()  # builds and writes the cache
+    files = list(tmp_path.glob("airports-*.npz"))
+    assert len(files) == 1
+    second = load_airports()  # reads it
+    assert_same_table(direct, first)
+    assert_same_table(direct, second)
+    assert len(second) > 28_000
+    ref = second.ref(second.index_of("ENGM") or 0)
+    assert ref.icao == "ENGM" and ref.tz == "Europe/Oslo" and ref.country == "NO"
+    assert second.near(60.19, 11.10, 5.0)[0][0] == direct.near(60.19, 11.10, 5.0)[0][0]
+
+
+def test_damaged_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    load_airports()
+    (path,) = tmp_path.glob("airports-*.npz")
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 3])  # cut short, as by a full disk
+    assert read_columns(path) is None
+    again = load_airports()
+    assert len(again) > 28_000
+    assert path.read_bytes() == good  # replaced by a complete file
+
+
+def test_fingerprint_change_builds_a_new_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    calls: list[int] = []
+
+    def build() -> dict[str, object]:
+        calls.append(1)
+        return {"x": np.arange(3), "names": ["a", "b\u00e6", ""]}
+
+    one = cached_columns("t", ["v1"], build)
+    two = cached_columns("t", ["v1"], build)
+    three = cached_columns("t", ["v2"], build)
+    assert len(calls) == 2 and len(list(tmp_path.glob("t-*.npz"))) == 2
+    assert two["names"] == ["a", "b\u00e6", ""] and np.array_equal(two["x"], one["x"])
+    assert three["names"] == one["names"]
+
+
+def test_cache_off_and_unwritable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, "off")
+    assert cache_path("airports", ["x"]) is None
+    assert len(load_airports()) > 28_000
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(CACHE_ENV, str(blocker / "sub"))  # cannot be created
+    assert len(load_airports()) > 28_000

@@ -1,0 +1,153 @@
+"""Live load: steps sized by time and load, and a pipeline that cannot keep up sheds the oldest
+frames (counted in /api/status and /metrics) instead of stalling the feed.
+
+The feed here is an in-memory fake source: an asyncio task handing the engine batches of the
+real AFR34ZG frames at a fixed pace, the way the TCP reader does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from flyvakt.cli.replay import bundled_sample
+from flyvakt.model.batches import FrameBatch
+from flyvakt.runtime import engine as engine_mod
+from flyvakt.runtime.engine import MAX_LAG_S, MIN_STEP_FRAMES, StepBudget, _Engine, run_engine
+from flyvakt.runtime.hub import Hub
+from flyvakt.serve.metrics import prometheus_text
+from flyvakt.sources.hexframes import JsonlFrameParser
+
+AFR = Path(__file__).resolve().parents[2] / "data" / "traffic" / "full_flight_short.jsonl.gz"
+
+
+def afr_frames() -> FrameBatch:
+    p = JsonlFrameParser()
+    parts = [p.feed(gzip.decompress(AFR.read_bytes())), p.finish()]
+    return FrameBatch.concat([b for b in parts if len(b)])
+
+
+def engine(hub: Hub, timer: Any) -> _Engine:
+    return _Engine(
+        hub=hub,
+        store=None,
+        block_on_store=False,
+        fleets_path=None,
+        alerts=None,
+        keep_events=False,
+        timer=timer,
+    )
+
+
+def test_step_budget_follows_the_measured_rate() -> None:
+    b = StepBudget(0.1)
+    assert b.frames() == 10_000  # the initial rate guess, 100 k/s
+    for _ in range(20):
+        b.observe(10_000, 0.02)  # 500 k/s measured
+    assert 45_000 < b.frames() <= 50_000
+    b.observe(100, 10.0)  # too small a step to measure: ignored
+    assert b.frames() > 45_000
+    for _ in range(20):
+        b.observe(1_000, 1.0)  # 1 k/s: the floor holds
+    assert b.frames() == MIN_STEP_FRAMES
+
+
+def test_frames_older_than_max_lag_are_shed_and_counted() -> None:
+    now = [0.0]
+    hub = Hub()
+    eng = engine(hub, lambda: now[0])
+    frames = afr_frames()
+    for a in range(0, 30_000, 1_000):  # 30 k frames arrive at t = 0
+        eng.on_live_batch(frames.take(np.arange(a, a + 1_000)))
+    now[0] = 0.5
+    asyncio.run(eng.flush_buffer())  # one step: the oldest 10 k (the budget), 20 k wait
+    assert eng.summary.frames == eng.budget.frames() == 10_000
+    assert eng.summary.buffer_drops == 0 and eng.backlog
+    now[0] = MAX_LAG_S + 0.2
+    asyncio.run(eng.flush_buffer())  # the 20 k are now too old: shed, not processed
+    assert eng.summary.frames == 10_000
+    assert eng.summary.buffer_drops == 20_000 and eng.buffered == 0
+    status = hub.status()
+    assert status["buffer_drops"] == 20_000
+    assert "flyvakt_buffer_drops_total 20000" in prometheus_text(status)
+    assert "flyvakt_step_frames 10000" in prometheus_text(status)
+
+
+def test_slow_pipeline_never_stalls_the_fake_feed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Steps made slow (each 100 ms longer) against a feed of 2,000 frames every 5 ms for 2.5 s
+    (400 k/s): the feed is read between steps, the engine steps back to back, and what it
+    cannot take in time is shed and counted."""
+    real_step = engine_mod.guarded_step
+
+    def slow_step(*args: Any) -> Any:
+        time.sleep(0.1)
+        return real_step(*args)
+
+    monkeypatch.setattr(engine_mod, "guarded_step", slow_step)
+    frames = afr_frames()
+    hub = Hub()
+    eng = engine(hub, time.perf_counter)
+    period_s, chunk, run_s = 0.005, 2_000, 2.5
+    gaps: list[float] = []
+    delivered = 0
+
+    async def fake_feed() -> None:
+        nonlocal delivered
+        start = last = time.perf_counter()
+        a = 0
+        sent = 0
+        while last - start < run_s:
+            # Like a socket: everything due by now has arrived and is read at once.
+            due = int((last - start) / period_s) + 1
+            for _ in range(due - sent):
+                eng.on_live_batch(frames.take(np.arange(a, a + chunk)))  # never awaits
+                delivered += chunk
+                a = (a + chunk) % (len(frames) - chunk)
+            sent = due
+            await asyncio.sleep(period_s)
+            t = time.perf_counter()
+            gaps.append(t - last)
+            last = t
+
+    async def main() -> None:
+        tick_stop = asyncio.Event()
+        ticks = asyncio.create_task(eng.tick_loop(tick_stop, 0.1))
+        await fake_feed()
+        tick_stop.set()
+        await ticks
+
+    asyncio.run(main())
+    assert eng.summary.frames + eng.summary.buffer_drops + eng.buffered == delivered
+    assert eng.summary.buffer_drops > 0  # overloaded: shed, counted
+    assert hub.status()["buffer_drops"] == eng.summary.buffer_drops
+    # The feed was served between steps (each ~0.1 s + its work), not held for the backlog.
+    assert max(gaps) < 0.8
+    assert eng.summary.steps >= 5
+
+
+def test_fast_file_replay_uses_large_steps_with_the_same_results() -> None:
+    async def go(batch_frames: int | None) -> Any:
+        return await run_engine(
+            [str(bundled_sample())],
+            db_path=None,
+            hub=Hub(),
+            stop_event=asyncio.Event(),
+            clock=lambda: 1.7e9,
+            speed=None,
+            file_batch_frames=batch_frames,
+            keep_events=True,
+        )
+
+    fixed = asyncio.run(go(512))
+    sized = asyncio.run(go(None))
+    assert sized.frames == fixed.frames == 57_793
+    assert sized.positions == fixed.positions > 1_000
+    assert [(e.type, e.time_s) for e in sized.events] == [(e.type, e.time_s) for e in fixed.events]
+    assert fixed.steps >= 57_793 // 512
+    assert sized.steps <= fixed.steps // 4
