@@ -83,7 +83,8 @@ def openapi_document() -> dict[str, Any]:
             "Server and data status",
             [],
             "live flag, hub status, data range, fleets file (fleets_default: the bundled "
-            "example), data_label (e.g. a reconstruction notice)",
+            "example), data_label (e.g. a reconstruction notice), receivers (lat/lon of the "
+            "receivers with a configured position: range rings)",
         ),
         "/metrics": _get(
             "The live engine's counters in Prometheus text format (frames, positions, events, "

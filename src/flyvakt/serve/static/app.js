@@ -6,8 +6,8 @@ import { $, distanceNm, el, fromInput, getJSON, inZone, inputValue, isoUtc, pars
 import { renderVerdict, verdictText } from "./verdict.js";
 import { renderTable } from "./table.js";
 import { drawSnapshot, imageStats } from "./snapshot.js";
-import { PlacesLayer, acLabel, createMap, drawInferredLeg, drawTrail, fleetColour, loadOutlines,
-  markerElement, nearLng, spiderfy } from "./layers.js";
+import { PlacesLayer, acLabel, createMap, drawInferredLeg, drawReceivers, drawTrail, fleetColour,
+  loadOutlines, markerElement, nearLng, spiderfy } from "./layers.js";
 
 const READER_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 const params = new URLSearchParams(location.search);
@@ -57,6 +57,7 @@ const placesReady = places.load().catch(showError);
 const trackLayer = L.layerGroup().addTo(map);
 const legLayer = L.layerGroup().addTo(map);
 const acLayer = L.layerGroup().addTo(map);
+const rxLayer = L.layerGroup().addTo(map);
 map.on("zoomend moveend", () => { placeMarkers(); syncUrl(); });
 
 function regOf(hex) { return state.members.get(hex) || {}; }
@@ -506,7 +507,8 @@ async function pollStatus() {
 async function start() {
   applyLabels();
   loadTerms(await getJSON("/api/terms"));
-  await pollStatus();
+  const st0 = await pollStatus();
+  drawReceivers(map, rxLayer, st0.receivers);
   getJSON(`/api/fleets?lang=${state.lang}`).then((doc) => {
     for (const f of doc.fleets) {
       $("f-fleet").append(el("option", { value: f.id, text: f.name }));

@@ -8,6 +8,7 @@ export function createMap() {
   // Panes in drawing order: land under airports under trails under aircraft.
   map.createPane("land").style.zIndex = 350;
   map.createPane("airports").style.zIndex = 420;
+  map.createPane("rings").style.zIndex = 410;
   map.createPane("trails").style.zIndex = 450;
   return map;
 }
@@ -90,6 +91,31 @@ export class PlacesLayer {
       if (d && d.dataset && d.dataset.icao) out.push({ lat: m.getLatLng().lat, lng: m.getLatLng().lng, label: d.textContent });
     });
     return out;
+  }
+}
+
+// ---- receivers and range rings --------------------------------------------------------------
+// Why 50 NM steps to 200 NM: tar1090's default rings; a receiver at ground level rarely hears
+// much beyond 200-250 NM (radio horizon of an airliner at FL400 is ~245 NM).
+export const RING_NM = [50, 100, 150, 200];
+const NM_M = 1852;
+
+/** Range rings and a marker for each receiver with a position ({lat, lon}); plain DOM labels. */
+export function drawReceivers(map, layer, receivers) {
+  layer.clearLayers();
+  for (const r of receivers || []) {
+    const c = [r.lat, nearLng(map, r.lon)];
+    for (const nm of RING_NM) {
+      L.circle(c, { radius: nm * NM_M, pane: "rings", className: "range-ring", color: "#4a5560",
+        weight: 1, opacity: 0.7, fill: false, interactive: false, dashArray: "4 4" }).addTo(layer);
+      // Label at the ring's top: nm / 60 degrees of latitude north of the receiver.
+      L.marker([r.lat + nm / 60, c[1]], { pane: "rings", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "ring-icon", iconSize: null,
+          html: el("span", { class: "ring-label", text: `${nm} NM` }) }) }).addTo(layer);
+    }
+    L.marker(c, { pane: "rings", interactive: false, keyboard: false,
+      icon: L.divIcon({ className: "rx-icon", iconSize: [12, 12], iconAnchor: [6, 6],
+        html: el("div", { class: "rx", "data-lat": String(r.lat), "data-lon": String(r.lon) }) }) }).addTo(layer);
   }
 }
 
