@@ -435,6 +435,7 @@ async function saveImage() {
   // image is drawn from that same text.
   $("snap-caption").textContent = captionText();
   $("snapshot").hidden = false;
+  const watermark = state.dataLabel ? tr("watermark") : "";
   const canvas = drawSnapshot({
     map, countries: state.countries, trails: [...state.trails, ...(state.legs || [])],
     // Where the markers are drawn (spread stacks included), so the image matches the screen.
@@ -443,9 +444,9 @@ async function saveImage() {
       return { lat: ll.lat, lng: ll.lng, track: a.track, colour: fleetColour(a), ghost: a.ghost, label: acLabel(a) };
     }),
     airports: places.shown(), caption: $("snap-caption").textContent,
-    attribution: tr("caption_src"), watermark: state.dataLabel ? tr("watermark") : "",
+    attribution: tr("caption_src"), watermark,
   });
-  window.flyvakt.imageStats = imageStats(canvas);
+  window.flyvakt.imageStats = { ...imageStats(canvas), watermark };
   const blob = await new Promise((res) => canvas.toBlob(res, "image/png"));
   const url = URL.createObjectURL(blob);
   $("snap-img").src = url;
