@@ -246,3 +246,21 @@ def test_range_rings_around_the_receiver(chrome: Any, afr_db: Any) -> None:
             kit.shot(pg, "range-rings")
         finally:
             p.close()
+
+
+def test_runways_from_zoom_12(chrome: Any, afr_url: str) -> None:
+    p = kit.Page(chrome, afr_url)
+    try:
+        pg = p.open("?lat=43.630&lon=1.364&zoom=11")
+        assert pg.locator("path.runway").count() == 0  # below zoom 12: the airport dot only
+        pg.evaluate("window.flyvakt.map.setZoom(14, { animate: false })")
+        pg.wait_for_selector("path.runway.rwy-LFBO")
+        assert pg.locator("path.runway.rwy-LFBO").count() == 2
+        ends = set(pg.locator(".rwy-end").all_inner_texts())
+        assert {"14L", "32R", "14R", "32L"} <= ends
+        # Drawn to width: 148 ft (45 m) at zoom 14 is about 10 px.
+        width = float(pg.locator("path.runway.rwy-LFBO").first.get_attribute("stroke-width") or 0)
+        assert 6 < width < 16, width
+        kit.shot(pg, "runways-lfbo")
+    finally:
+        p.close()

@@ -645,6 +645,23 @@ async def airports(request: Request) -> Response:
     )
 
 
+async def runways(request: Request) -> Response:
+    """Runway centre lines in ``?bbox=west,south,east,north`` (degrees)."""
+    from flyvakt.serve.places import runways_geojson
+
+    text = request.query_params.get("bbox", "")
+    try:
+        w, s, e, n = (float(x) for x in text.split(","))
+    except ValueError:
+        raise BadRequest(f"bbox must be west,south,east,north in degrees, got {text!r}") from None
+    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= n <= 90):
+        raise BadRequest(f"bbox out of range: {text!r}")
+    doc = await run_in_threadpool(runways_geojson, w, s, e, n)
+    return Response(
+        json.dumps(doc, separators=(",", ":")).encode(), media_type="application/geo+json"
+    )
+
+
 # -- errors ---------------------------------------------------------------------------------
 async def _bad_request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BadRequest)
@@ -668,6 +685,7 @@ ROUTES = [
     Route("/data/receiver.json", receiver_json_route, methods=["GET"]),
     Route("/geo/countries.geojson", outlines, methods=["GET"]),
     Route("/geo/airports.geojson", airports, methods=["GET"]),
+    Route("/geo/runways.geojson", runways, methods=["GET"]),
     Route("/docs", docs, methods=["GET"]),
     Route("/favicon.ico", favicon, methods=["GET"]),
     Route("/api/status", api_status, methods=["GET"]),

@@ -6,7 +6,7 @@ import { $, distanceNm, el, fromInput, getJSON, inZone, inputValue, isoUtc, pars
 import { renderVerdict, verdictText } from "./verdict.js";
 import { renderTable } from "./table.js";
 import { drawSnapshot, imageStats } from "./snapshot.js";
-import { PlacesLayer, acLabel, createMap, drawInferredLeg, drawReceivers, drawTrail, fleetColour,
+import { PlacesLayer, RunwayLayer, acLabel, createMap, drawInferredLeg, drawReceivers, drawTrail, fleetColour,
   loadOutlines, markerElement, nearLng, spiderfy } from "./layers.js";
 
 const READER_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
@@ -54,6 +54,7 @@ if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 18 }).addTo(map);  // only if confi
 const outlinesReady = loadOutlines(map, !!tileUrl).then((doc) => { state.countries = doc; }).catch(showError);
 const places = new PlacesLayer(map);
 const placesReady = places.load().catch(showError);
+const runways = new RunwayLayer(map);
 const trackLayer = L.layerGroup().addTo(map);
 const legLayer = L.layerGroup().addTo(map);
 const acLayer = L.layerGroup().addTo(map);

@@ -94,6 +94,45 @@ export class PlacesLayer {
   }
 }
 
+// ---- runways ---------------------------------------------------------------------------------
+// Why zoom 12: a 45 m runway is ~1.5 px wide at zoom 11 and ~3 px at 12; below that the
+// airport label says more than the line.
+export const RUNWAY_MIN_ZOOM = 12;
+
+export class RunwayLayer {
+  constructor(map) {
+    this.map = map;
+    this.layer = L.layerGroup().addTo(map);
+    this.seq = 0;
+    map.on("moveend zoomend", () => this.draw().catch(() => {}));
+  }
+  async draw() {
+    const seq = ++this.seq;
+    if (this.map.getZoom() < RUNWAY_MIN_ZOOM) { this.layer.clearLayers(); return; }
+    const b = this.map.getBounds().pad(0.2);
+    const wrap = (x) => ((x + 540) % 360) - 180;
+    const box = [wrap(b.getWest()), Math.max(-90, b.getSouth()), wrap(b.getEast()), Math.min(90, b.getNorth())]
+      .map((v) => v.toFixed(4)).join(",");
+    const doc = await getJSON(`/geo/runways.geojson?bbox=${box}`);
+    if (seq !== this.seq) return;  // a newer view asked meanwhile
+    this.layer.clearLayers();
+    const mPerPx = 40075016.7 * Math.cos(this.map.getCenter().lat * Math.PI / 180) / (256 * 2 ** this.map.getZoom());
+    for (const f of doc.features) {
+      const [[lo1, la1], [lo2, la2]] = f.geometry.coordinates;
+      const p = f.properties;
+      const widthPx = Math.max(2, ((p.width_ft || 100) * 0.3048) / mPerPx);
+      L.polyline([[la1, nearLng(this.map, lo1)], [la2, nearLng(this.map, lo2)]], { pane: "airports", interactive: false,
+        color: "#4a4f55", weight: widthPx, opacity: 0.85, lineCap: "butt", className: `runway rwy-${p.airport}` }).addTo(this.layer);
+      for (const [lat, lng, id] of [[la1, lo1, p.le], [la2, lo2, p.he]]) {
+        if (!id) continue;
+        L.marker([lat, nearLng(this.map, lng)], { pane: "airports", interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "rwy-icon", iconSize: null, html: el("span", { class: "rwy-end", text: id }) }) })
+          .addTo(this.layer);
+      }
+    }
+  }
+}
+
 // ---- receivers and range rings --------------------------------------------------------------
 // Why 50 NM steps to 200 NM: tar1090's default rings; a receiver at ground level rarely hears
 // much beyond 200-250 NM (radio horizon of an airliner at FL400 is ~245 NM).
