@@ -38,7 +38,12 @@ def register(sub: Any) -> None:
 
 
 def add_replay_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("inputs", nargs="*", metavar="INPUT", help="files or file: URLs (.gz ok)")
+    p.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="INPUT",
+        help="files or file: URLs (.gz ok); - reads standard input (format sniffed)",
+    )
     p.add_argument(
         "--format",
         dest="fmt",
