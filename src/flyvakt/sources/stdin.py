@@ -3,7 +3,7 @@
 Format detection peeks at the first bytes and rewinds; a pipe cannot rewind, so
 :class:`RewindableStream` keeps the first ``keep`` bytes it reads and can seek back within
 them (gzip detection and format sniffing need a few kB). Everything after is streamed, so
-``nc host 30005 | flyvakt replay -`` works on a live feed.
+``nc host 30003 | flyvakt replay -`` reads a live SBS feed as it comes.
 """
 
 from __future__ import annotations
