@@ -16,7 +16,12 @@ import sys
 import time
 from typing import Any
 
-from flyvakt.cli._args import duration_days, size_bytes
+from flyvakt.cli._args import (
+    add_receiver_arguments,
+    duration_days,
+    receiver_position,
+    size_bytes,
+)
 
 # Why 60×: the bundled 80-minute recording plays in about 80 s, long enough to watch the
 # takeoff and landing on the map, short enough for a first try.
@@ -74,6 +79,7 @@ def register(sub: Any) -> None:
         help="delete the oldest track points when the store uses more than SIZE "
         f"(e.g. 500M, 20G; 0 = no cap; default {DEFAULT_MAX_DB_BYTES // 2**30}G)",
     )
+    add_receiver_arguments(p)
     p.set_defaults(func=run_run)
 
 
@@ -124,6 +130,7 @@ def _make_app(args: argparse.Namespace, hub: Any) -> Any:
         fleets_path=args.fleets,
         token=args.token,
         allowed_hosts=allowed_hosts_for(args.host),
+        receiver=args.receiver,
     )
 
 
@@ -133,6 +140,7 @@ def run_run(args: argparse.Namespace) -> int:
     from flyvakt.sources import SourceFormatError
 
     args.fleets = fleets_or_bundled(args.fleets)  # one default for every command
+    args.receiver = receiver_position(args, "run")  # checked before any feed is opened
     try:
         return asyncio.run(_main(args))
     except (SourceFormatError, AlertRuleError) as exc:

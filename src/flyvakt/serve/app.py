@@ -104,9 +104,15 @@ class _State:
     """Shared per-app state: the lazily opened store reader and the configuration."""
 
     def __init__(
-        self, db_path: str, hub: HubLike | None, fleets_path: str | None, token: str | None
+        self,
+        db_path: str,
+        hub: HubLike | None,
+        fleets_path: str | None,
+        token: str | None,
+        receiver: tuple[float, float] | None = None,
     ) -> None:
         self.db_path = db_path
+        self.receiver = receiver
         self.hub = hub
         self.fleets_path = fleets_path
         self.token = token
@@ -288,7 +294,9 @@ async def receiver_json_route(request: Request) -> Response:
     """readsb/tar1090 ``data/receiver.json``."""
     from flyvakt import __version__
 
-    return _json(receiver_json(f"flyvakt {__version__}", AIRCRAFT_REFRESH_MS))
+    pos = _st(request).receiver
+    lat, lon = pos if pos is not None else (None, None)
+    return _json(receiver_json(f"flyvakt {__version__}", AIRCRAFT_REFRESH_MS, lat, lon))
 
 
 async def api_aircraft(request: Request) -> Response:
@@ -357,6 +365,9 @@ async def api_status(request: Request) -> Response:
             "last_fix_s": last,
             "data_through_s": through,
             "fleets_file": st.fleets_path,
+            "receivers": (
+                [{"lat": st.receiver[0], "lon": st.receiver[1]}] if st.receiver is not None else []
+            ),
             "fleets_default": _is_bundled(st.fleets_path),
             "data_label": await run_in_threadpool(st.data_label),
             "writable": st.token is not None,
@@ -631,6 +642,23 @@ async def airports(request: Request) -> Response:
     )
 
 
+async def runways(request: Request) -> Response:
+    """Runway centre lines in ``?bbox=west,south,east,north`` (degrees)."""
+    from flyvakt.serve.places import runways_geojson
+
+    text = request.query_params.get("bbox", "")
+    try:
+        w, s, e, n = (float(x) for x in text.split(","))
+    except ValueError:
+        raise BadRequest(f"bbox must be west,south,east,north in degrees, got {text!r}") from None
+    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= n <= 90):
+        raise BadRequest(f"bbox out of range: {text!r}")
+    doc = await run_in_threadpool(runways_geojson, w, s, e, n)
+    return Response(
+        json.dumps(doc, separators=(",", ":")).encode(), media_type="application/geo+json"
+    )
+
+
 # -- errors ---------------------------------------------------------------------------------
 async def _bad_request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BadRequest)
@@ -654,6 +682,7 @@ ROUTES = [
     Route("/data/receiver.json", receiver_json_route, methods=["GET"]),
     Route("/geo/countries.geojson", outlines, methods=["GET"]),
     Route("/geo/airports.geojson", airports, methods=["GET"]),
+    Route("/geo/runways.geojson", runways, methods=["GET"]),
     Route("/docs", docs, methods=["GET"]),
     Route("/favicon.ico", favicon, methods=["GET"]),
     Route("/api/status", api_status, methods=["GET"]),
@@ -678,12 +707,14 @@ def create_app(
     fleets_path: str | None = None,
     token: str | None = None,
     allowed_hosts: list[str] | None = None,
+    receiver: tuple[float, float] | None = None,
 ) -> Starlette:
     """The web app over the store at ``db_path`` (read-only) and, if given, the live hub.
 
     ``token`` enables state-changing routes (``PUT /api/fleets/{id}``) for clients sending
     ``Authorization: Bearer <token>``; without it those routes answer 403. ``allowed_hosts``
     (None: any) lists the ``Host`` names answered (:mod:`flyvakt.serve.http_guard`).
+    ``receiver`` (lat, lon) goes to ``data/receiver.json`` and ``/api/status`` (range rings).
     """
     app = Starlette(
         routes=[*ROUTES, Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")],
@@ -699,5 +730,5 @@ def create_app(
             Exception: _internal_error,
         },
     )
-    app.state.flyvakt = _State(str(db_path), hub, fleets_path, token)
+    app.state.flyvakt = _State(str(db_path), hub, fleets_path, token, receiver)
     return app
