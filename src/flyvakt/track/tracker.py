@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from flyvakt.geo.distance import distance_nm, haversine_nm
+from flyvakt.geo.distance import haversine_nm
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import receiver_set
 from flyvakt.model.runs import runs_by_key
