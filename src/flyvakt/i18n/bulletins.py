@@ -179,7 +179,8 @@ def bulletin(event: Event, lang: str = "en", reader_tz: str = DEFAULT_READER_TZ)
                 )
             )
         text = _("{subject} made a stopover {in_place} {when}.")
-        return _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
+        first = _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
+        return first if sure else f"{first} {_inferred_note(ev, lang)}"
     if kind in ("airspace_entry", "airspace_exit"):
         country = country_name(ev.country, lang) if ev.country else _("an unknown country")
         if kind == "airspace_entry":
