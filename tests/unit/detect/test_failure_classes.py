@@ -144,3 +144,16 @@ def test_touchdown_inside_a_gap_and_nothing_after_it() -> None:
     land = phase(cut, "landing", lo, math.inf)
     assert named(land) == ["KSNS"] and land[0].basis == "inferred"
     assert phase(cut, "takeoff", lo, math.inf) == []
+
+
+def test_stopover_bulletin_says_time_on_ground() -> None:
+    """The stopover bulletin reads the detector's ``on_ground_s``. Before (s3, c75b5f5): it read
+    ``details.duration_s``, which the detector never writes, so the time on the ground was never
+    shown. a8b764 landed at KWVI 20:57:45 and took off 21:04:32 (labels.csv): about 7 minutes."""
+    from flyvakt.i18n.bulletins import bulletin
+
+    stop = one_near("kwvi1213_a8b764.csv.gz", "stopover", "KWVI", ts("20:57:45", KWVI), 60)
+    assert 6 * 60 <= stop.details["on_ground_s"] <= 8 * 60
+    text = bulletin(stop, "en", "UTC")
+    assert "on the ground for 7 minutes" in text, text
+    assert "7 minutter" in bulletin(stop, "nb", "UTC"), bulletin(stop, "nb", "UTC")
