@@ -85,6 +85,16 @@ def _reaches(st: AircraftState, fx: Fix, h: float, d_nm: float) -> bool:
     return 1 / R.GLIDE_TIME_RATIO <= ratio <= R.GLIDE_TIME_RATIO
 
 
+def over_runway(ctx: Context, st: AircraftState, fx: Fix, ap: AirportRef) -> bool:
+    """Whether ``fx`` is over ``ap``'s runways (within ``RUNWAY_NM``) at its ground level:
+    within ``FLOOR_BAND_FT`` of the ground reference, or without one within
+    ``SLOW_RAW_BAND_FT`` of the published elevation."""
+    if dist_nm(fx, ap) > R.RUNWAY_NM:
+        return False
+    h, tol = height_ft(fx, ap, ground_ref(ctx, st, ap, fx))
+    return abs(h) <= (R.FLOOR_BAND_FT if tol == 0.0 else R.SLOW_RAW_BAND_FT)  # NaN: False
+
+
 def initial_climb_from(ctx: Context, st: AircraftState, fx: Fix) -> list[AirportRef]:
     """Airports ``fx`` may be in initial climb from: low and close, not descending."""
     if fx.ground or (math.isnan(fx.alt) and math.isnan(fx.alt_gnss)):
@@ -254,9 +264,13 @@ def across_gap(
         ))  # fmt: skip
     elif finals and climbs:
         common = [a for a in finals if a.icao in climb_codes]
-        if common and len(finals) == 1:
+        # Over a runway at its level, the aircraft has reached that field: farther airports that
+        # fit the glide envelope are no longer in question (a68847 at KWVI, CA66 3 NM away).
+        there = over_runway(ctx, st, prev, finals[0])
+        if common and (len(finals) == 1 or there) and common[0] is finals[0]:
             ap = common[0]
-            why = f"on final to {ap.icao} before a {gap}, climbing out of it after"
+            how = "over the runway of" if there else "on final to"
+            why = f"{how} {ap.icao} before a {gap}, climbing out of it after"
             events.append(landing(
                 ctx, st, prev, out, basis="inferred", confidence=0.6, airport=ap, candidates=[],
                 reason=why,

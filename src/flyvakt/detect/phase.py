@@ -102,6 +102,12 @@ class PhaseRule:
         if st.ground is None:
             if abs(v.value) >= 2:
                 st.ground = toward_ground
+                if toward_ground and not math.isnan(v.level_ft):
+                    # The data starts on a descent that ends on the runway (aa34f1 at KSNS):
+                    # the floor of that descent is a touchdown seen, not a taxi seen first.
+                    t = _touchdown_s(st, prev, fx, by_flag=False)
+                    landing(ctx, st, fx, out, reason=f"first seen descending, then {v.why}",
+                            time_s=t, confidence=0.9)  # fmt: skip
             return
         if toward_ground == st.ground:
             if st.flip_start is not None:
