@@ -142,6 +142,20 @@ def step(
     return state, StepOutput(positions, events)
 
 
+def advance(state: PipelineState, now_s: float, detector: Detector | None) -> list[Event]:
+    """Move the data clock to ``now_s`` without data (a watermark): a partition whose own
+    aircraft fell silent still sweeps for lost signals and expires state as the others do."""
+    if not now_s > state.data_through_s:
+        return []
+    state.data_through_s = now_s
+    events: list[Event] = []
+    if detector is not None:
+        events = detector.step(state, PositionBatch.empty(0), now_s)
+        state.stats.events += len(events)
+    _expire(state)
+    return events
+
+
 def _expire(state: PipelineState) -> None:
     """Bounded live memory: forget aircraft silent for EXPIRE_SILENCE_S of data time."""
     now = state.data_through_s
