@@ -164,10 +164,12 @@ def sweep(frames: int, sizes: list[int], repeat: int) -> list[tuple[int, float, 
     """decode + track + detect rate (msg/CPU-s) and tracker MB per aircraft count, in-process."""
     from bench_pipeline import run_pipeline
 
-    from flyvakt.runtime.setup import make_detector, tracker_config
+    from flyvakt.runtime.setup import tracker_config
 
     tracker_config()
-    make_detector().world.load_all()
+    # Warm-up: world data (airports, borders, time zones) loads on first use, once per process.
+    warm = build_corpus(20_000, 200)
+    run_pipeline(warm, 65536, detect=True)
     out = []
     for n_ac in sizes:
         corpus = build_corpus(frames, n_ac)

@@ -127,7 +127,7 @@ def main() -> None:
     print(f"corpus: {len(corpus):,} frames, {args.aircraft:,} aircraft, DF mix %: {mix}")
     # Warm-up: world data, tracker config (loaded once per process in real use too).
     tracker_config()
-    make_detector().world.load_all()
+    run_pipeline(corpus.take(np.arange(min(len(corpus), 20_000))), args.batch, detect=True)
 
     t_dec, _ = cpu(decode_batch, corpus)
     t_trk, st = run_pipeline(corpus, args.batch, detect=False)

@@ -51,7 +51,7 @@ def num(v: str) -> float:
 
 
 def dist_nm(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    from flyvakt.geo.airports import haversine_nm
+    from flyvakt.geo.distance import haversine_nm
 
     return float(haversine_nm(lat1, lon1, lat2, lon2))
 

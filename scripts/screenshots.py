@@ -52,6 +52,9 @@ def main() -> int:
         with (
             kit.serve(kit.state_visit_app(sv_db)) as sv,
             kit.serve(create_app(str(afr_db))) as afr,
+            # A receiver placed at Toulouse-Blagnac for the range rings (the recording's own
+            # receivers are not known).
+            kit.serve(create_app(str(afr_db), receiver=(43.635, 1.368))) as afr_rx,
             kit.chromium() as browser,
         ):
             shots: list[tuple[str, str, str, dict[str, int], list[tuple[str, str]]]] = [
@@ -88,6 +91,8 @@ def main() -> int:
                     [("Putin har landa i Nord-Korea", "2024-06-18 18:00")],
                 ),
                 ("afr34zg-details-en", afr, "?lang=en&icao=393322", DESKTOP, []),
+                ("range-rings-en", afr_rx, "?lang=en&lat=43.635&lon=1.368&zoom=6", DESKTOP, []),
+                ("runways-lfbo-en", afr, "?lang=en&lat=43.630&lon=1.364&zoom=14", DESKTOP, []),
             ]
             for name, server, query, viewport, claims in shots:
                 page = kit.Page(browser, server, viewport=viewport, accept_downloads=True)
@@ -96,6 +101,8 @@ def main() -> int:
                 for text, at in claims:
                     _claim(pg, text, at)
                 _ready(pg)
+                if name.startswith("runways"):
+                    pg.wait_for_selector("path.runway")
                 pg.screenshot(path=str(OUT / f"{name}.png"))
                 if name == "verdict-inferred-nn":
                     with pg.expect_download() as dl:

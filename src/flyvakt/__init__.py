@@ -8,12 +8,14 @@ The Python API (documented in docs/api.md)::
     flyvakt.flights(paths_or_events)  # Flights: takeoff -> landing legs, .to_pandas()
     flyvakt.replay(paths)  # Replay: positions and events in one pass
     flyvakt.verify(claim, data, at=None)  # Verdict
+    flyvakt.comm_b(paths)  # CommBReadings: BDS 4,0 / 5,0 / 6,0 replies, .to_pandas()
 """
 
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+_COMM_B = ("COMM_B_COLUMNS", "CommBReadings", "comm_b")
 _API = (
     "EVENT_COLUMNS",
     "FLIGHT_COLUMNS",
@@ -50,6 +52,9 @@ if TYPE_CHECKING:
     from flyvakt.api import replay as replay
     from flyvakt.api import sample_path as sample_path
     from flyvakt.api import verify as verify
+    from flyvakt.commb_api import COMM_B_COLUMNS as COMM_B_COLUMNS
+    from flyvakt.commb_api import CommBReadings as CommBReadings
+    from flyvakt.commb_api import comm_b as comm_b
 
 
 def __getattr__(name: str) -> Any:
@@ -58,7 +63,11 @@ def __getattr__(name: str) -> Any:
         from flyvakt import api
 
         return getattr(api, name)
+    if name in _COMM_B:
+        from flyvakt import commb_api
+
+        return getattr(commb_api, name)
     raise AttributeError(f"module 'flyvakt' has no attribute {name!r}")
 
 
-__all__ = ["__version__", *_API]
+__all__ = ["__version__", *_API, *_COMM_B]

@@ -230,9 +230,11 @@ def events(
         return data.events
     if not isinstance(data, Positions):
         return replay(data, format, start_time, fleets=fleets).events
+    from flyvakt.pipeline import PipelineState
     from flyvakt.runtime.setup import make_detector
 
     det = make_detector(None if fleets is None else os.fspath(fleets))
+    state = PipelineState()
     b = data.batch
     b = b.take(np.argsort(b.time_s, kind="stable"))
     out: list[Event] = []
@@ -240,8 +242,8 @@ def events(
     for start in range(0, len(b), _DETECT_CHUNK):
         chunk = b.take(np.arange(start, min(start + _DETECT_CHUNK, len(b))))
         now = max(now, float(np.nanmax(chunk.time_s)))
-        out.extend(det.step(chunk, now))
-    out.extend(det.finish(now))
+        out.extend(det.step(state, chunk, now))
+    out.extend(det.finish(state, now))
     out.sort(key=lambda e: (e.time_s, e.icao24, e.type))
     return Events(out)
 

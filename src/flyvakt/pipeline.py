@@ -9,22 +9,30 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flyvakt.decode import decode_batch
+from flyvakt.detect.expiry import forget as detect_forget
+from flyvakt.detect.state import DetectorState
+from flyvakt.fleets.events import FleetState
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.track import TrackerConfig, TrackerState
 from flyvakt.track import expire as track_expire
 from flyvakt.track import step as track_step
 from flyvakt.validate import EdgeState, batch_now, check_time_range, check_times, check_values
 
+if TYPE_CHECKING:
+    from flyvakt.detect.base import WorldView
+    from flyvakt.fleets.registry import FleetRegistry
+
 
 class Detector(Protocol):
-    """What the pipeline needs of event detection (flyvakt.detect provides it)."""
+    """What the pipeline needs of event detection: logic only, over ``state.detector`` and
+    ``state.fleets`` (:class:`EventDetector` is the one in use)."""
 
-    def step(self, positions: PositionBatch, now_s: float) -> list[Event]: ...
+    def step(self, state: PipelineState, positions: PositionBatch, now_s: float) -> list[Event]: ...
 
-    def finish(self, now_s: float) -> list[Event]: ...
+    def finish(self, state: PipelineState, now_s: float) -> list[Event]: ...
 
 
 # Why 300 s: readsb forgets an aircraft after five minutes of silence, and so does the live map;
@@ -33,6 +41,11 @@ EXPIRE_SILENCE_S = 300.0
 # Why every 60 s of data time: expiry scans the live rows, so it runs once a minute of data,
 # not every ~100 ms batch; memory then holds at most the aircraft heard in the last 6 minutes.
 EXPIRE_EVERY_S = 60.0
+# Why 24 h: the detector pairs a landing with the next takeoff (stopover) and reasons across
+# coverage gaps; an overnight stay on the ground with the transponder off is the longest such
+# silence worth bridging. After a day of silence the aircraft starts afresh (its history is in
+# the store), so the detector holds at most the aircraft heard in the last day.
+DETECT_FORGET_S = 24 * 3600.0
 
 
 @dataclass
@@ -46,6 +59,7 @@ class PipelineStats:
     edge_dropped: Counter[str] = field(default_factory=Counter)  # flyvakt.validate reasons
     step_errors: int = 0  # batches that failed and were skipped (flyvakt.runtime.guard)
     expired: int = 0  # aircraft forgotten by the tracker after EXPIRE_SILENCE_S of silence
+    detect_expired: int = 0  # aircraft forgotten by the detector after DETECT_FORGET_S
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,12 +72,18 @@ class PipelineStats:
             "edge_dropped": dict(self.edge_dropped),
             "step_errors": self.step_errors,
             "expired": self.expired,
+            "detect_expired": self.detect_expired,
         }
 
 
 @dataclass
 class PipelineState:
+    """Everything that outlives a batch: a checkpoint is this and nothing else
+    (:mod:`flyvakt.checkpoint` writes and reads it)."""
+
     tracker: TrackerState = field(default_factory=TrackerState)
+    detector: DetectorState = field(default_factory=DetectorState)
+    fleets: FleetState = field(default_factory=FleetState)
     stats: PipelineStats = field(default_factory=PipelineStats)
     edge: EdgeState = field(default_factory=EdgeState)
     data_through_s: float = float("-inf")
@@ -116,7 +136,7 @@ def step(
         state.data_through_s = max(state.data_through_s, batch_now(obs.time_s))
     events: list[Event] = []
     if detector is not None:
-        events = detector.step(positions, state.data_through_s)
+        events = detector.step(state, positions, state.data_through_s)
         stats.events += len(events)
     _expire(state)
     return state, StepOutput(positions, events)
@@ -132,12 +152,56 @@ def _expire(state: PipelineState) -> None:
         return
     state.expired_through_s = now
     state.stats.expired += len(track_expire(state.tracker, now, EXPIRE_SILENCE_S))
+    state.stats.detect_expired += detect_forget(state.detector, now, DETECT_FORGET_S)
 
 
 def finish(state: PipelineState, detector: Detector | None) -> list[Event]:
     """End of data: the detector says what it can about aircraft still in the air."""
     if detector is None:
         return []
-    events = detector.finish(state.data_through_s)
+    events = detector.finish(state, state.data_through_s)
     state.stats.events += len(events)
     return events
+
+
+@dataclass
+class EventDetector:
+    """Event detection as logic over the pipeline state: per-aircraft rules
+    (:mod:`flyvakt.detect`), then, with a fleet registry, fleet tags and fleet events
+    (``fleet_departed``, ``fleet_landed``, ``fleet_together``). Holds no state of its own."""
+
+    world: WorldView
+    registry: FleetRegistry | None = None
+
+    def step(self, state: PipelineState, positions: PositionBatch, now_s: float) -> list[Event]:
+        from flyvakt.detect.detector import step as detect_step
+
+        state.detector, events = detect_step(state.detector, positions, now_s, self.world)
+        return self._fleets(state, positions, events)
+
+    def finish(self, state: PipelineState, now_s: float) -> list[Event]:
+        from flyvakt.detect.detector import finish as detect_finish
+
+        return self._fleets(state, None, detect_finish(state.detector, now_s, self.world))
+
+    def _fleets(
+        self, state: PipelineState, positions: PositionBatch | None, events: list[Event]
+    ) -> list[Event]:
+        reg = self.registry
+        if reg is None:
+            return events
+        from flyvakt.fleets.events import step as fleet_step
+        from flyvakt.fleets.events import together_step
+
+        for e in events:
+            e.fleet = reg.match(int(e.icao24, 16), None, e.time_s)
+        out = list(events)
+        if events:
+            state.fleets, fleet_events = fleet_step(state.fleets, events, reg)
+            out += fleet_events
+        if positions is not None and len(positions):
+            state.fleets, together = together_step(state.fleets, positions, reg)
+            out += together
+        if len(out) == len(events):
+            return events
+        return sorted(out, key=lambda e: e.time_s)

@@ -10,7 +10,6 @@ and any request leaving the test server fails the test.
 from __future__ import annotations
 
 import socket
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -152,8 +151,9 @@ def build_state_visit_store(path: Path, rate_scale: float = 0.2) -> Path:
     from flyvakt.fleets import example_fleets_path
     from flyvakt.runtime.replay import replay_files
     from flyvakt.sim import emit, scenario
+    from flyvakt.sim.label import DATA_LABEL_KEY, labels_of, write_label
     from flyvakt.sources import write_jsonl
-    from flyvakt.store import StoreWriter
+    from flyvakt.store import MetaRecord, StoreWriter
 
     sc = scenario.load(scenario.bundled("june-2024-state-visit"))
     sc.rate_scale = rate_scale
@@ -166,14 +166,13 @@ def build_state_visit_store(path: Path, rate_scale: float = 0.2) -> Path:
     writer = StoreWriter(path, queue_size=100_000)
     assert writer.offer(result.positions)
     assert writer.offer(result.events)
+    # The label travels as `flyvakt simulate --out` writes it and `flyvakt replay --db` reads it
+    # (tests/integration/test_data_label.py runs those commands).
+    write_label(frames, res.label)
+    label = labels_of([str(frames)])
+    assert label is not None and label.startswith(RECONSTRUCTION_LABEL)
+    assert writer.offer(MetaRecord(DATA_LABEL_KEY, label))
     writer.close()
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('data_label', ?)",
-            (RECONSTRUCTION_LABEL,),
-        )
-    conn.close()
     return path
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,10 +29,15 @@ def sv_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def afr_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Real recordings: AFR34ZG LFPG → LFBO and the Calfire state vectors."""
+def afr_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Real recordings: AFR34ZG LFPG → LFBO and the Calfire state vectors, stored."""
     from tests.unit.serve.servedata import build_store
 
-    db = build_store(tmp_path_factory.mktemp("afr") / "flyvakt.db")
-    with kit.serve(create_app(str(db))) as url:
+    return build_store(tmp_path_factory.mktemp("afr") / "flyvakt.db")
+
+
+@pytest.fixture(scope="session")
+def afr_url(afr_db: Path) -> Iterator[str]:
+    """Real recordings: AFR34ZG LFPG → LFBO and the Calfire state vectors."""
+    with kit.serve(create_app(str(afr_db))) as url:
         yield url

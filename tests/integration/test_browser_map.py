@@ -206,3 +206,61 @@ def test_live_view_across_the_antimeridian(chrome: Any, live_server: str) -> Non
     xs = [pg.locator(f'.ac[data-hex="{h}"]').bounding_box()["x"] for h in ("15770c", "4b1805")]
     assert abs(xs[0] - xs[1]) < 100
     p.close()
+
+
+# LFBO's reference point: a receiver at Toulouse, where AFR34ZG lands (position chosen for the
+# test; the recording's own receivers are not known).
+RX_LAT, RX_LON = 43.635, 1.368
+
+
+def test_range_rings_around_the_receiver(chrome: Any, afr_db: Any) -> None:
+    app = create_app(str(afr_db), receiver=(RX_LAT, RX_LON))
+    with kit.serve(app) as url:
+        p = kit.Page(chrome, url)
+        try:
+            pg = p.open(f"?lat={RX_LAT}&lon={RX_LON}&zoom=6")
+            pg.wait_for_selector(".rx")
+            assert pg.locator("path.range-ring").count() == 4
+            labels = pg.locator(".ring-label").all_inner_texts()
+            assert labels == ["50 NM", "100 NM", "150 NM", "200 NM"]
+            marker = pg.locator(".rx")
+            assert (marker.get_attribute("data-lat"), marker.get_attribute("data-lon")) == (
+                str(RX_LAT),
+                str(RX_LON),
+            )
+            # The 200 NM ring's height on screen is 2 x 200 NM of latitude (200/60 degrees
+            # either side of the receiver), projected by the map: the rings are to scale.
+            got, want = pg.evaluate(
+                f"""() => {{
+                  const m = window.flyvakt.map;
+                  const rings = [...document.querySelectorAll('path.range-ring')];
+                  const h = Math.max(...rings.map(r => r.getBoundingClientRect().height));
+                  const n = m.latLngToContainerPoint([{RX_LAT} + 200 / 60, {RX_LON}]);
+                  const s = m.latLngToContainerPoint([{RX_LAT} - 200 / 60, {RX_LON}]);
+                  return [h, s.y - n.y]; }}"""
+            )
+            assert abs(got - want) < 0.03 * want, (got, want)
+            pg.wait_for_function(
+                "() => document.querySelectorAll('.leaflet-land-pane path').length > 100"
+            )
+            kit.shot(pg, "range-rings")
+        finally:
+            p.close()
+
+
+def test_runways_from_zoom_12(chrome: Any, afr_url: str) -> None:
+    p = kit.Page(chrome, afr_url)
+    try:
+        pg = p.open("?lat=43.630&lon=1.364&zoom=11")
+        assert pg.locator("path.runway").count() == 0  # below zoom 12: the airport dot only
+        pg.evaluate("window.flyvakt.map.setZoom(14, { animate: false })")
+        pg.wait_for_selector("path.runway.rwy-LFBO")
+        assert pg.locator("path.runway.rwy-LFBO").count() == 2
+        ends = set(pg.locator(".rwy-end").all_inner_texts())
+        assert {"14L", "32R", "14R", "32L"} <= ends
+        # Drawn to width: 148 ft (45 m) at zoom 14 is about 10 px.
+        width = float(pg.locator("path.runway.rwy-LFBO").first.get_attribute("stroke-width") or 0)
+        assert 6 < width < 16, width
+        kit.shot(pg, "runways-lfbo")
+    finally:
+        p.close()

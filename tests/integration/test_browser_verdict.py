@@ -170,6 +170,22 @@ def test_save_image(page: kit.Page) -> None:
     assert stats["differ"] > stats["w"] * stats["h"] * 0.2
     assert stats["colours"] > 50
     assert stats["red"]  # the watermark
+    assert pg.evaluate("window.flyvakt.imageStats.watermark") == "RECONSTRUCTION · SYNTHETIC DATA"
+
+
+def test_saved_image_of_a_real_recording_has_no_watermark(chrome: Any, afr_url: str) -> None:
+    p = kit.Page(chrome, afr_url)
+    try:
+        pg = p.open("?lang=en")
+        assert pg.locator("#data-label").is_hidden()
+        with pg.expect_download() as dl:
+            pg.click("#save-image")
+        assert Path(dl.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        stats = pg.evaluate("window.flyvakt.imageStats")
+        assert stats["watermark"] == "" and stats["differ"] > 0
+        assert "RECONSTRUCTION" not in pg.locator("#snap-caption").inner_text()
+    finally:
+        p.close()
 
 
 def test_keyboard_only_path_to_a_verdict(page: kit.Page) -> None:

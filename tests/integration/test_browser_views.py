@@ -106,6 +106,29 @@ def test_axe_finds_no_violations(page: kit.Page) -> None:
     pg.wait_for_selector("#v-badge")
     pg.locator("#ac-table tbody button").first.click()
     pg.wait_for_selector("#details:not([hidden])")
+    _assert_axe_clean(page)
+
+
+def test_axe_finds_no_violations_on_a_phone(chrome: Any, sv_url: str) -> None:
+    p = kit.Page(
+        chrome, sv_url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    try:
+        pg = p.open("?lang=nb&t=2024-06-18T12:45:00Z")
+        pg.fill("#claim-text", "Putin har landet i Nord-Korea")
+        pg.fill("#claim-at", "2024-06-18 18:00")
+        pg.click("#claim-form button[type=submit]")
+        pg.wait_for_selector("#v-badge")
+        pg.locator("#ac-table tbody button").first.click()
+        pg.wait_for_selector("#details:not([hidden])")
+        _assert_axe_clean(p)
+        kit.shot(pg, "phone-axe")
+    finally:
+        p.close()
+
+
+def _assert_axe_clean(page: kit.Page) -> None:
+    pg = page.pg
     # axe-core (vendored from npm, tests/data/axe-core) served from the page's own origin, so
     # the page's script-src 'self' policy allows it.
     pg.route(page.server + "/__axe.js", lambda r: r.fulfill(path=str(kit.AXE_JS)))

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 import rs1090
 
-from flyvakt.track.tracker import TrackerConfig, TrackerState, haversine_nm, step
+from flyvakt.geo.distance import haversine_nm
+from flyvakt.track.tracker import TrackerConfig, TrackerState, step
 from tests.helpers.groundtruth import afr34zg_transitions
 from tests.helpers.rs1090_obs import obs_from_rs1090
 

@@ -24,3 +24,31 @@ def test_tracker_holds_only_recent_aircraft() -> None:
     assert max(sizes) <= 200 and sizes[-1] <= 200
     assert state.stats.expired >= 1000
     assert EXPIRE_SILENCE_S == 300.0
+
+
+def test_detector_state_and_checkpoint_stay_flat_over_three_days() -> None:
+    """Issue 15: tracker AND detector forget on data time, so a long run with aircraft coming
+    and going holds a bounded state, and its checkpoint stops growing. SYNTHETIC waves of 50
+    new aircraft every 3 hours for 3 days (1,200 aircraft in all)."""
+    from flyvakt.checkpoint import dumps
+    from flyvakt.pipeline import DETECT_FORGET_S
+    from flyvakt.runtime.setup import make_detector
+
+    state, cfg, det = PipelineState(), tracker_config(), make_detector()
+    detector_sizes, checkpoint_sizes = [], []
+    for k in range(24):
+        start = 1.7e9 + 3 * 3600 * k
+        wave = generate_corpus(n_aircraft=50, n_frames=3000, seed=100 + k, start_s=start)
+        state, out = step(state, wave, cfg, det)
+        assert len(out.positions) > 0
+        detector_sizes.append(len(state.detector.aircraft))
+        checkpoint_sizes.append(len(dumps(state)))
+    # Without expiry the detector would hold all 1,200; with it, at most the waves of the last
+    # DETECT_FORGET_S (8 waves) plus the one being forgotten next.
+    per_day = int(DETECT_FORGET_S / (3 * 3600)) + 1
+    assert max(detector_sizes) <= 50 * per_day
+    assert state.stats.detect_expired >= 50 * (24 - per_day)
+    assert state.detector.lastfix.size == len(state.detector.aircraft)
+    # Flat: the last day's checkpoints are no larger than the first full day's largest.
+    assert max(checkpoint_sizes[-8:]) <= 1.1 * max(checkpoint_sizes[per_day - 1 : per_day + 1])
+    assert checkpoint_sizes[-1] < 0.6 * checkpoint_sizes[0] * 24  # far from linear growth

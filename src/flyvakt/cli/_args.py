@@ -8,11 +8,19 @@ and exit 2, instead of a traceback once the first event is printed.
 from __future__ import annotations
 
 import argparse
+import math
 import re
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["icao24_hex", "time_zone", "utc_time_text"]
+__all__ = [
+    "add_receiver_arguments",
+    "icao24_hex",
+    "receiver_position",
+    "time_zone",
+    "utc_time_text",
+]
 
 _HEX24 = re.compile(r"[0-9a-fA-F]{1,6}")
 
@@ -71,3 +79,38 @@ def size_bytes(text: str) -> int | None:
         raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 500M, 20G, 0 = no cap)")
     exp = " kmgt".index(m.group(2) or " ")
     return int(float(m.group(1)) * 1024**exp) or None
+
+
+def _degrees(limit: float) -> Any:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not -limit <= value <= limit:  # NaN fails too
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of degrees in ±{limit:g}")
+        return value
+
+    return parse
+
+
+def add_receiver_arguments(p: argparse.ArgumentParser) -> None:
+    """``--receiver-lat/--receiver-lon``: where the antenna is (readsb's ``--lat/--lon``)."""
+    p.add_argument(
+        "--receiver-lat",
+        type=_degrees(90.0),
+        metavar="DEG",
+        help="receiver latitude (WGS 84): the map draws range rings around it and "
+        "data/receiver.json carries it",
+    )
+    p.add_argument(
+        "--receiver-lon", type=_degrees(180.0), metavar="DEG", help="receiver longitude (WGS 84)"
+    )
+
+
+def receiver_position(args: argparse.Namespace, command: str) -> tuple[float, float] | None:
+    """The receiver's (lat, lon), or None; one of the two without the other is an error."""
+    lat, lon = getattr(args, "receiver_lat", None), getattr(args, "receiver_lon", None)
+    if (lat is None) != (lon is None):
+        raise SystemExit(f"flyvakt {command}: give both --receiver-lat and --receiver-lon")
+    return None if lat is None or lon is None else (float(lat), float(lon))

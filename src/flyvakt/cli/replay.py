@@ -38,7 +38,12 @@ def register(sub: Any) -> None:
 
 
 def add_replay_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("inputs", nargs="*", metavar="INPUT", help="files or file: URLs (.gz ok)")
+    p.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="INPUT",
+        help="files or file: URLs (.gz ok); - reads standard input (format sniffed)",
+    )
     p.add_argument(
         "--format",
         dest="fmt",
@@ -63,6 +68,13 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --db: store every accepted position (by default the store keeps a thinned "
         "track, and exports say so in their 'thinned' column)",
+    )
+    p.add_argument(
+        "--data-label",
+        metavar="TEXT",
+        help="with --db: mark the store as not a recording (e.g. 'SYNTHETIC'); the map shows "
+        "it and stamps saved images (default: the label `simulate` writes beside its output, "
+        "INPUT.label)",
     )
     p.add_argument(
         "--fleets",
@@ -116,6 +128,8 @@ def run_replay(args: argparse.Namespace) -> int:
     pos_out = PositionsWriter(args.positions_out) if args.positions_out else None
     ev_out = EventsWriter(args.events_jsonl) if args.events_jsonl else None
     store = _open_store(args.db, getattr(args, "all_points", False)) if args.db else None
+    if store is not None:
+        _store_label(store, inputs, getattr(args, "data_label", None))
     state = PipelineState()
     src_stats = SourceStats()
     show = not args.quiet
@@ -202,6 +216,17 @@ def _open_store(path: str, all_points: bool = False) -> Any:
     from flyvakt.store import StoreWriter
 
     return _BlockingStore(StoreWriter(path, thin_positions=not all_points))
+
+
+def _store_label(store: Any, inputs: list[str], given: str | None) -> None:
+    """The store's ``data_label`` (the map's watermark) from --data-label or the inputs' labels."""
+    from flyvakt.sim.label import DATA_LABEL_KEY, labels_of
+    from flyvakt.store.records import MetaRecord
+
+    label = given if given is not None else labels_of(inputs)
+    if label:
+        store.offer(MetaRecord(DATA_LABEL_KEY, " ".join(label.split())))
+        print(f"data label: {label}", file=sys.stderr)
 
 
 class _BlockingStore:

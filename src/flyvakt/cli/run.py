@@ -16,7 +16,12 @@ import sys
 import time
 from typing import Any
 
-from flyvakt.cli._args import duration_days, size_bytes
+from flyvakt.cli._args import (
+    add_receiver_arguments,
+    duration_days,
+    receiver_position,
+    size_bytes,
+)
 
 # Why 60×: the bundled 80-minute recording plays in about 80 s, long enough to watch the
 # takeoff and landing on the map, short enough for a first try.
@@ -74,6 +79,7 @@ def register(sub: Any) -> None:
         help="delete the oldest track points when the store uses more than SIZE "
         f"(e.g. 500M, 20G; 0 = no cap; default {DEFAULT_MAX_DB_BYTES // 2**30}G)",
     )
+    add_receiver_arguments(p)
     p.set_defaults(func=run_run)
 
 
@@ -103,6 +109,13 @@ def _load_rules(args: argparse.Namespace) -> list[Any]:
     return rules
 
 
+def _fleet_of(registry: Any) -> Any:
+    def fleet_of(icao24: int, t: float) -> list[str]:
+        return list(registry.match(icao24, None, t))
+
+    return fleet_of
+
+
 def _make_app(args: argparse.Namespace, hub: Any) -> Any:
     try:
         from flyvakt.serve.app import create_app  # type: ignore[import-not-found,unused-ignore]
@@ -117,6 +130,7 @@ def _make_app(args: argparse.Namespace, hub: Any) -> Any:
         fleets_path=args.fleets,
         token=args.token,
         allowed_hosts=allowed_hosts_for(args.host),
+        receiver=args.receiver,
     )
 
 
@@ -126,6 +140,7 @@ def run_run(args: argparse.Namespace) -> int:
     from flyvakt.sources import SourceFormatError
 
     args.fleets = fleets_or_bundled(args.fleets)  # one default for every command
+    args.receiver = receiver_position(args, "run")  # checked before any feed is opened
     try:
         return asyncio.run(_main(args))
     except (SourceFormatError, AlertRuleError) as exc:
@@ -153,13 +168,13 @@ async def _main(args: argparse.Namespace) -> int:
     rules = _load_rules(args)
     alerts = AlertManager(rules, map_url, state_path=f"{args.db}.alerts-sent") if rules else None
 
-    fleet_of = None
+    # The fleet registry is read once here and shared by the hub and the detector.
+    registry = None
     if args.fleets:
         from flyvakt.fleets import load_fleets
 
         registry = load_fleets(args.fleets)
-        fleet_of = lambda icao24, t: registry.match(icao24, None, t)  # noqa: E731
-    hub = Hub(fleet_of)
+    hub = Hub(None if registry is None else _fleet_of(registry))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
 
@@ -198,7 +213,7 @@ async def _main(args: argparse.Namespace) -> int:
     summary = await run_engine(
         sources,
         db_path=args.db,
-        fleets_path=args.fleets,
+        registry=registry,
         hub=hub,
         stop_event=stop,
         clock=time.time,

@@ -140,7 +140,10 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         with open(args.out, "wb") as fp:
             n = output.write(res, fp, args.fmt)
-        print(f"wrote {n:,} bytes of {args.fmt} to {args.out}", file=err)
+        from flyvakt.sim.label import write_label
+
+        side = write_label(args.out, res.label)
+        print(f"wrote {n:,} bytes of {args.fmt} to {args.out} (label in {side})", file=err)
     elif args.fmt == "beast":
         print("flyvakt simulate: Beast is binary; give --out FILE or --serve PORT", file=err)
         return 2

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.detect.state import AircraftState, Fix
+from flyvakt.geo.distance import distance_nm
 from flyvakt.model import AirportRef, Event, PositionBatch
 from flyvakt.model.events import iso_utc
 
@@ -113,14 +114,9 @@ class Context:
 
 def dist_nm(a: Fix, b: Fix | AirportRef) -> float:
     """Great-circle distance in NM between a fix and a fix or an airport."""
-    lat2 = b.lat if isinstance(b, Fix) else b.lat_deg
-    lon2 = b.lon if isinstance(b, Fix) else b.lon_deg
-    p1, p2 = math.radians(a.lat), math.radians(lat2)
-    h = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - a.lon) / 2) ** 2
-    )
-    return 2 * 3440.065 * math.asin(min(1.0, math.sqrt(h)))
+    if isinstance(b, Fix):
+        return distance_nm(a.lat, a.lon, b.lat, b.lon)
+    return distance_nm(a.lat, a.lon, b.lat_deg, b.lon_deg)
 
 
 def duration(s: float) -> str:

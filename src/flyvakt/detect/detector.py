@@ -38,6 +38,7 @@ from flyvakt.detect.prepass import fix_columns, ground_estimate
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.model import AirportRef, Event, PositionBatch
+from flyvakt.model.runs import runs_by_key
 
 COVERAGE = CoverageRule()
 # Order matters: coverage says "lost/regained" before phase reasons across the gap; spoofing
@@ -100,10 +101,8 @@ class Detector:
 
 def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event]) -> None:
     icao = p.icao24
-    start = np.r_[True, icao[1:] != icao[:-1]]
-    end = np.r_[icao[1:] != icao[:-1], True]
-    starts = np.flatnonzero(start)
-    gid = np.cumsum(start) - 1
+    runs = runs_by_key(icao)
+    start, starts, gid = runs.is_start, runs.starts, runs.gid
     ac_rows = state.lastfix.rows_for(icao[starts])
     row_of = ac_rows[gid]
     ground = ground_estimate(p)
@@ -139,7 +138,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
             state.pending.add(a)
         else:
             state.pending.discard(a)
-    state.lastfix.record(p, np.flatnonzero(end), ac_rows, ground)
+    state.lastfix.record(p, runs.ends, ac_rows, ground)
 
 
 def _hot_rows(

@@ -29,6 +29,7 @@ class Vote:
 
     value: int
     why: str
+    level_ft: float = math.nan  # a ground level of the pressure altitude this vote found
 
 
 def height_ft(fx: Fix, field: AirportRef, ref_baro_ft: float) -> tuple[float, float]:
@@ -55,17 +56,31 @@ def _source(tol: float) -> str:
 def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: float) -> Vote:
     """What this fix says about surface (positive) or air (negative), and why."""
     vr = rate_fpm(st, fx)
-    # A descent cannot take an aircraft off the ground: on the ground only a climb counts.
-    if not math.isnan(vr) and abs(vr) >= R.AIR_VR_FPM and not (st.ground and vr < 0):
+    # A descent cannot take an aircraft off the ground: on the ground (or flagged on it, with a
+    # rate held over from the approach: a9d789 at KWVI) only a climb counts.
+    down_ok = st.ground or (fx.ground_known and fx.ground)
+    if not math.isnan(vr) and abs(vr) >= R.AIR_VR_FPM and not (down_ok and vr < 0):
         return Vote(-2, f"vertical rate {vr:+.0f} ft/min")
     if not math.isnan(fx.gs) and fx.gs > R.ROLL_MAX_KT:
         return Vote(-2, f"groundspeed {fx.gs:.0f} kt")
+    if math.isnan(vr):
+        # No (believable) rate: the altitudes themselves. The surface never moves a pressure
+        # altitude by AIR_TREND_FT within the trend window. A rise proves flight now; a fall
+        # only that the aircraft was flying (it may have just landed), so it counts only while
+        # the phase is still unknown (data starting on a descent).
+        d = alt_trend_ft(st, fx)
+        if d is not None and abs(d) >= R.AIR_TREND_FT and (d > 0 or st.ground is None):
+            return Vote(-2, f"altitude {'rose' if d > 0 else 'fell'} {abs(d):,.0f} ft")
     if field is None:
         # Far from any known airport: no height reference; the flag is all there is.
         if fx.ground_known:
             return Vote(2 if fx.ground else -1, "ground flag" if fx.ground else "airborne flag")
         return Vote(1 if fx.ground else 0, "altitude/speed estimate")
     h, tol = height_ft(fx, field, ref_baro_ft)
+    if tol == 0.0 and h < -R.FLOOR_BAND_FT:
+        # Below the ground reference: the reference is wrong (or the weather moved), not
+        # evidence; fall back to what holds without it.
+        h, tol = height_ft(fx, field, math.nan)
     flagged = fx.ground_known and fx.ground
     if fx.gs == 0.0 and not flagged and not _still(st, fx):
         fx.gs = math.nan  # "0 kt" in a position-only report is a missing speed
@@ -92,6 +107,10 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
                 )
     if flagged:
         return Vote(2, "ground flag")
+    if tol != 0.0:
+        floor = _floor_run(st, fx, field)
+        if floor is not None:
+            return floor
     level = math.isnan(h) or (h <= R.FLOOR_BAND_FT if tol == 0.0 else abs(h) <= R.SLOW_RAW_BAND_FT)
     steady = not (abs(vr) >= R.GROUND_VR_MAX_FPM)  # NaN: unknown, not a rate
     beats = " (physics beats the airborne flag)" if fx.ground_known else ""
@@ -109,12 +128,65 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
         if h > R.FLOOR_BAND_FT:
             return Vote(-1, f"{h:,.0f} ft above the ground reference of {field.icao}")
     if fx.ground_known:
-        if gs < R.TAKEOFF_MIN_GS_KT and level:  # NaN: unknown speed, no vote from it
+        # NaN: unknown speed, no vote from it; slow aircraft descend at 45 kt (ace95b at KSNS)
+        if gs < R.TAKEOFF_MIN_GS_KT and level and not _trend_down(st, fx):
             return Vote(1, f"airborne flag at {gs:.0f} kt near {field.icao}'s ground level")
         return Vote(-1, "airborne flag")
     if fx.ground:  # no flag: the altitude-0 / slow-without-altitude estimate of the source
         return Vote(1, "altitude/speed estimate")
     return Vote(0, "no evidence")
+
+
+def _floor_run(st: AircraftState, fx: Fix, field: AirportRef) -> Vote | None:
+    """A touchdown seen without flags or a learned ground reference: over the runway (within
+    ``RUNWAY_NM``), after a descent of at least ``TREND_ALT_FT`` in the last ``ROLLOUT_S``, the
+    pressure altitude stops at its lowest value (within one ``ALT_STEP_FT``, and within
+    ``SLOW_RAW_BAND_FT`` of the published elevation) for at least ``FLOOR_RUN_S`` and
+    ``FLOOR_STEPS`` altitude steps' worth of the descent, while the groundspeed drops to
+    ``FLOOR_SLOW_RATIO`` of the approach speed. That floor is the field's ground level today
+    (``level_ft``). A low pass keeps or gains speed; a level-off above the runway is not the
+    lowest altitude for long."""
+    from flyvakt.detect.base import dist_nm
+
+    if math.isnan(fx.alt) or not fx.gs < R.FLOOR_MAX_GS_KT:  # NaN speed: no floor
+        return None
+    if abs(fx.alt - field.elevation_ft) > R.SLOW_RAW_BAND_FT:
+        return None
+    if dist_nm(fx, field) > R.RUNWAY_NM:
+        return None
+    first, top = fx, fx.gs
+    high: Fix | None = None  # the highest fix of the descent into the run
+    in_run, coarse = True, fx.alt % 100 == 0
+    for f in reversed(st.recent):
+        if fx.t - f.t > R.ROLLOUT_S:
+            break
+        if math.isnan(f.alt):
+            continue
+        if f.alt < fx.alt - R.ALT_STEP_FT:
+            return None  # not the lowest: no floor here
+        coarse = coarse and f.alt % 100 == 0
+        if in_run and f.alt <= fx.alt + R.ALT_STEP_FT:
+            first = f
+        else:
+            in_run = False
+        if not math.isnan(f.gs):
+            top = max(top, f.gs)
+        if f.alt >= fx.alt + R.TREND_ALT_FT and (high is None or f.alt > high.alt):
+            high = f
+    if high is None or first.t <= high.t or fx.gs > R.FLOOR_SLOW_RATIO * top:
+        return None
+    # Level for longer than the descent needs to cross one altitude step (25 ft, or 100 ft for
+    # Gillham encoders) FLOOR_STEPS times over: a stepwise descent is level for one step at most.
+    rate_fpm = (high.alt - fx.alt) / (first.t - high.t) * 60.0
+    step_s = (100.0 if coarse else R.ALT_STEP_FT) / rate_fpm * 60.0
+    if fx.t - first.t < max(R.FLOOR_RUN_S, R.FLOOR_STEPS * step_s):
+        return None
+    return Vote(
+        2,
+        f"level at {fx.alt:,.0f} ft (its lowest) over {field.icao}'s runway for "
+        f"{fx.t - first.t:.0f} s after a descent, slowing from {top:.0f} to {fx.gs:.0f} kt",
+        level_ft=fx.alt,
+    )
 
 
 def _implied_gs(st: AircraftState, fx: Fix, min_dt_s: float) -> float:

@@ -202,20 +202,27 @@ def across_gap(
                 reason=f"on the ground at {x.icao} before a {gap}, at {y.icao} after it",
             ))  # fmt: skip
     elif before_ground:
-        named = x if x is not None and (not long or x.icao in climb_codes) else None
-        cands = ([x.icao] if x is not None and named is None else []) + [
-            c for c in climb_codes if named is None or c != named.icao
-        ]
-        why = (
-            f"on the ground at {named.icao} before a {gap}, airborne after it"
-            if named is not None
-            else f"on the ground before a {gap}, airborne after it; the first fix after it "
-            "does not show the climb from that airport, so none is named"
-        )
+        # On an airport's surface before the gap and airborne after it: it took off from there
+        # (whatever else it did in the gap), at a time inside the gap. Named even across a long
+        # gap: the evidence of the departure airport is the surface fix itself.
+        named = x
+        seen = named is not None and named.icao in climb_codes
+        cands = [c for c in climb_codes if named is None or c != named.icao]
+        if named is None:
+            why = f"on the ground before a {gap} (no airport within reach), airborne after it"
+        elif not long or seen:
+            why = f"on the ground at {named.icao} before a {gap}, airborne after it"
+        else:
+            why = (
+                f"on the ground at {named.icao} before a {gap}, airborne {dist_nm(fx, named):.0f}"
+                " NM away after it: it took off from there inside the gap; the time is an "
+                "estimate, and where it went in the gap is unknown"
+            )
         events.append(takeoff(
-            ctx, st, prev, fx, out, basis="inferred", confidence=0.8 if named else 0.4,
+            ctx, st, prev, fx, out, basis="inferred",
+            confidence=0.8 if named and (seen or not long) else 0.6 if named else 0.4,
             airport=named, candidates=cands, reason=why,
-            time_s=estimate_liftoff_s(prev, fx, ref) if not long or named else fx.t,
+            time_s=estimate_liftoff_s(prev, fx, ref) if named else fx.t,
         ))  # fmt: skip
     elif after_ground:
         if not already:

@@ -51,6 +51,15 @@ class PhaseRule:
         if h.gap:
             _reset_flip(st)
             st.start_pending = False
+            if abs(v.value) < 2 and _at_field_level(fx, h.field, ref):
+                if st.ground:
+                    # On the ground before the gap, weak evidence after it (an "airborne" flag
+                    # at the field's level, taxiing): the next fixes decide, without the gap.
+                    return
+                if not math.isnan(ref):
+                    # At its learned ground level after the gap (the speed is a placeholder):
+                    # on the surface, whatever the flag says.
+                    fx.ground = True
             across_gap(ctx, st, h.prev, fx, h.field, ref, out)
             st.ground = fx.ground
             return
@@ -69,6 +78,8 @@ class PhaseRule:
     ) -> None:
         if st.field_icao != field.icao:
             st.field_icao, st.ref_baro_ft = field.icao, math.nan
+        if fx.alt < st.ref_baro_ft - R.FLOOR_BAND_FT:
+            st.ref_baro_ft = math.nan  # below its own ground reference: that was no ground
         # Physically on the surface (taxi speed at the field's level) with a pressure altitude:
         # that altitude is the field's ground reference now, for this aircraft and for others.
         slow = not math.isnan(fx.gs) and fx.gs < R.TAXI_MAX_KT
@@ -76,6 +87,10 @@ class PhaseRule:
         if v.value >= 2 and slow and level:
             st.ref_baro_ft = fx.alt
             ctx.ground_refs[field.icao] = (fx.alt, fx.t)
+        elif not math.isnan(v.level_ft):
+            # The floor of this aircraft's own descent: its reference, not shared (a floor is
+            # weaker evidence than a taxi).
+            st.ref_baro_ft = v.level_ft
 
     # -- phase flips ----------------------------------------------------------------------
     def _phase(
@@ -132,6 +147,16 @@ class PhaseRule:
                 ),
             )  # fmt: skip
             return
+
+
+def _at_field_level(fx: Fix, field: AirportRef | None, ref: float) -> bool:
+    """Whether ``fx`` may be on the surface of ``field``: within ``FLOOR_BAND_FT`` of the ground
+    reference, or without one within ``SLOW_RAW_BAND_FT`` of the elevation (or no altitude)."""
+    if field is None:
+        return False
+    h, tol = height_ft(fx, field, ref)
+    band = R.FLOOR_BAND_FT if tol == 0.0 else R.SLOW_RAW_BAND_FT
+    return math.isnan(h) or abs(h) <= band
 
 
 def _reset_flip(st: AircraftState) -> None:

@@ -105,6 +105,30 @@ GNSS_TOL_FT = 350.0
 # Height above the ground reference that proves flight: pressure altitudes come in 25 ft steps
 # and wander by ±50 ft on the ground with temperature and taxiing; 250 ft is a climb-out.
 AIR_HEIGHT_FT = 250.0
+# Without a believable vertical rate, an altitude change this large over the trend window
+# (TREND_S to 4 x TREND_S) is flight: on the surface pressure altitude wanders by +-50 ft, and
+# 100-ft (Gillham) encoders flip between two neighbouring steps; 200 ft is two such steps.
+AIR_TREND_FT = 200.0
+# Touchdown without ground flags or a ground reference (evidence.py, the "floor" of a descent):
+# within this of the airport reference point the aircraft is over a runway (half of a 9,000 ft
+# runway plus its offset from the reference point)...
+RUNWAY_NM = 1.5
+# ... level at its lowest pressure altitude for at least this long: a flare lasts a few seconds
+# and slow descents hold one altitude step for 6-7 s (seen at KWVI and KMRY); the ground rolls of
+# the KWVI touch-and-goes last 12-20 s...
+FLOOR_RUN_S = 10.0
+# ... and for more than this many times the time its descent took per altitude step: a slow
+# aircraft with a 100-ft encoder descending at 250 ft/min reads level for 24 s per step, and one
+# at 585 ft/min held 500 ft for 16 s on a KWVI downwind (a9d63a).
+FLOOR_STEPS = 2.0
+# ... and slowed to this share of its speed over the last ROLLOUT_S (wheels and idle power: the
+# touch-and-goes at KWVI and KSNS lose 15-30 % within seconds; a low pass keeps or gains speed,
+# a descending downwind turn loses about 10 %).
+FLOOR_SLOW_RATIO = 0.85
+# The floor rule is for light aircraft, which often send no ground flag: faster than this on the
+# runway, transport aircraft report air/ground from a squat switch, and an airliner's flare
+# (level for 10 s at 124 kt, LSZH in noisy_time_issue) is no touchdown.
+FLOOR_MAX_GS_KT = 100.0
 # Within this of the ground reference a fix is "at ground level" (two 25 ft steps).
 FLOOR_BAND_FT = 50.0
 # A vertical rate this large (either sign) is flight: on a runway the reported rate stays within

@@ -23,7 +23,11 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from flyvakt.fleets.registry import FleetRegistry
+from flyvakt.geo.distance import distance_nm
+from flyvakt.model import PositionBatch
 from flyvakt.model.events import AirportRef, Event
 
 __all__ = [
@@ -34,6 +38,7 @@ __all__ = [
     "fleet_positions",
     "step",
     "step_positions",
+    "together_step",
 ]
 
 # Why 2 h: a state visit's aircraft (main aircraft, back-up, cargo/support) leave the same
@@ -77,6 +82,8 @@ class FleetState:
     last: dict[str, MemberStatus] = field(default_factory=dict)  # icao24 → last event
     latest_s: float = float("-inf")
     together: dict[str, list[list[str]]] = field(default_factory=dict)  # fleet → groups now
+    # icao24 → last airborne fix of each fleet member, for fleet_together (together_step)
+    fixes: dict[str, MemberFix] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -102,6 +109,7 @@ class FleetState:
             last=last,
             latest_s=float(data.get("latest_s", float("-inf"))),
             together={k: [list(g) for g in v] for k, v in data.get("together", {}).items()},
+            fixes={k: MemberFix(**v) for k, v in data.get("fixes", {}).items()},
         )
 
 
@@ -292,7 +300,6 @@ def fleet_positions(
 TOGETHER_MAX_NM = 5.0
 TOGETHER_MAX_TRACK_DIFF_DEG = 15.0
 TOGETHER_MAX_FIX_AGE_S = 60.0
-_EARTH_RADIUS_NM = 3440.065
 
 
 @dataclass(frozen=True)
@@ -309,10 +316,7 @@ class MemberFix:
 
 
 def _distance_nm(a: MemberFix, b: MemberFix) -> float:
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_NM * math.asin(min(1.0, math.sqrt(h)))
+    return distance_nm(a.lat, a.lon, b.lat, b.lon)
 
 
 def _track_diff_deg(a: float, b: float) -> float:
@@ -384,6 +388,46 @@ def step_positions(
         else:
             state.together.pop(fleet_id, None)
     return state, out
+
+
+def together_step(
+    state: FleetState, positions: PositionBatch, registry: FleetRegistry
+) -> tuple[FleetState, list[Event]]:
+    """:func:`step_positions` fed from a tracker batch: the last airborne fix with a known
+    track of each fleet member is kept in ``state.fixes`` (fixes older than
+    :data:`TOGETHER_MAX_FIX_AGE_S` before the newest are dropped), and the groups are checked
+    on them. Vectorised: only rows of fleet members reach Python."""
+    if len(positions) == 0 or len(registry) == 0:
+        return state, []
+    air = (positions.on_ground != 1) & ~np.isnan(positions.track_deg)
+    rows = np.flatnonzero(air)
+    if rows.size:
+        rows = rows[registry.member_mask(positions.icao24[rows], positions.time_s[rows])]
+    if rows.size == 0:  # nothing new: the groups (relative to the newest fix) cannot change
+        return state, []
+    p = positions
+    for i in rows.tolist():  # members only: a handful of rows per batch
+        key = f"{int(p.icao24[i]):06x}"
+        old = state.fixes.get(key)
+        t = float(p.time_s[i])
+        if old is not None and old.time_s > t:
+            continue
+        alt = float(p.altitude_baro_ft[i])
+        state.fixes[key] = MemberFix(
+            icao24=key,
+            time_s=t,
+            lat=float(p.lat_deg[i]),
+            lon=float(p.lon_deg[i]),
+            track_deg=float(p.track_deg[i]),
+            altitude_baro_ft=None if math.isnan(alt) else alt,
+        )
+    if not state.fixes:
+        return state, []
+    newest = max(f.time_s for f in state.fixes.values())
+    state.fixes = {
+        k: f for k, f in state.fixes.items() if newest - f.time_s <= TOGETHER_MAX_FIX_AGE_S
+    }
+    return step_positions(state, list(state.fixes.values()), registry)
 
 
 def _groups(fixes: list[MemberFix]) -> list[list[str]]:

@@ -39,9 +39,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from flyvakt.geo.distance import EARTH_RADIUS_NM
 from flyvakt.model.events import AirportRef
 
-EARTH_RADIUS_NM = 3440.065  # mean Earth radius (6371.0088 km) in nautical miles
 CELL_DEG = 1.0  # grid cell size; 1° ≈ 60 NM, so typical 5–30 NM queries touch ≤ 4 cells
 NCOL = 360
 NROW = 180
@@ -372,32 +372,6 @@ class Airports:
                 2.0 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(best_c2[hit], 0.0, 4.0)) / 2.0)
             )
         return out_i.reshape(shape), out_d.reshape(shape)
-
-
-def haversine_nm_r(
-    lat1_r: float,
-    lon1_r: float,
-    cos_lat1: float,
-    lat2_r: NDArray[np.float64],
-    lon2_r: NDArray[np.float64],
-    cos_lat2: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """Great-circle distance (NM) from one point to many, all angles in radians."""
-    a = (
-        np.sin((lat2_r - lat1_r) * 0.5) ** 2
-        + cos_lat1 * cos_lat2 * np.sin((lon2_r - lon1_r) * 0.5) ** 2
-    )
-    out: NDArray[np.float64] = 2.0 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
-    return out
-
-
-def haversine_nm(lat1_deg: Any, lon1_deg: Any, lat2_deg: Any, lon2_deg: Any) -> NDArray[np.float64]:
-    """Great-circle distance in NM, broadcasting over arrays."""
-    la1, lo1, la2, lo2 = (
-        np.radians(np.asarray(x, np.float64)) for x in (lat1_deg, lon1_deg, lat2_deg, lon2_deg)
-    )
-    a = np.sin((la2 - la1) * 0.5) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) * 0.5) ** 2
-    return np.asarray(2.0 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.minimum(a, 1.0))))
 
 
 def load_airports() -> Airports:

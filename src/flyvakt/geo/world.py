@@ -61,11 +61,6 @@ class World:
                     self._tzf = TimezoneFinder(in_memory=True)
         return self._tzf
 
-    def load_all(self) -> World:
-        """Load every part now (e.g. at service start) instead of on first use."""
-        _ = self.airports, self.countries, self._tz_finder()
-        return self
-
     # -- airports ---------------------------------------------------------------------------
     def airport(self, code: str) -> AirportRef | None:
         """By ICAO, else IATA, else FAA/local identifier (case-insensitive)."""

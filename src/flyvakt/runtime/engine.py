@@ -34,7 +34,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -43,6 +43,9 @@ from flyvakt.pipeline import PipelineState, finish
 from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
 from flyvakt.sources import Batch, FileReader, TcpState, open_source, stream_tcp
+
+if TYPE_CHECKING:
+    from flyvakt.fleets.registry import FleetRegistry
 
 __all__ = ["EngineSummary", "run_engine"]
 
@@ -118,7 +121,7 @@ class _Engine:
         hub: Hub,
         store: Any,
         block_on_store: bool,
-        fleets_path: str | None,
+        registry: FleetRegistry | None,
         alerts: Any,
         keep_events: bool,
         timer: Callable[[], float] = time.perf_counter,
@@ -133,7 +136,7 @@ class _Engine:
         self.keep_events = keep_events
         self.cfg = tracker_config()
         # With a fleets file the detector also emits fleet events (runtime.setup).
-        self.detector = make_detector(fleets_path)
+        self.detector = make_detector(registry=registry)
         self.state = PipelineState()
         self.summary = EngineSummary()
         self.lock = asyncio.Lock()
@@ -350,6 +353,7 @@ async def run_engine(
     *,
     db_path: str | None,
     fleets_path: str | None = None,
+    registry: FleetRegistry | None = None,
     hub: Hub,
     stop_event: asyncio.Event,
     clock: Callable[[], float],
@@ -368,8 +372,13 @@ async def run_engine(
     """Run the sources through the pipeline until stopped (or until all files are replayed).
 
     Raises :class:`flyvakt.sources.SourceFormatError` for a source URL that cannot be used,
-    before anything starts.
+    before anything starts. The fleet registry is ``registry`` if given (loaded once by the
+    caller and shared with the hub), else loaded from ``fleets_path``.
     """
+    if registry is None and fleets_path:
+        from flyvakt.fleets import load_fleets
+
+        registry = load_fleets(fleets_path)
     specs = [open_source(u) for u in sources]
     tcp_urls = [s.url for s in specs if s.is_tcp]
     file_urls = [s.url for s in specs if not s.is_tcp]
@@ -386,7 +395,7 @@ async def run_engine(
         hub=hub,
         store=store,
         block_on_store=not tcp_urls,
-        fleets_path=fleets_path,
+        registry=registry,
         alerts=alerts,
         keep_events=keep_events,
         timer=timer,

@@ -1,13 +1,17 @@
-"""Wiring shared by ``replay`` and ``run``: tracker configuration and the event detector."""
+"""Wiring shared by ``replay``, ``run`` and the workers: tracker configuration and the detector."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flyvakt.pipeline import EventDetector
 from flyvakt.track import TrackerConfig
+
+if TYPE_CHECKING:
+    from flyvakt.fleets.registry import FleetRegistry
 
 
 @lru_cache(maxsize=1)
@@ -28,46 +32,16 @@ def tracker_config() -> TrackerConfig:
     )
 
 
-def make_detector(fleets_path: str | None = None) -> Any:
-    """The event detector; with a fleets file, events are tagged with fleet ids and fleet-level
-    events (fleet_departed, fleet_landed) follow the per-aircraft ones."""
-    from flyvakt.detect import Detector
+def make_detector(
+    fleets_path: str | None = None, *, registry: FleetRegistry | None = None
+) -> EventDetector:
+    """The event detector (logic only; its state lives in the PipelineState). With a fleet
+    registry (given, or loaded from ``fleets_path``), events are tagged with fleet ids and
+    fleet-level events (fleet_departed, fleet_landed, fleet_together) follow."""
     from flyvakt.geo import get_world
 
-    det = Detector(world=get_world())
-    if not fleets_path:
-        return det
-    from flyvakt.fleets import load_fleets
+    if registry is None and fleets_path:
+        from flyvakt.fleets import load_fleets
 
-    registry = load_fleets(fleets_path)
-    det.fleet_of = lambda icao24, t: registry.match(icao24, None, t)
-    return FleetDetector(det, registry)
-
-
-class FleetDetector:
-    """Per-aircraft detection followed by the fleet state machine (both pure)."""
-
-    def __init__(self, detector: Any, registry: Any) -> None:
-        from flyvakt.fleets.events import FleetState
-
-        self.detector = detector
-        self.registry = registry
-        self.fleet_state = FleetState()
-
-    @property
-    def world(self) -> Any:
-        return self.detector.world
-
-    def step(self, positions: Any, now_s: float) -> list[Any]:
-        return self._with_fleet(self.detector.step(positions, now_s))
-
-    def finish(self, now_s: float) -> list[Any]:
-        return self._with_fleet(self.detector.finish(now_s))
-
-    def _with_fleet(self, events: list[Any]) -> list[Any]:
-        from flyvakt.fleets.events import step as fleet_step
-
-        if not events:
-            return events
-        self.fleet_state, fleet_events = fleet_step(self.fleet_state, events, self.registry)
-        return sorted(events + fleet_events, key=lambda e: e.time_s)
+        registry = load_fleets(fleets_path)
+    return EventDetector(world=get_world(), registry=registry)

@@ -24,7 +24,6 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -105,15 +104,22 @@ class _State:
     """Shared per-app state: the lazily opened store reader and the configuration."""
 
     def __init__(
-        self, db_path: str, hub: HubLike | None, fleets_path: str | None, token: str | None
+        self,
+        db_path: str,
+        hub: HubLike | None,
+        fleets_path: str | None,
+        token: str | None,
+        receiver: tuple[float, float] | None = None,
     ) -> None:
         self.db_path = db_path
+        self.receiver = receiver
         self.hub = hub
         self.fleets_path = fleets_path
         self.token = token
         self.lock = threading.Lock()
         self._reader: Any = None
         self._outlines: bytes | None = None
+        self._registry: tuple[int, Any] | None = None
 
     def reader(self) -> Any:
         from flyvakt.store import StoreReader
@@ -137,11 +143,20 @@ class _State:
         return await run_in_threadpool(call)
 
     def registry(self) -> Any:
+        """The fleet registry, read once and again only when the file changes (PUT /api/fleets
+        rewrites it), not on every request."""
         from flyvakt.fleets import FleetRegistry, load_fleets
 
         if not self.fleets_path:
             return FleetRegistry([])
-        return load_fleets(self.fleets_path)
+        try:
+            stamp = Path(self.fleets_path).stat().st_mtime_ns
+        except OSError:
+            stamp = -1
+        with self.lock:
+            if self._registry is None or self._registry[0] != stamp:
+                self._registry = (stamp, load_fleets(self.fleets_path))
+            return self._registry[1]
 
     def outlines(self) -> bytes:
         if self._outlines is None:
@@ -149,33 +164,24 @@ class _State:
             self._outlines = json.dumps(antimeridian_safe(doc), separators=(",", ":")).encode()
         return self._outlines
 
+    def _peek(self, fn: Callable[[Any], T], default: T) -> T:
+        """``fn(reader)`` for the status page: ``default`` when there is no usable store yet."""
+        if not Path(self.db_path).is_file():
+            return default
+        try:
+            with self.lock:
+                return fn(self.reader())
+        except (BadRequest, sqlite3.DatabaseError):
+            return default
+
     def data_label(self) -> str | None:
         """The store's ``meta`` ``data_label`` (e.g. a reconstruction's notice), if any."""
-        path = Path(self.db_path)
-        if not path.is_file():
-            return None
-        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'data_label'").fetchone()
-        except sqlite3.DatabaseError:
-            return None
-        finally:
-            conn.close()
-        return str(row[0]) if row else None
+        label: str | None = self._peek(lambda r: r.meta("data_label"), None)
+        return label
 
     def time_range(self) -> tuple[float | None, float | None]:
-        """First and last stored fix time (index lookups on track_points.time_s)."""
-        path = Path(self.db_path)
-        if not path.is_file():
-            return None, None
-        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT min(time_s), max(time_s) FROM track_points").fetchone()
-        except sqlite3.DatabaseError:
-            return None, None
-        finally:
-            conn.close()
-        return (row[0], row[1]) if row else (None, None)
+        """First and last stored fix time."""
+        return self._peek(lambda r: r.time_range(), (None, None))
 
 
 def _st(request: Request) -> _State:
@@ -288,7 +294,9 @@ async def receiver_json_route(request: Request) -> Response:
     """readsb/tar1090 ``data/receiver.json``."""
     from flyvakt import __version__
 
-    return _json(receiver_json(f"flyvakt {__version__}", AIRCRAFT_REFRESH_MS))
+    pos = _st(request).receiver
+    lat, lon = pos if pos is not None else (None, None)
+    return _json(receiver_json(f"flyvakt {__version__}", AIRCRAFT_REFRESH_MS, lat, lon))
 
 
 async def api_aircraft(request: Request) -> Response:
@@ -357,6 +365,9 @@ async def api_status(request: Request) -> Response:
             "last_fix_s": last,
             "data_through_s": through,
             "fleets_file": st.fleets_path,
+            "receivers": (
+                [{"lat": st.receiver[0], "lon": st.receiver[1]}] if st.receiver is not None else []
+            ),
             "fleets_default": _is_bundled(st.fleets_path),
             "data_label": await run_in_threadpool(st.data_label),
             "writable": st.token is not None,
@@ -466,15 +477,12 @@ async def api_verify(request: Request) -> Response:
     if lang not in ("en", "nb", "nn"):
         raise BadRequest(f"lang must be en, nb or nn, got {lang!r}")
     tz = body.get("tz")
-    try:
-        from flyvakt.verify import ClaimParseError, evidence_from_store, member_hexes, verify
-        from flyvakt.verify.claims import ClaimContext
-        from flyvakt.verify.evidence import STORE_WINDOW_S
-        from flyvakt.verify.messages import explain
-        from flyvakt.verify.structured import PAYLOAD_FIELDS, build_claim
-        from flyvakt.verify.subjects import SubjectContext
-    except ImportError as exc:  # the verify package is optional at this layer
-        raise BadRequest(f"claim verification is not available: {exc}", 501) from None
+    from flyvakt.verify import ClaimParseError, evidence_from_store, member_hexes, verify
+    from flyvakt.verify.claims import ClaimContext
+    from flyvakt.verify.evidence import STORE_WINDOW_S
+    from flyvakt.verify.messages import explain
+    from flyvakt.verify.structured import PAYLOAD_FIELDS, build_claim
+    from flyvakt.verify.subjects import SubjectContext
     if tz is not None:
         try:
             from zoneinfo import ZoneInfo
@@ -634,6 +642,23 @@ async def airports(request: Request) -> Response:
     )
 
 
+async def runways(request: Request) -> Response:
+    """Runway centre lines in ``?bbox=west,south,east,north`` (degrees)."""
+    from flyvakt.serve.places import runways_geojson
+
+    text = request.query_params.get("bbox", "")
+    try:
+        w, s, e, n = (float(x) for x in text.split(","))
+    except ValueError:
+        raise BadRequest(f"bbox must be west,south,east,north in degrees, got {text!r}") from None
+    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= n <= 90):
+        raise BadRequest(f"bbox out of range: {text!r}")
+    doc = await run_in_threadpool(runways_geojson, w, s, e, n)
+    return Response(
+        json.dumps(doc, separators=(",", ":")).encode(), media_type="application/geo+json"
+    )
+
+
 # -- errors ---------------------------------------------------------------------------------
 async def _bad_request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BadRequest)
@@ -657,6 +682,7 @@ ROUTES = [
     Route("/data/receiver.json", receiver_json_route, methods=["GET"]),
     Route("/geo/countries.geojson", outlines, methods=["GET"]),
     Route("/geo/airports.geojson", airports, methods=["GET"]),
+    Route("/geo/runways.geojson", runways, methods=["GET"]),
     Route("/docs", docs, methods=["GET"]),
     Route("/favicon.ico", favicon, methods=["GET"]),
     Route("/api/status", api_status, methods=["GET"]),
@@ -681,12 +707,14 @@ def create_app(
     fleets_path: str | None = None,
     token: str | None = None,
     allowed_hosts: list[str] | None = None,
+    receiver: tuple[float, float] | None = None,
 ) -> Starlette:
     """The web app over the store at ``db_path`` (read-only) and, if given, the live hub.
 
     ``token`` enables state-changing routes (``PUT /api/fleets/{id}``) for clients sending
     ``Authorization: Bearer <token>``; without it those routes answer 403. ``allowed_hosts``
     (None: any) lists the ``Host`` names answered (:mod:`flyvakt.serve.http_guard`).
+    ``receiver`` (lat, lon) goes to ``data/receiver.json`` and ``/api/status`` (range rings).
     """
     app = Starlette(
         routes=[*ROUTES, Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")],
@@ -702,5 +730,5 @@ def create_app(
             Exception: _internal_error,
         },
     )
-    app.state.flyvakt = _State(str(db_path), hub, fleets_path, token)
+    app.state.flyvakt = _State(str(db_path), hub, fleets_path, token, receiver)
     return app

@@ -50,15 +50,20 @@ def register(subparsers: Any) -> None:
         "--token",
         help="API token that allows changes (PUT /api/fleets/{id}); without it they are off",
     )
+    from flyvakt.cli._args import add_receiver_arguments
+
+    add_receiver_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from flyvakt.cli._args import receiver_position
     from flyvakt.serve.app import create_app
     from flyvakt.store import StoreReader
 
+    receiver = receiver_position(args, "serve")
     # Serving a missing or foreign file would show an empty map as if nothing had flown.
     with StoreReader(args.db):  # raises a one-line StoreError / FileNotFoundError
         pass
@@ -73,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         fleets_path=fleets_or_bundled(args.fleets),
         token=args.token,
         allowed_hosts=allowed_hosts_for(args.host),
+        receiver=receiver,
     )
     print(f"flyvakt serve: http://{args.host}:{args.port}/", file=sys.stderr)
     try:

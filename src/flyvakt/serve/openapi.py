@@ -71,6 +71,14 @@ def openapi_document() -> dict[str, Any]:
             "GeoJSON FeatureCollection (icao, iata, name, type, runway_ft) plus 'places'",
             "application/geo+json",
         ),
+        "/geo/runways.geojson": _get(
+            "Runway centre lines in a box (OurAirports, public domain; the map asks from "
+            "zoom 12)",
+            [_q("bbox", "west,south,east,north in degrees", required=True)],
+            "GeoJSON FeatureCollection of LineStrings (airport, le, he, width_ft, length_ft, "
+            "surface), at most 2000",
+            "application/geo+json",
+        ),
         "/api/terms": _get(
             "The verdict words (observed-supported, inferred-supported, contradicted, "
             "unverifiable) and their meaning in en, nb and nn",
@@ -83,7 +91,8 @@ def openapi_document() -> dict[str, Any]:
             "Server and data status",
             [],
             "live flag, hub status, data range, fleets file (fleets_default: the bundled "
-            "example), data_label (e.g. a reconstruction notice)",
+            "example), data_label (e.g. a reconstruction notice), receivers (lat/lon of the "
+            "receivers with a configured position: range rings)",
         ),
         "/metrics": _get(
             "The live engine's counters in Prometheus text format (frames, positions, events, "

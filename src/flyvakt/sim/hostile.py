@@ -7,6 +7,9 @@ Vectorised generators, deterministic in their ``numpy.random.Generator``:
   positions, velocities, callsigns, phantom addresses).
 - :func:`hostile_times` — a time column with absurd values mixed in: NaN, ±inf, before 1970,
   year 3000, a day ahead, far beyond what a date can hold.
+- :func:`flip_cpr_bits` — real position frames with CPR bits flipped and the CRC recomputed:
+  corruption the parity check cannot see (a bit error inside a receiver that recomputes parity,
+  or a forger).
 - :func:`hostile_observations` — decoded records (as SBS or state vectors arrive) with absurd
   values in every float column and random text in callsigns (markup included).
 
@@ -21,7 +24,15 @@ import numpy as np
 from flyvakt.model.batches import F64, FrameBatch, ObservationBatch
 from flyvakt.sim.encode import crc24
 
-__all__ = ["ABSURD_TIMES", "hostile_observations", "hostile_times", "random_frames", "valid_df17"]
+__all__ = [
+    "ABSURD_TIMES",
+    "flip_cpr_bits",
+    "hostile_observations",
+    "hostile_times",
+    "position_frames",
+    "random_frames",
+    "valid_df17",
+]
 
 ABSURD_TIMES = np.array(
     [np.nan, np.inf, -np.inf, -1.0, -1e9, 0.0, 3.25e10, 4.0e9, 1e15, 1e300, 253402300800.0]
@@ -46,11 +57,17 @@ def hostile_times(rng: np.random.Generator, n: int, start_s: float, share: float
     return t
 
 
-def valid_df17(rng: np.random.Generator, n: int, n_addresses: int = 50) -> FrameBatch:
-    """``n`` CRC-valid DF17 frames from ``n_addresses`` addresses with random ME fields."""
+def valid_df17(rng: np.random.Generator, n: int, n_addresses: int | None = 50) -> FrameBatch:
+    """``n`` CRC-valid DF17 frames from ``n_addresses`` addresses with random ME fields.
+
+    ``n_addresses=None``: every frame from its own random address (noise that passes the CRC).
+    """
     out = FrameBatch.empty(n)
-    addresses = rng.integers(0, 1 << 24, n_addresses)
-    addr = addresses[rng.integers(0, n_addresses, n)]
+    if n_addresses is None:
+        addr = rng.choice(1 << 24, n, replace=False)
+    else:
+        addresses = rng.integers(0, 1 << 24, n_addresses)
+        addr = addresses[rng.integers(0, n_addresses, n)]
     body = np.empty((n, 11), dtype=np.uint8)
     body[:, 0] = (17 << 3) | rng.integers(0, 8, n)
     body[:, 1] = addr >> 16
@@ -94,3 +111,38 @@ def hostile_observations(rng: np.random.Generator, n: int, start_s: float) -> Ob
     cs = rng.random(n) < 0.2
     o.callsign[cs] = rng.choice(np.array(HOSTILE_TEXT, dtype=object), int(cs.sum()))
     return o
+
+
+def position_frames(frames: FrameBatch) -> np.ndarray:
+    """Indices of the DF17/18 airborne (TC 9-18, 20-22) and surface (TC 5-8) position frames."""
+    df = frames.payload[:, 0] >> 3
+    tc = frames.payload[:, 4] >> 3
+    ext = ((df == 17) | (df == 18)) & (frames.nbytes == 14)
+    pos = ((tc >= 5) & (tc <= 18)) | ((tc >= 20) & (tc <= 22))
+    return np.flatnonzero(ext & pos)
+
+
+def flip_cpr_bits(
+    rng: np.random.Generator, frames: FrameBatch, share: float, max_bits: int = 3
+) -> np.ndarray:
+    """Flip 1..``max_bits`` random CPR bits (F, LAT-CPR, LON-CPR) in ``share`` of the position
+    frames, in place, and recompute their CRC so they still pass the parity check.
+
+    Returns the indices of the damaged frames.
+    """
+    cand = position_frames(frames)
+    k = round(cand.size * share)
+    idx = np.sort(rng.choice(cand, k, replace=False))
+    for _ in range(max_bits):
+        flip = rng.random(k) < (1.0 if _ == 0 else 0.5)
+        # ME bits 21..55 (0-based) are F, LAT-CPR, LON-CPR; the ME starts at frame bit 32.
+        bit = 32 + rng.integers(21, 56, k)
+        rows = idx[flip]
+        b = bit[flip]
+        frames.payload[rows, b // 8] ^= (0x80 >> (b % 8)).astype(np.uint8)
+    body = frames.payload[idx, :11]
+    crc = crc24(body)
+    frames.payload[idx, 11] = crc >> 16
+    frames.payload[idx, 12] = (crc >> 8) & 0xFF
+    frames.payload[idx, 13] = crc & 0xFF
+    return idx

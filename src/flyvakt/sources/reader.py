@@ -50,6 +50,7 @@ from flyvakt.sources.statevec import (
     records_to_obs,
     trace_to_obs,
 )
+from flyvakt.sources.stdin import STDIN, open_stdin
 from flyvakt.sources.svlines import JsonlRecordParser
 
 FORMATS = ("beast", "avr", "sbs", "jsonl", "csv", "json", "parquet", "sv-csv", "sv-jsonl")
@@ -184,6 +185,14 @@ class _UpToDamage(io.RawIOBase):
 
 
 def _open_binary(path: str) -> IO[bytes]:
+    if path == STDIN:  # `-`: standard input, rewindable over its first bytes for sniffing
+        stream = open_stdin()
+        magic = stream.read(2)
+        stream.seek(0)
+        if magic == b"\x1f\x8b":
+            gz = gzip.GzipFile(fileobj=stream, mode="rb")
+            return _UpToDamage(gz)  # type: ignore[return-value]
+        return stream  # type: ignore[return-value]
     with open(path, "rb") as probe:
         magic = probe.read(2)
     if magic == b"\x1f\x8b":
@@ -293,7 +302,7 @@ class FileReader:
         if self.spec.is_tcp or self.spec.path is None:
             raise SourceFormatError(f"{url}: a live feed, use sources.tcp.stream_tcp")
         self.path: str = self.spec.path
-        self.name = os.path.basename(self.path) or self.path
+        self.name = "stdin" if self.path == STDIN else os.path.basename(self.path) or self.path
         self.batch_size = max(1, int(batch_size))
         self.start_time_s = start_time_s
         self.receiver = receiver
@@ -304,7 +313,7 @@ class FileReader:
         return _rebatch(self._batches(), self.batch_size)
 
     def _batches(self) -> Iterator[Batch]:
-        if not os.path.exists(self.path):
+        if self.path != STDIN and not os.path.exists(self.path):
             raise SourceFormatError(f"{self.path}: no such file")
         with _open_binary(self.path) as f:
             yield from self._read(f)
@@ -323,7 +332,8 @@ class FileReader:
         else:
             self.kind = sniff(_peek(f, SNIFF_BYTES), self.name, self.spec.fmt)
         if self.kind == "parquet":
-            yield from self._parquet()
+            # Parquet needs random access: from standard input it is read whole first.
+            yield from self._parquet(io.BytesIO(f.read()) if self.path == STDIN else None)
         elif self.kind == "json":
             yield self._json(f)
         elif self.kind == "sv-csv":
@@ -448,12 +458,12 @@ class FileReader:
         finally:
             reader.close()
 
-    def _parquet(self) -> Iterator[ObservationBatch]:
+    def _parquet(self, data: IO[bytes] | None = None) -> Iterator[ObservationBatch]:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         try:
-            pf = pq.ParquetFile(self.path)
+            pf = pq.ParquetFile(self.path if data is None else data)
         except (pa.ArrowInvalid, OSError) as e:
             raise SourceFormatError(f"{self.name}: byte 0: not a Parquet file: {e}") from None
         for group in range(pf.num_row_groups):

@@ -245,6 +245,11 @@ class StoreReader:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
+    def time_range(self) -> tuple[float | None, float | None]:
+        """First and last stored fix time (index lookups on track_points.time_s)."""
+        row = self._conn.execute("SELECT min(time_s), max(time_s) FROM track_points").fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
     def data_through_s(self) -> float | None:
         """Time of the newest data written (positions or frames), or None for an empty store."""
         value = self.meta("data_through_s")

@@ -24,6 +24,7 @@ import numpy as np
 
 from flyvakt.model.batches import F64, U32, PositionBatch
 from flyvakt.model.events import Event
+from flyvakt.model.runs import runs_by_key
 from flyvakt.store.records import (
     AircraftRecord,
     FleetRecord,
@@ -181,8 +182,8 @@ def update_aircraft_seen(conn: sqlite3.Connection, batch: PositionBatch) -> None
     icao = batch.icao24[order]
     times = batch.time_s[order]
     calls = batch.callsign[order]
-    ends = np.r_[np.flatnonzero(icao[1:] != icao[:-1]), len(icao) - 1]
-    starts = np.r_[0, ends[:-1] + 1]
+    runs = runs_by_key(icao)
+    starts, ends = runs.starts, runs.ends
     rows = []
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
         callsign = next((c for c in calls[s : e + 1][::-1] if c is not None), None)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from flyvakt.model.batches import F64, I8, I16, U32, B, Obj, PositionBatch
+from flyvakt.model.runs import runs_by_key
 
 __all__ = ["ThinParams", "ThinState", "flush", "thin"]
 
@@ -142,7 +143,7 @@ def thin(
     last = st.last
     slot = np.searchsorted(st.icao24, b.icao24)
     n = len(b)
-    starts = np.flatnonzero(np.r_[True, b.icao24[1:] != b.icao24[:-1]])
+    starts = runs_by_key(b.icao24).starts
     group_start = np.repeat(starts, np.diff(np.r_[starts, n]))
     rank = np.arange(n) - group_start
     by_rank = np.argsort(rank, kind="stable")

@@ -13,6 +13,8 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from flyvakt.geo.distance import haversine_nm
+
 F64 = npt.NDArray[np.float64]
 
 # 0.5° of latitude is 30 NM: the neighbourhood of one cell each side covers the default 30 NM
@@ -20,7 +22,6 @@ F64 = npt.NDArray[np.float64]
 CELL_DEG = 0.5
 NROW = int(180 / CELL_DEG)
 NCOL = int(360 / CELL_DEG)
-EARTH_RADIUS_NM = 3440.065
 
 
 class RefIndex:
@@ -78,10 +79,7 @@ class RefIndex:
             cand = np.concatenate(idx) if idx else np.empty(0, dtype=np.int64)
             if len(cand) == 0:
                 continue
-            p1, p2 = math.radians(lat[k]), np.radians(self.lats[cand])
-            dl = np.radians(self.lons[cand] - lon[k])
-            h = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-            d = 2 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+            d = haversine_nm(lat[k], lon[k], self.lats[cand], self.lons[cand])
             best = float(d.min())
             if best <= max_nm:
                 out[k] = best

@@ -46,6 +46,10 @@ META_COLUMNS: dict[str, tuple[Any, Any]] = {
     "cand_lat": (np.float64, np.nan),  # last rejected fix, a candidate for a position reset
     "cand_lon": (np.float64, np.nan),
     "cand_t": (np.float64, -np.inf),
+    # Frames (by time) that every fix of the current run of rejects leans on; NaN once none is
+    # shared by all (flyvakt.track.plausible: a reset needs independent evidence).
+    "cand_dep0_t": (np.float64, np.nan),
+    "cand_dep1_t": (np.float64, np.nan),
     # Last even (0) and odd (1) CPR message, for global pairing across batches.
     "cpr0_lat": (np.float64, np.nan),
     "cpr0_lon": (np.float64, np.nan),

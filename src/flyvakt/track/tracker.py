@@ -12,7 +12,6 @@ the same state and positions as the batch whole (tested with hypothesis).
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,17 +19,17 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from flyvakt.geo.distance import haversine_nm
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import receiver_set
-from flyvakt.track import cpr
+from flyvakt.model.runs import runs_by_key
+from flyvakt.track import confirm, cpr, plausible
 from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, StateTable
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
-
-EARTH_RADIUS_NM = 3440.065
 
 
 @dataclass(frozen=True)
@@ -59,6 +58,21 @@ class TrackerConfig:
     # Field values older than this lose their source priority (readsb's "stale" age), so a
     # lower-priority source may replace them.
     stale_after_s: float = 30.0
+    # A field value older than this at a fix is missing there, not carried (missing is missing:
+    # the detector must tell "not reported" from "reported"). Velocity and airborne position
+    # messages (altitude, groundspeed, track, vertical rate) are broadcast at 2 Hz, so 15 s is
+    # 30 missed messages; surface positions carry no altitude, and state-vector sources leave
+    # cells empty for hours (a single vertical rate of the adsb.lol traces was otherwise carried
+    # onto every later row). Ground flags ride on most Mode S replies: 60 s. Identity (callsign,
+    # squawk) does not go stale.
+    field_max_age_s: tuple[tuple[str, float], ...] = (
+        ("altitude_baro_ft", 15.0),
+        ("altitude_gnss_ft", 15.0),
+        ("groundspeed_kt", 15.0),
+        ("track_deg", 15.0),
+        ("vertical_rate_fpm", 15.0),
+        ("on_ground", 60.0),
+    )
     # Reference points for the surface-position quadrant ambiguity when an aircraft has no
     # position yet: airports (and/or the receiver). Arrays of lat/lon in degrees.
     surface_refs_lat: tuple[float, ...] = ()
@@ -92,14 +106,8 @@ class TrackStats:
 @dataclass
 class TrackerState:
     table: StateTable = field(default_factory=StateTable)
-
-
-def haversine_nm(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    # First frames of never-seen addresses awaiting a second one (flyvakt.track.confirm).
+    pending: ObservationBatch = field(default_factory=lambda: ObservationBatch.empty(0))
 
 
 def _ffill_index(valid: B, starts_of_row: I64) -> I64:
@@ -132,18 +140,16 @@ def step(
         return state, PositionBatch.empty(0), stats
 
     o = obs.take(np.lexsort((obs.time_s, obs.icao24)))
+    o, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected)
     o = _filter_addresses(table, o, cfg, stats)
     n = len(o)
     if n == 0:
         return state, PositionBatch.empty(0), stats
 
     icao = o.icao24
-    is_start = np.empty(n, dtype=np.bool_)
-    is_start[0] = True
-    np.not_equal(icao[1:], icao[:-1], out=is_start[1:])
-    starts = np.flatnonzero(is_start)
-    gid = np.cumsum(is_start) - 1
-    start_of_row = starts[gid]
+    runs = runs_by_key(icao)
+    starts, gid, ends = runs.starts, runs.gid, runs.ends
+    start_of_row = runs.start_of_row
     rows = table.rows_for(icao[starts], o.time_s[starts])
     row_of = rows[gid]
     cols = table.cols
@@ -153,12 +159,11 @@ def step(
     valid = {name: _valid_mask(getattr(o, name)) for name in TRACKED_FIELDS}
     ffill = {name: _ffill_index(valid[name], start_of_row) for name in TRACKED_FIELDS}
 
-    pos = _decode_positions(table, o, cfg, start_of_row, row_of, stats)
-    positions = _context(table, o, pos, ffill, row_of)
+    pos = _decode_positions(table, o, cfg, start_of_row, row_of, stats, ffill["groundspeed_kt"])
+    positions = _context(table, o, pos, ffill, row_of, cfg)
     stats.positions = len(positions)
 
     # Per-aircraft meta.
-    ends = np.r_[starts[1:], n] - 1
     cols["last_seen_s"][rows] = np.fmax(cols["last_seen_s"][rows], o.time_s[ends])
     cols["messages"][rows] += np.diff(np.r_[starts, n])
     checked_t = np.where(o.address_checked, o.time_s, -np.inf)
@@ -227,13 +232,12 @@ def _filter_addresses(
         return o
     n = len(o)
     icao = o.icao24
-    is_start = np.r_[True, icao[1:] != icao[:-1]]
-    starts = np.flatnonzero(is_start)
-    start_of_row = starts[np.cumsum(is_start) - 1]
+    runs = runs_by_key(icao)
+    starts, start_of_row = runs.starts, runs.start_of_row
     get = table.rows.get
     known = np.fromiter((get(a, -1) for a in icao[starts].tolist()), np.int64, starts.size)
     known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
-    state_conf = known_conf[np.cumsum(is_start) - 1]
+    state_conf = known_conf[runs.gid]
     last_checked = _ffill_index(o.address_checked, start_of_row)
     conf_t = np.where(last_checked >= 0, o.time_s[np.maximum(last_checked, 0)], state_conf)
     ok = o.address_checked | (o.time_s - conf_t <= cfg.confirm_window_s)
@@ -250,8 +254,12 @@ def _decode_positions(
     start_of_row: I64,
     row_of: I64,
     stats: TrackStats,
+    gs_index: I64,
 ) -> dict[str, npt.NDArray[Any]]:
-    """Candidate fixes (CPR decoded, or given), then the plausibility walk. Returns accepted."""
+    """Candidate fixes (CPR decoded, or given), then the plausibility walk. Returns accepted.
+
+    ``gs_index`` is the forward-filled row of the last groundspeed (-1: none in the batch).
+    """
     cols = table.cols
     n = len(o)
     parity = o.cpr_odd
@@ -281,6 +289,8 @@ def _decode_positions(
             p_t[st] = np.where(same_kind, cols[f"cpr{want}_t"][r], -np.inf)
     window = np.where(surf, cfg.pair_window_surface_s, cfg.pair_window_air_s)
     paired = has_cpr & ~np.isnan(p_lat) & (t - p_t <= window) & (t >= p_t)
+    # The other frame (or reference) each fix leans on: see flyvakt.track.plausible.
+    partner_t = np.where(paired, p_t, np.nan)
 
     lat = np.full(n, np.nan)
     lon = np.full(n, np.nan)
@@ -349,6 +359,7 @@ def _decode_positions(
                 surf[usable],
             )
             lat[usable], lon[usable] = la, lo
+            partner_t[usable] = ref_t[usable]
         if (loc & ~usable).any():
             stats.rejected["cpr_no_pair_or_reference"] += int((loc & ~usable).sum())
 
@@ -356,7 +367,24 @@ def _decode_positions(
     lat[given] = o.lat_deg[given]
     lon[given] = o.lon_deg[given]
     cand = np.flatnonzero(~np.isnan(lat))
-    return _plausibility_walk(table, cfg, cand, lat, lon, t, row_of, o, stats)
+    gs_ok = gs_index[cand] >= 0
+    gs_at = np.maximum(gs_index[cand], 0)
+    limit_kt = np.full(n, cfg.max_speed_kt)
+    # Only CPR fixes are held to their groundspeed: decoded feeds (state vectors, SBS) carry
+    # positions older than their velocity (OpenSky's time_position), and no CPR partner.
+    limit_kt[cand] = np.where(
+        has_cpr[cand],
+        plausible.speed_limits_kt(
+            cfg.max_speed_kt,
+            np.where(gs_ok, o.groundspeed_kt[gs_at], cols["groundspeed_kt"][row_of[cand]]),
+            np.where(gs_ok, t[gs_at], cols["groundspeed_kt_t"][row_of[cand]]),
+            t[cand],
+        ),
+        cfg.max_speed_kt,
+    )
+    return _plausibility_walk(
+        table, cfg, cand, lat, lon, t, row_of, o, stats, partner_t, limit_kt
+    )
 
 
 def _surface_global(
@@ -442,6 +470,8 @@ def _plausibility_walk(
     row_of: I64,
     o: ObservationBatch,
     stats: TrackStats,
+    partner_t: F64,
+    limit_kt: F64,
 ) -> dict[str, npt.NDArray[Any]]:
     """Accept a fix only if reachable from the last accepted one at a plausible speed."""
     cols = table.cols
@@ -456,7 +486,7 @@ def _plausibility_walk(
     prev_t = np.where(first, cols["pos_t"][rows_c], np.r_[np.nan, t[cand][:-1]])
     with np.errstate(invalid="ignore"):
         d = haversine_nm(prev_lat, prev_lon, lat[cand], lon[cand])
-        allowed = cfg.jump_slack_nm + np.abs(t[cand] - prev_t) * (cfg.max_speed_kt / 3600.0)
+        allowed = cfg.jump_slack_nm + np.abs(t[cand] - prev_t) * (limit_kt[cand] / 3600.0)
         ok = np.isnan(prev_lat) | (d <= allowed)
     ok &= (np.abs(lat[cand]) <= 90.0) & (np.abs(lon[cand]) <= 180.0)
     slow_rows = np.unique(np.r_[rows_c[~ok], rows_c[cols["pos_rejects"][rows_c] > 0]])
@@ -470,54 +500,9 @@ def _plausibility_walk(
         cols["lon_deg"][fast_rows] = lon[fast][final]
         cols["pos_t"][fast_rows] = t[fast][final]
     accepted: list[int] = fast.tolist()
-    cand = cand[slow]
-    c_rows = row_of[cand].tolist()
-    c_lat = lat[cand].tolist()
-    c_lon = lon[cand].tolist()
-    c_t = t[cand].tolist()
-    k_per_nm = cfg.max_speed_kt / 3600.0
-    slack = cfg.jump_slack_nm
-    last: dict[int, list[float]] = {}
-    for k, r in enumerate(c_rows):
-        st = last.get(r)
-        if st is None:
-            st = [
-                float(cols["lat_deg"][r]),
-                float(cols["lon_deg"][r]),
-                float(cols["pos_t"][r]),
-                float(cols["pos_rejects"][r]),
-                float(cols["cand_lat"][r]),
-                float(cols["cand_lon"][r]),
-                float(cols["cand_t"][r]),
-            ]
-            last[r] = st
-        la, lo, tt = c_lat[k], c_lon[k], c_t[k]
-        if not (-90.0 <= la <= 90.0 and -180.0 <= lo <= 180.0):
-            stats.rejected["position_out_of_range"] += 1
-            continue
-        ok = math.isnan(st[0])
-        if not ok:
-            dt = abs(tt - st[2])
-            ok = _dist_nm(st[0], st[1], la, lo) <= slack + dt * k_per_nm
-        if not ok and st[3] + 1 >= cfg.reset_after_rejects and not math.isnan(st[4]):
-            # Several rejects in a row: if this fix agrees with the previous rejected one, the
-            # old track was the outlier (a bad fix or a long gap): restart from here.
-            dt = abs(tt - st[6])
-            ok = _dist_nm(st[4], st[5], la, lo) <= slack + dt * k_per_nm
-            if ok:
-                stats.rejected["track_reset"] += 1
-        if ok:
-            st[0], st[1], st[2], st[3] = la, lo, tt, 0.0
-            accepted.append(int(cand[k]))
-        else:
-            st[3] += 1
-            st[4], st[5], st[6] = la, lo, tt
-            stats.rejected["implausible_jump"] += 1
-    for r, st in last.items():
-        if not math.isnan(st[0]):
-            cols["lat_deg"][r], cols["lon_deg"][r], cols["pos_t"][r] = st[0], st[1], st[2]
-        cols["pos_rejects"][r] = int(st[3])
-        cols["cand_lat"][r], cols["cand_lon"][r], cols["cand_t"][r] = st[4], st[5], st[6]
+    accepted += plausible.walk(
+        cols, cfg, cand[slow], lat, lon, t, partner_t, limit_kt, row_of, o, stats.rejected
+    )
     idx = np.sort(np.asarray(accepted, dtype=np.int64))
     if len(idx):
         r = row_of[idx]
@@ -526,21 +511,13 @@ def _plausibility_walk(
     return {"index": idx, "lat": lat[idx], "lon": lon[idx]}
 
 
-def _dist_nm(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_NM * math.asin(min(1.0, math.sqrt(a)))
-
-
 def _context(
     table: StateTable,
     o: ObservationBatch,
     pos: dict[str, npt.NDArray[Any]],
     ffill: dict[str, I64],
     row_of: I64,
+    cfg: TrackerConfig,
 ) -> PositionBatch:
     """Positions with the field values that held at each fix (batch first, then state)."""
     idx = pos["index"]
@@ -554,6 +531,8 @@ def _context(
     out.source[:] = o.source[idx]
     out.receivers[:] = receiver_set(o.receivers[idx], o.receiver[idx])
     rows = row_of[idx]
+    t = out.time_s
+    max_age = dict(cfg.field_max_age_s)
     for name in (
         "altitude_baro_ft",
         "altitude_gnss_ft",
@@ -567,6 +546,9 @@ def _context(
         fi = ffill[name][idx]
         inb = fi >= 0
         vals = np.where(inb, getattr(o, name)[np.maximum(fi, 0)], table.cols[name][rows])
+        if name in max_age:
+            when = np.where(inb, o.time_s[np.maximum(fi, 0)], table.cols[f"{name}_t"][rows])
+            vals = np.where(t - when > max_age[name], PositionBatch._defaults[name][1], vals)
         getattr(out, name)[:] = vals
     # A surface CPR fix is on the ground and an airborne CPR fix is airborne, whatever an older
     # flight-status bit said.
@@ -612,6 +594,5 @@ __all__ = [
     "TrackerConfig",
     "TrackerState",
     "expire",
-    "haversine_nm",
     "step",
 ]

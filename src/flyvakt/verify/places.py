@@ -207,7 +207,7 @@ CITY_SPREAD_NM = 60.0
 
 def _city_place(raw: str, icaos: list[str], used: set[str]) -> Place:
     from flyvakt.geo import get_world
-    from flyvakt.geo.airports import haversine_nm
+    from flyvakt.geo.distance import haversine_nm
 
     world = get_world()
     refs = [r for r in (world.airport(i) for i in icaos) if r is not None]

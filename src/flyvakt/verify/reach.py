@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from flyvakt.geo.airports import EARTH_RADIUS_NM
+from flyvakt.geo.distance import EARTH_RADIUS_NM
 from flyvakt.model.events import iso_utc
 
 # Top ground speeds by kind of aircraft (kt), tailwind included: a jet at Mmo in a 150 kt jet

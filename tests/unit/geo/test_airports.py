@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from flyvakt.geo import World
-from flyvakt.geo.airports import haversine_nm, type_from_name
+from flyvakt.geo.airports import type_from_name
+from flyvakt.geo.distance import haversine_nm
 
 # (code, ICAO, ISO country, IANA zone): real airports named in tests/data recordings and the brief.
 AIRPORTS = [

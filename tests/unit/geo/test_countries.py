@@ -9,7 +9,7 @@ import shapely.affinity
 import shapely.geometry
 
 from flyvakt.geo import World
-from flyvakt.geo.airports import haversine_nm
+from flyvakt.geo.distance import haversine_nm
 
 PLACES = [
     ("Pyongyang", 39.0392, 125.7625, "KP"),

@@ -97,7 +97,7 @@ def test_store_offer_live_drops_files_wait() -> None:
             hub=Hub(),
             store=store,
             block_on_store=block,
-            fleets_path=None,
+            registry=None,
             alerts=None,
             keep_events=False,
         )

@@ -38,3 +38,43 @@ def test_run_serves_the_app(
     assert (seen["host"], seen["port"]) == ("0.0.0.0", 9999)
     assert seen["app"].state.flyvakt.token is None
     assert "without --token" in capsys.readouterr().err
+
+
+def test_receiver_position_reaches_receiver_json_and_status(
+    monkeypatch: pytest.MonkeyPatch, store_path: Path
+) -> None:
+    from starlette.testclient import TestClient
+
+    seen: dict[str, Any] = {}
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app))
+    argv = ["serve", "--db", str(store_path), "--receiver-lat", "43.63", "--receiver-lon", "1.37"]
+    assert command.run(_parse(argv)) == 0
+    with TestClient(seen["app"], base_url="http://127.0.0.1") as c:
+        rx = c.get("/data/receiver.json").json()
+        status = c.get("/api/status").json()
+    assert (rx["lat"], rx["lon"]) == (43.63, 1.37)
+    assert status["receivers"] == [{"lat": 43.63, "lon": 1.37}]
+
+
+def test_receiver_position_needs_both_and_valid_degrees(
+    capsys: pytest.CaptureFixture[str], store_path: Path
+) -> None:
+    with pytest.raises(SystemExit, match="give both --receiver-lat and --receiver-lon"):
+        command.run(_parse(["serve", "--db", str(store_path), "--receiver-lat", "43.6"]))
+    with pytest.raises(SystemExit):
+        _parse(["serve", "--db", "x.db", "--receiver-lat", "95", "--receiver-lon", "1"])
+    assert "'95' is not a number of degrees in ±90" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        _parse(["serve", "--db", "x.db", "--receiver-lat", "1", "--receiver-lon", "nan"])
+
+
+def test_no_receiver_position_means_no_rings(store_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from flyvakt.serve.app import create_app
+
+    with TestClient(create_app(str(store_path))) as c:
+        assert c.get("/api/status").json()["receivers"] == []
+        assert "lat" not in c.get("/data/receiver.json").json()

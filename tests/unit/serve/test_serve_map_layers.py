@@ -86,3 +86,21 @@ def test_live_rows_get_fleet_registrations(tmp_path: Path) -> None:
     with TestClient(app) as c:
         [got] = c.get("/api/aircraft").json()["aircraft"]
     assert got["r"] == "RA-96017" and got["t"] == "IL96"
+
+
+def test_runways_in_a_box(client: TestClient) -> None:
+    # Toulouse-Blagnac, where AFR34ZG lands: two parallel runways 14L/32R and 14R/32L.
+    doc = client.get("/geo/runways.geojson", params={"bbox": "1.30,43.58,1.42,43.68"}).json()
+    lfbo = [f for f in doc["features"] if f["properties"]["airport"] == "LFBO"]
+    ends = sorted((f["properties"]["le"], f["properties"]["he"]) for f in lfbo)
+    assert ends == [("14L", "32R"), ("14R", "32L")]
+    for f in lfbo:
+        (lo1, la1), (lo2, la2) = f["geometry"]["coordinates"]
+        # Runway 14 points south-east (QFU 143°): the 14 end is north-west of the 32 end.
+        assert la1 > la2 and lo1 < lo2
+        assert f["properties"]["width_ft"] == 148 and f["properties"]["surface"] == "ASP"
+    # A box across the antimeridian (west > east) finds Fiji's Nadi (NFFN, 177.44 E).
+    fiji = client.get("/geo/runways.geojson", params={"bbox": "177.3,-17.9,-179.9,-17.6"}).json()
+    assert "NFFN" in {f["properties"]["airport"] for f in fiji["features"]}
+    assert client.get("/geo/runways.geojson", params={"bbox": "0,0,1"}).status_code == 400
+    assert client.get("/geo/runways.geojson", params={"bbox": "0,95,1,96"}).status_code == 400

@@ -6,8 +6,8 @@ import { $, distanceNm, el, fromInput, getJSON, inZone, inputValue, isoUtc, pars
 import { renderVerdict, verdictText } from "./verdict.js";
 import { renderTable } from "./table.js";
 import { drawSnapshot, imageStats } from "./snapshot.js";
-import { PlacesLayer, acLabel, createMap, drawInferredLeg, drawTrail, fleetColour, loadOutlines,
-  markerElement, nearLng, spiderfy } from "./layers.js";
+import { PlacesLayer, RunwayLayer, acLabel, createMap, drawInferredLeg, drawReceivers, drawTrail, fleetColour,
+  loadOutlines, markerElement, nearLng, spiderfy } from "./layers.js";
 
 const READER_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 const params = new URLSearchParams(location.search);
@@ -54,9 +54,11 @@ if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 18 }).addTo(map);  // only if confi
 const outlinesReady = loadOutlines(map, !!tileUrl).then((doc) => { state.countries = doc; }).catch(showError);
 const places = new PlacesLayer(map);
 const placesReady = places.load().catch(showError);
+const runways = new RunwayLayer(map);
 const trackLayer = L.layerGroup().addTo(map);
 const legLayer = L.layerGroup().addTo(map);
 const acLayer = L.layerGroup().addTo(map);
+const rxLayer = L.layerGroup().addTo(map);
 map.on("zoomend moveend", () => { placeMarkers(); syncUrl(); });
 
 function regOf(hex) { return state.members.get(hex) || {}; }
@@ -434,6 +436,7 @@ async function saveImage() {
   // image is drawn from that same text.
   $("snap-caption").textContent = captionText();
   $("snapshot").hidden = false;
+  const watermark = state.dataLabel ? tr("watermark") : "";
   const canvas = drawSnapshot({
     map, countries: state.countries, trails: [...state.trails, ...(state.legs || [])],
     // Where the markers are drawn (spread stacks included), so the image matches the screen.
@@ -442,9 +445,9 @@ async function saveImage() {
       return { lat: ll.lat, lng: ll.lng, track: a.track, colour: fleetColour(a), ghost: a.ghost, label: acLabel(a) };
     }),
     airports: places.shown(), caption: $("snap-caption").textContent,
-    attribution: tr("caption_src"), watermark: state.dataLabel ? tr("watermark") : "",
+    attribution: tr("caption_src"), watermark,
   });
-  window.flyvakt.imageStats = imageStats(canvas);
+  window.flyvakt.imageStats = { ...imageStats(canvas), watermark };
   const blob = await new Promise((res) => canvas.toBlob(res, "image/png"));
   const url = URL.createObjectURL(blob);
   $("snap-img").src = url;
@@ -506,7 +509,8 @@ async function pollStatus() {
 async function start() {
   applyLabels();
   loadTerms(await getJSON("/api/terms"));
-  await pollStatus();
+  const st0 = await pollStatus();
+  drawReceivers(map, rxLayer, st0.receivers);
   getJSON(`/api/fleets?lang=${state.lang}`).then((doc) => {
     for (const f of doc.fleets) {
       $("f-fleet").append(el("option", { value: f.id, text: f.name }));

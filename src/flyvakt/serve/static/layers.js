@@ -8,6 +8,7 @@ export function createMap() {
   // Panes in drawing order: land under airports under trails under aircraft.
   map.createPane("land").style.zIndex = 350;
   map.createPane("airports").style.zIndex = 420;
+  map.createPane("rings").style.zIndex = 410;
   map.createPane("trails").style.zIndex = 450;
   return map;
 }
@@ -90,6 +91,70 @@ export class PlacesLayer {
       if (d && d.dataset && d.dataset.icao) out.push({ lat: m.getLatLng().lat, lng: m.getLatLng().lng, label: d.textContent });
     });
     return out;
+  }
+}
+
+// ---- runways ---------------------------------------------------------------------------------
+// Why zoom 12: a 45 m runway is ~1.5 px wide at zoom 11 and ~3 px at 12; below that the
+// airport label says more than the line.
+export const RUNWAY_MIN_ZOOM = 12;
+
+export class RunwayLayer {
+  constructor(map) {
+    this.map = map;
+    this.layer = L.layerGroup().addTo(map);
+    this.seq = 0;
+    map.on("moveend zoomend", () => this.draw().catch(() => {}));
+  }
+  async draw() {
+    const seq = ++this.seq;
+    if (this.map.getZoom() < RUNWAY_MIN_ZOOM) { this.layer.clearLayers(); return; }
+    const b = this.map.getBounds().pad(0.2);
+    const wrap = (x) => ((x + 540) % 360) - 180;
+    const box = [wrap(b.getWest()), Math.max(-90, b.getSouth()), wrap(b.getEast()), Math.min(90, b.getNorth())]
+      .map((v) => v.toFixed(4)).join(",");
+    const doc = await getJSON(`/geo/runways.geojson?bbox=${box}`);
+    if (seq !== this.seq) return;  // a newer view asked meanwhile
+    this.layer.clearLayers();
+    const mPerPx = 40075016.7 * Math.cos(this.map.getCenter().lat * Math.PI / 180) / (256 * 2 ** this.map.getZoom());
+    for (const f of doc.features) {
+      const [[lo1, la1], [lo2, la2]] = f.geometry.coordinates;
+      const p = f.properties;
+      const widthPx = Math.max(2, ((p.width_ft || 100) * 0.3048) / mPerPx);
+      L.polyline([[la1, nearLng(this.map, lo1)], [la2, nearLng(this.map, lo2)]], { pane: "airports", interactive: false,
+        color: "#4a4f55", weight: widthPx, opacity: 0.85, lineCap: "butt", className: `runway rwy-${p.airport}` }).addTo(this.layer);
+      for (const [lat, lng, id] of [[la1, lo1, p.le], [la2, lo2, p.he]]) {
+        if (!id) continue;
+        L.marker([lat, nearLng(this.map, lng)], { pane: "airports", interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "rwy-icon", iconSize: null, html: el("span", { class: "rwy-end", text: id }) }) })
+          .addTo(this.layer);
+      }
+    }
+  }
+}
+
+// ---- receivers and range rings --------------------------------------------------------------
+// Why 50 NM steps to 200 NM: tar1090's default rings; a receiver at ground level rarely hears
+// much beyond 200-250 NM (radio horizon of an airliner at FL400 is ~245 NM).
+export const RING_NM = [50, 100, 150, 200];
+const NM_M = 1852;
+
+/** Range rings and a marker for each receiver with a position ({lat, lon}); plain DOM labels. */
+export function drawReceivers(map, layer, receivers) {
+  layer.clearLayers();
+  for (const r of receivers || []) {
+    const c = [r.lat, nearLng(map, r.lon)];
+    for (const nm of RING_NM) {
+      L.circle(c, { radius: nm * NM_M, pane: "rings", className: "range-ring", color: "#4a5560",
+        weight: 1, opacity: 0.7, fill: false, interactive: false, dashArray: "4 4" }).addTo(layer);
+      // Label at the ring's top: nm / 60 degrees of latitude north of the receiver.
+      L.marker([r.lat + nm / 60, c[1]], { pane: "rings", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "ring-icon", iconSize: null,
+          html: el("span", { class: "ring-label", text: `${nm} NM` }) }) }).addTo(layer);
+    }
+    L.marker(c, { pane: "rings", interactive: false, keyboard: false,
+      icon: L.divIcon({ className: "rx-icon", iconSize: [12, 12], iconAnchor: [6, 6],
+        html: el("div", { class: "rx", "data-lat": String(r.lat), "data-lon": String(r.lon) }) }) }).addTo(layer);
   }
 }
 

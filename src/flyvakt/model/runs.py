@@ -1,0 +1,41 @@
+"""Per-aircraft runs of a batch sorted by key: where each aircraft's rows start and end.
+
+Every stage that works per aircraft on a batch sorted by (address, time) needs the same four
+arrays; :func:`runs_by_key` computes them once, in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Runs", "runs_by_key"]
+
+
+@dataclass(frozen=True)
+class Runs:
+    is_start: npt.NDArray[np.bool_]  # per row: the first row of its key's run
+    starts: npt.NDArray[np.intp]  # per run: its first row
+    ends: npt.NDArray[np.intp]  # per run: its last row
+    gid: npt.NDArray[np.intp]  # per row: the index of its run
+
+    @property
+    def start_of_row(self) -> npt.NDArray[np.intp]:
+        """Per row: the first row of its run."""
+        return self.starts[self.gid]
+
+
+def runs_by_key(keys: npt.NDArray[Any]) -> Runs:
+    """Runs of equal consecutive ``keys`` (sorted by key, so one run per key)."""
+    n = len(keys)
+    is_start = np.empty(n, dtype=np.bool_)
+    if n:
+        is_start[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=is_start[1:])
+    starts = np.flatnonzero(is_start)
+    ends = (np.r_[starts[1:], n] - 1).astype(np.intp) if n else starts.copy()
+    gid = np.cumsum(is_start) - 1
+    return Runs(is_start, starts, ends, gid.astype(np.intp))

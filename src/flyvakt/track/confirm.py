@@ -1,0 +1,127 @@
+"""Phantom suppression: a new address becomes an aircraft only once a second message confirms it.
+
+Issue 10 item 3: a frame can pass the CRC check and still be noise (a corrupted frame whose
+parity happens to match, or a forger), and each one named a new aircraft: random CRC-valid DF17
+frames made up to 149 phantom aircraft. A real transponder squitters several times a second, so
+an address never seen before is held back (*pending*) until a second CRC-checked frame (DF11,
+DF17, DF18) from it arrives within ``CONFIRM_GAP_S``; then both go through, so a real aircraft
+loses nothing. An address that never repeats is dropped and counted (``phantom_suppressed``).
+
+Only raw Mode S frames are held back: decoded feeds (SBS, state vectors, readsb JSON) were
+filtered by the software that decoded them, and a snapshot names each aircraft once.
+
+Causal like the rest of the tracker: a frame is pending until its confirmation arrives, in the
+same batch or a later one, so a batch split in two gives the same result as the batch whole.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import numpy.typing as npt
+
+from flyvakt.model import ObservationBatch
+from flyvakt.track.table import StateTable
+
+I64 = npt.NDArray[np.int64]
+B = npt.NDArray[np.bool_]
+
+# Why 60 s: an aircraft at the edge of a receiver's range is heard every few seconds at worst,
+# while noise repeating one random 24-bit address within a minute is a 1-in-millions event even
+# at 20,000 junk frames/s (20,000 * 60 / 2^24 ~ 7 %, for any *pair*, never a given address).
+CONFIRM_GAP_S = 60.0
+# Why 200,000: a pending frame is one row per address; at 20,000 junk frames/s for 60 s that is
+# 1.2 M rows (~250 MB); the cap keeps the newest (the ones that can still be confirmed).
+MAX_PENDING = 200_000
+_CHECKED_DF = (11, 17, 18)
+
+
+def confirm_new(
+    table: StateTable, pending: ObservationBatch, o: ObservationBatch, rejected: Counter[str]
+) -> tuple[ObservationBatch, ObservationBatch]:
+    """Rows of ``o`` (sorted by address, time) that may go on, and the new pending rows.
+
+    ``pending`` holds the last unconfirmed frame of each address from earlier batches.
+    """
+    subject = _subject(o)
+    if len(pending):
+        hit = np.isin(pending.icao24, o.icao24)
+        if hit.any():
+            o = ObservationBatch.concat([pending.take(np.flatnonzero(hit)), o])
+            o = o.take(np.lexsort((o.time_s, o.icao24)))
+            subject = _subject(o)
+        pending = pending.take(np.flatnonzero(~hit))
+    if not subject.any():
+        return o, _prune(pending, o, rejected)
+
+    icao = o.icao24
+    n = len(o)
+    is_start = np.r_[True, icao[1:] != icao[:-1]]
+    starts = np.flatnonzero(is_start)
+    gid = np.cumsum(is_start) - 1
+    get = table.rows.get
+    known = np.fromiter((get(a, -1) >= 0 for a in icao[starts].tolist()), np.bool_, starts.size)
+    new_row = ~known[gid]
+    if not (new_row & subject).any():
+        return o, _prune(pending, o, rejected)
+
+    # Per new address: the first checked frame that follows another within the gap confirms it,
+    # from the frame before it (the pair's first) on.
+    idx = np.arange(n)
+    sub = subject & new_row
+    prev = _ffill(sub, starts[gid], shift=True)
+    t = o.time_s
+    confirming = sub & (prev >= 0) & (t - t[np.maximum(prev, 0)] <= CONFIRM_GAP_S)
+    big = np.iinfo(np.int64).max
+    conf_at = np.minimum.reduceat(np.where(confirming, idx, big), starts)[gid]
+    confirmed = conf_at < big
+    pair_first = np.where(confirmed, prev[np.minimum(conf_at, n - 1)], big)
+    keep_sub = idx >= pair_first
+    keep_unchecked = idx >= conf_at
+    keep = ~new_row | np.where(
+        subject, keep_sub, np.where(o.address_checked, True, keep_unchecked)
+    )
+    # Unconfirmed: the last checked frame waits for its confirmation; the rest is dropped.
+    last_sub = np.maximum.reduceat(np.where(sub, idx, -1), starts)[gid]
+    wait = sub & ~confirmed & (idx == last_sub)
+    dropped_sub = sub & ~keep & ~wait
+    dropped_other = new_row & ~subject & ~keep
+    if dropped_sub.any():
+        rejected["phantom_suppressed"] += int(dropped_sub.sum())
+    if dropped_other.any():
+        rejected["unconfirmed_address"] += int(dropped_other.sum())
+    pending = ObservationBatch.concat([pending, o.take(np.flatnonzero(wait))])
+    return o.take(np.flatnonzero(keep)), _prune(pending, o, rejected)
+
+
+def _subject(o: ObservationBatch) -> B:
+    return np.asarray(o.address_checked & np.isin(o.df, _CHECKED_DF), dtype=np.bool_)
+
+
+def _ffill(mask: B, start_of_row: I64, shift: bool) -> I64:
+    """Index of the last row where ``mask`` (before the row if ``shift``) in the same run."""
+    idx = np.where(mask, np.arange(mask.size), -1)
+    if shift:
+        idx = np.r_[-1, idx[:-1]]
+    np.maximum.accumulate(idx, out=idx)
+    idx[idx < start_of_row] = -1
+    return idx
+
+
+def _prune(
+    pending: ObservationBatch, o: ObservationBatch, rejected: Counter[str]
+) -> ObservationBatch:
+    """Forget pending frames too old to be confirmed by anything newer than this batch."""
+    if len(pending) == 0:
+        return pending
+    now = float(np.max(o.time_s)) if len(o) else float(np.max(pending.time_s))
+    alive = pending.time_s >= now - CONFIRM_GAP_S
+    if alive.sum() > MAX_PENDING:
+        cut = np.sort(pending.time_s[alive])[-MAX_PENDING]
+        alive &= pending.time_s >= cut
+    gone = len(pending) - int(alive.sum())
+    if gone:
+        rejected["phantom_suppressed"] += gone
+        pending = pending.take(np.flatnonzero(alive))
+    return pending
