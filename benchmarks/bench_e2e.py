@@ -188,6 +188,136 @@ def sweep(frames: int, sizes: list[int], repeat: int) -> list[tuple[int, float, 
     return out
 
 
+# The peer for the live measurement: a separate process (as readsb would be) that listens,
+# accepts one client and sends the Beast file's bytes at RATE frames/s in 10 ms slices, then
+# prints what it achieved and how long ``sendall`` was held up by a full socket (a stalled
+# sender is what TCP backpressure hides).
+_PEER = """
+import socket, sys, time
+path, rate, seconds = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+data = open(path, 'rb').read()
+per_frame = len(data) / int(sys.argv[4])
+srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(1)
+print(srv.getsockname()[1], flush=True)
+conn, _ = srv.accept()
+t0 = time.perf_counter(); sent = 0; blocked = 0.0; pos = 0
+while True:
+    now = time.perf_counter() - t0
+    if now >= seconds:
+        break
+    due = int(now * rate * per_frame) - sent
+    while due > 0:
+        piece = data[pos:pos + due]
+        b0 = time.perf_counter(); conn.sendall(piece); blocked += time.perf_counter() - b0
+        sent += len(piece); due -= len(piece); pos = (pos + len(piece)) % len(data)
+    time.sleep(0.01)
+elapsed = time.perf_counter() - t0
+print(sent / per_frame / elapsed, blocked, flush=True)
+conn.close()
+"""
+
+
+def live(beast: Path, n_frames: int, rates: list[int], seconds: float) -> list[dict[str, float]]:
+    """``flyvakt run beast+tcp://`` (the engine, in this process) fed by the peer at each rate:
+    frames processed per second, frames shed, latency from socket read to published step
+    (p50/p99 over frames), and the peer's own achieved rate and blocked time."""
+    import asyncio
+    from collections import deque
+
+    from flyvakt.runtime import engine as eng_mod
+    from flyvakt.runtime.hub import Hub
+
+    arrivals: deque[list[float]] = deque()
+    lat: list[tuple[float, int]] = []
+    cls = eng_mod._Engine
+    orig_on, orig_shed, orig_proc = cls.on_live_batch, cls._shed, cls.process
+
+    def take(n: int) -> list[tuple[float, int]]:
+        got = []
+        while n > 0 and arrivals:
+            a = arrivals[0]
+            k = min(n, int(a[1]))
+            got.append((a[0], k))
+            a[1] -= k
+            n -= k
+            if a[1] <= 0:
+                arrivals.popleft()
+        return got
+
+    def on(self: Any, batch: Any) -> None:
+        if len(batch):
+            arrivals.append([time.perf_counter(), len(batch)])
+        orig_on(self, batch)
+
+    def shed(self: Any, batch: Any) -> None:
+        take(len(batch))
+        orig_shed(self, batch)
+
+    async def proc(self: Any, batch: Any) -> None:
+        await orig_proc(self, batch)
+        t = time.perf_counter()
+        lat.extend((t - a, k) for a, k in take(len(batch)))
+
+    cls.on_live_batch, cls._shed, cls.process = on, shed, proc  # type: ignore[method-assign]
+    out = []
+    try:
+        for rate in rates:
+            arrivals.clear()
+            lat.clear()
+            peer = subprocess.Popen(
+                [sys.executable, "-c", _PEER, str(beast), str(rate), str(seconds), str(n_frames)],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            assert peer.stdout is not None
+            port = int(peer.stdout.readline())
+            hub = Hub()
+
+            async def go(port: int = port, hub: Hub = hub) -> Any:
+                stop = asyncio.Event()
+                task = asyncio.create_task(
+                    eng_mod.run_engine(
+                        [f"beast+tcp://127.0.0.1:{port}"],
+                        db_path=None,
+                        hub=hub,
+                        stop_event=stop,
+                        clock=time.time,
+                    )
+                )
+                await asyncio.sleep(seconds + 0.5)
+                stop.set()
+                return await task
+
+            summary = asyncio.run(go())
+            achieved, blocked = (float(x) for x in peer.stdout.readline().split())
+            peer.wait()
+            lats = np.array([v for v, _ in lat]) if lat else np.zeros(1)
+            weights = np.array([k for _, k in lat]) if lat else np.ones(1)
+            order = np.argsort(lats)
+            cum = np.cumsum(weights[order]) / weights.sum()
+            p50, p99 = (float(lats[order][np.searchsorted(cum, q)]) for q in (0.5, 0.99))
+            row = {
+                "rate": rate,
+                "peer_rate": achieved,
+                "peer_blocked_s": blocked,
+                "processed_per_s": summary.frames / seconds,  # the peer sends for `seconds`
+                "shed": summary.buffer_drops,
+                "p50_ms": p50 * 1e3,
+                "p99_ms": p99 * 1e3,
+            }
+            out.append(row)
+            print(
+                f"  {rate:>9,} /s offered: peer sent {achieved:>9,.0f}/s (blocked "
+                f"{blocked:.2f} s), processed {row['processed_per_s']:>9,.0f}/s, shed "
+                f"{summary.buffer_drops:>9,}, latency p50 {p50 * 1e3:.0f} ms "
+                f"p99 {p99 * 1e3:.0f} ms",
+                flush=True,
+            )
+    finally:
+        cls.on_live_batch, cls._shed, cls.process = orig_on, orig_shed, orig_proc  # type: ignore[method-assign]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=1_000_000)
@@ -198,8 +328,19 @@ def main() -> None:
     ap.add_argument("--ref-frames", type=int, default=200_000, help="rs1090 sample size")
     ap.add_argument("--keep", metavar="DIR", help="write the corpus here and keep it")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    ap.add_argument(
+        "--live", default="100000,200000,300000,500000", help="offered frames/s; '' to skip"
+    )
+    ap.add_argument("--live-seconds", type=float, default=5.0)
     args = ap.parse_args()
     formats = [f for f in args.formats.split(",") if f]
+    # This machine sets PYTHONDONTWRITEBYTECODE: without compiled modules every child process
+    # would compile flyvakt's sources again, a cost no installed copy has.
+    import compileall
+
+    import flyvakt
+
+    compileall.compile_dir(str(Path(flyvakt.__file__).parent), quiet=1)
 
     corpus = build_corpus(args.frames, args.aircraft)
     df = corpus.payload[:, 0] >> 3
@@ -252,6 +393,12 @@ def main() -> None:
     if args.sweep:
         print("aircraft sweep (in-process, 1 batch = 65,536 frames):")
         results["sweep"] = sweep(args.frames, [int(s) for s in args.sweep.split(",")], args.repeat)
+    if args.live:
+        print(
+            f"live: flyvakt run beast+tcp:// fed by a peer process, {args.live_seconds:g} s each:"
+        )
+        rates = [int(r) for r in args.live.split(",")]
+        results["live"] = live(paths["beast"], len(corpus), rates, args.live_seconds)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
 

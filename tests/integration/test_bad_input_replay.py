@@ -101,6 +101,7 @@ def test_engine_goes_on_after_a_failing_batch(
             stop_event=asyncio.Event(),
             clock=lambda: 0.0,
             keep_events=True,
+            file_batch_frames=512,  # many small steps: the ones after the failure are counted
         )
 
     summary = asyncio.run(go())

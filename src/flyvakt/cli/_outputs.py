@@ -111,6 +111,23 @@ def receiver_lists(masks: np.ndarray[Any, Any]) -> list[list[int]]:
     return [lists[i] for i in inverse.ravel().tolist()]
 
 
+def receiver_list_array(masks: np.ndarray[Any, Any]) -> Any:
+    """``receivers`` bit sets -> an Arrow list<uint16> array built from offsets and values
+    (each distinct set expanded once; no Python list per row)."""
+    import pyarrow as pa
+
+    uniq, inverse = np.unique(masks, return_inverse=True)
+    inverse = inverse.ravel()
+    lists = [receiver_ids(int(m)) for m in uniq.tolist()]
+    u_len = np.array([len(x) for x in lists], dtype=np.int64)
+    u_off = np.concatenate(([0], np.cumsum(u_len)))
+    u_val = np.array([r for x in lists for r in x], dtype=np.uint16)
+    row_len = u_len[inverse]
+    offsets = np.concatenate(([0], np.cumsum(row_len))).astype(np.int32)
+    take = np.repeat(u_off[:-1][inverse] - offsets[:-1], row_len) + np.arange(offsets[-1])
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(u_val[take], pa.uint16()))
+
+
 def positions_table(p: PositionBatch) -> Any:
     """The positions as an Arrow table with a fixed schema, built from the arrays and masks."""
     import pyarrow as pa
@@ -129,7 +146,7 @@ def positions_table(p: PositionBatch) -> Any:
     arrays["squawk"] = _ascii_array(squawk_codes(p.squawk), 4, p.squawk < 0)
     names = np.array([_SOURCE_NAMES.get(i, "unknown") for i in range(256)], dtype=object)
     arrays["source"] = pa.array(names[p.source.astype(np.intp)], type=pa.string())
-    arrays["receivers"] = pa.array(receiver_lists(p.receivers), type=pa.list_(pa.uint16()))
+    arrays["receivers"] = receiver_list_array(p.receivers)
     assert all(len(a) == n for a in arrays.values())
     return pa.table(arrays, schema=positions_schema())
 

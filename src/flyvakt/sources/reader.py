@@ -492,6 +492,8 @@ class FileReader:
                 cols[name] = col.to_numpy(zero_copy_only=False)
             elif pa.types.is_floating(t):
                 cols[name] = col.to_numpy(zero_copy_only=False)  # nulls become NaN
+            elif pa.types.is_nested(t):  # lists (receivers), structs: not state-vector fields
+                cols[name] = col.to_pylist()
             else:  # text, booleans, integers with gaps: converted once per distinct value
                 cols[name] = distinct_of_arrow(col)
         self.stats.bytes += rb.nbytes

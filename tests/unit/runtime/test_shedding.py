@@ -38,7 +38,7 @@ def engine(hub: Hub, timer: Any) -> _Engine:
         hub=hub,
         store=None,
         block_on_store=False,
-        fleets_path=None,
+        registry=None,
         alerts=None,
         keep_events=False,
         timer=timer,
