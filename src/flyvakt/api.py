@@ -188,7 +188,7 @@ def read(
     """Decode and track recordings (every format ``flyvakt replay`` reads); no event detection.
 
     ``format`` overrides detection (beast, avr, sbs, jsonl, csv, json, sv-csv, sv-jsonl,
-    parquet); ``start_time`` is the UTC start of Beast/AVR files without absolute times.
+    parquet, opensky); ``start_time`` is the UTC start of Beast/AVR files without absolute times.
     """
     return replay(paths, format, start_time, detect=False, batch_size=batch_size).positions
 

@@ -48,7 +48,7 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
         "--format",
         dest="fmt",
         help="override format detection "
-        "(beast, avr, sbs, jsonl, csv, json, sv-csv, sv-jsonl, parquet)",
+        "(beast, avr, sbs, jsonl, csv, json, sv-csv, sv-jsonl, parquet, opensky)",
     )
     p.add_argument(
         "--start-time",
