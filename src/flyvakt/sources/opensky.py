@@ -168,14 +168,10 @@ class StatesDecoder:
         out.squawk[:] = [_squawk(v) for v in col(SQUAWK)]
         out.category[:] = [category_code(v) for v in col(CATEGORY)]
         mlat = np.array([v == POSITION_SOURCE_MLAT for v in col(POSITION_SOURCE)], dtype=np.bool_)
-        out.source[:] = np.where(mlat & with_pos, _mlat_source(), int(Source.STATE_VECTOR))
+        out.source[:] = np.where(mlat & with_pos, int(Source.MLAT), int(Source.STATE_VECTOR))
         out.address_checked[:] = True
         out.receiver[:] = self.receiver
         return out
-
-
-def _mlat_source() -> int:
-    return int(getattr(Source, "MLAT", Source.STATE_VECTOR))
 
 
 class OpenSkyLinesParser(LineParser):

@@ -64,7 +64,7 @@ def test_category_numbers() -> None:
 
 def test_mlat_position_keeps_its_source() -> None:
     _, b = _read(str(EDGE))
-    assert b.source[2] == getattr(Source, "MLAT", Source.STATE_VECTOR)
+    assert b.source[2] == Source.MLAT
     assert b.source[[0, 1, 3]].tolist() == [Source.STATE_VECTOR] * 3
 
 
