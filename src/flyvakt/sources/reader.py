@@ -327,6 +327,27 @@ class FileReader:
         self.receiver = receiver
         self.stats = SourceStats()
         self.kind: str | None = None
+        self._open: IO[bytes] | None = None  # the file being read (for bytes_done)
+
+    def bytes_total(self) -> int | None:
+        """The file's size on disk (compressed, for .gz); None for standard input."""
+        if self.path == STDIN:
+            return None
+        try:
+            return os.path.getsize(self.path)
+        except OSError:
+            return None
+
+    def bytes_done(self) -> int:
+        """How far into the file (on-disk bytes) reading has got: progress against bytes_total."""
+        f = self._open
+        if f is None or getattr(f, "closed", False):
+            return (self.bytes_total() or 0) if self.kind is not None else 0
+        raw: Any = f.gz.fileobj if isinstance(f, _UpToDamage) else f
+        try:
+            return int(raw.tell())
+        except (AttributeError, OSError, ValueError):
+            return 0
 
     def __iter__(self) -> Iterator[Batch]:
         return _rebatch(self._batches(), self.batch_size)
@@ -335,6 +356,7 @@ class FileReader:
         if self.path != STDIN and not os.path.exists(self.path):
             raise SourceFormatError(f"{self.path}: no such file")
         with _open_binary(self.path) as f:
+            self._open = f
             yield from self._read(f)
             if isinstance(f, _UpToDamage) and f.damage is not None:
                 self._stopped(f)
