@@ -18,6 +18,7 @@ import numpy.typing as npt
 from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.geo.distance import distance_nm
 from flyvakt.model import AirportRef, Event, PositionBatch
+from flyvakt.model.batches import icao_hex
 from flyvakt.model.events import iso_utc
 
 
@@ -96,7 +97,7 @@ class Context:
         country = airport.country if airport is not None else None
         return Event(
             type=kind,  # type: ignore[arg-type]
-            icao24=f"{st.icao24:06x}",
+            icao24=icao_hex(st.icao24),
             time_s=fx.t,
             callsign=st.callsign,
             airport=airport,
