@@ -31,7 +31,7 @@ import numpy.typing as npt
 from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.fleets.events import FleetState, MemberFix, MemberStatus, Wave
-from flyvakt.model import AirportRef, Event
+from flyvakt.model import AirportRef, Event, ObservationBatch
 from flyvakt.pipeline import PipelineState, PipelineStats
 from flyvakt.track import TrackerState
 from flyvakt.track.table import COLUMNS, StateTable
@@ -40,8 +40,9 @@ from flyvakt.validate import EdgeState
 __all__ = ["FORMAT", "FORMAT_VERSION", "CheckpointError", "dumps", "loads"]
 
 FORMAT = "flyvakt-state"
-# Version 1: tracker table columns, detector (aircraft, last fixes, pending, awaiting, ground
-# references, sweep clock), fleets (waves, last events, groups, member fixes), stats, edge.
+# Version 1: tracker table columns and pending (unconfirmed) frames, detector (aircraft, last
+# fixes, pending, awaiting, ground references, sweep clock), fleets (waves, last events, groups,
+# member fixes), stats, edge.
 # Bump it whenever a field is added, removed or changes meaning; old checkpoints are refused.
 FORMAT_VERSION = 1
 
@@ -62,6 +63,11 @@ def dumps(state: PipelineState) -> bytes:
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "tracker": {k: _arr(v) for k, v in state.tracker.table.to_arrays().items()},
+        # Frames of never-seen addresses awaiting confirmation (flyvakt.track.confirm).
+        "tracker_pending": {
+            f.name: _arr(getattr(state.tracker.pending, f.name))
+            for f in dataclasses.fields(state.tracker.pending)
+        },
         "detector": {
             "aircraft": {a: _enc(st) for a, st in det.aircraft.items()},
             "lastfix": {k: _arr(v[: lf.size]) for k, v in lf.cols.items()},
@@ -143,7 +149,7 @@ def _state(doc: dict[str, Any]) -> PipelineState:
     }
     stats = PipelineStats(**fields)
     return PipelineState(
-        tracker=TrackerState(StateTable.from_arrays(cols)),
+        tracker=TrackerState(StateTable.from_arrays(cols), _pending(doc["tracker_pending"])),
         detector=det,
         fleets=fleets,
         stats=stats,
@@ -151,6 +157,14 @@ def _state(doc: dict[str, Any]) -> PipelineState:
         data_through_s=float(doc["data_through_s"]),
         expired_through_s=float(doc["expired_through_s"]),
     )
+
+
+def _pending(doc: dict[str, Any]) -> ObservationBatch:
+    names = {f.name for f in dataclasses.fields(ObservationBatch)}
+    if set(doc) != names:
+        diff = sorted(set(doc) ^ names)
+        raise CheckpointError(f"checkpoint pending-frame columns differ: {diff}")
+    return ObservationBatch(**{k: _unarr(v) for k, v in doc.items()})
 
 
 def _stats(st: PipelineStats) -> dict[str, Any]:
@@ -163,7 +177,7 @@ def _stats(st: PipelineStats) -> dict[str, Any]:
 def _arr(a: npt.NDArray[Any]) -> dict[str, Any]:
     if a.dtype == object:
         return {"obj": a.tolist()}
-    return {"nd": a.dtype.str, "b": np.ascontiguousarray(a).tobytes()}
+    return {"nd": a.dtype.str, "shape": list(a.shape), "b": np.ascontiguousarray(a).tobytes()}
 
 
 def _unarr(v: dict[str, Any]) -> npt.NDArray[Any]:
@@ -171,7 +185,8 @@ def _unarr(v: dict[str, Any]) -> npt.NDArray[Any]:
         out = np.empty(len(v["obj"]), dtype=object)
         out[:] = v["obj"]
         return out
-    return np.frombuffer(v["b"], dtype=np.dtype(v["nd"])).copy()
+    flat = np.frombuffer(v["b"], dtype=np.dtype(v["nd"])).copy()
+    return flat.reshape(v["shape"]) if "shape" in v else flat
 
 
 def _enc(x: Any) -> Any:

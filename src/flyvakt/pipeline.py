@@ -16,6 +16,7 @@ from flyvakt.detect.expiry import forget as detect_forget
 from flyvakt.detect.state import DetectorState
 from flyvakt.fleets.events import FleetState
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
+from flyvakt.model.batches import parse_icao_hex
 from flyvakt.track import TrackerConfig, TrackerState
 from flyvakt.track import expire as track_expire
 from flyvakt.track import step as track_step
@@ -208,7 +209,7 @@ class EventDetector:
         from flyvakt.fleets.events import together_step
 
         for e in events:
-            e.fleet = reg.match(int(e.icao24, 16), None, e.time_s)
+            e.fleet = reg.match(parse_icao_hex(e.icao24), None, e.time_s)
         out = list(events)
         if events:
             state.fleets, fleet_events = fleet_step(state.fleets, events, reg)
