@@ -76,6 +76,12 @@ class AircraftState:
     alt_ok_ft: float = math.nan
     landing_pending: bool = False  # lost on an approach: landing inferred if not seen again
     start_pending: bool = False  # first fix low near a field: takeoff decided by the trend
+    # A first fix over a runway after an interval (phase.py, lift-off after an interval): the
+    # fix before the interval, that fix, and its field, until a climb confirms or time runs out.
+    lift_before: Fix | None = None
+    lift_cand: Fix | None = None
+    lift_field: AirportRef | None = None
+    lift_flagged: bool = False  # that fix was flagged on the surface without an altitude
 
 
 @dataclass
