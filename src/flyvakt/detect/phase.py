@@ -12,6 +12,7 @@ from flyvakt.detect.gaps import (
     estimate_liftoff_s,
     estimate_touchdown_s,
     ground_ref,
+    share_ground_ref,
     trend_rate_fpm,
 )
 from flyvakt.detect.state import AircraftState, Fix
@@ -94,7 +95,7 @@ class PhaseRule:
         level = abs(fx.alt - field.elevation_ft) <= R.QNH_TOL_FT  # False when NaN
         if v.value >= 2 and slow and level:
             st.ref_baro_ft = fx.alt
-            ctx.ground_refs[field.icao] = (fx.alt, fx.t)
+            share_ground_ref(ctx, field.icao, fx.alt, fx.t)
         elif not math.isnan(v.level_ft):
             # The floor of this aircraft's own descent: its reference, not shared (a floor is
             # weaker evidence than a taxi).

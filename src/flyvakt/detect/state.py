@@ -93,9 +93,10 @@ class DetectorState:
     lastfix: LastFixes = field(default_factory=LastFixes)
     last_sweep_s: float = -math.inf
     pending: set[int] = field(default_factory=set)
-    # Ground reference of pressure altitude per airport (ICAO -> (baro ft, data time s)),
-    # learned from any aircraft taxiing there: other aircraft on the same field share it.
-    ground_refs: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # Ground references of pressure altitude per airport (ICAO -> [(baro ft, data time s)] in
+    # time order, the last GROUND_REF_S), learned from any aircraft taxiing there: other
+    # aircraft on the same field share them, each fix only those learned up to its own time.
+    ground_refs: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     # Aircraft lost on an approach, waiting LOST_LANDING_S before their landing is inferred.
     awaiting: set[int] = field(default_factory=set)
 
