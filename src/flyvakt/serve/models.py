@@ -80,7 +80,6 @@ class Aircraft(TypedDict, total=False):
     nav_altitude_fms: Annotated[int, _d("ft, selected altitude (FMS), Comm-B BDS 4,0")]
     nav_qnh: Annotated[float, _d("hPa, Comm-B BDS 4,0")]
     roll: Annotated[float, _d("degrees, Comm-B BDS 5,0")]
-    true_heading: Annotated[float, _d("degrees, Comm-B BDS 5,0 track angle")]
     tas: Annotated[int, _d("kt, true airspeed, Comm-B BDS 5,0")]
     mag_heading: Annotated[float, _d("degrees, Comm-B BDS 6,0")]
     ias: Annotated[int, _d("kt, indicated airspeed, Comm-B BDS 6,0")]
