@@ -28,6 +28,7 @@ import msgpack
 import numpy as np
 import numpy.typing as npt
 
+from flyvakt.decode.commb import CommBLatest
 from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.fleets.events import FleetState, MemberFix, MemberStatus, Wave
@@ -42,7 +43,7 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "CheckpointError", "dumps", "loads"]
 FORMAT = "flyvakt-state"
 # Version 1: tracker table columns and pending (unconfirmed) frames, detector (aircraft, last
 # fixes, pending, awaiting, ground references, sweep clock), fleets (waves, last events, groups,
-# member fixes), stats, edge.
+# member fixes), newest Comm-B values, stats, edge.
 # Bump it whenever a field is added, removed or changes meaning; old checkpoints are refused.
 FORMAT_VERSION = 1
 
@@ -74,7 +75,7 @@ def dumps(state: PipelineState) -> bytes:
             "last_sweep_s": det.last_sweep_s,
             "pending": sorted(det.pending),
             "awaiting": sorted(det.awaiting),
-            "ground_refs": {k: list(v) for k, v in det.ground_refs.items()},
+            "ground_refs": {k: [list(r) for r in v] for k, v in det.ground_refs.items()},
         },
         "fleets": {
             "waves": [_enc(w) for w in state.fleets.waves],
@@ -82,6 +83,12 @@ def dumps(state: PipelineState) -> bytes:
             "latest_s": state.fleets.latest_s,
             "together": state.fleets.together,
             "fixes": {k: _enc(v) for k, v in state.fleets.fixes.items()},
+        },
+        "commb": {
+            "values": {
+                a: {k: list(v) for k, v in slot.items()} for a, slot in state.commb.values.items()
+            },
+            "newest_s": state.commb.newest_s,
         },
         "stats": _stats(state.stats),
         "edge": _arr(state.edge.tail_s),
@@ -133,7 +140,9 @@ def _state(doc: dict[str, Any]) -> PipelineState:
         lastfix=lf,
         last_sweep_s=float(d["last_sweep_s"]),
         pending={int(a) for a in d["pending"]},
-        ground_refs={k: (float(v[0]), float(v[1])) for k, v in d["ground_refs"].items()},
+        ground_refs={
+            k: [(float(r[0]), float(r[1])) for r in v] for k, v in d["ground_refs"].items()
+        },
         awaiting={int(a) for a in d["awaiting"]},
     )
     f = doc["fleets"]
@@ -148,7 +157,14 @@ def _state(doc: dict[str, Any]) -> PipelineState:
         k: Counter(v) if isinstance(v, dict) else v for k, v in doc["stats"].items()
     }
     stats = PipelineStats(**fields)
+    commb = CommBLatest()
+    commb.values = {
+        int(a): {k: (float(v[0]), float(v[1])) for k, v in slot.items()}
+        for a, slot in doc["commb"]["values"].items()
+    }
+    commb.newest_s = float(doc["commb"]["newest_s"])
     return PipelineState(
+        commb=commb,
         tracker=TrackerState(StateTable.from_arrays(cols), _pending(doc["tracker_pending"])),
         detector=det,
         fleets=fleets,

@@ -11,7 +11,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from flyvakt.decode import decode_batch
+import numpy as np
+
+from flyvakt.decode.adsb import me_field
+from flyvakt.decode.commb import CommBLatest
+from flyvakt.decode.core import decode_indexed
 from flyvakt.detect.expiry import forget as detect_forget
 from flyvakt.detect.state import DetectorState
 from flyvakt.fleets.events import FleetState
@@ -89,6 +93,7 @@ class PipelineState:
     edge: EdgeState = field(default_factory=EdgeState)
     data_through_s: float = float("-inf")
     expired_through_s: float = float("-inf")  # data time of the last expiry scan
+    commb: CommBLatest = field(default_factory=CommBLatest)  # newest BDS 4,0/5,0/6,0 values
 
 
 @dataclass
@@ -118,7 +123,12 @@ def step(
     if isinstance(batch, FrameBatch):
         stats.frames += len(batch)
         keep = check_time_range(batch.time_s, stats.edge_dropped)
-        obs, dstats = decode_batch(batch if keep.all() else batch.take(keep))
+        frames = batch if keep.all() else batch.take(keep)
+        obs, dstats, index = decode_indexed(frames)
+        commb = np.flatnonzero((obs.df == 20) | (obs.df == 21))
+        if commb.size:  # a side table: the tracker's path is untouched
+            mb = me_field(frames.payload[index[commb]])
+            state.commb.update(obs.icao24[commb], obs.time_s[commb], mb)
         for name in _DROP_FIELDS:
             n = int(getattr(dstats, name, 0))
             if n:
