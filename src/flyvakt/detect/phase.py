@@ -6,7 +6,7 @@ import math
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, Hot, dist_nm, duration, gap_details
-from flyvakt.detect.evidence import Vote, climbing, height_ft, plausible_alt, vote
+from flyvakt.detect.evidence import Vote, absurd_alt, climbing, height_ft, plausible_alt, vote
 from flyvakt.detect.gaps import (
     across_gap,
     estimate_liftoff_s,
@@ -35,7 +35,7 @@ class PhaseRule:
 
     def on_fix(self, ctx: Context, st: AircraftState, h: Hot, out: list[Event]) -> None:
         fx = h.fx
-        if not plausible_alt(st, fx):
+        if absurd_alt(ctx, st, fx) or not plausible_alt(st, fx):
             fx.alt = math.nan  # a stale or corrupt altitude is missing, not evidence
         ref = self._ground_ref(ctx, st, h.field, fx)
         was_air, flagged, n = st.ground is False, fx.ground_known and fx.ground, len(out)

@@ -145,6 +145,13 @@ ROLL_MAX_KT = 220.0
 # light aircraft stall near 45 kt; the slow ones seen flying at 36-40 kt groundspeed (headwind)
 # were thousands of feet up, which the height condition excludes.
 TAXI_MAX_KT = 40.0
+# An altitude this far above the field at taxi speed over the ground is corrupt: a light aircraft
+# at 10,000 ft flies ~110 kt true, so even a 60 kt headwind leaves it above TAXI_MAX_KT (the
+# slow flyers of the KWVI/K1C9 data were at 1,000-4,000 ft, below this).
+SLOW_HIGH_FT = 10_000.0
+# ... with the speed from positions up to this far apart (s): 10 s polls skip fixes, and a taxi
+# at 40 kt covers 1.3 NM in 2 min, a climb-out at 100 kt 3.3 NM.
+SLOW_HIGH_S = 120.0
 # Without a learned ground reference, "at the field's level" for a slow fix means a raw pressure
 # altitude within this of the published elevation: QNH 1000-1026 hPa, most days. Beyond it the
 # slow-fix rule waits for a flag or a reference: a UAV flew at 25 kt 575 ft above EGMD.

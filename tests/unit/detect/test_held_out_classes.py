@@ -24,3 +24,22 @@ def test_lone_ground_flag_without_altitude_is_not_a_landing() -> None:
     # The same cut's real circuits still come out (the flag rule did not blind the detector).
     assert named(phase(cut, "landing", ts("20:32:00", KWVI), ts("20:33:00", KWVI))) == ["KWVI"]
     assert len(run(cut).events) > 0
+
+
+def test_ten_second_state_vector_polls_give_one_takeoff() -> None:
+    """OpenSky-style 10 s polls of AFR181L's real state vectors at LSZH (the values are real,
+    the poll framing synthetic: tests/data/opensky/make_states.py). Taxiing at ~16 kt, the
+    vectors carry 35,975-36,150 ft pressure altitudes and flags that flip. Before (s4): a
+    takeoff at 17:35:59 ("34,734 ft above LSZH, physics beats the ground flag") and a landing
+    and touch-and-go at 17:38:39; the full-rate recording gives only the takeoff at 17:39:47."""
+    from pathlib import Path
+
+    from flyvakt.runtime.replay import replay_files
+
+    polls = Path(__file__).resolve().parents[2] / "data" / "opensky" / "states_lszh_polls.jsonl.gz"
+    events = [e for e in replay_files([str(polls)]).events if e.icao24 == "3946e4"]
+    phases = [e for e in events if e.type in ("takeoff", "landing", "touch_and_go", "stopover")]
+    assert [(e.type, named([e])) for e in phases] == [("takeoff", ["LSZH"])], [
+        (e.type, e.time_iso, e.reason) for e in phases
+    ]
+    assert abs(phases[0].time_s - ts("17:39:47", "2019-11-11")) <= 10.0  # one poll interval
