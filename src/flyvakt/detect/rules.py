@@ -57,6 +57,11 @@ COUNTRY_DWELL_S = 60.0
 # 800 ft above the lowest point with no ground contact.
 GO_AROUND_MAX_AGL_FT = 1500.0
 GO_AROUND_CLIMB_FT = 800.0
+# ... seen all the way: an interval longer than this between fixes after the lowest point can hide
+# a touchdown (a touch-and-go's ground run is 10-20 s); low approach fixes are sampled every
+# APPROACH_SAMPLE_S. Every go-around of mry0601 sampled by hand (5 of 31) had a 46 s to 3.4 h
+# interval there, and three had landed (a39b20 at KSNS slowing from 102 to 89 kt at 50 ft).
+GO_AROUND_BLIND_S = 20.0
 # Rows above this altitude are never go-around or approach candidates (field elevations reach
 # ~14,000 ft, but this project's approach logic targets ordinary airports; 8,000 ft covers the
 # approaches of all but a few high-altitude fields).

@@ -43,3 +43,16 @@ def test_ten_second_state_vector_polls_give_one_takeoff() -> None:
         (e.type, e.time_iso, e.reason) for e in phases
     ]
     assert abs(phases[0].time_s - ts("17:39:47", "2019-11-11")) <= 10.0  # one poll interval
+
+
+def test_no_go_around_across_an_unseen_interval() -> None:
+    """Issue 9 item 3: go-arounds on mry0601 had grown to 57 (then 31); the five sampled by hand
+    all had an interval of 46 s to 3.4 h between the lowest fix and the climb, three after a
+    landing roll. Here the 100 ft-encoder KWVI circuits of a8b7c7: at the field's level over the
+    runway, slowing from 60 to 42 kt, then 46 s unseen, then climbing. Before (s4): observed
+    go-arounds at 21:25:19 and 21:32:29 ("without touching down"), which nobody saw."""
+    cut = "kwvi1213_a8b7c7.csv.gz"
+    gas = [e for e in run(cut).events if e.type == "go_around"]
+    assert gas == [], [(e.time_iso, e.reason) for e in gas]
+    # The track itself is replayed (the climb-outs after the intervals are there).
+    assert len(run(cut).positions.time_s) > 400
