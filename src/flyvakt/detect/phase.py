@@ -141,7 +141,8 @@ class PhaseRule:
 
     def _start_of_data(self, ctx: Context, st: AircraftState, fx: Fix, out: list[Event]) -> None:
         """A track that starts airborne names no takeoff, unless it starts just after lift-off:
-        low near a field, and then seen climbing (vertical rate or altitude trend)."""
+        low near a field, and then seen climbing (vertical rate or altitude trend), and, beyond
+        its runways, not closing on it."""
         first = st.first
         if first is None or fx.t - first.t < R.TREND_S:
             if first is not None and not math.isnan(fx.vr) and fx.vr < R.FINAL_MIN_DESCENT_FPM:
@@ -155,6 +156,9 @@ class PhaseRule:
             h, tol = height_ft(first, ap, self._ground_ref(ctx, st, ap, first))
             if math.isnan(h) or h - tol > R.START_AGL_FT:
                 continue
+            d0, d1 = dist_nm(first, ap), dist_nm(fx, ap)
+            if d0 > R.RUNWAY_NM and d1 < d0 - R.START_CLOSING_NM:
+                continue  # beyond its runways and closing on it: arriving, not just departed
             how = "" if tol == 0.0 else f" (±{tol:.0f} ft)"
             takeoff(
                 ctx, st, first, first, out, basis="inferred", confidence=0.6, airport=ap,

@@ -30,6 +30,9 @@ GLIDE_BASE_FT = 1000.0
 # An inferred takeoff at the start of data: only a fix just after lift-off qualifies.
 START_AGL_FT = 1500.0
 START_NM = 5.0
+# ... and, beyond RUNWAY_NM, not closing on the field by more than position noise over the trend
+# window (a8b7c7 first seen 4.7 NM from KWVI flying towards it got a takeoff there, session 5).
+START_CLOSING_NM = 0.1
 # No airport lies higher than this (Daocheng Yading, 14,472 ft): a first fix above it plus
 # START_AGL_FT cannot be just after lift-off, so no airport search is needed.
 HIGHEST_AIRPORT_FT = 14500.0

@@ -56,3 +56,14 @@ def test_no_go_around_across_an_unseen_interval() -> None:
     assert gas == [], [(e.time_iso, e.reason) for e in gas]
     # The track itself is replayed (the climb-outs after the intervals are there).
     assert len(run(cut).positions.time_s) > 400
+
+
+def test_data_start_closing_on_a_field_is_no_takeoff_from_it() -> None:
+    """Data starting at 2,200 ft 4.7 NM from KWVI, climbing 100 ft while flying towards it (4.5
+    NM 9 s later). Before (s4): an inferred takeoff from KWVI at 20:31:47 ("first seen 2,037 ft
+    above KWVI and then climbing"). The data-start takeoff of a3688d over KWVI's runway
+    (125 ft, then 275 ft 10 s later) must stay."""
+    early = phase("kwvi1213_a8b7c7.csv.gz", "takeoff", ts("20:30:00", KWVI), ts("20:40:00", KWVI))
+    assert early == [], [(e.time_iso, e.reason) for e in early]
+    start = phase("kwvi1213_a3688d.csv.gz", "takeoff", ts("21:24:40", KWVI), ts("21:25:10", KWVI))
+    assert named(start) == ["KWVI"], [(e.time_iso, e.reason) for e in start]
