@@ -12,7 +12,6 @@ a 500 with the exception type only (the traceback goes to the log, not to the cl
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import hmac
 import io
@@ -120,6 +119,10 @@ class _State:
         self._reader: Any = None
         self._outlines: bytes | None = None
         self._registry: tuple[int, Any] | None = None
+        # The live aircraft list of the hub's current batch with registrations and fleet
+        # members added: (the hub's list it was made from, now, rows), made once per batch.
+        self._live: tuple[list[dict[str, Any]], float | None, list[dict[str, Any]]] | None = None
+        self._live_lock = threading.Lock()
 
     def reader(self) -> Any:
         from flyvakt.store import StoreReader
@@ -173,6 +176,28 @@ class _State:
                 return fn(self.reader())
         except (BadRequest, sqlite3.DatabaseError):
             return default
+
+    def live_aircraft(self) -> tuple[float | None, list[dict[str, Any]]]:
+        """The live hub's aircraft with registrations and fleet members (worker thread: slow
+        for thousands of aircraft). Built once per batch; treat the rows as read-only."""
+        assert self.hub is not None
+        with self._live_lock:
+            now = self.hub.now_s
+            src = self.hub.aircraft_now(now)
+            if self._live is not None and self._live[0] is src:
+                return self._live[1], self._live[2]
+            rows = [dict(r) for r in src]
+            if Path(self.db_path).is_file():
+                with self.lock:
+                    _add_registrations(self.reader(), rows)
+            _add_fleet_members(self, rows)
+            self._live = (src, now, rows)
+            return now, rows
+
+    def store_status(self) -> tuple[tuple[float | None, float | None], float | None, str | None]:
+        """First and last stored fix, data-through time and data label, in one visit."""
+        through: float | None = self._peek(lambda r: r.data_through_s(), None)
+        return self.time_range(), through, self.data_label()
 
     def data_label(self) -> str | None:
         """The store's ``meta`` ``data_label`` (e.g. a reconstruction's notice), if any."""
@@ -252,12 +277,7 @@ async def _aircraft_list(request: Request) -> tuple[float | None, list[dict[str,
     st = _st(request)
     at = parse_time_param("at", request.query_params.get("at"), None)
     if st.hub is not None and at is None:
-        now = st.hub.now_s
-        rows = [dict(r) for r in st.hub.aircraft_now(now)]
-        if Path(st.db_path).is_file():
-            await st.db(_add_registrations, rows)
-        _add_fleet_members(st, rows)
-        return now, rows
+        return await run_in_threadpool(st.live_aircraft)
     ghost = _ghost_s(request.query_params.get("ghost"))
     if at is None:
         at = await st.db(lambda r: r.data_through_s())
@@ -282,7 +302,8 @@ async def aircraft_json(request: Request) -> Response:
             sources = status.get("sources") or {}
             total = sum(int(s.get("frames", 0) or 0) for s in sources.values())
         messages = int(total or 0)
-    return _json({"now": now, "messages": messages, "aircraft": rows})
+    # Rendering thousands of rows takes a while: off the event loop (ingest runs on it).
+    return await run_in_threadpool(_json, {"now": now, "messages": messages, "aircraft": rows})
 
 
 # How often tar1090 should fetch aircraft.json (readsb's "refresh"): the live hub updates with
@@ -301,7 +322,8 @@ async def receiver_json_route(request: Request) -> Response:
 
 async def api_aircraft(request: Request) -> Response:
     now, rows = await _aircraft_list(request)
-    return _json({"now": now, "live": _st(request).hub is not None, "aircraft": rows})
+    payload = {"now": now, "live": _st(request).hub is not None, "aircraft": rows}
+    return await run_in_threadpool(_json, payload)
 
 
 async def api_track(request: Request) -> Response:
@@ -353,10 +375,7 @@ async def api_flights(request: Request) -> Response:
 
 async def api_status(request: Request) -> Response:
     st = _st(request)
-    first, last = await run_in_threadpool(st.time_range)
-    through = None
-    with contextlib.suppress(BadRequest):
-        through = await st.db(lambda r: r.data_through_s())
+    (first, last), through, label = await run_in_threadpool(st.store_status)
     return _json(
         {
             "live": st.hub is not None,
@@ -369,7 +388,7 @@ async def api_status(request: Request) -> Response:
                 [{"lat": st.receiver[0], "lon": st.receiver[1]}] if st.receiver is not None else []
             ),
             "fleets_default": _is_bundled(st.fleets_path),
-            "data_label": await run_in_threadpool(st.data_label),
+            "data_label": label,
             "writable": st.token is not None,
         }
     )

@@ -101,8 +101,8 @@ def test_store_offer_live_drops_files_wait() -> None:
             alerts=None,
             keep_events=False,
         )
-        await eng._offer("a")
-        await eng._offer("b")
+        eng._offer("a")
+        eng._offer("b")
         return store
 
     live = asyncio.run(go(False))
