@@ -10,6 +10,8 @@ Layout (a MessagePack map):
 - ``format``: ``"flyvakt-state"``; ``version``: :data:`FORMAT_VERSION`. Anything else is refused
   with :class:`CheckpointError` (one line naming what was found and what is understood).
 - ``tracker``: the state table's live rows as columns (:meth:`StateTable.to_arrays`);
+- ``tracker_pending``: the first frames of never-seen addresses still waiting for a second one
+  (``TrackerState.pending``, :mod:`flyvakt.track.confirm`), as observation columns;
 - ``detector``: the detector's per-aircraft records, last-fix columns and sets;
 - ``fleets``, ``stats``, ``edge`` and the pipeline's clocks.
 
@@ -31,7 +33,7 @@ import numpy.typing as npt
 from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.fleets.events import FleetState, MemberFix, MemberStatus, Wave
-from flyvakt.model import AirportRef, Event
+from flyvakt.model import AirportRef, Event, ObservationBatch
 from flyvakt.pipeline import PipelineState, PipelineStats
 from flyvakt.track import TrackerState
 from flyvakt.track.table import COLUMNS, StateTable
@@ -42,8 +44,10 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "CheckpointError", "dumps", "loads"]
 FORMAT = "flyvakt-state"
 # Version 1: tracker table columns, detector (aircraft, last fixes, pending, awaiting, ground
 # references, sweep clock), fleets (waves, last events, groups, member fixes), stats, edge.
+# Version 2: also the tracker's pending first frames (a restored run confirms an aircraft whose
+# first frame came before the checkpoint, as an uninterrupted run does).
 # Bump it whenever a field is added, removed or changes meaning; old checkpoints are refused.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 _TYPES: dict[str, type[Any]] = {
     t.__name__: t for t in (Fix, AircraftState, Event, AirportRef, Wave, MemberStatus, MemberFix)
@@ -62,6 +66,10 @@ def dumps(state: PipelineState) -> bytes:
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "tracker": {k: _arr(v) for k, v in state.tracker.table.to_arrays().items()},
+        "tracker_pending": {
+            f.name: _arr(getattr(state.tracker.pending, f.name))
+            for f in dataclasses.fields(state.tracker.pending)
+        },
         "detector": {
             "aircraft": {a: _enc(st) for a, st in det.aircraft.items()},
             "lastfix": {k: _arr(v[: lf.size]) for k, v in lf.cols.items()},
@@ -114,6 +122,10 @@ def _state(doc: dict[str, Any]) -> PipelineState:
     unknown = set(cols) ^ set(COLUMNS)
     if unknown:
         raise CheckpointError(f"checkpoint tracker columns differ: {sorted(unknown)}")
+    pend = {k: _unarr(v) for k, v in doc["tracker_pending"].items()}
+    want = {f.name for f in dataclasses.fields(ObservationBatch)}
+    if set(pend) != want:
+        raise CheckpointError(f"checkpoint pending columns differ: {sorted(set(pend) ^ want)}")
     d = doc["detector"]
     lf_cols = {k: _unarr(v) for k, v in d["lastfix"].items()}
     lf = LastFixes(capacity=max(1024, 1 << max(len(lf_cols["t"]) - 1, 1).bit_length()))
@@ -143,7 +155,7 @@ def _state(doc: dict[str, Any]) -> PipelineState:
     }
     stats = PipelineStats(**fields)
     return PipelineState(
-        tracker=TrackerState(StateTable.from_arrays(cols)),
+        tracker=TrackerState(StateTable.from_arrays(cols), ObservationBatch(**pend)),
         detector=det,
         fleets=fleets,
         stats=stats,
