@@ -147,6 +147,17 @@ class Client:
         return float("nan")
 
 
+def _counts(status: dict[str, Any]) -> dict[str, int]:
+    """What one ``flyvakt run`` process counted: frames received (its feed readers, on arrival),
+    processed (its pipeline steps) and shed (buffer drops)."""
+    sources = status.get("sources") or {}
+    return {
+        "received": sum(int(s.get("frames", 0) or 0) for s in sources.values()),
+        "processed": int(status.get("frames", 0)),
+        "shed": int(status.get("buffer_drops", 0)),
+    }
+
+
 def _stored(db: Path) -> dict[str, int]:
     with sqlite3.connect(db) as conn:
         q = conn.execute
@@ -167,11 +178,11 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
     t0 = time.monotonic()
     t_end = t0 + args.minutes * 60
     play = asyncio.create_task(peer.play(t_end))
-    lat: list[float] = []
+    lat: dict[str, list[float]] = {"/api/status": [], "/data/aircraft.json": []}
     rss: list[tuple[float, float]] = []
     errors = 0
     status: dict[str, Any] = {}
-    frames_before_kill = 0
+    before_kill = {"received": 0, "processed": 0, "shed": 0}
     kill: dict[str, Any] = {}
     killed = False
     next_rss = t0
@@ -182,7 +193,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         try:
             path = "/api/status" if k % 2 else "/data/aircraft.json"
             dt, body = await asyncio.to_thread(client.get, path)
-            lat.append(dt)
+            lat[path].append(dt)
             if path == "/api/status":
                 status = body.get("hub") or {}
         except OSError:
@@ -199,7 +210,10 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
             assert client.proc is not None
             client.proc.send_signal(signal.SIGKILL)
             client.proc.wait()
-            frames_before_kill = int(status.get("frames", 0))
+            if peer.writer is not None:  # the peer's side of the dead connection (its kernel
+                peer.writer.close()  # would report the reset on a later write): nothing is
+                peer.writer = None  # counted as sent into a socket nobody reads
+            before_kill = _counts(status)
             from flyvakt.store import StoreWriter
 
             StoreWriter(client.db).close()  # the recovery a restart does
@@ -231,14 +245,27 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
     except subprocess.TimeoutExpired:
         client.proc.kill()
     server.close()
-    ms = np.array(lat) * 1000
+    ms = np.array([x for v in lat.values() for x in v]) * 1000
+    per_path = {
+        p: [round(float(np.percentile(np.array(v) * 1000, q)), 1) for q in (50, 99)]
+        for p, v in lat.items()
+        if v
+    }
     warm = [r for t, r in rss if t >= 60] or [r for _, r in rss]
+    after = _counts(status)
+    received = before_kill["received"] + after["received"]
+    processed = before_kill["processed"] + after["processed"]
+    shed = before_kill["shed"] + after["shed"]
     return {
         "minutes": args.minutes,
         "rate_frames_per_s": args.rate,
         "frames_sent": peer.sent,
         "frames_not_sent (drops, stall, pause)": peer.not_sent,
-        "frames_received": frames_before_kill + int(status.get("frames", 0)),
+        "frames_received (feed readers)": received,
+        "frames_processed (pipeline)": processed,
+        "frames_shed (pipeline behind, counted)": shed,
+        "sent - received": peer.sent - received,
+        "received - processed - shed": received - processed - shed,
         "connection_drops": peer.drops,
         "garbage_bytes": peer.garbage_bytes,
         "absurd_timestamps": peer.absurd,
@@ -246,7 +273,8 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         "kill_9": kill,
         "rss_mb_over_time": rss,
         "rss_after_warmup_min_max_mb": [min(warm), max(warm)] if warm else None,
-        "api_requests": len(lat),
+        "api_requests": len(ms),
+        "api_p50_p99_ms_per_path": per_path,
         "api_errors (while down)": errors,
         "api_p50_ms": round(float(np.percentile(ms, 50)), 1) if len(ms) else None,
         "api_p99_ms": round(float(np.percentile(ms, 99)), 1) if len(ms) else None,

@@ -86,6 +86,19 @@ def _json(data: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(_clean(data), status_code=status)
 
 
+def _dumps(data: Any) -> bytes:
+    """JSON as :class:`JSONResponse` renders it (NaN/inf as null)."""
+    return json.dumps(
+        _clean(data), ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode("utf-8")
+
+
+def _live_response(head: dict[str, Any], aircraft_json: bytes) -> Response:
+    """``head`` with an ``aircraft`` key holding the already rendered live list."""
+    body = _dumps(head)[:-1] + b',"aircraft":' + aircraft_json + b"}"
+    return Response(body, media_type="application/json")
+
+
 def _clean(obj: Any) -> Any:
     """NaN/inf are not JSON: replace with null."""
     if isinstance(obj, float):
@@ -119,10 +132,11 @@ class _State:
         self._reader: Any = None
         self._outlines: bytes | None = None
         self._registry: tuple[int, Any] | None = None
-        # The live aircraft list of the hub's current batch with registrations and fleet
-        # members added: (the hub's list it was made from, now, rows), made once per batch.
-        self._live: tuple[list[dict[str, Any]], float | None, list[dict[str, Any]]] | None = None
+        # The live aircraft list as JSON (registrations and fleet members added): (hub batch
+        # it was made at, now, JSON array), and whether a newer one is being built.
+        self._live: tuple[tuple[Any, ...], float | None, bytes] | None = None
         self._live_lock = threading.Lock()
+        self._live_building = False
 
     def reader(self) -> Any:
         from flyvakt.store import StoreReader
@@ -177,22 +191,46 @@ class _State:
         except (BadRequest, sqlite3.DatabaseError):
             return default
 
-    def live_aircraft(self) -> tuple[float | None, list[dict[str, Any]]]:
-        """The live hub's aircraft with registrations and fleet members (worker thread: slow
-        for thousands of aircraft). Built once per batch; treat the rows as read-only."""
+    def _live_key(self) -> tuple[Any, ...] | None:
+        """The hub's batch count and data time (None for a hub that has no batch count)."""
         assert self.hub is not None
+        batches = self.hub.status().get("batches")
+        return None if batches is None else (batches, self.hub.now_s)
+
+    def live_aircraft(self) -> tuple[float | None, bytes]:
+        """The live hub's aircraft (registrations and fleet members added) as a JSON array,
+        and its data time. Slow for thousands of aircraft (call it from a worker thread), so
+        it is built at most once per batch and, once there is one, answered at once: while the
+        hub has moved on, the last list is served and a newer one built in the background (as
+        readsb writes aircraft.json once a second and serves the last one written)."""
+        key = self._live_key()
         with self._live_lock:
+            cached = self._live
+            if cached is not None and key is not None:
+                if cached[0] != key and not self._live_building:
+                    self._live_building = True
+                    threading.Thread(target=self._build_live, daemon=True).start()
+                return cached[1], cached[2]
+        return self._build_live()
+
+    def _build_live(self) -> tuple[float | None, bytes]:
+        assert self.hub is not None
+        try:
+            key = self._live_key()
             now = self.hub.now_s
-            src = self.hub.aircraft_now(now)
-            if self._live is not None and self._live[0] is src:
-                return self._live[1], self._live[2]
-            rows = [dict(r) for r in src]
+            rows = [dict(r) for r in self.hub.aircraft_now(now)]
             if Path(self.db_path).is_file():
                 with self.lock:
                     _add_registrations(self.reader(), rows)
             _add_fleet_members(self, rows)
-            self._live = (src, now, rows)
-            return now, rows
+            body = _dumps(rows)
+            if key is not None:
+                with self._live_lock:
+                    self._live = (key, now, body)
+            return now, body
+        finally:
+            with self._live_lock:
+                self._live_building = False
 
     def store_status(self) -> tuple[tuple[float | None, float | None], float | None, str | None]:
         """First and last stored fix, data-through time and data label, in one visit."""
@@ -273,11 +311,16 @@ def _add_fleet_members(st: _State, rows: list[dict[str, Any]]) -> None:
             row.setdefault("t", m.type)
 
 
+def _live_now(request: Request) -> bool:
+    """The live hub's aircraft are asked for (a hub, and no ``at``)."""
+    at = parse_time_param("at", request.query_params.get("at"), None)
+    return _st(request).hub is not None and at is None
+
+
 async def _aircraft_list(request: Request) -> tuple[float | None, list[dict[str, Any]]]:
+    """The aircraft at ``at`` (or the store's newest data) from the store."""
     st = _st(request)
     at = parse_time_param("at", request.query_params.get("at"), None)
-    if st.hub is not None and at is None:
-        return await run_in_threadpool(st.live_aircraft)
     ghost = _ghost_s(request.query_params.get("ghost"))
     if at is None:
         at = await st.db(lambda r: r.data_through_s())
@@ -292,7 +335,6 @@ async def _aircraft_list(request: Request) -> tuple[float | None, list[dict[str,
 
 async def aircraft_json(request: Request) -> Response:
     """readsb/tar1090 ``data/aircraft.json``."""
-    now, rows = await _aircraft_list(request)
     st = _st(request)
     messages = 0
     if st.hub is not None:
@@ -302,6 +344,10 @@ async def aircraft_json(request: Request) -> Response:
             sources = status.get("sources") or {}
             total = sum(int(s.get("frames", 0) or 0) for s in sources.values())
         messages = int(total or 0)
+    if _live_now(request):
+        live_now, body = await run_in_threadpool(st.live_aircraft)
+        return _live_response({"now": live_now, "messages": messages}, body)
+    now, rows = await _aircraft_list(request)
     # Rendering thousands of rows takes a while: off the event loop (ingest runs on it).
     return await run_in_threadpool(_json, {"now": now, "messages": messages, "aircraft": rows})
 
@@ -321,6 +367,9 @@ async def receiver_json_route(request: Request) -> Response:
 
 
 async def api_aircraft(request: Request) -> Response:
+    if _live_now(request):
+        live_now, body = await run_in_threadpool(_st(request).live_aircraft)
+        return _live_response({"now": live_now, "live": True}, body)
     now, rows = await _aircraft_list(request)
     payload = {"now": now, "live": _st(request).hub is not None, "aircraft": rows}
     return await run_in_threadpool(_json, payload)

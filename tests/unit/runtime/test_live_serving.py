@@ -4,7 +4,8 @@ event loop) must not stop ingest, nor hold up ``/api/status``.
 The engine replays the real AFR34ZG recording (paced) while the HTTP app, on the same event
 loop as in ``flyvakt run``, is asked for ``/data/aircraft.json``. The build of the list is made
 slow on purpose (a 1.5 s pause inside it, standing in for 20,000 aircraft): steps must go on
-and ``/api/status`` must be answered while it runs.
+and ``/api/status`` must be answered while it runs; and once a list exists, later requests get
+it at once while a newer one is built in the background.
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ SLOW_BUILD_S = 1.5
 def test_ingest_and_status_go_on_while_a_slow_aircraft_json_is_built(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    building = threading.Event()
+    building, built = threading.Event(), threading.Event()
     original = Hub._aircraft_rows
 
     def slow_rows(self: Hub, now: float | None) -> list[dict[str, Any]]:
         building.set()
         time.sleep(SLOW_BUILD_S)
-        return original(self, now)
+        try:
+            return original(self, now)
+        finally:
+            built.set()
 
     monkeypatch.setattr(Hub, "_aircraft_rows", slow_rows)
     hub = Hub()
@@ -74,6 +78,17 @@ def test_ingest_and_status_go_on_while_a_slow_aircraft_json_is_built(
             seen["slow_done_after"] = slow.done()
             resp = await slow
             seen["aircraft"] = resp.json()["aircraft"]
+            # Once a list exists, a request while the hub has moved on gets it at once, and a
+            # newer one is built in the background.
+            building.clear()
+            built.clear()
+            again = await c.get("/data/aircraft.json")
+            seen["again_before_build_done"] = not built.is_set()
+            seen["again"] = again.json()
+            async with asyncio.timeout(10):
+                while not built.is_set():
+                    await asyncio.sleep(0.05)
+            seen["rebuilt"] = building.is_set()
         stop.set()
         await engine
 
@@ -83,3 +98,6 @@ def test_ingest_and_status_go_on_while_a_slow_aircraft_json_is_built(
     assert not seen["slow_done_after"]  # ... and steps went on while the build was running
     assert seen["batches_during"] > 0
     assert [a["hex"] for a in seen["aircraft"]] == ["393322"]  # the real aircraft, live
+    assert seen["again_before_build_done"] and seen["rebuilt"]
+    assert [a["hex"] for a in seen["again"]["aircraft"]] == ["393322"]
+    assert seen["again"]["messages"] > 0 and seen["again"]["now"] > 0
