@@ -20,6 +20,7 @@ import logging
 import math
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -82,6 +83,12 @@ _MEDIA = {
 }
 
 
+# Why 2 s: the store's first/last fix and data-through time in /api/status may lag by this much
+# while ingest runs (a live map polls it every few seconds); each visit takes the store's lock
+# and a worker thread, which under load cost the status request hundreds of ms.
+STORE_STATUS_MAX_AGE_S = 2.0
+
+
 def _json(data: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(_clean(data), status_code=status)
 
@@ -137,6 +144,10 @@ class _State:
         self._live: tuple[tuple[Any, ...], float | None, bytes] | None = None
         self._live_lock = threading.Lock()
         self._live_building = False
+        # store_status() of the last visit: (time.monotonic() of it, figures), and whether a
+        # visit is under way.
+        self._store_status: tuple[float, Any] | None = None
+        self._store_status_busy = False
 
     def reader(self) -> Any:
         from flyvakt.store import StoreReader
@@ -234,8 +245,27 @@ class _State:
 
     def store_status(self) -> tuple[tuple[float | None, float | None], float | None, str | None]:
         """First and last stored fix, data-through time and data label, in one visit."""
-        through: float | None = self._peek(lambda r: r.data_through_s(), None)
-        return self.time_range(), through, self.data_label()
+        try:
+            through: float | None = self._peek(lambda r: r.data_through_s(), None)
+            figures = (self.time_range(), through, self.data_label())
+            with self._live_lock:
+                self._store_status = (time.monotonic(), figures)
+            return figures
+        finally:
+            self._store_status_busy = False
+
+    def store_status_now(self) -> Any:
+        """:meth:`store_status` without waiting for the store (event loop): the figures of the
+        last visit, and a new visit in the background when they are over
+        STORE_STATUS_MAX_AGE_S old; None before the first visit."""
+        with self._live_lock:
+            last = self._store_status
+            if last is None:
+                return None
+            if time.monotonic() - last[0] > STORE_STATUS_MAX_AGE_S and not self._store_status_busy:
+                self._store_status_busy = True
+                threading.Thread(target=self.store_status, daemon=True).start()
+            return last[1]
 
     def data_label(self) -> str | None:
         """The store's ``meta`` ``data_label`` (e.g. a reconstruction's notice), if any."""
@@ -424,7 +454,10 @@ async def api_flights(request: Request) -> Response:
 
 async def api_status(request: Request) -> Response:
     st = _st(request)
-    (first, last), through, label = await run_in_threadpool(st.store_status)
+    figures: Any = st.store_status_now() if st.hub is not None else None
+    if figures is None:  # no live hub (serve), or the first visit: ask the store now
+        figures = await run_in_threadpool(st.store_status)
+    (first, last), through, label = figures
     return _json(
         {
             "live": st.hub is not None,

@@ -101,3 +101,28 @@ def test_ingest_and_status_go_on_while_a_slow_aircraft_json_is_built(
     assert seen["again_before_build_done"] and seen["rebuilt"]
     assert [a["hex"] for a in seen["again"]["aircraft"]] == ["393322"]
     assert seen["again"]["messages"] > 0 and seen["again"]["now"] > 0
+
+
+def test_live_status_does_not_wait_for_the_store(tmp_path: Path) -> None:
+    """With a live hub, ``/api/status`` answers from the store figures of its last visit (at
+    most STORE_STATUS_MAX_AGE_S old) instead of queueing behind a store reader that is busy,
+    e.g. adding registrations to a 20,000-aircraft list."""
+    from flyvakt.cli.main import main
+
+    db = tmp_path / "rec.db"
+    assert main(["replay", "--quiet", "--db", str(db), str(AFR)]) == 0
+    app = create_app(str(db), hub=Hub())
+
+    async def go() -> tuple[dict[str, Any], dict[str, Any]]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
+            first = (await c.get("/api/status")).json()  # the first visit reads the store
+            with app.state.flyvakt.lock:  # the store reader is busy elsewhere
+                async with asyncio.timeout(5):
+                    second = (await c.get("/api/status")).json()
+        return first, second
+
+    first, second = asyncio.run(go())
+    assert first["last_fix_s"] is not None and first["data_through_s"] is not None
+    assert second["last_fix_s"] == first["last_fix_s"]
+    assert second["data_through_s"] == first["data_through_s"]
