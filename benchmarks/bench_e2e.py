@@ -228,7 +228,8 @@ def live(beast: Path, n_frames: int, rates: list[int], seconds: float) -> list[d
     from flyvakt.runtime.hub import Hub
 
     arrivals: deque[list[float]] = deque()
-    lat: list[tuple[float, int]] = []
+    lat: list[tuple[float, int, float]] = []  # (latency s, frames, published at)
+    first: list[float] = []  # when the first frame arrived
     cls = eng_mod._Engine
     orig_on, orig_shed, orig_proc = cls.on_live_batch, cls._shed, cls.process
 
@@ -247,6 +248,7 @@ def live(beast: Path, n_frames: int, rates: list[int], seconds: float) -> list[d
     def on(self: Any, batch: Any) -> None:
         if len(batch):
             arrivals.append([time.perf_counter(), len(batch)])
+            first[:] = first or [arrivals[-1][0]]
         orig_on(self, batch)
 
     def shed(self: Any, batch: Any) -> None:
@@ -256,7 +258,7 @@ def live(beast: Path, n_frames: int, rates: list[int], seconds: float) -> list[d
     async def proc(self: Any, batch: Any) -> None:
         await orig_proc(self, batch)
         t = time.perf_counter()
-        lat.extend((t - a, k) for a, k in take(len(batch)))
+        lat.extend((t - a, k, t) for a, k in take(len(batch)))
 
     cls.on_live_batch, cls._shed, cls.process = on, shed, proc  # type: ignore[method-assign]
     out = []
@@ -264,6 +266,7 @@ def live(beast: Path, n_frames: int, rates: list[int], seconds: float) -> list[d
         for rate in rates:
             arrivals.clear()
             lat.clear()
+            first.clear()
             peer = subprocess.Popen(
                 [sys.executable, "-c", _PEER, str(beast), str(rate), str(seconds), str(n_frames)],
                 stdout=subprocess.PIPE,
@@ -291,8 +294,10 @@ def live(beast: Path, n_frames: int, rates: list[int], seconds: float) -> list[d
             summary = asyncio.run(go())
             achieved, blocked = (float(x) for x in peer.stdout.readline().split())
             peer.wait()
-            lats = np.array([v for v, _ in lat]) if lat else np.zeros(1)
-            weights = np.array([k for _, k in lat]) if lat else np.ones(1)
+            lats = np.array([v for v, _, _ in lat]) if lat else np.zeros(1)
+            weights = np.array([k for _, k, _ in lat]) if lat else np.ones(1)
+            t_end = (first[0] if first else 0.0) + seconds
+            in_window = sum(k for _, k, t in lat if t <= t_end)
             order = np.argsort(lats)
             cum = np.cumsum(weights[order]) / weights.sum()
             p50, p99 = (float(lats[order][np.searchsorted(cum, q)]) for q in (0.5, 0.99))
@@ -300,7 +305,7 @@ def live(beast: Path, n_frames: int, rates: list[int], seconds: float) -> list[d
                 "rate": rate,
                 "peer_rate": achieved,
                 "peer_blocked_s": blocked,
-                "processed_per_s": summary.frames / seconds,  # the peer sends for `seconds`
+                "processed_per_s": in_window / seconds,  # published while the peer sent
                 "shed": summary.buffer_drops,
                 "p50_ms": p50 * 1e3,
                 "p99_ms": p99 * 1e3,

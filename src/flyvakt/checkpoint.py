@@ -10,8 +10,6 @@ Layout (a MessagePack map):
 - ``format``: ``"flyvakt-state"``; ``version``: :data:`FORMAT_VERSION`. Anything else is refused
   with :class:`CheckpointError` (one line naming what was found and what is understood).
 - ``tracker``: the state table's live rows as columns (:meth:`StateTable.to_arrays`);
-- ``tracker_pending``: the first frames of never-seen addresses still waiting for a second one
-  (``TrackerState.pending``, :mod:`flyvakt.track.confirm`), as observation columns;
 - ``detector``: the detector's per-aircraft records, last-fix columns and sets;
 - ``fleets``, ``stats``, ``edge`` and the pipeline's clocks.
 
@@ -30,6 +28,7 @@ import msgpack
 import numpy as np
 import numpy.typing as npt
 
+from flyvakt.decode.commb import CommBLatest
 from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.fleets.events import FleetState, MemberFix, MemberStatus, Wave
@@ -42,12 +41,11 @@ from flyvakt.validate import EdgeState
 __all__ = ["FORMAT", "FORMAT_VERSION", "CheckpointError", "dumps", "loads"]
 
 FORMAT = "flyvakt-state"
-# Version 1: tracker table columns, detector (aircraft, last fixes, pending, awaiting, ground
-# references, sweep clock), fleets (waves, last events, groups, member fixes), stats, edge.
-# Version 2: also the tracker's pending first frames (a restored run confirms an aircraft whose
-# first frame came before the checkpoint, as an uninterrupted run does).
+# Version 1: tracker table columns and pending (unconfirmed) frames, detector (aircraft, last
+# fixes, pending, awaiting, ground references, sweep clock), fleets (waves, last events, groups,
+# member fixes), newest Comm-B values, stats, edge.
 # Bump it whenever a field is added, removed or changes meaning; old checkpoints are refused.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 1
 
 _TYPES: dict[str, type[Any]] = {
     t.__name__: t for t in (Fix, AircraftState, Event, AirportRef, Wave, MemberStatus, MemberFix)
@@ -66,6 +64,7 @@ def dumps(state: PipelineState) -> bytes:
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "tracker": {k: _arr(v) for k, v in state.tracker.table.to_arrays().items()},
+        # Frames of never-seen addresses awaiting confirmation (flyvakt.track.confirm).
         "tracker_pending": {
             f.name: _arr(getattr(state.tracker.pending, f.name))
             for f in dataclasses.fields(state.tracker.pending)
@@ -76,7 +75,7 @@ def dumps(state: PipelineState) -> bytes:
             "last_sweep_s": det.last_sweep_s,
             "pending": sorted(det.pending),
             "awaiting": sorted(det.awaiting),
-            "ground_refs": {k: list(v) for k, v in det.ground_refs.items()},
+            "ground_refs": {k: [list(r) for r in v] for k, v in det.ground_refs.items()},
         },
         "fleets": {
             "waves": [_enc(w) for w in state.fleets.waves],
@@ -84,6 +83,12 @@ def dumps(state: PipelineState) -> bytes:
             "latest_s": state.fleets.latest_s,
             "together": state.fleets.together,
             "fixes": {k: _enc(v) for k, v in state.fleets.fixes.items()},
+        },
+        "commb": {
+            "values": {
+                a: {k: list(v) for k, v in slot.items()} for a, slot in state.commb.values.items()
+            },
+            "newest_s": state.commb.newest_s,
         },
         "stats": _stats(state.stats),
         "edge": _arr(state.edge.tail_s),
@@ -122,10 +127,6 @@ def _state(doc: dict[str, Any]) -> PipelineState:
     unknown = set(cols) ^ set(COLUMNS)
     if unknown:
         raise CheckpointError(f"checkpoint tracker columns differ: {sorted(unknown)}")
-    pend = {k: _unarr(v) for k, v in doc["tracker_pending"].items()}
-    want = {f.name for f in dataclasses.fields(ObservationBatch)}
-    if set(pend) != want:
-        raise CheckpointError(f"checkpoint pending columns differ: {sorted(set(pend) ^ want)}")
     d = doc["detector"]
     lf_cols = {k: _unarr(v) for k, v in d["lastfix"].items()}
     lf = LastFixes(capacity=max(1024, 1 << max(len(lf_cols["t"]) - 1, 1).bit_length()))
@@ -139,7 +140,9 @@ def _state(doc: dict[str, Any]) -> PipelineState:
         lastfix=lf,
         last_sweep_s=float(d["last_sweep_s"]),
         pending={int(a) for a in d["pending"]},
-        ground_refs={k: (float(v[0]), float(v[1])) for k, v in d["ground_refs"].items()},
+        ground_refs={
+            k: [(float(r[0]), float(r[1])) for r in v] for k, v in d["ground_refs"].items()
+        },
         awaiting={int(a) for a in d["awaiting"]},
     )
     f = doc["fleets"]
@@ -154,8 +157,15 @@ def _state(doc: dict[str, Any]) -> PipelineState:
         k: Counter(v) if isinstance(v, dict) else v for k, v in doc["stats"].items()
     }
     stats = PipelineStats(**fields)
+    commb = CommBLatest()
+    commb.values = {
+        int(a): {k: (float(v[0]), float(v[1])) for k, v in slot.items()}
+        for a, slot in doc["commb"]["values"].items()
+    }
+    commb.newest_s = float(doc["commb"]["newest_s"])
     return PipelineState(
-        tracker=TrackerState(StateTable.from_arrays(cols), ObservationBatch(**pend)),
+        commb=commb,
+        tracker=TrackerState(StateTable.from_arrays(cols), _pending(doc["tracker_pending"])),
         detector=det,
         fleets=fleets,
         stats=stats,
@@ -163,6 +173,14 @@ def _state(doc: dict[str, Any]) -> PipelineState:
         data_through_s=float(doc["data_through_s"]),
         expired_through_s=float(doc["expired_through_s"]),
     )
+
+
+def _pending(doc: dict[str, Any]) -> ObservationBatch:
+    names = {f.name for f in dataclasses.fields(ObservationBatch)}
+    if set(doc) != names:
+        diff = sorted(set(doc) ^ names)
+        raise CheckpointError(f"checkpoint pending-frame columns differ: {diff}")
+    return ObservationBatch(**{k: _unarr(v) for k, v in doc.items()})
 
 
 def _stats(st: PipelineStats) -> dict[str, Any]:
@@ -175,7 +193,7 @@ def _stats(st: PipelineStats) -> dict[str, Any]:
 def _arr(a: npt.NDArray[Any]) -> dict[str, Any]:
     if a.dtype == object:
         return {"obj": a.tolist()}
-    return {"nd": a.dtype.str, "b": np.ascontiguousarray(a).tobytes()}
+    return {"nd": a.dtype.str, "shape": list(a.shape), "b": np.ascontiguousarray(a).tobytes()}
 
 
 def _unarr(v: dict[str, Any]) -> npt.NDArray[Any]:
@@ -183,7 +201,8 @@ def _unarr(v: dict[str, Any]) -> npt.NDArray[Any]:
         out = np.empty(len(v["obj"]), dtype=object)
         out[:] = v["obj"]
         return out
-    return np.frombuffer(v["b"], dtype=np.dtype(v["nd"])).copy()
+    flat = np.frombuffer(v["b"], dtype=np.dtype(v["nd"])).copy()
+    return flat.reshape(v["shape"]) if "shape" in v else flat
 
 
 def _enc(x: Any) -> Any:

@@ -94,7 +94,7 @@ def test_unknown_version_is_refused_with_one_clear_line() -> None:
     doc = _doc(dumps(PipelineState()))
     assert doc["version"] == FORMAT_VERSION
     doc["version"] = FORMAT_VERSION + 1
-    with pytest.raises(CheckpointError, match=r"version 3 is not understood .* reads version 2"):
+    with pytest.raises(CheckpointError, match=r"version 2 is not understood .* reads version 1"):
         loads(msgpack.packb(doc, use_bin_type=True))
 
 

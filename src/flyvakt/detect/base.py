@@ -73,7 +73,7 @@ class Context:
     (the detector state's, learned from every aircraft), and helpers that build events."""
 
     world: WorldView
-    ground_refs: dict[str, tuple[float, float]] = dc_field(default_factory=dict)
+    ground_refs: dict[str, list[tuple[float, float]]] = dc_field(default_factory=dict)
 
     def airport_for(self, fx: Fix, radius_nm: float) -> tuple[AirportRef | None, list[str]]:
         near = self.world.airports_near(fx.lat, fx.lon, radius_nm)

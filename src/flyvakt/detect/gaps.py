@@ -24,10 +24,26 @@ from flyvakt.model import AirportRef, Event
 def ground_ref(ctx: Context, st: AircraftState, ap: AirportRef, fx: Fix) -> float:
     if st.field_icao == ap.icao and not math.isnan(st.ref_baro_ft):
         return st.ref_baro_ft
-    shared = ctx.ground_refs.get(ap.icao)
-    if shared is not None and abs(fx.t - shared[1]) <= R.GROUND_REF_S:
-        return shared[0]
+    # Only references learned up to this fix's time: a batch holds other aircraft's later
+    # fixes, and a fix must not depend on data after it (nor on how the stream was batched).
+    for ref_ft, t in reversed(ctx.ground_refs.get(ap.icao, ())):
+        if t <= fx.t:
+            return ref_ft if fx.t - t <= R.GROUND_REF_S else math.nan
     return math.nan
+
+
+def share_ground_ref(ctx: Context, icao: str, ref_ft: float, t: float) -> None:
+    """Record a ground reference learned at ``t``, kept in time order for GROUND_REF_S after
+    the newest (a few per taxiing aircraft: bounded by the traffic of the field)."""
+    refs = ctx.ground_refs.setdefault(icao, [])
+    if refs and refs[-1][1] <= t and t - refs[-1][1] < R.GROUND_REF_STEP_S:
+        refs[-1] = (ref_ft, t)  # one per GROUND_REF_STEP_S is enough: QNH moves slowly
+    else:
+        refs.append((ref_ft, t))
+        refs.sort(key=lambda r: r[1])
+    newest = refs[-1][1]
+    while refs and newest - refs[0][1] > R.GROUND_REF_S:
+        del refs[0]
 
 
 def final_to(

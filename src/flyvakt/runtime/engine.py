@@ -69,11 +69,15 @@ INITIAL_RATE_FPS = 100_000.0
 # Why 0.3: the weight of the newest step's rate; a few steps follow a change of load, one
 # slow step (a burst of new aircraft) does not halve the next step.
 RATE_EWMA = 0.3
-# Why 1 s: a live frame still waiting this long when its turn comes is shed (counted in
+# Why 0.5 s: a live frame still waiting this long when its turn comes is shed (counted in
 # buffer_drops): the pipeline cannot keep up, and waiting longer would only grow the lag for
 # every later frame. Like readsb with a slow client, we drop rather than stall the sender:
-# the feeds are read between steps, so a short step keeps their sockets drained.
-MAX_LAG_S = 1.0
+# the feeds are read between steps, so short steps keep their sockets drained. (1 s let a
+# 500 k msg/s peer block 3 s in 5 on the shared test machine; 0.5 s kept it flowing.)
+MAX_LAG_S = 0.5
+# Why 2 ms: between back-to-back steps, the pause in which the feeds are read; a few loop
+# turns, enough for the TCP readers to drain what the kernel queued during the step.
+FEED_TURN_S = 0.002
 # Why 10 ms: how long a file replay waits before offering again to a full store queue; short
 # enough to keep the disk busy, long enough not to spin.
 STORE_RETRY_S = 0.01
@@ -204,7 +208,7 @@ class _Engine:
         while a backlog waits, until ``stop`` is set."""
         while not stop.is_set():
             if self.backlog:
-                await asyncio.sleep(0)
+                await asyncio.sleep(FEED_TURN_S)
             else:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=interval_s)
@@ -218,9 +222,8 @@ class _Engine:
             if isinstance(batch, FrameBatch):
                 self.summary.frames += len(batch)
                 self.hub.engine["frames"] = self.summary.frames  # live, not per status tick
-            out, seconds = await asyncio.to_thread(self._step, batch)
-            self.budget.observe(len(batch), seconds)
-            self.hub.engine["step_frames"] = self.budget.frames()
+            t0 = self.timer()
+            out = await asyncio.to_thread(self._step, batch)
             self.summary.steps += 1
             try:
                 await asyncio.to_thread(self._store, out.positions, out.events)
@@ -228,15 +231,17 @@ class _Engine:
             except Exception:  # a sink that fails must not stop ingest either
                 self.state.stats.step_errors += 1
                 log.exception("publishing a step failed: %s", describe_batch(batch))
+            # The step's cost includes publishing (the map's state, the store queue).
+            self.budget.observe(len(batch), self.timer() - t0)
+            self.hub.engine["step_frames"] = self.budget.frames()
             self.summary.step_errors = self.state.stats.step_errors
             self.hub.engine["step_errors"] = self.summary.step_errors
 
-    def _step(self, batch: FrameBatch | ObservationBatch) -> tuple[StepOutput, float]:
-        """The pipeline step (worker thread): its output and how long it took."""
+    def _step(self, batch: FrameBatch | ObservationBatch) -> StepOutput:
+        """The pipeline step (worker thread, holding the hub's table lock)."""
         with self.hub.table_lock:
-            t0 = self.timer()
             self.state, out = guarded_step(self.state, batch, self.cfg, self.detector)
-            return out, self.timer() - t0
+            return out
 
     async def finish(self) -> None:
         async with self.lock:
@@ -260,6 +265,7 @@ class _Engine:
         self.summary.positions += len(positions)
         hub = self.hub
         hub.set_tracker_table(self.state.tracker.table)
+        hub.commb = self.state.commb
         now = self.state.data_through_s
         hub.publish_positions(positions, now if math.isfinite(now) else math.nan)
         if events:

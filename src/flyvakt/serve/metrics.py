@@ -27,7 +27,7 @@ _SCALARS = (
      "store_drops"),
     ("flyvakt_subscriber_drops_total", "counter", "Messages a slow map client missed",
      "subscriber_drops"),
-    ("flyvakt_buffer_drops_total", "counter", "Live frames shed: pipeline behind by > 1 s",
+    ("flyvakt_buffer_drops_total", "counter", "Live frames shed: waited > 0.5 s for a step",
      "buffer_drops"),
     ("flyvakt_lag_seconds", "gauge", "Wait of the oldest live frame in the last step",
      "lag_s"),

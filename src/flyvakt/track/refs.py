@@ -22,6 +22,8 @@ F64 = npt.NDArray[np.float64]
 CELL_DEG = 0.5
 NROW = int(180 / CELL_DEG)
 NCOL = int(360 / CELL_DEG)
+# Points per distance matrix: bounds its memory (points x candidates x 8 bytes) to a few MB.
+MAX_BLOCK_POINTS = 4096
 
 
 class RefIndex:
@@ -68,19 +70,33 @@ class RefIndex:
             + s[r0, np.clip(c0, 0, NCOL - 1)],
             1,
         )
-        for k in np.flatnonzero(ok & (cnt > 0)).tolist():
+        # Points with the same window share their candidates: one distance matrix per window
+        # (windows are few: aircraft on the ground cluster at airports), not a loop per point.
+        sel = np.flatnonzero(ok & (cnt > 0))
+        if sel.size == 0:
+            return out
+        windows = np.stack([r0[sel], r1[sel], c0[sel], c1[sel]], axis=1)
+        uniq, inverse = np.unique(windows, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        by_window = np.argsort(inverse, kind="stable")
+        splits = np.flatnonzero(np.diff(inverse[by_window])) + 1
+        for g, members in zip(uniq.tolist(), np.split(sel[by_window], splits), strict=True):
+            ra, rb, ca, cb = g
             idx = [
                 self.order[
                     self.start[rr * NCOL + cc % NCOL] : self.start[rr * NCOL + cc % NCOL + 1]
                 ]
-                for rr in range(int(r0[k]), int(r1[k]) + 1)
-                for cc in range(int(c0[k]), int(c1[k]) + 1)
+                for rr in range(ra, rb + 1)
+                for cc in range(ca, cb + 1)
             ]
             cand = np.concatenate(idx) if idx else np.empty(0, dtype=np.int64)
             if len(cand) == 0:
                 continue
-            d = haversine_nm(lat[k], lon[k], self.lats[cand], self.lons[cand])
-            best = float(d.min())
-            if best <= max_nm:
-                out[k] = best
+            for part in np.array_split(members, -(-members.size // MAX_BLOCK_POINTS)):
+                d = haversine_nm(
+                    lat[part][:, None], lon[part][:, None], self.lats[cand], self.lons[cand]
+                )
+                best = d.min(axis=1)
+                hit = best <= max_nm
+                out[part[hit]] = best[hit]
         return out
