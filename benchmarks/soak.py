@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import signal
 import socket
@@ -42,6 +43,11 @@ TICK_S = 0.1  # the server sends one slice per tick
 STALL_S = 15.0  # longer than the client's 10 s stall detection
 GARBAGE_EVERY_S = 40.0
 ABSURD_EVERY_S = 60.0
+# Why 150 s: warm-up of a ``flyvakt run`` process, from its start: the aircraft appear in the
+# first seconds, but the detector's per-aircraft ring of recent fixes fills for RECENT_KEEP_S
+# (120 s) of data; RSS is judged flat (within 10 %) after that, in each run (before and after
+# the kill).
+WARMUP_S = 150.0
 
 
 def _free_port() -> int:
@@ -185,6 +191,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
     before_kill = {"received": 0, "processed": 0, "shed": 0}
     kill: dict[str, Any] = {}
     killed = False
+    restarted_at = math.inf
     next_rss = t0
     k = 0
     while time.monotonic() < t_end:
@@ -230,6 +237,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
                 "events_lost": max(0, acked_ev - stored["events"]),
             }
             client.start()
+            restarted_at = time.monotonic() - t0
             peer.paused = False
     await play
     await asyncio.sleep(2.0)
@@ -252,6 +260,12 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         if v
     }
     warm = [r for t, r in rss if t >= 60] or [r for _, r in rss]
+    flat = {}
+    for name, a, b in (("first run", 0.0, restarted_at), ("second run", restarted_at, math.inf)):
+        got = [r for t, r in rss if a + WARMUP_S <= t < b]
+        if got:
+            flat[name] = {"min_mb": min(got), "max_mb": max(got),
+                          "spread_pct": round(100 * (max(got) / min(got) - 1), 1)}  # fmt: skip
     after = _counts(status)
     received = before_kill["received"] + after["received"]
     processed = before_kill["processed"] + after["processed"]
@@ -273,6 +287,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         "kill_9": kill,
         "rss_mb_over_time": rss,
         "rss_after_warmup_min_max_mb": [min(warm), max(warm)] if warm else None,
+        f"rss_per_run_after_{WARMUP_S:.0f}s": flat,
         "api_requests": len(ms),
         "api_p50_p99_ms_per_path": per_path,
         "api_errors (while down)": errors,
