@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from flyvakt.model import Event, PositionBatch
+from flyvakt.model.batches import icao_hex
 from flyvakt.pipeline import PipelineStats
 from flyvakt.store.flights import flights_from_events
 from flyvakt.store.records import FlightRecord
@@ -188,7 +189,7 @@ def read(
     """Decode and track recordings (every format ``flyvakt replay`` reads); no event detection.
 
     ``format`` overrides detection (beast, avr, sbs, jsonl, csv, json, sv-csv, sv-jsonl,
-    parquet); ``start_time`` is the UTC start of Beast/AVR files without absolute times.
+    parquet, opensky); ``start_time`` is the UTC start of Beast/AVR files without absolute times.
     """
     return replay(paths, format, start_time, detect=False, batch_size=batch_size).positions
 
@@ -259,7 +260,7 @@ class Flights(list[FlightRecord]):
 
     def to_json(self) -> list[dict[str, Any]]:
         """The rows of ``/api/flights``: hex ``icao24``, epoch-second times, end bases."""
-        return [{**asdict(f), "icao24": f"{f.icao24:06x}"} for f in self]
+        return [{**asdict(f), "icao24": icao_hex(f.icao24)} for f in self]
 
     def to_pandas(self) -> Any:
         """A ``pandas.DataFrame`` with :data:`FLIGHT_COLUMNS` (times as UTC datetimes)."""

@@ -28,10 +28,11 @@ import msgpack
 import numpy as np
 import numpy.typing as npt
 
+from flyvakt.decode.commb import CommBLatest
 from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.fleets.events import FleetState, MemberFix, MemberStatus, Wave
-from flyvakt.model import AirportRef, Event
+from flyvakt.model import AirportRef, Event, ObservationBatch
 from flyvakt.pipeline import PipelineState, PipelineStats
 from flyvakt.track import TrackerState
 from flyvakt.track.table import COLUMNS, StateTable
@@ -40,8 +41,9 @@ from flyvakt.validate import EdgeState
 __all__ = ["FORMAT", "FORMAT_VERSION", "CheckpointError", "dumps", "loads"]
 
 FORMAT = "flyvakt-state"
-# Version 1: tracker table columns, detector (aircraft, last fixes, pending, awaiting, ground
-# references, sweep clock), fleets (waves, last events, groups, member fixes), stats, edge.
+# Version 1: tracker table columns and pending (unconfirmed) frames, detector (aircraft, last
+# fixes, pending, awaiting, ground references, sweep clock), fleets (waves, last events, groups,
+# member fixes), newest Comm-B values, stats, edge.
 # Bump it whenever a field is added, removed or changes meaning; old checkpoints are refused.
 FORMAT_VERSION = 1
 
@@ -62,13 +64,18 @@ def dumps(state: PipelineState) -> bytes:
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "tracker": {k: _arr(v) for k, v in state.tracker.table.to_arrays().items()},
+        # Frames of never-seen addresses awaiting confirmation (flyvakt.track.confirm).
+        "tracker_pending": {
+            f.name: _arr(getattr(state.tracker.pending, f.name))
+            for f in dataclasses.fields(state.tracker.pending)
+        },
         "detector": {
             "aircraft": {a: _enc(st) for a, st in det.aircraft.items()},
             "lastfix": {k: _arr(v[: lf.size]) for k, v in lf.cols.items()},
             "last_sweep_s": det.last_sweep_s,
             "pending": sorted(det.pending),
             "awaiting": sorted(det.awaiting),
-            "ground_refs": {k: list(v) for k, v in det.ground_refs.items()},
+            "ground_refs": {k: [list(r) for r in v] for k, v in det.ground_refs.items()},
         },
         "fleets": {
             "waves": [_enc(w) for w in state.fleets.waves],
@@ -76,6 +83,12 @@ def dumps(state: PipelineState) -> bytes:
             "latest_s": state.fleets.latest_s,
             "together": state.fleets.together,
             "fixes": {k: _enc(v) for k, v in state.fleets.fixes.items()},
+        },
+        "commb": {
+            "values": {
+                a: {k: list(v) for k, v in slot.items()} for a, slot in state.commb.values.items()
+            },
+            "newest_s": state.commb.newest_s,
         },
         "stats": _stats(state.stats),
         "edge": _arr(state.edge.tail_s),
@@ -127,7 +140,9 @@ def _state(doc: dict[str, Any]) -> PipelineState:
         lastfix=lf,
         last_sweep_s=float(d["last_sweep_s"]),
         pending={int(a) for a in d["pending"]},
-        ground_refs={k: (float(v[0]), float(v[1])) for k, v in d["ground_refs"].items()},
+        ground_refs={
+            k: [(float(r[0]), float(r[1])) for r in v] for k, v in d["ground_refs"].items()
+        },
         awaiting={int(a) for a in d["awaiting"]},
     )
     f = doc["fleets"]
@@ -142,8 +157,15 @@ def _state(doc: dict[str, Any]) -> PipelineState:
         k: Counter(v) if isinstance(v, dict) else v for k, v in doc["stats"].items()
     }
     stats = PipelineStats(**fields)
+    commb = CommBLatest()
+    commb.values = {
+        int(a): {k: (float(v[0]), float(v[1])) for k, v in slot.items()}
+        for a, slot in doc["commb"]["values"].items()
+    }
+    commb.newest_s = float(doc["commb"]["newest_s"])
     return PipelineState(
-        tracker=TrackerState(StateTable.from_arrays(cols)),
+        commb=commb,
+        tracker=TrackerState(StateTable.from_arrays(cols), _pending(doc["tracker_pending"])),
         detector=det,
         fleets=fleets,
         stats=stats,
@@ -151,6 +173,14 @@ def _state(doc: dict[str, Any]) -> PipelineState:
         data_through_s=float(doc["data_through_s"]),
         expired_through_s=float(doc["expired_through_s"]),
     )
+
+
+def _pending(doc: dict[str, Any]) -> ObservationBatch:
+    names = {f.name for f in dataclasses.fields(ObservationBatch)}
+    if set(doc) != names:
+        diff = sorted(set(doc) ^ names)
+        raise CheckpointError(f"checkpoint pending-frame columns differ: {diff}")
+    return ObservationBatch(**{k: _unarr(v) for k, v in doc.items()})
 
 
 def _stats(st: PipelineStats) -> dict[str, Any]:
@@ -163,7 +193,7 @@ def _stats(st: PipelineStats) -> dict[str, Any]:
 def _arr(a: npt.NDArray[Any]) -> dict[str, Any]:
     if a.dtype == object:
         return {"obj": a.tolist()}
-    return {"nd": a.dtype.str, "b": np.ascontiguousarray(a).tobytes()}
+    return {"nd": a.dtype.str, "shape": list(a.shape), "b": np.ascontiguousarray(a).tobytes()}
 
 
 def _unarr(v: dict[str, Any]) -> npt.NDArray[Any]:
@@ -171,7 +201,8 @@ def _unarr(v: dict[str, Any]) -> npt.NDArray[Any]:
         out = np.empty(len(v["obj"]), dtype=object)
         out[:] = v["obj"]
         return out
-    return np.frombuffer(v["b"], dtype=np.dtype(v["nd"])).copy()
+    flat = np.frombuffer(v["b"], dtype=np.dtype(v["nd"])).copy()
+    return flat.reshape(v["shape"]) if "shape" in v else flat
 
 
 def _enc(x: Any) -> Any:

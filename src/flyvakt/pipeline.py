@@ -11,11 +11,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from flyvakt.decode import decode_batch
+import numpy as np
+
+from flyvakt.decode.adsb import me_field
+from flyvakt.decode.commb import CommBLatest
+from flyvakt.decode.core import decode_indexed
 from flyvakt.detect.expiry import forget as detect_forget
 from flyvakt.detect.state import DetectorState
 from flyvakt.fleets.events import FleetState
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
+from flyvakt.model.batches import parse_icao_hex
 from flyvakt.track import TrackerConfig, TrackerState
 from flyvakt.track import expire as track_expire
 from flyvakt.track import step as track_step
@@ -88,6 +93,7 @@ class PipelineState:
     edge: EdgeState = field(default_factory=EdgeState)
     data_through_s: float = float("-inf")
     expired_through_s: float = float("-inf")  # data time of the last expiry scan
+    commb: CommBLatest = field(default_factory=CommBLatest)  # newest BDS 4,0/5,0/6,0 values
 
 
 @dataclass
@@ -117,7 +123,12 @@ def step(
     if isinstance(batch, FrameBatch):
         stats.frames += len(batch)
         keep = check_time_range(batch.time_s, stats.edge_dropped)
-        obs, dstats = decode_batch(batch if keep.all() else batch.take(keep))
+        frames = batch if keep.all() else batch.take(keep)
+        obs, dstats, index = decode_indexed(frames)
+        commb = np.flatnonzero((obs.df == 20) | (obs.df == 21))
+        if commb.size:  # a side table: the tracker's path is untouched
+            mb = me_field(frames.payload[index[commb]])
+            state.commb.update(obs.icao24[commb], obs.time_s[commb], mb)
         for name in _DROP_FIELDS:
             n = int(getattr(dstats, name, 0))
             if n:
@@ -140,6 +151,20 @@ def step(
         stats.events += len(events)
     _expire(state)
     return state, StepOutput(positions, events)
+
+
+def advance(state: PipelineState, now_s: float, detector: Detector | None) -> list[Event]:
+    """Move the data clock to ``now_s`` without data (a watermark): a partition whose own
+    aircraft fell silent still sweeps for lost signals and expires state as the others do."""
+    if not now_s > state.data_through_s:
+        return []
+    state.data_through_s = now_s
+    events: list[Event] = []
+    if detector is not None:
+        events = detector.step(state, PositionBatch.empty(0), now_s)
+        state.stats.events += len(events)
+    _expire(state)
+    return events
 
 
 def _expire(state: PipelineState) -> None:
@@ -194,7 +219,7 @@ class EventDetector:
         from flyvakt.fleets.events import together_step
 
         for e in events:
-            e.fleet = reg.match(int(e.icao24, 16), None, e.time_s)
+            e.fleet = reg.match(parse_icao_hex(e.icao24), None, e.time_s)
         out = list(events)
         if events:
             state.fleets, fleet_events = fleet_step(state.fleets, events, reg)

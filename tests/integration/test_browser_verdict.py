@@ -173,6 +173,28 @@ def test_save_image(page: kit.Page) -> None:
     assert pg.evaluate("window.flyvakt.imageStats.watermark") == "RECONSTRUCTION · SYNTHETIC DATA"
 
 
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_one_save_button_and_a_one_line_header(page: kit.Page, lang: str) -> None:
+    """At 1280 px the header (language picker included) is one line in every language, and
+    a verdict shows one "Save image" button (its own), not the panel's as well."""
+    pg = page.open(f"?lang={lang}")
+    tops = pg.evaluate(
+        "() => [...document.getElementById('top').children]"
+        ".filter(c => c.offsetParent && c.className !== 'spacer')"
+        ".map(c => c.getBoundingClientRect().top)"
+    )
+    assert max(tops) - min(tops) < 10, tops  # one row: no child wrapped below
+    assert pg.locator("#save-image").is_visible()  # before a verdict: the map's button
+    _check(pg, "RA-96017 har landet på UEEE", "2024-06-18 08:00")
+    word = pg.locator("#v-save").inner_text()
+    visible = pg.evaluate(
+        "(w) => [...document.querySelectorAll('button')]"
+        ".filter(b => b.offsetParent && b.textContent.trim() === w).length",
+        word,
+    )
+    assert visible == 1
+
+
 def test_saved_image_of_a_real_recording_has_no_watermark(chrome: Any, afr_url: str) -> None:
     p = kit.Page(chrome, afr_url)
     try:

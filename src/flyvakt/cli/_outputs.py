@@ -10,7 +10,7 @@ from typing import IO, Any
 import numpy as np
 
 from flyvakt.model import Event, PositionBatch, Source
-from flyvakt.model.batches import receiver_ids
+from flyvakt.model.batches import NON_ICAO, receiver_ids
 
 POSITION_COLUMNS = (
     "time",
@@ -76,6 +76,15 @@ def icao_codes(icao24: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return out
 
 
+def icao_texts(icao24: np.ndarray[Any, Any]) -> list[str]:
+    """Addresses -> hex strings as :func:`flyvakt.model.batches.icao_hex` writes them (a
+    ``~`` before a non-ICAO address), built from the ASCII codes in one pass."""
+    out = _fixed_text(icao_codes(icao24), 6)
+    for i in np.flatnonzero(icao24 & NON_ICAO).tolist():
+        out[i] = "~" + out[i]
+    return out
+
+
 def squawk_codes(squawk: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Squawks 0..7777 -> (n, 4) ASCII codes of "%04d" (negatives give garbage: mask them)."""
     div = np.array([1000, 100, 10, 1], dtype=np.int64)
@@ -89,7 +98,7 @@ def position_columns(p: PositionBatch) -> dict[str, list[Any]]:
     """Plain Python columns (None for unknown) for the CSV writer; floats rounded as in Parquet."""
     cols: dict[str, list[Any]] = {
         "time_s": p.time_s.tolist(),
-        "icao24": _fixed_text(icao_codes(p.icao24), 6),
+        "icao24": icao_texts(p.icao24),
     }
     for name, (field, nd) in _FLOAT_DECIMALS.items():
         a = getattr(p, field)
@@ -136,7 +145,11 @@ def positions_table(p: PositionBatch) -> Any:
     times_us = (p.time_s * 1e6).astype("int64")
     arrays: dict[str, Any] = {
         "time": pa.array(times_us, type=pa.timestamp("us", tz="UTC")),
-        "icao24": _ascii_array(icao_codes(p.icao24), 6, None),
+        "icao24": (
+            pa.array(icao_texts(p.icao24), type=pa.string())
+            if (p.icao24 & NON_ICAO).any()
+            else _ascii_array(icao_codes(p.icao24), 6, None)
+        ),
     }
     for name, (field, nd) in _FLOAT_DECIMALS.items():
         a = getattr(p, field)

@@ -23,6 +23,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "simulate",
     "fleets",
     "export",
+    "feed",
+    "worker",
 )
 
 
@@ -77,6 +79,8 @@ INPUT_ERRORS = frozenset(
         "ClaimParseError",
         "AlertRuleError",
         "ZoneInfoNotFoundError",
+        "KafkaError",
+        "CheckpointError",
     }
 )
 

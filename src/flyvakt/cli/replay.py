@@ -48,7 +48,7 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
         "--format",
         dest="fmt",
         help="override format detection "
-        "(beast, avr, sbs, jsonl, csv, json, sv-csv, sv-jsonl, parquet)",
+        "(beast, avr, sbs, jsonl, csv, json, sv-csv, sv-jsonl, parquet, opensky)",
     )
     p.add_argument(
         "--start-time",
@@ -89,7 +89,11 @@ def add_replay_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--batch-size", type=int, default=65536, help="frames per batch (default 65536)")
     p.add_argument("--no-events", action="store_true", help="skip event detection")
-    p.add_argument("--quiet", action="store_true", help="no progress, no event lines")
+    p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar (shown only on a terminal: %%, rate, ETA), no event lines",
+    )
 
 
 def _parse_start(text: str | None) -> float | None:
@@ -103,6 +107,7 @@ def _parse_start(text: str | None) -> float | None:
 
 def run_replay(args: argparse.Namespace) -> int:
     from flyvakt.cli._outputs import EventsWriter, PositionsWriter
+    from flyvakt.cli.progress import ReplayProgress, wanted
     from flyvakt.pipeline import PipelineState, finish
     from flyvakt.runtime.guard import guarded_step
     from flyvakt.runtime.setup import make_detector, tracker_config
@@ -133,9 +138,9 @@ def run_replay(args: argparse.Namespace) -> int:
     state = PipelineState()
     src_stats = SourceStats()
     show = not args.quiet
-    progress = show and sys.stderr.isatty()
+    progress = wanted(args.quiet, sys.stderr)
     t0 = time.perf_counter()
-    last_print = t0
+    bar: ReplayProgress | None = None
     all_events: list[Event] = []
 
     def emit(events: list[Event]) -> None:
@@ -158,6 +163,7 @@ def run_replay(args: argparse.Namespace) -> int:
             readers = open_readers(
                 inputs, fmt=args.fmt, batch_size=args.batch_size, start_time_s=start_s
             )
+            bar = ReplayProgress(readers, sys.stderr, enabled=progress)
             for batch in merged_batches(readers, mstats):
                 state, out = guarded_step(state, batch, cfg, detector)
                 if pos_out:
@@ -165,19 +171,13 @@ def run_replay(args: argparse.Namespace) -> int:
                 if store is not None and len(out.positions):
                     store.offer(out.positions)
                 emit(out.events)
-                if progress and time.perf_counter() - last_print > 0.5:
-                    last_print = time.perf_counter()
-                    print(
-                        f"\r{state.stats.frames:,} frames, "
-                        f"{len(state.tracker.table):,} aircraft, {state.stats.events} events",
-                        end="",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+                bar.update(state.stats.frames, len(state.tracker.table), state.stats.events)
         except SourceFormatError as exc:
             print(f"flyvakt replay: {exc}", file=sys.stderr)
             return 2
         finally:
+            if bar is not None:
+                bar.close()
             for r in readers:
                 src_stats.merge(r.stats)
         emit(finish(state, detector))
@@ -188,8 +188,6 @@ def run_replay(args: argparse.Namespace) -> int:
             ev_out.close()
         if store is not None:
             store.close()
-    if progress:
-        print(file=sys.stderr)
     if show and progress:
         for e in all_events:
             print(_event_line(e, args.tz))

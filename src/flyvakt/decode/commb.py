@@ -23,6 +23,7 @@ MB bit layouts (bit 1 = MSB of the 56-bit MB; ICAO Doc 9871)::
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -192,3 +193,73 @@ def decode_commb(mb: U64) -> CommB:
 
 
 assert tuple(f.name for f in fields(CommB))[3:] == COMMB_COLUMNS
+
+
+# readsb aircraft.json key -> our Comm-B column, and whether readsb writes it as an integer.
+READSB_COMMB_KEYS: tuple[tuple[str, str, bool], ...] = (
+    ("nav_altitude_mcp", "selected_altitude_mcp_ft", True),
+    ("nav_altitude_fms", "selected_altitude_fms_ft", True),
+    ("nav_qnh", "baro_setting_hpa", False),
+    ("roll", "roll_deg", False),
+    ("tas", "tas_kt", True),
+    ("mag_heading", "heading_magnetic_deg", False),
+    ("ias", "ias_kt", True),
+    ("mach", "mach", False),
+)
+# Why 60 s: readsb stops showing a Comm-B value about a minute after the last reply carrying it
+# (ground radars interrogate every 4-12 s, so a minute is several missed replies).
+COMMB_MAX_AGE_S = 60.0
+# Why 10 minutes / 20,000: addresses from DF20/21 parity include noise that never becomes an
+# aircraft; entries silent that long are dropped once the table holds this many.
+COMMB_FORGET_S = 600.0
+COMMB_MAX_ENTRIES = 20_000
+
+
+class CommBLatest:
+    """The newest Comm-B value of each readsb key per aircraft (address -> key -> (value, time)).
+
+    Fed from DF20/21 replies only (a few per aircraft per radar sweep), apart from the tracker:
+    only registers that are the sole fit of their reply (:meth:`CommB.unambiguous`) count.
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[int, dict[str, tuple[float, float]]] = {}
+        self.newest_s = -math.inf
+
+    def update(self, icao24: npt.NDArray[np.uint32], time_s: F64, mb: U64) -> None:
+        if icao24.size == 0:
+            return
+        c = decode_commb(mb)
+        one = c.unambiguous()
+        for key, column, _ in READSB_COMMB_KEYS:
+            v = getattr(c, column)
+            idx = np.flatnonzero(one & np.isfinite(v))
+            if idx.size == 0:
+                continue
+            order = np.lexsort((time_s[idx], icao24[idx]))
+            idx = idx[order]
+            a = icao24[idx]
+            last = idx[np.r_[a[1:] != a[:-1], True]]  # newest row per aircraft
+            for i in last.tolist():
+                t = float(time_s[i])
+                slot = self.values.setdefault(int(icao24[i]), {})
+                if key not in slot or slot[key][1] <= t:
+                    slot[key] = (float(v[i]), t)
+        self.newest_s = max(self.newest_s, float(np.nanmax(time_s)))
+        if len(self.values) > COMMB_MAX_ENTRIES:
+            cut = self.newest_s - COMMB_FORGET_S
+            self.values = {
+                a: s for a, s in self.values.items() if max(t for _, t in s.values()) >= cut
+            }
+
+    def readsb_fields(self, icao24: int, now_s: float) -> dict[str, float | int]:
+        """readsb's keys for this aircraft with values at most COMMB_MAX_AGE_S old at now_s."""
+        slot = self.values.get(icao24)
+        if not slot:
+            return {}
+        out: dict[str, float | int] = {}
+        for key, _, whole in READSB_COMMB_KEYS:
+            got = slot.get(key)
+            if got is not None and now_s - got[1] <= COMMB_MAX_AGE_S:
+                out[key] = round(got[0]) if whole else round(got[0], 3)
+        return out

@@ -16,8 +16,13 @@ Downlink formats handled (ICAO Annex 10 Vol. IV 3.1.2; frame bit 1 = MSB of byte
   ground, 4 alert + SPI (either), 5 SPI (either) -> ``on_ground`` 0/1/-1.
 - Vertical status VS (DF0/16): 0 airborne, 1 on ground.
 - Capability CA (DF11/17): 4 on ground, 5 airborne, others unknown.
-- DF18 CF: 0 ADS-B with ICAO address, 1 ADS-B with non-ICAO address, 6 ADS-R: decoded as
-  ADS-B; 2-5 (TIS-B, management) and 7 are counted as ``df18_non_adsb`` and dropped.
+- DF18 CF (readsb's reading): 0 ADS-B non-transponder (ICAO address) and 1 ADS-B with a
+  non-ICAO address: source ADSB; 2 fine TIS-B (ICAO address) and 5 fine TIS-B (non-ICAO
+  address): TISB; 6 ADS-R: ADSR. Non-ICAO addresses (CF 1, 5) get the ``NON_ICAO`` flag bit
+  (shown as ``~abcdef``). The IMF bit that can mark a CF 2/6 address as non-ICAO is not read.
+  CF 3 (coarse TIS-B: another position encoding), 4 (management) and 7 (reserved) are counted
+  as ``df18_non_adsb`` and dropped. Frames a Beast feed marked as MLAT results (``mlat``) get
+  the MLAT source.
 
 Address handling: DF17/18 must have a zero CRC syndrome; DF11 a syndrome < 80 (the low 7 bits
 may carry the interrogator's II/SI code, as readsb accepts). Both set ``address_checked``.
@@ -37,7 +42,7 @@ import numpy.typing as npt
 from flyvakt.decode.adsb import decode_me, me_field
 from flyvakt.decode.crc import syndrome
 from flyvakt.decode.tables import AC13_ALTITUDE_FT, ID13_SQUAWK
-from flyvakt.model.batches import FrameBatch, ObservationBatch, Source
+from flyvakt.model.batches import NON_ICAO, FrameBatch, ObservationBatch, Source
 
 DF11_MAX_SYNDROME = 80
 """DF11 syndromes below this are accepted: II codes 0-15 and SI codes 1-63 in PI's low 7 bits
@@ -64,15 +69,24 @@ _CHECKED = _df_lut((11, 17, 18))
 _IS_ES = _df_lut((17, 18))
 
 
-def _first_byte_tables() -> tuple[npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
+_DF18_SOURCE = {0: Source.ADSB, 1: Source.ADSB, 2: Source.TISB, 5: Source.TISB, 6: Source.ADSR}
+_DF18_NON_ICAO = (1, 5)
+
+
+def _first_byte_tables() -> tuple[
+    npt.NDArray[np.int8], npt.NDArray[np.bool_], npt.NDArray[np.uint8], npt.NDArray[np.uint32]
+]:
     """Tables over the first byte (DF in bits 1-5, FS/VS/CA/CF in bits 6-8).
 
     on_ground: FS (DF4/5/20/21) 0, 2 airborne, 1, 3 ground, else unknown; VS (DF0/16, bit 6)
     1 ground, 0 airborne; CA (DF11/17) 4 ground, 5 airborne, else unknown.
-    non_adsb: DF18 with CF not in (0, 1, 6).
+    non_adsb: DF18 with CF not in _DF18_SOURCE. source: ADSB (DF17), per CF (DF18), MODE_S.
+    address_flag: NON_ICAO for DF18 CF 1/5.
     """
     ground = np.full(256, -1, dtype=np.int8)
     non_adsb = np.zeros(256, dtype=np.bool_)
+    source = np.full(256, int(Source.MODE_S), dtype=np.uint8)
+    flag = np.zeros(256, dtype=np.uint32)
     for byte in range(256):
         df, low = byte >> 3, byte & 7
         if df in (4, 5, 20, 21):
@@ -81,11 +95,16 @@ def _first_byte_tables() -> tuple[npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
             ground[byte] = low >> 2
         elif df in (11, 17):
             ground[byte] = {4: 1, 5: 0}.get(low, -1)
-        non_adsb[byte] = df == 18 and low not in (0, 1, 6)
-    return ground, non_adsb
+        non_adsb[byte] = df == 18 and low not in _DF18_SOURCE
+        if df == 17:
+            source[byte] = Source.ADSB
+        elif df == 18:
+            source[byte] = _DF18_SOURCE.get(low, Source.ADSB)
+            flag[byte] = NON_ICAO if low in _DF18_NON_ICAO else 0
+    return ground, non_adsb, source, flag
 
 
-_ON_GROUND, _NON_ADSB = _first_byte_tables()
+_ON_GROUND, _NON_ADSB, _SOURCE, _ADDRESS_FLAG = _first_byte_tables()
 
 
 @dataclass
@@ -99,7 +118,7 @@ class DecodeStats:
     unsupported_df: int = 0  # DF 19, 22, 24 and the undefined ones
     wrong_length: int = 0  # a long DF (16-21) in a 7-byte frame: data missing
     crc_failed: int = 0  # DF17/18 syndrome != 0, DF11 syndrome >= 80
-    df18_non_adsb: int = 0  # DF18 CF 2-5, 7 (TIS-B, ADS-R management, reserved)
+    df18_non_adsb: int = 0  # DF18 CF 3, 4, 7 (coarse TIS-B, TIS-B/ADS-R management, reserved)
     # Informational counters on decoded rows (not drop reasons):
     altitude_metric: int = 0  # AC13 with M = 1: left NaN
     adsb_no_column: int = 0  # ME content without an ObservationBatch column (TC 0, 23-30...)
@@ -197,9 +216,9 @@ def decode_indexed(
     out.address_checked[:] = checked
     header = p[:, :4].astype(np.uint32)
     aa = (header[:, 1] << np.uint32(16)) | (header[:, 2] << np.uint32(8)) | header[:, 3]
-    out.icao24[:] = np.where(checked, aa, synd[keep])
+    out.icao24[:] = np.where(checked, aa | _ADDRESS_FLAG[p[:, 0]], synd[keep])
     d_es = _IS_ES[d]
-    out.source[:] = np.where(d_es, np.uint8(Source.ADSB), np.uint8(Source.MODE_S))
+    out.source[:] = np.where(frames.mlat[keep], np.uint8(Source.MLAT), _SOURCE[p[:, 0]])
     out.on_ground[:] = _ON_GROUND[p[:, 0]]
 
     # 13-bit AC13 / ID13 field at frame bits 20-32: low 5 bits of byte 2, all of byte 3.

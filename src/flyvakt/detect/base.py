@@ -18,6 +18,7 @@ import numpy.typing as npt
 from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.geo.distance import distance_nm
 from flyvakt.model import AirportRef, Event, PositionBatch
+from flyvakt.model.batches import icao_hex
 from flyvakt.model.events import iso_utc
 
 
@@ -72,7 +73,7 @@ class Context:
     (the detector state's, learned from every aircraft), and helpers that build events."""
 
     world: WorldView
-    ground_refs: dict[str, tuple[float, float]] = dc_field(default_factory=dict)
+    ground_refs: dict[str, list[tuple[float, float]]] = dc_field(default_factory=dict)
 
     def airport_for(self, fx: Fix, radius_nm: float) -> tuple[AirportRef | None, list[str]]:
         near = self.world.airports_near(fx.lat, fx.lon, radius_nm)
@@ -96,7 +97,7 @@ class Context:
         country = airport.country if airport is not None else None
         return Event(
             type=kind,  # type: ignore[arg-type]
-            icao24=f"{st.icao24:06x}",
+            icao24=icao_hex(st.icao24),
             time_s=fx.t,
             callsign=st.callsign,
             airport=airport,

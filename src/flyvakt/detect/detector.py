@@ -38,6 +38,7 @@ from flyvakt.detect.prepass import fix_columns, ground_estimate
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.model import AirportRef, Event, PositionBatch
+from flyvakt.model.batches import parse_icao_hex
 from flyvakt.model.runs import runs_by_key
 
 COVERAGE = CoverageRule()
@@ -95,7 +96,7 @@ class Detector:
     def _tag(self, events: list[Event]) -> list[Event]:
         if self.fleet_of is not None:
             for e in events:
-                e.fleet = list(self.fleet_of(int(e.icao24, 16), e.time_s))
+                e.fleet = list(self.fleet_of(parse_icao_hex(e.icao24), e.time_s))
         return events
 
 

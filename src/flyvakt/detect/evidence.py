@@ -124,6 +124,15 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
         )
     if tol == 0.0:
         if h <= R.FLOOR_BAND_FT and gs < 2 * R.TAKEOFF_MIN_GS_KT:
+            run = _ground_level_run_s(st, fx, field, ref_baro_ft)
+            if run >= R.FLOOR_RUN_S and gs <= R.FLOOR_SLOW_RATIO * top:
+                # Held at the ground reference over the runway while braking: a rollout (the
+                # KWVI touch-and-goes without flags, a864dd 21:33 and a68847 23:55).
+                return Vote(
+                    2,
+                    f"at {field.icao}'s ground level for {run:.0f} s, slowing from {top:.0f} "
+                    f"to {gs:.0f} kt{src}",
+                )
             return Vote(1, f"at {field.icao}'s ground level ({h:+.0f} ft) at {gs:.0f} kt")
         if h > R.FLOOR_BAND_FT:
             return Vote(-1, f"{h:,.0f} ft above the ground reference of {field.icao}")
@@ -187,6 +196,27 @@ def _floor_run(st: AircraftState, fx: Fix, field: AirportRef) -> Vote | None:
         f"{fx.t - first.t:.0f} s after a descent, slowing from {top:.0f} to {fx.gs:.0f} kt",
         level_ft=fx.alt,
     )
+
+
+def _ground_level_run_s(
+    st: AircraftState, fx: Fix, field: AirportRef, ref_baro_ft: float
+) -> float:
+    """How long the pressure altitude has stayed within ``FLOOR_BAND_FT`` of the ground
+    reference up to ``fx``, over the runway (within ``RUNWAY_NM``); 0 when not over it."""
+    from flyvakt.detect.base import dist_nm
+
+    if math.isnan(fx.alt) or dist_nm(fx, field) > R.RUNWAY_NM:
+        return 0.0
+    first = fx
+    for f in reversed(st.recent):
+        if fx.t - f.t > R.ROLLOUT_S:
+            break
+        if math.isnan(f.alt):
+            continue
+        if f.alt - ref_baro_ft > R.FLOOR_BAND_FT:
+            break
+        first = f
+    return fx.t - first.t
 
 
 def _implied_gs(st: AircraftState, fx: Fix, min_dt_s: float) -> float:

@@ -31,7 +31,11 @@ def forget(state: DetectorState, now_s: float, silence_s: float) -> int:
     if state.awaiting:
         waiting = np.fromiter(state.awaiting, dtype=np.int64, count=len(state.awaiting))
         old &= ~np.isin(lf.cols["icao24"][:n], waiting)
-    stale = [k for k, (_b, ts) in state.ground_refs.items() if now_s - ts > GROUND_REF_KEEP_S]
+    stale = [
+        k
+        for k, refs in state.ground_refs.items()
+        if not refs or now_s - refs[-1][1] > GROUND_REF_KEEP_S  # refs are in time order
+    ]
     for k in stale:
         del state.ground_refs[k]
     if not old.any():

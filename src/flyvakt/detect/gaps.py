@@ -24,10 +24,26 @@ from flyvakt.model import AirportRef, Event
 def ground_ref(ctx: Context, st: AircraftState, ap: AirportRef, fx: Fix) -> float:
     if st.field_icao == ap.icao and not math.isnan(st.ref_baro_ft):
         return st.ref_baro_ft
-    shared = ctx.ground_refs.get(ap.icao)
-    if shared is not None and abs(fx.t - shared[1]) <= R.GROUND_REF_S:
-        return shared[0]
+    # Only references learned up to this fix's time: a batch holds other aircraft's later
+    # fixes, and a fix must not depend on data after it (nor on how the stream was batched).
+    for ref_ft, t in reversed(ctx.ground_refs.get(ap.icao, ())):
+        if t <= fx.t:
+            return ref_ft if fx.t - t <= R.GROUND_REF_S else math.nan
     return math.nan
+
+
+def share_ground_ref(ctx: Context, icao: str, ref_ft: float, t: float) -> None:
+    """Record a ground reference learned at ``t``, kept in time order for GROUND_REF_S after
+    the newest (a few per taxiing aircraft: bounded by the traffic of the field)."""
+    refs = ctx.ground_refs.setdefault(icao, [])
+    if refs and refs[-1][1] <= t and t - refs[-1][1] < R.GROUND_REF_STEP_S:
+        refs[-1] = (ref_ft, t)  # one per GROUND_REF_STEP_S is enough: QNH moves slowly
+    else:
+        refs.append((ref_ft, t))
+        refs.sort(key=lambda r: r[1])
+    newest = refs[-1][1]
+    while refs and newest - refs[0][1] > R.GROUND_REF_S:
+        del refs[0]
 
 
 def final_to(
@@ -83,6 +99,16 @@ def _reaches(st: AircraftState, fx: Fix, h: float, d_nm: float) -> bool:
         return True
     ratio = to_ground / to_field
     return 1 / R.GLIDE_TIME_RATIO <= ratio <= R.GLIDE_TIME_RATIO
+
+
+def over_runway(ctx: Context, st: AircraftState, fx: Fix, ap: AirportRef) -> bool:
+    """Whether ``fx`` is over ``ap``'s runways (within ``RUNWAY_NM``) at its ground level:
+    within ``FLOOR_BAND_FT`` of the ground reference, or without one within
+    ``SLOW_RAW_BAND_FT`` of the published elevation."""
+    if dist_nm(fx, ap) > R.RUNWAY_NM:
+        return False
+    h, tol = height_ft(fx, ap, ground_ref(ctx, st, ap, fx))
+    return abs(h) <= (R.FLOOR_BAND_FT if tol == 0.0 else R.SLOW_RAW_BAND_FT)  # NaN: False
 
 
 def initial_climb_from(ctx: Context, st: AircraftState, fx: Fix) -> list[AirportRef]:
@@ -254,9 +280,13 @@ def across_gap(
         ))  # fmt: skip
     elif finals and climbs:
         common = [a for a in finals if a.icao in climb_codes]
-        if common and len(finals) == 1:
+        # Over a runway at its level, the aircraft has reached that field: farther airports that
+        # fit the glide envelope are no longer in question (a68847 at KWVI, CA66 3 NM away).
+        there = over_runway(ctx, st, prev, finals[0])
+        if common and (len(finals) == 1 or there) and common[0] is finals[0]:
             ap = common[0]
-            why = f"on final to {ap.icao} before a {gap}, climbing out of it after"
+            how = "over the runway of" if there else "on final to"
+            why = f"{how} {ap.icao} before a {gap}, climbing out of it after"
             events.append(landing(
                 ctx, st, prev, out, basis="inferred", confidence=0.6, airport=ap, candidates=[],
                 reason=why,

@@ -12,10 +12,12 @@ from flyvakt.detect.gaps import (
     estimate_liftoff_s,
     estimate_touchdown_s,
     ground_ref,
+    share_ground_ref,
     trend_rate_fpm,
 )
 from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.model import AirportRef, Event
+from flyvakt.model.events import iso_utc
 
 
 class PhaseRule:
@@ -36,6 +38,7 @@ class PhaseRule:
         if not plausible_alt(st, fx):
             fx.alt = math.nan  # a stale or corrupt altitude is missing, not evidence
         ref = self._ground_ref(ctx, st, h.field, fx)
+        was_air, flagged, n = st.ground is False, fx.ground_known and fx.ground, len(out)
         v = vote(fx, st, h.field, ref)
         if v.value:
             fx.ground = v.value > 0
@@ -62,10 +65,16 @@ class PhaseRule:
                     fx.ground = True
             across_gap(ctx, st, h.prev, fx, h.field, ref, out)
             st.ground = fx.ground
+            if len(out) == n and was_air:
+                _lift_candidate(ctx, st, h.prev, fx, h.field, ref, flagged=flagged)
             return
         if st.start_pending:
             self._start_of_data(ctx, st, fx, out)
+        if st.lift_cand is not None:
+            _lift_confirm(ctx, st, fx, out)
         self._phase(ctx, st, h.prev, fx, v, out)
+        if len(out) == n and was_air and fx.t - h.prev.t >= R.LIFT_GAP_MIN_S:
+            _lift_candidate(ctx, st, h.prev, fx, h.field, ref, flagged=flagged)
 
     # -- ground reference of the pressure altitude ------------------------------------------
     @staticmethod
@@ -86,7 +95,7 @@ class PhaseRule:
         level = abs(fx.alt - field.elevation_ft) <= R.QNH_TOL_FT  # False when NaN
         if v.value >= 2 and slow and level:
             st.ref_baro_ft = fx.alt
-            ctx.ground_refs[field.icao] = (fx.alt, fx.t)
+            share_ground_ref(ctx, field.icao, fx.alt, fx.t)
         elif not math.isnan(v.level_ft):
             # The floor of this aircraft's own descent: its reference, not shared (a floor is
             # weaker evidence than a taxi).
@@ -102,6 +111,12 @@ class PhaseRule:
         if st.ground is None:
             if abs(v.value) >= 2:
                 st.ground = toward_ground
+                if toward_ground and not math.isnan(v.level_ft):
+                    # The data starts on a descent that ends on the runway (aa34f1 at KSNS):
+                    # the floor of that descent is a touchdown seen, not a taxi seen first.
+                    t = _touchdown_s(st, prev, fx, by_flag=False)
+                    landing(ctx, st, fx, out, reason=f"first seen descending, then {v.why}",
+                            time_s=t, confidence=0.9)  # fmt: skip
             return
         if toward_ground == st.ground:
             if st.flip_start is not None:
@@ -147,6 +162,95 @@ class PhaseRule:
                 ),
             )  # fmt: skip
             return
+
+
+def _lift_candidate(
+    ctx: Context,
+    st: AircraftState,
+    before: Fix,
+    fx: Fix,
+    field: AirportRef | None,
+    ref: float,
+    *,
+    flagged: bool,
+) -> None:
+    """After an interval of at least ``LIFT_GAP_MIN_S`` with the aircraft airborne before it
+    low near ``field`` (within ``FINAL_NM``, at most ``FINAL_HEIGHT_FT`` above it whatever the
+    QNH): is ``fx`` over its runway at its level (flagged on the ground without an altitude, or
+    within ``LIFT_MAX_HEIGHT_FT`` of the ground reference, or without one within
+    ``SLOW_RAW_BAND_FT`` of the elevation)? Then a climb soon after (``_lift_confirm``) means
+    it landed and lifted off inside the interval."""
+    st.lift_before = st.lift_cand = st.lift_field = None
+    if field is None or fx.t - before.t < R.LIFT_GAP_MIN_S or before.ground:
+        return
+    hb, tb = height_ft(before, field, ref)
+    if dist_nm(before, field) > R.FINAL_NM or not hb + tb <= R.FINAL_HEIGHT_FT:
+        return
+    if dist_nm(fx, field) > R.RUNWAY_NM:
+        return
+    h, tol = height_ft(fx, field, ref)
+    if math.isnan(h):
+        level = flagged
+    elif tol == 0.0:
+        level = h <= R.LIFT_MAX_HEIGHT_FT
+    else:
+        level = abs(h) <= R.SLOW_RAW_BAND_FT
+    if level:
+        st.lift_before, st.lift_cand, st.lift_field = before, fx, field
+        st.lift_flagged = flagged and math.isnan(h)
+
+
+def _lift_confirm(ctx: Context, st: AircraftState, fx: Fix, out: list[Event]) -> None:
+    """A candidate lift-off after an interval (``_lift_candidate``) confirmed by a climb of
+    ``TREND_ALT_FT`` (or a vertical rate of ``AIR_VR_FPM``) at flying speed within
+    ``LIFT_CONFIRM_S``: a landing at the field inside the interval, then a takeoff, both
+    inferred (neither touchdown nor lift-off was seen)."""
+    c, before, ap = st.lift_cand, st.lift_before, st.lift_field
+    assert c is not None and before is not None and ap is not None
+    if fx.t - c.t > R.LIFT_CONFIRM_S or st.ground is not False:
+        st.lift_before = st.lift_cand = st.lift_field = None
+        return
+    rose = (not math.isnan(c.alt) and fx.alt - c.alt >= R.TREND_ALT_FT) or fx.vr >= R.AIR_VR_FPM
+    if not (rose and fx.gs >= R.TAKEOFF_MIN_GS_KT):
+        return
+    # Not flagged on the surface: climbing near rotation speed, well below its speed before
+    # the interval (a go-around keeps its approach speed); an unknown speed decides nothing.
+    slow = before.gs > 0 and fx.gs <= R.LIFT_SLOW_RATIO * before.gs
+    if not (st.lift_flagged or slow):
+        st.lift_before = st.lift_cand = st.lift_field = None
+        return
+    st.lift_before = st.lift_cand = st.lift_field = None
+    if st.last_landing is not None and st.last_landing.time_s >= before.t:
+        return  # already landed in this interval by another rule
+    _reset_flip(st)
+    ref = ground_ref(ctx, st, ap, c)
+    gap = f"{duration(c.t - before.t)} interval without fixes"
+    hb, tb = height_ft(before, ap, ref)
+    how = "" if tb == 0.0 else f" (±{tb:.0f} ft)"
+    # Across a long gap the touchdown time is unknown: the event is stamped at the end of the
+    # gap, the latest it can have been, so that "landed by T" is never read into the gap.
+    long = c.t - before.t > R.GAP_NAME_S
+    when = (
+        f"at an unknown time inside it, by {iso_utc(c.t)[11:19]} UTC at the latest"
+        if long
+        else "touchdown not observed, its time an estimate"
+    )
+    land = landing(
+        ctx, st, c, out, basis="inferred", confidence=0.6, airport=ap, candidates=[],
+        reason=f"{hb:,.0f} ft above {ap.icao}{how} {dist_nm(before, ap):.1f} NM away before a "
+        f"{gap}, over its runway at its level after it and then climbing at {fx.gs:.0f} kt: it "
+        f"landed there inside the interval; {when}",
+        time_s=c.t if long else estimate_touchdown_s(before, c, ref, trend_rate_fpm(st, before)),
+    )  # fmt: skip
+    lift_s = c.t if not math.isnan(c.alt) else estimate_liftoff_s(c, fx, ref)
+    off = takeoff(
+        ctx, st, c, fx, out, basis="inferred", confidence=0.6, airport=ap, candidates=[],
+        reason=f"over {ap.icao}'s runway at its level after a {gap}, then climbing at "
+        f"{fx.gs:.0f} kt; lift-off not observed",
+        time_s=lift_s, ground_unknown=long,
+    )  # fmt: skip
+    for ev in (land, off):
+        ev.details = {**ev.details, **gap_details(before, c)}
 
 
 def _at_field_level(fx: Fix, field: AirportRef | None, ref: float) -> bool:
@@ -250,7 +354,11 @@ def takeoff(
     airport: AirportRef | None = None,
     candidates: list[str] | None = None,
     time_s: float | None = None,
+    ground_unknown: bool = False,
 ) -> Event:
+    """A takeoff, and the touch-and-go or stopover it ends when the last landing was at the
+    same airport; ``ground_unknown``: the time on the ground lies inside a long gap (a stopover
+    of unknown length, no ``on_ground_s``)."""
     if airport is None and candidates is None:
         airport, candidates = ctx.airport_for(ground_fix, R.GROUND_AIRPORT_NM)
     st.low_min = st.low_airport = None
@@ -269,19 +377,22 @@ def takeoff(
         and last.airport.icao == airport.icao
     ):
         on_ground_s = ev.time_s - last.time_s
-        kind = "touch_and_go" if on_ground_s <= R.TOUCH_AND_GO_S else "stopover"
+        short = on_ground_s <= R.TOUCH_AND_GO_S and not ground_unknown
+        kind = "touch_and_go" if short else "stopover"
         both_seen = last.basis == "observed" and basis == "observed"
+        later = (
+            "took off again after a time on the ground hidden in a coverage gap"
+            if ground_unknown
+            else f"took off again {duration(on_ground_s)} later"
+        )
         stop = ctx.event(
-            kind, st, ground_fix, airport=airport,
-            reason=f"landed at {airport.icao} and took off again {duration(on_ground_s)} later",
+            kind, st, ground_fix, airport=airport, reason=f"landed at {airport.icao} and {later}",
             basis="observed" if both_seen else "inferred",
         )  # fmt: skip
         stop.time_s = last.time_s
-        stop.details = {
-            "arrival": last.time_iso,
-            "departure": ev.time_iso,
-            "on_ground_s": round(on_ground_s),
-        }
+        stop.details = {"arrival": last.time_iso, "departure": ev.time_iso}
+        if not ground_unknown:
+            stop.details["on_ground_s"] = round(on_ground_s)
         out.append(stop)
     st.last_landing = None
     return ev

@@ -194,6 +194,9 @@ TREND_ALT_FT = 100.0
 # A ground reference learned from surface fixes at a field holds this long: QNH changes by about
 # 1 hPa (27 ft) per hour in ordinary weather.
 GROUND_REF_S = 3 * 3600.0
+# Shared references are kept one per this long (and the newest within it): QNH moves ~1 hPa
+# (27 ft) per hour, so one a minute loses nothing and bounds the list per field.
+GROUND_REF_STEP_S = 60.0
 # Where a touchdown or lift-off time must be estimated inside an interval and neither a vertical
 # rate nor a trend is known: a typical light-aircraft descent on final / initial climb rate.
 NOMINAL_RATE_FPM = 600.0
@@ -225,3 +228,19 @@ PATTERN_HEIGHT_FT = 1000.0
 # After a gap: on its surface, or in initial climb: at most INITIAL_CLIMB_FT above it and within
 # FINAL_NM, not descending towards it.
 INITIAL_CLIMB_FT = 1500.0
+# Lift-off seen just after an interval (phase.py): the first fix after at least LIFT_GAP_MIN_S
+# without fixes lies over a runway at the field's level (a circuit from downwind to touchdown and
+# lift-off takes over a minute: KWVI touch-and-goes hidden in 101-146 s intervals)...
+LIFT_GAP_MIN_S = 60.0
+# ... at most this high above the learned ground reference (a light aircraft 5 s after lift-off
+# at 500-700 ft/min; a9d63a read 100 ft above its ground reading over mid-field at 60 kt; the
+# go-around of a68847 inside a KWVI gap was first seen 125 ft above it)...
+LIFT_MAX_HEIGHT_FT = 100.0
+# ... and, unless it was flagged on the surface, flying at most this share of its speed before
+# the interval: after lift-off a light aircraft climbs near rotation speed, far below its
+# downwind speed (KWVI: 0.68-0.86), while a go-around keeps its approach speed (a68847: 1.13).
+# An unknown speed on either side is no evidence.
+LIFT_SLOW_RATIO = 0.9
+# ... and within this long the aircraft climbs TREND_ALT_FT above it (or reports AIR_VR_FPM) at
+# flying speed: the KWVI lift-offs climbed 100 ft within 6-20 s.
+LIFT_CONFIRM_S = 30.0

@@ -76,6 +76,12 @@ class AircraftState:
     alt_ok_ft: float = math.nan
     landing_pending: bool = False  # lost on an approach: landing inferred if not seen again
     start_pending: bool = False  # first fix low near a field: takeoff decided by the trend
+    # A first fix over a runway after an interval (phase.py, lift-off after an interval): the
+    # fix before the interval, that fix, and its field, until a climb confirms or time runs out.
+    lift_before: Fix | None = None
+    lift_cand: Fix | None = None
+    lift_field: AirportRef | None = None
+    lift_flagged: bool = False  # that fix was flagged on the surface without an altitude
 
 
 @dataclass
@@ -87,9 +93,10 @@ class DetectorState:
     lastfix: LastFixes = field(default_factory=LastFixes)
     last_sweep_s: float = -math.inf
     pending: set[int] = field(default_factory=set)
-    # Ground reference of pressure altitude per airport (ICAO -> (baro ft, data time s)),
-    # learned from any aircraft taxiing there: other aircraft on the same field share it.
-    ground_refs: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # Ground references of pressure altitude per airport (ICAO -> [(baro ft, data time s)] in
+    # time order, the last GROUND_REF_S), learned from any aircraft taxiing there: other
+    # aircraft on the same field share them, each fix only those learned up to its own time.
+    ground_refs: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     # Aircraft lost on an approach, waiting LOST_LANDING_S before their landing is inferred.
     awaiting: set[int] = field(default_factory=set)
 

@@ -28,6 +28,7 @@ import numpy as np
 from flyvakt.fleets.registry import FleetRegistry
 from flyvakt.geo.distance import distance_nm
 from flyvakt.model import PositionBatch
+from flyvakt.model.batches import parse_icao_hex
 from flyvakt.model.events import AirportRef, Event
 
 __all__ = [
@@ -117,7 +118,7 @@ def _fleets_of(event: Event, registry: FleetRegistry) -> list[str]:
     if event.fleet:
         return [f for f in event.fleet if f in registry]
     try:
-        addr = int(event.icao24, 16)
+        addr = parse_icao_hex(event.icao24)
     except ValueError:
         return []
     reg = event.details.get("registration") if event.details else None
@@ -342,7 +343,7 @@ def step_positions(
         if now_s - fix.time_s > TOGETHER_MAX_FIX_AGE_S:
             continue
         try:
-            addr = int(fix.icao24, 16)
+            addr = parse_icao_hex(fix.icao24)
         except ValueError:
             continue
         for fleet_id in registry.match(addr, None, fix.time_s):

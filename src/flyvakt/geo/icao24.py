@@ -25,6 +25,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from flyvakt.model.batches import NON_ICAO, parse_icao_hex
+
 # (first address, free low bits, ISO 3166 alpha-2)
 BLOCKS: tuple[tuple[int, int, str], ...] = (
     (0x004000, 10, "ZW"),
@@ -248,6 +250,8 @@ def registration_countries(icao24: NDArray[np.integer]) -> NDArray[np.object_]:
 
 def registration_country(icao24: int | str) -> str | None:
     """ISO alpha-2 of the State of registry for one address (int or hex string), or None."""
-    a = int(icao24, 16) if isinstance(icao24, str) else int(icao24)
+    a = parse_icao_hex(icao24) if isinstance(icao24, str) else int(icao24)
+    if a & NON_ICAO:  # an anonymous/track-file address says nothing about the State of registry
+        return None
     k = int(registration_index(a))
     return None if k < 0 else str(BLOCKS[k][2])

@@ -165,12 +165,13 @@ def bulletin(event: Event, lang: str = "en", reader_tz: str = DEFAULT_READER_TZ)
         text = _("{subject} aborted its landing {in_place} and went around {when}.")
         return _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
     if kind == "stopover":
-        dur = ev.details.get("duration_s") if ev.details else None
+        # The detector writes the time on the ground as ``on_ground_s`` (detect/phase.py).
+        dur = ev.details.get("on_ground_s") if ev.details else None
         if isinstance(dur, int | float) and dur > 0:
             text = _(
                 "{subject} made a stopover {in_place} {when} and was on the ground for {duration}."
             )
-            return _sentence(
+            first = _sentence(
                 text.format(
                     subject=s,
                     in_place=_in_place(ev, lang),
@@ -178,8 +179,10 @@ def bulletin(event: Event, lang: str = "en", reader_tz: str = DEFAULT_READER_TZ)
                     duration=duration(float(dur), lang),
                 )
             )
-        text = _("{subject} made a stopover {in_place} {when}.")
-        return _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
+        else:
+            text = _("{subject} made a stopover {in_place} {when}.")
+            first = _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
+        return first if sure else f"{first} {_inferred_note(ev, lang)}"
     if kind in ("airspace_entry", "airspace_exit"):
         country = country_name(ev.country, lang) if ev.country else _("an unknown country")
         if kind == "airspace_entry":

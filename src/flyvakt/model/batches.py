@@ -34,13 +34,37 @@ still carries each row's own ``receiver`` id; only the set of *others* is lost).
 
 
 class Source(enum.IntEnum):
-    """Where an observation came from, in readsb's priority order (higher wins when fresh)."""
+    """Where an observation came from. The values are stored (never renumber them); which
+    source wins is :data:`SOURCE_PRIORITY`, readsb's order, not the value."""
 
     UNKNOWN = 0
     STATE_VECTOR = 1  # OpenSky/traffic data sets, readsb traces: already decoded elsewhere
     SBS = 2  # BaseStation port 30003: decoded by the receiver's software
     MODE_S = 3  # DF0/4/5/16/20/21 surveillance replies (address recovered from parity)
-    ADSB = 4  # DF17/18 extended squitter, CRC checked
+    ADSB = 4  # DF17 extended squitter, DF18 CF 0/1 (non-transponder), CRC checked
+    MLAT = 5  # multilateration result (readsb's Beast MLAT marker, OpenSky position_source 2)
+    TISB = 6  # DF18 CF 2/5: TIS-B, a ground station's rebroadcast of radar/other tracks
+    ADSR = 7  # DF18 CF 6: ADS-R, a ground station's rebroadcast of UAT ADS-B
+
+
+# readsb's priority (SOURCE_SBS < MLAT < MODE_S < TISB < ADSR < ADSB; state vectors, decoded
+# elsewhere with unknown quality, lowest): a fresher value from a lower source replaces a
+# higher one's only when the higher one is stale. Indexed by Source value (uint8 lookups).
+SOURCE_PRIORITY = np.zeros(256, dtype=np.int16)
+for _src, _prio in (
+    (Source.STATE_VECTOR, 1),
+    (Source.SBS, 2),
+    (Source.MLAT, 3),
+    (Source.MODE_S, 4),
+    (Source.TISB, 5),
+    (Source.ADSR, 6),
+    (Source.ADSB, 7),
+):
+    SOURCE_PRIORITY[int(_src)] = _prio
+
+NON_ICAO = 1 << 24
+"""Flag bit on ``icao24`` (readsb's MODES_NON_ICAO_ADDRESS): the 24 bits below are not an ICAO
+address (DF18 CF 1/5 anonymous or track-file addresses); shown with a ``~`` prefix."""
 
 
 def _no_receivers() -> U64:
@@ -109,6 +133,7 @@ class FrameBatch(_Columnar):
     signal_dbfs: F32
     receiver: U16
     receivers: U64 = field(default_factory=_no_receivers)  # set of receivers (see _Columnar)
+    mlat: B = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))  # an MLAT result
 
     _defaults: ClassVar[dict[str, tuple[Any, Any]]] = {
         "time_s": (np.float64, np.nan),
@@ -117,7 +142,13 @@ class FrameBatch(_Columnar):
         "signal_dbfs": (np.float32, np.nan),
         "receiver": (np.uint16, 0),
         "receivers": (np.uint64, 0),
+        "mlat": (np.bool_, False),
     }
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.mlat.shape[0] != len(self):  # not given: no frame is an MLAT result
+            self.mlat = np.zeros(len(self), dtype=np.bool_)
 
     @classmethod
     def from_hex(cls, hex_frames: list[str], time_s: list[float] | F64) -> FrameBatch:
@@ -266,5 +297,17 @@ def receiver_ids(mask: int) -> list[int]:
 
 
 def icao_hex(icao24: int) -> str:
-    """24-bit address as the lower-case 6-digit hex used everywhere in records."""
-    return f"{int(icao24):06x}"
+    """Address as the lower-case 6-digit hex used everywhere in records; ``~`` + hex for a
+    non-ICAO address (:data:`NON_ICAO` set), as readsb writes it."""
+    a = int(icao24)
+    return f"~{a & 0xFFFFFF:06x}" if a & NON_ICAO else f"{a:06x}"
+
+
+def parse_icao_hex(text: str) -> int:
+    """Inverse of :func:`icao_hex` ("3c6444", "~c639ee"); ValueError when it is neither."""
+    s = text.strip().lower()
+    flag = NON_ICAO if s.startswith("~") else 0
+    s = s.lstrip("~")
+    if len(s) != 6 or any(c not in "0123456789abcdef" for c in s):
+        raise ValueError(f"not a 6-digit hex address: {text!r}")
+    return int(s, 16) | flag

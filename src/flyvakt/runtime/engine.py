@@ -239,6 +239,7 @@ class _Engine:
         self.summary.positions += len(positions)
         hub = self.hub
         hub.set_tracker_table(self.state.tracker.table)
+        hub.commb = self.state.commb
         now = self.state.data_through_s
         hub.publish_positions(positions, now if math.isfinite(now) else math.nan)
         if events:

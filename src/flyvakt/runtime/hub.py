@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from flyvakt.decode.commb import CommBLatest
 from flyvakt.model import Event, PositionBatch
 from flyvakt.model.batches import icao_hex
 from flyvakt.track.table import TRACKED_FIELDS, StateTable
@@ -86,6 +87,7 @@ class Hub:
         self.table: StateTable | None = None
         self.recent_events: deque[dict[str, Any]] = deque(maxlen=RECENT_EVENTS)
         self.sources: dict[str, Any] = {}  # url -> TcpState (or file progress dict)
+        self.commb: CommBLatest | None = None  # newest Comm-B values (set by the engine)
         self.engine: dict[str, Any] = {}  # engine-provided figures (frames/s, store drops, ...)
         self._subs: list[Subscription] = []
         self._counts = _Counters()
@@ -204,6 +206,8 @@ class Hub:
             messages=int(c["messages"][r]),
         )
         out = readsb_aircraft(snap, now)
+        if self.commb is not None:
+            out.update(self.commb.readsb_fields(icao, now))
         out["fleet"] = list(self.fleet_of(icao, now)) if self.fleet_of else []
         ages: dict[str, float] = {}
         for name in TRACKED_FIELDS:

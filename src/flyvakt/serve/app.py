@@ -346,7 +346,7 @@ async def api_flights(request: Request) -> Response:
     for f in flights:
         row = dataclasses.asdict(f)
         if isinstance(row.get("icao24"), int):
-            row["icao24"] = f"{row['icao24']:06x}"
+            row["icao24"] = icao_hex(row["icao24"])
         out.append(row)
     return _json({"flights": out})
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from flyvakt.decode.tables import category_label
-from flyvakt.model.batches import PositionBatch, Source, icao_hex
+from flyvakt.model.batches import NON_ICAO, PositionBatch, Source, icao_hex
 from flyvakt.store.export import segments
 
 __all__ = [
@@ -107,13 +107,20 @@ FLYVAKT_AIRCRAFT_FIELDS: frozenset[str] = frozenset({"fleet", "source", "field_a
 # Keys of readsb's receiver.json (README-json.md).
 READSB_RECEIVER_FIELDS: frozenset[str] = frozenset({"version", "refresh", "history", "lat", "lon"})
 
-# readsb's "type" per source; SBS and already-decoded state vectors are readsb's "other".
+# readsb's "type" per source, (ICAO address, non-ICAO address); SBS and already-decoded state
+# vectors are readsb's "other".
 _READSB_TYPE = {
-    Source.ADSB: "adsb_icao",
-    Source.MODE_S: "mode_s",
-    Source.SBS: "other",
-    Source.STATE_VECTOR: "other",
+    Source.ADSB: ("adsb_icao", "adsb_other"),
+    Source.MODE_S: ("mode_s", "mode_s"),
+    Source.MLAT: ("mlat", "mlat"),
+    Source.TISB: ("tisb_icao", "tisb_other"),
+    Source.ADSR: ("adsr_icao", "adsr_other"),
+    Source.SBS: ("other", "other"),
+    Source.STATE_VECTOR: ("other", "other"),
 }
+# The fields of an aircraft.json object that come with a position (listed in "mlat"/"tisb"
+# when the position came from that source).
+_POSITION_KEYS = ("lat", "lon", "seen_pos")
 # ADS-B emergency/priority status (TC 28 subtype 1), as readsb names it.
 _EMERGENCY = ("none", "general", "lifeguard", "minfuel", "nordo", "unlawful", "downed", "reserved")
 _HEX = re.compile(r"^[0-9a-fA-F]{6}$")
@@ -134,13 +141,15 @@ class BadRequest(ValueError):
 
 
 def parse_icao24_param(text: str) -> str:
-    """A 6-digit hex ICAO address (lower-cased); BadRequest otherwise."""
+    """A 6-digit hex address (lower-cased; ``~`` first for a non-ICAO one); BadRequest otherwise."""
     value = text.strip()
+    tilde = value.startswith("~")
+    value = value.lstrip("~")
     if value.startswith(("0x", "0X")):
         value = value[2:]
     if not _HEX.match(value):
-        raise BadRequest(f"icao24 must be 6 hex digits (e.g. 393322), got {text!r}")
-    return value.lower()
+        raise BadRequest(f"icao24 must be 6 hex digits (e.g. 393322, ~c639ee), got {text!r}")
+    return ("~" if tilde else "") + value.lower()
 
 
 def parse_time_param(name: str, text: str | None, default: float | None) -> float | None:
@@ -206,12 +215,14 @@ class AircraftSnapshot:
 def readsb_aircraft(s: AircraftSnapshot, now_s: float) -> dict[str, Any]:
     """One aircraft.json object with readsb's keys, units and JSON types (README-json.md):
     feet and ft/min as integers, knots and degrees as numbers, squawk as 4 octal digits,
-    category "A0".."D7", keys omitted when unknown; ``mlat``/``tisb`` list the fields derived
-    from those sources (none: flyvakt decodes neither yet)."""
+    category "A0".."D7", keys omitted when unknown; ``hex`` is ``~`` + hex for a non-ICAO
+    address; ``mlat``/``tisb`` list the position fields when the newest position came from
+    MLAT / TIS-B (the snapshot keeps one source, so other fields are not attributed)."""
     src = int(s.source)
+    types = _READSB_TYPE.get(Source(src), ("other", "other")) if src in _SOURCES else None
     row: dict[str, Any] = {
         "hex": icao_hex(s.icao24),
-        "type": _READSB_TYPE.get(Source(src), "other") if src in _SOURCES else "other",
+        "type": "other" if types is None else types[1 if s.icao24 & NON_ICAO else 0],
     }
     if s.callsign:
         row["flight"] = f"{str(s.callsign).strip():<8}"
@@ -242,6 +253,8 @@ def readsb_aircraft(s: AircraftSnapshot, now_s: float) -> dict[str, Any]:
     if s.nac_p >= 0:
         row["nac_p"] = int(s.nac_p)
     row["mlat"], row["tisb"] = [], []
+    if "lat" in row and src in (Source.MLAT, Source.TISB):
+        row["mlat" if src == Source.MLAT else "tisb"] = list(_POSITION_KEYS)
     if s.messages >= 0:
         row["messages"] = int(s.messages)
     row["seen"] = round(max(0.0, now_s - s.last_seen_s), 1)

@@ -1,8 +1,11 @@
-"""Hand-written OpenAPI 3.1 description of every route (a test checks none is missing)."""
+"""OpenAPI 3.1 description of every route (a test checks none is missing); the main
+endpoints' answers are described by the typed models of :mod:`flyvakt.serve.models`."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from flyvakt.serve.models import RESPONSE_MODELS, response_schemas
 
 __all__ = ["openapi_document"]
 
@@ -72,8 +75,7 @@ def openapi_document() -> dict[str, Any]:
             "application/geo+json",
         ),
         "/geo/runways.geojson": _get(
-            "Runway centre lines in a box (OurAirports, public domain; the map asks from "
-            "zoom 12)",
+            "Runway centre lines in a box (OurAirports, public domain; the map asks from zoom 12)",
             [_q("bbox", "west,south,east,north in degrees", required=True)],
             "GeoJSON FeatureCollection of LineStrings (airport, le, he, width_ft, length_ft, "
             "surface), at most 2000",
@@ -208,6 +210,10 @@ def openapi_document() -> dict[str, Any]:
         ),
         "/api/openapi.json": _get("This document", [], "OpenAPI 3.1"),
     }
+    refs, schemas = response_schemas()
+    for path, (method, _) in RESPONSE_MODELS.items():
+        ok = paths[path][method]["responses"]["200"]
+        ok["content"]["application/json"]["schema"] = refs[path]
     return {
         "openapi": "3.1.0",
         "info": {
@@ -218,6 +224,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
+            "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "responses": {
                 "Error": {

@@ -8,6 +8,7 @@ do I/O: receive times are passed in (``recv_time_s``) by the adapters (file read
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -158,6 +159,16 @@ MAGIC_COUNTERS = (0xFF004D4C4154, 0xFF004D4C4155)
 # reset jumps far), means the anchor is stale.
 MAX_AHEAD_S = 1.0
 MAX_BEHIND_S = 5.0
+# A feed's pace (counter seconds per wall second) is trusted after this much wall time: long
+# enough that a network stall followed by a burst averages out (5 s of a real feed is pace ~1).
+PACE_WINDOW_S = 5.0
+# Above this pace the feed is a sped-up replay (``flyvakt simulate --serve --speed 300``): its
+# own clock is kept instead of being re-anchored on the wall clock every second, which squashed
+# 300 s of flight into 1 s (issue 10 item 10). A real receiver's crystal is within ppm of 1.
+FAST_PACE = 1.5
+# Why 1,000: no replay we serve runs faster; a counter step beyond this pace (a day in a second)
+# is a counter jump, not a replay, and the clock continues from the previous chunk instead.
+MAX_PACE = 1000.0
 
 
 class CounterClock:
@@ -175,6 +186,7 @@ class CounterClock:
         self.last: int | None = None
         self.offset_s = 0.0
         self.reanchors = 0
+        self._pace = _Pace()
 
     def times(
         self, counters: np.ndarray, recv_time_s: float | None, base_time_s: float | None
@@ -196,11 +208,56 @@ class CounterClock:
         if has.any():
             self.last = int(counters[np.flatnonzero(has)[-1]])
         rel = filled.astype(np.int64) - np.int64(self.first)
-        out: np.ndarray = base + self.offset_s + rel / TICKS_PER_S
+        rel_s = rel / TICKS_PER_S
+        out: np.ndarray = base + self.offset_s + rel_s
         if recv_time_s is not None and out.size:
-            skew = float(out[-1]) - recv_time_s
-            if skew > MAX_AHEAD_S or skew < -MAX_BEHIND_S:
-                self.offset_s -= skew
+            out, shift = self._pace.place(out, recv_time_s)
+            if shift:
+                self.offset_s += shift
                 self.reanchors += 1
-                out -= skew
         return out
+
+
+class _Pace:
+    """When a live feed's counter clock must be re-anchored.
+
+    - First chunk, or a feed running at real time (pace <= FAST_PACE once PACE_WINDOW_S of wall
+      time has passed): the counter may not run ahead of the receive time by more than
+      MAX_AHEAD_S nor behind it by more than MAX_BEHIND_S (drift, counter reset). The chunk's
+      median decides, not its last frame: one absurd counter must not move the whole feed
+      (validation drops it as a lone time jump).
+    - Otherwise (a sped-up replay, or too early to tell): the counter is kept as it is, except
+      where it steps back by more than MAX_BEHIND_S (a reset) or forward faster than MAX_PACE
+      (a jump) from one frame to the next: from there on the clock continues from the frame
+      before. A lone jumped frame is put back in line the same way.
+    """
+
+    def __init__(self) -> None:
+        self.w0 = self.c0 = self.w_prev = self.c_prev = math.nan
+
+    def place(self, out: np.ndarray, recv_s: float) -> tuple[np.ndarray, float]:
+        """Times of one chunk (shifted where needed), and the shift for the frames after it."""
+        first = math.isnan(self.w_prev)
+        dw = 0.0 if first else max(recv_s - self.w_prev, 0.0)
+        mid = float(np.median(out))
+        known = not first and recv_s - self.w0 >= PACE_WINDOW_S
+        pace = (mid - self.c0) / (recv_s - self.w0) if known else math.nan
+        shift = 0.0
+        if first or (known and pace <= FAST_PACE):
+            skew = mid - recv_s
+            if skew > MAX_AHEAD_S or skew < -MAX_BEHIND_S:
+                # The last frame arrived just now, unless it is the odd one out.
+                last = float(out[-1])
+                shift = recv_s - (last if abs(last - mid) <= MAX_BEHIND_S + dw else mid)
+                out = out + shift
+        else:
+            steps = np.diff(out, prepend=self.c_prev)
+            jump = (steps < -MAX_BEHIND_S) | (steps > MAX_AHEAD_S + MAX_PACE * dw)
+            if jump.any():
+                fix = np.cumsum(np.where(jump, -steps, 0.0))
+                out = out + fix
+                shift = float(fix[-1])
+        if first or shift:
+            self.w0, self.c0 = recv_s, float(np.median(out))
+        self.w_prev, self.c_prev = recv_s, float(out[-1])
+        return out, shift

@@ -23,7 +23,8 @@ frame cut short by the next marker ("beast_bad_escape"), bytes outside any frame
 
 Time: ``time_s = base_time_s + (counter - first_counter) / 12e6`` where ``first_counter`` is
 the first non-zero counter seen (see ``_common.CounterClock``). Counter 0 (no timestamp, e.g.
-dump1090-fa without MLAT) and readsb's MLAT marker take the time of the last timestamped frame.
+dump1090-fa without MLAT) and readsb's MLAT marker take the time of the last timestamped frame;
+frames with the MLAT marker are flagged ``mlat`` (they decode with the MLAT source).
 Live feeds pass receive times and are re-anchored when the counter strays from them; in files a
 48-bit counter wrap (~271 days of receiver uptime) is not corrected.
 """
@@ -35,6 +36,7 @@ import numpy.typing as npt
 
 from flyvakt.model.batches import FrameBatch
 from flyvakt.sources._common import (
+    MAGIC_COUNTERS,
     TICKS_PER_S,
     CounterClock,
     SourceFormatError,
@@ -213,6 +215,7 @@ class BeastParser:
             out.payload[sel, :nb] = rows[:, 7:]
             out.nbytes[sel] = nb
         out.time_s[:] = self._clock.times(counters, recv_time_s, self._base)
+        out.mlat[:] = counters == np.uint64(MAGIC_COUNTERS[0])  # readsb's "\xff\0MLAT" marker
         out.signal_dbfs[:] = dbfs_from_level(level)
         out.receiver[:] = self._receiver
         self.stats.records += m

@@ -7,10 +7,11 @@ URLs understood by :func:`open_source`::
 
 Format: ``fmt`` argument, else the URL scheme, else the file extension (after ``.gz``), else
 the first bytes: 0x1a -> beast; ``*``/``@``/``%``/``<`` -> avr; ``MSG,`` -> sbs; ``{`` -> JSON
-lines (jet1090 frames when the first object has ``frame``, else state vectors) or one JSON
-document; ``[`` -> JSON state vectors; otherwise CSV (frames when a cell is 14/28 hex digits,
-state vectors when the header names icao24/latitude...). Extensions .csv/.jsonl/.json still
-have their frames-or-state-vectors flavour decided by content.
+lines (jet1090 frames when the first object has ``frame``, OpenSky REST responses when it has
+``time`` and ``states``, else state vectors) or one JSON document (see opensky.py); ``[`` ->
+JSON state vectors; otherwise CSV (frames when a cell is 14/28 hex digits, state vectors
+when the header names icao24/latitude...). Extensions .csv/.jsonl/.json still have their
+frames-or-state-vectors flavour decided by content.
 
 Gzip is recognised by its magic bytes, whatever the name. Files are read in chunks: only JSON
 documents (a list of records, pandas columns, a trace) are loaded whole.
@@ -41,6 +42,7 @@ from flyvakt.sources._common import (
 from flyvakt.sources.beast import BeastParser
 from flyvakt.sources.hexframes import CsvFrameParser, JsonlFrameParser
 from flyvakt.sources.lines import AvrParser, SbsParser
+from flyvakt.sources.opensky import OpenSkyLinesParser, decode_document, is_states_response
 from flyvakt.sources.statevec import (
     STATE_VECTOR_KEYS,
     column_dict_to_obs,
@@ -53,9 +55,21 @@ from flyvakt.sources.statevec import (
 from flyvakt.sources.stdin import STDIN, open_stdin
 from flyvakt.sources.svlines import JsonlRecordParser
 
-FORMATS = ("beast", "avr", "sbs", "jsonl", "csv", "json", "parquet", "sv-csv", "sv-jsonl")
-# Internal kinds: the user-facing format plus the frames/state-vector flavour.
-KINDS = ("beast", "avr", "sbs", "jsonl", "csv", "sv-jsonl", "sv-csv", "json", "parquet")
+FORMATS = (
+    "beast",
+    "avr",
+    "sbs",
+    "jsonl",
+    "csv",
+    "json",
+    "parquet",
+    "sv-csv",
+    "sv-jsonl",
+    "opensky",
+)
+# Internal kinds: the user-facing format plus the frames/state-vector flavour ("opensky" is a
+# series of OpenSky REST responses, one per line; a single response is read as "json").
+KINDS = ("beast", "avr", "sbs", "jsonl", "csv", "sv-jsonl", "sv-csv", "json", "parquet", "opensky")
 TCP_PORTS = {"beast": 30005, "avr": 30002, "sbs": 30003}
 _EXT = {
     ".bin": "beast",
@@ -204,6 +218,8 @@ def sniff(head: bytes, name: str, hint: str | None = None) -> str:
     """Decide the kind (see KINDS) of a file from its first bytes and an optional format hint."""
     if hint in ("beast", "avr", "sbs", "parquet", "sv-csv", "sv-jsonl"):
         return hint
+    if hint == "opensky":  # one response (maybe pretty-printed) or one per line
+        return _sniff_json_lines(head.lstrip(b"\xef\xbb\xbf").lstrip(), hint)
     text_head = head.lstrip(b"\xef\xbb\xbf")
     stripped = text_head.lstrip()
     if not stripped:
@@ -268,6 +284,8 @@ def _sniff_json_lines(stripped: bytes, hint: str | None) -> str:
             objs.append(obj)
     if len(objs) == 1 and len(lines) == 1:
         obj = objs[0]
+        if is_states_response(obj):
+            return "json"
         if "frame" in obj:
             return "jsonl"
         if is_trace(obj) or _is_column_dict(obj):
@@ -277,6 +295,8 @@ def _sniff_json_lines(stripped: bytes, hint: str | None) -> str:
         return "json"  # a multi-line document (or not JSON: the JSON reader will say where)
     if sum("frame" in o for o in objs) * 2 >= len(objs):
         return "jsonl"
+    if sum(is_states_response(o) for o in objs) * 2 >= len(objs):
+        return "opensky"
     if len(objs) == 1 and (is_trace(objs[0]) or _is_column_dict(objs[0])):
         return "json"
     return "sv-jsonl"
@@ -308,6 +328,27 @@ class FileReader:
         self.receiver = receiver
         self.stats = SourceStats()
         self.kind: str | None = None
+        self._open: IO[bytes] | None = None  # the file being read (for bytes_done)
+
+    def bytes_total(self) -> int | None:
+        """The file's size on disk (compressed, for .gz); None for standard input."""
+        if self.path == STDIN:
+            return None
+        try:
+            return os.path.getsize(self.path)
+        except OSError:
+            return None
+
+    def bytes_done(self) -> int:
+        """How far into the file (on-disk bytes) reading has got: progress against bytes_total."""
+        f = self._open
+        if f is None or getattr(f, "closed", False):
+            return (self.bytes_total() or 0) if self.kind is not None else 0
+        raw: Any = f.gz.fileobj if isinstance(f, _UpToDamage) else f
+        try:
+            return int(raw.tell())
+        except (AttributeError, OSError, ValueError):
+            return 0
 
     def __iter__(self) -> Iterator[Batch]:
         return _rebatch(self._batches(), self.batch_size)
@@ -316,10 +357,11 @@ class FileReader:
         if self.path != STDIN and not os.path.exists(self.path):
             raise SourceFormatError(f"{self.path}: no such file")
         with _open_binary(self.path) as f:
+            self._open = f
             yield from self._read(f)
             if isinstance(f, _UpToDamage) and f.damage is not None:
                 self._stopped(f)
-        sv = self.kind in ("json", "sv-csv", "sv-jsonl", "parquet")
+        sv = self.kind in ("json", "sv-csv", "sv-jsonl", "parquet", "opensky")
         if sv and self.stats.records == 0 and self.stats.skipped:
             reasons = ", ".join(f"{k}={v}" for k, v in sorted(self.stats.skipped.items()))
             raise SourceFormatError(
@@ -356,6 +398,8 @@ class FileReader:
             return CsvFrameParser(base, **kw)
         if kind == "sv-jsonl":
             return JsonlRecordParser(base, **kw)
+        if kind == "opensky":
+            return OpenSkyLinesParser(base, **kw)
         raise SourceFormatError(f"{self.name}: no parser for {kind!r}")
 
     def _stream(self, f: IO[bytes], parser: Parser) -> Iterator[Batch]:
@@ -400,7 +444,9 @@ class FileReader:
             line = getattr(e, "lineno", None)
             where = f"line {line}" if line else "byte 0"
             raise SourceFormatError(f"{self.name}: {where}: not valid JSON: {e}") from None
-        if isinstance(obj, list):
+        if is_states_response(obj):
+            out = decode_document(obj, self.stats, receiver=self.receiver, name=self.name)
+        elif isinstance(obj, list):
             out = records_to_obs(obj, self.stats, receiver=self.receiver)
         elif is_trace(obj):
             out = trace_to_obs(obj, self.stats, receiver=self.receiver)
@@ -411,7 +457,7 @@ class FileReader:
         else:
             raise SourceFormatError(
                 f"{self.name}: byte 0: JSON is not state vectors (a list of records, "
-                "pandas columns, a readsb trace or aircraft.json)"
+                "pandas columns, a readsb trace, aircraft.json or an OpenSky states response)"
             )
         self.stats.records += len(out)
         return out

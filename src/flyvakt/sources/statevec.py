@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from flyvakt.model.batches import ObservationBatch, Source
+from flyvakt.model.batches import NON_ICAO, ObservationBatch, Source
 from flyvakt.sources._common import SourceStats
 
 M_TO_FT = 1.0 / 0.3048
@@ -203,10 +203,12 @@ def to_bool(values: Any) -> np.ndarray:
 
 def _icao(v: Any) -> int:
     if isinstance(v, str):
-        s = v.strip().lstrip("~").lower()
+        s = v.strip().lower()
+        flag = NON_ICAO if s.startswith("~") else 0  # readsb's mark of a non-ICAO address
+        s = s.lstrip("~")
         if 1 <= len(s) <= 6:
             try:
-                return int(s, 16)
+                return int(s, 16) | flag
             except ValueError:
                 return -1
         return -1

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from flyvakt.cli._outputs import POSITION_COLUMNS
-from flyvakt.model.batches import PositionBatch, icao_hex
+from flyvakt.model.batches import PositionBatch, icao_hex, parse_icao_hex
 from flyvakt.model.events import iso_utc
 from flyvakt.store.writer import THINNED_KEY
 
@@ -144,7 +144,7 @@ def to_kml(
     events_by: dict[str, list[dict[str, Any]]] = {}
     for ev in events:
         events_by.setdefault(str(ev.get("icao24")), []).append(ev)
-    for icao in sorted(set(by_aircraft) | {int(k, 16) for k in events_by if _is_hex(k)}):
+    for icao in sorted(set(by_aircraft) | {parse_icao_hex(k) for k in events_by if _is_hex(k)}):
         hex_id = icao_hex(icao)
         out.write(f"<Folder><name>{hex_id}</name>\n")
         for seg in by_aircraft.get(icao, []):
@@ -180,10 +180,10 @@ def to_kml(
 
 def _is_hex(text: str) -> bool:
     try:
-        int(text, 16)
+        parse_icao_hex(text)
     except ValueError:
         return False
-    return len(text) == 6
+    return True
 
 
 def iso_utc_ms(time_s: float) -> str:
@@ -237,7 +237,7 @@ def thinning(reader: Any, icao24s: Sequence[int | str], from_s: float, to_s: flo
     out = Thinning(store_thins=reader.meta(THINNED_KEY))
     for icao in icao24s:
         kept, heard = reader.kept_and_heard(icao, from_s, to_s)
-        key = int(icao, 16) if isinstance(icao, str) else int(icao)
+        key = parse_icao_hex(icao) if isinstance(icao, str) else int(icao)
         if heard:
             out.kept[key], out.heard[key] = kept, heard
     return out

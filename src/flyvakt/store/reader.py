@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import numpy as np
 
-from flyvakt.model.batches import PositionBatch
+from flyvakt.model.batches import NON_ICAO, PositionBatch, parse_icao_hex
 from flyvakt.store.packed import unpack
 from flyvakt.store.records import (
     AircraftRecord,
@@ -38,10 +38,11 @@ DEFAULT_NOW_MAX_AGE_S = 60.0
 
 
 def parse_icao24(value: int | str) -> int:
-    """An address given as int or hex string ("4ca2d1") as an int; ValueError if invalid."""
-    number = value if isinstance(value, int) else int(str(value).strip().lower(), 16)
-    if not 0 <= number < (1 << 24):
-        raise ValueError(f"not a 24-bit ICAO address: {value!r}")
+    """An address given as int or hex string ("4ca2d1", "~c639ee" for a non-ICAO one) as an
+    int; ValueError if invalid."""
+    number = value if isinstance(value, int) else parse_icao_hex(str(value))
+    if not 0 <= number < (NON_ICAO << 1):
+        raise ValueError(f"not a 24-bit address: {value!r}")
     return number
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from flyvakt.model.batches import F64, U32, PositionBatch
+from flyvakt.model.batches import F64, U32, PositionBatch, parse_icao_hex
 from flyvakt.model.events import Event
 from flyvakt.model.runs import runs_by_key
 from flyvakt.store.records import (
@@ -199,10 +199,9 @@ def update_aircraft_seen(conn: sqlite3.Connection, batch: PositionBatch) -> None
 
 def _icao_int(icao24: str) -> int:
     try:
-        value = int(icao24, 16)
-    except (TypeError, ValueError):
+        return parse_icao_hex(icao24)
+    except (AttributeError, ValueError):
         return -1
-    return value if 0 <= value < (1 << 24) else -1
 
 
 def event_row(ev: Event) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from flyvakt.model.events import Event
 from flyvakt.store import sql
 from flyvakt.store.eventlog import EventLog
 from flyvakt.store.flights import rebuild_flights
+from flyvakt.store.poslog import ROTATE_BYTES, PositionLog
 from flyvakt.store.records import (
     AircraftRecord,
     FleetRecord,
@@ -112,6 +113,10 @@ class StoreWriter:
         self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
         # Events are logged to disk before they are queued (flyvakt.store.eventlog).
         self.event_log = EventLog(f"{self.path}.events-log")
+        # ... and so are position batches (flyvakt.store.poslog), refused ones included.
+        self.position_log = PositionLog(f"{self.path}.positions-log")
+        self._last_refused: object = None  # the last refused batch: a retry is not logged twice
+        self.positions_recovered = 0
         self._thin = ThinState.empty()
         self._data_through_s = -math.inf
         self._last_expiry_s = -math.inf
@@ -131,6 +136,8 @@ class StoreWriter:
         """Queue ``item`` for writing; False (and a counted drop) when the queue is full."""
         if self._closed:
             raise RuntimeError(f"{self.path}: StoreWriter is closed")
+        if isinstance(item, PositionBatch) and len(item):
+            return self._offer_positions(item)
         if self._queue.full():
             self.drops += 1
             return False
@@ -141,6 +148,22 @@ class StoreWriter:
         except queue.Full:
             self.drops += 1
             return False
+        return True
+
+    def _offer_positions(self, item: PositionBatch) -> bool:
+        """Log, then queue; a batch the full queue refuses stays in the log (replayed later)."""
+        log_ = self.position_log
+        with log_.lock:
+            if item is not self._last_refused:
+                log_.append(item)
+            try:
+                self._queue.put_nowait(item)
+            except queue.Full:
+                self.drops += 1
+                self._last_refused = item
+                log_.refused = True
+                return False
+            self._last_refused = None
         return True
 
     def flush(self) -> None:
@@ -177,6 +200,12 @@ class StoreWriter:
                 self._transaction(conn, recover)
                 log.info("%s: %d logged events recovered", self.path, len(logged))
             self.event_log.clear()
+            for batch in self.position_log.read_all():  # positions of a run that was killed
+                self.positions_recovered += len(batch)
+                self._write(conn, batch)
+            if self.positions_recovered:
+                log.info("%s: %d logged positions replayed", self.path, self.positions_recovered)
+            self.position_log.clear()
         except BaseException as exc:
             self._startup_error = exc
             self._ready.set()
@@ -210,14 +239,35 @@ class StoreWriter:
                 finally:
                     for _ in range(n_items - (follow is not None)):
                         self._queue.task_done()
+                if follow is None:
+                    self._rotate_log(conn, force=False)
                 item = follow if follow is not None else self._queue.get()
             self._queue.task_done()  # the close marker
+            self._rotate_log(conn, force=True)
             self._thin, pending = flush(self._thin)
             self._transaction(conn, lambda: self._store_points(conn, pending))
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.event_log.clear()  # everything offered is committed
+            self.position_log.clear()
         finally:
             conn.close()
+
+    def _rotate_log(self, conn: sqlite3.Connection, *, force: bool) -> None:
+        """With the queue empty (all queued is committed), set the positions log aside: replay
+        it first if batches were refused since, then delete it."""
+        log_ = self.position_log
+        with log_.lock:
+            if not self._queue.empty():
+                return
+            if not (force or log_.refused or log_.size() >= ROTATE_BYTES):
+                return
+            refused, log_.refused = log_.refused, False
+            if not log_.rotate():
+                return
+        if refused:
+            for batch in log_.read_old():
+                self._write(conn, batch)
+        log_.clear_old()
 
     def _transaction(self, conn: sqlite3.Connection, body: Callable[[], None]) -> None:
         conn.execute("BEGIN IMMEDIATE")

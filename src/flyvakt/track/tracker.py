@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from flyvakt.geo.distance import haversine_nm
 from flyvakt.model import ObservationBatch, PositionBatch, Source
-from flyvakt.model.batches import receiver_set
+from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
 from flyvakt.model.runs import runs_by_key
 from flyvakt.track import confirm, cpr, plausible
 from flyvakt.track.refs import RefIndex
@@ -186,9 +186,9 @@ def step(
         r = rows[has]
         li = last[has]
         t_new = o.time_s[li]
-        src_new = o.source[li]
+        src_new = SOURCE_PRIORITY[o.source[li]]
         t_old = cols[f"{name}_t"][r]
-        src_old = cols[f"{name}_src"][r]
+        src_old = SOURCE_PRIORITY[cols[f"{name}_src"][r]]
         ok = (t_new >= t_old) & ((src_new >= src_old) | (t_new - t_old > cfg.stale_after_s))
         r, li = r[ok], li[ok]
         cols[name][r] = getattr(o, name)[li]
@@ -213,7 +213,7 @@ def _prefer_source(
 
     ``gid`` is each row's aircraft index within the batch (row -> its run in ``starts``).
     """
-    src = np.where(valid, o.source, 0).astype(np.int16)
+    src = np.where(valid, SOURCE_PRIORITY[o.source], 0).astype(np.int16)
     best = np.maximum.reduceat(src, starts)
     best_of_row = best[gid]
     last_best = _ffill_index(valid & (src == best_of_row), start_of_row)[ends]

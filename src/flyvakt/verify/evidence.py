@@ -9,6 +9,7 @@ import numpy as np
 
 from flyvakt.fleets import FleetRegistry
 from flyvakt.model import Event, PositionBatch
+from flyvakt.model.batches import icao_hex, parse_icao_hex
 from flyvakt.verify.claims import Claim
 from flyvakt.verify.subjects import SubjectContext
 from flyvakt.verify.verdict import Evidence, Fixes
@@ -34,11 +35,11 @@ def member_hexes(
     if positions is None or len(positions) == 0:
         return []
     cs = np.array([str(c or "").strip().upper() for c in positions.callsign], dtype=object)
-    return sorted({f"{int(a):06x}" for a in np.unique(positions.icao24[cs == subj])})
+    return sorted({icao_hex(int(a)) for a in np.unique(positions.icao24[cs == subj])})
 
 
 def fixes_of(positions: PositionBatch, icao24: str) -> Fixes:
-    sel = positions.icao24 == int(icao24, 16)
+    sel = positions.icao24 == parse_icao_hex(icao24)
     order = np.argsort(positions.time_s[sel], kind="stable")
     return Fixes(
         time_s=positions.time_s[sel][order],

@@ -20,6 +20,7 @@ from typing import Literal
 
 from flyvakt.fleets import FleetRegistry
 from flyvakt.fleets.registry import normalise_registration
+from flyvakt.model.batches import parse_icao_hex
 
 SubjectKind = Literal["fleet", "aircraft"]
 Subject = tuple[SubjectKind, str]
@@ -139,7 +140,7 @@ class SubjectContext:
 
     def _lookup(self, icao24_hex: str, attr: str, table: str) -> str | None:
         """A member attribute from the fleets file, else the registry file's column."""
-        icao = int(icao24_hex, 16)
+        icao = parse_icao_hex(icao24_hex)
         for fleet in self.registry.fleets.values():
             for m in fleet.members:
                 if m.icao24 == icao and getattr(m, attr):

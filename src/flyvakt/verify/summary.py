@@ -21,6 +21,7 @@ _T: dict[str, dict[str, str]] = {
         "landed": "{who} landed at {place} {when}",
         "departed": "{who} took off from {place} {when}",
         "inferred": " (landing inferred, not observed directly)",
+        "inferred_takeoff": " (takeoff inferred, not observed directly)",
         "at_obs": "{when} {who} {verb} {state}",
         "ground": "on the ground at {place}",
         "air": "airborne over {place} at {alt} ft",
@@ -29,6 +30,10 @@ _T: dict[str, dict[str, str]] = {
         "were": "were",
         "all": "all {n} aircraft",
         "gap": "no position of {who} within {window} of {when}",
+        "in_gap": "the time asked about ({when}) lies inside a coverage gap of {who} from "
+        "{start} to {end} ({gap}); "
+        "what happened in it is inferred, not observed, without evidence on both sides of the "
+        "gap",
         "last": "; last seen {last_when} at {lat}, {lon}, {alt} ft",
         "need": "; positions around {when} are needed",
         "nodata": "no aircraft of the claim is in the data",
@@ -56,6 +61,7 @@ _T: dict[str, dict[str, str]] = {
         "landed": "{who} landet på {place} {when}",
         "departed": "{who} lettet fra {place} {when}",
         "inferred": " (landingen er utledet, ikke observert direkte)",
+        "inferred_takeoff": " (avgangen er utledet, ikke observert direkte)",
         "at_obs": "{when} {verb} {who} {state}",
         "ground": "på bakken på {place}",
         "air": "i lufta over {place} i {alt} fot",
@@ -64,6 +70,9 @@ _T: dict[str, dict[str, str]] = {
         "were": "var",
         "all": "alle {n} flyene",
         "gap": "ingen posisjon for {who} innen {window} fra {when}",
+        "in_gap": "{when} ligger i et hull i dekningen for {who} fra {start} til {end} ({gap}); "
+        "det som skjedde i hullet er utledet, ikke observert, uten bevis på begge sider av "
+        "hullet",
         "last": "; sist sett {last_when} ved {lat}, {lon}, {alt} fot",
         "need": "; posisjoner rundt {when} trengs",
         "nodata": "ingen fly i påstanden finnes i dataene",
@@ -91,6 +100,7 @@ _T: dict[str, dict[str, str]] = {
         "landed": "{who} landa på {place} {when}",
         "departed": "{who} letta frå {place} {when}",
         "inferred": " (landinga er utleidd, ikkje observert direkte)",
+        "inferred_takeoff": " (avgangen er utleidd, ikkje observert direkte)",
         "at_obs": "{when} {verb} {who} {state}",
         "ground": "på bakken på {place}",
         "air": "i lufta over {place} i {alt} fot",
@@ -99,6 +109,8 @@ _T: dict[str, dict[str, str]] = {
         "were": "var",
         "all": "alle dei {n} flya",
         "gap": "ingen posisjon for {who} innanfor {window} frå {when}",
+        "in_gap": "{when} ligg i eit hol i dekninga for {who} frå {start} til {end} ({gap}); "
+        "det som hende i holet er utleidd, ikkje observert, utan prov på begge sider av holet",
         "last": "; sist sett {last_when} ved {lat}, {lon}, {alt} fot",
         "need": "; posisjonar rundt {when} trengst",
         "nodata": "ingen fly i påstanden finst i dataa",
@@ -248,7 +260,7 @@ def summarise(
             who=who(first, ev), place=place, when=when(_ts(str(ev["time"])), lang, tz, place_tz)
         )
         if ev.get("basis") == "inferred":
-            text += t["inferred"]
+            text += t["inferred_takeoff" if key == "departed" else "inferred"]
         return f"{lead}: {text}{note}."
     if kind in ("supported", "contradicted") and first.place is not None:
         states = {state(r.place, lang) for r in decisive if r.place is not None}
@@ -262,6 +274,11 @@ def summarise(
             text += t["unseen"].format(n=unseen)
         return f"{lead}: {text}{note}."
     return f"{lead}: {_gap_text(claim, decisive, lang, tz)}{note}."
+
+
+def _bare(when_text: str) -> str:
+    """A time without its English preposition ("at 19:03 UTC" -> "19:03 UTC")."""
+    return when_text.removeprefix("at ")
 
 
 def _gap_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -> str:
@@ -278,6 +295,13 @@ def _gap_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -
         else t["any"].format(n=len(decisive))
     )
     at = when(claim.at_s, lang, tz)
+    g, b, a = first.gap, first.before, first.after
+    if first.rule == "inside_gap_without_evidence" and g is not None and b and a:
+        return t["in_gap"].format(
+            when=at, who=names, start=_bare(when(b.time_s, lang, tz)),
+            end=_bare(when(a.time_s, lang, tz)),
+            gap=duration(float(g["duration_s"]), lang),
+        )  # fmt: skip
     text = t["gap"].format(who=names, window=duration(window, lang), when=at)
     if first.before is not None:
         b = first.before

@@ -33,6 +33,15 @@ AIRSPACE_NEAR_S = 120.0
 # On the ground this close to an airport reference point means "at that airport"
 # (large airports' aprons lie 1–3 NM from the reference point).
 AT_AIRPORT_NM = 4.0
+# A claim time inside a coverage gap longer than this, decided by an event inferred inside the
+# gap, needs evidence of the event's airport on both sides of the gap (docs/accuracy.md, the
+# detector's GAP_NAME_S): in 5 minutes a light aircraft flies 8-10 NM, past several airports.
+GAP_S = 300.0
+# Evidence of an airport on one side of a gap: within this of it (a circuit, a short final)...
+GAP_NEAR_NM = 5.0
+# ... and on the ground, or at most this far above its elevation (pressure altitude reads up to
+# ~600 ft off with the weather; a circuit is flown at 1,000 ft).
+GAP_LOW_FT = 2000.0
 # Without an on-ground bit, this low counts as on the ground (field elevation is unknown here;
 # kept low so a low approach is never taken for "on the ground").
 GROUND_ALT_FT = 300.0
@@ -197,11 +206,42 @@ def _closest(
 
 
 def _gap(before: _Place | None, after: _Place | None) -> dict[str, Any]:
+    span = None if before is None or after is None else round(after.time_s - before.time_s)
     return {
         "start": None if before is None else iso_utc(before.time_s),
         "end": None if after is None else iso_utc(after.time_s),
+        "duration_s": span,
         "last_known": None if before is None else before.to_json(),
     }
+
+
+def _inside_gap(
+    event: dict[str, Any], before: _Place | None, after: _Place | None, at_s: float
+) -> dict[str, Any] | None:
+    """The gap (as :func:`_gap`) when ``at_s`` lies inside a coverage gap longer than ``GAP_S``,
+    ``event`` is inferred inside it, and the fixes on its two sides do not both put the
+    aircraft on or low near the event's airport; else None. Then nothing seen says whether the
+    event had happened by ``at_s``: the claim is unverifiable, naming the gap."""
+    if before is None or after is None or after.time_s - before.time_s <= GAP_S:
+        return None
+    if not before.time_s < at_s < after.time_s or event.get("basis") != "inferred":
+        return None
+    if not before.time_s - 1.0 <= _ev_time(event) <= after.time_s + 1.0:
+        return None
+    icao = (event.get("airport") or {}).get("icao")
+    if icao and _low_near(before, icao) and _low_near(after, icao):
+        return None
+    return _gap(before, after)
+
+
+def _low_near(p: _Place, icao: str) -> bool:
+    from flyvakt.geo import get_world
+
+    for ap, _d in get_world().airports_near(p.lat, p.lon, GAP_NEAR_NM):
+        if ap.icao == icao:
+            low = p.alt_ft is not None and p.alt_ft <= ap.elevation_ft + GAP_LOW_FT
+            return p.on_ground or low
+    return False
 
 
 def _matches(claim: Claim, airport: dict[str, Any] | None, country: str | None) -> bool:
@@ -239,6 +279,11 @@ def _judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
                 and e.get("type") == "takeoff"
                 and _ev_time(last) < _ev_time(e) <= t
             ]
+            inside = _inside_gap(last, before, after, t)
+            if inside is not None and not later_takeoffs:
+                res.deciding, res.gap, res.rule = [last], inside, "inside_gap_without_evidence"
+                res.basis = "inferred"
+                return res
             if not later_takeoffs:
                 res.outcome, res.deciding = "supported", [last]
                 res.basis = str(last.get("basis") or "observed")

@@ -144,3 +144,86 @@ def test_touchdown_inside_a_gap_and_nothing_after_it() -> None:
     land = phase(cut, "landing", lo, math.inf)
     assert named(land) == ["KSNS"] and land[0].basis == "inferred"
     assert phase(cut, "takeoff", lo, math.inf) == []
+
+
+def test_stopover_bulletin_says_time_on_ground() -> None:
+    """The stopover bulletin reads the detector's ``on_ground_s``. Before (s3, c75b5f5): it read
+    ``details.duration_s``, which the detector never writes, so the time on the ground was never
+    shown. a8b764 landed at KWVI 20:57:45 and took off 21:04:32 (labels.csv): about 7 minutes."""
+    from flyvakt.i18n.bulletins import bulletin
+
+    stop = one_near("kwvi1213_a8b764.csv.gz", "stopover", "KWVI", ts("20:57:45", KWVI), 60)
+    assert 6 * 60 <= stop.details["on_ground_s"] <= 8 * 60
+    text = bulletin(stop, "en", "UTC")
+    assert "on the ground for 7 minutes" in text, text
+    assert "7 minutter" in bulletin(stop, "nb", "UTC"), bulletin(stop, "nb", "UTC")
+
+
+def test_rollout_at_ground_reference_without_flags_is_a_touch_and_go() -> None:
+    """No ground flags: held at the learned ground reference over the runway while braking is a
+    rollout. Before (s3, c75b5f5): the weak "at ground level" votes needed the 20 s flag
+    debounce and the 18 s ground run of a864dd at 21:33 (labels: landing 21:33:37, takeoff
+    21:33:58) gave no event."""
+    cut = "kwvi1213_a864dd.csv.gz"
+    land = one_near(cut, "landing", "KWVI", ts("21:33:37", KWVI), 15)
+    assert "slowing" in land.reason and land.basis == "observed"
+    one_near(cut, "touch_and_go", "KWVI", ts("21:33:37", KWVI), 15)
+    one_near(cut, "takeoff", "KWVI", ts("21:33:58", KWVI), 15)
+
+
+def test_over_the_runway_before_a_gap_is_at_that_field() -> None:
+    """Ground-across-gap: a68847 decelerates at 50 ft over KWVI's runway (labels: landing
+    23:16:40), then 17 min of nothing, then KWVI's circuit. Before (s3, c75b5f5): CA66, 3 NM
+    away, also fitted the glide envelope, so neither landing nor takeoff named an airport."""
+    cut = "kwvi1213_a68847.csv.gz"
+    one_near(cut, "landing", "KWVI", ts("23:16:40", KWVI), 15)
+    off = one_near(cut, "takeoff", "KWVI", ts("23:25:15", KWVI), 510)
+    assert off.basis == "inferred" and "gap" in off.reason
+    stop = one_near(cut, "stopover", "KWVI", ts("23:16:40", KWVI), 15)
+    assert stop.basis == "inferred"
+
+
+def test_data_starting_on_short_final_gives_the_landing() -> None:
+    """Data start without a vertical rate: aa34f1's data begins at 200 ft on short final to
+    KSNS and ends its descent on the runway (labels: landing 18:30:56). Before (s3, c75b5f5):
+    the first strong surface evidence only set the phase, as for a taxi seen first."""
+    one_near("mry0601_aa34f1.csv.gz", "landing", "KSNS", ts("18:30:56", MRY), 10)
+
+
+def test_touchdown_in_a_short_interval_is_a_touch_and_go() -> None:
+    """Touchdown in a gap: in KWVI's circuit before an interval of 101-146 s, over the runway
+    at its level after it, then climbing: landed and lifted off inside the interval. Before
+    (s3, c75b5f5): nothing (a2cbcb: one ground-flagged surface fix; a864dd: no flags)."""
+    for cut, land_at, off_at in (
+        ("kwvi1213_a2cbcb.csv.gz", "18:40:15", "18:40:47"),
+        ("kwvi1213_a864dd.csv.gz", "21:23:10", "21:24:20"),
+    ):
+        land = one_near(cut, "landing", "KWVI", ts(land_at, KWVI), 60)
+        assert land.basis == "inferred" and "touchdown not observed" in land.reason
+        assert "gap" in land.details
+        one_near(cut, "touch_and_go", "KWVI", ts(land_at, KWVI), 60)
+        one_near(cut, "takeoff", "KWVI", ts(off_at, KWVI), 10)
+
+
+def test_lift_off_after_a_long_gap_stamps_the_landing_at_the_gap_end() -> None:
+    """a9d63a: downwind at KWVI at 21:47:54, 102 min of nothing, then at its ground reading
+    over KWVI's runway climbing away (labels: takeoff 23:29:48). It landed at KWVI at an unknown
+    time inside the gap: the landing is stamped at the gap's end (never "landed by" a time
+    inside it) and the stopover carries no time on the ground."""
+    cut = "kwvi1213_a9d63a.csv.gz"
+    off = one_near(cut, "takeoff", "KWVI", ts("23:29:48", KWVI), 10)
+    land = one_near(cut, "landing", "KWVI", ts("23:29:41", KWVI), 1)
+    assert land.basis == "inferred" and "at the latest" in land.reason
+    assert land.time_s <= off.time_s
+    stop = one_near(cut, "stopover", "KWVI", ts("23:29:41", KWVI), 1)
+    assert "on_ground_s" not in stop.details
+    assert not phase(cut, "landing", ts("21:48:00", KWVI), ts("23:29:00", KWVI))
+
+
+def test_go_around_inside_a_gap_names_nothing() -> None:
+    """Must abstain: a68847 climbed out at 23:40:46, 237 s of nothing, then 125 ft above its
+    ground reference at 78 kt climbing (faster than before the gap): a touch-and-go or a
+    go-around cannot be told apart (labels.csv), so no landing or takeoff is named."""
+    cut = "kwvi1213_a68847.csv.gz"
+    lo, hi = ts("23:40:47", KWVI), ts("23:45:30", KWVI)
+    assert named(phase(cut, "landing", lo, hi) + phase(cut, "takeoff", lo, hi)) == []

@@ -110,7 +110,7 @@ def golden_events() -> list[Event]:
             il96,
             ts(2024, 6, 18, 11, 0),
             airport=apt("UHWW"),
-            details={"duration_s": 85 * 60},
+            details={"on_ground_s": 85 * 60},
         ),
         Event(
             "fleet_landed",

@@ -68,7 +68,10 @@ def test_our_key_list_covers_the_real_file() -> None:
 
 
 def test_live_rows_have_readsb_keys_with_readsb_json_types(live_rows: list[dict[str, Any]]) -> None:
-    assert len(live_rows) == 9
+    # 9 addresses in the file, 2 of them heard in one CRC-checked frame only: phantom
+    # suppression (flyvakt.track.confirm) holds them back, as dump1090/readsb skip aircraft with
+    # fewer than two messages.
+    assert len(live_rows) == 7
     kinds = _sample_kinds()
     for row in live_rows:
         assert set(row) <= READSB_AIRCRAFT_FIELDS | FLYVAKT_AIRCRAFT_FIELDS, row

@@ -153,3 +153,39 @@ def test_readsb_mlat_marker_is_no_timestamp() -> None:
     counters = np.array([12_000_000, 0xFF004D4C4154, 24_000_000], dtype=np.uint64)
     b = BeastParser(base_time_s=50.0).feed(encode_beast(frames, counters=counters))
     assert b.time_s.tolist() == [50.0, 50.0, 51.0]
+
+
+def _live_chunks(data_t: np.ndarray, wall_t: np.ndarray, chunks: int) -> np.ndarray:
+    """Synthetic: frames at ``data_t`` (counter time), sent in ``chunks`` pieces received at
+    the wall time of each piece's last frame; returns the times the live parser gives them."""
+    frames = FrameBatch.from_hex(["02e18ca8f1d2ed"] * data_t.size, data_t + 1.0)  # counter 0: none
+    p = BeastParser()
+    out = []
+    for part in np.array_split(np.arange(data_t.size), chunks):
+        out.append(p.feed(encode_beast(frames.take(part)), recv_time_s=float(wall_t[part[-1]])))
+    return np.concatenate([b.time_s for b in out])
+
+
+def test_live_clock_keeps_a_sped_up_feeds_own_timeline() -> None:
+    """Synthetic: a replay at x300 (10 minutes of frames in 2 s) keeps its 10 minutes, once
+    re-anchored at the start; before, every chunk was pulled back to the wall clock."""
+    data_t = np.linspace(0.0, 600.0, 601)
+    got = _live_chunks(data_t, 1000.0 + data_t / 300.0, 20)
+    assert got[-1] - got[0] == pytest.approx(600.0)
+    assert np.allclose(np.diff(got), 1.0)
+
+
+def test_live_clock_of_a_fast_feed_steps_over_a_counter_jump() -> None:
+    """Synthetic: at x300 the counter jumps a day ahead for good; the clock continues from the
+    previous chunk instead of moving the feed a day forward (and a lone jumped frame inside a
+    chunk leaves the clock alone: validation drops it)."""
+    data_t = np.linspace(0.0, 1200.0, 1201)
+    wall = 1000.0 + data_t / 300.0
+    data_t[800:] += 86400.0
+    got = _live_chunks(data_t, wall, 40)
+    steps = np.diff(got)
+    assert steps.max() < 60.0 and steps.min() >= 0.0
+    lone = np.linspace(0.0, 600.0, 601)
+    lone[300] += 86400.0
+    got = _live_chunks(lone, 1000.0 + np.linspace(0.0, 600.0, 601) / 300.0, 20)
+    assert np.allclose(np.delete(np.diff(np.delete(got, 300)), 299), 1.0)

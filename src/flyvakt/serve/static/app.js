@@ -382,11 +382,13 @@ async function checkClaim() {
     await showMoment(v);
     renderVerdict(out, v, { lang: state.lang, tz: READER_TZ, label: memberLabel },
       { permalink, copy: copyText, saveImage });
+    $("save-image").hidden = true;  // the verdict's own "Save image" button replaces it
     syncUrl();
     $("v-badge").setAttribute("tabindex", "-1");
     $("v-badge").focus();
   } catch (err) {
     state.verdict = null;
+    $("save-image").hidden = false;
     out.replaceChildren(el("div", { class: "error", role: "alert", text: String(err.message || err) }));
   }
 }
