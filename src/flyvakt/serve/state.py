@@ -1,0 +1,177 @@
+"""Per-app state and the small helpers every route module shares.
+
+The store is opened read-only, lazily (``flyvakt run`` may create it after the server starts),
+and every query runs in a worker thread under one lock (one SQLite connection is not safe for
+concurrent statements).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from flyvakt.serve.convert import BadRequest, antimeridian_safe
+from flyvakt.serve.hub import HubLike
+from flyvakt.serve.stream import json_safe
+
+__all__ = [
+    "MAX_LIMIT",
+    "STATIC_DIR",
+    "ServeState",
+    "check_token",
+    "json_body",
+    "json_response",
+    "query_limit",
+    "state_of",
+]
+
+T = TypeVar("T")
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+OUTLINES_PATH = (
+    Path(__file__).resolve().parent.parent / "data" / "geo" / "countries_outline.geojson"
+)
+# Why 5000: a day of events for a busy receiver; more belongs in an export, not a page.
+MAX_LIMIT = 5000
+
+
+def json_response(data: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(json_safe(data), status_code=status)
+
+
+class ServeState:
+    """Shared per-app state: the lazily opened store reader and the configuration."""
+
+    def __init__(
+        self,
+        db_path: str,
+        hub: HubLike | None,
+        fleets_path: str | None,
+        token: str | None,
+        receiver: tuple[float, float] | None = None,
+    ) -> None:
+        self.db_path = db_path
+        self.receiver = receiver
+        self.hub = hub
+        self.fleets_path = fleets_path
+        self.token = token
+        self.lock = threading.Lock()
+        self._reader: Any = None
+        self._outlines: bytes | None = None
+        self._registry: tuple[int, Any] | None = None
+
+    def reader(self) -> Any:
+        from flyvakt.store import StoreReader
+
+        if self._reader is None:
+            try:
+                self._reader = StoreReader(self.db_path)
+            except FileNotFoundError:
+                raise BadRequest(
+                    f"no store at {self.db_path} yet (start `flyvakt run` or replay data)", 503
+                ) from None
+            except ValueError as exc:  # not a flyvakt store, or a newer schema
+                raise BadRequest(str(exc), 503) from None
+        return self._reader
+
+    async def db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        def call() -> T:
+            with self.lock:
+                return fn(self.reader(), *args, **kwargs)
+
+        return await run_in_threadpool(call)
+
+    def registry(self) -> Any:
+        """The fleet registry, read once and again only when the file changes (PUT /api/fleets
+        rewrites it), not on every request."""
+        from flyvakt.fleets import FleetRegistry, load_fleets
+
+        if not self.fleets_path:
+            return FleetRegistry([])
+        try:
+            stamp = Path(self.fleets_path).stat().st_mtime_ns
+        except OSError:
+            stamp = -1
+        with self.lock:
+            if self._registry is None or self._registry[0] != stamp:
+                self._registry = (stamp, load_fleets(self.fleets_path))
+            return self._registry[1]
+
+    def outlines(self) -> bytes:
+        if self._outlines is None:
+            doc = json.loads(OUTLINES_PATH.read_text(encoding="utf-8"))
+            self._outlines = json.dumps(antimeridian_safe(doc), separators=(",", ":")).encode()
+        return self._outlines
+
+    def _peek(self, fn: Callable[[Any], T], default: T) -> T:
+        """``fn(reader)`` for the status page: ``default`` when there is no usable store yet."""
+        if not Path(self.db_path).is_file():
+            return default
+        try:
+            with self.lock:
+                return fn(self.reader())
+        except (BadRequest, sqlite3.DatabaseError):
+            return default
+
+    def data_label(self) -> str | None:
+        """The store's ``meta`` ``data_label`` (e.g. a reconstruction's notice), if any."""
+        label: str | None = self._peek(lambda r: r.meta("data_label"), None)
+        return label
+
+    def time_range(self) -> tuple[float | None, float | None]:
+        """First and last stored fix time."""
+        return self._peek(lambda r: r.time_range(), (None, None))
+
+
+def state_of(request: Request) -> ServeState:
+    state: ServeState = request.app.state.flyvakt
+    return state
+
+
+def query_limit(request: Request, default: int = 1000) -> int:
+    """``?limit=``: an integer between 1 and :data:`MAX_LIMIT`."""
+    text = request.query_params.get("limit")
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise BadRequest(f"limit must be an integer, got {text!r}") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}, got {value}")
+    return value
+
+
+def check_token(request: Request) -> None:
+    """403 without a configured token, 401 without the right ``Authorization: Bearer``."""
+    st = state_of(request)
+    if st.token is None:
+        raise BadRequest(
+            "changes are disabled: start the server with a token (--token) to allow them", 403
+        )
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), st.token):
+        raise BadRequest("missing or wrong token: send 'Authorization: Bearer <token>'", 401)
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object, or a 400 saying what is wrong with it."""
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BadRequest("request body must be JSON") from None
+    except RecursionError:
+        raise BadRequest("request body is nested too deeply") from None
+    if not isinstance(body, dict):
+        raise BadRequest("request body must be a JSON object")
+    return body
