@@ -43,6 +43,7 @@ from flyvakt.pipeline import PipelineState, finish
 from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
 from flyvakt.sources import Batch, FileReader, TcpState, open_source, stream_tcp
+from flyvakt.store.records import CommBRecord
 
 if TYPE_CHECKING:
     from flyvakt.fleets.registry import FleetRegistry
@@ -251,6 +252,9 @@ class _Engine:
                 await self._offer(positions)
             if events:
                 await self._offer(list(events))
+            commb = self.state.commb.drain(self.state.tracker.table.rows)
+            if commb:  # newest Comm-B values, so a stored aircraft.json shows them too
+                await self._offer(CommBRecord(tuple(commb)))
             self.summary.store_drops = int(self.store.drops)
             hub.engine["store_drops"] = self.summary.store_drops
         if self.alerts is not None and events:

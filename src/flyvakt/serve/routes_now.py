@@ -12,7 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from flyvakt.model.batches import icao_hex
+from flyvakt.decode.commb import COMMB_MAX_AGE_S, readsb_values
+from flyvakt.model.batches import icao_hex, parse_icao_hex
 from flyvakt.serve.convert import (
     BadRequest,
     aircraft_rows,
@@ -52,6 +53,16 @@ def _add_registrations(reader: Any, rows: list[dict[str, Any]]) -> None:
             row.setdefault("r", rec.registration)
         if rec is not None and rec.type:
             row.setdefault("t", rec.type)
+
+
+def _add_commb(reader: Any, rows: list[dict[str, Any]], at_s: float) -> None:
+    """readsb's Comm-B keys (nav_altitude_mcp, ias, mach...) from the store's newest values,
+    as the live aircraft.json shows them: heard in the COMMB_MAX_AGE_S up to ``at_s``."""
+    values = reader.commb_at(at_s, COMMB_MAX_AGE_S)
+    for row in rows if values else []:
+        slot = values.get(parse_icao_hex(row["hex"]))
+        if slot:
+            row.update(readsb_values(slot, at_s))
 
 
 def _ghost_s(text: str | None) -> float:
@@ -98,6 +109,7 @@ async def _aircraft_list(request: Request) -> tuple[float | None, list[dict[str,
     batch = await st.db(lambda r: r.aircraft_now(at, max(NOW_MAX_AGE_S, ghost)))
     rows = aircraft_rows(batch, at, _fleets_of(st, [icao_hex(int(a)) for a in batch.icao24], at))
     await st.db(_add_registrations, rows)
+    await st.db(_add_commb, rows, at)
     _add_fleet_members(st, rows)
     return at, rows
 
