@@ -96,8 +96,7 @@ def test_stored_endpoints_match_their_models(client: TestClient) -> None:
 
 def test_live_aircraft_match_the_model(live_client: TestClient) -> None:
     doc = live_client.get("/data/aircraft.json").json()
-    # 9 addresses in the file, 2 heard in one frame only and held back by phantom suppression
-    # (the same count as test_readsb_json).
+    # 9 addresses, 2 heard in one CRC-checked frame only: held back as possible phantoms.
     assert len(doc["aircraft"]) == 7
     assert any("category" in a and "version" in a for a in doc["aircraft"])
     _check(live_client, "/data/aircraft.json", doc)
