@@ -81,6 +81,7 @@ ROUTES = [
     Route("/api/verify", api_verify, methods=["POST"]),
     Route("/api/stream", now.api_stream, methods=["GET"]),
     Route("/api/export", records.api_export, methods=["GET"]),
+    Route("/api/plot/{icao24}.png", records.api_plot, methods=["GET"]),
     Route("/api/openapi.json", files.api_openapi, methods=["GET"]),
     Route("/api/terms", files.api_terms, methods=["GET"]),
 ]

@@ -22,7 +22,7 @@ from flyvakt.serve.convert import (
     receiver_json,
     track_json,
 )
-from flyvakt.serve.state import ServeState, json_response, state_of
+from flyvakt.serve.state import ServeState, json_response, query_span, state_of
 from flyvakt.serve.stream import sse_messages
 
 # Why 60 s: the same gap as the store and export ("a gap is not a path", DESIGN.md section 4).
@@ -150,12 +150,7 @@ async def api_aircraft(request: Request) -> Response:
 
 async def api_track(request: Request) -> Response:
     icao = parse_icao24_param(request.path_params["icao24"])
-    q = request.query_params
-    t0 = parse_time_param("from", q.get("from"), -math.inf)
-    t1 = parse_time_param("to", q.get("to"), math.inf)
-    assert t0 is not None and t1 is not None
-    if t1 < t0:
-        raise BadRequest("'to' is before 'from'")
+    t0, t1 = query_span(request)
     batch = await state_of(request).db(lambda r: r.track(icao, t0, t1))
     return json_response({"icao24": icao, **track_json(batch, TRACK_GAP_S)})
 

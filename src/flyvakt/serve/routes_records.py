@@ -21,6 +21,7 @@ from flyvakt.serve.state import (
     json_body,
     json_response,
     query_limit,
+    query_span,
     state_of,
 )
 
@@ -130,6 +131,33 @@ async def api_put_fleet(request: Request) -> Response:
 
 
 
+# -- plot ---------------------------------------------------------------------------------
+async def api_plot(request: Request) -> Response:
+    """``/api/plot/{icao24}.png``: the stored track's altitude and speed against time."""
+    from flyvakt.plot import event_marks, profile_png
+
+    icao = parse_icao24_param(request.path_params["icao24"])
+    t0, t1 = query_span(request)
+
+    def load(reader: Any) -> tuple[Any, list[dict[str, Any]]]:
+        since = None if math.isinf(t0) else t0
+        until = None if math.isinf(t1) else t1
+        events = reader.events(icao24=icao, since_s=since, until_s=until, limit=MAX_LIMIT)
+        return reader.track(icao, t0, t1), events
+
+    batch, events = await state_of(request).db(load)
+    if len(batch) == 0:
+        raise BadRequest(f"no stored positions of {icao} in that time", 404)
+    callsigns = sorted({c for c in batch.callsign.tolist() if c})
+    try:
+        png = await run_in_threadpool(
+            profile_png, batch, event_marks(events), " ".join([icao, *callsigns])
+        )
+    except ImportError as exc:
+        raise BadRequest(str(exc), 501) from None
+    return Response(png, media_type="image/png")
+
+
 # -- export ---------------------------------------------------------------------------------
 async def api_export(request: Request) -> Response:
     from flyvakt.store.export import thinning, to_csv, to_geojson, to_kml, write_parquet
@@ -141,9 +169,7 @@ async def api_export(request: Request) -> Response:
     if not q.get("icao24"):
         raise BadRequest("icao24 is required (6 hex digits)")
     icaos = [parse_icao24_param(x) for x in q["icao24"].split(",") if x.strip()]
-    t0 = parse_time_param("from", q.get("from"), -math.inf)
-    t1 = parse_time_param("to", q.get("to"), math.inf)
-    assert t0 is not None and t1 is not None
+    t0, t1 = query_span(request)
 
     def load(reader: Any) -> tuple[Any, list[dict[str, Any]], Any]:
         batch = reader.tracks(icaos, t0, t1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from flyvakt.serve.convert import BadRequest, antimeridian_safe
+from flyvakt.serve.convert import BadRequest, antimeridian_safe, parse_time_param
 from flyvakt.serve.hub import HubLike
 from flyvakt.serve.stream import json_safe
 
@@ -31,6 +32,7 @@ __all__ = [
     "json_body",
     "json_response",
     "query_limit",
+    "query_span",
     "state_of",
 ]
 
@@ -149,6 +151,17 @@ def query_limit(request: Request, default: int = 1000) -> int:
     if not 1 <= value <= MAX_LIMIT:
         raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}, got {value}")
     return value
+
+
+def query_span(request: Request) -> tuple[float, float]:
+    """``?from=&to=`` (ISO 8601 or epoch seconds; open ends are infinite); 400 if reversed."""
+    q = request.query_params
+    t0 = parse_time_param("from", q.get("from"), -math.inf)
+    t1 = parse_time_param("to", q.get("to"), math.inf)
+    assert t0 is not None and t1 is not None
+    if t1 < t0:
+        raise BadRequest("'to' is before 'from'")
+    return t0, t1
 
 
 def check_token(request: Request) -> None:
