@@ -260,6 +260,13 @@ def _dispatch(
         rec.append(fx)
         if len(rec) > R.RECENT_FIXES:
             del rec[0]
+        keep_from = fx.t
+        for f in (st.flip_start, st.flip_prev):
+            if f is not None and f.t < keep_from:
+                keep_from = f.t
+        keep_from -= R.RECENT_KEEP_S
+        while rec[0].t < keep_from:
+            del rec[0]
 
 
 def _refresh(state: DetectorState, st: AircraftState, row: int) -> None:

@@ -206,6 +206,13 @@ FLIP_CANCEL_VOTES = 4
 # RECENT_STEP_S at most, so that the ring spans more than 4 x TREND_S at 1 Hz.
 RECENT_FIXES = 48
 RECENT_STEP_S = 2.0
+# ... and none older than this before the aircraft's newest fix (or before a pending flip's
+# first fix and the fix before it, which the flip's touchdown/lift-off timing reads): bounded
+# memory on data time, full as soon as an aircraft has been heard this long. Why 120 s: the
+# longest look back of any reader of the ring is 4 x TREND_S = 80 s (ROLLOUT_S 60 s, 4 x
+# VR_CHECK_S 32 s, ALT_CARRY_S and IMPLIED_GS_S 30 s); 40 s more is margin, so no reader ever
+# misses a fix it would have seen in the count-only ring.
+RECENT_KEEP_S = 120.0
 # The trend is measured over at least this long: 25 ft altitude steps need ~20 s at 300 ft/min.
 TREND_S = 20.0
 # A trend in altitude this large is a climb or a descent (four 25 ft steps).
