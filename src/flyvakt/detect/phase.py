@@ -75,7 +75,8 @@ class PhaseRule:
         if st.lift_cand is not None:
             _lift_confirm(ctx, st, fx, out)
         self._phase(ctx, st, h.prev, fx, v, out)
-        if len(out) == n and was_air and fx.t - h.prev.t >= R.LIFT_GAP_MIN_S:
+        short = len(out) == n and was_air and fx.t - h.prev.t >= R.SHORT_LIFT_GAP_S
+        if short and not _run_before_interval(ctx, st, h.prev, fx, h.field, ref, out):
             _lift_candidate(ctx, st, h.prev, fx, h.field, ref, flagged=flagged)
 
     # -- ground reference of the pressure altitude ------------------------------------------
@@ -187,15 +188,20 @@ def _lift_candidate(
     ``SLOW_RAW_BAND_FT`` of the elevation)? Then a climb soon after (``_lift_confirm``) means
     it landed and lifted off inside the interval."""
     st.lift_before = st.lift_cand = st.lift_field = None
-    if field is None or fx.t - before.t < R.LIFT_GAP_MIN_S or before.ground:
+    if field is None or fx.t - before.t < R.SHORT_LIFT_GAP_S or before.ground:
         return
+    short = fx.t - before.t < R.LIFT_GAP_MIN_S
     hb, tb = height_ft(before, field, ref)
     if dist_nm(before, field) > R.FINAL_NM or not hb + tb <= R.FINAL_HEIGHT_FT:
         return
     if dist_nm(fx, field) > R.RUNWAY_NM:
         return
     h, tol = height_ft(fx, field, ref)
-    if math.isnan(h):
+    if short:
+        # A short interval: at the learned ground reading itself (confirmed by a second fix there
+        # in _lift_confirm), not merely near it.
+        level = tol == 0.0 and abs(h) <= R.ALT_STEP_FT
+    elif math.isnan(h):
         level = flagged
     elif tol == 0.0:
         level = h <= R.LIFT_MAX_HEIGHT_FT
@@ -204,6 +210,7 @@ def _lift_candidate(
     if level:
         st.lift_before, st.lift_cand, st.lift_field = before, fx, field
         st.lift_flagged = flagged and math.isnan(h)
+        st.lift_short = short
 
 
 def _lift_confirm(ctx: Context, st: AircraftState, fx: Fix, out: list[Event]) -> None:
@@ -222,14 +229,17 @@ def _lift_confirm(ctx: Context, st: AircraftState, fx: Fix, out: list[Event]) ->
     # Not flagged on the surface: climbing near rotation speed, well below its speed before
     # the interval (a go-around keeps its approach speed); an unknown speed decides nothing.
     slow = before.gs > 0 and fx.gs <= R.LIFT_SLOW_RATIO * before.gs
-    if not (st.lift_flagged or slow):
-        st.lift_before = st.lift_cand = st.lift_field = None
-        return
+    ref = ground_ref(ctx, st, ap, c)
+    # After a short interval: two fixes at the ground reading over the runway (a81c98 rolled at
+    # 65 kt for 8 s at its reading, then climbed); a go-around's lowest point is above it.
+    run = [f for f in st.recent if f.t >= c.t and _at_reading(f, ap, ref)]
+    ok = len(run) >= 2 if st.lift_short else st.lift_flagged or slow
     st.lift_before = st.lift_cand = st.lift_field = None
+    if not ok:
+        return
     if st.last_landing is not None and st.last_landing.time_s >= before.t:
         return  # already landed in this interval by another rule
     _reset_flip(st)
-    ref = ground_ref(ctx, st, ap, c)
     gap = f"{duration(c.t - before.t)} interval without fixes"
     hb, tb = height_ft(before, ap, ref)
     how = "" if tb == 0.0 else f" (±{tb:.0f} ft)"
@@ -248,7 +258,10 @@ def _lift_confirm(ctx: Context, st: AircraftState, fx: Fix, out: list[Event]) ->
         f"landed there inside the interval; {when}",
         time_s=c.t if long else estimate_touchdown_s(before, c, ref, trend_rate_fpm(st, before)),
     )  # fmt: skip
-    lift_s = c.t if not math.isnan(c.alt) else estimate_liftoff_s(c, fx, ref)
+    if st.lift_short:
+        lift_s = estimate_liftoff_s(run[-1], fx, ref)  # rolled until the last fix at the reading
+    else:
+        lift_s = c.t if not math.isnan(c.alt) else estimate_liftoff_s(c, fx, ref)
     off = takeoff(
         ctx, st, c, fx, out, basis="inferred", confidence=0.6, airport=ap, candidates=[],
         reason=f"over {ap.icao}'s runway at its level after a {gap}, then climbing at "
@@ -257,6 +270,84 @@ def _lift_confirm(ctx: Context, st: AircraftState, fx: Fix, out: list[Event]) ->
     )  # fmt: skip
     for ev in (land, off):
         ev.details = {**ev.details, **gap_details(before, c)}
+
+
+def _at_reading(fx: Fix, field: AirportRef, ref: float) -> bool:
+    """Over ``field``'s runways at the learned ground reading (within one ``ALT_STEP_FT``)."""
+    if math.isnan(ref) or dist_nm(fx, field) > R.RUNWAY_NM:
+        return False
+    return abs(fx.alt - ref) <= R.ALT_STEP_FT  # NaN: False
+
+
+def _run_before_interval(
+    ctx: Context,
+    st: AircraftState,
+    before: Fix,
+    fx: Fix,
+    field: AirportRef | None,
+    ref: float,
+    out: list[Event],
+) -> bool:
+    """A touch-and-go whose lift-off lies in an interval of ``SHORT_LIFT_GAP_S`` to
+    ``SHORT_TNG_MAX_S``: the fixes before it end over the runway (``RUNWAY_NM``) at the field's
+    level (``FLOOR_BAND_FT`` of the ground reference, or without one ``SLOW_RAW_BAND_FT`` of the
+    elevation), at the lowest altitude of a descent of ``TREND_ALT_FT``, for two fixes or more,
+    slowing to ``LIFT_SLOW_RATIO`` of the approach speed (a go-around adds power at its lowest
+    point; it does not slow there); the first fix after it is ``AIR_TREND_FT`` higher, which the
+    surface never is. Landing and takeoff are inferred (a8b7c7's 100 ft-encoder circuits at KWVI).
+    """
+    if field is None or st.ground is not False or math.isnan(before.alt):
+        return False
+    if not R.SHORT_LIFT_GAP_S <= fx.t - before.t <= R.SHORT_TNG_MAX_S:
+        return False
+    if dist_nm(before, field) > R.RUNWAY_NM or not fx.alt - before.alt >= R.AIR_TREND_FT:
+        return False
+    if st.last_landing is not None and st.last_landing.time_s >= before.t - R.ROLLOUT_S:
+        return False
+    h, tol = height_ft(before, field, ref)
+    if not (h <= R.FLOOR_BAND_FT if tol == 0.0 else abs(h) <= R.SLOW_RAW_BAND_FT):
+        return False
+    run, top, high, in_run = [before], before.gs, before.alt, True
+    for f in reversed(st.recent):
+        if f.t >= before.t or math.isnan(f.alt):
+            continue
+        if before.t - f.t > R.ROLLOUT_S:
+            break
+        if f.alt < before.alt - R.ALT_STEP_FT:
+            return False  # not the lowest point
+        if in_run and f.alt <= before.alt + R.ALT_STEP_FT and dist_nm(f, field) <= R.RUNWAY_NM:
+            run.append(f)
+        else:
+            in_run = False
+        if not f.gs <= top:  # NaN speeds are skipped
+            top = f.gs if not math.isnan(f.gs) else top
+        high = max(high, f.alt)
+    if len(run) < 2 or high - before.alt < R.TREND_ALT_FT:
+        return False
+    if not before.gs <= R.LIFT_SLOW_RATIO * top:  # NaN: no evidence of slowing
+        return False
+    _reset_flip(st)
+    st.lift_before = st.lift_cand = st.lift_field = None
+    td = run[-1]
+    gap = f"{duration(fx.t - before.t)} interval without fixes"
+    how = "" if tol == 0.0 else f" (±{tol:.0f} ft)"
+    land = landing(
+        ctx, st, td, out, basis="inferred", confidence=0.6, airport=field, candidates=[],
+        reason=f"at {before.alt:,.0f} ft ({h:+,.0f} ft from {field.icao}'s ground level{how}) "
+        f"over its runway, slowing from {top:.0f} to {before.gs:.0f} kt over {len(run)} fixes: "
+        "touchdown",
+        time_s=td.t,
+    )  # fmt: skip
+    base = ref if not math.isnan(ref) else before.alt
+    off = takeoff(
+        ctx, st, before, fx, out, basis="inferred", confidence=0.6, airport=field,
+        candidates=[], time_s=estimate_liftoff_s(before, fx, base),
+        reason=f"rolling on {field.icao}'s runway before a {gap}, {fx.alt - before.alt:,.0f} ft "
+        "higher after it: it lifted off inside the interval; lift-off not observed",
+    )  # fmt: skip
+    for ev in (land, off):
+        ev.details = {**ev.details, **gap_details(before, fx)}
+    return True
 
 
 def _at_field_level(fx: Fix, field: AirportRef | None, ref: float) -> bool:

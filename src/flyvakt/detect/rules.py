@@ -27,9 +27,13 @@ CLOSE_NM = 10.0
 # descends ~320 ft per NM; 450 ft/NM + 1,000 ft allows for steeper approaches and circling.
 GLIDE_FT_PER_NM = 450.0
 GLIDE_BASE_FT = 1000.0
-# An inferred takeoff at the start of data: only a fix just after lift-off qualifies.
+# An inferred takeoff at the start of data: only a fix just after lift-off qualifies: low, and
+# near the runway. A light aircraft at 60-80 kt climbing 500-800 ft/min is 1,000-1,500 ft up
+# within 2-2.5 NM of its runway (the KWVI data-start departures were first seen 0.0-0.4 NM out);
+# further out, that low, it is flying a circuit or passing by (mry0601 a22920, first seen 4.9 NM
+# from KWVI at 1,050 ft, got a takeoff there in session 5; was START_NM = 5.0).
 START_AGL_FT = 1500.0
-START_NM = 5.0
+START_NM = 2.5
 # ... and, beyond RUNWAY_NM, not closing on the field by more than position noise over the trend
 # window (a8b7c7 first seen 4.7 NM from KWVI flying towards it got a takeoff there, session 5).
 START_CLOSING_NM = 0.1
@@ -258,6 +262,16 @@ INITIAL_CLIMB_FT = 1500.0
 # without fixes lies over a runway at the field's level (a circuit from downwind to touchdown and
 # lift-off takes over a minute: KWVI touch-and-goes hidden in 101-146 s intervals)...
 LIFT_GAP_MIN_S = 60.0
+# Shorter intervals hide a touch-and-go's ground run too (a81c98 at KWVI: 38 s between 275 ft on
+# final and two fixes at its ground reading over the runway): from SHORT_LIFT_GAP_S on, a lift-off
+# is looked for after the interval when two fixes sit at the learned ground reading itself (not
+# just LIFT_MAX_HEIGHT_FT above it), and a touch-and-go when the fixes before the interval end in
+# a slowing run at the field's level and the first fix after it is AIR_TREND_FT higher (a8b7c7:
+# 46 s and 61 s). Below 30 s the fixes on both sides see the ground run itself.
+SHORT_LIFT_GAP_S = 30.0
+# ... up to this long for the run-before-the-interval rule: a touch-and-go's roll and climb back
+# to 500 ft take 40-70 s; a longer interval may hide a full stop or a circuit.
+SHORT_TNG_MAX_S = 90.0
 # ... at most this high above the learned ground reference (a light aircraft 5 s after lift-off
 # at 500-700 ft/min; a9d63a read 100 ft above its ground reading over mid-field at 60 kt; the
 # go-around of a68847 inside a KWVI gap was first seen 125 ft above it)...

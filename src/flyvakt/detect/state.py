@@ -82,6 +82,7 @@ class AircraftState:
     lift_cand: Fix | None = None
     lift_field: AirportRef | None = None
     lift_flagged: bool = False  # that fix was flagged on the surface without an altitude
+    lift_short: bool = False  # the interval was under LIFT_GAP_MIN_S: two fixes at the reading
 
 
 @dataclass

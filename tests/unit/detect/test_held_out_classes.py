@@ -8,7 +8,7 @@ this branch at aee60d7 (the held-out row then read 75 %/75 %).
 
 from __future__ import annotations
 
-from tests.unit.detect.test_failure_classes import KWVI, named, phase, run, ts
+from tests.unit.detect.test_failure_classes import KWVI, MRY, named, one_near, phase, run, ts
 
 
 def test_lone_ground_flag_without_altitude_is_not_a_landing() -> None:
@@ -67,3 +67,43 @@ def test_data_start_closing_on_a_field_is_no_takeoff_from_it() -> None:
     assert early == [], [(e.time_iso, e.reason) for e in early]
     start = phase("kwvi1213_a3688d.csv.gz", "takeoff", ts("21:24:40", KWVI), ts("21:25:10", KWVI))
     assert named(start) == ["KWVI"], [(e.time_iso, e.reason) for e in start]
+
+
+def test_touch_and_go_with_the_lift_off_in_a_short_interval() -> None:
+    """The 100 ft-encoder circuits of a8b7c7 at KWVI (no flags, no learned reference): down to
+    100 ft over the runway, slowing 62 -> 54 kt (21:25:19-22) and 60 -> 42 kt (21:32:29-40), then
+    61 s and 46 s unseen, then 500-600 ft on runway heading. Labelled touch-and-goes at 21:25:15
+    and 21:32:22 (landings), lift-offs at 21:25:52 +/-31 s and 21:33:03 +/-23 s. Before (s5,
+    52b17b0): nothing at all at either (the level-off rule needs ~19 s level, 3-11 s seen)."""
+    cut = "kwvi1213_a8b7c7.csv.gz"
+    for land_at, off_at, off_tol in (("21:25:15", "21:25:52", 31), ("21:32:22", "21:33:03", 23)):
+        one_near(cut, "landing", "KWVI", ts(land_at, KWVI), 10)
+        one_near(cut, "touch_and_go", "KWVI", ts(land_at, KWVI), 10)
+        off = one_near(cut, "takeoff", "KWVI", ts(off_at, KWVI), off_tol)
+        assert off.basis == "inferred", off.reason  # the lift-off was not seen
+
+
+def test_touch_and_go_after_a_short_interval_at_the_ground_reading() -> None:
+    """a81c98 at 275 ft 0.5 NM out at 23:53:47, 38 s unseen, then two fixes at its ground reading
+    (100 ft, learned at its 23:48 landing) over the runway at 65 kt, then 250 ft. Labelled
+    touch-and-go 23:54:06 +/-22 s, lift-off 23:54:40 +/-7 s. Before (s5): missed (the lift-off
+    rule wanted 60 s unseen and a slower climb than the approach)."""
+    cut = "kwvi1213_a81c98.csv.gz"
+    one_near(cut, "landing", "KWVI", ts("23:54:06", KWVI), 22)
+    one_near(cut, "touch_and_go", "KWVI", ts("23:54:06", KWVI), 22)
+    one_near(cut, "takeoff", "KWVI", ts("23:54:40", KWVI), 7)
+    # The low pass 79 s unseen at 23:59 (200 ft, 100 ft above its reading) stays unnamed.
+    late = phase(cut, "landing", ts("23:58:00", KWVI), ts("23:59:59", KWVI))
+    assert named(late) == [], [(e.time_iso, e.reason) for e in late]
+
+
+def test_data_start_far_from_the_runway_is_no_takeoff() -> None:
+    """a22920 first seen 4.9 NM from KWVI at 1,050 ft (887 ft above it +/-600 ft), climbing to
+    1,200 ft while turning: nothing says it left KWVI. Before (s5): an inferred takeoff from KWVI
+    at 22:54:00. Its real landing at KWVI 23:00:58 +/-14 s stays; the data-start takeoffs first
+    seen over KWVI's runway (a3688d 0.0 NM, a68847 0.4 NM) stay."""
+    early = phase("mry0601_a22920.csv.gz", "takeoff", ts("22:50:00", MRY), ts("22:59:00", MRY))
+    assert early == [], [(e.time_iso, e.reason) for e in early]
+    one_near("mry0601_a22920.csv.gz", "landing", "KWVI", ts("23:00:58", MRY), 14)
+    one_near("kwvi1213_a68847.csv.gz", "takeoff", "KWVI", ts("23:12:35", KWVI), 25)
+    one_near("kwvi1213_a3688d.csv.gz", "takeoff", "KWVI", ts("21:24:55", KWVI), 10)
