@@ -100,7 +100,10 @@ def test_broker_and_two_workers_give_the_in_process_events(
         while not list(tmp_path.glob("p*.state")) and time.monotonic() < deadline:
             time.sleep(0.05)
         a.send_signal(signal.SIGKILL)
-    for w in (a, b):
+        # Recovery as an operator runs it: a replacement worker joins the group (whichever of
+        # the survivors gets the killed worker's partitions restores their checkpoints).
+        c = worker(broker, prefix, tmp_path)
+    for w in (a, b, *([c] if kill else [])):
         _, err = w.communicate(timeout=240)
         assert (kill and w is a) or w.returncode == 0, err.decode()[-2000:]
     positions, events = read_outputs(url)
