@@ -128,7 +128,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
         found = ctx.world.country_at(p.lat_deg[sampled], p.lon_deg[sampled]).tolist()
         for k, c in zip(np.flatnonzero(sample[idx]).tolist(), found, strict=True):
             country_l[k] = None if c is None else str(c)
-    fixes = list(zip(*fix_columns(p.take(idx), ground[idx]), strict=True))
+    fixes = list(zip(*fix_columns(p, ground, idx), strict=True))
     # The last fix before this batch of the aircraft whose first row is hot.
     firsts = iter(state.lastfix.values_many(row_of[idx][start[idx]]))
     fields_l, sample_l = field_i[idx].tolist(), sample[idx].tolist()
