@@ -214,6 +214,10 @@ COMMB_MAX_AGE_S = 60.0
 # aircraft; entries silent that long are dropped once the table holds this many.
 COMMB_FORGET_S = 600.0
 COMMB_MAX_ENTRIES = 20_000
+# Why 60 s: above COMMB_MAX_ENTRIES a prune rebuilds the whole table; doing it at most once a
+# minute of data time (not every batch) keeps its cost flat at 50,000 aircraft, and values are
+# filtered by COMMB_MAX_AGE_S when read, so a later prune changes no output.
+COMMB_PRUNE_EVERY_S = 60.0
 
 
 class CommBLatest:
@@ -227,6 +231,7 @@ class CommBLatest:
         self.values: dict[int, dict[str, tuple[float, float]]] = {}
         self.newest_s = -math.inf
         self.dirty: set[int] = set()  # addresses with a value newer than the last drain()
+        self.pruned_s = -math.inf  # data time of the last prune
 
     def update(self, icao24: npt.NDArray[np.uint32], time_s: F64, mb: U64) -> None:
         if icao24.size == 0:
@@ -249,7 +254,11 @@ class CommBLatest:
                     slot[key] = (float(v[i]), t)
                     self.dirty.add(int(icao24[i]))
         self.newest_s = max(self.newest_s, float(np.nanmax(time_s)))
-        if len(self.values) > COMMB_MAX_ENTRIES:
+        if (
+            len(self.values) > COMMB_MAX_ENTRIES
+            and self.newest_s - self.pruned_s >= COMMB_PRUNE_EVERY_S
+        ):
+            self.pruned_s = self.newest_s
             cut = self.newest_s - COMMB_FORGET_S
             self.values = {
                 a: s for a, s in self.values.items() if max(t for _, t in s.values()) >= cut
