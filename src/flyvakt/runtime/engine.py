@@ -246,22 +246,43 @@ class _Engine:
             hub.publish_events(events)
             if self.keep_events:
                 self.summary.events.extend(events)
+        await to_sinks(hub, self.store, self.alerts, positions, events, block=self.block_on_store)
         if self.store is not None:
-            if len(positions):
-                await self._offer(positions)
-            if events:
-                await self._offer(list(events))
             self.summary.store_drops = int(self.store.drops)
-            hub.engine["store_drops"] = self.summary.store_drops
-        if self.alerts is not None and events:
-            self.alerts.submit(events)
 
     async def _offer(self, item: Any) -> None:
-        while not self.store.offer(item):
-            if not self.block_on_store:
-                return  # counted in store.drops
-            self.store.drops -= 1  # waited, not dropped
-            await asyncio.sleep(STORE_RETRY_S)
+        await offer_to_store(self.store, item, block=self.block_on_store)
+
+
+async def to_sinks(
+    hub: Hub,
+    store: Any,
+    alerts: Any,
+    positions: PositionBatch | None,
+    events: list[Event],
+    *,
+    block: bool,
+) -> None:
+    """A step's outputs to the store (``block``: see :func:`offer_to_store`) and the alert
+    rules; the store's drop count to the hub."""
+    if store is not None:
+        if positions is not None and len(positions):
+            await offer_to_store(store, positions, block=block)
+        if events:
+            await offer_to_store(store, list(events), block=block)
+        hub.engine["store_drops"] = int(store.drops)
+    if alerts is not None and events:
+        alerts.submit(events)
+
+
+async def offer_to_store(store: Any, item: Any, *, block: bool) -> None:
+    """Offer ``item`` to the store writer's queue; when full, ``block``: wait (the input can
+    wait: a file, Kafka), else drop it (counted in ``store.drops``: a live feed cannot)."""
+    while not store.offer(item):
+        if not block:
+            return  # counted in store.drops
+        store.drops -= 1  # waited, not dropped
+        await asyncio.sleep(STORE_RETRY_S)
 
 
 def publish_pipeline_counters(hub: Hub, state: PipelineState) -> None:
