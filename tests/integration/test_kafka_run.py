@@ -145,3 +145,31 @@ def test_run_from_kafka_stores_what_one_process_stores(
     )
     assert len(want_points) > 10_000
     assert got_points == want_points, (len(got_points), len(want_points))
+    if not kill:
+        _verdict_published(broker, prefix, db)
+
+
+def _verdict_published(broker: str, prefix: str, db: Path) -> None:
+    """`flyvakt verify --db <the --from store> --publish`: the verdict the newsroom gets on
+    `<prefix>.verdicts` is the one printed (reconstruction: supported, on inferred landings)."""
+    import json
+
+    import confluent_kafka as ck
+
+    cmd = [sys.executable, "-m", "flyvakt", "verify", "--db", str(db),
+           "--claim", "Putin has landed in North Korea", "--at", "2024-06-18T18:00:00Z",
+           "--json", "--publish", f"kafka://{broker}/{prefix}"]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, timeout=120)
+    assert out.returncode == 0, out.stderr.decode()[-2000:]
+    printed = json.loads(out.stdout)
+    assert printed["verdict"] == "supported" and printed["basis"] == "inferred"
+    c = ck.Consumer({"bootstrap.servers": broker, "group.id": "t", "enable.auto.commit": False})
+    topic = f"{prefix}.verdicts"
+    n = len(c.list_topics(topic, timeout=10).topics[topic].partitions)
+    c.assign([ck.TopicPartition(topic, p, ck.OFFSET_BEGINNING) for p in range(n)])
+    got = []
+    deadline = time.monotonic() + 20
+    while not got and time.monotonic() < deadline:
+        got = [json.loads(m.value()) for m in c.consume(10, 0.5) if m.error() is None]
+    c.close()
+    assert got == [printed]

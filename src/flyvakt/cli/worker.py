@@ -56,8 +56,9 @@ def run_worker(args: argparse.Namespace) -> int:
     worker = Worker(url, Path(args.state_dir), detector, tracker_config())
     st = worker.run(lambda: stopping["now"], idle_exit_s=args.idle_exit)
     print(
-        f"flyvakt worker: {st.frames:,} frames, {st.positions:,} positions, {st.events:,} events "
-        f"in {st.checkpoints:,} checkpoints; {st.restored} partition(s) restored",
+        f"flyvakt worker: {st.frames:,} frames, {st.positions:,} positions, {st.events:,} events; "
+        f"{st.checkpoints:,} checkpoints; {st.restored} partition(s) restored; "
+        f"{st.step_s:.3f} s in the step, {st.checkpoint_s:.3f} s checkpointing",
         file=sys.stderr,
     )
     return 0

@@ -30,7 +30,14 @@ from flyvakt.pipeline import tag_fleets
 from flyvakt.runtime.engine import to_sinks
 from flyvakt.runtime.hub import Hub
 from flyvakt.stream.fleetstage import FleetStage, SeenIds
-from flyvakt.stream.kafka import KafkaError, KafkaUrl, _ck, _partitions
+from flyvakt.stream.kafka import (
+    FETCH_WAIT_MS,
+    KafkaError,
+    KafkaUrl,
+    _ck,
+    _partitions,
+    poll_batch,
+)
 from flyvakt.stream.view import PositionView
 from flyvakt.stream.wire import decode_positions, positions_watermark, read_event_record
 
@@ -42,7 +49,8 @@ __all__ = ["ConsumeSummary", "consume_outputs"]
 # Why 2,000 messages per poll: positions messages are whole worker batches (up to thousands
 # of fixes each), events are small; 2,000 keeps one poll's work well under a second.
 POLL_MESSAGES = 2000
-# Why 0.1 s: the live engine's step interval; the map moves as often as with local feeds.
+# Why 0.1 s: how long an idle consumer waits before it looks at the stop flag and the status
+# timer again (a message that arrives is taken at once: kafka.poll_batch).
 POLL_TIMEOUT_S = 0.1
 STATUS_INTERVAL_S = 5.0  # Why 5 s: as the in-process engine's status line.
 
@@ -181,6 +189,7 @@ async def consume_outputs(
             "bootstrap.servers": url.bootstrap,
             "group.id": f"{url.prefix}-run",  # required by the client; offsets are not used
             "enable.auto.commit": False,
+            "fetch.wait.max.ms": FETCH_WAIT_MS,
         }
     )
     consumer.assign(
@@ -203,7 +212,7 @@ async def consume_outputs(
     last_msg = last_status = time.monotonic()
     try:
         while not stop_event.is_set():
-            msgs = await asyncio.to_thread(consumer.consume, POLL_MESSAGES, POLL_TIMEOUT_S)
+            msgs = await asyncio.to_thread(poll_batch, consumer, POLL_MESSAGES, POLL_TIMEOUT_S)
             tick = time.monotonic()
             if msgs:
                 last_msg = tick
