@@ -9,7 +9,12 @@ jet1090 JSONL; the state-vector file is the positions ``flyvakt replay`` accepts
 corpus, written as an OpenSky-style CSV.
 
     .venv/bin/python benchmarks/bench_e2e.py [--frames 1000000] [--aircraft 5000] [--repeat 3]
-        [--formats beast,avr,csv,jsonl,sv] [--sweep 100,1000,5000,20000,50000] [--profile FMT]
+        [--formats beast,avr,csv,jsonl,sv] [--sweep 100,1000,5000,20000,50000]
+        [--live 100000,200000,300000,500000] [--live-seconds 5]
+
+``--live``: ``flyvakt run beast+tcp://`` (the engine, in this process) fed by a separate peer
+process at each offered rate; reports processed frames/s, frames shed, latency p50/p99 from
+socket read to published step, and how long the peer's ``sendall`` was blocked.
 
 Every figure is process CPU time (user + system of the child, from ``wait4``), median of
 ``--repeat`` runs: the machine is shared, so wall time would measure the neighbours. Rates are

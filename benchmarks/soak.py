@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import signal
 import socket
@@ -42,6 +43,11 @@ TICK_S = 0.1  # the server sends one slice per tick
 STALL_S = 15.0  # longer than the client's 10 s stall detection
 GARBAGE_EVERY_S = 40.0
 ABSURD_EVERY_S = 60.0
+# Why 150 s: warm-up of a ``flyvakt run`` process, from its start: the aircraft appear in the
+# first seconds, but the detector's per-aircraft ring of recent fixes fills for RECENT_KEEP_S
+# (120 s) of data; RSS is judged flat (within 10 %) after that, in each run (before and after
+# the kill).
+WARMUP_S = 150.0
 
 
 def _free_port() -> int:
@@ -150,6 +156,17 @@ class Client:
         return float("nan")
 
 
+def _counts(status: dict[str, Any]) -> dict[str, int]:
+    """What one ``flyvakt run`` process counted: frames received (its feed readers, on arrival),
+    processed (its pipeline steps) and shed (buffer drops)."""
+    sources = status.get("sources") or {}
+    return {
+        "received": sum(int(s.get("frames", 0) or 0) for s in sources.values()),
+        "processed": int(status.get("frames", 0)),
+        "shed": int(status.get("buffer_drops", 0)),
+    }
+
+
 def _stored(db: Path) -> dict[str, int]:
     with sqlite3.connect(db) as conn:
         q = conn.execute
@@ -170,13 +187,14 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
     t0 = time.monotonic()
     t_end = t0 + args.minutes * 60
     play = asyncio.create_task(peer.play(t_end))
-    lat: list[float] = []
+    lat: dict[str, list[float]] = {"/api/status": [], "/data/aircraft.json": []}
     rss: list[tuple[float, float]] = []
     errors = 0
     status: dict[str, Any] = {}
-    frames_before_kill = 0
+    before_kill = {"received": 0, "processed": 0, "shed": 0}
     kill: dict[str, Any] = {}
     killed = False
+    restarted_at = math.inf
     next_rss = t0
     k = 0
     while time.monotonic() < t_end:
@@ -185,7 +203,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         try:
             path = "/api/status" if k % 2 else "/data/aircraft.json"
             dt, body = await asyncio.to_thread(client.get, path)
-            lat.append(dt)
+            lat[path].append(dt)
             if path == "/api/status":
                 status = body.get("hub") or {}
         except OSError:
@@ -202,7 +220,10 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
             assert client.proc is not None
             client.proc.send_signal(signal.SIGKILL)
             client.proc.wait()
-            frames_before_kill = int(status.get("frames", 0))
+            if peer.writer is not None:  # the peer's side of the dead connection (its kernel
+                peer.writer.close()  # would report the reset on a later write): nothing is
+                peer.writer = None  # counted as sent into a socket nobody reads
+            before_kill = _counts(status)
             from flyvakt.store import StoreWriter
 
             StoreWriter(client.db).close()  # the recovery a restart does
@@ -219,6 +240,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
                 "events_lost": max(0, acked_ev - stored["events"]),
             }
             client.start()
+            restarted_at = time.monotonic() - t0
             peer.paused = False
     await play
     await asyncio.sleep(2.0)
@@ -234,14 +256,33 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
     except subprocess.TimeoutExpired:
         client.proc.kill()
     server.close()
-    ms = np.array(lat) * 1000
+    ms = np.array([x for v in lat.values() for x in v]) * 1000
+    per_path = {
+        p: [round(float(np.percentile(np.array(v) * 1000, q)), 1) for q in (50, 99)]
+        for p, v in lat.items()
+        if v
+    }
     warm = [r for t, r in rss if t >= 60] or [r for _, r in rss]
+    flat = {}
+    for name, a, b in (("first run", 0.0, restarted_at), ("second run", restarted_at, math.inf)):
+        got = [r for t, r in rss if a + WARMUP_S <= t < b]
+        if got:
+            flat[name] = {"min_mb": min(got), "max_mb": max(got),
+                          "spread_pct": round(100 * (max(got) / min(got) - 1), 1)}  # fmt: skip
+    after = _counts(status)
+    received = before_kill["received"] + after["received"]
+    processed = before_kill["processed"] + after["processed"]
+    shed = before_kill["shed"] + after["shed"]
     return {
         "minutes": args.minutes,
         "rate_frames_per_s": args.rate,
         "frames_sent": peer.sent,
         "frames_not_sent (drops, stall, pause)": peer.not_sent,
-        "frames_received": frames_before_kill + int(status.get("frames", 0)),
+        "frames_received (feed readers)": received,
+        "frames_processed (pipeline)": processed,
+        "frames_shed (pipeline behind, counted)": shed,
+        "sent - received": peer.sent - received,
+        "received - processed - shed": received - processed - shed,
         "connection_drops": peer.drops,
         "garbage_bytes": peer.garbage_bytes,
         "absurd_timestamps": peer.absurd,
@@ -249,7 +290,9 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         "kill_9": kill,
         "rss_mb_over_time": rss,
         "rss_after_warmup_min_max_mb": [min(warm), max(warm)] if warm else None,
-        "api_requests": len(lat),
+        f"rss_per_run_after_{WARMUP_S:.0f}s": flat,
+        "api_requests": len(ms),
+        "api_p50_p99_ms_per_path": per_path,
         "api_errors (while down)": errors,
         "api_p50_ms": round(float(np.percentile(ms, 50)), 1) if len(ms) else None,
         "api_p99_ms": round(float(np.percentile(ms, 99)), 1) if len(ms) else None,

@@ -84,10 +84,14 @@ def test_broker_and_two_workers_give_the_in_process_events(
     assert feed_batches(url, batches(frames)) == len(frames)
     a = worker_process(broker, prefix, tmp_path)
     b = worker_process(broker, prefix, tmp_path)
+    procs = [a, b]
     if kill:  # worker A, mid-stream, as soon as it has checkpointed something
         kill_after_checkpoint(a, tmp_path)
+        # Recovery as an operator runs it: a replacement worker joins the group (whichever of
+        # the survivors gets the killed worker's partitions restores their checkpoints).
+        procs.append(worker_process(broker, prefix, tmp_path))
     wait_committed(broker, f"{prefix}-workers", url.topic("frames"))
-    stop_workers([a, b], killed=a if kill else None)
+    stop_workers(procs, killed=a if kill else None, spare=procs[-1] if kill else None)
     positions, events = read_outputs(url)
     got = {key(e) for e in events.values()}
     want, want_positions = in_process(frames)

@@ -134,3 +134,23 @@ def test_checkpoint_file_is_atomic_and_names_itself(tmp_path: Any, frames: Frame
         load_state(path)
     with pytest.raises(CheckpointError, match="cannot read checkpoint"):
         load_state(tmp_path / "missing.state")
+
+
+def test_pending_first_frame_survives_a_restore(frames: FrameBatch) -> None:
+    """Issue 10: the first frame of a never-seen address waits for a second one
+    (``TrackerState.pending``); a checkpoint taken while it waits must keep it, so the restored
+    run counts and applies it as the uninterrupted run does."""
+    crc_checked = np.flatnonzero(np.isin(frames.payload[:, 0] >> 3, [11, 17, 18]))
+    first = int(crc_checked[0])
+    batches = _cut(frames, [first + 1])  # the first batch ends on a lone first frame
+    a_state, a_pos, a_events = run(batches, DET, restore_every=False)
+    b_state, b_pos, b_events = run(batches, DET, restore_every=True)
+    waiting = PipelineState()
+    waiting, _ = step(waiting, batches[0], tracker_config(), DET)
+    assert len(waiting.tracker.pending) == 1
+    assert len(loads(dumps(waiting)).tracker.pending) == 1
+    same_positions(a_pos, b_pos)
+    assert a_events == b_events
+    icao = int(a_state.tracker.table.cols["icao24"][0])
+    a_row, b_row = a_state.tracker.table.snapshot(icao), b_state.tracker.table.snapshot(icao)
+    assert (a_row["messages"], a_row["first_seen_s"]) == (b_row["messages"], b_row["first_seen_s"])

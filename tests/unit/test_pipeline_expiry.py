@@ -52,3 +52,27 @@ def test_detector_state_and_checkpoint_stay_flat_over_three_days() -> None:
     # Flat: the last day's checkpoints are no larger than the first full day's largest.
     assert max(checkpoint_sizes[-8:]) <= 1.1 * max(checkpoint_sizes[per_day - 1 : per_day + 1])
     assert checkpoint_sizes[-1] < 0.6 * checkpoint_sizes[0] * 24  # far from linear growth
+
+
+def test_state_of_aircraft_heard_all_the_time_stops_growing() -> None:
+    """Issue 10 (soak): the same aircraft heard for ten minutes, as in the soak, must not keep
+    growing the state once warmed up; the detector's ring of recent fixes per aircraft was
+    bounded by count only (48), so it kept filling for 10+ minutes. SYNTHETIC: 50 aircraft
+    flying straight for 10 minutes (flyvakt.sim.corpus), fed in 5 s batches."""
+    from flyvakt.detect.rules import RECENT_KEEP_S, RECENT_STEP_S
+    from flyvakt.runtime.setup import make_detector
+
+    state, cfg, det = PipelineState(), tracker_config(), make_detector()
+    corpus = generate_corpus(n_aircraft=50, n_frames=50 * 6 * 600, seed=7)
+    t0 = float(corpus.time_s[0])
+    span: dict[int, float] = {}
+    for minute in range(10):
+        for s in range(0, 60, 5):
+            a = t0 + minute * 60 + s
+            sel = (corpus.time_s >= a) & (corpus.time_s < a + 5)
+            state, _ = step(state, corpus.take(sel), cfg, det)
+        span[minute] = max(a.recent[-1].t - a.recent[0].t for a in state.detector.aircraft.values())
+    assert len(state.detector.aircraft) == 50
+    # Each ring spans RECENT_KEEP_S of data at most (plus the newest fix, which may replace the
+    # last one within RECENT_STEP_S); it spanned 48 fixes, ~4 minutes here, before.
+    assert max(span.values()) <= RECENT_KEEP_S + RECENT_STEP_S, span

@@ -16,6 +16,12 @@ file, until the files are replayed.
 - Each step's positions and events go to the hub, to the store writer (live: ``offer`` never
   blocks, drops are counted and shown in the status; files only: the replay waits for the
   disk instead, since a file can always be read later), and events to the alert manager.
+- The step runs in a worker thread (holding the hub's ``table_lock``), and the store's
+  write-ahead (an fsync per batch) too, so the event loop stays free for the feeds and the HTTP
+  server: a request never waits for a step, and a slow request never stops ingest. Steps stay
+  one at a time and in order (``_Engine.lock``); the hub is told of a step's positions and
+  events only after they are in the store's write-ahead, so whatever ``/api/status``
+  acknowledges survives a ``kill -9``.
 - On stop: TCP readers hand over their last frames, the buffer is drained through the pipeline,
   the store is closed cleanly (pending thinned fixes written, WAL checkpointed). The detector's
   ``finish`` is called only when all file sources ended on their own with no live feed: a live
@@ -39,10 +45,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
-from flyvakt.pipeline import PipelineState, finish
+from flyvakt.pipeline import PipelineState, StepOutput, finish
 from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
 from flyvakt.sources import Batch, FileReader, TcpState, open_source, stream_tcp
+from flyvakt.store.records import CommBRecord
 
 if TYPE_CHECKING:
     from flyvakt.fleets.registry import FleetRegistry
@@ -215,11 +222,13 @@ class _Engine:
         async with self.lock:
             if isinstance(batch, FrameBatch):
                 self.summary.frames += len(batch)
+                self.hub.engine["frames"] = self.summary.frames  # live, not per status tick
             t0 = self.timer()
-            self.state, out = guarded_step(self.state, batch, self.cfg, self.detector)
+            out = await asyncio.to_thread(self._step, batch)
             self.summary.steps += 1
             try:
-                await self._publish(out.positions, out.events)
+                await asyncio.to_thread(self._store, out.positions, out.events)
+                self._publish(out.positions, out.events)
             except Exception:  # a sink that fails must not stop ingest either
                 self.state.stats.step_errors += 1
                 log.exception("publishing a step failed: %s", describe_batch(batch))
@@ -229,13 +238,34 @@ class _Engine:
             self.summary.step_errors = self.state.stats.step_errors
             self.hub.engine["step_errors"] = self.summary.step_errors
 
+    def _step(self, batch: FrameBatch | ObservationBatch) -> StepOutput:
+        """The pipeline step (worker thread, holding the hub's table lock)."""
+        with self.hub.table_lock:
+            self.state, out = guarded_step(self.state, batch, self.cfg, self.detector)
+            return out
+
     async def finish(self) -> None:
         async with self.lock:
-            events = finish(self.state, self.detector)
+            events = await asyncio.to_thread(finish, self.state, self.detector)
             self.summary.finished = True
-            await self._publish(PositionBatch.empty(0), events)
+            await asyncio.to_thread(self._store, PositionBatch.empty(0), events)
+            self._publish(PositionBatch.empty(0), events)
 
-    async def _publish(self, positions: PositionBatch, events: list[Event]) -> None:
+    def _store(self, positions: PositionBatch, events: list[Event]) -> None:
+        """Hand a step's output to the store (worker thread: the write-ahead fsyncs)."""
+        if self.store is None:
+            return
+        if len(positions):
+            self._offer(positions)
+        if events:
+            self._offer(list(events))
+        commb = self.state.commb.drain(self.state.tracker.table.rows)
+        if commb:  # newest Comm-B values, so a stored aircraft.json shows them too
+            self._offer(CommBRecord(tuple(commb)))
+        self.summary.store_drops = int(self.store.drops)
+
+    def _publish(self, positions: PositionBatch, events: list[Event]) -> None:
+        """Tell the hub and the alerts (event loop, between steps)."""
         self.summary.positions += len(positions)
         hub = self.hub
         hub.set_tracker_table(self.state.tracker.table)
@@ -246,43 +276,24 @@ class _Engine:
             hub.publish_events(events)
             if self.keep_events:
                 self.summary.events.extend(events)
-        await to_sinks(hub, self.store, self.alerts, positions, events, block=self.block_on_store)
         if self.store is not None:
-            self.summary.store_drops = int(self.store.drops)
+            hub.engine["store_drops"] = self.summary.store_drops
+        if self.alerts is not None and events:
+            self.alerts.submit(events)
 
-    async def _offer(self, item: Any) -> None:
-        await offer_to_store(self.store, item, block=self.block_on_store)
-
-
-async def to_sinks(
-    hub: Hub,
-    store: Any,
-    alerts: Any,
-    positions: PositionBatch | None,
-    events: list[Event],
-    *,
-    block: bool,
-) -> None:
-    """A step's outputs to the store (``block``: see :func:`offer_to_store`) and the alert
-    rules; the store's drop count to the hub."""
-    if store is not None:
-        if positions is not None and len(positions):
-            await offer_to_store(store, positions, block=block)
-        if events:
-            await offer_to_store(store, list(events), block=block)
-        hub.engine["store_drops"] = int(store.drops)
-    if alerts is not None and events:
-        alerts.submit(events)
+    def _offer(self, item: Any) -> None:
+        """Offer to the store (worker thread): live, a full queue counts a drop; files wait."""
+        offer_to_store(self.store, item, block=self.block_on_store)
 
 
-async def offer_to_store(store: Any, item: Any, *, block: bool) -> None:
-    """Offer ``item`` to the store writer's queue; when full, ``block``: wait (the input can
-    wait: a file, Kafka), else drop it (counted in ``store.drops``: a live feed cannot)."""
+def offer_to_store(store: Any, item: Any, *, block: bool) -> None:
+    """Offer ``item`` to the store writer's queue (call from a worker thread); when it is
+    full, ``block``: wait (files, Kafka: the input can wait), else count a drop."""
     while not store.offer(item):
         if not block:
             return  # counted in store.drops
         store.drops -= 1  # waited, not dropped
-        await asyncio.sleep(STORE_RETRY_S)
+        time.sleep(STORE_RETRY_S)
 
 
 def publish_pipeline_counters(hub: Hub, state: PipelineState) -> None:
@@ -474,7 +485,8 @@ async def run_engine(
             hub.engine["frames_per_s"] = round((frames - last_frames) / dt, 1)
             hub.engine["frames"] = frames
             last_t, last_frames = now, frames
-            publish_pipeline_counters(hub, eng.state)
+            async with eng.lock:  # not while a step changes the counters (worker thread)
+                publish_pipeline_counters(hub, eng.state)
             if alerts is not None:
                 if hasattr(alerts, "retry_due"):
                     alerts.retry_due()

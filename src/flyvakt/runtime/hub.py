@@ -4,8 +4,12 @@ The engine publishes what each pipeline step produced (positions, events) and th
 state table; the HTTP server reads the live aircraft list (:meth:`Hub.aircraft_now`, shaped like
 readsb/tar1090 ``aircraft.json``) and subscribes to a stream of messages for websockets/SSE.
 
-Everything runs in one asyncio event loop (publishers and subscribers alike), so no locks are
-needed; the store writer has its own thread but never touches the hub. A slow subscriber never
+Publishers and subscribers run in one asyncio event loop; the engine's pipeline step runs in a
+worker thread, between publications, holding :attr:`Hub.table_lock` while it changes the
+tracker table. The loop never reads the table: the aircraft count is taken when a step is
+published, and the aircraft list (:meth:`Hub.aircraft_now`, slow for thousands of aircraft) is
+built in a worker thread from a copy of the live rows made under ``table_lock``, once per
+batch, so a request for it never stops ingest nor the other requests. A slow subscriber never
 blocks a publisher: each subscription has a bounded queue, and when it is full the message for
 that subscriber is dropped and counted (``Subscription.dropped``, ``Hub.status()["drops"]``).
 
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +47,12 @@ AIRCRAFT_MAX_AGE_S = 300.0
 RECENT_EVENTS = 200
 
 FleetOf = Callable[[int, float], list[str]]
+
+# The table columns an aircraft.json row is built from (copied under the table lock).
+_VIEW_COLUMNS = (
+    "icao24", "last_seen_s", "messages", "lat_deg", "lon_deg", "pos_t", "pos_src",
+    *TRACKED_FIELDS, *(f"{f}_t" for f in TRACKED_FIELDS), *(f"{f}_src" for f in TRACKED_FIELDS),
+)  # fmt: skip
 
 
 @dataclass(eq=False)
@@ -91,15 +102,23 @@ class Hub:
         self.engine: dict[str, Any] = {}  # engine-provided figures (frames/s, store drops, ...)
         self._subs: list[Subscription] = []
         self._counts = _Counters()
+        self._n_aircraft = 0  # aircraft within max_age_s, counted when a step is published
+        # Held by the engine's step (worker thread) while it changes the tracker table, and
+        # by the aircraft list while it copies the live rows.
+        self.table_lock = threading.Lock()
         # aircraft_now() of the current tick: every client polling aircraft.json between two
-        # batches gets the same list, built once (20,000 aircraft take seconds in Python).
+        # batches gets the same list, built once (20,000 aircraft take seconds in Python);
+        # concurrent requests wait for the one build instead of starting their own.
         self._aircraft_cache: tuple[tuple[int, float | None], list[dict[str, Any]]] | None = None
+        self._build_lock = threading.Lock()
 
     # -- publishers (the engine) ---------------------------------------------------------
     def publish_positions(self, positions: PositionBatch, now_s: float) -> None:
+        """Called between steps (never while one runs), after :meth:`set_tracker_table`."""
         if math.isfinite(now_s):
             self.now_s = now_s if self.now_s is None else max(self.now_s, now_s)
         self._counts.batches += 1
+        self._n_aircraft = self._count_live()
         self._counts.positions += len(positions)
         if not self._subs or len(positions) == 0:
             return
@@ -154,26 +173,37 @@ class Hub:
     def aircraft_now(self, now_s: float | None = None) -> list[dict[str, Any]]:
         """Aircraft heard within ``max_age_s`` of ``now_s`` (default: data time of the hub).
 
-        The default call is cached until the next batch: treat the rows as read-only."""
+        Slow for thousands of aircraft, and it waits for a running step: call it from a worker
+        thread, not the event loop. The default call is cached until the next batch: treat the
+        rows as read-only."""
         if now_s is None or now_s == self.now_s:
-            key = (self._counts.batches, self.now_s)
-            cached = self._aircraft_cache
-            if cached is not None and cached[0] == key:
-                return cached[1]
-            rows = self._aircraft_rows(self.now_s)
-            self._aircraft_cache = (key, rows)
-            return rows
+            with self._build_lock:
+                key = (self._counts.batches, self.now_s)
+                cached = self._aircraft_cache
+                if cached is not None and cached[0] == key:
+                    return cached[1]
+                rows = self._aircraft_rows(key[1])
+                self._aircraft_cache = (key, rows)
+                return rows
         return self._aircraft_rows(now_s)
+
+    def _count_live(self) -> int:
+        table, now = self.table, self.now_s
+        if table is None or len(table) == 0 or now is None:
+            return 0
+        age = now - table.cols["last_seen_s"][table.live_rows()]
+        return int(np.count_nonzero(age <= self.max_age_s))
 
     def _aircraft_rows(self, now: float | None) -> list[dict[str, Any]]:
         table = self.table
-        if table is None or len(table) == 0 or now is None or math.isnan(now):
+        if table is None or now is None or math.isnan(now):
             return []
-        rows = np.fromiter(table.rows.values(), dtype=np.int64, count=len(table.rows))
-        c = table.cols
-        last = c["last_seen_s"][rows]
-        rows = rows[(now - last) <= self.max_age_s]
-        return [self._aircraft(c, int(r), now) for r in rows.tolist()]
+        with self.table_lock:  # a consistent copy of the live rows, then no lock held
+            rows = table.live_rows()
+            c = table.cols
+            rows = rows[(now - c["last_seen_s"][rows]) <= self.max_age_s]
+            view = {name: c[name][rows] for name in _VIEW_COLUMNS}
+        return [self._aircraft(view, i, now) for i in range(len(rows))]
 
     def _aircraft(self, c: dict[str, Any], r: int, now: float) -> dict[str, Any]:
         from flyvakt.serve.convert import AircraftSnapshot, readsb_aircraft
@@ -220,13 +250,8 @@ class Hub:
         return out
 
     def status(self) -> dict[str, Any]:
-        """Counters for the status line and ``/api/status``; sources as plain dicts."""
-        n_aircraft = 0
-        table = self.table
-        if table is not None and len(table) and self.now_s is not None:
-            rows = np.fromiter(table.rows.values(), dtype=np.int64, count=len(table.rows))
-            age = self.now_s - table.cols["last_seen_s"][rows]
-            n_aircraft = int(np.count_nonzero(age <= self.max_age_s))
+        """Counters for the status line and ``/api/status``; sources as plain dicts. Cheap:
+        it never reads the tracker table (the aircraft count is taken at publication)."""
         sources: dict[str, Any] = {}
         for url, st in self.sources.items():
             if hasattr(st, "__dataclass_fields__"):
@@ -251,7 +276,7 @@ class Hub:
                 sources[url] = dict(st)
         return {
             "now_s": self.now_s,
-            "aircraft": n_aircraft,
+            "aircraft": self._n_aircraft,
             "batches": self._counts.batches,
             "positions": self._counts.positions,
             "events": self._counts.events,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from flyvakt.model import Event, PositionBatch
 from flyvakt.pipeline import tag_fleets
-from flyvakt.runtime.engine import to_sinks
+from flyvakt.runtime.engine import offer_to_store
 from flyvakt.runtime.hub import Hub
 from flyvakt.stream.fleetstage import FleetStage, SeenIds
 from flyvakt.stream.kafka import (
@@ -146,12 +146,16 @@ class _Consumer:
 
     async def publish(self, pos: PositionBatch | None, events: list[Event], now: float) -> None:
         hub = self.hub
-        if pos is not None and len(pos):
-            self.summary.positions += len(pos)
-            self.view.update(pos)
-            hub.set_tracker_table(self.view.table)
+        if self.store is not None:  # in a worker thread: the store's write-ahead log fsyncs
+            await asyncio.to_thread(self._store, pos, events)
+        with hub.table_lock:  # the map's readers copy the table under this lock
+            if pos is not None and len(pos):
+                self.summary.positions += len(pos)
+                self.view.update(pos)
+            if math.isfinite(now):
+                self.view.expire(now)
+        hub.set_tracker_table(self.view.table)
         if math.isfinite(now):
-            self.view.expire(now)
             hub.publish_positions(pos if pos is not None else PositionBatch.empty(0), now)
         if events:
             events.sort(key=lambda e: e.time_s)
@@ -159,10 +163,18 @@ class _Consumer:
             hub.publish_events(events)
             if self.keep_events:
                 self.summary.all_events.extend(events)
-        # block: the data waits in Kafka, so the consumer waits for the disk, never drops
-        await to_sinks(hub, self.store, self.alerts, pos, events, block=True)
         if self.store is not None:
             self.summary.store_drops = int(self.store.drops)
+            hub.engine["store_drops"] = self.summary.store_drops
+        if self.alerts is not None and events:
+            self.alerts.submit(events)
+
+    def _store(self, pos: PositionBatch | None, events: list[Event]) -> None:
+        # block: the data waits in Kafka, so the consumer waits for the disk, never drops
+        if pos is not None and len(pos):
+            offer_to_store(self.store, pos, block=True)
+        if events:
+            offer_to_store(self.store, list(events), block=True)
 
 
 async def consume_outputs(

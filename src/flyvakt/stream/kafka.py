@@ -333,7 +333,13 @@ class Worker:
         )
         producer = ck.Producer({"bootstrap.servers": self.url.bootstrap, "linger.ms": 5})
 
+        # Idle time counts from the last message or (re)assignment: a survivor that took over a
+        # killed worker's partitions must not give up before reading them.
+        last_msg = time.monotonic()
+
         def on_assign(c: Any, parts: list[Any]) -> None:
+            nonlocal last_msg
+            last_msg = time.monotonic()
             for tp in parts:
                 got = load_partition(self._path(tp.partition))
                 if got is None:
@@ -352,7 +358,6 @@ class Worker:
                 self.owned.pop(tp.partition, None)
 
         consumer.subscribe([frames], on_assign=on_assign, on_revoke=on_revoke)
-        last_msg = time.monotonic()
         try:
             while not stop():
                 msgs = poll_batch(consumer, self.max_messages, POLL_WAIT_S)

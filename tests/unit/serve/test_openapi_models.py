@@ -96,7 +96,8 @@ def test_stored_endpoints_match_their_models(client: TestClient) -> None:
 
 def test_live_aircraft_match_the_model(live_client: TestClient) -> None:
     doc = live_client.get("/data/aircraft.json").json()
-    assert len(doc["aircraft"]) == 9
+    # 9 addresses, 2 heard in one CRC-checked frame only: held back as possible phantoms.
+    assert len(doc["aircraft"]) == 7
     assert any("category" in a and "version" in a for a in doc["aircraft"])
     _check(live_client, "/data/aircraft.json", doc)
     _check(live_client, "/api/aircraft", live_client.get("/api/aircraft").json())
