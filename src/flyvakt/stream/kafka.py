@@ -132,7 +132,11 @@ def create_topics(url: KafkaUrl, partitions: int = DEFAULT_PARTITIONS) -> None:
 
 def _partitions(url: KafkaUrl, topic: str) -> int:
     ck = _ck()
-    meta = ck.admin.AdminClient({"bootstrap.servers": url.bootstrap}).list_topics(topic, timeout=10)
+    try:
+        admin = ck.admin.AdminClient({"bootstrap.servers": url.bootstrap})
+        meta = admin.list_topics(topic, timeout=10)
+    except ck.KafkaException as exc:
+        raise KafkaError(f"cannot reach the Kafka broker at {url.bootstrap}: {exc}") from None
     t = meta.topics.get(topic)
     if t is None or t.error is not None or not t.partitions:
         raise KafkaError(f"topic {topic} not found on {url.bootstrap} (run flyvakt feed first)")
