@@ -96,8 +96,11 @@ class Peer:
                 batch.time_s[per_tick // 2] += 86400.0
                 self.absurd += 1
             w = self.writer
-            if self.paused or w is None or w.is_closing() or (
-                not stalled and stall_at <= now < stall_at + STALL_S
+            if (
+                self.paused
+                or w is None
+                or w.is_closing()
+                or (not stalled and stall_at <= now < stall_at + STALL_S)
             ):
                 self.not_sent += per_tick
                 if now >= stall_at + STALL_S:

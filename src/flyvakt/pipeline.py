@@ -193,10 +193,15 @@ def finish(state: PipelineState, detector: Detector | None) -> list[Event]:
 class EventDetector:
     """Event detection as logic over the pipeline state: per-aircraft rules
     (:mod:`flyvakt.detect`), then, with a fleet registry, fleet tags and fleet events
-    (``fleet_departed``, ``fleet_landed``, ``fleet_together``). Holds no state of its own."""
+    (``fleet_departed``, ``fleet_landed``, ``fleet_together``). Holds no state of its own.
+
+    ``fleet_events=False``: tags only. A partitioned worker sees a fleet's members in
+    different partitions, so fleet events are computed downstream over the merged streams
+    (:mod:`flyvakt.stream.fleetstage`) with :func:`fleet_stage`, the same code."""
 
     world: WorldView
     registry: FleetRegistry | None = None
+    fleet_events: bool = True
 
     def step(self, state: PipelineState, positions: PositionBatch, now_s: float) -> list[Event]:
         from flyvakt.detect.detector import step as detect_step
@@ -215,18 +220,38 @@ class EventDetector:
         reg = self.registry
         if reg is None:
             return events
-        from flyvakt.fleets.events import step as fleet_step
-        from flyvakt.fleets.events import together_step
-
-        for e in events:
-            e.fleet = reg.match(parse_icao_hex(e.icao24), None, e.time_s)
-        out = list(events)
-        if events:
-            state.fleets, fleet_events = fleet_step(state.fleets, events, reg)
-            out += fleet_events
-        if positions is not None and len(positions):
-            state.fleets, together = together_step(state.fleets, positions, reg)
-            out += together
-        if len(out) == len(events):
+        tag_fleets(events, reg)
+        if not self.fleet_events:
             return events
-        return sorted(out, key=lambda e: e.time_s)
+        state.fleets, fleet_events = fleet_stage(state.fleets, reg, positions, events)
+        if not fleet_events:
+            return events
+        return sorted([*events, *fleet_events], key=lambda e: e.time_s)
+
+
+def tag_fleets(events: list[Event], registry: FleetRegistry) -> None:
+    """Set each event's ``fleet`` to the fleets its aircraft belongs to at the event's time."""
+    for e in events:
+        e.fleet = registry.match(parse_icao_hex(e.icao24), None, e.time_s)
+
+
+def fleet_stage(
+    fleets: FleetState,
+    registry: FleetRegistry,
+    positions: PositionBatch | None,
+    events: list[Event],
+) -> tuple[FleetState, list[Event]]:
+    """Fleet events from one step's (fleet-tagged) events, then its positions: waves
+    (``fleet_departed``/``fleet_landed``), then ``fleet_together``. Returns only the new
+    fleet events."""
+    from flyvakt.fleets.events import step as fleet_step
+    from flyvakt.fleets.events import together_step
+
+    out: list[Event] = []
+    if events:
+        fleets, fleet_events = fleet_step(fleets, events, registry)
+        out += fleet_events
+    if positions is not None and len(positions):
+        fleets, together = together_step(fleets, positions, registry)
+        out += together
+    return fleets, out

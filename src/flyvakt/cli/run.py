@@ -79,6 +79,20 @@ def register(sub: Any) -> None:
         help="delete the oldest track points when the store uses more than SIZE "
         f"(e.g. 500M, 20G; 0 = no cap; default {DEFAULT_MAX_DB_BYTES // 2**30}G)",
     )
+    p.add_argument(
+        "--from",
+        dest="from_url",
+        metavar="KAFKA_URL",
+        help="instead of SOURCEs, consume the positions and events that `flyvakt worker`s "
+        "publish on kafka://host:port[/topic-prefix] (fleet events are made here); "
+        "see docs/scale.md",
+    )
+    p.add_argument(
+        "--idle-exit",
+        type=float,
+        metavar="SECONDS",
+        help="with --from: stop after this many seconds without a message (batch jobs, tests)",
+    )
     add_receiver_arguments(p)
     p.set_defaults(func=run_run)
 
@@ -138,12 +152,19 @@ def run_run(args: argparse.Namespace) -> int:
     from flyvakt.alerts import AlertRuleError
     from flyvakt.cli._fleets_default import fleets_or_bundled
     from flyvakt.sources import SourceFormatError
+    from flyvakt.stream.kafka import KafkaError
 
     args.fleets = fleets_or_bundled(args.fleets)  # one default for every command
     args.receiver = receiver_position(args, "run")  # checked before any feed is opened
+    if args.from_url and args.sources:
+        print("flyvakt run: give SOURCEs or --from KAFKA_URL, not both", file=sys.stderr)
+        return 2
+    if args.idle_exit is not None and not args.from_url:
+        print("flyvakt run: --idle-exit needs --from", file=sys.stderr)
+        return 2
     try:
         return asyncio.run(_main(args))
-    except (SourceFormatError, AlertRuleError) as exc:
+    except (SourceFormatError, AlertRuleError, KafkaError) as exc:
         print(f"flyvakt run: {exc}", file=sys.stderr)
         return 2
 
@@ -156,7 +177,11 @@ async def _main(args: argparse.Namespace) -> int:
 
     sources = list(args.sources)
     speed = args.speed
-    if not sources:
+    if args.from_url:
+        from flyvakt.stream.kafka import parse_kafka_url
+
+        kafka = parse_kafka_url(args.from_url)  # a bad URL is a one-line error before anything
+    elif not sources:
         from flyvakt.cli.replay import bundled_sample
 
         sources = [bundled_sample()]
@@ -210,32 +235,77 @@ async def _main(args: argparse.Namespace) -> int:
     def on_status(st: dict[str, Any]) -> None:
         print(status_line(st), file=sys.stderr, flush=True)
 
-    summary = await run_engine(
-        sources,
-        db_path=args.db,
-        registry=registry,
-        hub=hub,
-        stop_event=stop,
-        clock=time.time,
-        speed=speed,
-        on_status=on_status,
-        alerts=alerts,
-        retention=_retention(args),
-    )
+    if args.from_url:
+        done = await _consume(args, kafka, hub, stop, registry, alerts, on_status)
+        summary = None
+    else:
+        summary = await run_engine(
+            sources,
+            db_path=args.db,
+            registry=registry,
+            hub=hub,
+            stop_event=stop,
+            clock=time.time,
+            speed=speed,
+            on_status=on_status,
+            alerts=alerts,
+            retention=_retention(args),
+        )
+        done = summary.files_done
     if server_task is not None:
-        if summary.files_done and not stop.is_set():
+        if done and not stop.is_set():
             print("flyvakt run: replay done; map still served, Ctrl-C to stop", file=sys.stderr)
             await stop.wait()
         server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await server_task
+    if summary is not None:
+        print(
+            f"flyvakt run: {summary.frames:,} frames, {summary.positions:,} positions, "
+            f"{hub.status()['events']} events, {summary.store_drops} dropped by the store; "
+            f"stored in {args.db}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+async def _consume(
+    args: argparse.Namespace,
+    kafka: Any,
+    hub: Any,
+    stop: asyncio.Event,
+    registry: Any,
+    alerts: Any,
+    on_status: Any,
+) -> bool:
+    """``--from``: the cluster's outputs into the store, hub and alerts. True when it ended
+    by itself (``--idle-exit``)."""
+    from flyvakt.store import StoreWriter
+    from flyvakt.stream.consume import consume_outputs
+
+    store = StoreWriter(args.db, retention=_retention(args))
+    try:
+        s = await consume_outputs(
+            kafka,
+            hub=hub,
+            stop_event=stop,
+            store=store,
+            alerts=alerts,
+            registry=registry,
+            idle_exit_s=args.idle_exit,
+            on_status=on_status,
+        )
+        if alerts is not None:
+            await alerts.drain()
+    finally:
+        await asyncio.to_thread(store.close)
     print(
-        f"flyvakt run: {summary.frames:,} frames, {summary.positions:,} positions, "
-        f"{hub.status()['events']} events, {summary.store_drops} dropped by the store; "
-        f"stored in {args.db}",
+        f"flyvakt run: from {args.from_url}: {s.positions:,} positions, {s.events:,} events "
+        f"(+{s.duplicates:,} read twice), {s.fleet_events:,} fleet events, "
+        f"{store.drops} dropped by the store; stored in {args.db}",
         file=sys.stderr,
     )
-    return 0
+    return not stop.is_set()
 
 
 def _listen(host: str, port: int) -> socket.socket:

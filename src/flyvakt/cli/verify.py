@@ -73,6 +73,12 @@ def register(sub: Any) -> None:
         "written in, else UTC; also the zone of times written without one",
     )
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    p.add_argument(
+        "--publish",
+        metavar="KAFKA_URL",
+        help="also publish the verdict (JSON) to the verdicts topic of "
+        "kafka://host:port[/topic-prefix] (see docs/scale.md)",
+    )
     p.set_defaults(func=run_verify)
 
 
@@ -174,6 +180,14 @@ def run_verify(args: argparse.Namespace) -> int:
     tz = args.tz or claim.zone or "UTC"
     verdict = verify(claim, evidence, lang=args.lang, reader_tz=tz)
     out = verdict.to_json()
+    if args.publish:
+        from flyvakt.stream.kafka import KafkaError, parse_kafka_url, publish_verdict
+
+        try:
+            publish_verdict(parse_kafka_url(args.publish), out)
+        except KafkaError as exc:
+            print(f"flyvakt verify: --publish: {exc}", file=sys.stderr)
+            return 2
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0

@@ -26,7 +26,11 @@ def register(sub: Any) -> None:
         required=True,
         help="directory of partition checkpoints, shared by all workers of the group",
     )
-    p.add_argument("--fleets", help="fleets file (TOML): fleet tags and fleet events")
+    p.add_argument(
+        "--fleets",
+        help="fleets file (TOML): fleet tags on events (fleet events are made downstream "
+        "by `flyvakt run --from`, which sees every partition)",
+    )
     p.add_argument(
         "--idle-exit",
         type=float,
@@ -47,11 +51,14 @@ def run_worker(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    worker = Worker(url, Path(args.state_dir), make_detector(args.fleets), tracker_config())
+    detector = make_detector(args.fleets)
+    detector.fleet_events = False  # a fleet spans partitions: see flyvakt.stream.fleetstage
+    worker = Worker(url, Path(args.state_dir), detector, tracker_config())
     st = worker.run(lambda: stopping["now"], idle_exit_s=args.idle_exit)
     print(
-        f"flyvakt worker: {st.frames:,} frames, {st.positions:,} positions, {st.events:,} events "
-        f"in {st.checkpoints:,} checkpoints; {st.restored} partition(s) restored",
+        f"flyvakt worker: {st.frames:,} frames, {st.positions:,} positions, {st.events:,} events; "
+        f"{st.checkpoints:,} checkpoints; {st.restored} partition(s) restored; "
+        f"{st.step_s:.3f} s in the step, {st.checkpoint_s:.3f} s checkpointing",
         file=sys.stderr,
     )
     return 0

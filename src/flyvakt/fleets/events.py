@@ -349,7 +349,7 @@ def step_positions(
         for fleet_id in registry.match(addr, None, fix.time_s):
             by_fleet.setdefault(fleet_id, []).append(fix)
     out: list[Event] = []
-    for fleet_id in set(by_fleet) | set(state.together):
+    for fleet_id in sorted(set(by_fleet) | set(state.together)):  # deterministic order
         members = {f.icao24: f for f in by_fleet.get(fleet_id, [])}
         groups = _groups(list(members.values()))
         before = [set(g) for g in state.together.get(fleet_id, [])]

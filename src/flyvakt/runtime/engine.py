@@ -283,11 +283,17 @@ class _Engine:
 
     def _offer(self, item: Any) -> None:
         """Offer to the store (worker thread): live, a full queue counts a drop; files wait."""
-        while not self.store.offer(item):
-            if not self.block_on_store:
-                return  # counted in store.drops
-            self.store.drops -= 1  # waited, not dropped
-            time.sleep(STORE_RETRY_S)
+        offer_to_store(self.store, item, block=self.block_on_store)
+
+
+def offer_to_store(store: Any, item: Any, *, block: bool) -> None:
+    """Offer ``item`` to the store writer's queue (call from a worker thread); when it is
+    full, ``block``: wait (files, Kafka: the input can wait), else count a drop."""
+    while not store.offer(item):
+        if not block:
+            return  # counted in store.drops
+        store.drops -= 1  # waited, not dropped
+        time.sleep(STORE_RETRY_S)
 
 
 def publish_pipeline_counters(hub: Hub, state: PipelineState) -> None:

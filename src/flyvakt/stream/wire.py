@@ -2,10 +2,16 @@
 
 - ``flyvakt.frames``: one message per (partition, micro-batch): Arrow IPC stream with
   ``time_s`` (receive time), ``receiver`` (receiver id) and ``frame`` (the 7 or 14 bytes).
-- ``flyvakt.positions``: Arrow IPC of a :class:`PositionBatch` (the tracker's output).
+- ``flyvakt.positions``: Arrow IPC of a :class:`PositionBatch` (the tracker's output), one
+  message per worker batch and partition (possibly empty), its schema metadata carrying the
+  partition's ``watermark_s`` (data time the partition has been processed through).
 - ``flyvakt.events``: one JSON event record per message, with an ``id`` that names the event
   (type, address, time, airport), the key the store deduplicates on: a batch processed twice
-  after a worker crash writes nothing twice (effectively once).
+  after a worker crash writes nothing twice (effectively once). Each record also says when it
+  was emitted (``emitted_s``: the partition's data time). After each batch's events the worker
+  writes a *mark* record ``{"mark": watermark_s}`` to the same partition: every event of that
+  partition emitted at or before the mark is already on the topic (readers of events skip
+  marks; the fleet stage aligns partitions on them).
 
 Keys are ICAO addresses, so an aircraft's frames stay in one partition, in order. Pure: bytes
 in, bytes out.
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,16 +32,20 @@ from flyvakt.decode.core import decode_indexed
 from flyvakt.model import AirportRef, Event, FrameBatch, PositionBatch
 
 __all__ = [
+    "EventRecord",
     "decode_event",
     "decode_frames",
     "decode_positions",
     "encode_event",
     "encode_frames",
+    "encode_mark",
     "encode_positions",
     "event_id",
     "frame_addresses",
     "frames_watermark",
     "partition_of",
+    "positions_watermark",
+    "read_event_record",
 ]
 
 
@@ -122,12 +133,29 @@ def decode_frames(data: bytes) -> FrameBatch:
     return out
 
 
-def encode_positions(p: PositionBatch) -> bytes:
+def encode_positions(p: PositionBatch, watermark_s: float | None = None) -> bytes:
     cols = {}
     for name in PositionBatch._defaults:
         v = getattr(p, name)
-        cols[name] = pa.array(v.tolist() if v.dtype == object else v)
-    return _ipc(pa.table(cols))
+        cols[name] = pa.array(v.tolist() if v.dtype == object else v, type=_POS_TYPES[name])
+    t = pa.table(cols)
+    if watermark_s is not None:
+        t = t.replace_schema_metadata({b"watermark_s": repr(float(watermark_s)).encode()})
+    return _ipc(t)
+
+
+def positions_watermark(data: bytes) -> float | None:
+    """The partition's data time when the worker wrote this positions message."""
+    return frames_watermark(data)
+
+
+def _arrow_type(dtype: object) -> pa.DataType:
+    return pa.string() if dtype is object else pa.from_numpy_dtype(dtype)
+
+
+# Explicit column types, so an empty batch (a message that only carries the watermark)
+# decodes like any other.
+_POS_TYPES = {name: _arrow_type(dt) for name, (dt, _fill) in PositionBatch._defaults.items()}
 
 
 def decode_positions(data: bytes) -> PositionBatch:
@@ -151,15 +179,42 @@ def event_id(e: Event) -> str:
     return hashlib.sha1(raw.encode()).hexdigest()[:20]
 
 
-def encode_event(e: Event) -> bytes:
+def encode_event(e: Event, emitted_s: float | None = None) -> bytes:
     rec: dict[str, Any] = {"id": event_id(e), "event": e.as_dict()}
+    if emitted_s is not None:
+        rec["emitted_s"] = float(emitted_s)
     return json.dumps(rec, separators=(",", ":")).encode()
 
 
-def decode_event(data: bytes) -> tuple[str, Event]:
-    """(id, event) from an ``flyvakt.events`` message."""
+def encode_mark(watermark_s: float) -> bytes:
+    """The control record that closes a worker batch on an events partition."""
+    return json.dumps({"mark": float(watermark_s)}).encode()
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One message of ``flyvakt.events``: an event (with id and emission time) or a mark."""
+
+    id: str = ""
+    event: Event | None = None
+    emitted_s: float = float("nan")
+    mark_s: float | None = None
+
+
+def read_event_record(data: bytes) -> EventRecord:
     rec = json.loads(data)
+    if "mark" in rec:
+        return EventRecord(mark_s=float(rec["mark"]))
     d = dict(rec["event"])
     if d.get("airport") is not None:
         d["airport"] = AirportRef(**d["airport"])
-    return str(rec["id"]), Event(**d)
+    emitted = rec.get("emitted_s")
+    return EventRecord(
+        str(rec["id"]), Event(**d), float("nan") if emitted is None else float(emitted)
+    )
+
+
+def decode_event(data: bytes) -> tuple[str, Event] | None:
+    """(id, event) from an ``flyvakt.events`` message; None for a mark."""
+    r = read_event_record(data)
+    return None if r.event is None else (r.id, r.event)
