@@ -9,6 +9,7 @@ The Python API (documented in docs/api.md)::
     flyvakt.replay(paths)  # Replay: positions and events in one pass
     flyvakt.verify(claim, data, at=None)  # Verdict
     flyvakt.comm_b(paths)  # CommBReadings: BDS 4,0 / 5,0 / 6,0 replies, .to_pandas()
+    flyvakt.read_opensky(start, stop, icao24=...)  # Positions from OpenSky history (pyopensky)
 """
 
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _COMM_B = ("COMM_B_COLUMNS", "CommBReadings", "comm_b")
+_OPENSKY = ("from_opensky", "read_opensky")
 _API = (
     "EVENT_COLUMNS",
     "FLIGHT_COLUMNS",
@@ -55,6 +57,8 @@ if TYPE_CHECKING:
     from flyvakt.commb_api import COMM_B_COLUMNS as COMM_B_COLUMNS
     from flyvakt.commb_api import CommBReadings as CommBReadings
     from flyvakt.commb_api import comm_b as comm_b
+    from flyvakt.opensky_api import from_opensky as from_opensky
+    from flyvakt.opensky_api import read_opensky as read_opensky
 
 
 def __getattr__(name: str) -> Any:
@@ -67,7 +71,11 @@ def __getattr__(name: str) -> Any:
         from flyvakt import commb_api
 
         return getattr(commb_api, name)
+    if name in _OPENSKY:
+        from flyvakt import opensky_api
+
+        return getattr(opensky_api, name)
     raise AttributeError(f"module 'flyvakt' has no attribute {name!r}")
 
 
-__all__ = ["__version__", *_API, *_COMM_B]
+__all__ = ["__version__", *_API, *_COMM_B, *_OPENSKY]

@@ -89,6 +89,8 @@ def dumps(state: PipelineState) -> bytes:
                 a: {k: list(v) for k, v in slot.items()} for a, slot in state.commb.values.items()
             },
             "newest_s": state.commb.newest_s,
+            "pruned_s": state.commb.pruned_s,
+            "dirty": sorted(state.commb.dirty),
         },
         "stats": _stats(state.stats),
         "edge": _arr(state.edge.tail_s),
@@ -163,6 +165,8 @@ def _state(doc: dict[str, Any]) -> PipelineState:
         for a, slot in doc["commb"]["values"].items()
     }
     commb.newest_s = float(doc["commb"]["newest_s"])
+    commb.pruned_s = float(doc["commb"]["pruned_s"])
+    commb.dirty = {int(a) for a in doc["commb"]["dirty"]}
     return PipelineState(
         commb=commb,
         tracker=TrackerState(StateTable.from_arrays(cols), _pending(doc["tracker_pending"])),

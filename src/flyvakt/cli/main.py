@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "simulate",
     "fleets",
     "export",
+    "plot",
     "feed",
     "worker",
 )

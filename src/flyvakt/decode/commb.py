@@ -24,6 +24,7 @@ MB bit layouts (bit 1 = MSB of the 56-bit MB; ICAO Doc 9871)::
 from __future__ import annotations
 
 import math
+from collections.abc import Container
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -213,6 +214,10 @@ COMMB_MAX_AGE_S = 60.0
 # aircraft; entries silent that long are dropped once the table holds this many.
 COMMB_FORGET_S = 600.0
 COMMB_MAX_ENTRIES = 20_000
+# Why 60 s: above COMMB_MAX_ENTRIES a prune rebuilds the whole table; doing it at most once a
+# minute of data time (not every batch) keeps its cost flat at 50,000 aircraft, and values are
+# filtered by COMMB_MAX_AGE_S when read, so a later prune changes no output.
+COMMB_PRUNE_EVERY_S = 60.0
 
 
 class CommBLatest:
@@ -225,6 +230,8 @@ class CommBLatest:
     def __init__(self) -> None:
         self.values: dict[int, dict[str, tuple[float, float]]] = {}
         self.newest_s = -math.inf
+        self.dirty: set[int] = set()  # addresses with a value newer than the last drain()
+        self.pruned_s = -math.inf  # data time of the last prune
 
     def update(self, icao24: npt.NDArray[np.uint32], time_s: F64, mb: U64) -> None:
         if icao24.size == 0:
@@ -245,8 +252,13 @@ class CommBLatest:
                 slot = self.values.setdefault(int(icao24[i]), {})
                 if key not in slot or slot[key][1] <= t:
                     slot[key] = (float(v[i]), t)
+                    self.dirty.add(int(icao24[i]))
         self.newest_s = max(self.newest_s, float(np.nanmax(time_s)))
-        if len(self.values) > COMMB_MAX_ENTRIES:
+        if (
+            len(self.values) > COMMB_MAX_ENTRIES
+            and self.newest_s - self.pruned_s >= COMMB_PRUNE_EVERY_S
+        ):
+            self.pruned_s = self.newest_s
             cut = self.newest_s - COMMB_FORGET_S
             self.values = {
                 a: s for a, s in self.values.items() if max(t for _, t in s.values()) >= cut
@@ -254,12 +266,28 @@ class CommBLatest:
 
     def readsb_fields(self, icao24: int, now_s: float) -> dict[str, float | int]:
         """readsb's keys for this aircraft with values at most COMMB_MAX_AGE_S old at now_s."""
-        slot = self.values.get(icao24)
-        if not slot:
-            return {}
-        out: dict[str, float | int] = {}
-        for key, _, whole in READSB_COMMB_KEYS:
-            got = slot.get(key)
-            if got is not None and now_s - got[1] <= COMMB_MAX_AGE_S:
-                out[key] = round(got[0]) if whole else round(got[0], 3)
-        return out
+        return readsb_values(self.values.get(icao24) or {}, now_s)
+
+    def drain(self, known: Container[int]) -> list[tuple[int, str, float, float]]:
+        """``(icao24, key, value, time_s)`` of the values changed since the last drain, for the
+        store; only addresses in ``known`` (the tracker's aircraft: DF20/21 parity addresses
+        include noise that never becomes one). Their next reply brings the others back."""
+        rows = [
+            (a, key, value, t)
+            for a in sorted(self.dirty)
+            if a in known and a in self.values
+            for key, (value, t) in self.values[a].items()
+        ]
+        self.dirty.clear()
+        return rows
+
+
+def readsb_values(slot: dict[str, tuple[float, float]], now_s: float) -> dict[str, float | int]:
+    """readsb's Comm-B keys from ``slot`` (key -> (value, time_s)), as readsb writes them
+    (integers where it does), keeping values heard in the COMMB_MAX_AGE_S up to ``now_s``."""
+    out: dict[str, float | int] = {}
+    for key, _, whole in READSB_COMMB_KEYS:
+        got = slot.get(key)
+        if got is not None and 0.0 <= now_s - got[1] <= COMMB_MAX_AGE_S:
+            out[key] = round(got[0]) if whole else round(got[0], 3)
+    return out

@@ -19,7 +19,10 @@ Downlink formats handled (ICAO Annex 10 Vol. IV 3.1.2; frame bit 1 = MSB of byte
 - DF18 CF (readsb's reading): 0 ADS-B non-transponder (ICAO address) and 1 ADS-B with a
   non-ICAO address: source ADSB; 2 fine TIS-B (ICAO address) and 5 fine TIS-B (non-ICAO
   address): TISB; 6 ADS-R: ADSR. Non-ICAO addresses (CF 1, 5) get the ``NON_ICAO`` flag bit
-  (shown as ``~abcdef``). The IMF bit that can mark a CF 2/6 address as non-ICAO is not read.
+  (shown as ``~abcdef``); so do CF 2/6 frames whose IMF bit is 1 (DO-260B: the address is a
+  track-file number or other non-ICAO address). IMF sits where the message type puts it: ME bit
+  21 of surface positions, 8 of airborne positions, 9 of velocities, 56 of aircraft status (ST 1)
+  and operational status, 51 of target state; identification carries none.
   CF 3 (coarse TIS-B: another position encoding), 4 (management) and 7 (reserved) are counted
   as ``df18_non_adsb`` and dropped. Frames a Beast feed marked as MLAT results (``mlat``) get
   the MLAT source.
@@ -105,6 +108,38 @@ def _first_byte_tables() -> tuple[
 
 
 _ON_GROUND, _NON_ADSB, _SOURCE, _ADDRESS_FLAG = _first_byte_tables()
+
+# First bytes of DF18 CF 2 (fine TIS-B, ICAO address) and CF 6 (ADS-R): their IMF bit decides.
+_IMF_FIRST_BYTES = ((18 << 3) | 2, (18 << 3) | 6)
+# Where IMF is, per type code (TC = ME bits 1-5), as (byte of the frame, mask): ME bit k is
+# frame bit 32 + k, i.e. byte (31 + k) // 8, mask 0x80 >> ((31 + k) % 8). 0 mask: no IMF.
+_IMF_BYTE = np.zeros(32, dtype=np.intp)
+_IMF_MASK = np.zeros(32, dtype=np.uint8)
+for _tcs, _me_bit in (
+    (range(5, 9), 21),  # surface position
+    ((*range(9, 19), 20, 21, 22), 8),  # airborne position (baro and GNSS altitude)
+    ((19,), 9),  # airborne velocity
+    ((28,), 56),  # aircraft status (emergency subtype only: checked below)
+    ((29,), 51),  # target state and status
+    ((31,), 56),  # operational status
+):
+    for _tc in _tcs:
+        _IMF_BYTE[_tc] = (31 + _me_bit) // 8
+        _IMF_MASK[_tc] = 0x80 >> ((31 + _me_bit) % 8)
+
+
+def _imf_flags(p: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint32]:
+    """NON_ICAO for DF18 CF 2/6 rows (of long frames ``p``) whose IMF bit is set, else 0."""
+    out = np.zeros(len(p), dtype=np.uint32)
+    rows = np.flatnonzero(np.isin(p[:, 0], _IMF_FIRST_BYTES))
+    if rows.size == 0:
+        return out
+    tc = p[rows, 4] >> 3
+    bit = p[rows, _IMF_BYTE[tc]] & _IMF_MASK[tc]
+    # TC 28 has IMF only in subtype 1 (emergency/priority status; subtype = ME bits 6-8).
+    bit = np.where((tc == 28) & ((p[rows, 4] & 7) != 1), 0, bit)
+    out[rows[bit != 0]] = NON_ICAO
+    return out
 
 
 @dataclass
@@ -216,7 +251,8 @@ def decode_indexed(
     out.address_checked[:] = checked
     header = p[:, :4].astype(np.uint32)
     aa = (header[:, 1] << np.uint32(16)) | (header[:, 2] << np.uint32(8)) | header[:, 3]
-    out.icao24[:] = np.where(checked, aa | _ADDRESS_FLAG[p[:, 0]], synd[keep])
+    flag = _ADDRESS_FLAG[p[:, 0]] | _imf_flags(p)
+    out.icao24[:] = np.where(checked, aa | flag, synd[keep])
     d_es = _IS_ES[d]
     out.source[:] = np.where(frames.mlat[keep], np.uint8(Source.MLAT), _SOURCE[p[:, 0]])
     out.on_ground[:] = _ON_GROUND[p[:, 0]]

@@ -12,7 +12,8 @@ from flyvakt.model import Event
 
 class ApproachRule:
     """Go-around: a descent to within ``GO_AROUND_MAX_AGL_FT`` of a nearby field's elevation,
-    then a climb of ``GO_AROUND_CLIMB_FT`` with no ground contact.
+    then a climb of ``GO_AROUND_CLIMB_FT`` with no ground contact, seen without an interval of
+    more than ``GO_AROUND_BLIND_S`` between fixes from the lowest point to the climb.
 
     Evidence: altitude of the low fixes the pre-pass samples (one per ``APPROACH_SAMPLE_S``),
     vertical rate to see the descent begin, the airports within ``CLOSE_NM`` of the lowest point.
@@ -22,6 +23,11 @@ class ApproachRule:
         if h.prev is None:
             return
         fx = h.fx
+        if st.low_min is not None and fx.t - h.prev.t > R.GO_AROUND_BLIND_S:
+            # Unseen for a while since the lowest point: it may have touched down (or landed and
+            # left again) in the interval, so "without touching down" is no longer observed.
+            st.low_min = None
+            st.low_airport = None
         if fx.ground or math.isnan(fx.alt) or fx.alt >= R.APPROACH_MAX_ALT_FT:
             if fx.ground:
                 st.low_min = None

@@ -40,7 +40,7 @@ class WorldView(Protocol):
     def airport_elevations_ft(self, idx: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]: ...
 
 
-@dataclass
+@dataclass(slots=True)
 class Hot:
     """One hot fix as the rules see it.
 

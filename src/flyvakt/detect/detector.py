@@ -21,8 +21,10 @@ Rules that protect users from a false "has landed" (DESIGN.md §4):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -72,7 +74,9 @@ def finish(state: DetectorState, now_s: float, world: WorldView) -> list[Event]:
     for a, row in lf.index.items():
         if lf.cols["lost"][row] and a not in state.awaiting:
             continue
-        COVERAGE.end(ctx, _state(state, a, row), out)
+        st = state.get(a)
+        _refresh(st, lf.values(row))
+        COVERAGE.end(ctx, st, out)
     state.awaiting.clear()
     out.sort(key=lambda e: e.time_s)
     return out
@@ -118,28 +122,47 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     hot |= (field_i >= 0) & (~clear | (high & every))
     hot |= np.r_[hot[1:] & ~start[1:], False]
     idx = np.flatnonzero(hot)
-    countries = _countries(ctx, p, idx[sample[idx]])
-    cols = fix_columns(p.take(idx), ground[idx])
-    fields_l = field_i[idx].tolist()
-    icao_l, start_l, row_l, gap_l = (
-        icao[idx].tolist(), start[idx].tolist(), row_of[idx].tolist(), gap[idx].tolist()
-    )  # fmt: skip
+    sampled = idx[sample[idx]]
+    country_l: list[str | None] = [None] * len(idx)
+    if len(sampled):
+        found = ctx.world.country_at(p.lat_deg[sampled], p.lon_deg[sampled]).tolist()
+        for k, c in zip(np.flatnonzero(sample[idx]).tolist(), found, strict=True):
+            country_l[k] = None if c is None else str(c)
+    fixes = list(zip(*fix_columns(p, ground, idx), strict=True))
+    # The last fix before this batch of the aircraft whose first row is hot.
+    firsts = iter(state.lastfix.values_many(row_of[idx][start[idx]]))
+    fields_l, sample_l = field_i[idx].tolist(), sample[idx].tolist()
+    icao_l, start_l, gap_l = icao[idx].tolist(), start[idx].tolist(), gap[idx].tolist()
+    refs: dict[int, AirportRef] = {}  # the batch's fields, AirportRef built once each
+    st: AircraftState | None = None
     for k, i in enumerate(idx.tolist()):
         a = icao_l[k]
-        st = state.get(a)
+        if st is None or st.icao24 != a:
+            if st is not None:
+                _pending(state, st)
+            st = state.get(a)
         if start_l[k]:
-            _refresh(state, st, row_l[k])
-        fx = Fix(*(c[k] for c in cols))
+            _refresh(st, next(firsts))
         # The gap flag comes from the vectorised pass: the previous *hot* fix is not
         # necessarily the previous fix.
         fi = fields_l[k]
-        field = ctx.world.airport_ref(fi) if fi >= 0 else None
-        _dispatch(ctx, st, fx, gap_l[k], i in countries, countries.get(i), p, i, field, out)
-        if st.flip_start is not None or st.emergency_code >= 0:
-            state.pending.add(a)
-        else:
-            state.pending.discard(a)
+        field = None
+        if fi >= 0:
+            field = refs.get(fi)
+            if field is None:
+                field = refs[fi] = ctx.world.airport_ref(fi)
+        _dispatch(ctx, st, Fix(*fixes[k]), gap_l[k], sample_l[k], country_l[k], p, i, field, out)
+    if st is not None:
+        _pending(state, st)
     state.lastfix.record(p, runs.ends, ac_rows, ground)
+
+
+def _pending(state: DetectorState, st: AircraftState) -> None:
+    """After an aircraft's last hot fix of a batch: whether its every fix is hot next time."""
+    if st.flip_start is not None or st.emergency_code >= 0:
+        state.pending.add(st.icao24)
+    else:
+        state.pending.discard(st.icao24)
 
 
 def _hot_rows(
@@ -269,31 +292,14 @@ def _dispatch(
             del rec[0]
 
 
-def _refresh(state: DetectorState, st: AircraftState, row: int) -> None:
-    """Bring ``st.last`` up to the aircraft's last fix (recorded in columns)."""
-    t = state.lastfix.cols["t"][row]
-    if not np.isnan(t) and (st.last is None or st.last.t < t):
-        st.last = Fix(*state.lastfix.values(row))
+def _refresh(st: AircraftState, last: tuple[Any, ...]) -> None:
+    """Bring ``st.last`` up to the aircraft's last fix ``last`` (recorded in columns, in
+    :class:`Fix` field order)."""
+    t = last[0]
+    if not math.isnan(t) and (st.last is None or st.last.t < t):
+        st.last = Fix(*last)
         if st.first is None:
             st.first = st.last
-
-
-def _state(state: DetectorState, icao24: int, row: int) -> AircraftState:
-    st = state.get(icao24)
-    _refresh(state, st, row)
-    return st
-
-
-def _countries(
-    ctx: Context, p: PositionBatch, rows: npt.NDArray[np.int64]
-) -> dict[int, str | None]:
-    if len(rows) == 0:
-        return {}
-    found = ctx.world.country_at(p.lat_deg[rows], p.lon_deg[rows])
-    return {
-        int(r): (None if c is None else str(c))
-        for r, c in zip(rows.tolist(), found.tolist(), strict=True)
-    }
 
 
 def _sweep_lost(ctx: Context, state: DetectorState, now_s: float, out: list[Event]) -> None:
@@ -301,10 +307,11 @@ def _sweep_lost(ctx: Context, state: DetectorState, now_s: float, out: list[Even
     t = lf.cols["t"][: lf.size]
     with np.errstate(invalid="ignore"):
         gone = np.flatnonzero(~lf.cols["lost"][: lf.size] & (now_s - t > R.SIGNAL_LOST_S))
-    for row in gone.tolist():
-        lf.cols["lost"][row] = True
-        a = int(lf.cols["icao24"][row])
-        st = _state(state, a, row)
+    lf.cols["lost"][gone] = True
+    icaos = lf.cols["icao24"][gone].tolist()
+    for a, last in zip(icaos, lf.values_many(gone), strict=True):
+        st = state.get(a)
+        _refresh(st, last)
         if st.last is not None and COVERAGE.lost(ctx, st, st.last, out):
             state.awaiting.add(a)
     for a in list(state.awaiting):

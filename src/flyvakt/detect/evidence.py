@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.model import AirportRef
+
+if TYPE_CHECKING:
+    from flyvakt.detect.base import Context
 
 
 @dataclass
@@ -105,6 +109,15 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
                     f"ground flag without altitude {fx.t - carried.t:.0f} s after a fix "
                     f"{hc:,.0f} ft above {field.icao} (physics beats the flag)",
                 )
+    if flagged and math.isnan(h) and not gs > 0.0:
+        from flyvakt.detect.base import dist_nm
+
+        d = dist_nm(fx, field)
+        if d > R.LONE_FLAG_NM:
+            # A ground flag with no altitude and no speed, away from the field's runways, is a
+            # bit in a message and nothing else (a81c98 01:09:44, 3 NM from KWVI between fixes
+            # at 1,175 ft and 102 kt): it is no evidence of a surface, and no vote.
+            return Vote(0, f"ground flag alone (no altitude or speed) {d:.1f} NM from {field.icao}")
     if flagged:
         return Vote(2, "ground flag")
     if tol != 0.0:
@@ -219,7 +232,9 @@ def _ground_level_run_s(
     return fx.t - first.t
 
 
-def _implied_gs(st: AircraftState, fx: Fix, min_dt_s: float) -> float:
+def _implied_gs(
+    st: AircraftState, fx: Fix, min_dt_s: float, max_dt_s: float = R.IMPLIED_GS_S[1]
+) -> float:
     """Groundspeed from the distance to the previous fix (``IMPLIED_GS_S``), NaN unknown: SBS
     position lines and some state vectors carry no speed."""
     from flyvakt.detect.base import dist_nm
@@ -228,7 +243,7 @@ def _implied_gs(st: AircraftState, fx: Fix, min_dt_s: float) -> float:
         dt = fx.t - f.t
         if dt < min_dt_s:
             continue
-        if dt > R.IMPLIED_GS_S[1]:
+        if dt > max_dt_s:
             break
         return dist_nm(f, fx) / dt * 3600.0
     return math.nan
@@ -293,6 +308,19 @@ def plausible_alt(st: AircraftState, fx: Fix) -> bool:
             return False
     st.alt_ok_t, st.alt_ok_ft = fx.t, fx.alt
     return True
+
+
+def absurd_alt(ctx: Context, st: AircraftState, fx: Fix) -> bool:
+    """Whether ``fx.alt`` is far above a nearby field while the positions crawl at taxi speed:
+    no aeroplane flies ``SLOW_HIGH_FT`` up at under ``TAXI_MAX_KT`` over the ground, so that
+    altitude is corrupt, not evidence (OpenSky state vectors of AFR181L taxiing at LSZH read
+    36,150 ft at 16 kt). Unknown speed or no airport within ``FIELD_NM``: not judged."""
+    if math.isnan(fx.alt) or fx.alt < R.SLOW_HIGH_FT:
+        return False
+    if not _implied_gs(st, fx, R.VR_CHECK_S, R.SLOW_HIGH_S) < R.TAXI_MAX_KT:  # NaN: not judged
+        return False
+    near = ctx.world.airports_near(fx.lat, fx.lon, R.FIELD_NM)
+    return bool(near) and fx.alt - near[0][0].elevation_ft >= R.SLOW_HIGH_FT
 
 
 def _carried_alt(fx: Fix, st: AircraftState) -> Fix | None:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_right, insort_right
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, dist_nm, duration, gap_details
@@ -26,10 +27,14 @@ def ground_ref(ctx: Context, st: AircraftState, ap: AirportRef, fx: Fix) -> floa
         return st.ref_baro_ft
     # Only references learned up to this fix's time: a batch holds other aircraft's later
     # fixes, and a fix must not depend on data after it (nor on how the stream was batched).
-    for ref_ft, t in reversed(ctx.ground_refs.get(ap.icao, ())):
-        if t <= fx.t:
-            return ref_ft if fx.t - t <= R.GROUND_REF_S else math.nan
-    return math.nan
+    # The list is in time order: the newest reference up to fx.t by bisection (it can hold
+    # thousands at a busy field).
+    refs = ctx.ground_refs.get(ap.icao, ())
+    k = bisect_right(refs, fx.t, key=_time_of)
+    if k == 0:
+        return math.nan
+    ref_ft, t = refs[k - 1]
+    return ref_ft if fx.t - t <= R.GROUND_REF_S else math.nan
 
 
 def share_ground_ref(ctx: Context, icao: str, ref_ft: float, t: float) -> None:
@@ -39,11 +44,16 @@ def share_ground_ref(ctx: Context, icao: str, ref_ft: float, t: float) -> None:
     if refs and refs[-1][1] <= t and t - refs[-1][1] < R.GROUND_REF_STEP_S:
         refs[-1] = (ref_ft, t)  # one per GROUND_REF_STEP_S is enough: QNH moves slowly
     else:
-        refs.append((ref_ft, t))
-        refs.sort(key=lambda r: r[1])
+        insort_right(refs, (ref_ft, t), key=_time_of)  # = append + stable sort by time
     newest = refs[-1][1]
-    while refs and newest - refs[0][1] > R.GROUND_REF_S:
-        del refs[0]
+    old = 0
+    while old < len(refs) and newest - refs[old][1] > R.GROUND_REF_S:
+        old += 1
+    del refs[:old]
+
+
+def _time_of(ref: tuple[float, float]) -> float:
+    return ref[1]
 
 
 def final_to(

@@ -31,6 +31,13 @@ _COLS: dict[str, tuple[Any, Any]] = {
 }
 
 
+# The columns of a Fix, in its field order.
+_FIX_ORDER = (
+    "t", "lat", "lon", "alt", "gs", "vr", "ground", "callsign", "squawk", "alt_gnss",
+    "ground_known",
+)  # fmt: skip
+
+
 class LastFixes:
     def __init__(self, capacity: int = 1024) -> None:
         self.capacity = capacity
@@ -90,3 +97,13 @@ class LastFixes:
             bool(c["ground"][row]), c["callsign"][row], int(c["squawk"][row]),
             float(c["alt_gnss"][row]), bool(c["ground_known"][row]),
         )  # fmt: skip
+
+    def values_many(self, rows: npt.NDArray[np.int64]) -> list[tuple[Any, ...]]:
+        """:meth:`values` of many rows at once (the same Python values, one pass per column)."""
+        c = self.cols
+        return list(
+            zip(
+                *(c[k][rows].tolist() for k in _FIX_ORDER),
+                strict=True,
+            )
+        )

@@ -6,7 +6,7 @@ import math
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, Hot, dist_nm, duration, gap_details
-from flyvakt.detect.evidence import Vote, climbing, height_ft, plausible_alt, vote
+from flyvakt.detect.evidence import Vote, absurd_alt, climbing, height_ft, plausible_alt, vote
 from flyvakt.detect.gaps import (
     across_gap,
     estimate_liftoff_s,
@@ -35,13 +35,15 @@ class PhaseRule:
 
     def on_fix(self, ctx: Context, st: AircraftState, h: Hot, out: list[Event]) -> None:
         fx = h.fx
-        if not plausible_alt(st, fx):
+        if absurd_alt(ctx, st, fx) or not plausible_alt(st, fx):
             fx.alt = math.nan  # a stale or corrupt altitude is missing, not evidence
         ref = self._ground_ref(ctx, st, h.field, fx)
         was_air, flagged, n = st.ground is False, fx.ground_known and fx.ground, len(out)
         v = vote(fx, st, h.field, ref)
         if v.value:
             fx.ground = v.value > 0
+        elif flagged and math.isnan(fx.alt) and st.ground is not None:
+            fx.ground = st.ground  # a flag that is no evidence leaves the phase as it was
         if h.field is not None:
             self._learn_ground_ref(ctx, st, h.field, fx, v)
         if h.prev is None:
@@ -59,7 +61,7 @@ class PhaseRule:
                     # On the ground before the gap, weak evidence after it (an "airborne" flag
                     # at the field's level, taxiing): the next fixes decide, without the gap.
                     return
-                if not math.isnan(ref):
+                if not math.isnan(ref) and not math.isnan(fx.alt):
                     # At its learned ground level after the gap (the speed is a placeholder):
                     # on the surface, whatever the flag says.
                     fx.ground = True
@@ -139,7 +141,8 @@ class PhaseRule:
 
     def _start_of_data(self, ctx: Context, st: AircraftState, fx: Fix, out: list[Event]) -> None:
         """A track that starts airborne names no takeoff, unless it starts just after lift-off:
-        low near a field, and then seen climbing (vertical rate or altitude trend)."""
+        low near a field, and then seen climbing (vertical rate or altitude trend), and, beyond
+        its runways, not closing on it."""
         first = st.first
         if first is None or fx.t - first.t < R.TREND_S:
             if first is not None and not math.isnan(fx.vr) and fx.vr < R.FINAL_MIN_DESCENT_FPM:
@@ -153,6 +156,9 @@ class PhaseRule:
             h, tol = height_ft(first, ap, self._ground_ref(ctx, st, ap, first))
             if math.isnan(h) or h - tol > R.START_AGL_FT:
                 continue
+            d0, d1 = dist_nm(first, ap), dist_nm(fx, ap)
+            if d0 > R.RUNWAY_NM and d1 < d0 - R.START_CLOSING_NM:
+                continue  # beyond its runways and closing on it: arriving, not just departed
             how = "" if tol == 0.0 else f" (±{tol:.0f} ft)"
             takeoff(
                 ctx, st, first, first, out, basis="inferred", confidence=0.6, airport=ap,

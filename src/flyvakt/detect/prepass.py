@@ -20,24 +20,27 @@ def ground_estimate(p: PositionBatch) -> npt.NDArray[np.bool_]:
     return np.where(known, p.on_ground == 1, guess)
 
 
-def fix_columns(p: PositionBatch, ground: npt.NDArray[np.bool_]) -> list[list[Any]]:
-    """Columns of ``p`` as Python lists in :class:`Fix` field order."""
+def fix_columns(
+    p: PositionBatch, ground: npt.NDArray[np.bool_], rows: npt.NDArray[np.int64]
+) -> list[list[Any]]:
+    """Rows ``rows`` of ``p`` (``ground`` is per row of ``p``) as Python lists, one per
+    :class:`Fix` field in order; only the columns a Fix needs are gathered."""
     return [
-        p.time_s.tolist(),
-        p.lat_deg.tolist(),
-        p.lon_deg.tolist(),
-        p.altitude_baro_ft.tolist(),
-        p.groundspeed_kt.tolist(),
-        p.vertical_rate_fpm.tolist(),
-        ground.tolist(),
-        p.callsign.tolist(),
-        p.squawk.tolist(),
-        p.altitude_gnss_ft.tolist(),
-        (p.on_ground >= 0).tolist(),
+        p.time_s[rows].tolist(),
+        p.lat_deg[rows].tolist(),
+        p.lon_deg[rows].tolist(),
+        p.altitude_baro_ft[rows].tolist(),
+        p.groundspeed_kt[rows].tolist(),
+        p.vertical_rate_fpm[rows].tolist(),
+        ground[rows].tolist(),
+        p.callsign[rows].tolist(),
+        p.squawk[rows].tolist(),
+        p.altitude_gnss_ft[rows].tolist(),
+        (p.on_ground[rows] >= 0).tolist(),
     ]
 
 
 def fix_at(p: PositionBatch, r: int) -> Fix:
     """Row ``r`` of ``p`` as a :class:`Fix`."""
     one = p.take(np.array([r]))
-    return Fix(*(c[0] for c in fix_columns(one, ground_estimate(one))))
+    return Fix(*(c[0] for c in fix_columns(one, ground_estimate(one), np.array([0]))))

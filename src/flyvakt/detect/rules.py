@@ -30,6 +30,9 @@ GLIDE_BASE_FT = 1000.0
 # An inferred takeoff at the start of data: only a fix just after lift-off qualifies.
 START_AGL_FT = 1500.0
 START_NM = 5.0
+# ... and, beyond RUNWAY_NM, not closing on the field by more than position noise over the trend
+# window (a8b7c7 first seen 4.7 NM from KWVI flying towards it got a takeoff there, session 5).
+START_CLOSING_NM = 0.1
 # No airport lies higher than this (Daocheng Yading, 14,472 ft): a first fix above it plus
 # START_AGL_FT cannot be just after lift-off, so no airport search is needed.
 HIGHEST_AIRPORT_FT = 14500.0
@@ -57,6 +60,11 @@ COUNTRY_DWELL_S = 60.0
 # 800 ft above the lowest point with no ground contact.
 GO_AROUND_MAX_AGL_FT = 1500.0
 GO_AROUND_CLIMB_FT = 800.0
+# ... seen all the way: an interval longer than this between fixes after the lowest point can hide
+# a touchdown (a touch-and-go's ground run is 10-20 s); low approach fixes are sampled every
+# APPROACH_SAMPLE_S. Every go-around of mry0601 sampled by hand (5 of 31) had a 46 s to 3.4 h
+# interval there, and three had landed (a39b20 at KSNS slowing from 102 to 89 kt at 50 ft).
+GO_AROUND_BLIND_S = 20.0
 # Rows above this altitude are never go-around or approach candidates (field elevations reach
 # ~14,000 ft, but this project's approach logic targets ordinary airports; 8,000 ft covers the
 # approaches of all but a few high-altitude fields).
@@ -113,6 +121,10 @@ AIR_TREND_FT = 200.0
 # within this of the airport reference point the aircraft is over a runway (half of a 9,000 ft
 # runway plus its offset from the reference point)...
 RUNWAY_NM = 1.5
+# A ground flag with neither altitude nor speed counts only this close to a field's reference
+# point (its runways and aprons, with margin for large airports' remote stands); farther out it is
+# a lone bit nothing physical backs (a81c98 at 3.0 NM from KWVI, held-out failure of session 4).
+LONE_FLAG_NM = 2.5
 # ... level at its lowest pressure altitude for at least this long: a flare lasts a few seconds
 # and slow descents hold one altitude step for 6-7 s (seen at KWVI and KMRY); the ground rolls of
 # the KWVI touch-and-goes last 12-20 s...
@@ -141,6 +153,13 @@ ROLL_MAX_KT = 220.0
 # light aircraft stall near 45 kt; the slow ones seen flying at 36-40 kt groundspeed (headwind)
 # were thousands of feet up, which the height condition excludes.
 TAXI_MAX_KT = 40.0
+# An altitude this far above the field at taxi speed over the ground is corrupt: a light aircraft
+# at 10,000 ft flies ~110 kt true, so even a 60 kt headwind leaves it above TAXI_MAX_KT (the
+# slow flyers of the KWVI/K1C9 data were at 1,000-4,000 ft, below this).
+SLOW_HIGH_FT = 10_000.0
+# ... with the speed from positions up to this far apart (s): 10 s polls skip fixes, and a taxi
+# at 40 kt covers 1.3 NM in 2 min, a climb-out at 100 kt 3.3 NM.
+SLOW_HIGH_S = 120.0
 # Without a learned ground reference, "at the field's level" for a slow fix means a raw pressure
 # altitude within this of the published elevation: QNH 1000-1026 hPa, most days. Beyond it the
 # slow-fix rule waits for a flag or a reference: a UAV flew at 25 kt 575 ft above EGMD.

@@ -14,7 +14,7 @@ from flyvakt.detect.lastfix import LastFixes
 from flyvakt.model import AirportRef, Event
 
 
-@dataclass
+@dataclass(slots=True)
 class Fix:
     """One accepted position with the context the rules need. NaN = unknown (never a default)."""
 
@@ -31,7 +31,7 @@ class Fix:
     ground_known: bool = True  # False: ``ground`` is an estimate, the source sent no flag
 
 
-@dataclass
+@dataclass(slots=True)
 class AircraftState:
     """Per-aircraft detector state (plain data, serialisable)."""
 

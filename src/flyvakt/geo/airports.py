@@ -45,6 +45,10 @@ from flyvakt.model.events import AirportRef
 CELL_DEG = 1.0  # grid cell size; 1° ≈ 60 NM, so typical 5–30 NM queries touch ≤ 4 cells
 NCOL = 360
 NROW = 180
+# nearest_index groups its points by this finer cell: its half-diagonal is at most
+# 60·√2·0.25/2 ≈ 10.6 NM (at the equator; less elsewhere), rounded up.
+QUERY_CELL_DEG = 0.25
+QUERY_HALF_DIAG_NM = 10.7
 
 TYPES = (
     "unknown",
@@ -345,20 +349,28 @@ class Airports:
         lo_n = (lo[pts] + 180.0) % 360.0 - 180.0
         la_r, lo_r = np.radians(la[pts]), np.radians(lo_n)
         xyz = np.stack([np.cos(la_r) * np.cos(lo_r), np.cos(la_r) * np.sin(lo_r), np.sin(la_r)], 1)
-        cells = self._cell(la[pts], lo_n)
+        # Points are grouped by a cell of QUERY_CELL_DEG (finer than the index's): fewer
+        # candidates per point, so the matrix products stay small where airports are dense.
+        nrow, ncol = round(180 / QUERY_CELL_DEG), round(360 / QUERY_CELL_DEG)
+        qrow = np.clip(np.floor((la[pts] + 90.0) / QUERY_CELL_DEG), 0, nrow - 1).astype(np.int64)
+        qcol = np.floor((lo_n + 180.0) / QUERY_CELL_DEG).astype(np.int64) % ncol
+        cells = qrow * ncol + qcol
         order = np.argsort(cells, kind="stable")
         sorted_cells = cells[order]
         bounds = np.flatnonzero(np.diff(sorted_cells)) + 1
         key = (exclude_heliports, exclude_seaplane, False)
-        # Half-diagonal of a 1° cell is ≤ 42.5 NM (at the equator); a cell's points are all
-        # within that of its centre, so centre-radius + 42.5 NM covers every point's circle.
-        reach_nm = max_nm + 42.5
+        # A cell's points all lie within its half-diagonal of its centre, so centre-radius +
+        # half-diagonal covers every point's circle.
+        reach_nm = max_nm + QUERY_HALF_DIAG_NM
         max_chord = 2.0 * math.sin(min(max_nm / EARTH_RADIUS_NM, math.pi) / 2.0)
         for group in np.split(order, bounds):
             c = int(cells[group[0]])
-            row, col = divmod(c, NCOL)
+            row, col = divmod(c, ncol)
             cand = self._candidates(
-                (row + 0.5) * CELL_DEG - 90.0, (col + 0.5) * CELL_DEG - 180.0, reach_nm, key
+                (row + 0.5) * QUERY_CELL_DEG - 90.0,
+                (col + 0.5) * QUERY_CELL_DEG - 180.0,
+                reach_nm,
+                key,
             )
             if cand.size == 0:
                 continue

@@ -49,6 +49,7 @@ from flyvakt.pipeline import PipelineState, StepOutput, finish
 from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
 from flyvakt.sources import Batch, FileReader, TcpState, open_source, stream_tcp
+from flyvakt.store.records import CommBRecord
 
 if TYPE_CHECKING:
     from flyvakt.fleets.registry import FleetRegistry
@@ -263,6 +264,9 @@ class _Engine:
             self._offer(positions)
         if events:
             self._offer(list(events))
+        commb = self.state.commb.drain(self.state.tracker.table.rows)
+        if commb:  # newest Comm-B values, so a stored aircraft.json shows them too
+            self._offer(CommBRecord(tuple(commb)))
         self.summary.store_drops = int(self.store.drops)
 
     def _publish(self, positions: PositionBatch, events: list[Event]) -> None:

@@ -121,6 +121,12 @@ def openapi_document() -> dict[str, Any]:
             [_ICAO_P, _q("from", _TIME), _q("to", _TIME)],
             "points as segments split at coverage gaps > 60 s, and the gaps",
         ),
+        "/api/plot/{icao24}.png": _get(
+            "Altitude and ground-speed profile of one aircraft, events marked (PNG)",
+            [_ICAO_P, _q("from", _TIME), _q("to", _TIME)],
+            "the image; 404 without positions, 501 without matplotlib (flyvakt[plots])",
+            "image/png",
+        ),
         "/api/events": _get(
             "Stored events",
             [

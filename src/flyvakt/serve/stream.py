@@ -24,21 +24,21 @@ SUBSCRIPTION_SIZE = 256
 KEEPALIVE_S = 15.0
 
 
-def _finite(obj: Any) -> Any:
+def json_safe(obj: Any) -> Any:
     """JSON cannot carry NaN: replace non-finite floats with null, recursively."""
     if isinstance(obj, float):
         return obj if math.isfinite(obj) else None
     if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
+        return {k: json_safe(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_finite(v) for v in obj]
+        return [json_safe(v) for v in obj]
     if obj is None or isinstance(obj, str | int | bool):
         return obj
     return str(obj)  # e.g. an enum or dataclass in a source's status: text, not a crash
 
 
 def sse_format(kind: str, data: dict[str, Any]) -> str:
-    return f"event: {kind}\ndata: {json.dumps(_finite(data), separators=(',', ':'))}\n\n"
+    return f"event: {kind}\ndata: {json.dumps(json_safe(data), separators=(',', ':'))}\n\n"
 
 
 async def sse_messages(

@@ -16,8 +16,9 @@ so a poll series sees the same position many times: a state whose position time 
 read for that aircraft gives a row timed at ``last_contact`` *without* a position (only the
 speeds/altitude, which may be newer), or nothing when ``last_contact`` is not newer either
 (counted as ``opensky_repeated_state``). A state with no position time is timed at
-``last_contact`` without a position. MLAT positions keep the MLAT source; the others are state
-vectors (decoded by OpenSky).
+``last_contact`` without a position. MLAT positions keep the MLAT source and ADS-B states the
+ADS-B one (so readsb's source priority ranks them as a receiver's own would: a fresh ADS-B
+position is not replaced by an MLAT one); ASTERIX and FLARM states are state vectors.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from flyvakt.sources.statevec import M_TO_FT, MS_TO_FPM, MS_TO_KT, to_bool, to_f
     CATEGORY,
 ) = range(18)
 MIN_STATE_LEN = 17  # the documented fields without ``category`` (only sent with extended=1)
+POSITION_SOURCE_ADSB = 0
 POSITION_SOURCE_MLAT = 2
 
 
@@ -167,8 +169,14 @@ class StatesDecoder:
         out.callsign[:] = [c.strip() or None if isinstance(c, str) else None for c in col(CALLSIGN)]
         out.squawk[:] = [_squawk(v) for v in col(SQUAWK)]
         out.category[:] = [category_code(v) for v in col(CATEGORY)]
-        mlat = np.array([v == POSITION_SOURCE_MLAT for v in col(POSITION_SOURCE)], dtype=np.bool_)
-        out.source[:] = np.where(mlat & with_pos, int(Source.MLAT), int(Source.STATE_VECTOR))
+        kind = col(POSITION_SOURCE)
+        mlat = np.array([v == POSITION_SOURCE_MLAT for v in kind], dtype=np.bool_)
+        adsb = np.array([v == POSITION_SOURCE_ADSB for v in kind], dtype=np.bool_)
+        out.source[:] = np.where(
+            mlat & with_pos,
+            int(Source.MLAT),
+            np.where(adsb, int(Source.ADSB), int(Source.STATE_VECTOR)),
+        )
         out.address_checked[:] = True
         out.receiver[:] = self.receiver
         return out

@@ -8,6 +8,7 @@ Exports (GeoJSON, KML, CSV, Parquet) live in :mod:`flyvakt.store.export`.
 from flyvakt.store.reader import StoreReader, parse_icao24
 from flyvakt.store.records import (
     AircraftRecord,
+    CommBRecord,
     CoverageReport,
     Fix,
     FleetRecord,
@@ -25,6 +26,7 @@ from flyvakt.store.writer import RetentionSettings, StoreWriter
 __all__ = [
     "SCHEMA_VERSION",
     "AircraftRecord",
+    "CommBRecord",
     "CoverageReport",
     "Fix",
     "FleetRecord",

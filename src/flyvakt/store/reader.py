@@ -85,6 +85,7 @@ class StoreReader:
         if version == 0:
             self._conn.close()
             raise StoreError(f"{self.path}: not a flyvakt store (no schema)")
+        self.version = version
 
     def close(self) -> None:
         self._conn.close()
@@ -155,6 +156,19 @@ class StoreReader:
             (at_s - max_age_s, at_s),
         ).fetchall()
         return _rows_to_batch(rows)
+
+    def commb_at(self, at_s: float, max_age_s: float) -> dict[int, dict[str, tuple[float, float]]]:
+        """Newest Comm-B values heard in ``(at_s - max_age_s, at_s]``: icao24 -> readsb key ->
+        (value, time_s). Empty for a store older than the table (schema < 4)."""
+        if self.version < 4:
+            return {}
+        out: dict[int, dict[str, tuple[float, float]]] = {}
+        for icao, key, value, t in self._conn.execute(
+            "SELECT icao24, key, value, time_s FROM commb_latest WHERE time_s > ? AND time_s <= ?",
+            (at_s - max_age_s, at_s),
+        ):
+            out.setdefault(int(icao), {})[str(key)] = (float(value), float(t))
+        return out
 
     # -- events and other records --------------------------------------------------------
     def events(

@@ -63,6 +63,14 @@ class ReceiverFrames:
 
 
 @dataclass(frozen=True)
+class CommBRecord:
+    """Newest Comm-B values: ``(icao24, readsb key, value, time_s)`` rows, each kept only if
+    newer than the stored one (:meth:`flyvakt.decode.commb.CommBLatest.drain` makes them)."""
+
+    rows: tuple[tuple[int, str, float, float], ...]
+
+
+@dataclass(frozen=True)
 class MetaRecord:
     key: str
     value: str

@@ -23,6 +23,9 @@ Tables (times are UTC epoch seconds, ``icao24`` is the 24-bit address as an INTE
 - ``receiver_coverage``: the same per receiver and minute, counting frames, so a gap can be told
   apart from "the receivers heard nothing at all". Receiver ``-1`` is "any position from any
   source" (written from position batches when the runtime gives no frame counts).
+- ``commb_latest``: the newest Comm-B value (BDS 4,0/5,0/6,0, readsb's ``aircraft.json`` key:
+  ``nav_altitude_mcp``, ``ias``, ``mach``...) per aircraft and key, with the time it was heard,
+  so a stored ``aircraft.json`` shows what the live one showed.
 - ``meta``: key/value text (``data_through_s``, ``sources``...).
 """
 
@@ -158,10 +161,26 @@ def _m3_flight_end_basis(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE flights ADD COLUMN landing_basis TEXT")
 
 
+def _m4_commb_latest(conn: sqlite3.Connection) -> None:
+    """The newest Comm-B value per aircraft and readsb key (one row each, upserted)."""
+    conn.execute(
+        """CREATE TABLE commb_latest (
+            icao24 INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            value REAL NOT NULL,
+            time_s REAL NOT NULL,
+            PRIMARY KEY (icao24, key)
+        ) WITHOUT ROWID"""
+    )
+    # Why a time index: aircraft.json at time t reads the values heard in the minute before t.
+    conn.execute("CREATE INDEX commb_latest_time ON commb_latest (time_s)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m1_initial,
     _m2_packed_track_points,
     _m3_flight_end_basis,
+    _m4_commb_latest,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -27,6 +27,7 @@ from flyvakt.model.events import Event
 from flyvakt.model.runs import runs_by_key
 from flyvakt.store.records import (
     AircraftRecord,
+    CommBRecord,
     FleetRecord,
     FlightRecord,
     MetaRecord,
@@ -287,6 +288,16 @@ def upsert_aircraft(conn: sqlite3.Connection, a: AircraftRecord) -> None:
         "callsign = coalesce(excluded.callsign, callsign), "
         "last_seen_s = coalesce(excluded.last_seen_s, last_seen_s)",
         (a.icao24, a.registration, a.type, a.callsign, a.last_seen_s),
+    )
+
+
+def upsert_commb(conn: sqlite3.Connection, c: CommBRecord) -> None:
+    """Each row replaces the stored value of its (aircraft, key) only if it is newer."""
+    conn.executemany(
+        "INSERT INTO commb_latest VALUES (?, ?, ?, ?) ON CONFLICT (icao24, key) DO UPDATE SET "
+        "value = excluded.value, time_s = excluded.time_s "
+        "WHERE excluded.time_s >= commb_latest.time_s",
+        c.rows,
     )
 
 

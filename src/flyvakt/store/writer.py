@@ -29,6 +29,7 @@ from flyvakt.store.flights import rebuild_flights
 from flyvakt.store.poslog import ROTATE_BYTES, PositionLog
 from flyvakt.store.records import (
     AircraftRecord,
+    CommBRecord,
     FleetRecord,
     FlightRecord,
     MetaRecord,
@@ -50,6 +51,7 @@ Record = (
     | VerdictRecord
     | ReceiverFrames
     | MetaRecord
+    | CommBRecord
 )
 
 # Why 1024: at one batch per ~100 ms that is ~100 s of backlog a slow disk can absorb before
@@ -323,6 +325,8 @@ class StoreWriter:
             sql.upsert_verdict(conn, item)
         elif isinstance(item, MetaRecord):
             sql.set_meta(conn, item)
+        elif isinstance(item, CommBRecord):
+            sql.upsert_commb(conn, item)
         elif isinstance(item, ReceiverFrames):
             sql.insert_receiver_coverage(conn, item.receiver, item.time_s)
             self._advance(conn, float(np.nanmax(item.time_s)) if len(item.time_s) else None)

@@ -24,6 +24,7 @@ from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
 from flyvakt.model.runs import runs_by_key
 from flyvakt.track import confirm, cpr, plausible
+from flyvakt.track.priority import gate_by_priority
 from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, StateTable
 
@@ -366,7 +367,8 @@ def _decode_positions(
     given = ~has_cpr & ~np.isnan(o.lat_deg) & ~np.isnan(o.lon_deg)
     lat[given] = o.lat_deg[given]
     lon[given] = o.lon_deg[given]
-    cand = np.flatnonzero(~np.isnan(lat))
+    found = np.flatnonzero(~np.isnan(lat))
+    cand = gate_by_priority(found, o, cols, row_of, cfg.stale_after_s, stats.rejected)
     gs_ok = gs_index[cand] >= 0
     gs_at = np.maximum(gs_index[cand], 0)
     limit_kt = np.full(n, cfg.max_speed_kt)

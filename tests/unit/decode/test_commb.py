@@ -172,3 +172,21 @@ def test_comm_b_readings_of_a_real_flight_match_rs1090() -> None:
     # 0.11-0.14, consistent with each other) that rs1090 0.7.0 does not report as BDS 6,0.
     assert compared > 60_000
     assert agreed / compared >= 0.999, f"{compared - agreed} of {compared} fields differ"
+
+
+def test_the_latest_table_prunes_at_most_once_a_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above COMMB_MAX_ENTRIES the table is pruned of silent addresses, but not rebuilt on
+    every batch (at 50,000 aircraft that rebuild was a quarter of decode + track)."""
+    from flyvakt.decode import commb
+
+    monkeypatch.setattr(commb, "COMMB_MAX_ENTRIES", 2)
+    mb = me_field(np.array([list(bytes.fromhex("A000029C85E42F313000007047D3"))], np.uint8))
+    table = commb.CommBLatest()
+    for a in range(5):  # five addresses heard once at t=0..4
+        table.update(np.array([a], np.uint32), np.array([float(a)]), mb)
+    first = table.values
+    assert len(first) == 5  # nothing silent for COMMB_FORGET_S yet
+    table.update(np.array([9], np.uint32), np.array([30.0]), mb)
+    assert table.values is first  # within a minute of the last prune: no rebuild
+    table.update(np.array([9], np.uint32), np.array([commb.COMMB_FORGET_S + 3.5]), mb)
+    assert set(table.values) == {4, 9}  # pruned: addresses silent over COMMB_FORGET_S dropped

@@ -132,3 +132,69 @@ def test_hex_text_round_trip() -> None:
     for bad in ("3c644", "~~zz", "1c639ee"):
         with pytest.raises(ValueError, match="not a 6-digit hex address"):
             parse_icao_hex(bad)
+
+
+def _afr_frames(tcs: range | tuple[int, ...], n: int) -> FrameBatch:
+    """The first ``n`` DF17 frames of AFR34ZG with a type code in ``tcs``."""
+    hexes, times = [], []
+    with gzip.open(DATA / "traffic" / "full_flight_short.jsonl.gz", "rt") as f:
+        for line in f:
+            rec = json.loads(line)
+            h = rec["frame"]
+            if h[:2] == "8d" and (int(h[8:10], 16) >> 3) in tcs:
+                hexes.append(h)
+                times.append(float(rec["timestamp"]))
+                if len(hexes) == n:
+                    break
+    return FrameBatch.from_hex(hexes, times)
+
+
+# (frame byte, mask) of the IMF bit written out by hand from DO-260B's ME layouts (ME bit k is
+# frame bit 32 + k): airborne position ME bit 8 = frame bit 40, the last bit of byte 4;
+# velocity ME bit 9 = frame bit 41, the first bit of byte 5.
+IMF_AT = {"position": (4, 0x01), "velocity": (5, 0x80)}
+
+
+@pytest.mark.parametrize("cf", [2, 6])
+@pytest.mark.parametrize("kind", ["position", "velocity"])
+def test_imf_bit_marks_a_tisb_or_adsr_address_non_icao(cf: int, kind: str) -> None:
+    """SYNTHETIC: real AFR34ZG positions/velocities resent as DF18 CF 2/6, IMF set on odd rows."""
+    real = _afr_frames(range(9, 19) if kind == "position" else (19,), 40)
+    byte, mask = IMF_AT[kind]
+    real.payload[:, byte] &= ~np.uint8(mask)
+    real.payload[1::2, byte] |= np.uint8(mask)
+    obs, stats = decode_batch(_as_df18(real, cf))
+    assert stats.decoded == 40
+    flagged = (obs.icao24 & NON_ICAO) != 0
+    assert flagged.tolist() == [i % 2 == 1 for i in range(40)]
+    assert ((obs.icao24 & 0xFFFFFF) == 0x393322).all()
+    assert [icao_hex(int(a)) for a in obs.icao24[:2]] == ["393322", "~393322"]
+
+
+def test_imf_bit_is_not_read_where_it_means_something_else() -> None:
+    """SYNTHETIC: in DF17/DF18 CF 0 the same bit is the single-antenna flag (position) or
+    intent change (velocity), and identification has no IMF: none of these flags the address."""
+    pos = _afr_frames(range(9, 19), 10)
+    vel = _afr_frames((19,), 10)
+    ident = _afr_frames(range(1, 5), 10)
+    pos.payload[:, 4] |= np.uint8(0x01)
+    vel.payload[:, 5] |= np.uint8(0x80)
+    ident.payload[:, 4:11] |= np.uint8(0x01)  # low bit of every ME byte: still no IMF
+    for frames in (pos, vel):
+        for cf in (None, 0):
+            sent = _as_df18(frames, cf) if cf is not None else _as_df17(frames)
+            obs, _ = decode_batch(sent)
+            assert len(obs) == 10 and ((obs.icao24 & NON_ICAO) == 0).all()
+    obs, _ = decode_batch(_as_df18(ident, 2))
+    assert len(obs) == 10 and ((obs.icao24 & NON_ICAO) == 0).all()
+
+
+def _as_df17(frames: FrameBatch) -> FrameBatch:
+    """SYNTHETIC: ``frames`` (edited) as DF17 again, with their parity recomputed."""
+    out = _as_df18(frames, 0)
+    out.payload[:, 0] = (17 << 3) | 5
+    pi = crc24(out.payload[:, :11])
+    out.payload[:, 11] = (pi >> 16) & 0xFF
+    out.payload[:, 12] = (pi >> 8) & 0xFF
+    out.payload[:, 13] = pi & 0xFF
+    return out

@@ -147,3 +147,8 @@ def test_file_source_events_alerts_and_fleets(tmp_path: Path, fleets_file: Path)
     assert got == [("log", "fleet_departed"), ("stdout", "landing"), ("log", "fleet_landed")]
     assert hub.status()["events"] == 4
     assert hub.now_s == 1_720_252_967.494935  # data time of the last frame, not the clock
+    # The newest Comm-B values reached the store too (issue 14): the hub's, key for key.
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT icao24, key, value, time_s FROM commb_latest").fetchall()
+    assert hub.commb is not None and {r[0] for r in rows} == {0x393322}
+    assert {k: (v, t) for _, k, v, t in rows} == hub.commb.values[0x393322]

@@ -16,12 +16,16 @@ from typing import Any
 import msgspec
 import numpy as np
 import pytest
+from starlette.testclient import TestClient
 
 import flyvakt
+from flyvakt.cli.main import main
 from flyvakt.decode.commb import COMMB_MAX_AGE_S, READSB_COMMB_KEYS
 from flyvakt.runtime.hub import Hub
 from flyvakt.runtime.replay import replay_files
+from flyvakt.serve import create_app
 from flyvakt.serve.models import Aircraft
+from flyvakt.store import StoreReader
 
 AFR = Path(__file__).resolve().parents[2] / "data" / "traffic" / "full_flight_short.jsonl.gz"
 CRUISE_END_S = 1720250400.0  # 2024-07-06 07:20 UTC: AFR34ZG in cruise
@@ -72,3 +76,31 @@ def test_values_expire_after_a_minute() -> None:
     assert now - last_60 > COMMB_MAX_AGE_S
     assert "ias" not in row and "mach" not in row
     assert row["nav_altitude_mcp"] == 4000  # BDS 4,0 still answered on the ground
+
+
+COMMB_KEYS = {key for key, _, _ in READSB_COMMB_KEYS}
+
+
+def _commb(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k in COMMB_KEYS}
+
+
+def test_stored_aircraft_json_equals_live_on_commb(cruise: Path, tmp_path: Path) -> None:
+    """``flyvakt replay --db`` keeps the newest Comm-B values; the stored aircraft.json shows
+    what the live one showed at the same time, and nothing older than a minute."""
+    live, now = _live_row(cruise)
+    db = tmp_path / "cruise.db"
+    assert main(["replay", "--quiet", "--no-events", str(cruise), "--db", str(db)]) == 0
+    client = TestClient(create_app(str(db)))
+    doc = client.get("/data/aircraft.json", params={"at": repr(now)}).json()
+    [row] = [a for a in doc["aircraft"] if a["hex"] == "393322"]
+    assert len(_commb(live)) >= 6 and _commb(row) == _commb(live)
+    msgspec.convert(row, Aircraft)
+    # Ten minutes later nothing is that fresh: the store's values are left out, not carried.
+    later = client.get("/data/aircraft.json", params={"at": repr(now + 600.0), "ghost": "900"})
+    [old] = [a for a in later.json()["aircraft"] if a["hex"] == "393322"]
+    assert not _commb(old)
+    # Only the tracked aircraft's values are stored: DF20/21 parity noise is not.
+    with StoreReader(db) as reader:
+        stored = reader.commb_at(now, 1e9)
+    assert set(stored) == {0x393322} and set(stored[0x393322]) == set(_commb(live))

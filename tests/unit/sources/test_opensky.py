@@ -65,7 +65,8 @@ def test_category_numbers() -> None:
 def test_mlat_position_keeps_its_source() -> None:
     _, b = _read(str(EDGE))
     assert b.source[2] == Source.MLAT
-    assert b.source[[0, 1, 3]].tolist() == [Source.STATE_VECTOR] * 3
+    # position_source 0: ADS-B, ranked as such by the tracker's source priority.
+    assert b.source[[0, 1, 3]].tolist() == [Source.ADSB] * 3
 
 
 def test_poll_series_is_sniffed_and_streamed() -> None:

@@ -1,0 +1,62 @@
+"""Positions gated by source priority, as readsb does it.
+
+A position from a lower-priority source (MLAT, TIS-B, a state vector... see
+:data:`flyvakt.model.batches.SOURCE_PRIORITY`) does not replace a higher-priority one that is
+still fresh: when ADS-B from the aircraft itself was heard within the stale window, an MLAT or
+TIS-B fix of the same aircraft is dropped rather than making the track zigzag between the two
+(their errors differ: MLAT is often off by a few hundred metres). Once the better source has
+gone quiet for longer than the window, the lower one takes over.
+
+Causal: "fresh" is judged against the state (positions accepted in earlier batches) and the
+candidates of this batch at or before each fix. A higher-priority candidate later rejected by
+the plausibility walk still holds lower ones back for the window: a missing fix, never a false
+one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from flyvakt.model import ObservationBatch
+from flyvakt.model.batches import SOURCE_PRIORITY
+
+I64 = npt.NDArray[np.int64]
+
+
+def gate_by_priority(
+    cand: I64,
+    o: ObservationBatch,
+    cols: dict[str, npt.NDArray[Any]],
+    row_of: I64,
+    stale_after_s: float,
+    rejected: Counter[str],
+) -> I64:
+    """``cand`` (candidate fix rows, in aircraft then time order; ``row_of``: each row's state
+    row) without the fixes a fresher higher-priority position outranks; the dropped ones are
+    counted as ``lower_source_priority``."""
+    if len(cand) == 0:
+        return cand
+    prio = SOURCE_PRIORITY[o.source[cand]]
+    t = o.time_s[cand]
+    r = row_of[cand]
+    # Against the state: the last accepted position (earlier batches) and its source.
+    drop = (SOURCE_PRIORITY[cols["pos_src"][r]] > prio) & (t - cols["pos_t"][r] <= stale_after_s)
+    levels = np.unique(prio)
+    if len(levels) > 1:
+        pos = np.arange(len(cand))
+        for level in levels[:-1]:
+            # The last candidate of a higher priority at or before each one, same aircraft.
+            last = np.where(prio > level, pos, -1)
+            np.maximum.accumulate(last, out=last)
+            ok = last >= 0
+            ok[ok] &= r[last[ok]] == r[ok]  # r: the aircraft's state row
+            at = np.flatnonzero((prio == level) & ok)
+            drop[at] |= t[at] - t[last[at]] <= stale_after_s
+    if drop.any():
+        rejected["lower_source_priority"] += int(drop.sum())
+    kept: I64 = cand[~drop]
+    return kept
