@@ -13,7 +13,9 @@ looped with its times shifted each loop) at ``--rate`` frames/s, and misbehaving
 
 Reported: frames sent / received / stored, events, RSS of ``flyvakt run`` over time, latency of
 ``/api/status`` and ``/data/aircraft.json`` (p50/p99), and acknowledged positions and events
-lost at the kill. Run: ``.venv/bin/python benchmarks/soak.py --minutes 10``.
+lost at the kill; with ``--no-kill`` one process runs throughout (for memory: RSS and the
+SQLite memory the process reports in /api/status, once a minute). Run:
+``.venv/bin/python benchmarks/soak.py --minutes 10``.
 """
 
 from __future__ import annotations
@@ -189,6 +191,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
     play = asyncio.create_task(peer.play(t_end))
     lat: dict[str, list[float]] = {"/api/status": [], "/data/aircraft.json": []}
     rss: list[tuple[float, float]] = []
+    sqlite_mb: list[tuple[float, Any, Any]] = []  # (t, sqlite_mb, store_cache_kib) per sample
     errors = 0
     status: dict[str, Any] = {}
     before_kill = {"received": 0, "processed": 0, "shed": 0}
@@ -211,7 +214,8 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         if time.monotonic() >= next_rss:
             next_rss += 10.0
             rss.append((round(time.monotonic() - t0), round(client.rss_mb(), 1)))
-        if not killed and time.monotonic() >= t0 + args.minutes * 30:
+            sqlite_mb.append((rss[-1][0], status.get("sqlite_mb"), status.get("store_cache_kib")))
+        if args.kill and not killed and time.monotonic() >= t0 + args.minutes * 30:
             killed = True
             peer.paused = True  # nothing new arrives: what status acknowledged is all there is
             await asyncio.sleep(1.0)
@@ -263,6 +267,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         if v
     }
     warm = [r for t, r in rss if t >= 60] or [r for _, r in rss]
+    per_minute = [r for _, r in rss[6::6]]  # samples are 10 s apart
     flat = {}
     for name, a, b in (("first run", 0.0, restarted_at), ("second run", restarted_at, math.inf)):
         got = [r for t, r in rss if a + WARMUP_S <= t < b]
@@ -289,6 +294,8 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         "stored_at_end": _stored(client.db),
         "kill_9": kill,
         "rss_mb_over_time": rss,
+        "rss_mb_per_minute": per_minute,
+        "sqlite_mb_and_store_cache_kib_over_time": sqlite_mb,
         "rss_after_warmup_min_max_mb": [min(warm), max(warm)] if warm else None,
         f"rss_per_run_after_{WARMUP_S:.0f}s": flat,
         "api_requests": len(ms),
@@ -307,6 +314,9 @@ def main() -> int:
     ap.add_argument("--minutes", type=float, default=10.0, help="duration (default 10)")
     ap.add_argument("--rate", type=float, default=20_000.0, help="frames/s (default 20,000)")
     ap.add_argument("--drop-every", type=float, default=30.0, help="seconds between drops")
+    ap.add_argument(
+        "--no-kill", dest="kill", action="store_false", help="no kill -9 + restart at half time"
+    )
     args = ap.parse_args()
     print(json.dumps(asyncio.run(soak(args)), indent=1))
     return 0

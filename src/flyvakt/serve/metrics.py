@@ -37,6 +37,13 @@ _SCALARS = (
      "step_errors"),
     ("flyvakt_data_time_seconds", "gauge", "Data time of the latest batch (Unix seconds)",
      "now_s"),
+    ("flyvakt_resident_memory_megabytes", "gauge", "Resident set size of the process (MiB)",
+     "rss_mb"),
+    ("flyvakt_sqlite_memory_megabytes", "gauge",
+     "Memory SQLite holds in the process, page caches included (MiB)", "sqlite_mb"),
+    ("flyvakt_store_cache_kibibytes", "gauge",
+     "Page cache size of the store writer (KiB, sized to the aircraft in range)",
+     "store_cache_kib"),
 )  # fmt: skip
 # name, help, key in Hub.status() of a reason -> count dict
 _BY_REASON = (

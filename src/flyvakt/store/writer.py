@@ -64,6 +64,19 @@ THIN_HORIZON_S = 600.0
 # keeps the delete (an index range) small.
 RETENTION_EVERY_S = 3600.0
 
+# SQLite's page cache (per connection) fills with every page touched until it reaches
+# cache_size, and a store grows for weeks: left at the maximum it would hold 64 MiB however few
+# aircraft are in range (the soak's RSS drift). The live working set is per aircraft in range:
+# the leaf page of its track points and of its coverage minutes (8 KiB; 12 with headroom for
+# splits), plus the B-trees' interior pages, the time index's tail, events and meta (a few
+# MiB). So the writer sizes the cache to the aircraft in its thinning state (those heard in
+# the last 10-20 minutes of data time), between these bounds; sql.CACHE_KIB (64 MiB, ~5,000
+# aircraft, the store benchmark's load) stays the ceiling.
+CACHE_BASE_KIB = 4096
+CACHE_PER_AIRCRAFT_KIB = 12
+# Why 25 %: re-size only on a real change of traffic, not on every aircraft that comes or goes.
+CACHE_RESIZE_RATIO = 1.25
+
 # Why 50: up to ~5 s of live data per transaction when behind; bounded so one commit stays
 # well under a second and a crash loses little.
 COALESCE_MAX_BATCHES = 50
@@ -85,6 +98,11 @@ class RetentionSettings:
     max_bytes: int | None = None
 
 
+def cache_kib_for(n_aircraft: int, max_kib: int = sql.CACHE_KIB) -> int:
+    """The writer's page cache (KiB) for ``n_aircraft`` in range, at most ``max_kib``."""
+    return int(min(max_kib, CACHE_BASE_KIB + CACHE_PER_AIRCRAFT_KIB * n_aircraft))
+
+
 class StoreWriter:
     """Write thread for one store file.
 
@@ -101,8 +119,11 @@ class StoreWriter:
         thin_params: ThinParams | None = None,
         thin_positions: bool = True,
         retention: RetentionSettings | None = None,
+        cache_max_kib: int = sql.CACHE_KIB,
     ) -> None:
         self.path = str(path)
+        self.cache_max_kib = cache_max_kib
+        self.cache_kib = 0  # the page cache size set (KiB), see cache_kib_for
         self.thin_params = thin_params or ThinParams()
         self.thin_positions = thin_positions
         self._thinning_noted = False
@@ -190,6 +211,7 @@ class StoreWriter:
     def _run(self) -> None:
         try:
             conn = sql.connect_rw(self.path)
+            self._size_cache(conn)
             through = sql.get_meta(conn, "data_through_s")
             if through is not None:
                 self._data_through_s = float(through)
@@ -325,8 +347,21 @@ class StoreWriter:
         if self.thin_positions:
             self._thin, kept = thin(self._thin, batch, self.thin_params)
         self._store_points(conn, kept)
+        self._size_cache(conn)
         finite = batch.time_s[np.isfinite(batch.time_s)]
         self._advance(conn, float(finite.max()) if len(finite) else None)
+
+    def _size_cache(self, conn: sqlite3.Connection) -> None:
+        """Fit SQLite's page cache to the aircraft in range (see CACHE_PER_AIRCRAFT_KIB)."""
+        # Without thinning (replay --all-points) no per-aircraft state counts them: the ceiling.
+        n = len(self._thin.icao24) if self.thin_positions else None
+        want = self.cache_max_kib if n is None else cache_kib_for(n, self.cache_max_kib)
+        have = self.cache_kib
+        if have and have / CACHE_RESIZE_RATIO <= want <= have * CACHE_RESIZE_RATIO:
+            return
+        # A smaller cache_size frees the unused pages beyond it at once.
+        conn.execute(f"PRAGMA cache_size = -{want:d}")  # our own integer: no bound parameter
+        self.cache_kib = want
 
     def _note_thinning(self, conn: sqlite3.Connection) -> None:
         """Meta ``positions_thinned``: yes / no / mixed (writers of both kinds), for exports."""
