@@ -24,7 +24,9 @@ SEL/ID/AIR/STA/CLK lines carry no state and are counted as "sbs_other".
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -193,6 +195,34 @@ class LineParser:
 
 _AVR = re.compile(r"([*@%<])([0-9A-Fa-f]+);?")
 _AVR_LEN = {"*": 0, "@": 12, "%": 12, "<": 14}  # hex digits before the frame
+
+
+def json_lines(
+    lines: list[str],
+    first_lineno: int,
+    accept: Callable[[Any], bool],
+    reason: str,
+    what: str,
+) -> tuple[list[Any], list[BadLine], int | None]:
+    """The JSON values of ``lines`` that ``accept`` takes; each other non-empty line is a
+    :data:`BadLine` (``reason``, "not WHAT: <line>"); and the number of the first good line."""
+    good: list[Any] = []
+    bad: list[BadLine] = []
+    first_good: int | None = None
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            obj = None
+        if not accept(obj):
+            bad.append((first_lineno + i, reason, f"not {what}: {short_repr(line)}"))
+            continue
+        good.append(obj)
+        if first_good is None:
+            first_good = first_lineno + i
+    return good, bad, first_good
 
 
 class AvrParser(LineParser):

@@ -23,14 +23,13 @@ position is not replaced by an MLAT one); ASTERIX and FLARM states are state vec
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 
 from flyvakt.model.batches import ObservationBatch, Source
-from flyvakt.sources._common import Batch, SourceFormatError, SourceStats, short_repr
-from flyvakt.sources.lines import BadLine, LineParser
+from flyvakt.sources._common import Batch, SourceFormatError, SourceStats
+from flyvakt.sources.lines import BadLine, LineParser, json_lines
 from flyvakt.sources.statevec import M_TO_FT, MS_TO_FPM, MS_TO_KT, to_bool, to_f64
 
 # Index of each documented field in a state array.
@@ -196,28 +195,14 @@ class OpenSkyLinesParser(LineParser):
     def parse_lines(
         self, lines: list[str], first_lineno: int, recv_time_s: float | None
     ) -> tuple[Batch, list[BadLine], int | None]:
-        parts: list[ObservationBatch] = []
-        bad: list[BadLine] = []
-        first_good: int | None = None
-        for i, line in enumerate(lines):
-            if not line:
-                continue
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                obj = None
-            if not is_states_response(obj):
-                bad.append(
-                    (
-                        first_lineno + i,
-                        "opensky_bad_line",
-                        f"not an OpenSky states response: {short_repr(line)}",
-                    )
-                )
-                continue
-            parts.append(self._decoder.decode(obj, self.stats))
-            if first_good is None:
-                first_good = first_lineno + i
+        docs, bad, first_good = json_lines(
+            lines,
+            first_lineno,
+            is_states_response,
+            "opensky_bad_line",
+            "an OpenSky states response",
+        )
+        parts = [self._decoder.decode(obj, self.stats) for obj in docs]
         return ObservationBatch.concat(parts), bad, first_good
 
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from flyvakt.model.batches import ObservationBatch
-from flyvakt.sources._common import Batch, short_repr
-from flyvakt.sources.lines import BadLine, LineParser
+from flyvakt.sources._common import Batch
+from flyvakt.sources.lines import BadLine, LineParser, json_lines
 from flyvakt.sources.statevec import records_to_obs
 
 
@@ -22,22 +19,11 @@ class JsonlRecordParser(LineParser):
     def parse_lines(
         self, lines: list[str], first_lineno: int, recv_time_s: float | None
     ) -> tuple[Batch, list[BadLine], int | None]:
-        records: list[dict[str, Any]] = []
-        bad: list[BadLine] = []
-        first_good: int | None = None
-        for i, line in enumerate(lines):
-            if not line:
-                continue
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                obj = None
-            if not isinstance(obj, dict):
-                bad.append(
-                    (first_lineno + i, "jsonl_bad_line", f"not a JSON object: {short_repr(line)}")
-                )
-                continue
-            records.append(obj)
-            if first_good is None:
-                first_good = first_lineno + i
+        records, bad, first_good = json_lines(
+            lines,
+            first_lineno,
+            lambda obj: isinstance(obj, dict),
+            "jsonl_bad_line",
+            "a JSON object",
+        )
         return records_to_obs(records, self.stats, receiver=self._receiver), bad, first_good
