@@ -16,7 +16,7 @@ Each example cuts one stream at random positions, or into equal batches of a ran
 (down to one row per batch on the small streams), and compares every event (all fields) and
 every position with the one-batch run.
 
-Two causes are bounded, not removed (docs/batch-split.md says why):
+Two causes are bounded here, not removed (docs/batch-split.md says why, and lists one more):
 - the edge validator (flyvakt.validate) drops a record that *ends* a batch more than
   TIME_TOLERANCE_S (1 h) after the record before it, having no later record to agree with; so
   no cut is placed right after such a record here (real recordings merged from several cuts
