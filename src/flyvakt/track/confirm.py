@@ -60,8 +60,7 @@ def confirm_new(
     is_start = np.r_[True, icao[1:] != icao[:-1]]
     starts = np.flatnonzero(is_start)
     gid = np.cumsum(is_start) - 1
-    get = table.rows.get
-    known = np.fromiter((get(a, -1) >= 0 for a in icao[starts].tolist()), np.bool_, starts.size)
+    known = table.lookup(icao[starts]) >= 0
     new_row = ~known[gid]
     if not (new_row & subject).any():
         return o, _prune(pending, o, rejected)

@@ -235,8 +235,7 @@ def _filter_addresses(
     icao = o.icao24
     runs = runs_by_key(icao)
     starts, start_of_row = runs.starts, runs.start_of_row
-    get = table.rows.get
-    known = np.fromiter((get(a, -1) for a in icao[starts].tolist()), np.int64, starts.size)
+    known = table.lookup(icao[starts])
     known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
     state_conf = known_conf[runs.gid]
     last_checked = _ffill_index(o.address_checked, start_of_row)
@@ -585,8 +584,7 @@ def expire(state: TrackerState, now_s: float, silence_s: float = 300.0) -> list[
         return []
     gone = live[table.cols["last_seen_s"][live] < now_s - silence_s]
     addresses = [int(a) for a in table.cols["icao24"][gone].tolist()]
-    for a in addresses:
-        table.drop(a)
+    table.drop_many(addresses)
     return addresses
 
 
