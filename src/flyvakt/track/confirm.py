@@ -91,7 +91,23 @@ def confirm_new(
     if dropped_other.any():
         rejected["unconfirmed_address"] += int(dropped_other.sum())
     pending = ObservationBatch.concat([pending, o.take(np.flatnonzero(wait))])
-    return o.take(np.flatnonzero(keep)), _prune(pending, o, rejected)
+    kept = o if keep.all() else o.take(np.flatnonzero(keep))
+    return kept, _prune(pending, o, rejected)
+
+
+def with_pending(
+    pending: ObservationBatch, obs: ObservationBatch
+) -> tuple[ObservationBatch, ObservationBatch]:
+    """(``obs`` with the pending frames of its addresses in front, the other pending frames).
+
+    For the caller to do before it sorts the batch, so :func:`confirm_new` need not sort again.
+    """
+    if len(pending) == 0:
+        return obs, pending
+    hit = np.isin(pending.icao24, obs.icao24)
+    if not hit.any():
+        return obs, pending
+    return ObservationBatch.concat([pending.take(hit), obs]), pending.take(~hit)
 
 
 def _subject(o: ObservationBatch) -> B:

@@ -140,6 +140,7 @@ def step(
     if len(obs) == 0:
         return state, PositionBatch.empty(0), stats
 
+    obs, state.pending = confirm.with_pending(state.pending, obs)  # before the one sort
     o = obs.take(np.lexsort((obs.time_s, obs.icao24)))
     o, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected)
     o = _filter_addresses(table, o, cfg, stats)
@@ -174,10 +175,12 @@ def step(
 
     # Field updates: the last valid value of each aircraft's run, if newer than the state and
     # of equal or higher source priority (or the state's value has gone stale).
-    mixed = bool(o.source.min() != o.source.max())
+    prio = SOURCE_PRIORITY[o.source]
+    mixed = bool(prio.min() != prio.max())
     for name in TRACKED_FIELDS:
         last = ffill[name][ends]
-        if mixed:
+        p = prio[valid[name]] if mixed else prio[:0]
+        if p.size and p.min() != p.max():  # else the last valid value is from the best source
             last = _prefer_source(
                 o, valid[name], last, starts, gid, start_of_row, ends, cfg.stale_after_s
             )
@@ -274,9 +277,11 @@ def _decode_positions(
     p_t = np.full(n, -np.inf)
     for want in (0, 1):
         for kind in (False, True):
-            sel = has_cpr & (parity == want) & (surf == kind)
-            fi = _ffill_index(sel, start_of_row)
             target = has_cpr & (parity == 1 - want) & (surf == kind)
+            if not target.any():
+                continue
+            sel = has_cpr & (parity == want) & (surf == kind)
+            fi = _ffill_index(sel, start_of_row) if sel.any() else np.full(n, -1)
             inb = target & (fi >= 0)
             p_lat[inb] = o.cpr_lat[fi[inb]]
             p_lon[inb] = o.cpr_lon[fi[inb]]
