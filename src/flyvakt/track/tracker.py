@@ -140,6 +140,7 @@ def step(
     cfg = config or TrackerConfig()
     if len(obs) == 0:
         return state, PositionBatch.empty(0), TrackStats()
+    obs, state.pending = confirm.with_pending(state.pending, obs)  # before the one sort
     o = obs.take(np.lexsort((obs.time_s, obs.icao24)))
     gen = silence.generations(state.table, o, cfg.forget_after_s)
     if gen is None:
@@ -191,10 +192,12 @@ def _step_sorted(
 
     # Field updates: the last valid value of each aircraft's run, if newer than the state and
     # of equal or higher source priority (or the state's value has gone stale).
-    mixed = bool(o.source.min() != o.source.max())
+    prio = SOURCE_PRIORITY[o.source]
+    mixed = bool(prio.min() != prio.max())
     for name in TRACKED_FIELDS:
         last = ffill[name][ends]
-        if mixed:
+        p = prio[valid[name]] if mixed else prio[:0]
+        if p.size and p.min() != p.max():  # else the last valid value is from the best source
             last = _prefer_source(
                 o, valid[name], last, starts, gid, start_of_row, ends, cfg.stale_after_s
             )
@@ -252,8 +255,7 @@ def _filter_addresses(
     icao = o.icao24
     runs = runs_by_key(icao)
     starts, start_of_row = runs.starts, runs.start_of_row
-    get = table.rows.get
-    known = np.fromiter((get(a, -1) for a in icao[starts].tolist()), np.int64, starts.size)
+    known = table.lookup(icao[starts])
     known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
     state_conf = known_conf[runs.gid]
     last_checked = _ffill_index(o.address_checked, start_of_row)
@@ -292,9 +294,11 @@ def _decode_positions(
     p_t = np.full(n, -np.inf)
     for want in (0, 1):
         for kind in (False, True):
-            sel = has_cpr & (parity == want) & (surf == kind)
-            fi = _ffill_index(sel, start_of_row)
             target = has_cpr & (parity == 1 - want) & (surf == kind)
+            if not target.any():
+                continue
+            sel = has_cpr & (parity == want) & (surf == kind)
+            fi = _ffill_index(sel, start_of_row) if sel.any() else np.full(n, -1)
             inb = target & (fi >= 0)
             p_lat[inb] = o.cpr_lat[fi[inb]]
             p_lon[inb] = o.cpr_lon[fi[inb]]
@@ -600,8 +604,7 @@ def expire(state: TrackerState, now_s: float, silence_s: float = 300.0) -> list[
         return []
     gone = live[table.cols["last_seen_s"][live] < now_s - silence_s]
     addresses = [int(a) for a in table.cols["icao24"][gone].tolist()]
-    for a in addresses:
-        table.drop(a)
+    table.drop_many(addresses)
     return addresses
 
 
