@@ -293,7 +293,15 @@ def across_gap(
         # Over a runway at its level, the aircraft has reached that field: farther airports that
         # fit the glide envelope are no longer in question (a68847 at KWVI, CA66 3 NM away).
         there = over_runway(ctx, st, prev, finals[0])
-        if common and (len(finals) == 1 or there) and common[0] is finals[0]:
+        # Both sides must point to it first: after the gap, a nearer airport fitting the initial
+        # climb is where the aircraft is (a81f3c over KWVI's surface after a 4 min gap, named
+        # CA66 3 NM away because its heading over KWVI's reference point read "not towards").
+        if (
+            common
+            and (len(finals) == 1 or there)
+            and common[0] is finals[0]
+            and climbs[0] is finals[0]
+        ):
             ap = common[0]
             how = "over the runway of" if there else "on final to"
             why = f"{how} {ap.icao} before a {gap}, climbing out of it after"

@@ -140,6 +140,7 @@ def step(
     cfg = config or TrackerConfig()
     if len(obs) == 0:
         return state, PositionBatch.empty(0), TrackStats()
+    obs, state.pending = confirm.with_pending(state.pending, obs)  # before the one sort
     o = obs.take(np.lexsort((obs.time_s, obs.icao24)))
     gen = silence.generations(state.table, o, cfg.forget_after_s)
     if gen is None:
@@ -178,9 +179,10 @@ def _step_sorted(
     valid = {name: _valid_mask(getattr(o, name)) for name in TRACKED_FIELDS}
     ffill = {name: _ffill_index(valid[name], start_of_row) for name in TRACKED_FIELDS}
     prio = SOURCE_PRIORITY[o.source]
+    mixed = bool(prio.min() != prio.max())  # one source in the batch: no per-field levels
     held = {
         name: _held_index(
-            valid[name], ffill[name], prio, o.time_s, start_of_row, cols, name, row_of, cfg
+            valid[name], ffill[name], prio, mixed, o.time_s, start_of_row, cols, name, row_of, cfg
         )
         for name in TRACKED_FIELDS
     }
@@ -223,6 +225,7 @@ def _held_index(
     valid: B,
     plain: I64,
     prio: npt.NDArray[Any],
+    mixed: bool,
     t: F64,
     start_of_row: I64,
     cols: dict[str, npt.NDArray[Any]],
@@ -239,7 +242,7 @@ def _held_index(
     st_prio = SOURCE_PRIORITY[cols[f"{name}_src"][row_of]]
     with np.errstate(invalid="ignore"):
         blocked = (st_prio > prio) & (t - cols[f"{name}_t"][row_of] <= stale)
-    levels = np.unique(prio[valid])
+    levels = np.unique(prio[valid]) if mixed else prio[:0]
     for q in levels[1:].tolist():
         lq = _ffill_index(valid & (prio == q), start_of_row)
         blocked |= (prio < q) & (lq >= 0) & (t - t[np.maximum(lq, 0)] <= stale)
@@ -258,8 +261,7 @@ def _filter_addresses(
     icao = o.icao24
     runs = runs_by_key(icao)
     starts, start_of_row = runs.starts, runs.start_of_row
-    get = table.rows.get
-    known = np.fromiter((get(a, -1) for a in icao[starts].tolist()), np.int64, starts.size)
+    known = table.lookup(icao[starts])
     known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
     state_conf = known_conf[runs.gid]
     last_checked = _ffill_index(o.address_checked, start_of_row)
@@ -298,9 +300,11 @@ def _decode_positions(
     p_t = np.full(n, -np.inf)
     for want in (0, 1):
         for kind in (False, True):
-            sel = has_cpr & (parity == want) & (surf == kind)
-            fi = _ffill_index(sel, start_of_row)
             target = has_cpr & (parity == 1 - want) & (surf == kind)
+            if not target.any():
+                continue
+            sel = has_cpr & (parity == want) & (surf == kind)
+            fi = _ffill_index(sel, start_of_row) if sel.any() else np.full(n, -1)
             inb = target & (fi >= 0)
             p_lat[inb] = o.cpr_lat[fi[inb]]
             p_lon[inb] = o.cpr_lon[fi[inb]]
@@ -606,8 +610,7 @@ def expire(state: TrackerState, now_s: float, silence_s: float = 300.0) -> list[
         return []
     gone = live[table.cols["last_seen_s"][live] < now_s - silence_s]
     addresses = [int(a) for a in table.cols["icao24"][gone].tolist()]
-    for a in addresses:
-        table.drop(a)
+    table.drop_many(addresses)
     return addresses
 
 
