@@ -32,7 +32,7 @@ from flyvakt.decode.commb import CommBLatest
 from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.fleets.events import FleetState, MemberFix, MemberStatus, Wave
-from flyvakt.model import AirportRef, Event, ObservationBatch
+from flyvakt.model import AirportRef, Event, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, PipelineStats
 from flyvakt.track import TrackerState
 from flyvakt.track.table import COLUMNS, StateTable
@@ -45,6 +45,9 @@ FORMAT = "flyvakt-state"
 # fixes, pending, awaiting, ground references, sweep clock), fleets (waves, last events, groups,
 # member fixes), newest Comm-B values, stats, edge.
 # Bump it whenever a field is added, removed or changes meaning; old checkpoints are refused.
+# Optional in version 1 (added later; absent: empty, as the state before them): the detector's
+# ``tails`` (fixes since each aircraft's last country sample, detect/tails.py) and
+# ``edge_held`` (records the edge validator holds back into the next step, flyvakt.validate).
 FORMAT_VERSION = 1
 
 _TYPES: dict[str, type[Any]] = {
@@ -76,6 +79,7 @@ def dumps(state: PipelineState) -> bytes:
             "pending": sorted(det.pending),
             "awaiting": sorted(det.awaiting),
             "ground_refs": {k: [list(r) for r in v] for k, v in det.ground_refs.items()},
+            "tails": _columns(det.tails.rows),
         },
         "fleets": {
             "waves": [_enc(w) for w in state.fleets.waves],
@@ -94,6 +98,7 @@ def dumps(state: PipelineState) -> bytes:
         },
         "stats": _stats(state.stats),
         "edge": _arr(state.edge.tail_s),
+        "edge_held": _columns(state.edge.held),
         "data_through_s": state.data_through_s,
         "expired_through_s": state.expired_through_s,
     }
@@ -147,6 +152,8 @@ def _state(doc: dict[str, Any]) -> PipelineState:
         },
         awaiting={int(a) for a in d["awaiting"]},
     )
+    if "tails" in d:
+        det.tails.rows = PositionBatch(**{k: _unarr(v) for k, v in d["tails"].items()})
     f = doc["fleets"]
     fleets = FleetState(
         waves=[_dec(w) for w in f["waves"]],
@@ -173,7 +180,10 @@ def _state(doc: dict[str, Any]) -> PipelineState:
         detector=det,
         fleets=fleets,
         stats=stats,
-        edge=EdgeState(_unarr(doc["edge"])),
+        edge=EdgeState(
+            _unarr(doc["edge"]),
+            _pending(doc["edge_held"]) if "edge_held" in doc else ObservationBatch.empty(0),
+        ),
         data_through_s=float(doc["data_through_s"]),
         expired_through_s=float(doc["expired_through_s"]),
     )
@@ -185,6 +195,10 @@ def _pending(doc: dict[str, Any]) -> ObservationBatch:
         diff = sorted(set(doc) ^ names)
         raise CheckpointError(f"checkpoint pending-frame columns differ: {diff}")
     return ObservationBatch(**{k: _unarr(v) for k, v in doc.items()})
+
+
+def _columns(batch: ObservationBatch | PositionBatch) -> dict[str, Any]:
+    return {f.name: _arr(getattr(batch, f.name)) for f in dataclasses.fields(batch)}
 
 
 def _stats(st: PipelineStats) -> dict[str, Any]:

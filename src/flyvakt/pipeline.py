@@ -24,7 +24,7 @@ from flyvakt.model.batches import parse_icao_hex
 from flyvakt.track import TrackerConfig, TrackerState
 from flyvakt.track import expire as track_expire
 from flyvakt.track import step as track_step
-from flyvakt.validate import EdgeState, batch_now, check_time_range, check_times, check_values
+from flyvakt.validate import EdgeState, batch_now, check_time_range, check_values, judge_times
 
 if TYPE_CHECKING:
     from flyvakt.detect.base import WorldView
@@ -119,8 +119,14 @@ def step(
     batch: FrameBatch | ObservationBatch,
     tracker_config: TrackerConfig,
     detector: Detector | None = None,
+    *,
+    final: bool = False,
 ) -> tuple[PipelineState, StepOutput]:
-    """Run one batch through validation, decode (if raw frames), track and detect."""
+    """Run one batch through validation, decode (if raw frames), track and detect.
+
+    The edge validator may hold a batch's last few records back into the next step
+    (``state.edge.held``: a time it cannot judge yet); ``final`` (end of data, :func:`flush`)
+    judges them with what there is."""
     stats = state.stats
     if isinstance(batch, FrameBatch):
         stats.frames += len(batch)
@@ -137,7 +143,10 @@ def step(
                 stats.decode_dropped[name] += n
     else:
         obs = batch
-    keep = check_times(obs.time_s, state.edge, stats.edge_dropped)
+    if len(state.edge.held):
+        obs = ObservationBatch.concat([state.edge.held, obs])
+    keep, held = judge_times(obs.time_s, state.edge, stats.edge_dropped, final=final)
+    state.edge.held = obs.take(held)
     if not keep.all():
         obs = obs.take(keep)
     check_values(obs, stats.edge_dropped)
@@ -182,13 +191,28 @@ def _expire(state: PipelineState) -> None:
     state.stats.detect_expired += detect_forget(state.detector, now, DETECT_FORGET_S)
 
 
-def finish(state: PipelineState, detector: Detector | None) -> list[Event]:
-    """End of data: the detector says what it can about aircraft still in the air."""
+def flush(
+    state: PipelineState, tracker_config: TrackerConfig, detector: Detector | None = None
+) -> tuple[PipelineState, StepOutput]:
+    """End of data, before :func:`finish`: the records the edge validator held back are
+    judged and run through the pipeline (their positions and events are in the output)."""
+    return step(state, ObservationBatch.empty(0), tracker_config, detector, final=True)
+
+
+def finish(
+    state: PipelineState, detector: Detector | None, tracker_config: TrackerConfig | None = None
+) -> list[Event]:
+    """End of data: the detector says what it can about aircraft still in the air. Records
+    still held back by the edge validator go through :func:`flush` first (their events are
+    returned; call :func:`flush` yourself to have their positions)."""
+    events: list[Event] = []
+    if len(state.edge.held):
+        events = flush(state, tracker_config or TrackerConfig(), detector)[1].events
     if detector is None:
-        return []
-    events = detector.finish(state, state.data_through_s)
-    state.stats.events += len(events)
-    return events
+        return events
+    last = detector.finish(state, state.data_through_s)
+    state.stats.events += len(last)
+    return events + last
 
 
 @dataclass

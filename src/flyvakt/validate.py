@@ -10,9 +10,12 @@ Pure (no clock, no I/O); the pipeline step calls it on every batch before anythi
   single absurd time (a Beast counter jumping a day ahead, a state-vector row dated 3000). A
   real jump (a second file, a receiver whose clock was reset, a recording grouped per
   aircraft or per flight, out of time order) is a run of records that agree with each other:
-  kept. Monotonic data is never dropped, whatever its gaps, except a record that ends a
-  batch more than TIME_TOLERANCE_S after the one before it (no neighbour to agree with yet:
-  the first frame of a live feed after a silent hour, when it arrives alone).
+  kept. Monotonic data is never dropped, whatever its gaps. A record among the last
+  ``WINDOW // 2`` of a batch that agrees with neither neighbour known so far (the first frame
+  of a live feed after a silent hour, when it arrives alone) cannot be judged yet: the pipeline
+  holds it (and the records after it) back into the next step (``EdgeState.held``,
+  checkpointed) and judges it there, so where a stream is cut never changes what is dropped;
+  at the end of data (``final``) it is judged on what precedes it.
 - **Values.** Latitude, longitude, altitudes, speeds, rates and angles outside what any aircraft
   can report are set to unknown (NaN) and counted per reason (``lat_out_of_range``...): the rest
   of the record is kept.
@@ -29,7 +32,7 @@ import numpy as np
 
 from flyvakt.model.batches import F64, ObservationBatch
 
-__all__ = ["EdgeState", "check_time_range", "check_times", "check_values"]
+__all__ = ["EdgeState", "check_time_range", "check_times", "check_values", "judge_times"]
 
 # Why 0: Beast/AVR files replayed without --start-time count from the epoch (relative times);
 # anything earlier is a corrupt counter or a date before ADS-B existed.
@@ -66,9 +69,11 @@ _VALUE_LIMITS: tuple[tuple[str, float, float, str], ...] = (
 
 @dataclass
 class EdgeState:
-    """The tail of the feed's recent times (context for the next batch's medians)."""
+    """The tail of the feed's recent times (context for the next batch's medians), and the
+    records held back for the next step (not yet judged: :func:`judge_times`)."""
 
     tail_s: F64 = field(default_factory=lambda: np.empty(0, dtype=np.float64))
+    held: ObservationBatch = field(default_factory=lambda: ObservationBatch.empty(0))
 
 
 def check_time_range(time_s: F64, counts: Counter[str]) -> np.ndarray:
@@ -95,26 +100,40 @@ def check_times(time_s: F64, state: EdgeState, counts: Counter[str]) -> np.ndarr
     A record is a ``time_jump`` when it is an outlier of the feed's clock (more than
     TIME_TOLERANCE_S from the median of the records around it in feed order, the previous
     batch's tail included) *and* agrees with neither the record before nor the one after it.
+    Every record is judged now (the batch is the last: :func:`judge_times` with ``final``).
     """
+    return judge_times(time_s, state, counts, final=True)[0]
+
+
+def judge_times(
+    time_s: F64, state: EdgeState, counts: Counter[str], *, final: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`check_times`, and the rows held back, undecided (none when ``final``).
+
+    Undecided: a record among the last ``WINDOW // 2`` (its median window is not yet whole)
+    that agrees with neither neighbour known so far; the records after it are held too, so
+    that the stream keeps its order. Held records are neither kept nor counted, and the tail
+    stops before them: the next call, given them first, judges them as one call over the
+    whole stream would (the records before them are judged now, on all records known)."""
     keep = check_time_range(time_s, counts)
-    n = time_s.shape[0]
-    if n == 0:
-        return keep
     idx = np.flatnonzero(keep)
     valid = time_s[idx]
     ext = np.concatenate([state.tail_s, valid])
-    state.tail_s = ext[-(WINDOW - 1) :].copy()
+    first = valid.size if final or valid.size == 0 else _first_undecided(ext, valid.size)
+    held = idx[first:]
+    state.tail_s = ext[: ext.size - valid.size + first][-(WINDOW - 1) :].copy()
+    keep[held] = False
     if valid.size == 0:
-        return keep
+        return keep, held
     # Fast path: when neighbours are never more than TOLERANCE/8 apart, any two records of a
     # window are within the tolerance, so none can be an outlier.
     if ext.size < 2 or float(np.max(np.abs(np.diff(ext)))) <= TIME_TOLERANCE_S / (WINDOW - 1):
-        return keep
+        return keep, held
     m = ext.size
     dev = _median_deviation(ext)
     suspect = dev[m - valid.size :] > TIME_TOLERANCE_S
     if not suspect.any():
-        return keep
+        return keep, held
     # Second opinion: a record that agrees with the record just before or after it in feed
     # order starts or continues a run (a recording grouped per aircraft or per flight, a
     # feed whose clock was reset): keep it. Corruption hits single records.
@@ -122,12 +141,25 @@ def check_times(time_s: F64, state: EdgeState, counts: Counter[str]) -> np.ndarr
     near = np.abs(np.diff(ext)) <= TIME_TOLERANCE_S  # near[i]: ext[i] and ext[i+1] agree
     prev_ok = near[k0 - 1 :] if k0 else np.r_[False, near]
     next_ok = np.r_[near[k0:], False]
-    jump = suspect & ~prev_ok & ~next_ok
+    jump = (suspect & ~prev_ok & ~next_ok)[:first]
     njump = int(np.count_nonzero(jump))
     if njump:
         counts["time_jump"] += njump
-        keep[idx[jump]] = False
-    return keep
+        keep[idx[:first][jump]] = False
+    return keep, held
+
+
+def _first_undecided(ext: F64, nvalid: int) -> int:
+    """Index (among the last ``nvalid`` of ``ext``) of the first record whose judgement more
+    records could change, ``nvalid`` if none: one of the last ``WINDOW // 2`` that agrees
+    with neither the record before it nor the one after it (or has none after it yet)."""
+    m = ext.size
+    for j in range(max(m - nvalid, m - WINDOW // 2), m):
+        prev_ok = j > 0 and abs(ext[j] - ext[j - 1]) <= TIME_TOLERANCE_S
+        next_ok = j + 1 < m and abs(ext[j + 1] - ext[j]) <= TIME_TOLERANCE_S
+        if not prev_ok and not next_ok:
+            return j - (m - nvalid)
+    return nvalid
 
 
 def batch_now(time_s: F64) -> float:

@@ -16,14 +16,10 @@ Each example cuts one stream at random positions, or into equal batches of a ran
 (down to one row per batch on the small streams), and compares every event (all fields) and
 every position with the one-batch run.
 
-Two causes are bounded here, not removed (docs/batch-split.md says why, and lists one more):
-- the edge validator (flyvakt.validate) drops a record that *ends* a batch more than
-  TIME_TOLERANCE_S (1 h) after the record before it, having no later record to agree with; so
-  no cut is placed right after such a record here (real recordings merged from several cuts
-  have hour-long silences);
-- an airspace crossing is located on the fixes between two country samples that lie in the
-  same batch: a cut between them moves the event's time and place, never its existence,
-  kind or countries, by at most COUNTRY_SAMPLE_S.
+No exception: cuts fall anywhere, also right after the first record after an hour-long
+silence (the edge validator holds such a record into the next step) and between two country
+samples (an airspace crossing is located on the fixes of earlier batches too). One cause is
+bounded, not removed, and not seen on these streams (docs/batch-split.md).
 """
 
 from __future__ import annotations
@@ -37,9 +33,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flyvakt.detect.rules import COUNTRY_SAMPLE_S
 from flyvakt.model import FrameBatch, ObservationBatch, PositionBatch
-from flyvakt.pipeline import PipelineState, finish, step
+from flyvakt.pipeline import PipelineState, finish, flush, step
 from flyvakt.runtime.replay import merged_batches, open_readers
 from flyvakt.runtime.setup import make_detector, tracker_config
 from flyvakt.validate import TIME_TOLERANCE_S
@@ -75,7 +70,9 @@ def _run(stream: Batch, edges: list[int]) -> tuple[PositionBatch, list[dict[str,
         state, out = step(state, stream.take(np.arange(a, b)), CFG, DET)
         pos.append(out.positions)
         events += out.events
-    events += finish(state, DET)
+    state, out = flush(state, CFG, DET)
+    pos.append(out.positions)
+    events += out.events + finish(state, DET)
     out_events = sorted(
         (e.as_dict() for e in events),
         key=lambda e: (e["time_s"], e["icao24"], e["type"], e["reason"]),
@@ -92,11 +89,11 @@ def _whole(name: str) -> tuple[PositionBatch, list[dict[str, Any]]]:
 
 
 @cache
-def _after_silence(name: str) -> frozenset[int]:
-    """Cuts that would end a batch with the first record after the feed fell silent for more
-    than TIME_TOLERANCE_S: the edge validator drops that record (bounded cause, see above)."""
+def _after_silence(name: str) -> list[int]:
+    """Cuts that end a batch with the first record after the feed fell silent for more than
+    TIME_TOLERANCE_S (the edge validator cannot judge it yet): drawn more often than chance."""
     t = _stream(name).time_s
-    return frozenset((np.flatnonzero(np.diff(t) > TIME_TOLERANCE_S) + 2).tolist())
+    return (np.flatnonzero(np.diff(t) > TIME_TOLERANCE_S) + 2).tolist()
 
 
 @st.composite
@@ -105,31 +102,14 @@ def splits(draw: st.DrawFn) -> tuple[str, list[int]]:
     n = len(_stream(name))
     if draw(st.booleans()):
         cuts = draw(st.lists(st.integers(1, n - 1), min_size=1, max_size=12, unique=True))
-        edges = [0, *sorted(cuts), n]
+        silent = [c for c in _after_silence(name) if c < n]
+        if silent:
+            cuts += draw(st.lists(st.sampled_from(silent), max_size=3))
+        edges = [0, *sorted(set(cuts)), n]
     else:
         size = draw(st.integers(max(1, n // MAX_BATCHES), n // 2))
         edges = [*range(0, n, size), n]
-    return name, [e for e in edges if e not in _after_silence(name) or e == n]
-
-
-_AIRSPACE = ("airspace_entry", "airspace_exit")
-_PLACE = ("time_s", "lat", "lon", "altitude_baro_ft")
-
-
-def _same_events(got: list[dict[str, Any]], want: list[dict[str, Any]], name: str) -> None:
-    """Equal in every field; airspace crossings may move by up to one country sample."""
-    assert [e for e in got if e["type"] not in _AIRSPACE] == [
-        e for e in want if e["type"] not in _AIRSPACE
-    ], name
-
-    def key(e: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(str(v) for k, v in sorted(e.items()) if k not in _PLACE)
-
-    a = sorted((e for e in got if e["type"] in _AIRSPACE), key=lambda e: (key(e), e["time_s"]))
-    b = sorted((e for e in want if e["type"] in _AIRSPACE), key=lambda e: (key(e), e["time_s"]))
-    assert [key(e) for e in a] == [key(e) for e in b], name
-    for x, y in zip(a, b, strict=True):
-        assert abs(x["time_s"] - y["time_s"]) <= COUNTRY_SAMPLE_S, (name, x, y)
+    return name, edges
 
 
 @settings(max_examples=30, deadline=None)
@@ -146,4 +126,4 @@ def test_any_split_gives_the_one_batch_result(case: tuple[str, list[int]]) -> No
             assert a.tolist() == b.tolist(), (name, col)
         else:
             np.testing.assert_array_equal(a, b, err_msg=f"{name} {col}")
-    _same_events(e1, e0, name)
+    assert e1 == e0, name

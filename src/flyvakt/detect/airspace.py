@@ -88,17 +88,22 @@ def _change(
 def _crossing(
     ctx: Context, before: Fix, after: Fix, new: str | None, p: PositionBatch, i: int
 ) -> Fix:
-    """The first fix in the new country between two samples (the sample itself if none)."""
+    """The first fix in the new country between two samples (the sample itself if none): on
+    the fixes of this batch, and of earlier ones when a batch edge lies between the samples."""
     from flyvakt.detect.prepass import fix_at
 
     lo = max(0, i - 2000)
     seg = slice(lo, i + 1)
     same = (p.icao24[seg] == p.icao24[i]) & (p.time_s[seg] > before.t)
-    if not same.any():
+    q = p.take(np.flatnonzero(same) + lo)
+    if ctx.tails is not None:
+        earlier = ctx.tails.since(int(p.icao24[i]), before.t)
+        if len(earlier):
+            q = PositionBatch.concat([earlier, q])
+    if not len(q):
         return after
-    rows = np.flatnonzero(same) + lo
-    cs = ctx.world.country_at(p.lat_deg[rows], p.lon_deg[rows])
+    cs = ctx.world.country_at(q.lat_deg, q.lon_deg)
     hit = np.flatnonzero(np.asarray([c == new for c in cs.tolist()]))
     if len(hit) == 0:
         return after
-    return fix_at(p, int(rows[hit[0]]))
+    return fix_at(q, int(hit[0]))

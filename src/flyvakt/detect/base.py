@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.detect.state import AircraftState, Fix
+from flyvakt.detect.tails import SampleTails
 from flyvakt.geo.distance import distance_nm
 from flyvakt.model import AirportRef, Event, PositionBatch
 from flyvakt.model.batches import icao_hex
@@ -76,6 +77,8 @@ class Context:
 
     world: WorldView
     ground_refs: dict[str, list[tuple[float, float]]] = dc_field(default_factory=dict)
+    # Fixes from earlier batches since each aircraft's last country sample (detect/tails.py).
+    tails: SampleTails | None = None
 
     def airport_for(self, fx: Fix, radius_nm: float) -> tuple[AirportRef | None, list[str]]:
         near = self.world.airports_near(fx.lat, fx.lon, radius_nm)

@@ -64,7 +64,7 @@ def step(
     state: DetectorState, positions: PositionBatch, now_s: float, world: WorldView
 ) -> tuple[DetectorState, list[Event]]:
     """Apply one batch of positions (sorted by address, then time); ``now_s`` is data time."""
-    ctx = Context(world, state.ground_refs)
+    ctx = Context(world, state.ground_refs, state.tails)
     out: list[Event] = []
     if len(positions):
         _batch(ctx, state, positions, out)
@@ -77,7 +77,7 @@ def step(
 
 def finish(state: DetectorState, now_s: float, world: WorldView) -> list[Event]:
     """End of data: say what can be said about aircraft still airborne."""
-    ctx = Context(world, state.ground_refs)
+    ctx = Context(world, state.ground_refs, state.tails)
     out: list[Event] = []
     lf = state.lastfix
     for a, row in lf.index.items():
@@ -181,6 +181,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
         _dispatch(ctx, st, Fix(*fixes[k]), gap_l[k], sample_l[k], country_l[k], p, i, field, out)
     for st in seen.values():
         _pending(state, st)
+    state.tails.update(p, icao[starts], state.lastfix.cols["t"][ac_rows])
     state.lastfix.record(p, runs.ends, ac_rows, ground)
 
 
@@ -433,6 +434,7 @@ def _sweep_lost(ctx: Context, state: DetectorState, now_s: float, out: list[Even
         gone = np.flatnonzero(~lf.cols["lost"][: lf.size] & (now_s - t > R.SIGNAL_LOST_S))
     lf.cols["lost"][gone] = True
     icaos = lf.cols["icao24"][gone].tolist()
+    state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
     for a, last in zip(icaos, lf.values_many(gone), strict=True):
         st = state.get(a)
         _refresh(st, last)

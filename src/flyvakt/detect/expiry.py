@@ -48,6 +48,7 @@ def forget(state: DetectorState, now_s: float, silence_s: float) -> int:
         col[len(keep) : n] = np.full(n - len(keep), _fill(name), dtype=col.dtype)
     lf.size = len(keep)
     lf.index = {int(a): i for i, a in enumerate(lf.cols["icao24"][: lf.size].tolist())}
+    state.tails.drop(gone)
     for a in gone:
         state.aircraft.pop(int(a), None)
         state.pending.discard(int(a))

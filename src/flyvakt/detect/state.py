@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from flyvakt.detect.lastfix import LastFixes
+from flyvakt.detect.tails import SampleTails
 from flyvakt.model import AirportRef, Event
 
 
@@ -100,6 +101,9 @@ class DetectorState:
     ground_refs: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     # Aircraft lost on an approach, waiting LOST_LANDING_S before their landing is inferred.
     awaiting: set[int] = field(default_factory=set)
+    # Each aircraft's fixes of its latest country-sample period, for crossings located across
+    # a batch edge (detect/tails.py).
+    tails: SampleTails = field(default_factory=SampleTails)
 
     def get(self, icao24: int) -> AircraftState:
         st = self.aircraft.get(icao24)

@@ -19,7 +19,7 @@ from flyvakt.pipeline import PipelineState, finish
 from flyvakt.runtime.guard import guarded_step
 from flyvakt.runtime.setup import make_detector, tracker_config
 from flyvakt.sources import FileReader
-from flyvakt.validate import EdgeState, check_times, check_values
+from flyvakt.validate import EdgeState, check_times, check_values, judge_times
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 AFR = DATA / "traffic" / "full_flight_short.jsonl.gz"
@@ -48,6 +48,40 @@ def test_monotonic_times_with_any_gaps_are_never_dropped() -> None:
             np.r_[0, np.diff(t)] > 3600
         )
         assert not (~keep & ~ends_batch_after_gap).any(), size
+
+
+def _held_over(t: np.ndarray, size: int) -> tuple[np.ndarray, Counter[str], int]:
+    """Judge ``t`` in batches of ``size`` as the pipeline does: held records go first into the
+    next batch, the last batch is final. Returns the keep mask, counts, most records held."""
+    st, counts = EdgeState(), Counter[str]()
+    keep = np.zeros(t.size, np.bool_)
+    held = np.empty(0, np.int64)
+    most = 0
+    for a in range(0, t.size, size):
+        idx = np.r_[held, np.arange(a, min(a + size, t.size))]
+        k, h = judge_times(t[idx].copy(), st, counts, final=a + size >= t.size)
+        keep[idx[k]] = True
+        held = idx[h]
+        most = max(most, len(held))
+    return keep, counts, most
+
+
+def test_held_records_make_any_cut_judge_as_one_batch() -> None:
+    """SYNTHETIC times: gaps of up to 58 days, single absurd times and a run a day ahead; a
+    record that cannot be judged yet at the end of a batch is held into the next one, so every
+    cut keeps and counts exactly what one batch does, holding at most WINDOW // 2 records."""
+    gaps = np.geomspace(0.001, 5e6, 120)
+    t = np.cumsum(np.ravel(np.c_[gaps, np.ones(120)])) + 1.7e9
+    t[[30, 31, 32]] += 86400.0  # a run a day ahead: kept
+    t[[100, 170]] = [1.7e9 + 3 * 86400.0, 1.9e9]  # single absurd times: dropped
+    whole, whole_counts = _times([t])
+    assert not whole[170] and whole[30:33].all()
+    for size in (1, 2, 3, 5, 7, 64):
+        keep, counts, most = _held_over(t, size)
+        np.testing.assert_array_equal(keep, whole, err_msg=str(size))
+        assert counts == whole_counts and most <= 4, size
+    # Without holding, a record ending a batch after an hour's silence is lost.
+    assert not _times([t[i : i + 1] for i in range(t.size)])[0].all()
 
 
 def test_single_absurd_times_are_dropped_and_counted() -> None:
