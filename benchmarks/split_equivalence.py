@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flyvakt.model import FrameBatch, PositionBatch
-from flyvakt.pipeline import PipelineState, finish, step
+from flyvakt.pipeline import PipelineState, finish, flush, step
 from flyvakt.runtime.setup import make_detector, tracker_config
 
 
@@ -50,7 +50,9 @@ def run(fb: FrameBatch, batch: int) -> tuple[set[tuple[Any, ...]], set[str], flo
         state, out = step(state, fb.take(np.arange(a, min(a + batch, len(fb)))), cfg, det)
         pos.append(out.positions)
         events += out.events
-    events += finish(state, det)
+    state, out = flush(state, cfg, det)
+    pos.append(out.positions)
+    events += out.events + finish(state, det)
     took = time.perf_counter() - t0
     p = PositionBatch.concat(pos)
     cols = [_nan_none(getattr(p, name).tolist()) for name in PositionBatch._defaults]

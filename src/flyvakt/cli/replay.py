@@ -108,7 +108,7 @@ def _parse_start(text: str | None) -> float | None:
 def run_replay(args: argparse.Namespace) -> int:
     from flyvakt.cli._outputs import EventsWriter, PositionsWriter
     from flyvakt.cli.progress import ReplayProgress, wanted
-    from flyvakt.pipeline import PipelineState, finish
+    from flyvakt.pipeline import PipelineState, finish, flush
     from flyvakt.runtime.guard import guarded_step
     from flyvakt.runtime.setup import make_detector, tracker_config
     from flyvakt.sources import SourceFormatError, SourceStats
@@ -155,9 +155,10 @@ def run_replay(args: argparse.Namespace) -> int:
                 print(_event_line(e, args.tz))
 
     from flyvakt.runtime.merge import MergeStats
+    from flyvakt.runtime.reorder import ReorderStats
     from flyvakt.runtime.replay import merged_batches, open_readers
 
-    mstats = MergeStats()
+    mstats, rstats = MergeStats(), ReorderStats()
     readers: list[Any] = []
     try:
         try:
@@ -165,7 +166,7 @@ def run_replay(args: argparse.Namespace) -> int:
                 inputs, fmt=args.fmt, batch_size=args.batch_size, start_time_s=start_s
             )
             bar = ReplayProgress(readers, sys.stderr, enabled=progress)
-            for batch in merged_batches(readers, mstats):
+            for batch in merged_batches(readers, mstats, rstats):
                 state, out = guarded_step(state, batch, cfg, detector)
                 if pos_out:
                     pos_out.write(out.positions)
@@ -183,7 +184,12 @@ def run_replay(args: argparse.Namespace) -> int:
                 bar.close()
             for r in readers:
                 src_stats.merge(r.stats)
-        emit(finish(state, detector))
+        state, out = flush(state, cfg, detector)  # records the edge validator held back
+        if pos_out:
+            pos_out.write(out.positions)
+        if store is not None and len(out.positions):
+            store.offer(out.positions)
+        emit(out.events + finish(state, detector))
     finally:
         if pos_out:
             pos_out.close()
@@ -194,7 +200,7 @@ def run_replay(args: argparse.Namespace) -> int:
     if show and progress:
         for e in all_events:
             print(_event_line(e, args.tz))
-    _summary(state, src_stats, time.perf_counter() - t0, args, mstats.duplicates)
+    _summary(state, src_stats, time.perf_counter() - t0, args, mstats.duplicates, rstats.late)
     return 0
 
 
@@ -252,7 +258,12 @@ def _event_line(e: Event, reader_tz: str | None) -> str:
 
 
 def _summary(
-    state: Any, src: Any, elapsed_s: float, args: argparse.Namespace, duplicates: int = 0
+    state: Any,
+    src: Any,
+    elapsed_s: float,
+    args: argparse.Namespace,
+    duplicates: int = 0,
+    late: int = 0,
 ) -> None:
     st = state.stats
     skipped = Counter(src.skipped)
@@ -265,6 +276,13 @@ def _summary(
     if duplicates:
         lines.append(
             f"frames heard by several receivers, counted once: {duplicates:,} copies dropped"
+        )
+    if late:  # runtime/reorder.py
+        from flyvakt.runtime.reorder import REORDER_WINDOW_S
+
+        lines.append(
+            f"records out of time order by more than {REORDER_WINDOW_S:g} s: {late:,} "
+            "(kept, replayed in their own runs)"
         )
     for title, counts in (
         ("skipped", skipped),

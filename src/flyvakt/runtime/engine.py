@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
-from flyvakt.pipeline import PipelineState, StepOutput, finish
+from flyvakt.pipeline import PipelineState, StepOutput, finish, flush
 from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
 from flyvakt.sources import Batch, FileReader, TcpState, open_source, stream_tcp
@@ -251,10 +251,12 @@ class _Engine:
 
     async def finish(self) -> None:
         async with self.lock:
-            events = await asyncio.to_thread(finish, self.state, self.detector)
+            # Records the edge validator held back go through first (flyvakt.validate).
+            self.state, out = await asyncio.to_thread(flush, self.state, self.cfg, self.detector)
+            events = out.events + await asyncio.to_thread(finish, self.state, self.detector)
             self.summary.finished = True
-            await asyncio.to_thread(self._store, PositionBatch.empty(0), events)
-            self._publish(PositionBatch.empty(0), events)
+            await asyncio.to_thread(self._store, out.positions, events)
+            self._publish(out.positions, events)
 
     def _store(self, positions: PositionBatch, events: list[Event]) -> None:
         """Hand a step's output to the store (worker thread: the write-ahead fsyncs)."""

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from flyvakt.model import Event, PositionBatch
-from flyvakt.pipeline import Detector, PipelineState, PipelineStats, finish
+from flyvakt.pipeline import Detector, PipelineState, PipelineStats, finish, flush
 from flyvakt.runtime.guard import guarded_step
 from flyvakt.runtime.merge import MergeStats, merge_by_time
+from flyvakt.runtime.reorder import ReorderStats, reorder
 from flyvakt.sources import Batch, FileReader, SourceStats
 
 
@@ -41,9 +42,12 @@ def open_readers(
     ]
 
 
-def merged_batches(readers: list[FileReader], stats: MergeStats | None = None) -> Iterator[Batch]:
-    """The readers' batches merged by time (one reader: its batches as they come)."""
-    return merge_by_time(list(readers), stats=stats)
+def merged_batches(
+    readers: list[FileReader], stats: MergeStats | None = None, late: ReorderStats | None = None
+) -> Iterator[Batch]:
+    """The readers' batches merged by time, then through the reorder window (records a few
+    seconds out of time order sorted, later ones counted in ``late``: runtime/reorder.py)."""
+    return reorder(merge_by_time(list(readers), stats=stats), stats=late)
 
 
 def replay_files(
@@ -70,7 +74,10 @@ def replay_files(
         events.extend(out.events)
         if keep_positions:
             kept.append(out.positions)
-    events.extend(finish(state, detector))
+    state, out = flush(state, cfg, detector)  # records the edge validator held back
+    events.extend(out.events + finish(state, detector))
+    if keep_positions:
+        kept.append(out.positions)
     events.sort(key=lambda e: (e.time_s, e.icao24, e.type))
     src = SourceStats()
     for r in readers:

@@ -1,0 +1,111 @@
+"""The reorder window (flyvakt.runtime.reorder): a replay of a file a few seconds out of time
+order gives the same positions and events whatever its batch size.
+
+Real data: the bundled AFR34ZG recording and calfire.json.gz (traffic, MIT; tests/data/
+PROVENANCE.md). calfire is really out of order (grouped per aircraft); the AFR34ZG disorder
+is SYNTHETIC damage: rows shuffled within 3 s (jitter), a few moved a minute later (late).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from flyvakt.model import FrameBatch, ObservationBatch, PositionBatch
+from flyvakt.pipeline import PipelineState, finish, flush, step
+from flyvakt.runtime.reorder import REORDER_WINDOW_S, ReorderStats, reorder
+from flyvakt.runtime.setup import make_detector, tracker_config
+from flyvakt.sources import Batch, FileReader
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "traffic"
+AFR = DATA / "full_flight_short.jsonl.gz"
+CALFIRE = DATA / "calfire.json.gz"
+DET = make_detector()
+
+
+@pytest.fixture(scope="module")
+def frames() -> FrameBatch:
+    return FrameBatch.concat([b for b in FileReader(str(AFR)) if isinstance(b, FrameBatch)])
+
+
+def _jittered(fb: FrameBatch, late_rows: int = 0) -> FrameBatch:
+    """Rows shuffled within 3 s; ``late_rows`` rows moved 60 s later in the file."""
+    rng = np.random.default_rng(4)
+    order = np.argsort(fb.time_s + rng.uniform(0.0, 3.0, len(fb)), kind="stable")
+    if late_rows:
+        moved = rng.choice(len(order) - 5000, late_rows, replace=False)
+        t = fb.time_s[order]
+        at = np.searchsorted(t, t[moved] + 60.0)  # placed among rows a minute newer
+        keep = np.setdiff1d(np.arange(len(order)), moved)
+        pos = np.r_[keep.astype(np.float64), at - 0.5]
+        order = np.r_[order[keep], order[moved]][np.argsort(pos, kind="stable")]
+    return fb.take(order)
+
+
+def _chunks(fb: Batch, size: int) -> list[Batch]:
+    return [fb.take(np.arange(a, min(a + size, len(fb)))) for a in range(0, len(fb), size)]
+
+
+def _replay(
+    fb: Batch, size: int, *, window: bool = True
+) -> tuple[list[Any], list[dict[str, Any]], int]:
+    state, cfg = PipelineState(), tracker_config()
+    stats = ReorderStats()
+    pos, events = [], []
+    chunks = _chunks(fb, size)
+    for b in reorder(chunks, stats=stats) if window else chunks:
+        state, out = step(state, b, cfg, DET)
+        pos.append(out.positions)
+        events += out.events
+    state, out = flush(state, cfg, DET)
+    pos.append(out.positions)
+    events += out.events + finish(state, DET)
+    p = PositionBatch.concat(pos)
+    rows = sorted(zip(p.icao24.tolist(), p.time_s.tolist(), p.lat_deg.tolist(), strict=True))
+    return rows, sorted((e.as_dict() for e in events), key=str), stats.late
+
+
+def test_output_sequence_does_not_depend_on_input_batches(frames: FrameBatch) -> None:
+    fb = _jittered(frames, late_rows=40)
+    want: np.ndarray | None = None
+    for size in (1, 7, 500, 65536):
+        stats = ReorderStats()
+        out = [b for b in reorder(_chunks(fb.take(np.arange(3000)), size), stats=stats)]
+        got = np.concatenate([b.time_s for b in out])
+        assert len(got) == 3000
+        if want is None:
+            want = got
+        np.testing.assert_array_equal(got, want, err_msg=str(size))
+
+
+def test_jitter_within_the_window_is_sorted_and_nothing_is_late(frames: FrameBatch) -> None:
+    fb = _jittered(frames)
+    assert (np.diff(fb.time_s) < 0).sum() > 1000  # really out of order
+    stats = ReorderStats()
+    t = np.concatenate([b.time_s for b in reorder(_chunks(fb, 4096), stats=stats)])
+    assert stats.late == 0 and (np.diff(t) >= 0).all() and len(t) == len(fb)
+
+
+def test_replay_with_late_rows_does_not_depend_on_batch_size(frames: FrameBatch) -> None:
+    fb = _jittered(frames, late_rows=40)
+    p0, e0, late0 = _replay(fb, 65536)
+    assert len(p0) > 1000 and len(e0) > 0
+    assert 40 <= late0 < 80 and REORDER_WINDOW_S < 60.0  # the moved rows are late, counted
+    for size in (512, 4096):
+        p1, e1, late1 = _replay(fb, size)
+        assert (late1, p1, e1) == (late0, p0, e0), size
+
+
+def test_calfire_grouped_per_aircraft_replays_the_same_at_any_batch_size() -> None:
+    """calfire.json.gz (real, grouped per aircraft, days out of time order): one cut changed
+    a hundred events before the window; now its late runs are cut the same way every time."""
+    fb = ObservationBatch.concat([b for b in FileReader(str(CALFIRE))])  # type: ignore[misc]
+    p0, e0, late0 = _replay(fb, len(fb))
+    p1, e1, late1 = _replay(fb, 1000)
+    assert late0 == late1 > len(fb) // 2
+    assert (p1, e1) == (p0, e0)
+    # Without the window the same cuts change events (what the window is for).
+    assert _replay(fb, 1000, window=False)[1] != _replay(fb, len(fb), window=False)[1]
