@@ -181,7 +181,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
         _dispatch(ctx, st, Fix(*fixes[k]), gap_l[k], sample_l[k], country_l[k], p, i, field, out)
     for st in seen.values():
         _pending(state, st)
-    state.tails.update(p, icao[starts], state.lastfix.cols["t"][ac_rows])
+    state.tails.update(p, gid, runs.ends)
     state.lastfix.record(p, runs.ends, ac_rows, ground)
 
 

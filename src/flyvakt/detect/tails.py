@@ -28,44 +28,67 @@ def _period(t: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 @dataclass
 class SampleTails:
-    """Rows of every aircraft's latest sample period, from earlier batches (address, time order
-    within an aircraft; aircraft interleaved)."""
+    """Rows from earlier batches that may lie in an aircraft's latest sample period.
 
-    rows: PositionBatch = field(default_factory=lambda: PositionBatch.empty(0))
+    Kept in chunks, one per batch, appended without copying what is kept; a lookup takes an
+    aircraft's rows later than its last sample, which excludes those of its older periods by
+    itself (they are older than that sample). Those rows are only memory: the chunks are
+    compacted to each aircraft's latest period once they hold twice what the last compaction
+    kept (amortised: each row is copied a bounded number of times)."""
+
+    chunks: list[PositionBatch] = field(default_factory=list)
+    compacted: int = 0  # rows kept by the last compaction
+
+    @property
+    def rows(self) -> PositionBatch:
+        """All rows kept, in one batch (checkpoints; the chunks' order is kept)."""
+        if len(self.chunks) == 1:
+            return self.chunks[0]
+        return PositionBatch.concat(self.chunks) if self.chunks else PositionBatch.empty(0)
+
+    @rows.setter
+    def rows(self, rows: PositionBatch) -> None:
+        self.chunks = [rows] if len(rows) else []
+        self.compacted = len(rows)
 
     def since(self, icao24: int, t: float) -> PositionBatch:
         """The aircraft's kept rows later than ``t``, in time order."""
-        r = self.rows
-        if not len(r):
-            return r
-        return r.take(np.flatnonzero((r.icao24 == icao24) & (r.time_s > t)))
+        out = [c.take(np.flatnonzero((c.icao24 == icao24) & (c.time_s > t))) for c in self.chunks]
+        out = [c for c in out if len(c)]
+        if not out:
+            return PositionBatch.empty(0)
+        return out[0] if len(out) == 1 else PositionBatch.concat(out)
 
     def update(
-        self, p: PositionBatch, icaos: npt.NDArray[np.uint32], before_t: npt.NDArray[np.float64]
+        self, p: PositionBatch, gid: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
     ) -> None:
-        """After batch ``p`` (each aircraft's rows in time order): keep each aircraft's rows of
-        the period of its last fix. ``before_t``: the time of the last fix before ``p`` (NaN:
-        none) of aircraft ``icaos`` (all of ``p``'s), telling whether the rows kept of it
-        still lie in that period."""
+        """After batch ``p`` (runs of one aircraft's rows in time order: ``gid`` per row, the
+        runs' last rows ``ends``): keep each run's rows of the period of its last row."""
         if not len(p):
             return
-        u, inv = np.unique(p.icao24, return_inverse=True)
-        t_last = np.full(len(u), -np.inf)
-        np.maximum.at(t_last, inv, p.time_s)
-        last = _period(t_last)
-        new = p.take(np.flatnonzero(_period(p.time_s) == last[inv]))
-        old = self.rows
-        if len(old):
-            k = np.minimum(np.searchsorted(u, old.icao24), len(u) - 1)
-            in_p = u[k] == old.icao24
-            prev = np.full(len(u), np.nan)
-            prev[np.searchsorted(u, icaos)] = _period(before_t)
-            old = old.take(np.flatnonzero(~in_p | (prev == last)[k]))
-        self.rows = PositionBatch.concat([old, new]) if len(old) else new
+        t = p.time_s
+        keep = _period(t) == _period(t[ends])[gid]
+        self.chunks.append(p if keep.all() else p.take(np.flatnonzero(keep)))
+        total = sum(len(c) for c in self.chunks)
+        if total > 2 * self.compacted + 1024:  # why 1024: no compaction per tiny batch
+            self.rows = _latest_period(self.rows)
 
     def drop(self, icaos: list[int]) -> None:
         """Forget the rows of these aircraft (signal lost or forgotten)."""
-        if icaos and len(self.rows):
-            gone = np.isin(self.rows.icao24, np.asarray(icaos, dtype=self.rows.icao24.dtype))
-            if gone.any():
-                self.rows = self.rows.take(np.flatnonzero(~gone))
+        if not icaos or not self.chunks:
+            return
+        gone_ids = np.asarray(icaos, dtype=np.uint32)
+        kept = []
+        for c in self.chunks:
+            gone = np.isin(c.icao24, gone_ids)
+            kept.append(c.take(np.flatnonzero(~gone)) if gone.any() else c)
+        self.chunks = [c for c in kept if len(c)]
+
+
+def _latest_period(p: PositionBatch) -> PositionBatch:
+    """The rows of ``p`` in the sample period of their aircraft's latest row in ``p``."""
+    u, inv = np.unique(p.icao24, return_inverse=True)
+    t_last = np.full(len(u), -np.inf)
+    np.maximum.at(t_last, inv, p.time_s)
+    keep = _period(p.time_s) == _period(t_last)[inv]
+    return p if keep.all() else p.take(np.flatnonzero(keep))

@@ -53,8 +53,7 @@ def reorder(
     """The records of ``batches`` in key order (module docstring), late runs on their own."""
     st = stats if stats is not None else ReorderStats()
     newest = -np.inf
-    buf: Batch | None = None  # records not yet released, in arrival order
-    buf_key = np.empty(0)
+    buf = _Buffer()  # records not yet released
     run: list[Batch] = []  # the open run of late records
     for b in batches:
         if not len(b):
@@ -70,12 +69,12 @@ def reorder(
         # Segments of the batch: alternating runs of on-time and late records.
         edges = np.flatnonzero(np.diff(late.astype(np.int8))) + 1
         for a, z in zip(np.r_[0, edges], np.r_[edges, len(b)], strict=True):
-            part = b.take(np.arange(a, z))
+            part = b if (a, z) == (0, len(b)) else b.take(np.arange(a, z))
             if late[a]:
-                if not run and buf is not None:
+                if not run:
                     # Everything with a key up to the run's goes first (equal keys arrived
                     # earlier); what remains can only follow the run.
-                    out, buf, buf_key = _release(buf, buf_key, float(floor[a]))
+                    out = buf.release(float(floor[a]))
                     if out is not None:
                         yield out
                 run.append(part)
@@ -83,26 +82,50 @@ def reorder(
             if run:
                 yield _concat(run)
                 run = []
-            buf = part if buf is None else _concat([buf, part])
-            buf_key = np.r_[buf_key, key[a:z]]
-            out, buf, buf_key = _release(buf, buf_key, float(upto[z]) - window_s)
+            buf.add(part, key[a:z])
+            out = buf.release(float(upto[z]) - window_s)
             if out is not None:
                 yield out
     if run:
         yield _concat(run)
-    if buf is not None and len(buf):
-        yield buf.take(np.argsort(buf_key, kind="stable"))
+    out = buf.release(np.inf)
+    if out is not None:
+        yield out
 
 
-def _release(
-    buf: Batch, key: np.ndarray, upto: float
-) -> tuple[Batch | None, Batch | None, np.ndarray]:
-    """Split ``buf`` into the records with key <= ``upto`` (sorted by key, stably) and the
-    rest (arrival order kept)."""
-    ready = key <= upto
-    if not ready.any():
-        return None, buf, key
-    idx = np.flatnonzero(ready)
-    out = buf.take(idx[np.argsort(key[idx], kind="stable")])
-    rest = np.flatnonzero(~ready)
-    return out, (buf.take(rest) if len(rest) else None), key[rest]
+class _Buffer:
+    """Records waiting for release: chunks each sorted by key (stably), in key order one after
+    the other; a chunk whose keys overlap those before it is merged with them (disorder)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[tuple[Batch, np.ndarray]] = []
+
+    def add(self, part: Batch, key: np.ndarray) -> None:
+        if len(key) > 1 and not bool(np.all(key[1:] >= key[:-1])):
+            order = np.argsort(key, kind="stable")
+            part, key = part.take(order), key[order]
+        if self.chunks and key[0] < self.chunks[-1][1][-1]:
+            merged = _concat([*(c for c, _ in self.chunks), part])
+            keys = np.concatenate([*(k for _, k in self.chunks), key])
+            order = np.argsort(keys, kind="stable")
+            self.chunks = [(merged.take(order), keys[order])]
+        else:
+            self.chunks.append((part, key))
+
+    def release(self, upto: float) -> Batch | None:
+        """The records with key <= ``upto``, in key order (arrival order among equals)."""
+        out: list[Batch] = []
+        while self.chunks:
+            part, key = self.chunks[0]
+            cut = int(np.searchsorted(key, upto, side="right"))
+            if cut == len(key):
+                out.append(part)
+                self.chunks.pop(0)
+                continue
+            if cut:
+                out.append(part.take(np.arange(cut)))
+                self.chunks[0] = (part.take(np.arange(cut, len(key))), key[cut:])
+            break
+        if not out:
+            return None
+        return out[0] if len(out) == 1 else _concat(out)
