@@ -121,7 +121,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     row_of = ac_rows[gid]
     ground = ground_estimate(p)
     hot, gap, sample = _hot_rows(state, p, ground, start, starts, gid, ac_rows, row_of)
-    field_i, clear, high = _fields(ctx, p, ground)
+    field_i, clear, high, later = _fields(ctx, p, ground, hot)
     # Near a field every fix whose phase is in doubt goes to the rules; fixes well above it one
     # per APPROACH_SAMPLE_S (for the trends); taxiing with a ground flag, one per country sample.
     t = p.time_s
@@ -131,6 +131,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     hot |= (field_i >= 0) & (~clear | (high & every))
     hot |= np.r_[hot[1:] & ~start[1:], False]
     idx = np.flatnonzero(hot)
+    _late_fields(ctx, p, idx[later[idx]], field_i)
     sampled = idx[sample[idx]]
     country_l: list[str | None] = [None] * len(idx)
     if len(sampled):
@@ -233,21 +234,34 @@ def _hot_rows(
 
 
 def _fields(
-    ctx: Context, p: PositionBatch, ground: npt.NDArray[np.bool_]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    ctx: Context, p: PositionBatch, ground: npt.NDArray[np.bool_], hot: npt.NDArray[np.bool_]
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]
+]:
     """Per row: the airport within ``FIELD_NM`` when the fix is low near it (or has no altitude,
     or says "ground"), else -1; whether the fix's phase is clear without the rules (flagged on
-    the ground at taxi speed, or far above the field whatever the QNH); and the latter alone."""
+    the ground at taxi speed, or far above the field whatever the QNH); the latter alone; and
+    the rows whose airport is not looked up yet.
+
+    Flagged on the ground at taxi speed without an altitude, a fix is clear whatever the
+    airport: its airport is looked up only when it is ``hot`` already, or (:func:`_late_fields`)
+    when it becomes hot as the fix before a hot one. The airport of a row depends on that row
+    alone, so the answer is the same as looking every row up."""
     alt = p.altitude_baro_ft
     out = np.full(len(p), -1, np.int64)
     clear = np.zeros(len(p), np.bool_)
     high_all = np.zeros(len(p), np.bool_)
     # No airport lies higher than HIGHEST_AIRPORT_FT: higher fixes need no search.
-    cand = np.flatnonzero(
+    low_enough = (
         np.isnan(alt) | ground | (alt < R.HIGHEST_AIRPORT_FT + R.FIELD_LOW_FT + R.QNH_TOL_FT)
     )
+    with np.errstate(invalid="ignore"):
+        taxi_blind = (p.on_ground == 1) & np.isnan(alt) & (p.groundspeed_kt < R.TAXI_MAX_KT)
+    later = low_enough & taxi_blind & ~hot
+    clear[later] = True
+    cand = np.flatnonzero(low_enough & ~later)
     if len(cand) == 0:
-        return out, clear, high_all
+        return out, clear, high_all, later
     ai, _d = ctx.world.nearest_airport_index(p.lat_deg[cand], p.lon_deg[cand], R.FIELD_NM)
     ok = ai >= 0
     elev = np.full(len(cand), np.nan)
@@ -264,7 +278,18 @@ def _fields(
         high = above - R.QNH_TOL_FT > 2 * R.AIR_HEIGHT_FT
     clear[cand] = taxi | high
     high_all[cand] = high
-    return out, clear, high_all
+    return out, clear, high_all, later
+
+
+def _late_fields(
+    ctx: Context, p: PositionBatch, rows: npt.NDArray[np.int64], field_i: npt.NDArray[np.int64]
+) -> None:
+    """The airports of rows that :func:`_fields` left for later (no altitude: low wherever they
+    are), now that they are hot: written into ``field_i``."""
+    if len(rows):
+        field_i[rows], _d = ctx.world.nearest_airport_index(
+            p.lat_deg[rows], p.lon_deg[rows], R.FIELD_NM
+        )
 
 
 def _dispatch(
