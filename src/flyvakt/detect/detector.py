@@ -140,9 +140,11 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
             country_l[k] = None if c is None else str(c)
     fixes = list(zip(*fix_columns(p, ground, idx), strict=True))
     # The last fix before this batch of the aircraft whose first row is hot.
-    firsts = iter(state.lastfix.values_many(row_of[idx][start[idx]]))
+    is_first = start[idx]
+    before = state.lastfix.values_many(row_of[idx][is_first])
+    firsts = dict(zip(np.flatnonzero(is_first).tolist(), before, strict=True))
     fields_l, sample_l = field_i[idx].tolist(), sample[idx].tolist()
-    icao_l, start_l, gap_l = icao[idx].tolist(), start[idx].tolist(), gap[idx].tolist()
+    icao_l, gap_l, idx_l = icao[idx].tolist(), gap[idx].tolist(), idx.tolist()
     # Rows that may take the calm path (_calm): flagged airborne, no field near, no gap, no
     # emergency code; the aircraft's own state decides the rest, fix by fix.
     calm_l = (
@@ -151,15 +153,20 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     ).tolist()  # fmt: skip
     far_l = _far_from_fields(ctx, p, idx[np.asarray(calm_l, np.bool_)], len(p))[idx].tolist()
     refs: dict[int, AirportRef] = {}  # the batch's fields, AirportRef built once each
+    seen: dict[int, AircraftState] = {}
     st: AircraftState | None = None
-    for k, i in enumerate(idx.tolist()):
-        a = icao_l[k]
+    # All aircraft in time order (then address), not aircraft after aircraft: aircraft share
+    # ground references (ctx.ground_refs), so each fix must see those learned before it in data
+    # time, however the stream was cut into batches (tests/property/test_batch_split.py).
+    for k in np.lexsort((icao[idx], p.time_s[idx])).tolist():
+        a, i = icao_l[k], idx_l[k]
         if st is None or st.icao24 != a:
-            if st is not None:
-                _pending(state, st)
-            st = state.get(a)
-        if start_l[k]:
-            _refresh(st, next(firsts))
+            st = seen.get(a)
+            if st is None:
+                st = seen[a] = state.get(a)
+        first = firsts.get(k)
+        if first is not None:
+            _refresh(st, first)
         if calm_l[k] and _calm(
             ctx, st, Fix(*fixes[k]), sample_l[k], country_l[k], p, i, far_l[k], out
         ):
@@ -173,7 +180,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
             if field is None:
                 field = refs[fi] = ctx.world.airport_ref(fi)
         _dispatch(ctx, st, Fix(*fixes[k]), gap_l[k], sample_l[k], country_l[k], p, i, field, out)
-    if st is not None:
+    for st in seen.values():
         _pending(state, st)
     state.lastfix.record(p, runs.ends, ac_rows, ground)
 
