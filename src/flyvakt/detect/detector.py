@@ -138,7 +138,9 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
         found = ctx.world.country_at(p.lat_deg[sampled], p.lon_deg[sampled]).tolist()
         for k, c in zip(np.flatnonzero(sample[idx]).tolist(), found, strict=True):
             country_l[k] = None if c is None else str(c)
-    fixes = list(zip(*fix_columns(p, ground, idx), strict=True))
+    # One Fix per hot row, built straight from the columns (no tuple per row: every object
+    # that outlives a moment is work for the garbage collector).
+    fixes: list[Fix] = list(map(Fix, *fix_columns(p, ground, idx)))
     # The last fix before this batch of the aircraft whose first row is hot.
     is_first = start[idx]
     before = state.lastfix.values_many(row_of[idx][is_first])
@@ -168,7 +170,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
         if first is not None:
             _refresh(st, first)
         if calm_l[k] and _calm(
-            ctx, st, Fix(*fixes[k]), sample_l[k], country_l[k], p, i, far_l[k], out
+            ctx, st, fixes[k], sample_l[k], country_l[k], p, i, far_l[k], out
         ):
             continue
         # The gap flag comes from the vectorised pass: the previous *hot* fix is not
@@ -179,7 +181,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
             field = refs.get(fi)
             if field is None:
                 field = refs[fi] = ctx.world.airport_ref(fi)
-        _dispatch(ctx, st, Fix(*fixes[k]), gap_l[k], sample_l[k], country_l[k], p, i, field, out)
+        _dispatch(ctx, st, fixes[k], gap_l[k], sample_l[k], country_l[k], p, i, field, out)
     for st in seen.values():
         _pending(state, st)
     state.lastfix.record(p, runs.ends, ac_rows, ground)
