@@ -44,13 +44,12 @@ from flyvakt.model import AirportRef, Event, PositionBatch
 from flyvakt.model.batches import parse_icao_hex
 from flyvakt.model.runs import runs_by_key
 
-COVERAGE = CoverageRule()
-SPOOFING, AIRSPACE, APPROACH = SpoofingRule(), AirspaceRule(), ApproachRule()
+COVERAGE, PHASE, SPOOFING = CoverageRule(), PhaseRule(), SpoofingRule()
+AIRSPACE, APPROACH, EMERGENCY = AirspaceRule(), ApproachRule(), EmergencyRule()
 # Order matters: coverage says "lost/regained" before phase reasons across the gap; spoofing
-# decides before airspace whether positions may produce country events.
-RULES: tuple[Rule, ...] = (
-    COVERAGE, PhaseRule(), SPOOFING, AIRSPACE, APPROACH, EmergencyRule(),
-)  # fmt: skip
+# decides before airspace whether positions may produce country events. :func:`_dispatch`
+# calls them in this order, each only on the fixes it can act on (a new rule goes there too).
+RULES: tuple[Rule, ...] = (COVERAGE, PHASE, SPOOFING, AIRSPACE, APPROACH, EMERGENCY)
 
 
 _EMERGENCY = sorted(R.EMERGENCY_SQUAWKS)
@@ -322,9 +321,34 @@ def _dispatch(
         st.first = fx
         st.ground = fx.ground
     h = Hot(fx, prev, bool(is_gap or st.lost) and prev is not None, sampled, country, p, i, field)
-    for rule in RULES:
-        rule.on_fix(ctx, st, h, out)
+    # Each rule of RULES, in order, on the fixes it can act on; the others it would return from
+    # at once (its first lines say so).
+    if h.gap:
+        COVERAGE.on_fix(ctx, st, h, out)
+    PHASE.on_fix(ctx, st, h, out)
+    if sampled:
+        SPOOFING.on_fix(ctx, st, h, out)
+        AIRSPACE.on_fix(ctx, st, h, out)
+    if prev is not None:
+        if st.low_min is not None or _may_approach(st, fx):
+            APPROACH.on_fix(ctx, st, h, out)
+        if fx.squawk in R.EMERGENCY_SQUAWKS:
+            EMERGENCY.on_fix(ctx, st, h, out)
+        else:
+            st.emergency_code, st.emergency_reported = -1, False  # as EmergencyRule
     _remember(st, fx)
+
+
+def _may_approach(st: AircraftState, fx: Fix) -> bool:
+    """Whether :class:`ApproachRule` can act on ``fx`` with no approach under way: airborne,
+    below ``APPROACH_MAX_ALT_FT``, descending faster than ``APPROACH_MIN_DESCENT_FPM``, and
+    ``APPROACH_RECHECK_S`` after its last airport search."""
+    return (
+        not fx.ground
+        and fx.alt < R.APPROACH_MAX_ALT_FT  # NaN: False
+        and fx.vr < R.APPROACH_MIN_DESCENT_FPM
+        and fx.t - st.approach_checked_s >= R.APPROACH_RECHECK_S
+    )
 
 
 def _calm(
@@ -385,11 +409,7 @@ def _calm(
         h = Hot(fx, prev, False, sampled, country, p, i, None)
         SPOOFING.on_fix(ctx, st, h, out)
         AIRSPACE.on_fix(ctx, st, h, out)
-    if (
-        fx.alt < R.APPROACH_MAX_ALT_FT  # NaN: False
-        and fx.vr < R.APPROACH_MIN_DESCENT_FPM
-        and fx.t - st.approach_checked_s >= R.APPROACH_RECHECK_S
-    ):
+    if _may_approach(st, fx):
         APPROACH.on_fix(ctx, st, h or Hot(fx, prev, False, sampled, country, p, i, None), out)
     st.emergency_code, st.emergency_reported = -1, False
     _remember(st, fx)
