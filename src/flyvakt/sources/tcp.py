@@ -70,6 +70,7 @@ class TcpState:
     last_data_s: float | None = None
     stalls: int = 0  # times the feed went quiet for stall_after_s while connected
     read_timeouts: int = 0  # connections closed after read_timeout_s without data
+    reader_restarts: int = 0  # reader processes that died and were restarted (feedproc)
     stats: SourceStats = field(default_factory=SourceStats)
     live_stats: SourceStats | None = None  # the current connection's parser (not yet merged)
 
