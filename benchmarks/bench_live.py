@@ -18,8 +18,8 @@ temporary directory unless ``--no-store``, no HTTP server). Per rate it prints:
 - frames published to the hub per second while the peer sent; frames shed (counted);
 - frame -> API latency p50 / p99 / max: from the frame's due time at the peer to the moment
   the step that holds it has been published to the hub (what /api/status and the next
-  aircraft.json reflect), over every frame published (shed frames have no latency, they count
-  as shed);
+  aircraft.json reflect), over every frame published while the feed ran (shed frames have no
+  latency, they count as shed; frames the drain at stop published are counted apart);
 - CPU seconds of this process and of the peer, and the machine's load average (the machine is
   shared: figures move with the neighbours).
 The ceiling is the highest offered rate with nothing shed and p99 < 250 ms.
@@ -208,6 +208,7 @@ def one_rate(
     tmp = tempfile.TemporaryDirectory()
     hub = Hub()
     t0_box: list[float] = []
+    stop_box: list[float] = []
     load0 = os.getloadavg()[0]
 
     async def go() -> Any:
@@ -226,6 +227,7 @@ def one_rate(
         line = await asyncio.to_thread(peer.stdout.readline)
         t0_box.append(float(line))
         await asyncio.sleep(seconds + 1.0)  # the last frames' steps
+        stop_box.append(time.monotonic())
         stop.set()
         return await task
 
@@ -241,7 +243,11 @@ def one_rate(
     rc1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = t0_box[0]
     sent = int(sent_s)
-    pub = np.array(rec.published, dtype=np.float64).reshape(-1, 3)
+    everything = np.array(rec.published, dtype=np.float64).reshape(-1, 3)
+    # Frames published by the drain at stop (the engine then steps whatever waits, unshed) are
+    # counted apart: their wait is not a live latency.
+    at_stop = everything[:, 0] >= stop_box[0]
+    pub = everything[~at_stop]
     # Per published run of frames [i, i + k): latencies t - (t0 + j / rate), j in the run.
     lat_lo = pub[:, 0] - (t0 + (pub[:, 1] + pub[:, 2] - 1) / rate)  # newest frame of the run
     lat_hi = pub[:, 0] - (t0 + pub[:, 1] / rate)  # oldest
@@ -264,7 +270,8 @@ def one_rate(
         "published_per_s": in_window / seconds,
         "published": int(k.sum()),
         "shed": int(summary.buffer_drops),
-        "unaccounted": sent - int(k.sum()) - int(summary.buffer_drops),
+        "drained_at_stop": int(everything[at_stop, 2].sum()),
+        "unaccounted": sent - int(everything[:, 2].sum()) - int(summary.buffer_drops),
         "p50_ms": float(np.percentile(lats, 50)) * 1e3 if lats.size else float("nan"),
         "p99_ms": float(np.percentile(lats, 99)) * 1e3 if lats.size else float("nan"),
         "max_ms": float(lats.max()) * 1e3 if lats.size else float("nan"),
@@ -304,7 +311,8 @@ def live(
         print(
             f"  {rate:>9,}/s offered: peer {r['peer_rate']:>9,.0f}/s (blocked "
             f"{r['peer_blocked_s']:.2f} s) published {r['published_per_s']:>9,.0f}/s shed "
-            f"{r['shed']:>9,} (unaccounted {r['unaccounted']}) frame->API p50 "
+            f"{r['shed']:>9,} (at stop {r['drained_at_stop']:,}, unaccounted "
+            f"{r['unaccounted']}) frame->API p50 "
             f"{r['p50_ms']:.0f} p99 {r['p99_ms']:.0f} max {r['max_ms']:.0f} ms; CPU engine "
             f"{r['cpu_engine_s']:.1f} s reader {r['cpu_reader_s']:.1f} s peer "
             f"{r['cpu_peer_s']:.1f} s; load {r['load_avg'][0]:.1f}->{r['load_avg'][1]:.1f}",
