@@ -154,11 +154,16 @@ def patch_engine(rec: Recorder) -> Any:
     from flyvakt.runtime import engine as eng_mod
 
     cls = eng_mod._Engine
-    orig = (cls.on_live_batch, cls._shed, cls.on_reader_drop, cls.process)
+    # (An older engine, for a before/after run with PYTHONPATH=<old tree>/src, has no reader
+    # drops and no age_s.)
+    orig = (cls.on_live_batch, cls._shed, getattr(cls, "on_reader_drop", None), cls.process)
 
     def on(self: Any, batch: Any, age_s: float = 0.0) -> None:
         rec.received(len(batch))
-        orig[0](self, batch, age_s)
+        if age_s:
+            orig[0](self, batch, age_s)
+        else:
+            orig[0](self, batch)
 
     def shed(self: Any, batch: Any) -> None:
         rec.take(len(batch), None)
@@ -167,16 +172,21 @@ def patch_engine(rec: Recorder) -> Any:
     def drop(self: Any, n: int) -> None:
         if sys._getframe(1).f_code.co_name != "_shed":
             rec.skipped(n)
+        assert orig[2] is not None
         orig[2](self, n)
 
     async def proc(self: Any, batch: Any) -> None:
         await orig[3](self, batch)
         rec.take(len(batch), time.monotonic())
 
-    cls.on_live_batch, cls._shed, cls.on_reader_drop, cls.process = on, shed, drop, proc
+    cls.on_live_batch, cls._shed, cls.process = on, shed, proc
+    if orig[2] is not None:
+        cls.on_reader_drop = drop
 
     def undo() -> None:
-        cls.on_live_batch, cls._shed, cls.on_reader_drop, cls.process = orig
+        cls.on_live_batch, cls._shed, cls.process = orig[0], orig[1], orig[3]
+        if orig[2] is not None:
+            cls.on_reader_drop = orig[2]
 
     return undo
 
@@ -220,7 +230,7 @@ def one_rate(
                 hub=hub,
                 stop_event=stop,
                 clock=time.time,
-                feed_reader=reader,
+                **({"feed_reader": reader} if reader != "inline" else {}),
             )
         )
         assert peer.stdout is not None
