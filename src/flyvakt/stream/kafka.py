@@ -24,7 +24,6 @@ one machine; a network file system or object store mount across machines). Needs
 from __future__ import annotations
 
 import itertools
-import os
 import struct
 import time
 from collections.abc import Callable, Iterable
@@ -38,6 +37,7 @@ import numpy as np
 from flyvakt.checkpoint import CheckpointError, dumps, loads
 from flyvakt.model import Event, FrameBatch, PositionBatch
 from flyvakt.pipeline import EventDetector, PipelineState, advance
+from flyvakt.runtime.checkpoints import write_atomic
 from flyvakt.runtime.guard import guarded_step
 from flyvakt.stream.wire import (
     decode_frames,
@@ -251,13 +251,7 @@ def poll_batch(consumer: Any, max_messages: int, wait_s: float) -> list[Any]:
 
 
 def save_partition(path: Path, state: PipelineState, next_offset: int) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(_HEADER.pack(_MAGIC, next_offset))
-        f.write(dumps(state))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, _HEADER.pack(_MAGIC, next_offset) + dumps(state))
 
 
 def load_partition(path: Path) -> tuple[PipelineState, int] | None:
@@ -432,10 +426,9 @@ class Worker:
         cuts = list(range(0, n, POSITIONS_MAX_ROWS))[1:]
         for a, b in itertools.pairwise([0, *cuts, n]):
             piece = pos if (a, b) == (0, n) else pos.take(np.arange(a, b))
-            mark = now if b == n else None
-            producer.produce(
-                self.url.topic("positions"), encode_positions(piece, mark), partition=p
-            )
+            last = b == n
+            value = encode_positions(piece, now if last else None, len(fb) if last else None)
+            producer.produce(self.url.topic("positions"), value, partition=p)
         producer.poll(0)
         if own.dirty == 0:
             own.since_s = time.monotonic()
