@@ -31,12 +31,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from flyvakt.model import Event, PositionBatch
 from flyvakt.pipeline import tag_fleets
 from flyvakt.runtime.engine import offer_to_store
 from flyvakt.runtime.hub import Hub
+from flyvakt.runtime.seams import AlertSink, ResumableStore
 from flyvakt.stream.align import StoreOrder
 from flyvakt.stream.fleetstage import FleetStage, SeenIds
 from flyvakt.stream.kafka import (
@@ -58,7 +59,6 @@ from flyvakt.stream.wire import (
 
 if TYPE_CHECKING:
     from flyvakt.fleets.registry import FleetRegistry
-    from flyvakt.store.thin import ThinState
 
 __all__ = ["CHECKPOINT_EVERY_S", "ConsumeSummary", "checkpoint_path", "consume_outputs"]
 
@@ -78,26 +78,6 @@ CHECKPOINT_EVERY_S = 2.0
 def checkpoint_path(db_path: str | Path) -> Path:
     """Where ``run --from`` keeps its checkpoint: next to the store it writes."""
     return Path(f"{db_path}.kafka-state")
-
-
-class StoreSink(Protocol):
-    """What this consumer needs of the store writer (:class:`flyvakt.store.StoreWriter`)."""
-
-    drops: int
-
-    def offer(self, item: Any) -> bool: ...
-
-    def flush(self) -> None: ...
-
-    def thin_snapshot(self) -> tuple[ThinState, float, float]: ...
-
-
-class AlertSink(Protocol):
-    """What this consumer needs of the alert manager (:class:`flyvakt.alerts.AlertManager`)."""
-
-    def submit(self, events: list[Event]) -> Any: ...
-
-    async def drain(self, timeout_s: float = 30.0) -> None: ...
 
 
 @dataclass
@@ -121,7 +101,7 @@ class ConsumeSummary:
 class _Consumer:
     url: KafkaUrl
     hub: Hub
-    store: StoreSink | None
+    store: ResumableStore | None
     alerts: AlertSink | None
     registry: FleetRegistry | None
     keep_events: bool
@@ -250,6 +230,8 @@ class _Consumer:
 
     def _store(self, pos: PositionBatch | None, events: list[Event]) -> None:
         # block: the data waits in Kafka, so the consumer waits for the disk, never drops
+        if self.store is None:
+            return
         if pos is not None and len(pos):
             offer_to_store(self.store, pos, block=True)
         if events:
@@ -261,7 +243,7 @@ async def consume_outputs(
     *,
     hub: Hub,
     stop_event: asyncio.Event,
-    store: StoreSink | None = None,
+    store: ResumableStore | None = None,
     alerts: AlertSink | None = None,
     registry: FleetRegistry | None = None,
     idle_exit_s: float | None = None,
