@@ -186,9 +186,15 @@ def _send(prod: Any, topic: str, n_part: int, batches: Iterable[FrameBatch], url
         for p in range(n_part):
             rows = np.flatnonzero(part == p)
             # Every partition hears the watermark, an empty message if it has no frames here.
-            for k in range(0, max(rows.size, 1), FEED_MAX_FRAMES):
+            # Only on its last piece: a worker that steps an earlier piece alone must not move
+            # its clock past frames still to come (it would call their aircraft lost).
+            starts = range(0, max(rows.size, 1), FEED_MAX_FRAMES)
+            for k in starts:
                 chunk = rows[k : k + FEED_MAX_FRAMES]
-                prod.produce(topic, encode_frames(fb.take(chunk), mark), partition=p)
+                last = k == starts[-1]
+                prod.produce(
+                    topic, encode_frames(fb.take(chunk), mark if last else None), partition=p
+                )
                 prod.poll(0)
         sent += len(fb)
     if prod.flush(30) > 0:
