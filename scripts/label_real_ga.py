@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import gzip
 import io
 import math
@@ -56,11 +57,16 @@ def dist_nm(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return float(haversine_nm(lat1, lon1, lat2, lon2))
 
 
-def airports_near(lat: float, lon: float, radius_nm: float) -> list[tuple[str, float, Any]]:
+@functools.cache
+def _airports() -> dict[str, Any]:
     import airportsdata
 
+    return dict(airportsdata.load())  # loaded once: ``fixes`` looks up every row
+
+
+def airports_near(lat: float, lon: float, radius_nm: float) -> list[tuple[str, float, Any]]:
     out = []
-    for code, a in airportsdata.load().items():
+    for code, a in _airports().items():
         if abs(a["lat"] - lat) > 1.0 or abs(a["lon"] - lon) > 1.3:
             continue
         d = dist_nm(lat, lon, a["lat"], a["lon"])

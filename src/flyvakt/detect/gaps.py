@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import math
-from bisect import bisect_right, insort_right
+from bisect import bisect_left, insort_right
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, dist_nm, duration, gap_details
@@ -25,12 +25,12 @@ from flyvakt.model import AirportRef, Event
 def ground_ref(ctx: Context, st: AircraftState, ap: AirportRef, fx: Fix) -> float:
     if st.field_icao == ap.icao and not math.isnan(st.ref_baro_ft):
         return st.ref_baro_ft
-    # Only references learned up to this fix's time: a batch holds other aircraft's later
-    # fixes, and a fix must not depend on data after it (nor on how the stream was batched).
-    # The list is in time order: the newest reference up to fx.t by bisection (it can hold
-    # thousands at a busy field).
+    # Only references learned before this fix's time: a batch holds other aircraft's later
+    # fixes, and a fix must not depend on data after it (nor on how the stream was batched:
+    # one learned at the same time may lie in the batch before or in this one). The list is in
+    # time order: the newest reference before fx.t by bisection (thousands at a busy field).
     refs = ctx.ground_refs.get(ap.icao, ())
-    k = bisect_right(refs, fx.t, key=_time_of)
+    k = bisect_left(refs, fx.t, key=_time_of)
     if k == 0:
         return math.nan
     ref_ft, t = refs[k - 1]
@@ -293,7 +293,15 @@ def across_gap(
         # Over a runway at its level, the aircraft has reached that field: farther airports that
         # fit the glide envelope are no longer in question (a68847 at KWVI, CA66 3 NM away).
         there = over_runway(ctx, st, prev, finals[0])
-        if common and (len(finals) == 1 or there) and common[0] is finals[0]:
+        # Both sides must point to it first: after the gap, a nearer airport fitting the initial
+        # climb is where the aircraft is (a81f3c over KWVI's surface after a 4 min gap, named
+        # CA66 3 NM away because its heading over KWVI's reference point read "not towards").
+        if (
+            common
+            and (len(finals) == 1 or there)
+            and common[0] is finals[0]
+            and climbs[0] is finals[0]
+        ):
             ap = common[0]
             how = "over the runway of" if there else "on final to"
             why = f"{how} {ap.icao} before a {gap}, climbing out of it after"
