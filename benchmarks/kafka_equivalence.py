@@ -3,12 +3,13 @@ SIGKILLed mid-stream, gives the positions and events of one in-process run. The 
 corpus is too slow for the test suite (tests/integration/test_kafka*.py run the same check on
 the bundled recording and the reconstruction); run by hand:
 
-    python benchmarks/kafka_equivalence.py [--data corpus|bundled|reconstruction]
+    python benchmarks/kafka_equivalence.py [--data corpus|bench|bundled|reconstruction]
                                            [--frames 1000000] [--no-kill]
 
 Data: ``corpus`` SYNTHETIC (flyvakt.sim.corpus, 2,000 aircraft over Europe; no real recording
-of a million frames is available to the project); ``bundled`` the real AFR34ZG recording;
-``reconstruction`` the June 2024 state-visit reconstruction (SYNTHETIC, APPROXIMATE), its
+of a million frames is available to the project); ``bench`` bench_pipeline.py's corpus (the real
+AFR34ZG frames re-addressed to 5,000 aircraft and shifted in time); ``bundled`` the real AFR34ZG
+recording; ``reconstruction`` the June 2024 state-visit reconstruction (SYNTHETIC, APPROXIMATE), its
 workers' clocks moved an hour past the last frame as in tests/integration/test_kafka_run.py."""
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ def load(data: str, frames: int) -> tuple[FrameBatch, float | None]:
 
     if data == "corpus":
         return generate_corpus(n_aircraft=2000, n_frames=frames, seed=11), None
+    if data == "bench":
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from bench_pipeline import build_corpus
+
+        return build_corpus(frames, 5000), None
     if data == "bundled":
         from flyvakt.cli.replay import bundled_sample
         from flyvakt.sources import FileReader
@@ -72,7 +78,8 @@ def load(data: str, frames: int) -> tuple[FrameBatch, float | None]:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", choices=("corpus", "bundled", "reconstruction"), default="corpus")
+    kinds = ("corpus", "bench", "bundled", "reconstruction")
+    ap.add_argument("--data", choices=kinds, default="corpus")
     ap.add_argument("--frames", type=int, default=1_000_000, help="corpus size")
     ap.add_argument("--no-kill", action="store_true", help="both workers run to the end")
     args = ap.parse_args()
