@@ -42,7 +42,9 @@ class Detector(Protocol):
 
 # Why 300 s: readsb forgets an aircraft after five minutes of silence, and so does the live map;
 # an aircraft heard again starts afresh (new CPR pair), as in readsb. History is in the store.
-EXPIRE_SILENCE_S = 300.0
+# The tracker applies the same rule inside a step (track/silence.py), so the sweep, run only
+# between batches, changes memory and nothing else.
+EXPIRE_SILENCE_S = TrackerConfig.forget_after_s
 # Why every 60 s of data time: expiry scans the live rows, so it runs once a minute of data,
 # not every ~100 ms batch; memory then holds at most the aircraft heard in the last 6 minutes.
 EXPIRE_EVERY_S = 60.0

@@ -134,7 +134,76 @@ def receiver_list_array(masks: np.ndarray[Any, Any]) -> Any:
     row_len = u_len[inverse]
     offsets = np.concatenate(([0], np.cumsum(row_len))).astype(np.int32)
     take = np.repeat(u_off[:-1][inverse] - offsets[:-1], row_len) + np.arange(offsets[-1])
-    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(u_val[take], pa.uint16()))
+    return pa.ListArray.from_arrays(
+        _fixed(pa.int32(), offsets, None), _fixed(pa.uint16(), u_val[take], None)
+    )
+
+
+# The arrays below are made from their buffers, never with ``pa.array``: that call imports
+# pandas when it is installed (to check for pandas objects), 0.35-0.4 CPU s of every replay.
+
+
+def _validity(null: np.ndarray[Any, Any] | None) -> Any:
+    import pyarrow as pa
+
+    if null is None or not null.any():
+        return None
+    return pa.py_buffer(np.packbits(~null, bitorder="little"))
+
+
+def _fixed(type_: Any, values: np.ndarray[Any, Any], null: np.ndarray[Any, Any] | None) -> Any:
+    """A fixed-width Arrow array over ``values``' bytes (``null``: rows to mark missing)."""
+    import pyarrow as pa
+
+    data = pa.py_buffer(np.ascontiguousarray(values))
+    return pa.Array.from_buffers(type_, len(values), [_validity(null), data])
+
+
+def _bools(values: np.ndarray[Any, Any], null: np.ndarray[Any, Any] | None) -> Any:
+    import pyarrow as pa
+
+    data = pa.py_buffer(np.packbits(values, bitorder="little"))
+    return pa.Array.from_buffers(pa.bool_(), len(values), [_validity(null), data])
+
+
+def _texts(
+    codes: np.ndarray[Any, Any], lengths: np.ndarray[Any, Any], null: np.ndarray[Any, Any] | None
+) -> Any:
+    """(n, w) ASCII codes, each row's first ``lengths`` of them its text -> Arrow strings."""
+    import pyarrow as pa
+
+    n, w = codes.shape
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    data = np.ascontiguousarray(codes)[np.arange(w) < np.asarray(lengths)[:, None]]
+    return pa.StringArray.from_buffers(
+        n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data)), _validity(null)
+    )
+
+
+def _object_texts(values: np.ndarray[Any, Any]) -> Any:
+    """An object array of str/None -> Arrow strings; printable ASCII without ``pa.array``."""
+    import pyarrow as pa
+
+    null = np.asarray(np.equal(values, np.array(None, dtype=object)), dtype=np.bool_)
+    text = np.where(null, "", values).astype(str)
+    try:
+        codes = text.astype(np.bytes_)  # UnicodeEncodeError: not ASCII
+    except UnicodeEncodeError:
+        codes = None
+    if codes is not None and codes.itemsize:
+        u8 = codes.view(np.uint8).reshape(len(text), codes.itemsize)
+        lengths = np.char.str_len(text)
+        inside = np.arange(codes.itemsize) < lengths[:, None]
+        if ((u8 >= 32) & (u8 < 127))[inside].all():  # NUL or control bytes: the general way
+            return _texts(u8, lengths, null)
+    return pa.array(values, type=pa.string(), from_pandas=True)
+
+
+# Source names by code, as ASCII rows, for :func:`_texts`.
+_SOURCE_BYTES = [_SOURCE_NAMES.get(i, "unknown").encode("ascii") for i in range(256)]
+_SOURCE_LENGTHS = np.array([len(b) for b in _SOURCE_BYTES], dtype=np.int64)
+_SOURCE_CODES = np.array(_SOURCE_BYTES, dtype=np.bytes_).view(np.uint8).reshape(256, -1)
 
 
 def positions_table(p: PositionBatch) -> Any:
@@ -144,7 +213,7 @@ def positions_table(p: PositionBatch) -> Any:
     n = len(p)
     times_us = (p.time_s * 1e6).astype("int64")
     arrays: dict[str, Any] = {
-        "time": pa.array(times_us, type=pa.timestamp("us", tz="UTC")),
+        "time": _fixed(pa.timestamp("us", tz="UTC"), times_us, None),
         "icao24": (
             pa.array(icao_texts(p.icao24), type=pa.string())
             if (p.icao24 & NON_ICAO).any()
@@ -153,12 +222,12 @@ def positions_table(p: PositionBatch) -> Any:
     }
     for name, (field, nd) in _FLOAT_DECIMALS.items():
         a = getattr(p, field)
-        arrays[name] = pa.array(round_half_even_like_python(a, nd), mask=np.isnan(a))
-    arrays["on_ground"] = pa.array(p.on_ground == 1, mask=p.on_ground < 0)
-    arrays["callsign"] = pa.array(p.callsign, type=pa.string(), from_pandas=True)
+        arrays[name] = _fixed(pa.float64(), round_half_even_like_python(a, nd), np.isnan(a))
+    arrays["on_ground"] = _bools(p.on_ground == 1, p.on_ground < 0)
+    arrays["callsign"] = _object_texts(p.callsign)
     arrays["squawk"] = _ascii_array(squawk_codes(p.squawk), 4, p.squawk < 0)
-    names = np.array([_SOURCE_NAMES.get(i, "unknown") for i in range(256)], dtype=object)
-    arrays["source"] = pa.array(names[p.source.astype(np.intp)], type=pa.string())
+    src = p.source.astype(np.intp)
+    arrays["source"] = _texts(_SOURCE_CODES[src], _SOURCE_LENGTHS[src], None)
     arrays["receivers"] = receiver_list_array(p.receivers)
     assert all(len(a) == n for a in arrays.values())
     return pa.table(arrays, schema=positions_schema())

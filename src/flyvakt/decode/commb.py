@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.decode.adsb import me_bits
+from flyvakt.model.addrindex import AddressIndex
 
 __all__ = ["COMMB_COLUMNS", "CommB", "decode_commb"]
 
@@ -218,27 +219,63 @@ COMMB_MAX_ENTRIES = 20_000
 # minute of data time (not every batch) keeps its cost flat at 50,000 aircraft, and values are
 # filtered by COMMB_MAX_AGE_S when read, so a later prune changes no output.
 COMMB_PRUNE_EVERY_S = 60.0
+_NKEYS = len(READSB_COMMB_KEYS)
 
 
 class CommBLatest:
-    """The newest Comm-B value of each readsb key per aircraft (address -> key -> (value, time)).
+    """The newest Comm-B value of each readsb key per aircraft.
 
     Fed from DF20/21 replies only (a few per aircraft per radar sweep), apart from the tracker:
     only registers that are the sole fit of their reply (:meth:`CommB.unambiguous`) count.
+    Columnar (one row per address, one column per key) so a batch is applied with array
+    operations: at 50,000 aircraft a dict per address cost as much as decoding and tracking.
+    ``values`` and ``dirty`` give the dict/set view (checkpoints, tests).
     """
 
     def __init__(self) -> None:
-        self.values: dict[int, dict[str, tuple[float, float]]] = {}
+        self._index = AddressIndex()
+        self._n = 0  # rows in use; the arrays below have room for more (doubling)
+        self._addr = np.zeros(0, np.uint32)  # per row
+        self._value = np.zeros((0, _NKEYS))  # per row and key
+        self._time = np.zeros((0, _NKEYS))  # -inf: no value for that key
+        self._dirty = np.zeros(0, np.bool_)  # a value newer than the last drain()
         self.newest_s = -math.inf
-        self.dirty: set[int] = set()  # addresses with a value newer than the last drain()
         self.pruned_s = -math.inf  # data time of the last prune
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _resize(self, n: int, capacity: int) -> None:
+        """Keep the first ``n`` rows in arrays of ``capacity`` rows."""
+        addr = np.zeros(capacity, np.uint32)
+        value = np.full((capacity, _NKEYS), np.nan)
+        time = np.full((capacity, _NKEYS), -np.inf)
+        dirty = np.zeros(capacity, np.bool_)
+        addr[:n], value[:n], time[:n], dirty[:n] = (
+            self._addr[:n], self._value[:n], self._time[:n], self._dirty[:n]
+        )  # fmt: skip
+        self._addr, self._value, self._time, self._dirty = addr, value, time, dirty
+
+    def _rows_for(self, icao24: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+        """Rows of these (unique) addresses, adding rows for new ones."""
+        rows = self._index.lookup(icao24)
+        new = np.flatnonzero(rows < 0)
+        if new.size:
+            n = self._n
+            if n + new.size > self._addr.size:
+                self._resize(n, max(1024, 2 * (n + new.size)))
+            rows[new] = np.arange(n, n + new.size)
+            self._index.insert(icao24[new], rows[new])
+            self._addr[rows[new]] = icao24[new]
+            self._n = n + new.size
+        return rows
 
     def update(self, icao24: npt.NDArray[np.uint32], time_s: F64, mb: U64) -> None:
         if icao24.size == 0:
             return
         c = decode_commb(mb)
         one = c.unambiguous()
-        for key, column, _ in READSB_COMMB_KEYS:
+        for k, (_, column, _) in enumerate(READSB_COMMB_KEYS):
             v = getattr(c, column)
             idx = np.flatnonzero(one & np.isfinite(v))
             if idx.size == 0:
@@ -247,39 +284,79 @@ class CommBLatest:
             idx = idx[order]
             a = icao24[idx]
             last = idx[np.r_[a[1:] != a[:-1], True]]  # newest row per aircraft
-            for i in last.tolist():
-                t = float(time_s[i])
-                slot = self.values.setdefault(int(icao24[i]), {})
-                if key not in slot or slot[key][1] <= t:
-                    slot[key] = (float(v[i]), t)
-                    self.dirty.add(int(icao24[i]))
+            rows = self._rows_for(icao24[last])
+            t = time_s[last]
+            old = self._time[rows, k]
+            newer = np.isneginf(old) | (old <= t)
+            rows = rows[newer]
+            self._value[rows, k] = v[last[newer]]
+            self._time[rows, k] = t[newer]
+            self._dirty[rows] = True
         self.newest_s = max(self.newest_s, float(np.nanmax(time_s)))
-        if (
-            len(self.values) > COMMB_MAX_ENTRIES
-            and self.newest_s - self.pruned_s >= COMMB_PRUNE_EVERY_S
-        ):
+        if len(self) > COMMB_MAX_ENTRIES and self.newest_s - self.pruned_s >= COMMB_PRUNE_EVERY_S:
             self.pruned_s = self.newest_s
             cut = self.newest_s - COMMB_FORGET_S
-            self.values = {
-                a: s for a, s in self.values.items() if max(t for _, t in s.values()) >= cut
-            }
+            keep = np.flatnonzero(self._time[: self._n].max(axis=1) >= cut)
+            n = keep.size
+            self._addr[:n], self._value[:n] = self._addr[keep], self._value[keep]
+            self._time[:n], self._dirty[:n] = self._time[keep], self._dirty[keep]
+            self._value[n:], self._time[n:], self._dirty[n:] = np.nan, -np.inf, False
+            self._n = n
+            self._index = AddressIndex(self._addr[:n], np.arange(n, dtype=np.int64))
+
+    def _slot(self, row: int) -> dict[str, tuple[float, float]]:
+        return {
+            key: (float(self._value[row, k]), float(self._time[row, k]))
+            for k, (key, _, _) in enumerate(READSB_COMMB_KEYS)
+            if self._time[row, k] > -math.inf
+        }
 
     def readsb_fields(self, icao24: int, now_s: float) -> dict[str, float | int]:
         """readsb's keys for this aircraft with values at most COMMB_MAX_AGE_S old at now_s."""
-        return readsb_values(self.values.get(icao24) or {}, now_s)
+        row = int(self._index.lookup(np.array([icao24], np.uint32))[0])
+        return readsb_values(self._slot(row) if row >= 0 else {}, now_s)
 
     def drain(self, known: Container[int]) -> list[tuple[int, str, float, float]]:
         """``(icao24, key, value, time_s)`` of the values changed since the last drain, for the
         store; only addresses in ``known`` (the tracker's aircraft: DF20/21 parity addresses
         include noise that never becomes one). Their next reply brings the others back."""
-        rows = [
+        dirty = np.flatnonzero(self._dirty[: self._n])
+        self._dirty[:] = False
+        rows = dirty[np.argsort(self._addr[dirty], kind="stable")].tolist()
+        return [
             (a, key, value, t)
-            for a in sorted(self.dirty)
-            if a in known and a in self.values
-            for key, (value, t) in self.values[a].items()
+            for r, a in zip(rows, self._addr[rows].tolist(), strict=True)
+            if a in known
+            for key, (value, t) in self._slot(r).items()
         ]
-        self.dirty.clear()
-        return rows
+
+    @property
+    def values(self) -> dict[int, dict[str, tuple[float, float]]]:
+        """Address -> readsb key -> (value, time_s) (a copy)."""
+        return {a: self._slot(r) for r, a in enumerate(self._addr[: self._n].tolist())}
+
+    @values.setter
+    def values(self, values: dict[int, dict[str, tuple[float, float]]]) -> None:
+        keys = [key for key, _, _ in READSB_COMMB_KEYS]
+        n = self._n = len(values)
+        self._resize(0, n)
+        self._addr[:] = np.fromiter(values.keys(), np.uint32, n)
+        for r, slot in enumerate(values.values()):
+            for key, (value, t) in slot.items():
+                self._value[r, keys.index(key)] = value
+                self._time[r, keys.index(key)] = t
+        self._index = AddressIndex(self._addr, np.arange(n, dtype=np.int64))
+
+    @property
+    def dirty(self) -> set[int]:
+        """Addresses with a value newer than the last drain()."""
+        return set(self._addr[: self._n][self._dirty[: self._n]].tolist())
+
+    @dirty.setter
+    def dirty(self, addresses: set[int]) -> None:
+        wanted = np.fromiter(addresses, np.uint32, len(addresses))
+        self._dirty[:] = False
+        self._dirty[: self._n] = np.isin(self._addr[: self._n], wanted)
 
 
 def readsb_values(slot: dict[str, tuple[float, float]], now_s: float) -> dict[str, float | int]:

@@ -40,6 +40,8 @@ class WorldView(Protocol):
 
     def airport_elevations_ft(self, idx: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]: ...
 
+    def highest_airport_ft(self) -> float: ...
+
 
 @dataclass(slots=True)
 class Hot:

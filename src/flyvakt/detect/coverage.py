@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import math
+
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, Hot, duration, gap_details
 from flyvakt.detect.gaps import final_to, infer_landing_at_end
 from flyvakt.detect.phase import confirm_pending
 from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.model import Event
+
+_LOST_WHY = f"no position for more than {duration(R.SIGNAL_LOST_S)}; last known state given"
+
+
+def _within_reach(ctx: Context, fx: Fix) -> bool:
+    """Whether ``fx`` may be within ``LOW_AGL_FT`` of some airport, the most any fix that
+    :func:`final_to` accepts can be above it: False saves its airport search, never changes its
+    answer. Its heights come from the pressure altitude against a ground reference (learned
+    where the pressure altitude read within ``QNH_TOL_FT`` of the elevation, so at most that
+    above the highest airport) or the elevation, or from GNSS altitude against the elevation."""
+    top = ctx.world.highest_airport_ft() + R.QNH_TOL_FT + R.LOW_AGL_FT
+    return not (fx.alt > top or math.isnan(fx.alt)) or not (
+        fx.alt_gnss > top or math.isnan(fx.alt_gnss)
+    )
 
 
 class CoverageRule:
@@ -41,15 +57,13 @@ class CoverageRule:
         ``LOST_LANDING_S`` (or before the data ends); if it is, the gap rules decide."""
         st.lost = True
         confirm_pending(ctx, st, last, out, at_end=True)
-        ev = ctx.event(
-            "signal_lost", st, last,
-            reason=f"no position for more than {duration(R.SIGNAL_LOST_S)}; last known state given",
-        )  # fmt: skip
+        ev = ctx.event("signal_lost", st, last, reason=_LOST_WHY)
         ev.details = {"on_ground": last.ground}
         out.append(ev)
         st.landing_pending = (
             not st.ground
             and st.flip_start is None
+            and _within_reach(ctx, last)
             and bool(final_to(ctx, st, last, strict=False)[0])
         )
         return st.landing_pending

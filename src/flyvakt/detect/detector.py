@@ -35,6 +35,7 @@ from flyvakt.detect.approach import ApproachRule
 from flyvakt.detect.base import Context, Hot, Rule, WorldView
 from flyvakt.detect.coverage import CoverageRule
 from flyvakt.detect.emergency import EmergencyRule
+from flyvakt.detect.evidence import absurd_alt, plausible_alt
 from flyvakt.detect.phase import PhaseRule
 from flyvakt.detect.prepass import fix_columns, ground_estimate
 from flyvakt.detect.spoofing import SpoofingRule
@@ -44,11 +45,19 @@ from flyvakt.model.batches import parse_icao_hex
 from flyvakt.model.runs import runs_by_key
 
 COVERAGE = CoverageRule()
+SPOOFING, AIRSPACE, APPROACH = SpoofingRule(), AirspaceRule(), ApproachRule()
 # Order matters: coverage says "lost/regained" before phase reasons across the gap; spoofing
 # decides before airspace whether positions may produce country events.
 RULES: tuple[Rule, ...] = (
-    COVERAGE, PhaseRule(), SpoofingRule(), AirspaceRule(), ApproachRule(), EmergencyRule(),
+    COVERAGE, PhaseRule(), SPOOFING, AIRSPACE, APPROACH, EmergencyRule(),
 )  # fmt: skip
+
+
+_EMERGENCY = sorted(R.EMERGENCY_SQUAWKS)
+# The vectorised airport search and the scalar one round distances differently (by far less
+# than a metre): "no airport within FIELD_NM" is asked with this margin (~20 m), so that the
+# answer never differs from the scalar search's.
+_REACH_MARGIN_NM = 0.01
 
 
 def step(
@@ -130,19 +139,37 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
             country_l[k] = None if c is None else str(c)
     fixes = list(zip(*fix_columns(p, ground, idx), strict=True))
     # The last fix before this batch of the aircraft whose first row is hot.
-    firsts = iter(state.lastfix.values_many(row_of[idx][start[idx]]))
+    is_first = start[idx]
+    before = state.lastfix.values_many(row_of[idx][is_first])
+    firsts = dict(zip(np.flatnonzero(is_first).tolist(), before, strict=True))
     fields_l, sample_l = field_i[idx].tolist(), sample[idx].tolist()
-    icao_l, start_l, gap_l = icao[idx].tolist(), start[idx].tolist(), gap[idx].tolist()
+    icao_l, gap_l, idx_l = icao[idx].tolist(), gap[idx].tolist(), idx.tolist()
+    # Rows that may take the calm path (_calm): flagged airborne, no field near, no gap, no
+    # emergency code; the aircraft's own state decides the rest, fix by fix.
+    calm_l = (
+        (field_i[idx] < 0) & (p.on_ground[idx] == 0) & ~gap[idx]
+        & ~np.isin(p.squawk[idx], _EMERGENCY)
+    ).tolist()  # fmt: skip
+    far_l = _far_from_fields(ctx, p, idx[np.asarray(calm_l, np.bool_)], len(p))[idx].tolist()
     refs: dict[int, AirportRef] = {}  # the batch's fields, AirportRef built once each
+    seen: dict[int, AircraftState] = {}
     st: AircraftState | None = None
-    for k, i in enumerate(idx.tolist()):
-        a = icao_l[k]
+    # All aircraft in time order (then address), not aircraft after aircraft: aircraft share
+    # ground references (ctx.ground_refs), so each fix must see those learned before it in data
+    # time, however the stream was cut into batches (tests/property/test_batch_split.py).
+    for k in np.lexsort((icao[idx], p.time_s[idx])).tolist():
+        a, i = icao_l[k], idx_l[k]
         if st is None or st.icao24 != a:
-            if st is not None:
-                _pending(state, st)
-            st = state.get(a)
-        if start_l[k]:
-            _refresh(st, next(firsts))
+            st = seen.get(a)
+            if st is None:
+                st = seen[a] = state.get(a)
+        first = firsts.get(k)
+        if first is not None:
+            _refresh(st, first)
+        if calm_l[k] and _calm(
+            ctx, st, Fix(*fixes[k]), sample_l[k], country_l[k], p, i, far_l[k], out
+        ):
+            continue
         # The gap flag comes from the vectorised pass: the previous *hot* fix is not
         # necessarily the previous fix.
         fi = fields_l[k]
@@ -152,7 +179,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
             if field is None:
                 field = refs[fi] = ctx.world.airport_ref(fi)
         _dispatch(ctx, st, Fix(*fixes[k]), gap_l[k], sample_l[k], country_l[k], p, i, field, out)
-    if st is not None:
+    for st in seen.values():
         _pending(state, st)
     state.lastfix.record(p, runs.ends, ac_rows, ground)
 
@@ -270,6 +297,98 @@ def _dispatch(
     h = Hot(fx, prev, bool(is_gap or st.lost) and prev is not None, sampled, country, p, i, field)
     for rule in RULES:
         rule.on_fix(ctx, st, h, out)
+    _remember(st, fx)
+
+
+def _calm(
+    ctx: Context,
+    st: AircraftState,
+    fx: Fix,
+    sampled: bool,
+    country: str | None,
+    p: PositionBatch,
+    i: int,
+    far: bool,
+    out: list[Event],
+) -> bool:
+    """A calm fix: what :data:`RULES` would do with it, without asking each rule; False (and
+    nothing done) when the fix is not calm, for :func:`_dispatch` to take.
+
+    Calm: the fix is flagged airborne with no field near (the pre-pass: no airport within
+    ``FIELD_NM`` below the altitude that could make it low near one), after no gap, with no
+    emergency code; the aircraft is committed airborne and waits for nothing (no flip, no
+    start-of-data or lift-off decision, no approach under way, not lost); and the fix is not
+    late. The invariant that makes this exact, rule by rule, for such a fix:
+
+    - coverage acts only across a gap;
+    - phase: the vote far from any field with an "airborne" flag is negative whatever the other
+      signals say, and the vote has no side effects there; a negative vote for an aircraft
+      committed airborne with no flip pending changes nothing; with no field the lift-off and
+      touch-and-go checks after an interval only clear the (already empty) lift-off candidate.
+      What remains is the altitude check (absurd or implausible altitudes become missing), done
+      here by the same functions; ``far`` (no airport within ``FIELD_NM``, from
+      :func:`_far_from_fields`) answers the absurd-altitude check's airport search in advance;
+    - spoofing and airspace act only on country samples: those get the rules themselves;
+    - approach with no approach under way acts only on a descending fix below
+      ``APPROACH_MAX_ALT_FT`` once ``APPROACH_RECHECK_S`` has passed: that fix gets the rule;
+    - emergency, for a code that is none, clears the code, as here;
+    - every fix then becomes the aircraft's last and enters its recent fixes (:func:`_remember`),
+      so the trends of later fixes see the same fixes as before.
+    """
+    prev = st.last
+    if (
+        prev is None
+        or st.ground is not False
+        or st.lost
+        or st.flip_start is not None
+        or st.start_pending
+        or st.lift_cand is not None
+        or st.low_min is not None
+        or fx.t < prev.t
+    ):
+        return False
+    if fx.callsign:
+        st.callsign = fx.callsign
+    if (not far and absurd_alt(ctx, st, fx)) or not plausible_alt(st, fx):
+        fx.alt = math.nan  # as PhaseRule.on_fix
+    if fx.t - prev.t >= R.SHORT_LIFT_GAP_S:
+        st.lift_before = st.lift_cand = st.lift_field = None  # as _lift_candidate, no field
+    h: Hot | None = None
+    if sampled:
+        h = Hot(fx, prev, False, sampled, country, p, i, None)
+        SPOOFING.on_fix(ctx, st, h, out)
+        AIRSPACE.on_fix(ctx, st, h, out)
+    if (
+        fx.alt < R.APPROACH_MAX_ALT_FT  # NaN: False
+        and fx.vr < R.APPROACH_MIN_DESCENT_FPM
+        and fx.t - st.approach_checked_s >= R.APPROACH_RECHECK_S
+    ):
+        APPROACH.on_fix(ctx, st, h or Hot(fx, prev, False, sampled, country, p, i, None), out)
+    st.emergency_code, st.emergency_reported = -1, False
+    _remember(st, fx)
+    return True
+
+
+def _far_from_fields(
+    ctx: Context, p: PositionBatch, rows: npt.NDArray[np.int64], n: int
+) -> npt.NDArray[np.bool_]:
+    """Per row of ``p`` (``n`` rows): among ``rows``, those at or above ``SLOW_HIGH_FT`` with no
+    airport within ``FIELD_NM``, where :func:`~flyvakt.detect.evidence.absurd_alt` can only say
+    no; one vectorised search instead of its scalar one per fix."""
+    out = np.zeros(n, np.bool_)
+    rows = rows[p.altitude_baro_ft[rows] >= R.SLOW_HIGH_FT]
+    if len(rows):
+        ai, _d = ctx.world.nearest_airport_index(
+            p.lat_deg[rows], p.lon_deg[rows], R.FIELD_NM + _REACH_MARGIN_NM
+        )
+        out[rows[ai < 0]] = True
+    return out
+
+
+def _remember(st: AircraftState, fx: Fix) -> None:
+    """``fx`` becomes the aircraft's last fix and enters its recent fixes (one per
+    ``RECENT_STEP_S``, at most ``RECENT_FIXES``, none older than ``RECENT_KEEP_S`` before it or
+    before a pending flip)."""
     st.last = fx
     rec = st.recent
     if (

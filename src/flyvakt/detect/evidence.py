@@ -89,13 +89,14 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
     if fx.gs == 0.0 and not flagged and not _still(st, fx):
         fx.gs = math.nan  # "0 kt" in a position-only report is a missing speed
     gs, src = fx.gs, ""
-    implied = _implied_gs(st, fx, R.VR_CHECK_S)
     if math.isnan(gs):
         gs, src = _implied_gs(st, fx, R.IMPLIED_GS_S[0]), " (from positions)"
-    elif implied * R.STALE_GS_RATIO < gs and gs - implied > R.TAXI_MAX_KT:
-        # Resampled state vectors hold the last airborne speed on the runway (102 kt while the
-        # positions crawl at 20 kt, noisy_time_issue at LSZH): the positions win.
-        gs, src = implied, " (from positions; the reported speed is stale)"
+    elif gs > R.TAXI_MAX_KT:  # slower, it cannot exceed the positions' speed by TAXI_MAX_KT
+        implied = _implied_gs(st, fx, R.VR_CHECK_S)
+        if implied * R.STALE_GS_RATIO < gs and gs - implied > R.TAXI_MAX_KT:
+            # Resampled state vectors hold the last airborne speed on the runway (102 kt while
+            # the positions crawl at 20 kt, noisy_time_issue at LSZH): the positions win.
+            gs, src = implied, " (from positions; the reported speed is stale)"
     if h - tol > R.AIR_HEIGHT_FT:
         beats = " (physics beats the ground flag)" if flagged else ""
         return Vote(-2, f"{h:,.0f} ft above {field.icao} by {_source(tol)}{beats}")

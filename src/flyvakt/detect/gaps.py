@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import math
-from bisect import bisect_right, insort_right
+from bisect import bisect_left, insort_right
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, dist_nm, duration, gap_details
@@ -25,12 +25,12 @@ from flyvakt.model import AirportRef, Event
 def ground_ref(ctx: Context, st: AircraftState, ap: AirportRef, fx: Fix) -> float:
     if st.field_icao == ap.icao and not math.isnan(st.ref_baro_ft):
         return st.ref_baro_ft
-    # Only references learned up to this fix's time: a batch holds other aircraft's later
-    # fixes, and a fix must not depend on data after it (nor on how the stream was batched).
-    # The list is in time order: the newest reference up to fx.t by bisection (it can hold
-    # thousands at a busy field).
+    # Only references learned before this fix's time: a batch holds other aircraft's later
+    # fixes, and a fix must not depend on data after it (nor on how the stream was batched:
+    # one learned at the same time may lie in the batch before or in this one). The list is in
+    # time order: the newest reference before fx.t by bisection (thousands at a busy field).
     refs = ctx.ground_refs.get(ap.icao, ())
-    k = bisect_right(refs, fx.t, key=_time_of)
+    k = bisect_left(refs, fx.t, key=_time_of)
     if k == 0:
         return math.nan
     ref_ft, t = refs[k - 1]

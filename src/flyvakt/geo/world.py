@@ -104,6 +104,10 @@ class World:
         """Elevations (ft) of the airports at table rows ``idx``."""
         return self.airports.elevation_ft[idx]
 
+    def highest_airport_ft(self) -> float:
+        """The highest elevation (ft) in the airport table: above it, no fix is near one."""
+        return float(self.airports.elevation_ft.max())
+
     def nearest_airport_index(
         self,
         lats_deg: NDArray[np.float64],

@@ -123,12 +123,17 @@ class BeastParser:
         n = int(a.size)
         if n == 0:
             return FrameBatch.empty(0), 0
-        is_esc = a == ESC
-        edges = np.diff(np.concatenate(([0], is_esc.view(np.int8), [0])).astype(np.int8))
-        run_start = np.flatnonzero(edges == 1)
-        run_end = np.flatnonzero(edges == -1)
+        # Runs of consecutive 0x1a bytes, found from the escape bytes' positions alone (a few %
+        # of the stream): per-byte int64 work over the whole buffer was a third of reading.
+        esc = np.flatnonzero(a == ESC)
+        if esc.size:
+            brk = np.flatnonzero(np.diff(esc) != 1)
+            run_start = esc[np.r_[0, brk + 1]]
+            run_end = esc[np.r_[brk, esc.size - 1]] + 1
+        else:
+            run_start = run_end = esc
         limit = n
-        if not final and is_esc[-1]:
+        if not final and esc.size and esc[-1] == n - 1:
             # The trailing run may continue in the next chunk: its parity is not known yet.
             limit = int(run_start[-1])
             run_start, run_end = run_start[:-1], run_end[:-1]
@@ -141,14 +146,17 @@ class BeastParser:
         # Escape drops: the second byte of every 1a-1a pair.
         pairs = run_len // 2
         total = int(pairs.sum())
-        keep = np.ones(limit, dtype=np.bool_)
         if total:
             group_first = np.repeat(np.cumsum(pairs) - pairs, pairs)
             within = np.arange(total) - group_first
-            keep[np.repeat(run_start, pairs) + 2 * within + 1] = False
-        c = a[:limit][keep]
-        cpos = np.cumsum(keep) - 1
-        cm = cpos[markers]
+            drops = np.repeat(run_start, pairs) + 2 * within + 1  # sorted raw positions
+            keep = np.ones(limit, dtype=np.bool_)
+            keep[drops] = False
+            c = a[:limit][keep]
+        else:
+            drops = np.zeros(0, dtype=np.int64)
+            c = a[:limit]
+        cm = markers - np.searchsorted(drops, markers)  # markers' positions in ``c``
         nc = int(c.size)
         self.stats.skip("beast_garbage_bytes", int(markers[0]))
 
@@ -190,8 +198,11 @@ class BeastParser:
         self.stats.skip("beast_status", int(status[sl].sum()))
         with_extra = np.flatnonzero(complete[sl] & (body_len[sl] > expected[sl]))
         if with_extra.size:
-            raw_of_c = np.flatnonzero(keep)
-            frame_end = raw_of_c[cm[with_extra] + 1 + expected[with_extra]] + 1
+            last_c = cm[with_extra] + 1 + expected[with_extra]  # frames' last bytes in ``c``
+            # Back to raw positions: plus the drops at or before each (drop j sits at c index
+            # drops[j] - j, the next kept byte's).
+            last_raw = last_c + np.searchsorted(drops - np.arange(drops.size), last_c, "right")
+            frame_end = last_raw + 1
             extra = raw_next[with_extra] - frame_end
             self.stats.skip("beast_garbage_bytes", int(extra.sum()))
         return self._extract(c, cm[good], types[good], recv_time_s), consumed

@@ -38,6 +38,7 @@ from flyvakt.sources._common import (
     is_frame_hex,
     short_repr,
 )
+from flyvakt.sources.arrownp import arrow_numpy
 from flyvakt.sources.hextable import arrow_hex_column, frame_batch
 from flyvakt.sources.lines import BadLine, LineParser
 
@@ -118,7 +119,7 @@ class _HexFrameParser(LineParser):
         if ts is None:
             times: np.ndarray | None = np.full(len(frame), self.fallback_time(None))
         else:
-            times = self._times(ts.to_numpy())
+            times = self._times(arrow_numpy(ts))
         if times is None:
             return None
         return frame_batch(payload, nbytes, times, self._receiver)

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model.batches import FrameBatch
+from flyvakt.sources.arrownp import arrow_numpy
 
 _BAD = 255
 NIBBLE = np.full(256, _BAD, dtype=np.uint8)
@@ -69,7 +70,7 @@ def arrow_hex_column(
     lengths = np.diff(offsets).astype(np.int64)
     payload, nbytes, ok = hex_rows(data, starts, lengths)
     if arr.null_count:
-        ok &= ~np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
+        ok &= ~arrow_numpy(arr.is_null())
     return payload, nbytes, ok
 
 

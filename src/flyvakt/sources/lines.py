@@ -42,6 +42,7 @@ from flyvakt.sources._common import (
     frames_from_hex,
     short_repr,
 )
+from flyvakt.sources.arrownp import arrow_numpy
 from flyvakt.sources.hextable import frame_batch
 from flyvakt.sources.textcols import SBS_NUMERIC, avr_columns, dictionary_map, sbs_table
 
@@ -423,7 +424,7 @@ class SbsParser(LineParser):
         out.address_checked[:] = True
         out.receiver[:] = self._receiver
         for k, name in zip(SBS_NUMERIC, _SBS_NUMBERS, strict=True):
-            getattr(out, name)[:] = cols[k].to_numpy(zero_copy_only=False)
+            getattr(out, name)[:] = arrow_numpy(cols[k])
         out.squawk[:] = dictionary_map(cols[17], _sbs_squawk, np.int16)
         out.emergency[:] = dictionary_map(cols[19], _flag, np.int8)
         out.on_ground[:] = dictionary_map(cols[21], _flag, np.int8)
@@ -488,9 +489,9 @@ def _clock_columns(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | N
     if not bool(pc.all(pc.equal(pc.list_value_length(parts), 3)).as_py()):
         return None
     try:
-        h = pc.cast(pc.list_element(parts, 0), pa.int64()).to_numpy()
-        m = pc.cast(pc.list_element(parts, 1), pa.int64()).to_numpy()
-        s = pc.cast(pc.list_element(parts, 2), pa.float64()).to_numpy()
+        h = arrow_numpy(pc.cast(pc.list_element(parts, 0), pa.int64()))
+        m = arrow_numpy(pc.cast(pc.list_element(parts, 1), pa.int64()))
+        s = arrow_numpy(pc.cast(pc.list_element(parts, 2), pa.float64()))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     return h, m, s

@@ -39,6 +39,7 @@ from flyvakt.sources._common import (
     is_frame_hex,
     short_repr,
 )
+from flyvakt.sources.arrownp import arrow_numpy
 from flyvakt.sources.beast import BeastParser
 from flyvakt.sources.hexframes import CsvFrameParser, JsonlFrameParser
 from flyvakt.sources.lines import AvrParser, SbsParser
@@ -533,11 +534,11 @@ class FileReader:
             t = col.type
             if pa.types.is_timestamp(t) and not col.null_count:
                 ns = col.cast(pa.timestamp("ns")).cast(pa.int64())
-                cols[name] = ns.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+                cols[name] = arrow_numpy(ns).astype("datetime64[ns]")
             elif (pa.types.is_floating(t) or pa.types.is_integer(t)) and not col.null_count:
-                cols[name] = col.to_numpy(zero_copy_only=False)
+                cols[name] = arrow_numpy(col)
             elif pa.types.is_floating(t):
-                cols[name] = col.to_numpy(zero_copy_only=False)  # nulls become NaN
+                cols[name] = arrow_numpy(col)  # nulls become NaN
             elif pa.types.is_nested(t):  # lists (receivers), structs: not state-vector fields
                 cols[name] = col.to_pylist()
             else:  # text, booleans, integers with gaps: converted once per distinct value

@@ -30,6 +30,7 @@ import numpy as np
 
 from flyvakt.model.batches import NON_ICAO, ObservationBatch, Source
 from flyvakt.sources._common import SourceStats
+from flyvakt.sources.arrownp import arrow_numpy
 
 M_TO_FT = 1.0 / 0.3048
 MS_TO_KT = 3600.0 / 1852.0
@@ -82,7 +83,7 @@ class Distinct:
 def distinct_of_arrow(column: Any) -> Distinct:
     """An Arrow array (any type) -> Distinct; nulls become the value None."""
     enc = column.dictionary_encode(null_encoding="encode")
-    return Distinct(enc.indices.to_numpy(zero_copy_only=False), enc.dictionary.to_pylist())
+    return Distinct(arrow_numpy(enc.indices), enc.dictionary.to_pylist())
 
 
 def _pick(cols: dict[str, Any], names: Sequence[str]) -> Any | None:

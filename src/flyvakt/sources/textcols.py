@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from flyvakt.sources.arrownp import arrow_numpy
 from flyvakt.sources.hextable import _BAD, NIBBLE, WITH_MODE_AC, hex_rows
 
 I64 = npt.NDArray[np.int64]
@@ -188,5 +189,5 @@ def dictionary_map(column: Any, fn: Callable[[str], Any], dtype: Any) -> np.ndar
     values = [fn(v) for v in enc.dictionary.to_pylist()]
     lookup = np.empty(len(values), dtype=dtype)
     lookup[:] = values
-    out: np.ndarray = lookup[enc.indices.to_numpy(zero_copy_only=False)]
+    out: np.ndarray = lookup[arrow_numpy(enc.indices)]
     return out

@@ -60,8 +60,7 @@ def confirm_new(
     is_start = np.r_[True, icao[1:] != icao[:-1]]
     starts = np.flatnonzero(is_start)
     gid = np.cumsum(is_start) - 1
-    get = table.rows.get
-    known = np.fromiter((get(a, -1) >= 0 for a in icao[starts].tolist()), np.bool_, starts.size)
+    known = table.lookup(icao[starts]) >= 0
     new_row = ~known[gid]
     if not (new_row & subject).any():
         return o, _prune(pending, o, rejected)
@@ -92,7 +91,23 @@ def confirm_new(
     if dropped_other.any():
         rejected["unconfirmed_address"] += int(dropped_other.sum())
     pending = ObservationBatch.concat([pending, o.take(np.flatnonzero(wait))])
-    return o.take(np.flatnonzero(keep)), _prune(pending, o, rejected)
+    kept = o if keep.all() else o.take(np.flatnonzero(keep))
+    return kept, _prune(pending, o, rejected)
+
+
+def with_pending(
+    pending: ObservationBatch, obs: ObservationBatch
+) -> tuple[ObservationBatch, ObservationBatch]:
+    """(``obs`` with the pending frames of its addresses in front, the other pending frames).
+
+    For the caller to do before it sorts the batch, so :func:`confirm_new` need not sort again.
+    """
+    if len(pending) == 0:
+        return obs, pending
+    hit = np.isin(pending.icao24, obs.icao24)
+    if not hit.any():
+        return obs, pending
+    return ObservationBatch.concat([pending.take(hit), obs]), pending.take(~hit)
 
 
 def _subject(o: ObservationBatch) -> B:

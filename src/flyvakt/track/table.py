@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch
+from flyvakt.model.addrindex import AddressIndex
 
 # Fields copied from observations into the table (value columns), with their dtype and the
 # "unknown" fill value. Positions are handled separately (they need CPR and plausibility).
@@ -83,6 +84,8 @@ class StateTable:
     rows: dict[int, int] = field(default_factory=dict)
     free: list[int] = field(default_factory=list)
     used: int = 0  # high-water mark of rows ever handed out
+    # ``rows`` again, sorted for whole-batch lookups (:meth:`lookup`); derived, not checkpointed.
+    index: AddressIndex = field(default_factory=AddressIndex, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.cols:
@@ -96,13 +99,21 @@ class StateTable:
     def row_of(self, icao24: int) -> int | None:
         return self.rows.get(int(icao24))
 
+    def lookup(self, icaos: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+        """Row index of each address, -1 for an aircraft not in the table (one vectorised
+        search for the whole batch, not a dict lookup per address)."""
+        if len(self.index) != len(self.rows):  # ``rows`` changed behind the index's back
+            self.index = AddressIndex(
+                np.fromiter(self.rows.keys(), np.uint32, len(self.rows)),
+                np.fromiter(self.rows.values(), np.int64, len(self.rows)),
+            )
+        return self.index.lookup(icaos)
+
     def rows_for(
         self, icaos: npt.NDArray[np.uint32], first_seen: npt.NDArray[np.float64]
     ) -> npt.NDArray[np.int64]:
         """Row index for each (unique) address, creating rows for new aircraft."""
-        get = self.rows.get
-        addrs = icaos.tolist()
-        out = np.fromiter((get(a, -1) for a in addrs), dtype=np.int64, count=len(addrs))
+        out = self.lookup(icaos)
         new = np.flatnonzero(out < 0)
         if new.size:
             out[new] = self._new_rows(icaos[new], first_seen[new])
@@ -125,6 +136,7 @@ class StateTable:
         self.cols["icao24"][rows] = icaos
         self.cols["first_seen_s"][rows] = first_seen
         self.rows.update(zip(icaos.tolist(), rows.tolist(), strict=True))
+        self.index.insert(icaos, rows)
         return rows
 
     def _grow(self) -> None:
@@ -136,9 +148,13 @@ class StateTable:
         self.capacity = new_cap
 
     def drop(self, icao24: int) -> None:
-        r = self.rows.pop(int(icao24), None)
-        if r is not None:
-            self.free.append(r)
+        self.drop_many([int(icao24)])
+
+    def drop_many(self, icaos: list[int]) -> None:
+        """Forget these aircraft (unknown addresses are ignored); their rows are reused."""
+        pop = self.rows.pop
+        self.free.extend(r for r in (pop(a, None) for a in icaos) if r is not None)
+        self.index.remove(np.asarray(icaos, np.uint32))
 
     def live_rows(self) -> npt.NDArray[np.int64]:
         return np.fromiter(self.rows.values(), dtype=np.int64, count=len(self.rows))
@@ -164,6 +180,7 @@ class StateTable:
             table.cols[name][:n] = col
         table.used = n
         table.rows = {int(a): i for i, a in enumerate(arrays["icao24"].tolist())}
+        table.index = AddressIndex(arrays["icao24"], np.arange(n, dtype=np.int64))
         return table
 
 

@@ -23,7 +23,7 @@ from flyvakt.geo.distance import haversine_nm
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
 from flyvakt.model.runs import runs_by_key
-from flyvakt.track import confirm, cpr, plausible
+from flyvakt.track import confirm, cpr, plausible, silence
 from flyvakt.track.priority import gate_by_priority
 from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, StateTable
@@ -82,6 +82,9 @@ class TrackerConfig:
     # the quadrant candidates are 90° apart, so anything under a few hundred NM is unambiguous,
     # and 30 NM keeps out decodes that would put an aircraft on the ground far from any airport.
     surface_ref_max_nm: float = 30.0
+    # Why 300 s: readsb forgets an aircraft after five minutes of silence; heard again, it starts
+    # afresh (new CPR pair, confirmation, identity). The pipeline's expiry sweep uses the same.
+    forget_after_s: float = 300.0
     _index: Any = field(default=None, compare=False, hash=False, repr=False)
 
     def ref_index(self) -> RefIndex:
@@ -135,12 +138,27 @@ def step(
 ) -> tuple[TrackerState, PositionBatch, TrackStats]:
     """Apply one batch of observations; return accepted positions in time order per aircraft."""
     cfg = config or TrackerConfig()
-    stats = TrackStats(observations=len(obs))
-    table = state.table
     if len(obs) == 0:
-        return state, PositionBatch.empty(0), stats
-
+        return state, PositionBatch.empty(0), TrackStats()
+    obs, state.pending = confirm.with_pending(state.pending, obs)  # before the one sort
     o = obs.take(np.lexsort((obs.time_s, obs.icao24)))
+    gen = silence.generations(state.table, o, cfg.forget_after_s)
+    if gen is None:
+        return _step_sorted(state, o, cfg)
+    stats = TrackStats()  # aircraft silent for forget_after_s start afresh (track/silence.py)
+    pos, parts = silence.by_generation(
+        state.table, o, gen, lambda g: _step_sorted(state, g, cfg)[1:]
+    )
+    for part in parts:
+        stats.merge(part)
+    return state, pos, stats
+
+
+def _step_sorted(
+    state: TrackerState, o: ObservationBatch, cfg: TrackerConfig
+) -> tuple[TrackerState, PositionBatch, TrackStats]:
+    stats = TrackStats(observations=len(o))
+    table = state.table
     o, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected)
     o = _filter_addresses(table, o, cfg, stats)
     n = len(o)
@@ -174,10 +192,12 @@ def step(
 
     # Field updates: the last valid value of each aircraft's run, if newer than the state and
     # of equal or higher source priority (or the state's value has gone stale).
-    mixed = bool(o.source.min() != o.source.max())
+    prio = SOURCE_PRIORITY[o.source]
+    mixed = bool(prio.min() != prio.max())
     for name in TRACKED_FIELDS:
         last = ffill[name][ends]
-        if mixed:
+        p = prio[valid[name]] if mixed else prio[:0]
+        if p.size and p.min() != p.max():  # else the last valid value is from the best source
             last = _prefer_source(
                 o, valid[name], last, starts, gid, start_of_row, ends, cfg.stale_after_s
             )
@@ -235,8 +255,7 @@ def _filter_addresses(
     icao = o.icao24
     runs = runs_by_key(icao)
     starts, start_of_row = runs.starts, runs.start_of_row
-    get = table.rows.get
-    known = np.fromiter((get(a, -1) for a in icao[starts].tolist()), np.int64, starts.size)
+    known = table.lookup(icao[starts])
     known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
     state_conf = known_conf[runs.gid]
     last_checked = _ffill_index(o.address_checked, start_of_row)
@@ -275,9 +294,11 @@ def _decode_positions(
     p_t = np.full(n, -np.inf)
     for want in (0, 1):
         for kind in (False, True):
-            sel = has_cpr & (parity == want) & (surf == kind)
-            fi = _ffill_index(sel, start_of_row)
             target = has_cpr & (parity == 1 - want) & (surf == kind)
+            if not target.any():
+                continue
+            sel = has_cpr & (parity == want) & (surf == kind)
+            fi = _ffill_index(sel, start_of_row) if sel.any() else np.full(n, -1)
             inb = target & (fi >= 0)
             p_lat[inb] = o.cpr_lat[fi[inb]]
             p_lon[inb] = o.cpr_lon[fi[inb]]
@@ -384,9 +405,7 @@ def _decode_positions(
         ),
         cfg.max_speed_kt,
     )
-    return _plausibility_walk(
-        table, cfg, cand, lat, lon, t, row_of, o, stats, partner_t, limit_kt
-    )
+    return _plausibility_walk(table, cfg, cand, lat, lon, t, row_of, o, stats, partner_t, limit_kt)
 
 
 def _surface_global(
@@ -585,8 +604,7 @@ def expire(state: TrackerState, now_s: float, silence_s: float = 300.0) -> list[
         return []
     gone = live[table.cols["last_seen_s"][live] < now_s - silence_s]
     addresses = [int(a) for a in table.cols["icao24"][gone].tolist()]
-    for a in addresses:
-        table.drop(a)
+    table.drop_many(addresses)
     return addresses
 
 

@@ -184,9 +184,9 @@ def test_the_latest_table_prunes_at_most_once_a_minute(monkeypatch: pytest.Monke
     table = commb.CommBLatest()
     for a in range(5):  # five addresses heard once at t=0..4
         table.update(np.array([a], np.uint32), np.array([float(a)]), mb)
-    first = table.values
-    assert len(first) == 5  # nothing silent for COMMB_FORGET_S yet
+    assert len(table.values) == 5  # nothing silent for COMMB_FORGET_S yet
+    assert table.pruned_s == 2.0  # the first prune: three addresses, more than the cap
     table.update(np.array([9], np.uint32), np.array([30.0]), mb)
-    assert table.values is first  # within a minute of the last prune: no rebuild
+    assert table.pruned_s == 2.0 and len(table) == 6  # within a minute of it: no prune
     table.update(np.array([9], np.uint32), np.array([commb.COMMB_FORGET_S + 3.5]), mb)
     assert set(table.values) == {4, 9}  # pruned: addresses silent over COMMB_FORGET_S dropped

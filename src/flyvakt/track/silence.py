@@ -1,0 +1,72 @@
+"""An aircraft silent for longer than the forget time starts afresh, wherever batches are cut.
+
+The pipeline forgets aircraft silent for ``forget_after_s`` of data time (:func:`~flyvakt.track.
+tracker.expire`, run once a minute of data), as readsb does: heard again, an aircraft starts
+with no position, no CPR pair, no identity, and must be confirmed again. Run only at those
+sweeps, forgetting would depend on where the stream was cut: a 10-minute silence inside one
+batch would carry the old state across, the same silence spanning a batch edge would not. So
+the tracker applies the same rule inside a step: rows after such a silence (from the table's
+``last_seen_s`` or the aircraft's previous row in the batch) form a new *generation*, tracked
+after the aircraft is dropped, exactly as if a sweep had forgotten it in between. The sweep is
+then only memory housekeeping: whatever it drops, the step would have dropped at its next row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from flyvakt.model import ObservationBatch, PositionBatch
+from flyvakt.model.runs import runs_by_key
+
+if TYPE_CHECKING:
+    from flyvakt.track.table import StateTable
+    from flyvakt.track.tracker import TrackStats
+
+I64 = npt.NDArray[np.int64]
+Step = Callable[[ObservationBatch], "tuple[PositionBatch, TrackStats]"]
+
+
+def generations(table: StateTable, o: ObservationBatch, forget_after_s: float) -> I64 | None:
+    """Per row of ``o`` (sorted by address, then time): how many silences longer than
+    ``forget_after_s`` lie before it; None when there are none (the common case)."""
+    n = len(o)
+    if n == 0:
+        return None
+    runs = runs_by_key(o.icao24)
+    t = o.time_s
+    prev_t = np.r_[np.nan, t[:-1]]
+    get = table.rows.get
+    known = np.fromiter((get(a, -1) for a in o.icao24[runs.starts].tolist()), np.int64)
+    seen = table.cols["last_seen_s"][np.maximum(known, 0)]
+    prev_t[runs.starts] = np.where(known >= 0, seen, np.nan)
+    with np.errstate(invalid="ignore"):
+        fresh = t - prev_t > forget_after_s
+    if not fresh.any():
+        return None
+    count = np.cumsum(fresh)
+    before_run = (count - fresh)[runs.starts]
+    return np.asarray(count - before_run[runs.gid], dtype=np.int64)
+
+
+def by_generation(
+    table: StateTable, o: ObservationBatch, gen: I64, step: Step
+) -> tuple[PositionBatch, list[TrackStats]]:
+    """Track ``o`` generation after generation with ``step``, dropping each aircraft from
+    ``table`` before its next generation; positions by (address, time) as one step gives."""
+    parts: list[PositionBatch] = []
+    stats: list[TrackStats] = []
+    icao = o.icao24
+    starts_gen = np.r_[True, (gen[1:] != gen[:-1]) | (icao[1:] != icao[:-1])] & (gen > 0)
+    for g in range(int(gen.max()) + 1):
+        if g:
+            for a in np.unique(icao[starts_gen & (gen == g)]).tolist():
+                table.drop(a)
+        pos, st = step(o.take(np.flatnonzero(gen == g)))
+        parts.append(pos)
+        stats.append(st)
+    p = PositionBatch.concat(parts)
+    return p.take(np.lexsort((p.time_s, p.icao24))), stats
