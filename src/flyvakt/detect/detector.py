@@ -460,9 +460,14 @@ def _remember(st: AircraftState, fx: Fix) -> None:
 
 def _refresh(st: AircraftState, last: tuple[Any, ...]) -> None:
     """Bring ``st.last`` up to the aircraft's last fix ``last`` (recorded in columns, in
-    :class:`Fix` field order)."""
+    :class:`Fix` field order). At an equal time too, when it is another fix: two fixes can
+    share a time, the recorded one is the later in the stream, and a batch edge may fall
+    between them. (The same fix stays: the rules may have set its phase from evidence.)"""
     t = last[0]
-    if not math.isnan(t) and (st.last is None or st.last.t < t):
+    cur = st.last
+    if not math.isnan(t) and (
+        cur is None or cur.t < t or (cur.t == t and (cur.lat, cur.lon) != (last[1], last[2]))
+    ):
         st.last = Fix(*last)
         if st.first is None:
             st.first = st.last
