@@ -1,5 +1,6 @@
 """Whole-process speed: ``flyvakt replay FILE --positions-out X`` per input format, beside rs1090
-and pyModeS decoding the same frames in the same run; the aircraft-count sweep; peak RSS.
+and pyModeS decoding the same frames in the same run; the aircraft-count sweep (decode + track,
+and with detect, each also as a share of its rate at 1,000 aircraft); peak RSS.
 
 Corpus (SYNTHETIC, built from REAL frames): the 57,793 real AFR34ZG frames re-addressed and
 time-shifted to N virtual aircraft with parity recomputed, DF11 all-calls added, exactly as
@@ -165,8 +166,9 @@ def reference_rates(corpus: FrameBatch, n: int, repeat: int) -> dict[str, float 
     return rates
 
 
-def sweep(frames: int, sizes: list[int], repeat: int) -> list[tuple[int, float, float]]:
-    """decode + track + detect rate (msg/CPU-s) and tracker MB per aircraft count, in-process."""
+def sweep(frames: int, sizes: list[int], repeat: int) -> list[tuple[int, float, float, float]]:
+    """Per aircraft count, in-process: decode + track rate, decode + track + detect rate
+    (msg/CPU-s) and tracker MB; each rate also as a share of its rate at 1,000 aircraft."""
     from bench_pipeline import run_pipeline
 
     from flyvakt.runtime.setup import tracker_config
@@ -178,16 +180,25 @@ def sweep(frames: int, sizes: list[int], repeat: int) -> list[tuple[int, float, 
     out = []
     for n_ac in sizes:
         corpus = build_corpus(frames, n_ac)
-        runs = []
-        for _ in range(repeat):
-            t, st = run_pipeline(corpus, 65536, detect=True)
-            runs.append(t)
+        rates = []
+        for detect in (False, True):
+            runs = []
+            for _ in range(repeat):
+                t, st = run_pipeline(corpus, 65536, detect=detect)
+                runs.append(t)
+            rates.append(len(corpus) / statistics.median(runs))
         table = st.tracker.table
         mb = sum(c.nbytes for c in table.cols.values()) / 1e6
-        out.append((n_ac, len(corpus) / statistics.median(runs), mb))
+        out.append((n_ac, rates[0], rates[1], mb))
+        base = {r[0]: r for r in out}.get(1000)
+        share = (
+            f" ({100 * rates[0] / base[1]:.0f} % / {100 * rates[1] / base[2]:.0f} % of 1,000)"
+            if base
+            else ""
+        )
         print(
-            f"  {n_ac:>6,} aircraft: {out[-1][1]:>10,.0f} msg/s decode+track+detect, "
-            f"tracker {mb:.1f} MB",
+            f"  {n_ac:>6,} aircraft: {rates[0]:>10,.0f} msg/s decode+track, "
+            f"{rates[1]:>10,.0f} decode+track+detect{share}, tracker {mb:.1f} MB",
             flush=True,
         )
     return out

@@ -112,7 +112,6 @@ def run_replay(args: argparse.Namespace) -> int:
     from flyvakt.runtime.guard import guarded_step
     from flyvakt.runtime.setup import make_detector, tracker_config
     from flyvakt.sources import SourceFormatError, SourceStats
-    from flyvakt.store.records import CommBRecord
 
     inputs = args.inputs or [bundled_sample()]
     start_s = _parse_start(args.start_time)
@@ -173,6 +172,8 @@ def run_replay(args: argparse.Namespace) -> int:
                 if store is not None and len(out.positions):
                     store.offer(out.positions)
                 if store is not None and (commb := state.commb.drain(state.tracker.table.rows)):
+                    from flyvakt.store.records import CommBRecord  # only with --db
+
                     store.offer(CommBRecord(tuple(commb)))
                 emit(out.events)
                 bar.update(state.stats.frames, len(state.tracker.table), state.stats.events)

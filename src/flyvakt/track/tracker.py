@@ -287,11 +287,18 @@ def _decode_positions(
     ``gs_index`` is the forward-filled row of the last groundspeed (-1: none in the batch).
     """
     cols = table.cols
-    n = len(o)
-    parity = o.cpr_odd
-    surf = o.cpr_surface
-    has_cpr = parity >= 0
-    t = o.time_s
+    # Pairing and CPR decoding look at the CPR rows only (a minority: most messages carry no
+    # position), in the same (address, time) order; results go back to all rows below.
+    sub = np.flatnonzero(o.cpr_odd >= 0)
+    row_of_all, n = row_of, sub.size
+    parity = o.cpr_odd[sub]
+    surf = o.cpr_surface[sub]
+    has_cpr = np.ones(n, dtype=np.bool_)
+    t = o.time_s[sub]
+    raw_lat, raw_lon = o.cpr_lat[sub], o.cpr_lon[sub]
+    row_of = row_of[sub]
+    first = np.r_[True, start_of_row[sub][1:] != start_of_row[sub][:-1]][:n]
+    start_of_row = np.flatnonzero(first)[np.cumsum(first) - 1]
 
     # Partner: last opposite-parity CPR frame of the same kind (airborne/surface), in batch
     # (forward fill) or else remembered in the state from earlier batches.
@@ -306,8 +313,8 @@ def _decode_positions(
             sel = has_cpr & (parity == want) & (surf == kind)
             fi = _ffill_index(sel, start_of_row) if sel.any() else np.full(n, -1)
             inb = target & (fi >= 0)
-            p_lat[inb] = o.cpr_lat[fi[inb]]
-            p_lon[inb] = o.cpr_lon[fi[inb]]
+            p_lat[inb] = raw_lat[fi[inb]]
+            p_lon[inb] = raw_lon[fi[inb]]
             p_t[inb] = t[fi[inb]]
             st = target & (fi < 0)
             r = row_of[st]
@@ -323,8 +330,8 @@ def _decode_positions(
     lat = np.full(n, np.nan)
     lon = np.full(n, np.nan)
     odd = parity == 1
-    my_lat = o.cpr_lat.astype(np.float64)
-    my_lon = o.cpr_lon.astype(np.float64)
+    my_lat = raw_lat.astype(np.float64)
+    my_lon = raw_lon.astype(np.float64)
     e_lat = np.where(odd, p_lat, my_lat)
     e_lon = np.where(odd, p_lon, my_lon)
     d_lat = np.where(odd, my_lat, p_lat)
@@ -391,6 +398,11 @@ def _decode_positions(
         if (loc & ~usable).any():
             stats.rejected["cpr_no_pair_or_reference"] += int((loc & ~usable).sum())
 
+    # Back to all rows: CPR fixes where decoded, given positions (decoded feeds) elsewhere.
+    n, t, row_of, has_cpr = len(o), o.time_s, row_of_all, o.cpr_odd >= 0
+    lat_c, lon_c, partner_c = lat, lon, partner_t
+    lat, lon, partner_t = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    lat[sub], lon[sub], partner_t[sub] = lat_c, lon_c, partner_c
     given = ~has_cpr & ~np.isnan(o.lat_deg) & ~np.isnan(o.lon_deg)
     lat[given] = o.lat_deg[given]
     lon[given] = o.lon_deg[given]
