@@ -103,6 +103,8 @@ TRIM_EVERY_S = 60.0
 OnStatus = Callable[[dict[str, Any]], None]
 # How TCP feeds are read: in a child process each (the service's default) or in this loop.
 FEED_READERS = ("process", "inline")
+# Where the store's SQLite work runs: a child process (the service's default) or a thread here.
+STORE_WRITERS = ("process", "thread")
 
 
 @dataclass
@@ -120,6 +122,8 @@ class EngineSummary:
     source_skipped: dict[str, int] = field(default_factory=dict)
     step_errors: int = 0  # batches that failed (logged with their records, skipped)
     buffer_drops: int = 0  # live frames shed because the pipeline fell behind (see MAX_LAG_S)
+    store_restarts: int = 0  # store writer processes that died and were restarted
+    store_cpu_s: float = 0.0  # CPU seconds of the store writer processes (0 for the thread)
 
 
 @dataclass
@@ -440,12 +444,15 @@ async def run_engine(
     retention: Any = None,
     timer: Callable[[], float] = time.perf_counter,
     feed_reader: str = "inline",
+    store_writer: str = "thread",
 ) -> EngineSummary:
     """Run the sources through the pipeline until stopped (or until all files are replayed).
 
     ``feed_reader``: "inline" reads TCP feeds in this event loop (through ``clock``);
     "process" reads each in a child process (:mod:`flyvakt.sources.feedproc`, wall clock),
-    which keeps socket reading and framing off this process's CPU and GIL.
+    which keeps socket reading and framing off this process's CPU and GIL. ``store_writer``:
+    "thread" writes the store from a thread here, "process" from a child process
+    (:mod:`flyvakt.store.writerproc`: the SQLite work off this process's CPU and GIL).
 
     Raises :class:`flyvakt.sources.SourceFormatError` for a source URL that cannot be used,
     before anything starts. The fleet registry is ``registry`` if given (loaded once by the
@@ -453,6 +460,8 @@ async def run_engine(
     """
     if feed_reader not in FEED_READERS:
         raise ValueError(f"feed_reader must be one of {', '.join(FEED_READERS)}: {feed_reader!r}")
+    if store_writer not in STORE_WRITERS:
+        raise ValueError(f"store_writer: one of {', '.join(STORE_WRITERS)}, not {store_writer!r}")
     if registry is None and fleets_path:
         from flyvakt.fleets import load_fleets
 
@@ -463,11 +472,13 @@ async def run_engine(
     store: Any = None
     if db_path:
         from flyvakt.store import StoreWriter
+        from flyvakt.store.writerproc import StoreWriterProcess
 
+        writer_cls = StoreWriterProcess if store_writer == "process" else StoreWriter
         store = (
-            StoreWriter(db_path, queue_size=store_queue_size, retention=retention)
+            writer_cls(db_path, queue_size=store_queue_size, retention=retention)
             if store_queue_size
-            else StoreWriter(db_path, retention=retention)
+            else writer_cls(db_path, retention=retention)
         )
     eng = _Engine(
         hub=hub,
@@ -548,6 +559,7 @@ async def run_engine(
             hub.engine.update(memory_figures())
             if store is not None:
                 hub.engine["store_cache_kib"] = store.cache_kib
+                hub.engine["store_restarts"] = getattr(store, "restarts", 0)
             hub.publish_status()
             if on_status is not None and not ticker_stop.is_set():
                 on_status(hub.status())
@@ -589,5 +601,7 @@ async def run_engine(
                 await asyncio.to_thread(store.close)
                 eng.summary.store_drops = int(store.drops)
                 eng.summary.store_errors = dict(store.errors)
+                eng.summary.store_restarts = getattr(store, "restarts", 0)
+                eng.summary.store_cpu_s = getattr(store, "child_cpu_s", 0.0)
     hub.engine["frames"] = eng.summary.frames
     return eng.summary
