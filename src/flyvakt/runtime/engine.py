@@ -49,11 +49,13 @@ from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, StepOutput, finish
 from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
+from flyvakt.runtime.seams import AlertSink, StoreSink
 from flyvakt.sources import Batch, FileReader, TcpState, open_source, stream_tcp
 from flyvakt.store.records import CommBRecord
 
 if TYPE_CHECKING:
     from flyvakt.fleets.registry import FleetRegistry
+    from flyvakt.store import RetentionSettings, StoreWriter
 
 __all__ = ["EngineSummary", "run_engine"]
 
@@ -147,10 +149,10 @@ class _Engine:
         self,
         *,
         hub: Hub,
-        store: Any,
+        store: StoreSink | None,
         block_on_store: bool,
         registry: FleetRegistry | None,
-        alerts: Any,
+        alerts: AlertSink | None,
         keep_events: bool,
         timer: Callable[[], float] = time.perf_counter,
         step_budget_s: float = 0.1,
@@ -320,10 +322,11 @@ class _Engine:
 
     def _offer(self, item: Any) -> None:
         """Offer to the store (worker thread): live, a full queue counts a drop; files wait."""
-        offer_to_store(self.store, item, block=self.block_on_store)
+        if self.store is not None:
+            offer_to_store(self.store, item, block=self.block_on_store)
 
 
-def offer_to_store(store: Any, item: Any, *, block: bool) -> None:
+def offer_to_store(store: StoreSink, item: Any, *, block: bool) -> None:
     """Offer ``item`` to the store writer's queue (call from a worker thread); when it is
     full, ``block``: wait (files, Kafka: the input can wait), else count a drop."""
     while not store.offer(item):
@@ -436,12 +439,12 @@ async def run_engine(
     speed: float | None = None,
     on_status: OnStatus | None = None,
     status_interval_s: float = STATUS_INTERVAL_S,
-    alerts: Any = None,
+    alerts: AlertSink | None = None,
     store_queue_size: int | None = None,
     file_batch_frames: int | None = None,
     keep_events: bool = False,
     tcp_options: dict[str, Any] | None = None,
-    retention: Any = None,
+    retention: RetentionSettings | None = None,
     timer: Callable[[], float] = time.perf_counter,
     feed_reader: str = "inline",
     store_writer: str = "thread",
@@ -469,7 +472,7 @@ async def run_engine(
     specs = [open_source(u) for u in sources]
     tcp_urls = [s.url for s in specs if s.is_tcp]
     file_urls = [s.url for s in specs if not s.is_tcp]
-    store: Any = None
+    store: StoreWriter | None = None
     if db_path:
         from flyvakt.store import StoreWriter
         from flyvakt.store.writerproc import StoreWriterProcess
@@ -548,9 +551,8 @@ async def run_engine(
             async with eng.lock:  # not while a step changes the counters (worker thread)
                 publish_pipeline_counters(hub, eng.state)
             if alerts is not None:
-                if hasattr(alerts, "retry_due"):
-                    alerts.retry_due()
-                    hub.engine["alerts_pending"] = alerts.pending
+                alerts.retry_due()
+                hub.engine["alerts_pending"] = alerts.pending
                 hub.engine["alerts_sent"] = dict(alerts.sent)
                 hub.engine["alerts_failed"] = dict(alerts.failed)
             if now - last_trim >= TRIM_EVERY_S:

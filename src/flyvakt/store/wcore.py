@@ -89,6 +89,7 @@ class WriterCore:
         thin_positions: bool,
         retention: RetentionSettings,
         cache_max_kib: int,
+        thin_resume: tuple[ThinState, float, float] | None = None,
     ) -> None:
         self.path = path
         self.thin_params = thin_params
@@ -106,7 +107,14 @@ class WriterCore:
         self._data_through_s = -math.inf
         self._last_expiry_s = -math.inf
         self._last_retention_s = -math.inf
+        self._resumed = thin_resume is not None
+        if thin_resume is not None:
+            self._thin, self._last_expiry_s, self._data_through_s = thin_resume
         self.conn: sqlite3.Connection | None = None
+
+    def thin_snapshot(self) -> tuple[ThinState, float, float]:
+        """The thinner's state, its last expiry time and the data time (``thin_resume``)."""
+        return self._thin, self._last_expiry_s, self._data_through_s
 
     def open(self, event_log: EventLog, position_log: PositionLog) -> None:
         """Open (migrating), then commit what the write-ahead logs hold (a run that was
@@ -114,7 +122,9 @@ class WriterCore:
         conn = self.conn = sql.connect_rw(self.path)
         self.size_cache()
         through = sql.get_meta(conn, "data_through_s")
-        if through is not None:
+        # Resumed: the data time goes with the thinner (expiry runs where it ran before),
+        # even if the store already holds later data (a kill after the checkpoint).
+        if through is not None and not self._resumed:
             self._data_through_s = float(through)
         logged = event_log.read()  # events of a run that was killed
         if logged:
@@ -128,11 +138,13 @@ class WriterCore:
             log.info("%s: %d logged positions replayed", self.path, self.positions_recovered)
         position_log.clear()
 
-    def finish(self) -> None:
-        """Store the pending last fixes, checkpoint the WAL and close."""
+    def finish(self, *, flush_thin: bool = True) -> None:
+        """Store the pending last fixes (unless ``flush_thin`` is False), checkpoint the WAL
+        and close."""
         conn = self.connection
-        self._thin, pending = flush(self._thin)
-        self.transaction(lambda: self._store_points(conn, pending))
+        if flush_thin:
+            self._thin, pending = flush(self._thin)
+            self.transaction(lambda: self._store_points(conn, pending))
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.close()
 

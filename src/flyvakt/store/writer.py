@@ -30,7 +30,7 @@ from flyvakt.store.records import (
     ReceiverFrames,
     VerdictRecord,
 )
-from flyvakt.store.thin import ThinParams
+from flyvakt.store.thin import ThinParams, ThinState
 from flyvakt.store.wcore import (
     CACHE_BASE_KIB,
     CACHE_PER_AIRCRAFT_KIB,
@@ -94,15 +94,23 @@ class StoreWriter:
         thin_positions: bool = True,
         retention: RetentionSettings | None = None,
         cache_max_kib: int = sql.CACHE_KIB,
+        thin_resume: tuple[ThinState, float, float] | None = None,
+        position_log: bool = True,
     ) -> None:
+        """``thin_resume``: a :meth:`thin_snapshot` to continue thinning from (a consumer that
+        resumes from its checkpoint: ``run --from``); ``position_log=False``: no positions
+        write-ahead, for a source that can be read again from the checkpoint (Kafka)."""
         self.path = str(path)
+        self.use_position_log = position_log
         self.core = WriterCore(
             self.path,
             thin_params=thin_params or ThinParams(),
             thin_positions=thin_positions,
             retention=retention or RetentionSettings(),
             cache_max_kib=cache_max_kib,
+            thin_resume=thin_resume,
         )
+        self._flush_thin_on_close = True
         self.drops = 0
         self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
         # Events are logged to disk before they are queued (flyvakt.store.eventlog).
@@ -168,7 +176,7 @@ class StoreWriter:
         """Log, then queue; a batch the full queue refuses stays in the log (replayed later)."""
         log_ = self.position_log
         with log_.lock:
-            if item is not self._last_refused:
+            if item is not self._last_refused and self.use_position_log:
                 log_.append(item)
             try:
                 self._queue.put_nowait(item)
@@ -184,11 +192,19 @@ class StoreWriter:
         """Block until everything offered so far is committed."""
         self._queue.join()
 
-    def close(self) -> None:
-        """Drain the queue, store pending last fixes, checkpoint the WAL and close."""
+    def thin_snapshot(self) -> tuple[ThinState, float, float]:
+        """The thinner's state, its last expiry time and the data time, to resume from
+        (``thin_resume``). Call it right after :meth:`flush`: nothing is then being written."""
+        return self.core.thin_snapshot()
+
+    def close(self, *, flush_thin: bool = True) -> None:
+        """Drain the queue, store pending last fixes (unless ``flush_thin`` is False: a
+        consumer that resumes from :meth:`thin_snapshot` stores them later, when thinning
+        decides), checkpoint the WAL and close."""
         if self._closed:
             return
         self._closed = True
+        self._flush_thin_on_close = flush_thin
         self._queue.put(_CLOSE)
         self._thread.join()
 
@@ -242,7 +258,7 @@ class StoreWriter:
                 item = follow if follow is not None else self._queue.get()
             self._queue.task_done()  # the close marker
             self._rotate_log(force=True)
-            core.finish()
+            core.finish(flush_thin=self._flush_thin_on_close)
             self.event_log.clear()  # everything offered is committed
             self.position_log.clear()
         finally:
