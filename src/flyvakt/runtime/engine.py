@@ -34,12 +34,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -47,15 +46,17 @@ import numpy as np
 
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, StepOutput, finish
+from flyvakt.runtime.filefeed import replay_into
 from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
 from flyvakt.runtime.seams import AlertSink, StoreSink
-from flyvakt.sources import Batch, FileReader, TcpState, open_source, stream_tcp
+from flyvakt.sources import TcpState, open_source, stream_tcp
 from flyvakt.store.records import CommBRecord
 
 if TYPE_CHECKING:
     from flyvakt.fleets.registry import FleetRegistry
     from flyvakt.store import RetentionSettings, StoreWriter
+    from flyvakt.store.writerproc import StoreWriterProcess
 
 __all__ = ["EngineSummary", "run_engine"]
 
@@ -347,85 +348,6 @@ def publish_pipeline_counters(hub: Hub, state: PipelineState) -> None:
     hub.engine["aircraft_expired"] = st.expired
 
 
-def _time_slices(batch: Batch, span_s: float) -> list[Batch]:
-    """Cut a batch where its data time crosses a multiple of ``span_s`` (one wall tick of data).
-
-    The cuts depend only on the data, so a paced replay is reproducible.
-    """
-    if len(batch) == 0 or not span_s > 0:
-        return [batch]
-    t = batch.time_s
-    key = np.floor(np.where(np.isfinite(t), t, -np.inf) / span_s)
-    key = np.maximum.accumulate(key)  # frames without a time stay with the one before
-    cuts = np.flatnonzero(np.diff(key)) + 1
-    if len(cuts) == 0:
-        return [batch]
-    bounds = [0, *cuts.tolist(), len(batch)]
-    return [batch.take(np.arange(a, b)) for a, b in itertools.pairwise(bounds)]
-
-
-def _budget_slices(batch: Batch, budget: StepBudget) -> Iterator[Batch]:
-    """As-fast-as-possible replay: consecutive pieces of one step's budget each (the size
-    is read again before every piece, so it follows the rate measured on the last step)."""
-    a = 0
-    while a < len(batch):
-        b = min(a + budget.frames(), len(batch))
-        yield batch if (a, b) == (0, len(batch)) else batch.take(np.arange(a, b))
-        a = b
-
-
-async def _replay_files(
-    eng: _Engine,
-    urls: list[str],
-    *,
-    speed: float | None,
-    stop_event: asyncio.Event,
-    clock: Callable[[], float],
-    hub: Hub,
-    batch_frames: int | None,
-    tick_s: float,
-) -> None:
-    for url in urls:
-        progress: dict[str, Any] = {"state": "replaying", "frames": 0, "speed": speed}
-        hub.register_source(url, progress)
-        reader = FileReader(url, batch_size=batch_frames or MAX_STEP_FRAMES)
-        t_first: float | None = None
-        wall0 = 0.0
-        for big in reader:
-            pieces = (
-                _time_slices(big, speed * tick_s)
-                if speed
-                else [big]
-                if batch_frames
-                else _budget_slices(big, eng.budget)
-            )
-            for batch in pieces:
-                if stop_event.is_set():
-                    break
-                finite = batch.time_s[np.isfinite(batch.time_s)]
-                if speed and len(finite):
-                    t0 = float(finite[0])
-                    if t_first is None or t0 < t_first:
-                        t_first, wall0 = t0, clock()  # (re-)anchor: start, or time went back
-                    delay = wall0 + (t0 - t_first) / speed - clock()
-                    if delay > 0:
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(stop_event.wait(), timeout=delay)
-                        if stop_event.is_set():
-                            break
-                await eng.process(batch)
-                progress["frames"] += len(batch)
-                await asyncio.sleep(0)  # let the server and the live feeds run
-            if stop_event.is_set():
-                break
-        progress["state"] = "stopped" if stop_event.is_set() else "done"
-        progress["skipped"] = dict(reader.stats.skipped)
-        for k, v in reader.stats.skipped.items():
-            eng.summary.source_skipped[k] = eng.summary.source_skipped.get(k, 0) + v
-        if stop_event.is_set():
-            return
-
-
 async def run_engine(
     sources: list[str],
     *,
@@ -472,12 +394,14 @@ async def run_engine(
     specs = [open_source(u) for u in sources]
     tcp_urls = [s.url for s in specs if s.is_tcp]
     file_urls = [s.url for s in specs if not s.is_tcp]
-    store: StoreWriter | None = None
+    store: StoreWriter | StoreWriterProcess | None = None
     if db_path:
         from flyvakt.store import StoreWriter
         from flyvakt.store.writerproc import StoreWriterProcess
 
-        writer_cls = StoreWriterProcess if store_writer == "process" else StoreWriter
+        writer_cls: type[StoreWriter | StoreWriterProcess] = (
+            StoreWriterProcess if store_writer == "process" else StoreWriter
+        )
         store = (
             writer_cls(db_path, queue_size=store_queue_size, retention=retention)
             if store_queue_size
@@ -518,7 +442,7 @@ async def run_engine(
     files_task: asyncio.Task[None] | None = None
     if file_urls:
         files_task = asyncio.create_task(
-            _replay_files(
+            replay_into(
                 eng,
                 file_urls,
                 speed=speed if speed and speed > 0 else None,
@@ -527,6 +451,7 @@ async def run_engine(
                 hub=hub,
                 batch_frames=file_batch_frames,
                 tick_s=batch_interval_s,
+                max_step_frames=MAX_STEP_FRAMES,
             )
         )
     ticker_stop = asyncio.Event()
