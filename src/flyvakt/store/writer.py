@@ -3,8 +3,10 @@
 Producers (the runtime's pipeline) call :meth:`StoreWriter.offer`, which never blocks: when
 the bounded queue is full (a slow disk), the item is dropped and counted, because ingest must
 never stall behind storage. Each queued item is written in its own transaction (one commit per
-~100 ms batch). Position batches are thinned here (:mod:`flyvakt.store.thin`) after their
-unthinned times have been recorded as coverage, so coverage reflects every fix heard.
+~100 ms batch). Position batches are thinned (:mod:`flyvakt.store.thin`) after their
+unthinned times have been recorded as coverage, so coverage reflects every fix heard. What is
+done with the connection is :class:`flyvakt.store.wcore.WriterCore`, shared with the writer
+process (:mod:`flyvakt.store.writerproc`), which keeps the SQLite work off the caller's GIL.
 """
 
 from __future__ import annotations
