@@ -10,6 +10,7 @@ every whole frame due by then (frame k is due at ``t0 + k / rate``).
 
     .venv/bin/python benchmarks/bench_live.py [--rates 200000,500000] [--seconds 5]
         [--aircraft 5000] [--reader process|inline] [--store | --no-store]
+        [--store-writer process|thread]
 
 The engine runs in this process exactly as ``flyvakt run`` runs it (``run_engine``, store in a
 temporary directory unless ``--no-store``, no HTTP server). Per rate it prints:
@@ -20,7 +21,8 @@ temporary directory unless ``--no-store``, no HTTP server). Per rate it prints:
   the step that holds it has been published to the hub (what /api/status and the next
   aircraft.json reflect), over every frame published while the feed ran (shed frames have no
   latency, they count as shed; frames the drain at stop published are counted apart);
-- CPU seconds of this process and of the peer, and the machine's load average (the machine is
+- CPU seconds of this process, of the store writer process, the reader and the peer, the
+  engine process's CPU µs per frame it stepped, and the machine's load average (the machine is
   shared: figures move with the neighbours).
 The ceiling is the highest offered rate with nothing shed and p99 < 250 ms.
 """
@@ -201,7 +203,13 @@ def warm_up() -> None:
 
 
 def one_rate(
-    feed: Path, bounds: Path, rate: int, seconds: float, reader: str, store: bool
+    feed: Path,
+    bounds: Path,
+    rate: int,
+    seconds: float,
+    reader: str,
+    store: bool,
+    store_writer: str = "process",
 ) -> dict[str, Any]:
     from flyvakt.runtime.engine import run_engine
     from flyvakt.runtime.hub import Hub
@@ -231,6 +239,7 @@ def one_rate(
                 stop_event=stop,
                 clock=time.time,
                 **({"feed_reader": reader} if reader != "inline" else {}),
+                **({"store_writer": store_writer} if store_writer != "thread" else {}),
             )
         )
         assert peer.stdout is not None
@@ -274,6 +283,7 @@ def one_rate(
         "rate": rate,
         "reader": reader,
         "store": store,
+        "store_writer": store_writer if store else None,
         "peer_sent": sent,
         "peer_rate": float(achieved_s),
         "peer_blocked_s": float(blocked_s),
@@ -286,8 +296,12 @@ def one_rate(
         "p99_ms": float(np.percentile(lats, 99)) * 1e3 if lats.size else float("nan"),
         "max_ms": float(lats.max()) * 1e3 if lats.size else float("nan"),
         "cpu_engine_s": cpu_self,
-        # The reader child and the peer have both ended and been reaped: children's CPU.
-        "cpu_reader_s": cpu_children - float(peer_cpu_s),
+        "engine_us_per_frame": cpu_self / max(int(everything[:, 2].sum()), 1) * 1e6,
+        "cpu_store_s": float(getattr(summary, "store_cpu_s", 0.0)),
+        # The reader, the store writer and the peer have all ended and been reaped.
+        "cpu_reader_s": cpu_children
+        - float(peer_cpu_s)
+        - float(getattr(summary, "store_cpu_s", 0.0)),
         "cpu_peer_s": float(peer_cpu_s),
         "store_drops": int(summary.store_drops),
         "load_avg": (load0, os.getloadavg()[0]),
@@ -302,7 +316,12 @@ def ceiling(rows: list[dict[str, Any]]) -> int | None:
 
 
 def live(
-    rates: list[int], seconds: float, aircraft: int, reader: str, store: bool
+    rates: list[int],
+    seconds: float,
+    aircraft: int,
+    reader: str,
+    store: bool,
+    store_writer: str = "process",
 ) -> list[dict[str, Any]]:
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
     n = int(max(rates) * seconds * 1.05) + 1000
@@ -310,13 +329,14 @@ def live(
     print(
         f"live: {n:,} frames (synthetic from real), {aircraft:,} aircraft, "
         f"{feed.stat().st_size / 1e6:.0f} MB Beast; reader={reader}, "
-        f"store={'on' if store else 'off'}; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}",
+        f"store={store_writer if store else 'off'}; {os.cpu_count()} CPUs, "
+        f"load {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     warm_up()
     out = []
     for rate in rates:
-        r = one_rate(feed, bounds, rate, seconds, reader, store)
+        r = one_rate(feed, bounds, rate, seconds, reader, store, store_writer)
         out.append(r)
         print(
             f"  {rate:>9,}/s offered: peer {r['peer_rate']:>9,.0f}/s (blocked "
@@ -324,7 +344,8 @@ def live(
             f"{r['shed']:>9,} (at stop {r['drained_at_stop']:,}, unaccounted "
             f"{r['unaccounted']}) frame->API p50 "
             f"{r['p50_ms']:.0f} p99 {r['p99_ms']:.0f} max {r['max_ms']:.0f} ms; CPU engine "
-            f"{r['cpu_engine_s']:.1f} s reader {r['cpu_reader_s']:.1f} s peer "
+            f"{r['cpu_engine_s']:.1f} s ({r['engine_us_per_frame']:.1f} us/frame) store "
+            f"{r['cpu_store_s']:.1f} s reader {r['cpu_reader_s']:.1f} s peer "
             f"{r['cpu_peer_s']:.1f} s; load {r['load_avg'][0]:.1f}->{r['load_avg'][1]:.1f}",
             flush=True,
         )
@@ -343,10 +364,11 @@ def main() -> None:
     ap.add_argument("--aircraft", type=int, default=5000)
     ap.add_argument("--reader", choices=("process", "inline"), default="process")
     ap.add_argument("--store", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--store-writer", choices=("process", "thread"), default="process")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = ap.parse_args()
     rates = [int(r) for r in args.rates.split(",") if r]
-    rows = live(rates, args.seconds, args.aircraft, args.reader, args.store)
+    rows = live(rates, args.seconds, args.aircraft, args.reader, args.store, args.store_writer)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
 

@@ -1,6 +1,7 @@
 """The store across processes: SIGKILL of a writer mid-stream, and a reader in another process
 while the writer writes. Synthetic positions (50 aircraft per batch at one time step), because
-the point is transactions, not data."""
+the point is transactions, not data. Both writers: the thread (StoreWriter) and the process
+(StoreWriterProcess, whose child must end when the process holding it is killed)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ WRITER = f"""
 import sys, numpy as np
 from flyvakt.model.batches import PositionBatch
 from flyvakt.store import StoreWriter
-w = StoreWriter(sys.argv[1], thin_positions=False)
+from flyvakt.store.writerproc import StoreWriterProcess
+cls = StoreWriterProcess if sys.argv[2] == "process" else StoreWriter
+w = cls(sys.argv[1], thin_positions=False)
+print("child", getattr(w, "pid", None) or 0, flush=True)
 k = 0
 while True:
     b = PositionBatch.empty({PER_BATCH})
@@ -37,19 +41,32 @@ while True:
 """
 
 
-def _start(path: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path)],
+def _start(path: Path, kind: str = "thread") -> tuple[subprocess.Popen[str], int]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path), kind],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert proc.stdout is not None
+    word, pid = proc.stdout.readline().split()
+    assert word == "child"
+    return proc, int(pid)
 
 
-@pytest.mark.parametrize("after", [3, 40])
-def test_sigkill_loses_nothing_committed(tmp_path: Path, after: int) -> None:
+def _gone(pid: int) -> bool:
+    """The process has exited (a zombie nobody reaps counts as exited)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.parametrize(("after", "kind"), [(3, "thread"), (40, "thread"), (40, "process")])
+def test_sigkill_loses_nothing_committed(tmp_path: Path, after: int, kind: str) -> None:
     path = tmp_path / "s.db"
-    proc = _start(path)
+    proc, child = _start(path, kind)
     assert proc.stdout is not None
     committed = -1
     for line in proc.stdout:
@@ -60,6 +77,11 @@ def test_sigkill_loses_nothing_committed(tmp_path: Path, after: int) -> None:
     proc.wait(timeout=10)
     assert proc.returncode == -signal.SIGKILL
     assert committed >= after
+    if child:  # the writer process notices its parent is gone and ends
+        deadline = time.monotonic() + 10.0
+        while not _gone(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gone(child)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
@@ -73,7 +95,7 @@ def test_sigkill_loses_nothing_committed(tmp_path: Path, after: int) -> None:
 
 def test_reader_in_another_process_sees_whole_batches(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
-    proc = _start(path)
+    proc, _ = _start(path)
     assert proc.stdout is not None
     try:
         proc.stdout.readline()  # the store exists and holds batch 0

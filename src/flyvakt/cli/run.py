@@ -102,6 +102,15 @@ def register(sub: Any) -> None:
         "socket reading and framing off the pipeline's CPU; 'inline' reads them in the "
         "service's own event loop (one process; single-core machines)",
     )
+    p.add_argument(
+        "--store-writer",
+        choices=("process", "thread"),
+        default="process",
+        metavar="MODE",
+        help="where the store (--db) is written: 'process' (default), a child process, keeps "
+        "SQLite off the pipeline's CPU (restarted if it dies, nothing acknowledged lost); "
+        "'thread' writes from a thread of the service (one process; single-core machines)",
+    )
     add_receiver_arguments(p)
     p.set_defaults(func=run_run)
 
@@ -260,6 +269,7 @@ async def _main(args: argparse.Namespace) -> int:
             alerts=alerts,
             retention=_retention(args),
             feed_reader=args.feed_reader,
+            store_writer=args.store_writer,
         )
         done = summary.files_done
     if server_task is not None:

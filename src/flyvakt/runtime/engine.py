@@ -34,12 +34,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -47,15 +46,17 @@ import numpy as np
 
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, StepOutput, finish, flush
+from flyvakt.runtime.filefeed import replay_into
 from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
 from flyvakt.runtime.seams import AlertSink, StoreSink
-from flyvakt.sources import Batch, FileReader, TcpState, open_source, stream_tcp
+from flyvakt.sources import TcpState, open_source, stream_tcp
 from flyvakt.store.records import CommBRecord
 
 if TYPE_CHECKING:
     from flyvakt.fleets.registry import FleetRegistry
     from flyvakt.store import RetentionSettings, StoreWriter
+    from flyvakt.store.writerproc import StoreWriterProcess
 
 __all__ = ["EngineSummary", "run_engine"]
 
@@ -105,6 +106,8 @@ TRIM_EVERY_S = 60.0
 OnStatus = Callable[[dict[str, Any]], None]
 # How TCP feeds are read: in a child process each (the service's default) or in this loop.
 FEED_READERS = ("process", "inline")
+# Where the store's SQLite work runs: a child process (the service's default) or a thread here.
+STORE_WRITERS = ("process", "thread")
 
 
 @dataclass
@@ -122,6 +125,8 @@ class EngineSummary:
     source_skipped: dict[str, int] = field(default_factory=dict)
     step_errors: int = 0  # batches that failed (logged with their records, skipped)
     buffer_drops: int = 0  # live frames shed because the pipeline fell behind (see MAX_LAG_S)
+    store_restarts: int = 0  # store writer processes that died and were restarted
+    store_cpu_s: float = 0.0  # CPU seconds of the store writer processes (0 for the thread)
 
 
 @dataclass
@@ -345,85 +350,6 @@ def publish_pipeline_counters(hub: Hub, state: PipelineState) -> None:
     hub.engine["aircraft_expired"] = st.expired
 
 
-def _time_slices(batch: Batch, span_s: float) -> list[Batch]:
-    """Cut a batch where its data time crosses a multiple of ``span_s`` (one wall tick of data).
-
-    The cuts depend only on the data, so a paced replay is reproducible.
-    """
-    if len(batch) == 0 or not span_s > 0:
-        return [batch]
-    t = batch.time_s
-    key = np.floor(np.where(np.isfinite(t), t, -np.inf) / span_s)
-    key = np.maximum.accumulate(key)  # frames without a time stay with the one before
-    cuts = np.flatnonzero(np.diff(key)) + 1
-    if len(cuts) == 0:
-        return [batch]
-    bounds = [0, *cuts.tolist(), len(batch)]
-    return [batch.take(np.arange(a, b)) for a, b in itertools.pairwise(bounds)]
-
-
-def _budget_slices(batch: Batch, budget: StepBudget) -> Iterator[Batch]:
-    """As-fast-as-possible replay: consecutive pieces of one step's budget each (the size
-    is read again before every piece, so it follows the rate measured on the last step)."""
-    a = 0
-    while a < len(batch):
-        b = min(a + budget.frames(), len(batch))
-        yield batch if (a, b) == (0, len(batch)) else batch.take(np.arange(a, b))
-        a = b
-
-
-async def _replay_files(
-    eng: _Engine,
-    urls: list[str],
-    *,
-    speed: float | None,
-    stop_event: asyncio.Event,
-    clock: Callable[[], float],
-    hub: Hub,
-    batch_frames: int | None,
-    tick_s: float,
-) -> None:
-    for url in urls:
-        progress: dict[str, Any] = {"state": "replaying", "frames": 0, "speed": speed}
-        hub.register_source(url, progress)
-        reader = FileReader(url, batch_size=batch_frames or MAX_STEP_FRAMES)
-        t_first: float | None = None
-        wall0 = 0.0
-        for big in reader:
-            pieces = (
-                _time_slices(big, speed * tick_s)
-                if speed
-                else [big]
-                if batch_frames
-                else _budget_slices(big, eng.budget)
-            )
-            for batch in pieces:
-                if stop_event.is_set():
-                    break
-                finite = batch.time_s[np.isfinite(batch.time_s)]
-                if speed and len(finite):
-                    t0 = float(finite[0])
-                    if t_first is None or t0 < t_first:
-                        t_first, wall0 = t0, clock()  # (re-)anchor: start, or time went back
-                    delay = wall0 + (t0 - t_first) / speed - clock()
-                    if delay > 0:
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(stop_event.wait(), timeout=delay)
-                        if stop_event.is_set():
-                            break
-                await eng.process(batch)
-                progress["frames"] += len(batch)
-                await asyncio.sleep(0)  # let the server and the live feeds run
-            if stop_event.is_set():
-                break
-        progress["state"] = "stopped" if stop_event.is_set() else "done"
-        progress["skipped"] = dict(reader.stats.skipped)
-        for k, v in reader.stats.skipped.items():
-            eng.summary.source_skipped[k] = eng.summary.source_skipped.get(k, 0) + v
-        if stop_event.is_set():
-            return
-
-
 async def run_engine(
     sources: list[str],
     *,
@@ -445,12 +371,15 @@ async def run_engine(
     retention: RetentionSettings | None = None,
     timer: Callable[[], float] = time.perf_counter,
     feed_reader: str = "inline",
+    store_writer: str = "thread",
 ) -> EngineSummary:
     """Run the sources through the pipeline until stopped (or until all files are replayed).
 
     ``feed_reader``: "inline" reads TCP feeds in this event loop (through ``clock``);
     "process" reads each in a child process (:mod:`flyvakt.sources.feedproc`, wall clock),
-    which keeps socket reading and framing off this process's CPU and GIL.
+    which keeps socket reading and framing off this process's CPU and GIL. ``store_writer``:
+    "thread" writes the store from a thread here, "process" from a child process
+    (:mod:`flyvakt.store.writerproc`: the SQLite work off this process's CPU and GIL).
 
     Raises :class:`flyvakt.sources.SourceFormatError` for a source URL that cannot be used,
     before anything starts. The fleet registry is ``registry`` if given (loaded once by the
@@ -458,6 +387,8 @@ async def run_engine(
     """
     if feed_reader not in FEED_READERS:
         raise ValueError(f"feed_reader must be one of {', '.join(FEED_READERS)}: {feed_reader!r}")
+    if store_writer not in STORE_WRITERS:
+        raise ValueError(f"store_writer: one of {', '.join(STORE_WRITERS)}, not {store_writer!r}")
     if registry is None and fleets_path:
         from flyvakt.fleets import load_fleets
 
@@ -465,14 +396,18 @@ async def run_engine(
     specs = [open_source(u) for u in sources]
     tcp_urls = [s.url for s in specs if s.is_tcp]
     file_urls = [s.url for s in specs if not s.is_tcp]
-    store: StoreWriter | None = None
+    store: StoreWriter | StoreWriterProcess | None = None
     if db_path:
         from flyvakt.store import StoreWriter
+        from flyvakt.store.writerproc import StoreWriterProcess
 
+        writer_cls: type[StoreWriter | StoreWriterProcess] = (
+            StoreWriterProcess if store_writer == "process" else StoreWriter
+        )
         store = (
-            StoreWriter(db_path, queue_size=store_queue_size, retention=retention)
+            writer_cls(db_path, queue_size=store_queue_size, retention=retention)
             if store_queue_size
-            else StoreWriter(db_path, retention=retention)
+            else writer_cls(db_path, retention=retention)
         )
     eng = _Engine(
         hub=hub,
@@ -509,7 +444,7 @@ async def run_engine(
     files_task: asyncio.Task[None] | None = None
     if file_urls:
         files_task = asyncio.create_task(
-            _replay_files(
+            replay_into(
                 eng,
                 file_urls,
                 speed=speed if speed and speed > 0 else None,
@@ -518,6 +453,7 @@ async def run_engine(
                 hub=hub,
                 batch_frames=file_batch_frames,
                 tick_s=batch_interval_s,
+                max_step_frames=MAX_STEP_FRAMES,
             )
         )
     ticker_stop = asyncio.Event()
@@ -552,6 +488,7 @@ async def run_engine(
             hub.engine.update(memory_figures())
             if store is not None:
                 hub.engine["store_cache_kib"] = store.cache_kib
+                hub.engine["store_restarts"] = getattr(store, "restarts", 0)
             hub.publish_status()
             if on_status is not None and not ticker_stop.is_set():
                 on_status(hub.status())
@@ -593,5 +530,7 @@ async def run_engine(
                 await asyncio.to_thread(store.close)
                 eng.summary.store_drops = int(store.drops)
                 eng.summary.store_errors = dict(store.errors)
+                eng.summary.store_restarts = getattr(store, "restarts", 0)
+                eng.summary.store_cpu_s = getattr(store, "child_cpu_s", 0.0)
     hub.engine["frames"] = eng.summary.frames
     return eng.summary

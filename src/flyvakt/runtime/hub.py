@@ -35,7 +35,7 @@ import numpy as np
 
 from flyvakt.decode.commb import CommBLatest
 from flyvakt.model import Event, PositionBatch
-from flyvakt.model.batches import icao_hex
+from flyvakt.model.batches import NON_ICAO, icao_hex
 from flyvakt.track.table import TRACKED_FIELDS, StateTable
 
 __all__ = ["Hub", "Subscription"]
@@ -79,11 +79,39 @@ class _Counters:
     subscriber_drops: int = 0
 
 
-def _num(x: Any, nd: int) -> float | None:
-    v = float(x)
-    if math.isnan(v) or math.isinf(v):
-        return None
-    return round(v, nd)
+def _rounded(values: Any, nd: int) -> list[float | None]:
+    """A column rounded to ``nd`` decimals as Python values, NaN/inf as None (JSON null)."""
+    r = np.round(np.asarray(values, dtype=np.float64), nd)
+    bad = ~np.isfinite(r)
+    if not bad.any():
+        return r.tolist()  # type: ignore[no-any-return]
+    out = r.astype(object)
+    out[bad] = None
+    return out.tolist()  # type: ignore[no-any-return]
+
+
+_ROW_KEYS = ("icao24", "time_s", "lat", "lon", "alt_baro", "gs", "track", "on_ground", "flight")
+
+
+def position_rows(positions: PositionBatch) -> list[dict[str, Any]]:
+    """The live "positions" message rows, built column by column (the per-fix Python work
+    is one ``dict(zip(...))``: with a map open this ran for every fix of every step)."""
+    icao = positions.icao24.astype(np.int64)
+    plain = (icao & NON_ICAO) == 0
+    fmt = (lambda a: f"{a:06x}") if plain.all() else icao_hex
+    hexes = [fmt(a) for a in icao.tolist()]
+    cols = (
+        hexes,
+        positions.time_s.astype(np.float64).tolist(),
+        _rounded(positions.lat_deg, 5),
+        _rounded(positions.lon_deg, 5),
+        _rounded(positions.altitude_baro_ft, 0),
+        _rounded(positions.groundspeed_kt, 1),
+        _rounded(positions.track_deg, 1),
+        positions.on_ground.astype(np.int64).tolist(),
+        positions.callsign.tolist(),
+    )
+    return [dict(zip(_ROW_KEYS, vals, strict=True)) for vals in zip(*cols, strict=True)]
 
 
 class Hub:
@@ -122,21 +150,9 @@ class Hub:
         self._counts.positions += len(positions)
         if not self._subs or len(positions) == 0:
             return
-        rows = [
-            {
-                "icao24": icao_hex(int(positions.icao24[i])),
-                "time_s": float(positions.time_s[i]),
-                "lat": _num(positions.lat_deg[i], 5),
-                "lon": _num(positions.lon_deg[i], 5),
-                "alt_baro": _num(positions.altitude_baro_ft[i], 0),
-                "gs": _num(positions.groundspeed_kt[i], 1),
-                "track": _num(positions.track_deg[i], 1),
-                "on_ground": int(positions.on_ground[i]),
-                "flight": positions.callsign[i],
-            }
-            for i in range(len(positions))
-        ]
-        self._broadcast({"kind": "positions", "now_s": self.now_s, "positions": rows})
+        self._broadcast(
+            {"kind": "positions", "now_s": self.now_s, "positions": position_rows(positions)}
+        )
 
     def publish_events(self, events: list[Event]) -> None:
         for ev in events:

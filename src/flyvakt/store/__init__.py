@@ -1,6 +1,7 @@
-"""Embedded store: SQLite in WAL mode, one writer thread, readers from any process.
+"""Embedded store: SQLite in WAL mode, one writer, readers from any process.
 
-Public API: :class:`StoreWriter` (thread, bounded queue, one transaction per batch),
+Public API: :class:`StoreWriter` (thread, bounded queue, one transaction per batch; the same
+in a child process: :class:`flyvakt.store.writerproc.StoreWriterProcess`),
 :class:`StoreReader` (``mode=ro``), :func:`thin` (pure track thinning) and the record types.
 Exports (GeoJSON, KML, CSV, Parquet) live in :mod:`flyvakt.store.export`.
 """

@@ -23,7 +23,7 @@ import numpy as np
 from flyvakt.cli._outputs import POSITION_COLUMNS
 from flyvakt.model.batches import PositionBatch, icao_hex, parse_icao_hex
 from flyvakt.model.events import iso_utc
-from flyvakt.store.writer import THINNED_KEY
+from flyvakt.store.wcore import THINNED_KEY
 
 __all__ = [
     "FORMATS",

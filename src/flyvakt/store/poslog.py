@@ -102,8 +102,12 @@ class PositionLog:
 
     def append(self, batch: PositionBatch) -> None:
         """Append and fsync (call with ``lock`` held, with the queueing)."""
+        self.append_record(encode(batch))
+
+    def append_record(self, record: bytes) -> None:
+        """Append one :func:`encode`-d record and fsync."""
         with self.path.open("ab") as fh:
-            fh.write(encode(batch))
+            fh.write(record)
             fh.flush()
             os.fsync(fh.fileno())
 

@@ -23,7 +23,7 @@ def _count(db: Path, sql: str) -> int:
 
 
 async def _tcp_run(
-    raw: bytes, cut: int, db: Path, feed_reader: str = "inline"
+    raw: bytes, cut: int, db: Path, feed_reader: str = "inline", store_writer: str = "thread"
 ) -> tuple[EngineSummary, Hub, int]:
     conn_no = 0
 
@@ -52,6 +52,7 @@ async def _tcp_run(
                 batch_interval_s=0.02,
                 tcp_options={"max_connections": 2, "backoff_start_s": 0.01},
                 feed_reader=feed_reader,
+                store_writer=store_writer,
             )
         )
         async with asyncio.timeout(20):
@@ -62,15 +63,18 @@ async def _tcp_run(
     return summary, hub, sub.dropped
 
 
-@pytest.mark.parametrize("feed_reader", ["inline", "process"])
+@pytest.mark.parametrize(
+    ("feed_reader", "store_writer"),
+    [("inline", "thread"), ("process", "thread"), ("process", "process")],
+)
 def test_tcp_drop_reconnect_all_frames_stored(
-    beast_sample: Path, tmp_path: Path, feed_reader: str
+    beast_sample: Path, tmp_path: Path, feed_reader: str, store_writer: str
 ) -> None:
     raw = beast_sample.read_bytes()
     cut = 1000  # inside a frame
     first = len(BeastParser().feed(raw[:cut]))
     db = tmp_path / "live.db"
-    summary, hub, dropped = asyncio.run(_tcp_run(raw, cut, db, feed_reader))
+    summary, hub, dropped = asyncio.run(_tcp_run(raw, cut, db, feed_reader, store_writer))
     st = hub.sources[next(iter(hub.sources))]
     assert st.connections == 2
     assert summary.frames == first + 239  # every frame received went through the pipeline
@@ -79,6 +83,8 @@ def test_tcp_drop_reconnect_all_frames_stored(
     assert 0 < _count(db, "SELECT count(*) FROM track_points") <= summary.positions
     assert dropped > 0  # the idle subscriber lost messages instead of blocking anyone
     assert summary.finished is False  # live feed: the detector is not finished
+    assert summary.store_restarts == 0
+    assert (summary.store_cpu_s > 0) == (store_writer == "process")
 
 
 class _FullStore:

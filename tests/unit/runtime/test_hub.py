@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from flyvakt.model import Event
-from flyvakt.model.batches import icao_hex
-from flyvakt.runtime.hub import Hub
+from flyvakt.model.batches import NON_ICAO, icao_hex
+from flyvakt.runtime.hub import Hub, position_rows
 from flyvakt.runtime.replay import replay_files
 from flyvakt.runtime.status import status_line
 
@@ -77,3 +77,40 @@ def test_event_message_shape_and_status_line() -> None:
         {"now_s": 1_720_249_161.0, "frames_per_s": 12.5, "aircraft": 3, "events": 2, "drops": 1}
     )
     assert line == "2024-07-06T06:59:21Z  12.5 frames/s  3 aircraft  2 events  1 drops"
+
+
+def _num(x: float, nd: int) -> float | None:
+    return None if not math.isfinite(float(x)) else round(float(x), nd)
+
+
+def test_position_rows_match_the_per_fix_definition() -> None:
+    """The columnar rows of a "positions" message equal what the per-fix loop built (real
+    fixes: AFR34ZG; one address marked non-ICAO and one value made NaN to cover both)."""
+    from flyvakt.cli.replay import bundled_sample
+
+    pos = replay_files([bundled_sample()]).positions
+    assert len(pos) > 100
+    pos.icao24[0] = pos.icao24[0] | NON_ICAO
+    pos.groundspeed_kt[1] = math.nan
+    rows = position_rows(pos)
+    assert len(rows) == len(pos)
+    assert rows[0]["icao24"].startswith("~") and rows[1]["gs"] is None
+    for i, row in enumerate(rows):
+        want = {
+            "icao24": icao_hex(int(pos.icao24[i])),
+            "time_s": float(pos.time_s[i]),
+            "lat": _num(pos.lat_deg[i], 5),
+            "lon": _num(pos.lon_deg[i], 5),
+            "alt_baro": _num(pos.altitude_baro_ft[i], 0),
+            "gs": _num(pos.groundspeed_kt[i], 1),
+            "track": _num(pos.track_deg[i], 1),
+            "on_ground": int(pos.on_ground[i]),
+            "flight": pos.callsign[i],
+        }
+        assert row.keys() == want.keys()
+        for k, v in want.items():
+            got = row[k]
+            if isinstance(v, float):  # NumPy and Python may round a last digit differently
+                assert isinstance(got, float) and math.isclose(got, v, abs_tol=1e-9), (k, i)
+            else:
+                assert got == v, (k, i)

@@ -1,0 +1,107 @@
+"""The store writer in a child process (store.writerproc): the same store as the writer thread,
+and a child that dies is restarted with nothing lost.
+
+Real data: AFR34ZG's positions and events (takeoff LFPG, landing LFBO) replayed from the bundled
+recording (MIT, traffic).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flyvakt.cli.replay import bundled_sample
+from flyvakt.model import PositionBatch
+from flyvakt.runtime.replay import ReplayResult, replay_files
+from flyvakt.store import MetaRecord, StoreError, StoreWriter
+from flyvakt.store.writerproc import StoreWriterProcess
+
+TABLES = {
+    "track_points": "SELECT * FROM track_points ORDER BY icao24, time_s",
+    "coverage": "SELECT * FROM coverage ORDER BY 1, 2",
+    "events": "SELECT type, icao24, time_s, airport FROM events ORDER BY time_s",
+    "flights": "SELECT * FROM flights ORDER BY 1, 2",
+    "aircraft": "SELECT icao24, callsign, last_seen_s FROM aircraft ORDER BY 1",
+}
+
+
+@pytest.fixture(scope="module")
+def afr() -> ReplayResult:
+    return replay_files([bundled_sample()], keep_positions=True)
+
+
+def _parts(pos: PositionBatch, n: int) -> list[PositionBatch]:
+    return [pos.take(p) for p in np.array_split(np.arange(len(pos)), n)]
+
+
+def _rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return {name: conn.execute(q).fetchall() for name, q in TABLES.items()}
+
+
+def _write(cls: type, db: Path, afr: ReplayResult) -> None:
+    w = cls(db)
+    for part in _parts(afr.positions, 30):
+        assert w.offer(part)
+    assert w.offer(list(afr.events))
+    w.close()
+
+
+def test_process_stores_what_the_thread_stores(tmp_path: Path, afr: ReplayResult) -> None:
+    _write(StoreWriter, tmp_path / "thread.db", afr)
+    _write(StoreWriterProcess, tmp_path / "process.db", afr)
+    thread, process = _rows(tmp_path / "thread.db"), _rows(tmp_path / "process.db")
+    assert len(thread["track_points"]) > 500  # thinned, but a whole flight
+    assert [r[0] for r in thread["events"]] == ["takeoff", "landing"]
+    assert process == thread
+    assert not list(tmp_path.glob("*-log*"))  # a clean close empties the write-ahead logs
+
+
+def test_writer_process_killed_is_restarted_and_nothing_is_lost(
+    tmp_path: Path, afr: ReplayResult
+) -> None:
+    db = tmp_path / "s.db"
+    pos = afr.positions
+    parts = _parts(pos, 40)
+    w = StoreWriterProcess(db, thin_positions=False)
+    try:
+        for part in parts[:10]:
+            assert w.offer(part)
+        w.flush()  # committed
+        first = w.pid
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        # Offered while the child is dead or starting: positions and events are in the logs,
+        # the meta record (not logged) is sent again to the new child.
+        for part in parts[10:]:
+            assert w.offer(part)
+        assert w.offer(list(afr.events))
+        assert w.offer(MetaRecord("note", "after the kill"))
+        w.flush()
+        assert w.restarts == 1
+        assert w.pid not in (None, first)
+        assert w.positions_recovered > 0
+    finally:
+        w.close()
+    keys = set(zip(pos.icao24.tolist(), pos.time_s.tolist(), strict=True))
+    rows = _rows(db)
+    assert len(rows["track_points"]) == len(keys)  # every fix, none doubled
+    assert [(r[0], r[3]) for r in rows["events"]] == [("takeoff", "LFPG"), ("landing", "LFBO")]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'note'").fetchone() == (
+            "after the kill",
+        )
+    assert not list(tmp_path.glob("*-log*"))
+
+
+def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.db"
+    bad.write_bytes(b"this is not sqlite, " * 100)
+    with pytest.raises(StoreError, match=r"notes\.db: not a flyvakt store"):
+        StoreWriterProcess(bad)
