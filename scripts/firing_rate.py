@@ -67,6 +67,7 @@ RULES: list[tuple[str, str, str]] = [
     ("data start: climb", "takeoff", r"^first seen .* and then climbing"),
     ("end/lost on approach", "landing", r"^last seen .*descending towards it"),
     ("end/lost on approach, ambiguous", "landing", r"^last seen descending .*another airport"),
+    ("end/lost on approach, not short final", "landing", r"^last seen descending .*short final"),
     ("gap: ground both sides", "landing", r"^on the ground at \S+ before a .*, at \S+ after it"),
     ("gap: ground both sides", "takeoff", r"^on the ground at \S+ before a .*, at \S+ after it"),
     ("gap: ground then air", "takeoff", r"^on the ground (at \S+ )?before a "),

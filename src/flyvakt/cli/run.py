@@ -93,6 +93,15 @@ def register(sub: Any) -> None:
         metavar="SECONDS",
         help="with --from: stop after this many seconds without a message (batch jobs, tests)",
     )
+    p.add_argument(
+        "--feed-reader",
+        choices=("process", "inline"),
+        default="process",
+        metavar="MODE",
+        help="how TCP feeds are read: 'process' (default), a child process per feed, keeps "
+        "socket reading and framing off the pipeline's CPU; 'inline' reads them in the "
+        "service's own event loop (one process; single-core machines)",
+    )
     add_receiver_arguments(p)
     p.set_defaults(func=run_run)
 
@@ -250,6 +259,7 @@ async def _main(args: argparse.Namespace) -> int:
             on_status=on_status,
             alerts=alerts,
             retention=_retention(args),
+            feed_reader=args.feed_reader,
         )
         done = summary.files_done
     if server_task is not None:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from flyvakt.detect import rules as R
 from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.geo.distance import distance_nm
 from flyvakt.model import AirportRef, Event, PositionBatch
@@ -78,9 +79,13 @@ class Context:
     ground_refs: dict[str, list[tuple[float, float]]] = dc_field(default_factory=dict)
 
     def airport_for(self, fx: Fix, radius_nm: float) -> tuple[AirportRef | None, list[str]]:
+        """The airport whose surface ``fx`` is on (within ``SURFACE_NM``) and the other airports
+        within ``radius_nm``; farther than ``SURFACE_NM`` none is named, all are candidates."""
         near = self.world.airports_near(fx.lat, fx.lon, radius_nm)
         if not near:
             return None, []
+        if near[0][1] > R.SURFACE_NM:
+            return None, [a.icao for a, _ in near[:5]]
         return near[0][0], [a.icao for a, _ in near[1:6]]
 
     def event(

@@ -96,6 +96,18 @@ def final_to(
     return fits, ambiguous, ""
 
 
+def _reachable(before: Fix, after: Fix, ap: AirportRef) -> bool:
+    """Whether the aircraft can have flown from ``before`` to ``ap`` and on to ``after`` within
+    the interval, at the faster of its two groundspeeds (it is slower while landing): mry0601
+    ac155c, 3.0 NM from 9CL2 before and 3.7 NM after 202 s at 80-100 kt, had a landing named
+    there. An unknown speed decides nothing."""
+    speeds = [v for v in (before.gs, after.gs) if v > 0]  # NaN and the 0 placeholder: unknown
+    if not speeds:
+        return True
+    kt = max(speeds)
+    return (dist_nm(before, ap) + dist_nm(after, ap)) / kt * 3600.0 <= after.t - before.t
+
+
 def _reaches(st: AircraftState, fx: Fix, h: float, d_nm: float) -> bool:
     """The descent would reach the ground near the field: the time to lose the height at the
     current descent rate and the time to fly there at the current groundspeed agree within
@@ -301,6 +313,7 @@ def across_gap(
             and (len(finals) == 1 or there)
             and common[0] is finals[0]
             and climbs[0] is finals[0]
+            and _reachable(prev, fx, finals[0])
         ):
             ap = common[0]
             how = "over the runway of" if there else "on final to"

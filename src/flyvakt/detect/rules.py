@@ -18,6 +18,12 @@ TAKEOFF_MIN_MOVE_NM = 0.25
 # Naming an airport for an observed ground transition: the aircraft is on the runway or a taxiway,
 # so the airport reference point is within a few NM (the largest airports span ~3 NM).
 GROUND_AIRPORT_NM = 5.0
+# ... but an airport is named for a surface fix only within this of its reference point (its
+# runways and aprons, as LONE_FLAG_NM); farther out, the airports within GROUND_AIRPORT_NM are
+# candidates. A CAL FIRE aircraft flying at -75 to 250 ft and 45-90 kt 3.0-4.9 NM from KVUO and
+# 28WA (traffic calfire a3d1e2) had landings, takeoffs and stopovers named there: the 3 gap
+# fires sampled in session 7 were all wrong (tests/data/real-ga/firing_sample.csv).
+SURFACE_NM = 2.5
 # Evidence envelope for naming an airport from an airborne fix (DESIGN.md §4): low (≤ 5,000 ft
 # above field elevation) and close (≤ 10 NM). OPDI measured gated abstention at 99.4 % right vs
 # 87.5 % for nearest-airport guessing.
