@@ -88,17 +88,20 @@ def main() -> int:
     state, cfg, det = PipelineState(), tracker_config(), make_detector()
     want_events: set[tuple[str, str, float, str]] = set()
     want_pos: set[tuple[int, float]] = set()
+    want_rows = 0  # position rows (an aircraft can have two fixes at one time)
     for b in split(fb, BATCH):
         state, out = step(state, b, cfg, det)
         want_events |= {(e.type, e.icao24, round(e.time_s, 3), e.airport.icao if e.airport else "")
                         for e in out.events}  # fmt: skip
         p = out.positions
         want_pos |= set(zip(p.icao24.tolist(), p.time_s.tolist(), strict=True))
+        want_rows += len(p)
     if adv is not None:
         want_events |= {(e.type, e.icao24, round(e.time_s, 3), e.airport.icao if e.airport else "")
                         for e in advance(state, state.data_through_s + adv, det)}  # fmt: skip
     took = time.perf_counter() - t0
-    print(f"in-process: {len(fb):,} frames, {len(want_pos):,} positions, "
+    print(f"in-process: {len(fb):,} frames, {want_rows:,} position rows, {len(want_pos):,} "
+          f"distinct positions, "
           f"{len(want_events):,} events in {took:.1f} s", flush=True)  # fmt: skip
     with tansu_broker() as addr:
         url = parse_kafka_url(f"kafka://{addr}/eq")
@@ -119,8 +122,9 @@ def main() -> int:
     got_events = {(e.type, e.icao24, round(e.time_s, 3), e.airport.icao if e.airport else "")
                   for e in events.values()}  # fmt: skip
     got_pos = set(zip(positions.icao24.tolist(), positions.time_s.tolist(), strict=True))
-    twice = len(positions) - len(got_pos)
-    print(f"kafka: {len(positions):,} position rows ({twice:,} written twice after the kill), "
+    twice = len(positions) - want_rows
+    print(f"kafka: {len(positions):,} position rows ({twice:,} more than in process: output "
+          f"again after the kill), "
           f"{len(got_pos):,} distinct; {len(got_events):,} events")  # fmt: skip
     same = got_events == want_events and got_pos == want_pos
     print("EQUAL" if same else f"DIFFERENT: events -{len(want_events - got_events)} "

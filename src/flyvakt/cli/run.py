@@ -300,15 +300,17 @@ async def _consume(
 ) -> bool:
     """``--from``: the cluster's outputs into the store, hub and alerts, resuming from the
     checkpoint next to the store. True when it ended by itself (``--idle-exit``)."""
+    from flyvakt.checkpoint import CheckpointError
     from flyvakt.store import StoreWriter
     from flyvakt.stream.consume import checkpoint_path, consume_outputs
+    from flyvakt.stream.kafka import KafkaError
     from flyvakt.stream.resume import load_consumer
 
     path = checkpoint_path(args.db)
     try:
         resume = load_consumer(path)
-    except ValueError as exc:  # CheckpointError: one line naming the file
-        raise SystemExit(f"flyvakt run: {exc}") from None
+    except CheckpointError as exc:  # one line naming the file; exit status 2 as other errors
+        raise KafkaError(f"{exc} (delete it to read the topics from their start)") from None
     if resume is not None:
         print(f"flyvakt run: resuming from {path}", file=sys.stderr)
     # No positions write-ahead: Kafka holds them, re-read from the checkpoint's offsets.

@@ -111,8 +111,7 @@ def loads(data: bytes) -> ConsumerCheckpoint:
     if doc.get("version") != FORMAT_VERSION:
         raise CheckpointError(
             f"checkpoint format version {doc.get('version')!r} is not understood by this "
-            f"flyvakt (it reads version {FORMAT_VERSION}); delete it to read the topics again "
-            "from their start"
+            f"flyvakt (it reads version {FORMAT_VERSION})"
         )
     try:
         return ConsumerCheckpoint(

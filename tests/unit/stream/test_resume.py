@@ -185,3 +185,21 @@ def test_store_order_gives_one_time_ordered_stream_whatever_the_arrival_order() 
     assert run(ahead, None) == want
     for cut in range(len(ahead)):
         assert run(ahead, cut) == want, cut
+
+
+def test_run_from_with_a_damaged_checkpoint_is_a_one_line_error(tmp_path: Path) -> None:
+    """Before any broker is contacted: exit status 2, one line naming the file, no traceback."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "x.db"
+    (tmp_path / "x.db.kafka-state").write_bytes(b"\x00junk")
+    out = subprocess.run(
+        [sys.executable, "-m", "flyvakt", "run", "--from", "kafka://127.0.0.1:9/x",
+         "--no-serve", "--db", str(db)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 2, out.stderr
+    last = out.stderr.strip().splitlines()[-1]
+    assert "x.db.kafka-state" in last and "Traceback" not in out.stderr
+    assert "delete it" in last
