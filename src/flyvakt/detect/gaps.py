@@ -281,8 +281,11 @@ def infer_landing_at_end(ctx: Context, st: AircraftState, out: list[Event]) -> b
         candidates=reach_candidates(ctx, st, fx, fits), reason=why,
     )  # fmt: skip
     # Every airport within reach of the last fix is a candidate: what ``verify`` may read a
-    # country from ("landed in Y" when all of them lie in Y).
+    # country from ("landed in Y" when all of them lie in Y). The zone of the last fix gives
+    # readers the local time that no airport gives.
     out[-1].details["candidates_within_nm"] = R.CLOSE_NM
+    if out[-1].local_tz:
+        out[-1].details["tz"] = out[-1].local_tz
     return True
 
 
