@@ -12,9 +12,9 @@ corpus, written as an OpenSky-style CSV.
         [--formats beast,avr,csv,jsonl,sv] [--sweep 100,1000,5000,20000,50000]
         [--live 100000,200000,300000,500000] [--live-seconds 5]
 
-``--live``: ``flyvakt run beast+tcp://`` (the engine, in this process) fed by a separate peer
-process at each offered rate; reports processed frames/s, frames shed, latency p50/p99 from
-socket read to published step, and how long the peer's ``sendall`` was blocked.
+``--live``: ``flyvakt run beast+tcp://`` (the engine, in this process, with its store and a
+reader process) fed by a separate peer process at each offered rate: ``bench_live.py``, which
+says what it measures (frame -> API latency from each frame's due time at the peer).
 
 Every figure is process CPU time (user + system of the child, from ``wait4``), median of
 ``--repeat`` runs: the machine is shared, so wall time would measure the neighbours. Rates are
@@ -193,141 +193,6 @@ def sweep(frames: int, sizes: list[int], repeat: int) -> list[tuple[int, float, 
     return out
 
 
-# The peer for the live measurement: a separate process (as readsb would be) that listens,
-# accepts one client and sends the Beast file's bytes at RATE frames/s in 10 ms slices, then
-# prints what it achieved and how long ``sendall`` was held up by a full socket (a stalled
-# sender is what TCP backpressure hides).
-_PEER = """
-import socket, sys, time
-path, rate, seconds = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
-data = open(path, 'rb').read()
-per_frame = len(data) / int(sys.argv[4])
-srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(1)
-print(srv.getsockname()[1], flush=True)
-conn, _ = srv.accept()
-t0 = time.perf_counter(); sent = 0; blocked = 0.0; pos = 0
-while True:
-    now = time.perf_counter() - t0
-    if now >= seconds:
-        break
-    due = int(now * rate * per_frame) - sent
-    while due > 0:
-        piece = data[pos:pos + due]
-        b0 = time.perf_counter(); conn.sendall(piece); blocked += time.perf_counter() - b0
-        sent += len(piece); due -= len(piece); pos = (pos + len(piece)) % len(data)
-    time.sleep(0.01)
-elapsed = time.perf_counter() - t0
-print(sent / per_frame / elapsed, blocked, flush=True)
-conn.close()
-"""
-
-
-def live(beast: Path, n_frames: int, rates: list[int], seconds: float) -> list[dict[str, float]]:
-    """``flyvakt run beast+tcp://`` (the engine, in this process) fed by the peer at each rate:
-    frames processed per second, frames shed, latency from socket read to published step
-    (p50/p99 over frames), and the peer's own achieved rate and blocked time."""
-    import asyncio
-    from collections import deque
-
-    from flyvakt.runtime import engine as eng_mod
-    from flyvakt.runtime.hub import Hub
-
-    arrivals: deque[list[float]] = deque()
-    lat: list[tuple[float, int, float]] = []  # (latency s, frames, published at)
-    first: list[float] = []  # when the first frame arrived
-    cls = eng_mod._Engine
-    orig_on, orig_shed, orig_proc = cls.on_live_batch, cls._shed, cls.process
-
-    def take(n: int) -> list[tuple[float, int]]:
-        got = []
-        while n > 0 and arrivals:
-            a = arrivals[0]
-            k = min(n, int(a[1]))
-            got.append((a[0], k))
-            a[1] -= k
-            n -= k
-            if a[1] <= 0:
-                arrivals.popleft()
-        return got
-
-    def on(self: Any, batch: Any) -> None:
-        if len(batch):
-            arrivals.append([time.perf_counter(), len(batch)])
-            first[:] = first or [arrivals[-1][0]]
-        orig_on(self, batch)
-
-    def shed(self: Any, batch: Any) -> None:
-        take(len(batch))
-        orig_shed(self, batch)
-
-    async def proc(self: Any, batch: Any) -> None:
-        await orig_proc(self, batch)
-        t = time.perf_counter()
-        lat.extend((t - a, k, t) for a, k in take(len(batch)))
-
-    cls.on_live_batch, cls._shed, cls.process = on, shed, proc  # type: ignore[method-assign]
-    out = []
-    try:
-        for rate in rates:
-            arrivals.clear()
-            lat.clear()
-            first.clear()
-            peer = subprocess.Popen(
-                [sys.executable, "-c", _PEER, str(beast), str(rate), str(seconds), str(n_frames)],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            assert peer.stdout is not None
-            port = int(peer.stdout.readline())
-            hub = Hub()
-
-            async def go(port: int = port, hub: Hub = hub) -> Any:
-                stop = asyncio.Event()
-                task = asyncio.create_task(
-                    eng_mod.run_engine(
-                        [f"beast+tcp://127.0.0.1:{port}"],
-                        db_path=None,
-                        hub=hub,
-                        stop_event=stop,
-                        clock=time.time,
-                    )
-                )
-                await asyncio.sleep(seconds + 0.5)
-                stop.set()
-                return await task
-
-            summary = asyncio.run(go())
-            achieved, blocked = (float(x) for x in peer.stdout.readline().split())
-            peer.wait()
-            lats = np.array([v for v, _, _ in lat]) if lat else np.zeros(1)
-            weights = np.array([k for _, k, _ in lat]) if lat else np.ones(1)
-            t_end = (first[0] if first else 0.0) + seconds
-            in_window = sum(k for _, k, t in lat if t <= t_end)
-            order = np.argsort(lats)
-            cum = np.cumsum(weights[order]) / weights.sum()
-            p50, p99 = (float(lats[order][np.searchsorted(cum, q)]) for q in (0.5, 0.99))
-            row = {
-                "rate": rate,
-                "peer_rate": achieved,
-                "peer_blocked_s": blocked,
-                "processed_per_s": in_window / seconds,  # published while the peer sent
-                "shed": summary.buffer_drops,
-                "p50_ms": p50 * 1e3,
-                "p99_ms": p99 * 1e3,
-            }
-            out.append(row)
-            print(
-                f"  {rate:>9,} /s offered: peer sent {achieved:>9,.0f}/s (blocked "
-                f"{blocked:.2f} s), processed {row['processed_per_s']:>9,.0f}/s, shed "
-                f"{summary.buffer_drops:>9,}, latency p50 {p50 * 1e3:.0f} ms "
-                f"p99 {p99 * 1e3:.0f} ms",
-                flush=True,
-            )
-    finally:
-        cls.on_live_batch, cls._shed, cls.process = orig_on, orig_shed, orig_proc  # type: ignore[method-assign]
-    return out
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=1_000_000)
@@ -407,8 +272,10 @@ def main() -> None:
         print(
             f"live: flyvakt run beast+tcp:// fed by a peer process, {args.live_seconds:g} s each:"
         )
+        from bench_live import live
+
         rates = [int(r) for r in args.live.split(",")]
-        results["live"] = live(paths["beast"], len(corpus), rates, args.live_seconds)
+        results["live"] = live(rates, args.live_seconds, args.aircraft, "process", True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
 

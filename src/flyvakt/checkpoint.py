@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from typing import Any
+from typing import Any, TypeVar
 
 import msgpack
 import numpy as np
@@ -38,7 +38,23 @@ from flyvakt.track import TrackerState
 from flyvakt.track.table import COLUMNS, StateTable
 from flyvakt.validate import EdgeState
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "CheckpointError", "dumps", "loads"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "CheckpointError",
+    "decode_array",
+    "decode_columns",
+    "decode_fleets",
+    "decode_value",
+    "dumps",
+    "encode_array",
+    "encode_columns",
+    "encode_fleets",
+    "encode_value",
+    "loads",
+]
+
+T = TypeVar("T")
 
 FORMAT = "flyvakt-state"
 # Version 1: tracker table columns and pending (unconfirmed) frames, detector (aircraft, last
@@ -77,13 +93,7 @@ def dumps(state: PipelineState) -> bytes:
             "awaiting": sorted(det.awaiting),
             "ground_refs": {k: [list(r) for r in v] for k, v in det.ground_refs.items()},
         },
-        "fleets": {
-            "waves": [_enc(w) for w in state.fleets.waves],
-            "last": {k: _enc(v) for k, v in state.fleets.last.items()},
-            "latest_s": state.fleets.latest_s,
-            "together": state.fleets.together,
-            "fixes": {k: _enc(v) for k, v in state.fleets.fixes.items()},
-        },
+        "fleets": encode_fleets(state.fleets),
         "commb": {
             "values": {
                 a: {k: list(v) for k, v in slot.items()} for a, slot in state.commb.values.items()
@@ -147,14 +157,7 @@ def _state(doc: dict[str, Any]) -> PipelineState:
         },
         awaiting={int(a) for a in d["awaiting"]},
     )
-    f = doc["fleets"]
-    fleets = FleetState(
-        waves=[_dec(w) for w in f["waves"]],
-        last={k: _dec(v) for k, v in f["last"].items()},
-        latest_s=float(f["latest_s"]),
-        together={k: [list(g) for g in v] for k, v in f["together"].items()},
-        fixes={k: _dec(v) for k, v in f["fixes"].items()},
-    )
+    fleets = decode_fleets(doc["fleets"])
     fields: dict[str, Any] = {
         k: Counter(v) if isinstance(v, dict) else v for k, v in doc["stats"].items()
     }
@@ -177,6 +180,60 @@ def _state(doc: dict[str, Any]) -> PipelineState:
         data_through_s=float(doc["data_through_s"]),
         expired_through_s=float(doc["expired_through_s"]),
     )
+
+
+def encode_fleets(f: FleetState) -> dict[str, Any]:
+    """The fleet stage's state (also checkpointed alone by ``run --from``)."""
+    return {
+        "waves": [_enc(w) for w in f.waves],
+        "last": {k: _enc(v) for k, v in f.last.items()},
+        "latest_s": f.latest_s,
+        "together": f.together,
+        "fixes": {k: _enc(v) for k, v in f.fixes.items()},
+    }
+
+
+def decode_fleets(f: dict[str, Any]) -> FleetState:
+    return FleetState(
+        waves=[_dec(w) for w in f["waves"]],
+        last={k: _dec(v) for k, v in f["last"].items()},
+        latest_s=float(f["latest_s"]),
+        together={k: [list(g) for g in v] for k, v in f["together"].items()},
+        fixes={k: _dec(v) for k, v in f["fixes"].items()},
+    )
+
+
+def encode_columns(batch: Any) -> dict[str, Any]:
+    """A dataclass of equal-length arrays (PositionBatch, ObservationBatch) as columns."""
+    return {f.name: _arr(getattr(batch, f.name)) for f in dataclasses.fields(batch)}
+
+
+def decode_columns(cls: type[T], doc: dict[str, Any]) -> T:
+    """The inverse of :func:`encode_columns`; refuses a column set that differs from ``cls``'s."""
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    if set(doc) != names:
+        raise CheckpointError(
+            f"checkpoint {cls.__name__} columns differ: {sorted(set(doc) ^ names)}"
+        )
+    return cls(**{k: _unarr(v) for k, v in doc.items()})
+
+
+def encode_value(x: Any) -> Any:
+    """Plain values and the known dataclasses (:data:`_TYPES`) as MessagePack-able data."""
+    return _enc(x)
+
+
+def decode_value(x: Any) -> Any:
+    return _dec(x)
+
+
+def encode_array(a: npt.NDArray[Any]) -> dict[str, Any]:
+    """A NumPy array as MessagePack-able data (dtype, shape, bytes; object arrays as lists)."""
+    return _arr(a)
+
+
+def decode_array(v: dict[str, Any]) -> npt.NDArray[Any]:
+    return _unarr(v)
 
 
 def _pending(doc: dict[str, Any]) -> ObservationBatch:

@@ -67,6 +67,37 @@ def batches(fb: FrameBatch) -> list[FrameBatch]:
     return split(fb, BATCH)
 
 
+@pytest.fixture(scope="module")
+def one_store(
+    frames: FrameBatch, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[list[tuple[object, ...]], set[tuple[object, ...]]]:
+    """What one in-process run stores (events, track points)."""
+    db = tmp_path_factory.mktemp("one") / "one.db"
+    in_process_store(frames, db)
+    return stored(db)
+
+
+def work_outputs(broker: str, frames: FrameBatch, prefix: str, state: Path, kill: bool) -> None:
+    """The reconstruction through the broker and two workers (one killed mid-stream)."""
+    url = parse_kafka_url(f"kafka://{broker}/{prefix}")
+    create_topics(url, 4)
+    assert feed_batches(url, batches(frames)) == len(frames)
+    publish_watermark(url, float(frames.time_s[-1]) + ADVANCE_S)
+    a = worker_process(broker, prefix, state)
+    b = worker_process(broker, prefix, state)
+    if kill:  # worker A, mid-stream, as soon as it has checkpointed something
+        kill_after_checkpoint(a, state)
+    wait_committed(broker, f"{prefix}-workers", url.topic("frames"))
+    stop_workers([a, b], killed=a if kill else None)
+
+
+@pytest.fixture(scope="module")
+def worked(broker: str, frames: FrameBatch, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The topic prefix of the workers' outputs, without a kill (shared by two tests)."""
+    work_outputs(broker, frames, "r0", tmp_path_factory.mktemp("state"), kill=False)
+    return "r0"
+
+
 def in_process_store(fb: FrameBatch, db: Path) -> None:
     reg = load_fleets(str(example_fleets_path()))
     state, cfg, det = PipelineState(), tracker_config(), make_detector(registry=reg)
@@ -103,19 +134,18 @@ def test_fleet_members_are_in_different_partitions() -> None:
 
 @pytest.mark.parametrize("kill", [False, True])
 def test_run_from_kafka_stores_what_one_process_stores(
-    broker: str, frames: FrameBatch, tmp_path: Path, kill: bool
+    broker: str,
+    frames: FrameBatch,
+    tmp_path: Path,
+    kill: bool,
+    request: pytest.FixtureRequest,
+    one_store: tuple[list[tuple[object, ...]], set[tuple[object, ...]]],
 ) -> None:
-    prefix = f"r{int(kill)}"
-    url = parse_kafka_url(f"kafka://{broker}/{prefix}")
-    create_topics(url, 4)
-    assert feed_batches(url, batches(frames)) == len(frames)
-    publish_watermark(url, float(frames.time_s[-1]) + ADVANCE_S)
-    a = worker_process(broker, prefix, tmp_path / "state")
-    b = worker_process(broker, prefix, tmp_path / "state")
-    if kill:  # worker A, mid-stream, as soon as it has checkpointed something
-        kill_after_checkpoint(a, tmp_path / "state")
-    wait_committed(broker, f"{prefix}-workers", url.topic("frames"))
-    stop_workers([a, b], killed=a if kill else None)
+    if kill:
+        prefix = "r1"
+        work_outputs(broker, frames, prefix, tmp_path / "state", kill=True)
+    else:
+        prefix = request.getfixturevalue("worked")
 
     db = tmp_path / "kafka.db"
     run = subprocess.run(
@@ -129,8 +159,7 @@ def test_run_from_kafka_stores_what_one_process_stores(
     assert run.returncode == 0, run.stderr.decode()[-2000:]
     assert b"fleet events" in run.stderr
 
-    in_process_store(frames, tmp_path / "one.db")
-    want_events, want_points = stored(tmp_path / "one.db")
+    want_events, want_points = one_store
     got_events, got_points = stored(db)
     fleet = [e for e in want_events if str(e[0]).startswith("fleet_")]
     assert [(e[0], e[3]) for e in fleet] == [
@@ -172,3 +201,141 @@ def _verdict_published(broker: str, prefix: str, db: Path) -> None:
         got = [json.loads(m.value()) for m in c.consume(10, 0.5) if m.error() is None]
     c.close()
     assert got == [printed]
+
+
+def _run_from(broker: str, prefix: str, db: Path, *extra: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flyvakt", "run", "--from", f"kafka://{broker}/{prefix}",
+         "--no-serve", "--db", str(db), "--fleets", str(example_fleets_path()), *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def _offsets(path: Path) -> dict[tuple[str, int], int]:
+    from flyvakt.stream.resume import load_consumer
+
+    cp = load_consumer(path)
+    return {} if cp is None else cp.offsets
+
+
+Outputs = dict[tuple[str, int], list[tuple[bytes | None, bytes]]]  # (topic, part) -> messages
+
+
+def _read_outputs(broker: str, prefix: str) -> Outputs:
+    """Every message of the positions and events topics, in order, by partition (read to
+    the end: Tansu under-reports the high watermark of topics written in multi-record
+    batches, so the offsets it lists cannot say where the end is)."""
+    import confluent_kafka as ck
+
+    c = ck.Consumer({"bootstrap.servers": broker, "group.id": "copy", "enable.auto.commit": False})
+    names = [(t, p) for t in ("positions", "events") for p in range(4)]
+    c.assign([ck.TopicPartition(f"{prefix}.{t}", p, ck.OFFSET_BEGINNING) for t, p in names])
+    out: Outputs = {k: [] for k in names}
+    idle_since = time.monotonic()
+    try:
+        while time.monotonic() - idle_since < 3.0:
+            for m in c.consume(1000, 0.2):
+                if m.error() is None:
+                    out[(m.topic().rsplit(".", 1)[1], m.partition())].append((m.key(), m.value()))
+                    idle_since = time.monotonic()
+    finally:
+        c.close()
+    return out
+
+
+class _Copier:
+    """Publishes the workers' outputs to ``<prefix>.*`` in stages, same partitions, same
+    order: the outputs as a consumer sees them arrive."""
+
+    def __init__(self, broker: str, prefix: str, outputs: Outputs) -> None:
+        import confluent_kafka as ck
+
+        self.prefix, self.outputs = prefix, outputs
+        self.prod = ck.Producer({"bootstrap.servers": broker})
+        self.done = dict.fromkeys(outputs, 0)
+
+    def upto(self, fraction: float) -> dict[tuple[str, int], int]:
+        """The first ``fraction`` of every partition's messages; returns the offsets the
+        consumer must then reach."""
+        for (t, p), msgs in self.outputs.items():
+            n = round(len(msgs) * fraction)
+            for key, value in msgs[self.done[(t, p)] : n]:
+                self.prod.produce(f"{self.prefix}.{t}", value, key=key, partition=p)
+            self.done[(t, p)] = n
+        assert self.prod.flush(30) == 0
+        return {(f"{self.prefix}.{t}", p): n for (t, p), n in self.done.items() if n}
+
+
+def _reached(path: Path, proc: subprocess.Popen[bytes], ends: dict[tuple[str, int], int]) -> None:
+    """Wait until ``proc``'s checkpoint says it has read (and stored) up to ``ends``."""
+    deadline = time.monotonic() + 120
+    while _offsets(path) != ends:
+        assert proc.poll() is None, proc.communicate()[1].decode()[-2000:]
+        assert time.monotonic() < deadline, (_offsets(path), ends)
+        time.sleep(0.05)
+
+
+def test_run_from_kafka_resumes_where_it_stopped(
+    broker: str,
+    worked: str,
+    tmp_path: Path,
+    one_store: tuple[list[tuple[object, ...]], set[tuple[object, ...]]],
+) -> None:
+    """The workers' outputs reach `run --from` in stages (copied, message by message, from
+    the workers' topics): it reads the first half and is stopped (SIGTERM); restarted, it
+    reads to three quarters and checkpoints there, reads the rest, and is killed (SIGKILL)
+    with that older checkpoint put back (the store then holds more than the checkpoint says,
+    as after a kill just after it); restarted, it reads to the end. The store must equal one
+    in-process run's: every event once, the fleet events across the stops, the same thinned
+    track points."""
+    import shutil
+    import signal
+
+    from flyvakt.stream.consume import checkpoint_path
+
+    outputs = _read_outputs(broker, worked)
+    assert len(outputs[("events", 1)]) >= 4, {k: len(v) for k, v in outputs.items()}
+
+    prefix = "resume"
+    create_topics(parse_kafka_url(f"kafka://{broker}/{prefix}"), 4)
+    db = tmp_path / "kafka.db"
+    cp = checkpoint_path(db)
+    copier = _Copier(broker, prefix, outputs)
+    half = copier.upto(0.5)
+    run1 = _run_from(broker, prefix, db)
+    _reached(cp, run1, half)
+    run1.send_signal(signal.SIGTERM)
+    assert run1.wait(60) == 0, run1.communicate()[1].decode()[-2000:]
+    assert _offsets(cp) == half
+
+    run2 = _run_from(broker, prefix, db)
+    three_q = copier.upto(0.75)
+    _reached(cp, run2, three_q)
+    kept = tmp_path / "kept.kafka-state"
+    shutil.copy(cp, kept)
+    ends = copier.upto(1.0)
+    _reached(cp, run2, ends)
+    run2.send_signal(signal.SIGKILL)
+    run2.wait(30)
+    shutil.copy(kept, cp)  # the kill came right after the three-quarter checkpoint
+
+    run3 = _run_from(broker, prefix, db, "--idle-exit", "3")
+    _, err = run3.communicate(timeout=300)
+    assert run3.returncode == 0, err.decode()[-2000:]
+    assert b"resuming from" in err and b"fleet events" in err
+    assert _offsets(cp) == ends
+
+    want_events, want_points = one_store
+    got_events, got_points = stored(db)
+    assert len([e for e in want_events if str(e[0]).startswith("fleet_")]) == 4
+    assert got_events == want_events, (
+        sorted(set(want_events) - set(got_events))[:5],
+        sorted(set(got_events) - set(want_events))[:5],
+    )
+    assert got_points == want_points, (
+        len(got_points),
+        len(want_points),
+        sorted(want_points - got_points)[:3],
+        sorted(got_points - want_points)[:3],
+    )

@@ -93,6 +93,15 @@ def register(sub: Any) -> None:
         metavar="SECONDS",
         help="with --from: stop after this many seconds without a message (batch jobs, tests)",
     )
+    p.add_argument(
+        "--feed-reader",
+        choices=("process", "inline"),
+        default="process",
+        metavar="MODE",
+        help="how TCP feeds are read: 'process' (default), a child process per feed, keeps "
+        "socket reading and framing off the pipeline's CPU; 'inline' reads them in the "
+        "service's own event loop (one process; single-core machines)",
+    )
     add_receiver_arguments(p)
     p.set_defaults(func=run_run)
 
@@ -250,6 +259,7 @@ async def _main(args: argparse.Namespace) -> int:
             on_status=on_status,
             alerts=alerts,
             retention=_retention(args),
+            feed_reader=args.feed_reader,
         )
         done = summary.files_done
     if server_task is not None:
@@ -278,12 +288,27 @@ async def _consume(
     alerts: Any,
     on_status: Any,
 ) -> bool:
-    """``--from``: the cluster's outputs into the store, hub and alerts. True when it ended
-    by itself (``--idle-exit``)."""
+    """``--from``: the cluster's outputs into the store, hub and alerts, resuming from the
+    checkpoint next to the store. True when it ended by itself (``--idle-exit``)."""
     from flyvakt.store import StoreWriter
-    from flyvakt.stream.consume import consume_outputs
+    from flyvakt.stream.consume import checkpoint_path, consume_outputs
+    from flyvakt.stream.resume import load_consumer
 
-    store = StoreWriter(args.db, retention=_retention(args))
+    path = checkpoint_path(args.db)
+    try:
+        resume = load_consumer(path)
+    except ValueError as exc:  # CheckpointError: one line naming the file
+        raise SystemExit(f"flyvakt run: {exc}") from None
+    if resume is not None:
+        print(f"flyvakt run: resuming from {path}", file=sys.stderr)
+    # No positions write-ahead: Kafka holds them, re-read from the checkpoint's offsets.
+    store = StoreWriter(
+        args.db,
+        retention=_retention(args),
+        thin_resume=None if resume is None else resume.thin,
+        position_log=False,
+    )
+    ended = False
     try:
         s = await consume_outputs(
             kafka,
@@ -294,18 +319,24 @@ async def _consume(
             registry=registry,
             idle_exit_s=args.idle_exit,
             on_status=on_status,
+            checkpoint=path,
+            resume=resume,
         )
+        ended = s.ended
         if alerts is not None:
             await alerts.drain()
     finally:
-        await asyncio.to_thread(store.close)
+        # Stopped mid-stream: the thinner's pending fixes stay in the checkpoint (stored when
+        # the next run's thinning decides); at the end of the data they are stored now.
+        await asyncio.to_thread(store.close, flush_thin=ended)
     print(
         f"flyvakt run: from {args.from_url}: {s.positions:,} positions, {s.events:,} events "
         f"(+{s.duplicates:,} read twice), {s.fleet_events:,} fleet events, "
-        f"{store.drops} dropped by the store; stored in {args.db}",
+        f"{store.drops} dropped by the store; stored in {args.db}, position in the topics "
+        f"in {path}",
         file=sys.stderr,
     )
-    return not stop.is_set()
+    return ended
 
 
 def _listen(host: str, port: int) -> socket.socket:

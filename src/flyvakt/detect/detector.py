@@ -44,13 +44,12 @@ from flyvakt.model import AirportRef, Event, PositionBatch
 from flyvakt.model.batches import parse_icao_hex
 from flyvakt.model.runs import runs_by_key
 
-COVERAGE = CoverageRule()
-SPOOFING, AIRSPACE, APPROACH = SpoofingRule(), AirspaceRule(), ApproachRule()
+COVERAGE, PHASE, SPOOFING = CoverageRule(), PhaseRule(), SpoofingRule()
+AIRSPACE, APPROACH, EMERGENCY = AirspaceRule(), ApproachRule(), EmergencyRule()
 # Order matters: coverage says "lost/regained" before phase reasons across the gap; spoofing
-# decides before airspace whether positions may produce country events.
-RULES: tuple[Rule, ...] = (
-    COVERAGE, PhaseRule(), SPOOFING, AIRSPACE, APPROACH, EmergencyRule(),
-)  # fmt: skip
+# decides before airspace whether positions may produce country events. :func:`_dispatch`
+# calls them in this order, each only on the fixes it can act on (a new rule goes there too).
+RULES: tuple[Rule, ...] = (COVERAGE, PHASE, SPOOFING, AIRSPACE, APPROACH, EMERGENCY)
 
 
 _EMERGENCY = sorted(R.EMERGENCY_SQUAWKS)
@@ -121,7 +120,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     row_of = ac_rows[gid]
     ground = ground_estimate(p)
     hot, gap, sample = _hot_rows(state, p, ground, start, starts, gid, ac_rows, row_of)
-    field_i, clear, high = _fields(ctx, p, ground)
+    field_i, clear, high, later = _fields(ctx, p, ground, hot)
     # Near a field every fix whose phase is in doubt goes to the rules; fixes well above it one
     # per APPROACH_SAMPLE_S (for the trends); taxiing with a ground flag, one per country sample.
     t = p.time_s
@@ -131,13 +130,16 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     hot |= (field_i >= 0) & (~clear | (high & every))
     hot |= np.r_[hot[1:] & ~start[1:], False]
     idx = np.flatnonzero(hot)
+    _late_fields(ctx, p, idx[later[idx]], field_i)
     sampled = idx[sample[idx]]
     country_l: list[str | None] = [None] * len(idx)
     if len(sampled):
         found = ctx.world.country_at(p.lat_deg[sampled], p.lon_deg[sampled]).tolist()
         for k, c in zip(np.flatnonzero(sample[idx]).tolist(), found, strict=True):
             country_l[k] = None if c is None else str(c)
-    fixes = list(zip(*fix_columns(p, ground, idx), strict=True))
+    # One Fix per hot row, built straight from the columns (no tuple per row: every object
+    # that outlives a moment is work for the garbage collector).
+    fixes: list[Fix] = list(map(Fix, *fix_columns(p, ground, idx)))
     # The last fix before this batch of the aircraft whose first row is hot.
     is_first = start[idx]
     before = state.lastfix.values_many(row_of[idx][is_first])
@@ -167,7 +169,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
         if first is not None:
             _refresh(st, first)
         if calm_l[k] and _calm(
-            ctx, st, Fix(*fixes[k]), sample_l[k], country_l[k], p, i, far_l[k], out
+            ctx, st, fixes[k], sample_l[k], country_l[k], p, i, far_l[k], out
         ):
             continue
         # The gap flag comes from the vectorised pass: the previous *hot* fix is not
@@ -178,7 +180,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
             field = refs.get(fi)
             if field is None:
                 field = refs[fi] = ctx.world.airport_ref(fi)
-        _dispatch(ctx, st, Fix(*fixes[k]), gap_l[k], sample_l[k], country_l[k], p, i, field, out)
+        _dispatch(ctx, st, fixes[k], gap_l[k], sample_l[k], country_l[k], p, i, field, out)
     for st in seen.values():
         _pending(state, st)
     state.lastfix.record(p, runs.ends, ac_rows, ground)
@@ -240,21 +242,34 @@ def _hot_rows(
 
 
 def _fields(
-    ctx: Context, p: PositionBatch, ground: npt.NDArray[np.bool_]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    ctx: Context, p: PositionBatch, ground: npt.NDArray[np.bool_], hot: npt.NDArray[np.bool_]
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]
+]:
     """Per row: the airport within ``FIELD_NM`` when the fix is low near it (or has no altitude,
     or says "ground"), else -1; whether the fix's phase is clear without the rules (flagged on
-    the ground at taxi speed, or far above the field whatever the QNH); and the latter alone."""
+    the ground at taxi speed, or far above the field whatever the QNH); the latter alone; and
+    the rows whose airport is not looked up yet.
+
+    Flagged on the ground at taxi speed without an altitude, a fix is clear whatever the
+    airport: its airport is looked up only when it is ``hot`` already, or (:func:`_late_fields`)
+    when it becomes hot as the fix before a hot one. The airport of a row depends on that row
+    alone, so the answer is the same as looking every row up."""
     alt = p.altitude_baro_ft
     out = np.full(len(p), -1, np.int64)
     clear = np.zeros(len(p), np.bool_)
     high_all = np.zeros(len(p), np.bool_)
     # No airport lies higher than HIGHEST_AIRPORT_FT: higher fixes need no search.
-    cand = np.flatnonzero(
+    low_enough = (
         np.isnan(alt) | ground | (alt < R.HIGHEST_AIRPORT_FT + R.FIELD_LOW_FT + R.QNH_TOL_FT)
     )
+    with np.errstate(invalid="ignore"):
+        taxi_blind = (p.on_ground == 1) & np.isnan(alt) & (p.groundspeed_kt < R.TAXI_MAX_KT)
+    later = low_enough & taxi_blind & ~hot
+    clear[later] = True
+    cand = np.flatnonzero(low_enough & ~later)
     if len(cand) == 0:
-        return out, clear, high_all
+        return out, clear, high_all, later
     ai, _d = ctx.world.nearest_airport_index(p.lat_deg[cand], p.lon_deg[cand], R.FIELD_NM)
     ok = ai >= 0
     elev = np.full(len(cand), np.nan)
@@ -271,7 +286,18 @@ def _fields(
         high = above - R.QNH_TOL_FT > 2 * R.AIR_HEIGHT_FT
     clear[cand] = taxi | high
     high_all[cand] = high
-    return out, clear, high_all
+    return out, clear, high_all, later
+
+
+def _late_fields(
+    ctx: Context, p: PositionBatch, rows: npt.NDArray[np.int64], field_i: npt.NDArray[np.int64]
+) -> None:
+    """The airports of rows that :func:`_fields` left for later (no altitude: low wherever they
+    are), now that they are hot: written into ``field_i``."""
+    if len(rows):
+        field_i[rows], _d = ctx.world.nearest_airport_index(
+            p.lat_deg[rows], p.lon_deg[rows], R.FIELD_NM
+        )
 
 
 def _dispatch(
@@ -295,9 +321,34 @@ def _dispatch(
         st.first = fx
         st.ground = fx.ground
     h = Hot(fx, prev, bool(is_gap or st.lost) and prev is not None, sampled, country, p, i, field)
-    for rule in RULES:
-        rule.on_fix(ctx, st, h, out)
+    # Each rule of RULES, in order, on the fixes it can act on; the others it would return from
+    # at once (its first lines say so).
+    if h.gap:
+        COVERAGE.on_fix(ctx, st, h, out)
+    PHASE.on_fix(ctx, st, h, out)
+    if sampled:
+        SPOOFING.on_fix(ctx, st, h, out)
+        AIRSPACE.on_fix(ctx, st, h, out)
+    if prev is not None:
+        if st.low_min is not None or _may_approach(st, fx):
+            APPROACH.on_fix(ctx, st, h, out)
+        if fx.squawk in R.EMERGENCY_SQUAWKS:
+            EMERGENCY.on_fix(ctx, st, h, out)
+        else:
+            st.emergency_code, st.emergency_reported = -1, False  # as EmergencyRule
     _remember(st, fx)
+
+
+def _may_approach(st: AircraftState, fx: Fix) -> bool:
+    """Whether :class:`ApproachRule` can act on ``fx`` with no approach under way: airborne,
+    below ``APPROACH_MAX_ALT_FT``, descending faster than ``APPROACH_MIN_DESCENT_FPM``, and
+    ``APPROACH_RECHECK_S`` after its last airport search."""
+    return (
+        not fx.ground
+        and fx.alt < R.APPROACH_MAX_ALT_FT  # NaN: False
+        and fx.vr < R.APPROACH_MIN_DESCENT_FPM
+        and fx.t - st.approach_checked_s >= R.APPROACH_RECHECK_S
+    )
 
 
 def _calm(
@@ -358,11 +409,7 @@ def _calm(
         h = Hot(fx, prev, False, sampled, country, p, i, None)
         SPOOFING.on_fix(ctx, st, h, out)
         AIRSPACE.on_fix(ctx, st, h, out)
-    if (
-        fx.alt < R.APPROACH_MAX_ALT_FT  # NaN: False
-        and fx.vr < R.APPROACH_MIN_DESCENT_FPM
-        and fx.t - st.approach_checked_s >= R.APPROACH_RECHECK_S
-    ):
+    if _may_approach(st, fx):
         APPROACH.on_fix(ctx, st, h or Hot(fx, prev, False, sampled, country, p, i, None), out)
     st.emergency_code, st.emergency_reported = -1, False
     _remember(st, fx)
@@ -413,9 +460,14 @@ def _remember(st: AircraftState, fx: Fix) -> None:
 
 def _refresh(st: AircraftState, last: tuple[Any, ...]) -> None:
     """Bring ``st.last`` up to the aircraft's last fix ``last`` (recorded in columns, in
-    :class:`Fix` field order)."""
+    :class:`Fix` field order). At an equal time too, when it is another fix: two fixes can
+    share a time, the recorded one is the later in the stream, and a batch edge may fall
+    between them. (The same fix stays: the rules may have set its phase from evidence.)"""
     t = last[0]
-    if not math.isnan(t) and (st.last is None or st.last.t < t):
+    cur = st.last
+    if not math.isnan(t) and (
+        cur is None or cur.t < t or (cur.t == t and (cur.lat, cur.lon) != (last[1], last[2]))
+    ):
         st.last = Fix(*last)
         if st.first is None:
             st.first = st.last

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from flyvakt.detect.base import Context
 
 
-@dataclass
+@dataclass(slots=True)
 class Vote:
     """+2/+1 surface, -2/-1 air, 0 no evidence; ``why`` says which signal decided."""
 

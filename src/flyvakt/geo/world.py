@@ -30,6 +30,7 @@ class World:
         self._airports: Airports | None = None
         self._countries: Countries | None = None
         self._tzf: Any = None
+        self._highest_ft: float | None = None
 
     # -- lazy parts -------------------------------------------------------------------------
     @property
@@ -106,7 +107,9 @@ class World:
 
     def highest_airport_ft(self) -> float:
         """The highest elevation (ft) in the airport table: above it, no fix is near one."""
-        return float(self.airports.elevation_ft.max())
+        if self._highest_ft is None:
+            self._highest_ft = float(self.airports.elevation_ft.max())
+        return self._highest_ft
 
     def nearest_airport_index(
         self,

@@ -38,6 +38,7 @@ import itertools
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -48,20 +49,23 @@ from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, StepOutput, finish
 from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
+from flyvakt.runtime.seams import AlertSink, StoreSink
 from flyvakt.sources import Batch, FileReader, TcpState, open_source, stream_tcp
 from flyvakt.store.records import CommBRecord
 
 if TYPE_CHECKING:
     from flyvakt.fleets.registry import FleetRegistry
+    from flyvakt.store import RetentionSettings, StoreWriter
 
 __all__ = ["EngineSummary", "run_engine"]
 
 log = logging.getLogger("flyvakt.runtime")
 
-# Step sizes are set by time and load (StepBudget): each step gets about one tick's worth of
-# work at the rate the pipeline was measured to run. Why 512 at least: a step has a fixed
-# cost of a few ms, so smaller steps would spend most of their time on it. Why 262,144 at
-# most: about a second of work at the measured rates; larger only delays the map.
+# File replays as fast as possible step by StepBudget: about one tick's worth of work at the
+# rate the pipeline was measured to run; live steps take what waits (see flush_buffer).
+# Why 512 at least: a step has a fixed cost of a few ms, so smaller steps would spend most of
+# their time on it. Why 262,144 at most: about a second of work at the measured rates; larger
+# only delays the map.
 MIN_STEP_FRAMES = 512
 MAX_STEP_FRAMES = 262_144
 # Why 100 k/s to start with: a rate below every measured one, so the first step is short and
@@ -73,9 +77,13 @@ RATE_EWMA = 0.3
 # Why 0.5 s: a live frame still waiting this long when its turn comes is shed (counted in
 # buffer_drops): the pipeline cannot keep up, and waiting longer would only grow the lag for
 # every later frame. Like readsb with a slow client, we drop rather than stall the sender:
-# the feeds are read between steps, so short steps keep their sockets drained. (1 s let a
-# 500 k msg/s peer block 3 s in 5 on the shared test machine; 0.5 s kept it flowing.)
+# the feeds are read while steps run (in a child process, or in this loop between steps).
+# (1 s let a 500 k msg/s peer block 3 s in 5 on the shared test machine; 0.5 s kept it flowing.)
 MAX_LAG_S = 0.5
+# Why 0.5 s (MAX_LAG_S): the most work one live step takes, at the measured rate. Below the
+# ceiling steps are smaller anyway (they take what arrived in ~one tick); beyond it, a larger
+# step would keep its own frames from the map for longer than the frames we shed had waited.
+LIVE_STEP_S = MAX_LAG_S
 # Why 2 ms: between back-to-back steps, the pause in which the feeds are read; a few loop
 # turns, enough for the TCP readers to drain what the kernel queued during the step.
 FEED_TURN_S = 0.002
@@ -95,6 +103,8 @@ MAX_BUFFER_FRAMES = 1_000_000
 TRIM_EVERY_S = 60.0
 
 OnStatus = Callable[[dict[str, Any]], None]
+# How TCP feeds are read: in a child process each (the service's default) or in this loop.
+FEED_READERS = ("process", "inline")
 
 
 @dataclass
@@ -135,10 +145,10 @@ class _Engine:
         self,
         *,
         hub: Hub,
-        store: Any,
+        store: StoreSink | None,
         block_on_store: bool,
         registry: FleetRegistry | None,
-        alerts: Any,
+        alerts: AlertSink | None,
         keep_events: bool,
         timer: Callable[[], float] = time.perf_counter,
         step_budget_s: float = 0.1,
@@ -157,44 +167,61 @@ class _Engine:
         self.summary = EngineSummary()
         self.lock = asyncio.Lock()
         # Live frames waiting for a step, with the timer reading when each batch arrived.
-        self.buffer: list[tuple[float, FrameBatch | ObservationBatch]] = []
+        self.buffer: deque[tuple[float, FrameBatch | ObservationBatch]] = deque()
         self.buffered = 0
         self.timer = timer
         self.budget = StepBudget(step_budget_s)
 
     # -- input ---------------------------------------------------------------------------
-    def on_live_batch(self, batch: FrameBatch | ObservationBatch) -> None:
-        """Called by the feed readers; never blocks (a full buffer sheds its oldest frames)."""
+    def on_live_batch(self, batch: FrameBatch | ObservationBatch, age_s: float = 0.0) -> None:
+        """Called by the feed readers (``age_s``: how long ago the bytes were received, for a
+        reader in another process); never blocks (a full buffer sheds its oldest frames)."""
         if len(batch):
-            self.buffer.append((self.timer(), batch))
+            self.buffer.append((self.timer() - age_s, batch))
             self.buffered += len(batch)
             while self.buffered > MAX_BUFFER_FRAMES and len(self.buffer) > 1:
-                self._shed(self.buffer.pop(0)[1])
+                self._shed(self.buffer.popleft()[1])
 
     def _shed(self, batch: FrameBatch | ObservationBatch) -> None:
         self.buffered -= len(batch)
-        self.summary.buffer_drops += len(batch)
+        self.on_reader_drop(len(batch))
+
+    def on_reader_drop(self, n: int) -> None:
+        """``n`` live frames shed before they reached the buffer (a reader process's outbox
+        overflowed while this process fell behind), or from the buffer (:meth:`_shed`)."""
+        self.summary.buffer_drops += n
         self.hub.engine["buffer_drops"] = self.summary.buffer_drops
+
+    def live_limit(self) -> int:
+        """The most frames one live step takes: LIVE_STEP_S of work at the measured rate."""
+        fit = int(self.budget.rate_fps * LIVE_STEP_S)
+        return min(MAX_STEP_FRAMES, max(MIN_STEP_FRAMES, fit))
 
     @property
     def backlog(self) -> bool:
-        """More frames wait than one step takes: step again without waiting for the tick."""
-        return self.buffered > self.budget.frames()
+        """More frames wait than one step takes."""
+        return self.buffered > self.live_limit()
 
     async def flush_buffer(self, *, everything: bool = False) -> None:
-        """One step per kind over the oldest buffered frames, at most one step's budget of
-        them (``everything``: all, at shutdown); frames that waited over MAX_LAG_S are shed."""
+        """One step per kind over the buffered frames, oldest first: all of them up to
+        :meth:`live_limit` (``everything``: all, at shutdown); frames that waited over
+        MAX_LAG_S are shed first.
+
+        Why all that waits, not one step's budget: the frames have been received already, and
+        a step's fixed cost (~10 ms) is paid once for them; capped steps under load spent a
+        third of their time on it and shed the rest. The wait stays bounded: what is left
+        after shedding arrived within MAX_LAG_S."""
         if not self.buffer:
             return
         now = self.timer()
         while self.buffer and now - self.buffer[0][0] > MAX_LAG_S and not everything:
-            self._shed(self.buffer.pop(0)[1])
-        limit = self.budget.frames()
+            self._shed(self.buffer.popleft()[1])
         parts: list[FrameBatch | ObservationBatch] = []
         taken = 0
         oldest = now
+        limit = self.live_limit()
         while self.buffer and (everything or not parts or taken + len(self.buffer[0][1]) <= limit):
-            t_in, batch = self.buffer.pop(0)
+            t_in, batch = self.buffer.popleft()
             oldest = min(oldest, t_in)
             parts.append(batch)
             taken += len(batch)
@@ -210,14 +237,17 @@ class _Engine:
             await self.process(ob.take(np.argsort(ob.time_s, kind="stable")))
 
     async def tick_loop(self, stop: asyncio.Event, interval_s: float) -> None:
-        """Live steps: one every ``interval_s``, or back to back (the feeds read in between)
-        while a backlog waits, until ``stop`` is set."""
+        """Live steps: one every ``interval_s`` (counted from the start of the last one), or
+        back to back when a step took longer (the feeds read in between), until ``stop``."""
+        last = self.timer()
         while not stop.is_set():
-            if self.backlog:
-                await asyncio.sleep(FEED_TURN_S)
-            else:
+            wait = interval_s - (self.timer() - last)
+            if wait > FEED_TURN_S:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=interval_s)
+                    await asyncio.wait_for(stop.wait(), timeout=wait)
+            else:
+                await asyncio.sleep(FEED_TURN_S)
+            last = self.timer()
             await self.flush_buffer()
 
     # -- the step ------------------------------------------------------------------------
@@ -239,7 +269,7 @@ class _Engine:
                 log.exception("publishing a step failed: %s", describe_batch(batch))
             # The step's cost includes publishing (the map's state, the store queue).
             self.budget.observe(len(batch), self.timer() - t0)
-            self.hub.engine["step_frames"] = self.budget.frames()
+            self.hub.engine["step_frames"] = len(batch)
             self.summary.step_errors = self.state.stats.step_errors
             self.hub.engine["step_errors"] = self.summary.step_errors
 
@@ -288,10 +318,11 @@ class _Engine:
 
     def _offer(self, item: Any) -> None:
         """Offer to the store (worker thread): live, a full queue counts a drop; files wait."""
-        offer_to_store(self.store, item, block=self.block_on_store)
+        if self.store is not None:
+            offer_to_store(self.store, item, block=self.block_on_store)
 
 
-def offer_to_store(store: Any, item: Any, *, block: bool) -> None:
+def offer_to_store(store: StoreSink, item: Any, *, block: bool) -> None:
     """Offer ``item`` to the store writer's queue (call from a worker thread); when it is
     full, ``block``: wait (files, Kafka: the input can wait), else count a drop."""
     while not store.offer(item):
@@ -404,20 +435,27 @@ async def run_engine(
     speed: float | None = None,
     on_status: OnStatus | None = None,
     status_interval_s: float = STATUS_INTERVAL_S,
-    alerts: Any = None,
+    alerts: AlertSink | None = None,
     store_queue_size: int | None = None,
     file_batch_frames: int | None = None,
     keep_events: bool = False,
     tcp_options: dict[str, Any] | None = None,
-    retention: Any = None,
+    retention: RetentionSettings | None = None,
     timer: Callable[[], float] = time.perf_counter,
+    feed_reader: str = "inline",
 ) -> EngineSummary:
     """Run the sources through the pipeline until stopped (or until all files are replayed).
+
+    ``feed_reader``: "inline" reads TCP feeds in this event loop (through ``clock``);
+    "process" reads each in a child process (:mod:`flyvakt.sources.feedproc`, wall clock),
+    which keeps socket reading and framing off this process's CPU and GIL.
 
     Raises :class:`flyvakt.sources.SourceFormatError` for a source URL that cannot be used,
     before anything starts. The fleet registry is ``registry`` if given (loaded once by the
     caller and shared with the hub), else loaded from ``fleets_path``.
     """
+    if feed_reader not in FEED_READERS:
+        raise ValueError(f"feed_reader must be one of {', '.join(FEED_READERS)}: {feed_reader!r}")
     if registry is None and fleets_path:
         from flyvakt.fleets import load_fleets
 
@@ -425,7 +463,7 @@ async def run_engine(
     specs = [open_source(u) for u in sources]
     tcp_urls = [s.url for s in specs if s.is_tcp]
     file_urls = [s.url for s in specs if not s.is_tcp]
-    store: Any = None
+    store: StoreWriter | None = None
     if db_path:
         from flyvakt.store import StoreWriter
 
@@ -448,6 +486,12 @@ async def run_engine(
     for url in tcp_urls:
         st = TcpState(url=url)
         hub.register_source(url, st)
+        if feed_reader == "process":
+            from flyvakt.sources.feedproc import FeedProcess
+
+            fp = FeedProcess(url, st, eng.on_live_batch, eng.on_reader_drop, options=tcp_options)
+            tcp_tasks.append(asyncio.create_task(fp.run(stop_event)))
+            continue
         tcp_tasks.append(
             asyncio.create_task(
                 stream_tcp(
@@ -496,9 +540,8 @@ async def run_engine(
             async with eng.lock:  # not while a step changes the counters (worker thread)
                 publish_pipeline_counters(hub, eng.state)
             if alerts is not None:
-                if hasattr(alerts, "retry_due"):
-                    alerts.retry_due()
-                    hub.engine["alerts_pending"] = alerts.pending
+                alerts.retry_due()
+                hub.engine["alerts_pending"] = alerts.pending
                 hub.engine["alerts_sent"] = dict(alerts.sent)
                 hub.engine["alerts_failed"] = dict(alerts.failed)
             if now - last_trim >= TRIM_EVERY_S:

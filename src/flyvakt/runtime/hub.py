@@ -268,6 +268,7 @@ class Hub:
                         "last_data_s",
                         "stalls",
                         "read_timeouts",
+                        "reader_restarts",
                         "skipped",
                     )
                     if hasattr(st, k)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
 
 from flyvakt.model.batches import FrameBatch
 from flyvakt.sources._common import (
@@ -220,7 +221,7 @@ class BeastParser:
             sel = np.flatnonzero(types == t)
             if sel.size == 0:
                 continue
-            rows = c[(cm[sel] + 2)[:, None] + np.arange(7 + nb)]
+            rows = sliding_window_view(c, 7 + nb)[cm[sel] + 2]  # a strided view: no byte index
             counters[sel] = (rows[:, :6].astype(np.uint64) << _SHIFTS).sum(axis=1)
             level[sel] = rows[:, 6]
             out.payload[sel, :nb] = rows[:, 7:]

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
 
 from flyvakt.model.batches import FrameBatch
 from flyvakt.sources.arrownp import arrow_numpy
@@ -41,7 +42,8 @@ def hex_rows(
         rows = np.flatnonzero(lengths == width)
         if rows.size == 0:
             continue
-        nib = NIBBLE[data[starts[rows, None] + np.arange(width)]]
+        # Rows gathered from a strided view of every window (an index per row, not per byte).
+        nib = NIBBLE[sliding_window_view(data, width)[starts[rows]]]
         good = (nib != _BAD).all(axis=1)
         payload[rows, : width // 2] = (nib[:, 0::2] << 4) | nib[:, 1::2]
         nbytes[rows] = width // 2

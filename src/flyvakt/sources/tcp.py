@@ -70,6 +70,7 @@ class TcpState:
     last_data_s: float | None = None
     stalls: int = 0  # times the feed went quiet for stall_after_s while connected
     read_timeouts: int = 0  # connections closed after read_timeout_s without data
+    reader_restarts: int = 0  # reader processes that died and were restarted (feedproc)
     stats: SourceStats = field(default_factory=SourceStats)
     live_stats: SourceStats | None = None  # the current connection's parser (not yet merged)
 
@@ -128,8 +129,13 @@ async def stream_tcp(
     rng: random.Random | None = None,
     stall_after_s: float = STALL_AFTER_S,
     read_timeout_s: float = READ_TIMEOUT_S,
+    gather_s: float = 0.0,
 ) -> TcpState:
-    """Read a live feed until ``stop_event`` is set; returns the final state."""
+    """Read a live feed until ``stop_event`` is set; returns the final state.
+
+    ``gather_s`` > 0: after a read shorter than READ_SIZE, wait that long before the next, so
+    that the parser gets larger chunks (its cost per call is fixed; a reader process that
+    has nothing else to do would otherwise parse every few hundred frames)."""
     spec = open_source(url)
     if not spec.is_tcp or spec.host is None or spec.port is None or spec.fmt is None:
         raise ValueError(f"{url}: not a TCP source URL")
@@ -157,7 +163,9 @@ async def stream_tcp(
             st.live_stats = parser.stats
             timeouts = (stall_after_s, read_timeout_s)
             try:
-                await _read_loop(reader, parser, on_batch, clock, stop_event, st, timeouts)
+                await _read_loop(
+                    reader, parser, on_batch, clock, stop_event, st, timeouts, gather_s
+                )
             except TimeoutError:  # (an OSError: caught first)
                 st.read_timeouts += 1
                 st.last_error = f"read: no data for {read_timeout_s:g} s; reconnecting"
@@ -199,6 +207,7 @@ async def _read_loop(
     stop_event: asyncio.Event,
     st: TcpState,
     timeouts: tuple[float, float] = (STALL_AFTER_S, READ_TIMEOUT_S),
+    gather_s: float = 0.0,
 ) -> None:
     """Read until EOF or stop; TimeoutError after ``timeouts[1]`` seconds without a byte."""
     stall_after_s, read_timeout_s = timeouts
@@ -239,5 +248,7 @@ async def _read_loop(
             if len(batch):
                 st.frames += len(batch)
                 await _deliver(on_batch, batch)
+            if gather_s > 0 and len(data) < READ_SIZE:
+                await asyncio.wait({stop_wait}, timeout=gather_s)
     finally:
         stop_wait.cancel()

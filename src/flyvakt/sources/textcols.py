@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
 
 from flyvakt.sources.arrownp import arrow_numpy
 from flyvakt.sources.hextable import _BAD, NIBBLE, WITH_MODE_AC, hex_rows
@@ -89,7 +90,7 @@ def avr_columns(block: bytes) -> AvrColumns:
     has_counter = skip[rows] > 0
     counter = np.zeros(rows.size, np.uint64)
     if has_counter.any():
-        nib = NIBBLE[data[hs[has_counter, None] + np.arange(12)]].astype(np.uint64)
+        nib = NIBBLE[sliding_window_view(data, 12)[hs[has_counter]]].astype(np.uint64)
         shifts = np.arange(44, -1, -4, dtype=np.uint64)
         counter[has_counter] = (nib << shifts).sum(axis=1, dtype=np.uint64)
     level = np.zeros(rows.size, np.uint8)

@@ -120,8 +120,14 @@ class StoreWriter:
         thin_positions: bool = True,
         retention: RetentionSettings | None = None,
         cache_max_kib: int = sql.CACHE_KIB,
+        thin_resume: tuple[ThinState, float, float] | None = None,
+        position_log: bool = True,
     ) -> None:
+        """``thin_resume``: a :meth:`thin_snapshot` to continue thinning from (a consumer that
+        resumes from its checkpoint: ``run --from``); ``position_log=False``: no positions
+        write-ahead, for a source that can be read again from the checkpoint (Kafka)."""
         self.path = str(path)
+        self.use_position_log = position_log
         self.cache_max_kib = cache_max_kib
         self.cache_kib = 0  # the page cache size set (KiB), see cache_kib_for
         self.thin_params = thin_params or ThinParams()
@@ -143,6 +149,10 @@ class StoreWriter:
         self._thin = ThinState.empty()
         self._data_through_s = -math.inf
         self._last_expiry_s = -math.inf
+        self._flush_thin_on_close = True
+        self._resumed = thin_resume is not None
+        if thin_resume is not None:
+            self._thin, self._last_expiry_s, self._data_through_s = thin_resume
         self._last_retention_s = -math.inf
         self._ready = threading.Event()
         self._startup_error: BaseException | None = None
@@ -177,7 +187,7 @@ class StoreWriter:
         """Log, then queue; a batch the full queue refuses stays in the log (replayed later)."""
         log_ = self.position_log
         with log_.lock:
-            if item is not self._last_refused:
+            if item is not self._last_refused and self.use_position_log:
                 log_.append(item)
             try:
                 self._queue.put_nowait(item)
@@ -193,11 +203,19 @@ class StoreWriter:
         """Block until everything offered so far is committed."""
         self._queue.join()
 
-    def close(self) -> None:
-        """Drain the queue, store pending last fixes, checkpoint the WAL and close."""
+    def thin_snapshot(self) -> tuple[ThinState, float, float]:
+        """The thinner's state, its last expiry time and the data time, to resume from
+        (``thin_resume``). Call it right after :meth:`flush`: nothing is then being written."""
+        return self._thin, self._last_expiry_s, self._data_through_s
+
+    def close(self, *, flush_thin: bool = True) -> None:
+        """Drain the queue, store pending last fixes (unless ``flush_thin`` is False: a
+        consumer that resumes from :meth:`thin_snapshot` stores them later, when thinning
+        decides), checkpoint the WAL and close."""
         if self._closed:
             return
         self._closed = True
+        self._flush_thin_on_close = flush_thin
         self._queue.put(_CLOSE)
         self._thread.join()
 
@@ -213,7 +231,9 @@ class StoreWriter:
             conn = sql.connect_rw(self.path)
             self._size_cache(conn)
             through = sql.get_meta(conn, "data_through_s")
-            if through is not None:
+            # Resumed: the data time goes with the thinner (expiry runs where it ran before),
+            # even if the store already holds later data (a kill after the checkpoint).
+            if through is not None and not self._resumed:
                 self._data_through_s = float(through)
             logged = self.event_log.read()  # events of a run that was killed
             if logged:
@@ -268,8 +288,9 @@ class StoreWriter:
                 item = follow if follow is not None else self._queue.get()
             self._queue.task_done()  # the close marker
             self._rotate_log(conn, force=True)
-            self._thin, pending = flush(self._thin)
-            self._transaction(conn, lambda: self._store_points(conn, pending))
+            if self._flush_thin_on_close:
+                self._thin, pending = flush(self._thin)
+                self._transaction(conn, lambda: self._store_points(conn, pending))
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.event_log.clear()  # everything offered is committed
             self.position_log.clear()

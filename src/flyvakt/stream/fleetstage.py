@@ -24,9 +24,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from flyvakt.checkpoint import (
+    decode_columns,
+    decode_fleets,
+    decode_value,
+    encode_columns,
+    encode_fleets,
+    encode_value,
+)
 from flyvakt.fleets.events import FleetState
 from flyvakt.fleets.registry import FleetRegistry
 from flyvakt.model import Event, PositionBatch
@@ -68,6 +77,17 @@ class SeenIds:
     def __len__(self) -> int:
         return len(self._ids)
 
+    def to_doc(self) -> dict[str, Any]:
+        return {"ids": self._ids, "latest_s": self._latest_s, "forgot_s": self._forgot_s}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> SeenIds:
+        return cls(
+            {str(k): float(v) for k, v in doc["ids"].items()},
+            float(doc["latest_s"]),
+            float(doc["forgot_s"]),
+        )
+
 
 @dataclass
 class FleetStage:
@@ -89,6 +109,40 @@ class FleetStage:
     def __post_init__(self) -> None:
         self._wm_events = [-math.inf] * self.partitions
         self._wm_positions = [-math.inf] * self.partitions
+
+    # -- checkpoint ----------------------------------------------------------------------
+    def to_doc(self) -> dict[str, Any]:
+        """Everything the stage holds, for ``run --from``'s checkpoint (MessagePack-able)."""
+        return {
+            "cell_s": self.cell_s,
+            "state": encode_fleets(self.state),
+            "late": self.late,
+            "wm_events": self._wm_events,
+            "wm_positions": self._wm_positions,
+            "events": {c: [encode_value(e) for e in ev] for c, ev in self._events.items()},
+            "positions": {
+                c: encode_columns(PositionBatch.concat(parts))
+                for c, parts in self._positions.items()
+            },
+            "done_cell": self._done_cell,
+            "seen": self._seen.to_doc(),
+        }
+
+    @classmethod
+    def from_doc(cls, registry: FleetRegistry, doc: dict[str, Any]) -> FleetStage:
+        wm_e = [float(w) for w in doc["wm_events"]]
+        stage = cls(registry, len(wm_e), float(doc["cell_s"]), decode_fleets(doc["state"]))
+        stage.late = int(doc["late"])
+        stage._wm_events = wm_e
+        stage._wm_positions = [float(w) for w in doc["wm_positions"]]
+        stage._events = {int(c): [decode_value(e) for e in ev] for c, ev in doc["events"].items()}
+        stage._positions = {
+            int(c): [decode_columns(PositionBatch, b)] for c, b in doc["positions"].items()
+        }
+        done = doc["done_cell"]
+        stage._done_cell = None if done is None else int(done)
+        stage._seen = SeenIds.from_doc(doc["seen"])
+        return stage
 
     # -- input ---------------------------------------------------------------------------
     def add_event(self, event_id: str, event: Event, emitted_s: float) -> None:

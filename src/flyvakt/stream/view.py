@@ -9,12 +9,15 @@ callsign, squawk), so ``aircraft.json`` and the map work unchanged. What positio
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from flyvakt.checkpoint import CheckpointError, decode_array, encode_array
 from flyvakt.model import PositionBatch
 from flyvakt.track import TrackerState
 from flyvakt.track import expire as track_expire
-from flyvakt.track.table import TRACKED_FIELDS, StateTable
+from flyvakt.track.table import COLUMNS, TRACKED_FIELDS, StateTable
 
 __all__ = ["PositionView"]
 
@@ -33,6 +36,21 @@ class PositionView:
     @property
     def table(self) -> StateTable:
         return self.tracker.table
+
+    def to_doc(self) -> dict[str, Any]:
+        """The table's live rows, MessagePack-able (``run --from``'s checkpoint)."""
+        return {k: encode_array(v) for k, v in self.table.to_arrays().items()}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> PositionView:
+        cols = {k: decode_array(v) for k, v in doc.items()}
+        if set(cols) != set(COLUMNS):
+            raise CheckpointError(
+                f"checkpoint view columns differ: {sorted(set(cols) ^ set(COLUMNS))}"
+            )
+        view = cls()
+        view.tracker = TrackerState(StateTable.from_arrays(cols))
+        return view
 
     def update(self, p: PositionBatch) -> None:
         if len(p) == 0:

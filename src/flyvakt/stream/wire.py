@@ -44,6 +44,7 @@ __all__ = [
     "frame_addresses",
     "frames_watermark",
     "partition_of",
+    "positions_frames",
     "positions_watermark",
     "read_event_record",
 ]
@@ -133,20 +134,36 @@ def decode_frames(data: bytes) -> FrameBatch:
     return out
 
 
-def encode_positions(p: PositionBatch, watermark_s: float | None = None) -> bytes:
+def encode_positions(
+    p: PositionBatch, watermark_s: float | None = None, frames: int | None = None
+) -> bytes:
+    """Positions as Arrow IPC; the last message of a worker batch carries the partition's
+    ``watermark_s`` and how many ``frames`` the batch stepped (for the consumer's rates)."""
     cols = {}
     for name in PositionBatch._defaults:
         v = getattr(p, name)
         cols[name] = pa.array(v.tolist() if v.dtype == object else v, type=_POS_TYPES[name])
     t = pa.table(cols)
+    meta = {}
     if watermark_s is not None:
-        t = t.replace_schema_metadata({b"watermark_s": repr(float(watermark_s)).encode()})
+        meta[b"watermark_s"] = repr(float(watermark_s)).encode()
+    if frames is not None:
+        meta[b"frames"] = str(int(frames)).encode()
+    if meta:
+        t = t.replace_schema_metadata(meta)
     return _ipc(t)
 
 
 def positions_watermark(data: bytes) -> float | None:
     """The partition's data time when the worker wrote this positions message."""
     return frames_watermark(data)
+
+
+def positions_frames(data: bytes) -> int:
+    """Frames the worker stepped for the batch this message closes (0 on other pieces)."""
+    meta = pa.ipc.open_stream(pa.py_buffer(data)).schema.metadata or {}
+    raw = meta.get(b"frames")
+    return 0 if raw is None else int(raw)
 
 
 def _arrow_type(dtype: object) -> pa.DataType:

@@ -39,8 +39,7 @@ def generations(table: StateTable, o: ObservationBatch, forget_after_s: float) -
     runs = runs_by_key(o.icao24)
     t = o.time_s
     prev_t = np.r_[np.nan, t[:-1]]
-    get = table.rows.get
-    known = np.fromiter((get(a, -1) for a in o.icao24[runs.starts].tolist()), np.int64)
+    known = table.lookup(o.icao24[runs.starts])
     seen = table.cols["last_seen_s"][np.maximum(known, 0)]
     prev_t[runs.starts] = np.where(known >= 0, seen, np.nan)
     with np.errstate(invalid="ignore"):
@@ -63,8 +62,7 @@ def by_generation(
     starts_gen = np.r_[True, (gen[1:] != gen[:-1]) | (icao[1:] != icao[:-1])] & (gen > 0)
     for g in range(int(gen.max()) + 1):
         if g:
-            for a in np.unique(icao[starts_gen & (gen == g)]).tolist():
-                table.drop(a)
+            table.drop_many(np.unique(icao[starts_gen & (gen == g)]).tolist())
         pos, st = step(o.take(np.flatnonzero(gen == g)))
         parts.append(pos)
         stats.append(st)

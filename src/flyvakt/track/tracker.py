@@ -174,12 +174,21 @@ def _step_sorted(
     cols = table.cols
 
     # Forward-filled index of the last valid value of each field, for the context of fixes
-    # (masks computed once: the source preference below needs them too).
+    # (masks computed once: the source preference below needs them too); ``held``: of the
+    # value the aircraft holds by the source preference, for the fixes' context and the state.
     valid = {name: _valid_mask(getattr(o, name)) for name in TRACKED_FIELDS}
     ffill = {name: _ffill_index(valid[name], start_of_row) for name in TRACKED_FIELDS}
+    prio = SOURCE_PRIORITY[o.source]
+    mixed = bool(prio.min() != prio.max())  # one source in the batch: no per-field levels
+    held = {
+        name: _held_index(
+            valid[name], ffill[name], prio, mixed, o.time_s, start_of_row, cols, name, row_of, cfg
+        )
+        for name in TRACKED_FIELDS
+    }
 
     pos = _decode_positions(table, o, cfg, start_of_row, row_of, stats, ffill["groundspeed_kt"])
-    positions = _context(table, o, pos, ffill, row_of, cfg)
+    positions = _context(table, o, pos, held, row_of, cfg)
     stats.positions = len(positions)
 
     # Per-aircraft meta.
@@ -190,17 +199,9 @@ def _step_sorted(
         cols["confirmed_s"][rows], np.maximum.reduceat(checked_t, starts)
     )
 
-    # Field updates: the last valid value of each aircraft's run, if newer than the state and
-    # of equal or higher source priority (or the state's value has gone stale).
-    prio = SOURCE_PRIORITY[o.source]
-    mixed = bool(prio.min() != prio.max())
+    # Field updates: the value held at the end of each aircraft's run, if newer than the state.
     for name in TRACKED_FIELDS:
-        last = ffill[name][ends]
-        p = prio[valid[name]] if mixed else prio[:0]
-        if p.size and p.min() != p.max():  # else the last valid value is from the best source
-            last = _prefer_source(
-                o, valid[name], last, starts, gid, start_of_row, ends, cfg.stale_after_s
-            )
+        last = held[name][ends]
         has = last >= 0
         if not has.any():
             continue
@@ -220,29 +221,34 @@ def _step_sorted(
     return state, positions, stats
 
 
-def _prefer_source(
-    o: ObservationBatch,
+def _held_index(
     valid: B,
-    last_any: I64,
-    starts: I64,
-    gid: I64,
+    plain: I64,
+    prio: npt.NDArray[Any],
+    mixed: bool,
+    t: F64,
     start_of_row: I64,
-    ends: I64,
-    stale_after_s: float,
+    cols: dict[str, npt.NDArray[Any]],
+    name: str,
+    row_of: I64,
+    cfg: TrackerConfig,
 ) -> I64:
-    """Within a batch, the last value from the best source wins unless it is stale by then.
-
-    ``gid`` is each row's aircraft index within the batch (row -> its run in ``starts``).
-    """
-    src = np.where(valid, SOURCE_PRIORITY[o.source], 0).astype(np.int16)
-    best = np.maximum.reduceat(src, starts)
-    best_of_row = best[gid]
-    last_best = _ffill_index(valid & (src == best_of_row), start_of_row)[ends]
-    t = o.time_s
-    take_any = (last_best < 0) | (
-        t[np.maximum(last_any, 0)] - t[np.maximum(last_best, 0)] > stale_after_s
-    )
-    return np.where(take_any, last_any, last_best)
+    """For each row, the last row at or before it (same aircraft) whose value the aircraft
+    holds: a value replaces the held one unless that came from a better source within
+    ``stale_after_s`` (readsb's rule). Applied row by row, so a batch split anywhere holds the
+    same values as the batch whole (exact for two source priorities, as in raw Mode S feeds:
+    ADS-B over replies)."""
+    stale = cfg.stale_after_s
+    st_prio = SOURCE_PRIORITY[cols[f"{name}_src"][row_of]]
+    with np.errstate(invalid="ignore"):
+        blocked = (st_prio > prio) & (t - cols[f"{name}_t"][row_of] <= stale)
+    levels = np.unique(prio[valid]) if mixed else prio[:0]
+    for q in levels[1:].tolist():
+        lq = _ffill_index(valid & (prio == q), start_of_row)
+        blocked |= (prio < q) & (lq >= 0) & (t - t[np.maximum(lq, 0)] <= stale)
+    if not blocked.any():
+        return plain  # the plain forward fill: no value was held back
+    return _ffill_index(valid & ~blocked, start_of_row)
 
 
 def _filter_addresses(

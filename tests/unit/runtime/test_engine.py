@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from flyvakt.alerts import AlertManager, Rule
 from flyvakt.cli.replay import bundled_sample
 from flyvakt.runtime.engine import EngineSummary, _Engine, run_engine
@@ -20,7 +22,9 @@ def _count(db: Path, sql: str) -> int:
         return int(conn.execute(sql).fetchone()[0])
 
 
-async def _tcp_run(raw: bytes, cut: int, db: Path) -> tuple[EngineSummary, Hub, int]:
+async def _tcp_run(
+    raw: bytes, cut: int, db: Path, feed_reader: str = "inline"
+) -> tuple[EngineSummary, Hub, int]:
     conn_no = 0
 
     async def handle(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
@@ -47,9 +51,10 @@ async def _tcp_run(raw: bytes, cut: int, db: Path) -> tuple[EngineSummary, Hub, 
                 clock=lambda: next(ticks),
                 batch_interval_s=0.02,
                 tcp_options={"max_connections": 2, "backoff_start_s": 0.01},
+                feed_reader=feed_reader,
             )
         )
-        async with asyncio.timeout(10):
+        async with asyncio.timeout(20):
             while hub.sources.get(url) is None or hub.sources[url].state != "stopped":
                 await asyncio.sleep(0.01)
         stop.set()
@@ -57,12 +62,15 @@ async def _tcp_run(raw: bytes, cut: int, db: Path) -> tuple[EngineSummary, Hub, 
     return summary, hub, sub.dropped
 
 
-def test_tcp_drop_reconnect_all_frames_stored(beast_sample: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("feed_reader", ["inline", "process"])
+def test_tcp_drop_reconnect_all_frames_stored(
+    beast_sample: Path, tmp_path: Path, feed_reader: str
+) -> None:
     raw = beast_sample.read_bytes()
     cut = 1000  # inside a frame
     first = len(BeastParser().feed(raw[:cut]))
     db = tmp_path / "live.db"
-    summary, hub, dropped = asyncio.run(_tcp_run(raw, cut, db))
+    summary, hub, dropped = asyncio.run(_tcp_run(raw, cut, db, feed_reader))
     st = hub.sources[next(iter(hub.sources))]
     assert st.connections == 2
     assert summary.frames == first + 239  # every frame received went through the pipeline

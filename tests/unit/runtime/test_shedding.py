@@ -1,5 +1,6 @@
-"""Live load: steps sized by time and load, and a pipeline that cannot keep up sheds the oldest
-frames (counted in /api/status and /metrics) instead of stalling the feed.
+"""Live load: steps take what waits (file replays: sized by time and load), and a pipeline that
+cannot keep up sheds the oldest frames (counted in /api/status and /metrics) instead of
+stalling the feed.
 
 The feed here is an in-memory fake source: an asyncio task handing the engine batches of the
 real AFR34ZG frames at a fixed pace, the way the TCP reader does.
@@ -65,18 +66,51 @@ def test_frames_older_than_max_lag_are_shed_and_counted() -> None:
     frames = afr_frames()
     for a in range(0, 30_000, 1_000):  # 30 k frames arrive at t = 0
         eng.on_live_batch(frames.take(np.arange(a, a + 1_000)))
-    now[0] = 0.5
-    asyncio.run(eng.flush_buffer())  # one step: the oldest 10 k (the budget), 20 k wait
-    assert eng.summary.frames == eng.budget.frames() == 10_000
-    assert eng.summary.buffer_drops == 0 and eng.backlog
-    now[0] = MAX_LAG_S + 0.2
+    now[0] = 0.4
+    asyncio.run(eng.flush_buffer())  # one step takes all that waits: one fixed cost for all
+    assert eng.summary.frames == 30_000 and eng.summary.steps == 1
+    assert eng.summary.buffer_drops == 0 and eng.buffered == 0
+    for a in range(30_000, 50_000, 1_000):  # 20 k more at t = 0.4
+        eng.on_live_batch(frames.take(np.arange(a, a + 1_000)))
+    now[0] = 0.4 + MAX_LAG_S + 0.2
     asyncio.run(eng.flush_buffer())  # the 20 k are now too old: shed, not processed
-    assert eng.summary.frames == 10_000
+    assert eng.summary.frames == 30_000
     assert eng.summary.buffer_drops == 20_000 and eng.buffered == 0
     status = hub.status()
     assert status["buffer_drops"] == 20_000
     assert "flyvakt_buffer_drops_total 20000" in prometheus_text(status)
-    assert "flyvakt_step_frames 10000" in prometheus_text(status)
+    assert "flyvakt_step_frames 30000" in prometheus_text(status)
+
+
+def test_age_from_a_reader_process_counts_toward_the_lag() -> None:
+    """A batch handed over late (received ``age_s`` ago by a reader process) is judged by when
+    its bytes arrived, not by when this process got it; reader drops add to the count."""
+    now = [10.0]
+    hub = Hub()
+    eng = engine(hub, lambda: now[0])
+    frames = afr_frames()
+    eng.on_live_batch(frames.take(np.arange(0, 1_000)), age_s=MAX_LAG_S + 0.1)
+    eng.on_live_batch(frames.take(np.arange(1_000, 3_000)), age_s=0.05)
+    eng.on_reader_drop(500)
+    asyncio.run(eng.flush_buffer())
+    assert eng.summary.frames == 2_000
+    assert eng.summary.buffer_drops == 1_500 == hub.status()["buffer_drops"]
+    assert hub.status()["lag_s"] == 0.05
+
+
+def test_a_step_takes_at_most_max_step_frames(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_mod, "MAX_STEP_FRAMES", 10_000)
+    now = [0.0]
+    eng = engine(Hub(), lambda: now[0])
+    frames = afr_frames()
+    for a in range(0, 30_000, 1_000):
+        eng.on_live_batch(frames.take(np.arange(a, a + 1_000)))
+    assert eng.backlog
+    asyncio.run(eng.flush_buffer())
+    assert eng.summary.frames == 10_000 and eng.buffered == 20_000
+    asyncio.run(eng.flush_buffer())
+    asyncio.run(eng.flush_buffer())
+    assert eng.summary.frames == 30_000 and eng.summary.steps == 3 and not eng.backlog
 
 
 def test_slow_pipeline_never_stalls_the_fake_feed(monkeypatch: pytest.MonkeyPatch) -> None:
