@@ -69,6 +69,13 @@ def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, World]:
 # (data, lang, free text, structured fields "subject|predicate|place|at|since", verdict,
 #  options: {"given": subject for "the aircraft"/"flyet", "registry": file key})
 F = "fleet:ru-gov"
+# Since session 8 (issue 9, the lead's decisions 1 and 2) the reconstruction's Pyongyang
+# landings name no airport: each track ends ~3,400 ft up 5.8 NM out, not on short final. So
+# "landed in North Korea" stays supported (inferred: every airport within reach lies there),
+# while "landed at Pyongyang / ZKPY" is unverifiable (no airport is evidenced), and "avoided
+# China 12:30-17:30" is unverifiable: two aircraft were last seen 7-10 min before 17:30 and
+# could have flown 81-117 NM unseen, China being 70 NM away (tests/scenario/
+# test_airspace_claims.py). Before, these read "supported" on the strength of the airport guess.
 ROWS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
     # ------------------------------------------------------------------ English
     ("sv", "en", "Putin has landed in North Korea by 2024-06-18T20:00+02:00",
@@ -81,7 +88,7 @@ ROWS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
      "aircraft:157719|departed_from|Yakutsk|2024-06-18T13:00Z|", "supported", {}),
     ("sv", "en", "the Russian presidential fleet avoided China's airspace between 12:30 and "
      "17:30 UTC on 18 June 2024",
-     f"{F}|avoided_airspace_of|CN|2024-06-18T17:30Z|2024-06-18T12:30Z", "supported", {}),
+     f"{F}|avoided_airspace_of|CN|2024-06-18T17:30Z|2024-06-18T12:30Z", "unverifiable", {}),
     ("sv", "en", "RA-96024 entered North Korean airspace between 12:30 and 18:00 UTC on "
      "18 June 2024",
      "aircraft:157718|entered_airspace_of|KP|2024-06-18T18:00Z|2024-06-18T12:30Z", "supported",
@@ -97,7 +104,7 @@ ROWS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
     ("sv", "en", "RA-96025 was in Russian airspace at 12:50 UTC on 18 June 2024",
      "aircraft:157719|in_airspace_of|RU|2024-06-18T12:50Z|", "supported", {}),
     ("sv", "en", "Putin has landed in Pyongyang by 2024-06-18 20:00 CEST",
-     f"{F}|landed_at|Pyongyang|2024-06-18T18:00Z|", "supported", {}),
+     f"{F}|landed_at|Pyongyang|2024-06-18T18:00Z|", "unverifiable", {}),
     ("sv", "en", "Putin has landed at ZKPY by 18 June 2024 10:00 UTC",
      f"{F}|landed_at|ZKPY|2024-06-18T10:00Z|", "contradicted", {}),
     ("sv", "en", "Putin has landed at FNJ by 18 June 2024 19:30 Pyongyang time",
@@ -139,10 +146,10 @@ ROWS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
      "aircraft:157711|departed_from|Yakutsk|2024-06-18T13:00Z|", "supported", {}),
     ("sv", "nb", "den russiske presidentflyflåten unngikk luftrommet til Kina mellom kl. 12.30 "
      "og 17.30 UTC 18. juni 2024",
-     f"{F}|avoided_airspace_of|Kina|2024-06-18T17:30Z|2024-06-18T12:30Z", "supported", {}),
+     f"{F}|avoided_airspace_of|Kina|2024-06-18T17:30Z|2024-06-18T12:30Z", "unverifiable", {}),
     ("sv", "nb", "flyene unngikk kinesisk luftrom mellom kl. 14.30 og 19.30 norsk tid "
      "18. juni 2024",
-     f"{F}|avoided_airspace_of|CN|2024-06-18T17:30Z|2024-06-18T12:30Z", "supported",
+     f"{F}|avoided_airspace_of|CN|2024-06-18T17:30Z|2024-06-18T12:30Z", "unverifiable",
      {"given": ("fleet", "ru-gov")}),
     ("sv", "nb", "RA-96017 fløy inn i luftrommet til Nord-Korea mellom kl. 12.30 og 18.00 UTC "
      "18. juni 2024",
@@ -159,7 +166,7 @@ ROWS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
     ("sv", "nb", "RA-96017 var i Kinas luftrom kl. 12.45 UTC 18. juni 2024",
      "aircraft:157711|in_airspace_of|CN|2024-06-18T12:45Z|", "contradicted", {}),
     ("sv", "nb", "Putin har landet i Pjongjang før 18. juni 2024 kl. 20.00 norsk tid",
-     f"{F}|landed_at|Pjongjang|2024-06-18T18:00Z|", "supported", {}),
+     f"{F}|landed_at|Pjongjang|2024-06-18T18:00Z|", "unverifiable", {}),
     ("sv", "nb", "Putin har landet på ZKPY innen 18. juni 2024 kl. 12.00 norsk tid",
      f"{F}|landed_at|ZKPY|2024-06-18T10:00Z|", "contradicted", {}),
     ("sv", "nb", "RA-96017 har lettet fra Moskva innen 18. juni 2024 kl. 03.00 norsk tid",
@@ -194,10 +201,10 @@ ROWS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
     ("sv", "nn", "Putin har landa i Nord-Korea innan 18. juni 2024 kl. 09.47 norsk tid",
      f"{F}|landed_in|KP|2024-06-18T07:47Z|", "contradicted", {}),
     ("sv", "nn", "RA-96017 har landa i Pjongjang innan 19. juni 2024 kl. 03.00 Pyongyang-tid",
-     "aircraft:157711|landed_at|Pyongyang|2024-06-18T18:00Z|", "supported", {}),
+     "aircraft:157711|landed_at|Pyongyang|2024-06-18T18:00Z|", "unverifiable", {}),
     ("sv", "nn", "flyga unngjekk luftrommet til Kina mellom kl. 12.30 og 17.30 UTC "
      "18. juni 2024",
-     f"{F}|avoided_airspace_of|CN|2024-06-18T17:30Z|2024-06-18T12:30Z", "supported",
+     f"{F}|avoided_airspace_of|CN|2024-06-18T17:30Z|2024-06-18T12:30Z", "unverifiable",
      {"given": ("fleet", "ru-gov")}),
     ("sv", "nn", "RA-96024 stod på bakken på Jakutsk kl. 16.47 Jakutsk-tid 18. juni 2024",
      "aircraft:157718|on_ground_at|Yakutsk|2024-06-18T07:47Z|", "supported", {}),
@@ -219,7 +226,7 @@ ROWS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
      "aircraft:157718|in_airspace_of|CN|2024-06-18T12:45Z|", "contradicted", {}),
     ("sv", "nn", "Putin har landa på Pyongyang International Airport innan 18. juni 2024 "
      "kl. 20.00 norsk tid",
-     f"{F}|landed_at|ZKPY|2024-06-18T18:00Z|", "supported", {}),
+     f"{F}|landed_at|ZKPY|2024-06-18T18:00Z|", "unverifiable", {}),
     ("sv", "nn", "RA-96017 har landa i Nord-Korea sidan 2024-06-18T12:00Z",
      "aircraft:157711|landed_in|KP||2024-06-18T12:00Z", "supported", {}),
     ("real", "nn", "AFR34ZG har landa i Frankrike innan 6. juli 2024 kl. 10.10 norsk tid",
@@ -288,7 +295,9 @@ def test_table_covers_the_languages_and_forms() -> None:
     from flyvakt.verify.claims import PREDICATES
 
     assert predicates == set(PREDICATES)
-    assert {r[4] for r in ROWS} == {"supported", "contradicted"}
+    # unverifiable only where session 8 made the honest answer so (the note above ROWS)
+    assert {r[4] for r in ROWS} == {"supported", "contradicted", "unverifiable"}
+    assert sum(1 for r in ROWS if r[4] == "unverifiable") == 8
 
 
 @pytest.mark.parametrize(
@@ -315,6 +324,7 @@ def test_claim(
         "Supported", "Supported (inferred)", "Contradicted",
         "Bekreftet", "Bekreftet (utledet)", "Avkreftet",
         "Stadfesta", "Stadfesta (utleidd)", "Avkrefta",
+        "Unverifiable", "Kan ikke avgjøres", "Kan ikkje avgjerast",
     )  # fmt: skip
     # the structured form names the same claim and gets the same verdict
     other = build_claim(_fields(structured), registry, ctx)

@@ -108,37 +108,44 @@ def test_route_never_enters_china_and_enters_north_korea_from_the_east(
     assert all(e.basis == "observed" and e.lon is not None and e.lon > 127.0 for e in kp)
 
 
-def test_pyongyang_landing_is_inferred_never_observed(replayed: ReplayResult) -> None:
-    ev = replayed.events
-    # nothing in North Korea is ever called an observed landing: touchdown is not covered
-    kp_landings = [e for e in ev if e.type == "landing" and e.country == "KP"]
-    assert kp_landings and all(e.basis == "inferred" for e in kp_landings)
-    assert {e.airport.icao for e in kp_landings if e.airport} == {"ZKPY"}
-    (last,) = [e for e in kp_landings if e.icao24 == LAST]
-    assert last.altitude_baro_ft is not None and 3500 <= last.altitude_baro_ft <= 5000
-    assert "touchdown not observed" in last.reason
-    # the last fix is ~2 min before touchdown; the reporting's "around 02:30 local" = 17:30 UTC
-    assert abs(last.time_s - _t("2024-06-18T17:30:00")) <= 600
+def _kp_landings(events: list[Event]) -> list[Event]:
+    return [e for e in events if e.type == "landing" and e.time_s > _t("2024-06-18T17:00:00")]
 
 
-def test_all_three_land_at_pyongyang_and_fleet_landed(replayed: ReplayResult) -> None:
-    """The first two are lost minutes before the data ends (the third is still on approach):
-    their landings are inferred when the signal is lost low and close, not at end of data."""
-    ev = replayed.events
-    landings = _of(ev, "landing", "ZKPY")
+def test_pyongyang_landing_is_inferred_never_observed_and_names_no_airport(
+    replayed: ReplayResult,
+) -> None:
+    """Each approach is seen down to ~3,500 ft 5.8 NM from ZKPY, and no lower: not short final
+    (rules.SHORT_FINAL_NM / SHORT_FINAL_FT, and the height is known only from raw pressure
+    altitude). So the landing is inferred and names no airport (before session 8 it named
+    ZKPY): "landed somewhere", with every airport within reach of the last fix as a candidate,
+    here ZKPY alone. ``verify`` reads "in North Korea" from that (test_1800_... below)."""
+    landings = _kp_landings(replayed.events)
     assert _ac(landings) == list(HEXES)
-    assert all(e.basis == "inferred" for e in landings)
-    (fleet,) = _of(ev, "fleet_landed", "ZKPY")
-    assert fleet.details["count"] == 3
-    assert fleet.basis == "inferred"
-    assert fleet.icao24 == LAST
-    assert abs(fleet.time_s - _t("2024-06-18T17:30:00")) <= 600
-    # each one last seen low and close on a descent, minutes before the next one
     for e in landings:
+        assert e.basis == "inferred" and e.airport is None
+        assert e.candidates == ["ZKPY"] and e.details["candidates_within_nm"] == 10.0
         assert e.altitude_baro_ft is not None and 3500 <= e.altitude_baro_ft <= 5000
-        assert "touchdown not observed" in e.reason
+        assert "not on short final" in e.reason
+    (last,) = [e for e in landings if e.icao24 == LAST]
+    # the last fix is ~4 min before touchdown; the reporting's "around 02:30 local" = 17:30 UTC
+    assert abs(last.time_s - _t("2024-06-18T17:30:00")) <= 600
+    # nothing in North Korea is ever called an observed landing: touchdown is not covered
+    assert [e for e in replayed.events if e.type == "landing" and e.country == "KP"] == []
+
+
+def test_all_three_inferred_landings_and_no_fleet_landed_at_an_airport(
+    replayed: ReplayResult,
+) -> None:
+    """The first two are lost minutes before the data ends (the third is still on approach):
+    their landings are inferred when the signal is lost, not at end of data. No airport is
+    named, so no ``fleet_landed`` at ZKPY is said either (before session 8 there was one)."""
+    landings = _kp_landings(replayed.events)
     times = sorted(e.time_s for e in landings)
-    assert times[-1] == fleet.time_s and times[-1] - times[0] > 120
+    assert len(times) == 3 and times[-1] - times[0] > 120
+    assert all("signal_lost_after" in e.details for e in landings if e.icao24 != LAST)
+    assert [e for e in replayed.events if e.type == "fleet_landed" and e.airport is not None
+            and e.airport.icao == "ZKPY"] == []  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- claims
@@ -185,7 +192,9 @@ def test_0747_claim_about_the_whole_fleet_is_contradicted(replayed: ReplayResult
 
 def test_1800_claim_supported_on_an_inferred_landing(replayed: ReplayResult) -> None:
     """20:00 Norwegian time (18:00 UTC): supported, because each aircraft was last seen about
-    3,500 ft up, 6 NM from ZKPY and descending — an inferred landing, said as such."""
+    3,500 ft up, 6 NM from ZKPY and descending — an inferred landing, said as such. The landing
+    names no airport; every airport within reach of the last fix (ZKPY) lies in North Korea,
+    which is what the claim says (issue 9, lead's decision 2a)."""
     for text in (
         "Putin has landed in North Korea",
         "RA-96017 has landed in North Korea",
@@ -196,6 +205,7 @@ def test_1800_claim_supported_on_an_inferred_landing(replayed: ReplayResult) -> 
         assert v.verdict == "supported"
         assert v.rule.endswith("landing_event_inferred")
         assert "inferred" in v.summary
+        assert "landed somewhere in North Korea" in v.summary and "ZKPY" in v.summary
 
 
 def test_1800_claim_unverifiable_without_low_coverage(tmp_path: Path) -> None:

@@ -182,10 +182,70 @@ def estimate_liftoff_s(before: Fix, after: Fix, ref_baro_ft: float = math.nan) -
     return min(max(after.t - max(h, 0.0) / rate * 60.0, before.t), after.t)
 
 
+def short_final_to(ctx: Context, st: AircraftState, fx: Fix, ap: AirportRef) -> str:
+    """Empty when ``fx`` is on short final to ``ap`` with every piece of evidence present (none
+    defaulted): within ``SHORT_FINAL_NM``; at most ``SHORT_FINAL_FT`` above the field by GNSS
+    altitude or the learned ground reference (raw pressure altitude is no height); descending
+    over the last fixes; closing on the field; lined up with a runway where runways are known.
+    Otherwise the first piece missing, for the event's reason."""
+    from flyvakt.geo.runways import aligned_with_runway
+
+    d = dist_nm(fx, ap)
+    if d > R.SHORT_FINAL_NM:
+        return f"{d:.1f} NM out"
+    h, tol = height_ft(fx, ap, ground_ref(ctx, st, ap, fx))
+    if math.isnan(h) or tol == R.QNH_TOL_FT:
+        return "its height above the field is unknown (pressure altitude only)"
+    if h + tol > R.SHORT_FINAL_FT:
+        return f"up to {h + tol:,.0f} ft above it"
+    if tol == 0.0 and h < -R.FLOOR_BAND_FT:
+        return "below the field's ground reading (the reference is in doubt)"
+    if descending(st, fx) is not True:
+        return "not seen descending"
+    toward = heading_to(st, fx, ap)
+    if toward is None or toward < R.HEADING_TO_MIN:
+        return "not seen closing on it"
+    prior = _trend_fix(st, fx)
+    assert prior is not None  # heading_to found it
+    lined = aligned_with_runway(
+        ap.icao, prior.lat, prior.lon, fx.lat, fx.lon, R.RUNWAY_ALIGN_DEG, R.RUNWAY_OFFSET_NM
+    )
+    if lined is False:
+        return "not lined up with a runway"
+    return ""
+
+
+def _trend_fix(st: AircraftState, fx: Fix) -> Fix | None:
+    """The fix :func:`heading_to` measures from (``TREND_S`` to 4 x ``TREND_S`` before)."""
+    for f in reversed(st.recent):
+        if f is fx or fx.t - f.t < R.TREND_S:
+            continue
+        return f if fx.t - f.t <= 4 * R.TREND_S else None
+    return None
+
+
+def reach_candidates(
+    ctx: Context, st: AircraftState, fx: Fix, first: list[AirportRef]
+) -> list[str]:
+    """``first``, then every other airport within ``CLOSE_NM`` that the descent could still
+    reach (its least possible height there within the glide envelope), nearest first: all the
+    places a landing after ``fx`` can have been (``verify`` reads a country from them)."""
+    out = [a.icao for a in first]
+    for ap, d in ctx.world.airports_near(fx.lat, fx.lon, R.CLOSE_NM):
+        if ap.icao in out:
+            continue
+        h, tol = height_ft(fx, ap, ground_ref(ctx, st, ap, fx))
+        if math.isnan(h) or h - tol <= R.GLIDE_BASE_FT + R.GLIDE_FT_PER_NM * d:
+            out.append(ap.icao)
+    return out
+
+
 def infer_landing_at_end(ctx: Context, st: AircraftState, out: list[Event]) -> bool:
-    """Data ends (or the signal is lost) on final to an airport: an inferred landing there;
-    with two airports fitting, "landed somewhere" with both as candidates. Returns whether a
-    landing was emitted."""
+    """Data ends (or the signal is lost for good) on an approach: an inferred landing. The
+    airport is named only on short final to it (:func:`short_final_to`); otherwise "landed
+    somewhere" (``airport`` null) with every airport within reach as ``candidates``, nearest
+    fitting first. Nothing when the track is not on an approach path (climbing, level, moving
+    away: :func:`final_to`). Returns whether a landing was emitted."""
     from flyvakt.detect.phase import landing
 
     fx = st.last
@@ -198,18 +258,34 @@ def infer_landing_at_end(ctx: Context, st: AircraftState, out: list[Event]) -> b
     ap = fits[0]
     h, tol = height_ft(fx, ap, ground_ref(ctx, st, ap, fx))
     how = "" if tol == 0.0 else f" (±{tol:.0f} ft)"
-    codes = [a.icao for a in fits]
     where = f"{h:,.0f} ft above {ap.icao} elevation{how}, {dist_nm(fx, ap):.1f} NM away"
     if ambiguous:
-        landing(
-            ctx, st, fx, out, basis="inferred", confidence=0.4, airport=None, candidates=codes,
-            reason=f"last seen descending {where}, but another airport fits too: none is named",
-        )  # fmt: skip
-        return True
+        why = f"last seen descending {where}, but another airport fits too: none is named"
+    else:
+        not_short = short_final_to(ctx, st, fx, ap)
+        if not not_short:
+            landing(
+                ctx, st, fx, out, basis="inferred", confidence=0.7, airport=ap,
+                candidates=[c for c in reach_candidates(ctx, st, fx, fits) if c != ap.icao],
+                reason=f"last seen on short final {where}, descending towards it; touchdown "
+                "not observed",
+            )  # fmt: skip
+            out[-1].details["candidates_within_nm"] = R.CLOSE_NM
+            return True
+        why = (
+            f"last seen descending {where}, but not on short final ({not_short}): it may "
+            "have landed there or elsewhere within reach; none is named"
+        )
     landing(
-        ctx, st, fx, out, basis="inferred", confidence=0.7, airport=ap, candidates=codes[1:],
-        reason=f"last seen {where}, descending towards it; touchdown not observed",
+        ctx, st, fx, out, basis="inferred", confidence=0.4, airport=None,
+        candidates=reach_candidates(ctx, st, fx, fits), reason=why,
     )  # fmt: skip
+    # Every airport within reach of the last fix is a candidate: what ``verify`` may read a
+    # country from ("landed in Y" when all of them lie in Y). The zone of the last fix gives
+    # readers the local time that no airport gives.
+    out[-1].details["candidates_within_nm"] = R.CLOSE_NM
+    if out[-1].local_tz:
+        out[-1].details["tz"] = out[-1].local_tz
     return True
 
 

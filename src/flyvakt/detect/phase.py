@@ -155,7 +155,7 @@ class PhaseRule:
             return
         for ap, _d in ctx.world.airports_near(first.lat, first.lon, R.START_NM):
             h, tol = height_ft(first, ap, self._ground_ref(ctx, st, ap, first))
-            if math.isnan(h) or h - tol > R.START_AGL_FT:
+            if math.isnan(h) or h + tol > R.START_AGL_FT:
                 continue
             d0, d1 = dist_nm(first, ap), dist_nm(fx, ap)
             if d0 > R.RUNWAY_NM and d1 < d0 - R.START_CLOSING_NM:

@@ -75,6 +75,16 @@ GO_AROUND_CLIMB_FT = 800.0
 # APPROACH_SAMPLE_S. Every go-around of mry0601 sampled by hand (5 of 31) had a 46 s to 3.4 h
 # interval there, and three had landed (a39b20 at KSNS slowing from 102 to 89 kt at 50 ft).
 GO_AROUND_BLIND_S = 20.0
+# ... with the lowest point near the field: within this of its reference point or a runway end
+# (a missed approach starts at the decision height, 0.6 NM before the threshold on a 3-degree
+# path, or at a non-precision missed-approach point, at most ~2 NM out). The 3 go-arounds the
+# session-7 sample found were all fire-fighting orbits and drop runs 1.4-5.4 NM out (calfire).
+GO_AROUND_NM = 2.0
+# ... descending into it like an approach: the altitude falls over the last fixes before the
+# lowest point (at least GO_AROUND_DESCENT_S apart), by no more than this rate (a steep 6-degree
+# approach at 160 kt is ~1,700 ft/min; the calfire drop run onto 1CA6 dived at 8,320 ft/min)...
+GO_AROUND_MAX_DESCENT_FPM = 2500.0
+GO_AROUND_DESCENT_S = 10.0
 # Rows above this altitude are never go-around or approach candidates (field elevations reach
 # ~14,000 ft, but this project's approach logic targets ordinary airports; 8,000 ft covers the
 # approaches of all but a few high-altitude fields).
@@ -259,6 +269,22 @@ GLIDE_TIME_RATIO = 2.0
 # "Towards the field": over the trend window the distance to it shrank by at least this share
 # of the distance flown (45 degrees off; runways lie up to ~1 NM off the reference point).
 HEADING_TO_MIN = 0.7
+# One-sided inference (signal lost without regain, end of data) names the airport only on short
+# final, every piece of evidence present: within SHORT_FINAL_NM of it (a 3-degree glide path
+# from 1,000 ft starts 3.1 NM out; farther out an aircraft may still turn to another field, or
+# be flying a circuit, a survey or a drop run: 6 of 6 sampled fires 3.4-8+ NM out named an
+# airport nobody landed at, tests/data/real-ga/firing_sample.csv)...
+SHORT_FINAL_NM = 3.0
+# ... at most this high above the field's ground reference (GNSS altitude or the learned ground
+# reading; never raw pressure altitude against the published elevation, which is off by up to
+# QNH_TOL_FT): the height of a 3-degree path at SHORT_FINAL_NM, and pattern height...
+SHORT_FINAL_FT = 1000.0
+# ... and, where the airport's runways are known (data/geo/runways.tsv.gz), lined up with one:
+# a final is flown along the centre line (offset approaches are within ~3 degrees), so within
+# this angle of its direction and this far from its extended centre line (0.6 NM is 11 degrees
+# off at SHORT_FINAL_NM; a base leg crosses the line at 90 degrees).
+RUNWAY_ALIGN_DEG = 30.0
+RUNWAY_OFFSET_NM = 0.6
 # Above this height level flight is pattern or cruise, not an approach (circuit height 1,000 ft).
 PATTERN_HEIGHT_FT = 1000.0
 # After a gap: on its surface, or in initial climb: at most INITIAL_CLIMB_FT above it and within

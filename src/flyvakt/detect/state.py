@@ -53,6 +53,7 @@ class AircraftState:
     lost: bool = False
     low_min: Fix | None = None  # lowest fix of the current approach (go-around detection)
     low_airport: AirportRef | None = None
+    low_why: str = ""  # why the lowest point is no go-around's ("" = the evidence is there)
     emergency_code: int = -1
     emergency_since: float = math.nan
     emergency_reported: bool = False

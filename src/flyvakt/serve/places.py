@@ -99,18 +99,11 @@ _RUNWAY_COLS = ("airport", "le", "he", "le_lat", "le_lon", "he_lat", "he_lon", "
                 "length_ft", "surface")
 
 
-@lru_cache(maxsize=1)
 def _runways() -> tuple[list[list[str]], Any]:
     """The packaged runway table: text rows and an (n, 4) float array of end coordinates."""
-    import gzip
+    from flyvakt.geo.runways import runway_table
 
-    import numpy as np
-
-    raw = resources.files("flyvakt").joinpath("data/geo/runways.tsv.gz").read_bytes()
-    lines = gzip.decompress(raw).decode("utf-8").splitlines()[1:]
-    rows = [line.split("\t") for line in lines]
-    coords = np.array([[float(x) for x in r[3:7]] for r in rows], dtype=np.float64)
-    return rows, coords.reshape(-1, 4)
+    return runway_table()
 
 
 def runways_geojson(west: float, south: float, east: float, north: float) -> dict[str, Any]:

@@ -21,6 +21,8 @@ _T: dict[str, dict[str, str]] = {
         "landed": "{who} landed at {place} {when}",
         "departed": "{who} took off from {place} {when}",
         "inferred": " (landing inferred, not observed directly)",
+        "landed_in_reach": "{who} landed somewhere in {place} {when}: its last position was "
+        "within reach of {codes} only, all in {place}; which one is not known",
         "inferred_takeoff": " (takeoff inferred, not observed directly)",
         "at_obs": "{when} {who} {verb} {state}",
         "ground": "on the ground at {place}",
@@ -61,6 +63,8 @@ _T: dict[str, dict[str, str]] = {
         "landed": "{who} landet på {place} {when}",
         "departed": "{who} lettet fra {place} {when}",
         "inferred": " (landingen er utledet, ikke observert direkte)",
+        "landed_in_reach": "{who} landet et sted i {place} {when}: siste posisjon var innen "
+        "rekkevidde bare av {codes}, alle i {place}; hvilken er ukjent",
         "inferred_takeoff": " (avgangen er utledet, ikke observert direkte)",
         "at_obs": "{when} {verb} {who} {state}",
         "ground": "på bakken på {place}",
@@ -100,6 +104,8 @@ _T: dict[str, dict[str, str]] = {
         "landed": "{who} landa på {place} {when}",
         "departed": "{who} letta frå {place} {when}",
         "inferred": " (landinga er utleidd, ikkje observert direkte)",
+        "landed_in_reach": "{who} landa ein stad i {place} {when}: siste posisjon var innanfor "
+        "rekkjevidd berre av {codes}, alle i {place}; kva for ein er ukjent",
         "inferred_takeoff": " (avgangen er utleidd, ikkje observert direkte)",
         "at_obs": "{when} {verb} {who} {state}",
         "ground": "på bakken på {place}",
@@ -256,9 +262,17 @@ def summarise(
         ap = ev.get("airport")
         place = _airport_place(ap, lang) if ap else str(ev.get("country") or "?")
         place_tz = str(ap.get("tz")) if ap and ap.get("tz") else None
-        text = t[key].format(
-            who=who(first, ev), place=place, when=when(_ts(str(ev["time"])), lang, tz, place_tz)
-        )
+        at = when(_ts(str(ev["time"])), lang, tz, place_tz)
+        if key == "landed" and not ap and claim.object_kind == "country" and claim.object:
+            from flyvakt.i18n.format import country_name
+
+            # an unnamed landing decided by its candidates (verdict._all_candidates_in)
+            text = t["landed_in_reach"].format(
+                who=who(first, ev), place=country_name(claim.object, lang), when=at,
+                codes=", ".join(str(c) for c in ev.get("candidates") or []),
+            )  # fmt: skip
+        else:
+            text = t[key].format(who=who(first, ev), place=place, when=at)
         if ev.get("basis") == "inferred":
             text += t["inferred_takeoff" if key == "departed" else "inferred"]
         return f"{lead}: {text}{note}."

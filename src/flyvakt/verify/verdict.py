@@ -253,6 +253,26 @@ def _matches(claim: Claim, airport: dict[str, Any] | None, country: str | None) 
     return country == claim.object
 
 
+def _all_candidates_in(claim: Claim, event: dict[str, Any]) -> bool:
+    """An inferred landing that names no airport ("landed somewhere": signal lost or data ended
+    on an approach, not on short final) still places the aircraft in a country when every
+    airport within reach of its last fix lies there: the detector lists them all as candidates
+    and says so (``details.candidates_within_nm``). Supported, then, is inferred, not observed:
+    whether it landed at all is the inference."""
+    from flyvakt.geo import get_world
+
+    if claim.object_kind != "country" or event.get("airport"):
+        return False
+    if event.get("basis") != "inferred" or "candidates_within_nm" not in (
+        event.get("details") or {}
+    ):
+        return False
+    codes = event.get("candidates") or []
+    world = get_world()
+    refs = [world.airport(str(c)) for c in codes]
+    return bool(refs) and all(r is not None and r.country == claim.object for r in refs)
+
+
 def _judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
     t = claim.at_s
     since = claim.since_s if claim.since_s is not None else -np.inf
@@ -268,7 +288,10 @@ def _judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
             for e in mine
             if e.get("type") == want
             and since <= _ev_time(e) <= t
-            and _matches(claim, e.get("airport"), e.get("country"))
+            and (
+                _matches(claim, e.get("airport"), e.get("country"))
+                or (pred == "landed_in" and _all_candidates_in(claim, e))
+            )
         ]
         if hits:
             last = hits[-1]

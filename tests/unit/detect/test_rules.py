@@ -62,10 +62,23 @@ def line(t0: float, t1: float, a: Xyz, b: Xyz, step: float = 2.0, ground: bool =
 
 
 def test_go_around_then_landing() -> None:
+    """SYNTHETIC: a straight-in approach on runway 32L's extended centre line (a go-around needs
+    the lowest point lined up with a runway, near its threshold), a go-around over the runway,
+    a circuit and an observed landing."""
     lat, lon, elev = LFBO
-    approach = line(0, 300, (lat - 0.15, lon, elev + 3000), (lat - 0.01, lon, elev + 300))
-    climb = line(302, 420, (lat, lon, elev + 350), (lat + 0.1, lon, elev + 2500))
-    back = line(422, 900, (lat + 0.1, lon, elev + 2500), (lat - 0.005, lon, elev + 50))
+    th_lat, th_lon = 43.61900, 1.37210  # runway 32L threshold; the runway heads to 43.644, 1.346
+    dlat, dlon = 43.64410 - th_lat, 1.34593 - th_lon  # one runway length along the centre line
+    approach = line(
+        0, 300, (th_lat - 4 * dlat, th_lon - 4 * dlon, elev + 3000),
+        (th_lat - 0.2 * dlat, th_lon - 0.2 * dlon, elev + 300),
+    )  # fmt: skip
+    climb = line(
+        302, 420, (th_lat + 0.1 * dlat, th_lon + 0.1 * dlon, elev + 350),
+        (th_lat + 3 * dlat, th_lon + 3 * dlon, elev + 2500),
+    )  # fmt: skip
+    back = line(
+        422, 900, (th_lat + 3 * dlat, th_lon + 3 * dlon, elev + 2500), (lat - 0.005, lon, elev + 50)
+    )
     roll = line(902, 960, (lat, lon, elev), (lat + 0.01, lon, elev), ground=True)
     p = track(approach + climb + back + roll, vr=-700.0)
     # Vertical rate that matches the geometry: descending, climbing, descending.
@@ -178,10 +191,45 @@ def test_batches_give_the_same_events_as_one_batch() -> None:
     assert sorted((e.type, e.time_s) for e in parts) == sorted(whole)
 
 
+def _final_32l(gnss: bool) -> PositionBatch:
+    """SYNTHETIC: down runway 32L's extended centre line from 7.6 NM to 1.9 NM out (one runway
+    length), 2,500 -> 300 ft above LFBO; with GNSS altitude (the height known within the geoid's
+    350 ft) or pressure altitude only (known within the QNH band's 600 ft)."""
+    _lat, _lon, elev = LFBO
+    th_lat, th_lon = 43.61900, 1.37210  # runway 32L threshold; the runway heads to 43.644, 1.346
+    dlat, dlon = 43.64410 - th_lat, 1.34593 - th_lon
+    pts = line(
+        0, 120, (th_lat - 4 * dlat, th_lon - 4 * dlon, elev + 2500),
+        (th_lat - dlat, th_lon - dlon, elev + 300),
+    )  # fmt: skip
+    p = track(pts, vr=-700)
+    if gnss:
+        p.altitude_gnss_ft[:] = p.altitude_baro_ft
+    return p
+
+
+def test_data_ends_on_final_names_the_airport_only_with_a_known_height() -> None:
+    """Issue 9, lead's decision 1: at the end of data an airport is named only on short final
+    with its height above the field known (GNSS or a learned ground reading, never raw pressure
+    altitude against the published elevation). Pressure altitude only: "landed somewhere",
+    LFBO the first candidate, and the event says every airport within reach is listed."""
+    named_ev = [e for e in run(_final_32l(gnss=True)) if e.type == "landing"]
+    assert [(e.airport.icao if e.airport else None, e.basis) for e in named_ev] == [
+        ("LFBO", "inferred")
+    ]
+    assert "short final" in named_ev[0].reason
+    unnamed = [e for e in run(_final_32l(gnss=False)) if e.type == "landing"]
+    assert len(unnamed) == 1 and unnamed[0].airport is None
+    assert unnamed[0].candidates[0] == "LFBO" and unnamed[0].basis == "inferred"
+    assert unnamed[0].details["candidates_within_nm"] == R.CLOSE_NM
+    assert "height above the field is unknown" in unnamed[0].reason
+
+
 def test_lost_on_short_final_is_an_inferred_landing_when_not_seen_again() -> None:
-    # Live feed: no end of data, only time passing. Last fix 300 ft above LFBO, 2 NM out.
+    # Live feed: no end of data, only time passing. Last fix 300 ft above LFBO (GNSS), 1.9 NM
+    # from the runway 32L threshold on its centre line.
     lat, lon, elev = LFBO
-    p = track(line(0, 120, (lat - 0.15, lon, elev + 2500), (lat - 0.03, lon, elev + 300)), vr=-700)
+    p = _final_32l(gnss=True)
     det = Detector(world=get_world())
     end = float(p.time_s.max())
     first = det.step(p, end)

@@ -208,3 +208,34 @@ def test_parse_error_says_what_was_understood(registry: FleetRegistry) -> None:
         parse_claim("Air France-flyet has landed in Atlantis", registry, 0.0)
     with pytest.raises(ClaimParseError, match="time"):
         parse_claim("Air France-flyet has landed in France", registry)
+
+
+@pytest.mark.parametrize(
+    ("candidates", "complete", "expected"),
+    [(["LFBO", "LFBF"], True, "supported"), (["LFBO", "LEBL"], True, "unverifiable"),
+     (["LFBO"], False, "unverifiable")],
+)  # fmt: skip
+def test_unnamed_inferred_landing_places_the_aircraft_in_a_country_only_by_all_candidates(
+    candidates: list[str], complete: bool, expected: str
+) -> None:
+    """Issue 9, lead's decision 2a. SYNTHETIC: data ends on an approach 8 NM south of LFBO, not
+    on short final: the landing names no airport. "Landed in France" is supported (inferred)
+    only when every airport within reach of the last fix lies in France, and only when the event
+    says its candidates are all of them (``details.candidates_within_nm``)."""
+    t = ts("2024-07-06T08:10:00Z")
+    last = Fixes(
+        np.array([t - 1800.0]), np.array([43.50]), np.array([1.36]), np.array([3000.0]),
+        np.array([0], dtype=np.int8),
+    )  # fmt: skip
+    event = {
+        "type": "landing", "icao24": "aaaaaa", "time": "2024-07-06T07:40:00Z", "airport": None,
+        "country": None, "basis": "inferred", "candidates": candidates,
+        "reason": "last seen descending ..., but not on short final",
+        "details": {"candidates_within_nm": 10.0} if complete else {},
+    }  # fmt: skip
+    ev = Evidence(["aaaaaa"], [event], {"aaaaaa": last}, t - 1800.0)
+    v = verify(Claim("aircraft", "aaaaaa", "landed_in", "FR", t), ev)
+    assert v.verdict == expected, v.summary
+    if expected == "supported":
+        assert v.basis == "inferred" and v.rule == "landing_event_inferred"
+        assert "landed somewhere in France" in v.summary and "LFBO, LFBF" in v.summary

@@ -50,9 +50,13 @@ export function evidenceSentences(v, ctx) {
     const lines = [];
     for (const e of m.events || []) {
       const what = translate(ctx.lang, "ev_" + e.type);
-      const where = e.airport ? `${t("at_place")} ${airportText(e.airport)}` : (e.country ? `${t("in_country")} ${e.country}` : "");
+      // a landing that names no airport lists every airport within reach (issue 9)
+      const aps = (e.candidates || []).join(", ");
+      const where = e.airport ? `${t("at_place")} ${airportText(e.airport)}`
+        : (e.country ? `${t("in_country")} ${e.country}` : (aps ? t("within_reach", { aps }) : ""));
+      const zone = (e.airport && e.airport.tz) || (e.details && e.details.tz);
       lines.push(t("e_event", { what, where, utc: utc(e.time),
-        local: local(e.time, e.airport && e.airport.tz), basis: t(e.basis || "observed") }).replace("  ", " "));
+        local: local(e.time, zone), basis: t(e.basis || "observed") }).replace("  ", " "));
     }
     const fix = (key, p) => lines.push(t(key, { utc: utc(p.time), state: stateOf(p),
       lat: Number(p.lat).toFixed(3), lon: Number(p.lon).toFixed(3) }));
