@@ -353,14 +353,15 @@ def _gap_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -
             end=_bare(when(a.time_s, lang, tz)),
             gap=duration(float(g["duration_s"]), lang),
         )  # fmt: skip
-    text = t["gap"].format(who=names, window=duration(window, lang), when=at)
+    # "within 15 minutes of 20:30 UTC", not "of at 20:30 UTC" (_bare drops English "at")
+    text = t["gap"].format(who=names, window=duration(window, lang), when=_bare(at))
     if first.before is not None:
         b = first.before
         alt = altitude_ft(b.alt_ft, lang) if b.alt_ft is not None else "?"
         text += t["last"].format(
             last_when=when(b.time_s, lang, tz), lat=f"{b.lat:.3f}", lon=f"{b.lon:.3f}", alt=alt
         )
-    return text + t["need"].format(when=at)
+    return text + t["need"].format(when=_bare(at))
 
 
 def _interval_text(

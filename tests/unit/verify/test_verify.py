@@ -343,3 +343,6 @@ def test_real_cut_with_three_candidates_supports_the_country_not_an_airport_or_c
         )  # fmt: skip
         v = verify(claim, ev)
         assert v.verdict == "unverifiable", v.summary
+        # the gap sentence reads as English ("of at 20:30" before session 9)
+        assert "within 15 minutes of 20:30 UTC" in v.summary, v.summary
+        assert "positions around 20:30 UTC are needed" in v.summary, v.summary
