@@ -70,12 +70,13 @@ def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, World]:
 #  options: {"given": subject for "the aircraft"/"flyet", "registry": file key})
 F = "fleet:ru-gov"
 # Since session 8 (issue 9, the lead's decisions 1 and 2) the reconstruction's Pyongyang
-# landings name no airport: each track ends ~3,400 ft up 5.8 NM out, not on short final. So
-# "landed in North Korea" stays supported (inferred: every airport within reach lies there),
-# while "landed at Pyongyang / ZKPY" is unverifiable (no airport is evidenced), and "avoided
-# China 12:30-17:30" is unverifiable: two aircraft were last seen 7-10 min before 17:30 and
-# could have flown 81-117 NM unseen, China being 70 NM away (tests/scenario/
-# test_airspace_claims.py). Before, these read "supported" on the strength of the airport guess.
+# landings name no airport: each track ends ~3,400 ft up 5.8 NM out, not on short final. Their
+# only candidate within reach is ZKPY, so "landed in North Korea" and, since session 9 (the
+# lead's decision: a complete candidate list supports a country, a city or an airport alike,
+# the doubt being "did it land at all?", not where), "landed in Pyongyang / at ZKPY" are
+# supported (inferred); in session 8 the latter two were unverifiable. "Avoided China
+# 12:30-17:30" is unverifiable: two aircraft were last seen 7-10 min before 17:30 and could
+# have flown 81-117 NM unseen, China being 70 NM away (tests/scenario/test_airspace_claims.py).
 ROWS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
     # ------------------------------------------------------------------ English
     ("sv", "en", "Putin has landed in North Korea by 2024-06-18T20:00+02:00",
@@ -104,7 +105,7 @@ ROWS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
     ("sv", "en", "RA-96025 was in Russian airspace at 12:50 UTC on 18 June 2024",
      "aircraft:157719|in_airspace_of|RU|2024-06-18T12:50Z|", "supported", {}),
     ("sv", "en", "Putin has landed in Pyongyang by 2024-06-18 20:00 CEST",
-     f"{F}|landed_at|Pyongyang|2024-06-18T18:00Z|", "unverifiable", {}),
+     f"{F}|landed_at|Pyongyang|2024-06-18T18:00Z|", "supported", {}),
     ("sv", "en", "Putin has landed at ZKPY by 18 June 2024 10:00 UTC",
      f"{F}|landed_at|ZKPY|2024-06-18T10:00Z|", "contradicted", {}),
     ("sv", "en", "Putin has landed at FNJ by 18 June 2024 19:30 Pyongyang time",
@@ -166,7 +167,7 @@ ROWS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
     ("sv", "nb", "RA-96017 var i Kinas luftrom kl. 12.45 UTC 18. juni 2024",
      "aircraft:157711|in_airspace_of|CN|2024-06-18T12:45Z|", "contradicted", {}),
     ("sv", "nb", "Putin har landet i Pjongjang før 18. juni 2024 kl. 20.00 norsk tid",
-     f"{F}|landed_at|Pjongjang|2024-06-18T18:00Z|", "unverifiable", {}),
+     f"{F}|landed_at|Pjongjang|2024-06-18T18:00Z|", "supported", {}),
     ("sv", "nb", "Putin har landet på ZKPY innen 18. juni 2024 kl. 12.00 norsk tid",
      f"{F}|landed_at|ZKPY|2024-06-18T10:00Z|", "contradicted", {}),
     ("sv", "nb", "RA-96017 har lettet fra Moskva innen 18. juni 2024 kl. 03.00 norsk tid",
@@ -201,7 +202,7 @@ ROWS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
     ("sv", "nn", "Putin har landa i Nord-Korea innan 18. juni 2024 kl. 09.47 norsk tid",
      f"{F}|landed_in|KP|2024-06-18T07:47Z|", "contradicted", {}),
     ("sv", "nn", "RA-96017 har landa i Pjongjang innan 19. juni 2024 kl. 03.00 Pyongyang-tid",
-     "aircraft:157711|landed_at|Pyongyang|2024-06-18T18:00Z|", "unverifiable", {}),
+     "aircraft:157711|landed_at|Pyongyang|2024-06-18T18:00Z|", "supported", {}),
     ("sv", "nn", "flyga unngjekk luftrommet til Kina mellom kl. 12.30 og 17.30 UTC "
      "18. juni 2024",
      f"{F}|avoided_airspace_of|CN|2024-06-18T17:30Z|2024-06-18T12:30Z", "unverifiable",
@@ -226,7 +227,7 @@ ROWS: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
      "aircraft:157718|in_airspace_of|CN|2024-06-18T12:45Z|", "contradicted", {}),
     ("sv", "nn", "Putin har landa på Pyongyang International Airport innan 18. juni 2024 "
      "kl. 20.00 norsk tid",
-     f"{F}|landed_at|ZKPY|2024-06-18T18:00Z|", "unverifiable", {}),
+     f"{F}|landed_at|ZKPY|2024-06-18T18:00Z|", "supported", {}),
     ("sv", "nn", "RA-96017 har landa i Nord-Korea sidan 2024-06-18T12:00Z",
      "aircraft:157711|landed_in|KP||2024-06-18T12:00Z", "supported", {}),
     ("real", "nn", "AFR34ZG har landa i Frankrike innan 6. juli 2024 kl. 10.10 norsk tid",
@@ -295,9 +296,10 @@ def test_table_covers_the_languages_and_forms() -> None:
     from flyvakt.verify.claims import PREDICATES
 
     assert predicates == set(PREDICATES)
-    # unverifiable only where session 8 made the honest answer so (the note above ROWS)
+    # unverifiable only where the honest answer is so (the note above ROWS): the four
+    # "avoided China" rows; the four Pyongyang/ZKPY rows turned supported in session 9
     assert {r[4] for r in ROWS} == {"supported", "contradicted", "unverifiable"}
-    assert sum(1 for r in ROWS if r[4] == "unverifiable") == 8
+    assert sum(1 for r in ROWS if r[4] == "unverifiable") == 4
 
 
 @pytest.mark.parametrize(

@@ -193,8 +193,10 @@ def test_0747_claim_about_the_whole_fleet_is_contradicted(replayed: ReplayResult
 def test_1800_claim_supported_on_an_inferred_landing(replayed: ReplayResult) -> None:
     """20:00 Norwegian time (18:00 UTC): supported, because each aircraft was last seen about
     3,500 ft up, 6 NM from ZKPY and descending — an inferred landing, said as such. The landing
-    names no airport; every airport within reach of the last fix (ZKPY) lies in North Korea,
-    which is what the claim says (issue 9, lead's decision 2a)."""
+    names no airport; the only airport within reach of the last fix is ZKPY, in North Korea,
+    which is what the claim says (issue 9, lead's decision 2a). The sentence names ZKPY as the
+    only airport within reach (before session 9: "landed somewhere in North Korea ... all in
+    North Korea", wrong in number for one candidate)."""
     for text in (
         "Putin has landed in North Korea",
         "RA-96017 has landed in North Korea",
@@ -202,10 +204,51 @@ def test_1800_claim_supported_on_an_inferred_landing(replayed: ReplayResult) -> 
         "RA-96025 has landed in North Korea",
     ):
         v = _verdict(replayed, text, "2024-06-18T18:00:00")
-        assert v.verdict == "supported"
+        assert v.verdict == "supported" and v.basis == "inferred"
         assert v.rule.endswith("landing_event_inferred")
-        assert "inferred" in v.summary
-        assert "landed somewhere in North Korea" in v.summary and "ZKPY" in v.summary
+        assert "ZKPY was the only airport within reach of its last position" in v.summary
+        assert "landing inferred, not observed" in v.summary
+        assert "all in" not in v.summary
+
+
+SAYS = {
+    "en": ("ZKPY was the only airport within reach of its last position; landing inferred, "
+           "not observed"),
+    "nb": ("ZKPY var den eneste flyplassen innen rekkevidde av siste posisjon; landingen er "
+           "utledet, ikke observert"),
+    "nn": ("ZKPY var den einaste flyplassen innanfor rekkjevidd av siste posisjon; landinga er "
+           "utleidd, ikkje observert"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "nb", "nn"])
+@pytest.mark.parametrize("text", ["Putin has landed in Pyongyang", "RA-96025 has landed at ZKPY"])
+def test_1800_city_and_airport_claims_supported_by_the_only_candidate(
+    replayed: ReplayResult, text: str, lang: str
+) -> None:
+    """Session 9 (the lead's decision): an unnamed inferred landing whose complete candidate
+    list is ZKPY alone supports "landed at ZKPY" and "landed in Pyongyang" (ZKPY is the city's
+    airport) the same way it supports "in North Korea": the doubt is whether it landed at all,
+    not where. In session 8 these were unverifiable. Supported (inferred), never observed."""
+    registry = load_fleets(example_fleets_path())
+    claim = parse_claim(text, registry, _t("2024-06-18T18:00:00"))
+    assert claim.predicate == "landed_at" and "ZKPY" in claim.airports
+    members = member_hexes(claim, registry, replayed.positions)
+    evidence = evidence_from_replay(members, replayed.events, replayed.positions)
+    v = verify(claim, evidence, lang=lang)
+    assert v.verdict == "supported" and v.basis == "inferred", v.summary
+    assert v.rule.endswith("landing_event_inferred")
+    assert SAYS[lang] in v.summary, v.summary
+    evs = v.evidence["events"]
+    assert evs and all(e["airport"] is None and e["candidates"] == ["ZKPY"] for e in evs)
+
+
+def test_1800_airport_claim_elsewhere_stays_unverifiable(replayed: ReplayResult) -> None:
+    """Another North Korean airport (ZKHM) is not the landing's candidate, so the landing does
+    not support "landed at ZKHM"; with no fix near 18:00 it is unverifiable, never
+    contradicted."""
+    v = _verdict(replayed, "RA-96025 has landed at ZKHM", "2024-06-18T18:00:00")
+    assert v.verdict == "unverifiable", v.summary
 
 
 def test_1800_claim_unverifiable_without_low_coverage(tmp_path: Path) -> None:

@@ -22,7 +22,11 @@ _T: dict[str, dict[str, str]] = {
         "departed": "{who} took off from {place} {when}",
         "inferred": " (landing inferred, not observed directly)",
         "landed_in_reach": "{who} landed somewhere in {place} {when}: its last position was "
-        "within reach of {codes} only, all in {place}; which one is not known",
+        "within reach of {codes} only, {all} in {place}; which one is not known",
+        "landed_only": "{who} landed at {place} {when}: {code} was the only airport within "
+        "reach of its last position; landing inferred, not observed",
+        "both": "both",
+        "every": "all",
         "inferred_takeoff": " (takeoff inferred, not observed directly)",
         "at_obs": "{when} {who} {verb} {state}",
         "ground": "on the ground at {place}",
@@ -64,7 +68,11 @@ _T: dict[str, dict[str, str]] = {
         "departed": "{who} lettet fra {place} {when}",
         "inferred": " (landingen er utledet, ikke observert direkte)",
         "landed_in_reach": "{who} landet et sted i {place} {when}: siste posisjon var innen "
-        "rekkevidde bare av {codes}, alle i {place}; hvilken er ukjent",
+        "rekkevidde bare av {codes}, {all} i {place}; hvilken er ukjent",
+        "landed_only": "{who} landet på {place} {when}: {code} var den eneste flyplassen innen "
+        "rekkevidde av siste posisjon; landingen er utledet, ikke observert",
+        "both": "begge",
+        "every": "alle",
         "inferred_takeoff": " (avgangen er utledet, ikke observert direkte)",
         "at_obs": "{when} {verb} {who} {state}",
         "ground": "på bakken på {place}",
@@ -105,7 +113,11 @@ _T: dict[str, dict[str, str]] = {
         "departed": "{who} letta frå {place} {when}",
         "inferred": " (landinga er utleidd, ikkje observert direkte)",
         "landed_in_reach": "{who} landa ein stad i {place} {when}: siste posisjon var innanfor "
-        "rekkjevidd berre av {codes}, alle i {place}; kva for ein er ukjent",
+        "rekkjevidd berre av {codes}, {all} i {place}; kva for ein er ukjent",
+        "landed_only": "{who} landa på {place} {when}: {code} var den einaste flyplassen "
+        "innanfor rekkjevidd av siste posisjon; landinga er utleidd, ikkje observert",
+        "both": "begge",
+        "every": "alle",
         "inferred_takeoff": " (avgangen er utleidd, ikkje observert direkte)",
         "at_obs": "{when} {verb} {who} {state}",
         "ground": "på bakken på {place}",
@@ -263,18 +275,14 @@ def summarise(
         place = _airport_place(ap, lang) if ap else str(ev.get("country") or "?")
         place_tz = str(ap.get("tz")) if ap and ap.get("tz") else None
         at = when(_ts(str(ev["time"])), lang, tz, place_tz)
-        if key == "landed" and not ap and claim.object_kind == "country" and claim.object:
-            from flyvakt.i18n.format import country_name
-
+        cands = [str(c) for c in ev.get("candidates") or []]
+        if key == "landed" and not ap and cands and claim.object:
             # an unnamed landing decided by its candidates (verdict._all_candidates_in)
-            text = t["landed_in_reach"].format(
-                who=who(first, ev), place=country_name(claim.object, lang), when=at,
-                codes=", ".join(str(c) for c in ev.get("candidates") or []),
-            )  # fmt: skip
+            text = _in_reach_text(claim, first, ev, cands, lang, tz)
         else:
             text = t[key].format(who=who(first, ev), place=place, when=at)
-        if ev.get("basis") == "inferred":
-            text += t["inferred_takeoff" if key == "departed" else "inferred"]
+            if ev.get("basis") == "inferred":
+                text += t["inferred_takeoff" if key == "departed" else "inferred"]
         return f"{lead}: {text}{note}."
     if kind in ("supported", "contradicted") and first.place is not None:
         states = {state(r.place, lang) for r in decisive if r.place is not None}
@@ -288,6 +296,35 @@ def summarise(
             text += t["unseen"].format(n=unseen)
         return f"{lead}: {text}{note}."
     return f"{lead}: {_gap_text(claim, decisive, lang, tz)}{note}."
+
+
+def _in_reach_text(
+    claim: Claim, r: _MemberResult, ev: dict[str, Any], codes: list[str], lang: str, tz: str
+) -> str:
+    """An unnamed inferred landing whose every candidate is the claim's place: with one
+    candidate, "landed at <it>: the only airport within reach"; with several, "landed somewhere
+    in <the country or city>: within reach of A, B only"."""
+    from flyvakt.geo import get_world
+    from flyvakt.i18n.format import city_of, country_name
+
+    t = _T[lang]
+    ref = get_world().airport(codes[0]) if len(codes) == 1 else None
+    if ref is not None:
+        at = when(_ts(str(ev["time"])), lang, tz, ref.tz or None)
+        place = _airport_place(ref.to_json(), lang)
+        return t["landed_only"].format(who=who(r, ev), place=place, when=at, code=ref.icao)
+    zone = (ev.get("details") or {}).get("tz")
+    at = when(_ts(str(ev["time"])), lang, tz, str(zone) if zone else None)
+    obj = str(claim.object)
+    if claim.object_kind == "country":
+        name = country_name(obj, lang)
+    else:
+        name = city_of(claim.airports[0], obj, lang) if claim.airports else obj
+    text = t["landed_in_reach"].format(
+        who=who(r, ev), place=name, when=at, codes=", ".join(codes),
+        all=t["both"] if len(codes) == 2 else t["every"],
+    )  # fmt: skip
+    return text + t["inferred"]
 
 
 def _bare(when_text: str) -> str:
@@ -316,14 +353,15 @@ def _gap_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -
             end=_bare(when(a.time_s, lang, tz)),
             gap=duration(float(g["duration_s"]), lang),
         )  # fmt: skip
-    text = t["gap"].format(who=names, window=duration(window, lang), when=at)
+    # "within 15 minutes of 20:30 UTC", not "of at 20:30 UTC" (_bare drops English "at")
+    text = t["gap"].format(who=names, window=duration(window, lang), when=_bare(at))
     if first.before is not None:
         b = first.before
         alt = altitude_ft(b.alt_ft, lang) if b.alt_ft is not None else "?"
         text += t["last"].format(
             last_when=when(b.time_s, lang, tz), lat=f"{b.lat:.3f}", lon=f"{b.lon:.3f}", alt=alt
         )
-    return text + t["need"].format(when=at)
+    return text + t["need"].format(when=_bare(at))
 
 
 def _interval_text(

@@ -255,22 +255,28 @@ def _matches(claim: Claim, airport: dict[str, Any] | None, country: str | None) 
 
 def _all_candidates_in(claim: Claim, event: dict[str, Any]) -> bool:
     """An inferred landing that names no airport ("landed somewhere": signal lost or data ended
-    on an approach, not on short final) still places the aircraft in a country when every
-    airport within reach of its last fix lies there: the detector lists them all as candidates
-    and says so (``details.candidates_within_nm``). Supported, then, is inferred, not observed:
-    whether it landed at all is the inference."""
+    on an approach, not on short final) still places the aircraft when every airport within
+    reach of its last fix is the claim's place: the detector lists them all as candidates and
+    says so (``details.candidates_within_nm``). The place is a country (every candidate lies
+    there), an airport (it is the only candidate) or a city (every candidate is one of the
+    city's airports, as ``places`` defines them). The uncertainty is the same for all three:
+    whether it landed at all, not where. Supported, then, is inferred, not observed."""
     from flyvakt.geo import get_world
 
-    if claim.object_kind != "country" or event.get("airport"):
+    if claim.object_kind is None or event.get("airport"):
         return False
     if event.get("basis") != "inferred" or "candidates_within_nm" not in (
         event.get("details") or {}
     ):
         return False
-    codes = event.get("candidates") or []
+    codes = [str(c) for c in event.get("candidates") or []]
+    if not codes:
+        return False
+    if claim.object_kind in ("airport", "city"):
+        return all(c in claim.airports for c in codes)
     world = get_world()
-    refs = [world.airport(str(c)) for c in codes]
-    return bool(refs) and all(r is not None and r.country == claim.object for r in refs)
+    refs = [world.airport(c) for c in codes]
+    return all(r is not None and r.country == claim.object for r in refs)
 
 
 def _judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
@@ -290,7 +296,7 @@ def _judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
             and since <= _ev_time(e) <= t
             and (
                 _matches(claim, e.get("airport"), e.get("country"))
-                or (pred == "landed_in" and _all_candidates_in(claim, e))
+                or (want == "landing" and _all_candidates_in(claim, e))
             )
         ]
         if hits:

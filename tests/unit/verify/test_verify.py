@@ -11,6 +11,7 @@ import pytest
 from flyvakt.cli.replay import bundled_sample
 from flyvakt.fleets import FleetRegistry, load_fleets
 from flyvakt.model import PositionBatch
+from flyvakt.model.events import iso_utc
 from flyvakt.runtime.replay import ReplayResult, replay_files
 from flyvakt.verify import (
     Claim,
@@ -239,3 +240,109 @@ def test_unnamed_inferred_landing_places_the_aircraft_in_a_country_only_by_all_c
     if expected == "supported":
         assert v.basis == "inferred" and v.rule == "landing_event_inferred"
         assert "landed somewhere in France" in v.summary and "LFBO, LFBF" in v.summary
+        assert "both in France" in v.summary
+
+
+def _approach_evidence(t: float, candidates: list[str]) -> Evidence:
+    """SYNTHETIC: data ends on an approach 8 NM south of LFBO, not on short final (as above)."""
+    last = Fixes(
+        np.array([t - 1800.0]), np.array([43.50]), np.array([1.36]), np.array([3000.0]),
+        np.array([0], dtype=np.int8),
+    )  # fmt: skip
+    event = {
+        "type": "landing", "icao24": "aaaaaa", "time": iso_utc(t - 1800.0), "airport": None,
+        "country": None, "basis": "inferred", "candidates": candidates,
+        "details": {"candidates_within_nm": 10.0, "tz": "Europe/Paris"},
+    }  # fmt: skip
+    return Evidence(["aaaaaa"], [event], {"aaaaaa": last}, t - 1800.0)
+
+
+TOULOUSE = Claim(
+    "aircraft", "aaaaaa", "landed_at", "Toulouse", 0.0, object_kind="city",
+    airports=("LFBO", "LFBF"),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("obj", "candidates", "expected", "says"),
+    [("LFBO", ["LFBO"], "supported", "LFBO was the only airport within reach"),
+     ("LFBO", ["LFBO", "LFBF"], "unverifiable", ""),
+     ("Toulouse", ["LFBO"], "supported", "LFBO was the only airport within reach"),
+     ("Toulouse", ["LFBO", "LFBF"], "supported", "within reach of LFBO, LFBF only, both in "
+      "Toulouse"),
+     ("Toulouse", ["LFBO", "LFBF", "LFCL"], "unverifiable", ""),
+     ("FR", ["LFBO"], "supported", "LFBO was the only airport within reach")],
+)  # fmt: skip
+def test_unnamed_inferred_landing_supports_an_airport_or_city_only_by_all_candidates(
+    obj: str, candidates: list[str], expected: str, says: str
+) -> None:
+    """Session 9, the lead's decision: a complete candidate list supports "landed at X" / "in
+    city X" as it does "in country X" (the doubt is "did it land at all?", the same for all):
+    supported (inferred) when every candidate is X / one of X's airports, else unverifiable.
+    LFCL (Toulouse-Lasbordes) is not one of the city's airports as ``places`` defines them."""
+    t = ts("2024-07-06T08:10:00Z")
+    from dataclasses import replace
+
+    if obj == "Toulouse":
+        claim = replace(TOULOUSE, at_s=t)
+    else:
+        claim = Claim("aircraft", "aaaaaa", "landed_at" if len(obj) == 4 else "landed_in", obj, t)
+    v = verify(claim, _approach_evidence(t, candidates))
+    assert v.verdict == expected, v.summary
+    if expected == "supported":
+        assert v.basis == "inferred" and v.rule == "landing_event_inferred"
+        assert says in v.summary and "not observed" in v.summary, v.summary
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "two"),
+    [("en", "LFBO was the only airport within reach of its last position; landing inferred, "
+      "not observed", "both in France"),
+     ("nb", "LFBO var den eneste flyplassen innen rekkevidde av siste posisjon; landingen er "
+      "utledet, ikke observert", "begge i Frankrike"),
+     ("nn", "LFBO var den einaste flyplassen innanfor rekkjevidd av siste posisjon; landinga "
+      "er utleidd, ikkje observert", "begge i Frankrike")],
+)  # fmt: skip
+def test_candidate_sentences_agree_in_number(lang: str, one: str, two: str) -> None:
+    """One candidate: "the only airport within reach" (before session 9 nb/nn said "alle i" of
+    a single airport); two: "both"/"begge"; more: "all"/"alle"."""
+    t = ts("2024-07-06T08:10:00Z")
+    claim = Claim("aircraft", "aaaaaa", "landed_in", "FR", t)
+    single = verify(claim, _approach_evidence(t, ["LFBO"]), lang=lang).summary
+    assert one in single and "alle i" not in single and "all in" not in single, single
+    pair = verify(claim, _approach_evidence(t, ["LFBO", "LFBF"]), lang=lang).summary
+    assert two in pair, pair
+    three = verify(claim, _approach_evidence(t, ["LFBO", "LFBF", "LFCL"]), lang=lang).summary
+    assert ("all in France" if lang == "en" else "alle i Frankrike") in three, three
+
+
+def test_real_cut_with_three_candidates_supports_the_country_not_an_airport_or_city() -> None:
+    """Real: adsb.lol cut mry0601_a266c8 (ODbL 1.0; tests/data/real-ga/README.md). Data ends at
+    2,525 ft descending 5.4 NM from KE16, not on short final: "landed somewhere", candidates
+    KE16, K1C9, KCVH, all in the US. "Landed in the US" is supported (inferred); "landed at
+    KE16" and "landed in Hollister" (KCVH alone as ``places`` defines the city) are not: the
+    candidates differ, so they stay unverifiable (no fix within 15 min of the claim time)."""
+    from flyvakt.verify.places import resolve_place
+    from tests.unit.detect.test_failure_classes import run
+
+    res = run("mry0601_a266c8.csv.gz")
+    t = ts("2025-06-01T20:30:00Z")
+    (land,) = [e for e in res.events if e.type == "landing" and e.icao24 == "a266c8"
+               and abs(e.time_s - ts("2025-06-01T20:03:07Z")) < 60]  # fmt: skip
+    assert land.airport is None and land.candidates == ["KE16", "K1C9", "KCVH"]
+    ev = evidence_from_replay(["a266c8"], res.events, res.positions)
+    us = verify(Claim("aircraft", "a266c8", "landed_in", "US", t), ev)
+    assert us.verdict == "supported" and us.basis == "inferred", us.summary
+    assert "within reach of KE16, K1C9, KCVH only, all in" in us.summary, us.summary
+    for text in ("KE16", "Hollister"):
+        place = resolve_place(text)
+        assert place is not None
+        claim = Claim(
+            "aircraft", "a266c8", "landed_at", place.code, t, object_kind=place.kind,
+            airports=place.airports,
+        )  # fmt: skip
+        v = verify(claim, ev)
+        assert v.verdict == "unverifiable", v.summary
+        # the gap sentence reads as English ("of at 20:30" before session 9)
+        assert "within 15 minutes of 20:30 UTC" in v.summary, v.summary
+        assert "positions around 20:30 UTC are needed" in v.summary, v.summary
