@@ -105,3 +105,29 @@ def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_bytes(b"this is not sqlite, " * 100)
     with pytest.raises(StoreError, match=r"notes\.db: not a flyvakt store"):
         StoreWriterProcess(bad)
+
+
+def test_offer_never_waits_for_a_stopped_writer_process(tmp_path: Path, afr: ReplayResult) -> None:
+    """A child that hangs (SIGSTOP) does not hold up offers: they queue, then are refused and
+    counted (kept in the write-ahead log); once it runs again, every fix is stored."""
+    import time
+
+    db = tmp_path / "s.db"
+    pos = afr.positions
+    w = StoreWriterProcess(db, queue_size=2, thin_positions=False)
+    pid = w.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        t0 = time.perf_counter()
+        parts = _parts(pos, 4)  # ~2,000 fixes, ~150 kB each: more than a pipe holds
+        accepted = [w.offer(part) for part in parts]
+        took_s = time.perf_counter() - t0
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert accepted == [True, True, False, False]
+    assert w.drops == 2
+    assert took_s < 10.0  # appends and fsyncs only (a blocked send would never return)
+    w.close()
+    keys = set(zip(pos.icao24.tolist(), pos.time_s.tolist(), strict=True))
+    assert len(_rows(db)["track_points"]) == len(keys)

@@ -32,6 +32,7 @@ The contract stays where it was:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -123,11 +124,15 @@ class StoreWriterProcess:
         self._ended = False
         self._proc: subprocess.Popen[bytes] | None = None
         self._tx: Any = None
+        self._outbox: deque[tuple[str, int, Any]] = deque()  # to send, by the sender thread
         rx = self._start()  # a store that cannot be opened raises here, as the thread does
         self._acks = threading.Thread(
             target=self._ack_loop, args=(rx,), name="flyvakt-store-acks", daemon=True
         )
         self._acks.start()
+        # Sending waits for the pipe (a large batch, a child that is stopped or hung): a thread
+        # of its own does it, so that offer never waits for the child.
+        threading.Thread(target=self._send_loop, name="flyvakt-store-send", daemon=True).start()
 
     # -- counters ------------------------------------------------------------------------
     @property
@@ -197,12 +202,20 @@ class StoreWriterProcess:
         self._send((kind, self._seq, payload))
 
     def _send(self, msg: tuple[str, int, Any]) -> None:
-        if self._tx is None:
-            return  # no child: sent when the next one is ready
-        try:
-            self._tx.send(msg)
-        except (OSError, ValueError):  # the child died: the ack thread restarts it and resends
-            self._tx = None
+        """Hand ``msg`` to the sender thread (with ``_cv`` held)."""
+        self._outbox.append(msg)
+        self._cv.notify_all()
+
+    def _send_loop(self) -> None:
+        while True:
+            with self._cv:
+                self._cv.wait_for(lambda: (self._outbox and self._tx is not None) or self._ended)
+                if self._ended:
+                    return
+                msg, tx = self._outbox.popleft(), self._tx  # together: a restart clears both
+            # A child that died: the ack thread restarts it and sends again what is needed.
+            with contextlib.suppress(OSError, ValueError):
+                tx.send(msg)
 
     def flush(self) -> None:
         """Block until everything offered so far is committed."""
@@ -278,7 +291,10 @@ class StoreWriterProcess:
                 "%s: store writer process exited (code %s); restarting", self.path, old.returncode
             )
         with self._cv:
+            if self._tx is not None:
+                self._tx.close()
             self._tx = None
+            self._outbox.clear()  # what is still needed is in _pending, sent again below
             self.restarts += 1
             for k in self._base:  # the dead child's counters
                 self._base[k] += self._now[k]
@@ -307,6 +323,7 @@ class StoreWriterProcess:
                     self._pending = deque(kept)
                     self.position_log.refused = False
                     self._last_refused = None
+                    self._outbox.clear()
                     for msg in kept:
                         self._send(msg)
                     self._cv.notify_all()
