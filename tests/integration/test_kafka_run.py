@@ -328,7 +328,9 @@ def test_run_from_kafka_resumes_where_it_stopped(
 
     want_events, want_points = one_store
     got_events, got_points = stored(db)
-    assert len([e for e in want_events if str(e[0]).startswith("fleet_")]) == 4
+    # Two departures and the UEEE landing; the Pyongyang landings name no airport since session 9
+    # (each track ends 5.8 NM out, not on short final), so there is no fleet_landed at ZKPY.
+    assert len([e for e in want_events if str(e[0]).startswith("fleet_")]) == 3
     assert got_events == want_events, (
         sorted(set(want_events) - set(got_events))[:5],
         sorted(set(got_events) - set(want_events))[:5],
