@@ -12,7 +12,8 @@ merged into one time-ordered stream as ``flyvakt replay`` merges files:
   gaps, airliners, military traffic;
 - ``opensky``: OpenSky state-vector polls around Zurich (10 s polls, no ground flags).
 
-Each example cuts one stream at random positions, or into equal batches of a random size
+Each example cuts one stream at random positions (then, half the time, restores the state
+from its checkpoint at every cut, flyvakt.checkpoint), or into equal batches of a random size
 (down to one row per batch on the small streams), and compares every event (all fields) and
 every position with the one-batch run.
 
@@ -33,6 +34,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flyvakt.checkpoint import dumps, loads
 from flyvakt.model import FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, finish, flush, step
 from flyvakt.runtime.replay import merged_batches, open_readers
@@ -63,10 +65,14 @@ def _stream(name: str) -> Batch:
     return whole
 
 
-def _run(stream: Batch, edges: list[int]) -> tuple[PositionBatch, list[dict[str, Any]]]:
+def _run(
+    stream: Batch, edges: list[int], restore: bool = False
+) -> tuple[PositionBatch, list[dict[str, Any]]]:
     state = PipelineState()
     pos, events = [], []
     for a, b in pairwise(edges):
+        if restore:  # a worker restarted from its checkpoint at every cut
+            state = loads(dumps(state))
         state, out = step(state, stream.take(np.arange(a, b)), CFG, DET)
         pos.append(out.positions)
         events += out.events
@@ -97,7 +103,7 @@ def _after_silence(name: str) -> list[int]:
 
 
 @st.composite
-def splits(draw: st.DrawFn) -> tuple[str, list[int]]:
+def splits(draw: st.DrawFn) -> tuple[str, list[int], bool]:
     name = draw(st.sampled_from(sorted(STREAMS)))
     n = len(_stream(name))
     if draw(st.booleans()):
@@ -106,18 +112,17 @@ def splits(draw: st.DrawFn) -> tuple[str, list[int]]:
         if silent:
             cuts += draw(st.lists(st.sampled_from(silent), max_size=3))
         edges = [0, *sorted(set(cuts)), n]
-    else:
-        size = draw(st.integers(max(1, n // MAX_BATCHES), n // 2))
-        edges = [*range(0, n, size), n]
-    return name, edges
+        return name, edges, draw(st.booleans())
+    size = draw(st.integers(max(1, n // MAX_BATCHES), n // 2))
+    return name, [*range(0, n, size), n], False
 
 
 @settings(max_examples=30, deadline=None)
 @given(splits())
-def test_any_split_gives_the_one_batch_result(case: tuple[str, list[int]]) -> None:
-    name, edges = case
+def test_any_split_gives_the_one_batch_result(case: tuple[str, list[int], bool]) -> None:
+    name, edges, restore = case
     p0, e0 = _whole(name)
-    p1, e1 = _run(_stream(name), edges)
+    p1, e1 = _run(_stream(name), edges, restore)
     assert len(p0) > 0 and len(e0) > 0
     assert len(p1) == len(p0), name
     for col in PositionBatch._defaults:
