@@ -171,8 +171,10 @@ class World:
         tzf = self._tz_finder()
         lats = np.asarray(lats_deg, np.float64)
         lons = np.asarray(lons_deg, np.float64)
-        names_at = getattr(tzf, "timezone_names_at", None)  # timezonefinder >= 7
-        if names_at is None or not len(lats):
+        names_at = getattr(tzf, "timezone_names_at", None)  # timezonefinder 9 has it
+        ok = np.isfinite(lats) & np.isfinite(lons) & (np.abs(lats) <= 90) & (np.abs(lons) <= 180)
+        if names_at is None or not ok.all():
+            # Older timezonefinder, or a coordinate it refuses: one at a time, as tz_at does.
             return [self.tz_at(a, o) for a, o in zip(lats.tolist(), lons.tolist(), strict=True)]
         return [str(z) if z else "UTC" for z in names_at(lngs=lons, lats=lats)]
 
