@@ -33,6 +33,10 @@ class WorldView(Protocol):
 
     def tz_at(self, lat_deg: float, lon_deg: float, airport: AirportRef | None = None) -> str: ...
 
+    def tz_many(
+        self, lats_deg: npt.NDArray[np.float64], lons_deg: npt.NDArray[np.float64]
+    ) -> list[str]: ...
+
     def nearest_airport_index(
         self, lats_deg: npt.NDArray[np.float64], lons_deg: npt.NDArray[np.float64], max_nm: float
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
@@ -80,6 +84,9 @@ class Context:
     ground_refs: dict[str, list[tuple[float, float]]] = dc_field(default_factory=dict)
     # Fixes from earlier batches since each aircraft's last country sample (detect/tails.py).
     tails: SampleTails | None = None
+    # Time zones looked up in advance for positions without an airport ((lat, lon) -> zone:
+    # the zone of such a position depends on nothing else), e.g. by the signal-lost sweep.
+    tz_known: dict[tuple[float, float], str] = dc_field(default_factory=dict)
 
     def airport_for(self, fx: Fix, radius_nm: float) -> tuple[AirportRef | None, list[str]]:
         """The airport whose surface ``fx`` is on (within ``SURFACE_NM``) and the other airports
@@ -103,7 +110,9 @@ class Context:
         basis: str = "observed",
         confidence: float = 0.95,
     ) -> Event:
-        tz = self.world.tz_at(fx.lat, fx.lon, airport)
+        tz = None if airport is not None else self.tz_known.get((fx.lat, fx.lon))
+        if tz is None:
+            tz = self.world.tz_at(fx.lat, fx.lon, airport)
         country = airport.country if airport is not None else None
         return Event(
             type=kind,  # type: ignore[arg-type]

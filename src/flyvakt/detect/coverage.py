@@ -51,10 +51,15 @@ class CoverageRule:
         regained.details = gap_details(prev, fx)
         out.append(regained)
 
-    def lost(self, ctx: Context, st: AircraftState, last: Fix, out: list[Event]) -> bool:
+    def lost(
+        self, ctx: Context, st: AircraftState, last: Fix, out: list[Event], *,
+        field_near: bool = True,
+    ) -> bool:  # fmt: skip
         """Signal lost after ``last``: ``signal_lost`` with the last known state. Returns whether
         it was lost on an approach: then a landing is inferred if it is not seen again within
-        ``LOST_LANDING_S`` (or before the data ends); if it is, the gap rules decide."""
+        ``LOST_LANDING_S`` (or before the data ends); if it is, the gap rules decide.
+        ``field_near`` False: the caller knows that no airport lies within ``CLOSE_NM`` of
+        ``last`` (then :func:`final_to` finds none: its search is skipped)."""
         st.lost = True
         confirm_pending(ctx, st, last, out, at_end=True)
         ev = ctx.event("signal_lost", st, last, reason=_LOST_WHY)
@@ -63,6 +68,7 @@ class CoverageRule:
         st.landing_pending = (
             not st.ground
             and st.flip_start is None
+            and field_near
             and _within_reach(ctx, last)
             and bool(final_to(ctx, st, last, strict=False)[0])
         )

@@ -36,6 +36,7 @@ from flyvakt.detect.base import Context, Hot, Rule, WorldView
 from flyvakt.detect.coverage import CoverageRule
 from flyvakt.detect.emergency import EmergencyRule
 from flyvakt.detect.evidence import absurd_alt, plausible_alt
+from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.phase import PhaseRule
 from flyvakt.detect.prepass import fix_columns, ground_estimate
 from flyvakt.detect.spoofing import SpoofingRule
@@ -260,10 +261,10 @@ def _fields(
     out = np.full(len(p), -1, np.int64)
     clear = np.zeros(len(p), np.bool_)
     high_all = np.zeros(len(p), np.bool_)
-    # No airport lies higher than HIGHEST_AIRPORT_FT: higher fixes need no search.
-    low_enough = (
-        np.isnan(alt) | ground | (alt < R.HIGHEST_AIRPORT_FT + R.FIELD_LOW_FT + R.QNH_TOL_FT)
-    )
+    # No airport lies higher than the table's highest (SPNH, 14,965 ft; not Daocheng Yading's
+    # 14,472 ft, as a constant here once said): higher fixes need no search.
+    top = ctx.world.highest_airport_ft() + R.FIELD_LOW_FT + R.QNH_TOL_FT
+    low_enough = np.isnan(alt) | ground | (alt < top)
     with np.errstate(invalid="ignore"):
         taxi_blind = (p.on_ground == 1) & np.isnan(alt) & (p.groundspeed_kt < R.TAXI_MAX_KT)
     later = low_enough & taxi_blind & ~hot
@@ -475,18 +476,35 @@ def _refresh(st: AircraftState, last: tuple[Any, ...]) -> None:
 
 
 def _sweep_lost(ctx: Context, state: DetectorState, now_s: float, out: list[Event]) -> None:
+    """Aircraft not heard for ``SIGNAL_LOST_S``: ``signal_lost`` for each (and the landing
+    inferred later for those lost on an approach). The per-aircraft work is done in arrays
+    first: which aircraft are lost, the time zones of their last positions (one batch lookup),
+    and which have an airport within ``CLOSE_NM`` at all (one vectorised search over those low
+    enough to be within reach of one); the rules then see each lost aircraft in row order, as
+    before, with those answers in hand."""
     lf = state.lastfix
     t = lf.cols["t"][: lf.size]
     with np.errstate(invalid="ignore"):
         gone = np.flatnonzero(~lf.cols["lost"][: lf.size] & (now_s - t > R.SIGNAL_LOST_S))
-    lf.cols["lost"][gone] = True
-    icaos = lf.cols["icao24"][gone].tolist()
-    state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
-    for a, last in zip(icaos, lf.values_many(gone), strict=True):
-        st = state.get(a)
-        _refresh(st, last)
-        if st.last is not None and COVERAGE.lost(ctx, st, st.last, out):
-            state.awaiting.add(a)
+    if len(gone):
+        lf.cols["lost"][gone] = True
+        lat, lon = lf.cols["lat"][gone], lf.cols["lon"][gone]
+        tz = ctx.world.tz_many(lat, lon)
+        ctx.tz_known = dict(zip(zip(lat.tolist(), lon.tolist(), strict=True), tz, strict=True))
+        near_l = _field_near(ctx, lf, gone).tolist()
+        icaos = lf.cols["icao24"][gone].tolist()
+        state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
+        aircraft = state.aircraft
+        for a, last, near in zip(icaos, lf.values_many(gone), near_l, strict=True):
+            st = aircraft.get(a) or state.get(a)
+            _refresh(st, last)
+            fx = st.last
+            # The search was for the recorded last position: another position kept as the last
+            # (_refresh) gets the search of its own.
+            near = near or fx is None or fx.lat != last[1] or fx.lon != last[2]
+            if fx is not None and COVERAGE.lost(ctx, st, fx, out, field_near=near):
+                state.awaiting.add(a)
+        ctx.tz_known = {}
     for a in list(state.awaiting):
         st = state.aircraft[a]
         if not st.landing_pending or st.last is None:
@@ -494,3 +512,27 @@ def _sweep_lost(ctx: Context, state: DetectorState, now_s: float, out: list[Even
         elif now_s - st.last.t >= R.LOST_LANDING_S:
             state.awaiting.discard(a)
             COVERAGE.land_lost(ctx, st, out)
+
+
+def _field_near(
+    ctx: Context, lf: LastFixes, rows: npt.NDArray[np.int64]
+) -> npt.NDArray[np.bool_]:
+    """Per row of ``lf``: False where no airport lies within ``CLOSE_NM`` of its last position
+    (a property of the position alone: :func:`~flyvakt.detect.gaps.final_to` would find
+    none), else True. Searched (one vectorised search, with the rounding margin) only for the
+    last fixes that ``CoverageRule.lost`` would search from: not on the ground, within reach of
+    the highest airport (its ``_within_reach``); the others keep True and are turned away by
+    those same cheap checks."""
+    top = ctx.world.highest_airport_ft() + R.QNH_TOL_FT + R.LOW_AGL_FT
+    alt, gnss = lf.cols["alt"][rows], lf.cols["alt_gnss"][rows]
+    with np.errstate(invalid="ignore"):
+        reach = ~((alt > top) | np.isnan(alt)) | ~((gnss > top) | np.isnan(gnss))
+    out = np.ones(len(rows), np.bool_)
+    k = np.flatnonzero(reach & ~lf.cols["ground"][rows])
+    if len(k):
+        r = rows[k]
+        ai, _d = ctx.world.nearest_airport_index(
+            lf.cols["lat"][r], lf.cols["lon"][r], R.CLOSE_NM + _REACH_MARGIN_NM
+        )
+        out[k] = ai >= 0
+    return out

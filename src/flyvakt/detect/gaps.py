@@ -250,8 +250,8 @@ def infer_landing_at_end(ctx: Context, st: AircraftState, out: list[Event]) -> b
 
     fx = st.last
     assert fx is not None
-    if not fx.alt <= R.HIGHEST_AIRPORT_FT + R.FINAL_HEIGHT_FT + R.QNH_TOL_FT:
-        return False  # far above any airport: no search needed
+    if not fx.alt <= ctx.world.highest_airport_ft() + R.FINAL_HEIGHT_FT + R.QNH_TOL_FT:
+        return False  # far above the table's highest airport: no search needed
     fits, ambiguous, _why = final_to(ctx, st, fx, strict=False)
     if not fits:
         return False

@@ -363,7 +363,7 @@ def _at_field_level(fx: Fix, field: AirportRef | None, ref: float) -> bool:
 def _reset_flip(st: AircraftState) -> None:
     st.flip_start = st.flip_prev = None
     st.flip_count = st.flip_votes = st.flip_against = 0
-    st.flip_fixes = []
+    st.flip_fixes = ()
     st.flip_strong, st.flip_why = False, ""
 
 

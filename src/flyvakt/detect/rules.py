@@ -43,9 +43,6 @@ START_NM = 2.5
 # ... and, beyond RUNWAY_NM, not closing on the field by more than position noise over the trend
 # window (a8b7c7 first seen 4.7 NM from KWVI flying towards it got a takeoff there, session 5).
 START_CLOSING_NM = 0.1
-# No airport lies higher than this (Daocheng Yading, 14,472 ft): a first fix above it plus
-# START_AGL_FT cannot be just after lift-off, so no airport search is needed.
-HIGHEST_AIRPORT_FT = 14500.0
 
 # No position for this long = signal lost. Receivers see an aircraft every second when in
 # coverage; 2 minutes without one is a coverage gap, not jitter.

@@ -72,7 +72,9 @@ class AircraftState:
     flip_votes: int = 0
     flip_against: int = 0
     flip_strong: bool = False  # a physics vote or an uncontradicted ground flag among them
-    flip_fixes: list[Fix] = field(default_factory=list)
+    # Kept for the checkpoint format (never filled): the empty tuple, not one list per aircraft
+    # (each list is one more object for the garbage collector to walk at every full pass).
+    flip_fixes: tuple[Fix, ...] = ()
     flip_why: str = ""
     alt_ok_t: float = math.nan  # last plausible pressure altitude and its time
     alt_ok_ft: float = math.nan

@@ -164,6 +164,20 @@ class World:
         tz = self._tz_finder().timezone_at(lat=float(lat_deg), lng=float(lon_deg))
         return str(tz) if tz else "UTC"
 
+    def tz_many(self, lats_deg: NDArray[np.float64], lons_deg: NDArray[np.float64]) -> list[str]:
+        """:meth:`tz_at` without an airport, for many points in one call (the same answers):
+        timezonefinder's batch lookup validates and finds each point's shortcut cell over the
+        whole array, and resolves a cell that holds several zones once per distinct cell."""
+        tzf = self._tz_finder()
+        lats = np.asarray(lats_deg, np.float64)
+        lons = np.asarray(lons_deg, np.float64)
+        names_at = getattr(tzf, "timezone_names_at", None)  # timezonefinder 9 has it
+        ok = np.isfinite(lats) & np.isfinite(lons) & (np.abs(lats) <= 90) & (np.abs(lons) <= 180)
+        if names_at is None or not ok.all():
+            # Older timezonefinder, or a coordinate it refuses: one at a time, as tz_at does.
+            return [self.tz_at(a, o) for a, o in zip(lats.tolist(), lons.tolist(), strict=True)]
+        return [str(z) if z else "UTC" for z in names_at(lngs=lons, lats=lats)]
+
     # -- address blocks ---------------------------------------------------------------------
     @staticmethod
     def registration_country(icao24: int | str) -> str | None:

@@ -1,6 +1,7 @@
 """The detector's shortcuts change no event (detector.py: calm fixes, rules asked only on the
 fixes they can act on, taxi fixes looked up only when hot; coverage.py: the lost-signal airport
-search only within reach). Real recordings replayed with the shortcuts, and with every hot fix
+search only within reach; the signal-lost sweep's vectorised airport search and batch time-zone
+lookup). Real recordings replayed with the shortcuts, and with every hot fix
 going to every rule of RULES and every airport looked up, give the same events."""
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ import pytest
 
 from flyvakt.detect import coverage as C
 from flyvakt.detect import detector as D
-from flyvakt.detect.base import Hot
+from flyvakt.detect import rules as R
+from flyvakt.detect.base import Context, Hot
+from flyvakt.detect.prepass import ground_estimate
+from flyvakt.geo import get_world
+from flyvakt.geo.world import World
+from flyvakt.model import PositionBatch
 from flyvakt.runtime.replay import replay_files
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -41,6 +47,10 @@ def _every_rule(
     D._remember(st, fx)
 
 
+def _tz_one_by_one(w: World, lats: Any, lons: Any) -> list[str]:
+    return [w.tz_at(a, o) for a, o in zip(lats.tolist(), lons.tolist(), strict=True)]
+
+
 def _events(path: Path, batch: int) -> list[dict[str, Any]]:
     return [e.to_json() for e in replay_files([str(path)], batch_size=batch).events]
 
@@ -54,11 +64,46 @@ def test_shortcuts_change_no_event(name: str, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(D, "_dispatch", _every_rule)
     monkeypatch.setattr(D, "_fields", lambda c, p, g, hot: fields(c, p, g, np.ones_like(hot)))
     monkeypatch.setattr(C, "_within_reach", lambda ctx, fx: True)
+    # The signal-lost sweep: every lost aircraft searched, every time zone looked up alone.
+    monkeypatch.setattr(D, "_field_near", lambda ctx, lf, rows: np.ones(len(rows), np.bool_))
+    monkeypatch.setattr(World, "tz_many", _tz_one_by_one)
     slow = _events(path, 512)
     assert len(fast) > 10
+    assert any(e["type"] == "signal_lost" for e in fast)
     assert fast == slow
 
 
 def test_every_rule_is_dispatched_in_order() -> None:
     # _dispatch names each rule; one added to RULES must be added there too.
     assert D.RULES == (D.COVERAGE, D.PHASE, D.SPOOFING, D.AIRSPACE, D.APPROACH, D.EMERGENCY)
+
+
+def test_fields_reach_the_highest_airport() -> None:
+    # SPNH (14,965 ft) is higher than the 14,500 ft the pre-pass once took for the highest
+    # airport: a fix just low enough over it must still find it.
+    world = get_world()
+    i = world.airports.index_of("SPNH")
+    assert i is not None
+    ap = world.airport_ref(i)
+    elev = float(world.airport_elevations_ft(np.array([i]))[0])
+    assert elev > 14_900
+    p = PositionBatch.empty(1)
+    p.time_s[0], p.lat_deg[0], p.lon_deg[0] = 1_720_000_000.0, ap.lat_deg, ap.lon_deg
+    p.altitude_baro_ft[0] = elev + R.FIELD_LOW_FT + R.QNH_TOL_FT - 100.0
+    p.on_ground[0], p.groundspeed_kt[0], p.icao24[0] = 0, 120.0, 0x3C6444
+    field_i, _clear, _high, _later = D._fields(
+        Context(world), p, ground_estimate(p), np.ones(1, np.bool_)
+    )
+    assert field_i.tolist() == [i]
+
+
+def test_tz_many_answers_as_tz_at() -> None:
+    # The sweep's batch time-zone lookup: the same zone as one lookup per point, on land, at
+    # sea (nautical zones), near zone borders and on the antimeridian.
+    world = get_world()
+    rng = np.random.default_rng(3)
+    lats = np.r_[rng.uniform(-85, 85, 300), 48.86, 47.0, 51.5, 0.0, -16.9, 65.5]
+    lons = np.r_[rng.uniform(-180, 180, 300), 2.35, 7.5, -0.1, 180.0, -179.99, -168.9]
+    want = [world.tz_at(a, o) for a, o in zip(lats.tolist(), lons.tolist(), strict=True)]
+    assert world.tz_many(lats, lons) == want
+    assert len(set(want)) > 20
