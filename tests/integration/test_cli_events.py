@@ -51,3 +51,16 @@ def test_events_bad_time_is_a_clear_error(db: Path) -> None:
 def test_events_missing_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["events", "--db", str(tmp_path / "none.db")]) == 2
     assert "no such store" in capsys.readouterr().err
+
+
+def test_replay_summary_counts_aircraft_the_tracker_has_forgotten(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Two real adsb.lol tracks at KWVI (tests/data/real-ga): a6380b's data ends at 21:50:33,
+    # a0cd27's runs on to 22:02:16, so the tracker forgets a6380b (5 min of silence) before the
+    # end. The summary must still say two aircraft were seen, not the one left in the table.
+    data = Path(__file__).resolve().parents[1] / "data" / "real-ga"
+    files = [str(data / "kwvi1213_a0cd27.csv.gz"), str(data / "kwvi1213_a6380b.csv.gz")]
+    assert main(["replay", "--quiet", *files]) == 0
+    err = capsys.readouterr().err
+    assert "aircraft seen: 2;" in err

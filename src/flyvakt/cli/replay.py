@@ -10,7 +10,11 @@ from collections import Counter
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 from flyvakt.cli._args import time_zone, utc_time_text
 from flyvakt.model import Event
@@ -159,6 +163,9 @@ def run_replay(args: argparse.Namespace) -> int:
 
     mstats, rstats = MergeStats(), ReorderStats()
     readers: list[Any] = []
+    import numpy as np
+
+    seen = np.empty(0, np.uint32)  # every address with an accepted position, for the summary
     try:
         try:
             readers = open_readers(
@@ -167,6 +174,7 @@ def run_replay(args: argparse.Namespace) -> int:
             bar = ReplayProgress(readers, sys.stderr, enabled=progress)
             for batch in merged_batches(readers, mstats, rstats):
                 state, out = guarded_step(state, batch, cfg, detector)
+                seen = _seen(seen, out.positions)
                 if pos_out:
                     pos_out.write(out.positions)
                 if store is not None and len(out.positions):
@@ -186,6 +194,7 @@ def run_replay(args: argparse.Namespace) -> int:
             for r in readers:
                 src_stats.merge(r.stats)
         state, out = flush(state, cfg, detector)  # records the edge validator held back
+        seen = _seen(seen, out.positions)
         if pos_out:
             pos_out.write(out.positions)
         if store is not None and len(out.positions):
@@ -201,7 +210,10 @@ def run_replay(args: argparse.Namespace) -> int:
     if show and progress:
         for e in all_events:
             print(_event_line(e, args.tz))
-    _summary(state, src_stats, time.perf_counter() - t0, args, mstats.duplicates, rstats.late)
+    seen = np.union1d(seen, np.fromiter(state.tracker.table.rows, np.uint32))
+    _summary(
+        state, src_stats, time.perf_counter() - t0, args, mstats.duplicates, rstats.late, len(seen)
+    )
     return 0
 
 
@@ -258,6 +270,16 @@ def _event_line(e: Event, reader_tz: str | None) -> str:
     return event_row(e, reader_tz)
 
 
+def _seen(seen: npt.NDArray[np.uint32], positions: Any) -> npt.NDArray[np.uint32]:
+    """``seen`` with the addresses of ``positions`` added. The tracker forgets aircraft silent
+    for 5 min, so its table at the end undercounts the aircraft a replay saw."""
+    import numpy as np
+
+    if not len(positions):
+        return seen
+    return np.union1d(seen, np.unique(positions.icao24).astype(np.uint32))
+
+
 def _summary(
     state: Any,
     src: Any,
@@ -265,13 +287,15 @@ def _summary(
     args: argparse.Namespace,
     duplicates: int = 0,
     late: int = 0,
+    n_seen: int | None = None,
 ) -> None:
     st = state.stats
     skipped = Counter(src.skipped)
     skipped.update(st.decode_dropped)
     lines = [
         f"read {src.records:,} records ({st.frames:,} frames) in {elapsed_s:.2f} s",
-        f"aircraft seen: {len(state.tracker.table):,}; positions accepted: {st.positions:,}; "
+        f"aircraft seen: {len(state.tracker.table) if n_seen is None else n_seen:,}; "
+        f"positions accepted: {st.positions:,}; "
         f"events: {st.events:,}",
     ]
     if duplicates:
