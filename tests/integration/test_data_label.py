@@ -65,3 +65,12 @@ def test_data_label_option_marks_frames_made_elsewhere(tmp_path: Path) -> None:
     db = tmp_path / "marked.db"
     assert main(["replay", "--db", str(db), "--quiet", "--data-label", "SYNTHETIC test"]) == 0
     assert _label(db) == "SYNTHETIC test"
+
+
+def test_simulate_takes_the_format_from_the_out_suffix(tmp_path: Path) -> None:
+    # `simulate --out x.jsonl` once wrote Beast bytes into x.jsonl, which replay then refused.
+    frames = tmp_path / "sv.jsonl"
+    argv = ["simulate", "june-2024-state-visit", "--out", str(frames), "--end", "2024-06-18T01:00Z"]
+    assert main(argv) == 0
+    first = frames.read_text().splitlines()[0]
+    assert first.startswith("{") and '"frame"' in first

@@ -33,7 +33,11 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--out", metavar="FILE", help="output file (default: stdout for text formats)")
     p.add_argument(
-        "--format", dest="fmt", default="beast", choices=("beast", "avr", "jsonl", "sbs")
+        "--format",
+        dest="fmt",
+        default=None,
+        choices=("beast", "avr", "jsonl", "sbs"),
+        help="frame format (default: from the --out suffix .jsonl/.avr/.sbs, else beast)",
     )
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
     p.add_argument(
@@ -62,6 +66,9 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
+_FORMAT_OF_SUFFIX = {".jsonl": "jsonl", ".avr": "avr", ".sbs": "sbs"}
+
+
 def _iso(t: float) -> str:
     return datetime.fromtimestamp(t, tz=UTC).isoformat().replace("+00:00", "Z")
 
@@ -71,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
     from flyvakt.sim.corpus import generate_corpus
 
     err = sys.stderr
+    if args.fmt is None:  # `--out x.jsonl` must not silently write Beast into a .jsonl file
+        suffix = Path(args.out).suffix.lower() if args.out else ""
+        args.fmt = _FORMAT_OF_SUFFIX.get(suffix, "beast")
     if args.corpus:
         t0 = time.perf_counter()
         seed = 0 if args.seed is None else args.seed
