@@ -157,11 +157,12 @@ def run_replay(args: argparse.Namespace) -> int:
             for e in events:
                 print(_event_line(e, args.tz))
 
+    from flyvakt.runtime.filesort import SortStats
     from flyvakt.runtime.merge import MergeStats
     from flyvakt.runtime.reorder import ReorderStats
     from flyvakt.runtime.replay import merged_batches, open_readers
 
-    mstats, rstats = MergeStats(), ReorderStats()
+    mstats, rstats, sstats = MergeStats(), ReorderStats(), SortStats()
     readers: list[Any] = []
     import numpy as np
 
@@ -172,7 +173,7 @@ def run_replay(args: argparse.Namespace) -> int:
                 inputs, fmt=args.fmt, batch_size=args.batch_size, start_time_s=start_s
             )
             bar = ReplayProgress(readers, sys.stderr, enabled=progress)
-            for batch in merged_batches(readers, mstats, rstats):
+            for batch in merged_batches(readers, mstats, rstats, sstats):
                 state, out = guarded_step(state, batch, cfg, detector)
                 seen = _seen(seen, out.positions)
                 if pos_out:
@@ -212,7 +213,14 @@ def run_replay(args: argparse.Namespace) -> int:
             print(_event_line(e, args.tz))
     seen = np.union1d(seen, np.fromiter(state.tracker.table.rows, np.uint32))
     _summary(
-        state, src_stats, time.perf_counter() - t0, args, mstats.duplicates, rstats.late, len(seen)
+        state,
+        src_stats,
+        time.perf_counter() - t0,
+        args,
+        mstats.duplicates,
+        rstats.late,
+        len(seen),
+        sstats,
     )
     return 0
 
@@ -288,6 +296,7 @@ def _summary(
     duplicates: int = 0,
     late: int = 0,
     n_seen: int | None = None,
+    sort: Any = None,
 ) -> None:
     st = state.stats
     skipped = Counter(src.skipped)
@@ -301,6 +310,15 @@ def _summary(
     if duplicates:
         lines.append(
             f"frames heard by several receivers, counted once: {duplicates:,} copies dropped"
+        )
+    if sort is not None and sort.sorted_records:  # runtime/filesort.py
+        lines.append(f"input not in time order: sorted by time ({sort.sorted_records:,} records)")
+    if sort is not None and sort.too_large:
+        from flyvakt.runtime.filesort import MAX_SORT_BYTES
+
+        lines.append(
+            f"input not in time order and larger than {MAX_SORT_BYTES >> 30} GiB decoded, "
+            f"not sorted whole: {', '.join(sort.too_large)}"
         )
     if late:  # runtime/reorder.py
         from flyvakt.runtime.reorder import REORDER_WINDOW_S

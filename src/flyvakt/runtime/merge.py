@@ -17,7 +17,7 @@ the k-th copy from every other receiver.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,7 +93,7 @@ class _Source:
 
 
 def merge_by_time(
-    sources: list[Iterable[Batch]],
+    sources: Sequence[Iterable[Batch]],
     *,
     window_s: float = DUPLICATE_WINDOW_S,
     stats: MergeStats | None = None,

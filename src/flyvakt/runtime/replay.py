@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from flyvakt.model import Event, PositionBatch
 from flyvakt.pipeline import Detector, PipelineState, PipelineStats, finish, flush
+from flyvakt.runtime.filesort import SortStats, sorted_file
 from flyvakt.runtime.guard import guarded_step
 from flyvakt.runtime.merge import MergeStats, merge_by_time
 from flyvakt.runtime.reorder import ReorderStats, reorder
@@ -43,11 +44,18 @@ def open_readers(
 
 
 def merged_batches(
-    readers: list[FileReader], stats: MergeStats | None = None, late: ReorderStats | None = None
+    readers: list[FileReader],
+    stats: MergeStats | None = None,
+    late: ReorderStats | None = None,
+    sort: SortStats | None = None,
 ) -> Iterator[Batch]:
-    """The readers' batches merged by time, then through the reorder window (records a few
-    seconds out of time order sorted, later ones counted in ``late``: runtime/reorder.py)."""
-    return reorder(merge_by_time(list(readers), stats=stats), stats=late)
+    """The readers' batches, each file sorted whole by time when it is out of order and fits
+    in memory (runtime/filesort.py, counted in ``sort``), merged by time, then through the
+    reorder window (records a few seconds out of time order sorted, later ones counted in
+    ``late``: runtime/reorder.py; the fallback for streams and files too large to sort)."""
+    srt = sort if sort is not None else SortStats()
+    files = [sorted_file(r, srt) for r in readers]
+    return reorder(merge_by_time(files, stats=stats), stats=late)
 
 
 def replay_files(
