@@ -16,6 +16,7 @@ import numpy as np
 from flyvakt.decode.adsb import me_field
 from flyvakt.decode.commb import CommBLatest
 from flyvakt.decode.core import decode_indexed
+from flyvakt.detect.expiry import DETECT_FORGET_S as _DETECT_FORGET_S
 from flyvakt.detect.expiry import forget as detect_forget
 from flyvakt.detect.state import DetectorState
 from flyvakt.fleets.events import FleetState
@@ -48,11 +49,9 @@ EXPIRE_SILENCE_S = TrackerConfig.forget_after_s
 # Why every 60 s of data time: expiry scans the live rows, so it runs once a minute of data,
 # not every ~100 ms batch; memory then holds at most the aircraft heard in the last 6 minutes.
 EXPIRE_EVERY_S = 60.0
-# Why 24 h: the detector pairs a landing with the next takeoff (stopover) and reasons across
-# coverage gaps; an overnight stay on the ground with the transponder off is the longest such
-# silence worth bridging. After a day of silence the aircraft starts afresh (its history is in
-# the store), so the detector holds at most the aircraft heard in the last day.
-DETECT_FORGET_S = 24 * 3600.0
+# The detector forgets an aircraft after a day of silence (why: detect/expiry.py); the
+# detector step applies the same rule inside a batch, so the sweep only frees memory.
+DETECT_FORGET_S = _DETECT_FORGET_S
 
 
 @dataclass

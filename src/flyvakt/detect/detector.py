@@ -36,6 +36,7 @@ from flyvakt.detect.base import Context, Hot, Rule, WorldView
 from flyvakt.detect.coverage import CoverageRule
 from flyvakt.detect.emergency import EmergencyRule
 from flyvakt.detect.evidence import absurd_alt, plausible_alt
+from flyvakt.detect.expiry import DETECT_FORGET_S, drop
 from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.phase import PhaseRule
 from flyvakt.detect.prepass import fix_columns, ground_estimate
@@ -43,7 +44,7 @@ from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.model import AirportRef, Event, PositionBatch
 from flyvakt.model.batches import parse_icao_hex
-from flyvakt.model.runs import runs_by_key
+from flyvakt.model.runs import runs_by_key, silence_generations
 
 COVERAGE, PHASE, SPOOFING = CoverageRule(), PhaseRule(), SpoofingRule()
 AIRSPACE, APPROACH, EMERGENCY = AirspaceRule(), ApproachRule(), EmergencyRule()
@@ -61,13 +62,33 @@ _REACH_MARGIN_NM = 0.01
 
 
 def step(
-    state: DetectorState, positions: PositionBatch, now_s: float, world: WorldView
+    state: DetectorState,
+    positions: PositionBatch,
+    now_s: float,
+    world: WorldView,
+    forget_after_s: float = DETECT_FORGET_S,
 ) -> tuple[DetectorState, list[Event]]:
-    """Apply one batch of positions (sorted by address, then time); ``now_s`` is data time."""
+    """Apply one batch of positions (sorted by address, then time); ``now_s`` is data time.
+
+    An aircraft heard again after more than ``forget_after_s`` of silence starts afresh, as if
+    the pipeline's sweep (detect/expiry.py) had forgotten it in between, wherever the batches
+    are cut: its rows after the silence go through after it is dropped (as track/silence.py)."""
     ctx = Context(world, state.ground_refs, state.tails)
     out: list[Event] = []
     if len(positions):
-        _batch(ctx, state, positions, out)
+        runs = runs_by_key(positions.icao24)
+        lf = state.lastfix
+        rows = np.array([lf.index.get(a, -1) for a in positions.icao24[runs.starts].tolist()])
+        before = np.where(rows >= 0, lf.cols["t"][np.maximum(rows, 0)], np.nan)
+        gen = silence_generations(runs, positions.time_s, before, forget_after_s)
+        if gen is None:
+            _batch(ctx, state, positions, out)
+        else:
+            for g in range(int(gen.max()) + 1):
+                part = positions.take(np.flatnonzero(gen == g))
+                if g:
+                    _forget_now(ctx, state, part, out)
+                _batch(ctx, state, part, out)
     if now_s - state.last_sweep_s >= R.LOST_SWEEP_EVERY_S:
         state.last_sweep_s = now_s
         _sweep_lost(ctx, state, now_s, out)
@@ -186,6 +207,16 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
         _pending(state, st)
     state.tails.update(p, gid, runs.ends)
     state.lastfix.record(p, runs.ends, ac_rows, ground)
+
+
+def _forget_now(ctx: Context, state: DetectorState, part: PositionBatch, out: list[Event]) -> None:
+    """Before an aircraft's rows after a silence longer than the forget time: what the sweeps
+    during that silence would have said (signal lost, a landing inferred), then forget it."""
+    runs = runs_by_key(part.icao24)
+    firsts = zip(part.icao24[runs.starts].tolist(), part.time_s[runs.starts].tolist(), strict=True)
+    for a, t in firsts:
+        _sweep_lost(ctx, state, t, out, only=a)
+    drop(state, part.icao24[runs.starts].tolist())
 
 
 def _pending(state: DetectorState, st: AircraftState) -> None:
@@ -475,7 +506,9 @@ def _refresh(st: AircraftState, last: tuple[Any, ...]) -> None:
             st.first = st.last
 
 
-def _sweep_lost(ctx: Context, state: DetectorState, now_s: float, out: list[Event]) -> None:
+def _sweep_lost(
+    ctx: Context, state: DetectorState, now_s: float, out: list[Event], only: int | None = None
+) -> None:
     """Aircraft not heard for ``SIGNAL_LOST_S``: ``signal_lost`` for each (and the landing
     inferred later for those lost on an approach). The per-aircraft work is done in arrays
     first: which aircraft are lost, the time zones of their last positions (one batch lookup),
@@ -486,6 +519,8 @@ def _sweep_lost(ctx: Context, state: DetectorState, now_s: float, out: list[Even
     t = lf.cols["t"][: lf.size]
     with np.errstate(invalid="ignore"):
         gone = np.flatnonzero(~lf.cols["lost"][: lf.size] & (now_s - t > R.SIGNAL_LOST_S))
+    if only is not None:  # one aircraft (_forget_now)
+        gone = gone[lf.cols["icao24"][gone] == only]
     if len(gone):
         lf.cols["lost"][gone] = True
         lat, lon = lf.cols["lat"][gone], lf.cols["lon"][gone]
@@ -505,7 +540,7 @@ def _sweep_lost(ctx: Context, state: DetectorState, now_s: float, out: list[Even
             if fx is not None and COVERAGE.lost(ctx, st, fx, out, field_near=near):
                 state.awaiting.add(a)
         ctx.tz_known = {}
-    for a in list(state.awaiting):
+    for a in list(state.awaiting) if only is None else [only] if only in state.awaiting else []:
         st = state.aircraft[a]
         if not st.landing_pending or st.last is None:
             state.awaiting.discard(a)

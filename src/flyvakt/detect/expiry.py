@@ -15,6 +15,11 @@ from flyvakt.detect.state import DetectorState
 # Why 2 x GROUND_REF_S: a learned reference is never used for a fix more than GROUND_REF_S from
 # it (detect/gaps.py), and fixes arrive at most minutes out of order; twice that is safe.
 GROUND_REF_KEEP_S = 2 * R.GROUND_REF_S
+# Why 24 h: the detector pairs a landing with the next takeoff (stopover) and reasons across
+# coverage gaps; an overnight stay on the ground with the transponder off is the longest such
+# silence worth bridging. After a day of silence the aircraft starts afresh (its history is in
+# the store), so the detector holds at most the aircraft heard in the last day.
+DETECT_FORGET_S = 24 * 3600.0
 
 
 def forget(state: DetectorState, now_s: float, silence_s: float) -> int:
@@ -40,6 +45,24 @@ def forget(state: DetectorState, now_s: float, silence_s: float) -> int:
         del state.ground_refs[k]
     if not old.any():
         return 0
+    return _drop(state, old)
+
+
+def drop(state: DetectorState, icaos: list[int]) -> None:
+    """Forget these aircraft now, except those waiting for an inferred landing (as
+    :func:`forget`): the detector step's rule for an aircraft heard again after more than
+    :data:`DETECT_FORGET_S` of silence inside one batch, where no sweep ran in between."""
+    lf = state.lastfix
+    rows = [r for a in icaos if a not in state.awaiting and (r := lf.index.get(a)) is not None]
+    if rows:
+        mask = np.zeros(lf.size, dtype=np.bool_)
+        mask[rows] = True
+        _drop(state, mask)
+
+
+def _drop(state: DetectorState, old: np.ndarray) -> int:
+    lf = state.lastfix
+    n = lf.size
     gone = lf.cols["icao24"][:n][old].tolist()
     keep = np.flatnonzero(~old)
     # Compact the columns: rows are internal, aircraft are found through the index.

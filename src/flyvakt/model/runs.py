@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Runs", "runs_by_key"]
+__all__ = ["Runs", "runs_by_key", "silence_generations"]
 
 
 @dataclass(frozen=True)
@@ -39,3 +39,21 @@ def runs_by_key(keys: npt.NDArray[Any]) -> Runs:
     ends = (np.r_[starts[1:], n] - 1).astype(np.intp) if n else starts.copy()
     gid = np.cumsum(is_start) - 1
     return Runs(is_start, starts, ends, gid.astype(np.intp))
+
+
+def silence_generations(
+    runs: Runs, time_s: npt.NDArray[np.float64], before_s: npt.NDArray[np.float64], gap_s: float
+) -> npt.NDArray[np.int64] | None:
+    """Per row (rows sorted by key, then time): how many silences longer than ``gap_s`` of its
+    key lie before it, counting from ``before_s`` (per run: the key's last time before the
+    batch, NaN when unknown); None when there are none (the common case)."""
+    t = time_s
+    prev_t = np.r_[np.nan, t[:-1]]
+    prev_t[runs.starts] = before_s
+    with np.errstate(invalid="ignore"):
+        fresh = t - prev_t > gap_s
+    if not fresh.any():
+        return None
+    count = np.cumsum(fresh)
+    before_run = (count - fresh)[runs.starts]
+    return np.asarray(count - before_run[runs.gid], dtype=np.int64)

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch, PositionBatch
-from flyvakt.model.runs import runs_by_key
+from flyvakt.model.runs import runs_by_key, silence_generations
 
 if TYPE_CHECKING:
     from flyvakt.track.table import StateTable
@@ -37,18 +37,10 @@ def generations(table: StateTable, o: ObservationBatch, forget_after_s: float) -
     if n == 0:
         return None
     runs = runs_by_key(o.icao24)
-    t = o.time_s
-    prev_t = np.r_[np.nan, t[:-1]]
     known = table.lookup(o.icao24[runs.starts])
     seen = table.cols["last_seen_s"][np.maximum(known, 0)]
-    prev_t[runs.starts] = np.where(known >= 0, seen, np.nan)
-    with np.errstate(invalid="ignore"):
-        fresh = t - prev_t > forget_after_s
-    if not fresh.any():
-        return None
-    count = np.cumsum(fresh)
-    before_run = (count - fresh)[runs.starts]
-    return np.asarray(count - before_run[runs.gid], dtype=np.int64)
+    before = np.where(known >= 0, seen, np.nan)
+    return silence_generations(runs, o.time_s, before, forget_after_s)
 
 
 def by_generation(
