@@ -43,9 +43,10 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "ConsumerCheckpoint", "load_consumer", "s
 
 FORMAT = "flyvakt-consumer"
 # Version 1: prefix, partitions, offsets, fleet stage, seen ids, view table, thinner, positions
-# held for the store.
+# held for the store. Version 2: positions held (store order, fleet stage) as one batch and
+# its cells (flyvakt.stream.align.cells_doc), not one document per cell.
 # Bump it whenever a field is added, removed or changes meaning; old checkpoints are refused.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass
