@@ -160,7 +160,7 @@ def test_run_from_kafka_stores_what_one_process_stores(
     db = tmp_path / "kafka.db"
     run = subprocess.run(
         [sys.executable, "-m", "flyvakt", "run", "--from", f"kafka://{broker}/{prefix}",
-         "--no-serve", "--db", str(db), "--idle-exit", "3",
+         "--no-serve", "--db", str(db), "--idle-exit", "2",
          "--fleets", str(example_fleets_path())],
         capture_output=True,
         timeout=300,
