@@ -159,8 +159,8 @@ def _step_sorted(
 ) -> tuple[TrackerState, PositionBatch, TrackStats]:
     stats = TrackStats(observations=len(o))
     table = state.table
-    o, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected)
-    o = _filter_addresses(table, o, cfg, stats)
+    o, keep, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected)
+    o = _filter_addresses(table, o, keep, cfg, stats)
     n = len(o)
     if n == 0:
         return state, PositionBatch.empty(0), stats
@@ -266,12 +266,16 @@ def _held_rows(
 
 
 def _filter_addresses(
-    table: StateTable, o: ObservationBatch, cfg: TrackerConfig, stats: TrackStats
+    table: StateTable, o: ObservationBatch, keep: B | None, cfg: TrackerConfig, stats: TrackStats
 ) -> ObservationBatch:
-    """Drop rows whose address was recovered from parity and is not recently confirmed."""
+    """The rows of ``o`` in ``keep`` (None: all), without those whose address was recovered
+    from parity and is not recently confirmed; one copy for both.
+
+    Judged on all of ``o``, not only the kept rows: the same answer for every kept row, because
+    confirmation keeps every row of a known aircraft, and of a new one every checked row from
+    its confirming pair on, so the last checked row before a kept one is always kept."""
     if o.address_checked.all():
-        return o
-    n = len(o)
+        return o if keep is None else o.take(keep)
     icao = o.icao24
     runs = runs_by_key(icao)
     starts, start_of_row = runs.starts, runs.start_of_row
@@ -281,10 +285,14 @@ def _filter_addresses(
     last_checked = _ffill_index(o.address_checked, start_of_row)
     conf_t = np.where(last_checked >= 0, o.time_s[np.maximum(last_checked, 0)], state_conf)
     ok = o.address_checked | (o.time_s - conf_t <= cfg.confirm_window_s)
-    bad = int(n - ok.sum())
+    if keep is not None:
+        bad = int(np.count_nonzero(keep & ~ok))
+        ok &= keep
+    else:
+        bad = len(o) - int(np.count_nonzero(ok))
     if bad:
         stats.rejected["unconfirmed_address"] += bad
-    return o.take(ok)
+    return o if keep is None and not bad else o.take(ok)
 
 
 def _decode_positions(
