@@ -11,7 +11,11 @@ corpus, written as an OpenSky-style CSV.
 
     .venv/bin/python benchmarks/bench_e2e.py [--frames 1000000] [--aircraft 5000] [--repeat 3]
         [--formats beast,avr,csv,jsonl,sv] [--sweep 100,1000,5000,20000,50000]
-        [--live 100000,200000,300000,500000] [--live-seconds 5]
+        [--live 100000,200000,300000,500000 | --no-live] [--live-seconds 5]
+
+The default run takes about 3 minutes of wall time on a quiet 2-core machine (the wall time of
+each part is printed, and the total at the end). After the table, one Markdown row per format
+is printed, in the column order of docs/performance.md's table, ready to paste.
 
 ``--live``: ``flyvakt run beast+tcp://`` (the engine, in this process, with its store and a
 reader process) fed by a separate peer process at each offered rate: ``bench_live.py``, which
@@ -217,8 +221,12 @@ def main() -> None:
     ap.add_argument(
         "--live", default="100000,200000,300000,500000", help="offered frames/s; '' to skip"
     )
+    ap.add_argument("--no-live", action="store_true", help="skip the live part (same as --live '')")
     ap.add_argument("--live-seconds", type=float, default=5.0)
     args = ap.parse_args()
+    if args.no_live:
+        args.live = ""
+    wall0 = time.perf_counter()
     formats = [f for f in args.formats.split(",") if f]
     # This machine sets PYTHONDONTWRITEBYTECODE: without compiled modules every child process
     # would compile flyvakt's sources again, a cost no installed copy has.
@@ -255,6 +263,7 @@ def main() -> None:
         f"{'format':<6} {'size MB':>8} {'CPU s':>7} {'msg/CPU-s':>10} {'x rs1090':>9} "
         f"{'to 1M/s':>8} {'RSS MB':>7}"
     )
+    rows_md = []
     for fmt in formats:
         n = n_sv if fmt == "sv" else len(corpus)
         runs = [
@@ -276,9 +285,15 @@ def main() -> None:
             f"{rate / rs:>8.1f}x {1e6 / rate:>7.1f}x {rss:>7.0f}",
             flush=True,
         )
+        rows_md.append(_md_row(fmt, paths[fmt].stat().st_size, cpu, rate, rs, rss))
+    if formats:
+        print(f"Markdown rows for docs/performance.md (rs1090 {rs / 1e3:.1f} k msg/s, same run):")
+        print("\n".join(rows_md), flush=True)
+    print(f"[formats done at {time.perf_counter() - wall0:.0f} s wall]", flush=True)
     if args.sweep:
         print("aircraft sweep (in-process, 1 batch = 65,536 frames):")
         results["sweep"] = sweep(args.frames, [int(s) for s in args.sweep.split(",")], args.repeat)
+        print(f"[sweep done at {time.perf_counter() - wall0:.0f} s wall]", flush=True)
     if args.live:
         print(
             f"live: flyvakt run beast+tcp:// fed by a peer process, {args.live_seconds:g} s each:"
@@ -289,6 +304,24 @@ def main() -> None:
         results["live"] = live(rates, args.live_seconds, args.aircraft, "process", True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
+    print(f"bench_e2e: {time.perf_counter() - wall0:.0f} s wall in all", flush=True)
+
+
+LABEL = {
+    "beast": "Beast",
+    "avr": "AVR",
+    "csv": "CSV frames",
+    "jsonl": "jet1090 JSONL",
+    "sv": "state vectors (CSV)",
+}
+
+
+def _md_row(fmt: str, size_b: int, cpu: float, rate: float, rs: float, rss: float) -> str:
+    """One row of docs/performance.md's per-format table (state vectors: rows, no ratio)."""
+    head = f"| {LABEL[fmt]} | {size_b / 1e6:.0f} MB | {cpu:.2f} | {rate / 1e3:.0f} k"
+    if fmt == "sv":
+        return f"{head} rows/s | — | — | {rss:.0f} MB |"
+    return f"{head} | {rate / rs:.1f}× | {1e6 / rate:.1f}× | {rss:.0f} MB |"
 
 
 if __name__ == "__main__":

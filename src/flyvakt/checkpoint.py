@@ -52,6 +52,7 @@ __all__ = [
     "encode_fleets",
     "encode_value",
     "loads",
+    "open_doc",
 ]
 
 T = TypeVar("T")
@@ -116,21 +117,33 @@ def dumps(state: PipelineState) -> bytes:
     return out
 
 
-def loads(data: bytes) -> PipelineState:
-    """A pipeline state from :func:`dumps` bytes; :class:`CheckpointError` if it is not one."""
+def open_doc(data: bytes, fmt: str, version: int, what: str, hint: str = "") -> dict[str, Any]:
+    """The MessagePack document of a checkpoint of format ``fmt``, version ``version`` (the
+    pipeline's, ``run --from``'s); :class:`CheckpointError` naming ``what`` it is not, or the
+    version it has (then ``hint``), otherwise."""
     try:
         doc = msgpack.unpackb(data, raw=False, strict_map_key=False)
     except Exception as exc:
-        raise CheckpointError(f"not a flyvakt checkpoint: {exc}") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise CheckpointError("not a flyvakt checkpoint (no 'flyvakt-state' format field)")
-    version = doc.get("version")
-    if version != FORMAT_VERSION:
+        raise CheckpointError(f"not a {what}: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("format") != fmt:
+        raise CheckpointError(f"not a {what} (no {fmt!r} format field)")
+    if doc.get("version") != version:
         raise CheckpointError(
-            f"checkpoint format version {version!r} is not understood by this flyvakt "
-            f"(it reads version {FORMAT_VERSION}); start without it or use the version "
-            "that wrote it"
+            f"checkpoint format version {doc.get('version')!r} is not understood by this "
+            f"flyvakt (it reads version {version}){hint}"
         )
+    return doc
+
+
+def loads(data: bytes) -> PipelineState:
+    """A pipeline state from :func:`dumps` bytes; :class:`CheckpointError` if it is not one."""
+    doc = open_doc(
+        data,
+        FORMAT,
+        FORMAT_VERSION,
+        "flyvakt checkpoint",
+        "; start without it or use the version that wrote it",
+    )
     try:
         return _state(doc)
     except CheckpointError:

@@ -10,13 +10,21 @@ same fleet tags) and the same track points as a store written from one in-proces
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import contextlib
+import io
+import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -56,7 +64,9 @@ def broker() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def frames() -> FrameBatch:
     sc = scenario.load(scenario.bundled("june-2024-state-visit"))
-    sc.rate_scale = 0.5  # as tests/scenario/test_state_visit.py: ~340 k frames
+    # Why 0.2 (~138 k frames): the same events, fleet events and >10 k track points as 0.5,
+    # for the CPU of every worker and consumer run of this module on a 2-core CI machine.
+    sc.rate_scale = 0.2
     res = emit.simulate(sc)
     assert "APPROXIMATE RECONSTRUCTION" in res.label
     fb = res.frames
@@ -150,7 +160,7 @@ def test_run_from_kafka_stores_what_one_process_stores(
     db = tmp_path / "kafka.db"
     run = subprocess.run(
         [sys.executable, "-m", "flyvakt", "run", "--from", f"kafka://{broker}/{prefix}",
-         "--no-serve", "--db", str(db), "--idle-exit", "3",
+         "--no-serve", "--db", str(db), "--idle-exit", "2",
          "--fleets", str(example_fleets_path())],
         capture_output=True,
         timeout=300,
@@ -180,8 +190,6 @@ def test_run_from_kafka_stores_what_one_process_stores(
 def _verdict_published(broker: str, prefix: str, db: Path) -> None:
     """`flyvakt verify --db <the --from store> --publish`: the verdict the newsroom gets on
     `<prefix>.verdicts` is the one printed (reconstruction: supported, on inferred landings)."""
-    import json
-
     import confluent_kafka as ck
 
     cmd = [sys.executable, "-m", "flyvakt", "verify", "--db", str(db),
@@ -203,29 +211,37 @@ def _verdict_published(broker: str, prefix: str, db: Path) -> None:
     assert got == [printed]
 
 
-def _run_from(broker: str, prefix: str, db: Path, *extra: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "flyvakt", "run", "--from", f"kafka://{broker}/{prefix}",
-         "--no-serve", "--db", str(db), "--fleets", str(example_fleets_path()), *extra],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
-
-
 def _offsets(path: Path) -> dict[tuple[str, int], int]:
-    from flyvakt.stream.resume import load_consumer
+    """The checkpoint's offsets, read without decoding the rest (the fleet stage and the
+    positions held can be MBs: decoding them on every look cost seconds of CPU)."""
+    import msgpack
 
-    cp = load_consumer(path)
-    return {} if cp is None else cp.offsets
+    from flyvakt.stream.resume import FORMAT
+
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        return {}
+    with fh:
+        up = msgpack.Unpacker(fh, raw=False, strict_map_key=False)
+        doc: dict[str, Any] = {}
+        for _ in range(up.read_map_header()):
+            k = up.unpack()
+            if k == "offsets":
+                assert doc.get("format") == FORMAT, doc
+                return {(str(t), int(p)): int(o) for t, p, o in up.unpack()}
+            doc[k] = up.unpack()
+    raise AssertionError(f"{path}: no offsets")
 
 
 Outputs = dict[tuple[str, int], list[tuple[bytes | None, bytes]]]  # (topic, part) -> messages
+# Why 1 s: the broker is on this machine and every output is already on the topics; a second
+# without a message is the end of them (Tansu's high watermarks cannot say where it is).
+READ_IDLE_S = 1.0
 
 
 def _read_outputs(broker: str, prefix: str) -> Outputs:
-    """Every message of the positions and events topics, in order, by partition (read to
-    the end: Tansu under-reports the high watermark of topics written in multi-record
-    batches, so the offsets it lists cannot say where the end is)."""
+    """Every message of the positions and events topics, in order, by partition."""
     import confluent_kafka as ck
 
     c = ck.Consumer({"bootstrap.servers": broker, "group.id": "copy", "enable.auto.commit": False})
@@ -234,7 +250,7 @@ def _read_outputs(broker: str, prefix: str) -> Outputs:
     out: Outputs = {k: [] for k in names}
     idle_since = time.monotonic()
     try:
-        while time.monotonic() - idle_since < 3.0:
+        while time.monotonic() - idle_since < READ_IDLE_S:
             for m in c.consume(1000, 0.2):
                 if m.error() is None:
                     out[(m.topic().rsplit(".", 1)[1], m.partition())].append((m.key(), m.value()))
@@ -267,13 +283,115 @@ class _Copier:
         return {(f"{self.prefix}.{t}", p): n for (t, p), n in self.done.items() if n}
 
 
-def _reached(path: Path, proc: subprocess.Popen[bytes], ends: dict[tuple[str, int], int]) -> None:
-    """Wait until ``proc``'s checkpoint says it has read (and stored) up to ``ends``."""
-    deadline = time.monotonic() + 120
-    while _offsets(path) != ends:
-        assert proc.poll() is None, proc.communicate()[1].decode()[-2000:]
-        assert time.monotonic() < deadline, (_offsets(path), ends)
-        time.sleep(0.05)
+RULES = """\
+[[alerts]]
+name = "fleet"
+when = "fleet_event"
+fleet = "ru-gov"
+channels = ["stdout"]
+
+[[alerts]]
+name = "kp"
+when = "landing_in"
+country = "KP"
+channels = ["stdout"]
+"""
+MAP_URL = "http://127.0.0.1:8090/"  # what `run` links alerts to (its default --host, --port)
+
+
+def _run_args(broker: str, prefix: str, db: Path, rules: Path) -> argparse.Namespace:
+    """`flyvakt run --from ...` as the CLI's own parser reads it."""
+    from flyvakt.cli import run as run_cli
+
+    parser = argparse.ArgumentParser(prog="flyvakt")
+    run_cli.register(parser.add_subparsers(dest="command"))
+    return parser.parse_args(
+        ["run", "--from", f"kafka://{broker}/{prefix}", "--no-serve", "--db", str(db),
+         "--fleets", str(example_fleets_path()), "--rules", str(rules)]
+    )  # fmt: skip
+
+
+def _stdout_line(payload: dict[str, Any]) -> str:
+    from flyvakt.alerts.sinks import send_stdout
+
+    buf = io.StringIO()
+    send_stdout(payload, buf)
+    return buf.getvalue().strip()
+
+
+class _InProcessRun:
+    """`run --from` in this process: the CLI's own path (flyvakt.cli.run._consume: checkpoint
+    loaded, store writer opened with its thinner, consumer, store closed), its alert manager
+    as the CLI makes it (state next to the store) delivering to ``lines`` in the stdout
+    channel's format; leaving the block stops it as SIGTERM does (its stop event). A process
+    is not the point here: the CLI's signals and exit are the last run's, below."""
+
+    def __init__(self, args: argparse.Namespace, lines: list[str]) -> None:
+        self.args, self.lines = args, lines
+        self.stop = asyncio.Event()
+        self.task: asyncio.Task[bool] | None = None
+
+    async def __aenter__(self) -> _InProcessRun:
+        from flyvakt.alerts import AlertManager
+        from flyvakt.cli.run import _consume, _fleet_of, _load_rules
+        from flyvakt.runtime.hub import Hub
+
+        args = self.args
+        registry = load_fleets(args.fleets)
+        alerts = AlertManager(
+            _load_rules(args),
+            MAP_URL,
+            sender=lambda _channel, payload: self.lines.append(_stdout_line(payload)),
+            state_path=f"{args.db}.alerts-sent",
+        )
+        url = parse_kafka_url(args.from_url)
+        hub = Hub(_fleet_of(registry))
+        self.task = asyncio.create_task(
+            _consume(args, url, hub, self.stop, registry, alerts, lambda _st: None)
+        )
+        return self
+
+    async def reach(self, ends: dict[tuple[str, int], int]) -> None:
+        """Wait (bounded) until the checkpoint says it has read and stored up to ``ends``."""
+        from flyvakt.stream.consume import checkpoint_path
+
+        assert self.task is not None
+        path = checkpoint_path(self.args.db)
+        deadline = time.monotonic() + 120
+        seen: tuple[int, int] | None = None
+        while True:
+            if self.task.done():
+                raise AssertionError(f"stopped before reaching {ends}: {self.task.result()}")
+            with contextlib.suppress(FileNotFoundError):
+                st = path.stat()
+                if (st.st_ino, st.st_mtime_ns) != seen:  # decode only a new file (MBs)
+                    seen = (st.st_ino, st.st_mtime_ns)
+                    if _offsets(path) == ends:
+                        return
+            assert time.monotonic() < deadline, (_offsets(path), ends)
+            await asyncio.sleep(0.05)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.stop.set()
+        assert self.task is not None
+        ended = await asyncio.wait_for(self.task, 60)
+        assert ended is False  # stopped, not at the end of the data: the drain is not run
+
+
+def _alerts_raised(db: Path, args: argparse.Namespace) -> list[str]:
+    """The alerts the stored events raise, each once (one alert manager over all of them)."""
+    from flyvakt.alerts import AlertManager
+    from flyvakt.cli.run import _load_rules
+    from flyvakt.cli.timeline import event_from_json
+
+    lines: list[str] = []
+    mgr = AlertManager(
+        _load_rules(args), MAP_URL, sender=lambda _c, p: lines.append(_stdout_line(p))
+    )
+    with sqlite3.connect(db) as c:
+        rows = c.execute("SELECT record FROM events ORDER BY time_s, type, icao24").fetchall()
+    mgr.submit([event_from_json(json.loads(r)) for (r,) in rows])
+    return lines
 
 
 def test_run_from_kafka_resumes_where_it_stopped(
@@ -283,15 +401,13 @@ def test_run_from_kafka_resumes_where_it_stopped(
     one_store: tuple[list[tuple[object, ...]], set[tuple[object, ...]]],
 ) -> None:
     """The workers' outputs reach `run --from` in stages (copied, message by message, from
-    the workers' topics): it reads the first half and is stopped (SIGTERM); restarted, it
-    reads to three quarters and checkpoints there, reads the rest, and is killed (SIGKILL)
-    with that older checkpoint put back (the store then holds more than the checkpoint says,
-    as after a kill just after it); restarted, it reads to the end. The store must equal one
-    in-process run's: every event once, the fleet events across the stops, the same thinned
-    track points."""
-    import shutil
-    import signal
-
+    the workers' topics): it reads the first half and is stopped; restarted, it reads to
+    three quarters and checkpoints there, reads the rest, and is stopped with that older
+    checkpoint put back (the store then holds more than the checkpoint says, as after a kill
+    just after it: its alerts too); restarted (the CLI, --idle-exit), it reads to the end.
+    The store must equal one in-process run's: every event once, the fleet events across the
+    stops, the same thinned track points; every alert the stored events raise is sent once
+    over the three runs, none of those sent after the older checkpoint again."""
     from flyvakt.stream.consume import checkpoint_path
 
     outputs = _read_outputs(broker, worked)
@@ -301,29 +417,39 @@ def test_run_from_kafka_resumes_where_it_stopped(
     create_topics(parse_kafka_url(f"kafka://{broker}/{prefix}"), 4)
     db = tmp_path / "kafka.db"
     cp = checkpoint_path(db)
-    copier = _Copier(broker, prefix, outputs)
-    half = copier.upto(0.5)
-    run1 = _run_from(broker, prefix, db)
-    _reached(cp, run1, half)
-    run1.send_signal(signal.SIGTERM)
-    assert run1.wait(60) == 0, run1.communicate()[1].decode()[-2000:]
-    assert _offsets(cp) == half
-
-    run2 = _run_from(broker, prefix, db)
-    three_q = copier.upto(0.75)
-    _reached(cp, run2, three_q)
     kept = tmp_path / "kept.kafka-state"
-    shutil.copy(cp, kept)
-    ends = copier.upto(1.0)
-    _reached(cp, run2, ends)
-    run2.send_signal(signal.SIGKILL)
-    run2.wait(30)
+    rules = tmp_path / "rules.toml"
+    rules.write_text(RULES)
+    args = _run_args(broker, prefix, db, rules)
+    copier = _Copier(broker, prefix, outputs)
+    sent: list[str] = []  # alerts the two in-process runs delivered
+
+    async def stopped_then_killed() -> tuple[dict[tuple[str, int], int], int]:
+        async with _InProcessRun(args, sent) as run1:
+            half = await asyncio.to_thread(copier.upto, 0.5)
+            await run1.reach(half)
+        assert _offsets(cp) == half
+        async with _InProcessRun(args, sent) as run2:
+            await run2.reach(await asyncio.to_thread(copier.upto, 0.75))
+            shutil.copy(cp, kept)
+            n_kept = len(sent)
+            ends = await asyncio.to_thread(copier.upto, 1.0)
+            await run2.reach(ends)
+        return ends, n_kept
+
+    ends, n_kept = asyncio.run(stopped_then_killed())
+    resent = sent[n_kept:]  # from outputs past the older checkpoint: read again by run 3
+    assert resent, sent
     shutil.copy(kept, cp)  # the kill came right after the three-quarter checkpoint
 
-    run3 = _run_from(broker, prefix, db, "--idle-exit", "3")
-    _, err = run3.communicate(timeout=300)
-    assert run3.returncode == 0, err.decode()[-2000:]
-    assert b"resuming from" in err and b"fleet events" in err
+    run3 = subprocess.run(
+        [sys.executable, "-m", "flyvakt", "run", "--from", args.from_url, "--no-serve",
+         "--db", str(db), "--fleets", args.fleets, "--rules", str(rules), "--idle-exit", "2"],
+        capture_output=True,
+        timeout=300,
+    )  # fmt: skip
+    assert run3.returncode == 0, run3.stderr.decode()[-2000:]
+    assert b"resuming from" in run3.stderr and b"fleet events" in run3.stderr
     assert _offsets(cp) == ends
 
     want_events, want_points = one_store
@@ -341,3 +467,8 @@ def test_run_from_kafka_resumes_where_it_stopped(
         sorted(want_points - got_points)[:3],
         sorted(got_points - want_points)[:3],
     )
+    printed = [ln for ln in run3.stdout.decode().splitlines() if ln.startswith("ALERT")]
+    assert not set(resent) & set(printed), resent
+    want_alerts = _alerts_raised(db, args)
+    assert any(a.startswith("ALERT [fleet]") for a in want_alerts), want_alerts
+    assert Counter(sent + printed) == Counter(want_alerts), (sent, printed, want_alerts)

@@ -52,6 +52,12 @@ log = logging.getLogger("flyvakt.alerts")
 Sender = Callable[[str, dict[str, Any]], None]
 
 
+def _alert_key(delivery_id: str) -> str:
+    """The alert's key (:meth:`AlertManager._key`) in a delivery id ``[key, channel]``."""
+    key: str = json.loads(delivery_id)[0]
+    return key
+
+
 class AlertManager:
     """Match events against rules and deliver each alert once per (rule, channel).
 
@@ -84,6 +90,10 @@ class AlertManager:
         self.clock = clock  # monotonic: retry timing only
         outbox_path = f"{self.state_path}.outbox" if self.state_path is not None else None
         self.outbox = Outbox(outbox_path)
+        # A delivery queued in the outbox was raised, even if a kill came before its key
+        # reached the state file: the event read again after the restart must not raise it
+        # a second time while the outbox still delivers the first.
+        self._seen.update(_alert_key(p.id) for p in self.outbox.pending.values())
         self._in_flight: set[str] = set()
 
     def _key(self, rule: Rule, ev: Event) -> str:

@@ -186,14 +186,13 @@ def _object_texts(values: np.ndarray[Any, Any]) -> Any:
     import pyarrow as pa
 
     null = np.asarray(np.equal(values, np.array(None, dtype=object)), dtype=np.bool_)
-    text = np.where(null, "", values).astype(str)
-    try:
-        codes = text.astype(np.bytes_)  # UnicodeEncodeError: not ASCII
+    try:  # straight to bytes: through str first costs 3x as much
+        codes = np.where(null, "", values).astype(np.bytes_)  # UnicodeEncodeError: not ASCII
     except UnicodeEncodeError:
         codes = None
     if codes is not None and codes.itemsize:
-        u8 = codes.view(np.uint8).reshape(len(text), codes.itemsize)
-        lengths = np.char.str_len(text)
+        u8 = codes.view(np.uint8).reshape(len(values), codes.itemsize)
+        lengths = np.char.str_len(codes)
         inside = np.arange(codes.itemsize) < lengths[:, None]
         if ((u8 >= 32) & (u8 < 127))[inside].all():  # NUL or control bytes: the general way
             return _texts(u8, lengths, null)

@@ -107,6 +107,10 @@ class _Columnar:
         """Rows selected by a boolean mask or an integer index array."""
         return type(self)(**{f.name: getattr(self, f.name)[index] for f in fields(self)})  # type: ignore[arg-type]
 
+    def rows(self, start: int, stop: int) -> Self:
+        """Rows ``start:stop`` as views of this batch's arrays (no copy)."""
+        return type(self)(**{f.name: getattr(self, f.name)[start:stop] for f in fields(self)})  # type: ignore[arg-type]
+
     @classmethod
     def concat(cls, parts: list[Self]) -> Self:
         if not parts:

@@ -593,9 +593,13 @@ def _rebatch(it: Iterator[Batch], size: int) -> Iterator[Batch]:
         pending.append(b)
         count += len(b)
         while count >= size:
+            fresh = len(pending) > 1  # a new concatenation: views of it are safe to hand on
             whole = _concat(pending)
-            yield whole.take(slice_index(0, size))
-            rest = whole.take(slice_index(size, len(whole)))
+            # Views of a fresh concatenation (no copy: the head and the rest do not overlap);
+            # a parser's own arrays are copied, as they may be read-only or reused.
+            cut = whole.rows if fresh else _copy_rows(whole)
+            yield cut(0, size)
+            rest = cut(size, len(whole))
             pending = [rest] if len(rest) else []
             count = len(rest)
     if count:
@@ -610,10 +614,10 @@ def _concat(parts: list[Batch]) -> Batch:
     return ObservationBatch.concat([p for p in parts if isinstance(p, ObservationBatch)])
 
 
-def slice_index(start: int, stop: int) -> Any:
+def _copy_rows(batch: Batch) -> Any:
     import numpy as np
 
-    return np.arange(start, stop)
+    return lambda start, stop: batch.take(np.arange(start, stop))
 
 
 def iter_batches(

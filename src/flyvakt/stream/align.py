@@ -18,14 +18,63 @@ from typing import Any
 
 import numpy as np
 
-from flyvakt.checkpoint import decode_columns, encode_columns
+from flyvakt.checkpoint import decode_array, decode_columns, encode_array, encode_columns
 from flyvakt.model import PositionBatch
 
-__all__ = ["StoreOrder"]
+__all__ = ["StoreOrder", "by_cell", "cells_doc", "cells_from_doc"]
 
 # Why 1 s cells, as the fleet stage's: fine enough that a store batch spans about the data
 # time of one live step, coarse enough that the per-cell work stays small.
 CELL_S = 1.0
+NO_TIME_CELL = -(2**62)  # the cell of positions without a finite time: before all others
+
+
+def by_cell(positions: PositionBatch, cell_s: float) -> list[tuple[int, PositionBatch]]:
+    """``positions`` cut into cells of ``cell_s`` of data time, in cell order (one sort and
+    one cut per cell: a batch spanning hours holds thousands of cells)."""
+    if not len(positions):
+        return []
+    cells = np.floor(positions.time_s / cell_s)
+    cells[~np.isfinite(cells)] = NO_TIME_CELL
+    cell = cells.astype(np.int64)
+    order = np.argsort(cell, kind="stable")
+    cell = cell[order]
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+    ends = np.r_[starts[1:], len(cell)]
+    return [
+        (int(cell[a]), positions.take(order[a:b]))
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+    ]
+
+
+def cells_doc(held: dict[int, list[PositionBatch]]) -> dict[str, Any]:
+    """Positions held by cell as one batch and its cells (a checkpoint of thousands of cells
+    as a few arrays: per-cell documents took seconds to write and read)."""
+    cells = sorted(c for c, parts in held.items() if parts)
+    batches = [PositionBatch.concat(held[c]) for c in cells]
+    sizes = [len(b) for b in batches]
+    return {
+        "cells": encode_array(np.repeat(np.array(cells, dtype=np.int64), sizes)),
+        "positions": encode_columns(
+            PositionBatch.concat(batches) if batches else PositionBatch.empty(0)
+        ),
+    }
+
+
+def cells_from_doc(doc: dict[str, Any]) -> dict[int, list[PositionBatch]]:
+    """The inverse of :func:`cells_doc`."""
+    cell = decode_array(doc["cells"]).astype(np.int64)
+    pos = decode_columns(PositionBatch, doc["positions"])
+    if len(cell) != len(pos):
+        raise ValueError(f"{len(cell)} cells for {len(pos)} positions")
+    if not len(cell):
+        return {}
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+    ends = np.r_[starts[1:], len(cell)]
+    return {
+        int(cell[a]): [pos.take(np.arange(a, b))]
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+    }
 
 
 @dataclass
@@ -45,16 +94,11 @@ class StoreOrder:
             self._wm = [-math.inf] * self.partitions
 
     def add(self, partition: int, positions: PositionBatch, watermark_s: float | None) -> None:
-        if len(positions):
-            cells = np.floor(positions.time_s / self.cell_s)
-            cells[~np.isfinite(cells)] = -math.inf
-            for c in np.unique(cells).tolist():
-                part = positions.take(np.flatnonzero(cells == c))
-                cell = int(c) if math.isfinite(c) else -(2**62)
-                if self._done_cell is not None and cell <= self._done_cell:
-                    self.late += len(part)
-                    cell = self._done_cell + 1
-                self._held.setdefault(cell, []).append(part)
+        for cell, part in by_cell(positions, self.cell_s):
+            if self._done_cell is not None and cell <= self._done_cell:
+                self.late += len(part)
+                cell = self._done_cell + 1
+            self._held.setdefault(cell, []).append(part)
         if watermark_s is not None:
             self._wm[partition] = max(self._wm[partition], watermark_s)
 
@@ -88,7 +132,7 @@ class StoreOrder:
             "cell_s": self.cell_s,
             "late": self.late,
             "wm": self._wm,
-            "held": {c: encode_columns(PositionBatch.concat(p)) for c, p in self._held.items()},
+            "held": cells_doc(self._held),
             "done_cell": self._done_cell,
         }
 
@@ -101,6 +145,6 @@ class StoreOrder:
             float(doc["cell_s"]),
             int(doc["late"]),
             wm,
-            {int(c): [decode_columns(PositionBatch, b)] for c, b in doc["held"].items()},
+            cells_from_doc(doc["held"]),
             None if done is None else int(done),
         )

@@ -332,6 +332,11 @@ async def consume_outputs(
                 await save()
             if tick - last_status >= STATUS_INTERVAL_S:
                 last_status = tick
+                if alerts is not None:  # failed or pending deliveries, as the engine does
+                    alerts.retry_due()
+                    hub.engine["alerts_pending"] = alerts.pending
+                    hub.engine["alerts_sent"] = dict(alerts.sent)
+                    hub.engine["alerts_failed"] = dict(alerts.failed)
                 hub.engine.update(rates.update(tick, c.summary, _lag(consumer, c.offsets)))
                 if on_status is not None:
                     hub.publish_status()

@@ -28,18 +28,12 @@ from typing import Any
 
 import numpy as np
 
-from flyvakt.checkpoint import (
-    decode_columns,
-    decode_fleets,
-    decode_value,
-    encode_columns,
-    encode_fleets,
-    encode_value,
-)
+from flyvakt.checkpoint import decode_fleets, decode_value, encode_fleets, encode_value
 from flyvakt.fleets.events import FleetState
 from flyvakt.fleets.registry import FleetRegistry
 from flyvakt.model import Event, PositionBatch
 from flyvakt.pipeline import fleet_stage, tag_fleets
+from flyvakt.stream.align import by_cell, cells_doc, cells_from_doc
 
 __all__ = ["CELL_S", "FleetStage", "SeenIds"]
 
@@ -120,10 +114,7 @@ class FleetStage:
             "wm_events": self._wm_events,
             "wm_positions": self._wm_positions,
             "events": {c: [encode_value(e) for e in ev] for c, ev in self._events.items()},
-            "positions": {
-                c: encode_columns(PositionBatch.concat(parts))
-                for c, parts in self._positions.items()
-            },
+            "positions": cells_doc(self._positions),
             "done_cell": self._done_cell,
             "seen": self._seen.to_doc(),
         }
@@ -136,9 +127,7 @@ class FleetStage:
         stage._wm_events = wm_e
         stage._wm_positions = [float(w) for w in doc["wm_positions"]]
         stage._events = {int(c): [decode_value(e) for e in ev] for c, ev in doc["events"].items()}
-        stage._positions = {
-            int(c): [decode_columns(PositionBatch, b)] for c, b in doc["positions"].items()
-        }
+        stage._positions = cells_from_doc(doc["positions"])
         done = doc["done_cell"]
         stage._done_cell = None if done is None else int(done)
         stage._seen = SeenIds.from_doc(doc["seen"])
@@ -167,10 +156,8 @@ class FleetStage:
             rows = self.registry.member_mask(positions.icao24, positions.time_s)
             if rows.any():
                 members = positions.take(np.flatnonzero(rows))
-                cells = np.floor(members.time_s / self.cell_s)
-                for c in np.unique(cells).tolist():
-                    part = members.take(np.flatnonzero(cells == c))
-                    self._positions.setdefault(self._cell_for(int(c)), []).append(part)
+                for c, part in by_cell(members, self.cell_s):
+                    self._positions.setdefault(self._cell_for(c), []).append(part)
         if watermark_s is not None:
             self._wm_positions[partition] = max(self._wm_positions[partition], watermark_s)
 

@@ -34,6 +34,7 @@ from flyvakt.checkpoint import (
     decode_columns,
     encode_array,
     encode_columns,
+    open_doc,
 )
 from flyvakt.model import PositionBatch
 from flyvakt.runtime.checkpoints import write_atomic
@@ -43,9 +44,10 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "ConsumerCheckpoint", "load_consumer", "s
 
 FORMAT = "flyvakt-consumer"
 # Version 1: prefix, partitions, offsets, fleet stage, seen ids, view table, thinner, positions
-# held for the store.
+# held for the store. Version 2: positions held (store order, fleet stage) as one batch and
+# its cells (flyvakt.stream.align.cells_doc), not one document per cell.
 # Bump it whenever a field is added, removed or changes meaning; old checkpoints are refused.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -102,17 +104,7 @@ def dumps(cp: ConsumerCheckpoint) -> bytes:
 
 
 def loads(data: bytes) -> ConsumerCheckpoint:
-    try:
-        doc = msgpack.unpackb(data, raw=False, strict_map_key=False)
-    except Exception as exc:
-        raise CheckpointError(f"not a run --from checkpoint: {exc}") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise CheckpointError("not a run --from checkpoint (no 'flyvakt-consumer' format field)")
-    if doc.get("version") != FORMAT_VERSION:
-        raise CheckpointError(
-            f"checkpoint format version {doc.get('version')!r} is not understood by this "
-            f"flyvakt (it reads version {FORMAT_VERSION})"
-        )
+    doc = open_doc(data, FORMAT, FORMAT_VERSION, "run --from checkpoint")
     try:
         return ConsumerCheckpoint(
             prefix=str(doc["prefix"]),

@@ -39,10 +39,12 @@ _CHECKED_DF = (11, 17, 18)
 
 def confirm_new(
     table: StateTable, pending: ObservationBatch, o: ObservationBatch, rejected: Counter[str]
-) -> tuple[ObservationBatch, ObservationBatch]:
-    """Rows of ``o`` (sorted by address, time) that may go on, and the new pending rows.
+) -> tuple[ObservationBatch, B | None, ObservationBatch]:
+    """``o`` (sorted by address, time; with pending frames of its addresses merged in), the
+    mask of its rows that may go on (None: all of them) and the new pending rows.
 
-    ``pending`` holds the last unconfirmed frame of each address from earlier batches.
+    ``pending`` holds the last unconfirmed frame of each address from earlier batches. The
+    caller takes the rows, so that it can combine this mask with its own in one copy.
     """
     subject = _subject(o)
     if len(pending):
@@ -53,7 +55,7 @@ def confirm_new(
             subject = _subject(o)
         pending = pending.take(np.flatnonzero(~hit))
     if not subject.any():
-        return o, _prune(pending, o, rejected)
+        return o, None, _prune(pending, o, rejected)
 
     icao = o.icao24
     n = len(o)
@@ -63,7 +65,7 @@ def confirm_new(
     known = table.lookup(icao[starts]) >= 0
     new_row = ~known[gid]
     if not (new_row & subject).any():
-        return o, _prune(pending, o, rejected)
+        return o, None, _prune(pending, o, rejected)
 
     # Per new address: the first checked frame that follows another within the gap confirms it,
     # from the frame before it (the pair's first) on.
@@ -91,8 +93,7 @@ def confirm_new(
     if dropped_other.any():
         rejected["unconfirmed_address"] += int(dropped_other.sum())
     pending = ObservationBatch.concat([pending, o.take(np.flatnonzero(wait))])
-    kept = o if keep.all() else o.take(np.flatnonzero(keep))
-    return kept, _prune(pending, o, rejected)
+    return o, None if keep.all() else keep, _prune(pending, o, rejected)
 
 
 def with_pending(

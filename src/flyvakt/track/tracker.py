@@ -22,6 +22,7 @@ import numpy.typing as npt
 from flyvakt.geo.distance import haversine_nm
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
+from flyvakt.model.deferred import deferred_take
 from flyvakt.model.runs import runs_by_key
 from flyvakt.track import confirm, cpr, plausible, silence
 from flyvakt.track.priority import gate_by_priority
@@ -141,7 +142,9 @@ def step(
     if len(obs) == 0:
         return state, PositionBatch.empty(0), TrackStats()
     obs, state.pending = confirm.with_pending(state.pending, obs)  # before the one sort
-    o = obs.take(np.lexsort((obs.time_s, obs.icao24)))
+    # The rows dropped below (confirmation, parity addresses) are cut from the index first:
+    # each column is copied once, in sorted order, when the step reads it.
+    o = deferred_take(obs, np.lexsort((obs.time_s, obs.icao24)))
     gen = silence.generations(state.table, o, cfg.forget_after_s)
     if gen is None:
         return _step_sorted(state, o, cfg)
@@ -159,8 +162,8 @@ def _step_sorted(
 ) -> tuple[TrackerState, PositionBatch, TrackStats]:
     stats = TrackStats(observations=len(o))
     table = state.table
-    o, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected)
-    o = _filter_addresses(table, o, cfg, stats)
+    o, keep, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected)
+    o = _filter_addresses(table, o, keep, cfg, stats)
     n = len(o)
     if n == 0:
         return state, PositionBatch.empty(0), stats
@@ -173,22 +176,19 @@ def _step_sorted(
     row_of = rows[gid]
     cols = table.cols
 
-    # Forward-filled index of the last valid value of each field, for the context of fixes
-    # (masks computed once: the source preference below needs them too); ``held``: of the
-    # value the aircraft holds by the source preference, for the fixes' context and the state.
-    valid = {name: _valid_mask(getattr(o, name)) for name in TRACKED_FIELDS}
-    ffill = {name: _ffill_index(valid[name], start_of_row) for name in TRACKED_FIELDS}
+    # Per field, the rows whose value the aircraft holds by the source preference (sorted row
+    # indices); the fixes' context and the state read the last of them at or before a row.
     prio = SOURCE_PRIORITY[o.source]
     mixed = bool(prio.min() != prio.max())  # one source in the batch: no per-field levels
+    carried = {name: np.flatnonzero(_valid_mask(getattr(o, name))) for name in TRACKED_FIELDS}
     held = {
-        name: _held_index(
-            valid[name], ffill[name], prio, mixed, o.time_s, start_of_row, cols, name, row_of, cfg
-        )
-        for name in TRACKED_FIELDS
+        name: _held_rows(v, prio, mixed, o.time_s, start_of_row, cols, name, rows, gid, cfg)
+        for name, v in carried.items()
     }
 
-    pos = _decode_positions(table, o, cfg, start_of_row, row_of, stats, ffill["groundspeed_kt"])
-    positions = _context(table, o, pos, held, row_of, cfg)
+    # The plausibility limit reads the last groundspeed of any source.
+    pos = _decode_positions(table, o, cfg, start_of_row, row_of, stats, carried["groundspeed_kt"])
+    positions = _context(table, o, pos, held, row_of, start_of_row, cfg)
     stats.positions = len(positions)
 
     # Per-aircraft meta.
@@ -201,7 +201,7 @@ def _step_sorted(
 
     # Field updates: the value held at the end of each aircraft's run, if newer than the state.
     for name in TRACKED_FIELDS:
-        last = held[name][ends]
+        last = _last_at(held[name], ends, start_of_row)
         has = last >= 0
         if not has.any():
             continue
@@ -221,43 +221,64 @@ def _step_sorted(
     return state, positions, stats
 
 
-def _held_index(
-    valid: B,
-    plain: I64,
+def _last_at(keep: I64, at: I64, start_of_row: I64) -> I64:
+    """For each row in ``at``, the last row of ``keep`` (sorted) at or before it in the same
+    aircraft's run; -1 where there is none. Costs the queries, not the batch."""
+    j = np.searchsorted(keep, at, side="right") - 1
+    found = keep[np.maximum(j, 0)] if len(keep) else np.zeros(len(at), dtype=np.int64)
+    return np.where((j >= 0) & (found >= start_of_row[at]), found, -1)
+
+
+def _held_rows(
+    v: I64,
     prio: npt.NDArray[Any],
     mixed: bool,
     t: F64,
     start_of_row: I64,
     cols: dict[str, npt.NDArray[Any]],
     name: str,
-    row_of: I64,
+    rows: I64,
+    gid: I64,
     cfg: TrackerConfig,
 ) -> I64:
-    """For each row, the last row at or before it (same aircraft) whose value the aircraft
-    holds: a value replaces the held one unless that came from a better source within
-    ``stale_after_s`` (readsb's rule). Applied row by row, so a batch split anywhere holds the
-    same values as the batch whole (exact for two source priorities, as in raw Mode S feeds:
-    ADS-B over replies)."""
+    """Of the rows ``v`` carrying the field (sorted), those whose value the aircraft holds: a
+    value replaces the held one unless that came from a better source within ``stale_after_s``
+    (readsb's rule). Applied row by row, so a batch split anywhere holds the same values as the
+    batch whole (exact for two source priorities, as in raw Mode S feeds: ADS-B over replies).
+    Costs the rows carrying the field; the levels pass runs only where it has two sources."""
+    if len(v) == 0:
+        return v
     stale = cfg.stale_after_s
-    st_prio = SOURCE_PRIORITY[cols[f"{name}_src"][row_of]]
-    with np.errstate(invalid="ignore"):
-        blocked = (st_prio > prio) & (t - cols[f"{name}_t"][row_of] <= stale)
-    levels = np.unique(prio[valid]) if mixed else prio[:0]
-    for q in levels[1:].tolist():
-        lq = _ffill_index(valid & (prio == q), start_of_row)
-        blocked |= (prio < q) & (lq >= 0) & (t - t[np.maximum(lq, 0)] <= stale)
-    if not blocked.any():
-        return plain  # the plain forward fill: no value was held back
-    return _ffill_index(valid & ~blocked, start_of_row)
+    pv, tv = prio[v], t[v]
+    lowest = pv.min()
+    st_prio = SOURCE_PRIORITY[cols[f"{name}_src"][rows]]  # per aircraft, not per row
+    blocked = np.zeros(len(v), dtype=np.bool_)
+    if (st_prio > lowest).any():
+        g = gid[v]
+        with np.errstate(invalid="ignore"):
+            blocked = (st_prio[g] > pv) & (tv - cols[f"{name}_t"][rows][g] <= stale)
+    if mixed and pv.max() != lowest:
+        levels = np.flatnonzero(np.bincount(pv))
+        sv = start_of_row[v]
+        first = np.r_[True, sv[1:] != sv[:-1]]
+        start_v = np.flatnonzero(first)[np.cumsum(first) - 1]  # run starts among ``v``
+        for q in levels[1:].tolist():
+            lq = _ffill_index(pv == q, start_v)
+            blocked |= (pv < q) & (lq >= 0) & (tv - tv[np.maximum(lq, 0)] <= stale)
+    return v[~blocked] if blocked.any() else v
 
 
 def _filter_addresses(
-    table: StateTable, o: ObservationBatch, cfg: TrackerConfig, stats: TrackStats
+    table: StateTable, o: ObservationBatch, keep: B | None, cfg: TrackerConfig, stats: TrackStats
 ) -> ObservationBatch:
-    """Drop rows whose address was recovered from parity and is not recently confirmed."""
+    """The rows of ``o`` in ``keep`` (None: all), without those whose address was recovered
+    from parity and is not recently confirmed; one copy for both.
+
+    Judged on all of ``o``, not only the kept rows: the same answer for every kept row, because
+    confirmation keeps every row of a known aircraft, and of a new one every checked row from
+    its confirming pair on, so the last checked row before a kept one is always kept."""
     if o.address_checked.all():
-        return o
-    n = len(o)
+        return o if keep is None else o.take(keep)
     icao = o.icao24
     runs = runs_by_key(icao)
     starts, start_of_row = runs.starts, runs.start_of_row
@@ -267,10 +288,14 @@ def _filter_addresses(
     last_checked = _ffill_index(o.address_checked, start_of_row)
     conf_t = np.where(last_checked >= 0, o.time_s[np.maximum(last_checked, 0)], state_conf)
     ok = o.address_checked | (o.time_s - conf_t <= cfg.confirm_window_s)
-    bad = int(n - ok.sum())
+    if keep is not None:
+        bad = int(np.count_nonzero(keep & ~ok))
+        ok &= keep
+    else:
+        bad = len(o) - int(np.count_nonzero(ok))
     if bad:
         stats.rejected["unconfirmed_address"] += bad
-    return o.take(ok)
+    return o if keep is None and not bad else o.take(ok)
 
 
 def _decode_positions(
@@ -280,17 +305,17 @@ def _decode_positions(
     start_of_row: I64,
     row_of: I64,
     stats: TrackStats,
-    gs_index: I64,
+    gs_rows: I64,
 ) -> dict[str, npt.NDArray[Any]]:
     """Candidate fixes (CPR decoded, or given), then the plausibility walk. Returns accepted.
 
-    ``gs_index`` is the forward-filled row of the last groundspeed (-1: none in the batch).
+    ``gs_rows``: the rows carrying a groundspeed (sorted), for the last one before each fix.
     """
     cols = table.cols
     # Pairing and CPR decoding look at the CPR rows only (a minority: most messages carry no
     # position), in the same (address, time) order; results go back to all rows below.
     sub = np.flatnonzero(o.cpr_odd >= 0)
-    row_of_all, n = row_of, sub.size
+    row_of_all, start_of_row_all, n = row_of, start_of_row, sub.size
     parity = o.cpr_odd[sub]
     surf = o.cpr_surface[sub]
     has_cpr = np.ones(n, dtype=np.bool_)
@@ -408,8 +433,9 @@ def _decode_positions(
     lon[given] = o.lon_deg[given]
     found = np.flatnonzero(~np.isnan(lat))
     cand = gate_by_priority(found, o, cols, row_of, cfg.stale_after_s, stats.rejected)
-    gs_ok = gs_index[cand] >= 0
-    gs_at = np.maximum(gs_index[cand], 0)
+    gs_index = _last_at(gs_rows, cand, start_of_row_all)
+    gs_ok = gs_index >= 0
+    gs_at = np.maximum(gs_index, 0)
     limit_kt = np.full(n, cfg.max_speed_kt)
     # Only CPR fixes are held to their groundspeed: decoded feeds (state vectors, SBS) carry
     # positions older than their velocity (OpenSky's time_position), and no CPR partner.
@@ -554,8 +580,9 @@ def _context(
     table: StateTable,
     o: ObservationBatch,
     pos: dict[str, npt.NDArray[Any]],
-    ffill: dict[str, I64],
+    held: dict[str, I64],
     row_of: I64,
+    start_of_row: I64,
     cfg: TrackerConfig,
 ) -> PositionBatch:
     """Positions with the field values that held at each fix (batch first, then state)."""
@@ -582,7 +609,7 @@ def _context(
         "callsign",
         "squawk",
     ):
-        fi = ffill[name][idx]
+        fi = _last_at(held[name], idx, start_of_row)
         inb = fi >= 0
         vals = np.where(inb, getattr(o, name)[np.maximum(fi, 0)], table.cols[name][rows])
         if name in max_age:

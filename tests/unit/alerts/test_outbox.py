@@ -95,3 +95,19 @@ def test_a_torn_outbox_line_loses_nothing_else(real_events: list[Event], tmp_pat
     assert again.retry_due() == 1 and len(up.delivered) == 1
     lines = Path(f"{state}.outbox").read_text(encoding="utf-8").splitlines()
     assert json.loads(lines[-1])["op"] == "sent"
+
+
+def test_a_kill_between_queueing_and_the_state_file_raises_nothing_twice(
+    real_events: list[Event], tmp_path: Path
+) -> None:
+    """`run --from` killed after an alert was queued but before its key reached the state
+    file: the restart delivers the queued one and, when the event is read again from the
+    topics (it was after the consumer's checkpoint), does not raise it a second time."""
+    state = tmp_path / "flyvakt.db.alerts-sent"
+    first = AlertManager([RULE], "http://h/", sender=Webhook(10**6), state_path=state)
+    assert len(first.submit(real_events)) == 1
+    state.write_text("")  # the kill came before the key was appended
+    up = Webhook(0)
+    again = AlertManager([RULE], "http://h/", sender=up, state_path=state, clock=Clock())
+    assert again.retry_due() == 1 and len(up.delivered) == 1
+    assert again.submit(real_events) == [] and len(up.delivered) == 1

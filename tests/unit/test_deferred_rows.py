@@ -1,0 +1,60 @@
+"""DeferredRows: composed selections read what successive takes give (real recording)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+
+from flyvakt.decode import decode_batch
+from flyvakt.model import FrameBatch, ObservationBatch
+from flyvakt.model.deferred import DeferredRows, deferred_take
+
+
+def _obs(data_dir: Path) -> ObservationBatch:
+    # Real AFR34ZG frames (tests/data/traffic, see PROVENANCE.md), the first 5,000.
+    with gzip.open(data_dir / "traffic/full_flight_short.jsonl.gz", "rt") as fh:
+        rows = [json.loads(line) for _, line in zip(range(5000), fh, strict=False)]
+    out = decode_batch(
+        FrameBatch.from_hex([r["frame"] for r in rows], [r["timestamp"] for r in rows])
+    )
+    return out[0] if isinstance(out, tuple) else out
+
+
+def _same(a: ObservationBatch, b: ObservationBatch) -> None:
+    assert len(a) == len(b)
+    for f in fields(ObservationBatch):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        assert x.dtype == y.dtype, f.name
+        if x.dtype == object:
+            assert x.tolist() == y.tolist(), f.name
+        else:
+            np.testing.assert_array_equal(x, y, err_msg=f.name)
+
+
+def test_composed_takes_equal_successive_takes(data_dir: Path) -> None:
+    obs = _obs(data_dir)
+    assert len(obs) > 1000 and (obs.callsign != None).any()  # noqa: E711
+    order = np.lexsort((obs.time_s, obs.icao24))
+    mask = obs.address_checked[order]  # a boolean selection, as confirmation makes
+    pick = np.flatnonzero(np.arange(int(mask.sum())) % 3 != 1)  # then an integer one
+    want = obs.take(order).take(mask).take(pick)
+
+    lazy = deferred_take(obs, order)
+    _ = lazy.icao24, lazy.time_s  # read before the cuts, as the tracker does
+    got = lazy.take(mask).take(pick)
+    assert isinstance(got, DeferredRows)
+    assert "callsign" not in got.__dict__  # not copied until read
+    _same(got, want)
+
+
+def test_unknown_attribute_still_raises(data_dir: Path) -> None:
+    lazy = deferred_take(_obs(data_dir), np.arange(3))
+    try:
+        _ = lazy.no_such_column  # type: ignore[attr-defined]
+    except AttributeError:
+        return
+    raise AssertionError("an unknown attribute must raise AttributeError")
