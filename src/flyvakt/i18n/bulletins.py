@@ -112,7 +112,11 @@ def _inferred_note(ev: Event, lang: str) -> str:
         note = tr.gettext("This is inferred, not observed directly.")
     if ev.candidates:
         codes = ", ".join(ev.candidates)
-        note += " " + tr.gettext("Other possible airports: {codes}.").format(codes=codes)
+        if ev.airport is None:  # no airport named: the candidates are all there is, not "other"
+            text = tr.gettext("Airports within reach of its last position: {codes}.")
+        else:
+            text = tr.gettext("Other possible airports: {codes}.")
+        note += " " + text.format(codes=codes)
     return note
 
 

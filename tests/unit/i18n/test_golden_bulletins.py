@@ -214,3 +214,25 @@ def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported language 'de'"):
         bulletin(golden_events()[0], "de")
     assert bulletin(golden_events()[0], "no") == bulletin(golden_events()[0], "nb")
+
+
+@pytest.mark.parametrize(
+    ("lang", "want", "not_want"),
+    [
+        ("en", "Airports within reach of its last position: ZKPY.", "Other possible"),
+        ("nb", "Flyplasser innen rekkevidde fra siste posisjon: ZKPY.", "Andre mulige"),
+        ("nn", "Flyplassar innanfor rekkjevidd frå siste posisjon: ZKPY.", "Andre moglege"),
+    ],
+)
+def test_unnamed_landing_lists_its_candidates_as_within_reach_not_as_other(
+    lang: str, want: str, not_want: str
+) -> None:
+    # The reconstruction's Pyongyang landings name no airport (each track ends 5.8 NM out), so
+    # ZKPY is the only candidate, not an "other" airport beside a named one.
+    ev = Event(
+        "landing", "157718", 1718731391.0, callsign="RA-96024", country="KP", basis="inferred",
+        confidence=0.4, reason="last seen 3,575 ft above ZKPY 5.8 NM away, not on short final",
+        candidates=["ZKPY"], lat=39.23, lon=125.797, local_tz="Asia/Pyongyang",
+    )  # fmt: skip
+    text = bulletin(ev, lang)
+    assert want in text and not_want not in text
