@@ -339,9 +339,41 @@ def fleet_bulletin(
             "appear to have landed {in_place}, the last {when}."
         )
     out = _sentence(text.format(**fmt))
-    if not sure:
+    place = d.get("place")
+    if isinstance(place, dict):  # some landings name no airport (fleets/landed.py)
+        out += " " + _unnamed_fleet_note(ev, place, lang)
+    elif not sure:
         out += " " + _("Not every landing was observed directly.")
     return out
+
+
+def _unnamed_fleet_note(ev: Event, place: Mapping[str, object], lang: str) -> str:
+    """Why a fleet landing whose member landings do not all name an airport is said at all:
+    the one airport, city or country every airport within reach lies in. The airport is named
+    only as the only one within reach, never as where the aircraft were seen."""
+    _ = translations(lang).gettext
+    kind, code = str(place.get("kind")), str(place.get("code"))
+    codes = ", ".join(ev.candidates)
+    if kind == "airport":
+        city = city_of(code, "", lang)
+        name = code if city == code else f"{city} ({code})"
+        text = _(
+            "This is inferred, not observed: {airport} was the only airport within reach of "
+            "each aircraft's last position."
+        )
+        return text.format(airport=name)
+    if kind == "city":
+        city = city_of(ev.candidates[0], code, lang) if ev.candidates else code
+        text = _(
+            "This is inferred, not observed: every airport within reach of the last positions "
+            "is in {city} ({codes})."
+        )
+        return text.format(city=city, codes=codes)
+    text = _(
+        "This is inferred, not observed: every airport within reach of the last positions is "
+        "in {country} ({codes}); which of them is not known."
+    )
+    return text.format(country=country_name(code, lang), codes=codes)
 
 
 def timeline_text(

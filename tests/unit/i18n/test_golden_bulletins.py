@@ -45,6 +45,18 @@ def ts(*parts: int) -> float:
     return datetime(*parts, tzinfo=UTC).timestamp()  # type: ignore[misc]
 
 
+def unnamed_fleet(
+    n: int, candidates: list[str], tz: str, kind: str, code: str, country: str
+) -> Event:
+    """A ``fleet_landed`` whose member landings name no airport (fleets/landed.py)."""
+    return Event(
+        "fleet_landed", "157766", ts(2024, 6, 18, 17, 26, 12), country=country,
+        fleet=["ru-gov"], basis="inferred", candidates=candidates, local_tz=tz,
+        details={"count": n, "departed_count": n, "origin": "UEEE",
+                 "place": {"kind": kind, "code": code, "country": country}},
+    )  # fmt: skip
+
+
 def golden_events() -> list[Event]:
     afr = {"icao24": "393322", "callsign": "AFR34ZG"}
     il96 = "157766"
@@ -137,6 +149,12 @@ def golden_events() -> list[Event]:
             fleet=["ru-gov"],
             details={"count": 3, "members": ["15770c", "157710", "157766"]},
         ),
+        # fleets/landed.py: member landings that name no airport, every candidate list ZKPY
+        # alone (the reconstruction's case), then candidates that differ (one country), then
+        # candidates all in one city.
+        unnamed_fleet(3, ["ZKPY"], "Asia/Pyongyang", "airport", "ZKPY", "KP"),
+        unnamed_fleet(2, ["ZKPY", "ZKHM"], "Asia/Pyongyang", "country", "KP", "KP"),
+        unnamed_fleet(2, ["UUEE", "UUWW"], "Europe/Moscow", "city", "Moscow", "RU"),
     ]
 
 
@@ -208,6 +226,28 @@ def test_inferred_and_possible_are_never_stated_as_fact() -> None:
     assert "kan ha fløyet inn" in bulletin(possible_entry, "nb")
     assert "kan ha kome inn" in bulletin(possible_entry, "nn")
     assert "does not mean that it landed" in bulletin(evs[7], "en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "hedge", "said"),
+    [
+        ("en", "appears to have landed in North Korea", "inferred, not observed"),
+        ("nb", "ser ut til å ha landet i Nord-Korea", "utledet, ikke observert"),
+        ("nn", "ser ut til å ha landa i Nord-Korea", "utleidd, ikkje observert"),
+    ],
+)
+def test_fleet_landing_without_a_named_airport_says_inferred(
+    lang: str, hedge: str, said: str
+) -> None:
+    """fleets/landed.py: the airport is named only as the only one within reach; with two
+    candidates, none is named as the place at all."""
+    one, two = golden_events()[14], golden_events()[15]
+    text = fleet_bulletin(one, lang, "Europe/Oslo", FLEET_NAMES[lang])
+    assert hedge in text and said in text and text.count("ZKPY") == 1, text
+    assert "Pyongyang (ZKPY)" in text and " i Pyongyang" not in text and "in Pyongyang" not in text
+    text = fleet_bulletin(two, lang, "Europe/Oslo", FLEET_NAMES[lang])
+    assert hedge.replace("appears", "appear") in text or hedge in text, text
+    assert "(ZKPY, ZKHM)" in text and "Pyongyang" not in text, text
 
 
 def test_unknown_language_is_refused() -> None:
