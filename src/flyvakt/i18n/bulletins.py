@@ -96,6 +96,31 @@ def _over(ev: Event, lang: str) -> str:
     )
 
 
+# The detector's reasons are written for the record, with signed numbers; in a sentence a
+# reader would stumble on these (found reading the reasons on tests/data/real-ga aloud):
+# "-38 ft above KWVI", "(-88 ft from KWVI's ground level", "0.0 NM away", "a 8 min gap".
+_READABLE = (
+    (re.compile(r"(?<![\w.])-(\d[\d,]*) ft above "), r"\1 ft below "),
+    (re.compile(r"\(-(\d[\d,]*) ft from "), r"(\1 ft below "),
+    (re.compile(r"\b0\.0 NM away"), "less than 0.1 NM away"),
+)
+_A_NUMBER = re.compile(r"\ba (\d[\d,]*)\b")
+
+
+def _a_or_an(m: re.Match[str]) -> str:
+    """The article before a number: "an 8 min gap", "an 11 s interval", "a 110 s interval"."""
+    digits = m.group(1).replace(",", "")
+    vowel = digits.startswith("8") or (digits[:2] in ("11", "18") and len(digits) in (2, 5, 8))
+    return f"{'an' if vowel else 'a'} {m.group(1)}"
+
+
+def _readable(reason: str) -> str:
+    """A detector reason as a sentence part (English; see :data:`_READABLE`)."""
+    for pattern, repl in _READABLE:
+        reason = pattern.sub(repl, reason)
+    return _A_NUMBER.sub(_a_or_an, reason)
+
+
 def _inferred_note(ev: Event, lang: str) -> str:
     """Sentences saying the event is inferred: the reason (only if translated) and candidates."""
     tr = translations(lang)
@@ -103,7 +128,7 @@ def _inferred_note(ev: Event, lang: str) -> str:
     if ev.reason:
         said = tr.gettext(ev.reason)
         if check_lang(lang) == "en" or said != ev.reason:
-            reason = said
+            reason = _readable(said)
     if reason:
         note = tr.gettext("This is inferred, not observed directly: {reason}.").format(
             reason=reason
@@ -165,9 +190,21 @@ def bulletin(event: Event, lang: str = "en", reader_tz: str = DEFAULT_READER_TZ)
         text = _("{subject} appears to have landed {in_place} {when}.")
         first = _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
         return f"{first} {_inferred_note(ev, lang)}"
+    if kind == "touch_and_go":
+        text = (
+            _("{subject} touched down {in_place} and took off again without stopping {when}.")
+            if sure
+            else _(
+                "{subject} appears to have touched down {in_place} and taken off again without "
+                "stopping {when}."
+            )
+        )
+        first = _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
+        return first if sure else f"{first} {_inferred_note(ev, lang)}"
     if kind == "go_around":
         text = _("{subject} aborted its landing {in_place} and went around {when}.")
-        return _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
+        first = _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
+        return first if sure else f"{first} {_inferred_note(ev, lang)}"
     if kind == "stopover":
         # The detector writes the time on the ground as ``on_ground_s`` (detect/phase.py).
         dur = ev.details.get("on_ground_s") if ev.details else None
@@ -239,7 +276,8 @@ def bulletin(event: Event, lang: str = "en", reader_tz: str = DEFAULT_READER_TZ)
         text = _("{subject} set its transponder to code {squawk} ({meaning}) {when}.")
         return _sentence(text.format(subject=s, squawk=code or "?", meaning=meaning, when=when))
     text = _("{subject}: {event} {when}.")
-    return _sentence(text.format(subject=s, event=kind.replace("_", " "), when=when))
+    first = _sentence(text.format(subject=s, event=kind.replace("_", " "), when=when))
+    return first if sure else f"{first} {_inferred_note(ev, lang)}"
 
 
 def _fleet_name(ev: Event, lang: str, fleet_names: Mapping[str, str]) -> str:

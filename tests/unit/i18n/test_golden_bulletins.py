@@ -155,6 +155,16 @@ def golden_events() -> list[Event]:
         unnamed_fleet(3, ["ZKPY"], "Asia/Pyongyang", "airport", "ZKPY", "KP"),
         unnamed_fleet(2, ["ZKPY", "ZKHM"], "Asia/Pyongyang", "country", "KP", "KP"),
         unnamed_fleet(2, ["UUEE", "UUWW"], "Europe/Moscow", "city", "Moscow", "RU"),
+        # Touch-and-goes (session 10: they had no sentence of their own), observed and inferred.
+        Event("touch_and_go", time_s=ts(2024, 7, 6, 7, 40), airport=apt("LFBO"), **afr),
+        Event(
+            "touch_and_go",
+            time_s=ts(2024, 7, 6, 7, 45),
+            airport=apt("LFBO"),
+            basis="inferred",
+            reason="landed at LFBO and took off again 60 s later",
+            **afr,
+        ),
     ]
 
 
