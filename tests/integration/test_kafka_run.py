@@ -176,7 +176,7 @@ def test_run_from_kafka_stores_what_one_process_stores(
         ("fleet_departed", "UUWW"),
         ("fleet_landed", "UEEE"),
         ("fleet_departed", "UEEE"),
-        ("fleet_landed", None),
+        ("fleet_landed", ""),  # the store keeps a null airport as ""
     ], fleet  # the Pyongyang landings name no airport (session 8); their fleet_landed is
     # inferred with airport null and candidates [ZKPY] (session 10, fleets/landed.py)
     assert got_events == want_events, (
