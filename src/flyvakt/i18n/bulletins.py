@@ -98,8 +98,19 @@ def _over(ev: Event, lang: str) -> str:
 
 # The detector's reasons are written for the record, with signed numbers; in a sentence a
 # reader would stumble on these (found reading the reasons on tests/data/real-ga aloud):
-# "-38 ft above KWVI", "(-88 ft from KWVI's ground level", "0.0 NM away", "a 8 min gap".
+# "-38 ft above KWVI", "(-88 ft from KWVI's ground level", "0.0 NM away", "a 8 min gap"; and
+# a flip on one fix (calfire near KVUO, kiwi at NZCH) is inferred, yet its reason says "seen
+# airborne, then on the ground", which after "inferred, not observed" reads as a contradiction:
+# one position cannot confirm it, and the sentence says so. (Its "the last fix of the data" is
+# left out: detect/phase.py writes it for any one-fix flip, also mid-data, e.g. calfire a3d1e2.)
 _READABLE = (
+    (
+        re.compile(
+            r"^seen (airborne|on the ground), then (on the ground|airborne) \((.*)\); "
+            r"the last fix of the data$"
+        ),
+        r"\1, then \2 (\3), on one position only, so not confirmed",
+    ),
     (re.compile(r"(?<![\w.])-(\d[\d,]*) ft above "), r"\1 ft below "),
     (re.compile(r"\(-(\d[\d,]*) ft from "), r"(\1 ft below "),
     (re.compile(r"\b0\.0 NM away"), "less than 0.1 NM away"),

@@ -70,3 +70,21 @@ def test_quoted_reasons_read_as_english(events: list[Event]) -> None:
         assert wrong not in joined, wrong
     # the record keeps the detector's own words: only the sentence is rewritten
     assert any("-38 ft above KWVI" in e.reason for e in events)
+
+
+def test_a_flip_on_the_last_fix_is_not_said_as_seen() -> None:
+    """calfire (traffic, MIT; tests/data/PROVENANCE.md): N345WN has one fix on the ground near
+    KVUO, an inferred landing (no airport named) whose reason says "seen airborne, then on the
+    ground". After "inferred, not observed" the sentence says it rests on one position."""
+    res = replay_files([str(REAL_GA.parent / "traffic" / "calfire.json.gz")], keep_positions=False)
+    (kvuo,) = [
+        e for e in res.events
+        if e.type == "landing" and e.icao24 == "a3d1e2" and e.basis == "inferred"
+        and e.reason.startswith("seen airborne")
+    ]  # fmt: skip
+    assert kvuo.airport is None
+    text = bulletin(kvuo, "en", "UTC")
+    assert "appears to have landed around" in text, text
+    assert "not observed directly: airborne, then on the ground (32 kt at KVUO's ground level), " \
+        "on one position only, so not confirmed." in text, text  # fmt: skip
+    assert "seen airborne" not in text and "last fix of the data" not in text
