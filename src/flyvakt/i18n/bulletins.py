@@ -438,7 +438,9 @@ def timeline_text(
     """
     lines: list[str] = []
     current = None
-    for ev in sorted(events, key=lambda e: e.time_s):
+    # A fleet fact after the member event that completes it at the same moment ("RA96025
+    # landed", then "the last of the three landed"), not before it.
+    for ev in sorted(events, key=lambda e: (e.time_s, e.type.startswith("fleet_"))):
         day = local_date(ev.time_s, reader_tz)
         if day != current:
             if lines:

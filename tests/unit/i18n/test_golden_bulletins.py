@@ -286,3 +286,15 @@ def test_unnamed_landing_lists_its_candidates_as_within_reach_not_as_other(
     )  # fmt: skip
     text = bulletin(ev, lang)
     assert want in text and not_want not in text
+
+
+def test_timeline_puts_the_fleet_fact_after_the_landing_that_completes_it() -> None:
+    fleet = golden_events()[14]  # the last of three, inferred, 17:26:12
+    landing = Event(
+        "landing", fleet.icao24, fleet.time_s, basis="inferred", candidates=["ZKPY"],
+        reason="last seen descending", local_tz="Asia/Pyongyang",
+        details={"candidates_within_nm": 10.0},
+    )  # fmt: skip
+    lines = timeline_text([fleet, landing], "en", "UTC", FLEET_NAMES["en"]).splitlines()
+    assert lines[1].startswith("  17:26  Aircraft 157766 appears to have landed"), lines
+    assert lines[2].startswith("  17:26  The last of the three aircraft"), lines
