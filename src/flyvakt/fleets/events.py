@@ -175,9 +175,13 @@ def _on_landing(state: FleetState, ev: Event, fleet_id: str, out: list[Event]) -
         if (
             wave.fleet_id != fleet_id
             or ev.icao24 not in wave.departures
-            or ev.icao24 in wave.landings
             or ev.time_s < wave.departures[ev.icao24]
         ):
+            continue
+        prev = wave.landings.get(ev.icao24)
+        # A landing that named no airport (track lost on approach) gives way to a later one
+        # while the wave is open: the aircraft was seen again and landed after all.
+        if prev is not None and (prev.get("airport") is not None or ev.time_s <= prev["time_s"]):
             continue
         wave.landings[ev.icao24] = landing_info(ev)
         if wave.complete():

@@ -241,3 +241,18 @@ def test_unnamed_landing_negative_cases() -> None:
     # Landed somewhere with nothing within reach: place unknown.
     _, out = step(_departed(A), [unnamed(A, t(17, 0), [])], REG)
     assert out == []
+
+
+def test_a_later_landing_replaces_an_unnamed_one_while_the_wave_is_open() -> None:
+    """Lost on approach (landing named nowhere), seen again and landing at UHWW: the wave,
+    still waiting for B, counts the later landing; a named landing is never replaced."""
+    state = _departed(A, B)
+    state, out = step(state, [unnamed(A, t(17, 0), ["ZKPY"])], REG)
+    assert out == []
+    state, out = step(state, [ev("landing", A, t(17, 40), "UHWW")], REG)
+    assert out == []
+    state, out = step(state, [ev("landing", A, t(18, 0), "ZKPY")], REG)  # not replacing UHWW
+    state, out = step(state, [ev("landing", B, t(18, 10), "UHWW")], REG)
+    (fl,) = out
+    assert fl.airport is not None and fl.airport.icao == "UHWW" and fl.basis == "observed"
+    assert fl.details["count"] == 2 and fl.details["first_landing_s"] == t(17, 40)
