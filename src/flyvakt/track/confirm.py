@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch
+from flyvakt.model.runs import first_of_run, shifted
 from flyvakt.track.table import StateTable
 
 I64 = npt.NDArray[np.int64]
@@ -35,6 +36,7 @@ CONFIRM_GAP_S = 60.0
 # 1.2 M rows (~250 MB); the cap keeps the newest (the ones that can still be confirmed).
 MAX_PENDING = 200_000
 _CHECKED_DF = (11, 17, 18)
+_BIG = int(np.iinfo(np.int64).max)  # "no row": above every row index
 
 
 def confirm_new(
@@ -59,7 +61,7 @@ def confirm_new(
 
     icao = o.icao24
     n = len(o)
-    is_start = np.r_[True, icao[1:] != icao[:-1]]
+    is_start = first_of_run(icao)
     starts = np.flatnonzero(is_start)
     gid = np.cumsum(is_start) - 1
     known = table.lookup(icao[starts]) >= 0
@@ -74,7 +76,7 @@ def confirm_new(
     prev = _ffill(sub, starts[gid], shift=True)
     t = o.time_s
     confirming = sub & (prev >= 0) & (t - t[np.maximum(prev, 0)] <= CONFIRM_GAP_S)
-    big = np.iinfo(np.int64).max
+    big = _BIG
     conf_at = np.minimum.reduceat(np.where(confirming, idx, big), starts)[gid]
     confirmed = conf_at < big
     pair_first = np.where(confirmed, prev[np.minimum(conf_at, n - 1)], big)
@@ -119,7 +121,7 @@ def _ffill(mask: B, start_of_row: I64, shift: bool) -> I64:
     """Index of the last row where ``mask`` (before the row if ``shift``) in the same run."""
     idx = np.where(mask, np.arange(mask.size), -1)
     if shift:
-        idx = np.r_[-1, idx[:-1]]
+        idx = shifted(idx, -1)
     np.maximum.accumulate(idx, out=idx)
     idx[idx < start_of_row] = -1
     return idx

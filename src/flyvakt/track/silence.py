@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch, PositionBatch
-from flyvakt.model.runs import runs_by_key, silence_generations
+from flyvakt.model.runs import first_of_run, runs_by_key, silence_generations
 
 if TYPE_CHECKING:
     from flyvakt.track.table import StateTable
@@ -51,7 +51,7 @@ def by_generation(
     parts: list[PositionBatch] = []
     stats: list[TrackStats] = []
     icao = o.icao24
-    starts_gen = np.r_[True, (gen[1:] != gen[:-1]) | (icao[1:] != icao[:-1])] & (gen > 0)
+    starts_gen = (first_of_run(gen) | first_of_run(icao)) & (gen > 0)
     for g in range(int(gen.max()) + 1):
         if g:
             table.drop_many(np.unique(icao[starts_gen & (gen == g)]).tolist())

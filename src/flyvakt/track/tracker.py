@@ -23,7 +23,7 @@ from flyvakt.geo.distance import haversine_nm
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
 from flyvakt.model.deferred import deferred_take
-from flyvakt.model.runs import runs_by_key
+from flyvakt.model.runs import first_of_run, last_of_run, runs_by_key, shifted
 from flyvakt.track import confirm, cpr, plausible, silence
 from flyvakt.track.priority import gate_by_priority
 from flyvakt.track.refs import RefIndex
@@ -182,7 +182,7 @@ def _step_sorted(
     mixed = bool(prio.min() != prio.max())  # one source in the batch: no per-field levels
     carried = {name: np.flatnonzero(_valid_mask(getattr(o, name))) for name in TRACKED_FIELDS}
     held = {
-        name: _held_rows(v, prio, mixed, o.time_s, start_of_row, cols, name, rows, gid, cfg)
+        name: _held_rows(v, prio, mixed, o.time_s, start_of_row, cols, name, row_of, cfg)
         for name, v in carried.items()
     }
 
@@ -193,7 +193,7 @@ def _step_sorted(
 
     # Per-aircraft meta.
     cols["last_seen_s"][rows] = np.fmax(cols["last_seen_s"][rows], o.time_s[ends])
-    cols["messages"][rows] += np.diff(np.r_[starts, n])
+    cols["messages"][rows] += ends - starts + 1
     checked_t = np.where(o.address_checked, o.time_s, -np.inf)
     cols["confirmed_s"][rows] = np.maximum(
         cols["confirmed_s"][rows], np.maximum.reduceat(checked_t, starts)
@@ -201,12 +201,10 @@ def _step_sorted(
 
     # Field updates: the value held at the end of each aircraft's run, if newer than the state.
     for name in TRACKED_FIELDS:
-        last = _last_at(held[name], ends, start_of_row)
-        has = last >= 0
-        if not has.any():
+        run, li = _last_per_run(held[name], gid)
+        if not len(li):
             continue
-        r = rows[has]
-        li = last[has]
+        r = rows[run]
         t_new = o.time_s[li]
         src_new = SOURCE_PRIORITY[o.source[li]]
         t_old = cols[f"{name}_t"][r]
@@ -229,6 +227,17 @@ def _last_at(keep: I64, at: I64, start_of_row: I64) -> I64:
     return np.where((j >= 0) & (found >= start_of_row[at]), found, -1)
 
 
+def _last_per_run(keep: I64, gid: I64) -> tuple[I64, I64]:
+    """(runs, rows): the last row of ``keep`` (sorted) in each run that has one; ``gid`` is
+    each row's run. Costs the rows of ``keep``, not a search per run."""
+    g = gid[keep]
+    last = np.empty(len(keep), dtype=np.bool_)
+    if len(keep):
+        last[-1] = True
+        np.not_equal(g[1:], g[:-1], out=last[:-1])
+    return g[last], keep[last]
+
+
 def _held_rows(
     v: I64,
     prio: npt.NDArray[Any],
@@ -237,8 +246,7 @@ def _held_rows(
     start_of_row: I64,
     cols: dict[str, npt.NDArray[Any]],
     name: str,
-    rows: I64,
-    gid: I64,
+    row_of: I64,
     cfg: TrackerConfig,
 ) -> I64:
     """Of the rows ``v`` carrying the field (sorted), those whose value the aircraft holds: a
@@ -251,16 +259,16 @@ def _held_rows(
     stale = cfg.stale_after_s
     pv, tv = prio[v], t[v]
     lowest = pv.min()
-    st_prio = SOURCE_PRIORITY[cols[f"{name}_src"][rows]]  # per aircraft, not per row
+    rv = row_of[v]  # the state of the rows carrying the field only (not of every aircraft)
+    st_prio = SOURCE_PRIORITY[cols[f"{name}_src"][rv]]
     blocked = np.zeros(len(v), dtype=np.bool_)
     if (st_prio > lowest).any():
-        g = gid[v]
         with np.errstate(invalid="ignore"):
-            blocked = (st_prio[g] > pv) & (tv - cols[f"{name}_t"][rows][g] <= stale)
+            blocked = (st_prio > pv) & (tv - cols[f"{name}_t"][rv] <= stale)
     if mixed and pv.max() != lowest:
         levels = np.flatnonzero(np.bincount(pv))
         sv = start_of_row[v]
-        first = np.r_[True, sv[1:] != sv[:-1]]
+        first = first_of_run(sv)
         start_v = np.flatnonzero(first)[np.cumsum(first) - 1]  # run starts among ``v``
         for q in levels[1:].tolist():
             lq = _ffill_index(pv == q, start_v)
@@ -322,7 +330,7 @@ def _decode_positions(
     t = o.time_s[sub]
     raw_lat, raw_lon = o.cpr_lat[sub], o.cpr_lon[sub]
     row_of = row_of[sub]
-    first = np.r_[True, start_of_row[sub][1:] != start_of_row[sub][:-1]][:n]
+    first = first_of_run(start_of_row[sub])
     start_of_row = np.flatnonzero(first)[np.cumsum(first) - 1]
 
     # Partner: last opposite-parity CPR frame of the same kind (airborne/surface), in batch
@@ -452,6 +460,10 @@ def _decode_positions(
     return _plausibility_walk(table, cfg, cand, lat, lon, t, row_of, o, stats, partner_t, limit_kt)
 
 
+# The surface quadrant candidates' reference points (lat, lon), 90° apart: one per quadrant.
+_QUADRANTS = np.array([(a, b) for a in (45.0, -45.0) for b in (-135.0, -45.0, 45.0, 135.0)])
+
+
 def _surface_global(
     cfg: TrackerConfig,
     e_lat: F64,
@@ -482,39 +494,26 @@ def _surface_global(
         stats.rejected["surface_no_reference"] += len(rest)
         return
     # Resolve the first unresolved surface pair of each aircraft against the reference points
-    # (8 quadrant candidates each); later pairs of the same aircraft use that fix as reference.
-    _, first_pos = np.unique(start_of_row[rest], return_index=True)
-    first = rest[first_pos]
-    index = cfg.ref_index()
-    best_d = np.full(len(first), np.inf)
-    best_lat = np.full(len(first), np.nan)
-    best_lon = np.full(len(first), np.nan)
-    for qlat in (45.0, -45.0):
-        for qlon in (-135.0, -45.0, 45.0, 135.0):
-            la, lo, ok = cpr.global_surface(
-                e_lat[first],
-                e_lon[first],
-                d_lat[first],
-                d_lon[first],
-                odd[first],
-                np.full(len(first), qlat),
-                np.full(len(first), qlon),
-            )
-            d = index.nearest_nm(la, lo, cfg.surface_ref_max_nm)
-            d = np.where(ok, d, np.inf)
-            better = d < best_d
-            best_d = np.where(better, d, best_d)
-            best_lat = np.where(better, la, best_lat)
-            best_lon = np.where(better, lo, best_lon)
-    good = best_d <= cfg.surface_ref_max_nm
-    group_ref_lat = dict(
-        zip(start_of_row[first].tolist(), np.where(good, best_lat, np.nan).tolist(), strict=True)
-    )
-    group_ref_lon = dict(
-        zip(start_of_row[first].tolist(), np.where(good, best_lon, np.nan).tolist(), strict=True)
-    )
-    r_lat = np.array([group_ref_lat[g] for g in start_of_row[rest].tolist()])
-    r_lon = np.array([group_ref_lon[g] for g in start_of_row[rest].tolist()])
+    # (8 quadrant candidates each, decoded and looked up in one call); later pairs of the same
+    # aircraft use that fix as reference.
+    s = start_of_row[rest]
+    new_group = np.empty(len(rest), dtype=np.bool_)
+    new_group[0] = True
+    np.not_equal(s[1:], s[:-1], out=new_group[1:])
+    first = rest[new_group]
+    group = np.cumsum(new_group) - 1  # per row of ``rest``: its aircraft among ``first``
+    k = len(first)
+    q = np.tile(first, len(_QUADRANTS))
+    la, lo, ok = cpr.global_surface(
+        e_lat[q], e_lon[q], d_lat[q], d_lon[q], odd[q],
+        np.repeat(_QUADRANTS[:, 0], k), np.repeat(_QUADRANTS[:, 1], k),
+    )  # fmt: skip
+    d = np.where(ok, cfg.ref_index().nearest_nm(la, lo, cfg.surface_ref_max_nm), np.inf)
+    # The first quadrant (in _QUADRANTS order) at the least distance; none where all are inf.
+    best = np.argmin(d.reshape(len(_QUADRANTS), k), axis=0) * k + np.arange(k)
+    good = d[best] <= cfg.surface_ref_max_nm
+    r_lat = np.where(good, la[best], np.nan)[group]
+    r_lon = np.where(good, lo[best], np.nan)[group]
     la, lo, ok = cpr.global_surface(
         e_lat[rest], e_lon[rest], d_lat[rest], d_lon[rest], odd[rest], r_lat, r_lon
     )
@@ -545,21 +544,24 @@ def _plausibility_walk(
     # Fast path, vectorised: where every fix of an aircraft is reachable from the one before it
     # (and the first from the state), the sequential walk would accept them all.
     rows_c = row_of[cand]
-    first = np.r_[True, rows_c[1:] != rows_c[:-1]]
-    prev_lat = np.where(first, cols["lat_deg"][rows_c], np.r_[np.nan, lat[cand][:-1]])
-    prev_lon = np.where(first, cols["lon_deg"][rows_c], np.r_[np.nan, lon[cand][:-1]])
-    prev_t = np.where(first, cols["pos_t"][rows_c], np.r_[np.nan, t[cand][:-1]])
+    first = first_of_run(rows_c)
+    prev_lat = np.where(first, cols["lat_deg"][rows_c], shifted(lat[cand], np.nan))
+    prev_lon = np.where(first, cols["lon_deg"][rows_c], shifted(lon[cand], np.nan))
+    prev_t = np.where(first, cols["pos_t"][rows_c], shifted(t[cand], np.nan))
     with np.errstate(invalid="ignore"):
         d = haversine_nm(prev_lat, prev_lon, lat[cand], lon[cand])
         allowed = cfg.jump_slack_nm + np.abs(t[cand] - prev_t) * (limit_kt[cand] / 3600.0)
         ok = np.isnan(prev_lat) | (d <= allowed)
     ok &= (np.abs(lat[cand]) <= 90.0) & (np.abs(lon[cand]) <= 180.0)
-    slow_rows = np.unique(np.r_[rows_c[~ok], rows_c[cols["pos_rejects"][rows_c] > 0]])
-    slow = np.isin(rows_c, slow_rows)
+    # An aircraft walks if any of its fixes fails or it has rejects pending (its fixes are
+    # consecutive in ``cand``: one reduction per aircraft, no set operations).
+    bad = ~ok | (cols["pos_rejects"][rows_c] > 0)
+    starts_c = np.flatnonzero(first)
+    slow = np.logical_or.reduceat(bad, starts_c)[np.cumsum(first) - 1]
     fast = cand[~slow]
     if len(fast):
         fr = row_of[fast]
-        final = np.r_[fr[1:] != fr[:-1], True]
+        final = last_of_run(fr)
         fast_rows = fr[final]
         cols["lat_deg"][fast_rows] = lat[fast][final]
         cols["lon_deg"][fast_rows] = lon[fast][final]
