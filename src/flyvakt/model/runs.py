@@ -14,13 +14,18 @@ import numpy.typing as npt
 
 __all__ = [
     "Runs",
+    "ffill_index",
     "first_of_run",
+    "last_at",
     "last_of_run",
     "order_by_key_time",
     "runs_by_key",
     "shifted",
     "silence_generations",
 ]
+
+
+I64 = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -117,3 +122,22 @@ def silence_generations(
     count = np.cumsum(fresh)
     before_run = (count - fresh)[runs.starts]
     return np.asarray(count - before_run[runs.gid], dtype=np.int64)
+
+
+def ffill_index(valid: npt.NDArray[np.bool_], starts_of_row: I64) -> I64:
+    """For each row, the index of the last row at or before it (same aircraft) where ``valid``.
+
+    -1 where there is none. ``starts_of_row`` is the index of the first row of each row's run.
+    """
+    idx = np.where(valid, np.arange(len(valid)), -1)
+    np.maximum.accumulate(idx, out=idx)
+    idx[idx < starts_of_row] = -1
+    return idx
+
+
+def last_at(keep: I64, at: I64, start_of_row: I64) -> I64:
+    """For each row in ``at``, the last row of ``keep`` (sorted) at or before it in the same
+    aircraft's run; -1 where there is none. Costs the queries, not the batch."""
+    j = np.searchsorted(keep, at, side="right") - 1
+    found = keep[np.maximum(j, 0)] if len(keep) else np.zeros(len(at), dtype=np.int64)
+    return np.where((j >= 0) & (found >= start_of_row[at]), found, -1)
