@@ -23,8 +23,8 @@ import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch
 from flyvakt.model.deferred import deferred_take
-from flyvakt.model.runs import first_of_run, order_by_key_time, shifted
-from flyvakt.track.table import StateTable
+from flyvakt.model.runs import order_by_key_time, shifted
+from flyvakt.track.table import Keyed, StateTable
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
@@ -41,13 +41,18 @@ _BIG = int(np.iinfo(np.int64).max)  # "no row": above every row index
 
 
 def confirm_new(
-    table: StateTable, pending: ObservationBatch, o: ObservationBatch, rejected: Counter[str]
+    table: StateTable,
+    pending: ObservationBatch,
+    o: ObservationBatch,
+    rejected: Counter[str],
+    keyed: Keyed | None = None,
 ) -> tuple[ObservationBatch, B | None, ObservationBatch]:
     """``o`` (sorted by address, time; with pending frames of its addresses merged in), the
     mask of its rows that may go on (None: all of them) and the new pending rows.
 
     ``pending`` holds the last unconfirmed frame of each address from earlier batches. The
     caller takes the rows, so that it can combine this mask with its own in one copy.
+    ``keyed``: the runs of ``o`` and their table rows, if the caller has them.
     """
     subject = _subject(o)
     if len(pending):
@@ -58,16 +63,15 @@ def confirm_new(
             o = ObservationBatch.concat([pending.take(np.flatnonzero(hit)), o])
             o = o.take(order_by_key_time(o.icao24, o.time_s))
             subject = _subject(o)
+            keyed = None  # other rows
         pending = pending.take(np.flatnonzero(~hit))
     if not subject.any():
         return o, None, _prune(pending, o, rejected)
 
-    icao = o.icao24
     n = len(o)
-    is_start = first_of_run(icao)
-    starts = np.flatnonzero(is_start)
-    gid = np.cumsum(is_start) - 1
-    known = table.lookup(icao[starts]) >= 0
+    runs, rows = keyed if keyed is not None else Keyed.of(table, o)
+    starts, gid = runs.starts, runs.gid
+    known = rows >= 0
     new_row = ~known[gid]
     if not (new_row & subject).any():
         return o, None, _prune(pending, o, rejected)

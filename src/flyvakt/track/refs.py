@@ -13,7 +13,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from flyvakt.geo.distance import haversine_nm
+from flyvakt.geo.distance import EARTH_RADIUS_NM, haversine_nm
 from flyvakt.model.runs import first_of_run
 
 F64 = npt.NDArray[np.float64]
@@ -77,6 +77,7 @@ class RefIndex:
         sel = np.flatnonzero(ok & (cnt > 0))
         if sel.size == 0:
             return out
+        lat_band_deg = math.degrees(max_nm / EARTH_RADIUS_NM) + 1e-6
         for part in np.array_split(sel, -(-sel.size // MAX_BLOCK_POINTS)):
             cs = c1[part] - c0[part] + 1
             ncell = (r1[part] - r0[part] + 1) * cs
@@ -86,9 +87,14 @@ class RefIndex:
             ) % NCOL
             first, m = self.start[cell], self.start[cell + 1] - self.start[cell]
             point = np.repeat(np.repeat(part, ncell), m)
+            ref = self.order[np.repeat(first, m) + _ranks(m)]
+            # A great circle is never shorter than its latitude difference: pairs farther
+            # apart in latitude than ``max_nm`` (plus a margin far above rounding) cannot be
+            # the answer. Two thirds of the window's rows lie outside; cut before the trig.
+            near = np.abs(lat[point] - self.lats[ref]) <= lat_band_deg
+            point, ref = point[near], ref[near]
             if point.size == 0:
                 continue
-            ref = self.order[np.repeat(first, m) + _ranks(m)]
             d = haversine_nm(lat[point], lon[point], self.lats[ref], self.lons[ref])
             # ``point`` is grouped (ascending): the least distance of each point's pairs.
             at = np.flatnonzero(first_of_run(point))

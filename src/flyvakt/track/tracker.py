@@ -21,11 +21,11 @@ import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
-from flyvakt.model.runs import ffill_index, first_of_run, last_at, runs_by_key
+from flyvakt.model.runs import ffill_index, first_of_run, last_at
 from flyvakt.track import confirm, silence
 from flyvakt.track.fixes import decode_positions
 from flyvakt.track.refs import RefIndex
-from flyvakt.track.table import TRACKED_FIELDS, StateTable
+from flyvakt.track.table import TRACKED_FIELDS, Keyed, StateTable
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -132,9 +132,10 @@ def step(
     # below (confirmation, parity addresses) are cut from the index first: each column is
     # copied once, in sorted order, when the step reads it.
     o, state.pending = confirm.sorted_with_pending(state.pending, obs)
-    gen = silence.generations(state.table, o, cfg.forget_after_s)
+    keyed = Keyed.of(state.table, o)
+    gen = silence.generations(state.table, o, cfg.forget_after_s, keyed)
     if gen is None:
-        return _step_sorted(state, o, cfg)
+        return _step_sorted(state, o, cfg, keyed)
     stats = TrackStats()  # aircraft silent for forget_after_s start afresh (track/silence.py)
     pos, parts = silence.by_generation(
         state.table, o, gen, lambda g: _step_sorted(state, g, cfg)[1:]
@@ -145,21 +146,28 @@ def step(
 
 
 def _step_sorted(
-    state: TrackerState, o: ObservationBatch, cfg: TrackerConfig
+    state: TrackerState, o: ObservationBatch, cfg: TrackerConfig, keyed: Keyed | None = None
 ) -> tuple[TrackerState, PositionBatch, TrackStats]:
+    """``keyed``: the runs of ``o`` and their table rows (computed here if None)."""
     stats = TrackStats(observations=len(o))
     table = state.table
-    o, keep, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected)
-    o = _filter_addresses(table, o, keep, cfg, stats)
+    given = o
+    o, keep, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected, keyed)
+    if o is not given or keyed is None:  # pending frames merged in: other runs
+        keyed = Keyed.of(table, o)
+    given = o
+    o = _filter_addresses(table, o, keep, cfg, stats, keyed)
     n = len(o)
     if n == 0:
         return state, PositionBatch.empty(0), stats
+    if o is not given:  # rows dropped: other runs
+        keyed = Keyed.of(table, o)
 
     icao = o.icao24
-    runs = runs_by_key(icao)
+    runs = keyed.runs
     starts, gid, ends = runs.starts, runs.gid, runs.ends
     start_of_row = runs.start_of_row
-    rows = table.rows_for(icao[starts], o.time_s[starts])
+    rows = table.rows_for(icao[starts], o.time_s[starts], keyed.known)
     row_of = rows[gid]
     cols = table.cols
 
@@ -256,7 +264,12 @@ def _held_rows(
 
 
 def _filter_addresses(
-    table: StateTable, o: ObservationBatch, keep: B | None, cfg: TrackerConfig, stats: TrackStats
+    table: StateTable,
+    o: ObservationBatch,
+    keep: B | None,
+    cfg: TrackerConfig,
+    stats: TrackStats,
+    keyed: Keyed,
 ) -> ObservationBatch:
     """The rows of ``o`` in ``keep`` (None: all), without those whose address was recovered
     from parity and is not recently confirmed; one copy for both.
@@ -266,10 +279,8 @@ def _filter_addresses(
     its confirming pair on, so the last checked row before a kept one is always kept."""
     if o.address_checked.all():
         return o if keep is None else o.take(keep)
-    icao = o.icao24
-    runs = runs_by_key(icao)
-    starts, start_of_row = runs.starts, runs.start_of_row
-    known = table.lookup(icao[starts])
+    runs, known = keyed
+    start_of_row = runs.start_of_row
     known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
     state_conf = known_conf[runs.gid]
     last_checked = ffill_index(o.address_checked, start_of_row)
