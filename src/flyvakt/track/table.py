@@ -207,6 +207,12 @@ class Keyed(NamedTuple):
         runs = runs_by_key(o.icao24)
         return cls(runs, table.lookup(o.icao24[runs.starts]))
 
+    def take(self, rows: npt.NDArray[np.bool_], icao24: npt.NDArray[np.uint32]) -> Keyed:
+        """The same for the batch cut to ``rows`` (a mask; ``icao24``: its addresses): each
+        remaining run's table row is that of the run it was part of, no new search."""
+        runs = runs_by_key(icao24)
+        return Keyed(runs, self.known[self.runs.gid[rows][runs.starts]])
+
 
 def _filled(n: int, dtype: Any, fill: Any) -> npt.NDArray[Any]:
     if dtype is object:

@@ -155,13 +155,12 @@ def _step_sorted(
     o, keep, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected, keyed)
     if o is not given or keyed is None:  # pending frames merged in: other runs
         keyed = Keyed.of(table, o)
-    given = o
-    o = _filter_addresses(table, o, keep, cfg, stats, keyed)
+    o, kept = _filter_addresses(table, o, keep, cfg, stats, keyed)
     n = len(o)
     if n == 0:
         return state, PositionBatch.empty(0), stats
-    if o is not given:  # rows dropped: other runs
-        keyed = Keyed.of(table, o)
+    if kept is not None:  # rows dropped: their runs, rows known from the runs they were in
+        keyed = keyed.take(kept, o.icao24)
 
     icao = o.icao24
     runs = keyed.runs
@@ -270,15 +269,17 @@ def _filter_addresses(
     cfg: TrackerConfig,
     stats: TrackStats,
     keyed: Keyed,
-) -> ObservationBatch:
+) -> tuple[ObservationBatch, B | None]:
     """The rows of ``o`` in ``keep`` (None: all), without those whose address was recovered
     from parity and is not recently confirmed; one copy for both.
 
     Judged on all of ``o``, not only the kept rows: the same answer for every kept row, because
     confirmation keeps every row of a known aircraft, and of a new one every checked row from
-    its confirming pair on, so the last checked row before a kept one is always kept."""
+    its confirming pair on, so the last checked row before a kept one is always kept.
+
+    Also returns the mask of the rows taken (None: all of ``o``, the same object)."""
     if o.address_checked.all():
-        return o if keep is None else o.take(keep)
+        return (o, None) if keep is None else (o.take(keep), keep)
     runs, known = keyed
     start_of_row = runs.start_of_row
     known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
@@ -293,7 +294,7 @@ def _filter_addresses(
         bad = len(o) - int(np.count_nonzero(ok))
     if bad:
         stats.rejected["unconfirmed_address"] += bad
-    return o if keep is None and not bad else o.take(ok)
+    return (o, None) if keep is None and not bad else (o.take(ok), ok)
 
 
 def _context(
