@@ -13,7 +13,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from flyvakt.geo.distance import EARTH_RADIUS_NM, haversine_nm
+from flyvakt.geo.distance import EARTH_RADIUS_NM, haversine_rad_nm
 from flyvakt.model.runs import first_of_run
 
 F64 = npt.NDArray[np.float64]
@@ -32,6 +32,8 @@ class RefIndex:
     def __init__(self, lats: F64, lons: F64) -> None:
         self.lats = np.asarray(lats, dtype=np.float64)
         self.lons = np.asarray(lons, dtype=np.float64)
+        self.rad = np.radians(self.lats)
+        self.cos = np.cos(self.rad)
         r, c = self._cell(self.lats, self.lons)
         counts = np.zeros((NROW, NCOL), dtype=np.int64)
         np.add.at(counts, (r, c), 1)
@@ -78,6 +80,8 @@ class RefIndex:
         if sel.size == 0:
             return out
         lat_band_deg = math.degrees(max_nm / EARTH_RADIUS_NM) + 1e-6
+        rad = np.radians(lat)
+        cos = np.cos(rad)
         for part in np.array_split(sel, -(-sel.size // MAX_BLOCK_POINTS)):
             cs = c1[part] - c0[part] + 1
             ncell = (r1[part] - r0[part] + 1) * cs
@@ -95,7 +99,10 @@ class RefIndex:
             point, ref = point[near], ref[near]
             if point.size == 0:
                 continue
-            d = haversine_nm(lat[point], lon[point], self.lats[ref], self.lons[ref])
+            # Each point's and reference's radians and cosine taken once, not per pair.
+            d = haversine_rad_nm(
+                rad[point], cos[point], self.rad[ref], self.cos[ref], self.lons[ref] - lon[point]
+            )
             # ``point`` is grouped (ascending): the least distance of each point's pairs.
             at = np.flatnonzero(first_of_run(point))
             best = np.minimum.reduceat(d, at)

@@ -209,7 +209,7 @@ def _step_sorted(
         cols[f"{name}_t"][r] = o.time_s[li]
         cols[f"{name}_src"][r] = o.source[li]
 
-    _remember_cpr(table, o, start_of_row, ends, rows)
+    _remember_cpr(table, o, gid, rows)
     return state, positions, stats
 
 
@@ -344,14 +344,12 @@ def _context(
     return out
 
 
-def _remember_cpr(
-    table: StateTable, o: ObservationBatch, start_of_row: I64, ends: I64, rows: I64
-) -> None:
+def _remember_cpr(table: StateTable, o: ObservationBatch, gid: I64, rows: I64) -> None:
+    """The last even and odd CPR frame of each aircraft, for pairing in later batches."""
     cols = table.cols
     for p in (0, 1):
-        fi = ffill_index(o.cpr_odd == p, start_of_row)[ends]
-        has = fi >= 0
-        r, li = rows[has], fi[has]
+        run, li = _last_per_run(np.flatnonzero(o.cpr_odd == p), gid)
+        r = rows[run]
         cols[f"cpr{p}_lat"][r] = o.cpr_lat[li]
         cols[f"cpr{p}_lon"][r] = o.cpr_lon[li]
         cols[f"cpr{p}_t"][r] = o.time_s[li]
