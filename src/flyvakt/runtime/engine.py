@@ -98,6 +98,12 @@ STATUS_INTERVAL_S = 5.0
 # letting memory grow without bound.
 MAX_BUFFER_FRAMES = 1_000_000
 
+# Why 2 s of data time: how often the newest Comm-B values go to the store. Sent every step (10
+# a second live) they were a quarter of the store writer's CPU at 300 k msg/s (an upsert per
+# aircraft and key, most of them overwritten within the second); the store's aircraft.json is
+# for history, where 2 s is below the data's own granularity. Always sent at stop.
+COMMB_STORE_EVERY_S = 2.0
+
 # Why 60 s: how often the heap's free pages are given back (runtime.memory.trim_heap). A trim
 # walks the heap (a few ms for ~100 MB); once a minute bounds what freed NumPy arrays leave
 # behind (~3 MB a minute at 20 k frames/s on the soak) at a negligible cost.
@@ -176,6 +182,7 @@ class _Engine:
         self.buffered = 0
         self.timer = timer
         self.budget = StepBudget(step_budget_s)
+        self.commb_stored_s = -math.inf  # data time of the last Comm-B drain to the store
 
     # -- input ---------------------------------------------------------------------------
     def on_live_batch(self, batch: FrameBatch | ObservationBatch, age_s: float = 0.0) -> None:
@@ -290,10 +297,10 @@ class _Engine:
             self.state, out = await asyncio.to_thread(flush, self.state, self.cfg, self.detector)
             events = out.events + await asyncio.to_thread(finish, self.state, self.detector)
             self.summary.finished = True
-            await asyncio.to_thread(self._store, out.positions, events)
+            await asyncio.to_thread(self._store, out.positions, events, final=True)
             self._publish(out.positions, events)
 
-    def _store(self, positions: PositionBatch, events: list[Event]) -> None:
+    def _store(self, positions: PositionBatch, events: list[Event], *, final: bool = False) -> None:
         """Hand a step's output to the store (worker thread: the write-ahead fsyncs)."""
         if self.store is None:
             return
@@ -301,10 +308,25 @@ class _Engine:
             self._offer(positions)
         if events:
             self._offer(list(events))
-        commb = self.state.commb.drain(self.state.tracker.table.rows)
-        if commb:  # newest Comm-B values, so a stored aircraft.json shows them too
-            self._offer(CommBRecord(tuple(commb)))
+        self._store_commb(final)
         self.summary.store_drops = int(self.store.drops)
+
+    def _store_commb(self, force: bool) -> None:
+        """The newest Comm-B values, so a stored aircraft.json shows them too: every
+        COMMB_STORE_EVERY_S of data time, and whenever ``force`` (at stop)."""
+        now = self.state.data_through_s
+        due = force or not now - self.commb_stored_s < COMMB_STORE_EVERY_S  # NaN: due
+        if self.store is None or not due:
+            return
+        self.commb_stored_s = now
+        commb = self.state.commb.drain(self.state.tracker.table.rows)
+        if commb:
+            self._offer(CommBRecord(tuple(commb)))
+
+    async def store_commb_now(self) -> None:
+        """At stop: the Comm-B values not yet sent (one at a time with the steps)."""
+        async with self.lock:
+            await asyncio.to_thread(self._store_commb, True)
 
     def _publish(self, positions: PositionBatch, events: list[Event]) -> None:
         """Tell the hub and the alerts (event loop, between steps)."""
@@ -523,6 +545,8 @@ async def run_engine(
             await eng.flush_buffer(everything=True)
             if eng.summary.files_done and not tcp_urls:
                 await eng.finish()
+            else:
+                await eng.store_commb_now()
             if alerts is not None:
                 await alerts.drain()
         finally:

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from flyvakt.alerts import AlertManager, Rule
@@ -166,3 +167,43 @@ def test_file_source_events_alerts_and_fleets(tmp_path: Path, fleets_file: Path)
         rows = conn.execute("SELECT icao24, key, value, time_s FROM commb_latest").fetchall()
     assert hub.commb is not None and {r[0] for r in rows} == {0x393322}
     assert {k: (v, t) for _, k, v, t in rows} == hub.commb.values[0x393322]
+
+
+def test_commb_goes_to_the_store_every_few_seconds_and_at_stop() -> None:
+    """Live steps every ~100 ms: the newest Comm-B values are offered once per
+    COMMB_STORE_EVERY_S of data time, not per step, and the offers together equal the hub's
+    values after the stop (real AFR34ZG frames: 5 minutes of the cruise in 0.5 s steps)."""
+    from flyvakt.runtime.engine import COMMB_STORE_EVERY_S
+    from flyvakt.store.records import CommBRecord
+    from tests.unit.runtime.test_shedding import afr_frames
+
+    frames = afr_frames()
+    t = frames.time_s - frames.time_s.min()
+    frames = frames.take(np.flatnonzero((t >= 1_500.0) & (t < 1_800.0)))  # cruise: Comm-B
+    cells = np.floor(frames.time_s / 0.5)
+    cuts = np.flatnonzero(np.diff(cells)) + 1
+
+    async def go() -> tuple[_FullStore, _Engine]:
+        store = _FullStore(0)
+        eng = _Engine(
+            hub=Hub(),
+            store=store,
+            block_on_store=False,
+            registry=None,
+            alerts=None,
+            keep_events=False,
+        )
+        for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(cells)], strict=True):
+            await eng.process(frames.take(np.arange(a, b)))
+        await eng.store_commb_now()
+        return store, eng
+
+    store, eng = asyncio.run(go())
+    offers = [g for g in store.got if isinstance(g, CommBRecord)]
+    assert eng.summary.steps > 500
+    assert 20 <= len(offers) <= 300.0 / COMMB_STORE_EVERY_S + 2  # not one per step
+    latest: dict[int, dict[str, tuple[float, float]]] = {}
+    for rec in offers:
+        for a, key, value, time_s in rec.rows:
+            latest.setdefault(a, {})[key] = (value, time_s)
+    assert latest and latest == eng.state.commb.values  # nothing kept back at the stop
