@@ -15,6 +15,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -38,6 +39,8 @@ from flyvakt.store.thin import ThinParams, ThinState, flush, thin
 __all__ = ["RetentionSettings", "WriterCore", "cache_kib_for"]
 
 log = logging.getLogger("flyvakt.store.writer")
+
+_LEG_TYPES = ("takeoff", "landing")  # the events that start or end a flight
 
 # Why 600 s: aircraft unheard for 10 minutes have left; their pending last fix is stored and
 # their thinning state dropped, bounding memory by the number of aircraft in range.
@@ -180,6 +183,24 @@ class WriterCore:
             self.errors[reason] += 1
             log.warning("store write failed (%s): %s", reason, exc)
 
+    def write_event_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Events as :func:`flyvakt.store.sql.event_row` rows (the store writer process gets
+        them so, made once in the engine process for its event log), in one transaction, with
+        the flights of aircraft that took off or landed re-derived; failures counted."""
+        conn = self.connection
+
+        def body() -> None:
+            sql.insert_event_rows(conn, rows)
+            rebuild_flights(conn, {int(r["icao24"]) for r in rows if r["type"] in _LEG_TYPES})
+
+        try:
+            self.transaction(body)
+            self.batches_written += 1
+        except (sqlite3.Error, ValueError, TypeError, KeyError) as exc:
+            reason = f"event rows: {type(exc).__name__}"
+            self.errors[reason] += 1
+            log.warning("store write failed (%s): %s", reason, exc)
+
     def _apply(self, conn: sqlite3.Connection, item: object) -> None:
         if isinstance(item, PositionBatch):
             self._apply_positions(conn, item)
@@ -201,7 +222,7 @@ class WriterCore:
         elif isinstance(item, list | tuple) and all(isinstance(e, Event) for e in item):
             sql.insert_events(conn, item)
             # Flights are legs between takeoff and landing events: re-derived per aircraft.
-            legs = {sql._icao_int(e.icao24) for e in item if e.type in ("takeoff", "landing")}
+            legs = {sql._icao_int(e.icao24) for e in item if e.type in _LEG_TYPES}
             rebuild_flights(conn, legs)
         else:
             raise TypeError(f"cannot store {type(item).__name__}")

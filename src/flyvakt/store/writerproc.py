@@ -70,8 +70,9 @@ CLOSE_TIMEOUT_S = 60.0
 # shutdown is not held forever; what was offered stays in the logs, replayed at the next start.
 MAX_START_ATTEMPTS_CLOSING = 3
 
-# Message kinds (parent -> child): positions (poslog record bytes), events, another record,
-# replay the rotated positions log, close. Child -> parent: ready, error, ack, closed.
+# Message kinds (parent -> child): positions (poslog record bytes), events (sql.event_row rows),
+# another record, replay the rotated positions log, close. Child -> parent: ready, error, ack,
+# closed.
 _POS, _EVENTS, _RECORD, _OLD, _CLOSE = "p", "e", "r", "old", "close"
 _LOGGED = (_POS, _EVENTS, _OLD)  # what a new child's recovery commits from the logs
 _COUNTERS = ("points_written", "batches_written", "positions_recovered", "retention_deleted")
@@ -189,8 +190,10 @@ class StoreWriterProcess:
             elif (
                 isinstance(item, list | tuple) and item and all(isinstance(e, Event) for e in item)
             ):
-                self.event_log.append([sql.event_row(e) for e in item])
-                self._send_new(_EVENTS, list(item))
+                # The rows are made once: for the log, and for the child (no Event pickled).
+                rows = [sql.event_row(e) for e in item]
+                self.event_log.append(rows)
+                self._send_new(_EVENTS, rows)
             else:
                 self._send_new(_RECORD, item)
         return True
@@ -463,7 +466,9 @@ def _serve(
                 seq = nxt[1]
                 n += 1
             core.write(parts[0] if len(parts) == 1 else PositionBatch.concat(parts))
-        elif kind in (_EVENTS, _RECORD):
+        elif kind == _EVENTS:
+            core.write_event_rows(payload)
+        elif kind == _RECORD:
             core.write(payload)
         elif kind == _OLD:
             for batch in position_log.read_old():
