@@ -51,7 +51,8 @@ from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
 from flyvakt.runtime.seams import AlertSink, StoreSink
 from flyvakt.sources import TcpState, open_source, stream_tcp
-from flyvakt.store.records import CommBRecord
+from flyvakt.store.records import CommBRecord, EventRows
+from flyvakt.store.sql import event_row
 
 if TYPE_CHECKING:
     from flyvakt.fleets.registry import FleetRegistry
@@ -274,8 +275,8 @@ class _Engine:
             out = await asyncio.to_thread(self._step, batch)
             self.summary.steps += 1
             try:
-                await asyncio.to_thread(self._store, out.positions, out.events)
-                self._publish(out.positions, out.events)
+                records = await asyncio.to_thread(self._store, out.positions, out.events)
+                self._publish(out.positions, out.events, records)
             except Exception:  # a sink that fails must not stop ingest either
                 self.state.stats.step_errors += 1
                 log.exception("publishing a step failed: %s", describe_batch(batch))
@@ -297,19 +298,24 @@ class _Engine:
             self.state, out = await asyncio.to_thread(flush, self.state, self.cfg, self.detector)
             events = out.events + await asyncio.to_thread(finish, self.state, self.detector)
             self.summary.finished = True
-            await asyncio.to_thread(self._store, out.positions, events, final=True)
-            self._publish(out.positions, events)
+            records = await asyncio.to_thread(self._store, out.positions, events, final=True)
+            self._publish(out.positions, events, records)
 
-    def _store(self, positions: PositionBatch, events: list[Event], *, final: bool = False) -> None:
-        """Hand a step's output to the store (worker thread: the write-ahead fsyncs)."""
+    def _store(
+        self, positions: PositionBatch, events: list[Event], *, final: bool = False
+    ) -> list[dict[str, Any]] | None:
+        """Hand a step's output to the store (worker thread: the write-ahead fsyncs); the
+        events' JSON records, made once for the store and the hub (None without a store)."""
         if self.store is None:
-            return
+            return None
         if len(positions):
             self._offer(positions)
-        if events:
-            self._offer(list(events))
+        rows = [event_row(e) for e in events]
+        if rows:
+            self._offer(EventRows(tuple(rows)))
         self._store_commb(final)
         self.summary.store_drops = int(self.store.drops)
+        return [r["record"] for r in rows]
 
     def _store_commb(self, force: bool) -> None:
         """The newest Comm-B values, so a stored aircraft.json shows them too: every
@@ -328,8 +334,14 @@ class _Engine:
         async with self.lock:
             await asyncio.to_thread(self._store_commb, True)
 
-    def _publish(self, positions: PositionBatch, events: list[Event]) -> None:
-        """Tell the hub and the alerts (event loop, between steps)."""
+    def _publish(
+        self,
+        positions: PositionBatch,
+        events: list[Event],
+        records: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Tell the hub and the alerts (event loop, between steps); ``records``: the events'
+        JSON if made already (:meth:`_store`)."""
         self.summary.positions += len(positions)
         hub = self.hub
         hub.set_tracker_table(self.state.tracker.table)
@@ -337,7 +349,7 @@ class _Engine:
         now = self.state.data_through_s
         hub.publish_positions(positions, now if math.isfinite(now) else math.nan)
         if events:
-            hub.publish_events(events)
+            hub.publish_events(events, records)
             if self.keep_events:
                 self.summary.events.extend(events)
         if self.store is not None:

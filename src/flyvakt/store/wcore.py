@@ -15,7 +15,6 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -28,6 +27,7 @@ from flyvakt.store.poslog import PositionLog
 from flyvakt.store.records import (
     AircraftRecord,
     CommBRecord,
+    EventRows,
     FleetRecord,
     FlightRecord,
     MetaRecord,
@@ -183,24 +183,6 @@ class WriterCore:
             self.errors[reason] += 1
             log.warning("store write failed (%s): %s", reason, exc)
 
-    def write_event_rows(self, rows: list[dict[str, Any]]) -> None:
-        """Events as :func:`flyvakt.store.sql.event_row` rows (the store writer process gets
-        them so, made once in the engine process for its event log), in one transaction, with
-        the flights of aircraft that took off or landed re-derived; failures counted."""
-        conn = self.connection
-
-        def body() -> None:
-            sql.insert_event_rows(conn, rows)
-            rebuild_flights(conn, {int(r["icao24"]) for r in rows if r["type"] in _LEG_TYPES})
-
-        try:
-            self.transaction(body)
-            self.batches_written += 1
-        except (sqlite3.Error, ValueError, TypeError, KeyError) as exc:
-            reason = f"event rows: {type(exc).__name__}"
-            self.errors[reason] += 1
-            log.warning("store write failed (%s): %s", reason, exc)
-
     def _apply(self, conn: sqlite3.Connection, item: object) -> None:
         if isinstance(item, PositionBatch):
             self._apply_positions(conn, item)
@@ -224,6 +206,9 @@ class WriterCore:
             # Flights are legs between takeoff and landing events: re-derived per aircraft.
             legs = {sql._icao_int(e.icao24) for e in item if e.type in _LEG_TYPES}
             rebuild_flights(conn, legs)
+        elif isinstance(item, EventRows):  # the same, from rows made by the engine
+            sql.insert_event_rows(conn, item.rows)
+            rebuild_flights(conn, {int(r["icao24"]) for r in item.rows if r["type"] in _LEG_TYPES})
         else:
             raise TypeError(f"cannot store {type(item).__name__}")
 

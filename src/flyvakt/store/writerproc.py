@@ -52,6 +52,7 @@ from flyvakt.model.events import Event
 from flyvakt.store import sql
 from flyvakt.store.eventlog import EventLog
 from flyvakt.store.poslog import ROTATE_BYTES, PositionLog, decode_all, encode
+from flyvakt.store.records import EventRows
 from flyvakt.store.thin import ThinParams
 from flyvakt.store.wcore import RetentionSettings, WriterCore
 from flyvakt.store.writer import COALESCE_MAX_BATCHES, DEFAULT_QUEUE_SIZE, Record
@@ -70,7 +71,7 @@ CLOSE_TIMEOUT_S = 60.0
 # shutdown is not held forever; what was offered stays in the logs, replayed at the next start.
 MAX_START_ATTEMPTS_CLOSING = 3
 
-# Message kinds (parent -> child): positions (poslog record bytes), events (sql.event_row rows),
+# Message kinds (parent -> child): positions (poslog record bytes), events (EventRows),
 # another record, replay the rotated positions log, close. Child -> parent: ready, error, ack,
 # closed.
 _POS, _EVENTS, _RECORD, _OLD, _CLOSE = "p", "e", "r", "old", "close"
@@ -187,12 +188,15 @@ class StoreWriterProcess:
                 record = encode(item)  # type: ignore[arg-type]
                 self.position_log.append_record(record)
                 self._send_new(_POS, record)
-            elif (
+            elif isinstance(item, EventRows) or (
                 isinstance(item, list | tuple) and item and all(isinstance(e, Event) for e in item)
             ):
                 # The rows are made once: for the log, and for the child (no Event pickled).
-                rows = [sql.event_row(e) for e in item]
-                self.event_log.append(rows)
+                if isinstance(item, EventRows):
+                    rows = item
+                else:
+                    rows = EventRows(tuple(sql.event_row(e) for e in item))
+                self.event_log.append(list(rows.rows))
                 self._send_new(_EVENTS, rows)
             else:
                 self._send_new(_RECORD, item)
@@ -466,9 +470,7 @@ def _serve(
                 seq = nxt[1]
                 n += 1
             core.write(parts[0] if len(parts) == 1 else PositionBatch.concat(parts))
-        elif kind == _EVENTS:
-            core.write_event_rows(payload)
-        elif kind == _RECORD:
+        elif kind in (_EVENTS, _RECORD):
             core.write(payload)
         elif kind == _OLD:
             for batch in position_log.read_old():

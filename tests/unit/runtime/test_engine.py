@@ -4,6 +4,7 @@ and over the bundled real recording (file source), with store, hub and alerts.""
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,13 @@ def test_file_source_events_alerts_and_fleets(tmp_path: Path, fleets_file: Path)
     got = [(c, p["event"]["type"]) for c, p in sent]
     assert got == [("log", "fleet_departed"), ("stdout", "landing"), ("log", "fleet_landed")]
     assert hub.status()["events"] == 4
+    # The hub shows the records made once for the store (EventRows), equal to each event's own.
+    assert list(hub.recent_events) == [e.to_json() for e in summary.events]
+    with sqlite3.connect(db) as conn:
+        stored = [
+            json.loads(r[0]) for r in conn.execute("SELECT record FROM events ORDER BY time_s")
+        ]
+    assert stored == [e.to_json() for e in sorted(summary.events, key=lambda e: e.time_s)]
     assert hub.now_s == 1_720_252_967.494935  # data time of the last frame, not the clock
     # The newest Comm-B values reached the store too (issue 14): the hub's, key for key.
     with sqlite3.connect(db) as conn:
