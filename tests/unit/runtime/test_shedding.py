@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from flyvakt.cli.replay import bundled_sample
-from flyvakt.model.batches import FrameBatch
+from flyvakt.model.batches import FrameBatch, PositionBatch
 from flyvakt.runtime import engine as engine_mod
 from flyvakt.runtime.engine import MAX_LAG_S, MIN_STEP_FRAMES, StepBudget, _Engine, run_engine
 from flyvakt.runtime.hub import Hub
@@ -185,3 +185,54 @@ def test_fast_file_replay_uses_large_steps_with_the_same_results() -> None:
     assert [(e.type, e.time_s) for e in sized.events] == [(e.type, e.time_s) for e in fixed.events]
     assert fixed.steps >= 57_793 // 512
     assert sized.steps <= fixed.steps // 4
+
+
+def test_live_steps_give_the_positions_and_events_of_a_replay() -> None:
+    """The live path (reader batches of uneven sizes, buffered, concatenated, sorted and stepped
+    at uneven ticks, positions and events to the store and the hub) gives exactly the positions
+    and events of a file replay of the same real frames (AFR34ZG, 57,793 frames)."""
+    from flyvakt.runtime.replay import replay_files
+    from flyvakt.store.records import EventRows
+    from tests.unit.runtime.test_engine import _FullStore
+
+    frames = afr_frames()
+    rng = np.random.default_rng(12)
+    cuts = np.sort(rng.choice(np.arange(1, len(frames)), 400, replace=False))
+
+    async def go() -> tuple[_Engine, _FullStore, Hub]:
+        hub, store = Hub(), _FullStore(0)
+        eng = _Engine(
+            hub=hub,
+            store=store,
+            block_on_store=False,
+            registry=None,
+            alerts=None,
+            keep_events=True,
+            timer=lambda: 0.0,
+        )
+        for i, part in enumerate(np.split(np.arange(len(frames)), cuts)):
+            eng.on_live_batch(frames.take(part))
+            if i % 7 == 6:  # a tick every few reader messages (7, 14, ... batches)
+                await eng.flush_buffer()
+        await eng.flush_buffer(everything=True)
+        await eng.finish()  # end of data, as the replay ends
+        return eng, store, hub
+
+    eng, store, hub = asyncio.run(go())
+    want = replay_files([str(AFR)], keep_positions=True)
+    got = PositionBatch.concat([g for g in store.got if isinstance(g, PositionBatch)])
+    assert eng.summary.buffer_drops == 0 and eng.summary.steps > 50
+    assert len(got) == len(want.positions) > 5_000
+    for name in PositionBatch._defaults:
+        a, b = getattr(got, name), getattr(want.positions, name)
+        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
+    key = lambda e: (e.time_s, e.icao24, e.type)  # noqa: E731
+    assert [e.to_json() for e in sorted(eng.summary.events, key=key)] == [
+        e.to_json() for e in want.events
+    ]
+    stored = [r for g in store.got if isinstance(g, EventRows) for r in g.rows]
+    assert [r["record"] for r in stored] == [e.to_json() for e in eng.summary.events]
+    assert (
+        list(hub.recent_events)
+        == [e.to_json() for e in eng.summary.events][-len(hub.recent_events) :]
+    )
