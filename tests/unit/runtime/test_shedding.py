@@ -34,14 +34,14 @@ def afr_frames() -> FrameBatch:
     return FrameBatch.concat([b for b in parts if len(b)])
 
 
-def engine(hub: Hub, timer: Any) -> _Engine:
+def engine(hub: Hub, timer: Any, store: Any = None) -> _Engine:
     return _Engine(
         hub=hub,
-        store=None,
+        store=store,
         block_on_store=False,
         registry=None,
         alerts=None,
-        keep_events=False,
+        keep_events=store is not None,
         timer=timer,
     )
 
@@ -201,15 +201,7 @@ def test_live_steps_give_the_positions_and_events_of_a_replay() -> None:
 
     async def go() -> tuple[_Engine, _FullStore, Hub]:
         hub, store = Hub(), _FullStore(0)
-        eng = _Engine(
-            hub=hub,
-            store=store,
-            block_on_store=False,
-            registry=None,
-            alerts=None,
-            keep_events=True,
-            timer=lambda: 0.0,
-        )
+        eng = engine(hub, lambda: 0.0, store)
         for i, part in enumerate(np.split(np.arange(len(frames)), cuts)):
             eng.on_live_batch(frames.take(part))
             if i % 7 == 6:  # a tick every few reader messages (7, 14, ... batches)
