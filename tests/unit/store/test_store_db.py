@@ -249,3 +249,31 @@ def test_minute_masks_match_a_per_fix_grouping(kiwi: PositionBatch) -> None:
                 bits = sum(1 << b for b in {math.floor(s) - int(m0) for s in secs})
                 assert int(got[2][i]) == bits and int(got[3][i]) == len(secs)
                 assert got[4][i] == min(secs) and got[5][i] == max(secs)
+
+
+def test_event_address_column_parses_as_parse_icao_hex() -> None:
+    """The fast path for six hex digits gives what parse_icao_hex gives, and -1 where it
+    refuses (int() alone would take "0x3c64", " +3c64" or non-ASCII digits)."""
+    from flyvakt.model.batches import parse_icao_hex
+    from flyvakt.store.sql import _icao_int
+
+    for text in [
+        "3c6444",
+        "3C6444",
+        "~c639ee",
+        "~3c644",
+        "0x3c64",
+        "+3c644",
+        "3c_444",
+        "\u0663" * 6,
+        "abcdeg",
+        "3c644",
+        " 3c6444",
+        "",
+    ]:
+        try:
+            want = parse_icao_hex(text)
+        except ValueError:
+            want = -1
+        assert _icao_int(text) == want, text
+    assert _icao_int("3c6444") == 0x3C6444 and _icao_int("0x3c64") == -1
