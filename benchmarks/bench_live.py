@@ -8,7 +8,7 @@ as Beast once; the peer (a separate process, as readsb would be) reads the bytes
 boundaries up front and only calls ``sendall`` on pre-cut slices: at each 5 ms turn it sends
 every whole frame due by then (frame k is due at ``t0 + k / rate``).
 
-    .venv/bin/python benchmarks/bench_live.py [--rates 200000,500000] [--seconds 5]
+    .venv/bin/python benchmarks/bench_live.py [--rates 100000,200000,300000,500000] [--seconds 5]
         [--aircraft 5000] [--reader process|inline] [--store | --no-store]
         [--store-writer process|thread]
 
@@ -359,7 +359,7 @@ def live(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rates", default="200000,500000")
+    ap.add_argument("--rates", default="100000,200000,300000,500000")  # ~45 s in all
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--aircraft", type=int, default=5000)
     ap.add_argument("--reader", choices=("process", "inline"), default="process")

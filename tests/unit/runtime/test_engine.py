@@ -178,9 +178,9 @@ def test_file_source_events_alerts_and_fleets(tmp_path: Path, fleets_file: Path)
 
 
 def test_commb_goes_to_the_store_every_few_seconds_and_at_stop() -> None:
-    """Live steps every ~100 ms: the newest Comm-B values are offered once per
-    COMMB_STORE_EVERY_S of data time, not per step, and the offers together equal the hub's
-    values after the stop (real AFR34ZG frames: 5 minutes of the cruise in 0.5 s steps)."""
+    """Live steps every 100 ms (the engine's timer): the newest Comm-B values are offered once
+    per COMMB_STORE_EVERY_S, not per step, and the offers together equal the hub's values
+    after the stop (real AFR34ZG frames: 5 minutes of the cruise in 0.5 s steps)."""
     from flyvakt.runtime.engine import COMMB_STORE_EVERY_S
     from flyvakt.store.records import CommBRecord
     from tests.unit.runtime.test_shedding import afr_frames
@@ -190,6 +190,7 @@ def test_commb_goes_to_the_store_every_few_seconds_and_at_stop() -> None:
     frames = frames.take(np.flatnonzero((t >= 1_500.0) & (t < 1_800.0)))  # cruise: Comm-B
     cells = np.floor(frames.time_s / 0.5)
     cuts = np.flatnonzero(np.diff(cells)) + 1
+    clock = [0.0]
 
     async def go() -> tuple[_FullStore, _Engine]:
         store = _FullStore(0)
@@ -200,8 +201,10 @@ def test_commb_goes_to_the_store_every_few_seconds_and_at_stop() -> None:
             registry=None,
             alerts=None,
             keep_events=False,
+            timer=lambda: clock[0],
         )
         for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(cells)], strict=True):
+            clock[0] += 0.1  # one tick
             await eng.process(frames.take(np.arange(a, b)))
         await eng.store_commb_now()
         return store, eng
@@ -209,7 +212,7 @@ def test_commb_goes_to_the_store_every_few_seconds_and_at_stop() -> None:
     store, eng = asyncio.run(go())
     offers = [g for g in store.got if isinstance(g, CommBRecord)]
     assert eng.summary.steps > 500
-    assert 20 <= len(offers) <= 300.0 / COMMB_STORE_EVERY_S + 2  # not one per step
+    assert 20 <= len(offers) <= clock[0] / COMMB_STORE_EVERY_S + 2  # not one per step
     latest: dict[int, dict[str, tuple[float, float]]] = {}
     for rec in offers:
         for a, key, value, time_s in rec.rows:
