@@ -46,6 +46,17 @@ def engine(hub: Hub, timer: Any, store: Any = None) -> _Engine:
     )
 
 
+def flush(eng: _Engine) -> None:
+    """One tick in a loop of its own: the step, then its hand-off to the store and the hub
+    (which otherwise overlaps the next step, in the same loop)."""
+
+    async def go() -> None:
+        await eng.flush_buffer()
+        await eng.handed_off()
+
+    asyncio.run(go())
+
+
 def test_step_budget_follows_the_measured_rate() -> None:
     b = StepBudget(0.1)
     assert b.frames() == 10_000  # the initial rate guess, 100 k/s
@@ -67,13 +78,13 @@ def test_frames_older_than_max_lag_are_shed_and_counted() -> None:
     for a in range(0, 30_000, 1_000):  # 30 k frames arrive at t = 0
         eng.on_live_batch(frames.take(np.arange(a, a + 1_000)))
     now[0] = 0.4
-    asyncio.run(eng.flush_buffer())  # one step takes all that waits: one fixed cost for all
+    flush(eng)  # one step takes all that waits: one fixed cost for all
     assert eng.summary.frames == 30_000 and eng.summary.steps == 1
     assert eng.summary.buffer_drops == 0 and eng.buffered == 0
     for a in range(30_000, 50_000, 1_000):  # 20 k more at t = 0.4
         eng.on_live_batch(frames.take(np.arange(a, a + 1_000)))
     now[0] = 0.4 + MAX_LAG_S + 0.2
-    asyncio.run(eng.flush_buffer())  # the 20 k are now too old: shed, not processed
+    flush(eng)  # the 20 k are now too old: shed, not processed
     assert eng.summary.frames == 30_000
     assert eng.summary.buffer_drops == 20_000 and eng.buffered == 0
     status = hub.status()
@@ -92,7 +103,7 @@ def test_age_from_a_reader_process_counts_toward_the_lag() -> None:
     eng.on_live_batch(frames.take(np.arange(0, 1_000)), age_s=MAX_LAG_S + 0.1)
     eng.on_live_batch(frames.take(np.arange(1_000, 3_000)), age_s=0.05)
     eng.on_reader_drop(500)
-    asyncio.run(eng.flush_buffer())
+    flush(eng)
     assert eng.summary.frames == 2_000
     assert eng.summary.buffer_drops == 1_500 == hub.status()["buffer_drops"]
     assert hub.status()["lag_s"] == 0.05
@@ -106,10 +117,10 @@ def test_a_step_takes_at_most_max_step_frames(monkeypatch: pytest.MonkeyPatch) -
     for a in range(0, 30_000, 1_000):
         eng.on_live_batch(frames.take(np.arange(a, a + 1_000)))
     assert eng.backlog
-    asyncio.run(eng.flush_buffer())
+    flush(eng)
     assert eng.summary.frames == 10_000 and eng.buffered == 20_000
-    asyncio.run(eng.flush_buffer())
-    asyncio.run(eng.flush_buffer())
+    flush(eng)
+    flush(eng)
     assert eng.summary.frames == 30_000 and eng.summary.steps == 3 and not eng.backlog
 
 
@@ -241,3 +252,53 @@ def test_buffered_frames_are_stepped_in_time_order() -> None:
     got = _in_time_order(mixed)
     assert np.array_equal(got.time_s, np.sort(frames.time_s))
     assert np.array_equal(got.payload, mixed.payload[np.argsort(mixed.time_s, kind="stable")])
+
+
+class _SlowStore:
+    """A store whose every offer takes 0.3 s (a slow write-ahead fsync); records when each
+    offer of positions ended."""
+
+    def __init__(self) -> None:
+        self.drops = 0
+        self.done: list[tuple[float, int]] = []
+
+    def offer(self, item: Any) -> bool:
+        time.sleep(0.3)
+        if isinstance(item, PositionBatch):
+            self.done.append((time.monotonic(), len(item)))
+        return True
+
+
+def test_a_steps_hand_off_overlaps_the_next_step_in_order() -> None:
+    """While one step's output waits for the store's write-ahead, the next step computes; the
+    hub hears of each step only after its write-ahead, and in step order (real AFR frames)."""
+    store, hub = _SlowStore(), Hub()
+    told: list[tuple[float, int]] = []
+    publish = hub.publish_positions
+
+    def tell(positions: PositionBatch, now_s: float) -> None:
+        told.append((time.monotonic(), len(positions)))
+        publish(positions, now_s)
+
+    hub.publish_positions = tell  # type: ignore[method-assign]
+    eng = engine(hub, time.perf_counter, store)
+    frames = afr_frames()
+    parts = [frames.take(np.arange(a, a + 6_000)) for a in range(20_000, 44_000, 6_000)]
+
+    async def go() -> list[float]:
+        returned = []
+        for part in parts:
+            await eng.process(part)
+            returned.append(time.monotonic())
+        await eng.handed_off()
+        return returned
+
+    t0 = time.monotonic()
+    returned = asyncio.run(go())
+    assert len(store.done) == len(told) == 4 and all(n > 0 for _, n in told)
+    assert [n for _, n in told] == [n for _, n in store.done]  # in step order
+    assert all(s <= h for (s, _), (h, _) in zip(store.done, told, strict=True))
+    # The first step returned before its 0.3 s write-ahead ended: the second one overlapped it.
+    assert returned[0] < store.done[0][0]
+    # Four hand-offs of 0.3 s each, one at a time; the steps ran in their shadow.
+    assert told[-1][0] - t0 >= 4 * 0.3
