@@ -74,6 +74,30 @@ class CoverageRule:
         )
         return st.landing_pending
 
+    def lost_plainly(
+        self, ctx: Context, st: AircraftState, last: Fix, icao: str, tz: str, *,
+        field_near: bool,
+    ) -> Event | None:  # fmt: skip
+        """:meth:`lost`, for the signal-lost sweep, when the loss says no more than
+        ``signal_lost``: no flip pending (nothing to confirm) and no landing within reach
+        (committed on the ground, or ``field_near`` False, or ``last`` too high for any
+        airport); those are the conditions under which :meth:`lost` confirms nothing and
+        searches nothing. Then the same state change and the same event, field for field, as
+        :meth:`lost` through :meth:`Context.event`, built from what the sweep computed for all
+        lost aircraft at once (``icao``: the hex address; ``tz``: the zone at ``last``); the
+        event is returned. Otherwise None, with nothing done: :meth:`lost` decides."""
+        if st.flip_start is not None or not (
+            st.ground or not field_near or not _within_reach(ctx, last)
+        ):
+            return None
+        st.lost = True
+        st.landing_pending = False
+        return Event(
+            "signal_lost", icao, last.t, st.callsign, None, None, "observed", 0.95, _LOST_WHY,
+            [], last.lat, last.lon, None if math.isnan(last.alt) else last.alt, tz,
+            details={"on_ground": last.ground},
+        )  # fmt: skip
+
     def land_lost(self, ctx: Context, st: AircraftState, out: list[Event]) -> None:
         """Lost on an approach and not seen again: the inferred landing."""
         st.landing_pending = False

@@ -43,7 +43,7 @@ from flyvakt.detect.prepass import fix_columns, ground_estimate
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.model import AirportRef, Event, PositionBatch
-from flyvakt.model.batches import parse_icao_hex
+from flyvakt.model.batches import icao_hex, parse_icao_hex
 from flyvakt.model.runs import runs_by_key, silence_generations
 
 COVERAGE, PHASE, SPOOFING = CoverageRule(), PhaseRule(), SpoofingRule()
@@ -514,7 +514,10 @@ def _sweep_lost(
     first: which aircraft are lost, the time zones of their last positions (one batch lookup),
     and which have an airport within ``CLOSE_NM`` at all (one vectorised search over those low
     enough to be within reach of one); the rules then see each lost aircraft in row order, as
-    before, with those answers in hand."""
+    before, with those answers in hand. Most lost aircraft (at cruise, or far from any field,
+    with no flip pending) need no rule: their ``signal_lost`` is built straight from those
+    answers (:meth:`CoverageRule.lost_plainly`); only the others go through
+    :meth:`CoverageRule.lost`."""
     lf = state.lastfix
     t = lf.cols["t"][: lf.size]
     with np.errstate(invalid="ignore"):
@@ -530,14 +533,22 @@ def _sweep_lost(
         icaos = lf.cols["icao24"][gone].tolist()
         state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
         aircraft = state.aircraft
-        for a, last, near in zip(icaos, lf.values_many(gone), near_l, strict=True):
+        for a, last, near, zone in zip(icaos, lf.values_many(gone), near_l, tz, strict=True):
             st = aircraft.get(a) or state.get(a)
             _refresh(st, last)
             fx = st.last
-            # The search was for the recorded last position: another position kept as the last
-            # (_refresh) gets the search of its own.
-            near = near or fx is None or fx.lat != last[1] or fx.lon != last[2]
-            if fx is not None and COVERAGE.lost(ctx, st, fx, out, field_near=near):
+            if fx is None:
+                continue
+            # The search (and the zone) was for the recorded last position: another position
+            # kept as the last (_refresh) gets the search of its own.
+            if fx.lat == last[1] and fx.lon == last[2]:
+                ev = COVERAGE.lost_plainly(ctx, st, fx, icao_hex(a), zone, field_near=near)
+                if ev is not None:  # most: at cruise, or far from any field
+                    out.append(ev)
+                    continue
+            else:
+                near = True
+            if COVERAGE.lost(ctx, st, fx, out, field_near=near):
                 state.awaiting.add(a)
         ctx.tz_known = {}
     for a in list(state.awaiting) if only is None else [only] if only in state.awaiting else []:
