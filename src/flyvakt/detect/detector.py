@@ -532,22 +532,40 @@ def _sweep_lost(
         near_l = _field_near(ctx, lf, gone).tolist()
         icaos = lf.cols["icao24"][gone].tolist()
         state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
+        c = lf.cols
+        t_l, lat_l, lon_l = c["t"][gone].tolist(), lat.tolist(), lon.tolist()
+        alt_l, gnss_l, gnd_l = (c[k][gone].tolist() for k in ("alt", "alt_gnss", "ground"))
         aircraft = state.aircraft
-        for a, last, near, zone in zip(icaos, lf.values_many(gone), near_l, tz, strict=True):
+        for k, a in enumerate(icaos):
             st = aircraft.get(a) or state.get(a)
-            _refresh(st, last)
+            t, la, lo, near = t_l[k], lat_l[k], lon_l[k], near_l[k]
+            cur = st.last
+            if cur is None or cur.t < t or (cur.t == t and (cur.lat != la or cur.lon != lo)):
+                # The recorded last fix is the aircraft's last (what _refresh would make st.last).
+                # Lost plainly (most: at cruise, or far from any field), its event comes from
+                # the columns; st.last stays behind, as whatever reads it next (_batch when the
+                # aircraft is heard again, finish) brings it up to the recorded fix first.
+                if st.first is not None and COVERAGE.says_nothing_more(
+                    ctx, st, alt_l[k], gnss_l[k], field_near=near
+                ):
+                    hexa = icao_hex(a)
+                    out.append(
+                        COVERAGE.lost_plainly(st, hexa, t, la, lo, alt_l[k], gnd_l[k], tz[k])
+                    )
+                    continue
+                _refresh(st, lf.values(int(gone[k])))
             fx = st.last
             if fx is None:
                 continue
             # The search (and the zone) was for the recorded last position: another position
             # kept as the last (_refresh) gets the search of its own.
-            if fx.lat == last[1] and fx.lon == last[2]:
-                ev = COVERAGE.lost_plainly(ctx, st, fx, icao_hex(a), zone, field_near=near)
-                if ev is not None:  # most: at cruise, or far from any field
-                    out.append(ev)
-                    continue
-            else:
+            if fx.lat != la or fx.lon != lo:
                 near = True
+            elif COVERAGE.says_nothing_more(ctx, st, fx.alt, fx.alt_gnss, field_near=near):
+                out.append(
+                    COVERAGE.lost_plainly(st, icao_hex(a), fx.t, la, lo, fx.alt, fx.ground, tz[k])
+                )
+                continue
             if COVERAGE.lost(ctx, st, fx, out, field_near=near):
                 state.awaiting.add(a)
         ctx.tz_known = {}
