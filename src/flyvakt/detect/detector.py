@@ -528,7 +528,6 @@ def _sweep_lost(
         lf.cols["lost"][gone] = True
         lat, lon = lf.cols["lat"][gone], lf.cols["lon"][gone]
         tz = ctx.world.tz_many(lat, lon)
-        ctx.tz_known = dict(zip(zip(lat.tolist(), lon.tolist(), strict=True), tz, strict=True))
         near_l = _field_near(ctx, lf, gone).tolist()
         icaos = lf.cols["icao24"][gone].tolist()
         state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
@@ -566,6 +565,7 @@ def _sweep_lost(
                     COVERAGE.lost_plainly(st, icao_hex(a), fx.t, la, lo, fx.alt, fx.ground, tz[k])
                 )
                 continue
+            ctx.tz_known[(la, lo)] = tz[k]  # the zone there, for ctx.event (any aircraft)
             if COVERAGE.lost(ctx, st, fx, out, field_near=near):
                 state.awaiting.add(a)
         ctx.tz_known = {}
