@@ -1,8 +1,9 @@
 """The detector's shortcuts change no event (detector.py: calm fixes, rules asked only on the
 fixes they can act on, taxi fixes looked up only when hot; coverage.py: the lost-signal airport
-search only within reach; the signal-lost sweep's vectorised airport search and batch time-zone
-lookup). Real recordings replayed with the shortcuts, and with every hot fix
-going to every rule of RULES and every airport looked up, give the same events."""
+search only within reach; the signal-lost sweep's vectorised airport search, batch time-zone
+lookup, and the events of aircraft lost plainly built without the rule). Real recordings
+replayed with the shortcuts, and with every hot fix going to every rule of RULES and every
+airport looked up, give the same events."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 # Real: fire-fighting aircraft over California (many aircraft, low passes, gaps), and GA
 # circuits with touch-and-goes at KWVI (phase flips, lift-offs after intervals).
 CASES = ["traffic/calfire.json.gz", "real-ga/kwvi1213_a81c98.csv.gz"]
+# Where the sweep finds aircraft lost plainly (far from fields or high): the fire-fighters; the
+# KWVI circuits are lost near the field.
+PLAIN_LOSSES = {"traffic/calfire.json.gz"}
 
 
 def _every_rule(
@@ -58,6 +62,14 @@ def _events(path: Path, batch: int) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("name", CASES)
 def test_shortcuts_change_no_event(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     path = DATA / name
+    plain = C.CoverageRule.lost_plainly
+    taken: list[str] = []
+
+    def counted(self: C.CoverageRule, st: Any, *a: Any) -> Any:
+        taken.append(st.icao24)
+        return plain(self, st, *a)
+
+    monkeypatch.setattr(C.CoverageRule, "lost_plainly", counted)
     fast = _events(path, 512)
     fields = D._fields
     monkeypatch.setattr(D, "_calm", lambda *a: False)
@@ -67,8 +79,11 @@ def test_shortcuts_change_no_event(name: str, monkeypatch: pytest.MonkeyPatch) -
     # The signal-lost sweep: every lost aircraft searched, every time zone looked up alone.
     monkeypatch.setattr(D, "_field_near", lambda ctx, lf, rows: np.ones(len(rows), np.bool_))
     monkeypatch.setattr(World, "tz_many", _tz_one_by_one)
+    # ... and every lost aircraft through CoverageRule.lost, its last fix refreshed first.
+    monkeypatch.setattr(C.CoverageRule, "says_nothing_more", lambda *a, **k: False)
     slow = _events(path, 512)
     assert len(fast) > 10
+    assert bool(taken) == (name in PLAIN_LOSSES)  # the sweep's plain path is exercised
     assert any(e["type"] == "signal_lost" for e in fast)
     assert fast == slow
 
