@@ -33,9 +33,14 @@ from flyvakt.detect import rules as R
 from flyvakt.detect.airspace import AirspaceRule
 from flyvakt.detect.approach import ApproachRule
 from flyvakt.detect.base import Context, Hot, Rule, WorldView
+from flyvakt.detect.calm import REACH_MARGIN_NM as _REACH_MARGIN_NM
+from flyvakt.detect.calm import calm as _calm
+from flyvakt.detect.calm import calm_ground as _calm_ground
+from flyvakt.detect.calm import far_from_fields as _far_from_fields
+from flyvakt.detect.calm import may_approach as _may_approach
+from flyvakt.detect.calm import remember as _remember
 from flyvakt.detect.coverage import CoverageRule
 from flyvakt.detect.emergency import EmergencyRule
-from flyvakt.detect.evidence import absurd_alt, plausible_alt
 from flyvakt.detect.expiry import DETECT_FORGET_S, drop
 from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.phase import PhaseRule
@@ -55,10 +60,6 @@ RULES: tuple[Rule, ...] = (COVERAGE, PHASE, SPOOFING, AIRSPACE, APPROACH, EMERGE
 
 
 _EMERGENCY = sorted(R.EMERGENCY_SQUAWKS)
-# The vectorised airport search and the scalar one round distances differently (by far less
-# than a metre): "no airport within FIELD_NM" is asked with this margin (~20 m), so that the
-# answer never differs from the scalar search's.
-_REACH_MARGIN_NM = 0.01
 
 
 def step(
@@ -168,13 +169,14 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     firsts = dict(zip(np.flatnonzero(is_first).tolist(), before, strict=True))
     fields_l, sample_l = field_i[idx].tolist(), sample[idx].tolist()
     icao_l, gap_l, idx_l = icao[idx].tolist(), gap[idx].tolist(), idx.tolist()
-    # Rows that may take the calm path (_calm): flagged airborne, no field near, no gap, no
-    # emergency code; the aircraft's own state decides the rest, fix by fix.
-    calm_l = (
-        (field_i[idx] < 0) & (p.on_ground[idx] == 0) & ~gap[idx]
-        & ~np.isin(p.squawk[idx], _EMERGENCY)
-    ).tolist()  # fmt: skip
-    far_l = _far_from_fields(ctx, p, idx[np.asarray(calm_l, np.bool_)], len(p))[idx].tolist()
+    # Rows that may take a calm path (calm.py), after no gap and with no emergency code: 1,
+    # flagged airborne with no field near (_calm); 2, flagged on the ground near a field
+    # (_calm_ground). The aircraft's own state and the fix's evidence decide the rest.
+    plain = ~gap[idx] & ~np.isin(p.squawk[idx], _EMERGENCY)
+    fi, on = field_i[idx], p.on_ground[idx]
+    air = plain & (fi < 0) & (on == 0)
+    calm_l = (air + 2 * (plain & (fi >= 0) & (on == 1)).astype(np.int8)).tolist()
+    far_l = _far_from_fields(ctx, p, idx[air], len(p))[idx].tolist()
     refs: dict[int, AirportRef] = {}  # the batch's fields, AirportRef built once each
     seen: dict[int, AircraftState] = {}
     st: AircraftState | None = None
@@ -190,18 +192,21 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
         first = firsts.get(k)
         if first is not None:
             _refresh(st, first)
-        if calm_l[k] and _calm(
-            ctx, st, fixes[k], sample_l[k], country_l[k], p, i, far_l[k], out
-        ):
+        c = calm_l[k]
+        if c == 1 and _calm(ctx, st, fixes[k], sample_l[k], country_l[k], p, i, far_l[k], out):
             continue
         # The gap flag comes from the vectorised pass: the previous *hot* fix is not
         # necessarily the previous fix.
-        fi = fields_l[k]
+        f_i = fields_l[k]
         field = None
-        if fi >= 0:
-            field = refs.get(fi)
+        if f_i >= 0:
+            field = refs.get(f_i)
             if field is None:
-                field = refs[fi] = ctx.world.airport_ref(fi)
+                field = refs[f_i] = ctx.world.airport_ref(f_i)
+            if c == 2 and _calm_ground(
+                ctx, st, fixes[k], sample_l[k], country_l[k], p, i, field, out
+            ):
+                continue
         _dispatch(ctx, st, fixes[k], gap_l[k], sample_l[k], country_l[k], p, i, field, out)
     for st in seen.values():
         _pending(state, st)
@@ -370,125 +375,6 @@ def _dispatch(
         else:
             st.emergency_code, st.emergency_reported = -1, False  # as EmergencyRule
     _remember(st, fx)
-
-
-def _may_approach(st: AircraftState, fx: Fix) -> bool:
-    """Whether :class:`ApproachRule` can act on ``fx`` with no approach under way: airborne,
-    below ``APPROACH_MAX_ALT_FT``, descending faster than ``APPROACH_MIN_DESCENT_FPM``, and
-    ``APPROACH_RECHECK_S`` after its last airport search."""
-    return (
-        not fx.ground
-        and fx.alt < R.APPROACH_MAX_ALT_FT  # NaN: False
-        and fx.vr < R.APPROACH_MIN_DESCENT_FPM
-        and fx.t - st.approach_checked_s >= R.APPROACH_RECHECK_S
-    )
-
-
-def _calm(
-    ctx: Context,
-    st: AircraftState,
-    fx: Fix,
-    sampled: bool,
-    country: str | None,
-    p: PositionBatch,
-    i: int,
-    far: bool,
-    out: list[Event],
-) -> bool:
-    """A calm fix: what :data:`RULES` would do with it, without asking each rule; False (and
-    nothing done) when the fix is not calm, for :func:`_dispatch` to take.
-
-    Calm: the fix is flagged airborne with no field near (the pre-pass: no airport within
-    ``FIELD_NM`` below the altitude that could make it low near one), after no gap, with no
-    emergency code; the aircraft is committed airborne and waits for nothing (no flip, no
-    start-of-data or lift-off decision, no approach under way, not lost); and the fix is not
-    late. The invariant that makes this exact, rule by rule, for such a fix:
-
-    - coverage acts only across a gap;
-    - phase: the vote far from any field with an "airborne" flag is negative whatever the other
-      signals say, and the vote has no side effects there; a negative vote for an aircraft
-      committed airborne with no flip pending changes nothing; with no field the lift-off and
-      touch-and-go checks after an interval only clear the (already empty) lift-off candidate.
-      What remains is the altitude check (absurd or implausible altitudes become missing), done
-      here by the same functions; ``far`` (no airport within ``FIELD_NM``, from
-      :func:`_far_from_fields`) answers the absurd-altitude check's airport search in advance;
-    - spoofing and airspace act only on country samples: those get the rules themselves;
-    - approach with no approach under way acts only on a descending fix below
-      ``APPROACH_MAX_ALT_FT`` once ``APPROACH_RECHECK_S`` has passed: that fix gets the rule;
-    - emergency, for a code that is none, clears the code, as here;
-    - every fix then becomes the aircraft's last and enters its recent fixes (:func:`_remember`),
-      so the trends of later fixes see the same fixes as before.
-    """
-    prev = st.last
-    if (
-        prev is None
-        or st.ground is not False
-        or st.lost
-        or st.flip_start is not None
-        or st.start_pending
-        or st.lift_cand is not None
-        or st.low_min is not None
-        or fx.t < prev.t
-    ):
-        return False
-    if fx.callsign:
-        st.callsign = fx.callsign
-    if (not far and absurd_alt(ctx, st, fx)) or not plausible_alt(st, fx):
-        fx.alt = math.nan  # as PhaseRule.on_fix
-    if fx.t - prev.t >= R.SHORT_LIFT_GAP_S:
-        st.lift_before = st.lift_cand = st.lift_field = None  # as _lift_candidate, no field
-    h: Hot | None = None
-    if sampled:
-        h = Hot(fx, prev, False, sampled, country, p, i, None)
-        SPOOFING.on_fix(ctx, st, h, out)
-        AIRSPACE.on_fix(ctx, st, h, out)
-    if _may_approach(st, fx):
-        APPROACH.on_fix(ctx, st, h or Hot(fx, prev, False, sampled, country, p, i, None), out)
-    st.emergency_code, st.emergency_reported = -1, False
-    _remember(st, fx)
-    return True
-
-
-def _far_from_fields(
-    ctx: Context, p: PositionBatch, rows: npt.NDArray[np.int64], n: int
-) -> npt.NDArray[np.bool_]:
-    """Per row of ``p`` (``n`` rows): among ``rows``, those at or above ``SLOW_HIGH_FT`` with no
-    airport within ``FIELD_NM``, where :func:`~flyvakt.detect.evidence.absurd_alt` can only say
-    no; one vectorised search instead of its scalar one per fix."""
-    out = np.zeros(n, np.bool_)
-    rows = rows[p.altitude_baro_ft[rows] >= R.SLOW_HIGH_FT]
-    if len(rows):
-        ai, _d = ctx.world.nearest_airport_index(
-            p.lat_deg[rows], p.lon_deg[rows], R.FIELD_NM + _REACH_MARGIN_NM
-        )
-        out[rows[ai < 0]] = True
-    return out
-
-
-def _remember(st: AircraftState, fx: Fix) -> None:
-    """``fx`` becomes the aircraft's last fix and enters its recent fixes (one per
-    ``RECENT_STEP_S``, at most ``RECENT_FIXES``, none older than ``RECENT_KEEP_S`` before it or
-    before a pending flip)."""
-    st.last = fx
-    rec = st.recent
-    if (
-        rec
-        and fx.t - rec[-1].t < R.RECENT_STEP_S
-        and len(rec) > 1
-        and fx.t - rec[-2].t < R.RECENT_STEP_S
-    ):
-        rec[-1] = fx
-    else:
-        rec.append(fx)
-        if len(rec) > R.RECENT_FIXES:
-            del rec[0]
-        keep_from = fx.t
-        for f in (st.flip_start, st.flip_prev):
-            if f is not None and f.t < keep_from:
-                keep_from = f.t
-        keep_from -= R.RECENT_KEEP_S
-        while rec[0].t < keep_from:
-            del rec[0]
 
 
 def _refresh(st: AircraftState, last: tuple[Any, ...]) -> None:

@@ -101,7 +101,7 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
         beats = " (physics beats the ground flag)" if flagged else ""
         return Vote(-2, f"{h:,.0f} ft above {field.icao} by {_source(tol)}{beats}")
     if math.isnan(h) and flagged:
-        carried = _carried_alt(fx, st)
+        carried = carried_alt(fx, st)
         if carried is not None:
             hc, tc = height_ft(carried, field, ref_baro_ft)
             if hc - tc > R.AIR_HEIGHT_FT:
@@ -324,7 +324,7 @@ def absurd_alt(ctx: Context, st: AircraftState, fx: Fix) -> bool:
     return bool(near) and fx.alt - near[0][0].elevation_ft >= R.SLOW_HIGH_FT
 
 
-def _carried_alt(fx: Fix, st: AircraftState) -> Fix | None:
+def carried_alt(fx: Fix, st: AircraftState) -> Fix | None:
     """The most recent fix of this aircraft with an altitude, within ``ALT_CARRY_S``."""
     for f in reversed(st.recent):
         if fx.t - f.t > R.ALT_CARRY_S:
