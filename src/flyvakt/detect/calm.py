@@ -31,6 +31,7 @@ SPOOFING, AIRSPACE, APPROACH = SpoofingRule(), AirspaceRule(), ApproachRule()
 # than a metre): "no airport within FIELD_NM" is asked with this margin (~20 m), so that the
 # answer never differs from the scalar search's.
 REACH_MARGIN_NM = 0.01
+_STEP_S, _RING, _KEEP_S = R.RECENT_STEP_S, R.RECENT_FIXES, R.RECENT_KEEP_S  # for remember()
 
 
 def may_approach(st: AircraftState, fx: Fix) -> bool:
@@ -222,24 +223,24 @@ def far_from_fields(
 def remember(st: AircraftState, fx: Fix) -> None:
     """``fx`` becomes the aircraft's last fix and enters its recent fixes (one per
     ``RECENT_STEP_S``, at most ``RECENT_FIXES``, none older than ``RECENT_KEEP_S`` before it or
-    before a pending flip)."""
+    before a pending flip). Every hot fix comes here: written for speed (constants bound once,
+    no tuple per call), the same ring as ever."""
     st.last = fx
     rec = st.recent
-    if (
-        rec
-        and fx.t - rec[-1].t < R.RECENT_STEP_S
-        and len(rec) > 1
-        and fx.t - rec[-2].t < R.RECENT_STEP_S
-    ):
+    t = fx.t
+    if len(rec) > 1 and t - rec[-1].t < _STEP_S and t - rec[-2].t < _STEP_S:
         rec[-1] = fx
-    else:
-        rec.append(fx)
-        if len(rec) > R.RECENT_FIXES:
-            del rec[0]
-        keep_from = fx.t
-        for f in (st.flip_start, st.flip_prev):
-            if f is not None and f.t < keep_from:
-                keep_from = f.t
-        keep_from -= R.RECENT_KEEP_S
-        while rec[0].t < keep_from:
-            del rec[0]
+        return
+    rec.append(fx)
+    if len(rec) > _RING:
+        del rec[0]
+    keep_from = t
+    f = st.flip_start
+    if f is not None and f.t < keep_from:
+        keep_from = f.t
+    f = st.flip_prev
+    if f is not None and f.t < keep_from:
+        keep_from = f.t
+    keep_from -= _KEEP_S
+    while rec[0].t < keep_from:
+        del rec[0]
