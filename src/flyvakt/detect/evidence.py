@@ -27,13 +27,23 @@ if TYPE_CHECKING:
     from flyvakt.detect.base import Context
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Vote:
     """+2/+1 surface, -2/-1 air, 0 no evidence; ``why`` says which signal decided."""
 
     value: int
     why: str
     level_ft: float = math.nan  # a ground level of the pressure altitude this vote found
+
+
+# The votes whose reason names no number, made once: a vote is cast for every fix near a field
+# or without a flag, and each new object is work for the garbage collector (Vote is frozen, so
+# sharing them is safe).
+_GROUND_FLAG, _AIRBORNE_FLAG = Vote(2, "ground flag"), Vote(-1, "airborne flag")
+_ESTIMATE_GROUND, _ESTIMATE_NONE = (
+    Vote(1, "altitude/speed estimate"),
+    Vote(0, "altitude/speed estimate"),
+)
 
 
 def height_ft(fx: Fix, field: AirportRef, ref_baro_ft: float) -> tuple[float, float]:
@@ -78,8 +88,8 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
     if field is None:
         # Far from any known airport: no height reference; the flag is all there is.
         if fx.ground_known:
-            return Vote(2 if fx.ground else -1, "ground flag" if fx.ground else "airborne flag")
-        return Vote(1 if fx.ground else 0, "altitude/speed estimate")
+            return _GROUND_FLAG if fx.ground else _AIRBORNE_FLAG
+        return _ESTIMATE_GROUND if fx.ground else _ESTIMATE_NONE
     h, tol = height_ft(fx, field, ref_baro_ft)
     if tol == 0.0 and h < -R.FLOOR_BAND_FT:
         # Below the ground reference: the reference is wrong (or the weather moved), not
@@ -120,7 +130,7 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
             # at 1,175 ft and 102 kt): it is no evidence of a surface, and no vote.
             return Vote(0, f"ground flag alone (no altitude or speed) {d:.1f} NM from {field.icao}")
     if flagged:
-        return Vote(2, "ground flag")
+        return _GROUND_FLAG
     if tol != 0.0:
         floor = _floor_run(st, fx, field)
         if floor is not None:
@@ -154,9 +164,9 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
         # NaN: unknown speed, no vote from it; slow aircraft descend at 45 kt (ace95b at KSNS)
         if gs < R.TAKEOFF_MIN_GS_KT and level and not _trend_down(st, fx):
             return Vote(1, f"airborne flag at {gs:.0f} kt near {field.icao}'s ground level")
-        return Vote(-1, "airborne flag")
+        return _AIRBORNE_FLAG
     if fx.ground:  # no flag: the altitude-0 / slow-without-altitude estimate of the source
-        return Vote(1, "altitude/speed estimate")
+        return _ESTIMATE_GROUND
     return Vote(0, "no evidence")
 
 
@@ -212,9 +222,7 @@ def _floor_run(st: AircraftState, fx: Fix, field: AirportRef) -> Vote | None:
     )
 
 
-def _ground_level_run_s(
-    st: AircraftState, fx: Fix, field: AirportRef, ref_baro_ft: float
-) -> float:
+def _ground_level_run_s(st: AircraftState, fx: Fix, field: AirportRef, ref_baro_ft: float) -> float:
     """How long the pressure altitude has stayed within ``FLOOR_BAND_FT`` of the ground
     reference up to ``fx``, over the runway (within ``RUNWAY_NM``); 0 when not over it."""
     from flyvakt.detect.base import dist_nm
