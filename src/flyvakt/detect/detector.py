@@ -154,21 +154,27 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     hot |= np.r_[hot[1:] & ~start[1:], False]
     idx = np.flatnonzero(hot)
     _late_fields(ctx, p, idx[later[idx]], field_i)
-    sampled = idx[sample[idx]]
+    # The hot rows in the order the rules see them: all aircraft in time order (then address),
+    # not aircraft after aircraft: aircraft share ground references (ctx.ground_refs), so each
+    # fix must see those learned before it in data time, however the stream was cut into
+    # batches (tests/property/test_batch_split.py). Every per-row list below is in that order.
+    idx = idx[np.lexsort((icao[idx], p.time_s[idx]))]
+    is_sample = sample[idx]
     country_l: list[str | None] = [None] * len(idx)
-    if len(sampled):
+    if is_sample.any():
+        sampled = idx[is_sample]
         found = ctx.world.country_at(p.lat_deg[sampled], p.lon_deg[sampled]).tolist()
-        for k, c in zip(np.flatnonzero(sample[idx]).tolist(), found, strict=True):
+        for k, c in zip(np.flatnonzero(is_sample).tolist(), found, strict=True):
             country_l[k] = None if c is None else str(c)
     # One Fix per hot row, built straight from the columns (no tuple per row: every object
     # that outlives a moment is work for the garbage collector).
     fixes: list[Fix] = list(map(Fix, *fix_columns(p, ground, idx)))
     # The last fix before this batch of the aircraft whose first row is hot.
     is_first = start[idx]
+    first_l: list[tuple[Any, ...] | None] = [None] * len(idx)
     before = state.lastfix.values_many(row_of[idx][is_first])
-    firsts = dict(zip(np.flatnonzero(is_first).tolist(), before, strict=True))
-    fields_l, sample_l = field_i[idx].tolist(), sample[idx].tolist()
-    icao_l, gap_l, idx_l = icao[idx].tolist(), gap[idx].tolist(), idx.tolist()
+    for k, last in zip(np.flatnonzero(is_first).tolist(), before, strict=True):
+        first_l[k] = last
     # Rows that may take a calm path (calm.py), after no gap and with no emergency code: 1,
     # flagged airborne with no field near (_calm); 2, flagged on the ground near a field
     # (_calm_ground). The aircraft's own state and the fix's evidence decide the rest.
@@ -180,34 +186,29 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     refs: dict[int, AirportRef] = {}  # the batch's fields, AirportRef built once each
     seen: dict[int, AircraftState] = {}
     st: AircraftState | None = None
-    # All aircraft in time order (then address), not aircraft after aircraft: aircraft share
-    # ground references (ctx.ground_refs), so each fix must see those learned before it in data
-    # time, however the stream was cut into batches (tests/property/test_batch_split.py).
-    for k in np.lexsort((icao[idx], p.time_s[idx])).tolist():
-        a, i = icao_l[k], idx_l[k]
+    rows = zip(
+        icao[idx].tolist(), idx.tolist(), fixes, calm_l, is_sample.tolist(), country_l,
+        far_l, fi.tolist(), gap[idx].tolist(), first_l, strict=True,
+    )  # fmt: skip
+    for a, i, fx, c, smp, country, far, f_i, is_gap, first in rows:
         if st is None or st.icao24 != a:
             st = seen.get(a)
             if st is None:
                 st = seen[a] = state.get(a)
-        first = firsts.get(k)
         if first is not None:
             _refresh(st, first)
-        c = calm_l[k]
-        if c == 1 and _calm(ctx, st, fixes[k], sample_l[k], country_l[k], p, i, far_l[k], out):
+        if c == 1 and _calm(ctx, st, fx, smp, country, p, i, far, out):
             continue
         # The gap flag comes from the vectorised pass: the previous *hot* fix is not
         # necessarily the previous fix.
-        f_i = fields_l[k]
         field = None
         if f_i >= 0:
             field = refs.get(f_i)
             if field is None:
                 field = refs[f_i] = ctx.world.airport_ref(f_i)
-            if c == 2 and _calm_ground(
-                ctx, st, fixes[k], sample_l[k], country_l[k], p, i, field, out
-            ):
+            if c == 2 and _calm_ground(ctx, st, fx, smp, country, p, i, field, out):
                 continue
-        _dispatch(ctx, st, fixes[k], gap_l[k], sample_l[k], country_l[k], p, i, field, out)
+        _dispatch(ctx, st, fx, is_gap, smp, country, p, i, field, out)
     for st in seen.values():
         _pending(state, st)
     state.tails.update(p, gid, runs.ends)
@@ -435,9 +436,7 @@ def _sweep_lost(
             COVERAGE.land_lost(ctx, st, out)
 
 
-def _field_near(
-    ctx: Context, lf: LastFixes, rows: npt.NDArray[np.int64]
-) -> npt.NDArray[np.bool_]:
+def _field_near(ctx: Context, lf: LastFixes, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
     """Per row of ``lf``: False where no airport lies within ``CLOSE_NM`` of its last position
     (a property of the position alone: :func:`~flyvakt.detect.gaps.final_to` would find
     none), else True. Searched (one vectorised search, with the rounding margin) only for the
