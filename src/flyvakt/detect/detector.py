@@ -3,9 +3,9 @@
 Shape of the work (DESIGN.md §1): positions arrive in batches sorted by (address, time). A
 vectorised pre-pass marks the few rows that can matter ("hot" rows: ground/air flips, gaps,
 emergency codes, low-altitude fixes, one country sample per aircraft per 20 s, first and last
-fix); only those go, one aircraft at a time, through the rule modules (:data:`RULES`). Everything
-else only moves the aircraft's "last fix". That keeps detection a small fraction of the
-pipeline's cost.
+fix); only those go, one aircraft at a time, through the rule modules (:data:`RULES`), or, when
+they provably cannot change a phase, through the calm paths of calm.py, which do what the rules
+would do with them. Everything else only moves the aircraft's "last fix".
 
 The entry point is pure: :func:`step` ``(state, batch, now) -> (state, events)`` and
 :func:`finish`; all state is plain data (:class:`~flyvakt.detect.state.DetectorState`).
