@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from math import isnan
 from typing import TYPE_CHECKING
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.state import AircraftState, Fix
+from flyvakt.geo.distance import distance_nm
 from flyvakt.model import AirportRef
 
 if TYPE_CHECKING:
@@ -246,15 +248,14 @@ def _implied_gs(
 ) -> float:
     """Groundspeed from the distance to the previous fix (``IMPLIED_GS_S``), NaN unknown: SBS
     position lines and some state vectors carry no speed."""
-    from flyvakt.detect.base import dist_nm
-
+    t = fx.t
     for f in reversed(st.recent):
-        dt = fx.t - f.t
+        dt = t - f.t
         if dt < min_dt_s:
             continue
         if dt > max_dt_s:
             break
-        return dist_nm(f, fx) / dt * 3600.0
+        return distance_nm(f.lat, f.lon, fx.lat, fx.lon) / dt * 3600.0
     return math.nan
 
 
@@ -334,10 +335,11 @@ def absurd_alt(ctx: Context, st: AircraftState, fx: Fix) -> bool:
 
 def carried_alt(fx: Fix, st: AircraftState) -> Fix | None:
     """The most recent fix of this aircraft with an altitude, within ``ALT_CARRY_S``."""
+    t, carry_s = fx.t, R.ALT_CARRY_S  # bound once: the loop runs for most surface fixes
     for f in reversed(st.recent):
-        if fx.t - f.t > R.ALT_CARRY_S:
+        if t - f.t > carry_s:
             return None
-        if not math.isnan(f.alt) or not math.isnan(f.alt_gnss):
+        if not isnan(f.alt) or not isnan(f.alt_gnss):
             return f
     return None
 
@@ -363,12 +365,14 @@ def alt_trend_ft(st: AircraftState, fx: Fix) -> float | None:
     """Altitude change from a fix at least ``TREND_S`` earlier (within 4×), None unknown."""
     if math.isnan(fx.alt):
         return None
+    t, trend_s = fx.t, R.TREND_S  # bound once: the loop runs for most fixes near a field
     for f in reversed(st.recent):
-        if f is fx or fx.t - f.t < R.TREND_S:
+        dt = t - f.t
+        if f is fx or dt < trend_s:
             continue
-        if fx.t - f.t > 4 * R.TREND_S:
+        if dt > 4 * trend_s:
             return None
-        if not math.isnan(f.alt):
+        if not isnan(f.alt):
             return fx.alt - f.alt
     return None
 
