@@ -48,7 +48,7 @@ from flyvakt.detect.prepass import fix_columns, ground_estimate
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.model import AirportRef, Event, PositionBatch
-from flyvakt.model.batches import parse_icao_hex
+from flyvakt.model.batches import icao_hex, parse_icao_hex
 from flyvakt.model.runs import runs_by_key, silence_generations
 
 COVERAGE, PHASE, SPOOFING = CoverageRule(), PhaseRule(), SpoofingRule()
@@ -401,7 +401,10 @@ def _sweep_lost(
     first: which aircraft are lost, the time zones of their last positions (one batch lookup),
     and which have an airport within ``CLOSE_NM`` at all (one vectorised search over those low
     enough to be within reach of one); the rules then see each lost aircraft in row order, as
-    before, with those answers in hand."""
+    before, with those answers in hand. Most lost aircraft (at cruise, or far from any field,
+    with no flip pending) need no rule: their ``signal_lost`` is built straight from those
+    answers (:meth:`CoverageRule.lost_plainly`); only the others go through
+    :meth:`CoverageRule.lost`."""
     lf = state.lastfix
     t = lf.cols["t"][: lf.size]
     with np.errstate(invalid="ignore"):
@@ -412,19 +415,45 @@ def _sweep_lost(
         lf.cols["lost"][gone] = True
         lat, lon = lf.cols["lat"][gone], lf.cols["lon"][gone]
         tz = ctx.world.tz_many(lat, lon)
-        ctx.tz_known = dict(zip(zip(lat.tolist(), lon.tolist(), strict=True), tz, strict=True))
         near_l = _field_near(ctx, lf, gone).tolist()
         icaos = lf.cols["icao24"][gone].tolist()
         state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
+        c = lf.cols
+        t_l, lat_l, lon_l = c["t"][gone].tolist(), lat.tolist(), lon.tolist()
+        alt_l, gnss_l, gnd_l = (c[k][gone].tolist() for k in ("alt", "alt_gnss", "ground"))
         aircraft = state.aircraft
-        for a, last, near in zip(icaos, lf.values_many(gone), near_l, strict=True):
+        for k, a in enumerate(icaos):
             st = aircraft.get(a) or state.get(a)
-            _refresh(st, last)
+            t, la, lo, near = t_l[k], lat_l[k], lon_l[k], near_l[k]
+            cur = st.last
+            if cur is None or cur.t < t or (cur.t == t and (cur.lat != la or cur.lon != lo)):
+                # The recorded last fix is the aircraft's last (what _refresh would make st.last).
+                # Lost plainly (most: at cruise, or far from any field), its event comes from
+                # the columns; st.last stays behind, as whatever reads it next (_batch when the
+                # aircraft is heard again, finish) brings it up to the recorded fix first.
+                if st.first is not None and COVERAGE.says_nothing_more(
+                    ctx, st, alt_l[k], gnss_l[k], field_near=near
+                ):
+                    hexa = icao_hex(a)
+                    out.append(
+                        COVERAGE.lost_plainly(st, hexa, t, la, lo, alt_l[k], gnd_l[k], tz[k])
+                    )
+                    continue
+                _refresh(st, lf.values(int(gone[k])))
             fx = st.last
-            # The search was for the recorded last position: another position kept as the last
-            # (_refresh) gets the search of its own.
-            near = near or fx is None or fx.lat != last[1] or fx.lon != last[2]
-            if fx is not None and COVERAGE.lost(ctx, st, fx, out, field_near=near):
+            if fx is None:
+                continue
+            # The search (and the zone) was for the recorded last position: another position
+            # kept as the last (_refresh) gets the search of its own.
+            if fx.lat != la or fx.lon != lo:
+                near = True
+            elif COVERAGE.says_nothing_more(ctx, st, fx.alt, fx.alt_gnss, field_near=near):
+                out.append(
+                    COVERAGE.lost_plainly(st, icao_hex(a), fx.t, la, lo, fx.alt, fx.ground, tz[k])
+                )
+                continue
+            ctx.tz_known[(la, lo)] = tz[k]  # the zone there, for ctx.event (any aircraft)
+            if COVERAGE.lost(ctx, st, fx, out, field_near=near):
                 state.awaiting.add(a)
         ctx.tz_known = {}
     for a in list(state.awaiting) if only is None else [only] if only in state.awaiting else []:

@@ -1,9 +1,10 @@
 """The detector's shortcuts change no event (calm.py: calm fixes in the air, first fixes in the
 air, taxi fixes without altitude; detector.py: rules asked only on the fixes they can act on,
 taxi fixes looked up only when hot; coverage.py: the lost-signal airport search only within
-reach; the signal-lost sweep's vectorised airport search and batch time-zone lookup). Real
-recordings replayed with the shortcuts, and with every hot fix going to every rule of RULES and
-every airport looked up, give the same events."""
+reach; the signal-lost sweep's vectorised airport search, batch time-zone lookup, and the events
+of aircraft lost plainly built without the rule). Real recordings replayed with the shortcuts,
+and with every hot fix going to every rule of RULES and every airport looked up, give the same
+events."""
 
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ CASES: list[str | list[str]] = [
     "traffic/full_flight_short.jsonl.gz",
     MRY,
 ]
+# Where the sweep finds aircraft lost plainly (far from fields or high): the fire-fighters and
+# the Monterey Bay cell; the KWVI circuits are lost near the field.
+PLAIN_LOSSES = {"traffic/calfire.json.gz", "mry0601"}
 
 
 def _every_rule(
@@ -94,6 +98,14 @@ def _fast_events(name: str | list[str]) -> tuple[list[dict[str, Any]], dict[int,
 
 @pytest.mark.parametrize("name", CASES, ids=lambda n: n if isinstance(n, str) else "mry0601")
 def test_shortcuts_change_no_event(name: str | list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = C.CoverageRule.lost_plainly
+    taken: list[str] = []
+
+    def counted(self: C.CoverageRule, st: Any, *a: Any) -> Any:
+        taken.append(st.icao24)
+        return plain(self, st, *a)
+
+    monkeypatch.setattr(C.CoverageRule, "lost_plainly", counted)
     fast, fast_states = _fast_events(name)
     fields = D._fields
     monkeypatch.setattr(D, "_calm", lambda *a: False)
@@ -104,9 +116,13 @@ def test_shortcuts_change_no_event(name: str | list[str], monkeypatch: pytest.Mo
     # The signal-lost sweep: every lost aircraft searched, every time zone looked up alone.
     monkeypatch.setattr(D, "_field_near", lambda ctx, lf, rows: np.ones(len(rows), np.bool_))
     monkeypatch.setattr(World, "tz_many", _tz_one_by_one)
+    # ... and every lost aircraft through CoverageRule.lost, its last fix refreshed first.
+    monkeypatch.setattr(C.CoverageRule, "says_nothing_more", lambda *a, **k: False)
     slow, slow_states = _events(name, 512)
     assert len(fast) >= 2
     assert any(e["type"] in ("signal_lost", "takeoff") for e in fast)
+    case = name if isinstance(name, str) else "mry0601"
+    assert bool(taken) == (case in PLAIN_LOSSES)  # the sweep's plain path is exercised
     assert fast == slow
     assert fast_states == slow_states
 
