@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from flyvakt.model.runs import runs_by_key
+from flyvakt.model.runs import order_by_key_time, runs_by_key
 
 
 def test_runs_of_a_sorted_key_column() -> None:
@@ -20,3 +20,21 @@ def test_empty_and_single() -> None:
     assert len(e.starts) == len(e.ends) == len(e.gid) == 0
     one = runs_by_key(np.array([3], dtype=np.uint32))
     assert one.starts.tolist() == [0] and one.ends.tolist() == [0]
+
+
+def test_order_by_key_time_is_lexsort() -> None:
+    # SYNTHETIC keys and times: full 32-bit keys (flag bits), repeated times (ties in row
+    # order), times in order and shuffled, NaN times (last within a key, as lexsort puts them).
+    rng = np.random.default_rng(5)
+    for n_keys, in_order, with_nan in [(3, True, False), (5000, True, False), (5000, False, False),
+                                       (40, False, True), (1, False, False)]:  # fmt: skip
+        keys = rng.integers(0, 2**32, n_keys, dtype=np.uint64).astype(np.uint32)
+        k = keys[rng.integers(0, n_keys, 20_000)]
+        t = np.round(rng.uniform(0, 50, k.size), 1)
+        if in_order:
+            t = np.sort(t)
+        if with_nan:
+            t[rng.integers(0, k.size, 300)] = np.nan
+        got = order_by_key_time(k, t)
+        np.testing.assert_array_equal(got, np.lexsort((t, k)))
+    assert order_by_key_time(np.zeros(0, np.uint32), np.zeros(0)).size == 0

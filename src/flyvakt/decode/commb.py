@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from flyvakt.decode.adsb import me_bits
 from flyvakt.model.addrindex import AddressIndex
+from flyvakt.model.runs import first_of_run, last_of_run, order_by_key_time
 
 __all__ = ["COMMB_COLUMNS", "CommB", "decode_commb"]
 
@@ -256,9 +257,12 @@ class CommBLatest:
         )  # fmt: skip
         self._addr, self._value, self._time, self._dirty = addr, value, time, dirty
 
-    def _rows_for(self, icao24: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
-        """Rows of these (unique) addresses, adding rows for new ones."""
-        rows = self._index.lookup(icao24)
+    def _rows_for(
+        self, icao24: npt.NDArray[np.uint32], rows: npt.NDArray[np.int64] | None = None
+    ) -> npt.NDArray[np.int64]:
+        """Rows of these (unique) addresses, adding rows for new ones; ``rows``: their
+        lookup, if the caller has it (-1 for new ones)."""
+        rows = self._index.lookup(icao24) if rows is None else rows.copy()
         new = np.flatnonzero(rows < 0)
         if new.size:
             n = self._n
@@ -275,16 +279,23 @@ class CommBLatest:
             return
         c = decode_commb(mb)
         one = c.unambiguous()
+        by_key = order_by_key_time(icao24, time_s)  # once; each field takes its rows from it
+        # Each aircraft's row, looked up once for all fields (a field adding an aircraft
+        # writes its new row here for the fields after it).
+        first = first_of_run(icao24[by_key])
+        run = np.cumsum(first) - 1  # per row in ``by_key`` order: its aircraft
+        run_rows = self._index.lookup(icao24[by_key][first])
         for k, (_, column, _) in enumerate(READSB_COMMB_KEYS):
             v = getattr(c, column)
-            idx = np.flatnonzero(one & np.isfinite(v))
-            if idx.size == 0:
+            has = one & np.isfinite(v)
+            at = np.flatnonzero(has[by_key])  # by (address, time), as sorting these rows alone
+            if at.size == 0:
                 continue
-            order = np.lexsort((time_s[idx], icao24[idx]))
-            idx = idx[order]
-            a = icao24[idx]
-            last = idx[np.r_[a[1:] != a[:-1], True]]  # newest row per aircraft
-            rows = self._rows_for(icao24[last])
+            newest = last_of_run(run[at])
+            last = by_key[at[newest]]  # newest row per aircraft
+            ac = run[at[newest]]
+            rows = self._rows_for(icao24[last], run_rows[ac])
+            run_rows[ac] = rows
             t = time_s[last]
             old = self._time[rows, k]
             newer = np.isneginf(old) | (old <= t)

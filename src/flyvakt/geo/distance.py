@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["EARTH_RADIUS_NM", "distance_nm", "haversine_nm"]
+__all__ = ["EARTH_RADIUS_NM", "distance_nm", "haversine_nm", "haversine_rad_nm"]
 
 # Mean Earth radius (IUGG, 6,371.0088 km) in nautical miles (1,852 m). A sphere is within
 # 0.5 % of the ellipsoid everywhere: far below what any rule here distinguishes.
@@ -23,8 +23,15 @@ def haversine_nm(lat1_deg: Any, lon1_deg: Any, lat2_deg: Any, lon2_deg: Any) -> 
     """Great-circle distance in NM, element-wise over arrays (degrees in)."""
     p1 = np.radians(np.asarray(lat1_deg, dtype=np.float64))
     p2 = np.radians(np.asarray(lat2_deg, dtype=np.float64))
-    dl = np.radians(np.asarray(lon2_deg, dtype=np.float64) - np.asarray(lon1_deg, dtype=np.float64))
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    dlon = np.asarray(lon2_deg, dtype=np.float64) - np.asarray(lon1_deg, dtype=np.float64)
+    return haversine_rad_nm(p1, np.cos(p1), p2, np.cos(p2), dlon)
+
+
+def haversine_rad_nm(p1: Any, cos1: Any, p2: Any, cos2: Any, dlon_deg: Any) -> Any:
+    """:func:`haversine_nm` from latitudes in radians and their cosines (``p``, ``cos``) and
+    the longitude difference in degrees: for many pairs over few points, each point's
+    radians and cosine are taken once (the same operations: the same distances)."""
+    a = np.sin((p2 - p1) / 2) ** 2 + cos1 * cos2 * np.sin(np.radians(dlon_deg) / 2) ** 2
     return 2 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 

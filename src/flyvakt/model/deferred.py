@@ -43,6 +43,9 @@ class DeferredRows(ObservationBatch):
         return DeferredRows(self.__dict__["_base"], self.__dict__["_index"][index], loaded)
 
 
-def deferred_take(batch: ObservationBatch, index: npt.NDArray[np.int64]) -> ObservationBatch:
-    """``batch.take(index)`` (an integer index), each column copied only when first read."""
-    return DeferredRows(batch, np.asarray(index, dtype=np.int64), {})
+def deferred_take(
+    batch: ObservationBatch, index: npt.NDArray[np.int64], **loaded: npt.NDArray[Any]
+) -> ObservationBatch:
+    """``batch.take(index)`` (an integer index), each column copied only when first read;
+    ``loaded``: columns the caller has already gathered with ``index``."""
+    return DeferredRows(batch, np.asarray(index, dtype=np.int64), loaded)

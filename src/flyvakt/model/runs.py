@@ -12,7 +12,20 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Runs", "runs_by_key", "silence_generations"]
+__all__ = [
+    "Runs",
+    "ffill_index",
+    "first_of_run",
+    "last_at",
+    "last_of_run",
+    "order_by_key_time",
+    "runs_by_key",
+    "shifted",
+    "silence_generations",
+]
+
+
+I64 = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -28,15 +41,67 @@ class Runs:
         return self.starts[self.gid]
 
 
+def first_of_run(keys: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Per element: whether it starts a run of equal consecutive ``keys`` (the first does).
+
+    ``np.r_[True, k[1:] != k[:-1]]`` without ``np.r_``'s parsing (~20 µs a call, a fixed cost
+    of every tracker step)."""
+    out = np.empty(len(keys), dtype=np.bool_)
+    if len(keys):
+        out[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=out[1:])
+    return out
+
+
+def last_of_run(keys: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Per element: whether it ends a run of equal consecutive ``keys`` (the last does)."""
+    out = np.empty(len(keys), dtype=np.bool_)
+    if len(keys):
+        out[-1] = True
+        np.not_equal(keys[1:], keys[:-1], out=out[:-1])
+    return out
+
+
+def shifted(values: npt.NDArray[Any], fill: Any) -> npt.NDArray[Any]:
+    """``values`` moved one place later, ``fill`` first: each element's predecessor."""
+    out = np.empty_like(values)
+    if len(values):
+        out[0] = fill
+        out[1:] = values[:-1]
+    return out
+
+
+def order_by_key_time(
+    keys: npt.NDArray[np.uint32], time_s: npt.NDArray[np.float64]
+) -> npt.NDArray[np.intp]:
+    """``np.lexsort((time_s, keys))``: rows by key, then time, ties in row order.
+
+    Two stable 16-bit radix passes over the key (NumPy sorts 16-bit integers by radix),
+    after a stable sort by time only when the rows are not in time order already (a stream's
+    batches nearly always are). ``lexsort`` merge-sorts both keys, and its cost grows with
+    the number of distinct keys: 9 ms per 65,536 rows of 50,000 aircraft against ~1.5 ms here
+    (3 ms against ~1.3 ms for 1,000 aircraft), measured on a loaded 2-core machine."""
+    k = np.asarray(keys, dtype=np.uint32)
+    n = len(k)
+    t = np.asarray(time_s)
+    by_time: npt.NDArray[np.intp] | None = None
+    if n > 1 and not bool(np.all(t[1:] >= t[:-1])):  # False on NaN: sorted (NaN last) then
+        by_time = np.argsort(t, kind="stable")
+        k = k[by_time]
+    low = np.argsort((k & 0xFFFF).astype(np.uint16), kind="stable")
+    order = low[np.argsort((k[low] >> 16).astype(np.uint16), kind="stable")]
+    return order if by_time is None else by_time[order]
+
+
 def runs_by_key(keys: npt.NDArray[Any]) -> Runs:
     """Runs of equal consecutive ``keys`` (sorted by key, so one run per key)."""
     n = len(keys)
-    is_start = np.empty(n, dtype=np.bool_)
-    if n:
-        is_start[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=is_start[1:])
+    is_start = first_of_run(keys)
     starts = np.flatnonzero(is_start)
-    ends = (np.r_[starts[1:], n] - 1).astype(np.intp) if n else starts.copy()
+    ends = np.empty_like(starts)
+    if n:
+        ends[:-1] = starts[1:] - 1
+        ends[-1] = n - 1
     gid = np.cumsum(is_start) - 1
     return Runs(is_start, starts, ends, gid.astype(np.intp))
 
@@ -48,7 +113,7 @@ def silence_generations(
     key lie before it, counting from ``before_s`` (per run: the key's last time before the
     batch, NaN when unknown); None when there are none (the common case)."""
     t = time_s
-    prev_t = np.r_[np.nan, t[:-1]]
+    prev_t = shifted(t, np.nan)
     prev_t[runs.starts] = before_s
     with np.errstate(invalid="ignore"):
         fresh = t - prev_t > gap_s
@@ -57,3 +122,22 @@ def silence_generations(
     count = np.cumsum(fresh)
     before_run = (count - fresh)[runs.starts]
     return np.asarray(count - before_run[runs.gid], dtype=np.int64)
+
+
+def ffill_index(valid: npt.NDArray[np.bool_], starts_of_row: I64) -> I64:
+    """For each row, the index of the last row at or before it (same aircraft) where ``valid``.
+
+    -1 where there is none. ``starts_of_row`` is the index of the first row of each row's run.
+    """
+    idx = np.where(valid, np.arange(len(valid)), -1)
+    np.maximum.accumulate(idx, out=idx)
+    idx[idx < starts_of_row] = -1
+    return idx
+
+
+def last_at(keep: I64, at: I64, start_of_row: I64) -> I64:
+    """For each row in ``at``, the last row of ``keep`` (sorted) at or before it in the same
+    aircraft's run; -1 where there is none. Costs the queries, not the batch."""
+    j = np.searchsorted(keep, at, side="right") - 1
+    found = keep[np.maximum(j, 0)] if len(keep) else np.zeros(len(at), dtype=np.int64)
+    return np.where((j >= 0) & (found >= start_of_row[at]), found, -1)

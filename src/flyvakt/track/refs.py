@@ -13,7 +13,8 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from flyvakt.geo.distance import haversine_nm
+from flyvakt.geo.distance import EARTH_RADIUS_NM, haversine_rad_nm
+from flyvakt.model.runs import first_of_run
 
 F64 = npt.NDArray[np.float64]
 
@@ -22,7 +23,8 @@ F64 = npt.NDArray[np.float64]
 CELL_DEG = 0.5
 NROW = int(180 / CELL_DEG)
 NCOL = int(360 / CELL_DEG)
-# Points per distance matrix: bounds its memory (points x candidates x 8 bytes) to a few MB.
+# Points per block of (point, reference) pairs: bounds its memory (pairs x ~40 bytes) to some
+# tens of MB even where a window holds a hundred references.
 MAX_BLOCK_POINTS = 4096
 
 
@@ -30,6 +32,8 @@ class RefIndex:
     def __init__(self, lats: F64, lons: F64) -> None:
         self.lats = np.asarray(lats, dtype=np.float64)
         self.lons = np.asarray(lons, dtype=np.float64)
+        self.rad = np.radians(self.lats)
+        self.cos = np.cos(self.rad)
         r, c = self._cell(self.lats, self.lons)
         counts = np.zeros((NROW, NCOL), dtype=np.int64)
         np.add.at(counts, (r, c), 1)
@@ -70,33 +74,45 @@ class RefIndex:
             + s[r0, np.clip(c0, 0, NCOL - 1)],
             1,
         )
-        # Points with the same window share their candidates: one distance matrix per window
-        # (windows are few: aircraft on the ground cluster at airports), not a loop per point.
+        # Every (point, reference in its window) pair at once, no loop per window: the cells
+        # of each point's window, then the references of each cell (``order`` by cell).
         sel = np.flatnonzero(ok & (cnt > 0))
         if sel.size == 0:
             return out
-        windows = np.stack([r0[sel], r1[sel], c0[sel], c1[sel]], axis=1)
-        uniq, inverse = np.unique(windows, axis=0, return_inverse=True)
-        inverse = inverse.ravel()
-        by_window = np.argsort(inverse, kind="stable")
-        splits = np.flatnonzero(np.diff(inverse[by_window])) + 1
-        for g, members in zip(uniq.tolist(), np.split(sel[by_window], splits), strict=True):
-            ra, rb, ca, cb = g
-            idx = [
-                self.order[
-                    self.start[rr * NCOL + cc % NCOL] : self.start[rr * NCOL + cc % NCOL + 1]
-                ]
-                for rr in range(ra, rb + 1)
-                for cc in range(ca, cb + 1)
-            ]
-            cand = np.concatenate(idx) if idx else np.empty(0, dtype=np.int64)
-            if len(cand) == 0:
+        lat_band_deg = math.degrees(max_nm / EARTH_RADIUS_NM) + 1e-6
+        rad = np.radians(lat)
+        cos = np.cos(rad)
+        for part in np.array_split(sel, -(-sel.size // MAX_BLOCK_POINTS)):
+            cs = c1[part] - c0[part] + 1
+            ncell = (r1[part] - r0[part] + 1) * cs
+            k = _ranks(ncell)
+            cell = (np.repeat(r0[part], ncell) + k // np.repeat(cs, ncell)) * NCOL + (
+                np.repeat(c0[part], ncell) + k % np.repeat(cs, ncell)
+            ) % NCOL
+            first, m = self.start[cell], self.start[cell + 1] - self.start[cell]
+            point = np.repeat(np.repeat(part, ncell), m)
+            ref = self.order[np.repeat(first, m) + _ranks(m)]
+            # A great circle is never shorter than its latitude difference: pairs farther
+            # apart in latitude than ``max_nm`` (plus a margin far above rounding) cannot be
+            # the answer. Two thirds of the window's rows lie outside; cut before the trig.
+            near = np.abs(lat[point] - self.lats[ref]) <= lat_band_deg
+            point, ref = point[near], ref[near]
+            if point.size == 0:
                 continue
-            for part in np.array_split(members, -(-members.size // MAX_BLOCK_POINTS)):
-                d = haversine_nm(
-                    lat[part][:, None], lon[part][:, None], self.lats[cand], self.lons[cand]
-                )
-                best = d.min(axis=1)
-                hit = best <= max_nm
-                out[part[hit]] = best[hit]
+            # Each point's and reference's radians and cosine taken once, not per pair.
+            d = haversine_rad_nm(
+                rad[point], cos[point], self.rad[ref], self.cos[ref], self.lons[ref] - lon[point]
+            )
+            # ``point`` is grouped (ascending): the least distance of each point's pairs.
+            at = np.flatnonzero(first_of_run(point))
+            best = np.minimum.reduceat(d, at)
+            hit = best <= max_nm
+            out[point[at][hit]] = best[hit]
         return out
+
+
+def _ranks(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """0, 1, ..., c - 1 for each count c, concatenated."""
+    total = int(counts.sum())
+    ends = np.cumsum(counts)
+    return np.arange(total, dtype=np.int64) - np.repeat(ends - counts, counts)

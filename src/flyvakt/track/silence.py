@@ -20,7 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch, PositionBatch
-from flyvakt.model.runs import runs_by_key, silence_generations
+from flyvakt.model.runs import first_of_run, order_by_key_time, silence_generations
+from flyvakt.track.table import Keyed
 
 if TYPE_CHECKING:
     from flyvakt.track.table import StateTable
@@ -30,14 +31,16 @@ I64 = npt.NDArray[np.int64]
 Step = Callable[[ObservationBatch], "tuple[PositionBatch, TrackStats]"]
 
 
-def generations(table: StateTable, o: ObservationBatch, forget_after_s: float) -> I64 | None:
+def generations(
+    table: StateTable, o: ObservationBatch, forget_after_s: float, keyed: Keyed | None = None
+) -> I64 | None:
     """Per row of ``o`` (sorted by address, then time): how many silences longer than
-    ``forget_after_s`` lie before it; None when there are none (the common case)."""
+    ``forget_after_s`` lie before it; None when there are none (the common case).
+    ``keyed``: the runs of ``o`` and their table rows, if the caller has them."""
     n = len(o)
     if n == 0:
         return None
-    runs = runs_by_key(o.icao24)
-    known = table.lookup(o.icao24[runs.starts])
+    runs, known = keyed if keyed is not None else Keyed.of(table, o)
     seen = table.cols["last_seen_s"][np.maximum(known, 0)]
     before = np.where(known >= 0, seen, np.nan)
     return silence_generations(runs, o.time_s, before, forget_after_s)
@@ -51,7 +54,7 @@ def by_generation(
     parts: list[PositionBatch] = []
     stats: list[TrackStats] = []
     icao = o.icao24
-    starts_gen = np.r_[True, (gen[1:] != gen[:-1]) | (icao[1:] != icao[:-1])] & (gen > 0)
+    starts_gen = (first_of_run(gen) | first_of_run(icao)) & (gen > 0)
     for g in range(int(gen.max()) + 1):
         if g:
             table.drop_many(np.unique(icao[starts_gen & (gen == g)]).tolist())
@@ -59,4 +62,4 @@ def by_generation(
         parts.append(pos)
         stats.append(st)
     p = PositionBatch.concat(parts)
-    return p.take(np.lexsort((p.time_s, p.icao24))), stats
+    return p.take(order_by_key_time(p.icao24, p.time_s)), stats

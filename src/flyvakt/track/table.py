@@ -12,13 +12,14 @@ The table is plain data (arrays + a dict from address to row) so it can be check
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch
 from flyvakt.model.addrindex import AddressIndex
+from flyvakt.model.runs import Runs, runs_by_key
 
 # Fields copied from observations into the table (value columns), with their dtype and the
 # "unknown" fill value. Positions are handled separately (they need CPR and plausibility).
@@ -110,10 +111,14 @@ class StateTable:
         return self.index.lookup(icaos)
 
     def rows_for(
-        self, icaos: npt.NDArray[np.uint32], first_seen: npt.NDArray[np.float64]
+        self,
+        icaos: npt.NDArray[np.uint32],
+        first_seen: npt.NDArray[np.float64],
+        known: npt.NDArray[np.int64] | None = None,
     ) -> npt.NDArray[np.int64]:
-        """Row index for each (unique) address, creating rows for new aircraft."""
-        out = self.lookup(icaos)
+        """Row index for each (unique) address, creating rows for new aircraft; ``known``:
+        :meth:`lookup` of ``icaos`` if the caller has it."""
+        out = self.lookup(icaos) if known is None else known.copy()
         new = np.flatnonzero(out < 0)
         if new.size:
             out[new] = self._new_rows(icaos[new], first_seen[new])
@@ -125,14 +130,17 @@ class StateTable:
         """Rows for many new aircraft at once: one fill per column, not per aircraft."""
         k = len(icaos)
         reuse = min(k, len(self.free))
-        taken = [self.free.pop() for _ in range(reuse)]
+        cut = len(self.free) - reuse
+        taken = np.array(self.free[cut:][::-1], dtype=np.int64)  # as popped one by one
+        del self.free[cut:]
         fresh = k - reuse
         while self.used + fresh > self.capacity:
             self._grow()
-        rows = np.array(taken + list(range(self.used, self.used + fresh)), dtype=np.int64)
+        rows = np.concatenate([taken, np.arange(self.used, self.used + fresh, dtype=np.int64)])
         self.used += fresh
-        for name, (_dt, fill) in COLUMNS.items():
-            self.cols[name][rows] = fill
+        if reuse:  # rows never handed out still hold their fill values (from _filled)
+            for name, (_dt, fill) in COLUMNS.items():
+                self.cols[name][taken] = fill
         self.cols["icao24"][rows] = icaos
         self.cols["first_seen_s"][rows] = first_seen
         self.rows.update(zip(icaos.tolist(), rows.tolist(), strict=True))
@@ -182,6 +190,28 @@ class StateTable:
         table.rows = {int(a): i for i, a in enumerate(arrays["icao24"].tolist())}
         table.index = AddressIndex(arrays["icao24"], np.arange(n, dtype=np.int64))
         return table
+
+
+class Keyed(NamedTuple):
+    """A sorted batch's runs (one per aircraft) and each aircraft's table row (-1: none).
+
+    The tracker asks both several times per step (silences, confirmation, parity addresses,
+    rows): found once and passed on while neither the batch nor the table's rows change,
+    they cost one address search per step, not four (a search per aircraft of the batch)."""
+
+    runs: Runs
+    known: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(cls, table: StateTable, o: ObservationBatch) -> Keyed:
+        runs = runs_by_key(o.icao24)
+        return cls(runs, table.lookup(o.icao24[runs.starts]))
+
+    def take(self, rows: npt.NDArray[np.bool_], icao24: npt.NDArray[np.uint32]) -> Keyed:
+        """The same for the batch cut to ``rows`` (a mask; ``icao24``: its addresses): each
+        remaining run's table row is that of the run it was part of, no new search."""
+        runs = runs_by_key(icao24)
+        return Keyed(runs, self.known[self.runs.gid[rows][runs.starts]])
 
 
 def _filled(n: int, dtype: Any, fill: Any) -> npt.NDArray[Any]:

@@ -19,15 +19,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from flyvakt.geo.distance import haversine_nm
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
-from flyvakt.model.deferred import deferred_take
-from flyvakt.model.runs import runs_by_key
-from flyvakt.track import confirm, cpr, plausible, silence
-from flyvakt.track.priority import gate_by_priority
+from flyvakt.model.runs import ffill_index, first_of_run, last_at
+from flyvakt.track import confirm, silence
+from flyvakt.track.fixes import decode_positions
 from flyvakt.track.refs import RefIndex
-from flyvakt.track.table import TRACKED_FIELDS, StateTable
+from flyvakt.track.table import TRACKED_FIELDS, Keyed, StateTable
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -115,17 +113,6 @@ class TrackerState:
     pending: ObservationBatch = field(default_factory=lambda: ObservationBatch.empty(0))
 
 
-def _ffill_index(valid: B, starts_of_row: I64) -> I64:
-    """For each row, the index of the last row at or before it (same aircraft) where ``valid``.
-
-    -1 where there is none. ``starts_of_row`` is the index of the first row of each row's run.
-    """
-    idx = np.where(valid, np.arange(len(valid)), -1)
-    np.maximum.accumulate(idx, out=idx)
-    idx[idx < starts_of_row] = -1
-    return idx
-
-
 def _valid_mask(values: npt.NDArray[Any]) -> B:
     if values.dtype == object:
         return np.asarray(np.not_equal(values, np.array(None, dtype=object)), dtype=np.bool_)
@@ -141,13 +128,14 @@ def step(
     cfg = config or TrackerConfig()
     if len(obs) == 0:
         return state, PositionBatch.empty(0), TrackStats()
-    obs, state.pending = confirm.with_pending(state.pending, obs)  # before the one sort
-    # The rows dropped below (confirmation, parity addresses) are cut from the index first:
-    # each column is copied once, in sorted order, when the step reads it.
-    o = deferred_take(obs, np.lexsort((obs.time_s, obs.icao24)))
-    gen = silence.generations(state.table, o, cfg.forget_after_s)
+    # Sorted by (address, time) with the pending frames of its addresses. The rows dropped
+    # below (confirmation, parity addresses) are cut from the index first: each column is
+    # copied once, in sorted order, when the step reads it.
+    o, state.pending = confirm.sorted_with_pending(state.pending, obs)
+    keyed = Keyed.of(state.table, o)
+    gen = silence.generations(state.table, o, cfg.forget_after_s, keyed)
     if gen is None:
-        return _step_sorted(state, o, cfg)
+        return _step_sorted(state, o, cfg, keyed)
     stats = TrackStats()  # aircraft silent for forget_after_s start afresh (track/silence.py)
     pos, parts = silence.by_generation(
         state.table, o, gen, lambda g: _step_sorted(state, g, cfg)[1:]
@@ -158,21 +146,27 @@ def step(
 
 
 def _step_sorted(
-    state: TrackerState, o: ObservationBatch, cfg: TrackerConfig
+    state: TrackerState, o: ObservationBatch, cfg: TrackerConfig, keyed: Keyed | None = None
 ) -> tuple[TrackerState, PositionBatch, TrackStats]:
+    """``keyed``: the runs of ``o`` and their table rows (computed here if None)."""
     stats = TrackStats(observations=len(o))
     table = state.table
-    o, keep, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected)
-    o = _filter_addresses(table, o, keep, cfg, stats)
+    given = o
+    o, keep, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected, keyed)
+    if o is not given or keyed is None:  # pending frames merged in: other runs
+        keyed = Keyed.of(table, o)
+    o, kept = _filter_addresses(table, o, keep, cfg, stats, keyed)
     n = len(o)
     if n == 0:
         return state, PositionBatch.empty(0), stats
+    if kept is not None:  # rows dropped: their runs, rows known from the runs they were in
+        keyed = keyed.take(kept, o.icao24)
 
     icao = o.icao24
-    runs = runs_by_key(icao)
+    runs = keyed.runs
     starts, gid, ends = runs.starts, runs.gid, runs.ends
     start_of_row = runs.start_of_row
-    rows = table.rows_for(icao[starts], o.time_s[starts])
+    rows = table.rows_for(icao[starts], o.time_s[starts], keyed.known)
     row_of = rows[gid]
     cols = table.cols
 
@@ -182,18 +176,18 @@ def _step_sorted(
     mixed = bool(prio.min() != prio.max())  # one source in the batch: no per-field levels
     carried = {name: np.flatnonzero(_valid_mask(getattr(o, name))) for name in TRACKED_FIELDS}
     held = {
-        name: _held_rows(v, prio, mixed, o.time_s, start_of_row, cols, name, rows, gid, cfg)
+        name: _held_rows(v, prio, mixed, o.time_s, start_of_row, cols, name, row_of, cfg)
         for name, v in carried.items()
     }
 
     # The plausibility limit reads the last groundspeed of any source.
-    pos = _decode_positions(table, o, cfg, start_of_row, row_of, stats, carried["groundspeed_kt"])
+    pos = decode_positions(table, o, cfg, start_of_row, row_of, stats, carried["groundspeed_kt"])
     positions = _context(table, o, pos, held, row_of, start_of_row, cfg)
     stats.positions = len(positions)
 
     # Per-aircraft meta.
     cols["last_seen_s"][rows] = np.fmax(cols["last_seen_s"][rows], o.time_s[ends])
-    cols["messages"][rows] += np.diff(np.r_[starts, n])
+    cols["messages"][rows] += ends - starts + 1
     checked_t = np.where(o.address_checked, o.time_s, -np.inf)
     cols["confirmed_s"][rows] = np.maximum(
         cols["confirmed_s"][rows], np.maximum.reduceat(checked_t, starts)
@@ -201,12 +195,10 @@ def _step_sorted(
 
     # Field updates: the value held at the end of each aircraft's run, if newer than the state.
     for name in TRACKED_FIELDS:
-        last = _last_at(held[name], ends, start_of_row)
-        has = last >= 0
-        if not has.any():
+        run, li = _last_per_run(held[name], gid)
+        if not len(li):
             continue
-        r = rows[has]
-        li = last[has]
+        r = rows[run]
         t_new = o.time_s[li]
         src_new = SOURCE_PRIORITY[o.source[li]]
         t_old = cols[f"{name}_t"][r]
@@ -217,16 +209,19 @@ def _step_sorted(
         cols[f"{name}_t"][r] = o.time_s[li]
         cols[f"{name}_src"][r] = o.source[li]
 
-    _remember_cpr(table, o, start_of_row, ends, rows)
+    _remember_cpr(table, o, gid, rows)
     return state, positions, stats
 
 
-def _last_at(keep: I64, at: I64, start_of_row: I64) -> I64:
-    """For each row in ``at``, the last row of ``keep`` (sorted) at or before it in the same
-    aircraft's run; -1 where there is none. Costs the queries, not the batch."""
-    j = np.searchsorted(keep, at, side="right") - 1
-    found = keep[np.maximum(j, 0)] if len(keep) else np.zeros(len(at), dtype=np.int64)
-    return np.where((j >= 0) & (found >= start_of_row[at]), found, -1)
+def _last_per_run(keep: I64, gid: I64) -> tuple[I64, I64]:
+    """(runs, rows): the last row of ``keep`` (sorted) in each run that has one; ``gid`` is
+    each row's run. Costs the rows of ``keep``, not a search per run."""
+    g = gid[keep]
+    last = np.empty(len(keep), dtype=np.bool_)
+    if len(keep):
+        last[-1] = True
+        np.not_equal(g[1:], g[:-1], out=last[:-1])
+    return g[last], keep[last]
 
 
 def _held_rows(
@@ -237,8 +232,7 @@ def _held_rows(
     start_of_row: I64,
     cols: dict[str, npt.NDArray[Any]],
     name: str,
-    rows: I64,
-    gid: I64,
+    row_of: I64,
     cfg: TrackerConfig,
 ) -> I64:
     """Of the rows ``v`` carrying the field (sorted), those whose value the aircraft holds: a
@@ -251,41 +245,46 @@ def _held_rows(
     stale = cfg.stale_after_s
     pv, tv = prio[v], t[v]
     lowest = pv.min()
-    st_prio = SOURCE_PRIORITY[cols[f"{name}_src"][rows]]  # per aircraft, not per row
+    rv = row_of[v]  # the state of the rows carrying the field only (not of every aircraft)
+    st_prio = SOURCE_PRIORITY[cols[f"{name}_src"][rv]]
     blocked = np.zeros(len(v), dtype=np.bool_)
     if (st_prio > lowest).any():
-        g = gid[v]
         with np.errstate(invalid="ignore"):
-            blocked = (st_prio[g] > pv) & (tv - cols[f"{name}_t"][rows][g] <= stale)
+            blocked = (st_prio > pv) & (tv - cols[f"{name}_t"][rv] <= stale)
     if mixed and pv.max() != lowest:
         levels = np.flatnonzero(np.bincount(pv))
         sv = start_of_row[v]
-        first = np.r_[True, sv[1:] != sv[:-1]]
+        first = first_of_run(sv)
         start_v = np.flatnonzero(first)[np.cumsum(first) - 1]  # run starts among ``v``
         for q in levels[1:].tolist():
-            lq = _ffill_index(pv == q, start_v)
+            lq = ffill_index(pv == q, start_v)
             blocked |= (pv < q) & (lq >= 0) & (tv - tv[np.maximum(lq, 0)] <= stale)
     return v[~blocked] if blocked.any() else v
 
 
 def _filter_addresses(
-    table: StateTable, o: ObservationBatch, keep: B | None, cfg: TrackerConfig, stats: TrackStats
-) -> ObservationBatch:
+    table: StateTable,
+    o: ObservationBatch,
+    keep: B | None,
+    cfg: TrackerConfig,
+    stats: TrackStats,
+    keyed: Keyed,
+) -> tuple[ObservationBatch, B | None]:
     """The rows of ``o`` in ``keep`` (None: all), without those whose address was recovered
     from parity and is not recently confirmed; one copy for both.
 
     Judged on all of ``o``, not only the kept rows: the same answer for every kept row, because
     confirmation keeps every row of a known aircraft, and of a new one every checked row from
-    its confirming pair on, so the last checked row before a kept one is always kept."""
+    its confirming pair on, so the last checked row before a kept one is always kept.
+
+    Also returns the mask of the rows taken (None: all of ``o``, the same object)."""
     if o.address_checked.all():
-        return o if keep is None else o.take(keep)
-    icao = o.icao24
-    runs = runs_by_key(icao)
-    starts, start_of_row = runs.starts, runs.start_of_row
-    known = table.lookup(icao[starts])
+        return (o, None) if keep is None else (o.take(keep), keep)
+    runs, known = keyed
+    start_of_row = runs.start_of_row
     known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
     state_conf = known_conf[runs.gid]
-    last_checked = _ffill_index(o.address_checked, start_of_row)
+    last_checked = ffill_index(o.address_checked, start_of_row)
     conf_t = np.where(last_checked >= 0, o.time_s[np.maximum(last_checked, 0)], state_conf)
     ok = o.address_checked | (o.time_s - conf_t <= cfg.confirm_window_s)
     if keep is not None:
@@ -295,285 +294,7 @@ def _filter_addresses(
         bad = len(o) - int(np.count_nonzero(ok))
     if bad:
         stats.rejected["unconfirmed_address"] += bad
-    return o if keep is None and not bad else o.take(ok)
-
-
-def _decode_positions(
-    table: StateTable,
-    o: ObservationBatch,
-    cfg: TrackerConfig,
-    start_of_row: I64,
-    row_of: I64,
-    stats: TrackStats,
-    gs_rows: I64,
-) -> dict[str, npt.NDArray[Any]]:
-    """Candidate fixes (CPR decoded, or given), then the plausibility walk. Returns accepted.
-
-    ``gs_rows``: the rows carrying a groundspeed (sorted), for the last one before each fix.
-    """
-    cols = table.cols
-    # Pairing and CPR decoding look at the CPR rows only (a minority: most messages carry no
-    # position), in the same (address, time) order; results go back to all rows below.
-    sub = np.flatnonzero(o.cpr_odd >= 0)
-    row_of_all, start_of_row_all, n = row_of, start_of_row, sub.size
-    parity = o.cpr_odd[sub]
-    surf = o.cpr_surface[sub]
-    has_cpr = np.ones(n, dtype=np.bool_)
-    t = o.time_s[sub]
-    raw_lat, raw_lon = o.cpr_lat[sub], o.cpr_lon[sub]
-    row_of = row_of[sub]
-    first = np.r_[True, start_of_row[sub][1:] != start_of_row[sub][:-1]][:n]
-    start_of_row = np.flatnonzero(first)[np.cumsum(first) - 1]
-
-    # Partner: last opposite-parity CPR frame of the same kind (airborne/surface), in batch
-    # (forward fill) or else remembered in the state from earlier batches.
-    p_lat = np.full(n, np.nan)
-    p_lon = np.full(n, np.nan)
-    p_t = np.full(n, -np.inf)
-    for want in (0, 1):
-        for kind in (False, True):
-            target = has_cpr & (parity == 1 - want) & (surf == kind)
-            if not target.any():
-                continue
-            sel = has_cpr & (parity == want) & (surf == kind)
-            fi = _ffill_index(sel, start_of_row) if sel.any() else np.full(n, -1)
-            inb = target & (fi >= 0)
-            p_lat[inb] = raw_lat[fi[inb]]
-            p_lon[inb] = raw_lon[fi[inb]]
-            p_t[inb] = t[fi[inb]]
-            st = target & (fi < 0)
-            r = row_of[st]
-            same_kind = cols[f"cpr{want}_surface"][r] == kind
-            p_lat[st] = np.where(same_kind, cols[f"cpr{want}_lat"][r], np.nan)
-            p_lon[st] = np.where(same_kind, cols[f"cpr{want}_lon"][r], np.nan)
-            p_t[st] = np.where(same_kind, cols[f"cpr{want}_t"][r], -np.inf)
-    window = np.where(surf, cfg.pair_window_surface_s, cfg.pair_window_air_s)
-    paired = has_cpr & ~np.isnan(p_lat) & (t - p_t <= window) & (t >= p_t)
-    # The other frame (or reference) each fix leans on: see flyvakt.track.plausible.
-    partner_t = np.where(paired, p_t, np.nan)
-
-    lat = np.full(n, np.nan)
-    lon = np.full(n, np.nan)
-    odd = parity == 1
-    my_lat = raw_lat.astype(np.float64)
-    my_lon = raw_lon.astype(np.float64)
-    e_lat = np.where(odd, p_lat, my_lat)
-    e_lon = np.where(odd, p_lon, my_lon)
-    d_lat = np.where(odd, my_lat, p_lat)
-    d_lon = np.where(odd, my_lon, p_lon)
-
-    ga = paired & ~surf
-    if ga.any():
-        la, lo, ok = cpr.global_airborne(e_lat[ga], e_lon[ga], d_lat[ga], d_lon[ga], odd[ga])
-        lat[ga] = np.where(ok, la, np.nan)
-        lon[ga] = np.where(ok, lo, np.nan)
-        if not ok.all():
-            stats.rejected["cpr_nl_mismatch"] += int((~ok).sum())
-
-    # Reference for surface globals and locals: the aircraft's own last position.
-    ref_lat = cols["lat_deg"][row_of]
-    ref_lon = cols["lon_deg"][row_of]
-    ref_t = cols["pos_t"][row_of]
-    # Airborne globals decoded earlier in this batch are better (fresher) references.
-    anchor = _ffill_index(~np.isnan(lat), start_of_row)
-    fresh = anchor >= 0
-    ref_lat = np.where(fresh, lat[np.maximum(anchor, 0)], ref_lat)
-    ref_lon = np.where(fresh, lon[np.maximum(anchor, 0)], ref_lon)
-    ref_t = np.where(fresh, t[np.maximum(anchor, 0)], ref_t)
-
-    gs = paired & surf
-    if gs.any():
-        _surface_global(
-            cfg,
-            e_lat,
-            e_lon,
-            d_lat,
-            d_lon,
-            odd,
-            gs,
-            ref_lat,
-            ref_lon,
-            lat,
-            lon,
-            stats,
-            start_of_row,
-        )
-
-    loc = has_cpr & np.isnan(lat) & ~(paired & ~surf)
-    if loc.any():
-        # Surface fixes just decoded are references too.
-        anchor = _ffill_index(~np.isnan(lat), start_of_row)
-        fresh = anchor >= 0
-        ref_lat = np.where(fresh, lat[np.maximum(anchor, 0)], cols["lat_deg"][row_of])
-        ref_lon = np.where(fresh, lon[np.maximum(anchor, 0)], cols["lon_deg"][row_of])
-        ref_t = np.where(fresh, t[np.maximum(anchor, 0)], cols["pos_t"][row_of])
-        max_age = np.where(surf, cfg.local_ref_max_age_surface_s, cfg.local_ref_max_age_air_s)
-        usable = loc & ~np.isnan(ref_lat) & (t - ref_t <= max_age)
-        if usable.any():
-            la, lo = cpr.local_decode(
-                my_lat[usable],
-                my_lon[usable],
-                odd[usable],
-                ref_lat[usable],
-                ref_lon[usable],
-                surf[usable],
-            )
-            lat[usable], lon[usable] = la, lo
-            partner_t[usable] = ref_t[usable]
-        if (loc & ~usable).any():
-            stats.rejected["cpr_no_pair_or_reference"] += int((loc & ~usable).sum())
-
-    # Back to all rows: CPR fixes where decoded, given positions (decoded feeds) elsewhere.
-    n, t, row_of, has_cpr = len(o), o.time_s, row_of_all, o.cpr_odd >= 0
-    lat_c, lon_c, partner_c = lat, lon, partner_t
-    lat, lon, partner_t = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
-    lat[sub], lon[sub], partner_t[sub] = lat_c, lon_c, partner_c
-    given = ~has_cpr & ~np.isnan(o.lat_deg) & ~np.isnan(o.lon_deg)
-    lat[given] = o.lat_deg[given]
-    lon[given] = o.lon_deg[given]
-    found = np.flatnonzero(~np.isnan(lat))
-    cand = gate_by_priority(found, o, cols, row_of, cfg.stale_after_s, stats.rejected)
-    gs_index = _last_at(gs_rows, cand, start_of_row_all)
-    gs_ok = gs_index >= 0
-    gs_at = np.maximum(gs_index, 0)
-    limit_kt = np.full(n, cfg.max_speed_kt)
-    # Only CPR fixes are held to their groundspeed: decoded feeds (state vectors, SBS) carry
-    # positions older than their velocity (OpenSky's time_position), and no CPR partner.
-    limit_kt[cand] = np.where(
-        has_cpr[cand],
-        plausible.speed_limits_kt(
-            cfg.max_speed_kt,
-            np.where(gs_ok, o.groundspeed_kt[gs_at], cols["groundspeed_kt"][row_of[cand]]),
-            np.where(gs_ok, t[gs_at], cols["groundspeed_kt_t"][row_of[cand]]),
-            t[cand],
-        ),
-        cfg.max_speed_kt,
-    )
-    return _plausibility_walk(table, cfg, cand, lat, lon, t, row_of, o, stats, partner_t, limit_kt)
-
-
-def _surface_global(
-    cfg: TrackerConfig,
-    e_lat: F64,
-    e_lon: F64,
-    d_lat: F64,
-    d_lon: F64,
-    odd: B,
-    gs: B,
-    ref_lat: F64,
-    ref_lon: F64,
-    lat: F64,
-    lon: F64,
-    stats: TrackStats,
-    start_of_row: I64,
-) -> None:
-    """Surface pairs: resolve the quadrant with the own position, else the nearest airport."""
-    own = gs & ~np.isnan(ref_lat)
-    if own.any():
-        la, lo, ok = cpr.global_surface(
-            e_lat[own], e_lon[own], d_lat[own], d_lon[own], odd[own], ref_lat[own], ref_lon[own]
-        )
-        lat[own] = np.where(ok, la, np.nan)
-        lon[own] = np.where(ok, lo, np.nan)
-    rest = np.flatnonzero(gs & np.isnan(ref_lat))
-    if len(rest) == 0:
-        return
-    if not cfg.surface_refs_lat:
-        stats.rejected["surface_no_reference"] += len(rest)
-        return
-    # Resolve the first unresolved surface pair of each aircraft against the reference points
-    # (8 quadrant candidates each); later pairs of the same aircraft use that fix as reference.
-    _, first_pos = np.unique(start_of_row[rest], return_index=True)
-    first = rest[first_pos]
-    index = cfg.ref_index()
-    best_d = np.full(len(first), np.inf)
-    best_lat = np.full(len(first), np.nan)
-    best_lon = np.full(len(first), np.nan)
-    for qlat in (45.0, -45.0):
-        for qlon in (-135.0, -45.0, 45.0, 135.0):
-            la, lo, ok = cpr.global_surface(
-                e_lat[first],
-                e_lon[first],
-                d_lat[first],
-                d_lon[first],
-                odd[first],
-                np.full(len(first), qlat),
-                np.full(len(first), qlon),
-            )
-            d = index.nearest_nm(la, lo, cfg.surface_ref_max_nm)
-            d = np.where(ok, d, np.inf)
-            better = d < best_d
-            best_d = np.where(better, d, best_d)
-            best_lat = np.where(better, la, best_lat)
-            best_lon = np.where(better, lo, best_lon)
-    good = best_d <= cfg.surface_ref_max_nm
-    group_ref_lat = dict(
-        zip(start_of_row[first].tolist(), np.where(good, best_lat, np.nan).tolist(), strict=True)
-    )
-    group_ref_lon = dict(
-        zip(start_of_row[first].tolist(), np.where(good, best_lon, np.nan).tolist(), strict=True)
-    )
-    r_lat = np.array([group_ref_lat[g] for g in start_of_row[rest].tolist()])
-    r_lon = np.array([group_ref_lon[g] for g in start_of_row[rest].tolist()])
-    la, lo, ok = cpr.global_surface(
-        e_lat[rest], e_lon[rest], d_lat[rest], d_lon[rest], odd[rest], r_lat, r_lon
-    )
-    ok &= ~np.isnan(r_lat)
-    lat[rest] = np.where(ok, la, np.nan)
-    lon[rest] = np.where(ok, lo, np.nan)
-    if not ok.all():
-        stats.rejected["surface_no_reference"] += int((~ok).sum())
-
-
-def _plausibility_walk(
-    table: StateTable,
-    cfg: TrackerConfig,
-    cand: I64,
-    lat: F64,
-    lon: F64,
-    t: F64,
-    row_of: I64,
-    o: ObservationBatch,
-    stats: TrackStats,
-    partner_t: F64,
-    limit_kt: F64,
-) -> dict[str, npt.NDArray[Any]]:
-    """Accept a fix only if reachable from the last accepted one at a plausible speed."""
-    cols = table.cols
-    if len(cand) == 0:
-        return {"index": cand, "lat": lat[cand], "lon": lon[cand]}
-    # Fast path, vectorised: where every fix of an aircraft is reachable from the one before it
-    # (and the first from the state), the sequential walk would accept them all.
-    rows_c = row_of[cand]
-    first = np.r_[True, rows_c[1:] != rows_c[:-1]]
-    prev_lat = np.where(first, cols["lat_deg"][rows_c], np.r_[np.nan, lat[cand][:-1]])
-    prev_lon = np.where(first, cols["lon_deg"][rows_c], np.r_[np.nan, lon[cand][:-1]])
-    prev_t = np.where(first, cols["pos_t"][rows_c], np.r_[np.nan, t[cand][:-1]])
-    with np.errstate(invalid="ignore"):
-        d = haversine_nm(prev_lat, prev_lon, lat[cand], lon[cand])
-        allowed = cfg.jump_slack_nm + np.abs(t[cand] - prev_t) * (limit_kt[cand] / 3600.0)
-        ok = np.isnan(prev_lat) | (d <= allowed)
-    ok &= (np.abs(lat[cand]) <= 90.0) & (np.abs(lon[cand]) <= 180.0)
-    slow_rows = np.unique(np.r_[rows_c[~ok], rows_c[cols["pos_rejects"][rows_c] > 0]])
-    slow = np.isin(rows_c, slow_rows)
-    fast = cand[~slow]
-    if len(fast):
-        fr = row_of[fast]
-        final = np.r_[fr[1:] != fr[:-1], True]
-        fast_rows = fr[final]
-        cols["lat_deg"][fast_rows] = lat[fast][final]
-        cols["lon_deg"][fast_rows] = lon[fast][final]
-        cols["pos_t"][fast_rows] = t[fast][final]
-    accepted: list[int] = fast.tolist()
-    accepted += plausible.walk(
-        cols, cfg, cand[slow], lat, lon, t, partner_t, limit_kt, row_of, o, stats.rejected
-    )
-    idx = np.sort(np.asarray(accepted, dtype=np.int64))
-    if len(idx):
-        r = row_of[idx]
-        cols["pos_src"][r] = o.source[idx]
-        cols["pos_surface"][r] = o.cpr_surface[idx] | (o.on_ground[idx] == 1)
-    return {"index": idx, "lat": lat[idx], "lon": lon[idx]}
+    return (o, None) if keep is None and not bad else (o.take(ok), ok)
 
 
 def _context(
@@ -609,7 +330,7 @@ def _context(
         "callsign",
         "squawk",
     ):
-        fi = _last_at(held[name], idx, start_of_row)
+        fi = last_at(held[name], idx, start_of_row)
         inb = fi >= 0
         vals = np.where(inb, getattr(o, name)[np.maximum(fi, 0)], table.cols[name][rows])
         if name in max_age:
@@ -623,14 +344,12 @@ def _context(
     return out
 
 
-def _remember_cpr(
-    table: StateTable, o: ObservationBatch, start_of_row: I64, ends: I64, rows: I64
-) -> None:
+def _remember_cpr(table: StateTable, o: ObservationBatch, gid: I64, rows: I64) -> None:
+    """The last even and odd CPR frame of each aircraft, for pairing in later batches."""
     cols = table.cols
     for p in (0, 1):
-        fi = _ffill_index(o.cpr_odd == p, start_of_row)[ends]
-        has = fi >= 0
-        r, li = rows[has], fi[has]
+        run, li = _last_per_run(np.flatnonzero(o.cpr_odd == p), gid)
+        r = rows[run]
         cols[f"cpr{p}_lat"][r] = o.cpr_lat[li]
         cols[f"cpr{p}_lon"][r] = o.cpr_lon[li]
         cols[f"cpr{p}_t"][r] = o.time_s[li]

@@ -125,8 +125,9 @@ def test_a_step_takes_at_most_max_step_frames(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_slow_pipeline_never_stalls_the_fake_feed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Steps made slow (each 100 ms longer) against a feed of 2,000 frames every 5 ms for 2.5 s
-    (400 k/s): the feed is read between steps, the engine steps back to back, and what it
+    """Steps made slow (each 100 ms longer) against a feed of 8,000 frames every 5 ms for 2.5 s
+    (1.6 M/s, beyond the pipeline's rate on any machine: at 400 k/s a fast machine kept up and
+    shed nothing): the feed is read between steps, the engine steps back to back, and what it
     cannot take in time is shed and counted."""
     real_step = engine_mod.guarded_step
 
@@ -138,7 +139,7 @@ def test_slow_pipeline_never_stalls_the_fake_feed(monkeypatch: pytest.MonkeyPatc
     frames = afr_frames()
     hub = Hub()
     eng = engine(hub, time.perf_counter)
-    period_s, chunk, run_s = 0.005, 2_000, 2.5
+    period_s, chunk, run_s = 0.005, 8_000, 2.5
     gaps: list[float] = []
     delivered = 0
 

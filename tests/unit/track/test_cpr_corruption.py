@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from flyvakt.geo.distance import haversine_nm
 from flyvakt.model import FrameBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, finish
 from flyvakt.runtime.guard import guarded_step
 from flyvakt.runtime.setup import make_detector, tracker_config
 from flyvakt.sim.hostile import flip_cpr_bits, position_frames
 from flyvakt.sources import FileReader
-from flyvakt.track.tracker import haversine_nm
 
 AFR = Path(__file__).resolve().parents[2] / "data" / "traffic" / "full_flight_short.jsonl.gz"
 

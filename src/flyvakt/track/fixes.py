@@ -1,0 +1,302 @@
+"""Candidate fixes of a tracker step: CPR pairing and decoding (global, surface, local), the
+source-priority gate, and the plausibility walk that accepts a fix only if it is reachable from
+the previous accepted one (:func:`decode_positions`, called by :mod:`flyvakt.track.tracker`).
+
+Rows are sorted by (address, time), as in the tracker; each row's state-table row is
+``row_of`` and the first row of its aircraft's run ``start_of_row``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from flyvakt.geo.distance import haversine_nm
+from flyvakt.model import ObservationBatch
+from flyvakt.model.runs import ffill_index, first_of_run, last_at, last_of_run, shifted
+from flyvakt.track import cpr, plausible
+from flyvakt.track.priority import gate_by_priority
+from flyvakt.track.table import StateTable
+
+if TYPE_CHECKING:
+    from flyvakt.track.tracker import TrackerConfig, TrackStats
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+B = npt.NDArray[np.bool_]
+
+
+def decode_positions(
+    table: StateTable,
+    o: ObservationBatch,
+    cfg: TrackerConfig,
+    start_of_row: I64,
+    row_of: I64,
+    stats: TrackStats,
+    gs_rows: I64,
+) -> dict[str, npt.NDArray[Any]]:
+    """Candidate fixes (CPR decoded, or given), then the plausibility walk. Returns accepted.
+
+    ``gs_rows``: the rows carrying a groundspeed (sorted), for the last one before each fix.
+    """
+    cols = table.cols
+    # Pairing and CPR decoding look at the CPR rows only (a minority: most messages carry no
+    # position), in the same (address, time) order; results go back to all rows below.
+    sub = np.flatnonzero(o.cpr_odd >= 0)
+    row_of_all, start_of_row_all, n = row_of, start_of_row, sub.size
+    parity = o.cpr_odd[sub]
+    surf = o.cpr_surface[sub]
+    has_cpr = np.ones(n, dtype=np.bool_)
+    t = o.time_s[sub]
+    raw_lat, raw_lon = o.cpr_lat[sub], o.cpr_lon[sub]
+    row_of = row_of[sub]
+    first = first_of_run(start_of_row[sub])
+    start_of_row = np.flatnonzero(first)[np.cumsum(first) - 1]
+
+    # Partner: last opposite-parity CPR frame of the same kind (airborne/surface), in batch
+    # (forward fill) or else remembered in the state from earlier batches.
+    p_lat = np.full(n, np.nan)
+    p_lon = np.full(n, np.nan)
+    p_t = np.full(n, -np.inf)
+    for want in (0, 1):
+        for kind in (False, True):
+            target = has_cpr & (parity == 1 - want) & (surf == kind)
+            if not target.any():
+                continue
+            sel = has_cpr & (parity == want) & (surf == kind)
+            fi = ffill_index(sel, start_of_row) if sel.any() else np.full(n, -1)
+            inb = target & (fi >= 0)
+            p_lat[inb] = raw_lat[fi[inb]]
+            p_lon[inb] = raw_lon[fi[inb]]
+            p_t[inb] = t[fi[inb]]
+            st = target & (fi < 0)
+            r = row_of[st]
+            same_kind = cols[f"cpr{want}_surface"][r] == kind
+            p_lat[st] = np.where(same_kind, cols[f"cpr{want}_lat"][r], np.nan)
+            p_lon[st] = np.where(same_kind, cols[f"cpr{want}_lon"][r], np.nan)
+            p_t[st] = np.where(same_kind, cols[f"cpr{want}_t"][r], -np.inf)
+    window = np.where(surf, cfg.pair_window_surface_s, cfg.pair_window_air_s)
+    paired = has_cpr & ~np.isnan(p_lat) & (t - p_t <= window) & (t >= p_t)
+    # The other frame (or reference) each fix leans on: see flyvakt.track.plausible.
+    partner_t = np.where(paired, p_t, np.nan)
+
+    lat = np.full(n, np.nan)
+    lon = np.full(n, np.nan)
+    odd = parity == 1
+    my_lat = raw_lat.astype(np.float64)
+    my_lon = raw_lon.astype(np.float64)
+    e_lat = np.where(odd, p_lat, my_lat)
+    e_lon = np.where(odd, p_lon, my_lon)
+    d_lat = np.where(odd, my_lat, p_lat)
+    d_lon = np.where(odd, my_lon, p_lon)
+
+    ga = paired & ~surf
+    if ga.any():
+        la, lo, ok = cpr.global_airborne(e_lat[ga], e_lon[ga], d_lat[ga], d_lon[ga], odd[ga])
+        lat[ga] = np.where(ok, la, np.nan)
+        lon[ga] = np.where(ok, lo, np.nan)
+        if not ok.all():
+            stats.rejected["cpr_nl_mismatch"] += int((~ok).sum())
+
+    # Reference for surface globals and locals: the aircraft's own last position.
+    ref_lat = cols["lat_deg"][row_of]
+    ref_lon = cols["lon_deg"][row_of]
+    ref_t = cols["pos_t"][row_of]
+    # Airborne globals decoded earlier in this batch are better (fresher) references.
+    anchor = ffill_index(~np.isnan(lat), start_of_row)
+    fresh = anchor >= 0
+    ref_lat = np.where(fresh, lat[np.maximum(anchor, 0)], ref_lat)
+    ref_lon = np.where(fresh, lon[np.maximum(anchor, 0)], ref_lon)
+    ref_t = np.where(fresh, t[np.maximum(anchor, 0)], ref_t)
+
+    gs = paired & surf
+    if gs.any():
+        _surface_global(
+            cfg,
+            e_lat,
+            e_lon,
+            d_lat,
+            d_lon,
+            odd,
+            gs,
+            ref_lat,
+            ref_lon,
+            lat,
+            lon,
+            stats,
+            start_of_row,
+        )
+
+    loc = has_cpr & np.isnan(lat) & ~(paired & ~surf)
+    if loc.any():
+        # Surface fixes just decoded are references too.
+        anchor = ffill_index(~np.isnan(lat), start_of_row)
+        fresh = anchor >= 0
+        ref_lat = np.where(fresh, lat[np.maximum(anchor, 0)], cols["lat_deg"][row_of])
+        ref_lon = np.where(fresh, lon[np.maximum(anchor, 0)], cols["lon_deg"][row_of])
+        ref_t = np.where(fresh, t[np.maximum(anchor, 0)], cols["pos_t"][row_of])
+        max_age = np.where(surf, cfg.local_ref_max_age_surface_s, cfg.local_ref_max_age_air_s)
+        usable = loc & ~np.isnan(ref_lat) & (t - ref_t <= max_age)
+        if usable.any():
+            la, lo = cpr.local_decode(
+                my_lat[usable],
+                my_lon[usable],
+                odd[usable],
+                ref_lat[usable],
+                ref_lon[usable],
+                surf[usable],
+            )
+            lat[usable], lon[usable] = la, lo
+            partner_t[usable] = ref_t[usable]
+            if np.isnan(la).any():
+                stats.rejected["cpr_beyond_pole"] += int(np.isnan(la).sum())
+        if (loc & ~usable).any():
+            stats.rejected["cpr_no_pair_or_reference"] += int((loc & ~usable).sum())
+
+    # Back to all rows: CPR fixes where decoded, given positions (decoded feeds) elsewhere.
+    n, t, row_of, has_cpr = len(o), o.time_s, row_of_all, o.cpr_odd >= 0
+    lat_c, lon_c, partner_c = lat, lon, partner_t
+    lat, lon, partner_t = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    lat[sub], lon[sub], partner_t[sub] = lat_c, lon_c, partner_c
+    given = ~has_cpr & ~np.isnan(o.lat_deg) & ~np.isnan(o.lon_deg)
+    lat[given] = o.lat_deg[given]
+    lon[given] = o.lon_deg[given]
+    found = np.flatnonzero(~np.isnan(lat))
+    cand = gate_by_priority(found, o, cols, row_of, cfg.stale_after_s, stats.rejected)
+    gs_index = last_at(gs_rows, cand, start_of_row_all)
+    gs_ok = gs_index >= 0
+    gs_at = np.maximum(gs_index, 0)
+    limit_kt = np.full(n, cfg.max_speed_kt)
+    # Only CPR fixes are held to their groundspeed: decoded feeds (state vectors, SBS) carry
+    # positions older than their velocity (OpenSky's time_position), and no CPR partner.
+    limit_kt[cand] = np.where(
+        has_cpr[cand],
+        plausible.speed_limits_kt(
+            cfg.max_speed_kt,
+            np.where(gs_ok, o.groundspeed_kt[gs_at], cols["groundspeed_kt"][row_of[cand]]),
+            np.where(gs_ok, t[gs_at], cols["groundspeed_kt_t"][row_of[cand]]),
+            t[cand],
+        ),
+        cfg.max_speed_kt,
+    )
+    return _plausibility_walk(table, cfg, cand, lat, lon, t, row_of, o, stats, partner_t, limit_kt)
+
+
+# The surface quadrant candidates' reference points (lat, lon), 90° apart: one per quadrant.
+_QUADRANTS = np.array([(a, b) for a in (45.0, -45.0) for b in (-135.0, -45.0, 45.0, 135.0)])
+
+
+def _surface_global(
+    cfg: TrackerConfig,
+    e_lat: F64,
+    e_lon: F64,
+    d_lat: F64,
+    d_lon: F64,
+    odd: B,
+    gs: B,
+    ref_lat: F64,
+    ref_lon: F64,
+    lat: F64,
+    lon: F64,
+    stats: TrackStats,
+    start_of_row: I64,
+) -> None:
+    """Surface pairs: resolve the quadrant with the own position, else the nearest airport."""
+    own = gs & ~np.isnan(ref_lat)
+    if own.any():
+        la, lo, ok = cpr.global_surface(
+            e_lat[own], e_lon[own], d_lat[own], d_lon[own], odd[own], ref_lat[own], ref_lon[own]
+        )
+        lat[own] = np.where(ok, la, np.nan)
+        lon[own] = np.where(ok, lo, np.nan)
+    rest = np.flatnonzero(gs & np.isnan(ref_lat))
+    if len(rest) == 0:
+        return
+    if not cfg.surface_refs_lat:
+        stats.rejected["surface_no_reference"] += len(rest)
+        return
+    # Resolve the first unresolved surface pair of each aircraft against the reference points
+    # (8 quadrant candidates each, decoded and looked up in one call); later pairs of the same
+    # aircraft use that fix as reference.
+    s = start_of_row[rest]
+    new_group = np.empty(len(rest), dtype=np.bool_)
+    new_group[0] = True
+    np.not_equal(s[1:], s[:-1], out=new_group[1:])
+    first = rest[new_group]
+    group = np.cumsum(new_group) - 1  # per row of ``rest``: its aircraft among ``first``
+    k = len(first)
+    q = np.tile(first, len(_QUADRANTS))
+    la, lo, ok = cpr.global_surface(
+        e_lat[q], e_lon[q], d_lat[q], d_lon[q], odd[q],
+        np.repeat(_QUADRANTS[:, 0], k), np.repeat(_QUADRANTS[:, 1], k),
+    )  # fmt: skip
+    d = np.where(ok, cfg.ref_index().nearest_nm(la, lo, cfg.surface_ref_max_nm), np.inf)
+    # The first quadrant (in _QUADRANTS order) at the least distance; none where all are inf.
+    best = np.argmin(d.reshape(len(_QUADRANTS), k), axis=0) * k + np.arange(k)
+    good = d[best] <= cfg.surface_ref_max_nm
+    r_lat = np.where(good, la[best], np.nan)[group]
+    r_lon = np.where(good, lo[best], np.nan)[group]
+    la, lo, ok = cpr.global_surface(
+        e_lat[rest], e_lon[rest], d_lat[rest], d_lon[rest], odd[rest], r_lat, r_lon
+    )
+    ok &= ~np.isnan(r_lat)
+    lat[rest] = np.where(ok, la, np.nan)
+    lon[rest] = np.where(ok, lo, np.nan)
+    if not ok.all():
+        stats.rejected["surface_no_reference"] += int((~ok).sum())
+
+
+def _plausibility_walk(
+    table: StateTable,
+    cfg: TrackerConfig,
+    cand: I64,
+    lat: F64,
+    lon: F64,
+    t: F64,
+    row_of: I64,
+    o: ObservationBatch,
+    stats: TrackStats,
+    partner_t: F64,
+    limit_kt: F64,
+) -> dict[str, npt.NDArray[Any]]:
+    """Accept a fix only if reachable from the last accepted one at a plausible speed."""
+    cols = table.cols
+    if len(cand) == 0:
+        return {"index": cand, "lat": lat[cand], "lon": lon[cand]}
+    # Fast path, vectorised: where every fix of an aircraft is reachable from the one before it
+    # (and the first from the state), the sequential walk would accept them all.
+    rows_c = row_of[cand]
+    first = first_of_run(rows_c)
+    prev_lat = np.where(first, cols["lat_deg"][rows_c], shifted(lat[cand], np.nan))
+    prev_lon = np.where(first, cols["lon_deg"][rows_c], shifted(lon[cand], np.nan))
+    prev_t = np.where(first, cols["pos_t"][rows_c], shifted(t[cand], np.nan))
+    with np.errstate(invalid="ignore"):
+        d = haversine_nm(prev_lat, prev_lon, lat[cand], lon[cand])
+        allowed = cfg.jump_slack_nm + np.abs(t[cand] - prev_t) * (limit_kt[cand] / 3600.0)
+        ok = np.isnan(prev_lat) | (d <= allowed)
+    ok &= (np.abs(lat[cand]) <= 90.0) & (np.abs(lon[cand]) <= 180.0)
+    # An aircraft walks if any of its fixes fails or it has rejects pending (its fixes are
+    # consecutive in ``cand``: one reduction per aircraft, no set operations).
+    bad = ~ok | (cols["pos_rejects"][rows_c] > 0)
+    starts_c = np.flatnonzero(first)
+    slow = np.logical_or.reduceat(bad, starts_c)[np.cumsum(first) - 1]
+    fast = cand[~slow]
+    if len(fast):
+        fr = row_of[fast]
+        final = last_of_run(fr)
+        fast_rows = fr[final]
+        cols["lat_deg"][fast_rows] = lat[fast][final]
+        cols["lon_deg"][fast_rows] = lon[fast][final]
+        cols["pos_t"][fast_rows] = t[fast][final]
+    accepted: list[int] = fast.tolist()
+    accepted += plausible.walk(
+        cols, cfg, cand[slow], lat, lon, t, partner_t, limit_kt, row_of, o, stats.rejected
+    )
+    idx = np.sort(np.asarray(accepted, dtype=np.int64))
+    if len(idx):
+        r = row_of[idx]
+        cols["pos_src"][r] = o.source[idx]
+        cols["pos_surface"][r] = o.cpr_surface[idx] | (o.on_ground[idx] == 1)
+    return {"index": idx, "lat": lat[idx], "lon": lon[idx]}

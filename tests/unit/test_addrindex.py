@@ -1,0 +1,38 @@
+"""AddressIndex (main index + side index of recent inserts) against a plain dict."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from flyvakt.model.addrindex import MIN_MERGE, AddressIndex
+
+
+def test_lookups_match_a_dict_through_inserts_merges_and_removals() -> None:
+    # SYNTHETIC addresses: full 24-bit range plus the non-ICAO flag bit, in batches of
+    # varying size so that the side index fills, merges, and is removed from before merging.
+    rng = np.random.default_rng(11)
+    index, model = AddressIndex(), {}
+    next_row = 0
+    merged = False
+    for step in range(60):
+        k = int(rng.integers(1, 3 * MIN_MERGE // 4))
+        cand = rng.integers(0, 1 << 25, k).astype(np.uint32)
+        new = np.unique(cand[[int(c) not in model for c in cand.tolist()]])
+        rows = np.arange(next_row, next_row + new.size, dtype=np.int64)[rng.permutation(new.size)]
+        next_row += new.size
+        shuffle = rng.permutation(new.size)  # inserted in no particular order
+        index.insert(new[shuffle], rows[shuffle])
+        model.update(zip(new.tolist(), rows.tolist(), strict=True))
+        merged |= index.new_keys.size == 0
+        if step % 7 == 3:  # forget some, from the main index and from the side index
+            live = np.fromiter(model, np.uint32)
+            gone = rng.choice(live, min(300, live.size), replace=False)
+            index.remove(np.r_[gone, np.uint32(7)])  # 7: an address never seen
+            for g in gone.tolist():
+                del model[g]
+        assert len(index) == len(model)
+        unknown = rng.integers(0, 1 << 25, 500).astype(np.uint32)
+        probe = np.r_[np.fromiter(model, np.uint32), unknown]
+        want = np.array([model.get(int(p), -1) for p in probe.tolist()], dtype=np.int64)
+        np.testing.assert_array_equal(index.lookup(probe), want)
+    assert merged and index.keys.size > MIN_MERGE

@@ -1,0 +1,30 @@
+"""The columnar batches read their field list from ``_defaults``: it must match the dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import numpy as np
+import pytest
+
+from flyvakt.model import FrameBatch, ObservationBatch, PositionBatch
+
+
+@pytest.mark.parametrize("cls", [FrameBatch, ObservationBatch, PositionBatch])
+def test_defaults_list_every_field_in_order(cls: type) -> None:
+    # len(), take(), rows() and concat() iterate ``_defaults``: a field missing there would be
+    # silently dropped by take, and a different first field would change len().
+    assert tuple(cls._defaults) == tuple(f.name for f in fields(cls))
+
+
+def test_take_and_concat_keep_every_column() -> None:
+    b = ObservationBatch.empty(5)
+    b.time_s[:] = np.arange(5.0)
+    b.icao24[:] = np.arange(5, dtype=np.uint32) + 7
+    b.callsign[:] = ["A", None, "B", None, "C"]
+    t = b.take(np.array([4, 0]))
+    assert len(t) == 2 and t.icao24.tolist() == [11, 7] and t.callsign.tolist() == ["C", "A"]
+    c = ObservationBatch.concat([t, b.rows(1, 3)])
+    assert len(c) == 4
+    assert c.time_s.tolist() == [4.0, 0.0, 1.0, 2.0]
+    assert c.callsign.tolist() == ["C", "A", None, "B"]
