@@ -367,6 +367,10 @@ def live(
         flush=True,
     )
     warm_up()
+    from flyvakt.runtime import setup
+
+    if hasattr(setup, "tune_gc"):  # as `flyvakt run` does after start-up (not in older trees)
+        setup.tune_gc()
     out = []
     for rate in rates:
         r = one_rate(feed, bounds, rate, seconds, reader, store, store_writer)
