@@ -391,10 +391,10 @@ def confirm_pending(
         _reset_flip(st)
         return
     why = st.flip_why
-    # One fix at the very end of the data: its evidence stands, but nothing confirms it.
+    # One fix (strong votes, or at the end): its evidence stands, but nothing confirms it.
     one = st.flip_count < 2
     basis, conf = ("inferred", 0.7) if one else ("observed", 0.95)
-    tail = "; the last fix of the data" if one else ""
+    tail = _one_fix_tail(st, fs, fx, at_end=at_end) if one else ""
     st.ground = fs.ground
     _reset_flip(st)
     if fs.ground:
@@ -405,6 +405,16 @@ def confirm_pending(
         t = _liftoff_s(st, before, fs)
         takeoff(ctx, st, before, fs, out, reason=f"seen on the ground, then airborne ({why}){tail}",
                 time_s=t, basis=basis, confidence=conf)  # fmt: skip
+
+
+def _one_fix_tail(st: AircraftState, fs: Fix, fx: Fix, *, at_end: bool) -> str:
+    """What a flip on one fix ``fs`` rests on, as far as the detector knows at ``fx``: the
+    last fix of the data (or before the signal was lost) only when ``fs`` is that fix."""
+    if not at_end or fs.t != fx.t:
+        return "; on one position only"
+    # At the end, ``fx`` is the aircraft's last fix: ``lost`` sets ``st.lost`` before asking.
+    last = "the last before the signal was lost" if st.lost else "the last fix of the data"
+    return f"; on one position only, {last}"
 
 
 def _liftoff_s(st: AircraftState, before: Fix, fs: Fix) -> float:

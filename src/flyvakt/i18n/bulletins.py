@@ -101,15 +101,15 @@ def _over(ev: Event, lang: str) -> str:
 # "-38 ft above KWVI", "(-88 ft from KWVI's ground level", "0.0 NM away", "a 8 min gap"; and
 # a flip on one fix (calfire near KVUO, kiwi at NZCH) is inferred, yet its reason says "seen
 # airborne, then on the ground", which after "inferred, not observed" reads as a contradiction:
-# one position cannot confirm it, and the sentence says so. (Its "the last fix of the data" is
-# left out: detect/phase.py writes it for any one-fix flip, also mid-data, e.g. calfire a3d1e2.)
+# one position cannot confirm it, and the sentence says so (with where that position lies when
+# the reason says: "the last fix of the data", "the last before the signal was lost").
 _READABLE = (
     (
         re.compile(
             r"^seen (airborne|on the ground), then (on the ground|airborne) \((.*)\); "
-            r"the last fix of the data$"
+            r"on one position only(, the last [^;]*)?$"
         ),
-        r"\1, then \2 (\3), on one position only, so not confirmed",
+        r"\1, then \2 (\3), on one position only\4, so not confirmed",
     ),
     (re.compile(r"(?<![\w.])-(\d[\d,]*) ft above "), r"\1 ft below "),
     (re.compile(r"\(-(\d[\d,]*) ft from "), r"(\1 ft below "),

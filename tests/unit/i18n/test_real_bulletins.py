@@ -86,5 +86,11 @@ def test_a_flip_on_the_last_fix_is_not_said_as_seen() -> None:
     text = bulletin(kvuo, "en", "UTC")
     assert "appears to have landed around" in text, text
     assert "not observed directly: airborne, then on the ground (32 kt at KVUO's ground level), " \
-        "on one position only, so not confirmed." in text, text  # fmt: skip
+        "on one position only, the last before the signal was lost, so not confirmed." in text, \
+        text  # fmt: skip
     assert "seen airborne" not in text and "last fix of the data" not in text
+    # mid-data (a takeoff with fixes after it): the reason and the sentence say one position only
+    (off,) = [e for e in res.events if e.icao24 == "a3d1e2" and e.time_iso.endswith("23:46:00Z")]
+    assert off.reason.endswith("; on one position only"), off.reason
+    text = bulletin(off, "en", "UTC")
+    assert "airborne (vertical rate +512 ft/min), on one position only, so not confirmed." in text
