@@ -2,9 +2,10 @@
 
 Usage: ``.venv/bin/python scripts/screenshots.py`` (about a minute; needs /usr/bin/chromium).
 
-Data: the June 2024 state-visit reconstruction (SYNTHETIC, labelled as such on every view) and
-the real AFR34ZG recording (LFPG → LFBO, 6 July 2024). Desktop views at 1280×800, the phone view
-at 390×844. Look at the images after regenerating them.
+Data: the June 2024 state-visit reconstruction (SYNTHETIC, labelled as such on every view), the
+real AFR34ZG recording (LFPG → LFBO, 6 July 2024) and the real CAL FIRE sample (September 2020,
+stored with it). Desktop views at 1280×800, the phone view at 390×844. Look at the images after
+regenerating them.
 """
 
 from __future__ import annotations
@@ -93,6 +94,15 @@ def main() -> int:
                 ("afr34zg-details-en", afr, "?lang=en&icao=393322", DESKTOP, []),
                 ("range-rings-en", afr_rx, "?lang=en&lat=43.635&lon=1.368&zoom=6", DESKTOP, []),
                 ("runways-lfbo-en", afr, "?lang=en&lat=43.630&lon=1.364&zoom=14", DESKTOP, []),
+                # calfire a5035e, unheard since 19:02:18 on final to KFAT: the dashed leg.
+                (
+                    "inferred-leg-kfat-en",
+                    afr,
+                    "?lang=en&from=2020-09-09T17:00:00Z&to=2020-09-09T22:00:00Z"
+                    "&t=2020-09-09T19:10:00Z&icao=a5035e&lat=36.786&lon=-119.73&zoom=13",
+                    DESKTOP,
+                    [],
+                ),
             ]
             for name, server, query, viewport, claims in shots:
                 page = kit.Page(browser, server, viewport=viewport, accept_downloads=True)
@@ -103,6 +113,8 @@ def main() -> int:
                 _ready(pg)
                 if name.startswith("runways"):
                     pg.wait_for_selector("path.runway")
+                if name.startswith("inferred-leg"):
+                    pg.wait_for_selector("path.inferred-leg")
                 pg.screenshot(path=str(OUT / f"{name}.png"))
                 if name == "verdict-inferred-nn":
                     with pg.expect_download() as dl:

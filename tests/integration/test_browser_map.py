@@ -264,3 +264,41 @@ def test_runways_from_zoom_12(chrome: Any, afr_url: str) -> None:
         kit.shot(pg, "runways-lfbo")
     finally:
         p.close()
+
+
+def test_dashed_leg_to_the_airport_of_an_inferred_landing(chrome: Any, afr_url: str) -> None:
+    """calfire a5035e (real, OpenSky/traffic, MIT) is last heard on final to KFAT at 19:02:18,
+    then unheard for 34 min: the detector infers a landing at KFAT. At 19:10 the map greys it
+    at its last position with one dashed leg to KFAT; at 19:45, heard again, it has none (it
+    has inferred landings at KFAT before and after: those draw no leg from where it is now)."""
+    p = kit.Page(chrome, afr_url)
+    win = "from=2020-09-09T17:00:00Z&to=2020-09-09T22:00:00Z"
+    try:
+        pg = p.open(f"?lang=en&{win}&t=2020-09-09T19:10:00Z&lat=36.79&lon=-119.73&zoom=12")
+        pg.wait_for_selector("path.inferred-leg")
+        ac = pg.evaluate(
+            "window.flyvakt.state.aircraft.filter(a => a.hex === 'a5035e')"
+            ".map(a => ({ lat: a.lat, lon: a.lon, ghost: a.ghost }))"
+        )
+        assert ac and ac[0]["ghost"], ac
+        legs = pg.evaluate("window.flyvakt.state.legs")
+        mine = [g for g in legs if g["latlngs"][0] == [ac[0]["lat"], ac[0]["lon"]]]
+        assert len(mine) == 1 and mine[0]["dashed"], legs
+        # its end is KFAT's reference point (36.7766 N, 119.7188 W)
+        lat, lon = mine[0]["latlngs"][1]
+        assert abs(lat - 36.7766) < 0.001 and abs(lon + 119.7188) < 0.001, (lat, lon)
+        assert pg.locator("path.inferred-leg").count() == len(legs)
+        dash = pg.locator("path.inferred-leg").first.get_attribute("stroke-dasharray")
+        assert dash == "6 6", dash
+        kit.shot(pg, "inferred-leg-kfat")
+        pg = p.open(f"?lang=en&{win}&t=2020-09-09T19:45:00Z&lat=36.79&lon=-119.73&zoom=12")
+        pg.wait_for_function(
+            "window.flyvakt.state.aircraft.some(a => a.hex === 'a5035e' && !a.ghost)"
+        )
+        legs = pg.evaluate("window.flyvakt.state.legs")
+        here = pg.evaluate(
+            "window.flyvakt.state.aircraft.filter(a => a.hex === 'a5035e').map(a => [a.lat, a.lon])"
+        )
+        assert all(g["latlngs"][0] != here[0] for g in legs), (legs, here)
+    finally:
+        p.close()

@@ -52,6 +52,38 @@ def test_phone_layout(chrome: Any, sv_url: str) -> None:
         p.close()
 
 
+_OVERLAPS = """() => {
+  const box = (e) => e.getBoundingClientRect();
+  const hit = (a, b) => a.left < b.right && b.left < a.right
+    && a.top < b.bottom && b.top < a.bottom;
+  const lab = document.querySelector('.ap[data-icao="ZKPY"] .ap-label');
+  const ac = [...document.querySelectorAll('.ac svg, .ac .ac-label')].map(box)
+    .filter((r) => r.width > 0);
+  return { side: lab.dataset.side || 'right', aircraft: ac.length,
+    covered: ac.filter((r) => hit(box(lab), r)).length };
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(390, 844), (1280, 800)])
+def test_airport_label_moves_off_the_aircraft(chrome: Any, sv_url: str, viewport: Any) -> None:
+    """At 18:00 the three greyed aircraft (last heard 5.8 NM east of ZKPY) and their labels sat
+    on "ZKPY / FNJ", the one airport the inferred fleet landing names as within reach: its
+    label moves to a free side of its dot (the aircraft labels stay where they were)."""
+    w, h = viewport
+    p = kit.Page(chrome, sv_url, viewport={"width": w, "height": h})
+    try:
+        pg = p.open("?lang=nn&t=2024-06-18T18:00:00Z&lat=39.1&lon=125.7&zoom=8")
+        pg.wait_for_selector('.ap[data-icao="ZKPY"]')
+        got = pg.evaluate(_OVERLAPS)
+        assert got["aircraft"] >= 3 and got["covered"] == 0, got
+        assert got["side"] != "right", got  # the default side is taken at this view
+        # Moving the map keeps it clear (the labels are placed again after each move).
+        pg.evaluate("window.flyvakt.map.setZoom(9, { animate: false })")
+        pg.wait_for_function(f"({_OVERLAPS})().covered === 0")
+    finally:
+        p.close()
+
+
 def test_aircraft_table_sorts(page: kit.Page) -> None:
     # 12:45 UTC: the three aircraft climb out of Yakutsk, 3 minutes apart.
     pg = page.open("?lang=en&t=2024-06-18T12:45:00Z")

@@ -6,8 +6,8 @@ import { $, distanceNm, el, fromInput, getJSON, inZone, inputValue, isoUtc, pars
 import { renderVerdict, verdictText } from "./verdict.js";
 import { renderTable } from "./table.js";
 import { drawSnapshot, imageStats } from "./snapshot.js";
-import { PlacesLayer, RunwayLayer, acLabel, createMap, drawInferredLeg, drawReceivers, drawTrail, fleetColour,
-  loadOutlines, markerElement, nearLng, spiderfy } from "./layers.js";
+import { PlacesLayer, RunwayLayer, acLabel, createMap, declutterAirportLabels, drawInferredLeg, drawReceivers,
+  drawTrail, fleetColour, loadOutlines, markerElement, nearLng, spiderfy } from "./layers.js";
 
 const READER_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 const params = new URLSearchParams(location.search);
@@ -53,10 +53,12 @@ const tileUrl = params.get("tiles") || localStorage.getItem("flyvakt.tiles");
 if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 18 }).addTo(map);  // only if configured
 const outlinesReady = loadOutlines(map, !!tileUrl).then((doc) => { state.countries = doc; }).catch(showError);
 const places = new PlacesLayer(map);
+places.onDrawn = () => declutterAirportLabels(map.getContainer());
 const placesReady = places.load().catch(showError);
 const runways = new RunwayLayer(map);
 const trackLayer = L.layerGroup().addTo(map);
 const legLayer = L.layerGroup().addTo(map);
+placesReady.then(() => drawInferredLegs());  // a leg needs its airport's position: a race before
 const acLayer = L.layerGroup().addTo(map);
 const rxLayer = L.layerGroup().addTo(map);
 map.on("zoomend moveend", () => { placeMarkers(); syncUrl(); });
@@ -131,6 +133,7 @@ function placeMarkers() {
     const m = state.markers.get(it.hex);
     if (m) { m.setLatLng(it.latlng); m.getElement()?.classList.toggle("spread", !!it.spread); }
   }
+  declutterAirportLabels(map.getContainer());
 }
 function fitAircraft() {
   const pts = state.shown.map((a) => [a.lat, nearLng(map, a.lon)]);
@@ -143,17 +146,29 @@ function drawTable() {
   });
 }
 
-/** Dashed legs from an aircraft's last position to the airport of its inferred landing. */
+// Why 300 s: an inferred landing may be stamped up to this long before the last fix it rests on
+// (verify/reach.py LANDED_SLACK_S).
+const LANDED_SLACK_S = 300;
+
+/** A dashed leg from a greyed aircraft's last position to the airport of the inferred landing
+ * that ended its silence by the time shown: one per aircraft, none while it is heard (calfire
+ * a5035e at 19:10 drew 12 legs to KFAT, from landings hours before and after that gap). */
 function drawInferredLegs() {
   legLayer.clearLayers();
   state.legs = [];
+  if (state.t == null) return;
+  const last = new Map();  // hex -> its latest such landing
   for (const ev of state.events) {
     if (ev.type !== "landing" || ev.basis !== "inferred" || !ev.airport) continue;
     const t = parseIso(ev.time);
     const ac = state.aircraft.find((a) => a.hex === ev.icao24);
-    const ap = places.byIcao.get(ev.airport.icao);
-    if (!ac || !ap || t == null || state.t == null || t > state.t + GHOST_S || t < state.t - GHOST_S) continue;
-    state.legs.push(drawInferredLeg(legLayer, [ac.lat, nearLng(map, ac.lon)], [ap.lat, nearLng(map, ap.lng)]));
+    if (!ac || !ac.ghost || t == null || t > state.t) continue;
+    const lastFixS = state.t - (ac.seen_pos ?? ac.seen ?? 0);
+    if (t >= lastFixS - LANDED_SLACK_S && !(last.get(ac.hex)?.t > t)) last.set(ac.hex, { t, ac, icao: ev.airport.icao });
+  }
+  for (const { ac, icao } of last.values()) {
+    const ap = places.byIcao.get(icao);
+    if (ap) state.legs.push(drawInferredLeg(legLayer, [ac.lat, nearLng(map, ac.lon)], [ap.lat, nearLng(map, ap.lng)]));
   }
 }
 

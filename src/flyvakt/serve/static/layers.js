@@ -52,6 +52,7 @@ export class PlacesLayer {
     this.places = [];
     this.byIcao = new Map();
     this.pinned = new Set();  // airports of the events shown: drawn from zoom 4
+    this.onDrawn = null;  // called after each draw (the app moves labels off aircraft)
     map.on("moveend zoomend", () => this.draw());
   }
   async load() {
@@ -82,16 +83,48 @@ export class PlacesLayer {
           html: el("div", { class: "ap", "data-icao": a.icao }, el("span", { class: "ap-label", text: label })) }) })
         .addTo(this.layer);
     }
+    if (this.onDrawn) this.onDrawn();
   }
-  /** Airports drawn now, for the image export. */
+  /** Airports drawn now, for the image export (``side``: where the label sits on the map). */
   shown() {
     const out = [];
     this.layer.eachLayer((m) => {
       const d = m.options.icon.options.html;
-      if (d && d.dataset && d.dataset.icao) out.push({ lat: m.getLatLng().lat, lng: m.getLatLng().lng, label: d.textContent });
+      if (d && d.dataset && d.dataset.icao) {
+        const side = d.querySelector(".ap-label")?.dataset.side || "right";
+        out.push({ lat: m.getLatLng().lat, lng: m.getLatLng().lng, label: d.textContent, side });
+      }
     });
     return out;
   }
+}
+
+// Where an airport's label may sit around its dot, in order of preference. The offsets match
+// app.css (.ap-label: 10 px from the dot's padding box).
+const LABEL_SIDES = ["right", "left", "below", "above"];
+const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+
+/** Move each airport label in ``container`` to the first side of its dot where it covers no
+ * aircraft icon or shown aircraft label (aircraft near a field hid "ZKPY" at phone size); it
+ * stays on the right when every side is taken. Reads all boxes first, then writes: one layout. */
+export function declutterAirportLabels(container) {
+  const labels = [...container.querySelectorAll(".ap-label")];
+  for (const lab of labels) delete lab.dataset.side;
+  const blockers = [...container.querySelectorAll(".ac svg, .ac .ac-label")]
+    .map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0 && r.height > 0);
+  if (!blockers.length) return;
+  const sides = labels.map((lab) => {
+    const r = lab.getBoundingClientRect(), d = lab.parentElement.getBoundingClientRect();
+    const w = r.width, h = r.height, cx = d.left + d.width / 2;
+    const at = {
+      right: r,
+      left: { left: d.right - 11 - w, right: d.right - 11, top: r.top, bottom: r.bottom },
+      below: { left: cx - w / 2, right: cx + w / 2, top: d.top + 11, bottom: d.top + 11 + h },
+      above: { left: cx - w / 2, right: cx + w / 2, top: d.bottom - 11 - h, bottom: d.bottom - 11 },
+    };
+    return LABEL_SIDES.find((s) => !blockers.some((b) => overlaps(at[s], b))) || "right";
+  });
+  labels.forEach((lab, i) => { if (sides[i] !== "right") lab.dataset.side = sides[i]; });
 }
 
 // ---- runways ---------------------------------------------------------------------------------

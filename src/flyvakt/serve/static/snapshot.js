@@ -36,7 +36,8 @@ function wrap(ctx, text, width) {
 /**
  * Draw the snapshot. ``scene``: {map (Leaflet), countries (GeoJSON or null), trails
  * ([{latlngs, colour, dashed}]), aircraft ([{lat, lng, track, colour, ghost, label}]),
- * airports ([{lat, lng, label}]), caption (text), attribution (text), watermark (text or "")}.
+ * airports ([{lat, lng, label, side}], side: right, left, below or above), caption (text),
+ * attribution (text), watermark (text or "")}.
  * Returns the canvas.
  */
 export function drawSnapshot(scene) {
@@ -77,8 +78,13 @@ export function drawSnapshot(scene) {
   for (const ap of scene.airports) {
     const p = project(ap.lat, ap.lng);
     ctx.fillStyle = "#5b2c83"; ctx.beginPath(); ctx.arc(p.x, p.y, 3.5, 0, 2 * Math.PI); ctx.fill();
-    ctx.fillText(ap.label, p.x + 6, p.y - 4);
+    // The side the map chose (off the aircraft); offsets as the map's, from the dot's centre.
+    const side = ap.side || "right";
+    ctx.textAlign = side === "left" ? "right" : side === "right" ? "left" : "center";
+    const x = side === "left" ? p.x - 6 : side === "right" ? p.x + 6 : p.x;
+    ctx.fillText(ap.label, x, side === "below" ? p.y + 15 : side === "above" ? p.y - 8 : p.y - 4);
   }
+  ctx.textAlign = "left";
   for (const ac of scene.aircraft) {
     const p = project(ac.lat, ac.lng);
     ctx.save(); ctx.translate(p.x, p.y); ctx.rotate((ac.track || 0) * Math.PI / 180);
