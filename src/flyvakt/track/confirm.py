@@ -147,10 +147,10 @@ def sorted_with_pending(
     if not hit.any():
         return deferred_take(obs, order, icao24=icao), pending
     ph = pending.take(hit)
-    both = ObservationBatch.concat([ph, obs])
     p_order = order_by_key_time(ph.icao24, ph.time_s)
     a, t = ph.icao24[p_order], ph.time_s[p_order]
     if np.isnan(t).any():  # NaN sorts last: the search below assumes comparable times
+        both = ObservationBatch.concat([ph, obs])
         return deferred_take(both, order_by_key_time(both.icao24, both.time_s)), pending.take(~hit)
     # Per pending frame, the rows of ``obs`` before it: those of lower addresses, then those
     # of its address at an earlier time (binary search inside the address's run; NaN times,
@@ -168,12 +168,14 @@ def sorted_with_pending(
         hi = np.where(open_ & ~before, mid, hi)
     n, h = len(obs) + len(ph), len(ph)
     at_p = lo + np.arange(h)  # place in the merged order (pending frames keep their order)
-    merged = np.empty(n, dtype=np.int64)
     is_p = np.zeros(n, dtype=np.bool_)
     is_p[at_p] = True
-    merged[at_p] = p_order
-    merged[~is_p] = order + h
-    return deferred_take(both, merged), pending.take(~hit)
+    # Rows of ``obs`` in order, the pending frames' places filled from ``ph`` when read.
+    merged = np.zeros(n, dtype=np.int64)
+    merged[~is_p] = order
+    src = np.full(n, -1, dtype=np.int64)
+    src[at_p] = p_order
+    return deferred_take(obs, merged, (ph, src)), pending.take(~hit)
 
 
 def _subject(o: ObservationBatch) -> B:
