@@ -103,12 +103,21 @@ class StateTable:
     def lookup(self, icaos: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
         """Row index of each address, -1 for an aircraft not in the table (one vectorised
         search for the whole batch, not a dict lookup per address)."""
+        return self._index().lookup(icaos)
+
+    def _index(self) -> AddressIndex:
         if len(self.index) != len(self.rows):  # ``rows`` changed behind the index's back
             self.index = AddressIndex(
                 np.fromiter(self.rows.keys(), np.uint32, len(self.rows)),
                 np.fromiter(self.rows.values(), np.int64, len(self.rows)),
             )
-        return self.index.lookup(icaos)
+        return self.index
+
+    def indexed_rows(self) -> npt.NDArray[np.int64]:
+        """The rows in use, in no particular order (:meth:`live_rows` is in arrival order):
+        read from the index's arrays, not by iterating the ``rows`` dict."""
+        index = self._index()
+        return np.concatenate([index.rows, index.new_rows])
 
     def rows_for(
         self,
