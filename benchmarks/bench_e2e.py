@@ -181,6 +181,9 @@ def sweep(frames: int, sizes: list[int], repeat: int) -> list[tuple[int, float, 
     # Warm-up: world data (airports, borders, time zones) loads on first use, once per process.
     warm = build_corpus(20_000, 200)
     run_pipeline(warm, 65536, detect=True)
+    from flyvakt.runtime.setup import tune_gc
+
+    tune_gc()  # as `flyvakt replay` and `run` do after start-up
     out = []
     for n_ac in sizes:
         corpus = build_corpus(frames, n_ac)

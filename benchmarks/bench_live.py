@@ -8,7 +8,7 @@ as Beast once; the peer (a separate process, as readsb would be) reads the bytes
 boundaries up front and only calls ``sendall`` on pre-cut slices: at each 5 ms turn it sends
 every whole frame due by then (frame k is due at ``t0 + k / rate``).
 
-    .venv/bin/python benchmarks/bench_live.py [--rates 200000,500000] [--seconds 5]
+    .venv/bin/python benchmarks/bench_live.py [--rates 100000,200000,300000,500000] [--seconds 5]
         [--aircraft 5000] [--reader process|inline] [--store | --no-store]
         [--store-writer process|thread]
 
@@ -138,18 +138,29 @@ class Recorder:
         self.shed += n
 
     def take(self, n: int, t: float | None) -> None:
+        """The oldest ``n`` frames: published at ``t``, or shed (None)."""
+        self.publish(self.claim(n), t)
+
+    def claim(self, n: int) -> list[tuple[int, int]]:
+        """The oldest ``n`` frames, taken for a step: (first index, count) runs."""
+        out = []
         while n > 0 and self.ranges:
             r = self.ranges[0]
             k = min(n, r[1])
-            if t is not None:
-                self.published.append((t, r[0], k))
-            else:
-                self.shed += k
+            out.append((r[0], k))
             r[0] += k
             r[1] -= k
             n -= k
             if r[1] == 0:
                 self.ranges.popleft()
+        return out
+
+    def publish(self, runs: list[tuple[int, int]], t: float | None) -> None:
+        for first, k in runs:
+            if t is not None:
+                self.published.append((t, first, k))
+            else:
+                self.shed += k
 
 
 def patch_engine(rec: Recorder) -> Any:
@@ -157,7 +168,8 @@ def patch_engine(rec: Recorder) -> Any:
 
     cls = eng_mod._Engine
     # (An older engine, for a before/after run with PYTHONPATH=<old tree>/src, has no reader
-    # drops and no age_s.)
+    # drops and no age_s, and publishes within ``process``, not in a separate hand-off.)
+    handoff = getattr(cls, "_hand_off", None)
     orig = (cls.on_live_batch, cls._shed, getattr(cls, "on_reader_drop", None), cls.process)
 
     def on(self: Any, batch: Any, age_s: float = 0.0) -> None:
@@ -177,16 +189,31 @@ def patch_engine(rec: Recorder) -> Any:
         assert orig[2] is not None
         orig[2](self, n)
 
+    # A step takes the oldest frames when it starts; they are published when its hand-off to
+    # the hub ends (which may be after the next step has started, or frames been shed).
+    stepping: dict[int, list[tuple[int, int]]] = {}
+
     async def proc(self: Any, batch: Any) -> None:
+        stepping[id(batch)] = rec.claim(len(batch))
         await orig[3](self, batch)
-        rec.take(len(batch), time.monotonic())
+        if handoff is None:
+            rec.publish(stepping.pop(id(batch)), time.monotonic())
+
+    async def hand_off(self: Any, batch: Any, *args: Any) -> None:
+        assert handoff is not None
+        await handoff(self, batch, *args)
+        rec.publish(stepping.pop(id(batch)), time.monotonic())
 
     cls.on_live_batch, cls._shed, cls.process = on, shed, proc
+    if handoff is not None:
+        cls._hand_off = hand_off
     if orig[2] is not None:
         cls.on_reader_drop = drop
 
     def undo() -> None:
         cls.on_live_batch, cls._shed, cls.process = orig[0], orig[1], orig[3]
+        if handoff is not None:
+            cls._hand_off = handoff
         if orig[2] is not None:
             cls.on_reader_drop = orig[2]
 
@@ -359,7 +386,7 @@ def live(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rates", default="200000,500000")
+    ap.add_argument("--rates", default="100000,200000,300000,500000")  # ~45 s in all
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--aircraft", type=int, default=5000)
     ap.add_argument("--reader", choices=("process", "inline"), default="process")

@@ -7,7 +7,7 @@ CRC-valid); DF11 all-call replies are added (the recording has none) so that the
 a real receiver: about 1/3 DF11, 1/3 DF17, the rest DF0/4/5/16/20/21.
 
     .venv/bin/python benchmarks/bench_pipeline.py [--frames 1000000] [--aircraft 5000] [--repeat 3]
-        [--dwell]
+        [--dwell] [--default-gc]
 
 By default each aircraft is heard for only ~16 s (its first frames_per_aircraft frames): every
 aircraft is new and then lost, so per-aircraft costs dominate. ``--dwell`` gives each aircraft
@@ -35,7 +35,7 @@ from flyvakt.decode import crc24, decode_batch
 from flyvakt.geo import get_world
 from flyvakt.model import FrameBatch
 from flyvakt.pipeline import PipelineState, step
-from flyvakt.runtime.setup import make_detector, tracker_config
+from flyvakt.runtime.setup import make_detector, tracker_config, tune_gc
 
 RECORDING = Path(__file__).resolve().parents[1] / "tests/data/traffic/full_flight_short.jsonl.gz"
 
@@ -177,6 +177,11 @@ def main() -> None:
         help="each aircraft heard for its whole 10-minute window (as many as --frames hold; "
         "--aircraft is ignored): per-fix costs, as at a real receiver",
     )  # fmt: skip
+    ap.add_argument(
+        "--default-gc", action="store_true",
+        help="keep CPython's garbage-collection thresholds instead of the runtime's policy "
+        "(flyvakt.runtime.setup.tune_gc, which replay and run apply): its effect, before/after",
+    )  # fmt: skip
     args = ap.parse_args()
 
     if args.dwell:
@@ -190,6 +195,8 @@ def main() -> None:
     tracker_config()
     get_world().tz_at(0.0, 0.0)
     run_pipeline(corpus.take(np.arange(min(len(corpus), 20_000))), args.batch, detect=True)
+    if not args.default_gc:
+        tune_gc()  # as `flyvakt replay` and `run` do after start-up
 
     t_dec = min(cpu(decode_batch, corpus)[0] for _ in range(args.repeat))
     trk, det = [], []

@@ -12,12 +12,16 @@ approach into Pyongyang is seen down to ~3,500 ft about 6 NM out, and touchdown 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from flyvakt.fleets import example_fleets_path, load_fleets
+from flyvakt.fleets.events import FleetState
+from flyvakt.fleets.events import step as fleet_step
+from flyvakt.i18n.bulletins import fleet_bulletin
 from flyvakt.model import Event
 from flyvakt.runtime.replay import ReplayResult, replay_files
 from flyvakt.sim import emit, scenario
@@ -134,18 +138,111 @@ def test_pyongyang_landing_is_inferred_never_observed_and_names_no_airport(
     assert [e for e in replayed.events if e.type == "landing" and e.country == "KP"] == []
 
 
-def test_all_three_inferred_landings_and_no_fleet_landed_at_an_airport(
+def test_all_three_inferred_landings_make_one_inferred_fleet_landing(
     replayed: ReplayResult,
 ) -> None:
     """The first two are lost minutes before the data ends (the third is still on approach):
-    their landings are inferred when the signal is lost, not at end of data. No airport is
-    named, so no ``fleet_landed`` at ZKPY is said either (before session 8 there was one)."""
+    their landings are inferred when the signal is lost, not at end of data. None names an
+    airport, but each lists every airport within reach of its last fix, ZKPY alone, so the
+    fleet fact is said, inferred (session 10; sessions 8-9 had no ``fleet_landed`` here): one
+    ``fleet_landed`` with no airport named, country KP, candidates [ZKPY], and each member's
+    evidence. Before session 8 it named ZKPY as if observed at the airport."""
     landings = _kp_landings(replayed.events)
     times = sorted(e.time_s for e in landings)
     assert len(times) == 3 and times[-1] - times[0] > 120
     assert all("signal_lost_after" in e.details for e in landings if e.icao24 != LAST)
-    assert [e for e in replayed.events if e.type == "fleet_landed" and e.airport is not None
-            and e.airport.icao == "ZKPY"] == []  # fmt: skip
+    (fleet,) = [e for e in replayed.events if e.type == "fleet_landed" and e.country == "KP"]
+    assert fleet.basis == "inferred" and fleet.airport is None
+    assert fleet.candidates == ["ZKPY"] and fleet.fleet == ["ru-gov"]
+    assert fleet.icao24 == LAST and fleet.time_s == times[-1]
+    assert fleet.local_tz == "Asia/Pyongyang"
+    d = fleet.details
+    assert d["place"] == {"kind": "airport", "code": "ZKPY", "country": "KP"}
+    assert d["count"] == d["departed_count"] == 3 and d["origin"] == "UEEE"
+    assert d["members"] == list(HEXES) and d["unnamed_members"] == list(HEXES)
+    evidence = {m["icao24"]: m for m in d["member_landings"]}
+    for e in landings:
+        m = evidence[e.icao24]
+        assert m["basis"] == "inferred" and m["airport"] is None
+        assert m["candidates"] == ["ZKPY"] and m["candidates_within_nm"] == 10.0
+        assert m["reason"] == e.reason and m["time"] == e.time_iso
+        assert m["altitude_baro_ft"] == e.altitude_baro_ft
+    assert "inferred, not observed" in fleet.reason
+    # it is the only fleet landing after Yakutsk, and nothing names ZKPY as a landing airport
+    assert [e for e in replayed.events if e.airport is not None and e.airport.icao == "ZKPY"] == []
+
+
+FLEET_SAYS = {
+    "en": ("The last of the three aircraft of the Russian presidential fleet that took off from "
+           "Yakutsk appears to have landed in North Korea around 02:26 local time (19:26 "
+           "Norwegian time). This is inferred, not observed: Pyongyang (ZKPY) was the only "
+           "airport within reach of each aircraft's last position."),
+    "nb": ("Det siste av de tre flyene i den russiske presidentflyflåten som lettet fra Yakutsk, "
+           "ser ut til å ha landet i Nord-Korea rundt kl. 02.26 lokal tid (19.26 norsk tid). "
+           "Dette er utledet, ikke observert: Pyongyang (ZKPY) var den eneste flyplassen innen "
+           "rekkevidde av hvert flys siste posisjon."),
+    "nn": ("Det siste av dei tre flya i den russiske presidentflyflåten som letta frå Yakutsk, "
+           "ser ut til å ha landa i Nord-Korea rundt kl. 02.26 lokal tid (19.26 norsk tid). "
+           "Dette er utleidd, ikkje observert: Pyongyang (ZKPY) var den einaste flyplassen "
+           "innanfor rekkjevidd av siste posisjon til kvart fly."),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "nb", "nn"])
+def test_fleet_landing_bulletin_says_inferred_and_names_zkpy_only_as_within_reach(
+    replayed: ReplayResult, lang: str
+) -> None:
+    """The headline fact, honestly: "the last of the three ... appears to have landed in North
+    Korea ... inferred, not observed"; ZKPY is named only as the only airport within reach,
+    never as where a landing was seen."""
+    registry = load_fleets(example_fleets_path())
+    (fleet,) = [e for e in replayed.events if e.type == "fleet_landed" and e.country == "KP"]
+    text = fleet_bulletin(fleet, lang, "Europe/Oslo", registry.names(lang))
+    assert text == FLEET_SAYS[lang]
+
+
+def _refleet(events: list[Event]) -> list[Event]:
+    """The fleet stage run again on (edited) per-aircraft events of the replay."""
+    registry = load_fleets(example_fleets_path())
+    per_aircraft = [e for e in events if not e.type.startswith("fleet_")]
+    _, out = fleet_step(FleetState(), per_aircraft, registry)
+    return [e for e in out if e.type == "fleet_landed"]
+
+
+def test_fleet_landing_negative_cases_on_the_reconstruction(replayed: ReplayResult) -> None:
+    """The same replayed events, edited: the fleet stage reproduces the replay's fleet
+    landings; a member whose landing is not seen leaves no fleet fact; candidates that differ
+    (ZKPY and a second North Korean airport) name no airport, only the country; candidates in
+    two countries, or a candidate list that is a ranking rather than every airport within
+    reach, give no fleet fact at all."""
+    ev = replayed.events
+    assert [(e.icao24, e.airport, e.country) for e in _refleet(ev)] == [
+        (e.icao24, e.airport, e.country) for e in ev if e.type == "fleet_landed"
+    ]
+    kp = {id(e) for e in _kp_landings(ev)}
+
+    def edit(icao: str, **changes: object) -> list[Event]:
+        return [
+            dataclasses.replace(e, **changes) if id(e) in kp and e.icao24 == icao else e  # type: ignore[arg-type]
+            for e in ev
+        ]
+
+    unseen = [e for e in ev if not (id(e) in kp and e.icao24 == "157718")]
+    assert [e.airport.icao for e in _refleet(unseen) if e.airport] == ["UEEE"]
+    assert [e for e in _refleet(unseen) if e.airport is None] == []
+
+    (differ,) = [e for e in _refleet(edit("157718", candidates=["ZKPY", "ZKHM"])) if e.time_s
+                 > _t("2024-06-18T17:00:00")]  # fmt: skip
+    assert differ.airport is None and differ.country == "KP" and differ.basis == "inferred"
+    assert differ.details["place"] == {"kind": "country", "code": "KP", "country": "KP"}
+    assert differ.candidates == ["ZKPY", "ZKHM"]
+    text = fleet_bulletin(differ, "en", "Europe/Oslo", {})
+    assert "only airport" not in text and "North Korea (ZKPY, ZKHM); which of them" in text
+
+    abroad = _refleet(edit("157718", candidates=["ZKPY", "ZYTL"]))  # ZYTL: Dalian, China
+    assert [e.airport.icao for e in abroad if e.airport] == ["UEEE"] and len(abroad) == 1
+    ranking = _refleet(edit("157718", details={"tz": "Asia/Pyongyang"}))
+    assert [e.airport.icao for e in ranking if e.airport] == ["UEEE"] and len(ranking) == 1
 
 
 # ----------------------------------------------------------------------------- claims

@@ -99,6 +99,14 @@ class AlertManager:
     def _key(self, rule: Rule, ev: Event) -> str:
         return json.dumps([rule.name, *dedupe_key(ev)])
 
+    def _raised_before(self, rule: Rule, ev: Event, key: str) -> bool:
+        """Raised already: its key, or the key versions before session 10 wrote for it (rule,
+        type, aircraft, time, without the place), read back from an older state file or outbox.
+        Keys written now always carry the place, so the old form matches only old alerts."""
+        if key in self._seen:
+            return True
+        return json.dumps([rule.name, *dedupe_key(ev)[:3]]) in self._seen
+
     def _remember(self, key: str) -> None:
         self._seen.add(key)
         if self.state_path is not None:
@@ -121,7 +129,7 @@ class AlertManager:
                 if not match(rule, ev):
                     continue
                 key = self._key(rule, ev)
-                if key in self._seen:
+                if self._raised_before(rule, ev, key):
                     continue
                 payload = self.payload(rule, ev)
                 out.append(payload)

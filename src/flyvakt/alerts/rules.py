@@ -105,9 +105,19 @@ def match(rule: Rule, event: Event) -> bool:
     return ok
 
 
-def dedupe_key(event: Event) -> tuple[str, str, float]:
-    """Each alert once: the same event (type, aircraft, time) is never sent twice."""
-    return (event.type, event.icao24, round(float(event.time_s), 3))
+def dedupe_key(event: Event) -> tuple[str, str, float, str]:
+    """Each alert once: the same event (type, aircraft, time, place) is never sent twice.
+
+    The place is the airport's ICAO code, or for an event that names none ``candidates:`` and
+    its candidates (empty when there are none): two landings of one aircraft at the same
+    moment at different airports are two alerts, never one (as the store's event id,
+    stream/wire.py), and a landing that names no airport is not one that names its candidate.
+    """
+    if event.airport is not None:
+        place = event.airport.icao
+    else:
+        place = f"candidates:{','.join(event.candidates)}" if event.candidates else ""
+    return (event.type, event.icao24, round(float(event.time_s), 3), place)
 
 
 def map_link(base_url: str, event: Event) -> str:

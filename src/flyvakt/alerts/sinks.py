@@ -69,11 +69,18 @@ def post_json(
     raise WebhookError(f"{url}: failed after {attempts} attempts ({last})")
 
 
+def _hedge(ev: dict[str, Any]) -> str:
+    """The " (inferred, not observed)" mark of an event that was not observed: an alert must never
+    read like a seen landing when it was inferred (or only possible)."""
+    basis = ev.get("basis") or "observed"
+    return "" if basis == "observed" else f" ({basis}, not observed)"
+
+
 def send_stdout(payload: dict[str, Any], out: TextIO | None = None) -> None:
     ev = payload["event"]
     line = (
-        f"ALERT [{payload['rule']}] {ev['type']} {ev['icao24']} {ev.get('callsign') or ''} "
-        f"{ev['time']} {ev.get('country') or ''} {payload['map']}"
+        f"ALERT [{payload['rule']}] {ev['type']}{_hedge(ev)} {ev['icao24']} "
+        f"{ev.get('callsign') or ''} {ev['time']} {ev.get('country') or ''} {payload['map']}"
     )
     print(" ".join(line.split()), file=out or sys.stdout, flush=True)
 
@@ -85,7 +92,7 @@ def send_apprise(url: str, payload: dict[str, Any]) -> None:
     ap.add(url)
     ev = payload["event"]
     ok = ap.notify(
-        title=f"flyvakt: {ev['type']} {ev.get('callsign') or ev['icao24']}",
+        title=f"flyvakt: {ev['type']}{_hedge(ev)} {ev.get('callsign') or ev['icao24']}",
         body=f"{ev['time']} {ev.get('country') or ''}\n{payload['map']}",
     )
     if not ok:

@@ -114,7 +114,7 @@ def run_replay(args: argparse.Namespace) -> int:
     from flyvakt.cli.progress import ReplayProgress, wanted
     from flyvakt.pipeline import PipelineState, finish, flush
     from flyvakt.runtime.guard import guarded_step
-    from flyvakt.runtime.setup import make_detector, tracker_config
+    from flyvakt.runtime.setup import make_detector, tracker_config, tune_gc
     from flyvakt.sources import SourceFormatError, SourceStats
 
     inputs = args.inputs or [bundled_sample()]
@@ -134,6 +134,7 @@ def run_replay(args: argparse.Namespace) -> int:
 
     fleets = fleets_or_bundled(args.fleets)
     detector = None if args.no_events else make_detector(fleets_path=fleets)
+    tune_gc()  # start-up done: the run's GC policy (runtime/setup.py)
     pos_out = PositionsWriter(args.positions_out) if args.positions_out else None
     ev_out = EventsWriter(args.events_jsonl) if args.events_jsonl else None
     store = _open_store(args.db, getattr(args, "all_points", False)) if args.db else None

@@ -253,6 +253,9 @@ async def _main(args: argparse.Namespace) -> int:
     def on_status(st: dict[str, Any]) -> None:
         print(status_line(st), file=sys.stderr, flush=True)
 
+    from flyvakt.runtime.setup import tune_gc
+
+    tune_gc()  # start-up done: the run's GC policy (runtime/setup.py)
     if args.from_url:
         done = await _consume(args, kafka, hub, stop, registry, alerts, on_status)
         summary = None

@@ -20,9 +20,14 @@ def _within_reach(ctx: Context, fx: Fix) -> bool:
     answer. Its heights come from the pressure altitude against a ground reference (learned
     where the pressure altitude read within ``QNH_TOL_FT`` of the elevation, so at most that
     above the highest airport) or the elevation, or from GNSS altitude against the elevation."""
+    return _heights_within_reach(ctx, fx.alt, fx.alt_gnss)
+
+
+def _heights_within_reach(ctx: Context, alt_ft: float, alt_gnss_ft: float) -> bool:
+    """:func:`_within_reach` of a fix with these pressure and GNSS altitudes."""
     top = ctx.world.highest_airport_ft() + R.QNH_TOL_FT + R.LOW_AGL_FT
-    return not (fx.alt > top or math.isnan(fx.alt)) or not (
-        fx.alt_gnss > top or math.isnan(fx.alt_gnss)
+    return not (alt_ft > top or math.isnan(alt_ft)) or not (
+        alt_gnss_ft > top or math.isnan(alt_gnss_ft)
     )
 
 
@@ -73,6 +78,36 @@ class CoverageRule:
             and bool(final_to(ctx, st, last, strict=False)[0])
         )
         return st.landing_pending
+
+    def says_nothing_more(
+        self, ctx: Context, st: AircraftState, alt_ft: float, alt_gnss_ft: float, *,
+        field_near: bool,
+    ) -> bool:  # fmt: skip
+        """Whether :meth:`lost`, for a last fix with these altitudes, would only mark the
+        aircraft lost and say ``signal_lost``: no flip pending (nothing to confirm), and no
+        landing within reach (committed on the ground, or ``field_near`` False, or the fix too
+        high for any airport). Then :meth:`lost_plainly` does the same, without the rest."""
+        return st.flip_start is None and (
+            bool(st.ground)
+            or not field_near
+            or not _heights_within_reach(ctx, alt_ft, alt_gnss_ft)
+        )
+
+    def lost_plainly(
+        self, st: AircraftState, icao: str, t: float, lat: float, lon: float, alt_ft: float,
+        on_ground: bool, tz: str,
+    ) -> Event:  # fmt: skip
+        """:meth:`lost` where :meth:`says_nothing_more` (the signal-lost sweep asks): the same
+        state change and the same event, field for field, as :meth:`lost` through
+        :meth:`Context.event`, built from the last fix's values and what the sweep computed for
+        all lost aircraft at once (``icao``: the hex address; ``tz``: the zone at the fix)."""
+        st.lost = True
+        st.landing_pending = False
+        return Event(
+            "signal_lost", icao, t, st.callsign, None, None, "observed", 0.95, _LOST_WHY, [],
+            lat, lon, None if math.isnan(alt_ft) else alt_ft, tz,
+            details={"on_ground": on_ground},
+        )  # fmt: skip
 
     def land_lost(self, ctx: Context, st: AircraftState, out: list[Event]) -> None:
         """Lost on an approach and not seen again: the inferred landing."""

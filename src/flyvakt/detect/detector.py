@@ -3,9 +3,9 @@
 Shape of the work (DESIGN.md §1): positions arrive in batches sorted by (address, time). A
 vectorised pre-pass marks the few rows that can matter ("hot" rows: ground/air flips, gaps,
 emergency codes, low-altitude fixes, one country sample per aircraft per 20 s, first and last
-fix); only those go, one aircraft at a time, through the rule modules (:data:`RULES`). Everything
-else only moves the aircraft's "last fix". That keeps detection a small fraction of the
-pipeline's cost.
+fix); only those go, one aircraft at a time, through the rule modules (:data:`RULES`), or, when
+they provably cannot change a phase, through the calm paths of calm.py, which do what the rules
+would do with them. Everything else only moves the aircraft's "last fix".
 
 The entry point is pure: :func:`step` ``(state, batch, now) -> (state, events)`` and
 :func:`finish`; all state is plain data (:class:`~flyvakt.detect.state.DetectorState`).
@@ -33,9 +33,14 @@ from flyvakt.detect import rules as R
 from flyvakt.detect.airspace import AirspaceRule
 from flyvakt.detect.approach import ApproachRule
 from flyvakt.detect.base import Context, Hot, Rule, WorldView
+from flyvakt.detect.calm import REACH_MARGIN_NM as _REACH_MARGIN_NM
+from flyvakt.detect.calm import calm as _calm
+from flyvakt.detect.calm import calm_ground as _calm_ground
+from flyvakt.detect.calm import far_from_fields as _far_from_fields
+from flyvakt.detect.calm import may_approach as _may_approach
+from flyvakt.detect.calm import remember as _remember
 from flyvakt.detect.coverage import CoverageRule
 from flyvakt.detect.emergency import EmergencyRule
-from flyvakt.detect.evidence import absurd_alt, plausible_alt
 from flyvakt.detect.expiry import DETECT_FORGET_S, drop
 from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.phase import PhaseRule
@@ -43,7 +48,7 @@ from flyvakt.detect.prepass import fix_columns, ground_estimate
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.model import AirportRef, Event, PositionBatch
-from flyvakt.model.batches import parse_icao_hex
+from flyvakt.model.batches import icao_hex, parse_icao_hex
 from flyvakt.model.runs import runs_by_key, silence_generations
 
 COVERAGE, PHASE, SPOOFING = CoverageRule(), PhaseRule(), SpoofingRule()
@@ -55,10 +60,6 @@ RULES: tuple[Rule, ...] = (COVERAGE, PHASE, SPOOFING, AIRSPACE, APPROACH, EMERGE
 
 
 _EMERGENCY = sorted(R.EMERGENCY_SQUAWKS)
-# The vectorised airport search and the scalar one round distances differently (by far less
-# than a metre): "no airport within FIELD_NM" is asked with this margin (~20 m), so that the
-# answer never differs from the scalar search's.
-_REACH_MARGIN_NM = 0.01
 
 
 def step(
@@ -153,56 +154,61 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     hot |= np.r_[hot[1:] & ~start[1:], False]
     idx = np.flatnonzero(hot)
     _late_fields(ctx, p, idx[later[idx]], field_i)
-    sampled = idx[sample[idx]]
+    # The hot rows in the order the rules see them: all aircraft in time order (then address),
+    # not aircraft after aircraft: aircraft share ground references (ctx.ground_refs), so each
+    # fix must see those learned before it in data time, however the stream was cut into
+    # batches (tests/property/test_batch_split.py). Every per-row list below is in that order.
+    idx = idx[np.lexsort((icao[idx], p.time_s[idx]))]
+    is_sample = sample[idx]
     country_l: list[str | None] = [None] * len(idx)
-    if len(sampled):
+    if is_sample.any():
+        sampled = idx[is_sample]
         found = ctx.world.country_at(p.lat_deg[sampled], p.lon_deg[sampled]).tolist()
-        for k, c in zip(np.flatnonzero(sample[idx]).tolist(), found, strict=True):
+        for k, c in zip(np.flatnonzero(is_sample).tolist(), found, strict=True):
             country_l[k] = None if c is None else str(c)
     # One Fix per hot row, built straight from the columns (no tuple per row: every object
     # that outlives a moment is work for the garbage collector).
     fixes: list[Fix] = list(map(Fix, *fix_columns(p, ground, idx)))
     # The last fix before this batch of the aircraft whose first row is hot.
     is_first = start[idx]
+    first_l: list[tuple[Any, ...] | None] = [None] * len(idx)
     before = state.lastfix.values_many(row_of[idx][is_first])
-    firsts = dict(zip(np.flatnonzero(is_first).tolist(), before, strict=True))
-    fields_l, sample_l = field_i[idx].tolist(), sample[idx].tolist()
-    icao_l, gap_l, idx_l = icao[idx].tolist(), gap[idx].tolist(), idx.tolist()
-    # Rows that may take the calm path (_calm): flagged airborne, no field near, no gap, no
-    # emergency code; the aircraft's own state decides the rest, fix by fix.
-    calm_l = (
-        (field_i[idx] < 0) & (p.on_ground[idx] == 0) & ~gap[idx]
-        & ~np.isin(p.squawk[idx], _EMERGENCY)
-    ).tolist()  # fmt: skip
-    far_l = _far_from_fields(ctx, p, idx[np.asarray(calm_l, np.bool_)], len(p))[idx].tolist()
+    for k, last in zip(np.flatnonzero(is_first).tolist(), before, strict=True):
+        first_l[k] = last
+    # Rows that may take a calm path (calm.py), after no gap and with no emergency code: 1,
+    # flagged airborne with no field near (_calm); 2, flagged on the ground near a field
+    # (_calm_ground). The aircraft's own state and the fix's evidence decide the rest.
+    plain = ~gap[idx] & ~np.isin(p.squawk[idx], _EMERGENCY)
+    fi, on = field_i[idx], p.on_ground[idx]
+    air = plain & (fi < 0) & (on == 0)
+    calm_l = (air + 2 * (plain & (fi >= 0) & (on == 1)).astype(np.int8)).tolist()
+    far_l = _far_from_fields(ctx, p, idx[air], len(p))[idx].tolist()
     refs: dict[int, AirportRef] = {}  # the batch's fields, AirportRef built once each
     seen: dict[int, AircraftState] = {}
     st: AircraftState | None = None
-    # All aircraft in time order (then address), not aircraft after aircraft: aircraft share
-    # ground references (ctx.ground_refs), so each fix must see those learned before it in data
-    # time, however the stream was cut into batches (tests/property/test_batch_split.py).
-    for k in np.lexsort((icao[idx], p.time_s[idx])).tolist():
-        a, i = icao_l[k], idx_l[k]
+    rows = zip(
+        icao[idx].tolist(), idx.tolist(), fixes, calm_l, is_sample.tolist(), country_l,
+        far_l, fi.tolist(), gap[idx].tolist(), first_l, strict=True,
+    )  # fmt: skip
+    for a, i, fx, c, smp, country, far, f_i, is_gap, first in rows:
         if st is None or st.icao24 != a:
             st = seen.get(a)
             if st is None:
                 st = seen[a] = state.get(a)
-        first = firsts.get(k)
         if first is not None:
             _refresh(st, first)
-        if calm_l[k] and _calm(
-            ctx, st, fixes[k], sample_l[k], country_l[k], p, i, far_l[k], out
-        ):
+        if c == 1 and _calm(ctx, st, fx, smp, country, p, i, far, out):
             continue
         # The gap flag comes from the vectorised pass: the previous *hot* fix is not
         # necessarily the previous fix.
-        fi = fields_l[k]
         field = None
-        if fi >= 0:
-            field = refs.get(fi)
+        if f_i >= 0:
+            field = refs.get(f_i)
             if field is None:
-                field = refs[fi] = ctx.world.airport_ref(fi)
-        _dispatch(ctx, st, fixes[k], gap_l[k], sample_l[k], country_l[k], p, i, field, out)
+                field = refs[f_i] = ctx.world.airport_ref(f_i)
+            if c == 2 and _calm_ground(ctx, st, fx, smp, country, p, i, field, out):
+                continue
+        _dispatch(ctx, st, fx, is_gap, smp, country, p, i, field, out)
     for st in seen.values():
         _pending(state, st)
     state.tails.update(p, gid, runs.ends)
@@ -372,125 +378,6 @@ def _dispatch(
     _remember(st, fx)
 
 
-def _may_approach(st: AircraftState, fx: Fix) -> bool:
-    """Whether :class:`ApproachRule` can act on ``fx`` with no approach under way: airborne,
-    below ``APPROACH_MAX_ALT_FT``, descending faster than ``APPROACH_MIN_DESCENT_FPM``, and
-    ``APPROACH_RECHECK_S`` after its last airport search."""
-    return (
-        not fx.ground
-        and fx.alt < R.APPROACH_MAX_ALT_FT  # NaN: False
-        and fx.vr < R.APPROACH_MIN_DESCENT_FPM
-        and fx.t - st.approach_checked_s >= R.APPROACH_RECHECK_S
-    )
-
-
-def _calm(
-    ctx: Context,
-    st: AircraftState,
-    fx: Fix,
-    sampled: bool,
-    country: str | None,
-    p: PositionBatch,
-    i: int,
-    far: bool,
-    out: list[Event],
-) -> bool:
-    """A calm fix: what :data:`RULES` would do with it, without asking each rule; False (and
-    nothing done) when the fix is not calm, for :func:`_dispatch` to take.
-
-    Calm: the fix is flagged airborne with no field near (the pre-pass: no airport within
-    ``FIELD_NM`` below the altitude that could make it low near one), after no gap, with no
-    emergency code; the aircraft is committed airborne and waits for nothing (no flip, no
-    start-of-data or lift-off decision, no approach under way, not lost); and the fix is not
-    late. The invariant that makes this exact, rule by rule, for such a fix:
-
-    - coverage acts only across a gap;
-    - phase: the vote far from any field with an "airborne" flag is negative whatever the other
-      signals say, and the vote has no side effects there; a negative vote for an aircraft
-      committed airborne with no flip pending changes nothing; with no field the lift-off and
-      touch-and-go checks after an interval only clear the (already empty) lift-off candidate.
-      What remains is the altitude check (absurd or implausible altitudes become missing), done
-      here by the same functions; ``far`` (no airport within ``FIELD_NM``, from
-      :func:`_far_from_fields`) answers the absurd-altitude check's airport search in advance;
-    - spoofing and airspace act only on country samples: those get the rules themselves;
-    - approach with no approach under way acts only on a descending fix below
-      ``APPROACH_MAX_ALT_FT`` once ``APPROACH_RECHECK_S`` has passed: that fix gets the rule;
-    - emergency, for a code that is none, clears the code, as here;
-    - every fix then becomes the aircraft's last and enters its recent fixes (:func:`_remember`),
-      so the trends of later fixes see the same fixes as before.
-    """
-    prev = st.last
-    if (
-        prev is None
-        or st.ground is not False
-        or st.lost
-        or st.flip_start is not None
-        or st.start_pending
-        or st.lift_cand is not None
-        or st.low_min is not None
-        or fx.t < prev.t
-    ):
-        return False
-    if fx.callsign:
-        st.callsign = fx.callsign
-    if (not far and absurd_alt(ctx, st, fx)) or not plausible_alt(st, fx):
-        fx.alt = math.nan  # as PhaseRule.on_fix
-    if fx.t - prev.t >= R.SHORT_LIFT_GAP_S:
-        st.lift_before = st.lift_cand = st.lift_field = None  # as _lift_candidate, no field
-    h: Hot | None = None
-    if sampled:
-        h = Hot(fx, prev, False, sampled, country, p, i, None)
-        SPOOFING.on_fix(ctx, st, h, out)
-        AIRSPACE.on_fix(ctx, st, h, out)
-    if _may_approach(st, fx):
-        APPROACH.on_fix(ctx, st, h or Hot(fx, prev, False, sampled, country, p, i, None), out)
-    st.emergency_code, st.emergency_reported = -1, False
-    _remember(st, fx)
-    return True
-
-
-def _far_from_fields(
-    ctx: Context, p: PositionBatch, rows: npt.NDArray[np.int64], n: int
-) -> npt.NDArray[np.bool_]:
-    """Per row of ``p`` (``n`` rows): among ``rows``, those at or above ``SLOW_HIGH_FT`` with no
-    airport within ``FIELD_NM``, where :func:`~flyvakt.detect.evidence.absurd_alt` can only say
-    no; one vectorised search instead of its scalar one per fix."""
-    out = np.zeros(n, np.bool_)
-    rows = rows[p.altitude_baro_ft[rows] >= R.SLOW_HIGH_FT]
-    if len(rows):
-        ai, _d = ctx.world.nearest_airport_index(
-            p.lat_deg[rows], p.lon_deg[rows], R.FIELD_NM + _REACH_MARGIN_NM
-        )
-        out[rows[ai < 0]] = True
-    return out
-
-
-def _remember(st: AircraftState, fx: Fix) -> None:
-    """``fx`` becomes the aircraft's last fix and enters its recent fixes (one per
-    ``RECENT_STEP_S``, at most ``RECENT_FIXES``, none older than ``RECENT_KEEP_S`` before it or
-    before a pending flip)."""
-    st.last = fx
-    rec = st.recent
-    if (
-        rec
-        and fx.t - rec[-1].t < R.RECENT_STEP_S
-        and len(rec) > 1
-        and fx.t - rec[-2].t < R.RECENT_STEP_S
-    ):
-        rec[-1] = fx
-    else:
-        rec.append(fx)
-        if len(rec) > R.RECENT_FIXES:
-            del rec[0]
-        keep_from = fx.t
-        for f in (st.flip_start, st.flip_prev):
-            if f is not None and f.t < keep_from:
-                keep_from = f.t
-        keep_from -= R.RECENT_KEEP_S
-        while rec[0].t < keep_from:
-            del rec[0]
-
-
 def _refresh(st: AircraftState, last: tuple[Any, ...]) -> None:
     """Bring ``st.last`` up to the aircraft's last fix ``last`` (recorded in columns, in
     :class:`Fix` field order). At an equal time too, when it is another fix: two fixes can
@@ -514,7 +401,10 @@ def _sweep_lost(
     first: which aircraft are lost, the time zones of their last positions (one batch lookup),
     and which have an airport within ``CLOSE_NM`` at all (one vectorised search over those low
     enough to be within reach of one); the rules then see each lost aircraft in row order, as
-    before, with those answers in hand."""
+    before, with those answers in hand. Most lost aircraft (at cruise, or far from any field,
+    with no flip pending) need no rule: their ``signal_lost`` is built straight from those
+    answers (:meth:`CoverageRule.lost_plainly`); only the others go through
+    :meth:`CoverageRule.lost`."""
     lf = state.lastfix
     t = lf.cols["t"][: lf.size]
     with np.errstate(invalid="ignore"):
@@ -525,19 +415,45 @@ def _sweep_lost(
         lf.cols["lost"][gone] = True
         lat, lon = lf.cols["lat"][gone], lf.cols["lon"][gone]
         tz = ctx.world.tz_many(lat, lon)
-        ctx.tz_known = dict(zip(zip(lat.tolist(), lon.tolist(), strict=True), tz, strict=True))
         near_l = _field_near(ctx, lf, gone).tolist()
         icaos = lf.cols["icao24"][gone].tolist()
         state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
+        c = lf.cols
+        t_l, lat_l, lon_l = c["t"][gone].tolist(), lat.tolist(), lon.tolist()
+        alt_l, gnss_l, gnd_l = (c[k][gone].tolist() for k in ("alt", "alt_gnss", "ground"))
         aircraft = state.aircraft
-        for a, last, near in zip(icaos, lf.values_many(gone), near_l, strict=True):
+        for k, a in enumerate(icaos):
             st = aircraft.get(a) or state.get(a)
-            _refresh(st, last)
+            t, la, lo, near = t_l[k], lat_l[k], lon_l[k], near_l[k]
+            cur = st.last
+            if cur is None or cur.t < t or (cur.t == t and (cur.lat != la or cur.lon != lo)):
+                # The recorded last fix is the aircraft's last (what _refresh would make st.last).
+                # Lost plainly (most: at cruise, or far from any field), its event comes from
+                # the columns; st.last stays behind, as whatever reads it next (_batch when the
+                # aircraft is heard again, finish) brings it up to the recorded fix first.
+                if st.first is not None and COVERAGE.says_nothing_more(
+                    ctx, st, alt_l[k], gnss_l[k], field_near=near
+                ):
+                    hexa = icao_hex(a)
+                    out.append(
+                        COVERAGE.lost_plainly(st, hexa, t, la, lo, alt_l[k], gnd_l[k], tz[k])
+                    )
+                    continue
+                _refresh(st, lf.values(int(gone[k])))
             fx = st.last
-            # The search was for the recorded last position: another position kept as the last
-            # (_refresh) gets the search of its own.
-            near = near or fx is None or fx.lat != last[1] or fx.lon != last[2]
-            if fx is not None and COVERAGE.lost(ctx, st, fx, out, field_near=near):
+            if fx is None:
+                continue
+            # The search (and the zone) was for the recorded last position: another position
+            # kept as the last (_refresh) gets the search of its own.
+            if fx.lat != la or fx.lon != lo:
+                near = True
+            elif COVERAGE.says_nothing_more(ctx, st, fx.alt, fx.alt_gnss, field_near=near):
+                out.append(
+                    COVERAGE.lost_plainly(st, icao_hex(a), fx.t, la, lo, fx.alt, fx.ground, tz[k])
+                )
+                continue
+            ctx.tz_known[(la, lo)] = tz[k]  # the zone there, for ctx.event (any aircraft)
+            if COVERAGE.lost(ctx, st, fx, out, field_near=near):
                 state.awaiting.add(a)
         ctx.tz_known = {}
     for a in list(state.awaiting) if only is None else [only] if only in state.awaiting else []:
@@ -549,9 +465,7 @@ def _sweep_lost(
             COVERAGE.land_lost(ctx, st, out)
 
 
-def _field_near(
-    ctx: Context, lf: LastFixes, rows: npt.NDArray[np.int64]
-) -> npt.NDArray[np.bool_]:
+def _field_near(ctx: Context, lf: LastFixes, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
     """Per row of ``lf``: False where no airport lies within ``CLOSE_NM`` of its last position
     (a property of the position alone: :func:`~flyvakt.detect.gaps.final_to` would find
     none), else True. Searched (one vectorised search, with the rounding margin) only for the

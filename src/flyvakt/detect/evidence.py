@@ -17,23 +17,35 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from math import isnan
 from typing import TYPE_CHECKING
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.state import AircraftState, Fix
+from flyvakt.geo.distance import distance_nm
 from flyvakt.model import AirportRef
 
 if TYPE_CHECKING:
     from flyvakt.detect.base import Context
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Vote:
     """+2/+1 surface, -2/-1 air, 0 no evidence; ``why`` says which signal decided."""
 
     value: int
     why: str
     level_ft: float = math.nan  # a ground level of the pressure altitude this vote found
+
+
+# The votes whose reason names no number, made once: a vote is cast for every fix near a field
+# or without a flag, and each new object is work for the garbage collector (Vote is frozen, so
+# sharing them is safe).
+_GROUND_FLAG, _AIRBORNE_FLAG = Vote(2, "ground flag"), Vote(-1, "airborne flag")
+_ESTIMATE_GROUND, _ESTIMATE_NONE = (
+    Vote(1, "altitude/speed estimate"),
+    Vote(0, "altitude/speed estimate"),
+)
 
 
 def height_ft(fx: Fix, field: AirportRef, ref_baro_ft: float) -> tuple[float, float]:
@@ -78,8 +90,8 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
     if field is None:
         # Far from any known airport: no height reference; the flag is all there is.
         if fx.ground_known:
-            return Vote(2 if fx.ground else -1, "ground flag" if fx.ground else "airborne flag")
-        return Vote(1 if fx.ground else 0, "altitude/speed estimate")
+            return _GROUND_FLAG if fx.ground else _AIRBORNE_FLAG
+        return _ESTIMATE_GROUND if fx.ground else _ESTIMATE_NONE
     h, tol = height_ft(fx, field, ref_baro_ft)
     if tol == 0.0 and h < -R.FLOOR_BAND_FT:
         # Below the ground reference: the reference is wrong (or the weather moved), not
@@ -101,7 +113,7 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
         beats = " (physics beats the ground flag)" if flagged else ""
         return Vote(-2, f"{h:,.0f} ft above {field.icao} by {_source(tol)}{beats}")
     if math.isnan(h) and flagged:
-        carried = _carried_alt(fx, st)
+        carried = carried_alt(fx, st)
         if carried is not None:
             hc, tc = height_ft(carried, field, ref_baro_ft)
             if hc - tc > R.AIR_HEIGHT_FT:
@@ -120,7 +132,7 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
             # at 1,175 ft and 102 kt): it is no evidence of a surface, and no vote.
             return Vote(0, f"ground flag alone (no altitude or speed) {d:.1f} NM from {field.icao}")
     if flagged:
-        return Vote(2, "ground flag")
+        return _GROUND_FLAG
     if tol != 0.0:
         floor = _floor_run(st, fx, field)
         if floor is not None:
@@ -154,9 +166,9 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
         # NaN: unknown speed, no vote from it; slow aircraft descend at 45 kt (ace95b at KSNS)
         if gs < R.TAKEOFF_MIN_GS_KT and level and not _trend_down(st, fx):
             return Vote(1, f"airborne flag at {gs:.0f} kt near {field.icao}'s ground level")
-        return Vote(-1, "airborne flag")
+        return _AIRBORNE_FLAG
     if fx.ground:  # no flag: the altitude-0 / slow-without-altitude estimate of the source
-        return Vote(1, "altitude/speed estimate")
+        return _ESTIMATE_GROUND
     return Vote(0, "no evidence")
 
 
@@ -212,9 +224,7 @@ def _floor_run(st: AircraftState, fx: Fix, field: AirportRef) -> Vote | None:
     )
 
 
-def _ground_level_run_s(
-    st: AircraftState, fx: Fix, field: AirportRef, ref_baro_ft: float
-) -> float:
+def _ground_level_run_s(st: AircraftState, fx: Fix, field: AirportRef, ref_baro_ft: float) -> float:
     """How long the pressure altitude has stayed within ``FLOOR_BAND_FT`` of the ground
     reference up to ``fx``, over the runway (within ``RUNWAY_NM``); 0 when not over it."""
     from flyvakt.detect.base import dist_nm
@@ -238,15 +248,14 @@ def _implied_gs(
 ) -> float:
     """Groundspeed from the distance to the previous fix (``IMPLIED_GS_S``), NaN unknown: SBS
     position lines and some state vectors carry no speed."""
-    from flyvakt.detect.base import dist_nm
-
+    t = fx.t
     for f in reversed(st.recent):
-        dt = fx.t - f.t
+        dt = t - f.t
         if dt < min_dt_s:
             continue
         if dt > max_dt_s:
             break
-        return dist_nm(f, fx) / dt * 3600.0
+        return distance_nm(f.lat, f.lon, fx.lat, fx.lon) / dt * 3600.0
     return math.nan
 
 
@@ -324,12 +333,13 @@ def absurd_alt(ctx: Context, st: AircraftState, fx: Fix) -> bool:
     return bool(near) and fx.alt - near[0][0].elevation_ft >= R.SLOW_HIGH_FT
 
 
-def _carried_alt(fx: Fix, st: AircraftState) -> Fix | None:
+def carried_alt(fx: Fix, st: AircraftState) -> Fix | None:
     """The most recent fix of this aircraft with an altitude, within ``ALT_CARRY_S``."""
+    t, carry_s = fx.t, R.ALT_CARRY_S  # bound once: the loop runs for most surface fixes
     for f in reversed(st.recent):
-        if fx.t - f.t > R.ALT_CARRY_S:
+        if t - f.t > carry_s:
             return None
-        if not math.isnan(f.alt) or not math.isnan(f.alt_gnss):
+        if not isnan(f.alt) or not isnan(f.alt_gnss):
             return f
     return None
 
@@ -355,12 +365,14 @@ def alt_trend_ft(st: AircraftState, fx: Fix) -> float | None:
     """Altitude change from a fix at least ``TREND_S`` earlier (within 4×), None unknown."""
     if math.isnan(fx.alt):
         return None
+    t, trend_s = fx.t, R.TREND_S  # bound once: the loop runs for most fixes near a field
     for f in reversed(st.recent):
-        if f is fx or fx.t - f.t < R.TREND_S:
+        dt = t - f.t
+        if f is fx or dt < trend_s:
             continue
-        if fx.t - f.t > 4 * R.TREND_S:
+        if dt > 4 * trend_s:
             return None
-        if not math.isnan(f.alt):
+        if not isnan(f.alt):
             return fx.alt - f.alt
     return None
 

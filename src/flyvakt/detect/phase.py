@@ -45,7 +45,7 @@ class PhaseRule:
         elif flagged and math.isnan(fx.alt) and st.ground is not None:
             fx.ground = st.ground  # a flag that is no evidence leaves the phase as it was
         if h.field is not None:
-            self._learn_ground_ref(ctx, st, h.field, fx, v)
+            learn_ground_ref(ctx, st, h.field, fx, v)
         if h.prev is None:
             # Weak evidence at the first fix (a flag alone) leaves the phase unknown: the first
             # strong evidence sets it without an event (no landing from a taxi seen first).
@@ -83,26 +83,6 @@ class PhaseRule:
     @staticmethod
     def _ground_ref(ctx: Context, st: AircraftState, field: AirportRef | None, fx: Fix) -> float:
         return math.nan if field is None else ground_ref(ctx, st, field, fx)
-
-    @staticmethod
-    def _learn_ground_ref(
-        ctx: Context, st: AircraftState, field: AirportRef, fx: Fix, v: Vote
-    ) -> None:
-        if st.field_icao != field.icao:
-            st.field_icao, st.ref_baro_ft = field.icao, math.nan
-        if fx.alt < st.ref_baro_ft - R.FLOOR_BAND_FT:
-            st.ref_baro_ft = math.nan  # below its own ground reference: that was no ground
-        # Physically on the surface (taxi speed at the field's level) with a pressure altitude:
-        # that altitude is the field's ground reference now, for this aircraft and for others.
-        slow = not math.isnan(fx.gs) and fx.gs < R.TAXI_MAX_KT
-        level = abs(fx.alt - field.elevation_ft) <= R.QNH_TOL_FT  # False when NaN
-        if v.value >= 2 and slow and level:
-            st.ref_baro_ft = fx.alt
-            share_ground_ref(ctx, field.icao, fx.alt, fx.t)
-        elif not math.isnan(v.level_ft):
-            # The floor of this aircraft's own descent: its reference, not shared (a floor is
-            # weaker evidence than a taxi).
-            st.ref_baro_ft = v.level_ft
 
     # -- phase flips ----------------------------------------------------------------------
     def _phase(
@@ -169,6 +149,26 @@ class PhaseRule:
                 ),
             )  # fmt: skip
             return
+
+
+def learn_ground_ref(ctx: Context, st: AircraftState, field: AirportRef, fx: Fix, v: Vote) -> None:
+    """What fix ``fx`` near ``field`` with vote ``v`` teaches about the field's ground reference
+    of the pressure altitude (this aircraft's, and on a taxi, every aircraft's)."""
+    if st.field_icao != field.icao:
+        st.field_icao, st.ref_baro_ft = field.icao, math.nan
+    if fx.alt < st.ref_baro_ft - R.FLOOR_BAND_FT:
+        st.ref_baro_ft = math.nan  # below its own ground reference: that was no ground
+    # Physically on the surface (taxi speed at the field's level) with a pressure altitude:
+    # that altitude is the field's ground reference now, for this aircraft and for others.
+    slow = not math.isnan(fx.gs) and fx.gs < R.TAXI_MAX_KT
+    level = abs(fx.alt - field.elevation_ft) <= R.QNH_TOL_FT  # False when NaN
+    if v.value >= 2 and slow and level:
+        st.ref_baro_ft = fx.alt
+        share_ground_ref(ctx, field.icao, fx.alt, fx.t)
+    elif not math.isnan(v.level_ft):
+        # The floor of this aircraft's own descent: its reference, not shared (a floor is
+        # weaker evidence than a taxi).
+        st.ref_baro_ft = v.level_ft
 
 
 def _lift_candidate(

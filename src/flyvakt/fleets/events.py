@@ -10,6 +10,9 @@
   each with ``details["departed_count"]`` larger than ``details["count"]``.
   ``basis`` is ``inferred`` if any of the member landings was inferred (never claim an observed
   fleet landing on inferred evidence); ``confidence`` is the lowest member confidence.
+  When some member landings name no airport (inferred "landed somewhere"), one event with
+  ``airport: null`` if every member's complete candidate list fits one airport, city or
+  country, else none (:mod:`flyvakt.fleets.landed`).
 - :func:`fleet_positions`: the last known event of each member of a fleet.
 
 Landings of members with no known departure in an open wave are recorded for positions but
@@ -25,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from flyvakt.fleets.landed import landing_info, unnamed_wave_landed, wave_details
 from flyvakt.fleets.registry import FleetRegistry
 from flyvakt.geo.distance import distance_nm
 from flyvakt.model import PositionBatch
@@ -98,7 +102,7 @@ class FleetState:
                 first_takeoff_s=w["first_takeoff_s"],
                 departures=dict(w["departures"]),
                 landings={
-                    k: {**v, "airport": AirportRef(**v["airport"])}
+                    k: {**v, "airport": AirportRef(**v["airport"]) if v["airport"] else None}
                     for k, v in w["landings"].items()
                 },
             )
@@ -167,25 +171,22 @@ def _on_takeoff(state: FleetState, ev: Event, fleet_id: str, out: list[Event]) -
 
 
 def _on_landing(state: FleetState, ev: Event, fleet_id: str, out: list[Event]) -> None:
-    if ev.airport is None:
-        return
     for wave in state.waves:
         if (
             wave.fleet_id != fleet_id
             or ev.icao24 not in wave.departures
-            or ev.icao24 in wave.landings
             or ev.time_s < wave.departures[ev.icao24]
         ):
             continue
-        wave.landings[ev.icao24] = {
-            "airport": ev.airport,
-            "time_s": ev.time_s,
-            "basis": ev.basis,
-            "confidence": ev.confidence,
-            "callsign": ev.callsign,
-        }
+        prev = wave.landings.get(ev.icao24)
+        # A landing that named no airport (track lost on approach) gives way to a later one
+        # while the wave is open: the aircraft was seen again and landed after all.
+        if prev is not None and (prev.get("airport") is not None or ev.time_s <= prev["time_s"]):
+            continue
+        wave.landings[ev.icao24] = landing_info(ev)
         if wave.complete():
-            out.extend(_wave_landed(wave))
+            named = all(i.get("airport") is not None for i in wave.landings.values())
+            out.extend(_wave_landed(wave) if named else unnamed_wave_landed(wave))
             state.waves.remove(wave)
         return
 
@@ -219,17 +220,7 @@ def _wave_landed(wave: Wave) -> list[Event]:
                 lon=airport.lon_deg,
                 local_tz=airport.tz,
                 fleet=[wave.fleet_id],
-                details={
-                    "count": len(members),
-                    "departed_count": len(wave.departures),
-                    "members": members,
-                    "inferred_members": inferred,
-                    "origin": wave.origin.icao,
-                    "origin_airport": wave.origin.to_json(),
-                    "first_takeoff_s": wave.first_takeoff_s,
-                    "first_landing_s": infos[0]["time_s"],
-                    "last_landing_s": last["time_s"],
-                },
+                details=wave_details(wave, members, inferred),
             )
         )
     return out

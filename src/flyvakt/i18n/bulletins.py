@@ -96,6 +96,42 @@ def _over(ev: Event, lang: str) -> str:
     )
 
 
+# The detector's reasons are written for the record, with signed numbers; in a sentence a
+# reader would stumble on these (found reading the reasons on tests/data/real-ga aloud):
+# "-38 ft above KWVI", "(-88 ft from KWVI's ground level", "0.0 NM away", "a 8 min gap"; and
+# a flip on one fix (calfire near KVUO, kiwi at NZCH) is inferred, yet its reason says "seen
+# airborne, then on the ground", which after "inferred, not observed" reads as a contradiction:
+# one position cannot confirm it, and the sentence says so. (Its "the last fix of the data" is
+# left out: detect/phase.py writes it for any one-fix flip, also mid-data, e.g. calfire a3d1e2.)
+_READABLE = (
+    (
+        re.compile(
+            r"^seen (airborne|on the ground), then (on the ground|airborne) \((.*)\); "
+            r"the last fix of the data$"
+        ),
+        r"\1, then \2 (\3), on one position only, so not confirmed",
+    ),
+    (re.compile(r"(?<![\w.])-(\d[\d,]*) ft above "), r"\1 ft below "),
+    (re.compile(r"\(-(\d[\d,]*) ft from "), r"(\1 ft below "),
+    (re.compile(r"\b0\.0 NM away"), "less than 0.1 NM away"),
+)
+_A_NUMBER = re.compile(r"\ba (\d[\d,]*)\b")
+
+
+def _a_or_an(m: re.Match[str]) -> str:
+    """The article before a number: "an 8 min gap", "an 11 s interval", "a 110 s interval"."""
+    digits = m.group(1).replace(",", "")
+    vowel = digits.startswith("8") or (digits[:2] in ("11", "18") and len(digits) in (2, 5, 8))
+    return f"{'an' if vowel else 'a'} {m.group(1)}"
+
+
+def _readable(reason: str) -> str:
+    """A detector reason as a sentence part (English; see :data:`_READABLE`)."""
+    for pattern, repl in _READABLE:
+        reason = pattern.sub(repl, reason)
+    return _A_NUMBER.sub(_a_or_an, reason)
+
+
 def _inferred_note(ev: Event, lang: str) -> str:
     """Sentences saying the event is inferred: the reason (only if translated) and candidates."""
     tr = translations(lang)
@@ -103,7 +139,7 @@ def _inferred_note(ev: Event, lang: str) -> str:
     if ev.reason:
         said = tr.gettext(ev.reason)
         if check_lang(lang) == "en" or said != ev.reason:
-            reason = said
+            reason = _readable(said)
     if reason:
         note = tr.gettext("This is inferred, not observed directly: {reason}.").format(
             reason=reason
@@ -165,9 +201,21 @@ def bulletin(event: Event, lang: str = "en", reader_tz: str = DEFAULT_READER_TZ)
         text = _("{subject} appears to have landed {in_place} {when}.")
         first = _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
         return f"{first} {_inferred_note(ev, lang)}"
+    if kind == "touch_and_go":
+        text = (
+            _("{subject} touched down {in_place} and took off again without stopping {when}.")
+            if sure
+            else _(
+                "{subject} appears to have touched down {in_place} and taken off again without "
+                "stopping {when}."
+            )
+        )
+        first = _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
+        return first if sure else f"{first} {_inferred_note(ev, lang)}"
     if kind == "go_around":
         text = _("{subject} aborted its landing {in_place} and went around {when}.")
-        return _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
+        first = _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
+        return first if sure else f"{first} {_inferred_note(ev, lang)}"
     if kind == "stopover":
         # The detector writes the time on the ground as ``on_ground_s`` (detect/phase.py).
         dur = ev.details.get("on_ground_s") if ev.details else None
@@ -239,7 +287,8 @@ def bulletin(event: Event, lang: str = "en", reader_tz: str = DEFAULT_READER_TZ)
         text = _("{subject} set its transponder to code {squawk} ({meaning}) {when}.")
         return _sentence(text.format(subject=s, squawk=code or "?", meaning=meaning, when=when))
     text = _("{subject}: {event} {when}.")
-    return _sentence(text.format(subject=s, event=kind.replace("_", " "), when=when))
+    first = _sentence(text.format(subject=s, event=kind.replace("_", " "), when=when))
+    return first if sure else f"{first} {_inferred_note(ev, lang)}"
 
 
 def _fleet_name(ev: Event, lang: str, fleet_names: Mapping[str, str]) -> str:
@@ -339,9 +388,41 @@ def fleet_bulletin(
             "appear to have landed {in_place}, the last {when}."
         )
     out = _sentence(text.format(**fmt))
-    if not sure:
+    place = d.get("place")
+    if isinstance(place, dict):  # some landings name no airport (fleets/landed.py)
+        out += " " + _unnamed_fleet_note(ev, place, lang)
+    elif not sure:
         out += " " + _("Not every landing was observed directly.")
     return out
+
+
+def _unnamed_fleet_note(ev: Event, place: Mapping[str, object], lang: str) -> str:
+    """Why a fleet landing whose member landings do not all name an airport is said at all:
+    the one airport, city or country every airport within reach lies in. The airport is named
+    only as the only one within reach, never as where the aircraft were seen."""
+    _ = translations(lang).gettext
+    kind, code = str(place.get("kind")), str(place.get("code"))
+    codes = ", ".join(ev.candidates)
+    if kind == "airport":
+        city = city_of(code, "", lang)
+        name = code if city == code else f"{city} ({code})"
+        text = _(
+            "This is inferred, not observed: {airport} was the only airport within reach of "
+            "each aircraft's last position."
+        )
+        return text.format(airport=name)
+    if kind == "city":
+        city = city_of(ev.candidates[0], code, lang) if ev.candidates else code
+        text = _(
+            "This is inferred, not observed: every airport within reach of the last positions "
+            "is in {city} ({codes})."
+        )
+        return text.format(city=city, codes=codes)
+    text = _(
+        "This is inferred, not observed: every airport within reach of the last positions is "
+        "in {country} ({codes}); which of them is not known."
+    )
+    return text.format(country=country_name(code, lang), codes=codes)
 
 
 def timeline_text(
@@ -357,7 +438,9 @@ def timeline_text(
     """
     lines: list[str] = []
     current = None
-    for ev in sorted(events, key=lambda e: e.time_s):
+    # A fleet fact after the member event that completes it at the same moment ("RA96025
+    # landed", then "the last of the three landed"), not before it.
+    for ev in sorted(events, key=lambda e: (e.time_s, e.type.startswith("fleet_"))):
         day = local_date(ev.time_s, reader_tz)
         if day != current:
             if lines:

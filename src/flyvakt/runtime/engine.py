@@ -21,7 +21,8 @@ file, until the files are replayed.
   server: a request never waits for a step, and a slow request never stops ingest. Steps stay
   one at a time and in order (``_Engine.lock``); the hub is told of a step's positions and
   events only after they are in the store's write-ahead, so whatever ``/api/status``
-  acknowledges survives a ``kill -9``.
+  acknowledges survives a ``kill -9``. That hand-off (write-ahead fsyncs, hub) of one step
+  runs while the next step computes; at most one is in flight, and they stay in step order.
 - On stop: TCP readers hand over their last frames, the buffer is drained through the pipeline,
   the store is closed cleanly (pending thinned fixes written, WAL checkpointed). The detector's
   ``finish`` is called only when all file sources ended on their own with no live feed: a live
@@ -40,7 +41,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -51,7 +52,8 @@ from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
 from flyvakt.runtime.seams import AlertSink, StoreSink
 from flyvakt.sources import TcpState, open_source, stream_tcp
-from flyvakt.store.records import CommBRecord
+from flyvakt.store.records import CommBRecord, EventRows
+from flyvakt.store.sql import event_row
 
 if TYPE_CHECKING:
     from flyvakt.fleets.registry import FleetRegistry
@@ -98,12 +100,21 @@ STATUS_INTERVAL_S = 5.0
 # letting memory grow without bound.
 MAX_BUFFER_FRAMES = 1_000_000
 
+# Why 2 s (the engine's timer): how often the newest Comm-B values go to the store. Sent every
+# step (10 a second live) they were a quarter of the store writer's CPU at 300 k msg/s (an
+# upsert per aircraft and key, most overwritten within the second). The table keeps only the
+# newest value per key, so a rarer update loses nothing but 2 s of freshness after a crash.
+# Wall time, not data time: a replay's data clock runs far faster than the wall (the live
+# benchmark's corpus ~500x at 500 k/s), and freshness is a wall-clock matter. Always at stop.
+COMMB_STORE_EVERY_S = 2.0
+
 # Why 60 s: how often the heap's free pages are given back (runtime.memory.trim_heap). A trim
 # walks the heap (a few ms for ~100 MB); once a minute bounds what freed NumPy arrays leave
 # behind (~3 MB a minute at 20 k frames/s on the soak) at a negligible cost.
 TRIM_EVERY_S = 60.0
 
 OnStatus = Callable[[dict[str, Any]], None]
+_B = TypeVar("_B", FrameBatch, ObservationBatch)
 # How TCP feeds are read: in a child process each (the service's default) or in this loop.
 FEED_READERS = ("process", "inline")
 # Where the store's SQLite work runs: a child process (the service's default) or a thread here.
@@ -176,6 +187,9 @@ class _Engine:
         self.buffered = 0
         self.timer = timer
         self.budget = StepBudget(step_budget_s)
+        self.commb_stored_s = -math.inf  # timer reading at the last Comm-B drain to the store
+        self.handoff: asyncio.Task[None] | None = None  # the last step's store and hub hand-off
+        self.publish_errors = 0  # failed hand-offs not yet in state.stats.step_errors
 
     # -- input ---------------------------------------------------------------------------
     def on_live_batch(self, batch: FrameBatch | ObservationBatch, age_s: float = 0.0) -> None:
@@ -235,11 +249,9 @@ class _Engine:
         frames = [p for p in parts if isinstance(p, FrameBatch)]
         obs = [p for p in parts if isinstance(p, ObservationBatch)]
         if frames:
-            fb = FrameBatch.concat(frames)
-            await self.process(fb.take(np.argsort(fb.time_s, kind="stable")))
+            await self.process(_in_time_order(FrameBatch.concat(frames)))
         if obs:
-            ob = ObservationBatch.concat(obs)
-            await self.process(ob.take(np.argsort(ob.time_s, kind="stable")))
+            await self.process(_in_time_order(ObservationBatch.concat(obs)))
 
     async def tick_loop(self, stop: asyncio.Event, interval_s: float) -> None:
         """Live steps: one every ``interval_s`` (counted from the start of the last one), or
@@ -264,58 +276,109 @@ class _Engine:
                 self.summary.frames += len(batch)
                 self.hub.engine["frames"] = self.summary.frames  # live, not per status tick
             t0 = self.timer()
-            out = await asyncio.to_thread(self._step, batch)
+            out, commb, now_s = await asyncio.to_thread(self._step, batch)
             self.summary.steps += 1
-            try:
-                await asyncio.to_thread(self._store, out.positions, out.events)
-                self._publish(out.positions, out.events)
-            except Exception:  # a sink that fails must not stop ingest either
-                self.state.stats.step_errors += 1
-                log.exception("publishing a step failed: %s", describe_batch(batch))
-            # The step's cost includes publishing (the map's state, the store queue).
+            # The step's own cost: its hand-off overlaps the next step.
             self.budget.observe(len(batch), self.timer() - t0)
             self.hub.engine["step_frames"] = len(batch)
-            self.summary.step_errors = self.state.stats.step_errors
-            self.hub.engine["step_errors"] = self.summary.step_errors
+            await self.handed_off()  # the previous step's first: in order, one in flight
+            self.handoff = asyncio.create_task(self._hand_off(batch, out, commb, now_s))
 
-    def _step(self, batch: FrameBatch | ObservationBatch) -> StepOutput:
-        """The pipeline step (worker thread, holding the hub's table lock)."""
+    async def handed_off(self) -> None:
+        """Wait for the last step's hand-off to the store and the hub (it never raises); with
+        ``lock`` held, so its errors join the pipeline's count while no step runs."""
+        if self.handoff is not None:
+            await self.handoff
+            self.handoff = None
+        self.state.stats.step_errors += self.publish_errors
+        self.publish_errors = 0
+
+    async def _hand_off(
+        self, batch: Any, out: StepOutput, commb: CommBRecord | None, now_s: float
+    ) -> None:
+        """A step's output to the store's write-ahead (worker thread: fsyncs), then to the hub
+        and the alerts. A sink that fails must not stop ingest either: logged and counted."""
+        try:
+            records = await asyncio.to_thread(self._store, out.positions, out.events, commb)
+            self._publish(out.positions, out.events, records, now_s)
+        except Exception:
+            self.publish_errors += 1
+            log.exception("publishing a step failed: %s", describe_batch(batch))
+        self.summary.step_errors = self.state.stats.step_errors + self.publish_errors
+        self.hub.engine["step_errors"] = self.summary.step_errors
+
+    def _step(
+        self, batch: FrameBatch | ObservationBatch
+    ) -> tuple[StepOutput, CommBRecord | None, float]:
+        """The pipeline step (worker thread, holding the hub's table lock); with the Comm-B
+        values for the store when due and the data time, taken before the next step runs."""
         with self.hub.table_lock:
             self.state, out = guarded_step(self.state, batch, self.cfg, self.detector)
-            return out
+            return out, self._commb_due(False), self.state.data_through_s
 
     async def finish(self) -> None:
         async with self.lock:
+            await self.handed_off()
             # Records the edge validator held back go through first (flyvakt.validate).
             self.state, out = await asyncio.to_thread(flush, self.state, self.cfg, self.detector)
             events = out.events + await asyncio.to_thread(finish, self.state, self.detector)
             self.summary.finished = True
-            await asyncio.to_thread(self._store, out.positions, events)
-            self._publish(out.positions, events)
+            commb = self._commb_due(True)
+            records = await asyncio.to_thread(self._store, out.positions, events, commb)
+            self._publish(out.positions, events, records, self.state.data_through_s)
 
-    def _store(self, positions: PositionBatch, events: list[Event]) -> None:
-        """Hand a step's output to the store (worker thread: the write-ahead fsyncs)."""
+    def _store(
+        self, positions: PositionBatch, events: list[Event], commb: CommBRecord | None = None
+    ) -> list[dict[str, Any]] | None:
+        """Hand a step's output to the store (worker thread: the write-ahead fsyncs); the
+        events' JSON records, made once for the store and the hub (None without a store)."""
         if self.store is None:
-            return
+            return None
         if len(positions):
             self._offer(positions)
-        if events:
-            self._offer(list(events))
-        commb = self.state.commb.drain(self.state.tracker.table.rows)
-        if commb:  # newest Comm-B values, so a stored aircraft.json shows them too
-            self._offer(CommBRecord(tuple(commb)))
+        rows = [event_row(e) for e in events]
+        if rows:
+            self._offer(EventRows(tuple(rows)))
+        if commb is not None:
+            self._offer(commb)
         self.summary.store_drops = int(self.store.drops)
+        return [r["record"] for r in rows]
 
-    def _publish(self, positions: PositionBatch, events: list[Event]) -> None:
-        """Tell the hub and the alerts (event loop, between steps)."""
+    def _commb_due(self, force: bool) -> CommBRecord | None:
+        """The newest Comm-B values, so a stored aircraft.json shows them too: every
+        COMMB_STORE_EVERY_S (the engine's timer), and whenever ``force`` (at stop)."""
+        now = self.timer()
+        due = force or now - self.commb_stored_s >= COMMB_STORE_EVERY_S
+        if self.store is None or not due:
+            return None
+        self.commb_stored_s = now
+        rows = self.state.commb.drain(self.state.tracker.table.rows)
+        return CommBRecord(tuple(rows)) if rows else None
+
+    async def store_commb_now(self) -> None:
+        """At stop: the Comm-B values not yet sent (after the last step's hand-off)."""
+        async with self.lock:
+            await self.handed_off()
+            commb = self._commb_due(True)
+            if commb is not None:
+                await asyncio.to_thread(self._offer, commb)
+
+    def _publish(
+        self,
+        positions: PositionBatch,
+        events: list[Event],
+        records: list[dict[str, Any]] | None = None,
+        now: float = math.nan,
+    ) -> None:
+        """Tell the hub and the alerts (event loop); ``records``: the events' JSON if made
+        already (:meth:`_store`); ``now``: the step's data time."""
         self.summary.positions += len(positions)
         hub = self.hub
         hub.set_tracker_table(self.state.tracker.table)
         hub.commb = self.state.commb
-        now = self.state.data_through_s
         hub.publish_positions(positions, now if math.isfinite(now) else math.nan)
         if events:
-            hub.publish_events(events)
+            hub.publish_events(events, records)
             if self.keep_events:
                 self.summary.events.extend(events)
         if self.store is not None:
@@ -327,6 +390,15 @@ class _Engine:
         """Offer to the store (worker thread): live, a full queue counts a drop; files wait."""
         if self.store is not None:
             offer_to_store(self.store, item, block=self.block_on_store)
+
+
+def _in_time_order(batch: _B) -> _B:
+    """``batch`` stably sorted by time; as it is when already in order (one feed's frames
+    usually are): the copy of every column cost more than the check."""
+    t = batch.time_s
+    if len(t) < 2 or bool((t[1:] >= t[:-1]).all()):
+        return batch
+    return batch.take(np.argsort(t, kind="stable"))
 
 
 def offer_to_store(store: StoreSink, item: Any, *, block: bool) -> None:
@@ -523,6 +595,8 @@ async def run_engine(
             await eng.flush_buffer(everything=True)
             if eng.summary.files_done and not tcp_urls:
                 await eng.finish()
+            else:
+                await eng.store_commb_now()
             if alerts is not None:
                 await alerts.drain()
         finally:

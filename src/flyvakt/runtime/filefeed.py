@@ -2,6 +2,10 @@
 fast as possible in steps sized by the engine's measured rate (:func:`replay_into`).
 
 The cuts depend on the data only, never on the wall clock, so a paced replay is reproducible.
+A file out of time order gets what ``flyvakt replay`` gives it: sorted whole by time when it
+fits in memory (runtime/filesort.py), then the reorder window (runtime/reorder.py), so
+``run FILE`` and ``replay FILE`` find the same events in a file sorted by aircraft. The
+counts are in the source's progress (``sorted_records``, ``late``) and logged once per file.
 """
 
 from __future__ import annotations
@@ -9,13 +13,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
+from flyvakt.runtime.filesort import MAX_SORT_BYTES, SortStats, sorted_file
 from flyvakt.runtime.hub import Hub
+from flyvakt.runtime.reorder import REORDER_WINDOW_S, ReorderStats, reorder
 from flyvakt.sources import Batch, FileReader
+
+log = logging.getLogger("flyvakt.runtime")
 
 __all__ = ["replay_into"]
 
@@ -68,7 +77,8 @@ async def replay_into(
         reader = FileReader(url, batch_size=batch_frames or max_step_frames)
         t_first: float | None = None
         wall0 = 0.0
-        for big in reader:
+        sort, late = SortStats(), ReorderStats()
+        for big in reorder(sorted_file(reader, sort), stats=late):
             pieces = (
                 _time_slices(big, speed * tick_s)
                 if speed
@@ -97,7 +107,23 @@ async def replay_into(
                 break
         progress["state"] = "stopped" if stop_event.is_set() else "done"
         progress["skipped"] = dict(reader.stats.skipped)
+        _say_order(url, sort, late, progress)
         for k, v in reader.stats.skipped.items():
             eng.summary.source_skipped[k] = eng.summary.source_skipped.get(k, 0) + v
         if stop_event.is_set():
             return
+
+
+def _say_order(url: str, sort: SortStats, late: ReorderStats, progress: dict[str, Any]) -> None:
+    """What was done about a file's time order (as ``flyvakt replay`` says it in its summary)."""
+    progress["sorted_records"] = sort.sorted_records
+    progress["late"] = late.late
+    if sort.sorted_records:
+        log.warning("%s: not in time order: sorted by time (%s records)", url,
+                    f"{sort.sorted_records:,}")  # fmt: skip
+    if sort.too_large:
+        log.warning("%s: not in time order and larger than %d GiB decoded, not sorted whole",
+                    url, MAX_SORT_BYTES >> 30)  # fmt: skip
+    if late.late:
+        log.warning("%s: records out of time order by more than %g s: %s (kept, replayed in "
+                    "their own runs)", url, REORDER_WINDOW_S, f"{late.late:,}")  # fmt: skip

@@ -154,10 +154,13 @@ class Hub:
             {"kind": "positions", "now_s": self.now_s, "positions": position_rows(positions)}
         )
 
-    def publish_events(self, events: list[Event]) -> None:
-        for ev in events:
+    def publish_events(
+        self, events: list[Event], records: list[dict[str, Any]] | None = None
+    ) -> None:
+        """``records``: the events' ``to_json`` when the caller has made them already."""
+        for i, ev in enumerate(events):
             self._counts.events += 1
-            js = ev.to_json()
+            js = ev.to_json() if records is None else records[i]
             self.recent_events.append(js)
             self._broadcast({"kind": "event", "event": js})
 

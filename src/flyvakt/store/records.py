@@ -63,6 +63,14 @@ class ReceiverFrames:
 
 
 @dataclass(frozen=True)
+class EventRows:
+    """Events as :func:`flyvakt.store.sql.event_row` rows, made once by the live engine (its hub
+    shows the same ``record``); stored as a list of the events would be."""
+
+    rows: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
 class CommBRecord:
     """Newest Comm-B values: ``(icao24, readsb key, value, time_s)`` rows, each kept only if
     newer than the stored one (:meth:`flyvakt.decode.commb.CommBLatest.drain` makes them)."""

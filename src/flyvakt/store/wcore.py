@@ -27,6 +27,7 @@ from flyvakt.store.poslog import PositionLog
 from flyvakt.store.records import (
     AircraftRecord,
     CommBRecord,
+    EventRows,
     FleetRecord,
     FlightRecord,
     MetaRecord,
@@ -38,6 +39,8 @@ from flyvakt.store.thin import ThinParams, ThinState, flush, thin
 __all__ = ["RetentionSettings", "WriterCore", "cache_kib_for"]
 
 log = logging.getLogger("flyvakt.store.writer")
+
+_LEG_TYPES = ("takeoff", "landing")  # the events that start or end a flight
 
 # Why 600 s: aircraft unheard for 10 minutes have left; their pending last fix is stored and
 # their thinning state dropped, bounding memory by the number of aircraft in range.
@@ -201,8 +204,11 @@ class WriterCore:
         elif isinstance(item, list | tuple) and all(isinstance(e, Event) for e in item):
             sql.insert_events(conn, item)
             # Flights are legs between takeoff and landing events: re-derived per aircraft.
-            legs = {sql._icao_int(e.icao24) for e in item if e.type in ("takeoff", "landing")}
+            legs = {sql._icao_int(e.icao24) for e in item if e.type in _LEG_TYPES}
             rebuild_flights(conn, legs)
+        elif isinstance(item, EventRows):  # the same, from rows made by the engine
+            sql.insert_event_rows(conn, item.rows)
+            rebuild_flights(conn, {int(r["icao24"]) for r in item.rows if r["type"] in _LEG_TYPES})
         else:
             raise TypeError(f"cannot store {type(item).__name__}")
 

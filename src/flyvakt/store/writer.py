@@ -26,6 +26,7 @@ from flyvakt.store.poslog import ROTATE_BYTES, PositionLog
 from flyvakt.store.records import (
     AircraftRecord,
     CommBRecord,
+    EventRows,
     FleetRecord,
     FlightRecord,
     MetaRecord,
@@ -66,6 +67,7 @@ Record = (
     | ReceiverFrames
     | MetaRecord
     | CommBRecord
+    | EventRows
 )
 
 # Why 1024: at one batch per ~100 ms that is ~100 s of backlog a slow disk can absorb before
@@ -167,6 +169,8 @@ class StoreWriter:
             return False
         if isinstance(item, list | tuple) and item and all(isinstance(e, Event) for e in item):
             self.event_log.append([sql.event_row(e) for e in item])
+        elif isinstance(item, EventRows):
+            self.event_log.append(list(item.rows))
         try:
             self._queue.put_nowait(item)
         except queue.Full:

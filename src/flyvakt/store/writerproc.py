@@ -52,6 +52,7 @@ from flyvakt.model.events import Event
 from flyvakt.store import sql
 from flyvakt.store.eventlog import EventLog
 from flyvakt.store.poslog import ROTATE_BYTES, PositionLog, decode_all, encode
+from flyvakt.store.records import EventRows
 from flyvakt.store.thin import ThinParams
 from flyvakt.store.wcore import RetentionSettings, WriterCore
 from flyvakt.store.writer import COALESCE_MAX_BATCHES, DEFAULT_QUEUE_SIZE, Record
@@ -70,8 +71,9 @@ CLOSE_TIMEOUT_S = 60.0
 # shutdown is not held forever; what was offered stays in the logs, replayed at the next start.
 MAX_START_ATTEMPTS_CLOSING = 3
 
-# Message kinds (parent -> child): positions (poslog record bytes), events, another record,
-# replay the rotated positions log, close. Child -> parent: ready, error, ack, closed.
+# Message kinds (parent -> child): positions (poslog record bytes), events (EventRows),
+# another record, replay the rotated positions log, close. Child -> parent: ready, error, ack,
+# closed.
 _POS, _EVENTS, _RECORD, _OLD, _CLOSE = "p", "e", "r", "old", "close"
 _LOGGED = (_POS, _EVENTS, _OLD)  # what a new child's recovery commits from the logs
 _COUNTERS = ("points_written", "batches_written", "positions_recovered", "retention_deleted")
@@ -186,11 +188,16 @@ class StoreWriterProcess:
                 record = encode(item)  # type: ignore[arg-type]
                 self.position_log.append_record(record)
                 self._send_new(_POS, record)
-            elif (
+            elif isinstance(item, EventRows) or (
                 isinstance(item, list | tuple) and item and all(isinstance(e, Event) for e in item)
             ):
-                self.event_log.append([sql.event_row(e) for e in item])
-                self._send_new(_EVENTS, list(item))
+                # The rows are made once: for the log, and for the child (no Event pickled).
+                if isinstance(item, EventRows):
+                    rows = item
+                else:
+                    rows = EventRows(tuple(sql.event_row(e) for e in item))
+                self.event_log.append(list(rows.rows))
+                self._send_new(_EVENTS, rows)
             else:
                 self._send_new(_RECORD, item)
         return True

@@ -77,6 +77,8 @@ def global_airborne(
     nl_e, nl_o = nl(rlat_e), nl(rlat_o)
     ok = (nl_e == nl_o) & (np.abs(rlat_e) <= 90.0) & (np.abs(rlat_o) <= 90.0)
     lat = np.where(latest_is_odd, rlat_o, rlat_e)
+    # Garbage that passes the CRC can put the pair beyond a pole (the zones reach past 90°).
+    ok &= np.abs(lat) <= 90.0
     nl_lat = nl_e.astype(np.float64)
     ni = np.maximum(nl_lat - latest_is_odd.astype(np.float64), 1.0)
     m = np.floor(lon_even / CPR_SCALE * (nl_lat - 1.0) - lon_odd / CPR_SCALE * nl_lat + 0.5)
@@ -114,6 +116,8 @@ def global_surface(
     nl_e, nl_o = nl(rlat_e), nl(rlat_o)
     ok = nl_e == nl_o
     lat = np.where(latest_is_odd, rlat_o, rlat_e)
+    # Garbage that passes the CRC can put the pair beyond a pole (the zones reach past 90°).
+    ok &= np.abs(lat) <= 90.0
     nl_lat = nl_e.astype(np.float64)
     ni = np.maximum(nl_lat - latest_is_odd.astype(np.float64), 1.0)
     m = np.floor(lon_even / CPR_SCALE * (nl_lat - 1.0) - lon_odd / CPR_SCALE * nl_lat + 0.5)
@@ -155,6 +159,11 @@ def local_decode(
     lon = dlon * (m + xz)
     lon = np.where(lon >= 180.0, lon - 360.0, lon)
     lon = np.where(lon < -180.0, lon + 360.0, lon)
+    # A reference near a pole can put the zone past it (seen with CRC-valid garbage): no
+    # position there, NaN, which the callers count as not decoded.
+    beyond = np.abs(lat) > 90.0
+    if beyond.any():
+        lat, lon = np.where(beyond, np.nan, lat), np.where(beyond, np.nan, lon)
     return lat, lon
 
 

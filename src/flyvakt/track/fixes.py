@@ -150,6 +150,8 @@ def decode_positions(
             )
             lat[usable], lon[usable] = la, lo
             partner_t[usable] = ref_t[usable]
+            if np.isnan(la).any():
+                stats.rejected["cpr_beyond_pole"] += int(np.isnan(la).sum())
         if (loc & ~usable).any():
             stats.rejected["cpr_no_pair_or_reference"] += int((loc & ~usable).sum())
 

@@ -107,3 +107,61 @@ def test_no_second_alert_after_restart(real_events: list[Event], tmp_path: Path)
     other = Rule(when="landing_in", country="FR", channels=("stdout",), name="other rule")
     third = AlertManager([other], "http://h/", sender=lambda c, p: sent.append(c), state_path=state)
     assert len(third.submit(real_events)) == 1  # the key is per rule
+
+
+def test_landings_at_two_airports_at_one_moment_are_two_alerts(
+    real_events: list[Event], tmp_path: Path
+) -> None:
+    """The real LFBO landing of AFR34ZG, and the same aircraft and moment at Toulouse's other
+    airport (LFBF; the copy is synthetic): before session 10 the key (rule, type, aircraft,
+    time) collapsed them into one alert. Also an unnamed landing with its candidates."""
+    import dataclasses
+
+    from flyvakt.geo import get_world
+
+    landing = real_events[1]
+    assert landing.airport is not None and landing.airport.icao == "LFBO"
+    lfbf = get_world().airport("LFBF")
+    assert lfbf is not None and lfbf.country == "FR"
+    elsewhere = dataclasses.replace(landing, airport=lfbf)
+    somewhere = dataclasses.replace(landing, airport=None, country="FR", candidates=["LFBF"])
+    rule = Rule(when="landing_in", country="FR", channels=("stdout",), name="fr")
+    state = tmp_path / "flyvakt.db.alerts-sent"
+    mgr = AlertManager([rule], "http://h/", sender=lambda c, p: None, state_path=state)
+    raised = mgr.submit([landing, elsewhere, somewhere, elsewhere])
+    airports = [p["event"]["airport"] and p["event"]["airport"]["icao"] for p in raised]
+    assert airports == ["LFBO", "LFBF", None]
+    again = AlertManager([rule], "http://h/", sender=lambda c, p: None, state_path=state)
+    assert again.submit([somewhere, elsewhere, landing]) == []
+
+
+def test_alerts_raised_by_an_older_version_are_not_raised_again(
+    real_events: list[Event], tmp_path: Path
+) -> None:
+    """A state file written before the key carried the place (rule, type, aircraft, time): the
+    same landing read again after the upgrade must not alert a second time."""
+    import json
+
+    landing = real_events[1]
+    state = tmp_path / "flyvakt.db.alerts-sent"
+    old_key = json.dumps(["fr", "landing", landing.icao24, round(landing.time_s, 3)])
+    state.write_text(old_key + "\n", encoding="utf-8")
+    rule = Rule(when="landing_in", country="FR", channels=("stdout",), name="fr")
+    mgr = AlertManager([rule], "http://h/", sender=lambda c, p: None, state_path=state)
+    assert mgr.submit([landing]) == []
+
+
+def test_stdout_alert_says_when_the_event_was_not_observed(real_events: list[Event]) -> None:
+    import dataclasses
+    import io
+
+    from flyvakt.alerts.sinks import send_stdout
+
+    landing = real_events[1]
+    lines = []
+    for ev in (landing, dataclasses.replace(landing, basis="inferred")):
+        out = io.StringIO()
+        send_stdout({"rule": "fr", "event": ev.to_json(), "map": "http://h/"}, out)
+        lines.append(out.getvalue())
+    assert lines[0].startswith("ALERT [fr] landing 393322 AFR34ZG") and "observed" not in lines[0]
+    assert lines[1].startswith("ALERT [fr] landing (inferred, not observed) 393322 AFR34ZG")

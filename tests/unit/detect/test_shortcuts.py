@@ -1,11 +1,15 @@
-"""The detector's shortcuts change no event (detector.py: calm fixes, rules asked only on the
-fixes they can act on, taxi fixes looked up only when hot; coverage.py: the lost-signal airport
-search only within reach; the signal-lost sweep's vectorised airport search and batch time-zone
-lookup). Real recordings replayed with the shortcuts, and with every hot fix
-going to every rule of RULES and every airport looked up, give the same events."""
+"""The detector's shortcuts change no event (calm.py: calm fixes in the air, first fixes in the
+air, taxi fixes without altitude; detector.py: rules asked only on the fixes they can act on,
+taxi fixes looked up only when hot; coverage.py: the lost-signal airport search only within
+reach; the signal-lost sweep's vectorised airport search, batch time-zone lookup, and the events
+of aircraft lost plainly built without the rule). Real recordings replayed with the shortcuts,
+and with every hot fix going to every rule of RULES and every airport looked up, give the same
+events."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +27,20 @@ from flyvakt.model import PositionBatch
 from flyvakt.runtime.replay import replay_files
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-# Real: fire-fighting aircraft over California (many aircraft, low passes, gaps), and GA
-# circuits with touch-and-goes at KWVI (phase flips, lift-offs after intervals).
-CASES = ["traffic/calfire.json.gz", "real-ga/kwvi1213_a81c98.csv.gz"]
+# Real: fire-fighting aircraft over California (many aircraft, low passes, gaps); GA circuits
+# with touch-and-goes at KWVI (phase flips, lift-offs after intervals); AFR34ZG from the gate at
+# LFPG to cruise (taxi and take-off roll with ground flags: calm_ground); every Monterey Bay
+# track of real-ga/ replayed together (first fixes in the air: calm's first-fix path).
+MRY = sorted(p.relative_to(DATA).as_posix() for p in (DATA / "real-ga").glob("mry0601_*.csv.gz"))
+CASES: list[str | list[str]] = [
+    "traffic/calfire.json.gz",
+    "real-ga/kwvi1213_a81c98.csv.gz",
+    "traffic/full_flight_short.jsonl.gz",
+    MRY,
+]
+# Where the sweep finds aircraft lost plainly (far from fields or high): the fire-fighters and
+# the Monterey Bay cell; the KWVI circuits are lost near the field.
+PLAIN_LOSSES = {"traffic/calfire.json.gz", "mry0601"}
 
 
 def _every_rule(
@@ -51,26 +66,74 @@ def _tz_one_by_one(w: World, lats: Any, lons: Any) -> list[str]:
     return [w.tz_at(a, o) for a, o in zip(lats.tolist(), lons.tolist(), strict=True)]
 
 
-def _events(path: Path, batch: int) -> list[dict[str, Any]]:
-    return [e.to_json() for e in replay_files([str(path)], batch_size=batch).events]
+def _events(names: str | list[str], batch: int) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """The events, and each aircraft's detector state at the end (as text: NaN equals NaN)."""
+    paths = [str(DATA / n) for n in ([names] if isinstance(names, str) else names)]
+    r = replay_files(paths, batch_size=batch)
+    states = {a: repr(st) for a, st in r.state.detector.aircraft.items()}
+    return [e.to_json() for e in r.events], states
 
 
-@pytest.mark.parametrize("name", CASES)
-def test_shortcuts_change_no_event(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = DATA / name
-    fast = _events(path, 512)
+# How often each calm path took a fix, over the fast replays (test_calm_paths_are_exercised).
+TAKEN: Counter[str] = Counter()
+
+
+def _counting(fn: Callable[..., bool], kind: Callable[[Any], str]) -> Callable[..., bool]:
+    def wrapped(ctx: Any, st: Any, *a: Any) -> bool:
+        k = kind(st)  # before the call: the path may give the aircraft its first fix
+        done = fn(ctx, st, *a)
+        TAKEN[k] += done
+        return done
+
+    return wrapped
+
+
+def _fast_events(name: str | list[str]) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """The events with the shortcuts, counting the fixes each calm path took."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(D, "_calm", _counting(D._calm, lambda st: "air" if st.last else "first"))
+        m.setattr(D, "_calm_ground", _counting(D._calm_ground, lambda st: "ground"))
+        return _events(name, 512)
+
+
+@pytest.mark.parametrize("name", CASES, ids=lambda n: n if isinstance(n, str) else "mry0601")
+def test_shortcuts_change_no_event(name: str | list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = C.CoverageRule.lost_plainly
+    taken: list[str] = []
+
+    def counted(self: C.CoverageRule, st: Any, *a: Any) -> Any:
+        taken.append(st.icao24)
+        return plain(self, st, *a)
+
+    monkeypatch.setattr(C.CoverageRule, "lost_plainly", counted)
+    fast, fast_states = _fast_events(name)
     fields = D._fields
     monkeypatch.setattr(D, "_calm", lambda *a: False)
+    monkeypatch.setattr(D, "_calm_ground", lambda *a: False)
     monkeypatch.setattr(D, "_dispatch", _every_rule)
     monkeypatch.setattr(D, "_fields", lambda c, p, g, hot: fields(c, p, g, np.ones_like(hot)))
     monkeypatch.setattr(C, "_within_reach", lambda ctx, fx: True)
     # The signal-lost sweep: every lost aircraft searched, every time zone looked up alone.
     monkeypatch.setattr(D, "_field_near", lambda ctx, lf, rows: np.ones(len(rows), np.bool_))
     monkeypatch.setattr(World, "tz_many", _tz_one_by_one)
-    slow = _events(path, 512)
-    assert len(fast) > 10
-    assert any(e["type"] == "signal_lost" for e in fast)
+    # ... and every lost aircraft through CoverageRule.lost, its last fix refreshed first.
+    monkeypatch.setattr(C.CoverageRule, "says_nothing_more", lambda *a, **k: False)
+    slow, slow_states = _events(name, 512)
+    assert len(fast) >= 2
+    assert any(e["type"] in ("signal_lost", "takeoff") for e in fast)
+    case = name if isinstance(name, str) else "mry0601"
+    assert bool(taken) == (case in PLAIN_LOSSES)  # the sweep's plain path is exercised
     assert fast == slow
+    assert fast_states == slow_states
+
+
+def test_calm_paths_are_exercised() -> None:
+    # The equality above says something about each calm path only if the replays took it
+    # (counted by the test above; run alone, this replays the cases itself).
+    if not TAKEN:
+        for name in CASES:
+            _fast_events(name)
+    assert TAKEN["air"] > 100 and TAKEN["ground"] > 100 and TAKEN["first"] >= 5, TAKEN
 
 
 def test_every_rule_is_dispatched_in_order() -> None:

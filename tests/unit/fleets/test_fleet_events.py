@@ -158,3 +158,101 @@ def test_fleet_together_reported_once_per_formation() -> None:
     assert out == [] and "ru-gov" not in state.together
     state, out = step_positions(state, fixes[:2], REG)
     assert len(out) == 1
+
+
+def unnamed(icao: str, time_s: float, candidates: list[str], within: bool = True) -> Event:
+    """An inferred landing that names no airport (track lost on approach, not on short
+    final): every airport within reach as candidates, as detect/lastfix.py writes it."""
+    return Event(
+        "landing", icao, time_s, basis="inferred", confidence=0.4, candidates=candidates,
+        reason="last seen descending, not on short final", lat=39.23, lon=125.79,
+        altitude_baro_ft=3525.0, local_tz="Asia/Pyongyang",
+        details={"candidates_within_nm": 10.0} if within else {},
+    )  # fmt: skip
+
+
+def _departed(*members: str) -> FleetState:
+    state, _ = step(
+        FleetState(), [ev("takeoff", m, t(9, i), "UUWW") for i, m in enumerate(members)], REG
+    )
+    return state
+
+
+def test_unnamed_landings_with_one_candidate_make_an_inferred_fleet_landing() -> None:
+    state = _departed(A, B, C)
+    state, out = step(
+        state, [ev("landing", A, t(17, 0), "ZKPY"), unnamed(B, t(17, 5), ["ZKPY"])], REG
+    )
+    assert out == []
+    # The wave, with a landing that names no airport, survives a checkpoint (JSON and msgpack).
+    from flyvakt.checkpoint import decode_fleets, encode_fleets
+
+    state = FleetState.from_json(json.loads(json.dumps(state.to_json())))
+    state = decode_fleets(encode_fleets(state))
+    state, out = step(state, [unnamed(C, t(17, 9), ["ZKPY"])], REG)
+    (fl,) = out
+    assert fl.type == "fleet_landed" and fl.basis == "inferred" and fl.airport is None
+    assert fl.country == "KP" and fl.candidates == ["ZKPY"] and fl.icao24 == C
+    assert fl.local_tz == "Asia/Pyongyang" and fl.confidence == 0.4
+    d = fl.details
+    assert d["place"]["kind"] == "airport" and d["place"]["code"] == "ZKPY"
+    assert d["unnamed_members"] == [B, C] and d["inferred_members"] == [B, C]
+    assert [m["airport"] for m in d["member_landings"]] == ["ZKPY", None, None]
+    assert [m["basis"] for m in d["member_landings"]] == ["observed", "inferred", "inferred"]
+    assert state.waves == []
+
+
+def test_unnamed_landings_in_one_city_name_the_city_not_an_airport() -> None:
+    state = _departed(A, B)
+    _, out = step(
+        state, [unnamed(A, t(17, 0), ["UUEE", "UUWW"]), unnamed(B, t(17, 5), ["UUDD"])], REG
+    )
+    (fl,) = out
+    assert fl.airport is None and fl.country == "RU" and fl.basis == "inferred"
+    assert fl.details["place"] == {"kind": "city", "code": "Moscow", "country": "RU"}
+    assert fl.candidates == ["UUEE", "UUWW", "UUDD"]
+
+
+def test_unnamed_landing_negative_cases() -> None:
+    # Candidates that differ: no airport is named, only the country they all lie in.
+    _, out = step(
+        _departed(A, B), [unnamed(A, t(17, 0), ["ZKPY"]), unnamed(B, t(17, 5), ["ZKHM"])], REG
+    )
+    (fl,) = out
+    assert fl.airport is None and fl.details["place"]["kind"] == "country"
+    assert fl.country == "KP" and fl.candidates == ["ZKPY", "ZKHM"]
+    # A member never seen landing: no fleet fact ("the last of N" needs all N).
+    state, out = step(
+        _departed(A, B, C), [unnamed(A, t(17, 0), ["ZKPY"]), unnamed(B, t(17, 5), ["ZKPY"])], REG
+    )
+    assert out == [] and len(state.waves) == 1
+    # Candidates in two countries: nothing fits, no fleet fact.
+    _, out = step(
+        _departed(A, B), [unnamed(A, t(17, 0), ["ZKPY"]), unnamed(B, t(17, 5), ["ZYTL"])], REG
+    )
+    assert out == []
+    # A candidate list that is a ranking, not every airport within reach: place unknown.
+    _, out = step(
+        _departed(A, B),
+        [unnamed(A, t(17, 0), ["ZKPY"]), unnamed(B, t(17, 5), ["ZKPY"], within=False)],
+        REG,
+    )
+    assert out == []
+    # Landed somewhere with nothing within reach: place unknown.
+    _, out = step(_departed(A), [unnamed(A, t(17, 0), [])], REG)
+    assert out == []
+
+
+def test_a_later_landing_replaces_an_unnamed_one_while_the_wave_is_open() -> None:
+    """Lost on approach (landing named nowhere), seen again and landing at UHWW: the wave,
+    still waiting for B, counts the later landing; a named landing is never replaced."""
+    state = _departed(A, B)
+    state, out = step(state, [unnamed(A, t(17, 0), ["ZKPY"])], REG)
+    assert out == []
+    state, out = step(state, [ev("landing", A, t(17, 40), "UHWW")], REG)
+    assert out == []
+    state, out = step(state, [ev("landing", A, t(18, 0), "ZKPY")], REG)  # not replacing UHWW
+    state, out = step(state, [ev("landing", B, t(18, 10), "UHWW")], REG)
+    (fl,) = out
+    assert fl.airport is not None and fl.airport.icao == "UHWW" and fl.basis == "observed"
+    assert fl.details["count"] == 2 and fl.details["first_landing_s"] == t(17, 40)

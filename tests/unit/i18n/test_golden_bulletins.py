@@ -45,6 +45,18 @@ def ts(*parts: int) -> float:
     return datetime(*parts, tzinfo=UTC).timestamp()  # type: ignore[misc]
 
 
+def unnamed_fleet(
+    n: int, candidates: list[str], tz: str, kind: str, code: str, country: str
+) -> Event:
+    """A ``fleet_landed`` whose member landings name no airport (fleets/landed.py)."""
+    return Event(
+        "fleet_landed", "157766", ts(2024, 6, 18, 17, 26, 12), country=country,
+        fleet=["ru-gov"], basis="inferred", candidates=candidates, local_tz=tz,
+        details={"count": n, "departed_count": n, "origin": "UEEE",
+                 "place": {"kind": kind, "code": code, "country": country}},
+    )  # fmt: skip
+
+
 def golden_events() -> list[Event]:
     afr = {"icao24": "393322", "callsign": "AFR34ZG"}
     il96 = "157766"
@@ -137,6 +149,22 @@ def golden_events() -> list[Event]:
             fleet=["ru-gov"],
             details={"count": 3, "members": ["15770c", "157710", "157766"]},
         ),
+        # fleets/landed.py: member landings that name no airport, every candidate list ZKPY
+        # alone (the reconstruction's case), then candidates that differ (one country), then
+        # candidates all in one city.
+        unnamed_fleet(3, ["ZKPY"], "Asia/Pyongyang", "airport", "ZKPY", "KP"),
+        unnamed_fleet(2, ["ZKPY", "ZKHM"], "Asia/Pyongyang", "country", "KP", "KP"),
+        unnamed_fleet(2, ["UUEE", "UUWW"], "Europe/Moscow", "city", "Moscow", "RU"),
+        # Touch-and-goes (session 10: they had no sentence of their own), observed and inferred.
+        Event("touch_and_go", time_s=ts(2024, 7, 6, 7, 40), airport=apt("LFBO"), **afr),
+        Event(
+            "touch_and_go",
+            time_s=ts(2024, 7, 6, 7, 45),
+            airport=apt("LFBO"),
+            basis="inferred",
+            reason="landed at LFBO and took off again 60 s later",
+            **afr,
+        ),
     ]
 
 
@@ -210,6 +238,28 @@ def test_inferred_and_possible_are_never_stated_as_fact() -> None:
     assert "does not mean that it landed" in bulletin(evs[7], "en")
 
 
+@pytest.mark.parametrize(
+    ("lang", "hedge", "said"),
+    [
+        ("en", "appears to have landed in North Korea", "inferred, not observed"),
+        ("nb", "ser ut til å ha landet i Nord-Korea", "utledet, ikke observert"),
+        ("nn", "ser ut til å ha landa i Nord-Korea", "utleidd, ikkje observert"),
+    ],
+)
+def test_fleet_landing_without_a_named_airport_says_inferred(
+    lang: str, hedge: str, said: str
+) -> None:
+    """fleets/landed.py: the airport is named only as the only one within reach; with two
+    candidates, none is named as the place at all."""
+    one, two = golden_events()[14], golden_events()[15]
+    text = fleet_bulletin(one, lang, "Europe/Oslo", FLEET_NAMES[lang])
+    assert hedge in text and said in text and text.count("ZKPY") == 1, text
+    assert "Pyongyang (ZKPY)" in text and " i Pyongyang" not in text and "in Pyongyang" not in text
+    text = fleet_bulletin(two, lang, "Europe/Oslo", FLEET_NAMES[lang])
+    assert hedge.replace("appears", "appear") in text or hedge in text, text
+    assert "(ZKPY, ZKHM)" in text and "Pyongyang" not in text, text
+
+
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported language 'de'"):
         bulletin(golden_events()[0], "de")
@@ -236,3 +286,15 @@ def test_unnamed_landing_lists_its_candidates_as_within_reach_not_as_other(
     )  # fmt: skip
     text = bulletin(ev, lang)
     assert want in text and not_want not in text
+
+
+def test_timeline_puts_the_fleet_fact_after_the_landing_that_completes_it() -> None:
+    fleet = golden_events()[14]  # the last of three, inferred, 17:26:12
+    landing = Event(
+        "landing", fleet.icao24, fleet.time_s, basis="inferred", candidates=["ZKPY"],
+        reason="last seen descending", local_tz="Asia/Pyongyang",
+        details={"candidates_within_nm": 10.0},
+    )  # fmt: skip
+    lines = timeline_text([fleet, landing], "en", "UTC", FLEET_NAMES["en"]).splitlines()
+    assert lines[1].startswith("  17:26  Aircraft 157766 appears to have landed"), lines
+    assert lines[2].startswith("  17:26  The last of the three aircraft"), lines

@@ -4,10 +4,12 @@ and over the bundled real recording (file source), with store, hub and alerts.""
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from flyvakt.alerts import AlertManager, Rule
@@ -160,9 +162,59 @@ def test_file_source_events_alerts_and_fleets(tmp_path: Path, fleets_file: Path)
     got = [(c, p["event"]["type"]) for c, p in sent]
     assert got == [("log", "fleet_departed"), ("stdout", "landing"), ("log", "fleet_landed")]
     assert hub.status()["events"] == 4
+    # The hub shows the records made once for the store (EventRows), equal to each event's own.
+    assert list(hub.recent_events) == [e.to_json() for e in summary.events]
+    with sqlite3.connect(db) as conn:
+        stored = [
+            json.loads(r[0]) for r in conn.execute("SELECT record FROM events ORDER BY time_s")
+        ]
+    assert stored == [e.to_json() for e in sorted(summary.events, key=lambda e: e.time_s)]
     assert hub.now_s == 1_720_252_967.494935  # data time of the last frame, not the clock
     # The newest Comm-B values reached the store too (issue 14): the hub's, key for key.
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT icao24, key, value, time_s FROM commb_latest").fetchall()
     assert hub.commb is not None and {r[0] for r in rows} == {0x393322}
     assert {k: (v, t) for _, k, v, t in rows} == hub.commb.values[0x393322]
+
+
+def test_commb_goes_to_the_store_every_few_seconds_and_at_stop() -> None:
+    """Live steps every 100 ms (the engine's timer): the newest Comm-B values are offered once
+    per COMMB_STORE_EVERY_S, not per step, and the offers together equal the hub's values
+    after the stop (real AFR34ZG frames: 5 minutes of the cruise in 0.5 s steps)."""
+    from flyvakt.runtime.engine import COMMB_STORE_EVERY_S
+    from flyvakt.store.records import CommBRecord
+    from tests.unit.runtime.test_shedding import afr_frames
+
+    frames = afr_frames()
+    t = frames.time_s - frames.time_s.min()
+    frames = frames.take(np.flatnonzero((t >= 1_500.0) & (t < 1_800.0)))  # cruise: Comm-B
+    cells = np.floor(frames.time_s / 0.5)
+    cuts = np.flatnonzero(np.diff(cells)) + 1
+    clock = [0.0]
+
+    async def go() -> tuple[_FullStore, _Engine]:
+        store = _FullStore(0)
+        eng = _Engine(
+            hub=Hub(),
+            store=store,
+            block_on_store=False,
+            registry=None,
+            alerts=None,
+            keep_events=False,
+            timer=lambda: clock[0],
+        )
+        for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(cells)], strict=True):
+            clock[0] += 0.1  # one tick
+            await eng.process(frames.take(np.arange(a, b)))
+        await eng.store_commb_now()
+        return store, eng
+
+    store, eng = asyncio.run(go())
+    offers = [g for g in store.got if isinstance(g, CommBRecord)]
+    assert eng.summary.steps > 500
+    assert 20 <= len(offers) <= clock[0] / COMMB_STORE_EVERY_S + 2  # not one per step
+    latest: dict[int, dict[str, tuple[float, float]]] = {}
+    for rec in offers:
+        for a, key, value, time_s in rec.rows:
+            latest.setdefault(a, {})[key] = (value, time_s)
+    assert latest and latest == eng.state.commb.values  # nothing kept back at the stop

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from flyvakt.cli.replay import bundled_sample
-from flyvakt.model.batches import FrameBatch
+from flyvakt.model.batches import FrameBatch, PositionBatch
 from flyvakt.runtime import engine as engine_mod
 from flyvakt.runtime.engine import MAX_LAG_S, MIN_STEP_FRAMES, StepBudget, _Engine, run_engine
 from flyvakt.runtime.hub import Hub
@@ -34,16 +34,27 @@ def afr_frames() -> FrameBatch:
     return FrameBatch.concat([b for b in parts if len(b)])
 
 
-def engine(hub: Hub, timer: Any) -> _Engine:
+def engine(hub: Hub, timer: Any, store: Any = None) -> _Engine:
     return _Engine(
         hub=hub,
-        store=None,
+        store=store,
         block_on_store=False,
         registry=None,
         alerts=None,
-        keep_events=False,
+        keep_events=store is not None,
         timer=timer,
     )
+
+
+def flush(eng: _Engine) -> None:
+    """One tick in a loop of its own: the step, then its hand-off to the store and the hub
+    (which otherwise overlaps the next step, in the same loop)."""
+
+    async def go() -> None:
+        await eng.flush_buffer()
+        await eng.handed_off()
+
+    asyncio.run(go())
 
 
 def test_step_budget_follows_the_measured_rate() -> None:
@@ -67,13 +78,13 @@ def test_frames_older_than_max_lag_are_shed_and_counted() -> None:
     for a in range(0, 30_000, 1_000):  # 30 k frames arrive at t = 0
         eng.on_live_batch(frames.take(np.arange(a, a + 1_000)))
     now[0] = 0.4
-    asyncio.run(eng.flush_buffer())  # one step takes all that waits: one fixed cost for all
+    flush(eng)  # one step takes all that waits: one fixed cost for all
     assert eng.summary.frames == 30_000 and eng.summary.steps == 1
     assert eng.summary.buffer_drops == 0 and eng.buffered == 0
     for a in range(30_000, 50_000, 1_000):  # 20 k more at t = 0.4
         eng.on_live_batch(frames.take(np.arange(a, a + 1_000)))
     now[0] = 0.4 + MAX_LAG_S + 0.2
-    asyncio.run(eng.flush_buffer())  # the 20 k are now too old: shed, not processed
+    flush(eng)  # the 20 k are now too old: shed, not processed
     assert eng.summary.frames == 30_000
     assert eng.summary.buffer_drops == 20_000 and eng.buffered == 0
     status = hub.status()
@@ -92,7 +103,7 @@ def test_age_from_a_reader_process_counts_toward_the_lag() -> None:
     eng.on_live_batch(frames.take(np.arange(0, 1_000)), age_s=MAX_LAG_S + 0.1)
     eng.on_live_batch(frames.take(np.arange(1_000, 3_000)), age_s=0.05)
     eng.on_reader_drop(500)
-    asyncio.run(eng.flush_buffer())
+    flush(eng)
     assert eng.summary.frames == 2_000
     assert eng.summary.buffer_drops == 1_500 == hub.status()["buffer_drops"]
     assert hub.status()["lag_s"] == 0.05
@@ -106,16 +117,17 @@ def test_a_step_takes_at_most_max_step_frames(monkeypatch: pytest.MonkeyPatch) -
     for a in range(0, 30_000, 1_000):
         eng.on_live_batch(frames.take(np.arange(a, a + 1_000)))
     assert eng.backlog
-    asyncio.run(eng.flush_buffer())
+    flush(eng)
     assert eng.summary.frames == 10_000 and eng.buffered == 20_000
-    asyncio.run(eng.flush_buffer())
-    asyncio.run(eng.flush_buffer())
+    flush(eng)
+    flush(eng)
     assert eng.summary.frames == 30_000 and eng.summary.steps == 3 and not eng.backlog
 
 
 def test_slow_pipeline_never_stalls_the_fake_feed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Steps made slow (each 100 ms longer) against a feed of 2,000 frames every 5 ms for 2.5 s
-    (400 k/s): the feed is read between steps, the engine steps back to back, and what it
+    """Steps made slow (each 100 ms longer) against a feed of 8,000 frames every 5 ms for 2.5 s
+    (1.6 M/s, beyond the pipeline's rate on any machine: at 400 k/s a fast machine kept up and
+    shed nothing): the feed is read between steps, the engine steps back to back, and what it
     cannot take in time is shed and counted."""
     real_step = engine_mod.guarded_step
 
@@ -127,7 +139,7 @@ def test_slow_pipeline_never_stalls_the_fake_feed(monkeypatch: pytest.MonkeyPatc
     frames = afr_frames()
     hub = Hub()
     eng = engine(hub, time.perf_counter)
-    period_s, chunk, run_s = 0.005, 2_000, 2.5
+    period_s, chunk, run_s = 0.005, 8_000, 2.5
     gaps: list[float] = []
     delivered = 0
 
@@ -185,3 +197,109 @@ def test_fast_file_replay_uses_large_steps_with_the_same_results() -> None:
     assert [(e.type, e.time_s) for e in sized.events] == [(e.type, e.time_s) for e in fixed.events]
     assert fixed.steps >= 57_793 // 512
     assert sized.steps <= fixed.steps // 4
+
+
+def test_live_steps_give_the_positions_and_events_of_a_replay() -> None:
+    """The live path (reader batches of uneven sizes, buffered, concatenated, sorted and stepped
+    at uneven ticks, positions and events to the store and the hub) gives exactly the positions
+    and events of a file replay of the same real frames (AFR34ZG, 57,793 frames)."""
+    from flyvakt.runtime.replay import replay_files
+    from flyvakt.store.records import EventRows
+    from tests.unit.runtime.test_engine import _FullStore
+
+    frames = afr_frames()
+    rng = np.random.default_rng(12)
+    cuts = np.sort(rng.choice(np.arange(1, len(frames)), 400, replace=False))
+
+    async def go() -> tuple[_Engine, _FullStore, Hub]:
+        hub, store = Hub(), _FullStore(0)
+        eng = engine(hub, lambda: 0.0, store)
+        for i, part in enumerate(np.split(np.arange(len(frames)), cuts)):
+            eng.on_live_batch(frames.take(part))
+            if i % 7 == 6:  # a tick every few reader messages (7, 14, ... batches)
+                await eng.flush_buffer()
+        await eng.flush_buffer(everything=True)
+        await eng.finish()  # end of data, as the replay ends
+        return eng, store, hub
+
+    eng, store, hub = asyncio.run(go())
+    want = replay_files([str(AFR)], keep_positions=True)
+    got = PositionBatch.concat([g for g in store.got if isinstance(g, PositionBatch)])
+    assert eng.summary.buffer_drops == 0 and eng.summary.steps > 50
+    assert len(got) == len(want.positions) > 5_000
+    for name in PositionBatch._defaults:
+        a, b = getattr(got, name), getattr(want.positions, name)
+        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
+    key = lambda e: (e.time_s, e.icao24, e.type)  # noqa: E731
+    assert [e.to_json() for e in sorted(eng.summary.events, key=key)] == [
+        e.to_json() for e in want.events
+    ]
+    stored = [r for g in store.got if isinstance(g, EventRows) for r in g.rows]
+    assert [r["record"] for r in stored] == [e.to_json() for e in eng.summary.events]
+    assert (
+        list(hub.recent_events)
+        == [e.to_json() for e in eng.summary.events][-len(hub.recent_events) :]
+    )
+
+
+def test_buffered_frames_are_stepped_in_time_order() -> None:
+    """Frames of two feeds interleaved out of time order are stepped sorted (stably); one
+    feed's frames already in order are stepped as they are, without a copy (real AFR frames)."""
+    from flyvakt.runtime.engine import _in_time_order
+
+    frames = afr_frames().take(np.arange(2_000))
+    assert _in_time_order(frames) is frames
+    mixed = FrameBatch.concat([frames.take(np.arange(1_000, 2_000)), frames.take(np.arange(1_000))])
+    got = _in_time_order(mixed)
+    assert np.array_equal(got.time_s, np.sort(frames.time_s))
+    assert np.array_equal(got.payload, mixed.payload[np.argsort(mixed.time_s, kind="stable")])
+
+
+class _SlowStore:
+    """A store whose every offer takes 0.3 s (a slow write-ahead fsync); records when each
+    offer of positions ended."""
+
+    def __init__(self) -> None:
+        self.drops = 0
+        self.done: list[tuple[float, int]] = []
+
+    def offer(self, item: Any) -> bool:
+        time.sleep(0.3)
+        if isinstance(item, PositionBatch):
+            self.done.append((time.monotonic(), len(item)))
+        return True
+
+
+def test_a_steps_hand_off_overlaps_the_next_step_in_order() -> None:
+    """While one step's output waits for the store's write-ahead, the next step computes; the
+    hub hears of each step only after its write-ahead, and in step order (real AFR frames)."""
+    store, hub = _SlowStore(), Hub()
+    told: list[tuple[float, int]] = []
+    publish = hub.publish_positions
+
+    def tell(positions: PositionBatch, now_s: float) -> None:
+        told.append((time.monotonic(), len(positions)))
+        publish(positions, now_s)
+
+    hub.publish_positions = tell  # type: ignore[method-assign]
+    eng = engine(hub, time.perf_counter, store)
+    frames = afr_frames()
+    parts = [frames.take(np.arange(a, a + 6_000)) for a in range(20_000, 44_000, 6_000)]
+
+    async def go() -> list[float]:
+        returned = []
+        for part in parts:
+            await eng.process(part)
+            returned.append(time.monotonic())
+        await eng.handed_off()
+        return returned
+
+    t0 = time.monotonic()
+    returned = asyncio.run(go())
+    assert len(store.done) == len(told) == 4 and all(n > 0 for _, n in told)
+    assert [n for _, n in told] == [n for _, n in store.done]  # in step order
+    assert all(s <= h for (s, _), (h, _) in zip(store.done, told, strict=True))
+    # The first step returned before its 0.3 s write-ahead ended: the second one overlapped it.
+    assert returned[0] < store.done[0][0]
+    # Four hand-offs of 0.3 s each, one at a time; the steps ran in their shadow.
+    assert told[-1][0] - t0 >= 4 * 0.3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import time
 from pathlib import Path
@@ -222,3 +223,57 @@ def test_bad_items_are_counted_not_fatal(tmp_path: Path, kiwi: PositionBatch) ->
     assert sum(w.errors.values()) == 1
     with StoreReader(path) as r:
         assert len(r.track("c820d1")) > 0
+
+
+def test_minute_masks_match_a_per_fix_grouping(kiwi: PositionBatch) -> None:
+    """The coverage grouping (one sort, run reductions) equals a plain per-fix definition on the
+    real kiwi times, with the aircraft split over several addresses and a receiver key (-1);
+    keys outside the packed range and times before 1970 take the other path, same answer."""
+    from flyvakt.store.sql import _minute_masks
+
+    rng = np.random.default_rng(3)
+    t = kiwi.time_s
+    for keys in (
+        np.array([0xC820D1, 0x4CA123, 7])[rng.integers(0, 3, len(t))].astype(np.uint32),
+        np.full(len(t), -1, np.int64),
+        rng.integers(-(1 << 40), 1 << 40, 4)[rng.integers(0, 4, len(t))],
+    ):
+        for times in (t, t - 1.8e9):  # the second: negative minutes
+            want: dict[tuple[int, float], list[float]] = {}
+            for k, s in zip(keys.tolist(), times.tolist(), strict=True):
+                want.setdefault((int(k), math.floor(s / 60.0) * 60.0), []).append(s)
+            got = _minute_masks(keys, times)
+            assert [(int(k), float(m)) for k, m in zip(got[0], got[1], strict=True)] == sorted(want)
+            for i, secs in enumerate(want[k] for k in sorted(want)):
+                m0 = math.floor(secs[0] / 60.0) * 60.0
+                bits = sum(1 << b for b in {math.floor(s) - int(m0) for s in secs})
+                assert int(got[2][i]) == bits and int(got[3][i]) == len(secs)
+                assert got[4][i] == min(secs) and got[5][i] == max(secs)
+
+
+def test_event_address_column_parses_as_parse_icao_hex() -> None:
+    """The fast path for six hex digits gives what parse_icao_hex gives, and -1 where it
+    refuses (int() alone would take "0x3c64", " +3c64" or non-ASCII digits)."""
+    from flyvakt.model.batches import parse_icao_hex
+    from flyvakt.store.sql import _icao_int
+
+    for text in [
+        "3c6444",
+        "3C6444",
+        "~c639ee",
+        "~3c644",
+        "0x3c64",
+        "+3c644",
+        "3c_444",
+        "\u0663" * 6,
+        "abcdeg",
+        "3c644",
+        " 3c6444",
+        "",
+    ]:
+        try:
+            want = parse_icao_hex(text)
+        except ValueError:
+            want = -1
+        assert _icao_int(text) == want, text
+    assert _icao_int("3c6444") == 0x3C6444 and _icao_int("0x3c64") == -1

@@ -85,3 +85,20 @@ def test_local_decode_inverts_encode(
     )
     assert abs(got_lat[0] - lat) < 1e-3
     assert abs(((got_lon[0] - lon) + 180) % 360 - 180) < 1e-3 / max(np.cos(np.radians(lat)), 0.05)
+
+
+def test_local_decode_never_goes_past_a_pole() -> None:
+    # A reference 0.001° from the south pole and a (CRC-valid garbage) latitude code 0.9 of a
+    # zone: the nearest zone solution is -90.6°, which is nowhere; the decoder says NaN.
+    yz = np.array([0.9 * cpr.CPR_SCALE])
+    lat, lon = cpr.local_decode(
+        yz, np.array([1000.0]), np.array([False]), np.array([-89.999]), np.array([10.0]),
+        np.array([False]),
+    )  # fmt: skip
+    assert np.isnan(lat[0]) and np.isnan(lon[0])
+    # The same code against a reference in the zone decodes normally.
+    lat, _ = cpr.local_decode(
+        yz, np.array([1000.0]), np.array([False]), np.array([-84.0]), np.array([10.0]),
+        np.array([False]),
+    )  # fmt: skip
+    assert abs(lat[0] - (-84.6)) < 1e-9

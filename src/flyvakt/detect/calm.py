@@ -1,0 +1,246 @@
+"""Calm fixes: what the rules would do with a hot fix that cannot change any phase, done without
+asking each rule (detector.py sends every hot fix here first, then to the rules if it is not).
+
+Each path states the invariant that makes it exact (the same state, the same events as
+:data:`~flyvakt.detect.detector.RULES` in order); tests/unit/detect/test_shortcuts.py replays
+real recordings with and without these paths and compares every event.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from flyvakt.detect import rules as R
+from flyvakt.detect.airspace import AirspaceRule
+from flyvakt.detect.approach import ApproachRule
+from flyvakt.detect.base import Context, Hot
+from flyvakt.detect.evidence import absurd_alt, plausible_alt, vote
+from flyvakt.detect.gaps import ground_ref
+from flyvakt.detect.phase import learn_ground_ref
+from flyvakt.detect.spoofing import SpoofingRule
+from flyvakt.detect.state import AircraftState, Fix
+from flyvakt.model import AirportRef, Event, PositionBatch
+
+# The same (stateless) rule objects as detector.RULES.
+SPOOFING, AIRSPACE, APPROACH = SpoofingRule(), AirspaceRule(), ApproachRule()
+
+# The vectorised airport search and the scalar one round distances differently (by far less
+# than a metre): "no airport within FIELD_NM" is asked with this margin (~20 m), so that the
+# answer never differs from the scalar search's.
+REACH_MARGIN_NM = 0.01
+_STEP_S, _RING, _KEEP_S = R.RECENT_STEP_S, R.RECENT_FIXES, R.RECENT_KEEP_S  # for remember()
+
+
+def may_approach(st: AircraftState, fx: Fix) -> bool:
+    """Whether :class:`ApproachRule` can act on ``fx`` with no approach under way: airborne,
+    below ``APPROACH_MAX_ALT_FT``, descending faster than ``APPROACH_MIN_DESCENT_FPM``, and
+    ``APPROACH_RECHECK_S`` after its last airport search."""
+    return (
+        not fx.ground
+        and fx.alt < R.APPROACH_MAX_ALT_FT  # NaN: False
+        and fx.vr < R.APPROACH_MIN_DESCENT_FPM
+        and fx.t - st.approach_checked_s >= R.APPROACH_RECHECK_S
+    )
+
+
+def calm(
+    ctx: Context,
+    st: AircraftState,
+    fx: Fix,
+    sampled: bool,
+    country: str | None,
+    p: PositionBatch,
+    i: int,
+    far: bool,
+    out: list[Event],
+) -> bool:
+    """A calm fix: what the rules would do with it, without asking each rule; False (and
+    nothing done) when the fix is not calm, for the detector's dispatch to take.
+
+    Calm: the fix is flagged airborne with no field near (the pre-pass: no airport within
+    ``FIELD_NM`` below the altitude that could make it low near one), after no gap, with no
+    emergency code; the aircraft is committed airborne and waits for nothing (no flip, no
+    start-of-data or lift-off decision, no approach under way, not lost); and the fix is not
+    late. The invariant that makes this exact, rule by rule, for such a fix:
+
+    - coverage acts only across a gap;
+    - phase: the vote far from any field with an "airborne" flag is negative whatever the other
+      signals say, and the vote has no side effects there; a negative vote for an aircraft
+      committed airborne with no flip pending changes nothing; with no field the lift-off and
+      touch-and-go checks after an interval only clear the (already empty) lift-off candidate.
+      What remains is the altitude check (absurd or implausible altitudes become missing), done
+      here by the same functions; ``far`` (no airport within ``FIELD_NM``, from
+      :func:`far_from_fields`) answers the absurd-altitude check's airport search in advance;
+    - spoofing and airspace act only on country samples: those get the rules themselves;
+    - approach with no approach under way acts only on a descending fix below
+      ``APPROACH_MAX_ALT_FT`` once ``APPROACH_RECHECK_S`` has passed: that fix gets the rule;
+    - emergency, for a code that is none, clears the code, as here;
+    - every fix then becomes the aircraft's last and enters its recent fixes (:func:`remember`),
+      so the trends of later fixes see the same fixes as before.
+
+    The aircraft's first fix (no state yet) has a path of its own: :func:`_calm_first`.
+    """
+    prev = st.last
+    if prev is None:
+        return _calm_first(st, fx, sampled, country)
+    if not _settled(st, prev, fx, ground=False):
+        return False
+    if fx.callsign:
+        st.callsign = fx.callsign
+    if (not far and absurd_alt(ctx, st, fx)) or not plausible_alt(st, fx):
+        fx.alt = math.nan  # as PhaseRule.on_fix
+    if fx.t - prev.t >= R.SHORT_LIFT_GAP_S:
+        st.lift_before = st.lift_cand = st.lift_field = None  # as _lift_candidate, no field
+    h: Hot | None = None
+    if sampled:
+        h = Hot(fx, prev, False, sampled, country, p, i, None)
+        SPOOFING.on_fix(ctx, st, h, out)
+        AIRSPACE.on_fix(ctx, st, h, out)
+    if may_approach(st, fx):
+        APPROACH.on_fix(ctx, st, h or Hot(fx, prev, False, sampled, country, p, i, None), out)
+    st.emergency_code, st.emergency_reported = -1, False
+    remember(st, fx)
+    return True
+
+
+def _settled(st: AircraftState, prev: Fix, fx: Fix, *, ground: bool) -> bool:
+    """Whether the aircraft is committed to the phase ``ground`` and waits for nothing (no
+    flip, no start-of-data or lift-off decision, no approach under way, not lost), and ``fx``
+    (whose flag says ``ground`` too) is not late."""
+    return (
+        st.ground is ground
+        and fx.ground is ground
+        and not st.lost
+        and st.flip_start is None
+        and not st.start_pending
+        and st.lift_cand is None
+        and st.low_min is None
+        and fx.t >= prev.t
+    )
+
+
+def _calm_first(st: AircraftState, fx: Fix, sampled: bool, country: str | None) -> bool:
+    """The first fix of an aircraft (no last fix, no recent fixes), flagged airborne with no
+    field near (as for :func:`calm`): what the rules leave, without them. Exact because:
+
+    - the dispatch makes it the first fix and sets the phase from its flag (airborne);
+    - phase: with no recent fix the absurd-altitude check cannot judge (no implied speed), the
+      plausibility check is done here by the same function; far from any field with an
+      "airborne" flag every vote is negative (vertical rate, speed or the flag itself: with no
+      recent fix there is no altitude trend), so the flag stays, and the first fix then sets
+      the phase to airborne with no start-of-data decision pending (that needs a field);
+    - coverage, spoofing, approach and emergency act only from an aircraft's second fix;
+    - airspace takes the country of a sampled first fix as the aircraft's country.
+    """
+    if st.recent:
+        return False
+    if fx.callsign:
+        st.callsign = fx.callsign
+    st.first = fx
+    if not plausible_alt(st, fx):
+        fx.alt = math.nan  # as PhaseRule.on_fix
+    st.ground = False
+    st.start_pending = False
+    if sampled:
+        st.country, st.country_fix = country, fx  # as AirspaceRule.on_fix, first fix
+    remember(st, fx)
+    return True
+
+
+def calm_ground(
+    ctx: Context,
+    st: AircraftState,
+    fx: Fix,
+    sampled: bool,
+    country: str | None,
+    p: PositionBatch,
+    i: int,
+    field: AirportRef,
+    out: list[Event],
+) -> bool:
+    """A fix on the surface that leaves the phase as it is: what the rules would do with it,
+    with the phase rule's own evidence functions but without the rest of the rules; False when
+    it may change the phase, for the detector's dispatch to take.
+
+    Such a fix: flagged on the ground with ``field`` near (the pre-pass), after no gap, with no
+    emergency code; the aircraft is committed on the ground and waits for nothing (no flip, no
+    start-of-data or lift-off decision, no approach under way, not lost); the fix is not late;
+    and its vote (:func:`~flyvakt.detect.evidence.vote`, after the same altitude checks as
+    ``PhaseRule.on_fix``) is not for the air. The invariant that makes this exact, rule by rule:
+
+    - coverage acts only across a gap;
+    - phase: the altitude checks and the vote are the rule's own calls, on the same state; a
+      vote of surface or none, for a flagged fix of an aircraft committed on the ground with no
+      flip pending, keeps the flag and the phase and starts no flip; the ground reference is
+      learned from the fix by the rule's own function; no lift-off or touch-and-go check runs
+      for an aircraft that was on the ground. A vote for the air goes to the rules: the checks
+      done here are idempotent (an altitude found implausible is missing the second time, and
+      the vote only changes the fix's speed when the fix is not flagged);
+    - spoofing and airspace act only on country samples: those get the rules themselves;
+    - approach acts on no fix on the ground with no approach under way;
+    - emergency, for a code that is none, clears the code, as here;
+    - every fix then becomes the aircraft's last and enters its recent fixes (:func:`remember`).
+    """
+    prev = st.last
+    if prev is None or not _settled(st, prev, fx, ground=True) or not fx.ground_known:
+        return False
+    if absurd_alt(ctx, st, fx) or not plausible_alt(st, fx):
+        fx.alt = math.nan  # as PhaseRule.on_fix
+    v = vote(fx, st, field, ground_ref(ctx, st, field, fx))
+    if v.value < 0:
+        return False  # evidence for the air: the rules decide
+    if fx.callsign:
+        st.callsign = fx.callsign
+    learn_ground_ref(ctx, st, field, fx, v)
+    if sampled:
+        h = Hot(fx, prev, False, sampled, country, p, i, field)
+        SPOOFING.on_fix(ctx, st, h, out)
+        AIRSPACE.on_fix(ctx, st, h, out)
+    st.emergency_code, st.emergency_reported = -1, False
+    remember(st, fx)
+    return True
+
+
+def far_from_fields(
+    ctx: Context, p: PositionBatch, rows: npt.NDArray[np.int64], n: int
+) -> npt.NDArray[np.bool_]:
+    """Per row of ``p`` (``n`` rows): among ``rows``, those at or above ``SLOW_HIGH_FT`` with no
+    airport within ``FIELD_NM``, where :func:`~flyvakt.detect.evidence.absurd_alt` can only say
+    no; one vectorised search instead of its scalar one per fix."""
+    out = np.zeros(n, np.bool_)
+    rows = rows[p.altitude_baro_ft[rows] >= R.SLOW_HIGH_FT]
+    if len(rows):
+        ai, _d = ctx.world.nearest_airport_index(
+            p.lat_deg[rows], p.lon_deg[rows], R.FIELD_NM + REACH_MARGIN_NM
+        )
+        out[rows[ai < 0]] = True
+    return out
+
+
+def remember(st: AircraftState, fx: Fix) -> None:
+    """``fx`` becomes the aircraft's last fix and enters its recent fixes (one per
+    ``RECENT_STEP_S``, at most ``RECENT_FIXES``, none older than ``RECENT_KEEP_S`` before it or
+    before a pending flip). Every hot fix comes here: written for speed (constants bound once,
+    no tuple per call), the same ring as ever."""
+    st.last = fx
+    rec = st.recent
+    t = fx.t
+    if len(rec) > 1 and t - rec[-1].t < _STEP_S and t - rec[-2].t < _STEP_S:
+        rec[-1] = fx
+        return
+    rec.append(fx)
+    if len(rec) > _RING:
+        del rec[0]
+    keep_from = t
+    f = st.flip_start
+    if f is not None and f.t < keep_from:
+        keep_from = f.t
+    f = st.flip_prev
+    if f is not None and f.t < keep_from:
+        keep_from = f.t
+    keep_from -= _KEEP_S
+    while rec[0].t < keep_from:
+        del rec[0]
