@@ -74,15 +74,22 @@ class AddressIndex:
         if len(addresses) == 0 or len(self) == 0:
             return
         gone_addr = np.asarray(addresses, np.uint32)
-        gone = np.isin(self.keys, gone_addr)
-        if gone.any():
-            self.keys = self.keys[~gone]
-            self.rows = self.rows[~gone]
-        if self.new_keys.size:
-            gone = np.isin(self.new_keys, gone_addr)
-            if gone.any():
-                self.new_keys = self.new_keys[~gone]
-                self.new_rows = self.new_rows[~gone]
+        at = _found(self.keys, gone_addr)  # a search per address, not a set operation
+        if at.size:
+            self.keys = np.delete(self.keys, at)
+            self.rows = np.delete(self.rows, at)
+        at = _found(self.new_keys, gone_addr)
+        if at.size:
+            self.new_keys = np.delete(self.new_keys, at)
+            self.new_rows = np.delete(self.new_rows, at)
+
+
+def _found(keys: U32, a: U32) -> npt.NDArray[np.intp]:
+    """Positions in sorted unique ``keys`` of those of ``a`` present (unique, ascending)."""
+    if keys.size == 0:
+        return np.zeros(0, np.intp)
+    pos = np.minimum(np.searchsorted(keys, a), keys.size - 1)
+    return np.unique(pos[keys[pos] == a])
 
 
 def _search(keys: U32, rows: I64, a: U32) -> I64:

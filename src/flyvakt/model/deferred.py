@@ -21,31 +21,55 @@ _NAMES = frozenset(f.name for f in fields(ObservationBatch))
 
 
 class DeferredRows(ObservationBatch):
-    """``base`` at rows ``index``; a column is gathered on first read and kept."""
+    """``base`` at rows ``index``; a column is gathered on first read and kept.
+
+    ``extra`` (optional): rows of a second batch placed among them, as ``(batch, src)`` with
+    ``src[i]`` the row of ``batch`` at row i (-1: ``base`` at ``index[i]``). A few frames
+    merged into a large batch are then written over the gathered column, where concatenating
+    the two batches first copied every column of the large one once more."""
 
     def __init__(  # not the dataclass __init__: columns are attributes only once read
-        self, base: ObservationBatch, index: npt.NDArray[np.int64], loaded: dict[str, Any]
+        self,
+        base: ObservationBatch,
+        index: npt.NDArray[np.int64],
+        loaded: dict[str, Any],
+        extra: tuple[ObservationBatch, npt.NDArray[np.int64]] | None = None,
     ) -> None:
         self.__dict__.update(loaded)
         self.__dict__["_base"] = base
         self.__dict__["_index"] = index
+        self.__dict__["_extra"] = extra
+        self.__dict__["_extra_at"] = None if extra is None else np.flatnonzero(extra[1] >= 0)
 
     def __getattr__(self, name: str) -> Any:  # only for attributes not yet set
         if name not in _NAMES:
             raise AttributeError(name)
-        values = getattr(self.__dict__["_base"], name)[self.__dict__["_index"]]
-        self.__dict__[name] = values
+        d = self.__dict__
+        values = getattr(d["_base"], name)[d["_index"]]
+        if d["_extra"] is not None:
+            batch, src = d["_extra"]
+            at = d["_extra_at"]
+            values[at] = getattr(batch, name)[src[at]]
+        d[name] = values
         return values
 
     def take(self, index: npt.NDArray[Any]) -> DeferredRows:
         """The selection of a selection: indexes composed, columns read so far cut too."""
-        loaded = {k: v[index] for k, v in self.__dict__.items() if k in _NAMES}
-        return DeferredRows(self.__dict__["_base"], self.__dict__["_index"][index], loaded)
+        d = self.__dict__
+        loaded = {k: v[index] for k, v in d.items() if k in _NAMES}
+        extra = d["_extra"]
+        if extra is not None:
+            extra = (extra[0], extra[1][index])
+        return DeferredRows(d["_base"], d["_index"][index], loaded, extra)
 
 
 def deferred_take(
-    batch: ObservationBatch, index: npt.NDArray[np.int64], **loaded: npt.NDArray[Any]
+    batch: ObservationBatch,
+    index: npt.NDArray[np.int64],
+    extra: tuple[ObservationBatch, npt.NDArray[np.int64]] | None = None,
+    **loaded: npt.NDArray[Any],
 ) -> ObservationBatch:
     """``batch.take(index)`` (an integer index), each column copied only when first read;
-    ``loaded``: columns the caller has already gathered with ``index``."""
-    return DeferredRows(batch, np.asarray(index, dtype=np.int64), loaded)
+    ``extra``: rows of another batch among them (see :class:`DeferredRows`); ``loaded``:
+    columns the caller has already gathered."""
+    return DeferredRows(batch, np.asarray(index, dtype=np.int64), loaded, extra)

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch
 from flyvakt.model.deferred import deferred_take
-from flyvakt.model.runs import order_by_key_time, shifted
+from flyvakt.model.runs import first_of_run, order_by_key_time, shifted
 from flyvakt.track.table import Keyed, StateTable
 
 I64 = npt.NDArray[np.int64]
@@ -70,18 +70,47 @@ def confirm_new(
 
     n = len(o)
     runs, rows = keyed if keyed is not None else Keyed.of(table, o)
-    starts, gid = runs.starts, runs.gid
+    gid = runs.gid
     known = rows >= 0
     new_row = ~known[gid]
     if not (new_row & subject).any():
         return o, None, _prune(pending, o, rejected)
 
+    # Only the rows of new aircraft (whole runs) are judged; the others all go on.
+    new_rows = np.flatnonzero(new_row)
+    part = new_rows.size < n
+    g = gid[new_rows] if part else gid
+    first = first_of_run(g)
+    keep_new, wait_new, n_sub, n_other = _judge_new(
+        subject[new_rows] if part else subject,
+        o.address_checked[new_rows] if part else o.address_checked,
+        o.time_s[new_rows] if part else o.time_s,
+        np.flatnonzero(first),
+        np.cumsum(first) - 1,
+    )
+    if n_sub:
+        rejected["phantom_suppressed"] += n_sub
+    if n_other:
+        rejected["unconfirmed_address"] += n_other
+    keep = np.ones(n, dtype=np.bool_)
+    keep[new_rows] = keep_new
+    wait = new_rows[wait_new]
+    pending = ObservationBatch.concat([pending, o.take(wait)])
+    return o, None if keep.all() else keep, _prune(pending, o, rejected)
+
+
+def _judge_new(
+    subject: B, checked: B, t: npt.NDArray[np.float64], starts: I64, gid: I64
+) -> tuple[B, I64, int, int]:
+    """For the rows of new aircraft (sorted by address, time; ``starts``/``gid``: their runs):
+    which rows go on, which (one per unconfirmed aircraft) wait, and how many are dropped
+    (CRC-checked frames, the others)."""
     # Per new address: the first checked frame that follows another within the gap confirms it,
     # from the frame before it (the pair's first) on.
+    n = len(subject)
     idx = np.arange(n)
-    sub = subject & new_row
+    sub = subject
     prev = _ffill(sub, starts[gid], shift=True)
-    t = o.time_s
     confirming = sub & (prev >= 0) & (t - t[np.maximum(prev, 0)] <= CONFIRM_GAP_S)
     big = _BIG
     conf_at = np.minimum.reduceat(np.where(confirming, idx, big), starts)[gid]
@@ -89,20 +118,13 @@ def confirm_new(
     pair_first = np.where(confirmed, prev[np.minimum(conf_at, n - 1)], big)
     keep_sub = idx >= pair_first
     keep_unchecked = idx >= conf_at
-    keep = ~new_row | np.where(
-        subject, keep_sub, np.where(o.address_checked, True, keep_unchecked)
-    )
+    keep = np.where(subject, keep_sub, np.where(checked, True, keep_unchecked))
     # Unconfirmed: the last checked frame waits for its confirmation; the rest is dropped.
     last_sub = np.maximum.reduceat(np.where(sub, idx, -1), starts)[gid]
     wait = sub & ~confirmed & (idx == last_sub)
-    dropped_sub = sub & ~keep & ~wait
-    dropped_other = new_row & ~subject & ~keep
-    if dropped_sub.any():
-        rejected["phantom_suppressed"] += int(dropped_sub.sum())
-    if dropped_other.any():
-        rejected["unconfirmed_address"] += int(dropped_other.sum())
-    pending = ObservationBatch.concat([pending, o.take(np.flatnonzero(wait))])
-    return o, None if keep.all() else keep, _prune(pending, o, rejected)
+    n_sub = int(np.count_nonzero(sub & ~keep & ~wait))
+    n_other = int(np.count_nonzero(~subject & ~keep))
+    return keep, np.flatnonzero(wait), n_sub, n_other
 
 
 def sorted_with_pending(
@@ -125,10 +147,10 @@ def sorted_with_pending(
     if not hit.any():
         return deferred_take(obs, order, icao24=icao), pending
     ph = pending.take(hit)
-    both = ObservationBatch.concat([ph, obs])
     p_order = order_by_key_time(ph.icao24, ph.time_s)
     a, t = ph.icao24[p_order], ph.time_s[p_order]
     if np.isnan(t).any():  # NaN sorts last: the search below assumes comparable times
+        both = ObservationBatch.concat([ph, obs])
         return deferred_take(both, order_by_key_time(both.icao24, both.time_s)), pending.take(~hit)
     # Per pending frame, the rows of ``obs`` before it: those of lower addresses, then those
     # of its address at an earlier time (binary search inside the address's run; NaN times,
@@ -146,12 +168,14 @@ def sorted_with_pending(
         hi = np.where(open_ & ~before, mid, hi)
     n, h = len(obs) + len(ph), len(ph)
     at_p = lo + np.arange(h)  # place in the merged order (pending frames keep their order)
-    merged = np.empty(n, dtype=np.int64)
     is_p = np.zeros(n, dtype=np.bool_)
     is_p[at_p] = True
-    merged[at_p] = p_order
-    merged[~is_p] = order + h
-    return deferred_take(both, merged), pending.take(~hit)
+    # Rows of ``obs`` in order, the pending frames' places filled from ``ph`` when read.
+    merged = np.zeros(n, dtype=np.int64)
+    merged[~is_p] = order
+    src = np.full(n, -1, dtype=np.int64)
+    src[at_p] = p_order
+    return deferred_take(obs, merged, (ph, src)), pending.take(~hit)
 
 
 def _subject(o: ObservationBatch) -> B:

@@ -83,14 +83,23 @@ class RefIndex:
         rad = np.radians(lat)
         cos = np.cos(rad)
         for part in np.array_split(sel, -(-sel.size // MAX_BLOCK_POINTS)):
-            cs = c1[part] - c0[part] + 1
-            ncell = (r1[part] - r0[part] + 1) * cs
-            k = _ranks(ncell)
-            cell = (np.repeat(r0[part], ncell) + k // np.repeat(cs, ncell)) * NCOL + (
-                np.repeat(c0[part], ncell) + k % np.repeat(cs, ncell)
-            ) % NCOL
-            first, m = self.start[cell], self.start[cell + 1] - self.start[cell]
-            point = np.repeat(np.repeat(part, ncell), m)
+            # The cells of one grid row are consecutive in ``order``: one slice per row of the
+            # window (two where it wraps across the antimeridian), not one per cell.
+            nrow = r1[part] - r0[part] + 1
+            pt = np.repeat(part, nrow)
+            base = (np.repeat(r0[part], nrow) + _ranks(nrow)) * NCOL
+            a, b = c0[pt], c1[pt]
+            left, right = np.flatnonzero(a < 0), np.flatnonzero(b >= NCOL)  # the wrapped part
+            pt = np.concatenate([pt, pt[left], pt[right]])
+            lo = np.concatenate([base + np.maximum(a, 0), base[left] + a[left] + NCOL, base[right]])
+            hi = np.concatenate(  # last cell of each slice, inclusive
+                [base + np.minimum(b, NCOL - 1), base[left] + NCOL - 1, base[right] + b[right]]
+            )
+            hi[len(base) + len(left) :] -= NCOL
+            by_point = np.argsort(pt, kind="stable")  # pairs grouped by point, below
+            pt, first = pt[by_point], self.start[lo[by_point]]
+            m = self.start[hi[by_point] + 1] - first
+            point = np.repeat(pt, m)
             ref = self.order[np.repeat(first, m) + _ranks(m)]
             # A great circle is never shorter than its latitude difference: pairs farther
             # apart in latitude than ``max_nm`` (plus a margin far above rounding) cannot be

@@ -103,12 +103,21 @@ class StateTable:
     def lookup(self, icaos: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
         """Row index of each address, -1 for an aircraft not in the table (one vectorised
         search for the whole batch, not a dict lookup per address)."""
+        return self._index().lookup(icaos)
+
+    def _index(self) -> AddressIndex:
         if len(self.index) != len(self.rows):  # ``rows`` changed behind the index's back
             self.index = AddressIndex(
                 np.fromiter(self.rows.keys(), np.uint32, len(self.rows)),
                 np.fromiter(self.rows.values(), np.int64, len(self.rows)),
             )
-        return self.index.lookup(icaos)
+        return self.index
+
+    def indexed_rows(self) -> npt.NDArray[np.int64]:
+        """The rows in use, in no particular order (:meth:`live_rows` is in arrival order):
+        read from the index's arrays, not by iterating the ``rows`` dict."""
+        index = self._index()
+        return np.concatenate([index.rows, index.new_rows])
 
     def rows_for(
         self,
@@ -138,9 +147,8 @@ class StateTable:
             self._grow()
         rows = np.concatenate([taken, np.arange(self.used, self.used + fresh, dtype=np.int64)])
         self.used += fresh
-        if reuse:  # rows never handed out still hold their fill values (from _filled)
-            for name, (_dt, fill) in COLUMNS.items():
-                self.cols[name][taken] = fill
+        # Every row not in use holds the fill values: rows never handed out since _filled,
+        # freed rows since drop_many (which clears many at once, per sweep, not per step).
         self.cols["icao24"][rows] = icaos
         self.cols["first_seen_s"][rows] = first_seen
         self.rows.update(zip(icaos.tolist(), rows.tolist(), strict=True))
@@ -161,7 +169,12 @@ class StateTable:
     def drop_many(self, icaos: list[int]) -> None:
         """Forget these aircraft (unknown addresses are ignored); their rows are reused."""
         pop = self.rows.pop
-        self.free.extend(r for r in (pop(a, None) for a in icaos) if r is not None)
+        freed = [r for r in (pop(a, None) for a in icaos) if r is not None]
+        if freed:
+            rows = np.array(freed, dtype=np.int64)
+            for name, (_dt, fill) in COLUMNS.items():
+                self.cols[name][rows] = fill
+        self.free.extend(freed)
         self.index.remove(np.asarray(icaos, np.uint32))
 
     def live_rows(self) -> npt.NDArray[np.int64]:

@@ -363,11 +363,11 @@ def expire(state: TrackerState, now_s: float, silence_s: float = 300.0) -> list[
     kept by the store, not here.
     """
     table = state.table
-    live = table.live_rows()
+    live = table.indexed_rows()
     if len(live) == 0:
         return []
     gone = live[table.cols["last_seen_s"][live] < now_s - silence_s]
-    addresses = [int(a) for a in table.cols["icao24"][gone].tolist()]
+    addresses: list[int] = table.cols["icao24"][gone].tolist()
     table.drop_many(addresses)
     return addresses
 

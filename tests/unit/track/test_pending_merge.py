@@ -68,3 +68,23 @@ def test_no_pending_and_no_match(data_dir: Path) -> None:
     far.icao24[:] = 0xFFFFFF
     o, rest = sorted_with_pending(far, obs)
     assert len(o) == len(obs) and len(rest) == 5
+
+
+@pytest.mark.parametrize("nan_in", ["batch", "pending"])
+def test_merge_with_unknown_times(data_dir: Path, nan_in: str) -> None:
+    # SYNTHETIC NaN times (a time the edge validator would reject; the merge must still agree
+    # with lexsort, which sorts NaN last).
+    rng = np.random.default_rng(9)
+    real = _obs(data_dir)
+    obs = real.take(rng.choice(len(real), 800, replace=False))
+    obs.icao24[:] = rng.integers(0, 10, len(obs)).astype(np.uint32)
+    obs.signal_dbfs[:] = np.arange(len(obs), dtype=np.float32)
+    pending = real.take(rng.choice(len(real), 30, replace=False))
+    pending.icao24[:] = rng.integers(0, 12, len(pending)).astype(np.uint32)
+    pending.signal_dbfs[:] = -1.0 - np.arange(len(pending), dtype=np.float32)
+    target = obs if nan_in == "batch" else pending
+    target.time_s[rng.choice(len(target), 8, replace=False)] = np.nan
+    o, rest = sorted_with_pending(pending, obs)
+    want, want_rest = _plain(pending, obs)
+    assert o.signal_dbfs.tolist() == want.signal_dbfs.tolist()
+    assert rest.signal_dbfs.tolist() == want_rest.signal_dbfs.tolist()
