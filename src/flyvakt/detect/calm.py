@@ -135,8 +135,11 @@ def _calm_first(st: AircraftState, fx: Fix, sampled: bool, country: str | None) 
     - coverage, spoofing, approach and emergency act only from an aircraft's second fix;
     - airspace takes the country of a sampled first fix as the aircraft's country.
     """
-    if not _take_first(st, fx):
+    if st.recent:
         return False
+    if fx.callsign:
+        st.callsign = fx.callsign
+    st.first = fx
     if not plausible_alt(st, fx):
         fx.alt = math.nan  # as PhaseRule.on_fix
     st.ground = False
@@ -180,13 +183,9 @@ def calm_ground(
     - approach acts on no fix on the ground with no approach under way;
     - emergency, for a code that is none, clears the code, as here;
     - every fix then becomes the aircraft's last and enters its recent fixes (:func:`remember`).
-
-    The aircraft's first fix (no state yet) has a path of its own: :func:`_calm_first_ground`.
     """
     prev = st.last
-    if prev is None:
-        return _calm_first_ground(ctx, st, fx, sampled, country, field)
-    if not _settled(st, prev, fx, ground=True) or not fx.ground_known:
+    if prev is None or not _settled(st, prev, fx, ground=True) or not fx.ground_known:
         return False
     if absurd_alt(ctx, st, fx) or not plausible_alt(st, fx):
         fx.alt = math.nan  # as PhaseRule.on_fix
@@ -201,56 +200,6 @@ def calm_ground(
         SPOOFING.on_fix(ctx, st, h, out)
         AIRSPACE.on_fix(ctx, st, h, out)
     st.emergency_code, st.emergency_reported = -1, False
-    remember(st, fx)
-    return True
-
-
-def _take_first(st: AircraftState, fx: Fix) -> bool:
-    """For a first-fix path: False when the aircraft has recent fixes (not a fresh state);
-    else what the dispatch does first with a first fix (its callsign; it is the first fix)."""
-    if st.recent:
-        return False
-    if fx.callsign:
-        st.callsign = fx.callsign
-    st.first = fx
-    return True
-
-
-def _calm_first_ground(
-    ctx: Context,
-    st: AircraftState,
-    fx: Fix,
-    sampled: bool,
-    country: str | None,
-    field: AirportRef,
-) -> bool:
-    """The first fix of an aircraft (no last fix, no recent fixes), flagged on the ground with
-    ``field`` near (as for :func:`calm_ground`): what the rules do with it, with the phase
-    rule's own calls but without the rest of the rules. Exact because:
-
-    - the dispatch makes it the first fix and sets the phase from its flag;
-    - coverage acts only across a gap, and there is none before a first fix; spoofing, approach
-      and emergency act only from an aircraft's second fix;
-    - phase: the altitude checks, the ground reference, the vote and what the fix teaches the
-      ground reference are the rule's own calls, in its order; a vote moves the fix's phase
-      (a flag with no altitude and no vote keeps the phase the dispatch just took from that
-      flag: nothing to do). With no last fix the rule then only sets the phase, unknown on weak
-      evidence (a field is near), and a start-of-data decision pending if the fix is airborne;
-    - airspace takes the country of a sampled first fix as the aircraft's country.
-    """
-    if not _take_first(st, fx):
-        return False
-    st.ground = fx.ground  # as the dispatch
-    if absurd_alt(ctx, st, fx) or not plausible_alt(st, fx):
-        fx.alt = math.nan  # as PhaseRule.on_fix
-    v = vote(fx, st, field, ground_ref(ctx, st, field, fx))
-    if v.value:
-        fx.ground = v.value > 0
-    learn_ground_ref(ctx, st, field, fx, v)
-    st.ground = None if abs(v.value) < 2 else fx.ground
-    st.start_pending = not fx.ground
-    if sampled:
-        st.country, st.country_fix = country, fx  # as AirspaceRule.on_fix, first fix
     remember(st, fx)
     return True
 
