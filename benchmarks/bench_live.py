@@ -22,8 +22,9 @@ temporary directory unless ``--no-store``, no HTTP server). Per rate it prints:
   aircraft.json reflect), over every frame published while the feed ran (shed frames have no
   latency, they count as shed; frames the drain at stop published are counted apart);
 - CPU seconds of this process, of the store writer process, the reader and the peer, the
-  engine process's CPU µs per frame it stepped, and the machine's load average (the machine is
-  shared: figures move with the neighbours).
+  engine process's CPU µs per frame it stepped, the writer's and the reader's per frame sent
+  (in brackets), and the machine's load average (the machine is shared: figures move with the
+  neighbours).
 The ceiling is the highest offered rate with nothing shed and p99 < 250 ms.
 """
 
@@ -330,9 +331,14 @@ def one_rate(
         - float(peer_cpu_s)
         - float(getattr(summary, "store_cpu_s", 0.0)),
         "cpu_peer_s": float(peer_cpu_s),
+        # Per frame the peer sent (the reader frames all of them; the writer stores what was
+        # stepped, but a backlog it commits after the stop is in its CPU too).
+        "store_us_per_frame": float(getattr(summary, "store_cpu_s", 0.0)) / max(sent, 1) * 1e6,
+        "reader_us_per_frame": 0.0,  # below, once the reader's CPU is known
         "store_drops": int(summary.store_drops),
         "load_avg": (load0, os.getloadavg()[0]),
     }
+    row["reader_us_per_frame"] = row["cpu_reader_s"] / max(sent, 1) * 1e6
     tmp.cleanup()
     return row
 
@@ -361,6 +367,10 @@ def live(
         flush=True,
     )
     warm_up()
+    from flyvakt.runtime import setup
+
+    if hasattr(setup, "tune_gc"):  # as `flyvakt run` does after start-up (not in older trees)
+        setup.tune_gc()
     out = []
     for rate in rates:
         r = one_rate(feed, bounds, rate, seconds, reader, store, store_writer)
@@ -372,7 +382,8 @@ def live(
             f"{r['unaccounted']}) frame->API p50 "
             f"{r['p50_ms']:.0f} p99 {r['p99_ms']:.0f} max {r['max_ms']:.0f} ms; CPU engine "
             f"{r['cpu_engine_s']:.1f} s ({r['engine_us_per_frame']:.1f} us/frame) store "
-            f"{r['cpu_store_s']:.1f} s reader {r['cpu_reader_s']:.1f} s peer "
+            f"{r['cpu_store_s']:.1f} s ({r['store_us_per_frame']:.1f}) reader "
+            f"{r['cpu_reader_s']:.1f} s ({r['reader_us_per_frame']:.1f}) peer "
             f"{r['cpu_peer_s']:.1f} s; load {r['load_avg'][0]:.1f}->{r['load_avg'][1]:.1f}",
             flush=True,
         )

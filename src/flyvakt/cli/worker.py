@@ -40,7 +40,7 @@ def register(sub: Any) -> None:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    from flyvakt.runtime.setup import make_detector, tracker_config
+    from flyvakt.runtime.setup import make_detector, tracker_config, tune_gc
     from flyvakt.stream.kafka import Worker, parse_kafka_url
 
     url = parse_kafka_url(args.kafka_url)
@@ -54,6 +54,7 @@ def run_worker(args: argparse.Namespace) -> int:
     detector = make_detector(args.fleets)
     detector.fleet_events = False  # a fleet spans partitions: see flyvakt.stream.fleetstage
     worker = Worker(url, Path(args.state_dir), detector, tracker_config())
+    tune_gc()  # start-up done: the run's GC policy (runtime/setup.py)
     st = worker.run(lambda: stopping["now"], idle_exit_s=args.idle_exit)
     print(
         f"flyvakt worker: {st.frames:,} frames, {st.positions:,} positions, {st.events:,} events; "

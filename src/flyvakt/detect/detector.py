@@ -79,7 +79,7 @@ def step(
     if len(positions):
         runs = runs_by_key(positions.icao24)
         lf = state.lastfix
-        rows = np.array([lf.index.get(a, -1) for a in positions.icao24[runs.starts].tolist()])
+        rows = lf.find(positions.icao24[runs.starts])
         before = np.where(rows >= 0, lf.cols["t"][np.maximum(rows, 0)], np.nan)
         gen = silence_generations(runs, positions.time_s, before, forget_after_s)
         if gen is None:

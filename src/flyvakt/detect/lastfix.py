@@ -47,18 +47,29 @@ class LastFixes:
             k: np.full(capacity, fill, dtype=dt) for k, (dt, fill) in _COLS.items()
         }
 
-    def rows_for(self, icaos: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
-        out = np.empty(len(icaos), dtype=np.int64)
+    def find(self, icaos: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+        """The row of each aircraft, -1 for one without a row."""
         get = self.index.get
-        for k, a in enumerate(icaos.tolist()):
-            r = get(a)
-            if r is None:
-                if self.size >= self.capacity:
-                    self._grow()
-                r = self.index[a] = self.size
-                self.cols["icao24"][r] = a
-                self.size += 1
-            out[k] = r
+        return np.array([get(a, -1) for a in icaos.tolist()], dtype=np.int64)
+
+    def rows_for(self, icaos: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+        """The row of each aircraft, new aircraft given the next free rows in the order given
+        (an address given twice: one row)."""
+        out = self.find(icaos)
+        new = np.flatnonzero(out < 0)
+        if len(new) and len(np.unique(icaos[new])) < len(new):
+            for k in new.tolist():  # repeated new addresses: one at a time
+                r = self.index.get(int(icaos[k]))
+                out[k] = self.rows_for(icaos[k : k + 1])[0] if r is None else r
+        elif len(new):
+            while self.size + len(new) > self.capacity:
+                self._grow()
+            rows = np.arange(self.size, self.size + len(new), dtype=np.int64)
+            addrs = icaos[new]
+            self.index.update(zip(addrs.tolist(), rows.tolist(), strict=True))
+            self.cols["icao24"][rows] = addrs
+            self.size += len(new)
+            out[new] = rows
         return out
 
     def _grow(self) -> None:

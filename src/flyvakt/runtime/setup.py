@@ -44,9 +44,10 @@ def tracker_config() -> TrackerConfig:
 
 def tune_gc() -> None:
     """The process's garbage-collection policy for a pipeline run, set once after start-up:
-    young collections every :data:`GC_YOUNG_THRESHOLD` allocations. Called by the ``replay``
-    and ``run`` commands and by the benchmarks, so that they measure what users run. Changes
-    speed only, never results (a collection frees unreachable objects whenever it runs).
+    young collections every :data:`GC_YOUNG_THRESHOLD` allocations. Called by the ``replay``,
+    ``run`` and ``worker`` commands and by the benchmarks, so that they measure what users run.
+    Changes speed only, never results (a collection frees unreachable objects whenever it
+    runs).
 
     No :func:`gc.freeze` of the start-up objects: they are ~34,000 (imports, airports), a few
     ms per full collection, and full collections are rare at this threshold; frozen objects

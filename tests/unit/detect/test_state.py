@@ -54,3 +54,15 @@ def test_state_after_a_real_recording_is_plain_data() -> None:
     assert {e.type for e in events} >= {"takeoff", "landing"}
     assert state.aircraft, "the recording's aircraft has a state"
     _walk(state, "state")
+
+
+def test_lastfix_rows_known_new_and_repeated_addresses() -> None:
+    # Addresses only (no fixes): the row bookkeeping, across a growth of the columns.
+    lf = LastFixes(capacity=2)
+    first = lf.rows_for(np.array([0x4CA1, 0x3C66, 0x4CA1, 0xA0B1], dtype=np.int64))
+    assert first.tolist() == [0, 1, 0, 2]  # a repeated new address gets one row
+    again = lf.rows_for(np.array([0xA0B1, 0x7C01, 0x4CA1, 0x7C02], dtype=np.int64))
+    assert again.tolist() == [2, 3, 0, 4]  # known keep theirs, new take the next in order
+    assert lf.size == 5 and lf.capacity >= 5
+    assert lf.cols["icao24"][:5].tolist() == [0x4CA1, 0x3C66, 0xA0B1, 0x7C01, 0x7C02]
+    assert lf.find(np.array([0x7C01, 0x1234], dtype=np.int64)).tolist() == [3, -1]
