@@ -151,10 +151,11 @@ def _step_sorted(
     """``keyed``: the runs of ``o`` and their table rows (computed here if None)."""
     stats = TrackStats(observations=len(o))
     table = state.table
-    given = o
-    o, keep, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected, keyed)
-    if o is not given or keyed is None:  # pending frames merged in: other runs
-        keyed = Keyed.of(table, o)
+    # ``keyed`` comes back for the ``o`` returned (pending frames merged in: other runs).
+    o, keep, state.pending, found = confirm.confirm_new(
+        table, state.pending, o, stats.rejected, keyed
+    )
+    keyed = found if found is not None else Keyed.of(table, o)
     o, kept = _filter_addresses(table, o, keep, cfg, stats, keyed)
     n = len(o)
     if n == 0:
