@@ -138,7 +138,7 @@ def step(
         return _step_sorted(state, o, cfg, keyed)
     stats = TrackStats()  # aircraft silent for forget_after_s start afresh (track/silence.py)
     pos, parts = silence.by_generation(
-        state.table, o, gen, lambda g: _step_sorted(state, g, cfg)[1:]
+        state.table, o, gen, lambda g, k: _step_sorted(state, g, cfg, k)[1:], keyed
     )
     for part in parts:
         stats.merge(part)
