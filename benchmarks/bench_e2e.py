@@ -18,7 +18,8 @@ each part is printed, and the total at the end). After the table, one Markdown r
 is printed, in the column order of docs/performance.md's table, ready to paste.
 
 ``--live``: ``flyvakt run beast+tcp://`` (the engine, in this process, with its store and a
-reader process) fed by a separate peer process at each offered rate: ``bench_live.py``, which
+reader process) fed by a separate peer process at each offered rate: ``bench_live.py`` (its
+default, time-consistent corpus; ``--aircraft`` is not used there), which
 says what it measures (frame -> API latency from each frame's due time at the peer).
 
 Every figure is process CPU time (user + system of the child, from ``wait4``), median of

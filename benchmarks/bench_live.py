@@ -1,16 +1,39 @@
 """Live speed: ``flyvakt run beast+tcp://`` fed by a peer process at fixed rates; frame -> API
 latency measured from when the peer was due to send each frame.
 
-Corpus (SYNTHETIC, built from REAL frames, as ``bench_pipeline.build_corpus``): the AFR34ZG
-frames re-addressed to ``--aircraft`` virtual aircraft plus DF11 all-calls (real DF mix), enough
-frames for the fastest rate to run ``--seconds`` without sending any frame twice. It is written
-as Beast once; the peer (a separate process, as readsb would be) reads the bytes and the frame
-boundaries up front and only calls ``sendall`` on pre-cut slices: at each 5 ms turn it sends
-every whole frame due by then (frame k is due at ``t0 + k / rate``).
+Corpora (SYNTHETIC, built from REAL frames: the AFR34ZG recording re-addressed, every frame kept
+CRC-valid, plus DF11 all-calls so that the DF mix is a real receiver's, as ``bench_pipeline``):
+
+- ``--corpus timed`` (default): a feed a receiver could produce. Each virtual aircraft is a
+  random stretch of the real flight, heard at the recording's own message rate (12.1 frames/s
+  of DF0/4/5/16/17/20/21, plus DF11 all-calls at half that: ~18 frames/s per aircraft); there
+  are as many aircraft as the offered rate needs (rate / ~18: ~5,500 at 100 k/s, ~27,600 at
+  500 k/s). The aircraft's frames are merged in the order their real times interleave, and
+  frame k is then stamped ``t0 + k / rate``: the data clock (the Beast counter the engine reads)
+  advances exactly with the wall clock at the peer's sending rate. One corpus per rate.
+- ``--corpus dense`` (the corpus of earlier sessions): ``--aircraft`` aircraft, each heard for
+  its first few hundred frames (each from the same t0, so their DF0-21 frames fill the first
+  ~45 s of data time) and DF11 all-calls spread over 600 s; one corpus for all rates. Its data
+  clock is not the wall's and is uneven (printed per rate, for 5 s: 1.5x at 100 k/s, 4x at
+  200 k/s, 9.5x at 300 k/s, ~100x at 500 k/s, where the run's last seconds are mostly DF11):
+  work scheduled by data time (the expiry scan every 60 s of data, the detector's sweeps, the
+  store's thinning horizon) runs that much more often per wall second than at any receiver.
+  Kept for comparison with earlier figures.
+- ``--corpus both``: per rate, the timed corpus then the dense one (alternating, same run).
+
+Why: the live path's cost per wall second depends on how fast the data clock runs, not only on
+the frame rate; a corpus whose data time runs 100x the wall measures a feed no receiver sends.
+What the timed corpus does not show: every aircraft is new in the run's first second (a
+restart's burst), and nothing expires within a 5 s run.
+
+Each corpus is written as Beast once; the peer (a separate process, as readsb would be) reads
+the bytes and the frame boundaries up front and only calls ``sendall`` on pre-cut slices: at
+each 5 ms turn it sends every whole frame due by then (frame k is due at ``t0 + k / rate``).
+Enough frames for ``--seconds`` at the rate, none sent twice.
 
     .venv/bin/python benchmarks/bench_live.py [--rates 100000,200000,300000,500000] [--seconds 5]
-        [--aircraft 5000] [--reader process|inline] [--store | --no-store]
-        [--store-writer process|thread]
+        [--corpus timed|dense|both] [--aircraft 5000] [--reader process|inline]
+        [--store | --no-store] [--store-writer process|thread]
 
 The engine runs in this process exactly as ``flyvakt run`` runs it (``run_engine``, store in a
 temporary directory unless ``--no-store``, no HTTP server). Per rate it prints:
@@ -47,8 +70,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_pipeline import build_corpus
+from bench_pipeline import build_corpus, load_recording, readdress
 
+from flyvakt.model import FrameBatch
 from flyvakt.sources.beast import encode_beast
 
 # The peer: listens, prints its port, accepts one client, prints t0 (CLOCK_MONOTONIC, the same
@@ -82,11 +106,67 @@ conn.close()
 """
 
 CEILING_P99_MS = 250.0
+# Why 1 s: the timed corpus's aircraft all appear in its first second (a restart's burst);
+# latency and shedding are also reported for the frames due after it, the steady state.
+STARTUP_S = 1.0
 
 
-def write_feed(n_frames: int, aircraft: int, folder: Path) -> tuple[Path, Path]:
+# DF11 all-calls per aircraft, as a share of its other frames: 1/2, so that they make up the
+# third of the corpus they make up at a real receiver (bench_pipeline's mix; AFR34ZG has none).
+DF11_PER_FRAME = 0.5
+
+
+def build_timed_corpus(n_frames: int, rate: float, seed: int = 1) -> tuple[FrameBatch, int]:
+    """``n_frames`` frames whose data time advances at ``rate`` frames/s (frame k at
+    ``t0 + k / rate``), from as many virtual aircraft as that takes when each is heard at the
+    real recording's message rate; returns the corpus and the number of aircraft."""
+    rec = load_recording()  # sorted by time
+    t = rec.time_s
+    rng = np.random.default_rng(seed)
+    window_s = n_frames / rate
+    span = float(t[-1] - t[0])
+    per_ac_s = len(rec) / span * (1 + DF11_PER_FRAME)
+    # Candidates: twice the expected count (stretches on the ground are sparser); the first
+    # ones whose frames reach n_frames are used.
+    cand = int(rate / per_ac_s * 2) + 10
+    start = t[0] + rng.uniform(0, span - window_s, cand)
+    lo = np.searchsorted(t, start)
+    hi = np.searchsorted(t, start + window_s)
+    body_n = hi - lo
+    total = np.cumsum(body_n + (body_n * DF11_PER_FRAME).astype(np.int64))
+    n_ac = int(np.searchsorted(total, n_frames)) + 1
+    assert n_ac <= cand, "not enough candidate aircraft"
+    lo, body_n, start = lo[:n_ac], body_n[:n_ac], start[:n_ac]
+    # Row indices of every aircraft's stretch, concatenated without a Python loop.
+    first = np.cumsum(body_n) - body_n
+    idx = np.arange(int(body_n.sum())) - np.repeat(first, body_n) + np.repeat(lo, body_n)
+    body = rec.take(idx)
+    # Each aircraft's own timing kept: time since its stretch began, from a common t0.
+    body.time_s = t[idx] - np.repeat(start, body_n) + t[0]
+    readdress(body, np.repeat(0x100000 + np.arange(n_ac), body_n))
+    n11 = (body_n * DF11_PER_FRAME).astype(np.int64)
+    df11 = FrameBatch.empty(int(n11.sum()))
+    df11.nbytes[:] = 7
+    df11.payload[:, 0] = (11 << 3) | 5  # DF11, CA=5 (airborne)
+    df11.time_s[:] = t[0] + rng.uniform(0, window_s, len(df11))
+    readdress(df11, np.repeat(0x100000 + np.arange(n_ac), n11))
+    corpus = FrameBatch.concat([body, df11])
+    order = np.argsort(corpus.time_s, kind="stable")[:n_frames]  # the aircraft interleaved
+    corpus = corpus.take(order)
+    # Frame k at t0 + k / rate: the data clock is the peer's send schedule (the drift from the
+    # aircraft's own times is small: the total rate is ``rate`` by construction).
+    corpus.time_s = t[0] + np.arange(len(corpus)) / rate
+    return corpus, n_ac
+
+
+def data_clock_speed(corpus: FrameBatch, rate: float, seconds: float) -> float:
+    """Data seconds per wall second over the frames the peer sends in ``seconds`` at ``rate``."""
+    n = min(int(rate * seconds), len(corpus)) - 1
+    return float(corpus.time_s[n] - corpus.time_s[0]) / (n / rate)
+
+
+def write_feed(corpus: FrameBatch, folder: Path) -> tuple[Path, Path]:
     """The corpus as one Beast byte string, and the byte offset after each frame."""
-    corpus = build_corpus(n_frames, aircraft)
     epoch = float(corpus.time_s[0]) - 1.0  # counter 0 means "no timestamp": start at 1 s
     chunk = 100_000
     parts: list[bytes] = []
@@ -104,6 +184,7 @@ def write_feed(n_frames: int, aircraft: int, folder: Path) -> tuple[Path, Path]:
         ends.append(e + base)
         base += len(raw)
         parts.append(raw)
+    folder.mkdir(parents=True, exist_ok=True)
     feed, bounds = folder / "feed.bin", folder / "feed-ends.npy"
     feed.write_bytes(b"".join(parts))
     np.save(bounds, np.concatenate(ends))
@@ -129,12 +210,14 @@ class Recorder:
         self.next_index = 0
         self.published: list[tuple[float, int, int]] = []  # (time, first index, count)
         self.shed = 0
+        self.shed_runs: list[tuple[int, int]] = []  # (first index, count) shed
 
     def received(self, n: int) -> None:
         self.ranges.append([self.next_index, n])
         self.next_index += n
 
     def skipped(self, n: int) -> None:  # dropped before reaching the engine's buffer
+        self.shed_runs.append((self.next_index, n))
         self.next_index += n
         self.shed += n
 
@@ -162,6 +245,7 @@ class Recorder:
                 self.published.append((t, first, k))
             else:
                 self.shed += k
+                self.shed_runs.append((first, k))
 
 
 def patch_engine(rec: Recorder) -> Any:
@@ -304,6 +388,16 @@ def one_rate(
         [np.linspace(h, lo, int(n)) for h, lo, n in zip(lat_hi, lat_lo, k, strict=True)]
         or [np.zeros(0)]
     )
+    # The same split by due time: frames due in the run's first second (where every aircraft
+    # of the timed corpus is new) and after it.
+    idx = np.concatenate(
+        [np.arange(a, a + n) for a, n in zip(pub[:, 1].astype(np.int64), k, strict=True)]
+        or [np.zeros(0, dtype=np.int64)]
+    )
+    late = idx >= rate * STARTUP_S
+    shed_idx = np.concatenate(
+        [np.arange(a, a + n) for a, n in rec.shed_runs] or [np.zeros(0, dtype=np.int64)]
+    )
     in_window = int(k[pub[:, 0] <= t0 + seconds].sum()) if len(k) else 0
     cpu_self = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
     cpu_children = (rc1.ru_utime + rc1.ru_stime) - (rc0.ru_utime + rc0.ru_stime)
@@ -323,6 +417,10 @@ def one_rate(
         "p50_ms": float(np.percentile(lats, 50)) * 1e3 if lats.size else float("nan"),
         "p99_ms": float(np.percentile(lats, 99)) * 1e3 if lats.size else float("nan"),
         "max_ms": float(lats.max()) * 1e3 if lats.size else float("nan"),
+        "p99_after_1s_ms": float(np.percentile(lats[late], 99)) * 1e3
+        if late.any()
+        else float("nan"),
+        "shed_first_1s": int((shed_idx < rate * STARTUP_S).sum()),
         "cpu_engine_s": cpu_self,
         "engine_us_per_frame": cpu_self / max(int(everything[:, 2].sum()), 1) * 1e6,
         "cpu_store_s": float(getattr(summary, "store_cpu_s", 0.0)),
@@ -355,17 +453,22 @@ def live(
     reader: str,
     store: bool,
     store_writer: str = "process",
+    corpus: str = "timed",
 ) -> list[dict[str, Any]]:
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
-    n = int(max(rates) * seconds * 1.05) + 1000
-    feed, bounds = write_feed(n, aircraft, folder)
+    kinds = ["timed", "dense"] if corpus == "both" else [corpus]
     print(
-        f"live: {n:,} frames (synthetic from real), {aircraft:,} aircraft, "
-        f"{feed.stat().st_size / 1e6:.0f} MB Beast; reader={reader}, "
+        f"live: corpus {corpus} (synthetic from real frames); reader={reader}, "
         f"store={store_writer if store else 'off'}; {os.cpu_count()} CPUs, "
         f"load {os.getloadavg()[0]:.1f}",
         flush=True,
     )
+    dense: tuple[Path, Path, FrameBatch] | None = None
+    if "dense" in kinds:
+        n = int(max(rates) * seconds * 1.05) + 1000
+        cb = build_corpus(n, aircraft)
+        dense = (*write_feed(cb, folder / "dense"), cb)
+        print(f"  dense: {n:,} frames, {aircraft:,} aircraft", flush=True)
     warm_up()
     from flyvakt.runtime import setup
 
@@ -373,40 +476,83 @@ def live(
         setup.tune_gc()
     out = []
     for rate in rates:
-        r = one_rate(feed, bounds, rate, seconds, reader, store, store_writer)
-        out.append(r)
-        print(
-            f"  {rate:>9,}/s offered: peer {r['peer_rate']:>9,.0f}/s (blocked "
-            f"{r['peer_blocked_s']:.2f} s) published {r['published_per_s']:>9,.0f}/s shed "
-            f"{r['shed']:>9,} (at stop {r['drained_at_stop']:,}, unaccounted "
-            f"{r['unaccounted']}) frame->API p50 "
-            f"{r['p50_ms']:.0f} p99 {r['p99_ms']:.0f} max {r['max_ms']:.0f} ms; CPU engine "
-            f"{r['cpu_engine_s']:.1f} s ({r['engine_us_per_frame']:.1f} us/frame) store "
-            f"{r['cpu_store_s']:.1f} s ({r['store_us_per_frame']:.1f}) reader "
-            f"{r['cpu_reader_s']:.1f} s ({r['reader_us_per_frame']:.1f}) peer "
-            f"{r['cpu_peer_s']:.1f} s; load {r['load_avg'][0]:.1f}->{r['load_avg'][1]:.1f}",
-            flush=True,
-        )
-    for f in folder.iterdir():
-        f.unlink()
+        for kind in kinds:
+            if kind == "timed":
+                ct, n_ac = build_timed_corpus(int(rate * seconds * 1.05) + 1000, rate)
+                feed, bounds = write_feed(ct, folder / "timed")
+                cb = ct
+            else:
+                assert dense is not None
+                feed, bounds, cb = dense
+                n_ac = aircraft
+            r = one_rate(feed, bounds, rate, seconds, reader, store, store_writer)
+            r["corpus"], r["aircraft"] = kind, n_ac
+            r["data_clock_x"] = data_clock_speed(cb, rate, seconds)
+            out.append(r)
+            _print_row(r)
+    for f in folder.rglob("*"):
+        if f.is_file():
+            f.unlink()
+    for d in sorted(folder.rglob("*"), reverse=True):
+        d.rmdir()
     folder.rmdir()
-    c = ceiling(out)
-    print(f"  ceiling (nothing shed, p99 < {CEILING_P99_MS:.0f} ms): {c or 'below all rates'}")
+    for kind in kinds:
+        c = ceiling([r for r in out if r["corpus"] == kind])
+        print(
+            f"  ceiling, {kind} corpus (nothing shed, p99 < {CEILING_P99_MS:.0f} ms): "
+            f"{c or 'below all rates'}"
+        )
     return out
+
+
+def _print_row(r: dict[str, Any]) -> None:
+    rate = r["rate"]
+    print(
+        f"  {r['corpus']:>5} ({r['aircraft']:,} aircraft, data clock x{r['data_clock_x']:.1f}) "
+        f"{rate:>9,}/s offered: peer {r['peer_rate']:>9,.0f}/s (blocked "
+        f"{r['peer_blocked_s']:.2f} s) published {r['published_per_s']:>9,.0f}/s shed "
+        f"{r['shed']:>9,} (at stop {r['drained_at_stop']:,}, unaccounted "
+        f"{r['unaccounted']}) frame->API p50 "
+        f"{r['p50_ms']:.0f} p99 {r['p99_ms']:.0f} max {r['max_ms']:.0f} ms (after 1 s: p99 "
+        f"{r['p99_after_1s_ms']:.0f} ms, shed {r['shed'] - r['shed_first_1s']:,}); CPU engine "
+        f"{r['cpu_engine_s']:.1f} s ({r['engine_us_per_frame']:.1f} us/frame) store "
+        f"{r['cpu_store_s']:.1f} s ({r['store_us_per_frame']:.1f}) reader "
+        f"{r['cpu_reader_s']:.1f} s ({r['reader_us_per_frame']:.1f}) peer "
+        f"{r['cpu_peer_s']:.1f} s; load {r['load_avg'][0]:.1f}->{r['load_avg'][1]:.1f}",
+        flush=True,
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rates", default="100000,200000,300000,500000")  # ~45 s in all
     ap.add_argument("--seconds", type=float, default=5.0)
-    ap.add_argument("--aircraft", type=int, default=5000)
+    ap.add_argument(
+        "--corpus",
+        choices=("timed", "dense", "both"),
+        default="timed",
+        help="timed (default): aircraft at their real message rate, data clock = wall clock; "
+        "dense: the earlier sessions' corpus (--aircraft aircraft, data clock 1.5-100x the "
+        "wall, uneven); both: per rate, timed then dense",
+    )
+    ap.add_argument(
+        "--aircraft", type=int, default=5000, help="aircraft of the dense corpus (timed: by rate)"
+    )
     ap.add_argument("--reader", choices=("process", "inline"), default="process")
     ap.add_argument("--store", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--store-writer", choices=("process", "thread"), default="process")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = ap.parse_args()
     rates = [int(r) for r in args.rates.split(",") if r]
-    rows = live(rates, args.seconds, args.aircraft, args.reader, args.store, args.store_writer)
+    rows = live(
+        rates,
+        args.seconds,
+        args.aircraft,
+        args.reader,
+        args.store,
+        args.store_writer,
+        args.corpus,
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
 
