@@ -280,22 +280,25 @@ class CommBLatest:
         c = decode_commb(mb)
         one = c.unambiguous()
         by_key = order_by_key_time(icao24, time_s)  # once; each field takes its rows from it
-        # Each aircraft's row, looked up once for all fields (a field adding an aircraft
-        # writes its new row here for the fields after it).
-        first = first_of_run(icao24[by_key])
+        # Each aircraft's row, looked up once for all fields, and the rows of new aircraft
+        # with a value for any field added at once (one insert per batch, not per field).
+        sorted_icao = icao24[by_key]
+        first = first_of_run(sorted_icao)
         run = np.cumsum(first) - 1  # per row in ``by_key`` order: its aircraft
-        run_rows = self._index.lookup(icao24[by_key][first])
+        run_rows = self._index.lookup(sorted_icao[first])
+        has_k = [one & np.isfinite(getattr(c, column)) for _, column, _ in READSB_COMMB_KEYS]
+        ac_any = run[np.flatnonzero(np.logical_or.reduce(has_k)[by_key])]
+        ac_any = ac_any[first_of_run(ac_any)]  # ``run`` ascends in ``by_key`` order
+        if ac_any.size:
+            run_rows[ac_any] = self._rows_for(sorted_icao[first][ac_any], run_rows[ac_any])
         for k, (_, column, _) in enumerate(READSB_COMMB_KEYS):
             v = getattr(c, column)
-            has = one & np.isfinite(v)
-            at = np.flatnonzero(has[by_key])  # by (address, time), as sorting these rows alone
+            at = np.flatnonzero(has_k[k][by_key])  # by (address, time), as sorting these alone
             if at.size == 0:
                 continue
             newest = last_of_run(run[at])
             last = by_key[at[newest]]  # newest row per aircraft
-            ac = run[at[newest]]
-            rows = self._rows_for(icao24[last], run_rows[ac])
-            run_rows[ac] = rows
+            rows = run_rows[run[at[newest]]]
             t = time_s[last]
             old = self._time[rows, k]
             newer = np.isneginf(old) | (old <= t)

@@ -46,15 +46,15 @@ def confirm_new(
     o: ObservationBatch,
     rejected: Counter[str],
     keyed: Keyed | None = None,
-) -> tuple[ObservationBatch, B | None, ObservationBatch]:
+) -> tuple[ObservationBatch, B | None, ObservationBatch, Keyed | None]:
     """``o`` (sorted by address, time; with pending frames of its addresses merged in), the
-    mask of its rows that may go on (None: all of them) and the new pending rows.
+    mask of its rows that may go on (None: all of them), the new pending rows and the runs of
+    that ``o`` with their table rows (None if not found here: the caller's search is saved).
 
     ``pending`` holds the last unconfirmed frame of each address from earlier batches. The
     caller takes the rows, so that it can combine this mask with its own in one copy.
     ``keyed``: the runs of ``o`` and their table rows, if the caller has them.
     """
-    subject = _subject(o)
     if len(pending):
         # ``o`` is sorted by address: a binary search per pending frame, not a set operation.
         at = np.minimum(np.searchsorted(o.icao24, pending.icao24), max(len(o) - 1, 0))
@@ -62,28 +62,32 @@ def confirm_new(
         if hit.any():
             o = ObservationBatch.concat([pending.take(np.flatnonzero(hit)), o])
             o = o.take(order_by_key_time(o.icao24, o.time_s))
-            subject = _subject(o)
             keyed = None  # other rows
         pending = pending.take(np.flatnonzero(~hit))
-    if not subject.any():
-        return o, None, _prune(pending, o, rejected)
+    if keyed is None and not _subject(o).any():  # e.g. a decoded feed: no runs needed
+        return o, None, _prune(pending, o, rejected), None
 
     n = len(o)
-    runs, rows = keyed if keyed is not None else Keyed.of(table, o)
+    keyed = keyed if keyed is not None else Keyed.of(table, o)
+    runs, rows = keyed
     gid = runs.gid
     known = rows >= 0
     new_row = ~known[gid]
-    if not (new_row & subject).any():
-        return o, None, _prune(pending, o, rejected)
-
-    # Only the rows of new aircraft (whole runs) are judged; the others all go on.
+    # Only the rows of new aircraft (whole runs) are judged; the others all go on. Whether a
+    # row is a confirmation subject is asked of those rows only (at 50,000 aircraft most
+    # rows of a batch are known aircraft's).
     new_rows = np.flatnonzero(new_row)
     part = new_rows.size < n
+    checked = o.address_checked[new_rows] if part else o.address_checked
+    subject = _subject_of(checked, o.df[new_rows] if part else o.df)
+    if not subject.any():
+        return o, None, _prune(pending, o, rejected), keyed
+
     g = gid[new_rows] if part else gid
     first = first_of_run(g)
     keep_new, wait_new, n_sub, n_other = _judge_new(
-        subject[new_rows] if part else subject,
-        o.address_checked[new_rows] if part else o.address_checked,
+        subject,
+        checked,
         o.time_s[new_rows] if part else o.time_s,
         np.flatnonzero(first),
         np.cumsum(first) - 1,
@@ -94,9 +98,8 @@ def confirm_new(
         rejected["unconfirmed_address"] += n_other
     keep = np.ones(n, dtype=np.bool_)
     keep[new_rows] = keep_new
-    wait = new_rows[wait_new]
-    pending = ObservationBatch.concat([pending, o.take(wait)])
-    return o, None if keep.all() else keep, _prune(pending, o, rejected)
+    pending = _prune(pending, o, rejected, new_rows[wait_new])
+    return o, None if keep.all() else keep, pending, keyed
 
 
 def _judge_new(
@@ -179,7 +182,16 @@ def sorted_with_pending(
 
 
 def _subject(o: ObservationBatch) -> B:
-    return np.asarray(o.address_checked & np.isin(o.df, _CHECKED_DF), dtype=np.bool_)
+    return _subject_of(o.address_checked, o.df)
+
+
+def _subject_of(checked: B, df: npt.NDArray[np.int8]) -> B:
+    """CRC-checked frames of the formats that confirm a new address (``_CHECKED_DF``)."""
+    out: B = np.equal(df, _CHECKED_DF[0])
+    for d in _CHECKED_DF[1:]:
+        out |= df == d
+    out &= checked
+    return out
 
 
 def _ffill(mask: B, start_of_row: I64, shift: bool) -> I64:
@@ -193,18 +205,28 @@ def _ffill(mask: B, start_of_row: I64, shift: bool) -> I64:
 
 
 def _prune(
-    pending: ObservationBatch, o: ObservationBatch, rejected: Counter[str]
+    pending: ObservationBatch,
+    o: ObservationBatch,
+    rejected: Counter[str],
+    wait: I64 | None = None,
 ) -> ObservationBatch:
-    """Forget pending frames too old to be confirmed by anything newer than this batch."""
-    if len(pending) == 0:
+    """The pending frames with the rows ``wait`` of ``o`` appended, less those too old to be
+    confirmed by anything newer than this batch. Judged on the times first, so that each
+    kept frame is copied once (not the whole table once to append, once more to prune)."""
+    n_old, n_new = len(pending), 0 if wait is None else len(wait)
+    if n_old + n_new == 0:
         return pending
-    now = float(np.max(o.time_s)) if len(o) else float(np.max(pending.time_s))
-    alive = pending.time_s >= now - CONFIRM_GAP_S
+    t_new = o.time_s[wait] if n_new else pending.time_s[:0]
+    t = np.concatenate([pending.time_s, t_new]) if n_new else pending.time_s
+    now = float(np.max(o.time_s)) if len(o) else float(np.max(t))
+    alive = t >= now - CONFIRM_GAP_S
     if alive.sum() > MAX_PENDING:
-        cut = np.sort(pending.time_s[alive])[-MAX_PENDING]
-        alive &= pending.time_s >= cut
-    gone = len(pending) - int(alive.sum())
+        cut = np.sort(t[alive])[-MAX_PENDING]
+        alive &= t >= cut
+    gone = n_old + n_new - int(alive.sum())
     if gone:
         rejected["phantom_suppressed"] += gone
-        pending = pending.take(np.flatnonzero(alive))
-    return pending
+    old = pending if alive[:n_old].all() else pending.take(np.flatnonzero(alive[:n_old]))
+    if wait is None or not n_new:
+        return old
+    return ObservationBatch.concat([old, o.take(wait[alive[n_old:]])])

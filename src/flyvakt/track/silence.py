@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from flyvakt.track.tracker import TrackStats
 
 I64 = npt.NDArray[np.int64]
-Step = Callable[[ObservationBatch], "tuple[PositionBatch, TrackStats]"]
+Step = Callable[[ObservationBatch, "Keyed | None"], "tuple[PositionBatch, TrackStats]"]
 
 
 def generations(
@@ -47,10 +47,13 @@ def generations(
 
 
 def by_generation(
-    table: StateTable, o: ObservationBatch, gen: I64, step: Step
+    table: StateTable, o: ObservationBatch, gen: I64, step: Step, keyed: Keyed
 ) -> tuple[PositionBatch, list[TrackStats]]:
     """Track ``o`` generation after generation with ``step``, dropping each aircraft from
-    ``table`` before its next generation; positions by (address, time) as one step gives."""
+    ``table`` before its next generation; positions by (address, time) as one step gives.
+    ``keyed``: the runs of ``o`` and their table rows; the first generation's are cut from
+    them (the table has not changed yet: no second address search over the whole batch),
+    later ones are searched again after the drops (few rows)."""
     parts: list[PositionBatch] = []
     stats: list[TrackStats] = []
     icao = o.icao24
@@ -58,7 +61,8 @@ def by_generation(
     for g in range(int(gen.max()) + 1):
         if g:
             table.drop_many(np.unique(icao[starts_gen & (gen == g)]).tolist())
-        pos, st = step(o.take(np.flatnonzero(gen == g)))
+        sel = gen == g
+        pos, st = step(o.take(np.flatnonzero(sel)), keyed.take(sel, icao[sel]) if not g else None)
         parts.append(pos)
         stats.append(st)
     p = PositionBatch.concat(parts)

@@ -138,7 +138,7 @@ def step(
         return _step_sorted(state, o, cfg, keyed)
     stats = TrackStats()  # aircraft silent for forget_after_s start afresh (track/silence.py)
     pos, parts = silence.by_generation(
-        state.table, o, gen, lambda g: _step_sorted(state, g, cfg)[1:]
+        state.table, o, gen, lambda g, k: _step_sorted(state, g, cfg, k)[1:], keyed
     )
     for part in parts:
         stats.merge(part)
@@ -151,10 +151,11 @@ def _step_sorted(
     """``keyed``: the runs of ``o`` and their table rows (computed here if None)."""
     stats = TrackStats(observations=len(o))
     table = state.table
-    given = o
-    o, keep, state.pending = confirm.confirm_new(table, state.pending, o, stats.rejected, keyed)
-    if o is not given or keyed is None:  # pending frames merged in: other runs
-        keyed = Keyed.of(table, o)
+    # ``keyed`` comes back for the ``o`` returned (pending frames merged in: other runs).
+    o, keep, state.pending, found = confirm.confirm_new(
+        table, state.pending, o, stats.rejected, keyed
+    )
+    keyed = found if found is not None else Keyed.of(table, o)
     o, kept = _filter_addresses(table, o, keep, cfg, stats, keyed)
     n = len(o)
     if n == 0:
