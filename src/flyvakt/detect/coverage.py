@@ -13,6 +13,7 @@ from flyvakt.detect.gaps import final_to, infer_landing_at_end
 from flyvakt.detect.phase import confirm_pending
 from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.model import Event
+from flyvakt.model.batches import icao_hex
 
 _LOST_WHY = f"no position for more than {duration(R.SIGNAL_LOST_S)}; last known state given"
 
@@ -85,6 +86,27 @@ class CoverageRule:
         st.landing_pending = (
             not st.ground
             and st.flip_start is None
+            and field_near
+            and _within_reach(ctx, last)
+            and bool(final_to(ctx, st, last, strict=False)[0])
+        )
+        return st.landing_pending
+
+    def lost_unflipped(
+        self, ctx: Context, st: AircraftState, last: Fix, out: list[Event], tz: str, *,
+        field_near: bool,
+    ) -> bool:  # fmt: skip
+        """:meth:`lost` of an aircraft with no flip pending (the signal-lost sweep asks, with
+        ``tz`` the zone at ``last``): nothing to confirm, the event built as
+        :meth:`lost_plainly` builds it (the same, field for field), then whether a landing may
+        follow, decided as :meth:`lost` decides it."""
+        assert st.flip_start is None
+        icao = icao_hex(st.icao24)
+        out.append(
+            self.lost_plainly(st, icao, last.t, last.lat, last.lon, last.alt, last.ground, tz)
+        )
+        st.landing_pending = (
+            not st.ground
             and field_near
             and _within_reach(ctx, last)
             and bool(final_to(ctx, st, last, strict=False)[0])

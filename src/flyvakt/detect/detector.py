@@ -448,8 +448,12 @@ def _sweep_lost(
             elif says(st, COVERAGE.fix_out_of_reach(ctx, fx, near_k)):
                 out.append(plainly(st, icao_hex(a), fx.t, la, lo, fx.alt, fx.ground, tz[k]))
                 continue
-            ctx.tz_known[(la, lo)] = tz[k]  # the zone there, for ctx.event (any aircraft)
-            if COVERAGE.lost(ctx, st, fx, out, field_near=near_k):
+            if st.flip_start is None and fx.lat == la and fx.lon == lo:
+                lands = COVERAGE.lost_unflipped(ctx, st, fx, out, tz[k], field_near=near_k)
+            else:
+                ctx.tz_known[(la, lo)] = tz[k]  # the zone there, for ctx.event (any aircraft)
+                lands = COVERAGE.lost(ctx, st, fx, out, field_near=near_k)
+            if lands:
                 state.awaiting.add(a)
         ctx.tz_known, ctx.near_known, ctx.near_at = {}, {}, None
     for a in list(state.awaiting) if only is None else [only] if only in state.awaiting else []:
