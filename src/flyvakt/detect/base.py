@@ -8,6 +8,7 @@ hands each to every rule in a fixed order, one aircraft at a time, in time order
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, Protocol
@@ -40,6 +41,10 @@ class WorldView(Protocol):
     def nearest_airport_index(
         self, lats_deg: npt.NDArray[np.float64], lons_deg: npt.NDArray[np.float64], max_nm: float
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+
+    def airports_near_many(
+        self, lats_deg: npt.NDArray[np.float64], lons_deg: npt.NDArray[np.float64], radius_nm: float
+    ) -> tuple[npt.NDArray[np.int64], Callable[[int], list[tuple[AirportRef, float]]]]: ...
 
     def airport_ref(self, i: int) -> AirportRef: ...
 
@@ -87,6 +92,19 @@ class Context:
     # Time zones looked up in advance for positions without an airport ((lat, lon) -> zone:
     # the zone of such a position depends on nothing else), e.g. by the signal-lost sweep.
     tz_known: dict[tuple[float, float], str] = dc_field(default_factory=dict)
+    # Airports near positions searched in advance ((lat, lon, radius NM) -> the k of
+    # ``near_at``, which gives World.airports_near's list there), e.g. by the signal-lost sweep.
+    near_known: dict[tuple[float, float, float], int] = dc_field(default_factory=dict)
+    near_at: Callable[[int], list[tuple[AirportRef, float]]] | None = None
+
+    def airports_near(
+        self, lat_deg: float, lon_deg: float, radius_nm: float
+    ) -> list[tuple[AirportRef, float]]:
+        """``world.airports_near``, from the answers searched in advance where there are."""
+        k = self.near_known.get((lat_deg, lon_deg, radius_nm)) if self.near_known else None
+        if k is not None and self.near_at is not None:
+            return self.near_at(k)
+        return self.world.airports_near(lat_deg, lon_deg, radius_nm)
 
     def airport_for(self, fx: Fix, radius_nm: float) -> tuple[AirportRef | None, list[str]]:
         """The airport whose surface ``fx`` is on (within ``SURFACE_NM``) and the other airports

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import numpy.typing as npt
+
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, Hot, duration, gap_details
 from flyvakt.detect.gaps import final_to, infer_landing_at_end
 from flyvakt.detect.phase import confirm_pending
 from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.model import Event
+from flyvakt.model.batches import icao_hex
 
 _LOST_WHY = f"no position for more than {duration(R.SIGNAL_LOST_S)}; last known state given"
 
@@ -29,6 +33,15 @@ def _heights_within_reach(ctx: Context, alt_ft: float, alt_gnss_ft: float) -> bo
     return not (alt_ft > top or math.isnan(alt_ft)) or not (
         alt_gnss_ft > top or math.isnan(alt_gnss_ft)
     )
+
+
+def within_reach_many(
+    ctx: Context, alt_ft: npt.NDArray[np.float64], alt_gnss_ft: npt.NDArray[np.float64]
+) -> npt.NDArray[np.bool_]:
+    """:func:`_heights_within_reach` of many fixes at once (the same answers)."""
+    top = ctx.world.highest_airport_ft() + R.QNH_TOL_FT + R.LOW_AGL_FT
+    with np.errstate(invalid="ignore"):
+        return ~((alt_ft > top) | np.isnan(alt_ft)) | ~((alt_gnss_ft > top) | np.isnan(alt_gnss_ft))
 
 
 class CoverageRule:
@@ -79,19 +92,49 @@ class CoverageRule:
         )
         return st.landing_pending
 
-    def says_nothing_more(
-        self, ctx: Context, st: AircraftState, alt_ft: float, alt_gnss_ft: float, *,
+    def lost_unflipped(
+        self, ctx: Context, st: AircraftState, last: Fix, out: list[Event], tz: str, *,
         field_near: bool,
     ) -> bool:  # fmt: skip
-        """Whether :meth:`lost`, for a last fix with these altitudes, would only mark the
-        aircraft lost and say ``signal_lost``: no flip pending (nothing to confirm), and no
-        landing within reach (committed on the ground, or ``field_near`` False, or the fix too
-        high for any airport). Then :meth:`lost_plainly` does the same, without the rest."""
-        return st.flip_start is None and (
-            bool(st.ground)
-            or not field_near
-            or not _heights_within_reach(ctx, alt_ft, alt_gnss_ft)
+        """:meth:`lost` of an aircraft with no flip pending (the signal-lost sweep asks, with
+        ``tz`` the zone at ``last``): nothing to confirm, the event built as
+        :meth:`lost_plainly` builds it (the same, field for field), then whether a landing may
+        follow, decided as :meth:`lost` decides it."""
+        assert st.flip_start is None
+        icao = icao_hex(st.icao24)
+        out.append(
+            self.lost_plainly(st, icao, last.t, last.lat, last.lon, last.alt, last.ground, tz)
         )
+        st.landing_pending = (
+            not st.ground
+            and field_near
+            and _within_reach(ctx, last)
+            and bool(final_to(ctx, st, last, strict=False)[0])
+        )
+        return st.landing_pending
+
+    def says_nothing_more(self, st: AircraftState, out_of_reach: bool) -> bool:
+        """Whether :meth:`lost` would only mark the aircraft lost and say ``signal_lost``: no
+        flip pending (nothing to confirm), and no landing within reach (committed on the
+        ground, or ``out_of_reach``: its last fix has no airport within ``CLOSE_NM`` or is too
+        high for any, :meth:`out_of_reach`). Then :meth:`lost_plainly` does the same, without
+        the rest."""
+        return st.flip_start is None and (bool(st.ground) or out_of_reach)
+
+    @staticmethod
+    def out_of_reach(
+        ctx: Context, alt_ft: npt.NDArray[np.float64], alt_gnss_ft: npt.NDArray[np.float64],
+        field_near: npt.NDArray[np.bool_],
+    ) -> npt.NDArray[np.bool_]:  # fmt: skip
+        """Per last fix with these altitudes: whether :meth:`lost` can infer no landing from it,
+        whatever the aircraft's state: ``field_near`` False (the caller knows that no airport
+        lies within ``CLOSE_NM``), or too high for any airport (:func:`_within_reach`)."""
+        return ~field_near | ~within_reach_many(ctx, alt_ft, alt_gnss_ft)
+
+    @staticmethod
+    def fix_out_of_reach(ctx: Context, fx: Fix, field_near: bool) -> bool:
+        """:meth:`out_of_reach` of one fix."""
+        return not field_near or not _within_reach(ctx, fx)
 
     def lost_plainly(
         self, st: AircraftState, icao: str, t: float, lat: float, lon: float, alt_ft: float,

@@ -33,13 +33,12 @@ from flyvakt.detect import rules as R
 from flyvakt.detect.airspace import AirspaceRule
 from flyvakt.detect.approach import ApproachRule
 from flyvakt.detect.base import Context, Hot, Rule, WorldView
-from flyvakt.detect.calm import REACH_MARGIN_NM as _REACH_MARGIN_NM
 from flyvakt.detect.calm import calm as _calm
 from flyvakt.detect.calm import calm_ground as _calm_ground
 from flyvakt.detect.calm import far_from_fields as _far_from_fields
 from flyvakt.detect.calm import may_approach as _may_approach
 from flyvakt.detect.calm import remember as _remember
-from flyvakt.detect.coverage import CoverageRule
+from flyvakt.detect.coverage import CoverageRule, within_reach_many
 from flyvakt.detect.emergency import EmergencyRule
 from flyvakt.detect.expiry import DETECT_FORGET_S, drop
 from flyvakt.detect.lastfix import LastFixes
@@ -415,29 +414,27 @@ def _sweep_lost(
         lf.cols["lost"][gone] = True
         lat, lon = lf.cols["lat"][gone], lf.cols["lon"][gone]
         tz = ctx.world.tz_many(lat, lon)
-        near_l = _field_near(ctx, lf, gone).tolist()
-        icaos = lf.cols["icao24"][gone].tolist()
-        state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
         c = lf.cols
+        near = _field_near(ctx, lf, gone)
+        near_l = near.tolist()
+        quiet_l = COVERAGE.out_of_reach(ctx, c["alt"][gone], c["alt_gnss"][gone], near).tolist()
+        icaos = c["icao24"][gone].tolist()
+        state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
         t_l, lat_l, lon_l = c["t"][gone].tolist(), lat.tolist(), lon.tolist()
-        alt_l, gnss_l, gnd_l = (c[k][gone].tolist() for k in ("alt", "alt_gnss", "ground"))
+        alt_l, gnd_l = c["alt"][gone].tolist(), c["ground"][gone].tolist()
         aircraft = state.aircraft
+        says, plainly = COVERAGE.says_nothing_more, COVERAGE.lost_plainly
         for k, a in enumerate(icaos):
             st = aircraft.get(a) or state.get(a)
-            t, la, lo, near = t_l[k], lat_l[k], lon_l[k], near_l[k]
+            t, la, lo = t_l[k], lat_l[k], lon_l[k]
             cur = st.last
             if cur is None or cur.t < t or (cur.t == t and (cur.lat != la or cur.lon != lo)):
                 # The recorded last fix is the aircraft's last (what _refresh would make st.last).
                 # Lost plainly (most: at cruise, or far from any field), its event comes from
                 # the columns; st.last stays behind, as whatever reads it next (_batch when the
                 # aircraft is heard again, finish) brings it up to the recorded fix first.
-                if st.first is not None and COVERAGE.says_nothing_more(
-                    ctx, st, alt_l[k], gnss_l[k], field_near=near
-                ):
-                    hexa = icao_hex(a)
-                    out.append(
-                        COVERAGE.lost_plainly(st, hexa, t, la, lo, alt_l[k], gnd_l[k], tz[k])
-                    )
+                if st.first is not None and says(st, quiet_l[k]):
+                    out.append(plainly(st, icao_hex(a), t, la, lo, alt_l[k], gnd_l[k], tz[k]))
                     continue
                 _refresh(st, lf.values(int(gone[k])))
             fx = st.last
@@ -445,17 +442,20 @@ def _sweep_lost(
                 continue
             # The search (and the zone) was for the recorded last position: another position
             # kept as the last (_refresh) gets the search of its own.
+            near_k = near_l[k]
             if fx.lat != la or fx.lon != lo:
-                near = True
-            elif COVERAGE.says_nothing_more(ctx, st, fx.alt, fx.alt_gnss, field_near=near):
-                out.append(
-                    COVERAGE.lost_plainly(st, icao_hex(a), fx.t, la, lo, fx.alt, fx.ground, tz[k])
-                )
+                near_k = True
+            elif says(st, COVERAGE.fix_out_of_reach(ctx, fx, near_k)):
+                out.append(plainly(st, icao_hex(a), fx.t, la, lo, fx.alt, fx.ground, tz[k]))
                 continue
-            ctx.tz_known[(la, lo)] = tz[k]  # the zone there, for ctx.event (any aircraft)
-            if COVERAGE.lost(ctx, st, fx, out, field_near=near):
+            if st.flip_start is None and fx.lat == la and fx.lon == lo:
+                lands = COVERAGE.lost_unflipped(ctx, st, fx, out, tz[k], field_near=near_k)
+            else:
+                ctx.tz_known[(la, lo)] = tz[k]  # the zone there, for ctx.event (any aircraft)
+                lands = COVERAGE.lost(ctx, st, fx, out, field_near=near_k)
+            if lands:
                 state.awaiting.add(a)
-        ctx.tz_known = {}
+        ctx.tz_known, ctx.near_known, ctx.near_at = {}, {}, None
     for a in list(state.awaiting) if only is None else [only] if only in state.awaiting else []:
         st = state.aircraft[a]
         if not st.landing_pending or st.last is None:
@@ -468,20 +468,23 @@ def _sweep_lost(
 def _field_near(ctx: Context, lf: LastFixes, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
     """Per row of ``lf``: False where no airport lies within ``CLOSE_NM`` of its last position
     (a property of the position alone: :func:`~flyvakt.detect.gaps.final_to` would find
-    none), else True. Searched (one vectorised search, with the rounding margin) only for the
-    last fixes that ``CoverageRule.lost`` would search from: not on the ground, within reach of
-    the highest airport (its ``_within_reach``); the others keep True and are turned away by
-    those same cheap checks."""
-    top = ctx.world.highest_airport_ft() + R.QNH_TOL_FT + R.LOW_AGL_FT
-    alt, gnss = lf.cols["alt"][rows], lf.cols["alt_gnss"][rows]
-    with np.errstate(invalid="ignore"):
-        reach = ~((alt > top) | np.isnan(alt)) | ~((gnss > top) | np.isnan(gnss))
+    none), else True. Searched (one vectorised search: ``World.airports_near_many``, the same
+    lists as ``airports_near``) only for the last fixes that ``CoverageRule.lost`` would search
+    from: not on the ground, within reach of the highest airport (its ``_within_reach``); the
+    others keep True and are turned away by those same cheap checks. The lists found are left
+    in ``ctx`` (``near_known``) for ``final_to`` to take instead of searching again."""
+    reach = within_reach_many(ctx, lf.cols["alt"][rows], lf.cols["alt_gnss"][rows])
     out = np.ones(len(rows), np.bool_)
     k = np.flatnonzero(reach & ~lf.cols["ground"][rows])
     if len(k):
         r = rows[k]
-        ai, _d = ctx.world.nearest_airport_index(
-            lf.cols["lat"][r], lf.cols["lon"][r], R.CLOSE_NM + _REACH_MARGIN_NM
-        )
-        out[k] = ai >= 0
+        lat, lon = lf.cols["lat"][r], lf.cols["lon"][r]
+        count, ctx.near_at = ctx.world.airports_near_many(lat, lon, R.CLOSE_NM)
+        some = count > 0
+        out[k] = some
+        keys = zip(lat[some].tolist(), lon[some].tolist(), strict=True)
+        ctx.near_known = {
+            (a, o, R.CLOSE_NM): j
+            for (a, o), j in zip(keys, np.flatnonzero(some).tolist(), strict=True)
+        }
     return out

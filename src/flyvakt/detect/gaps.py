@@ -72,7 +72,7 @@ def final_to(
         return [], False, "not seen descending" if down is None else "not descending"
     fits: list[AirportRef] = []
     nearly: list[AirportRef] = []
-    for ap, d in ctx.world.airports_near(fx.lat, fx.lon, R.CLOSE_NM):
+    for ap, d in ctx.airports_near(fx.lat, fx.lon, R.CLOSE_NM):
         h, tol = height_ft(fx, ap, ground_ref(ctx, st, ap, fx))
         if math.isnan(h):
             continue

@@ -137,6 +137,36 @@ def airport_columns(
     }
 
 
+def _max_chord2(radius_nm: float) -> float:
+    """The chord length² of ``radius_nm`` of great circle."""
+    c = 2.0 * math.sin(min(radius_nm / EARTH_RADIUS_NM, math.pi) / 2.0)
+    return c * c
+
+
+def chord_nm(chord2: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Great-circle NM of chord lengths² (chord = 2 sin(θ/2))."""
+    return 2.0 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(chord2, 0.0, 4.0)) / 2.0)
+
+
+@dataclass(frozen=True)
+class NearMany:
+    """:meth:`Airports.near_many`'s answer: point ``k``'s airports are ``rows[offsets[k] :
+    offsets[k + 1]]``, nearest first, at chord lengths² ``chord2`` (same slice)."""
+
+    offsets: NDArray[np.int64]
+    rows: NDArray[np.int64]
+    chord2: NDArray[np.float64]
+
+    def count(self) -> NDArray[np.int64]:
+        """How many airports each point has within the radius."""
+        return np.diff(self.offsets)
+
+    def distances_nm(self) -> NDArray[np.float64]:
+        """The distances (NM) of ``rows``: :func:`chord_nm` of ``chord2``, as :meth:`Airports.near`
+        computes them (elementwise functions: the same bits for one point or all)."""
+        return chord_nm(self.chord2)
+
+
 class Airports:
     """Columnar airport table with a grid index. Read-only after construction."""
 
@@ -182,6 +212,7 @@ class Airports:
             ],
             axis=1,
         )
+        self._xyz_cols = tuple(np.ascontiguousarray(self._xyz[:, k]) for k in range(3))
         self._grids: dict[tuple[bool, bool, bool], tuple[NDArray[np.int64], list[int]]] = {}
 
     @staticmethod
@@ -308,15 +339,82 @@ class Airports:
             return []
         la, lo = math.radians(lat_deg), math.radians(lon_deg)
         c = math.cos(la)
-        p = np.array([c * math.cos(lo), c * math.sin(lo), math.sin(la)])
-        # Chord length² between unit vectors; chord = 2 sin(θ/2).
-        chord2 = 2.0 - 2.0 * (self._xyz[idx] @ p)
-        max_chord = 2.0 * math.sin(min(radius_nm / EARTH_RADIUS_NM, math.pi) / 2.0)
-        inside = chord2 <= max_chord * max_chord
+        chord2 = self._chord2(idx, c * math.cos(lo), c * math.sin(lo), math.sin(la))
+        inside = chord2 <= _max_chord2(radius_nm)
         idx, chord2 = idx[inside], chord2[inside]
-        order = np.argsort(chord2, kind="stable")
-        d = 2.0 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(chord2[order], 0.0, 4.0)) / 2.0)
-        return list(zip(idx[order].tolist(), d.tolist(), strict=True))
+        order = np.lexsort((idx, chord2))
+        return list(zip(idx[order].tolist(), chord_nm(chord2[order]).tolist(), strict=True))
+
+    def _chord2(
+        self, idx: NDArray[np.int64], px: float | NDArray[np.float64],
+        py: float | NDArray[np.float64], pz: float | NDArray[np.float64],
+    ) -> NDArray[np.float64]:  # fmt: skip
+        """Chord length² between airports ``idx`` and unit vector(s) ``p`` (chord = 2 sin(θ/2)),
+        written out element by element (not a matrix product, whose BLAS kernel may round
+        differently): :meth:`near` and :meth:`near_many` get the same bits."""
+        x = self._xyz_cols
+        out: NDArray[np.float64] = 2.0 - 2.0 * (x[0][idx] * px + x[1][idx] * py + x[2][idx] * pz)
+        return out
+
+    def near_many(
+        self,
+        lats_deg: NDArray[np.float64],
+        lons_deg: NDArray[np.float64],
+        radius_nm: float,
+        *,
+        exclude_heliports: bool = True,
+        exclude_seaplane: bool = True,
+    ) -> NearMany:
+        """:meth:`near` of many points at once, the same answers (airports, order, distances).
+
+        Points are grouped by a ``QUERY_CELL_DEG`` cell, as in :meth:`nearest_index`; each cell
+        gathers its candidates once and measures them against all its points in one array
+        operation, so the Python work scales with occupied cells, not points. A point that
+        :meth:`near` cannot search (not finite) gets no airports here: ask :meth:`near`."""
+        lats = np.asarray(lats_deg, np.float64).ravel()
+        lons = np.asarray(lons_deg, np.float64).ravel()
+        n = lats.size
+        ok = np.isfinite(lats) & np.isfinite(lons) & (np.abs(lats) <= 90.0)
+        pts = np.flatnonzero(ok)
+        # The unit vector of each point with math's functions, as :meth:`near` computes it.
+        la_r = list(map(math.radians, lats[pts].tolist()))
+        lo_r = list(map(math.radians, lons[pts].tolist()))
+        c = np.array(list(map(math.cos, la_r)))
+        px = c * np.array(list(map(math.cos, lo_r)))
+        py = c * np.array(list(map(math.sin, lo_r)))
+        pz = np.array(list(map(math.sin, la_r)))
+        lo_n = (lons[pts] + 180.0) % 360.0 - 180.0
+        nrow, ncol = round(180 / QUERY_CELL_DEG), round(360 / QUERY_CELL_DEG)
+        qrow = np.clip(np.floor((lats[pts] + 90.0) / QUERY_CELL_DEG), 0, nrow - 1).astype(np.int64)
+        cells = qrow * ncol + np.floor((lo_n + 180.0) / QUERY_CELL_DEG).astype(np.int64) % ncol
+        order = np.argsort(cells, kind="stable")
+        bounds = np.flatnonzero(np.diff(cells[order])) + 1
+        key = (exclude_heliports, exclude_seaplane, False)
+        limit = _max_chord2(radius_nm)
+        who, rows, ch2 = [], [], []
+        for group in np.split(order, bounds) if pts.size else []:
+            row, col = divmod(int(cells[group[0]]), ncol)
+            cand = self._candidates(
+                (row + 0.5) * QUERY_CELL_DEG - 90.0,
+                (col + 0.5) * QUERY_CELL_DEG - 180.0,
+                radius_nm + QUERY_HALF_DIAG_NM,
+                key,
+            )
+            if cand.size == 0:
+                continue
+            g = group[:, None]
+            c2 = self._chord2(cand[None, :], px[g], py[g], pz[g])  # points × candidates
+            gi, ci = np.nonzero(c2 <= limit)
+            who.append(pts[group[gi]])
+            rows.append(cand[ci])
+            ch2.append(c2[gi, ci])
+        if not who:
+            return NearMany(np.zeros(n + 1, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        w, r, d2 = np.concatenate(who), np.concatenate(rows), np.concatenate(ch2)
+        o = np.lexsort((r, d2, w))  # by point, then distance, then table row (as near())
+        offsets = np.zeros(n + 1, np.int64)
+        offsets[1:] = np.cumsum(np.bincount(w, minlength=n))
+        return NearMany(offsets, r[o], d2[o])
 
     def nearest_index(
         self,

@@ -8,6 +8,7 @@ between threads once loaded (loading itself is guarded by a lock).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -96,6 +97,23 @@ class World:
             min_runway_ft=min_runway_ft,
         )
         return [(ap.ref(i), d) for i, d in hits]
+
+    def airports_near_many(
+        self, lats_deg: NDArray[np.float64], lons_deg: NDArray[np.float64], radius_nm: float
+    ) -> tuple[NDArray[np.int64], Callable[[int], list[tuple[AirportRef, float]]]]:
+        """:meth:`airports_near` of many points in one vectorised search: how many airports
+        each point has within ``radius_nm``, and point ``k``'s list (the same list
+        :meth:`airports_near` gives; built when asked for). A point that is not a finite
+        position counts 0 here: ask :meth:`airports_near`."""
+        found = self.airports.near_many(lats_deg, lons_deg, radius_nm)
+        off, rows, dist = found.offsets.tolist(), found.rows.tolist(), found.distances_nm().tolist()
+        ref = self.airports.ref
+
+        def at(k: int) -> list[tuple[AirportRef, float]]:
+            a, b = off[k], off[k + 1]
+            return [(ref(i), d) for i, d in zip(rows[a:b], dist[a:b], strict=True)]
+
+        return found.count(), at
 
     def airport_ref(self, i: int) -> AirportRef:
         """The airport at row ``i`` of the table (as returned by :meth:`nearest_airport_index`)."""

@@ -2,9 +2,9 @@
 air, taxi fixes without altitude; detector.py: rules asked only on the fixes they can act on,
 taxi fixes looked up only when hot; coverage.py: the lost-signal airport search only within
 reach; the signal-lost sweep's vectorised airport search, batch time-zone lookup, and the events
-of aircraft lost plainly built without the rule). Real recordings replayed with the shortcuts,
-and with every hot fix going to every rule of RULES and every airport looked up, give the same
-events."""
+of aircraft lost plainly, or with no flip pending, built without the rule). Real recordings
+replayed with the shortcuts, and with every hot fix going to every rule of RULES and every
+airport looked up, give the same events."""
 
 from __future__ import annotations
 
@@ -62,6 +62,14 @@ def _every_rule(
     D._remember(st, fx)
 
 
+def _lost_by_the_rule(
+    rule: C.CoverageRule, ctx: Any, st: Any, last: Any, out: list[Any], tz: str, *,
+    field_near: bool,
+) -> bool:  # fmt: skip
+    """The sweep's path for aircraft with no flip pending, taken by CoverageRule.lost."""
+    return rule.lost(ctx, st, last, out, field_near=field_near)
+
+
 def _tz_one_by_one(w: World, lats: Any, lons: Any) -> list[str]:
     return [w.tz_at(a, o) for a, o in zip(lats.tolist(), lons.tolist(), strict=True)]
 
@@ -106,6 +114,14 @@ def test_shortcuts_change_no_event(name: str | list[str], monkeypatch: pytest.Mo
         return plain(self, st, *a)
 
     monkeypatch.setattr(C.CoverageRule, "lost_plainly", counted)
+    unflipped = C.CoverageRule.lost_unflipped
+    near: list[str] = []
+
+    def counted_near(self: C.CoverageRule, ctx: Any, st: Any, *a: Any, **k: Any) -> bool:
+        near.append(st.icao24)
+        return unflipped(self, ctx, st, *a, **k)
+
+    monkeypatch.setattr(C.CoverageRule, "lost_unflipped", counted_near)
     fast, fast_states = _fast_events(name)
     fields = D._fields
     monkeypatch.setattr(D, "_calm", lambda *a: False)
@@ -118,11 +134,13 @@ def test_shortcuts_change_no_event(name: str | list[str], monkeypatch: pytest.Mo
     monkeypatch.setattr(World, "tz_many", _tz_one_by_one)
     # ... and every lost aircraft through CoverageRule.lost, its last fix refreshed first.
     monkeypatch.setattr(C.CoverageRule, "says_nothing_more", lambda *a, **k: False)
+    monkeypatch.setattr(C.CoverageRule, "lost_unflipped", _lost_by_the_rule)
     slow, slow_states = _events(name, 512)
     assert len(fast) >= 2
     assert any(e["type"] in ("signal_lost", "takeoff") for e in fast)
     case = name if isinstance(name, str) else "mry0601"
     assert bool(taken) == (case in PLAIN_LOSSES)  # the sweep's plain path is exercised
+    assert bool(near) == (case in PLAIN_LOSSES)  # ... and its path without a flip pending
     assert fast == slow
     assert fast_states == slow_states
 

@@ -147,3 +147,29 @@ def test_nearest_index_agrees_with_airports_near(world: World) -> None:
             continue
         assert idx[k] >= 0
         assert dist[k] == pytest.approx(hits[0][1], abs=1e-6)
+
+
+@pytest.mark.parametrize("radius_nm", [5.0, 10.0, 30.0])
+def test_airports_near_many_answers_as_airports_near(world: World, radius_nm: float) -> None:
+    # The signal-lost sweep takes these lists instead of searching each position alone, so
+    # they must be the same to the bit: airports, order, distances. Points around dense
+    # fields (Paris, Southern California: many airports within reach, near-equal distances),
+    # over the sea, across the antimeridian, near a pole, and positions that are not finite.
+    rng = np.random.default_rng(5)
+    lats = np.concatenate(
+        [rng.uniform(48.3, 49.3, 600), rng.uniform(33.0, 38.0, 600),
+         rng.uniform(-89.9, 89.9, 600), rng.uniform(60.0, 70.0, 200), [np.nan, 40.0, 91.0]]
+    )  # fmt: skip
+    lons = np.concatenate(
+        [rng.uniform(1.8, 3.2, 600), rng.uniform(-123.0, -117.0, 600),
+         rng.uniform(-180.0, 180.0, 600), rng.uniform(179.5, 180.5, 200), [2.0, np.inf, 0.0]]
+    )  # fmt: skip
+    count, at = world.airports_near_many(lats, lons, radius_nm)
+    found = 0
+    for k in range(lats.size - 3):
+        want = world.airports_near(float(lats[k]), float(lons[k]), radius_nm)
+        assert at(k) == want, k
+        assert count[k] == len(want)
+        found += len(want) > 1
+    assert found > {5.0: 50, 10.0: 300, 30.0: 1000}[radius_nm]  # several airports to order
+    assert count[-3:].tolist() == [0, 0, 0]  # not searched: airports_near's to answer
