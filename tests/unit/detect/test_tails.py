@@ -39,7 +39,7 @@ def test_compacted_tails_are_each_aircrafts_latest_period(name: str) -> None:
     assert p is not None and len(p) > 2000
     cut = np.floor((p.time_s - p.time_s.min()) / 7.0)  # batches of 7 s: periods span several
     tails, compactions, dropped = SampleTails(), 0, 0
-    for k in np.unique(cut).tolist():
+    for n, k in enumerate(np.unique(cut).tolist()):
         rows = np.flatnonzero(cut == k)
         b = p.take(rows[np.lexsort((p.time_s[rows], p.icao24[rows]))])
         runs = runs_by_key(b.icao24)
@@ -55,6 +55,8 @@ def test_compacted_tails_are_each_aircrafts_latest_period(name: str) -> None:
             assert _same(tails.rows, want) and tails.compacted == len(want)
         else:
             assert _same(tails.rows, plain)
+        if n % 25:  # lookups on every 25th batch (calfire is 8,178 batches: every one took 2 min)
+            continue
         for a in np.unique(b.icao24).tolist():  # a lookup sees the aircraft's rows, in order
             mine = tails.rows.take(np.flatnonzero(tails.rows.icao24 == a))
             t0 = float(np.median(mine.time_s))
