@@ -108,6 +108,9 @@ async def replay_into(
         progress["state"] = "stopped" if stop_event.is_set() else "done"
         progress["skipped"] = dict(reader.stats.skipped)
         _say_order(url, sort, late, progress)
+        # Skipped lines named, as replay's summary names them: a malformed file says where.
+        for msg in reader.stats.bad_lines:
+            log.warning("skipped %s", msg)
         for k, v in reader.stats.skipped.items():
             eng.summary.source_skipped[k] = eng.summary.source_skipped.get(k, 0) + v
         if stop_event.is_set():

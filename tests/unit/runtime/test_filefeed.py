@@ -75,3 +75,18 @@ def test_run_file_out_of_order_gives_the_events_of_replay(
     progress = hub.sources[str(by_aircraft)]
     assert progress["sorted_records"] == 651 and progress["late"] == 0
     assert "not in time order: sorted by time (651 records)" in caplog.text, caplog.text
+
+
+def test_run_file_names_the_lines_it_skipped(
+    by_aircraft: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The real file with a garbage line inserted and its last line cut short.
+    head, *rows = by_aircraft.read_text().splitlines()
+    damaged = tmp_path / "damaged.csv"
+    damaged.write_text("\n".join([head, *rows[:50], "a8b764,garbage,,,xx", *rows[50:-1],
+                                  rows[-1][:40]]) + "\n")  # fmt: skip
+    with caplog.at_level(logging.WARNING, logger="flyvakt.runtime"):
+        summary, _hub = _run(damaged, None)
+    assert summary.files_done and sum(summary.source_skipped.values()) == 2
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("skipped ")]
+    assert len(said) == 2 and "line 52:" in said[0] and "garbage" in said[0]
