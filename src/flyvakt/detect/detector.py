@@ -22,6 +22,7 @@ Rules that protect users from a false "has landed" (DESIGN.md §4):
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,8 +68,10 @@ def step(
     now_s: float,
     world: WorldView,
     forget_after_s: float = DETECT_FORGET_S,
+    why: Counter[str] | None = None,
 ) -> tuple[DetectorState, list[Event]]:
     """Apply one batch of positions (sorted by address, then time); ``now_s`` is data time.
+    ``why``, when given, gets the count of hot rows per reason added to it (benchmarks).
 
     An aircraft heard again after more than ``forget_after_s`` of silence starts afresh, as if
     the pipeline's sweep (detect/expiry.py) had forgotten it in between, wherever the batches
@@ -82,13 +85,13 @@ def step(
         before = np.where(rows >= 0, lf.cols["t"][np.maximum(rows, 0)], np.nan)
         gen = silence_generations(runs, positions.time_s, before, forget_after_s)
         if gen is None:
-            _batch(ctx, state, positions, out)
+            _batch(ctx, state, positions, out, why)
         else:
             for g in range(int(gen.max()) + 1):
                 part = positions.take(np.flatnonzero(gen == g))
                 if g:
                     _forget_now(ctx, state, part, out)
-                _batch(ctx, state, part, out)
+                _batch(ctx, state, part, out, why)
     if now_s - state.last_sweep_s >= R.LOST_SWEEP_EVERY_S:
         state.last_sweep_s = now_s
         _sweep_lost(ctx, state, now_s, out)
@@ -134,14 +137,21 @@ class Detector:
         return events
 
 
-def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event]) -> None:
+def _batch(
+    ctx: Context,
+    state: DetectorState,
+    p: PositionBatch,
+    out: list[Event],
+    why: Counter[str] | None = None,
+) -> None:
     icao = p.icao24
     runs = runs_by_key(icao)
     start, starts, gid = runs.is_start, runs.starts, runs.gid
     ac_rows = state.lastfix.rows_for(icao[starts])
     row_of = ac_rows[gid]
     ground = ground_estimate(p)
-    hot, gap, sample = _hot_rows(state, p, ground, start, starts, gid, ac_rows, row_of)
+    reasons: list[tuple[str, npt.NDArray[np.bool_]]] | None = [] if why is not None else None
+    hot, gap, sample = _hot_rows(state, p, ground, start, starts, gid, ac_rows, row_of, reasons)
     field_i, clear, high, later = _fields(ctx, p, ground, hot)
     # Near a field every fix whose phase is in doubt goes to the rules; fixes well above it one
     # per APPROACH_SAMPLE_S (for the trends); taxiing with a ground flag, one per country sample.
@@ -149,8 +159,11 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     prev_t = np.r_[np.nan, t[:-1]]
     prev_t[starts] = state.lastfix.cols["t"][ac_rows]
     every = np.floor(t / R.APPROACH_SAMPLE_S) != np.floor(prev_t / R.APPROACH_SAMPLE_S)
-    hot |= (field_i >= 0) & (~clear | (high & every))
+    doubt = (field_i >= 0) & (~clear | (high & every))
+    hot |= doubt
     hot |= np.r_[hot[1:] & ~start[1:], False]
+    if why is not None and reasons is not None:
+        _count_reasons(why, hot, [*reasons, ("near a field", doubt)])
     idx = np.flatnonzero(hot)
     _late_fields(ctx, p, idx[later[idx]], field_i)
     # The hot rows in the order the rules see them: all aircraft in time order (then address),
@@ -241,8 +254,10 @@ def _hot_rows(
     gid: npt.NDArray[np.intp],
     ac_rows: npt.NDArray[np.int64],
     row_of: npt.NDArray[np.int64],
+    reasons: list[tuple[str, npt.NDArray[np.bool_]]] | None = None,
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """(hot, gap, sample): the rows the rules must see, those after a gap, the country samples."""
+    """(hot, gap, sample): the rows the rules must see, those after a gap, the country samples.
+    ``reasons``, when given, gets each reason's rows appended (for :func:`_count_reasons`)."""
     n = len(p)
     icao, t = p.icao24, p.time_s
     lf = state.lastfix.cols
@@ -263,20 +278,45 @@ def _hot_rows(
     )
     emerg = np.isin(p.squawk, list(R.EMERGENCY_SQUAWKS))
     sample = new | (np.floor(t / R.COUNTRY_SAMPLE_S) != np.floor(prev_t / R.COUNTRY_SAMPLE_S))
-    hot = new | gap | flip | low | emerg | sample | (start & lf["lost"][row_of])
+    lost = start & lf["lost"][row_of]
+    hot = new | gap | flip | low | emerg | sample | lost
+    if reasons is not None:
+        reasons += [("first fix", new), ("gap", gap), ("lost", lost), ("flip", flip)]
+        reasons += [("emergency", emerg), ("country sample", sample), ("low", low)]
     # The fix before a hot one is needed to place its event.
     hot |= np.r_[hot[1:] & ~start[1:], False]
     # Aircraft with a pending flip or emergency code go fully hot.
     if state.pending:
         pend = np.fromiter(state.pending, dtype=np.int64, count=len(state.pending))
-        hot |= np.isin(icao, pend)
+        pending = np.isin(icao, pend)
+        hot |= pending
+        if reasons is not None:
+            reasons.append(("pending flip or code", pending))
     # Once an aircraft flips in this batch, every later fix of it is needed for debouncing.
     if flip.any():
         flipped = np.flatnonzero(flip)
         first_flip = np.full(len(starts), n, dtype=np.int64)
         np.minimum.at(first_flip, gid[flipped], flipped)
-        hot |= np.arange(n) >= first_flip[gid]
+        after = np.arange(n) >= first_flip[gid]
+        hot |= after
+        if reasons is not None:
+            reasons.append(("after a flip", after))
     return hot, gap, sample
+
+
+def _count_reasons(
+    why: Counter[str],
+    hot: npt.NDArray[np.bool_],
+    reasons: list[tuple[str, npt.NDArray[np.bool_]]],
+) -> None:
+    """Each hot row counted once, under the first of ``reasons`` that marks it; the rest are
+    hot only as the fix before a hot one."""
+    left = hot.copy()
+    for name, rows in reasons:
+        mine = rows & left
+        why[name] += int(mine.sum())
+        left &= ~mine
+    why["fix before a hot one"] += int(left.sum())
 
 
 def _fields(
