@@ -195,6 +195,7 @@ def _batch(
     air = plain & (fi < 0) & (on == 0)
     calm_l = (air + 2 * (plain & (fi >= 0) & (on == 1)).astype(np.int8)).tolist()
     far_l = _far_from_fields(ctx, p, idx[air], len(p))[idx].tolist()
+    _approach_near(ctx, p, idx)
     refs: dict[int, AirportRef] = {}  # the batch's fields, AirportRef built once each
     seen: dict[int, AircraftState] = {}
     st: AircraftState | None = None
@@ -365,6 +366,27 @@ def _fields(
     clear[cand] = taxi | high
     high_all[cand] = high
     return out, clear, high_all, later
+
+
+def _approach_near(ctx: Context, p: PositionBatch, idx: npt.NDArray[np.int64]) -> None:
+    """The airports within ``CLOSE_NM`` of the hot fixes that may start or lower an approach
+    (not flagged on the ground, below ``APPROACH_MAX_ALT_FT``, descending faster than
+    ``APPROACH_MIN_DESCENT_FPM``), searched in one vectorised pass and left in ``ctx``
+    (``near_known``: the same lists as the world's search) for :class:`ApproachRule`; a fix
+    not among them is searched alone, as before."""
+    with np.errstate(invalid="ignore"):
+        k = idx[
+            (p.on_ground[idx] != 1)
+            & (p.altitude_baro_ft[idx] < R.APPROACH_MAX_ALT_FT)
+            & (p.vertical_rate_fpm[idx] < R.APPROACH_MIN_DESCENT_FPM)
+            & np.isfinite(p.lat_deg[idx])
+            & np.isfinite(p.lon_deg[idx])
+        ]
+    if len(k) == 0:
+        return
+    lat, lon = p.lat_deg[k].tolist(), p.lon_deg[k].tolist()
+    _count, ctx.near_at = ctx.world.airports_near_many(p.lat_deg[k], p.lon_deg[k], R.CLOSE_NM)
+    ctx.near_known = {(a, o, R.CLOSE_NM): j for j, (a, o) in enumerate(zip(lat, lon, strict=True))}
 
 
 def _late_fields(

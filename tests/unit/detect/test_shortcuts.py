@@ -1,8 +1,9 @@
 """The detector's shortcuts change no event (calm.py: calm fixes in the air, first fixes in the
 air, taxi fixes without altitude; detector.py: rules asked only on the fixes they can act on,
-taxi fixes looked up only when hot; coverage.py: the lost-signal airport search only within
-reach; the signal-lost sweep's vectorised airport search, batch time-zone lookup, and the events
-of aircraft lost plainly, or with no flip pending, built without the rule). Real recordings
+taxi fixes looked up only when hot, the approach's airport searches done in advance for the
+batch; coverage.py: the lost-signal airport search only within reach; the signal-lost sweep's
+vectorised airport search, batch time-zone lookup, and the events of aircraft lost plainly, or
+with no flip pending, built without the rule). Real recordings
 replayed with the shortcuts, and with every hot fix going to every rule of RULES and every
 airport looked up, give the same events."""
 
@@ -129,6 +130,7 @@ def test_shortcuts_change_no_event(name: str | list[str], monkeypatch: pytest.Mo
     monkeypatch.setattr(D, "_dispatch", _every_rule)
     monkeypatch.setattr(D, "_fields", lambda c, p, g, hot: fields(c, p, g, np.ones_like(hot)))
     monkeypatch.setattr(C, "_within_reach", lambda ctx, fx: True)
+    monkeypatch.setattr(D, "_approach_near", lambda *a: None)  # every approach search alone
     # The signal-lost sweep: every lost aircraft searched, every time zone looked up alone.
     monkeypatch.setattr(D, "_field_near", lambda ctx, lf, rows: np.ones(len(rows), np.bool_))
     monkeypatch.setattr(World, "tz_many", _tz_one_by_one)
