@@ -338,9 +338,11 @@ def _fields(
     out = np.full(len(p), -1, np.int64)
     clear = np.zeros(len(p), np.bool_)
     high_all = np.zeros(len(p), np.bool_)
-    # No airport lies higher than the table's highest (SPNH, 14,965 ft; not Daocheng Yading's
-    # 14,472 ft, as a constant here once said): higher fixes need no search.
-    top = ctx.world.highest_airport_ft() + R.FIELD_LOW_FT + R.QNH_TOL_FT
+    # No airport within FIELD_NM lies higher than the highest of the fix's 1° cell and those
+    # around it (the table's highest, SPNH's 14,965 ft, near the poles): higher fixes have no
+    # field (a row left out here gets -1, as the search would give it) and need no search.
+    top = ctx.world.highest_airport_near_ft(p.lat_deg, p.lon_deg, R.FIELD_NM)
+    top += R.FIELD_LOW_FT + R.QNH_TOL_FT
     low_enough = np.isnan(alt) | ground | (alt < top)
     with np.errstate(invalid="ignore"):
         taxi_blind = (p.on_ground == 1) & np.isnan(alt) & (p.groundspeed_kt < R.TAXI_MAX_KT)

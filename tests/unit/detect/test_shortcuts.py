@@ -129,6 +129,9 @@ def test_shortcuts_change_no_event(name: str | list[str], monkeypatch: pytest.Mo
     monkeypatch.setattr(D, "_calm_ground", lambda *a: False)
     monkeypatch.setattr(D, "_dispatch", _every_rule)
     monkeypatch.setattr(D, "_fields", lambda c, p, g, hot: fields(c, p, g, np.ones_like(hot)))
+    # ... however high the fix: any airport of the table may be near it.
+    top = World.highest_airport_ft
+    monkeypatch.setattr(World, "highest_airport_near_ft", lambda w, a, *_: np.full(len(a), top(w)))
     monkeypatch.setattr(C, "_within_reach", lambda ctx, fx: True)
     monkeypatch.setattr(D, "_approach_near", lambda *a: None)  # every approach search alone
     # The signal-lost sweep: every lost aircraft searched, every time zone looked up alone.
