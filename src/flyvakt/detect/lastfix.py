@@ -7,6 +7,7 @@ in a batch is recorded here with a few vectorised assignments, and turned into a
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,14 @@ _FIX_ORDER = (
 )  # fmt: skip
 
 
+def _repeats(a: npt.NDArray[Any]) -> bool:
+    """Whether some value of ``a`` occurs twice; at once for strictly increasing values (the
+    detector's: the first rows of a batch's aircraft, sorted by address)."""
+    if len(a) < 2 or bool(np.all(a[1:] > a[:-1])):
+        return False
+    return len(np.unique(a)) < len(a)
+
+
 class LastFixes:
     def __init__(self, capacity: int = 1024) -> None:
         self.capacity = capacity
@@ -49,15 +58,15 @@ class LastFixes:
 
     def find(self, icaos: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
         """The row of each aircraft, -1 for one without a row."""
-        get = self.index.get
-        return np.array([get(a, -1) for a in icaos.tolist()], dtype=np.int64)
+        keys = icaos.tolist()
+        return np.fromiter(map(self.index.get, keys, repeat(-1, len(keys))), np.int64, len(keys))
 
     def rows_for(self, icaos: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
         """The row of each aircraft, new aircraft given the next free rows in the order given
         (an address given twice: one row)."""
         out = self.find(icaos)
         new = np.flatnonzero(out < 0)
-        if len(new) and len(np.unique(icaos[new])) < len(new):
+        if len(new) and _repeats(icaos[new]):
             for k in new.tolist():  # repeated new addresses: one at a time
                 r = self.index.get(int(icaos[k]))
                 out[k] = self.rows_for(icaos[k : k + 1])[0] if r is None else r
