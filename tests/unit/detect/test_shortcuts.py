@@ -1,10 +1,10 @@
-"""The detector's shortcuts change no event (calm.py: calm fixes in the air, first fixes in the
-air, taxi fixes without altitude; detector.py: rules asked only on the fixes they can act on,
-taxi fixes looked up only when hot; coverage.py: the lost-signal airport search only within
-reach; the signal-lost sweep's vectorised airport search, batch time-zone lookup, and the events
-of aircraft lost plainly, or with no flip pending, built without the rule). Real recordings
-replayed with the shortcuts, and with every hot fix going to every rule of RULES and every
-airport looked up, give the same events."""
+"""The detector's shortcuts change no event (calm.py: calm fixes in the air, first fixes in the air,
+those of new aircraft built at once, taxi fixes without altitude; detector.py: rules asked only on
+the fixes they can act on, taxi fixes looked up only when hot; coverage.py: the lost-signal airport
+search only within reach; the signal-lost sweep's vectorised airport search, batch time-zone
+lookup, and the events of aircraft lost plainly, or with no flip pending, built without the rule).
+Real recordings replayed with the shortcuts, and with every hot fix going to every rule of RULES
+and every airport looked up, give the same events."""
 
 from __future__ import annotations
 
