@@ -89,3 +89,9 @@ def test_rows_read_at_and_mapped_equal_the_taken_columns(data_dir: Path) -> None
         _ = getattr(lazy, name)  # once read, the same answers from the read column
         np.testing.assert_array_equal(column_at(lazy, name, rows), col[rows], err_msg=name)
     assert (want.callsign[rows] != None).any()  # noqa: E711  # a value, not only Nones
+    # A small selection reads whole columns (WHOLE_BELOW_ROWS): the same values.
+    small = deferred_take(base, merged, (ph, src)).take(np.arange(100))
+    few = np.array([3, 50, 99])
+    np.testing.assert_array_equal(
+        column_at(small, "altitude_baro_ft", few), want.take(np.arange(100)).altitude_baro_ft[few]
+    )
