@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from flyvakt.decode.commb import READSB_COMMB_KEYS
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, StepOutput, finish, flush
 from flyvakt.runtime.filefeed import replay_into
@@ -52,7 +53,7 @@ from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
 from flyvakt.runtime.seams import AlertSink, StoreSink
 from flyvakt.sources import TcpState, open_source, stream_tcp
-from flyvakt.store.records import CommBRecord, EventRows
+from flyvakt.store.records import CommBColumns, EventRows
 from flyvakt.store.sql import event_row
 
 if TYPE_CHECKING:
@@ -100,13 +101,17 @@ STATUS_INTERVAL_S = 5.0
 # letting memory grow without bound.
 MAX_BUFFER_FRAMES = 1_000_000
 
-# Why 2 s (the engine's timer): how often the newest Comm-B values go to the store. Sent every
+# Why 10 s (the engine's timer): how often the newest Comm-B values go to the store. Sent every
 # step (10 a second live) they were a quarter of the store writer's CPU at 300 k msg/s (an
-# upsert per aircraft and key, most overwritten within the second). The table keeps only the
-# newest value per key, so a rarer update loses nothing but 2 s of freshness after a crash.
+# upsert per aircraft and key, most overwritten within the second); every 2 s still 40 % of it
+# at 500 k msg/s (19,000 aircraft: ~125 k upserted rows per drain, 5-13 us each). The table
+# keeps only the newest value per key, so a rarer update loses nothing but 10 s of freshness
+# after a crash (a stored aircraft.json shows values up to COMMB_MAX_AGE_S = 60 s old).
 # Wall time, not data time: a replay's data clock runs far faster than the wall (the live
-# benchmark's corpus ~500x at 500 k/s), and freshness is a wall-clock matter. Always at stop.
-COMMB_STORE_EVERY_S = 2.0
+# benchmark's dense corpus ~100x at 500 k/s), and freshness is a wall-clock matter. Always at
+# stop.
+COMMB_STORE_EVERY_S = 10.0
+_COMMB_NAMES = tuple(name for name, _, _ in READSB_COMMB_KEYS)
 
 # Why 60 s: how often the heap's free pages are given back (runtime.memory.trim_heap). A trim
 # walks the heap (a few ms for ~100 MB); once a minute bounds what freed NumPy arrays leave
@@ -294,7 +299,7 @@ class _Engine:
         self.publish_errors = 0
 
     async def _hand_off(
-        self, batch: Any, out: StepOutput, commb: CommBRecord | None, now_s: float
+        self, batch: Any, out: StepOutput, commb: CommBColumns | None, now_s: float
     ) -> None:
         """A step's output to the store's write-ahead (worker thread: fsyncs), then to the hub
         and the alerts. A sink that fails must not stop ingest either: logged and counted."""
@@ -309,7 +314,7 @@ class _Engine:
 
     def _step(
         self, batch: FrameBatch | ObservationBatch
-    ) -> tuple[StepOutput, CommBRecord | None, float]:
+    ) -> tuple[StepOutput, CommBColumns | None, float]:
         """The pipeline step (worker thread, holding the hub's table lock); with the Comm-B
         values for the store when due and the data time, taken before the next step runs."""
         with self.hub.table_lock:
@@ -328,7 +333,7 @@ class _Engine:
             self._publish(out.positions, events, records, self.state.data_through_s)
 
     def _store(
-        self, positions: PositionBatch, events: list[Event], commb: CommBRecord | None = None
+        self, positions: PositionBatch, events: list[Event], commb: CommBColumns | None = None
     ) -> list[dict[str, Any]] | None:
         """Hand a step's output to the store (worker thread: the write-ahead fsyncs); the
         events' JSON records, made once for the store and the hub (None without a store)."""
@@ -344,7 +349,7 @@ class _Engine:
         self.summary.store_drops = int(self.store.drops)
         return [r["record"] for r in rows]
 
-    def _commb_due(self, force: bool) -> CommBRecord | None:
+    def _commb_due(self, force: bool) -> CommBColumns | None:
         """The newest Comm-B values, so a stored aircraft.json shows them too: every
         COMMB_STORE_EVERY_S (the engine's timer), and whenever ``force`` (at stop)."""
         now = self.timer()
@@ -352,8 +357,8 @@ class _Engine:
         if self.store is None or not due:
             return None
         self.commb_stored_s = now
-        rows = self.state.commb.drain(self.state.tracker.table.rows)
-        return CommBRecord(tuple(rows)) if rows else None
+        cols = self.state.commb.drain_columns(self.state.tracker.table.rows)
+        return CommBColumns(*cols, _COMMB_NAMES) if len(cols[0]) else None
 
     async def store_commb_now(self) -> None:
         """At stop: the Comm-B values not yet sent (after the last step's hand-off)."""
