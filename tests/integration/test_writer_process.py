@@ -131,3 +131,25 @@ def test_offer_never_waits_for_a_stopped_writer_process(tmp_path: Path, afr: Rep
     w.close()
     keys = set(zip(pos.icao24.tolist(), pos.time_s.tolist(), strict=True))
     assert len(_rows(db)["track_points"]) == len(keys)
+
+
+def test_live_steps_are_gathered_into_few_commits(tmp_path: Path, afr: ReplayResult) -> None:
+    """Position batches and events offered a step at a time are committed together, within
+    ``commit_every_s`` of the last commit: fewer transactions, the rows the thread stores;
+    ``flush`` ends the gathering rather than waiting for it."""
+    import time
+
+    _write(StoreWriter, tmp_path / "thread.db", afr)
+    w = StoreWriterProcess(tmp_path / "process.db", commit_every_s=30.0)
+    events = list(afr.events)
+    for i, part in enumerate(_parts(afr.positions, 30)):
+        assert w.offer(part)
+        if i in (10, 20):  # the takeoff, then the landing, each between two steps
+            assert w.offer(events[:1] if i == 10 else events[1:])
+        time.sleep(0.01)
+    t0 = time.monotonic()
+    w.flush()
+    assert time.monotonic() - t0 < 10.0  # not the 30 s gathering
+    assert w.batches_written <= 5  # 32 offers: the first alone, then positions + events
+    w.close()
+    assert _rows(tmp_path / "process.db") == _rows(tmp_path / "thread.db")
