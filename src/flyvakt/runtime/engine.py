@@ -48,6 +48,7 @@ import numpy as np
 from flyvakt.decode.commb import READSB_COMMB_KEYS
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, StepOutput, finish, flush
+from flyvakt.runtime.cadence import TickPlan
 from flyvakt.runtime.filefeed import replay_into
 from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
@@ -259,11 +260,14 @@ class _Engine:
             await self.process(_in_time_order(ObservationBatch.concat(obs)))
 
     async def tick_loop(self, stop: asyncio.Event, interval_s: float) -> None:
-        """Live steps: one every ``interval_s`` (counted from the start of the last one), or
-        back to back when a step took longer (the feeds read in between), until ``stop``."""
+        """Live steps: one per tick (counted from the start of the last one), or back to back
+        when a step took longer (the feeds read in between), until ``stop``. The tick is
+        ``interval_s`` under load and down to MIN_TICK_S when the steps leave the engine idle
+        (:class:`flyvakt.runtime.cadence.TickPlan`)."""
+        plan = TickPlan(interval_s)
         last = self.timer()
         while not stop.is_set():
-            wait = interval_s - (self.timer() - last)
+            wait = plan.interval_s - (self.timer() - last)
             if wait > FEED_TURN_S:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=wait)
@@ -271,6 +275,8 @@ class _Engine:
                 await asyncio.sleep(FEED_TURN_S)
             last = self.timer()
             await self.flush_buffer()
+            plan.observe(self.timer() - last)
+            self.hub.engine["tick_s"] = plan.interval_s
 
     # -- the step ------------------------------------------------------------------------
     async def process(self, batch: FrameBatch | ObservationBatch) -> None:
