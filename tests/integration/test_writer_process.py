@@ -153,3 +153,34 @@ def test_live_steps_are_gathered_into_few_commits(tmp_path: Path, afr: ReplayRes
     assert w.batches_written <= 5  # 32 offers: the first alone, then positions + events
     w.close()
     assert _rows(tmp_path / "process.db") == _rows(tmp_path / "thread.db")
+
+
+def test_the_log_rotates_while_live_batches_wait_for_their_commit(
+    tmp_path: Path, afr: ReplayResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A steady flow (a batch every 30 ms, commits gathered over 0.3 s) never leaves the queue
+    empty at an ack: the log is set aside anyway and deleted once what it holds is committed,
+    and nothing is lost."""
+    import itertools
+    import time
+
+    from flyvakt.store import writerproc
+
+    monkeypatch.setattr(writerproc, "ROTATE_BYTES", 50_000)
+    _write(StoreWriter, tmp_path / "thread.db", afr)
+    w = StoreWriterProcess(tmp_path / "process.db", commit_every_s=0.3)
+    rotated = []
+    rotate = w.position_log.rotate
+    monkeypatch.setattr(w.position_log, "rotate", lambda: rotated.append(1) or rotate())
+    sizes = []
+    for part in _parts(afr.positions, 60):
+        assert w.offer(part)
+        old = w.position_log.old
+        sizes.append(w.position_log.size() + (old.stat().st_size if old.exists() else 0))
+        time.sleep(0.03)
+    assert w.offer(list(afr.events))
+    w.close()
+    # Set aside and deleted while the flow went on (without: one file growing to ~760 kB).
+    assert len(rotated) >= 2 and sum(b < a for a, b in itertools.pairwise(sizes)) >= 1
+    assert _rows(tmp_path / "process.db") == _rows(tmp_path / "thread.db")
+    assert not list(tmp_path.glob("*-log*"))

@@ -18,8 +18,9 @@ The contract stays where it was:
 - **The queue** is what was sent but not yet committed (the child acknowledges each commit):
   at ``queue_size`` items an offer is refused and counted in ``drops``; a refused position
   batch stays in the log and is committed later, as with the thread.
-- **Log rotation** is decided here, when everything sent is committed (the child replays the
-  rotated file first when batches were refused since).
+- **Log rotation** is decided here: the log is set aside when large, and deleted once
+  everything sent before is committed (the child replays it first when batches were refused
+  since).
 - **A child that dies** (``kill -9``, out of memory) is restarted at once, counted in
   ``restarts``. The new child commits what the logs hold (its start-up recovery, as after a
   crash of the whole service) and this process sends again what is not logged (Comm-B, meta,
@@ -130,6 +131,7 @@ class StoreWriterProcess:
         self.event_log = EventLog(f"{self.path}.events-log")
         self.position_log = PositionLog(f"{self.path}.positions-log")
         self._last_refused: object = None  # a retry of a refused batch is not logged twice
+        self._old_until: int | None = None  # the log set aside holds items up to this seq
         self._cv = threading.Condition()
         self._pending: deque[tuple[str, int, Any]] = deque()  # sent, not yet committed
         self._seq = 0
@@ -343,6 +345,7 @@ class StoreWriterProcess:
                     self._pending = deque(kept)
                     self.position_log.refused = False
                     self._last_refused = None
+                    self._old_until = None  # the recovery committed and deleted both files
                     self._outbox.clear()
                     for msg in kept:
                         self._send(msg)
@@ -366,8 +369,8 @@ class StoreWriterProcess:
                     self._take_stats(stats)
                     while self._pending and self._pending[0][1] <= seq:
                         self._pending.popleft()
-                    if not self._pending and not self._closed:
-                        self._rotate_log()
+                    if not self._closed:
+                        self._rotate_log(seq)
                     self._cv.notify_all()
                 if kind == "closed":
                     break
@@ -387,17 +390,33 @@ class StoreWriterProcess:
                     self._proc.kill()
                     self._proc.wait()
 
-    def _rotate_log(self) -> None:
-        """Everything sent is committed (``_cv`` held): set the positions log aside, and have
-        the child replay it first if batches were refused since."""
+    def _rotate_log(self, acked: int) -> None:
+        """After the ack of ``acked`` (``_cv`` held): delete the log set aside once everything
+        in it is committed; set the log aside when it is large, or batches were refused.
+
+        Items may still wait for their commit (the child gathers live batches, COMMIT_EVERY_S,
+        so a moment with none pending may never come): the log is then set aside anyway and
+        deleted once the ack reaches the last item sent before. Refused batches are replayed
+        from the set-aside file only when nothing else waits (a replay must not commit a
+        batch twice: coverage counts add up)."""
         log_ = self.position_log
+        if self._old_until is not None:
+            if acked < self._old_until:
+                return  # the set-aside file still holds batches not committed
+            log_.clear_old()
+            self._old_until = None
         if not (log_.refused or log_.size() >= ROTATE_BYTES):
+            return
+        if self._pending:
+            if not log_.refused and log_.rotate():
+                self._old_until = self._seq
             return
         refused, log_.refused = log_.refused, False
         if not log_.rotate():
             return
         if refused:
-            self._send_new(_OLD, None)
+            self._send_new(_OLD, None)  # the child replays and deletes it
+            self._old_until = self._seq
         else:
             log_.clear_old()
 
