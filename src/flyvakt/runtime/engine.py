@@ -6,7 +6,8 @@ file, until the files are replayed.
 
 - TCP sources each run :func:`flyvakt.sources.stream_tcp` (reconnecting independently); their
   frames gather in a buffer that a ticker turns into one pipeline step every
-  ``batch_interval_s`` (~100 ms), frames of all feeds merged in time order.
+  ``batch_interval_s`` (~100 ms) under load, down to 50 ms when the steps leave the engine
+  idle (:mod:`flyvakt.runtime.cadence`), frames of all feeds merged in time order.
 - File sources are replayed one after another at ``speed`` × real time by their own
   timestamps (``speed`` None or 0: as fast as possible), in batches of ``file_batch_frames``
   frames, cut further (when paced) where data time crosses a multiple of one tick's worth of
