@@ -29,6 +29,7 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from flyvakt.model.batches import FrameBatch
 from flyvakt.sources._common import (
@@ -239,27 +240,35 @@ def _scan_jet1090(block: bytes, nlines: int) -> tuple[Any, Any, Any, Any] | None
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not block.startswith(b'{"timestamp":') or block.count(b'\n{"timestamp":') != nlines - 1:
-        return None
     a = np.frombuffer(block, dtype=np.uint8)
     nl = np.flatnonzero(a == 10)
+    if nl.size + 1 != nlines:
+        return None
     end = np.r_[nl, a.size]
-    num0 = np.r_[0, nl + 1] + _JET_HEAD.size
-    commas = np.flatnonzero(a == 44)
-    k = np.searchsorted(commas, num0)
-    if nl.size + 1 != nlines or (k >= commas.size).any():
+    line0 = np.r_[0, nl + 1]
+    if (end - line0 < _JET_HEAD.size).any():
         return None
-    comma = commas[k]  # the first comma after each number
-    if (comma + _JET_FRAME.size + 15 >= end).any() or (comma - num0 > _MAX_NUMBER).any():
+    if not (sliding_window_view(a, _JET_HEAD.size)[line0] == _JET_HEAD).all():
         return None
-    for j, byte in enumerate(_JET_FRAME.tolist()):
-        if not (a[comma + j] == byte).all():
-            return None
-    hex0 = comma + _JET_FRAME.size
+    num0 = line0 + _JET_HEAD.size
+    # Quotes only (no search for commas): after a line's head (its first two quotes), the next
+    # quote opens "frame", so the byte before it ends the number; two further on opens the hex,
+    # and the one after that closes it. The checks below reject any other layout.
     quotes = np.flatnonzero(a == 34)
-    q = quotes[np.minimum(np.searchsorted(quotes, hex0), quotes.size - 1)]
+    k = np.searchsorted(quotes, line0) + 2
+    if (k + 3 >= quotes.size).any():
+        return None
+    comma = quotes[k] - 1
+    if (comma - num0 < 1).any() or (comma - num0 > _MAX_NUMBER).any():
+        return None
+    if (comma + _JET_FRAME.size + 15 >= end).any():  # the key and 14 digits on the line
+        return None
+    if not (sliding_window_view(a, _JET_FRAME.size)[comma] == _JET_FRAME).all():
+        return None
+    hex0 = comma + _JET_FRAME.size
+    q = quotes[k + 3]
     after = a[np.minimum(q + 1, a.size - 1)]
-    if not ((q >= hex0) & (q < end) & ((after == 44) | (after == 125))).all():
+    if not ((q < end) & ((after == 44) | (after == 125))).all():
         return None
     payload, nbytes, ok = hex_rows(a, hex0, q - hex0)
     # The numbers as Arrow strings over the block itself: offsets num0, comma, num0, comma...
