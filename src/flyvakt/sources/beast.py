@@ -215,17 +215,18 @@ class BeastParser:
         out = FrameBatch.empty(m)
         if m == 0:
             return out
-        counters = np.zeros(m, dtype=np.uint64)
+        wide = np.zeros((m, 8), dtype=np.uint8)  # the 6 counter bytes, big-endian in 8
         level = np.zeros(m, dtype=np.uint8)
         for t, nb in _NBYTES.items():
             sel = np.flatnonzero(types == t)
             if sel.size == 0:
                 continue
             rows = sliding_window_view(c, 7 + nb)[cm[sel] + 2]  # a strided view: no byte index
-            counters[sel] = (rows[:, :6].astype(np.uint64) << _SHIFTS).sum(axis=1)
+            wide[sel, 2:] = rows[:, :6]
             level[sel] = rows[:, 6]
             out.payload[sel, :nb] = rows[:, 7:]
             out.nbytes[sel] = nb
+        counters = wide.view(">u8").ravel().astype(np.uint64)  # no shift and sum per byte
         out.time_s[:] = self._clock.times(counters, recv_time_s, self._base)
         out.mlat[:] = counters == np.uint64(MAGIC_COUNTERS[0])  # readsb's "\xff\0MLAT" marker
         out.signal_dbfs[:] = dbfs_from_level(level)

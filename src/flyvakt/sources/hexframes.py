@@ -237,9 +237,6 @@ def _scan_jet1090(block: bytes, nlines: int) -> tuple[Any, Any, Any, Any] | None
     number text is converted by Arrow's string-to-double cast, correctly rounded like the JSON
     reader and ``float()``; an unreadable one sends the block to the JSON reader.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     a = np.frombuffer(block, dtype=np.uint8)
     nl = np.flatnonzero(a == 10)
     if nl.size + 1 != nlines:
@@ -271,22 +268,38 @@ def _scan_jet1090(block: bytes, nlines: int) -> tuple[Any, Any, Any, Any] | None
     if not ((q < end) & ((after == 44) | (after == 125))).all():
         return None
     payload, nbytes, ok = hex_rows(a, hex0, q - hex0)
-    # The numbers as Arrow strings over the block itself: offsets num0, comma, num0, comma...
-    # make every other string a number (those between are the rest of each line).
-    offsets = np.empty(2 * nlines + 1, dtype=np.int64)
-    offsets[0:-1:2], offsets[1::2], offsets[-1] = num0, comma, a.size
-    both = pa.LargeStringArray.from_buffers(2 * nlines, pa.py_buffer(offsets), pa.py_buffer(a))
-    even = pa.py_buffer(np.arange(0, 2 * nlines, 2, dtype=np.int64))
-    text = both.take(pa.Array.from_buffers(pa.int64(), nlines, [None, even]))
-    used = int(np.frombuffer(text.buffers()[1], np.int64)[text.offset + nlines])
-    chars = np.frombuffer(text.buffers()[2], np.uint8)[:used]
-    if not _NUMBER_BYTE[chars].all():  # NaN, Infinity, spaces: the JSON reader's
-        return None
-    try:
-        ts = pc.cast(text, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    ts = _numbers(a, num0, comma)
+    if ts is None:
         return None
     return payload, nbytes, ok, ts
+
+
+def _numbers(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Any | None:
+    """The texts ``a[starts:ends]`` (each 1.._MAX_NUMBER number characters) as an Arrow
+    float64 column, by Arrow's string-to-double cast (correctly rounded, as its CSV and JSON
+    readers and ``float()`` convert); None when one is not a plain number."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = starts.size
+    width = ends - starts
+    if (width < 1).any() or (width > _MAX_NUMBER).any():
+        return None
+    # Offsets start, end, start, end...: every other string is a number, the ones between
+    # are the rest of each line; one take keeps the numbers.
+    offsets = np.empty(2 * n + 1, dtype=np.int64)
+    offsets[0:-1:2], offsets[1::2], offsets[-1] = starts, ends, a.size
+    both = pa.LargeStringArray.from_buffers(2 * n, pa.py_buffer(offsets), pa.py_buffer(a))
+    even = pa.py_buffer(np.arange(0, 2 * n, 2, dtype=np.int64))
+    text = both.take(pa.Array.from_buffers(pa.int64(), n, [None, even]))
+    used = int(np.frombuffer(text.buffers()[1], np.int64)[text.offset + n])
+    chars = np.frombuffer(text.buffers()[2], np.uint8)[:used]
+    if not _NUMBER_BYTE[chars].all():  # NaN, Infinity, spaces: the readers' own rules
+        return None
+    try:
+        return pc.cast(text, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
 
 
 _DELIMS = (",", ";", "\t", "|")
