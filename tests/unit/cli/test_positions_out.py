@@ -165,3 +165,18 @@ def test_parquet_positions_do_not_import_pandas(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     n, pandas = out.stdout.split()
     assert int(n) > 8000 and pandas == "False"
+
+
+def test_every_source_code_named(afr_positions: PositionBatch, tmp_path: Path) -> None:
+    # Synthetic source codes on real rows: each known source by its name, any other "unknown".
+    codes = [int(s) for s in Source] + [200, 255]
+    p = afr_positions.take(np.arange(len(codes)))
+    p.source[:] = np.array(codes, dtype=p.source.dtype)
+    out = tmp_path / "src.parquet"
+    w = PositionsWriter(out)
+    w.write(p)
+    w.write(p.take(np.arange(len(codes))[::-1]))
+    w.close()
+    want = [_NAMES.get(c, "unknown") for c in codes]
+    assert pq.read_table(out)["source"].to_pylist() == want + want[::-1]
+    assert want[-2:] == ["unknown", "unknown"] and len(set(want)) == len(Source)
