@@ -12,6 +12,7 @@ corpus, written as an OpenSky-style CSV.
     .venv/bin/python benchmarks/bench_e2e.py [--frames 1000000] [--aircraft 5000] [--repeat 3]
         [--formats beast,avr,csv,jsonl,sv] [--sweep 100,1000,5000,20000,50000]
         [--live 100000,200000,300000,500000 | --no-live] [--live-seconds 5]
+        [--compare-src DIR]   # DIR: another flyvakt's src (git archive BASE src), run alternately
 
 The default run takes about 3 minutes of wall time on a quiet 2-core machine (the wall time of
 each part is printed, and the total at the end). After the table, one Markdown row per format
