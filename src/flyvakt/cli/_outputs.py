@@ -113,6 +113,21 @@ def position_columns(p: PositionBatch) -> dict[str, list[Any]]:
     return cols
 
 
+def iso_utc_ms_many(time_s: np.ndarray[Any, Any]) -> list[str]:
+    """:func:`flyvakt.model.events.iso_utc_ms` for a whole column (the same strings): whole
+    seconds, the fraction rounded half to even to microseconds as ``datetime.fromtimestamp``
+    rounds it, then cut to milliseconds; NumPy writes the dates."""
+    t = np.asarray(time_s, dtype=np.float64)
+    whole = np.trunc(t)  # math.modf: the fraction keeps the sign of t
+    us = np.rint((t - whole) * 1e6).astype(np.int64)
+    sec = whole.astype(np.int64) + np.floor_divide(us, 1_000_000)
+    us = np.mod(us, 1_000_000)
+    stamp = sec.astype("datetime64[s]") + (us // 1000).astype("timedelta64[ms]")
+    text = np.char.add(np.datetime_as_string(stamp, unit="ms"), "Z")
+    out: list[str] = text.tolist()
+    return out
+
+
 def receiver_lists(masks: np.ndarray[Any, Any]) -> list[list[int]]:
     """Receiver id lists of ``receivers`` bit sets (few distinct sets: each computed once)."""
     uniq, inverse = np.unique(masks, return_inverse=True)
@@ -294,9 +309,8 @@ class PositionsWriter:
                 self._csv_fh = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
                 self._csv = csv.writer(self._csv_fh)
                 self._csv.writerow(POSITION_COLUMNS)
-            from flyvakt.model.events import iso_utc_ms
-
-            times = [iso_utc_ms(t) for t in cols.pop("time_s")]
+            cols.pop("time_s")
+            times = iso_utc_ms_many(p.time_s)
             cols["receivers"] = [";".join(map(str, r)) for r in cols["receivers"]]
             self._csv.writerows(zip(times, *cols.values(), strict=True))
             return

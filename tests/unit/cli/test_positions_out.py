@@ -180,3 +180,17 @@ def test_every_source_code_named(afr_positions: PositionBatch, tmp_path: Path) -
     want = [_NAMES.get(c, "unknown") for c in codes]
     assert pq.read_table(out)["source"].to_pylist() == want + want[::-1]
     assert want[-2:] == ["unknown", "unknown"] and len(set(want)) == len(Source)
+
+
+def test_csv_times_as_iso_utc_ms_writes_them() -> None:
+    # Synthetic times: random epochs, and whole seconds plus fractions at the rounding edges
+    # (half a microsecond, a hair below the next millisecond or second), 1970 and before.
+    from flyvakt.cli._outputs import iso_utc_ms_many
+    from flyvakt.model.events import iso_utc_ms
+
+    rng = np.random.default_rng(12)
+    whole = rng.integers(-1_000_000, 1_800_000_000, 2_000).astype(np.float64)
+    fractions = (0.0, 0.0005, 0.5, 0.9995, 0.999, 0.9999995, 0.0000005, 0.1234565, -1e-7)
+    t = np.concatenate([rng.uniform(1.0e9, 1.8e9, 20_000), *(whole + f for f in fractions)])
+    t = np.concatenate([t, np.nextafter(whole + 1, 0)])
+    assert iso_utc_ms_many(t) == [iso_utc_ms(x) for x in t.tolist()]
