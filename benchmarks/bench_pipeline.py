@@ -7,12 +7,35 @@ CRC-valid); DF11 all-call replies are added (the recording has none) so that the
 a real receiver: about 1/3 DF11, 1/3 DF17, the rest DF0/4/5/16/20/21.
 
     .venv/bin/python benchmarks/bench_pipeline.py [--frames 1000000] [--aircraft 5000] [--repeat 3]
-        [--dwell] [--default-gc]
+        [--dwell | --warm [--warm-s 60]] [--default-gc]
 
-By default each aircraft is heard for only ~16 s (its first frames_per_aircraft frames): every
-aircraft is new and then lost, so per-aircraft costs dominate. ``--dwell`` gives each aircraft
-every frame of its 10-minute window (about 90 aircraft per 1 M frames), as a real receiver hears
-an aircraft for tens of minutes.
+Three corpora, three different questions:
+
+- **default: the start-up burst.** Each aircraft is heard for only ~16 s (its first
+  frames_per_aircraft frames): every aircraft is new and then lost within the run, so the
+  per-NEW/LOST-aircraft costs (first fixes, the signal-lost sweep, events) dominate. This is what
+  a service pays in its first seconds, or on a feed that jumps from one area to another; not
+  what it pays for hours.
+- ``--dwell``: each aircraft gets every frame of its 10-minute window (about 90 aircraft per
+  1 M frames, all starting together): per-fix costs, at few aircraft.
+- ``--warm``: **the steady state** of a receiver or aggregator that has run for hours with
+  ``--aircraft`` (N) aircraft in range at once. Each aircraft flies a 10-minute window of the
+  real flight at its real message rate (~12 frames/s, plus DF11 to make 1/3), and arrivals are
+  spread in time: N/600 per second arrive and as many leave, never all at once. Before the
+  measured frames an UNTIMED warm-up pass (``--warm-s`` seconds of data, default 60) tracks and
+  detects every aircraft in range, and carries its state over; so that departures reach the
+  signal-lost sweep (120 s) and the tracker's expiry (300 s) inside the measured frames at their
+  steady rate, the warm-up also holds the last ``DEPART_TAIL_S`` of every aircraft that left in
+  the 6 minutes before it. The timed pass is the data after the warm-up, a whole number of
+  20-second periods, the number whose frames come nearest ``--frames`` (20 s, ~1.8 M frames,
+  at 5,000 aircraft): the detector samples every aircraft's country on one 20 s grid (and low
+  fixes on a 5 s grid), so a shorter window would hold all of them or none. Each repeat
+  rebuilds the warmed state from scratch; only the measured pass is timed. (Not modelled:
+  the detector remembers an aircraft for a day, so a real service holds the states of every
+  aircraft of the last day, ~144 N; here only those of the warm-up.)
+
+Every mode also prints how many positions were "hot" (sent one by one to the rules), per reason
+(detect/detector.py ``_hot_rows``; each row counted once, under its first reason).
 
 Prints msg/s for each stage on one core, rs1090's rate on the same frames, the ratio, and the
 tracker's memory per 1,000 aircraft. Rates use process CPU time (the machine is shared); each
@@ -26,15 +49,18 @@ import argparse
 import gzip
 import json
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from flyvakt.decode import crc24, decode_batch
+from flyvakt.detect import rules as R
+from flyvakt.detect.detector import step as detect_step
 from flyvakt.geo import get_world
 from flyvakt.model import FrameBatch
-from flyvakt.pipeline import PipelineState, step
+from flyvakt.pipeline import PipelineState, PipelineStats, step
 from flyvakt.runtime.setup import make_detector, tracker_config, tune_gc
 
 RECORDING = Path(__file__).resolve().parents[1] / "tests/data/traffic/full_flight_short.jsonl.gz"
@@ -125,6 +151,66 @@ def build_corpus(
     return corpus.take(order)
 
 
+# Departed aircraft whose signal-lost (120 s) or tracker expiry (300 s, swept every 60 s) falls
+# in the measured frames must have been heard: 6 minutes back covers both.
+DEPART_BACK_S = 360.0
+# Of those, only their last seconds go into the warm-up (enough frames for a CPR pair and a
+# confirmed track); their first fixes are untimed like the rest of the warm-up.
+DEPART_TAIL_S = 15.0
+
+
+def build_warm(
+    n_frames: int, n_aircraft: int, warm_s: float, seed: int = 1
+) -> tuple[FrameBatch, FrameBatch]:
+    """(warm-up, measured) for ``--warm``: ``n_aircraft`` aircraft in range at any time, each
+    for a 10-minute window of the real flight at its real rate; the measured part is the whole
+    number of ``COUNTRY_SAMPLE_S`` periods after the warm-up's ``warm_s`` seconds of data whose
+    frames come nearest ``n_frames``."""
+    rec = load_recording()
+    rng = np.random.default_rng(seed)
+    t0 = float(rec.time_s[0])
+    span = float(rec.time_s[-1] - rec.time_s[0])
+    per_s = len(rec) / span * 1.5  # frames per second per aircraft, DF11 (1/3) included
+    period = R.COUNTRY_SAMPLE_S
+    dur = period * max(1, round(n_frames / (n_aircraft * per_s * period)))  # data s measured
+    tw = t0 + 2 * WINDOW_S + DEPART_BACK_S  # the measured frames start here (data time)
+    first_arrival = tw - DEPART_BACK_S - WINDOW_S
+    n_all = round(n_aircraft * (tw + dur - first_arrival) / WINDOW_S)
+    arrive = rng.uniform(first_arrival, tw + dur, n_all)
+    offset = rng.uniform(t0, t0 + span - WINDOW_S, n_all)  # where in the flight each one is
+    idx: list[np.ndarray] = []
+    shift: list[np.ndarray] = []
+    who: list[np.ndarray] = []
+    df11_t: list[np.ndarray] = []
+    df11_who: list[np.ndarray] = []
+    for k in range(n_all):
+        a, s = float(arrive[k]), float(offset[k])
+        d = a + WINDOW_S
+        lo, hi = max(a, min(tw - warm_s, d - DEPART_TAIL_S)), min(d, tw + dur)
+        if hi <= lo:
+            continue
+        i0, i1 = np.searchsorted(rec.time_s, [s + lo - a, s + hi - a])
+        idx.append(np.arange(i0, i1))
+        shift.append(np.full(i1 - i0, a - s))
+        who.append(np.full(i1 - i0, k))
+        n11 = (i1 - i0) // 2  # DF11 all-calls: 1/3 of the aircraft's frames
+        df11_t.append(rng.uniform(lo, hi, n11))
+        df11_who.append(np.full(n11, k))
+    body = rec.take(np.concatenate(idx))
+    body.time_s = body.time_s + np.concatenate(shift)
+    readdress(body, 0x100000 + np.concatenate(who))
+    ac = np.concatenate(df11_who)
+    df11 = FrameBatch.empty(len(ac))
+    df11.nbytes[:] = 7
+    df11.payload[:, 0] = (11 << 3) | 5
+    df11.time_s[:] = np.concatenate(df11_t)
+    readdress(df11, 0x100000 + ac)
+    corpus = FrameBatch.concat([body, df11])
+    corpus = corpus.take(np.argsort(corpus.time_s, kind="stable"))
+    cut = int(np.searchsorted(corpus.time_s, tw))
+    return corpus.take(np.arange(cut)), corpus.take(np.arange(cut, len(corpus)))
+
+
 def cpu(fn, *args):  # type: ignore[no-untyped-def]
     t = time.process_time()
     out = fn(*args)
@@ -137,8 +223,14 @@ class TimedDetector:
     def __init__(self) -> None:
         self.inner = make_detector()
         self.cpu_s = 0.0
+        self.why: Counter[str] | None = None  # hot rows per reason, when counted
 
     def step(self, state: PipelineState, positions: Any, now_s: float) -> list[Any]:
+        if self.why is not None:  # the counting run (untimed): the detector's step itself
+            state.detector, out = detect_step(
+                state.detector, positions, now_s, self.inner.world, why=self.why
+            )
+            return out
         t = time.process_time()
         out = self.inner.step(state, positions, now_s)
         self.cpu_s += time.process_time() - t
@@ -153,11 +245,28 @@ def run_pipeline(corpus: FrameBatch, batch: int, detect: bool) -> tuple[float, P
     return t, state
 
 
-def run_timed(corpus: FrameBatch, batch: int, detect: bool) -> tuple[float, PipelineState, float]:
-    """(CPU s of the whole run, final state, CPU s inside the detector)."""
+def run_timed(
+    corpus: FrameBatch,
+    batch: int,
+    detect: bool,
+    warm: FrameBatch | None = None,
+    why: Counter[str] | None = None,
+) -> tuple[float, PipelineState, float]:
+    """(CPU s of the run, final state, CPU s inside the detector). With ``warm``: those frames
+    first, untimed, the state carried over (``--warm``). With ``why``: hot rows per reason of
+    the timed frames added to it."""
     cfg = tracker_config()
     det = TimedDetector() if detect else None
     state = PipelineState()
+    if warm is not None:
+        for a in range(0, len(warm), batch):
+            frames = warm.take(np.arange(a, min(a + batch, len(warm))))
+            state, _ = step(state, frames, cfg, det)  # type: ignore[arg-type]  # duck-typed
+        state.stats = PipelineStats()  # the measured frames' own counts
+        if det is not None:
+            det.cpu_s = 0.0
+    if det is not None:
+        det.why = why
     t = time.process_time()
     for a in range(0, len(corpus), batch):
         frames = corpus.take(np.arange(a, min(a + batch, len(corpus))))
@@ -178,18 +287,41 @@ def main() -> None:
         "--aircraft is ignored): per-fix costs, as at a real receiver",
     )  # fmt: skip
     ap.add_argument(
+        "--warm", action="store_true",
+        help="steady state: --aircraft aircraft in range at once, arriving and leaving spread in "
+        "time, all tracked and detected by an untimed warm-up before the measured frames",
+    )  # fmt: skip
+    ap.add_argument(
+        "--warm-s", type=float, default=60.0,
+        help="with --warm: seconds of data in the untimed warm-up pass",
+    )  # fmt: skip
+    ap.add_argument(
         "--default-gc", action="store_true",
         help="keep CPython's garbage-collection thresholds instead of the runtime's policy "
         "(flyvakt.runtime.setup.tune_gc, which replay and run apply): its effect, before/after",
     )  # fmt: skip
     args = ap.parse_args()
 
+    if args.dwell and args.warm:
+        ap.error("--dwell and --warm are different corpora: give one")
+    warm: FrameBatch | None = None
     if args.dwell:
         args.aircraft = dwell_aircraft(args.frames)
-    corpus = build_corpus(args.frames, args.aircraft, dwell=args.dwell)
+    if args.warm:
+        warm, corpus = build_warm(args.frames, args.aircraft, args.warm_s)
+    else:
+        corpus = build_corpus(args.frames, args.aircraft, dwell=args.dwell)
     df = corpus.payload[:, 0] >> 3
     mix = {int(d): round(float(np.mean(df == d)) * 100, 1) for d in np.unique(df)}
     print(f"corpus: {len(corpus):,} frames, {args.aircraft:,} aircraft, DF mix %: {mix}")
+    if warm is not None:
+        data_s = float(corpus.time_s[-1] - corpus.time_s[0])
+        clear = (df == 11) | (df == 17)  # address in clear
+        heard = len(np.unique(corpus.payload[clear, 1:4], axis=0))
+        print(
+            f"warm: {len(warm):,} frames of untimed warm-up first; the measured frames span "
+            f"{data_s:.1f} s of data, {heard:,} aircraft heard in them"
+        )
     # Warm-up: world data (airports, country grids, the time-zone finder that the first event
     # loads), tracker config: loaded once per process in real use too.
     tracker_config()
@@ -201,8 +333,10 @@ def main() -> None:
     t_dec = min(cpu(decode_batch, corpus)[0] for _ in range(args.repeat))
     trk, det = [], []
     for _ in range(args.repeat):  # alternating, so that a burst of load hits both alike
-        trk.append(run_timed(corpus, args.batch, detect=False))
-        det.append(run_timed(corpus, args.batch, detect=True))
+        trk.append(run_timed(corpus, args.batch, detect=False, warm=warm))
+        det.append(run_timed(corpus, args.batch, detect=True, warm=warm))
+    why: Counter[str] = Counter()
+    run_timed(corpus, args.batch, detect=True, warm=warm, why=why)  # counted apart, untimed
     t_trk, st, _ = min(trk, key=lambda r: r[0])
     t_all, st2, _ = min(det, key=lambda r: r[0])
     t_det = min(r[2] for r in det)
@@ -233,6 +367,10 @@ def main() -> None:
         f"positions: {st.stats.positions:,}; events: {st2.stats.events:,}; "
         f"aircraft tracked: {len(table):,}"
     )
+    hot = sum(why.values())
+    print(f"hot rows: {hot:,} of {st2.stats.positions:,} positions; per reason (the first):")
+    for reason, count in why.most_common():
+        print(f"  {reason:<22}: {count:>9,}")
     print(
         f"tracker state: {tbytes / 1e6:.1f} MB for {len(table):,} aircraft "
         f"= {per_1000 / 1e6:.2f} MB per 1,000 aircraft"

@@ -44,22 +44,21 @@ class ApproachRule:
         if st.low_min is None and fx.t - st.approach_checked_s < R.APPROACH_RECHECK_S:
             return  # no airport was near a moment ago: don't ask again at every fix
         if st.low_min is None or fx.alt < st.low_min.alt:
+            # The airports low enough near this fix (ctx: searched in advance for the batch's
+            # descending fixes where it could, the same list as the world's search).
+            near_low: list[AirportRef] | None = None
             if st.low_min is None:
                 st.approach_checked_s = fx.t
-                near = ctx.world.airports_near(fx.lat, fx.lon, R.CLOSE_NM)
-                hit = [a for a, _d in near if fx.alt - a.elevation_ft <= R.GO_AROUND_MAX_AGL_FT]
-                if not hit:
+                near_low = _low_near(ctx, fx)
+                if not near_low:
                     return
-                st.low_airport = hit[0]
+                st.low_airport = near_low[0]
             # The airport of the go-around is the one nearest the lowest point, not the one
             # nearest where the descent began; judged now, while the fixes before it are kept.
             assert st.low_airport is not None
             if fx.alt - st.low_airport.elevation_ft <= R.GO_AROUND_MAX_AGL_FT:
-                near_low = [
-                    a
-                    for a, _d in ctx.world.airports_near(fx.lat, fx.lon, R.CLOSE_NM)
-                    if fx.alt - a.elevation_ft <= R.GO_AROUND_MAX_AGL_FT
-                ]
+                if near_low is None:
+                    near_low = _low_near(ctx, fx)
                 st.low_airport = near_low[0] if near_low else st.low_airport
                 st.low_why = approach_evidence(ctx, st, fx, st.low_airport)
             else:
@@ -85,6 +84,13 @@ class ApproachRule:
         st.low_min = None
         st.low_airport = None
         st.low_why = ""
+
+
+def _low_near(ctx: Context, fx: Fix) -> list[AirportRef]:
+    """The airports within ``CLOSE_NM`` of ``fx`` that it is at most ``GO_AROUND_MAX_AGL_FT``
+    above, nearest first."""
+    near = ctx.airports_near(fx.lat, fx.lon, R.CLOSE_NM)
+    return [a for a, _d in near if fx.alt - a.elevation_ft <= R.GO_AROUND_MAX_AGL_FT]
 
 
 def _near_nm(fx: Fix, ap: AirportRef) -> float:

@@ -52,6 +52,10 @@ class WorldView(Protocol):
 
     def highest_airport_ft(self) -> float: ...
 
+    def highest_airport_near_ft(
+        self, lats_deg: npt.NDArray[np.float64], lons_deg: npt.NDArray[np.float64], radius_nm: float
+    ) -> npt.NDArray[np.float64]: ...
+
 
 @dataclass(slots=True)
 class Hot:

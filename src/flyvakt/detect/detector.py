@@ -22,8 +22,11 @@ Rules that protect users from a false "has landed" (DESIGN.md §4):
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -34,6 +37,7 @@ from flyvakt.detect.airspace import AirspaceRule
 from flyvakt.detect.approach import ApproachRule
 from flyvakt.detect.base import Context, Hot, Rule, WorldView
 from flyvakt.detect.calm import calm as _calm
+from flyvakt.detect.calm import calm_first_many as _calm_first_many
 from flyvakt.detect.calm import calm_ground as _calm_ground
 from flyvakt.detect.calm import far_from_fields as _far_from_fields
 from flyvakt.detect.calm import may_approach as _may_approach
@@ -47,7 +51,7 @@ from flyvakt.detect.prepass import fix_columns, ground_estimate
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.model import AirportRef, Event, PositionBatch
-from flyvakt.model.batches import icao_hex, parse_icao_hex
+from flyvakt.model.batches import icao_hex_many, parse_icao_hex
 from flyvakt.model.runs import runs_by_key, silence_generations
 
 COVERAGE, PHASE, SPOOFING = CoverageRule(), PhaseRule(), SpoofingRule()
@@ -59,6 +63,7 @@ RULES: tuple[Rule, ...] = (COVERAGE, PHASE, SPOOFING, AIRSPACE, APPROACH, EMERGE
 
 
 _EMERGENCY = sorted(R.EMERGENCY_SQUAWKS)
+_EVENT_TIME = attrgetter("time_s")  # the events' sort key, without a Python call per event
 
 
 def step(
@@ -67,8 +72,10 @@ def step(
     now_s: float,
     world: WorldView,
     forget_after_s: float = DETECT_FORGET_S,
+    why: Counter[str] | None = None,
 ) -> tuple[DetectorState, list[Event]]:
     """Apply one batch of positions (sorted by address, then time); ``now_s`` is data time.
+    ``why``, when given, gets the count of hot rows per reason added to it (benchmarks).
 
     An aircraft heard again after more than ``forget_after_s`` of silence starts afresh, as if
     the pipeline's sweep (detect/expiry.py) had forgotten it in between, wherever the batches
@@ -82,17 +89,17 @@ def step(
         before = np.where(rows >= 0, lf.cols["t"][np.maximum(rows, 0)], np.nan)
         gen = silence_generations(runs, positions.time_s, before, forget_after_s)
         if gen is None:
-            _batch(ctx, state, positions, out)
+            _batch(ctx, state, positions, out, why)
         else:
             for g in range(int(gen.max()) + 1):
                 part = positions.take(np.flatnonzero(gen == g))
                 if g:
                     _forget_now(ctx, state, part, out)
-                _batch(ctx, state, part, out)
+                _batch(ctx, state, part, out, why)
     if now_s - state.last_sweep_s >= R.LOST_SWEEP_EVERY_S:
         state.last_sweep_s = now_s
         _sweep_lost(ctx, state, now_s, out)
-    out.sort(key=lambda e: e.time_s)
+    out.sort(key=_EVENT_TIME)
     return state, out
 
 
@@ -108,7 +115,7 @@ def finish(state: DetectorState, now_s: float, world: WorldView) -> list[Event]:
         _refresh(st, lf.values(row))
         COVERAGE.end(ctx, st, out)
     state.awaiting.clear()
-    out.sort(key=lambda e: e.time_s)
+    out.sort(key=_EVENT_TIME)
     return out
 
 
@@ -134,14 +141,21 @@ class Detector:
         return events
 
 
-def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event]) -> None:
+def _batch(
+    ctx: Context,
+    state: DetectorState,
+    p: PositionBatch,
+    out: list[Event],
+    why: Counter[str] | None = None,
+) -> None:
     icao = p.icao24
     runs = runs_by_key(icao)
     start, starts, gid = runs.is_start, runs.starts, runs.gid
     ac_rows = state.lastfix.rows_for(icao[starts])
     row_of = ac_rows[gid]
     ground = ground_estimate(p)
-    hot, gap, sample = _hot_rows(state, p, ground, start, starts, gid, ac_rows, row_of)
+    reasons: list[tuple[str, npt.NDArray[np.bool_]]] | None = [] if why is not None else None
+    hot, gap, sample = _hot_rows(state, p, ground, start, starts, gid, ac_rows, row_of, reasons)
     field_i, clear, high, later = _fields(ctx, p, ground, hot)
     # Near a field every fix whose phase is in doubt goes to the rules; fixes well above it one
     # per APPROACH_SAMPLE_S (for the trends); taxiing with a ground flag, one per country sample.
@@ -149,8 +163,11 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     prev_t = np.r_[np.nan, t[:-1]]
     prev_t[starts] = state.lastfix.cols["t"][ac_rows]
     every = np.floor(t / R.APPROACH_SAMPLE_S) != np.floor(prev_t / R.APPROACH_SAMPLE_S)
-    hot |= (field_i >= 0) & (~clear | (high & every))
+    doubt = (field_i >= 0) & (~clear | (high & every))
+    hot |= doubt
     hot |= np.r_[hot[1:] & ~start[1:], False]
+    if why is not None and reasons is not None:
+        _count_reasons(why, hot, [*reasons, ("near a field", doubt)])
     idx = np.flatnonzero(hot)
     _late_fields(ctx, p, idx[later[idx]], field_i)
     # The hot rows in the order the rules see them: all aircraft in time order (then address),
@@ -168,11 +185,13 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     # One Fix per hot row, built straight from the columns (no tuple per row: every object
     # that outlives a moment is work for the garbage collector).
     fixes: list[Fix] = list(map(Fix, *fix_columns(p, ground, idx)))
-    # The last fix before this batch of the aircraft whose first row is hot.
+    # The last fix before this batch of the aircraft whose first row is hot (none recorded for
+    # a new aircraft: nothing to refresh).
     is_first = start[idx]
+    new_ac = np.isnan(state.lastfix.cols["t"][row_of[idx]])
     first_l: list[tuple[Any, ...] | None] = [None] * len(idx)
-    before = state.lastfix.values_many(row_of[idx][is_first])
-    for k, last in zip(np.flatnonzero(is_first).tolist(), before, strict=True):
+    before = state.lastfix.values_many(row_of[idx][is_first & ~new_ac])
+    for k, last in zip(np.flatnonzero(is_first & ~new_ac).tolist(), before, strict=True):
         first_l[k] = last
     # Rows that may take a calm path (calm.py), after no gap and with no emergency code: 1,
     # flagged airborne with no field near (_calm); 2, flagged on the ground near a field
@@ -182,6 +201,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
     air = plain & (fi < 0) & (on == 0)
     calm_l = (air + 2 * (plain & (fi >= 0) & (on == 1)).astype(np.int8)).tolist()
     far_l = _far_from_fields(ctx, p, idx[air], len(p))[idx].tolist()
+    _approach_near(ctx, p, idx)
     refs: dict[int, AirportRef] = {}  # the batch's fields, AirportRef built once each
     seen: dict[int, AircraftState] = {}
     st: AircraftState | None = None
@@ -189,6 +209,10 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
         icao[idx].tolist(), idx.tolist(), fixes, calm_l, is_sample.tolist(), country_l,
         far_l, fi.tolist(), gap[idx].tolist(), first_l, strict=True,
     )  # fmt: skip
+    fresh = is_first & new_ac & air
+    rest = _new_in_the_air(state, seen, icao[idx], fresh, fixes, is_sample, country_l)
+    if rest is not None:
+        rows = compress(rows, rest)  # type: ignore[assignment]
     for a, i, fx, c, smp, country, far, f_i, is_gap, first in rows:
         if st is None or st.icao24 != a:
             st = seen.get(a)
@@ -208,8 +232,7 @@ def _batch(ctx: Context, state: DetectorState, p: PositionBatch, out: list[Event
             if c == 2 and _calm_ground(ctx, st, fx, smp, country, p, i, field, out):
                 continue
         _dispatch(ctx, st, fx, is_gap, smp, country, p, i, field, out)
-    for st in seen.values():
-        _pending(state, st)
+    _pending_many(state, seen)
     state.tails.update(p, gid, runs.ends)
     state.lastfix.record(p, runs.ends, ac_rows, ground)
 
@@ -224,12 +247,39 @@ def _forget_now(ctx: Context, state: DetectorState, part: PositionBatch, out: li
     drop(state, part.icao24[runs.starts].tolist())
 
 
-def _pending(state: DetectorState, st: AircraftState) -> None:
-    """After an aircraft's last hot fix of a batch: whether its every fix is hot next time."""
-    if st.flip_start is not None or st.emergency_code >= 0:
-        state.pending.add(st.icao24)
-    else:
-        state.pending.discard(st.icao24)
+def _pending_many(state: DetectorState, seen: dict[int, AircraftState]) -> None:
+    """After the aircraft's last hot fixes of a batch: whether every fix of each is hot next
+    time (a flip or an emergency code pending)."""
+    state.pending.difference_update(seen)
+    state.pending.update(
+        a for a, st in seen.items() if st.flip_start is not None or st.emergency_code >= 0
+    )
+
+
+def _new_in_the_air(
+    state: DetectorState, seen: dict[int, AircraftState], icaos: npt.NDArray[Any],
+    fresh: npt.NDArray[np.bool_], fixes: list[Fix], sampled: npt.NDArray[np.bool_],
+    countries: list[str | None],
+) -> list[bool] | None:  # fmt: skip
+    """The first hot fixes of new aircraft that take the calm path in the air (``fresh``,
+    per hot row: first row, nothing recorded before, flagged airborne with no field near,
+    after no gap, no emergency code) done at once (:func:`~flyvakt.detect.calm.calm_first_many`:
+    their states built and in ``seen``); per hot row, whether it is still for the rules' loop
+    (None: every row). An aircraft with a state but no last fix is left to the loop."""
+    ks = np.flatnonzero(fresh)
+    if len(ks) == 0:
+        return None
+    aircraft = state.aircraft
+    ks_l = [k for k, a in zip(ks.tolist(), icaos[ks].tolist(), strict=True) if a not in aircraft]
+    built = _calm_first_many(
+        aircraft, icaos[ks_l].tolist(), [fixes[k] for k in ks_l], sampled[ks_l].tolist(),
+        [countries[k] for k in ks_l],
+    )  # fmt: skip
+    seen.update((st.icao24, st) for st in built)
+    rest = [True] * len(fresh)
+    for k in ks_l:
+        rest[k] = False
+    return rest
 
 
 def _hot_rows(
@@ -241,8 +291,10 @@ def _hot_rows(
     gid: npt.NDArray[np.intp],
     ac_rows: npt.NDArray[np.int64],
     row_of: npt.NDArray[np.int64],
+    reasons: list[tuple[str, npt.NDArray[np.bool_]]] | None = None,
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """(hot, gap, sample): the rows the rules must see, those after a gap, the country samples."""
+    """(hot, gap, sample): the rows the rules must see, those after a gap, the country samples.
+    ``reasons``, when given, gets each reason's rows appended (for :func:`_count_reasons`)."""
     n = len(p)
     icao, t = p.icao24, p.time_s
     lf = state.lastfix.cols
@@ -263,20 +315,45 @@ def _hot_rows(
     )
     emerg = np.isin(p.squawk, list(R.EMERGENCY_SQUAWKS))
     sample = new | (np.floor(t / R.COUNTRY_SAMPLE_S) != np.floor(prev_t / R.COUNTRY_SAMPLE_S))
-    hot = new | gap | flip | low | emerg | sample | (start & lf["lost"][row_of])
+    lost = start & lf["lost"][row_of]
+    hot = new | gap | flip | low | emerg | sample | lost
+    if reasons is not None:
+        reasons += [("first fix", new), ("gap", gap), ("lost", lost), ("flip", flip)]
+        reasons += [("emergency", emerg), ("country sample", sample), ("low", low)]
     # The fix before a hot one is needed to place its event.
     hot |= np.r_[hot[1:] & ~start[1:], False]
     # Aircraft with a pending flip or emergency code go fully hot.
     if state.pending:
         pend = np.fromiter(state.pending, dtype=np.int64, count=len(state.pending))
-        hot |= np.isin(icao, pend)
+        pending = np.isin(icao, pend)
+        hot |= pending
+        if reasons is not None:
+            reasons.append(("pending flip or code", pending))
     # Once an aircraft flips in this batch, every later fix of it is needed for debouncing.
     if flip.any():
         flipped = np.flatnonzero(flip)
         first_flip = np.full(len(starts), n, dtype=np.int64)
         np.minimum.at(first_flip, gid[flipped], flipped)
-        hot |= np.arange(n) >= first_flip[gid]
+        after = np.arange(n) >= first_flip[gid]
+        hot |= after
+        if reasons is not None:
+            reasons.append(("after a flip", after))
     return hot, gap, sample
+
+
+def _count_reasons(
+    why: Counter[str],
+    hot: npt.NDArray[np.bool_],
+    reasons: list[tuple[str, npt.NDArray[np.bool_]]],
+) -> None:
+    """Each hot row counted once, under the first of ``reasons`` that marks it; the rest are
+    hot only as the fix before a hot one."""
+    left = hot.copy()
+    for name, rows in reasons:
+        mine = rows & left
+        why[name] += int(mine.sum())
+        left &= ~mine
+    why["fix before a hot one"] += int(left.sum())
 
 
 def _fields(
@@ -297,9 +374,11 @@ def _fields(
     out = np.full(len(p), -1, np.int64)
     clear = np.zeros(len(p), np.bool_)
     high_all = np.zeros(len(p), np.bool_)
-    # No airport lies higher than the table's highest (SPNH, 14,965 ft; not Daocheng Yading's
-    # 14,472 ft, as a constant here once said): higher fixes need no search.
-    top = ctx.world.highest_airport_ft() + R.FIELD_LOW_FT + R.QNH_TOL_FT
+    # No airport within FIELD_NM lies higher than the highest of the fix's 1° cell and those
+    # around it (the table's highest, SPNH's 14,965 ft, near the poles): higher fixes have no
+    # field (a row left out here gets -1, as the search would give it) and need no search.
+    top = ctx.world.highest_airport_near_ft(p.lat_deg, p.lon_deg, R.FIELD_NM)
+    top += R.FIELD_LOW_FT + R.QNH_TOL_FT
     low_enough = np.isnan(alt) | ground | (alt < top)
     with np.errstate(invalid="ignore"):
         taxi_blind = (p.on_ground == 1) & np.isnan(alt) & (p.groundspeed_kt < R.TAXI_MAX_KT)
@@ -325,6 +404,27 @@ def _fields(
     clear[cand] = taxi | high
     high_all[cand] = high
     return out, clear, high_all, later
+
+
+def _approach_near(ctx: Context, p: PositionBatch, idx: npt.NDArray[np.int64]) -> None:
+    """The airports within ``CLOSE_NM`` of the hot fixes that may start or lower an approach
+    (not flagged on the ground, below ``APPROACH_MAX_ALT_FT``, descending faster than
+    ``APPROACH_MIN_DESCENT_FPM``), searched in one vectorised pass and left in ``ctx``
+    (``near_known``: the same lists as the world's search) for :class:`ApproachRule`; a fix
+    not among them is searched alone, as before."""
+    with np.errstate(invalid="ignore"):
+        k = idx[
+            (p.on_ground[idx] != 1)
+            & (p.altitude_baro_ft[idx] < R.APPROACH_MAX_ALT_FT)
+            & (p.vertical_rate_fpm[idx] < R.APPROACH_MIN_DESCENT_FPM)
+            & np.isfinite(p.lat_deg[idx])
+            & np.isfinite(p.lon_deg[idx])
+        ]
+    if len(k) == 0:
+        return
+    lat, lon = p.lat_deg[k].tolist(), p.lon_deg[k].tolist()
+    _count, ctx.near_at = ctx.world.airports_near_many(p.lat_deg[k], p.lon_deg[k], R.CLOSE_NM)
+    ctx.near_known = {(a, o, R.CLOSE_NM): j for j, (a, o) in enumerate(zip(lat, lon, strict=True))}
 
 
 def _late_fields(
@@ -419,6 +519,7 @@ def _sweep_lost(
         near_l = near.tolist()
         quiet_l = COVERAGE.out_of_reach(ctx, c["alt"][gone], c["alt_gnss"][gone], near).tolist()
         icaos = c["icao24"][gone].tolist()
+        hexes = icao_hex_many(c["icao24"][gone])
         state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
         t_l, lat_l, lon_l = c["t"][gone].tolist(), lat.tolist(), lon.tolist()
         alt_l, gnd_l = c["alt"][gone].tolist(), c["ground"][gone].tolist()
@@ -434,7 +535,7 @@ def _sweep_lost(
                 # the columns; st.last stays behind, as whatever reads it next (_batch when the
                 # aircraft is heard again, finish) brings it up to the recorded fix first.
                 if st.first is not None and says(st, quiet_l[k]):
-                    out.append(plainly(st, icao_hex(a), t, la, lo, alt_l[k], gnd_l[k], tz[k]))
+                    out.append(plainly(st, hexes[k], t, la, lo, alt_l[k], gnd_l[k], tz[k]))
                     continue
                 _refresh(st, lf.values(int(gone[k])))
             fx = st.last
@@ -446,7 +547,7 @@ def _sweep_lost(
             if fx.lat != la or fx.lon != lo:
                 near_k = True
             elif says(st, COVERAGE.fix_out_of_reach(ctx, fx, near_k)):
-                out.append(plainly(st, icao_hex(a), fx.t, la, lo, fx.alt, fx.ground, tz[k]))
+                out.append(plainly(st, hexes[k], fx.t, la, lo, fx.alt, fx.ground, tz[k]))
                 continue
             if st.flip_start is None and fx.lat == la and fx.lon == lo:
                 lands = COVERAGE.lost_unflipped(ctx, st, fx, out, tz[k], field_near=near_k)

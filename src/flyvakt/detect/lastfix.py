@@ -38,26 +38,49 @@ _FIX_ORDER = (
 )  # fmt: skip
 
 
+def _repeats(a: npt.NDArray[Any]) -> bool:
+    """Whether some value of ``a`` occurs twice; at once for strictly increasing values (the
+    detector's: the first rows of a batch's aircraft, sorted by address)."""
+    if len(a) < 2 or bool(np.all(a[1:] > a[:-1])):
+        return False
+    return len(np.unique(a)) < len(a)
+
+
 class LastFixes:
     def __init__(self, capacity: int = 1024) -> None:
         self.capacity = capacity
         self.size = 0
         self.index: dict[int, int] = {}
+        # For find(): the addresses in sorted order and their rows, and the index and size they
+        # were made for (a new row, or a new index from expiry or a checkpoint, remakes them).
+        self._sorted: tuple[dict[int, int], int, npt.NDArray[np.int64], npt.NDArray[np.int64]]
+        self._sorted = (self.index, 0, np.zeros(0, np.int64), np.zeros(0, np.int64))
         self.cols: dict[str, npt.NDArray[Any]] = {
             k: np.full(capacity, fill, dtype=dt) for k, (dt, fill) in _COLS.items()
         }
 
     def find(self, icaos: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
-        """The row of each aircraft, -1 for one without a row."""
-        get = self.index.get
-        return np.array([get(a, -1) for a in icaos.tolist()], dtype=np.int64)
+        """The row of each aircraft, -1 for one without a row: what ``index`` says, looked up
+        in one vectorised search (every aircraft of every batch comes here, twice) over the
+        ``icao24`` column, which holds each row's address as ``index`` maps it."""
+        index, size, keys, rows = self._sorted
+        if index is not self.index or size != self.size:
+            col = self.cols["icao24"][: self.size]
+            rows = np.argsort(col, kind="stable")
+            keys = col[rows]
+            self._sorted = (self.index, self.size, keys, rows)
+        icaos = np.asarray(icaos, np.int64)
+        if len(keys) == 0:
+            return np.full(len(icaos), -1, np.int64)
+        at = np.minimum(np.searchsorted(keys, icaos), len(keys) - 1)
+        return np.where(keys[at] == icaos, rows[at], -1)
 
     def rows_for(self, icaos: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
         """The row of each aircraft, new aircraft given the next free rows in the order given
         (an address given twice: one row)."""
         out = self.find(icaos)
         new = np.flatnonzero(out < 0)
-        if len(new) and len(np.unique(icaos[new])) < len(new):
+        if len(new) and _repeats(icaos[new]):
             for k in new.tolist():  # repeated new addresses: one at a time
                 r = self.index.get(int(icaos[k]))
                 out[k] = self.rows_for(icaos[k : k + 1])[0] if r is None else r
