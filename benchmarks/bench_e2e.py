@@ -12,6 +12,7 @@ corpus, written as an OpenSky-style CSV.
     .venv/bin/python benchmarks/bench_e2e.py [--frames 1000000] [--aircraft 5000] [--repeat 3]
         [--formats beast,avr,csv,jsonl,sv] [--sweep 100,1000,5000,20000,50000]
         [--live 100000,200000,300000,500000 | --no-live] [--live-seconds 5]
+        [--compare-src DIR]   # DIR: another flyvakt's src (git archive BASE src), run alternately
 
 The default run takes about 3 minutes of wall time on a quiet 2-core machine (the wall time of
 each part is printed, and the total at the end). After the table, one Markdown row per format
@@ -122,13 +123,17 @@ _CHILD = (
 
 
 def run_replay(
-    path: Path, start: str, out: Path, extra: list[str] | None = None
+    path: Path, start: str, out: Path, extra: list[str] | None = None, src: str | None = None
 ) -> dict[str, float]:
-    """One whole ``flyvakt replay`` process: CPU seconds, wall seconds, peak RSS (MB)."""
+    """One whole ``flyvakt replay`` process: CPU seconds, wall seconds, peak RSS (MB).
+    ``src``: a ``src`` folder of another flyvakt (``--compare-src``) to run instead."""
     cmd = [sys.executable, "-c", _CHILD, "replay", str(path), "--quiet"]
     cmd += ["--positions-out", str(out), "--start-time", start] + (extra or [])
+    env = None
+    if src:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]))
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     assert proc.stderr is not None
     err = proc.stderr.read()
     _, status, ru = os.wait4(proc.pid, 0)
@@ -227,6 +232,12 @@ def main() -> None:
     )
     ap.add_argument("--no-live", action="store_true", help="skip the live part (same as --live '')")
     ap.add_argument("--live-seconds", type=float, default=5.0)
+    ap.add_argument(
+        "--compare-src",
+        metavar="DIR",
+        help="also replay with the flyvakt in DIR (a 'src' folder, e.g. from `git archive "
+        "BASE src`), alternating run by run with this one; prints before/after per format",
+    )
     args = ap.parse_args()
     if args.no_live:
         args.live = ""
@@ -239,6 +250,8 @@ def main() -> None:
     import flyvakt
 
     compileall.compile_dir(str(Path(flyvakt.__file__).parent), quiet=1)
+    if args.compare_src:
+        compileall.compile_dir(str(Path(args.compare_src) / "flyvakt"), quiet=1)
 
     corpus = build_corpus(args.frames, args.aircraft)
     df = corpus.payload[:, 0] >> 3
@@ -270,9 +283,12 @@ def main() -> None:
     rows_md = []
     for fmt in formats:
         n = n_sv if fmt == "sv" else len(corpus)
-        runs = [
-            run_replay(paths[fmt], start, folder / f"pos-{fmt}.parquet") for _ in range(args.repeat)
-        ]
+        runs, base_runs = [], []
+        for _ in range(args.repeat):  # alternating, so that the neighbours' load hits both
+            runs.append(run_replay(paths[fmt], start, folder / f"pos-{fmt}.parquet"))
+            if args.compare_src:
+                out = folder / f"pos-{fmt}-base.parquet"
+                base_runs.append(run_replay(paths[fmt], start, out, src=args.compare_src))
         cpu = statistics.median(r["cpu_s"] for r in runs)
         rss = max(r["rss_mb"] for r in runs)
         rate = n / cpu
@@ -290,6 +306,17 @@ def main() -> None:
             flush=True,
         )
         rows_md.append(_md_row(fmt, paths[fmt].stat().st_size, cpu, rate, rs, rss))
+        if base_runs:
+            base_cpu = statistics.median(r["cpu_s"] for r in base_runs)
+            results[fmt]["base"] = {"cpu_s": base_cpu, "rate": n / base_cpu, "runs": base_runs}
+            pair = (folder / f"pos-{fmt}.parquet", folder / f"pos-{fmt}-base.parquet")
+            same = _same_positions(*pair)
+            print(
+                f"{'  base':<6} {'':>8} {base_cpu:>7.2f} {n / base_cpu:>10,.0f} "
+                f"{n / base_cpu / rs:>8.1f}x  (this build {base_cpu / cpu:.2f}x as fast; "
+                f"positions {'identical' if same else 'DIFFERENT'})",
+                flush=True,
+            )
     if formats:
         print(f"Markdown rows for docs/performance.md (rs1090 {rs / 1e3:.1f} k msg/s, same run):")
         print("\n".join(rows_md), flush=True)
@@ -309,6 +336,12 @@ def main() -> None:
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
     print(f"bench_e2e: {time.perf_counter() - wall0:.0f} s wall in all", flush=True)
+
+
+def _same_positions(a: Path, b: Path) -> bool:
+    import pyarrow.parquet as pq
+
+    return bool(pq.read_table(a).equals(pq.read_table(b)))
 
 
 LABEL = {

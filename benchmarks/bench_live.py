@@ -33,7 +33,7 @@ Enough frames for ``--seconds`` at the rate, none sent twice.
 
     .venv/bin/python benchmarks/bench_live.py [--rates 100000,200000,300000,500000] [--seconds 5]
         [--corpus timed|dense|both] [--aircraft 5000] [--reader process|inline]
-        [--store | --no-store] [--store-writer process|thread]
+        [--store | --no-store] [--store-writer process|thread] [--subscribers 0]
 
 The engine runs in this process exactly as ``flyvakt run`` runs it (``run_engine``, store in a
 temporary directory unless ``--no-store``, no HTTP server). Per rate it prints:
@@ -322,6 +322,7 @@ def one_rate(
     reader: str,
     store: bool,
     store_writer: str = "process",
+    subscribers: int = 0,
 ) -> dict[str, Any]:
     from flyvakt.runtime.engine import run_engine
     from flyvakt.runtime.hub import Hub
@@ -341,8 +342,17 @@ def one_rate(
     stop_box: list[float] = []
     load0 = os.getloadavg()[0]
 
+    async def map_client(sub: Any) -> None:
+        """An open map: the server's SSE text of every message, in this event loop."""
+        from flyvakt.serve.stream import sse_format
+
+        while True:
+            msg = await sub.queue.get()
+            sse_format(str(msg.get("kind", "message")), msg)
+
     async def go() -> Any:
         stop = asyncio.Event()
+        clients = [asyncio.create_task(map_client(hub.subscribe(256))) for _ in range(subscribers)]
         task = asyncio.create_task(
             run_engine(
                 [f"beast+tcp://127.0.0.1:{port}"],
@@ -360,7 +370,10 @@ def one_rate(
         await asyncio.sleep(seconds + 1.0)  # the last frames' steps
         stop_box.append(time.monotonic())
         stop.set()
-        return await task
+        out = await task
+        for c in clients:
+            c.cancel()
+        return out
 
     ru0 = resource.getrusage(resource.RUSAGE_SELF)
     rc0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -434,6 +447,7 @@ def one_rate(
         "store_us_per_frame": float(getattr(summary, "store_cpu_s", 0.0)) / max(sent, 1) * 1e6,
         "reader_us_per_frame": 0.0,  # below, once the reader's CPU is known
         "store_drops": int(summary.store_drops),
+        "subscribers": subscribers,
         "load_avg": (load0, os.getloadavg()[0]),
     }
     row["reader_us_per_frame"] = row["cpu_reader_s"] / max(sent, 1) * 1e6
@@ -454,13 +468,14 @@ def live(
     store: bool,
     store_writer: str = "process",
     corpus: str = "timed",
+    subscribers: int = 0,
 ) -> list[dict[str, Any]]:
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
     kinds = ["timed", "dense"] if corpus == "both" else [corpus]
     print(
         f"live: corpus {corpus} (synthetic from real frames); reader={reader}, "
-        f"store={store_writer if store else 'off'}; {os.cpu_count()} CPUs, "
-        f"load {os.getloadavg()[0]:.1f}",
+        f"store={store_writer if store else 'off'}, {subscribers} open maps; "
+        f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     dense: tuple[Path, Path, FrameBatch] | None = None
@@ -485,7 +500,7 @@ def live(
                 assert dense is not None
                 feed, bounds, cb = dense
                 n_ac = aircraft
-            r = one_rate(feed, bounds, rate, seconds, reader, store, store_writer)
+            r = one_rate(feed, bounds, rate, seconds, reader, store, store_writer, subscribers)
             r["corpus"], r["aircraft"] = kind, n_ac
             r["data_clock_x"] = data_clock_speed(cb, rate, seconds)
             out.append(r)
@@ -541,6 +556,12 @@ def main() -> None:
     ap.add_argument("--reader", choices=("process", "inline"), default="process")
     ap.add_argument("--store", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--store-writer", choices=("process", "thread"), default="process")
+    ap.add_argument(
+        "--subscribers",
+        type=int,
+        default=0,
+        help="open maps: clients that take every hub message as the server's SSE text",
+    )
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = ap.parse_args()
     rates = [int(r) for r in args.rates.split(",") if r]
@@ -552,6 +573,7 @@ def main() -> None:
         args.store,
         args.store_writer,
         args.corpus,
+        args.subscribers,
     )
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))

@@ -145,7 +145,8 @@ def step(
     if len(state.edge.held):
         obs = ObservationBatch.concat([state.edge.held, obs])
     keep, held = judge_times(obs.time_s, state.edge, stats.edge_dropped, final=final)
-    state.edge.held = obs.take(held)
+    if held.size or len(state.edge.held):  # nearly always none: keep the empty batch
+        state.edge.held = obs.take(held)
     if not keep.all():
         obs = obs.take(keep)
     check_values(obs, stats.edge_dropped)

@@ -131,3 +131,56 @@ def test_offer_never_waits_for_a_stopped_writer_process(tmp_path: Path, afr: Rep
     w.close()
     keys = set(zip(pos.icao24.tolist(), pos.time_s.tolist(), strict=True))
     assert len(_rows(db)["track_points"]) == len(keys)
+
+
+def test_live_steps_are_gathered_into_few_commits(tmp_path: Path, afr: ReplayResult) -> None:
+    """Position batches and events offered a step at a time are committed together, within
+    ``commit_every_s`` of the last commit: fewer transactions, the rows the thread stores;
+    ``flush`` ends the gathering rather than waiting for it."""
+    import time
+
+    _write(StoreWriter, tmp_path / "thread.db", afr)
+    w = StoreWriterProcess(tmp_path / "process.db", commit_every_s=30.0)
+    events = list(afr.events)
+    for i, part in enumerate(_parts(afr.positions, 30)):
+        assert w.offer(part)
+        if i in (10, 20):  # the takeoff, then the landing, each between two steps
+            assert w.offer(events[:1] if i == 10 else events[1:])
+        time.sleep(0.01)
+    t0 = time.monotonic()
+    w.flush()
+    assert time.monotonic() - t0 < 10.0  # not the 30 s gathering
+    assert w.batches_written <= 5  # 32 offers: the first alone, then positions + events
+    w.close()
+    assert _rows(tmp_path / "process.db") == _rows(tmp_path / "thread.db")
+
+
+def test_the_log_rotates_while_live_batches_wait_for_their_commit(
+    tmp_path: Path, afr: ReplayResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A steady flow (a batch every 30 ms, commits gathered over 0.3 s) never leaves the queue
+    empty at an ack: the log is set aside anyway and deleted once what it holds is committed,
+    and nothing is lost."""
+    import itertools
+    import time
+
+    from flyvakt.store import writerproc
+
+    monkeypatch.setattr(writerproc, "ROTATE_BYTES", 50_000)
+    _write(StoreWriter, tmp_path / "thread.db", afr)
+    w = StoreWriterProcess(tmp_path / "process.db", commit_every_s=0.3)
+    rotated = []
+    rotate = w.position_log.rotate
+    monkeypatch.setattr(w.position_log, "rotate", lambda: rotated.append(1) or rotate())
+    sizes = []
+    for part in _parts(afr.positions, 60):
+        assert w.offer(part)
+        old = w.position_log.old
+        sizes.append(w.position_log.size() + (old.stat().st_size if old.exists() else 0))
+        time.sleep(0.03)
+    assert w.offer(list(afr.events))
+    w.close()
+    # Set aside and deleted while the flow went on (without: one file growing to ~760 kB).
+    assert len(rotated) >= 2 and sum(b < a for a, b in itertools.pairwise(sizes)) >= 1
+    assert _rows(tmp_path / "process.db") == _rows(tmp_path / "thread.db")
+    assert not list(tmp_path.glob("*-log*"))

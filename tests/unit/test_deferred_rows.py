@@ -11,7 +11,7 @@ import numpy as np
 
 from flyvakt.decode import decode_batch
 from flyvakt.model import FrameBatch, ObservationBatch
-from flyvakt.model.deferred import DeferredRows, deferred_take
+from flyvakt.model.deferred import DeferredRows, column_at, column_mapped, deferred_take
 
 
 def _obs(data_dir: Path) -> ObservationBatch:
@@ -58,3 +58,40 @@ def test_unknown_attribute_still_raises(data_dir: Path) -> None:
     except AttributeError:
         return
     raise AssertionError("an unknown attribute must raise AttributeError")
+
+
+def test_rows_read_at_and_mapped_equal_the_taken_columns(data_dir: Path) -> None:
+    """``column_at``/``column_mapped`` give what the whole column, taken, gives: with pending
+    rows of another batch placed among the selection, and before or after a column is read."""
+    obs = _obs(data_dir)
+    ph = obs.take(np.arange(40))  # "pending" rows placed among the selection
+    base = obs.take(np.arange(40, len(obs)))
+    order = np.lexsort((base.time_s, base.icao24))
+    n = len(order) + len(ph)
+    at_p = np.sort(np.random.default_rng(3).choice(n, len(ph), replace=False))
+    is_p = np.zeros(n, np.bool_)
+    is_p[at_p] = True
+    merged = np.zeros(n, np.int64)
+    merged[~is_p] = order
+    src = np.full(n, -1, np.int64)
+    src[at_p] = np.arange(len(ph))
+    want = ObservationBatch.concat([base, ph]).take(np.where(is_p, len(base) + src, merged))
+    rows = np.flatnonzero(np.arange(n) % 7 == 3)
+    rows = np.concatenate([rows, at_p[:5]])  # pending rows among the asked ones
+    for name in ("callsign", "altitude_baro_ft", "cpr_lat", "receivers", "on_ground"):
+        lazy = deferred_take(base, merged, (ph, src))
+        col = getattr(want, name)
+        got = column_at(lazy, name, rows)
+        assert name not in lazy.__dict__  # the whole column was not gathered
+        np.testing.assert_array_equal(got, col[rows], err_msg=name)  # NaN equals NaN here
+        valid = column_mapped(lazy, name, lambda v: np.not_equal(v, None).astype(np.bool_))
+        assert valid.tolist() == np.not_equal(col, None).astype(np.bool_).tolist(), name
+        _ = getattr(lazy, name)  # once read, the same answers from the read column
+        np.testing.assert_array_equal(column_at(lazy, name, rows), col[rows], err_msg=name)
+    assert (want.callsign[rows] != None).any()  # noqa: E711  # a value, not only Nones
+    # A small selection reads whole columns (WHOLE_BELOW_ROWS): the same values.
+    small = deferred_take(base, merged, (ph, src)).take(np.arange(100))
+    few = np.array([3, 50, 99])
+    np.testing.assert_array_equal(
+        column_at(small, "altitude_baro_ft", few), want.take(np.arange(100)).altitude_baro_ft[few]
+    )

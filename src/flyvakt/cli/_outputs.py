@@ -113,6 +113,21 @@ def position_columns(p: PositionBatch) -> dict[str, list[Any]]:
     return cols
 
 
+def iso_utc_ms_many(time_s: np.ndarray[Any, Any]) -> list[str]:
+    """:func:`flyvakt.model.events.iso_utc_ms` for a whole column (the same strings): whole
+    seconds, the fraction rounded half to even to microseconds as ``datetime.fromtimestamp``
+    rounds it, then cut to milliseconds; NumPy writes the dates."""
+    t = np.asarray(time_s, dtype=np.float64)
+    whole = np.trunc(t)  # math.modf: the fraction keeps the sign of t
+    us = np.rint((t - whole) * 1e6).astype(np.int64)
+    sec = whole.astype(np.int64) + np.floor_divide(us, 1_000_000)
+    us = np.mod(us, 1_000_000)
+    stamp = sec.astype("datetime64[s]") + (us // 1000).astype("timedelta64[ms]")
+    text = np.char.add(np.datetime_as_string(stamp, unit="ms"), "Z")
+    out: list[str] = text.tolist()
+    return out
+
+
 def receiver_lists(masks: np.ndarray[Any, Any]) -> list[list[int]]:
     """Receiver id lists of ``receivers`` bit sets (few distinct sets: each computed once)."""
     uniq, inverse = np.unique(masks, return_inverse=True)
@@ -181,28 +196,41 @@ def _texts(
     )
 
 
+_PRINTABLE = np.zeros(256, dtype=np.bool_)
+_PRINTABLE[32:127] = True
+
+
 def _object_texts(values: np.ndarray[Any, Any]) -> Any:
     """An object array of str/None -> Arrow strings; printable ASCII without ``pa.array``."""
     import pyarrow as pa
 
     null = np.asarray(np.equal(values, np.array(None, dtype=object)), dtype=np.bool_)
-    try:  # straight to bytes: through str first costs 3x as much
-        codes = np.where(null, "", values).astype(np.bytes_)  # UnicodeEncodeError: not ASCII
-    except UnicodeEncodeError:
-        codes = None
-    if codes is not None and codes.itemsize:
-        u8 = codes.view(np.uint8).reshape(len(values), codes.itemsize)
-        lengths = np.char.str_len(codes)
-        inside = np.arange(codes.itemsize) < lengths[:, None]
-        if ((u8 >= 32) & (u8 < 127))[inside].all():  # NUL or control bytes: the general way
-            return _texts(u8, lengths, null)
+    texts = np.where(null, "", values).tolist()
+    joined = "".join(texts)  # one C-level join and encode, not a bytes object per row
+    if joined.isascii():
+        data = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        if _PRINTABLE[data].all():  # NUL or control bytes: the general way
+            offsets = np.zeros(len(texts) + 1, dtype=np.int32)
+            np.cumsum(np.fromiter(map(len, texts), np.int32, len(texts)), out=offsets[1:])
+            return pa.StringArray.from_buffers(
+                len(texts), pa.py_buffer(offsets), pa.py_buffer(data), _validity(null)
+            )
     return pa.array(values, type=pa.string(), from_pandas=True)
 
 
-# Source names by code, as ASCII rows, for :func:`_texts`.
-_SOURCE_BYTES = [_SOURCE_NAMES.get(i, "unknown").encode("ascii") for i in range(256)]
-_SOURCE_LENGTHS = np.array([len(b) for b in _SOURCE_BYTES], dtype=np.int64)
-_SOURCE_CODES = np.array(_SOURCE_BYTES, dtype=np.bytes_).view(np.uint8).reshape(256, -1)
+_SOURCE_TEXTS: list[Any] = []  # the 256 source names by code, one Arrow array (made once)
+
+
+def _source_texts(source: np.ndarray[Any, Any]) -> Any:
+    """Source codes -> their names, taken by Arrow from the 256 names (no per-row bytes)."""
+    import pyarrow as pa
+
+    if not _SOURCE_TEXTS:
+        names = [_SOURCE_NAMES.get(i, "unknown").encode("ascii") for i in range(256)]
+        lengths = np.array([len(b) for b in names], dtype=np.int64)
+        codes = np.array(names, dtype=np.bytes_).view(np.uint8).reshape(256, -1)
+        _SOURCE_TEXTS.append(_texts(codes, lengths, None))
+    return _SOURCE_TEXTS[0].take(_fixed(pa.int32(), source.astype(np.int32), None))
 
 
 def positions_table(p: PositionBatch) -> Any:
@@ -225,8 +253,7 @@ def positions_table(p: PositionBatch) -> Any:
     arrays["on_ground"] = _bools(p.on_ground == 1, p.on_ground < 0)
     arrays["callsign"] = _object_texts(p.callsign)
     arrays["squawk"] = _ascii_array(squawk_codes(p.squawk), 4, p.squawk < 0)
-    src = p.source.astype(np.intp)
-    arrays["source"] = _texts(_SOURCE_CODES[src], _SOURCE_LENGTHS[src], None)
+    arrays["source"] = _source_texts(p.source)
     arrays["receivers"] = receiver_list_array(p.receivers)
     assert all(len(a) == n for a in arrays.values())
     return pa.table(arrays, schema=positions_schema())
@@ -282,9 +309,8 @@ class PositionsWriter:
                 self._csv_fh = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
                 self._csv = csv.writer(self._csv_fh)
                 self._csv.writerow(POSITION_COLUMNS)
-            from flyvakt.model.events import iso_utc_ms
-
-            times = [iso_utc_ms(t) for t in cols.pop("time_s")]
+            cols.pop("time_s")
+            times = iso_utc_ms_many(p.time_s)
             cols["receivers"] = [";".join(map(str, r)) for r in cols["receivers"]]
             self._csv.writerows(zip(times, *cols.values(), strict=True))
             return

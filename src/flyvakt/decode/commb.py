@@ -334,15 +334,33 @@ class CommBLatest:
         """``(icao24, key, value, time_s)`` of the values changed since the last drain, for the
         store; only addresses in ``known`` (the tracker's aircraft: DF20/21 parity addresses
         include noise that never becomes one). Their next reply brings the others back."""
+        addr, key, value, t = self.drain_columns(known)
+        names = [name for name, _, _ in READSB_COMMB_KEYS]
+        return list(
+            zip(
+                addr.tolist(),
+                [names[k] for k in key.tolist()],
+                value.tolist(),
+                t.tolist(),
+                strict=True,
+            )
+        )
+
+    def drain_columns(
+        self, known: Container[int]
+    ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], F64, F64]:
+        """:meth:`drain` as columns (address, index into READSB_COMMB_KEYS, value, time_s), in
+        the same order: by address, then key. Array operations over the dirty rows (the
+        per-row dicts took ~0.3 s at 19,000 aircraft, inside the live step)."""
         dirty = np.flatnonzero(self._dirty[: self._n])
         self._dirty[:] = False
-        rows = dirty[np.argsort(self._addr[dirty], kind="stable")].tolist()
-        return [
-            (a, key, value, t)
-            for r, a in zip(rows, self._addr[rows].tolist(), strict=True)
-            if a in known
-            for key, (value, t) in self._slot(r).items()
-        ]
+        rows = dirty[np.argsort(self._addr[dirty], kind="stable")]
+        addrs = self._addr[rows]
+        rows = rows[np.fromiter((a in known for a in addrs.tolist()), np.bool_, rows.size)]
+        have = self._time[rows] > -np.inf  # (row, key), row-major: by address, then key
+        r, k = np.nonzero(have)
+        at = rows[r]
+        return self._addr[at], k.astype(np.int64), self._value[at, k], self._time[at, k]
 
     @property
     def values(self) -> dict[int, dict[str, tuple[float, float]]]:

@@ -189,6 +189,11 @@ def _observations(n: int) -> ObservationBatch:
     return ObservationBatch(**columns)
 
 
+def _kept(values: npt.NDArray[Any], keep: npt.NDArray[np.intp], every: bool) -> npt.NDArray[Any]:
+    """``values[keep]``; ``values`` itself when ``keep`` is every row (``every``)."""
+    return values if every else values[keep]
+
+
 def decode_batch(frames: FrameBatch) -> tuple[ObservationBatch, DecodeStats]:
     """Decode every frame of ``frames``; one observation row per accepted frame, in order.
 
@@ -239,22 +244,26 @@ def decode_indexed(
     keep: npt.NDArray[np.intp] = np.flatnonzero((as_short | as_long) & ~crc_bad & ~non_adsb)
     stats.decoded = int(keep.size)
 
-    p = payload[keep]
-    d = df[keep]
+    # Every frame kept (a clean feed: readsb forwards CRC-good frames only): the columns are
+    # read as they are, not gathered through ``keep`` (a copy of the payload and five columns).
+    every = keep.size == n
+    p = payload if every else payload[keep]
+    d = df if every else df[keep]
     out = _observations(keep.size)
-    out.time_s[:] = frames.time_s[keep]
-    out.signal_dbfs[:] = frames.signal_dbfs[keep]
-    out.receiver[:] = frames.receiver[keep]
-    out.receivers[:] = frames.receivers[keep]
+    out.time_s[:] = _kept(frames.time_s, keep, every)
+    out.signal_dbfs[:] = _kept(frames.signal_dbfs, keep, every)
+    out.receiver[:] = _kept(frames.receiver, keep, every)
+    out.receivers[:] = _kept(frames.receivers, keep, every)
     out.df[:] = d
     checked = _CHECKED[d]
     out.address_checked[:] = checked
     header = p[:, :4].astype(np.uint32)
     aa = (header[:, 1] << np.uint32(16)) | (header[:, 2] << np.uint32(8)) | header[:, 3]
     flag = _ADDRESS_FLAG[p[:, 0]] | _imf_flags(p)
-    out.icao24[:] = np.where(checked, aa | flag, synd[keep])
+    out.icao24[:] = np.where(checked, aa | flag, _kept(synd, keep, every))
     d_es = _IS_ES[d]
-    out.source[:] = np.where(frames.mlat[keep], np.uint8(Source.MLAT), _SOURCE[p[:, 0]])
+    mlat = _kept(frames.mlat, keep, every)
+    out.source[:] = np.where(mlat, np.uint8(Source.MLAT), _SOURCE[p[:, 0]])
     out.on_ground[:] = _ON_GROUND[p[:, 0]]
 
     # 13-bit AC13 / ID13 field at frame bits 20-32: low 5 bits of byte 2, all of byte 3.

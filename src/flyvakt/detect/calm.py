@@ -150,6 +150,31 @@ def _calm_first(st: AircraftState, fx: Fix, sampled: bool, country: str | None) 
     return True
 
 
+def calm_first_many(
+    aircraft: dict[int, AircraftState], icaos: list[int], fixes: list[Fix], sampled: list[bool],
+    countries: list[str | None],
+) -> list[AircraftState]:  # fmt: skip
+    """:func:`_calm_first` for many aircraft never seen before (not in ``aircraft``, no last
+    fix recorded; each fix the aircraft's first hot fix, flagged airborne with no field near,
+    after no gap, with no emergency code): their states, built at once and added to
+    ``aircraft``, the same as ``DetectorState.get`` then :func:`calm` would leave them. Exact
+    because, on a new state: the recorded last fix is empty (nothing to refresh); there is no
+    plausible altitude to follow, so any altitude is plausible and recorded; and the fix
+    becomes the first, the last and the only recent fix (:func:`remember` on an empty ring).
+    The rest is :func:`_calm_first`'s, read for a new state."""
+    out: list[AircraftState] = []
+    for a, fx, smp, country in zip(icaos, fixes, sampled, countries, strict=True):
+        st = aircraft[a] = AircraftState(a, fx, fx, False, recent=[fx])
+        if fx.callsign:
+            st.callsign = fx.callsign
+        if fx.alt == fx.alt:  # not NaN: plausible_alt records it
+            st.alt_ok_t, st.alt_ok_ft = fx.t, fx.alt
+        if smp:
+            st.country, st.country_fix = country, fx  # as AirspaceRule.on_fix, first fix
+        out.append(st)
+    return out
+
+
 def calm_ground(
     ctx: Context,
     st: AircraftState,

@@ -25,6 +25,8 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -35,6 +37,7 @@ from flyvakt.detect.airspace import AirspaceRule
 from flyvakt.detect.approach import ApproachRule
 from flyvakt.detect.base import Context, Hot, Rule, WorldView
 from flyvakt.detect.calm import calm as _calm
+from flyvakt.detect.calm import calm_first_many as _calm_first_many
 from flyvakt.detect.calm import calm_ground as _calm_ground
 from flyvakt.detect.calm import far_from_fields as _far_from_fields
 from flyvakt.detect.calm import may_approach as _may_approach
@@ -48,7 +51,7 @@ from flyvakt.detect.prepass import fix_columns, ground_estimate
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.model import AirportRef, Event, PositionBatch
-from flyvakt.model.batches import icao_hex, parse_icao_hex
+from flyvakt.model.batches import icao_hex_many, parse_icao_hex
 from flyvakt.model.runs import runs_by_key, silence_generations
 
 COVERAGE, PHASE, SPOOFING = CoverageRule(), PhaseRule(), SpoofingRule()
@@ -60,6 +63,7 @@ RULES: tuple[Rule, ...] = (COVERAGE, PHASE, SPOOFING, AIRSPACE, APPROACH, EMERGE
 
 
 _EMERGENCY = sorted(R.EMERGENCY_SQUAWKS)
+_EVENT_TIME = attrgetter("time_s")  # the events' sort key, without a Python call per event
 
 
 def step(
@@ -95,7 +99,7 @@ def step(
     if now_s - state.last_sweep_s >= R.LOST_SWEEP_EVERY_S:
         state.last_sweep_s = now_s
         _sweep_lost(ctx, state, now_s, out)
-    out.sort(key=lambda e: e.time_s)
+    out.sort(key=_EVENT_TIME)
     return state, out
 
 
@@ -111,7 +115,7 @@ def finish(state: DetectorState, now_s: float, world: WorldView) -> list[Event]:
         _refresh(st, lf.values(row))
         COVERAGE.end(ctx, st, out)
     state.awaiting.clear()
-    out.sort(key=lambda e: e.time_s)
+    out.sort(key=_EVENT_TIME)
     return out
 
 
@@ -181,11 +185,13 @@ def _batch(
     # One Fix per hot row, built straight from the columns (no tuple per row: every object
     # that outlives a moment is work for the garbage collector).
     fixes: list[Fix] = list(map(Fix, *fix_columns(p, ground, idx)))
-    # The last fix before this batch of the aircraft whose first row is hot.
+    # The last fix before this batch of the aircraft whose first row is hot (none recorded for
+    # a new aircraft: nothing to refresh).
     is_first = start[idx]
+    new_ac = np.isnan(state.lastfix.cols["t"][row_of[idx]])
     first_l: list[tuple[Any, ...] | None] = [None] * len(idx)
-    before = state.lastfix.values_many(row_of[idx][is_first])
-    for k, last in zip(np.flatnonzero(is_first).tolist(), before, strict=True):
+    before = state.lastfix.values_many(row_of[idx][is_first & ~new_ac])
+    for k, last in zip(np.flatnonzero(is_first & ~new_ac).tolist(), before, strict=True):
         first_l[k] = last
     # Rows that may take a calm path (calm.py), after no gap and with no emergency code: 1,
     # flagged airborne with no field near (_calm); 2, flagged on the ground near a field
@@ -203,6 +209,10 @@ def _batch(
         icao[idx].tolist(), idx.tolist(), fixes, calm_l, is_sample.tolist(), country_l,
         far_l, fi.tolist(), gap[idx].tolist(), first_l, strict=True,
     )  # fmt: skip
+    fresh = is_first & new_ac & air
+    rest = _new_in_the_air(state, seen, icao[idx], fresh, fixes, is_sample, country_l)
+    if rest is not None:
+        rows = compress(rows, rest)  # type: ignore[assignment]
     for a, i, fx, c, smp, country, far, f_i, is_gap, first in rows:
         if st is None or st.icao24 != a:
             st = seen.get(a)
@@ -222,8 +232,7 @@ def _batch(
             if c == 2 and _calm_ground(ctx, st, fx, smp, country, p, i, field, out):
                 continue
         _dispatch(ctx, st, fx, is_gap, smp, country, p, i, field, out)
-    for st in seen.values():
-        _pending(state, st)
+    _pending_many(state, seen)
     state.tails.update(p, gid, runs.ends)
     state.lastfix.record(p, runs.ends, ac_rows, ground)
 
@@ -238,12 +247,39 @@ def _forget_now(ctx: Context, state: DetectorState, part: PositionBatch, out: li
     drop(state, part.icao24[runs.starts].tolist())
 
 
-def _pending(state: DetectorState, st: AircraftState) -> None:
-    """After an aircraft's last hot fix of a batch: whether its every fix is hot next time."""
-    if st.flip_start is not None or st.emergency_code >= 0:
-        state.pending.add(st.icao24)
-    else:
-        state.pending.discard(st.icao24)
+def _pending_many(state: DetectorState, seen: dict[int, AircraftState]) -> None:
+    """After the aircraft's last hot fixes of a batch: whether every fix of each is hot next
+    time (a flip or an emergency code pending)."""
+    state.pending.difference_update(seen)
+    state.pending.update(
+        a for a, st in seen.items() if st.flip_start is not None or st.emergency_code >= 0
+    )
+
+
+def _new_in_the_air(
+    state: DetectorState, seen: dict[int, AircraftState], icaos: npt.NDArray[Any],
+    fresh: npt.NDArray[np.bool_], fixes: list[Fix], sampled: npt.NDArray[np.bool_],
+    countries: list[str | None],
+) -> list[bool] | None:  # fmt: skip
+    """The first hot fixes of new aircraft that take the calm path in the air (``fresh``,
+    per hot row: first row, nothing recorded before, flagged airborne with no field near,
+    after no gap, no emergency code) done at once (:func:`~flyvakt.detect.calm.calm_first_many`:
+    their states built and in ``seen``); per hot row, whether it is still for the rules' loop
+    (None: every row). An aircraft with a state but no last fix is left to the loop."""
+    ks = np.flatnonzero(fresh)
+    if len(ks) == 0:
+        return None
+    aircraft = state.aircraft
+    ks_l = [k for k, a in zip(ks.tolist(), icaos[ks].tolist(), strict=True) if a not in aircraft]
+    built = _calm_first_many(
+        aircraft, icaos[ks_l].tolist(), [fixes[k] for k in ks_l], sampled[ks_l].tolist(),
+        [countries[k] for k in ks_l],
+    )  # fmt: skip
+    seen.update((st.icao24, st) for st in built)
+    rest = [True] * len(fresh)
+    for k in ks_l:
+        rest[k] = False
+    return rest
 
 
 def _hot_rows(
@@ -483,6 +519,7 @@ def _sweep_lost(
         near_l = near.tolist()
         quiet_l = COVERAGE.out_of_reach(ctx, c["alt"][gone], c["alt_gnss"][gone], near).tolist()
         icaos = c["icao24"][gone].tolist()
+        hexes = icao_hex_many(c["icao24"][gone])
         state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
         t_l, lat_l, lon_l = c["t"][gone].tolist(), lat.tolist(), lon.tolist()
         alt_l, gnd_l = c["alt"][gone].tolist(), c["ground"][gone].tolist()
@@ -498,7 +535,7 @@ def _sweep_lost(
                 # the columns; st.last stays behind, as whatever reads it next (_batch when the
                 # aircraft is heard again, finish) brings it up to the recorded fix first.
                 if st.first is not None and says(st, quiet_l[k]):
-                    out.append(plainly(st, icao_hex(a), t, la, lo, alt_l[k], gnd_l[k], tz[k]))
+                    out.append(plainly(st, hexes[k], t, la, lo, alt_l[k], gnd_l[k], tz[k]))
                     continue
                 _refresh(st, lf.values(int(gone[k])))
             fx = st.last
@@ -510,7 +547,7 @@ def _sweep_lost(
             if fx.lat != la or fx.lon != lo:
                 near_k = True
             elif says(st, COVERAGE.fix_out_of_reach(ctx, fx, near_k)):
-                out.append(plainly(st, icao_hex(a), fx.t, la, lo, fx.alt, fx.ground, tz[k]))
+                out.append(plainly(st, hexes[k], fx.t, la, lo, fx.alt, fx.ground, tz[k]))
                 continue
             if st.flip_start is None and fx.lat == la and fx.lon == lo:
                 lands = COVERAGE.lost_unflipped(ctx, st, fx, out, tz[k], field_near=near_k)

@@ -38,6 +38,14 @@ _FIX_ORDER = (
 )  # fmt: skip
 
 
+def _repeats(a: npt.NDArray[Any]) -> bool:
+    """Whether some value of ``a`` occurs twice; at once for strictly increasing values (the
+    detector's: the first rows of a batch's aircraft, sorted by address)."""
+    if len(a) < 2 or bool(np.all(a[1:] > a[:-1])):
+        return False
+    return len(np.unique(a)) < len(a)
+
+
 class LastFixes:
     def __init__(self, capacity: int = 1024) -> None:
         self.capacity = capacity
@@ -79,7 +87,7 @@ class LastFixes:
         (an address given twice: one row)."""
         out = self.find(icaos)
         new = np.flatnonzero(out < 0)
-        if len(new) and len(np.unique(icaos[new])) < len(new):
+        if len(new) and _repeats(icaos[new]):
             for k in new.tolist():  # repeated new addresses: one at a time
                 r = self.index.get(int(icaos[k]))
                 out[k] = self.rows_for(icaos[k : k + 1])[0] if r is None else r

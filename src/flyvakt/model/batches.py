@@ -308,6 +308,21 @@ def icao_hex(icao24: int) -> str:
     return f"~{a & 0xFFFFFF:06x}" if a & NON_ICAO else f"{a:06x}"
 
 
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", np.uint8)
+_HEX_SHIFTS = np.array([20, 16, 12, 8, 4, 0])
+
+
+def icao_hex_many(icao24: npt.NDArray[np.integer[Any]]) -> list[str]:
+    """:func:`icao_hex` of many addresses (the same strings), in arrays: the six hex digits of
+    each address as bytes, one string per address."""
+    a = np.asarray(icao24, np.int64)
+    digits = _HEX_DIGITS[(a[:, None] >> _HEX_SHIFTS) & 0xF]
+    out: list[str] = digits.view("S6").ravel().astype("U6").tolist()
+    for k in np.flatnonzero(a & NON_ICAO).tolist():
+        out[k] = "~" + out[k]
+    return out
+
+
 def parse_icao_hex(text: str) -> int:
     """Inverse of :func:`icao_hex` ("3c6444", "~c639ee"); ValueError when it is neither."""
     s = text.strip().lower()

@@ -6,6 +6,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 EventType = Literal[
     "takeoff",
@@ -74,20 +75,12 @@ class Event:
         zone = self.local_tz or (self.airport.tz if self.airport else None)
         if not zone:
             return None
-        from zoneinfo import ZoneInfo
-
-        return (
-            datetime.fromtimestamp(self.time_s, tz=UTC)
-            .astimezone(ZoneInfo(zone))
-            .isoformat(timespec="seconds")
-        )
+        # The instant in the zone straight away: the same as converting from UTC (both are
+        # the zone's fromutc of the same instant), one datetime fewer.
+        return datetime.fromtimestamp(self.time_s, tz=ZoneInfo(zone)).isoformat(timespec="seconds")
 
     def to_json(self) -> dict[str, Any]:
-        def num(x: float | None, nd: int) -> float | None:
-            if x is None or (isinstance(x, float) and math.isnan(x)):
-                return None
-            return round(float(x), nd)
-
+        num = _num
         return {
             "type": self.type,
             "icao24": self.icao24,
@@ -111,9 +104,19 @@ class Event:
         return asdict(self)
 
 
+def _num(x: float | None, nd: int) -> float | None:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return round(float(x), nd)
+
+
 def iso_utc(time_s: float) -> str:
     """ISO 8601 in UTC with a Z, to the second (event times are not more precise than that)."""
-    return datetime.fromtimestamp(time_s, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    dt = datetime.fromtimestamp(time_s, tz=UTC)
+    if dt.year < 1000:  # strftime writes such a year unpadded (glibc): as it always did
+        return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is strftime's text here ("+00:00" for the "Z"), without parsing a format.
+    return dt.isoformat(timespec="seconds")[:-6] + "Z"
 
 
 def iso_utc_ms(time_s: float) -> str:

@@ -6,7 +6,8 @@ file, until the files are replayed.
 
 - TCP sources each run :func:`flyvakt.sources.stream_tcp` (reconnecting independently); their
   frames gather in a buffer that a ticker turns into one pipeline step every
-  ``batch_interval_s`` (~100 ms), frames of all feeds merged in time order.
+  ``batch_interval_s`` (~100 ms) under load, down to 50 ms when the steps leave the engine
+  idle (:mod:`flyvakt.runtime.cadence`), frames of all feeds merged in time order.
 - File sources are replayed one after another at ``speed`` × real time by their own
   timestamps (``speed`` None or 0: as fast as possible), in batches of ``file_batch_frames``
   frames, cut further (when paced) where data time crosses a multiple of one tick's worth of
@@ -45,14 +46,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from flyvakt.decode.commb import READSB_COMMB_KEYS
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, StepOutput, finish, flush
+from flyvakt.runtime.cadence import TickPlan
 from flyvakt.runtime.filefeed import replay_into
 from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
 from flyvakt.runtime.seams import AlertSink, StoreSink
 from flyvakt.sources import TcpState, open_source, stream_tcp
-from flyvakt.store.records import CommBRecord, EventRows
+from flyvakt.store.records import CommBColumns, EventRows
 from flyvakt.store.sql import event_row
 
 if TYPE_CHECKING:
@@ -100,13 +103,17 @@ STATUS_INTERVAL_S = 5.0
 # letting memory grow without bound.
 MAX_BUFFER_FRAMES = 1_000_000
 
-# Why 2 s (the engine's timer): how often the newest Comm-B values go to the store. Sent every
+# Why 10 s (the engine's timer): how often the newest Comm-B values go to the store. Sent every
 # step (10 a second live) they were a quarter of the store writer's CPU at 300 k msg/s (an
-# upsert per aircraft and key, most overwritten within the second). The table keeps only the
-# newest value per key, so a rarer update loses nothing but 2 s of freshness after a crash.
+# upsert per aircraft and key, most overwritten within the second); every 2 s still 40 % of it
+# at 500 k msg/s (19,000 aircraft: ~125 k upserted rows per drain, 5-13 us each). The table
+# keeps only the newest value per key, so a rarer update loses nothing but 10 s of freshness
+# after a crash (a stored aircraft.json shows values up to COMMB_MAX_AGE_S = 60 s old).
 # Wall time, not data time: a replay's data clock runs far faster than the wall (the live
-# benchmark's corpus ~500x at 500 k/s), and freshness is a wall-clock matter. Always at stop.
-COMMB_STORE_EVERY_S = 2.0
+# benchmark's dense corpus ~100x at 500 k/s), and freshness is a wall-clock matter. Always at
+# stop.
+COMMB_STORE_EVERY_S = 10.0
+_COMMB_NAMES = tuple(name for name, _, _ in READSB_COMMB_KEYS)
 
 # Why 60 s: how often the heap's free pages are given back (runtime.memory.trim_heap). A trim
 # walks the heap (a few ms for ~100 MB); once a minute bounds what freed NumPy arrays leave
@@ -254,11 +261,14 @@ class _Engine:
             await self.process(_in_time_order(ObservationBatch.concat(obs)))
 
     async def tick_loop(self, stop: asyncio.Event, interval_s: float) -> None:
-        """Live steps: one every ``interval_s`` (counted from the start of the last one), or
-        back to back when a step took longer (the feeds read in between), until ``stop``."""
+        """Live steps: one per tick (counted from the start of the last one), or back to back
+        when a step took longer (the feeds read in between), until ``stop``. The tick is
+        ``interval_s`` under load and down to MIN_TICK_S when the steps leave the engine idle
+        (:class:`flyvakt.runtime.cadence.TickPlan`)."""
+        plan = TickPlan(interval_s)
         last = self.timer()
         while not stop.is_set():
-            wait = interval_s - (self.timer() - last)
+            wait = plan.interval_s - (self.timer() - last)
             if wait > FEED_TURN_S:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=wait)
@@ -266,6 +276,8 @@ class _Engine:
                 await asyncio.sleep(FEED_TURN_S)
             last = self.timer()
             await self.flush_buffer()
+            plan.observe(self.timer() - last)
+            self.hub.engine["tick_s"] = plan.interval_s
 
     # -- the step ------------------------------------------------------------------------
     async def process(self, batch: FrameBatch | ObservationBatch) -> None:
@@ -294,7 +306,7 @@ class _Engine:
         self.publish_errors = 0
 
     async def _hand_off(
-        self, batch: Any, out: StepOutput, commb: CommBRecord | None, now_s: float
+        self, batch: Any, out: StepOutput, commb: CommBColumns | None, now_s: float
     ) -> None:
         """A step's output to the store's write-ahead (worker thread: fsyncs), then to the hub
         and the alerts. A sink that fails must not stop ingest either: logged and counted."""
@@ -309,7 +321,7 @@ class _Engine:
 
     def _step(
         self, batch: FrameBatch | ObservationBatch
-    ) -> tuple[StepOutput, CommBRecord | None, float]:
+    ) -> tuple[StepOutput, CommBColumns | None, float]:
         """The pipeline step (worker thread, holding the hub's table lock); with the Comm-B
         values for the store when due and the data time, taken before the next step runs."""
         with self.hub.table_lock:
@@ -328,7 +340,7 @@ class _Engine:
             self._publish(out.positions, events, records, self.state.data_through_s)
 
     def _store(
-        self, positions: PositionBatch, events: list[Event], commb: CommBRecord | None = None
+        self, positions: PositionBatch, events: list[Event], commb: CommBColumns | None = None
     ) -> list[dict[str, Any]] | None:
         """Hand a step's output to the store (worker thread: the write-ahead fsyncs); the
         events' JSON records, made once for the store and the hub (None without a store)."""
@@ -344,7 +356,7 @@ class _Engine:
         self.summary.store_drops = int(self.store.drops)
         return [r["record"] for r in rows]
 
-    def _commb_due(self, force: bool) -> CommBRecord | None:
+    def _commb_due(self, force: bool) -> CommBColumns | None:
         """The newest Comm-B values, so a stored aircraft.json shows them too: every
         COMMB_STORE_EVERY_S (the engine's timer), and whenever ``force`` (at stop)."""
         now = self.timer()
@@ -352,8 +364,8 @@ class _Engine:
         if self.store is None or not due:
             return None
         self.commb_stored_s = now
-        rows = self.state.commb.drain(self.state.tracker.table.rows)
-        return CommBRecord(tuple(rows)) if rows else None
+        cols = self.state.commb.drain_columns(self.state.tracker.table.rows)
+        return CommBColumns(*cols, _COMMB_NAMES) if len(cols[0]) else None
 
     async def store_commb_now(self) -> None:
         """At stop: the Comm-B values not yet sent (after the last step's hand-off)."""

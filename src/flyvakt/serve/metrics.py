@@ -33,6 +33,7 @@ _SCALARS = (
      "lag_s"),
     ("flyvakt_step_frames", "gauge", "Frames per pipeline step (sized by time and load)",
      "step_frames"),
+    ("flyvakt_tick_seconds", "gauge", "Live step interval (adapted to the load)", "tick_s"),
     ("flyvakt_step_errors_total", "counter", "Batches that failed and were skipped",
      "step_errors"),
     ("flyvakt_data_time_seconds", "gauge", "Data time of the latest batch (Unix seconds)",

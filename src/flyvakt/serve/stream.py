@@ -38,7 +38,10 @@ def json_safe(obj: Any) -> Any:
 
 
 def sse_format(kind: str, data: dict[str, Any]) -> str:
-    return f"event: {kind}\ndata: {json.dumps(json_safe(data), separators=(',', ':'))}\n\n"
+    text = getattr(data, "json_text", None)  # made once by the hub for every stream
+    if text is None:
+        text = json.dumps(json_safe(data), separators=(",", ":"))
+    return f"event: {kind}\ndata: {text}\n\n"
 
 
 async def sse_messages(

@@ -56,6 +56,13 @@ _MAX_STATUS_BYTES = 256
 # (2 + 2*21 = 44 bytes); 64 leaves room and still rejects text files at once.
 START_WINDOW = 64
 _SHIFTS = np.array([40, 32, 24, 16, 8, 0], dtype=np.uint64)
+# Per frame after the type byte: 6 counter bytes, the signal byte and up to 14 data bytes.
+_WINDOW = 21
+_DATA_COLUMNS = np.arange(14)
+_NBYTES_BY_TYPE = np.zeros(256, np.uint8)  # type byte -> data bytes (0: not a frame type)
+for _t, _nb in _NBYTES.items():
+    _NBYTES_BY_TYPE[_t] = _nb
+_DBFS_BY_LEVEL = dbfs_from_level(np.arange(256, dtype=np.uint8))  # signal byte -> dBFS
 
 IntArr = npt.NDArray[np.int64]
 
@@ -215,20 +222,21 @@ class BeastParser:
         out = FrameBatch.empty(m)
         if m == 0:
             return out
-        counters = np.zeros(m, dtype=np.uint64)
-        level = np.zeros(m, dtype=np.uint8)
-        for t, nb in _NBYTES.items():
-            sel = np.flatnonzero(types == t)
-            if sel.size == 0:
-                continue
-            rows = sliding_window_view(c, 7 + nb)[cm[sel] + 2]  # a strided view: no byte index
-            counters[sel] = (rows[:, :6].astype(np.uint64) << _SHIFTS).sum(axis=1)
-            level[sel] = rows[:, 6]
-            out.payload[sel, :nb] = rows[:, 7:]
-            out.nbytes[sel] = nb
+        # One strided window per frame over all types at once (counter, signal, 14 data bytes;
+        # ``c`` padded so that a short frame at the end has them), then the bytes past each
+        # short frame's data cleared: a third of the work of one window per type.
+        padded = np.concatenate((c, np.zeros(_WINDOW, np.uint8)))
+        rows = sliding_window_view(padded, _WINDOW)[cm + 2]
+        nb = _NBYTES_BY_TYPE[types]
+        wide = np.zeros((m, 8), np.uint8)  # the 48-bit counter as a big-endian 64-bit integer
+        wide[:, 2:] = rows[:, :6]
+        counters = wide.view(">u8")[:, 0].astype(np.uint64)
+        out.payload[:] = rows[:, 7:]
+        out.payload[_DATA_COLUMNS[None, :] >= nb[:, None]] = 0
+        out.nbytes[:] = nb
         out.time_s[:] = self._clock.times(counters, recv_time_s, self._base)
         out.mlat[:] = counters == np.uint64(MAGIC_COUNTERS[0])  # readsb's "\xff\0MLAT" marker
-        out.signal_dbfs[:] = dbfs_from_level(level)
+        out.signal_dbfs[:] = _DBFS_BY_LEVEL[rows[:, 6]]
         out.receiver[:] = self._receiver
         self.stats.records += m
         return out

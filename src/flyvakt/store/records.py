@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from flyvakt.model.batches import F64
 
@@ -76,6 +77,34 @@ class CommBRecord:
     newer than the stored one (:meth:`flyvakt.decode.commb.CommBLatest.drain` makes them)."""
 
     rows: tuple[tuple[int, str, float, float], ...]
+
+
+@dataclass(frozen=True)
+class CommBColumns:
+    """:class:`CommBRecord` as columns (the live engine's: arrays pickle in one copy each, 127 k
+    row tuples did not): ``key`` indexes ``names``; :attr:`rows` gives the same rows."""
+
+    icao24: npt.NDArray[np.uint32]
+    key: npt.NDArray[np.int64]
+    value: F64
+    time_s: F64
+    names: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.icao24)
+
+    @property
+    def rows(self) -> list[tuple[int, str, float, float]]:
+        names = self.names
+        return list(
+            zip(
+                self.icao24.tolist(),
+                [names[k] for k in self.key.tolist()],
+                self.value.tolist(),
+                self.time_s.tolist(),
+                strict=True,
+            )
+        )
 
 
 @dataclass(frozen=True)

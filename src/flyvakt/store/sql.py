@@ -27,6 +27,7 @@ from flyvakt.model.events import Event
 from flyvakt.model.runs import runs_by_key
 from flyvakt.store.records import (
     AircraftRecord,
+    CommBColumns,
     CommBRecord,
     FleetRecord,
     FlightRecord,
@@ -314,7 +315,7 @@ def upsert_aircraft(conn: sqlite3.Connection, a: AircraftRecord) -> None:
     )
 
 
-def upsert_commb(conn: sqlite3.Connection, c: CommBRecord) -> None:
+def upsert_commb(conn: sqlite3.Connection, c: CommBRecord | CommBColumns) -> None:
     """Each row replaces the stored value of its (aircraft, key) only if it is newer."""
     conn.executemany(
         "INSERT INTO commb_latest VALUES (?, ?, ?, ?) ON CONFLICT (icao24, key) DO UPDATE SET "

@@ -26,6 +26,7 @@ from flyvakt.store.flights import rebuild_flights
 from flyvakt.store.poslog import PositionLog
 from flyvakt.store.records import (
     AircraftRecord,
+    CommBColumns,
     CommBRecord,
     EventRows,
     FleetRecord,
@@ -196,7 +197,7 @@ class WriterCore:
             sql.upsert_verdict(conn, item)
         elif isinstance(item, MetaRecord):
             sql.set_meta(conn, item)
-        elif isinstance(item, CommBRecord):
+        elif isinstance(item, CommBRecord | CommBColumns):
             sql.upsert_commb(conn, item)
         elif isinstance(item, ReceiverFrames):
             sql.insert_receiver_coverage(conn, item.receiver, item.time_s)

@@ -25,6 +25,7 @@ from flyvakt.store.eventlog import EventLog
 from flyvakt.store.poslog import ROTATE_BYTES, PositionLog
 from flyvakt.store.records import (
     AircraftRecord,
+    CommBColumns,
     CommBRecord,
     EventRows,
     FleetRecord,
@@ -67,6 +68,7 @@ Record = (
     | ReceiverFrames
     | MetaRecord
     | CommBRecord
+    | CommBColumns
     | EventRows
 )
 

@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from flyvakt.geo.distance import haversine_nm
 from flyvakt.model import ObservationBatch
+from flyvakt.model.deferred import column_at, column_mapped
 from flyvakt.model.runs import ffill_index, first_of_run, last_at, last_of_run, shifted
 from flyvakt.track import cpr, plausible
 from flyvakt.track.priority import gate_by_priority
@@ -47,10 +48,10 @@ def decode_positions(
     sub = np.flatnonzero(o.cpr_odd >= 0)
     row_of_all, start_of_row_all, n = row_of, start_of_row, sub.size
     parity = o.cpr_odd[sub]
-    surf = o.cpr_surface[sub]
+    surf = column_at(o, "cpr_surface", sub)
     has_cpr = np.ones(n, dtype=np.bool_)
     t = o.time_s[sub]
-    raw_lat, raw_lon = o.cpr_lat[sub], o.cpr_lon[sub]
+    raw_lat, raw_lon = column_at(o, "cpr_lat", sub), column_at(o, "cpr_lon", sub)
     row_of = row_of[sub]
     first = first_of_run(start_of_row[sub])
     start_of_row = np.flatnonzero(first)[np.cumsum(first) - 1]
@@ -160,9 +161,11 @@ def decode_positions(
     lat_c, lon_c, partner_c = lat, lon, partner_t
     lat, lon, partner_t = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     lat[sub], lon[sub], partner_t[sub] = lat_c, lon_c, partner_c
-    given = ~has_cpr & ~np.isnan(o.lat_deg) & ~np.isnan(o.lon_deg)
-    lat[given] = o.lat_deg[given]
-    lon[given] = o.lon_deg[given]
+    given = np.flatnonzero(
+        ~has_cpr & column_mapped(o, "lat_deg", _known) & column_mapped(o, "lon_deg", _known)
+    )
+    lat[given] = column_at(o, "lat_deg", given)
+    lon[given] = column_at(o, "lon_deg", given)
     found = np.flatnonzero(~np.isnan(lat))
     cand = gate_by_priority(found, o, cols, row_of, cfg.stale_after_s, stats.rejected)
     gs_index = last_at(gs_rows, cand, start_of_row_all)
@@ -175,13 +178,20 @@ def decode_positions(
         has_cpr[cand],
         plausible.speed_limits_kt(
             cfg.max_speed_kt,
-            np.where(gs_ok, o.groundspeed_kt[gs_at], cols["groundspeed_kt"][row_of[cand]]),
+            np.where(
+                gs_ok, column_at(o, "groundspeed_kt", gs_at), cols["groundspeed_kt"][row_of[cand]]
+            ),
             np.where(gs_ok, t[gs_at], cols["groundspeed_kt_t"][row_of[cand]]),
             t[cand],
         ),
         cfg.max_speed_kt,
     )
     return _plausibility_walk(table, cfg, cand, lat, lon, t, row_of, o, stats, partner_t, limit_kt)
+
+
+def _known(values: F64) -> B:
+    """Not NaN (a given position's coordinate)."""
+    return np.asarray(~np.isnan(values), dtype=np.bool_)
 
 
 # The surface quadrant candidates' reference points (lat, lon), 90° apart: one per quadrant.
@@ -298,5 +308,6 @@ def _plausibility_walk(
     if len(idx):
         r = row_of[idx]
         cols["pos_src"][r] = o.source[idx]
-        cols["pos_surface"][r] = o.cpr_surface[idx] | (o.on_ground[idx] == 1)
+        on_ground = column_at(o, "on_ground", idx) == 1
+        cols["pos_surface"][r] = column_at(o, "cpr_surface", idx) | on_ground
     return {"index": idx, "lat": lat[idx], "lon": lon[idx]}

@@ -71,8 +71,10 @@ def walk(
 ) -> list[int]:
     """The sequential walk over candidate fixes of aircraft that need it; returns accepted rows.
 
-    ``lat``/``lon`` are updated in place where a fix is re-decoded. The per-aircraft walk state
-    (last accepted fix, the run of rejected fixes) is read from and written back to ``cols``.
+    ``lat``/``lon``/``t``/``partner_t``/``limit_kt`` are per row of the batch (``cand``: the
+    rows to walk); ``lat``/``lon`` are updated in place where a fix is re-decoded. The
+    per-aircraft walk state (last accepted fix, the run of rejected fixes) is read from and
+    written back to ``cols``.
     """
     accepted: list[int] = []
     c_rows = row_of[cand].tolist()
@@ -80,7 +82,7 @@ def walk(
     c_lon = lon[cand].tolist()
     c_t = t[cand].tolist()
     c_p = partner_t[cand].tolist()
-    c_lim = (limit_kt / 3600.0).tolist()
+    c_lim = (limit_kt[cand] / 3600.0).tolist()
     has_cpr = (o.cpr_odd[cand] >= 0).tolist()
     slack = cfg.jump_slack_nm
     k_max = cfg.max_speed_kt / 3600.0

@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
+from flyvakt.model.deferred import column_at, column_mapped
 from flyvakt.model.runs import ffill_index, first_of_run, last_at
 from flyvakt.track import confirm, silence
 from flyvakt.track.fixes import decode_positions
@@ -175,7 +176,9 @@ def _step_sorted(
     # indices); the fixes' context and the state read the last of them at or before a row.
     prio = SOURCE_PRIORITY[o.source]
     mixed = bool(prio.min() != prio.max())  # one source in the batch: no per-field levels
-    carried = {name: np.flatnonzero(_valid_mask(getattr(o, name))) for name in TRACKED_FIELDS}
+    # Judged on the unsorted rows and gathered as booleans: the values themselves are read
+    # only at the rows that need them (column_at), never gathered whole in sorted order.
+    carried = {name: np.flatnonzero(column_mapped(o, name, _valid_mask)) for name in TRACKED_FIELDS}
     held = {
         name: _held_rows(v, prio, mixed, o.time_s, start_of_row, cols, name, row_of, cfg)
         for name, v in carried.items()
@@ -206,7 +209,7 @@ def _step_sorted(
         src_old = SOURCE_PRIORITY[cols[f"{name}_src"][r]]
         ok = (t_new >= t_old) & ((src_new >= src_old) | (t_new - t_old > cfg.stale_after_s))
         r, li = r[ok], li[ok]
-        cols[name][r] = getattr(o, name)[li]
+        cols[name][r] = column_at(o, name, li)
         cols[f"{name}_t"][r] = o.time_s[li]
         cols[f"{name}_src"][r] = o.source[li]
 
@@ -317,7 +320,7 @@ def _context(
     out.lat_deg[:] = pos["lat"]
     out.lon_deg[:] = pos["lon"]
     out.source[:] = o.source[idx]
-    out.receivers[:] = receiver_set(o.receivers[idx], o.receiver[idx])
+    out.receivers[:] = receiver_set(column_at(o, "receivers", idx), column_at(o, "receiver", idx))
     rows = row_of[idx]
     t = out.time_s
     max_age = dict(cfg.field_max_age_s)
@@ -333,7 +336,7 @@ def _context(
     ):
         fi = last_at(held[name], idx, start_of_row)
         inb = fi >= 0
-        vals = np.where(inb, getattr(o, name)[np.maximum(fi, 0)], table.cols[name][rows])
+        vals = np.where(inb, column_at(o, name, np.maximum(fi, 0)), table.cols[name][rows])
         if name in max_age:
             when = np.where(inb, o.time_s[np.maximum(fi, 0)], table.cols[f"{name}_t"][rows])
             vals = np.where(t - when > max_age[name], PositionBatch._defaults[name][1], vals)
@@ -341,7 +344,8 @@ def _context(
     # A surface CPR fix is on the ground and an airborne CPR fix is airborne, whatever an older
     # flight-status bit said.
     has_cpr = o.cpr_odd[idx] >= 0
-    out.on_ground[:] = np.where(has_cpr, o.cpr_surface[idx].astype(np.int8), out.on_ground)
+    surface = column_at(o, "cpr_surface", idx).astype(np.int8)
+    out.on_ground[:] = np.where(has_cpr, surface, out.on_ground)
     return out
 
 
@@ -351,10 +355,10 @@ def _remember_cpr(table: StateTable, o: ObservationBatch, gid: I64, rows: I64) -
     for p in (0, 1):
         run, li = _last_per_run(np.flatnonzero(o.cpr_odd == p), gid)
         r = rows[run]
-        cols[f"cpr{p}_lat"][r] = o.cpr_lat[li]
-        cols[f"cpr{p}_lon"][r] = o.cpr_lon[li]
+        cols[f"cpr{p}_lat"][r] = column_at(o, "cpr_lat", li)
+        cols[f"cpr{p}_lon"][r] = column_at(o, "cpr_lon", li)
         cols[f"cpr{p}_t"][r] = o.time_s[li]
-        cols[f"cpr{p}_surface"][r] = o.cpr_surface[li]
+        cols[f"cpr{p}_surface"][r] = column_at(o, "cpr_surface", li)
 
 
 def expire(state: TrackerState, now_s: float, silence_s: float = 300.0) -> list[int]:

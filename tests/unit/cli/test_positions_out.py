@@ -165,3 +165,32 @@ def test_parquet_positions_do_not_import_pandas(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     n, pandas = out.stdout.split()
     assert int(n) > 8000 and pandas == "False"
+
+
+def test_every_source_code_named(afr_positions: PositionBatch, tmp_path: Path) -> None:
+    # Synthetic source codes on real rows: each known source by its name, any other "unknown".
+    codes = [int(s) for s in Source] + [200, 255]
+    p = afr_positions.take(np.arange(len(codes)))
+    p.source[:] = np.array(codes, dtype=p.source.dtype)
+    out = tmp_path / "src.parquet"
+    w = PositionsWriter(out)
+    w.write(p)
+    w.write(p.take(np.arange(len(codes))[::-1]))
+    w.close()
+    want = [_NAMES.get(c, "unknown") for c in codes]
+    assert pq.read_table(out)["source"].to_pylist() == want + want[::-1]
+    assert want[-2:] == ["unknown", "unknown"] and len(set(want)) == len(Source)
+
+
+def test_csv_times_as_iso_utc_ms_writes_them() -> None:
+    # Synthetic times: random epochs, and whole seconds plus fractions at the rounding edges
+    # (half a microsecond, a hair below the next millisecond or second), 1970 and before.
+    from flyvakt.cli._outputs import iso_utc_ms_many
+    from flyvakt.model.events import iso_utc_ms
+
+    rng = np.random.default_rng(12)
+    whole = rng.integers(-1_000_000, 1_800_000_000, 2_000).astype(np.float64)
+    fractions = (0.0, 0.0005, 0.5, 0.9995, 0.999, 0.9999995, 0.0000005, 0.1234565, -1e-7)
+    t = np.concatenate([rng.uniform(1.0e9, 1.8e9, 20_000), *(whole + f for f in fractions)])
+    t = np.concatenate([t, np.nextafter(whole + 1, 0)])
+    assert iso_utc_ms_many(t) == [iso_utc_ms(x) for x in t.tolist()]

@@ -190,3 +190,38 @@ def test_the_latest_table_prunes_at_most_once_a_minute(monkeypatch: pytest.Monke
     assert table.pruned_s == 2.0 and len(table) == 6  # within a minute of it: no prune
     table.update(np.array([9], np.uint32), np.array([commb.COMMB_FORGET_S + 3.5]), mb)
     assert set(table.values) == {4, 9}  # pruned: addresses silent over COMMB_FORGET_S dropped
+
+
+def test_drain_gives_the_changed_values_of_known_aircraft_by_address_then_key() -> None:
+    """``drain``/``drain_columns`` (array operations) against the table's own dict and set
+    views: every key of every aircraft changed since the last drain and known, by address then
+    READSB_COMMB_KEYS order; unknown addresses are dropped, and nothing is sent twice. REAL
+    AFR34ZG DF20/21 replies, spread over seven addresses (that spreading is synthetic)."""
+    from flyvakt.decode.commb import READSB_COMMB_KEYS, CommBLatest
+    from flyvakt.decode.core import decode_indexed
+    from tests.unit.runtime.test_shedding import afr_frames
+
+    frames = afr_frames()
+    obs, _, index = decode_indexed(frames)
+    sel = np.flatnonzero((obs.df == 20) | (obs.df == 21))
+    mb = me_field(frames.payload[index[sel]])
+    addr = (0x393322 + np.arange(sel.size) % 7).astype(np.uint32)[::-1].copy()  # not sorted
+    table = CommBLatest()
+    known = {0x393322 + i for i in (0, 2, 3, 5, 6)}
+    names = [k for k, _, _ in READSB_COMMB_KEYS]
+    drained = 0
+    for a in range(0, sel.size, 1_000):
+        part = slice(a, a + 1_000)
+        table.update(addr[part], obs.time_s[sel][part], mb[part])
+        values, dirty = table.values, table.dirty
+        want = [
+            (icao, key, *values[icao][key])
+            for icao in sorted(dirty & known)
+            for key in names
+            if key in values[icao]
+        ]
+        got = table.drain(known)
+        assert got == want
+        drained += len(got)
+        assert table.dirty == set() and table.drain(known) == []  # nothing twice
+    assert drained > 500

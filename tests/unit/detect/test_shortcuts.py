@@ -1,14 +1,15 @@
 """The detector's shortcuts change no event (calm.py: calm fixes in the air, first fixes in the
-air, taxi fixes without altitude; detector.py: rules asked only on the fixes they can act on,
-taxi fixes looked up only when hot, the approach's airport searches done in advance for the
-batch; coverage.py: the lost-signal airport search only within reach; the signal-lost sweep's
-vectorised airport search, batch time-zone lookup, and the events of aircraft lost plainly, or
-with no flip pending, built without the rule). Real recordings
+air, those of new aircraft built at once, taxi fixes without altitude; detector.py: rules asked
+only on the fixes they can act on, taxi fixes looked up only when hot, the approach's airport
+searches done in advance for the batch; coverage.py: the lost-signal airport search only within
+reach; the signal-lost sweep's vectorised airport search, batch time-zone lookup, and the events
+of aircraft lost plainly, or with no flip pending, built without the rule). Real recordings
 replayed with the shortcuts, and with every hot fix going to every rule of RULES and every
 airport looked up, give the same events."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -102,6 +103,14 @@ def _fast_events(name: str | list[str]) -> tuple[list[dict[str, Any]], dict[int,
     with pytest.MonkeyPatch.context() as m:
         m.setattr(D, "_calm", _counting(D._calm, lambda st: "air" if st.last else "first"))
         m.setattr(D, "_calm_ground", _counting(D._calm_ground, lambda st: "ground"))
+        first_many = D._calm_first_many
+
+        def counted_first(*a: Any) -> list[Any]:
+            built = first_many(*a)
+            TAKEN["first"] += len(built)
+            return built
+
+        m.setattr(D, "_calm_first_many", counted_first)
         return _events(name, 512)
 
 
@@ -127,6 +136,7 @@ def test_shortcuts_change_no_event(name: str | list[str], monkeypatch: pytest.Mo
     fields = D._fields
     monkeypatch.setattr(D, "_calm", lambda *a: False)
     monkeypatch.setattr(D, "_calm_ground", lambda *a: False)
+    monkeypatch.setattr(D, "_new_in_the_air", lambda *a: None)
     monkeypatch.setattr(D, "_dispatch", _every_rule)
     monkeypatch.setattr(D, "_fields", lambda c, p, g, hot: fields(c, p, g, np.ones_like(hot)))
     # ... however high the fix: any airport of the table may be near it.
@@ -193,3 +203,40 @@ def test_tz_many_answers_as_tz_at() -> None:
     want = [world.tz_at(a, o) for a, o in zip(lats.tolist(), lons.tolist(), strict=True)]
     assert world.tz_many(lats, lons) == want
     assert len(set(want)) > 20
+
+
+def test_new_aircraft_in_the_air_built_at_once_as_by_calm() -> None:
+    # calm_first_many (the detector's bulk path for new aircraft whose first fix is calm in the
+    # air) leaves each state as DetectorState.get then calm() would, field for field: on every
+    # airborne fix of real AFR34ZG and Monterey Bay tracks, as if each were some new aircraft's
+    # first; with and without a country sample, and without a callsign or an altitude (blanked
+    # on every 5th and every 11th fix, as when a source sends none).
+    from flyvakt.detect.calm import calm, calm_first_many
+    from flyvakt.detect.prepass import fix_columns
+    from flyvakt.detect.state import DetectorState, Fix
+
+    files = [str(DATA / n) for n in ["traffic/full_flight_short.jsonl.gz", *MRY]]
+    p = replay_files(files, keep_positions=True, detect=False).positions
+    rows = np.flatnonzero(p.on_ground == 0)
+    assert len(rows) > 5_000
+    cols = fix_columns(p, ground_estimate(p), rows)
+    n = len(rows)
+    cols[7] = [None if k % 5 == 0 else c for k, c in enumerate(cols[7])]
+    cols[3] = [math.nan if k % 11 == 0 else h for k, h in enumerate(cols[3])]
+    sampled = (np.arange(n) % 3 == 0).tolist()
+    countries = [None if k % 7 == 0 else "US" for k in range(n)]
+    icaos = list(range(n))
+    fast = DetectorState()
+    built = calm_first_many(fast.aircraft, icaos, list(map(Fix, *cols)), sampled, countries)
+    slow = DetectorState()
+    ctx = Context(get_world())
+    for a, fx, smp, c in zip(icaos, map(Fix, *cols), sampled, countries, strict=True):
+        assert calm(ctx, slow.get(a), fx, smp, c, p, 0, True, [])
+    assert [st.icao24 for st in built] == icaos
+    assert {a: repr(st) for a, st in fast.aircraft.items()} == {
+        a: repr(st) for a, st in slow.aircraft.items()
+    }
+    kinds = Counter(
+        (st.callsign is None, st.country_fix is None, np.isnan(st.alt_ok_ft)) for st in built
+    )
+    assert len(kinds) == 8, kinds  # the cases above all occur

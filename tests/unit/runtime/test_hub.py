@@ -114,3 +114,27 @@ def test_position_rows_match_the_per_fix_definition() -> None:
                 assert isinstance(got, float) and math.isclose(got, v, abs_tol=1e-9), (k, i)
             else:
                 assert got == v, (k, i)
+
+
+def test_positions_json_is_made_once_and_is_what_each_stream_made() -> None:
+    """Every subscriber gets the same positions message, with its JSON made once; each SSE
+    stream sends that text, equal to the json.dumps + json_safe text it made per stream before
+    (real AFR34ZG fixes; one value made NaN, one time too: both null)."""
+    import json
+
+    from flyvakt.cli.replay import bundled_sample
+    from flyvakt.serve.stream import json_safe, sse_format
+
+    pos = replay_files([bundled_sample()]).positions
+    pos.altitude_baro_ft[2] = math.nan
+    pos.time_s[3] = math.nan
+    hub = Hub()
+    a, b = hub.subscribe(4), hub.subscribe(4)
+    hub.publish_positions(pos, 1_720_000_000.25)
+    msg = a.queue.get_nowait()
+    assert b.queue.get_nowait() is msg and msg.json_text is not None
+    before = json.dumps(json_safe(dict(msg)), separators=(",", ":"))
+    assert msg.json_text == before
+    assert sse_format("positions", msg) == f"event: positions\ndata: {before}\n\n"
+    sent = json.loads(msg.json_text)["positions"]
+    assert sent[2]["alt_baro"] is None and sent[3]["time_s"] is None and len(sent) == len(pos)

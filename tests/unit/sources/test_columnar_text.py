@@ -157,6 +157,25 @@ def test_avr_columns_marks_only_unclean_lines() -> None:
     assert cols.nbytes.tolist() == [14, 2]
 
 
+def test_avr_columns_counter_and_level_digits_checked() -> None:
+    """A non-hex character in the counter or the level makes the line suspect (synthetic)."""
+    frame = b"8d4840d6202cc371c32ce0576098"
+    block = b"\n".join(
+        [
+            b"@00000000ABCD" + frame + b";",
+            b"@0000000g0001" + frame + b";",  # bad counter digit
+            b"<000000000002f1" + frame + b";",
+            b"<000000000003x0" + frame + b";",  # bad level digit
+            b"<0000000000047f" + frame + b";",
+        ]
+    )
+    cols = avr_columns(block)
+    assert cols.suspect.tolist() == [1, 3]
+    assert cols.counter.tolist() == [0xABCD, 2, 4]
+    assert cols.level.tolist() == [0, 0xF1, 0x7F]
+    assert [bytes(r[:14]).hex() for r in cols.payload] == [frame.decode()] * 3
+
+
 # ---------------------------------------------------------------- SBS
 
 

@@ -79,6 +79,10 @@ JSONL_DAMAGE = [
     b'{"timestamp":1720248190.5.1,"frame":"8d4840d6202cc371c32ce0576098"}',
     b'{"timestamp":1720248190,"frame":"8d4840d6202cc371c32ce0576098"x}',
     b'{"timestamp":17202481',  # cut
+    b'{"timestamp":"1720248190.5","frame":"8d4840d6202cc371c32ce0576098"}',  # quoted number
+    b'{"timestamp":1720248190.5}',  # no frame
+    b'{"timestamp":1720248190.5,"frame":"8d4840d6202cc371c32ce0576098',  # cut in the hex
+    b'{"timestamp":1720248190.5,"frame":8d4840d6202cc371c32ce0576098}',  # hex not quoted
     b"",
 ]
 
@@ -109,8 +113,9 @@ def test_scan_reads_the_two_fields_exactly() -> None:
 def test_scan_declines_each_damaged_line(line: bytes) -> None:
     good = b'{"timestamp":1720248189.5,"frame":"02e18ca8f1d2ed"}'
     assert hexframes._scan_jet1090(good + b"\n" + good, 2) is not None
-    got = hexframes._scan_jet1090(good + b"\n" + line + b"\n" + good, 3)
-    assert got is None or not got[2].all()  # declined, or the row marked not hex
+    for block in (good + b"\n" + line + b"\n" + good, good + b"\n" + good + b"\n" + line):
+        got = hexframes._scan_jet1090(block, 3)
+        assert got is None or not got[2].all()  # declined, or the row marked not hex
 
 
 def test_csv_without_time_column_same_as_line_by_line(data: Path) -> None:

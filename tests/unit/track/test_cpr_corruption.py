@@ -56,11 +56,13 @@ def test_flipped_cpr_bits_with_valid_crc_stay_off_the_track(
     st, events, pos = _replay(fb)
     # The takeoff at LFPG and the landing at LFBO survive, and nothing else appears.
     assert events == events0
-    # No accepted fix strays from the clean track (interpolated at its time) by more than 2 NM.
+    # No accepted fix strays from the clean track (interpolated at its time) by more than 1 NM
+    # (0.36 / 0.70 NM here; 1.78 NM at 10 % while the sequential walk read another row's
+    # groundspeed limit, test_plausible.py).
     order = np.argsort(pos0.time_s, kind="stable")
     lat = np.interp(pos.time_s, pos0.time_s[order], pos0.lat_deg[order])
     lon = np.interp(pos.time_s, pos0.time_s[order], pos0.lon_deg[order])
-    assert float(haversine_nm(lat, lon, pos.lat_deg, pos.lon_deg).max()) < 2.0
+    assert float(haversine_nm(lat, lon, pos.lat_deg, pos.lon_deg).max()) < 1.0
     # The error stays with the damaged frames: frames that leaned on a bad partner are decoded
     # again against the track and kept, so the loss is at most the damaged share.
     assert st.stats.positions >= st0.stats.positions * (1 - share)
