@@ -64,10 +64,17 @@ class LastFixes:
         in one vectorised search (every aircraft of every batch comes here, twice) over the
         ``icao24`` column, which holds each row's address as ``index`` maps it."""
         index, size, keys, rows = self._sorted
-        if index is not self.index or size != self.size:
+        if index is not self.index or size > self.size:
             col = self.cols["icao24"][: self.size]
             rows = np.argsort(col, kind="stable")
             keys = col[rows]
+            self._sorted = (self.index, self.size, keys, rows)
+        elif size < self.size:  # rows added since (each a new address): merged in, not sorted
+            added = self.cols["icao24"][size : self.size]
+            order = np.argsort(added, kind="stable")
+            at = np.searchsorted(keys, added[order])
+            keys = np.insert(keys, at, added[order])
+            rows = np.insert(rows, at, np.arange(size, self.size, dtype=np.int64)[order])
             self._sorted = (self.index, self.size, keys, rows)
         icaos = np.asarray(icaos, np.int64)
         if len(keys) == 0:
