@@ -89,6 +89,8 @@ def dumps(state: PipelineState) -> bytes:
             f.name: _arr(getattr(state.tracker.pending, f.name))
             for f in dataclasses.fields(state.tracker.pending)
         },
+        # Provisional first fixes held until confirmed (flyvakt.track.plausible, rule 4).
+        "tracker_held": _columns(state.tracker.held),
         "detector": {
             "aircraft": {a: _enc(st) for a, st in det.aircraft.items()},
             "lastfix": {k: _arr(v[: lf.size]) for k, v in lf.cols.items()},
@@ -192,7 +194,13 @@ def _state(doc: dict[str, Any]) -> PipelineState:
     commb.dirty = {int(a) for a in doc["commb"]["dirty"]}
     return PipelineState(
         commb=commb,
-        tracker=TrackerState(StateTable.from_arrays(cols), _pending(doc["tracker_pending"])),
+        tracker=TrackerState(
+            StateTable.from_arrays(cols),
+            _pending(doc["tracker_pending"]),
+            PositionBatch(**{k: _unarr(v) for k, v in doc["tracker_held"].items()})
+            if "tracker_held" in doc
+            else PositionBatch.empty(0),
+        ),
         detector=det,
         fleets=fleets,
         stats=stats,

@@ -82,6 +82,9 @@ def decode_positions(
     paired = has_cpr & ~np.isnan(p_lat) & (t - p_t <= window) & (t >= p_t)
     # The other frame (or reference) each fix leans on: see flyvakt.track.plausible.
     partner_t = np.where(paired, p_t, np.nan)
+    # A provisional first fix (flyvakt.track.plausible, rule 4) is no reference for the surface
+    # quadrant: its aircraft resolve surface pairs against the airports, as with no position.
+    provisional = cols["pos_provisional"][row_of]
 
     lat = np.full(n, np.nan)
     lon = np.full(n, np.nan)
@@ -111,6 +114,7 @@ def decode_positions(
     ref_lat = np.where(fresh, lat[np.maximum(anchor, 0)], ref_lat)
     ref_lon = np.where(fresh, lon[np.maximum(anchor, 0)], ref_lon)
     ref_t = np.where(fresh, t[np.maximum(anchor, 0)], ref_t)
+    ref_lat = np.where(provisional & ~fresh, np.nan, ref_lat)
 
     gs = paired & surf
     if gs.any():
@@ -161,6 +165,10 @@ def decode_positions(
     lat_c, lon_c, partner_c = lat, lon, partner_t
     lat, lon, partner_t = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     lat[sub], lon[sub], partner_t[sub] = lat_c, lon_c, partner_c
+    indep = ~has_cpr  # given positions, and (below) global decodes: not leaning on the track
+    indep[sub] = paired
+    own_key, partner_key = np.full(n, np.nan), np.full(n, np.nan)
+    own_key[sub], partner_key[sub] = my_lat, np.where(paired, p_lat, np.nan)
     given = np.flatnonzero(
         ~has_cpr & column_mapped(o, "lat_deg", _known) & column_mapped(o, "lon_deg", _known)
     )
@@ -186,7 +194,21 @@ def decode_positions(
         ),
         cfg.max_speed_kt,
     )
-    return _plausibility_walk(table, cfg, cand, lat, lon, t, row_of, o, stats, partner_t, limit_kt)
+    return _plausibility_walk(
+        table,
+        cfg,
+        cand,
+        lat,
+        lon,
+        t,
+        row_of,
+        o,
+        stats,
+        partner_t,
+        limit_kt,
+        indep,
+        (own_key, partner_key),
+    )
 
 
 def _known(values: F64) -> B:
@@ -227,17 +249,17 @@ def _surface_global(
     if not cfg.surface_refs_lat:
         stats.rejected["surface_no_reference"] += len(rest)
         return
-    # Resolve the first unresolved surface pair of each aircraft against the reference points
-    # (8 quadrant candidates each, decoded and looked up in one call); later pairs of the same
-    # aircraft use that fix as reference.
+    # Resolve every unresolved surface pair against the reference points (8 quadrant candidates
+    # each, decoded and looked up in one call): each pair on its own, so one damaged pair
+    # cannot set the quadrant of the others (rule 4 of flyvakt.track.plausible). A pair with no
+    # reference point near any candidate uses the first pair of its aircraft as reference.
     s = start_of_row[rest]
     new_group = np.empty(len(rest), dtype=np.bool_)
     new_group[0] = True
     np.not_equal(s[1:], s[:-1], out=new_group[1:])
-    first = rest[new_group]
-    group = np.cumsum(new_group) - 1  # per row of ``rest``: its aircraft among ``first``
-    k = len(first)
-    q = np.tile(first, len(_QUADRANTS))
+    group = np.flatnonzero(new_group)[np.cumsum(new_group) - 1]  # each row's first in ``rest``
+    k = len(rest)
+    q = np.tile(rest, len(_QUADRANTS))
     la, lo, ok = cpr.global_surface(
         e_lat[q], e_lon[q], d_lat[q], d_lon[q], odd[q],
         np.repeat(_QUADRANTS[:, 0], k), np.repeat(_QUADRANTS[:, 1], k),
@@ -246,8 +268,9 @@ def _surface_global(
     # The first quadrant (in _QUADRANTS order) at the least distance; none where all are inf.
     best = np.argmin(d.reshape(len(_QUADRANTS), k), axis=0) * k + np.arange(k)
     good = d[best] <= cfg.surface_ref_max_nm
-    r_lat = np.where(good, la[best], np.nan)[group]
-    r_lon = np.where(good, lo[best], np.nan)[group]
+    own_lat, own_lon = np.where(good, la[best], np.nan), np.where(good, lo[best], np.nan)
+    r_lat = np.where(good, own_lat, own_lat[group])
+    r_lon = np.where(good, own_lon, own_lon[group])
     la, lo, ok = cpr.global_surface(
         e_lat[rest], e_lon[rest], d_lat[rest], d_lon[rest], odd[rest], r_lat, r_lon
     )
@@ -270,11 +293,16 @@ def _plausibility_walk(
     stats: TrackStats,
     partner_t: F64,
     limit_kt: F64,
+    indep: B,
+    keys: tuple[F64, F64],
 ) -> dict[str, npt.NDArray[Any]]:
     """Accept a fix only if reachable from the last accepted one at a plausible speed."""
     cols = table.cols
+    none = np.zeros(0, dtype=np.int64)
     if len(cand) == 0:
-        return {"index": cand, "lat": lat[cand], "lon": lon[cand]}
+        return {"index": cand, "lat": lat[cand], "lon": lon[cand], "held": none,
+                "held_lat": lat[none], "held_lon": lon[none], "release": none,
+                "drop": none}  # fmt: skip
     # Fast path, vectorised: where every fix of an aircraft is reachable from the one before it
     # (and the first from the state), the sequential walk would accept them all.
     rows_c = row_of[cand]
@@ -289,7 +317,9 @@ def _plausibility_walk(
     ok &= (np.abs(lat[cand]) <= 90.0) & (np.abs(lon[cand]) <= 180.0)
     # An aircraft walks if any of its fixes fails or it has rejects pending (its fixes are
     # consecutive in ``cand``: one reduction per aircraft, no set operations).
-    bad = ~ok | (cols["pos_rejects"][rows_c] > 0)
+    # A first surface fix, or a provisional track, walks too (rule 4 of flyvakt.track.plausible).
+    bad = ~ok | (cols["pos_rejects"][rows_c] > 0) | cols["pos_provisional"][rows_c]
+    bad |= np.isnan(prev_lat) & (o.cpr_odd[cand] >= 0) & o.cpr_surface[cand]
     starts_c = np.flatnonzero(first)
     slow = np.logical_or.reduceat(bad, starts_c)[np.cumsum(first) - 1]
     fast = cand[~slow]
@@ -301,13 +331,39 @@ def _plausibility_walk(
         cols["lon_deg"][fast_rows] = lon[fast][final]
         cols["pos_t"][fast_rows] = t[fast][final]
     accepted: list[int] = fast.tolist()
-    accepted += plausible.walk(
-        cols, cfg, cand[slow], lat, lon, t, partner_t, limit_kt, row_of, o, stats.rejected
+    walked, held, release, drop = plausible.walk(
+        cols,
+        cfg,
+        cand[slow],
+        lat,
+        lon,
+        t,
+        partner_t,
+        limit_kt,
+        row_of,
+        o,
+        stats.rejected,
+        indep,
+        keys,
     )
+    accepted += walked
     idx = np.sort(np.asarray(accepted, dtype=np.int64))
-    if len(idx):
-        r = row_of[idx]
-        cols["pos_src"][r] = o.source[idx]
-        on_ground = column_at(o, "on_ground", idx) == 1
-        cols["pos_surface"][r] = column_at(o, "cpr_surface", idx) | on_ground
-    return {"index": idx, "lat": lat[idx], "lon": lon[idx]}
+    hidx = np.sort(np.asarray(held, dtype=np.int64))
+    both = np.union1d(idx, hidx) if len(hidx) else idx
+    if len(both):
+        r = row_of[both]
+        cols["pos_src"][r] = o.source[both]
+        on_ground = column_at(o, "on_ground", both) == 1
+        cols["pos_surface"][r] = column_at(o, "cpr_surface", both) | on_ground
+    icao = cols["icao24"]
+    return {
+        "index": idx,
+        "lat": lat[idx],
+        "lon": lon[idx],
+        "held": hidx,
+        "held_lat": lat[hidx],
+        "held_lon": lon[hidx],
+        # Addresses whose fixes held in earlier steps are output now, or dropped.
+        "release": icao[np.asarray(sorted(release), dtype=np.int64)].astype(np.int64),
+        "drop": icao[np.asarray(sorted(drop), dtype=np.int64)].astype(np.int64),
+    }

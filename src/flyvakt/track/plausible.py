@@ -18,6 +18,16 @@ that error from spreading:
    with each other *and* share no CPR frame: fixes that all lean on one bad frame agree with
    each other but are not independent evidence.
 
+4. **First surface fixes.** A surface fix with no reference (a new track's pair resolved against
+   the nearest airport) may itself be the damaged one, and local decodes against it then agree
+   with it forever (a local decode lands within half a zone of its reference whatever the
+   zone). It is *provisional*: held, not output, until a global decode sharing no frame with it
+   agrees (then every held fix is output, late but unchanged); a global decode that disagrees
+   drops the held fixes (``unconfirmed_first_fix``) and starts over from itself. readsb's
+   position reliability counters follow the same idea. Airborne first fixes are trusted as
+   before: the airborne global decode has no quadrant ambiguity, and holding them would cost
+   every aircraft heard for fewer than ~4 position frames its position.
+
 Frames are identified by their time (``partner_t`` is the time of a fix's partner frame, or of
 its local reference); two frames at the same instant count as one, which only makes a reset
 wait a little longer.
@@ -68,15 +78,28 @@ def walk(
     row_of: I64,
     o: Any,
     rejected: Any,
-) -> list[int]:
+    indep: Any,
+    keys: tuple[F64, F64],
+) -> tuple[list[int], list[int], set[int], set[int]]:
     """The sequential walk over candidate fixes of aircraft that need it; returns accepted rows.
 
     ``lat``/``lon``/``t``/``partner_t``/``limit_kt`` are per row of the batch (``cand``: the
     rows to walk); ``lat``/``lon`` are updated in place where a fix is re-decoded. The
     per-aircraft walk state (last accepted fix, the run of rejected fixes) is read from and
-    written back to ``cols``.
+    written back to ``cols``. ``indep``: per row, whether the fix is evidence independent of the
+    track (a global decode or a given position, not a local decode against it); ``keys``: per
+    row, the raw CPR latitude of its own frame and of its partner (frame identity with the time).
+
+    Returns (accepted rows, rows still held as a provisional first fix, table rows whose fixes
+    held in earlier steps are confirmed, table rows whose earlier held fixes are dropped).
     """
     accepted: list[int] = []
+    held: dict[int, list[int]] = {}
+    release: set[int] = set()
+    drop: set[int] = set()
+    c_ind = indep[cand].tolist()
+    c_surf = (o.cpr_surface[cand] & (o.cpr_odd[cand] >= 0)).tolist()  # rule 4 applies
+    c_k0, c_k1 = keys[0][cand].tolist(), keys[1][cand].tolist()
     c_rows = row_of[cand].tolist()
     c_lat = lat[cand].tolist()
     c_lon = lon[cand].tolist()
@@ -100,26 +123,32 @@ def walk(
                 float(cols["cand_t"][r]),
                 float(cols["cand_dep0_t"][r]),
                 float(cols["cand_dep1_t"][r]),
+                float(cols["pos_provisional"][r]),
+                1.0,  # the fixes held in earlier steps are still pending (not dropped/released)
+                float(cols["prov_key0"][r]),
+                float(cols["prov_key1"][r]),
             ]
             last[r] = st
         la, lo, tt, pt, kk = c_lat[k], c_lon[k], c_t[k], c_p[k], c_lim[k]
         if not (-90.0 <= la <= 90.0 and -180.0 <= lo <= 180.0):
             rejected["position_out_of_range"] += 1
             continue
-        ok = math.isnan(st[0])
+        if math.isnan(st[0]) or st[9]:
+            _first_fix(st, r, int(cand[k]), la, lo, tt, pt, (c_k0[k], c_k1[k]), kk, slack,
+                       c_surf[k], c_ind[k], held, accepted, release, drop, rejected)  # fmt: skip
+            continue
         reason = ""
+        dt = abs(tt - st[2])
+        d = dist_nm(st[0], st[1], la, lo)
+        ok = d <= slack + dt * kk
         if not ok:
-            dt = abs(tt - st[2])
-            d = dist_nm(st[0], st[1], la, lo)
-            ok = d <= slack + dt * kk
-            if not ok:
-                reason = "implausible_speed" if d <= slack + dt * k_max else "implausible_jump"
-                if has_cpr[k] and tt - st[2] <= _ref_max_age(cfg, o, int(cand[k])):
-                    la2, lo2 = _redecode(o, int(cand[k]), st[0], st[1])
-                    if dist_nm(st[0], st[1], la2, lo2) <= slack + dt * kk:
-                        ok, la, lo = True, la2, lo2
-                        lat[cand[k]], lon[cand[k]] = la2, lo2
-                        rejected["cpr_redecoded_local"] += 1
+            reason = "implausible_speed" if d <= slack + dt * k_max else "implausible_jump"
+            if has_cpr[k] and tt - st[2] <= _ref_max_age(cfg, o, int(cand[k])):
+                la2, lo2 = _redecode(o, int(cand[k]), st[0], st[1])
+                if dist_nm(st[0], st[1], la2, lo2) <= slack + dt * kk:
+                    ok, la, lo = True, la2, lo2
+                    lat[cand[k]], lon[cand[k]] = la2, lo2
+                    rejected["cpr_redecoded_local"] += 1
         if not ok and st[3] + 1 >= cfg.reset_after_rejects and not math.isnan(st[4]):
             # Several rejects in a row: if this fix agrees with the previous rejected ones and
             # shares no frame with them all, the old track was the outlier (a bad first fix or
@@ -136,9 +165,9 @@ def walk(
             continue
         # Rejected: extend the run of agreeing rejects (keeping the frames they all share) or
         # start a new one at this fix.
-        chained = not math.isnan(st[4]) and dist_nm(
-            st[4], st[5], la, lo
-        ) <= slack + abs(tt - st[6]) * kk
+        chained = (
+            not math.isnan(st[4]) and dist_nm(st[4], st[5], la, lo) <= slack + abs(tt - st[6]) * kk
+        )
         if chained and st[3] > 0:
             st[7] = st[7] if st[7] in (tt, pt) else math.nan
             st[8] = st[8] if st[8] in (tt, pt) else math.nan
@@ -153,7 +182,71 @@ def walk(
         cols["pos_rejects"][r] = int(st[3])
         cols["cand_lat"][r], cols["cand_lon"][r], cols["cand_t"][r] = st[4], st[5], st[6]
         cols["cand_dep0_t"][r], cols["cand_dep1_t"][r] = st[7], st[8]
-    return accepted
+        cols["pos_provisional"][r] = bool(st[9])
+        cols["prov_key0"][r], cols["prov_key1"][r] = st[11], st[12]
+    still = [i for r, rows in held.items() if last[r][9] for i in rows]
+    return accepted, still, release, drop
+
+
+def _first_fix(
+    st: list[float],
+    r: int,
+    i: int,
+    la: float,
+    lo: float,
+    tt: float,
+    pt: float,
+    key: tuple[float, float],
+    kk: float,
+    slack: float,
+    provisional_kind: bool,
+    indep: bool,
+    held: dict[int, list[int]],
+    accepted: list[int],
+    release: set[int],
+    drop: set[int],
+    rejected: Any,
+) -> None:
+    """Rule 4: a fix of an aircraft with no position or a provisional one (``st[9]``).
+    ``provisional_kind``: a CPR surface fix (the only kind that starts a provisional track)."""
+    if not math.isnan(st[0]):
+        agrees = dist_nm(st[0], st[1], la, lo) <= slack + abs(tt - st[2]) * kk
+        if agrees:
+            st[0], st[1], st[2] = la, lo, tt
+            mine = ((st[7], st[11]), (st[8], st[12]))
+            if indep and (tt, key[0]) not in mine and (pt, key[1]) not in mine:
+                # Confirmed by independent evidence: the held fixes and this one are output.
+                accepted.extend(held.pop(r, []))
+                accepted.append(i)
+                if st[10]:
+                    release.add(r)
+                    st[10] = 0.0
+                st[7] = st[8] = st[11] = st[12] = math.nan
+                st[9] = 0.0
+            else:
+                held.setdefault(r, []).append(i)
+            return
+        if not indep:
+            # A local decode that disagrees with the fix it was decoded against: a bad frame.
+            rejected["implausible_jump"] += 1
+            return
+        # An independent fix that disagrees: one of the two is wrong; start over from the new.
+        rejected["unconfirmed_first_fix"] += len(held.pop(r, []))
+    if st[10]:
+        drop.add(r)
+        st[10] = 0.0
+    st[0], st[1], st[2], st[3] = la, lo, tt, 0.0
+    st[4] = st[5] = math.nan
+    st[6] = -math.inf
+    if not provisional_kind:
+        # Airborne CPR and given positions (decoded feeds) are trusted as before: no quadrant.
+        st[7] = st[8] = st[11] = st[12] = math.nan
+        st[9] = 0.0
+        accepted.append(i)
+        return
+    st[7], st[8], st[9] = tt, pt, 1.0
+    st[11], st[12] = key
+    held[r] = [i]
 
 
 def _common(dep0: float, dep1: float, t: float, partner_t: float) -> bool:

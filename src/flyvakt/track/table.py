@@ -44,6 +44,14 @@ META_COLUMNS: dict[str, tuple[Any, Any]] = {
     "pos_t": (np.float64, -np.inf),
     "pos_src": (np.uint8, 0),
     "pos_surface": (np.bool_, False),
+    # The position is a first fix (no reference) not yet confirmed by an independent global
+    # decode (flyvakt.track.plausible, "First fixes"): its fixes are held, not output.
+    "pos_provisional": (np.bool_, False),
+    # The provisional first fix's two frames: their times are in cand_dep0_t / cand_dep1_t
+    # (unused while provisional), their raw CPR latitudes here, so frames of a recording
+    # without timestamps (every frame at one instant) are still told apart.
+    "prov_key0": (np.float64, np.nan),
+    "prov_key1": (np.float64, np.nan),
     "pos_rejects": (np.int32, 0),  # consecutive rejected fixes since the last accepted one
     "cand_lat": (np.float64, np.nan),  # last rejected fix, a candidate for a position reset
     "cand_lon": (np.float64, np.nan),

@@ -112,6 +112,9 @@ class TrackerState:
     table: StateTable = field(default_factory=StateTable)
     # First frames of never-seen addresses awaiting a second one (flyvakt.track.confirm).
     pending: ObservationBatch = field(default_factory=lambda: ObservationBatch.empty(0))
+    # Provisional first fixes held from earlier steps, output once confirmed (rule 4 of
+    # flyvakt.track.plausible).
+    held: PositionBatch = field(default_factory=lambda: PositionBatch.empty(0))
 
 
 def _valid_mask(values: npt.NDArray[Any]) -> B:
@@ -187,6 +190,10 @@ def _step_sorted(
     # The plausibility limit reads the last groundspeed of any source.
     pos = decode_positions(table, o, cfg, start_of_row, row_of, stats, carried["groundspeed_kt"])
     positions = _context(table, o, pos, held, row_of, start_of_row, cfg)
+    positions = _hold(state, positions, pos, _context(
+        table, o, {"index": pos["held"], "lat": pos["held_lat"], "lon": pos["held_lon"]},
+        held, row_of, start_of_row, cfg,
+    ), stats)  # fmt: skip
     stats.positions = len(positions)
 
     # Per-aircraft meta.
@@ -215,6 +222,29 @@ def _step_sorted(
 
     _remember_cpr(table, o, gid, rows)
     return state, positions, stats
+
+
+def _hold(
+    state: TrackerState,
+    positions: PositionBatch,
+    pos: dict[str, npt.NDArray[Any]],
+    now_held: PositionBatch,
+    stats: TrackStats,
+) -> PositionBatch:
+    """The step's positions with the earlier held fixes confirmed now (before them: they are
+    older); the fixes held now replace the dropped and released ones in the state."""
+    old = state.held
+    if len(old) == 0 and len(now_held) == 0:
+        return positions
+    gone = np.isin(old.icao24, pos["drop"])
+    if gone.any():
+        stats.rejected["unconfirmed_first_fix"] += int(np.count_nonzero(gone))
+    out = np.isin(old.icao24, pos["release"]) & ~gone
+    state.held = PositionBatch.concat([old.take(np.flatnonzero(~gone & ~out)), now_held])
+    if not out.any():
+        return positions
+    both = PositionBatch.concat([old.take(np.flatnonzero(out)), positions])
+    return both.take(np.lexsort((both.time_s, both.icao24)))
 
 
 def _last_per_run(keep: I64, gid: I64) -> tuple[I64, I64]:
@@ -374,6 +404,8 @@ def expire(state: TrackerState, now_s: float, silence_s: float = 300.0) -> list[
     gone = live[table.cols["last_seen_s"][live] < now_s - silence_s]
     addresses: list[int] = table.cols["icao24"][gone].tolist()
     table.drop_many(addresses)
+    if len(state.held):
+        state.held = state.held.take(np.flatnonzero(~np.isin(state.held.icao24, addresses)))
     return addresses
 
 

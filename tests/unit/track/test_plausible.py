@@ -34,10 +34,12 @@ def _walk(limit_row1_kt: float) -> tuple[list[int], Counter[str]]:
     lon = np.array([np.nan, 5.0])
     limit_kt = np.array([cfg.max_speed_kt, limit_row1_kt])
     rejected: Counter[str] = Counter()
-    accepted = plausible.walk(
+    accepted, held, _, _ = plausible.walk(
         cols, cfg, np.array([1]), lat, lon, o.time_s, np.full(2, np.nan), limit_kt,
-        np.array([row, row]), o, rejected,
+        np.array([row, row]), o, rejected, np.ones(2, dtype=np.bool_),
+        (np.full(2, np.nan), np.full(2, np.nan)),
     )  # fmt: skip
+    assert held == []  # a trusted track (not provisional) holds nothing
     return accepted, rejected
 
 
