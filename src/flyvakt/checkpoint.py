@@ -38,6 +38,11 @@ from flyvakt.track import TrackerState
 from flyvakt.track.table import COLUMNS, StateTable
 from flyvakt.validate import EdgeState
 
+# Tracker columns added after checkpoints were first written: a checkpoint written before one
+# existed loads with the column's fill value (track/table.py COLUMNS) in every row
+# (session 6: the provisional first surface fix; an older row's fix was never provisional).
+_ADDED_COLUMNS = ("pos_provisional", "prov_key0", "prov_key1")
+
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
@@ -156,6 +161,10 @@ def loads(data: bytes) -> PipelineState:
 
 def _state(doc: dict[str, Any]) -> PipelineState:
     cols = {k: _unarr(v) for k, v in doc["tracker"].items()}
+    n_rows = len(next(iter(cols.values()))) if cols else 0
+    for name in set(_ADDED_COLUMNS) - cols.keys():  # written before the column existed
+        dtype, fill = COLUMNS[name]
+        cols[name] = np.full(n_rows, fill, dtype)
     unknown = set(cols) ^ set(COLUMNS)
     if unknown:
         raise CheckpointError(f"checkpoint tracker columns differ: {sorted(unknown)}")
