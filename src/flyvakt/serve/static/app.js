@@ -6,7 +6,7 @@ import { $, distanceNm, el, fromInput, getJSON, inZone, inputValue, isoUtc, pars
 import { renderVerdict, verdictText } from "./verdict.js";
 import { renderTable } from "./table.js";
 import { drawSnapshot, imageStats } from "./snapshot.js";
-import { PlacesLayer, RunwayLayer, acLabel, createMap, declutterAirportLabels, drawInferredLeg, drawReceivers,
+import { PlacesLayer, RunwayLayer, acLabel, createMap, declutterAirportLabels, keepAircraftLabelsInside, drawInferredLeg, drawReceivers,
   drawTrail, fleetColour, loadOutlines, markerElement, nearLng, spiderfy } from "./layers.js";
 
 const READER_TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
@@ -133,6 +133,7 @@ function placeMarkers() {
     const m = state.markers.get(it.hex);
     if (m) { m.setLatLng(it.latlng); m.getElement()?.classList.toggle("spread", !!it.spread); }
   }
+  keepAircraftLabelsInside(map.getContainer());
   declutterAirportLabels(map.getContainer());
 }
 function fitAircraft() {

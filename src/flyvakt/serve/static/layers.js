@@ -127,6 +127,17 @@ export function declutterAirportLabels(container) {
   labels.forEach((lab, i) => { if (sides[i] !== "right") lab.dataset.side = sides[i]; });
 }
 
+/** Aircraft labels that would run past the map's right edge sit on the icon's left instead
+ * (at phone size "RA96017 · sist høyrd for 40 min sidan" ran off the screen). Reads every box
+ * first, then writes: one layout. */
+export function keepAircraftLabelsInside(container) {
+  const labels = [...container.querySelectorAll(".ac .ac-label")];
+  for (const lab of labels) delete lab.dataset.side;
+  const edge = container.getBoundingClientRect().right;
+  const over = labels.map((lab) => { const r = lab.getBoundingClientRect(); return r.width > 0 && r.right > edge; });
+  labels.forEach((lab, i) => { if (over[i]) lab.dataset.side = "left"; });
+}
+
 // ---- runways ---------------------------------------------------------------------------------
 // Why zoom 12: a 45 m runway is ~1.5 px wide at zoom 11 and ~3 px at 12; below that the
 // airport label says more than the line.
