@@ -127,15 +127,28 @@ export function declutterAirportLabels(container) {
   labels.forEach((lab, i) => { if (sides[i] !== "right") lab.dataset.side = sides[i]; });
 }
 
-/** Aircraft labels that would run past the map's right edge sit on the icon's left instead
- * (at phone size "RA96017 · sist høyrd for 40 min sidan" ran off the screen). Reads every box
- * first, then writes: one layout. */
+/** Keep aircraft labels on the map (at phone size "RA96017 · sist høyrd for 40 min sidan" ran
+ * off the screen near Pyongyang): a label that would run past the right edge sits on the icon's
+ * left; one that fits on neither side goes where there is more room, wrapped to that width.
+ * Reads every box first, then writes: one layout. The offsets match app.css (.ac-label). */
 export function keepAircraftLabelsInside(container) {
   const labels = [...container.querySelectorAll(".ac .ac-label")];
-  for (const lab of labels) delete lab.dataset.side;
-  const edge = container.getBoundingClientRect().right;
-  const over = labels.map((lab) => { const r = lab.getBoundingClientRect(); return r.width > 0 && r.right > edge; });
-  labels.forEach((lab, i) => { if (over[i]) lab.dataset.side = "left"; });
+  for (const lab of labels) { delete lab.dataset.side; lab.style.width = ""; }
+  const m = container.getBoundingClientRect();
+  const plans = labels.map((lab) => {
+    const r = lab.getBoundingClientRect(), d = lab.parentElement.getBoundingClientRect();
+    if (r.width === 0 || r.right <= m.right) return null;
+    const right = m.right - (d.left + 24), left = (d.right - 24) - m.left;
+    if (r.width <= left) return { side: "left" };
+    const side = left > right ? "left" : "right";
+    return { side, width: Math.max(40, Math.floor(side === "left" ? left : right) - 4) };
+  });
+  labels.forEach((lab, i) => {
+    const p = plans[i];
+    if (!p) return;
+    if (p.side === "left") lab.dataset.side = "left";
+    if (p.width) lab.style.width = `${p.width}px`;
+  });
 }
 
 // ---- runways ---------------------------------------------------------------------------------
