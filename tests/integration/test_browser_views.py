@@ -57,7 +57,7 @@ def test_phone_layout(chrome: Any, sv_url: str) -> None:
 def test_phone_aircraft_labels_stay_on_the_map(chrome: Any, sv_url: str, lon: float) -> None:
     """At phone size the fleet's labels ("RA96017 · sist høyrd for 40 min sidan") ran past the
     map's right edge near Pyongyang: a label that would sits on the icon's left, or, fitting on
-    neither side, wraps on the side with more room."""
+    neither side, is cut ("…") on the side with more room."""
     p = kit.Page(
         chrome, sv_url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )

@@ -127,9 +127,13 @@ export function declutterAirportLabels(container) {
   labels.forEach((lab, i) => { if (sides[i] !== "right") lab.dataset.side = sides[i]; });
 }
 
+// Why 110 px: a label cut to this width still shows the registration and the start of its
+// state ("RA96017 · sist høyrd…" at 11 px type); narrower says less than the other side.
+const WRAP_MIN_PX = 110;
 /** Keep aircraft labels on the map (at phone size "RA96017 · sist høyrd for 40 min sidan" ran
- * off the screen near Pyongyang): a label that would run past the right edge sits on the icon's
- * left; one that fits on neither side goes where there is more room, wrapped to that width.
+ * off the screen near Pyongyang): a label that would run past the right edge is cut to the room
+ * on its right ("…"; one line, so it never runs into the label below), or, with too little room
+ * there, sits on the icon's left (cut if need be). The details panel has the whole text.
  * Reads every box first, then writes: one layout. The offsets match app.css (.ac-label). */
 export function keepAircraftLabelsInside(container) {
   const labels = [...container.querySelectorAll(".ac .ac-label")];
@@ -139,6 +143,9 @@ export function keepAircraftLabelsInside(container) {
     const r = lab.getBoundingClientRect(), d = lab.parentElement.getBoundingClientRect();
     if (r.width === 0 || r.right <= m.right) return null;
     const right = m.right - (d.left + 24), left = (d.right - 24) - m.left;
+    // Cut on its own side while that leaves a readable width (the airport labels are
+    // placed around the aircraft labels where they were); else the icon's left if it fits.
+    if (right >= WRAP_MIN_PX) return { side: "right", width: Math.floor(right) - 4 };
     if (r.width <= left) return { side: "left" };
     const side = left > right ? "left" : "right";
     return { side, width: Math.max(40, Math.floor(side === "left" ? left : right) - 4) };
