@@ -56,8 +56,8 @@ def test_phone_layout(chrome: Any, sv_url: str) -> None:
 @pytest.mark.parametrize("lon", [125.55, 125.67])  # the fleet near the right edge; mid-map
 def test_phone_aircraft_labels_stay_on_the_map(chrome: Any, sv_url: str, lon: float) -> None:
     """At phone size the fleet's labels ("RA96017 · sist høyrd for 40 min sidan") ran past the
-    map's right edge near Pyongyang: a label that would sits on the icon's left, or, fitting on
-    neither side, is cut ("…") on the side with more room."""
+    map's right edge near Pyongyang: such a label is cut ("…") to the room on its right, or
+    moves to the icon's left when that room is too narrow; none leaves the map either side."""
     p = kit.Page(
         chrome, sv_url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
