@@ -39,7 +39,7 @@ import numpy as np
 
 from flyvakt.decode.commb import CommBLatest
 from flyvakt.model import Event, PositionBatch
-from flyvakt.model.batches import NON_ICAO, icao_hex
+from flyvakt.model.batches import icao_hex_many
 from flyvakt.track.table import TRACKED_FIELDS, StateTable
 
 __all__ = ["Hub", "SharedMessage", "Subscription"]
@@ -114,12 +114,8 @@ _ROW_KEYS = ("icao24", "time_s", "lat", "lon", "alt_baro", "gs", "track", "on_gr
 def position_rows(positions: PositionBatch) -> list[dict[str, Any]]:
     """The live "positions" message rows, built column by column (the per-fix Python work
     is one ``dict(zip(...))``: with a map open this ran for every fix of every step)."""
-    icao = positions.icao24.astype(np.int64)
-    plain = (icao & NON_ICAO) == 0
-    fmt = (lambda a: f"{a:06x}") if plain.all() else icao_hex
-    hexes = [fmt(a) for a in icao.tolist()]
     cols = (
-        hexes,
+        icao_hex_many(positions.icao24),
         positions.time_s.astype(np.float64).tolist(),
         _rounded(positions.lat_deg, 5),
         _rounded(positions.lon_deg, 5),
