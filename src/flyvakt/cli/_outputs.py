@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import json
 from pathlib import Path
 from typing import IO, Any
@@ -218,19 +219,20 @@ def _object_texts(values: np.ndarray[Any, Any]) -> Any:
     return pa.array(values, type=pa.string(), from_pandas=True)
 
 
-_SOURCE_TEXTS: list[Any] = []  # the 256 source names by code, one Arrow array (made once)
+@functools.cache
+def _source_names() -> Any:
+    """The 256 source names by code, one Arrow array (made once, on first use)."""
+    names = [_SOURCE_NAMES.get(i, "unknown").encode("ascii") for i in range(256)]
+    lengths = np.array([len(b) for b in names], dtype=np.int64)
+    codes = np.array(names, dtype=np.bytes_).view(np.uint8).reshape(256, -1)
+    return _texts(codes, lengths, None)
 
 
 def _source_texts(source: np.ndarray[Any, Any]) -> Any:
     """Source codes -> their names, taken by Arrow from the 256 names (no per-row bytes)."""
     import pyarrow as pa
 
-    if not _SOURCE_TEXTS:
-        names = [_SOURCE_NAMES.get(i, "unknown").encode("ascii") for i in range(256)]
-        lengths = np.array([len(b) for b in names], dtype=np.int64)
-        codes = np.array(names, dtype=np.bytes_).view(np.uint8).reshape(256, -1)
-        _SOURCE_TEXTS.append(_texts(codes, lengths, None))
-    return _SOURCE_TEXTS[0].take(_fixed(pa.int32(), source.astype(np.int32), None))
+    return _source_names().take(_fixed(pa.int32(), source.astype(np.int32), None))
 
 
 def positions_table(p: PositionBatch) -> Any:
