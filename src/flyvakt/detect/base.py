@@ -19,6 +19,7 @@ import numpy.typing as npt
 from flyvakt.detect import rules as R
 from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.detect.tails import SampleTails
+from flyvakt.geo.cells import AirportCells
 from flyvakt.geo.distance import distance_nm
 from flyvakt.model import AirportRef, Event, PositionBatch
 from flyvakt.model.batches import icao_hex
@@ -52,9 +53,7 @@ class WorldView(Protocol):
 
     def highest_airport_ft(self) -> float: ...
 
-    def highest_airport_near_ft(
-        self, lats_deg: npt.NDArray[np.float64], lons_deg: npt.NDArray[np.float64], radius_nm: float
-    ) -> npt.NDArray[np.float64]: ...
+    def airport_cells(self, radius_nm: float) -> AirportCells: ...
 
 
 @dataclass(slots=True)

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-import numpy.typing as npt
-
 from flyvakt.detect import rules as R
 from flyvakt.detect.airspace import AirspaceRule
 from flyvakt.detect.approach import ApproachRule
@@ -27,10 +24,6 @@ from flyvakt.model import AirportRef, Event, PositionBatch
 # The same (stateless) rule objects as detector.RULES.
 SPOOFING, AIRSPACE, APPROACH = SpoofingRule(), AirspaceRule(), ApproachRule()
 
-# The vectorised airport search and the scalar one round distances differently (by far less
-# than a metre): "no airport within FIELD_NM" is asked with this margin (~20 m), so that the
-# answer never differs from the scalar search's.
-REACH_MARGIN_NM = 0.01
 _STEP_S, _RING, _KEEP_S = R.RECENT_STEP_S, R.RECENT_FIXES, R.RECENT_KEEP_S  # for remember()
 
 
@@ -73,7 +66,7 @@ def calm(
       touch-and-go checks after an interval only clear the (already empty) lift-off candidate.
       What remains is the altitude check (absurd or implausible altitudes become missing), done
       here by the same functions; ``far`` (no airport within ``FIELD_NM``, from
-      :func:`far_from_fields`) answers the absurd-altitude check's airport search in advance;
+      ``prepass.FieldSearch.far``) answers the absurd-altitude check's airport search in advance;
     - spoofing and airspace act only on country samples: those get the rules themselves;
     - approach with no approach under way acts only on a descending fix below
       ``APPROACH_MAX_ALT_FT`` once ``APPROACH_RECHECK_S`` has passed: that fix gets the rule;
@@ -227,22 +220,6 @@ def calm_ground(
     st.emergency_code, st.emergency_reported = -1, False
     remember(st, fx)
     return True
-
-
-def far_from_fields(
-    ctx: Context, p: PositionBatch, rows: npt.NDArray[np.int64], n: int
-) -> npt.NDArray[np.bool_]:
-    """Per row of ``p`` (``n`` rows): among ``rows``, those at or above ``SLOW_HIGH_FT`` with no
-    airport within ``FIELD_NM``, where :func:`~flyvakt.detect.evidence.absurd_alt` can only say
-    no; one vectorised search instead of its scalar one per fix."""
-    out = np.zeros(n, np.bool_)
-    rows = rows[p.altitude_baro_ft[rows] >= R.SLOW_HIGH_FT]
-    if len(rows):
-        ai, _d = ctx.world.nearest_airport_index(
-            p.lat_deg[rows], p.lon_deg[rows], R.FIELD_NM + REACH_MARGIN_NM
-        )
-        out[rows[ai < 0]] = True
-    return out
 
 
 def remember(st: AircraftState, fx: Fix) -> None:

@@ -39,7 +39,6 @@ from flyvakt.detect.base import Context, Hot, Rule, WorldView
 from flyvakt.detect.calm import calm as _calm
 from flyvakt.detect.calm import calm_first_many as _calm_first_many
 from flyvakt.detect.calm import calm_ground as _calm_ground
-from flyvakt.detect.calm import far_from_fields as _far_from_fields
 from flyvakt.detect.calm import may_approach as _may_approach
 from flyvakt.detect.calm import remember as _remember
 from flyvakt.detect.coverage import CoverageRule, within_reach_many
@@ -47,12 +46,12 @@ from flyvakt.detect.emergency import EmergencyRule
 from flyvakt.detect.expiry import DETECT_FORGET_S, drop
 from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.phase import PhaseRule
-from flyvakt.detect.prepass import fix_columns, ground_estimate
+from flyvakt.detect.prepass import FieldSearch, emergency, fix_columns, ground_estimate
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.model import AirportRef, Event, PositionBatch
 from flyvakt.model.batches import icao_hex_many, parse_icao_hex
-from flyvakt.model.runs import runs_by_key, silence_generations
+from flyvakt.model.runs import Runs, runs_by_key, silence_generations
 
 COVERAGE, PHASE, SPOOFING = CoverageRule(), PhaseRule(), SpoofingRule()
 AIRSPACE, APPROACH, EMERGENCY = AirspaceRule(), ApproachRule(), EmergencyRule()
@@ -62,7 +61,6 @@ AIRSPACE, APPROACH, EMERGENCY = AirspaceRule(), ApproachRule(), EmergencyRule()
 RULES: tuple[Rule, ...] = (COVERAGE, PHASE, SPOOFING, AIRSPACE, APPROACH, EMERGENCY)
 
 
-_EMERGENCY = sorted(R.EMERGENCY_SQUAWKS)
 _EVENT_TIME = attrgetter("time_s")  # the events' sort key, without a Python call per event
 
 
@@ -89,7 +87,7 @@ def step(
         before = np.where(rows >= 0, lf.cols["t"][np.maximum(rows, 0)], np.nan)
         gen = silence_generations(runs, positions.time_s, before, forget_after_s)
         if gen is None:
-            _batch(ctx, state, positions, out, why)
+            _batch(ctx, state, positions, out, why, (runs, rows))
         else:
             for g in range(int(gen.max()) + 1):
                 part = positions.take(np.flatnonzero(gen == g))
@@ -147,16 +145,18 @@ def _batch(
     p: PositionBatch,
     out: list[Event],
     why: Counter[str] | None = None,
+    known: tuple[Runs, npt.NDArray[np.int64]] | None = None,
 ) -> None:
+    """One batch (``known``: its runs and their ``LastFixes.find``, when the caller has them)."""
     icao = p.icao24
-    runs = runs_by_key(icao)
+    runs, found = (runs_by_key(icao), None) if known is None else known
     start, starts, gid = runs.is_start, runs.starts, runs.gid
-    ac_rows = state.lastfix.rows_for(icao[starts])
+    ac_rows = state.lastfix.rows_for(icao[starts], found)
     row_of = ac_rows[gid]
     ground = ground_estimate(p)
     reasons: list[tuple[str, npt.NDArray[np.bool_]]] | None = [] if why is not None else None
     hot, gap, sample = _hot_rows(state, p, ground, start, starts, gid, ac_rows, row_of, reasons)
-    field_i, clear, high, later = _fields(ctx, p, ground, hot)
+    field_i, clear, high, later, fs = _fields(ctx, p, ground, hot)
     # Near a field every fix whose phase is in doubt goes to the rules; fixes well above it one
     # per APPROACH_SAMPLE_S (for the trends); taxiing with a ground flag, one per country sample.
     t = p.time_s
@@ -169,7 +169,8 @@ def _batch(
     if why is not None and reasons is not None:
         _count_reasons(why, hot, [*reasons, ("near a field", doubt)])
     idx = np.flatnonzero(hot)
-    _late_fields(ctx, p, idx[later[idx]], field_i)
+    late = idx[later[idx]]
+    field_i[late] = fs.at(late)  # rows _fields left for later, hot now: their airports
     # The hot rows in the order the rules see them: all aircraft in time order (then address),
     # not aircraft after aircraft: aircraft share ground references (ctx.ground_refs), so each
     # fix must see those learned before it in data time, however the stream was cut into
@@ -196,11 +197,11 @@ def _batch(
     # Rows that may take a calm path (calm.py), after no gap and with no emergency code: 1,
     # flagged airborne with no field near (_calm); 2, flagged on the ground near a field
     # (_calm_ground). The aircraft's own state and the fix's evidence decide the rest.
-    plain = ~gap[idx] & ~np.isin(p.squawk[idx], _EMERGENCY)
+    plain = ~gap[idx] & ~emergency(p.squawk[idx])
     fi, on = field_i[idx], p.on_ground[idx]
     air = plain & (fi < 0) & (on == 0)
     calm_l = (air + 2 * (plain & (fi >= 0) & (on == 1)).astype(np.int8)).tolist()
-    far_l = _far_from_fields(ctx, p, idx[air], len(p))[idx].tolist()
+    far_l = fs.far(idx, np.where(air, p.altitude_baro_ft[idx], np.nan))
     _approach_near(ctx, p, idx)
     refs: dict[int, AirportRef] = {}  # the batch's fields, AirportRef built once each
     seen: dict[int, AircraftState] = {}
@@ -313,7 +314,7 @@ def _hot_rows(
         & (alt < R.APPROACH_MAX_ALT_FT)
         & (np.floor(t / R.APPROACH_SAMPLE_S) != np.floor(prev_t / R.APPROACH_SAMPLE_S))
     )
-    emerg = np.isin(p.squawk, list(R.EMERGENCY_SQUAWKS))
+    emerg = emergency(p.squawk)
     sample = new | (np.floor(t / R.COUNTRY_SAMPLE_S) != np.floor(prev_t / R.COUNTRY_SAMPLE_S))
     lost = start & lf["lost"][row_of]
     hot = new | gap | flip | low | emerg | sample | lost
@@ -359,26 +360,27 @@ def _count_reasons(
 def _fields(
     ctx: Context, p: PositionBatch, ground: npt.NDArray[np.bool_], hot: npt.NDArray[np.bool_]
 ) -> tuple[
-    npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]
-]:
+    npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_],
+    FieldSearch,
+]:  # fmt: skip
     """Per row: the airport within ``FIELD_NM`` when the fix is low near it (or has no altitude,
     or says "ground"), else -1; whether the fix's phase is clear without the rules (flagged on
-    the ground at taxi speed, or far above the field whatever the QNH); the latter alone; and
-    the rows whose airport is not looked up yet.
+    the ground at taxi speed, or far above the field whatever the QNH); the latter alone; the
+    rows whose airport is not looked up yet; and the batch's airport search, for the rest.
 
     Flagged on the ground at taxi speed without an altitude, a fix is clear whatever the
-    airport: its airport is looked up only when it is ``hot`` already, or (:func:`_late_fields`)
+    airport: its airport is looked up (``FieldSearch.at``) only when it is ``hot`` already, or
     when it becomes hot as the fix before a hot one. The airport of a row depends on that row
     alone, so the answer is the same as looking every row up."""
     alt = p.altitude_baro_ft
     out = np.full(len(p), -1, np.int64)
     clear = np.zeros(len(p), np.bool_)
     high_all = np.zeros(len(p), np.bool_)
-    # No airport within FIELD_NM lies higher than the highest of the fix's 1° cell and those
-    # around it (the table's highest, SPNH's 14,965 ft, near the poles): higher fixes have no
-    # field (a row left out here gets -1, as the search would give it) and need no search.
-    top = ctx.world.highest_airport_near_ft(p.lat_deg, p.lon_deg, R.FIELD_NM)
-    top += R.FIELD_LOW_FT + R.QNH_TOL_FT
+    fs = FieldSearch(ctx.world, p)
+    # No airport within FIELD_NM of a fix is higher than the highest candidate of its 0.25°
+    # cell (-inf: none at all): higher fixes have no field (a row left out here gets -1, as the
+    # search would give it) and need no search.
+    top = fs.highest_ft() + (R.FIELD_LOW_FT + R.QNH_TOL_FT)
     low_enough = np.isnan(alt) | ground | (alt < top)
     with np.errstate(invalid="ignore"):
         taxi_blind = (p.on_ground == 1) & np.isnan(alt) & (p.groundspeed_kt < R.TAXI_MAX_KT)
@@ -386,8 +388,8 @@ def _fields(
     clear[later] = True
     cand = np.flatnonzero(low_enough & ~later)
     if len(cand) == 0:
-        return out, clear, high_all, later
-    ai, _d = ctx.world.nearest_airport_index(p.lat_deg[cand], p.lon_deg[cand], R.FIELD_NM)
+        return out, clear, high_all, later, fs
+    ai = fs.at(cand)
     ok = ai >= 0
     elev = np.full(len(cand), np.nan)
     elev[ok] = ctx.world.airport_elevations_ft(ai[ok])
@@ -403,7 +405,7 @@ def _fields(
         high = above - R.QNH_TOL_FT > 2 * R.AIR_HEIGHT_FT
     clear[cand] = taxi | high
     high_all[cand] = high
-    return out, clear, high_all, later
+    return out, clear, high_all, later, fs
 
 
 def _approach_near(ctx: Context, p: PositionBatch, idx: npt.NDArray[np.int64]) -> None:
@@ -425,17 +427,6 @@ def _approach_near(ctx: Context, p: PositionBatch, idx: npt.NDArray[np.int64]) -
     lat, lon = p.lat_deg[k].tolist(), p.lon_deg[k].tolist()
     _count, ctx.near_at = ctx.world.airports_near_many(p.lat_deg[k], p.lon_deg[k], R.CLOSE_NM)
     ctx.near_known = {(a, o, R.CLOSE_NM): j for j, (a, o) in enumerate(zip(lat, lon, strict=True))}
-
-
-def _late_fields(
-    ctx: Context, p: PositionBatch, rows: npt.NDArray[np.int64], field_i: npt.NDArray[np.int64]
-) -> None:
-    """The airports of rows that :func:`_fields` left for later (no altitude: low wherever they
-    are), now that they are hot: written into ``field_i``."""
-    if len(rows):
-        field_i[rows], _d = ctx.world.nearest_airport_index(
-            p.lat_deg[rows], p.lon_deg[rows], R.FIELD_NM
-        )
 
 
 def _dispatch(

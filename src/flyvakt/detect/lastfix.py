@@ -82,10 +82,13 @@ class LastFixes:
         at = np.minimum(np.searchsorted(keys, icaos), len(keys) - 1)
         return np.where(keys[at] == icaos, rows[at], -1)
 
-    def rows_for(self, icaos: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    def rows_for(
+        self, icaos: npt.NDArray[Any], found: npt.NDArray[np.int64] | None = None
+    ) -> npt.NDArray[np.int64]:
         """The row of each aircraft, new aircraft given the next free rows in the order given
-        (an address given twice: one row)."""
-        out = self.find(icaos)
+        (an address given twice: one row). ``found``: :meth:`find` of ``icaos``, when the
+        caller has it (no row added since)."""
+        out = self.find(icaos) if found is None else found.copy()
         new = np.flatnonzero(out < 0)
         if len(new) and _repeats(icaos[new]):
             for k in new.tolist():  # repeated new addresses: one at a time

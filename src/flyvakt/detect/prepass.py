@@ -1,14 +1,69 @@
-"""Vectorised helpers of the pre-pass: the ground estimate and fixes built from batch rows."""
+"""Vectorised helpers of the pre-pass: the ground estimate, fixes built from batch rows, and
+the batch's one airport search."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from flyvakt.detect import rules as R
 from flyvakt.detect.state import Fix
 from flyvakt.model import PositionBatch
+
+if TYPE_CHECKING:
+    from flyvakt.detect.base import WorldView
+
+_NOT_YET = -2  # FieldSearch: a row whose airport is not searched yet
+# Per 16-bit squawk value (-1, no code, reads 65535): whether it is an emergency code. One
+# lookup instead of np.isin, which sorts its arguments at every call.
+_EMERGENCY_TABLE = np.zeros(1 << 16, np.bool_)
+_EMERGENCY_TABLE[sorted(R.EMERGENCY_SQUAWKS)] = True
+
+
+def emergency(squawk: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.bool_]:
+    """Per squawk (as in PositionBatch.squawk, -1 for none): whether it is an emergency code."""
+    out: npt.NDArray[np.bool_] = _EMERGENCY_TABLE[squawk.astype(np.uint16)]
+    return out
+
+
+class FieldSearch:
+    """The batch's airport search: per row, the nearest airport within ``FIELD_NM`` (table
+    row, -1 for none; ``airports_near(lat, lon, FIELD_NM)[0]``, to the bit), each row searched
+    at most once, only when asked about, and not at all where its 0.25° cell has no airport
+    within ``FIELD_NM`` (geo/cells.py). Both of the pre-pass's questions come here: the field
+    near a low fix (the detector's ``_fields``) and "no field near" for a fix far above the
+    ground (:meth:`far`), so a step costs one search, whatever its size."""
+
+    def __init__(self, world: WorldView, p: PositionBatch) -> None:
+        self.grid = world.airport_cells(R.FIELD_NM)
+        self.lat, self.lon = p.lat_deg, p.lon_deg
+        self.cell = self.grid.cells(p.lat_deg, p.lon_deg)
+        self.found = np.where(self.cell >= 0, _NOT_YET, -1)
+
+    def highest_ft(self) -> npt.NDArray[np.float64]:
+        """Per row: no airport within ``FIELD_NM`` of it is higher than this (-inf: none)."""
+        return self.grid.highest_ft(self.cell)
+
+    def at(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The nearest airport within ``FIELD_NM`` of each of ``rows`` (-1 for none)."""
+        todo = rows[self.found[rows] == _NOT_YET]
+        if len(todo):
+            self.found[todo], _c2 = self.grid.nearest(
+                self.lat[todo], self.lon[todo], self.cell[todo]
+            )
+        return self.found[rows]
+
+    def far(self, rows: npt.NDArray[np.int64], alt_ft: npt.NDArray[np.float64]) -> list[bool]:
+        """Per row of ``rows`` (their altitudes ``alt_ft``): at or above ``SLOW_HIGH_FT`` with no
+        airport within ``FIELD_NM``, where :func:`~flyvakt.detect.evidence.absurd_alt` can only
+        say no (its scalar search would find none): answered here in advance."""
+        out = np.zeros(len(rows), np.bool_)
+        high = np.flatnonzero(alt_ft >= R.SLOW_HIGH_FT)
+        if len(high):
+            out[high] = self.at(rows[high]) < 0
+        return out.tolist()
 
 
 def ground_estimate(p: PositionBatch) -> npt.NDArray[np.bool_]:

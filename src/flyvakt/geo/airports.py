@@ -39,16 +39,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from flyvakt.geo.cells import HALF_DIAG_NM, QUERY_CELL_DEG, AirportCells, max_chord2
 from flyvakt.geo.distance import EARTH_RADIUS_NM
 from flyvakt.model.events import AirportRef
 
 CELL_DEG = 1.0  # grid cell size; 1° ≈ 60 NM, so typical 5–30 NM queries touch ≤ 4 cells
 NCOL = 360
 NROW = 180
-# nearest_index groups its points by this finer cell: its half-diagonal is at most
-# 60·√2·0.25/2 ≈ 10.6 NM (at the equator; less elsewhere), rounded up.
-QUERY_CELL_DEG = 0.25
-QUERY_HALF_DIAG_NM = 10.7
+# nearest_index groups its points by geo/cells.py's finer query cell (QUERY_CELL_DEG), whose
+# half-diagonal is at most HALF_DIAG_NM.
+QUERY_HALF_DIAG_NM = HALF_DIAG_NM
 # Query cells whose candidates nearest_index keeps: the detector asks about the same cells at
 # every step (gathering them again was ~15 % of its searches at 8,192-frame steps). Why 20,000:
 # the cells a busy region's traffic covers, at ~0.5 kB each (~10 MB); past it, start again.
@@ -141,12 +141,6 @@ def airport_columns(
     }
 
 
-def _max_chord2(radius_nm: float) -> float:
-    """The chord length² of ``radius_nm`` of great circle."""
-    c = 2.0 * math.sin(min(radius_nm / EARTH_RADIUS_NM, math.pi) / 2.0)
-    return c * c
-
-
 def chord_nm(chord2: NDArray[np.float64]) -> NDArray[np.float64]:
     """Great-circle NM of chord lengths² (chord = 2 sin(θ/2))."""
     return 2.0 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(chord2, 0.0, 4.0)) / 2.0)
@@ -220,6 +214,7 @@ class Airports:
         )
         self._xyz_cols = tuple(np.ascontiguousarray(self._xyz[:, k]) for k in range(3))
         self._grids: dict[tuple[bool, bool, bool], tuple[NDArray[np.int64], list[int]]] = {}
+        self._cells: dict[tuple[float, bool, bool], AirportCells] = {}
 
     @staticmethod
     def _cell(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -346,7 +341,7 @@ class Airports:
         la, lo = math.radians(lat_deg), math.radians(lon_deg)
         c = math.cos(la)
         chord2 = self._chord2(idx, c * math.cos(lo), c * math.sin(lo), math.sin(la))
-        inside = chord2 <= _max_chord2(radius_nm)
+        inside = chord2 <= max_chord2(radius_nm)
         idx, chord2 = idx[inside], chord2[inside]
         order = np.lexsort((idx, chord2))
         return list(zip(idx[order].tolist(), chord_nm(chord2[order]).tolist(), strict=True))
@@ -362,6 +357,18 @@ class Airports:
         out: NDArray[np.float64] = 2.0 - 2.0 * (x[0][idx] * px + x[1][idx] * py + x[2][idx] * pz)
         return out
 
+    def cells(
+        self, radius_nm: float, *, exclude_heliports: bool = True, exclude_seaplane: bool = True
+    ) -> AirportCells:
+        """The candidate airports of every query cell for ``radius_nm`` (built on first use,
+        then kept: the detector asks with the same few radii at every step)."""
+        key = (radius_nm, exclude_heliports, exclude_seaplane)
+        found = self._cells.get(key)
+        if found is None:
+            rows, _starts = self._grid((exclude_heliports, exclude_seaplane, False))
+            found = self._cells[key] = AirportCells(self, np.sort(rows), radius_nm)
+        return found
+
     def near_many(
         self,
         lats_deg: NDArray[np.float64],
@@ -373,50 +380,23 @@ class Airports:
     ) -> NearMany:
         """:meth:`near` of many points at once, the same answers (airports, order, distances).
 
-        Points are grouped by a ``QUERY_CELL_DEG`` cell, as in :meth:`nearest_index`; each cell
-        gathers its candidates once and measures them against all its points in one array
-        operation, so the Python work scales with occupied cells, not points. A point that
-        :meth:`near` cannot search (not finite) gets no airports here: ask :meth:`near`."""
+        Each point is measured against its query cell's candidates (:meth:`cells`) in one
+        array operation for all points: the work is a fixed number of NumPy calls, whatever
+        the number of points or cells. A point that :meth:`near` cannot search (not finite)
+        gets no airports here: ask :meth:`near`."""
         lats = np.asarray(lats_deg, np.float64).ravel()
         lons = np.asarray(lons_deg, np.float64).ravel()
         n = lats.size
-        ok = np.isfinite(lats) & np.isfinite(lons) & (np.abs(lats) <= 90.0)
-        pts = np.flatnonzero(ok)
-        # The unit vector of each point with math's functions, as :meth:`near` computes it.
-        la_r = list(map(math.radians, lats[pts].tolist()))
-        lo_r = list(map(math.radians, lons[pts].tolist()))
-        c = np.array(list(map(math.cos, la_r)))
-        px = c * np.array(list(map(math.cos, lo_r)))
-        py = c * np.array(list(map(math.sin, lo_r)))
-        pz = np.array(list(map(math.sin, la_r)))
-        lo_n = (lons[pts] + 180.0) % 360.0 - 180.0
-        nrow, ncol = round(180 / QUERY_CELL_DEG), round(360 / QUERY_CELL_DEG)
-        qrow = np.clip(np.floor((lats[pts] + 90.0) / QUERY_CELL_DEG), 0, nrow - 1).astype(np.int64)
-        cells = qrow * ncol + np.floor((lo_n + 180.0) / QUERY_CELL_DEG).astype(np.int64) % ncol
-        order = np.argsort(cells, kind="stable")
-        bounds = np.flatnonzero(np.diff(cells[order])) + 1
-        key = (exclude_heliports, exclude_seaplane, False)
-        limit = _max_chord2(radius_nm)
-        who, rows, ch2 = [], [], []
-        for group in np.split(order, bounds) if pts.size else []:
-            row, col = divmod(int(cells[group[0]]), ncol)
-            cand = self._candidates(
-                (row + 0.5) * QUERY_CELL_DEG - 90.0,
-                (col + 0.5) * QUERY_CELL_DEG - 180.0,
-                radius_nm + QUERY_HALF_DIAG_NM,
-                key,
-            )
-            if cand.size == 0:
-                continue
-            g = group[:, None]
-            c2 = self._chord2(cand[None, :], px[g], py[g], pz[g])  # points × candidates
-            gi, ci = np.nonzero(c2 <= limit)
-            who.append(pts[group[gi]])
-            rows.append(cand[ci])
-            ch2.append(c2[gi, ci])
-        if not who:
+        grid = self.cells(
+            radius_nm, exclude_heliports=exclude_heliports, exclude_seaplane=exclude_seaplane
+        )
+        cell = grid.cells(lats, lons)
+        pts = np.flatnonzero(cell >= 0)
+        if len(pts) == 0:
             return NearMany(np.zeros(n + 1, np.int64), np.zeros(0, np.int64), np.zeros(0))
-        w, r, d2 = np.concatenate(who), np.concatenate(rows), np.concatenate(ch2)
+        pr = grid.pairs(lats[pts], lons[pts], cell[pts])
+        keep = pr.chord2 <= grid.limit
+        w, r, d2 = pts[pr.point[keep]], pr.row[keep], pr.chord2[keep]
         o = np.lexsort((r, d2, w))  # by point, then distance, then table row (as near())
         offsets = np.zeros(n + 1, np.int64)
         offsets[1:] = np.cumsum(np.bincount(w, minlength=n))

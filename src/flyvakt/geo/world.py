@@ -19,6 +19,7 @@ from flyvakt.geo.names import country_name, resolve_country
 
 if TYPE_CHECKING:
     from flyvakt.geo.airports import AirportInfo, Airports
+    from flyvakt.geo.cells import AirportCells
     from flyvakt.geo.countries import Countries
     from flyvakt.model.events import AirportRef
 
@@ -32,7 +33,6 @@ class World:
         self._countries: Countries | None = None
         self._tzf: Any = None
         self._highest_ft: float | None = None
-        self._highest_cells: NDArray[np.float64] | None = None
 
     # -- lazy parts -------------------------------------------------------------------------
     @property
@@ -130,39 +130,11 @@ class World:
             self._highest_ft = float(self.airports.elevation_ft.max())
         return self._highest_ft
 
-    def highest_airport_near_ft(
-        self, lats_deg: NDArray[np.float64], lons_deg: NDArray[np.float64], radius_nm: float
-    ) -> NDArray[np.float64]:
-        """Per point: no airport within ``radius_nm`` of it is higher than this (ft): the
-        highest airport of its 1° cell and the eight around it, where those cover the radius
-        (away from the poles); elsewhere, and for points that are no position, the table's
-        highest. An upper bound, in one vectorised pass, for fixes too high to be near one."""
-        cells = self._highest_cells
-        if cells is None:
-            ap = self.airports
-            grid = np.full((_NROW, _NCOL), -np.inf)
-            ok = np.isfinite(ap.lat_deg) & np.isfinite(ap.lon_deg) & np.isfinite(ap.elevation_ft)
-            r, c = _cell_of(ap.lat_deg[ok], ap.lon_deg[ok])
-            np.maximum.at(grid, (r, c), ap.elevation_ft[ok])
-            pad = np.pad(grid, ((1, 1), (0, 0)), constant_values=-np.inf)
-            pad = np.concatenate([pad[:, -1:], pad, pad[:, :1]], axis=1)  # longitude wraps
-            cells = np.full_like(grid, -np.inf)
-            for dr in (0, 1, 2):
-                for dc in (0, 1, 2):
-                    np.maximum(cells, pad[dr : dr + _NROW, dc : dc + _NCOL], out=cells)
-            self._highest_cells = cells
-        lats = np.asarray(lats_deg, np.float64)
-        lons = np.asarray(lons_deg, np.float64)
-        out = np.full(lats.shape, self.highest_airport_ft())
-        with np.errstate(invalid="ignore"):
-            # The neighbours cover the radius where a degree of longitude at the cell's
-            # poleward edge is longer than it (and a degree of latitude always is, 60 NM);
-            # why 0.9: a margin over the spherical correction (far below 1 % there).
-            edge = np.minimum(np.floor(np.abs(lats)) + 1.0, 90.0)
-            covered = (radius_nm < 0.9 * 60.0 * np.cos(np.radians(edge))) & np.isfinite(lons)
-        r, c = _cell_of(lats[covered], lons[covered])
-        out[covered] = cells[r, c]
-        return out
+    def airport_cells(self, radius_nm: float) -> AirportCells:
+        """The candidate airports of every 0.25° cell for ``radius_nm`` (heliports and seaplane
+        bases left out, as :meth:`airports_near`): a batch of points searched in a fixed
+        number of array operations, the same answers as :meth:`airports_near`."""
+        return self.airports.cells(radius_nm)
 
     def nearest_airport_index(
         self,
@@ -253,15 +225,3 @@ def get_world() -> World:
             if _WORLD is None:
                 _WORLD = World()
     return _WORLD
-
-
-_NROW, _NCOL = 180, 360  # highest_airport_near_ft's 1° cells
-
-
-def _cell_of(
-    lats: NDArray[np.float64], lons: NDArray[np.float64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The 1° cell (row, column) of each position."""
-    r = np.clip(np.floor(lats + 90.0), 0, _NROW - 1).astype(np.int64)
-    c = np.floor((lons + 180.0) % 360.0).astype(np.int64) % _NCOL
-    return r, c

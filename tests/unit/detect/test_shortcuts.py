@@ -20,6 +20,7 @@ import pytest
 
 from flyvakt.detect import coverage as C
 from flyvakt.detect import detector as D
+from flyvakt.detect import prepass as P
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, Hot
 from flyvakt.detect.prepass import ground_estimate
@@ -140,8 +141,8 @@ def test_shortcuts_change_no_event(name: str | list[str], monkeypatch: pytest.Mo
     monkeypatch.setattr(D, "_dispatch", _every_rule)
     monkeypatch.setattr(D, "_fields", lambda c, p, g, hot: fields(c, p, g, np.ones_like(hot)))
     # ... however high the fix: any airport of the table may be near it.
-    top = World.highest_airport_ft
-    monkeypatch.setattr(World, "highest_airport_near_ft", lambda w, a, *_: np.full(len(a), top(w)))
+    top = get_world().highest_airport_ft()
+    monkeypatch.setattr(P.FieldSearch, "highest_ft", lambda fs: np.full(len(fs.cell), top))
     monkeypatch.setattr(C, "_within_reach", lambda ctx, fx: True)
     monkeypatch.setattr(D, "_approach_near", lambda *a: None)  # every approach search alone
     # The signal-lost sweep: every lost aircraft searched, every time zone looked up alone.
@@ -187,7 +188,7 @@ def test_fields_reach_the_highest_airport() -> None:
     p.time_s[0], p.lat_deg[0], p.lon_deg[0] = 1_720_000_000.0, ap.lat_deg, ap.lon_deg
     p.altitude_baro_ft[0] = elev + R.FIELD_LOW_FT + R.QNH_TOL_FT - 100.0
     p.on_ground[0], p.groundspeed_kt[0], p.icao24[0] = 0, 120.0, 0x3C6444
-    field_i, _clear, _high, _later = D._fields(
+    field_i, _clear, _high, _later, _fs = D._fields(
         Context(world), p, ground_estimate(p), np.ones(1, np.bool_)
     )
     assert field_i.tolist() == [i]

@@ -1,0 +1,252 @@
+"""The detector alone, by step size: its CPU per 1 M frames on the positions each pipeline step
+hands it, and where a small step's time goes.
+
+    .venv/bin/python benchmarks/bench_detect_step.py [--corpus warm|burst] [--aircraft 5000]
+        [--batches 8192,16384,65536] [--repeat 3] [--profile 8192] [--timers 8192] [--cache DIR]
+
+Corpora are bench_pipeline.py's (synthetic aircraft from real AFR34ZG frames): ``warm`` is its
+``--warm`` steady state (untimed warm-up, then ~20 s of data timed), ``burst`` its default
+start-up burst (every aircraft new, then lost). For each batch size the pipeline (decode +
+track) runs once and the positions of each step are kept (in ``--cache``, so that a later run,
+e.g. of another build of the detector with ``PYTHONPATH``, times the very same positions);
+then the detector's ``step`` alone runs over them ``--repeat`` times per batch size,
+alternating sizes, from a fresh state (the warm-up steps untimed), and its fastest run counts
+(the machine is shared: load only ever adds time). ``--profile N`` also runs cProfile over the
+measured steps at N frames per step and prints, per step, the calls by function of the
+detector's pre-pass and geo search, and the NumPy calls made from detect/ and geo/;
+``--timers N`` times the pre-pass's pieces with wrapped timers (CPU per step).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pickle
+import pstats
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from bench_pipeline import build_corpus, build_warm
+
+from flyvakt.detect.detector import step as detect_step
+from flyvakt.detect.state import DetectorState
+from flyvakt.geo import get_world
+from flyvakt.model import FrameBatch, PositionBatch
+from flyvakt.pipeline import PipelineState, step
+from flyvakt.runtime.setup import tracker_config, tune_gc
+
+Steps = list[tuple[PositionBatch, float]]
+
+
+class Recorder:
+    """Stands in for the pipeline's detector: keeps each step's positions and data time."""
+
+    def __init__(self) -> None:
+        self.steps: Steps = []
+
+    def step(self, state: PipelineState, positions: PositionBatch, now_s: float) -> list[Any]:
+        self.steps.append((positions, now_s))
+        return []
+
+    def finish(self, state: PipelineState, now_s: float) -> list[Any]:
+        return []
+
+
+def capture(warm: FrameBatch | None, corpus: FrameBatch, batch: int) -> tuple[Steps, Steps]:
+    """(warm-up steps, measured steps): the positions the detector sees at ``batch`` frames."""
+    cfg = tracker_config()
+    rec = Recorder()
+    state = PipelineState()
+    out: list[Steps] = []
+    for part in (warm, corpus):
+        rec.steps = []
+        if part is not None:
+            for a in range(0, len(part), batch):
+                frames = part.take(np.arange(a, min(a + batch, len(part))))
+                state, _ = step(state, frames, cfg, rec)  # type: ignore[arg-type]  # duck-typed
+        out.append(rec.steps)
+    return out[0], out[1]
+
+
+def run(warm: Steps, measured: Steps) -> tuple[float, int]:
+    """(CPU s of the measured steps, events), from a fresh detector state."""
+    world = get_world()
+    state = DetectorState()
+    for positions, now_s in warm:
+        state, _ = detect_step(state, positions, now_s, world)
+    n = 0
+    t = time.process_time()
+    for positions, now_s in measured:
+        state, ev = detect_step(state, positions, now_s, world)
+        n += len(ev)
+    return time.process_time() - t, n
+
+
+def profile(warm: Steps, measured: Steps) -> None:
+    world = get_world()
+    state = DetectorState()
+    for positions, now_s in warm:
+        state, _ = detect_step(state, positions, now_s, world)
+    pr = cProfile.Profile()
+    pr.enable()
+    for positions, now_s in measured:
+        state, _ = detect_step(state, positions, now_s, world)
+    pr.disable()
+    n = len(measured)
+    stats = pstats.Stats(pr).stats  # type: ignore[attr-defined]
+    mine: list[tuple[float, float, str]] = []
+    np_calls: Counter[str] = Counter()
+    for (fn, line, name), (_cc, nc, _tt, ct, callers) in stats.items():
+        if "flyvakt/detect/" in fn or "flyvakt/geo/" in fn:
+            where = f"{fn.split('flyvakt/')[-1]}:{line} {name}"
+            mine.append((ct, nc, where))
+        if (fn == "~" and "numpy" in name) or "/numpy/" in fn:
+            for (cfn, _cl, cname), cv in callers.items():
+                if "flyvakt/detect/" in cfn or "flyvakt/geo/" in cfn:
+                    np_calls[f"{cfn.split('flyvakt/')[-1]} {cname}"] += cv[0]
+    print(f"  cProfile, {n} steps; per step: cumulative ms, calls (top 25 of detect/ and geo/)")
+    for ct, nc, where in sorted(mine, reverse=True)[:25]:
+        print(f"    {ct / n * 1e3:8.3f} ms {nc / n:9.1f}  {where}")
+    total = sum(np_calls.values())
+    print(f"  NumPy calls from detect/ and geo/ per step: {total / n:.0f}; by caller (top 15):")
+    for where, c in np_calls.most_common(15):
+        print(f"    {c / n:8.1f}  {where}")
+
+
+# The pre-pass's pieces, timed one by one with --timers (module, attribute).
+TIMED = (
+    ("flyvakt.detect.detector", "runs_by_key"),
+    ("flyvakt.detect.detector", "silence_generations"),
+    ("flyvakt.detect.detector", "ground_estimate"),
+    ("flyvakt.detect.detector", "_hot_rows"),
+    ("flyvakt.detect.detector", "_fields"),
+    ("flyvakt.detect.detector", "_approach_near"),
+    ("flyvakt.detect.detector", "fix_columns"),
+    ("flyvakt.detect.detector", "_new_in_the_air"),
+    ("flyvakt.detect.detector", "_pending_many"),
+    ("flyvakt.detect.detector", "_sweep_lost"),
+    ("flyvakt.detect.prepass.FieldSearch", "at"),
+    ("flyvakt.detect.prepass.FieldSearch", "far"),
+    ("flyvakt.detect.lastfix.LastFixes", "find"),
+    ("flyvakt.detect.lastfix.LastFixes", "rows_for"),
+    ("flyvakt.detect.lastfix.LastFixes", "record"),
+    ("flyvakt.detect.lastfix.LastFixes", "values_many"),
+    ("flyvakt.detect.tails.SampleTails", "update"),
+    ("flyvakt.geo.world.World", "country_at"),
+)
+
+
+def timers(warm: Steps, measured: Steps) -> None:
+    """CPU per step of each pre-pass piece (wrapped timers; a piece inside another counts in
+    both), and the step's total."""
+    import importlib
+
+    spent: Counter[str] = Counter()
+    saved = []
+    for mod, attr in TIMED:
+        parts = mod.split(".")
+        try:
+            owner: Any = importlib.import_module(mod)
+        except ModuleNotFoundError:
+            owner = getattr(importlib.import_module(".".join(parts[:-1])), parts[-1])
+        fn = getattr(owner, attr, None)
+        if fn is None:
+            continue
+        saved.append((owner, attr, fn))
+
+        def wrapped(*a: Any, _fn: Any = fn, _name: str = attr, **k: Any) -> Any:
+            t = time.process_time()
+            try:
+                return _fn(*a, **k)
+            finally:
+                spent[_name] += time.process_time() - t
+
+        setattr(owner, attr, wrapped)
+    try:
+        world = get_world()
+        state = DetectorState()
+        for positions, now_s in warm:
+            state, _ = detect_step(state, positions, now_s, world)
+        spent.clear()
+        t = time.process_time()
+        for positions, now_s in measured:
+            state, _ = detect_step(state, positions, now_s, world)
+        total = time.process_time() - t
+    finally:
+        for owner, attr, fn in saved:
+            setattr(owner, attr, fn)
+    n = len(measured)
+    print(f"  wrapped timers, {n} steps: whole step {total / n * 1e3:.3f} ms per step")
+    for name, s in spent.most_common():
+        print(f"    {s / n * 1e3:8.3f} ms  {name}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", choices=("warm", "burst"), default="warm")
+    ap.add_argument("--frames", type=int, default=1_000_000)
+    ap.add_argument("--aircraft", type=int, default=5000)
+    ap.add_argument("--batches", default="8192,16384,65536")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per batch size; fastest counts")
+    ap.add_argument("--profile", type=int, default=0, help="cProfile at this batch size")
+    ap.add_argument("--timers", type=int, default=0, help="wrapped timers at this batch size")
+    ap.add_argument("--cache", default="", help="directory for the captured positions")
+    args = ap.parse_args()
+    import flyvakt
+
+    print(f"flyvakt from {Path(flyvakt.__file__).parent}")
+    batches = [int(b) for b in args.batches.split(",") if b]
+    for extra in (args.profile, args.timers):
+        if extra and extra not in batches:
+            batches.append(extra)
+    warm_fb: FrameBatch | None = None
+    corpus: FrameBatch | None = None
+    captured: dict[int, tuple[Steps, Steps]] = {}
+    n_frames = 0  # the measured frames behind the positions
+    for b in batches:
+        path = Path(args.cache) / f"{args.corpus}-{args.aircraft}-{args.frames}-{b}.pkl"
+        if args.cache and path.exists():
+            captured[b], n_frames = pickle.loads(path.read_bytes())
+            continue
+        if corpus is None:
+            if args.corpus == "warm":
+                warm_fb, corpus = build_warm(args.frames, args.aircraft, 60.0)
+            else:
+                corpus = build_corpus(args.frames, args.aircraft)
+        captured[b], n_frames = capture(warm_fb, corpus, b), len(corpus)
+        if args.cache:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(pickle.dumps((captured[b], n_frames), protocol=5))
+    frames = {b: sum(len(p) for p, _ in m) for b, (_w, m) in captured.items()}
+    get_world().tz_at(0.0, 0.0)
+    run(*captured[batches[0]])  # loads the world's grids, as a running service has
+    tune_gc()
+    best: dict[int, float] = {}
+    events: dict[int, int] = {}
+    for _ in range(args.repeat):
+        for b in batches:
+            s, events[b] = run(*captured[b])
+            best[b] = min(best.get(b, s), s)
+    print(
+        f"corpus {args.corpus}, {args.aircraft:,} aircraft, {n_frames:,} frames measured; "
+        f"fastest of {args.repeat}"
+    )
+    for b in batches:
+        steps = len(captured[b][1])
+        print(
+            f"  batch {b:>6}: {steps:4d} steps, {frames[b]:,} positions, {events[b]:,} events: "
+            f"{best[b]:.3f} s CPU, {best[b] / n_frames * 1e6:.3f} s per 1 M frames, "
+            f"{best[b] / steps * 1e3:.2f} ms per step, "
+            f"{best[b] / frames[b] * 1e6:.2f} us per position"
+        )
+    if args.timers:
+        timers(*captured[args.timers])
+    if args.profile:
+        profile(*captured[args.profile])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""Airports by query cell: for one search radius, each 0.25° cell's candidate airports, built
+once, so that a batch of points is searched in a fixed number of array operations.
+
+:class:`AirportCells` holds, for every ``QUERY_CELL_DEG`` cell with an airport within
+``radius_nm`` + the cell's half-diagonal of its centre, those airports (a CSR: cell keys in
+order, offsets, airport rows). Every airport within ``radius_nm`` of a point lies within that
+reach of its cell's centre (triangle inequality), so a point's candidates are its cell's; a
+point whose cell is not listed has no airport within ``radius_nm`` at all (no search). The
+detector asks the same questions at every step, however small the step: the per-cell Python
+loop of :meth:`Airports.nearest_index` cost it a fixed ~0.5 ms per step at live step sizes.
+
+Distances are chord lengths² computed as :meth:`Airports.near` computes them (unit vectors by
+``math``, the same elementwise products), so the answers are ``near``'s to the bit: the nearest
+airport is ``near(...)[0]`` (ties by table row), the lists are ``near``'s lists.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from flyvakt.geo.airports import Airports
+
+QUERY_CELL_DEG = 0.25  # as Airports.nearest_index's query cells
+# A point lies at most this far from its cell's centre: 60·√2·0.25/2 ≈ 10.6 NM at the equator
+# (less elsewhere), rounded up.
+HALF_DIAG_NM = 10.7
+_NROW, _NCOL = round(180 / QUERY_CELL_DEG), round(360 / QUERY_CELL_DEG)
+
+
+# Query cells are looked up in a dense table of (_NROW + 1) × (_NCOL + 1) entries: the extra
+# row is the top one again (latitude 90 exactly), the extra column the first one again
+# (longitude 180 exactly), so that a position in range needs no wrapping; the last entry is
+# for what is no position.
+_TROW, _TCOL = _NROW + 1, _NCOL + 1
+_NOWHERE = _TROW * _TCOL
+
+
+def cell_keys(lats: NDArray[np.float64], lons: NDArray[np.float64]) -> NDArray[np.int64]:
+    """The query cell of each point as its place in the dense table (row · (_NCOL + 1) +
+    column), ``_NOWHERE`` where it is no position: the fewest array operations, as every
+    detector step asks. A point on a cell's edge may go to either side: it lies within the
+    half-diagonal of both centres."""
+    with np.errstate(invalid="ignore"):
+        row = np.floor(lats * (1 / QUERY_CELL_DEG) + _NROW / 2)  # why: ·4 is exact
+        col = np.floor(lons * (1 / QUERY_CELL_DEG) + _NCOL / 2)
+        ok = (row >= 0) & (row < _NROW) & (col >= 0) & (col <= _NCOL)
+        if not ok.all():  # latitude 90, longitudes out of [-180, 180] wrap; no position: nowhere
+            ok = (np.abs(lats) <= 90.0) & np.isfinite(lons)
+            col = np.where(ok, col % _NCOL, 0.0)
+        return np.where(ok, row * _TCOL + col, _NOWHERE).astype(np.int64)
+
+
+def unit_vectors(
+    lats: NDArray[np.float64], lons: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Each point's unit vector (x, y, z columns), as :meth:`Airports.near` computes it: its
+    cos/sin are ``math``'s (NumPy's vectorised ones may round differently in the last bit on
+    some CPUs); radians are one product either way."""
+    n = len(lats)
+    la_r, lo_r = np.radians(lats).tolist(), np.radians(lons).tolist()
+    c = np.fromiter(map(math.cos, la_r), np.float64, n)
+    px = c * np.fromiter(map(math.cos, lo_r), np.float64, n)
+    py = c * np.fromiter(map(math.sin, lo_r), np.float64, n)
+    return px, py, np.fromiter(map(math.sin, la_r), np.float64, n)
+
+
+def max_chord2(radius_nm: float) -> float:
+    """The chord length² of ``radius_nm`` of great circle (as :meth:`Airports.near` tests)."""
+    from flyvakt.geo.distance import EARTH_RADIUS_NM
+
+    c = 2.0 * math.sin(min(radius_nm / EARTH_RADIUS_NM, math.pi) / 2.0)
+    return c * c
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Every (point, candidate airport) pair of a search: ``point`` indexes the points given,
+    ``row`` is the airport's table row, ``chord2`` their chord length², grouped by point."""
+
+    point: NDArray[np.int64]
+    row: NDArray[np.int64]
+    chord2: NDArray[np.float64]
+
+
+class AirportCells:
+    """The candidate airports of every query cell for one radius (see the module doc)."""
+
+    def __init__(self, ap: Airports, rows: NDArray[np.int64], radius_nm: float) -> None:
+        """``rows``: the airports searched (e.g. no heliports), ``radius_nm``: the radius."""
+        self.radius_nm = radius_nm
+        self.limit = max_chord2(radius_nm)
+        self._x = ap._xyz_cols
+        reach = radius_nm + HALF_DIAG_NM
+        lat, lon = ap.lat_deg[rows], ap.lon_deg[rows]
+        ok = np.isfinite(lat) & np.isfinite(lon)
+        rows, lat, lon = rows[ok], lat[ok], lon[ok]
+        # Cells whose centre may lie within reach, per airport: the rows within reach/60° of
+        # latitude (a great circle is never shorter than its latitude difference), and the
+        # columns within reach of longitude at the band's most poleward latitude, with a 10 %
+        # and one-cell margin; near a pole, every column. Then the exact test from each centre.
+        dlat = reach / 60.0
+        r0 = np.clip(np.floor((lat - dlat + 90.0) / QUERY_CELL_DEG), 0, _NROW - 1).astype(np.int64)
+        r1 = np.clip(np.floor((lat + dlat + 90.0) / QUERY_CELL_DEG), 0, _NROW - 1).astype(np.int64)
+        pole = np.minimum(np.abs(lat) + dlat, 90.0)
+        cos_p = np.cos(np.radians(pole))
+        with np.errstate(divide="ignore"):
+            dlon = np.where(cos_p > 0.02, 1.1 * dlat / cos_p + QUERY_CELL_DEG, 360.0)
+        wide = dlon >= 180.0
+        lon_n = (lon + 180.0) % 360.0 - 180.0
+        c0 = np.where(wide, 0, np.floor((lon_n - dlon + 180.0) / QUERY_CELL_DEG)).astype(np.int64)
+        c1 = np.where(wide, _NCOL - 1, np.floor((lon_n + dlon + 180.0) / QUERY_CELL_DEG)).astype(
+            np.int64
+        )
+        nr, nc = r1 - r0 + 1, c1 - c0 + 1
+        per = nr * nc
+        k = np.repeat(np.arange(len(rows)), per)
+        j = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
+        cr = r0[k] + j // nc[k]
+        cc = (c0[k] + j % nc[k]) % _NCOL
+        clat = (cr + 0.5) * QUERY_CELL_DEG - 90.0
+        clon = (cc + 0.5) * QUERY_CELL_DEG - 180.0
+        # NumPy's sin/cos here (fast; may differ from math's in the last bit): the margin below
+        # keeps every cell within reach, and the points' own distances are math's.
+        cla, clo = np.radians(clat), np.radians(clon)
+        cx, cy, cz = np.cos(cla) * np.cos(clo), np.cos(cla) * np.sin(clo), np.sin(cla)
+        a = rows[k]
+        x = self._x
+        c2 = 2.0 - 2.0 * (x[0][a] * cx + x[1][a] * cy + x[2][a] * cz)
+        keep = c2 <= max_chord2(reach) * (1.0 + 1e-9)  # why 1e-9: rounding, never a miss
+        key, a = (cr * _TCOL + cc)[keep], a[keep]
+        order = np.lexsort((a, key))
+        key, a = key[order], a[order]
+        first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, np.bool_)
+        self.keys = key[first]
+        self.offsets = np.r_[np.flatnonzero(first), len(key)].astype(np.int64)
+        self.cands = a
+        # The dense table: each cell's place in keys (-1: none); 4 MB, one lookup per point.
+        table = np.full(_NOWHERE + 1, -1, np.int32)
+        table[self.keys] = np.arange(len(self.keys), dtype=np.int32)
+        table[_NROW * _TCOL : _NOWHERE] = table[(_NROW - 1) * _TCOL : _NROW * _TCOL]
+        table[_NCOL:_NOWHERE:_TCOL] = table[0:_NOWHERE:_TCOL]
+        self._table = table
+        elev = ap.elevation_ft[a]
+        self.top_ft = (
+            np.maximum.reduceat(elev, self.offsets[:-1]) if len(a) else np.zeros(0, np.float64)
+        )
+
+    def cells(self, lats: NDArray[np.float64], lons: NDArray[np.float64]) -> NDArray[np.int64]:
+        """Per point: its cell's place in this index, -1 where no airport lies within the radius
+        (or the point is no position): such a point needs no search."""
+        key = cell_keys(np.asarray(lats, np.float64), np.asarray(lons, np.float64))
+        return self._table[key].astype(np.int64)
+
+    def highest_ft(self, cell: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Per point (its :meth:`cells`): no airport within the radius of it is higher than
+        this; -inf where there is none."""
+        return np.where(cell >= 0, self.top_ft[cell], -np.inf)
+
+    def pairs(
+        self, lats: NDArray[np.float64], lons: NDArray[np.float64], cell: NDArray[np.int64]
+    ) -> Pairs:
+        """Every point (given with its :meth:`cells`, all >= 0) against its cell's airports."""
+        start = self.offsets[cell]
+        count = self.offsets[cell + 1] - start
+        point = np.repeat(np.arange(len(cell)), count)
+        at = np.arange(len(point)) - np.repeat(np.cumsum(count) - count - start, count)
+        row = self.cands[at]
+        px, py, pz = unit_vectors(np.asarray(lats, np.float64), np.asarray(lons, np.float64))
+        x = self._x
+        # As Airports._chord2, element by element: the same bits as Airports.near (a matrix
+        # product, or a sum along rows, is both slower here and may round differently).
+        c2 = 2.0 - 2.0 * (x[0][row] * px[point] + x[1][row] * py[point] + x[2][row] * pz[point])
+        return Pairs(point, row, c2)
+
+    def nearest(
+        self, lats: NDArray[np.float64], lons: NDArray[np.float64], cell: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Per point (with its :meth:`cells`): the nearest airport within the radius (table
+        row, -1 for none: ``near(...)[0]``, ties by row) and its chord length² (inf for none)."""
+        n = len(cell)
+        out_i = np.full(n, -1, np.int64)
+        out_c2 = np.full(n, np.inf)
+        pts = np.flatnonzero(cell >= 0)
+        if len(pts) == 0:
+            return out_i, out_c2
+        pr = self.pairs(np.asarray(lats)[pts], np.asarray(lons)[pts], cell[pts])
+        inside = np.flatnonzero(pr.chord2 <= self.limit)
+        if len(inside) == 0:
+            return out_i, out_c2
+        w, r, c2 = pr.point[inside], pr.row[inside], pr.chord2[inside]
+        o = np.lexsort((r, c2, w))  # by point, then distance, then table row (as near())
+        w, first = w[o], o[np.r_[True, w[o][1:] != w[o][:-1]]]
+        at = pts[w[np.r_[True, w[1:] != w[:-1]]]]
+        out_i[at], out_c2[at] = r[first], c2[first]
+        return out_i, out_c2

@@ -1,0 +1,64 @@
+"""geo/cells.py's AirportCells, against the per-point search (Airports.near, brute force over
+the grid): the nearest airport is near()'s first to the bit, a point whose cell is not listed
+has no airport within the radius, and no airport within the radius is higher than its cell's
+bound (the detector skips the search above it)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from flyvakt.geo import get_world
+
+
+def _points() -> tuple[np.ndarray, np.ndarray]:
+    """Points a few NM from real airports (the highest ones included), around dense fields
+    (Paris, Southern California), anywhere on earth, near the poles, across the antimeridian,
+    and positions that are not finite."""
+    ap = get_world().airports
+    rng = np.random.default_rng(11)
+    some = rng.choice(len(ap.lat_deg), 1500, replace=False)
+    high = np.argsort(ap.elevation_ft)[-50:]
+    at = np.r_[some, high]
+    lats = np.r_[ap.lat_deg[at] + rng.uniform(-0.08, 0.08, len(at)), rng.uniform(-90, 90, 500)]
+    lons = np.r_[ap.lon_deg[at] + rng.uniform(-0.1, 0.1, len(at)), rng.uniform(-180, 180, 500)]
+    lats = np.r_[
+        np.clip(lats, -90, 90), rng.uniform(48.3, 49.3, 400), rng.uniform(33.0, 38.0, 400),
+        89.5, -88.0, 84.0, 51.0, -16.5, 90.0, -90.0, np.nan, 40.0, 91.0,
+    ]  # fmt: skip
+    lons = np.r_[
+        (lons + 180) % 360 - 180, rng.uniform(1.8, 3.2, 400), rng.uniform(-123.0, -117.0, 400),
+        10.0, 170.0, -179.99, 179.98, -179.95, 0.0, 0.0, 2.0, np.inf, 0.0,
+    ]  # fmt: skip
+    return lats, lons
+
+
+@pytest.mark.parametrize("radius_nm", [5.0, 10.0])
+def test_nearest_is_near_first_and_the_bound_holds(radius_nm: float) -> None:
+    w = get_world()
+    ap = w.airports
+    lats, lons = _points()
+    grid = w.airport_cells(radius_nm)
+    cell = grid.cells(lats, lons)
+    nearest, chord2 = grid.nearest(lats, lons, cell)
+    top = grid.highest_ft(cell)
+    found = 0
+    for k in range(len(lats)):
+        if not (np.isfinite(lats[k]) and np.isfinite(lons[k]) and abs(lats[k]) <= 90):
+            assert cell[k] == -1 and nearest[k] == -1 and top[k] == -np.inf
+            continue
+        near = ap.near(float(lats[k]), float(lons[k]), radius_nm)
+        if not near:
+            assert nearest[k] == -1 and np.isinf(chord2[k]), k
+            continue
+        found += 1
+        assert cell[k] >= 0, k  # a listed cell
+        assert nearest[k] == near[0][0], k
+        assert max(ap.elevation_ft[i] for i, _d in near) <= top[k], k
+    assert found > 1000
+    assert (cell == -1).sum() > 300  # the points far from any field are not searched
+    assert np.mean(top[cell >= 0] < w.highest_airport_ft()) > 0.9  # a bound that helps
+    # Searching part of the points answers the same for those.
+    half = np.flatnonzero(cell >= 0)[::2]
+    again, c2 = grid.nearest(lats[half], lons[half], cell[half])
+    assert np.array_equal(again, nearest[half]) and np.array_equal(c2, chord2[half])
