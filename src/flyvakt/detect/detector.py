@@ -386,10 +386,16 @@ def _fields(
         taxi_blind = (p.on_ground == 1) & np.isnan(alt) & (p.groundspeed_kt < R.TAXI_MAX_KT)
     later = low_enough & taxi_blind & ~hot
     clear[later] = True
-    cand = np.flatnonzero(low_enough & ~later)
+    ask = low_enough & ~later
+    cand = np.flatnonzero(ask)
+    # The hot fixes in the air at or above SLOW_HIGH_FT ask FieldSearch.far the same question:
+    # searched with these, in the same pass (a fix that becomes hot later is searched then).
+    with np.errstate(invalid="ignore"):
+        ask |= hot & (p.on_ground == 0) & (alt >= R.SLOW_HIGH_FT)
+    fs.at(np.flatnonzero(ask))
     if len(cand) == 0:
         return out, clear, high_all, later, fs
-    ai = fs.at(cand)
+    ai = fs.found[cand]
     ok = ai >= 0
     elev = np.full(len(cand), np.nan)
     elev[ok] = ctx.world.airport_elevations_ft(ai[ok])
