@@ -14,7 +14,8 @@ alternating sizes, from a fresh state (the warm-up steps untimed), and its faste
 (the machine is shared: load only ever adds time). ``--profile N`` also runs cProfile over the
 measured steps at N frames per step and prints, per step, the calls by function of the
 detector's pre-pass and geo search, and the NumPy calls made from detect/ and geo/;
-``--timers N`` times the pre-pass's pieces with wrapped timers (CPU per step).
+``--timers N`` times the pre-pass's pieces with wrapped timers (CPU per step); ``--fixed``
+times steps of a few positions (the fixed cost per step), and profiles or times those instead.
 """
 
 from __future__ import annotations
@@ -83,6 +84,14 @@ def run(warm: Steps, measured: Steps) -> tuple[float, int]:
         state, ev = detect_step(state, positions, now_s, world)
         n += len(ev)
     return time.process_time() - t, n
+
+
+def tiny(measured: Steps) -> Steps:
+    """The measured steps cut to their first FIXED_ROWS positions: the step's fixed cost."""
+    return [(p.take(np.arange(min(FIXED_ROWS, len(p)))), now_s) for p, now_s in measured]
+
+
+FIXED_ROWS = 8  # positions per step when timing the fixed cost: their own work is negligible
 
 
 def profile(warm: Steps, measured: Steps) -> None:
@@ -192,6 +201,12 @@ def main() -> None:
     ap.add_argument("--batches", default="8192,16384,65536")
     ap.add_argument("--repeat", type=int, default=3, help="runs per batch size; fastest counts")
     ap.add_argument("--profile", type=int, default=0, help="cProfile at this batch size")
+    ap.add_argument(
+        "--fixed", action="store_true",
+        help="also time steps of FIXED_ROWS positions (the first of each measured step of the "
+        "first batch size), after the same warm-up: the fixed cost per step; with --profile, "
+        "profile those",
+    )  # fmt: skip
     ap.add_argument("--timers", type=int, default=0, help="wrapped timers at this batch size")
     ap.add_argument("--cache", default="", help="directory for the captured positions")
     args = ap.parse_args()
@@ -242,10 +257,20 @@ def main() -> None:
             f"{best[b] / steps * 1e3:.2f} ms per step, "
             f"{best[b] / frames[b] * 1e6:.2f} us per position"
         )
+    if args.fixed:
+        warm, measured = captured[batches[0]]
+        small = tiny(measured)
+        fixed = min(run(warm, small)[0] for _ in range(args.repeat))
+        print(
+            f"  fixed cost: {len(small)} steps of {FIXED_ROWS} positions after the warm-up: "
+            f"{fixed / len(small) * 1e3:.3f} ms per step"
+        )
     if args.timers:
-        timers(*captured[args.timers])
+        w, m = captured[args.timers]
+        timers(w, tiny(m) if args.fixed else m)
     if args.profile:
-        profile(*captured[args.profile])
+        w, m = captured[args.profile]
+        profile(w, tiny(m) if args.fixed else m)
 
 
 if __name__ == "__main__":
