@@ -392,10 +392,10 @@ def _fields(
     # searched with these, in the same pass (a fix that becomes hot later is searched then).
     with np.errstate(invalid="ignore"):
         ask |= hot & (p.on_ground == 0) & (alt >= R.SLOW_HIGH_FT)
-    fs.at(np.flatnonzero(ask))
+    fs.search(np.flatnonzero(ask))
     if len(cand) == 0:
         return out, clear, high_all, later, fs
-    ai = fs.found[cand]
+    ai = fs.at(cand)
     ok = ai >= 0
     elev = np.full(len(cand), np.nan)
     elev[ok] = ctx.world.airport_elevations_ft(ai[ok])

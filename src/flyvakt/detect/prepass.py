@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.state import Fix
+from flyvakt.geo.cells import max_chord2
 from flyvakt.model import PositionBatch
 
 if TYPE_CHECKING:
@@ -28,41 +29,56 @@ def emergency(squawk: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.bool_]:
     return out
 
 
+# The search below and the rules' scalar one (Airports.near) may round a distance differently
+# in the last bit: "no airport within FIELD_NM" is asked with this margin (~20 m), so that the
+# answer never differs from the scalar search's.
+REACH_MARGIN_NM = 0.01
+
+
 class FieldSearch:
     """The batch's airport search: per row, the nearest airport within ``FIELD_NM`` (table
-    row, -1 for none; ``airports_near(lat, lon, FIELD_NM)[0]``, to the bit), each row searched
-    at most once, only when asked about, and not at all where its 0.25° cell has no airport
-    within ``FIELD_NM`` (geo/cells.py). Both of the pre-pass's questions come here: the field
-    near a low fix (the detector's ``_fields``) and "no field near" for a fix far above the
-    ground (:meth:`far`), so a step costs one search, whatever its size."""
+    row, -1 for none; ``airports_near(lat, lon, FIELD_NM)[0]`` but within rounding), each row
+    searched at most once, only when asked about, and not at all where its 0.25° cell has no
+    airport within reach (geo/cells.py). Both of the pre-pass's questions come here: the
+    field near a low fix (the detector's ``_fields``) and "no field near" for a fix far above
+    the ground (:meth:`far`), so a step costs one search, whatever its size."""
 
     def __init__(self, world: WorldView, p: PositionBatch) -> None:
-        self.grid = world.airport_cells(R.FIELD_NM)
+        self.grid = world.airport_cells(R.FIELD_NM + REACH_MARGIN_NM)
+        self.limit = max_chord2(R.FIELD_NM)
         self.lat, self.lon = p.lat_deg, p.lon_deg
         self.cell = self.grid.cells(p.lat_deg, p.lon_deg)
+        # Per row: the nearest airport within FIELD_NM + REACH_MARGIN_NM, its chord length².
         self.found = np.where(self.cell >= 0, _NOT_YET, -1)
+        self.chord2 = np.full(len(p), np.inf)
 
     def highest_ft(self) -> npt.NDArray[np.float64]:
         """Per row: no airport within ``FIELD_NM`` of it is higher than this (-inf: none)."""
         return self.grid.highest_ft(self.cell)
 
-    def at(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """The nearest airport within ``FIELD_NM`` of each of ``rows`` (-1 for none)."""
+    def search(self, rows: npt.NDArray[np.int64]) -> None:
+        """Search those of ``rows`` not searched yet."""
         todo = rows[self.found[rows] == _NOT_YET]
         if len(todo):
-            self.found[todo], _c2 = self.grid.nearest(
-                self.lat[todo], self.lon[todo], self.cell[todo]
+            self.found[todo], self.chord2[todo] = self.grid.nearest(
+                self.lat[todo], self.lon[todo], self.cell[todo], exact=False
             )
-        return self.found[rows]
+
+    def at(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The nearest airport within ``FIELD_NM`` of each of ``rows`` (-1 for none)."""
+        self.search(rows)
+        return np.where(self.chord2[rows] <= self.limit, self.found[rows], -1)
 
     def far(self, rows: npt.NDArray[np.int64], alt_ft: npt.NDArray[np.float64]) -> list[bool]:
         """Per row of ``rows`` (their altitudes ``alt_ft``): at or above ``SLOW_HIGH_FT`` with no
-        airport within ``FIELD_NM``, where :func:`~flyvakt.detect.evidence.absurd_alt` can only
-        say no (its scalar search would find none): answered here in advance."""
+        airport within ``FIELD_NM`` (+ ``REACH_MARGIN_NM``), where
+        :func:`~flyvakt.detect.evidence.absurd_alt` can only say no (its scalar search would
+        find none): answered here in advance."""
         out = np.zeros(len(rows), np.bool_)
         high = np.flatnonzero(alt_ft >= R.SLOW_HIGH_FT)
         if len(high):
-            out[high] = self.at(rows[high]) < 0
+            self.search(rows[high])
+            out[high] = self.found[rows[high]] < 0
         return out.tolist()
 
 
