@@ -144,6 +144,8 @@ TIMED = (
     ("flyvakt.detect.lastfix.LastFixes", "record"),
     ("flyvakt.detect.lastfix.LastFixes", "values_many"),
     ("flyvakt.detect.tails.SampleTails", "update"),
+    ("flyvakt.detect.tails.SampleTails", "drop"),
+    ("flyvakt.detect.tails.SampleTails", "_compact"),
     ("flyvakt.geo.world.World", "country_at"),
 )
 
