@@ -14,8 +14,10 @@ alternating sizes, from a fresh state (the warm-up steps untimed), and its faste
 (the machine is shared: load only ever adds time). ``--profile N`` also runs cProfile over the
 measured steps at N frames per step and prints, per step, the calls by function of the
 detector's pre-pass and geo search, and the NumPy calls made from detect/ and geo/;
-``--timers N`` times the pre-pass's pieces with wrapped timers (CPU per step); ``--fixed``
-times steps of a few positions (the fixed cost per step), and profiles or times those instead.
+``--cold`` writes 64 MB between measured steps (untimed), as decode + track do in the
+pipeline, so that each step starts with cold caches; ``--timers N`` times the pre-pass's
+pieces with wrapped timers (CPU per step); ``--fixed`` times steps of a few positions (the
+fixed cost per step), and profiles or times those instead.
 """
 
 from __future__ import annotations
@@ -72,6 +74,13 @@ def capture(warm: FrameBatch | None, corpus: FrameBatch, batch: int) -> tuple[St
     return out[0], out[1]
 
 
+# With --cold: between two measured steps (untimed), this many bytes are written, as the
+# pipeline's decoder and tracker do between two detector steps: the detector's data is no
+# longer in the CPU caches at each step (why 64 MB: twice this machine's last-level cache).
+COLD_BYTES = 64 << 20
+COLD: list[np.ndarray] = []
+
+
 def run(warm: Steps, measured: Steps) -> tuple[float, int]:
     """(CPU s of the measured steps, events), from a fresh detector state."""
     world = get_world()
@@ -79,11 +88,15 @@ def run(warm: Steps, measured: Steps) -> tuple[float, int]:
     for positions, now_s in warm:
         state, _ = detect_step(state, positions, now_s, world)
     n = 0
-    t = time.process_time()
+    spent = 0.0
     for positions, now_s in measured:
+        for buf in COLD:
+            buf += 1
+        t = time.process_time()
         state, ev = detect_step(state, positions, now_s, world)
+        spent += time.process_time() - t
         n += len(ev)
-    return time.process_time() - t, n
+    return spent, n
 
 
 def tiny(measured: Steps) -> Steps:
@@ -209,6 +222,11 @@ def main() -> None:
         "first batch size), after the same warm-up: the fixed cost per step; with --profile, "
         "profile those",
     )  # fmt: skip
+    ap.add_argument(
+        "--cold", action="store_true",
+        help="write COLD_BYTES between measured steps (untimed), as decode + track do in the "
+        "pipeline, so that each step starts with cold caches",
+    )  # fmt: skip
     ap.add_argument("--timers", type=int, default=0, help="wrapped timers at this batch size")
     ap.add_argument("--cache", default="", help="directory for the captured positions")
     args = ap.parse_args()
@@ -239,6 +257,8 @@ def main() -> None:
             path.write_bytes(pickle.dumps((captured[b], n_frames), protocol=5))
     frames = {b: sum(len(p) for p, _ in m) for b, (_w, m) in captured.items()}
     get_world().tz_at(0.0, 0.0)
+    if args.cold:
+        COLD.append(np.zeros(COLD_BYTES // 8))
     run(*captured[batches[0]])  # loads the world's grids, as a running service has
     tune_gc()
     best: dict[int, float] = {}
