@@ -195,10 +195,13 @@ def timers(warm: Steps, measured: Steps) -> None:
         for positions, now_s in warm:
             state, _ = detect_step(state, positions, now_s, world)
         spent.clear()
-        t = time.process_time()
+        total = 0.0
         for positions, now_s in measured:
+            for buf in COLD:
+                buf += 1
+            t = time.process_time()
             state, _ = detect_step(state, positions, now_s, world)
-        total = time.process_time() - t
+            total += time.process_time() - t
     finally:
         for owner, attr, fn in saved:
             setattr(owner, attr, fn)
