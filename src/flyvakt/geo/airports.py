@@ -20,9 +20,10 @@ to the name rule; a heliport named "XYZ Airport" with no OurAirports entry stays
 FAA location identifiers carry no type information (a "…H" suffix is not a rule), so no
 ident-pattern rule is used.
 
-Nearest-airport queries use a 1° grid index: airports sorted by cell key ``row·360 + col``, so
-one latitude row's column range is one contiguous slice; candidates are then ranked with a
-vectorised haversine.
+One point's airport search (:meth:`Airports.near`) uses a 1° grid index: airports sorted by
+cell key ``row·360 + col``, so one latitude row's column range is one contiguous slice;
+candidates are then ranked by chord length. Searches of many points (:meth:`Airports.near_many`,
+:meth:`Airports.nearest_index`) use geo/cells.py's per-0.25°-cell candidates instead.
 """
 
 from __future__ import annotations
@@ -39,21 +40,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from flyvakt.geo.cells import HALF_DIAG_NM, QUERY_CELL_DEG, AirportCells, max_chord2
+from flyvakt.geo.cells import AirportCells, max_chord2
 from flyvakt.geo.distance import EARTH_RADIUS_NM
 from flyvakt.model.events import AirportRef
 
 CELL_DEG = 1.0  # grid cell size; 1° ≈ 60 NM, so typical 5–30 NM queries touch ≤ 4 cells
 NCOL = 360
 NROW = 180
-# nearest_index groups its points by geo/cells.py's finer query cell (QUERY_CELL_DEG), whose
-# half-diagonal is at most HALF_DIAG_NM.
-QUERY_HALF_DIAG_NM = HALF_DIAG_NM
-# Query cells whose candidates nearest_index keeps: the detector asks about the same cells at
-# every step (gathering them again was ~15 % of its searches at 8,192-frame steps). Why 20,000:
-# the cells a busy region's traffic covers, at ~0.5 kB each (~10 MB); past it, start again.
-QUERY_CELLS_KEPT = 20_000
-
 TYPES = (
     "unknown",
     "large_airport",
@@ -196,15 +189,13 @@ class Airports:
         self._by_iata = {c: i for i, c in enumerate(self._iata) if c}
         self._by_lid = {c: i for i, c in enumerate(cols["lid"]) if c}
         self._refs: dict[int, AirportRef] = {}
-        # nearest_index's candidates per query cell (the table never changes once loaded).
-        self._cell_cands: dict[tuple[int, float, tuple[bool, bool, bool]], NDArray[np.int64]] = {}
         # Grid index.
         self._lat_r = np.radians(self.lat_deg)
         self._lon_r = np.radians(self.lon_deg)
         self._cos_lat = np.cos(self._lat_r)
         self._cell_key = self._cell(self.lat_deg, self.lon_deg)
         # Unit vectors: chord distance needs one gather and one dot product per candidate.
-        self._xyz = np.stack(
+        xyz = np.stack(
             [
                 self._cos_lat * np.cos(self._lon_r),
                 self._cos_lat * np.sin(self._lon_r),
@@ -212,7 +203,7 @@ class Airports:
             ],
             axis=1,
         )
-        self._xyz_cols = tuple(np.ascontiguousarray(self._xyz[:, k]) for k in range(3))
+        self._xyz_cols = tuple(np.ascontiguousarray(xyz[:, k]) for k in range(3))
         self._grids: dict[tuple[bool, bool, bool], tuple[NDArray[np.int64], list[int]]] = {}
         self._cells: dict[tuple[float, bool, bool], AirportCells] = {}
 
@@ -411,69 +402,25 @@ class Airports:
         exclude_heliports: bool = True,
         exclude_seaplane: bool = True,
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """Nearest airport per point, vectorised over points that share a 1° grid cell.
+        """Nearest airport per point, vectorised (:meth:`cells`' candidates, one flat pass).
 
         Returns (row index or -1, great-circle distance NM or inf), same shape as the input;
         -1 where no airport lies within ``max_nm`` or the input is not a finite position.
-        Points are grouped by grid cell; each cell gathers its candidates once (all airports
-        within ``max_nm`` + the cell's half-diagonal of its centre) and ranks them for all its
-        points in one matrix product, so the Python work scales with occupied cells, not
-        points.
+        The points' unit vectors are NumPy's: the same airport as :meth:`near` but where two
+        distances, or a distance and ``max_nm``, are equal to within rounding.
         """
         lats = np.asarray(lats_deg, np.float64)
-        lons = np.asarray(lons_deg, np.float64)
         shape = lats.shape
-        la, lo = lats.ravel(), lons.ravel()
-        out_i = np.full(la.size, -1, np.int64)
-        out_d = np.full(la.size, np.inf)
-        ok = np.isfinite(la) & np.isfinite(lo) & (np.abs(la) <= 90.0)
-        pts = np.flatnonzero(ok)
-        if pts.size == 0:
-            return out_i.reshape(shape), out_d.reshape(shape)
-        lo_n = (lo[pts] + 180.0) % 360.0 - 180.0
-        la_r, lo_r = np.radians(la[pts]), np.radians(lo_n)
-        xyz = np.stack([np.cos(la_r) * np.cos(lo_r), np.cos(la_r) * np.sin(lo_r), np.sin(la_r)], 1)
-        # Points are grouped by a cell of QUERY_CELL_DEG (finer than the index's): fewer
-        # candidates per point, so the matrix products stay small where airports are dense.
-        nrow, ncol = round(180 / QUERY_CELL_DEG), round(360 / QUERY_CELL_DEG)
-        qrow = np.clip(np.floor((la[pts] + 90.0) / QUERY_CELL_DEG), 0, nrow - 1).astype(np.int64)
-        qcol = np.floor((lo_n + 180.0) / QUERY_CELL_DEG).astype(np.int64) % ncol
-        cells = qrow * ncol + qcol
-        order = np.argsort(cells, kind="stable")
-        sorted_cells = cells[order]
-        bounds = np.flatnonzero(np.diff(sorted_cells)) + 1
-        key = (exclude_heliports, exclude_seaplane, False)
-        # A cell's points all lie within its half-diagonal of its centre, so centre-radius +
-        # half-diagonal covers every point's circle.
-        reach_nm = max_nm + QUERY_HALF_DIAG_NM
-        max_chord = 2.0 * math.sin(min(max_nm / EARTH_RADIUS_NM, math.pi) / 2.0)
-        known = self._cell_cands
-        for group in np.split(order, bounds):
-            c = int(cells[group[0]])
-            cand = known.get((c, reach_nm, key))
-            if cand is None:
-                row, col = divmod(c, ncol)
-                cand = self._candidates(
-                    (row + 0.5) * QUERY_CELL_DEG - 90.0,
-                    (col + 0.5) * QUERY_CELL_DEG - 180.0,
-                    reach_nm,
-                    key,
-                )
-                if len(known) >= QUERY_CELLS_KEPT:
-                    known.clear()
-                known[(c, reach_nm, key)] = cand
-            if cand.size == 0:
-                continue
-            chord2 = 2.0 - 2.0 * (xyz[group] @ self._xyz[cand].T)  # points × candidates
-            best = np.argmin(chord2, axis=1)
-            best_c2 = chord2[np.arange(group.size), best]
-            hit = best_c2 <= max_chord * max_chord
-            tgt = pts[group[hit]]
-            out_i[tgt] = cand[best[hit]]
-            out_d[tgt] = (
-                2.0 * EARTH_RADIUS_NM * np.arcsin(np.sqrt(np.clip(best_c2[hit], 0.0, 4.0)) / 2.0)
-            )
-        return out_i.reshape(shape), out_d.reshape(shape)
+        la = lats.ravel()
+        lo = np.asarray(lons_deg, np.float64).ravel()
+        grid = self.cells(
+            max_nm, exclude_heliports=exclude_heliports, exclude_seaplane=exclude_seaplane
+        )
+        idx, c2 = grid.nearest(la, lo, grid.cells(la, lo), exact=False)
+        dist = np.full(la.size, np.inf)
+        hit = idx >= 0
+        dist[hit] = chord_nm(c2[hit])
+        return idx.reshape(shape), dist.reshape(shape)
 
 
 def load_airports() -> Airports:

@@ -7,7 +7,7 @@ order, offsets, airport rows). Every airport within ``radius_nm`` of a point lie
 reach of its cell's centre (triangle inequality), so a point's candidates are its cell's; a
 point whose cell is not listed has no airport within ``radius_nm`` at all (no search). The
 detector asks the same questions at every step, however small the step: the per-cell Python
-loop of :meth:`Airports.nearest_index` cost it a fixed ~0.5 ms per step at live step sizes.
+loop the batch searches had until session 7 cost it a fixed ~0.5 ms per step at live step sizes.
 
 Distances are chord lengths² computed as :meth:`Airports.near` computes them (unit vectors by
 ``math``, the same elementwise products), so the answers are ``near``'s to the bit: the nearest
@@ -26,7 +26,9 @@ from numpy.typing import NDArray
 if TYPE_CHECKING:
     from flyvakt.geo.airports import Airports
 
-QUERY_CELL_DEG = 0.25  # as Airports.nearest_index's query cells
+# Why 0.25°: a cell's half-diagonal (~10.6 NM) stays near the search radii (5-10 NM), so a
+# point has few candidates where airports are dense, and the table stays ~100-200 k pairs.
+QUERY_CELL_DEG = 0.25
 # A point lies at most this far from its cell's centre: 60·√2·0.25/2 ≈ 10.6 NM at the equator
 # (less elsewhere), rounded up.
 HALF_DIAG_NM = 10.7
