@@ -11,7 +11,8 @@ loop the batch searches had until session 7 cost it a fixed ~0.5 ms per step at 
 
 Distances are chord lengths² computed as :meth:`Airports.near` computes them (unit vectors by
 ``math``, the same elementwise products), so the answers are ``near``'s to the bit: the nearest
-airport is ``near(...)[0]`` (ties by table row), the lists are ``near``'s lists.
+airport is ``near(...)[0]`` (ties by table row), the lists are ``near``'s lists. Searches that
+ask for speed instead (``exact=False``: NumPy's sin/cos) agree but within rounding.
 """
 
 from __future__ import annotations
