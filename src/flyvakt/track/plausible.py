@@ -109,26 +109,14 @@ def walk(
     has_cpr = (o.cpr_odd[cand] >= 0).tolist()
     slack = cfg.jump_slack_nm
     k_max = cfg.max_speed_kt / 3600.0
-    last: dict[int, list[float]] = {}
+    # The walk state of every aircraft walked, gathered at once: a list of floats per
+    # aircraft, in the order of ``_STATE``.
+    urows = np.unique(row_of[cand])
+    gathered = np.column_stack([cols[name][urows].astype(np.float64) for name in _STATE])
+    gathered[:, _PENDING] = 1.0  # the fixes held in earlier steps are still pending
+    last: dict[int, list[float]] = dict(zip(urows.tolist(), gathered.tolist(), strict=True))
     for k, r in enumerate(c_rows):
-        st = last.get(r)
-        if st is None:
-            st = [
-                float(cols["lat_deg"][r]),
-                float(cols["lon_deg"][r]),
-                float(cols["pos_t"][r]),
-                float(cols["pos_rejects"][r]),
-                float(cols["cand_lat"][r]),
-                float(cols["cand_lon"][r]),
-                float(cols["cand_t"][r]),
-                float(cols["cand_dep0_t"][r]),
-                float(cols["cand_dep1_t"][r]),
-                float(cols["pos_provisional"][r]),
-                1.0,  # the fixes held in earlier steps are still pending (not dropped/released)
-                float(cols["prov_key0"][r]),
-                float(cols["prov_key1"][r]),
-            ]
-            last[r] = st
+        st = last[r]
         la, lo, tt, pt, kk = c_lat[k], c_lon[k], c_t[k], c_p[k], c_lim[k]
         if not (-90.0 <= la <= 90.0 and -180.0 <= lo <= 180.0):
             rejected["position_out_of_range"] += 1
@@ -176,16 +164,34 @@ def walk(
         st[3] += 1
         st[4], st[5], st[6] = la, lo, tt
         rejected[reason] += 1
-    for r, st in last.items():
-        if not math.isnan(st[0]):
-            cols["lat_deg"][r], cols["lon_deg"][r], cols["pos_t"][r] = st[0], st[1], st[2]
-        cols["pos_rejects"][r] = int(st[3])
-        cols["cand_lat"][r], cols["cand_lon"][r], cols["cand_t"][r] = st[4], st[5], st[6]
-        cols["cand_dep0_t"][r], cols["cand_dep1_t"][r] = st[7], st[8]
-        cols["pos_provisional"][r] = bool(st[9])
-        cols["prov_key0"][r], cols["prov_key1"][r] = st[11], st[12]
+    _write_back(cols, urows, last)
     still = [i for r, rows in held.items() if last[r][9] for i in rows]
     return accepted, still, release, drop
+
+
+# The walk state per aircraft: its table columns, in this order (``st[i]``); slot _PENDING is
+# not a column (whether fixes held in earlier steps are still pending), gathered as 1.0.
+_STATE = (
+    "lat_deg", "lon_deg", "pos_t", "pos_rejects", "cand_lat", "cand_lon", "cand_t",
+    "cand_dep0_t", "cand_dep1_t", "pos_provisional", "pos_provisional", "prov_key0", "prov_key1",
+)  # fmt: skip
+_PENDING = 10
+
+
+def _write_back(
+    cols: dict[str, npt.NDArray[Any]], urows: I64, last: dict[int, list[float]]
+) -> None:
+    """The walk state of the aircraft walked back into their table rows, at once."""
+    if not last:
+        return
+    st = np.asarray(list(last.values()), dtype=np.float64)
+    has = ~np.isnan(st[:, 0])  # an aircraft never placed keeps its (empty) position columns
+    for i, name in enumerate(_STATE[:3]):
+        cols[name][urows[has]] = st[has, i]
+    cols["pos_rejects"][urows] = st[:, 3].astype(np.int64)
+    for i in (4, 5, 6, 7, 8, 11, 12):
+        cols[_STATE[i]][urows] = st[:, i]
+    cols["pos_provisional"][urows] = st[:, 9] != 0.0
 
 
 def _first_fix(
