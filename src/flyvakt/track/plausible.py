@@ -42,7 +42,8 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.geo.distance import distance_nm as dist_nm
-from flyvakt.track import cpr
+from flyvakt.model.runs import first_of_run
+from flyvakt.track import cpr, firstfix
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -80,6 +81,7 @@ def walk(
     rejected: Any,
     indep: Any,
     keys: tuple[F64, F64],
+    rounds: int | None = None,
 ) -> tuple[list[int], list[int], set[int], set[int]]:
     """The sequential walk over candidate fixes of aircraft that need it; returns accepted rows.
 
@@ -90,30 +92,54 @@ def walk(
     track (a global decode or a given position, not a local decode against it); ``keys``: per
     row, the raw CPR latitude of its own frame and of its partner (frame identity with the time).
 
+    ``rounds``: how many first fixes per aircraft are decided for all aircraft at once
+    (default ``firstfix.ROUNDS``) before the walk in Python; 0: all in Python (the reference).
+
     Returns (accepted rows, rows still held as a provisional first fix, table rows whose fixes
     held in earlier steps are confirmed, table rows whose earlier held fixes are dropped).
     """
-    accepted: list[int] = []
-    held: dict[int, list[int]] = {}
-    release: set[int] = set()
-    drop: set[int] = set()
+    slack = cfg.jump_slack_nm
+    k_max = cfg.max_speed_kt / 3600.0
+    # The walk state of every aircraft walked, gathered at once: a row of floats per aircraft,
+    # in the order of ``_STATE``.
+    urows = np.unique(row_of[cand])
+    gathered = np.column_stack([cols[name][urows].astype(np.float64) for name in _STATE])
+    gathered[:, _PENDING] = 1.0  # the fixes held in earlier steps are still pending
+    # Rule 4 (first fixes) for every aircraft at once, as far as each stays on it
+    # (flyvakt.track.firstfix); the rows left walk on below from the state reached.
+    ac = np.searchsorted(urows, row_of[cand])
+    surf = o.cpr_surface[cand] & (o.cpr_odd[cand] >= 0)  # rule 4 applies
+    lim = limit_kt[cand] / 3600.0
+    grouped = np.count_nonzero(first_of_run(ac)) == len(urows)  # each aircraft's rows together
+    if rounds is None:
+        rounds = firstfix.ROUNDS
+    ff = firstfix.first_fixes(
+        gathered, ac, (lat[cand], lon[cand], t[cand], partner_t[cand], lim),
+        (keys[0][cand], keys[1][cand]), surf, np.asarray(indep[cand], dtype=np.bool_), slack,
+        rejected, rounds if grouped else 0,
+    )  # fmt: skip
+    accepted: list[int] = cand[ff.accepted].tolist()
+    release: set[int] = set(urows[ff.release].tolist())
+    drop: set[int] = set(urows[ff.drop].tolist())
+    rest = np.flatnonzero(~ff.handled)
+    going_on = np.zeros(len(urows), dtype=np.bool_)
+    going_on[ac[rest]] = True
+    held: dict[int, list[int]] = {}  # rows held in this step, per aircraft still walking
+    for r, i in zip(row_of[cand[ff.held & going_on[ac]]].tolist(),
+                    cand[ff.held & going_on[ac]].tolist(), strict=True):  # fmt: skip
+        held.setdefault(r, []).append(i)
+    still_done = cand[ff.held & ~going_on[ac] & (gathered[ac, _PROVISIONAL] != 0)].tolist()
+    cand, surf, lim = cand[rest], surf[rest], lim[rest]
     c_ind = indep[cand].tolist()
-    c_surf = (o.cpr_surface[cand] & (o.cpr_odd[cand] >= 0)).tolist()  # rule 4 applies
+    c_surf = surf.tolist()
     c_k0, c_k1 = keys[0][cand].tolist(), keys[1][cand].tolist()
     c_rows = row_of[cand].tolist()
     c_lat = lat[cand].tolist()
     c_lon = lon[cand].tolist()
     c_t = t[cand].tolist()
     c_p = partner_t[cand].tolist()
-    c_lim = (limit_kt[cand] / 3600.0).tolist()
+    c_lim = lim.tolist()
     has_cpr = (o.cpr_odd[cand] >= 0).tolist()
-    slack = cfg.jump_slack_nm
-    k_max = cfg.max_speed_kt / 3600.0
-    # The walk state of every aircraft walked, gathered at once: a list of floats per
-    # aircraft, in the order of ``_STATE``.
-    urows = np.unique(row_of[cand])
-    gathered = np.column_stack([cols[name][urows].astype(np.float64) for name in _STATE])
-    gathered[:, _PENDING] = 1.0  # the fixes held in earlier steps are still pending
     last: dict[int, list[float]] = dict(zip(urows.tolist(), gathered.tolist(), strict=True))
     for k, r in enumerate(c_rows):
         st = last[r]
@@ -165,7 +191,7 @@ def walk(
         st[4], st[5], st[6] = la, lo, tt
         rejected[reason] += 1
     _write_back(cols, urows, last)
-    still = [i for r, rows in held.items() if last[r][9] for i in rows]
+    still = still_done + [i for r, rows in held.items() if last[r][9] for i in rows]
     return accepted, still, release, drop
 
 
@@ -176,6 +202,7 @@ _STATE = (
     "cand_dep0_t", "cand_dep1_t", "pos_provisional", "pos_provisional", "prov_key0", "prov_key1",
 )  # fmt: skip
 _PENDING = 10
+_PROVISIONAL = 9
 
 
 def _write_back(
