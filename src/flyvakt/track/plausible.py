@@ -140,7 +140,10 @@ def walk(
     c_p = partner_t[cand].tolist()
     c_lim = lim.tolist()
     has_cpr = (o.cpr_odd[cand] >= 0).tolist()
-    last: dict[int, list[float]] = dict(zip(urows.tolist(), gathered.tolist(), strict=True))
+    # Python lists of the state only for the aircraft walked on in Python (few).
+    last: dict[int, list[float]] = dict(
+        zip(urows[going_on].tolist(), gathered[going_on].tolist(), strict=True)
+    )
     for k, r in enumerate(c_rows):
         st = last[r]
         la, lo, tt, pt, kk = c_lat[k], c_lon[k], c_t[k], c_p[k], c_lim[k]
@@ -190,7 +193,9 @@ def walk(
         st[3] += 1
         st[4], st[5], st[6] = la, lo, tt
         rejected[reason] += 1
-    _write_back(cols, urows, last)
+    if last:
+        gathered[going_on] = np.asarray(list(last.values()), dtype=np.float64)
+    _write_back(cols, urows, gathered)
     still = still_done + [i for r, rows in held.items() if last[r][9] for i in rows]
     return accepted, still, release, drop
 
@@ -205,13 +210,11 @@ _PENDING = 10
 _PROVISIONAL = 9
 
 
-def _write_back(
-    cols: dict[str, npt.NDArray[Any]], urows: I64, last: dict[int, list[float]]
-) -> None:
-    """The walk state of the aircraft walked back into their table rows, at once."""
-    if not last:
+def _write_back(cols: dict[str, npt.NDArray[Any]], urows: I64, st: F64) -> None:
+    """The walk state of the aircraft walked (``st``, a row per aircraft of ``urows``) back
+    into their table rows, at once."""
+    if not len(urows):
         return
-    st = np.asarray(list(last.values()), dtype=np.float64)
     has = ~np.isnan(st[:, 0])  # an aircraft never placed keeps its (empty) position columns
     for i, name in enumerate(_STATE[:3]):
         cols[name][urows[has]] = st[has, i]
