@@ -61,10 +61,11 @@ class RefIndex:
         ok = np.isfinite(lat) & np.isfinite(lon)
         r, c = self._cell(np.where(ok, lat, 0.0), np.where(ok, lon, 0.0))
         dr = math.ceil(max_nm / 60.0 / ROW_DEG)
-        coslat = np.maximum(np.cos(np.radians(np.clip(np.abs(lat), 0, 89.0))), 0.02)
-        dc = np.minimum(np.ceil(max_nm / (60.0 * coslat) / COL_DEG), NCOL // 2 - 1).astype(
-            np.int64
+        # Not-finite points (never searched) at latitude 0: no NaN cast to an integer window.
+        coslat = np.maximum(
+            np.cos(np.radians(np.clip(np.abs(np.where(ok, lat, 0.0)), 0, 89.0))), 0.02
         )
+        dc = np.minimum(np.ceil(max_nm / (60.0 * coslat) / COL_DEG), NCOL // 2 - 1).astype(np.int64)
         r0, r1 = np.clip(r - dr, 0, NROW - 1), np.clip(r + dr, 0, NROW - 1)
         c0, c1 = c - dc, c + dc
         inside = (c0 >= 0) & (c1 < NCOL)
