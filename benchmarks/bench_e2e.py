@@ -190,22 +190,29 @@ def sweep(frames: int, sizes: list[int], repeat: int) -> list[tuple[int, float, 
     from flyvakt.runtime.setup import tune_gc
 
     tune_gc()  # as `flyvakt replay` and `run` do after start-up
+    # Every size's corpus first, then the runs alternate size by size (and with/without
+    # detection): a burst of load from the machine's other work then hits every size alike,
+    # and the shares of the 1,000 rate compare runs minutes apart no more.
+    corpora = {n_ac: build_corpus(frames, n_ac) for n_ac in sizes}
+    times: dict[tuple[int, bool], list[float]] = {(n, d): [] for n in sizes for d in (False, True)}
+    states: dict[int, Any] = {}
+    for _ in range(repeat):
+        for n_ac in sizes:
+            for detect in (False, True):
+                t, states[n_ac] = run_pipeline(corpora[n_ac], 65536, detect=detect)
+                times[n_ac, detect].append(t)
+    rate_of = {
+        n_ac: [len(corpora[n_ac]) / statistics.median(times[n_ac, d]) for d in (False, True)]
+        for n_ac in sizes
+    }
     out = []
     for n_ac in sizes:
-        corpus = build_corpus(frames, n_ac)
-        rates = []
-        for detect in (False, True):
-            runs = []
-            for _ in range(repeat):
-                t, st = run_pipeline(corpus, 65536, detect=detect)
-                runs.append(t)
-            rates.append(len(corpus) / statistics.median(runs))
-        table = st.tracker.table
+        rates, base = rate_of[n_ac], rate_of.get(1000)
+        table = states[n_ac].tracker.table
         mb = sum(c.nbytes for c in table.cols.values()) / 1e6
         out.append((n_ac, rates[0], rates[1], mb))
-        base = {r[0]: r for r in out}.get(1000)
         share = (
-            f" ({100 * rates[0] / base[1]:.0f} % / {100 * rates[1] / base[2]:.0f} % of 1,000)"
+            f" ({100 * rates[0] / base[0]:.0f} % / {100 * rates[1] / base[1]:.0f} % of 1,000)"
             if base
             else ""
         )

@@ -42,7 +42,8 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.geo.distance import distance_nm as dist_nm
-from flyvakt.track import cpr
+from flyvakt.model.runs import first_of_run
+from flyvakt.track import cpr, firstfix
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -80,6 +81,7 @@ def walk(
     rejected: Any,
     indep: Any,
     keys: tuple[F64, F64],
+    rounds: int | None = None,
 ) -> tuple[list[int], list[int], set[int], set[int]]:
     """The sequential walk over candidate fixes of aircraft that need it; returns accepted rows.
 
@@ -90,45 +92,60 @@ def walk(
     track (a global decode or a given position, not a local decode against it); ``keys``: per
     row, the raw CPR latitude of its own frame and of its partner (frame identity with the time).
 
+    ``rounds``: how many first fixes per aircraft are decided for all aircraft at once
+    (default ``firstfix.ROUNDS``) before the walk in Python; 0: all in Python (the reference).
+
     Returns (accepted rows, rows still held as a provisional first fix, table rows whose fixes
     held in earlier steps are confirmed, table rows whose earlier held fixes are dropped).
     """
-    accepted: list[int] = []
-    held: dict[int, list[int]] = {}
-    release: set[int] = set()
-    drop: set[int] = set()
+    slack = cfg.jump_slack_nm
+    k_max = cfg.max_speed_kt / 3600.0
+    # The walk state of every aircraft walked, gathered at once: a row of floats per aircraft,
+    # in the order of ``_STATE``.
+    urows = np.unique(row_of[cand])
+    gathered = np.column_stack([cols[name][urows].astype(np.float64) for name in _STATE])
+    gathered[:, _PENDING] = 1.0  # the fixes held in earlier steps are still pending
+    # Rule 4 (first fixes) for every aircraft at once, as far as each stays on it
+    # (flyvakt.track.firstfix); the rows left walk on below from the state reached.
+    ac = np.searchsorted(urows, row_of[cand])
+    surf = o.cpr_surface[cand] & (o.cpr_odd[cand] >= 0)  # rule 4 applies
+    lim = limit_kt[cand] / 3600.0
+    grouped = np.count_nonzero(first_of_run(ac)) == len(urows)  # each aircraft's rows together
+    if rounds is None:
+        rounds = firstfix.ROUNDS
+    ff = firstfix.first_fixes(
+        gathered, ac, (lat[cand], lon[cand], t[cand], partner_t[cand], lim),
+        (keys[0][cand], keys[1][cand]), surf, np.asarray(indep[cand], dtype=np.bool_), slack,
+        rejected, rounds if grouped else 0,
+    )  # fmt: skip
+    accepted: list[int] = cand[ff.accepted].tolist()
+    release: set[int] = set(urows[ff.release].tolist())
+    drop: set[int] = set(urows[ff.drop].tolist())
+    rest = np.flatnonzero(~ff.handled)
+    going_on = np.zeros(len(urows), dtype=np.bool_)
+    going_on[ac[rest]] = True
+    held: dict[int, list[int]] = {}  # rows held in this step, per aircraft still walking
+    for r, i in zip(row_of[cand[ff.held & going_on[ac]]].tolist(),
+                    cand[ff.held & going_on[ac]].tolist(), strict=True):  # fmt: skip
+        held.setdefault(r, []).append(i)
+    still_done = cand[ff.held & ~going_on[ac] & (gathered[ac, _PROVISIONAL] != 0)].tolist()
+    cand, surf, lim = cand[rest], surf[rest], lim[rest]
     c_ind = indep[cand].tolist()
-    c_surf = (o.cpr_surface[cand] & (o.cpr_odd[cand] >= 0)).tolist()  # rule 4 applies
+    c_surf = surf.tolist()
     c_k0, c_k1 = keys[0][cand].tolist(), keys[1][cand].tolist()
     c_rows = row_of[cand].tolist()
     c_lat = lat[cand].tolist()
     c_lon = lon[cand].tolist()
     c_t = t[cand].tolist()
     c_p = partner_t[cand].tolist()
-    c_lim = (limit_kt[cand] / 3600.0).tolist()
+    c_lim = lim.tolist()
     has_cpr = (o.cpr_odd[cand] >= 0).tolist()
-    slack = cfg.jump_slack_nm
-    k_max = cfg.max_speed_kt / 3600.0
-    last: dict[int, list[float]] = {}
+    # Python lists of the state only for the aircraft walked on in Python (few).
+    last: dict[int, list[float]] = dict(
+        zip(urows[going_on].tolist(), gathered[going_on].tolist(), strict=True)
+    )
     for k, r in enumerate(c_rows):
-        st = last.get(r)
-        if st is None:
-            st = [
-                float(cols["lat_deg"][r]),
-                float(cols["lon_deg"][r]),
-                float(cols["pos_t"][r]),
-                float(cols["pos_rejects"][r]),
-                float(cols["cand_lat"][r]),
-                float(cols["cand_lon"][r]),
-                float(cols["cand_t"][r]),
-                float(cols["cand_dep0_t"][r]),
-                float(cols["cand_dep1_t"][r]),
-                float(cols["pos_provisional"][r]),
-                1.0,  # the fixes held in earlier steps are still pending (not dropped/released)
-                float(cols["prov_key0"][r]),
-                float(cols["prov_key1"][r]),
-            ]
-            last[r] = st
+        st = last[r]
         la, lo, tt, pt, kk = c_lat[k], c_lon[k], c_t[k], c_p[k], c_lim[k]
         if not (-90.0 <= la <= 90.0 and -180.0 <= lo <= 180.0):
             rejected["position_out_of_range"] += 1
@@ -176,16 +193,35 @@ def walk(
         st[3] += 1
         st[4], st[5], st[6] = la, lo, tt
         rejected[reason] += 1
-    for r, st in last.items():
-        if not math.isnan(st[0]):
-            cols["lat_deg"][r], cols["lon_deg"][r], cols["pos_t"][r] = st[0], st[1], st[2]
-        cols["pos_rejects"][r] = int(st[3])
-        cols["cand_lat"][r], cols["cand_lon"][r], cols["cand_t"][r] = st[4], st[5], st[6]
-        cols["cand_dep0_t"][r], cols["cand_dep1_t"][r] = st[7], st[8]
-        cols["pos_provisional"][r] = bool(st[9])
-        cols["prov_key0"][r], cols["prov_key1"][r] = st[11], st[12]
-    still = [i for r, rows in held.items() if last[r][9] for i in rows]
+    if last:
+        gathered[going_on] = np.asarray(list(last.values()), dtype=np.float64)
+    _write_back(cols, urows, gathered)
+    still = still_done + [i for r, rows in held.items() if last[r][9] for i in rows]
     return accepted, still, release, drop
+
+
+# The walk state per aircraft: its table columns, in this order (``st[i]``); slot _PENDING is
+# not a column (whether fixes held in earlier steps are still pending), gathered as 1.0.
+_STATE = (
+    "lat_deg", "lon_deg", "pos_t", "pos_rejects", "cand_lat", "cand_lon", "cand_t",
+    "cand_dep0_t", "cand_dep1_t", "pos_provisional", "pos_provisional", "prov_key0", "prov_key1",
+)  # fmt: skip
+_PENDING = 10
+_PROVISIONAL = 9
+
+
+def _write_back(cols: dict[str, npt.NDArray[Any]], urows: I64, st: F64) -> None:
+    """The walk state of the aircraft walked (``st``, a row per aircraft of ``urows``) back
+    into their table rows, at once."""
+    if not len(urows):
+        return
+    has = ~np.isnan(st[:, 0])  # an aircraft never placed keeps its (empty) position columns
+    for i, name in enumerate(_STATE[:3]):
+        cols[name][urows[has]] = st[has, i]
+    cols["pos_rejects"][urows] = st[:, 3].astype(np.int64)
+    for i in (4, 5, 6, 7, 8, 11, 12):
+        cols[_STATE[i]][urows] = st[:, i]
+    cols["pos_provisional"][urows] = st[:, 9] != 0.0
 
 
 def _first_fix(

@@ -2,7 +2,7 @@
 
 Used once per aircraft (its first surface fix, when it has no position of its own yet), for
 eight quadrant candidates each, so it must be cheap in bulk: a summed-area table of point
-counts on a 0.5° grid answers "any point nearby?" for all candidates at once, and only the
+counts on a 0.25° x 0.5° grid answers "any point nearby?" for all candidates at once, and only the
 candidates that pass get an exact great-circle check.
 """
 
@@ -18,11 +18,15 @@ from flyvakt.model.runs import first_of_run
 
 F64 = npt.NDArray[np.float64]
 
-# 0.5° of latitude is 30 NM: the neighbourhood of one cell each side covers the default 30 NM
-# surface-reference radius in latitude; longitude spans more cells as cos(lat) shrinks.
-CELL_DEG = 0.5
-NROW = int(180 / CELL_DEG)
-NCOL = int(360 / CELL_DEG)
+# 0.5° of latitude is 30 NM: two 0.25° rows each side cover the default 30 NM
+# surface-reference radius in latitude; longitude spans more cells as cos(lat) shrinks. Rows of
+# 0.25°, not 0.5°: a window then holds 1.25° of latitude for the 1° band that can be within
+# 30 NM, not 1.5° (fewer pairs to cut by latitude: 8 quadrant candidates per new surface pair
+# made this search most of what 50,000 new aircraft cost the tracker).
+ROW_DEG = 0.25
+COL_DEG = 0.5
+NROW = int(180 / ROW_DEG)
+NCOL = int(360 / COL_DEG)
 # Points per block of (point, reference) pairs: bounds its memory (pairs x ~40 bytes) to some
 # tens of MB even where a window holds a hundred references.
 MAX_BLOCK_POINTS = 4096
@@ -45,8 +49,8 @@ class RefIndex:
 
     @staticmethod
     def _cell(lat: F64, lon: F64) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        r = np.clip(np.floor((lat + 90.0) / CELL_DEG), 0, NROW - 1).astype(np.int64)
-        c = np.floor((np.mod(lon + 180.0, 360.0)) / CELL_DEG).astype(np.int64) % NCOL
+        r = np.clip(np.floor((lat + 90.0) / ROW_DEG), 0, NROW - 1).astype(np.int64)
+        c = np.floor((np.mod(lon + 180.0, 360.0)) / COL_DEG).astype(np.int64) % NCOL
         return r, c
 
     def nearest_nm(self, lat: F64, lon: F64, max_nm: float) -> F64:
@@ -56,11 +60,12 @@ class RefIndex:
         out = np.full(lat.shape, np.inf)
         ok = np.isfinite(lat) & np.isfinite(lon)
         r, c = self._cell(np.where(ok, lat, 0.0), np.where(ok, lon, 0.0))
-        dr = math.ceil(max_nm / 60.0 / CELL_DEG)
-        coslat = np.maximum(np.cos(np.radians(np.clip(np.abs(lat), 0, 89.0))), 0.02)
-        dc = np.minimum(np.ceil(max_nm / (60.0 * coslat) / CELL_DEG), NCOL // 2 - 1).astype(
-            np.int64
+        dr = math.ceil(max_nm / 60.0 / ROW_DEG)
+        # Not-finite points (never searched) at latitude 0: no NaN cast to an integer window.
+        coslat = np.maximum(
+            np.cos(np.radians(np.clip(np.abs(np.where(ok, lat, 0.0)), 0, 89.0))), 0.02
         )
+        dc = np.minimum(np.ceil(max_nm / (60.0 * coslat) / COL_DEG), NCOL // 2 - 1).astype(np.int64)
         r0, r1 = np.clip(r - dr, 0, NROW - 1), np.clip(r + dr, 0, NROW - 1)
         c0, c1 = c - dc, c + dc
         inside = (c0 >= 0) & (c1 < NCOL)
