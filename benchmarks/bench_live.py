@@ -306,7 +306,8 @@ def patch_engine(rec: Recorder) -> Any:
 
 
 def warm_up() -> None:
-    """World data (airports, borders, time zones) loads on first use: once, before timing."""
+    """For an older tree (before/after runs): world data (airports, borders, time zones) loads
+    on first use; once, before timing. Newer engines warm up by themselves (runtime.setup)."""
     from flyvakt.pipeline import PipelineState
     from flyvakt.runtime.guard import guarded_step
     from flyvakt.runtime.setup import make_detector, tracker_config
@@ -484,9 +485,10 @@ def live(
         cb = build_corpus(n, aircraft)
         dense = (*write_feed(cb, folder / "dense"), cb)
         print(f"  dense: {n:,} frames, {aircraft:,} aircraft", flush=True)
-    warm_up()
     from flyvakt.runtime import setup
 
+    if not hasattr(setup, "warm_up"):  # an older tree: its engine does not warm up by itself
+        warm_up()
     if hasattr(setup, "tune_gc"):  # as `flyvakt run` does after start-up (not in older trees)
         setup.tune_gc()
     out = []
