@@ -25,6 +25,8 @@ from flyvakt.runtime import engine as engine_mod
 from flyvakt.runtime.engine import (
     MAX_LATENCY_S,
     MIN_STEP_FRAMES,
+    TRUSTED_STEP_FRAMES,
+    TRUSTED_STEPS,
     StepBudget,
     _Engine,
     run_engine,
@@ -326,8 +328,9 @@ def _simulate(
     2,000, as a reader hands them over) to an engine whose pipeline takes, on an injected
     clock, 5 ms + 1 / 200,000 s per frame (a fake step: the pipeline's speed is what is
     simulated). Ticks every 100 ms, or back to back when behind, for 3 s of the fake clock.
-    Returns the engine, its hub, the frames delivered and every published frame's latency
-    (publish time - arrival)."""
+    Returns the engine, its hub, the frames delivered and the latency (publish time - arrival)
+    of every frame published by a step that started once the rate was measured (before that,
+    frames are shed only when already late: StepBudget.trusted)."""
     capacity_fps, fixed_s, chunk, run_s, tick_s = 200_000.0, 0.005, 2_000, 3.0, 0.1
     now = [0.0]
 
@@ -374,11 +377,11 @@ def _simulate(
                 eng.on_live_batch(frames.take(np.arange(a, a + chunk)), age_s=now[0] - arrival)
                 waiting.append([arrival, chunk])
                 delivered += chunk
-            before = eng.summary.frames
+            before, trusted = eng.summary.frames, eng.budget.trusted
             await eng.flush_buffer()
             await eng.handed_off()
             for arrival, k in oldest(eng.summary.frames - before):  # the step's, published now
-                latencies.append(np.full(k, now[0] - arrival))
+                latencies.append(np.full(k, now[0] - arrival if trusted else -1.0))
             if now[0] - last_tick < tick_s:  # ahead: wait for the next tick
                 now[0] = last_tick + tick_s
             last_tick = now[0]
@@ -386,7 +389,9 @@ def _simulate(
 
     delivered = asyncio.run(go())
     assert shed_total[0] == eng.summary.buffer_drops
-    return eng, hub, delivered, np.concatenate(latencies)
+    lat = np.concatenate(latencies)
+    assert len(lat) == eng.summary.frames
+    return eng, hub, delivered, lat[lat >= 0]
 
 
 def test_beyond_the_ceiling_frames_that_would_be_late_are_shed(
@@ -400,7 +405,7 @@ def test_beyond_the_ceiling_frames_that_would_be_late_are_shed(
     assert s.frames + s.buffer_drops + eng.buffered == delivered
     assert 0.35 * delivered < s.buffer_drops < 0.65 * delivered
     assert hub.status()["buffer_drops"] == s.buffer_drops
-    assert len(lat) == s.frames and lat.max() <= MAX_LATENCY_S + 1e-9
+    assert 0.7 * s.frames < len(lat) and lat.max() <= MAX_LATENCY_S + 1e-9
     assert s.frames > 0.8 * 200_000 * 3.0  # 3 s of the fake clock at 200 k/s
 
 
@@ -409,7 +414,7 @@ def test_below_the_ceiling_nothing_is_shed(monkeypatch: pytest.MonkeyPatch) -> N
     eng, _, delivered, lat = _simulate(monkeypatch, 120_000.0)
     assert eng.summary.buffer_drops == 0
     assert eng.summary.frames + eng.buffered == delivered
-    assert lat.max() <= MAX_LATENCY_S
+    assert 0.7 * eng.summary.frames < len(lat) and lat.max() <= MAX_LATENCY_S
 
 
 def test_a_tighter_bound_sheds_more_and_keeps_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -419,6 +424,32 @@ def test_a_tighter_bound_sheds_more_and_keeps_to_it(monkeypatch: pytest.MonkeyPa
     tight, _, _, lat = _simulate(monkeypatch, 400_000.0, bound_s=0.15)
     assert tight.summary.buffer_drops > wide.summary.buffer_drops
     assert lat.max() <= 0.15 + 1e-9
+
+
+def test_a_step_time_is_predicted_only_once_the_rate_is_measured() -> None:
+    """Before TRUSTED_STEPS steps of TRUSTED_STEP_FRAMES, frames are shed only when already past
+    the bound (the initial rate guess would shed frames the steps take in time); after, also
+    when their wait plus the predicted step would pass it (real AFR frames, injected clock)."""
+    now = [0.0]
+    eng = engine(Hub(), lambda: now[0])
+    frames = afr_frames()
+
+    def offer_and_flush() -> None:
+        for a in range(0, 40_000, 2_000):  # 40 k frames that waited 0.2 s
+            eng.on_live_batch(frames.take(np.arange(a, a + 2_000)), age_s=0.2)
+        flush(eng)
+
+    assert not eng.budget.trusted  # 40 k at the initial 100 k/s guess: 0.4 s, but kept
+    offer_and_flush()
+    assert eng.summary.buffer_drops == 0 and eng.summary.frames == 40_000
+    for _ in range(TRUSTED_STEPS):
+        eng.budget.observe(TRUSTED_STEP_FRAMES, TRUSTED_STEP_FRAMES / 100_000)
+    assert eng.budget.trusted  # measured at 100 k/s: 0.2 s + 0.4 s > 0.25 s
+    offer_and_flush()
+    # Shed from the oldest until the rest fits: 2,000 frames (the newest batch) at 100 k/s take
+    # 20 ms, 0.2 + 0.02 <= 0.25; 4,000 would take 40 ms, 0.24: still within; 6,000, 0.26: not.
+    assert eng.summary.frames == 40_000 + 4_000
+    assert eng.summary.buffer_drops == 36_000
 
 
 def test_the_cli_default_is_the_engines() -> None:
