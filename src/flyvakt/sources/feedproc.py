@@ -194,8 +194,12 @@ def _send_loop(outbox: _Outbox, conn: Any) -> None:
 def _child_main(argv: list[str]) -> None:
     """Entry point of the child (``python -m flyvakt.sources.feedproc URL FD OPTIONS``): frames
     go to the pipe ``FD``; it stops when its stdin closes (the parent stops it, or is gone)."""
+    import signal
     from multiprocessing.connection import Connection
 
+    # Ctrl-C reaches the whole process group: the parent stops us by closing our stdin (we
+    # hand over our last frames then); a KeyboardInterrupt here only printed a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     url, fd, options = argv[0], int(argv[1]), json.loads(argv[2])
     stop = threading.Event()
 
