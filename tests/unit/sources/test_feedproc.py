@@ -76,6 +76,28 @@ async def read_through_process(
     return fp, got, drops
 
 
+def read_quiet_peer(
+    raw: bytes, until: Callable[[FeedProcess, list[FrameBatch]], bool]
+) -> tuple[FeedProcess, list[FrameBatch], list[int]]:
+    """A peer that sends ``raw`` to each connection, then stays open as a quiet receiver would,
+    read through a FeedProcess until ``until`` holds."""
+    closed = asyncio.Event()
+
+    async def handler(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        w.write(raw)
+        await w.drain()
+        await closed.wait()
+        w.close()
+
+    async def go() -> tuple[FeedProcess, list[FrameBatch], list[int]]:
+        try:
+            return await read_through_process(handler, {}, until)
+        finally:
+            closed.set()
+
+    return asyncio.run(go())
+
+
 def test_frames_split_at_escapes_and_markers_arrive_whole(raw: bytes) -> None:
     cuts = awkward_cuts(raw)
     assert len(cuts) > 2 * 239  # every marker, and the 16 escape pairs
@@ -123,14 +145,6 @@ def test_dropped_feed_is_reconnected_and_the_cut_frame_counted(raw: bytes) -> No
 
 
 def test_a_reader_child_that_dies_is_restarted(raw: bytes) -> None:
-    closed = asyncio.Event()
-
-    async def handler(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
-        w.write(raw)  # then stay open, as a quiet receiver would
-        await w.drain()
-        await closed.wait()
-        w.close()
-
     killed: list[int] = []
 
     def until(fp: FeedProcess, got: list[FrameBatch]) -> bool:
@@ -140,13 +154,7 @@ def test_a_reader_child_that_dies_is_restarted(raw: bytes) -> None:
             fp.proc.kill()
         return n >= 2 * 239 and fp.state.frames >= 2 * 239
 
-    async def go() -> tuple[FeedProcess, list[FrameBatch], list[int]]:
-        try:
-            return await read_through_process(handler, {}, until)
-        finally:
-            closed.set()
-
-    fp, got, _ = asyncio.run(go())
+    fp, got, _ = read_quiet_peer(raw, until)
     # The second child connected afresh and read the capture again; the counters go on.
     assert sum(len(b) for b in got) == 2 * 239
     assert fp.state.reader_restarts == 1
@@ -194,14 +202,6 @@ def test_ctrl_c_does_not_interrupt_the_reader_child(raw: bytes) -> None:
     import os
     import signal
 
-    closed = asyncio.Event()
-
-    async def handler(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
-        w.write(raw)
-        await w.drain()
-        await closed.wait()
-        w.close()
-
     signalled: list[int] = []
 
     def until(fp: FeedProcess, got: list[FrameBatch]) -> bool:
@@ -212,13 +212,7 @@ def test_ctrl_c_does_not_interrupt_the_reader_child(raw: bytes) -> None:
             time.sleep(0.3)
         return bool(signalled) and fp.proc is not None and fp.proc.poll() is None
 
-    async def go() -> tuple[FeedProcess, list[FrameBatch], list[int]]:
-        try:
-            return await read_through_process(handler, {}, until)
-        finally:
-            closed.set()
-
-    fp, got, _ = asyncio.run(go())
+    fp, got, _ = read_quiet_peer(raw, until)
     assert sum(len(b) for b in got) == 239
     assert fp.state.reader_restarts == 0 and fp.proc is not None and fp.proc.returncode == 0
 
