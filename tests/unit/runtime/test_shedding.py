@@ -22,15 +22,14 @@ from flyvakt.model.batches import FrameBatch, PositionBatch
 from flyvakt.model.events import Event
 from flyvakt.pipeline import StepOutput
 from flyvakt.runtime import engine as engine_mod
-from flyvakt.runtime.engine import (
+from flyvakt.runtime.budget import (
     MAX_LATENCY_S,
     MIN_STEP_FRAMES,
     TRUSTED_STEP_FRAMES,
     TRUSTED_STEPS,
     StepBudget,
-    _Engine,
-    run_engine,
 )
+from flyvakt.runtime.engine import _Engine, run_engine
 from flyvakt.runtime.hub import Hub
 from flyvakt.serve.metrics import prometheus_text
 from flyvakt.sources.hexframes import JsonlFrameParser
