@@ -118,16 +118,15 @@ def register(sub: Any) -> None:
         default=_MAX_LATENCY_S,
         metavar="SEC",
         help="live frames that cannot reach the map and the API within SEC seconds of their "
-        "arrival "
-        "are shed, and counted (buffer_drops in /api/status and /metrics, 'shed' in the status "
-        f"line) (default {_MAX_LATENCY_S:g}: beyond what the machine keeps up with, the map stays "
-        "that fresh; a larger value sheds later, with every frame later)",
+        "arrival are shed, and counted (buffer_drops in /api/status and /metrics, 'shed' in "
+        f"the status line) (default {_MAX_LATENCY_S:g}: beyond what the machine keeps up with, "
+        "the map stays that fresh; a larger value sheds later, with every frame later)",
     )
     add_receiver_arguments(p)
     p.set_defaults(func=run_run)
 
 
-# The engine's default (runtime.engine.MAX_LATENCY_S: the 250 ms frame -> API promise), written
+# The engine's default (runtime.budget.MAX_LATENCY_S: the 250 ms frame -> API promise), written
 # here so that `flyvakt --help` does not import the engine.
 _MAX_LATENCY_S = 0.25
 

@@ -60,7 +60,7 @@ log = logging.getLogger("flyvakt.sources")
 OUTBOX_MAX_FRAMES = 1_000_000
 # Why 1 s: frames that waited this long in the outbox are dropped (counted) while newer ones wait;
 # the engine sheds frames that cannot reach the API within its latency bound (0.25 s by default,
-# runtime.engine.MAX_LATENCY_S), and passes that bound as ``outbox_max_age_s``: older frames
+# runtime.budget.MAX_LATENCY_S), and passes that bound as ``outbox_max_age_s``: older frames
 # would only be shed on arrival, after costing the copy. This default is for other callers.
 OUTBOX_MAX_AGE_S = 1.0
 # Why 10 ms: at most ~100 messages a second, each with everything read meanwhile: the parent
