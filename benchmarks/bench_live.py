@@ -39,7 +39,9 @@ The engine runs in this process exactly as ``flyvakt run`` runs it (``run_engine
 temporary directory unless ``--no-store``, no HTTP server). Per rate it prints:
 - what the peer achieved, and how long its ``sendall`` was blocked (TCP backpressure: a
   stalled sender is what shedding must prevent);
-- frames published to the hub per second while the peer sent; frames shed (counted);
+- frames published to the hub per second while the peer sent, and those published after it
+  stopped (still in flight at its end: about the latency times the rate); frames shed
+  (counted); every frame the peer sent is published, shed or "unaccounted" (should be 0);
 - frame -> API latency p50 / p99 / max: from the frame's due time at the peer to the moment
   the step that holds it has been published to the hub (what /api/status and the next
   aircraft.json reflect), over every frame published while the feed ran (shed frames have no
@@ -211,8 +213,11 @@ class Recorder:
         self.published: list[tuple[float, int, int]] = []  # (time, first index, count)
         self.shed = 0
         self.shed_runs: list[tuple[int, int]] = []  # (first index, count) shed
+        self.receipts: list[tuple[float, int, int]] = []  # (reader's receive time, first, count)
 
-    def received(self, n: int) -> None:
+    def received(self, n: int, t: float | None = None) -> None:
+        if t is not None:
+            self.receipts.append((t, self.next_index, n))
         self.ranges.append([self.next_index, n])
         self.next_index += n
 
@@ -258,7 +263,7 @@ def patch_engine(rec: Recorder) -> Any:
     orig = (cls.on_live_batch, cls._shed, getattr(cls, "on_reader_drop", None), cls.process)
 
     def on(self: Any, batch: Any, age_s: float = 0.0) -> None:
-        rec.received(len(batch))
+        rec.received(len(batch), time.monotonic() - age_s)
         if age_s:
             orig[0](self, batch, age_s)
         else:
@@ -306,7 +311,8 @@ def patch_engine(rec: Recorder) -> Any:
 
 
 def warm_up() -> None:
-    """World data (airports, borders, time zones) loads on first use: once, before timing."""
+    """For an older tree (before/after runs): world data (airports, borders, time zones) loads
+    on first use; once, before timing. Newer engines warm up by themselves (runtime.setup)."""
     from flyvakt.pipeline import PipelineState
     from flyvakt.runtime.guard import guarded_step
     from flyvakt.runtime.setup import make_detector, tracker_config
@@ -408,6 +414,14 @@ def one_rate(
         or [np.zeros(0, dtype=np.int64)]
     )
     late = idx >= rate * STARTUP_S
+    # To the reader: from the frame's due time at the peer to its receipt by the reader (the
+    # oldest frame of each handed-over batch: the reader stamps a batch with its first read);
+    # time in the kernel's socket buffers, which the engine cannot see, is in here.
+    rc = np.array(rec.receipts, dtype=np.float64).reshape(-1, 3)
+    to_reader = rc[:, 0] - (t0 + rc[:, 1] / rate)
+    # From the reader's receipt to the API (what the engine's latency bound governs), per frame.
+    at = np.searchsorted(rc[:, 1], idx, side="right") - 1
+    from_reader = np.repeat(pub[:, 0], k) - rc[np.maximum(at, 0), 0] if rc.size else lats[:0]
     shed_idx = np.concatenate(
         [np.arange(a, a + n) for a, n in rec.shed_runs] or [np.zeros(0, dtype=np.int64)]
     )
@@ -424,12 +438,21 @@ def one_rate(
         "peer_blocked_s": float(blocked_s),
         "published_per_s": in_window / seconds,
         "published": int(k.sum()),
+        # Published after the peer stopped sending (before the stop): the frames still in
+        # flight at its end, ~ the latency x the rate; not lost, but not in published_per_s.
+        "after_window": int(k.sum()) - in_window,
         "shed": int(summary.buffer_drops),
         "drained_at_stop": int(everything[at_stop, 2].sum()),
         "unaccounted": sent - int(everything[:, 2].sum()) - int(summary.buffer_drops),
         "p50_ms": float(np.percentile(lats, 50)) * 1e3 if lats.size else float("nan"),
         "p99_ms": float(np.percentile(lats, 99)) * 1e3 if lats.size else float("nan"),
         "max_ms": float(lats.max()) * 1e3 if lats.size else float("nan"),
+        "to_reader_p99_ms": float(np.percentile(to_reader, 99)) * 1e3
+        if to_reader.size
+        else float("nan"),
+        "from_reader_p99_ms": float(np.percentile(from_reader, 99)) * 1e3
+        if from_reader.size
+        else float("nan"),
         "p99_after_1s_ms": float(np.percentile(lats[late], 99)) * 1e3
         if late.any()
         else float("nan"),
@@ -484,9 +507,10 @@ def live(
         cb = build_corpus(n, aircraft)
         dense = (*write_feed(cb, folder / "dense"), cb)
         print(f"  dense: {n:,} frames, {aircraft:,} aircraft", flush=True)
-    warm_up()
     from flyvakt.runtime import setup
 
+    if not hasattr(setup, "warm_up"):  # an older tree: its engine does not warm up by itself
+        warm_up()
     if hasattr(setup, "tune_gc"):  # as `flyvakt run` does after start-up (not in older trees)
         setup.tune_gc()
     out = []
@@ -525,11 +549,14 @@ def _print_row(r: dict[str, Any]) -> None:
     print(
         f"  {r['corpus']:>5} ({r['aircraft']:,} aircraft, data clock x{r['data_clock_x']:.1f}) "
         f"{rate:>9,}/s offered: peer {r['peer_rate']:>9,.0f}/s (blocked "
-        f"{r['peer_blocked_s']:.2f} s) published {r['published_per_s']:>9,.0f}/s shed "
+        f"{r['peer_blocked_s']:.2f} s) published {r['published_per_s']:>9,.0f}/s (+"
+        f"{r['after_window']:,} after the window) shed "
         f"{r['shed']:>9,} (at stop {r['drained_at_stop']:,}, unaccounted "
         f"{r['unaccounted']}) frame->API p50 "
         f"{r['p50_ms']:.0f} p99 {r['p99_ms']:.0f} max {r['max_ms']:.0f} ms (after 1 s: p99 "
-        f"{r['p99_after_1s_ms']:.0f} ms, shed {r['shed'] - r['shed_first_1s']:,}); CPU engine "
+        f"{r['p99_after_1s_ms']:.0f} ms, shed {r['shed'] - r['shed_first_1s']:,}; to the reader "
+        f"p99 {r['to_reader_p99_ms']:.0f} ms, from it p99 {r['from_reader_p99_ms']:.0f} ms); "
+        "CPU engine "
         f"{r['cpu_engine_s']:.1f} s ({r['engine_us_per_frame']:.1f} us/frame) store "
         f"{r['cpu_store_s']:.1f} s ({r['store_us_per_frame']:.1f}) reader "
         f"{r['cpu_reader_s']:.1f} s ({r['reader_us_per_frame']:.1f}) peer "

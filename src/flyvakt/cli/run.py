@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import os
 import signal
 import socket
@@ -111,8 +112,33 @@ def register(sub: Any) -> None:
         "SQLite off the pipeline's CPU (restarted if it dies, nothing acknowledged lost); "
         "'thread' writes from a thread of the service (one process; single-core machines)",
     )
+    p.add_argument(
+        "--max-latency",
+        type=_seconds,
+        default=_MAX_LATENCY_S,
+        metavar="SEC",
+        help="live frames that cannot reach the map and the API within SEC seconds of their "
+        "arrival are shed, and counted (buffer_drops in /api/status and /metrics, 'shed' in "
+        f"the status line) (default {_MAX_LATENCY_S:g}: beyond what the machine keeps up with, "
+        "the map stays that fresh; a larger value sheds later, with every frame later)",
+    )
     add_receiver_arguments(p)
     p.set_defaults(func=run_run)
+
+
+# The engine's default (runtime.budget.MAX_LATENCY_S: the 250 ms frame -> API promise), written
+# here so that `flyvakt --help` does not import the engine.
+_MAX_LATENCY_S = 0.25
+
+
+def _seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = math.nan
+    if not (v > 0 and math.isfinite(v)):
+        raise argparse.ArgumentTypeError(f"a positive number of seconds, not {text!r}")
+    return v
 
 
 def _retention(args: argparse.Namespace) -> Any:
@@ -273,6 +299,7 @@ async def _main(args: argparse.Namespace) -> int:
             retention=_retention(args),
             feed_reader=args.feed_reader,
             store_writer=args.store_writer,
+            max_latency_s=args.max_latency,
         )
         done = summary.files_done
     if server_task is not None:

@@ -49,6 +49,15 @@ import numpy as np
 from flyvakt.decode.commb import READSB_COMMB_KEYS
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, StepOutput, finish, flush
+from flyvakt.runtime.budget import (
+    HANDOFF_EWMA,
+    LIVE_STEP_S,
+    MAX_LATENCY_S,
+    MAX_STEP_FRAMES,
+    MIN_STEP_FRAMES,
+    TICK_SHARE,
+    StepBudget,
+)
 from flyvakt.runtime.cadence import TickPlan
 from flyvakt.runtime.filefeed import replay_into
 from flyvakt.runtime.guard import describe_batch, guarded_step
@@ -67,29 +76,6 @@ __all__ = ["EngineSummary", "run_engine"]
 
 log = logging.getLogger("flyvakt.runtime")
 
-# File replays as fast as possible step by StepBudget: about one tick's worth of work at the
-# rate the pipeline was measured to run; live steps take what waits (see flush_buffer).
-# Why 512 at least: a step has a fixed cost of a few ms, so smaller steps would spend most of
-# their time on it. Why 262,144 at most: about a second of work at the measured rates; larger
-# only delays the map.
-MIN_STEP_FRAMES = 512
-MAX_STEP_FRAMES = 262_144
-# Why 100 k/s to start with: a rate below every measured one, so the first step is short and
-# the measurement that follows sets the size.
-INITIAL_RATE_FPS = 100_000.0
-# Why 0.3: the weight of the newest step's rate; a few steps follow a change of load, one
-# slow step (a burst of new aircraft) does not halve the next step.
-RATE_EWMA = 0.3
-# Why 0.5 s: a live frame still waiting this long when its turn comes is shed (counted in
-# buffer_drops): the pipeline cannot keep up, and waiting longer would only grow the lag for
-# every later frame. Like readsb with a slow client, we drop rather than stall the sender:
-# the feeds are read while steps run (in a child process, or in this loop between steps).
-# (1 s let a 500 k msg/s peer block 3 s in 5 on the shared test machine; 0.5 s kept it flowing.)
-MAX_LAG_S = 0.5
-# Why 0.5 s (MAX_LAG_S): the most work one live step takes, at the measured rate. Below the
-# ceiling steps are smaller anyway (they take what arrived in ~one tick); beyond it, a larger
-# step would keep its own frames from the map for longer than the frames we shed had waited.
-LIVE_STEP_S = MAX_LAG_S
 # Why 2 ms: between back-to-back steps, the pause in which the feeds are read; a few loop
 # turns, enough for the TCP readers to drain what the kernel queued during the step.
 FEED_TURN_S = 0.002
@@ -142,25 +128,9 @@ class EngineSummary:
     finished: bool = False  # detector.finish was called (files only, all replayed)
     source_skipped: dict[str, int] = field(default_factory=dict)
     step_errors: int = 0  # batches that failed (logged with their records, skipped)
-    buffer_drops: int = 0  # live frames shed because the pipeline fell behind (see MAX_LAG_S)
+    buffer_drops: int = 0  # live frames shed: they could not reach the API in max_latency_s
     store_restarts: int = 0  # store writer processes that died and were restarted
     store_cpu_s: float = 0.0  # CPU seconds of the store writer processes (0 for the thread)
-
-
-@dataclass
-class StepBudget:
-    """How many frames one step should take: ``budget_s`` of work at the measured rate."""
-
-    budget_s: float
-    rate_fps: float = INITIAL_RATE_FPS
-
-    def frames(self) -> int:
-        return int(min(max(self.rate_fps * self.budget_s, MIN_STEP_FRAMES), MAX_STEP_FRAMES))
-
-    def observe(self, n: int, seconds: float) -> None:
-        """A step of ``n`` records took ``seconds`` (wall, measured by the engine's timer)."""
-        if n >= MIN_STEP_FRAMES // 2 and seconds > 0:
-            self.rate_fps += RATE_EWMA * (n / seconds - self.rate_fps)
 
 
 class _Engine:
@@ -175,6 +145,7 @@ class _Engine:
         keep_events: bool,
         timer: Callable[[], float] = time.perf_counter,
         step_budget_s: float = 0.1,
+        max_latency_s: float = MAX_LATENCY_S,
     ) -> None:
         from flyvakt.runtime.setup import make_detector, tracker_config
 
@@ -194,6 +165,9 @@ class _Engine:
         self.buffered = 0
         self.timer = timer
         self.budget = StepBudget(step_budget_s)
+        self.max_latency_s = max_latency_s
+        self.handoff_s = 0.0  # moving average of a step's hand-off (store write-ahead, hub)
+        hub.engine["max_latency_s"] = max_latency_s
         self.commb_stored_s = -math.inf  # timer reading at the last Comm-B drain to the store
         self.handoff: asyncio.Task[None] | None = None  # the last step's store and hub hand-off
         self.publish_errors = 0  # failed hand-offs not yet in state.stats.step_errors
@@ -228,20 +202,45 @@ class _Engine:
         """More frames wait than one step takes."""
         return self.buffered > self.live_limit()
 
+    def publish_s(self, n: int) -> float:
+        """How long until a step of ``n`` frames starting now is published: its work at the
+        measured rate, then its hand-off (store write-ahead, hub) as the recent ones took."""
+        return n / self.budget.rate_fps + self.handoff_s
+
+    def shed_late(self, now: float) -> None:
+        """Shed (count) the oldest buffered frames that cannot be published within
+        ``max_latency_s`` of their arrival: those that waited that long already, and, while
+        more than the newest batch waits, those whose wait plus :meth:`publish_s` of the step
+        that would take them passes it (once the rate is measured: StepBudget.trusted). The
+        newest batch is kept when not late yet, so that a step runs and the rate it is judged
+        by stays measured."""
+        bound = self.max_latency_s
+        limit = self.live_limit()
+        predict = self.budget.trusted
+        while self.buffer:
+            waited = now - self.buffer[0][0]
+            if waited <= bound and (
+                len(self.buffer) == 1
+                or not predict
+                or waited + self.publish_s(min(self.buffered, limit)) <= bound
+            ):
+                return
+            self._shed(self.buffer.popleft()[1])
+
     async def flush_buffer(self, *, everything: bool = False) -> None:
         """One step per kind over the buffered frames, oldest first: all of them up to
-        :meth:`live_limit` (``everything``: all, at shutdown); frames that waited over
-        MAX_LAG_S are shed first.
+        :meth:`live_limit` (``everything``: all, at shutdown); frames that cannot reach the
+        API within ``max_latency_s`` are shed first (:meth:`shed_late`; never at shutdown).
 
         Why all that waits, not one step's budget: the frames have been received already, and
         a step's fixed cost (~10 ms) is paid once for them; capped steps under load spent a
         third of their time on it and shed the rest. The wait stays bounded: what is left
-        after shedding arrived within MAX_LAG_S."""
+        after shedding is predicted to be published within the bound."""
         if not self.buffer:
             return
         now = self.timer()
-        while self.buffer and now - self.buffer[0][0] > MAX_LAG_S and not everything:
-            self._shed(self.buffer.popleft()[1])
+        if not everything:
+            self.shed_late(now)
         parts: list[FrameBatch | ObservationBatch] = []
         taken = 0
         oldest = now
@@ -264,8 +263,8 @@ class _Engine:
         """Live steps: one per tick (counted from the start of the last one), or back to back
         when a step took longer (the feeds read in between), until ``stop``. The tick is
         ``interval_s`` under load and down to MIN_TICK_S when the steps leave the engine idle
-        (:class:`flyvakt.runtime.cadence.TickPlan`)."""
-        plan = TickPlan(interval_s)
+        (:class:`flyvakt.runtime.cadence.TickPlan`); at most TICK_SHARE of the latency bound."""
+        plan = TickPlan(min(interval_s, TICK_SHARE * self.max_latency_s))
         last = self.timer()
         while not stop.is_set():
             wait = plan.interval_s - (self.timer() - last)
@@ -310,9 +309,11 @@ class _Engine:
     ) -> None:
         """A step's output to the store's write-ahead (worker thread: fsyncs), then to the hub
         and the alerts. A sink that fails must not stop ingest either: logged and counted."""
+        t0 = self.timer()
         try:
             records = await asyncio.to_thread(self._store, out.positions, out.events, commb)
             self._publish(out.positions, out.events, records, now_s)
+            self.handoff_s += HANDOFF_EWMA * (self.timer() - t0 - self.handoff_s)
         except Exception:
             self.publish_errors += 1
             log.exception("publishing a step failed: %s", describe_batch(batch))
@@ -456,6 +457,7 @@ async def run_engine(
     timer: Callable[[], float] = time.perf_counter,
     feed_reader: str = "inline",
     store_writer: str = "thread",
+    max_latency_s: float = MAX_LATENCY_S,
 ) -> EngineSummary:
     """Run the sources through the pipeline until stopped (or until all files are replayed).
 
@@ -464,6 +466,8 @@ async def run_engine(
     which keeps socket reading and framing off this process's CPU and GIL. ``store_writer``:
     "thread" writes the store from a thread here, "process" from a child process
     (:mod:`flyvakt.store.writerproc`: the SQLite work off this process's CPU and GIL).
+    ``max_latency_s``: live frames that cannot reach the hub within this many seconds of their
+    arrival are shed and counted (``buffer_drops``; see MAX_LATENCY_S).
 
     Raises :class:`flyvakt.sources.SourceFormatError` for a source URL that cannot be used,
     before anything starts. The fleet registry is ``registry`` if given (loaded once by the
@@ -473,6 +477,8 @@ async def run_engine(
         raise ValueError(f"feed_reader must be one of {', '.join(FEED_READERS)}: {feed_reader!r}")
     if store_writer not in STORE_WRITERS:
         raise ValueError(f"store_writer: one of {', '.join(STORE_WRITERS)}, not {store_writer!r}")
+    if not max_latency_s > 0:
+        raise ValueError(f"max_latency_s must be a positive number of seconds: {max_latency_s!r}")
     if registry is None and fleets_path:
         from flyvakt.fleets import load_fleets
 
@@ -502,7 +508,13 @@ async def run_engine(
         keep_events=keep_events,
         timer=timer,
         step_budget_s=batch_interval_s,
+        max_latency_s=max_latency_s,
     )
+    if tcp_urls:
+        # Before any feed is read: what the first steps would otherwise load mid-step.
+        from flyvakt.runtime.setup import warm_up
+
+        await asyncio.to_thread(warm_up)
     tcp_tasks: list[asyncio.Task[TcpState]] = []
     for url in tcp_urls:
         st = TcpState(url=url)
@@ -510,7 +522,9 @@ async def run_engine(
         if feed_reader == "process":
             from flyvakt.sources.feedproc import FeedProcess
 
-            fp = FeedProcess(url, st, eng.on_live_batch, eng.on_reader_drop, options=tcp_options)
+            # The child drops what waited past the bound too (it would only be shed here).
+            opts = {"outbox_max_age_s": max_latency_s, **(tcp_options or {})}
+            fp = FeedProcess(url, st, eng.on_live_batch, eng.on_reader_drop, options=opts)
             tcp_tasks.append(asyncio.create_task(fp.run(stop_event)))
             continue
         tcp_tasks.append(

@@ -10,9 +10,11 @@ __all__ = ["status_line"]
 
 
 def status_line(status: dict[str, Any]) -> str:
-    """``2024-07-06T07:02:11Z  412.0 frames/s  3 aircraft  2 events  0 drops  5 bad  [feed:
-    connected, 3 skipped]``; "bad" counts records dropped at the edge (absurd times, values
-    out of range) and failed batches, "skipped" a feed's corrupt or truncated input.
+    """``2024-07-06T07:02:11Z  412.0 frames/s  3 aircraft  2 events  0 drops  7 shed  5 bad
+    [feed: connected, 3 skipped]``; "shed" counts live frames that could not reach the API
+    within the latency bound (``flyvakt run --max-latency``), "bad" records dropped at the
+    edge (absurd times, values out of range) and failed batches, "skipped" a feed's corrupt
+    or truncated input.
 
     ``status`` is :meth:`flyvakt.runtime.hub.Hub.status`.
     """
@@ -24,6 +26,9 @@ def status_line(status: dict[str, Any]) -> str:
         f"{int(status.get('events', 0))} events",
         f"{int(status.get('drops', 0))} drops",
     ]
+    shed = int(status.get("buffer_drops", 0))
+    if shed:  # live frames that could not reach the API within --max-latency
+        parts.append(f"{shed} shed")
     bad = sum((status.get("edge_dropped") or {}).values()) + int(status.get("step_errors", 0))
     if bad:
         parts.append(f"{bad} bad")

@@ -15,7 +15,8 @@ reading has its own core (when the machine has one free) and never waits for the
 
 Nothing stalls the sender silently:
 - the child reads the socket whatever the parent does: batches wait in a bounded outbox
-  (OUTBOX_MAX_FRAMES, OUTBOX_MAX_AGE_S); when the parent falls that far behind, the oldest are
+  (OUTBOX_MAX_FRAMES, and OUTBOX_MAX_AGE_S or the ``outbox_max_age_s`` option: the engine
+  passes its latency bound); when the parent falls that far behind, the oldest are
   dropped and counted, and the parent adds them to the engine's shed count (``on_drop``);
 - the child's TcpState (connection state, bytes, frames, errors, skipped input) is copied into
   ``state`` (the one the hub shows) with every message and at least every STATE_EVERY_S;
@@ -53,12 +54,14 @@ __all__ = ["FeedProcess", "snapshot"]
 
 log = logging.getLogger("flyvakt.sources")
 
-# Why 1,000,000 frames: ~2 s of a 500 k msg/s feed (~50 MB). The engine sheds frames older than
-# 0.5 s anyway; a parent that has not taken anything for this long is starved, and holding more
-# would only grow the child's memory.
+# Why 1,000,000 frames: ~2 s of a 500 k msg/s feed (~50 MB). The engine sheds frames that cannot
+# reach the API within its latency bound (0.25 s by default) anyway; a parent that has not taken
+# anything for this long is starved, and holding more would only grow the child's memory.
 OUTBOX_MAX_FRAMES = 1_000_000
-# Why 1 s: the engine sheds frames that waited over 0.5 s (runtime.engine.MAX_LAG_S); frames
-# that waited twice that in the outbox would only be shed on arrival, after costing the copy.
+# Why 1 s: frames that waited this long in the outbox are dropped (counted) while newer ones wait;
+# the engine sheds frames that cannot reach the API within its latency bound (0.25 s by default,
+# runtime.budget.MAX_LATENCY_S), and passes that bound as ``outbox_max_age_s``: older frames
+# would only be shed on arrival, after costing the copy. This default is for other callers.
 OUTBOX_MAX_AGE_S = 1.0
 # Why 10 ms: at most ~100 messages a second, each with everything read meanwhile: the parent
 # pays its per-message cost (unpickling, a loop callback) rarely, for ~1/10 of a 100 ms tick.
@@ -128,8 +131,9 @@ class _Outbox:
     """Child side: batches wait here for the sender thread; ``put`` never blocks (the oldest
     are dropped and counted past ``max_frames``)."""
 
-    def __init__(self, max_frames: int) -> None:
+    def __init__(self, max_frames: int, max_age_s: float = OUTBOX_MAX_AGE_S) -> None:
         self.max_frames = max_frames
+        self.max_age_s = max_age_s
         self.items: deque[tuple[float, Batch]] = deque()
         self.queued = 0
         self.dropped = 0
@@ -144,7 +148,7 @@ class _Outbox:
                 self.items.append((now, batch))
                 self.queued += len(batch)
                 while len(self.items) > 1 and (
-                    self.queued > self.max_frames or now - self.items[0][0] > OUTBOX_MAX_AGE_S
+                    self.queued > self.max_frames or now - self.items[0][0] > self.max_age_s
                 ):
                     _, old = self.items.popleft()
                     self.queued -= len(old)
@@ -190,8 +194,12 @@ def _send_loop(outbox: _Outbox, conn: Any) -> None:
 def _child_main(argv: list[str]) -> None:
     """Entry point of the child (``python -m flyvakt.sources.feedproc URL FD OPTIONS``): frames
     go to the pipe ``FD``; it stops when its stdin closes (the parent stops it, or is gone)."""
+    import signal
     from multiprocessing.connection import Connection
 
+    # Ctrl-C reaches the whole process group: the parent stops us by closing our stdin (we
+    # hand over our last frames then); a KeyboardInterrupt here only printed a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     url, fd, options = argv[0], int(argv[1]), json.loads(argv[2])
     stop = threading.Event()
 
@@ -206,7 +214,10 @@ def _child_main(argv: list[str]) -> None:
 
 
 async def _child(url: str, conn: Any, stop: Any, options: dict[str, Any]) -> None:
-    outbox = _Outbox(int(options.pop("outbox_max_frames", OUTBOX_MAX_FRAMES)))
+    outbox = _Outbox(
+        int(options.pop("outbox_max_frames", OUTBOX_MAX_FRAMES)),
+        float(options.pop("outbox_max_age_s", OUTBOX_MAX_AGE_S)),
+    )
     options.setdefault("gather_s", GATHER_S)
     sender = threading.Thread(target=_send_loop, args=(outbox, conn), daemon=True)
     sender.start()

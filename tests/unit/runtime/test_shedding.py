@@ -1,6 +1,6 @@
 """Live load: steps take what waits (file replays: sized by time and load), and a pipeline that
-cannot keep up sheds the oldest frames (counted in /api/status and /metrics) instead of
-stalling the feed.
+cannot keep up sheds the oldest frames, those that cannot reach the API within the latency
+bound (counted in /api/status and /metrics), instead of stalling the feed.
 
 The feed here is an in-memory fake source: an asyncio task handing the engine batches of the
 real AFR34ZG frames at a fixed pace, the way the TCP reader does.
@@ -19,8 +19,17 @@ import pytest
 
 from flyvakt.cli.replay import bundled_sample
 from flyvakt.model.batches import FrameBatch, PositionBatch
+from flyvakt.model.events import Event
+from flyvakt.pipeline import StepOutput
 from flyvakt.runtime import engine as engine_mod
-from flyvakt.runtime.engine import MAX_LAG_S, MIN_STEP_FRAMES, StepBudget, _Engine, run_engine
+from flyvakt.runtime.budget import (
+    MAX_LATENCY_S,
+    MIN_STEP_FRAMES,
+    TRUSTED_STEP_FRAMES,
+    TRUSTED_STEPS,
+    StepBudget,
+)
+from flyvakt.runtime.engine import _Engine, run_engine
 from flyvakt.runtime.hub import Hub
 from flyvakt.serve.metrics import prometheus_text
 from flyvakt.sources.hexframes import JsonlFrameParser
@@ -34,7 +43,9 @@ def afr_frames() -> FrameBatch:
     return FrameBatch.concat([b for b in parts if len(b)])
 
 
-def engine(hub: Hub, timer: Any, store: Any = None) -> _Engine:
+def engine(
+    hub: Hub, timer: Any, store: Any = None, max_latency_s: float = MAX_LATENCY_S
+) -> _Engine:
     return _Engine(
         hub=hub,
         store=store,
@@ -43,6 +54,7 @@ def engine(hub: Hub, timer: Any, store: Any = None) -> _Engine:
         alerts=None,
         keep_events=store is not None,
         timer=timer,
+        max_latency_s=max_latency_s,
     )
 
 
@@ -70,20 +82,21 @@ def test_step_budget_follows_the_measured_rate() -> None:
     assert b.frames() == MIN_STEP_FRAMES
 
 
-def test_frames_older_than_max_lag_are_shed_and_counted() -> None:
+def test_frames_past_the_latency_bound_are_shed_and_counted() -> None:
     now = [0.0]
     hub = Hub()
     eng = engine(hub, lambda: now[0])
+    eng.budget.rate_fps = 1e6  # measured: 30 k frames take 30 ms
     frames = afr_frames()
     for a in range(0, 30_000, 1_000):  # 30 k frames arrive at t = 0
         eng.on_live_batch(frames.take(np.arange(a, a + 1_000)))
-    now[0] = 0.4
+    now[0] = 0.2  # waited 0.2 s, + 0.03 s of step: within the bound
     flush(eng)  # one step takes all that waits: one fixed cost for all
     assert eng.summary.frames == 30_000 and eng.summary.steps == 1
     assert eng.summary.buffer_drops == 0 and eng.buffered == 0
     for a in range(30_000, 50_000, 1_000):  # 20 k more at t = 0.4
         eng.on_live_batch(frames.take(np.arange(a, a + 1_000)))
-    now[0] = 0.4 + MAX_LAG_S + 0.2
+    now[0] = 0.4 + MAX_LATENCY_S + 0.01
     flush(eng)  # the 20 k are now too old: shed, not processed
     assert eng.summary.frames == 30_000
     assert eng.summary.buffer_drops == 20_000 and eng.buffered == 0
@@ -91,6 +104,8 @@ def test_frames_older_than_max_lag_are_shed_and_counted() -> None:
     assert status["buffer_drops"] == 20_000
     assert "flyvakt_buffer_drops_total 20000" in prometheus_text(status)
     assert "flyvakt_step_frames 30000" in prometheus_text(status)
+    assert status["max_latency_s"] == MAX_LATENCY_S
+    assert f"flyvakt_max_latency_seconds {MAX_LATENCY_S}" in prometheus_text(status)
 
 
 def test_age_from_a_reader_process_counts_toward_the_lag() -> None:
@@ -100,7 +115,7 @@ def test_age_from_a_reader_process_counts_toward_the_lag() -> None:
     hub = Hub()
     eng = engine(hub, lambda: now[0])
     frames = afr_frames()
-    eng.on_live_batch(frames.take(np.arange(0, 1_000)), age_s=MAX_LAG_S + 0.1)
+    eng.on_live_batch(frames.take(np.arange(0, 1_000)), age_s=MAX_LATENCY_S + 0.1)
     eng.on_live_batch(frames.take(np.arange(1_000, 3_000)), age_s=0.05)
     eng.on_reader_drop(500)
     flush(eng)
@@ -303,3 +318,140 @@ def test_a_steps_hand_off_overlaps_the_next_step_in_order() -> None:
     assert returned[0] < store.done[0][0]
     # Four hand-offs of 0.3 s each, one at a time; the steps ran in their shadow.
     assert told[-1][0] - t0 >= 4 * 0.3
+
+
+def _simulate(
+    monkeypatch: pytest.MonkeyPatch, offered_fps: float, *, bound_s: float = MAX_LATENCY_S
+) -> tuple[_Engine, Hub, int, np.ndarray]:
+    """An in-memory fake feed offering ``offered_fps`` real AFR frames a second (batches of
+    2,000, as a reader hands them over) to an engine whose pipeline takes, on an injected
+    clock, 5 ms + 1 / 200,000 s per frame (a fake step: the pipeline's speed is what is
+    simulated). Ticks every 100 ms, or back to back when behind, for 3 s of the fake clock.
+    Returns the engine, its hub, the frames delivered and the latency (publish time - arrival)
+    of every frame published by a step that started once the rate was measured (before that,
+    frames are shed only when already late: StepBudget.trusted)."""
+    capacity_fps, fixed_s, chunk, run_s, tick_s = 200_000.0, 0.005, 2_000, 3.0, 0.1
+    now = [0.0]
+
+    def fake_step(state: Any, batch: Any, *_: Any) -> tuple[Any, StepOutput]:
+        now[0] += fixed_s + len(batch) / capacity_fps
+        return state, StepOutput(PositionBatch.empty(0), list[Event]())
+
+    monkeypatch.setattr(engine_mod, "guarded_step", fake_step)
+    hub = Hub()
+    eng = engine(hub, lambda: now[0], max_latency_s=bound_s)
+    frames = afr_frames()
+    waiting: list[list[float]] = []  # [arrival, count] of buffered frames, oldest first
+    latencies: list[np.ndarray] = []
+    shed_total = [0]
+    real_shed = eng._shed
+
+    def oldest(n: int) -> list[tuple[float, int]]:
+        """The oldest ``n`` buffered frames, (arrival, count), taken off ``waiting``."""
+        out = []
+        while n:
+            k = min(n, int(waiting[0][1]))
+            out.append((waiting[0][0], k))
+            waiting[0][1] -= k
+            n -= k
+            if not waiting[0][1]:
+                waiting.pop(0)
+        return out
+
+    def shed(batch: Any) -> None:  # the oldest frames go first
+        shed_total[0] += len(batch)
+        oldest(len(batch))
+        real_shed(batch)
+
+    eng._shed = shed  # type: ignore[method-assign]
+
+    async def go() -> int:
+        delivered = 0
+        period = chunk / offered_fps
+        last_tick = 0.0
+        while now[0] < run_s:
+            while (delivered // chunk) * period <= now[0]:  # everything due has arrived
+                arrival = (delivered // chunk) * period
+                a = delivered % (len(frames) - chunk)
+                eng.on_live_batch(frames.take(np.arange(a, a + chunk)), age_s=now[0] - arrival)
+                waiting.append([arrival, chunk])
+                delivered += chunk
+            before, trusted = eng.summary.frames, eng.budget.trusted
+            await eng.flush_buffer()
+            await eng.handed_off()
+            for arrival, k in oldest(eng.summary.frames - before):  # the step's, published now
+                latencies.append(np.full(k, now[0] - arrival if trusted else -1.0))
+            if now[0] - last_tick < tick_s:  # ahead: wait for the next tick
+                now[0] = last_tick + tick_s
+            last_tick = now[0]
+        return delivered
+
+    delivered = asyncio.run(go())
+    assert shed_total[0] == eng.summary.buffer_drops
+    lat = np.concatenate(latencies)
+    assert len(lat) == eng.summary.frames
+    return eng, hub, delivered, lat[lat >= 0]
+
+
+def test_beyond_the_ceiling_frames_that_would_be_late_are_shed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Offered twice what the (simulated) pipeline takes: about half the frames are shed, every
+    one counted; every frame that was kept reached the hub within the latency bound; and the
+    pipeline still stepped near its full rate (shedding does not starve it)."""
+    eng, hub, delivered, lat = _simulate(monkeypatch, 400_000.0)
+    s = eng.summary
+    assert s.frames + s.buffer_drops + eng.buffered == delivered
+    assert 0.35 * delivered < s.buffer_drops < 0.65 * delivered
+    assert hub.status()["buffer_drops"] == s.buffer_drops
+    assert 0.7 * s.frames < len(lat) and lat.max() <= MAX_LATENCY_S + 1e-9
+    assert s.frames > 0.8 * 200_000 * 3.0  # 3 s of the fake clock at 200 k/s
+
+
+def test_below_the_ceiling_nothing_is_shed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Offered 60 % of what the (simulated) pipeline takes: nothing shed, all within the bound."""
+    eng, _, delivered, lat = _simulate(monkeypatch, 120_000.0)
+    assert eng.summary.buffer_drops == 0
+    assert eng.summary.frames + eng.buffered == delivered
+    assert 0.7 * eng.summary.frames < len(lat) and lat.max() <= MAX_LATENCY_S
+
+
+def test_a_tighter_bound_sheds_more_and_keeps_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bound is a setting: at 0.15 s the same overload sheds more, and no kept frame is
+    later than 0.15 s."""
+    wide, _, _, _ = _simulate(monkeypatch, 400_000.0)
+    tight, _, _, lat = _simulate(monkeypatch, 400_000.0, bound_s=0.15)
+    assert tight.summary.buffer_drops > wide.summary.buffer_drops
+    assert lat.max() <= 0.15 + 1e-9
+
+
+def test_a_step_time_is_predicted_only_once_the_rate_is_measured() -> None:
+    """Before TRUSTED_STEPS steps of TRUSTED_STEP_FRAMES, frames are shed only when already past
+    the bound (the initial rate guess would shed frames the steps take in time); after, also
+    when their wait plus the predicted step would pass it (real AFR frames, injected clock)."""
+    now = [0.0]
+    eng = engine(Hub(), lambda: now[0])
+    frames = afr_frames()
+
+    def offer_and_flush() -> None:
+        for a in range(0, 40_000, 2_000):  # 40 k frames that waited 0.2 s
+            eng.on_live_batch(frames.take(np.arange(a, a + 2_000)), age_s=0.2)
+        flush(eng)
+
+    assert not eng.budget.trusted  # 40 k at the initial 100 k/s guess: 0.4 s, but kept
+    offer_and_flush()
+    assert eng.summary.buffer_drops == 0 and eng.summary.frames == 40_000
+    for _ in range(TRUSTED_STEPS):
+        eng.budget.observe(TRUSTED_STEP_FRAMES, TRUSTED_STEP_FRAMES / 100_000)
+    assert eng.budget.trusted  # measured at 100 k/s: 0.2 s + 0.4 s > 0.25 s
+    offer_and_flush()
+    # Shed from the oldest until the rest fits: 2,000 frames (the newest batch) at 100 k/s take
+    # 20 ms, 0.2 + 0.02 <= 0.25; 4,000 would take 40 ms, 0.24: still within; 6,000, 0.26: not.
+    assert eng.summary.frames == 40_000 + 4_000
+    assert eng.summary.buffer_drops == 36_000
+
+
+def test_the_cli_default_is_the_engines() -> None:
+    from flyvakt.cli.run import _MAX_LATENCY_S
+
+    assert _MAX_LATENCY_S == MAX_LATENCY_S

@@ -76,6 +76,28 @@ async def read_through_process(
     return fp, got, drops
 
 
+def read_quiet_peer(
+    raw: bytes, until: Callable[[FeedProcess, list[FrameBatch]], bool]
+) -> tuple[FeedProcess, list[FrameBatch], list[int]]:
+    """A peer that sends ``raw`` to each connection, then stays open as a quiet receiver would,
+    read through a FeedProcess until ``until`` holds."""
+    closed = asyncio.Event()
+
+    async def handler(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        w.write(raw)
+        await w.drain()
+        await closed.wait()
+        w.close()
+
+    async def go() -> tuple[FeedProcess, list[FrameBatch], list[int]]:
+        try:
+            return await read_through_process(handler, {}, until)
+        finally:
+            closed.set()
+
+    return asyncio.run(go())
+
+
 def test_frames_split_at_escapes_and_markers_arrive_whole(raw: bytes) -> None:
     cuts = awkward_cuts(raw)
     assert len(cuts) > 2 * 239  # every marker, and the 16 escape pairs
@@ -123,14 +145,6 @@ def test_dropped_feed_is_reconnected_and_the_cut_frame_counted(raw: bytes) -> No
 
 
 def test_a_reader_child_that_dies_is_restarted(raw: bytes) -> None:
-    closed = asyncio.Event()
-
-    async def handler(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
-        w.write(raw)  # then stay open, as a quiet receiver would
-        await w.drain()
-        await closed.wait()
-        w.close()
-
     killed: list[int] = []
 
     def until(fp: FeedProcess, got: list[FrameBatch]) -> bool:
@@ -140,13 +154,7 @@ def test_a_reader_child_that_dies_is_restarted(raw: bytes) -> None:
             fp.proc.kill()
         return n >= 2 * 239 and fp.state.frames >= 2 * 239
 
-    async def go() -> tuple[FeedProcess, list[FrameBatch], list[int]]:
-        try:
-            return await read_through_process(handler, {}, until)
-        finally:
-            closed.set()
-
-    fp, got, _ = asyncio.run(go())
+    fp, got, _ = read_quiet_peer(raw, until)
     # The second child connected afresh and read the capture again; the counters go on.
     assert sum(len(b) for b in got) == 2 * 239
     assert fp.state.reader_restarts == 1
@@ -166,6 +174,47 @@ def test_outbox_never_blocks_and_counts_what_it_drops() -> None:
     assert msg.dropped == 1_200 and msg.state == {"state": "connected"}
     box.close()
     assert box.take() is None
+
+
+def test_outbox_drops_what_waited_past_its_age_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine passes its latency bound as the outbox's age bound: batches older than it
+    (while newer ones wait) are dropped and counted, the newest is always kept."""
+    from flyvakt.sources import feedproc
+
+    now = [100.0]
+    monkeypatch.setattr(feedproc.time, "monotonic", lambda: now[0])
+    box = _Outbox(max_frames=1_000_000, max_age_s=0.25)
+    for _ in range(4):  # 4 x 300 frames, 0.1 s apart
+        box.put(FrameBatch.empty(300), {})
+        now[0] += 0.1
+    # At the last put (t = 0.3 s) the first batch (t = 0) had waited 0.3 s > 0.25: dropped.
+    assert box.dropped == 300 and box.queued == 900
+    now[0] += 5.0
+    box.put(None, {})  # a state update alone drops nothing (nothing newer waits)
+    assert box.dropped == 300
+    box.put(FrameBatch.empty(10), {})
+    assert box.dropped == 1_200 and box.queued == 10
+
+
+def test_ctrl_c_does_not_interrupt_the_reader_child(raw: bytes) -> None:
+    """Ctrl-C reaches the whole process group: the child ignores it (its parent stops it by
+    closing its stdin) instead of dying with a KeyboardInterrupt traceback."""
+    import os
+    import signal
+
+    signalled: list[int] = []
+
+    def until(fp: FeedProcess, got: list[FrameBatch]) -> bool:
+        n = sum(len(b) for b in got)
+        if not signalled and n >= 239 and fp.proc is not None:
+            signalled.append(fp.proc.pid)
+            os.kill(fp.proc.pid, signal.SIGINT)
+            time.sleep(0.3)
+        return bool(signalled) and fp.proc is not None and fp.proc.poll() is None
+
+    fp, got, _ = read_quiet_peer(raw, until)
+    assert sum(len(b) for b in got) == 239
+    assert fp.state.reader_restarts == 0 and fp.proc is not None and fp.proc.returncode == 0
 
 
 def test_slow_consumer_is_shed_with_counts_and_the_sender_never_stalls(

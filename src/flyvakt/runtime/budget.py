@@ -1,0 +1,92 @@
+"""How much one pipeline step takes, and how late a live frame may be (used by the engine).
+
+:class:`StepBudget` sizes steps by the rate the pipeline was measured to run at; the live
+engine sheds frames that cannot reach the API within MAX_LATENCY_S
+(:meth:`flyvakt.runtime.engine._Engine.shed_late`), predicting a step's time from that rate once
+it is measured (:attr:`StepBudget.trusted`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "HANDOFF_EWMA",
+    "INITIAL_RATE_FPS",
+    "LIVE_STEP_S",
+    "MAX_LATENCY_S",
+    "MAX_STEP_FRAMES",
+    "MIN_STEP_FRAMES",
+    "RATE_EWMA",
+    "TICK_SHARE",
+    "TRUSTED_STEPS",
+    "TRUSTED_STEP_FRAMES",
+    "StepBudget",
+]
+
+# File replays as fast as possible step by StepBudget: about one tick's worth of work at the
+# rate the pipeline was measured to run; live steps take what waits (see flush_buffer).
+# Why 512 at least: a step has a fixed cost of a few ms, so smaller steps would spend most of
+# their time on it. Why 262,144 at most: about a second of work at the measured rates; larger
+# only delays the map.
+MIN_STEP_FRAMES = 512
+MAX_STEP_FRAMES = 262_144
+# Why 100 k/s to start with: a rate below every measured one, so the first step is short and
+# the measurement that follows sets the size.
+INITIAL_RATE_FPS = 100_000.0
+# Why 0.3: the weight of the newest step's rate; a few steps follow a change of load, one
+# slow step (a burst of new aircraft) does not halve the next step.
+RATE_EWMA = 0.3
+# Why 2 steps of 2,048 frames: until the rate has been measured on that many steps of at least
+# that size (the first one replaces INITIAL_RATE_FPS outright), a live frame is shed only once
+# it has waited past the latency bound, not on a step time predicted from the guess: it is 5-8x
+# below the measured rates, and at 500 k msg/s it shed ~27,000 frames in the first second that
+# the steps then took in time. Tiny steps (a feed's first frames) are all fixed cost and would
+# mislead as much; two steps, so that one odd step alone is not taken for the rate.
+TRUSTED_STEPS = 2
+TRUSTED_STEP_FRAMES = 2_048
+# Why 0.25 s: the frame -> API promise (README: live frames on the map and in /api/status
+# within 250 ms of their arrival). A live frame that cannot be published within it is shed
+# (counted in buffer_drops) before its step: one that waited that long already, or whose
+# wait plus the step that would take it (at the measured rate) plus the last hand-off would
+# pass it (see _Engine.shed_late). Beyond the pipeline's ceiling the map so stays at most this
+# late and the count says how much was dropped, instead of every frame arriving later (with
+# 0.5 s measured after the wait alone, 700 k msg/s had p99 395 ms and nothing shed). Like
+# readsb with a slow client, we drop rather than stall the sender: the feeds are read while
+# steps run (in a child process, or in this loop between steps). ``flyvakt run --max-latency``.
+MAX_LATENCY_S = 0.25
+# Why 0.4: the longest tick interval as a share of the latency bound. A frame waits up to one
+# interval for its tick, then for its step (up to BUSY_HIGH = 0.6 of an interval) and its
+# hand-off; with the reader's gathering (~30 ms) that is ~0.64 of the bound plus 30 ms, so a
+# feed below the ceiling is not shed. At the default bound: 100 ms, the interval measured best.
+TICK_SHARE = 0.4
+# Why 0.5 s: the most work one live step takes, at the measured rate (the latency bound sheds
+# what would be late anyway; this caps a step when a bound larger than that is set).
+LIVE_STEP_S = 0.5
+# Why 0.3: the weight of the newest hand-off time in its moving average (as RATE_EWMA).
+HANDOFF_EWMA = 0.3
+
+
+@dataclass
+class StepBudget:
+    """How many frames one step should take: ``budget_s`` of work at the measured rate."""
+
+    budget_s: float
+    rate_fps: float = INITIAL_RATE_FPS
+    measured: int = 0  # steps of TRUSTED_STEP_FRAMES or more observed
+
+    def frames(self) -> int:
+        return int(min(max(self.rate_fps * self.budget_s, MIN_STEP_FRAMES), MAX_STEP_FRAMES))
+
+    def observe(self, n: int, seconds: float) -> None:
+        """A step of ``n`` records took ``seconds`` (wall, measured by the engine's timer)."""
+        if n >= MIN_STEP_FRAMES // 2 and seconds > 0:
+            big = n >= TRUSTED_STEP_FRAMES
+            weight = 1.0 if big and not self.measured else RATE_EWMA  # the first replaces the guess
+            self.rate_fps += weight * (n / seconds - self.rate_fps)
+            self.measured += big
+
+    @property
+    def trusted(self) -> bool:
+        """Measured on enough steps to predict a step's time from (TRUSTED_STEPS)."""
+        return self.measured >= TRUSTED_STEPS
