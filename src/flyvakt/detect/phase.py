@@ -12,6 +12,7 @@ from flyvakt.detect.gaps import (
     estimate_liftoff_s,
     estimate_touchdown_s,
     final_to,
+    flying_speed,
     ground_ref,
     over_runway,
     share_ground_ref,
@@ -64,12 +65,13 @@ class PhaseRule:
                     # at the field's level, taxiing): the next fixes decide, without the gap.
                     return
                 if not math.isnan(fx.alt) and (
-                    not math.isnan(ref) or _final_to_field(ctx, st, h.prev, h.field)
+                    not math.isnan(ref)
+                    or (not flying_speed(fx) and _final_to_field(ctx, st, h.prev, h.field))
                 ):
                     # At its learned ground level after the gap (the speed is a placeholder), or
-                    # at the field's raw level after a final to that field before it (a81f3c,
-                    # a32bf6 at KWVI): on the surface, whatever the flag says; the fixes after
-                    # it show whether it stays there or climbs away.
+                    # at the field's raw level, not at a known flying speed, after a final to
+                    # that field before it (a32bf6 at KWVI): on the surface, whatever the flag
+                    # says; the fixes after it show whether it stays there or climbs away.
                     fx.ground = True
             across_gap(ctx, st, h.prev, fx, h.field, ref, out)
             st.ground = fx.ground
