@@ -69,3 +69,18 @@ def test_data_start_climb_away_from_the_field_still_names_it() -> None:
     assert named(c) == ["K1C9"]
     a = phase("mry0601_a99945.csv.gz", "takeoff", ts("00:40:00", MRY), ts("00:42:00", MRY))
     assert named(a) == ["KOAR"]
+
+
+def test_fix_at_flying_speed_after_a_gap_is_not_on_the_surface() -> None:
+    """adbd8e (tuning set, labelled after the detector ran on it): short final to KWVI at 325 ft
+    67 kt at 02:51:06, 895 s unseen, then 400 ft at 75 kt 0.6 NM beyond the field climbing away.
+    The surface rule above must not take a fix at a known flying speed for a surface fix, nor
+    the climb-out rule for "maybe rolling": with either, the takeoff was stamped *observed* at
+    03:06:09, after the first airborne fix (seen while writing the fix above). Passes on
+    49be5f3 too. Truth (labels): landing, stopover and takeoff at KWVI inside the gap."""
+    cut = "kwvi1213_adbd8e.csv.gz"
+    lo, hi = ts("02:51:06", KWVI), ts("03:06:01", KWVI)
+    offs = phase(cut, "takeoff", ts("02:45:00", KWVI), ts("03:10:00", KWVI))
+    assert named(offs) == ["KWVI"], _show(cut, lo, hi)
+    assert lo <= offs[0].time_s <= hi and offs[0].basis == "inferred", _show(cut, lo, hi)
+    assert named(phase(cut, "landing", lo, hi)) == ["KWVI"], _show(cut, lo, hi)
