@@ -70,6 +70,16 @@ HELD_OUT_ROUNDS: dict[str, frozenset[str]] = {
             "real-ga/kwvi1213_a32bf6.csv.gz",
         }
     ),
+    "held out, round 5": frozenset(
+        {
+            "real-ga/mry0601_abb721.csv.gz",
+            "real-ga/mry0601_c052fc.csv.gz",
+            "real-ga/mry0601_a16eba.csv.gz",
+            "real-ga/mry0601_dbbca0.csv.gz",
+            "real-ga/mry0601_a99945.csv.gz",
+            "real-ga/kwvi1213_a7ade1.csv.gz",
+        }
+    ),
 }
 HELD_OUT = frozenset().union(*HELD_OUT_ROUNDS.values())
 

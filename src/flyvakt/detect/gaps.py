@@ -134,18 +134,34 @@ def over_runway(ctx: Context, st: AircraftState, fx: Fix, ap: AirportRef) -> boo
 
 
 def initial_climb_from(ctx: Context, st: AircraftState, fx: Fix) -> list[AirportRef]:
-    """Airports ``fx`` may be in initial climb from: low and close, not descending."""
+    """Airports ``fx`` may be in initial climb from: low and close, not descending; and, when
+    it may still be on that airport's surface (at its level: ``FLOOR_BAND_FT`` of the ground
+    reference, or ``SLOW_RAW_BAND_FT`` of the elevation without one; and not at a known flying
+    speed), seen climbing (``CLIMB_SEEN_FPM``). An unknown vertical rate there is no climb: the
+    fixes after it decide (a81f3c's first fix after a 230 s gap, 12 ft above KWVI by raw
+    pressure altitude with a placeholder speed, read as a climb-out, gave an unnamed takeoff at
+    the instant of the landing it was rolling out from)."""
     if fx.ground or (math.isnan(fx.alt) and math.isnan(fx.alt_gnss)):
         return []
     if not math.isnan(fx.vr) and fx.vr <= R.FINAL_MIN_DESCENT_FPM:
         return []
+    seen_climbing = not math.isnan(fx.vr) and fx.vr >= R.CLIMB_SEEN_FPM
     out = []
     for ap, d in ctx.world.airports_near(fx.lat, fx.lon, R.FINAL_NM):
         h, tol = height_ft(fx, ap, ground_ref(ctx, st, ap, fx))
         hi = h + tol
+        band = R.FLOOR_BAND_FT if tol == 0.0 else R.SLOW_RAW_BAND_FT
+        if abs(h) <= band and not seen_climbing and not flying_speed(fx):
+            continue  # maybe still on its surface: not in initial climb by any evidence
         if d <= R.FINAL_NM and hi <= R.INITIAL_CLIMB_FT:
             out.append(ap)
     return out
+
+
+def flying_speed(fx: Fix) -> bool:
+    """A known groundspeed of at least ``TAKEOFF_MIN_GS_KT`` (NaN, and the 0 that the feeds put
+    in the first fix after a gap, are unknown)."""
+    return fx.gs >= R.TAKEOFF_MIN_GS_KT
 
 
 def trend_rate_fpm(st: AircraftState, fx: Fix) -> float:

@@ -11,7 +11,10 @@ from flyvakt.detect.gaps import (
     across_gap,
     estimate_liftoff_s,
     estimate_touchdown_s,
+    final_to,
+    flying_speed,
     ground_ref,
+    over_runway,
     share_ground_ref,
     trend_rate_fpm,
 )
@@ -61,9 +64,14 @@ class PhaseRule:
                     # On the ground before the gap, weak evidence after it (an "airborne" flag
                     # at the field's level, taxiing): the next fixes decide, without the gap.
                     return
-                if not math.isnan(ref) and not math.isnan(fx.alt):
-                    # At its learned ground level after the gap (the speed is a placeholder):
-                    # on the surface, whatever the flag says.
+                if not math.isnan(fx.alt) and (
+                    not math.isnan(ref)
+                    or (not flying_speed(fx) and _final_to_field(ctx, st, h.prev, h.field))
+                ):
+                    # At its learned ground level after the gap (the speed is a placeholder), or
+                    # at the field's raw level, not at a known flying speed, after a final to
+                    # that field before it (a32bf6 at KWVI): on the surface, whatever the flag
+                    # says; the fixes after it show whether it stays there or climbs away.
                     fx.ground = True
             across_gap(ctx, st, h.prev, fx, h.field, ref, out)
             st.ground = fx.ground
@@ -138,8 +146,8 @@ class PhaseRule:
             if math.isnan(h) or h + tol > R.START_AGL_FT:
                 continue
             d0, d1 = dist_nm(first, ap), dist_nm(fx, ap)
-            if d0 > R.RUNWAY_NM and d1 < d0 - R.START_CLOSING_NM:
-                continue  # beyond its runways and closing on it: arriving, not just departed
+            if d1 < d0 - R.START_CLOSING_NM and not over_runway(ctx, st, first, ap):
+                continue  # closing on it above its runways' level: arriving, not just departed
             how = "" if tol == 0.0 else f" (±{tol:.0f} ft)"
             takeoff(
                 ctx, st, first, first, out, basis="inferred", confidence=0.6, airport=ap,
@@ -358,6 +366,12 @@ def _at_field_level(fx: Fix, field: AirportRef | None, ref: float) -> bool:
     h, tol = height_ft(fx, field, ref)
     band = R.FLOOR_BAND_FT if tol == 0.0 else R.SLOW_RAW_BAND_FT
     return math.isnan(h) or abs(h) <= band
+
+
+def _final_to_field(ctx: Context, st: AircraftState, prev: Fix, field: AirportRef | None) -> bool:
+    """Whether ``prev`` (the fix before a gap) was on final to ``field`` before all others."""
+    fits = final_to(ctx, st, prev)[0]
+    return field is not None and bool(fits) and fits[0].icao == field.icao
 
 
 def _reset_flip(st: AircraftState) -> None:

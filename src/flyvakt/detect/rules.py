@@ -287,6 +287,9 @@ PATTERN_HEIGHT_FT = 1000.0
 # After a gap: on its surface, or in initial climb: at most INITIAL_CLIMB_FT above it and within
 # FINAL_NM, not descending towards it.
 INITIAL_CLIMB_FT = 1500.0
+# ... and, at the field's own level (where it may still be rolling), a reported climb of at
+# least this (the mirror of FINAL_MIN_DESCENT_FPM: beyond a level fix's noise).
+CLIMB_SEEN_FPM = 200.0
 # Lift-off seen just after an interval (phase.py): the first fix after at least LIFT_GAP_MIN_S
 # without fixes lies over a runway at the field's level (a circuit from downwind to touchdown and
 # lift-off takes over a minute: KWVI touch-and-goes hidden in 101-146 s intervals)...
