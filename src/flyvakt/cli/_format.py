@@ -7,6 +7,12 @@ from zoneinfo import ZoneInfo
 
 from flyvakt.model import Event
 
+# Events that are about an airport: without one, the line says so instead of leaving a blank a
+# reader could take for a missing column ("landed somewhere", docs/detection.md).
+_AIRPORT_EVENTS = frozenset({"takeoff", "landing", "touch_and_go", "stopover", "go_around"})
+# How many other possible airports the line names (the JSON output carries them all).
+_CANDIDATES_SHOWN = 3
+
 
 def _at(time_s: float, zone: str | None) -> str:
     dt = datetime.fromtimestamp(time_s, tz=UTC)
@@ -25,6 +31,12 @@ def event_row(e: Event, reader_tz: str | None = None) -> str:
     where = ""
     if e.airport is not None:
         where = f"{e.airport.icao} {e.airport.name} ({e.airport.country})"
+    elif e.type in _AIRPORT_EVENTS:
+        where = "airport not named"
+        if e.candidates:
+            where += f" (could be {', '.join(e.candidates[:_CANDIDATES_SHOWN])})"
+        if e.country:
+            where += f" ({e.country})"
     elif e.country:
         where = e.country
     who = e.icao24 + (f" {e.callsign}" if e.callsign else "")
