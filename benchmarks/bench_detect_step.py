@@ -28,6 +28,7 @@ import pickle
 import pstats
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,12 +82,17 @@ COLD_BYTES = 64 << 20
 COLD: list[np.ndarray] = []
 
 
-def run(warm: Steps, measured: Steps) -> tuple[float, int]:
-    """(CPU s of the measured steps, events), from a fresh detector state."""
+def run(
+    warm: Steps, measured: Steps, after_warm: Callable[[], None] | None = None
+) -> tuple[float, int]:
+    """(CPU s of the measured steps, events), from a fresh detector state; ``after_warm`` is
+    called between the untimed warm-up and the measured steps."""
     world = get_world()
     state = DetectorState()
     for positions, now_s in warm:
         state, _ = detect_step(state, positions, now_s, world)
+    if after_warm is not None:
+        after_warm()
     n = 0
     spent = 0.0
     for positions, now_s in measured:
@@ -190,18 +196,7 @@ def timers(warm: Steps, measured: Steps) -> None:
 
         setattr(owner, attr, wrapped)
     try:
-        world = get_world()
-        state = DetectorState()
-        for positions, now_s in warm:
-            state, _ = detect_step(state, positions, now_s, world)
-        spent.clear()
-        total = 0.0
-        for positions, now_s in measured:
-            for buf in COLD:
-                buf += 1
-            t = time.process_time()
-            state, _ = detect_step(state, positions, now_s, world)
-            total += time.process_time() - t
+        total, _ = run(warm, measured, after_warm=spent.clear)
     finally:
         for owner, attr, fn in saved:
             setattr(owner, attr, fn)
