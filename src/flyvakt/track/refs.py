@@ -3,7 +3,10 @@
 Used once per aircraft (its first surface fix, when it has no position of its own yet), for
 eight quadrant candidates each, so it must be cheap in bulk: a summed-area table of point
 counts on a 0.25° x 0.5° grid answers "any point nearby?" for all candidates at once, and only the
-candidates that pass get an exact great-circle check.
+candidates that pass get an exact great-circle check. The candidates of a surface aircraft lie
+in the few 0.1° query cells of its airport: each cell's candidate references (those that can
+be the nearest to some point of it) are found once by that grid search and kept, and each point
+is measured against its cell's only (the same distances, fewer pairs).
 """
 
 from __future__ import annotations
