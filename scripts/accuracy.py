@@ -80,6 +80,16 @@ HELD_OUT_ROUNDS: dict[str, frozenset[str]] = {
             "real-ga/kwvi1213_a7ade1.csv.gz",
         }
     ),
+    "held out, round 6": frozenset(
+        {
+            "real-ga/stratux2015_2ac106.csv.gz",
+            "real-ga/bm0830_ab2c8e.csv.gz",
+            "real-ga/mry0601_a38df3.csv.gz",
+            "real-ga/mry0601_ab4fb1.csv.gz",
+            "real-ga/kwvi1213_a3e48c.csv.gz",
+            "real-ga/mry0601_a2d688.csv.gz",
+        }
+    ),
 }
 HELD_OUT = frozenset().union(*HELD_OUT_ROUNDS.values())
 

@@ -6,7 +6,15 @@ import math
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, Hot, dist_nm, duration, gap_details
-from flyvakt.detect.evidence import Vote, absurd_alt, climbing, height_ft, plausible_alt, vote
+from flyvakt.detect.evidence import (
+    FLOOR_MARK,
+    Vote,
+    absurd_alt,
+    climbing,
+    height_ft,
+    plausible_alt,
+    vote,
+)
 from flyvakt.detect.gaps import (
     across_gap,
     estimate_liftoff_s,
@@ -407,6 +415,15 @@ def confirm_pending(
     why = st.flip_why
     # One fix (strong votes, or at the end): its evidence stands, but nothing confirms it.
     one = st.flip_count < 2
+    if one and at_end and fs.t == fx.t and fs.ground and FLOOR_MARK in why:
+        # A floor reads the ground level off the run it judges; on the last fix nothing after
+        # it shows a rollout (slower, still at that level) rather than a flare, so it is no
+        # surface fix and its level no reference: the end-of-data rule decides (mry0601 ab4fb1,
+        # data ending 200 ft over KMRY at 96 kt, got an inferred landing named there).
+        _reset_flip(st)
+        if st.ref_baro_ft == fs.alt:
+            st.ref_baro_ft = math.nan
+        return
     basis, conf = ("inferred", 0.7) if one else ("observed", 0.95)
     tail = _one_fix_tail(st, fs, fx, at_end=at_end) if one else ""
     st.ground = fs.ground
