@@ -38,9 +38,6 @@ class Vote:
     level_ft: float = math.nan  # a ground level of the pressure altitude this vote found
 
 
-# In the reason of a floor vote (``_floor_run``): phase.py tells such a flip by it.
-FLOOR_MARK = "(its lowest)"
-
 # The votes whose reason names no number, made once: a vote is cast for every fix near a field
 # or without a flag, and each new object is work for the garbage collector (Vote is frozen, so
 # sharing them is safe).
@@ -228,7 +225,7 @@ def _floor_run(st: AircraftState, fx: Fix, field: AirportRef) -> Vote | None:
         return None
     return Vote(
         2,
-        f"level at {fx.alt:,.0f} ft {FLOOR_MARK} over {field.icao}'s runway for "
+        f"level at {fx.alt:,.0f} ft (its lowest) over {field.icao}'s runway for "
         f"{fx.t - first.t:.0f} s after a descent, slowing from {top:.0f} to {fx.gs:.0f} kt",
         level_ft=fx.alt,
     )
