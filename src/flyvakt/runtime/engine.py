@@ -50,11 +50,11 @@ from flyvakt.decode.commb import READSB_COMMB_KEYS
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, StepOutput, finish, flush
 from flyvakt.runtime.budget import (
-    HANDOFF_EWMA,
     LIVE_STEP_S,
     MAX_LATENCY_S,
     MAX_STEP_FRAMES,
     MIN_STEP_FRAMES,
+    SLOW_WINDOW_STEPS,
     TICK_SHARE,
     StepBudget,
 )
@@ -166,7 +166,8 @@ class _Engine:
         self.timer = timer
         self.budget = StepBudget(step_budget_s)
         self.max_latency_s = max_latency_s
-        self.handoff_s = 0.0  # moving average of a step's hand-off (store write-ahead, hub)
+        # The last steps' hand-off times (store write-ahead, hub), for publish_s.
+        self.handoffs_s: deque[float] = deque(maxlen=SLOW_WINDOW_STEPS)
         hub.engine["max_latency_s"] = max_latency_s
         self.commb_stored_s = -math.inf  # timer reading at the last Comm-B drain to the store
         self.handoff: asyncio.Task[None] | None = None  # the last step's store and hub hand-off
@@ -204,8 +205,9 @@ class _Engine:
 
     def publish_s(self, n: int) -> float:
         """How long until a step of ``n`` frames starting now is published: its work at the
-        measured rate, then its hand-off (store write-ahead, hub) as the recent ones took."""
-        return n / self.budget.rate_fps + self.handoff_s
+        slowest recent steps' cost (StepBudget.predict_s), then its hand-off (store
+        write-ahead, hub) as the slowest recent one took."""
+        return self.budget.predict_s(n) + max(self.handoffs_s, default=0.0)
 
     def shed_late(self, now: float) -> None:
         """Shed (count) the oldest buffered frames that cannot be published within
@@ -313,7 +315,7 @@ class _Engine:
         try:
             records = await asyncio.to_thread(self._store, out.positions, out.events, commb)
             self._publish(out.positions, out.events, records, now_s)
-            self.handoff_s += HANDOFF_EWMA * (self.timer() - t0 - self.handoff_s)
+            self.handoffs_s.append(self.timer() - t0)
         except Exception:
             self.publish_errors += 1
             log.exception("publishing a step failed: %s", describe_batch(batch))
