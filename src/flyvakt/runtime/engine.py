@@ -217,6 +217,8 @@ class _Engine:
         newest batch is kept when not late yet, so that a step runs and the rate it is judged
         by stays measured."""
         bound = self.max_latency_s
+        if not bound:  # no bound (--max-latency 0): every frame is stepped, however late
+            return
         limit = self.live_limit()
         predict = self.budget.trusted
         while self.buffer:
@@ -266,7 +268,7 @@ class _Engine:
         when a step took longer (the feeds read in between), until ``stop``. The tick is
         ``interval_s`` under load and down to MIN_TICK_S when the steps leave the engine idle
         (:class:`flyvakt.runtime.cadence.TickPlan`); at most TICK_SHARE of the latency bound."""
-        plan = TickPlan(min(interval_s, TICK_SHARE * self.max_latency_s))
+        plan = TickPlan(min(interval_s, TICK_SHARE * (self.max_latency_s or math.inf)))
         last = self.timer()
         while not stop.is_set():
             wait = plan.interval_s - (self.timer() - last)
@@ -469,7 +471,8 @@ async def run_engine(
     "thread" writes the store from a thread here, "process" from a child process
     (:mod:`flyvakt.store.writerproc`: the SQLite work off this process's CPU and GIL).
     ``max_latency_s``: live frames that cannot reach the hub within this many seconds of their
-    arrival are shed and counted (``buffer_drops``; see MAX_LATENCY_S).
+    arrival are shed and counted (``buffer_drops``; see MAX_LATENCY_S); 0: no bound (only
+    MAX_BUFFER_FRAMES waiting sheds the oldest).
 
     Raises :class:`flyvakt.sources.SourceFormatError` for a source URL that cannot be used,
     before anything starts. The fleet registry is ``registry`` if given (loaded once by the
@@ -479,8 +482,8 @@ async def run_engine(
         raise ValueError(f"feed_reader must be one of {', '.join(FEED_READERS)}: {feed_reader!r}")
     if store_writer not in STORE_WRITERS:
         raise ValueError(f"store_writer: one of {', '.join(STORE_WRITERS)}, not {store_writer!r}")
-    if not max_latency_s > 0:
-        raise ValueError(f"max_latency_s must be a positive number of seconds: {max_latency_s!r}")
+    if not (max_latency_s >= 0 and math.isfinite(max_latency_s)):
+        raise ValueError(f"max_latency_s: seconds, 0 for no bound, not {max_latency_s!r}")
     if registry is None and fleets_path:
         from flyvakt.fleets import load_fleets
 
@@ -524,8 +527,10 @@ async def run_engine(
         if feed_reader == "process":
             from flyvakt.sources.feedproc import FeedProcess
 
-            # The child drops what waited past the bound too (it would only be shed here).
-            opts = {"outbox_max_age_s": max_latency_s, **(tcp_options or {})}
+            # The child drops what waited past the bound too (it would only be shed here);
+            # without a bound, only what its frame count bounds (OUTBOX_MAX_FRAMES).
+            age = max_latency_s if max_latency_s > 0 else math.inf
+            opts = {"outbox_max_age_s": age, **(tcp_options or {})}
             fp = FeedProcess(url, st, eng.on_live_batch, eng.on_reader_drop, options=opts)
             tcp_tasks.append(asyncio.create_task(fp.run(stop_event)))
             continue

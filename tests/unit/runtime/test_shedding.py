@@ -525,6 +525,35 @@ def test_a_step_time_is_predicted_only_once_the_rate_is_measured() -> None:
     assert eng.summary.buffer_drops == 36_000
 
 
+def test_max_latency_zero_sheds_nothing_for_lateness(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--max-latency 0`` (or ``off``): for those who want every frame, however late. The
+    overload that sheds about half at the default bound sheds nothing; every frame is stepped
+    (later than the default bound); the status shows the bound as 0."""
+    eng, hub, delivered, lat = _simulate(monkeypatch, 400_000.0, bound_s=0.0)
+    assert eng.summary.buffer_drops == 0 == hub.status().get("buffer_drops", 0)
+    assert eng.summary.frames + eng.buffered == delivered
+    assert lat.max() > 2 * MAX_LATENCY_S
+    assert hub.status()["max_latency_s"] == 0
+    assert "flyvakt_max_latency_seconds 0" in prometheus_text(hub.status())
+
+
+def test_run_takes_max_latency_off_and_rejects_nonsense() -> None:
+    from flyvakt.cli.main import build_parser
+
+    parse = build_parser().parse_args
+    assert parse(["run", "--max-latency", "off"]).max_latency == 0.0
+    assert parse(["run", "--max-latency", "OFF"]).max_latency == 0.0
+    assert parse(["run", "--max-latency", "0"]).max_latency == 0.0
+    assert parse(["run", "--max-latency", "0.5"]).max_latency == 0.5
+    assert parse(["run"]).max_latency == MAX_LATENCY_S
+    for bad in ("-1", "soon", "inf", "nan"):
+        with pytest.raises(SystemExit):
+            parse(["run", "--max-latency", bad])
+    # The help names the backlog that still sheds without a bound (docs/cli.md says the same).
+    cli_md = " ".join((Path(__file__).parents[3] / "docs" / "cli.md").read_text().split())
+    assert f"only a backlog of {engine_mod.MAX_BUFFER_FRAMES:,} frames sheds" in cli_md
+
+
 def test_the_cli_default_is_the_engines() -> None:
     from flyvakt.cli.run import _MAX_LATENCY_S
 

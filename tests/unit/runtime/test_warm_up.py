@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import socket
 import subprocess
 import sys
@@ -72,7 +73,8 @@ def test_run_engine_warms_up_for_live_feeds_only(
     assert calls == ([1] if live else [])
 
 
-def test_the_latency_bound_must_be_positive() -> None:
+@pytest.mark.parametrize("bound", [-0.1, math.nan, math.inf])
+def test_the_latency_bound_is_seconds_or_zero(bound: float) -> None:
     with pytest.raises(ValueError, match="max_latency_s"):
         asyncio.run(
             run_engine(
@@ -81,6 +83,6 @@ def test_the_latency_bound_must_be_positive() -> None:
                 hub=Hub(),
                 stop_event=asyncio.Event(),
                 clock=lambda: 1.7e9,
-                max_latency_s=0.0,
+                max_latency_s=bound,
             )
         )
