@@ -231,7 +231,7 @@ async def _main(args: argparse.Namespace) -> int:
 
         kafka = parse_kafka_url(args.from_url)  # a bad URL is a one-line error before anything
     elif not sources:
-        from flyvakt.cli.replay import bundled_sample
+        from flyvakt.sample import bundled_sample
 
         sources = [bundled_sample()]
         speed = DEMO_SPEED if speed is None else speed

@@ -31,18 +31,23 @@ def loaded():
 before = loaded()
 from flyvakt.runtime.setup import warm_up
 warm_up()
-print(json.dumps([before, loaded()]))
+from flyvakt.api import sample_path
+sample_path()
+after = loaded()
+after["cli"] = sorted(m for m in sys.modules if m.startswith("flyvakt.cli"))
+print(json.dumps([before, after]))
 """
 
 
 def test_warm_up_loads_what_the_first_live_steps_need() -> None:
-    """In a fresh interpreter (this one has loaded everything already)."""
+    """In a fresh interpreter (this one has loaded everything already). Neither the warm-up nor
+    the Python API's sample path imports the CLI (the bundled recording is flyvakt.sample)."""
     out = subprocess.run(
         [sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True, timeout=120
     )
     before, after = json.loads(out.stdout)
     assert before == {"runways": 0, "tz": False, "countries": False, "detector": False}
-    assert after == {"runways": 1, "tz": True, "countries": True, "detector": True}
+    assert after == {"runways": 1, "tz": True, "countries": True, "detector": True, "cli": []}
 
 
 def _free_port() -> int:
