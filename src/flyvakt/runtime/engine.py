@@ -534,11 +534,15 @@ async def run_engine(
             fp = FeedProcess(url, st, eng.on_live_batch, eng.on_reader_drop, options=opts)
             tcp_tasks.append(asyncio.create_task(fp.run(stop_event)))
             continue
+
+        def on_inline(batch: Any, st: TcpState = st) -> None:  # aged by its wait in the socket
+            eng.on_live_batch(batch, st.queue_wait_s)
+
         tcp_tasks.append(
             asyncio.create_task(
                 stream_tcp(
                     url,
-                    eng.on_live_batch,
+                    on_inline,
                     clock,
                     stop_event=stop_event,
                     state=st,
