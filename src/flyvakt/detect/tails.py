@@ -35,27 +35,36 @@ class SampleTails:
     aircraft's rows later than its last sample, which excludes those of its older periods by
     itself (they are older than that sample). Those rows are only memory: the chunks are
     compacted to each aircraft's latest period once they hold twice what the last compaction
-    kept (amortised: each row is copied a bounded number of times)."""
+    kept (amortised: each row is copied a bounded number of times). An aircraft forgotten
+    (:meth:`drop`) is noted with the number of chunks then: its rows in those chunks are no
+    longer seen, and leave memory at the next compaction (a signal-lost sweep of 33,000
+    aircraft no longer copies the chunks)."""
 
     chunks: list[PositionBatch] = field(default_factory=list)
     compacted: int = 0  # rows kept by the last compaction
     total: int = 0  # rows in the chunks (kept up to date: summing ~100 chunks per step is slow)
+    # Aircraft forgotten since the last compaction -> how many chunks there were then.
+    forgotten: dict[int, int] = field(default_factory=dict)
 
     @property
     def rows(self) -> PositionBatch:
         """All rows kept, in one batch (checkpoints; the chunks' order is kept)."""
-        if len(self.chunks) == 1:
-            return self.chunks[0]
-        return PositionBatch.concat(self.chunks) if self.chunks else PositionBatch.empty(0)
+        if not self.chunks:
+            return PositionBatch.empty(0)
+        p = self.chunks[0] if len(self.chunks) == 1 else PositionBatch.concat(self.chunks)
+        seen = self._seen()
+        return p if seen is None else p.take(np.flatnonzero(seen))
 
     @rows.setter
     def rows(self, rows: PositionBatch) -> None:
         self.chunks = [rows] if len(rows) else []
         self.compacted = self.total = len(rows)
+        self.forgotten = {}
 
     def since(self, icao24: int, t: float) -> PositionBatch:
         """The aircraft's kept rows later than ``t``, in time order."""
-        out = [c.take(np.flatnonzero((c.icao24 == icao24) & (c.time_s > t))) for c in self.chunks]
+        chunks = self.chunks[self.forgotten.get(icao24, 0) :] if self.forgotten else self.chunks
+        out = [c.take(np.flatnonzero((c.icao24 == icao24) & (c.time_s > t))) for c in chunks]
         out = [c for c in out if len(c)]
         if not out:
             return PositionBatch.empty(0)
@@ -76,16 +85,37 @@ class SampleTails:
         if self.total > 2 * self.compacted + 1024:  # why 1024: no compaction per tiny batch
             self.rows = self._compact()
 
+    def _seen(self) -> npt.NDArray[np.bool_] | None:
+        """Per row of the chunks in order: False where it is a forgotten aircraft's row from
+        before it was forgotten; None when there is none."""
+        if not self.forgotten:
+            return None
+        lens = np.fromiter(map(len, self.chunks), np.int64, len(self.chunks))
+        chunk = np.repeat(np.arange(len(self.chunks)), lens)
+        icao = np.concatenate([c.icao24 for c in self.chunks])
+        addr = np.fromiter(self.forgotten.keys(), np.int64, len(self.forgotten))
+        upto = np.fromiter(self.forgotten.values(), np.int64, len(self.forgotten))
+        order = np.argsort(addr)
+        addr, upto = addr[order], upto[order]
+        pos = np.minimum(np.searchsorted(addr, icao), len(addr) - 1)
+        gone = (addr[pos] == icao) & (chunk < upto[pos])
+        return None if not gone.any() else ~gone
+
     def _compact(self) -> PositionBatch:
         """The kept rows in each aircraft's latest period (as :func:`_latest_period` of
         :attr:`rows`), decided on the two columns it reads, so that the other columns are
         copied once, and only the rows kept."""
         chunks = self.chunks
-        if len(chunks) == 1:
+        seen = self._seen()
+        if len(chunks) == 1 and seen is None:
             return _latest_period(chunks[0])
         icao = np.concatenate([c.icao24 for c in chunks])
         t = np.concatenate([c.time_s for c in chunks])
-        keep = _latest_keep(icao, t)
+        if seen is None:
+            keep = _latest_keep(icao, t)
+        else:
+            keep = seen.copy()
+            keep[seen] = _latest_keep(icao[seen], t[seen])
         cols: dict[str, npt.NDArray[Any]] = {"icao24": icao, "time_s": t}
         every = keep.all()
         for name in PositionBatch._defaults:
@@ -96,16 +126,11 @@ class SampleTails:
         return PositionBatch(**cols)
 
     def drop(self, icaos: list[int]) -> None:
-        """Forget the rows of these aircraft (signal lost or forgotten)."""
+        """Forget the rows of these aircraft (signal lost or forgotten): noted now, removed at
+        the next compaction (rows of theirs that come later are kept)."""
         if not icaos or not self.chunks:
             return
-        gone_ids = np.asarray(icaos, dtype=np.uint32)
-        kept = []
-        for c in self.chunks:
-            gone = np.isin(c.icao24, gone_ids)
-            kept.append(c.take(np.flatnonzero(~gone)) if gone.any() else c)
-        self.chunks = [c for c in kept if len(c)]
-        self.total = sum(len(c) for c in self.chunks)
+        self.forgotten.update(dict.fromkeys(icaos, len(self.chunks)))
 
 
 def _latest_period(p: PositionBatch) -> PositionBatch:

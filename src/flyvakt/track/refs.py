@@ -9,6 +9,8 @@ candidates that pass get an exact great-circle check.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +32,26 @@ NCOL = int(360 / COL_DEG)
 # Points per block of (point, reference) pairs: bounds its memory (pairs x ~40 bytes) to some
 # tens of MB even where a window holds a hundred references.
 MAX_BLOCK_POINTS = 4096
+# Query cells of 0.1°: aircraft on the surface crowd into the few cells of their airports, so a
+# batch's points fall in few cells, each searched once; 0.1°, not 0.25°: a point's candidates
+# are those within max_nm + CELL_REACH_NM of the centre, and the smaller the cell, the fewer
+# (30 + 6.1 NM: 0.7x the (point, reference) pairs of the window's latitude band).
+QUERY_DEG = 0.1
+Q_NROW = round(180 / QUERY_DEG)
+Q_NCOL = round(360 / QUERY_DEG)
+# A point of a cell lies within half a cell of meridian (0.05° = 3.0 NM) and then half a cell
+# of its parallel (at most as long) of the centre: within 6.0 NM of great circle; 6.1 with a
+# margin far above rounding.
+CELL_REACH_NM = 6.1
+# The candidates' window is searched this much wider than it keeps (the window's columns are
+# sized at the centre's latitude; the references at its poleward edge need a little more).
+WINDOW_MARGIN_NM = 6.0
+# Within this latitude a point is searched by its own window (its cell's centre window would
+# reach across the pole, which the window search does not): as before the query cells.
+POLAR_DEG = 89.0
+# Query cells kept per radius before the store is emptied: cells of airports with traffic are
+# a few thousand at most; 20,000 cells of ~100 candidates hold ~16 MB.
+MAX_KEPT_CELLS = 20_000
 
 
 class RefIndex:
@@ -46,6 +68,8 @@ class RefIndex:
         key = r * NCOL + c
         self.order = np.argsort(key, kind="stable")
         self.start = np.searchsorted(key[self.order], np.arange(NROW * NCOL + 1))
+        # Per radius: each query cell's candidate references (see :meth:`_candidates`).
+        self._cells: dict[float, dict[int, npt.NDArray[np.int64]]] = {}
 
     @staticmethod
     def _cell(lat: F64, lon: F64) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -54,10 +78,97 @@ class RefIndex:
         return r, c
 
     def nearest_nm(self, lat: F64, lon: F64, max_nm: float) -> F64:
-        """Distance to the nearest reference within ``max_nm`` (inf where none), per point."""
+        """Distance to the nearest reference within ``max_nm`` (inf where none), per point.
+
+        Each point is measured against its query cell's candidates (:meth:`_candidates`: the
+        references within ``max_nm`` + :data:`CELL_REACH_NM` of the cell's centre, found once
+        per cell and kept), the same haversine per pair as a search of the point's whole
+        window, so the same nearest distance: every reference within ``max_nm`` of the point
+        is among them (triangle inequality), and the others are farther than it. Points within
+        a degree of a pole are searched by their window, as before."""
         lat = np.asarray(lat, dtype=np.float64)
         lon = np.asarray(lon, dtype=np.float64)
         out = np.full(lat.shape, np.inf)
+        ok = np.isfinite(lat) & np.isfinite(lon)
+        polar = ok & (np.abs(np.where(ok, lat, 0.0)) > POLAR_DEG)
+        if polar.any():
+            out[polar] = self._nearest_window(lat[polar], lon[polar], max_nm)
+            ok &= ~polar
+        sel = np.flatnonzero(ok)
+        if sel.size == 0:
+            return out
+        key = _query_cell(lat[sel], lon[sel])
+        cells, inv = np.unique(key, return_inverse=True)
+        cands = self._candidates(cells, max_nm)
+        count = np.fromiter(map(len, cands), np.int64, len(cands))
+        flat = np.concatenate(cands) if len(cands) else np.zeros(0, np.int64)
+        m = count[inv]
+        point = np.repeat(sel, m)  # grouped by point, ascending (``sel`` is)
+        if point.size == 0:
+            return out
+        ref = flat[np.repeat((np.cumsum(count) - count)[inv], m) + _ranks(m)]
+        rad = np.radians(lat)
+        cos = np.cos(rad)
+        d = haversine_rad_nm(
+            rad[point], cos[point], self.rad[ref], self.cos[ref], self.lons[ref] - lon[point]
+        )
+        at = np.flatnonzero(first_of_run(point))
+        best = np.minimum.reduceat(d, at)
+        hit = best <= max_nm
+        out[point[at][hit]] = best[hit]
+        return out
+
+    def _candidates(self, cells: npt.NDArray[np.int64], max_nm: float) -> list[npt.NDArray[Any]]:
+        """Per query cell (ascending keys): the references within ``max_nm`` +
+        :data:`CELL_REACH_NM` of its centre, by the window search; kept per (radius, cell), so
+        that the cells of busy airports are searched once."""
+        kept = self._cells.setdefault(max_nm, {})
+        if len(kept) > MAX_KEPT_CELLS:  # why: bounded memory over a long run (see the constant)
+            kept.clear()
+        new = [c for c in cells.tolist() if c not in kept]
+        if new:
+            key = np.asarray(new, np.int64)
+            c_lat = ((key // Q_NCOL + 0.5) * QUERY_DEG - 90.0).astype(np.float64)
+            c_lon = ((key % Q_NCOL + 0.5) * QUERY_DEG - 180.0).astype(np.float64)
+            reach = max_nm + CELL_REACH_NM
+            found: list[list[npt.NDArray[np.int64]]] = [[] for _ in new]
+            # The window of a wider radius than kept: its columns are sized at the centre's
+            # latitude, so a margin keeps the references near its poleward edge in.
+            for point, ref, d in self._window_pairs(c_lat, c_lon, reach + WINDOW_MARGIN_NM):
+                near = d <= reach
+                point, ref, d = point[near], ref[near], d[near]
+                if point.size == 0:
+                    continue
+                # Only the nearest can matter: every point of the cell has a reference within
+                # (nearest to the centre) + CELL_REACH_NM, and a reference farther than that
+                # + CELL_REACH_NM from the centre is farther from every point of the cell.
+                at = np.flatnonzero(first_of_run(point))
+                bound = np.repeat(np.minimum.reduceat(d, at), np.diff(np.r_[at, len(d)]))
+                keep = d <= bound + 2 * CELL_REACH_NM
+                point, ref = point[keep], ref[keep]
+                at = np.flatnonzero(first_of_run(point))
+                for k, part in zip(point[at].tolist(), np.split(ref, at[1:]), strict=True):
+                    found[k].append(part)
+            for c, parts in zip(new, found, strict=True):
+                kept[c] = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        return [kept[c] for c in cells.tolist()]
+
+    def _nearest_window(self, lat: F64, lon: F64, max_nm: float) -> F64:
+        """:meth:`nearest_nm` by each point's whole window (all finite points)."""
+        out = np.full(lat.shape, np.inf)
+        for point, _ref, d in self._window_pairs(lat, lon, max_nm):
+            # ``point`` is grouped (ascending): the least distance of each point's pairs.
+            at = np.flatnonzero(first_of_run(point))
+            best = np.minimum.reduceat(d, at)
+            hit = best <= max_nm
+            out[point[at][hit]] = best[hit]
+        return out
+
+    def _window_pairs(
+        self, lat: F64, lon: F64, max_nm: float
+    ) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], F64]]:
+        """(point, reference, haversine NM) of every finite point against the references of its
+        grid window that may lie within ``max_nm`` of it, in blocks, grouped by point."""
         ok = np.isfinite(lat) & np.isfinite(lon)
         r, c = self._cell(np.where(ok, lat, 0.0), np.where(ok, lon, 0.0))
         dr = math.ceil(max_nm / 60.0 / ROW_DEG)
@@ -83,7 +194,7 @@ class RefIndex:
         # of each point's window, then the references of each cell (``order`` by cell).
         sel = np.flatnonzero(ok & (cnt > 0))
         if sel.size == 0:
-            return out
+            return
         lat_band_deg = math.degrees(max_nm / EARTH_RADIUS_NM) + 1e-6
         rad = np.radians(lat)
         cos = np.cos(rad)
@@ -117,12 +228,14 @@ class RefIndex:
             d = haversine_rad_nm(
                 rad[point], cos[point], self.rad[ref], self.cos[ref], self.lons[ref] - lon[point]
             )
-            # ``point`` is grouped (ascending): the least distance of each point's pairs.
-            at = np.flatnonzero(first_of_run(point))
-            best = np.minimum.reduceat(d, at)
-            hit = best <= max_nm
-            out[point[at][hit]] = best[hit]
-        return out
+            yield point, ref, d
+
+
+def _query_cell(lat: F64, lon: F64) -> npt.NDArray[np.int64]:
+    """The query cell of each (finite) point: row · Q_NCOL + column."""
+    r = np.clip(np.floor((lat + 90.0) / QUERY_DEG), 0, Q_NROW - 1).astype(np.int64)
+    c = np.floor(np.mod(lon + 180.0, 360.0) / QUERY_DEG).astype(np.int64) % Q_NCOL
+    return r * Q_NCOL + c
 
 
 def _ranks(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

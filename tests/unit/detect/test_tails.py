@@ -25,6 +25,10 @@ def _latest_by_hand(seen: PositionBatch) -> PositionBatch:
     return seen.take(np.flatnonzero(keep))
 
 
+def _keys(p: PositionBatch) -> set[tuple[int, float, float]]:
+    return set(zip(p.icao24.tolist(), p.time_s.tolist(), p.lat_deg.tolist(), strict=True))
+
+
 def _same(a: PositionBatch, b: PositionBatch) -> bool:
     cols = [(getattr(a, c), getattr(b, c)) for c in PositionBatch._defaults]
     return len(a) == len(b) and all(
@@ -62,3 +66,47 @@ def test_compacted_tails_are_each_aircrafts_latest_period(name: str) -> None:
             t0 = float(np.median(mine.time_s))
             assert _same(tails.since(a, t0), mine.take(np.flatnonzero(mine.time_s > t0)))
     assert compactions >= 2 and dropped > 0
+
+
+def test_dropped_aircraft_are_forgotten_until_heard_again() -> None:
+    # drop() only notes the aircraft (its rows leave memory at the next compaction): lookups
+    # and the rows kept (checkpoints) must still see none of its rows from before the drop, and
+    # every row of it fed after, across compactions, as if the rows had been removed at once.
+    # Real recording (calfire) in 7-s batches; every 10th batch drops a third of its aircraft.
+    path = str(DATA / "traffic" / "calfire.json.gz")
+    res = replay_files([path], keep_positions=True, detect=False)
+    p = res.positions
+    assert p is not None
+    cut = np.floor((p.time_s - p.time_s.min()) / 7.0)
+    tails = SampleTails()
+    fed: list[PositionBatch] = []  # every batch's kept rows, minus those of dropped aircraft
+    drops = compacted = 0
+    for n, k in enumerate(np.unique(cut).tolist()):
+        rows = np.flatnonzero(cut == k)
+        b = p.take(rows[np.lexsort((p.time_s[rows], p.icao24[rows]))])
+        runs = runs_by_key(b.icao24)
+        kept = b.take(np.flatnonzero(_period(b.time_s) == _period(b.time_s[runs.ends])[runs.gid]))
+        before = len(tails.chunks)
+        tails.update(b, runs.gid, runs.ends)
+        compacted += before > 0 and len(tails.chunks) == 1  # compacted into one chunk
+        fed.append(kept)
+        if n % 10 == 9:
+            gone = np.unique(b.icao24)[::3]
+            tails.drop(gone.tolist())
+            drops += len(gone)
+            fed = [f.take(np.flatnonzero(~np.isin(f.icao24, gone))) for f in fed]
+        if n % 25:
+            continue
+        fed = [PositionBatch.concat(fed)]
+        everything = fed[0]
+        # No row of a forgotten aircraft from before its drop is kept or seen ...
+        assert _keys(tails.rows) <= _keys(everything)
+        # ... and its latest period (all that a lookup may ask for) is there in full.
+        for a in np.unique(b.icao24).tolist():
+            mine = everything.take(np.flatnonzero(everything.icao24 == a))
+            if not len(mine):
+                assert not len(tails.since(a, -np.inf))
+                continue
+            t0 = float(_period(mine.time_s.max())) * 20.0 - 1e-6  # COUNTRY_SAMPLE_S
+            assert _same(tails.since(a, t0), mine.take(np.flatnonzero(mine.time_s > t0)))
+    assert drops > 100 and compacted >= 2
