@@ -41,7 +41,6 @@ from flyvakt.detect.calm import calm_first_many as _calm_first_many
 from flyvakt.detect.calm import calm_ground as _calm_ground
 from flyvakt.detect.calm import may_approach as _may_approach
 from flyvakt.detect.calm import remember as _remember
-from flyvakt.detect.calmrun import calm_runs as _calm_runs
 from flyvakt.detect.coverage import CoverageRule, within_reach_many
 from flyvakt.detect.emergency import EmergencyRule
 from flyvakt.detect.expiry import DETECT_FORGET_S, drop
@@ -201,8 +200,7 @@ def _batch(
     plain = ~gap[idx] & ~emergency(p.squawk[idx])
     fi, on = field_i[idx], p.on_ground[idx]
     air = plain & (fi < 0) & (on == 0)
-    calm_a = air + 2 * (plain & (fi >= 0) & (on == 1)).astype(np.int8)
-    calm_l = calm_a.tolist()
+    calm_l = (air + 2 * (plain & (fi >= 0) & (on == 1)).astype(np.int8)).tolist()
     far_l = fs.far(idx, np.where(air, p.altitude_baro_ft[idx], np.nan))
     _approach_near(ctx, p, idx)
     refs: dict[int, AirportRef] = {}  # the batch's fields, AirportRef built once each
@@ -214,10 +212,6 @@ def _batch(
     )  # fmt: skip
     fresh = is_first & new_ac & air
     rest = _new_in_the_air(state, seen, icao[idx], fresh, fixes, is_sample, country_l)
-    rest = _calm_runs(
-        state.aircraft, seen, p, idx, calm_a, np.asarray(far_l, np.bool_), rest, fixes,
-        is_sample, country_l, first_l,
-    )  # fmt: skip
     if rest is not None:
         rows = compress(rows, rest)  # type: ignore[assignment]
     for a, i, fx, c, smp, country, far, f_i, is_gap, first in rows:

@@ -1,6 +1,5 @@
 """The detector's shortcuts change no event (calm.py: calm fixes in the air, first fixes in the
-air, those of new aircraft built at once, taxi fixes without altitude; calmrun.py: aircraft
-whose hot fixes of a batch are all calm, done outside the loop; detector.py: rules asked
+air, those of new aircraft built at once, taxi fixes without altitude; detector.py: rules asked
 only on the fixes they can act on, taxi fixes looked up only when hot, the approach's airport
 searches done in advance for the batch; coverage.py: the lost-signal airport search only within
 reach; the signal-lost sweep's vectorised airport search, batch time-zone lookup, and the events
@@ -113,15 +112,6 @@ def _fast_events(name: str | list[str]) -> tuple[list[dict[str, Any]], dict[int,
             return built
 
         m.setattr(D, "_calm_first_many", counted_first)
-        runs = D._calm_runs
-
-        def counted_runs(*a: Any) -> list[bool] | None:
-            before = a[6]
-            rest = runs(*a)
-            TAKEN["run"] += (rest or []).count(False) - (before or []).count(False)
-            return rest
-
-        m.setattr(D, "_calm_runs", counted_runs)
         return _events(name, 512)
 
 
@@ -148,7 +138,6 @@ def test_shortcuts_change_no_event(name: str | list[str], monkeypatch: pytest.Mo
     monkeypatch.setattr(D, "_calm", lambda *a: False)
     monkeypatch.setattr(D, "_calm_ground", lambda *a: False)
     monkeypatch.setattr(D, "_new_in_the_air", lambda *a: None)
-    monkeypatch.setattr(D, "_calm_runs", lambda *a: a[6])  # every one through the loop
     monkeypatch.setattr(D, "_dispatch", _every_rule)
     monkeypatch.setattr(D, "_fields", lambda c, p, g, hot: fields(c, p, g, np.ones_like(hot)))
     # ... however high the fix: any airport of the table may be near it.
@@ -179,7 +168,6 @@ def test_calm_paths_are_exercised() -> None:
         for name in CASES:
             _fast_events(name)
     assert TAKEN["air"] > 100 and TAKEN["ground"] > 100 and TAKEN["first"] >= 5, TAKEN
-    assert TAKEN["run"] > 100, TAKEN  # calmrun.py: calm runs outside the loop
 
 
 def test_every_rule_is_dispatched_in_order() -> None:
