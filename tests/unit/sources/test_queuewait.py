@@ -130,3 +130,62 @@ def test_a_stalled_reader_sees_how_long_the_bytes_waited(data: Path) -> None:
     assert before and after, waits
     assert max(before) < 0.1, waits
     assert max(after) > 0.2, waits
+
+
+def test_the_inline_reader_ages_live_batches_by_their_wait(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wiring: REAL Beast bytes sent in 20 kB pieces every 10 ms for 0.8 s to `run_engine` with
+    the inline reader: the batches reach the engine aged by their bytes' wait in the socket
+    (was 0: the reader's receipt was their arrival), and the status shows queue_wait_s. (The
+    reader process's batches are aged by the outbox: test_outbox_ages_...)"""
+    from flyvakt.runtime import engine as engine_mod
+    from flyvakt.runtime.hub import Hub
+
+    raw = (data / "traffic" / "sample_dump1090.bin").read_bytes()[:20_000]
+    ages: list[float] = []
+    real = engine_mod._Engine.on_live_batch
+
+    def on_live_batch(self: object, batch: object, age_s: float = 0.0) -> None:
+        ages.append(age_s)
+        real(self, batch, age_s)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine_mod._Engine, "on_live_batch", on_live_batch)
+    monkeypatch.setattr("flyvakt.runtime.setup.warm_up", lambda: None)
+    srv = socket.create_server(("127.0.0.1", 0))
+    port = srv.getsockname()[1]
+
+    def peer() -> None:
+        conn, _ = srv.accept()
+        with conn:
+            end = time.monotonic() + 0.8
+            while time.monotonic() < end:
+                conn.sendall(raw)
+                time.sleep(0.01)
+
+    hub = Hub()
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(
+            engine_mod.run_engine(
+                [f"beast+tcp://127.0.0.1:{port}"],
+                db_path=None,
+                hub=hub,
+                stop_event=stop,
+                clock=time.time,
+                feed_reader="inline",
+            )
+        )
+        await asyncio.sleep(2.5)
+        stop.set()
+        await task
+
+    sender = threading.Thread(target=peer, daemon=True)
+    sender.start()
+    with srv:
+        asyncio.run(go())
+    sender.join(5)
+    assert len(ages) >= 3 and sum(a > 0 for a in ages) >= len(ages) // 2, ages
+    status = hub.status()["sources"][f"beast+tcp://127.0.0.1:{port}"]
+    assert "queue_wait_s" in status
