@@ -45,7 +45,11 @@ temporary directory unless ``--no-store``, no HTTP server). Per rate it prints:
 - frame -> API latency p50 / p99 / max: from the frame's due time at the peer to the moment
   the step that holds it has been published to the hub (what /api/status and the next
   aircraft.json reflect), over every frame published while the feed ran (shed frames have no
-  latency, they count as shed; frames the drain at stop published are counted apart);
+  latency, they count as shed; frames the drain at stop published are counted apart); split
+  at the engine's idea of each batch's arrival (the reader's receipt less its estimate of the
+  bytes' wait in the socket's buffers, sources/queuewait.py; the bare receipt for an engine
+  older than session 8): "to the reader" (due -> that arrival: the peer's own lag and the
+  estimate's shortfall) and "from it" (what the latency bound governs);
 - CPU seconds of this process, of the store writer process, the reader and the peer, the
   engine process's CPU µs per frame it stepped, the writer's and the reader's per frame sent
   (in brackets), and the machine's load average (the machine is shared: figures move with the
@@ -414,12 +418,13 @@ def one_rate(
         or [np.zeros(0, dtype=np.int64)]
     )
     late = idx >= rate * STARTUP_S
-    # To the reader: from the frame's due time at the peer to its receipt by the reader (the
-    # oldest frame of each handed-over batch: the reader stamps a batch with its first read);
-    # time in the kernel's socket buffers, which the engine cannot see, is in here.
+    # To the reader: from the frame's due time at the peer to its arrival as the engine counts it
+    # (the reader's receipt less its estimated wait in the socket's buffers, since session 8; the
+    # bare receipt before; the oldest frame of each handed-over batch); what the engine cannot
+    # see (the peer's lag, the estimate's shortfall) is in here.
     rc = np.array(rec.receipts, dtype=np.float64).reshape(-1, 3)
     to_reader = rc[:, 0] - (t0 + rc[:, 1] / rate)
-    # From the reader's receipt to the API (what the engine's latency bound governs), per frame.
+    # From that arrival to the API (what the engine's latency bound governs), per frame.
     at = np.searchsorted(rc[:, 1], idx, side="right") - 1
     from_reader = np.repeat(pub[:, 0], k) - rc[np.maximum(at, 0), 0] if rc.size else lats[:0]
     shed_idx = np.concatenate(

@@ -35,7 +35,10 @@ Three corpora, three different questions:
   aircraft of the last day, ~144 N; here only those of the warm-up.)
 
 Every mode also prints how many positions were "hot" (sent one by one to the rules), per reason
-(detect/detector.py ``_hot_rows``; each row counted once, under its first reason).
+(detect/detector.py ``_hot_rows``; each row counted once, under its first reason), and where
+"detection costs X % more" goes besides the detector's own step: decode + track's share of the
+detecting run against their run alone, and the garbage collector's CPU time in each (its full
+collections walk every live object, the detector's states and trend windows too).
 
 Prints msg/s for each stage on one core, rs1090's rate on the same frames, the ratio, and the
 tracker's memory per 1,000 aircraft. Rates use process CPU time (the machine is shared); each
@@ -46,6 +49,8 @@ processes only ever adds time).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import gzip
 import json
 import time
@@ -211,6 +216,31 @@ def build_warm(
     return corpus.take(np.arange(cut)), corpus.take(np.arange(cut, len(corpus)))
 
 
+class GcClock:
+    """CPU time spent in the garbage collector while it is on (``gc.callbacks``), and how many
+    collections of each generation ran: the detector's live objects (states, trend windows)
+    are walked by every full collection, whichever stage set it off."""
+
+    def __init__(self) -> None:
+        self.cpu_s = 0.0
+        self.runs = [0, 0, 0]
+        self._t = 0.0
+
+    def __enter__(self) -> GcClock:
+        gc.callbacks.append(self._tick)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._tick)
+
+    def _tick(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._t = time.process_time()
+        else:
+            self.cpu_s += time.process_time() - self._t
+            self.runs[info["generation"]] += 1
+
+
 def cpu(fn, *args):  # type: ignore[no-untyped-def]
     t = time.process_time()
     out = fn(*args)
@@ -251,10 +281,12 @@ def run_timed(
     detect: bool,
     warm: FrameBatch | None = None,
     why: Counter[str] | None = None,
+    gc_clock: GcClock | None = None,
 ) -> tuple[float, PipelineState, float]:
     """(CPU s of the run, final state, CPU s inside the detector). With ``warm``: those frames
     first, untimed, the state carried over (``--warm``). With ``why``: hot rows per reason of
-    the timed frames added to it."""
+    the timed frames added to it. With ``gc_clock``: the garbage collector's time in the timed
+    frames added to it."""
     cfg = tracker_config()
     det = TimedDetector() if detect else None
     state = PipelineState()
@@ -268,9 +300,10 @@ def run_timed(
     if det is not None:
         det.why = why
     t = time.process_time()
-    for a in range(0, len(corpus), batch):
-        frames = corpus.take(np.arange(a, min(a + batch, len(corpus))))
-        state, _ = step(state, frames, cfg, det)  # type: ignore[arg-type]  # duck-typed
+    with gc_clock or contextlib.nullcontext():
+        for a in range(0, len(corpus), batch):
+            frames = corpus.take(np.arange(a, min(a + batch, len(corpus))))
+            state, _ = step(state, frames, cfg, det)  # type: ignore[arg-type]  # duck-typed
     return time.process_time() - t, state, det.cpu_s if det else 0.0
 
 
@@ -332,9 +365,12 @@ def main() -> None:
 
     t_dec = min(cpu(decode_batch, corpus)[0] for _ in range(args.repeat))
     trk, det = [], []
+    gc_trk, gc_det = [], []
     for _ in range(args.repeat):  # alternating, so that a burst of load hits both alike
-        trk.append(run_timed(corpus, args.batch, detect=False, warm=warm))
-        det.append(run_timed(corpus, args.batch, detect=True, warm=warm))
+        gc_trk.append(GcClock())
+        trk.append(run_timed(corpus, args.batch, detect=False, warm=warm, gc_clock=gc_trk[-1]))
+        gc_det.append(GcClock())
+        det.append(run_timed(corpus, args.batch, detect=True, warm=warm, gc_clock=gc_det[-1]))
     why: Counter[str] = Counter()
     run_timed(corpus, args.batch, detect=True, warm=warm, why=why)  # counted apart, untimed
     t_trk, st, _ = min(trk, key=lambda r: r[0])
@@ -360,6 +396,17 @@ def main() -> None:
     print(
         f"detector's own CPU time: {t_det:.3f} s = {100 * t_det / t_trk:.0f} % of decode + track "
         f"({t_det / n * 1e6:.2f} s per 1 M frames)"
+    )
+    # Where "on top" goes besides the detector's own step: the expiry sweep of its states, the
+    # garbage collector walking its objects, caches it leaves cold for decode + track.
+    k_trk = min(range(len(trk)), key=lambda k: trk[k][0])
+    k_det = min(range(len(det)), key=lambda k: det[k][0])
+    g_trk, g_det = gc_trk[k_trk], gc_det[k_det]
+    print(
+        f"  in those fastest runs: decode + track inside the detecting run "
+        f"{t_all - det[k_det][2]:.3f} s (alone {t_trk:.3f} s); garbage collection "
+        f"{g_trk.cpu_s:.3f} s without detection, {g_det.cpu_s:.3f} s with it "
+        f"(collections per generation {g_trk.runs} / {g_det.runs})"
     )
     print(f"rs1090 decode (Python) : {rs_rate:>12,.0f} msg/s (on {m:,} of the same frames)")
     print(f"ratio decode+track / rs1090: {n / t_trk / rs_rate:.1f}x")

@@ -53,7 +53,7 @@ _DETECT_CHUNK = 65536
 
 def sample_path() -> str:
     """Path of the bundled real recording (AFR34ZG Paris CDG → Toulouse, 2024-07-06)."""
-    from flyvakt.cli.replay import bundled_sample
+    from flyvakt.sample import bundled_sample
 
     return bundled_sample()
 

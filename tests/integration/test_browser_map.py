@@ -302,3 +302,56 @@ def test_dashed_leg_to_the_airport_of_an_inferred_landing(chrome: Any, afr_url: 
         assert all(g["latlngs"][0] != here[0] for g in legs), (legs, here)
     finally:
         p.close()
+
+
+_LABELS_ON_MAP = """() => {
+  const m = document.getElementById('map').getBoundingClientRect();
+  const ctl = [...document.querySelectorAll('#map .leaflet-control')]
+    .map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0);
+  const hit = (a, b) => a.left < b.right && b.left < a.right
+    && a.top < b.bottom && b.top < a.bottom;
+  const look = (e) => {
+    const r = e.getBoundingClientRect();
+    return { text: e.textContent, shown: getComputedStyle(e).visibility !== 'hidden',
+      inside: r.left >= m.left - 0.5 && r.right <= m.right + 0.5 && r.top >= m.top - 0.5
+        && r.bottom <= m.bottom + 0.5,
+      under: ctl.some((c) => hit(r, c)) };
+  };
+  return [...document.querySelectorAll('.ap-label, .place')].map(look);
+}"""
+
+# Bordeaux-Mérignac's dot, put at the map's left edge beside the zoom buttons.
+_LFBD_TO_THE_EDGE = """() => {
+  const map = window.flyvakt.map;
+  if (map.getZoom() < 6) map.setZoom(6, { animate: false });
+  const m = document.getElementById('map').getBoundingClientRect();
+  const z = document.querySelector('.leaflet-control-zoom').getBoundingClientRect();
+  const p = map.latLngToContainerPoint([44.8283, -0.7156]);
+  map.panBy([p.x - 5, p.y - (z.top + z.height / 2 - m.top)], { animate: false });
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(390, 844), (1280, 800)])
+def test_airport_and_place_labels_stay_on_the_map(
+    chrome: Any, afr_url: str, viewport: tuple[int, int]
+) -> None:
+    """At phone size after `flyvakt run` of the bundled recording, "LFBD / BOD" sat behind the
+    zoom buttons, cut at the map's left edge (and at 1280x800 "LEMD / MAD" and "Madrid" were
+    cut at it, "LSGG / GVA" ran under the panel): a label shown is wholly on the map and under
+    no control, on another side of its dot where one has room, else hidden (the dot stays)."""
+    w, h = viewport
+    p = kit.Page(chrome, afr_url, viewport={"width": w, "height": h})
+    try:
+        pg = p.open()
+        pg.wait_for_selector(f'.ac[data-hex="{AFR_HEX}"]', timeout=15000)
+        pg.evaluate(_LFBD_TO_THE_EDGE)
+        lfbd = '.ap[data-icao="LFBD"] .ap-label[data-side="hidden"]'
+        pg.wait_for_selector(lfbd, state="attached")
+        labels = pg.evaluate(_LABELS_ON_MAP)
+        shown = [x for x in labels if x["shown"]]
+        assert "LFBO / TLS" in [x["text"] for x in shown], labels  # the others stay labelled
+        bad = [x for x in shown if not x["inside"] or x["under"]]
+        assert not bad, f"labels cut by the map's edge or under a control: {bad}"
+        _shot(pg, f"labels-at-the-edge-{w}")
+    finally:
+        p.close()

@@ -8,7 +8,6 @@ import sys
 import time
 from collections import Counter
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,13 +17,7 @@ if TYPE_CHECKING:
 
 from flyvakt.cli._args import time_zone, utc_time_text
 from flyvakt.model import Event
-
-SAMPLE_NAME = "sample_afr34zg.jsonl.gz"
-
-
-def bundled_sample() -> str:
-    """Path of the bundled real recording (AFR34ZG LFPG → LFBO, 2024-07-06; MIT, traffic)."""
-    return str(resources.files("flyvakt").joinpath(f"data/{SAMPLE_NAME}"))
+from flyvakt.sample import bundled_sample as bundled_sample  # also for the tests
 
 
 def register(sub: Any) -> None:

@@ -114,13 +114,15 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--max-latency",
-        type=_seconds,
+        type=_max_latency,
         default=_MAX_LATENCY_S,
         metavar="SEC",
         help="live frames that cannot reach the map and the API within SEC seconds of their "
         "arrival are shed, and counted (buffer_drops in /api/status and /metrics, 'shed' in "
         f"the status line) (default {_MAX_LATENCY_S:g}: beyond what the machine keeps up with, "
-        "the map stays that fresh; a larger value sheds later, with every frame later)",
+        "the map stays that fresh; a larger value sheds later, with every frame later; 0 or "
+        "'off': nothing is shed for being late, every frame is stepped however late, and only "
+        "a backlog of 1,000,000 frames sheds its oldest)",
     )
     add_receiver_arguments(p)
     p.set_defaults(func=run_run)
@@ -131,13 +133,16 @@ def register(sub: Any) -> None:
 _MAX_LATENCY_S = 0.25
 
 
-def _seconds(text: str) -> float:
+def _max_latency(text: str) -> float:
+    """--max-latency: seconds, or 0 / "off" (no latency shedding: 0.0, as the engine takes it)."""
+    if text.strip().lower() == "off":
+        return 0.0
     try:
         v = float(text)
     except ValueError:
         v = math.nan
-    if not (v > 0 and math.isfinite(v)):
-        raise argparse.ArgumentTypeError(f"a positive number of seconds, not {text!r}")
+    if not (v >= 0 and math.isfinite(v)):
+        raise argparse.ArgumentTypeError(f"seconds, or 0 / 'off' for no bound, not {text!r}")
     return v
 
 
@@ -226,7 +231,7 @@ async def _main(args: argparse.Namespace) -> int:
 
         kafka = parse_kafka_url(args.from_url)  # a bad URL is a one-line error before anything
     elif not sources:
-        from flyvakt.cli.replay import bundled_sample
+        from flyvakt.sample import bundled_sample
 
         sources = [bundled_sample()]
         speed = DEMO_SPEED if speed is None else speed

@@ -80,8 +80,8 @@ def run_timeline(args: argparse.Namespace) -> int:
         with StoreReader(args.db) as reader:
             events = [event_from_json(d) for d in reader.events(limit=1_000_000)]
     else:
-        from flyvakt.cli.replay import bundled_sample
         from flyvakt.runtime.replay import replay_files
+        from flyvakt.sample import bundled_sample
 
         events = replay_files(args.inputs or [bundled_sample()], fleets_path=args.fleets).events
     if args.fleet:

@@ -159,8 +159,8 @@ def run_verify(args: argparse.Namespace) -> int:
             members = member_hexes(claim, registry, positions)
             evidence = evidence_from_store(reader, members, claim.at_s, claim.since_s, subjects)
     else:
-        from flyvakt.cli.replay import bundled_sample
         from flyvakt.runtime.replay import replay_files
+        from flyvakt.sample import bundled_sample
 
         result = replay_files(args.inputs or [bundled_sample()], fleets_path=args.fleets)
         pos = result.positions

@@ -105,7 +105,7 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
         gs, src = _implied_gs(st, fx, R.IMPLIED_GS_S[0]), " (from positions)"
     elif gs > R.TAXI_MAX_KT:  # slower, it cannot exceed the positions' speed by TAXI_MAX_KT
         implied = _implied_gs(st, fx, R.VR_CHECK_S)
-        if implied * R.STALE_GS_RATIO < gs and gs - implied > R.TAXI_MAX_KT:
+        if implied * R.STALE_GS_RATIO < gs and gs - implied > R.TAXI_MAX_KT and _held_gs(st, fx):
             # Resampled state vectors hold the last airborne speed on the runway (102 kt while
             # the positions crawl at 20 kt, noisy_time_issue at LSZH): the positions win.
             gs, src = implied, " (from positions; the reported speed is stale)"
@@ -210,6 +210,13 @@ def _floor_run(st: AircraftState, fx: Fix, field: AirportRef) -> Vote | None:
             high = f
     if high is None or first.t <= high.t or fx.gs > R.FLOOR_SLOW_RATIO * top:
         return None
+    from flyvakt.geo.runways import aligned_with_runway
+
+    along = aligned_with_runway(
+        field.icao, first.lat, first.lon, fx.lat, fx.lon, R.FLOOR_ALIGN_DEG, R.FLOOR_OFFSET_NM
+    )
+    if along is False:
+        return None  # not rolling along a runway: slowing in a turn (the wind) or off the runway
     # Level for longer than the descent needs to cross one altitude step (25 ft, or 100 ft for
     # Gillham encoders) FLOOR_STEPS times over: a stepwise descent is level for one step at most.
     rate_fpm = (high.alt - fx.alt) / (first.t - high.t) * 60.0
@@ -222,6 +229,17 @@ def _floor_run(st: AircraftState, fx: Fix, field: AirportRef) -> Vote | None:
         f"{fx.t - first.t:.0f} s after a descent, slowing from {top:.0f} to {fx.gs:.0f} kt",
         level_ft=fx.alt,
     )
+
+
+def _held_gs(st: AircraftState, fx: Fix) -> bool:
+    """Whether ``fx``'s reported groundspeed repeats that of the fix before it with a speed (a
+    held-over value repeats; a measured one changes)."""
+    for f in reversed(st.recent):
+        if f is fx or f.t >= fx.t:
+            continue
+        if not math.isnan(f.gs):
+            return f.gs == fx.gs
+    return False
 
 
 def _ground_level_run_s(st: AircraftState, fx: Fix, field: AirportRef, ref_baro_ft: float) -> float:

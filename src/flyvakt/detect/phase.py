@@ -6,7 +6,15 @@ import math
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, Hot, dist_nm, duration, gap_details
-from flyvakt.detect.evidence import Vote, absurd_alt, climbing, height_ft, plausible_alt, vote
+from flyvakt.detect.evidence import (
+    Vote,
+    _recent_max_gs,
+    absurd_alt,
+    climbing,
+    height_ft,
+    plausible_alt,
+    vote,
+)
 from flyvakt.detect.gaps import (
     across_gap,
     estimate_liftoff_s,
@@ -407,6 +415,16 @@ def confirm_pending(
     why = st.flip_why
     # One fix (strong votes, or at the end): its evidence stands, but nothing confirms it.
     one = st.flip_count < 2
+    if one and at_end and fs.t == fx.t and fs.ground and not _surface_by_itself(st, fs, why):
+        # A run's slowing at a level (the floor, or the ground reference's level) needs the
+        # fixes after it to tell a rollout from a flare; on the last fix there are none, so it
+        # is no surface fix, and a level it taught is no reference: the end-of-data rule
+        # decides (mry0601 ab4fb1, data ending 200 ft over KMRY at 96 kt slowing from 119 kt
+        # on final, got an inferred landing named there).
+        _reset_flip(st)
+        if st.ref_baro_ft == fs.alt:
+            st.ref_baro_ft = math.nan
+        return
     basis, conf = ("inferred", 0.7) if one else ("observed", 0.95)
     tail = _one_fix_tail(st, fs, fx, at_end=at_end) if one else ""
     st.ground = fs.ground
@@ -419,6 +437,16 @@ def confirm_pending(
         t = _liftoff_s(st, before, fs)
         takeoff(ctx, st, before, fs, out, reason=f"seen on the ground, then airborne ({why}){tail}",
                 time_s=t, basis=basis, confidence=conf)  # fmt: skip
+
+
+def _surface_by_itself(st: AircraftState, fs: Fix, why: str) -> bool:
+    """Whether fix ``fs`` shows a surface on its own: a ground flag, or a known speed no
+    aircraft flies at (taxi speed, or ``ROLLOUT_GS_RATIO`` below its speed of the last
+    ``ROLLOUT_S``: kiwi's last fix at NZCH, 68 kt after 134)."""
+    if why == "ground flag":
+        return True
+    top = _recent_max_gs(st, fs)
+    return fs.gs < R.TAXI_MAX_KT or fs.gs * R.ROLLOUT_GS_RATIO <= top  # NaN: False
 
 
 def _one_fix_tail(st: AircraftState, fs: Fix, fx: Fix, *, at_end: bool) -> str:

@@ -158,6 +158,14 @@ FLOOR_SLOW_RATIO = 0.85
 # runway, transport aircraft report air/ground from a squat switch, and an airliner's flare
 # (level for 10 s at 124 kt, LSZH in noisy_time_issue) is no touchdown.
 FLOOR_MAX_GS_KT = 100.0
+# ... and, where the field's runways are known, the level run moves along one of them (within
+# this angle of its direction) and ends this close to its centre line: a rollout is on the
+# runway (ADS-B positions are good to ~0.05 NM; the KWVI, KSNS and KMRY floors of the labelled
+# cuts lie within 0.15 NM and 20 degrees). A groundspeed drop in a turn is the wind, not
+# braking: mry0601 a38df3 "slowed" from 94 to 65 kt turning from downwind onto base at 500 ft,
+# 0.8 NM from KWVI, and got an observed touch-and-go there (held-out round 6).
+FLOOR_ALIGN_DEG = 25.0
+FLOOR_OFFSET_NM = 0.15
 # Within this of the ground reference a fix is "at ground level" (two 25 ft steps).
 FLOOR_BAND_FT = 50.0
 # A vertical rate this large (either sign) is flight: on a runway the reported rate stays within
@@ -185,7 +193,11 @@ SLOW_RAW_BAND_FT = 350.0
 # turn position noise (~10 m) into speed; farther ones average over turns.
 IMPLIED_GS_S = (3.0, 30.0)
 # A reported groundspeed more than this many times the speed the positions show (over at least
-# VR_CHECK_S, and by more than TAXI_MAX_KT) is a held-over value.
+# VR_CHECK_S, and by more than TAXI_MAX_KT) is a held-over value, if it is held: the same as the
+# fix before (resampled vectors repeat it: 102 kt with the same track and rate for 90 s,
+# noisy_time_issue at LSZH). A reported speed that changes is measured: stratux2015 2ac106's
+# positions moved 0.2 NM in 26 s while it reported 93 then 84 kt descending on final 230 ft
+# above KRDG by raw pressure altitude; read as taxiing, it got an observed takeoff there.
 STALE_GS_RATIO = 2.0
 # A ground flag with no altitude is checked against the aircraft's last altitude this recent:
 # a flag flapping to "ground" at 3,800 ft (seen at K1C9) sits between airborne fixes 2 s apart.

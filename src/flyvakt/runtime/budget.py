@@ -2,22 +2,25 @@
 
 :class:`StepBudget` sizes steps by the rate the pipeline was measured to run at; the live
 engine sheds frames that cannot reach the API within MAX_LATENCY_S
-(:meth:`flyvakt.runtime.engine._Engine.shed_late`), predicting a step's time from that rate once
-it is measured (:attr:`StepBudget.trusted`).
+(:meth:`flyvakt.runtime.engine._Engine.shed_late`), predicting a step's time, once the rate is
+measured (:attr:`StepBudget.trusted`), from the slowest of the recent steps
+(:meth:`StepBudget.predict_s`): on a machine whose other processes take the engine's CPU the
+steps run 2-5x longer, unevenly, than the average rate says.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 __all__ = [
-    "HANDOFF_EWMA",
     "INITIAL_RATE_FPS",
     "LIVE_STEP_S",
     "MAX_LATENCY_S",
     "MAX_STEP_FRAMES",
     "MIN_STEP_FRAMES",
     "RATE_EWMA",
+    "SLOW_WINDOW_STEPS",
     "TICK_SHARE",
     "TRUSTED_STEPS",
     "TRUSTED_STEP_FRAMES",
@@ -45,10 +48,22 @@ RATE_EWMA = 0.3
 # mislead as much; two steps, so that one odd step alone is not taken for the rate.
 TRUSTED_STEPS = 2
 TRUSTED_STEP_FRAMES = 2_048
+# Why the slowest of the last 10 steps (their wall time per frame): the cost per frame that
+# predicts a step's time for shedding (StepBudget.predict_s). Measured at 500 k msg/s on 2 cores
+# with one CPU hog beside the engine, a step's wall time rose to 2-4x its CPU time for
+# stretches of ~1 s, unevenly from step to step; predicted at the moving average (RATE_EWMA)
+# 33 of 55 steps ran longer than predicted (18 by over 1.2x, up to 2.9x), at the second
+# slowest of the last 10 13 (8; 2.3x), at the slowest 9 (6; 1.9x: where the contention
+# jumped), and those steps made the p99. 10 steps is ~1 s at the live tick (0.1 s): the
+# prediction follows a contended stretch from its first slow step and falls back a second
+# after it. On a quiet machine the slowest of 10 is ~1.5x the average, which at 500 k msg/s
+# (a step of ~50 k frames, ~1 us each) still fits the bound. The moving average still sizes
+# steps (the slowest would make every step smaller).
+SLOW_WINDOW_STEPS = 10
 # Why 0.25 s: the frame -> API promise (README: live frames on the map and in /api/status
 # within 250 ms of their arrival). A live frame that cannot be published within it is shed
 # (counted in buffer_drops) before its step: one that waited that long already, or whose
-# wait plus the step that would take it (at the measured rate) plus the last hand-off would
+# wait plus the step that would take it (StepBudget.predict_s) plus a hand-off would
 # pass it (see _Engine.shed_late). Beyond the pipeline's ceiling the map so stays at most this
 # late and the count says how much was dropped, instead of every frame arriving later (with
 # 0.5 s measured after the wait alone, 700 k msg/s had p99 395 ms and nothing shed). Like
@@ -63,8 +78,6 @@ TICK_SHARE = 0.4
 # Why 0.5 s: the most work one live step takes, at the measured rate (the latency bound sheds
 # what would be late anyway; this caps a step when a bound larger than that is set).
 LIVE_STEP_S = 0.5
-# Why 0.3: the weight of the newest hand-off time in its moving average (as RATE_EWMA).
-HANDOFF_EWMA = 0.3
 
 
 @dataclass
@@ -74,6 +87,10 @@ class StepBudget:
     budget_s: float
     rate_fps: float = INITIAL_RATE_FPS
     measured: int = 0  # steps of TRUSTED_STEP_FRAMES or more observed
+    # Wall seconds per frame of the last SLOW_WINDOW_STEPS steps of TRUSTED_STEP_FRAMES or more.
+    recent_s_per_frame: deque[float] = field(
+        default_factory=lambda: deque(maxlen=SLOW_WINDOW_STEPS)
+    )
 
     def frames(self) -> int:
         return int(min(max(self.rate_fps * self.budget_s, MIN_STEP_FRAMES), MAX_STEP_FRAMES))
@@ -85,6 +102,15 @@ class StepBudget:
             weight = 1.0 if big and not self.measured else RATE_EWMA  # the first replaces the guess
             self.rate_fps += weight * (n / seconds - self.rate_fps)
             self.measured += big
+            if big:
+                self.recent_s_per_frame.append(seconds / n)
+
+    def predict_s(self, n: int) -> float:
+        """The wall time a step of ``n`` frames may take: at the slowest cost per frame of the
+        last SLOW_WINDOW_STEPS measured steps (the moving rate before any). Not the average:
+        what makes frames late is the slow steps of a contended machine, and a step cannot be
+        shed once it runs."""
+        return n * max(self.recent_s_per_frame, default=1.0 / self.rate_fps)
 
     @property
     def trusted(self) -> bool:

@@ -50,11 +50,11 @@ from flyvakt.decode.commb import READSB_COMMB_KEYS
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, StepOutput, finish, flush
 from flyvakt.runtime.budget import (
-    HANDOFF_EWMA,
     LIVE_STEP_S,
     MAX_LATENCY_S,
     MAX_STEP_FRAMES,
     MIN_STEP_FRAMES,
+    SLOW_WINDOW_STEPS,
     TICK_SHARE,
     StepBudget,
 )
@@ -166,7 +166,8 @@ class _Engine:
         self.timer = timer
         self.budget = StepBudget(step_budget_s)
         self.max_latency_s = max_latency_s
-        self.handoff_s = 0.0  # moving average of a step's hand-off (store write-ahead, hub)
+        # The last steps' hand-off times (store write-ahead, hub), for publish_s.
+        self.handoffs_s: deque[float] = deque(maxlen=SLOW_WINDOW_STEPS)
         hub.engine["max_latency_s"] = max_latency_s
         self.commb_stored_s = -math.inf  # timer reading at the last Comm-B drain to the store
         self.handoff: asyncio.Task[None] | None = None  # the last step's store and hub hand-off
@@ -204,8 +205,9 @@ class _Engine:
 
     def publish_s(self, n: int) -> float:
         """How long until a step of ``n`` frames starting now is published: its work at the
-        measured rate, then its hand-off (store write-ahead, hub) as the recent ones took."""
-        return n / self.budget.rate_fps + self.handoff_s
+        slowest recent steps' cost (StepBudget.predict_s), then its hand-off (store
+        write-ahead, hub) as the slowest recent one took."""
+        return self.budget.predict_s(n) + max(self.handoffs_s, default=0.0)
 
     def shed_late(self, now: float) -> None:
         """Shed (count) the oldest buffered frames that cannot be published within
@@ -215,6 +217,8 @@ class _Engine:
         newest batch is kept when not late yet, so that a step runs and the rate it is judged
         by stays measured."""
         bound = self.max_latency_s
+        if not bound:  # no bound (--max-latency 0): every frame is stepped, however late
+            return
         limit = self.live_limit()
         predict = self.budget.trusted
         while self.buffer:
@@ -264,7 +268,7 @@ class _Engine:
         when a step took longer (the feeds read in between), until ``stop``. The tick is
         ``interval_s`` under load and down to MIN_TICK_S when the steps leave the engine idle
         (:class:`flyvakt.runtime.cadence.TickPlan`); at most TICK_SHARE of the latency bound."""
-        plan = TickPlan(min(interval_s, TICK_SHARE * self.max_latency_s))
+        plan = TickPlan(min(interval_s, TICK_SHARE * (self.max_latency_s or math.inf)))
         last = self.timer()
         while not stop.is_set():
             wait = plan.interval_s - (self.timer() - last)
@@ -313,7 +317,7 @@ class _Engine:
         try:
             records = await asyncio.to_thread(self._store, out.positions, out.events, commb)
             self._publish(out.positions, out.events, records, now_s)
-            self.handoff_s += HANDOFF_EWMA * (self.timer() - t0 - self.handoff_s)
+            self.handoffs_s.append(self.timer() - t0)
         except Exception:
             self.publish_errors += 1
             log.exception("publishing a step failed: %s", describe_batch(batch))
@@ -467,7 +471,8 @@ async def run_engine(
     "thread" writes the store from a thread here, "process" from a child process
     (:mod:`flyvakt.store.writerproc`: the SQLite work off this process's CPU and GIL).
     ``max_latency_s``: live frames that cannot reach the hub within this many seconds of their
-    arrival are shed and counted (``buffer_drops``; see MAX_LATENCY_S).
+    arrival are shed and counted (``buffer_drops``; see MAX_LATENCY_S); 0: no bound (only
+    MAX_BUFFER_FRAMES waiting sheds the oldest).
 
     Raises :class:`flyvakt.sources.SourceFormatError` for a source URL that cannot be used,
     before anything starts. The fleet registry is ``registry`` if given (loaded once by the
@@ -477,8 +482,8 @@ async def run_engine(
         raise ValueError(f"feed_reader must be one of {', '.join(FEED_READERS)}: {feed_reader!r}")
     if store_writer not in STORE_WRITERS:
         raise ValueError(f"store_writer: one of {', '.join(STORE_WRITERS)}, not {store_writer!r}")
-    if not max_latency_s > 0:
-        raise ValueError(f"max_latency_s must be a positive number of seconds: {max_latency_s!r}")
+    if not (max_latency_s >= 0 and math.isfinite(max_latency_s)):
+        raise ValueError(f"max_latency_s: seconds, 0 for no bound, not {max_latency_s!r}")
     if registry is None and fleets_path:
         from flyvakt.fleets import load_fleets
 
@@ -522,16 +527,22 @@ async def run_engine(
         if feed_reader == "process":
             from flyvakt.sources.feedproc import FeedProcess
 
-            # The child drops what waited past the bound too (it would only be shed here).
-            opts = {"outbox_max_age_s": max_latency_s, **(tcp_options or {})}
+            # The child drops what waited past the bound too (it would only be shed here);
+            # without a bound, only what its frame count bounds (OUTBOX_MAX_FRAMES).
+            age = max_latency_s if max_latency_s > 0 else math.inf
+            opts = {"outbox_max_age_s": age, **(tcp_options or {})}
             fp = FeedProcess(url, st, eng.on_live_batch, eng.on_reader_drop, options=opts)
             tcp_tasks.append(asyncio.create_task(fp.run(stop_event)))
             continue
+
+        def on_inline(batch: Any, st: TcpState = st) -> None:  # aged by its wait in the socket
+            eng.on_live_batch(batch, st.queue_wait_s)
+
         tcp_tasks.append(
             asyncio.create_task(
                 stream_tcp(
                     url,
-                    eng.on_live_batch,
+                    on_inline,
                     clock,
                     stop_event=stop_event,
                     state=st,

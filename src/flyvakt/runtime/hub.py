@@ -302,6 +302,7 @@ class Hub:
                         "stalls",
                         "read_timeouts",
                         "reader_restarts",
+                        "queue_wait_s",
                         "skipped",
                     )
                     if hasattr(st, k)

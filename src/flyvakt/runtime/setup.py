@@ -67,12 +67,14 @@ def warm_up() -> None:
     Why: measured live at 500 k msg/s (27,500 aircraft, loaded shared machine), the runway
     table loaded on the first approach (~110 ms inside one step) and the time-zone finder on
     the first lost-signal sweep (~160 ms with its imports): every frame waiting behind those
-    steps went over the 250 ms frame -> API promise. Costs ~0.5 s once per process (the
-    second call ~0.1 s); ``flyvakt run`` calls it only with a live feed, replays do not."""
-    from flyvakt.cli.replay import bundled_sample
+    steps went over the 250 ms frame -> API promise. Costs ~0.9 s once per process with the
+    imports it pulls in (session 7, quiet machine; 0.7-1.2 s on a loaded one in session 8, of
+    which stepping the recording 0.4-0.8 s and the time zones, borders and runways ~0.3 s),
+    the second call ~0.1 s; ``flyvakt run`` calls it only with a live feed, replays do not."""
     from flyvakt.geo import get_world
     from flyvakt.geo.runways import runways_of
     from flyvakt.runtime.replay import replay_files
+    from flyvakt.sample import bundled_sample
 
     world = get_world()
     oslo = (np.array([59.9]), np.array([10.7]))

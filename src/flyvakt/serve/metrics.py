@@ -32,7 +32,8 @@ _SCALARS = (
     ("flyvakt_lag_seconds", "gauge", "Wait of the oldest live frame in the last step",
      "lag_s"),
     ("flyvakt_max_latency_seconds", "gauge",
-     "Latency bound: live frames that cannot reach the API within it are shed (--max-latency)",
+     "Latency bound: live frames that cannot reach the API within it are shed (--max-latency; "
+     "0: none)",
      "max_latency_s"),
     ("flyvakt_step_frames", "gauge", "Frames per pipeline step (sized by time and load)",
      "step_frames"),

@@ -5,8 +5,10 @@
 runs :func:`flyvakt.sources.tcp.stream_tcp` for ``url`` (connect, read in bulk, frame with
 the vectorised parsers, reconnect with backoff, notice stalls) and hands the parsed batches back
 over a pipe. In this process a receiver thread waits on the pipe and calls, in the event loop,
-``on_batch(batch, age_s)`` (``age_s``: how long ago the child received the bytes, so the
-engine's lag and shedding count from the socket, not from the pipe) and ``on_drop(n)``.
+``on_batch(batch, age_s)`` (``age_s``: how long ago the bytes reached this machine: the
+child's receipt, less the time they had waited in the socket's buffers before it
+(:mod:`flyvakt.sources.queuewait`), so the engine's lag and shedding count from the socket, not
+from the pipe) and ``on_drop(n)``.
 
 Why a process, not a thread: measured live at 200 k msg/s (5,000 aircraft), reading and Beast
 framing took about a third of the engine process's CPU, in the same interpreter (and GIL) as
@@ -141,11 +143,13 @@ class _Outbox:
         self.closed = False
         self.cv = threading.Condition()
 
-    def put(self, batch: Batch | None, state: dict[str, Any]) -> None:
+    def put(self, batch: Batch | None, state: dict[str, Any], waited_s: float = 0.0) -> None:
+        """``waited_s``: how long the batch's bytes waited before the reader took them (the
+        kernel's socket buffer: TcpState.queue_wait_s); its age counts from their arrival."""
         with self.cv:
             if batch is not None and len(batch):
                 now = time.monotonic()
-                self.items.append((now, batch))
+                self.items.append((now - waited_s, batch))
                 self.queued += len(batch)
                 while len(self.items) > 1 and (
                     self.queued > self.max_frames or now - self.items[0][0] > self.max_age_s
@@ -225,7 +229,7 @@ async def _child(url: str, conn: Any, stop: Any, options: dict[str, Any]) -> Non
     done = asyncio.Event()
 
     def on_batch(batch: Batch) -> None:
-        outbox.put(batch, snapshot(st))
+        outbox.put(batch, snapshot(st), st.queue_wait_s)
 
     async def watch() -> None:
         while not stop.is_set():

@@ -31,6 +31,7 @@ from typing import Any
 from flyvakt.sources._common import Batch, Parser, SourceStats
 from flyvakt.sources.beast import BeastParser
 from flyvakt.sources.lines import AvrParser, SbsParser
+from flyvakt.sources.queuewait import QueueWait, kernel_queued
 from flyvakt.sources.reader import open_source
 
 BACKOFF_START_S = 0.5  # first retry soon: a restarted dump1090 is usually back within a second
@@ -71,6 +72,9 @@ class TcpState:
     stalls: int = 0  # times the feed went quiet for stall_after_s while connected
     read_timeouts: int = 0  # connections closed after read_timeout_s without data
     reader_restarts: int = 0  # reader processes that died and were restarted (feedproc)
+    # How long the bytes of the last read waited before the reader took them (kernel socket
+    # buffer, stream buffer, the gather pause): counted into each frame's age (queuewait).
+    queue_wait_s: float = 0.0
     stats: SourceStats = field(default_factory=SourceStats)
     live_stats: SourceStats | None = None  # the current connection's parser (not yet merged)
 
@@ -162,9 +166,10 @@ async def stream_tcp(
             parser = make_parser(spec.fmt, None, receiver, url)
             st.live_stats = parser.stats
             timeouts = (stall_after_s, read_timeout_s)
+            sock = writer.get_extra_info("socket")
             try:
                 await _read_loop(
-                    reader, parser, on_batch, clock, stop_event, st, timeouts, gather_s
+                    reader, parser, on_batch, clock, stop_event, st, timeouts, gather_s, sock
                 )
             except TimeoutError:  # (an OSError: caught first)
                 st.read_timeouts += 1
@@ -208,10 +213,15 @@ async def _read_loop(
     st: TcpState,
     timeouts: tuple[float, float] = (STALL_AFTER_S, READ_TIMEOUT_S),
     gather_s: float = 0.0,
+    sock: Any = None,
 ) -> None:
-    """Read until EOF or stop; TimeoutError after ``timeouts[1]`` seconds without a byte."""
+    """Read until EOF or stop; TimeoutError after ``timeouts[1]`` seconds without a byte.
+    Before each batch is handed on, ``st.queue_wait_s`` says how long its bytes waited before
+    this read took them (:class:`flyvakt.sources.queuewait.QueueWait`; ``sock``: the socket
+    whose kernel queue counts, with the stream's own buffer)."""
     stall_after_s, read_timeout_s = timeouts
     loop = asyncio.get_running_loop()
+    waits = QueueWait()
     stop_wait = asyncio.ensure_future(stop_event.wait())
     try:
         while True:
@@ -241,6 +251,10 @@ async def _read_loop(
             if not data:
                 return
             now = clock()
+            # Behind this read: the kernel's queue and the stream's buffer (asyncio keeps no
+            # public count of it; the bytes a later read() returns first).
+            behind = kernel_queued(sock) + len(getattr(reader, "_buffer", b""))
+            st.queue_wait_s = waits.update(loop.time(), len(data), behind)
             st.bytes += len(data)
             st.last_data_s = now
             st.attempts = 0

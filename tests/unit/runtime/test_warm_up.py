@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import socket
 import subprocess
 import sys
@@ -30,18 +31,23 @@ def loaded():
 before = loaded()
 from flyvakt.runtime.setup import warm_up
 warm_up()
-print(json.dumps([before, loaded()]))
+from flyvakt.api import sample_path
+sample_path()
+after = loaded()
+after["cli"] = sorted(m for m in sys.modules if m.startswith("flyvakt.cli"))
+print(json.dumps([before, after]))
 """
 
 
 def test_warm_up_loads_what_the_first_live_steps_need() -> None:
-    """In a fresh interpreter (this one has loaded everything already)."""
+    """In a fresh interpreter (this one has loaded everything already). Neither the warm-up nor
+    the Python API's sample path imports the CLI (the bundled recording is flyvakt.sample)."""
     out = subprocess.run(
         [sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True, timeout=120
     )
     before, after = json.loads(out.stdout)
     assert before == {"runways": 0, "tz": False, "countries": False, "detector": False}
-    assert after == {"runways": 1, "tz": True, "countries": True, "detector": True}
+    assert after == {"runways": 1, "tz": True, "countries": True, "detector": True, "cli": []}
 
 
 def _free_port() -> int:
@@ -72,7 +78,8 @@ def test_run_engine_warms_up_for_live_feeds_only(
     assert calls == ([1] if live else [])
 
 
-def test_the_latency_bound_must_be_positive() -> None:
+@pytest.mark.parametrize("bound", [-0.1, math.nan, math.inf])
+def test_the_latency_bound_is_seconds_or_zero(bound: float) -> None:
     with pytest.raises(ValueError, match="max_latency_s"):
         asyncio.run(
             run_engine(
@@ -81,6 +88,6 @@ def test_the_latency_bound_must_be_positive() -> None:
                 hub=Hub(),
                 stop_event=asyncio.Event(),
                 clock=lambda: 1.7e9,
-                max_latency_s=0.0,
+                max_latency_s=bound,
             )
         )

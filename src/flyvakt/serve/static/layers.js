@@ -85,7 +85,8 @@ export class PlacesLayer {
     }
     if (this.onDrawn) this.onDrawn();
   }
-  /** Airports drawn now, for the image export (``side``: where the label sits on the map). */
+  /** Airports drawn now, for the image export (``side``: where the label sits on the map;
+   * "hidden": no room on the map, the dot alone). */
   shown() {
     const out = [];
     this.layer.eachLayer((m) => {
@@ -105,14 +106,22 @@ const LABEL_SIDES = ["right", "left", "below", "above"];
 const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 
 /** Move each airport label in ``container`` to the first side of its dot where it covers no
- * aircraft icon or shown aircraft label (aircraft near a field hid "ZKPY" at phone size); it
- * stays on the right when every side is taken. Reads all boxes first, then writes: one layout. */
+ * aircraft icon or shown aircraft label (aircraft near a field hid "ZKPY" at phone size), lies
+ * wholly on the map and under none of its controls (at phone size "LFBD / BOD" sat behind the
+ * zoom buttons, cut at the map's left edge). When each side on the map covers an aircraft, the
+ * first side on the map is taken; when no side is on the map (a dot at its edge or under a
+ * control), or the dot is off it, the label is hidden (moving the map shows it again). Reads all
+ * boxes first, then writes: one layout. */
 export function declutterAirportLabels(container) {
   const labels = [...container.querySelectorAll(".ap-label")];
   for (const lab of labels) delete lab.dataset.side;
-  const blockers = [...container.querySelectorAll(".ac svg, .ac .ac-label")]
-    .map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0 && r.height > 0);
-  if (!blockers.length) return;
+  const boxes = (sel) => [...container.querySelectorAll(sel)].map((e) => e.getBoundingClientRect())
+    .filter((r) => r.width > 0 && r.height > 0);
+  const aircraft = boxes(".ac svg, .ac .ac-label");
+  const controls = boxes(".leaflet-control");
+  const m = container.getBoundingClientRect();
+  const onMap = (r) => r.left >= m.left && r.right <= m.right && r.top >= m.top && r.bottom <= m.bottom
+    && !controls.some((c) => overlaps(r, c));
   const sides = labels.map((lab) => {
     const r = lab.getBoundingClientRect(), d = lab.parentElement.getBoundingClientRect();
     const w = r.width, h = r.height, cx = d.left + d.width / 2;
@@ -122,9 +131,16 @@ export function declutterAirportLabels(container) {
       below: { left: cx - w / 2, right: cx + w / 2, top: d.top + 11, bottom: d.top + 11 + h },
       above: { left: cx - w / 2, right: cx + w / 2, top: d.bottom - 11 - h, bottom: d.bottom - 11 },
     };
-    return LABEL_SIDES.find((s) => !blockers.some((b) => overlaps(at[s], b))) || "right";
+    const cy = d.top + d.height / 2;
+    if (cx < m.left || cx > m.right || cy < m.top || cy > m.bottom) return "hidden";  // dot off it
+    const free = LABEL_SIDES.filter((s) => onMap(at[s]));
+    return free.find((s) => !aircraft.some((b) => overlaps(at[s], b))) || free[0] || "hidden";
   });
   labels.forEach((lab, i) => { if (sides[i] !== "right") lab.dataset.side = sides[i]; });
+  // Place names ("Madrid" read "drid" at the map's left edge) have no other side: hidden.
+  const places = [...container.querySelectorAll(".place")];
+  const off = places.map((e) => !onMap(e.getBoundingClientRect()));
+  places.forEach((e, i) => { e.classList.toggle("off-map", off[i]); });
 }
 
 // Why 110 px: a label cut to this width still shows the registration and the start of its

@@ -36,7 +36,7 @@ function wrap(ctx, text, width) {
 /**
  * Draw the snapshot. ``scene``: {map (Leaflet), countries (GeoJSON or null), trails
  * ([{latlngs, colour, dashed}]), aircraft ([{lat, lng, track, colour, ghost, label}]),
- * airports ([{lat, lng, label, side}], side: right, left, below or above), caption (text),
+ * airports ([{lat, lng, label, side}], side: right, left, below, above or hidden), caption (text),
  * attribution (text), watermark (text or "")}.
  * Returns the canvas.
  */
@@ -80,6 +80,7 @@ export function drawSnapshot(scene) {
     ctx.fillStyle = "#5b2c83"; ctx.beginPath(); ctx.arc(p.x, p.y, 3.5, 0, 2 * Math.PI); ctx.fill();
     // The side the map chose (off the aircraft); offsets as the map's, from the dot's centre.
     const side = ap.side || "right";
+    if (side === "hidden") continue;  // no room for it on the map: the dot alone
     ctx.textAlign = side === "left" ? "right" : side === "right" ? "left" : "center";
     const x = side === "left" ? p.x - 6 : side === "right" ? p.x + 6 : p.x;
     ctx.fillText(ap.label, x, side === "below" ? p.y + 15 : side === "above" ? p.y - 8 : p.y - 4);
