@@ -62,6 +62,11 @@ _NOT_FOR_BEAST = {
     "pandas",
     "tqdm",
     "asyncio",
+    "flyvakt.sources.hexframes",
+    "flyvakt.sources.lines",
+    "flyvakt.sources.statevec",
+    "flyvakt.sources.opensky",
+    "flyvakt.sources.svlines",
 }
 
 
