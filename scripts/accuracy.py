@@ -91,6 +91,14 @@ HELD_OUT_ROUNDS: dict[str, frozenset[str]] = {
             "real-ga/mry0601_a2d688.csv.gz",
         }
     ),
+    "held out, round 7": frozenset(
+        {
+            "real-ga/kwvi1213_a91c02.csv.gz",
+            "real-ga/kwvi1213_a9ed2e.csv.gz",
+            "real-ga/kwvi1213_ab8e45.csv.gz",
+            "real-ga/bm0830_a1388c.csv.gz",
+        }
+    ),
 }
 HELD_OUT = frozenset().union(*HELD_OUT_ROUNDS.values())
 

@@ -220,19 +220,20 @@ def _object_texts(values: np.ndarray[Any, Any]) -> Any:
 
 
 @functools.cache
-def _source_names() -> Any:
-    """The 256 source names by code, one Arrow array (made once, on first use)."""
+def _source_names() -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The 256 source names by code: (256, w) ASCII codes and their lengths (made once)."""
     names = [_SOURCE_NAMES.get(i, "unknown").encode("ascii") for i in range(256)]
     lengths = np.array([len(b) for b in names], dtype=np.int64)
     codes = np.array(names, dtype=np.bytes_).view(np.uint8).reshape(256, -1)
-    return _texts(codes, lengths, None)
+    return codes, lengths
 
 
 def _source_texts(source: np.ndarray[Any, Any]) -> Any:
-    """Source codes -> their names, taken by Arrow from the 256 names (no per-row bytes)."""
-    import pyarrow as pa
-
-    return _source_names().take(_fixed(pa.int32(), source.astype(np.int32), None))
+    """Source codes -> their names, gathered by NumPy from the 256 names (no per-row bytes;
+    Arrow's ``take`` would import ``pyarrow.compute``, ~0.05 s of every replay's start-up)."""
+    codes, lengths = _source_names()
+    idx = source.astype(np.uint8)
+    return _texts(codes[idx], lengths[idx], None)
 
 
 def positions_table(p: PositionBatch) -> Any:
@@ -287,6 +288,34 @@ def _ascii_array(codes: np.ndarray[Any, Any], width: int, null: np.ndarray[Any, 
     )
 
 
+# ``pyarrow.parquet``'s writer with its defaults, made through ``pyarrow._parquet``: the public
+# module imports ``pyarrow.fs`` (S3 included) on load, ~0.07 s of every replay's start-up, for a
+# local path we open anyway. The same bytes either way (tests/unit/cli/test_positions_out.py).
+_PARQUET_DEFAULTS: dict[str, Any] = {
+    "version": "2.6",
+    "compression": "snappy",
+    "use_dictionary": True,
+    "write_statistics": True,
+    "use_deprecated_int96_timestamps": False,
+    "writer_engine_version": "V2",
+    "data_page_version": "1.0",
+    "use_compliant_nested_type": True,
+    "store_schema": True,
+}
+
+
+def parquet_writer(path: Path, schema: Any) -> Any:
+    """A Parquet writer for a local file (``write_table``/``close``), without ``pyarrow.fs``."""
+    try:
+        from pyarrow._parquet import ParquetWriter
+
+        return ParquetWriter(str(path), schema, **_PARQUET_DEFAULTS)
+    except (ImportError, TypeError):  # another pyarrow's private API: the public writer
+        import pyarrow.parquet as pq
+
+        return pq.ParquetWriter(path, schema)
+
+
 class PositionsWriter:
     """Streams accepted positions to ``.parquet`` or ``.csv`` (chosen by extension)."""
 
@@ -316,11 +345,9 @@ class PositionsWriter:
             cols["receivers"] = [";".join(map(str, r)) for r in cols["receivers"]]
             self._csv.writerows(zip(times, *cols.values(), strict=True))
             return
-        import pyarrow.parquet as pq
-
         table = positions_table(p)
         if self._pq is None:
-            self._pq = pq.ParquetWriter(self.path, positions_schema())
+            self._pq = parquet_writer(self.path, positions_schema())
         self._pq.write_table(table)
 
     def close(self) -> None:
@@ -333,9 +360,9 @@ class PositionsWriter:
             if self.kind == "csv":
                 self.path.write_text(",".join(POSITION_COLUMNS) + "\n", encoding="utf-8")
             else:
-                import pyarrow.parquet as pq
-
-                pq.write_table(positions_schema().empty_table(), self.path)
+                w = parquet_writer(self.path, positions_schema())
+                w.write_table(positions_schema().empty_table())
+                w.close()
 
 
 class EventsWriter:

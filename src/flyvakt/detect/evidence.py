@@ -213,10 +213,19 @@ def _floor_run(st: AircraftState, fx: Fix, field: AirportRef) -> Vote | None:
     from flyvakt.geo.runways import aligned_with_runway
 
     along = aligned_with_runway(
-        field.icao, first.lat, first.lon, fx.lat, fx.lon, R.FLOOR_ALIGN_DEG, R.FLOOR_OFFSET_NM
+        field.icao,
+        first.lat,
+        first.lon,
+        fx.lat,
+        fx.lon,
+        R.FLOOR_ALIGN_DEG,
+        R.FLOOR_OFFSET_NM,
+        R.FLOOR_PAST_END_NM,
     )
     if along is False:
-        return None  # not rolling along a runway: slowing in a turn (the wind) or off the runway
+        # not rolling on a runway: slowing in a turn (the wind), off the runway, or on short
+        # final short of its threshold (the flare of a glide that goes on descending)
+        return None
     # Level for longer than the descent needs to cross one altitude step (25 ft, or 100 ft for
     # Gillham encoders) FLOOR_STEPS times over: a stepwise descent is level for one step at most.
     rate_fpm = (high.alt - fx.alt) / (first.t - high.t) * 60.0

@@ -166,6 +166,12 @@ FLOOR_MAX_GS_KT = 100.0
 # 0.8 NM from KWVI, and got an observed touch-and-go there (held-out round 6).
 FLOOR_ALIGN_DEG = 25.0
 FLOOR_OFFSET_NM = 0.15
+# ... and ends over the runway itself, at most this far beyond either end of it (ADS-B position
+# error ~0.05 NM plus a couple of seconds' latency at 60 kt): the 15 floors of the labelled cuts
+# that are touchdowns all end between the ends. kwvi1213 ab8e45 held 375-350 ft for 11 s on short
+# final, slowing from 79 to 67 kt, 0.57 NM short of runway 20's threshold on its extended centre
+# line, then went on down to 250 ft: an observed touch-and-go there (held-out round 7).
+FLOOR_PAST_END_NM = 0.1
 # Within this of the ground reference a fix is "at ground level" (two 25 ft steps).
 FLOOR_BAND_FT = 50.0
 # A vertical rate this large (either sign) is flight: on a runway the reported rate stays within

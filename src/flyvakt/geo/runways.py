@@ -59,10 +59,13 @@ def aligned_with_runway(
     lon1: float,
     max_angle_deg: float,
     max_offset_nm: float,
+    max_past_end_nm: float | None = None,
 ) -> bool | None:
     """Whether the move from (lat0, lon0) to (lat1, lon1) runs along one of ``icao``'s runways
     (within ``max_angle_deg`` of its direction, either way) and ends within ``max_offset_nm`` of
-    its extended centre line. None: runways unknown (or no movement to judge)."""
+    its extended centre line; with ``max_past_end_nm``, also at most that far beyond either of
+    its ends (over the runway, not on its extended centre line). None: runways unknown (or no
+    movement to judge)."""
     rws = runways_of(icao)
     if not rws:
         return None
@@ -82,6 +85,11 @@ def aligned_with_runway(
             continue
         # the aircraft sits at the origin: its distance from the line through the two ends
         offset = abs(ax * ry - ay * rx) / length
-        if offset <= max_offset_nm:
-            return True
+        if offset > max_offset_nm:
+            continue
+        if max_past_end_nm is not None:
+            along = -(ax * rx + ay * ry) / length  # from end a towards end b
+            if along < -max_past_end_nm or along > length + max_past_end_nm:
+                continue
+        return True
     return False

@@ -2,7 +2,7 @@
 
 :class:`StepBudget` sizes steps by the rate the pipeline was measured to run at; the live
 engine sheds frames that cannot reach the API within MAX_LATENCY_S
-(:meth:`flyvakt.runtime.engine._Engine.shed_late`), predicting a step's time, once the rate is
+(:meth:`flyvakt.runtime.intake.LiveIntake.shed_late`), predicting a step's time, once the rate is
 measured (:attr:`StepBudget.trusted`), from the slowest of the recent steps
 (:meth:`StepBudget.predict_s`): on a machine whose other processes take the engine's CPU the
 steps run 2-5x longer, unevenly, than the average rate says.
@@ -64,7 +64,7 @@ SLOW_WINDOW_STEPS = 10
 # within 250 ms of their arrival). A live frame that cannot be published within it is shed
 # (counted in buffer_drops) before its step: one that waited that long already, or whose
 # wait plus the step that would take it (StepBudget.predict_s) plus a hand-off would
-# pass it (see _Engine.shed_late). Beyond the pipeline's ceiling the map so stays at most this
+# pass it (see LiveIntake.shed_late). Beyond the pipeline's ceiling the map so stays at most this
 # late and the count says how much was dropped, instead of every frame arriving later (with
 # 0.5 s measured after the wait alone, 700 k msg/s had p99 395 ms and nothing shed). Like
 # readsb with a slow client, we drop rather than stall the sender: the feeds are read while

@@ -50,10 +50,8 @@ from flyvakt.decode.commb import READSB_COMMB_KEYS
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, StepOutput, finish, flush
 from flyvakt.runtime.budget import (
-    LIVE_STEP_S,
     MAX_LATENCY_S,
     MAX_STEP_FRAMES,
-    MIN_STEP_FRAMES,
     SLOW_WINDOW_STEPS,
     TICK_SHARE,
     StepBudget,
@@ -62,6 +60,8 @@ from flyvakt.runtime.cadence import TickPlan
 from flyvakt.runtime.filefeed import replay_into
 from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
+from flyvakt.runtime.intake import MAX_BUFFER_FRAMES as MAX_BUFFER_FRAMES
+from flyvakt.runtime.intake import LiveIntake
 from flyvakt.runtime.seams import AlertSink, StoreSink
 from flyvakt.sources import TcpState, open_source, stream_tcp
 from flyvakt.store.records import CommBColumns, EventRows
@@ -84,10 +84,6 @@ FEED_TURN_S = 0.002
 STORE_RETRY_S = 0.01
 # Why 5 s: the status line interval asked for in the CLI; frequent enough to show life.
 STATUS_INTERVAL_S = 5.0
-# Why 1,000,000 frames: ~30 MB of buffered frames, 50 s of a 20 k msg/s feed. Should the
-# pipeline ever fall that far behind, the oldest frames are dropped (counted) rather than
-# letting memory grow without bound.
-MAX_BUFFER_FRAMES = 1_000_000
 
 # Why 10 s (the engine's timer): how often the newest Comm-B values go to the store. Sent every
 # step (10 a second live) they were a quarter of the store writer's CPU at 300 k msg/s (an
@@ -133,7 +129,11 @@ class EngineSummary:
     store_cpu_s: float = 0.0  # CPU seconds of the store writer processes (0 for the thread)
 
 
-class _Engine:
+class _Engine(LiveIntake):
+    """The engine's state and its step (the live buffer and its shedding: :class:`LiveIntake`)."""
+
+    summary: EngineSummary
+
     def __init__(
         self,
         *,
@@ -173,64 +173,6 @@ class _Engine:
         self.handoff: asyncio.Task[None] | None = None  # the last step's store and hub hand-off
         self.publish_errors = 0  # failed hand-offs not yet in state.stats.step_errors
 
-    # -- input ---------------------------------------------------------------------------
-    def on_live_batch(self, batch: FrameBatch | ObservationBatch, age_s: float = 0.0) -> None:
-        """Called by the feed readers (``age_s``: how long ago the bytes were received, for a
-        reader in another process); never blocks (a full buffer sheds its oldest frames)."""
-        if len(batch):
-            self.buffer.append((self.timer() - age_s, batch))
-            self.buffered += len(batch)
-            while self.buffered > MAX_BUFFER_FRAMES and len(self.buffer) > 1:
-                self._shed(self.buffer.popleft()[1])
-
-    def _shed(self, batch: FrameBatch | ObservationBatch) -> None:
-        self.buffered -= len(batch)
-        self.on_reader_drop(len(batch))
-
-    def on_reader_drop(self, n: int) -> None:
-        """``n`` live frames shed before they reached the buffer (a reader process's outbox
-        overflowed while this process fell behind), or from the buffer (:meth:`_shed`)."""
-        self.summary.buffer_drops += n
-        self.hub.engine["buffer_drops"] = self.summary.buffer_drops
-
-    def live_limit(self) -> int:
-        """The most frames one live step takes: LIVE_STEP_S of work at the measured rate."""
-        fit = int(self.budget.rate_fps * LIVE_STEP_S)
-        return min(MAX_STEP_FRAMES, max(MIN_STEP_FRAMES, fit))
-
-    @property
-    def backlog(self) -> bool:
-        """More frames wait than one step takes."""
-        return self.buffered > self.live_limit()
-
-    def publish_s(self, n: int) -> float:
-        """How long until a step of ``n`` frames starting now is published: its work at the
-        slowest recent steps' cost (StepBudget.predict_s), then its hand-off (store
-        write-ahead, hub) as the slowest recent one took."""
-        return self.budget.predict_s(n) + max(self.handoffs_s, default=0.0)
-
-    def shed_late(self, now: float) -> None:
-        """Shed (count) the oldest buffered frames that cannot be published within
-        ``max_latency_s`` of their arrival: those that waited that long already, and, while
-        more than the newest batch waits, those whose wait plus :meth:`publish_s` of the step
-        that would take them passes it (once the rate is measured: StepBudget.trusted). The
-        newest batch is kept when not late yet, so that a step runs and the rate it is judged
-        by stays measured."""
-        bound = self.max_latency_s
-        if not bound:  # no bound (--max-latency 0): every frame is stepped, however late
-            return
-        limit = self.live_limit()
-        predict = self.budget.trusted
-        while self.buffer:
-            waited = now - self.buffer[0][0]
-            if waited <= bound and (
-                len(self.buffer) == 1
-                or not predict
-                or waited + self.publish_s(min(self.buffered, limit)) <= bound
-            ):
-                return
-            self._shed(self.buffer.popleft()[1])
-
     async def flush_buffer(self, *, everything: bool = False) -> None:
         """One step per kind over the buffered frames, oldest first: all of them up to
         :meth:`live_limit` (``everything``: all, at shutdown); frames that cannot reach the
@@ -240,22 +182,7 @@ class _Engine:
         a step's fixed cost (~10 ms) is paid once for them; capped steps under load spent a
         third of their time on it and shed the rest. The wait stays bounded: what is left
         after shedding is predicted to be published within the bound."""
-        if not self.buffer:
-            return
-        now = self.timer()
-        if not everything:
-            self.shed_late(now)
-        parts: list[FrameBatch | ObservationBatch] = []
-        taken = 0
-        oldest = now
-        limit = self.live_limit()
-        while self.buffer and (everything or not parts or taken + len(self.buffer[0][1]) <= limit):
-            t_in, batch = self.buffer.popleft()
-            oldest = min(oldest, t_in)
-            parts.append(batch)
-            taken += len(batch)
-        self.buffered -= taken
-        self.hub.engine["lag_s"] = round(now - oldest, 3)
+        parts = self.take_buffered(everything=everything)
         frames = [p for p in parts if isinstance(p, FrameBatch)]
         obs = [p for p in parts if isinstance(p, ObservationBatch)]
         if frames:

@@ -15,10 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from flyvakt.sources._common import Batch, SourceFormatError, SourceStats
 from flyvakt.sources.beast import BeastParser, encode_beast
-from flyvakt.sources.hexframes import CsvFrameParser, JsonlFrameParser
-from flyvakt.sources.lines import AvrParser, SbsParser
 from flyvakt.sources.reader import FileReader, SourceSpec, iter_batches, open_source, sniff
-from flyvakt.sources.svlines import JsonlRecordParser
 from flyvakt.sources.writers import format_avr, write_beast, write_jsonl
 
 __all__ = [
@@ -45,13 +42,27 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from flyvakt.sources.hexframes import CsvFrameParser, JsonlFrameParser
+    from flyvakt.sources.lines import AvrParser, SbsParser
+    from flyvakt.sources.svlines import JsonlRecordParser
     from flyvakt.sources.tcp import TcpState, stream_tcp
+
+# Imported only by those who use them: the live-feed reader (and asyncio with it), and the
+# text and state-vector parsers (a Beast replay needs none of them).
+_LAZY = {
+    "TcpState": "tcp",
+    "stream_tcp": "tcp",
+    "CsvFrameParser": "hexframes",
+    "JsonlFrameParser": "hexframes",
+    "AvrParser": "lines",
+    "SbsParser": "lines",
+    "JsonlRecordParser": "svlines",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """The live-feed reader (and asyncio with it) is imported only by those who use it."""
-    if name in ("TcpState", "stream_tcp"):
-        from flyvakt.sources import tcp
+    if name in _LAZY:
+        import importlib
 
-        return getattr(tcp, name)
+        return getattr(importlib.import_module(f"flyvakt.sources.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -41,20 +41,10 @@ from flyvakt.sources._common import (
 )
 from flyvakt.sources.arrownp import arrow_numpy
 from flyvakt.sources.beast import BeastParser
-from flyvakt.sources.hexframes import CsvFrameParser, JsonlFrameParser
-from flyvakt.sources.lines import AvrParser, SbsParser
-from flyvakt.sources.opensky import OpenSkyLinesParser, decode_document, is_states_response
-from flyvakt.sources.statevec import (
-    STATE_VECTOR_KEYS,
-    column_dict_to_obs,
-    columns_to_obs,
-    distinct_of_arrow,
-    is_trace,
-    records_to_obs,
-    trace_to_obs,
-)
 from flyvakt.sources.stdin import STDIN, open_stdin
-from flyvakt.sources.svlines import JsonlRecordParser
+
+# The other formats' parsers (text frames, SBS, state vectors, OpenSky) are imported where their
+# format is read: a Beast replay loads none of them (start-up, issue 12).
 
 FORMATS = (
     "beast",
@@ -253,6 +243,8 @@ def sniff(head: bytes, name: str, hint: str | None = None) -> str:
         return "csv"
     if rows:
         header = {c.strip().strip('"').lower() for c in _split_any(rows[0])}
+        from flyvakt.sources.statevec import STATE_VECTOR_KEYS
+
         if header & STATE_VECTOR_KEYS:
             return "sv-csv"
     if hint == "csv":
@@ -274,6 +266,9 @@ def _sniff_json_lines(stripped: bytes, hint: str | None) -> str:
     A majority of the first SNIFF_LINES lines decides, so one damaged line does not make a
     JSON-lines file look like a (broken) single document.
     """
+    from flyvakt.sources.opensky import is_states_response
+    from flyvakt.sources.statevec import is_trace
+
     lines = [ln for ln in stripped.split(b"\n")[:SNIFF_LINES] if ln.strip()]
     objs: list[dict[str, Any]] = []
     for ln in lines:
@@ -389,17 +384,21 @@ class FileReader:
         base = self.start_time_s
         if kind == "beast":
             return BeastParser(base if base is not None else 0.0, **kw)
-        if kind == "avr":
-            return AvrParser(base, **kw)
-        if kind == "sbs":
-            return SbsParser(base, **kw)
-        if kind == "jsonl":
-            return JsonlFrameParser(base, **kw)
-        if kind == "csv":
-            return CsvFrameParser(base, **kw)
+        if kind in ("avr", "sbs"):
+            from flyvakt.sources.lines import AvrParser, SbsParser
+
+            return (AvrParser if kind == "avr" else SbsParser)(base, **kw)
+        if kind in ("jsonl", "csv"):
+            from flyvakt.sources.hexframes import CsvFrameParser, JsonlFrameParser
+
+            return (JsonlFrameParser if kind == "jsonl" else CsvFrameParser)(base, **kw)
         if kind == "sv-jsonl":
+            from flyvakt.sources.svlines import JsonlRecordParser
+
             return JsonlRecordParser(base, **kw)
         if kind == "opensky":
+            from flyvakt.sources.opensky import OpenSkyLinesParser
+
             return OpenSkyLinesParser(base, **kw)
         raise SourceFormatError(f"{self.name}: no parser for {kind!r}")
 
@@ -434,6 +433,14 @@ class FileReader:
         )
 
     def _json(self, f: IO[bytes]) -> ObservationBatch:
+        from flyvakt.sources.opensky import decode_document, is_states_response
+        from flyvakt.sources.statevec import (
+            column_dict_to_obs,
+            is_trace,
+            records_to_obs,
+            trace_to_obs,
+        )
+
         raw = f.read()
         if isinstance(f, _UpToDamage) and f.damage is not None:
             self._stopped(f)
@@ -529,6 +536,8 @@ class FileReader:
     def _arrow(self, rb: Any) -> ObservationBatch:
         import pyarrow as pa
 
+        from flyvakt.sources.statevec import columns_to_obs, distinct_of_arrow
+
         cols: dict[str, Any] = {}
         for name, col in zip(rb.schema.names, rb.columns, strict=True):
             t = col.type
@@ -551,6 +560,8 @@ class FileReader:
 
 
 def _aircraft_json(obj: dict[str, Any], reader: FileReader) -> ObservationBatch:
+    from flyvakt.sources.statevec import columns_to_obs
+
     """dump1090/readsb ``aircraft.json`` snapshot: time = now - seen_pos (or - seen)."""
     now = float(obj.get("now") or 0.0)
     rows = [a for a in obj["aircraft"] if isinstance(a, dict)]

@@ -12,6 +12,8 @@ import pytest
 from flyvakt.cli._outputs import (
     POSITION_COLUMNS,
     PositionsWriter,
+    positions_schema,
+    positions_table,
     round_half_even_like_python,
 )
 from flyvakt.model import PositionBatch, Source
@@ -112,6 +114,29 @@ def test_all_null_first_batch_then_values(afr_positions: PositionBatch, tmp_path
     assert table.num_rows == len(afr_positions)
     assert table["callsign"].null_count == 20 + sum(c is None for c in rest.callsign)
     assert table["altitude_baro_ft"].type == "double"
+
+
+def test_parquet_bytes_equal_the_public_writers(
+    afr_positions: PositionBatch, tmp_path: Path
+) -> None:
+    # The writer goes through ``pyarrow._parquet`` (no ``pyarrow.fs`` at start-up): the file must
+    # be byte for byte what ``pyarrow.parquet.ParquetWriter`` writes with its defaults, batches
+    # (row groups) included, and an empty output what ``pyarrow.parquet.write_table`` writes.
+    parts = [afr_positions.take(np.arange(0, 3000)), afr_positions.take(np.arange(3000, 8000))]
+    ours, public = tmp_path / "ours.parquet", tmp_path / "public.parquet"
+    w = PositionsWriter(ours)
+    for part in parts:
+        w.write(part)
+    w.close()
+    with pq.ParquetWriter(public, positions_schema()) as pw:
+        for part in parts:
+            pw.write_table(positions_table(part))
+    assert ours.read_bytes() == public.read_bytes()
+    assert pq.ParquetFile(ours).metadata.num_row_groups == 2
+    empty_ours, empty_public = tmp_path / "e1.parquet", tmp_path / "e2.parquet"
+    PositionsWriter(empty_ours).close()
+    pq.write_table(positions_schema().empty_table(), empty_public)
+    assert empty_ours.read_bytes() == empty_public.read_bytes()
 
 
 def test_empty_output_is_a_typed_file(tmp_path: Path) -> None:

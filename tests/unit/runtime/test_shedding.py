@@ -24,6 +24,7 @@ from flyvakt.model.batches import FrameBatch, PositionBatch
 from flyvakt.model.events import Event
 from flyvakt.pipeline import StepOutput
 from flyvakt.runtime import engine as engine_mod
+from flyvakt.runtime import intake as intake_mod
 from flyvakt.runtime.budget import (
     MAX_LATENCY_S,
     MIN_STEP_FRAMES,
@@ -128,7 +129,7 @@ def test_age_from_a_reader_process_counts_toward_the_lag() -> None:
 
 
 def test_a_step_takes_at_most_max_step_frames(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine_mod, "MAX_STEP_FRAMES", 10_000)
+    monkeypatch.setattr(intake_mod, "MAX_STEP_FRAMES", 10_000)  # the live step's cap
     now = [0.0]
     eng = engine(Hub(), lambda: now[0])
     frames = afr_frames()
