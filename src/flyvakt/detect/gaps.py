@@ -23,7 +23,7 @@ from flyvakt.model import AirportRef, Event
 
 
 def ground_ref(ctx: Context, st: AircraftState, ap: AirportRef, fx: Fix) -> float:
-    if st.field_icao == ap.icao and not math.isnan(st.ref_baro_ft):
+    if st.field_icao == ap.icao and st.ref_baro_ft == st.ref_baro_ft:  # not NaN
         return st.ref_baro_ft
     # Only references learned before this fix's time: a batch holds other aircraft's later
     # fixes, and a fix must not depend on data after it (nor on how the stream was batched:
