@@ -475,6 +475,7 @@ class FileReader:
         import pyarrow.csv as pacsv
 
         strings = {k: pa.string() for k in ("icao24", "icao", "hex", "squawk", "callsign")}
+        strings.update(_empty_at_first(_peek(f, READ_CHUNK)))
 
         def bad_row(row: Any) -> str:
             self.stats.skip("sv_bad_row")
@@ -579,6 +580,26 @@ def _aircraft_json(obj: dict[str, Any], reader: FileReader) -> ObservationBatch:
             v = a.get(k)
             cols[k].append(None if v == "ground" else v)
     return columns_to_obs(cols, len(rows), reader.stats, receiver=reader.receiver)
+
+
+def _empty_at_first(head: bytes) -> dict[str, Any]:
+    """Columns with no value in the CSV reader's first block (``head``, the same bytes), read
+    as text. Arrow types such a column ``null`` from that block, and its first value in a later
+    block then stopped the whole replay ("conversion error to null"); as text, every value is
+    converted once per distinct value like any text column (``statevec.to_f64``)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    whole = head[: head.rfind(b"\n") + 1]
+    try:
+        schema = pacsv.read_csv(
+            io.BytesIO(whole),
+            read_options=pacsv.ReadOptions(use_threads=False),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=lambda row: "skip"),
+        ).schema
+    except (pa.ArrowInvalid, ValueError):  # the real reader says what is wrong, and where
+        return {}
+    return {field.name: pa.string() for field in schema if pa.types.is_null(field.type)}
 
 
 def _peek(f: IO[bytes], n: int) -> bytes:

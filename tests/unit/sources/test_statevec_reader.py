@@ -350,3 +350,31 @@ def test_icao_column_from_arrow_same_as_one_by_one() -> None:
         expected = np.array([_icao(v) for v in part.to_pylist()], dtype=np.int64)
         assert np.array_equal(got, expected)
     assert (got == -1).sum() > 500 and (got >= 1 << 24).sum() > 100  # bad ones and "~" marks
+
+
+def test_column_empty_in_the_first_block_is_read_later(tmp_path: Path) -> None:
+    """An OpenSky-style CSV whose ``geoaltitude`` is empty for its first ~1.7 MB (more than
+    the reader's first block) and then has values (synthetic, as OpenSky leaves it empty when
+    unknown): every row is read, the late values converted, nothing stops early. Arrow typed
+    the column ``null`` from the first block and stopped at the first value."""
+    from flyvakt.sources.reader import READ_CHUNK
+
+    header = "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,squawk,"
+    lines = [header + "baroaltitude,geoaltitude"]
+    n = 40_000
+    for i in range(n):
+        geo = "" if i < 30_000 else "9100.5"
+        lines.append(
+            f"{1720248189 + i // 10},{0x3C0000 + i % 500:06x},46.1,1.9,200.5,180,1.5,AFR34,"
+            f"false,1000,9000,{geo}"
+        )
+    path = tmp_path / "late.sv.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert len("\n".join(lines[:30_000]).encode()) > READ_CHUNK
+    batches, reader = read_all(str(path))
+    got = ObservationBatch.concat(batches)  # type: ignore[arg-type]
+    assert reader.stats.stopped is None
+    assert len(got) == n
+    gnss = got.altitude_gnss_ft
+    assert np.isnan(gnss[:30_000]).all()
+    assert np.allclose(gnss[30_000:], 9100.5 / 0.3048)
