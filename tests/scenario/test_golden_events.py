@@ -102,6 +102,7 @@ CLASSES = {
     "ground-across-gap",
     "long-gap-both-sides",
     "long-gap-abstain",
+    "no-approach-before-gap",
     "touchdown-in-gap",
     "pressure-altitude",
     "no-ground-flags",

@@ -199,7 +199,8 @@ def _lift_candidate(
 ) -> None:
     """After an interval of at least ``LIFT_GAP_MIN_S`` with the aircraft airborne before it
     low near ``field`` (within ``FINAL_NM``, at most ``FINAL_HEIGHT_FT`` above it whatever the
-    QNH): is ``fx`` over its runway at its level (flagged on the ground without an altitude, or
+    QNH) and, unless the interval is short, on final to it (``gaps.final_to``): is ``fx`` over
+    its runway at its level (flagged on the ground without an altitude, or
     within ``LIFT_MAX_HEIGHT_FT`` of the ground reference, or without one within
     ``SLOW_RAW_BAND_FT`` of the elevation)? Then a climb soon after (``_lift_confirm``) means
     it landed and lifted off inside the interval."""
@@ -211,6 +212,11 @@ def _lift_candidate(
     if dist_nm(before, field) > R.FINAL_NM or not hb + tb <= R.FINAL_HEIGHT_FT:
         return
     if dist_nm(fx, field) > R.RUNWAY_NM:
+        return
+    if not short and not _final_to_field(ctx, st, before, field):
+        # A climb-out after the interval shows no surface: from a downwind or a base turn at
+        # pattern height it follows a low approach as well as a touch-and-go. The side before
+        # must be a final to the field (the amended gap rule; a2cbcb, a864dd, a9d63a at KWVI).
         return
     h, tol = height_ft(fx, field, ref)
     if short:
