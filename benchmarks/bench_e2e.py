@@ -7,10 +7,12 @@ time-shifted to N virtual aircraft with parity recomputed, DF11 all-calls added,
 ``bench_pipeline.build_corpus`` does (DF mix ~1/3 DF11, 1/3 DF17, 1/3 DF0/4/5/16/20/21). The
 same frames are written as Beast, AVR (with 12 MHz counters), CSV (``timestamp,hex``) and
 jet1090 JSONL; the state-vector file is the positions ``flyvakt replay`` accepts from that
-corpus, written as an OpenSky-style CSV.
+corpus, written as an OpenSky-style CSV, repeated until it has ``--sv-rows`` rows (each copy
+30 min after the last, so the same 5,000 aircraft are new again: never more at once). A row is
+one decoded position report, not a message: its rate is printed beside rs1090's messages/s.
 
     .venv/bin/python benchmarks/bench_e2e.py [--frames 1000000] [--aircraft 5000] [--repeat 3]
-        [--formats beast,avr,csv,jsonl,sv] [--sweep 100,1000,5000,20000,50000]
+        [--formats beast,avr,csv,jsonl,sv] [--sv-rows 1000000] [--sweep 100,1000,5000,20000,50000]
         [--live 100000,200000,300000,500000 | --no-live] [--live-seconds 5]
         [--compare-src DIR]   # DIR: another flyvakt's src (git archive BASE src), run alternately
 
@@ -82,8 +84,16 @@ def write_corpus(corpus: FrameBatch, folder: Path) -> tuple[dict[str, Path], str
     return paths, start
 
 
-def write_state_vectors(positions_parquet: Path, out: Path) -> int:
-    """OpenSky-like state-vector CSV from accepted positions (SI units, as OpenSky writes them)."""
+# Copies of the accepted positions in the state-vector file are this far apart: past the
+# tracker's 300 s expiry and the detector's lost-signal time, so every copy's 5,000 aircraft are
+# new again (the same concurrency as the frame corpus, never 6 x 5,000 at once).
+SV_COPY_GAP_S = 1800.0
+
+
+def write_state_vectors(positions_parquet: Path, out: Path, min_rows: int = 0) -> tuple[int, int]:
+    """OpenSky-like state-vector CSV from accepted positions (SI units, as OpenSky writes them),
+    repeated (each copy SV_COPY_GAP_S later) until it has at least ``min_rows`` rows; returns
+    (rows, copies)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
@@ -107,8 +117,16 @@ def write_state_vectors(positions_parquet: Path, out: Path) -> int:
             "geoaltitude": pc.multiply(t["altitude_gnss_ft"], ft),
         }
     )
-    pacsv.write_csv(sv, out)
-    return sv.num_rows
+    # In time order, as OpenSky's files are (the positions come out step by step, a little out
+    # of order across steps; a replay would sort the whole file first). A stable sort.
+    sv = sv.take(pc.sort_indices(sv, sort_keys=[("time", "ascending")]))
+    copies = max(1, -(-min_rows // max(sv.num_rows, 1)))
+    span = int(SV_COPY_GAP_S + pc.max(sv["time"]).as_py() - pc.min(sv["time"]).as_py())
+    with pacsv.CSVWriter(out, sv.schema) as w:
+        for k in range(copies):
+            shifted = sv.set_column(0, "time", pc.add(sv["time"], k * span))
+            w.write_table(shifted)
+    return sv.num_rows * copies, copies
 
 
 # The child reports its own peak RSS (VmHWM belongs to the exec'd image; ru_maxrss of a forked
@@ -232,6 +250,12 @@ def main() -> None:
     ap.add_argument("--formats", default=",".join(FORMATS))
     ap.add_argument("--sweep", default="100,1000,5000,20000,50000", help="'' to skip")
     ap.add_argument("--ref-frames", type=int, default=200_000, help="rs1090 sample size")
+    ap.add_argument(
+        "--sv-rows",
+        type=int,
+        default=1_000_000,
+        help="at least this many state-vector rows (the accepted positions, repeated)",
+    )
     ap.add_argument("--keep", metavar="DIR", help="write the corpus here and keep it")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     ap.add_argument(
@@ -274,7 +298,14 @@ def main() -> None:
     paths, start = write_corpus(corpus, folder)
     if "sv" in formats:
         run_replay(paths["beast"], start, folder / "sv-source.parquet", ["--no-events"])
-        n_sv = write_state_vectors(folder / "sv-source.parquet", paths["sv"])
+        n_sv, copies = write_state_vectors(folder / "sv-source.parquet", paths["sv"], args.sv_rows)
+        print(
+            f"state vectors: {n_sv:,} rows = the {n_sv // copies:,} positions accepted from the "
+            f"frames, {copies} cop{'y' if copies == 1 else 'ies'} {SV_COPY_GAP_S:g} s apart "
+            f"(a row is one decoded position report, what ~{len(corpus) * copies / n_sv:.1f} "
+            "Mode S messages gave here)",
+            flush=True,
+        )
     refs = reference_rates(corpus, args.ref_frames, args.repeat)
     rs = refs["rs1090"] or 1.0
     print(
@@ -361,10 +392,11 @@ LABEL = {
 
 
 def _md_row(fmt: str, size_b: int, cpu: float, rate: float, rs: float, rss: float) -> str:
-    """One row of docs/performance.md's per-format table (state vectors: rows, no ratio)."""
+    """One row of docs/performance.md's per-format table (state vectors: rows per second
+    beside rs1090's messages per second; a row is one decoded position report)."""
     head = f"| {LABEL[fmt]} | {size_b / 1e6:.0f} MB | {cpu:.2f} | {rate / 1e3:.0f} k"
     if fmt == "sv":
-        return f"{head} rows/s | — | — | {rss:.0f} MB |"
+        return f"{head} rows/s | {rate / rs:.1f}× (rows) | {1e6 / rate:.1f}× | {rss:.0f} MB |"
     return f"{head} | {rate / rs:.1f}× | {1e6 / rate:.1f}× | {rss:.0f} MB |"
 
 

@@ -201,12 +201,16 @@ class CounterClock:
         if self.first is None:
             fill = recv_time_s if recv_time_s is not None else base
             return np.full(counters.size, fill, dtype=np.float64)
-        idx = np.where(has, np.arange(counters.size), -1)
-        np.maximum.accumulate(idx, out=idx)
-        prev = self.last if self.last is not None else self.first
-        filled = np.where(idx >= 0, counters[np.maximum(idx, 0)], np.uint64(prev))
-        if has.any():
-            self.last = int(counters[np.flatnonzero(has)[-1]])
+        if counters.size and has.all():  # nearly always: every frame timestamped
+            filled = counters
+            self.last = int(counters[-1])
+        else:
+            idx = np.where(has, np.arange(counters.size), -1)
+            np.maximum.accumulate(idx, out=idx)
+            prev = self.last if self.last is not None else self.first
+            filled = np.where(idx >= 0, counters[np.maximum(idx, 0)], np.uint64(prev))
+            if has.any():
+                self.last = int(counters[np.flatnonzero(has)[-1]])
         rel = filled.astype(np.int64) - np.int64(self.first)
         rel_s = rel / TICKS_PER_S
         out: np.ndarray = base + self.offset_s + rel_s

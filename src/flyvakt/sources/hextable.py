@@ -74,6 +74,20 @@ def arrow_hex_column(
     column: Any,
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
     """An Arrow string column (chunked or not) of hex frames -> (payload, nbytes, ok)."""
+    arr, data, starts, lengths = arrow_text_rows(column)
+    if arr is None:
+        return np.zeros((0, 14), np.uint8), np.zeros(0, np.uint8), np.zeros(0, np.bool_)
+    payload, nbytes, ok = hex_rows(data, starts, lengths)
+    if arr.null_count:
+        ok &= ~arrow_numpy(arr.is_null())
+    return payload, nbytes, ok
+
+
+def arrow_text_rows(
+    column: Any,
+) -> tuple[Any, npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """An Arrow string column (chunked or not) -> (the array, its UTF-8 bytes, row starts, row
+    lengths in bytes; a null row has length 0); the array is None when there are no rows."""
     import pyarrow as pa
 
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
@@ -81,18 +95,14 @@ def arrow_hex_column(
         arr = arr.cast(pa.string())
     n = len(arr)
     if n == 0:
-        return np.zeros((0, 14), np.uint8), np.zeros(0, np.uint8), np.zeros(0, np.bool_)
+        empty = np.zeros(0, np.int64)
+        return None, np.zeros(0, np.uint8), empty, empty
     _, off_buf, data_buf = arr.buffers()
     offsets = np.frombuffer(off_buf, dtype=np.int32, count=n + 1, offset=arr.offset * 4)
     data = (
         np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
     )
-    starts = offsets[:-1].astype(np.int64)
-    lengths = np.diff(offsets).astype(np.int64)
-    payload, nbytes, ok = hex_rows(data, starts, lengths)
-    if arr.null_count:
-        ok &= ~arrow_numpy(arr.is_null())
-    return payload, nbytes, ok
+    return arr, data, offsets[:-1].astype(np.int64), np.diff(offsets).astype(np.int64)
 
 
 def frame_batch(

@@ -31,6 +31,7 @@ import numpy as np
 from flyvakt.model.batches import NON_ICAO, ObservationBatch, Source
 from flyvakt.sources._common import SourceStats
 from flyvakt.sources.arrownp import arrow_numpy
+from flyvakt.sources.hextable import arrow_text_rows, hex_rows
 
 M_TO_FT = 1.0 / 0.3048
 MS_TO_KT = 3600.0 / 1852.0
@@ -60,6 +61,7 @@ class Distinct:
 
     codes: np.ndarray  # int, one per row, indexes ``values``
     values: list[Any]
+    arrow: Any = None  # the distinct values as an Arrow array, when they came from one
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -83,7 +85,7 @@ class Distinct:
 def distinct_of_arrow(column: Any) -> Distinct:
     """An Arrow array (any type) -> Distinct; nulls become the value None."""
     enc = column.dictionary_encode(null_encoding="encode")
-    return Distinct(arrow_numpy(enc.indices), enc.dictionary.to_pylist())
+    return Distinct(arrow_numpy(enc.indices), enc.dictionary.to_pylist(), enc.dictionary)
 
 
 def _pick(cols: dict[str, Any], names: Sequence[str]) -> Any | None:
@@ -218,6 +220,30 @@ def _icao(v: Any) -> int:
     return -1
 
 
+def icao_column(values: Any) -> np.ndarray:
+    """``_icao`` over a column. Text from Arrow (a sorted OpenSky file has thousands of
+    addresses in every block: one Python call per address was half of reading it): the
+    6-digit hex values through the hex table at once, the few others one at a time."""
+    if not isinstance(values, Distinct):
+        return _per_value(values, _icao, np.int64)
+    import pyarrow as pa
+
+    if values.arrow is None or not pa.types.is_string(values.arrow.type):
+        return values.map(_icao, np.int64)
+    arr, data, starts, lengths = arrow_text_rows(values.arrow)
+    n = len(values.values)
+    if arr is None:
+        return np.full(len(values.codes), -1, dtype=np.int64)
+    payload, _, ok = hex_rows(data, starts, lengths, allowed=(6,))
+    lookup = np.full(n, -1, dtype=np.int64)
+    p = payload[ok, :3].astype(np.int64)
+    lookup[ok] = (p[:, 0] << 16) | (p[:, 1] << 8) | p[:, 2]
+    for i in np.flatnonzero(~ok).tolist():  # "~" marks, spaces, other lengths, nulls
+        lookup[i] = _icao(values.values[i])
+    out: np.ndarray = lookup[values.codes]
+    return out
+
+
 def _squawk(v: Any) -> int:
     if v is None or v == "":
         return -1
@@ -265,7 +291,7 @@ def columns_to_obs(
     t = _pick(cols, _TIME)
     icao = _pick(cols, _ICAO)
     out.time_s[:] = to_epoch_s(t) if t is not None else np.nan
-    icaos = _per_value(icao, _icao, np.int64) if icao is not None else None
+    icaos = icao_column(icao) if icao is not None else None
     lat, lon = _pick(cols, _LAT), _pick(cols, _LON)
     if lat is not None and lon is not None:
         out.lat_deg[:] = to_f64(lat)

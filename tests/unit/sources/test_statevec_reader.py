@@ -329,3 +329,24 @@ def test_arrow_columns_same_as_per_value(
     assert any(c is not None for c in got.callsign)
     if "onground" in back.column_names:
         assert (got.on_ground >= 0).any()
+
+
+def test_icao_column_from_arrow_same_as_one_by_one() -> None:
+    """Addresses read from Arrow text at once give what ``_icao`` gives value by value, for
+    every form: cases, readsb's "~" mark, spaces, wrong lengths, non-hex, non-ASCII, nulls
+    (synthetic values: the forms real files have, and damaged ones)."""
+    from flyvakt.sources.statevec import _icao, distinct_of_arrow, icao_column
+
+    rng = np.random.default_rng(5)
+    forms = ["3c6444", "3C6444", "~c639ee", " 3c6444", "3c644", "zz6444", "", "abcdéf",
+             "ABCDEF", "~~abc", "3c 444", "0000ff", "1234567", None]  # fmt: skip
+    values = [
+        forms[int(rng.integers(len(forms)))] if rng.random() < 0.3 else f"{x:06x}"
+        for x in rng.integers(0, 1 << 24, 20_000)
+    ]
+    column = pa.array(values, type=pa.string())
+    for part in (column, column.slice(7, 9_000)):  # a slice: offsets not starting at 0
+        got = icao_column(distinct_of_arrow(part))
+        expected = np.array([_icao(v) for v in part.to_pylist()], dtype=np.int64)
+        assert np.array_equal(got, expected)
+    assert (got == -1).sum() > 500 and (got >= 1 << 24).sum() > 100  # bad ones and "~" marks
