@@ -46,19 +46,16 @@ def ref_key(icao: str, icao24: int) -> str:
 
 
 def share_ground_ref(ctx: Context, icao: str, icao24: int, ref_ft: float, t: float) -> None:
-    """Record aircraft ``icao24``'s ground reference at field ``icao`` learned at ``t``, kept
-    in time order for GROUND_REF_S after the newest (a few per taxiing aircraft), for when it
-    comes back to that field after another."""
+    """Record aircraft ``icao24``'s ground reference at field ``icao`` learned at ``t``, in
+    time order, for when it comes back to that field after another. Its fixes come in time
+    order, so a fix asks for the newest learned strictly before it: the last or the one before
+    (learned at the fix's own time); two per aircraft and field are all that can answer."""
     refs = ctx.ground_refs.setdefault(ref_key(icao, icao24), [])
     if refs and refs[-1][1] <= t and t - refs[-1][1] < R.GROUND_REF_STEP_S:
         refs[-1] = (ref_ft, t)  # one per GROUND_REF_STEP_S is enough: QNH moves slowly
     else:
         insort_right(refs, (ref_ft, t), key=_time_of)  # = append + stable sort by time
-    newest = refs[-1][1]
-    old = 0
-    while old < len(refs) and newest - refs[old][1] > R.GROUND_REF_S:
-        old += 1
-    del refs[:old]
+    del refs[:-2]
 
 
 def _time_of(ref: tuple[float, float]) -> float:
