@@ -6,8 +6,7 @@ merged into one time-ordered stream as ``flyvakt replay`` merges files:
 
 - ``afr34zg``: the bundled AFR34ZG recording (57,793 raw frames LFPG -> LFBO; traffic, MIT);
 - ``kwvi``: the 15 real-ga cuts of Watsonville on 2025-12-13 (adsb.lol, ODbL): several
-  aircraft flying circuits and touch-and-goes at one field at the same time, so they share
-  its ground references of pressure altitude;
+  aircraft flying circuits and touch-and-goes at one field at the same time;
 - ``mry``: the 7 real-ga cuts of the Monterey Bay cell on 2025-06-01 (adsb.lol, ODbL): long
   gaps, airliners, military traffic;
 - ``opensky``: OpenSky state-vector polls around Zurich (10 s polls, no ground flags).

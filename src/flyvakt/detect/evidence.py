@@ -7,10 +7,10 @@ vote's reason says so.
 
 Height above the field comes from GNSS (geometric) altitude where present, else from a ground
 reference for the pressure altitude learned from the data: the barometric altitude this
-aircraft, or another aircraft at the same field within ``GROUND_REF_S``, reported while
-physically on the surface (taxi speed at the field). Raw pressure altitude against the published
-elevation is never taken as a height: it only proves what holds across the whole QNH band
-(``QNH_TOL_FT``), e.g. "more than 850 ft above the field".
+aircraft reported at the same field within ``GROUND_REF_S`` while physically on the surface
+(taxi speed at the field), never another aircraft's (encoders differ: gaps.ref_key). Raw
+pressure altitude against the published elevation is never taken as a height: it only proves
+what holds across the whole QNH band (``QNH_TOL_FT``), e.g. "more than 850 ft above the field".
 """
 
 from __future__ import annotations

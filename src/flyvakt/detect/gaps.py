@@ -28,8 +28,8 @@ def ground_ref(ctx: Context, st: AircraftState, ap: AirportRef, fx: Fix) -> floa
     # Only references learned before this fix's time: a batch holds other aircraft's later
     # fixes, and a fix must not depend on data after it (nor on how the stream was batched:
     # one learned at the same time may lie in the batch before or in this one). The list is in
-    # time order: the newest reference before fx.t by bisection (thousands at a busy field).
-    refs = ctx.ground_refs.get(ap.icao)
+    # time order (the last two this aircraft learned at the field): the newest before fx.t.
+    refs = ctx.ground_refs.get(ref_key(ap.icao, st.icao24))
     if not refs:
         return math.nan
     ref_ft, t = refs[-1]
@@ -41,19 +41,25 @@ def ground_ref(ctx: Context, st: AircraftState, ap: AirportRef, fx: Fix) -> floa
     return ref_ft if fx.t - t <= R.GROUND_REF_S else math.nan
 
 
-def share_ground_ref(ctx: Context, icao: str, ref_ft: float, t: float) -> None:
-    """Record a ground reference learned at ``t``, kept in time order for GROUND_REF_S after
-    the newest (a few per taxiing aircraft: bounded by the traffic of the field)."""
-    refs = ctx.ground_refs.setdefault(icao, [])
+def ref_key(icao: str, icao24: int) -> str:
+    """References are kept per field AND aircraft: a pressure altitude's ground reading is
+    this aircraft's encoder's, not the field's. At KWVI on 2025-12-13 aircraft taxiing within
+    the same hour read 25, 50, 75 and 100 ft (kwvi1213.csv.gz), so another aircraft's reading
+    put a34b61 (ground 25 ft) "at ground level" 75 ft over the runway in a low pass."""
+    return f"{icao} {icao24:06x}"
+
+
+def share_ground_ref(ctx: Context, icao: str, icao24: int, ref_ft: float, t: float) -> None:
+    """Record aircraft ``icao24``'s ground reference at field ``icao`` learned at ``t``, in
+    time order, for when it comes back to that field after another. Its fixes come in time
+    order, so a fix asks for the newest learned strictly before it: the last or the one before
+    (learned at the fix's own time); two per aircraft and field are all that can answer."""
+    refs = ctx.ground_refs.setdefault(ref_key(icao, icao24), [])
     if refs and refs[-1][1] <= t and t - refs[-1][1] < R.GROUND_REF_STEP_S:
         refs[-1] = (ref_ft, t)  # one per GROUND_REF_STEP_S is enough: QNH moves slowly
     else:
         insort_right(refs, (ref_ft, t), key=_time_of)  # = append + stable sort by time
-    newest = refs[-1][1]
-    old = 0
-    while old < len(refs) and newest - refs[old][1] > R.GROUND_REF_S:
-        old += 1
-    del refs[:old]
+    del refs[:-2]
 
 
 def _time_of(ref: tuple[float, float]) -> float:

@@ -169,18 +169,18 @@ class PhaseRule:
 
 def learn_ground_ref(ctx: Context, st: AircraftState, field: AirportRef, fx: Fix, v: Vote) -> None:
     """What fix ``fx`` near ``field`` with vote ``v`` teaches about the field's ground reference
-    of the pressure altitude (this aircraft's, and on a taxi, every aircraft's)."""
+    of the pressure altitude for this aircraft (kept for when it comes back to the field)."""
     if st.field_icao != field.icao:
         st.field_icao, st.ref_baro_ft = field.icao, math.nan
     if fx.alt < st.ref_baro_ft - R.FLOOR_BAND_FT:
         st.ref_baro_ft = math.nan  # below its own ground reference: that was no ground
     # Physically on the surface (taxi speed at the field's level) with a pressure altitude:
-    # that altitude is the field's ground reference now, for this aircraft and for others.
+    # that altitude is its ground reference at this field now (its own: encoders differ).
     slow = fx.gs == fx.gs and fx.gs < R.TAXI_MAX_KT  # x == x: not NaN (as in evidence.py)
     level = abs(fx.alt - field.elevation_ft) <= R.QNH_TOL_FT  # False when NaN
     if v.value >= 2 and slow and level:
         st.ref_baro_ft = fx.alt
-        share_ground_ref(ctx, field.icao, fx.alt, fx.t)
+        share_ground_ref(ctx, field.icao, st.icao24, fx.alt, fx.t)
     elif v.level_ft == v.level_ft:
         # The floor of this aircraft's own descent: its reference, not shared (a floor is
         # weaker evidence than a taxi).

@@ -255,8 +255,8 @@ TREND_ALT_FT = 100.0
 # A ground reference learned from surface fixes at a field holds this long: QNH changes by about
 # 1 hPa (27 ft) per hour in ordinary weather.
 GROUND_REF_S = 3 * 3600.0
-# Shared references are kept one per this long (and the newest within it): QNH moves ~1 hPa
-# (27 ft) per hour, so one a minute loses nothing and bounds the list per field.
+# An aircraft's references at a field are kept one per this long (and the newest within it): QNH
+# moves ~1 hPa (27 ft) per hour, so one a minute loses nothing and bounds the list.
 GROUND_REF_STEP_S = 60.0
 # Where a touchdown or lift-off time must be estimated inside an interval and neither a vertical
 # rate nor a trend is known: a typical light-aircraft descent on final / initial climb rate.

@@ -98,9 +98,9 @@ class DetectorState:
     lastfix: LastFixes = field(default_factory=LastFixes)
     last_sweep_s: float = -math.inf
     pending: set[int] = field(default_factory=set)
-    # Ground references of pressure altitude per airport (ICAO -> [(baro ft, data time s)] in
-    # time order, the last GROUND_REF_S), learned from any aircraft taxiing there: other
-    # aircraft on the same field share them, each fix only those learned up to its own time.
+    # Ground references of pressure altitude per airport and aircraft ("ICAO icao24" ->
+    # [(baro ft, data time s)] in time order, the last GROUND_REF_S; gaps.ref_key), learned
+    # from its own taxi there: never shared, each aircraft's encoder reads the runway its way.
     ground_refs: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     # Aircraft lost on an approach, waiting LOST_LANDING_S before their landing is inferred.
     awaiting: set[int] = field(default_factory=set)
