@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from flyvakt.geo.cells import AirportCells, max_chord2
+from flyvakt.geo.cells import AirportCells, cached_cells, max_chord2
 from flyvakt.geo.distance import EARTH_RADIUS_NM
 from flyvakt.model.events import AirportRef
 
@@ -351,13 +351,14 @@ class Airports:
     def cells(
         self, radius_nm: float, *, exclude_heliports: bool = True, exclude_seaplane: bool = True
     ) -> AirportCells:
-        """The candidate airports of every query cell for ``radius_nm`` (built on first use,
-        then kept: the detector asks with the same few radii at every step)."""
+        """The candidate airports of every query cell for ``radius_nm`` (on first use read from
+        the binary cache or built there, then kept: the detector asks with the same few radii
+        at every step)."""
         key = (radius_nm, exclude_heliports, exclude_seaplane)
         found = self._cells.get(key)
         if found is None:
             rows, _starts = self._grid((exclude_heliports, exclude_seaplane, False))
-            found = self._cells[key] = AirportCells(self, np.sort(rows), radius_nm)
+            found = self._cells[key] = cached_cells(self, np.sort(rows), radius_nm)
         return found
 
     def near_many(

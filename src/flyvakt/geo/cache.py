@@ -1,5 +1,5 @@
-"""A binary cache of tables built from package data (the airport table): one ``.npz`` per
-table and fingerprint, built on first use, read back in milliseconds afterwards.
+"""A binary cache of tables built from package data (the airport table, its query cells):
+one ``.npz`` per table and fingerprint, built on first use, read back in milliseconds after.
 
 Where: ``$FLYVAKT_CACHE_DIR``, else ``$XDG_CACHE_HOME/flyvakt``, else ``~/.cache/flyvakt``;
 ``FLYVAKT_CACHE_DIR=off`` turns the cache off. The fingerprint names what the table was built
@@ -47,13 +47,17 @@ def cache_path(name: str, fingerprint: list[str]) -> Path | None:
 
 
 def cached_columns(
-    name: str, fingerprint: list[str], build: Callable[[], dict[str, Any]]
+    name: str,
+    fingerprint: list[str],
+    build: Callable[[], dict[str, Any]],
+    valid: Callable[[dict[str, Any]], bool] | None = None,
 ) -> dict[str, Any]:
-    """The columns ``build()`` makes, read from the cache when there, else built and stored."""
+    """The columns ``build()`` makes, read from the cache when there (and ``valid``, if given),
+    else built and stored (replacing a file that was not)."""
     path = cache_path(name, fingerprint)
     if path is not None and path.exists():
         got = read_columns(path)
-        if got is not None:
+        if got is not None and (valid is None or valid(got)):
             return got
     cols = build()
     if path is not None:

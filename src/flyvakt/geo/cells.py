@@ -17,9 +17,12 @@ ask for speed instead (``exact=False``: NumPy's sin/cos) agree but within roundi
 
 from __future__ import annotations
 
+import hashlib
 import math
+import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -81,6 +84,55 @@ def max_chord2(radius_nm: float) -> float:
     return c * c
 
 
+def _index(ap: Airports, rows: NDArray[np.int64], radius_nm: float) -> dict[str, Any]:
+    """The CSR of :class:`AirportCells` (keys, offsets, cands, top_ft), built from the table."""
+    reach = radius_nm + HALF_DIAG_NM
+    lat, lon = ap.lat_deg[rows], ap.lon_deg[rows]
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    rows, lat, lon = rows[ok], lat[ok], lon[ok]
+    # Cells whose centre may lie within reach, per airport: the rows within reach/60° of
+    # latitude (a great circle is never shorter than its latitude difference), and the
+    # columns within reach of longitude at the band's most poleward latitude, with a 10 %
+    # and one-cell margin; near a pole, every column. Then the exact test from each centre.
+    dlat = reach / 60.0
+    r0 = np.clip(np.floor((lat - dlat + 90.0) / QUERY_CELL_DEG), 0, _NROW - 1).astype(np.int64)
+    r1 = np.clip(np.floor((lat + dlat + 90.0) / QUERY_CELL_DEG), 0, _NROW - 1).astype(np.int64)
+    pole = np.minimum(np.abs(lat) + dlat, 90.0)
+    cos_p = np.cos(np.radians(pole))
+    with np.errstate(divide="ignore"):
+        dlon = np.where(cos_p > 0.02, 1.1 * dlat / cos_p + QUERY_CELL_DEG, 360.0)
+    wide = dlon >= 180.0
+    lon_n = (lon + 180.0) % 360.0 - 180.0
+    c0 = np.where(wide, 0, np.floor((lon_n - dlon + 180.0) / QUERY_CELL_DEG)).astype(np.int64)
+    c1 = np.where(wide, _NCOL - 1, np.floor((lon_n + dlon + 180.0) / QUERY_CELL_DEG)).astype(
+        np.int64
+    )
+    nr, nc = r1 - r0 + 1, c1 - c0 + 1
+    per = nr * nc
+    k = np.repeat(np.arange(len(rows)), per)
+    j = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
+    cr = r0[k] + j // nc[k]
+    cc = (c0[k] + j % nc[k]) % _NCOL
+    clat = (cr + 0.5) * QUERY_CELL_DEG - 90.0
+    clon = (cc + 0.5) * QUERY_CELL_DEG - 180.0
+    # NumPy's sin/cos here (fast; may differ from math's in the last bit): the margin below
+    # keeps every cell within reach, and the points' own distances are math's.
+    cla, clo = np.radians(clat), np.radians(clon)
+    cx, cy, cz = np.cos(cla) * np.cos(clo), np.cos(cla) * np.sin(clo), np.sin(cla)
+    a = rows[k]
+    x = ap._xyz_cols
+    c2 = 2.0 - 2.0 * (x[0][a] * cx + x[1][a] * cy + x[2][a] * cz)
+    keep = c2 <= max_chord2(reach) * (1.0 + 1e-9)  # why 1e-9: rounding, never a miss
+    key, a = (cr * _TCOL + cc)[keep], a[keep]
+    order = np.lexsort((a, key))
+    key, a = key[order], a[order]
+    first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, np.bool_)
+    offsets = np.r_[np.flatnonzero(first), len(key)].astype(np.int64)
+    elev = ap.elevation_ft[a]
+    top_ft = np.maximum.reduceat(elev, offsets[:-1]) if len(a) else np.zeros(0, np.float64)
+    return {"keys": key[first], "offsets": offsets, "cands": a, "top_ft": top_ft}
+
+
 @dataclass(frozen=True)
 class Pairs:
     """Every (point, candidate airport) pair of a search: ``point`` indexes the points given,
@@ -96,63 +148,34 @@ class AirportCells:
 
     def __init__(self, ap: Airports, rows: NDArray[np.int64], radius_nm: float) -> None:
         """``rows``: the airports searched (e.g. no heliports), ``radius_nm``: the radius."""
+        self._set(ap, radius_nm, _index(ap, rows, radius_nm))
+
+    @classmethod
+    def from_columns(cls, ap: Airports, radius_nm: float, cols: dict[str, Any]) -> AirportCells:
+        """From :meth:`columns`' output (e.g. read back from the cache; see :func:`valid`)."""
+        out = cls.__new__(cls)
+        out._set(ap, radius_nm, cols)
+        return out
+
+    def columns(self) -> dict[str, Any]:
+        """What the index is made of (the dense table is rebuilt from ``keys``)."""
+        return {"keys": self.keys, "offsets": self.offsets, "cands": self.cands,
+                "top_ft": self.top_ft}  # fmt: skip
+
+    def _set(self, ap: Airports, radius_nm: float, cols: dict[str, Any]) -> None:
         self.radius_nm = radius_nm
         self.limit = max_chord2(radius_nm)
         self._x = ap._xyz_cols
-        reach = radius_nm + HALF_DIAG_NM
-        lat, lon = ap.lat_deg[rows], ap.lon_deg[rows]
-        ok = np.isfinite(lat) & np.isfinite(lon)
-        rows, lat, lon = rows[ok], lat[ok], lon[ok]
-        # Cells whose centre may lie within reach, per airport: the rows within reach/60° of
-        # latitude (a great circle is never shorter than its latitude difference), and the
-        # columns within reach of longitude at the band's most poleward latitude, with a 10 %
-        # and one-cell margin; near a pole, every column. Then the exact test from each centre.
-        dlat = reach / 60.0
-        r0 = np.clip(np.floor((lat - dlat + 90.0) / QUERY_CELL_DEG), 0, _NROW - 1).astype(np.int64)
-        r1 = np.clip(np.floor((lat + dlat + 90.0) / QUERY_CELL_DEG), 0, _NROW - 1).astype(np.int64)
-        pole = np.minimum(np.abs(lat) + dlat, 90.0)
-        cos_p = np.cos(np.radians(pole))
-        with np.errstate(divide="ignore"):
-            dlon = np.where(cos_p > 0.02, 1.1 * dlat / cos_p + QUERY_CELL_DEG, 360.0)
-        wide = dlon >= 180.0
-        lon_n = (lon + 180.0) % 360.0 - 180.0
-        c0 = np.where(wide, 0, np.floor((lon_n - dlon + 180.0) / QUERY_CELL_DEG)).astype(np.int64)
-        c1 = np.where(wide, _NCOL - 1, np.floor((lon_n + dlon + 180.0) / QUERY_CELL_DEG)).astype(
-            np.int64
-        )
-        nr, nc = r1 - r0 + 1, c1 - c0 + 1
-        per = nr * nc
-        k = np.repeat(np.arange(len(rows)), per)
-        j = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
-        cr = r0[k] + j // nc[k]
-        cc = (c0[k] + j % nc[k]) % _NCOL
-        clat = (cr + 0.5) * QUERY_CELL_DEG - 90.0
-        clon = (cc + 0.5) * QUERY_CELL_DEG - 180.0
-        # NumPy's sin/cos here (fast; may differ from math's in the last bit): the margin below
-        # keeps every cell within reach, and the points' own distances are math's.
-        cla, clo = np.radians(clat), np.radians(clon)
-        cx, cy, cz = np.cos(cla) * np.cos(clo), np.cos(cla) * np.sin(clo), np.sin(cla)
-        a = rows[k]
-        x = self._x
-        c2 = 2.0 - 2.0 * (x[0][a] * cx + x[1][a] * cy + x[2][a] * cz)
-        keep = c2 <= max_chord2(reach) * (1.0 + 1e-9)  # why 1e-9: rounding, never a miss
-        key, a = (cr * _TCOL + cc)[keep], a[keep]
-        order = np.lexsort((a, key))
-        key, a = key[order], a[order]
-        first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, np.bool_)
-        self.keys = key[first]
-        self.offsets = np.r_[np.flatnonzero(first), len(key)].astype(np.int64)
-        self.cands = a
+        self.keys: NDArray[np.int64] = cols["keys"]
+        self.offsets: NDArray[np.int64] = cols["offsets"]
+        self.cands: NDArray[np.int64] = cols["cands"]
+        self.top_ft: NDArray[np.float64] = cols["top_ft"]
         # The dense table: each cell's place in keys (-1: none); 4 MB, one lookup per point.
         table = np.full(_NOWHERE + 1, -1, np.int32)
         table[self.keys] = np.arange(len(self.keys), dtype=np.int32)
         table[_NROW * _TCOL : _NOWHERE] = table[(_NROW - 1) * _TCOL : _NROW * _TCOL]
         table[_NCOL:_NOWHERE:_TCOL] = table[0:_NOWHERE:_TCOL]
         self._table = table
-        elev = ap.elevation_ft[a]
-        self.top_ft = (
-            np.maximum.reduceat(elev, self.offsets[:-1]) if len(a) else np.zeros(0, np.float64)
-        )
 
     def cells(self, lats: NDArray[np.float64], lons: NDArray[np.float64]) -> NDArray[np.int64]:
         """Per point: its cell's place in this index, -1 where no airport lies within the radius
@@ -214,3 +237,57 @@ class AirportCells:
         at = pts[w[np.r_[True, w[1:] != w[:-1]]]]
         out_i[at], out_c2[at] = r[first], c2[first]
         return out_i, out_c2
+
+
+# What a cached index holds: its columns, their dtypes (as :func:`_index` makes them).
+_COLUMNS = {"keys": np.int64, "offsets": np.int64, "cands": np.int64, "top_ft": np.float64}
+
+
+def cached_cells(ap: Airports, rows: NDArray[np.int64], radius_nm: float) -> AirportCells:
+    """``AirportCells(ap, rows, radius_nm)``, read from the binary cache (geo/cache.py) when it
+    holds one built from the same table, rows, radius, code and NumPy; else built and stored.
+    A file that is damaged or does not hold a well-formed index is rebuilt, never used."""
+    from flyvakt.geo.cache import cached_columns
+
+    built: list[AirportCells] = []
+
+    def build() -> dict[str, Any]:
+        built.append(AirportCells(ap, rows, radius_nm))
+        return built[0].columns()
+
+    cols = cached_columns(
+        "airport-cells", fingerprint(ap, rows, radius_nm), build, lambda c: valid(c, len(ap))
+    )
+    return built[0] if built else AirportCells.from_columns(ap, radius_nm, cols)
+
+
+def fingerprint(ap: Airports, rows: NDArray[np.int64], radius_nm: float) -> list[str]:
+    """What an index is built from: the table's positions, unit vectors and elevations, the
+    rows searched, the radius, this module's code and NumPy's version (its sin/cos)."""
+    h = hashlib.blake2b(digest_size=16)
+    for arr in (rows, ap.lat_deg, ap.lon_deg, ap.elevation_ft, *ap._xyz_cols):
+        a = np.ascontiguousarray(arr)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.tobytes())
+    code = Path(__file__).read_bytes()
+    return [h.hexdigest(), float(radius_nm).hex(), f"{zlib.crc32(code):08x}", np.__version__]
+
+
+def valid(cols: dict[str, Any], n_airports: int) -> bool:
+    """Whether ``cols`` is a well-formed index over a table of ``n_airports`` rows (columns and
+    dtypes, the CSR's shape, keys and airport rows in range): what is read back is trusted
+    only then (a file may be whole yet not ours, or from a table of another size)."""
+    if set(cols) != set(_COLUMNS):
+        return False
+    for name, dtype in _COLUMNS.items():
+        a = cols[name]
+        if not isinstance(a, np.ndarray) or a.dtype != dtype or a.ndim != 1:
+            return False
+    keys, offsets, cands, top = cols["keys"], cols["offsets"], cols["cands"], cols["top_ft"]
+    if len(offsets) != len(keys) + 1 or len(top) != len(keys):
+        return False
+    if offsets[0] != 0 or offsets[-1] != len(cands) or not bool(np.all(np.diff(offsets) > 0)):
+        return False
+    if len(keys) and (keys[0] < 0 or keys[-1] >= _NOWHERE or not bool(np.all(np.diff(keys) > 0))):
+        return False
+    return not len(cands) or (int(cands.min()) >= 0 and int(cands.max()) < n_airports)
