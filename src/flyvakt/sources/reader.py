@@ -41,7 +41,10 @@ from flyvakt.sources._common import (
 )
 from flyvakt.sources.arrownp import arrow_numpy
 from flyvakt.sources.beast import BeastParser
+from flyvakt.sources.csvquotes import MARKER, QuoteGuard, mark
 from flyvakt.sources.stdin import STDIN, open_stdin
+
+MARKER_TEXT = MARKER.decode()  # how Arrow's invalid-row handler shows a marked line
 
 # The other formats' parsers (text frames, SBS, state vectors, OpenSky) are imported where their
 # format is read: a Beast replay loads none of them (start-up, issue 12).
@@ -476,9 +479,17 @@ class FileReader:
 
         strings = {k: pa.string() for k in ("icao24", "icao", "hex", "squawk", "callsign")}
         strings.update(_empty_at_first(_peek(f, READ_CHUNK)))
+        guard = QuoteGuard(f)  # a line leaving a quote open would swallow the rows after it
 
         def bad_row(row: Any) -> str:
             self.stats.skip("sv_bad_row")
+            if row.text == MARKER_TEXT and guard.bad:
+                line, text = guard.bad.popleft()
+                what = text.decode("utf-8", "replace")
+                self.stats.note_bad(
+                    f"{self.name}: line {line}: unterminated quote: {short_repr(what)}"
+                )
+                return "skip"
             self.stats.note_bad(
                 f"{self.name}: line {row.number}: expected {row.expected_columns} columns, "
                 f"got {row.actual_columns}: {short_repr(row.text)}"
@@ -489,7 +500,7 @@ class FileReader:
         # "terminate called without an active exception", was seen at interpreter exit).
         try:
             reader = pacsv.open_csv(
-                f,
+                guard,
                 read_options=pacsv.ReadOptions(block_size=READ_CHUNK, use_threads=False),
                 parse_options=pacsv.ParseOptions(invalid_row_handler=bad_row),
                 convert_options=pacsv.ConvertOptions(column_types=strings),
@@ -590,7 +601,7 @@ def _empty_at_first(head: bytes) -> dict[str, Any]:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    whole = head[: head.rfind(b"\n") + 1]
+    whole = mark(head[: head.rfind(b"\n") + 1])[0]
     try:
         schema = pacsv.read_csv(
             io.BytesIO(whole),

@@ -1,0 +1,162 @@
+"""A line that leaves a quote open costs that line only, on every CSV/JSON-lines path.
+
+The rows are a real cut (tests/data/real-ga, kwvi1213 aircraft a0cd27, 151 rows; the pyModeS
+and jet1090 samples for the frame paths); the damaged line inserted into them is synthetic.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pytest
+
+from flyvakt.model.batches import FrameBatch, ObservationBatch
+from flyvakt.sources import FileReader
+from flyvakt.sources.csvquotes import QuoteGuard, mark, unterminated
+
+CUT = "real-ga/kwvi1213_a0cd27.csv.gz"
+
+
+def _lines(data: Path) -> list[str]:
+    return gzip.decompress((data / CUT).read_bytes()).decode().splitlines()
+
+
+def _read(path: Path) -> tuple[ObservationBatch, FileReader]:
+    r = FileReader(str(path))
+    return ObservationBatch.concat([b for b in r if isinstance(b, ObservationBatch)]), r
+
+
+@pytest.mark.parametrize("bad", ['garbage,line,"unterminated', 'x,li"ne,"open', '1,2,3,"'])
+@pytest.mark.parametrize("nl", ["\n", "\r\n"])
+def test_state_vector_csv_unterminated_quote_costs_one_line(
+    data: Path, tmp_path: Path, bad: str, nl: str
+) -> None:
+    lines = _lines(data)
+    whole, _ = _read(data / CUT)
+    f = tmp_path / "dmg.csv"
+    f.write_bytes(nl.join([*lines[:60], bad, *lines[60:]]).encode() + nl.encode())
+    got, r = _read(f)
+    assert len(got) == len(whole) == 151  # rows before and after the bad line all kept
+    assert got.time_s.tolist() == whole.time_s.tolist()
+    assert got.lat_deg.tolist() == whole.lat_deg.tolist()
+    assert r.stats.skipped == {"sv_bad_row": 1}
+    assert r.stats.bad_lines == [f"dmg.csv: line 61: unterminated quote: {bad!r}"]
+
+
+def test_later_bad_rows_keep_their_line_numbers(data: Path, tmp_path: Path) -> None:
+    lines = _lines(data)
+    f = tmp_path / "two.csv"
+    f.write_text("\n".join([*lines[:20], 'a,"b', *lines[20:100], "a,b", *lines[100:]]) + "\n")
+    got, r = _read(f)
+    assert len(got) == 151 and r.stats.skipped == {"sv_bad_row": 2}
+    assert r.stats.bad_lines == [
+        "two.csv: line 21: unterminated quote: 'a,\"b'",
+        "two.csv: line 102: expected 11 columns, got 2: 'a,b'",
+    ]
+
+
+def test_well_formed_quotes_still_read(data: Path, tmp_path: Path) -> None:
+    lines = _lines(data)
+    calls = ["KLM1023 ", "A,B", 'say "hi"', 'x"y']  # trailing space, comma, escaped quote, literal
+    rows = [lines[0]]
+    for i, line in enumerate(lines[1:]):
+        cells = line.split(",")
+        c = calls[i % len(calls)]
+        cells[8] = c if c == 'x"y' else '"' + c.replace('"', '""') + '"'
+        rows.append(",".join(cells))
+    f = tmp_path / "quoted.csv"
+    f.write_text("\n".join(rows) + "\n")
+    got, r = _read(f)
+    assert len(got) == 151 and r.stats.skipped == {}
+    want = [calls[i % len(calls)].strip() for i in range(151)]  # callsigns are stripped
+    assert got.callsign.tolist() == want
+
+
+def test_unterminated_matches_arrow_on_each_shape() -> None:
+    # Each line followed by a clean row: Arrow swallows that row exactly when the line leaves a
+    # quote open, which is what unterminated() must say without Arrow.
+    shapes = [
+        "a,b,c",
+        '"a",b,c',
+        'a,"b,c',
+        'a,b"c,d',
+        '"a"x,b,c',
+        '"a""",b,c',
+        '"""a",b',
+        '""',
+        '"',
+        'a,""",b',
+        '"a,"b",c"',
+        'a,"x""',
+        '"a",""",c',
+        'x"",y',
+        ',"',
+        '"a"b"c,"d',
+    ]
+    n_swallowed = 0
+    for shape in shapes:
+        block = f"h1,h2,h3\n{shape}\n1,2,3\n".encode()
+        seen: list[str] = []
+
+        def note(row: Any, seen: list[str] = seen) -> str:
+            seen.append(row.text)
+            return "skip"
+
+        table = pacsv.read_csv(
+            io.BytesIO(block),
+            read_options=pacsv.ReadOptions(use_threads=False),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=note),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"h{i}": pa.string() for i in (1, 2, 3)}
+            ),
+        )
+        swallowed = "1,2,3" not in seen and "1" not in table.column("h1").to_pylist()
+        assert (unterminated(block) == [1]) == swallowed, shape
+        n_swallowed += swallowed
+    assert n_swallowed == 7  # both kinds are in the list
+
+
+def test_guard_marks_across_read_boundaries(data: Path) -> None:
+    text = "\n".join([*_lines(data)[:40], 'a,"b', *_lines(data)[40:]]).encode() + b"\n"
+    out, bad = mark(text)
+    assert bad == [(41, b'a,"b')] and out.count(b"\n") == text.count(b"\n")
+
+    class Slow(io.RawIOBase):  # hands out 7 bytes at a time: lines cut anywhere
+        def __init__(self) -> None:
+            self.at = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes:
+            piece = text[self.at : self.at + 7]
+            self.at += len(piece)
+            return piece
+
+    g = QuoteGuard(Slow())  # type: ignore[arg-type]
+    got = b"".join(iter(lambda: g.read(100), b""))
+    assert got == out and list(g.bad) == [(41, b'a,"b')]
+
+
+def test_frame_csv_and_jsonl_unterminated_line_costs_one_line(data: Path, tmp_path: Path) -> None:
+    rows = (data / "pymodes/sample_data_adsb.csv").read_text().splitlines()  # quoted frames
+    f = tmp_path / "frames.csv"
+    f.write_text("\n".join([*rows[:1000], '1457996400,"8D406B90,"junk', *rows[1000:]]) + "\n")
+    r = FileReader(str(f))
+    n = sum(len(b) for b in r if isinstance(b, FrameBatch))
+    assert n == len(rows) == 2000 and r.stats.skipped == {"bad_frame": 1}
+    assert r.stats.bad_lines[0].startswith("frames.csv: line 1001: bad hex frame")
+    raw = gzip.decompress((data / "traffic/full_flight_short.jsonl.gz").read_bytes()).split(b"\n")
+    j = tmp_path / "frames.jsonl"
+    j.write_bytes(
+        b"\n".join([*raw[:3000], b'{"timestamp": 1720248189.5, "frame": "8f39', *raw[3000:]])
+    )
+    r = FileReader(str(j))
+    n = sum(len(b) for b in r if isinstance(b, FrameBatch))
+    assert n == 57_793 and r.stats.skipped == {"jsonl_bad_line": 1}
+    assert r.stats.bad_lines[0].startswith("frames.jsonl: line 3001: not a JSON frame line")
