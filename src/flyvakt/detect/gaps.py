@@ -23,17 +23,21 @@ from flyvakt.model import AirportRef, Event
 
 
 def ground_ref(ctx: Context, st: AircraftState, ap: AirportRef, fx: Fix) -> float:
-    if st.field_icao == ap.icao and not math.isnan(st.ref_baro_ft):
+    if st.field_icao == ap.icao and st.ref_baro_ft == st.ref_baro_ft:  # not NaN
         return st.ref_baro_ft
     # Only references learned before this fix's time: a batch holds other aircraft's later
     # fixes, and a fix must not depend on data after it (nor on how the stream was batched:
     # one learned at the same time may lie in the batch before or in this one). The list is in
-    # time order: the newest reference before fx.t by bisection (thousands at a busy field).
-    refs = ctx.ground_refs.get(ref_key(ap.icao, st.icao24), ())
-    k = bisect_left(refs, fx.t, key=_time_of)
-    if k == 0:
+    # time order (at most two per aircraft and field): the newest one before fx.t.
+    refs = ctx.ground_refs.get(ref_key(ap.icao, st.icao24))
+    if not refs:
         return math.nan
-    ref_ft, t = refs[k - 1]
+    ref_ft, t = refs[-1]
+    if not t < fx.t:  # the newest is not before fx (else it is the answer: no search)
+        k = bisect_left(refs, fx.t, key=_time_of)
+        if k == 0:
+            return math.nan
+        ref_ft, t = refs[k - 1]
     return ref_ft if fx.t - t <= R.GROUND_REF_S else math.nan
 
 

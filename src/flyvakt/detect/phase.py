@@ -176,12 +176,12 @@ def learn_ground_ref(ctx: Context, st: AircraftState, field: AirportRef, fx: Fix
         st.ref_baro_ft = math.nan  # below its own ground reference: that was no ground
     # Physically on the surface (taxi speed at the field's level) with a pressure altitude:
     # that altitude is its ground reference at this field now (its own: encoders differ).
-    slow = not math.isnan(fx.gs) and fx.gs < R.TAXI_MAX_KT
+    slow = fx.gs == fx.gs and fx.gs < R.TAXI_MAX_KT  # x == x: not NaN (as in evidence.py)
     level = abs(fx.alt - field.elevation_ft) <= R.QNH_TOL_FT  # False when NaN
     if v.value >= 2 and slow and level:
         st.ref_baro_ft = fx.alt
         share_ground_ref(ctx, field.icao, st.icao24, fx.alt, fx.t)
-    elif not math.isnan(v.level_ft):
+    elif v.level_ft == v.level_ft:
         # The floor of this aircraft's own descent: its reference, not shared (a floor is
         # weaker evidence than a taxi).
         st.ref_baro_ft = v.level_ft

@@ -60,3 +60,28 @@ def test_hot_reasons_count_each_hot_row_once_and_change_nothing(monkeypatch: Any
     assert sum(why.values()) == sum(hot_rows[: len(hot_rows) // 2]) > 0
     assert why["first fix"] == 1  # one aircraft
     assert why["country sample"] > 100 and why["near a field"] > 100 and why["flip"] >= 1
+
+
+def test_a_fix_is_hot_as_the_fix_before_only_when_the_next_is_hot_for_a_reason(
+    monkeypatch: Any,
+) -> None:
+    """The fix before a hot one is there to place that one's event: the fix before *it* is not
+    hot for that alone (it was, after a field search, for every hot row: 6,036 of 178,194
+    positions in the 5,000-aircraft burst, none of them changing an event)."""
+    seen: list[tuple[Any, Any]] = []
+    count = D._count_reasons
+
+    def kept(why: Counter[str], hot: Any, reasons: Any) -> None:
+        seen.append((hot.copy(), np.logical_or.reduce([r for _name, r in reasons])))
+        count(why, hot, reasons)
+
+    monkeypatch.setattr(D, "_count_reasons", kept)
+    why: Counter[str] = Counter()
+    _run(why)
+    before_only = 0
+    for hot, reason in seen:
+        only = np.flatnonzero(hot & ~reason)
+        assert (only + 1 < len(hot)).all()
+        assert reason[only + 1].all()  # the next row is hot for a reason of its own
+        before_only += len(only)
+    assert before_only == why["fix before a hot one"] > 50
