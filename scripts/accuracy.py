@@ -28,7 +28,11 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/: accuracy_whole beside us
+import accuracy_whole as whole_scoring
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -228,35 +232,6 @@ def real_ga_labels() -> list[Label]:
         ]
 
 
-@dataclass(frozen=True)
-class Cut:
-    """One row of cuts.csv: a labelled file is ``icao24``'s rows of ``source`` in a window."""
-
-    file: str  # path under tests/data
-    source: str  # the whole recording, under tests/data
-    icao24: str
-    start_s: float
-    end_s: float
-
-
-def cuts() -> list[Cut]:
-    with open(REAL_GA / "cuts.csv", encoding="utf-8", newline="") as fh:
-        return [
-            Cut(
-                f"real-ga/{r['file']}",
-                f"real-ga/whole/{r['source']}.csv.gz",
-                r["icao24"],
-                epoch(r["start_utc"]),
-                epoch(r["end_utc"]),
-            )
-            for r in csv.DictReader(fh)
-        ]
-
-
-def cut_files() -> list[str]:
-    return [c.file for c in cuts()]
-
-
 @dataclass
 class Run:
     events: list[dict[str, Any]]
@@ -288,23 +263,13 @@ def run_file(path: str) -> Run:
 
 
 def run_whole(runs: dict[str, Run]) -> dict[str, Run]:
-    """What a user gets from ``flyvakt replay`` of the WHOLE source recordings (every aircraft:
-    shared ground references, other aircraft's surface fixes, batch boundaries), seen through
-    each cut: the cut aircraft's events stamped inside the cut's window, and all its fixes.
-    The dev recordings are whole files already: their runs are taken from ``runs`` as they are."""
-    out = {CASES[n][0]: runs[CASES[n][0]] for n in CASES if CASES[n][0] in runs}
-    whole: dict[str, Run] = {}
-    for c in cuts():
-        if c.source not in whole:
-            whole[c.source] = run_file(c.source)
-        run = whole[c.source]
-        events = [
-            e
-            for e in run.events
-            if e["icao24"] == c.icao24 and c.start_s <= epoch(e["time"]) <= c.end_s
-        ]
-        out[c.file] = Run(events, {c.icao24: run.fixes.get(c.icao24, [])})
-    return out
+    """The same files replayed as whole recordings (accuracy_whole.run_whole)."""
+    return whole_scoring.run_whole(_this(), runs)
+
+
+def _this() -> ModuleType:
+    """This module, as run (``__main__``) or imported (tests load it under another name)."""
+    return sys.modules[__name__]
 
 
 def run_case(name: str) -> list[dict[str, object]]:
@@ -500,7 +465,7 @@ def score(runs: dict[str, Run], labels: list[Label]) -> Scored:
 
 def run_all() -> tuple[dict[str, Run], list[Label]]:
     labels = dev_labels() + real_ga_labels()
-    paths = [CASES[n][0] for n in CASES] + cut_files()
+    paths = [CASES[n][0] for n in CASES] + whole_scoring.cut_files(_this())
     return {p: run_file(p) for p in paths}, labels
 
 
@@ -598,59 +563,13 @@ def _hms(t: float | None) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%H:%M:%S")
 
 
-def _outcome_key(o: Outcome) -> tuple[str, str, str, str]:
-    if o.label is not None:
-        lb = o.label
-        return (lb.file, lb.icao24, lb.kind, _hms(lb.time_s))
-    assert o.event is not None
-    return (_file(o), o.event["icao24"], o.event["type"], o.event["time"][11:19])
-
-
-def _seen(o: Outcome | None) -> str:
-    if o is None:
-        return "-"
-    ev = o.event
-    got = f"{_code(ev) or '(none)'} {ev['time'][11:19]} {ev['basis']}" if ev else "(no event)"
-    return f"{got}: {o.verdict}"
-
-
-def differences(cut: Scored, whole: Scored) -> list[str]:
-    """The labels (and unlabelled events) that come out differently in the whole recording."""
-    a = {_outcome_key(o): o for o in cut.outcomes}
-    b = {_outcome_key(o): o for o in whole.outcomes}
-    lines = [
-        "| file | icao24 | event | truth | cut replayed alone | whole recording replayed |",
-        "|---|---|---|---|---|---|",
-    ]
-    for k in sorted(set(a) | set(b)):
-        x, y = a.get(k), b.get(k)
-        if _seen(x) == _seen(y):
-            continue
-        lb = x.label if x is not None else (y.label if y is not None else None)
-        truth = f"{lb.airport or '(abstain)'} {k[3]}" if lb is not None else "(no such event)"
-        lines.append(f"| {k[0]} | {k[1]} | {k[2]} | {truth} | {_seen(x)} | {_seen(y)} |")
-    return lines
-
-
 def table(runs: dict[str, Run], labels: list[Label], whole: dict[str, Run]) -> str:
     sc, sw = score(runs, labels), score(whole, labels)
     return "\n".join(
         [
             *summary(sc),
             "",
-            "### The same labels on the whole recordings",
-            "",
-            "What a user's `flyvakt replay` of each whole source recording in "
-            "`tests/data/real-ga/whole/` gives (every aircraft at once: ground references "
-            "shared between aircraft, other aircraft's surface fixes, batch boundaries), "
-            "scored on each cut's aircraft and time window; the dev recordings are whole "
-            "already.",
-            "",
-            *summary(sw),
-            "",
-            "Labels scored differently on the whole recording than on its cut:",
-            "",
-            *differences(sc, sw),
+            *whole_scoring.section(_this(), sc, sw),
             "",
             "### Every label",
             "",

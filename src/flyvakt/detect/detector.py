@@ -174,10 +174,12 @@ def _batch(
     idx = np.flatnonzero(hot)
     late = idx[later[idx]]
     field_i[late] = fs.at(late)  # rows _fields left for later, hot now: their airports
-    # The hot rows in the order the rules see them: all aircraft in time order (then address),
-    # not aircraft after aircraft: aircraft share ground references (ctx.ground_refs), so each
-    # fix must see those learned before it in data time, however the stream was cut into
-    # batches (tests/property/test_batch_split.py). Every per-row list below is in that order.
+    # The hot rows in the order the rules see them: all aircraft in time order (then address).
+    # Aircraft no longer share ground references (each is the aircraft's own: gaps.ref_key), and
+    # ctx's other shared parts are caches of pure look-ups, so no rule's answer depends on this
+    # order; it sets only the order events are appended to ``out`` (then stably sorted by time).
+    # Aircraft after aircraft would do as well (a speed question, not judged here).
+    # Every per-row list below is in that order.
     idx = idx[np.lexsort((icao[idx], p.time_s[idx]))]
     is_sample = sample[idx]
     country_l: list[str | None] = [None] * len(idx)

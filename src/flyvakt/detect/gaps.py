@@ -28,7 +28,7 @@ def ground_ref(ctx: Context, st: AircraftState, ap: AirportRef, fx: Fix) -> floa
     # Only references learned before this fix's time: a batch holds other aircraft's later
     # fixes, and a fix must not depend on data after it (nor on how the stream was batched:
     # one learned at the same time may lie in the batch before or in this one). The list is in
-    # time order (the last two this aircraft learned at the field): the newest before fx.t.
+    # time order (at most two per aircraft and field): the newest one before fx.t.
     refs = ctx.ground_refs.get(ref_key(ap.icao, st.icao24))
     if not refs:
         return math.nan
