@@ -130,13 +130,14 @@ def write_state_vectors(positions_parquet: Path, out: Path, min_rows: int = 0) -
 
 
 # The child reports its own peak RSS (VmHWM belongs to the exec'd image; ru_maxrss of a forked
-# child would include this benchmark's own memory at fork time).
+# child would include this benchmark's own memory at fork time), then ends as the `flyvakt`
+# command ends a replay (cli/main.py entry; a build without exit_at_once: sys.exit).
 _CHILD = (
     "import sys\n"
-    "from flyvakt.cli.main import main\n"
-    "rc = main(sys.argv[1:])\n"
+    "from flyvakt.cli import main as m\n"
+    "rc = m.main(sys.argv[1:])\n"
     "sys.stderr.write([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0])\n"
-    "sys.exit(rc)\n"
+    "getattr(m, 'exit_at_once', sys.exit)(rc)\n"
 )
 
 

@@ -1,7 +1,5 @@
 """``python -m flyvakt``: the same command line as ``flyvakt``."""
 
-import sys
+from flyvakt.cli.main import entry
 
-from flyvakt.cli.main import main
-
-sys.exit(main())
+entry()

@@ -122,6 +122,7 @@ def test_labels_are_well_formed_and_point_at_their_cut() -> None:
     labels = _rows("labels.csv")
     assert len(labels) >= 60
     for r in labels:
+        assert None not in r, r  # an unquoted comma in a note splits the row
         assert r["file"] in cuts, r
         assert set(r["event"].split("|")) <= set(ACC.PHASES), r
         assert r["airport"] == "" or r["airport"] in airports, r

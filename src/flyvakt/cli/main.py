@@ -7,7 +7,9 @@ and adding a command is one line here plus its module.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -65,6 +67,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     return rc
 
 
+# Commands that leave without the interpreter's clean-up once they return: a replay's last act
+# is closing its outputs, and freeing its millions of objects one by one at exit cost 0.06-0.12
+# CPU s of a 1.7 s replay of 1 M frames (4 runs each, alternating, load ~4). Never a server.
+EXIT_AT_ONCE = frozenset({"replay"})
+
+
+def entry(argv: Sequence[str] | None = None) -> None:
+    """The ``flyvakt`` command: :func:`main`, then exit with its status (see EXIT_AT_ONCE)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    rc = main(argv)
+    if _chosen_command(argv) in EXIT_AT_ONCE:
+        exit_at_once(rc)
+    sys.exit(rc)
+
+
+def exit_at_once(rc: int) -> None:
+    """Flush standard output and error, then end the process without the interpreter's
+    clean-up (every file the command wrote is closed by then)."""
+    for stream in (sys.stdout, sys.stderr):
+        # Closed or broken (a reader gone): nothing more can be said on it.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(rc)
+
+
 # Errors that come from what the user gave (a file, an option, a store), by class name so
 # that naming them here imports nothing: each says what is wrong in its message.
 INPUT_ERRORS = frozenset(
@@ -109,4 +136,4 @@ def _chosen_command(argv: Sequence[str]) -> str | None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

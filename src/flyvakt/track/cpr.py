@@ -103,6 +103,48 @@ def global_surface(
     latitude north or south of the equator (lat or lat - 90) and the longitude modulo 90°:
     the candidate nearest the reference (receiver or airport within ~45 NM) is the answer.
     """
+    lat, lon0, ok = _surface_zone(lat_even, lon_even, lat_odd, lon_odd, latest_is_odd, ref_lat)
+    return lat, _lon_nearest(lon0, ref_lon), ok
+
+
+def global_surface_quadrants(
+    lat_even: F64,
+    lon_even: F64,
+    lat_odd: F64,
+    lon_odd: F64,
+    latest_is_odd: npt.NDArray[np.bool_],
+    refs: F64,
+) -> tuple[F64, F64, npt.NDArray[np.bool_]]:
+    """:func:`global_surface` of every pair against each of the reference points ``refs``
+    ((lat, lon) rows), reference-major: the same arrays, bit for bit, as one call on the pairs
+    tiled ``len(refs)`` times with each reference repeated. The zone (latitude, NL, the
+    longitude within 90°) depends on the reference's latitude only: it is decoded once per
+    distinct latitude (the eight quadrant points have two), not once per reference."""
+    n = len(lat_even)
+    zones: dict[float, tuple[F64, F64, npt.NDArray[np.bool_]]] = {}
+    lats, lons, oks = [], [], []
+    for r_lat, r_lon in refs.tolist():
+        if r_lat not in zones:
+            zones[r_lat] = _surface_zone(
+                lat_even, lon_even, lat_odd, lon_odd, latest_is_odd, np.full(n, r_lat)
+            )
+        lat, lon0, ok = zones[r_lat]
+        lats.append(lat)
+        lons.append(_lon_nearest(lon0, np.full(n, r_lon)))
+        oks.append(ok)
+    return np.concatenate(lats), np.concatenate(lons), np.concatenate(oks)
+
+
+def _surface_zone(
+    lat_even: F64,
+    lon_even: F64,
+    lat_odd: F64,
+    lon_odd: F64,
+    latest_is_odd: npt.NDArray[np.bool_],
+    ref_lat: F64,
+) -> tuple[F64, F64, npt.NDArray[np.bool_]]:
+    """(latitude, longitude within its 90° quadrant, ok) of surface pairs, the hemisphere
+    chosen by the reference latitude (:func:`global_surface`)."""
     le, lo = lat_even / CPR_SCALE, lat_odd / CPR_SCALE
     d_even, d_odd = 90.0 / 60.0, 90.0 / 59.0
     j = np.floor(59.0 * le - 60.0 * lo + 0.5)
@@ -123,12 +165,16 @@ def global_surface(
     m = np.floor(lon_even / CPR_SCALE * (nl_lat - 1.0) - lon_odd / CPR_SCALE * nl_lat + 0.5)
     frac = np.where(latest_is_odd, lon_odd, lon_even) / CPR_SCALE
     lon0 = (90.0 / ni) * (np.mod(m, ni) + frac)
-    # Four candidates 90° apart: pick the one closest to the reference longitude.
+    return lat, lon0, ok
+
+
+def _lon_nearest(lon0: F64, ref_lon: F64) -> F64:
+    """Of the four longitudes 90° apart (``lon0`` + k · 90°), the one closest to the
+    reference longitude, in [-180, 180)."""
     k = np.round((ref_lon - lon0) / 90.0)
     lon = lon0 + 90.0 * k
     lon = np.where(lon >= 180.0, lon - 360.0, lon)
-    lon = np.where(lon < -180.0, lon + 360.0, lon)
-    return lat, lon, ok
+    return np.asarray(np.where(lon < -180.0, lon + 360.0, lon), dtype=np.float64)
 
 
 def local_decode(

@@ -259,11 +259,9 @@ def _surface_global(
     np.not_equal(s[1:], s[:-1], out=new_group[1:])
     group = np.flatnonzero(new_group)[np.cumsum(new_group) - 1]  # each row's first in ``rest``
     k = len(rest)
-    q = np.tile(rest, len(_QUADRANTS))
-    la, lo, ok = cpr.global_surface(
-        e_lat[q], e_lon[q], d_lat[q], d_lon[q], odd[q],
-        np.repeat(_QUADRANTS[:, 0], k), np.repeat(_QUADRANTS[:, 1], k),
-    )  # fmt: skip
+    la, lo, ok = cpr.global_surface_quadrants(
+        e_lat[rest], e_lon[rest], d_lat[rest], d_lon[rest], odd[rest], _QUADRANTS
+    )
     d = np.where(ok, cfg.ref_index().nearest_nm(la, lo, cfg.surface_ref_max_nm), np.inf)
     # The first quadrant (in _QUADRANTS order) at the least distance; none where all are inf.
     best = np.argmin(d.reshape(len(_QUADRANTS), k), axis=0) * k + np.arange(k)

@@ -80,10 +80,11 @@ def test_outbox_ages_a_batch_from_its_bytes_arrival(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_stalled_reader_sees_how_long_the_bytes_waited(data: Path) -> None:
-    """REAL Beast bytes (sample_dump1090.bin) sent at a steady ~2 MB/s for 1.2 s to the inline
-    reader, whose consumer blocks the event loop for 0.3 s once, 0.6 s in: the bytes queue in
-    the kernel meanwhile, and the next read is stamped as having waited ~0.3 s; the reads
-    before the stall waited far less."""
+    """REAL Beast bytes (sample_dump1090.bin) sent at a steady ~2 MB/s for 1.5 s to the inline
+    reader, whose consumer blocks the event loop for 0.5 s once, 0.6 s in: the bytes queue in
+    the kernel meanwhile, and the next read is stamped as having waited ~0.5 s; the reads
+    before the stall waited far less. (Margins are wide: on a loaded CI machine a read before
+    the stall was seen to wait 0.106 s from scheduling alone.)"""
     raw = (data / "traffic" / "sample_dump1090.bin").read_bytes()
     chunk = raw[:20_000]
     waits: list[tuple[float, float]] = []  # (time after start, queue_wait_s)
@@ -97,7 +98,7 @@ def test_a_stalled_reader_sees_how_long_the_bytes_waited(data: Path) -> None:
     def peer() -> None:  # in a thread of its own: it sends while the reader's loop is blocked
         conn, _ = srv.accept()
         with conn:
-            end = time.monotonic() + 1.2
+            end = time.monotonic() + 1.5
             while time.monotonic() < end:
                 conn.sendall(chunk)  # 20 kB every 10 ms
                 time.sleep(0.01)
@@ -107,7 +108,7 @@ def test_a_stalled_reader_sees_how_long_the_bytes_waited(data: Path) -> None:
         waits.append((at, st.queue_wait_s))
         if at > 0.6 and not stalled[0]:
             stalled[0] = True
-            time.sleep(0.3)  # a long step in the reader's loop: the feed queues meanwhile
+            time.sleep(0.5)  # a long step in the reader's loop: the feed queues meanwhile
 
     async def go() -> None:
         t0[0] = time.monotonic()
@@ -128,8 +129,8 @@ def test_a_stalled_reader_sees_how_long_the_bytes_waited(data: Path) -> None:
     before = [w for at, w in waits if 0.1 < at <= 0.6]
     after = [w for at, w in waits if at > 0.6][1:3]  # the reads right after the stall
     assert before and after, waits
-    assert max(before) < 0.1, waits
-    assert max(after) > 0.2, waits
+    assert max(before) < 0.25, waits
+    assert max(after) > 0.35, waits
 
 
 def test_the_inline_reader_ages_live_batches_by_their_wait(

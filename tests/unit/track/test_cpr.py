@@ -102,3 +102,59 @@ def test_local_decode_never_goes_past_a_pole() -> None:
         np.array([False]),
     )  # fmt: skip
     assert abs(lat[0] - (-84.6)) < 1e-9
+
+
+def _tiled(e_lat, e_lon, o_lat, o_lon, odd, refs):  # type: ignore[no-untyped-def]
+    """The quadrant search as it was: every pair tiled once per reference point."""
+    k = len(e_lat)
+    q = np.tile(np.arange(k), len(refs))
+    return cpr.global_surface(
+        e_lat[q], e_lon[q], o_lat[q], o_lon[q], odd[q],
+        np.repeat(refs[:, 0], k), np.repeat(refs[:, 1], k),
+    )  # fmt: skip
+
+
+def _same(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> None:
+    for x, y in zip(a, b, strict=True):
+        assert x.dtype == y.dtype
+        assert np.array_equal(x, y, equal_nan=True)
+        assert np.array_equal(np.signbit(x), np.signbit(y))  # -0.0 too: bit for bit
+
+
+def test_quadrants_decode_as_the_tiled_pairs_bit_for_bit() -> None:
+    # Synthetic (an identity of the arithmetic, over every zone): raw CPR values across the
+    # whole 17-bit range, its ends, both parities, against the tracker's eight quadrant
+    # points and against references that are not (several per latitude, repeated ones).
+    from flyvakt.track.fixes import _QUADRANTS
+
+    rng = np.random.default_rng(5)
+    n = 20_000
+    raw = rng.integers(0, 1 << 17, (4, n)).astype(np.float64)
+    raw[:, :4] = [[0, 0, 131071, 131071]] * 4
+    odd = rng.random(n) < 0.5
+    others = np.array([[10.0, 3.0], [10.0, -170.0], [-60.0, 100.0], [10.0, 3.0], [0.0, 0.0]])
+    for refs in (_QUADRANTS, others):
+        got = cpr.global_surface_quadrants(raw[0], raw[1], raw[2], raw[3], odd, refs)
+        _same(got, _tiled(raw[0], raw[1], raw[2], raw[3], odd, refs))
+        assert got[2].any() and not got[2].all()  # both outcomes of the NL check are met
+
+
+def test_quadrants_decode_real_surface_pairs_as_before(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The surface pairs the tracker resolves without a reference while replaying the bundled
+    # real recording (AFR34ZG: taxi, takeoff, landing, taxi): the same candidates as before.
+    from flyvakt.runtime.replay import replay_files
+    from flyvakt.sample import bundled_sample
+
+    seen: list[tuple[np.ndarray, ...]] = []
+    quadrants = cpr.global_surface_quadrants
+
+    def kept(*a):  # type: ignore[no-untyped-def]
+        seen.append(tuple(np.copy(x) for x in a))
+        return quadrants(*a)
+
+    monkeypatch.setattr(cpr, "global_surface_quadrants", kept)
+    replay_files([bundled_sample()], keep_positions=False)
+    assert sum(len(s[0]) for s in seen) >= 10
+    for e_lat, e_lon, o_lat, o_lon, odd, refs in seen:
+        _same(quadrants(e_lat, e_lon, o_lat, o_lon, odd, refs),
+              _tiled(e_lat, e_lon, o_lat, o_lon, odd, refs))  # fmt: skip
