@@ -144,16 +144,35 @@ def _latest_keep(
 ) -> npt.NDArray[np.bool_]:
     """Per row: whether it lies in the sample period of its aircraft's latest row.
 
-    The latest period per aircraft is the largest period of its rows (the period of its latest
-    time: flooring keeps the order), found on the addresses sorted by a stable sort: the rows
-    are the chunks in order, each sorted by address (the detector's runs), which a stable sort
-    merges as presorted runs, ~2.5x faster than ``np.unique`` with its inverse and
-    ``np.maximum.at`` (178 k rows: 7 against 17-21 ms)."""
+    The rows come in stretches of one aircraft and one period (each chunk holds a run per
+    aircraft, all of one period: :meth:`SampleTails.update` keeps no other): the question is
+    asked once per stretch (in the burst's compactions 76 k for 230 k rows), and each row takes
+    its stretch's answer."""
+    n = len(icao24)
+    if not n:
+        return np.ones(0, np.bool_)
+    per = _period(time_s)
+    edge = np.empty(n, np.bool_)
+    edge[0] = True
+    np.not_equal(icao24[1:], icao24[:-1], out=edge[1:])
+    edge[1:] |= per[1:] != per[:-1]
+    at = np.flatnonzero(edge)
+    keep = _latest_keep_of(icao24[at], per[at])
+    return keep if len(at) == n else np.repeat(keep, np.diff(np.append(at, n)))
+
+
+def _latest_keep_of(
+    icao24: npt.NDArray[np.uint32], per: npt.NDArray[np.float64]
+) -> npt.NDArray[np.bool_]:
+    """Per entry (an address and a sample period): whether it is its address's latest period.
+
+    The latest period per aircraft is the largest (flooring keeps the order of times), found
+    on the addresses sorted by a stable sort: the entries are the chunks in order, each sorted
+    by address (the detector's runs), which a stable sort merges as presorted runs, ~2.5x
+    faster than ``np.unique`` with its inverse and ``np.maximum.at`` (178 k rows: 7 against
+    17-21 ms)."""
     n = len(icao24)
     keep = np.ones(n, np.bool_)
-    if not n:
-        return keep
-    per = _period(time_s)
     order = np.argsort(icao24, kind="stable")
     icao, per_sorted = icao24[order], per[order]
     first = np.empty(n, np.bool_)
