@@ -572,9 +572,9 @@ class FileReader:
 
 
 def _aircraft_json(obj: dict[str, Any], reader: FileReader) -> ObservationBatch:
+    """dump1090/readsb ``aircraft.json`` snapshot: time = now - seen_pos (or - seen)."""
     from flyvakt.sources.statevec import columns_to_obs
 
-    """dump1090/readsb ``aircraft.json`` snapshot: time = now - seen_pos (or - seen)."""
     now = float(obj.get("now") or 0.0)
     rows = [a for a in obj["aircraft"] if isinstance(a, dict)]
     cols: dict[str, list[Any]] = {k: [] for k in ("timestamp", "icao24", "onground")}
