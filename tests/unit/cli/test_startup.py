@@ -85,3 +85,21 @@ def test_beast_replay_to_csv_imports_no_arrow(tmp_path: Path) -> None:
     mods = _modules_after(["replay", str(BEAST), "--quiet", "--positions-out", str(out)])
     assert not {m for m in mods if m.split(".")[0] == "pyarrow"} | (_NOT_FOR_BEAST & mods)
     assert len(out.read_text().splitlines()) == 1 + 3  # header and the sample's 3 positions
+
+
+def _blas_threads_env(env: dict[str, str]) -> str:
+    code = "import os, flyvakt.cli, numpy\nprint(os.environ['OPENBLAS_NUM_THREADS'])\n"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    return out.stdout.strip()
+
+
+def test_the_command_line_asks_for_one_blas_thread_unless_the_user_chose() -> None:
+    # OpenBLAS starts (and spins) a thread per further core on NumPy's import; no command uses
+    # BLAS, so the CLI asks for one thread before NumPy loads. A user's own value is kept.
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    assert _blas_threads_env(env) == "1"
+    assert _blas_threads_env({**env, "OPENBLAS_NUM_THREADS": "3"}) == "3"
