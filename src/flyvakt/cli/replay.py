@@ -170,7 +170,8 @@ def run_replay(args: argparse.Namespace) -> int:
             )
             bar = ReplayProgress(readers, sys.stderr, enabled=progress)
             for batch in merged_batches(readers, mstats, rstats, sstats):
-                state, out = guarded_step(state, batch, cfg, detector)
+                # The Comm-B table is read only by the store (below).
+                state, out = guarded_step(state, batch, cfg, detector, comm_b=store is not None)
                 seen = _seen(seen, out.positions)
                 if pos_out:
                     pos_out.write(out.positions)

@@ -50,10 +50,12 @@ def guarded_step(
     batch: FrameBatch | ObservationBatch,
     cfg: TrackerConfig,
     detector: Detector | None = None,
+    *,
+    comm_b: bool = True,
 ) -> tuple[PipelineState, StepOutput]:
     """:func:`flyvakt.pipeline.step` that logs, counts and skips a batch that fails."""
     try:
-        return step(state, batch, cfg, detector)
+        return step(state, batch, cfg, detector, comm_b=comm_b)
     except Exception:  # the loop must go on whatever failed; the log has the traceback
         state.stats.step_errors += 1
         log.exception("pipeline step failed; batch skipped: %s", describe_batch(batch))
