@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.decode.adsb import decode_me, me_field
-from flyvakt.decode.crc import syndrome
+from flyvakt.decode.crc import syndrome_of_rows
 from flyvakt.decode.tables import AC13_ALTITUDE_FT, ID13_SQUAWK
 from flyvakt.model.batches import NON_ICAO, FrameBatch, ObservationBatch, Source
 
@@ -233,8 +233,9 @@ def decode_indexed(
     as_long = is_long & long_df
     synd = np.zeros(n, dtype=np.uint32)
     for length, mask in ((7, as_short), (14, as_long)):
-        if mask.any():
-            synd[mask] = syndrome(payload[mask], length)
+        rows = np.flatnonzero(mask)
+        if rows.size:
+            synd[rows] = syndrome_of_rows(payload, rows, length)
 
     es = _IS_ES[df]
     crc_bad = (es & as_long & (synd != 0)) | ((df == 11) & as_short & (synd >= DF11_MAX_SYNDROME))

