@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model.batches import FrameBatch, ObservationBatch
-from flyvakt.runtime.reorder import REORDER_WINDOW_S
+from flyvakt.runtime.reorder import REORDER_WINDOW_S, newest_before
 from flyvakt.sources import Batch, FileReader
 from flyvakt.sources.stdin import STDIN
 
@@ -71,8 +71,7 @@ class _LateCheck:
         self.late = False
 
     def see(self, t: npt.NDArray[np.float64]) -> None:
-        finite = np.where(np.isnan(t), -np.inf, t)
-        upto = np.maximum.accumulate(np.r_[self.newest, finite])
+        upto = newest_before(self.newest, t)
         self.newest = float(upto[-1])
         self.late = self.late or bool(np.any(t < upto[:-1] - self.window_s))
 

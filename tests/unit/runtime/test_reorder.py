@@ -109,3 +109,24 @@ def test_calfire_grouped_per_aircraft_replays_the_same_at_any_batch_size() -> No
     assert (p1, e1) == (p0, e0)
     # Without the window the same cuts change events (what the window is for).
     assert _replay(fb, 1000, window=False)[1] != _replay(fb, len(fb), window=False)[1]
+
+
+def test_newest_before_passes_over_rows_without_time() -> None:
+    from flyvakt.runtime.reorder import newest_before
+
+    t = np.array([np.nan, 5.0, 3.0, np.nan, 9.0, 1.0])
+    assert newest_before(-np.inf, t).tolist() == [-np.inf, -np.inf, 5.0, 5.0, 5.0, 9.0, 9.0]
+    assert newest_before(7.0, t).tolist() == [7.0, 7.0, 7.0, 7.0, 7.0, 9.0, 9.0]
+    assert newest_before(2.0, np.zeros(0)).tolist() == [2.0]
+
+
+def test_an_in_order_batch_leaves_the_window_as_views_of_itself() -> None:
+    # Released in two parts (the last REORDER_WINDOW_S held back), neither copied.
+    n = 1000
+    b = FrameBatch.empty(n)
+    b.time_s[:] = np.linspace(0.0, 60.0, n)
+    parts = list(reorder([b]))
+    assert sum(map(len, parts)) == n and len(parts) == 2
+    assert all(np.shares_memory(p.time_s, b.time_s) for p in parts)
+    assert all(np.shares_memory(p.payload, b.payload) for p in parts)
+    assert np.array_equal(np.concatenate([p.time_s for p in parts]), b.time_s)
