@@ -157,7 +157,7 @@ def initial_climb_from(ctx: Context, st: AircraftState, fx: Fix) -> list[Airport
         return []
     seen_climbing = not math.isnan(fx.vr) and fx.vr >= R.CLIMB_SEEN_FPM
     out = []
-    for ap, d in ctx.world.airports_near(fx.lat, fx.lon, R.FINAL_NM):
+    for ap, d in ctx.airports_near(fx.lat, fx.lon, R.FINAL_NM):
         h, tol = height_ft(fx, ap, ground_ref(ctx, st, ap, fx))
         hi = h + tol
         band = R.FLOOR_BAND_FT if tol == 0.0 else R.SLOW_RAW_BAND_FT
