@@ -25,6 +25,8 @@ from flyvakt.model import AirportRef, Event, PositionBatch
 from flyvakt.model.batches import icao_hex
 from flyvakt.model.events import iso_utc
 
+NearAt = Callable[[int], list[tuple[AirportRef, float]]]  # k -> a vectorised search's k-th list
+
 
 class WorldView(Protocol):
     def airports_near(
@@ -99,6 +101,9 @@ class Context:
     # ``near_at``, which gives World.airports_near's list there), e.g. by the signal-lost sweep.
     near_known: dict[tuple[float, float, float], int] = dc_field(default_factory=dict)
     near_at: Callable[[int], list[tuple[AirportRef, float]]] | None = None
+    # The same for the positions on both sides of the batch's coverage gaps (the detector's
+    # _gap_prepass), at any radius: (lat, lon, radius NM) -> (the search's ``at``, k).
+    near_gaps: dict[tuple[float, float, float], tuple[NearAt, int]] = dc_field(default_factory=dict)
 
     def airports_near(
         self, lat_deg: float, lon_deg: float, radius_nm: float
@@ -107,12 +112,28 @@ class Context:
         k = self.near_known.get((lat_deg, lon_deg, radius_nm)) if self.near_known else None
         if k is not None and self.near_at is not None:
             return self.near_at(k)
+        if self.near_gaps:
+            found = self.near_gaps.get((lat_deg, lon_deg, radius_nm))
+            if found is not None:
+                return found[0](found[1])
         return self.world.airports_near(lat_deg, lon_deg, radius_nm)
+
+    def search_near(
+        self, lats_deg: npt.NDArray[np.float64], lons_deg: npt.NDArray[np.float64], radius_nm: float
+    ) -> None:
+        """Search the airports within ``radius_nm`` of these positions in one vectorised pass
+        (``World.airports_near_many``: the same lists) for :meth:`airports_near` to answer
+        from (``near_gaps``); positions that are not finite are left to the scalar search."""
+        ok = np.isfinite(lats_deg) & np.isfinite(lons_deg)
+        lats, lons = lats_deg[ok], lons_deg[ok]
+        _count, at = self.world.airports_near_many(lats, lons, radius_nm)
+        keys = zip(lats.tolist(), lons.tolist(), strict=True)
+        self.near_gaps.update(((a, o, radius_nm), (at, k)) for k, (a, o) in enumerate(keys))
 
     def airport_for(self, fx: Fix, radius_nm: float) -> tuple[AirportRef | None, list[str]]:
         """The airport whose surface ``fx`` is on (within ``SURFACE_NM``) and the other airports
         within ``radius_nm``; farther than ``SURFACE_NM`` none is named, all are candidates."""
-        near = self.world.airports_near(fx.lat, fx.lon, radius_nm)
+        near = self.airports_near(fx.lat, fx.lon, radius_nm)
         if not near:
             return None, []
         if near[0][1] > R.SURFACE_NM:

@@ -46,7 +46,7 @@ from flyvakt.detect.emergency import EmergencyRule
 from flyvakt.detect.expiry import DETECT_FORGET_S, drop
 from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.phase import PhaseRule
-from flyvakt.detect.prepass import FieldSearch, emergency, fix_columns, ground_estimate
+from flyvakt.detect.prepass import FieldSearch, emergency, fix_columns, gap_prepass, ground_estimate
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.model import AirportRef, Event, PositionBatch
@@ -208,6 +208,7 @@ def _batch(
     calm_l = (air + 2 * (plain & (fi >= 0) & (on == 1)).astype(np.int8)).tolist()
     far_l = fs.far(idx, np.where(air, p.altitude_baro_ft[idx], np.nan))
     _approach_near(ctx, p, idx)
+    gap_prepass(ctx, state, p, idx[gap[idx]], start, row_of)
     refs: dict[int, AirportRef] = {}  # the batch's fields, AirportRef built once each
     seen: dict[int, AircraftState] = {}
     st: AircraftState | None = None

@@ -157,7 +157,7 @@ def initial_climb_from(ctx: Context, st: AircraftState, fx: Fix) -> list[Airport
         return []
     seen_climbing = not math.isnan(fx.vr) and fx.vr >= R.CLIMB_SEEN_FPM
     out = []
-    for ap, d in ctx.world.airports_near(fx.lat, fx.lon, R.FINAL_NM):
+    for ap, d in ctx.airports_near(fx.lat, fx.lon, R.FINAL_NM):
         h, tol = height_ft(fx, ap, ground_ref(ctx, st, ap, fx))
         hi = h + tol
         band = R.FLOOR_BAND_FT if tol == 0.0 else R.SLOW_RAW_BAND_FT
@@ -331,13 +331,22 @@ def across_gap(
     long = gap_s > R.GAP_NAME_S
     gap = f"{duration(gap_s)} coverage gap"
     before_ground, after_ground = bool(st.ground), fx.ground
+    already = st.last_landing is not None and st.last_landing.time_s >= prev.t
+    # Each search only where a branch below reads its answer (each is a pure look-up): the
+    # airport after the gap, when there is one before it to differ from or when it may name a
+    # landing; the finals, when it was airborne and had not landed; the initial climb, when
+    # it was on the ground, had landed, or was on final (most gaps, airborne at cruise on
+    # both sides, need no search at all).
     x = ctx.airport_for(prev, R.GROUND_AIRPORT_NM)[0] if before_ground else None
-    y = ctx.airport_for(fx, R.GROUND_AIRPORT_NM)[0] if after_ground else None
-    finals = [] if before_ground else final_to(ctx, st, prev)[0]
-    climbs = [] if after_ground else initial_climb_from(ctx, st, fx)
+    y = None
+    if after_ground and (x is not None if before_ground else not already):
+        y = ctx.airport_for(fx, R.GROUND_AIRPORT_NM)[0]
+    finals = [] if before_ground or already else final_to(ctx, st, prev)[0]
+    climbs: list[AirportRef] = []
+    if not after_ground and (before_ground or already or finals):
+        climbs = initial_climb_from(ctx, st, fx)
     fin_codes = [a.icao for a in finals]
     climb_codes = [a.icao for a in climbs]
-    already = st.last_landing is not None and st.last_landing.time_s >= prev.t
     events: list[Event] = []
     if before_ground and after_ground:
         if x is not None and y is not None and x.icao != y.icao:

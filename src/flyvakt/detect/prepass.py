@@ -14,7 +14,8 @@ from flyvakt.geo.cells import max_chord2
 from flyvakt.model import PositionBatch
 
 if TYPE_CHECKING:
-    from flyvakt.detect.base import WorldView
+    from flyvakt.detect.base import Context, WorldView
+    from flyvakt.detect.state import DetectorState
 
 _NOT_YET = -2  # FieldSearch: a row whose airport is not searched yet
 # Per 16-bit squawk value (-1, no code, reads 65535): whether it is an emergency code. One
@@ -115,3 +116,36 @@ def fix_at(p: PositionBatch, r: int) -> Fix:
     """Row ``r`` of ``p`` as a :class:`Fix`."""
     one = p.take(np.array([r]))
     return Fix(*(c[0] for c in fix_columns(one, ground_estimate(one), np.array([0]))))
+
+
+def gap_prepass(
+    ctx: Context,
+    state: DetectorState,
+    p: PositionBatch,
+    rows: npt.NDArray[np.int64],
+    start: npt.NDArray[np.bool_],
+    row_of: npt.NDArray[np.int64],
+) -> None:
+    """What the gap rules ask about the batch's hot fixes after a gap (``rows``), looked up for
+    all of them at once and left in ``ctx`` with the same answers as the scalar look-ups: the
+    airports within ``GROUND_AIRPORT_NM`` and ``FINAL_NM`` of the fix after each gap and of
+    the fix before it (the row before, or the aircraft's recorded last fix), within
+    ``CLOSE_NM`` of the fix before (gaps.across_gap: the airport on each side, the final
+    before, the initial climb after), and the time zone after it (``signal_regained``). A fix
+    the rules see otherwise (another last fix kept, a position not finite) is searched alone."""
+    if len(rows) == 0:
+        return
+    lf = state.lastfix.cols
+    first = start[rows]
+    before = np.where(first, 0, rows - 1)
+    prev_lat = np.where(first, lf["lat"][row_of[rows]], p.lat_deg[before])
+    prev_lon = np.where(first, lf["lon"][row_of[rows]], p.lon_deg[before])
+    lat, lon = p.lat_deg[rows], p.lon_deg[rows]
+    both_lat, both_lon = np.r_[lat, prev_lat], np.r_[lon, prev_lon]
+    for radius in sorted({R.GROUND_AIRPORT_NM, R.FINAL_NM}):
+        ctx.search_near(both_lat, both_lon, radius)
+    ctx.search_near(prev_lat, prev_lon, R.CLOSE_NM)
+    ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    lat, lon = lat[ok], lon[ok]
+    zones = ctx.world.tz_many(lat, lon)
+    ctx.tz_known.update(zip(zip(lat.tolist(), lon.tolist(), strict=True), zones, strict=True))

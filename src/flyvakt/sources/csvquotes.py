@@ -15,8 +15,10 @@ quotes that is: an even run never changes the state; an odd run closes an open v
 one only at a field start. A line that ends inside a value is unterminated.
 
 Cost on clean files: one ``memchr`` per block when it has no quote; with quotes (a quoted
-callsign on every row) a few NumPy passes over the quote positions, and a Python loop only over
-lines whose quotes are not the plain open-at-field-start / close pattern.
+callsign on every row) one pass over the block and a few over the quote positions
+(:func:`_plain`); only a block with other quoting is walked line by line in arrays, and a
+Python loop runs only over lines whose quotes are not the plain open-at-field-start / close
+pattern.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from collections import deque
 from typing import IO, Any
 
 import numpy as np
+import numpy.typing as npt
 
 MARKER = b"\x00unterminated quote"  # one column, no delimiter: always an invalid row
 _QUOTE, _NL = 34, 10
@@ -39,8 +42,12 @@ def unterminated(block: bytes, delim: int = ord(",")) -> list[int]:
     """Indices (0-based, counted by ``\\n``) of the lines of ``block`` that end inside a quoted
     value. ``block`` holds whole lines (the last may lack its newline)."""
     a = np.frombuffer(block, dtype=np.uint8)
-    q = np.flatnonzero(a == _QUOTE)
-    if q.size == 0:
+    # Quotes and newlines in one pass: their positions in order, and which are quotes.
+    marks = np.flatnonzero((a == _QUOTE) | (a == _NL))
+    is_q = a[marks] == _QUOTE
+    qi = np.flatnonzero(is_q)
+    q = marks[qi]
+    if q.size == 0 or _plain(a, q, qi, delim):
         return []
     new_run = np.ones(q.size, dtype=bool)
     new_run[1:] = q[1:] != q[:-1] + 1
@@ -49,7 +56,7 @@ def unterminated(block: bytes, delim: int = ord(",")) -> list[int]:
     pos = q[starts[lengths % 2 == 1]]  # odd runs: the only ones that change the state
     if pos.size == 0:
         return []
-    newlines = np.flatnonzero(a == _NL)
+    newlines = marks[~is_q]
     line = np.searchsorted(newlines, pos)
     prev = a[np.maximum(pos - 1, 0)]
     at_start = (pos == 0) | (prev == delim) | (prev == _NL)
@@ -73,6 +80,27 @@ def unterminated(block: bytes, delim: int = ord(",")) -> list[int]:
         if inside:
             bad.append(int(ln))
     return bad
+
+
+def _plain(
+    a: npt.NDArray[np.uint8], q: npt.NDArray[np.intp], qi: npt.NDArray[np.intp], delim: int
+) -> bool:
+    """Whether every line of the block is plainly closed, the shape of a clean file (a quoted
+    address or callsign on every row), found in a few passes over the quotes alone: the quotes
+    pair up in order, each pair's first at a field start, with no newline between the two
+    (``qi``: the quotes' places among the quotes and newlines). No quote then follows a quote
+    except as the close of an empty value (``""``), so every other run is one quote, and each
+    line holds whole pairs, each opening a value and closing it: none ends inside one.
+    Anything else (escaped quotes, a quote mid-field, a value over a newline) is for the
+    general walk in :func:`unterminated`."""
+    if q.size % 2:
+        return False
+    opens = q[0::2]
+    prev = a[opens - 1]  # opens[0] == 0 reads the last byte: decided by the line start below
+    at_start = (prev == delim) | (prev == _NL)
+    if opens[0] == 0:
+        at_start[0] = True
+    return bool(at_start.all()) and bool(np.all(qi[1::2] - qi[0::2] == 1))
 
 
 def mark(block: bytes, first_line: int = 1) -> tuple[bytes, list[tuple[int, bytes]]]:

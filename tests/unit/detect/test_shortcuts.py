@@ -1,11 +1,12 @@
 """The detector's shortcuts change no event (calm.py: calm fixes in the air, first fixes in the
 air, those of new aircraft built at once, taxi fixes without altitude; detector.py: rules asked
 only on the fixes they can act on, taxi fixes looked up only when hot, the approach's airport
-searches done in advance for the batch; coverage.py: the lost-signal airport search only within
-reach; the signal-lost sweep's vectorised airport search, batch time-zone lookup, and the events
-of aircraft lost plainly, or with no flip pending, built without the rule). Real recordings
-replayed with the shortcuts, and with every hot fix going to every rule of RULES and every
-airport looked up, give the same events."""
+searches done in advance for the batch, and those of the fixes on both sides of each coverage
+gap with their time zones (prepass.gap_prepass); coverage.py: the lost-signal airport search
+only within reach; the signal-lost sweep's vectorised airport search, batch time-zone lookup,
+and the events of aircraft lost plainly, or with no flip pending, built without the rule). Real
+recordings replayed with the shortcuts, and with every hot fix going to every rule of RULES and
+every airport looked up, give the same events."""
 
 from __future__ import annotations
 
@@ -145,6 +146,7 @@ def test_shortcuts_change_no_event(name: str | list[str], monkeypatch: pytest.Mo
     monkeypatch.setattr(P.FieldSearch, "highest_ft", lambda fs: np.full(len(fs.cell), top))
     monkeypatch.setattr(C, "_within_reach", lambda ctx, fx: True)
     monkeypatch.setattr(D, "_approach_near", lambda *a: None)  # every approach search alone
+    monkeypatch.setattr(D, "gap_prepass", lambda *a: None)  # every gap's searches alone
     # The signal-lost sweep: every lost aircraft searched, every time zone looked up alone.
     monkeypatch.setattr(D, "_field_near", lambda ctx, lf, rows: np.ones(len(rows), np.bool_))
     monkeypatch.setattr(World, "tz_many", _tz_one_by_one)
@@ -241,3 +243,56 @@ def test_new_aircraft_in_the_air_built_at_once_as_by_calm() -> None:
         (st.callsign is None, st.country_fix is None, np.isnan(st.alt_ok_ft)) for st in built
     )
     assert len(kinds) == 8, kinds  # the cases above all occur
+
+
+def _count_scalar_searches(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """World.airports_near counting its calls: the latitude of each, in a list."""
+    calls: list[float] = []
+    scalar = World.airports_near
+
+    def counted(self: World, lat: float, *a: Any, **k: Any) -> Any:
+        calls.append(lat)
+        return scalar(self, lat, *a, **k)
+
+    monkeypatch.setattr(World, "airports_near", counted)
+    return calls
+
+
+def test_gap_searches_in_advance_answer_as_the_scalar_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Context.search_near (gap_prepass's look-ups): the lists World.airports_near gives, at
+    # each radius the gap rules ask with, around busy fields (LFPG, KWVI), in the open and at
+    # the pole; a position that is not finite is left out (the rules never search one).
+    world = get_world()
+    rng = np.random.default_rng(5)
+    centre = [(49.0097, 2.5479), (34.8943, -121.5143), (60.0, 10.0), (89.99, 0.0)]
+    lats = np.concatenate([a + rng.normal(0, 0.08, 60) for a, _o in centre] + [[math.nan]])
+    lons = np.concatenate([o + rng.normal(0, 0.08, 60) for _a, o in centre] + [[2.0]])
+    lats = np.clip(lats, -90, 90)
+    radii = (R.GROUND_AIRPORT_NM, R.FINAL_NM, R.CLOSE_NM)
+    want = {
+        (a, o, r): world.airports_near(a, o, r)
+        for a, o in zip(lats[:-1].tolist(), lons[:-1].tolist(), strict=True)
+        for r in radii
+    }
+    ctx = Context(world)
+    for r in radii:
+        ctx.search_near(lats, lons, r)
+    calls = _count_scalar_searches(monkeypatch)
+    got = {key: ctx.airports_near(*key) for key in want}
+    assert got == want
+    assert sum(len(v) for v in want.values()) > 300  # many fields within reach
+    assert calls == [] and len(ctx.near_gaps) == len(want)
+
+
+def test_gap_prepass_is_exercised(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The fire-fighters' gaps: with the look-ups done in advance, the gap rules search alone
+    # far less often, and the events are the same (test_shortcuts_change_no_event).
+    calls = _count_scalar_searches(monkeypatch)
+    fast = _events("traffic/calfire.json.gz", 512)[0]
+    n_fast = len(calls)
+    monkeypatch.setattr(D, "gap_prepass", lambda *a: None)
+    slow = _events("traffic/calfire.json.gz", 512)[0]
+    assert fast == slow
+    assert n_fast < 0.7 * (len(calls) - n_fast), (n_fast, len(calls) - n_fast)

@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
@@ -160,3 +161,67 @@ def test_frame_csv_and_jsonl_unterminated_line_costs_one_line(data: Path, tmp_pa
     n = sum(len(b) for b in r if isinstance(b, FrameBatch))
     assert n == 57_793 and r.stats.skipped == {"jsonl_bad_line": 1}
     assert r.stats.bad_lines[0].startswith("frames.jsonl: line 3001: not a JSON frame line")
+
+
+def _unterminated_by_line(block: bytes) -> list[int]:
+    """The quoting rule of this module's docstring, line by line in plain Python: the reference
+    for :func:`unterminated`'s array passes (its fast path and its general walk)."""
+    bad = []
+    for ln, line in enumerate(block.split(b"\n")):
+        inside, i = False, 0
+        while i < len(line):
+            if line[i] != ord('"'):
+                i += 1
+                continue
+            j = i
+            while j < len(line) and line[j] == ord('"'):
+                j += 1
+            if (j - i) % 2:  # an odd run: closes an open value, opens one at a field start
+                inside = False if inside else (i == 0 or line[i - 1] == ord(","))
+            i = j
+        if inside:
+            bad.append(ln)
+    return bad
+
+
+def test_unterminated_fast_path_and_walk_agree_with_the_rule() -> None:
+    # Blocks of clean rows (quoted address and squawk, as OpenSky's CSV) with, in some, one
+    # damaged or unusual line: the clean ones take the fast path, the others the walk; both
+    # must give what the rule gives line by line.
+    import random
+
+    from flyvakt.sources import csvquotes
+
+    rnd = random.Random(12)
+    odd = [
+        'a,"b',
+        'c,d"e',
+        '"a""",b',
+        '"",""',
+        '""",x',
+        'a,b"c,"d',
+        'x"y,"z"',
+        '"a\r',
+        '"a",""",c',
+        '1,"2""3",4',
+        '"',
+        '""',
+        'a,b"c',
+    ]
+    plain = 0
+    for trial in range(400):
+        rows = [
+            f'{1720248189 + i},"{rnd.randrange(1 << 24):06x}",1.5,"{rnd.randrange(7777):04d}"'
+            for i in range(rnd.randrange(1, 30))
+        ]
+        for _ in range(trial % 3):  # two damaged lines may pair their quotes up
+            rows.insert(rnd.randrange(len(rows) + 1), rnd.choice(odd))
+        block = ("\r\n" if trial % 3 == 0 else "\n").join(rows).encode()
+        if trial % 5 == 0:
+            block += b"\n"
+        a = np.frombuffer(block, np.uint8)
+        marks = np.flatnonzero((a == 34) | (a == 10))
+        qi = np.flatnonzero(a[marks] == 34)
+        plain += csvquotes._plain(a, marks[qi], qi, ord(","))
+        assert unterminated(block) == _unterminated_by_line(block), block
+    assert 100 < plain < 300  # both paths were taken

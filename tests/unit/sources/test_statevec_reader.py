@@ -20,6 +20,7 @@ from flyvakt.sources import (
     iter_batches,
     open_source,
 )
+from flyvakt.sources.reader import _first_block_types as first_block_types
 
 
 def read_all(url: str, **kw: object) -> tuple[list[FrameBatch | ObservationBatch], FileReader]:
@@ -378,3 +379,52 @@ def test_column_empty_in_the_first_block_is_read_later(tmp_path: Path) -> None:
     gnss = got.altitude_gnss_ft
     assert np.isnan(gnss[:30_000]).all()
     assert np.allclose(gnss[30_000:], 9100.5 / 0.3048)
+
+
+def _inferring(head: bytes) -> dict[str, object]:
+    """The reader's first-block types as they were: only the empty columns given (as text),
+    every other type inferred by Arrow's streaming reader from its first block."""
+    types = first_block_types(head)  # the reader's own (imported before the test replaces it)
+    return {k: t for k, t in types.items() if t == pa.string()}
+
+
+def test_first_block_types_read_as_inference_did(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The column types given to Arrow up front (from the first block) read every file as the
+    types Arrow inferred from that block did: real GA cuts (OpenSky CSV), a file of ~1.7 MB
+    with an ISO time column, and one whose integer altitude turns decimal after the first
+    block (Arrow keeps the first block's types: it stops there either way, at the same row,
+    with the same message)."""
+    from flyvakt.sources import reader
+
+    iso = tmp_path / "iso.csv"
+    iso.write_text(
+        "time,icao24,lat,lon,baroaltitude,onground,squawk\n"
+        + "".join(
+            f"2024-07-06T06:{i // 3600 % 60:02d}:{i % 60:02d}Z,{0x3C0000 + i % 700:06x},"
+            f"4{i % 9}.5,2.{i % 97},{9000 + i},{'true' if i % 5 else 'false'},{i % 7777}\n"
+            for i in range(40_000)
+        )
+    )
+    late = tmp_path / "late.csv"
+    late.write_text(
+        "time,icao24,lat,lon,baroaltitude,onground\n"
+        + "".join(
+            f"{1720000000 + i},{0x4CA000 + i % 4096:06x},48.{i % 1000},2.{i % 1000},"
+            f"{1000 + i}{'.5' if i >= 40_000 else ''},false\n"
+            for i in range(60_000)
+        )
+    )
+    files = [*sorted((data / "real-ga").glob("*.csv.gz"))[:6], iso, late]
+    for path in files:
+        got = read_all(str(path))
+        with monkeypatch.context() as m:
+            m.setattr(reader, "_first_block_types", _inferring)
+            want = read_all(str(path))
+        assert got[1].stats.stopped == want[1].stats.stopped
+        assert got[1].stats.records == want[1].stats.records > 50
+        a, b = ObservationBatch.concat(got[0]), ObservationBatch.concat(want[0])  # type: ignore[arg-type]
+        for field, col in vars(b).items():
+            assert np.array_equal(col, vars(a)[field], equal_nan=col.dtype.kind == "f"), field
+    assert "conversion error to int64" in str(got[1].stats.stopped)
