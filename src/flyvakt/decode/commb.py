@@ -356,7 +356,11 @@ class CommBLatest:
         self._dirty[:] = False
         rows = dirty[np.argsort(self._addr[dirty], kind="stable")]
         addrs = self._addr[rows]
-        rows = rows[np.fromiter((a in known for a in addrs.tolist()), np.bool_, rows.size)]
+        many = getattr(known, "contains_many", None)  # the tracker's rows: one search for all
+        if many is not None:
+            rows = rows[many(addrs)]
+        else:
+            rows = rows[np.fromiter((a in known for a in addrs.tolist()), np.bool_, rows.size)]
         have = self._time[rows] > -np.inf  # (row, key), row-major: by address, then key
         r, k = np.nonzero(have)
         at = rows[r]

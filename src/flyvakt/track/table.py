@@ -5,12 +5,13 @@ as readsb does: the value, the time it was last updated (``*_t``) and the source
 (``*_src``, a :class:`flyvakt.model.Source`). Freshness is derived from ``*_t`` and the caller's
 "now", never stored.
 
-The table is plain data (arrays + a dict from address to row) so it can be checkpointed with
+The table is plain data (arrays + a sorted address index) so it can be checkpointed with
 :meth:`StateTable.to_arrays` / :meth:`StateTable.from_arrays`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -20,6 +21,9 @@ import numpy.typing as npt
 from flyvakt.model import ObservationBatch
 from flyvakt.model.addrindex import AddressIndex
 from flyvakt.model.runs import Runs, runs_by_key
+
+I64 = npt.NDArray[np.int64]
+_MAX_KEY = int(np.iinfo(np.uint32).max)  # addresses are uint32 (24 bits + flag bits)
 
 # Fields copied from observations into the table (value columns), with their dtype and the
 # "unknown" fill value. Positions are handled separately (they need CPR and plausibility).
@@ -86,46 +90,57 @@ COLUMNS = _all_columns()
 
 @dataclass
 class StateTable:
-    """Rows of aircraft state. ``rows`` maps address → row; freed rows are reused."""
+    """Rows of aircraft state. ``rows`` maps address → row (a view of ``index``); freed rows
+    are reused.
+
+    The address → row map is the sorted :class:`AddressIndex` alone, no Python dict beside
+    it: keeping a dict in step cost an insert per new aircraft and a delete per forgotten
+    one, interpreted (~12 ms per 1 M frames at 50,000 aircraft, issue 12's sweep)."""
 
     capacity: int = 1024
     cols: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
-    rows: dict[int, int] = field(default_factory=dict)
-    free: list[int] = field(default_factory=list)
+    free: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # reused from the end
     used: int = 0  # high-water mark of rows ever handed out
-    # ``rows`` again, sorted for whole-batch lookups (:meth:`lookup`); derived, not checkpointed.
     index: AddressIndex = field(default_factory=AddressIndex, repr=False, compare=False)
+    # Per row, the order in which its aircraft arrived (-1: row not in use), for
+    # :meth:`live_rows`; derived, not checkpointed (a restored table arrives by address).
+    arrival: I64 = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    arrived: int = 0  # aircraft ever added: the next arrival number
 
     def __post_init__(self) -> None:
         if not self.cols:
             self.cols = {
                 name: _filled(self.capacity, dt, fill) for name, (dt, fill) in COLUMNS.items()
             }
+        if len(self.arrival) < self.capacity:
+            self.arrival = np.concatenate(
+                [self.arrival, np.full(self.capacity - len(self.arrival), -1, np.int64)]
+            )
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.index)
+
+    @property
+    def rows(self) -> RowMap:
+        """Address → row, read from the index (a view: it follows the table)."""
+        return RowMap(self)
 
     def row_of(self, icao24: int) -> int | None:
-        return self.rows.get(int(icao24))
+        a = int(icao24)
+        if not 0 <= a <= _MAX_KEY:
+            return None
+        r = int(self.lookup(np.array([a], np.uint32))[0])
+        return r if r >= 0 else None
 
     def lookup(self, icaos: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
         """Row index of each address, -1 for an aircraft not in the table (one vectorised
         search for the whole batch, not a dict lookup per address)."""
-        return self._index().lookup(icaos)
-
-    def _index(self) -> AddressIndex:
-        if len(self.index) != len(self.rows):  # ``rows`` changed behind the index's back
-            self.index = AddressIndex(
-                np.fromiter(self.rows.keys(), np.uint32, len(self.rows)),
-                np.fromiter(self.rows.values(), np.int64, len(self.rows)),
-            )
-        return self.index
+        return self.index.lookup(icaos)
 
     def indexed_rows(self) -> npt.NDArray[np.int64]:
         """The rows in use, in no particular order (:meth:`live_rows` is in arrival order):
-        read from the index's arrays, not by iterating the ``rows`` dict."""
-        index = self._index()
-        return np.concatenate([index.rows, index.new_rows])
+        read from the index's arrays."""
+        return np.concatenate([self.index.rows, self.index.new_rows])
 
     def rows_for(
         self,
@@ -148,27 +163,38 @@ class StateTable:
         k = len(icaos)
         reuse = min(k, len(self.free))
         cut = len(self.free) - reuse
-        taken = np.array(self.free[cut:][::-1], dtype=np.int64)  # as popped one by one
-        del self.free[cut:]
+        taken = self.free[cut:][::-1]  # as popped one by one
+        self.free = self.free[:cut]
         fresh = k - reuse
-        while self.used + fresh > self.capacity:
-            self._grow()
+        if self.used + fresh > self.capacity:
+            self._grow(self.used + fresh)
         rows = np.concatenate([taken, np.arange(self.used, self.used + fresh, dtype=np.int64)])
         self.used += fresh
         # Every row not in use holds the fill values: rows never handed out since _filled,
         # freed rows since drop_many (which clears many at once, per sweep, not per step).
         self.cols["icao24"][rows] = icaos
         self.cols["first_seen_s"][rows] = first_seen
-        self.rows.update(zip(icaos.tolist(), rows.tolist(), strict=True))
+        self.arrival[rows] = np.arange(self.arrived, self.arrived + k, dtype=np.int64)
+        self.arrived += k
         self.index.insert(icaos, rows)
         return rows
 
-    def _grow(self) -> None:
-        new_cap = self.capacity * 2
-        for name, (dt, fill) in COLUMNS.items():
-            col = _filled(new_cap, dt, fill)
-            col[: self.capacity] = self.cols[name]
+    def _grow(self, need: int) -> None:
+        """Double the capacity until ``need`` rows fit, copying every column once: the first
+        batches of a 50,000-aircraft start bring ~30,000 new aircraft at once, and a copy per
+        doubling (five of them, ~60 columns each) cost more than the rows' own set-up."""
+        new_cap = self.capacity
+        while new_cap < need:
+            new_cap *= 2
+        for name, (_dt, fill) in COLUMNS.items():
+            old = self.cols[name]
+            col = np.empty(new_cap, dtype=old.dtype)
+            col[: self.capacity] = old
+            col[self.capacity :] = fill
             self.cols[name] = col
+        arrival = np.full(new_cap, -1, np.int64)
+        arrival[: self.capacity] = self.arrival[: self.capacity]
+        self.arrival = arrival
         self.capacity = new_cap
 
     def drop(self, icao24: int) -> None:
@@ -176,17 +202,28 @@ class StateTable:
 
     def drop_many(self, icaos: list[int]) -> None:
         """Forget these aircraft (unknown addresses are ignored); their rows are reused."""
-        pop = self.rows.pop
-        freed = [r for r in (pop(a, None) for a in icaos) if r is not None]
-        if freed:
-            rows = np.array(freed, dtype=np.int64)
+        a = np.asarray(icaos, np.uint32)
+        if a.size == 0:
+            return
+        # The rows by one search of the index, not a lookup per address (an expiry sweep at
+        # 50,000 aircraft forgets tens of thousands at once); each address once, in the order
+        # given (the free list's order decides which rows are reused first).
+        _, first = np.unique(a, return_index=True)
+        a = a[np.sort(first)] if first.size < a.size else a
+        found = self.lookup(a)
+        hit = found >= 0
+        a, rows = a[hit], found[hit]
+        if rows.size:
             for name, (_dt, fill) in COLUMNS.items():
                 self.cols[name][rows] = fill
-        self.free.extend(freed)
-        self.index.remove(np.asarray(icaos, np.uint32))
+            self.arrival[rows] = -1
+            self.free = np.concatenate([self.free, rows])
+            self.index.remove(a)
 
     def live_rows(self) -> npt.NDArray[np.int64]:
-        return np.fromiter(self.rows.values(), dtype=np.int64, count=len(self.rows))
+        """The rows in use, in the order their aircraft arrived."""
+        rows = self.indexed_rows()
+        return rows[np.argsort(self.arrival[rows], kind="stable")]
 
     def snapshot(self, icao24: int) -> dict[str, Any]:
         """All columns of one aircraft as Python values (for the API and tests)."""
@@ -208,9 +245,39 @@ class StateTable:
         for name, col in arrays.items():
             table.cols[name][:n] = col
         table.used = n
-        table.rows = {int(a): i for i, a in enumerate(arrays["icao24"].tolist())}
         table.index = AddressIndex(arrays["icao24"], np.arange(n, dtype=np.int64))
+        table.arrival[:n] = np.arange(n, dtype=np.int64)  # as the restored rows: by address
+        table.arrived = n
         return table
+
+
+class RowMap(Mapping[int, int]):
+    """A read-only address → row view of a :class:`StateTable` (its index), iterated in
+    arrival order as the dict it replaces was. One address costs a search of the index: for
+    many, :meth:`contains_many` (one search for all)."""
+
+    def __init__(self, table: StateTable) -> None:
+        self._table = table
+
+    def __getitem__(self, icao24: int) -> int:
+        r = self._table.row_of(icao24)
+        if r is None:
+            raise KeyError(icao24)
+        return r
+
+    def __contains__(self, icao24: object) -> bool:
+        return isinstance(icao24, int | np.integer) and self._table.row_of(int(icao24)) is not None
+
+    def __iter__(self) -> Iterator[int]:
+        t = self._table
+        return iter(t.cols["icao24"][t.live_rows()].tolist())
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def contains_many(self, icaos: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
+        """Whether each address has a row (one vectorised search)."""
+        return np.asarray(self._table.lookup(icaos) >= 0, dtype=np.bool_)
 
 
 class Keyed(NamedTuple):
