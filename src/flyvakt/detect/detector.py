@@ -374,7 +374,8 @@ def _fields(
     the ground at taxi speed, or far above the field whatever the QNH); the latter alone; the
     rows whose airport is not looked up yet; and the batch's airport search, for the rest.
 
-    Flagged on the ground at taxi speed without an altitude, a fix is clear whatever the
+    Flagged on the ground at taxi speed without an altitude (or with one level with every
+    airport that may be its field: ``FieldSearch.level_with_all``), a fix is clear whatever the
     airport: its airport is looked up (``FieldSearch.at``) only when it is ``hot`` already, or
     when it becomes hot as the fix before a hot one. The airport of a row depends on that row
     alone, so the answer is the same as looking every row up."""
@@ -389,7 +390,8 @@ def _fields(
     top = fs.highest_ft() + (R.FIELD_LOW_FT + R.QNH_TOL_FT)
     low_enough = np.isnan(alt) | ground | (alt < top)
     with np.errstate(invalid="ignore"):
-        taxi_blind = (p.on_ground == 1) & np.isnan(alt) & (p.groundspeed_kt < R.TAXI_MAX_KT)
+        level = np.isnan(alt) | fs.level_with_all(alt)
+        taxi_blind = (p.on_ground == 1) & level & (p.groundspeed_kt < R.TAXI_MAX_KT)
     later = low_enough & taxi_blind & ~hot
     clear[later] = True
     ask = low_enough & ~later

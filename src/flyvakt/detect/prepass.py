@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from flyvakt.detect.state import DetectorState
 
 _NOT_YET = -2  # FieldSearch: a row whose airport is not searched yet
+# FieldSearch.level_with_all: QNH_TOL_FT less a foot, so that rounding in the sums can only
+# leave a fix to the search (as before), never call one level that the search would not.
+_LEVEL_IN_FT = R.QNH_TOL_FT - 1.0
 # Per 16-bit squawk value (-1, no code, reads 65535): whether it is an emergency code. One
 # lookup instead of np.isin, which sorts its arguments at every call.
 _EMERGENCY_TABLE = np.zeros(1 << 16, np.bool_)
@@ -56,6 +59,16 @@ class FieldSearch:
     def highest_ft(self) -> npt.NDArray[np.float64]:
         """Per row: no airport within ``FIELD_NM`` of it is higher than this (-inf: none)."""
         return self.grid.highest_ft(self.cell)
+
+    def level_with_all(self, alt_ft: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        """Per row (its altitude ``alt_ft``): whether it is within ``QNH_TOL_FT`` of the
+        elevation of every airport that may lie within ``FIELD_NM`` of it (its cell's), so of
+        its field's, whichever that is: the detector's "level" test answered without the
+        search. (True where no airport is near: then there is no field to be level with.)"""
+        with np.errstate(invalid="ignore"):
+            return (alt_ft >= self.highest_ft() - _LEVEL_IN_FT) & (
+                alt_ft <= self.grid.lowest_ft(self.cell) + _LEVEL_IN_FT
+            )
 
     def search(self, rows: npt.NDArray[np.int64]) -> None:
         """Search those of ``rows`` not searched yet."""

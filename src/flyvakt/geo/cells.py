@@ -45,6 +45,8 @@ _NROW, _NCOL = round(180 / QUERY_CELL_DEG), round(360 / QUERY_CELL_DEG)
 # for what is no position.
 _TROW, _TCOL = _NROW + 1, _NCOL + 1
 _NOWHERE = _TROW * _TCOL
+# Above every airport table row: what a pair that is not the nearest reads as, in the search.
+_NO_ROW = np.iinfo(np.int64).max
 
 
 def cell_keys(lats: NDArray[np.float64], lons: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -170,6 +172,11 @@ class AirportCells:
         self.offsets: NDArray[np.int64] = cols["offsets"]
         self.cands: NDArray[np.int64] = cols["cands"]
         self.top_ft: NDArray[np.float64] = cols["top_ft"]
+        # And the lowest (not cached: one reduction over the candidates, ~1 ms at load).
+        elev = ap.elevation_ft[self.cands]
+        self.low_ft: NDArray[np.float64] = (
+            np.minimum.reduceat(elev, self.offsets[:-1]) if len(elev) else np.zeros(0)
+        )
         # The dense table: each cell's place in keys (-1: none); 4 MB, one lookup per point.
         table = np.full(_NOWHERE + 1, -1, np.int32)
         table[self.keys] = np.arange(len(self.keys), dtype=np.int32)
@@ -187,6 +194,11 @@ class AirportCells:
         """Per point (its :meth:`cells`): no airport within the radius of it is higher than
         this; -inf where there is none."""
         return np.where(cell >= 0, self.top_ft[cell], -np.inf)
+
+    def lowest_ft(self, cell: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Per point (its :meth:`cells`): no airport within the radius of it is lower than
+        this; inf where there is none."""
+        return np.where(cell >= 0, self.low_ft[cell], np.inf)
 
     def pairs(
         self, lats: NDArray[np.float64], lons: NDArray[np.float64], cell: NDArray[np.int64],
@@ -228,14 +240,17 @@ class AirportCells:
         if len(pts) == 0:
             return out_i, out_c2
         pr = self.pairs(np.asarray(lats)[pts], np.asarray(lons)[pts], cell[pts], exact)
-        inside = np.flatnonzero(pr.chord2 <= self.limit)
-        if len(inside) == 0:
-            return out_i, out_c2
-        w, r, c2 = pr.point[inside], pr.row[inside], pr.chord2[inside]
-        o = np.lexsort((r, c2, w))  # by point, then distance, then table row (as near())
-        w, first = w[o], o[np.r_[True, w[o][1:] != w[o][:-1]]]
-        at = pts[w[np.r_[True, w[1:] != w[:-1]]]]
-        out_i[at], out_c2[at] = r[first], c2[first]
+        # The pairs come grouped by point, every point with at least one (a listed cell has
+        # candidates), all finite: per group, the least chord², then the least table row among
+        # the pairs at it (as near() orders them). Two reductions over the groups instead of
+        # sorting every pair (burst: 400 k pairs per run, ~3x faster).
+        begin = np.flatnonzero(np.r_[True, pr.point[1:] != pr.point[:-1]])
+        least = np.minimum.reduceat(pr.chord2, begin)
+        at_least = pr.chord2 == least[pr.point]
+        row = np.minimum.reduceat(np.where(at_least, pr.row, _NO_ROW), begin)
+        inside = least <= self.limit
+        at = pts[inside]
+        out_i[at], out_c2[at] = row[inside], least[inside]
         return out_i, out_c2
 
 

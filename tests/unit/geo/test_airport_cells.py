@@ -1,7 +1,7 @@
 """geo/cells.py's AirportCells, against the per-point search (Airports.near, brute force over
 the grid): the nearest airport is near()'s first to the bit, a point whose cell is not listed
-has no airport within the radius, and no airport within the radius is higher than its cell's
-bound (the detector skips the search above it)."""
+has no airport within the radius, and no airport within the radius is higher (or lower) than
+its cell's bound (the detector skips the search above it, and for fixes level with all)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ def test_nearest_is_near_first_and_the_bound_holds(radius_nm: float) -> None:
     cell = grid.cells(lats, lons)
     nearest, chord2 = grid.nearest(lats, lons, cell)
     top = grid.highest_ft(cell)
+    bottom = grid.lowest_ft(cell)
     found = 0
     for k in range(len(lats)):
         if not (np.isfinite(lats[k]) and np.isfinite(lons[k]) and abs(lats[k]) <= 90):
@@ -55,9 +56,11 @@ def test_nearest_is_near_first_and_the_bound_holds(radius_nm: float) -> None:
         assert cell[k] >= 0, k  # a listed cell
         assert nearest[k] == near[0][0], k
         assert max(ap.elevation_ft[i] for i, _d in near) <= top[k], k
+        assert min(ap.elevation_ft[i] for i, _d in near) >= bottom[k], k
     assert found > 1000
     assert (cell == -1).sum() > 300  # the points far from any field are not searched
     assert np.mean(top[cell >= 0] < w.highest_airport_ft()) > 0.9  # a bound that helps
+    assert np.all(bottom[cell == -1] == np.inf) and np.all(bottom[cell >= 0] <= top[cell >= 0])
     # With NumPy's sin/cos (the detector's field search): the same airports, but where two
     # distances, or a distance and the radius, are equal to within rounding.
     loose, _c2 = grid.nearest(lats, lons, cell, exact=False)
