@@ -16,3 +16,23 @@ def test_icao_hex_many_equals_icao_hex() -> None:
     assert got == [icao_hex(int(a)) for a in addrs]
     assert [parse_icao_hex(h) for h in got] == addrs.tolist()
     assert icao_hex_many(np.zeros(0, np.int64)) == []
+
+
+def test_parse_icao_hex_rejects_what_is_not_an_address() -> None:
+    import pytest
+
+    assert parse_icao_hex(" 3C6444 ") == 0x3C6444
+    assert parse_icao_hex("~C639EE") == 0xC639EE | NON_ICAO
+    for bad in [
+        "3c644g",
+        "3c64 4",
+        "3c644",
+        "3c64444",
+        "",
+        "~",
+        "~~3c644",
+        "0x3c64",
+        "3c644\u0130",
+    ]:
+        with pytest.raises(ValueError):
+            parse_icao_hex(bad)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -110,6 +111,13 @@ def _num(x: float | None, nd: int) -> float | None:
     return round(float(x), nd)
 
 
+# Texts of recent times kept: state vectors come in whole seconds, so the events of a batch (a
+# signal_regained and its gap's two ends for each of thousands of aircraft heard again) share a
+# few hundred distinct times; 4,096 covers a batch's and costs ~0.5 MB.
+_ISO_CACHE = 4096
+
+
+@lru_cache(maxsize=_ISO_CACHE)
 def iso_utc(time_s: float) -> str:
     """ISO 8601 in UTC with a Z, to the second (event times are not more precise than that)."""
     dt = datetime.fromtimestamp(time_s, tz=UTC)

@@ -60,8 +60,16 @@ class Distinct:
     """
 
     codes: np.ndarray  # int, one per row, indexes ``values``
-    values: list[Any]
+    given: list[Any] | None  # the distinct values; None: taken from ``arrow`` when first asked
     arrow: Any = None  # the distinct values as an Arrow array, when they came from one
+
+    @property
+    def values(self) -> list[Any]:
+        """The distinct values as Python objects (an address column, converted from Arrow's
+        text at once by :func:`icao_column`, never needs its thousands per block)."""
+        if self.given is None:
+            self.given = self.arrow.to_pylist()
+        return self.given
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -85,7 +93,7 @@ class Distinct:
 def distinct_of_arrow(column: Any) -> Distinct:
     """An Arrow array (any type) -> Distinct; nulls become the value None."""
     enc = column.dictionary_encode(null_encoding="encode")
-    return Distinct(arrow_numpy(enc.indices), enc.dictionary.to_pylist(), enc.dictionary)
+    return Distinct(arrow_numpy(enc.indices), None, enc.dictionary)
 
 
 def _pick(cols: dict[str, Any], names: Sequence[str]) -> Any | None:
@@ -231,7 +239,7 @@ def icao_column(values: Any) -> np.ndarray:
     if values.arrow is None or not pa.types.is_string(values.arrow.type):
         return values.map(_icao, np.int64)
     arr, data, starts, lengths = arrow_text_rows(values.arrow)
-    n = len(values.values)
+    n = len(values.arrow)
     if arr is None:
         return np.full(len(values.codes), -1, dtype=np.int64)
     payload, _, ok = hex_rows(data, starts, lengths, allowed=(6,))
