@@ -143,7 +143,8 @@ def syndrome_of_rows(
     XOR; the parity bytes enter as themselves), so it is the XOR of each 16-bit word's share:
     7 table lookups per long frame and 4 per short one, where the register walk took 6 steps
     of 6 array operations each, after a boolean gather of whole rows. Measured on 1 M frames of
-    bench_e2e's corpus: 39 -> 12 ms (quiet machine); the same values (tests/unit/decode)."""
+    bench_e2e's corpus, both lengths: 40 -> 17 ms (median of 9 alternating, load ~5); the same
+    values (tests/unit/decode/test_syndrome.py)."""
     tables = _word_shares(nbytes)
     p = np.ascontiguousarray(payload, dtype=np.uint8)
     if p.shape[1] < 2 * len(tables):  # a byte past the end to make the last word whole
