@@ -110,11 +110,12 @@ class RefIndex:
         if point.size == 0:
             return out
         ref = flat[np.repeat((np.cumsum(count) - count)[inv], m) + _ranks(m)]
-        rad = np.radians(lat)
-        cos = np.cos(rad)
-        d = haversine_rad_nm(
-            rad[point], cos[point], self.rad[ref], self.cos[ref], self.lons[ref] - lon[point]
-        )
+        # Radians and cosine of the points with candidates only (one in eight of the surface
+        # quadrant candidates), each taken once and repeated per pair.
+        has = m > 0
+        rad_p = np.radians(lat[sel[has]])
+        rad, cos = np.repeat(rad_p, m[has]), np.repeat(np.cos(rad_p), m[has])
+        d = haversine_rad_nm(rad, cos, self.rad[ref], self.cos[ref], self.lons[ref] - lon[point])
         at = np.flatnonzero(first_of_run(point))
         best = np.minimum.reduceat(d, at)
         hit = best <= max_nm
