@@ -13,7 +13,6 @@ from flyvakt.detect.gaps import final_to, infer_landing_at_end
 from flyvakt.detect.phase import confirm_pending
 from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.model import Event
-from flyvakt.model.batches import icao_hex
 
 _LOST_WHY = f"no position for more than {duration(R.SIGNAL_LOST_S)}; last known state given"
 
@@ -94,14 +93,13 @@ class CoverageRule:
 
     def lost_unflipped(
         self, ctx: Context, st: AircraftState, last: Fix, out: list[Event], tz: str, *,
-        field_near: bool,
+        field_near: bool, icao: str,
     ) -> bool:  # fmt: skip
         """:meth:`lost` of an aircraft with no flip pending (the signal-lost sweep asks, with
-        ``tz`` the zone at ``last``): nothing to confirm, the event built as
-        :meth:`lost_plainly` builds it (the same, field for field), then whether a landing may
-        follow, decided as :meth:`lost` decides it."""
+        ``tz`` the zone at ``last`` and ``icao`` the hex address it made for all at once):
+        nothing to confirm, the event built as :meth:`lost_plainly` builds it (the same, field
+        for field), then whether a landing may follow, decided as :meth:`lost` decides it."""
         assert st.flip_start is None
-        icao = icao_hex(st.icao24)
         out.append(
             self.lost_plainly(st, icao, last.t, last.lat, last.lon, last.alt, last.ground, tz)
         )

@@ -555,7 +555,9 @@ def _sweep_lost(
                 out.append(plainly(st, hexes[k], fx.t, la, lo, fx.alt, fx.ground, tz[k]))
                 continue
             if st.flip_start is None and fx.lat == la and fx.lon == lo:
-                lands = COVERAGE.lost_unflipped(ctx, st, fx, out, tz[k], field_near=near_k)
+                lands = COVERAGE.lost_unflipped(
+                    ctx, st, fx, out, tz[k], field_near=near_k, icao=hexes[k]
+                )
             else:
                 ctx.tz_known[(la, lo)] = tz[k]  # the zone there, for ctx.event (any aircraft)
                 lands = COVERAGE.lost(ctx, st, fx, out, field_near=near_k)

