@@ -22,6 +22,7 @@ every bad line is counted and named with its number.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -435,7 +436,7 @@ class CsvFrameParser(_HexFrameParser):
                     (first_lineno + i, "csv_bad_line", f"no hex frame column: {short_repr(line)}")
                 )
                 continue
-            cells = line.split(self._delim)
+            cells = _cells(line, self._delim)
             header_row = self.header is not None and first_good is None and not self._good_seen
             if header_row and [c.strip().strip('"') for c in cells] == self.header:
                 continue
@@ -468,6 +469,17 @@ class CsvFrameParser(_HexFrameParser):
         return self._frames(hexes, times), bad, first_good
 
 
+def _cells(line: str, delim: str) -> list[str]:
+    """One row's fields; a quoted field may hold the delimiter (as Arrow's reader of the
+    columnar path reads it), so that a row reads the same on both paths."""
+    if '"' not in line:
+        return line.split(delim)
+    try:
+        return next(csv.reader([line], delimiter=delim))
+    except csv.Error:  # a field over the csv module's size limit: no quoted row of ours
+        return line.split(delim)
+
+
 def _first_nonblank(lines: list[str]) -> int:
     return next((k for k, line in enumerate(lines) if line and line[0] != "#"), -1)
 
@@ -475,7 +487,7 @@ def _first_nonblank(lines: list[str]) -> int:
 def _row_layout(line: str) -> tuple[str, int, int, list[int]] | None:
     """(delimiter, frame column, column count, numeric columns) of one row, None if no frame."""
     for d in _DELIMS:
-        cells = [c.strip().strip('"').strip("'") for c in line.split(d)]
+        cells = [c.strip().strip('"').strip("'") for c in _cells(line, d)]
         frame_cols = [i for i, c in enumerate(cells) if is_frame_hex(c)]
         if not frame_cols:
             continue
