@@ -22,6 +22,7 @@ every bad line is counted and named with its number.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -114,17 +115,19 @@ class _HexFrameParser(LineParser):
         """Arrow columns of a whole block -> frames; None when any row is not clean."""
         if len(frame) != nlines or (ts is not None and ts.null_count):
             return None
-        return self._from_hex(*arrow_hex_column(frame), ts)
+        return self._from_hex(*arrow_hex_column(frame), None if ts is None else arrow_numpy(ts))
 
-    def _from_hex(self, payload: Any, nbytes: Any, ok: Any, ts: Any | None) -> FrameBatch | None:
-        """Frames from hex already unpacked (``ok``: rows that were hex) and an Arrow column of
-        times (None: none in the file); None when any row is not clean."""
+    def _from_hex(
+        self, payload: Any, nbytes: Any, ok: Any, ts: np.ndarray | None
+    ) -> FrameBatch | None:
+        """Frames from hex already unpacked (``ok``: rows that were hex) and the raw times
+        (None: none in the file); None when any row is not clean."""
         if not ok.all():
             return None
         if ts is None:
             times: np.ndarray | None = np.full(len(nbytes), self.fallback_time(None))
         else:
-            times = self._times(arrow_numpy(ts))
+            times = self._times(ts)
         if times is None:
             return None
         return frame_batch(payload, nbytes, times, self._receiver)
@@ -225,6 +228,10 @@ _JET_FRAME = np.frombuffer(b',"frame":"', np.uint8)
 _MAX_NUMBER = 40
 _NUMBER_BYTE = np.zeros(256, dtype=np.bool_)
 _NUMBER_BYTE[np.frombuffer(b"0123456789.eE+-", np.uint8)] = True
+_COMMA, _QUOTE = 44, 34
+# Shortest line the scan reads: the head, a 1-character number, the frame key, 14 hex digits
+# and the closing quote.
+_MIN_LINE = _JET_HEAD.size + 1 + _JET_FRAME.size + 15
 
 
 def _scan_jet1090(block: bytes, nlines: int) -> tuple[Any, Any, Any, Any] | None:
@@ -233,9 +240,11 @@ def _scan_jet1090(block: bytes, nlines: int) -> tuple[Any, Any, Any, Any] | None
     ``flyvakt`` write), found with array operations on the bytes; None for any other block.
 
     Arrow's JSON reader parses every key of every line (jet1090 writes its whole decode), at
-    ~40 MB/s; this reads only the two fields, as the per-line regular expressions do. The
-    number text is converted by Arrow's string-to-double cast, correctly rounded like the JSON
-    reader and ``float()``; an unreadable one sends the block to the JSON reader.
+    ~40 MB/s; this reads only the two fields, as the per-line regular expressions do, and
+    touches each line's bytes only around them: one pass over the block finds the newlines,
+    the rest are gathers of a few bytes per line. The number text is converted by Arrow's
+    string-to-double cast, correctly rounded like the JSON reader and ``float()``; an
+    unreadable one sends the block to the JSON reader.
     """
     a = np.frombuffer(block, dtype=np.uint8)
     nl = np.flatnonzero(a == 10)
@@ -243,35 +252,53 @@ def _scan_jet1090(block: bytes, nlines: int) -> tuple[Any, Any, Any, Any] | None
         return None
     end = np.r_[nl, a.size]
     line0 = np.r_[0, nl + 1]
-    if (end - line0 < _JET_HEAD.size).any():
+    if (end - line0 < _MIN_LINE).any():
         return None
     if not (sliding_window_view(a, _JET_HEAD.size)[line0] == _JET_HEAD).all():
         return None
     num0 = line0 + _JET_HEAD.size
-    # Quotes only (no search for commas): after a line's head (its first two quotes), the next
-    # quote opens "frame", so the byte before it ends the number; two further on opens the hex,
-    # and the one after that closes it. The checks below reject any other layout.
-    quotes = np.flatnonzero(a == 34)
-    k = np.searchsorted(quotes, line0) + 2
-    if (k + 3 >= quotes.size).any():
+    width = _number_widths(a, num0, end)
+    if width is None:
         return None
-    comma = quotes[k] - 1
-    if (comma - num0 < 1).any() or (comma - num0 > _MAX_NUMBER).any():
-        return None
+    comma = num0 + width
     if (comma + _JET_FRAME.size + 15 >= end).any():  # the key and 14 digits on the line
         return None
     if not (sliding_window_view(a, _JET_FRAME.size)[comma] == _JET_FRAME).all():
         return None
     hex0 = comma + _JET_FRAME.size
-    q = quotes[k + 3]
+    # The hex closes with a quote after 14 digits, else after 28; anything else (another
+    # length, no quote) is left to the other readers, which name the line.
+    short = a[hex0 + 14] == _QUOTE
+    q = np.where(short, hex0 + 14, hex0 + 28)
+    if not (q < end).all():
+        return None
     after = a[np.minimum(q + 1, a.size - 1)]
-    if not ((q < end) & ((after == 44) | (after == 125))).all():
+    if not ((a[q] == _QUOTE) & (q + 1 < end) & ((after == 44) | (after == 125))).all():
         return None
     payload, nbytes, ok = hex_rows(a, hex0, q - hex0)
     ts = _numbers(a, num0, comma)
     if ts is None:
         return None
-    return payload, nbytes, ok, ts
+    return payload, nbytes, ok, arrow_numpy(ts)
+
+
+def _number_widths(a: np.ndarray, num0: np.ndarray, end: np.ndarray) -> np.ndarray | None:
+    """Per line, the distance from ``num0`` to a comma (1.._MAX_NUMBER, before ``end``) that
+    may end the number: the first line's width tried first, then its neighbours, for the
+    lines still open (a file's times have a width or two). Any comma is taken; ``_numbers``
+    then checks that every byte before it is a number character, so that it is the first."""
+    width = np.zeros(num0.size, dtype=np.int64)
+    todo = np.arange(num0.size)
+    w0 = int(np.argmax(a[num0[0] : num0[0] + _MAX_NUMBER + 1] == _COMMA))
+    order = sorted(range(1, _MAX_NUMBER + 1), key=lambda w: (abs(w - w0), w))
+    for w in order:
+        at = num0[todo] + w
+        hit = (at < end[todo]) & (a[np.minimum(at, a.size - 1)] == _COMMA)
+        width[todo[hit]] = w
+        todo = todo[~hit]
+        if todo.size == 0:
+            return width
+    return None
 
 
 def _numbers(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Any | None:
@@ -409,7 +436,7 @@ class CsvFrameParser(_HexFrameParser):
                     (first_lineno + i, "csv_bad_line", f"no hex frame column: {short_repr(line)}")
                 )
                 continue
-            cells = line.split(self._delim)
+            cells = _cells(line, self._delim)
             header_row = self.header is not None and first_good is None and not self._good_seen
             if header_row and [c.strip().strip('"') for c in cells] == self.header:
                 continue
@@ -442,6 +469,17 @@ class CsvFrameParser(_HexFrameParser):
         return self._frames(hexes, times), bad, first_good
 
 
+def _cells(line: str, delim: str) -> list[str]:
+    """One row's fields; a quoted field may hold the delimiter (as Arrow's reader of the
+    columnar path reads it), so that a row reads the same on both paths."""
+    if '"' not in line:
+        return line.split(delim)
+    try:
+        return next(csv.reader([line], delimiter=delim))
+    except csv.Error:  # a field over the csv module's size limit: no quoted row of ours
+        return line.split(delim)
+
+
 def _first_nonblank(lines: list[str]) -> int:
     return next((k for k, line in enumerate(lines) if line and line[0] != "#"), -1)
 
@@ -449,7 +487,7 @@ def _first_nonblank(lines: list[str]) -> int:
 def _row_layout(line: str) -> tuple[str, int, int, list[int]] | None:
     """(delimiter, frame column, column count, numeric columns) of one row, None if no frame."""
     for d in _DELIMS:
-        cells = [c.strip().strip('"').strip("'") for c in line.split(d)]
+        cells = [c.strip().strip('"').strip("'") for c in _cells(line, d)]
         frame_cols = [i for i, c in enumerate(cells) if is_frame_hex(c)]
         if not frame_cols:
             continue
