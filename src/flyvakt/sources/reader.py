@@ -602,11 +602,14 @@ def _first_block_types(head: bytes) -> tuple[dict[str, Any], list[str], list[str
     A numeric column ``columns_to_obs`` reads (``statevec.NUMERIC_COLUMNS``), or a time column
     of numbers, is float64 whatever the first block held: Arrow keeps the first block's types
     for the whole file, and integer altitudes there then stopped the replay at the first
-    decimal one ("conversion error to int64"). Other columns are not read, so none of them can
-    stop it. A column with no value in the first block is read as text (Arrow types it
-    ``null``, and its first value later stopped the replay, "conversion error to null"); as
-    text, every value is converted once per distinct value (``statevec.to_f64``). Text stays
-    text. With repeated column names all columns are read, only the names' types given."""
+    decimal one ("conversion error to int64"). ISO times in whole seconds there are read to
+    the nanosecond (Arrow infers seconds, and a later fraction stopped the replay). Other
+    columns are not read, so none of them can stop it. A column with no value in the first
+    block is read as text (Arrow types it ``null``, and its first value later stopped the
+    replay, "conversion error to null"); as text, every value is converted once per distinct
+    value (``statevec.to_f64``). Text stays text. With repeated column names every column is
+    read, as text (Arrow reads a repeated name once when asked for it by name, and the same
+    name could hold numbers in one column and words in another)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -621,8 +624,9 @@ def _first_block_types(head: bytes) -> tuple[dict[str, Any], list[str], list[str
         ).schema
     except (pa.ArrowInvalid, ValueError):  # the real reader says what is wrong, and where
         return {}, [], []
+    if len(set(schema.names)) < len(schema.names):
+        return {name: pa.string() for name in schema.names}, [], schema.names
     types: dict[str, Any] = {}
-    known: set[str] = set()
     for field in schema:
         key = field.name.strip().lower()
         numeric = pa.types.is_integer(field.type) or pa.types.is_floating(field.type)
@@ -630,15 +634,12 @@ def _first_block_types(head: bytes) -> tuple[dict[str, Any], list[str], list[str
             types[field.name] = pa.string()
         elif numeric and (key in NUMERIC_COLUMNS or key in TIME_COLUMNS):
             types[field.name] = pa.float64()
+        elif pa.types.is_timestamp(field.type) and key in TIME_COLUMNS:
+            types[field.name] = pa.timestamp("ns", field.type.tz)  # whole seconds may gain some
         elif key in READ_COLUMNS:
-            types.setdefault(field.name, field.type)
-        else:
-            types.setdefault(field.name, pa.string())  # read only with repeated names
-        if key in READ_COLUMNS:
-            known.add(field.name)
-    if len(set(schema.names)) < len(schema.names):
-        return types, [], schema.names  # Arrow reads a repeated name once when asked for it by name
-    return types, [n for n in schema.names if n in known], schema.names
+            types[field.name] = field.type
+    read = [n for n in schema.names if n.strip().lower() in READ_COLUMNS]
+    return types, read, schema.names
 
 
 def _conversion_error(message: str, header: list[str]) -> str:

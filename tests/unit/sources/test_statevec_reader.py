@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -440,6 +441,20 @@ def _turning_decimal(path: Path, rows: int, bad_row: int | None = None) -> None:
     )
 
 
+def _every_row(
+    path: Path, header: str = "", row: Callable[[int], str] | None = None
+) -> ObservationBatch:
+    """The file's 60,000 rows (written first from ``header`` and ``row(i)`` when given), read
+    without a stop."""
+    if row is not None:
+        path.write_text(header + "".join(row(i) for i in range(60_000)))
+    batches, reader = read_all(str(path))
+    assert reader.stats.stopped is None
+    got = ObservationBatch.concat(batches)  # type: ignore[arg-type]
+    assert len(got) == reader.stats.records == 60_000
+    return got
+
+
 def test_whole_numbers_turning_decimal_keep_every_row(tmp_path: Path) -> None:
     """Integer altitudes, speeds, rates and times in the first block and decimals after it
     (and an unread column doing the same): every row is kept, with its decimals. Arrow
@@ -447,10 +462,7 @@ def test_whole_numbers_turning_decimal_keep_every_row(tmp_path: Path) -> None:
     rows kept)."""
     path = tmp_path / "late.csv"
     _turning_decimal(path, 60_000)
-    batches, reader = read_all(str(path))
-    assert reader.stats.stopped is None
-    got = ObservationBatch.concat(batches)  # type: ignore[arg-type]
-    assert len(got) == reader.stats.records == 60_000
+    got = _every_row(path)
     i = np.arange(60_000)
     late = i >= 40_000
     assert np.array_equal(got.time_s, 1720000000 + i + np.where(late, 0.25, 0.0))
@@ -459,6 +471,39 @@ def test_whole_numbers_turning_decimal_keep_every_row(tmp_path: Path) -> None:
     assert np.allclose(got.groundspeed_kt, speed_ms * 3600 / 1852)
     rate_ms = i % 7 + np.where(late, 0.5, 0.0)
     assert np.allclose(got.vertical_rate_fpm, rate_ms * 60 / 0.3048)
+
+
+def test_repeated_column_names_turning_decimal_keep_every_row(tmp_path: Path) -> None:
+    """A header naming a column twice: every column is read as text, so decimals after the
+    first block (in either column) stop nothing."""
+    got = _every_row(
+        tmp_path / "twice.csv",
+        "time,icao24,lat,lon,baroaltitude,note,note\n",
+        lambda i: (
+            f"{1720000000 + i},{0x4CA000 + i % 4096:06x},48.5,2.5,"
+            f"{1000 + i}{'.5' if i >= 40_000 else ''},{i},{i}{'.5' if i >= 40_000 else ''}\n"
+        ),
+    )
+    i = np.arange(60_000)
+    assert np.allclose(got.altitude_baro_ft, (1000 + i + np.where(i >= 40_000, 0.5, 0)) / 0.3048)
+
+
+@pytest.mark.parametrize("zone", ["Z", "+02:00", ""])
+def test_iso_times_gaining_fractions_keep_every_row(tmp_path: Path, zone: str) -> None:
+    """ISO times in whole seconds in the first block (Arrow infers a timestamp in seconds)
+    and with fractions after it: every row kept, each time to its fraction."""
+    got = _every_row(
+        tmp_path / "iso.csv",
+        "time,icao24,lat,lon,baroaltitude\n",
+        lambda i: (
+            f"2024-07-06T{6 + i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}"
+            f"{'.25' if i >= 40_000 else ''}{zone},{0x4CA000 + i % 4096:06x},48.5,2.5,1000\n"
+        ),
+    )
+    i = np.arange(60_000)
+    offset_s = 7200 if zone == "+02:00" else 0
+    want = 1720245600 - offset_s + i + np.where(i >= 40_000, 0.25, 0.0)
+    assert np.allclose(got.time_s, want, rtol=0, atol=1e-6)
 
 
 def test_a_bad_number_in_a_late_row_names_its_line(tmp_path: Path) -> None:
