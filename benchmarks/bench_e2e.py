@@ -8,11 +8,15 @@ time-shifted to N virtual aircraft with parity recomputed, DF11 all-calls added,
 same frames are written as Beast, AVR (with 12 MHz counters), CSV (``timestamp,hex``) and
 jet1090 JSONL; the state-vector file is the positions ``flyvakt replay`` accepts from that
 corpus, written as an OpenSky-style CSV, repeated until it has ``--sv-rows`` rows (each copy
-30 min after the last, so the same 5,000 aircraft are new again: never more at once). A row is
-one decoded position report, not a message: its rate is printed beside rs1090's messages/s.
+30 min after the last: never more than 5,000 aircraft at once; the tracker has dropped them,
+but the detector finds the same 5,000 again in every copy, each lost and regained 5 times).
+Format ``svfresh`` ("sv, fresh aircraft") is the same file with every copy re-addressed: the
+same rows and times, 30,000 aircraft each heard once, none found again. A row is one decoded
+position report, not a message: its rate is printed beside rs1090's messages/s.
 
     .venv/bin/python benchmarks/bench_e2e.py [--frames 1000000] [--aircraft 5000] [--repeat 3]
-        [--formats beast,avr,csv,jsonl,sv] [--sv-rows 1000000] [--sweep 100,1000,5000,20000,50000]
+        [--formats beast,avr,csv,jsonl,sv,svfresh] [--sv-rows 1000000]
+        [--sweep 100,1000,5000,20000,50000]
         [--live 100000,200000,300000,500000 | --no-live] [--live-seconds 5]
         [--compare-src DIR]   # DIR: another flyvakt's src (git archive BASE src), run alternately
 
@@ -54,8 +58,16 @@ from bench_pipeline import build_corpus
 from flyvakt.model import FrameBatch
 from flyvakt.sources.writers import format_avr, write_beast, write_jsonl
 
-FORMATS = ("beast", "avr", "csv", "jsonl", "sv")
-SUFFIX = {"beast": "bin", "avr": "avr", "csv": "csv", "jsonl": "jsonl", "sv": "sv.csv"}
+FORMATS = ("beast", "avr", "csv", "jsonl", "sv", "svfresh")
+SUFFIX = {
+    "beast": "bin",
+    "avr": "avr",
+    "csv": "csv",
+    "jsonl": "jsonl",
+    "sv": "sv.csv",
+    "svfresh": "svfresh.csv",
+}
+STATE_VECTORS = ("sv", "svfresh")
 
 
 def write_corpus(corpus: FrameBatch, folder: Path) -> tuple[dict[str, Path], str]:
@@ -85,15 +97,19 @@ def write_corpus(corpus: FrameBatch, folder: Path) -> tuple[dict[str, Path], str
 
 
 # Copies of the accepted positions in the state-vector file are this far apart: past the
-# tracker's 300 s expiry and the detector's lost-signal time, so every copy's 5,000 aircraft are
-# new again (the same concurrency as the frame corpus, never 6 x 5,000 at once).
+# tracker's 300 s expiry and the detector's lost-signal time, so never more than the frame
+# corpus's 5,000 aircraft at once (not 6 x 5,000). The tracker starts them afresh; the detector
+# keeps them and finds each again after a gap (unless the copies are re-addressed: ``fresh``).
 SV_COPY_GAP_S = 1800.0
 
 
-def write_state_vectors(positions_parquet: Path, out: Path, min_rows: int = 0) -> tuple[int, int]:
+def write_state_vectors(
+    positions_parquet: Path, out: Path, min_rows: int = 0, *, fresh: bool = False
+) -> tuple[int, int]:
     """OpenSky-like state-vector CSV from accepted positions (SI units, as OpenSky writes them),
     repeated (each copy SV_COPY_GAP_S later) until it has at least ``min_rows`` rows; returns
-    (rows, copies)."""
+    (rows, copies). ``fresh``: copy k's addresses moved up by k times the span of the first
+    copy's, so that no copy has an aircraft of another (the same rows and times otherwise)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
@@ -122,9 +138,15 @@ def write_state_vectors(positions_parquet: Path, out: Path, min_rows: int = 0) -
     sv = sv.take(pc.sort_indices(sv, sort_keys=[("time", "ascending")]))
     copies = max(1, -(-min_rows // max(sv.num_rows, 1)))
     span = int(SV_COPY_GAP_S + pc.max(sv["time"]).as_py() - pc.min(sv["time"]).as_py())
+    enc = sv["icao24"].combine_chunks().dictionary_encode()
+    addresses = np.array([int(a, 16) for a in enc.dictionary.to_pylist()], dtype=np.int64)
+    stride = int(addresses.max() - addresses.min() + 1)
     with pacsv.CSVWriter(out, sv.schema) as w:
         for k in range(copies):
             shifted = sv.set_column(0, "time", pc.add(sv["time"], k * span))
+            if fresh and k:
+                moved = pa.array([f"{a + k * stride:06x}" for a in addresses.tolist()])
+                shifted = shifted.set_column(1, "icao24", moved.take(enc.indices))
             w.write_table(shifted)
     return sv.num_rows * copies, copies
 
@@ -297,14 +319,21 @@ def main() -> None:
     folder = Path(args.keep or tmp.name)
     folder.mkdir(parents=True, exist_ok=True)
     paths, start = write_corpus(corpus, folder)
-    if "sv" in formats:
+    n_sv = 0
+    if any(f in formats for f in STATE_VECTORS):
         run_replay(paths["beast"], start, folder / "sv-source.parquet", ["--no-events"])
-        n_sv, copies = write_state_vectors(folder / "sv-source.parquet", paths["sv"], args.sv_rows)
+        for fmt in (f for f in STATE_VECTORS if f in formats):
+            fresh = fmt == "svfresh"
+            n_sv, copies = write_state_vectors(
+                folder / "sv-source.parquet", paths[fmt], args.sv_rows, fresh=fresh
+            )
         print(
             f"state vectors: {n_sv:,} rows = the {n_sv // copies:,} positions accepted from the "
             f"frames, {copies} cop{'y' if copies == 1 else 'ies'} {SV_COPY_GAP_S:g} s apart "
             f"(a row is one decoded position report, what ~{len(corpus) * copies / n_sv:.1f} "
-            "Mode S messages gave here)",
+            f"Mode S messages gave here); sv: the same {args.aircraft:,} aircraft in every copy "
+            f"(each lost and found again {copies - 1} times); svfresh: every copy re-addressed "
+            f"({args.aircraft * copies:,} aircraft, each heard in one copy only)",
             flush=True,
         )
     refs = reference_rates(corpus, args.ref_frames, args.repeat)
@@ -316,12 +345,12 @@ def main() -> None:
     )
     results: dict[str, Any] = {"frames": len(corpus), "aircraft": args.aircraft, "refs": refs}
     print(
-        f"{'format':<6} {'size MB':>8} {'CPU s':>7} {'msg/CPU-s':>10} {'x rs1090':>9} "
+        f"{'format':<7} {'size MB':>8} {'CPU s':>7} {'msg/CPU-s':>10} {'x rs1090':>9} "
         f"{'to 1M/s':>8} {'RSS MB':>7}"
     )
     rows_md = []
     for fmt in formats:
-        n = n_sv if fmt == "sv" else len(corpus)
+        n = n_sv if fmt in STATE_VECTORS else len(corpus)
         runs, base_runs = [], []
         for _ in range(args.repeat):  # alternating, so that the neighbours' load hits both
             runs.append(run_replay(paths[fmt], start, folder / f"pos-{fmt}.parquet"))
@@ -340,7 +369,7 @@ def main() -> None:
             "runs": runs,
         }
         print(
-            f"{fmt:<6} {paths[fmt].stat().st_size / 1e6:>8.0f} {cpu:>7.2f} {rate:>10,.0f} "
+            f"{fmt:<7} {paths[fmt].stat().st_size / 1e6:>8.0f} {cpu:>7.2f} {rate:>10,.0f} "
             f"{rate / rs:>8.1f}x {1e6 / rate:>7.1f}x {rss:>7.0f}",
             flush=True,
         )
@@ -351,7 +380,7 @@ def main() -> None:
             pair = (folder / f"pos-{fmt}.parquet", folder / f"pos-{fmt}-base.parquet")
             same = _same_positions(*pair)
             print(
-                f"{'  base':<6} {'':>8} {base_cpu:>7.2f} {n / base_cpu:>10,.0f} "
+                f"{'  base':<7} {'':>8} {base_cpu:>7.2f} {n / base_cpu:>10,.0f} "
                 f"{n / base_cpu / rs:>8.1f}x  (this build {base_cpu / cpu:.2f}x as fast; "
                 f"positions {'identical' if same else 'DIFFERENT'})",
                 flush=True,
@@ -389,6 +418,7 @@ LABEL = {
     "csv": "CSV frames",
     "jsonl": "jet1090 JSONL",
     "sv": "state vectors (CSV)",
+    "svfresh": "state vectors (CSV), fresh aircraft",
 }
 
 
@@ -396,7 +426,7 @@ def _md_row(fmt: str, size_b: int, cpu: float, rate: float, rs: float, rss: floa
     """One row of docs/performance.md's per-format table (state vectors: rows per second
     beside rs1090's messages per second; a row is one decoded position report)."""
     head = f"| {LABEL[fmt]} | {size_b / 1e6:.0f} MB | {cpu:.2f} | {rate / 1e3:.0f} k"
-    if fmt == "sv":
+    if fmt in STATE_VECTORS:
         return f"{head} rows/s | {rate / rs:.1f}× (rows) | {1e6 / rate:.1f}× | {rss:.0f} MB |"
     return f"{head} | {rate / rs:.1f}× | {1e6 / rate:.1f}× | {rss:.0f} MB |"
 

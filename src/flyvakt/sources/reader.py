@@ -477,7 +477,7 @@ class FileReader:
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
-        types = _first_block_types(_peek(f, READ_CHUNK))
+        types, read, header = _first_block_types(_peek(f, READ_CHUNK))
         types.update({k: pa.string() for k in ("icao24", "icao", "hex", "squawk", "callsign")})
         guard = QuoteGuard(f)  # a line leaving a quote open would swallow the rows after it
 
@@ -503,7 +503,7 @@ class FileReader:
                 guard,
                 read_options=pacsv.ReadOptions(block_size=READ_CHUNK, use_threads=False),
                 parse_options=pacsv.ParseOptions(invalid_row_handler=bad_row),
-                convert_options=pacsv.ConvertOptions(column_types=types),
+                convert_options=pacsv.ConvertOptions(column_types=types, include_columns=read),
             )
         except pa.ArrowInvalid as e:
             raise SourceFormatError(f"{self.name}: {str(e).splitlines()[0]}") from None
@@ -515,11 +515,11 @@ class FileReader:
                     break
                 yield self._arrow(rb)
         except pa.ArrowInvalid as e:
-            # A value that does not fit the column's type (seen in the first block): stop here,
-            # keep what was read, and say where.
+            # A value that is not a number in a numeric column (or not a time in a time column
+            # typed so by the first block): stop here, keep what was read, and say where.
             self.stats.stopped = (
-                f"{self.name}: {str(e).splitlines()[0]}; replayed {self.stats.records:,} "
-                "records before it"
+                f"{self.name}: {_conversion_error(str(e), header)}; replayed "
+                f"{self.stats.records:,} records before it"
             )
         finally:
             reader.close()
@@ -593,16 +593,27 @@ def _aircraft_json(obj: dict[str, Any], reader: FileReader) -> ObservationBatch:
     return columns_to_obs(cols, len(rows), reader.stats, receiver=reader.receiver)
 
 
-def _first_block_types(head: bytes) -> dict[str, Any]:
-    """The column types Arrow's streaming reader infers from its first block (``head``, the
-    same bytes; it keeps them for the whole file), given to it up front: a block then converts
-    without inferring (Arrow's CSV parsing 0.47-0.55 -> 0.32 CPU s on a 1.07 M-row file). But
-    a column with no value there is read as text: Arrow types such a column ``null`` from that
-    block, and its first value in a later block then stopped the whole replay ("conversion
-    error to null"); as text, every value is converted once per distinct value like any text
-    column (``statevec.to_f64``). With repeated column names only those are given."""
+def _first_block_types(head: bytes) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The column types for Arrow's streaming CSV reader, given up front from its first block
+    (``head``, the same bytes): a block then converts without inferring (Arrow's CSV parsing
+    0.47-0.55 -> 0.32 CPU s on a 1.07 M-row file); and the columns to read (those
+    ``statevec.columns_to_obs`` reads; empty: all); and the header's names.
+
+    A numeric column ``columns_to_obs`` reads (``statevec.NUMERIC_COLUMNS``), or a time column
+    of numbers, is float64 whatever the first block held: Arrow keeps the first block's types
+    for the whole file, and integer altitudes there then stopped the replay at the first
+    decimal one ("conversion error to int64"). ISO times in whole seconds there are read to
+    the nanosecond (Arrow infers seconds, and a later fraction stopped the replay). Other
+    columns are not read, so none of them can stop it. A column with no value in the first
+    block is read as text (Arrow types it ``null``, and its first value later stopped the
+    replay, "conversion error to null"); as text, every value is converted once per distinct
+    value (``statevec.to_f64``). Text stays text. With repeated column names every column is
+    read, as text (Arrow reads a repeated name once when asked for it by name, and the same
+    name could hold numbers in one column and words in another)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
+
+    from flyvakt.sources.statevec import NUMERIC_COLUMNS, READ_COLUMNS, TIME_COLUMNS
 
     whole = mark(head[: head.rfind(b"\n") + 1])[0]
     try:
@@ -612,11 +623,37 @@ def _first_block_types(head: bytes) -> dict[str, Any]:
             parse_options=pacsv.ParseOptions(invalid_row_handler=lambda row: "skip"),
         ).schema
     except (pa.ArrowInvalid, ValueError):  # the real reader says what is wrong, and where
-        return {}
-    empty = {field.name: pa.string() for field in schema if pa.types.is_null(field.type)}
+        return {}, [], []
     if len(set(schema.names)) < len(schema.names):
-        return empty
-    return {field.name: field.type for field in schema} | empty
+        return {name: pa.string() for name in schema.names}, [], schema.names
+    types: dict[str, Any] = {}
+    for field in schema:
+        key = field.name.strip().lower()
+        numeric = pa.types.is_integer(field.type) or pa.types.is_floating(field.type)
+        if pa.types.is_null(field.type):
+            types[field.name] = pa.string()
+        elif numeric and (key in NUMERIC_COLUMNS or key in TIME_COLUMNS):
+            types[field.name] = pa.float64()
+        elif pa.types.is_timestamp(field.type) and key in TIME_COLUMNS:
+            types[field.name] = pa.timestamp("ns", field.type.tz)  # whole seconds may gain some
+        elif key in READ_COLUMNS:
+            types[field.name] = field.type
+    read = [n for n in schema.names if n.strip().lower() in READ_COLUMNS]
+    return types, read, schema.names
+
+
+def _conversion_error(message: str, header: list[str]) -> str:
+    """Arrow's conversion error ("In CSV column #4: Row #40002: CSV conversion error to
+    double: invalid value 'x'") with the line and the column's name (``header``: all the
+    file's, as Arrow counts them); its row counts the header line, so it is the file's line
+    number when no value spans lines."""
+    first = message.splitlines()[0]
+    m = re.match(r"In CSV column #(\d+): Row #(\d+): (.*)", first)
+    if m is None:
+        return first
+    col = int(m.group(1))
+    name = header[col] if col < len(header) else f"#{col + 1}"
+    return f"line {m.group(2)}: column {name}: {m.group(3)}"
 
 
 def _peek(f: IO[bytes], n: int) -> bytes:

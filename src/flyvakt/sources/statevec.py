@@ -49,6 +49,22 @@ _OPENSKY = ("baroaltitude", "baro_altitude", "geo_altitude", "velocity", "vertra
 
 # Column names that identify a state-vector table (used by format sniffing).
 STATE_VECTOR_KEYS = frozenset(_ICAO) | frozenset(_LAT)
+# The numeric columns :func:`columns_to_obs` reads (lower-cased names), and every column it
+# reads: a CSV reader types the first as float64 (whole numbers may turn decimal later in a
+# file) and need not read the others at all.
+NUMERIC_COLUMNS = (
+    frozenset(
+        (*_LAT, *_LON, *_TRACK, "heading", "altitude", "alt_baro", "baroaltitude", "baro_altitude")
+    )
+    | frozenset(
+        ("geo_altitude", "geoaltitude", "alt_geom", "groundspeed", "gs", "velocity", "vertrate")
+    )
+    | frozenset(("vertical_rate", "baro_rate"))
+)
+TIME_COLUMNS = frozenset(_TIME)
+READ_COLUMNS = (
+    NUMERIC_COLUMNS | TIME_COLUMNS | frozenset((*_ICAO, *_CALLSIGN, *_ONGROUND, "squawk"))
+)
 
 
 @dataclass
