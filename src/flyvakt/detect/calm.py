@@ -83,7 +83,9 @@ def calm(
         return False
     if fx.callsign:
         st.callsign = fx.callsign
-    if (not far and absurd_alt(ctx, st, fx)) or not plausible_alt(st, fx):
+    # Both checks pass a missing altitude untouched (their first lines): most surface fixes and
+    # some airborne ones carry none, and the two calls are then work without an answer.
+    if fx.alt == fx.alt and ((not far and absurd_alt(ctx, st, fx)) or not plausible_alt(st, fx)):
         fx.alt = math.nan  # as PhaseRule.on_fix
     if fx.t - prev.t >= R.SHORT_LIFT_GAP_S:
         st.lift_before = st.lift_cand = st.lift_field = None  # as _lift_candidate, no field
@@ -205,8 +207,8 @@ def calm_ground(
     prev = st.last
     if prev is None or not _settled(st, prev, fx, ground=True) or not fx.ground_known:
         return False
-    if absurd_alt(ctx, st, fx) or not plausible_alt(st, fx):
-        fx.alt = math.nan  # as PhaseRule.on_fix
+    if fx.alt == fx.alt and (absurd_alt(ctx, st, fx) or not plausible_alt(st, fx)):
+        fx.alt = math.nan  # as PhaseRule.on_fix (a missing altitude passes both: as calm)
     v = vote(fx, st, field, ground_ref(ctx, st, field, fx))
     if v.value < 0:
         return False  # evidence for the air: the rules decide

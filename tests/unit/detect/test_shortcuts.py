@@ -296,3 +296,22 @@ def test_gap_prepass_is_exercised(monkeypatch: pytest.MonkeyPatch) -> None:
     slow = _events("traffic/calfire.json.gz", 512)[0]
     assert fast == slow
     assert n_fast < 0.7 * (len(calls) - n_fast), (n_fast, len(calls) - n_fast)
+
+
+def test_altitude_checks_pass_a_missing_altitude_untouched() -> None:
+    # calm and calm_ground skip both altitude checks on a fix without altitude: exact only while
+    # each answers "not absurd" / "plausible" for it and records nothing (an aircraft taxiing at
+    # 5 kt, with a plausible altitude on record, whose next fix has none).
+    from flyvakt.detect.evidence import absurd_alt, plausible_alt
+    from flyvakt.detect.state import AircraftState, Fix
+
+    before = Fix(0.0, 49.0, 2.5, 300.0, 5.0, 0.0, True, None, 1000)
+    st = AircraftState(0xABC123, before, before, True, recent=[before])
+    st.alt_ok_t, st.alt_ok_ft = 0.0, 300.0
+    fx = Fix(30.0, 49.0001, 2.5, math.nan, 5.0, math.nan, True, None, 1000)
+    ctx = Context(get_world())
+    assert not absurd_alt(ctx, st, fx)
+    assert plausible_alt(st, fx)
+    assert (st.alt_ok_t, st.alt_ok_ft) == (0.0, 300.0)
+    high = Fix(30.0, 49.0001, 2.5, 36_150.0, 5.0, math.nan, True, None, 1000)
+    assert not plausible_alt(st, high)  # the same checks do judge a fix with an altitude
