@@ -41,10 +41,14 @@ from flyvakt.sources._common import (
 )
 from flyvakt.sources.arrownp import arrow_numpy
 from flyvakt.sources.beast import BeastParser
-from flyvakt.sources.csvquotes import MARKER, QuoteGuard, mark
+from flyvakt.sources.csvquotes import BAD_VALUE, MARKER, QuoteGuard, mark
 from flyvakt.sources.stdin import STDIN, open_stdin
 
 MARKER_TEXT = MARKER.decode()  # how Arrow's invalid-row handler shows a marked line
+BAD_VALUE_TEXT = BAD_VALUE.decode()
+# Bad values skipped in one state-vector CSV file before it stops as at any other error: each
+# costs a re-read of up to the 32 blocks Arrow had read ahead of the one it failed in.
+MAX_BAD_VALUES = 1000
 
 # The other formats' parsers (text frames, SBS, state vectors, OpenSky) are imported where their
 # format is read: a Beast replay loads none of them (start-up, issue 12).
@@ -479,50 +483,96 @@ class FileReader:
 
         types, read, header = _first_block_types(_peek(f, READ_CHUNK))
         types.update({k: pa.string() for k in ("icao24", "icao", "hex", "squawk", "callsign")})
-        guard = QuoteGuard(f)  # a line leaving a quote open would swallow the rows after it
+        # A line leaving a quote open would swallow the rows after it; a restart after a bad
+        # value reads from a new guard.
+        guards = [QuoteGuard(f)]
+        # Arrow's rows of the file = the current reader's + offset (a restarted reader counts
+        # from its header); rows up to seen were handled (a restart parses them again).
+        at = {"offset": 0, "seen": 0}
 
         def bad_row(row: Any) -> str:
+            number = row.number + at["offset"]
+            if number <= at["seen"] or row.text == BAD_VALUE_TEXT:
+                return "skip"  # counted before the restart, or by it
+            at["seen"] = number
             self.stats.skip("sv_bad_row")
-            if row.text == MARKER_TEXT and guard.bad:
-                line, text = guard.bad.popleft()
+            if row.text == MARKER_TEXT and guards[0].bad:
+                line, text = guards[0].bad.popleft()
                 what = text.decode("utf-8", "replace")
                 self.stats.note_bad(
                     f"{self.name}: line {line}: unterminated quote: {short_repr(what)}"
                 )
                 return "skip"
             self.stats.note_bad(
-                f"{self.name}: line {row.number}: expected {row.expected_columns} columns, "
+                f"{self.name}: line {number}: expected {row.expected_columns} columns, "
                 f"got {row.actual_columns}: {short_repr(row.text)}"
             )
             return "skip"
 
-        # One thread: Arrow's reader threads must not outlive an error (a native abort,
-        # "terminate called without an active exception", was seen at interpreter exit).
-        try:
-            reader = pacsv.open_csv(
-                guard,
-                read_options=pacsv.ReadOptions(block_size=READ_CHUNK, use_threads=False),
-                parse_options=pacsv.ParseOptions(invalid_row_handler=bad_row),
-                convert_options=pacsv.ConvertOptions(column_types=types, include_columns=read),
-            )
-        except pa.ArrowInvalid as e:
-            raise SourceFormatError(f"{self.name}: {str(e).splitlines()[0]}") from None
-        try:
-            while True:
-                try:
-                    rb = reader.read_next_batch()
-                except StopIteration:
-                    break
-                yield self._arrow(rb)
-        except pa.ArrowInvalid as e:
-            # A value that is not a number in a numeric column (or not a time in a time column
-            # typed so by the first block): stop here, keep what was read, and say where.
-            self.stats.stopped = (
-                f"{self.name}: {_conversion_error(str(e), header)}; replayed "
-                f"{self.stats.records:,} records before it"
-            )
-        finally:
-            reader.close()
+        convert = pacsv.ConvertOptions(column_types=types, include_columns=read)
+        for bad_values in range(MAX_BAD_VALUES + 1):
+            reader = None
+            try:
+                # One thread: Arrow's reader threads must not outlive an error (a native abort,
+                # "terminate called without an active exception", was seen at interpreter
+                # exit). Opening converts the first block: a restart can fail here too.
+                reader = pacsv.open_csv(
+                    guards[0],
+                    read_options=pacsv.ReadOptions(block_size=READ_CHUNK, use_threads=False),
+                    parse_options=pacsv.ParseOptions(invalid_row_handler=bad_row),
+                    convert_options=convert,
+                )
+                while True:
+                    try:
+                        rb = reader.read_next_batch()
+                    except StopIteration:
+                        return
+                    yield self._arrow(rb)
+            except pa.ArrowInvalid as e:
+                # A value that is not a number in a numeric column (or not a time in a time
+                # column typed so by the first block): skip its line and read again from the
+                # start of the block Arrow dropped, with the same column types.
+                message = str(e).splitlines()[0]
+                m = re.match(r"In CSV column #(\d+): Row #(\d+): .*?: (.*)", message)
+                last = bad_values == MAX_BAD_VALUES
+                where = guards[0].rewind(int(m.group(2)), not last) if m else None
+                if m is None or where is None:  # not a value's error, or its block is gone
+                    if reader is None and not bad_values:
+                        raise SourceFormatError(f"{self.name}: {message}") from None
+                    self._stop_at_value(message, header, at["offset"])
+                    return
+                guards[0], rows_before, line = where
+                col = int(m.group(1))
+                name = header[col] if col < len(header) else f"#{col + 1}"
+                what = f"line {line}: column {name}: {m.group(3)}"
+                if last:
+                    self.stats.stopped = (
+                        f"{self.name}: {what}, after {MAX_BAD_VALUES:,} bad values skipped; "
+                        f"replayed {self.stats.records:,} records before it"
+                    )
+                    return
+                self.stats.skip("sv_bad_row")
+                self.stats.note_bad(f"{self.name}: {what}")
+                at["seen"] = max(at["seen"], at["offset"] + int(m.group(2)))
+                at["offset"] += rows_before - 1  # the new reader's row 2 is the block's first
+                if reader is not None:  # else the types given to the reader that failed
+                    convert = pacsv.ConvertOptions(
+                        column_types={fd.name: fd.type for fd in reader.schema},
+                        include_columns=read,
+                    )
+            finally:
+                if reader is not None:
+                    reader.close()
+
+    def _stop_at_value(self, message: str, header: list[str], offset: int) -> None:
+        """Stop at a value that cannot be read, keep what was read, and say where."""
+        m = re.match(r"(In CSV column #\d+: Row #)(\d+)(.*)", message)
+        if m is not None and offset:
+            message = f"{m.group(1)}{int(m.group(2)) + offset}{m.group(3)}"
+        self.stats.stopped = (
+            f"{self.name}: {_conversion_error(message, header)}; replayed "
+            f"{self.stats.records:,} records before it"
+        )
 
     def _parquet(self, data: IO[bytes] | None = None) -> Iterator[ObservationBatch]:
         import pyarrow as pa

@@ -506,15 +506,19 @@ def test_iso_times_gaining_fractions_keep_every_row(tmp_path: Path, zone: str) -
     assert np.allclose(got.time_s, want, rtol=0, atol=1e-6)
 
 
-def test_a_bad_number_in_a_late_row_names_its_line(tmp_path: Path) -> None:
-    """A value that is not a number, in a numeric column after the first block: the replay
-    stops there, keeps the blocks read before it and names the line and the column."""
+def test_a_bad_number_in_a_late_row_costs_its_line(tmp_path: Path) -> None:
+    """A value that is not a number, in a numeric column after the first block: its line is
+    skipped, counted and named with the column; every other row is read (the replay stopped
+    there, losing the rest of the file; more in test_sv_bad_values)."""
     path = tmp_path / "bad.csv"
     _turning_decimal(path, 60_000, bad_row=50_000)
     batches, reader = read_all(str(path))
-    stopped = str(reader.stats.stopped)
-    assert "bad.csv: line 50002: column baroaltitude:" in stopped
-    assert "invalid value '9k'" in stopped
+    assert reader.stats.stopped is None
+    assert reader.stats.bad_lines == [
+        "bad.csv: line 50002: column baroaltitude: invalid value '9k'"
+    ]
+    assert reader.stats.skipped == {"sv_bad_row": 1}
     got = ObservationBatch.concat(batches)  # type: ignore[arg-type]
-    assert 0 < len(got) == reader.stats.records < 50_000  # Arrow drops the block it stopped in
-    assert f"replayed {len(got):,} records before it" in stopped
+    assert len(got) == reader.stats.records == 59_999
+    i = np.delete(np.arange(60_000), 50_000)
+    assert np.array_equal(got.time_s, 1720000000 + i + np.where(i >= 40_000, 0.25, 0.0))
