@@ -74,7 +74,11 @@ def _source(tol: float) -> str:
 
 def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: float) -> Vote:
     """What this fix says about surface (positive) or air (negative), and why."""
-    vr = rate_fpm(st, fx)
+    # rate_fpm and alt_trend_ft answer a missing rate or altitude at once: not asked then (a
+    # vote is cast for every fix near a field, and most surface fixes carry neither).
+    vr, alt_known = fx.vr, fx.alt == fx.alt
+    if vr == vr and alt_known:
+        vr = rate_fpm(st, fx)
     # A descent cannot take an aircraft off the ground: on the ground (or flagged on it, with a
     # rate held over from the approach: a9d789 at KWVI) only a climb counts.
     down_ok = st.ground or (fx.ground_known and fx.ground)
@@ -82,7 +86,7 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
         return Vote(-2, f"vertical rate {vr:+.0f} ft/min")
     if fx.gs == fx.gs and fx.gs > R.ROLL_MAX_KT:
         return Vote(-2, f"groundspeed {fx.gs:.0f} kt")
-    if vr != vr:
+    if vr != vr and alt_known:
         # No (believable) rate: the altitudes themselves. The surface never moves a pressure
         # altitude by AIR_TREND_FT within the trend window. A rise proves flight now; a fall
         # only that the aircraft was flying (it may have just landed), so it counts only while
