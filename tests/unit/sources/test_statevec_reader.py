@@ -21,7 +21,7 @@ from flyvakt.sources import (
     iter_batches,
     open_source,
 )
-from flyvakt.sources.reader import _first_block_types as first_block_types
+from flyvakt.sources.svcsv import first_block_types
 
 
 def read_all(url: str, **kw: object) -> tuple[list[FrameBatch | ObservationBatch], FileReader]:
@@ -397,7 +397,7 @@ def test_first_block_types_read_as_inference_did(
     unread columns left out) read every file whose types do not change after the first block
     as the types Arrow inferred from that block did: real GA cuts (OpenSky CSV) and a file of
     ~1.7 MB with an ISO time column."""
-    from flyvakt.sources import reader
+    from flyvakt.sources import svcsv
 
     iso = tmp_path / "iso.csv"
     iso.write_text(
@@ -412,7 +412,7 @@ def test_first_block_types_read_as_inference_did(
     for path in files:
         got = read_all(str(path))
         with monkeypatch.context() as m:
-            m.setattr(reader, "_first_block_types", _inferring)
+            m.setattr(svcsv, "first_block_types", _inferring)
             want = read_all(str(path))
         assert got[1].stats.stopped is want[1].stats.stopped is None
         assert got[1].stats.records == want[1].stats.records > 50

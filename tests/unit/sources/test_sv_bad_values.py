@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from flyvakt.model.batches import ObservationBatch
-from flyvakt.sources import FileReader
-from flyvakt.sources import reader as reader_mod
+from flyvakt.sources import FileReader, svcsv
 
 HEADER = "time,icao24,lat,lon,velocity,vertrate,callsign,baroaltitude,onground,lastcontact\n"
 ROWS = 60_000  # ~4.6 MB: five of Arrow's 1 MiB blocks
@@ -116,7 +115,7 @@ def test_a_bad_value_in_the_first_block_reads_the_column_as_text(tmp_path: Path)
 def test_too_many_bad_values_stop_the_file_naming_the_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reader_mod, "MAX_BAD_VALUES", 2)
+    monkeypatch.setattr(svcsv, "MAX_BAD_VALUES", 2)
     bad_rows = {20_000, 35_000, 50_000}
     path = tmp_path / "many.csv"
     path.write_text(HEADER + "".join(_row(i, "9k" if i in bad_rows else None) for i in range(ROWS)))
