@@ -57,8 +57,11 @@ def read_sv_csv(source: FileReader, f: IO[bytes], head: bytes) -> Iterator[Obser
                 f"{source.name}: line {line}: unterminated quote: {short_repr(what)}"
             )
             return "skip"
+        # Arrow numbers only non-empty lines: the guard knows the file's line of its row.
+        where = guards[0].rewind(row.number, restart=False) if row.number > 0 else None
+        line = number if where is None else where.line
         source.stats.note_bad(
-            f"{source.name}: line {number}: expected {row.expected_columns} columns, "
+            f"{source.name}: line {line}: expected {row.expected_columns} columns, "
             f"got {row.actual_columns}: {short_repr(row.text)}"
         )
         return "skip"

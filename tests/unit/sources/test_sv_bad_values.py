@@ -84,6 +84,22 @@ def test_bad_values_beside_other_damage_in_one_block(tmp_path: Path) -> None:
     r = _check(tmp_path, lines, {30_100: "9k", 30_101: "9k", 30_500: "x9"})
     assert r.stats.skipped["sv_bad_row"] == 5
     assert any("line 30021: unterminated quote" in m for m in r.stats.bad_lines)
+    # The short row's file line, though Arrow's row number skips the empty line before it.
+    assert any("line 30011: expected 10 columns, got 2" in m for m in r.stats.bad_lines)
+
+
+def test_a_short_row_after_empty_lines_names_its_file_line(tmp_path: Path) -> None:
+    lines = [HEADER] + [_row(i) for i in range(ROWS)]
+    lines[100] = lines[200] = "\n"
+    lines[40_000] = "4ca000,short\n"
+    path = tmp_path / "short.csv"
+    path.write_text("".join(lines))
+    r = FileReader(str(path))
+    got = sum(len(b) for b in r)
+    assert got == ROWS - 3 and r.stats.skipped["sv_bad_row"] == 1
+    assert [m for m in r.stats.bad_lines if "expected" in m] == [
+        f"{path.name}: line 40001: expected 10 columns, got 2: '4ca000,short'"
+    ]
 
 
 def test_a_bad_value_in_the_last_line(tmp_path: Path) -> None:
