@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 
 from flyvakt.checkpoint import dumps, loads
 from flyvakt.model import FrameBatch, ObservationBatch, PositionBatch
+from flyvakt.model.events import settled
 from flyvakt.pipeline import PipelineState, finish, flush, step
 from flyvakt.runtime.replay import merged_batches, open_readers
 from flyvakt.runtime.setup import make_detector, tracker_config
@@ -79,7 +80,7 @@ def _run(
     pos.append(out.positions)
     events += out.events + finish(state, DET)
     out_events = sorted(
-        (e.as_dict() for e in events),
+        (e.as_dict() for e in settled(events)),
         key=lambda e: (e["time_s"], e["icao24"], e["type"], e["reason"]),
     )
     p = PositionBatch.concat(pos)

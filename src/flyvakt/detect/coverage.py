@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.detect import rules as R
-from flyvakt.detect.base import Context, Hot, duration, gap_details
+from flyvakt.detect.base import Context, Hot, dist_nm, duration, gap_details
 from flyvakt.detect.gaps import final_to, infer_landing_at_end
 from flyvakt.detect.phase import confirm_pending
 from flyvakt.detect.state import AircraftState, Fix
@@ -67,6 +67,37 @@ class CoverageRule:
         regained = ctx.event("signal_regained", st, fx, reason=why)
         regained.details = gap_details(prev, fx)
         out.append(regained)
+        self.rejudge(ctx, st, prev, fx, out)
+
+    def rejudge(
+        self, ctx: Context, st: AircraftState, prev: Fix, fx: Fix, out: list[Event]
+    ) -> None:
+        """Seen again (``fx``) after a landing was inferred at the start of this gap because
+        the signal was lost on an approach and stayed lost ``LOST_LANDING_S`` (the sweep's
+        :meth:`land_lost`): that landing rested on the side before the gap alone. It is
+        withdrawn (``landing_withdrawn``), the aircraft's state is put back as it was, and the
+        gap rules judge the gap with both sides (``gaps.across_gap``, next in the phase rule),
+        as they do when the whole gap lies inside one batch. calfire a54127: a landing named at
+        KSTS from a fix 0.5 NM out at 621 ft, then seen 35 min later 7.3 NM away climbing
+        through 2,400 ft: nothing after the gap points to KSTS."""
+        ev = st.last_landing
+        if ev is None or ev.time_s < prev.t or not ev.details.get("signal_lost_after"):
+            return
+        st.last_landing, st.landing_before_lost = st.landing_before_lost, None
+        gap = f"{duration(fx.t - prev.t)} coverage gap"
+        where = ev.airport.icao if ev.airport is not None else "an airport not named"
+        after = f"{dist_nm(fx, ev.airport):.1f} NM from it" if ev.airport is not None else ""
+        alt = "unknown altitude" if math.isnan(fx.alt) else f"{fx.alt:,.0f} ft"
+        w = ctx.event(
+            "landing_withdrawn", st, fx, airport=ev.airport, candidates=list(ev.candidates),
+            basis="inferred", confidence=ev.confidence,
+            reason=f"the landing inferred at {where} when the signal was lost on an approach "
+            f"(not seen for {duration(R.LOST_LANDING_S)}) rested on the fixes before the {gap} "
+            f"alone; seen again at {alt}{', ' + after if after else ''}: withdrawn, the gap "
+            "rules judge the gap with both sides",
+        )  # fmt: skip
+        w.details = {"withdrawn": ev.time_iso, **gap_details(prev, fx)}
+        out.append(w)
 
     def lost(
         self, ctx: Context, st: AircraftState, last: Fix, out: list[Event], *,
@@ -153,6 +184,7 @@ class CoverageRule:
     def land_lost(self, ctx: Context, st: AircraftState, out: list[Event]) -> None:
         """Lost on an approach and not seen again: the inferred landing."""
         st.landing_pending = False
+        st.landing_before_lost = st.last_landing  # put back if it is seen again (rejudge)
         if st.last is not None and infer_landing_at_end(ctx, st, out):
             out[-1].details["signal_lost_after"] = True
 

@@ -79,6 +79,9 @@ class AircraftState:
     alt_ok_t: float = math.nan  # last plausible pressure altitude and its time
     alt_ok_ft: float = math.nan
     landing_pending: bool = False  # lost on an approach: landing inferred if not seen again
+    # The last landing before one inferred when the signal was lost (CoverageRule.land_lost):
+    # what the state holds again if the aircraft is seen after all (CoverageRule.rejudge).
+    landing_before_lost: Event | None = None
     start_pending: bool = False  # first fix low near a field: takeoff decided by the trend
     # A first fix over a runway after an interval (phase.py, lift-off after an interval): the
     # fix before the interval, that fix, and its field, until a climb confirms or time runs out.

@@ -20,6 +20,7 @@ EventType = Literal[
     "emergency_squawk",
     "signal_lost",
     "signal_regained",
+    "landing_withdrawn",
     "spoofing_suspected",
     "fleet_departed",
     "fleet_landed",
@@ -103,6 +104,57 @@ class Event:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def settled(events: list[Event]) -> list[Event]:
+    """The events as finally judged: each ``landing_withdrawn`` removes itself and the landing
+    it withdraws (:func:`withdrawn_keys`). A live feed says what it knew when (a landing
+    inferred 20 minutes after the signal was lost on an approach, withdrawn when the aircraft
+    is seen again and the gap rules judge both sides); a replay, which holds the whole data,
+    gives the final judgement, the same wherever the batches were cut (docs/batch-split.md)."""
+    gone = withdrawn_keys(
+        (e.icao24, e.details.get("withdrawn")) for e in events if e.type == "landing_withdrawn"
+    )
+    if not gone:
+        return events
+    return [
+        e
+        for e in events
+        if e.type != "landing_withdrawn"
+        and not (e.type == "landing" and (e.icao24, e.time_iso) in gone and _lost_after(e.details))
+    ]
+
+
+def settled_json(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`settled` of event records (``Event.to_json()``, as the store gives them)."""
+    gone = withdrawn_keys(
+        (e.get("icao24"), (e.get("details") or {}).get("withdrawn"))
+        for e in events
+        if e.get("type") == "landing_withdrawn"
+    )
+    if not gone:
+        return events
+    return [
+        e
+        for e in events
+        if e.get("type") != "landing_withdrawn"
+        and not (
+            e.get("type") == "landing"
+            and (e.get("icao24"), e.get("time")) in gone
+            and _lost_after(e.get("details") or {})
+        )
+    ]
+
+
+def withdrawn_keys(pairs: Any) -> set[tuple[Any, Any]]:
+    """(icao24, ISO time) of each landing withdrawn: a ``landing_withdrawn`` event names its
+    landing by aircraft and time (``details.withdrawn``); only a landing inferred when the
+    signal was lost (``details.signal_lost_after``) is ever withdrawn."""
+    return {(a, t) for a, t in pairs if t is not None}
+
+
+def _lost_after(details: dict[str, Any]) -> bool:
+    return bool(details.get("signal_lost_after"))
 
 
 def _num(x: float | None, nd: int) -> float | None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from flyvakt.model import Event, PositionBatch
+from flyvakt.model.events import settled
 from flyvakt.pipeline import Detector, PipelineState, PipelineStats, finish, flush
 from flyvakt.runtime.filesort import SortStats, sorted_file
 from flyvakt.runtime.guard import guarded_step
@@ -86,6 +87,7 @@ def replay_files(
     events.extend(out.events + finish(state, detector))
     if keep_positions:
         kept.append(out.positions)
+    events = settled(events)  # the final judgement: withdrawn landings out (batch-split.md)
     events.sort(key=lambda e: (e.time_s, e.icao24, e.type))
     src = SourceStats()
     for r in readers:

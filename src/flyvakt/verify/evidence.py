@@ -10,6 +10,7 @@ import numpy as np
 from flyvakt.fleets import FleetRegistry
 from flyvakt.model import Event, PositionBatch
 from flyvakt.model.batches import icao_hex, parse_icao_hex
+from flyvakt.model.events import settled, settled_json
 from flyvakt.verify.claims import Claim
 from flyvakt.verify.subjects import SubjectContext
 from flyvakt.verify.verdict import Evidence, Fixes
@@ -69,7 +70,7 @@ def evidence_from_replay(
     subjects: SubjectContext | None = None,
 ) -> Evidence:
     wanted = set(members)
-    evs = [e.to_json() for e in events if e.icao24 in wanted]
+    evs = [e.to_json() for e in settled([e for e in events if e.icao24 in wanted])]
     through = float(np.max(positions.time_s)) if len(positions) else None
     ev = Evidence(members, evs, {m: fixes_of(positions, m) for m in members}, through)
     return _names(ev, subjects)
@@ -113,6 +114,7 @@ def evidence_from_store(
         batch = reader.track(m, start, at_s + STORE_WINDOW_S)
         fixes[m] = fixes_of(batch, m)
     evs.sort(key=lambda e: str(e.get("time")))
+    evs = settled_json(evs)  # a landing withdrawn when the aircraft was seen again: out
     through = reader.data_through_s()
     if through is not None and not math.isfinite(float(through)):
         through = None

@@ -40,6 +40,8 @@ _T: dict[str, dict[str, str]] = {
         "{start} to {end} ({gap}); "
         "what happened in it is inferred, not observed, without evidence on both sides of the "
         "gap",
+        "in_plain_gap": "the time asked about ({when}) lies inside a coverage gap of {who} from "
+        "{start} to {end} ({gap}): no position in it, and no event decides the claim",
         "last": "; last seen {last_when} at {lat}, {lon}, {alt} ft",
         "need": "; positions around {when} are needed",
         "nodata": "no aircraft of the claim is in the data",
@@ -85,6 +87,8 @@ _T: dict[str, dict[str, str]] = {
         "in_gap": "{when} ligger i et hull i dekningen for {who} fra {start} til {end} ({gap}); "
         "det som skjedde i hullet er utledet, ikke observert, uten bevis på begge sider av "
         "hullet",
+        "in_plain_gap": "{when} ligger i et hull i dekningen for {who} fra {start} til {end} "
+        "({gap}): ingen posisjon i hullet, og ingen hendelse avgjør påstanden",
         "last": "; sist sett {last_when} ved {lat}, {lon}, {alt} fot",
         "need": "; posisjoner rundt {when} trengs",
         "nodata": "ingen fly i påstanden finnes i dataene",
@@ -129,6 +133,8 @@ _T: dict[str, dict[str, str]] = {
         "gap": "ingen posisjon for {who} innanfor {window} frå {when}",
         "in_gap": "{when} ligg i eit hol i dekninga for {who} frå {start} til {end} ({gap}); "
         "det som hende i holet er utleidd, ikkje observert, utan prov på begge sider av holet",
+        "in_plain_gap": "{when} ligg i eit hol i dekninga for {who} frå {start} til {end} "
+        "({gap}): ingen posisjon i holet, og inga hending avgjer påstanden",
         "last": "; sist sett {last_when} ved {lat}, {lon}, {alt} fot",
         "need": "; posisjonar rundt {when} trengst",
         "nodata": "ingen fly i påstanden finst i dataa",
@@ -334,7 +340,7 @@ def _bare(when_text: str) -> str:
 
 def _gap_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -> str:
     from flyvakt.i18n.format import altitude_ft, duration
-    from flyvakt.verify.verdict import AIRSPACE_NEAR_S, NEAR_S
+    from flyvakt.verify.verdict import AIRSPACE_NEAR_S, GAP_S, NEAR_S
 
     t = _T[lang]
     first = decisive[0]
@@ -352,6 +358,21 @@ def _gap_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -
             when=at, who=names, start=_bare(when(b.time_s, lang, tz)),
             end=_bare(when(a.time_s, lang, tz)),
             gap=duration(float(g["duration_s"]), lang),
+        )  # fmt: skip
+    span = g.get("duration_s") if g is not None else None
+    if (
+        first.rule == "coverage_gap"
+        and b is not None
+        and a is not None
+        and span is not None
+        and span > GAP_S
+        and b.time_s < claim.at_s < a.time_s
+    ):
+        # Inside a gap with positions on both sides and no event to decide (issue 9: such a
+        # claim is unverifiable, naming the gap): both ends, not only the last position.
+        return t["in_plain_gap"].format(
+            when=at, who=names, start=_bare(when(b.time_s, lang, tz)),
+            end=_bare(when(a.time_s, lang, tz)), gap=duration(float(span), lang),
         )  # fmt: skip
     # "within 15 minutes of 20:30 UTC", not "of at 20:30 UTC" (_bare drops English "at")
     text = t["gap"].format(who=names, window=duration(window, lang), when=_bare(at))

@@ -15,7 +15,7 @@ export const LABELS = {
   en: {
     ev_takeoff: "Takeoff", ev_landing: "Landing", ev_stopover: "Stopover", ev_go_around: "Go-around",
     ev_touch_and_go: "Touch-and-go", ev_airspace_entry: "Airspace entry", ev_airspace_exit: "Airspace exit",
-    ev_emergency_squawk: "Emergency squawk", ev_signal_lost: "Signal lost", ev_signal_regained: "Signal regained",
+    ev_emergency_squawk: "Emergency squawk", ev_signal_lost: "Signal lost", ev_signal_regained: "Signal regained", ev_landing_withdrawn: "Landing withdrawn",
     ev_spoofing_suspected: "Spoofing suspected", ev_fleet_landed: "Fleet landed", ev_fleet_departed: "Fleet departed",
     ev_fleet_together: "Fleet together",
     observed: "observed", inferred: "inferred, not observed directly", possible: "possible",
@@ -59,7 +59,7 @@ export const LABELS = {
   nb: {
     ev_takeoff: "Avgang", ev_landing: "Landing", ev_stopover: "Mellomlanding", ev_go_around: "Avbrutt landing",
     ev_touch_and_go: "Berøring og avgang", ev_airspace_entry: "Inn i luftrom", ev_airspace_exit: "Ut av luftrom",
-    ev_emergency_squawk: "Nødkode", ev_signal_lost: "Signal tapt", ev_signal_regained: "Signal tilbake",
+    ev_emergency_squawk: "Nødkode", ev_signal_lost: "Signal tapt", ev_signal_regained: "Signal tilbake", ev_landing_withdrawn: "Landing trukket tilbake",
     ev_spoofing_suspected: "Mistenkt forfalskning", ev_fleet_landed: "Flåten landet", ev_fleet_departed: "Flåten lettet",
     ev_fleet_together: "Flåten samlet",
     observed: "observert", inferred: "utledet, ikke observert direkte", possible: "mulig",
@@ -102,7 +102,7 @@ export const LABELS = {
   nn: {
     ev_takeoff: "Avgang", ev_landing: "Landing", ev_stopover: "Mellomlanding", ev_go_around: "Avbroten landing",
     ev_touch_and_go: "Berøring og avgang", ev_airspace_entry: "Inn i luftrom", ev_airspace_exit: "Ut av luftrom",
-    ev_emergency_squawk: "Naudkode", ev_signal_lost: "Signal tapt", ev_signal_regained: "Signal tilbake",
+    ev_emergency_squawk: "Naudkode", ev_signal_lost: "Signal tapt", ev_signal_regained: "Signal tilbake", ev_landing_withdrawn: "Landing trekt tilbake",
     ev_spoofing_suspected: "Mistenkt forfalsking", ev_fleet_landed: "Flåten landa", ev_fleet_departed: "Flåten letta",
     ev_fleet_together: "Flåten samla",
     observed: "observert", inferred: "utleidd, ikkje observert direkte", possible: "mogleg",
