@@ -15,6 +15,7 @@ from flyvakt.detect import Detector
 from flyvakt.detect import rules as R
 from flyvakt.geo import get_world
 from flyvakt.model import Event, PositionBatch
+from flyvakt.model.events import settled
 
 LFBO = (43.6293, 1.3638, 499.0)  # lat, lon, elevation ft
 T0 = 1_720_000_000.0
@@ -242,10 +243,16 @@ def test_lost_on_short_final_is_an_inferred_landing_when_not_seen_again() -> Non
     assert landing.details["signal_lost_after"] is True
     assert landing.basis == "inferred" and landing.airport is not None
     assert landing.airport.icao == "LFBO" and landing.time_s == end
-    # Nothing more is said at the end of data, and no second landing if it reappears parked.
+    # Nothing more is said at the end of data. Seen again parked at LFBO: the landing said from
+    # the last fix alone is withdrawn and the gap rules, both sides, name LFBO (on final before
+    # the gap, on its surface after it); what is finally said is one landing there.
     assert "landing" not in kinds(det.finish(end + R.LOST_LANDING_S + 10))
     parked = track([(2000.0, lat, lon, elev, True), (2010.0, lat, lon, elev, True)])
-    assert "landing" not in kinds(det.step(parked, T0 + 2010))
+    again = det.step(parked, T0 + 2010)
+    assert sorted(kinds(again)) == ["landing", "landing_withdrawn", "signal_regained"]
+    final = [e for e in settled([*later, *again]) if e.type == "landing"]
+    assert len(final) == 1 and final[0].airport is not None and final[0].airport.icao == "LFBO"
+    assert "signal_lost_after" not in final[0].details
 
 
 def test_lost_on_final_and_seen_again_climbing_away_elsewhere_names_no_landing() -> None:
