@@ -280,6 +280,13 @@ def bulletin(event: Event, lang: str = "en", reader_tz: str = DEFAULT_READER_TZ)
             )
         text = _("{subject} was seen again {over} {when}.")
         return _sentence(text.format(subject=s, over=_over(ev, lang), when=when))
+    if kind == "landing_withdrawn":
+        when = _when(ev, lang, reader_tz)  # the time it was seen again: observed
+        text = _(
+            "{subject} was seen again {when}: the landing inferred {in_place} when its signal "
+            "was lost is withdrawn."
+        )
+        return _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
     if kind == "emergency_squawk":
         when = _when(ev, lang, reader_tz)
         code = str(ev.details.get("squawk", "")) if ev.details else ""

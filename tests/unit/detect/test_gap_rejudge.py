@@ -115,3 +115,13 @@ def test_claim_inside_the_gap_is_unverifiable_naming_it() -> None:
         (gap,) = out["evidence"]["coverage_gaps"]
         assert (gap["start"], gap["end"]) == (GAP_START, GAP_END)
         assert "00:23" in out["summary"] and "00:58" in out["summary"], out["summary"]
+
+
+def test_the_withdrawal_reads_as_one_in_every_language() -> None:
+    from flyvakt.i18n.bulletins import bulletin
+
+    (w,) = [e for e in _run(True)[0] if e.type == "landing_withdrawn"]
+    words = {"en": "is withdrawn", "nb": "er trukket tilbake", "nn": "er trekt tilbake"}
+    for lang, said in words.items():
+        text = bulletin(w, lang)
+        assert said in text and "Santa Rosa" in text, text
