@@ -337,7 +337,7 @@ def test_icao_column_from_arrow_same_as_one_by_one() -> None:
     """Addresses read from Arrow text at once give what ``_icao`` gives value by value, for
     every form: cases, readsb's "~" mark, spaces, wrong lengths, non-hex, non-ASCII, nulls
     (synthetic values: the forms real files have, and damaged ones)."""
-    from flyvakt.sources.statevec import _icao, distinct_of_arrow, icao_column
+    from flyvakt.sources.statevec import ArrowText, _icao, distinct_of_arrow, icao_column
 
     rng = np.random.default_rng(5)
     forms = ["3c6444", "3C6444", "~c639ee", " 3c6444", "3c644", "zz6444", "", "abcdéf",
@@ -351,6 +351,8 @@ def test_icao_column_from_arrow_same_as_one_by_one() -> None:
         got = icao_column(distinct_of_arrow(part))
         expected = np.array([_icao(v) for v in part.to_pylist()], dtype=np.int64)
         assert np.array_equal(got, expected)
+        assert np.array_equal(icao_column(ArrowText(part)), expected)  # every row at once
+        assert list(ArrowText(part)) == part.to_pylist()
     assert (got == -1).sum() > 500 and (got >= 1 << 24).sum() > 100  # bad ones and "~" marks
 
 
@@ -522,3 +524,18 @@ def test_a_bad_number_in_a_late_row_costs_its_line(tmp_path: Path) -> None:
     assert len(got) == reader.stats.records == 59_999
     i = np.delete(np.arange(60_000), 50_000)
     assert np.array_equal(got.time_s, 1720000000 + i + np.where(i >= 40_000, 0.25, 0.0))
+
+
+def test_boolean_column_as_distinct_values_row_by_row() -> None:
+    """A boolean column's Distinct, from its bit maps, gives every row's value (None for a
+    null) as Arrow does, for slices starting anywhere in a byte (synthetic values)."""
+    from flyvakt.sources.statevec import distinct_of_arrow, to_bool
+
+    rng = np.random.default_rng(3)
+    values = [None if r < 0.2 else bool(r < 0.6) for r in rng.random(1000).tolist()]
+    column = pa.array(values, type=pa.bool_())
+    for part in (column, column.slice(3, 500), pa.array([True, False]), column.slice(0, 0)):
+        d = distinct_of_arrow(part)
+        assert list(d) == part.to_pylist()
+        want = [-1 if v is None else int(v) for v in part.to_pylist()]
+        assert to_bool(d).tolist() == want
