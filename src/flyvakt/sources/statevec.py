@@ -122,8 +122,47 @@ def distinct_of_arrow(column: Any) -> Distinct:
             if column.null_count:
                 codes[~_bits(validity, column.offset, n)] = 0
         return Distinct(codes, [None, False, True])
+    if pa.types.is_string(column.type) and not isinstance(column, pa.ChunkedArray):
+        short = _short_texts(column)
+        if short is not None:
+            return short
     enc = column.dictionary_encode(null_encoding="encode")
     return Distinct(arrow_numpy(enc.indices), None, enc.dictionary)
+
+
+# Texts of at most 8 bytes (callsigns, squawks, empty cells) are told apart by their bytes
+# read as one 64-bit number (no NUL in them: zeros then pad only). NumPy's sort finds the
+# distinct ones about as fast as Arrow's hash (0.2-0.4 ms per 10,000 rows each), without
+# Arrow's ``dictionary_encode``, which imports ``pyarrow.compute``: ~0.08 s of start-up.
+_SHORT_TEXT_BYTES = 8
+# A value's first k bytes of a little-endian 64-bit word (k = 0..8).
+_FIRST_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+
+
+def _short_texts(column: Any) -> Distinct | None:
+    """A Distinct of an Arrow string array whose values are short (see ``_SHORT_TEXT_BYTES``),
+    nulls the value None; None when a value is longer or a NUL byte is in the data."""
+    arr, data, starts, lengths = arrow_text_rows(column)
+    if arr is None:
+        return Distinct(np.zeros(0, dtype=np.int64), [])
+    if int(lengths.max()) > _SHORT_TEXT_BYTES or not data.all():
+        return None
+    padded = np.zeros(len(data) + 8, dtype=np.uint8)
+    padded[: len(data)] = data
+    # Every byte offset of the data as the start of a 64-bit word (a strided view, no copy).
+    words = np.ndarray(shape=(len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    keys = words[starts] & _FIRST_BYTES[lengths]
+    uniq, codes = np.unique(keys, return_inverse=True)
+    values: list[Any] = [
+        u.tobytes().rstrip(b"\0").decode("utf-8")
+        for u in uniq.astype("<u8").view(np.uint8).reshape(-1, 8)
+    ]
+    codes = codes.ravel()
+    if arr.null_count:
+        valid = _bits(arr.buffers()[0], arr.offset, len(arr))
+        codes[~valid] = len(values)
+        values.append(None)
+    return Distinct(codes, values)
 
 
 @dataclass
