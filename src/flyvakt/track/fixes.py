@@ -176,24 +176,22 @@ def decode_positions(
     lon[given] = column_at(o, "lon_deg", given)
     found = np.flatnonzero(~np.isnan(lat))
     cand = gate_by_priority(found, o, cols, row_of, cfg.stale_after_s, stats.rejected)
-    gs_index = last_at(gs_rows, cand, start_of_row_all)
-    gs_ok = gs_index >= 0
-    gs_at = np.maximum(gs_index, 0)
     limit_kt = np.full(n, cfg.max_speed_kt)
     # Only CPR fixes are held to their groundspeed: decoded feeds (state vectors, SBS) carry
     # positions older than their velocity (OpenSky's time_position), and no CPR partner.
-    limit_kt[cand] = np.where(
-        has_cpr[cand],
-        plausible.speed_limits_kt(
+    # (Their limits are computed for them alone: a state-vector batch has none.)
+    held_to_gs = cand[has_cpr[cand]]
+    if len(held_to_gs):
+        gs_index = last_at(gs_rows, held_to_gs, start_of_row_all)
+        gs_ok = gs_index >= 0
+        gs_at = np.maximum(gs_index, 0)
+        rows_gs = row_of[held_to_gs]
+        limit_kt[held_to_gs] = plausible.speed_limits_kt(
             cfg.max_speed_kt,
-            np.where(
-                gs_ok, column_at(o, "groundspeed_kt", gs_at), cols["groundspeed_kt"][row_of[cand]]
-            ),
-            np.where(gs_ok, t[gs_at], cols["groundspeed_kt_t"][row_of[cand]]),
-            t[cand],
-        ),
-        cfg.max_speed_kt,
-    )
+            np.where(gs_ok, column_at(o, "groundspeed_kt", gs_at), cols["groundspeed_kt"][rows_gs]),
+            np.where(gs_ok, t[gs_at], cols["groundspeed_kt_t"][rows_gs]),
+            t[held_to_gs],
+        )
     return _plausibility_walk(
         table,
         cfg,
