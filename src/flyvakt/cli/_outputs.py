@@ -163,7 +163,10 @@ def receiver_list_array(masks: np.ndarray[Any, Any]) -> Any:
     (each distinct set expanded once; no Python list per row)."""
     import pyarrow as pa
 
-    uniq, inverse = np.unique(masks, return_inverse=True)
+    if len(masks) and not (masks != masks[0]).any():  # one set for all (a single receiver)
+        uniq, inverse = masks[:1], np.zeros(len(masks), dtype=np.intp)  # no sort of every row
+    else:
+        uniq, inverse = np.unique(masks, return_inverse=True)
     inverse = inverse.ravel()
     lists = [receiver_ids(int(m)) for m in uniq.tolist()]
     u_len = np.array([len(x) for x in lists], dtype=np.int64)
