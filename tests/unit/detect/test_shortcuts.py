@@ -1,6 +1,7 @@
 """The detector's shortcuts change no event (calm.py: calm fixes in the air, first fixes in the
-air, those of new aircraft built at once, taxi fixes without altitude; detector.py: rules asked
-only on the fixes they can act on, taxi fixes looked up only when hot, the approach's airport
+air, those of new aircraft built at once, in the air or on the ground, taxi fixes without
+altitude; detector.py: rules asked only on the fixes they can act on, taxi fixes looked up only
+when hot, the approach's airport
 searches done in advance for the batch, and those of the fixes on both sides of each coverage
 gap with their time zones (prepass.gap_prepass); coverage.py: the lost-signal airport search
 only within reach; the signal-lost sweep's vectorised airport search, batch time-zone lookup,
