@@ -9,6 +9,10 @@ real recordings with and without these paths and compares every event.
 from __future__ import annotations
 
 import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.airspace import AirspaceRule
@@ -170,6 +174,95 @@ def calm_first_many(
     return out
 
 
+def calm_first_ground_many(
+    ctx: Context, aircraft: dict[int, AircraftState], icaos: list[int], fixes: list[Fix],
+    fields: list[AirportRef], sampled: list[bool], countries: list[str | None],
+) -> list[AircraftState]:  # fmt: skip
+    """The first hot fixes of many aircraft never seen before (not in ``aircraft``, no last fix
+    recorded), each flagged on the ground near its field ``fields[k]``, after no gap, with no
+    emergency code: their states, built at once and added to ``aircraft``, the same as
+    ``DetectorState.get`` then the dispatch through the rules would leave them (no event: the
+    rules name none at an aircraft's first fix). Exact because, on a new state:
+
+    - the dispatch makes the fix the first and sets the phase from its flag (on the ground);
+    - phase: the absurd-altitude check cannot judge with no recent fix (no implied speed), the
+      plausibility check has no altitude to follow (any altitude is plausible and recorded);
+      the ground reference and the vote are the rule's own calls, on the state as the rule
+      sees it (no recent fix, the phase on the ground; the vote reads nothing else of it, and
+      with the flag set it leaves the fix's speed as it is); the flag follows a vote that has
+      a side, and a vote of none keeps it (the flag is the phase already); the reference is
+      learned by the rule's own function; then, as at any first fix, weak evidence (a vote
+      under 2) leaves the phase unknown, and a start-of-data decision waits when the vote put
+      the fix in the air near its field;
+    - coverage, spoofing, approach and emergency act only from an aircraft's second fix;
+      airspace takes the country of a sampled first fix as the aircraft's country;
+    - the fix becomes the last and the only recent fix (:func:`remember` on an empty ring).
+
+    Only the aircraft's own state and its own ground references (``gaps.ref_key``) are read or
+    written, so building these before the batch's other hot fixes (of other aircraft) changes
+    nothing; the aircraft's later fixes still come after its first."""
+    out: list[AircraftState] = []
+    for a, fx, field, smp, country in zip(icaos, fixes, fields, sampled, countries, strict=True):
+        st = aircraft[a] = AircraftState(a, fx, None, True)
+        if fx.callsign:
+            st.callsign = fx.callsign
+        if fx.alt == fx.alt:  # not NaN: plausible_alt records it
+            st.alt_ok_t, st.alt_ok_ft = fx.t, fx.alt
+        v = vote(fx, st, field, ground_ref(ctx, st, field, fx))
+        if v.value:
+            fx.ground = v.value > 0
+        learn_ground_ref(ctx, st, field, fx, v)
+        st.ground = None if abs(v.value) < 2 else fx.ground  # weak evidence: unknown
+        st.start_pending = not fx.ground
+        if smp:
+            st.country, st.country_fix = country, fx  # as AirspaceRule.on_fix, first fix
+        st.last = fx
+        st.recent.append(fx)
+        out.append(st)
+    return out
+
+
+def calm_new_many(
+    ctx: Context, aircraft: dict[int, AircraftState], seen: dict[int, AircraftState],
+    icaos: npt.NDArray[Any], air: npt.NDArray[np.bool_], taxi: npt.NDArray[np.bool_],
+    fixes: list[Fix], fi: npt.NDArray[np.int64], refs: dict[int, AirportRef],
+    sampled: npt.NDArray[np.bool_], countries: list[str | None],
+) -> list[bool] | None:  # fmt: skip
+    """The first hot fixes of new aircraft that take a calm path (per hot row: first row,
+    nothing recorded before, after no gap, no emergency code), done at once, their states built
+    (in ``aircraft``, the detector's, and in ``seen``): ``air``, flagged airborne with no field
+    near (:func:`calm_first_many`); ``taxi``, flagged on the ground near the field ``fi``
+    (:func:`calm_first_ground_many`; ``refs``: the batch's AirportRef of each field). Per hot
+    row, whether it is still for the rules' loop (None: every row). An aircraft with a state
+    but no last fix is left to the loop."""
+    ks = np.flatnonzero(air | taxi)
+    if len(ks) == 0:
+        return None
+    ks_l = [k for k, a in zip(ks.tolist(), icaos[ks].tolist(), strict=True) if a not in aircraft]
+    on = taxi[ks_l].tolist()
+    ka = [k for k, g in zip(ks_l, on, strict=True) if not g]
+    kg = [k for k, g in zip(ks_l, on, strict=True) if g]
+    built = calm_first_many(
+        aircraft, icaos[ka].tolist(), [fixes[k] for k in ka], sampled[ka].tolist(),
+        [countries[k] for k in ka],
+    )  # fmt: skip
+    fields: list[AirportRef] = []
+    for f_i in fi[kg].tolist():
+        ref = refs.get(f_i)
+        if ref is None:
+            ref = refs[f_i] = ctx.world.airport_ref(f_i)
+        fields.append(ref)
+    built += calm_first_ground_many(
+        ctx, aircraft, icaos[kg].tolist(), [fixes[k] for k in kg], fields, sampled[kg].tolist(),
+        [countries[k] for k in kg],
+    )  # fmt: skip
+    seen.update((st.icao24, st) for st in built)
+    rest = [True] * len(air)
+    for k in ks_l:
+        rest[k] = False
+    return rest
+
+
 def calm_ground(
     ctx: Context,
     st: AircraftState,
@@ -195,7 +288,9 @@ def calm_ground(
     - phase: the altitude checks and the vote are the rule's own calls, on the same state; a
       vote of surface or none, for a flagged fix of an aircraft committed on the ground with no
       flip pending, keeps the flag and the phase and starts no flip; the ground reference is
-      learned from the fix by the rule's own function; no lift-off or touch-and-go check runs
+      learned from the fix by the rule's own function (not called for a fix without an
+      altitude, at the same field, whose vote found no floor: it would learn nothing from
+      it); no lift-off or touch-and-go check runs
       for an aircraft that was on the ground. A vote for the air goes to the rules: the checks
       done here are idempotent (an altitude found implausible is missing the second time, and
       the vote only changes the fix's speed when the fix is not flagged);
@@ -214,7 +309,11 @@ def calm_ground(
         return False  # evidence for the air: the rules decide
     if fx.callsign:
         st.callsign = fx.callsign
-    learn_ground_ref(ctx, st, field, fx, v)
+    # Without an altitude (two thirds of the taxi fixes) learn_ground_ref learns nothing but a
+    # change of field or the floor of a descent (the vote's level; a flagged fix gets none
+    # today): not called then (tests/unit/detect/test_shortcuts.py holds it to that).
+    if fx.alt == fx.alt or v.level_ft == v.level_ft or st.field_icao != field.icao:
+        learn_ground_ref(ctx, st, field, fx, v)
     if sampled:
         h = Hot(fx, prev, False, sampled, country, p, i, field)
         SPOOFING.on_fix(ctx, st, h, out)

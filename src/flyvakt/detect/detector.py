@@ -37,8 +37,8 @@ from flyvakt.detect.airspace import AirspaceRule
 from flyvakt.detect.approach import ApproachRule
 from flyvakt.detect.base import Context, Hot, Rule, WorldView
 from flyvakt.detect.calm import calm as _calm
-from flyvakt.detect.calm import calm_first_many as _calm_first_many
 from flyvakt.detect.calm import calm_ground as _calm_ground
+from flyvakt.detect.calm import calm_new_many as _calm_new_many
 from flyvakt.detect.calm import may_approach as _may_approach
 from flyvakt.detect.calm import remember as _remember
 from flyvakt.detect.coverage import CoverageRule, within_reach_many
@@ -204,8 +204,8 @@ def _batch(
     # (_calm_ground). The aircraft's own state and the fix's evidence decide the rest.
     plain = ~gap[idx] & ~emergency(p.squawk[idx])
     fi, on = field_i[idx], p.on_ground[idx]
-    air = plain & (fi < 0) & (on == 0)
-    calm_l = (air + 2 * (plain & (fi >= 0) & (on == 1)).astype(np.int8)).tolist()
+    air, taxi = plain & (fi < 0) & (on == 0), plain & (fi >= 0) & (on == 1)
+    calm_l = (air + 2 * taxi.astype(np.int8)).tolist()
     far_l = fs.far(idx, np.where(air, p.altitude_baro_ft[idx], np.nan))
     _approach_near(ctx, p, idx)
     gap_prepass(ctx, state, p, idx[gap[idx]], start, row_of)
@@ -216,8 +216,11 @@ def _batch(
         icao[idx].tolist(), idx.tolist(), fixes, calm_l, is_sample.tolist(), country_l,
         far_l, fi.tolist(), gap[idx].tolist(), first_l, strict=True,
     )  # fmt: skip
-    fresh = is_first & new_ac & air
-    rest = _new_in_the_air(state, seen, icao[idx], fresh, fixes, is_sample, country_l)
+    fresh = is_first & new_ac
+    rest = _calm_new_many(
+        ctx, state.aircraft, seen, icao[idx], fresh & air, fresh & taxi, fixes, fi, refs,
+        is_sample, country_l,
+    )  # fmt: skip
     if rest is not None:
         rows = compress(rows, rest)  # type: ignore[assignment]
     for a, i, fx, c, smp, country, far, f_i, is_gap, first in rows:
@@ -261,32 +264,6 @@ def _pending_many(state: DetectorState, seen: dict[int, AircraftState]) -> None:
     state.pending.update(
         a for a, st in seen.items() if st.flip_start is not None or st.emergency_code >= 0
     )
-
-
-def _new_in_the_air(
-    state: DetectorState, seen: dict[int, AircraftState], icaos: npt.NDArray[Any],
-    fresh: npt.NDArray[np.bool_], fixes: list[Fix], sampled: npt.NDArray[np.bool_],
-    countries: list[str | None],
-) -> list[bool] | None:  # fmt: skip
-    """The first hot fixes of new aircraft that take the calm path in the air (``fresh``,
-    per hot row: first row, nothing recorded before, flagged airborne with no field near,
-    after no gap, no emergency code) done at once (:func:`~flyvakt.detect.calm.calm_first_many`:
-    their states built and in ``seen``); per hot row, whether it is still for the rules' loop
-    (None: every row). An aircraft with a state but no last fix is left to the loop."""
-    ks = np.flatnonzero(fresh)
-    if len(ks) == 0:
-        return None
-    aircraft = state.aircraft
-    ks_l = [k for k, a in zip(ks.tolist(), icaos[ks].tolist(), strict=True) if a not in aircraft]
-    built = _calm_first_many(
-        aircraft, icaos[ks_l].tolist(), [fixes[k] for k in ks_l], sampled[ks_l].tolist(),
-        [countries[k] for k in ks_l],
-    )  # fmt: skip
-    seen.update((st.icao24, st) for st in built)
-    rest = [True] * len(fresh)
-    for k in ks_l:
-        rest[k] = False
-    return rest
 
 
 def _hot_rows(

@@ -1,6 +1,7 @@
 """The detector's shortcuts change no event (calm.py: calm fixes in the air, first fixes in the
-air, those of new aircraft built at once, taxi fixes without altitude; detector.py: rules asked
-only on the fixes they can act on, taxi fixes looked up only when hot, the approach's airport
+air, those of new aircraft built at once, in the air or on the ground, taxi fixes without
+altitude; detector.py: rules asked only on the fixes they can act on, taxi fixes looked up only
+when hot, the approach's airport
 searches done in advance for the batch, and those of the fixes on both sides of each coverage
 gap with their time zones (prepass.gap_prepass); coverage.py: the lost-signal airport search
 only within reach; the signal-lost sweep's vectorised airport search, batch time-zone lookup,
@@ -19,11 +20,13 @@ from typing import Any
 import numpy as np
 import pytest
 
+from flyvakt.detect import calm as Calm
 from flyvakt.detect import coverage as C
 from flyvakt.detect import detector as D
 from flyvakt.detect import prepass as P
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, Hot
+from flyvakt.detect.gaps import ref_key
 from flyvakt.detect.prepass import ground_estimate
 from flyvakt.geo import get_world
 from flyvakt.geo.world import World
@@ -36,6 +39,7 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 # LFPG to cruise (taxi and take-off roll with ground flags: calm_ground); every Monterey Bay
 # track of real-ga/ replayed together (first fixes in the air: calm's first-fix path).
 MRY = sorted(p.relative_to(DATA).as_posix() for p in (DATA / "real-ga").glob("mry0601_*.csv.gz"))
+KWVI = sorted(p.relative_to(DATA).as_posix() for p in (DATA / "real-ga").glob("kwvi1213_*.csv.gz"))
 CASES: list[str | list[str]] = [
     "traffic/calfire.json.gz",
     "real-ga/kwvi1213_a81c98.csv.gz",
@@ -105,15 +109,18 @@ def _fast_events(name: str | list[str]) -> tuple[list[dict[str, Any]], dict[int,
     with pytest.MonkeyPatch.context() as m:
         m.setattr(D, "_calm", _counting(D._calm, lambda st: "air" if st.last else "first"))
         m.setattr(D, "_calm_ground", _counting(D._calm_ground, lambda st: "ground"))
-        first_many = D._calm_first_many
-
-        def counted_first(*a: Any) -> list[Any]:
-            built = first_many(*a)
-            TAKEN["first"] += len(built)
-            return built
-
-        m.setattr(D, "_calm_first_many", counted_first)
+        for fn, kind in (("calm_first_many", "first"), ("calm_first_ground_many", "first ground")):
+            m.setattr(Calm, fn, _counting_built(getattr(Calm, fn), kind))
         return _events(name, 512)
+
+
+def _counting_built(fn: Callable[..., list[Any]], kind: str) -> Callable[..., list[Any]]:
+    def wrapped(*a: Any) -> list[Any]:
+        built = fn(*a)
+        TAKEN[kind] += len(built)
+        return built
+
+    return wrapped
 
 
 @pytest.mark.parametrize("name", CASES, ids=lambda n: n if isinstance(n, str) else "mry0601")
@@ -138,7 +145,7 @@ def test_shortcuts_change_no_event(name: str | list[str], monkeypatch: pytest.Mo
     fields = D._fields
     monkeypatch.setattr(D, "_calm", lambda *a: False)
     monkeypatch.setattr(D, "_calm_ground", lambda *a: False)
-    monkeypatch.setattr(D, "_new_in_the_air", lambda *a: None)
+    monkeypatch.setattr(D, "_calm_new_many", lambda *a: None)
     monkeypatch.setattr(D, "_dispatch", _every_rule)
     monkeypatch.setattr(D, "_fields", lambda c, p, g, hot: fields(c, p, g, np.ones_like(hot)))
     # ... however high the fix: any airport of the table may be near it.
@@ -170,6 +177,7 @@ def test_calm_paths_are_exercised() -> None:
         for name in CASES:
             _fast_events(name)
     assert TAKEN["air"] > 100 and TAKEN["ground"] > 100 and TAKEN["first"] >= 5, TAKEN
+    assert TAKEN["first ground"] >= 2, TAKEN
 
 
 def test_every_rule_is_dispatched_in_order() -> None:
@@ -315,3 +323,129 @@ def test_altitude_checks_pass_a_missing_altitude_untouched() -> None:
     assert (st.alt_ok_t, st.alt_ok_ft) == (0.0, 300.0)
     high = Fix(30.0, 49.0001, 2.5, 36_150.0, 5.0, math.nan, True, None, 1000)
     assert not plausible_alt(st, high)  # the same checks do judge a fix with an altitude
+
+
+def test_new_aircraft_on_the_ground_built_at_once_as_by_the_rules() -> None:
+    # calm_first_ground_many (the bulk path for new aircraft whose first fix is flagged on the
+    # ground near a field) leaves each state, and each aircraft's ground references, as
+    # DetectorState.get then the dispatch through every rule would (calm_ground refuses a first
+    # fix): on every flagged surface fix of real AFR34ZG (LFPG) and KWVI tracks, as if each
+    # were some new aircraft's first; with and without a country sample, a callsign or an
+    # altitude, and with a ground reference already learned for some (half of them at this
+    # field, before the fix or not), so that every kind of first vote occurs.
+    from flyvakt.detect.calm import calm_first_ground_many, calm_ground
+    from flyvakt.detect.prepass import fix_columns
+    from flyvakt.detect.state import DetectorState, Fix
+
+    files = ["traffic/full_flight_short.jsonl.gz", *KWVI]
+    p = replay_files([str(DATA / n) for n in files], keep_positions=True, detect=False).positions
+    world = get_world()
+    flagged = np.flatnonzero(p.on_ground == 1)
+    lat, lon = p.lat_deg[flagged].tolist(), p.lon_deg[flagged].tolist()
+    near = [world.airports_near(a, o, R.FIELD_NM) for a, o in zip(lat, lon, strict=True)]
+    rows = flagged[[bool(x) for x in near]]
+    assert len(rows) > 1_000
+    fields = [x[0][0] for x in near if x]
+    n = len(rows)
+    cols = fix_columns(p, ground_estimate(p), rows)
+    cols[7] = [None if k % 5 == 0 else c for k, c in enumerate(cols[7])]
+    cols[3] = [math.nan if k % 11 == 0 else h for k, h in enumerate(cols[3])]
+    # Some fast (the vote is for the air), some with neither altitude nor speed (a flag alone:
+    # no vote away from the runways), and some with an altitude far above the field.
+    cols[4] = [
+        250.0 if k % 13 == 0 else math.nan if k % 19 == 0 else g for k, g in enumerate(cols[4])
+    ]
+    cols[3] = [math.nan if k % 19 == 0 else h for k, h in enumerate(cols[3])]
+    cols[9] = [math.nan if k % 19 == 0 else h for k, h in enumerate(cols[9])]
+    cols[1] = [a + 0.06 if k % 38 == 0 else a for k, a in enumerate(cols[1])]  # off the runways
+    cols[3] = [f.elevation_ft + 900.0 if k % 17 == 0 else h for k, (h, f) in enumerate(
+        zip(cols[3], fields, strict=True))]  # fmt: skip
+    sampled = (np.arange(n) % 3 == 0).tolist()
+    countries = [None if k % 7 == 0 else "US" for k in range(n)]
+    icaos = list(range(n))
+    refs = {
+        ref_key(f.icao, a): [(h - 30.0 if k % 2 else h, t + (k % 4 - 2) * 10.0)]
+        for k, (a, f, h, t) in enumerate(zip(icaos, fields, cols[3], cols[0], strict=True))
+        if k % 3 == 0 and h == h
+    }
+    fast, slow = DetectorState(), DetectorState()
+    fctx = Context(world, {k: list(v) for k, v in refs.items()})
+    sctx = Context(world, {k: list(v) for k, v in refs.items()})
+    built = calm_first_ground_many(
+        fctx, fast.aircraft, icaos, list(map(Fix, *cols)), fields, sampled, countries
+    )
+    for a, fx, f, smp, c in zip(icaos, map(Fix, *cols), fields, sampled, countries, strict=True):
+        st, out = slow.get(a), []
+        assert not calm_ground(sctx, st, fx, smp, c, p, 0, f, out)
+        D._dispatch(sctx, st, fx, False, smp, c, p, 0, f, out)
+        assert out == []
+    assert [st.icao24 for st in built] == icaos
+    assert {a: repr(st) for a, st in fast.aircraft.items()} == {
+        a: repr(st) for a, st in slow.aircraft.items()
+    }
+    assert fctx.ground_refs == sctx.ground_refs
+    assert len(fctx.ground_refs) > len(refs)  # references learned from these first fixes
+    kinds = Counter((st.ground, st.start_pending, st.ref_baro_ft == st.ref_baro_ft) for st in built)
+    # On the ground with a reference learned or none; in the air (a start-of-data decision
+    # pending); unknown (a flag alone is no evidence): all occur.
+    want = {(True, False, True), (True, False, False), (False, True, False), (None, False, False)}
+    assert want <= set(kinds), kinds
+
+
+def test_ground_reference_learns_nothing_from_a_fix_without_altitude() -> None:
+    # calm_ground skips learn_ground_ref for a fix without altitude at the aircraft's field
+    # whose vote found no floor: exact only while the function learns nothing from such a fix
+    # (whatever the vote, the speed, the GNSS altitude or the reference on record); a change of
+    # field or a floor it does learn from, and so it is called for those.
+    from flyvakt.detect.evidence import Vote
+    from flyvakt.detect.phase import learn_ground_ref
+    from flyvakt.detect.state import AircraftState, Fix
+
+    world = get_world()
+    i = world.airports.index_of("KWVI")
+    assert i is not None
+    field = world.airport_ref(i)
+    votes = [Vote(2, "ground flag"), Vote(1, "x"), Vote(0, "x"), Vote(-2, "x")]
+    for v in votes:
+        for gs in (5.0, 80.0, math.nan):
+            for ref in (field.elevation_ft - 20.0, math.nan):
+                for gnss in (field.elevation_ft + 10.0, math.nan):
+                    st = AircraftState(0xA81C98, field_icao=field.icao, ref_baro_ft=ref)
+                    fx = Fix(100.0, field.lat_deg, field.lon_deg, math.nan, gs, math.nan, True,
+                             None, 1200, gnss)  # fmt: skip
+                    before, ctx = repr(st), Context(world)
+                    learn_ground_ref(ctx, st, field, fx, v)
+                    assert repr(st) == before and ctx.ground_refs == {}
+    st = AircraftState(0xA81C98, field_icao="KSNS", ref_baro_ft=100.0)
+    learn_ground_ref(
+        Context(world), st, field, Fix(0, 0, 0, math.nan, 5, 0, True, None, 0), votes[0]
+    )
+    assert st.field_icao == field.icao  # a change of field: learned
+    learn_ground_ref(Context(world), st, field, Fix(0, 0, 0, math.nan, 5, 0, True, None, 0),
+                     Vote(2, "floor", level_ft=140.0))  # fmt: skip
+    assert st.ref_baro_ft == 140.0  # a floor: learned
+
+
+def test_taxi_fix_without_altitude_at_another_field_as_by_the_rules() -> None:
+    # calm_ground on a fix without altitude at a field other than the one the aircraft's
+    # ground reference is for: the field changes (and the old field's reference is dropped)
+    # as the rules would have it.
+    import copy
+
+    from flyvakt.detect.calm import calm_ground
+    from flyvakt.detect.state import AircraftState, Fix
+
+    world = get_world()
+    i = world.airports.index_of("KWVI")
+    assert i is not None
+    field = world.airport_ref(i)
+    prev = Fix(90.0, field.lat_deg, field.lon_deg, math.nan, 6.0, math.nan, True, None, 1200)
+    fx = Fix(100.0, field.lat_deg, field.lon_deg, math.nan, 5.0, math.nan, True, None, 1200)
+    st = AircraftState(0xA81C98, prev, prev, True, recent=[prev], field_icao="KSNS")
+    st.ref_baro_ft = 100.0
+    slow_st, slow_fx = copy.deepcopy(st), copy.deepcopy(fx)
+    p = PositionBatch.empty(1)
+    assert calm_ground(Context(world), st, fx, False, None, p, 0, field, [])
+    D._dispatch(Context(world), slow_st, slow_fx, False, False, None, p, 0, field, [])
+    assert repr(st) == repr(slow_st)
+    assert st.field_icao == field.icao and math.isnan(st.ref_baro_ft)
