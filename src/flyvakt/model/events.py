@@ -24,6 +24,7 @@ EventType = Literal[
     "spoofing_suspected",
     "fleet_departed",
     "fleet_landed",
+    "fleet_landed_withdrawn",
     "fleet_together",
 ]
 Basis = Literal["observed", "inferred", "possible"]
