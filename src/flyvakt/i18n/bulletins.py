@@ -36,7 +36,7 @@ from flyvakt.i18n.format import (
     long_date,
     reader_clock,
 )
-from flyvakt.model.events import Event
+from flyvakt.model.events import Event, gap_seconds
 
 __all__ = ["bulletin", "fleet_bulletin", "timeline_text"]
 
@@ -308,25 +308,13 @@ def _withdrawn_when(ev: Event, lang: str, reader_tz: str) -> str:
     return _when(replace(ev, time_s=t), lang, reader_tz)
 
 
-def _gap_s(details: Mapping[str, object]) -> float | None:
-    gap = details.get("gap")
-    if not isinstance(gap, Mapping):
-        return None
-    try:
-        start = datetime.fromisoformat(str(gap["start"]).replace("Z", "+00:00"))
-        end = datetime.fromisoformat(str(gap["end"]).replace("Z", "+00:00"))
-    except (KeyError, ValueError):
-        return None
-    return (end - start).total_seconds()
-
-
 def _withdrawal(ev: Event, lang: str, reader_tz: str) -> str:
     """A landing inferred when the signal was lost, withdrawn when the aircraft was seen again
     (detect/coverage.py ``rejudge``): when it was reported, that it was inferred, and why it
     is withdrawn, so that an alert or a page that said "has landed" is corrected in words."""
     _ = translations(lang).gettext
     when = _when(ev, lang, reader_tz)  # the time it was seen again: observed
-    gap = _gap_s(ev.details or {})
+    gap = gap_seconds(ev.details or {})
     text = _(
         "{subject} was seen again {when}. The landing {in_place} reported {landed_when} was "
         "inferred, not observed, when its signal was lost, and is withdrawn: it rested only "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -169,6 +170,21 @@ def _said(kind: Any, icao24: Any, time: Any, details: dict[str, Any], fleet: lis
     if kind == "fleet_landed":
         return (kind, icao24, time, tuple(fleet))
     return None
+
+
+def gap_seconds(details: Mapping[str, Any]) -> float | None:
+    """The length of ``details.gap`` (``seconds``, else ``end`` - ``start``), None if unknown."""
+    gap = details.get("gap")
+    if not isinstance(gap, Mapping):
+        return None
+    if isinstance(gap.get("seconds"), int | float):
+        return float(gap["seconds"])
+    try:
+        start = datetime.fromisoformat(str(gap["start"]).replace("Z", "+00:00"))
+        end = datetime.fromisoformat(str(gap["end"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return None
+    return (end - start).total_seconds()
 
 
 def _num(x: float | None, nd: int) -> float | None:
