@@ -110,16 +110,24 @@ def _settled(
     ]
 
 
-def _withdrawn_s(rows: list[tuple[Any, ...]]) -> set[float]:
-    """The times of the stored landings that stored withdrawals take back (``settled_json``
-    on the records of both: only a landing inferred when the signal was lost is ever
-    withdrawn). Rows: type, time_s, ..., record."""
+def _withdrawn_s(conn: sqlite3.Connection, icao: int, rows: list[tuple[Any, ...]]) -> set[float]:
+    """The times of the stored landings that stored withdrawals take back (``settled_json`` on
+    the records of both: only a landing inferred when the signal was lost is ever withdrawn).
+    Rows: type, time_s, ..., record (of a withdrawal only: landings are read only when one
+    names their time)."""
     pulls = [json.loads(r[-1]) for r in rows if r[0] == "landing_withdrawn"]
     if not pulls:
         return set()
     when = {(p.get("details") or {}).get("withdrawn") for p in pulls}
-    named = [(float(r[1]), json.loads(r[-1])) for r in rows if r[0] == "landing"]
-    named = [(t, rec) for t, rec in named if iso_utc(t) in when]
+    times = [float(r[1]) for r in rows if r[0] == "landing" and iso_utc(float(r[1])) in when]
+    named = [
+        (float(t), json.loads(rec))
+        for t, rec in conn.execute(
+            "SELECT time_s, record FROM events WHERE icao24 = ? AND type = 'landing' "
+            f"AND time_s IN ({', '.join('?' * len(times))})",
+            (icao, *times),
+        )
+    ]
     kept = {id(rec) for rec in settled_json([rec for _, rec in named] + pulls)}
     return {t for t, rec in named if id(rec) not in kept}
 
@@ -168,12 +176,12 @@ def rebuild_flights(conn: sqlite3.Connection, icao24s: Iterable[int]) -> int:
     for icao in sorted(set(icao24s)):
         rows = conn.execute(
             "SELECT type, time_s, airport, basis, callsign, "
-            "CASE WHEN type = 'takeoff' THEN '' ELSE record END FROM events "
+            "CASE WHEN type = 'landing_withdrawn' THEN record ELSE '' END FROM events "
             "WHERE icao24 = ? AND type IN ('takeoff', 'landing', 'landing_withdrawn') "
             "ORDER BY time_s",
             (icao,),
         ).fetchall()
-        gone = _withdrawn_s(rows)
+        gone = _withdrawn_s(conn, icao, rows)
         rows = [r for r in rows if r[0] != "landing_withdrawn"]
         if not rows:
             continue

@@ -50,8 +50,9 @@ def _fleet_events(ticking: bool, checkpoint: bool = False) -> list[Event]:
     """The member events through the fleet stage, one step per event as they came."""
     state, out = FleetState(), []
     for ev in [*_wave(), *_run(ticking)[0]]:
-        if checkpoint:  # restored at every step (run --from checkpoints the fleet stage alone)
+        if checkpoint:  # restored at every step: the pipeline's checkpoint, and as JSON
             state = decode_fleets(json.loads(json.dumps(encode_fleets(state))))
+            state = FleetState.from_json(json.loads(json.dumps(state.to_json())))
         state, said = step(state, [ev], REG)
         out += said
     return out
