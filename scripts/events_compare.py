@@ -42,6 +42,7 @@ def _synthetic(frames: int, aircraft: int) -> list[dict[str, Any]]:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_pipeline import build_corpus
 
+    from flyvakt.model.events import settled
     from flyvakt.pipeline import PipelineState, finish, step
     from flyvakt.runtime.setup import make_detector, tracker_config
 
@@ -52,7 +53,7 @@ def _synthetic(frames: int, aircraft: int) -> list[dict[str, Any]]:
         state, res = step(state, corpus.take(np.arange(a, min(a + 65536, len(corpus)))), cfg, det)
         out.extend(res.events)
     out.extend(finish(state, det))
-    return [e.to_json() for e in out]
+    return [e.to_json() for e in settled(out)]  # the final judgement, as replay_files gives
 
 
 def cases() -> Iterator[tuple[str, list[dict[str, Any]]]]:

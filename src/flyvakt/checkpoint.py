@@ -69,7 +69,9 @@ FORMAT = "flyvakt-state"
 # Bump it whenever a field is added, removed or changes meaning; old checkpoints are refused.
 # Optional in version 1 (added later; absent: empty, as the state before them): the detector's
 # ``tails`` (fixes since each aircraft's last country sample, detect/tails.py) and
-# ``edge_held`` (records the edge validator holds back into the next step, flyvakt.validate).
+# ``edge_held`` (records the edge validator holds back into the next step, flyvakt.validate),
+# the fleets' ``landed`` (complete waves, kept for a withdrawal; fleets/events.py) and each
+# wave's ``said`` (its fleet_landed events).
 FORMAT_VERSION = 1
 
 _TYPES: dict[str, type[Any]] = {
@@ -230,6 +232,7 @@ def encode_fleets(f: FleetState) -> dict[str, Any]:
         "latest_s": f.latest_s,
         "together": f.together,
         "fixes": {k: _enc(v) for k, v in f.fixes.items()},
+        "landed": [_enc(w) for w in f.landed],
     }
 
 
@@ -240,6 +243,7 @@ def decode_fleets(f: dict[str, Any]) -> FleetState:
         latest_s=float(f["latest_s"]),
         together={k: [list(g) for g in v] for k, v in f["together"].items()},
         fixes={k: _dec(v) for k, v in f["fixes"].items()},
+        landed=[_dec(w) for w in f.get("landed", [])],
     )
 
 

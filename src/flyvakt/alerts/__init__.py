@@ -7,6 +7,12 @@ Public API::
     AlertManager(rules, map_base_url).submit(events) -> list[payload]; await .drain()
     AlertManager.retry_due()                         # the engine calls it every few seconds
 
+A withdrawal (``landing_withdrawn``, ``fleet_landed_withdrawn``: a landing inferred when the
+signal was lost, taken back when the aircraft was seen again) matches no rule of its own: it is
+sent to every rule that alerted on the event it withdraws, on that rule's channels, with
+``text`` (en/nb/nn) saying when the landing was reported, that it was inferred, and why it is
+withdrawn. Alerts raised before a restart count (the state file).
+
 With ``state_path``, every delivery goes through a durable outbox (:mod:`flyvakt.alerts.outbox`,
 ``<state_path>.outbox``): marked sent only after the channel accepted it, retried until then,
 also across restarts.
@@ -35,6 +41,7 @@ from flyvakt.alerts.rules import (
 )
 from flyvakt.alerts.sinks import send
 from flyvakt.model import Event
+from flyvakt.model.events import iso_utc
 
 __all__ = [
     "AlertManager",
@@ -50,6 +57,25 @@ __all__ = [
 log = logging.getLogger("flyvakt.alerts")
 
 Sender = Callable[[str, dict[str, Any]], None]
+
+# A withdrawal → the type of the event it withdraws (named by aircraft, ISO time and place).
+WITHDRAWS = {"landing_withdrawn": "landing", "fleet_landed_withdrawn": "fleet_landed"}
+# The languages of a withdrawal's ``text`` (the bulletins' languages).
+TEXT_LANGS = ("en", "nb", "nn")
+
+
+def _raised_index(key: str) -> tuple[tuple[str, str, str], str, str | None] | None:
+    """((type, aircraft, ISO time), rule, place) of a raised alert's key (:meth:`_key`; a key
+    written before session 10 has no place: None), or None for a key that is not one."""
+    try:
+        rule, kind, icao24, t, *place = json.loads(key)
+        return (
+            (str(kind), str(icao24), iso_utc(float(t))),
+            str(rule),
+            (str(place[0]) if place else None),
+        )
+    except (ValueError, TypeError):
+        return None
 
 
 def _alert_key(delivery_id: str) -> str:
@@ -80,6 +106,9 @@ class AlertManager:
         self.sent: Counter[str] = Counter()
         self.failed: Counter[str] = Counter()
         self._seen: set[str] = set()
+        # (type, aircraft, ISO time) → (rule, place) of each alert raised: whom to tell when
+        # that event is withdrawn.
+        self._raised: dict[tuple[str, str, str], set[tuple[str, str | None]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         # Alerts already raised survive a restart (a restarted replay or a feed's backlog must
         # not alert twice): one JSON key per line, appended as alerts are raised.
@@ -95,6 +124,8 @@ class AlertManager:
         # a second time while the outbox still delivers the first.
         self._seen.update(_alert_key(p.id) for p in self.outbox.pending.values())
         self._in_flight: set[str] = set()
+        for key in self._seen:
+            self._index(key)
 
     def _key(self, rule: Rule, ev: Event) -> str:
         return json.dumps([rule.name, *dedupe_key(ev)])
@@ -107,8 +138,15 @@ class AlertManager:
             return True
         return json.dumps([rule.name, *dedupe_key(ev)[:3]]) in self._seen
 
+    def _index(self, key: str) -> None:
+        got = _raised_index(key)
+        if got is not None:
+            what, rule, place = got
+            self._raised.setdefault(what, set()).add((rule, place))
+
     def _remember(self, key: str) -> None:
         self._seen.add(key)
+        self._index(key)
         if self.state_path is not None:
             with self.state_path.open("a", encoding="utf-8") as fh:
                 fh.write(key + "\n")
@@ -125,22 +163,39 @@ class AlertManager:
         """Queue delivery of every new alert these events raise; returns the payloads."""
         out: list[dict[str, Any]] = []
         for ev in events:
+            if ev.type in WITHDRAWS:
+                for rule in self._alerted(ev):
+                    self._raise(rule, ev, {"text": withdrawal_text(ev)}, out)
+                continue
             for rule in self.rules:
-                if not match(rule, ev):
-                    continue
-                key = self._key(rule, ev)
-                if self._raised_before(rule, ev, key):
-                    continue
-                payload = self.payload(rule, ev)
-                out.append(payload)
-                # Queued in the outbox before it counts as raised: a crash in between
-                # re-raises the alert after the restart rather than losing it.
-                for ch in rule.channels:
-                    self.outbox.add(json.dumps([key, ch]), ch, payload)
-                self._remember(key)
-                for ch in rule.channels:
-                    self._deliver(json.dumps([key, ch]), ch, payload)
+                if match(rule, ev):
+                    self._raise(rule, ev, {}, out)
         return out
+
+    def _alerted(self, withdrawal: Event) -> list[Rule]:
+        """The rules that alerted on the event ``withdrawal`` withdraws (its type, aircraft,
+        ``details.withdrawn`` time and place, as the withdrawal names them)."""
+        when = withdrawal.details.get("withdrawn") if withdrawal.details else None
+        what = (WITHDRAWS[withdrawal.type], withdrawal.icao24, str(when))
+        place = dedupe_key(withdrawal)[3]
+        names = {r for r, p in self._raised.get(what, ()) if p is None or p == place}
+        return [rule for rule in self.rules if rule.name in names]
+
+    def _raise(
+        self, rule: Rule, ev: Event, extra: dict[str, Any], out: list[dict[str, Any]]
+    ) -> None:
+        key = self._key(rule, ev)
+        if self._raised_before(rule, ev, key):
+            return
+        payload = {**self.payload(rule, ev), **extra}
+        out.append(payload)
+        # Queued in the outbox before it counts as raised: a crash in between re-raises the
+        # alert after the restart rather than losing it.
+        for ch in rule.channels:
+            self.outbox.add(json.dumps([key, ch]), ch, payload)
+        self._remember(key)
+        for ch in rule.channels:
+            self._deliver(json.dumps([key, ch]), ch, payload)
 
     def retry_due(self) -> int:
         """Deliver again what failed before (or was pending at a restart) and is due now."""
@@ -187,3 +242,10 @@ class AlertManager:
         """Wait (bounded) for deliveries still in flight."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout_s)
+
+
+def withdrawal_text(ev: Event) -> dict[str, str]:
+    """What a withdrawal alert says, in every bulletin language (i18n/bulletins.py)."""
+    from flyvakt.i18n.bulletins import bulletin
+
+    return {lang: bulletin(ev, lang) for lang in TEXT_LANGS}

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from flyvakt.model import Event
+from flyvakt.model.events import gap_seconds
 
 __all__ = [
     "WHEN",
@@ -57,23 +57,9 @@ class Rule:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
-def _gap_seconds(details: dict[str, Any]) -> float | None:
-    gap = details.get("gap")
-    if not isinstance(gap, dict):
-        return None
-    if isinstance(gap.get("seconds"), int | float):
-        return float(gap["seconds"])
-    try:
-        start = datetime.fromisoformat(str(gap["start"]).replace("Z", "+00:00"))
-        end = datetime.fromisoformat(str(gap["end"]).replace("Z", "+00:00"))
-    except (KeyError, ValueError):
-        return None
-    return (end - start).total_seconds()
-
-
 def gap_minutes(event: Event) -> float | None:
     """Length of the silence before a ``signal_regained`` event, in minutes (None if unknown)."""
-    s = _gap_seconds(event.details)
+    s = gap_seconds(event.details)
     return None if s is None else s / 60.0
 
 

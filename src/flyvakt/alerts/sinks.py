@@ -82,7 +82,8 @@ def send_stdout(payload: dict[str, Any], out: TextIO | None = None) -> None:
         f"ALERT [{payload['rule']}] {ev['type']}{_hedge(ev)} {ev['icao24']} "
         f"{ev.get('callsign') or ''} {ev['time']} {ev.get('country') or ''} {payload['map']}"
     )
-    print(" ".join(line.split()), file=out or sys.stdout, flush=True)
+    text = (payload.get("text") or {}).get("en")  # a withdrawal says why, in words
+    print(" ".join(line.split()) + (f" {text}" if text else ""), file=out or sys.stdout, flush=True)
 
 
 def send_apprise(url: str, payload: dict[str, Any]) -> None:
@@ -93,7 +94,8 @@ def send_apprise(url: str, payload: dict[str, Any]) -> None:
     ev = payload["event"]
     ok = ap.notify(
         title=f"flyvakt: {ev['type']}{_hedge(ev)} {ev.get('callsign') or ev['icao24']}",
-        body=f"{ev['time']} {ev.get('country') or ''}\n{payload['map']}",
+        body=f"{(payload.get('text') or {}).get('en') or ''}\n{ev['time']} "
+        f"{ev.get('country') or ''}\n{payload['map']}".lstrip(),
     )
     if not ok:
         raise WebhookError(f"apprise: {url}: notification failed")

@@ -26,7 +26,10 @@ def register(sub: Any) -> None:
         "--tz", default="UTC", type=time_zone, help="reader's time zone (e.g. Europe/Oslo)"
     )
     p.add_argument(
-        "--all", action="store_true", help="also list signal lost/regained (coverage) events"
+        "--all",
+        action="store_true",
+        help="also list signal lost/regained (coverage) events, and landings withdrawn later "
+        "with their withdrawal",
     )
     p.set_defaults(func=run_timeline)
 
@@ -72,6 +75,7 @@ QUIET_TYPES = frozenset({"signal_lost", "signal_regained"})
 def run_timeline(args: argparse.Namespace) -> int:
     from flyvakt.fleets import example_fleets_path, load_fleets
     from flyvakt.i18n import timeline_text
+    from flyvakt.model.events import settled
 
     registry = load_fleets(args.fleets or str(example_fleets_path()))
     if args.db:
@@ -93,7 +97,9 @@ def run_timeline(args: argparse.Namespace) -> int:
         events = [e for e in events if e.icao24 in hexes or fleet_id in e.fleet]
     if not args.all:
         # A bulletin reports movements; coverage comings and goings are evidence, not news.
-        events = [e for e in events if e.type not in QUIET_TYPES]
+        # A store keeps what a live feed said when: a landing withdrawn later is not news
+        # either (settled: the landing and its withdrawal out; --all shows both).
+        events = [e for e in settled(events) if e.type not in QUIET_TYPES]
     sys.stdout.write(
         timeline_text(events, args.lang, args.tz, fleet_names=registry.names(args.lang))
     )

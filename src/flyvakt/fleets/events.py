@@ -17,6 +17,11 @@
 
 Landings of members with no known departure in an open wave are recorded for positions but
 never produce ``fleet_landed``: "the last of N" needs to know N.
+
+A member's landing withdrawn (``landing_withdrawn``: inferred when the signal was lost, the
+aircraft seen again) leaves its wave: the wave is open again, and each ``fleet_landed`` said
+from it is withdrawn (``fleet_landed_withdrawn``, :func:`_withdraw`). Completed waves are kept
+(``FleetState.landed``) for that until :data:`WAVE_EXPIRY_S` after their last landing.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from flyvakt.fleets.registry import FleetRegistry
 from flyvakt.geo.distance import distance_nm
 from flyvakt.model import PositionBatch
 from flyvakt.model.batches import parse_icao_hex
-from flyvakt.model.events import AirportRef, Event
+from flyvakt.model.events import AirportRef, Event, iso_utc
 
 __all__ = [
     "FleetState",
@@ -54,6 +59,16 @@ WAVE_WINDOW_S = 2 * 3600.0
 # Why 36 h: longer than any non-stop flight (~20 h) plus a stopover; a wave whose members are
 # never seen landing (coverage gap) is dropped after that, silently rather than guessed.
 WAVE_EXPIRY_S = 36 * 3600.0
+# Why 1 h: a wave expires by each event's own time (_expired), the same wherever the batches
+# were cut; it is dropped from the state only this long after the newest event, since an event
+# can arrive after later ones (a landing inferred 20 min after the signal was lost, detect/).
+# Before, expiry ran once per step on the newest event: calfire's a5035e took off from KFAT and
+# landed there 40 h later, which completed its wave in one large batch and not at 512 records.
+WAVE_DROP_AFTER_S = 3600.0
+
+
+def _expired(wave: Wave, time_s: float) -> bool:
+    return time_s - wave.first_takeoff_s > WAVE_EXPIRY_S
 
 
 @dataclass
@@ -63,6 +78,7 @@ class Wave:
     first_takeoff_s: float
     departures: dict[str, float] = field(default_factory=dict)  # icao24 → takeoff time
     landings: dict[str, dict[str, Any]] = field(default_factory=dict)  # icao24 → landing info
+    said: list[Event] = field(default_factory=list)  # fleet_landed said on completion
 
     def complete(self) -> bool:
         return bool(self.departures) and set(self.departures) <= set(self.landings)
@@ -89,25 +105,15 @@ class FleetState:
     together: dict[str, list[list[str]]] = field(default_factory=dict)  # fleet → groups now
     # icao24 → last airborne fix of each fleet member, for fleet_together (together_step)
     fixes: dict[str, MemberFix] = field(default_factory=dict)
+    # complete waves, kept so that a member landing withdrawn later opens its wave again
+    landed: list[Wave] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FleetState:
-        waves = [
-            Wave(
-                fleet_id=w["fleet_id"],
-                origin=AirportRef(**w["origin"]),
-                first_takeoff_s=w["first_takeoff_s"],
-                departures=dict(w["departures"]),
-                landings={
-                    k: {**v, "airport": AirportRef(**v["airport"]) if v["airport"] else None}
-                    for k, v in w["landings"].items()
-                },
-            )
-            for w in data.get("waves", [])
-        ]
+        waves = [_wave_of(w) for w in data.get("waves", [])]
         last = {k: MemberStatus(**v) for k, v in data.get("last", {}).items()}
         return cls(
             waves=waves,
@@ -115,7 +121,23 @@ class FleetState:
             latest_s=float(data.get("latest_s", float("-inf"))),
             together={k: [list(g) for g in v] for k, v in data.get("together", {}).items()},
             fixes={k: MemberFix(**v) for k, v in data.get("fixes", {}).items()},
+            landed=[_wave_of(w) for w in data.get("landed", [])],
         )
+
+
+def _airport_of(a: dict[str, Any] | None) -> AirportRef | None:
+    return AirportRef(**a) if a else None
+
+
+def _wave_of(w: dict[str, Any]) -> Wave:
+    return Wave(
+        fleet_id=w["fleet_id"],
+        origin=AirportRef(**w["origin"]),
+        first_takeoff_s=w["first_takeoff_s"],
+        departures=dict(w["departures"]),
+        landings={k: {**v, "airport": _airport_of(v["airport"])} for k, v in w["landings"].items()},
+        said=[Event(**{**e, "airport": _airport_of(e["airport"])}) for e in w.get("said", [])],
+    )
 
 
 def _fleets_of(event: Event, registry: FleetRegistry) -> list[str]:
@@ -137,6 +159,7 @@ def _on_takeoff(state: FleetState, ev: Event, fleet_id: str, out: list[Event]) -
             wave.fleet_id == fleet_id
             and ev.icao24 in wave.departures
             and (ev.icao24 not in wave.landings)
+            and not _expired(wave, ev.time_s)
         ):
             return  # duplicate takeoff of a member still airborne in a wave
     for wave in state.waves:
@@ -176,6 +199,7 @@ def _on_landing(state: FleetState, ev: Event, fleet_id: str, out: list[Event]) -
             wave.fleet_id != fleet_id
             or ev.icao24 not in wave.departures
             or ev.time_s < wave.departures[ev.icao24]
+            or _expired(wave, ev.time_s)
         ):
             continue
         prev = wave.landings.get(ev.icao24)
@@ -186,9 +210,61 @@ def _on_landing(state: FleetState, ev: Event, fleet_id: str, out: list[Event]) -
         wave.landings[ev.icao24] = landing_info(ev)
         if wave.complete():
             named = all(i.get("airport") is not None for i in wave.landings.values())
-            out.extend(_wave_landed(wave) if named else unnamed_wave_landed(wave))
+            wave.said = _wave_landed(wave) if named else unnamed_wave_landed(wave)
+            out.extend(wave.said)
             state.waves.remove(wave)
+            state.landed.append(wave)
         return
+
+
+def _withdraw(state: FleetState, ev: Event, fleet_id: str, out: list[Event]) -> None:
+    """``ev`` (``landing_withdrawn``) withdraws a member's landing (``details.withdrawn``, its
+    time): it leaves the wave that counted it, which is open again, and each ``fleet_landed``
+    said from that wave is withdrawn (``fleet_landed_withdrawn``): "the last of N landed" no
+    longer holds. The wave says ``fleet_landed`` again when every member has landed."""
+    when = ev.details.get("withdrawn")
+    for wave in [*state.waves, *state.landed]:
+        info = wave.landings.get(ev.icao24)
+        if wave.fleet_id != fleet_id or info is None or iso_utc(info["time_s"]) != when:
+            continue
+        del wave.landings[ev.icao24]
+        if any(w is wave for w in state.landed):
+            state.landed = [w for w in state.landed if w is not wave]
+            state.waves.append(wave)
+            out.extend(_withdrawal(f, ev, fleet_id) for f in wave.said)
+            wave.said = []
+        return
+
+
+def _withdrawal(said: Event, ev: Event, fleet_id: str) -> Event:
+    """The ``fleet_landed_withdrawn`` of ``said``: named as it was (aircraft, time, place), at
+    the time the member was seen again (``ev``, its ``landing_withdrawn``)."""
+    return Event(
+        type="fleet_landed_withdrawn",
+        icao24=said.icao24,
+        time_s=ev.time_s,
+        callsign=said.callsign,
+        airport=said.airport,
+        country=said.country,
+        basis=ev.basis,
+        confidence=said.confidence,
+        reason=(
+            f"the landing of {ev.icao24} it counted was inferred when the signal was lost and is "
+            f"withdrawn: {ev.reason}"
+        ),
+        candidates=list(said.candidates),
+        lat=ev.lat,
+        lon=ev.lon,
+        local_tz=said.local_tz,
+        fleet=[fleet_id],
+        details={
+            "withdrawn": said.time_iso,
+            "member": ev.icao24,
+            "member_callsign": ev.callsign,
+            "member_landing": ev.details.get("withdrawn"),
+            **({"gap": ev.details["gap"]} if "gap" in ev.details else {}),
+        },
+    )
 
 
 def _wave_landed(wave: Wave) -> list[Event]:
@@ -234,6 +310,7 @@ def step(
     The state is mutated in place and returned, so a caller may checkpoint it as JSON.
     """
     out: list[Event] = []
+    events = _withdrawals_first(state, list(events), registry, out)
     for ev in sorted(events, key=lambda e: e.time_s):
         state.latest_s = max(state.latest_s, ev.time_s)
         fleet_ids = _fleets_of(ev, registry)
@@ -255,8 +332,31 @@ def step(
                 _on_takeoff(state, ev, fleet_id, out)
             elif ev.type == "landing":
                 _on_landing(state, ev, fleet_id, out)
-    state.waves = [w for w in state.waves if state.latest_s - w.first_takeoff_s <= WAVE_EXPIRY_S]
+    gone_s = state.latest_s - WAVE_DROP_AFTER_S
+    state.waves = [w for w in state.waves if not _expired(w, gone_s)]
+    state.landed = [w for w in state.landed if state.latest_s - _last_landing_s(w) <= WAVE_EXPIRY_S]
     return state, out
+
+
+def _last_landing_s(wave: Wave) -> float:
+    return max(float(i["time_s"]) for i in wave.landings.values())
+
+
+def _withdrawals_first(
+    state: FleetState, events: list[Event], registry: FleetRegistry, out: list[Event]
+) -> list[Event]:
+    """Apply the step's withdrawals before its other events: the gap rules that judge the gap
+    on regain may say a landing again, timed before the withdrawal, and it must find the wave
+    open. A landing withdrawn within the same step never counts. Returns the other events."""
+    gone = {(e.icao24, e.details.get("withdrawn")) for e in events if e.type == "landing_withdrawn"}
+    if not gone:
+        return events
+    events = [e for e in events if not (e.type == "landing" and (e.icao24, e.time_iso) in gone)]
+    for ev in events:
+        if ev.type == "landing_withdrawn":
+            for fleet_id in _fleets_of(ev, registry):
+                _withdraw(state, ev, fleet_id, out)
+    return events
 
 
 def fleet_positions(

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime
 
 from flyvakt.i18n.catalog import check_lang, translations
 from flyvakt.i18n.format import (
@@ -34,7 +36,7 @@ from flyvakt.i18n.format import (
     long_date,
     reader_clock,
 )
-from flyvakt.model.events import Event
+from flyvakt.model.events import Event, gap_seconds
 
 __all__ = ["bulletin", "fleet_bulletin", "timeline_text"]
 
@@ -179,7 +181,7 @@ _SQUAWKS = {
 
 def bulletin(event: Event, lang: str = "en", reader_tz: str = DEFAULT_READER_TZ) -> str:
     """One or two sentences saying what happened, how we know, and when (local and reader)."""
-    if event.type in ("fleet_departed", "fleet_landed", "fleet_together"):
+    if event.type.startswith("fleet_"):
         return fleet_bulletin(event, lang, reader_tz, {})
     _ = translations(lang).gettext
     ev = event
@@ -281,12 +283,7 @@ def bulletin(event: Event, lang: str = "en", reader_tz: str = DEFAULT_READER_TZ)
         text = _("{subject} was seen again {over} {when}.")
         return _sentence(text.format(subject=s, over=_over(ev, lang), when=when))
     if kind == "landing_withdrawn":
-        when = _when(ev, lang, reader_tz)  # the time it was seen again: observed
-        text = _(
-            "{subject} was seen again {when}: the landing inferred {in_place} when its signal "
-            "was lost is withdrawn."
-        )
-        return _sentence(text.format(subject=s, in_place=_in_place(ev, lang), when=when))
+        return _withdrawal(ev, lang, reader_tz)
     if kind == "emergency_squawk":
         when = _when(ev, lang, reader_tz)
         code = str(ev.details.get("squawk", "")) if ev.details else ""
@@ -296,6 +293,43 @@ def bulletin(event: Event, lang: str = "en", reader_tz: str = DEFAULT_READER_TZ)
     text = _("{subject}: {event} {when}.")
     first = _sentence(text.format(subject=s, event=kind.replace("_", " "), when=when))
     return first if sure else f"{first} {_inferred_note(ev, lang)}"
+
+
+def _withdrawn_when(ev: Event, lang: str, reader_tz: str) -> str:
+    """When the withdrawn event was said (``details.withdrawn``, its ISO time), as ``_when``
+    says a time ("at 17:23 local time (02.23 norsk tid)"); empty when it is not known."""
+    iso = ev.details.get("withdrawn") if ev.details else None
+    if not isinstance(iso, str):
+        return ""
+    try:
+        t = datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return ""
+    return _when(replace(ev, time_s=t), lang, reader_tz)
+
+
+def _withdrawal(ev: Event, lang: str, reader_tz: str) -> str:
+    """A landing inferred when the signal was lost, withdrawn when the aircraft was seen again
+    (detect/coverage.py ``rejudge``): when it was reported, that it was inferred, and why it
+    is withdrawn, so that an alert or a page that said "has landed" is corrected in words."""
+    _ = translations(lang).gettext
+    when = _when(ev, lang, reader_tz)  # the time it was seen again: observed
+    gap = gap_seconds(ev.details or {})
+    text = _(
+        "{subject} was seen again {when}. The landing {in_place} reported {landed_when} was "
+        "inferred, not observed, when its signal was lost, and is withdrawn: it rested only "
+        "on the positions before {duration} without a signal, and that time is now judged "
+        "from the positions on both sides."
+    )
+    return _sentence(
+        text.format(
+            subject=_subject(ev, lang),
+            when=when,
+            in_place=_in_place(ev, lang),
+            landed_when=_withdrawn_when(ev, lang, reader_tz),
+            duration=duration(gap, lang) if gap else "",
+        )
+    )
 
 
 def _fleet_name(ev: Event, lang: str, fleet_names: Mapping[str, str]) -> str:
@@ -335,6 +369,24 @@ def fleet_bulletin(
         text = _("{n} aircraft of {fleet} were flying together {over} {when}.")
         return _sentence(
             text.format(n=count_words(count, lang), fleet=fleet, over=_over(ev, lang), when=when)
+        )
+    if ev.type == "fleet_landed_withdrawn":
+        d = ev.details or {}
+        member = str(d.get("member") or ev.icao24).upper()
+        callsign = str(d.get("member_callsign") or "").strip()
+        text = _(
+            "The report that the aircraft of {fleet} landed {in_place} {landed_when} is "
+            "withdrawn: it counted the landing of {member}, which was inferred when its signal "
+            "was lost, and is withdrawn now that the aircraft was seen again {when}."
+        )
+        return _sentence(
+            text.format(
+                fleet=fleet,
+                in_place=_in_place(ev, lang),
+                landed_when=_withdrawn_when(ev, lang, reader_tz),
+                member=f"{callsign} ({member})" if callsign else member,
+                when=_when(ev, lang, reader_tz),
+            )
         )
     if ev.type != "fleet_landed":
         return bulletin(ev, lang, reader_tz)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -24,6 +25,7 @@ EventType = Literal[
     "spoofing_suspected",
     "fleet_departed",
     "fleet_landed",
+    "fleet_landed_withdrawn",
     "fleet_together",
 ]
 Basis = Literal["observed", "inferred", "possible"]
@@ -107,54 +109,82 @@ class Event:
 
 
 def settled(events: list[Event]) -> list[Event]:
-    """The events as finally judged: each ``landing_withdrawn`` removes itself and the landing
-    it withdraws (:func:`withdrawn_keys`). A live feed says what it knew when (a landing
-    inferred 20 minutes after the signal was lost on an approach, withdrawn when the aircraft
-    is seen again and the gap rules judge both sides); a replay, which holds the whole data,
-    gives the final judgement, the same wherever the batches were cut (docs/batch-split.md)."""
-    gone = withdrawn_keys(
-        (e.icao24, e.details.get("withdrawn")) for e in events if e.type == "landing_withdrawn"
-    )
+    """The events as finally judged: each withdrawal removes itself and the event it withdraws
+    (``landing_withdrawn`` a landing, ``fleet_landed_withdrawn`` a fleet landing that counted
+    it; :func:`withdrawn_keys`). A live feed says what it knew when (a landing inferred 20
+    minutes after the signal was lost on an approach, withdrawn when the aircraft is seen again
+    and the gap rules judge both sides); a replay, which holds the whole data, gives the final
+    judgement, the same wherever the batches were cut (docs/batch-split.md)."""
+    gone = withdrawn_keys(_pulls(e.type, e.icao24, e.details, e.fleet) for e in events)
     if not gone:
         return events
     return [
         e
         for e in events
-        if e.type != "landing_withdrawn"
-        and not (e.type == "landing" and (e.icao24, e.time_iso) in gone and _lost_after(e.details))
+        if e.type not in WITHDRAWALS
+        and _said(e.type, e.icao24, e.time_iso, e.details, e.fleet) not in gone
     ]
 
 
 def settled_json(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """:func:`settled` of event records (``Event.to_json()``, as the store gives them)."""
-    gone = withdrawn_keys(
-        (e.get("icao24"), (e.get("details") or {}).get("withdrawn"))
-        for e in events
-        if e.get("type") == "landing_withdrawn"
-    )
+
+    def parts(e: dict[str, Any]) -> tuple[Any, Any, dict[str, Any], list[str]]:
+        return e.get("type"), e.get("icao24"), e.get("details") or {}, e.get("fleet") or []
+
+    gone = withdrawn_keys(_pulls(*parts(e)) for e in events)
     if not gone:
         return events
-    return [
-        e
-        for e in events
-        if e.get("type") != "landing_withdrawn"
-        and not (
-            e.get("type") == "landing"
-            and (e.get("icao24"), e.get("time")) in gone
-            and _lost_after(e.get("details") or {})
-        )
-    ]
+    out = []
+    for e in events:
+        kind, icao24, details, fleet = parts(e)
+        said = _said(kind, icao24, e.get("time"), details, fleet)
+        if kind not in WITHDRAWALS and said not in gone:
+            out.append(e)
+    return out
 
 
-def withdrawn_keys(pairs: Any) -> set[tuple[Any, Any]]:
-    """(icao24, ISO time) of each landing withdrawn: a ``landing_withdrawn`` event names its
-    landing by aircraft and time (``details.withdrawn``); only a landing inferred when the
-    signal was lost (``details.signal_lost_after``) is ever withdrawn."""
-    return {(a, t) for a, t in pairs if t is not None}
+# A withdrawal → the type of the event it withdraws.
+WITHDRAWALS = {"landing_withdrawn": "landing", "fleet_landed_withdrawn": "fleet_landed"}
 
 
-def _lost_after(details: dict[str, Any]) -> bool:
-    return bool(details.get("signal_lost_after"))
+def withdrawn_keys(keys: Any) -> set[tuple[Any, ...]]:
+    """The keys of the events withdrawn: a withdrawal names its event by type, aircraft and
+    time (``details.withdrawn``), and a fleet one also by fleet; only a landing inferred when
+    the signal was lost (``details.signal_lost_after``) is ever withdrawn."""
+    return {k for k in keys if k is not None}
+
+
+def _pulls(kind: Any, icao24: Any, details: dict[str, Any], fleet: list[str]) -> Any:
+    """The key of the event a withdrawal withdraws (None for any other event)."""
+    what, when = WITHDRAWALS.get(kind), details.get("withdrawn")
+    if what is None or when is None:
+        return None
+    return (what, icao24, when, tuple(fleet)) if what == "fleet_landed" else (what, icao24, when)
+
+
+def _said(kind: Any, icao24: Any, time: Any, details: dict[str, Any], fleet: list[str]) -> Any:
+    """The key under which a withdrawal would name this event (None: never withdrawn)."""
+    if kind == "landing" and details.get("signal_lost_after"):
+        return (kind, icao24, time)
+    if kind == "fleet_landed":
+        return (kind, icao24, time, tuple(fleet))
+    return None
+
+
+def gap_seconds(details: Mapping[str, Any]) -> float | None:
+    """The length of ``details.gap`` (``seconds``, else ``end`` - ``start``), None if unknown."""
+    gap = details.get("gap")
+    if not isinstance(gap, Mapping):
+        return None
+    if isinstance(gap.get("seconds"), int | float):
+        return float(gap["seconds"])
+    try:
+        start = datetime.fromisoformat(str(gap["start"]).replace("Z", "+00:00"))
+        end = datetime.fromisoformat(str(gap["end"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return None
+    return (end - start).total_seconds()
 
 
 def _num(x: float | None, nd: int) -> float | None:

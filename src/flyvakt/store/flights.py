@@ -6,6 +6,10 @@ that was seen from one that was inferred (e.g. the signal was lost on final). A 
 takeoff before it (first seen airborne) is a leg with no origin; a takeoff followed by another
 takeoff (the landing was never detected) is a leg with no destination: nothing is made up.
 
+A landing withdrawn (``landing_withdrawn``: inferred when the signal was lost, the aircraft seen
+again) does not close a leg either: legs are built from the settled events
+(``model.events.settled``), so a flight never reads "landed at X" on a landing taken back.
+
 A ``possible`` landing does not close a leg: a flight must never read "landed at X" on that
 evidence. ``stopover`` and ``touch_and_go`` records restate a landing/takeoff pair that is
 already in the events, so they are not counted twice. The store rebuilds an aircraft's legs
@@ -15,13 +19,14 @@ so the result is the same whatever order or batching the events came in.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flyvakt.model.events import Event
+from flyvakt.model.events import Event, iso_utc, settled, settled_json
 from flyvakt.store.records import FlightRecord
 from flyvakt.store.sql import _icao_int, upsert_flight
 
@@ -73,7 +78,7 @@ def flights_from_events(
 ) -> list[FlightRecord]:
     """Takeoff → landing legs of every aircraft in ``events``, ordered by aircraft and time."""
     per: dict[int, list[LegEvent]] = {}
-    for ev in events:
+    for ev in _settled(list(events)):
         if isinstance(ev, LegEvent):
             leg = ev
         else:
@@ -87,6 +92,44 @@ def flights_from_events(
     for icao in sorted(per):
         out.extend(_legs(sorted(per[icao], key=lambda e: (e.time_s, e.type != "landing"))))
     return out
+
+
+def _settled(
+    evs: list[Event | Mapping[str, Any] | LegEvent],
+) -> list[Event | Mapping[str, Any] | LegEvent]:
+    """``evs`` without the landings withdrawn and their withdrawals (``settled``)."""
+    if not any(
+        (e.type if isinstance(e, Event | LegEvent) else e.get("type")) == "landing_withdrawn"
+        for e in evs
+    ):
+        return evs
+    return [
+        *settled([e for e in evs if isinstance(e, Event)]),
+        *settled_json([dict(e) for e in evs if isinstance(e, Mapping)]),
+        *[e for e in evs if isinstance(e, LegEvent)],
+    ]
+
+
+def _withdrawn_s(conn: sqlite3.Connection, icao: int, rows: list[tuple[Any, ...]]) -> set[float]:
+    """The times of the stored landings that stored withdrawals take back (``settled_json`` on
+    the records of both: only a landing inferred when the signal was lost is ever withdrawn).
+    Rows: type, time_s, ..., record (of a withdrawal only: landings are read only when one
+    names their time)."""
+    pulls = [json.loads(r[-1]) for r in rows if r[0] == "landing_withdrawn"]
+    if not pulls:
+        return set()
+    when = {(p.get("details") or {}).get("withdrawn") for p in pulls}
+    times = [float(r[1]) for r in rows if r[0] == "landing" and iso_utc(float(r[1])) in when]
+    named = [
+        (float(t), json.loads(rec))
+        for t, rec in conn.execute(
+            "SELECT time_s, record FROM events WHERE icao24 = ? AND type = 'landing' "
+            f"AND time_s IN ({', '.join('?' * len(times))})",
+            (icao, *times),
+        )
+    ]
+    kept = {id(rec) for rec in settled_json([rec for _, rec in named] + pulls)}
+    return {t for t, rec in named if id(rec) not in kept}
 
 
 def _legs(evs: list[LegEvent]) -> list[FlightRecord]:
@@ -132,15 +175,20 @@ def rebuild_flights(conn: sqlite3.Connection, icao24s: Iterable[int]) -> int:
     n = 0
     for icao in sorted(set(icao24s)):
         rows = conn.execute(
-            "SELECT type, time_s, airport, basis, callsign FROM events "
-            "WHERE icao24 = ? AND type IN ('takeoff', 'landing') ORDER BY time_s",
+            "SELECT type, time_s, airport, basis, callsign, "
+            "CASE WHEN type = 'landing_withdrawn' THEN record ELSE '' END FROM events "
+            "WHERE icao24 = ? AND type IN ('takeoff', 'landing', 'landing_withdrawn') "
+            "ORDER BY time_s",
             (icao,),
         ).fetchall()
+        gone = _withdrawn_s(conn, icao, rows)
+        rows = [r for r in rows if r[0] != "landing_withdrawn"]
         if not rows:
             continue
         legs = flights_from_events(
             LegEvent(icao, t, float(ts), ap or None, basis or "observed", cs)
-            for t, ts, ap, basis, cs in rows
+            for t, ts, ap, basis, cs, _ in rows
+            if not (t == "landing" and float(ts) in gone)
         )
         conn.execute(
             "DELETE FROM flights WHERE icao24 = ? AND first_seen_s BETWEEN ? AND ?",

@@ -41,7 +41,8 @@ __all__ = ["RetentionSettings", "WriterCore", "cache_kib_for"]
 
 log = logging.getLogger("flyvakt.store.writer")
 
-_LEG_TYPES = ("takeoff", "landing")  # the events that start or end a flight
+# the events that start or end a flight, or take back a landing that ended one
+_LEG_TYPES = ("takeoff", "landing", "landing_withdrawn")
 
 # Why 600 s: aircraft unheard for 10 minutes have left; their pending last fix is stored and
 # their thinning state dropped, bounding memory by the number of aircraft in range.

@@ -12,7 +12,13 @@ from datetime import UTC, datetime
 import airportsdata
 
 from flyvakt.fleets import load_fleets
-from flyvakt.fleets.events import WAVE_EXPIRY_S, FleetState, fleet_positions, step
+from flyvakt.fleets.events import (
+    WAVE_DROP_AFTER_S,
+    WAVE_EXPIRY_S,
+    FleetState,
+    fleet_positions,
+    step,
+)
 from flyvakt.fleets.registry import example_fleets_path
 from flyvakt.model.events import AirportRef, Event
 
@@ -126,6 +132,12 @@ def test_open_wave_expires() -> None:
     state, _ = step(FleetState(), [ev("takeoff", A, t(9, 0), "UUWW")], REG)
     later = t(9, 0) + WAVE_EXPIRY_S + 60
     state, out = step(state, [ev("takeoff", "393322", later, "LFPG")], REG)
+    assert out == []
+    # Expired by the landing's own time: it completes nothing (whatever the batches).
+    state, out = step(state, [ev("landing", A, later, "ZKPY")], REG)
+    assert out == []
+    # Dropped from the state once no late event can reach it any more.
+    state, out = step(state, [ev("takeoff", "393322", later + WAVE_DROP_AFTER_S, "LFPG")], REG)
     assert out == [] and state.waves == []
 
 

@@ -2,7 +2,8 @@
 // script (the server's Content-Security-Policy allows scripts from this origin only).
 /* global L */
 import { LABELS, loadTerms, translate } from "./i18n.js";
-import { $, distanceNm, el, fromInput, getJSON, inZone, inputValue, isoUtc, parseIso } from "./util.js";
+import { $, WITHDRAWAL_TYPES, distanceNm, el, fromInput, getJSON, inZone, inputValue, isoUtc, parseIso,
+  withdrawalOf, withdrawnBy } from "./util.js";
 import { renderVerdict, verdictText } from "./verdict.js";
 import { renderTable } from "./table.js";
 import { drawSnapshot, imageStats } from "./snapshot.js";
@@ -26,7 +27,7 @@ const state = {
   live: false, ended: false, firstS: null, lastS: null, winFrom: null, winTo: null, t: null,
   playing: false, aircraft: [], shown: [], selected: (params.get("icao") || params.get("hex") || "").toLowerCase() || null,
   markers: new Map(), fleets: [], members: new Map(), busy: false, pending: false,
-  sort: { key: "alt", dir: "desc" }, countries: null, events: [], verdict: null, trails: [],
+  sort: { key: "alt", dir: "desc" }, countries: null, events: [], withdrawn: new Map(), verdict: null, trails: [],
   dataLabel: null, fleetsNote: "", hover: null, followed: false,
 };
 const tr = (key, vars) => translate(state.lang, key, vars);
@@ -160,7 +161,7 @@ function drawInferredLegs() {
   if (state.t == null) return;
   const last = new Map();  // hex -> its latest such landing
   for (const ev of state.events) {
-    if (ev.type !== "landing" || ev.basis !== "inferred" || !ev.airport) continue;
+    if (ev.type !== "landing" || ev.basis !== "inferred" || !ev.airport || withdrawalOf(ev, state.withdrawn)) continue;
     const t = parseIso(ev.time);
     const ac = state.aircraft.find((a) => a.hex === ev.icao24);
     if (!ac || !ac.ghost || t == null || t > state.t) continue;
@@ -273,6 +274,7 @@ async function loadEvents() {
     return;
   }
   state.events = doc.events;
+  state.withdrawn = await loadWithdrawals(doc.events);
   places.pinned = new Set(doc.events.filter((e) => e.airport).map((e) => e.airport.icao));
   places.draw();
   drawInferredLegs();
@@ -283,14 +285,25 @@ async function loadEvents() {
     const localTz = (ev.airport && ev.airport.tz) || ev.tz;
     const local = localTz ? inZone(t, localTz, state.lang, false) : (ev.local_time ? ev.local_time.slice(11, 16) : "–");
     const kind = tr("ev_" + ev.type) === "ev_" + ev.type ? ev.type.replace(/_/g, " ") : tr("ev_" + ev.type);
-    const b = el("button", { type: "button", class: "ev-btn" },
-      el("b", { class: "ev-type", "data-type": ev.type, text: kind }), " ",
+    const w = withdrawalOf(ev, state.withdrawn);
+    const b = el("button", { type: "button", class: "ev-btn", title: w ? w.reason : null },
+      el(w ? "s" : "b", { class: "ev-type", "data-type": ev.type, text: kind }), " ",
+      w ? el("span", { class: "ev-withdrawn", text: tr("withdrawn_note", { time: isoUtc(parseIso(w.time)) }) }) : "",
       el("span", { class: "ev-who", text: `${(ev.callsign || "").trim()} ${memberLabel(ev.icao24)} · ${tr(ev.basis || "observed")}` }),
       el("span", { class: "ev-place", text: place }),
       el("span", { class: "ev-times", text: `${isoUtc(t)} · ${local} ${tr("localplace")} · ${inZone(t, READER_TZ, state.lang, false)}` }));
     b.addEventListener("click", () => { setTime(t); select(ev.icao24, true); });
-    return el("li", {}, b);
+    return el("li", { class: w ? "withdrawn" : null }, b);
   }));
+}
+
+/** The withdrawals of the events listed, wherever they fall: a landing inferred when the signal
+ * was lost is withdrawn when the aircraft is seen again, often after the window shown. */
+async function loadWithdrawals(events) {
+  const here = events.filter((e) => WITHDRAWAL_TYPES.includes(e.type));
+  if (!events.some((e) => e.type === "landing" || e.type === "fleet_landed")) return withdrawnBy(here);
+  const q = new URLSearchParams({ type: WITHDRAWAL_TYPES.join(","), since: events[0].time, limit: "1000" });
+  try { return withdrawnBy([...here, ...(await getJSON(`/api/events?${q}`)).events]); } catch (e) { return withdrawnBy(here); }
 }
 
 // ---- time, playback, URL ------------------------------------------------------------------

@@ -111,3 +111,24 @@ export function altitudeColour(altFt) {
   // Hue in 10° steps: a trail is a few dozen lines rather than one per fix.
   return `hsl(${Math.round(h / 10) * 10}, 85%, 40%)`;
 }
+
+// A withdrawal (docs/fields.md) -> the type of the event it takes back.
+const WITHDRAWS = { landing_withdrawn: "landing", fleet_landed_withdrawn: "fleet_landed" };
+export const WITHDRAWAL_TYPES = Object.keys(WITHDRAWS);
+
+/** The events taken back by these withdrawals: "type|icao24|time" -> the withdrawal. A landing
+ * inferred when the signal was lost, withdrawn when the aircraft was seen again, is never shown
+ * as a plain landing (#9). */
+export function withdrawnBy(withdrawals) {
+  const m = new Map();
+  for (const w of withdrawals) {
+    const what = WITHDRAWS[w.type], when = w.details && w.details.withdrawn;
+    if (what && when) m.set(`${what}|${w.icao24}|${when}`, w);
+  }
+  return m;
+}
+
+/** The withdrawal that takes ``ev`` back, or undefined. */
+export function withdrawalOf(ev, withdrawn) {
+  return withdrawn.get(`${ev.type}|${ev.icao24}|${ev.time}`);
+}
