@@ -21,7 +21,6 @@ Rules that protect users from a false "has landed" (DESIGN.md §4):
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,16 +40,17 @@ from flyvakt.detect.calm import calm_ground as _calm_ground
 from flyvakt.detect.calm import calm_new_many as _calm_new_many
 from flyvakt.detect.calm import may_approach as _may_approach
 from flyvakt.detect.calm import remember as _remember
-from flyvakt.detect.coverage import CoverageRule, within_reach_many
+from flyvakt.detect.coverage import CoverageRule
 from flyvakt.detect.emergency import EmergencyRule
 from flyvakt.detect.expiry import DETECT_FORGET_S, drop
-from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.phase import PhaseRule
 from flyvakt.detect.prepass import FieldSearch, emergency, fix_columns, gap_prepass, ground_estimate
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
+from flyvakt.detect.sweep import refresh as _refresh
+from flyvakt.detect.sweep import sweep_lost as _sweep_lost
 from flyvakt.model import AirportRef, Event, PositionBatch
-from flyvakt.model.batches import icao_hex_many, parse_icao_hex
+from flyvakt.model.batches import parse_icao_hex
 from flyvakt.model.runs import Runs, runs_by_key, silence_generations
 
 COVERAGE, PHASE, SPOOFING = CoverageRule(), PhaseRule(), SpoofingRule()
@@ -457,119 +457,3 @@ def _dispatch(
         else:
             st.emergency_code, st.emergency_reported = -1, False  # as EmergencyRule
     _remember(st, fx)
-
-
-def _refresh(st: AircraftState, last: tuple[Any, ...]) -> None:
-    """Bring ``st.last`` up to the aircraft's last fix ``last`` (recorded in columns, in
-    :class:`Fix` field order). At an equal time too, when it is another fix: two fixes can
-    share a time, the recorded one is the later in the stream, and a batch edge may fall
-    between them. (The same fix stays: the rules may have set its phase from evidence.)"""
-    t = last[0]
-    cur = st.last
-    if not math.isnan(t) and (
-        cur is None or cur.t < t or (cur.t == t and (cur.lat, cur.lon) != (last[1], last[2]))
-    ):
-        st.last = Fix(*last)
-        if st.first is None:
-            st.first = st.last
-
-
-def _sweep_lost(
-    ctx: Context, state: DetectorState, now_s: float, out: list[Event], only: int | None = None
-) -> None:
-    """Aircraft not heard for ``SIGNAL_LOST_S``: ``signal_lost`` for each (and the landing
-    inferred later for those lost on an approach). The per-aircraft work is done in arrays
-    first: which aircraft are lost, the time zones of their last positions (one batch lookup),
-    and which have an airport within ``CLOSE_NM`` at all (one vectorised search over those low
-    enough to be within reach of one); the rules then see each lost aircraft in row order, as
-    before, with those answers in hand. Most lost aircraft (at cruise, or far from any field,
-    with no flip pending) need no rule: their ``signal_lost`` is built straight from those
-    answers (:meth:`CoverageRule.lost_plainly`); only the others go through
-    :meth:`CoverageRule.lost`."""
-    lf = state.lastfix
-    t = lf.cols["t"][: lf.size]
-    with np.errstate(invalid="ignore"):
-        gone = np.flatnonzero(~lf.cols["lost"][: lf.size] & (now_s - t > R.SIGNAL_LOST_S))
-    if only is not None:  # one aircraft (_forget_now)
-        gone = gone[lf.cols["icao24"][gone] == only]
-    if len(gone):
-        lf.cols["lost"][gone] = True
-        lat, lon = lf.cols["lat"][gone], lf.cols["lon"][gone]
-        tz = ctx.world.tz_many(lat, lon)
-        c = lf.cols
-        near = _field_near(ctx, lf, gone)
-        near_l = near.tolist()
-        quiet_l = COVERAGE.out_of_reach(ctx, c["alt"][gone], c["alt_gnss"][gone], near).tolist()
-        icaos = c["icao24"][gone].tolist()
-        hexes = icao_hex_many(c["icao24"][gone])
-        state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
-        t_l, lat_l, lon_l = c["t"][gone].tolist(), lat.tolist(), lon.tolist()
-        alt_l, gnd_l = c["alt"][gone].tolist(), c["ground"][gone].tolist()
-        aircraft = state.aircraft
-        says, plainly = COVERAGE.says_nothing_more, COVERAGE.lost_plainly
-        for k, a in enumerate(icaos):
-            st = aircraft.get(a) or state.get(a)
-            t, la, lo = t_l[k], lat_l[k], lon_l[k]
-            cur = st.last
-            if cur is None or cur.t < t or (cur.t == t and (cur.lat != la or cur.lon != lo)):
-                # The recorded last fix is the aircraft's last (what _refresh would make st.last).
-                # Lost plainly (most: at cruise, or far from any field), its event comes from
-                # the columns; st.last stays behind, as whatever reads it next (_batch when the
-                # aircraft is heard again, finish) brings it up to the recorded fix first.
-                if st.first is not None and says(st, quiet_l[k]):
-                    out.append(plainly(st, hexes[k], t, la, lo, alt_l[k], gnd_l[k], tz[k]))
-                    continue
-                _refresh(st, lf.values(int(gone[k])))
-            fx = st.last
-            if fx is None:
-                continue
-            # The search (and the zone) was for the recorded last position: another position
-            # kept as the last (_refresh) gets the search of its own.
-            near_k = near_l[k]
-            if fx.lat != la or fx.lon != lo:
-                near_k = True
-            elif says(st, COVERAGE.fix_out_of_reach(ctx, fx, near_k)):
-                out.append(plainly(st, hexes[k], fx.t, la, lo, fx.alt, fx.ground, tz[k]))
-                continue
-            if st.flip_start is None and fx.lat == la and fx.lon == lo:
-                lands = COVERAGE.lost_unflipped(
-                    ctx, st, fx, out, tz[k], field_near=near_k, icao=hexes[k]
-                )
-            else:
-                ctx.tz_known[(la, lo)] = tz[k]  # the zone there, for ctx.event (any aircraft)
-                lands = COVERAGE.lost(ctx, st, fx, out, field_near=near_k)
-            if lands:
-                state.awaiting.add(a)
-        ctx.tz_known, ctx.near_known, ctx.near_at = {}, {}, None
-    for a in list(state.awaiting) if only is None else [only] if only in state.awaiting else []:
-        st = state.aircraft[a]
-        if not st.landing_pending or st.last is None:
-            state.awaiting.discard(a)
-        elif now_s - st.last.t >= R.LOST_LANDING_S:
-            state.awaiting.discard(a)
-            COVERAGE.land_lost(ctx, st, out)
-
-
-def _field_near(ctx: Context, lf: LastFixes, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    """Per row of ``lf``: False where no airport lies within ``CLOSE_NM`` of its last position
-    (a property of the position alone: :func:`~flyvakt.detect.gaps.final_to` would find
-    none), else True. Searched (one vectorised search: ``World.airports_near_many``, the same
-    lists as ``airports_near``) only for the last fixes that ``CoverageRule.lost`` would search
-    from: not on the ground, within reach of the highest airport (its ``_within_reach``); the
-    others keep True and are turned away by those same cheap checks. The lists found are left
-    in ``ctx`` (``near_known``) for ``final_to`` to take instead of searching again."""
-    reach = within_reach_many(ctx, lf.cols["alt"][rows], lf.cols["alt_gnss"][rows])
-    out = np.ones(len(rows), np.bool_)
-    k = np.flatnonzero(reach & ~lf.cols["ground"][rows])
-    if len(k):
-        r = rows[k]
-        lat, lon = lf.cols["lat"][r], lf.cols["lon"][r]
-        count, ctx.near_at = ctx.world.airports_near_many(lat, lon, R.CLOSE_NM)
-        some = count > 0
-        out[k] = some
-        keys = zip(lat[some].tolist(), lon[some].tolist(), strict=True)
-        ctx.near_known = {
-            (a, o, R.CLOSE_NM): j
-            for (a, o), j in zip(keys, np.flatnonzero(some).tolist(), strict=True)
-        }
-    return out

@@ -25,6 +25,7 @@ from flyvakt.detect import coverage as C
 from flyvakt.detect import detector as D
 from flyvakt.detect import prepass as P
 from flyvakt.detect import rules as R
+from flyvakt.detect import sweep as S
 from flyvakt.detect.base import Context, Hot
 from flyvakt.detect.gaps import ref_key
 from flyvakt.detect.prepass import ground_estimate
@@ -155,7 +156,7 @@ def test_shortcuts_change_no_event(name: str | list[str], monkeypatch: pytest.Mo
     monkeypatch.setattr(D, "_approach_near", lambda *a: None)  # every approach search alone
     monkeypatch.setattr(D, "gap_prepass", lambda *a: None)  # every gap's searches alone
     # The signal-lost sweep: every lost aircraft searched, every time zone looked up alone.
-    monkeypatch.setattr(D, "_field_near", lambda ctx, lf, rows: np.ones(len(rows), np.bool_))
+    monkeypatch.setattr(S, "field_near", lambda ctx, lf, rows: np.ones(len(rows), np.bool_))
     monkeypatch.setattr(World, "tz_many", _tz_one_by_one)
     # ... and every lost aircraft through CoverageRule.lost, its last fix refreshed first.
     monkeypatch.setattr(C.CoverageRule, "says_nothing_more", lambda *a, **k: False)
