@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from flyvakt.model.runs import order_by_key_time, runs_by_key
+from flyvakt.model.runs import last_at, order_by_key_time, runs_by_key
 
 
 def test_runs_of_a_sorted_key_column() -> None:
@@ -38,3 +38,21 @@ def test_order_by_key_time_is_lexsort() -> None:
         got = order_by_key_time(k, t)
         np.testing.assert_array_equal(got, np.lexsort((t, k)))
     assert order_by_key_time(np.zeros(0, np.uint32), np.zeros(0)).size == 0
+
+
+def test_last_at_by_search_and_by_fill() -> None:
+    # SYNTHETIC runs; queries few (binary search) and many (the forward fill), kept rows none,
+    # some and all: every answer as the definition gives it, row by row.
+    rng = np.random.default_rng(9)
+    keys = np.sort(rng.integers(0, 40, 600)).astype(np.uint32)
+    start_of_row = runs_by_key(keys).start_of_row
+    n = len(keys)
+    for share in (0.0, 0.05, 0.5, 1.0):
+        keep = np.flatnonzero(rng.random(n) < share).astype(np.int64)
+        for at in (np.sort(rng.choice(n, 7, replace=False)), np.arange(n)):
+            want = [
+                max((k for k in keep.tolist() if start_of_row[a] <= k <= a), default=-1)
+                for a in at.tolist()
+            ]
+            got = last_at(keep, at, start_of_row)
+            assert got.tolist() == want and got.dtype == np.int64

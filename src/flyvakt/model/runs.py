@@ -135,9 +135,28 @@ def ffill_index(valid: npt.NDArray[np.bool_], starts_of_row: I64) -> I64:
     return idx
 
 
+# ``last_at`` answers queries for at least this share of the batch's rows by one forward fill
+# over the batch (its cost: the batch) instead of a binary search per query (its cost: the
+# queries, each a search of ``keep``). Measured on 65,536 rows of 5,000 aircraft: the search
+# 1.7-2.4 ms for every row, the fill 0.5-0.9 ms (and nothing when every row is kept); at an
+# eighth of the rows the search costs about what the fill does. Both give the same rows.
+_FILL_SHARE = 8
+
+
 def last_at(keep: I64, at: I64, start_of_row: I64) -> I64:
-    """For each row in ``at``, the last row of ``keep`` (sorted) at or before it in the same
-    aircraft's run; -1 where there is none. Costs the queries, not the batch."""
+    """For each row in ``at``, the last row of ``keep`` (sorted, distinct) at or before it in
+    the same aircraft's run; -1 where there is none. Costs the queries, not the batch, unless
+    they are many (``_FILL_SHARE``: a state-vector batch asks for every row)."""
+    n = len(start_of_row)  # the batch's rows: ``keep`` and ``at`` index them
+    if len(at) * _FILL_SHARE >= n:
+        if len(keep) == n:  # every row kept (``keep`` sorted, distinct): each row its own
+            return np.asarray(at, dtype=np.int64).copy()
+        last = np.full(n, -1, dtype=np.int64)
+        last[keep] = keep
+        np.maximum.accumulate(last, out=last)
+        out = last[at]
+        out[out < start_of_row[at]] = -1
+        return out
     j = np.searchsorted(keep, at, side="right") - 1
     found = keep[np.maximum(j, 0)] if len(keep) else np.zeros(len(at), dtype=np.int64)
     return np.where((j >= 0) & (found >= start_of_row[at]), found, -1)

@@ -498,7 +498,12 @@ class FileReader:
     def _arrow(self, rb: Any) -> ObservationBatch:
         import pyarrow as pa
 
-        from flyvakt.sources.statevec import columns_to_obs, distinct_of_arrow
+        from flyvakt.sources.statevec import (
+            ADDRESS_COLUMNS,
+            ArrowText,
+            columns_to_obs,
+            distinct_of_arrow,
+        )
 
         cols: dict[str, Any] = {}
         for name, col in zip(rb.schema.names, rb.columns, strict=True):
@@ -512,6 +517,8 @@ class FileReader:
                 cols[name] = arrow_numpy(col)  # nulls become NaN
             elif pa.types.is_nested(t):  # lists (receivers), structs: not state-vector fields
                 cols[name] = col.to_pylist()
+            elif pa.types.is_string(t) and name.strip().lower() in ADDRESS_COLUMNS:
+                cols[name] = ArrowText(col)  # converted row by row (statevec.icao_column)
             else:  # text, booleans, integers with gaps: converted once per distinct value
                 cols[name] = distinct_of_arrow(col)
         self.stats.bytes += rb.nbytes

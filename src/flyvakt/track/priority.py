@@ -45,7 +45,8 @@ def gate_by_priority(
     r = row_of[cand]
     # Against the state: the last accepted position (earlier batches) and its source.
     drop = (SOURCE_PRIORITY[cols["pos_src"][r]] > prio) & (t - cols["pos_t"][r] <= stale_after_s)
-    levels = np.unique(prio)
+    # The levels present, ascending (np.unique sorted every candidate: ~3 ms per 65,536).
+    levels = np.flatnonzero(np.bincount(prio)) if prio.min() != prio.max() else prio[:1]
     if len(levels) > 1:
         pos = np.arange(len(cand))
         for level in levels[:-1]:

@@ -371,9 +371,14 @@ def _context(
     ):
         fi = last_at(held[name], idx, start_of_row)
         inb = fi >= 0
-        vals = np.where(inb, column_at(o, name, np.maximum(fi, 0)), table.cols[name][rows])
+        if inb.all():  # every fix has the field from the batch (state vectors: most fields)
+            vals = column_at(o, name, fi)
+            when = o.time_s[fi] if name in max_age else t
+        else:
+            vals = np.where(inb, column_at(o, name, np.maximum(fi, 0)), table.cols[name][rows])
+            if name in max_age:
+                when = np.where(inb, o.time_s[np.maximum(fi, 0)], table.cols[f"{name}_t"][rows])
         if name in max_age:
-            when = np.where(inb, o.time_s[np.maximum(fi, 0)], table.cols[f"{name}_t"][rows])
             vals = np.where(t - when > max_age[name], PositionBatch._defaults[name][1], vals)
         getattr(out, name)[:] = vals
     # A surface CPR fix is on the ground and an airborne CPR fix is airborne, whatever an older

@@ -219,3 +219,19 @@ def test_csv_times_as_iso_utc_ms_writes_them() -> None:
     t = np.concatenate([rng.uniform(1.0e9, 1.8e9, 20_000), *(whole + f for f in fractions)])
     t = np.concatenate([t, np.nextafter(whole + 1, 0)])
     assert iso_utc_ms_many(t) == [iso_utc_ms(x) for x in t.tolist()]
+
+
+def test_receiver_lists_one_set_and_many() -> None:
+    # SYNTHETIC bit sets: all rows the same set (one receiver: no sort) and mixed sets give
+    # each row's ids, ascending, as the per-value reference does.
+    from flyvakt.cli._outputs import receiver_list_array
+
+    rng = np.random.default_rng(2)
+    for masks in (
+        np.zeros(7, np.uint64),
+        np.full(5, 0b1011, np.uint64),
+        rng.integers(0, 1 << 12, 300).astype(np.uint64),
+        np.zeros(0, np.uint64),
+    ):
+        want = [[r for r in range(64) if (m >> r) & 1] for m in masks.tolist()]
+        assert receiver_list_array(masks).to_pylist() == want

@@ -337,7 +337,7 @@ def test_icao_column_from_arrow_same_as_one_by_one() -> None:
     """Addresses read from Arrow text at once give what ``_icao`` gives value by value, for
     every form: cases, readsb's "~" mark, spaces, wrong lengths, non-hex, non-ASCII, nulls
     (synthetic values: the forms real files have, and damaged ones)."""
-    from flyvakt.sources.statevec import _icao, distinct_of_arrow, icao_column
+    from flyvakt.sources.statevec import ArrowText, _icao, distinct_of_arrow, icao_column
 
     rng = np.random.default_rng(5)
     forms = ["3c6444", "3C6444", "~c639ee", " 3c6444", "3c644", "zz6444", "", "abcdéf",
@@ -351,6 +351,8 @@ def test_icao_column_from_arrow_same_as_one_by_one() -> None:
         got = icao_column(distinct_of_arrow(part))
         expected = np.array([_icao(v) for v in part.to_pylist()], dtype=np.int64)
         assert np.array_equal(got, expected)
+        assert np.array_equal(icao_column(ArrowText(part)), expected)  # every row at once
+        assert list(ArrowText(part)) == part.to_pylist()
     assert (got == -1).sum() > 500 and (got >= 1 << 24).sum() > 100  # bad ones and "~" marks
 
 
@@ -522,3 +524,62 @@ def test_a_bad_number_in_a_late_row_costs_its_line(tmp_path: Path) -> None:
     assert len(got) == reader.stats.records == 59_999
     i = np.delete(np.arange(60_000), 50_000)
     assert np.array_equal(got.time_s, 1720000000 + i + np.where(i >= 40_000, 0.25, 0.0))
+
+
+def test_boolean_column_as_distinct_values_row_by_row() -> None:
+    """A boolean column's Distinct, from its bit maps, gives every row's value (None for a
+    null) as Arrow does, for slices starting anywhere in a byte (synthetic values)."""
+    from flyvakt.sources.statevec import distinct_of_arrow, to_bool
+
+    rng = np.random.default_rng(3)
+    values = [None if r < 0.2 else bool(r < 0.6) for r in rng.random(1000).tolist()]
+    column = pa.array(values, type=pa.bool_())
+    for part in (column, column.slice(3, 500), pa.array([True, False]), column.slice(0, 0)):
+        d = distinct_of_arrow(part)
+        assert list(d) == part.to_pylist()
+        want = [-1 if v is None else int(v) for v in part.to_pylist()]
+        assert to_bool(d).tolist() == want
+
+
+def test_short_texts_as_distinct_values_row_by_row() -> None:
+    """Short text columns (callsigns, squawks, empty cells) coded without Arrow's dictionary
+    encoding give every row's value as Arrow does: empty, null, non-ASCII, 8 bytes, slices;
+    longer values and NUL bytes take Arrow's way (synthetic values)."""
+    from flyvakt.sources.statevec import _short_texts, distinct_of_arrow
+
+    rng = np.random.default_rng(4)
+    forms = ["AFR34ZG", "", None, "12345678", "é", "1000", " 7700 ", "SAS", "ab c"]
+    values = [forms[int(i)] for i in rng.integers(0, len(forms), 3000)]
+    column = pa.array(values, type=pa.string())
+    for part in (column, column.slice(5, 1000), column.slice(0, 0), pa.array(["", ""])):
+        assert _short_texts(part) is not None
+        assert list(distinct_of_arrow(part)) == part.to_pylist()
+    for odd in (["123456789", "a"], ["a\x00", "a"]):
+        assert _short_texts(pa.array(odd)) is None
+        assert list(distinct_of_arrow(pa.array(odd))) == odd
+
+
+def test_state_vector_csv_replay_imports_no_pyarrow_compute(tmp_path: Path) -> None:
+    # Arrow's dictionary_encode imports pyarrow.compute (~0.08 s of start-up); the reader
+    # codes addresses, booleans and short texts without it.
+    import subprocess
+    import sys
+
+    path = tmp_path / "sv.csv"
+    path.write_text(
+        "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,squawk,baroaltitude\n"
+        + "".join(
+            f'{1720248189 + i},"3c{i % 7:04x}",48.{i:03d},2.5,220.1,90,,AFR{i % 3},false,'
+            f'"1000",{9000 + i}\n'
+            for i in range(200)
+        )
+    )
+    code = (
+        "import sys\n"
+        "from flyvakt.sources import FileReader\n"
+        f"n = sum(len(b) for b in FileReader({str(path)!r}))\n"
+        "print(n, 'pyarrow.compute' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    n, imported = out.stdout.split()
+    assert int(n) == 200 and imported == "False"
