@@ -64,10 +64,9 @@ class CoverageRule:
         st.landing_pending = False  # seen again: the gap rules decide, with both sides
         gap_s = fx.t - prev.t
         why = f"seen again after {duration(gap_s)} without positions"
-        regained = ctx.event("signal_regained", st, fx, reason=why)
-        regained.details = gap_details(prev, fx)
-        out.append(regained)
-        self.rejudge(ctx, st, prev, fx, out)
+        out.append(ctx.event("signal_regained", st, fx, reason=why, details=gap_details(prev, fx)))
+        if st.last_landing is not None:  # else rejudge has nothing to withdraw
+            self.rejudge(ctx, st, prev, fx, out)
 
     def rejudge(
         self, ctx: Context, st: AircraftState, prev: Fix, fx: Fix, out: list[Event]

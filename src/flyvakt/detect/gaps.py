@@ -330,11 +330,6 @@ def across_gap(
     out: list[Event],
 ) -> None:
     """Phase events across a coverage gap between ``prev`` and ``fx``, by the gap rules."""
-    from flyvakt.detect.phase import landing, takeoff
-
-    gap_s = fx.t - prev.t
-    long = gap_s > R.GAP_NAME_S
-    gap = f"{duration(gap_s)} coverage gap"
     before_ground, after_ground = bool(st.ground), fx.ground
     already = st.last_landing is not None and st.last_landing.time_s >= prev.t
     # Each search only where a branch below reads its answer (each is a pure look-up): the
@@ -350,6 +345,18 @@ def across_gap(
     climbs: list[AirportRef] = []
     if not after_ground and (before_ground or already or finals):
         climbs = initial_climb_from(ctx, st, fx)
+    if before_ground and after_ground:
+        if x is None or y is None or x.icao == y.icao:
+            return  # on the ground on both sides, not at two named airports: nothing to say
+    elif not (before_ground or after_ground or already or (finals and climbs)):
+        # Airborne on both sides, no landing inferred before it, not on final then climbing
+        # out: no branch below says anything (most of a state-vector replay's 25 k regains).
+        return
+    from flyvakt.detect.phase import landing, takeoff
+
+    gap_s = fx.t - prev.t
+    long = gap_s > R.GAP_NAME_S
+    gap = f"{duration(gap_s)} coverage gap"
     fin_codes = [a.icao for a in finals]
     climb_codes = [a.icao for a in climbs]
     events: list[Event] = []
