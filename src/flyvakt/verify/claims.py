@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Literal
 
 from flyvakt.fleets import FleetRegistry
@@ -165,7 +166,8 @@ class ClaimContext:
 
     ``now_s`` (a live server) or ``end_of_data_s`` (a store or a replay) is the time a claim
     without one is judged at, and the verdict says which. ``used_airports`` gives the airports
-    a subject actually used, to resolve an ambiguous city.
+    a subject actually used, to resolve an ambiguous city. ``local_zone``: the zone a time in
+    "local time" is read in (set by :func:`parse_claim` itself, from the claim's place).
     """
 
     subjects: SubjectContext | None = None
@@ -173,6 +175,7 @@ class ClaimContext:
     now_s: float | None = None
     end_of_data_s: float | None = None
     used_airports: Callable[[Subject], set[str]] | None = None
+    local_zone: str | None = None
 
 
 def parse_time(text: str, default_zone: str | None = None) -> float:
@@ -304,8 +307,12 @@ def parse_claim(
     subjects = ctx.subjects or SubjectContext(registry)
     body = text.strip().rstrip(".!?").strip()
     try:
-        spec, body = find_time(body, default_zone=ctx.default_zone, city_zone=city_zone)
+        spec, body = find_time(
+            body, default_zone=ctx.default_zone, city_zone=city_zone, local_zone=ctx.local_zone
+        )
     except TimeParseError as exc:
+        if exc.key == "local_zone" and ctx.local_zone is None:
+            return _in_local_time(text, registry, at_s, ctx, exc.phrase)
         raise ClaimParseError(
             f"claim {text!r}: cannot read the time {exc.phrase!r} ({exc.key})",
             key=f"time_{exc.key}",
@@ -375,6 +382,55 @@ def parse_claim(
         understood=understood,
         details={**details, "body": body},
     )
+
+
+def _in_local_time(
+    text: str, registry: FleetRegistry, at_s: float | None, ctx: ClaimContext, phrase: str
+) -> Claim:
+    """A claim whose time is in "local time" with no place in the phrase ("had landed in
+    Pyongyang by 02:30 local time on 19 June 2024"): the local time of the claim's place. The
+    claim is read once with the time in UTC, only to find its place, then again in the place's
+    zone. A place with no single zone (Russia, the United States; or no place) is an error that
+    asks for the zone: guessing one would shift the claim by hours."""
+    probe = parse_claim(text, registry, at_s, ctx=replace(ctx, local_zone="UTC"))
+    zone = place_zone(probe)
+    if zone is None:
+        raise ClaimParseError(
+            f"claim {text!r}: the time {phrase!r} is in local time, but "
+            f"{probe.object or 'the claim'} has no single time zone: write the zone",
+            key="time_local_zone",
+            details={"phrase": phrase, "place": probe.object or ""},
+        )
+    return parse_claim(text, registry, at_s, ctx=replace(ctx, local_zone=zone))
+
+
+def place_zone(claim: Claim) -> str | None:
+    """The one IANA zone of the claim's place: its airport's or city's (the first airport's),
+    or a country's only zone in tzdata's ``zone.tab``; None for a country with several."""
+    from flyvakt.geo import get_world
+
+    if claim.object_kind in ("airport", "city") and claim.airports:
+        ref = get_world().airport(claim.airports[0])
+        return None if ref is None else ref.tz
+    if claim.object_kind == "country" and claim.object:
+        zones = _country_zones().get(claim.object.upper(), [])
+        return zones[0] if len(zones) == 1 else None
+    return None
+
+
+@lru_cache(maxsize=1)
+def _country_zones() -> dict[str, list[str]]:
+    """ISO 3166 alpha-2 → its IANA zones, from tzdata's ``zone.tab`` (shipped with tzdata)."""
+    from importlib import resources
+
+    text = resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text("utf-8")
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            cols = line.split("\t")
+            if len(cols) >= 3:
+                out.setdefault(cols[0], []).append(cols[2])
+    return out
 
 
 def with_time(claim: Claim, at_s: float, basis: TimeBasis) -> Claim:

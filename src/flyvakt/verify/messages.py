@@ -25,6 +25,8 @@ _MSG: dict[str, dict[str, str]] = {
         "missing_time": "the claim has no time: say by when",
         "time_no_zone": "the time “{phrase}” has no time zone (UTC, CEST, norsk tid, +02:00…)",
         "time_no_date": "the time “{phrase}” has no date",
+        "time_local_zone": "the time “{phrase}” is in local time, but the place has no single "
+                           "time zone: write the zone (UTC, Moscow time, +09:00…)",
         "time": "I cannot read the time “{phrase}”",
         "unknown_predicate": "I cannot tell what the claim says happened (landed, took off, "
                              "was on the ground, was airborne, entered or avoided an airspace)",
@@ -45,6 +47,8 @@ _MSG: dict[str, dict[str, str]] = {
         "missing_time": "påstanden har ingen tid: si innen når",
         "time_no_zone": "tiden «{phrase}» mangler tidssone (UTC, norsk tid, CEST, +02:00 …)",
         "time_no_date": "tiden «{phrase}» mangler dato",
+        "time_local_zone": "tiden «{phrase}» er i lokal tid, men stedet har ikke én tidssone: "
+                           "skriv tidssonen (UTC, Moskva-tid, +09:00 …)",
         "time": "Jeg kan ikke lese tiden «{phrase}»",
         "unknown_predicate": "Jeg forstår ikke hva påstanden sier skjedde (landet, lettet, stod "
                              "på bakken, var i lufta, fløy inn i eller unngikk et luftrom)",
@@ -65,6 +69,8 @@ _MSG: dict[str, dict[str, str]] = {
         "missing_time": "påstanden har inga tid: sei innan når",
         "time_no_zone": "tida «{phrase}» manglar tidssone (UTC, norsk tid, CEST, +02:00 …)",
         "time_no_date": "tida «{phrase}» manglar dato",
+        "time_local_zone": "tida «{phrase}» er i lokal tid, men staden har ikkje éi tidssone: "
+                           "skriv tidssona (UTC, Moskva-tid, +09:00 …)",
         "time": "Eg kan ikkje lese tida «{phrase}»",
         "unknown_predicate": "Eg forstår ikkje kva påstanden seier skjedde (landa, letta, stod "
                              "på bakken, var i lufta, flaug inn i eller unngjekk eit luftrom)",

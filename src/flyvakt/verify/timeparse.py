@@ -1,7 +1,8 @@
 """Times as newsrooms write them, in en/nb/nn: instants ("by", "innan", "før", "at", "kl."),
 windows ("between … and …", "mellom … og …", "since", "sidan"), ISO 8601, "kl. 20.00 18. juni
 2024", "18 June 2024 20:00", "12:30 on 18 June 2024", and zones ("UTC", "CEST", "+02:00",
-"norsk tid", "Pyongyang time", "Moskva-tid", "Europe/Oslo").
+"norsk tid", "Pyongyang time", "Moskva-tid", "Europe/Oslo"), and "local time" / "lokal tid"
+(the zone of the claim's place, which the caller passes as ``local_zone``).
 
 Pure: no clock is read. A time with no zone anywhere in the phrase is read in ``default_zone``
 when one is given (the reader's ``--tz``), otherwise it is an error that says how to add one:
@@ -67,6 +68,13 @@ _NAMED_ZONES: dict[str, str] = {
     "universal time": "UTC", "koordinert universaltid": "UTC",
 }  # fmt: skip
 
+# "Local time" with no place in it ("02:30 local time", "kl. 02.30 lokal tid"): the zone of the
+# place the claim is about (an airport's or city's zone, or a country's only zone), which the
+# claim parser knows and passes in as ``local_zone``; the time reader alone cannot know it.
+_LOCAL_WORDS = ("local time", "lokal tid", "lokaltid", "local")
+LOCAL = "local"  # the zone name find_time gives "local time" when no ``local_zone`` is given
+
+
 _LEADS: dict[str, TimeKind] = {
     "at": "at", "kl": "at", "klokka": "at", "klokken": "at", "ved": "at", "on": "at", "pr": "at",
     "per": "at", "på": "at", "as of": "at",
@@ -118,11 +126,17 @@ def _display_for_offset(minutes: int) -> str:
     return "UTC" if h == 0 else f"Etc/GMT{-h:+d}"
 
 
-def zone_from_words(words: str, city_zone: CityZone | None = None) -> tuple[tzinfo, str] | None:
-    """A zone phrase → (tzinfo to read the time in, IANA zone to show times in), or None."""
+def zone_from_words(
+    words: str, city_zone: CityZone | None = None, local_zone: str | None = None
+) -> tuple[tzinfo, str] | None:
+    """A zone phrase → (tzinfo to read the time in, IANA zone to show times in), or None.
+    "local time" → ``local_zone`` when given, else (UTC, :data:`LOCAL`): a placeholder the
+    caller must replace (:func:`find_time` raises ``local_zone`` for it)."""
     w = words.strip().lower().rstrip(".,")
     if not w:
         return None
+    if w in _LOCAL_WORDS:
+        return (ZoneInfo(local_zone), local_zone) if local_zone else (UTC, LOCAL)
     if w in _ABBREV:
         off, show = _ABBREV[w]
         return (_fixed(off) if show != "UTC" else UTC), show
@@ -265,7 +279,9 @@ def _instant(d: date, c: time | None, z: tuple[tzinfo, str], end_of_day: bool) -
     return datetime.combine(d, c, tzinfo=z[0]).timestamp()
 
 
-def _zone_tail(toks: list[_Tok], j: int, city_zone: CityZone | None) -> tuple[int, str] | None:
+def _zone_tail(
+    toks: list[_Tok], j: int, city_zone: CityZone | None, local_zone: str | None = None
+) -> tuple[int, str] | None:
     """A zone phrase of up to four words starting at token ``j``: (tokens used, text)."""
     for n in (4, 3, 2, 1):
         if j + n > len(toks):
@@ -273,7 +289,7 @@ def _zone_tail(toks: list[_Tok], j: int, city_zone: CityZone | None) -> tuple[in
         words = " ".join(t.text for t in toks[j : j + n]).rstrip(".,")
         if n == 1 and words.lower() in ("tid", "time"):
             continue
-        if zone_from_words(words, city_zone) is not None:
+        if zone_from_words(words, city_zone, local_zone) is not None:
             return n, words
     return None
 
@@ -283,8 +299,11 @@ def find_time(
     *,
     default_zone: str | None = None,
     city_zone: CityZone | None = None,
+    local_zone: str | None = None,
 ) -> tuple[TimeSpec | None, str]:
-    """The claim's time phrase, read; and the claim text with the phrase removed."""
+    """The claim's time phrase, read; and the claim text with the phrase removed. A phrase in
+    "local time" is read in ``local_zone`` (the zone of the claim's place); without one it
+    raises ``TimeParseError("local_zone")``, for the caller to find the place and read again."""
     toks = [_Tok(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
     best: tuple[int, int] | None = None
     i = 0
@@ -307,7 +326,7 @@ def find_time(
             if _is_time_word(toks[k].text, nxt, prev) or low in _FILLER or low in _RANGE_JOIN:
                 k += 1
                 continue
-            z = _zone_tail(toks, k, city_zone)
+            z = _zone_tail(toks, k, city_zone, local_zone)
             if z is not None and k > j:
                 k += z[0]
                 continue
@@ -328,11 +347,15 @@ def find_time(
     phrase = text[run[0].start : run[-1].end]
     rest = (text[: run[0].start] + " " + text[run[-1].end :]).strip()
     rest = re.sub(r"\s+", " ", rest).strip(" ,")
-    return _read_phrase(run, phrase, default_zone, city_zone), rest
+    return _read_phrase(run, phrase, default_zone, city_zone, local_zone), rest
 
 
 def _read_phrase(
-    run: list[_Tok], phrase: str, default_zone: str | None, city_zone: CityZone | None
+    run: list[_Tok],
+    phrase: str,
+    default_zone: str | None,
+    city_zone: CityZone | None,
+    local_zone: str | None = None,
 ) -> TimeSpec:
     kind: TimeKind = "at"
     p = 0
@@ -370,9 +393,13 @@ def _read_phrase(
         words: list[str] = []
         q = 0
         while q < len(part):
-            z = _zone_tail(part, q, city_zone) if not _is_time_word(part[q].text, None) else None
+            z = (
+                _zone_tail(part, q, city_zone, local_zone)
+                if not _is_time_word(part[q].text, None)
+                else None
+            )
             if z is not None and part[q].low not in _FILLER:
-                zone = zone_from_words(z[1], city_zone)
+                zone = zone_from_words(z[1], city_zone, local_zone)
                 q += z[0]
                 continue
             words.append(part[q].text)
@@ -382,6 +409,8 @@ def _read_phrase(
     dates = [d for d, _, _ in points if d is not None]
     zones = [z for _, _, z in points if z is not None]
     zone = zone or (zones[-1] if zones else None)
+    if zone is not None and zone[1] == LOCAL:
+        raise TimeParseError("local_zone", phrase)  # the caller knows the place: it reads again
     if zone is None and default_zone:
         zone = zone_from_words(default_zone, city_zone) or (ZoneInfo(default_zone), default_zone)
     if not dates:
