@@ -233,6 +233,7 @@ def encode_fleets(f: FleetState) -> dict[str, Any]:
         "together": f.together,
         "fixes": {k: _enc(v) for k, v in f.fixes.items()},
         "landed": [_enc(w) for w in f.landed],
+        "together_next_s": f.together_next_s,
     }
 
 
@@ -244,6 +245,7 @@ def decode_fleets(f: dict[str, Any]) -> FleetState:
         together={k: [list(g) for g in v] for k, v in f["together"].items()},
         fixes={k: _dec(v) for k, v in f["fixes"].items()},
         landed=[_dec(w) for w in f.get("landed", [])],
+        together_next_s=float(f.get("together_next_s", float("-inf"))),
     )
 
 
