@@ -71,7 +71,8 @@ FORMAT = "flyvakt-state"
 # ``tails`` (fixes since each aircraft's last country sample, detect/tails.py) and
 # ``edge_held`` (records the edge validator holds back into the next step, flyvakt.validate),
 # the fleets' ``landed`` (complete waves, kept for a withdrawal; fleets/events.py) and each
-# wave's ``said`` (its fleet_landed events).
+# wave's ``said`` (its fleet_landed events), the fleets' ``together_next_s`` (the next tick of
+# fleet_together's grid; absent: the grid starts at the oldest member fix held).
 FORMAT_VERSION = 1
 
 _TYPES: dict[str, type[Any]] = {

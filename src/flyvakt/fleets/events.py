@@ -539,6 +539,9 @@ def _judge_until(state: FleetState, clock_s: float, registry: FleetRegistry) -> 
     each tick are in ``state.fixes``); with no fix left, skip to the first tick at or after
     ``clock_s`` (no fix, no group)."""
     out: list[Event] = []
+    if state.together_next_s == -math.inf:  # never judged (new, or an older checkpoint)
+        first_s = min((f.time_s for f in state.fixes.values()), default=clock_s)
+        state.together_next_s = math.ceil(first_s / TOGETHER_GRID_S) * TOGETHER_GRID_S
     while state.together_next_s < clock_s:
         tick_s = state.together_next_s
         state.fixes = {

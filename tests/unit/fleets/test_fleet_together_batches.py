@@ -73,3 +73,16 @@ def test_the_grid_survives_a_checkpoint() -> None:
         got += said
     assert [e.to_json() for e in got] == [e.to_json() for e in want]
     assert state.together_next_s == t0 + 40.0
+
+
+def test_a_checkpoint_without_the_grid_starts_it_at_the_fixes_held() -> None:
+    """A fleet state checkpointed before the grid (member fixes, no ``together_next_s``): the
+    grid starts at the oldest fix held, never at minus infinity."""
+    t0 = 1_600_000_000.0
+    whole = _fixes(t0, 40)
+    state, _ = together_step(FleetState(), whole.take(np.flatnonzero(whole.time_s == t0)), REG)
+    doc = encode_fleets(state)
+    del doc["together_next_s"]
+    state = decode_fleets(json.loads(json.dumps(doc)))
+    state, said = together_step(state, whole.take(np.flatnonzero(whole.time_s > t0)), REG)
+    assert [(e.type, e.time_s) for e in said] == [("fleet_together", t0)]
