@@ -71,7 +71,8 @@ FORMAT = "flyvakt-state"
 # ``tails`` (fixes since each aircraft's last country sample, detect/tails.py) and
 # ``edge_held`` (records the edge validator holds back into the next step, flyvakt.validate),
 # the fleets' ``landed`` (complete waves, kept for a withdrawal; fleets/events.py) and each
-# wave's ``said`` (its fleet_landed events).
+# wave's ``said`` (its fleet_landed events), the fleets' ``together_next_s`` (the next tick of
+# fleet_together's grid; absent: the grid starts at the oldest member fix held).
 FORMAT_VERSION = 1
 
 _TYPES: dict[str, type[Any]] = {
@@ -233,6 +234,7 @@ def encode_fleets(f: FleetState) -> dict[str, Any]:
         "together": f.together,
         "fixes": {k: _enc(v) for k, v in f.fixes.items()},
         "landed": [_enc(w) for w in f.landed],
+        "together_next_s": f.together_next_s,
     }
 
 
@@ -244,6 +246,7 @@ def decode_fleets(f: dict[str, Any]) -> FleetState:
         together={k: [list(g) for g in v] for k, v in f["together"].items()},
         fixes={k: _dec(v) for k, v in f["fixes"].items()},
         landed=[_dec(w) for w in f.get("landed", [])],
+        together_next_s=float(f.get("together_next_s", float("-inf"))),
     )
 
 

@@ -107,6 +107,8 @@ class FleetState:
     fixes: dict[str, MemberFix] = field(default_factory=dict)
     # complete waves, kept so that a member landing withdrawn later opens its wave again
     landed: list[Wave] = field(default_factory=list)
+    # the next tick of the fleet_together grid (data time, a multiple of TOGETHER_GRID_S)
+    together_next_s: float = float("-inf")
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -122,6 +124,7 @@ class FleetState:
             together={k: [list(g) for g in v] for k, v in data.get("together", {}).items()},
             fixes={k: MemberFix(**v) for k, v in data.get("fixes", {}).items()},
             landed=[_wave_of(w) for w in data.get("landed", [])],
+            together_next_s=float(data.get("together_next_s", float("-inf"))),
         )
 
 
@@ -392,6 +395,12 @@ def fleet_positions(
 TOGETHER_MAX_NM = 5.0
 TOGETHER_MAX_TRACK_DIFF_DEG = 15.0
 TOGETHER_MAX_FIX_AGE_S = 60.0
+# Why judge every 10 s of data time: the groups are judged on a grid of data time, not when a
+# step ends, so that where the batches were cut cannot make or break a group (before, calfire
+# with every aircraft in one fleet gave two more groups at 512-record batches than in one).
+# 10 s is well inside the 60 s a fix stays valid, so a formation of a minute or more is always
+# seen on several ticks, and a group's pairs are checked ~6 times a minute, not per fix.
+TOGETHER_GRID_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -417,18 +426,22 @@ def _track_diff_deg(a: float, b: float) -> float:
 
 
 def step_positions(
-    state: FleetState, fixes: Iterable[MemberFix], registry: FleetRegistry
+    state: FleetState,
+    fixes: Iterable[MemberFix],
+    registry: FleetRegistry,
+    now_s: float | None = None,
 ) -> tuple[FleetState, list[Event]]:
     """``fleet_together`` when two or more members of a fleet fly close on the same track.
 
     A group is reported once when it forms (or grows); it is forgotten when it breaks up, so
     it is reported again if it forms again. Fixes older than :data:`TOGETHER_MAX_FIX_AGE_S`
-    before the newest one are ignored.
+    before ``now_s`` (default: the newest fix) are ignored; the events are timed ``now_s``.
     """
     fixes = list(fixes)
     if not fixes:
         return state, []
-    now_s = max(f.time_s for f in fixes)
+    if now_s is None:
+        now_s = max(f.time_s for f in fixes)
     by_fleet: dict[str, list[MemberFix]] = {}
     for fix in fixes:
         if now_s - fix.time_s > TOGETHER_MAX_FIX_AGE_S:
@@ -485,23 +498,27 @@ def step_positions(
 def together_step(
     state: FleetState, positions: PositionBatch, registry: FleetRegistry
 ) -> tuple[FleetState, list[Event]]:
-    """:func:`step_positions` fed from a tracker batch: the last airborne fix with a known
-    track of each fleet member is kept in ``state.fixes`` (fixes older than
-    :data:`TOGETHER_MAX_FIX_AGE_S` before the newest are dropped), and the groups are checked
-    on them. Vectorised: only rows of fleet members reach Python."""
+    """:func:`step_positions` fed from a tracker batch, judged on a grid of data time: at each
+    tick ``T`` (a multiple of :data:`TOGETHER_GRID_S`), on the last airborne fix with a known
+    track of each fleet member at or before ``T`` (``state.fixes``; fixes older than
+    :data:`TOGETHER_MAX_FIX_AGE_S` before ``T`` dropped). A tick is judged once data after it
+    has been seen (any row of the batch), so the groups do not depend on where the batches
+    were cut; the next tick is carried in ``state.together_next_s``. Vectorised: only rows of
+    fleet members reach Python."""
     if len(positions) == 0 or len(registry) == 0:
         return state, []
-    air = (positions.on_ground != 1) & ~np.isnan(positions.track_deg)
+    p = positions
+    air = (p.on_ground != 1) & ~np.isnan(p.track_deg)
     rows = np.flatnonzero(air)
     if rows.size:
-        rows = rows[registry.member_mask(positions.icao24[rows], positions.time_s[rows])]
-    if rows.size == 0:  # nothing new: the groups (relative to the newest fix) cannot change
-        return state, []
-    p = positions
+        rows = rows[registry.member_mask(p.icao24[rows], p.time_s[rows])]
+    rows = rows[np.argsort(p.time_s[rows], kind="stable")]
+    out: list[Event] = []
     for i in rows.tolist():  # members only: a handful of rows per batch
+        t = float(p.time_s[i])
+        out += _judge_until(state, t, registry)
         key = f"{int(p.icao24[i]):06x}"
         old = state.fixes.get(key)
-        t = float(p.time_s[i])
         if old is not None and old.time_s > t:
             continue
         alt = float(p.altitude_baro_ft[i])
@@ -513,13 +530,30 @@ def together_step(
             track_deg=float(p.track_deg[i]),
             altitude_baro_ft=None if math.isnan(alt) else alt,
         )
-    if not state.fixes:
-        return state, []
-    newest = max(f.time_s for f in state.fixes.values())
-    state.fixes = {
-        k: f for k, f in state.fixes.items() if newest - f.time_s <= TOGETHER_MAX_FIX_AGE_S
-    }
-    return step_positions(state, list(state.fixes.values()), registry)
+    out += _judge_until(state, float(np.max(p.time_s)), registry)
+    return state, out
+
+
+def _judge_until(state: FleetState, clock_s: float, registry: FleetRegistry) -> list[Event]:
+    """Judge every tick of the grid before ``clock_s`` not judged yet (the fixes at or before
+    each tick are in ``state.fixes``); with no fix left, skip to the first tick at or after
+    ``clock_s`` (no fix, no group)."""
+    out: list[Event] = []
+    if state.together_next_s == -math.inf:  # never judged (new, or an older checkpoint)
+        first_s = min((f.time_s for f in state.fixes.values()), default=clock_s)
+        state.together_next_s = math.ceil(first_s / TOGETHER_GRID_S) * TOGETHER_GRID_S
+    while state.together_next_s < clock_s:
+        tick_s = state.together_next_s
+        state.fixes = {
+            k: f for k, f in state.fixes.items() if tick_s - f.time_s <= TOGETHER_MAX_FIX_AGE_S
+        }
+        if not state.fixes:
+            state.together.clear()
+            state.together_next_s = math.ceil(clock_s / TOGETHER_GRID_S) * TOGETHER_GRID_S
+            break
+        out += step_positions(state, list(state.fixes.values()), registry, tick_s)[1]
+        state.together_next_s = tick_s + TOGETHER_GRID_S
+    return out
 
 
 def _groups(fixes: list[MemberFix]) -> list[list[str]]:

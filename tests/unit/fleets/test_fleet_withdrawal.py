@@ -96,8 +96,8 @@ def test_a_replay_gives_the_same_fleet_waves_at_any_batch_size(tmp_path: Path) -
     (``fleet_departed``, ``fleet_landed``, and their withdrawals, settled) are the same at
     65,536- and 512-record batches. Before, a wave expired once per step on the newest event:
     a5035e took off from KFAT and landed there 40 h later, which completed its wave in one
-    batch and not at 512 (and the waves after it then differed). ``fleet_together`` is left
-    out: it is judged on each step's positions (docs/batch-split.md)."""
+    batch and not at 512 (and the waves after it then differed). ``fleet_together`` has its
+    own test (tests/unit/fleets/test_fleet_together_batches.py)."""
     path = str(DATA / "traffic" / "calfire.json.gz")
     ids = sorted({e.icao24 for e in replay_files([path], keep_positions=False).events})
     fleets = tmp_path / "fleets.toml"
