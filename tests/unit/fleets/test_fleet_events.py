@@ -182,6 +182,24 @@ def test_fleet_together_reported_once_per_formation() -> None:
     assert len(out) == 1
 
 
+def test_fleet_together_a_group_that_grows_is_said_again() -> None:
+    """SYNTHETIC: a pair, then a third member joins (said: the group grew), then it leaves and
+    joins again within TOGETHER_FORGET_S (not said: the same meeting)."""
+    from flyvakt.fleets.events import MemberFix, step_positions
+
+    t0 = t(12, 0)
+
+    def at(time_s: float, members: list[str]) -> list[MemberFix]:
+        lon = {A: 110.0, B: 110.047, C: 110.094}  # ~2 NM apart in a line, same track
+        return [MemberFix(m, time_s, 45.0, lon[m], 95.0) for m in members]
+
+    said, state = [], FleetState()
+    for k, members in enumerate([[A, B], [A, B, C], [A, B], [A, B, C]]):
+        state, out = step_positions(state, at(t0 + 10 * k, members), REG)
+        said.append([e.details["count"] for e in out])
+    assert said == [[2], [3], [], []]
+
+
 def unnamed(icao: str, time_s: float, candidates: list[str], within: bool = True) -> Event:
     """An inferred landing that names no airport (track lost on approach, not on short
     final): every airport within reach as candidates, as detect/lastfix.py writes it."""
