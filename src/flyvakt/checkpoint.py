@@ -31,7 +31,7 @@ import numpy.typing as npt
 from flyvakt.decode.commb import CommBLatest
 from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
-from flyvakt.fleets.events import FleetState, MemberFix, MemberStatus, Wave
+from flyvakt.fleets.events import FleetState, MemberFix, MemberStatus, Wave, together_last_of
 from flyvakt.model import AirportRef, Event, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, PipelineStats
 from flyvakt.track import TrackerState
@@ -72,7 +72,8 @@ FORMAT = "flyvakt-state"
 # ``edge_held`` (records the edge validator holds back into the next step, flyvakt.validate),
 # the fleets' ``landed`` (complete waves, kept for a withdrawal; fleets/events.py) and each
 # wave's ``said`` (its fleet_landed events), the fleets' ``together_next_s`` (the next tick of
-# fleet_together's grid; absent: the grid starts at the oldest member fix held).
+# fleet_together's grid; absent: the grid starts at the oldest member fix held) and
+# ``together_last_s`` (groups said and not yet forgotten; absent: only the last tick's groups).
 FORMAT_VERSION = 1
 
 _TYPES: dict[str, type[Any]] = {
@@ -235,6 +236,7 @@ def encode_fleets(f: FleetState) -> dict[str, Any]:
         "fixes": {k: _enc(v) for k, v in f.fixes.items()},
         "landed": [_enc(w) for w in f.landed],
         "together_next_s": f.together_next_s,
+        "together_last_s": f.together_last_s,
     }
 
 
@@ -247,6 +249,7 @@ def decode_fleets(f: dict[str, Any]) -> FleetState:
         fixes={k: _dec(v) for k, v in f["fixes"].items()},
         landed=[_dec(w) for w in f.get("landed", [])],
         together_next_s=float(f.get("together_next_s", float("-inf"))),
+        together_last_s=together_last_of(f.get("together_last_s", {})),
     )
 
 

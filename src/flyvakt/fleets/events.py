@@ -109,6 +109,9 @@ class FleetState:
     landed: list[Wave] = field(default_factory=list)
     # the next tick of the fleet_together grid (data time, a multiple of TOGETHER_GRID_S)
     together_next_s: float = float("-inf")
+    # fleet → {members joined by ",": the last tick they were together}: the groups said and
+    # not yet forgotten (TOGETHER_FORGET_S), so that a group that re-forms is not said again
+    together_last_s: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -125,7 +128,12 @@ class FleetState:
             fixes={k: MemberFix(**v) for k, v in data.get("fixes", {}).items()},
             landed=[_wave_of(w) for w in data.get("landed", [])],
             together_next_s=float(data.get("together_next_s", float("-inf"))),
+            together_last_s=together_last_of(data.get("together_last_s", {})),
         )
+
+
+def together_last_of(data: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    return {k: {g: float(t) for g, t in v.items()} for k, v in data.items()}
 
 
 def _airport_of(a: dict[str, Any] | None) -> AirportRef | None:
@@ -401,6 +409,13 @@ TOGETHER_MAX_FIX_AGE_S = 60.0
 # 10 s is well inside the 60 s a fix stays valid, so a formation of a minute or more is always
 # seen on several ticks, and a group's pairs are checked ~6 times a minute, not per fix.
 TOGETHER_GRID_S = 10.0
+# Why forget a group only after 10 min apart: circling firefighting aircraft (calfire, every
+# aircraft in one fleet) break the 15-degree track rule while they orbit a fire at different
+# phases; forgetting a group at once said it again each time it re-formed (396 events on
+# calfire, one per flap). On calfire, forgetting after 60 s gives 291 events, 300 s 147, 600 s
+# 118, 900 s 112, 1800 s 72: the count levels off at 10 min (two or three orbits and a drop
+# run), and beyond ~15 min it starts to merge separate sorties (an airtanker's reload).
+TOGETHER_FORGET_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -433,9 +448,11 @@ def step_positions(
 ) -> tuple[FleetState, list[Event]]:
     """``fleet_together`` when two or more members of a fleet fly close on the same track.
 
-    A group is reported once when it forms (or grows); it is forgotten when it breaks up, so
-    it is reported again if it forms again. Fixes older than :data:`TOGETHER_MAX_FIX_AGE_S`
-    before ``now_s`` (default: the newest fix) are ignored; the events are timed ``now_s``.
+    A group is reported once when it forms (or grows); it is forgotten once its members have not
+    been together for more than :data:`TOGETHER_FORGET_S` (``state.together_last_s``), so it is
+    reported again only if it forms again after that. Fixes older than
+    :data:`TOGETHER_MAX_FIX_AGE_S` before ``now_s`` (default: the newest fix) are ignored; the
+    events are timed ``now_s``.
     """
     fixes = list(fixes)
     if not fixes:
@@ -453,10 +470,19 @@ def step_positions(
         for fleet_id in registry.match(addr, None, fix.time_s):
             by_fleet.setdefault(fleet_id, []).append(fix)
     out: list[Event] = []
-    for fleet_id in sorted(set(by_fleet) | set(state.together)):  # deterministic order
+    fleet_ids = set(by_fleet) | set(state.together) | set(state.together_last_s)
+    for fleet_id in sorted(fleet_ids):  # deterministic order
         members = {f.icao24: f for f in by_fleet.get(fleet_id, [])}
         groups = _groups(list(members.values()))
+        seen = {
+            g: last_s
+            for g, last_s in state.together_last_s.get(fleet_id, {}).items()
+            if now_s - last_s <= TOGETHER_FORGET_S
+        }
+        # state.together: the groups of the last tick (all of them in ``seen`` too, except in
+        # a checkpoint from before together_last_s)
         before = [set(g) for g in state.together.get(fleet_id, [])]
+        before += [set(g.split(",")) for g in seen]
         for group in groups:
             if any(set(group) <= old for old in before):
                 continue
@@ -488,6 +514,13 @@ def step_positions(
                     },
                 )
             )
+        for group in groups:
+            key = ",".join(group)
+            seen[key] = max(now_s, seen.get(key, now_s))
+        if seen:
+            state.together_last_s[fleet_id] = seen
+        else:
+            state.together_last_s.pop(fleet_id, None)
         if groups:
             state.together[fleet_id] = groups
         else:

@@ -143,7 +143,7 @@ def test_open_wave_expires() -> None:
 
 def test_fleet_together_reported_once_per_formation() -> None:
     # Synthetic fixes: two Il-96 in close trail (2 NM apart, same track), one far away.
-    from flyvakt.fleets.events import MemberFix, step_positions
+    from flyvakt.fleets.events import TOGETHER_FORGET_S, MemberFix, step_positions
 
     t0 = t(12, 0)
     fixes = [
@@ -161,15 +161,43 @@ def test_fleet_together_reported_once_per_formation() -> None:
     later = [MemberFix(f.icao24, f.time_s + 60, f.lat, f.lon + 0.2, f.track_deg) for f in fixes]
     state, out = step_positions(state, later, REG)
     assert out == []
-    # Diverging tracks break the group; re-forming reports again.
+    # Diverging tracks break the group; re-forming within TOGETHER_FORGET_S is not said again,
+    # re-forming after longer apart is.
     apart = [
         MemberFix(A, t0 + 120, 45.0, 110.5, 95.0),
         MemberFix(B, t0 + 120, 45.0, 110.55, 180.0),
     ]
     state, out = step_positions(state, apart, REG)
     assert out == [] and "ru-gov" not in state.together
-    state, out = step_positions(state, fixes[:2], REG)
+    # together last at t0 + 60
+    back_s = t0 + 60 + TOGETHER_FORGET_S
+    again = [MemberFix(f.icao24, back_s, f.lat, f.lon, f.track_deg) for f in fixes[:2]]
+    state, out = step_positions(state, again, REG)  # TOGETHER_FORGET_S after last together
+    assert out == []
+    apart = [MemberFix(f.icao24, back_s + 10, f.lat, f.lon, f.track_deg) for f in apart]
+    state, out = step_positions(state, apart, REG)
+    late_s = back_s + 20 + TOGETHER_FORGET_S
+    late = [MemberFix(f.icao24, late_s, f.lat, f.lon, f.track_deg) for f in fixes[:2]]
+    state, out = step_positions(state, late, REG)  # 20 s more than that
     assert len(out) == 1
+
+
+def test_fleet_together_a_group_that_grows_is_said_again() -> None:
+    """SYNTHETIC: a pair, then a third member joins (said: the group grew), then it leaves and
+    joins again within TOGETHER_FORGET_S (not said: the same meeting)."""
+    from flyvakt.fleets.events import MemberFix, step_positions
+
+    t0 = t(12, 0)
+
+    def at(time_s: float, members: list[str]) -> list[MemberFix]:
+        lon = {A: 110.0, B: 110.047, C: 110.094}  # ~2 NM apart in a line, same track
+        return [MemberFix(m, time_s, 45.0, lon[m], 95.0) for m in members]
+
+    said, state = [], FleetState()
+    for k, members in enumerate([[A, B], [A, B, C], [A, B], [A, B, C]]):
+        state, out = step_positions(state, at(t0 + 10 * k, members), REG)
+        said.append([e.details["count"] for e in out])
+    assert said == [[2], [3], [], []]
 
 
 def unnamed(icao: str, time_s: float, candidates: list[str], within: bool = True) -> Event:

@@ -11,6 +11,7 @@ import numpy as np
 
 from flyvakt.checkpoint import dumps, loads
 from flyvakt.fleets import example_fleets_path, load_fleets
+from flyvakt.fleets.events import TOGETHER_FORGET_S
 from flyvakt.model import ObservationBatch
 from flyvakt.pipeline import PipelineState, step
 from flyvakt.runtime.setup import make_detector, tracker_config
@@ -47,10 +48,17 @@ def test_pipeline_emits_fleet_together_once_per_formation() -> None:
     ev = found[0]
     assert ev.fleet == ["ru-gov"] and ev.details["members"] == ["15770c", "157710"]
     assert 1.5 < ev.details["max_separation_nm"] < 2.5
-    # B turns away: the group breaks; when it re-forms it is reported again.
+    # B turns away: the group breaks; when it re-forms soon it is the same meeting, not said
+    # again; re-formed after more than TOGETHER_FORGET_S apart, it is said again.
     state, out = step(state, _batch(T0 + 60, 10, b_track=180.0), cfg, det)
     assert not [e for e in out.events if e.type == "fleet_together"]
     state, out = step(state, _batch(T0 + 70, 10), cfg, det)
+    assert not [e for e in out.events if e.type == "fleet_together"]
+    apart_s = int(TOGETHER_FORGET_S) + 10
+    state, out = step(state, _batch(T0 + 80, apart_s, b_track=180.0), cfg, det)
+    assert not [e for e in out.events if e.type == "fleet_together"]
+    state = loads(dumps(state))
+    state, out = step(state, _batch(T0 + 80 + apart_s, 10), cfg, det)
     assert [e.type for e in out.events if e.type == "fleet_together"] == ["fleet_together"]
 
 
