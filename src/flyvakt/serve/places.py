@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import Any
+
+from flyvakt.geo.zonetab import zone_tab_rows, zone_tab_text
 
 __all__ = ["airports_geojson", "parse_zone_tab", "places", "runways_geojson"]
 
@@ -32,18 +33,12 @@ def _dms(sign: str, deg: str, minute: str, sec: str | None) -> float:
 def parse_zone_tab(text: str) -> list[dict[str, Any]]:
     """``zone.tab`` lines (``KP<TAB>+3901+12545<TAB>Asia/Pyongyang``) → name, lat, lon, tz."""
     out: list[dict[str, Any]] = []
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) < 3:
-            continue
-        m = _COORD.match(parts[1])
+    for _country, coords, tz in zone_tab_rows(text):
+        m = _COORD.match(coords)
         if m is None:
             continue
         lat = _dms(m[1], m[2], m[3], m[4])
         lon = _dms(m[5], m[6], m[7], m[8])
-        tz = parts[2]
         name = tz.rsplit("/", 1)[-1].replace("_", " ")
         out.append({"name": name, "lat": round(lat, 4), "lon": round(lon, 4), "tz": tz})
     return out
@@ -52,11 +47,7 @@ def parse_zone_tab(text: str) -> list[dict[str, Any]]:
 @lru_cache(maxsize=1)
 def places() -> list[dict[str, Any]]:
     """Principal cities of the IANA zones (tzdata package); empty if tzdata is missing."""
-    try:
-        text = resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text("utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):
-        return []
-    return parse_zone_tab(text)
+    return parse_zone_tab(zone_tab_text())
 
 
 @lru_cache(maxsize=1)

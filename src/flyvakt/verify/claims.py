@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any, Literal
 
 from flyvakt.fleets import FleetRegistry
@@ -408,29 +407,15 @@ def place_zone(claim: Claim) -> str | None:
     """The one IANA zone of the claim's place: its airport's or city's (the first airport's),
     or a country's only zone in tzdata's ``zone.tab``; None for a country with several."""
     from flyvakt.geo import get_world
+    from flyvakt.geo.zonetab import country_zones
 
     if claim.object_kind in ("airport", "city") and claim.airports:
         ref = get_world().airport(claim.airports[0])
         return None if ref is None else ref.tz
     if claim.object_kind == "country" and claim.object:
-        zones = _country_zones().get(claim.object.upper(), [])
+        zones = country_zones().get(claim.object.upper(), ())
         return zones[0] if len(zones) == 1 else None
     return None
-
-
-@lru_cache(maxsize=1)
-def _country_zones() -> dict[str, list[str]]:
-    """ISO 3166 alpha-2 → its IANA zones, from tzdata's ``zone.tab`` (shipped with tzdata)."""
-    from importlib import resources
-
-    text = resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text("utf-8")
-    out: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            cols = line.split("\t")
-            if len(cols) >= 3:
-                out.setdefault(cols[0], []).append(cols[2])
-    return out
 
 
 def with_time(claim: Claim, at_s: float, basis: TimeBasis) -> Claim:
