@@ -41,7 +41,7 @@ from flyvakt.alerts.rules import (
 )
 from flyvakt.alerts.sinks import send
 from flyvakt.model import Event
-from flyvakt.model.events import iso_utc
+from flyvakt.model.events import WITHDRAWALS, iso_utc
 
 __all__ = [
     "AlertManager",
@@ -58,8 +58,6 @@ log = logging.getLogger("flyvakt.alerts")
 
 Sender = Callable[[str, dict[str, Any]], None]
 
-# A withdrawal → the type of the event it withdraws (named by aircraft, ISO time and place).
-WITHDRAWS = {"landing_withdrawn": "landing", "fleet_landed_withdrawn": "fleet_landed"}
 # The languages of a withdrawal's ``text`` (the bulletins' languages).
 TEXT_LANGS = ("en", "nb", "nn")
 
@@ -163,7 +161,7 @@ class AlertManager:
         """Queue delivery of every new alert these events raise; returns the payloads."""
         out: list[dict[str, Any]] = []
         for ev in events:
-            if ev.type in WITHDRAWS:
+            if ev.type in WITHDRAWALS:
                 for rule in self._alerted(ev):
                     self._raise(rule, ev, {"text": withdrawal_text(ev)}, out)
                 continue
@@ -176,7 +174,7 @@ class AlertManager:
         """The rules that alerted on the event ``withdrawal`` withdraws (its type, aircraft,
         ``details.withdrawn`` time and place, as the withdrawal names them)."""
         when = withdrawal.details.get("withdrawn") if withdrawal.details else None
-        what = (WITHDRAWS[withdrawal.type], withdrawal.icao24, str(when))
+        what = (WITHDRAWALS[withdrawal.type], withdrawal.icao24, str(when))
         place = dedupe_key(withdrawal)[3]
         names = {r for r, p in self._raised.get(what, ()) if p is None or p == place}
         return [rule for rule in self.rules if rule.name in names]
