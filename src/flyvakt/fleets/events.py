@@ -21,7 +21,8 @@ never produce ``fleet_landed``: "the last of N" needs to know N.
 A member's landing withdrawn (``landing_withdrawn``: inferred when the signal was lost, the
 aircraft seen again) leaves its wave: the wave is open again, and each ``fleet_landed`` said
 from it is withdrawn (``fleet_landed_withdrawn``, :func:`_withdraw`). Completed waves are kept
-(``FleetState.landed``) for that until :data:`WAVE_EXPIRY_S` after their last landing.
+(``FleetState.landed``) for that until :data:`WAVE_EXPIRY_S` after their last landing, or
+while a member landing inferred when the signal was lost awaits that member (:func:`_kept`).
 """
 
 from __future__ import annotations
@@ -59,6 +60,14 @@ WAVE_EXPIRY_S = 36 * 3600.0
 # Before, expiry ran once per step on the newest event: calfire's a5035e took off from KFAT and
 # landed there 40 h later, which completed its wave in one large batch and not at 512 records.
 WAVE_DROP_AFTER_S = 3600.0
+
+
+# Why 30 days: a complete wave whose member landing was inferred when that member's signal was
+# lost is kept, past WAVE_EXPIRY_S, until the member is seen again (only then can the landing
+# be withdrawn, and with it the fleet landing): a government aircraft may stay out of coverage
+# for days. Before, a withdrawal more than 36 h after the wave's last landing found no wave
+# and the fleet landing stood, silently. A month bounds the state for aircraft never seen again.
+WAVE_AWAIT_MAX_S = 30 * 86400.0
 
 
 def _expired(wave: Wave, time_s: float) -> bool:
@@ -339,12 +348,32 @@ def step(
                 _on_landing(state, ev, fleet_id, out)
     gone_s = state.latest_s - WAVE_DROP_AFTER_S
     state.waves = [w for w in state.waves if not _expired(w, gone_s)]
-    state.landed = [w for w in state.landed if state.latest_s - _last_landing_s(w) <= WAVE_EXPIRY_S]
+    state.landed = [w for w in state.landed if _kept(state, w)]
     return state, out
 
 
 def _last_landing_s(wave: Wave) -> float:
     return max(float(i["time_s"]) for i in wave.landings.values())
+
+
+def _kept(state: FleetState, wave: Wave) -> bool:
+    """Whether a complete wave is still kept for a withdrawal (:data:`WAVE_EXPIRY_S` after its
+    last landing; up to :data:`WAVE_AWAIT_MAX_S` while a member whose landing was inferred when
+    its signal was lost has not been seen since)."""
+    age_s = state.latest_s - _last_landing_s(wave)
+    if age_s <= WAVE_EXPIRY_S:
+        return True
+    return age_s <= WAVE_AWAIT_MAX_S and any(
+        info.get("withdrawable") and _unseen_since(state, icao24, float(info["time_s"]))
+        for icao24, info in wave.landings.items()
+    )
+
+
+def _unseen_since(state: FleetState, icao24: str, time_s: float) -> bool:
+    """Whether the member has said nothing since ``time_s`` but, at most, that it is seen again
+    (the withdrawal is timed with that ``signal_regained`` and may come in a later step)."""
+    last = state.last.get(icao24)
+    return last is None or last.time_s <= time_s or last.type == "signal_regained"
 
 
 def _withdrawals_first(
