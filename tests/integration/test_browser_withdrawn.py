@@ -69,35 +69,30 @@ def _assert_as_said(item: Any, lang: str) -> None:
     assert "KSTS" in item.inner_text()
 
 
-@pytest.mark.parametrize(("lang", "viewport"), [("en", "desktop"), ("nb", "phone")])
-def test_before_the_withdrawal_the_landing_shows_as_said_then(
-    chrome: Any, url: str, lang: str, viewport: str, tmp_path: Path
+@pytest.mark.parametrize(
+    ("lang", "viewport", "when"),
+    [("en", "desktop", "before"), ("nb", "phone", "before"),
+     ("en", "desktop", "after"), ("nb", "phone", "after")],
+)  # fmt: skip
+def test_the_landing_as_said_at_the_time_shown(
+    chrome: Any, url: str, lang: str, viewport: str, when: str, tmp_path: Path
 ) -> None:
+    """Before the withdrawal: a landing, as said then. After: struck through with why, never a
+    plain landing, and no dashed leg to KSTS."""
     p = kit.Page(chrome, url, viewport=VIEWPORTS[viewport])
     try:
-        pg = p.open(f"?lang={lang}{BEFORE}")
+        pg = p.open(f"?lang={lang}{BEFORE if when == 'before' else AFTER}")
         item = _landing(pg)
-        _assert_as_said(item, lang)
+        if when == "before":
+            _assert_as_said(item, lang)
+        else:
+            pg.wait_for_selector("#ev-list li.withdrawn")
+            _assert_struck(item, lang)
+            plain = pg.locator("#ev-list li:not(.withdrawn) .ev-type[data-type=landing]")
+            assert plain.count() == 0  # never a plain landing
+            assert pg.locator("path.inferred-leg").count() == 0  # no dashed leg to KSTS
         item.scroll_into_view_if_needed()
-        kit.shot(pg, f"withdrawn-landing-before-{lang}-{viewport}")
-    finally:
-        p.close()
-
-
-@pytest.mark.parametrize(("lang", "viewport"), [("en", "desktop"), ("nb", "phone")])
-def test_after_the_withdrawal_it_is_struck_through_with_why(
-    chrome: Any, url: str, lang: str, viewport: str, tmp_path: Path
-) -> None:
-    p = kit.Page(chrome, url, viewport=VIEWPORTS[viewport])
-    try:
-        pg = p.open(f"?lang={lang}{AFTER}")
-        pg.wait_for_selector("#ev-list li.withdrawn")
-        _assert_struck(_landing(pg), lang)
-        plain = pg.locator("#ev-list li:not(.withdrawn) .ev-type[data-type=landing]")
-        assert plain.count() == 0  # never a plain landing
-        assert pg.locator("path.inferred-leg").count() == 0  # no dashed leg to KSTS
-        _landing(pg).scroll_into_view_if_needed()
-        kit.shot(pg, f"withdrawn-landing-after-{lang}-{viewport}")
+        kit.shot(pg, f"withdrawn-landing-{when}-{lang}-{viewport}")
     finally:
         p.close()
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from flyvakt.i18n.bulletins import N_
 from flyvakt.verify.timeparse import AROUND_S
 
 if TYPE_CHECKING:
@@ -33,62 +34,36 @@ if TYPE_CHECKING:
 
 EVENT_PREDICATES = frozenset({"landed_in", "landed_at", "departed_from"})
 
-_T: dict[str, dict[str, str]] = {
-    "en": {
-        "landed_in": "no landing in {place}", "landed_at": "no landing at {place}",
-        "departed_from": "no takeoff from {place}",
-        "none": "{event} within {window} of {when}, and {all} observed throughout: {members}",
-        "one": "the aircraft was", "every": "every aircraft was",
-        "state": "{who} was {state}",
-        "real_landing": " and landed there {when}",
-        "real_takeoff": " and took off from there {when}",
-        "inferred": " (inferred, not observed)",
-        "acted_landed_in": "landed in", "acted_landed_at": "landed at",
-        "acted_departed_from": "took off from",
-        "gap": "positions of {who} are missing within {window} of {when}: the data cannot tell "
-               "whether it {acted} {place} then",
-        "gap_real": "; it {acted} {place} {when}",
-        "fits": " (the time in the claim says neither am nor pm: it fits read as {clock})",
-        "readings": "the time in the claim says neither am nor pm. Read as {a}: {va}. "
-                    "Read as {b}: {vb}",
-    },
-    "nb": {
-        "landed_in": "ingen landing i {place}", "landed_at": "ingen landing på {place}",
-        "departed_from": "ingen avgang fra {place}",
-        "none": "{event} innen {window} fra {when}, og {all} observert hele tiden: {members}",
-        "one": "flyet ble", "every": "alle flyene ble",
-        "state": "{who} var {state}",
-        "real_landing": " og landet der {when}", "real_takeoff": " og lettet derfra {when}",
-        "inferred": " (utledet, ikke observert)",
-        "acted_landed_in": "landet i", "acted_landed_at": "landet på",
-        "acted_departed_from": "lettet fra",
-        "gap": "posisjoner for {who} mangler innen {window} fra {when}: dataene kan ikke "
-               "avgjøre om flyet {acted} {place} da",
-        "gap_real": "; flyet {acted} {place} {when}",
-        "fits": " (klokkeslettet i påstanden sier ikke om det er natt eller dag: det passer "
-                "lest som {clock})",
-        "readings": "klokkeslettet i påstanden sier ikke om det er natt eller dag. Lest som "
-                    "{a}: {va}. Lest som {b}: {vb}",
-    },
-    "nn": {
-        "landed_in": "inga landing i {place}", "landed_at": "inga landing på {place}",
-        "departed_from": "ingen avgang frå {place}",
-        "none": "{event} innanfor {window} frå {when}, og {all} observert heile tida: {members}",
-        "one": "flyet vart", "every": "alle flya vart",
-        "state": "{who} var {state}",
-        "real_landing": " og landa der {when}", "real_takeoff": " og letta derifrå {when}",
-        "inferred": " (utleidd, ikkje observert)",
-        "acted_landed_in": "landa i", "acted_landed_at": "landa på",
-        "acted_departed_from": "letta frå",
-        "gap": "posisjonar for {who} manglar innanfor {window} frå {when}: dataa kan ikkje "
-               "avgjere om flyet {acted} {place} då",
-        "gap_real": "; flyet {acted} {place} {when}",
-        "fits": " (klokkeslettet i påstanden seier ikkje om det er natt eller dag: det passar "
-                "lese som {clock})",
-        "readings": "klokkeslettet i påstanden seier ikkje om det er natt eller dag. Lese som "
-                    "{a}: {va}. Lese som {b}: {vb}",
-    },
-}  # fmt: skip
+
+# The words: English msgids, nb/nn in the i18n catalogue (i18n/locale/*/flyvakt.po).
+_NONE = {
+    "landed_in": N_("no landing in {place}"),
+    "landed_at": N_("no landing at {place}"),
+    "departed_from": N_("no takeoff from {place}"),
+}
+_GAP = {
+    "landed_in": N_(
+        "positions of {who} are missing within {window} of {when}: the data cannot tell whether "
+        "it landed in {place} then"
+    ),
+    "landed_at": N_(
+        "positions of {who} are missing within {window} of {when}: the data cannot tell whether "
+        "it landed at {place} then"
+    ),
+    "departed_from": N_(
+        "positions of {who} are missing within {window} of {when}: the data cannot tell whether "
+        "it took off from {place} then"
+    ),
+}
+_DID = {
+    "landed_in": N_("it landed in {place} {when}"),
+    "landed_at": N_("it landed at {place} {when}"),
+    "departed_from": N_("it took off from {place} {when}"),
+}
+_THERE = {
+    "landing": N_("{who} was {state} and landed there {when}"),
+    "takeoff": N_("{who} was {state} and took off from there {when}"),
+}
 
 
 def single(claim: Claim, centre_s: float) -> Claim:
@@ -194,34 +169,37 @@ def readings_summary(
 ) -> str:
     """The summary of a two-reading claim: the fitting reading's, saying which it is; or,
     when they differ without support, what each reading gives."""
+    from flyvakt.i18n.catalog import translations
     from flyvakt.i18n.format import clock
     from flyvakt.verify.terms import verdict_term
 
-    t = _T[lang]
+    _ = translations(lang).gettext
     zone = claim.zone or tz
     clocks = [clock(c, zone, lang) for c in claim.around_s]
     if kind == "supported":
         c = clocks[verdicts.index(chosen)]
-        return chosen.summary.rstrip(".") + t["fits"].format(clock=c) + "."
+        fits = _("(the time in the claim says neither am nor pm: it fits read as {clock})")
+        return f"{chosen.summary.rstrip('.')} {fits.format(clock=c)}."
 
     def body(v: Verdict) -> str:
         head, _, rest = v.summary.partition(": ")
         return f"{head.lower()}: {rest.rstrip('.')}"
 
     lead = verdict_term(kind, chosen.basis if kind != "unverifiable" else None, lang)
-    text = t["readings"].format(
-        a=clocks[0], b=clocks[1], va=body(verdicts[0]), vb=body(verdicts[1])
-    )
+    text = _(
+        "the time in the claim says neither am nor pm. Read as {a}: {va}. Read as {b}: {vb}"
+    ).format(a=clocks[0], b=clocks[1], va=body(verdicts[0]), vb=body(verdicts[1]))
     return f"{lead}: {text}."
 
 
 def summary_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -> str:
     """Contradicted or unverifiable, one reading: what was seen in the window, and when the
     event at the place really was."""
+    from flyvakt.i18n.catalog import translations
     from flyvakt.i18n.format import city_of, country_name, duration
     from flyvakt.verify.summary import _bare, _ts, state, when, who
 
-    t = _T[lang]
+    _ = translations(lang).gettext
     (c,) = claim.around_s
     at = _bare(when(c, lang, tz, claim.zone))
     window = duration(AROUND_S, lang)
@@ -232,39 +210,37 @@ def summary_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str
         place = city_of(claim.airports[0], obj, lang)
     else:
         place = obj
-    real_key = "real_takeoff" if claim.predicate == "departed_from" else "real_landing"
     # "no landing in Pyongyang", "landed at ZKPY": a city reads like a country, not an airport
     pred = "landed_in" if claim.object_kind == "city" else claim.predicate
 
     def at_(e: dict[str, Any]) -> str:
         """When the event at the place was (its airport's local time where it names one)."""
         zone = (e.get("airport") or {}).get("tz") or claim.zone
-        return when(_ts(str(e["time"])), lang, tz, zone)
+        text = when(_ts(str(e["time"])), lang, tz, zone)
+        return text + (" " + _("(inferred, not observed)") if e.get("basis") == "inferred" else "")
 
-    def hedge(e: dict[str, Any]) -> str:
-        return t["inferred"] if e.get("basis") == "inferred" else ""
-
-    def real(r: _MemberResult) -> str:
+    def member(r: _MemberResult) -> str:
+        assert r.place is not None
         if not r.deciding:
-            return ""
-        return t[real_key].format(when=at_(r.deciding[0])) + hedge(r.deciding[0])
+            return _("{who} was {state}").format(who=who(r), state=state(r.place, lang))
+        there = _THERE["takeoff" if claim.predicate == "departed_from" else "landing"]
+        return _(there).format(who=who(r), state=state(r.place, lang), when=at_(r.deciding[0]))
 
     first = decisive[0]
     if first.outcome == "contradicted":
-        members = "; ".join(
-            t["state"].format(who=who(r), state=state(r.place, lang)) + real(r)
-            for r in decisive[:3]
-            if r.place is not None
-        )
-        return t["none"].format(
-            event=t[pred].format(place=place), window=window, when=at,
-            all=t["every" if len(decisive) > 1 else "one"], members=members,
+        members = "; ".join(member(r) for r in decisive[:3] if r.place is not None)
+        text = (
+            _("{event} within {window} of {when}, and every aircraft was observed throughout: "
+              "{members}")
+            if len(decisive) > 1
+            else _("{event} within {window} of {when}, and the aircraft was observed throughout: "
+                   "{members}")
         )  # fmt: skip
+        event = _(_NONE[pred]).format(place=place)
+        return text.format(event=event, window=window, when=at, members=members)
     names = ", ".join(who(r) for r in decisive[:3])
-    acted = t[f"acted_{pred}"]
-    text = t["gap"].format(who=names, window=window, when=at, acted=acted, place=place)
+    text = _(_GAP[pred]).format(who=names, window=window, when=at, place=place)
     known = [r for r in decisive if r.deciding]
     if known:
-        e = known[0].deciding[0]
-        text += t["gap_real"].format(acted=acted, place=place, when=at_(e)) + hedge(e)
+        text += "; " + _(_DID[pred]).format(place=place, when=at_(known[0].deciding[0]))
     return text
