@@ -66,6 +66,8 @@ def test_around_half_past_two_local_time_is_supported_inferred(
 def test_both_readings_are_in_the_evidence(replayed: ReplayResult) -> None:
     v = _verdict(replayed, "RA-96025 landed in Pyongyang around half past two local time on 19 "
                            "June 2024")  # fmt: skip
+    assert v.to_json()["as_of"] == "2024-06-18T17:45:00Z"  # the 02:30 reading's window end
+    assert v.to_json()["claim"]["around"] == ["2024-06-18T17:30:00Z", "2024-06-19T05:30:00Z"]
     readings = {r["around"]: r["verdict"] for r in v.evidence["readings"]}
     # 02:30 supported; 14:30 is after the end of the data: unverifiable, never contradicted
     assert readings == {"2024-06-18T17:30:00Z": "supported", "2024-06-19T05:30:00Z": "unverifiable"}
@@ -93,6 +95,8 @@ def test_around_half_past_one_is_contradicted_naming_the_real_time(
     assert v.verdict == "contradicted" and v.basis == "observed", v.summary
     assert "observed_elsewhere_around" in v.rule
     assert says in v.summary, v.summary
+    if text.startswith("Putin"):  # the ten of the fleet not in the data are said, not counted
+        assert "10 other aircraft of the fleet are not in the data" in v.summary
 
 
 def test_half_past_one_with_no_am_pm_is_unverifiable_and_says_both(replayed: ReplayResult) -> None:

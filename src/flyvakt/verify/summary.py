@@ -278,7 +278,8 @@ def summarise(
     if claim.around_s and claim.predicate in EVENT_PREDICATES and kind != "supported":
         from flyvakt.verify.around import summary_text
 
-        return f"{lead}: {summary_text(claim, decisive, lang, tz)}{note}."
+        text = summary_text(claim, decisive, lang, tz)
+        return f"{lead}: {text}{t['unseen'].format(n=unseen) if unseen else ''}{note}."
     if kind == "supported" and first.deciding:
         ev = first.deciding[0]
         key = "departed" if ev.get("type") == "takeoff" else "landed"

@@ -457,6 +457,8 @@ def _two_readings(claim: Claim, evidence: Evidence, lang: str, reader_tz: str) -
         for c, v in zip(claim.around_s, verdicts, strict=True)
     ]
     basis = None if kind == "unverifiable" else chosen.basis
+    # judged "as of" the reading that decided (the web panel moves the map there)
+    claim = replace(claim, at_s=chosen.claim.at_s, since_s=chosen.claim.since_s)
     return Verdict(
         claim, kind, summary, chosen.rule, {**chosen.evidence, "readings": readings},
         evidence.data_through_s, basis,
