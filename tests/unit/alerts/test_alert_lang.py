@@ -79,3 +79,18 @@ def test_lang_is_read_from_the_rules_file_and_checked(tmp_path: Path) -> None:
     bad.write_text('[[alerts]]\nwhen = "emergency"\nlang = "de"\n', encoding="utf-8")
     with pytest.raises(AlertRuleError, match="'lang' must be one of en, nb, nn"):
         load_rules(bad)
+
+
+def test_a_withdrawal_says_it_in_the_rules_language_too() -> None:
+    from tests.unit.alerts.test_withdrawal import _landing_and_withdrawal
+
+    landing, withdrawal = _landing_and_withdrawal()
+    rule = Rule(when="landing_in", country="US", channels=("stdout",), name="us", lang="nn")
+    mgr = AlertManager([rule], "http://h/", sender=lambda c, p: None)
+    (said,) = mgr.submit([landing])
+    (back,) = mgr.submit([withdrawal])
+    assert said["lang"] == back["lang"] == "nn"
+    out = io.StringIO()
+    send_stdout(back, out)
+    assert out.getvalue().strip().endswith(back["text"]["nn"])
+    assert "er trekt tilbake" in back["text"]["nn"]
