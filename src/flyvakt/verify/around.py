@@ -152,9 +152,7 @@ def _observed_throughout(claim: Claim, fx: Any, lo: float, hi: float) -> str | N
     return "at_place" if len(there) == ground.size and all(there) else None
 
 
-def combine_readings(
-    claim: Claim, verdicts: list[Verdict], lang: str, tz: str
-) -> tuple[VerdictKind, Verdict]:
+def combine_readings(verdicts: list[Verdict]) -> tuple[VerdictKind, Verdict]:
     """Two readings of one 12-hour time: supported if either is, contradicted if both are."""
     kinds = [v.verdict for v in verdicts]
     if "supported" in kinds:

@@ -450,7 +450,7 @@ def _two_readings(claim: Claim, evidence: Evidence, lang: str, reader_tz: str) -
     from flyvakt.verify.around import combine_readings, readings_summary, single
 
     verdicts = [verify(single(claim, c), evidence, lang, reader_tz) for c in claim.around_s]
-    kind, chosen = combine_readings(claim, verdicts, lang, reader_tz)
+    kind, chosen = combine_readings(verdicts)
     summary = readings_summary(claim, verdicts, chosen, kind, lang, reader_tz)
     readings = [
         {"around": iso_utc(c), "verdict": v.verdict, "basis": v.basis, "rule": v.rule}
