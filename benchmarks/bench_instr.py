@@ -68,10 +68,11 @@ SWEEP_SIZES = (1000, 50000)
 # time, every expiry reached), a fifth of the aircraft, ~7 min.
 WARM_AIRCRAFT = 1000
 WARM_FRAMES = 360_000
-# Passes per variant (k). 2 for pipeline: k - 1 = 1 pass without first-use costs. 1 for the
-# others, whose passes take 5-10 min each under callgrind: first-use costs are paid before the
-# first measured loop anyway (the child's warm-up run; in ``warm``, the warm-up pass in front of
-# every loop), and pipeline's pass 1 and pass 2 differed by 0.2 % (session 12).
+# Passes per variant (k). 2 for pipeline: k - 1 = 1 pass without first-use costs (on main
+# d08c67a its decode + track pass 1 counted 3.5 % more than pass 2 at 1 M frames, 0.2 % at 20 k:
+# first growth of the process's memory, most likely). 1 for the others, whose passes take 5-10
+# min each under callgrind: their first loop carries that first-pass excess (``--passes 2`` for
+# the exact figure; in ``warm`` the warm-up pass in front of every loop pays most of it).
 PASSES = {"pipeline": 2, "warm": 1, "sweep": 1}
 MARK_FUNCTION = "os_getppid"  # CPython's C function behind os.getppid(): the part boundary
 
@@ -197,7 +198,10 @@ def child(measure: str, folder: Path, passes: int) -> None:
         for label, corpus, warm, detect in variants:
             run_timed(corpus, BATCH, detect, warm=warm, gc_clock=Marked(label))
     mark("setup")  # the tail after the last loop gets its own part (program end follows)
-    (folder / f"labels-{measure}.json").write_text(json.dumps(labels))
+    import flyvakt
+
+    done = {"labels": labels, "flyvakt": flyvakt.__file__}
+    (folder / f"labels-{measure}.json").write_text(json.dumps(done))
 
 
 # -- the parent --------------------------------------------------------------------------------
@@ -234,7 +238,9 @@ def run_child(
         old.unlink()
     env = dict(os.environ, PYTHONHASHSEED="0")
     if src:
-        env["PYTHONPATH"] = os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(Path(src).resolve()), os.environ.get("PYTHONPATH", "")]
+        )
     cmd = [
         valgrind, "--tool=callgrind", f"--callgrind-out-file={out}",
         f"--dump-before={MARK_FUNCTION}", "--dump-line=no",
@@ -245,8 +251,10 @@ def run_child(
     if proc.returncode != 0:
         raise SystemExit(f"bench_instr: child {measure} failed:\n{proc.stderr[-3000:]}")
     parts = dict(parse_part(p.read_text()) for p in folder.glob(out.name + "*"))
-    labels = json.loads((folder / f"labels-{measure}.json").read_text())
-    return per_variant(label_parts(parts, labels))
+    done = json.loads((folder / f"labels-{measure}.json").read_text())
+    if src and not done["flyvakt"].startswith(str(Path(src).resolve())):
+        raise SystemExit(f"bench_instr: the child ran {done['flyvakt']}, not the one in {src}")
+    return per_variant(label_parts(parts, done["labels"]))
 
 
 def summarise(measure: str, ir: dict[str, list[int]], sizes: dict[str, int]) -> dict[str, Any]:
