@@ -282,6 +282,8 @@ def show(measure: str, res: dict[str, Any], base: dict[str, Any] | None) -> None
     def vs(key: str, fmt: Callable[[float], str]) -> str:
         if base is None:
             return fmt(res[key])
+        if key.endswith("_pct"):  # a share already: its change in points
+            return f"{fmt(res[key])} (base {fmt(base[key])}, {res[key] - base[key]:+.2f} points)"
         change = 100 * (res[key] / base[key] - 1)
         return f"{fmt(res[key])} (base {fmt(base[key])}, {change:+.2f} %)"
 
