@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -52,7 +52,7 @@ class AirportRef:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
     type: EventType
     icao24: str  # lower-case hex
@@ -63,12 +63,15 @@ class Event:
     basis: Basis = "observed"
     confidence: float = 1.0
     reason: str = ""
-    candidates: list[str] = field(default_factory=list)  # ICAO codes of other airports
+    # ICAO codes of other airports, and the ids of the fleets the aircraft is in: read-only
+    # sequences, the empty tuple when there are none (no list built per event: the signal-lost
+    # sweep makes thousands of events at once, and each list is one more object for the GC).
+    candidates: Sequence[str] = ()
     lat: float | None = None
     lon: float | None = None
     altitude_baro_ft: float | None = None
     local_tz: str | None = None  # IANA zone at the place, for local_time
-    fleet: list[str] = field(default_factory=list)
+    fleet: Sequence[str] = ()
     details: dict[str, Any] = field(default_factory=dict)  # type-specific extras
 
     @property
@@ -155,7 +158,7 @@ def withdrawn_keys(keys: Any) -> set[tuple[Any, ...]]:
     return {k for k in keys if k is not None}
 
 
-def _pulls(kind: Any, icao24: Any, details: dict[str, Any], fleet: list[str]) -> Any:
+def _pulls(kind: Any, icao24: Any, details: dict[str, Any], fleet: Sequence[str]) -> Any:
     """The key of the event a withdrawal withdraws (None for any other event)."""
     what, when = WITHDRAWALS.get(kind), details.get("withdrawn")
     if what is None or when is None:
@@ -163,7 +166,7 @@ def _pulls(kind: Any, icao24: Any, details: dict[str, Any], fleet: list[str]) ->
     return (what, icao24, when, tuple(fleet)) if what == "fleet_landed" else (what, icao24, when)
 
 
-def _said(kind: Any, icao24: Any, time: Any, details: dict[str, Any], fleet: list[str]) -> Any:
+def _said(kind: Any, icao24: Any, time: Any, details: dict[str, Any], fleet: Sequence[str]) -> Any:
     """The key under which a withdrawal would name this event (None: never withdrawn)."""
     if kind == "landing" and details.get("signal_lost_after"):
         return (kind, icao24, time)
