@@ -307,7 +307,7 @@ def _hot_rows(
     # The fix before a hot one is needed to place its event; a country sample places none with
     # it (AirspaceRule locates a crossing on the batch's rows and the tails, SpoofingRule
     # measures from its own reference), so the fix before a row hot only as a sample is not
-    # hot for that (6.8 k of 23.4 k hot rows in the 5,000-aircraft burst). Not exact: that fix
+    # hot for that (5.9 k of 23.4 k hot rows in the 5,000-aircraft burst). Not exact: that fix
     # no longer enters the trend window, the plausible-altitude chain or st.last (every event
     # of events_compare's 122 cases the same; docs/performance.md, session 11).
     placed = new | gap | flip | low | emerg | lost
