@@ -307,9 +307,12 @@ def _hot_rows(
     # The fix before a hot one is needed to place its event; a country sample places none with
     # it (AirspaceRule locates a crossing on the batch's rows and the tails, SpoofingRule
     # measures from its own reference), so the fix before a row hot only as a sample is not
-    # hot for that (5.9 k of 23.4 k hot rows in the 5,000-aircraft burst). Not exact: that fix
-    # no longer enters the trend window, the plausible-altitude chain or st.last (every event
-    # of events_compare's 122 cases the same; docs/performance.md, session 11).
+    # hot for that (5.9 k of 23.4 k hot rows in the 5,000-aircraft burst). It was before
+    # session 12, but only when the sample's batch also held it: a hot fix enters the trend
+    # window, which later decisions read, so the events depended on where the batches were cut
+    # (tests/unit/detect/test_fix_before_sample.py). Which later decision reads it is decided
+    # by the data after the batch, so no test here could keep it hot only where it matters
+    # (docs/performance.md, session 12): it is cold wherever the cuts fall.
     placed = new | gap | flip | low | emerg | lost
     hot |= np.r_[placed[1:] & ~start[1:], False]
     # Aircraft with a pending flip or emergency code go fully hot.
