@@ -365,8 +365,9 @@ def _fields(
     Flagged on the ground at taxi speed without an altitude (or with one level with every
     airport that may be its field: ``FieldSearch.level_with_all``), a fix is clear whatever the
     airport: its airport is looked up (``FieldSearch.at``) only when it is ``hot`` already, or
-    when it becomes hot as the fix before a hot one. The airport of a row depends on that row
-    alone, so the answer is the same as looking every row up."""
+    when it becomes hot later (none does since session 12, when the fix before a hot one
+    stopped being hot; ``_batch`` still looks such rows up). The airport of a row depends on
+    that row alone, so the answer is the same as looking every row up."""
     alt = p.altitude_baro_ft
     out = np.full(len(p), -1, np.int64)
     clear = np.zeros(len(p), np.bool_)
