@@ -170,8 +170,8 @@ class Context:
             kind,  # type: ignore[arg-type]
             icao_hex(st.icao24), fx.t, st.callsign, airport, country,
             basis,  # type: ignore[arg-type]
-            confidence, reason, candidates or [], fx.lat, fx.lon,
-            alt if alt == alt else None, tz, [], {} if details is None else details,
+            confidence, reason, candidates or (), fx.lat, fx.lon,
+            alt if alt == alt else None, tz, (), {} if details is None else details,
         )  # fmt: skip
 
 

@@ -176,8 +176,8 @@ class CoverageRule:
         st.landing_pending = False
         # Every field given (fleet and details too): no default factory to call.
         return Event(
-            "signal_lost", icao, t, st.callsign, None, None, "observed", 0.95, _LOST_WHY, [],
-            lat, lon, None if math.isnan(alt_ft) else alt_ft, tz, [], {"on_ground": on_ground},
+            "signal_lost", icao, t, st.callsign, None, None, "observed", 0.95, _LOST_WHY, (),
+            lat, lon, None if math.isnan(alt_ft) else alt_ft, tz, (), {"on_ground": on_ground},
         )  # fmt: skip
 
     def land_lost(self, ctx: Context, st: AircraftState, out: list[Event]) -> None:

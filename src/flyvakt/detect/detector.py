@@ -165,10 +165,6 @@ def _batch(
     every = np.floor(t / R.APPROACH_SAMPLE_S) != np.floor(prev_t / R.APPROACH_SAMPLE_S)
     doubt = (field_i >= 0) & (~clear | (high & every))
     hot |= doubt
-    # And the fix before each of those (_hot_rows gave the other hot rows theirs): not the fix
-    # before a fix that is hot only as the fix before another (in the 5,000-aircraft burst, 6 k
-    # rows of 29 k, every event the same).
-    hot |= np.r_[doubt[1:] & ~start[1:], False]
     if why is not None and reasons is not None:
         _count_reasons(why, hot, [*reasons, ("near a field", doubt)])
     idx = np.flatnonzero(hot)
@@ -199,6 +195,17 @@ def _batch(
     before = state.lastfix.values_many(row_of[idx][is_first & ~new_ac])
     for k, last in zip(np.flatnonzero(is_first & ~new_ac).tolist(), before, strict=True):
         first_l[k] = last
+    # A hot row whose row before (in the batch) is cold: the rules see that row as the fix
+    # before (``st.last``, :func:`_refresh`), as they see the recorded last fix when a cut falls
+    # between the two; it is not hot itself. So each hot row meets the same state whether a cut
+    # falls before it or not (docs/batch-split.md; before session 12 that row was hot for this,
+    # in its batch only: it entered the trend window, which later decisions read).
+    after_cold = ~is_first & ~hot[np.maximum(idx - 1, 0)]
+    kp = np.flatnonzero(after_cold)
+    if len(kp):
+        cols = fix_columns(p, ground, idx[kp] - 1)
+        for k, vals in zip(kp.tolist(), zip(*cols, strict=True), strict=True):
+            first_l[k] = vals
     # Rows that may take a calm path (calm.py), after no gap and with no emergency code: 1,
     # flagged airborne with no field near (_calm); 2, flagged on the ground near a field
     # (_calm_ground). The aircraft's own state and the fix's evidence decide the rest.
@@ -304,8 +311,12 @@ def _hot_rows(
     if reasons is not None:
         reasons += [("first fix", new), ("gap", gap), ("lost", lost), ("flip", flip)]
         reasons += [("emergency", emerg), ("country sample", sample), ("low", low)]
-    # The fix before a hot one is needed to place its event.
-    hot |= np.r_[hot[1:] & ~start[1:], False]
+    # The fix before a hot one is not hot for that: the loop brings ``st.last`` up to it, as
+    # at a batch edge (_batch). It was hot when the hot one's batch also held it, and entered
+    # the trend window, which later decisions read: the events depended on where the batches
+    # were cut (tests/unit/detect/test_fix_before_sample.py), and which later decision reads
+    # it is decided by data after the batch, so no test here could keep it hot only where it
+    # matters (docs/performance.md, session 12).
     # Aircraft with a pending flip or emergency code go fully hot.
     if state.pending:
         pend = np.fromiter(state.pending, dtype=np.int64, count=len(state.pending))
@@ -330,8 +341,8 @@ def _count_reasons(
     hot: npt.NDArray[np.bool_],
     reasons: list[tuple[str, npt.NDArray[np.bool_]]],
 ) -> None:
-    """Each hot row counted once, under the first of ``reasons`` that marks it; the rest are
-    hot only as the fix before a hot one."""
+    """Each hot row counted once, under the first of ``reasons`` that marks it (every hot row
+    has one since session 12: "fix before a hot one" stays 0, kept for the benchmarks' tables)."""
     left = hot.copy()
     for name, rows in reasons:
         mine = rows & left
@@ -354,8 +365,9 @@ def _fields(
     Flagged on the ground at taxi speed without an altitude (or with one level with every
     airport that may be its field: ``FieldSearch.level_with_all``), a fix is clear whatever the
     airport: its airport is looked up (``FieldSearch.at``) only when it is ``hot`` already, or
-    when it becomes hot as the fix before a hot one. The airport of a row depends on that row
-    alone, so the answer is the same as looking every row up."""
+    when it becomes hot later (none does since session 12, when the fix before a hot one
+    stopped being hot; ``_batch`` still looks such rows up). The airport of a row depends on
+    that row alone, so the answer is the same as looking every row up."""
     alt = p.altitude_baro_ft
     out = np.full(len(p), -1, np.int64)
     clear = np.zeros(len(p), np.bool_)

@@ -55,7 +55,7 @@ class AirportRef:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
     type: EventType
     icao24: str  # lower-case hex
@@ -66,12 +66,15 @@ class Event:
     basis: Basis = "observed"
     confidence: float = 1.0
     reason: str = ""
-    candidates: list[str] = field(default_factory=list)  # ICAO codes of other airports
+    # ICAO codes of other airports, and the ids of the fleets the aircraft is in: read-only
+    # sequences, the empty tuple when there are none (no list built per event: the signal-lost
+    # sweep makes thousands of events at once, and each list is one more object for the GC).
+    candidates: Sequence[str] = ()
     lat: float | None = None
     lon: float | None = None
     altitude_baro_ft: float | None = None
     local_tz: str | None = None  # IANA zone at the place, for local_time
-    fleet: list[str] = field(default_factory=list)
+    fleet: Sequence[str] = ()
     details: dict[str, Any] = field(default_factory=dict)  # type-specific extras
 
     @property
