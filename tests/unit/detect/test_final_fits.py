@@ -78,7 +78,7 @@ def test_final_fits_answers_as_final_to(monkeypatch: pytest.MonkeyPatch) -> None
 
     monkeypatch.setattr(G, "final_fits", both)
     monkeypatch.setattr(G, "final_to", checked_final_to)
-    monkeypatch.setattr(Ph, "final_to", checked_final_to)
+    monkeypatch.setattr(Ph, "final_fits", both)
     for name in CASES:
         replay_files([str(DATA / name)], batch_size=4096)
     assert not differ, differ[:3]
