@@ -314,7 +314,8 @@ def verify(
     registry = load_fleets(os.fspath(fleets) if fleets is not None else example_fleets_path())
     at_s = to_epoch_s(at)
     if isinstance(claim, Claim):
-        c = claim if at_s is None else Claim(**{**claim.__dict__, "at_s": at_s})
+        # an explicit time wins over the claim's own, "around" readings included (parse_claim)
+        c = claim if at_s is None else Claim(**{**claim.__dict__, "at_s": at_s, "around_s": ()})
     elif isinstance(claim, dict):
         from flyvakt.verify.structured import build_claim
 

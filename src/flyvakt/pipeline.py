@@ -283,7 +283,7 @@ def fleet_stage(
     (``fleet_departed``/``fleet_landed``), then ``fleet_together``. Returns only the new
     fleet events."""
     from flyvakt.fleets.events import step as fleet_step
-    from flyvakt.fleets.events import together_step
+    from flyvakt.fleets.together import together_step
 
     out: list[Event] = []
     if events:

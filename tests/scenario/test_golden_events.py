@@ -217,13 +217,14 @@ def test_gap_rule_needs_evidence_on_both_sides() -> None:
         {"abc123": [(t0, lat + 0.02, lon, el + 600, 0, 75.0), (t0 + 6060, lat, lon, el, 1, 5.0)]},
     )
     inside = _ev("landing", "2025-01-01T10:00:00Z", "KWVI")
-    assert ACC.named_across_gap(inside, far)
-    assert not ACC.named_across_gap(inside, near)
+    assert ACC.named_across_gap(inside, far.fixes["abc123"])
+    assert not ACC.named_across_gap(inside, near.fixes["abc123"])
     # on the surface before the gap, far away and high after it: the takeoff can only have been
     # from there, a landing there cannot be told
     left = ACC.Run(
         [], {"abc123": [(t0, lat, lon, el, 1, 5.0), (t0 + 6060, lat + 0.3, lon, 5000.0, 0, 120.0)]}
     )
-    assert not ACC.named_across_gap(_ev("takeoff", "2025-01-01T11:00:00Z", "KWVI"), left)
-    assert ACC.named_across_gap(_ev("landing", "2025-01-01T11:00:00Z", "KWVI"), left)
-    assert not ACC.named_across_gap(_ev("landing", "2025-01-01T10:00:00Z", None), far)
+    on_left, on_far = left.fixes["abc123"], far.fixes["abc123"]
+    assert not ACC.named_across_gap(_ev("takeoff", "2025-01-01T11:00:00Z", "KWVI"), on_left)
+    assert ACC.named_across_gap(_ev("landing", "2025-01-01T11:00:00Z", "KWVI"), on_left)
+    assert not ACC.named_across_gap(_ev("landing", "2025-01-01T10:00:00Z", None), on_far)

@@ -7,11 +7,15 @@ Public API::
     AlertManager(rules, map_base_url).submit(events) -> list[payload]; await .drain()
     AlertManager.retry_due()                         # the engine calls it every few seconds
 
+Every alert carries ``text``: what happened in words, in en, nb and nn (the bulletins,
+i18n/bulletins.py: an inferred landing says "inferred, not observed"), and ``lang``, the rule's
+language (``lang = "nb"`` in the rule; en by default), which stdout and apprise say.
+
 A withdrawal (``landing_withdrawn``, ``fleet_landed_withdrawn``: a landing inferred when the
 signal was lost, taken back when the aircraft was seen again) matches no rule of its own: it is
 sent to every rule that alerted on the event it withdraws, on that rule's channels, with
-``text`` (en/nb/nn) saying when the landing was reported, that it was inferred, and why it is
-withdrawn. Alerts raised before a restart count (the state file).
+``text`` saying when the landing was reported, that it was inferred, and why it is withdrawn.
+Alerts raised before a restart count (the state file).
 
 With ``state_path``, every delivery goes through a durable outbox (:mod:`flyvakt.alerts.outbox`,
 ``<state_path>.outbox``): marked sent only after the channel accepted it, retried until then,
@@ -31,6 +35,7 @@ from typing import Any
 
 from flyvakt.alerts.outbox import Outbox
 from flyvakt.alerts.rules import (
+    TEXT_LANGS,
     AlertRuleError,
     Rule,
     dedupe_key,
@@ -57,9 +62,6 @@ __all__ = [
 log = logging.getLogger("flyvakt.alerts")
 
 Sender = Callable[[str, dict[str, Any]], None]
-
-# The languages of a withdrawal's ``text`` (the bulletins' languages).
-TEXT_LANGS = ("en", "nb", "nn")
 
 
 def _raised_index(key: str) -> tuple[tuple[str, str, str], str, str | None] | None:
@@ -155,6 +157,8 @@ class AlertManager:
             "when": rule.when,
             "event": event.to_json(),
             "map": map_link(self.map_base_url, event),
+            "text": alert_text(event),
+            "lang": rule.lang,
         }
 
     def submit(self, events: list[Event]) -> list[dict[str, Any]]:
@@ -163,11 +167,11 @@ class AlertManager:
         for ev in events:
             if ev.type in WITHDRAWALS:
                 for rule in self._alerted(ev):
-                    self._raise(rule, ev, {"text": withdrawal_text(ev)}, out)
+                    self._raise(rule, ev, out)
                 continue
             for rule in self.rules:
                 if match(rule, ev):
-                    self._raise(rule, ev, {}, out)
+                    self._raise(rule, ev, out)
         return out
 
     def _alerted(self, withdrawal: Event) -> list[Rule]:
@@ -179,13 +183,11 @@ class AlertManager:
         names = {r for r, p in self._raised.get(what, ()) if p is None or p == place}
         return [rule for rule in self.rules if rule.name in names]
 
-    def _raise(
-        self, rule: Rule, ev: Event, extra: dict[str, Any], out: list[dict[str, Any]]
-    ) -> None:
+    def _raise(self, rule: Rule, ev: Event, out: list[dict[str, Any]]) -> None:
         key = self._key(rule, ev)
         if self._raised_before(rule, ev, key):
             return
-        payload = {**self.payload(rule, ev), **extra}
+        payload = self.payload(rule, ev)
         out.append(payload)
         # Queued in the outbox before it counts as raised: a crash in between re-raises the
         # alert after the restart rather than losing it.
@@ -242,8 +244,10 @@ class AlertManager:
             await asyncio.wait(set(self._tasks), timeout=timeout_s)
 
 
-def withdrawal_text(ev: Event) -> dict[str, str]:
-    """What a withdrawal alert says, in every bulletin language (i18n/bulletins.py)."""
+def alert_text(ev: Event) -> dict[str, str]:
+    """What an alert says, in every bulletin language (i18n/bulletins.py): a landing, a takeoff,
+    an airspace entry, a fleet's arrival, a withdrawal (when the landing was reported, that it
+    was inferred, and why it is withdrawn)."""
     from flyvakt.i18n.bulletins import bulletin
 
     return {lang: bulletin(ev, lang) for lang in TEXT_LANGS}

@@ -7,6 +7,7 @@ Rules live in the fleets file under ``[[alerts]]`` or in a separate ``--rules`` 
     fleet = "ru-gov"             # optional: only aircraft/events of this fleet
     country = "KP"               # landing_in: ISO 3166 alpha-2 of the landing place
     silence_min = 60             # seen_after_silence: minimum gap in minutes
+    lang = "nb"                  # optional: en (default) | nb | nn, the words stdout/apprise say
     channels = ["stdout", "webhook:https://example.org/hook", "apprise:ntfy://topic"]
 
 ``match(rule, event)`` reads only the event; "now" and the clock play no part.
@@ -24,6 +25,7 @@ from flyvakt.model import Event
 from flyvakt.model.events import gap_seconds
 
 __all__ = [
+    "TEXT_LANGS",
     "WHEN",
     "AlertRuleError",
     "Rule",
@@ -36,6 +38,8 @@ __all__ = [
 ]
 
 WHEN = ("fleet_event", "landing_in", "emergency", "seen_after_silence")
+# The languages an alert's ``text`` is written in (the bulletins' languages, i18n/bulletins.py).
+TEXT_LANGS = ("en", "nb", "nn")
 FLEET_EVENT_TYPES = ("fleet_departed", "fleet_landed", "fleet_together")
 # Why 60 min: a gap shorter than an hour is usually coverage (low altitude, receiver range),
 # not an aircraft that went quiet; the user can lower it per rule.
@@ -54,6 +58,7 @@ class Rule:
     country: str | None = None
     silence_min: float = DEFAULT_SILENCE_MIN
     name: str = ""
+    lang: str = "en"  # which of the alert's texts (TEXT_LANGS) stdout and apprise say
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -159,7 +164,10 @@ def parse_rules(data: dict[str, Any], origin: str) -> list[Rule]:
         silence = r.get("silence_min", DEFAULT_SILENCE_MIN)
         if not isinstance(silence, int | float) or silence < 0:
             raise AlertRuleError(f"{where}: 'silence_min' must be a number of minutes >= 0")
-        known = {"when", "channels", "fleet", "country", "silence_min", "name"}
+        lang = r.get("lang", "en")
+        if lang not in TEXT_LANGS:
+            raise AlertRuleError(f"{where}: 'lang' must be one of {', '.join(TEXT_LANGS)}")
+        known = {"when", "channels", "fleet", "country", "silence_min", "name", "lang"}
         rules.append(
             Rule(
                 when=str(when),
@@ -168,6 +176,7 @@ def parse_rules(data: dict[str, Any], origin: str) -> list[Rule]:
                 country=str(r["country"]).upper() if r.get("country") else None,
                 silence_min=float(silence),
                 name=str(r.get("name", f"{when} #{i}")),
+                lang=str(lang),
                 extra={k: v for k, v in r.items() if k not in known},
             )
         )

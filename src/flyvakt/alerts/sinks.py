@@ -76,13 +76,19 @@ def _hedge(ev: dict[str, Any]) -> str:
     return "" if basis == "observed" else f" ({basis}, not observed)"
 
 
+def _text(payload: dict[str, Any]) -> str:
+    """The alert in words, in the rule's language (``lang``; English by default)."""
+    texts = payload.get("text") or {}
+    return str(texts.get(payload.get("lang") or "en") or texts.get("en") or "")
+
+
 def send_stdout(payload: dict[str, Any], out: TextIO | None = None) -> None:
     ev = payload["event"]
     line = (
         f"ALERT [{payload['rule']}] {ev['type']}{_hedge(ev)} {ev['icao24']} "
         f"{ev.get('callsign') or ''} {ev['time']} {ev.get('country') or ''} {payload['map']}"
     )
-    text = (payload.get("text") or {}).get("en")  # a withdrawal says why, in words
+    text = _text(payload)
     print(" ".join(line.split()) + (f" {text}" if text else ""), file=out or sys.stdout, flush=True)
 
 
@@ -94,8 +100,7 @@ def send_apprise(url: str, payload: dict[str, Any]) -> None:
     ev = payload["event"]
     ok = ap.notify(
         title=f"flyvakt: {ev['type']}{_hedge(ev)} {ev.get('callsign') or ev['icao24']}",
-        body=f"{(payload.get('text') or {}).get('en') or ''}\n{ev['time']} "
-        f"{ev.get('country') or ''}\n{payload['map']}".lstrip(),
+        body=f"{_text(payload)}\n{ev['time']} {ev.get('country') or ''}\n{payload['map']}".lstrip(),
     )
     if not ok:
         raise WebhookError(f"apprise: {url}: notification failed")

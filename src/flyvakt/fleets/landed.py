@@ -52,6 +52,8 @@ def landing_info(ev: Event) -> dict[str, Any]:
         "altitude_baro_ft": ev.altitude_baro_ft,
         "reason": ev.reason,
         "tz": ev.local_tz or (str(d["tz"]) if d.get("tz") else None),
+        # inferred when the signal was lost: the one kind of landing a withdrawal can take back
+        "withdrawable": bool(d.get("signal_lost_after")),
     }
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import attrgetter, itemgetter
 from time import gmtime, strftime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
+
+_E = TypeVar("_E")
 
 EventType = Literal[
     "takeoff",
@@ -112,51 +115,55 @@ class Event:
 def settled(events: list[Event]) -> list[Event]:
     """The events as finally judged: each withdrawal removes itself and the event it withdraws
     (``landing_withdrawn`` a landing, ``fleet_landed_withdrawn`` a fleet landing that counted
-    it; :func:`withdrawn_keys`). A live feed says what it knew when (a landing inferred 20
-    minutes after the signal was lost on an approach, withdrawn when the aircraft is seen again
-    and the gap rules judge both sides); a replay, which holds the whole data, gives the final
-    judgement, the same wherever the batches were cut (docs/batch-split.md)."""
-    gone = withdrawn_keys(_pulls(e.type, e.icao24, e.details, e.fleet) for e in events)
-    if not gone:
-        return events
-    return [
-        e
-        for e in events
-        if e.type not in WITHDRAWALS
-        and _said(e.type, e.icao24, e.time_iso, e.details, e.fleet) not in gone
-    ]
+    it). A live feed says what it knew when (a landing inferred 20 minutes after the signal was
+    lost on an approach, withdrawn when the aircraft is seen again and the gap rules judge both
+    sides); a replay, which holds the whole data, gives the final judgement, the same wherever
+    the batches were cut (docs/batch-split.md)."""
+    return settled_by(events, event_parts, attrgetter("time_iso"))
 
 
 def settled_json(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """:func:`settled` of event records (``Event.to_json()``, as the store gives them)."""
+    return settled_by(events, record_parts, itemgetter("time"))
 
-    def parts(e: dict[str, Any]) -> tuple[Any, Any, dict[str, Any], list[str]]:
-        return e.get("type"), e.get("icao24"), e.get("details") or {}, e.get("fleet") or []
 
-    gone = withdrawn_keys(_pulls(*parts(e)) for e in events)
+# What a withdrawal and the event it withdraws are matched by (with the event's ISO time):
+# type, aircraft, details, fleets.
+Parts = tuple[Any, Any, Mapping[str, Any], Sequence[str]]
+
+
+def event_parts(e: Event) -> Parts:
+    return e.type, e.icao24, e.details, e.fleet
+
+
+def record_parts(e: Mapping[str, Any]) -> Parts:
+    return e.get("type"), e.get("icao24"), e.get("details") or {}, e.get("fleet") or []
+
+
+def settled_by(
+    events: list[_E], parts: Callable[[_E], Parts], time_iso: Callable[[_E], Any]
+) -> list[_E]:
+    """:func:`settled` of any kind of event (or a mix of kinds) whose ``parts`` and
+    ``time_iso`` say what each is: the withdrawals and the events they withdraw left out, the
+    rest in their order. A withdrawal names its event by type, aircraft and time
+    (``details.withdrawn``), a fleet one also by fleet; only a landing inferred when the signal
+    was lost (``details.signal_lost_after``) is ever withdrawn."""
+    each = [parts(e) for e in events]
+    gone = {k for k in (_pulls(*p) for p in each) if k is not None}
     if not gone:
         return events
-    out = []
-    for e in events:
-        kind, icao24, details, fleet = parts(e)
-        said = _said(kind, icao24, e.get("time"), details, fleet)
-        if kind not in WITHDRAWALS and said not in gone:
-            out.append(e)
-    return out
+    return [
+        e
+        for e, (kind, a, d, f) in zip(events, each, strict=True)
+        if kind not in WITHDRAWALS and _said(kind, a, time_iso(e), d, f) not in gone
+    ]
 
 
 # A withdrawal → the type of the event it withdraws.
 WITHDRAWALS = {"landing_withdrawn": "landing", "fleet_landed_withdrawn": "fleet_landed"}
 
 
-def withdrawn_keys(keys: Any) -> set[tuple[Any, ...]]:
-    """The keys of the events withdrawn: a withdrawal names its event by type, aircraft and
-    time (``details.withdrawn``), and a fleet one also by fleet; only a landing inferred when
-    the signal was lost (``details.signal_lost_after``) is ever withdrawn."""
-    return {k for k in keys if k is not None}
-
-
-def _pulls(kind: Any, icao24: Any, details: dict[str, Any], fleet: list[str]) -> Any:
+def _pulls(kind: Any, icao24: Any, details: Mapping[str, Any], fleet: Sequence[str]) -> Any:
     """The key of the event a withdrawal withdraws (None for any other event)."""
     what, when = WITHDRAWALS.get(kind), details.get("withdrawn")
     if what is None or when is None:
@@ -164,7 +171,9 @@ def _pulls(kind: Any, icao24: Any, details: dict[str, Any], fleet: list[str]) ->
     return (what, icao24, when, tuple(fleet)) if what == "fleet_landed" else (what, icao24, when)
 
 
-def _said(kind: Any, icao24: Any, time: Any, details: dict[str, Any], fleet: list[str]) -> Any:
+def _said(
+    kind: Any, icao24: Any, time: Any, details: Mapping[str, Any], fleet: Sequence[str]
+) -> Any:
     """The key under which a withdrawal would name this event (None: never withdrawn)."""
     if kind == "landing" and details.get("signal_lost_after"):
         return (kind, icao24, time)

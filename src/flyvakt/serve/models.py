@@ -148,6 +148,9 @@ class Claim(TypedDict, total=False):
     at: str | None
     since: str | None
     time_basis: str | None
+    around: Annotated[
+        list[str], _d("an 'around' time: the times meant, each judged within 15 minutes")
+    ]
 
 
 class Fix(TypedDict, total=False):

@@ -244,8 +244,9 @@ class QuoteGuard(io.RawIOBase):
 
     def _restarted(self, i: int, start: int, end: int, file_line: int) -> QuoteGuard:
         block = self._sent[i][0]
-        if i == 0 and self._headed and self._rows_before == 0:
-            # A restarted reader's first block begins with the header put before it.
+        if i == 0 and self._rows_before == 0:
+            # The first block begins with the header: the file's own, or the one put before a
+            # restarted reader's first block (put there again below, so it is read once).
             n = len(self.header)
             block, start, end = block[n:], start - n, end - n
         after = [e[0] for e in list(self._sent)[i + 1 :]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
@@ -157,19 +158,22 @@ def first_block_types(head: bytes) -> tuple[dict[str, Any], list[str], list[str]
 
     whole = mark(head[: head.rfind(b"\n") + 1])[0]
     try:
-        schema = pacsv.read_csv(
+        table = pacsv.read_csv(
             io.BytesIO(whole),
             read_options=pacsv.ReadOptions(block_size=READ_CHUNK, use_threads=False),
             parse_options=pacsv.ParseOptions(invalid_row_handler=lambda row: "skip"),
-        ).schema
+        )
     except (pa.ArrowInvalid, ValueError):  # the real reader says what is wrong, and where
         return {}, [], []
+    schema = table.schema
     if len(set(schema.names)) < len(schema.names):
         return {name: pa.string() for name in schema.names}, [], schema.names
     types: dict[str, Any] = {}
     for field in schema:
         key = field.name.strip().lower()
         numeric = pa.types.is_integer(field.type) or pa.types.is_floating(field.type)
+        if pa.types.is_string(field.type) and (key in NUMERIC_COLUMNS or key in TIME_COLUMNS):
+            numeric = _numbers_but_a_few(table.column(field.name).to_pylist())
         if pa.types.is_null(field.type):
             types[field.name] = pa.string()
         elif numeric and (key in NUMERIC_COLUMNS or key in TIME_COLUMNS):
@@ -180,6 +184,30 @@ def first_block_types(head: bytes) -> tuple[dict[str, Any], list[str], list[str]
             types[field.name] = field.type
     read = [n for n in schema.names if n.strip().lower() in READ_COLUMNS]
     return types, read, schema.names
+
+
+def _numbers_but_a_few(values: list[str | None]) -> bool:
+    """Whether a text column of the first block is numbers with a few values that are not
+    (``'9k'`` in an altitude column): read as numbers, each of those then costs its line, named
+    (read as text, they were NaN and said nothing). Not when many values are not numbers (a
+    column of words stays words, its rows kept), nor when one is "ground" (readsb's altitude on
+    the surface, which ``statevec.to_f64`` reads as no altitude)."""
+    numbers = words = 0
+    for v, n in Counter(values).items():
+        if v is None or not v.strip():
+            continue
+        if v.strip().lower() == "ground":
+            return False
+        try:
+            float(v)
+        except ValueError:
+            words += n
+        else:
+            numbers += n
+    # Up to 5 % of a block's values not numbers is damage (three bad lines in a 150-row cut,
+    # each then named and skipped, as such a value in any later block is); more is a column
+    # that is not numbers, or a missing-value word, whose rows are kept as text.
+    return numbers > 0 and words * 20 <= numbers
 
 
 def _conversion_error(message: str, header: list[str]) -> str:

@@ -26,7 +26,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flyvakt.model.events import Event, iso_utc, settled, settled_json
+from flyvakt.model.events import (
+    Event,
+    Parts,
+    event_parts,
+    iso_utc,
+    record_parts,
+    settled_by,
+    settled_json,
+)
 from flyvakt.store.records import FlightRecord
 from flyvakt.store.sql import _icao_int, upsert_flight
 
@@ -97,17 +105,23 @@ def flights_from_events(
 def _settled(
     evs: list[Event | Mapping[str, Any] | LegEvent],
 ) -> list[Event | Mapping[str, Any] | LegEvent]:
-    """``evs`` without the landings withdrawn and their withdrawals (``settled``)."""
-    if not any(
-        (e.type if isinstance(e, Event | LegEvent) else e.get("type")) == "landing_withdrawn"
-        for e in evs
-    ):
-        return evs
-    return [
-        *settled([e for e in evs if isinstance(e, Event)]),
-        *settled_json([dict(e) for e in evs if isinstance(e, Mapping)]),
-        *[e for e in evs if isinstance(e, LegEvent)],
-    ]
+    """``evs`` without the landings withdrawn and their withdrawals (``settled``), in order,
+    whatever mix of events, records and legs they are (a leg is never withdrawn)."""
+    return settled_by(evs, _parts, _time_iso)
+
+
+def _parts(e: Event | Mapping[str, Any] | LegEvent) -> Parts:
+    if isinstance(e, Event):
+        return event_parts(e)
+    if isinstance(e, LegEvent):
+        return e.type, None, {}, []
+    return record_parts(e)
+
+
+def _time_iso(e: Event | Mapping[str, Any] | LegEvent) -> Any:
+    if isinstance(e, Event):
+        return e.time_iso
+    return None if isinstance(e, LegEvent) else e.get("time")
 
 
 def _withdrawn_s(conn: sqlite3.Connection, icao: int, rows: list[tuple[Any, ...]]) -> set[float]:

@@ -86,6 +86,9 @@ class Claim:
     time_basis: TimeBasis = "claim"
     zone: str | None = None  # the zone the claim's time was written in
     text: str = field(default="", compare=False)
+    # "around T": the times meant (two for "half past two" with no am/pm), each judged within
+    # timeparse.AROUND_S; ``since_s``..``at_s`` then spans them all. Empty: not "around".
+    around_s: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if self.object_kind is None and self.object is not None:
@@ -105,6 +108,7 @@ class Claim:
         time_basis: TimeBasis = "claim",
         zone: str | None = None,
         text: str = "",
+        around_s: tuple[float, ...] = (),
     ) -> Claim:
         """A claim from resolved parts (the one constructor both claim forms use)."""
         return cls(
@@ -119,6 +123,7 @@ class Claim:
             time_basis=time_basis,
             zone=zone,
             text=text,
+            around_s=around_s,
         )
 
     @property
@@ -128,7 +133,9 @@ class Claim:
         return Place(self.object_kind, self.object, self.airports)
 
     def to_json(self) -> dict[str, Any]:
+        around = {"around": [iso_utc(t) for t in self.around_s]} if self.around_s else {}
         return {
+            **around,
             "subject_kind": self.subject_kind,
             "subject": self.subject,
             "predicate": self.predicate,
@@ -315,7 +322,7 @@ def parse_claim(
         raise ClaimParseError(
             f"claim {text!r}: cannot read the time {exc.phrase!r} ({exc.key})",
             key=f"time_{exc.key}",
-            details={"phrase": exc.phrase},
+            details={"phrase": exc.phrase, "readings": list(exc.readings)},
         ) from None
     body = body.rstrip(",.!? ").strip()
     when, since, basis, zone = resolve_time(spec, at_s, ctx)
@@ -370,7 +377,8 @@ def parse_claim(
                 understood=understood,
                 details={**said, "predicate": pred},
             )
-        return Claim.of(subject, pred, place, when, since, basis, zone, text)
+        around = spec.readings if spec is not None and at_s is None else ()
+        return Claim.of(subject, pred, place, when, since, basis, zone, text, around)
     key, details = failure or ("unknown_predicate", _guess_parts(body, subjects))
     parts = [f"{k}: {v}" for k, v in understood.items()] or ["nothing"]
     missing = [k for k in ("subject", "predicate", "object") if k not in understood]

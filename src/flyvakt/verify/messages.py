@@ -6,6 +6,7 @@ tid»?".
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from flyvakt.fleets import FleetRegistry
@@ -27,6 +28,11 @@ _MSG: dict[str, dict[str, str]] = {
         "time_no_date": "the time “{phrase}” has no date",
         "time_local_zone": "the time “{phrase}” is in local time, but the place has no single "
                            "time zone: write the zone (UTC, Moscow time, +09:00…)",
+        "time_twelve_hour": "“{phrase}” is a 12-hour time with no am or pm: it could be {a} "
+                            "or {b}",
+        "time_twelve_hour_no_date": "“{phrase}” has no date and is a 12-hour time with no am "
+                                    "or pm: it could be {a} or {b} on any day",
+        "date_placeholder": " on [date]",
         "time": "I cannot read the time “{phrase}”",
         "unknown_predicate": "I cannot tell what the claim says happened (landed, took off, "
                              "was on the ground, was airborne, entered or avoided an airspace)",
@@ -49,6 +55,11 @@ _MSG: dict[str, dict[str, str]] = {
         "time_no_date": "tiden «{phrase}» mangler dato",
         "time_local_zone": "tiden «{phrase}» er i lokal tid, men stedet har ikke én tidssone: "
                            "skriv tidssonen (UTC, Moskva-tid, +09:00 …)",
+        "time_twelve_hour": "«{phrase}» sier ikke om det er natt eller dag: det kan være {a} "
+                            "eller {b}",
+        "time_twelve_hour_no_date": "«{phrase}» mangler dato og sier ikke om det er natt eller "
+                                    "dag: det kan være {a} eller {b} hvilken som helst dag",
+        "date_placeholder": " [dato]",
         "time": "Jeg kan ikke lese tiden «{phrase}»",
         "unknown_predicate": "Jeg forstår ikke hva påstanden sier skjedde (landet, lettet, stod "
                              "på bakken, var i lufta, fløy inn i eller unngikk et luftrom)",
@@ -71,6 +82,11 @@ _MSG: dict[str, dict[str, str]] = {
         "time_no_date": "tida «{phrase}» manglar dato",
         "time_local_zone": "tida «{phrase}» er i lokal tid, men staden har ikkje éi tidssone: "
                            "skriv tidssona (UTC, Moskva-tid, +09:00 …)",
+        "time_twelve_hour": "«{phrase}» seier ikkje om det er natt eller dag: det kan vere "
+                            "{a} eller {b}",
+        "time_twelve_hour_no_date": "«{phrase}» manglar dato og seier ikkje om det er natt "
+                                    "eller dag: det kan vere {a} eller {b} kva dag som helst",
+        "date_placeholder": " [dato]",
         "time": "Eg kan ikkje lese tida «{phrase}»",
         "unknown_predicate": "Eg forstår ikkje kva påstanden seier skjedde (landa, letta, stod "
                              "på bakken, var i lufta, flaug inn i eller unngjekk eit luftrom)",
@@ -178,12 +194,32 @@ def explain(
     if key == "ambiguous_place":
         opts = [f"{i} ({country_name(cc, lang, in_sentence=False)})" for i, cc in d["options"]]
         d["options"] = m["or"].join(opts)
+    if key.startswith("time_twelve_hour"):
+        return _twelve_hour(err, key, lang)
     text = m[key].format(**{k: d.get(k, "") for k in ("subject", "place", "phrase", "options")})
     rewrite = _rewrite(err, lang, registry, example_time_s, tz)
     if rewrite:
         text += ". " + m["rewrite"].format(text=rewrite)
     elif not text.endswith("?"):
         text += "."
+    return text[0].upper() + text[1:]
+
+
+def _twelve_hour(err: ClaimParseError, key: str, lang: str) -> str:
+    """ "half past two" with no am/pm: both readings, and the claim rewritten with each."""
+    m = _MSG[lang]
+    readings = [str(r) for r in err.details.get("readings") or []]
+    clocks = [c[0] for r in readings if (c := re.findall(r"\b\d{2}:\d{2}\b", r))]
+    a, b = ([*clocks, "?", "?"])[:2]
+    if lang != "en":
+        a, b = a.replace(":", "."), b.replace(":", ".")
+        readings = [re.sub(r"\b(\d{2}):(\d{2})\b", r"kl. \1.\2", r) for r in readings]
+    text = m[key].format(phrase=err.details.get("phrase", ""), a=a, b=b)
+    if len(readings) == 2:
+        tail = m["date_placeholder"] if key.endswith("no_date") else ""
+        quote = "“{}”" if lang == "en" else "«{}»"
+        options = m["or"].join(quote.format(r + tail) for r in readings)
+        text += ". " + m["rewrite"].replace(quote.format("{text}"), "{text}").format(text=options)
     return text[0].upper() + text[1:]
 
 

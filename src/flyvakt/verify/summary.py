@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from flyvakt.verify.around import EVENT_PREDICATES
 from flyvakt.verify.claims import INTERVAL_PREDICATES, Claim
 
 if TYPE_CHECKING:
@@ -274,6 +275,11 @@ def summarise(
             text += t["unseen"].format(n=unseen)
         return f"{lead}: {text}{note}."
     first = decisive[0]
+    if claim.around_s and claim.predicate in EVENT_PREDICATES and kind != "supported":
+        from flyvakt.verify.around import summary_text
+
+        text = summary_text(claim, decisive, lang, tz)
+        return f"{lead}: {text}{t['unseen'].format(n=unseen) if unseen else ''}{note}."
     if kind == "supported" and first.deciding:
         ev = first.deciding[0]
         key = "departed" if ev.get("type") == "takeoff" else "landed"

@@ -11,19 +11,28 @@ guessing a zone would shift a claim by hours. A date without a clock time means 
 
 ``find_time`` finds the time phrase in a claim (the longest run of time words that contains a
 date or a clock time) and returns the claim text without it.
+
+"Around" times ("around half past two", "at about 02:30", "rundt halv tre", "cirka kl. 14.30")
+are a window of ``AROUND_S`` either side (kind ``around``). A clock said in words is a 12-hour
+clock (``wordclock.py``): "half past two" / "halv tre" is 02:30 or 14:30. "in the morning", "pm",
+"om natta", "på ettermiddagen" decide it; with a date but no such word an "around" time keeps
+both readings (``TimeSpec.readings``) and the verdict judges each and says which; anything else
+(no date, or "by half past two") is an error that asks: a silent guess shifts a claim 12 hours.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-TimeKind = Literal["at", "by", "between", "since"]
+from flyvakt.verify.wordclock import DAYPART, NIGHT, PM, TWELVE, mark_word_clocks, unmark
+
+TimeKind = Literal["at", "by", "between", "since", "around"]
 # City name (any language) → IANA zone of that city, or None (places.city_zone).
 CityZone = Callable[[str], str | None]
 
@@ -31,10 +40,11 @@ CityZone = Callable[[str], str | None]
 class TimeParseError(ValueError):
     """A time phrase was found but cannot be read; ``key`` names the problem for messages."""
 
-    def __init__(self, key: str, phrase: str) -> None:
+    def __init__(self, key: str, phrase: str, readings: tuple[str, ...] = ()) -> None:
         super().__init__(f"{key}: {phrase!r}")
         self.key = key
         self.phrase = phrase
+        self.readings = readings  # the phrase rewritten once per reading (12-hour clocks)
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,19 @@ class TimeSpec:
     since_s: float | None
     zone: str | None  # IANA zone the claim's time was written in (for showing times back)
     phrase: str
+    # "around": the times meant, one per reading (two for a 12-hour clock with no am/pm).
+    readings: tuple[float, ...] = ()
+
+
+# "Around half past two" is a window of this much either side. Newsrooms round a time to the
+# nearest quarter or half hour ("around half past two" for anything from about 02:15 to 02:45),
+# and it is also the verdict's NEAR_S: no airliner takes off, flies elsewhere and lands in less.
+AROUND_S = 15 * 60.0
+# Words that make a time "around" (en, nb, nn; "ca"/"c" from "ca." / "c.", the dot is cut).
+_AROUND = frozenset({
+    "around", "about", "approximately", "approx", "roughly", "circa", "ca", "c",
+    "rundt", "omkring", "cirka", "omtrent", "kring", "ikring", "om lag",
+})  # fmt: skip
 
 
 # Abbreviations → (UTC offset in hours, a zone to show times in). Only unambiguous ones: "CST"
@@ -82,6 +105,7 @@ _LEADS: dict[str, TimeKind] = {
     "til": "by", "fram til": "by", "frem til": "by",
     "between": "between", "mellom": "between", "from": "since",
     "since": "since", "siden": "since", "sidan": "since", "fra": "since", "frå": "since",
+    **dict.fromkeys(_AROUND, "around"),
 }  # fmt: skip
 _RANGE_JOIN = ("and", "og", "to", "til", "until", "-", "–")
 
@@ -181,6 +205,8 @@ class _Tok:
 def _is_time_word(tok: str, nxt: str | None, prev: str | None = None) -> bool:
     low = tok.lower().rstrip(",")
     bare = low.rstrip(".")
+    if TWELVE.match(tok) or DAYPART.match(tok):
+        return True
     if _ISO.match(tok.rstrip(".,")) or _CLOCK.match(bare) or _CLOCK.match(low.rstrip(",")):
         return True
     if bare in _months() or _YEAR.match(bare) or bare in ("am", "pm", "a.m", "p.m"):
@@ -195,7 +221,7 @@ def _is_time_word(tok: str, nxt: str | None, prev: str | None = None) -> bool:
 def _has_core(words: list[str]) -> bool:
     for w in words:
         b = w.lower().rstrip(".,")
-        if _ISO.match(w.rstrip(".,")) or _CLOCK.match(b) or b in _months():
+        if _ISO.match(w.rstrip(".,")) or _CLOCK.match(b) or b in _months() or TWELVE.match(w):
             return True
     return False
 
@@ -205,8 +231,9 @@ def _read_point(
     zone: tuple[tzinfo, str] | None,
     shared_date: date | None,
     phrase: str,
-) -> tuple[date | None, time | None, tuple[tzinfo, str] | None]:
-    """Date, clock time and zone (if written) of one point of a time phrase."""
+) -> tuple[date | None, time | None, tuple[tzinfo, str] | None, int | None]:
+    """Date, clock time and zone (if written) of one point of a time phrase, and the marker
+    index of a 12-hour clock in words that nothing made am or pm (else None)."""
     day: int | None = None
     month: int | None = None
     year: int | None = None
@@ -214,9 +241,20 @@ def _read_point(
     clock: time | None = None
     own_zone: tuple[tzinfo, str] | None = None
     pm: bool | None = None
+    night = False
+    twelve: int | None = None
     for w in words:
         raw = w.rstrip(",")
         b = raw.lower().rstrip(".")
+        tw = TWELVE.match(raw)
+        if tw:
+            clock, twelve = time(int(tw[1]) % 12, int(tw[2])), int(tw[3])
+            continue
+        part = DAYPART.match(raw)
+        if part:
+            night = part[1] == NIGHT
+            pm = None if night else part[1] == PM
+            continue
         iso = _ISO.match(raw.rstrip("."))
         if iso:
             y, mo, d, hh, mm, ss, off = iso.groups()
@@ -263,10 +301,14 @@ def _read_point(
             the_date = date(year, month, day)
         except ValueError:
             raise TimeParseError("bad_date", phrase) from None
+    if clock is not None and night:
+        # "at night" / "om natta": 22:00 for ten, 02:30 for half past two (evening hours from 6)
+        pm = clock.hour % 12 >= 6
     if clock is not None and pm is not None:
         h = clock.hour % 12 + (12 if pm else 0)
         clock = clock.replace(hour=h)
-    return the_date or shared_date, clock, own_zone or zone
+        twelve = None
+    return the_date or shared_date, clock, own_zone or zone, twelve
 
 
 def _instant(d: date, c: time | None, z: tuple[tzinfo, str], end_of_day: bool) -> float:
@@ -304,6 +346,8 @@ def find_time(
     """The claim's time phrase, read; and the claim text with the phrase removed. A phrase in
     "local time" is read in ``local_zone`` (the zone of the claim's place); without one it
     raises ``TimeParseError("local_zone")``, for the caller to find the place and read again."""
+    original = text
+    text, said = mark_word_clocks(text)
     toks = [_Tok(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
     best: tuple[int, int] | None = None
     i = 0
@@ -341,13 +385,32 @@ def find_time(
         else:
             i += 1
     if best is None:
-        return None, text
+        return None, original
     i, k = best
     run = toks[i:k]
     phrase = text[run[0].start : run[-1].end]
     rest = (text[: run[0].start] + " " + text[run[-1].end :]).strip()
     rest = re.sub(r"\s+", " ", rest).strip(" ,")
-    return _read_phrase(run, phrase, default_zone, city_zone, local_zone), rest
+    try:
+        spec = _read_phrase(run, phrase, default_zone, city_zone, local_zone)
+    except TimeParseError as exc:
+        raise TimeParseError(
+            exc.key, unmark(exc.phrase, said), _readings(exc, text, said)
+        ) from None
+    return replace(spec, phrase=unmark(phrase, said)), unmark(rest, said)
+
+
+def _readings(exc: TimeParseError, marked: str, said: list[str]) -> tuple[str, ...]:
+    """For a 12-hour clock with no am/pm: the claim once with each reading in digits."""
+    if not exc.key.startswith("twelve_hour"):
+        return ()
+    out = []
+    for add in (0, 12):
+        clocks: dict[int, str] = {}
+        for m in re.finditer(r"~(\d{2})(\d{2})~(\d+)", exc.phrase):
+            clocks[int(m[3])] = f"{int(m[1]) % 12 + add:02d}:{m[2]}"
+        out.append(unmark(marked, said, clocks))
+    return tuple(out)
 
 
 def _read_phrase(
@@ -406,8 +469,12 @@ def _read_phrase(
             q += 1
         words_per_part.append(words)
     points = [_read_point(w, None, None, phrase) for w in words_per_part]
-    dates = [d for d, _, _ in points if d is not None]
-    zones = [z for _, _, z in points if z is not None]
+    dates = [d for d, _, _, _ in points if d is not None]
+    zones = [z for _, _, z, _ in points if z is not None]
+    ambiguous = [tw for _, _, _, tw in points if tw is not None]
+    if ambiguous and (kind != "around" or not dates or len(points) != 1):
+        # "half past two" with no am/pm: only an "around" time with a date is judged both ways
+        raise TimeParseError("twelve_hour" if dates else "twelve_hour_no_date", phrase)
     zone = zone or (zones[-1] if zones else None)
     if zone is not None and zone[1] == LOCAL:
         raise TimeParseError("local_zone", phrase)  # the caller knows the place: it reads again
@@ -417,8 +484,10 @@ def _read_phrase(
         raise TimeParseError("no_date", phrase)
     if zone is None:
         raise TimeParseError("no_zone", phrase)
+    if kind == "around" and points[0][1] is None:
+        kind = "at"  # "around 19 June": the day
     instants: list[float] = []
-    for n, (d, c, pz) in enumerate(points):
+    for n, (d, c, pz, _tw) in enumerate(points):
         d = d or dates[-1]
         end = kind == "by" or (kind == "between" and n == 1)
         instants.append(_instant(d, c, pz or zone, end))
@@ -428,6 +497,16 @@ def _read_phrase(
         start = _instant(d0, None, points[0][2] or zone, False)
         end_s = _instant(d0, None, points[0][2] or zone, True)
         return TimeSpec("between", end_s, start, zone[1], phrase)
+    if kind == "around":
+        day, c0, z0, tw = points[0]
+        readings = [instants[0]]
+        if tw is not None and c0 is not None:
+            pm = c0.replace(hour=c0.hour + 12)
+            readings.append(_instant(day or dates[-1], pm, z0 or zone, False))
+        return TimeSpec(
+            "around", max(readings) + AROUND_S, min(readings) - AROUND_S, zone[1], phrase,
+            tuple(readings),
+        )  # fmt: skip
     if kind == "between":
         a, b = instants
         if b < a:

@@ -9,7 +9,7 @@ starts and ends and where the aircraft was last seen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -366,10 +366,18 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
     A fleet claim is supported if any member satisfies it, contradicted only if every member
     is positively observed contradicting it, otherwise unverifiable.
     """
+    from flyvakt.verify import around
     from flyvakt.verify.summary import summarise
 
+    if len(claim.around_s) > 1:
+        return _two_readings(claim, evidence, lang, reader_tz)
+    if claim.around_s and claim.predicate not in around.EVENT_PREDICATES | INTERVAL_PREDICATES:
+        # "was on the ground at X around 02:30": a state, judged at the time said
+        claim = replace(claim, at_s=claim.around_s[0], since_s=None)
     if claim.predicate in INTERVAL_PREDICATES:
         results = [_judge_interval(claim, m, evidence) for m in evidence.members]
+    elif claim.around_s:
+        results = [around.judge_member(claim, m, evidence) for m in evidence.members]
     else:
         results = [_judge_member(claim, m, evidence) for m in evidence.members]
     callsigns = {e["icao24"]: e["callsign"] for e in evidence.events if e.get("callsign")}
@@ -434,6 +442,27 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
         claim, [r for r in results if r.icao24 not in unseen], lang, reader_tz
     )
     return Verdict(claim, kind, summary, rule, ev_json, evidence.data_through_s, basis)
+
+
+def _two_readings(claim: Claim, evidence: Evidence, lang: str, reader_tz: str) -> Verdict:
+    """A 12-hour time with no am/pm ("around half past two" on a date): each reading judged,
+    then combined (``around.combine_readings``); the evidence lists both."""
+    from flyvakt.verify.around import combine_readings, readings_summary, single
+
+    verdicts = [verify(single(claim, c), evidence, lang, reader_tz) for c in claim.around_s]
+    kind, chosen = combine_readings(verdicts)
+    summary = readings_summary(claim, verdicts, chosen, kind, lang, reader_tz)
+    readings = [
+        {"around": iso_utc(c), "verdict": v.verdict, "basis": v.basis, "rule": v.rule}
+        for c, v in zip(claim.around_s, verdicts, strict=True)
+    ]
+    basis = None if kind == "unverifiable" else chosen.basis
+    # judged "as of" the reading that decided (the web panel moves the map there)
+    claim = replace(claim, at_s=chosen.claim.at_s, since_s=chosen.claim.since_s)
+    return Verdict(
+        claim, kind, summary, chosen.rule, {**chosen.evidence, "readings": readings},
+        evidence.data_through_s, basis,
+    )  # fmt: skip
 
 
 def _judge_interval(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:

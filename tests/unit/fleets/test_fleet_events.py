@@ -143,7 +143,7 @@ def test_open_wave_expires() -> None:
 
 def test_fleet_together_reported_once_per_formation() -> None:
     # Synthetic fixes: two Il-96 in close trail (2 NM apart, same track), one far away.
-    from flyvakt.fleets.events import TOGETHER_FORGET_S, MemberFix, step_positions
+    from flyvakt.fleets.together import TOGETHER_FORGET_S, MemberFix, step_positions
 
     t0 = t(12, 0)
     fixes = [
@@ -185,7 +185,7 @@ def test_fleet_together_reported_once_per_formation() -> None:
 def test_fleet_together_a_group_that_grows_is_said_again() -> None:
     """SYNTHETIC: a pair, then a third member joins (said: the group grew), then it leaves and
     joins again within TOGETHER_FORGET_S (not said: the same meeting)."""
-    from flyvakt.fleets.events import MemberFix, step_positions
+    from flyvakt.fleets.together import MemberFix, step_positions
 
     t0 = t(12, 0)
 

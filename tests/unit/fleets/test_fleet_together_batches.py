@@ -14,13 +14,9 @@ import numpy as np
 from tests.unit.detect.test_gap_rejudge import DATA
 
 from flyvakt.checkpoint import decode_fleets, encode_fleets
-from flyvakt.fleets.events import (
-    TOGETHER_FORGET_S,
-    TOGETHER_GRID_S,
-    FleetState,
-    together_step,
-)
+from flyvakt.fleets.events import FleetState
 from flyvakt.fleets.registry import parse_fleets
+from flyvakt.fleets.together import TOGETHER_FORGET_S, TOGETHER_GRID_S, together_step
 from flyvakt.model import PositionBatch
 from flyvakt.runtime.replay import replay_files
 

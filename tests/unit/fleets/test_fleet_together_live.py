@@ -11,7 +11,7 @@ import numpy as np
 
 from flyvakt.checkpoint import dumps, loads
 from flyvakt.fleets import example_fleets_path, load_fleets
-from flyvakt.fleets.events import TOGETHER_FORGET_S
+from flyvakt.fleets.together import TOGETHER_FORGET_S
 from flyvakt.model import ObservationBatch
 from flyvakt.pipeline import PipelineState, step
 from flyvakt.runtime.setup import make_detector, tracker_config

@@ -13,6 +13,7 @@ taking off from KSTS, the second landing there at 00:10 (the recording has no ta
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -110,3 +111,26 @@ def test_a_replay_gives_the_same_fleet_waves_at_any_batch_size(tmp_path: Path) -
         waves[batch] = [e.to_json() for e in r.events if e.type in WAVE_TYPES]
     assert len([e for e in waves[65536] if e["type"] == "fleet_landed"]) > 10
     assert waves[512] == waves[65536]
+
+
+def test_a_member_seen_again_days_later_still_withdraws_the_fleet_landing() -> None:
+    """The same member events, with everything after the landing (from the regain at 00:58:28
+    on) two days later, and the other member taking off again 38 h after the landing: the
+    wave, complete since 00:23:16, is kept while a54127 (its landing inferred when the signal
+    was lost) has not been seen since, and the fleet landing is withdrawn when it is. Before,
+    the complete wave was dropped 36 h after its last landing, and the fleet landing stood."""
+    shift_s = 2 * 86400.0
+    member = _run(True)[0]
+    (k,) = [n for n, e in enumerate(member) if e.type == "landing"]
+    later = [replace(e, time_s=e.time_s + shift_s) for e in member[k + 1 :]]
+    ksts = get_world().airport("KSTS")
+    other = Event("takeoff", "a5ffff", member[k].time_s + 38 * 3600.0, airport=ksts)
+    state, out = FleetState(), []
+    for ev in [*_wave(), *member[: k + 1], other, *later]:
+        state, said = step(state, [ev], REG)
+        out += said
+    kinds = [e.type for e in out]
+    assert kinds == ["fleet_departed", "fleet_landed", "fleet_departed", "fleet_landed_withdrawn"]
+    assert out[-1].details["withdrawn"] == out[1].time_iso == "2020-09-08T00:23:16Z"
+    assert out[-1].time_s == later[1].time_s  # said when it was seen again, two days on
+    assert state.landed == []  # and the wave, open again, is waiting for a landing

@@ -583,3 +583,72 @@ def test_state_vector_csv_replay_imports_no_pyarrow_compute(tmp_path: Path) -> N
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     n, imported = out.stdout.split()
     assert int(n) == 200 and imported == "False"
+
+
+def _with_line(rows: list[str], line: int, column: int, value: str) -> str:
+    """``rows`` (the file's lines, header first), line ``line``'s ``column`` set to ``value``."""
+    out = list(rows)
+    cells = out[line - 1].split(",")
+    cells[column] = value
+    out[line - 1] = ",".join(cells)
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("lines", [(3,), (2, 80, 152)])
+def test_a_bad_number_in_the_first_block_costs_its_line(
+    data: Path, tmp_path: Path, lines: tuple[int, ...]
+) -> None:
+    """A value that is not a number in the first block (real GA cut, kwvi1213 a0cd27, 151
+    rows, all in Arrow's first block): each such line is skipped, counted and named, every
+    other row read as in the clean file. Arrow had typed the column text from that block and
+    the value was read as no altitude, silently; and a restart at the file's first block read
+    its header twice (a false "line 1: column timestamp" skip)."""
+    with gzip.open(data / "real-ga" / "kwvi1213_a0cd27.csv.gz", "rt") as f:
+        rows = f.read().splitlines()
+    text = "\n".join(rows) + "\n"
+    for line in lines:
+        text = _with_line(text.splitlines(), line, 4, "9k")
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    batches, reader = read_all(str(path))
+    assert reader.stats.stopped is None
+    assert reader.stats.bad_lines == [
+        f"bad.csv: line {n}: column altitude: invalid value '9k'" for n in lines
+    ]
+    assert reader.stats.skipped == {"sv_bad_row": len(lines)}
+    got = ObservationBatch.concat(batches)  # type: ignore[arg-type]
+    clean, _ = read_all(str(data / "real-ga" / "kwvi1213_a0cd27.csv.gz"))
+    want = ObservationBatch.concat(clean)  # type: ignore[arg-type]
+    keep = np.delete(np.arange(len(want)), [n - 2 for n in lines])
+    assert len(got) == reader.stats.records == len(rows) - 1 - len(lines)
+    for field, col in vars(want).items():
+        want_col = col[keep] if isinstance(col, np.ndarray) and len(col) == len(want) else col
+        if isinstance(want_col, np.ndarray):
+            assert np.array_equal(vars(got)[field], want_col, equal_nan=col.dtype.kind == "f")
+
+
+@pytest.mark.parametrize(("value", "named"), [("ground", False), ("unknown", False), ("9k", True)])
+def test_words_in_a_numeric_column_of_the_first_block(
+    tmp_path: Path, value: str, named: bool
+) -> None:
+    """Synthetic: an altitude column whose first block holds "ground" (readsb's surface
+    altitude) on some rows, or a word on a third of them, stays text: every row is kept, those
+    with no altitude. One bad value among numbers is a bad value (named)."""
+    path = tmp_path / "words.csv"
+    every = 500 if named else 3
+    path.write_text(
+        "time,icao24,lat,lon,baroaltitude\n"
+        + "".join(
+            f"{1720000000 + i},4ca{i % 7:03x},48.5,2.5,{value if i % every == 1 else 1000 + i}\n"
+            for i in range(1000)
+        )
+    )
+    batches, reader = read_all(str(path))
+    got = ObservationBatch.concat(batches)  # type: ignore[arg-type]
+    bad = np.arange(1000) % every == 1
+    if named:
+        assert len(got) == 1000 - bad.sum() and len(reader.stats.bad_lines) == bad.sum()
+        assert not np.isnan(got.altitude_baro_ft).any()
+    else:
+        assert len(got) == 1000 and reader.stats.bad_lines == []
+        assert np.isnan(got.altitude_baro_ft).sum() == bad.sum()

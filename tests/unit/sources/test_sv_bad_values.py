@@ -115,17 +115,19 @@ def test_crlf_lines_and_a_bad_value(tmp_path: Path) -> None:
     _check(tmp_path, lines, {45_001: "9k"})
 
 
-def test_a_bad_value_in_the_first_block_reads_the_column_as_text(tmp_path: Path) -> None:
-    """A bad value in the first block makes Arrow's types for the file (the column is read as
-    text), so nothing fails: the row is kept, that altitude unknown."""
+def test_a_bad_value_in_the_first_block_costs_its_line_as_anywhere(tmp_path: Path) -> None:
+    """A bad value in the first block costs its line, named, as in any later block. It used to
+    make Arrow type the column as text for the whole file: the row was kept with its altitude
+    unknown and nothing said so (and a bad value in a later block then did cost its line)."""
     lines = [HEADER] + [_row(i, "9k" if i == 5 else None) for i in range(ROWS)]
     path = tmp_path / "first.csv"
     path.write_text("".join(lines))
     got, r = _read(path)
-    assert r.stats.stopped is None and not r.stats.skipped
-    assert len(got) == ROWS
+    assert r.stats.stopped is None and r.stats.skipped == {"sv_bad_row": 1}
+    assert r.stats.bad_lines == ["first.csv: line 7: column baroaltitude: invalid value '9k'"]
+    assert len(got) == ROWS - 1
     alt_ft = got.altitude_baro_ft
-    assert np.isnan(alt_ft[5]) and np.allclose(alt_ft[6:9], (1006.5 + np.arange(3)) / 0.3048)
+    assert not np.isnan(alt_ft).any() and np.allclose(alt_ft[5:8], (1006.5 + np.arange(3)) / 0.3048)
 
 
 def test_too_many_bad_values_stop_the_file_naming_the_line(

@@ -40,3 +40,26 @@ def test_the_store_takes_the_leg_back_when_the_withdrawal_comes(tmp_path: Path) 
     w.close()
     with StoreReader(path) as r:
         assert r.flights(icao24="a54127") == []
+
+
+def test_a_mix_of_events_and_records_is_settled_in_order() -> None:
+    """Events and records mixed (a record's withdrawal takes back an Event's landing): the rest
+    keep their order. Each kind was settled apart and the kinds concatenated: the withdrawal,
+    a record, could not reach the landing, an Event, and the order was lost."""
+    from flyvakt.store.flights import _settled
+
+    raw = _raw()
+    # The landing (an Event) and its withdrawal (a record), the rest alternating.
+    mixed = [
+        e.to_json() if k % 2 == 0 or e.type == "landing_withdrawn" else e for k, e in enumerate(raw)
+    ]
+    assert any(isinstance(e, Event) and e.type == "landing" for e in mixed)
+    got = _settled(mixed)  # type: ignore[arg-type]
+    assert not any(
+        (e.type if isinstance(e, Event) else e["type"]) in ("landing", "landing_withdrawn")
+        and (e.details if isinstance(e, Event) else e.get("details", {})).get("signal_lost_after")
+        for e in got
+    )
+    kept = [e for e in mixed if any(e is g for g in got)]
+    assert [id(e) for e in got] == [id(e) for e in kept]  # same order as given
+    assert len(got) == len(mixed) - 2

@@ -161,7 +161,7 @@ function drawInferredLegs() {
   if (state.t == null) return;
   const last = new Map();  // hex -> its latest such landing
   for (const ev of state.events) {
-    if (ev.type !== "landing" || ev.basis !== "inferred" || !ev.airport || withdrawalOf(ev, state.withdrawn)) continue;
+    if (ev.type !== "landing" || ev.basis !== "inferred" || !ev.airport || withdrawalAt(ev)) continue;
     const t = parseIso(ev.time);
     const ac = state.aircraft.find((a) => a.hex === ev.icao24);
     if (!ac || !ac.ghost || t == null || t > state.t) continue;
@@ -278,14 +278,26 @@ async function loadEvents() {
   places.pinned = new Set(doc.events.filter((e) => e.airport).map((e) => e.airport.icao));
   places.draw();
   drawInferredLegs();
-  if (!doc.events.length) { list.replaceChildren(el("li", { class: "muted", text: tr("none") })); return; }
-  list.replaceChildren(...doc.events.slice().reverse().map((ev) => {
+  drawEvents();
+}
+
+/** The withdrawal of ``ev`` said by the time shown (live: any). Before it was said, history
+ * playback shows the landing as it was said then; from then on, struck through (#9). */
+function withdrawalAt(ev) { return withdrawalOf(ev, state.withdrawn, state.live ? null : state.t); }
+let drawnWithdrawn = null;  // which withdrawals the list was drawn with ("type|hex|time" …)
+function withdrawnNow() { return state.events.filter((e) => withdrawalAt(e)).map((e) => `${e.type}|${e.icao24}|${e.time}`).join(","); }
+
+function drawEvents() {
+  const list = $("ev-list");
+  drawnWithdrawn = withdrawnNow();
+  if (!state.events.length) { list.replaceChildren(el("li", { class: "muted", text: tr("none") })); return; }
+  list.replaceChildren(...state.events.slice().reverse().map((ev) => {
     const t = parseIso(ev.time);
     const place = ev.airport ? `${ev.airport.icao} ${ev.airport.name || ""}` : (ev.country || "");
     const localTz = (ev.airport && ev.airport.tz) || ev.tz;
     const local = localTz ? inZone(t, localTz, state.lang, false) : (ev.local_time ? ev.local_time.slice(11, 16) : "–");
     const kind = tr("ev_" + ev.type) === "ev_" + ev.type ? ev.type.replace(/_/g, " ") : tr("ev_" + ev.type);
-    const w = withdrawalOf(ev, state.withdrawn);
+    const w = withdrawalAt(ev);
     const b = el("button", { type: "button", class: "ev-btn", title: w ? w.reason : null },
       el(w ? "s" : "b", { class: "ev-type", "data-type": ev.type, text: kind }), " ",
       w ? el("span", { class: "ev-withdrawn", text: tr("withdrawn_note", { time: isoUtc(parseIso(w.time)) }) }) : "",
@@ -312,6 +324,7 @@ function setTime(t) {
   state.t = Math.max(state.winFrom, Math.min(state.winTo, t));
   state.followed = true;
   updateClock();
+  if (drawnWithdrawn !== null && withdrawnNow() !== drawnWithdrawn) drawEvents();
   refresh();
   syncUrl();
   if (state.selected) loadTrack().catch(showError);

@@ -128,7 +128,12 @@ export function withdrawnBy(withdrawals) {
   return m;
 }
 
-/** The withdrawal that takes ``ev`` back, or undefined. */
-export function withdrawalOf(ev, withdrawn) {
-  return withdrawn.get(`${ev.type}|${ev.icao24}|${ev.time}`);
+/** The withdrawal that takes ``ev`` back by ``asOf`` (epoch s; null: whenever it was said),
+ * or undefined. In history playback a landing shows as it was said until its withdrawal is
+ * said, then struck through. */
+export function withdrawalOf(ev, withdrawn, asOf = null) {
+  const w = withdrawn.get(`${ev.type}|${ev.icao24}|${ev.time}`);
+  if (!w || asOf == null) return w;
+  const said = parseIso(w.time);
+  return said != null && said <= asOf ? w : undefined;
 }
