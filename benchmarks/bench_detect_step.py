@@ -3,6 +3,8 @@ hands it, and where a small step's time goes.
 
     .venv/bin/python benchmarks/bench_detect_step.py [--corpus warm|burst] [--aircraft 5000]
         [--batches 8192,16384,65536] [--repeat 3] [--profile 8192] [--timers 8192] [--cache DIR]
+    .venv/bin/python benchmarks/bench_detect_step.py --sv corpus.sv.csv [--cache DIR]
+        [--repeat 3 | --passes K | --profile 1]
 
 Corpora are bench_pipeline.py's (synthetic aircraft from real AFR34ZG frames): ``warm`` is its
 ``--warm`` steady state (untimed warm-up, then ~20 s of data timed), ``burst`` its default
@@ -18,6 +20,15 @@ detector's pre-pass and geo search, and the NumPy calls made from detect/ and ge
 pipeline, so that each step starts with cold caches; ``--timers N`` times the pre-pass's
 pieces with wrapped timers (CPU per step); ``--fixed`` times steps of a few positions (the
 fixed cost per step), and profiles or times those instead.
+
+``--sv CSV``: the detector's share of a state-vector replay (#12). A real
+``flyvakt replay CSV --positions-out`` runs once with the detector's ``step``, ``finish`` and
+``expiry.forget`` wrapped to record their inputs (kept in ``--cache``, keyed by the file's
+name and size); then the detector alone runs over the recorded calls ``--repeat`` times from a
+fresh state and prints CPU s, events and a digest of every event's JSON (the same digest
+before and after a speed change, or it was not one). ``--passes K`` runs them K times in one
+process, untimed beyond CPU s, for callgrind: (instructions of K passes - of 1) / (K - 1) is
+one pass without start-up. ``--profile 1`` with ``--sv`` runs cProfile over one pass.
 """
 
 from __future__ import annotations
@@ -206,8 +217,107 @@ def timers(warm: Steps, measured: Steps) -> None:
         print(f"    {s / n * 1e3:8.3f} ms  {name}")
 
 
+SvCalls = list[tuple[str, PositionBatch | None, float]]
+
+
+def sv_record(csv: Path, cache: str) -> SvCalls:
+    """The detector's calls in a real state-vector replay of ``csv`` (from ``cache`` if kept)."""
+    import tempfile
+
+    import flyvakt.detect.detector as det
+    import flyvakt.pipeline as pipe
+    from flyvakt.cli import main as cli
+
+    path = Path(cache or tempfile.gettempdir()) / f"sv-{csv.name}-{csv.stat().st_size}.pkl"
+    if path.exists():
+        calls: SvCalls = pickle.loads(path.read_bytes())
+        return calls
+    calls = []
+    steps, finishes, forgets = det.step, det.finish, pipe.detect_forget
+
+    def rec_step(st: DetectorState, positions: PositionBatch, now_s: float, *a: Any) -> Any:
+        calls.append(("step", positions, now_s))
+        return steps(st, positions, now_s, *a)
+
+    def rec_finish(st: DetectorState, now_s: float, *a: Any) -> Any:
+        calls.append(("finish", None, now_s))
+        return finishes(st, now_s, *a)
+
+    def rec_forget(st: DetectorState, now_s: float, *a: Any) -> Any:
+        calls.append(("forget", None, now_s))
+        return forgets(st, now_s, *a)
+
+    det.step, det.finish, pipe.detect_forget = rec_step, rec_finish, rec_forget  # type: ignore[assignment]
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            argv = ["replay", str(csv), "--quiet", "--positions-out", f"{tmp}/pos.parquet"]
+            cli.main(argv)
+    finally:
+        det.step, det.finish, pipe.detect_forget = steps, finishes, forgets  # type: ignore[assignment]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(calls, protocol=5))
+    return calls
+
+
+def sv_pass(calls: SvCalls) -> tuple[float, list[Any]]:
+    """(CPU s, events) of the detector alone over the recorded calls, from a fresh state."""
+    from flyvakt.detect.detector import finish
+    from flyvakt.detect.expiry import DETECT_FORGET_S, forget
+
+    world = get_world()
+    state = DetectorState()
+    events: list[Any] = []
+    t = time.process_time()
+    for kind, positions, now_s in calls:
+        if kind == "step":
+            assert positions is not None
+            state, out = detect_step(state, positions, now_s, world)
+            events += out
+        elif kind == "forget":
+            forget(state, now_s, DETECT_FORGET_S)
+        else:
+            events += finish(state, now_s, world)
+    return time.process_time() - t, events
+
+
+def sv_digest(events: list[Any]) -> str:
+    """A digest of every event's JSON, in order."""
+    import hashlib
+    import json
+
+    h = hashlib.sha1()
+    for e in events:
+        h.update(json.dumps(e.to_json(), sort_keys=True, default=str).encode())
+    return h.hexdigest()[:12]
+
+
+def sv_main(csv: Path, cache: str, repeat: int, passes: int, prof: bool) -> None:
+    calls = sv_record(csv, cache)
+    rows = sum(len(p) for _k, p, _t in calls if p is not None)
+    print(f"{csv.name}: {len(calls)} detector calls, {rows:,} positions")
+    get_world().tz_at(0.0, 0.0)
+    tune_gc()
+    if passes:
+        for _ in range(passes):
+            s, events = sv_pass(calls)
+        print(f"  {passes} passes, last {s:.3f} s CPU, {len(events):,} events")
+        return
+    if prof:
+        pr = cProfile.Profile()
+        pr.enable()
+        sv_pass(calls)
+        pr.disable()
+        pstats.Stats(pr).sort_stats("tottime").print_stats(40)
+        return
+    for _ in range(repeat):
+        s, events = sv_pass(calls)
+        print(f"  {s:.3f} s CPU, {len(events):,} events, digest {sv_digest(events)}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sv", default="", help="state-vector CSV: the detector of its replay")
+    ap.add_argument("--passes", type=int, default=0, help="with --sv: K untimed passes")
     ap.add_argument("--corpus", choices=("warm", "burst"), default="warm")
     ap.add_argument("--frames", type=int, default=1_000_000)
     ap.add_argument("--aircraft", type=int, default=5000)
@@ -231,6 +341,9 @@ def main() -> None:
     import flyvakt
 
     print(f"flyvakt from {Path(flyvakt.__file__).parent}")
+    if args.sv:
+        sv_main(Path(args.sv), args.cache, args.repeat, args.passes, bool(args.profile))
+        return
     batches = [int(b) for b in args.batches.split(",") if b]
     for extra in (args.profile, args.timers):
         if extra and extra not in batches:

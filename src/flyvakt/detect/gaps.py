@@ -111,6 +111,32 @@ def final_to(
     return fits, ambiguous, ""
 
 
+def final_fits(ctx: Context, st: AircraftState, fx: Fix) -> list[AirportRef]:
+    """``final_to(ctx, st, fx)[0]`` (strict), with less work: a strict fit is within
+    ``FINAL_NM``, so only the airports within ``FINAL_NM`` are searched (a shorter list than
+    ``CLOSE_NM``'s, the same airports in the same order at the same distances, and searched in
+    advance across a gap: detect/prepass.py), the descent is asked only when one is there, and
+    the heading only of an airport the height fits (the airports that can only nearly fit make
+    ``final_to``'s ambiguity, which its strict callers do not read). Every piece is a pure
+    look-up, so the answer is ``final_to``'s (tests/unit/detect/test_final_fits.py)."""
+    if fx.ground or (math.isnan(fx.alt) and math.isnan(fx.alt_gnss)):
+        return []
+    near = [(ap, d) for ap, d in ctx.airports_near(fx.lat, fx.lon, R.FINAL_NM) if d <= R.FINAL_NM]
+    if not near or descending(st, fx) is not True:
+        return []
+    fits: list[AirportRef] = []
+    for ap, d in near:
+        h, tol = height_ft(fx, ap, ground_ref(ctx, st, ap, fx))
+        if math.isnan(h) or h + tol > min(
+            R.FINAL_HEIGHT_FT, R.GLIDE_BASE_FT + R.GLIDE_FT_PER_NM * d
+        ):
+            continue
+        toward = heading_to(st, fx, ap)
+        if toward is not None and toward >= R.HEADING_TO_MIN:
+            fits.append(ap)
+    return fits
+
+
 def _reachable(before: Fix, after: Fix, ap: AirportRef) -> bool:
     """Whether the aircraft can have flown from ``before`` to ``ap`` and on to ``after`` within
     the interval, at the faster of its two groundspeeds (it is slower while landing): mry0601
@@ -341,7 +367,7 @@ def across_gap(
     y = None
     if after_ground and (x is not None if before_ground else not already):
         y = ctx.airport_for(fx, R.GROUND_AIRPORT_NM)[0]
-    finals = [] if before_ground or already else final_to(ctx, st, prev)[0]
+    finals = [] if before_ground or already else final_fits(ctx, st, prev)
     climbs: list[AirportRef] = []
     if not after_ground and (before_ground or already or finals):
         climbs = initial_climb_from(ctx, st, fx)

@@ -19,7 +19,7 @@ from flyvakt.detect.gaps import (
     across_gap,
     estimate_liftoff_s,
     estimate_touchdown_s,
-    final_to,
+    final_fits,
     flying_speed,
     ground_ref,
     over_runway,
@@ -384,7 +384,7 @@ def _at_field_level(fx: Fix, field: AirportRef | None, ref: float) -> bool:
 
 def _final_to_field(ctx: Context, st: AircraftState, prev: Fix, field: AirportRef | None) -> bool:
     """Whether ``prev`` (the fix before a gap) was on final to ``field`` before all others."""
-    fits = final_to(ctx, st, prev)[0]
+    fits = final_fits(ctx, st, prev)
     return field is not None and bool(fits) and fits[0].icao == field.icao
 
 

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from operator import attrgetter, itemgetter
+from time import gmtime, strftime
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -211,9 +212,23 @@ def _num(x: float | None, nd: int) -> float | None:
 _ISO_CACHE = 4096
 
 
+# iso_utc's own formatting (gmtime, strftime: ~0.9 us, where datetime's isoformat with a zone
+# took ~2.5 us) for the times whose text it gives as datetime does: years 1000-9999 (datetime's
+# range, and 4 digits: strftime writes a year below 1000 unpadded), and a fraction below
+# _ISO_FRAC_MAX (datetime rounds to the microsecond first: from 1 - 0.5e-6 on, a time shows
+# the next second; the margin leaves the rounding of the subtraction to datetime too).
+_ISO_FAST_FROM_S = -30_610_224_000.0  # 1000-01-01T00:00:00Z
+_ISO_FAST_TO_S = 253_402_300_800.0  # 10000-01-01T00:00:00Z
+_ISO_FRAC_MAX = 0.9999
+
+
 @lru_cache(maxsize=_ISO_CACHE)
 def iso_utc(time_s: float) -> str:
     """ISO 8601 in UTC with a Z, to the second (event times are not more precise than that)."""
+    if _ISO_FAST_FROM_S <= time_s < _ISO_FAST_TO_S:  # NaN: no
+        whole = math.floor(time_s)
+        if time_s - whole < _ISO_FRAC_MAX:
+            return strftime("%Y-%m-%dT%H:%M:%SZ", gmtime(whole))
     dt = datetime.fromtimestamp(time_s, tz=UTC)
     if dt.year < 1000:  # strftime writes such a year unpadded (glibc): as it always did
         return dt.strftime("%Y-%m-%dT%H:%M:%SZ")

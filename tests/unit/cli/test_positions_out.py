@@ -235,3 +235,34 @@ def test_receiver_lists_one_set_and_many() -> None:
     ):
         want = [[r for r in range(64) if (m >> r) & 1] for m in masks.tolist()]
         assert receiver_list_array(masks).to_pylist() == want
+
+
+def test_object_texts_as_arrow_makes_them() -> None:
+    """The callsign column's Arrow strings, built from two joins, equal ``pa.array``'s: with
+    and without missing values, empty texts, one text, none, and texts that take the general
+    way (a NUL, a control byte, non-ASCII)."""
+    import pyarrow as pa
+
+    from flyvakt.cli._outputs import _object_texts
+
+    rng = np.random.default_rng(3)
+    names = [f"AFR{i:04d}" for i in range(300)]
+    cases: list[list[str | None]] = [
+        [names[i] for i in rng.integers(0, 300, 5000)],
+        [None if i % 7 == 0 else names[i % 300] for i in range(5000)],
+        ["", "A", None, "", "BB", None, "CCC"],
+        [None, None],
+        [None],
+        [""],
+        ["SAS123"],
+        [],
+        ["AB\0C", "D", None],
+        ["AB\tC", "D"],
+        ["ÆØÅ", "E", None],
+        ["x" * 300, "", "y" * 70000],
+    ]
+    for case in cases:
+        values = np.array(case, dtype=object)
+        got = _object_texts(values)
+        assert got.equals(pa.array(values, type=pa.string(), from_pandas=True)), case[:5]
+        assert got.to_pylist() == case

@@ -296,3 +296,27 @@ def test_a_later_landing_replaces_an_unnamed_one_while_the_wave_is_open() -> Non
     (fl,) = out
     assert fl.airport is not None and fl.airport.icao == "UHWW" and fl.basis == "observed"
     assert fl.details["count"] == 2 and fl.details["first_landing_s"] == t(17, 40)
+
+
+def test_fleets_of_answers_as_the_registry_with_each_address_parsed_once() -> None:
+    """An untagged event's fleets: the registry's members at its time by its address, the
+    address text parsed once per aircraft (cached), one it cannot parse giving none each time;
+    the answers the same as parsing every event's address."""
+    from flyvakt.fleets.events import _address_of, _fleets_of
+    from flyvakt.model.batches import parse_icao_hex
+
+    def by_parsing(e: Event) -> list[str]:
+        try:
+            return REG.match(parse_icao_hex(e.icao24), None, e.time_s)
+        except ValueError:
+            return []
+
+    texts = [A, B, C, A.upper(), "393322", "~abc123", "zzzzzz", ""]
+    events = [ev("takeoff", x, t(9, m), "UUWW") for m in (0, 30) for x in texts]
+    _address_of.cache_clear()
+    for _ in range(2):  # the second time every parsed address comes from the cache
+        got = [_fleets_of(e, REG) for e in events]
+        assert got == [by_parsing(e) for e in events]
+    assert got[:4] == [["ru-gov"]] * 4 and got[4:8] == [[]] * 4
+    info = _address_of.cache_info()
+    assert info.currsize == 6 and info.hits == 4 * 6 - 6  # 6 parsable texts, 4 times each
