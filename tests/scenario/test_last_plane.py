@@ -155,3 +155,17 @@ def test_a_fleet_claim_lists_every_members_landing_and_the_last(
     assert tuple(x["icao24"] for x in landings) == ORDER
     assert {x["basis"] for x in landings} == {"inferred"}
     assert [x["time"][11:16] for x in landings] == ["17:20", "17:23", "17:26"]
+
+
+def test_landings_decided_by_candidates_are_listed_in_the_places_local_time(
+    replayed: ReplayResult,
+) -> None:
+    """The landings name no airport (ZKPY is their only candidate): the list still gives the
+    local time, in the zone of the claim's place (North Korea has one)."""
+    v = _verdict(replayed, "ru-gov had landed in North Korea by 2024-06-18T18:00Z")
+    assert v.verdict == "supported", v.summary
+    says = (
+        "the landings in North Korea, first to last: RA96017 (157711) at 02:20 19 June local "
+        "time (19:20 Norwegian time 18 June) (inferred)"
+    )
+    assert says in v.summary, v.summary

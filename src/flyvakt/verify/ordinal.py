@@ -129,9 +129,11 @@ def landings_json(pairs: list[tuple[_MemberResult, dict[str, Any]]]) -> list[dic
 
 
 def _when_of(claim: Claim, e: dict[str, Any], lang: str, tz: str) -> str:
+    from flyvakt.verify.claims import place_zone
     from flyvakt.verify.summary import _ts, when
 
-    zone = (e.get("airport") or {}).get("tz") or claim.zone
+    # the airport's zone; an unnamed landing (decided by its candidates): the claim's place's
+    zone = (e.get("airport") or {}).get("tz") or place_zone(claim) or claim.zone
     return when(_ts(str(e["time"])), lang, tz, zone)
 
 

@@ -59,6 +59,8 @@ _ORDINAL_NO = re.compile(
 )
 # What the subject is when the ordinal names no fleet ("the last plane"): the fleet an option
 # names, as for "the fleet" (``DEICTIC``).
+# "the last plane of the fleet of Putin", "det siste flyet i flåten til Putin": the fleet named
+_FLEET_OF = re.compile(r"^(?:(?:the\s+)?fleet\s+of|flåten\s+(?:til|åt))\s+(?=\S)", re.I)
 _FLEET_WORDS = frozenset({"", "fleet", "the fleet", "flåten", "flyflåten", "flyene", "flya"})
 
 
@@ -71,7 +73,7 @@ def split_ordinal(text: str) -> tuple[Ordinal | None, str]:
         if m:
             word = m.group("o").casefold()
             ordinal: Ordinal = "last" if word in ("last", "siste") else "first"
-            rest = (m.group("rest") or "").strip()
+            rest = _FLEET_OF.sub("", (m.group("rest") or "").strip())
             return ordinal, "the fleet" if rest.casefold() in _FLEET_WORDS else rest
     return None, text
 

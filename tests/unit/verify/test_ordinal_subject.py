@@ -28,6 +28,8 @@ WHEN = "by 2024-06-18T18:00Z"
         ("det første flyet", "first", "the fleet"),
         ("det fyrste flyet til ru-gov", "first", "ru-gov"),
         ("det siste av flya til ru-gov", "last", "ru-gov"),
+        ("det siste flyet i flåten til Putin", "last", "Putin"),
+        ("the last plane of the fleet of Putin", "last", "Putin"),
         ("ru-gov", None, "ru-gov"),
         ("RA-96017", None, "RA-96017"),
     ],
