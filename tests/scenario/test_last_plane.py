@@ -169,3 +169,18 @@ def test_landings_decided_by_candidates_are_listed_in_the_places_local_time(
         "time (19:20 Norwegian time 18 June) (inferred)"
     )
     assert says in v.summary, v.summary
+
+
+def test_the_first_before_the_window_is_judged_even_with_a_member_unaccounted_for(
+    replayed: ReplayResult,
+) -> None:
+    """RA-96017 landed (inferred) at 02:20, before 02:35-03:05: an unknown member could only
+    have landed earlier, so the first one is judged, not refused; with no positions after the
+    inferred landing it is unverifiable (never contradicted on no data), saying when."""
+    text = f"the first plane of ru-gov landed in Pyongyang around 02:50 {DAY}"
+    v = _verdict(replayed, text, drop="157719")
+    assert v.verdict == "unverifiable" and v.rule == "fleet_first:coverage_gap", v.summary
+    assert v.summary.startswith(
+        "Unverifiable: the first aircraft of the fleet to land in Pyongyang was RA96017 (157711)"
+    ), v.summary
+    assert "it landed in Pyongyang at 02:20 19 June local time" in v.summary, v.summary
