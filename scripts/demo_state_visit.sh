@@ -71,8 +71,8 @@ section "6. Claim: \"the fleet did not go through China's airspace\" (12:30-17:3
 flyvakt verify "$FRAMES" --fleets "$FLEETS" --fleet ru-gov --lang nn \
   --claim "flyga unngjekk luftrommet til Kina mellom kl. 14.30 og 19.30 norsk tid 18. juni 2024" 2>&1
 
-section "7. The report's own words: \"landed in Pyongyang around half past two, local time\""
+section "7. The report's own words: \"the last plane landed in Pyongyang around half past two, local time\""
 flyvakt verify "$FRAMES" --fleets "$FLEETS" --lang nn --tz Europe/Oslo \
-  --claim "Putin landa i Pyongyang rundt halv tre lokal tid 19. juni 2024" 2>&1 | head -1
+  --claim "det siste flyet i flåten til Putin landa i Pyongyang rundt halv tre lokal tid 19. juni 2024" 2>&1 | head -1
 
 printf '\n==== %s\n' "$NOTE"

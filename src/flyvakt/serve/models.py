@@ -151,6 +151,10 @@ class Claim(TypedDict, total=False):
     around: Annotated[
         list[str], _d("an 'around' time: the times meant, each judged within 15 minutes")
     ]
+    ordinal: Annotated[
+        Literal["first", "last"],
+        _d("'the last (first) plane of' a fleet: the member landing last (first)"),
+    ]
 
 
 class Fix(TypedDict, total=False):
@@ -180,6 +184,10 @@ class Evidence(TypedDict, total=False):
     events: list[Event]
     coverage_gaps: list[dict[str, Any]]
     members_not_in_data: list[str]
+    landings: Annotated[
+        list[dict[str, Any]],
+        _d("a fleet's landings (takeoffs) at the place, first to last: icao24, time, basis"),
+    ]
     sentences: Annotated[list[str], _d("the verdict's reasons, in the request's language")]
 
 

@@ -77,29 +77,18 @@ def judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
     """One aircraft, one reading (``claim.around_s`` has one time); event predicates only."""
     from flyvakt.verify.verdict import (
         NEAR_S,
-        _all_candidates_in,
         _around,
         _closest,
         _ev_time,
         _gap,
         _inside_gap,
-        _matches,
         _MemberResult,
     )
 
     (c,) = claim.around_s
     lo, hi = c - AROUND_S, c + AROUND_S
     want = "takeoff" if claim.predicate == "departed_from" else "landing"
-    at_place = [
-        e
-        for e in ev.events
-        if e.get("icao24") == icao24
-        and e.get("type") == want
-        and (
-            _matches(claim, e.get("airport"), e.get("country"))
-            or (want == "landing" and _all_candidates_in(claim, e))
-        )
-    ]
+    at_place = events_at_place(claim, icao24, ev)
     fx = ev.fixes.get(icao24)
     before, after = _around(fx, c)
     res = _MemberResult(icao24, "unverifiable", "coverage_gap", before=before, after=after)
@@ -122,6 +111,36 @@ def judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
         return res
     res.outcome, res.rule, res.basis = "contradicted", f"observed_{seen}_around", "observed"
     return res
+
+
+def events_at_place(claim: Claim, icao24: str, ev: Evidence) -> list[dict[str, Any]]:
+    """The aircraft's landings (takeoffs, for "departed from") at the claim's place, in time
+    order, an unnamed landing counting when all its candidates are there."""
+    from flyvakt.verify.verdict import _all_candidates_in, _matches
+
+    want = "takeoff" if claim.predicate == "departed_from" else "landing"
+    return [
+        e
+        for e in ev.events
+        if e.get("icao24") == icao24
+        and e.get("type") == want
+        and (
+            _matches(claim, e.get("airport"), e.get("country"))
+            or (want == "landing" and _all_candidates_in(claim, e))
+        )
+    ]
+
+
+def place_words(claim: Claim, lang: str) -> str:
+    """The claim's place as the reader wrote it: a country's or a city's name, or the code."""
+    from flyvakt.i18n.format import city_of, country_name
+
+    obj = str(claim.object)
+    if claim.object_kind == "country":
+        return country_name(obj, lang)
+    if claim.object_kind == "city" and claim.airports:
+        return city_of(claim.airports[0], obj, lang)
+    return obj
 
 
 def _observed_throughout(claim: Claim, fx: Any, lo: float, hi: float) -> str | None:
@@ -194,20 +213,14 @@ def summary_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str
     """Contradicted or unverifiable, one reading: what was seen in the window, and when the
     event at the place really was."""
     from flyvakt.i18n.catalog import translations
-    from flyvakt.i18n.format import city_of, country_name, duration
+    from flyvakt.i18n.format import duration
     from flyvakt.verify.summary import _bare, _ts, state, when, who
 
     _ = translations(lang).gettext
     (c,) = claim.around_s
     at = _bare(when(c, lang, tz, claim.zone))
     window = duration(AROUND_S, lang)
-    obj = str(claim.object)
-    if claim.object_kind == "country":
-        place = country_name(obj, lang)
-    elif claim.object_kind == "city" and claim.airports:
-        place = city_of(claim.airports[0], obj, lang)
-    else:
-        place = obj
+    place = place_words(claim, lang)
     # "no landing in Pyongyang", "landed at ZKPY": a city reads like a country, not an airport
     pred = "landed_in" if claim.object_kind == "city" else claim.predicate
 

@@ -18,11 +18,13 @@ from flyvakt.fleets import FleetRegistry
 from flyvakt.model.events import iso_utc
 from flyvakt.verify.places import AmbiguousPlace, Place, city_zone, resolve_place
 from flyvakt.verify.subjects import (
+    Ordinal,
     Subject,
     SubjectContext,
     SubjectError,
     SubjectKind,
     resolve_subject,
+    split_ordinal,
 )
 from flyvakt.verify.timeparse import TimeParseError, TimeSpec, find_time
 
@@ -89,6 +91,9 @@ class Claim:
     # "around T": the times meant (two for "half past two" with no am/pm), each judged within
     # timeparse.AROUND_S; ``since_s``..``at_s`` then spans them all. Empty: not "around".
     around_s: tuple[float, ...] = ()
+    # "the last plane of <fleet>" / "det første flyet": the claim is about the fleet's last
+    # (first) member to do it, judged on every member's event (``ordinal.py``). None: any.
+    ordinal: Ordinal | None = None
 
     def __post_init__(self) -> None:
         if self.object_kind is None and self.object is not None:
@@ -109,6 +114,7 @@ class Claim:
         zone: str | None = None,
         text: str = "",
         around_s: tuple[float, ...] = (),
+        ordinal: Ordinal | None = None,
     ) -> Claim:
         """A claim from resolved parts (the one constructor both claim forms use)."""
         return cls(
@@ -124,6 +130,7 @@ class Claim:
             zone=zone,
             text=text,
             around_s=around_s,
+            ordinal=ordinal,
         )
 
     @property
@@ -134,8 +141,10 @@ class Claim:
 
     def to_json(self) -> dict[str, Any]:
         around = {"around": [iso_utc(t) for t in self.around_s]} if self.around_s else {}
+        ordinal = {"ordinal": self.ordinal} if self.ordinal else {}
         return {
             **around,
+            **ordinal,
             "subject_kind": self.subject_kind,
             "subject": self.subject,
             "predicate": self.predicate,
@@ -338,12 +347,14 @@ def parse_claim(
             "place": (m.groupdict().get("o") or "").strip(),
             "predicate": predicate or "landed_in",
         }
+        ordinal, subject_text = split_ordinal(m.group("s"))
         try:
-            subject = resolve_subject(m.group("s"), subjects)
+            subject = resolve_subject(subject_text, subjects)
         except SubjectError as exc:
             failure = (f"subject_{exc.key}", said)
             continue
-        if subject is None:
+        if subject is None or (ordinal and subject[0] != "fleet"):
+            # "the last plane of" an aircraft: not a subject (a fleet's last is)
             failure = failure or ("unknown_subject", said)
             continue
         understood["subject"] = f"{subject[0]} {subject[1]}"
@@ -378,7 +389,7 @@ def parse_claim(
                 details={**said, "predicate": pred},
             )
         around = spec.readings if spec is not None and at_s is None else ()
-        return Claim.of(subject, pred, place, when, since, basis, zone, text, around)
+        return Claim.of(subject, pred, place, when, since, basis, zone, text, around, ordinal)
     key, details = failure or ("unknown_predicate", _guess_parts(body, subjects))
     parts = [f"{k}: {v}" for k, v in understood.items()] or ["nothing"]
     missing = [k for k in ("subject", "predicate", "object") if k not in understood]

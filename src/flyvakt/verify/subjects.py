@@ -24,6 +24,7 @@ from flyvakt.model.batches import parse_icao_hex
 
 SubjectKind = Literal["fleet", "aircraft"]
 Subject = tuple[SubjectKind, str]
+Ordinal = Literal["first", "last"]
 
 _HEX = re.compile(r"^(?:0x)?([0-9a-fA-F]{6})$")
 _CALLSIGN = re.compile(r"^[A-Z]{3}[0-9][0-9A-Z]{0,4}$")
@@ -38,6 +39,43 @@ DEICTIC = frozenset(
      "the planes", "the aircraft of the fleet", "flyet", "flya", "flyene", "flyga", "flyi",
      "maskinen", "flyflåten", "flåten", "det", "dei", "de"}
 )  # fmt: skip
+
+
+_NOUN = r"(?:plane|aircraft|jet|airplane|aeroplane|one)s?"
+# "the last plane of ru-gov", "the last of the fleet", "the first aircraft", "ru-gov's last plane"
+_ORDINAL_EN = re.compile(
+    rf"^the\s+(?P<o>last|first)(?:\s+{_NOUN})?(?:\s+(?:of|in|from)\s+(?P<rest>.+))?$", re.I
+)
+_ORDINAL_EN_GENITIVE = re.compile(
+    rf"^(?P<rest>.+?)(?:'s|’s)\s+(?P<o>last|first)(?:\s+{_NOUN})?$", re.I
+)
+# "det siste flyet (i flåten)", "det første flyet til ru-gov", "siste fly i ru-gov",
+# "det siste av flya til ru-gov"
+_ORDINAL_NO = re.compile(
+    r"^(?:det\s+)?(?P<o>siste|første|fyrste)(?:\s+(?:flyet|fly|flyg|maskinen))?"
+    r"(?:\s+av\s+(?:flyene|flya|flyga|maskinene|maskinane))?"
+    r"(?:\s+(?:i|til|av|fra|frå|åt)\s+(?P<rest>.+))?$",
+    re.I,
+)
+# What the subject is when the ordinal names no fleet ("the last plane"): the fleet an option
+# names, as for "the fleet" (``DEICTIC``).
+# "the last plane of the fleet of Putin", "det siste flyet i flåten til Putin": the fleet named
+_FLEET_OF = re.compile(r"^(?:(?:the\s+)?fleet\s+of|flåten\s+(?:til|åt))\s+(?=\S)", re.I)
+_FLEET_WORDS = frozenset({"", "fleet", "the fleet", "flåten", "flyflåten", "flyene", "flya"})
+
+
+def split_ordinal(text: str) -> tuple[Ordinal | None, str]:
+    """("last", "ru-gov") for "the last plane of ru-gov"; (None, text) for no ordinal. With no
+    fleet named ("the last plane", "det siste flyet i flåten") the rest is "the fleet"."""
+    raw = text.strip().strip("\"'«»“”")
+    for pattern in (_ORDINAL_EN, _ORDINAL_EN_GENITIVE, _ORDINAL_NO):
+        m = pattern.match(raw)
+        if m:
+            word = m.group("o").casefold()
+            ordinal: Ordinal = "last" if word in ("last", "siste") else "first"
+            rest = _FLEET_OF.sub("", (m.group("rest") or "").strip())
+            return ordinal, "the fleet" if rest.casefold() in _FLEET_WORDS else rest
+    return None, text
 
 
 class SubjectError(ValueError):

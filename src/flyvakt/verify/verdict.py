@@ -366,7 +366,7 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
     A fleet claim is supported if any member satisfies it, contradicted only if every member
     is positively observed contradicting it, otherwise unverifiable.
     """
-    from flyvakt.verify import around
+    from flyvakt.verify import around, ordinal
     from flyvakt.verify.summary import summarise
 
     if len(claim.around_s) > 1:
@@ -393,7 +393,12 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
     counted = [r for r in results if r.icao24 not in unseen]
     outcomes = [r.outcome for r in counted]
     kind: VerdictKind
-    if claim.predicate in INTERVAL_PREDICATES:
+    by_ordinal: tuple[str | None, str | None] = (None, None)  # (rule, text) of "the last plane"
+    events_of_fleet = claim.subject_kind == "fleet" and claim.predicate in around.EVENT_PREDICATES
+    if claim.ordinal and events_of_fleet:
+        kind, decisive, o_rule, o_text = ordinal.judge(claim, counted, evidence, lang, reader_tz)
+        by_ordinal = (o_rule, o_text)
+    elif claim.predicate in INTERVAL_PREDICATES:
         from flyvakt.verify.interval import combine
 
         kind = combine(claim, outcomes)
@@ -409,8 +414,10 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
     else:
         kind = "unverifiable"
         decisive = [r for r in results if r.outcome == "unverifiable"]
-    rule = decisive[0].rule if decisive else "no_members"
-    if claim.subject_kind == "fleet":
+    rule = by_ordinal[0] or (decisive[0].rule if decisive else "no_members")
+    if claim.ordinal and events_of_fleet:
+        rule = f"fleet_{claim.ordinal}:{rule}"
+    elif claim.subject_kind == "fleet":
         every = "all_seen" if unseen and counted else "all"
         # "avoided" is supported by every aircraft and contradicted by any one of them
         one_decides = (kind == "supported") != (claim.predicate == "avoided_airspace_of")
@@ -426,16 +433,19 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
     basis: str | None = None
     if kind != "unverifiable":
         basis = "inferred" if any(r.basis == "inferred" for r in decisive) else "observed"
-    summary = summarise(
-        claim,
-        kind,
-        decisive,
-        len(results),
-        lang,
-        reader_tz,
-        unseen=len(unseen) if counted else 0,
-        basis=basis,
-    )
+    n_unseen = len(unseen) if counted else 0
+    landings = ordinal.landings(claim, counted, evidence) if events_of_fleet else []
+    if by_ordinal[1] is not None:
+        summary = ordinal.summary(claim, kind, basis, by_ordinal[1], n_unseen, lang, reader_tz)
+    else:
+        summary = summarise(
+            claim, kind, decisive, len(results), lang, reader_tz, unseen=n_unseen, basis=basis
+        )
+        if len(landings) > 1:  # every member's landing, first to last, not only the first
+            listed = ordinal.landings_text(claim, landings, lang, reader_tz)
+            summary = f"{summary.rstrip('.')}; {listed}."
+    if events_of_fleet:
+        ev_json["landings"] = ordinal.landings_json(landings)
     from flyvakt.verify.summary import evidence_sentences
 
     ev_json["sentences"] = evidence_sentences(
