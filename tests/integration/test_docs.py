@@ -40,6 +40,13 @@ def test_every_command_is_in_the_readme() -> None:
         assert f"`flyvakt {name}" in README, f"flyvakt {name} is not documented in README.md"
 
 
+def test_every_benchmark_is_in_the_readme() -> None:
+    listed = re.findall(r"^\.venv/bin/python (benchmarks/bench_\w+\.py)", README, re.M)
+    for path in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        assert rel in listed, f"{rel} is not in README.md's benchmark list"
+
+
 def test_cli_reference_is_current() -> None:
     spec = importlib.util.spec_from_file_location("cli_doc", ROOT / "scripts/cli_doc.py")
     assert spec and spec.loader
