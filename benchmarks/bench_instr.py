@@ -11,6 +11,8 @@ which way it goes; the CPU-second benchmarks (bench_pipeline, bench_e2e) still s
     .venv/bin/python benchmarks/bench_instr.py [--only pipeline,warm,sweep] [--passes K]
         [--frames 1000000] [--aircraft 5000] [--warm-aircraft 1000] [--warm-frames 360000]
         [--sweep-frames 1000000] [--json FILE] [--compare-src DIR] [--keep DIR]
+    .venv/bin/python benchmarks/bench_instr.py --only replay [--replay-frames 250000]
+        [--replay-input FILE.bin --replay-start ISO --replay-input-frames N] [--compare-src DIR]
 
 Measurements (``--only``, comma-separated; default all three):
 
