@@ -256,18 +256,25 @@ def build(measures: Sequence[str], args: argparse.Namespace, folder: Path) -> di
     return sizes
 
 
-def run_child(
-    valgrind: str, measure: str, folder: Path, passes: int, tag: str, src: str | None
-) -> dict[str, list[int]]:
-    """One callgrind run of ``child``; returns the measured passes' Ir per variant."""
-    out = folder / f"cg-{measure}-{tag}.out"
-    for old in folder.glob(out.name + "*"):
+def _fresh(out: Path, src: str | None) -> dict[str, str]:
+    """Old profile parts of ``out`` removed; the child's environment (``src`` first on the
+    path when given)."""
+    for old in out.parent.glob(out.name + "*"):
         old.unlink()
     env = dict(os.environ, PYTHONHASHSEED="0")
     if src:
         env["PYTHONPATH"] = os.pathsep.join(
             [str(Path(src).resolve()), os.environ.get("PYTHONPATH", "")]
         )
+    return env
+
+
+def run_child(
+    valgrind: str, measure: str, folder: Path, passes: int, tag: str, src: str | None
+) -> dict[str, list[int]]:
+    """One callgrind run of ``child``; returns the measured passes' Ir per variant."""
+    out = folder / f"cg-{measure}-{tag}.out"
+    env = _fresh(out, src)
     cmd = [
         valgrind, "--tool=callgrind", f"--callgrind-out-file={out}",
         f"--dump-before={MARK_FUNCTION}", "--dump-line=no",
@@ -287,13 +294,7 @@ def run_child(
 def run_replay_child(valgrind: str, folder: Path, tag: str, src: str | None) -> dict[str, int]:
     """One callgrind run of the whole replay command (instr_replay.py); Ir per phase."""
     out = folder / f"cg-replay-{tag}.out"
-    for old in folder.glob(out.name + "*"):
-        old.unlink()
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    if src:
-        env["PYTHONPATH"] = os.pathsep.join(
-            [str(Path(src).resolve()), os.environ.get("PYTHONPATH", "")]
-        )
+    env = _fresh(out, src)
     labels = folder / f"labels-replay-{tag}.json"
     start = (folder / "replay-start.txt").read_text()
     cmd = [
