@@ -11,6 +11,8 @@ which way it goes; the CPU-second benchmarks (bench_pipeline, bench_e2e) still s
     .venv/bin/python benchmarks/bench_instr.py [--only pipeline,warm,sweep] [--passes K]
         [--frames 1000000] [--aircraft 5000] [--warm-aircraft 1000] [--warm-frames 360000]
         [--sweep-frames 1000000] [--json FILE] [--compare-src DIR] [--keep DIR]
+    .venv/bin/python benchmarks/bench_instr.py --only replay [--replay-frames 250000]
+        [--replay-input FILE.bin --replay-start ISO --replay-input-frames N] [--compare-src DIR]
 
 Measurements (``--only``, comma-separated; default all three):
 
@@ -22,6 +24,11 @@ Measurements (``--only``, comma-separated; default all three):
   outside the count, as it is outside the timing there), at 1,000 aircraft in range and one
   20 s period measured by default (``--warm-aircraft``, ``--warm-frames``; bench_pipeline's
   5,000 would take ~35 min under callgrind), one pass (``--warm-passes``).
+- ``replay`` (only when asked: ``--only replay``): the whole ``flyvakt replay FILE.bin
+  --positions-out X.parquet`` command (bench_e2e's Beast row) on a ``--replay-frames`` corpus
+  (``build_corpus``, 5,000 aircraft), in instructions per phase: start-up, Beast framing, file
+  sort/merge, decode, track, detect, positions out, progress, summary, exit (instr_replay.py
+  says how). One run, start-up included: it is part of the command's cost.
 - ``sweep``: bench_e2e's aircraft sweep, in-process decode + track (+ detect) at 1,000 and
   50,000 aircraft (``build_corpus``): instructions per message, and the rate at 50,000 as a
   share of the rate at 1,000 = Ir per message at 1,000 / Ir per message at 50,000 (issue 12's
@@ -54,11 +61,17 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import fields
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 MEASURES = ("pipeline", "warm", "sweep")
+# ``replay`` (instr_replay.py): the whole ``flyvakt replay`` command by phase; asked by name.
+ALL_MEASURES = (*MEASURES, "replay")
+# 250,000 frames: a quarter of bench_e2e's corpus, ~2.5 min under callgrind; start-up
+# (imports, airport tables) is a fixed cost, so its share here is ~4x its share at 1 M.
+REPLAY_FRAMES = 250_000
 BATCH = 65536  # bench_pipeline's and bench_e2e's batch size
 # The sweep's two ends (issue 12 compares 50,000 aircraft with 1,000).
 SWEEP_SIZES = (1000, 50000)
@@ -221,6 +234,20 @@ def build(measures: Sequence[str], args: argparse.Namespace, folder: Path) -> di
         _save(w, folder, "warmup")
         _save(c, folder, "warm")
         sizes["warm"], sizes["warmup"] = len(c), len(w)
+    if "replay" in measures and args.replay_input:
+        # A Beast file of one's own (e.g. a prefix of bench_e2e's corpus.bin): used as it is.
+        shutil.copyfile(args.replay_input, folder / "replay.bin")
+        (folder / "replay-start.txt").write_text(args.replay_start)
+        sizes["replay"] = args.replay_input_frames
+    elif "replay" in measures:
+        from flyvakt.sources.writers import write_beast
+
+        c = build_corpus(args.replay_frames, args.aircraft)
+        t_first = float(c.time_s[0])
+        with open(folder / "replay.bin", "wb") as fb:
+            write_beast(fb, c, epoch_s=t_first - 1.0)  # as bench_e2e.write_corpus
+        (folder / "replay-start.txt").write_text(datetime.fromtimestamp(t_first, UTC).isoformat())
+        sizes["replay"] = len(c)
     if "sweep" in measures:
         for n in SWEEP_SIZES:
             c = build_corpus(args.sweep_frames, n)
@@ -229,18 +256,25 @@ def build(measures: Sequence[str], args: argparse.Namespace, folder: Path) -> di
     return sizes
 
 
-def run_child(
-    valgrind: str, measure: str, folder: Path, passes: int, tag: str, src: str | None
-) -> dict[str, list[int]]:
-    """One callgrind run of ``child``; returns the measured passes' Ir per variant."""
-    out = folder / f"cg-{measure}-{tag}.out"
-    for old in folder.glob(out.name + "*"):
+def _fresh(out: Path, src: str | None) -> dict[str, str]:
+    """Old profile parts of ``out`` removed; the child's environment (``src`` first on the
+    path when given)."""
+    for old in out.parent.glob(out.name + "*"):
         old.unlink()
     env = dict(os.environ, PYTHONHASHSEED="0")
     if src:
         env["PYTHONPATH"] = os.pathsep.join(
             [str(Path(src).resolve()), os.environ.get("PYTHONPATH", "")]
         )
+    return env
+
+
+def run_child(
+    valgrind: str, measure: str, folder: Path, passes: int, tag: str, src: str | None
+) -> dict[str, list[int]]:
+    """One callgrind run of ``child``; returns the measured passes' Ir per variant."""
+    out = folder / f"cg-{measure}-{tag}.out"
+    env = _fresh(out, src)
     cmd = [
         valgrind, "--tool=callgrind", f"--callgrind-out-file={out}",
         f"--dump-before={MARK_FUNCTION}", "--dump-line=no",
@@ -255,6 +289,48 @@ def run_child(
     if src and not done["flyvakt"].startswith(str(Path(src).resolve())):
         raise SystemExit(f"bench_instr: the child ran {done['flyvakt']}, not the one in {src}")
     return per_variant(label_parts(parts, done["labels"]))
+
+
+def run_replay_child(valgrind: str, folder: Path, tag: str, src: str | None) -> dict[str, int]:
+    """One callgrind run of the whole replay command (instr_replay.py); Ir per phase."""
+    out = folder / f"cg-replay-{tag}.out"
+    env = _fresh(out, src)
+    labels = folder / f"labels-replay-{tag}.json"
+    start = (folder / "replay-start.txt").read_text()
+    cmd = [
+        valgrind, "--tool=callgrind", f"--callgrind-out-file={out}",
+        f"--dump-before={MARK_FUNCTION}", "--dump-line=no",
+        sys.executable, str(HERE / "instr_replay.py"), str(labels), "--",
+        "replay", str(folder / "replay.bin"), "--quiet", "--start-time", start,
+        "--positions-out", str(folder / f"replay-{tag}.parquet"),
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench_instr: replay child failed:\n{proc.stderr[-3000:]}")
+    from instr_replay import attribute
+
+    parts = dict(parse_part(p.read_text()) for p in folder.glob(out.name + "*"))
+    return attribute(parts, json.loads(labels.read_text()))
+
+
+def show_replay(ir: dict[str, int], frames: int, base: dict[str, int] | None) -> None:
+    """The phases of the whole command, largest first, with the base's beside them."""
+    total = sum(ir.values())
+    print(
+        f"  {frames:,} frames; whole command {total / 1e6:,.1f} M Ir"
+        f" = {total / frames:,.0f} Ir/frame"
+    )
+    if base is not None:
+        bt = sum(base.values())
+        print(f"  base: {bt / 1e6:,.1f} M Ir ({100 * (total / bt - 1):+.2f} %)")
+    for label in sorted(set(ir) | set(base or {}), key=lambda k: -ir.get(k, 0)):
+        n = ir.get(label, 0)
+        line = f"  {label:<34} {n / 1e6:>9,.1f} M Ir {100 * n / total:5.1f} %"
+        line += f" {n / frames:>7,.0f} Ir/frame"
+        if base is not None:
+            b = base.get(label, 0)
+            line += f"   base {b / 1e6:>9,.1f} M ({(n - b) / 1e6:+,.1f} M)"
+        print(line)
 
 
 def summarise(measure: str, ir: dict[str, list[int]], sizes: dict[str, int]) -> dict[str, Any]:
@@ -315,7 +391,7 @@ def show(measure: str, res: dict[str, Any], base: dict[str, Any] | None) -> None
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
-        "--only", default=",".join(MEASURES), help="comma-separated: " + ", ".join(MEASURES)
+        "--only", default=",".join(MEASURES), help="comma-separated: " + ", ".join(ALL_MEASURES)
     )
     ap.add_argument(
         "--passes", type=int,
@@ -336,6 +412,16 @@ def main() -> None:
         "--sweep-frames", type=int, default=1_000_000,
         help="frames per sweep corpus (bench_e2e's sweep: 1 M)",
     )  # fmt: skip
+    ap.add_argument(
+        "--replay-frames", type=int, default=REPLAY_FRAMES, help="replay: corpus frames"
+    )
+    ap.add_argument(
+        "--replay-input", metavar="FILE.bin",
+        help="replay: this Beast file instead of a built corpus (with --replay-start and "
+        "--replay-input-frames, its frame count, for the per-frame figures)",
+    )  # fmt: skip
+    ap.add_argument("--replay-start", help="replay: --start-time for --replay-input (ISO)")
+    ap.add_argument("--replay-input-frames", type=int, default=0, help="frames in --replay-input")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     ap.add_argument(
         "--compare-src", metavar="DIR",
@@ -356,20 +442,44 @@ def main() -> None:
         )
         raise SystemExit(2)
     measures = [m for m in args.only.split(",") if m]
-    bad = [m for m in measures if m not in MEASURES]
+    bad = [m for m in measures if m not in ALL_MEASURES]
     if bad:
-        ap.error(f"--only: unknown {bad}; choose from {', '.join(MEASURES)}")
+        ap.error(f"--only: unknown {bad}; choose from {', '.join(ALL_MEASURES)}")
+    if args.replay_input and not (args.replay_start and args.replay_input_frames > 0):
+        ap.error("--replay-input needs --replay-start and --replay-input-frames")
     if args.compare_src and not (Path(args.compare_src) / "flyvakt").is_dir():
         ap.error(f"--compare-src {args.compare_src}: no flyvakt package in it")
     sys.path.insert(0, str(HERE))
     tmp = tempfile.TemporaryDirectory()
     folder = Path(args.keep or tmp.name)
+    folder.mkdir(parents=True, exist_ok=True)
     wall0 = time.perf_counter()
     sizes = build(measures, args, folder)
     print(f"corpora (frames): {sizes}; built in {time.perf_counter() - wall0:.0f} s", flush=True)
     results: dict[str, Any] = {"sizes": sizes, "passes": args.passes}
+    if "replay" in measures:
+        # This machine sets PYTHONDONTWRITEBYTECODE: without compiled modules the command would
+        # compile flyvakt's sources at start-up, a cost no installed copy has (as bench_e2e).
+        import compileall
+
+        import flyvakt
+
+        compileall.compile_dir(str(Path(flyvakt.__file__).parent), quiet=1)
+        if args.compare_src:
+            compileall.compile_dir(str(Path(args.compare_src) / "flyvakt"), quiet=1)
     for measure in measures:
         t0 = time.perf_counter()
+        if measure == "replay":
+            new = run_replay_child(valgrind, folder, "new", None)
+            old = (
+                run_replay_child(valgrind, folder, "base", args.compare_src)
+                if args.compare_src
+                else None
+            )
+            results["replay"] = {"ir": new, "base": old, "frames": sizes["replay"]}
+            print(f"replay ({time.perf_counter() - t0:.0f} s wall under callgrind):", flush=True)
+            show_replay(new, sizes["replay"], old)
+            continue
         k = args.passes or PASSES[measure]
         res = summarise(measure, run_child(valgrind, measure, folder, k, "new", None), sizes)
         base = None

@@ -31,6 +31,8 @@ Live feeds pass receive times and are re-anchored when the counter strays from t
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import numpy.typing as npt
 
@@ -68,6 +70,51 @@ for _t, _nb in _NBYTES.items():
 _DBFS_BY_LEVEL = dbfs_from_level(np.arange(256, dtype=np.uint8))  # signal byte -> dBFS
 
 IntArr = npt.NDArray[np.int64]
+
+
+class _Frames(NamedTuple):
+    """Complete frames of one parse: raw marker position, type byte, and the escape drops
+    after the marker: the index of the first in ``drops``, how many before the next marker."""
+
+    marker: IntArr
+    types: IntArr
+    first_drop: IntArr
+    drops: IntArr
+
+
+# Raw bytes from a marker that hold a whole frame however it is escaped: marker and type, then
+# up to 21 body bytes, each of which may be sent twice.
+_WINDOW = 2 + 2 * 21
+_MAX_DROPS = 21  # in one frame: one per body byte
+
+
+def _records(a: npt.NDArray[np.uint8], drops: IntArr, f: _Frames) -> npt.NDArray[np.void]:
+    """One 23-byte record per frame from its marker (marker, type, 6 counter bytes, signal, up
+    to 14 data bytes) as the unescaped stream has them; bytes past a short frame's end are
+    whatever follows (the caller clears them). The first 8 bytes read big-endian are marker,
+    type and the 48-bit counter: the counter is the low 48 bits.
+
+    Gathered as whole 23-byte blocks straight from the raw bytes (a memcpy each; a structured
+    gather copies field by field, 7x slower; a 2-D fancy index over 21 columns was a third of
+    reading). A frame with an escaped 0x1a after its marker (a few % of frames) is gathered
+    again byte by byte: byte j of the record sits at raw ``marker + j`` moved one further for
+    every drop at or before it (the drops taken in order, one pass each).
+    """
+    size = _RECORD.itemsize
+    padded = np.concatenate((a, np.zeros(_WINDOW, np.uint8)))  # a frame at the end has them too
+    starts = np.ndarray((a.size,), _BLOCK, padded, 0, (1,))
+    blocks = starts[f.marker]
+    escaped = np.flatnonzero(f.drops)
+    if escaped.size:
+        first = f.first_drop[escaped]
+        count = np.minimum(f.drops[escaped], _MAX_DROPS)  # later drops lie past the frame
+        raw = f.marker[escaped, None] + np.arange(size)
+        none = np.iinfo(np.int64).max
+        for t in range(int(count.max())):
+            d = np.where(t < count, drops[np.minimum(first + t, drops.size - 1)], none)
+            raw += raw >= d[:, None]
+        blocks[escaped] = padded[raw].view(_BLOCK)[:, 0]
+    return blocks
 
 
 class BeastParser:
@@ -155,7 +202,9 @@ class BeastParser:
             self.stats.skip("beast_garbage_bytes", limit)
             return FrameBatch.empty(0), limit
 
-        # Escape drops: the second byte of every 1a-1a pair.
+        # Escape drops: the second byte of every 1a-1a pair. The unescaped stream ``c`` (the
+        # bytes up to ``limit`` less the drops) is never built: its positions are counted
+        # (a boolean-mask copy of the whole buffer was a sixth of the framing's instructions).
         pairs = run_len // 2
         total = int(pairs.sum())
         upto = np.cumsum(pairs)  # drops up to each run's end
@@ -163,22 +212,20 @@ class BeastParser:
             group_first = np.repeat(upto - pairs, pairs)
             within = np.arange(total) - group_first
             drops = np.repeat(run_start, pairs) + 2 * within + 1  # sorted raw positions
-            keep = np.ones(limit, dtype=np.bool_)
-            keep[drops] = False
-            c = a[:limit][keep]
         else:
             drops = np.zeros(0, dtype=np.int64)
-            c = a[:limit]
         # Markers' positions in ``c``: a marker ends its run, so every drop of its run and of
         # the runs before it comes first (a count per run, not a search per marker).
         cm = markers - upto[odd]
-        nc = int(c.size)
+        nc = limit - total
         self.stats.skip("beast_garbage_bytes", int(markers[0]))
 
         nxt = np.append(cm[1:], nc)
         body_len = nxt - cm - 2
-        has_type = cm + 1 < nc
-        types = np.where(has_type, c[np.minimum(cm + 1, nc - 1)], 0).astype(np.int64)
+        # The type byte follows its marker in the raw bytes too: a marker ends its run of 0x1a,
+        # so the next byte is no 0x1a, and no drop.
+        has_type = markers + 1 < limit
+        types = np.where(has_type, a[np.minimum(markers + 1, limit - 1)], 0).astype(np.int64)
         expected = np.full(cm.size, -1, dtype=np.int64)
         for t, blen in _BODY.items():
             expected[types == t] = blen
@@ -220,25 +267,19 @@ class BeastParser:
             frame_end = last_raw + 1
             extra = raw_next[with_extra] - frame_end
             self.stats.skip("beast_garbage_bytes", int(extra.sum()))
-        return self._extract(c, cm[good], types[good], recv_time_s), consumed
+        before = markers - cm  # drops before each marker: the index of the next one
+        between = (raw_next - markers) - (nxt - cm)  # drops up to the next marker
+        frames = _Frames(markers[good], types[good], before[good], between[good])
+        return self._extract(a, drops, frames, recv_time_s), consumed
 
     def _extract(
-        self, c: npt.NDArray[np.uint8], cm: IntArr, types: IntArr, recv_time_s: float | None
+        self, a: npt.NDArray[np.uint8], drops: IntArr, f: _Frames, recv_time_s: float | None
     ) -> FrameBatch:
-        m = int(cm.size)
+        m = int(f.marker.size)
         if m == 0:
             return FrameBatch.empty(0)
-        # One 23-byte record per frame from its marker (marker, type, 6 counter bytes, signal,
-        # up to 14 data bytes), gathered as whole records through a byte-strided view (one copy
-        # per frame, not one per byte: a 2-D fancy index over 21 columns was a third of
-        # reading). ``c`` is padded so that a short frame at the end has them. The first 8
-        # bytes read big-endian are marker, type and the 48-bit counter: the counter is the low
-        # 48 bits.
-        padded = np.concatenate((c, np.zeros(_RECORD.itemsize, np.uint8)))
-        # Gathered as plain 23-byte blocks (a memcpy each; a structured gather copies field by
-        # field, 7x slower), then read through the record's fields.
-        starts = np.ndarray((c.size,), _BLOCK, padded, 0, (1,))
-        rec = starts[cm].view(_RECORD)
+        types = f.types
+        rec = _records(a, drops, f).view(_RECORD)
         counters = rec["head"] & np.uint64(_COUNTER_MASK)
         payload = np.array(rec["data"])
         nb = _NBYTES_BY_TYPE[types]

@@ -189,3 +189,32 @@ def test_live_clock_of_a_fast_feed_steps_over_a_counter_jump() -> None:
     lone[300] += 86400.0
     got = _live_chunks(lone, 1000.0 + np.linspace(0.0, 600.0, 601) / 300.0, 20)
     assert np.allclose(np.delete(np.diff(np.delete(got, 300)), 299), 1.0)
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 7, 23, 64])
+def test_frames_full_of_escapes_come_back_byte_for_byte(chunk: int | None) -> None:
+    # Every body byte 0x1a (the counter too) or a run of 0x1a beside one: each frame is
+    # gathered through its escapes, the most there can be (21 in a long frame), beside frames
+    # with none, and with a 0x1a-only frame last (the end of the buffer).
+    rng = np.random.default_rng(12)
+    frames, bodies = b"", []
+    for i in range(60):
+        t, n = [(0x31, 9), (0x32, 14), (0x33, 21)][i % 3]
+        body = bytes(rng.choice([0x1A, 0x1A, 0x00, 0xFF, 0x33], size=n).astype(np.uint8))
+        if i % 5 == 0:
+            body = b"\x1a" * n
+        if i % 7 == 0:
+            body = bytes(rng.integers(0x40, 0x80, n).astype(np.uint8))  # no escape at all
+        bodies.append((t, body))
+        frames += b"\x1a" + bytes([t]) + body.replace(b"\x1a", b"\x1a\x1a")
+    frames += b"\x1a\x32" + b"\x1a\x1a" * 14
+    bodies.append((0x32, b"\x1a" * 14))
+    got, p = parse_all(frames, chunk, base_time_s=0.0)
+    assert len(got) == len(bodies) and p.stats.skipped == {}
+    for i, (t, body) in enumerate(bodies):
+        nb = {0x31: 2, 0x32: 7, 0x33: 14}[t]
+        assert got.nbytes[i] == nb
+        assert bytes(got.payload[i, :nb]) == body[7:], i
+        assert not got.payload[i, nb:].any()
+        counter = int.from_bytes(body[:6], "big")
+        assert (counter == 0x1A1A1A1A1A1A) == (body[:6] == b"\x1a" * 6)
