@@ -44,6 +44,12 @@ def utc(text: str) -> float:
         ("X landed on 18 June 2024 UTC", "between", "2024-06-18T00:00", "2024-06-18T23:59:59",
          "X landed"),
         ("X landed at 8:00 pm on June 18, 2024 UTC", "at", None, "2024-06-18T20:00", "X landed"),
+        # a whole hour after "kl." / "klokka" / "klokken", as Norwegian writes it ("kl. 10")
+        ("X landa på LFBO før kl. 10 norsk tid 6. juli 2024", "by", None, "2024-07-06T08:00",
+         "X landa på LFBO"),
+        ("X landet klokken 9 CEST 6. juli 2024", "at", None, "2024-07-06T07:00", "X landet"),
+        ("X var i lufta mellom kl. 14 og kl. 19 norsk tid 18. juni 2024", "between",
+         "2024-06-18T12:00", "2024-06-18T17:00", "X var i lufta"),
     ],
 )  # fmt: skip
 def test_times(text: str, kind: str, since: str | None, at: str | None, rest: str) -> None:
