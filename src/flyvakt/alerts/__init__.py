@@ -29,7 +29,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +99,12 @@ class AlertManager:
         sender: Sender | None = None,
         state_path: str | Path | None = None,
         clock: Callable[[], float] = time.monotonic,
+        fleet_names: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.rules = rules
+        # lang → fleet id → the fleet's name in that language (FleetRegistry.names): a fleet
+        # alert says "the Russian presidential fleet", as the timeline does, not "fleet ru-gov".
+        self.fleet_names: Mapping[str, Mapping[str, str]] = fleet_names or {}
         self.map_base_url = map_base_url
         self.sender: Sender = sender or send
         self.sent: Counter[str] = Counter()
@@ -157,7 +161,7 @@ class AlertManager:
             "when": rule.when,
             "event": event.to_json(),
             "map": map_link(self.map_base_url, event),
-            "text": alert_text(event),
+            "text": alert_text(event, self.fleet_names),
             "lang": rule.lang,
         }
 
@@ -244,10 +248,15 @@ class AlertManager:
             await asyncio.wait(set(self._tasks), timeout=timeout_s)
 
 
-def alert_text(ev: Event) -> dict[str, str]:
+def alert_text(
+    ev: Event, fleet_names: Mapping[str, Mapping[str, str]] | None = None
+) -> dict[str, str]:
     """What an alert says, in every bulletin language (i18n/bulletins.py): a landing, a takeoff,
     an airspace entry, a fleet's arrival, a withdrawal (when the landing was reported, that it
     was inferred, and why it is withdrawn)."""
-    from flyvakt.i18n.bulletins import bulletin
+    from flyvakt.i18n.bulletins import bulletin, fleet_bulletin
 
+    if ev.type.startswith("fleet_"):
+        names = fleet_names or {}
+        return {lang: fleet_bulletin(ev, lang, fleet_names=names.get(lang)) for lang in TEXT_LANGS}
     return {lang: bulletin(ev, lang) for lang in TEXT_LANGS}

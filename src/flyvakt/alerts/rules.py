@@ -73,7 +73,31 @@ def _country_of(event: Event) -> str | None:
         return event.country.upper()
     if event.airport is not None and event.airport.country:
         return event.airport.country.upper()
-    return None
+    return _candidates_country(event)
+
+
+def _candidates_country(event: Event) -> str | None:
+    """The one country of every airport within reach of an inferred event that names none.
+
+    A landing inferred low near airports names no airport (not observed) and no country, but
+    its candidates with ``candidates_within_nm`` are every airport within reach: when they all
+    lie in one country, the landing is in that country (as a fleet's inferred landing,
+    fleets/landed.py). A list without it is only a ranking (e.g. across a gap): no country.
+    """
+    if event.basis != "inferred" or not event.candidates:
+        return None
+    if event.details.get("candidates_within_nm") is None:
+        return None
+    from flyvakt.geo import get_world
+
+    world = get_world()
+    countries = set()
+    for code in event.candidates:
+        ref = world.airport(code)
+        if ref is None or not ref.country:
+            return None  # an airport we cannot place: no country rather than a guess
+        countries.add(ref.country.upper())
+    return countries.pop() if len(countries) == 1 else None
 
 
 def match(rule: Rule, event: Event) -> bool:

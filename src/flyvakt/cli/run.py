@@ -220,6 +220,7 @@ def run_run(args: argparse.Namespace) -> int:
 
 async def _main(args: argparse.Namespace) -> int:
     from flyvakt.alerts import AlertManager
+    from flyvakt.alerts.rules import TEXT_LANGS
     from flyvakt.runtime.engine import run_engine
     from flyvakt.runtime.hub import Hub
     from flyvakt.runtime.status import status_line
@@ -248,6 +249,8 @@ async def _main(args: argparse.Namespace) -> int:
         from flyvakt.fleets import load_fleets
 
         registry = load_fleets(args.fleets)
+        if alerts is not None:
+            alerts.fleet_names = {lang: registry.names(lang) for lang in TEXT_LANGS}
     hub = Hub(None if registry is None else _fleet_of(registry))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -10,6 +10,7 @@ was understood and a proposed rewrite; ``messages.py`` says it in the user's lan
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -307,6 +308,19 @@ def resolve_time(
     return None, since, "claim", zone
 
 
+def clean_claim_text(text: str) -> str:
+    """``text`` without invisible format characters (zero-width space, LRM/RLM, BOM, soft
+    hyphen: text pasted from web pages and chats carries them, and they glued to a callsign made
+    it unknown) and with each control character (NUL, tab, CR/LF, ESC) made a space."""
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Cf":
+            continue
+        out.append(" " if cat == "Cc" else ch)
+    return "".join(out)
+
+
 def parse_claim(
     text: str,
     registry: FleetRegistry,
@@ -320,6 +334,7 @@ def parse_claim(
     """
     ctx = ctx or ClaimContext()
     subjects = ctx.subjects or SubjectContext(registry)
+    text = clean_claim_text(text)
     body = text.strip().rstrip(".!?").strip()
     try:
         spec, body = find_time(

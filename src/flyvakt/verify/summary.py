@@ -31,6 +31,8 @@ _T: dict[str, dict[str, str]] = {
         "inferred_takeoff": " (takeoff inferred, not observed directly)",
         "at_obs": "{when} {who} {verb} {state}",
         "ground": "on the ground at {place}",
+        "ground_in": "on the ground in {place}",
+        "ground_at": "on the ground at {place}",
         "air": "airborne over {place} at {alt} ft",
         "air_nowhere": "airborne outside any country's territory at {alt} ft",
         "was": "was",
@@ -67,18 +69,20 @@ _T: dict[str, dict[str, str]] = {
         "member_closest": "closest to {country} {dist} NM away, {when}",
     },
     "nb": {
-        "landed": "{who} landet på {place} {when}",
+        "landed": "{who} landet i {place} {when}",
         "departed": "{who} lettet fra {place} {when}",
         "inferred": " (landingen er utledet, ikke observert direkte)",
         "landed_in_reach": "{who} landet et sted i {place} {when}: siste posisjon var innen "
         "rekkevidde bare av {codes}, {all} i {place}; hvilken er ukjent",
-        "landed_only": "{who} landet på {place} {when}: {code} var den eneste flyplassen innen "
+        "landed_only": "{who} landet i {place} {when}: {code} var den eneste flyplassen innen "
         "rekkevidde av siste posisjon; landingen er utledet, ikke observert",
         "both": "begge",
         "every": "alle",
         "inferred_takeoff": " (avgangen er utledet, ikke observert direkte)",
         "at_obs": "{when} {verb} {who} {state}",
-        "ground": "på bakken på {place}",
+        "ground": "på bakken i {place}",
+        "ground_in": "på bakken i {place}",
+        "ground_at": "på bakken ved {place}",
         "air": "i lufta over {place} i {alt} fot",
         "air_nowhere": "i lufta utenfor alle lands territorium i {alt} fot",
         "was": "var",
@@ -114,18 +118,20 @@ _T: dict[str, dict[str, str]] = {
         "member_closest": "nærmest {country} {dist} nautiske mil unna, {when}",
     },
     "nn": {
-        "landed": "{who} landa på {place} {when}",
+        "landed": "{who} landa i {place} {when}",
         "departed": "{who} letta frå {place} {when}",
         "inferred": " (landinga er utleidd, ikkje observert direkte)",
         "landed_in_reach": "{who} landa ein stad i {place} {when}: siste posisjon var innanfor "
         "rekkjevidd berre av {codes}, {all} i {place}; kva for ein er ukjent",
-        "landed_only": "{who} landa på {place} {when}: {code} var den einaste flyplassen "
+        "landed_only": "{who} landa i {place} {when}: {code} var den einaste flyplassen "
         "innanfor rekkjevidd av siste posisjon; landinga er utleidd, ikkje observert",
         "both": "begge",
         "every": "alle",
         "inferred_takeoff": " (avgangen er utleidd, ikkje observert direkte)",
         "at_obs": "{when} {verb} {who} {state}",
-        "ground": "på bakken på {place}",
+        "ground": "på bakken i {place}",
+        "ground_in": "på bakken i {place}",
+        "ground_at": "på bakken ved {place}",
         "air": "i lufta over {place} i {alt} fot",
         "air_nowhere": "i lufta utanfor territoriet til alle land i {alt} fot",
         "was": "var",
@@ -231,8 +237,11 @@ def state(p: _Place, lang: str) -> str:
     if p.on_ground:
         if p.airport is not None:
             return t["ground"].format(place=_airport_place(p.airport, lang))
-        place = country_name(p.country, lang) if p.country else f"{p.lat:.3f}, {p.lon:.3f}"
-        return t["ground"].format(place=place)
+        # The place is a city (above), a country or a position: "in Toulouse", "in France",
+        # "at 43.629, 1.374" (nb/nn: "i Toulouse", "i Frankrike", "ved 43.629, 1.374").
+        if p.country:
+            return t["ground_in"].format(place=country_name(p.country, lang))
+        return t["ground_at"].format(place=f"{p.lat:.3f}, {p.lon:.3f}")
     alt = altitude_ft(p.alt_ft, lang) if p.alt_ft is not None else "?"
     if p.country is None:
         return t["air_nowhere"].format(alt=alt)

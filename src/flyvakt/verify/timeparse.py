@@ -119,6 +119,10 @@ _OFFSET = re.compile(r"^(?:utc|gmt)?([+-−])(\d{1,2})(?::?(\d{2}))?$", re.I)
 _DAY = re.compile(r"^(\d{1,2})(?:\.|st|nd|rd|th)?$", re.I)
 _YEAR = re.compile(r"^(19|20)\d{2}$")
 _FILLER = {"the", "of", "den", "om", "on", "kl", "klokka", "klokken", "at", "i", "o'clock"}
+# A whole hour after "kl." / "klokka" / "klokken" ("før kl. 10 norsk tid"): Norwegian writes the
+# minutes only when they are not zero, and on the 24-hour clock, so "kl. 10" is 10.00. Read as
+# that clock (a bare "10" elsewhere stays a day of the month).
+_BARE_HOUR = re.compile(r"(?<!\w)(kl\.?|klokka|klokken)(\s+)([01]?\d|2[0-4])(?!\d|[.:]\d)", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -348,6 +352,7 @@ def find_time(
     raises ``TimeParseError("local_zone")``, for the caller to find the place and read again."""
     original = text
     text, said = mark_word_clocks(text)
+    text = _BARE_HOUR.sub(lambda m: f"{m[1]}{m[2]}{m[3]}.00", text)
     toks = [_Tok(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
     best: tuple[int, int] | None = None
     i = 0

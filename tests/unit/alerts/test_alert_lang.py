@@ -94,3 +94,20 @@ def test_a_withdrawal_says_it_in_the_rules_language_too() -> None:
     send_stdout(back, out)
     assert out.getvalue().strip().endswith(back["text"]["nn"])
     assert "er trekt tilbake" in back["text"]["nn"]
+
+
+def test_a_fleet_alert_names_the_fleet_in_words_not_by_its_id() -> None:
+    # `flyvakt run --rules` said "Det første flyet i flåten ru-gov letta frå Moskva" while the
+    # timeline, from the same fleets file, says "i den russiske presidentflyflåten".
+    from flyvakt.fleets import example_fleets_path, load_fleets
+
+    registry = load_fleets(example_fleets_path())
+    names = {lang: registry.names(lang) for lang in ("en", "nb", "nn")}
+    departed = Event(type="fleet_departed", icao24="157711", time_s=1718670361.0,
+                     fleet=["ru-gov"], details={"count": 1})  # fmt: skip
+    rule = Rule(when="fleet_event", fleet="ru-gov", channels=("log",))
+    manager = AlertManager([rule], "http://h/", sender=lambda c, p: None, fleet_names=names)
+    (payload,) = manager.submit([departed])
+    for lang in ("en", "nb", "nn"):
+        assert names[lang]["ru-gov"] in payload["text"][lang], payload["text"][lang]
+        assert "ru-gov" not in payload["text"][lang]

@@ -165,3 +165,25 @@ def test_stdout_alert_says_when_the_event_was_not_observed(real_events: list[Eve
         lines.append(out.getvalue())
     assert lines[0].startswith("ALERT [fr] landing 393322 AFR34ZG") and "observed" not in lines[0]
     assert lines[1].startswith("ALERT [fr] landing (inferred, not observed) 393322 AFR34ZG")
+
+
+def _inferred_landing(candidates: list[str], **details: object) -> Event:
+    # As the detector writes a landing inferred when the signal is lost low near airports: no
+    # airport named, no country, the candidates within reach (the reconstruction's Pyongyang).
+    return Event(type="landing", icao24="157711", time_s=1.7e9, basis="inferred",
+                 candidates=candidates, fleet=["ru-gov"], details=details)  # fmt: skip
+
+
+def test_landing_in_country_of_an_inferred_landing_whose_candidates_lie_there() -> None:
+    # The README's own rule (landing_in KP, ru-gov) said nothing when the three aircraft were
+    # inferred to land at Pyongyang: the events name no airport (not observed), but every
+    # airport within reach is in North Korea. The alert line still says "inferred".
+    rule = Rule(when="landing_in", fleet="ru-gov", country="KP", channels=("log",))
+    assert match(rule, _inferred_landing(["ZKPY"], candidates_within_nm=10.0))
+    # Not when the airports within reach lie in two countries (ZYTL: Dalian, China), when the
+    # list is only a ranking (no candidates_within_nm: across a gap), or names no airport known.
+    assert not match(rule, _inferred_landing(["ZKPY", "ZYTL"], candidates_within_nm=10.0))
+    assert not match(rule, _inferred_landing(["ZKPY"]))
+    assert not match(rule, _inferred_landing(["ZKPY", "XXXX"], candidates_within_nm=10.0))
+    assert match(Rule(when="landing_in", country="CN", channels=("log",)),
+                 _inferred_landing(["ZYTL"], candidates_within_nm=10.0))  # fmt: skip

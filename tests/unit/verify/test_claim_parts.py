@@ -44,6 +44,12 @@ def utc(text: str) -> float:
         ("X landed on 18 June 2024 UTC", "between", "2024-06-18T00:00", "2024-06-18T23:59:59",
          "X landed"),
         ("X landed at 8:00 pm on June 18, 2024 UTC", "at", None, "2024-06-18T20:00", "X landed"),
+        # a whole hour after "kl." / "klokka" / "klokken", as Norwegian writes it ("kl. 10")
+        ("X landa på LFBO før kl. 10 norsk tid 6. juli 2024", "by", None, "2024-07-06T08:00",
+         "X landa på LFBO"),
+        ("X landet klokken 9 CEST 6. juli 2024", "at", None, "2024-07-06T07:00", "X landet"),
+        ("X var i lufta mellom kl. 14 og kl. 19 norsk tid 18. juni 2024", "between",
+         "2024-06-18T12:00", "2024-06-18T17:00", "X var i lufta"),
     ],
 )  # fmt: skip
 def test_times(text: str, kind: str, since: str | None, at: str | None, rest: str) -> None:
@@ -143,3 +149,21 @@ def test_errors_are_localised_and_propose_a_rewrite_that_reads(
     rewrite = expected.split("«")[-1].split("»")[0] if "«" in expected else expected[15:-2]
     claim = parse_claim(rewrite, reg)
     assert claim.object == "KP" and claim.at_s == utc("2024-06-18T18:00")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RA-96017\u200b landed in North Korea by 18 June 2024 20:00 UTC",  # zero-width space
+        "\u200eRA-96017 landed in North Korea by 18 June 2024 20:00 UTC\u200f",  # LRM / RLM
+        "\ufeffRA-96017 landed in Nor\u00adth Korea by 18 June 2024 20:00 UTC",  # BOM, soft hyphen
+        "RA-96017\x00\x07 landed\r\nin North Korea by 18 June 2024\t20:00 UTC",  # control chars
+    ],
+)
+def test_invisible_and_control_characters_pasted_with_a_claim_are_not_words(text: str) -> None:
+    # Text copied from a web page or a chat carries invisible format characters (they made
+    # "RA-96017\u200b" an unknown subject, shown as «RA-96017» in the error: baffling) and
+    # control characters; neither is part of a word.
+    claim = parse_claim(text, load_fleets(example_fleets_path()))
+    assert claim.subject == "157711" and claim.object == "KP"
+    assert claim.at_s == utc("2024-06-18T20:00")

@@ -59,3 +59,24 @@ def test_timeline_nb(capsys: pytest.CaptureFixture[str]) -> None:
 def test_timeline_fleet_filter(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["timeline", "--fleet", "ru-gov"]) == 0
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+    ("lang", "claim", "landed", "ground"),
+    [
+        ("nb", "AFR34ZG landet på LFBO", "landet i Toulouse (LFBO), Frankrike",
+         "på bakken i Toulouse (LFBO), Frankrike"),
+        ("nn", "AFR34ZG landa på LFBO", "landa i Toulouse (LFBO), Frankrike",
+         "på bakken i Toulouse (LFBO), Frankrike"),
+        ("en", "AFR34ZG landed at LFBO", "landed at Toulouse (LFBO), France",
+         "on the ground at Toulouse (LFBO), France"),
+    ],
+)  # fmt: skip
+def test_a_verdict_lands_in_a_city_as_the_bulletins_do(
+    capsys: pytest.CaptureFixture[str], lang: str, claim: str, landed: str, ground: str
+) -> None:
+    # The place is the airport's city ("Toulouse (LFBO)"): Norwegian lands *in* a city ("landa
+    # i Toulouse", as the timeline says), not *on* it ("landa på Toulouse", the verdict said).
+    assert run(["verify", "--claim", claim, "--at", "2024-07-06T08:10Z", "--lang", lang]) == 0
+    out = capsys.readouterr().out
+    assert landed in out and ground in out, out
