@@ -52,7 +52,6 @@ def test_phone_layout(chrome: Any, sv_url: str) -> None:
         p.close()
 
 
-
 @pytest.mark.parametrize("lon", [125.55, 125.67])  # the fleet near the right edge; mid-map
 def test_phone_aircraft_labels_stay_on_the_map(chrome: Any, sv_url: str, lon: float) -> None:
     """At phone size the fleet's labels ("RA96017 · sist høyrd for 40 min sidan") ran past the
@@ -79,6 +78,7 @@ def test_phone_aircraft_labels_stay_on_the_map(chrome: Any, sv_url: str, lon: fl
         kit.shot(pg, "phone-labels")
     finally:
         p.close()
+
 
 _OVERLAPS = """() => {
   const box = (e) => e.getBoundingClientRect();

@@ -74,8 +74,12 @@ def test_beast_replay_at_x300_gives_the_file_replays_events() -> None:
     # Takeoff and landing at the same airports as the file replay, as far apart in time: the
     # live clock starts at the receive time, so only the differences can be compared.
     live, files = _events(summary), _file_events(fb)
-    assert [e[:2] for e in live] == [e[:2] for e in files] == [
-        ("takeoff", "LFPG"),
-        ("landing", "LFBO"),
-    ]
+    assert (
+        [e[:2] for e in live]
+        == [e[:2] for e in files]
+        == [
+            ("takeoff", "LFPG"),
+            ("landing", "LFBO"),
+        ]
+    )
     assert abs((live[1][2] - live[0][2]) - (files[1][2] - files[0][2])) < 5.0

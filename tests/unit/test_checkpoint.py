@@ -28,9 +28,7 @@ DET = make_detector(registry=load_fleets(example_fleets_path()))
 
 @pytest.fixture(scope="module")
 def frames() -> FrameBatch:
-    return FrameBatch.concat(
-        [b for b in FileReader(bundled_sample()) if isinstance(b, FrameBatch)]
-    )
+    return FrameBatch.concat([b for b in FileReader(bundled_sample()) if isinstance(b, FrameBatch)])
 
 
 def _cut(fb: FrameBatch, bounds: list[int]) -> list[FrameBatch]:

@@ -117,10 +117,7 @@ class _Columnar:
         if not parts:
             return cls.empty(0)
         return cls(
-            **{
-                name: np.concatenate([getattr(p, name) for p in parts])
-                for name in cls._defaults
-            }
+            **{name: np.concatenate([getattr(p, name) for p in parts]) for name in cls._defaults}
         )
 
 

@@ -86,8 +86,18 @@ def airports_geojson() -> dict[str, Any]:
 # Why 2,000: a zoom-12 view holds a few dozen runways; a box with thousands is a client asking
 # for the world, which the map never needs (it asks from zoom 12 only).
 MAX_RUNWAYS = 2000
-_RUNWAY_COLS = ("airport", "le", "he", "le_lat", "le_lon", "he_lat", "he_lon", "width_ft",
-                "length_ft", "surface")
+_RUNWAY_COLS = (
+    "airport",
+    "le",
+    "he",
+    "le_lat",
+    "le_lon",
+    "he_lat",
+    "he_lon",
+    "width_ft",
+    "length_ft",
+    "surface",
+)
 
 
 def _runways() -> tuple[list[list[str]], Any]:
@@ -104,6 +114,7 @@ def runways_geojson(west: float, south: float, east: float, north: float) -> dic
 
     rows, c = _runways()
     lat_ok = ((c[:, 0] >= south) & (c[:, 0] <= north)) | ((c[:, 2] >= south) & (c[:, 2] <= north))
+
     def lon_in(x: Any) -> Any:
         return (x >= west) & (x <= east) if west <= east else (x >= west) | (x <= east)
 

@@ -67,4 +67,3 @@ async def runways(request: Request) -> Response:
     return Response(
         json.dumps(doc, separators=(",", ":")).encode(), media_type="application/geo+json"
     )
-

@@ -34,7 +34,6 @@ _MEDIA = {
 }
 
 
-
 async def api_events(request: Request) -> Response:
     q = request.query_params
     icao = q.get("icao24")
@@ -69,7 +68,6 @@ async def api_flights(request: Request) -> Response:
     return json_response({"flights": out})
 
 
-
 # -- fleets ---------------------------------------------------------------------------------
 async def api_fleets(request: Request) -> Response:
     registry = await run_in_threadpool(state_of(request).registry)
@@ -94,7 +92,6 @@ async def api_fleets(request: Request) -> Response:
             }
         )
     return json_response({"fleets": fleets})
-
 
 
 async def api_put_fleet(request: Request) -> Response:
@@ -128,7 +125,6 @@ async def api_put_fleet(request: Request) -> Response:
     except FleetEditError as exc:
         raise BadRequest(str(exc), 409) from None
     return json_response({"ok": True, "id": fleet_id, "members": len(new.fleets[fleet_id].members)})
-
 
 
 # -- plot ---------------------------------------------------------------------------------
@@ -201,4 +197,3 @@ async def api_export(request: Request) -> Response:
         write_parquet(batch, raw, thin)
         body = raw.getvalue()
     return Response(body, media_type=_MEDIA[fmt], headers=headers)
-

@@ -35,6 +35,7 @@ async def api_verify(request: Request) -> Response:
     from flyvakt.verify.messages import explain
     from flyvakt.verify.structured import PAYLOAD_FIELDS, build_claim
     from flyvakt.verify.subjects import SubjectContext
+
     if tz is not None:
         try:
             from zoneinfo import ZoneInfo
@@ -78,4 +79,3 @@ async def api_verify(request: Request) -> Response:
             raise
         raise BadRequest(f"cannot judge this claim: {exc}", 422) from None
     return json_response(verdict)
-

@@ -44,8 +44,7 @@ def _check(name: str) -> list[Event]:
         p = res.positions
         later = p.time_s[(p.icao24 == int(ev.icao24, 16)) & (p.time_s > at)]
         lost_there = any(
-            e.type == "signal_lost" and e.icao24 == ev.icao24 and e.time_s == at
-            for e in res.events
+            e.type == "signal_lost" and e.icao24 == ev.icao24 and e.time_s == at for e in res.events
         )
         assert ev.basis == "inferred", ev.reason
         assert ("the last fix of the data" in ev.reason) == (later.size == 0), (ev.reason, at)

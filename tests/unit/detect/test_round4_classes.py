@@ -66,4 +66,3 @@ def test_gap_landing_must_be_reachable_in_the_interval() -> None:
     near = [e for e in evs if lo <= e.time_s <= hi]
     assert "28WA" not in named(near), [(e.type, e.time_iso, e.reason) for e in near]
     assert any(e.type == "landing" for e in near)  # it still says "landed somewhere"
-
