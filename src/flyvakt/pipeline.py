@@ -7,7 +7,6 @@ keyed by aircraft, so a partitioned engine can run the same step per key range.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -22,7 +21,7 @@ from flyvakt.detect.expiry import forget as detect_forget
 from flyvakt.detect.state import DetectorState
 from flyvakt.fleets.events import FleetState
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
-from flyvakt.model.batches import parse_icao_hex
+from flyvakt.model.batches import address_of
 from flyvakt.track import TrackerConfig, TrackerState
 from flyvakt.track import expire as track_expire
 from flyvakt.track import step as track_step
@@ -259,18 +258,11 @@ class EventDetector:
         return sorted([*events, *fleet_events], key=lambda e: e.time_s)
 
 
-# An aircraft has many events (a state-vector replay of 5,000 aircraft lost and found again:
-# 55,025 events), each tagged with its fleets by address: the address text parsed once per
-# aircraft, not per event (parse_icao_hex ~2 us a call). Bounded: a long `flyvakt run` sees
-# new addresses for ever; 65,536 of them is ~10 MB at most.
-_address_of = functools.lru_cache(maxsize=1 << 16)(parse_icao_hex)
-
-
 def tag_fleets(events: list[Event], registry: FleetRegistry) -> None:
     """Set each event's ``fleet`` to the fleets its aircraft belongs to at the event's time."""
     match = registry.match
     for e in events:
-        e.fleet = match(_address_of(e.icao24), None, e.time_s)
+        e.fleet = match(address_of(e.icao24), None, e.time_s)
 
 
 def fleet_stage(

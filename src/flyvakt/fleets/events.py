@@ -29,13 +29,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from flyvakt.fleets.landed import landing_info, unnamed_wave_landed, wave_details
 from flyvakt.fleets.registry import FleetRegistry
 from flyvakt.fleets.together import MemberFix
-from flyvakt.model.batches import parse_icao_hex
+from flyvakt.model.batches import address_of
 from flyvakt.model.events import AirportRef, Event, iso_utc
 
 __all__ = [
@@ -155,19 +154,11 @@ def _wave_of(w: dict[str, Any]) -> Wave:
     )
 
 
-# An aircraft has many events (a state-vector replay of 5,000 aircraft lost and found again:
-# 55,025 events, nearly all of no fleet, so each came here with an empty ``fleet``): its
-# address text parsed once, not per event (parse_icao_hex ~1 us a call; a text it cannot parse
-# raises again each time, as lru_cache keeps no exception). Bounded as pipeline.tag_fleets'
-# cache: 65,536 addresses, ~10 MB at most.
-_address_of = lru_cache(maxsize=1 << 16)(parse_icao_hex)
-
-
 def _fleets_of(event: Event, registry: FleetRegistry) -> list[str]:
     if event.fleet:
         return [f for f in event.fleet if f in registry]
     try:
-        addr = _address_of(event.icao24)
+        addr = address_of(event.icao24)
     except ValueError:
         return []
     reg = event.details.get("registration") if event.details else None

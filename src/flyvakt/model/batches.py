@@ -10,6 +10,7 @@ columns. Times are float seconds since the Unix epoch, UTC (``time_s``).
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
@@ -332,3 +333,11 @@ def parse_icao_hex(text: str) -> int:
     if len(s) != 6 or not _HEX_CHARS.issuperset(s):
         raise ValueError(f"not a 6-digit hex address: {text!r}")
     return int(s, 16) | flag
+
+
+# An aircraft has many events (a state-vector replay of 5,000 aircraft lost and found again:
+# 55,025 events), each tagged with its fleets by address (pipeline.tag_fleets, fleets/events):
+# the address text parsed once per aircraft, not per event (~1-2 us a call; a text it cannot
+# parse raises again each time, as lru_cache keeps no exception). Bounded: a long `flyvakt run`
+# sees new addresses for ever; 65,536 of them is ~10 MB at most.
+address_of = functools.lru_cache(maxsize=1 << 16)(parse_icao_hex)

@@ -302,7 +302,8 @@ def test_fleets_of_answers_as_the_registry_with_each_address_parsed_once() -> No
     """An untagged event's fleets: the registry's members at its time by its address, the
     address text parsed once per aircraft (cached), one it cannot parse giving none each time;
     the answers the same as parsing every event's address."""
-    from flyvakt.fleets.events import _address_of, _fleets_of
+    from flyvakt.fleets.events import _fleets_of
+    from flyvakt.model.batches import address_of as _address_of
     from flyvakt.model.batches import parse_icao_hex
 
     def by_parsing(e: Event) -> list[str]:
