@@ -156,7 +156,7 @@ def _batch(
     ground = ground_estimate(p)
     reasons: list[tuple[str, npt.NDArray[np.bool_]]] | None = [] if why is not None else None
     hot, gap, sample = _hot_rows(state, p, ground, start, starts, gid, ac_rows, row_of, reasons)
-    field_i, clear, high, later, fs = _fields(ctx, p, ground, hot)
+    field_i, clear, high, fs = _fields(ctx, p, ground, hot)
     # Near a field every fix whose phase is in doubt goes to the rules; fixes well above it one
     # per APPROACH_SAMPLE_S (for the trends); taxiing with a ground flag, one per country sample.
     t = p.time_s
@@ -168,8 +168,6 @@ def _batch(
     if why is not None and reasons is not None:
         _count_reasons(why, hot, [*reasons, ("near a field", doubt)])
     idx = np.flatnonzero(hot)
-    late = idx[later[idx]]
-    field_i[late] = fs.at(late)  # rows _fields left for later, hot now: their airports
     # The hot rows in the order the rules see them: all aircraft in time order (then address).
     # Aircraft no longer share ground references (each is the aircraft's own: gaps.ref_key), and
     # ctx's other shared parts are caches of pure look-ups, so no rule's answer depends on this
@@ -354,20 +352,18 @@ def _count_reasons(
 def _fields(
     ctx: Context, p: PositionBatch, ground: npt.NDArray[np.bool_], hot: npt.NDArray[np.bool_]
 ) -> tuple[
-    npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_],
-    FieldSearch,
+    npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_], FieldSearch,
 ]:  # fmt: skip
     """Per row: the airport within ``FIELD_NM`` when the fix is low near it (or has no altitude,
     or says "ground"), else -1; whether the fix's phase is clear without the rules (flagged on
-    the ground at taxi speed, or far above the field whatever the QNH); the latter alone; the
-    rows whose airport is not looked up yet; and the batch's airport search, for the rest.
+    the ground at taxi speed, or far above the field whatever the QNH); the latter alone; and
+    the batch's airport search, for the rest.
 
     Flagged on the ground at taxi speed without an altitude (or with one level with every
     airport that may be its field: ``FieldSearch.level_with_all``), a fix is clear whatever the
-    airport: its airport is looked up (``FieldSearch.at``) only when it is ``hot`` already, or
-    when it becomes hot later (none does since session 12, when the fix before a hot one
-    stopped being hot; ``_batch`` still looks such rows up). The airport of a row depends on
-    that row alone, so the answer is the same as looking every row up."""
+    airport: its airport is looked up (``FieldSearch.at``) only when it is ``hot``. Such a row
+    is never made hot after this (``_batch`` adds only rows in doubt near a field, which have
+    one; since session 12 the fix before a hot one is not made hot), so its -1 stands."""
     alt = p.altitude_baro_ft
     out = np.full(len(p), -1, np.int64)
     clear = np.zeros(len(p), np.bool_)
@@ -391,7 +387,7 @@ def _fields(
         ask |= hot & (p.on_ground == 0) & (alt >= R.SLOW_HIGH_FT)
     fs.search(np.flatnonzero(ask))
     if len(cand) == 0:
-        return out, clear, high_all, later, fs
+        return out, clear, high_all, fs
     ai = fs.at(cand)
     ok = ai >= 0
     elev = np.full(len(cand), np.nan)
@@ -408,7 +404,7 @@ def _fields(
         high = above - R.QNH_TOL_FT > 2 * R.AIR_HEIGHT_FT
     clear[cand] = taxi | high
     high_all[cand] = high
-    return out, clear, high_all, later, fs
+    return out, clear, high_all, fs
 
 
 def _approach_near(ctx: Context, p: PositionBatch, idx: npt.NDArray[np.int64]) -> None:

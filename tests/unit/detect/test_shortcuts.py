@@ -199,7 +199,7 @@ def test_fields_reach_the_highest_airport() -> None:
     p.time_s[0], p.lat_deg[0], p.lon_deg[0] = 1_720_000_000.0, ap.lat_deg, ap.lon_deg
     p.altitude_baro_ft[0] = elev + R.FIELD_LOW_FT + R.QNH_TOL_FT - 100.0
     p.on_ground[0], p.groundspeed_kt[0], p.icao24[0] = 0, 120.0, 0x3C6444
-    field_i, _clear, _high, _later, _fs = D._fields(
+    field_i, _clear, _high, _fs = D._fields(
         Context(world), p, ground_estimate(p), np.ones(1, np.bool_)
     )
     assert field_i.tolist() == [i]
