@@ -10,29 +10,11 @@ An "around" time is a window of 15 minutes either side; "half past two" is a 12-
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from flyvakt.fleets import example_fleets_path, load_fleets
-from flyvakt.runtime.replay import ReplayResult, replay_files
-from flyvakt.verify import Verdict, evidence_from_replay, member_hexes, parse_claim, verify
-from tests.scenario.test_state_visit import _simulate_to_jsonl
-
-REG = load_fleets(example_fleets_path())
-
-
-@pytest.fixture(scope="module")
-def replayed(tmp_path_factory: pytest.TempPathFactory) -> ReplayResult:
-    path = _simulate_to_jsonl(Path(tmp_path_factory.mktemp("around")) / "frames.jsonl")
-    return replay_files([str(path)], fleets_path=str(example_fleets_path()))
-
-
-def _verdict(result: ReplayResult, text: str, lang: str = "en") -> Verdict:
-    claim = parse_claim(text, REG)
-    members = member_hexes(claim, REG, result.positions)
-    evidence = evidence_from_replay(members, result.events, result.positions)
-    return verify(claim, evidence, lang=lang, reader_tz="Europe/Oslo")
+from flyvakt.runtime.replay import ReplayResult
+from tests.scenario.test_last_plane import _verdict
 
 
 @pytest.mark.parametrize(

@@ -10,24 +10,16 @@ claim lists every member's landing, first to last, and names the last.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 
 from flyvakt.fleets import example_fleets_path, load_fleets
-from flyvakt.runtime.replay import ReplayResult, replay_files
+from flyvakt.runtime.replay import ReplayResult
 from flyvakt.verify import Verdict, evidence_from_replay, member_hexes, parse_claim, verify
-from tests.scenario.test_state_visit import _simulate_to_jsonl
 
 REG = load_fleets(example_fleets_path())
 DAY = "local time on 19 June 2024"
 ORDER = ("157711", "157718", "157719")  # landing order: RA-96017, RA-96024, RA-96025
-
-
-@pytest.fixture(scope="module")
-def replayed(tmp_path_factory: pytest.TempPathFactory) -> ReplayResult:
-    path = _simulate_to_jsonl(Path(tmp_path_factory.mktemp("last")) / "frames.jsonl")
-    return replay_files([str(path)], fleets_path=str(example_fleets_path()))
 
 
 def _verdict(result: ReplayResult, text: str, lang: str = "en", drop: str = "") -> Verdict:
