@@ -93,3 +93,61 @@ def test_cache_off_and_unwritable(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     blocker.write_text("not a folder")
     monkeypatch.setenv(CACHE_ENV, str(blocker / "sub"))  # cannot be created
     assert len(load_airports()) > 28_000
+
+
+def test_files_an_upgrade_left_are_pruned_when_unused(tmp_path: Path) -> None:
+    """A new fingerprint's file replaces the old ones once unused for STALE_AFTER_S; a file read
+    recently (another install sharing the folder) and other tables' files are kept."""
+    import os
+
+    from flyvakt.geo.cache import STALE_AFTER_S, TMP_STALE_S, prune_stale
+
+    now_s = 2_000_000_000.0
+    old = tmp_path / "tbl-0123456789abcdef.npz"
+    recent = tmp_path / "tbl-fedcba9876543210.npz"
+    keep = tmp_path / "tbl-00000000000000aa.npz"
+    other = tmp_path / "tbl-cells-0123456789abcdef.npz"  # another table whose name starts alike
+    dead_tmp = tmp_path / "tbl-00000000000000aaxk3j.tmp"
+    live_tmp = tmp_path / "tbl-00000000000000aaq9z1.tmp"
+    for f in (old, recent, keep, other, dead_tmp, live_tmp):
+        f.write_bytes(b"x")
+    os.utime(old, (now_s - STALE_AFTER_S - 60, now_s - STALE_AFTER_S - 60))
+    os.utime(other, (now_s - STALE_AFTER_S - 60, now_s - STALE_AFTER_S - 60))
+    os.utime(keep, (now_s - STALE_AFTER_S - 60, now_s - STALE_AFTER_S - 60))
+    os.utime(recent, (now_s - 86_400, now_s - 86_400))
+    os.utime(dead_tmp, (now_s - TMP_STALE_S - 60, now_s - TMP_STALE_S - 60))
+    os.utime(live_tmp, (now_s - 60, now_s - 60))
+    removed = prune_stale(tmp_path, "tbl", keep=keep, now_s=now_s)
+    assert sorted(removed) == sorted([old, dead_tmp])
+    assert {f.name for f in tmp_path.iterdir()} == {
+        recent.name,
+        keep.name,
+        other.name,
+        live_tmp.name,
+    }
+
+
+def test_a_read_marks_the_cache_used_and_a_write_prunes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from flyvakt.geo.cache import STALE_AFTER_S
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+
+    def build() -> dict[str, object]:
+        return {"a": np.arange(3)}
+
+    first = cache_path("tbl", ["v1"])
+    assert first is not None
+    cached_columns("tbl", ["v1"], build)
+    long_ago = first.stat().st_mtime - STALE_AFTER_S - 60
+    os.utime(first, (long_ago, long_ago))
+    cached_columns("tbl", ["v1"], build)  # read: marked used, so not stale any more
+    assert first.stat().st_mtime > long_ago + STALE_AFTER_S
+    os.utime(first, (long_ago, long_ago))
+    cached_columns("tbl", ["v2"], build)  # an upgrade writes a new file, the old one goes
+    second = cache_path("tbl", ["v2"])
+    assert second is not None and second.exists()
+    assert not first.exists()
