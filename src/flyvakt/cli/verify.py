@@ -119,6 +119,7 @@ def run_verify(args: argparse.Namespace) -> int:
         callsigns_in,
         evidence_from_replay,
         evidence_from_store,
+        store_members,
     )
     from flyvakt.verify.structured import build_claim
     from flyvakt.verify.subjects import AircraftRegistry, SubjectContext
@@ -153,10 +154,7 @@ def run_verify(args: argparse.Namespace) -> int:
                 claim = build_claim(fields, registry, ctx)
             except (ClaimParseError, ValueError) as exc:
                 return _fail(exc, args, registry, end_s)
-            positions = None
-            if claim.subject_kind != "fleet":
-                positions = reader.aircraft_now(claim.at_s, 24 * 3600.0)
-            members = member_hexes(claim, registry, positions)
+            members = store_members(claim, registry, reader)
             evidence = evidence_from_store(reader, members, claim.at_s, claim.since_s, subjects)
     else:
         from flyvakt.runtime.replay import replay_files
