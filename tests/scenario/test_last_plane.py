@@ -40,7 +40,7 @@ def _verdict(result: ReplayResult, text: str, lang: str = "en", drop: str = "") 
          "the last aircraft of the fleet to land in Pyongyang was RA96025 (157719); it landed "
          "there at 02:26 19 June local time"),
         (f"the last of ru-gov landed in Pyongyang around half past two, {DAY}", "en",
-         "it fits read as 02:30"),
+         "it fits if read as 02:30"),
         ("det siste flyet til ru-gov har landet i Pyongyang rundt halv tre lokal tid 19. juni "
          "2024", "nb", "det siste flyet i flåten som landet i Pyongyang, var RA96025 (157719); "
          "det landet der kl. 02.26 19. juni lokal tid"),

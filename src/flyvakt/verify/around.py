@@ -195,7 +195,7 @@ def readings_summary(
     clocks = [clock(c, zone, lang) for c in claim.around_s]
     if kind == "supported":
         c = clocks[verdicts.index(chosen)]
-        fits = _("(the time in the claim says neither am nor pm: it fits read as {clock})")
+        fits = _("(the time in the claim says neither am nor pm: it fits if read as {clock})")
         return f"{chosen.summary.rstrip('.')} {fits.format(clock=c)}."
 
     def body(v: Verdict) -> str:

@@ -58,6 +58,18 @@ _T: dict[str, dict[str, str]] = {
         "could": "{who} could have reached the airspace of {country} unseen between "
                  "{start} and {end} (a coverage gap of {gap}: the shortest detour through "
                  "{country} is {dist} NM, and the aircraft could fly {reach} NM)",
+        "could_after": "{who} could have reached the airspace of {country} unseen after its "
+                       "last position {start_at}: the data has no position of it from then to "
+                       "{end}, when the claim's time span ends ({gap}); {country} was {dist} NM "
+                       "away, and the aircraft could fly {reach} NM in that time",
+        "could_before": "{who} could have reached the airspace of {country} unseen before its "
+                        "first position {end_at}: the data has no position of it from {start}, "
+                        "when the claim's time span begins, until then ({gap}); {country} was "
+                        "{dist} NM away, and the aircraft could fly {reach} NM in that time",
+        "could_landing": "{who} could have reached the airspace of {country} unseen after its "
+                         "last position {start_at}, before its inferred landing (up to {gap}); "
+                         "{country} was {dist} NM away, and the aircraft could fly {reach} NM "
+                         "in that time",
         "member_inside": "in the airspace of {country} {when}",
         "closest": "{who} {dist} NM {when}",
         "landed_inferred": " (the track ends in an inferred landing)",
@@ -107,6 +119,18 @@ _T: dict[str, dict[str, str]] = {
         "could": "{who} kan ha nådd luftrommet til {country} usett mellom {start} og {end} "
                  "(hull i dekningen på {gap}: korteste omvei gjennom {country} er {dist} "
                  "nautiske mil, og flyet kunne fly {reach} nautiske mil)",
+        "could_after": "{who} kan ha nådd luftrommet til {country} usett etter siste posisjon "
+                       "{start_at}: dataene har ingen posisjon for flyet derfra til {end}, da "
+                       "tidsrommet i påstanden slutter ({gap}); {country} var {dist} nautiske "
+                       "mil unna, og flyet kunne ha fløyet {reach} nautiske mil på den tiden",
+        "could_before": "{who} kan ha nådd luftrommet til {country} usett før første posisjon "
+                        "{end_at}: dataene har ingen posisjon for flyet fra {start}, da tidsrommet "
+                        "i påstanden begynner, til da ({gap}); {country} var {dist} nautiske mil "
+                        "unna, og flyet kunne ha fløyet {reach} nautiske mil på den tiden",
+        "could_landing": "{who} kan ha nådd luftrommet til {country} usett etter siste "
+                         "posisjon {start_at}, før den utledede landingen (inntil {gap}); "
+                         "{country} var {dist} nautiske mil unna, og flyet kunne ha fløyet "
+                         "{reach} nautiske mil på den tiden",
         "member_inside": "i luftrommet til {country} {when}",
         "closest": "{who} {dist} nautiske mil {when}",
         "landed_inferred": " (sporet ender i en utledet landing)",
@@ -155,6 +179,18 @@ _T: dict[str, dict[str, str]] = {
         "could": "{who} kan ha nådd luftrommet til {country} usett mellom {start} og {end} "
                  "(hol i dekninga på {gap}: kortaste omveg gjennom {country} er {dist} "
                  "nautiske mil, og flyet kunne fly {reach} nautiske mil)",
+        "could_after": "{who} kan ha nådd luftrommet til {country} usett etter siste posisjon "
+                       "{start_at}: dataa har ingen posisjon for flyet derifrå til {end}, då "
+                       "tidsrommet i påstanden sluttar ({gap}); {country} var {dist} nautiske "
+                       "mil unna, og flyet kunne ha flogi {reach} nautiske mil på den tida",
+        "could_before": "{who} kan ha nådd luftrommet til {country} usett før første posisjon "
+                        "{end_at}: dataa har ingen posisjon for flyet frå {start}, då tidsrommet i "
+                        "påstanden byrjar, til då ({gap}); {country} var {dist} nautiske mil "
+                        "unna, og flyet kunne ha flogi {reach} nautiske mil på den tida",
+        "could_landing": "{who} kan ha nådd luftrommet til {country} usett etter siste "
+                         "posisjon {start_at}, før den utleidde landinga (inntil {gap}); "
+                         "{country} var {dist} nautiske mil unna, og flyet kunne ha flogi "
+                         "{reach} nautiske mil på den tida",
         "member_inside": "i luftrommet til {country} {when}",
         "closest": "{who} {dist} nautiske mil {when}",
         "landed_inferred": " (sporet endar i ei utleidd landing)",
@@ -430,10 +466,26 @@ def _interval_text(
         g = r.airspace.reachable_gaps[0]
         from flyvakt.i18n.format import duration
 
-        start = bare_clock(_ts(g["start"]), lang, tz)
-        end = bare_clock(_ts(g["end"]), lang, tz) if g.get("end") else "?"
-        return t["could"].format(
+        # A stretch between two positions is a coverage gap; one open at either end is the
+        # aircraft's data beginning after, or ending before, the claim's span: not a "gap".
+        if g.get("end") is None:
+            key = "could_landing"
+        elif g.get("last_known") is None:
+            key = "could_before"
+        elif g.get("next_known") is None:
+            key = "could_after"
+        else:
+            key = "could"
+        start_s, end_s = _ts(g["start"]), _ts(g["end"]) if g.get("end") else None
+        if key == "could" and end_s is not None:
+            start, end = clock_span(start_s, end_s, lang, tz)
+        else:
+            start = _bare(when(start_s, lang, tz))
+            end = _bare(when(end_s, lang, tz)) if end_s is not None else "?"
+        return t[key].format(
             who=who(r), country=country, start=start, end=end,
+            start_at=when(start_s, lang, tz),
+            end_at=when(end_s, lang, tz) if end_s is not None else "?",
             dist=number(round(float(g["needed_nm"])), lang),
             reach=number(round(float(g["reach_nm"])), lang),
             gap=duration(float(g["duration_s"]), lang),
@@ -456,6 +508,19 @@ def bare_clock(time_s: float, lang: str, tz: str) -> str:
     return (
         reader_clock(time_s, tz, lang) if lang == "en" else f"kl. {reader_clock(time_s, tz, lang)}"
     )
+
+
+def clock_span(start_s: float, end_s: float, lang: str, tz: str) -> tuple[str, str]:
+    """The two ends of ``between … and …`` with the zone said once, at the end: ``19:20``,
+    ``19:30 Norwegian time`` (nb/nn ``kl. 19.20``, ``19.30 norsk tid``); each end with its zone
+    when the two days differ in the reader's zone."""
+    from flyvakt.i18n.format import clock, is_utc, local_date, reader_clock
+
+    zone = "UTC" if is_utc(tz) else tz
+    if local_date(start_s, zone) != local_date(end_s, zone):
+        return bare_clock(start_s, lang, tz), bare_clock(end_s, lang, tz)
+    kl = "" if lang == "en" else "kl. "
+    return f"{kl}{clock(start_s, zone, lang)}", reader_clock(end_s, tz, lang)
 
 
 def window_text(start_s: float, end_s: float, lang: str, tz: str) -> str:
