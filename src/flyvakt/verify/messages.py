@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from flyvakt.fleets import FleetRegistry
+from flyvakt.i18n.format import number
 from flyvakt.verify.claims import ClaimParseError
 
 _MSG: dict[str, dict[str, str]] = {
@@ -38,6 +39,7 @@ _MSG: dict[str, dict[str, str]] = {
                              "was on the ground, was airborne, entered or avoided an airspace)",
         "rewrite": "Did you mean: “{text}”?",
         "or": " or ",
+        "cut": " (the quote is cut short: it was {n} characters)",
     },
     "nb": {
         "unknown_subject": "Jeg vet ikke hvem «{subject}» er: oppgi en flåte, en registrering "
@@ -65,6 +67,7 @@ _MSG: dict[str, dict[str, str]] = {
                              "på bakken, var i lufta, fløy inn i eller unngikk et luftrom)",
         "rewrite": "Mente du: «{text}»?",
         "or": " eller ",
+        "cut": " (sitatet er forkortet: det var {n} tegn)",
     },
     "nn": {
         "unknown_subject": "Eg veit ikkje kven «{subject}» er: gje opp ein flåte, ei "
@@ -92,6 +95,7 @@ _MSG: dict[str, dict[str, str]] = {
                              "på bakken, var i lufta, flaug inn i eller unngjekk eit luftrom)",
         "rewrite": "Meinte du: «{text}»?",
         "or": " eller ",
+        "cut": " (sitatet er forkorta: det var {n} teikn)",
     },
 }  # fmt: skip
 
@@ -131,6 +135,26 @@ _SHAPES: dict[str, dict[str, str]] = {
         "flew_over": "{s} flaug over {o} mellom {t1} og {t}",
     },
 }  # fmt: skip
+# Why 80 characters: a subject, place or time phrase is a few words; 80 show the start of what
+# was not understood without filling the screen or the web page (a 5,000-character paste was
+# echoed whole, in red). Longer text is cut to ECHO_KEEP_CHARS and the message says so.
+ECHO_MAX_CHARS = 80
+ECHO_KEEP_CHARS = 60
+_ECHOED = ("subject", "place", "phrase")
+
+
+def _echo(d: dict[str, Any], lang: str) -> str:
+    """Cut each echoed part of ``d`` longer than ``ECHO_MAX_CHARS`` (in place); the note that
+    says so, or ""."""
+    longest = 0
+    for k in _ECHOED:
+        v = str(d.get(k) or "")
+        if len(v) > ECHO_MAX_CHARS:
+            d[k] = v[:ECHO_KEEP_CHARS].rstrip() + "…"
+            longest = max(longest, len(v))
+    return _MSG[lang]["cut"].format(n=number(longest, lang)) if longest else ""
+
+
 _PLACEHOLDER_TIME = {"en": "[date] [time] UTC", "nb": "[dato] kl. [tid] norsk tid",
                      "nn": "[dato] kl. [tid] norsk tid"}  # fmt: skip
 
@@ -196,8 +220,10 @@ def explain(
         d["options"] = m["or"].join(opts)
     if key.startswith("time_twelve_hour"):
         return _twelve_hour(err, key, lang)
+    cut = _echo(d, lang)
     text = m[key].format(**{k: d.get(k, "") for k in ("subject", "place", "phrase", "options")})
-    rewrite = _rewrite(err, lang, registry, example_time_s, tz)
+    text += cut
+    rewrite = None if cut else _rewrite(err, lang, registry, example_time_s, tz)
     if rewrite:
         text += ". " + m["rewrite"].format(text=rewrite)
     elif not text.endswith("?"):
@@ -214,8 +240,10 @@ def _twelve_hour(err: ClaimParseError, key: str, lang: str) -> str:
     if lang != "en":
         a, b = a.replace(":", "."), b.replace(":", ".")
         readings = [re.sub(r"\b(\d{2}):(\d{2})\b", r"kl. \1.\2", r) for r in readings]
-    text = m[key].format(phrase=err.details.get("phrase", ""), a=a, b=b)
-    if len(readings) == 2:
+    d: dict[str, Any] = {"phrase": err.details.get("phrase", "")}
+    cut = _echo(d, lang)
+    text = m[key].format(phrase=d["phrase"], a=a, b=b) + cut
+    if len(readings) == 2 and not cut:
         tail = m["date_placeholder"] if key.endswith("no_date") else ""
         quote = "“{}”" if lang == "en" else "«{}»"
         options = m["or"].join(quote.format(r + tail) for r in readings)

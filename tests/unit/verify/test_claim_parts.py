@@ -167,3 +167,31 @@ def test_invisible_and_control_characters_pasted_with_a_claim_are_not_words(text
     claim = parse_claim(text, load_fleets(example_fleets_path()))
     assert claim.subject == "157711" and claim.object == "KP"
     assert claim.at_s == utc("2024-06-18T20:00")
+
+
+@pytest.mark.parametrize(
+    ("lang", "note"),
+    [
+        ("en", "(the quote is cut short: it was {n:,} characters)."),
+        ("nb", "(sitatet er forkortet: det var {n:,} tegn)."),
+        ("nn", "(sitatet er forkorta: det var {n:,} teikn)."),
+    ],
+)
+@pytest.mark.parametrize("where", ["place", "subject"])
+def test_a_long_paste_is_not_echoed_whole(lang: str, note: str, where: str) -> None:
+    """A 5,000-character claim was quoted back whole in the error (CLI and web page): the quote
+    is cut to its start, and the message says so and how long it was."""
+    reg = load_fleets(example_fleets_path())
+    junk = "y" * 4995
+    text = (
+        f"RA-96017 landed in Nort {junk} by 18 June 2024 18:00 UTC"
+        if where == "place"
+        else f"RA-960{junk} landed in North Korea by 18 June 2024 18:00 UTC"
+    )
+    with pytest.raises(ClaimParseError) as err:
+        parse_claim(text, reg)
+    message = explain(err.value, lang, reg, example_time_s=utc("2024-06-18T18:00"))
+    assert len(message) < 400, message
+    assert "y" * 50 in message and "y" * 70 not in message and "…" in message
+    n = note.format(n=len(err.value.details[where]))
+    assert message.endswith(n if lang == "en" else n.replace(",", "\u00a0")), message
