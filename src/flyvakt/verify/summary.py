@@ -15,7 +15,7 @@ from flyvakt.verify.around import EVENT_PREDICATES
 from flyvakt.verify.claims import INTERVAL_PREDICATES, Claim
 
 if TYPE_CHECKING:
-    from flyvakt.verify.verdict import VerdictKind, _MemberResult, _Place
+    from flyvakt.verify.verdict import MemberResult, VerdictKind, _Place
 
 _T: dict[str, dict[str, str]] = {
     "en": {
@@ -204,7 +204,7 @@ _T: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
-def _ts(iso: str) -> float:
+def iso_seconds(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
@@ -239,7 +239,7 @@ def _offset(time_s: float, zone: str) -> float | None:
     return None if off is None else off.total_seconds()
 
 
-def who(r: _MemberResult, ev: dict[str, Any] | None = None) -> str:
+def who(r: MemberResult, ev: dict[str, Any] | None = None) -> str:
     """``RA-96017 (157711)``, else ``callsign (hex)``, else the hex address."""
     if r.registration:
         return f"{r.registration} ({r.icao24})"
@@ -293,7 +293,7 @@ def _time_note(claim: Claim, lang: str, tz: str) -> str:
 def summarise(
     claim: Claim,
     kind: VerdictKind,
-    decisive: list[_MemberResult],
+    decisive: list[MemberResult],
     n_members: int,
     lang: str,
     tz: str,
@@ -331,7 +331,7 @@ def summarise(
         ap = ev.get("airport")
         place = _airport_place(ap, lang) if ap else str(ev.get("country") or "?")
         place_tz = str(ap.get("tz")) if ap and ap.get("tz") else None
-        at = when(_ts(str(ev["time"])), lang, tz, place_tz)
+        at = when(iso_seconds(str(ev["time"])), lang, tz, place_tz)
         cands = [str(c) for c in ev.get("candidates") or []]
         if key == "landed" and not ap and cands and claim.object:
             # an unnamed landing decided by its candidates (verdict._all_candidates_in)
@@ -356,7 +356,7 @@ def summarise(
 
 
 def _in_reach_text(
-    claim: Claim, r: _MemberResult, ev: dict[str, Any], codes: list[str], lang: str, tz: str
+    claim: Claim, r: MemberResult, ev: dict[str, Any], codes: list[str], lang: str, tz: str
 ) -> str:
     """An unnamed inferred landing whose every candidate is the claim's place: with one
     candidate, "landed at <it>: the only airport within reach"; with several, "landed somewhere
@@ -367,11 +367,11 @@ def _in_reach_text(
     t = _T[lang]
     ref = get_world().airport(codes[0]) if len(codes) == 1 else None
     if ref is not None:
-        at = when(_ts(str(ev["time"])), lang, tz, ref.tz or None)
+        at = when(iso_seconds(str(ev["time"])), lang, tz, ref.tz or None)
         place = _airport_place(ref.to_json(), lang)
         return t["landed_only"].format(who=who(r, ev), place=place, when=at, code=ref.icao)
     zone = (ev.get("details") or {}).get("tz")
-    at = when(_ts(str(ev["time"])), lang, tz, str(zone) if zone else None)
+    at = when(iso_seconds(str(ev["time"])), lang, tz, str(zone) if zone else None)
     obj = str(claim.object)
     if claim.object_kind == "country":
         name = country_name(obj, lang)
@@ -384,12 +384,12 @@ def _in_reach_text(
     return text + t["inferred"]
 
 
-def _bare(when_text: str) -> str:
+def bare_time(when_text: str) -> str:
     """A time without its English preposition ("at 19:03 UTC" -> "19:03 UTC")."""
     return when_text.removeprefix("at ")
 
 
-def _gap_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -> str:
+def _gap_text(claim: Claim, decisive: list[MemberResult], lang: str, tz: str) -> str:
     from flyvakt.i18n.format import altitude_ft, duration
     from flyvakt.verify.verdict import AIRSPACE_NEAR_S, GAP_S, NEAR_S
 
@@ -406,8 +406,8 @@ def _gap_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -
     g, b, a = first.gap, first.before, first.after
     if first.rule == "inside_gap_without_evidence" and g is not None and b and a:
         return t["in_gap"].format(
-            when=at, who=names, start=_bare(when(b.time_s, lang, tz)),
-            end=_bare(when(a.time_s, lang, tz)),
+            when=at, who=names, start=bare_time(when(b.time_s, lang, tz)),
+            end=bare_time(when(a.time_s, lang, tz)),
             gap=duration(float(g["duration_s"]), lang),
         )  # fmt: skip
     span = g.get("duration_s") if g is not None else None
@@ -422,22 +422,22 @@ def _gap_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -
         # Inside a gap with positions on both sides and no event to decide (issue 9: such a
         # claim is unverifiable, naming the gap): both ends, not only the last position.
         return t["in_plain_gap"].format(
-            when=at, who=names, start=_bare(when(b.time_s, lang, tz)),
-            end=_bare(when(a.time_s, lang, tz)), gap=duration(float(span), lang),
+            when=at, who=names, start=bare_time(when(b.time_s, lang, tz)),
+            end=bare_time(when(a.time_s, lang, tz)), gap=duration(float(span), lang),
         )  # fmt: skip
-    # "within 15 minutes of 20:30 UTC", not "of at 20:30 UTC" (_bare drops English "at")
-    text = t["gap"].format(who=names, window=duration(window, lang), when=_bare(at))
+    # "within 15 minutes of 20:30 UTC", not "of at 20:30 UTC" (bare_time drops English "at")
+    text = t["gap"].format(who=names, window=duration(window, lang), when=bare_time(at))
     if first.before is not None:
         b = first.before
         alt = altitude_ft(b.alt_ft, lang) if b.alt_ft is not None else "?"
         text += t["last"].format(
             last_when=when(b.time_s, lang, tz), lat=f"{b.lat:.3f}", lon=f"{b.lon:.3f}", alt=alt
         )
-    return text + t["need"].format(when=_bare(at))
+    return text + t["need"].format(when=bare_time(at))
 
 
 def _interval_text(
-    claim: Claim, kind: VerdictKind, decisive: list[_MemberResult], lang: str, tz: str
+    claim: Claim, kind: VerdictKind, decisive: list[MemberResult], lang: str, tz: str
 ) -> str:
     from flyvakt.i18n.format import country_name, number
 
@@ -455,7 +455,7 @@ def _interval_text(
             who=who(r),
             verb=t["was"],
             country=country,
-            when=when(_ts(fi["time"]), lang, tz),
+            when=when(iso_seconds(fi["time"]), lang, tz),
             lat=f"{fi['lat']:.3f}",
             lon=f"{fi['lon']:.3f}",
         )
@@ -476,12 +476,12 @@ def _interval_text(
             key = "could_after"
         else:
             key = "could"
-        start_s, end_s = _ts(g["start"]), _ts(g["end"]) if g.get("end") else None
+        start_s, end_s = iso_seconds(g["start"]), iso_seconds(g["end"]) if g.get("end") else None
         if key == "could" and end_s is not None:
             start, end = clock_span(start_s, end_s, lang, tz)
         else:
-            start = _bare(when(start_s, lang, tz))
-            end = _bare(when(end_s, lang, tz)) if end_s is not None else "?"
+            start = bare_time(when(start_s, lang, tz))
+            end = bare_time(when(end_s, lang, tz)) if end_s is not None else "?"
         return t[key].format(
             who=who(r), country=country, start=start, end=end,
             start_at=when(start_s, lang, tz),
@@ -546,7 +546,7 @@ def window_text(start_s: float, end_s: float, lang: str, tz: str) -> str:
     )
 
 
-def closest_text(members: list[_MemberResult], lang: str, tz: str) -> str:
+def closest_text(members: list[MemberResult], lang: str, tz: str) -> str:
     """``RA-96017 (157711) 70 NM at 19:20 Norwegian time, RA-96024 (…) …``."""
     from flyvakt.i18n.format import number
 
@@ -560,13 +560,13 @@ def closest_text(members: list[_MemberResult], lang: str, tz: str) -> str:
             t["closest"].format(
                 who=who(r),
                 dist=number(round(float(c["distance_nm"])), lang),
-                when=when(_ts(c["time"]), lang, tz),
+                when=when(iso_seconds(c["time"]), lang, tz),
             )
         )
     return ", ".join(parts) or "-"
 
 
-def evidence_sentences(claim: Claim, members: list[_MemberResult], lang: str, tz: str) -> list[str]:
+def evidence_sentences(claim: Claim, members: list[MemberResult], lang: str, tz: str) -> list[str]:
     """Each aircraft's state at the claim time (or its closest approach), then the caveat."""
     from flyvakt.i18n.format import country_name, number
 
@@ -579,14 +579,14 @@ def evidence_sentences(claim: Claim, members: list[_MemberResult], lang: str, tz
             if inside is not None:
                 text = t["member_inside"].format(
                     country=country_name(str(claim.object), lang),
-                    when=when(_ts(inside["time"]), lang, tz),
+                    when=when(iso_seconds(inside["time"]), lang, tz),
                 )
                 out.append(t["member"].format(who=who(r), state=text))
             elif c is not None and c.get("distance_nm") is not None:
                 dist = number(round(float(c["distance_nm"])), lang)
                 text = t["member_closest"].format(
                     dist=dist, country=country_name(str(claim.object), lang),
-                    when=when(_ts(c["time"]), lang, tz),
+                    when=when(iso_seconds(c["time"]), lang, tz),
                 )  # fmt: skip
                 out.append(t["member"].format(who=who(r), state=text))
             elif r.airspace.n_fixes == 0:
