@@ -131,6 +131,17 @@ def events_at_place(claim: Claim, icao24: str, ev: Evidence) -> list[dict[str, A
     ]
 
 
+def event_zone(claim: Claim, e: dict[str, Any]) -> str | None:
+    """The zone an event's time is "local time" in: its airport's; for a landing that names no
+    airport, the zone the detector gave it, else the claim's place's (one zone), else None (the
+    reader's time alone). Never the zone the claim was written in: "07:30 UTC" is not the local
+    time at Toulouse."""
+    from flyvakt.verify.claims import place_zone
+
+    zone = (e.get("airport") or {}).get("tz") or (e.get("details") or {}).get("tz")
+    return str(zone) if zone else place_zone(claim)
+
+
 def place_words(claim: Claim, lang: str) -> str:
     """The claim's place as the reader wrote it: a country's or a city's name, or the code."""
     from flyvakt.i18n.format import city_of, country_name
@@ -214,11 +225,14 @@ def summary_text(claim: Claim, decisive: list[MemberResult], lang: str, tz: str)
     event at the place really was."""
     from flyvakt.i18n.catalog import translations
     from flyvakt.i18n.format import duration
+    from flyvakt.verify.claims import place_zone
     from flyvakt.verify.summary import bare_time, iso_seconds, state, when, who
 
     _ = translations(lang).gettext
     (c,) = claim.around_s
-    at = bare_time(when(c, lang, tz, claim.zone))
+    # the claim's time in the place's zone: the zone the claim was written in (UTC, say) is
+    # not "local time" at the place
+    at = bare_time(when(c, lang, tz, place_zone(claim)))
     window = duration(AROUND_S, lang)
     place = place_words(claim, lang)
     # "no landing in Pyongyang", "landed at ZKPY": a city reads like a country, not an airport
@@ -226,8 +240,7 @@ def summary_text(claim: Claim, decisive: list[MemberResult], lang: str, tz: str)
 
     def at_(e: dict[str, Any]) -> str:
         """When the event at the place was (its airport's local time where it names one)."""
-        zone = (e.get("airport") or {}).get("tz") or claim.zone
-        text = when(iso_seconds(str(e["time"])), lang, tz, zone)
+        text = when(iso_seconds(str(e["time"])), lang, tz, event_zone(claim, e))
         return text + (" " + _("(inferred, not observed)") if e.get("basis") == "inferred" else "")
 
     def member(r: MemberResult) -> str:

@@ -129,12 +129,10 @@ def landings_json(pairs: list[tuple[MemberResult, dict[str, Any]]]) -> list[dict
 
 
 def _when_of(claim: Claim, e: dict[str, Any], lang: str, tz: str) -> str:
-    from flyvakt.verify.claims import place_zone
+    from flyvakt.verify.around import event_zone
     from flyvakt.verify.summary import iso_seconds, when
 
-    # the airport's zone; an unnamed landing (decided by its candidates): the claim's place's
-    zone = (e.get("airport") or {}).get("tz") or place_zone(claim) or claim.zone
-    return when(iso_seconds(str(e["time"])), lang, tz, zone)
+    return when(iso_seconds(str(e["time"])), lang, tz, event_zone(claim, e))
 
 
 def landings_text(
@@ -166,6 +164,7 @@ def judge(
     Rule and text None: as for any fleet claim (a member contradicting "the last had landed by
     T" contradicts it, as it would "the fleet had landed")."""
     from flyvakt.verify.around import place_words, summary_text
+    from flyvakt.verify.claims import place_zone
     from flyvakt.verify.summary import _T as _S
     from flyvakt.verify.summary import bare_time, when, who
     from flyvakt.verify.timeparse import AROUND_S
@@ -189,7 +188,7 @@ def judge(
         return "contradicted", [r for r in counted if r.outcome == "contradicted"], None, None
     if o_r is None or o_e is None or (unknown and not early):
         names = ", ".join(who(r) for r in unknown)
-        at = bare_time(when(centre, lang, tz, claim.zone))
+        at = bare_time(when(centre, lang, tz, place_zone(claim)))
         text = t[f"unknown_{kind_word}"].format(ord=ord_word, place=place, when=at, names=names)
         return "unverifiable", unknown, "member_event_unknown", text + listed
     intro = t[f"intro_{kind_word}"].format(ord=ord_word, place=place, who=who(o_r, o_e))
