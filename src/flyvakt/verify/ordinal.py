@@ -20,6 +20,7 @@ to last, with local time and basis (:func:`landings_text`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -165,8 +166,8 @@ def judge(
     T" contradicts it, as it would "the fleet had landed")."""
     from flyvakt.verify.around import place_words, summary_text
     from flyvakt.verify.claims import place_zone
-    from flyvakt.verify.summary import _T as _S
     from flyvakt.verify.summary import bare_time, when, who
+    from flyvakt.verify.summary_words import WORDS as _S
     from flyvakt.verify.timeparse import AROUND_S
     from flyvakt.verify.verdict import event_time
 
@@ -212,13 +213,17 @@ def judge(
 
 
 def summary(
-    claim: Claim, kind: VerdictKind, basis: str | None, text: str, unseen: int, lang: str, tz: str
+    claim: Claim,
+    kind: VerdictKind,
+    basis: str | None,
+    text: str,
+    unseen: Sequence[str],
+    lang: str,
+    tz: str,
 ) -> str:
     """The one sentence: the lead word, the ordinal's text, the members not in the data."""
-    from flyvakt.verify.summary import _T as _S
-    from flyvakt.verify.summary import _time_note
+    from flyvakt.verify.summary import _time_note, unseen_text
     from flyvakt.verify.terms import verdict_term
 
     lead = verdict_term(kind, basis, lang)
-    rest = _S[lang]["unseen"].format(n=unseen) if unseen else ""
-    return f"{lead}: {text}{rest}{_time_note(claim, lang, tz)}."
+    return f"{lead}: {text}{unseen_text(unseen, lang)}{_time_note(claim, lang, tz)}."

@@ -8,200 +8,16 @@ The lead word comes from ``terms.py`` (the one list shared with the web panel).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from flyvakt.verify.around import EVENT_PREDICATES
 from flyvakt.verify.claims import INTERVAL_PREDICATES, Claim
+from flyvakt.verify.summary_words import WORDS as _T
 
 if TYPE_CHECKING:
     from flyvakt.verify.verdict import MemberResult, VerdictKind, _Place
-
-_T: dict[str, dict[str, str]] = {
-    "en": {
-        "landed": "{who} landed at {place} {when}",
-        "departed": "{who} took off from {place} {when}",
-        "inferred": " (landing inferred, not observed directly)",
-        "landed_in_reach": "{who} landed somewhere in {place} {when}: its last position was "
-        "within reach of {codes} only, {all} in {place}; which one is not known",
-        "landed_only": "{who} landed at {place} {when}: {code} was the only airport within "
-        "reach of its last position; landing inferred, not observed",
-        "both": "both",
-        "every": "all",
-        "inferred_takeoff": " (takeoff inferred, not observed directly)",
-        "at_obs": "{when} {who} {verb} {state}",
-        "ground": "on the ground at {place}",
-        "ground_in": "on the ground in {place}",
-        "ground_at": "on the ground at {place}",
-        "air": "airborne over {place} at {alt} ft",
-        "air_nowhere": "airborne outside any country's territory at {alt} ft",
-        "was": "was",
-        "were": "were",
-        "all": "all {n} aircraft",
-        "gap": "no position of {who} within {window} of {when}",
-        "in_gap": "the time asked about ({when}) lies inside a coverage gap of {who} from "
-        "{start} to {end} ({gap}); "
-        "what happened in it is inferred, not observed, without evidence on both sides of the "
-        "gap",
-        "in_plain_gap": "the time asked about ({when}) lies inside a coverage gap of {who} from "
-        "{start} to {end} ({gap}): no position in it, and no event decides the claim",
-        "last": "; last seen {last_when} at {lat}, {lon}, {alt} ft",
-        "need": "; positions around {when} are needed",
-        "nodata": "no aircraft of the claim is in the data",
-        "any": "any of the {n} aircraft",
-        "unseen": "; {n} other aircraft of the fleet are not in the data within 24 hours",
-        "window": "between {start} and {end}",
-        "avoided": "{window} {who} stayed out of the airspace of {country} (land and 12 NM "
-                   "of sea), even counting what the coverage gaps could hide; closest approach "
-                   "{closest}",
-        "inside": "{who} {verb} in the airspace of {country} {when}, at {lat}, {lon}",
-        "could": "{who} could have reached the airspace of {country} unseen between "
-                 "{start} and {end} (a coverage gap of {gap}: the shortest detour through "
-                 "{country} is {dist} NM, and the aircraft could fly {reach} NM)",
-        "could_after": "{who} could have reached the airspace of {country} unseen after its "
-                       "last position {start_at}: the data has no position of it from then to "
-                       "{end}, when the claim's time span ends ({gap}); {country} was {dist} NM "
-                       "away, and the aircraft could fly {reach} NM in that time",
-        "could_before": "{who} could have reached the airspace of {country} unseen before its "
-                        "first position {end_at}: the data has no position of it from {start}, "
-                        "when the claim's time span begins, until then ({gap}); {country} was "
-                        "{dist} NM away, and the aircraft could fly {reach} NM in that time",
-        "could_landing": "{who} could have reached the airspace of {country} unseen after its "
-                         "last position {start_at}, before its inferred landing (up to {gap}); "
-                         "{country} was {dist} NM away, and the aircraft could fly {reach} NM "
-                         "in that time",
-        "member_inside": "in the airspace of {country} {when}",
-        "closest": "{who} {dist} NM {when}",
-        "landed_inferred": " (the track ends in an inferred landing)",
-        "now": " (no time was given: judged now, {when})",
-        "end_of_data": " (no time was given: judged at the end of the data, {when})",
-        "caveat": "ADS-B data shows where aircraft were, not who was on board.",
-        "member": "{who}: {state}.",
-        "member_gap": "{who}: no position near {when}.",
-        "member_closest": "closest to {country} {dist} NM away, {when}",
-    },
-    "nb": {
-        "landed": "{who} landet i {place} {when}",
-        "departed": "{who} lettet fra {place} {when}",
-        "inferred": " (landingen er utledet, ikke observert direkte)",
-        "landed_in_reach": "{who} landet et sted i {place} {when}: siste posisjon var innen "
-        "rekkevidde bare av {codes}, {all} i {place}; hvilken er ukjent",
-        "landed_only": "{who} landet i {place} {when}: {code} var den eneste flyplassen innen "
-        "rekkevidde av siste posisjon; landingen er utledet, ikke observert",
-        "both": "begge",
-        "every": "alle",
-        "inferred_takeoff": " (avgangen er utledet, ikke observert direkte)",
-        "at_obs": "{when} {verb} {who} {state}",
-        "ground": "på bakken i {place}",
-        "ground_in": "på bakken i {place}",
-        "ground_at": "på bakken ved {place}",
-        "air": "i lufta over {place} i {alt} fot",
-        "air_nowhere": "i lufta utenfor alle lands territorium i {alt} fot",
-        "was": "var",
-        "were": "var",
-        "all": "alle {n} flyene",
-        "gap": "ingen posisjon for {who} innen {window} fra {when}",
-        "in_gap": "{when} ligger i et hull i dekningen for {who} fra {start} til {end} ({gap}); "
-        "det som skjedde i hullet er utledet, ikke observert, uten bevis på begge sider av "
-        "hullet",
-        "in_plain_gap": "{when} ligger i et hull i dekningen for {who} fra {start} til {end} "
-        "({gap}): ingen posisjon i hullet, og ingen hendelse avgjør påstanden",
-        "last": "; sist sett {last_when} ved {lat}, {lon}, {alt} fot",
-        "need": "; posisjoner rundt {when} trengs",
-        "nodata": "ingen fly i påstanden finnes i dataene",
-        "any": "noen av de {n} flyene",
-        "unseen": "; {n} andre fly i flåten finnes ikke i dataene innen 24 timer",
-        "window": "mellom {start} og {end}",
-        "avoided": "{window} holdt {who} seg utenfor luftrommet til {country} (land og 12 "
-                   "nautiske mil sjø), også når vi regner med det hullene i dekningen kan "
-                   "skjule; nærmest kom {closest}",
-        "inside": "{who} {verb} i luftrommet til {country} {when}, ved {lat}, {lon}",
-        "could": "{who} kan ha nådd luftrommet til {country} usett mellom {start} og {end} "
-                 "(hull i dekningen på {gap}: korteste omvei gjennom {country} er {dist} "
-                 "nautiske mil, og flyet kunne fly {reach} nautiske mil)",
-        "could_after": "{who} kan ha nådd luftrommet til {country} usett etter siste posisjon "
-                       "{start_at}: dataene har ingen posisjon for flyet derfra til {end}, da "
-                       "tidsrommet i påstanden slutter ({gap}); {country} var {dist} nautiske "
-                       "mil unna, og flyet kunne ha fløyet {reach} nautiske mil på den tiden",
-        "could_before": "{who} kan ha nådd luftrommet til {country} usett før første posisjon "
-                        "{end_at}: dataene har ingen posisjon for flyet fra {start}, da tidsrommet "
-                        "i påstanden begynner, til da ({gap}); {country} var {dist} nautiske mil "
-                        "unna, og flyet kunne ha fløyet {reach} nautiske mil på den tiden",
-        "could_landing": "{who} kan ha nådd luftrommet til {country} usett etter siste "
-                         "posisjon {start_at}, før den utledede landingen (inntil {gap}); "
-                         "{country} var {dist} nautiske mil unna, og flyet kunne ha fløyet "
-                         "{reach} nautiske mil på den tiden",
-        "member_inside": "i luftrommet til {country} {when}",
-        "closest": "{who} {dist} nautiske mil {when}",
-        "landed_inferred": " (sporet ender i en utledet landing)",
-        "now": " (ingen tid oppgitt: vurdert nå, {when})",
-        "end_of_data": " (ingen tid oppgitt: vurdert ved slutten av dataene, {when})",
-        "caveat": "ADS-B-data viser hvor flyene var, ikke hvem som var om bord.",
-        "member": "{who}: {state}.",
-        "member_gap": "{who}: ingen posisjon rundt {when}.",
-        "member_closest": "nærmest {country} {dist} nautiske mil unna, {when}",
-    },
-    "nn": {
-        "landed": "{who} landa i {place} {when}",
-        "departed": "{who} letta frå {place} {when}",
-        "inferred": " (landinga er utleidd, ikkje observert direkte)",
-        "landed_in_reach": "{who} landa ein stad i {place} {when}: siste posisjon var innanfor "
-        "rekkjevidd berre av {codes}, {all} i {place}; kva for ein er ukjent",
-        "landed_only": "{who} landa i {place} {when}: {code} var den einaste flyplassen "
-        "innanfor rekkjevidd av siste posisjon; landinga er utleidd, ikkje observert",
-        "both": "begge",
-        "every": "alle",
-        "inferred_takeoff": " (avgangen er utleidd, ikkje observert direkte)",
-        "at_obs": "{when} {verb} {who} {state}",
-        "ground": "på bakken i {place}",
-        "ground_in": "på bakken i {place}",
-        "ground_at": "på bakken ved {place}",
-        "air": "i lufta over {place} i {alt} fot",
-        "air_nowhere": "i lufta utanfor territoriet til alle land i {alt} fot",
-        "was": "var",
-        "were": "var",
-        "all": "alle dei {n} flya",
-        "gap": "ingen posisjon for {who} innanfor {window} frå {when}",
-        "in_gap": "{when} ligg i eit hol i dekninga for {who} frå {start} til {end} ({gap}); "
-        "det som hende i holet er utleidd, ikkje observert, utan prov på begge sider av holet",
-        "in_plain_gap": "{when} ligg i eit hol i dekninga for {who} frå {start} til {end} "
-        "({gap}): ingen posisjon i holet, og inga hending avgjer påstanden",
-        "last": "; sist sett {last_when} ved {lat}, {lon}, {alt} fot",
-        "need": "; posisjonar rundt {when} trengst",
-        "nodata": "ingen fly i påstanden finst i dataa",
-        "any": "nokon av dei {n} flya",
-        "unseen": "; {n} andre fly i flåten finst ikkje i dataa innanfor 24 timar",
-        "window": "mellom {start} og {end}",
-        "avoided": "{window} heldt {who} seg utanfor luftrommet til {country} (land og 12 "
-                   "nautiske mil sjø), også når vi reknar med det hola i dekninga kan skjule; "
-                   "nærast kom {closest}",
-        "inside": "{who} {verb} i luftrommet til {country} {when}, ved {lat}, {lon}",
-        "could": "{who} kan ha nådd luftrommet til {country} usett mellom {start} og {end} "
-                 "(hol i dekninga på {gap}: kortaste omveg gjennom {country} er {dist} "
-                 "nautiske mil, og flyet kunne fly {reach} nautiske mil)",
-        "could_after": "{who} kan ha nådd luftrommet til {country} usett etter siste posisjon "
-                       "{start_at}: dataa har ingen posisjon for flyet derifrå til {end}, då "
-                       "tidsrommet i påstanden sluttar ({gap}); {country} var {dist} nautiske "
-                       "mil unna, og flyet kunne ha flogi {reach} nautiske mil på den tida",
-        "could_before": "{who} kan ha nådd luftrommet til {country} usett før første posisjon "
-                        "{end_at}: dataa har ingen posisjon for flyet frå {start}, då tidsrommet i "
-                        "påstanden byrjar, til då ({gap}); {country} var {dist} nautiske mil "
-                        "unna, og flyet kunne ha flogi {reach} nautiske mil på den tida",
-        "could_landing": "{who} kan ha nådd luftrommet til {country} usett etter siste "
-                         "posisjon {start_at}, før den utleidde landinga (inntil {gap}); "
-                         "{country} var {dist} nautiske mil unna, og flyet kunne ha flogi "
-                         "{reach} nautiske mil på den tida",
-        "member_inside": "i luftrommet til {country} {when}",
-        "closest": "{who} {dist} nautiske mil {when}",
-        "landed_inferred": " (sporet endar i ei utleidd landing)",
-        "now": " (inga tid oppgitt: vurdert no, {when})",
-        "end_of_data": " (inga tid oppgitt: vurdert ved slutten av dataa, {when})",
-        "caveat": "ADS-B-data viser kvar flya var, ikkje kven som var om bord.",
-        "member": "{who}: {state}.",
-        "member_gap": "{who}: ingen posisjon rundt {when}.",
-        "member_closest": "nærast {country} {dist} nautiske mil unna, {when}",
-    },
-}  # fmt: skip
 
 
 def iso_seconds(iso: str) -> float:
@@ -290,6 +106,24 @@ def _time_note(claim: Claim, lang: str, tz: str) -> str:
     return ""
 
 
+# Why 12: a state fleet's list (13 aircraft here) fits; a bigger fleet's unseen members are
+# counted in the sentence and all listed in the evidence JSON (members_not_in_data).
+UNSEEN_NAMED = 12
+
+
+def unseen_text(names: Sequence[str], lang: str) -> str:
+    """``; 10 other aircraft of the fleet are not in the data within 24 hours: RA-96010, …``
+    (the first ``UNSEEN_NAMED`` by name, then how many more), or "" for none."""
+    t = _T[lang]
+    if not names:
+        return ""
+    shown = ", ".join(names[:UNSEEN_NAMED])
+    if len(names) > UNSEEN_NAMED:
+        shown = t["more"].format(names=shown, n=len(names) - UNSEEN_NAMED)
+    key = "unseen_one" if len(names) == 1 else "unseen"
+    return t[key].format(n=len(names), names=shown)
+
+
 def summarise(
     claim: Claim,
     kind: VerdictKind,
@@ -298,12 +132,17 @@ def summarise(
     lang: str,
     tz: str,
     *,
-    unseen: int = 0,
+    unseen: Sequence[str] = (),
     basis: str | None = None,
+    listed: str = "",
 ) -> str:
     """One sentence, e.g.
 
     ``Contradicted: at 09:47 CEST all 3 aircraft were on the ground at Yakutsk (UEEE), Russia.``
+
+    ``unseen`` names the fleet's members not in the data (said whatever the verdict: a
+    supported fleet claim must not read as if every member was seen); ``listed`` (every
+    member's landing) comes before them.
     """
     from flyvakt.i18n.catalog import check_lang
     from flyvakt.verify.terms import verdict_term
@@ -314,17 +153,19 @@ def summarise(
     note = _time_note(claim, lang, tz)
     if not decisive:
         return f"{lead}: {t['nodata']}{note}."
+    body = _body(claim, kind, decisive, lang, tz)
+    return f"{lead}: {body}{listed}{unseen_text(unseen, lang)}{note}."
+
+
+def _body(claim: Claim, kind: VerdictKind, decisive: list[MemberResult], lang: str, tz: str) -> str:
+    t = _T[lang]
     if claim.predicate in INTERVAL_PREDICATES:
-        text = _interval_text(claim, kind, decisive, lang, tz)
-        if unseen:
-            text += t["unseen"].format(n=unseen)
-        return f"{lead}: {text}{note}."
+        return _interval_text(claim, kind, decisive, lang, tz)
     first = decisive[0]
     if claim.around_s and claim.predicate in EVENT_PREDICATES and kind != "supported":
         from flyvakt.verify.around import summary_text
 
-        text = summary_text(claim, decisive, lang, tz)
-        return f"{lead}: {text}{t['unseen'].format(n=unseen) if unseen else ''}{note}."
+        return summary_text(claim, decisive, lang, tz)
     if kind == "supported" and first.deciding:
         ev = first.deciding[0]
         key = "departed" if ev.get("type") == "takeoff" else "landed"
@@ -334,13 +175,12 @@ def summarise(
         at = when(iso_seconds(str(ev["time"])), lang, tz, place_tz)
         cands = [str(c) for c in ev.get("candidates") or []]
         if key == "landed" and not ap and cands and claim.object:
-            # an unnamed landing decided by its candidates (verdict._all_candidates_in)
-            text = _in_reach_text(claim, first, ev, cands, lang, tz)
-        else:
-            text = t[key].format(who=who(first, ev), place=place, when=at)
-            if ev.get("basis") == "inferred":
-                text += t["inferred_takeoff" if key == "departed" else "inferred"]
-        return f"{lead}: {text}{note}."
+            # an unnamed landing decided by its candidates (verdict.all_candidates_in)
+            return _in_reach_text(claim, first, ev, cands, lang, tz)
+        text = t[key].format(who=who(first, ev), place=place, when=at)
+        if ev.get("basis") == "inferred":
+            text += t["inferred_takeoff" if key == "departed" else "inferred"]
+        return text
     if kind in ("supported", "contradicted") and first.place is not None:
         states = {state(r.place, lang) for r in decisive if r.place is not None}
         plural = len(decisive) > 1
@@ -348,11 +188,8 @@ def summarise(
         verb = t["were"] if plural else t["was"]
         st = next(iter(states)) if len(states) == 1 else "; ".join(sorted(states))
         at = when(claim.at_s, lang, tz, _place_tz(first.place))
-        text = t["at_obs"].format(when=at, who=subject, verb=verb, state=st)
-        if unseen:
-            text += t["unseen"].format(n=unseen)
-        return f"{lead}: {text}{note}."
-    return f"{lead}: {_gap_text(claim, decisive, lang, tz)}{note}."
+        return t["at_obs"].format(when=at, who=subject, verb=verb, state=st)
+    return _gap_text(claim, decisive, lang, tz)
 
 
 def _in_reach_text(

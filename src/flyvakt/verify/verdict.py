@@ -433,17 +433,21 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
     basis: str | None = None
     if kind != "unverifiable":
         basis = "inferred" if any(r.basis == "inferred" for r in decisive) else "observed"
-    n_unseen = len(unseen) if counted else 0
+    # the members not in the data, by registration where known (no one counted: "no aircraft
+    # of the claim is in the data" says it all)
+    names = [evidence.registrations.get(h) or h for h in unseen] if counted else []
     landings = ordinal.landings(claim, counted, evidence) if events_of_fleet else []
     if by_ordinal[1] is not None:
-        summary = ordinal.summary(claim, kind, basis, by_ordinal[1], n_unseen, lang, reader_tz)
+        summary = ordinal.summary(claim, kind, basis, by_ordinal[1], names, lang, reader_tz)
     else:
+        # every member's landing, first to last, not only the first
+        listed = ""
+        if len(landings) > 1:
+            listed = "; " + ordinal.landings_text(claim, landings, lang, reader_tz)
         summary = summarise(
-            claim, kind, decisive, len(results), lang, reader_tz, unseen=n_unseen, basis=basis
-        )
-        if len(landings) > 1:  # every member's landing, first to last, not only the first
-            listed = ordinal.landings_text(claim, landings, lang, reader_tz)
-            summary = f"{summary.rstrip('.')}; {listed}."
+            claim, kind, decisive, len(results), lang, reader_tz, unseen=names, basis=basis,
+            listed=listed,
+        )  # fmt: skip
     if events_of_fleet:
         ev_json["landings"] = ordinal.landings_json(landings)
     from flyvakt.verify.summary import evidence_sentences
