@@ -40,6 +40,9 @@ _MSG: dict[str, dict[str, str]] = {
         "rewrite": "Did you mean: “{text}”?",
         "or": " or ",
         "cut": " (the quote is cut short: it was {n} characters)",
+        "ordinal_needs_fleet": "“first” or “last” is about a fleet's landings or takeoffs: "
+                               "give a fleet (--fleet) and --landed-in, --landed-at or "
+                               "--departed-from",
     },
     "nb": {
         "unknown_subject": "Jeg vet ikke hvem «{subject}» er: oppgi en flåte, en registrering "
@@ -68,6 +71,9 @@ _MSG: dict[str, dict[str, str]] = {
         "rewrite": "Mente du: «{text}»?",
         "or": " eller ",
         "cut": " (sitatet er forkortet: det var {n} tegn)",
+        "ordinal_needs_fleet": "«første» eller «siste» gjelder landingene eller avgangene til "
+                               "en flåte: oppgi en flåte (--fleet) og --landed-in, --landed-at "
+                               "eller --departed-from",
     },
     "nn": {
         "unknown_subject": "Eg veit ikkje kven «{subject}» er: gje opp ein flåte, ei "
@@ -96,6 +102,9 @@ _MSG: dict[str, dict[str, str]] = {
         "rewrite": "Meinte du: «{text}»?",
         "or": " eller ",
         "cut": " (sitatet er forkorta: det var {n} teikn)",
+        "ordinal_needs_fleet": "«første» eller «siste» gjeld landingane eller avgangane til "
+                               "ein flåte: gje opp ein flåte (--fleet) og --landed-in, "
+                               "--landed-at eller --departed-from",
     },
 }  # fmt: skip
 

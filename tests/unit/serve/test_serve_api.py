@@ -186,6 +186,17 @@ def test_verify_by_callsign_just_before_its_first_fix(client: TestClient, lang: 
     assert r.json()["evidence"]["members"] == []
 
 
+def test_verify_structured_around_and_ordinal(client: TestClient) -> None:
+    """The API's structured fields say "around" (and "the last plane") as free text does."""
+    base = {"aircraft": "AFR34ZG", "predicate": "landed_at", "place": "LFBO"}
+    v = client.post("/api/verify", json={**base, "around": "2024-07-06T08:00Z"}).json()
+    assert v["verdict"] == "supported" and v["claim"]["around"] == ["2024-07-06T08:00:00Z"]
+    v = client.post("/api/verify", json={**base, "around": "2024-07-06T07:30Z"}).json()
+    assert v["verdict"] == "contradicted", v["summary"]
+    r = client.post("/api/verify", json={**base, "around": "2024-07-06T08:00Z", "ordinal": "last"})
+    assert r.status_code == 422 and "fleet" in r.json()["error"]
+
+
 @pytest.mark.parametrize("fmt", ["geojson", "kml", "csv"])
 def test_export_formats(client: TestClient, fmt: str) -> None:
     r = client.get("/api/export", params={"icao24": AFR_HEX, "format": fmt})

@@ -195,3 +195,47 @@ def test_a_long_paste_is_not_echoed_whole(lang: str, note: str, where: str) -> N
     assert "y" * 50 in message and "y" * 70 not in message and "…" in message
     n = note.format(n=len(err.value.details[where]))
     assert message.endswith(n if lang == "en" else n.replace(",", "\u00a0")), message
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("en", "“first” or “last” is about a fleet's landings or takeoffs"),
+        ("nb", "«første» eller «siste» gjelder landingene eller avgangene til en flåte"),
+        ("nn", "«første» eller «siste» gjeld landingane eller avgangane til ein flåte"),
+    ],
+)
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"aircraft": "RA-96025", "predicate": "landed_at", "place": "ZKPY", "ordinal": "last"},
+        {"fleet": "ru-gov", "predicate": "airborne", "ordinal": "first"},
+        {"fleet": "ru-gov", "predicate": "landed_in", "place": "KP", "ordinal": "second"},
+    ],
+)
+def test_an_ordinal_field_needs_a_fleets_landing_or_takeoff(
+    fields: dict[str, str], lang: str, says: str
+) -> None:
+    """``--last`` with an aircraft, or with "airborne", would have been ignored in silence."""
+    from flyvakt.verify.structured import build_claim
+
+    reg = load_fleets(example_fleets_path())
+    with pytest.raises(ClaimParseError) as err:
+        build_claim({**fields, "at": "2024-06-18T18:00Z"}, reg)
+    assert err.value.key == "ordinal_needs_fleet"
+    assert says in explain(err.value, lang, reg)
+
+
+def test_an_around_field_is_the_free_texts_around() -> None:
+    from flyvakt.verify.structured import build_claim
+
+    reg = load_fleets(example_fleets_path())
+    fields = {"fleet": "ru-gov", "predicate": "landed_at", "place": "Pyongyang"}
+    claim = build_claim({**fields, "around": "2024-06-18T17:30Z"}, reg)
+    assert claim.around_s == (utc("2024-06-18T17:30"),)
+    assert (claim.since_s, claim.at_s) == (utc("2024-06-18T17:15"), utc("2024-06-18T17:45"))
+    both = build_claim({**fields, "around": "half past two local time on 19 June 2024"}, reg)
+    assert both.around_s == (utc("2024-06-18T17:30"), utc("2024-06-19T05:30")) and both.zone
+    # an explicit time wins, as over a time written in the claim
+    at = build_claim({**fields, "around": "2024-06-18T17:30Z", "at": "2024-06-18T20:00Z"}, reg)
+    assert at.around_s == () and at.at_s == utc("2024-06-18T20:00")
