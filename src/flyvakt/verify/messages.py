@@ -34,6 +34,10 @@ _MSG: dict[str, dict[str, str]] = {
         "time_twelve_hour_no_date": "“{phrase}” has no date and is a 12-hour time with no am "
                                     "or pm: it could be {a} or {b} on any day",
         "date_placeholder": " on [date]",
+        "time_daypart_no_clock": "“{phrase}” names a part of the day but no clock time: "
+                                  "write the time (around 20:00, at half past eight in the "
+                                  "evening), or leave the part of the day out to mean the "
+                                  "whole day",
         "time": "I cannot read the time “{phrase}”",
         "unknown_predicate": "I cannot tell what the claim says happened (landed, took off, "
                              "was on the ground, was airborne, entered or avoided an airspace)",
@@ -65,6 +69,9 @@ _MSG: dict[str, dict[str, str]] = {
         "time_twelve_hour_no_date": "«{phrase}» mangler dato og sier ikke om det er natt eller "
                                     "dag: det kan være {a} eller {b} hvilken som helst dag",
         "date_placeholder": " [dato]",
+        "time_daypart_no_clock": "«{phrase}» sier hvilken del av døgnet, men ikke klokkeslettet: "
+                                  "skriv tiden (rundt kl. 20.00, rundt halv ni om kvelden), "
+                                  "eller ta bort delen av døgnet for å mene hele dagen",
         "time": "Jeg kan ikke lese tiden «{phrase}»",
         "unknown_predicate": "Jeg forstår ikke hva påstanden sier skjedde (landet, lettet, stod "
                              "på bakken, var i lufta, fløy inn i eller unngikk et luftrom)",
@@ -96,6 +103,9 @@ _MSG: dict[str, dict[str, str]] = {
         "time_twelve_hour_no_date": "«{phrase}» manglar dato og seier ikkje om det er natt "
                                     "eller dag: det kan vere {a} eller {b} kva dag som helst",
         "date_placeholder": " [dato]",
+        "time_daypart_no_clock": "«{phrase}» seier kva del av døgnet, men ikkje klokkeslettet: "
+                                  "skriv tida (rundt kl. 20.00, rundt halv ni om kvelden), "
+                                  "eller ta bort delen av døgnet for å meine heile dagen",
         "time": "Eg kan ikkje lese tida «{phrase}»",
         "unknown_predicate": "Eg forstår ikkje kva påstanden seier skjedde (landa, letta, stod "
                              "på bakken, var i lufta, flaug inn i eller unngjekk eit luftrom)",

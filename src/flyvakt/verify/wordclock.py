@@ -77,6 +77,12 @@ _FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[int, int]]]]
     (re.compile(r"\b" + _EN_H + r"\s*o['’]clock", re.I), lambda m: (_h(m[1]), 0)),
     (re.compile(r"\b" + _EN_H + r"(?=\s*(?:am|pm|a\.m\.|p\.m\.)(?:\W|$))", re.I),
      lambda m: (_h(m[1]), 0)),
+    # "eight in the morning", "ten at night": an hour in words before the part of the day
+    # (digits are left alone: "July 6 in the evening" is a date)
+    (re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+                r"(?=\s+(?:in\s+the\s+(?:morning|afternoon|evening|early\s+hours)|at\s+night)\b)",
+                re.I),
+     lambda m: (_h(m[1]), 0)),
 ]  # fmt: skip
 _PARTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bin\s+the\s+(?:morning|early\s+hours)\b", re.I), AM),

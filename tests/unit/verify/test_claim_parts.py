@@ -239,3 +239,35 @@ def test_an_around_field_is_the_free_texts_around() -> None:
     # an explicit time wins, as over a time written in the claim
     at = build_claim({**fields, "around": "2024-06-18T17:30Z", "at": "2024-06-18T20:00Z"}, reg)
     assert at.around_s == () and at.at_s == utc("2024-06-18T20:00")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AFR34ZG landed in Toulouse in the evening UTC on 6 July 2024",
+        "AFR34ZG landed in Toulouse on 6 July 2024 in the afternoon UTC",
+        "AFR34ZG har landet i Toulouse om kvelden 6. juli 2024 UTC",
+        "AFR34ZG har landa i Toulouse om morgonen 6. juli 2024 UTC",
+    ],
+)
+def test_a_part_of_the_day_without_a_clock_is_not_the_whole_day(text: str) -> None:
+    """ "Landed in Toulouse in the evening on 6 July" was judged over the whole day, and the
+    morning landing (07:58 UTC) "supported" it. A part of the day with no clock is refused with
+    a message that asks for the time, in the reader's language."""
+    reg = load_fleets(example_fleets_path())
+    with pytest.raises(ClaimParseError) as err:
+        parse_claim(text, reg)
+    assert err.value.key == "time_daypart_no_clock"
+    assert "part of the day but no clock time" in explain(err.value, "en", reg)
+    assert "del av døgnet, men ikke klokkeslettet" in explain(err.value, "nb", reg)
+    assert "del av døgnet, men ikkje klokkeslettet" in explain(err.value, "nn", reg)
+
+
+def test_an_hour_in_words_before_a_part_of_the_day_is_a_clock() -> None:
+    reg = load_fleets(example_fleets_path())
+    claim = parse_claim(
+        "AFR34ZG landed in Toulouse around eight in the morning UTC on 6 July 2024", reg
+    )
+    assert claim.around_s == (utc("2024-07-06T08:00"),)
+    night = parse_claim("AFR34ZG landed in Toulouse around ten at night UTC on 6 July 2024", reg)
+    assert night.around_s == (utc("2024-07-06T22:00"),)
