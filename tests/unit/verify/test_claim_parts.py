@@ -271,3 +271,7 @@ def test_an_hour_in_words_before_a_part_of_the_day_is_a_clock() -> None:
     assert claim.around_s == (utc("2024-07-06T08:00"),)
     night = parse_claim("AFR34ZG landed in Toulouse around ten at night UTC on 6 July 2024", reg)
     assert night.around_s == (utc("2024-07-06T22:00"),)
+    nb = parse_claim("AFR34ZG landet i Toulouse rundt åtte om morgenen UTC 6. juli 2024", reg)
+    assert nb.around_s == (utc("2024-07-06T08:00"),)
+    nn = parse_claim("AFR34ZG landa i Toulouse omkring ti om kvelden UTC 6. juli 2024", reg)
+    assert nn.around_s == (utc("2024-07-06T22:00"),)
