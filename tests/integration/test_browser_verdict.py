@@ -71,6 +71,8 @@ def test_inferred_and_observed_verdicts_look_different(page: kit.Page, lang: str
     assert obs["bg"] == GREEN
     assert obs["members"] == ["RA-96017 (157711)"]
     assert "UEEE" in obs["evidence"] and "{" not in obs["evidence"]
+    # "kl." goes before a clock, not a date ("Landing på … kl. 2024-06-18 06:14:04 UTC")
+    assert "kl. 20" not in obs["evidence"]
 
     inf = _check(pg, fleet_claim, "2024-06-18 18:00")
     assert inf["key"] == "inferred-supported"
