@@ -123,7 +123,13 @@ LIVE_AIRCRAFT = [
         "messages": 812,
         "source": "adsb",
         "fleet": ["ru-gov"],
-        "field_age_s": {"position": 1.2, "altitude": 0.4, "velocity": 2.5, "callsign": 31.0},
+        "field_age_s": {
+            "position": 1.2,
+            "altitude_baro_ft": 0.4,
+            "groundspeed_kt": 2.5,
+            "callsign": 31.0,
+            "nac_p": 4.0,
+        },
     },
     {
         "hex": "4b1805",
@@ -162,7 +168,16 @@ def test_live_view_across_the_antimeridian(chrome: Any, live_server: str) -> Non
     assert not pg.locator("#playback").is_visible()  # no playback slider in live mode
     pg.locator('.ac[data-hex="15770c"]').click()
     table = pg.locator("#d-table").inner_text()
-    assert "ru-gov" in table and "callsign 31 s" in table  # age of each field is shown
+    # The age of each field, in words (the hub's names, "altitude_baro_ft", are not for readers).
+    assert "ru-gov" in table and "kallesignal 31 s" in table and "barometrisk høgd 0 s" in table
+    assert "_ft" not in table and "_kt" not in table and "nac_p" not in table
+    for lang, words in (("nb", "barometrisk høyde 0 s"), ("en", "barometric altitude 0 s")):
+        pg.select_option("#lang", lang)
+        pg.wait_for_function(
+            "w => document.querySelector('#d-table').innerText.includes(w)", arg=words
+        )
+        assert "_ft" not in pg.locator("#d-table").inner_text()
+    pg.select_option("#lang", "nn")
     # Fleet filter: only the fleet member stays.
     pg.select_option("#f-fleet", "ru-gov")
     pg.wait_for_function("() => document.querySelectorAll('.ac').length === 1")

@@ -71,6 +71,8 @@ def test_inferred_and_observed_verdicts_look_different(page: kit.Page, lang: str
     assert obs["bg"] == GREEN
     assert obs["members"] == ["RA-96017 (157711)"]
     assert "UEEE" in obs["evidence"] and "{" not in obs["evidence"]
+    # "kl." goes before a clock, not a date ("Landing på … kl. 2024-06-18 06:14:04 UTC")
+    assert "kl. 20" not in obs["evidence"]
 
     inf = _check(pg, fleet_claim, "2024-06-18 18:00")
     assert inf["key"] == "inferred-supported"
@@ -249,3 +251,25 @@ def test_keyboard_only_path_to_a_verdict(page: kit.Page) -> None:
     pg.keyboard.press("Escape")
     assert not pg.locator("#details").is_visible()
     kit.shot(pg, "keyboard-verdict")
+
+
+@pytest.mark.parametrize("lang", ["en", "nb", "nn"])
+def test_a_long_paste_on_a_phone_is_cut_and_stays_on_the_page(
+    chrome: Any, sv_url: str, lang: str
+) -> None:
+    """A 5,000-character claim was quoted back whole, in red, wider than a 390 px phone."""
+    p = kit.Page(chrome, sv_url, viewport={"width": 390, "height": 844})
+    try:
+        pg = p.open(f"?lang={lang}")
+        pg.fill("#claim-text", "x" * 5000 + " landed in France by 2024-06-18T20:00Z")
+        pg.click("#claim-form button[type=submit]")
+        pg.wait_for_selector("#verdict .error")
+        err = pg.locator("#verdict .error")
+        text = err.inner_text()
+        assert len(text) < 400 and "5" in text and "…" in text, text
+        sizes = err.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert sizes[0] <= sizes[1], sizes
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+        assert not p.errors
+    finally:
+        p.close()

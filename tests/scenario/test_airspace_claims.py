@@ -14,6 +14,7 @@ Porto across Portugal, Spain, France, Germany and Switzerland to Zurich, 13 July
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,24 @@ def test_reconstruction_avoided_china_is_unverifiable_after_the_last_fixes(tmp: 
         assert bool(air["gaps_that_could_reach"]) == (h != "157719")
     assert "could have reached the airspace of China unseen" in v["summary"]
     assert "RA-96017 (157711)" in v["summary"]
+    # The time from the last fix to the end of the claim's span is not a coverage gap, and the
+    # distance is China's, not a "detour through" it (the README demo said both, in nn too).
+    words = {
+        "en": "after its last position at 19:20 Norwegian time: the data has no position of it "
+        "from then to 19:30 Norwegian time, when the claim's time span ends (10 minutes); "
+        "China was 70 NM away, and the aircraft could fly 117 NM in that time",
+        "nb": "etter siste posisjon kl. 19.20 norsk tid: dataene har ingen posisjon for flyet "
+        "derfra til kl. 19.30 norsk tid, da tidsrommet i påstanden slutter (10 minutter); "
+        "Kina var 70 nautiske mil unna, og flyet kunne ha fløyet 117 nautiske mil på den tiden",
+        "nn": "etter siste posisjon kl. 19.20 norsk tid: dataa har ingen posisjon for flyet "
+        "derifrå til kl. 19.30 norsk tid, då tidsrommet i påstanden sluttar (10 minutt); "
+        "Kina var 70 nautiske mil unna, og flyet kunne ha flogi 117 nautiske mil på den tida",
+    }
+    for lang, text in words.items():
+        summary = _verdict(result, CLAIM, lang=lang, fleet="ru-gov")["summary"]
+        assert text in summary, summary
+        for wrong in ("coverage gap", "detour", "hull i dekningen", "hol i dekninga", "omve"):
+            assert wrong not in summary
     # the same physics with the interval ending at the last fixes: supported, observed
     early = CLAIM.replace("17:30", "17:20")
     v2 = _verdict(result, early, fleet="ru-gov")
@@ -168,6 +187,12 @@ def test_copy_with_a_gap_near_the_border_is_unverifiable(tmp: Path) -> None:
         assert g["duration_s"] > 600 and g["needed_nm"] <= g["reach_nm"]
         assert g["last_known"] is not None
     assert "could have reached the airspace of China unseen" in v["summary"]
+    # between two fixes: a coverage gap, its zone said once ("between 14:02 and 16:31 UTC")
+    assert re.search(
+        r"between \d\d:\d\d and \d\d:\d\d Norwegian time \(a coverage gap", v["summary"]
+    )
+    nn = _verdict(result, CLAIM, lang="nn", fleet="ru-gov")["summary"]
+    assert re.search(r"mellom kl\. \d\d\.\d\d og \d\d\.\d\d norsk tid \(hol i dekninga", nn), nn
 
 
 @pytest.fixture(scope="module")

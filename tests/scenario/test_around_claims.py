@@ -21,13 +21,13 @@ from tests.scenario.test_last_plane import _verdict
     ("text", "lang", "says"),
     [
         ("RA-96025 landed in Pyongyang around half past two local time on 19 June 2024", "en",
-         "it fits read as 02:30"),
+         "it fits if read as 02:30"),
         ("RA-96025 landed in Pyongyang around half past two, local time, on 19 June 2024", "en",
          "landing inferred, not observed"),
         ("Putin landed in Pyongyang at about 02:30 local time on 19 June 2024", "en",
          "landing inferred, not observed"),
         ("RA-96025 har landet i Pyongyang rundt halv tre lokal tid 19. juni 2024", "nb",
-         "det passer lest som 02.30"),
+         "det passer hvis det leses som kl. 02.30"),
         ("RA-96025 har landa i Pyongyang omkring klokka halv tre om natta lokal tid 19. juni "
          "2024", "nn", "landinga er utleidd, ikkje observert"),
         ("RA-96025 har landet i Pyongyang cirka kl. 02.30 lokal tid 19. juni 2024", "nb",

@@ -40,7 +40,7 @@ def _verdict(result: ReplayResult, text: str, lang: str = "en", drop: str = "") 
          "the last aircraft of the fleet to land in Pyongyang was RA96025 (157719); it landed "
          "there at 02:26 19 June local time"),
         (f"the last of ru-gov landed in Pyongyang around half past two, {DAY}", "en",
-         "it fits read as 02:30"),
+         "it fits if read as 02:30"),
         ("det siste flyet til ru-gov har landet i Pyongyang rundt halv tre lokal tid 19. juni "
          "2024", "nb", "det siste flyet i flåten som landet i Pyongyang, var RA96025 (157719); "
          "det landet der kl. 02.26 19. juni lokal tid"),
@@ -176,3 +176,41 @@ def test_the_first_before_the_window_is_judged_even_with_a_member_unaccounted_fo
         "Unverifiable: the first aircraft of the fleet to land in Pyongyang was RA96017 (157711)"
     ), v.summary
     assert "it landed in Pyongyang at 02:20 19 June local time" in v.summary, v.summary
+
+
+@pytest.mark.parametrize(
+    ("fields", "text"),
+    [
+        ({"fleet": "ru-gov", "predicate": "landed_at", "place": "Pyongyang", "ordinal": "last",
+          "around": "half past two local time on 19 June 2024"},
+         f"the last plane of ru-gov landed in Pyongyang around half past two {DAY}"),
+        ({"fleet": "ru-gov", "predicate": "landed_at", "place": "Pyongyang", "ordinal": "first",
+          "around": "2024-06-19T02:00+09:00"},
+         "the first plane of ru-gov landed in Pyongyang around 02:00 local time on 19 June 2024"),
+        ({"fleet": "ru-gov", "predicate": "landed_at", "place": "ZKPY",
+          "around": "rundt halv tre lokal tid 19. juni 2024"},
+         f"ru-gov landed at ZKPY around half past two {DAY}"),
+    ],
+)  # fmt: skip
+def test_structured_fields_say_around_and_last_as_the_text_does(
+    replayed: ReplayResult, fields: dict[str, str], text: str
+) -> None:
+    """CLI options and API fields could not say "around" or "the last plane" (only free text
+    could): ``around`` and ``ordinal`` give the same claim and the same verdict as the words."""
+    from flyvakt.verify.claims import ClaimContext
+    from flyvakt.verify.structured import build_claim
+    from flyvakt.verify.subjects import SubjectContext
+
+    claim = build_claim(fields, REG, ClaimContext(SubjectContext(REG)))
+    words = parse_claim(text, REG)
+    assert (claim.around_s, claim.ordinal, claim.at_s) == (
+        words.around_s,
+        words.ordinal,
+        words.at_s,
+    )
+    members = member_hexes(claim, REG, replayed.positions)
+    evidence = evidence_from_replay(members, replayed.events, replayed.positions)
+    v = verify(claim, evidence, reader_tz="Europe/Oslo")
+    w = _verdict(replayed, text)
+    assert (v.verdict, v.basis, v.rule) == (w.verdict, w.basis, w.rule), v.summary
+    assert v.summary == w.summary

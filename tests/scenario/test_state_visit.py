@@ -27,6 +27,7 @@ from flyvakt.runtime.replay import ReplayResult, replay_files
 from flyvakt.sim import emit, scenario
 from flyvakt.sources import write_jsonl
 from flyvakt.verify import Verdict, evidence_from_replay, member_hexes, parse_claim, verify
+from flyvakt.verify.subjects import SubjectContext
 
 HEXES = ("157711", "157718", "157719")  # RA-96017, RA-96024, RA-96025 (plane-alert-db)
 LAST = "157719"  # RA-96025 leaves Yakutsk last and lands last
@@ -306,6 +307,33 @@ def test_1800_claim_supported_on_an_inferred_landing(replayed: ReplayResult) -> 
         assert "ZKPY was the only airport within reach of its last position" in v.summary
         assert "landing inferred, not observed" in v.summary
         assert "all in" not in v.summary
+
+
+UNSEEN = {
+    "en": "; 10 other aircraft of the fleet are not in the data within 24 hours: RA-96012, ",
+    "nb": "; 10 andre fly i flåten finnes ikke i dataene innen 24 timer: RA-96012, ",
+    "nn": "; 10 andre fly i flåten finst ikkje i dataa innanfor 24 timar: RA-96012, ",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "nb", "nn"])
+def test_1800_fleet_claim_supported_names_the_members_not_in_the_data(
+    replayed: ReplayResult, lang: str
+) -> None:
+    """Supported by three of the fleet's 13 aircraft: the sentence said nothing of the other
+    ten, as if the whole fleet had been seen. It names them (by registration), as the
+    contradicted verdict at 07:47 counts them."""
+    registry = load_fleets(example_fleets_path())
+    claim = parse_claim("Putin has landed in North Korea", registry, _t("2024-06-18T18:00:00"))
+    members = member_hexes(claim, registry, replayed.positions)
+    subjects = SubjectContext(registry)
+    ev = evidence_from_replay(members, replayed.events, replayed.positions, subjects)
+    v = verify(claim, ev, lang=lang)
+    assert v.verdict == "supported", v.summary
+    assert UNSEEN[lang] in v.summary, v.summary
+    unseen = [ev.registrations[h] for h in v.evidence["members_not_in_data"]]
+    assert len(unseen) == 10 and all(reg in v.summary for reg in unseen)
+    assert not any(reg in v.summary for reg in ("RA-96017,", "RA-96024,", "RA-96025,"))
 
 
 SAYS = {

@@ -15,6 +15,8 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from flyvakt.i18n.bulletins import N_
+
 __all__ = ["WebhookError", "post_json", "send", "send_apprise", "send_stdout"]
 
 log = logging.getLogger("flyvakt.alerts")
@@ -69,11 +71,26 @@ def post_json(
     raise WebhookError(f"{url}: failed after {attempts} attempts ({last})")
 
 
-def _hedge(ev: dict[str, Any]) -> str:
-    """The " (inferred, not observed)" mark of an event that was not observed: an alert must never
-    read like a seen landing when it was inferred (or only possible)."""
-    basis = ev.get("basis") or "observed"
-    return "" if basis == "observed" else f" ({basis}, not observed)"
+# The mark of an event that was not observed, in the catalogue's words (i18n/locale).
+_HEDGES = {"inferred": N_("(inferred, not observed)"), "possible": N_("(possible, not observed)")}
+
+
+def _hedge(ev: dict[str, Any], lang: str = "en") -> str:
+    """The " (inferred, not observed)" mark of an event that was not observed, in the rule's
+    language: an alert must never read like a seen landing when it was inferred (or only
+    possible), and a Norwegian alert line says it in Norwegian."""
+    from flyvakt.i18n.catalog import translations
+
+    basis = str(ev.get("basis") or "observed")
+    if basis == "observed":
+        return ""
+    if basis in _HEDGES:
+        return " " + translations(lang).gettext(_HEDGES[basis])
+    return f" ({basis}, not observed)"
+
+
+def _lang(payload: dict[str, Any]) -> str:
+    return str(payload.get("lang") or "en")
 
 
 def _text(payload: dict[str, Any]) -> str:
@@ -85,7 +102,7 @@ def _text(payload: dict[str, Any]) -> str:
 def send_stdout(payload: dict[str, Any], out: TextIO | None = None) -> None:
     ev = payload["event"]
     line = (
-        f"ALERT [{payload['rule']}] {ev['type']}{_hedge(ev)} {ev['icao24']} "
+        f"ALERT [{payload['rule']}] {ev['type']}{_hedge(ev, _lang(payload))} {ev['icao24']} "
         f"{ev.get('callsign') or ''} {ev['time']} {ev.get('country') or ''} {payload['map']}"
     )
     text = _text(payload)
@@ -98,8 +115,9 @@ def send_apprise(url: str, payload: dict[str, Any]) -> None:
     ap = apprise.Apprise()
     ap.add(url)
     ev = payload["event"]
+    hedge = _hedge(ev, _lang(payload))
     ok = ap.notify(
-        title=f"flyvakt: {ev['type']}{_hedge(ev)} {ev.get('callsign') or ev['icao24']}",
+        title=f"flyvakt: {ev['type']}{hedge} {ev.get('callsign') or ev['icao24']}",
         body=f"{_text(payload)}\n{ev['time']} {ev.get('country') or ''}\n{payload['map']}".lstrip(),
     )
     if not ok:

@@ -55,12 +55,26 @@ def register(sub: Any) -> None:
     for flag, metavar, text in _PLACE_OPTIONS:
         what.add_argument(flag, metavar=metavar, help=text)
     what.add_argument("--airborne", action="store_true", help="was airborne at the time")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--last",
+        action="store_true",
+        help="the fleet's last aircraft to land or take off did it (with --fleet and "
+        "--landed-in/--landed-at/--departed-from; as 'the last plane of' in --claim)",
+    )
+    which.add_argument("--first", action="store_true", help="the fleet's first aircraft did it")
     p.add_argument("--claim", help='free text, e.g. "Putin har landa i Nord-Korea" (en/nb/nn)')
     p.add_argument(
         "--at",
         help="the time the claim is judged at (ISO 8601 or e.g. '18. juni 2024 kl. 20.00 "
         "norsk tid'); wins over a time in --claim; default: the claim's own time, else the end "
         "of the data",
+    )
+    p.add_argument(
+        "--around",
+        metavar="TIME",
+        help="the event happened within 15 minutes of TIME (ISO 8601 or e.g. 'half past two "
+        "UTC on 19 June 2024': a 12-hour clock without am/pm is judged both ways); --at wins",
     )
     p.add_argument("--since", help="start of the claim's window (e.g. for --avoided-airspace-of)")
     p.add_argument("--until", help="end of the claim's window (same as --at)")
@@ -119,6 +133,7 @@ def run_verify(args: argparse.Namespace) -> int:
         callsigns_in,
         evidence_from_replay,
         evidence_from_store,
+        store_members,
     )
     from flyvakt.verify.structured import build_claim
     from flyvakt.verify.subjects import AircraftRegistry, SubjectContext
@@ -153,10 +168,7 @@ def run_verify(args: argparse.Namespace) -> int:
                 claim = build_claim(fields, registry, ctx)
             except (ClaimParseError, ValueError) as exc:
                 return _fail(exc, args, registry, end_s)
-            positions = None
-            if claim.subject_kind != "fleet":
-                positions = reader.aircraft_now(claim.at_s, 24 * 3600.0)
-            members = member_hexes(claim, registry, positions)
+            members = store_members(claim, registry, reader)
             evidence = evidence_from_store(reader, members, claim.at_s, claim.since_s, subjects)
     else:
         from flyvakt.runtime.replay import replay_files

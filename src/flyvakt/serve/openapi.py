@@ -180,12 +180,30 @@ def openapi_document() -> dict[str, Any]:
                         "application/json": {
                             "schema": {
                                 "type": "object",
-                                "required": ["claim"],
+                                "description": "claim (free text), or the structured fields "
+                                "(fleet or aircraft, predicate, place, and a time)",
                                 "properties": {
                                     "claim": {"type": "string"},
                                     "lang": {"type": "string", "enum": ["en", "nb", "nn"]},
                                     "at": {"type": "string", "description": _TIME},
                                     "tz": {"type": "string", "description": "IANA zone"},
+                                    "fleet": {"type": "string"},
+                                    "aircraft": {"type": "string"},
+                                    "predicate": {"type": "string"},
+                                    "place": {"type": "string"},
+                                    "until": {"type": "string", "description": _TIME},
+                                    "since": {"type": "string", "description": _TIME},
+                                    "around": {
+                                        "type": "string",
+                                        "description": "the event within 15 minutes of this "
+                                        "time (ISO 8601 or a written time)",
+                                    },
+                                    "ordinal": {
+                                        "type": "string",
+                                        "enum": ["first", "last"],
+                                        "description": "the fleet's first/last member to land "
+                                        "or take off",
+                                    },
                                 },
                             }
                         }

@@ -29,9 +29,9 @@ async def api_verify(request: Request) -> Response:
     if lang not in ("en", "nb", "nn"):
         raise BadRequest(f"lang must be en, nb or nn, got {lang!r}")
     tz = body.get("tz")
-    from flyvakt.verify import ClaimParseError, evidence_from_store, member_hexes, verify
+    from flyvakt.verify import ClaimParseError, evidence_from_store, verify
     from flyvakt.verify.claims import ClaimContext
-    from flyvakt.verify.evidence import STORE_WINDOW_S
+    from flyvakt.verify.evidence import store_members
     from flyvakt.verify.messages import explain
     from flyvakt.verify.structured import PAYLOAD_FIELDS, build_claim
     from flyvakt.verify.subjects import SubjectContext
@@ -59,10 +59,7 @@ async def api_verify(request: Request) -> Response:
             reader_tz = str(tz) if tz else ("Europe/Oslo" if lang != "en" else "UTC")
             msg = explain(exc, lang, registry, example_time_s=now_s or end_s, tz=reader_tz)
             raise BadRequest(msg, 422) from None
-        positions = None
-        if claim.subject_kind != "fleet":
-            positions = reader.aircraft_now(claim.at_s, STORE_WINDOW_S)
-        members = member_hexes(claim, registry, positions)
+        members = store_members(claim, registry, reader)
         evidence = evidence_from_store(reader, members, claim.at_s, claim.since_s, subjects)
         reader_tz = str(tz) if tz else (claim.zone or "UTC")
         result: dict[str, Any] = verify(claim, evidence, lang, reader_tz).to_json()

@@ -157,6 +157,17 @@ class StoreReader:
         ).fetchall()
         return _rows_to_batch(rows)
 
+    def callsign_users(self, callsign: str, from_s: float, to_s: float) -> list[int]:
+        """Addresses whose fixes in ``from_s < time_s <= to_s`` carry ``callsign`` (case and
+        padding ignored), the first to carry it first."""
+        rows = self._conn.execute(
+            "SELECT icao24, min(time_s) AS first_s FROM track_points "
+            "WHERE time_s > ? AND time_s <= ? AND upper(trim(callsign)) = ? "
+            "GROUP BY icao24 ORDER BY first_s, icao24",
+            (from_s, to_s, callsign.strip().upper()),
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def commb_at(self, at_s: float, max_age_s: float) -> dict[int, dict[str, tuple[float, float]]]:
         """Newest Comm-B values heard in ``(at_s - max_age_s, at_s]``: icao24 -> readsb key ->
         (value, time_s). Empty for a store older than the table (schema < 4)."""

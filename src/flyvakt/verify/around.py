@@ -30,7 +30,7 @@ from flyvakt.verify.timeparse import AROUND_S
 
 if TYPE_CHECKING:
     from flyvakt.verify.claims import Claim
-    from flyvakt.verify.verdict import Evidence, Verdict, VerdictKind, _MemberResult
+    from flyvakt.verify.verdict import Evidence, MemberResult, Verdict, VerdictKind
 
 EVENT_PREDICATES = frozenset({"landed_in", "landed_at", "departed_from"})
 
@@ -73,16 +73,16 @@ def single(claim: Claim, centre_s: float) -> Claim:
     )
 
 
-def judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
+def judge_member(claim: Claim, icao24: str, ev: Evidence) -> MemberResult:
     """One aircraft, one reading (``claim.around_s`` has one time); event predicates only."""
     from flyvakt.verify.verdict import (
         NEAR_S,
-        _around,
-        _closest,
-        _ev_time,
-        _gap,
-        _inside_gap,
-        _MemberResult,
+        MemberResult,
+        closest_place,
+        event_time,
+        fixes_around,
+        gap_between,
+        inside_gap,
     )
 
     (c,) = claim.around_s
@@ -90,12 +90,12 @@ def judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
     want = "takeoff" if claim.predicate == "departed_from" else "landing"
     at_place = events_at_place(claim, icao24, ev)
     fx = ev.fixes.get(icao24)
-    before, after = _around(fx, c)
-    res = _MemberResult(icao24, "unverifiable", "coverage_gap", before=before, after=after)
-    hits = [e for e in at_place if lo <= _ev_time(e) <= hi]
+    before, after = fixes_around(fx, c)
+    res = MemberResult(icao24, "unverifiable", "coverage_gap", before=before, after=after)
+    hits = [e for e in at_place if lo <= event_time(e) <= hi]
     if hits:
-        best = min(hits, key=lambda e: abs(_ev_time(e) - c))
-        inside = _inside_gap(best, before, after, c)
+        best = min(hits, key=lambda e: abs(event_time(e) - c))
+        inside = inside_gap(best, before, after, c)
         res.deciding, res.basis = [best], str(best.get("basis") or "observed")
         if inside is not None:
             res.gap, res.rule = inside, "inside_gap_without_evidence"
@@ -103,11 +103,11 @@ def judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
         res.outcome, res.rule = "supported", f"{want}_event_{res.basis}_around"
         return res
     if at_place:  # when it really happened, to name it
-        res.deciding = [min(at_place, key=lambda e: abs(_ev_time(e) - c))]
-    res.place = _closest(before, after, c, NEAR_S)
+        res.deciding = [min(at_place, key=lambda e: abs(event_time(e) - c))]
+    res.place = closest_place(before, after, c, NEAR_S)
     seen = _observed_throughout(claim, fx, lo, hi)
     if seen is None or res.place is None:
-        res.gap = _gap(before, after)
+        res.gap = gap_between(before, after)
         return res
     res.outcome, res.rule, res.basis = "contradicted", f"observed_{seen}_around", "observed"
     return res
@@ -116,7 +116,7 @@ def judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
 def events_at_place(claim: Claim, icao24: str, ev: Evidence) -> list[dict[str, Any]]:
     """The aircraft's landings (takeoffs, for "departed from") at the claim's place, in time
     order, an unnamed landing counting when all its candidates are there."""
-    from flyvakt.verify.verdict import _all_candidates_in, _matches
+    from flyvakt.verify.verdict import all_candidates_in, place_matches
 
     want = "takeoff" if claim.predicate == "departed_from" else "landing"
     return [
@@ -125,10 +125,21 @@ def events_at_place(claim: Claim, icao24: str, ev: Evidence) -> list[dict[str, A
         if e.get("icao24") == icao24
         and e.get("type") == want
         and (
-            _matches(claim, e.get("airport"), e.get("country"))
-            or (want == "landing" and _all_candidates_in(claim, e))
+            place_matches(claim, e.get("airport"), e.get("country"))
+            or (want == "landing" and all_candidates_in(claim, e))
         )
     ]
+
+
+def event_zone(claim: Claim, e: dict[str, Any]) -> str | None:
+    """The zone an event's time is "local time" in: its airport's; for a landing that names no
+    airport, the zone the detector gave it, else the claim's place's (one zone), else None (the
+    reader's time alone). Never the zone the claim was written in: "07:30 UTC" is not the local
+    time at Toulouse."""
+    from flyvakt.verify.claims import place_zone
+
+    zone = (e.get("airport") or {}).get("tz") or (e.get("details") or {}).get("tz")
+    return str(zone) if zone else place_zone(claim)
 
 
 def place_words(claim: Claim, lang: str) -> str:
@@ -148,7 +159,7 @@ def _observed_throughout(claim: Claim, fx: Any, lo: float, hi: float) -> str | N
     ``lo`` to after ``hi``) and none is on the ground at the claim's place; ``"at_place"`` if
     all are; None otherwise (a gap, or on the ground there only part of the time: unverifiable).
     """
-    from flyvakt.verify.verdict import GAP_S, GROUND_ALT_FT, _matches, _place
+    from flyvakt.verify.verdict import GAP_S, GROUND_ALT_FT, place_at, place_matches
 
     if fx is None or fx.time_s.size == 0:
         return None
@@ -163,8 +174,8 @@ def _observed_throughout(claim: Claim, fx: Any, lo: float, hi: float) -> str | N
     alt = fx.altitude_baro_ft[i0 : i1 + 1]
     ground = (og == 1) | ((og == -1) & (alt <= GROUND_ALT_FT))
     there = [
-        _matches(claim, p.airport, p.country) and p.on_ground
-        for p in (_place(fx, i0 + int(k)) for k in np.flatnonzero(ground))
+        place_matches(claim, p.airport, p.country) and p.on_ground
+        for p in (place_at(fx, i0 + int(k)) for k in np.flatnonzero(ground))
     ]
     if not any(there):
         return "elsewhere"
@@ -195,7 +206,7 @@ def readings_summary(
     clocks = [clock(c, zone, lang) for c in claim.around_s]
     if kind == "supported":
         c = clocks[verdicts.index(chosen)]
-        fits = _("(the time in the claim says neither am nor pm: it fits read as {clock})")
+        fits = _("(the time in the claim says neither am nor pm: it fits if read as {clock})")
         return f"{chosen.summary.rstrip('.')} {fits.format(clock=c)}."
 
     def body(v: Verdict) -> str:
@@ -209,16 +220,19 @@ def readings_summary(
     return f"{lead}: {text}."
 
 
-def summary_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -> str:
+def summary_text(claim: Claim, decisive: list[MemberResult], lang: str, tz: str) -> str:
     """Contradicted or unverifiable, one reading: what was seen in the window, and when the
     event at the place really was."""
     from flyvakt.i18n.catalog import translations
     from flyvakt.i18n.format import duration
-    from flyvakt.verify.summary import _bare, _ts, state, when, who
+    from flyvakt.verify.claims import place_zone
+    from flyvakt.verify.summary import bare_time, iso_seconds, state, when, who
 
     _ = translations(lang).gettext
     (c,) = claim.around_s
-    at = _bare(when(c, lang, tz, claim.zone))
+    # the claim's time in the place's zone: the zone the claim was written in (UTC, say) is
+    # not "local time" at the place
+    at = bare_time(when(c, lang, tz, place_zone(claim)))
     window = duration(AROUND_S, lang)
     place = place_words(claim, lang)
     # "no landing in Pyongyang", "landed at ZKPY": a city reads like a country, not an airport
@@ -226,11 +240,10 @@ def summary_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str
 
     def at_(e: dict[str, Any]) -> str:
         """When the event at the place was (its airport's local time where it names one)."""
-        zone = (e.get("airport") or {}).get("tz") or claim.zone
-        text = when(_ts(str(e["time"])), lang, tz, zone)
+        text = when(iso_seconds(str(e["time"])), lang, tz, event_zone(claim, e))
         return text + (" " + _("(inferred, not observed)") if e.get("basis") == "inferred" else "")
 
-    def member(r: _MemberResult) -> str:
+    def member(r: MemberResult) -> str:
         assert r.place is not None
         if not r.deciding:
             return _("{who} was {state}").format(who=who(r), state=state(r.place, lang))

@@ -18,6 +18,11 @@ from flyvakt.verify.verdict import Evidence, Fixes
 # The store is asked for positions this long either side of the claim time: wide enough to
 # find the last fix before a long gap (an ocean crossing is ~10 h), small enough to stay fast.
 STORE_WINDOW_S = 24 * 3600.0
+# A callsign no aircraft carries at or before the claim time is looked for this long after it:
+# an aircraft's first stored fix can come before its first identification message, and a
+# claim's time (the web page's playback moment, rounded to the second) can fall just before the
+# first fix. An hour finds that aircraft; a later flight reusing the number is hours away.
+CALLSIGN_AHEAD_S = 3600.0
 
 
 def member_hexes(
@@ -37,6 +42,19 @@ def member_hexes(
         return []
     cs = np.array([str(c or "").strip().upper() for c in positions.callsign], dtype=object)
     return sorted({icao_hex(int(a)) for a in np.unique(positions.icao24[cs == subj])})
+
+
+def store_members(claim: Claim, registry: FleetRegistry, reader: Any) -> list[str]:
+    """``member_hexes`` against a store (``flyvakt.store.StoreReader``): a callsign is the
+    aircraft carrying it at their last fix at or before the claim time (within a day), else the
+    first aircraft to announce it within ``CALLSIGN_AHEAD_S`` after."""
+    if claim.subject_kind == "fleet":
+        return member_hexes(claim, registry)
+    members = member_hexes(claim, registry, reader.aircraft_now(claim.at_s, STORE_WINDOW_S))
+    if members:  # an address is always itself; a callsign found at or before the time
+        return members
+    ahead = reader.callsign_users(claim.subject, claim.at_s, claim.at_s + CALLSIGN_AHEAD_S)
+    return [icao_hex(ahead[0])] if ahead else []
 
 
 def fixes_of(positions: PositionBatch, icao24: str) -> Fixes:

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from flyvakt.fleets import FleetRegistry
+from flyvakt.i18n.format import number
 from flyvakt.verify.claims import ClaimParseError
 
 _MSG: dict[str, dict[str, str]] = {
@@ -33,11 +34,19 @@ _MSG: dict[str, dict[str, str]] = {
         "time_twelve_hour_no_date": "“{phrase}” has no date and is a 12-hour time with no am "
                                     "or pm: it could be {a} or {b} on any day",
         "date_placeholder": " on [date]",
+        "time_daypart_no_clock": "“{phrase}” names a part of the day but no clock time: "
+                                  "write the time (around 20:00, at half past eight in the "
+                                  "evening), or leave the part of the day out to mean the "
+                                  "whole day",
         "time": "I cannot read the time “{phrase}”",
         "unknown_predicate": "I cannot tell what the claim says happened (landed, took off, "
                              "was on the ground, was airborne, entered or avoided an airspace)",
         "rewrite": "Did you mean: “{text}”?",
         "or": " or ",
+        "cut": " (the quote is cut short: it was {n} characters)",
+        "ordinal_needs_fleet": "“first” or “last” is about a fleet's landings or takeoffs: "
+                               "give a fleet (--fleet) and --landed-in, --landed-at or "
+                               "--departed-from",
     },
     "nb": {
         "unknown_subject": "Jeg vet ikke hvem «{subject}» er: oppgi en flåte, en registrering "
@@ -60,11 +69,18 @@ _MSG: dict[str, dict[str, str]] = {
         "time_twelve_hour_no_date": "«{phrase}» mangler dato og sier ikke om det er natt eller "
                                     "dag: det kan være {a} eller {b} hvilken som helst dag",
         "date_placeholder": " [dato]",
+        "time_daypart_no_clock": "«{phrase}» sier hvilken del av døgnet, men ikke klokkeslettet: "
+                                  "skriv tiden (rundt kl. 20.00, rundt halv ni om kvelden), "
+                                  "eller ta bort delen av døgnet for å mene hele dagen",
         "time": "Jeg kan ikke lese tiden «{phrase}»",
         "unknown_predicate": "Jeg forstår ikke hva påstanden sier skjedde (landet, lettet, stod "
                              "på bakken, var i lufta, fløy inn i eller unngikk et luftrom)",
         "rewrite": "Mente du: «{text}»?",
         "or": " eller ",
+        "cut": " (sitatet er forkortet: det var {n} tegn)",
+        "ordinal_needs_fleet": "«første» eller «siste» gjelder landingene eller avgangene til "
+                               "en flåte: oppgi en flåte (--fleet) og --landed-in, --landed-at "
+                               "eller --departed-from",
     },
     "nn": {
         "unknown_subject": "Eg veit ikkje kven «{subject}» er: gje opp ein flåte, ei "
@@ -87,11 +103,18 @@ _MSG: dict[str, dict[str, str]] = {
         "time_twelve_hour_no_date": "«{phrase}» manglar dato og seier ikkje om det er natt "
                                     "eller dag: det kan vere {a} eller {b} kva dag som helst",
         "date_placeholder": " [dato]",
+        "time_daypart_no_clock": "«{phrase}» seier kva del av døgnet, men ikkje klokkeslettet: "
+                                  "skriv tida (rundt kl. 20.00, rundt halv ni om kvelden), "
+                                  "eller ta bort delen av døgnet for å meine heile dagen",
         "time": "Eg kan ikkje lese tida «{phrase}»",
         "unknown_predicate": "Eg forstår ikkje kva påstanden seier skjedde (landa, letta, stod "
                              "på bakken, var i lufta, flaug inn i eller unngjekk eit luftrom)",
         "rewrite": "Meinte du: «{text}»?",
         "or": " eller ",
+        "cut": " (sitatet er forkorta: det var {n} teikn)",
+        "ordinal_needs_fleet": "«første» eller «siste» gjeld landingane eller avgangane til "
+                               "ein flåte: gje opp ein flåte (--fleet) og --landed-in, "
+                               "--landed-at eller --departed-from",
     },
 }  # fmt: skip
 
@@ -131,6 +154,26 @@ _SHAPES: dict[str, dict[str, str]] = {
         "flew_over": "{s} flaug over {o} mellom {t1} og {t}",
     },
 }  # fmt: skip
+# Why 80 characters: a subject, place or time phrase is a few words; 80 show the start of what
+# was not understood without filling the screen or the web page (a 5,000-character paste was
+# echoed whole, in red). Longer text is cut to ECHO_KEEP_CHARS and the message says so.
+ECHO_MAX_CHARS = 80
+ECHO_KEEP_CHARS = 60
+_ECHOED = ("subject", "place", "phrase")
+
+
+def _echo(d: dict[str, Any], lang: str) -> str:
+    """Cut each echoed part of ``d`` longer than ``ECHO_MAX_CHARS`` (in place); the note that
+    says so, or ""."""
+    longest = 0
+    for k in _ECHOED:
+        v = str(d.get(k) or "")
+        if len(v) > ECHO_MAX_CHARS:
+            d[k] = v[:ECHO_KEEP_CHARS].rstrip() + "…"
+            longest = max(longest, len(v))
+    return _MSG[lang]["cut"].format(n=number(longest, lang)) if longest else ""
+
+
 _PLACEHOLDER_TIME = {"en": "[date] [time] UTC", "nb": "[dato] kl. [tid] norsk tid",
                      "nn": "[dato] kl. [tid] norsk tid"}  # fmt: skip
 
@@ -196,8 +239,10 @@ def explain(
         d["options"] = m["or"].join(opts)
     if key.startswith("time_twelve_hour"):
         return _twelve_hour(err, key, lang)
+    cut = _echo(d, lang)
     text = m[key].format(**{k: d.get(k, "") for k in ("subject", "place", "phrase", "options")})
-    rewrite = _rewrite(err, lang, registry, example_time_s, tz)
+    text += cut
+    rewrite = None if cut else _rewrite(err, lang, registry, example_time_s, tz)
     if rewrite:
         text += ". " + m["rewrite"].format(text=rewrite)
     elif not text.endswith("?"):
@@ -214,8 +259,10 @@ def _twelve_hour(err: ClaimParseError, key: str, lang: str) -> str:
     if lang != "en":
         a, b = a.replace(":", "."), b.replace(":", ".")
         readings = [re.sub(r"\b(\d{2}):(\d{2})\b", r"kl. \1.\2", r) for r in readings]
-    text = m[key].format(phrase=err.details.get("phrase", ""), a=a, b=b)
-    if len(readings) == 2:
+    d: dict[str, Any] = {"phrase": err.details.get("phrase", "")}
+    cut = _echo(d, lang)
+    text = m[key].format(phrase=d["phrase"], a=a, b=b) + cut
+    if len(readings) == 2 and not cut:
         tail = m["date_placeholder"] if key.endswith("no_date") else ""
         quote = "“{}”" if lang == "en" else "«{}»"
         options = m["or"].join(quote.format(r + tail) for r in readings)

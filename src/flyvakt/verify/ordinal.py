@@ -20,11 +20,12 @@ to last, with local time and basis (:func:`landings_text`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from flyvakt.verify.claims import Claim
-    from flyvakt.verify.verdict import Evidence, VerdictKind, _MemberResult
+    from flyvakt.verify.verdict import Evidence, MemberResult, VerdictKind
 
 _T: dict[str, dict[str, str]] = {
     "en": {
@@ -92,30 +93,30 @@ def member_event(claim: Claim, icao24: str, ev: Evidence) -> dict[str, Any] | No
     nearest the "around" time, within a day (``verdict.ABSENT_WINDOW_S``, the span in which a
     member counts as part of the movement); for a claim "by T", its last at or before T."""
     from flyvakt.verify.around import events_at_place
-    from flyvakt.verify.verdict import ABSENT_WINDOW_S, _ev_time
+    from flyvakt.verify.verdict import ABSENT_WINDOW_S, event_time
 
     at_place = events_at_place(claim, icao24, ev)
     if claim.around_s:
         c = claim.around_s[0]
-        near = [e for e in at_place if abs(_ev_time(e) - c) <= ABSENT_WINDOW_S]
-        return min(near, key=lambda e: abs(_ev_time(e) - c)) if near else None
+        near = [e for e in at_place if abs(event_time(e) - c) <= ABSENT_WINDOW_S]
+        return min(near, key=lambda e: abs(event_time(e) - c)) if near else None
     since = claim.since_s if claim.since_s is not None else float("-inf")
-    by = [e for e in at_place if since <= _ev_time(e) <= claim.at_s]
+    by = [e for e in at_place if since <= event_time(e) <= claim.at_s]
     return by[-1] if by else None
 
 
 def landings(
-    claim: Claim, members: list[_MemberResult], ev: Evidence
-) -> list[tuple[_MemberResult, dict[str, Any]]]:
+    claim: Claim, members: list[MemberResult], ev: Evidence
+) -> list[tuple[MemberResult, dict[str, Any]]]:
     """Each member's landing (takeoff) at the place that is known, first to last."""
-    from flyvakt.verify.verdict import _ev_time
+    from flyvakt.verify.verdict import event_time
 
     pairs = [(r, member_event(claim, r.icao24, ev)) for r in members]
     known = [(r, e) for r, e in pairs if e is not None]
-    return sorted(known, key=lambda p: (_ev_time(p[1]), p[0].icao24))
+    return sorted(known, key=lambda p: (event_time(p[1]), p[0].icao24))
 
 
-def landings_json(pairs: list[tuple[_MemberResult, dict[str, Any]]]) -> list[dict[str, Any]]:
+def landings_json(pairs: list[tuple[MemberResult, dict[str, Any]]]) -> list[dict[str, Any]]:
     return [
         {
             "icao24": r.icao24,
@@ -129,16 +130,14 @@ def landings_json(pairs: list[tuple[_MemberResult, dict[str, Any]]]) -> list[dic
 
 
 def _when_of(claim: Claim, e: dict[str, Any], lang: str, tz: str) -> str:
-    from flyvakt.verify.claims import place_zone
-    from flyvakt.verify.summary import _ts, when
+    from flyvakt.verify.around import event_zone
+    from flyvakt.verify.summary import iso_seconds, when
 
-    # the airport's zone; an unnamed landing (decided by its candidates): the claim's place's
-    zone = (e.get("airport") or {}).get("tz") or place_zone(claim) or claim.zone
-    return when(_ts(str(e["time"])), lang, tz, zone)
+    return when(iso_seconds(str(e["time"])), lang, tz, event_zone(claim, e))
 
 
 def landings_text(
-    claim: Claim, pairs: list[tuple[_MemberResult, dict[str, Any]]], lang: str, tz: str
+    claim: Claim, pairs: list[tuple[MemberResult, dict[str, Any]]], lang: str, tz: str
 ) -> str:
     """ "the landings in Pyongyang, first to last: RA-96017 (157711) at 02:20 19 June local time
     (19:20 18 June) (inferred); ...; the last was RA-96025 (157719)"."""
@@ -159,17 +158,18 @@ def landings_text(
 
 
 def judge(
-    claim: Claim, counted: list[_MemberResult], ev: Evidence, lang: str, tz: str
-) -> tuple[VerdictKind, list[_MemberResult], str | None, str | None]:
+    claim: Claim, counted: list[MemberResult], ev: Evidence, lang: str, tz: str
+) -> tuple[VerdictKind, list[MemberResult], str | None, str | None]:
     """(verdict, decisive members, rule, summary text after the lead word) of an ordinal claim
     on the counted members' results (``around.judge_member``, or ``_judge_member`` for "by").
     Rule and text None: as for any fleet claim (a member contradicting "the last had landed by
     T" contradicts it, as it would "the fleet had landed")."""
     from flyvakt.verify.around import place_words, summary_text
-    from flyvakt.verify.summary import _T as _S
-    from flyvakt.verify.summary import _bare, when, who
+    from flyvakt.verify.claims import place_zone
+    from flyvakt.verify.summary import bare_time, when, who
+    from flyvakt.verify.summary_words import WORDS as _S
     from flyvakt.verify.timeparse import AROUND_S
-    from flyvakt.verify.verdict import _ev_time
+    from flyvakt.verify.verdict import event_time
 
     t = _T[lang]
     kind_word = _kind(claim)
@@ -183,13 +183,13 @@ def judge(
     o_r, o_e = (pairs[0] if claim.ordinal == "first" else pairs[-1]) if pairs else (None, None)
     early = (
         o_e is not None and claim.ordinal == "first" and bool(claim.around_s)
-        and _ev_time(o_e) < centre - AROUND_S
+        and event_time(o_e) < centre - AROUND_S
     )  # fmt: skip
     if not claim.around_s and any(r.outcome == "contradicted" for r in counted):
         return "contradicted", [r for r in counted if r.outcome == "contradicted"], None, None
     if o_r is None or o_e is None or (unknown and not early):
         names = ", ".join(who(r) for r in unknown)
-        at = _bare(when(centre, lang, tz, claim.zone))
+        at = bare_time(when(centre, lang, tz, place_zone(claim)))
         text = t[f"unknown_{kind_word}"].format(ord=ord_word, place=place, when=at, names=names)
         return "unverifiable", unknown, "member_event_unknown", text + listed
     intro = t[f"intro_{kind_word}"].format(ord=ord_word, place=place, who=who(o_r, o_e))
@@ -213,13 +213,17 @@ def judge(
 
 
 def summary(
-    claim: Claim, kind: VerdictKind, basis: str | None, text: str, unseen: int, lang: str, tz: str
+    claim: Claim,
+    kind: VerdictKind,
+    basis: str | None,
+    text: str,
+    unseen: Sequence[str],
+    lang: str,
+    tz: str,
 ) -> str:
     """The one sentence: the lead word, the ordinal's text, the members not in the data."""
-    from flyvakt.verify.summary import _T as _S
-    from flyvakt.verify.summary import _time_note
+    from flyvakt.verify.summary import _time_note, unseen_text
     from flyvakt.verify.terms import verdict_term
 
     lead = verdict_term(kind, basis, lang)
-    rest = _S[lang]["unseen"].format(n=unseen) if unseen else ""
-    return f"{lead}: {text}{rest}{_time_note(claim, lang, tz)}."
+    return f"{lead}: {text}{unseen_text(unseen, lang)}{_time_note(claim, lang, tz)}."

@@ -61,6 +61,8 @@ _ORDINAL_NO = re.compile(
 # names, as for "the fleet" (``DEICTIC``).
 # "the last plane of the fleet of Putin", "det siste flyet i flåten til Putin": the fleet named
 _FLEET_OF = re.compile(r"^(?:(?:the\s+)?fleet\s+of|flåten\s+(?:til|åt))\s+(?=\S)", re.I)
+# "the last plane of Putin's fleet": the fleet named in the genitive
+_FLEET_GENITIVE = re.compile(r"^(?P<who>.+?)(?:'s|’s)\s+(?:fleet|planes|aircraft|jets)$", re.I)
 _FLEET_WORDS = frozenset({"", "fleet", "the fleet", "flåten", "flyflåten", "flyene", "flya"})
 
 
@@ -74,6 +76,8 @@ def split_ordinal(text: str) -> tuple[Ordinal | None, str]:
             word = m.group("o").casefold()
             ordinal: Ordinal = "last" if word in ("last", "siste") else "first"
             rest = _FLEET_OF.sub("", (m.group("rest") or "").strip())
+            genitive = _FLEET_GENITIVE.match(rest)
+            rest = genitive.group("who") if genitive else rest
             return ordinal, "the fleet" if rest.casefold() in _FLEET_WORDS else rest
     return None, text
 

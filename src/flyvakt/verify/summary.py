@@ -8,167 +8,19 @@ The lead word comes from ``terms.py`` (the one list shared with the web panel).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from flyvakt.verify.around import EVENT_PREDICATES
 from flyvakt.verify.claims import INTERVAL_PREDICATES, Claim
+from flyvakt.verify.summary_words import WORDS as _T
 
 if TYPE_CHECKING:
-    from flyvakt.verify.verdict import VerdictKind, _MemberResult, _Place
-
-_T: dict[str, dict[str, str]] = {
-    "en": {
-        "landed": "{who} landed at {place} {when}",
-        "departed": "{who} took off from {place} {when}",
-        "inferred": " (landing inferred, not observed directly)",
-        "landed_in_reach": "{who} landed somewhere in {place} {when}: its last position was "
-        "within reach of {codes} only, {all} in {place}; which one is not known",
-        "landed_only": "{who} landed at {place} {when}: {code} was the only airport within "
-        "reach of its last position; landing inferred, not observed",
-        "both": "both",
-        "every": "all",
-        "inferred_takeoff": " (takeoff inferred, not observed directly)",
-        "at_obs": "{when} {who} {verb} {state}",
-        "ground": "on the ground at {place}",
-        "ground_in": "on the ground in {place}",
-        "ground_at": "on the ground at {place}",
-        "air": "airborne over {place} at {alt} ft",
-        "air_nowhere": "airborne outside any country's territory at {alt} ft",
-        "was": "was",
-        "were": "were",
-        "all": "all {n} aircraft",
-        "gap": "no position of {who} within {window} of {when}",
-        "in_gap": "the time asked about ({when}) lies inside a coverage gap of {who} from "
-        "{start} to {end} ({gap}); "
-        "what happened in it is inferred, not observed, without evidence on both sides of the "
-        "gap",
-        "in_plain_gap": "the time asked about ({when}) lies inside a coverage gap of {who} from "
-        "{start} to {end} ({gap}): no position in it, and no event decides the claim",
-        "last": "; last seen {last_when} at {lat}, {lon}, {alt} ft",
-        "need": "; positions around {when} are needed",
-        "nodata": "no aircraft of the claim is in the data",
-        "any": "any of the {n} aircraft",
-        "unseen": "; {n} other aircraft of the fleet are not in the data within 24 hours",
-        "window": "between {start} and {end}",
-        "avoided": "{window} {who} stayed out of the airspace of {country} (land and 12 NM "
-                   "of sea), even counting what the coverage gaps could hide; closest approach "
-                   "{closest}",
-        "inside": "{who} {verb} in the airspace of {country} {when}, at {lat}, {lon}",
-        "could": "{who} could have reached the airspace of {country} unseen between "
-                 "{start} and {end} (a coverage gap of {gap}: the shortest detour through "
-                 "{country} is {dist} NM, and the aircraft could fly {reach} NM)",
-        "member_inside": "in the airspace of {country} {when}",
-        "closest": "{who} {dist} NM {when}",
-        "landed_inferred": " (the track ends in an inferred landing)",
-        "now": " (no time was given: judged now, {when})",
-        "end_of_data": " (no time was given: judged at the end of the data, {when})",
-        "caveat": "ADS-B data shows where aircraft were, not who was on board.",
-        "member": "{who}: {state}.",
-        "member_gap": "{who}: no position near {when}.",
-        "member_closest": "closest to {country} {dist} NM away, {when}",
-    },
-    "nb": {
-        "landed": "{who} landet i {place} {when}",
-        "departed": "{who} lettet fra {place} {when}",
-        "inferred": " (landingen er utledet, ikke observert direkte)",
-        "landed_in_reach": "{who} landet et sted i {place} {when}: siste posisjon var innen "
-        "rekkevidde bare av {codes}, {all} i {place}; hvilken er ukjent",
-        "landed_only": "{who} landet i {place} {when}: {code} var den eneste flyplassen innen "
-        "rekkevidde av siste posisjon; landingen er utledet, ikke observert",
-        "both": "begge",
-        "every": "alle",
-        "inferred_takeoff": " (avgangen er utledet, ikke observert direkte)",
-        "at_obs": "{when} {verb} {who} {state}",
-        "ground": "på bakken i {place}",
-        "ground_in": "på bakken i {place}",
-        "ground_at": "på bakken ved {place}",
-        "air": "i lufta over {place} i {alt} fot",
-        "air_nowhere": "i lufta utenfor alle lands territorium i {alt} fot",
-        "was": "var",
-        "were": "var",
-        "all": "alle {n} flyene",
-        "gap": "ingen posisjon for {who} innen {window} fra {when}",
-        "in_gap": "{when} ligger i et hull i dekningen for {who} fra {start} til {end} ({gap}); "
-        "det som skjedde i hullet er utledet, ikke observert, uten bevis på begge sider av "
-        "hullet",
-        "in_plain_gap": "{when} ligger i et hull i dekningen for {who} fra {start} til {end} "
-        "({gap}): ingen posisjon i hullet, og ingen hendelse avgjør påstanden",
-        "last": "; sist sett {last_when} ved {lat}, {lon}, {alt} fot",
-        "need": "; posisjoner rundt {when} trengs",
-        "nodata": "ingen fly i påstanden finnes i dataene",
-        "any": "noen av de {n} flyene",
-        "unseen": "; {n} andre fly i flåten finnes ikke i dataene innen 24 timer",
-        "window": "mellom {start} og {end}",
-        "avoided": "{window} holdt {who} seg utenfor luftrommet til {country} (land og 12 "
-                   "nautiske mil sjø), også når vi regner med det hullene i dekningen kan "
-                   "skjule; nærmest kom {closest}",
-        "inside": "{who} {verb} i luftrommet til {country} {when}, ved {lat}, {lon}",
-        "could": "{who} kan ha nådd luftrommet til {country} usett mellom {start} og {end} "
-                 "(hull i dekningen på {gap}: korteste omvei gjennom {country} er {dist} "
-                 "nautiske mil, og flyet kunne fly {reach} nautiske mil)",
-        "member_inside": "i luftrommet til {country} {when}",
-        "closest": "{who} {dist} nautiske mil {when}",
-        "landed_inferred": " (sporet ender i en utledet landing)",
-        "now": " (ingen tid oppgitt: vurdert nå, {when})",
-        "end_of_data": " (ingen tid oppgitt: vurdert ved slutten av dataene, {when})",
-        "caveat": "ADS-B-data viser hvor flyene var, ikke hvem som var om bord.",
-        "member": "{who}: {state}.",
-        "member_gap": "{who}: ingen posisjon rundt {when}.",
-        "member_closest": "nærmest {country} {dist} nautiske mil unna, {when}",
-    },
-    "nn": {
-        "landed": "{who} landa i {place} {when}",
-        "departed": "{who} letta frå {place} {when}",
-        "inferred": " (landinga er utleidd, ikkje observert direkte)",
-        "landed_in_reach": "{who} landa ein stad i {place} {when}: siste posisjon var innanfor "
-        "rekkjevidd berre av {codes}, {all} i {place}; kva for ein er ukjent",
-        "landed_only": "{who} landa i {place} {when}: {code} var den einaste flyplassen "
-        "innanfor rekkjevidd av siste posisjon; landinga er utleidd, ikkje observert",
-        "both": "begge",
-        "every": "alle",
-        "inferred_takeoff": " (avgangen er utleidd, ikkje observert direkte)",
-        "at_obs": "{when} {verb} {who} {state}",
-        "ground": "på bakken i {place}",
-        "ground_in": "på bakken i {place}",
-        "ground_at": "på bakken ved {place}",
-        "air": "i lufta over {place} i {alt} fot",
-        "air_nowhere": "i lufta utanfor territoriet til alle land i {alt} fot",
-        "was": "var",
-        "were": "var",
-        "all": "alle dei {n} flya",
-        "gap": "ingen posisjon for {who} innanfor {window} frå {when}",
-        "in_gap": "{when} ligg i eit hol i dekninga for {who} frå {start} til {end} ({gap}); "
-        "det som hende i holet er utleidd, ikkje observert, utan prov på begge sider av holet",
-        "in_plain_gap": "{when} ligg i eit hol i dekninga for {who} frå {start} til {end} "
-        "({gap}): ingen posisjon i holet, og inga hending avgjer påstanden",
-        "last": "; sist sett {last_when} ved {lat}, {lon}, {alt} fot",
-        "need": "; posisjonar rundt {when} trengst",
-        "nodata": "ingen fly i påstanden finst i dataa",
-        "any": "nokon av dei {n} flya",
-        "unseen": "; {n} andre fly i flåten finst ikkje i dataa innanfor 24 timar",
-        "window": "mellom {start} og {end}",
-        "avoided": "{window} heldt {who} seg utanfor luftrommet til {country} (land og 12 "
-                   "nautiske mil sjø), også når vi reknar med det hola i dekninga kan skjule; "
-                   "nærast kom {closest}",
-        "inside": "{who} {verb} i luftrommet til {country} {when}, ved {lat}, {lon}",
-        "could": "{who} kan ha nådd luftrommet til {country} usett mellom {start} og {end} "
-                 "(hol i dekninga på {gap}: kortaste omveg gjennom {country} er {dist} "
-                 "nautiske mil, og flyet kunne fly {reach} nautiske mil)",
-        "member_inside": "i luftrommet til {country} {when}",
-        "closest": "{who} {dist} nautiske mil {when}",
-        "landed_inferred": " (sporet endar i ei utleidd landing)",
-        "now": " (inga tid oppgitt: vurdert no, {when})",
-        "end_of_data": " (inga tid oppgitt: vurdert ved slutten av dataa, {when})",
-        "caveat": "ADS-B-data viser kvar flya var, ikkje kven som var om bord.",
-        "member": "{who}: {state}.",
-        "member_gap": "{who}: ingen posisjon rundt {when}.",
-        "member_closest": "nærast {country} {dist} nautiske mil unna, {when}",
-    },
-}  # fmt: skip
+    from flyvakt.verify.verdict import MemberResult, VerdictKind, _Place
 
 
-def _ts(iso: str) -> float:
+def iso_seconds(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
@@ -203,7 +55,7 @@ def _offset(time_s: float, zone: str) -> float | None:
     return None if off is None else off.total_seconds()
 
 
-def who(r: _MemberResult, ev: dict[str, Any] | None = None) -> str:
+def who(r: MemberResult, ev: dict[str, Any] | None = None) -> str:
     """``RA-96017 (157711)``, else ``callsign (hex)``, else the hex address."""
     if r.registration:
         return f"{r.registration} ({r.icao24})"
@@ -254,20 +106,43 @@ def _time_note(claim: Claim, lang: str, tz: str) -> str:
     return ""
 
 
+# Why 12: a state fleet's list (13 aircraft here) fits; a bigger fleet's unseen members are
+# counted in the sentence and all listed in the evidence JSON (members_not_in_data).
+UNSEEN_NAMED = 12
+
+
+def unseen_text(names: Sequence[str], lang: str) -> str:
+    """``; 10 other aircraft of the fleet are not in the data within 24 hours: RA-96010, …``
+    (the first ``UNSEEN_NAMED`` by name, then how many more), or "" for none."""
+    t = _T[lang]
+    if not names:
+        return ""
+    shown = ", ".join(names[:UNSEEN_NAMED])
+    if len(names) > UNSEEN_NAMED:
+        shown = t["more"].format(names=shown, n=len(names) - UNSEEN_NAMED)
+    key = "unseen_one" if len(names) == 1 else "unseen"
+    return t[key].format(n=len(names), names=shown)
+
+
 def summarise(
     claim: Claim,
     kind: VerdictKind,
-    decisive: list[_MemberResult],
+    decisive: list[MemberResult],
     n_members: int,
     lang: str,
     tz: str,
     *,
-    unseen: int = 0,
+    unseen: Sequence[str] = (),
     basis: str | None = None,
+    listed: str = "",
 ) -> str:
     """One sentence, e.g.
 
     ``Contradicted: at 09:47 CEST all 3 aircraft were on the ground at Yakutsk (UEEE), Russia.``
+
+    ``unseen`` names the fleet's members not in the data (said whatever the verdict: a
+    supported fleet claim must not read as if every member was seen); ``listed`` (every
+    member's landing) comes before them.
     """
     from flyvakt.i18n.catalog import check_lang
     from flyvakt.verify.terms import verdict_term
@@ -278,33 +153,34 @@ def summarise(
     note = _time_note(claim, lang, tz)
     if not decisive:
         return f"{lead}: {t['nodata']}{note}."
+    body = _body(claim, kind, decisive, lang, tz)
+    return f"{lead}: {body}{listed}{unseen_text(unseen, lang)}{note}."
+
+
+def _body(claim: Claim, kind: VerdictKind, decisive: list[MemberResult], lang: str, tz: str) -> str:
+    t = _T[lang]
     if claim.predicate in INTERVAL_PREDICATES:
-        text = _interval_text(claim, kind, decisive, lang, tz)
-        if unseen:
-            text += t["unseen"].format(n=unseen)
-        return f"{lead}: {text}{note}."
+        return _interval_text(claim, kind, decisive, lang, tz)
     first = decisive[0]
     if claim.around_s and claim.predicate in EVENT_PREDICATES and kind != "supported":
         from flyvakt.verify.around import summary_text
 
-        text = summary_text(claim, decisive, lang, tz)
-        return f"{lead}: {text}{t['unseen'].format(n=unseen) if unseen else ''}{note}."
+        return summary_text(claim, decisive, lang, tz)
     if kind == "supported" and first.deciding:
         ev = first.deciding[0]
         key = "departed" if ev.get("type") == "takeoff" else "landed"
         ap = ev.get("airport")
         place = _airport_place(ap, lang) if ap else str(ev.get("country") or "?")
         place_tz = str(ap.get("tz")) if ap and ap.get("tz") else None
-        at = when(_ts(str(ev["time"])), lang, tz, place_tz)
+        at = when(iso_seconds(str(ev["time"])), lang, tz, place_tz)
         cands = [str(c) for c in ev.get("candidates") or []]
         if key == "landed" and not ap and cands and claim.object:
-            # an unnamed landing decided by its candidates (verdict._all_candidates_in)
-            text = _in_reach_text(claim, first, ev, cands, lang, tz)
-        else:
-            text = t[key].format(who=who(first, ev), place=place, when=at)
-            if ev.get("basis") == "inferred":
-                text += t["inferred_takeoff" if key == "departed" else "inferred"]
-        return f"{lead}: {text}{note}."
+            # an unnamed landing decided by its candidates (verdict.all_candidates_in)
+            return _in_reach_text(claim, first, ev, cands, lang, tz)
+        text = t[key].format(who=who(first, ev), place=place, when=at)
+        if ev.get("basis") == "inferred":
+            text += t["inferred_takeoff" if key == "departed" else "inferred"]
+        return text
     if kind in ("supported", "contradicted") and first.place is not None:
         states = {state(r.place, lang) for r in decisive if r.place is not None}
         plural = len(decisive) > 1
@@ -312,15 +188,12 @@ def summarise(
         verb = t["were"] if plural else t["was"]
         st = next(iter(states)) if len(states) == 1 else "; ".join(sorted(states))
         at = when(claim.at_s, lang, tz, _place_tz(first.place))
-        text = t["at_obs"].format(when=at, who=subject, verb=verb, state=st)
-        if unseen:
-            text += t["unseen"].format(n=unseen)
-        return f"{lead}: {text}{note}."
-    return f"{lead}: {_gap_text(claim, decisive, lang, tz)}{note}."
+        return t["at_obs"].format(when=at, who=subject, verb=verb, state=st)
+    return _gap_text(claim, decisive, lang, tz)
 
 
 def _in_reach_text(
-    claim: Claim, r: _MemberResult, ev: dict[str, Any], codes: list[str], lang: str, tz: str
+    claim: Claim, r: MemberResult, ev: dict[str, Any], codes: list[str], lang: str, tz: str
 ) -> str:
     """An unnamed inferred landing whose every candidate is the claim's place: with one
     candidate, "landed at <it>: the only airport within reach"; with several, "landed somewhere
@@ -331,11 +204,11 @@ def _in_reach_text(
     t = _T[lang]
     ref = get_world().airport(codes[0]) if len(codes) == 1 else None
     if ref is not None:
-        at = when(_ts(str(ev["time"])), lang, tz, ref.tz or None)
+        at = when(iso_seconds(str(ev["time"])), lang, tz, ref.tz or None)
         place = _airport_place(ref.to_json(), lang)
         return t["landed_only"].format(who=who(r, ev), place=place, when=at, code=ref.icao)
     zone = (ev.get("details") or {}).get("tz")
-    at = when(_ts(str(ev["time"])), lang, tz, str(zone) if zone else None)
+    at = when(iso_seconds(str(ev["time"])), lang, tz, str(zone) if zone else None)
     obj = str(claim.object)
     if claim.object_kind == "country":
         name = country_name(obj, lang)
@@ -348,12 +221,12 @@ def _in_reach_text(
     return text + t["inferred"]
 
 
-def _bare(when_text: str) -> str:
+def bare_time(when_text: str) -> str:
     """A time without its English preposition ("at 19:03 UTC" -> "19:03 UTC")."""
     return when_text.removeprefix("at ")
 
 
-def _gap_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -> str:
+def _gap_text(claim: Claim, decisive: list[MemberResult], lang: str, tz: str) -> str:
     from flyvakt.i18n.format import altitude_ft, duration
     from flyvakt.verify.verdict import AIRSPACE_NEAR_S, GAP_S, NEAR_S
 
@@ -370,8 +243,8 @@ def _gap_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -
     g, b, a = first.gap, first.before, first.after
     if first.rule == "inside_gap_without_evidence" and g is not None and b and a:
         return t["in_gap"].format(
-            when=at, who=names, start=_bare(when(b.time_s, lang, tz)),
-            end=_bare(when(a.time_s, lang, tz)),
+            when=at, who=names, start=bare_time(when(b.time_s, lang, tz)),
+            end=bare_time(when(a.time_s, lang, tz)),
             gap=duration(float(g["duration_s"]), lang),
         )  # fmt: skip
     span = g.get("duration_s") if g is not None else None
@@ -386,22 +259,22 @@ def _gap_text(claim: Claim, decisive: list[_MemberResult], lang: str, tz: str) -
         # Inside a gap with positions on both sides and no event to decide (issue 9: such a
         # claim is unverifiable, naming the gap): both ends, not only the last position.
         return t["in_plain_gap"].format(
-            when=at, who=names, start=_bare(when(b.time_s, lang, tz)),
-            end=_bare(when(a.time_s, lang, tz)), gap=duration(float(span), lang),
+            when=at, who=names, start=bare_time(when(b.time_s, lang, tz)),
+            end=bare_time(when(a.time_s, lang, tz)), gap=duration(float(span), lang),
         )  # fmt: skip
-    # "within 15 minutes of 20:30 UTC", not "of at 20:30 UTC" (_bare drops English "at")
-    text = t["gap"].format(who=names, window=duration(window, lang), when=_bare(at))
+    # "within 15 minutes of 20:30 UTC", not "of at 20:30 UTC" (bare_time drops English "at")
+    text = t["gap"].format(who=names, window=duration(window, lang), when=bare_time(at))
     if first.before is not None:
         b = first.before
         alt = altitude_ft(b.alt_ft, lang) if b.alt_ft is not None else "?"
         text += t["last"].format(
             last_when=when(b.time_s, lang, tz), lat=f"{b.lat:.3f}", lon=f"{b.lon:.3f}", alt=alt
         )
-    return text + t["need"].format(when=_bare(at))
+    return text + t["need"].format(when=bare_time(at))
 
 
 def _interval_text(
-    claim: Claim, kind: VerdictKind, decisive: list[_MemberResult], lang: str, tz: str
+    claim: Claim, kind: VerdictKind, decisive: list[MemberResult], lang: str, tz: str
 ) -> str:
     from flyvakt.i18n.format import country_name, number
 
@@ -419,7 +292,7 @@ def _interval_text(
             who=who(r),
             verb=t["was"],
             country=country,
-            when=when(_ts(fi["time"]), lang, tz),
+            when=when(iso_seconds(fi["time"]), lang, tz),
             lat=f"{fi['lat']:.3f}",
             lon=f"{fi['lon']:.3f}",
         )
@@ -430,10 +303,26 @@ def _interval_text(
         g = r.airspace.reachable_gaps[0]
         from flyvakt.i18n.format import duration
 
-        start = bare_clock(_ts(g["start"]), lang, tz)
-        end = bare_clock(_ts(g["end"]), lang, tz) if g.get("end") else "?"
-        return t["could"].format(
+        # A stretch between two positions is a coverage gap; one open at either end is the
+        # aircraft's data beginning after, or ending before, the claim's span: not a "gap".
+        if g.get("end") is None:
+            key = "could_landing"
+        elif g.get("last_known") is None:
+            key = "could_before"
+        elif g.get("next_known") is None:
+            key = "could_after"
+        else:
+            key = "could"
+        start_s, end_s = iso_seconds(g["start"]), iso_seconds(g["end"]) if g.get("end") else None
+        if key == "could" and end_s is not None:
+            start, end = clock_span(start_s, end_s, lang, tz)
+        else:
+            start = bare_time(when(start_s, lang, tz))
+            end = bare_time(when(end_s, lang, tz)) if end_s is not None else "?"
+        return t[key].format(
             who=who(r), country=country, start=start, end=end,
+            start_at=when(start_s, lang, tz),
+            end_at=when(end_s, lang, tz) if end_s is not None else "?",
             dist=number(round(float(g["needed_nm"])), lang),
             reach=number(round(float(g["reach_nm"])), lang),
             gap=duration(float(g["duration_s"]), lang),
@@ -456,6 +345,19 @@ def bare_clock(time_s: float, lang: str, tz: str) -> str:
     return (
         reader_clock(time_s, tz, lang) if lang == "en" else f"kl. {reader_clock(time_s, tz, lang)}"
     )
+
+
+def clock_span(start_s: float, end_s: float, lang: str, tz: str) -> tuple[str, str]:
+    """The two ends of ``between … and …`` with the zone said once, at the end: ``19:20``,
+    ``19:30 Norwegian time`` (nb/nn ``kl. 19.20``, ``19.30 norsk tid``); each end with its zone
+    when the two days differ in the reader's zone."""
+    from flyvakt.i18n.format import clock, is_utc, local_date, reader_clock
+
+    zone = "UTC" if is_utc(tz) else tz
+    if local_date(start_s, zone) != local_date(end_s, zone):
+        return bare_clock(start_s, lang, tz), bare_clock(end_s, lang, tz)
+    kl = "" if lang == "en" else "kl. "
+    return f"{kl}{clock(start_s, zone, lang)}", reader_clock(end_s, tz, lang)
 
 
 def window_text(start_s: float, end_s: float, lang: str, tz: str) -> str:
@@ -481,7 +383,7 @@ def window_text(start_s: float, end_s: float, lang: str, tz: str) -> str:
     )
 
 
-def closest_text(members: list[_MemberResult], lang: str, tz: str) -> str:
+def closest_text(members: list[MemberResult], lang: str, tz: str) -> str:
     """``RA-96017 (157711) 70 NM at 19:20 Norwegian time, RA-96024 (…) …``."""
     from flyvakt.i18n.format import number
 
@@ -495,13 +397,13 @@ def closest_text(members: list[_MemberResult], lang: str, tz: str) -> str:
             t["closest"].format(
                 who=who(r),
                 dist=number(round(float(c["distance_nm"])), lang),
-                when=when(_ts(c["time"]), lang, tz),
+                when=when(iso_seconds(c["time"]), lang, tz),
             )
         )
     return ", ".join(parts) or "-"
 
 
-def evidence_sentences(claim: Claim, members: list[_MemberResult], lang: str, tz: str) -> list[str]:
+def evidence_sentences(claim: Claim, members: list[MemberResult], lang: str, tz: str) -> list[str]:
     """Each aircraft's state at the claim time (or its closest approach), then the caveat."""
     from flyvakt.i18n.format import country_name, number
 
@@ -514,14 +416,14 @@ def evidence_sentences(claim: Claim, members: list[_MemberResult], lang: str, tz
             if inside is not None:
                 text = t["member_inside"].format(
                     country=country_name(str(claim.object), lang),
-                    when=when(_ts(inside["time"]), lang, tz),
+                    when=when(iso_seconds(inside["time"]), lang, tz),
                 )
                 out.append(t["member"].format(who=who(r), state=text))
             elif c is not None and c.get("distance_nm") is not None:
                 dist = number(round(float(c["distance_nm"])), lang)
                 text = t["member_closest"].format(
                     dist=dist, country=country_name(str(claim.object), lang),
-                    when=when(_ts(c["time"]), lang, tz),
+                    when=when(iso_seconds(c["time"]), lang, tz),
                 )  # fmt: skip
                 out.append(t["member"].format(who=who(r), state=text))
             elif r.airspace.n_fixes == 0:

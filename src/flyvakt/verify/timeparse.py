@@ -298,6 +298,10 @@ def _read_point(
         if b in _ABBREV or (_OFFSET.match(b) and b[:1] in "+-−u"):
             own_zone = zone_from_words(b)
             continue
+    if clock is None and (pm is not None or night):
+        # "in the evening on 6 July" with no clock was read as the whole day, and a landing in
+        # the morning "supported" it: a part of the day is not a time span we can judge
+        raise TimeParseError("daypart_no_clock", phrase)
     if month is not None:
         if day is None or year is None:
             raise TimeParseError("incomplete_date", phrase)

@@ -122,7 +122,7 @@ class _Place:
 
 
 @dataclass
-class _MemberResult:
+class MemberResult:
     icao24: str
     outcome: VerdictKind
     rule: str
@@ -164,11 +164,11 @@ def _absent(fx: Fixes | None, at_s: float) -> bool:
     return bool(np.all(np.abs(fx.time_s - at_s) > ABSENT_WINDOW_S))
 
 
-def _ev_time(ev: dict[str, Any]) -> float:
+def event_time(ev: dict[str, Any]) -> float:
     return datetime.fromisoformat(str(ev["time"]).replace("Z", "+00:00")).timestamp()
 
 
-def _place(fx: Fixes, i: int) -> _Place:
+def place_at(fx: Fixes, i: int) -> _Place:
     from flyvakt.geo import get_world
 
     lat, lon = float(fx.lat_deg[i]), float(fx.lon_deg[i])
@@ -188,24 +188,24 @@ def _place(fx: Fixes, i: int) -> _Place:
     return _Place(float(fx.time_s[i]), lat, lon, alt_ft, ground, airport, country)
 
 
-def _around(fx: Fixes | None, at_s: float) -> tuple[_Place | None, _Place | None]:
+def fixes_around(fx: Fixes | None, at_s: float) -> tuple[_Place | None, _Place | None]:
     """Last fix at or before ``at_s`` and first fix after it."""
     if fx is None or fx.time_s.size == 0:
         return None, None
     k = int(np.searchsorted(fx.time_s, at_s, side="right"))
-    before = _place(fx, k - 1) if k > 0 else None
-    after = _place(fx, k) if k < fx.time_s.size else None
+    before = place_at(fx, k - 1) if k > 0 else None
+    after = place_at(fx, k) if k < fx.time_s.size else None
     return before, after
 
 
-def _closest(
+def closest_place(
     before: _Place | None, after: _Place | None, at_s: float, near_s: float
 ) -> _Place | None:
     cands = [p for p in (before, after) if p is not None and abs(p.time_s - at_s) <= near_s]
     return min(cands, key=lambda p: abs(p.time_s - at_s)) if cands else None
 
 
-def _gap(before: _Place | None, after: _Place | None) -> dict[str, Any]:
+def gap_between(before: _Place | None, after: _Place | None) -> dict[str, Any]:
     span = None if before is None or after is None else round(after.time_s - before.time_s)
     return {
         "start": None if before is None else iso_utc(before.time_s),
@@ -215,23 +215,23 @@ def _gap(before: _Place | None, after: _Place | None) -> dict[str, Any]:
     }
 
 
-def _inside_gap(
+def inside_gap(
     event: dict[str, Any], before: _Place | None, after: _Place | None, at_s: float
 ) -> dict[str, Any] | None:
-    """The gap (as :func:`_gap`) when ``at_s`` lies inside a coverage gap longer than ``GAP_S``,
-    ``event`` is inferred inside it, and the fixes on its two sides do not both put the
+    """The gap (as :func:`gap_between`) when ``at_s`` lies inside a coverage gap longer than
+    ``GAP_S``, ``event`` is inferred inside it, and the fixes on its two sides do not both put the
     aircraft on or low near the event's airport; else None. Then nothing seen says whether the
     event had happened by ``at_s``: the claim is unverifiable, naming the gap."""
     if before is None or after is None or after.time_s - before.time_s <= GAP_S:
         return None
     if not before.time_s < at_s < after.time_s or event.get("basis") != "inferred":
         return None
-    if not before.time_s - 1.0 <= _ev_time(event) <= after.time_s + 1.0:
+    if not before.time_s - 1.0 <= event_time(event) <= after.time_s + 1.0:
         return None
     icao = (event.get("airport") or {}).get("icao")
     if icao and _low_near(before, icao) and _low_near(after, icao):
         return None
-    return _gap(before, after)
+    return gap_between(before, after)
 
 
 def _low_near(p: _Place, icao: str) -> bool:
@@ -244,7 +244,7 @@ def _low_near(p: _Place, icao: str) -> bool:
     return False
 
 
-def _matches(claim: Claim, airport: dict[str, Any] | None, country: str | None) -> bool:
+def place_matches(claim: Claim, airport: dict[str, Any] | None, country: str | None) -> bool:
     """Is this place the claim's place (an airport, one of a city's airports, a country)?"""
     if claim.object_kind in ("airport", "city"):
         return airport is not None and airport.get("icao") in claim.airports
@@ -253,7 +253,7 @@ def _matches(claim: Claim, airport: dict[str, Any] | None, country: str | None) 
     return country == claim.object
 
 
-def _all_candidates_in(claim: Claim, event: dict[str, Any]) -> bool:
+def all_candidates_in(claim: Claim, event: dict[str, Any]) -> bool:
     """An inferred landing that names no airport ("landed somewhere": signal lost or data ended
     on an approach, not on short final) still places the aircraft when every airport within
     reach of its last fix is the claim's place: the detector lists them all as candidates and
@@ -279,12 +279,12 @@ def _all_candidates_in(claim: Claim, event: dict[str, Any]) -> bool:
     return all(r is not None and r.country == claim.object for r in refs)
 
 
-def _judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
+def _judge_member(claim: Claim, icao24: str, ev: Evidence) -> MemberResult:
     t = claim.at_s
     since = claim.since_s if claim.since_s is not None else -np.inf
     mine = [e for e in ev.events if e.get("icao24") == icao24]
-    before, after = _around(ev.fixes.get(icao24), t)
-    res = _MemberResult(icao24, "unverifiable", "coverage_gap", before=before, after=after)
+    before, after = fixes_around(ev.fixes.get(icao24), t)
+    res = MemberResult(icao24, "unverifiable", "coverage_gap", before=before, after=after)
     pred = claim.predicate
 
     if pred in ("landed_in", "landed_at", "departed_from"):
@@ -293,10 +293,10 @@ def _judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
             e
             for e in mine
             if e.get("type") == want
-            and since <= _ev_time(e) <= t
+            and since <= event_time(e) <= t
             and (
-                _matches(claim, e.get("airport"), e.get("country"))
-                or (want == "landing" and _all_candidates_in(claim, e))
+                place_matches(claim, e.get("airport"), e.get("country"))
+                or (want == "landing" and all_candidates_in(claim, e))
             )
         ]
         if hits:
@@ -306,9 +306,9 @@ def _judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
                 for e in mine
                 if want == "landing"
                 and e.get("type") == "takeoff"
-                and _ev_time(last) < _ev_time(e) <= t
+                and event_time(last) < event_time(e) <= t
             ]
-            inside = _inside_gap(last, before, after, t)
+            inside = inside_gap(last, before, after, t)
             if inside is not None and not later_takeoffs:
                 res.deciding, res.gap, res.rule = [last], inside, "inside_gap_without_evidence"
                 res.basis = "inferred"
@@ -319,40 +319,40 @@ def _judge_member(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
                 res.rule = f"{want}_event_{res.basis}"
                 return res
             res.deciding = [last, later_takeoffs[-1]]
-        near = _closest(before, after, t, NEAR_S)
+        near = closest_place(before, after, t, NEAR_S)
         if near is None:
-            res.gap = _gap(before, after)
+            res.gap = gap_between(before, after)
             return res
         res.place = near
         if pred == "departed_from":
-            if near.on_ground and _matches(claim, near.airport, near.country):
+            if near.on_ground and place_matches(claim, near.airport, near.country):
                 res.outcome, res.rule = "contradicted", "on_ground_at_origin"
             elif not res.deciding:
                 res.rule = "no_takeoff_seen"
-                res.gap = _gap(before, after)
+                res.gap = gap_between(before, after)
             return res
         if near.on_ground:
-            if _matches(claim, near.airport, near.country):
+            if place_matches(claim, near.airport, near.country):
                 res.outcome, res.rule = "supported", "observed_on_ground_at_place"
             else:
                 res.outcome, res.rule = "contradicted", "observed_on_ground_elsewhere"
             return res
-        if not _matches(claim, None, near.country) or pred == "landed_at":
+        if not place_matches(claim, None, near.country) or pred == "landed_at":
             res.outcome, res.rule = "contradicted", "observed_airborne_elsewhere"
         else:
             res.outcome, res.rule = "contradicted", "observed_airborne_not_landed"
         return res
 
     near_s = NEAR_S if pred == "on_ground_at" else AIRSPACE_NEAR_S
-    near = _closest(before, after, t, near_s)
+    near = closest_place(before, after, t, near_s)
     if near is None:
-        res.gap = _gap(before, after)
+        res.gap = gap_between(before, after)
         return res
     res.place = near
     if pred == "airborne":
         ok = not near.on_ground
     elif pred == "on_ground_at":
-        ok = near.on_ground and _matches(claim, near.airport, near.country)
+        ok = near.on_ground and place_matches(claim, near.airport, near.country)
     else:  # in_airspace_of
         ok = near.country == claim.object
     res.outcome = "supported" if ok else "contradicted"
@@ -433,17 +433,21 @@ def verify(claim: Claim, evidence: Evidence, lang: str = "en", reader_tz: str = 
     basis: str | None = None
     if kind != "unverifiable":
         basis = "inferred" if any(r.basis == "inferred" for r in decisive) else "observed"
-    n_unseen = len(unseen) if counted else 0
+    # the members not in the data, by registration where known (no one counted: "no aircraft
+    # of the claim is in the data" says it all)
+    names = [evidence.registrations.get(h) or h for h in unseen] if counted else []
     landings = ordinal.landings(claim, counted, evidence) if events_of_fleet else []
     if by_ordinal[1] is not None:
-        summary = ordinal.summary(claim, kind, basis, by_ordinal[1], n_unseen, lang, reader_tz)
+        summary = ordinal.summary(claim, kind, basis, by_ordinal[1], names, lang, reader_tz)
     else:
+        # every member's landing, first to last, not only the first
+        listed = ""
+        if len(landings) > 1:
+            listed = "; " + ordinal.landings_text(claim, landings, lang, reader_tz)
         summary = summarise(
-            claim, kind, decisive, len(results), lang, reader_tz, unseen=n_unseen, basis=basis
-        )
-        if len(landings) > 1:  # every member's landing, first to last, not only the first
-            listed = ordinal.landings_text(claim, landings, lang, reader_tz)
-            summary = f"{summary.rstrip('.')}; {listed}."
+            claim, kind, decisive, len(results), lang, reader_tz, unseen=names, basis=basis,
+            listed=listed,
+        )  # fmt: skip
     if events_of_fleet:
         ev_json["landings"] = ordinal.landings_json(landings)
     from flyvakt.verify.summary import evidence_sentences
@@ -475,14 +479,14 @@ def _two_readings(claim: Claim, evidence: Evidence, lang: str, reader_tz: str) -
     )  # fmt: skip
 
 
-def _judge_interval(claim: Claim, icao24: str, ev: Evidence) -> _MemberResult:
+def _judge_interval(claim: Claim, icao24: str, ev: Evidence) -> MemberResult:
     from flyvakt.verify.interval import judge_member, member_outcome
 
     finding, basis = judge_member(claim, icao24, ev)
     outcome = member_outcome(claim, finding)
-    res = _MemberResult(icao24, outcome, f"airspace_{finding.outcome}", airspace=finding)
+    res = MemberResult(icao24, outcome, f"airspace_{finding.outcome}", airspace=finding)
     res.basis = basis or "observed"
-    before, after = _around(ev.fixes.get(icao24), claim.at_s)
+    before, after = fixes_around(ev.fixes.get(icao24), claim.at_s)
     res.before, res.after = before, after
     if finding.reachable_gaps:
         g = finding.reachable_gaps[0]

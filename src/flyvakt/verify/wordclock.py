@@ -77,6 +77,18 @@ _FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[int, int]]]]
     (re.compile(r"\b" + _EN_H + r"\s*o['’]clock", re.I), lambda m: (_h(m[1]), 0)),
     (re.compile(r"\b" + _EN_H + r"(?=\s*(?:am|pm|a\.m\.|p\.m\.)(?:\W|$))", re.I),
      lambda m: (_h(m[1]), 0)),
+    # "åtte om morgenen", "ti om kvelden", "eitt om natta" (not "en"/"ein": "en om morgenen"
+    # is too often not a clock)
+    (re.compile(r"(?<!\w)(ett|eitt|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv)"
+                r"(?=\s+(?:om|på|i)\s+(?:morgenen|morgonen|formiddagen|ettermiddagen|kvelden|"
+                r"natta|natten)\b)", re.I),
+     lambda m: (_h(m[1]), 0)),
+    # "eight in the morning", "ten at night": an hour in words before the part of the day
+    # (digits are left alone: "July 6 in the evening" is a date)
+    (re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+                r"(?=\s+(?:in\s+the\s+(?:morning|afternoon|evening|early\s+hours)|at\s+night)\b)",
+                re.I),
+     lambda m: (_h(m[1]), 0)),
 ]  # fmt: skip
 _PARTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bin\s+the\s+(?:morning|early\s+hours)\b", re.I), AM),

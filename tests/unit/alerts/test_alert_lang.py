@@ -111,3 +111,27 @@ def test_a_fleet_alert_names_the_fleet_in_words_not_by_its_id() -> None:
     for lang in ("en", "nb", "nn"):
         assert names[lang]["ru-gov"] in payload["text"][lang], payload["text"][lang]
         assert "ru-gov" not in payload["text"][lang]
+
+
+@pytest.mark.parametrize(
+    ("lang", "mark"),
+    [
+        ("en", "landing (inferred, not observed) 393322"),
+        ("nb", "landing (utledet, ikke observert) 393322"),
+        ("nn", "landing (utleidd, ikkje observert) 393322"),
+    ],
+)
+def test_the_not_observed_mark_on_stdout_is_in_the_rules_language(
+    landing: Event, lang: str, mark: str
+) -> None:
+    """A nb/nn rule's stdout line said "(inferred, not observed)" in English before its
+    Norwegian sentence; the line's fixed tokens (ALERT, rule, type, address) stay as they are."""
+    inferred = dataclasses.replace(landing, basis="inferred")
+    rule = Rule(when="landing_in", country="FR", channels=("stdout",), name="fr", lang=lang)
+    (payload,) = _alerts(rule, [inferred])
+    out = io.StringIO()
+    send_stdout(payload, out)
+    line = out.getvalue().strip()
+    assert line.startswith(f"ALERT [fr] {mark}"), line
+    if lang != "en":
+        assert "not observed" not in line and "inferred" not in line

@@ -165,6 +165,38 @@ def test_verify_supported_landing(client: TestClient) -> None:
     assert early["verdict"] != "supported"
 
 
+@pytest.mark.parametrize("lang", ["en", "nb", "nn"])
+def test_verify_by_callsign_just_before_its_first_fix(client: TestClient, lang: str) -> None:
+    """History playback starts at the window's first whole second, 06:43:19, just before
+    AFR34ZG's first stored fix (06:43:19.46). The claim is about AFR34ZG, which is in the data:
+    it was on the ground at Paris, not "no aircraft of the claim is in the data"."""
+    r = client.post(
+        "/api/verify",
+        json={"claim": "AFR34ZG landed in Toulouse", "lang": lang, "at": "2024-07-06T06:43:19Z"},
+    )
+    assert r.status_code == 200, r.text
+    v = r.json()
+    assert [m["icao24"] for m in v["evidence"]["members"]] == [AFR_HEX]
+    assert v["verdict"] == "contradicted" and "LFPG" in v["summary"]
+    # A callsign nobody announces within the hour after is still not in the data.
+    r = client.post(
+        "/api/verify",
+        json={"claim": "AFR34ZG landed in Toulouse", "lang": lang, "at": "2024-07-06T05:30:00Z"},
+    )
+    assert r.json()["evidence"]["members"] == []
+
+
+def test_verify_structured_around_and_ordinal(client: TestClient) -> None:
+    """The API's structured fields say "around" (and "the last plane") as free text does."""
+    base = {"aircraft": "AFR34ZG", "predicate": "landed_at", "place": "LFBO"}
+    v = client.post("/api/verify", json={**base, "around": "2024-07-06T08:00Z"}).json()
+    assert v["verdict"] == "supported" and v["claim"]["around"] == ["2024-07-06T08:00:00Z"]
+    v = client.post("/api/verify", json={**base, "around": "2024-07-06T07:30Z"}).json()
+    assert v["verdict"] == "contradicted", v["summary"]
+    r = client.post("/api/verify", json={**base, "around": "2024-07-06T08:00Z", "ordinal": "last"})
+    assert r.status_code == 422 and "fleet" in r.json()["error"]
+
+
 @pytest.mark.parametrize("fmt", ["geojson", "kml", "csv"])
 def test_export_formats(client: TestClient, fmt: str) -> None:
     r = client.get("/api/export", params={"icao24": AFR_HEX, "format": fmt})

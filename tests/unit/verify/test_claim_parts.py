@@ -167,3 +167,111 @@ def test_invisible_and_control_characters_pasted_with_a_claim_are_not_words(text
     claim = parse_claim(text, load_fleets(example_fleets_path()))
     assert claim.subject == "157711" and claim.object == "KP"
     assert claim.at_s == utc("2024-06-18T20:00")
+
+
+@pytest.mark.parametrize(
+    ("lang", "note"),
+    [
+        ("en", "(the quote is cut short: it was {n:,} characters)."),
+        ("nb", "(sitatet er forkortet: det var {n:,} tegn)."),
+        ("nn", "(sitatet er forkorta: det var {n:,} teikn)."),
+    ],
+)
+@pytest.mark.parametrize("where", ["place", "subject"])
+def test_a_long_paste_is_not_echoed_whole(lang: str, note: str, where: str) -> None:
+    """A 5,000-character claim was quoted back whole in the error (CLI and web page): the quote
+    is cut to its start, and the message says so and how long it was."""
+    reg = load_fleets(example_fleets_path())
+    junk = "y" * 4995
+    text = (
+        f"RA-96017 landed in Nort {junk} by 18 June 2024 18:00 UTC"
+        if where == "place"
+        else f"RA-960{junk} landed in North Korea by 18 June 2024 18:00 UTC"
+    )
+    with pytest.raises(ClaimParseError) as err:
+        parse_claim(text, reg)
+    message = explain(err.value, lang, reg, example_time_s=utc("2024-06-18T18:00"))
+    assert len(message) < 400, message
+    assert "y" * 50 in message and "y" * 70 not in message and "…" in message
+    n = note.format(n=len(err.value.details[where]))
+    assert message.endswith(n if lang == "en" else n.replace(",", "\u00a0")), message
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("en", "“first” or “last” is about a fleet's landings or takeoffs"),
+        ("nb", "«første» eller «siste» gjelder landingene eller avgangene til en flåte"),
+        ("nn", "«første» eller «siste» gjeld landingane eller avgangane til ein flåte"),
+    ],
+)
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"aircraft": "RA-96025", "predicate": "landed_at", "place": "ZKPY", "ordinal": "last"},
+        {"fleet": "ru-gov", "predicate": "airborne", "ordinal": "first"},
+        {"fleet": "ru-gov", "predicate": "landed_in", "place": "KP", "ordinal": "second"},
+    ],
+)
+def test_an_ordinal_field_needs_a_fleets_landing_or_takeoff(
+    fields: dict[str, str], lang: str, says: str
+) -> None:
+    """``--last`` with an aircraft, or with "airborne", would have been ignored in silence."""
+    from flyvakt.verify.structured import build_claim
+
+    reg = load_fleets(example_fleets_path())
+    with pytest.raises(ClaimParseError) as err:
+        build_claim({**fields, "at": "2024-06-18T18:00Z"}, reg)
+    assert err.value.key == "ordinal_needs_fleet"
+    assert says in explain(err.value, lang, reg)
+
+
+def test_an_around_field_is_the_free_texts_around() -> None:
+    from flyvakt.verify.structured import build_claim
+
+    reg = load_fleets(example_fleets_path())
+    fields = {"fleet": "ru-gov", "predicate": "landed_at", "place": "Pyongyang"}
+    claim = build_claim({**fields, "around": "2024-06-18T17:30Z"}, reg)
+    assert claim.around_s == (utc("2024-06-18T17:30"),)
+    assert (claim.since_s, claim.at_s) == (utc("2024-06-18T17:15"), utc("2024-06-18T17:45"))
+    both = build_claim({**fields, "around": "half past two local time on 19 June 2024"}, reg)
+    assert both.around_s == (utc("2024-06-18T17:30"), utc("2024-06-19T05:30")) and both.zone
+    # an explicit time wins, as over a time written in the claim
+    at = build_claim({**fields, "around": "2024-06-18T17:30Z", "at": "2024-06-18T20:00Z"}, reg)
+    assert at.around_s == () and at.at_s == utc("2024-06-18T20:00")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AFR34ZG landed in Toulouse in the evening UTC on 6 July 2024",
+        "AFR34ZG landed in Toulouse on 6 July 2024 in the afternoon UTC",
+        "AFR34ZG har landet i Toulouse om kvelden 6. juli 2024 UTC",
+        "AFR34ZG har landa i Toulouse om morgonen 6. juli 2024 UTC",
+    ],
+)
+def test_a_part_of_the_day_without_a_clock_is_not_the_whole_day(text: str) -> None:
+    """ "Landed in Toulouse in the evening on 6 July" was judged over the whole day, and the
+    morning landing (07:58 UTC) "supported" it. A part of the day with no clock is refused with
+    a message that asks for the time, in the reader's language."""
+    reg = load_fleets(example_fleets_path())
+    with pytest.raises(ClaimParseError) as err:
+        parse_claim(text, reg)
+    assert err.value.key == "time_daypart_no_clock"
+    assert "part of the day but no clock time" in explain(err.value, "en", reg)
+    assert "del av døgnet, men ikke klokkeslettet" in explain(err.value, "nb", reg)
+    assert "del av døgnet, men ikkje klokkeslettet" in explain(err.value, "nn", reg)
+
+
+def test_an_hour_in_words_before_a_part_of_the_day_is_a_clock() -> None:
+    reg = load_fleets(example_fleets_path())
+    claim = parse_claim(
+        "AFR34ZG landed in Toulouse around eight in the morning UTC on 6 July 2024", reg
+    )
+    assert claim.around_s == (utc("2024-07-06T08:00"),)
+    night = parse_claim("AFR34ZG landed in Toulouse around ten at night UTC on 6 July 2024", reg)
+    assert night.around_s == (utc("2024-07-06T22:00"),)
+    nb = parse_claim("AFR34ZG landet i Toulouse rundt åtte om morgenen UTC 6. juli 2024", reg)
+    assert nb.around_s == (utc("2024-07-06T08:00"),)
+    nn = parse_claim("AFR34ZG landa i Toulouse omkring ti om kvelden UTC 6. juli 2024", reg)
+    assert nn.around_s == (utc("2024-07-06T22:00"),)

@@ -30,6 +30,8 @@ WHEN = "by 2024-06-18T18:00Z"
         ("det siste av flya til ru-gov", "last", "ru-gov"),
         ("det siste flyet i flåten til Putin", "last", "Putin"),
         ("the last plane of the fleet of Putin", "last", "Putin"),
+        ("the last plane of Putin's fleet", "last", "Putin"),  # the demo's claim in English
+        ("the first aircraft of ru-gov’s planes", "first", "ru-gov"),
         ("ru-gov", None, "ru-gov"),
         ("RA-96017", None, "RA-96017"),
     ],

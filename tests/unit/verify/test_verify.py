@@ -129,7 +129,8 @@ def test_fleet_member_absent_from_the_data_is_listed_not_counted(
     assert v["verdict"] == "contradicted"
     assert v["rule"].startswith("fleet_all_seen:")
     assert v["evidence"]["members_not_in_data"] == ["3946e4"]
-    assert "1 other aircraft of the fleet are not in the data" in v["summary"]
+    says = "1 other aircraft of the fleet is not in the data within 24 hours: 3946e4"
+    assert says in v["summary"]
 
 
 def test_fleet_member_with_a_gap_at_the_time_blocks_contradiction() -> None:

@@ -192,7 +192,9 @@ function showDetails() {
       [tr("source"), ac.source || ac.type || "–"], [tr("fleetcol"), (ac.fleet || []).join(", ") || "–"],
       [tr("age"), ageText(ac.seen_pos ?? ac.seen ?? 0)]);
     if (ac.field_age_s) {
-      rows.push([tr("fieldage"), Object.entries(ac.field_age_s).map(([k, v]) => `${k} ${Math.round(v)} s`).join(", ")]);
+      // A field the labels do not know (a newer hub) keeps its own name rather than vanish.
+      const field = (k) => (LABELS.en["f_" + k] ? tr("f_" + k) : k);
+      rows.push([tr("fieldage"), Object.entries(ac.field_age_s).map(([k, v]) => `${field(k)} ${Math.round(v)} s`).join(", ")]);
     }
   } else {
     rows.push([tr("hex"), state.selected], [tr("registration"), m.registration || "–"], [tr("position"), tr("unknown")]);
