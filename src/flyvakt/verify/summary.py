@@ -100,7 +100,7 @@ def state(p: _Place, lang: str) -> str:
     return t["air"].format(place=country_name(p.country, lang), alt=alt)
 
 
-def _time_note(claim: Claim, lang: str, tz: str) -> str:
+def time_note(claim: Claim, lang: str, tz: str) -> str:
     if claim.time_basis in ("now", "end_of_data"):
         return _T[lang][claim.time_basis].format(when=when(claim.at_s, lang, tz))
     return ""
@@ -150,7 +150,7 @@ def summarise(
     lang = check_lang(lang)
     t = _T[lang]
     lead = verdict_term(kind, basis, lang)
-    note = _time_note(claim, lang, tz)
+    note = time_note(claim, lang, tz)
     if not decisive:
         return f"{lead}: {t['nodata']}{note}."
     body = _body(claim, kind, decisive, lang, tz)
