@@ -222,8 +222,8 @@ def summary(
     tz: str,
 ) -> str:
     """The one sentence: the lead word, the ordinal's text, the members not in the data."""
-    from flyvakt.verify.summary import _time_note, unseen_text
+    from flyvakt.verify.summary import time_note, unseen_text
     from flyvakt.verify.terms import verdict_term
 
     lead = verdict_term(kind, basis, lang)
-    return f"{lead}: {text}{unseen_text(unseen, lang)}{_time_note(claim, lang, tz)}."
+    return f"{lead}: {text}{unseen_text(unseen, lang)}{time_note(claim, lang, tz)}."

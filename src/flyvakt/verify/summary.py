@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from flyvakt.verify.verdict import MemberResult, VerdictKind, _Place
 
 
+# Why 60 s: a fix within a minute of the claim time is, to a reader, where the aircraft was
+# then; a fix further away (up to verdict.NEAR_S) has its own time said beside it.
+SEEN_AT_S = 60.0
+
+
 def iso_seconds(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
@@ -100,7 +105,7 @@ def state(p: _Place, lang: str) -> str:
     return t["air"].format(place=country_name(p.country, lang), alt=alt)
 
 
-def _time_note(claim: Claim, lang: str, tz: str) -> str:
+def time_note(claim: Claim, lang: str, tz: str) -> str:
     if claim.time_basis in ("now", "end_of_data"):
         return _T[lang][claim.time_basis].format(when=when(claim.at_s, lang, tz))
     return ""
@@ -150,7 +155,7 @@ def summarise(
     lang = check_lang(lang)
     t = _T[lang]
     lead = verdict_term(kind, basis, lang)
-    note = _time_note(claim, lang, tz)
+    note = time_note(claim, lang, tz)
     if not decisive:
         return f"{lead}: {t['nodata']}{note}."
     body = _body(claim, kind, decisive, lang, tz)
@@ -188,7 +193,13 @@ def _body(claim: Claim, kind: VerdictKind, decisive: list[MemberResult], lang: s
         verb = t["were"] if plural else t["was"]
         st = next(iter(states)) if len(states) == 1 else "; ".join(sorted(states))
         at = when(claim.at_s, lang, tz, _place_tz(first.place))
-        return t["at_obs"].format(when=at, who=subject, verb=verb, state=st)
+        text = t["at_obs"].format(when=at, who=subject, verb=verb, state=st)
+        # The state rests on the fix nearest the claim time (verdict.NEAR_S); when that fix is
+        # more than a minute away, say when it was: "at 08:30" must not read as seen at 08:30.
+        far = max(decisive, key=lambda r: abs(r.place.time_s - claim.at_s) if r.place else 0.0)
+        if far.place is not None and abs(far.place.time_s - claim.at_s) > SEEN_AT_S:
+            text += t["seen_at"].format(when=when(far.place.time_s, lang, tz, _place_tz(far.place)))
+        return text
     return _gap_text(claim, decisive, lang, tz)
 
 

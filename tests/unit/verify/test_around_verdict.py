@@ -104,3 +104,25 @@ def test_an_unnamed_landing_is_local_only_where_the_place_has_one_zone() -> None
     assert event_zone(in_yakutsk, unnamed) == "Asia/Yakutsk"
     named = {**unnamed, "airport": {"icao": "UEEE", "tz": "Asia/Yakutsk"}}
     assert event_zone(in_russia, named) == "Asia/Yakutsk"
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("en", "at 08:30 local time (06:30 UTC) AFR34ZG (393322) was on the ground at Paris "
+               "(LFPG), France; observed at 08:43 local time (06:43 UTC)."),
+        ("nb", "kl. 08.30 lokal tid (06.30 UTC) var AFR34ZG (393322) på bakken i Paris (LFPG), "
+               "Frankrike; observert kl. 08.43 lokal tid (06.43 UTC)."),
+        ("nn", "kl. 08.30 lokal tid (06.30 UTC) var AFR34ZG (393322) på bakken i Paris (LFPG), "
+               "Frankrike; observert kl. 08.43 lokal tid (06.43 UTC)."),
+    ],
+)  # fmt: skip
+def test_a_state_from_a_fix_minutes_away_says_when_it_was_seen(
+    data: flyvakt.Replay, lang: str, says: str
+) -> None:
+    """The recording starts at 06:43 UTC. "At 08:30 it was on the ground at Paris" rests on the
+    first fix, 13 minutes later (within NEAR_S, so the verdict stands), and now says so."""
+    v = flyvakt.verify("AFR34ZG landed in Toulouse", data, at="2024-07-06T06:30Z", lang=lang)
+    assert v.verdict == "contradicted" and v.summary.endswith(says), v.summary
+    near = flyvakt.verify("AFR34ZG landed in Toulouse", data, at="2024-07-06T06:43:30Z", lang=lang)
+    assert "observe" not in near.summary.split(":", 1)[1], near.summary
