@@ -13,6 +13,8 @@ which way it goes; the CPU-second benchmarks (bench_pipeline, bench_e2e) still s
         [--sweep-frames 1000000] [--json FILE] [--compare-src DIR] [--keep DIR]
     .venv/bin/python benchmarks/bench_instr.py --only replay [--replay-frames 250000]
         [--replay-input FILE.bin --replay-start ISO --replay-input-frames N] [--compare-src DIR]
+    .venv/bin/python benchmarks/bench_instr.py --only svreplay --sv-input corpus.sv.csv
+        [--sv-skip 120000] [--sv-rows 200000] [--compare-src DIR]
 
 Measurements (``--only``, comma-separated; default all three):
 
@@ -29,6 +31,11 @@ Measurements (``--only``, comma-separated; default all three):
   (``build_corpus``, 5,000 aircraft), in instructions per phase: start-up, Beast framing, file
   sort/merge, decode, track, detect, positions out, progress, summary, exit (instr_replay.py
   says how). One run, start-up included: it is part of the command's cost.
+- ``svreplay`` (only when asked: ``--only svreplay --sv-input FILE``): the same for a
+  state-vector CSV (bench_e2e's ``sv``/``svfresh`` rows): ``--sv-rows`` rows of ``--sv-input``
+  (bench_e2e's corpus.sv.csv, kept with its ``--keep``) after its header and ``--sv-skip``
+  rows, with the phases of that path (Arrow's CSV parse, columns to observations) beside
+  the common ones.
 - ``sweep``: bench_e2e's aircraft sweep, in-process decode + track (+ detect) at 1,000 and
   50,000 aircraft (``build_corpus``): instructions per message, and the rate at 50,000 as a
   share of the rate at 1,000 = Ir per message at 1,000 / Ir per message at 50,000 (issue 12's
@@ -68,7 +75,13 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 MEASURES = ("pipeline", "warm", "sweep")
 # ``replay`` (instr_replay.py): the whole ``flyvakt replay`` command by phase; asked by name.
-ALL_MEASURES = (*MEASURES, "replay")
+ALL_MEASURES = (*MEASURES, "replay", "svreplay")
+# svreplay's default slice of bench_e2e's corpus.sv.csv (6 copies of 178,194 rows, 5,000
+# aircraft, 1,800 s apart): rows 120,000-320,000 hold the end of the first copy and most of the
+# second, so every aircraft is lost and found again once, as in the whole file (~4 min under
+# callgrind; the whole file, 1.07 M rows, ~20 min).
+SV_SKIP, SV_ROWS = 120_000, 200_000
+REPLAYS = ("replay", "svreplay")  # whole-command measures (instr_replay.py), one run each
 # 250,000 frames: a quarter of bench_e2e's corpus, ~2.5 min under callgrind; start-up
 # (imports, airport tables) is a fixed cost, so its share here is ~4x its share at 1 M.
 REPLAY_FRAMES = 250_000
@@ -248,6 +261,16 @@ def build(measures: Sequence[str], args: argparse.Namespace, folder: Path) -> di
             write_beast(fb, c, epoch_s=t_first - 1.0)  # as bench_e2e.write_corpus
         (folder / "replay-start.txt").write_text(datetime.fromtimestamp(t_first, UTC).isoformat())
         sizes["replay"] = len(c)
+    if "svreplay" in measures:
+        with open(args.sv_input, "rb") as fin, open(folder / "svreplay.csv", "wb") as fout:
+            fout.write(fin.readline())
+            for _ in range(args.sv_skip):
+                fin.readline()
+            n = 0
+            while n < args.sv_rows and (line := fin.readline()):
+                fout.write(line)
+                n += 1
+        sizes["svreplay"] = n
     if "sweep" in measures:
         for n in SWEEP_SIZES:
             c = build_corpus(args.sweep_frames, n)
@@ -291,18 +314,28 @@ def run_child(
     return per_variant(label_parts(parts, done["labels"]))
 
 
-def run_replay_child(valgrind: str, folder: Path, tag: str, src: str | None) -> dict[str, int]:
-    """One callgrind run of the whole replay command (instr_replay.py); Ir per phase."""
-    out = folder / f"cg-replay-{tag}.out"
+def run_replay_child(
+    valgrind: str, folder: Path, tag: str, src: str | None, measure: str = "replay"
+) -> dict[str, int]:
+    """One callgrind run of the whole replay command (instr_replay.py); Ir per phase.
+    ``measure``: ``replay`` (the Beast file) or ``svreplay`` (the state-vector CSV)."""
+    out = folder / f"cg-{measure}-{tag}.out"
     env = _fresh(out, src)
-    labels = folder / f"labels-replay-{tag}.json"
-    start = (folder / "replay-start.txt").read_text()
+    labels = folder / f"labels-{measure}-{tag}.json"
+    if measure == "replay":
+        given = [
+            str(folder / "replay.bin"),
+            "--start-time",
+            (folder / "replay-start.txt").read_text(),
+        ]
+    else:
+        given = [str(folder / "svreplay.csv")]
     cmd = [
         valgrind, "--tool=callgrind", f"--callgrind-out-file={out}",
         f"--dump-before={MARK_FUNCTION}", "--dump-line=no",
         sys.executable, str(HERE / "instr_replay.py"), str(labels), "--",
-        "replay", str(folder / "replay.bin"), "--quiet", "--start-time", start,
-        "--positions-out", str(folder / f"replay-{tag}.parquet"),
+        "replay", *given, "--quiet",
+        "--positions-out", str(folder / f"{measure}-{tag}.parquet"),
     ]  # fmt: skip
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -317,8 +350,8 @@ def show_replay(ir: dict[str, int], frames: int, base: dict[str, int] | None) ->
     """The phases of the whole command, largest first, with the base's beside them."""
     total = sum(ir.values())
     print(
-        f"  {frames:,} frames; whole command {total / 1e6:,.1f} M Ir"
-        f" = {total / frames:,.0f} Ir/frame"
+        f"  {frames:,} records; whole command {total / 1e6:,.1f} M Ir"
+        f" = {total / frames:,.0f} Ir/record"
     )
     if base is not None:
         bt = sum(base.values())
@@ -326,7 +359,7 @@ def show_replay(ir: dict[str, int], frames: int, base: dict[str, int] | None) ->
     for label in sorted(set(ir) | set(base or {}), key=lambda k: -ir.get(k, 0)):
         n = ir.get(label, 0)
         line = f"  {label:<34} {n / 1e6:>9,.1f} M Ir {100 * n / total:5.1f} %"
-        line += f" {n / frames:>7,.0f} Ir/frame"
+        line += f" {n / frames:>7,.0f} Ir/rec"
         if base is not None:
             b = base.get(label, 0)
             line += f"   base {b / 1e6:>9,.1f} M ({(n - b) / 1e6:+,.1f} M)"
@@ -422,6 +455,9 @@ def main() -> None:
     )  # fmt: skip
     ap.add_argument("--replay-start", help="replay: --start-time for --replay-input (ISO)")
     ap.add_argument("--replay-input-frames", type=int, default=0, help="frames in --replay-input")
+    ap.add_argument("--sv-input", metavar="FILE.csv", help="svreplay: bench_e2e's corpus.sv.csv")
+    ap.add_argument("--sv-skip", type=int, default=SV_SKIP, help="svreplay: rows skipped first")
+    ap.add_argument("--sv-rows", type=int, default=SV_ROWS, help="svreplay: rows replayed")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     ap.add_argument(
         "--compare-src", metavar="DIR",
@@ -447,6 +483,8 @@ def main() -> None:
         ap.error(f"--only: unknown {bad}; choose from {', '.join(ALL_MEASURES)}")
     if args.replay_input and not (args.replay_start and args.replay_input_frames > 0):
         ap.error("--replay-input needs --replay-start and --replay-input-frames")
+    if "svreplay" in measures and not args.sv_input:
+        ap.error("--only svreplay needs --sv-input (bench_e2e's corpus.sv.csv: its --keep DIR)")
     if args.compare_src and not (Path(args.compare_src) / "flyvakt").is_dir():
         ap.error(f"--compare-src {args.compare_src}: no flyvakt package in it")
     sys.path.insert(0, str(HERE))
@@ -457,7 +495,7 @@ def main() -> None:
     sizes = build(measures, args, folder)
     print(f"corpora (frames): {sizes}; built in {time.perf_counter() - wall0:.0f} s", flush=True)
     results: dict[str, Any] = {"sizes": sizes, "passes": args.passes}
-    if "replay" in measures:
+    if any(m in REPLAYS for m in measures):
         # This machine sets PYTHONDONTWRITEBYTECODE: without compiled modules the command would
         # compile flyvakt's sources at start-up, a cost no installed copy has (as bench_e2e).
         import compileall
@@ -469,16 +507,16 @@ def main() -> None:
             compileall.compile_dir(str(Path(args.compare_src) / "flyvakt"), quiet=1)
     for measure in measures:
         t0 = time.perf_counter()
-        if measure == "replay":
-            new = run_replay_child(valgrind, folder, "new", None)
+        if measure in REPLAYS:
+            new = run_replay_child(valgrind, folder, "new", None, measure)
             old = (
-                run_replay_child(valgrind, folder, "base", args.compare_src)
+                run_replay_child(valgrind, folder, "base", args.compare_src, measure)
                 if args.compare_src
                 else None
             )
-            results["replay"] = {"ir": new, "base": old, "frames": sizes["replay"]}
-            print(f"replay ({time.perf_counter() - t0:.0f} s wall under callgrind):", flush=True)
-            show_replay(new, sizes["replay"], old)
+            results[measure] = {"ir": new, "base": old, "frames": sizes[measure]}
+            print(f"{measure} ({time.perf_counter() - t0:.0f} s wall under callgrind):", flush=True)
+            show_replay(new, sizes[measure], old)
             continue
         k = args.passes or PASSES[measure]
         res = summarise(measure, run_child(valgrind, measure, folder, k, "new", None), sizes)

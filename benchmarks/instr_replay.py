@@ -1,5 +1,6 @@
-"""bench_instr's ``replay`` measure: the whole ``flyvakt replay FILE --positions-out X`` command
-in instructions, split by phase (issue 12: Beast toward 1 M msg/s per core end to end).
+"""bench_instr's ``replay`` and ``svreplay`` measures: the whole ``flyvakt replay FILE
+--positions-out X`` command in instructions, split by phase (issue 12: every input format at
+>= 5x rs1090 end to end).
 
 Run as a script, this is the child that callgrind runs (``--dump-before=os_getppid``): it
 wraps the replay's top-level functions (table ``PHASES``) so that entering and leaving each one
@@ -29,6 +30,9 @@ PHASES: tuple[tuple[str, str, str], ...] = (
     ("read: Beast framing", "flyvakt.sources.beast", "BeastParser.feed"),
     ("read: Beast framing", "flyvakt.sources.beast", "BeastParser.finish"),
     ("read: file, sort, merge, reorder", "flyvakt.runtime.replay", "merged_batches"),
+    # State-vector CSV (``svreplay``): Arrow's parse, then the columns made observations.
+    ("read: state-vector CSV (Arrow)", "flyvakt.sources.svcsv", "read_sv_csv"),
+    ("read: columns to observations", "flyvakt.sources.reader", "FileReader._arrow"),
     ("step: validation, glue", "flyvakt.runtime.guard", "guarded_step"),
     ("step: validation, glue", "flyvakt.pipeline", "flush"),
     ("step: validation, glue", "flyvakt.pipeline", "finish"),
@@ -36,6 +40,7 @@ PHASES: tuple[tuple[str, str, str], ...] = (
     ("track", "flyvakt.pipeline", "track_step"),
     ("detect", "flyvakt.pipeline", "EventDetector.step"),
     ("detect", "flyvakt.pipeline", "EventDetector.finish"),
+    ("detect: fleets", "flyvakt.pipeline", "EventDetector._fleets"),
     ("positions out", "flyvakt.cli._outputs", "PositionsWriter.write"),
     ("positions out", "flyvakt.cli._outputs", "PositionsWriter.close"),
     ("progress", "flyvakt.cli.progress", "ReplayProgress.update"),
@@ -44,7 +49,7 @@ PHASES: tuple[tuple[str, str, str], ...] = (
     ("summary", "flyvakt.cli.replay", "_summary"),
 )
 OUTER = ("start-up", "replay loop", "exit")  # outside every phase: before, in, after run_replay
-GENERATORS = {"merged_batches"}  # their cost is in next(), not in the call
+GENERATORS = {"merged_batches", "read_sv_csv"}  # their cost is in next(), not in the call
 
 
 def attribute(parts: dict[int, int], labels: Sequence[str]) -> dict[str, int]:

@@ -4,6 +4,7 @@ callgrind run itself needs valgrind: run by hand, ``bench_instr.py --only replay
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
 from pathlib import Path
 from types import ModuleType
@@ -85,3 +86,17 @@ def test_every_phase_names_a_function_that_exists() -> None:
         for part in attr.split("."):
             owner = getattr(owner, part)
         assert callable(owner), (module, attr)
+
+
+def test_every_phase_names_a_function_of_flyvakt() -> None:
+    """A renamed or moved function would leave its phase unwrapped and its cost charged to the
+    phase around it, silently: every entry of PHASES must resolve, and a generator function
+    must be in GENERATORS (else its phase would get only the call that makes the generator;
+    ``merged_batches`` returns one without being one)."""
+    for _label, module, attr in R.PHASES:
+        owner: Any = importlib.import_module(module)
+        for part in attr.split("."):
+            owner = getattr(owner, part)  # AttributeError: the table is out of date
+        assert callable(owner), (module, attr)
+        if owner.__code__.co_flags & inspect.CO_GENERATOR:
+            assert attr.split(".")[-1] in R.GENERATORS, (module, attr)

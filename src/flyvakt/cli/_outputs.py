@@ -90,14 +90,24 @@ def _dec4() -> np.ndarray[Any, Any]:
     return out
 
 
+@functools.cache
+def _hex3_words() -> np.ndarray[Any, Any]:
+    """:func:`_hex3`'s three digits of each 12-bit number as one little-endian word (digit
+    bytes 0-2, the rest zero), for :func:`icao_codes`."""
+    t = _hex3().astype("<u8")
+    out: np.ndarray[Any, Any] = t[:, 0] | (t[:, 1] << 8) | (t[:, 2] << 16)
+    return out
+
+
 def icao_codes(icao24: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """24-bit addresses -> (n, 6) ASCII codes of their lower-case hex: two look-ups of three
-    digits each in a table (a shift and a mask per digit cost 4.7 ms per 65,536 rows)."""
+    digits each in a table (a shift and a mask per digit cost 4.7 ms per 65,536 rows), as
+    words, the six digits being bytes 0-5 of ``high | low << 24`` (a row gather of the (4096,
+    3) table per half cost ~2x as much: ~50 ns a row, ~1 % of a state-vector replay)."""
     a = icao24.astype(np.uint32)
-    table = _hex3()
-    out: np.ndarray[Any, Any] = np.empty((len(a), 6), dtype=np.uint8)
-    out[:, :3] = table[(a >> 12) & 0xFFF]
-    out[:, 3:] = table[a & 0xFFF]
+    words = _hex3_words()
+    w = words[(a >> 12) & 0xFFF] | (words[a & 0xFFF] << 24)
+    out: np.ndarray[Any, Any] = np.ascontiguousarray(w.view(np.uint8).reshape(len(a), 8)[:, :6])
     return out
 
 

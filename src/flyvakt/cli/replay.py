@@ -329,7 +329,20 @@ def _seen(seen: npt.NDArray[np.uint32], positions: Any) -> npt.NDArray[np.uint32
 
     if not len(positions):
         return seen
-    return np.union1d(seen, np.unique(positions.icao24).astype(np.uint32))
+    icao = positions.icao24
+    if not (icao[1:] < icao[:-1]).any():
+        # Sorted by address, as the tracker hands its positions over: the distinct addresses
+        # are where it changes, one pass (np.unique sorts every row again: ~2 ms per 65,536
+        # rows, about 1 % of a state-vector replay).
+        new = icao[np.concatenate(([True], icao[1:] != icao[:-1]))]
+    else:
+        new = np.unique(icao)
+    new = new.astype(np.uint32)
+    if len(seen):  # most steps see no new aircraft: keep ``seen`` (the same array) then
+        at = np.minimum(np.searchsorted(seen, new), len(seen) - 1)
+        if bool((seen[at] == new).all()):
+            return seen
+    return np.union1d(seen, new)
 
 
 def _summary(

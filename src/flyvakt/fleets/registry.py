@@ -215,8 +215,13 @@ class FleetRegistry:
 
     def match(self, icao24: int, registration: str | None, at_s: float) -> list[str]:
         """Ids of the fleets whose membership (by address or registration) is valid at ``at_s``."""
+        by_hex = self._by_hex.get(int(icao24))
+        if by_hex is None and not registration:
+            # Nearly every event's aircraft is in no fleet (asked twice per event: the tag and
+            # the fleet rules): the answer at once, a new list as below.
+            return []
         found: list[str] = []
-        candidates = list(self._by_hex.get(int(icao24), []))
+        candidates = list(by_hex or [])
         if registration:
             candidates += self._by_reg.get(normalise_registration(registration), [])
         for fleet_id, member in candidates:

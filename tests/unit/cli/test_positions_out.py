@@ -12,11 +12,14 @@ import pytest
 from flyvakt.cli._outputs import (
     POSITION_COLUMNS,
     PositionsWriter,
+    icao_codes,
+    icao_texts,
     positions_schema,
     positions_table,
     round_half_even_like_python,
 )
 from flyvakt.model import PositionBatch, Source
+from flyvakt.model.batches import NON_ICAO
 from flyvakt.runtime.replay import replay_files
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -266,3 +269,16 @@ def test_object_texts_as_arrow_makes_them() -> None:
         got = _object_texts(values)
         assert got.equals(pa.array(values, type=pa.string(), from_pandas=True)), case[:5]
         assert got.to_pylist() == case
+
+
+def test_icao_codes_are_each_address_as_six_hex_digits() -> None:
+    """icao_codes (two word look-ups) gives "%06x" of the address's 24 bits, every digit."""
+    rng = np.random.default_rng(24)
+    edges = [0, 1, 0xF, 0x10, 0xFFF, 0x1000, 0xABCDEF, 0xFFFFFF, 0x123456 | NON_ICAO]
+    a = np.concatenate([np.array(edges), rng.integers(0, 1 << 25, 100_000)]).astype(np.uint32)
+    codes = icao_codes(a)
+    assert codes.shape == (len(a), 6) and codes.dtype == np.uint8 and codes.flags.c_contiguous
+    want = "".join(f"{x & 0xFFFFFF:06x}" for x in a.tolist())
+    assert codes.tobytes().decode("ascii") == want
+    assert icao_texts(a)[-1] == ("~" if a[-1] & NON_ICAO else "") + f"{a[-1] & 0xFFFFFF:06x}"
+    assert icao_codes(np.zeros(0, np.uint32)).shape == (0, 6)

@@ -146,6 +146,12 @@ source = "synthetic: registration only"
     assert reg.match(0xABCDEF, "LNABC", june) == ["demo"]
     assert reg.match(0xABCDEF, "ln-xyz", 0.0) == ["demo"]
     assert reg.match(0xABCDEF, None, june) == []
+    assert reg.match(0xABCDEF, "", june) == []  # no registration, as None
+    assert reg.match(0xABCDEF, "LN-NONE", june) == []  # a registration in no fleet
+    # Every answer is a list of its own (events keep theirs as ``fleet``).
+    first = reg.match(0xABCDEF, None, june)
+    first.append("x")
+    assert reg.match(0xABCDEF, None, june) == []
     mask = reg.member_mask([0x4CA001, 0x4CA002, 0x4CA001], [may, may, june])
     assert mask.tolist() == [True, False, False]
     # Out-of-range addresses are not members (no wrap-around into the 24-bit table).
