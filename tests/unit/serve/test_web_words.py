@@ -1,0 +1,36 @@
+"""The web page says things in the words the verdicts and bulletins use (nb: "i lufta" in
+verdicts, "i luften" on the web page; one word per language)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from flyvakt.verify.summary_words import WORDS
+
+I18N = Path(__file__).resolve().parents[3] / "src" / "flyvakt" / "serve" / "static" / "i18n.js"
+
+
+def _block(lang: str) -> str:
+    text = I18N.read_text(encoding="utf-8")
+    start = text.index(f"\n  {lang}: {{")
+    return text[start : text.index("\n  },", start)]
+
+
+def _strings(lang: str) -> dict[str, str]:
+    return dict(re.findall(r'\b(\w+): "([^"]*)"', _block(lang)))
+
+
+@pytest.mark.parametrize("lang", ["en", "nb", "nn"])
+def test_airborne_is_said_as_the_verdicts_say_it(lang: str) -> None:
+    # summary_words "air": "i lufta over {place} …" → the verdict's word for airborne
+    verdict_air = WORDS[lang]["air"].split(" over ")[0].split(" {")[0]
+    web = _strings(lang)
+    if lang == "en":
+        assert web["e_air"].startswith("airborne"), web["e_air"]
+        return
+    assert web["e_air"].startswith(verdict_air + " "), (web["e_air"], verdict_air)
+    other = {"nb": "luften", "nn": "lufti"}[lang]
+    assert not [k for k, v in web.items() if other in v], f"{lang}: web says {other!r}"
