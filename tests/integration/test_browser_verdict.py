@@ -8,6 +8,7 @@ landings at Yakutsk (UEEE) in the morning, *inferred* landings at Pyongyang (ZKP
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,14 @@ def test_inferred_and_observed_verdicts_look_different(page: kit.Page, lang: str
     assert obs["bg"] == GREEN
     assert obs["members"] == ["RA-96017 (157711)"]
     assert "UEEE" in obs["evidence"] and "{" not in obs["evidence"]
+    # The airport is named as the verdict sentence names it (nb "Jakutsk (UEEE)"), not by its
+    # English name ("på bakken på Yakutsk Airport (UEEE)")
+    named = re.search(r"(\S+) \(UEEE\)", obs["summary"])
+    assert named and f"{named.group(1)} (UEEE)" in obs["evidence"], (
+        obs["summary"],
+        obs["evidence"],
+    )
+    assert "Airport" not in obs["evidence"], obs["evidence"]
     # "kl." goes before a clock, not a date ("Landing på … kl. 2024-06-18 06:14:04 UTC")
     assert "kl. 20" not in obs["evidence"]
 

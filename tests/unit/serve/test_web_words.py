@@ -34,3 +34,12 @@ def test_airborne_is_said_as_the_verdicts_say_it(lang: str) -> None:
     assert web["e_air"].startswith(verdict_air + " "), (web["e_air"], verdict_air)
     other = {"nb": "luften", "nn": "lufti"}[lang]
     assert not [k for k, v in web.items() if other in v], f"{lang}: web says {other!r}"
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_a_place_is_said_with_the_verdicts_preposition(lang: str) -> None:
+    """The web names an airport by its city now, as the verdicts do ("Toulouse (LFBO)"), so it
+    takes the verdicts' preposition: "på bakken i Toulouse", "Landing i Toulouse", not "på"."""
+    web = _strings(lang)
+    assert WORDS[lang]["ground"].replace("{place}", "{ap}") == web["e_ground_at"]
+    assert WORDS[lang]["landed"].split(" {place}")[0].endswith(" " + web["at_place"])
