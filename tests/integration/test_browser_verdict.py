@@ -17,6 +17,7 @@ import pytest
 
 from flyvakt.verify.terms import VERDICT_TERMS
 from tests.integration import browser_kit as kit
+from tests.unit.serve.servedata import AFR_HEX
 
 pytestmark = pytest.mark.browser
 
@@ -280,5 +281,41 @@ def test_a_long_paste_on_a_phone_is_cut_and_stays_on_the_page(
         assert sizes[0] <= sizes[1], sizes
         assert pg.evaluate("document.documentElement.scrollWidth") <= 390
         assert not p.errors
+    finally:
+        p.close()
+
+
+@pytest.fixture(scope="module")
+def run_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The store `flyvakt run --speed 0` makes of the bundled recording (no registrations)."""
+    import subprocess
+    import sys
+
+    from flyvakt.serve import create_app
+
+    db = tmp_path_factory.mktemp("run") / "flyvakt.db"
+    cmd = [sys.executable, "-m", "flyvakt.cli.main", "run", "--db", str(db), "--speed", "0"]
+    subprocess.run([*cmd, "--no-serve"], check=True, capture_output=True, timeout=300)
+    with kit.serve(create_app(str(db))) as url:
+        yield url
+
+
+def test_nb_numbers_and_an_aircraft_known_by_its_callsign(chrome: Any, run_url: str) -> None:
+    """`flyvakt run` of the bundled recording, read in nb: the details said "0.1 kt" (nb writes
+    "0,1 kt", as the verdicts write "3 500 fot"), and with no registration known the evidence
+    was headed "393322" under "AFR34ZG (393322) landet i Toulouse": now "AFR34ZG (393322)"."""
+    p = kit.Page(chrome, run_url, viewport={"width": 1280, "height": 800})
+    try:
+        pg = p.open(f"?lang=nb#t=2024-07-06T08:05:00Z&icao24={AFR_HEX}")
+        pg.wait_for_selector(f'.ac[data-hex="{AFR_HEX}"]', timeout=15000)
+        pg.click(f'.ac[data-hex="{AFR_HEX}"] svg', force=True)
+        pg.wait_for_selector("#details:not([hidden])")
+        table = pg.locator("#d-table").inner_text()
+        assert "0,1 kt" in table and "0.1 kt" not in table, table
+        pg.fill("#claim-text", "AFR34ZG landet i Toulouse 6. juli 2024 kl. 10.30")
+        pg.click("#claim-form button[type=submit]")
+        pg.wait_for_selector(".ev-member h3")
+        assert f"AFR34ZG ({AFR_HEX})" in pg.locator("#v-summary").inner_text()
+        assert pg.locator(".ev-member h3").all_inner_texts() == [f"AFR34ZG ({AFR_HEX})"]
     finally:
         p.close()
