@@ -370,3 +370,41 @@ def test_airport_and_place_labels_stay_on_the_map(
         _shot(pg, f"labels-at-the-edge-{w}")
     finally:
         p.close()
+
+
+_LFBO_BOXES = """() => {
+  const r = (sel) => document.querySelector(sel).getBoundingClientRect().toJSON();
+  return { ap: r('.ap[data-icao="LFBO"] .ap-label'), ac: r('.ac[data-hex="393322"] .ac-label') };
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(390, 844), (1280, 800)])
+def test_the_aircraft_label_and_the_airport_label_do_not_collide(
+    chrome: Any, afr_url: str, viewport: tuple[int, int]
+) -> None:
+    """AFR34ZG on the ground at LFBO, selected, at zoom 9: its label sat on the airport's and
+    read "LAFR34ZG" (every side of the dot touched the aircraft's icon, and the first side was
+    taken). Now the side covering the least is taken, an aircraft label counting far more than
+    its icon: the two labels never overlap."""
+    w, h = viewport
+    p = kit.Page(chrome, afr_url, viewport={"width": w, "height": h})
+    try:
+        pg = p.open(f"#t=2024-07-06T08:05:00Z&icao24={AFR_HEX}")
+        pg.wait_for_selector(f'.ac[data-hex="{AFR_HEX}"]', timeout=15000)
+        pg.evaluate("() => window.flyvakt.map.setView([43.635, 1.368], 9, {animate: false})")
+        pg.wait_for_selector('.ap[data-icao="LFBO"] .ap-label')
+        pg.click(f'.ac[data-hex="{AFR_HEX}"] svg', force=True)
+        pg.wait_for_selector(f'.ac.sel[data-hex="{AFR_HEX}"] .ac-label', state="visible")
+        if w < 600:
+            pg.keyboard.press("Escape")  # the details sheet covers the map at phone size
+        pg.wait_for_timeout(300)
+        b = pg.evaluate(_LFBO_BOXES)
+        ap, ac = b["ap"], b["ac"]
+        apart = (
+            ap["right"] <= ac["left"] or ac["right"] <= ap["left"]
+            or ap["bottom"] <= ac["top"] or ac["bottom"] <= ap["top"]
+        )  # fmt: skip
+        assert apart, b
+        _shot(pg, f"lfbo-labels-apart-{w}")
+    finally:
+        p.close()

@@ -8,6 +8,7 @@ landings at Yakutsk (UEEE) in the morning, *inferred* landings at Pyongyang (ZKP
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 
 from flyvakt.verify.terms import VERDICT_TERMS
 from tests.integration import browser_kit as kit
+from tests.unit.serve.servedata import AFR_HEX
 
 pytestmark = pytest.mark.browser
 
@@ -71,6 +73,14 @@ def test_inferred_and_observed_verdicts_look_different(page: kit.Page, lang: str
     assert obs["bg"] == GREEN
     assert obs["members"] == ["RA-96017 (157711)"]
     assert "UEEE" in obs["evidence"] and "{" not in obs["evidence"]
+    # The airport is named as the verdict sentence names it (nb "Jakutsk (UEEE)"), not by its
+    # English name ("på bakken på Yakutsk Airport (UEEE)")
+    named = re.search(r"(\S+) \(UEEE\)", obs["summary"])
+    assert named and f"{named.group(1)} (UEEE)" in obs["evidence"], (
+        obs["summary"],
+        obs["evidence"],
+    )
+    assert "Airport" not in obs["evidence"], obs["evidence"]
     # "kl." goes before a clock, not a date ("Landing på … kl. 2024-06-18 06:14:04 UTC")
     assert "kl. 20" not in obs["evidence"]
 
@@ -271,5 +281,41 @@ def test_a_long_paste_on_a_phone_is_cut_and_stays_on_the_page(
         assert sizes[0] <= sizes[1], sizes
         assert pg.evaluate("document.documentElement.scrollWidth") <= 390
         assert not p.errors
+    finally:
+        p.close()
+
+
+@pytest.fixture(scope="module")
+def run_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The store `flyvakt run --speed 0` makes of the bundled recording (no registrations)."""
+    import subprocess
+    import sys
+
+    from flyvakt.serve import create_app
+
+    db = tmp_path_factory.mktemp("run") / "flyvakt.db"
+    cmd = [sys.executable, "-m", "flyvakt.cli.main", "run", "--db", str(db), "--speed", "0"]
+    subprocess.run([*cmd, "--no-serve"], check=True, capture_output=True, timeout=300)
+    with kit.serve(create_app(str(db))) as url:
+        yield url
+
+
+def test_nb_numbers_and_an_aircraft_known_by_its_callsign(chrome: Any, run_url: str) -> None:
+    """`flyvakt run` of the bundled recording, read in nb: the details said "0.1 kt" (nb writes
+    "0,1 kt", as the verdicts write "3 500 fot"), and with no registration known the evidence
+    was headed "393322" under "AFR34ZG (393322) landet i Toulouse": now "AFR34ZG (393322)"."""
+    p = kit.Page(chrome, run_url, viewport={"width": 1280, "height": 800})
+    try:
+        pg = p.open(f"?lang=nb#t=2024-07-06T08:05:00Z&icao24={AFR_HEX}")
+        pg.wait_for_selector(f'.ac[data-hex="{AFR_HEX}"]', timeout=15000)
+        pg.click(f'.ac[data-hex="{AFR_HEX}"] svg', force=True)
+        pg.wait_for_selector("#details:not([hidden])")
+        table = pg.locator("#d-table").inner_text()
+        assert "0,1 kt" in table and "0.1 kt" not in table, table
+        pg.fill("#claim-text", "AFR34ZG landet i Toulouse 6. juli 2024 kl. 10.30")
+        pg.click("#claim-form button[type=submit]")
+        pg.wait_for_selector(".ev-member h3")
+        assert f"AFR34ZG ({AFR_HEX})" in pg.locator("#v-summary").inner_text()
+        assert pg.locator(".ev-member h3").all_inner_texts() == [f"AFR34ZG ({AFR_HEX})"]
     finally:
         p.close()

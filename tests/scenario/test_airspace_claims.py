@@ -161,6 +161,23 @@ def test_reconstruction_avoided_china_is_unverifiable_after_the_last_fixes(tmp: 
     assert nn["summary"].startswith("Stadfesta: mellom kl. 14.30 og kl. 19.20 norsk tid")
 
 
+@pytest.mark.parametrize("lang", ["en", "nb", "nn"])
+def test_every_member_that_could_have_reached_china_is_named(tmp: Path, lang: str) -> None:
+    """RA-96017 (reach 117 NM) and RA-96024 (81 NM) could both have reached China unseen after
+    their last fixes; the verdict named only RA-96017. A journalist needs both, each with its
+    own numbers; RA-96025, which avoided China, is not among them."""
+    result = _run(tmp, "reconstruction")
+    summary = _verdict(result, CLAIM, lang=lang, fleet="ru-gov")["summary"]
+    could = {"en": "could have reached the airspace of China unseen",
+             "nb": "kan ha nådd luftrommet til Kina usett",
+             "nn": "kan ha nådd luftrommet til Kina usett"}[lang]  # fmt: skip
+    assert summary.count(could) == 2, summary
+    first, second = summary.index("RA-96017 (157711)"), summary.index("RA-96024 (157718)")
+    assert first < second, summary
+    assert "117" in summary[first:second] and "81" in summary[second:], summary
+    assert "RA-96025 (157719)" not in summary
+
+
 def test_copy_that_cuts_across_china_is_contradicted(tmp: Path) -> None:
     def edit(text: str) -> str:
         return text.replace(EAST_ROUTE, ACROSS_CHINA) + HARBIN_RECEIVER

@@ -15,7 +15,9 @@ A withdrawal (``landing_withdrawn``, ``fleet_landed_withdrawn``: a landing infer
 signal was lost, taken back when the aircraft was seen again) matches no rule of its own: it is
 sent to every rule that alerted on the event it withdraws, on that rule's channels, with
 ``text`` saying when the landing was reported, that it was inferred, and why it is withdrawn.
-Alerts raised before a restart count (the state file).
+Alerts raised before a restart count (the state file). An aircraft flickering at the edge of
+coverage near an airport (inferred, withdrawn, inferred again ...) is one alert and its
+withdrawal, not a stream: repeats are held (:mod:`flyvakt.alerts.flicker`).
 
 With ``state_path``, every delivery goes through a durable outbox (:mod:`flyvakt.alerts.outbox`,
 ``<state_path>.outbox``): marked sent only after the channel accepted it, retried until then,
@@ -33,6 +35,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from flyvakt.alerts.flicker import FlickerHold
 from flyvakt.alerts.outbox import Outbox
 from flyvakt.alerts.rules import (
     TEXT_LANGS,
@@ -128,6 +131,7 @@ class AlertManager:
         # a second time while the outbox still delivers the first.
         self._seen.update(_alert_key(p.id) for p in self.outbox.pending.values())
         self._in_flight: set[str] = set()
+        self.flicker = FlickerHold()
         for key in self._seen:
             self._index(key)
 
@@ -165,17 +169,32 @@ class AlertManager:
             "lang": rule.lang,
         }
 
-    def submit(self, events: list[Event]) -> list[dict[str, Any]]:
-        """Queue delivery of every new alert these events raise; returns the payloads."""
+    def submit(self, events: list[Event], now_s: float | None = None) -> list[dict[str, Any]]:
+        """Queue delivery of every new alert these events raise; returns the payloads.
+        ``now_s``: the data time (a held repeat landing is sent when it is due)."""
         out: list[dict[str, Any]] = []
         for ev in events:
             if ev.type in WITHDRAWALS:
+                self.flicker.take_back(ev)  # a held repeat: withdrawn unsaid, quietly
                 for rule in self._alerted(ev):
                     self._raise(rule, ev, out)
+                    self.flicker.withdrawn(rule, ev)
                 continue
             for rule in self.rules:
-                if match(rule, ev):
+                if match(rule, ev) and not self.flicker.hold(rule, ev, now_s):
                     self._raise(rule, ev, out)
+        if self.flicker.held:
+            clock = now_s if now_s is not None else max((e.time_s for e in events), default=None)
+            if clock is not None:
+                for h in self.flicker.due(float(clock)):
+                    self._raise(h.rule, h.event, out)
+        return out
+
+    def release_held(self) -> list[dict[str, Any]]:
+        """Send every held repeat landing now (the service stops: nothing will withdraw it)."""
+        out: list[dict[str, Any]] = []
+        for h in self.flicker.due(None):
+            self._raise(h.rule, h.event, out)
         return out
 
     def _alerted(self, withdrawal: Event) -> list[Rule]:
@@ -243,7 +262,8 @@ class AlertManager:
             self._in_flight.discard(delivery_id)
 
     async def drain(self, timeout_s: float = 30.0) -> None:
-        """Wait (bounded) for deliveries still in flight."""
+        """Send the held repeat landings, then wait (bounded) for deliveries in flight."""
+        self.release_held()
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout_s)
 

@@ -327,8 +327,8 @@ class _Engine(LiveIntake):
                 self.summary.events.extend(events)
         if self.store is not None:
             hub.engine["store_drops"] = self.summary.store_drops
-        if self.alerts is not None and events:
-            self.alerts.submit(events)
+        if self.alerts is not None:  # every step: a held repeat landing falls due by data time
+            self.alerts.submit(events, None if math.isnan(now) else now)
 
     def _offer(self, item: Any) -> None:
         """Offer to the store (worker thread): live, a full queue counts a drop; files wait."""

@@ -26,6 +26,10 @@ class Airport(TypedDict, total=False):
     name: str | None
     country: Annotated[str | None, _d("ISO 3166 alpha-2")]
     tz: Annotated[str | None, _d("IANA time zone")]
+    place: Annotated[
+        str,
+        _d("/api/verify only: the name the verdict gives it in its language ('Toulouse')"),
+    ]
 
 
 class Event(TypedDict, total=False):

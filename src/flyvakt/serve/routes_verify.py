@@ -17,6 +17,23 @@ from flyvakt.serve.state import json_body, json_response, state_of
 VERIFY_TIMEOUT_S = 20.0
 
 
+def named_airports(node: Any, lang: str) -> Any:
+    """``node`` with ``place`` added to every airport in it: the name the verdict sentence and
+    the bulletins give it in ``lang`` (``city_of``: "Toulouse", not "Toulouse-Blagnac Airport"),
+    so the evidence lines under a verdict name the airport as the verdict does."""
+    from flyvakt.i18n.format import city_of
+
+    if isinstance(node, list):
+        return [named_airports(x, lang) for x in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: named_airports(v, lang) for k, v in node.items()}
+    ap = out.get("airport")
+    if isinstance(ap, dict) and ap.get("icao"):
+        out["airport"] = {**ap, "place": city_of(str(ap["icao"]), str(ap.get("name") or ""), lang)}
+    return out
+
+
 async def api_verify(request: Request) -> Response:
     """Body: ``{"claim": "AFR34ZG landed at LFBO by 2024-07-06T08:00Z", "lang": "en",
     "at": optional time, "tz": reader's IANA zone}``, or the structured form ``{"fleet" |
@@ -63,7 +80,8 @@ async def api_verify(request: Request) -> Response:
         evidence = evidence_from_store(reader, members, claim.at_s, claim.since_s, subjects)
         reader_tz = str(tz) if tz else (claim.zone or "UTC")
         result: dict[str, Any] = verify(claim, evidence, lang, reader_tz).to_json()
-        return result
+        named: dict[str, Any] = named_airports(result, lang)
+        return named
 
     try:
         verdict = await asyncio.wait_for(st.db(judge), VERIFY_TIMEOUT_S)

@@ -287,7 +287,7 @@ def _gap_text(claim: Claim, decisive: list[MemberResult], lang: str, tz: str) ->
 def _interval_text(
     claim: Claim, kind: VerdictKind, decisive: list[MemberResult], lang: str, tz: str
 ) -> str:
-    from flyvakt.i18n.format import country_name, number
+    from flyvakt.i18n.format import country_name
 
     t = _T[lang]
     country = country_name(str(claim.object), lang)
@@ -309,35 +309,9 @@ def _interval_text(
         )
     possible = [r for r in decisive if r.airspace is not None and r.airspace.reachable_gaps]
     if kind == "unverifiable" and possible:
-        r = possible[0]
-        assert r.airspace is not None
-        g = r.airspace.reachable_gaps[0]
-        from flyvakt.i18n.format import duration
-
-        # A stretch between two positions is a coverage gap; one open at either end is the
-        # aircraft's data beginning after, or ending before, the claim's span: not a "gap".
-        if g.get("end") is None:
-            key = "could_landing"
-        elif g.get("last_known") is None:
-            key = "could_before"
-        elif g.get("next_known") is None:
-            key = "could_after"
-        else:
-            key = "could"
-        start_s, end_s = iso_seconds(g["start"]), iso_seconds(g["end"]) if g.get("end") else None
-        if key == "could" and end_s is not None:
-            start, end = clock_span(start_s, end_s, lang, tz)
-        else:
-            start = bare_time(when(start_s, lang, tz))
-            end = bare_time(when(end_s, lang, tz)) if end_s is not None else "?"
-        return t[key].format(
-            who=who(r), country=country, start=start, end=end,
-            start_at=when(start_s, lang, tz),
-            end_at=when(end_s, lang, tz) if end_s is not None else "?",
-            dist=number(round(float(g["needed_nm"])), lang),
-            reach=number(round(float(g["reach_nm"])), lang),
-            gap=duration(float(g["duration_s"]), lang),
-        )  # fmt: skip
+        # Every member that could have reached the zone unseen, one sentence each (a fleet
+        # verdict that named only the first hid RA-96024 behind RA-96017).
+        return ". ".join(_could_text(r, country, lang, tz) for r in possible)
     if kind == "unverifiable":
         return _gap_text(claim, decisive, lang, tz)
     names = t["all"].format(n=len(decisive)) if plural else who(decisive[0])
@@ -347,6 +321,39 @@ def _interval_text(
     if any(r.airspace is not None and r.airspace.inferred_landing for r in decisive):
         text += t["landed_inferred"]
     return text
+
+
+def _could_text(r: MemberResult, country: str, lang: str, tz: str) -> str:
+    """``r`` could have reached ``country`` unseen in its first reachable gap."""
+    from flyvakt.i18n.format import duration, number
+
+    t = _T[lang]
+    assert r.airspace is not None
+    g = r.airspace.reachable_gaps[0]
+    # A stretch between two positions is a coverage gap; one open at either end is the
+    # aircraft's data beginning after, or ending before, the claim's span: not a "gap".
+    if g.get("end") is None:
+        key = "could_landing"
+    elif g.get("last_known") is None:
+        key = "could_before"
+    elif g.get("next_known") is None:
+        key = "could_after"
+    else:
+        key = "could"
+    start_s, end_s = iso_seconds(g["start"]), iso_seconds(g["end"]) if g.get("end") else None
+    if key == "could" and end_s is not None:
+        start, end = clock_span(start_s, end_s, lang, tz)
+    else:
+        start = bare_time(when(start_s, lang, tz))
+        end = bare_time(when(end_s, lang, tz)) if end_s is not None else "?"
+    return t[key].format(
+        who=who(r), country=country, start=start, end=end,
+        start_at=when(start_s, lang, tz),
+        end_at=when(end_s, lang, tz) if end_s is not None else "?",
+        dist=number(round(float(g["needed_nm"])), lang),
+        reach=number(round(float(g["reach_nm"])), lang),
+        gap=duration(float(g["duration_s"]), lang),
+    )  # fmt: skip
 
 
 def bare_clock(time_s: float, lang: str, tz: str) -> str:

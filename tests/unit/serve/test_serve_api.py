@@ -165,6 +165,31 @@ def test_verify_supported_landing(client: TestClient) -> None:
     assert early["verdict"] != "supported"
 
 
+@pytest.mark.parametrize(
+    ("lang", "place"), [("en", "Toulouse"), ("nb", "Toulouse"), ("nn", "Toulouse")]
+)
+def test_verify_evidence_names_airports_as_the_verdict_does(
+    client: TestClient, lang: str, place: str
+) -> None:
+    """The web's evidence lines said "på bakken på Toulouse-Blagnac Airport (LFBO)" under a
+    verdict that says "Toulouse (LFBO)": every airport in the evidence carries ``place``, the
+    name the verdict sentence and the bulletins give it in the verdict's language."""
+    r = client.post(
+        "/api/verify",
+        json={"claim": "AFR34ZG landed at LFBO by 2024-07-06T09:00Z", "lang": lang},
+    )
+    v = r.json()
+    assert f"{place} (LFBO)" in v["summary"], v["summary"]
+    (landing,) = [e for e in v["evidence"]["members"][0]["events"] if e["type"] == "landing"]
+    assert landing["airport"]["place"] == place and landing["airport"]["icao"] == "LFBO"
+    ground = client.post(
+        "/api/verify",
+        json={"claim": "AFR34ZG was on the ground at LFBO at 2024-07-06T09:00Z", "lang": lang},
+    ).json()
+    fix = ground["evidence"]["members"][0]["last_fix_before"]
+    assert fix["airport"]["place"] == place, fix
+
+
 @pytest.mark.parametrize("lang", ["en", "nb", "nn"])
 def test_verify_by_callsign_just_before_its_first_fix(client: TestClient, lang: str) -> None:
     """History playback starts at the window's first whole second, 06:43:19, just before

@@ -2,8 +2,8 @@
 // script (the server's Content-Security-Policy allows scripts from this origin only).
 /* global L */
 import { LABELS, loadTerms, translate } from "./i18n.js";
-import { $, WITHDRAWAL_TYPES, distanceNm, el, fromInput, getJSON, inZone, inputValue, isoUtc, parseIso,
-  withdrawalOf, withdrawnBy } from "./util.js";
+import { $, WITHDRAWAL_TYPES, distanceNm, el, fromInput, getJSON, inZone, inputValue, isoUtc, locale,
+  parseIso, withdrawalOf, withdrawnBy } from "./util.js";
 import { renderVerdict, verdictText } from "./verdict.js";
 import { renderTable } from "./table.js";
 import { drawSnapshot, imageStats } from "./snapshot.js";
@@ -69,7 +69,10 @@ function memberLabel(hex) {
   const m = regOf(hex);
   const ac = state.aircraft.find((a) => a.hex === hex);
   const reg = (ac && ac.r) || m.registration;
-  return reg ? `${reg} (${hex})` : hex;
+  // As the verdict sentence names it: registration, else callsign, else the address alone
+  // (the evidence was headed "393322" under "AFR34ZG (393322) landed in Toulouse").
+  const callsign = ((ac && ac.flight) || "").trim();
+  return reg ? `${reg} (${hex})` : (callsign ? `${callsign} (${hex})` : hex);
 }
 
 function passes(ac) {
@@ -175,7 +178,11 @@ function drawInferredLegs() {
 }
 
 // ---- details and track ----------------------------------------------------------------------
-function fmt(v, unit) { return v === undefined || v === null ? "–" : `${v}${unit || ""}`; }
+// Numbers in the reader's language ("0,1 kt", "35 000 ft" in nb/nn, as the verdicts write them).
+function fmt(v, unit) {
+  if (v === undefined || v === null) return "–";
+  return `${typeof v === "number" ? v.toLocaleString(locale(state.lang)) : v}${unit || ""}`;
+}
 function showDetails() {
   const ac = state.aircraft.find((a) => a.hex === state.selected);
   const m = regOf(state.selected);

@@ -104,12 +104,19 @@ export class PlacesLayer {
 // app.css (.ap-label: 10 px from the dot's padding box).
 const LABEL_SIDES = ["right", "left", "below", "above"];
 const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+const area = (a, b) => Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left))
+  * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+// Why 100: one pixel of an aircraft's label under an airport's counts as much as 100 of its
+// icon: a whole 26 px icon (~700 px², at most ~1,000 px² for a rotated one's box) weighs less
+// than a sliver of overlapping text, since text over text is what cannot be read.
+const LABEL_WEIGHT = 100;
 
 /** Move each airport label in ``container`` to the first side of its dot where it covers no
  * aircraft icon or shown aircraft label (aircraft near a field hid "ZKPY" at phone size), lies
  * wholly on the map and under none of its controls (at phone size "LFBD / BOD" sat behind the
- * zoom buttons, cut at the map's left edge). When each side on the map covers an aircraft, the
- * first side on the map is taken; when no side is on the map (a dot at its edge or under a
+ * zoom buttons, cut at the map's left edge). When each side on the map covers an aircraft (one
+ * on the dot), the side covering the least is taken, an aircraft's label weighing far more than
+ * its icon (``LABEL_WEIGHT``); when no side is on the map (a dot at its edge or under a
  * control), or the dot is off it, the label is hidden (moving the map shows it again). Reads all
  * boxes first, then writes: one layout. */
 export function declutterAirportLabels(container) {
@@ -117,7 +124,7 @@ export function declutterAirportLabels(container) {
   for (const lab of labels) delete lab.dataset.side;
   const boxes = (sel) => [...container.querySelectorAll(sel)].map((e) => e.getBoundingClientRect())
     .filter((r) => r.width > 0 && r.height > 0);
-  const aircraft = boxes(".ac svg, .ac .ac-label");
+  const acIcons = boxes(".ac svg"), acLabels = boxes(".ac .ac-label");
   const controls = boxes(".leaflet-control");
   const m = container.getBoundingClientRect();
   const onMap = (r) => r.left >= m.left && r.right <= m.right && r.top >= m.top && r.bottom <= m.bottom
@@ -134,7 +141,13 @@ export function declutterAirportLabels(container) {
     const cy = d.top + d.height / 2;
     if (cx < m.left || cx > m.right || cy < m.top || cy > m.bottom) return "hidden";  // dot off it
     const free = LABEL_SIDES.filter((s) => onMap(at[s]));
-    return free.find((s) => !aircraft.some((b) => overlaps(at[s], b))) || free[0] || "hidden";
+    if (!free.length) return "hidden";
+    // Least covered side: text over text is unreadable ("LAFR34ZG" at LFBO, the aircraft on
+    // the dot with its label shown), a corner of an icon under the text is not; first side wins
+    // ties (no cover: the first free side, as before).
+    const cover = (s) => acLabels.reduce((n, b) => n + LABEL_WEIGHT * area(at[s], b), 0)
+      + acIcons.reduce((n, b) => n + area(at[s], b), 0);
+    return free.reduce((best, s) => (cover(s) < cover(best) ? s : best), free[0]);
   });
   labels.forEach((lab, i) => { if (sides[i] !== "right") lab.dataset.side = sides[i]; });
   // Place names ("Madrid" read "drid" at the map's left edge) have no other side: hidden.

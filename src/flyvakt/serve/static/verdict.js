@@ -24,9 +24,12 @@ export function verdictWord(v, lang) {
   return terms[verdictKey(v)] || v.verdict;
 }
 
+// The server names each airport as the verdict sentence and the bulletins do, in the verdict's
+// language (``place``: "Toulouse (LFBO)"); the airport's own English name only as a fallback.
 function airportText(ap) {
   if (!ap) return "";
-  return ap.name ? `${ap.name} (${ap.icao})` : ap.icao;
+  const name = ap.place || ap.name;
+  return name ? `${name} (${ap.icao})` : ap.icao;
 }
 
 /**
