@@ -53,9 +53,15 @@ def calm(
     i: int,
     far: bool,
     out: list[Event],
+    before: tuple[Any, ...] | None = None,
 ) -> bool:
     """A calm fix: what the rules would do with it, without asking each rule; False (and
     nothing done) when the fix is not calm, for the detector's dispatch to take.
+
+    ``before``: the aircraft's fix before this one when the detector's loop has not yet made it
+    ``st.last`` (:func:`~flyvakt.detect.sweep.refresh`, in :class:`Fix` field order): read for
+    its time alone, and made ``st.last`` only where a rule needs the fix (approach); a calm
+    fix then replaces it as the last (:func:`remember`), so it is never built otherwise.
 
     Calm: the fix is flagged airborne with no field near (the pre-pass: no airport within
     ``FIELD_NM`` below the altitude that could make it low near one), after no gap, with no
@@ -83,7 +89,8 @@ def calm(
     prev = st.last
     if prev is None:
         return _calm_first(st, fx, sampled, country)
-    if not _settled(st, prev, fx, ground=False):
+    prev_t = prev.t if before is None else before[0]
+    if not _settled(st, prev_t, fx, ground=False):
         return False
     if fx.callsign:
         st.callsign = fx.callsign
@@ -91,21 +98,21 @@ def calm(
     # some airborne ones carry none, and the two calls are then work without an answer.
     if fx.alt == fx.alt and ((not far and absurd_alt(ctx, st, fx)) or not plausible_alt(st, fx)):
         fx.alt = math.nan  # as PhaseRule.on_fix
-    if fx.t - prev.t >= R.SHORT_LIFT_GAP_S:
+    if fx.t - prev_t >= R.SHORT_LIFT_GAP_S:
         st.lift_before = st.lift_cand = st.lift_field = None  # as _lift_candidate, no field
-    h: Hot | None = None
-    if sampled:
-        h = Hot(fx, prev, False, sampled, country, p, i, None)
-        SPOOFING.on_fix(ctx, st, h, out)
-        AIRSPACE.on_fix(ctx, st, h, out)
+    if sampled:  # as SpoofingRule and AirspaceRule.on_fix, with a fix before and no gap
+        SPOOFING.sample(ctx, st, fx, out)
+        AIRSPACE.sample(ctx, st, fx, country, p, i, out)
     if may_approach(st, fx):
-        APPROACH.on_fix(ctx, st, h or Hot(fx, prev, False, sampled, country, p, i, None), out)
+        if before is not None:
+            prev = st.last = Fix(*before)  # as refresh (the detector's loop left it)
+        APPROACH.on_fix(ctx, st, Hot(fx, prev, False, sampled, country, p, i, None), out)
     st.emergency_code, st.emergency_reported = -1, False
     remember(st, fx)
     return True
 
 
-def _settled(st: AircraftState, prev: Fix, fx: Fix, *, ground: bool) -> bool:
+def _settled(st: AircraftState, prev_t: float, fx: Fix, *, ground: bool) -> bool:
     """Whether the aircraft is committed to the phase ``ground`` and waits for nothing (no
     flip, no start-of-data or lift-off decision, no approach under way, not lost), and ``fx``
     (whose flag says ``ground`` too) is not late."""
@@ -117,7 +124,7 @@ def _settled(st: AircraftState, prev: Fix, fx: Fix, *, ground: bool) -> bool:
         and not st.start_pending
         and st.lift_cand is None
         and st.low_min is None
-        and fx.t >= prev.t
+        and fx.t >= prev_t
     )
 
 
@@ -277,6 +284,7 @@ def calm_ground(
     i: int,
     field: AirportRef,
     out: list[Event],
+    before: tuple[Any, ...] | None = None,
 ) -> bool:
     """A fix on the surface that leaves the phase as it is: what the rules would do with it,
     with the phase rule's own evidence functions but without the rest of the rules; False when
@@ -302,9 +310,13 @@ def calm_ground(
     - approach acts on no fix on the ground with no approach under way;
     - emergency, for a code that is none, clears the code, as here;
     - every fix then becomes the aircraft's last and enters its recent fixes (:func:`remember`).
+
+    ``before``: as for :func:`calm` (read for its time alone: no rule here needs the fix).
     """
     prev = st.last
-    if prev is None or not _settled(st, prev, fx, ground=True) or not fx.ground_known:
+    if prev is None or not fx.ground_known:
+        return False
+    if not _settled(st, prev.t if before is None else before[0], fx, ground=True):
         return False
     if fx.alt == fx.alt and (absurd_alt(ctx, st, fx) or not plausible_alt(st, fx)):
         fx.alt = math.nan  # as PhaseRule.on_fix (a missing altitude passes both: as calm)
@@ -318,10 +330,9 @@ def calm_ground(
     # today): not called then (tests/unit/detect/test_shortcuts.py holds it to that).
     if fx.alt == fx.alt or v.level_ft == v.level_ft or st.field_icao != field.icao:
         learn_ground_ref(ctx, st, field, fx, v)
-    if sampled:
-        h = Hot(fx, prev, False, sampled, country, p, i, field)
-        SPOOFING.on_fix(ctx, st, h, out)
-        AIRSPACE.on_fix(ctx, st, h, out)
+    if sampled:  # as SpoofingRule and AirspaceRule.on_fix, with a fix before and no gap
+        SPOOFING.sample(ctx, st, fx, out)
+        AIRSPACE.sample(ctx, st, fx, country, p, i, out)
     st.emergency_code, st.emergency_reported = -1, False
     remember(st, fx)
     return True

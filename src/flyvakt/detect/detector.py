@@ -47,6 +47,7 @@ from flyvakt.detect.phase import PhaseRule
 from flyvakt.detect.prepass import FieldSearch, emergency, fix_columns, gap_prepass, ground_estimate
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
+from flyvakt.detect.sweep import newer as _newer
 from flyvakt.detect.sweep import refresh as _refresh
 from flyvakt.detect.sweep import sweep_lost as _sweep_lost
 from flyvakt.model import AirportRef, Event, PositionBatch
@@ -233,9 +234,15 @@ def _batch(
             st = seen.get(a)
             if st is None:
                 st = seen[a] = state.get(a)
+        # The fix before, brought up as st.last (_refresh) only where a rule reads it: a calm
+        # path reads its time alone, and then replaces it (one Fix fewer per such row).
+        behind = None
         if first is not None:
-            _refresh(st, first)
-        if c == 1 and _calm(ctx, st, fx, smp, country, p, i, far, out):
+            if c and st.first is not None and st.last is not None and _newer(st.last, first):
+                behind = first
+            else:
+                _refresh(st, first)
+        if c == 1 and _calm(ctx, st, fx, smp, country, p, i, far, out, behind):
             continue
         # The gap flag comes from the vectorised pass: the previous *hot* fix is not
         # necessarily the previous fix.
@@ -244,8 +251,10 @@ def _batch(
             field = refs.get(f_i)
             if field is None:
                 field = refs[f_i] = ctx.world.airport_ref(f_i)
-            if c == 2 and _calm_ground(ctx, st, fx, smp, country, p, i, field, out):
+            if c == 2 and _calm_ground(ctx, st, fx, smp, country, p, i, field, out, behind):
                 continue
+        if behind is not None:
+            _refresh(st, behind)
         _dispatch(ctx, st, fx, is_gap, smp, country, p, i, field, out)
     _pending_many(state, seen)
     state.tails.update(p, gid, runs.ends)
