@@ -23,6 +23,7 @@ from flyvakt.detect.gaps import ground_ref
 from flyvakt.detect.phase import learn_ground_ref
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, Fix
+from flyvakt.detect.sweep import refresh
 from flyvakt.model import AirportRef, Event, PositionBatch
 
 # The same (stateless) rule objects as detector.RULES.
@@ -58,10 +59,11 @@ def calm(
     """A calm fix: what the rules would do with it, without asking each rule; False (and
     nothing done) when the fix is not calm, for the detector's dispatch to take.
 
-    ``before``: the aircraft's fix before this one when the detector's loop has not yet made it
-    ``st.last`` (:func:`~flyvakt.detect.sweep.refresh`, in :class:`Fix` field order): read for
-    its time alone, and made ``st.last`` only where a rule needs the fix (approach); a calm
-    fix then replaces it as the last (:func:`remember`), so it is never built otherwise.
+    ``before``: the aircraft's last fix before this one as the detector's loop has it (in
+    :class:`Fix` field order), not yet brought up as ``st.last`` (:func:`refresh`): the fix
+    before is the later of the two (refresh's rule: the recorded one at an equal time), so its
+    time is the larger; it is made ``st.last`` only where a rule needs the fix (approach), and
+    a calm fix then replaces it as the last (:func:`remember`), so it is never built otherwise.
 
     Calm: the fix is flagged airborne with no field near (the pre-pass: no airport within
     ``FIELD_NM`` below the altitude that could make it low near one), after no gap, with no
@@ -89,7 +91,7 @@ def calm(
     prev = st.last
     if prev is None:
         return _calm_first(st, fx, sampled, country)
-    prev_t = prev.t if before is None else before[0]
+    prev_t = prev.t if before is None else max(prev.t, before[0])  # (a NaN time: no refresh)
     if not _settled(st, prev_t, fx, ground=False):
         return False
     if fx.callsign:
@@ -105,7 +107,8 @@ def calm(
         AIRSPACE.sample(ctx, st, fx, country, p, i, out)
     if may_approach(st, fx):
         if before is not None:
-            prev = st.last = Fix(*before)  # as refresh (the detector's loop left it)
+            refresh(st, before)  # the detector's loop left it
+            prev = st.last
         APPROACH.on_fix(ctx, st, Hot(fx, prev, False, sampled, country, p, i, None), out)
     st.emergency_code, st.emergency_reported = -1, False
     remember(st, fx)
@@ -316,7 +319,7 @@ def calm_ground(
     prev = st.last
     if prev is None or not fx.ground_known:
         return False
-    if not _settled(st, prev.t if before is None else before[0], fx, ground=True):
+    if not _settled(st, prev.t if before is None else max(prev.t, before[0]), fx, ground=True):
         return False
     if fx.alt == fx.alt and (absurd_alt(ctx, st, fx) or not plausible_alt(st, fx)):
         fx.alt = math.nan  # as PhaseRule.on_fix (a missing altitude passes both: as calm)

@@ -55,10 +55,14 @@ class FieldSearch:
         # Per row: the nearest airport within FIELD_NM + REACH_MARGIN_NM, its chord length².
         self.found = np.where(self.cell >= 0, _NOT_YET, -1)
         self.chord2 = np.full(len(p), np.inf)
+        self._highest: npt.NDArray[np.float64] | None = None
 
     def highest_ft(self) -> npt.NDArray[np.float64]:
-        """Per row: no airport within ``FIELD_NM`` of it is higher than this (-inf: none)."""
-        return self.grid.highest_ft(self.cell)
+        """Per row: no airport within ``FIELD_NM`` of it is higher than this (-inf: none).
+        Computed once (the detector's ``_fields`` and :meth:`level_with_all` both ask)."""
+        if self._highest is None:
+            self._highest = self.grid.highest_ft(self.cell)
+        return self._highest
 
     def level_with_all(self, alt_ft: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
         """Per row (its altitude ``alt_ft``): whether it is within ``QNH_TOL_FT`` of the

@@ -134,18 +134,14 @@ def refresh(st: AircraftState, last: tuple[Any, ...]) -> None:
     :class:`Fix` field order). At an equal time too, when it is another fix: two fixes can
     share a time, the recorded one is the later in the stream, and a batch edge may fall
     between them. (The same fix stays: the rules may have set its phase from evidence.)"""
-    if newer(st.last, last):
+    t = last[0]
+    cur = st.last
+    if not math.isnan(t) and (
+        cur is None or cur.t < t or (cur.t == t and (cur.lat, cur.lon) != (last[1], last[2]))
+    ):
         st.last = Fix(*last)
         if st.first is None:
             st.first = st.last
-
-
-def newer(cur: Fix | None, last: tuple[Any, ...]) -> bool:
-    """Whether :func:`refresh` with ``last`` replaces ``cur``, the aircraft's ``st.last``."""
-    t = last[0]
-    return not math.isnan(t) and (
-        cur is None or cur.t < t or (cur.t == t and (cur.lat, cur.lon) != (last[1], last[2]))
-    )
 
 
 def field_near(ctx: Context, lf: LastFixes, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
