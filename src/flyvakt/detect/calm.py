@@ -355,6 +355,8 @@ def remember(st: AircraftState, fx: Fix) -> None:
     rec.append(fx)
     if len(rec) > _RING:
         del rec[0]
+    if rec[0].t >= t - _KEEP_S:
+        return  # none too old (a pending flip only moves the limit earlier): most calls
     keep_from = t
     f = st.flip_start
     if f is not None and f.t < keep_from:
