@@ -49,12 +49,15 @@ class SampleTails:
 
     @property
     def rows(self) -> PositionBatch:
-        """All rows kept, in one batch (checkpoints; the chunks' order is kept)."""
+        """Each aircraft's rows in its latest period, in one batch, the chunks' order kept: what
+        a compaction would keep (checkpoints: the same rows however the stream was batched,
+        compacted or restored, since a chunk holds a whole batch)."""
         if not self.chunks:
             return PositionBatch.empty(0)
-        p = self.chunks[0] if len(self.chunks) == 1 else PositionBatch.concat(self.chunks)
-        seen = self._seen()
-        return p if seen is None else p.take(np.flatnonzero(seen))
+        known = self._keep()
+        if known is not None:
+            return self._compact(known)
+        return self.chunks[0] if len(self.chunks) == 1 else PositionBatch.concat(self.chunks)
 
     @rows.setter
     def rows(self, rows: PositionBatch) -> None:

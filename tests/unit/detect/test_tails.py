@@ -56,18 +56,18 @@ def test_compacted_tails_are_each_aircrafts_latest_period(name: str) -> None:
         rows = np.flatnonzero(cut == k)
         b = p.take(rows[np.lexsort((p.time_s[rows], p.icao24[rows]))])
         runs = runs_by_key(b.icao24)
-        # update keeps the batch whole (the rows of older periods leave at a compaction).
+        # update keeps the batch whole (the rows of older periods leave at a compaction); the
+        # rows (a checkpoint's) are each aircraft's latest period of all fed, at every step.
         plain = PositionBatch.concat([tails.rows, b])
         fed.append(b)
-        due = len(plain) > 2 * tails.compacted + 1024  # compaction: kept rows doubled
+        due = tails.total + len(b) > 2 * tails.compacted + 1024  # kept rows doubled
         tails.update(b, runs.gid, runs.ends)
+        want = _latest_by_hand(plain)
+        assert _same(tails.rows, want)
+        dropped += len(plain) - len(want)
         if due:
             compactions += 1
-            want = _latest_by_hand(plain)
-            dropped += len(plain) - len(want)
-            assert _same(tails.rows, want) and tails.compacted == len(want)
-        else:
-            assert _same(tails.rows, plain)
+            assert tails.compacted == tails.total == len(want)
         if n % 25:  # lookups on every 25th batch (calfire is 8,178 batches: every one took 2 min)
             continue
         for a in np.unique(b.icao24).tolist():  # a lookup sees the aircraft's rows, in order
