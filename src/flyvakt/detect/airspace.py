@@ -31,6 +31,15 @@ class AirspaceRule:
                 _change(ctx, st, h.prev, fx, st.country, country, out, basis="possible")
             st.country, st.country_fix = country, fx
             return
+        self.sample(ctx, st, fx, country, h.batch, h.row, out)
+
+    def sample(
+        self, ctx: Context, st: AircraftState, fx: Fix, country: str | None, p: PositionBatch,
+        i: int, out: list[Event],
+    ) -> None:  # fmt: skip
+        """:meth:`on_fix` for a country sample ``fx`` (row ``i`` of ``p``) after no gap, with a
+        fix before it: the calm paths (calm.py) call this without building a :class:`Hot` per
+        sample."""
         if st.spoofing:
             st.country_fix = fx
             return
@@ -43,7 +52,7 @@ class AirspaceRule:
                 # otherwise produce an exit/entry pair every sample.
                 st.pending_active, st.pending_country = True, country
                 st.pending_ref, st.pending_fix = ref, fx
-                st.pending_cross = _crossing(ctx, ref, fx, country, h.batch, h.row)
+                st.pending_cross = _crossing(ctx, ref, fx, country, p, i)
             elif st.pending_fix is not None and fx.t - st.pending_fix.t >= R.COUNTRY_DWELL_S:
                 before = st.pending_ref or fx
                 _change(ctx, st, before, st.pending_cross or fx, st.country, country, out,

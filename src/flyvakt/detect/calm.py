@@ -23,6 +23,7 @@ from flyvakt.detect.gaps import ground_ref
 from flyvakt.detect.phase import learn_ground_ref
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, Fix
+from flyvakt.detect.sweep import refresh
 from flyvakt.model import AirportRef, Event, PositionBatch
 
 # The same (stateless) rule objects as detector.RULES.
@@ -53,9 +54,16 @@ def calm(
     i: int,
     far: bool,
     out: list[Event],
+    before: tuple[Any, ...] | None = None,
 ) -> bool:
     """A calm fix: what the rules would do with it, without asking each rule; False (and
     nothing done) when the fix is not calm, for the detector's dispatch to take.
+
+    ``before``: the aircraft's last fix before this one as the detector's loop has it (in
+    :class:`Fix` field order), not yet brought up as ``st.last`` (:func:`refresh`): the fix
+    before is the later of the two (refresh's rule: the recorded one at an equal time), so its
+    time is the larger; it is made ``st.last`` only where a rule needs the fix (approach), and
+    a calm fix then replaces it as the last (:func:`remember`), so it is never built otherwise.
 
     Calm: the fix is flagged airborne with no field near (the pre-pass: no airport within
     ``FIELD_NM`` below the altitude that could make it low near one), after no gap, with no
@@ -83,7 +91,8 @@ def calm(
     prev = st.last
     if prev is None:
         return _calm_first(st, fx, sampled, country)
-    if not _settled(st, prev, fx, ground=False):
+    prev_t = prev.t if before is None else max(prev.t, before[0])  # (a NaN time: no refresh)
+    if not _settled(st, prev_t, fx, ground=False):
         return False
     if fx.callsign:
         st.callsign = fx.callsign
@@ -91,21 +100,22 @@ def calm(
     # some airborne ones carry none, and the two calls are then work without an answer.
     if fx.alt == fx.alt and ((not far and absurd_alt(ctx, st, fx)) or not plausible_alt(st, fx)):
         fx.alt = math.nan  # as PhaseRule.on_fix
-    if fx.t - prev.t >= R.SHORT_LIFT_GAP_S:
+    if fx.t - prev_t >= R.SHORT_LIFT_GAP_S:
         st.lift_before = st.lift_cand = st.lift_field = None  # as _lift_candidate, no field
-    h: Hot | None = None
-    if sampled:
-        h = Hot(fx, prev, False, sampled, country, p, i, None)
-        SPOOFING.on_fix(ctx, st, h, out)
-        AIRSPACE.on_fix(ctx, st, h, out)
+    if sampled:  # as SpoofingRule and AirspaceRule.on_fix, with a fix before and no gap
+        SPOOFING.sample(ctx, st, fx, out)
+        AIRSPACE.sample(ctx, st, fx, country, p, i, out)
     if may_approach(st, fx):
-        APPROACH.on_fix(ctx, st, h or Hot(fx, prev, False, sampled, country, p, i, None), out)
+        if before is not None:
+            refresh(st, before)  # the detector's loop left it
+            prev = st.last
+        APPROACH.on_fix(ctx, st, Hot(fx, prev, False, sampled, country, p, i, None), out)
     st.emergency_code, st.emergency_reported = -1, False
     remember(st, fx)
     return True
 
 
-def _settled(st: AircraftState, prev: Fix, fx: Fix, *, ground: bool) -> bool:
+def _settled(st: AircraftState, prev_t: float, fx: Fix, *, ground: bool) -> bool:
     """Whether the aircraft is committed to the phase ``ground`` and waits for nothing (no
     flip, no start-of-data or lift-off decision, no approach under way, not lost), and ``fx``
     (whose flag says ``ground`` too) is not late."""
@@ -117,7 +127,7 @@ def _settled(st: AircraftState, prev: Fix, fx: Fix, *, ground: bool) -> bool:
         and not st.start_pending
         and st.lift_cand is None
         and st.low_min is None
-        and fx.t >= prev.t
+        and fx.t >= prev_t
     )
 
 
@@ -277,6 +287,7 @@ def calm_ground(
     i: int,
     field: AirportRef,
     out: list[Event],
+    before: tuple[Any, ...] | None = None,
 ) -> bool:
     """A fix on the surface that leaves the phase as it is: what the rules would do with it,
     with the phase rule's own evidence functions but without the rest of the rules; False when
@@ -302,9 +313,13 @@ def calm_ground(
     - approach acts on no fix on the ground with no approach under way;
     - emergency, for a code that is none, clears the code, as here;
     - every fix then becomes the aircraft's last and enters its recent fixes (:func:`remember`).
+
+    ``before``: as for :func:`calm` (read for its time alone: no rule here needs the fix).
     """
     prev = st.last
-    if prev is None or not _settled(st, prev, fx, ground=True) or not fx.ground_known:
+    if prev is None or not fx.ground_known:
+        return False
+    if not _settled(st, prev.t if before is None else max(prev.t, before[0]), fx, ground=True):
         return False
     if fx.alt == fx.alt and (absurd_alt(ctx, st, fx) or not plausible_alt(st, fx)):
         fx.alt = math.nan  # as PhaseRule.on_fix (a missing altitude passes both: as calm)
@@ -318,10 +333,9 @@ def calm_ground(
     # today): not called then (tests/unit/detect/test_shortcuts.py holds it to that).
     if fx.alt == fx.alt or v.level_ft == v.level_ft or st.field_icao != field.icao:
         learn_ground_ref(ctx, st, field, fx, v)
-    if sampled:
-        h = Hot(fx, prev, False, sampled, country, p, i, field)
-        SPOOFING.on_fix(ctx, st, h, out)
-        AIRSPACE.on_fix(ctx, st, h, out)
+    if sampled:  # as SpoofingRule and AirspaceRule.on_fix, with a fix before and no gap
+        SPOOFING.sample(ctx, st, fx, out)
+        AIRSPACE.sample(ctx, st, fx, country, p, i, out)
     st.emergency_code, st.emergency_reported = -1, False
     remember(st, fx)
     return True
@@ -341,6 +355,8 @@ def remember(st: AircraftState, fx: Fix) -> None:
     rec.append(fx)
     if len(rec) > _RING:
         del rec[0]
+    if rec[0].t >= t - _KEEP_S:
+        return  # none too old (a pending flip only moves the limit earlier): most calls
     keep_from = t
     f = st.flip_start
     if f is not None and f.t < keep_from:

@@ -152,17 +152,12 @@ def _batch(
     runs, found = (runs_by_key(icao), None) if known is None else known
     start, starts, gid = runs.is_start, runs.starts, runs.gid
     ac_rows = state.lastfix.rows_for(icao[starts], found)
-    row_of = ac_rows[gid]
     ground = ground_estimate(p)
     reasons: list[tuple[str, npt.NDArray[np.bool_]]] | None = [] if why is not None else None
-    hot, gap, sample = _hot_rows(state, p, ground, start, starts, gid, ac_rows, row_of, reasons)
+    hot, gap, sample, every = _hot_rows(state, p, ground, start, starts, gid, ac_rows, reasons)
     field_i, clear, high, fs = _fields(ctx, p, ground, hot)
     # Near a field every fix whose phase is in doubt goes to the rules; fixes well above it one
     # per APPROACH_SAMPLE_S (for the trends); taxiing with a ground flag, one per country sample.
-    t = p.time_s
-    prev_t = np.r_[np.nan, t[:-1]]
-    prev_t[starts] = state.lastfix.cols["t"][ac_rows]
-    every = np.floor(t / R.APPROACH_SAMPLE_S) != np.floor(prev_t / R.APPROACH_SAMPLE_S)
     doubt = (field_i >= 0) & (~clear | (high & every))
     hot |= doubt
     if why is not None and reasons is not None:
@@ -188,9 +183,10 @@ def _batch(
     # The last fix before this batch of the aircraft whose first row is hot (none recorded for
     # a new aircraft: nothing to refresh).
     is_first = start[idx]
-    new_ac = np.isnan(state.lastfix.cols["t"][row_of[idx]])
+    row_of = ac_rows[gid[idx]]  # per hot row, its aircraft's row of the last fixes
+    new_ac = np.isnan(state.lastfix.cols["t"][row_of])
     first_l: list[tuple[Any, ...] | None] = [None] * len(idx)
-    before = state.lastfix.values_many(row_of[idx][is_first & ~new_ac])
+    before = state.lastfix.values_many(row_of[is_first & ~new_ac])
     for k, last in zip(np.flatnonzero(is_first & ~new_ac).tolist(), before, strict=True):
         first_l[k] = last
     # A hot row whose row before (in the batch) is cold: the rules see that row as the fix
@@ -213,7 +209,8 @@ def _batch(
     calm_l = (air + 2 * taxi.astype(np.int8)).tolist()
     far_l = fs.far(idx, np.where(air, p.altitude_baro_ft[idx], np.nan))
     _approach_near(ctx, p, idx)
-    gap_prepass(ctx, state, p, idx[gap[idx]], start, row_of)
+    if gap[idx].any():
+        gap_prepass(ctx, state, p, idx[gap[idx]], start, ac_rows[gid])
     refs: dict[int, AirportRef] = {}  # the batch's fields, AirportRef built once each
     seen: dict[int, AircraftState] = {}
     st: AircraftState | None = None
@@ -233,9 +230,15 @@ def _batch(
             st = seen.get(a)
             if st is None:
                 st = seen[a] = state.get(a)
+        # The fix before, brought up as st.last (_refresh) only where a rule reads it: a calm
+        # path reads its time alone, and then replaces it (one Fix fewer per such row).
+        behind = None
         if first is not None:
-            _refresh(st, first)
-        if c == 1 and _calm(ctx, st, fx, smp, country, p, i, far, out):
+            if c and st.last is not None and st.first is not None:
+                behind = first
+            else:
+                _refresh(st, first)
+        if c == 1 and _calm(ctx, st, fx, smp, country, p, i, far, out, behind):
             continue
         # The gap flag comes from the vectorised pass: the previous *hot* fix is not
         # necessarily the previous fix.
@@ -244,8 +247,10 @@ def _batch(
             field = refs.get(f_i)
             if field is None:
                 field = refs[f_i] = ctx.world.airport_ref(f_i)
-            if c == 2 and _calm_ground(ctx, st, fx, smp, country, p, i, field, out):
+            if c == 2 and _calm_ground(ctx, st, fx, smp, country, p, i, field, out, behind):
                 continue
+        if behind is not None:
+            _refresh(st, behind)
         _dispatch(ctx, st, fx, is_gap, smp, country, p, i, field, out)
     _pending_many(state, seen)
     state.tails.update(p, gid, runs.ends)
@@ -279,11 +284,14 @@ def _hot_rows(
     starts: npt.NDArray[np.intp],
     gid: npt.NDArray[np.intp],
     ac_rows: npt.NDArray[np.int64],
-    row_of: npt.NDArray[np.int64],
     reasons: list[tuple[str, npt.NDArray[np.bool_]]] | None = None,
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """(hot, gap, sample): the rows the rules must see, those after a gap, the country samples.
-    ``reasons``, when given, gets each reason's rows appended (for :func:`_count_reasons`)."""
+) -> tuple[
+    npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_],
+]:  # fmt: skip
+    """(hot, gap, sample, every): the rows the rules must see, those after a gap, the country
+    samples, and the first of each ``APPROACH_SAMPLE_S`` (after the fix before: for ``_batch``
+    too). ``reasons``, when given, gets each reason's rows appended (for
+    :func:`_count_reasons`)."""
     n = len(p)
     icao, t = p.icao24, p.time_s
     lf = state.lastfix.cols
@@ -297,14 +305,12 @@ def _hot_rows(
     flip = ~new & (ground != prev_ground)
     alt = p.altitude_baro_ft
     # Low fixes matter for approaches and go-arounds; one per few seconds is enough.
-    low = (
-        ~ground
-        & (alt < R.APPROACH_MAX_ALT_FT)
-        & (np.floor(t / R.APPROACH_SAMPLE_S) != np.floor(prev_t / R.APPROACH_SAMPLE_S))
-    )
+    every = np.floor(t / R.APPROACH_SAMPLE_S) != np.floor(prev_t / R.APPROACH_SAMPLE_S)
+    low = ~ground & (alt < R.APPROACH_MAX_ALT_FT) & every
     emerg = emergency(p.squawk)
     sample = new | (np.floor(t / R.COUNTRY_SAMPLE_S) != np.floor(prev_t / R.COUNTRY_SAMPLE_S))
-    lost = start & lf["lost"][row_of]
+    lost = np.zeros(n, np.bool_)
+    lost[starts] = lf["lost"][ac_rows]  # a run's first row (read per run, not per row)
     hot = new | gap | flip | low | emerg | sample | lost
     if reasons is not None:
         reasons += [("first fix", new), ("gap", gap), ("lost", lost), ("flip", flip)]
@@ -331,7 +337,7 @@ def _hot_rows(
         hot |= after
         if reasons is not None:
             reasons.append(("after a flip", after))
-    return hot, gap, sample
+    return hot, gap, sample, every
 
 
 def _count_reasons(

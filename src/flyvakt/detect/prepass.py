@@ -21,15 +21,17 @@ _NOT_YET = -2  # FieldSearch: a row whose airport is not searched yet
 # FieldSearch.level_with_all: QNH_TOL_FT less a foot, so that rounding in the sums can only
 # leave a fix to the search (as before), never call one level that the search would not.
 _LEVEL_IN_FT = R.QNH_TOL_FT - 1.0
-# Per 16-bit squawk value (-1, no code, reads 65535): whether it is an emergency code. One
-# lookup instead of np.isin, which sorts its arguments at every call.
-_EMERGENCY_TABLE = np.zeros(1 << 16, np.bool_)
-_EMERGENCY_TABLE[sorted(R.EMERGENCY_SQUAWKS)] = True
+# The emergency codes, compared one by one: three vectorised comparisons cost ~1 instruction
+# per row, where np.isin sorts its arguments at every call and a 65,536-entry table lookup
+# (the cast, then a gather) ~17 per row (every row of every step comes here: session 13).
+_EMERGENCY_CODES = tuple(sorted(R.EMERGENCY_SQUAWKS))
 
 
 def emergency(squawk: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.bool_]:
     """Per squawk (as in PositionBatch.squawk, -1 for none): whether it is an emergency code."""
-    out: npt.NDArray[np.bool_] = _EMERGENCY_TABLE[squawk.astype(np.uint16)]
+    out: npt.NDArray[np.bool_] = squawk == _EMERGENCY_CODES[0]
+    for code in _EMERGENCY_CODES[1:]:
+        out |= squawk == code
     return out
 
 
@@ -55,10 +57,14 @@ class FieldSearch:
         # Per row: the nearest airport within FIELD_NM + REACH_MARGIN_NM, its chord length².
         self.found = np.where(self.cell >= 0, _NOT_YET, -1)
         self.chord2 = np.full(len(p), np.inf)
+        self._highest: npt.NDArray[np.float64] | None = None
 
     def highest_ft(self) -> npt.NDArray[np.float64]:
-        """Per row: no airport within ``FIELD_NM`` of it is higher than this (-inf: none)."""
-        return self.grid.highest_ft(self.cell)
+        """Per row: no airport within ``FIELD_NM`` of it is higher than this (-inf: none).
+        Computed once (the detector's ``_fields`` and :meth:`level_with_all` both ask)."""
+        if self._highest is None:
+            self._highest = self.grid.highest_ft(self.cell)
+        return self._highest
 
     def level_with_all(self, alt_ft: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
         """Per row (its altitude ``alt_ft``): whether it is within ``QNH_TOL_FT`` of the

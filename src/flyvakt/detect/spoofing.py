@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, Hot, dist_nm, duration
-from flyvakt.detect.state import AircraftState
+from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.model import Event
 
 
@@ -20,7 +20,11 @@ class SpoofingRule:
     def on_fix(self, ctx: Context, st: AircraftState, h: Hot, out: list[Event]) -> None:
         if h.prev is None or h.gap or not h.sampled:
             return
-        fx = h.fx
+        self.sample(ctx, st, h.fx, out)
+
+    def sample(self, ctx: Context, st: AircraftState, fx: Fix, out: list[Event]) -> None:
+        """:meth:`on_fix` for a country sample ``fx`` after no gap, with a fix before it: the
+        calm paths (calm.py) call this without building a :class:`Hot` per sample."""
         ref = st.spoof_ref
         if ref is None or fx.ground or fx.t - ref.t > R.SIGNAL_LOST_S:
             st.spoof_ref = ref = fx

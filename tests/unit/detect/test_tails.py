@@ -36,6 +36,14 @@ def _same(a: PositionBatch, b: PositionBatch) -> bool:
     )
 
 
+def _from_last_sample(tails: SampleTails, fed: PositionBatch, a: int) -> None:
+    """From aircraft ``a``'s last sample (the first row of its latest period), as the airspace
+    rule asks: a lookup gives its rows after it of all rows ``fed``, whatever was kept."""
+    own = fed.take(np.flatnonzero(fed.icao24 == a))
+    s = float(own.time_s[_period(own.time_s) == _period(own.time_s.max())].min())
+    assert _same(tails.since(a, s), own.take(np.flatnonzero(own.time_s > s)))
+
+
 @pytest.mark.parametrize("name", ["calfire.json.gz", "airbus_tree.json.gz"])
 def test_compacted_tails_are_each_aircrafts_latest_period(name: str) -> None:
     res = replay_files([str(DATA / "traffic" / name)], keep_positions=True, detect=False)
@@ -43,28 +51,30 @@ def test_compacted_tails_are_each_aircrafts_latest_period(name: str) -> None:
     assert p is not None and len(p) > 2000
     cut = np.floor((p.time_s - p.time_s.min()) / 7.0)  # batches of 7 s: periods span several
     tails, compactions, dropped = SampleTails(), 0, 0
+    fed: list[PositionBatch] = []
     for n, k in enumerate(np.unique(cut).tolist()):
         rows = np.flatnonzero(cut == k)
         b = p.take(rows[np.lexsort((p.time_s[rows], p.icao24[rows]))])
         runs = runs_by_key(b.icao24)
-        # What update keeps of a batch: each run's rows of the period of its last row.
-        kept = b.take(np.flatnonzero(_period(b.time_s) == _period(b.time_s[runs.ends])[runs.gid]))
-        plain = PositionBatch.concat([tails.rows, kept])
-        due = len(plain) > 2 * tails.compacted + 1024  # compaction: kept rows doubled
+        # update keeps the batch whole (the rows of older periods leave at a compaction); the
+        # rows (a checkpoint's) are each aircraft's latest period of all fed, at every step.
+        plain = PositionBatch.concat([tails.rows, b])
+        fed.append(b)
+        due = tails.total + len(b) > 2 * tails.compacted + 1024  # kept rows doubled
         tails.update(b, runs.gid, runs.ends)
+        want = _latest_by_hand(plain)
+        assert _same(tails.rows, want)
+        dropped += len(plain) - len(want)
         if due:
             compactions += 1
-            want = _latest_by_hand(plain)
-            dropped += len(plain) - len(want)
-            assert _same(tails.rows, want) and tails.compacted == len(want)
-        else:
-            assert _same(tails.rows, plain)
+            assert tails.compacted == tails.total == len(want)
         if n % 25:  # lookups on every 25th batch (calfire is 8,178 batches: every one took 2 min)
             continue
         for a in np.unique(b.icao24).tolist():  # a lookup sees the aircraft's rows, in order
             mine = tails.rows.take(np.flatnonzero(tails.rows.icao24 == a))
             t0 = float(np.median(mine.time_s))
             assert _same(tails.since(a, t0), mine.take(np.flatnonzero(mine.time_s > t0)))
+            _from_last_sample(tails, PositionBatch.concat(fed), a)
     assert compactions >= 2 and dropped > 0
 
 
@@ -79,17 +89,16 @@ def test_dropped_aircraft_are_forgotten_until_heard_again() -> None:
     assert p is not None
     cut = np.floor((p.time_s - p.time_s.min()) / 7.0)
     tails = SampleTails()
-    fed: list[PositionBatch] = []  # every batch's kept rows, minus those of dropped aircraft
+    fed: list[PositionBatch] = []  # every batch, minus the rows of dropped aircraft
     drops = compacted = 0
     for n, k in enumerate(np.unique(cut).tolist()):
         rows = np.flatnonzero(cut == k)
         b = p.take(rows[np.lexsort((p.time_s[rows], p.icao24[rows]))])
         runs = runs_by_key(b.icao24)
-        kept = b.take(np.flatnonzero(_period(b.time_s) == _period(b.time_s[runs.ends])[runs.gid]))
         before = len(tails.chunks)
         tails.update(b, runs.gid, runs.ends)
         compacted += before > 0 and len(tails.chunks) == 1  # compacted into one chunk
-        fed.append(kept)
+        fed.append(b)  # kept whole (rows of older periods leave at a compaction)
         if n % 10 == 9:
             gone = np.unique(b.icao24)[::3]
             tails.drop(gone.tolist())
@@ -109,4 +118,5 @@ def test_dropped_aircraft_are_forgotten_until_heard_again() -> None:
                 continue
             t0 = float(_period(mine.time_s.max())) * 20.0 - 1e-6  # COUNTRY_SAMPLE_S
             assert _same(tails.since(a, t0), mine.take(np.flatnonzero(mine.time_s > t0)))
+            _from_last_sample(tails, everything, a)
     assert drops > 100 and compacted >= 2
