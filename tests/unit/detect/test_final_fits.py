@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from flyvakt.detect import coverage as C
 from flyvakt.detect import gaps as G
 from flyvakt.detect import phase as Ph
 from flyvakt.detect import rules as R
@@ -83,3 +84,38 @@ def test_final_fits_answers_as_final_to(monkeypatch: pytest.MonkeyPatch) -> None
         replay_files([str(DATA / name)], batch_size=4096)
     assert not differ, differ[:3]
     assert seen["some"] >= 100 and seen["none"] >= 100, seen
+
+
+def test_lands_after_loss_answers_as_final_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``lands_after_loss`` (the signal-lost sweep's landing test) is ``bool(final_to(...,
+    strict=False)[0])``: at every call of either in the replays, and at fixes moved up, down
+    and aside from those (some answers True: the comparison is not of False alone)."""
+    seen: Counter[bool] = Counter()
+    differ: list[Any] = []
+    final_to, lands = G.final_to, G.lands_after_loss
+
+    def compare(ctx: Any, st: Any, fx: Any) -> None:
+        for up in ALT_STEPS_FT:
+            for north in LAT_STEPS_DEG:
+                moved = replace(fx, alt=fx.alt + up, alt_gnss=fx.alt_gnss + up, lat=fx.lat + north)
+                got = lands(ctx, st, moved)
+                if got != bool(final_to(ctx, st, moved, strict=False)[0]):
+                    differ.append(moved)
+                seen[got] += 1
+
+    def checked_lands(ctx: Any, st: Any, fx: Any) -> bool:
+        compare(ctx, st, fx)
+        return lands(ctx, st, fx)
+
+    def checked_final_to(ctx: Any, st: Any, fx: Any, *, strict: bool = True) -> Any:
+        if not strict:
+            compare(ctx, st, fx)
+        return final_to(ctx, st, fx, strict=strict)
+
+    monkeypatch.setattr(G, "final_to", checked_final_to)
+    monkeypatch.setattr(C, "final_to", checked_final_to)
+    monkeypatch.setattr(C, "lands_after_loss", checked_lands)
+    for name in CASES:
+        replay_files([str(DATA / name)], batch_size=4096)
+    assert not differ, differ[:3]
+    assert seen[True] >= 20 and seen[False] >= 100, seen
