@@ -8,9 +8,7 @@ Everything that outlives a batch lives here, so that a checkpoint is this data a
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import MISSING, dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field
 
 from flyvakt.detect.lastfix import LastFixes
 from flyvakt.detect.tails import SampleTails
@@ -94,39 +92,6 @@ class AircraftState:
     lift_short: bool = False  # the interval was under LIFT_GAP_MIN_S: two fixes at the reading
 
 
-NewState = Callable[[int, Fix | None, Fix | None, bool | None, list[Fix]], AircraftState]
-
-
-def _state_maker() -> NewState:
-    """:func:`new_state`, written from :class:`AircraftState`'s fields (so it follows them)."""
-    given = ("icao24", "first", "last", "ground", "recent")
-    env: dict[str, Any] = {"_new": object.__new__, "_cls": AircraftState}
-    body = ["def new_state(icao24, first, last, ground, recent):", "    st = _new(_cls)"]
-    for f in fields(AircraftState):
-        if f.name in given:
-            value = f.name
-        elif f.default_factory is not MISSING:
-            env[f"_f_{f.name}"] = f.default_factory
-            value = f"_f_{f.name}()"
-        else:
-            env[f"_d_{f.name}"] = f.default
-            value = f"_d_{f.name}"
-        body.append(f"    st.{f.name} = {value}")
-    body.append("    return st")
-    exec("\n".join(body), env)  # as dataclasses writes __init__
-    made: NewState = env["new_state"]
-    return made
-
-
-# ``AircraftState(icao24, first, last, ground, recent=recent)``, the same state, for the detector's
-# new aircraft (calm.py: one per aircraft never seen before, 49,000 at 50,000 aircraft in
-# bench_e2e's sweep). Why: the class call passes 46 arguments through the generated __init__
-# (its 42 defaults copied into the frame, the default factory checked) and a keyword makes it
-# build a dict; this sets the fields straight on a bare instance. ~5,800 instructions per state
-# against ~6,700 (callgrind, 20,000 states; tests/unit/detect/test_new_state.py: the same state).
-new_state = _state_maker()
-
-
 @dataclass
 class DetectorState:
     """All detector state: per-aircraft records, the last fix of each aircraft in columns,
@@ -149,5 +114,5 @@ class DetectorState:
     def get(self, icao24: int) -> AircraftState:
         st = self.aircraft.get(icao24)
         if st is None:
-            st = self.aircraft[icao24] = new_state(icao24, None, None, None, [])
+            st = self.aircraft[icao24] = AircraftState(icao24)
         return st
