@@ -252,29 +252,34 @@ def calm_new_many(
     ks = np.flatnonzero(air | taxi)
     if len(ks) == 0:
         return None
-    ks_l = [k for k, a in zip(ks.tolist(), icaos[ks].tolist(), strict=True) if a not in aircraft]
-    on = taxi[ks_l].tolist()
-    ka = [k for k, g in zip(ks_l, on, strict=True) if not g]
-    kg = [k for k, g in zip(ks_l, on, strict=True) if g]
+    # The new aircraft's rows, fixes and countries picked in arrays, not one list pass each
+    # (33,439 new aircraft at 50,000 in bench_e2e's sweep).
+    ks = ks[[a not in aircraft for a in icaos[ks].tolist()]]
+    on = taxi[ks]
+    ka, kg = ks[~on], ks[on]
+    fx_of = np.fromiter(fixes, dtype=object, count=len(fixes))
+    country_of = np.fromiter(countries, dtype=object, count=len(countries))
+    icao_a = icaos[ka].tolist()
     built = calm_first_many(
-        aircraft, icaos[ka].tolist(), [fixes[k] for k in ka], sampled[ka].tolist(),
-        [countries[k] for k in ka],
-    )  # fmt: skip
+        aircraft, icao_a, fx_of[ka].tolist(), sampled[ka].tolist(), country_of[ka].tolist()
+    )
     fields: list[AirportRef] = []
     for f_i in fi[kg].tolist():
         ref = refs.get(f_i)
         if ref is None:
             ref = refs[f_i] = ctx.world.airport_ref(f_i)
         fields.append(ref)
-    built += calm_first_ground_many(
-        ctx, aircraft, icaos[kg].tolist(), [fixes[k] for k in kg], fields, sampled[kg].tolist(),
-        [countries[k] for k in kg],
+    icao_g = icaos[kg].tolist()
+    built_g = calm_first_ground_many(
+        ctx, aircraft, icao_g, fx_of[kg].tolist(), fields, sampled[kg].tolist(),
+        country_of[kg].tolist(),
     )  # fmt: skip
-    seen.update((st.icao24, st) for st in built)
-    rest = [True] * len(air)
-    for k in ks_l:
-        rest[k] = False
-    return rest
+    seen.update(zip(icao_a, built, strict=True))
+    seen.update(zip(icao_g, built_g, strict=True))
+    rest = np.ones(len(air), np.bool_)
+    rest[ks] = False
+    out: list[bool] = rest.tolist()
+    return out
 
 
 def calm_ground(

@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, Hot, dist_nm, duration, gap_details
-from flyvakt.detect.gaps import final_to, infer_landing_at_end
+from flyvakt.detect.gaps import final_to, infer_landing_at_end, lands_after_loss
 from flyvakt.detect.phase import confirm_pending
 from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.model import Event
@@ -123,22 +123,20 @@ class CoverageRule:
 
     def lost_unflipped(
         self, ctx: Context, st: AircraftState, last: Fix, out: list[Event], tz: str, *,
-        field_near: bool, icao: str,
+        icao: str,
     ) -> bool:  # fmt: skip
-        """:meth:`lost` of an aircraft with no flip pending (the signal-lost sweep asks, with
-        ``tz`` the zone at ``last`` and ``icao`` the hex address it made for all at once):
-        nothing to confirm, the event built as :meth:`lost_plainly` builds it (the same, field
-        for field), then whether a landing may follow, decided as :meth:`lost` decides it."""
-        assert st.flip_start is None
+        """:meth:`lost` of an aircraft with no flip pending whose last fix is within reach of a
+        landing: not committed on the ground, an airport within ``CLOSE_NM``, low enough for
+        one (:meth:`says_nothing_more` said no; the signal-lost sweep asks, with ``tz`` the
+        zone at ``last`` and ``icao`` the hex address it made for all at once): nothing to
+        confirm, the event built as :meth:`lost_plainly` builds it (the same, field for field),
+        then whether a landing may follow, decided as :meth:`lost` decides it (its first three
+        tests hold: :func:`lands_after_loss` is the rest)."""
+        assert st.flip_start is None and not st.ground
         out.append(
             self.lost_plainly(st, icao, last.t, last.lat, last.lon, last.alt, last.ground, tz)
         )
-        st.landing_pending = (
-            not st.ground
-            and field_near
-            and _within_reach(ctx, last)
-            and bool(final_to(ctx, st, last, strict=False)[0])
-        )
+        st.landing_pending = lands_after_loss(ctx, st, last)
         return st.landing_pending
 
     def says_nothing_more(self, st: AircraftState, out_of_reach: bool) -> bool:

@@ -91,6 +91,7 @@ def _lost(ctx: Context, state: DetectorState, gone: npt.NDArray[np.intp], out: l
     state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
     t_l, lat_l, lon_l = c["t"][gone].tolist(), lat.tolist(), lon.tolist()
     alt_l, gnd_l = c["alt"][gone].tolist(), c["ground"][gone].tolist()
+    gnss_l = c["alt_gnss"][gone].tolist()
     aircraft = state.aircraft
     says, plainly = COVERAGE.says_nothing_more, COVERAGE.lost_plainly
     for k, a in enumerate(icaos):
@@ -114,17 +115,29 @@ def _lost(ctx: Context, state: DetectorState, gone: npt.NDArray[np.intp], out: l
         near_k = near_l[k]
         if fx.lat != la or fx.lon != lo:
             near_k = True
-        elif says(st, COVERAGE.fix_out_of_reach(ctx, fx, near_k)):
-            out.append(plainly(st, hexes[k], fx.t, la, lo, fx.alt, fx.ground, tz[k]))
-            continue
-        if st.flip_start is None and fx.lat == la and fx.lon == lo:
-            lands = COVERAGE.lost_unflipped(
-                ctx, st, fx, out, tz[k], field_near=near_k, icao=hexes[k]
-            )
         else:
-            ctx.tz_known[(la, lo)] = tz[k]  # the zone there, for ctx.event (any aircraft)
-            lands = COVERAGE.lost(ctx, st, fx, out, field_near=near_k)
-        if lands:
+            # Out of reach as the columns found it when the fix holds the recorded heights
+            # (NaN for NaN; the rules may have cleared an implausible altitude, and another fix
+            # at the same time and place may be the one kept): a test of those two numbers.
+            a_ft, g_ft, ca_ft, cg_ft = fx.alt, fx.alt_gnss, alt_l[k], gnss_l[k]
+            if (a_ft == ca_ft or (a_ft != a_ft and ca_ft != ca_ft)) and (
+                g_ft == cg_ft or (g_ft != g_ft and cg_ft != cg_ft)
+            ):
+                quiet_k = quiet_l[k]
+            else:
+                quiet_k = COVERAGE.fix_out_of_reach(ctx, fx, near_k)
+            if says(st, quiet_k):
+                out.append(plainly(st, hexes[k], fx.t, la, lo, fx.alt, fx.ground, tz[k]))
+                continue
+            if st.flip_start is None:
+                # Not said plainly with no flip pending: not committed on the ground, and
+                # within reach (an airport within CLOSE_NM, low enough for one).
+                if COVERAGE.lost_unflipped(ctx, st, fx, out, tz[k], icao=hexes[k]):
+                    state.awaiting.add(a)
+                continue
+        # Another position kept as the last, or a flip pending: the rule itself.
+        ctx.tz_known[(la, lo)] = tz[k]  # the zone there, for ctx.event (any aircraft)
+        if COVERAGE.lost(ctx, st, fx, out, field_near=near_k):
             state.awaiting.add(a)
     ctx.tz_known, ctx.near_known, ctx.near_at = {}, {}, None
 

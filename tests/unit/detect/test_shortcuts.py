@@ -72,11 +72,10 @@ def _every_rule(
 
 
 def _lost_by_the_rule(
-    rule: C.CoverageRule, ctx: Any, st: Any, last: Any, out: list[Any], tz: str, *,
-    field_near: bool, icao: str,
-) -> bool:  # fmt: skip
+    rule: C.CoverageRule, ctx: Any, st: Any, last: Any, out: list[Any], tz: str, *, icao: str
+) -> bool:
     """The sweep's path for aircraft with no flip pending, taken by CoverageRule.lost."""
-    return rule.lost(ctx, st, last, out, field_near=field_near)
+    return rule.lost(ctx, st, last, out)  # the sweep asks only with a field within reach
 
 
 def _tz_one_by_one(w: World, lats: Any, lons: Any) -> list[str]:

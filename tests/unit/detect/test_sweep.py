@@ -98,10 +98,9 @@ def _tz_one_by_one(w: World, lats: Any, lons: Any) -> list[str]:
 
 
 def _lost_by_the_rule(
-    rule: C.CoverageRule, ctx: Any, st: Any, last: Any, out: list[Any], tz: str, *,
-    field_near: bool, icao: str,
-) -> bool:  # fmt: skip
-    return rule.lost(ctx, st, last, out, field_near=field_near)
+    rule: C.CoverageRule, ctx: Any, st: Any, last: Any, out: list[Any], tz: str, *, icao: str
+) -> bool:
+    return rule.lost(ctx, st, last, out)  # the sweep asks only with a field within reach
 
 
 @contextmanager
