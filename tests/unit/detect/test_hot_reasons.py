@@ -80,5 +80,12 @@ def test_every_hot_row_is_hot_for_a_reason_of_its_own(monkeypatch: Any) -> None:
     for hot, reason in seen:
         assert (hot == reason).all()
         after_cold += int((hot[1:] & ~hot[:-1]).sum())
-    assert why["fix before a hot one"] == 0
+    assert D.NO_REASON not in why
     assert after_cold > 100  # the case is there: hot rows whose row before is cold
+
+
+def test_a_hot_row_no_reason_marks_is_counted_as_such() -> None:
+    why: Counter[str] = Counter()
+    hot = np.array([True, True, False, True])
+    D._count_reasons(why, hot, [("flip", np.array([True, False, False, False]))])
+    assert why == Counter({"flip": 1, D.NO_REASON: 2})
