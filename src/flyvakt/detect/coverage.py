@@ -64,7 +64,11 @@ class CoverageRule:
         st.landing_pending = False  # seen again: the gap rules decide, with both sides
         gap_s = fx.t - prev.t
         why = f"seen again after {duration(gap_s)} without positions"
-        out.append(ctx.event("signal_regained", st, fx, reason=why, details=gap_details(prev, fx)))
+        out.append(
+            ctx.event(
+                "signal_regained", st, fx, reason=why, details=gap_details(prev, fx, ctx.round5)
+            )
+        )
         if st.last_landing is not None:  # else rejudge has nothing to withdraw
             self.rejudge(ctx, st, prev, fx, out)
 
