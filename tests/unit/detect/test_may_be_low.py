@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,12 +16,8 @@ from flyvakt.detect import phase as Ph
 from flyvakt.detect import rules as R
 from flyvakt.runtime.replay import replay_files
 
-DATA = Path(__file__).resolve().parents[2] / "data"
-CASES = [
-    "real-ga/kwvi1213_a81c98.csv.gz",
-    "traffic/calfire.json.gz",
-    *sorted(p.relative_to(DATA).as_posix() for p in (DATA / "real-ga").glob("mry0601_*.csv.gz")),
-]
+from .test_final_fits import CASES, DATA  # the same recordings: gaps near fields
+
 # The fix moved up by these (ft, both altitudes): from below the field's level to well above
 # the bound (the highest airport + QNH_TOL_FT + the limit), so both answers are met.
 ALT_STEPS_FT = (-1000.0, 0.0, 1200.0, 3000.0, 6000.0, 12000.0)
@@ -52,9 +47,9 @@ def test_too_high_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
         compare(ctx, st, fx)
         return climb(ctx, st, fx)
 
-    monkeypatch.setattr(G, "final_fits", checked_fits)
-    monkeypatch.setattr(G, "initial_climb_from", checked_climb)
-    monkeypatch.setattr(Ph, "final_fits", checked_fits)
+    patched = (G, "final_fits", checked_fits), (G, "initial_climb_from", checked_climb)
+    for module, name, fn in (*patched, (Ph, "final_fits", checked_fits)):
+        monkeypatch.setattr(module, name, fn)
     for name in CASES:
         replay_files([str(DATA / name)], batch_size=4096)
     assert not wrong, wrong[:3]
