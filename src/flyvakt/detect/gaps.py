@@ -162,6 +162,21 @@ def final_fits(ctx: Context, st: AircraftState, fx: Fix) -> list[AirportRef]:
     return fits
 
 
+def may_be_low(ctx: Context, fx: Fix, limit_ft: float) -> bool:
+    """Whether ``fx`` may be at most ``limit_ft`` above some airport by :func:`height_ft` (its
+    height plus tolerance): False when both its altitudes are unknown or above every airport by
+    more than that. Each of height_ft's readings is at least the altitude minus the highest
+    elevation and ``QNH_TOL_FT``: a ground reference of the pressure altitude is learned within
+    ``QNH_TOL_FT`` of the field's elevation (a taxi) or ``SLOW_RAW_BAND_FT`` (a floor), raw
+    pressure altitude adds ``QNH_TOL_FT``, GNSS altitude ``GNSS_TOL_FT``. So False means that
+    no airport is within ``limit_ft`` of it for :func:`final_fits` (``FINAL_HEIGHT_FT``) or
+    :func:`initial_climb_from` (``INITIAL_CLIMB_FT``): their answer is [] without a search."""
+    top = ctx.world.highest_airport_ft() + R.QNH_TOL_FT + limit_ft
+    return not (fx.alt > top or math.isnan(fx.alt)) or not (
+        fx.alt_gnss > top or math.isnan(fx.alt_gnss)
+    )
+
+
 def _reachable(before: Fix, after: Fix, ap: AirportRef) -> bool:
     """Whether the aircraft can have flown from ``before`` to ``ap`` and on to ``after`` within
     the interval, at the faster of its two groundspeeds (it is slower while landing): mry0601
@@ -388,11 +403,22 @@ def across_gap(
     # landing; the finals, when it was airborne and had not landed; the initial climb, when
     # it was on the ground, had landed, or was on final (most gaps, airborne at cruise on
     # both sides, need no search at all).
+    # The finals are also skipped where their answer is known without a search: [] from a fix
+    # too high for any (final_fits: at most FINAL_HEIGHT_FT above the field), and unread when
+    # airborne after the gap from a fix too high for any initial climb (read only with the
+    # climbs, which are none then): most of a state-vector replay's 25 k regains, at cruise.
     x = ctx.airport_for(prev, R.GROUND_AIRPORT_NM)[0] if before_ground else None
     y = None
     if after_ground and (x is not None if before_ground else not already):
         y = ctx.airport_for(fx, R.GROUND_AIRPORT_NM)[0]
-    finals = [] if before_ground or already else final_fits(ctx, st, prev)
+    finals = (
+        []
+        if before_ground
+        or already
+        or not may_be_low(ctx, prev, R.FINAL_HEIGHT_FT)
+        or not (after_ground or may_be_low(ctx, fx, R.INITIAL_CLIMB_FT))
+        else final_fits(ctx, st, prev)
+    )
     climbs: list[AirportRef] = []
     if not after_ground and (before_ground or already or finals):
         climbs = initial_climb_from(ctx, st, fx)

@@ -12,6 +12,7 @@ from flyvakt.detect import rules as R
 from flyvakt.detect.state import Fix
 from flyvakt.geo.cells import max_chord2
 from flyvakt.model import PositionBatch
+from flyvakt.model.rounding import round_half_even_like_python
 
 if TYPE_CHECKING:
     from flyvakt.detect.base import Context, WorldView
@@ -39,6 +40,9 @@ def emergency(squawk: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.bool_]:
 # in the last bit: "no airport within FIELD_NM" is asked with this margin (~20 m), so that the
 # answer never differs from the scalar search's.
 REACH_MARGIN_NM = 0.01
+# gap_prepass rounds coordinates up to this size in advance (lat/lon are within 180; far
+# larger values would overflow NumPy's scaling by 10**5, not Python's round).
+_ROUND5_MAX = 1000.0
 
 
 class FieldSearch:
@@ -163,6 +167,12 @@ def gap_prepass(
     prev_lon = np.where(first, lf["lon"][row_of[rows]], p.lon_deg[before])
     lat, lon = p.lat_deg[rows], p.lon_deg[rows]
     both_lat, both_lon = np.r_[lat, prev_lat], np.r_[lon, prev_lon]
+    # Their gap details' coordinates, rounded as round(x, 5) (ctx.round5). Not 0 (0.0 and -0.0
+    # are one key, with two roundings) nor beyond any coordinate (NumPy's scaling would
+    # overflow where Python's round does not): those are rounded one by one.
+    xs = np.r_[both_lat, both_lon]
+    xs = xs[(np.abs(xs) <= _ROUND5_MAX) & (xs != 0)]  # NaN: not kept
+    ctx.round5.update(zip(xs.tolist(), round_half_even_like_python(xs, 5).tolist(), strict=True))
     for radius in sorted({R.GROUND_AIRPORT_NM, R.FINAL_NM}):
         ctx.search_near(both_lat, both_lon, radius)
     ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
