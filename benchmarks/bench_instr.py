@@ -11,6 +11,7 @@ which way it goes; the CPU-second benchmarks (bench_pipeline, bench_e2e) still s
     .venv/bin/python benchmarks/bench_instr.py [--only pipeline,warm,sweep] [--passes K]
         [--frames 1000000] [--aircraft 5000] [--warm-aircraft 1000] [--warm-frames 360000]
         [--sweep-frames 1000000] [--json FILE] [--compare-src DIR] [--keep DIR]
+    .venv/bin/python benchmarks/bench_instr.py --only sweepwarm [--sweepwarm-s 20]
     .venv/bin/python benchmarks/bench_instr.py --only replay [--replay-frames 250000]
         [--replay-input FILE.bin --replay-start ISO --replay-input-frames N] [--compare-src DIR]
 
@@ -29,6 +30,11 @@ Measurements (``--only``, comma-separated; default all three):
   (``build_corpus``, 5,000 aircraft), in instructions per phase: start-up, Beast framing, file
   sort/merge, decode, track, detect, positions out, progress, summary, exit (instr_replay.py
   says how). One run, start-up included: it is part of the command's cost.
+- ``sweepwarm`` (only when asked): the same two sizes at N **concurrent** aircraft (bench_e2e's
+  concurrent sweep, warm_sweep.py): build_warm's steady state, its warm-up (``--sweepwarm-s``)
+  run natively in this process and the warmed state pickled to the child, which loads it before
+  the marker; then a window of up to ``--sweep-frames`` frames between two country-sample
+  instants measured. Not with ``--compare-src`` (the states are this flyvakt's objects).
 - ``sweep``: bench_e2e's aircraft sweep, in-process decode + track (+ detect) at 1,000 and
   50,000 aircraft (``build_corpus``): instructions per message, and the rate at 50,000 as a
   share of the rate at 1,000 = Ir per message at 1,000 / Ir per message at 50,000 (issue 12's
@@ -53,6 +59,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -67,8 +74,10 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 MEASURES = ("pipeline", "warm", "sweep")
-# ``replay`` (instr_replay.py): the whole ``flyvakt replay`` command by phase; asked by name.
-ALL_MEASURES = (*MEASURES, "replay")
+# Asked by name only: ``replay`` (instr_replay.py), the whole ``flyvakt replay`` command by
+# phase; ``sweepwarm``, the sweep at N concurrent aircraft (warm_sweep.py).
+ALL_MEASURES = (*MEASURES, "replay", "sweepwarm")
+CHILD_MEASURES = (*MEASURES, "sweepwarm")
 # 250,000 frames: a quarter of bench_e2e's corpus, ~2.5 min under callgrind; start-up
 # (imports, airport tables) is a fixed cost, so its share here is ~4x its share at 1 M.
 REPLAY_FRAMES = 250_000
@@ -86,7 +95,7 @@ WARM_FRAMES = 360_000
 # first growth of the process's memory, most likely). 1 for the others, whose passes take 5-10
 # min each under callgrind: their first loop carries that first-pass excess (``--passes 2`` for
 # the exact figure; in ``warm`` the warm-up pass in front of every loop pays most of it).
-PASSES = {"pipeline": 2, "warm": 1, "sweep": 1}
+PASSES = {"pipeline": 2, "warm": 1, "sweep": 1, "sweepwarm": 1}
 MARK_FUNCTION = "os_getppid"  # CPython's C function behind os.getppid(): the part boundary
 
 
@@ -165,9 +174,17 @@ def _variants(measure: str, folder: Path) -> list[tuple[str, Any, Any, bool]]:
         return [("dt", c, w, False), ("dtd", c, w, True)]
     out = []
     for n in SWEEP_SIZES:
-        c = _load(folder, f"sweep{n}")
-        out += [(f"{n}/dt", c, None, False), (f"{n}/dtd", c, None, True)]
+        c = _load(folder, f"{measure}{n}")
+        if measure == "sweepwarm":  # the warmed states (warm_sweep.py), unpickled per loop
+            out += [(f"{n}/dt", c, _warmed(folder, n, False), False)]
+            out += [(f"{n}/dtd", c, _warmed(folder, n, True), True)]
+        else:
+            out += [(f"{n}/dt", c, None, False), (f"{n}/dtd", c, None, True)]
     return out
+
+
+def _warmed(folder: Path, n: int, detect: bool) -> Path:
+    return folder / f"sweepwarm{n}.{'dtd' if detect else 'dt'}.pickle"
 
 
 def child(measure: str, folder: Path, passes: int) -> None:
@@ -209,7 +226,11 @@ def child(measure: str, folder: Path, passes: int) -> None:
     tune_gc()
     for _ in range(passes):
         for label, corpus, warm, detect in variants:
-            run_timed(corpus, BATCH, detect, warm=warm, gc_clock=Marked(label))
+            if isinstance(warm, Path):  # a warmed state: loaded before the marker, untimed
+                start = pickle.loads(warm.read_bytes())
+                run_timed(corpus, BATCH, detect, gc_clock=Marked(label), start=start)
+            else:
+                run_timed(corpus, BATCH, detect, warm=warm, gc_clock=Marked(label))
     mark("setup")  # the tail after the last loop gets its own part (program end follows)
     import flyvakt
 
@@ -253,6 +274,21 @@ def build(measures: Sequence[str], args: argparse.Namespace, folder: Path) -> di
             c = build_corpus(args.sweep_frames, n)
             _save(c, folder, f"sweep{n}")
             sizes[f"sweep{n}"] = len(c)
+    if "sweepwarm" in measures:
+        from warm_sweep import prepare, unconfirmed
+
+        for n in SWEEP_SIZES:  # the warm-up runs here, natively; its states go to the child
+            w = prepare(n, args.sweep_frames, args.sweepwarm_s, BATCH)
+            _save(w.window, folder, f"sweepwarm{n}")
+            for d in (False, True):
+                _warmed(folder, n, d).write_bytes(w.state[d])
+            sizes[f"sweepwarm{n}"] = len(w.window)
+            print(
+                f"sweepwarm {n:,}: {len(w.untimed):,} frames untimed, window "
+                f"{len(w.window):,} frames = {w.window_s:.2f} s; aircraft in it without a "
+                f"confirmed track at its start: {unconfirmed(w)}",
+                flush=True,
+            )
     return sizes
 
 
@@ -345,7 +381,7 @@ def summarise(measure: str, ir: dict[str, list[int]], sizes: dict[str, int]) -> 
         res["on_top_pct"] = 100 * (one["dtd"] - one["dt"]) / one["dt"]
     else:
         for n in SWEEP_SIZES:
-            m = sizes[f"sweep{n}"]
+            m = sizes[f"{measure}{n}"]
             res[f"{n}/dt_per_msg"] = one[f"{n}/dt"] / m
             res[f"{n}/dtd_per_msg"] = one[f"{n}/dtd"] / m
         lo, hi = SWEEP_SIZES
@@ -410,7 +446,7 @@ def main() -> None:
     )  # fmt: skip
     ap.add_argument(
         "--sweep-frames", type=int, default=1_000_000,
-        help="frames per sweep corpus (bench_e2e's sweep: 1 M)",
+        help="frames per sweep corpus (bench_e2e's sweep: 1 M); sweepwarm: per window, at most",
     )  # fmt: skip
     ap.add_argument(
         "--replay-frames", type=int, default=REPLAY_FRAMES, help="replay: corpus frames"
@@ -428,7 +464,11 @@ def main() -> None:
         help="also measure the flyvakt in DIR (a 'src' folder, e.g. from `git archive BASE src`)",
     )  # fmt: skip
     ap.add_argument("--keep", metavar="DIR", help="corpora and profiles here, kept")
-    ap.add_argument("--child", choices=MEASURES, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--sweepwarm-s", type=float, default=None,
+        help="sweepwarm: seconds of untimed warm-up data (default warm_sweep.WARM_S)",
+    )  # fmt: skip
+    ap.add_argument("--child", choices=CHILD_MEASURES, help=argparse.SUPPRESS)
     ap.add_argument("--dir", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -447,6 +487,13 @@ def main() -> None:
         ap.error(f"--only: unknown {bad}; choose from {', '.join(ALL_MEASURES)}")
     if args.replay_input and not (args.replay_start and args.replay_input_frames > 0):
         ap.error("--replay-input needs --replay-start and --replay-input-frames")
+    if args.compare_src and "sweepwarm" in measures:
+        ap.error("--compare-src with sweepwarm: the warmed states are pickled by this flyvakt")
+    if args.sweepwarm_s is None:
+        sys.path.insert(0, str(HERE))
+        from warm_sweep import WARM_S
+
+        args.sweepwarm_s = WARM_S
     if args.compare_src and not (Path(args.compare_src) / "flyvakt").is_dir():
         ap.error(f"--compare-src {args.compare_src}: no flyvakt package in it")
     sys.path.insert(0, str(HERE))
