@@ -327,14 +327,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--formats", default=",".join(FORMATS))
     ap.add_argument("--sweep", default="100,1000,5000,20000,50000", help="'' to skip")
-    ap.add_argument(
-        "--sweep-warm", default="1000,5000,50000",
-        help="sizes of the concurrent sweep (steady state, warm_sweep.py); '' to skip",
-    )  # fmt: skip
-    ap.add_argument(
-        "--sweep-warm-s", type=float, default=WARM_S,
-        help="concurrent sweep: seconds of untimed warm-up data before the window",
-    )  # fmt: skip
+    concurrent = "sizes of the concurrent sweep (steady state, warm_sweep.py); '' to skip"
+    ap.add_argument("--sweep-warm", default="1000,5000,50000", help=concurrent)
+    warm_help = "concurrent sweep: seconds of untimed warm-up data before the window"
+    ap.add_argument("--sweep-warm-s", type=float, default=WARM_S, help=warm_help)
     ap.add_argument("--ref-frames", type=int, default=200_000, help="rs1090 sample size")
     ap.add_argument(
         "--sv-rows",
