@@ -20,8 +20,9 @@ position report, not a message: its rate is printed beside rs1090's messages/s.
         [--live 100000,200000,300000,500000 | --no-live] [--live-seconds 5]
         [--compare-src DIR]   # DIR: another flyvakt's src (git archive BASE src), run alternately
 
-The default run takes about 3 minutes of wall time on a quiet 2-core machine (the wall time of
-each part is printed, and the total at the end). After the table, one Markdown row per format
+The default run takes about 3 minutes of wall time on a quiet 2-core machine, plus 2-6 for the
+concurrent sweep (its 50,000-aircraft warm-up is 42 M frames, untimed; the wall time of each
+part is printed, and the total at the end). After the table, one Markdown row per format
 is printed, in the column order of docs/performance.md's table, ready to paste.
 
 ``--live``: ``flyvakt run beast+tcp://`` (the engine, in this process, with its store and a
