@@ -16,12 +16,13 @@ position report, not a message: its rate is printed beside rs1090's messages/s.
 
     .venv/bin/python benchmarks/bench_e2e.py [--frames 1000000] [--aircraft 5000] [--repeat 3]
         [--formats beast,avr,csv,jsonl,sv,svfresh] [--sv-rows 1000000]
-        [--sweep 100,1000,5000,20000,50000]
+        [--sweep 100,1000,5000,20000,50000] [--sweep-warm 1000,5000,50000] [--sweep-warm-s 20]
         [--live 100000,200000,300000,500000 | --no-live] [--live-seconds 5]
         [--compare-src DIR]   # DIR: another flyvakt's src (git archive BASE src), run alternately
 
-The default run takes about 3 minutes of wall time on a quiet 2-core machine (the wall time of
-each part is printed, and the total at the end). After the table, one Markdown row per format
+The default run takes about 3 minutes of wall time on a quiet 2-core machine, plus 2-6 for the
+concurrent sweep (its 50,000-aircraft warm-up is 42 M frames, untimed; the wall time of each
+part is printed, and the total at the end). After the table, one Markdown row per format
 is printed, in the column order of docs/performance.md's table, ready to paste.
 
 ``--live``: ``flyvakt run beast+tcp://`` (the engine, in this process, with its store and a
@@ -54,6 +55,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_pipeline import build_corpus
+from warm_sweep import WARM_S
 
 from flyvakt.model import FrameBatch
 from flyvakt.sources.writers import format_avr, write_beast, write_jsonl
@@ -217,20 +219,24 @@ def reference_rates(corpus: FrameBatch, n: int, repeat: int) -> dict[str, float 
     return rates
 
 
+def _first_use() -> None:
+    """World data (airports, borders, time zones) loads on first use, once per process: a small
+    run first; then the collector tuned as `flyvakt replay` and `run` do after start-up."""
+    from bench_pipeline import run_pipeline
+
+    from flyvakt.runtime.setup import tracker_config, tune_gc
+
+    tracker_config()
+    run_pipeline(build_corpus(20_000, 200), 65536, detect=True)
+    tune_gc()
+
+
 def sweep(frames: int, sizes: list[int], repeat: int) -> list[tuple[int, float, float, float]]:
     """Per aircraft count, in-process: decode + track rate, decode + track + detect rate
     (msg/CPU-s) and tracker MB; each rate also as a share of its rate at 1,000 aircraft."""
     from bench_pipeline import run_pipeline
 
-    from flyvakt.runtime.setup import tracker_config
-
-    tracker_config()
-    # Warm-up: world data (airports, borders, time zones) loads on first use, once per process.
-    warm = build_corpus(20_000, 200)
-    run_pipeline(warm, 65536, detect=True)
-    from flyvakt.runtime.setup import tune_gc
-
-    tune_gc()  # as `flyvakt replay` and `run` do after start-up
+    _first_use()
     # Every size's corpus first, then the runs alternate size by size (and with/without
     # detection): a burst of load from the machine's other work then hits every size alike,
     # and the shares of the 1,000 rate compare runs minutes apart no more.
@@ -265,6 +271,56 @@ def sweep(frames: int, sizes: list[int], repeat: int) -> list[tuple[int, float, 
     return out
 
 
+def sweep_warm(
+    frames: int, sizes: list[int], repeat: int, warm_s: float
+) -> list[tuple[int, float, float, float]]:
+    """The sweep at N **concurrent** aircraft (issue 12's words): per size, build_warm's steady
+    state, warmed untimed, then one window between two country-sample instants measured
+    (warm_sweep.py says what it holds); decode + track and + detect msg/CPU-s, each also as a
+    share of its rate at 1,000; alternating size by size as ``sweep`` does."""
+    from warm_sweep import prepare, run_window, unconfirmed
+
+    _first_use()  # a second call (after ``sweep``) costs a small run, nothing timed
+    warmed = {}
+    for n_ac in sizes:
+        w = warmed[n_ac] = prepare(n_ac, frames, warm_s, 65536)
+        print(
+            f"  {n_ac:>6,} in range: {len(w.untimed):,} frames untimed (warm-up {warm_s:g} s "
+            f"and up to the window), window {len(w.window):,} frames = {w.window_s:.2f} s of "
+            f"data; aircraft in it without a confirmed track at its start: "
+            f"{unconfirmed(w)}",
+            flush=True,
+        )
+    times: dict[tuple[int, bool], list[float]] = {(n, d): [] for n in sizes for d in (False, True)}
+    scans: dict[int, int] = {n: 0 for n in sizes}
+    for _ in range(repeat):
+        for n_ac in sizes:
+            for detect in (False, True):
+                t, k, _ = run_window(warmed[n_ac], 65536, detect)
+                times[n_ac, detect].append(t)
+                scans[n_ac] = max(scans[n_ac], k)
+    rate_of = {
+        n: [len(warmed[n].window) / statistics.median(times[n, d]) for d in (False, True)]
+        for n in sizes
+    }
+    out = []
+    for n_ac in sizes:
+        rates, base = rate_of[n_ac], rate_of.get(1000)
+        share = (
+            f" ({100 * rates[0] / base[0]:.0f} % / {100 * rates[1] / base[1]:.0f} % of 1,000)"
+            if base
+            else ""
+        )
+        print(
+            f"  {n_ac:>6,} in range: {rates[0]:>10,.0f} msg/s decode+track, "
+            f"{rates[1]:>10,.0f} decode+track+detect{share}, expiry scans in window "
+            f"{scans[n_ac]}",
+            flush=True,
+        )
+        out.append((n_ac, rates[0], rates[1], float(scans[n_ac])))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=1_000_000)
@@ -272,6 +328,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--formats", default=",".join(FORMATS))
     ap.add_argument("--sweep", default="100,1000,5000,20000,50000", help="'' to skip")
+    concurrent = "sizes of the concurrent sweep (steady state, warm_sweep.py); '' to skip"
+    ap.add_argument("--sweep-warm", default="1000,5000,50000", help=concurrent)
+    warm_help = "concurrent sweep: seconds of untimed warm-up data before the window"
+    ap.add_argument("--sweep-warm-s", type=float, default=WARM_S, help=warm_help)
     ap.add_argument("--ref-frames", type=int, default=200_000, help="rs1090 sample size")
     ap.add_argument(
         "--sv-rows",
@@ -390,9 +450,20 @@ def main() -> None:
         print("\n".join(rows_md), flush=True)
     print(f"[formats done at {time.perf_counter() - wall0:.0f} s wall]", flush=True)
     if args.sweep:
-        print("aircraft sweep (in-process, 1 batch = 65,536 frames):")
+        print(
+            "aircraft sweep, cold start: each aircraft new, 20 messages at 50,000, then lost "
+            "(in-process, 1 batch = 65,536 frames):"
+        )
         results["sweep"] = sweep(args.frames, [int(s) for s in args.sweep.split(",")], args.repeat)
         print(f"[sweep done at {time.perf_counter() - wall0:.0f} s wall]", flush=True)
+    if args.sweep_warm:
+        print(
+            "aircraft sweep, concurrent: N in range at any time, warmed up untimed, a window "
+            "between two country samples measured (in-process, 1 batch = 65,536 frames):"
+        )
+        sizes = [int(s) for s in args.sweep_warm.split(",")]
+        results["sweep_warm"] = sweep_warm(args.frames, sizes, args.repeat, args.sweep_warm_s)
+        print(f"[concurrent sweep done at {time.perf_counter() - wall0:.0f} s wall]", flush=True)
     if args.live:
         print(
             f"live: flyvakt run beast+tcp:// fed by a peer process, {args.live_seconds:g} s each:"

@@ -10,7 +10,8 @@ which way it goes; the CPU-second benchmarks (bench_pipeline, bench_e2e) still s
 
     .venv/bin/python benchmarks/bench_instr.py [--only pipeline,warm,sweep] [--passes K]
         [--frames 1000000] [--aircraft 5000] [--warm-aircraft 1000] [--warm-frames 360000]
-        [--sweep-frames 1000000] [--json FILE] [--compare-src DIR] [--keep DIR]
+        [--sweep-frames 1000000] [--json FILE] [--compare-src DIR] [--keep DIR [--reuse]]
+    .venv/bin/python benchmarks/bench_instr.py --only sweepwarm [--sweepwarm-s 20]
     .venv/bin/python benchmarks/bench_instr.py --only replay [--replay-frames 250000]
         [--replay-input FILE.bin --replay-start ISO --replay-input-frames N] [--compare-src DIR]
     .venv/bin/python benchmarks/bench_instr.py --only svreplay --sv-input corpus.sv.csv
@@ -36,6 +37,11 @@ Measurements (``--only``, comma-separated; default all three):
   (bench_e2e's corpus.sv.csv, kept with its ``--keep``) after its header and ``--sv-skip``
   rows, with the phases of that path (Arrow's CSV parse, columns to observations) beside
   the common ones.
+- ``sweepwarm`` (only when asked): the same two sizes at N **concurrent** aircraft (bench_e2e's
+  concurrent sweep, warm_sweep.py): build_warm's steady state, its warm-up (``--sweepwarm-s``)
+  run natively in this process and the warmed state pickled to the child, which loads it before
+  the marker; then a window of up to ``--sweep-frames`` frames between two country-sample
+  instants measured. Not with ``--compare-src`` (the states are this flyvakt's objects).
 - ``sweep``: bench_e2e's aircraft sweep, in-process decode + track (+ detect) at 1,000 and
   50,000 aircraft (``build_corpus``): instructions per message, and the rate at 50,000 as a
   share of the rate at 1,000 = Ir per message at 1,000 / Ir per message at 50,000 (issue 12's
@@ -60,6 +66,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -74,8 +81,11 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 MEASURES = ("pipeline", "warm", "sweep")
-# ``replay`` (instr_replay.py): the whole ``flyvakt replay`` command by phase; asked by name.
-ALL_MEASURES = (*MEASURES, "replay", "svreplay")
+# Asked by name only: ``replay`` (instr_replay.py), the whole ``flyvakt replay`` command by
+# phase, and ``svreplay``, the same for a state-vector CSV; ``sweepwarm``, the sweep at N
+# concurrent aircraft (warm_sweep.py).
+ALL_MEASURES = (*MEASURES, "replay", "svreplay", "sweepwarm")
+CHILD_MEASURES = (*MEASURES, "sweepwarm")
 # svreplay's default slice of bench_e2e's corpus.sv.csv (6 copies of 178,194 rows, 5,000
 # aircraft, 1,800 s apart): rows 120,000-320,000 hold the end of the first copy and most of the
 # second, so every aircraft is lost and found again once, as in the whole file (~4 min under
@@ -99,7 +109,7 @@ WARM_FRAMES = 360_000
 # first growth of the process's memory, most likely). 1 for the others, whose passes take 5-10
 # min each under callgrind: their first loop carries that first-pass excess (``--passes 2`` for
 # the exact figure; in ``warm`` the warm-up pass in front of every loop pays most of it).
-PASSES = {"pipeline": 2, "warm": 1, "sweep": 1}
+PASSES = {"pipeline": 2, "warm": 1, "sweep": 1, "sweepwarm": 1}
 MARK_FUNCTION = "os_getppid"  # CPython's C function behind os.getppid(): the part boundary
 
 
@@ -178,9 +188,17 @@ def _variants(measure: str, folder: Path) -> list[tuple[str, Any, Any, bool]]:
         return [("dt", c, w, False), ("dtd", c, w, True)]
     out = []
     for n in SWEEP_SIZES:
-        c = _load(folder, f"sweep{n}")
-        out += [(f"{n}/dt", c, None, False), (f"{n}/dtd", c, None, True)]
+        c = _load(folder, f"{measure}{n}")
+        if measure == "sweepwarm":  # the warmed states (warm_sweep.py), unpickled per loop
+            out += [(f"{n}/dt", c, _warmed(folder, n, False), False)]
+            out += [(f"{n}/dtd", c, _warmed(folder, n, True), True)]
+        else:
+            out += [(f"{n}/dt", c, None, False), (f"{n}/dtd", c, None, True)]
     return out
+
+
+def _warmed(folder: Path, n: int, detect: bool) -> Path:
+    return folder / f"sweepwarm{n}.{'dtd' if detect else 'dt'}.pickle"
 
 
 def child(measure: str, folder: Path, passes: int) -> None:
@@ -220,9 +238,22 @@ def child(measure: str, folder: Path, passes: int) -> None:
     first = variants[0][1]
     run_pipeline(first.take(np.arange(min(len(first), 20_000))), BATCH, detect=True)
     tune_gc()
+    if measure == "sweepwarm":
+        # First use of the world along the corpus's track (time-zone and country polygons, the
+        # airport cells: loaded on first query) is paid by the warm-up in the parent, not
+        # here; a service that has run for hours has paid it. Each window with detection once,
+        # untimed, first: without it the first loop with detection counted ~800 instructions
+        # per message more (1,000 in range, 5,043 against 4,228 for the same window later).
+        for _, corpus, warm, detect in variants:
+            if detect:
+                run_timed(corpus, BATCH, True, start=pickle.loads(warm.read_bytes()))
     for _ in range(passes):
         for label, corpus, warm, detect in variants:
-            run_timed(corpus, BATCH, detect, warm=warm, gc_clock=Marked(label))
+            if isinstance(warm, Path):  # a warmed state: loaded before the marker, untimed
+                start = pickle.loads(warm.read_bytes())
+                run_timed(corpus, BATCH, detect, gc_clock=Marked(label), start=start)
+            else:
+                run_timed(corpus, BATCH, detect, warm=warm, gc_clock=Marked(label))
     mark("setup")  # the tail after the last loop gets its own part (program end follows)
     import flyvakt
 
@@ -276,6 +307,21 @@ def build(measures: Sequence[str], args: argparse.Namespace, folder: Path) -> di
             c = build_corpus(args.sweep_frames, n)
             _save(c, folder, f"sweep{n}")
             sizes[f"sweep{n}"] = len(c)
+    if "sweepwarm" in measures:
+        from warm_sweep import prepare, unconfirmed
+
+        for n in SWEEP_SIZES:  # the warm-up runs here, natively; its states go to the child
+            w = prepare(n, args.sweep_frames, args.sweepwarm_s, BATCH)
+            _save(w.window, folder, f"sweepwarm{n}")
+            for d in (False, True):
+                _warmed(folder, n, d).write_bytes(w.state[d])
+            sizes[f"sweepwarm{n}"] = len(w.window)
+            print(
+                f"sweepwarm {n:,}: {len(w.untimed):,} frames untimed, window "
+                f"{len(w.window):,} frames = {w.window_s:.2f} s; aircraft in it without a "
+                f"confirmed track at its start: {unconfirmed(w)}",
+                flush=True,
+            )
     return sizes
 
 
@@ -378,7 +424,7 @@ def summarise(measure: str, ir: dict[str, list[int]], sizes: dict[str, int]) -> 
         res["on_top_pct"] = 100 * (one["dtd"] - one["dt"]) / one["dt"]
     else:
         for n in SWEEP_SIZES:
-            m = sizes[f"sweep{n}"]
+            m = sizes[f"{measure}{n}"]
             res[f"{n}/dt_per_msg"] = one[f"{n}/dt"] / m
             res[f"{n}/dtd_per_msg"] = one[f"{n}/dtd"] / m
         lo, hi = SWEEP_SIZES
@@ -443,7 +489,7 @@ def main() -> None:
     )  # fmt: skip
     ap.add_argument(
         "--sweep-frames", type=int, default=1_000_000,
-        help="frames per sweep corpus (bench_e2e's sweep: 1 M)",
+        help="frames per sweep corpus (bench_e2e's sweep: 1 M); sweepwarm: per window, at most",
     )  # fmt: skip
     ap.add_argument(
         "--replay-frames", type=int, default=REPLAY_FRAMES, help="replay: corpus frames"
@@ -464,7 +510,13 @@ def main() -> None:
         help="also measure the flyvakt in DIR (a 'src' folder, e.g. from `git archive BASE src`)",
     )  # fmt: skip
     ap.add_argument("--keep", metavar="DIR", help="corpora and profiles here, kept")
-    ap.add_argument("--child", choices=MEASURES, help=argparse.SUPPRESS)
+    reuse = "with --keep: the corpora (and warmed states) already in DIR, not built again"
+    ap.add_argument("--reuse", action="store_true", help=reuse)
+    ap.add_argument(
+        "--sweepwarm-s", type=float, default=None,
+        help="sweepwarm: seconds of untimed warm-up data (default warm_sweep.WARM_S)",
+    )  # fmt: skip
+    ap.add_argument("--child", choices=CHILD_MEASURES, help=argparse.SUPPRESS)
     ap.add_argument("--dir", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -485,6 +537,15 @@ def main() -> None:
         ap.error("--replay-input needs --replay-start and --replay-input-frames")
     if "svreplay" in measures and not args.sv_input:
         ap.error("--only svreplay needs --sv-input (bench_e2e's corpus.sv.csv: its --keep DIR)")
+    if args.reuse and not (args.keep and (Path(args.keep) / "sizes.json").exists()):
+        ap.error("--reuse needs --keep DIR with the corpora of an earlier run")
+    if args.compare_src and "sweepwarm" in measures:
+        ap.error("--compare-src with sweepwarm: the warmed states are pickled by this flyvakt")
+    if args.sweepwarm_s is None:
+        sys.path.insert(0, str(HERE))
+        from warm_sweep import WARM_S
+
+        args.sweepwarm_s = WARM_S
     if args.compare_src and not (Path(args.compare_src) / "flyvakt").is_dir():
         ap.error(f"--compare-src {args.compare_src}: no flyvakt package in it")
     sys.path.insert(0, str(HERE))
@@ -492,7 +553,12 @@ def main() -> None:
     folder = Path(args.keep or tmp.name)
     folder.mkdir(parents=True, exist_ok=True)
     wall0 = time.perf_counter()
-    sizes = build(measures, args, folder)
+    kept = folder / "sizes.json"
+    if args.reuse:
+        sizes = json.loads(kept.read_text())
+    else:
+        sizes = build(measures, args, folder)
+        kept.write_text(json.dumps(sizes))
     print(f"corpora (frames): {sizes}; built in {time.perf_counter() - wall0:.0f} s", flush=True)
     results: dict[str, Any] = {"sizes": sizes, "passes": args.passes}
     if any(m in REPLAYS for m in measures):

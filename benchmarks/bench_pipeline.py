@@ -282,14 +282,16 @@ def run_timed(
     warm: FrameBatch | None = None,
     why: Counter[str] | None = None,
     gc_clock: GcClock | None = None,
+    start: PipelineState | None = None,
 ) -> tuple[float, PipelineState, float]:
     """(CPU s of the run, final state, CPU s inside the detector). With ``warm``: those frames
     first, untimed, the state carried over (``--warm``). With ``why``: hot rows per reason of
     the timed frames added to it. With ``gc_clock``: the garbage collector's time in the timed
-    frames added to it."""
+    frames added to it. With ``start``: that state instead of an empty one (a warmed state kept
+    from an earlier warm-up, warm_sweep.py)."""
     cfg = tracker_config()
     det = TimedDetector() if detect else None
-    state = PipelineState()
+    state = start if start is not None else PipelineState()
     if warm is not None:
         for a in range(0, len(warm), batch):
             frames = warm.rows(a, min(a + batch, len(warm)))
