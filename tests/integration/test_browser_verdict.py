@@ -317,5 +317,8 @@ def test_nb_numbers_and_an_aircraft_known_by_its_callsign(chrome: Any, run_url: 
         pg.wait_for_selector(".ev-member h3")
         assert f"AFR34ZG ({AFR_HEX})" in pg.locator("#v-summary").inner_text()
         assert pg.locator(".ev-member h3").all_inner_texts() == [f"AFR34ZG ({AFR_HEX})"]
+        # The event list names the aircraft once ("AFR34ZG AFR34ZG (393322)" before).
+        who = pg.locator("#ev-list .ev-who").all_inner_texts()
+        assert who and all(w.startswith(f"AFR34ZG ({AFR_HEX}) · ") for w in who), who
     finally:
         p.close()

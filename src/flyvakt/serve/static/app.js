@@ -75,6 +75,14 @@ function memberLabel(hex) {
   return reg ? `${reg} (${hex})` : (callsign ? `${callsign} (${hex})` : hex);
 }
 
+/** An event's aircraft: its callsign then the member label, the callsign once (the label is
+ * "AFR34ZG (393322)" when no registration is known: the list said "AFR34ZG AFR34ZG (393322)"). */
+function eventWho(ev) {
+  const who = memberLabel(ev.icao24);
+  const cs = (ev.callsign || "").trim();
+  return cs && !who.startsWith(`${cs} (`) ? `${cs} ${who}` : who;
+}
+
 function passes(ac) {
   const fleet = $("f-fleet").value;
   if (fleet && !(ac.fleet || []).includes(fleet)) return false;
@@ -310,7 +318,7 @@ function drawEvents() {
     const b = el("button", { type: "button", class: "ev-btn", title: w ? w.reason : null },
       el(w ? "s" : "b", { class: "ev-type", "data-type": ev.type, text: kind }), " ",
       w ? el("span", { class: "ev-withdrawn", text: tr("withdrawn_note", { time: isoUtc(parseIso(w.time)) }) }) : "",
-      el("span", { class: "ev-who", text: `${(ev.callsign || "").trim()} ${memberLabel(ev.icao24)} · ${tr(ev.basis || "observed")}` }),
+      el("span", { class: "ev-who", text: `${eventWho(ev)} · ${tr(ev.basis || "observed")}` }),
       el("span", { class: "ev-place", text: place }),
       el("span", { class: "ev-times", text: `${isoUtc(t)} · ${local} ${tr("localplace")} · ${inZone(t, READER_TZ, state.lang, false)}` }));
     b.addEventListener("click", () => { setTime(t); select(ev.icao24, true); });
