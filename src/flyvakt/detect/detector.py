@@ -253,7 +253,7 @@ def _batch(
             _refresh(st, behind)
         _dispatch(ctx, st, fx, is_gap, smp, country, p, i, field, out)
     _pending_many(state, seen)
-    state.tails.update(p, gid, runs.ends)
+    state.tails.update(p)
     state.lastfix.record(p, runs.ends, ac_rows, ground)
 
 

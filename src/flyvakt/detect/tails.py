@@ -74,12 +74,9 @@ class SampleTails:
             return PositionBatch.empty(0)
         return out[0] if len(out) == 1 else PositionBatch.concat(out)
 
-    def update(
-        self, p: PositionBatch, gid: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
-    ) -> None:
-        """After batch ``p`` (runs of one aircraft's rows in time order: ``gid`` per row, the
-        runs' last rows ``ends``): keep its rows, each run's rows of the period of its last row
-        among them (``gid``, ``ends``: the detector's, unused since session 13)."""
+    def update(self, p: PositionBatch) -> None:
+        """After batch ``p``: keep its rows (a lookup takes an aircraft's rows of its latest
+        period among them)."""
         if not len(p):
             return
         # The batch is kept whole, not its rows of each run's last period (copied): the other

@@ -10,7 +10,6 @@ import pytest
 
 from flyvakt.detect.tails import SampleTails, _period
 from flyvakt.model import PositionBatch
-from flyvakt.model.runs import runs_by_key
 from flyvakt.runtime.replay import replay_files
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -55,13 +54,12 @@ def test_compacted_tails_are_each_aircrafts_latest_period(name: str) -> None:
     for n, k in enumerate(np.unique(cut).tolist()):
         rows = np.flatnonzero(cut == k)
         b = p.take(rows[np.lexsort((p.time_s[rows], p.icao24[rows]))])
-        runs = runs_by_key(b.icao24)
         # update keeps the batch whole (the rows of older periods leave at a compaction); the
         # rows (a checkpoint's) are each aircraft's latest period of all fed, at every step.
         plain = PositionBatch.concat([tails.rows, b])
         fed.append(b)
         due = tails.total + len(b) > 2 * tails.compacted + 1024  # kept rows doubled
-        tails.update(b, runs.gid, runs.ends)
+        tails.update(b)
         want = _latest_by_hand(plain)
         assert _same(tails.rows, want)
         dropped += len(plain) - len(want)
@@ -94,9 +92,8 @@ def test_dropped_aircraft_are_forgotten_until_heard_again() -> None:
     for n, k in enumerate(np.unique(cut).tolist()):
         rows = np.flatnonzero(cut == k)
         b = p.take(rows[np.lexsort((p.time_s[rows], p.icao24[rows]))])
-        runs = runs_by_key(b.icao24)
         before = len(tails.chunks)
-        tails.update(b, runs.gid, runs.ends)
+        tails.update(b)
         compacted += before > 0 and len(tails.chunks) == 1  # compacted into one chunk
         fed.append(b)  # kept whole (rows of older periods leave at a compaction)
         if n % 10 == 9:
