@@ -71,9 +71,9 @@ def _place_set(info: dict[str, Any]) -> list[str] | None:
 
 
 def _city(icao: str) -> str | None:
-    from flyvakt.i18n.format import _airports
+    from flyvakt.i18n.format import airport_records
 
-    rec = _airports().get(icao)
+    rec = airport_records().get(icao)
     city = str(rec.get("city") or "").split("/")[0].strip() if rec else ""
     return city or None
 

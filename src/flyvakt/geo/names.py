@@ -106,7 +106,8 @@ _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
 _FOLD = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "ı": "i"})
 
 
-def _norm(text: str) -> str:
+def norm_name(text: str) -> str:
+    """``text`` folded for name matching: case, accents, dashes and a leading "the" ignored."""
     t = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
     t = "".join(ch for ch in t if not unicodedata.combining(ch))
     t = t.replace("’", "'").replace("&", " and ")
@@ -124,7 +125,7 @@ def _name_table() -> dict[str, str]:
 
     def add(name: str | None, code: str) -> None:
         if name:
-            table.setdefault(_norm(name), code)
+            table.setdefault(norm_name(name), code)
 
     for alias, code in ALIASES.items():
         add(alias, code)
@@ -164,7 +165,7 @@ def resolve_country(text: str) -> str | None:
             return raw
         if len(raw) == 3 and raw in _alpha3():
             return _alpha3()[raw]
-    return _name_table().get(_norm(raw))
+    return _name_table().get(norm_name(raw))
 
 
 def country_name(iso2: str, locale: str = "en") -> str:

@@ -125,7 +125,8 @@ def country_name(code: str, lang: str, in_sentence: bool = True) -> str:
 
 
 @lru_cache(maxsize=1)
-def _airports() -> dict[str, Any]:
+def airport_records() -> dict[str, Any]:
+    """airportsdata's records by ICAO code (loaded once)."""
     import airportsdata
 
     data: dict[str, Any] = airportsdata.load("ICAO")
@@ -137,7 +138,7 @@ def city_of(icao: str, fallback_name: str, lang: str) -> str:
 
     ``Toulouse/Blagnac`` → ``Toulouse``. Falls back to the airport's own name, then the code.
     """
-    entry = _airports().get(icao.upper())
+    entry = airport_records().get(icao.upper())
     city = str(entry.get("city") or "") if entry else ""
     city = city.split("/")[0].strip()
     if not city:

@@ -8,12 +8,12 @@ inside and no reachable gap → avoided; otherwise possible (unverifiable). For 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from flyvakt.verify.reach import AirspaceFinding, judge_airspace, max_groundspeed_kt
+from flyvakt.verify.verdict import event_time
 
 if TYPE_CHECKING:
     from flyvakt.verify.claims import Claim
@@ -29,10 +29,6 @@ def window_of(claim: Claim) -> tuple[float, float]:
     return since, claim.at_s
 
 
-def _ev_time(ev: dict[str, Any]) -> float:
-    return datetime.fromisoformat(str(ev["time"]).replace("Z", "+00:00")).timestamp()
-
-
 def _landing_after(
     ev: Evidence, icao24: str, last_fix_s: float, until_s: float
 ) -> tuple[tuple[float, float, float] | None, dict[str, Any] | None]:
@@ -41,12 +37,14 @@ def _landing_after(
     from flyvakt.geo import get_world
 
     mine = [e for e in ev.events if e.get("icao24") == icao24]
-    landings = [e for e in mine if e.get("type") == "landing" and _ev_time(e) >= last_fix_s - 300.0]
+    landings = [
+        e for e in mine if e.get("type") == "landing" and event_time(e) >= last_fix_s - 300.0
+    ]
     if not landings:
         return None, None
     land = landings[-1]
-    t_land = _ev_time(land)
-    if any(e.get("type") == "takeoff" and t_land < _ev_time(e) <= until_s for e in mine):
+    t_land = event_time(land)
+    if any(e.get("type") == "takeoff" and t_land < event_time(e) <= until_s for e in mine):
         return None, None
     ap = land.get("airport") or {}
     ref = get_world().airport(str(ap.get("icao") or "")) if ap else None

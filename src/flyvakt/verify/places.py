@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from flyvakt.geo.names import _norm
+from flyvakt.geo.names import norm_name
 from flyvakt.model.events import AirportRef
 
 PlaceKind = Literal["country", "airport", "city"]
@@ -84,11 +84,11 @@ def _city_index() -> dict[str, list[str]]:
     """Normalised city name → ICAO codes of airports there that can take a large aircraft."""
     from flyvakt.geo import get_world
     from flyvakt.geo.airports import TYPES
-    from flyvakt.i18n.format import _airports
+    from flyvakt.i18n.format import airport_records
 
     ap = get_world().airports
     out: dict[str, list[tuple[int, str]]] = {}
-    for icao, rec in _airports().items():
+    for icao, rec in airport_records().items():
         city = str(rec.get("city") or "").split("/")[0].strip()
         if not city:
             continue
@@ -102,7 +102,7 @@ def _city_index() -> dict[str, list[str]]:
             rank = 2
         else:
             continue
-        out.setdefault(_norm(city), []).append((rank, icao))
+        out.setdefault(norm_name(city), []).append((rank, icao))
     return {k: [icao for _, icao in sorted(v)] for k, v in out.items()}
 
 
@@ -111,20 +111,20 @@ def _exonyms() -> dict[str, str]:
     """Normalised nb/nn exonym → English city name, from the gettext catalogs (context city)."""
     from flyvakt.i18n.catalog import translations
 
-    out = {_norm(k): v for k, v in _EXTRA_EXONYMS.items()}
+    out = {norm_name(k): v for k, v in _EXTRA_EXONYMS.items()}
     for lang in ("nb", "nn"):
         cat = getattr(translations(lang), "_catalog", {})
         for key, value in cat.items():
             if isinstance(key, str) and key.startswith("city\x04"):
-                out.setdefault(_norm(str(value)), key.split("\x04", 1)[1])
+                out.setdefault(norm_name(str(value)), key.split("\x04", 1)[1])
     return out
 
 
 def _city_airports(name: str) -> list[str]:
-    key = _norm(name)
+    key = norm_name(name)
     english = _exonyms().get(key)
     if english is not None:
-        key = _norm(english)
+        key = norm_name(english)
     return _city_index().get(key, [])
 
 
@@ -141,13 +141,13 @@ def city_zone(name: str) -> str | None:
 
 def _by_airport_name(raw: str) -> str | None:
     """An airport named in full ("Vnukovo International Airport", "Toulouse-Blagnac")."""
-    from flyvakt.i18n.format import _airports
+    from flyvakt.i18n.format import airport_records
 
-    key = _norm(raw)
+    key = norm_name(raw)
     if len(key) < 5:
         return None
-    for icao, rec in _airports().items():
-        if _norm(str(rec.get("name") or "")) == key:
+    for icao, rec in airport_records().items():
+        if norm_name(str(rec.get("name") or "")) == key:
             return str(icao)
     return None
 
@@ -226,9 +226,9 @@ def _city_place(raw: str, icaos: list[str], used: set[str]) -> Place:
             raise AmbiguousPlace(raw, [(c[0].icao, c[0].country) for c in clusters])
         clusters = in_data
     (chosen,) = clusters
-    from flyvakt.i18n.format import _airports
+    from flyvakt.i18n.format import airport_records
 
-    name = str(_airports()[chosen[0].icao].get("city") or raw).split("/")[0].strip()
+    name = str(airport_records()[chosen[0].icao].get("city") or raw).split("/")[0].strip()
     return Place("city", name, tuple(r.icao for r in chosen), chosen[0].country, chosen[0].tz, raw)
 
 
