@@ -165,7 +165,7 @@ class AlertManager:
             "when": rule.when,
             "event": event.to_json(),
             "map": map_link(self.map_base_url, event),
-            "text": alert_text(event, self.fleet_names),
+            "text": alert_text(event, self.fleet_names, rule.tz),
             "lang": rule.lang,
         }
 
@@ -269,14 +269,20 @@ class AlertManager:
 
 
 def alert_text(
-    ev: Event, fleet_names: Mapping[str, Mapping[str, str]] | None = None
+    ev: Event,
+    fleet_names: Mapping[str, Mapping[str, str]] | None = None,
+    reader_tz: str | None = None,
 ) -> dict[str, str]:
     """What an alert says, in every bulletin language (i18n/bulletins.py): a landing, a takeoff,
     an airspace entry, a fleet's arrival, a withdrawal (when the landing was reported, that it
-    was inferred, and why it is withdrawn)."""
-    from flyvakt.i18n.bulletins import bulletin, fleet_bulletin
+    was inferred, and why it is withdrawn). ``reader_tz``: the rule's reader zone (its ``tz``;
+    None = the bulletins' default, Europe/Oslo)."""
+    from flyvakt.i18n.bulletins import DEFAULT_READER_TZ, bulletin, fleet_bulletin
 
+    tz = reader_tz or DEFAULT_READER_TZ
     if ev.type.startswith("fleet_"):
         names = fleet_names or {}
-        return {lang: fleet_bulletin(ev, lang, fleet_names=names.get(lang)) for lang in TEXT_LANGS}
-    return {lang: bulletin(ev, lang) for lang in TEXT_LANGS}
+        return {
+            lang: fleet_bulletin(ev, lang, tz, fleet_names=names.get(lang)) for lang in TEXT_LANGS
+        }
+    return {lang: bulletin(ev, lang, tz) for lang in TEXT_LANGS}

@@ -8,6 +8,7 @@ Rules live in the fleets file under ``[[alerts]]`` or in a separate ``--rules`` 
     country = "KP"               # landing_in: ISO 3166 alpha-2 of the landing place
     silence_min = 60             # seen_after_silence: minimum gap in minutes
     lang = "nb"                  # optional: en (default) | nb | nn, the words stdout/apprise say
+    tz = "America/New_York"      # optional: the reader's time zone in the texts (Europe/Oslo)
     channels = ["stdout", "webhook:https://example.org/hook", "apprise:ntfy://topic"]
 
 ``match(rule, event)`` reads only the event; "now" and the clock play no part.
@@ -59,6 +60,9 @@ class Rule:
     silence_min: float = DEFAULT_SILENCE_MIN
     name: str = ""
     lang: str = "en"  # which of the alert's texts (TEXT_LANGS) stdout and apprise say
+    # The reader's zone the texts give beside the place's local time ("09:58 local time (03:58
+    # New York time)"); None = the bulletins' default, Europe/Oslo (the newsroom's zone).
+    tz: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -191,7 +195,12 @@ def parse_rules(data: dict[str, Any], origin: str) -> list[Rule]:
         lang = r.get("lang", "en")
         if lang not in TEXT_LANGS:
             raise AlertRuleError(f"{where}: 'lang' must be one of {', '.join(TEXT_LANGS)}")
-        known = {"when", "channels", "fleet", "country", "silence_min", "name", "lang"}
+        tz = r.get("tz")
+        if tz is not None and not _is_zone(tz):
+            raise AlertRuleError(
+                f"{where}: 'tz' must be an IANA time zone (e.g. Europe/Oslo, UTC), got {tz!r}"
+            )
+        known = {"when", "channels", "fleet", "country", "silence_min", "name", "lang", "tz"}
         rules.append(
             Rule(
                 when=str(when),
@@ -201,10 +210,23 @@ def parse_rules(data: dict[str, Any], origin: str) -> list[Rule]:
                 silence_min=float(silence),
                 name=str(r.get("name", f"{when} #{i}")),
                 lang=str(lang),
+                tz=tz,
                 extra={k: v for k, v in r.items() if k not in known},
             )
         )
     return rules
+
+
+def _is_zone(name: object) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not isinstance(name, str) or not name or name.startswith(("/", ".")):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def load_rules(path: str | Path) -> list[Rule]:

@@ -135,3 +135,25 @@ def test_the_not_observed_mark_on_stdout_is_in_the_rules_language(
     assert line.startswith(f"ALERT [fr] {mark}"), line
     if lang != "en":
         assert "not observed" not in line and "inferred" not in line
+
+
+def test_a_rules_tz_is_the_readers_zone_in_its_texts(landing: Event, tmp_path: Path) -> None:
+    """A rule for a reader in New York: the texts give New York's clock beside the place's, not
+    Oslo's (the bulletins' default, kept when the rule names no zone)."""
+    f = tmp_path / "r.toml"
+    f.write_text('[[alerts]]\nwhen = "landing_in"\ncountry = "FR"\ntz = "America/New_York"\n')
+    (rule,) = load_rules(f)
+    assert rule.tz == "America/New_York"
+    (payload,) = _alerts(rule, [landing])
+    assert payload["text"]["en"].startswith("AFR34ZG (393322) landed in Toulouse at 09:58 local")
+    assert "03:58" in payload["text"]["en"] and "Norwegian" not in payload["text"]["en"]
+    assert "03.58" in payload["text"]["nb"] and "norsk tid" not in payload["text"]["nb"]
+    (default,) = _alerts(dataclasses.replace(rule, tz=None), [landing])
+    assert default["text"] == LANDED
+
+
+def test_a_rules_tz_must_be_a_zone(tmp_path: Path) -> None:
+    f = tmp_path / "r.toml"
+    f.write_text('[[alerts]]\nwhen = "emergency"\ntz = "Norway/Oslo"\n')
+    with pytest.raises(AlertRuleError, match=r"'tz' must be an IANA time zone.*Norway/Oslo"):
+        load_rules(f)
