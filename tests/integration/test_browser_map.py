@@ -171,12 +171,17 @@ def test_live_view_across_the_antimeridian(chrome: Any, live_server: str) -> Non
     # The age of each field, in words (the hub's names, "altitude_baro_ft", are not for readers).
     assert "ru-gov" in table and "kallesignal 31 s" in table and "barometrisk høgd 0 s" in table
     assert "_ft" not in table and "_kt" not in table and "nac_p" not in table
+    # Units in the reader's language, as the verdicts write them (nn: "fot"; the number's
+    # thousands are grouped by a no-break space).
+    assert "33\u00a0000 fot" in table and " ft" not in table
     for lang, words in (("nb", "barometrisk høyde 0 s"), ("en", "barometric altitude 0 s")):
         pg.select_option("#lang", lang)
         pg.wait_for_function(
             "w => document.querySelector('#d-table').innerText.includes(w)", arg=words
         )
         assert "_ft" not in pg.locator("#d-table").inner_text()
+        unit = " ft" if lang == "en" else " fot"
+        assert f"000{unit}" in pg.locator("#d-table").inner_text()
     pg.select_option("#lang", "nn")
     # Fleet filter: only the fleet member stays.
     pg.select_option("#f-fleet", "ru-gov")

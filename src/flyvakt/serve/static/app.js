@@ -186,7 +186,8 @@ function drawInferredLegs() {
 }
 
 // ---- details and track ----------------------------------------------------------------------
-// Numbers in the reader's language ("0,1 kt", "35 000 ft" in nb/nn, as the verdicts write them).
+// Numbers and units in the reader's language ("0,1 kt", "35 000 fot" in nb/nn, as the verdicts
+// write them).
 function fmt(v, unit) {
   if (v === undefined || v === null) return "–";
   return `${typeof v === "number" ? v.toLocaleString(locale(state.lang)) : v}${unit || ""}`;
@@ -198,11 +199,11 @@ function showDetails() {
   $("d-title").textContent = ac ? acLabel(ac) : state.selected;
   const rows = [];
   if (ac) {
-    const alt = ac.alt_baro === "ground" ? tr("ground") : fmt(ac.alt_baro, " ft");
+    const alt = ac.alt_baro === "ground" ? tr("ground") : fmt(ac.alt_baro, " " + tr("u_ft"));
     rows.push([tr("hex"), ac.hex], [tr("registration"), ac.r || m.registration || "–"],
       [tr("type"), ac.t || m.type || "–"], [tr("callsign"), (ac.flight || "–").trim()], [tr("altitude"), alt],
       [tr("speed"), fmt(ac.gs, " kt")], [tr("heading"), fmt(ac.track, "°")],
-      [tr("vrate"), fmt(ac.baro_rate, " ft/min")], [tr("squawk"), ac.squawk || "–"],
+      [tr("vrate"), fmt(ac.baro_rate, " " + tr("u_fpm"))], [tr("squawk"), ac.squawk || "–"],
       [tr("position"), `${ac.lat.toFixed(4)}, ${ac.lon.toFixed(4)}`],
       [tr("source"), ac.source || ac.type || "–"], [tr("fleetcol"), (ac.fleet || []).join(", ") || "–"],
       [tr("age"), ageText(ac.seen_pos ?? ac.seen ?? 0)]);
