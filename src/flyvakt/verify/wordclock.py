@@ -37,6 +37,16 @@ _NO_H = r"(ett|eitt|ein|en|én|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|t
 _EN_N = r"(five|ten|twenty-five|twenty|\d{1,2}(?=\s+minutes))"
 _NO_N = r"(fem|ti|tjuefem|tjue)"
 
+# Words after which a bare number is a clock hour (one fixed-width look-behind each, as Python's
+# ``re`` needs): en "at/by/before/after/around/about/until/till/since", nb/nn "før/innen/innan/
+# etter/rundt/omkring/sidan/siden". Not "and"/"og", "to"/"til": in "between 7 and 9 in the
+# morning" the part of the day may belong to both hours; that stays a question, not a guess.
+_TIME_WORDS = (
+    "at", "by", "before", "after", "around", "about", "until", "till", "since", "før", "innen",
+    "innan", "etter", "rundt", "omkring", "sidan", "siden",
+)  # fmt: skip
+_AFTER_TIME_WORD = "(?:" + "|".join(rf"(?<=\b{w}\s)" for w in _TIME_WORDS) + ")"
+
 
 def _h(word: str) -> int:
     return int(word) if word.isdigit() else _HOURS[word.lower()]
@@ -88,6 +98,13 @@ _FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[int, int]]]]
     (re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
                 r"(?=\s+(?:in\s+the\s+(?:morning|afternoon|evening|early\s+hours)|at\s+night)\b)",
                 re.I),
+     lambda m: (_h(m[1]), 0)),
+    # "by 8 in the morning", "før 8 om morgonen": an hour in digits before the part of the day
+    # only right after a word that puts a time there, so "July 6 in the evening" stays a date.
+    (re.compile(_AFTER_TIME_WORD + r"(1[0-2]|0?[1-9])"
+                r"(?=\s+(?:in\s+the\s+(?:morning|afternoon|evening|early\s+hours)|at\s+night|"
+                r"(?:om|på|i)\s+(?:morgenen|morgonen|formiddagen|ettermiddagen|kvelden|natta|"
+                r"natten)\b))", re.I),
      lambda m: (_h(m[1]), 0)),
 ]  # fmt: skip
 _PARTS: list[tuple[re.Pattern[str], str]] = [

@@ -275,3 +275,25 @@ def test_an_hour_in_words_before_a_part_of_the_day_is_a_clock() -> None:
     assert nb.around_s == (utc("2024-07-06T08:00"),)
     nn = parse_claim("AFR34ZG landa i Toulouse omkring ti om kvelden UTC 6. juli 2024", reg)
     assert nn.around_s == (utc("2024-07-06T22:00"),)
+
+
+def test_an_hour_in_digits_after_a_time_word_and_before_a_part_of_the_day_is_a_clock() -> None:
+    """ "by 8 in the morning" was refused as a part of the day without a clock (session 13's
+    QA). Digits count only right after a time word; "between 7 and 9 in the morning" still asks
+    (the part of the day may be said of both hours), and a date stays a date."""
+    reg = load_fleets(example_fleets_path())
+    by = parse_claim("AFR34ZG landed in Toulouse by 8 in the morning UTC on 6 July 2024", reg)
+    assert by.at_s == utc("2024-07-06T08:00") and by.around_s == ()
+    pm = parse_claim("AFR34ZG landed in Toulouse before 10 in the evening UTC on 6 July 2024", reg)
+    assert pm.at_s == utc("2024-07-06T22:00")
+    nb = parse_claim("AFR34ZG landet i Toulouse før 8 om morgenen UTC 6. juli 2024", reg)
+    assert nb.at_s == utc("2024-07-06T08:00")
+    nn = parse_claim("AFR34ZG landa i Toulouse rundt 9 om kvelden UTC 6. juli 2024", reg)
+    assert nn.around_s == (utc("2024-07-06T21:00"),)
+    for asks in (
+        "AFR34ZG landed in Toulouse between 7 and 9 in the morning UTC on 6 July 2024",
+        "AFR34ZG landed in Toulouse on July 6 in the evening UTC 2024",
+    ):
+        with pytest.raises(ClaimParseError) as err:
+            parse_claim(asks, reg)
+        assert err.value.key == "time_daypart_no_clock"
