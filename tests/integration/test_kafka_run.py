@@ -384,7 +384,7 @@ def _alerts_raised(db: Path, args: argparse.Namespace) -> list[str]:
     """The alerts the stored events raise, each once (one alert manager over all of them)."""
     from flyvakt.alerts import AlertManager
     from flyvakt.cli.run import _load_rules
-    from flyvakt.cli.timeline import event_from_json
+    from flyvakt.store.records import event_from_json
 
     lines: list[str] = []
     mgr = AlertManager(

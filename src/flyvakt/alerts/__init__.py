@@ -131,7 +131,8 @@ class AlertManager:
         # a second time while the outbox still delivers the first.
         self._seen.update(_alert_key(p.id) for p in self.outbox.pending.values())
         self._in_flight: set[str] = set()
-        self.flicker = FlickerHold()
+        held_path = f"{self.state_path}.held" if self.state_path is not None else None
+        self.flicker = FlickerHold(held_path, rules)
         for key in self._seen:
             self._index(key)
 

@@ -11,12 +11,19 @@ for the same rule, within :data:`REPEAT_WINDOW_S` of the last withdrawal, is *he
 - not withdrawn within :data:`HOLD_S` of data time, or still held when the service stops:
   sent, late but never lost (truth first: a real landing after the flicker is alerted).
 
-Held landings live in memory only: a crash while one is held loses it (a clean stop sends it).
+With a path (the alert manager's ``<state>.held``), the held landings are also written to disk
+whenever they change (rarely: a repeat inside the window), so a crash while one is held sends
+it after the restart instead of losing it (a clean stop sends it at once, as before).
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from flyvakt.alerts.rules import Rule, dedupe_key
 from flyvakt.model import Event
@@ -32,6 +39,7 @@ REPEAT_WINDOW_S = 3600.0
 HOLD_S = 1800.0
 
 _INFERRED_KINDS = frozenset(WITHDRAWALS.values())
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -50,11 +58,52 @@ def _what(kind: str, icao24: str, when_iso: str, place: str) -> tuple[str, str, 
 class FlickerHold:
     """Which repeat inferred landings to hold, and when a held one is due."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: str | Path | None = None, rules: Sequence[Rule] = ()) -> None:
         # (rule, aircraft, place) → data time of the last withdrawal the rule was told of (or
         # that took back a held landing).
         self._withdrawn: dict[tuple[str, str, str], float] = {}
         self._held: dict[tuple[str, str, str, str], list[Held]] = {}
+        self.path = Path(path) if path is not None else None
+        if self.path is not None and self.path.exists():
+            self._load({r.name: r for r in rules})
+
+    def _load(self, rules: dict[str, Rule]) -> None:
+        """The landings held when the service stopped without sending them (a crash)."""
+        from flyvakt.store.records import event_from_json
+
+        assert self.path is not None
+        with self.path.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                try:
+                    rec = json.loads(line)
+                    rule = rules.get(str(rec["rule"]))
+                    ev = event_from_json(rec["event"])
+                    release_s = float(rec["release_s"])
+                except (ValueError, KeyError, TypeError) as exc:
+                    log.warning("%s:%d: held alert not read (%s)", self.path, n, exc)
+                    continue
+                if rule is None:  # the rule was removed from the rules file since
+                    log.warning("%s:%d: held alert for unknown rule %r", self.path, n, rec["rule"])
+                    continue
+                what = _what(ev.type, ev.icao24, iso_utc(float(ev.time_s)), dedupe_key(ev)[3])
+                self._held.setdefault(what, []).append(Held(rule, ev, release_s))
+
+    def _save(self) -> None:
+        """The held landings to disk, whole (write to a temporary file, then rename): a crash
+        mid-write leaves the previous list, never half of one."""
+        if self.path is None:
+            return
+        lines = [
+            json.dumps({"rule": h.rule.name, "release_s": h.release_s, "event": h.event.to_json()})
+            for held in self._held.values()
+            for h in held
+        ]
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write("".join(line + "\n" for line in lines))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
 
     def withdrawn(self, rule: Rule, withdrawal: Event) -> None:
         """``rule`` was told of ``withdrawal``: repeats within the window are held from now."""
@@ -72,6 +121,7 @@ class FlickerHold:
         clock = float(ev.time_s) if now_s is None else max(now_s, float(ev.time_s))
         what = _what(ev.type, ev.icao24, iso_utc(float(ev.time_s)), place)
         self._held.setdefault(what, []).append(Held(rule, ev, clock + HOLD_S))
+        self._save()
         return True
 
     def take_back(self, withdrawal: Event) -> int:
@@ -84,6 +134,8 @@ class FlickerHold:
         gone = self._held.pop(what, [])
         for h in gone:
             self.withdrawn(h.rule, withdrawal)
+        if gone:
+            self._save()
         return len(gone)
 
     def due(self, now_s: float | None) -> list[Held]:
@@ -97,6 +149,8 @@ class FlickerHold:
                 self._held[what] = keep
             else:
                 del self._held[what]
+        if out:
+            self._save()
         return out
 
     @property

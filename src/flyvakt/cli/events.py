@@ -57,8 +57,8 @@ def run_events(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from flyvakt.cli._format import event_row
-    from flyvakt.cli.timeline import event_from_json
     from flyvakt.store import StoreReader
+    from flyvakt.store.records import event_from_json
 
     if not Path(args.db).exists():
         print(f"flyvakt events: {args.db}: no such store (make one with flyvakt replay --db)",

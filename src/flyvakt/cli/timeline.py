@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
 from typing import Any
 
 from flyvakt.cli._args import time_zone
-from flyvakt.model import AirportRef, Event
+from flyvakt.store.records import event_from_json
 
 
 def register(sub: Any) -> None:
@@ -32,41 +31,6 @@ def register(sub: Any) -> None:
         "with their withdrawal",
     )
     p.set_defaults(func=run_timeline)
-
-
-def event_from_json(d: dict[str, Any]) -> Event:
-    """A stored event record (``Event.to_json()``) back into an Event."""
-    from flyvakt.geo import get_world
-
-    ap = d.get("airport")
-    airport = None
-    if ap:
-        airport = get_world().airport(str(ap["icao"])) or AirportRef(
-            str(ap["icao"]), str(ap.get("iata") or ""), str(ap.get("name") or ""),
-            str(ap.get("country") or ""), str(ap.get("tz") or "UTC"), 0.0, 0.0, 0.0,
-        )  # fmt: skip
-    local = d.get("local_time")
-    local_tz = None
-    if local and airport is None and d.get("lat") is not None and d.get("lon") is not None:
-        local_tz = get_world().tz_at(float(d["lat"]), float(d["lon"]))
-    return Event(
-        type=d["type"],
-        icao24=str(d["icao24"]),
-        time_s=datetime.fromisoformat(str(d["time"]).replace("Z", "+00:00")).timestamp(),
-        callsign=d.get("callsign"),
-        airport=airport,
-        country=d.get("country"),
-        basis=d.get("basis", "observed"),
-        confidence=float(d.get("confidence", 1.0)),
-        reason=str(d.get("reason") or ""),
-        candidates=list(d.get("candidates") or []),
-        lat=d.get("lat"),
-        lon=d.get("lon"),
-        altitude_baro_ft=d.get("altitude_baro_ft"),
-        local_tz=local_tz,
-        fleet=list(d.get("fleet") or []),
-        details=dict(d.get("details") or {}),
-    )
 
 
 QUIET_TYPES = frozenset({"signal_lost", "signal_regained"})

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from flyvakt.model import AirportRef, Event
 from flyvakt.model.batches import F64
 
 
@@ -166,3 +168,38 @@ def mask_seconds(minute_s: np.ndarray[Any, Any], masks: np.ndarray[Any, Any]) ->
     bits = (masks.astype(np.uint64)[:, None] >> np.arange(60, dtype=np.uint64)) & np.uint64(1)
     secs = minute_s.astype(np.float64)[:, None] + np.arange(60, dtype=np.float64)
     return np.unique(secs[bits.astype(np.bool_)])
+
+
+def event_from_json(d: dict[str, Any]) -> Event:
+    """A stored event record (``Event.to_json()``) back into an Event."""
+    from flyvakt.geo import get_world
+
+    ap = d.get("airport")
+    airport = None
+    if ap:
+        airport = get_world().airport(str(ap["icao"])) or AirportRef(
+            str(ap["icao"]), str(ap.get("iata") or ""), str(ap.get("name") or ""),
+            str(ap.get("country") or ""), str(ap.get("tz") or "UTC"), 0.0, 0.0, 0.0,
+        )  # fmt: skip
+    local = d.get("local_time")
+    local_tz = None
+    if local and airport is None and d.get("lat") is not None and d.get("lon") is not None:
+        local_tz = get_world().tz_at(float(d["lat"]), float(d["lon"]))
+    return Event(
+        type=d["type"],
+        icao24=str(d["icao24"]),
+        time_s=datetime.fromisoformat(str(d["time"]).replace("Z", "+00:00")).timestamp(),
+        callsign=d.get("callsign"),
+        airport=airport,
+        country=d.get("country"),
+        basis=d.get("basis", "observed"),
+        confidence=float(d.get("confidence", 1.0)),
+        reason=str(d.get("reason") or ""),
+        candidates=list(d.get("candidates") or []),
+        lat=d.get("lat"),
+        lon=d.get("lon"),
+        altitude_baro_ft=d.get("altitude_baro_ft"),
+        local_tz=local_tz,
+        fleet=list(d.get("fleet") or []),
+        details=dict(d.get("details") or {}),
+    )

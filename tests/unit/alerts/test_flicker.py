@@ -10,6 +10,7 @@ alerts before; 2 now."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 from flyvakt.alerts import AlertManager, Rule
@@ -108,3 +109,49 @@ def test_another_rule_or_airport_is_not_held() -> None:
     assert [p["rule"] for p in mgr.submit([again])] == ["any"]
     elsewhere = dataclasses.replace(again, airport=None, candidates=("KHES",))
     assert [p["rule"] for p in mgr.submit([elsewhere], now_s=again.time_s)] == ["us", "any"]
+
+
+def test_a_held_repeat_survives_a_crash(tmp_path: Path) -> None:
+    """Held landings were in memory only: a kill while one was held lost that alert. With a
+    state file they are written beside it (``<state>.held``), and the restarted service sends
+    the held landing when it is due, once, with the same key (not again when read back)."""
+    state = tmp_path / "alerts.state"
+    sent: list[dict[str, Any]] = []
+    mgr = AlertManager([RULE], "http://h/", sender=lambda c, p: sent.append(p), state_path=state)
+    land, back = _cycle(0)
+    mgr.submit([land], now_s=land.time_s + 1200.0)
+    mgr.submit([back], now_s=back.time_s)
+    again, _ = _cycle(1)
+    said_at = again.time_s + 1200.0
+    assert mgr.submit([again], now_s=said_at) == []  # held
+    assert mgr.flicker.held == 1 and (tmp_path / "alerts.state.held").exists()
+    del mgr  # killed: no release_held()
+    sent2: list[dict[str, Any]] = []
+    mgr2 = AlertManager([RULE], "http://h/", sender=lambda c, p: sent2.append(p), state_path=state)
+    assert mgr2.flicker.held == 1
+    mgr2.submit([], now_s=said_at + HOLD_S - 1.0)
+    assert sent2 == []  # not due yet
+    mgr2.submit([], now_s=said_at + HOLD_S)
+    assert _said(sent2) == [("landing", again.time_iso)]
+    assert again.airport is not None and sent2[0]["event"]["airport"]["icao"] == again.airport.icao
+    assert mgr2.flicker.held == 0
+    assert (tmp_path / "alerts.state.held").read_text() == ""
+    # Read back again (a feed's backlog after the restart): raised already, not sent twice.
+    mgr3 = AlertManager([RULE], "http://h/", sender=lambda c, p: sent2.append(p), state_path=state)
+    mgr3.submit([again], now_s=said_at + HOLD_S + 5.0)
+    assert len(sent2) == 1 and mgr3.flicker.held == 0
+
+
+def test_a_held_repeat_withdrawn_after_the_restart_is_never_sent(tmp_path: Path) -> None:
+    state = tmp_path / "alerts.state"
+    sent: list[dict[str, Any]] = []
+    mgr = AlertManager([RULE], "http://h/", sender=lambda c, p: sent.append(p), state_path=state)
+    land, back = _cycle(0)
+    mgr.submit([land], now_s=land.time_s + 1200.0)
+    mgr.submit([back], now_s=back.time_s)
+    again, back1 = _cycle(1)
+    mgr.submit([again], now_s=again.time_s + 1200.0)
+    mgr2 = AlertManager([RULE], "http://h/", sender=lambda c, p: sent.append(p), state_path=state)
+    mgr2.submit([back1], now_s=back1.time_s)
+    mgr2.release_held()
+    assert len(sent) == 2 and mgr2.flicker.held == 0
