@@ -210,6 +210,15 @@ def test_copy_with_a_gap_near_the_border_is_unverifiable(tmp: Path) -> None:
     )
     nn = _verdict(result, CLAIM, lang="nn", fleet="ru-gov")["summary"]
     assert re.search(r"mellom kl\. \d\d\.\d\d og \d\d\.\d\d norsk tid \(hol i dekninga", nn), nn
+    # what the distance is: the path out of coverage, into China and back to the next fix, at
+    # least (it said "the shortest detour through China", read as a route flown)
+    en = r"after it is at least \d+ NM, and the aircraft could fly \d+ NM in that time\)"
+    assert re.search(en, v["summary"]), v["summary"]
+    assert re.search(r"etter det er det minst \d+ nautiske mil, og flyet kunne ha flogi", nn), nn
+    nb = _verdict(result, CLAIM, lang="nb", fleet="ru-gov")["summary"]
+    assert re.search(r"etter det er det minst \d+ nautiske mil, og flyet kunne ha fløyet", nb)
+    for text in (v["summary"], nn, nb):
+        assert "detour" not in text and "omve" not in text
 
 
 @pytest.fixture(scope="module")

@@ -47,8 +47,9 @@ WORDS: dict[str, dict[str, str]] = {
                    "{closest}",
         "inside": "{who} {verb} in the airspace of {country} {when}, at {lat}, {lon}",
         "could": "{who} could have reached the airspace of {country} unseen between "
-                 "{start} and {end} (a coverage gap of {gap}: the shortest detour through "
-                 "{country} is {dist} NM, and the aircraft could fly {reach} NM)",
+                 "{start} and {end} (a coverage gap of {gap}: from its last position before "
+                 "the gap into the airspace of {country} and on to its first position after it "
+                 "is at least {dist} NM, and the aircraft could fly {reach} NM in that time)",
         "could_after": "{who} could have reached the airspace of {country} unseen after its "
                        "last position {start_at}: the data has no position of it from then to "
                        "{end}, when the claim's time span ends ({gap}); {country} was {dist} NM "
@@ -111,8 +112,9 @@ WORDS: dict[str, dict[str, str]] = {
                    "skjule; nærmest kom {closest}",
         "inside": "{who} {verb} i luftrommet til {country} {when}, ved {lat}, {lon}",
         "could": "{who} kan ha nådd luftrommet til {country} usett mellom {start} og {end} "
-                 "(hull i dekningen på {gap}: korteste omvei gjennom {country} er {dist} "
-                 "nautiske mil, og flyet kunne fly {reach} nautiske mil)",
+                 "(hull i dekningen på {gap}: fra siste posisjon før hullet inn i luftrommet til "
+                 "{country} og videre til første posisjon etter det er det minst {dist} "
+                 "nautiske mil, og flyet kunne ha fløyet {reach} nautiske mil på den tiden)",
         "could_after": "{who} kan ha nådd luftrommet til {country} usett etter siste posisjon "
                        "{start_at}: dataene har ingen posisjon for flyet derfra til {end}, da "
                        "tidsrommet i påstanden slutter ({gap}); {country} var {dist} nautiske "
@@ -174,8 +176,9 @@ WORDS: dict[str, dict[str, str]] = {
                    "nærast kom {closest}",
         "inside": "{who} {verb} i luftrommet til {country} {when}, ved {lat}, {lon}",
         "could": "{who} kan ha nådd luftrommet til {country} usett mellom {start} og {end} "
-                 "(hol i dekninga på {gap}: kortaste omveg gjennom {country} er {dist} "
-                 "nautiske mil, og flyet kunne fly {reach} nautiske mil)",
+                 "(hol i dekninga på {gap}: frå siste posisjon før holet inn i luftrommet til "
+                 "{country} og vidare til første posisjon etter det er det minst {dist} "
+                 "nautiske mil, og flyet kunne ha flogi {reach} nautiske mil på den tida)",
         "could_after": "{who} kan ha nådd luftrommet til {country} usett etter siste posisjon "
                        "{start_at}: dataa har ingen posisjon for flyet derifrå til {end}, då "
                        "tidsrommet i påstanden sluttar ({gap}); {country} var {dist} nautiske "
