@@ -194,14 +194,20 @@ class _Engine(LiveIntake):
         """Live steps: one per tick (counted from the start of the last one), or back to back
         when a step took longer (the feeds read in between), until ``stop``. The tick is
         ``interval_s`` under load and down to MIN_TICK_S when the steps leave the engine idle
-        (:class:`flyvakt.runtime.cadence.TickPlan`); at most TICK_SHARE of the latency bound."""
+        (:class:`flyvakt.runtime.cadence.TickPlan`); at most TICK_SHARE of the latency bound.
+        A step starts before its tick when waiting longer would make the oldest frames late
+        (:meth:`start_in_s`, EARLY_SHARE of the bound): taken in time rather than shed."""
         plan = TickPlan(min(interval_s, TICK_SHARE * (self.max_latency_s or math.inf)))
         last = self.timer()
         while not stop.is_set():
-            wait = plan.interval_s - (self.timer() - last)
-            if wait > FEED_TURN_S:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=wait)
+            now = self.timer()
+            wait = plan.interval_s - (now - last)
+            early = self.start_in_s(now)  # inf unless frames wait that could become late
+            if wait > FEED_TURN_S and early > FEED_TURN_S:
+                if early < wait:  # looked at again halfway: frames arriving meanwhile count
+                    await _unless_stopped(stop, max(early / 2, FEED_TURN_S))
+                    continue
+                await _unless_stopped(stop, wait)
             else:
                 await asyncio.sleep(FEED_TURN_S)
             last = self.timer()
@@ -334,6 +340,12 @@ class _Engine(LiveIntake):
         """Offer to the store (worker thread): live, a full queue counts a drop; files wait."""
         if self.store is not None:
             offer_to_store(self.store, item, block=self.block_on_store)
+
+
+async def _unless_stopped(stop: asyncio.Event, seconds: float) -> None:
+    """Wait ``seconds``, or less if ``stop`` is set meanwhile."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 def _in_time_order(batch: _B) -> _B:

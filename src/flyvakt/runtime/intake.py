@@ -10,12 +10,19 @@ stepped late. Nothing here reads the clock but through ``timer``.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flyvakt.model import FrameBatch, ObservationBatch
-from flyvakt.runtime.budget import LIVE_STEP_S, MAX_STEP_FRAMES, MIN_STEP_FRAMES, StepBudget
+from flyvakt.runtime.budget import (
+    EARLY_SHARE,
+    LIVE_STEP_S,
+    MAX_STEP_FRAMES,
+    MIN_STEP_FRAMES,
+    StepBudget,
+)
 
 if TYPE_CHECKING:
     from flyvakt.runtime.hub import Hub
@@ -76,6 +83,19 @@ class LiveIntake:
         slowest recent steps' cost (StepBudget.predict_s), then its hand-off (store
         write-ahead, hub) as the slowest recent one took."""
         return self.budget.predict_s(n) + max(self.handoffs_s, default=0.0)
+
+    def start_in_s(self, now: float) -> float:
+        """Seconds from ``now`` until a step must start for the oldest waiting frame to be
+        published within EARLY_SHARE of ``max_latency_s`` (its wait plus :meth:`publish_s` of
+        the step that would take it; <= 0: now). ``inf`` when nothing waits, without a bound,
+        or before the cost is measured (StepBudget.trusted): the tick alone decides then.
+        Frames that arrive meanwhile make the step larger, so the answer only shrinks: the
+        caller asks again before it runs out."""
+        bound = self.max_latency_s
+        if not bound or not self.buffer or not self.budget.trusted:
+            return math.inf
+        waited = now - self.buffer[0][0]
+        return EARLY_SHARE * bound - waited - self.publish_s(min(self.buffered, self.live_limit()))
 
     def shed_late(self, now: float) -> None:
         """Shed (count) the oldest buffered frames that cannot be published within
