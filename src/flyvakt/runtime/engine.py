@@ -209,7 +209,9 @@ class _Engine(LiveIntake):
         while not stop.is_set():
             now = self.timer()
             wait = plan.interval_s - (now - last)
-            early = self.start_in_s(now)  # inf unless frames wait that could become late
+            # inf unless frames wait that could become late; never sooner than the shortest
+            # tick after the last step (MIN_TICK_S: the most fixed cost a second the plan pays)
+            early = max(self.start_in_s(now), plan.min_s - (now - last))
             if wait > FEED_TURN_S and early > FEED_TURN_S:
                 if early < wait:  # looked at again halfway: frames arriving meanwhile count
                     await _unless_stopped(stop, max(early / 2, FEED_TURN_S))

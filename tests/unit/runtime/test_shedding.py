@@ -33,6 +33,7 @@ from flyvakt.runtime.budget import (
     TRUSTED_STEPS,
     StepBudget,
 )
+from flyvakt.runtime.cadence import MIN_TICK_S
 from flyvakt.runtime.engine import _Engine, run_engine
 from flyvakt.runtime.hub import Hub
 from flyvakt.serve.metrics import prometheus_text
@@ -342,8 +343,9 @@ def _simulate(
     engine's CPU). Ticks every 100 ms, or back to back when behind, for ``run_s`` of the fake
     clock. ``reader_s``: each batch reaches the engine that long after it was due (a reader
     process gathering and handing over; its age counts from when it was due). ``early``: a
-    step starts before its tick when LiveIntake.start_in_s says so (looked at again halfway
-    to it, as the engine's tick loop does), else at its tick only (session 13).
+    step starts before its tick when LiveIntake.start_in_s says so, but not within MIN_TICK_S
+    of the last one (looked at again halfway to it, as the engine's tick loop does), else at
+    its tick only (session 13).
     Returns the engine, its hub, the frames delivered and the latency (publish time - arrival)
     of every frame published by a step that started once the rate was measured (before that,
     frames are shed only when already late: StepBudget.trusted)."""
@@ -398,7 +400,7 @@ def _simulate(
         while now[0] < run_s:
             arrive()
             while early and now[0] < last_tick + tick_s:  # the engine's tick loop
-                start_in = eng.start_in_s(now[0])
+                start_in = max(eng.start_in_s(now[0]), MIN_TICK_S - (now[0] - last_tick))
                 if start_in <= turn_s:
                     now[0] += turn_s
                     arrive()
