@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from flyvakt.decode.ahead import DecodedFrames, commb_rows, decode_frames
+from flyvakt.decode.ahead import DecodedFrames, commb_rows, decode_into
 from flyvakt.decode.commb import CommBLatest
 from flyvakt.detect.expiry import DETECT_FORGET_S as _DETECT_FORGET_S
 from flyvakt.detect.expiry import forget as detect_forget
@@ -111,8 +111,8 @@ def step(
     final: bool = False,
     comm_b: bool = True,
 ) -> tuple[PipelineState, StepOutput]:
-    """Run one batch through validation, decode (if raw frames: :func:`decode_frames`, whose
-    result, made ahead, is taken alike), track and detect.
+    """Run one batch through validation, decode (if raw frames: ``decode.ahead.decode_into``;
+    frames decoded ahead, :class:`DecodedFrames`, are taken alike), track and detect.
 
     The edge validator may hold a batch's last few records back into the next step
     (``state.edge.held``: a time it cannot judge yet); ``final`` (end of data, :func:`flush`)
@@ -121,17 +121,19 @@ def step(
     it (a replay without a store: 0.04 CPU s per 1 M frames)."""
     stats = state.stats
     if isinstance(batch, FrameBatch):
-        batch = decode_frames(batch, comm_b=comm_b)
-    if isinstance(batch, DecodedFrames):  # decoded here, or ahead (the live reader process)
+        stats.frames += len(batch)
+        obs, commb, mb = decode_into(batch, stats.edge_dropped, stats.decode_dropped, comm_b=comm_b)
+    elif isinstance(batch, DecodedFrames):  # decoded ahead (the live reader process)
         stats.frames += batch.frames
         stats.edge_dropped.update(batch.edge_dropped)
         stats.decode_dropped.update(batch.decode_dropped)
         obs = batch.obs
         commb = commb_rows(obs) if comm_b else np.zeros(0, dtype=np.intp)
-        if commb.size:  # a side table: the tracker's path is untouched
-            state.commb.update(obs.icao24[commb], obs.time_s[commb], batch.mb[commb])
+        mb = batch.mb[commb]
     else:
-        obs = batch
+        obs, commb, mb = batch, None, None
+    if commb is not None and mb is not None and commb.size:  # a side table, not tracked
+        state.commb.update(obs.icao24[commb], obs.time_s[commb], mb)
     if len(state.edge.held):
         obs = ObservationBatch.concat([state.edge.held, obs])
     keep, held = judge_times(obs.time_s, state.edge, stats.edge_dropped, final=final)

@@ -29,7 +29,7 @@ from flyvakt.decode.core import decode_indexed
 from flyvakt.model import FrameBatch, ObservationBatch
 from flyvakt.validate import check_time_range
 
-__all__ = ["DROP_FIELDS", "DecodedFrames", "decode_frames"]
+__all__ = ["DROP_FIELDS", "DecodedFrames", "commb_rows", "decode_frames", "decode_into"]
 
 
 # The decoder's drop reasons that the pipeline counts (PipelineStats.decode_dropped).
@@ -156,21 +156,35 @@ def commb_rows(obs: ObservationBatch) -> npt.NDArray[np.intp]:
     return np.flatnonzero((obs.df == 20) | (obs.df == 21))
 
 
-def decode_frames(batch: FrameBatch, *, comm_b: bool = True) -> DecodedFrames:
-    """``batch`` decoded: frames outside the time range dropped and counted (the edge's first
-    check), the rest decoded (drops counted per DROP_FIELDS reason), the MB field kept for the
-    Comm-B rows (``comm_b=False``: left 0, for a step that does not read them)."""
-    edge: Counter[str] = Counter()
-    keep = check_time_range(batch.time_s, edge)
+def decode_into(
+    batch: FrameBatch,
+    edge_dropped: Counter[str],
+    decode_dropped: Counter[str],
+    *,
+    comm_b: bool = True,
+) -> tuple[ObservationBatch, npt.NDArray[np.intp], npt.NDArray[np.uint64]]:
+    """The step's first part on raw frames: frames outside the time range dropped (counted in
+    ``edge_dropped``: the edge's first check), the rest decoded (drops counted per DROP_FIELDS
+    reason in ``decode_dropped``). Returns the observations, their Comm-B rows (none when not
+    ``comm_b``) and those rows' MB fields."""
+    keep = check_time_range(batch.time_s, edge_dropped)
     frames = batch if keep.all() else batch.take(keep)
     obs, dstats, index = decode_indexed(frames)
-    mb = np.zeros(len(obs), dtype=np.uint64)
     rows = commb_rows(obs) if comm_b else index[:0]
-    if rows.size:
-        mb[rows] = me_field(frames.payload[index[rows]])
-    dropped: Counter[str] = Counter()
+    mb = me_field(frames.payload[index[rows]]) if rows.size else np.zeros(0, dtype=np.uint64)
     for name in DROP_FIELDS:
         n = int(getattr(dstats, name, 0))
         if n:
-            dropped[name] += n
+            decode_dropped[name] += n
+    return obs, rows, mb
+
+
+def decode_frames(batch: FrameBatch, *, comm_b: bool = True) -> DecodedFrames:
+    """``batch`` decoded as :func:`decode_into` does, the MB fields as a column (0 where a row
+    is not Comm-B, or everywhere when not ``comm_b``)."""
+    edge: Counter[str] = Counter()
+    dropped: Counter[str] = Counter()
+    obs, rows, mb_rows = decode_into(batch, edge, dropped, comm_b=comm_b)
+    mb = np.zeros(len(obs), dtype=np.uint64)
+    mb[rows] = mb_rows
     return DecodedFrames(obs, mb, len(batch), dropped, edge)
