@@ -77,8 +77,9 @@ MAX_LATENCY_S = 0.25
 # steps of 50 k frames ~80 ms) the frames that waited the whole interval reached the bound's
 # edge at each tick (p99 218-243 ms) and the slower predictions shed them (14-89 k of 2.5 M);
 # started early, the step takes them while they can still make it, at the cost of a shorter
-# interval (more steps' fixed cost) only while that is needed. Why not 1.0: 20 % (50 ms at the
-# default bound) for what the prediction misses (the steps' spread, the reader's hand-over).
+# interval (more steps' fixed cost) only while that is needed, and never within MIN_TICK_S of
+# the last step (runtime.cadence). Why not 1.0: 20 % (50 ms at the default bound) for what the
+# prediction misses (the steps' spread, the reader's hand-over).
 EARLY_SHARE = 0.8
 # Why 0.4: the longest tick interval as a share of the latency bound. A frame waits up to one
 # interval for its tick, then for its step (up to BUSY_HIGH = 0.6 of an interval) and its
