@@ -333,6 +333,7 @@ def one_rate(
     store: bool,
     store_writer: str = "process",
     subscribers: int = 0,
+    decode_ahead: bool = False,
 ) -> dict[str, Any]:
     from flyvakt.runtime.engine import run_engine
     from flyvakt.runtime.hub import Hub
@@ -372,6 +373,7 @@ def one_rate(
                 clock=time.time,
                 **({"feed_reader": reader} if reader != "inline" else {}),
                 **({"store_writer": store_writer} if store_writer != "thread" else {}),
+                **({"decode_ahead": True} if decode_ahead else {}),
             )
         )
         assert peer.stdout is not None
@@ -497,6 +499,7 @@ def live(
     store_writer: str = "process",
     corpus: str = "timed",
     subscribers: int = 0,
+    decode_ahead: bool = False,
 ) -> list[dict[str, Any]]:
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
     kinds = ["timed", "dense"] if corpus == "both" else [corpus]
@@ -529,7 +532,9 @@ def live(
                 assert dense is not None
                 feed, bounds, cb = dense
                 n_ac = aircraft
-            r = one_rate(feed, bounds, rate, seconds, reader, store, store_writer, subscribers)
+            r = one_rate(
+                feed, bounds, rate, seconds, reader, store, store_writer, subscribers, decode_ahead
+            )
             r["corpus"], r["aircraft"] = kind, n_ac
             r["data_clock_x"] = data_clock_speed(cb, rate, seconds)
             out.append(r)
@@ -594,6 +599,11 @@ def main() -> None:
         default=0,
         help="open maps: clients that take every hub message as the server's SSE text",
     )
+    ap.add_argument(
+        "--decode-ahead",
+        action="store_true",
+        help="the reader process decodes the frames too (run_engine's decode_ahead)",
+    )
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = ap.parse_args()
     rates = [int(r) for r in args.rates.split(",") if r]
@@ -606,6 +616,7 @@ def main() -> None:
         args.store_writer,
         args.corpus,
         args.subscribers,
+        args.decode_ahead,
     )
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))

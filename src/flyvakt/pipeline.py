@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from flyvakt.decode.adsb import me_field
+from flyvakt.decode.ahead import DecodedFrames, commb_rows, decode_into
 from flyvakt.decode.commb import CommBLatest
-from flyvakt.decode.core import decode_indexed
 from flyvakt.detect.expiry import DETECT_FORGET_S as _DETECT_FORGET_S
 from flyvakt.detect.expiry import forget as detect_forget
 from flyvakt.detect.state import DetectorState
@@ -25,7 +24,7 @@ from flyvakt.model.batches import address_of
 from flyvakt.track import TrackerConfig, TrackerState
 from flyvakt.track import expire as track_expire
 from flyvakt.track import step as track_step
-from flyvakt.validate import EdgeState, batch_now, check_time_range, check_values, judge_times
+from flyvakt.validate import EdgeState, batch_now, check_values, judge_times
 
 if TYPE_CHECKING:
     from flyvakt.detect.base import WorldView
@@ -103,26 +102,17 @@ class StepOutput:
     events: list[Event]
 
 
-_DROP_FIELDS = (
-    "mode_ac",
-    "bad_length",
-    "unsupported_df",
-    "wrong_length",
-    "crc_failed",
-    "df18_non_adsb",
-)
-
-
 def step(
     state: PipelineState,
-    batch: FrameBatch | ObservationBatch,
+    batch: FrameBatch | DecodedFrames | ObservationBatch,
     tracker_config: TrackerConfig,
     detector: Detector | None = None,
     *,
     final: bool = False,
     comm_b: bool = True,
 ) -> tuple[PipelineState, StepOutput]:
-    """Run one batch through validation, decode (if raw frames), track and detect.
+    """Run one batch through validation, decode (if raw frames: ``decode.ahead.decode_into``;
+    frames decoded ahead, :class:`DecodedFrames`, are taken alike), track and detect.
 
     The edge validator may hold a batch's last few records back into the next step
     (``state.edge.held``: a time it cannot judge yet); ``final`` (end of data, :func:`flush`)
@@ -132,19 +122,18 @@ def step(
     stats = state.stats
     if isinstance(batch, FrameBatch):
         stats.frames += len(batch)
-        keep = check_time_range(batch.time_s, stats.edge_dropped)
-        frames = batch if keep.all() else batch.take(keep)
-        obs, dstats, index = decode_indexed(frames)
-        commb = np.flatnonzero((obs.df == 20) | (obs.df == 21)) if comm_b else index[:0]
-        if commb.size:  # a side table: the tracker's path is untouched
-            mb = me_field(frames.payload[index[commb]])
-            state.commb.update(obs.icao24[commb], obs.time_s[commb], mb)
-        for name in _DROP_FIELDS:
-            n = int(getattr(dstats, name, 0))
-            if n:
-                stats.decode_dropped[name] += n
+        obs, commb, mb = decode_into(batch, stats.edge_dropped, stats.decode_dropped, comm_b=comm_b)
+    elif isinstance(batch, DecodedFrames):  # decoded ahead (the live reader process)
+        stats.frames += batch.frames
+        stats.edge_dropped.update(batch.edge_dropped)
+        stats.decode_dropped.update(batch.decode_dropped)
+        obs = batch.obs
+        commb = commb_rows(obs) if comm_b else np.zeros(0, dtype=np.intp)
+        mb = batch.mb[commb]
     else:
-        obs = batch
+        obs, commb, mb = batch, None, None
+    if commb is not None and mb is not None and commb.size:  # a side table, not tracked
+        state.commb.update(obs.icao24[commb], obs.time_s[commb], mb)
     if len(state.edge.held):
         obs = ObservationBatch.concat([state.edge.held, obs])
     keep, held = judge_times(obs.time_s, state.edge, stats.edge_dropped, final=final)

@@ -14,6 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 __all__ = [
+    "EARLY_SHARE",
     "INITIAL_RATE_FPS",
     "LIVE_STEP_S",
     "MAX_LATENCY_S",
@@ -70,6 +71,16 @@ SLOW_WINDOW_STEPS = 10
 # readsb with a slow client, we drop rather than stall the sender: the feeds are read while
 # steps run (in a child process, or in this loop between steps). ``flyvakt run --max-latency``.
 MAX_LATENCY_S = 0.25
+# Why 0.8: a live step starts before its tick once the oldest waiting frame, stepped now, would
+# be published (LiveIntake.publish_s) later than this share of the latency bound
+# (LiveIntake.start_in_s). Without it, at 500 k msg/s on 2 cores (session 13: interval 100 ms,
+# steps of 50 k frames ~80 ms) the frames that waited the whole interval reached the bound's
+# edge at each tick (p99 218-243 ms) and the slower predictions shed them (14-89 k of 2.5 M);
+# started early, the step takes them while they can still make it, at the cost of a shorter
+# interval (more steps' fixed cost) only while that is needed, and never within MIN_TICK_S of
+# the last step (runtime.cadence). Why not 1.0: 20 % (50 ms at the default bound) for what the
+# prediction misses (the steps' spread, the reader's hand-over).
+EARLY_SHARE = 0.8
 # Why 0.4: the longest tick interval as a share of the latency bound. A frame waits up to one
 # interval for its tick, then for its step (up to BUSY_HIGH = 0.6 of an interval) and its
 # hand-off; with the reader's gathering (~30 ms) that is ~0.64 of the bound plus 30 ms, so a

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from flyvakt.decode.ahead import DecodedFrames, decode_frames
 from flyvakt.decode.commb import READSB_COMMB_KEYS
 from flyvakt.model import Event, FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import PipelineState, StepOutput, finish, flush
@@ -61,7 +62,7 @@ from flyvakt.runtime.filefeed import replay_into
 from flyvakt.runtime.guard import describe_batch, guarded_step
 from flyvakt.runtime.hub import Hub
 from flyvakt.runtime.intake import MAX_BUFFER_FRAMES as MAX_BUFFER_FRAMES
-from flyvakt.runtime.intake import LiveIntake
+from flyvakt.runtime.intake import LiveBatch, LiveIntake
 from flyvakt.runtime.seams import AlertSink, StoreSink
 from flyvakt.sources import TcpState, open_source, stream_tcp
 from flyvakt.store.records import CommBColumns, EventRows
@@ -103,7 +104,7 @@ _COMMB_NAMES = tuple(name for name, _, _ in READSB_COMMB_KEYS)
 TRIM_EVERY_S = 60.0
 
 OnStatus = Callable[[dict[str, Any]], None]
-_B = TypeVar("_B", FrameBatch, ObservationBatch)
+_B = TypeVar("_B", FrameBatch, DecodedFrames, ObservationBatch)
 # How TCP feeds are read: in a child process each (the service's default) or in this loop.
 FEED_READERS = ("process", "inline")
 # Where the store's SQLite work runs: a child process (the service's default) or a thread here.
@@ -161,7 +162,7 @@ class _Engine(LiveIntake):
         self.summary = EngineSummary()
         self.lock = asyncio.Lock()
         # Live frames waiting for a step, with the timer reading when each batch arrived.
-        self.buffer: deque[tuple[float, FrameBatch | ObservationBatch]] = deque()
+        self.buffer: deque[tuple[float, LiveBatch]] = deque()
         self.buffered = 0
         self.timer = timer
         self.budget = StepBudget(step_budget_s)
@@ -184,9 +185,15 @@ class _Engine(LiveIntake):
         after shedding is predicted to be published within the bound."""
         parts = self.take_buffered(everything=everything)
         frames = [p for p in parts if isinstance(p, FrameBatch)]
+        decoded = [p for p in parts if isinstance(p, DecodedFrames)]
         obs = [p for p in parts if isinstance(p, ObservationBatch)]
+        if frames and decoded:  # feeds read both ways: decoded here too, merged in time order
+            decoded += [decode_frames(p) for p in frames]
+            frames = []
         if frames:
             await self.process(_in_time_order(FrameBatch.concat(frames)))
+        if decoded:
+            await self.process(_in_time_order(DecodedFrames.concat(decoded)))
         if obs:
             await self.process(_in_time_order(ObservationBatch.concat(obs)))
 
@@ -194,14 +201,22 @@ class _Engine(LiveIntake):
         """Live steps: one per tick (counted from the start of the last one), or back to back
         when a step took longer (the feeds read in between), until ``stop``. The tick is
         ``interval_s`` under load and down to MIN_TICK_S when the steps leave the engine idle
-        (:class:`flyvakt.runtime.cadence.TickPlan`); at most TICK_SHARE of the latency bound."""
+        (:class:`flyvakt.runtime.cadence.TickPlan`); at most TICK_SHARE of the latency bound.
+        A step starts before its tick when waiting longer would make the oldest frames late
+        (:meth:`start_in_s`, EARLY_SHARE of the bound): taken in time rather than shed."""
         plan = TickPlan(min(interval_s, TICK_SHARE * (self.max_latency_s or math.inf)))
         last = self.timer()
         while not stop.is_set():
-            wait = plan.interval_s - (self.timer() - last)
-            if wait > FEED_TURN_S:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=wait)
+            now = self.timer()
+            wait = plan.interval_s - (now - last)
+            # inf unless frames wait that could become late; never sooner than the shortest
+            # tick after the last step (MIN_TICK_S: the most fixed cost a second the plan pays)
+            early = max(self.start_in_s(now), plan.min_s - (now - last))
+            if wait > FEED_TURN_S and early > FEED_TURN_S:
+                if early < wait:  # looked at again halfway: frames arriving meanwhile count
+                    await _unless_stopped(stop, max(early / 2, FEED_TURN_S))
+                    continue
+                await _unless_stopped(stop, wait)
             else:
                 await asyncio.sleep(FEED_TURN_S)
             last = self.timer()
@@ -210,11 +225,11 @@ class _Engine(LiveIntake):
             self.hub.engine["tick_s"] = plan.interval_s
 
     # -- the step ------------------------------------------------------------------------
-    async def process(self, batch: FrameBatch | ObservationBatch) -> None:
+    async def process(self, batch: LiveBatch) -> None:
         """One pipeline step. A batch that fails is logged with its records, counted and
         skipped: one bad record must never stop the service (the loop goes on)."""
         async with self.lock:
-            if isinstance(batch, FrameBatch):
+            if not isinstance(batch, ObservationBatch):  # frames, raw or decoded ahead
                 self.summary.frames += len(batch)
                 self.hub.engine["frames"] = self.summary.frames  # live, not per status tick
             t0 = self.timer()
@@ -251,9 +266,7 @@ class _Engine(LiveIntake):
         self.summary.step_errors = self.state.stats.step_errors + self.publish_errors
         self.hub.engine["step_errors"] = self.summary.step_errors
 
-    def _step(
-        self, batch: FrameBatch | ObservationBatch
-    ) -> tuple[StepOutput, CommBColumns | None, float]:
+    def _step(self, batch: LiveBatch) -> tuple[StepOutput, CommBColumns | None, float]:
         """The pipeline step (worker thread, holding the hub's table lock); with the Comm-B
         values for the store when due and the data time, taken before the next step runs."""
         with self.hub.table_lock:
@@ -336,6 +349,12 @@ class _Engine(LiveIntake):
             offer_to_store(self.store, item, block=self.block_on_store)
 
 
+async def _unless_stopped(stop: asyncio.Event, seconds: float) -> None:
+    """Wait ``seconds``, or less if ``stop`` is set meanwhile."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
 def _in_time_order(batch: _B) -> _B:
     """``batch`` stably sorted by time; as it is when already in order (one feed's frames
     usually are): the copy of every column cost more than the check."""
@@ -389,6 +408,7 @@ async def run_engine(
     feed_reader: str = "inline",
     store_writer: str = "thread",
     max_latency_s: float = MAX_LATENCY_S,
+    decode_ahead: bool = False,
 ) -> EngineSummary:
     """Run the sources through the pipeline until stopped (or until all files are replayed).
 
@@ -400,6 +420,11 @@ async def run_engine(
     ``max_latency_s``: live frames that cannot reach the hub within this many seconds of their
     arrival are shed and counted (``buffer_drops``; see MAX_LATENCY_S); 0: no bound (only
     MAX_BUFFER_FRAMES waiting sheds the oldest).
+    ``decode_ahead`` (with ``feed_reader="process"``): the reader processes decode the frames
+    too (:mod:`flyvakt.decode.ahead`; exactly the same results), taking ~0.2 us a frame off
+    this process's step for ~0.1 more of unpickling here and ~0.3 more in the reader. Off by
+    default: measured on the shared 2-core machine (session 14, load ~5) the reader process
+    then fell behind and its frames arrived too late to step (see docs/performance.md).
 
     Raises :class:`flyvakt.sources.SourceFormatError` for a source URL that cannot be used,
     before anything starts. The fleet registry is ``registry`` if given (loaded once by the
@@ -457,7 +482,7 @@ async def run_engine(
             # The child drops what waited past the bound too (it would only be shed here);
             # without a bound, only what its frame count bounds (OUTBOX_MAX_FRAMES).
             age = max_latency_s if max_latency_s > 0 else math.inf
-            opts = {"outbox_max_age_s": age, **(tcp_options or {})}
+            opts = {"outbox_max_age_s": age, "decode": decode_ahead, **(tcp_options or {})}
             fp = FeedProcess(url, st, eng.on_live_batch, eng.on_reader_drop, options=opts)
             tcp_tasks.append(asyncio.create_task(fp.run(stop_event)))
             continue

@@ -13,6 +13,7 @@ import logging
 
 import numpy as np
 
+from flyvakt.decode.ahead import DecodedFrames
 from flyvakt.model import FrameBatch, ObservationBatch, PositionBatch
 from flyvakt.pipeline import Detector, PipelineState, StepOutput, step
 from flyvakt.track import TrackerConfig
@@ -26,8 +27,11 @@ log = logging.getLogger("flyvakt.runtime")
 LOG_RECORDS = 3
 
 
-def describe_batch(batch: FrameBatch | ObservationBatch) -> str:
-    """One line for the log: size, time range and the first records of a batch."""
+def describe_batch(batch: FrameBatch | DecodedFrames | ObservationBatch) -> str:
+    """One line for the log: size, time range and the first records of a batch (of frames
+    decoded ahead: their observations)."""
+    if isinstance(batch, DecodedFrames):
+        return f"{len(batch)} frames decoded ahead: {describe_batch(batch.obs)}"
     n = len(batch)
     t = batch.time_s
     kind = "frames" if isinstance(batch, FrameBatch) else "observations"
@@ -47,7 +51,7 @@ def describe_batch(batch: FrameBatch | ObservationBatch) -> str:
 
 def guarded_step(
     state: PipelineState,
-    batch: FrameBatch | ObservationBatch,
+    batch: FrameBatch | DecodedFrames | ObservationBatch,
     cfg: TrackerConfig,
     detector: Detector | None = None,
     *,

@@ -10,17 +10,29 @@ stepped late. Nothing here reads the clock but through ``timer``.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from flyvakt.decode.ahead import DecodedFrames
 from flyvakt.model import FrameBatch, ObservationBatch
-from flyvakt.runtime.budget import LIVE_STEP_S, MAX_STEP_FRAMES, MIN_STEP_FRAMES, StepBudget
+from flyvakt.runtime.budget import (
+    EARLY_SHARE,
+    LIVE_STEP_S,
+    MAX_STEP_FRAMES,
+    MIN_STEP_FRAMES,
+    StepBudget,
+)
 
 if TYPE_CHECKING:
     from flyvakt.runtime.hub import Hub
 
-__all__ = ["MAX_BUFFER_FRAMES", "LiveIntake"]
+__all__ = ["MAX_BUFFER_FRAMES", "LiveBatch", "LiveIntake"]
+
+# What the feed readers hand over: frames (the in-process reader), frames decoded ahead (the
+# reader process, flyvakt.decode.ahead), or observations (text feeds); len() counts frames.
+LiveBatch = FrameBatch | DecodedFrames | ObservationBatch
 
 # Why 1,000,000 frames: ~30 MB of buffered frames, 50 s of a 20 k msg/s feed. Should the
 # pipeline ever fall that far behind, the oldest frames are dropped (counted) rather than
@@ -34,7 +46,7 @@ class LiveIntake:
     hub: Hub
     summary: Any  # flyvakt.runtime.engine.EngineSummary (buffer_drops)
     # Live frames waiting for a step, with the timer reading when each batch arrived.
-    buffer: deque[tuple[float, FrameBatch | ObservationBatch]]
+    buffer: deque[tuple[float, LiveBatch]]
     buffered: int
     timer: Callable[[], float]
     budget: StepBudget
@@ -42,7 +54,7 @@ class LiveIntake:
     # The last steps' hand-off times (store write-ahead, hub), for publish_s.
     handoffs_s: deque[float]
 
-    def on_live_batch(self, batch: FrameBatch | ObservationBatch, age_s: float = 0.0) -> None:
+    def on_live_batch(self, batch: LiveBatch, age_s: float = 0.0) -> None:
         """Called by the feed readers (``age_s``: how long ago the bytes were received, for a
         reader in another process); never blocks (a full buffer sheds its oldest frames)."""
         if len(batch):
@@ -51,7 +63,7 @@ class LiveIntake:
             while self.buffered > MAX_BUFFER_FRAMES and len(self.buffer) > 1:
                 self._shed(self.buffer.popleft()[1])
 
-    def _shed(self, batch: FrameBatch | ObservationBatch) -> None:
+    def _shed(self, batch: LiveBatch) -> None:
         self.buffered -= len(batch)
         self.on_reader_drop(len(batch))
 
@@ -77,6 +89,19 @@ class LiveIntake:
         write-ahead, hub) as the slowest recent one took."""
         return self.budget.predict_s(n) + max(self.handoffs_s, default=0.0)
 
+    def start_in_s(self, now: float) -> float:
+        """Seconds from ``now`` until a step must start for the oldest waiting frame to be
+        published within EARLY_SHARE of ``max_latency_s`` (its wait plus :meth:`publish_s` of
+        the step that would take it; <= 0: now). ``inf`` when nothing waits, without a bound,
+        or before the cost is measured (StepBudget.trusted): the tick alone decides then.
+        Frames that arrive meanwhile make the step larger, so the answer only shrinks: the
+        caller asks again before it runs out."""
+        bound = self.max_latency_s
+        if not bound or not self.buffer or not self.budget.trusted:
+            return math.inf
+        waited = now - self.buffer[0][0]
+        return EARLY_SHARE * bound - waited - self.publish_s(min(self.buffered, self.live_limit()))
+
     def shed_late(self, now: float) -> None:
         """Shed (count) the oldest buffered frames that cannot be published within
         ``max_latency_s`` of their arrival: those that waited that long already, and, while
@@ -99,7 +124,7 @@ class LiveIntake:
                 return
             self._shed(self.buffer.popleft()[1])
 
-    def take_buffered(self, *, everything: bool) -> list[FrameBatch | ObservationBatch]:
+    def take_buffered(self, *, everything: bool) -> list[LiveBatch]:
         """The buffered batches for the next step, oldest first (see ``_Engine.flush_buffer``):
         late frames shed first (not when ``everything``), then up to :meth:`live_limit`
         frames (``everything``: all); the oldest one's wait is published as ``lag_s``."""
@@ -108,7 +133,7 @@ class LiveIntake:
         now = self.timer()
         if not everything:
             self.shed_late(now)
-        parts: list[FrameBatch | ObservationBatch] = []
+        parts: list[LiveBatch] = []
         taken = 0
         oldest = now
         limit = self.live_limit()

@@ -49,6 +49,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
+from flyvakt.decode.ahead import DecodedFrames, decode_frames
+from flyvakt.model import FrameBatch
 from flyvakt.sources._common import Batch
 from flyvakt.sources.tcp import TcpState, stream_tcp
 
@@ -85,7 +87,7 @@ STOP_TIMEOUT_S = 10.0
 # Why 1 s: a child that crashed is restarted soon, but not in a tight loop if it keeps crashing.
 RESTART_DELAY_S = 1.0
 
-OnBatch = Callable[[Batch, float], None]
+OnBatch = Callable[[Batch | DecodedFrames, float], None]
 OnDrop = Callable[[int], None]
 
 # The state the child reports (everything but the URL, the parser objects and the restarts,
@@ -123,7 +125,7 @@ def _apply(st: TcpState, snap: dict[str, Any], base: dict[str, Any]) -> None:
 class _Message:
     """What the child sends: frames with their receive times, drops so far, its state."""
 
-    frames: list[tuple[float, Batch]]  # (time.monotonic() at receipt, batch)
+    frames: list[tuple[float, Batch | DecodedFrames]]  # (time.monotonic() at receipt, batch)
     dropped: int
     state: dict[str, Any]
     end: bool = False
@@ -179,13 +181,17 @@ class _Outbox:
         if len(items) > 1:  # one batch per message (the oldest receive time: ages err long)
             parts: list[Any] = [b for _, b in items]
             items = [(items[0][0], type(parts[0]).concat(parts))]
-        return _Message(items, dropped, state)
+        return _Message(list[tuple[float, Batch | DecodedFrames]](items), dropped, state)
 
 
-def _send_loop(outbox: _Outbox, conn: Any) -> None:
-    """Child's sender thread: blocks on the pipe when the parent is slow, never the reader."""
+def _send_loop(outbox: _Outbox, conn: Any, decode: bool = False) -> None:
+    """Child's sender thread: blocks on the pipe when the parent is slow, never the reader.
+    ``decode``: frames go decoded (:func:`flyvakt.decode.ahead.decode_frames`), so that the
+    parent's pipeline step does not decode them (its core is the live bound)."""
     try:
         while (msg := outbox.take()) is not None:
+            if decode:
+                msg.frames = [(t, _decoded(b)) for t, b in msg.frames]
             if msg.frames or msg.state:
                 conn.send(msg)
             if msg.frames:
@@ -193,6 +199,11 @@ def _send_loop(outbox: _Outbox, conn: Any) -> None:
         conn.send(_Message([], outbox.dropped, dict(outbox.state or {}), end=True))
     except (OSError, EOFError, BrokenPipeError):  # the parent is gone: nothing left to do
         pass
+
+
+def _decoded(batch: Batch | DecodedFrames) -> Batch | DecodedFrames:
+    """Frames decoded (decode.ahead); other batches (a text feed's observations) as they are."""
+    return decode_frames(batch) if isinstance(batch, FrameBatch) else batch
 
 
 def _child_main(argv: list[str]) -> None:
@@ -223,7 +234,8 @@ async def _child(url: str, conn: Any, stop: Any, options: dict[str, Any]) -> Non
         float(options.pop("outbox_max_age_s", OUTBOX_MAX_AGE_S)),
     )
     options.setdefault("gather_s", GATHER_S)
-    sender = threading.Thread(target=_send_loop, args=(outbox, conn), daemon=True)
+    decode = bool(options.pop("decode", False))
+    sender = threading.Thread(target=_send_loop, args=(outbox, conn, decode), daemon=True)
     sender.start()
     st = TcpState(url=url)
     done = asyncio.Event()

@@ -25,7 +25,12 @@ def _count(db: Path, sql: str) -> int:
 
 
 async def _tcp_run(
-    raw: bytes, cut: int, db: Path, feed_reader: str = "inline", store_writer: str = "thread"
+    raw: bytes,
+    cut: int,
+    db: Path,
+    feed_reader: str = "inline",
+    store_writer: str = "thread",
+    decode_ahead: bool = False,
 ) -> tuple[EngineSummary, Hub, int]:
     conn_no = 0
 
@@ -55,6 +60,7 @@ async def _tcp_run(
                 tcp_options={"max_connections": 2, "backoff_start_s": 0.01},
                 feed_reader=feed_reader,
                 store_writer=store_writer,
+                decode_ahead=decode_ahead,
             )
         )
         async with asyncio.timeout(20):
@@ -66,17 +72,24 @@ async def _tcp_run(
 
 
 @pytest.mark.parametrize(
-    ("feed_reader", "store_writer"),
-    [("inline", "thread"), ("process", "thread"), ("process", "process")],
+    ("feed_reader", "store_writer", "decode_ahead"),
+    [
+        ("inline", "thread", False),
+        ("process", "thread", False),
+        ("process", "process", False),
+        ("process", "process", True),
+    ],
 )
 def test_tcp_drop_reconnect_all_frames_stored(
-    beast_sample: Path, tmp_path: Path, feed_reader: str, store_writer: str
+    beast_sample: Path, tmp_path: Path, feed_reader: str, store_writer: str, decode_ahead: bool
 ) -> None:
     raw = beast_sample.read_bytes()
     cut = 1000  # inside a frame
     first = len(BeastParser().feed(raw[:cut]))
     db = tmp_path / "live.db"
-    summary, hub, dropped = asyncio.run(_tcp_run(raw, cut, db, feed_reader, store_writer))
+    summary, hub, dropped = asyncio.run(
+        _tcp_run(raw, cut, db, feed_reader, store_writer, decode_ahead)
+    )
     st = hub.sources[next(iter(hub.sources))]
     assert st.connections == 2
     assert summary.frames == first + 239  # every frame received went through the pipeline

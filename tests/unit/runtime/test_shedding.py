@@ -33,6 +33,7 @@ from flyvakt.runtime.budget import (
     TRUSTED_STEPS,
     StepBudget,
 )
+from flyvakt.runtime.cadence import MIN_TICK_S
 from flyvakt.runtime.engine import _Engine, run_engine
 from flyvakt.runtime.hub import Hub
 from flyvakt.serve.metrics import prometheus_text
@@ -331,17 +332,24 @@ def _simulate(
     bound_s: float = MAX_LATENCY_S,
     slowdown: Callable[[], float] = lambda: 1.0,
     run_s: float = 3.0,
+    fixed_s: float = 0.005,
+    reader_s: float = 0.0,
+    early: bool = True,
 ) -> tuple[_Engine, Hub, int, np.ndarray]:
     """An in-memory fake feed offering ``offered_fps`` real AFR frames a second (batches of
     2,000, as a reader hands them over) to an engine whose pipeline takes, on an injected
-    clock, 5 ms + 1 / 200,000 s per frame (a fake step: the pipeline's speed is what is
+    clock, ``fixed_s`` + 1 / 200,000 s per frame (a fake step: the pipeline's speed is what is
     simulated), times ``slowdown()`` per step (a contended machine: other processes take the
     engine's CPU). Ticks every 100 ms, or back to back when behind, for ``run_s`` of the fake
-    clock.
+    clock. ``reader_s``: each batch reaches the engine that long after it was due (a reader
+    process gathering and handing over; its age counts from when it was due). ``early``: a
+    step starts before its tick when LiveIntake.start_in_s says so, but not within MIN_TICK_S
+    of the last one (looked at again halfway to it, as the engine's tick loop does), else at
+    its tick only (session 13).
     Returns the engine, its hub, the frames delivered and the latency (publish time - arrival)
     of every frame published by a step that started once the rate was measured (before that,
     frames are shed only when already late: StepBudget.trusted)."""
-    capacity_fps, fixed_s, chunk, tick_s = 200_000.0, 0.005, 2_000, 0.1
+    capacity_fps, chunk, tick_s, turn_s = 200_000.0, 2_000, 0.1, engine_mod.FEED_TURN_S
     now = [0.0]
 
     def fake_step(state: Any, batch: Any, *_: Any) -> tuple[Any, StepOutput]:
@@ -376,32 +384,48 @@ def _simulate(
 
     eng._shed = shed  # type: ignore[method-assign]
 
+    delivered = [0]
+    period = chunk / offered_fps
+
+    def arrive() -> None:  # everything due by now (reader_s ago)
+        while (delivered[0] // chunk) * period + reader_s <= now[0]:
+            arrival = (delivered[0] // chunk) * period
+            a = delivered[0] % (len(frames) - chunk)
+            eng.on_live_batch(frames.take(np.arange(a, a + chunk)), age_s=now[0] - arrival)
+            waiting.append([arrival, chunk])
+            delivered[0] += chunk
+
     async def go() -> int:
-        delivered = 0
-        period = chunk / offered_fps
         last_tick = 0.0
         while now[0] < run_s:
-            while (delivered // chunk) * period <= now[0]:  # everything due has arrived
-                arrival = (delivered // chunk) * period
-                a = delivered % (len(frames) - chunk)
-                eng.on_live_batch(frames.take(np.arange(a, a + chunk)), age_s=now[0] - arrival)
-                waiting.append([arrival, chunk])
-                delivered += chunk
+            arrive()
+            while early and now[0] < last_tick + tick_s:  # the engine's tick loop
+                start_in = max(eng.start_in_s(now[0]), MIN_TICK_S - (now[0] - last_tick))
+                if start_in <= turn_s:
+                    now[0] += turn_s
+                    arrive()
+                    break
+                now[0] = min(last_tick + tick_s, now[0] + max(start_in / 2, turn_s))
+                arrive()
+            started = now[0]
             before, trusted = eng.summary.frames, eng.budget.trusted
             await eng.flush_buffer()
             await eng.handed_off()
             for arrival, k in oldest(eng.summary.frames - before):  # the step's, published now
                 latencies.append(np.full(k, now[0] - arrival if trusted else -1.0))
+            if early:
+                last_tick = started
+                continue
             if now[0] - last_tick < tick_s:  # ahead: wait for the next tick
                 now[0] = last_tick + tick_s
             last_tick = now[0]
-        return delivered
+        return delivered[0]
 
-    delivered = asyncio.run(go())
+    n_delivered = asyncio.run(go())
     assert shed_total[0] == eng.summary.buffer_drops
     lat = np.concatenate(latencies)
     assert len(lat) == eng.summary.frames
-    return eng, hub, delivered, lat[lat >= 0]
+    return eng, hub, n_delivered, lat[lat >= 0]
 
 
 def test_beyond_the_ceiling_frames_that_would_be_late_are_shed(

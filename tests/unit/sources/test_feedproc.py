@@ -293,3 +293,32 @@ def test_slow_consumer_is_shed_with_counts_and_the_sender_never_stalls(
     # it for the whole backlog: 956,000 frames at <= 0.5 s of work per step (~50 k frames at
     # the first measured rates) are ~19 steps of >= 0.4 s, over 7 s.
     assert blocked[0] < 4.0, blocked
+
+
+def test_the_child_decodes_when_asked_and_hands_over_what_the_step_would_decode(
+    raw: bytes,
+) -> None:
+    """With ``decode`` (the engine's option), the child hands over the frames decoded
+    (decode.ahead): the observations, MB fields and counts decode_frames makes of the frames
+    themselves (their times aside: the child anchors Beast counters to its own wall clock)."""
+    from flyvakt.decode.ahead import DecodedFrames, decode_frames
+
+    async def handler(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        w.write(raw)
+        await w.drain()
+        w.close()
+
+    _, got, drops = asyncio.run(
+        read_through_process(handler, {"max_connections": 1, "decode": True})
+    )
+    assert got and all(isinstance(b, DecodedFrames) for b in got) and drops == []
+    decoded = DecodedFrames.concat(got)  # type: ignore[arg-type]
+    want = decode_frames(BeastParser().feed(raw))
+    assert len(decoded) == len(want) == 239 and len(decoded.obs) == len(want.obs) > 200
+    assert decoded.decode_dropped == want.decode_dropped
+    assert decoded.edge_dropped == want.edge_dropped
+    assert np.array_equal(decoded.mb, want.mb) and want.mb.any()
+    for name in decoded.obs._defaults:
+        if name != "time_s":
+            a, b = getattr(decoded.obs, name), getattr(want.obs, name)
+            assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
