@@ -122,12 +122,13 @@ def test_unterminated_matches_arrow_on_each_shape() -> None:
     assert n_swallowed == 7  # both kinds are in the list
 
 
-def test_guard_marks_across_read_boundaries(data: Path) -> None:
+@pytest.mark.parametrize("piece", [7, 150, 4096, 1 << 24])  # the last: the whole file
+def test_guard_marks_across_read_boundaries(data: Path, piece: int) -> None:
     text = "\n".join([*_lines(data)[:40], 'a,"b', *_lines(data)[40:]]).encode() + b"\n"
     out, bad = mark(text)
     assert bad == [(41, b'a,"b')] and out.count(b"\n") == text.count(b"\n")
 
-    class Slow(io.RawIOBase):  # hands out 7 bytes at a time: lines cut anywhere
+    class Slow(io.RawIOBase):  # hands out `piece` bytes at a time: lines cut anywhere
         def __init__(self) -> None:
             self.at = 0
 
@@ -135,9 +136,9 @@ def test_guard_marks_across_read_boundaries(data: Path) -> None:
             return True
 
         def read(self, size: int = -1) -> bytes:
-            piece = text[self.at : self.at + 7]
-            self.at += len(piece)
-            return piece
+            part = text[self.at : self.at + piece]
+            self.at += len(part)
+            return part
 
     g = QuoteGuard(Slow())  # type: ignore[arg-type]
     got = b"".join(iter(lambda: g.read(100), b""))
