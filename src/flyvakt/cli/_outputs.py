@@ -339,16 +339,31 @@ _PARQUET_DEFAULTS: dict[str, Any] = {
 }
 
 
+# Min/max statistics are written for every column but the four text ones (icao24, callsign,
+# squawk, source): those cost ~15 % of the Parquet writer's instructions (byte-wise min/max of
+# every value; 636 -> 542 M Ir for 224 k rows of the state-vector corpus) and prune nothing,
+# as every row group of a time-ordered replay spans nearly every address, callsign and squawk.
+# The table read back is the same (Table.equals); the file is a few KB smaller.
+STATISTICS_COLUMNS: list[str] = [
+    "time",
+    *_FLOAT_DECIMALS,
+    "on_ground",
+    "receivers.list.element",
+]
+
+
 def parquet_writer(path: Path, schema: Any) -> Any:
     """A Parquet writer for a local file (``write_table``/``close``), without ``pyarrow.fs``."""
     try:
         from pyarrow._parquet import ParquetWriter
 
-        return ParquetWriter(str(path), schema, **_PARQUET_DEFAULTS)
+        return ParquetWriter(
+            str(path), schema, **{**_PARQUET_DEFAULTS, "write_statistics": STATISTICS_COLUMNS}
+        )
     except (ImportError, TypeError):  # another pyarrow's private API: the public writer
         import pyarrow.parquet as pq
 
-        return pq.ParquetWriter(path, schema)
+        return pq.ParquetWriter(path, schema, write_statistics=STATISTICS_COLUMNS)
 
 
 class PositionsWriter:

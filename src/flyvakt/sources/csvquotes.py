@@ -53,10 +53,22 @@ _KEEP = 48
 def unterminated(block: bytes, delim: int = ord(",")) -> list[int]:
     """Indices (0-based, counted by ``\\n``) of the lines of ``block`` that end inside a quoted
     value. ``block`` holds whole lines (the last may lack its newline)."""
-    a = np.frombuffer(block, dtype=np.uint8)
-    # Quotes and newlines in one pass: their positions in order, and which are quotes.
+    return _unterminated(*_marks(_array(block)), delim)
+
+
+def _marks(
+    a: npt.NDArray[np.uint8],
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """``a``, the positions of its quotes and newlines in order (one pass, one ``flatnonzero``:
+    most of the guard's cost on a clean file), and which of them are quotes."""
     marks = np.flatnonzero((a == _QUOTE) | (a == _NL))
-    is_q = a[marks] == _QUOTE
+    return a, marks, a[marks] == _QUOTE
+
+
+def _unterminated(
+    a: npt.NDArray[np.uint8], marks: npt.NDArray[np.intp], is_q: npt.NDArray[np.bool_], delim: int
+) -> list[int]:
+    """:func:`unterminated` from the block's :func:`_marks`."""
     qi = np.flatnonzero(is_q)
     q = marks[qi]
     if q.size == 0 or _plain(a, q, qi, delim):
@@ -118,12 +130,23 @@ def _plain(
 def mark(block: bytes, first_line: int = 1) -> tuple[bytes, list[tuple[int, bytes]]]:
     """``block`` with each unterminated line replaced by :data:`MARKER`, and those lines as
     (1-based line number counting from ``first_line``, original bytes)."""
+    out, lines, _ = _mark_and_count(block, first_line)
+    return out, lines
+
+
+def _mark_and_count(
+    block: bytes, first_line: int
+) -> tuple[bytes, list[tuple[int, bytes]], tuple[int, int]]:
+    """:func:`mark`, and the block's :func:`_counts` (rows, lines), taken from the newlines
+    the quote scan found on the way (one pass over the block fewer: ~0.4 of ~2.2 ms a MiB)."""
     if b'"' not in block:
-        return block, []
-    bad = unterminated(block)
+        return block, [], _counts(block)
+    a, marks, is_q = _marks(_array(block))
+    newlines = marks[~is_q]
+    counts = _counts_of(block, newlines)
+    bad = _unterminated(a, marks, is_q, ord(","))
     if not bad:
-        return block, []
-    newlines = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == _NL)
+        return block, [], counts
     ends = [*newlines.tolist(), len(block)]
     parts: list[bytes] = []
     lines: list[tuple[int, bytes]] = []
@@ -137,7 +160,7 @@ def mark(block: bytes, first_line: int = 1) -> tuple[bytes, list[tuple[int, byte
         lines.append((first_line + ln, block[start:end]))
         at = end
     parts.append(block[at:])
-    return b"".join(parts), lines
+    return b"".join(parts), lines, counts
 
 
 class QuoteGuard(io.RawIOBase):
@@ -180,17 +203,23 @@ class QuoteGuard(io.RawIOBase):
             want = size - len(self._carry) if size > 0 else _REFILL
             chunk = self.raw.read(want if want >= _MIN_READ else max(size, _REFILL))
             if chunk:
-                data = self._carry + chunk
-                cut = data.rfind(b"\n") + 1
-                data, self._carry = data[:cut], data[cut:]
+                # The carried line and the chunk's whole lines in one copy (not a joined copy
+                # then a sliced one: ~1 M instructions a MiB), none when nothing is carried.
+                cut = chunk.rfind(b"\n") + 1
+                if not cut:
+                    data, self._carry = b"", self._carry + chunk
+                elif self._carry or cut < len(chunk):
+                    data = b"".join((self._carry, memoryview(chunk)[:cut]))
+                    self._carry = chunk[cut:]
+                else:
+                    data, self._carry = chunk, b""
             else:
                 self._eof = True
                 data, self._carry = self._carry, b""
             if data:
-                self._out, found = mark(data, self._line)
-                self.bad.extend(found)
                 # Marking keeps every line and leaves empty ones alone: the counts hold.
-                self._out_counts = _counts(data)
+                self._out, found, self._out_counts = _mark_and_count(data, self._line)
+                self.bad.extend(found)
                 self._line += self._out_counts[1]
         counts: tuple[int, int] | tuple[None, None] = self._out_counts
         self._out_counts = (None, None)
@@ -287,6 +316,17 @@ def _counts(block: bytes) -> tuple[int, int]:
         empty += int(np.count_nonzero(cr[:-1] & nl[1:] & start[:-1]))
     rows = lines + (not block.endswith(b"\n")) - empty
     return rows, lines
+
+
+def _counts_of(block: bytes, newlines: npt.NDArray[np.intp]) -> tuple[int, int]:
+    """:func:`_counts` from the positions of ``block``'s newlines (``block`` not empty)."""
+    if b"\r" in block:  # Windows line ends: the general count
+        return _counts(block)
+    lines = int(newlines.size)
+    empty = int(np.count_nonzero(np.diff(newlines) == 1))
+    if lines and newlines[0] == 0:
+        empty += 1
+    return lines + (not block.endswith(b"\n")) - empty, lines
 
 
 def _array(block: bytes) -> npt.NDArray[np.uint8]:

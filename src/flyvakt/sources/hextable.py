@@ -59,15 +59,24 @@ def hex_rows(
         rows = np.flatnonzero(lengths == width)
         if rows.size == 0:
             continue
-        # Rows gathered from a strided view of every window (an index per row, not per byte),
-        # a fresh contiguous copy, so that each pair of characters reads as one uint16.
-        pairs = sliding_window_view(data, width)[starts[rows]].view("<u2")
-        value = PAIR.take(pairs)
+        value = hex_pairs(data, starts[rows], width)
         payload[rows, : width // 2] = value
         nbytes[rows] = width // 2
         # One flat maximum shows the usual case (every character a hex digit) at once.
         ok[rows] = (value < _BAD_PAIR).all(axis=1) if value.max() >= _BAD_PAIR else True
     return payload, nbytes, ok
+
+
+def hex_pairs(
+    data: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], width: int
+) -> npt.NDArray[np.uint16]:
+    """(rows, width // 2): each byte of the ``width`` hex characters at ``data[starts:]``,
+    ``_BAD_PAIR`` or more where a character is not a hex digit."""
+    # Rows gathered from a strided view of every window (an index per row, not per byte),
+    # a fresh contiguous copy, so that each pair of characters reads as one uint16.
+    pairs = sliding_window_view(data, width)[starts].view("<u2")
+    out: npt.NDArray[np.uint16] = PAIR.take(pairs)
+    return out
 
 
 def arrow_hex_column(

@@ -11,6 +11,7 @@ import pytest
 
 from flyvakt.cli._outputs import (
     POSITION_COLUMNS,
+    STATISTICS_COLUMNS,
     PositionsWriter,
     icao_codes,
     icao_texts,
@@ -123,23 +124,48 @@ def test_parquet_bytes_equal_the_public_writers(
     afr_positions: PositionBatch, tmp_path: Path
 ) -> None:
     # The writer goes through ``pyarrow._parquet`` (no ``pyarrow.fs`` at start-up): the file must
-    # be byte for byte what ``pyarrow.parquet.ParquetWriter`` writes with its defaults, batches
-    # (row groups) included, and an empty output what ``pyarrow.parquet.write_table`` writes.
+    # be byte for byte what ``pyarrow.parquet.ParquetWriter`` writes with its defaults but for
+    # the statistics (STATISTICS_COLUMNS), batches (row groups) included, and an empty output
+    # what ``pyarrow.parquet.write_table`` writes.
     parts = [afr_positions.take(np.arange(0, 3000)), afr_positions.take(np.arange(3000, 8000))]
     ours, public = tmp_path / "ours.parquet", tmp_path / "public.parquet"
     w = PositionsWriter(ours)
     for part in parts:
         w.write(part)
     w.close()
-    with pq.ParquetWriter(public, positions_schema()) as pw:
+    with pq.ParquetWriter(public, positions_schema(), write_statistics=STATISTICS_COLUMNS) as pw:
         for part in parts:
             pw.write_table(positions_table(part))
     assert ours.read_bytes() == public.read_bytes()
     assert pq.ParquetFile(ours).metadata.num_row_groups == 2
     empty_ours, empty_public = tmp_path / "e1.parquet", tmp_path / "e2.parquet"
     PositionsWriter(empty_ours).close()
-    pq.write_table(positions_schema().empty_table(), empty_public)
+    pq.write_table(
+        positions_schema().empty_table(), empty_public, write_statistics=STATISTICS_COLUMNS
+    )
     assert empty_ours.read_bytes() == empty_public.read_bytes()
+
+
+def test_parquet_statistics_all_but_the_text_columns(
+    afr_positions: PositionBatch, tmp_path: Path
+) -> None:
+    # Min/max statistics for every column but the four text ones, and the table read back
+    # equal to what the writer's defaults (statistics everywhere) give.
+    ours, full = tmp_path / "ours.parquet", tmp_path / "full.parquet"
+    w = PositionsWriter(ours)
+    w.write(afr_positions)
+    w.close()
+    pq.write_table(positions_table(afr_positions), full)
+    assert pq.read_table(ours).equals(pq.read_table(full))
+    group = pq.ParquetFile(ours).metadata.row_group(0)
+    with_stats = {
+        group.column(i).path_in_schema
+        for i in range(group.num_columns)
+        if group.column(i).is_stats_set
+    }
+    every = {group.column(i).path_in_schema for i in range(group.num_columns)}
+    assert every - with_stats == {"icao24", "callsign", "squawk", "source"}
+    assert with_stats == set(STATISTICS_COLUMNS)
 
 
 def test_empty_output_is_a_typed_file(tmp_path: Path) -> None:

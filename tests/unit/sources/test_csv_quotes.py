@@ -122,12 +122,13 @@ def test_unterminated_matches_arrow_on_each_shape() -> None:
     assert n_swallowed == 7  # both kinds are in the list
 
 
-def test_guard_marks_across_read_boundaries(data: Path) -> None:
+@pytest.mark.parametrize("piece", [7, 150, 4096, 1 << 24])  # the last: the whole file
+def test_guard_marks_across_read_boundaries(data: Path, piece: int) -> None:
     text = "\n".join([*_lines(data)[:40], 'a,"b', *_lines(data)[40:]]).encode() + b"\n"
     out, bad = mark(text)
     assert bad == [(41, b'a,"b')] and out.count(b"\n") == text.count(b"\n")
 
-    class Slow(io.RawIOBase):  # hands out 7 bytes at a time: lines cut anywhere
+    class Slow(io.RawIOBase):  # hands out `piece` bytes at a time: lines cut anywhere
         def __init__(self) -> None:
             self.at = 0
 
@@ -135,9 +136,9 @@ def test_guard_marks_across_read_boundaries(data: Path) -> None:
             return True
 
         def read(self, size: int = -1) -> bytes:
-            piece = text[self.at : self.at + 7]
-            self.at += len(piece)
-            return piece
+            part = text[self.at : self.at + piece]
+            self.at += len(part)
+            return part
 
     g = QuoteGuard(Slow())  # type: ignore[arg-type]
     got = b"".join(iter(lambda: g.read(100), b""))
@@ -225,3 +226,43 @@ def test_unterminated_fast_path_and_walk_agree_with_the_rule() -> None:
         plain += csvquotes._plain(a, marks[qi], qi, ord(","))
         assert unterminated(block) == _unterminated_by_line(block), block
     assert 100 < plain < 300  # both paths were taken
+
+
+def test_counts_from_the_quote_scan_equal_the_counts_of_the_block() -> None:
+    # The guard's rows and lines of a block with quotes come from the newlines its quote scan
+    # found (_mark_and_count): equal to counting the block itself, empty lines (first, last,
+    # in runs) and a last line without its newline included.
+    import random
+
+    from flyvakt.sources import csvquotes
+
+    rnd = random.Random(7)
+    pieces = ['1,"a",2', "", '"b"', "x", 'a,"b', '""']
+    for trial in range(300):
+        lines = [rnd.choice(pieces) for _ in range(rnd.randrange(1, 12))]
+        nl = "\r\n" if trial % 7 == 0 else "\n"
+        block = nl.join(lines).encode() + (nl.encode() if trial % 2 else b"")
+        if b'"' not in block or not block:
+            continue
+        out, bad, counts = csvquotes._mark_and_count(block, 1)
+        assert counts == csvquotes._counts(block), block
+        assert (out, bad) == csvquotes.mark(block)
+
+
+def test_quoted_newline_in_a_callsign_costs_its_two_lines_named(data: Path, tmp_path: Path) -> None:
+    # A callsign quoted across a newline ("KLM\n12"): its first line leaves the quote open
+    # (marked, named as unterminated), its second is a short row; only the row it replaced is
+    # lost, and a later bad row keeps its own line number.
+    lines = _lines(data)
+    cells = lines[30].split(",")
+    cells[8] = '"KLM'
+    broken = [",".join(cells), '12",' + ",".join(lines[31].split(",")[9:])]
+    f = tmp_path / "callsign.csv"
+    f.write_text("\n".join([*lines[:30], *broken, *lines[31:90], "a,b", *lines[90:]]) + "\n")
+    got, r = _read(f)
+    assert len(got) == 150
+    assert r.stats.skipped == {"sv_bad_row": 3}
+    first = "callsign.csv: line 31: unterminated quote: '2025-12-13T21:41:36"
+    assert r.stats.bad_lines[0].startswith(first)
+    assert r.stats.bad_lines[1].startswith("callsign.csv: line 32: expected 11 columns, got ")
+    assert r.stats.bad_lines[2] == "callsign.csv: line 92: expected 11 columns, got 2: 'a,b'"

@@ -347,12 +347,16 @@ def test_icao_column_from_arrow_same_as_one_by_one() -> None:
         for x in rng.integers(0, 1 << 24, 20_000)
     ]
     column = pa.array(values, type=pa.string())
-    for part in (column, column.slice(7, 9_000)):  # a slice: offsets not starting at 0
+    clean = pa.array([f"{x:06X}" for x in rng.integers(0, 1 << 24, 500)], type=pa.string())
+    no_six = pa.array(["~c639ee", None, "3c644"], type=pa.string())
+    # A slice: offsets not starting at 0; all 6-digit hex, and none, take their own ways.
+    for part in (column, column.slice(7, 9_000), clean, no_six):
         got = icao_column(distinct_of_arrow(part))
         expected = np.array([_icao(v) for v in part.to_pylist()], dtype=np.int64)
         assert np.array_equal(got, expected)
         assert np.array_equal(icao_column(ArrowText(part)), expected)  # every row at once
         assert list(ArrowText(part)) == part.to_pylist()
+    got = icao_column(ArrowText(column))
     assert (got == -1).sum() > 500 and (got >= 1 << 24).sum() > 100  # bad ones and "~" marks
 
 
