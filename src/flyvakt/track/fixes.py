@@ -37,10 +37,12 @@ def decode_positions(
     row_of: I64,
     stats: TrackStats,
     gs_rows: I64,
+    rows: I64,
 ) -> dict[str, npt.NDArray[Any]]:
     """Candidate fixes (CPR decoded, or given), then the plausibility walk. Returns accepted.
 
-    ``gs_rows``: the rows carrying a groundspeed (sorted), for the last one before each fix.
+    ``gs_rows``: the rows carrying a groundspeed (sorted), for the last one before each fix;
+    ``rows``: the state row of each aircraft of the batch.
     """
     cols = table.cols
     # Pairing and CPR decoding look at the CPR rows only (a minority: most messages carry no
@@ -175,7 +177,7 @@ def decode_positions(
     lat[given] = column_at(o, "lat_deg", given)
     lon[given] = column_at(o, "lon_deg", given)
     found = np.flatnonzero(~np.isnan(lat))
-    cand = gate_by_priority(found, o, cols, row_of, cfg.stale_after_s, stats.rejected)
+    cand = gate_by_priority(found, o, cols, row_of, cfg.stale_after_s, stats.rejected, rows)
     limit_kt = np.full(n, cfg.max_speed_kt)
     # Only CPR fixes are held to their groundspeed: decoded feeds (state vectors, SBS) carry
     # positions older than their velocity (OpenSky's time_position), and no CPR partner.
@@ -303,14 +305,15 @@ def _plausibility_walk(
     # (and the first from the state), the sequential walk would accept them all.
     rows_c = row_of[cand]
     first = first_of_run(rows_c)
-    prev_lat = np.where(first, cols["lat_deg"][rows_c], shifted(lat[cand], np.nan))
-    prev_lon = np.where(first, cols["lon_deg"][rows_c], shifted(lon[cand], np.nan))
-    prev_t = np.where(first, cols["pos_t"][rows_c], shifted(t[cand], np.nan))
+    lat_c, lon_c, t_c = lat[cand], lon[cand], t[cand]  # each gathered once
+    prev_lat = np.where(first, cols["lat_deg"][rows_c], shifted(lat_c, np.nan))
+    prev_lon = np.where(first, cols["lon_deg"][rows_c], shifted(lon_c, np.nan))
+    prev_t = np.where(first, cols["pos_t"][rows_c], shifted(t_c, np.nan))
     with np.errstate(invalid="ignore"):
-        d = haversine_nm(prev_lat, prev_lon, lat[cand], lon[cand])
-        allowed = cfg.jump_slack_nm + np.abs(t[cand] - prev_t) * (limit_kt[cand] / 3600.0)
+        d = haversine_nm(prev_lat, prev_lon, lat_c, lon_c)
+        allowed = cfg.jump_slack_nm + np.abs(t_c - prev_t) * (limit_kt[cand] / 3600.0)
         ok = np.isnan(prev_lat) | (d <= allowed)
-    ok &= (np.abs(lat[cand]) <= 90.0) & (np.abs(lon[cand]) <= 180.0)
+    ok &= (np.abs(lat_c) <= 90.0) & (np.abs(lon_c) <= 180.0)
     # An aircraft walks if any of its fixes fails or it has rejects pending (its fixes are
     # consecutive in ``cand``: one reduction per aircraft, no set operations).
     # A first surface fix, or a provisional track, walks too (rule 4 of flyvakt.track.plausible).

@@ -34,19 +34,28 @@ def gate_by_priority(
     row_of: I64,
     stale_after_s: float,
     rejected: Counter[str],
+    rows: I64,
 ) -> I64:
     """``cand`` (candidate fix rows, in aircraft then time order; ``row_of``: each row's state
-    row) without the fixes a fresher higher-priority position outranks; the dropped ones are
-    counted as ``lower_source_priority``."""
+    row; ``rows``: the state rows of the batch's aircraft) without the fixes a fresher
+    higher-priority position outranks; the dropped ones are counted as
+    ``lower_source_priority``."""
     if len(cand) == 0:
         return cand
     prio = SOURCE_PRIORITY[o.source[cand]]
     t = o.time_s[cand]
     r = row_of[cand]
-    # Against the state: the last accepted position (earlier batches) and its source.
-    drop = (SOURCE_PRIORITY[cols["pos_src"][r]] > prio) & (t - cols["pos_t"][r] <= stale_after_s)
+    lowest = prio.min()
+    # Against the state: the last accepted position (earlier batches) and its source. Asked
+    # per candidate only if some aircraft's position outranks the batch's lowest source (per
+    # aircraft first: in a state-vector feed none ever does).
+    if SOURCE_PRIORITY[cols["pos_src"][rows]].max() > lowest:
+        pos_prio = SOURCE_PRIORITY[cols["pos_src"][r]]
+        drop = (pos_prio > prio) & (t - cols["pos_t"][r] <= stale_after_s)
+    else:
+        drop = np.zeros(len(cand), dtype=np.bool_)
     # The levels present, ascending (np.unique sorted every candidate: ~3 ms per 65,536).
-    levels = np.flatnonzero(np.bincount(prio)) if prio.min() != prio.max() else prio[:1]
+    levels = np.flatnonzero(np.bincount(prio)) if lowest != prio.max() else prio[:1]
     if len(levels) > 1:
         pos = np.arange(len(cand))
         for level in levels[:-1]:

@@ -183,12 +183,13 @@ def _step_sorted(
     # only at the rows that need them (column_at), never gathered whole in sorted order.
     carried = {name: np.flatnonzero(column_mapped(o, name, _valid_mask)) for name in TRACKED_FIELDS}
     held = {
-        name: _held_rows(v, prio, mixed, o.time_s, start_of_row, cols, name, row_of, cfg)
+        name: _held_rows(v, prio, mixed, o.time_s, start_of_row, cols, name, (rows, gid), cfg)
         for name, v in carried.items()
     }
 
     # The plausibility limit reads the last groundspeed of any source.
-    pos = decode_positions(table, o, cfg, start_of_row, row_of, stats, carried["groundspeed_kt"])
+    gs_rows = carried["groundspeed_kt"]
+    pos = decode_positions(table, o, cfg, start_of_row, row_of, stats, gs_rows, rows)
     positions = _context(table, o, pos, held, row_of, start_of_row, cfg)
     positions = _hold(state, positions, pos, _context(
         table, o, {"index": pos["held"], "lat": pos["held_lat"], "lon": pos["held_lon"]},
@@ -206,7 +207,7 @@ def _step_sorted(
 
     # Field updates: the value held at the end of each aircraft's run, if newer than the state.
     for name in TRACKED_FIELDS:
-        run, li = _last_per_run(held[name], gid)
+        run, li = _last_per_run(held[name], gid, ends)
         if not len(li):
             continue
         r = rows[run]
@@ -220,7 +221,7 @@ def _step_sorted(
         cols[f"{name}_t"][r] = o.time_s[li]
         cols[f"{name}_src"][r] = o.source[li]
 
-    _remember_cpr(table, o, gid, rows)
+    _remember_cpr(table, o, gid, ends, rows)
     return state, positions, stats
 
 
@@ -252,9 +253,12 @@ def _hold(
     return both.take(np.lexsort((both.time_s, both.icao24)))
 
 
-def _last_per_run(keep: I64, gid: I64) -> tuple[I64, I64]:
-    """(runs, rows): the last row of ``keep`` (sorted) in each run that has one; ``gid`` is
-    each row's run. Costs the rows of ``keep``, not a search per run."""
+def _last_per_run(keep: I64, gid: I64, ends: I64) -> tuple[I64, I64]:
+    """(runs, rows): the last row of ``keep`` (sorted, distinct) in each run that has one;
+    ``gid`` is each row's run, ``ends`` each run's last row. Costs the rows of ``keep``, not a
+    search per run; nothing when ``keep`` is every row (a state-vector batch's fields)."""
+    if len(keep) == len(gid):  # sorted, distinct: every row, so every run's last
+        return np.arange(len(ends)), ends
     g = gid[keep]
     last = np.empty(len(keep), dtype=np.bool_)
     if len(keep):
@@ -271,25 +275,34 @@ def _held_rows(
     start_of_row: I64,
     cols: dict[str, npt.NDArray[Any]],
     name: str,
-    row_of: I64,
+    rows_gid: tuple[I64, I64],
     cfg: TrackerConfig,
 ) -> I64:
     """Of the rows ``v`` carrying the field (sorted), those whose value the aircraft holds: a
     value replaces the held one unless that came from a better source within ``stale_after_s``
     (readsb's rule). Applied row by row, so a batch split anywhere holds the same values as the
     batch whole (exact for two source priorities, as in raw Mode S feeds: ADS-B over replies).
-    Costs the rows carrying the field; the levels pass runs only where it has two sources."""
+    ``rows_gid``: each run's table row, each row's run.
+    Costs the rows carrying the field; the levels pass runs only where it has two sources, the
+    state's pass only where some aircraft holds the field from a source above the batch's
+    lowest (judged per aircraft first: a state-vector feed never has one)."""
     if len(v) == 0:
         return v
     stale = cfg.stale_after_s
+    rows, gid = rows_gid
+    # The state's source per aircraft (not per row): its best bounds every row's.
+    st_run = SOURCE_PRIORITY[cols[f"{name}_src"][rows]]
+    if not mixed and st_run.max() <= prio[0]:  # one source, never outranked by the state
+        return v
     pv, tv = prio[v], t[v]
     lowest = pv.min()
-    rv = row_of[v]  # the state of the rows carrying the field only (not of every aircraft)
-    st_prio = SOURCE_PRIORITY[cols[f"{name}_src"][rv]]
     blocked = np.zeros(len(v), dtype=np.bool_)
-    if (st_prio > lowest).any():
-        with np.errstate(invalid="ignore"):
-            blocked = (st_prio > pv) & (tv - cols[f"{name}_t"][rv] <= stale)
+    if st_run.max() > lowest:
+        gv = gid[v]  # the state of the runs carrying the field only (not of every aircraft)
+        st_prio = st_run[gv]
+        if (st_prio > lowest).any():
+            with np.errstate(invalid="ignore"):
+                blocked = (st_prio > pv) & (tv - cols[f"{name}_t"][rows[gv]] <= stale)
     if mixed and pv.max() != lowest:
         levels = np.flatnonzero(np.bincount(pv))
         sv = start_of_row[v]
@@ -389,11 +402,11 @@ def _context(
     return out
 
 
-def _remember_cpr(table: StateTable, o: ObservationBatch, gid: I64, rows: I64) -> None:
+def _remember_cpr(table: StateTable, o: ObservationBatch, gid: I64, ends: I64, rows: I64) -> None:
     """The last even and odd CPR frame of each aircraft, for pairing in later batches."""
     cols = table.cols
     for p in (0, 1):
-        run, li = _last_per_run(np.flatnonzero(o.cpr_odd == p), gid)
+        run, li = _last_per_run(np.flatnonzero(o.cpr_odd == p), gid, ends)
         r = rows[run]
         cols[f"cpr{p}_lat"][r] = column_at(o, "cpr_lat", li)
         cols[f"cpr{p}_lon"][r] = column_at(o, "cpr_lon", li)
