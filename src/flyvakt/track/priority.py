@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch
 from flyvakt.model.batches import SOURCE_PRIORITY
+from flyvakt.track.gather import rows_of
 
 I64 = npt.NDArray[np.int64]
 
@@ -42,9 +43,10 @@ def gate_by_priority(
     ``lower_source_priority``."""
     if len(cand) == 0:
         return cand
-    prio = SOURCE_PRIORITY[o.source[cand]]
-    t = o.time_s[cand]
-    r = row_of[cand]
+    # (``cand`` sorted, distinct: copied, not gathered, when it is every row)
+    prio = SOURCE_PRIORITY[rows_of(o.source, cand)]
+    t = rows_of(o.time_s, cand)
+    r = rows_of(row_of, cand)
     lowest = prio.min()
     # Against the state: the last accepted position (earlier batches) and its source. Asked
     # per candidate only if some aircraft's position outranks the batch's lowest source (per
@@ -68,5 +70,5 @@ def gate_by_priority(
             drop[at] |= t[at] - t[last[at]] <= stale_after_s
     if drop.any():
         rejected["lower_source_priority"] += int(drop.sum())
-    kept: I64 = cand[~drop]
+    kept: I64 = cand[~drop] if drop.any() else cand
     return kept

@@ -363,13 +363,18 @@ def _context(
     out = PositionBatch.empty(len(idx))
     if len(idx) == 0:
         return out
-    out.time_s[:] = o.time_s[idx]
-    out.icao24[:] = o.icao24[idx]
+    # A fix at every row (a state-vector batch): the columns are read whole, not gathered
+    # (``idx`` is sorted and distinct: all rows, in order; :mod:`flyvakt.track.gather`).
+    n = len(start_of_row)
+    every = len(idx) == n
+    sel: slice | I64 = slice(None) if every else idx
+    out.time_s[:] = o.time_s[sel]
+    out.icao24[:] = o.icao24[sel]
     out.lat_deg[:] = pos["lat"]
     out.lon_deg[:] = pos["lon"]
-    out.source[:] = o.source[idx]
-    out.receivers[:] = receiver_set(column_at(o, "receivers", idx), column_at(o, "receiver", idx))
-    rows = row_of[idx]
+    out.source[:] = o.source[sel]
+    out.receivers[:] = receiver_set(_read(o, "receivers", sel), _read(o, "receiver", sel))
+    rows = row_of[sel]
     t = out.time_s
     max_age = dict(cfg.field_max_age_s)
     for name in (
@@ -382,7 +387,15 @@ def _context(
         "callsign",
         "squawk",
     ):
-        fi = last_at(held[name], idx, start_of_row)
+        if every and len(held[name]) == n and max_age.get(name, 0.0) >= 0:
+            # Every row holds its own value (``held`` sorted, distinct: all rows): each fix's
+            # is its row's, of its own time, so never older than a max age (t - t is 0, or NaN
+            # for a time that is not finite: neither is above an age >= 0).
+            getattr(out, name)[:] = getattr(o, name)
+            continue
+        # At every row: a forward fill over the batch, not a gather of it at each fix.
+        fi = ffill_index(_at_rows(held[name], n), start_of_row) if every else None
+        fi = last_at(held[name], idx, start_of_row) if fi is None else fi
         inb = fi >= 0
         if inb.all():  # every fix has the field from the batch (state vectors: most fields)
             vals = column_at(o, name, fi)
@@ -396,10 +409,22 @@ def _context(
         getattr(out, name)[:] = vals
     # A surface CPR fix is on the ground and an airborne CPR fix is airborne, whatever an older
     # flight-status bit said.
-    has_cpr = o.cpr_odd[idx] >= 0
-    surface = column_at(o, "cpr_surface", idx).astype(np.int8)
+    has_cpr = o.cpr_odd[sel] >= 0
+    surface = _read(o, "cpr_surface", sel).astype(np.int8)
     out.on_ground[:] = np.where(has_cpr, surface, out.on_ground)
     return out
+
+
+def _at_rows(rows: I64, n: int) -> B:
+    """A mask of ``n`` rows, True at ``rows``."""
+    mask = np.zeros(n, dtype=np.bool_)
+    mask[rows] = True
+    return mask
+
+
+def _read(o: ObservationBatch, name: str, sel: slice | I64) -> npt.NDArray[Any]:
+    """Column ``name`` at ``sel``: whole (a view, to be copied) for a slice, else gathered."""
+    return getattr(o, name)[sel] if isinstance(sel, slice) else column_at(o, name, sel)
 
 
 def _remember_cpr(table: StateTable, o: ObservationBatch, gid: I64, ends: I64, rows: I64) -> None:
