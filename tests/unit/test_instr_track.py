@@ -5,26 +5,16 @@ valgrind: run by hand)."""
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
+import sys
 from pathlib import Path
-from types import ModuleType
 
 from flyvakt.model import ObservationBatch, Source
 from flyvakt.track.tracker import TrackerConfig
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("instr_track", ROOT / "benchmarks/instr_track.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-T = _load()
+import instr_track as T
 
 
 def test_every_function_resolves() -> None:
