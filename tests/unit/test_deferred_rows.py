@@ -95,3 +95,19 @@ def test_rows_read_at_and_mapped_equal_the_taken_columns(data_dir: Path) -> None
     np.testing.assert_array_equal(
         column_at(small, "altitude_baro_ft", few), want.take(np.arange(100)).altitude_baro_ft[few]
     )
+
+
+def test_mapped_true_at_every_or_no_base_row(data_dir: Path) -> None:
+    """A mask true at every base row (or at none) is that at every selected row, without the
+    gather; a mask true at some rows is still gathered (the same answers as the taken column)."""
+    obs = _obs(data_dir)
+    order = np.lexsort((obs.time_s, obs.icao24))[: len(obs) - 7]  # not every row: a selection
+    for fn in (
+        lambda v: np.isfinite(v) | np.isnan(v),  # every row
+        lambda v: np.isinf(v) & np.isnan(v),  # no row
+        lambda v: ~np.isnan(v),  # some rows
+    ):
+        lazy = deferred_take(obs, order)
+        got = column_mapped(lazy, "altitude_baro_ft", fn)
+        want = fn(obs.altitude_baro_ft)[order]
+        assert got.dtype == np.bool_ and got.tolist() == want.tolist()

@@ -84,7 +84,14 @@ class DeferredRows(ObservationBatch):
         d = self.__dict__
         if name in d or len(d["_index"]) < WHOLE_BELOW_ROWS:
             return fn(getattr(self, name))
-        values: npt.NDArray[Any] = fn(getattr(d["_base"], name))[d["_index"]]
+        whole: npt.NDArray[Any] = fn(getattr(d["_base"], name))
+        if whole.dtype == np.bool_ and d["_extra"] is None:
+            # True at every base row or at none (a state-vector feed's fields are nearly all
+            # present or all absent): so at every selected row, or none; no gather.
+            k = np.count_nonzero(whole)
+            if k == 0 or k == len(whole):
+                return np.full(len(d["_index"]), k > 0, dtype=np.bool_)
+        values: npt.NDArray[Any] = whole[d["_index"]]
         if d["_extra"] is not None:
             batch, src = d["_extra"]
             at = d["_extra_at"]

@@ -18,6 +18,7 @@ from flyvakt.model import ObservationBatch
 from flyvakt.model.deferred import column_at, column_mapped
 from flyvakt.model.runs import ffill_index, first_of_run, last_at, last_of_run, shifted
 from flyvakt.track import cpr, plausible
+from flyvakt.track.gather import column_rows, rows_of
 from flyvakt.track.priority import gate_by_priority
 from flyvakt.track.table import StateTable
 
@@ -37,10 +38,12 @@ def decode_positions(
     row_of: I64,
     stats: TrackStats,
     gs_rows: I64,
+    rows: I64,
 ) -> dict[str, npt.NDArray[Any]]:
     """Candidate fixes (CPR decoded, or given), then the plausibility walk. Returns accepted.
 
-    ``gs_rows``: the rows carrying a groundspeed (sorted), for the last one before each fix.
+    ``gs_rows``: the rows carrying a groundspeed (sorted), for the last one before each fix;
+    ``rows``: the state row of each aircraft of the batch.
     """
     cols = table.cols
     # Pairing and CPR decoding look at the CPR rows only (a minority: most messages carry no
@@ -172,15 +175,18 @@ def decode_positions(
     given = np.flatnonzero(
         ~has_cpr & column_mapped(o, "lat_deg", _known) & column_mapped(o, "lon_deg", _known)
     )
-    lat[given] = column_at(o, "lat_deg", given)
-    lon[given] = column_at(o, "lon_deg", given)
+    if len(given) == n:  # every row a given position (a state-vector batch): no gathers
+        lat[:], lon[:] = o.lat_deg, o.lon_deg
+    else:
+        lat[given] = column_at(o, "lat_deg", given)
+        lon[given] = column_at(o, "lon_deg", given)
     found = np.flatnonzero(~np.isnan(lat))
-    cand = gate_by_priority(found, o, cols, row_of, cfg.stale_after_s, stats.rejected)
+    cand = gate_by_priority(found, o, cols, row_of, cfg.stale_after_s, stats.rejected, rows)
     limit_kt = np.full(n, cfg.max_speed_kt)
     # Only CPR fixes are held to their groundspeed: decoded feeds (state vectors, SBS) carry
     # positions older than their velocity (OpenSky's time_position), and no CPR partner.
     # (Their limits are computed for them alone: a state-vector batch has none.)
-    held_to_gs = cand[has_cpr[cand]]
+    held_to_gs = cand[rows_of(has_cpr, cand)]
     if len(held_to_gs):
         gs_index = last_at(gs_rows, held_to_gs, start_of_row_all)
         gs_ok = gs_index >= 0
@@ -301,31 +307,33 @@ def _plausibility_walk(
                 "drop": none}  # fmt: skip
     # Fast path, vectorised: where every fix of an aircraft is reachable from the one before it
     # (and the first from the state), the sequential walk would accept them all.
-    rows_c = row_of[cand]
+    # (``cand`` is sorted and distinct: :mod:`flyvakt.track.gather` copies where it is every row)
+    rows_c = rows_of(row_of, cand)
     first = first_of_run(rows_c)
-    prev_lat = np.where(first, cols["lat_deg"][rows_c], shifted(lat[cand], np.nan))
-    prev_lon = np.where(first, cols["lon_deg"][rows_c], shifted(lon[cand], np.nan))
-    prev_t = np.where(first, cols["pos_t"][rows_c], shifted(t[cand], np.nan))
+    lat_c, lon_c, t_c = rows_of(lat, cand), rows_of(lon, cand), rows_of(t, cand)
+    prev_lat = np.where(first, cols["lat_deg"][rows_c], shifted(lat_c, np.nan))
+    prev_lon = np.where(first, cols["lon_deg"][rows_c], shifted(lon_c, np.nan))
+    prev_t = np.where(first, cols["pos_t"][rows_c], shifted(t_c, np.nan))
     with np.errstate(invalid="ignore"):
-        d = haversine_nm(prev_lat, prev_lon, lat[cand], lon[cand])
-        allowed = cfg.jump_slack_nm + np.abs(t[cand] - prev_t) * (limit_kt[cand] / 3600.0)
+        d = haversine_nm(prev_lat, prev_lon, lat_c, lon_c)
+        allowed = cfg.jump_slack_nm + np.abs(t_c - prev_t) * (rows_of(limit_kt, cand) / 3600.0)
         ok = np.isnan(prev_lat) | (d <= allowed)
-    ok &= (np.abs(lat[cand]) <= 90.0) & (np.abs(lon[cand]) <= 180.0)
+    ok &= (np.abs(lat_c) <= 90.0) & (np.abs(lon_c) <= 180.0)
     # An aircraft walks if any of its fixes fails or it has rejects pending (its fixes are
     # consecutive in ``cand``: one reduction per aircraft, no set operations).
     # A first surface fix, or a provisional track, walks too (rule 4 of flyvakt.track.plausible).
     bad = ~ok | (cols["pos_rejects"][rows_c] > 0) | cols["pos_provisional"][rows_c]
-    bad |= np.isnan(prev_lat) & (o.cpr_odd[cand] >= 0) & o.cpr_surface[cand]
+    bad |= np.isnan(prev_lat) & (rows_of(o.cpr_odd, cand) >= 0) & rows_of(o.cpr_surface, cand)
     starts_c = np.flatnonzero(first)
     slow = np.logical_or.reduceat(bad, starts_c)[np.cumsum(first) - 1]
-    fast = cand[~slow]
+    fast = cand[~slow] if slow.any() else cand
     if len(fast):
-        fr = row_of[fast]
+        fr = rows_of(row_of, fast)
         final = last_of_run(fr)
         fast_rows = fr[final]
-        cols["lat_deg"][fast_rows] = lat[fast][final]
-        cols["lon_deg"][fast_rows] = lon[fast][final]
-        cols["pos_t"][fast_rows] = t[fast][final]
+        cols["lat_deg"][fast_rows] = rows_of(lat, fast)[final]
+        cols["lon_deg"][fast_rows] = rows_of(lon, fast)[final]
+        cols["pos_t"][fast_rows] = rows_of(t, fast)[final]
     walked, held, release, drop = plausible.walk(
         cols,
         cfg,
@@ -350,15 +358,16 @@ def _plausibility_walk(
     hidx = np.sort(np.asarray(held, dtype=np.int64))
     both = np.union1d(idx, hidx) if len(hidx) else idx
     if len(both):
-        r = row_of[both]
-        cols["pos_src"][r] = o.source[both]
-        on_ground = column_at(o, "on_ground", both) == 1
-        cols["pos_surface"][r] = column_at(o, "cpr_surface", both) | on_ground
+        n = len(row_of)
+        r = rows_of(row_of, both)
+        cols["pos_src"][r] = rows_of(o.source, both)
+        on_ground = column_rows(o, "on_ground", both, n) == 1
+        cols["pos_surface"][r] = column_rows(o, "cpr_surface", both, n) | on_ground
     icao = cols["icao24"]
     return {
         "index": idx,
-        "lat": lat[idx],
-        "lon": lon[idx],
+        "lat": rows_of(lat, idx),
+        "lon": rows_of(lon, idx),
         "held": hidx,
         "held_lat": lat[hidx],
         "held_lon": lon[hidx],

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch
 from flyvakt.model.batches import SOURCE_PRIORITY
+from flyvakt.track.gather import rows_of
 
 I64 = npt.NDArray[np.int64]
 
@@ -34,19 +35,29 @@ def gate_by_priority(
     row_of: I64,
     stale_after_s: float,
     rejected: Counter[str],
+    rows: I64,
 ) -> I64:
     """``cand`` (candidate fix rows, in aircraft then time order; ``row_of``: each row's state
-    row) without the fixes a fresher higher-priority position outranks; the dropped ones are
-    counted as ``lower_source_priority``."""
+    row; ``rows``: the state rows of the batch's aircraft) without the fixes a fresher
+    higher-priority position outranks; the dropped ones are counted as
+    ``lower_source_priority``."""
     if len(cand) == 0:
         return cand
-    prio = SOURCE_PRIORITY[o.source[cand]]
-    t = o.time_s[cand]
-    r = row_of[cand]
-    # Against the state: the last accepted position (earlier batches) and its source.
-    drop = (SOURCE_PRIORITY[cols["pos_src"][r]] > prio) & (t - cols["pos_t"][r] <= stale_after_s)
+    # (``cand`` sorted, distinct: copied, not gathered, when it is every row)
+    prio = SOURCE_PRIORITY[rows_of(o.source, cand)]
+    t = rows_of(o.time_s, cand)
+    r = rows_of(row_of, cand)
+    lowest = prio.min()
+    # Against the state: the last accepted position (earlier batches) and its source. Asked
+    # per candidate only if some aircraft's position outranks the batch's lowest source (per
+    # aircraft first: in a state-vector feed none ever does).
+    if SOURCE_PRIORITY[cols["pos_src"][rows]].max() > lowest:
+        pos_prio = SOURCE_PRIORITY[cols["pos_src"][r]]
+        drop = (pos_prio > prio) & (t - cols["pos_t"][r] <= stale_after_s)
+    else:
+        drop = np.zeros(len(cand), dtype=np.bool_)
     # The levels present, ascending (np.unique sorted every candidate: ~3 ms per 65,536).
-    levels = np.flatnonzero(np.bincount(prio)) if prio.min() != prio.max() else prio[:1]
+    levels = np.flatnonzero(np.bincount(prio)) if lowest != prio.max() else prio[:1]
     if len(levels) > 1:
         pos = np.arange(len(cand))
         for level in levels[:-1]:
@@ -59,5 +70,5 @@ def gate_by_priority(
             drop[at] |= t[at] - t[last[at]] <= stale_after_s
     if drop.any():
         rejected["lower_source_priority"] += int(drop.sum())
-    kept: I64 = cand[~drop]
+    kept: I64 = cand[~drop] if drop.any() else cand
     return kept

@@ -25,12 +25,14 @@ from flyvakt.model.deferred import column_at, column_mapped
 from flyvakt.model.runs import ffill_index, first_of_run, last_at
 from flyvakt.track import confirm, silence
 from flyvakt.track.fixes import decode_positions
+from flyvakt.track.gather import rows_of
 from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, Keyed, StateTable
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
+_TOP_PRIORITY = int(SOURCE_PRIORITY.max())  # ADS-B's: a value of it is never outranked
 
 
 @dataclass(frozen=True)
@@ -183,12 +185,13 @@ def _step_sorted(
     # only at the rows that need them (column_at), never gathered whole in sorted order.
     carried = {name: np.flatnonzero(column_mapped(o, name, _valid_mask)) for name in TRACKED_FIELDS}
     held = {
-        name: _held_rows(v, prio, mixed, o.time_s, start_of_row, cols, name, row_of, cfg)
+        name: _held_rows(v, prio, mixed, o.time_s, start_of_row, cols, name, (rows, row_of), cfg)
         for name, v in carried.items()
     }
 
     # The plausibility limit reads the last groundspeed of any source.
-    pos = decode_positions(table, o, cfg, start_of_row, row_of, stats, carried["groundspeed_kt"])
+    gs_rows = carried["groundspeed_kt"]
+    pos = decode_positions(table, o, cfg, start_of_row, row_of, stats, gs_rows, rows)
     positions = _context(table, o, pos, held, row_of, start_of_row, cfg)
     positions = _hold(state, positions, pos, _context(
         table, o, {"index": pos["held"], "lat": pos["held_lat"], "lon": pos["held_lon"]},
@@ -206,21 +209,25 @@ def _step_sorted(
 
     # Field updates: the value held at the end of each aircraft's run, if newer than the state.
     for name in TRACKED_FIELDS:
-        run, li = _last_per_run(held[name], gid)
+        run, li = _last_per_run(held[name], gid, ends)
         if not len(li):
             continue
-        r = rows[run]
-        t_new = o.time_s[li]
-        src_new = SOURCE_PRIORITY[o.source[li]]
+        # (Each column read once at ``li``, cut only when some update is refused: at 50,000
+        # aircraft these are gathers over ~40,000 runs per field and step.)
+        r = rows_of(rows, run)
+        t_new, src = o.time_s[li], o.source[li]
         t_old = cols[f"{name}_t"][r]
         src_old = SOURCE_PRIORITY[cols[f"{name}_src"][r]]
-        ok = (t_new >= t_old) & ((src_new >= src_old) | (t_new - t_old > cfg.stale_after_s))
-        r, li = r[ok], li[ok]
+        ok = (t_new >= t_old) & (
+            (SOURCE_PRIORITY[src] >= src_old) | (t_new - t_old > cfg.stale_after_s)
+        )
+        if not ok.all():
+            r, li, t_new, src = r[ok], li[ok], t_new[ok], src[ok]
         cols[name][r] = column_at(o, name, li)
-        cols[f"{name}_t"][r] = o.time_s[li]
-        cols[f"{name}_src"][r] = o.source[li]
+        cols[f"{name}_t"][r] = t_new
+        cols[f"{name}_src"][r] = src
 
-    _remember_cpr(table, o, gid, rows)
+    _remember_cpr(table, o, gid, ends, rows)
     return state, positions, stats
 
 
@@ -252,9 +259,12 @@ def _hold(
     return both.take(np.lexsort((both.time_s, both.icao24)))
 
 
-def _last_per_run(keep: I64, gid: I64) -> tuple[I64, I64]:
-    """(runs, rows): the last row of ``keep`` (sorted) in each run that has one; ``gid`` is
-    each row's run. Costs the rows of ``keep``, not a search per run."""
+def _last_per_run(keep: I64, gid: I64, ends: I64) -> tuple[I64, I64]:
+    """(runs, rows): the last row of ``keep`` (sorted, distinct) in each run that has one;
+    ``gid`` is each row's run, ``ends`` each run's last row. Costs the rows of ``keep``, not a
+    search per run; nothing when ``keep`` is every row (a state-vector batch's fields)."""
+    if len(keep) == len(gid):  # sorted, distinct: every row, so every run's last
+        return np.arange(len(ends)), ends
     g = gid[keep]
     last = np.empty(len(keep), dtype=np.bool_)
     if len(keep):
@@ -271,26 +281,41 @@ def _held_rows(
     start_of_row: I64,
     cols: dict[str, npt.NDArray[Any]],
     name: str,
-    row_of: I64,
+    rows_row_of: tuple[I64, I64],
     cfg: TrackerConfig,
 ) -> I64:
     """Of the rows ``v`` carrying the field (sorted), those whose value the aircraft holds: a
     value replaces the held one unless that came from a better source within ``stale_after_s``
     (readsb's rule). Applied row by row, so a batch split anywhere holds the same values as the
     batch whole (exact for two source priorities, as in raw Mode S feeds: ADS-B over replies).
+    ``rows_row_of``: the table row of each run, of each row.
     Costs the rows carrying the field; the levels pass runs only where it has two sources."""
     if len(v) == 0:
         return v
     stale = cfg.stale_after_s
-    pv, tv = prio[v], t[v]
+    rows, row_of = rows_row_of
+    # One source, more rows carrying the field than aircraft (state vectors: every row): the
+    # state's source asked per aircraft first; none above the batch's, none blocked.
+    if (
+        not mixed
+        and len(v) > len(rows)
+        and SOURCE_PRIORITY[cols[f"{name}_src"][rows]].max() <= prio[0]
+    ):
+        return v
+    pv = prio[v]
     lowest = pv.min()
-    rv = row_of[v]  # the state of the rows carrying the field only (not of every aircraft)
-    st_prio = SOURCE_PRIORITY[cols[f"{name}_src"][rv]]
+    levels_too = mixed and pv.max() != lowest
+    if lowest >= _TOP_PRIORITY and not levels_too:  # ADS-B alone: nothing outranks it
+        return v
+    tv = t[v]
     blocked = np.zeros(len(v), dtype=np.bool_)
-    if (st_prio > lowest).any():
-        with np.errstate(invalid="ignore"):
-            blocked = (st_prio > pv) & (tv - cols[f"{name}_t"][rv] <= stale)
-    if mixed and pv.max() != lowest:
+    if lowest < _TOP_PRIORITY:  # else no state's source can outrank a row's (ADS-B only)
+        rv = row_of[v]  # the state of the rows carrying the field only (not of every aircraft)
+        st_prio = SOURCE_PRIORITY[cols[f"{name}_src"][rv]]
+        if (st_prio > lowest).any():
+            with np.errstate(invalid="ignore"):
+                blocked = (st_prio > pv) & (tv - cols[f"{name}_t"][rv] <= stale)
+    if levels_too:
         levels = np.flatnonzero(np.bincount(pv))
         sv = start_of_row[v]
         first = first_of_run(sv)
@@ -350,13 +375,18 @@ def _context(
     out = PositionBatch.empty(len(idx))
     if len(idx) == 0:
         return out
-    out.time_s[:] = o.time_s[idx]
-    out.icao24[:] = o.icao24[idx]
+    # A fix at every row (a state-vector batch): the columns are read whole, not gathered
+    # (``idx`` is sorted and distinct: all rows, in order; :mod:`flyvakt.track.gather`).
+    n = len(start_of_row)
+    every = len(idx) == n
+    sel: slice | I64 = slice(None) if every else idx
+    out.time_s[:] = o.time_s[sel]
+    out.icao24[:] = o.icao24[sel]
     out.lat_deg[:] = pos["lat"]
     out.lon_deg[:] = pos["lon"]
-    out.source[:] = o.source[idx]
-    out.receivers[:] = receiver_set(column_at(o, "receivers", idx), column_at(o, "receiver", idx))
-    rows = row_of[idx]
+    out.source[:] = o.source[sel]
+    out.receivers[:] = receiver_set(_read(o, "receivers", sel), _read(o, "receiver", sel))
+    rows = row_of[sel]
     t = out.time_s
     max_age = dict(cfg.field_max_age_s)
     for name in (
@@ -369,7 +399,15 @@ def _context(
         "callsign",
         "squawk",
     ):
-        fi = last_at(held[name], idx, start_of_row)
+        if every and len(held[name]) == n and max_age.get(name, 0.0) >= 0:
+            # Every row holds its own value (``held`` sorted, distinct: all rows): each fix's
+            # is its row's, of its own time, so never older than a max age (t - t is 0, or NaN
+            # for a time that is not finite: neither is above an age >= 0).
+            getattr(out, name)[:] = getattr(o, name)
+            continue
+        # At every row: a forward fill over the batch, not a gather of it at each fix.
+        fi = ffill_index(_at_rows(held[name], n), start_of_row) if every else None
+        fi = last_at(held[name], idx, start_of_row) if fi is None else fi
         inb = fi >= 0
         if inb.all():  # every fix has the field from the batch (state vectors: most fields)
             vals = column_at(o, name, fi)
@@ -383,17 +421,29 @@ def _context(
         getattr(out, name)[:] = vals
     # A surface CPR fix is on the ground and an airborne CPR fix is airborne, whatever an older
     # flight-status bit said.
-    has_cpr = o.cpr_odd[idx] >= 0
-    surface = column_at(o, "cpr_surface", idx).astype(np.int8)
+    has_cpr = o.cpr_odd[sel] >= 0
+    surface = _read(o, "cpr_surface", sel).astype(np.int8)
     out.on_ground[:] = np.where(has_cpr, surface, out.on_ground)
     return out
 
 
-def _remember_cpr(table: StateTable, o: ObservationBatch, gid: I64, rows: I64) -> None:
+def _at_rows(rows: I64, n: int) -> B:
+    """A mask of ``n`` rows, True at ``rows``."""
+    mask = np.zeros(n, dtype=np.bool_)
+    mask[rows] = True
+    return mask
+
+
+def _read(o: ObservationBatch, name: str, sel: slice | I64) -> npt.NDArray[Any]:
+    """Column ``name`` at ``sel``: whole (a view, to be copied) for a slice, else gathered."""
+    return getattr(o, name)[sel] if isinstance(sel, slice) else column_at(o, name, sel)
+
+
+def _remember_cpr(table: StateTable, o: ObservationBatch, gid: I64, ends: I64, rows: I64) -> None:
     """The last even and odd CPR frame of each aircraft, for pairing in later batches."""
     cols = table.cols
     for p in (0, 1):
-        run, li = _last_per_run(np.flatnonzero(o.cpr_odd == p), gid)
+        run, li = _last_per_run(np.flatnonzero(o.cpr_odd == p), gid, ends)
         r = rows[run]
         cols[f"cpr{p}_lat"][r] = column_at(o, "cpr_lat", li)
         cols[f"cpr{p}_lon"][r] = column_at(o, "cpr_lon", li)

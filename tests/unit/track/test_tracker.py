@@ -83,6 +83,49 @@ def test_lower_priority_source_does_not_override_fresh_value() -> None:
     assert state.table.snapshot(0x4840D6)["squawk"] == 1200
 
 
+def test_one_source_batch_keeps_a_fresh_better_value_of_one_aircraft() -> None:
+    # SYNTHETIC: a batch of state vectors alone (one source: the per-aircraft shortcut of the
+    # field rule) for two aircraft, one of which holds ADS-B values from the batch before.
+    o = _rows(2)
+    o.icao24[:] = 0x4840D6
+    o.time_s[:] = [10.0, 11.0]
+    o.squawk[:] = 7700
+    o.altitude_baro_ft[:] = 30000.0
+    state, _, _ = step(TrackerState(), o)
+    sv = _rows(4)
+    sv.icao24[:] = [0x4840D6, 0x4840D6, 0x3C6444, 0x3C6444]
+    sv.time_s[:] = [12.0, 13.0, 12.0, 13.0]
+    sv.source[:] = Source.STATE_VECTOR
+    sv.squawk[:] = [1200, 1201, 2000, 2001]
+    sv.altitude_baro_ft[:] = [10000.0, 10100.0, 5000.0, 5100.0]
+    sv.lat_deg[:] = [52.0, 52.001, 48.0, 48.001]
+    sv.lon_deg[:] = [4.0, 4.0, 2.0, 2.0]
+    state, pos, _ = step(state, sv)
+    # The fixes carry the values the aircraft holds: the ADS-B ones for the first.
+    assert pos.icao24.tolist() == [0x3C6444, 0x3C6444, 0x4840D6, 0x4840D6]
+    assert pos.altitude_baro_ft.tolist() == [5000.0, 5100.0, 30000.0, 30000.0]
+    assert pos.squawk.tolist() == [2000, 2001, 7700, 7700]
+    kept = state.table.snapshot(0x4840D6)
+    assert (kept["squawk"], kept["altitude_baro_ft"]) == (7700, 30000.0)
+    assert kept["squawk_src"] == Source.ADSB
+    other = state.table.snapshot(0x3C6444)
+    assert (other["squawk"], other["altitude_baro_ft"]) == (2001, 5100.0)
+
+
+def test_one_source_batch_drops_positions_a_fresh_better_one_outranks() -> None:
+    # SYNTHETIC: ADS-B-sourced fixes (given positions), then a state-vector batch of the same
+    # aircraft within the stale window and of another: only the other's fixes go through.
+    first = _fixes([52.0, 52.001], [4.0, 4.0], t0=10.0)
+    first.source[:] = Source.ADSB
+    state, _, _ = step(TrackerState(), first)
+    sv = _fixes([52.002, 52.003], [4.0, 4.0], t0=12.0)
+    other = _fixes([48.0, 48.001], [2.0, 2.0], t0=12.0)
+    other.icao24[:] = 0x3C6444
+    state, pos, stats = step(state, ObservationBatch.concat([sv, other]))
+    assert stats.rejected["lower_source_priority"] == 2
+    assert pos.icao24.tolist() == [0x3C6444, 0x3C6444]
+
+
 def test_expire_forgets_silent_aircraft() -> None:
     state, _, _ = step(TrackerState(), _fixes([52.0], [4.0], t0=1000.0))
     assert expire(state, now_s=1100.0, silence_s=300.0) == []
