@@ -373,12 +373,30 @@ def absurd_alt(ctx: Context, st: AircraftState, fx: Fix) -> bool:
 def carried_alt(fx: Fix, st: AircraftState) -> Fix | None:
     """The most recent fix of this aircraft with an altitude, within ``ALT_CARRY_S``."""
     t, carry_s = fx.t, R.ALT_CARRY_S  # bound once: the loop runs for most surface fixes
+    newest = st.alt_t
+    if newest != newest:  # not known (NaN): from the ring, once
+        newest = st.alt_t = newest_alt_t(st.recent)
+    if t - newest > carry_s:
+        # Every fix of the ring with an altitude is older than ALT_CARRY_S (none: -inf): the
+        # scan below would return None, whatever the order of the ring. Most calls end here.
+        return None
     for f in reversed(st.recent):
         if t - f.t > carry_s:
             return None
-        if f.alt == f.alt or f.alt_gnss == f.alt_gnss:
+        if f.alt == f.alt or f.alt_gnss == f.alt_gnss:  # has_alt(f), inline: the hot loop
             return f
     return None
+
+
+def has_alt(fx: Fix) -> bool:
+    """Whether ``fx`` carries an altitude, pressure or GNSS (what :func:`carried_alt` looks for)."""
+    return fx.alt == fx.alt or fx.alt_gnss == fx.alt_gnss
+
+
+def newest_alt_t(recent: list[Fix]) -> float:
+    """The time of the latest fix of ``recent`` with an altitude (-inf: none):
+    ``AircraftState.alt_t`` worked out from the ring."""
+    return max((f.t for f in recent if has_alt(f)), default=-math.inf)
 
 
 def descending(st: AircraftState, fx: Fix) -> bool | None:
