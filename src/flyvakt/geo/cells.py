@@ -143,6 +143,7 @@ class Pairs:
     point: NDArray[np.int64]
     row: NDArray[np.int64]
     chord2: NDArray[np.float64]
+    count: NDArray[np.int64]  # per point given: its pairs (``point`` is np.repeat(arange, count))
 
 
 class AirportCells:
@@ -167,7 +168,10 @@ class AirportCells:
     def _set(self, ap: Airports, radius_nm: float, cols: dict[str, Any]) -> None:
         self.radius_nm = radius_nm
         self.limit = max_chord2(radius_nm)
-        self._x = ap._xyz_cols
+        x = ap._xyz_cols
+        # Each candidate's unit vector (x, y, z) in a row, in the order of ``cands``: pairs()
+        # gathers one row per pair.
+        self._xc = np.stack([x[0][cols["cands"]], x[1][cols["cands"]], x[2][cols["cands"]]], axis=1)
         self.keys: NDArray[np.int64] = cols["keys"]
         self.offsets: NDArray[np.int64] = cols["offsets"]
         self.cands: NDArray[np.int64] = cols["cands"]
@@ -212,6 +216,7 @@ class AirportCells:
         point = np.repeat(np.arange(len(cell)), count)
         at = np.arange(len(point)) - np.repeat(np.cumsum(count) - count - start, count)
         row = self.cands[at]
+        xa = self._xc.take(at, axis=0)  # each pair's airport's unit vector, one gather
         la, lo = np.asarray(lats, np.float64), np.asarray(lons, np.float64)
         if exact:
             px, py, pz = unit_vectors(la, lo)
@@ -219,11 +224,15 @@ class AirportCells:
             la_r, lo_r = np.radians(la), np.radians(lo)
             c = np.cos(la_r)
             px, py, pz = c * np.cos(lo_r), c * np.sin(lo_r), np.sin(la_r)
-        x = self._x
+        # The points' vectors per pair by np.repeat (the pairs come grouped by point, in order):
+        # the values of px[point] at ~4 instructions a pair against ~15 for the gather, and
+        # the airports' as one gather of their rows (~28 a pair against ~45 for three): the
+        # burst's ~400 k pairs a run made most of the detector's gathers (session 14).
+        pxp, pyp, pzp = np.repeat(px, count), np.repeat(py, count), np.repeat(pz, count)
         # As Airports._chord2, element by element: the same bits as Airports.near (a matrix
         # product, or a sum along rows, is both slower here and may round differently).
-        c2 = 2.0 - 2.0 * (x[0][row] * px[point] + x[1][row] * py[point] + x[2][row] * pz[point])
-        return Pairs(point, row, c2)
+        c2 = 2.0 - 2.0 * (xa[:, 0] * pxp + xa[:, 1] * pyp + xa[:, 2] * pzp)
+        return Pairs(point, row, c2, count)
 
     def nearest(
         self, lats: NDArray[np.float64], lons: NDArray[np.float64], cell: NDArray[np.int64],
@@ -246,7 +255,8 @@ class AirportCells:
         # sorting every pair (burst: 400 k pairs per run, ~3x faster).
         begin = np.flatnonzero(np.r_[True, pr.point[1:] != pr.point[:-1]])
         least = np.minimum.reduceat(pr.chord2, begin)
-        at_least = pr.chord2 == least[pr.point]
+        # least[pr.point], by np.repeat (see pairs); a point without pairs has no group.
+        at_least = pr.chord2 == np.repeat(least, pr.count[pr.count > 0])
         row = np.minimum.reduceat(np.where(at_least, pr.row, _NO_ROW), begin)
         inside = least <= self.limit
         at = pts[inside]
