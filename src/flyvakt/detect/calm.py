@@ -355,7 +355,7 @@ def remember(st: AircraftState, fx: Fix) -> None:
     st.last = fx
     rec = st.recent
     t = fx.t
-    if (fx.alt == fx.alt or fx.alt_gnss == fx.alt_gnss) and t > st.alt_t:  # evidence.has_alt
+    if (fx.alt == fx.alt or fx.alt_gnss == fx.alt_gnss) and t > st.alt_t:  # an altitude
         st.alt_t = t
     if len(rec) > 1 and t - rec[-1].t < _STEP_S and t - rec[-2].t < _STEP_S:
         rec[-1] = fx

@@ -383,20 +383,21 @@ def carried_alt(fx: Fix, st: AircraftState) -> Fix | None:
     for f in reversed(st.recent):
         if t - f.t > carry_s:
             return None
-        if f.alt == f.alt or f.alt_gnss == f.alt_gnss:  # has_alt(f), inline: the hot loop
+        if f.alt == f.alt or f.alt_gnss == f.alt_gnss:
             return f
     return None
-
-
-def has_alt(fx: Fix) -> bool:
-    """Whether ``fx`` carries an altitude, pressure or GNSS (what :func:`carried_alt` looks for)."""
-    return fx.alt == fx.alt or fx.alt_gnss == fx.alt_gnss
 
 
 def newest_alt_t(recent: list[Fix]) -> float:
     """The time of the latest fix of ``recent`` with an altitude (-inf: none):
     ``AircraftState.alt_t`` worked out from the ring."""
-    return max((f.t for f in recent if has_alt(f)), default=-math.inf)
+    # A plain loop, not max() over a generator: asked once per aircraft (a new one too, whose
+    # ring holds a fix or two: 50,000 of them in bench_instr's cold-start sweep).
+    newest = -math.inf
+    for f in recent:
+        if (f.alt == f.alt or f.alt_gnss == f.alt_gnss) and f.t > newest:  # an altitude
+            newest = f.t
+    return newest
 
 
 def descending(st: AircraftState, fx: Fix) -> bool | None:

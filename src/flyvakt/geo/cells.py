@@ -168,10 +168,7 @@ class AirportCells:
     def _set(self, ap: Airports, radius_nm: float, cols: dict[str, Any]) -> None:
         self.radius_nm = radius_nm
         self.limit = max_chord2(radius_nm)
-        x = ap._xyz_cols
-        # Each candidate's unit vector (x, y, z) in a row, in the order of ``cands``: pairs()
-        # gathers one row per pair.
-        self._xc = np.stack([x[0][cols["cands"]], x[1][cols["cands"]], x[2][cols["cands"]]], axis=1)
+        self._x = ap._xyz_cols
         self.keys: NDArray[np.int64] = cols["keys"]
         self.offsets: NDArray[np.int64] = cols["offsets"]
         self.cands: NDArray[np.int64] = cols["cands"]
@@ -216,7 +213,6 @@ class AirportCells:
         point = np.repeat(np.arange(len(cell)), count)
         at = np.arange(len(point)) - np.repeat(np.cumsum(count) - count - start, count)
         row = self.cands[at]
-        xa = self._xc.take(at, axis=0)  # each pair's airport's unit vector, one gather
         la, lo = np.asarray(lats, np.float64), np.asarray(lons, np.float64)
         if exact:
             px, py, pz = unit_vectors(la, lo)
@@ -225,13 +221,15 @@ class AirportCells:
             c = np.cos(la_r)
             px, py, pz = c * np.cos(lo_r), c * np.sin(lo_r), np.sin(la_r)
         # The points' vectors per pair by np.repeat (the pairs come grouped by point, in order):
-        # the values of px[point] at ~4 instructions a pair against ~15 for the gather, and
-        # the airports' as one gather of their rows (~28 a pair against ~45 for three): the
-        # burst's ~400 k pairs a run made most of the detector's gathers (session 14).
+        # the values of px[point] at ~4 instructions a pair against ~15 for the gather (the
+        # detector's searches gather a lot: session 14). The airports' stay three gathers: a
+        # table of their rows (one gather, ~28 a pair against ~45) costs ~3 MB per radius
+        # and ~10 M instructions to build, for ~1 M a run saved on the 5,000-aircraft burst.
         pxp, pyp, pzp = np.repeat(px, count), np.repeat(py, count), np.repeat(pz, count)
+        x = self._x
         # As Airports._chord2, element by element: the same bits as Airports.near (a matrix
         # product, or a sum along rows, is both slower here and may round differently).
-        c2 = 2.0 - 2.0 * (xa[:, 0] * pxp + xa[:, 1] * pyp + xa[:, 2] * pzp)
+        c2 = 2.0 - 2.0 * (x[0][row] * pxp + x[1][row] * pyp + x[2][row] * pzp)
         return Pairs(point, row, c2, count)
 
     def nearest(
