@@ -350,10 +350,13 @@ def remember(st: AircraftState, fx: Fix) -> None:
     """``fx`` becomes the aircraft's last fix and enters its recent fixes (one per
     ``RECENT_STEP_S``, at most ``RECENT_FIXES``, none older than ``RECENT_KEEP_S`` before it or
     before a pending flip). Every hot fix comes here: written for speed (constants bound once,
-    no tuple per call), the same ring as ever."""
+    no tuple per call), the same ring as ever; ``AircraftState.alt_t`` follows a fix with an
+    altitude (a NaN there, not known, stays so: carried_alt works it out)."""
     st.last = fx
     rec = st.recent
     t = fx.t
+    if (fx.alt == fx.alt or fx.alt_gnss == fx.alt_gnss) and t > st.alt_t:  # an altitude
+        st.alt_t = t
     if len(rec) > 1 and t - rec[-1].t < _STEP_S and t - rec[-2].t < _STEP_S:
         rec[-1] = fx
         return

@@ -90,6 +90,11 @@ class AircraftState:
     lift_field: AirportRef | None = None
     lift_flagged: bool = False  # that fix was flagged on the surface without an altitude
     lift_short: bool = False  # the interval was under LIFT_GAP_MIN_S: two fixes at the reading
+    # No fix in ``recent`` with an altitude (baro or GNSS) is later than this; NaN: not known
+    # (a state from a checkpoint written before session 14, or a ring given whole), and
+    # evidence.carried_alt then works it out from the ring. It ends carried_alt's scan of the
+    # ring at once for a taxiing aircraft whose fixes carry no altitude (most surface fixes).
+    alt_t: float = math.nan
 
 
 @dataclass
