@@ -111,12 +111,9 @@ def test_another_rule_or_airport_is_not_held() -> None:
     assert [p["rule"] for p in mgr.submit([elsewhere], now_s=again.time_s)] == ["us", "any"]
 
 
-def test_a_held_repeat_survives_a_crash(tmp_path: Path) -> None:
-    """Held landings were in memory only: a kill while one was held lost that alert. With a
-    state file they are written beside it (``<state>.held``), and the restarted service sends
-    the held landing when it is due, once, with the same key (not again when read back)."""
-    state = tmp_path / "alerts.state"
-    sent: list[dict[str, Any]] = []
+def _hold_one(state: Path, sent: list[dict[str, Any]]) -> tuple[AlertManager, float]:
+    """A manager with a state file that has sent cycle 0 (landing, withdrawal) and holds cycle
+    1's landing; and the data time that landing was said."""
     mgr = AlertManager([RULE], "http://h/", sender=lambda c, p: sent.append(p), state_path=state)
     land, back = _cycle(0)
     mgr.submit([land], now_s=land.time_s + 1200.0)
@@ -124,6 +121,16 @@ def test_a_held_repeat_survives_a_crash(tmp_path: Path) -> None:
     again, _ = _cycle(1)
     said_at = again.time_s + 1200.0
     assert mgr.submit([again], now_s=said_at) == []  # held
+    return mgr, said_at
+
+
+def test_a_held_repeat_survives_a_crash(tmp_path: Path) -> None:
+    """Held landings were in memory only: a kill while one was held lost that alert. With a
+    state file they are written beside it (``<state>.held``), and the restarted service sends
+    the held landing when it is due, once, with the same key (not again when read back)."""
+    state = tmp_path / "alerts.state"
+    mgr, said_at = _hold_one(state, [])
+    again, _ = _cycle(1)
     assert mgr.flicker.held == 1 and (tmp_path / "alerts.state.held").exists()
     del mgr  # killed: no release_held()
     sent2: list[dict[str, Any]] = []
@@ -145,12 +152,8 @@ def test_a_held_repeat_survives_a_crash(tmp_path: Path) -> None:
 def test_a_held_repeat_withdrawn_after_the_restart_is_never_sent(tmp_path: Path) -> None:
     state = tmp_path / "alerts.state"
     sent: list[dict[str, Any]] = []
-    mgr = AlertManager([RULE], "http://h/", sender=lambda c, p: sent.append(p), state_path=state)
-    land, back = _cycle(0)
-    mgr.submit([land], now_s=land.time_s + 1200.0)
-    mgr.submit([back], now_s=back.time_s)
-    again, back1 = _cycle(1)
-    mgr.submit([again], now_s=again.time_s + 1200.0)
+    _hold_one(state, sent)
+    _, back1 = _cycle(1)
     mgr2 = AlertManager([RULE], "http://h/", sender=lambda c, p: sent.append(p), state_path=state)
     mgr2.submit([back1], now_s=back1.time_s)
     mgr2.release_held()
