@@ -36,7 +36,7 @@ PHASES: tuple[tuple[str, str, str], ...] = (
     ("step: validation, glue", "flyvakt.runtime.guard", "guarded_step"),
     ("step: validation, glue", "flyvakt.pipeline", "flush"),
     ("step: validation, glue", "flyvakt.pipeline", "finish"),
-    ("decode", "flyvakt.pipeline", "decode_indexed"),
+    ("decode", "flyvakt.pipeline", "decode_into"),
     ("track", "flyvakt.pipeline", "track_step"),
     ("detect", "flyvakt.pipeline", "EventDetector.step"),
     ("detect", "flyvakt.pipeline", "EventDetector.finish"),
@@ -48,6 +48,9 @@ PHASES: tuple[tuple[str, str, str], ...] = (
     ("summary", "flyvakt.cli.replay", "_seen"),
     ("summary", "flyvakt.cli.replay", "_summary"),
 )
+# The name a phase's function had in older code (``--compare-src`` runs this table on it too):
+# the step called ``decode_indexed`` until session 14 (``decode.ahead.decode_into`` wraps it).
+OLDER_NAMES = {("flyvakt.pipeline", "decode_into"): "decode_indexed"}
 OUTER = ("start-up", "replay loop", "exit")  # outside every phase: before, in, after run_replay
 GENERATORS = {"merged_batches", "read_sv_csv"}  # their cost is in next(), not in the call
 
@@ -112,6 +115,8 @@ def install(marks: Marks) -> None:
         *cls, name = attr.split(".")
         for c in cls:
             owner = getattr(owner, c)
+        if not hasattr(owner, name):
+            name = OLDER_NAMES.get((module, attr), name)
         setattr(owner, name, marks.wrap(label, getattr(owner, name), name in GENERATORS))
     replay = importlib.import_module("flyvakt.cli.replay")
     replay.run_replay = marks.wrap(OUTER[1], replay.run_replay, False)  # type: ignore[attr-defined]
