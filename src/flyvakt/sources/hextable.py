@@ -29,14 +29,15 @@ WITH_MODE_AC = (4, 14, 28)  # AVR also carries 2-byte Mode A/C replies
 
 def _pair_table() -> npt.NDArray[np.uint16]:
     """Two hex characters, read as one little-endian uint16 (first character in the low byte),
-    -> their byte value, or ``_BAD_PAIR`` when either is not a hex digit."""
+    -> their byte value, or ``BAD_PAIR`` when either is not a hex digit."""
     code = np.arange(1 << 16)
     first, second = NIBBLE[code & 0xFF], NIBBLE[code >> 8]
     good = (first != _BAD) & (second != _BAD)
-    return np.where(good, (first.astype(np.uint16) << 4) | second, _BAD_PAIR).astype(np.uint16)
+    return np.where(good, (first.astype(np.uint16) << 4) | second, BAD_PAIR).astype(np.uint16)
 
 
-_BAD_PAIR = 0x100
+# What PAIR gives for two characters that are not both hex digits (above any byte value).
+BAD_PAIR = 0x100
 # 128 KiB: one look-up per output byte instead of two nibble look-ups, a shift and an or
 # (hex -> bytes 1.3-1.6x as fast on the benchmark corpus's 1 M frames).
 PAIR = _pair_table()
@@ -63,7 +64,7 @@ def hex_rows(
         payload[rows, : width // 2] = value
         nbytes[rows] = width // 2
         # One flat maximum shows the usual case (every character a hex digit) at once.
-        ok[rows] = (value < _BAD_PAIR).all(axis=1) if value.max() >= _BAD_PAIR else True
+        ok[rows] = (value < BAD_PAIR).all(axis=1) if value.max() >= BAD_PAIR else True
     return payload, nbytes, ok
 
 
@@ -71,7 +72,7 @@ def hex_pairs(
     data: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], width: int
 ) -> npt.NDArray[np.uint16]:
     """(rows, width // 2): each byte of the ``width`` hex characters at ``data[starts:]``,
-    ``_BAD_PAIR`` or more where a character is not a hex digit."""
+    ``BAD_PAIR`` or more where a character is not a hex digit."""
     # Rows gathered from a strided view of every window (an index per row, not per byte),
     # a fresh contiguous copy, so that each pair of characters reads as one uint16.
     pairs = sliding_window_view(data, width)[starts].view("<u2")

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 from flyvakt.sources.arrownp import arrow_numpy
-from flyvakt.sources.hextable import _BAD_PAIR, PAIR, WITH_MODE_AC, hex_rows
+from flyvakt.sources.hextable import BAD_PAIR, PAIR, WITH_MODE_AC, hex_rows
 
 I64 = npt.NDArray[np.int64]
 
@@ -104,8 +104,8 @@ def _counters(
         if sel.size == 0:
             continue
         value = PAIR.take(sliding_window_view(data, width)[hs[sel]].view("<u2"))
-        if value.max() >= _BAD_PAIR:
-            ok[sel] &= (value < _BAD_PAIR).all(axis=1)
+        if value.max() >= BAD_PAIR:
+            ok[sel] &= (value < BAD_PAIR).all(axis=1)
         wide = np.zeros((sel.size, 8), np.uint8)  # 6 counter bytes, big-endian in 8
         wide[:, 2:] = value[:, :6]
         counter[sel] = wide.view(">u8").ravel()
