@@ -35,6 +35,7 @@ from flyvakt.i18n.format import (
     local_date,
     long_date,
     reader_clock,
+    same_clock,
 )
 from flyvakt.model.events import Event, gap_seconds
 
@@ -51,7 +52,7 @@ def _when(ev: Event, lang: str, reader_tz: str, approx: bool = False) -> str:
     _ = translations(lang).gettext
     reader = reader_clock(ev.time_s, reader_tz, lang)
     zone = _local_zone(ev)
-    if zone and zone != reader_tz:
+    if zone and not same_clock(ev.time_s, zone, reader_tz):
         local = clock(ev.time_s, zone, lang)
         if approx:
             return _("around {local} local time ({reader})").format(local=local, reader=reader)

@@ -64,6 +64,20 @@ def long_date(day: date, lang: str) -> str:
     return str(format_date(day, pattern, locale=code))
 
 
+def same_clock(time_s: float, zone_a: str, zone_b: str) -> bool:
+    """True when the two zones' clocks read the same at ``time_s`` (Europe/Stockholm and
+    Europe/Oslo): a text then gives the time once, not "09:58 local time (09:58 Norwegian
+    time)". An unknown zone never reads the same as a known one."""
+    if zone_a == zone_b:
+        return True
+    try:
+        a = _dt(time_s, zone_a).utcoffset()
+        b = _dt(time_s, zone_b).utcoffset()
+    except (ValueError, LookupError):
+        return False
+    return a is not None and a == b
+
+
 def is_utc(zone: str) -> bool:
     return zone in _UTC_ZONES
 

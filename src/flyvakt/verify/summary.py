@@ -35,11 +35,11 @@ def when(time_s: float, lang: str, tz: str, place_tz: str | None = None) -> str:
     from babel.dates import format_date
 
     from flyvakt.i18n.catalog import translations
-    from flyvakt.i18n.format import clock, local_date, reader_clock
+    from flyvakt.i18n.format import clock, local_date, reader_clock, same_clock
 
     _ = translations(lang).gettext
     reader = reader_clock(time_s, tz, lang)
-    if place_tz and place_tz != tz and _offset(time_s, place_tz) != _offset(time_s, tz):
+    if place_tz and not same_clock(time_s, place_tz, tz):
         local = clock(time_s, place_tz, lang)
         d_local, d_reader = local_date(time_s, place_tz), local_date(time_s, tz)
         if d_local != d_reader:
@@ -48,16 +48,6 @@ def when(time_s: float, lang: str, tz: str, place_tz: str | None = None) -> str:
             reader = f"{reader} {format_date(d_reader, pattern, locale=lang)}"
         return _("at {local} local time ({reader})").format(local=local, reader=reader)
     return _("at {reader}").format(reader=reader)
-
-
-def _offset(time_s: float, zone: str) -> float | None:
-    from zoneinfo import ZoneInfo
-
-    try:
-        off = datetime.fromtimestamp(time_s, ZoneInfo(zone)).utcoffset()
-    except (ValueError, LookupError):
-        return None
-    return None if off is None else off.total_seconds()
 
 
 def who(r: MemberResult, ev: dict[str, Any] | None = None) -> str:

@@ -17,10 +17,12 @@ from flyvakt.cli.replay import bundled_sample
 from flyvakt.model import Event
 from flyvakt.runtime.replay import replay_files
 
+# Toulouse's clock and Oslo's read the same: the time once, not "09:58 local time (09:58
+# Norwegian time)" (session 15).
 LANDED = {
-    "en": "AFR34ZG (393322) landed in Toulouse at 09:58 local time (09:58 Norwegian time).",
-    "nb": "AFR34ZG (393322) landet i Toulouse kl. 09.58 lokal tid (09.58 norsk tid).",
-    "nn": "AFR34ZG (393322) landa i Toulouse kl. 09.58 lokal tid (09.58 norsk tid).",
+    "en": "AFR34ZG (393322) landed in Toulouse at 09:58 Norwegian time.",
+    "nb": "AFR34ZG (393322) landet i Toulouse kl. 09.58 norsk tid.",
+    "nn": "AFR34ZG (393322) landa i Toulouse kl. 09.58 norsk tid.",
 }
 
 

@@ -216,7 +216,7 @@ def test_afr34zg_real_times() -> None:
         "AFR34ZG (393322) took off from Paris at 08:59 local time (06:59 UTC)."
     )
     assert bulletin(landing, "nn", "Europe/Oslo") == (
-        "AFR34ZG (393322) landa i Toulouse kl. 09.58 lokal tid (09.58 norsk tid)."
+        "AFR34ZG (393322) landa i Toulouse kl. 09.58 norsk tid."
     )
 
 

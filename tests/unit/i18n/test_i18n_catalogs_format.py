@@ -20,6 +20,7 @@ from flyvakt.i18n.format import (
     duration,
     long_date,
     reader_clock,
+    same_clock,
 )
 
 SRC = Path(catalog.__file__).resolve().parent
@@ -79,6 +80,19 @@ def test_clock_times_and_zones() -> None:
     assert reader_clock(t, "America/New_York", "nb") == "13.27 i New York"
     assert long_date(datetime(2024, 7, 6).date(), "nn") == "laurdag 6. juli 2024"
     assert long_date(datetime(2024, 7, 6).date(), "en") == "Saturday 6 July 2024"
+
+
+def test_same_clock_compares_the_clocks_not_the_names() -> None:
+    summer = datetime(2024, 6, 18, 17, 27, tzinfo=UTC).timestamp()
+    winter = datetime(2024, 1, 18, 17, 27, tzinfo=UTC).timestamp()
+    assert same_clock(summer, "Europe/Paris", "Europe/Oslo")
+    assert not same_clock(summer, "Europe/London", "Europe/Oslo")
+    # Lisbon and London share their clock all year; Reykjavik keeps UTC, which London reads
+    # only in winter.
+    assert same_clock(summer, "Europe/Lisbon", "Europe/London")
+    assert same_clock(winter, "Atlantic/Reykjavik", "Europe/London")
+    assert not same_clock(summer, "Atlantic/Reykjavik", "Europe/London")
+    assert not same_clock(summer, "Norway/Oslo", "Europe/Oslo")  # not a zone: never the same
 
 
 def test_numbers_counts_countries_cities_durations() -> None:
