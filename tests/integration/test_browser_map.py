@@ -96,7 +96,11 @@ def test_claim_and_language(page: Any) -> None:
     assert "LFBO" in page.locator(".summary").inner_text()
     # Events list shows UTC, local time at the place and the reader's zone.
     first = page.locator("#ev-list li").first.inner_text()
-    assert "landing" in first.lower() and "LFBO" in first
+    assert "landing" in first.lower() and "LFBO Toulouse" in first
+    assert "Blagnac Airport" not in first  # the place in words, the airport's name as the tooltip
+    assert page.locator("#ev-list li .ev-place").first.get_attribute("title") == (
+        "Toulouse-Blagnac Airport"
+    )
     _shot(page, "03-claim")
     page.select_option("#lang", "nb")
     assert page.locator("#claim h2").inner_text() == "Sjekk en påstand"

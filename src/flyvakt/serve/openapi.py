@@ -138,6 +138,7 @@ def openapi_document() -> dict[str, Any]:
                 _q("country", "ISO 3166 alpha-2"),
                 _q("airport", "ICAO airport code"),
                 _q("limit", "at most this many (1..5000, default 1000)", schema="integer"),
+                _q("lang", "en, nb or nn: each airport also gets its place name in it (place)"),
             ],
             '{"events": [Event record, ...]} in time order',
         ),

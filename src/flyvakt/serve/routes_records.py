@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from flyvakt.model.batches import icao_hex
 from flyvakt.serve.convert import BadRequest, parse_icao24_param, parse_time_param
+from flyvakt.serve.routes_verify import named_airports
 from flyvakt.serve.state import (
     MAX_LIMIT,
     check_token,
@@ -47,7 +48,14 @@ async def api_events(request: Request) -> Response:
         "airport": (q.get("airport") or "").upper() or None,
         "limit": query_limit(request),
     }
+    lang = q.get("lang")
+    if lang is not None and lang not in ("en", "nb", "nn"):
+        raise BadRequest(f"lang must be en, nb or nn, got {lang!r}")
     events = await state_of(request).db(lambda r: r.events(**kwargs))
+    if lang is not None:
+        # Each airport also gets the name the bulletins give it in ``lang`` ("Moskva", not
+        # "Sheremetyevo International Airport"): the page's event list is in the reader's words.
+        events = named_airports(events, lang)
     return json_response({"events": events})
 
 

@@ -112,6 +112,16 @@ def test_events_filters(client: TestClient) -> None:
     assert [e["type"] for e in late["events"]] == ["landing"]
 
 
+def test_events_name_their_airports_in_the_readers_language(client: TestClient) -> None:
+    """With ``lang`` each airport also carries the place name the bulletins give it (the
+    page's event list shows it): "Toulouse", not "Toulouse-Blagnac Airport"."""
+    plain = client.get("/api/events", params={"icao24": AFR_HEX}).json()["events"]
+    assert all("place" not in e["airport"] for e in plain)
+    named = client.get("/api/events", params={"icao24": AFR_HEX, "lang": "nn"}).json()["events"]
+    assert [e["airport"]["place"] for e in named] == ["Paris", "Toulouse"]
+    assert named[1]["airport"]["name"] == plain[1]["airport"]["name"]  # the own name is kept
+
+
 @pytest.mark.parametrize(
     ("url", "needle"),
     [
@@ -124,6 +134,7 @@ def test_events_filters(client: TestClient) -> None:
         ("/api/events?limit=many", "limit"),
         ("/api/events?limit=0", "limit"),
         ("/api/events?icao24=xyz", "6 hex digits"),
+        ("/api/events?lang=de", "lang must be en, nb or nn"),
         ("/api/aircraft?at=noon", "not a time"),
         ("/api/export?icao24=393322&format=shp", "unknown format"),
         ("/api/export?format=csv", "icao24 is required"),

@@ -282,7 +282,7 @@ function updateClock() {
 function showError(e) { console.error(e); $("count").textContent = String((e && e.message) || e); }
 
 async function loadEvents() {
-  const q = new URLSearchParams({ limit: "500" });
+  const q = new URLSearchParams({ limit: "500", lang: state.lang });
   if (!state.live && state.winFrom != null) { q.set("since", state.winFrom); q.set("until", state.winTo); }
   if ($("f-fleet").value) q.set("fleet", $("f-fleet").value);
   const list = $("ev-list");
@@ -311,7 +311,8 @@ function drawEvents() {
   if (!state.events.length) { list.replaceChildren(el("li", { class: "muted", text: tr("none") })); return; }
   list.replaceChildren(...state.events.slice().reverse().map((ev) => {
     const t = parseIso(ev.time);
-    const place = ev.airport ? `${ev.airport.icao} ${ev.airport.name || ""}` : (ev.country || "");
+    // The place in the reader's words ("UUEE Moskva"); the airport's own name as its tooltip.
+    const place = ev.airport ? `${ev.airport.icao} ${ev.airport.place || ev.airport.name || ""}` : (ev.country || "");
     const localTz = (ev.airport && ev.airport.tz) || ev.tz;
     const local = localTz ? inZone(t, localTz, state.lang, false) : (ev.local_time ? ev.local_time.slice(11, 16) : "–");
     const kind = tr("ev_" + ev.type) === "ev_" + ev.type ? ev.type.replace(/_/g, " ") : tr("ev_" + ev.type);
@@ -320,7 +321,7 @@ function drawEvents() {
       el(w ? "s" : "b", { class: "ev-type", "data-type": ev.type, text: kind }), " ",
       w ? el("span", { class: "ev-withdrawn", text: tr("withdrawn_note", { time: isoUtc(parseIso(w.time)) }) }) : "",
       el("span", { class: "ev-who", text: `${eventWho(ev)} · ${tr(ev.basis || "observed")}` }),
-      el("span", { class: "ev-place", text: place }),
+      el("span", { class: "ev-place", text: place, title: ev.airport ? ev.airport.name || null : null }),
       el("span", { class: "ev-times", text: `${isoUtc(t)} · ${local} ${tr("localplace")} · ${inZone(t, READER_TZ, state.lang, false)}` }));
     b.addEventListener("click", () => { setTime(t); select(ev.icao24, true); });
     return el("li", { class: w ? "withdrawn" : null }, b);
