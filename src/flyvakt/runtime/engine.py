@@ -233,13 +233,13 @@ class _Engine(LiveIntake):
                 self.summary.frames += len(batch)
                 self.hub.engine["frames"] = self.summary.frames  # live, not per status tick
             t0 = self.timer()
-            out, commb, now_s = await asyncio.to_thread(self._step, batch)
+            out, commb, now_s, n_aircraft = await asyncio.to_thread(self._step, batch)
             self.summary.steps += 1
             # The step's own cost: its hand-off overlaps the next step.
             self.budget.observe(len(batch), self.timer() - t0)
             self.hub.engine["step_frames"] = len(batch)
             await self.handed_off()  # the previous step's first: in order, one in flight
-            self.handoff = asyncio.create_task(self._hand_off(batch, out, commb, now_s))
+            self.handoff = asyncio.create_task(self._hand_off(batch, out, commb, now_s, n_aircraft))
 
     async def handed_off(self) -> None:
         """Wait for the last step's hand-off to the store and the hub (it never raises); with
@@ -251,14 +251,19 @@ class _Engine(LiveIntake):
         self.publish_errors = 0
 
     async def _hand_off(
-        self, batch: Any, out: StepOutput, commb: CommBColumns | None, now_s: float
+        self,
+        batch: Any,
+        out: StepOutput,
+        commb: CommBColumns | None,
+        now_s: float,
+        n_aircraft: int | None = None,
     ) -> None:
         """A step's output to the store's write-ahead (worker thread: fsyncs), then to the hub
         and the alerts. A sink that fails must not stop ingest either: logged and counted."""
         t0 = self.timer()
         try:
             records = await asyncio.to_thread(self._store, out.positions, out.events, commb)
-            self._publish(out.positions, out.events, records, now_s)
+            self._publish(out.positions, out.events, records, now_s, n_aircraft)
             self.handoffs_s.append(self.timer() - t0)
         except Exception:
             self.publish_errors += 1
@@ -266,12 +271,19 @@ class _Engine(LiveIntake):
         self.summary.step_errors = self.state.stats.step_errors + self.publish_errors
         self.hub.engine["step_errors"] = self.summary.step_errors
 
-    def _step(self, batch: LiveBatch) -> tuple[StepOutput, CommBColumns | None, float]:
+    def _step(self, batch: LiveBatch) -> tuple[StepOutput, CommBColumns | None, float, int]:
         """The pipeline step (worker thread, holding the hub's table lock); with the Comm-B
-        values for the store when due and the data time, taken before the next step runs."""
-        with self.hub.table_lock:
+        values for the store when due, the data time and the number of aircraft the hub
+        shows, taken before the next step runs (the hand-off overlaps it)."""
+        hub = self.hub
+        with hub.table_lock:
             self.state, out = guarded_step(self.state, batch, self.cfg, self.detector)
-            return out, self._commb_due(False), self.state.data_through_s
+            now_s = self.state.data_through_s
+            seen = hub.now_s  # the hub's data time then is the later of the two
+            if math.isfinite(now_s):
+                seen = now_s if seen is None else max(seen, now_s)
+            n = hub.count_live(self.state.tracker.table, seen)
+            return out, self._commb_due(False), now_s, n
 
     async def finish(self) -> None:
         async with self.lock:
@@ -326,14 +338,16 @@ class _Engine(LiveIntake):
         events: list[Event],
         records: list[dict[str, Any]] | None = None,
         now: float = math.nan,
+        n_aircraft: int | None = None,
     ) -> None:
         """Tell the hub and the alerts (event loop); ``records``: the events' JSON if made
-        already (:meth:`_store`); ``now``: the step's data time."""
+        already (:meth:`_store`); ``now``: the step's data time; ``n_aircraft``: the hub's
+        count made by the step under the table lock (None: no step can be running)."""
         self.summary.positions += len(positions)
         hub = self.hub
         hub.set_tracker_table(self.state.tracker.table)
         hub.commb = self.state.commb
-        hub.publish_positions(positions, now if math.isfinite(now) else math.nan)
+        hub.publish_positions(positions, now if math.isfinite(now) else math.nan, n_aircraft)
         if events:
             hub.publish_events(events, records)
             if self.keep_events:

@@ -155,12 +155,19 @@ class Hub:
         self._build_lock = threading.Lock()
 
     # -- publishers (the engine) ---------------------------------------------------------
-    def publish_positions(self, positions: PositionBatch, now_s: float) -> None:
-        """Called between steps (never while one runs), after :meth:`set_tracker_table`."""
+    def publish_positions(
+        self, positions: PositionBatch, now_s: float, n_aircraft: int | None = None
+    ) -> None:
+        """After :meth:`set_tracker_table`. ``n_aircraft``: the aircraft within ``max_age_s``,
+        counted by :meth:`count_live` while the step that made ``positions`` still held
+        ``table_lock`` (the live engine publishes while its next step changes the table);
+        None: counted here, by a caller that holds the lock."""
         if math.isfinite(now_s):
             self.now_s = now_s if self.now_s is None else max(self.now_s, now_s)
         self._counts.batches += 1
-        self._n_aircraft = self._count_live()
+        self._n_aircraft = (
+            self.count_live(self.table, self.now_s) if n_aircraft is None else n_aircraft
+        )
         self._counts.positions += len(positions)
         if not self._subs or len(positions) == 0:
             return
@@ -220,8 +227,9 @@ class Hub:
                 return rows
         return self._aircraft_rows(now_s)
 
-    def _count_live(self) -> int:
-        table, now = self.table, self.now_s
+    def count_live(self, table: StateTable | None, now: float | None) -> int:
+        """Aircraft of ``table`` heard within ``max_age_s`` of ``now`` (the caller holds
+        ``table_lock`` or owns the table)."""
         if table is None or len(table) == 0 or now is None:
             return 0
         age = now - table.cols["last_seen_s"][table.live_rows()]

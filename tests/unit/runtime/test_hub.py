@@ -138,3 +138,19 @@ def test_positions_json_is_made_once_and_is_what_each_stream_made() -> None:
     assert sse_format("positions", msg) == f"event: positions\ndata: {before}\n\n"
     sent = json.loads(msg.json_text)["positions"]
     assert sent[2]["alt_baro"] is None and sent[3]["time_s"] is None and len(sent) == len(pos)
+
+
+def test_a_count_made_by_the_step_is_not_made_again(beast_sample: Path) -> None:
+    """The live engine counts the aircraft while its step holds the table lock and hands the
+    count over; the hub then never reads the table (a later step may be changing it)."""
+    res = replay_files([str(beast_sample)])
+    table, now = res.state.tracker.table, res.state.data_through_s
+    hub = Hub()
+    hub.set_tracker_table(table)
+    live = hub.count_live(table, now)
+    assert live == len(table.rows) > 0
+    hub.publish_positions(res.positions, now)  # no count given: counted here
+    assert hub.status()["aircraft"] == live
+    hub.publish_positions(res.positions, now, n_aircraft=live + 3)
+    assert hub.status()["aircraft"] == live + 3
+    assert hub.count_live(table, now + 3600) == 0  # aged out

@@ -295,11 +295,13 @@ def test_a_steps_hand_off_overlaps_the_next_step_in_order() -> None:
     hub hears of each step only after its write-ahead, and in step order (real AFR frames)."""
     store, hub = _SlowStore(), Hub()
     told: list[tuple[float, int]] = []
+    counted: list[int | None] = []
     publish = hub.publish_positions
 
-    def tell(positions: PositionBatch, now_s: float) -> None:
+    def tell(positions: PositionBatch, now_s: float, n_aircraft: int | None = None) -> None:
         told.append((time.monotonic(), len(positions)))
-        publish(positions, now_s)
+        counted.append(n_aircraft)
+        publish(positions, now_s, n_aircraft)
 
     hub.publish_positions = tell  # type: ignore[method-assign]
     eng = engine(hub, time.perf_counter, store)
@@ -323,6 +325,9 @@ def test_a_steps_hand_off_overlaps_the_next_step_in_order() -> None:
     assert returned[0] < store.done[0][0]
     # Four hand-offs of 0.3 s each, one at a time; the steps ran in their shadow.
     assert told[-1][0] - t0 >= 4 * 0.3
+    # The hub's aircraft count comes from each step, made under the table lock: the hand-off
+    # runs while the next step changes the table, so it must not count there (session 15).
+    assert counted == [1, 1, 1, 1] and hub.status()["aircraft"] == 1
 
 
 def _simulate(
