@@ -352,18 +352,33 @@ STATISTICS_COLUMNS: list[str] = [
 ]
 
 
+# Dictionary encoding for every column but ``icao24``: a row group (one replay step) holds
+# each address a few times only (~7 rows each of ~5,000 addresses in the state-vector corpus),
+# so its dictionary saved ~2 % of that column's bytes for ~6 % of the whole writer's
+# instructions (743 -> 698 M Ir for 300 k rows); the file grows ~2 % (2.98 -> 3.04 MB). Every
+# other column shrinks 1.3-80x with one. The table read back is the same (Table.equals).
+DICTIONARY_COLUMNS: list[str] = [
+    "time",
+    *_FLOAT_DECIMALS,
+    "on_ground",
+    "callsign",
+    "squawk",
+    "source",
+    "receivers.list.element",
+]
+
+
 def parquet_writer(path: Path, schema: Any) -> Any:
     """A Parquet writer for a local file (``write_table``/``close``), without ``pyarrow.fs``."""
+    chosen = {"write_statistics": STATISTICS_COLUMNS, "use_dictionary": DICTIONARY_COLUMNS}
     try:
         from pyarrow._parquet import ParquetWriter
 
-        return ParquetWriter(
-            str(path), schema, **{**_PARQUET_DEFAULTS, "write_statistics": STATISTICS_COLUMNS}
-        )
+        return ParquetWriter(str(path), schema, **{**_PARQUET_DEFAULTS, **chosen})
     except (ImportError, TypeError):  # another pyarrow's private API: the public writer
         import pyarrow.parquet as pq
 
-        return pq.ParquetWriter(path, schema, write_statistics=STATISTICS_COLUMNS)
+        return pq.ParquetWriter(path, schema, **chosen)
 
 
 class PositionsWriter:

@@ -122,6 +122,23 @@ def distinct_of_arrow(column: Any) -> Distinct:
             if column.null_count:
                 codes[~_bits(validity, column.offset, n)] = 0
         return Distinct(codes, [None, False, True])
+    if pa.types.is_dictionary(column.type) and not isinstance(column, pa.ChunkedArray):
+        # Encoded by the reader (svcsv): its codes and values as they are; a null row (none
+        # from the CSV reader, which reads an empty cell as "") the value None after them.
+        n = len(column)
+        codes = np.zeros(n, dtype=np.int64)
+        if n:
+            codes[:] = np.frombuffer(
+                column.indices.buffers()[1],
+                dtype=np.int32,
+                count=n,
+                offset=column.indices.offset * 4,
+            )
+        if not column.null_count:
+            return Distinct(codes, None, column.dictionary)
+        values = column.dictionary.to_pylist()
+        codes[~_bits(column.buffers()[0], column.offset, n)] = len(values)
+        return Distinct(codes, [*values, None])
     if pa.types.is_string(column.type) and not isinstance(column, pa.ChunkedArray):
         short = _short_texts(column)
         if short is not None:
@@ -147,6 +164,22 @@ def _short_texts(column: Any) -> Distinct | None:
         return Distinct(np.zeros(0, dtype=np.int64), [])
     if int(lengths.max()) > _SHORT_TEXT_BYTES or not data.all():
         return None
+    if not len(data):  # every row empty or null (a column never filled in): nothing to sort
+        codes = np.zeros(len(arr), dtype=np.int64)
+        values: list[Any] = [""]
+    else:
+        codes, values = _short_codes(data, starts, lengths)
+    if arr.null_count:
+        valid = _bits(arr.buffers()[0], arr.offset, len(arr))
+        codes[~valid] = len(values)
+        values.append(None)
+    return Distinct(codes, values)
+
+
+def _short_codes(
+    data: np.ndarray, starts: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, list[Any]]:
+    """The codes and distinct values of short texts (``data``'s bytes, not empty)."""
     padded = np.zeros(len(data) + 8, dtype=np.uint8)
     padded[: len(data)] = data
     # Every byte offset of the data as the start of a 64-bit word (a strided view, no copy).
@@ -157,12 +190,7 @@ def _short_texts(column: Any) -> Distinct | None:
         u.tobytes().rstrip(b"\0").decode("utf-8")
         for u in uniq.astype("<u8").view(np.uint8).reshape(-1, 8)
     ]
-    codes = codes.ravel()
-    if arr.null_count:
-        valid = _bits(arr.buffers()[0], arr.offset, len(arr))
-        codes[~valid] = len(values)
-        values.append(None)
-    return Distinct(codes, values)
+    return codes.ravel(), values
 
 
 @dataclass

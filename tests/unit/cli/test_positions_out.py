@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flyvakt.cli._outputs import (
+    DICTIONARY_COLUMNS,
     POSITION_COLUMNS,
     STATISTICS_COLUMNS,
     PositionsWriter,
@@ -133,39 +134,52 @@ def test_parquet_bytes_equal_the_public_writers(
     for part in parts:
         w.write(part)
     w.close()
-    with pq.ParquetWriter(public, positions_schema(), write_statistics=STATISTICS_COLUMNS) as pw:
+    chosen = {"write_statistics": STATISTICS_COLUMNS, "use_dictionary": DICTIONARY_COLUMNS}
+    with pq.ParquetWriter(public, positions_schema(), **chosen) as pw:  # type: ignore[arg-type]
         for part in parts:
             pw.write_table(positions_table(part))
     assert ours.read_bytes() == public.read_bytes()
     assert pq.ParquetFile(ours).metadata.num_row_groups == 2
     empty_ours, empty_public = tmp_path / "e1.parquet", tmp_path / "e2.parquet"
     PositionsWriter(empty_ours).close()
-    pq.write_table(
-        positions_schema().empty_table(), empty_public, write_statistics=STATISTICS_COLUMNS
-    )
+    pq.write_table(positions_schema().empty_table(), empty_public, **chosen)  # type: ignore[arg-type]
     assert empty_ours.read_bytes() == empty_public.read_bytes()
+
+
+def _written_columns(positions: PositionBatch, tmp_path: Path) -> list[Any]:
+    """The first row group's column chunks of the writer's file, after checking that the
+    table read back equals what the writer's defaults (statistics, dictionaries) give."""
+    ours, full = tmp_path / "ours.parquet", tmp_path / "full.parquet"
+    w = PositionsWriter(ours)
+    w.write(positions)
+    w.close()
+    pq.write_table(positions_table(positions), full)
+    assert pq.read_table(ours).equals(pq.read_table(full))
+    group = pq.ParquetFile(ours).metadata.row_group(0)
+    return [group.column(i) for i in range(group.num_columns)]
 
 
 def test_parquet_statistics_all_but_the_text_columns(
     afr_positions: PositionBatch, tmp_path: Path
 ) -> None:
-    # Min/max statistics for every column but the four text ones, and the table read back
-    # equal to what the writer's defaults (statistics everywhere) give.
-    ours, full = tmp_path / "ours.parquet", tmp_path / "full.parquet"
-    w = PositionsWriter(ours)
-    w.write(afr_positions)
-    w.close()
-    pq.write_table(positions_table(afr_positions), full)
-    assert pq.read_table(ours).equals(pq.read_table(full))
-    group = pq.ParquetFile(ours).metadata.row_group(0)
-    with_stats = {
-        group.column(i).path_in_schema
-        for i in range(group.num_columns)
-        if group.column(i).is_stats_set
-    }
-    every = {group.column(i).path_in_schema for i in range(group.num_columns)}
+    # Min/max statistics for every column but the four text ones.
+    columns = _written_columns(afr_positions, tmp_path)
+    with_stats = {c.path_in_schema for c in columns if c.is_stats_set}
+    every = {c.path_in_schema for c in columns}
     assert every - with_stats == {"icao24", "callsign", "squawk", "source"}
     assert with_stats == set(STATISTICS_COLUMNS)
+
+
+def test_parquet_dictionary_all_but_the_addresses(
+    afr_positions: PositionBatch, tmp_path: Path
+) -> None:
+    # A dictionary page for every column but icao24 (each address is in a step a few times
+    # only).
+    columns = _written_columns(afr_positions, tmp_path)
+    with_dictionary = {c.path_in_schema for c in columns if c.has_dictionary_page}
+    # Parquet has no dictionary for booleans: on_ground is asked for one, as by the defaults.
+    assert {c.path_in_schema for c in columns} - with_dictionary == {"icao24", "on_ground"}
+    assert with_dictionary == set(DICTIONARY_COLUMNS) - {"on_ground"}
 
 
 def test_empty_output_is_a_typed_file(tmp_path: Path) -> None:

@@ -555,12 +555,59 @@ def test_short_texts_as_distinct_values_row_by_row() -> None:
     forms = ["AFR34ZG", "", None, "12345678", "é", "1000", " 7700 ", "SAS", "ab c"]
     values = [forms[int(i)] for i in rng.integers(0, len(forms), 3000)]
     column = pa.array(values, type=pa.string())
-    for part in (column, column.slice(5, 1000), column.slice(0, 0), pa.array(["", ""])):
+    empties = (pa.array(["", ""]), pa.array([None, "", None]), pa.array([None, None], pa.string()))
+    for part in (column, column.slice(5, 1000), column.slice(0, 0), *empties):
         assert _short_texts(part) is not None
         assert list(distinct_of_arrow(part)) == part.to_pylist()
     for odd in (["123456789", "a"], ["a\x00", "a"]):
         assert _short_texts(pa.array(odd)) is None
         assert list(distinct_of_arrow(pa.array(odd))) == odd
+
+
+def test_reader_encoded_texts_as_distinct_values_row_by_row() -> None:
+    """A column the CSV reader hands dictionary-encoded gives every row's value as Arrow does
+    (nulls, slices, an empty one), its codes taken as they are (synthetic values)."""
+    from flyvakt.sources.statevec import distinct_of_arrow
+
+    rng = np.random.default_rng(5)
+    forms = ["AFR34ZG", "", None, "1000", "LONGER THAN EIGHT"]
+    values = [forms[int(i)] for i in rng.integers(0, len(forms), 2000)]
+    column = pa.array(values, type=pa.string()).dictionary_encode()
+    no_null = pa.array([v or "" for v in values], type=pa.string()).dictionary_encode()
+    for part in (column, column.slice(7, 900), column.slice(0, 0), no_null, no_null.slice(3)):
+        d = distinct_of_arrow(part)
+        assert list(d) == part.to_pylist()
+        assert d.codes.dtype == np.int64
+
+
+def test_state_vector_csv_hands_callsigns_and_squawks_encoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Arrow's CSV reader encodes callsigns and squawks as it reads them (no sort of their
+    texts after it); the batch is the same as from the texts."""
+    import flyvakt.sources.statevec as statevec
+
+    path = tmp_path / "sv.csv"
+    path.write_text(
+        "time,icao24,lat,lon,callsign,squawk\n"
+        + "".join(
+            f'{1720248189 + i},"3c{i % 7:04x}",48.1,2.5,AFR{i % 3},"{1000 + i % 4}"\n'
+            for i in range(50)
+        )
+    )
+    types: dict[str, str] = {}
+    real = statevec.distinct_of_arrow
+
+    def spy(column: object) -> statevec.Distinct:
+        types[str(len(types))] = str(column.type)  # type: ignore[attr-defined]
+        return real(column)
+
+    monkeypatch.setattr(statevec, "distinct_of_arrow", spy)
+    (batch,), _ = read_all(str(path))
+    assert sorted(types.values()) == ["dictionary<values=string, indices=int32, ordered=0>"] * 2
+    assert isinstance(batch, ObservationBatch)
+    assert list(batch.callsign) == [f"AFR{i % 3}" for i in range(50)]
+    assert batch.squawk.tolist() == [1000 + i % 4 for i in range(50)]
 
 
 def test_state_vector_csv_replay_imports_no_pyarrow_compute(tmp_path: Path) -> None:
