@@ -63,9 +63,17 @@ def hex_rows(
         value = hex_pairs(data, starts[rows], width)
         payload[rows, : width // 2] = value
         nbytes[rows] = width // 2
-        # One flat maximum shows the usual case (every character a hex digit) at once.
-        ok[rows] = (value < BAD_PAIR).all(axis=1) if value.max() >= BAD_PAIR else True
+        good = all_hex(value)
+        ok[rows] = True if good is None else good
     return payload, nbytes, ok
+
+
+def all_hex(value: npt.NDArray[np.uint16]) -> npt.NDArray[np.bool_] | None:
+    """Per row of :func:`hex_pairs`' output: every pair two hex digits; None when every row's
+    are (one flat maximum shows the usual case at once, no per-row pass)."""
+    if value.size == 0 or int(value.max()) < BAD_PAIR:
+        return None
+    return np.asarray((value < BAD_PAIR).all(axis=1), dtype=np.bool_)
 
 
 def hex_pairs(

@@ -31,7 +31,7 @@ import numpy as np
 from flyvakt.model.batches import NON_ICAO, ObservationBatch, Source
 from flyvakt.sources._common import SourceStats
 from flyvakt.sources.arrownp import _bits, arrow_numpy
-from flyvakt.sources.hextable import BAD_PAIR, arrow_text_rows, hex_pairs
+from flyvakt.sources.hextable import all_hex, arrow_text_rows, hex_pairs
 
 M_TO_FT = 1.0 / 0.3048
 MS_TO_KT = 3600.0 / 1852.0
@@ -370,8 +370,8 @@ def _icao_rows(column: Any, distinct: Distinct | None) -> np.ndarray:
     lookup = np.full(n, -1, dtype=np.int64)
     if rows.size:
         value = hex_pairs(data, starts[rows], 6)
-        if int(value.max()) >= BAD_PAIR:  # a non-hex character: that row is one of the odd
-            good = (value < BAD_PAIR).all(axis=1)
+        good = all_hex(value)
+        if good is not None:  # a non-hex character: that row is one of the odd
             rows, value = rows[good], value[good]
         p = value.astype(np.int64)
         lookup[rows] = (p[:, 0] << 16) | (p[:, 1] << 8) | p[:, 2]

@@ -16,10 +16,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numpy.lib.stride_tricks import sliding_window_view
 
 from flyvakt.sources.arrownp import arrow_numpy
-from flyvakt.sources.hextable import BAD_PAIR, PAIR, WITH_MODE_AC, hex_rows
+from flyvakt.sources.hextable import WITH_MODE_AC, all_hex, hex_pairs, hex_rows
 
 I64 = npt.NDArray[np.int64]
 
@@ -103,9 +102,10 @@ def _counters(
         sel = np.flatnonzero(skip == width)
         if sel.size == 0:
             continue
-        value = PAIR.take(sliding_window_view(data, width)[hs[sel]].view("<u2"))
-        if value.max() >= BAD_PAIR:
-            ok[sel] &= (value < BAD_PAIR).all(axis=1)
+        value = hex_pairs(data, hs[sel], width)
+        good = all_hex(value)
+        if good is not None:
+            ok[sel] &= good
         wide = np.zeros((sel.size, 8), np.uint8)  # 6 counter bytes, big-endian in 8
         wide[:, 2:] = value[:, :6]
         counter[sel] = wide.view(">u8").ravel()

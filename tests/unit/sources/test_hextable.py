@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from flyvakt.sources.hextable import MODE_S_HEX, WITH_MODE_AC, hex_rows
+from flyvakt.sources.hextable import MODE_S_HEX, WITH_MODE_AC, all_hex, hex_pairs, hex_rows
 
 from .test_columnar_text import afr_frames
 
@@ -70,3 +70,15 @@ def test_other_lengths_and_mode_ac() -> None:
     rows = [b"7700", b"", b"abc", b"8d4ca2d158c901a0c0b8a05f3e8a", b"0123456789abcd", b"12345"]
     _check(rows, MODE_S_HEX)
     _check(rows, WITH_MODE_AC)
+
+
+def test_all_hex_says_which_rows_are_hex_and_none_when_all_are() -> None:
+    text = b"4CA2D64ca2d64CA2G6~1234a"
+    data = np.frombuffer(text, dtype=np.uint8)
+    starts = np.arange(0, len(text), 6, dtype=np.int64)
+    value = hex_pairs(data, starts, 6)
+    assert all_hex(value[:2]) is None  # both cases of hex digits
+    assert value[0].tolist() == value[1].tolist() == [0x4C, 0xA2, 0xD6]
+    good = all_hex(value)
+    assert good is not None and good.tolist() == [True, True, False, False]
+    assert all_hex(value[:0]) is None
