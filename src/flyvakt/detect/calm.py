@@ -91,8 +91,10 @@ def calm(
     prev = st.last
     if prev is None:
         return _calm_first(st, fx, sampled, country)
-    prev_t = prev.t if before is None else max(prev.t, before[0])  # (a NaN time: no refresh)
-    if not _settled(st, prev_t, fx, ground=False):
+    prev_t = prev.t  # the fix before's time: the later of st.last's and before's (NaN: not)
+    if before is not None and before[0] > prev_t:  # (max() without the builtin's call)
+        prev_t = before[0]
+    if not _settled(st, prev_t, fx, False):
         return False
     if fx.callsign:
         st.callsign = fx.callsign
@@ -115,10 +117,11 @@ def calm(
     return True
 
 
-def _settled(st: AircraftState, prev_t: float, fx: Fix, *, ground: bool) -> bool:
+def _settled(st: AircraftState, prev_t: float, fx: Fix, ground: bool) -> bool:
     """Whether the aircraft is committed to the phase ``ground`` and waits for nothing (no
     flip, no start-of-data or lift-off decision, no approach under way, not lost), and ``fx``
-    (whose flag says ``ground`` too) is not late."""
+    (whose flag says ``ground`` too) is not late. (``ground`` is passed by position: a keyword
+    makes every call carry a names tuple, on every calm row.)"""
     return (
         st.ground is ground
         and fx.ground is ground
@@ -324,7 +327,10 @@ def calm_ground(
     prev = st.last
     if prev is None or not fx.ground_known:
         return False
-    if not _settled(st, prev.t if before is None else max(prev.t, before[0]), fx, ground=True):
+    prev_t = prev.t  # as in calm
+    if before is not None and before[0] > prev_t:
+        prev_t = before[0]
+    if not _settled(st, prev_t, fx, True):
         return False
     if fx.alt == fx.alt and (absurd_alt(ctx, st, fx) or not plausible_alt(st, fx)):
         fx.alt = math.nan  # as PhaseRule.on_fix (a missing altitude passes both: as calm)
