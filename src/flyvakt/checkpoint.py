@@ -326,6 +326,9 @@ def _unarr(v: dict[str, Any]) -> npt.NDArray[Any]:
 # aircraft): the worker steps nothing while it checkpoints, which set the p99 latency.
 _PLAIN = frozenset({bool, int, float, str, bytes, type(None)})
 _FIELD_NAMES = {t: tuple(f.name for f in dataclasses.fields(t)) for t in _TYPES.values()}
+# AircraftState: all its fields, those kept in its Rare part too, as one flat map (the format
+# from before that part existed: checkpoints of either build load in the other).
+_FIELD_NAMES[AircraftState] = AircraftState.FIELDS
 
 
 def _enc(x: Any) -> Any:
@@ -378,7 +381,8 @@ def _dec(x: Any) -> Any:
         cls = _TYPES.get(tag)
         if cls is None:
             raise CheckpointError(f"checkpoint names an unknown type {tag!r}")
-        return cls(**{k: _dec(v) for k, v in x.items() if k != "@"})
+        values = {k: _dec(v) for k, v in x.items() if k != "@"}
+        return AircraftState.from_fields(values) if cls is AircraftState else cls(**values)
     if isinstance(x, list):
         return [_dec(v) for v in x]
     return x
