@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from flyvakt.model.addrindex import MIN_MERGE, AddressIndex
+from flyvakt.model.addrindex import MIN_MERGE, AddressIndex, _positions
 
 
 def test_lookups_match_a_dict_through_inserts_merges_and_removals() -> None:
@@ -36,3 +36,21 @@ def test_lookups_match_a_dict_through_inserts_merges_and_removals() -> None:
         want = np.array([model.get(int(p), -1) for p in probe.tolist()], dtype=np.int64)
         np.testing.assert_array_equal(index.lookup(probe), want)
     assert merged and index.keys.size > MIN_MERGE
+
+
+def test_sorted_batches_are_placed_as_the_binary_search_places_them() -> None:
+    # SYNTHETIC: sorted batches large enough for the merge (duplicates, addresses below, between,
+    # above and equal to keys, the flag bit), and unsorted or small ones (the binary search).
+    rng = np.random.default_rng(5)
+    keys = np.unique(rng.integers(0, 1 << 25, 3000).astype(np.uint32))
+    rows = rng.permutation(keys.size).astype(np.int64)
+    index = AddressIndex(keys, rows)
+    model = dict(zip(keys.tolist(), rows.tolist(), strict=True))
+    for k in (1, 2, 50, 400, 2000, 6000):
+        some = np.r_[rng.choice(keys, k), rng.integers(0, 1 << 25, k).astype(np.uint32)]
+        some = np.r_[some, np.uint32(0), keys[0], keys[-1], np.uint32((1 << 32) - 1)]
+        for probe in (np.sort(some), some):
+            want = np.array([model.get(int(p), -1) for p in probe.tolist()], dtype=np.int64)
+            np.testing.assert_array_equal(index.lookup(probe), want)
+            pos = _positions(index.keys, probe)
+            np.testing.assert_array_equal(pos, np.searchsorted(index.keys, probe))

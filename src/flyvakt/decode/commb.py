@@ -300,11 +300,15 @@ class CommBLatest:
             last = by_key[at[newest]]  # newest row per aircraft
             rows = run_rows[run[at[newest]]]
             t = time_s[last]
-            old = self._time[rows, k]
+            # The key's column as a strided view: ``a[rows, k]`` is a two-index fancy lookup
+            # (NumPy's general path), several times the instructions of a one-index gather of
+            # ``a[:, k]``, over ~40,000 aircraft per batch at 50,000 (issue 12's sweep).
+            time_k, value_k = self._time[:, k], self._value[:, k]
+            old = time_k[rows]
             newer = np.isneginf(old) | (old <= t)
             rows = rows[newer]
-            self._value[rows, k] = v[last[newer]]
-            self._time[rows, k] = t[newer]
+            value_k[rows] = v[last[newer]]
+            time_k[rows] = t[newer]
             self._dirty[rows] = True
         self.newest_s = max(self.newest_s, float(np.nanmax(time_s)))
         if len(self) > COMMB_MAX_ENTRIES and self.newest_s - self.pruned_s >= COMMB_PRUNE_EVERY_S:
