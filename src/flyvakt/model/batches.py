@@ -305,7 +305,7 @@ def icao_hex(icao24: int) -> str:
     a = int(icao24)
     # printf-style, not an f-string's format spec: the same text, ~0.3 us less a call (one per
     # event built one by one: ~30 k in a state-vector replay, 25 k of them signal_regained).
-    return "~%06x" % (a & 0xFFFFFF) if a & NON_ICAO else "%06x" % a
+    return "~%06x" % (a & 0xFFFFFF) if a & NON_ICAO else "%06x" % a  # noqa: UP031
 
 
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", np.uint8)
