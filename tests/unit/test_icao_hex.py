@@ -18,6 +18,17 @@ def test_icao_hex_many_equals_icao_hex() -> None:
     assert icao_hex_many(np.zeros(0, np.int64)) == []
 
 
+def test_icao_hex_text() -> None:
+    # Six lower-case digits, zero-padded; "~" before the 24 bits of a non-ICAO address; the
+    # same from a NumPy integer.
+    assert [icao_hex(a) for a in (0, 0xF, 0xABCDEF, 0xFFFFFF)] == [
+        "000000", "00000f", "abcdef", "ffffff"
+    ]  # fmt: skip
+    assert icao_hex(0x3C6444 | NON_ICAO) == "~3c6444"
+    assert icao_hex(np.uint32(0x00A1B2)) == icao_hex(np.int64(0x00A1B2)) == "00a1b2"
+    assert icao_hex(np.int64(0xC639EE | NON_ICAO)) == "~c639ee"
+
+
 def test_parse_icao_hex_rejects_what_is_not_an_address() -> None:
     import pytest
 

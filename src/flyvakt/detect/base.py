@@ -22,11 +22,10 @@ from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.detect.tails import SampleTails
 from flyvakt.geo.cells import AirportCells
 from flyvakt.geo.distance import distance_nm
+from flyvakt.geo.world import NearAt
 from flyvakt.model import AirportRef, Event, PositionBatch
 from flyvakt.model.batches import icao_hex
 from flyvakt.model.events import iso_utc
-
-NearAt = Callable[[int], list[tuple[AirportRef, float]]]  # k -> a vectorised search's k-th list
 
 
 class WorldView(Protocol):
@@ -48,7 +47,7 @@ class WorldView(Protocol):
 
     def airports_near_many(
         self, lats_deg: npt.NDArray[np.float64], lons_deg: npt.NDArray[np.float64], radius_nm: float
-    ) -> tuple[npt.NDArray[np.int64], Callable[[int], list[tuple[AirportRef, float]]]]: ...
+    ) -> tuple[npt.NDArray[np.int64], NearAt]: ...
 
     def airport_ref(self, i: int) -> AirportRef: ...
 
@@ -135,6 +134,19 @@ class Context:
         # (lat, lon, radius) -> (at, k) for the k-th point, the pairs made by zip in C.
         keys = zip(lats.tolist(), lons.tolist(), repeat(radius_nm))
         self.near_gaps.update(zip(keys, zip(repeat(at), count()), strict=False))
+
+    def airport_at(self, fx: Fix, radius_nm: float) -> AirportRef | None:
+        """``airport_for(fx, radius_nm)[0]`` alone: from the nearest airport, without the
+        candidates (the gap rules' airport on each side: ~12 k a state-vector replay, where a
+        dense field's whole list is 10-20 airports)."""
+        found = self.near_gaps.get((fx.lat, fx.lon, radius_nm)) if self.near_gaps else None
+        if found is not None:
+            near = found[0](found[1], 1)
+        else:
+            near = self.airports_near(fx.lat, fx.lon, radius_nm)
+        if not near or near[0][1] > R.SURFACE_NM:
+            return None
+        return near[0][0]
 
     def airport_for(self, fx: Fix, radius_nm: float) -> tuple[AirportRef | None, list[str]]:
         """The airport whose surface ``fx`` is on (within ``SURFACE_NM``) and the other airports

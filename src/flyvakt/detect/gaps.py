@@ -407,10 +407,10 @@ def across_gap(
     # too high for any (final_fits: at most FINAL_HEIGHT_FT above the field), and unread when
     # airborne after the gap from a fix too high for any initial climb (read only with the
     # climbs, which are none then): most of a state-vector replay's 25 k regains, at cruise.
-    x = ctx.airport_for(prev, R.GROUND_AIRPORT_NM)[0] if before_ground else None
+    x = ctx.airport_at(prev, R.GROUND_AIRPORT_NM) if before_ground else None
     y = None
     if after_ground and (x is not None if before_ground else not already):
-        y = ctx.airport_for(fx, R.GROUND_AIRPORT_NM)[0]
+        y = ctx.airport_at(fx, R.GROUND_AIRPORT_NM)
     finals = (
         []
         if before_ground

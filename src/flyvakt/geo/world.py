@@ -8,8 +8,7 @@ between threads once loaded (loading itself is guarded by a lock).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,6 +21,14 @@ if TYPE_CHECKING:
     from flyvakt.geo.cells import AirportCells
     from flyvakt.geo.countries import Countries
     from flyvakt.model.events import AirportRef
+
+
+class NearAt(Protocol):
+    """Point ``k``'s list of a vectorised airport search (``World.airports_near_many``): the
+    airports within its radius, nearest first, with distance NM; ``most`` > 0: the first
+    ``most`` of them only."""
+
+    def __call__(self, k: int, most: int = 0) -> list[tuple[AirportRef, float]]: ...
 
 
 class World:
@@ -101,17 +108,21 @@ class World:
 
     def airports_near_many(
         self, lats_deg: NDArray[np.float64], lons_deg: NDArray[np.float64], radius_nm: float
-    ) -> tuple[NDArray[np.int64], Callable[[int], list[tuple[AirportRef, float]]]]:
+    ) -> tuple[NDArray[np.int64], NearAt]:
         """:meth:`airports_near` of many points in one vectorised search: how many airports
         each point has within ``radius_nm``, and point ``k``'s list (the same list
-        :meth:`airports_near` gives; built when asked for). A point that is not a finite
-        position counts 0 here: ask :meth:`airports_near`."""
+        :meth:`airports_near` gives, or its first ``most``; built when asked for). A point
+        that is not a finite position counts 0 here: ask :meth:`airports_near`."""
         found = self.airports.near_many(lats_deg, lons_deg, radius_nm)
         off, rows, dist = found.offsets.tolist(), found.rows.tolist(), found.distances_nm().tolist()
         ref = self.airports.ref
 
-        def at(k: int) -> list[tuple[AirportRef, float]]:
+        def at(k: int, most: int = 0) -> list[tuple[AirportRef, float]]:
+            # most > 0: the nearest ``most`` only (the list's head), e.g. the nearest alone for
+            # the gap rules' airport on each side (no AirportRef looked up for the others).
             a, b = off[k], off[k + 1]
+            if most and b - a > most:
+                b = a + most
             # zip over map, not a comprehension: the loop stays in C (lists of ~10-20 near
             # dense fields; the signal-lost sweep asks for thousands).
             return list(zip(map(ref, rows[a:b]), dist[a:b], strict=True))

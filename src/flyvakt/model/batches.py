@@ -303,7 +303,9 @@ def icao_hex(icao24: int) -> str:
     """Address as the lower-case 6-digit hex used everywhere in records; ``~`` + hex for a
     non-ICAO address (:data:`NON_ICAO` set), as readsb writes it."""
     a = int(icao24)
-    return f"~{a & 0xFFFFFF:06x}" if a & NON_ICAO else f"{a:06x}"
+    # printf-style, not an f-string's format spec: the same text, ~0.3 us less a call (one per
+    # event built one by one: ~30 k in a state-vector replay, 25 k of them signal_regained).
+    return "~%06x" % (a & 0xFFFFFF) if a & NON_ICAO else "%06x" % a  # noqa: UP031
 
 
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", np.uint8)

@@ -29,6 +29,7 @@ from flyvakt.detect import sweep as S
 from flyvakt.detect.base import Context, Hot
 from flyvakt.detect.gaps import ref_key
 from flyvakt.detect.prepass import ground_estimate
+from flyvakt.detect.state import Fix
 from flyvakt.geo import get_world
 from flyvakt.geo.world import World
 from flyvakt.model import PositionBatch
@@ -292,6 +293,16 @@ def test_gap_searches_in_advance_answer_as_the_scalar_search(
     assert got == want
     assert sum(len(v) for v in want.values()) > 300  # many fields within reach
     assert calls == [] and len(ctx.near_gaps) == len(want)
+    # The gap rules' airport on each side (airport_at: the nearest alone, from the same
+    # search) is airport_for's, searched in advance or not.
+    alone = Context(world)
+    named = 0
+    for a, o, r in want:
+        fx = Fix(0.0, a, o, math.nan, math.nan, math.nan, False, None, -1)
+        ap = ctx.airport_at(fx, r)
+        assert ap == ctx.airport_for(fx, r)[0] == alone.airport_at(fx, r), (a, o, r)
+        named += ap is not None
+    assert named > 20  # on the surface of a field, often
 
 
 def test_gap_prepass_is_exercised(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -169,6 +169,7 @@ def test_airports_near_many_answers_as_airports_near(world: World, radius_nm: fl
     for k in range(lats.size - 3):
         want = world.airports_near(float(lats[k]), float(lons[k]), radius_nm)
         assert at(k) == want, k
+        assert at(k, 1) == want[:1] and at(k, 3) == want[:3], k  # the head alone
         assert count[k] == len(want)
         found += len(want) > 1
     assert found > {5.0: 50, 10.0: 300, 30.0: 1000}[radius_nm]  # several airports to order
