@@ -7,7 +7,7 @@ hands each to every rule in a fixed order, one aircraft at a time, in time order
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from itertools import count, repeat
@@ -100,7 +100,7 @@ class Context:
     # Airports near positions searched in advance ((lat, lon, radius NM) -> the k of
     # ``near_at``, which gives World.airports_near's list there), e.g. by the signal-lost sweep.
     near_known: dict[tuple[float, float, float], int] = dc_field(default_factory=dict)
-    near_at: Callable[[int], list[tuple[AirportRef, float]]] | None = None
+    near_at: NearAt | None = None
     # The same for the positions on both sides of the batch's coverage gaps (the detector's
     # _gap_prepass), at any radius: (lat, lon, radius NM) -> (the search's ``at``, k).
     near_gaps: dict[tuple[float, float, float], tuple[NearAt, int]] = dc_field(default_factory=dict)
@@ -110,17 +110,19 @@ class Context:
     round5: dict[float, float] = dc_field(default_factory=dict)
 
     def airports_near(
-        self, lat_deg: float, lon_deg: float, radius_nm: float
+        self, lat_deg: float, lon_deg: float, radius_nm: float, most: int = 0
     ) -> list[tuple[AirportRef, float]]:
-        """``world.airports_near``, from the answers searched in advance where there are."""
+        """``world.airports_near``, from the answers searched in advance where there are;
+        ``most`` > 0: its first ``most`` only (a searched list builds no more than those)."""
         k = self.near_known.get((lat_deg, lon_deg, radius_nm)) if self.near_known else None
         if k is not None and self.near_at is not None:
-            return self.near_at(k)
+            return self.near_at(k, most)
         if self.near_gaps:
             found = self.near_gaps.get((lat_deg, lon_deg, radius_nm))
             if found is not None:
-                return found[0](found[1])
-        return self.world.airports_near(lat_deg, lon_deg, radius_nm)
+                return found[0](found[1], most)
+        near = self.world.airports_near(lat_deg, lon_deg, radius_nm)
+        return near[:most] if most else near
 
     def search_near(
         self, lats_deg: npt.NDArray[np.float64], lons_deg: npt.NDArray[np.float64], radius_nm: float
@@ -139,14 +141,8 @@ class Context:
         """``airport_for(fx, radius_nm)[0]`` alone: from the nearest airport, without the
         candidates (the gap rules' airport on each side: ~12 k a state-vector replay, where a
         dense field's whole list is 10-20 airports)."""
-        found = self.near_gaps.get((fx.lat, fx.lon, radius_nm)) if self.near_gaps else None
-        if found is not None:
-            near = found[0](found[1], 1)
-        else:
-            near = self.airports_near(fx.lat, fx.lon, radius_nm)
-        if not near or near[0][1] > R.SURFACE_NM:
-            return None
-        return near[0][0]
+        near = self.airports_near(fx.lat, fx.lon, radius_nm, 1)
+        return near[0][0] if near and near[0][1] <= R.SURFACE_NM else None
 
     def airport_for(self, fx: Fix, radius_nm: float) -> tuple[AirportRef | None, list[str]]:
         """The airport whose surface ``fx`` is on (within ``SURFACE_NM``) and the other airports

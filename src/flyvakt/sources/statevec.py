@@ -125,15 +125,9 @@ def distinct_of_arrow(column: Any) -> Distinct:
     if pa.types.is_dictionary(column.type) and not isinstance(column, pa.ChunkedArray):
         # Encoded by the reader (svcsv): its codes and values as they are; a null row (none
         # from the CSV reader, which reads an empty cell as "") the value None after them.
-        n = len(column)
-        codes = np.zeros(n, dtype=np.int64)
-        if n:
-            codes[:] = np.frombuffer(
-                column.indices.buffers()[1],
-                dtype=np.int32,
-                count=n,
-                offset=column.indices.offset * 4,
-            )
+        n, indices = len(column), column.indices
+        codes = arrow_numpy(indices.fill_null(0) if indices.null_count else indices)
+        codes = codes.astype(np.int64, copy=False)
         if not column.null_count:
             return Distinct(codes, None, column.dictionary)
         values = column.dictionary.to_pylist()
