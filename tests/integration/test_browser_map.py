@@ -6,6 +6,7 @@ Screenshots go to artifacts/screenshots/ for a human to look at.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -106,8 +107,15 @@ def test_claim_and_language(page: Any) -> None:
     assert page.locator("#claim h2").inner_text() == "Sjekk en påstand"
     page.wait_for_function("() => document.querySelector('.verdict')?.textContent === 'Bekreftet'")
     _shot(page, "04-claim-nb")
+    # Clocks as the bulletins write them in Norwegian ("kl. 09.58"): a full stop, not ICU's colon.
+    clock_nb = page.locator("#clock").inner_text()
+    assert re.search(r"\b\d\d\.\d\d CEST$", clock_nb), clock_nb
+    assert not re.search(r"\b\d\d:\d\d CEST", page.locator("#ev-list li").first.inner_text())
     page.select_option("#lang", "nn")
     assert page.locator("#events h2").inner_text() == "Hendingar"
+    assert re.search(r"\b\d\d\.\d\d CEST$", page.locator("#clock").inner_text())
+    page.select_option("#lang", "en")
+    assert re.search(r"\b\d\d:\d\d CEST$", page.locator("#clock").inner_text())
 
 
 # -- live mode with a synthetic hub -------------------------------------------------------------

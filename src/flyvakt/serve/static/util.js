@@ -81,7 +81,13 @@ export function inZone(s, tz, lang, withDate) {
     const dated = withDate || day(tz) !== day("UTC");
     const opts = { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
     if (dated) Object.assign(opts, { day: "numeric", month: "short" });
-    return `${new Intl.DateTimeFormat(loc, opts).format(new Date(s * 1000))} ${zoneName(s, tz, lang)}`;
+    // Norwegian writes the clock with a full stop (Språkrådet: "kl. 08.02"), as the bulletins
+    // do (i18n/format.py::clock); ICU's nb pattern has a colon, so the separator is set here.
+    const sep = lang === "nb" || lang === "nn" ? "." : null;
+    const parts = new Intl.DateTimeFormat(loc, opts).formatToParts(new Date(s * 1000));
+    const text = parts.map((p, i) => (sep && p.type === "literal" && parts[i - 1]?.type === "hour"
+      && parts[i + 1]?.type === "minute" ? sep : p.value)).join("");
+    return `${text} ${zoneName(s, tz, lang)}`;
   } catch (e) { return "–"; }
 }
 
