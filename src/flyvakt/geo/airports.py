@@ -186,9 +186,9 @@ class Airports:
         self.type_code = np.asarray(cols["type_code"], np.int8)
         self.runway_ft = np.asarray(cols["runway_ft"], np.int32)
         self.hard_surface = np.asarray(cols["hard_surface"], np.bool_)
-        self._by_icao = {k: i for i, k in enumerate(keys)}
-        self._by_iata = {c: i for i, c in enumerate(self._iata) if c}
-        self._by_lid = {c: i for i, c in enumerate(cols["lid"]) if c}
+        self._lid: list[str] = list(cols["lid"])
+        # The ICAO, IATA and local-code look-ups, made on first use (:meth:`_code_tables`).
+        self._codes: tuple[dict[str, int], dict[str, int], dict[str, int]] | None = None
         self._refs: dict[int, AirportRef] = {}
         # Grid index.
         self._lat_r = np.radians(self.lat_deg)
@@ -232,10 +232,23 @@ class Airports:
     def __len__(self) -> int:
         return len(self.icao)
 
+    def _code_tables(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        """Row by ICAO, by IATA and by local code, made on first use: a replay that never looks
+        an airport up by code saves ~85,000 dictionary entries (~10 ms, ~45 M instructions, a
+        third of loading the table from the cache). Made twice at worst by two threads at once:
+        the same tables, and either is kept."""
+        if self._codes is None:
+            self._codes = (
+                {k: i for i, k in enumerate(self.icao)},
+                {c: i for i, c in enumerate(self._iata) if c},
+                {c: i for i, c in enumerate(self._lid) if c},
+            )
+        return self._codes
+
     def index_of(self, code: str) -> int | None:
         """Row index by ICAO, then IATA, then FAA/local id; case-insensitive."""
         c = code.strip().upper()
-        for table in (self._by_icao, self._by_iata, self._by_lid):
+        for table in self._code_tables():
             i = table.get(c)
             if i is not None:
                 return i

@@ -23,9 +23,7 @@ TABLE_ATTRS = (
     "type_code",
     "runway_ft",
     "hard_surface",
-    "_by_icao",
-    "_by_iata",
-    "_by_lid",
+    "_lid",
 )
 
 
@@ -36,6 +34,7 @@ def assert_same_table(a: Airports, b: Airports) -> None:
             assert x.dtype == y.dtype and np.array_equal(x, y), name
         else:
             assert x == y, name
+    assert a._code_tables() == b._code_tables()  # by ICAO, IATA and local code
 
 
 def test_cached_table_equals_the_csv_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
