@@ -2,12 +2,12 @@
 
 timezonefinder 9's C backend (``timezonefinder.utils_clang``) makes a ``cffi.FFI()`` when it is
 imported, only ever to call ``from_buffer`` on it. Making one imports cffi's C declaration
-parser, pycparser, whose lexer compiles its regular expressions at import: ~120 M instructions
-(~60 ms) of every process that looks a time zone up, a tenth of a state-vector replay of
-200,000 rows (bench_instr ``svreplay``, session 16). The compiled extension the backend calls
-(``timezonefinder.inside_polygon_ext``) carries an ``ffi`` of its own whose ``from_buffer``
-gives the same buffers (the same ``cdata`` over the same memory, the element type parsed by
-cffi's built-in C type reader), so that one is handed to the import instead of a new one.
+parser, pycparser, whose lexer compiles its regular expressions at import: 80-120 M
+instructions (~60 ms) of every process that looks a time zone up, ~1.5 % of a state-vector
+replay of 200,000 rows (bench_instr ``svreplay``, session 16). The compiled extension the
+backend calls (``timezonefinder.inside_polygon_ext``) carries an ``ffi`` of its own whose
+``from_buffer`` gives the same buffers (the same ``cdata`` over the same memory, the element
+type parsed by cffi's built-in C type reader), so that one is handed to the import instead.
 
 Anything unexpected (another cffi or timezonefinder layout, no compiled extension) falls back
 to the plain import: slower start-up, the same answers.
