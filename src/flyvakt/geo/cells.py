@@ -286,12 +286,14 @@ def cached_cells(ap: Airports, rows: NDArray[np.int64], radius_nm: float) -> Air
 
 def fingerprint(ap: Airports, rows: NDArray[np.int64], radius_nm: float) -> list[str]:
     """What an index is built from: the table's positions, unit vectors and elevations, the
-    rows searched, the radius, this module's code and NumPy's version (its sin/cos)."""
+    rows searched, the radius, this module's code and NumPy's version (its sin/cos). The
+    table's part is its :meth:`~flyvakt.geo.airports.Airports.columns_digest`, taken once per
+    table."""
     h = hashlib.blake2b(digest_size=16)
-    for arr in (rows, ap.lat_deg, ap.lon_deg, ap.elevation_ft, *ap._xyz_cols):
-        a = np.ascontiguousarray(arr)
-        h.update(f"{a.dtype.str}{a.shape}".encode())
-        h.update(a.tobytes())
+    a = np.ascontiguousarray(rows)
+    h.update(f"{a.dtype.str}{a.shape}".encode())
+    h.update(a.tobytes())
+    h.update(ap.columns_digest())
     code = Path(__file__).read_bytes()
     return [h.hexdigest(), float(radius_nm).hex(), f"{zlib.crc32(code):08x}", np.__version__]
 

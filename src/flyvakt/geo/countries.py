@@ -40,8 +40,11 @@ from io import BytesIO
 from typing import Any
 
 import numpy as np
-import shapely
 from numpy.typing import NDArray
+
+# shapely is imported where the polygons are used, not here: the grids answer most points, and
+# a run whose points never reach a mixed sub-cell (a state-vector replay of 200,000 rows, say)
+# never needs it; importing it cost ~40 M instructions (~10 ms) of loading the borders.
 
 COORD_SCALE = 1e5  # must match scripts/build_geo_data.py
 # Search radius (degrees of latitude) for the nearest-land tie-break: 12 NM = 0.2°, doubled.
@@ -49,6 +52,8 @@ TIE_SEARCH_DEG = 0.4
 
 
 def _polygons(z: Any, kind: str) -> NDArray[np.object_]:
+    import shapely
+
     coords = z[f"{kind}_coords"].astype(np.float64) / COORD_SCALE
     offsets = (z[f"{kind}_ring_offsets"], z[f"{kind}_poly_offsets"])
     geoms: NDArray[np.object_] = shapely.from_ragged_array(
@@ -86,10 +91,14 @@ class Countries:
 
     @cached_property
     def _sea_tree(self) -> Any:
+        import shapely
+
         return shapely.STRtree(self._sea)
 
     @cached_property
     def _land_tree(self) -> Any:
+        import shapely
+
         return shapely.STRtree(self._land)
 
     def country_index_at(
@@ -124,6 +133,8 @@ class Countries:
         return out
 
     def _resolve(self, lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.int16]:
+        import shapely
+
         pts = shapely.points(lon, lat)
         res = np.full(lat.size, -1, np.int16)
         pi, ti = self._sea_tree.query(pts, predicate="intersects")
@@ -149,6 +160,8 @@ class Countries:
         cand_own: NDArray[np.int64],
     ) -> NDArray[np.int16]:
         """For points claimed by several countries: the candidate whose land is nearest."""
+        import shapely
+
         sub = pts[multi]
         lat = shapely.get_y(sub)
         dist = TIE_SEARCH_DEG / np.maximum(np.cos(np.radians(lat)), 0.05)
@@ -191,6 +204,8 @@ class Countries:
         i = self._index.get(iso2.upper())
         if i is None:
             return None
+        import shapely
+
         return shapely.union_all(self._land[self._land_owner == i])
 
     def airspace_polygon(self, iso2: str) -> Any:
@@ -198,6 +213,8 @@ class Countries:
         i = self._index.get(iso2.upper())
         if i is None:
             return None
+        import shapely
+
         return shapely.union_all(self._sea[self._sea_owner == i])
 
 

@@ -18,6 +18,7 @@ from flyvakt.decode import (
     category_code,
     category_label,
     decode_batch,
+    gillham_altitude_ft,
 )
 from flyvakt.model.batches import FrameBatch
 
@@ -124,3 +125,19 @@ def test_callsign_alphabet_all_64_codes() -> None:
     for code, (ours, m) in enumerate(zip(obs.callsign, msgs, strict=True)):
         assert ours == CALLSIGN_ALPHABET[code] + "AAAAAAA"
         assert m is not None and m["callsign"] == ours.replace(" ", "")
+
+
+def test_ac13_table_is_the_scalar_rules_for_every_code() -> None:
+    # The table is built with NumPy at import; the per-code rules (gillham_altitude_ft for
+    # Q = 0, 25 ft steps for Q = 1, NaN for M = 1 and for code 0) must give the same bits.
+    def scalar(code: int) -> float:
+        if code == 0 or code & 0x40:
+            return float("nan")
+        if code & 0x10:
+            n = ((code >> 7) << 5) | (((code >> 5) & 1) << 4) | (code & 0xF)
+            return 25.0 * n - 1000.0
+        return gillham_altitude_ft(code)
+
+    want = np.array([scalar(c) for c in range(1 << 13)])
+    assert np.array_equal(AC13_ALTITUDE_FT, want, equal_nan=True)
+    assert np.isnan(want).sum() == 4864  # 4,096 metric, 767 invalid Gillham, code 0

@@ -174,3 +174,17 @@ def test_airports_near_many_answers_as_airports_near(world: World, radius_nm: fl
         found += len(want) > 1
     assert found > {5.0: 50, 10.0: 300, 30.0: 1000}[radius_nm]  # several airports to order
     assert count[-3:].tolist() == [0, 0, 0]  # not searched: airports_near's to answer
+
+
+def test_code_lookups_made_as_needed(world: World) -> None:
+    from flyvakt.geo.airports import Airports
+
+    fresh = Airports.__new__(Airports)
+    fresh.__dict__.update(world.airports.__dict__)
+    fresh._codes = [None, None, None]  # a table whose look-ups were never made
+    i = fresh.index_of("engm")
+    assert i is not None and fresh.icao[i] == "ENGM"
+    assert fresh._codes[1] is None and fresh._codes[2] is None  # an ICAO code: one table
+    j = fresh.index_of("OSL")  # an IATA code: ICAO misses, then the IATA table
+    assert j == i and fresh._codes[1] is not None and fresh._codes[2] is None
+    assert fresh.index_of("NOT-A-CODE") is None and fresh._codes[2] is not None

@@ -23,9 +23,7 @@ TABLE_ATTRS = (
     "type_code",
     "runway_ft",
     "hard_surface",
-    "_by_icao",
-    "_by_iata",
-    "_by_lid",
+    "_lid",
 )
 
 
@@ -36,6 +34,8 @@ def assert_same_table(a: Airports, b: Airports) -> None:
             assert x.dtype == y.dtype and np.array_equal(x, y), name
         else:
             assert x == y, name
+    for k in range(3):  # by ICAO, IATA and local code
+        assert a._code_table(k) == b._code_table(k), k
 
 
 def test_cached_table_equals_the_csv_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

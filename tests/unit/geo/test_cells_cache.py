@@ -116,9 +116,16 @@ def test_changed_table_or_radius_is_another_file(world: World) -> None:
     assert fingerprint(ap, rows[1:], 5.01) != base
     moved = Airports.__new__(Airports)
     moved.__dict__.update(ap.__dict__)
+    moved._columns_digest = None  # another table: its digest is its own (taken once per table)
     moved.elevation_ft = ap.elevation_ft.copy()
     moved.elevation_ft[rows[0]] += 1.0  # one airport's elevation: top_ft would change
     assert fingerprint(moved, rows, 5.01) != base
+    same = Airports.__new__(Airports)
+    same.__dict__.update(ap.__dict__)
+    same._columns_digest = None
+    same.lat_deg = ap.lat_deg.copy()  # equal values in another array: the same fingerprint
+    assert fingerprint(same, rows, 5.01) == base
+    assert same.columns_digest() is same.columns_digest()  # hashed once
 
 
 def test_cells_cache_off(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
