@@ -66,9 +66,9 @@ class World:
         if self._tzf is None:
             with self._lock:
                 if self._tzf is None:
-                    from flyvakt.geo.tzload import timezone_finder_class
+                    from timezonefinder import TimezoneFinder
 
-                    self._tzf = timezone_finder_class()(in_memory=True)
+                    self._tzf = TimezoneFinder(in_memory=True)
         return self._tzf
 
     # -- airports ---------------------------------------------------------------------------
