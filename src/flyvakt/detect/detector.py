@@ -472,7 +472,7 @@ def _dispatch(
     elif fx.t < prev.t:
         return  # late fix: already past it
     elif (
-        st.lost  # the first fix after a gap the sweep said, with no field near: most are plain
+        (is_gap or st.lost)  # the first fix after a gap, with no field near: most are plain
         and field is None
         and _regained_plainly(ctx, st, prev, fx, sampled, country, p, i, out)
     ):

@@ -38,14 +38,17 @@ def regained_plainly(
     no field near it (the pre-pass found none), taken as the rules take it; False (and nothing
     done) when it is not plain, for the detector's dispatch to take.
 
-    Plain: the sweep has said ``signal_lost`` (``st.lost``); the aircraft is committed airborne
+    Plain: the sweep has said ``signal_lost`` (``st.lost``), or the gap lies inside one batch
+    and no flip is pending (then the signal-lost rule, asked here first as by the coverage
+    rule, confirms none and leaves the phase as it is); the aircraft is committed airborne
     (``st.ground`` False); the fix is airborne by its flag, or by the estimate where the source
     sends none (``fx.ground`` False); it carries no emergency code. The invariant that makes
     this exact, rule by rule:
 
-    - coverage: lost already, so no ``signal_lost``; the aircraft is no longer lost, no landing
-      is pending, ``signal_regained`` (:func:`~flyvakt.detect.coverage.regained`), and a
-      landing inferred when it was lost is judged again (``rejudge``, asked as there);
+    - coverage: ``signal_lost`` if the sweep did not say it (``CoverageRule.lost``); the
+      aircraft is no longer lost, no landing is pending, ``signal_regained``
+      (:func:`~flyvakt.detect.coverage.regained`), and a landing inferred when it was lost is
+      judged again (``rejudge``, asked as there);
     - phase: the altitude checks (absurd or implausible altitudes become missing), by the same
       functions; with no field the vote has no side effects, and for a fix airborne by its
       flag it is negative whatever the other signals say (as in calm.py), by its estimate
@@ -66,6 +69,10 @@ def regained_plainly(
     """
     if st.ground is not False or fx.ground or fx.squawk in _EMERGENCY:
         return False
+    if not st.lost:
+        if st.flip_start is not None:
+            return False  # the signal-lost rule would confirm or keep the flip first
+        COVERAGE.lost(ctx, st, prev, out)  # a gap inside one batch: said here, as by the rule
     st.lost = st.landing_pending = False
     out.append(regained(ctx, st, prev, fx))
     if st.last_landing is not None:

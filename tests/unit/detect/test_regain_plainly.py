@@ -128,15 +128,32 @@ def test_plain_regain_resets_a_pending_flip() -> None:
     assert "flip_count=0," in state and "flip_start=None" in state
 
 
-def test_plain_regain_asks_the_gap_rules_after_a_landing() -> None:
+@pytest.mark.parametrize("alt_after", [1400.0, 35000.0])
+def test_plain_regain_asks_the_gap_rules_after_a_landing(alt_after: float) -> None:
     # A landing inferred at the fix before the gap (not by the sweep: not withdrawn), seen
-    # airborne again: the gap rules infer that it left again.
+    # airborne again, low or high: the gap rules infer that it left again; the lift-off
+    # candidate is not cleared (an event came from them).
     prev = _fix(1000.0, 1200.0, vr=-700.0, gs=120.0)
     st = _lost_state(prev)
     st.last_landing = Event("landing", icao_hex(st.icao24), prev.t, basis="inferred")
-    events, _, taken = _both(st, _fix(1600.0, 1400.0, vr=800.0, gs=130.0, dlat=0.1))
+    st.lift_before, st.lift_cand = prev, prev
+    fx = _fix(1600.0, alt_after, vr=800.0, gs=130.0, dlat=0.1)
+    events, state, taken = _both(st, fx)
     assert taken
     assert [e["type"] for e in events] == ["signal_regained", "takeoff"]
+    assert "lift_cand=Fix(" in state
+
+
+def test_plain_regain_with_an_implausible_altitude() -> None:
+    # 40,000 ft higher 130 s after the last plausible altitude (at most 300 ft + 12,000 ft/min
+    # can follow): missing, not evidence.
+    prev = _fix(1000.0, 35000.0)
+    st = _lost_state(prev)
+    st.alt_ok_t, st.alt_ok_ft = prev.t, prev.alt
+    events, state, taken = _both(st, _fix(1130.0, 75000.0, dlat=0.5))
+    assert taken
+    assert events[0]["altitude_baro_ft"] == 75000.0  # the event is made before the check
+    assert "last=Fix(t=1130.0, lat=45.5, lon=-30.0, alt=nan," in state
 
 
 def test_plain_regain_judges_a_lost_landing_again() -> None:
@@ -167,9 +184,20 @@ def test_plain_regain_country_changed_and_approach() -> None:
     assert "approach_checked_s=2000.0" in state  # the approach rule was asked
 
 
+@pytest.mark.parametrize("low", [True, False])
+def test_plain_regain_after_a_gap_inside_one_batch(low: bool) -> None:
+    # The sweep did not see the gap: signal_lost is said first (low: the rule searches finals).
+    prev = _fix(1000.0, 1200.0 if low else 35000.0, vr=-700.0 if low else 0.0)
+    st = _lost_state(prev)
+    st.lost = False
+    events, _, taken = _both(st, _fix(1500.0, 35000.0, dlat=1.0))
+    assert taken
+    assert [e["type"] for e in events] == ["signal_lost", "signal_regained"]
+
+
 @pytest.mark.parametrize(
     "change",
-    ["ground", "ground estimated", "emergency", "not lost", "phase unknown"],
+    ["ground", "ground estimated", "emergency", "not lost, a flip pending", "phase unknown"],
 )
 def test_not_plain_goes_to_the_rules(change: str) -> None:
     prev = _fix(1000.0, 35000.0)
@@ -180,8 +208,8 @@ def test_not_plain_goes_to_the_rules(change: str) -> None:
         fx.ground, fx.ground_known = True, False
     elif change == "emergency":
         fx.squawk = 7700
-    elif change == "not lost":
-        st.lost = False
+    elif change == "not lost, a flip pending":
+        st.lost, st.flip_start, st.flip_prev, st.flip_votes = False, prev, prev, 1
     else:
         st.ground = None
     _events, _state, taken = _both(st, fx)
