@@ -10,11 +10,13 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from flyvakt.detect import detector as D
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, gap_details, hex_of, iso_at
+from flyvakt.detect.gaps import may_be_low, may_be_low_many
 from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.geo import get_world
 from flyvakt.model import Event
@@ -244,3 +246,45 @@ def test_gap_details_written_out_as_before() -> None:
                 }
             }
         )
+
+
+def test_may_be_low_many_answers_as_may_be_low() -> None:
+    ctx = Context(get_world())
+    top = ctx.world.highest_airport_ft() + R.QNH_TOL_FT + R.FINAL_HEIGHT_FT
+    values = [math.nan, -1000.0, 0.0, top - 1.0, top, math.nextafter(top, math.inf), 45000.0]
+    pairs = [(a, g) for a in values for g in values]
+    alt = np.array([a for a, _ in pairs])
+    gnss = np.array([g for _, g in pairs])
+    many = may_be_low_many(ctx, alt, gnss, R.FINAL_HEIGHT_FT).tolist()
+    one = []
+    for a, g in pairs:
+        fx = _fix(0.0, a)
+        fx.alt_gnss = g
+        one.append(may_be_low(ctx, fx, R.FINAL_HEIGHT_FT))
+    assert many == one
+    assert any(many) and not all(many)
+
+
+def test_gap_prepass_searches_only_where_a_rule_may_ask(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The fire-fighters' gaps: the searches in advance are fewer than one per gap side and
+    # radius (many gaps at cruise ask none), and the rules search alone no more than before
+    # (test_shortcuts: the same events with every search alone).
+    searched: list[int] = []
+    search = Context.search_near
+
+    def counted(self: Context, lats: Any, lons: Any, radius_nm: float) -> None:
+        searched.append(len(lats))
+        search(self, lats, lons, radius_nm)
+
+    monkeypatch.setattr(Context, "search_near", counted)
+    gaps: list[int] = []
+    prepass = D.gap_prepass
+
+    def counted_gaps(ctx: Any, state: Any, p: Any, rows: Any, *a: Any) -> None:
+        gaps.append(len(rows))
+        prepass(ctx, state, p, rows, *a)
+
+    monkeypatch.setattr(D, "gap_prepass", counted_gaps)
+    _replay(CASES[0], 512)
+    assert sum(gaps) > 50
+    assert sum(searched) < 4 * sum(gaps)  # 2 sides x 2 radii each before
