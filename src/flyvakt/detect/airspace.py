@@ -27,11 +27,20 @@ class AirspaceRule:
             st.country, st.country_fix = country, fx
             return
         if h.gap:
-            if country != st.country and not st.spoofing:
-                _change(ctx, st, h.prev, fx, st.country, country, out, basis="possible")
-            st.country, st.country_fix = country, fx
+            self.after_gap(ctx, st, h.prev, fx, country, out)
             return
         self.sample(ctx, st, fx, country, h.batch, h.row, out)
+
+    def after_gap(
+        self, ctx: Context, st: AircraftState, prev: Fix, fx: Fix, country: str | None,
+        out: list[Event],
+    ) -> None:  # fmt: skip
+        """:meth:`on_fix` for a country sample ``fx`` after a gap from ``prev``: a change of
+        country is only possible (the crossing is not observed). detect/regain.py calls this
+        without building a :class:`Hot` per regain."""
+        if country != st.country and not st.spoofing:
+            _change(ctx, st, prev, fx, st.country, country, out, basis="possible")
+        st.country, st.country_fix = country, fx
 
     def sample(
         self, ctx: Context, st: AircraftState, fx: Fix, country: str | None, p: PositionBatch,

@@ -45,6 +45,7 @@ from flyvakt.detect.emergency import EmergencyRule
 from flyvakt.detect.expiry import DETECT_FORGET_S, drop
 from flyvakt.detect.phase import PhaseRule
 from flyvakt.detect.prepass import FieldSearch, emergency, fix_columns, gap_prepass, ground_estimate
+from flyvakt.detect.regain import regained_plainly as _regained_plainly
 from flyvakt.detect.spoofing import SpoofingRule
 from flyvakt.detect.state import AircraftState, DetectorState, Fix
 from flyvakt.detect.sweep import refresh as _refresh
@@ -465,11 +466,17 @@ def _dispatch(
     if fx.callsign:
         st.callsign = fx.callsign
     prev = st.last
-    if prev is not None and fx.t < prev.t:
-        return  # late fix: already past it
     if prev is None:
         st.first = fx
         st.ground = fx.ground
+    elif fx.t < prev.t:
+        return  # late fix: already past it
+    elif (
+        (is_gap or st.lost)  # the first fix after a gap, with no field near: most are plain
+        and field is None
+        and _regained_plainly(ctx, st, prev, fx, sampled, country, p, i, out)
+    ):
+        return
     h = Hot(fx, prev, bool(is_gap or st.lost) and prev is not None, sampled, country, p, i, field)
     # Each rule of RULES, in order, on the fixes it can act on; the others it would return from
     # at once (its first lines say so).

@@ -16,6 +16,9 @@ import math
 from bisect import bisect_left, insort_right
 from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
+
 from flyvakt.detect import rules as R
 from flyvakt.detect.base import Context, dist_nm, duration, gap_details
 from flyvakt.detect.evidence import alt_trend_ft, descending, heading_to, height_ft, rate_fpm
@@ -175,6 +178,18 @@ def may_be_low(ctx: Context, fx: Fix, limit_ft: float) -> bool:
     return not (fx.alt > top or math.isnan(fx.alt)) or not (
         fx.alt_gnss > top or math.isnan(fx.alt_gnss)
     )
+
+
+def may_be_low_many(
+    ctx: Context,
+    alt_ft: npt.NDArray[np.float64],
+    alt_gnss_ft: npt.NDArray[np.float64],
+    limit_ft: float,
+) -> npt.NDArray[np.bool_]:
+    """:func:`may_be_low` of many fixes with these altitudes (the same answers)."""
+    top = ctx.world.highest_airport_ft() + R.QNH_TOL_FT + limit_ft
+    with np.errstate(invalid="ignore"):
+        return ~((alt_ft > top) | np.isnan(alt_ft)) | ~((alt_gnss_ft > top) | np.isnan(alt_gnss_ft))
 
 
 def _reachable(before: Fix, after: Fix, ap: AirportRef) -> bool:

@@ -106,13 +106,17 @@ class FieldSearch:
         return out.tolist()
 
 
-def ground_estimate(p: PositionBatch) -> npt.NDArray[np.bool_]:
+def ground_estimate(
+    p: PositionBatch, rows: npt.NDArray[np.int64] | None = None
+) -> npt.NDArray[np.bool_]:
     """The on-ground flag, or where unknown (some state-vector sets): altitude ≤ 0 (those data
-    sets write 0 on the ground) or no altitude while slower than a taxiing aircraft."""
-    known = p.on_ground >= 0
-    alt = p.altitude_baro_ft
-    guess = (alt <= 0) | (np.isnan(alt) & (p.groundspeed_kt < 50))
-    return np.where(known, p.on_ground == 1, guess)
+    sets write 0 on the ground) or no altitude while slower than a taxiing aircraft. Per row of
+    ``p``, or of ``rows`` of it only."""
+    on, alt, gs = p.on_ground, p.altitude_baro_ft, p.groundspeed_kt
+    if rows is not None:
+        on, alt, gs = on[rows], alt[rows], gs[rows]
+    guess = (alt <= 0) | (np.isnan(alt) & (gs < 50))
+    return np.where(on >= 0, on == 1, guess)
 
 
 def fix_columns(
@@ -153,28 +157,49 @@ def gap_prepass(
     all of them at once and left in ``ctx`` with the same answers as the scalar look-ups: the
     airports within ``GROUND_AIRPORT_NM`` and ``FINAL_NM`` of the fix after each gap and of
     the fix before it (the row before, or the aircraft's recorded last fix: gaps.across_gap's
-    airport on each side, its finals before (``final_fits``), its initial climb after), and
-    the time zone after it (``signal_regained``). A fix the rules see otherwise (another last
-    fix kept, a position not finite) is searched alone, and so is the fix before a gap within
-    ``CLOSE_NM`` (asked only where the signal-lost rule judges it: 454 of a state-vector
-    replay's 25,000 gaps, each ~27 us alone, where searching all cost ~1.2 us a gap)."""
+    airport on each side, its finals before (``final_fits``), its initial climb after), the
+    time zone after it (``signal_regained``), and, before a gap the sweep has not said, the
+    airports within ``CLOSE_NM`` of the fix before it (the signal-lost rule's ``final_to``).
+
+    Searched only where a rule may ask: the gap rules' searches where the fix after the gap is
+    on the ground (by its flag or estimate) or the fix before it may be low enough for a final
+    (:func:`~flyvakt.detect.gaps.may_be_low_many`); with neither, an aircraft airborne before
+    the gap asks none (its finals are none, and the climbs after it are asked only after a
+    final or a landing: across_gap; most of a state-vector replay's 25,000 gaps, at cruise),
+    and one that asks after all (on the ground before the gap at a cruise altitude, or landed
+    since) searches alone, with the same answers. The signal-lost rule's search where the fix
+    before may be within its reach (:func:`~flyvakt.detect.coverage.within_reach_many`). A fix
+    the rules see otherwise (another last fix kept, a position not finite) is searched
+    alone."""
+    from flyvakt.detect.coverage import within_reach_many
+    from flyvakt.detect.gaps import may_be_low_many
+
     if len(rows) == 0:
         return
     lf = state.lastfix.cols
     first = start[rows]
+    rec = row_of[rows]
     before = np.where(first, 0, rows - 1)
-    prev_lat = np.where(first, lf["lat"][row_of[rows]], p.lat_deg[before])
-    prev_lon = np.where(first, lf["lon"][row_of[rows]], p.lon_deg[before])
+    prev_lat = np.where(first, lf["lat"][rec], p.lat_deg[before])
+    prev_lon = np.where(first, lf["lon"][rec], p.lon_deg[before])
+    prev_alt = np.where(first, lf["alt"][rec], p.altitude_baro_ft[before])
+    prev_gnss = np.where(first, lf["alt_gnss"][rec], p.altitude_gnss_ft[before])
     lat, lon = p.lat_deg[rows], p.lon_deg[rows]
-    both_lat, both_lon = np.r_[lat, prev_lat], np.r_[lon, prev_lon]
     # Their gap details' coordinates, rounded as round(x, 5) (ctx.round5). Not 0 (0.0 and -0.0
     # are one key, with two roundings) nor beyond any coordinate (NumPy's scaling would
     # overflow where Python's round does not): those are rounded one by one.
-    xs = np.r_[both_lat, both_lon]
+    xs = np.r_[lat, prev_lat, lon, prev_lon]
     xs = xs[(np.abs(xs) <= _ROUND5_MAX) & (xs != 0)]  # NaN: not kept
     ctx.round5.update(zip(xs.tolist(), round_half_even_like_python(xs, 5).tolist(), strict=True))
-    for radius in sorted({R.GROUND_AIRPORT_NM, R.FINAL_NM}):
-        ctx.search_near(both_lat, both_lon, radius)
+    ask = ground_estimate(p, rows) | may_be_low_many(ctx, prev_alt, prev_gnss, R.FINAL_HEIGHT_FT)
+    if ask.any():
+        both_lat, both_lon = np.r_[lat[ask], prev_lat[ask]], np.r_[lon[ask], prev_lon[ask]]
+        for radius in sorted({R.GROUND_AIRPORT_NM, R.FINAL_NM}):
+            ctx.search_near(both_lat, both_lon, radius)
+    unsaid = ~np.where(first, lf["lost"][rec], False)  # inside one batch, or not swept yet
+    reach = unsaid & within_reach_many(ctx, prev_alt, prev_gnss)
+    if reach.any():
+        ctx.search_near(prev_lat[reach], prev_lon[reach], R.CLOSE_NM)
     ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     lat, lon = lat[ok], lon[ok]
     zones = ctx.world.tz_many(lat, lon)
