@@ -190,7 +190,7 @@ class CoverageRule:
         # Every slot stored here, in Event's field order, on an instance made without its
         # __init__: a class call with 16 arguments goes through type_call and slot_tp_init
         # (an argument tuple made twice, a new C-level frame), ~3.5 k instructions, where
-        # these stores cost ~1.4 k; a sweep at start-up builds one per lost aircraft (5,000
+        # these stores cost ~1.9 k; a sweep at start-up builds one per lost aircraft (5,000
         # per 1 M frames in bench_pipeline's burst). tests/unit/detect/test_sweep.py checks
         # that the event equals the one Event(...) makes, every field.
         ev = _new_event(Event)
