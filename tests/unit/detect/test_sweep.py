@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,10 @@ from flyvakt.detect import coverage as C
 from flyvakt.detect import rules as R
 from flyvakt.detect import sweep as S
 from flyvakt.detect.detector import finish, step
-from flyvakt.detect.state import DetectorState
+from flyvakt.detect.state import AircraftState, DetectorState
 from flyvakt.geo import get_world
 from flyvakt.geo.world import World
-from flyvakt.model import PositionBatch
+from flyvakt.model import Event, PositionBatch
 from flyvakt.runtime.replay import replay_files
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -176,3 +177,19 @@ def test_a_broken_invariant_moves_events(broken: str, monkeypatch: pytest.Monkey
     monkeypatch.setattr(C.CoverageRule, "says_nothing_more", says)
     fast = _events()[0]
     assert fast != slow
+
+
+@pytest.mark.parametrize("alt_ft", [3_250.0, float("nan")])
+def test_lost_plainly_makes_the_event_that_event_makes(alt_ft: float) -> None:
+    # lost_plainly fills an Event's slots itself (no __init__): every field must be set, to
+    # what the class call gives (a slot it forgot would raise on reading; a new Event field
+    # not stored there fails here).
+    st = AircraftState(0x4CA123, callsign="EIN12")
+    ev = C.CoverageRule().lost_plainly(st, "4ca123", 1.7e9, 53.4, -6.2, alt_ft, False, "UTC")
+    want = Event(
+        "signal_lost", "4ca123", 1.7e9, "EIN12", None, None, "observed", 0.95, C._LOST_WHY,
+        (), 53.4, -6.2, None if alt_ft != alt_ft else alt_ft, "UTC", (), {"on_ground": False},
+    )  # fmt: skip
+    assert {f.name: getattr(ev, f.name) for f in fields(Event)} == asdict(want)
+    assert ev == want and type(ev) is Event
+    assert st.lost and not st.landing_pending
