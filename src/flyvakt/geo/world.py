@@ -8,9 +8,6 @@ between threads once loaded (loading itself is guarded by a lock).
 from __future__ import annotations
 
 import threading
-from functools import cache
-from importlib.metadata import PackageNotFoundError, version
-from itertools import repeat
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -217,10 +214,7 @@ class World:
         if names_at is None or not ok.all():
             # Older timezonefinder, or a coordinate it refuses: one at a time, as tz_at does.
             return [self.tz_at(a, o) for a, o in zip(lats.tolist(), lons.tolist(), strict=True)]
-        names = _zone_names(tzf, lats, lons)
-        if names is None:
-            names = names_at(lngs=lons, lats=lats)
-        return [str(z) if z else "UTC" for z in names]
+        return [str(z) if z else "UTC" for z in names_at(lngs=lons, lats=lats)]
 
     # -- address blocks ---------------------------------------------------------------------
     @staticmethod
@@ -230,54 +224,6 @@ class World:
     @staticmethod
     def registration_countries(icao24: NDArray[np.integer]) -> NDArray[np.object_]:
         return _icao24.registration_countries(icao24)
-
-
-def _zone_names(tzf: Any, lats: NDArray[np.float64], lons: NDArray[np.float64]) -> list[Any] | None:
-    """``tzf.timezone_names_at(lngs=lons, lats=lats)`` for coordinates in range, the same
-    steps (timezonefinder 9's ``_zone_ids_of_valid``, then ``zone_names.names_of``) with the
-    per-point step made cheaper: each point's H3 cell from h3's compiled ``latlng_to_cell``
-    mapped over the coordinates, not through the ``h3.api.numpy_int`` wrapper (a Python call
-    more per point) inside a generator: ~1.2 k instructions less a point, of ~5 k (callgrind,
-    the signal-lost sweep of bench_pipeline's burst), the cell's own arithmetic ~2.4 k of them.
-    The cells' zones, and the points of a cell that several zones share, are looked up by
-    timezonefinder itself. None (the caller asks timezonefinder) when this timezonefinder or
-    h3 lacks any of those parts (or is not timezonefinder 9: :func:`_tz_parts`);
-    tests/unit/geo/test_tz_many.py compares the answers with timezonefinder's own."""
-    own = _tz_parts()
-    shortcuts = getattr(tzf, "shortcuts", None)
-    resolve = getattr(tzf, "_resolve_ambiguous_cells", None)
-    names_of = getattr(getattr(tzf, "zone_names", None), "names_of", None)
-    if own is None or shortcuts is None or resolve is None or names_of is None:
-        return None
-    cell_of, res, no_zone, id_dtype, absent = own
-    cells = np.fromiter(
-        map(cell_of, lats.tolist(), lons.tolist(), repeat(res)), np.uint64, count=len(lats)
-    )
-    entries = shortcuts.entries_of(cells)
-    ids = np.where(entries >= 0, entries, no_zone).astype(id_dtype)
-    ambiguous = np.flatnonzero(entries < absent)
-    if ambiguous.size:
-        resolve(entries, ambiguous, lons, lats, ids)
-    return list(names_of(ids))
-
-
-@cache
-def _tz_parts() -> tuple[Any, int, int, Any, int] | None:
-    """What :func:`_zone_names` takes from h3 and timezonefinder (None: a part is missing)."""
-    try:
-        from h3._cy import latlng_to_cell  # type: ignore[import-untyped,unused-ignore]
-        from timezonefinder import timezonefinder as tzf_mod
-        from timezonefinder.configs import NO_ZONE_ID, SHORTCUT_H3_RES, ZONE_ID_RESULT_DTYPE
-        from timezonefinder.shortcut_index import ABSENT
-
-        major = version("timezonefinder").split(".")[0]
-    except (ImportError, PackageNotFoundError):
-        return None
-    # The steps mirrored are timezonefinder 9's: another major version (or one without them)
-    # is asked as a whole, until its steps are checked (the test of _zone_names then fails).
-    if major != "9" or not hasattr(tzf_mod.TimezoneFinder, "_zone_ids_of_valid"):
-        return None
-    return latlng_to_cell, SHORTCUT_H3_RES, NO_ZONE_ID, ZONE_ID_RESULT_DTYPE, ABSENT
 
 
 _WORLD: World | None = None
