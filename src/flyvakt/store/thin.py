@@ -99,8 +99,17 @@ class ThinState:
         return int(self.icao24.shape[0])
 
     def _with_aircraft(self, icao24: U32) -> ThinState:
-        """A copy that also has rows for every address in ``icao24`` (new rows blank)."""
-        union = np.union1d(self.icao24, icao24).astype(np.uint32)
+        """A copy that also has rows for every address in ``icao24`` (sorted and unique; new
+        rows blank)."""
+        have = self.icao24
+        # The addresses not yet in the state, by one search of the sorted rows (np.union1d
+        # sorted both again: a third of thin's time at 27,000 aircraft a commit, nearly all
+        # of them known).
+        at = np.searchsorted(have, icao24)
+        known = np.zeros(len(icao24), np.bool_)
+        inside = at < len(have)
+        known[inside] = have[at[inside]] == icao24[inside]
+        union = np.sort(np.concatenate([have, icao24[~known]])).astype(np.uint32)
         out = ThinState._blank(len(union))
         at = np.searchsorted(union, self.icao24)
         for f in fields(self):
@@ -120,7 +129,8 @@ def _altitude(batch: PositionBatch) -> F64:
 
 
 def _callsign_changed(new: Obj, old: Obj) -> B:
-    return np.array([n is not None and n != o for n, o in zip(new, old, strict=True)], np.bool_)
+    pairs = zip(new.tolist(), old.tolist(), strict=True)  # lists: no NumPy scalar per item
+    return np.fromiter((n is not None and n != o for n, o in pairs), np.bool_, len(new))
 
 
 def thin(
@@ -139,11 +149,11 @@ def thin(
     if len(batch) == 0:
         return state, PositionBatch.empty(0)
     b = batch.take(np.lexsort((batch.time_s, batch.icao24)))
-    st = state._with_aircraft(b.icao24)
+    starts = runs_by_key(b.icao24).starts
+    st = state._with_aircraft(b.icao24[starts])
     last = st.last
     slot = np.searchsorted(st.icao24, b.icao24)
     n = len(b)
-    starts = runs_by_key(b.icao24).starts
     group_start = np.repeat(starts, np.diff(np.r_[starts, n]))
     rank = np.arange(n) - group_start
     by_rank = np.argsort(rank, kind="stable")
