@@ -47,12 +47,15 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flyvakt.decode.ahead import DecodedFrames, decode_frames
 from flyvakt.model import FrameBatch
 from flyvakt.sources._common import Batch
 from flyvakt.sources.tcp import TcpState, stream_tcp
+
+if TYPE_CHECKING:  # imported where frames are decoded: the decoder's tables cost a reader
+    # that does not decode (the default) ~0.04 s of CPU at every start
+    from flyvakt.decode.ahead import DecodedFrames
 
 __all__ = ["FeedProcess", "snapshot"]
 
@@ -87,7 +90,7 @@ STOP_TIMEOUT_S = 10.0
 # Why 1 s: a child that crashed is restarted soon, but not in a tight loop if it keeps crashing.
 RESTART_DELAY_S = 1.0
 
-OnBatch = Callable[[Batch | DecodedFrames, float], None]
+OnBatch = Callable[["Batch | DecodedFrames", float], None]
 OnDrop = Callable[[int], None]
 
 # The state the child reports (everything but the URL, the parser objects and the restarts,
@@ -181,7 +184,8 @@ class _Outbox:
         if len(items) > 1:  # one batch per message (the oldest receive time: ages err long)
             parts: list[Any] = [b for _, b in items]
             items = [(items[0][0], type(parts[0]).concat(parts))]
-        return _Message(list[tuple[float, Batch | DecodedFrames]](items), dropped, state)
+        frames: list[tuple[float, Batch | DecodedFrames]] = list(items)
+        return _Message(frames, dropped, state)
 
 
 def _send_loop(outbox: _Outbox, conn: Any, decode: bool = False) -> None:
@@ -203,6 +207,8 @@ def _send_loop(outbox: _Outbox, conn: Any, decode: bool = False) -> None:
 
 def _decoded(batch: Batch | DecodedFrames) -> Batch | DecodedFrames:
     """Frames decoded (decode.ahead); other batches (a text feed's observations) as they are."""
+    from flyvakt.decode.ahead import decode_frames
+
     return decode_frames(batch) if isinstance(batch, FrameBatch) else batch
 
 

@@ -40,6 +40,7 @@ PACKED = np.dtype(
     ]
 )  # fmt: skip
 SIZE = PACKED.itemsize
+_RECORD = np.dtype((np.void, SIZE))
 
 _FLOAT_FIELDS = (
     "lat_deg", "lon_deg", "altitude_baro_ft", "altitude_gnss_ft", "groundspeed_kt",
@@ -58,8 +59,9 @@ def pack(batch: PositionBatch) -> list[bytes]:
     arr["source"] = batch.source
     arr["squawk"] = batch.squawk
     arr["callsign"] = [(c or "").encode("ascii", "replace")[:8] for c in batch.callsign.tolist()]
-    raw = arr.tobytes()
-    return [raw[i * SIZE : (i + 1) * SIZE] for i in range(n)]
+    # Each record as bytes (a void view's items are their full bytes, NULs kept), without a
+    # Python slice per row.
+    return arr.view(_RECORD).tolist()  # type: ignore[return-value]
 
 
 def unpack(icao24: int, blobs: list[Any]) -> PositionBatch:

@@ -97,11 +97,11 @@ class CommBColumns:
 
     @property
     def rows(self) -> list[tuple[int, str, float, float]]:
-        names = self.names
+        names = np.array(self.names, dtype=object)  # one look-up of all keys, not one each
         return list(
             zip(
                 self.icao24.tolist(),
-                [names[k] for k in self.key.tolist()],
+                names[self.key].tolist(),
                 self.value.tolist(),
                 self.time_s.tolist(),
                 strict=True,
