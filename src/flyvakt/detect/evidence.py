@@ -182,6 +182,22 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
     return Vote(0, "no evidence")
 
 
+def flagged_blind_not_air(fx: Fix, st: AircraftState) -> bool:
+    """Whether :func:`vote` on ``fx`` (flagged on the ground, with no altitude of either kind,
+    near a field) is certain not to be for the air, answered without casting it: True only
+    where the vote is surface or none. For such a fix the vote is for the air only on a climb
+    of ``AIR_VR_FPM`` (a descent never counts for a flagged fix, and with no altitude the rate
+    is taken as reported), a groundspeed above ``ROLL_MAX_KT``, or an altitude carried from a
+    fix within ``ALT_CARRY_S`` that stands high above the field: whether there is such a fix is
+    asked here (False: cast the vote, which judges it with the ground reference). What else the
+    vote reads (its speed from positions, the held-speed check, the distance to the field)
+    decides only between "ground flag" (+2) and "no evidence" (0), never the side; those
+    distances and ring scans are most of a vote's cost (~4,400 such fixes a pass of the
+    5,000-aircraft burst, calm.calm_ground). ``carried_alt`` fills ``st.alt_t`` as the vote's
+    own call would. tests/unit/detect/test_vote_blind.py holds this to :func:`vote`."""
+    return not fx.vr >= R.AIR_VR_FPM and not fx.gs > R.ROLL_MAX_KT and carried_alt(fx, st) is None
+
+
 def _floor_run(st: AircraftState, fx: Fix, field: AirportRef) -> Vote | None:
     """A touchdown seen without flags or a learned ground reference: over the runway (within
     ``RUNWAY_NM``), after a descent of at least ``TREND_ALT_FT`` in the last ``ROLLOUT_S``, the
