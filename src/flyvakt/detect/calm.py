@@ -18,7 +18,7 @@ from flyvakt.detect import rules as R
 from flyvakt.detect.airspace import AirspaceRule
 from flyvakt.detect.approach import ApproachRule
 from flyvakt.detect.base import Context, Hot
-from flyvakt.detect.evidence import absurd_alt, plausible_alt, vote
+from flyvakt.detect.evidence import absurd_alt, flagged_blind_not_air, plausible_alt, vote
 from flyvakt.detect.gaps import ground_ref
 from flyvakt.detect.phase import learn_ground_ref
 from flyvakt.detect.spoofing import SpoofingRule
@@ -305,7 +305,9 @@ def calm_ground(
     emergency code; the aircraft is committed on the ground and waits for nothing (no flip, no
     start-of-data or lift-off decision, no approach under way, not lost); the fix is not late;
     and its vote (:func:`~flyvakt.detect.evidence.vote`, after the same altitude checks as
-    ``PhaseRule.on_fix``) is not for the air. The invariant that makes this exact, rule by rule:
+    ``PhaseRule.on_fix``) is not for the air (not cast for a fix without an altitude at the
+    aircraft's own field where it cannot be: ``evidence.flagged_blind_not_air``). The invariant
+    that makes this exact, rule by rule:
 
     - coverage acts only across a gap;
     - phase: the altitude checks and the vote are the rule's own calls, on the same state; a
@@ -334,16 +336,26 @@ def calm_ground(
         return False
     if fx.alt == fx.alt and (absurd_alt(ctx, st, fx) or not plausible_alt(st, fx)):
         fx.alt = math.nan  # as PhaseRule.on_fix (a missing altitude passes both: as calm)
-    v = vote(fx, st, field, ground_ref(ctx, st, field, fx))
-    if v.value < 0:
-        return False  # evidence for the air: the rules decide
+    # Without an altitude of either kind (three quarters of these fixes), at the same field,
+    # the vote is not cast when it cannot be for the air (flagged_blind_not_air): whether it is
+    # +2 or 0 changes nothing here, learn_ground_ref learns nothing from such a fix (below), and
+    # the ground reference is read only through a carried altitude, for which the vote is cast.
+    if (
+        fx.alt == fx.alt
+        or fx.alt_gnss == fx.alt_gnss
+        or st.field_icao != field.icao
+        or not flagged_blind_not_air(fx, st)
+    ):
+        v = vote(fx, st, field, ground_ref(ctx, st, field, fx))
+        if v.value < 0:
+            return False  # evidence for the air: the rules decide
+        # Without an altitude learn_ground_ref learns nothing but a change of field or the
+        # floor of a descent (the vote's level; a flagged fix gets none today): not called
+        # then (tests/unit/detect/test_shortcuts.py holds it to that).
+        if fx.alt == fx.alt or v.level_ft == v.level_ft or st.field_icao != field.icao:
+            learn_ground_ref(ctx, st, field, fx, v)
     if fx.callsign:
         st.callsign = fx.callsign
-    # Without an altitude (two thirds of the taxi fixes) learn_ground_ref learns nothing but a
-    # change of field or the floor of a descent (the vote's level; a flagged fix gets none
-    # today): not called then (tests/unit/detect/test_shortcuts.py holds it to that).
-    if fx.alt == fx.alt or v.level_ft == v.level_ft or st.field_icao != field.icao:
-        learn_ground_ref(ctx, st, field, fx, v)
     if sampled:  # as SpoofingRule and AirspaceRule.on_fix, with a fix before and no gap
         SPOOFING.sample(ctx, st, fx, out)
         AIRSPACE.sample(ctx, st, fx, country, p, i, out)

@@ -16,8 +16,7 @@ what holds across the whole QNH band (``QNH_TOL_FT``), e.g. "more than 850 ft ab
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from flyvakt.detect import rules as R
 from flyvakt.detect.state import AircraftState, Fix
@@ -32,18 +31,29 @@ if TYPE_CHECKING:
 # comparison (the 5,000-aircraft burst, session 9).
 
 
-@dataclass(slots=True, frozen=True)
-class Vote:
-    """+2/+1 surface, -2/-1 air, 0 no evidence; ``why`` says which signal decided."""
+class Vote(NamedTuple):
+    """+2/+1 surface, -2/-1 air, 0 no evidence; ``why`` says which signal decided.
+
+    ``text`` is that reason, or its format for the numbers ``of``, formatted only when ``why``
+    is read: the phase rule reads it where a flip starts (and a first descent lands), while
+    most votes start none (a state-vector replay pass casts ~22,500 "vertical rate" votes, and
+    a float's format costs ~2.9 k instructions). A NamedTuple, not a frozen dataclass: as
+    immutable (the constants below are shared), and ~2.7 k instructions cheaper to build (a
+    frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``)."""
 
     value: int
-    why: str
+    text: str
     level_ft: float = math.nan  # a ground level of the pressure altitude this vote found
+    of: tuple[float, ...] | None = None
+
+    @property
+    def why(self) -> str:
+        return self.text if self.of is None else self.text.format(*self.of)
 
 
 # The votes whose reason names no number, made once: a vote is cast for every fix near a field
-# or without a flag, and each new object is work for the garbage collector (Vote is frozen, so
-# sharing them is safe).
+# or without a flag, and each new object is work for the garbage collector (Vote is immutable,
+# so sharing them is safe).
 _GROUND_FLAG, _AIRBORNE_FLAG = Vote(2, "ground flag"), Vote(-1, "airborne flag")
 _ESTIMATE_GROUND, _ESTIMATE_NONE = (
     Vote(1, "altitude/speed estimate"),
@@ -83,9 +93,9 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
     # rate held over from the approach: a9d789 at KWVI) only a climb counts.
     down_ok = st.ground or (fx.ground_known and fx.ground)
     if vr == vr and abs(vr) >= R.AIR_VR_FPM and not (down_ok and vr < 0):
-        return Vote(-2, f"vertical rate {vr:+.0f} ft/min")
+        return Vote(-2, "vertical rate {:+.0f} ft/min", math.nan, (vr,))
     if fx.gs == fx.gs and fx.gs > R.ROLL_MAX_KT:
-        return Vote(-2, f"groundspeed {fx.gs:.0f} kt")
+        return Vote(-2, "groundspeed {:.0f} kt", math.nan, (fx.gs,))
     if vr != vr and alt_known:
         # No (believable) rate: the altitudes themselves. The surface never moves a pressure
         # altitude by AIR_TREND_FT within the trend window. A rise proves flight now; a fall
@@ -180,6 +190,22 @@ def vote(fx: Fix, st: AircraftState, field: AirportRef | None, ref_baro_ft: floa
     if fx.ground:  # no flag: the altitude-0 / slow-without-altitude estimate of the source
         return _ESTIMATE_GROUND
     return Vote(0, "no evidence")
+
+
+def flagged_blind_not_air(fx: Fix, st: AircraftState) -> bool:
+    """Whether :func:`vote` on ``fx`` (flagged on the ground, with no altitude of either kind,
+    near a field) is certain not to be for the air, answered without casting it: True only
+    where the vote is surface or none. For such a fix the vote is for the air only on a climb
+    of ``AIR_VR_FPM`` (a descent never counts for a flagged fix, and with no altitude the rate
+    is taken as reported), a groundspeed above ``ROLL_MAX_KT``, or an altitude carried from a
+    fix within ``ALT_CARRY_S`` that stands high above the field: whether there is such a fix is
+    asked here (False: cast the vote, which judges it with the ground reference). What else the
+    vote reads (its speed from positions, the held-speed check, the distance to the field)
+    decides only between "ground flag" (+2) and "no evidence" (0), never the side; those
+    distances and ring scans are most of a vote's cost (~4,400 such fixes a pass of the
+    5,000-aircraft burst, calm.calm_ground). ``carried_alt`` fills ``st.alt_t`` as the vote's
+    own call would. tests/unit/detect/test_vote_blind.py holds this to :func:`vote`."""
+    return not fx.vr >= R.AIR_VR_FPM and not fx.gs > R.ROLL_MAX_KT and carried_alt(fx, st) is None
 
 
 def _floor_run(st: AircraftState, fx: Fix, field: AirportRef) -> Vote | None:
