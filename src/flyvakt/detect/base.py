@@ -161,6 +161,12 @@ class Context:
             return None, [a.icao for a, _ in near[:5]]
         return near[0][0], [a.icao for a, _ in near[1:6]]
 
+    def zone_at(self, fx: Fix) -> str:
+        """The time zone at ``fx`` with no airport: the one looked up in advance there (the
+        signal-lost sweep's, ``tz_known``), else the world's."""
+        tz = self.tz_known.get((fx.lat, fx.lon))
+        return self.world.tz_at(fx.lat, fx.lon, None) if tz is None else tz
+
     def event(
         self,
         kind: str,
@@ -177,9 +183,7 @@ class Context:
         """An event at ``fx`` (``details`` given: the event's own, no empty dict made first)."""
         if airport is None:
             country = None
-            tz = self.tz_known.get((fx.lat, fx.lon))
-            if tz is None:
-                tz = self.world.tz_at(fx.lat, fx.lon, None)
+            tz = self.zone_at(fx)
         else:
             country = airport.country
             tz = self.world.tz_at(fx.lat, fx.lon, airport)

@@ -34,9 +34,7 @@ def regained(ctx: Context, st: AircraftState, prev: Fix, fx: Fix) -> Event:
     ``ctx.event("signal_regained", st, fx, reason=..., details=gap_details(prev, fx,
     ctx.round5))`` builds, without its keywords and branches (one per regain: 25 k in a
     state-vector replay)."""
-    tz = ctx.tz_known.get((fx.lat, fx.lon))
-    if tz is None:
-        tz = ctx.world.tz_at(fx.lat, fx.lon, None)
+    tz = ctx.zone_at(fx)
     alt = fx.alt
     return Event(
         "signal_regained", hex_of(st.icao24), fx.t, st.callsign, None, None, "observed", 0.95,
