@@ -71,16 +71,22 @@ SLOW_WINDOW_STEPS = 10
 # readsb with a slow client, we drop rather than stall the sender: the feeds are read while
 # steps run (in a child process, or in this loop between steps). ``flyvakt run --max-latency``.
 MAX_LATENCY_S = 0.25
-# Why 0.8: a live step starts before its tick once the oldest waiting frame, stepped now, would
+# Why 0.6: a live step starts before its tick once the oldest waiting frame, stepped now, would
 # be published (LiveIntake.publish_s) later than this share of the latency bound
 # (LiveIntake.start_in_s). Without it, at 500 k msg/s on 2 cores (session 13: interval 100 ms,
 # steps of 50 k frames ~80 ms) the frames that waited the whole interval reached the bound's
 # edge at each tick (p99 218-243 ms) and the slower predictions shed them (14-89 k of 2.5 M);
 # started early, the step takes them while they can still make it, at the cost of a shorter
 # interval (more steps' fixed cost) only while that is needed, and never within MIN_TICK_S of
-# the last step (runtime.cadence). Why not 1.0: 20 % (50 ms at the default bound) for what the
-# prediction misses (the steps' spread, the reader's hand-over).
-EARLY_SHARE = 0.8
+# the last step (runtime.cadence). Session 14 set 0.8 (200 ms at the default bound): live p99
+# 197-234 ms (session 16), at the line, and a step slower than its prediction then shed. At 0.6
+# (150 ms) the shedding tests' simulated pipeline at session 16's picture (65 % of capacity,
+# ~11 ms fixed cost a step, a reader 30 ms behind, steps 0.85-1.25x uneven) has p99 169 ms
+# against 203 (75 %: 199 against 218) for ~1/3 more steps (~4 % of a core at 11 ms each): the
+# 100 ms (40 %) left is the margin for what the prediction misses (the steps' spread on a
+# shared machine, the reader's hand-over). Lower buys little: 0.5 gave p99 156 ms for ~10 %
+# more steps again, and near the ceiling the steps run back to back whatever the share.
+EARLY_SHARE = 0.6
 # Why 0.4: the longest tick interval as a share of the latency bound. A frame waits up to one
 # interval for its tick, then for its step (up to BUSY_HIGH = 0.6 of an interval) and its
 # hand-off; with the reader's gathering (~30 ms) that is ~0.64 of the bound plus 30 ms, so a
