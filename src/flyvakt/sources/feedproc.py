@@ -70,14 +70,21 @@ OUTBOX_MAX_FRAMES = 1_000_000
 # runtime.budget.MAX_LATENCY_S), and passes that bound as ``outbox_max_age_s``: older frames
 # would only be shed on arrival, after costing the copy. This default is for other callers.
 OUTBOX_MAX_AGE_S = 1.0
-# Why 10 ms: at most ~100 messages a second, each with everything read meanwhile: the parent
-# pays its per-message cost (unpickling, a loop callback) rarely, for ~1/10 of a 100 ms tick.
-SEND_EVERY_S = 0.01
-# Why 20 ms: the child's pause after a short read (stream_tcp's gather_s), so the Beast parser
-# gets ~20 ms of feed per call: measured in the child at 200 k msg/s, reads of ~1,600 frames
-# spent more time in the parser's fixed cost per call than in the frames. It adds at most 20 ms
-# to the frame -> API latency, a fifth of a 100 ms tick.
-GATHER_S = 0.02
+# Why 5 ms: at most ~200 messages a second, each with everything read meanwhile: the parent
+# pays its per-message cost (unpickling, a loop callback) rarely. With GATHER_S (below) it
+# bounds how long parsed frames wait in the child; measured on bench_live's peer at 500 k msg/s
+# (session 17, the child alone, 2 alternating runs, load ~4): 10 ms and 20 ms gathering, the
+# batches' age on delivery p50 26 ms, child 1.51-1.62 CPU s, parent 0.17-0.18 s; 5 ms and
+# 10 ms: p50 13 ms, 1.57-1.65 s, 0.21-0.22 s (~200 messages a second against ~40); 2 ms and
+# 5 ms: p50 8 ms but 1.81-1.90 s and 0.27-0.29 s. 13 ms off every frame's wait for the cost
+# of the noise between runs.
+SEND_EVERY_S = 0.005
+# Why 10 ms: the child's pause after a short read (stream_tcp's gather_s), so the Beast parser
+# gets ~10 ms of feed per call: measured in the child at 200 k msg/s, reads of ~1,600 frames
+# spent more time in the parser's fixed cost per call than in the frames; at 500 k msg/s 10 ms
+# is ~5,000 frames a call (20 ms, session 7 to 16, held every frame 13 ms longer for no CPU
+# that could be measured: see SEND_EVERY_S). It adds at most 10 ms to the frame -> API latency.
+GATHER_S = 0.01
 # Why 0.25 s: how stale the connection state shown in /api/status may be when no frames flow
 # (connecting, backoff, stalled); the status line is printed every 5 s.
 STATE_EVERY_S = 0.25
