@@ -232,7 +232,9 @@ class Hub:
         ``table_lock`` or owns the table)."""
         if table is None or len(table) == 0 or now is None:
             return 0
-        age = now - table.cols["last_seen_s"][table.live_rows()]
+        # The rows in no order (indexed_rows): a count needs none, and live_rows' sort by
+        # arrival was most of this call (~2 ms of ~2.1 at 27,000 aircraft, every live step).
+        age = now - table.cols["last_seen_s"][table.indexed_rows()]
         return int(np.count_nonzero(age <= self.max_age_s))
 
     def _aircraft_rows(self, now: float | None) -> list[dict[str, Any]]:
