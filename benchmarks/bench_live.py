@@ -51,7 +51,9 @@ temporary directory unless ``--no-store``, no HTTP server). Per rate it prints:
   older than session 8): "to the reader" (due -> that arrival: the peer's own lag and the
   estimate's shortfall) and "from it" (what the latency bound governs);
 - CPU seconds of this process, of the store writer process, the reader and the peer, the
-  engine process's CPU µs per frame it stepped, the writer's and the reader's per frame sent
+  engine process's CPU µs per frame it stepped (with its warm-up before the feed, ~0.6 s), of
+  it the pipeline steps' own (their worker thread's CPU, per frame stepped: what a replay's
+  step costs too), the writer's and the reader's per frame sent
   (in brackets), and the machine's load average (the machine is shared: figures move with the
   neighbours).
 The ceiling is the highest offered rate with nothing shed and p99 < 250 ms.
@@ -218,6 +220,10 @@ class Recorder:
         self.shed = 0
         self.shed_runs: list[tuple[int, int]] = []  # (first index, count) shed
         self.receipts: list[tuple[float, int, int]] = []  # (reader's receive time, first, count)
+        # The pipeline steps' own CPU (their worker thread's), and the frames they stepped: the
+        # engine process's CPU less the warm-up, the event loop, the receiver and the hand-off.
+        self.step_cpu_s = 0.0
+        self.stepped = 0
 
     def received(self, n: int, t: float | None = None) -> None:
         if t is not None:
@@ -298,9 +304,22 @@ def patch_engine(rec: Recorder) -> Any:
         await handoff(self, batch, *args)
         rec.publish(stepping.pop(id(batch)), time.monotonic())
 
+    orig_step = getattr(cls, "_step", None)  # the step in its worker thread (session 14 on)
+
+    def step(self: Any, batch: Any) -> Any:
+        assert orig_step is not None
+        c0 = time.thread_time()
+        try:
+            return orig_step(self, batch)
+        finally:
+            rec.step_cpu_s += time.thread_time() - c0
+            rec.stepped += len(batch)
+
     cls.on_live_batch, cls._shed, cls.process = on, shed, proc
     if handoff is not None:
         cls._hand_off = hand_off
+    if orig_step is not None:
+        cls._step = step
     if orig[2] is not None:
         cls.on_reader_drop = drop
 
@@ -308,6 +327,8 @@ def patch_engine(rec: Recorder) -> Any:
         cls.on_live_batch, cls._shed, cls.process = orig[0], orig[1], orig[3]
         if handoff is not None:
             cls._hand_off = handoff
+        if orig_step is not None:
+            cls._step = orig_step
         if orig[2] is not None:
             cls.on_reader_drop = orig[2]
 
@@ -466,6 +487,8 @@ def one_rate(
         "shed_first_1s": int((shed_idx < rate * STARTUP_S).sum()),
         "cpu_engine_s": cpu_self,
         "engine_us_per_frame": cpu_self / max(int(everything[:, 2].sum()), 1) * 1e6,
+        "step_cpu_s": rec.step_cpu_s,  # 0 for an engine without _step (before session 14)
+        "step_us_per_frame": rec.step_cpu_s / max(rec.stepped, 1) * 1e6,
         "cpu_store_s": float(getattr(summary, "store_cpu_s", 0.0)),
         # The reader, the store writer and the peer have all ended and been reaped.
         "cpu_reader_s": cpu_children
@@ -567,7 +590,8 @@ def _print_row(r: dict[str, Any]) -> None:
         f"{r['p99_after_1s_ms']:.0f} ms, shed {r['shed'] - r['shed_first_1s']:,}; to the reader "
         f"p99 {r['to_reader_p99_ms']:.0f} ms, from it p99 {r['from_reader_p99_ms']:.0f} ms); "
         "CPU engine "
-        f"{r['cpu_engine_s']:.1f} s ({r['engine_us_per_frame']:.1f} us/frame) store "
+        f"{r['cpu_engine_s']:.1f} s ({r['engine_us_per_frame']:.1f} us/frame; its steps "
+        f"{r['step_cpu_s']:.1f} s, {r['step_us_per_frame']:.2f} us/frame) store "
         f"{r['cpu_store_s']:.1f} s ({r['store_us_per_frame']:.1f}) reader "
         f"{r['cpu_reader_s']:.1f} s ({r['reader_us_per_frame']:.1f}) peer "
         f"{r['cpu_peer_s']:.1f} s; load {r['load_avg'][0]:.1f}->{r['load_avg'][1]:.1f}",
