@@ -328,27 +328,18 @@ def test_step_and_tagging_skip_only_aircraft_that_match_nothing() -> None:
     in the event: no fleet) leaves every other way in: a registration-only member, a dated
     member outside its dates, an event tagged already, an untagged one; tag_fleets gives each
     event what ``match`` gives (the empty tuple, not a new list, for an address in no fleet)."""
-    import tomllib
+    from datetime import date
 
     from flyvakt.fleets.registry import parse_fleets
     from flyvakt.pipeline import tag_fleets
 
-    toml = """
-[[fleet]]
-id = "demo"
-names = { en = "the demo fleet" }
-[[fleet.member]]
-icao24 = "4ca001"
-valid_to = 2024-06-17
-source = "synthetic: left the fleet before the day of the test"
-[[fleet.member]]
-icao24 = "4ca002"
-source = "synthetic"
-[[fleet.member]]
-registration = "LN-XYZ"
-source = "synthetic: registration only"
-"""
-    reg = parse_fleets(tomllib.loads(toml), "demo.toml")
+    members = [
+        {"icao24": "4ca001", "valid_to": date(2024, 6, 17), "source": "synthetic: left before"},
+        {"icao24": "4ca002", "source": "synthetic"},
+        {"registration": "LN-XYZ", "source": "synthetic: registration only"},
+    ]
+    fleet = {"id": "demo", "names": {"en": "the demo fleet"}, "member": members}
+    reg = parse_fleets({"fleet": [fleet]}, "demo.toml")
     assert reg.addresses == frozenset({0x4CA001, 0x4CA002})
     by_reg = ev("takeoff", "abcdef", t(9, 0), "ENGM")
     by_reg.details = {"registration": "ln-xyz"}
