@@ -101,10 +101,20 @@ def icao_texts(icao24: np.ndarray[Any, Any]) -> list[str]:
     return out
 
 
+@functools.cache
+def _dec4_words() -> np.ndarray[Any, Any]:
+    """:func:`_dec4`'s four digits of each number as one little-endian 32-bit word."""
+    d = _dec4().astype("<u4")
+    out: np.ndarray[Any, Any] = d[:, 0] | (d[:, 1] << 8) | (d[:, 2] << 16) | (d[:, 3] << 24)
+    return out
+
+
 def squawk_codes(squawk: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Squawks 0..7777 -> (n, 4) ASCII codes of "%04d" (negatives give garbage: mask them)."""
-    # A look-up of the last four digits (the digits "%04d" of a larger number would end in).
-    out: np.ndarray[Any, Any] = _dec4()[np.maximum(squawk.astype(np.int64), 0) % 10000]
+    # A look-up of the last four digits (the digits "%04d" of a larger number would end in),
+    # one word a row: a gather of (10000, 4) rows cost ~3x as much.
+    words = _dec4_words()[np.maximum(squawk.astype(np.int64), 0) % 10000]
+    out: np.ndarray[Any, Any] = words.view(np.uint8).reshape(len(words), 4)
     return out
 
 
@@ -155,9 +165,14 @@ def receiver_list_array(masks: np.ndarray[Any, Any]) -> Any:
     import pyarrow as pa
 
     if len(masks) and not (masks != masks[0]).any():  # one set for all (a single receiver)
-        uniq, inverse = masks[:1], np.zeros(len(masks), dtype=np.intp)  # no sort of every row
-    else:
-        uniq, inverse = np.unique(masks, return_inverse=True)
+        # Every row the same list: offsets in steps of its length, its ids repeated (no
+        # gathers by row: ~5 -> ~1 ms per 200,000 rows of a state-vector replay).
+        ids = np.array(receiver_ids(int(masks[0])), dtype=np.uint16)
+        offsets = np.arange(len(masks) + 1, dtype=np.int32) * np.int32(len(ids))
+        return pa.ListArray.from_arrays(
+            _fixed(pa.int32(), offsets, None), _fixed(pa.uint16(), np.tile(ids, len(masks)), None)
+        )
+    uniq, inverse = np.unique(masks, return_inverse=True)
     inverse = inverse.ravel()
     lists = [receiver_ids(int(m)) for m in uniq.tolist()]
     u_len = np.array([len(x) for x in lists], dtype=np.int64)
@@ -317,10 +332,8 @@ def _ascii_array(codes: np.ndarray[Any, Any], width: int, null: np.ndarray[Any, 
     data = np.ascontiguousarray(codes, dtype=np.uint8)
     validity = None
     if null is not None and null.any():
-        validity = pa.py_buffer(np.packbits(~null, bitorder="little").tobytes())
-    return pa.StringArray.from_buffers(
-        n, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data.tobytes()), validity
-    )
+        validity = pa.py_buffer(np.packbits(~null, bitorder="little"))
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data), validity)
 
 
 # ``pyarrow.parquet``'s writer with its defaults, made through ``pyarrow._parquet``: the public

@@ -328,9 +328,18 @@ def step(
     The state is mutated in place and returned, so a caller may checkpoint it as JSON.
     """
     out: list[Event] = []
-    events = _withdrawals_first(state, list(events), registry, out)
-    for ev in sorted(events, key=_TIME):
-        state.latest_s = max(state.latest_s, ev.time_s)
+    events = sorted(_withdrawals_first(state, list(events), registry, out), key=_TIME)
+    # The latest time as the loop below took it one event at a time: no rule it calls reads it.
+    state.latest_s = max([state.latest_s, *map(_TIME, events)])
+    members = registry.addresses
+    for ev in events:
+        if not ev.fleet and not (ev.details and ev.details.get("registration")):
+            # No fleet by address, none by registration: what _fleets_of would find, at once.
+            try:
+                if address_of(ev.icao24) not in members:
+                    continue
+            except ValueError:
+                continue
         fleet_ids = _fleets_of(ev, registry)
         if not fleet_ids:
             continue

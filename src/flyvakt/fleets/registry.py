@@ -203,6 +203,10 @@ class FleetRegistry:
                     self._names.setdefault(key, set()).add(f.id)
         self._tables: dict[str | None, _MemberTable] = {}
         self._lut: npt.NDArray[np.bool_] | None = None
+        # Every address with a membership by address (dated or not): an address outside it
+        # matches nothing but by registration, so the per-event tagging (pipeline.tag_fleets,
+        # fleets/events.step) skips :meth:`match` for it. Fixed, as the indexes above are.
+        self.addresses: frozenset[int] = frozenset(self._by_hex)
 
     def __len__(self) -> int:
         return len(self.fleets)

@@ -321,3 +321,44 @@ def test_fleets_of_answers_as_the_registry_with_each_address_parsed_once() -> No
     assert got[:4] == [["ru-gov"]] * 4 and got[4:8] == [[]] * 4
     info = _address_of.cache_info()
     assert info.currsize == 6 and info.hits == 4 * 6 - 6  # 6 parsable texts, 4 times each
+
+
+def test_step_and_tagging_skip_only_aircraft_that_match_nothing() -> None:
+    """The per-event short cut (an address with no membership by address and no registration
+    in the event: no fleet) leaves every other way in: a registration-only member, a dated
+    member outside its dates, an event tagged already, an untagged one; tag_fleets gives each
+    event what ``match`` gives (the empty tuple, not a new list, for an address in no fleet)."""
+    from datetime import date
+
+    from flyvakt.fleets.registry import parse_fleets
+    from flyvakt.pipeline import tag_fleets
+
+    members = [
+        {"icao24": "4ca001", "valid_to": date(2024, 6, 17), "source": "synthetic: left before"},
+        {"icao24": "4ca002", "source": "synthetic"},
+        {"registration": "LN-XYZ", "source": "synthetic: registration only"},
+    ]
+    fleet = {"id": "demo", "names": {"en": "the demo fleet"}, "member": members}
+    reg = parse_fleets({"fleet": [fleet]}, "demo.toml")
+    assert reg.addresses == frozenset({0x4CA001, 0x4CA002})
+    by_reg = ev("takeoff", "abcdef", t(9, 0), "ENGM")
+    by_reg.details = {"registration": "ln-xyz"}
+    events = [
+        by_reg,
+        ev("takeoff", "4ca002", t(9, 5), "ENGM"),
+        ev("takeoff", "4ca001", t(9, 6), "ENGM"),  # no longer a member
+        ev("takeoff", "abcdee", t(9, 7), "ENGM"),  # in no fleet
+    ]
+    tag_fleets(events, reg)
+    assert [list(e.fleet) for e in events] == [[], ["demo"], [], []]
+    assert events[3].fleet == ()  # no list made for an aircraft in no fleet
+    for tagged in (True, False):
+        if not tagged:
+            for e in events:
+                e.fleet = ()
+        state, out = step(FleetState(), list(events), reg)
+        assert [e.type for e in out] == ["fleet_departed"]
+        assert sorted(state.last) == ["4ca002", "abcdef"]  # the registration-only member too
+        assert state.latest_s == t(9, 7)
+        wave = state.waves[0]
+        assert sorted(wave.departures) == ["4ca002", "abcdef"]
