@@ -34,13 +34,28 @@ def regained(ctx: Context, st: AircraftState, prev: Fix, fx: Fix) -> Event:
     ``ctx.event("signal_regained", st, fx, reason=..., details=gap_details(prev, fx,
     ctx.round5))`` builds, without its keywords and branches (one per regain: 25 k in a
     state-vector replay)."""
-    tz = ctx.zone_at(fx)
     alt = fx.alt
-    return Event(
-        "signal_regained", hex_of(st.icao24), fx.t, st.callsign, None, None, "observed", 0.95,
-        _regained_why(fx.t - prev.t), (), fx.lat, fx.lon, alt if alt == alt else None, tz, (),
-        gap_details(prev, fx, ctx.round5),
-    )  # fmt: skip
+    # Every slot stored on an instance made without its __init__, as lost_plainly does (a
+    # class call with 16 arguments costs ~1.6 k instructions more: type_call, slot_tp_init);
+    # tests/unit/detect/test_event_slots.py checks it against Event(...), field by field.
+    ev = _new_event(Event)
+    ev.type = "signal_regained"
+    ev.icao24 = hex_of(st.icao24)
+    ev.time_s = fx.t
+    ev.callsign = st.callsign
+    ev.airport = None
+    ev.country = None
+    ev.basis = "observed"
+    ev.confidence = 0.95
+    ev.reason = _regained_why(fx.t - prev.t)
+    ev.candidates = ()
+    ev.lat = fx.lat
+    ev.lon = fx.lon
+    ev.altitude_baro_ft = alt if alt == alt else None  # NaN: None
+    ev.local_tz = ctx.zone_at(fx)
+    ev.fleet = ()
+    ev.details = gap_details(prev, fx, ctx.round5)
+    return ev
 
 
 def _within_reach(ctx: Context, fx: Fix) -> bool:
@@ -133,9 +148,9 @@ class CoverageRule:
         ``last`` (then :func:`final_to` finds none: its search is skipped)."""
         st.lost = True
         confirm_pending(ctx, st, last, out, at_end=True)
-        ev = ctx.event("signal_lost", st, last, reason=_LOST_WHY)
-        ev.details = {"on_ground": last.ground}
-        out.append(ev)
+        out.append(
+            ctx.event("signal_lost", st, last, reason=_LOST_WHY, details={"on_ground": last.ground})
+        )
         st.landing_pending = (
             not st.ground
             and st.flip_start is None

@@ -65,7 +65,9 @@ class PhaseRule:
             st.start_pending = not fx.ground and h.field is not None
             return
         if h.gap:
-            _reset_flip(st)
+            st.flip_start = None
+            if st.rare is not None:  # else every other field of a flip holds its default
+                _reset_flip(st)  # (eight descriptor calls that would store nothing)
             st.start_pending = False
             if abs(v.value) < 2 and _at_field_level(fx, h.field, ref):
                 if st.ground:

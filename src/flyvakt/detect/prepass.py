@@ -151,7 +151,7 @@ def gap_prepass(
     p: PositionBatch,
     rows: npt.NDArray[np.int64],
     start: npt.NDArray[np.bool_],
-    row_of: npt.NDArray[np.int64],
+    rec: npt.NDArray[np.int64],
 ) -> None:
     """What the gap rules ask about the batch's hot fixes after a gap (``rows``), looked up for
     all of them at once and left in ``ctx`` with the same answers as the scalar look-ups: the
@@ -159,6 +159,7 @@ def gap_prepass(
     the fix before it (the row before, or the aircraft's recorded last fix: gaps.across_gap's
     airport on each side, its finals before (``final_fits``), its initial climb after), the
     time zone after it (``signal_regained``), and, before a gap the sweep has not said, the
+    time zone of the fix before it (the signal-lost rule's ``signal_lost``) and the
     airports within ``CLOSE_NM`` of the fix before it (the signal-lost rule's ``final_to``).
 
     Searched only where a rule may ask: the gap rules' searches where the fix after the gap is
@@ -178,7 +179,6 @@ def gap_prepass(
         return
     lf = state.lastfix.cols
     first = start[rows]
-    rec = row_of[rows]
     before = np.where(first, 0, rows - 1)
     prev_lat = np.where(first, lf["lat"][rec], p.lat_deg[before])
     prev_lon = np.where(first, lf["lon"][rec], p.lon_deg[before])
@@ -200,6 +200,10 @@ def gap_prepass(
     reach = unsaid & within_reach_many(ctx, prev_alt, prev_gnss)
     if reach.any():
         ctx.search_near(prev_lat[reach], prev_lon[reach], R.CLOSE_NM)
+    # The zones after each gap (signal_regained) and before each gap not said yet (the
+    # signal_lost that the coverage rule says then, through Context.event: 4,522 scalar
+    # look-ups in a state-vector replay, at ~1.7 times the batch's cost a point).
+    lat, lon = np.r_[lat, prev_lat[unsaid]], np.r_[lon, prev_lon[unsaid]]
     ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     lat, lon = lat[ok], lon[ok]
     zones = ctx.world.tz_many(lat, lon)

@@ -117,3 +117,40 @@ def test_dropped_aircraft_are_forgotten_until_heard_again() -> None:
             assert _same(tails.since(a, t0), mine.take(np.flatnonzero(mine.time_s > t0)))
             _from_last_sample(tails, everything, a)
     assert drops > 100 and compacted >= 2
+
+
+def _seen_by_row(tails: SampleTails) -> np.ndarray | None:
+    """_seen's definition, row by row: False for a forgotten aircraft's row in a chunk from
+    before it was forgotten."""
+    out = [
+        a not in tails.forgotten or k >= tails.forgotten[a]
+        for k, c in enumerate(tails.chunks)
+        for a in c.icao24.tolist()
+    ]
+    return None if all(out) else np.array(out)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_forgotten_rows_are_found_per_run_as_per_row(seed: int) -> None:
+    # _seen asks per run (an address's rows in one chunk) and gives each row its run's answer:
+    # the same rows as asking row by row, also where one address ends a chunk and starts the
+    # next with a drop in between (the run must end at the chunk's edge).
+    rng = np.random.default_rng(seed)
+    tails = SampleTails()
+    tails.compacted = 10**9  # no compaction: the chunks and marks as fed
+    for k in range(8):
+        icao = np.sort(rng.integers(1, 12, rng.integers(1, 40))).astype(np.uint32)
+        if k:
+            icao[0] = tails.chunks[-1].icao24[-1]  # the same address across the edge
+        b = PositionBatch.empty(len(icao))
+        b.icao24[:] = icao
+        b.time_s[:] = np.arange(len(icao)) + 100.0 * k
+        tails.update(b)
+        if rng.random() < 0.5:
+            tails.drop(rng.choice(12, 3, replace=False).tolist())
+    assert tails.forgotten
+    icao = np.concatenate([c.icao24 for c in tails.chunks])
+    want, got = _seen_by_row(tails), tails._seen(icao)
+    assert (want is None) == (got is None)
+    if want is not None and got is not None:
+        assert np.array_equal(got, want)
