@@ -703,3 +703,16 @@ def test_words_in_a_numeric_column_of_the_first_block(
     else:
         assert len(got) == 1000 and reader.stats.bad_lines == []
         assert np.isnan(got.altitude_baro_ft).sum() == bad.sum()
+
+
+def test_epoch_numbers_in_seconds_pass_as_they_are_and_others_are_scaled() -> None:
+    """``to_epoch_s`` on numbers: seconds (NaN kept) as given, without the scaling passes;
+    a column holding one ms/us/ns value is scaled value by value as before."""
+    from flyvakt.sources.statevec import to_epoch_s
+
+    s = np.array([1720248189.0, np.nan, 1720248190.5, -5.0])
+    assert np.array_equal(to_epoch_s(s), s, equal_nan=True)
+    mixed = np.array([1720248189.0, 1720248190500.0, 1720248191e6, 1720248192e9, np.nan])
+    want = [1720248189.0, 1720248190.5, 1720248191.0, 1720248192.0]
+    assert to_epoch_s(mixed)[:4].tolist() == want and np.isnan(to_epoch_s(mixed)[4])
+    assert to_epoch_s(np.array([1720248189, 1720248190500])).tolist() == [1720248189, 1720248190.5]
