@@ -413,17 +413,23 @@ def _callsign(v: Any) -> str | None:
 
 
 def columns_to_obs(
-    cols: dict[str, Any], n: int, stats: SourceStats, *, receiver: int = 0
+    cols: dict[str, Any],
+    n: int,
+    stats: SourceStats,
+    *,
+    receiver: int = 0,
+    into: ObservationBatch | None = None,
 ) -> ObservationBatch:
     """Named columns (any case; lists or arrays of length n) -> ObservationBatch.
 
     Rows without a valid icao24 or time are dropped and counted ("bad_icao24",
-    "bad_timestamp").
+    "bad_timestamp"). ``into``: n rows, every value unknown (views of a larger batch being
+    filled, reader.py's ``_Fill``), written in place and returned when no row is dropped.
     """
     cols = {str(k).strip().lower(): v for k, v in cols.items()}
     for group in (_TIME, _ICAO, _LAT, _LON, _TRACK, _CALLSIGN, _ONGROUND):
         _coalesce(cols, group)
-    out = ObservationBatch.empty(n)
+    out = ObservationBatch.empty(n) if into is None else into
     if n == 0:
         return out
     opensky = any(k in cols for k in _OPENSKY)
