@@ -437,12 +437,11 @@ class FileReader:
 
 class _Fill:
     """A state-vector CSV's Arrow record batches (~10 k rows: one 1 MiB block each) converted
-    straight into observation batches of ``batch_size`` rows: the pieces into views of a batch
-    of ``batch_size`` rows made for them, a record batch cut (an Arrow slice, no copy) where a
-    batch ends; until a first whole batch is made, a batch's first piece on its own (a file of
-    one block is that batch: no larger batch made; a second piece copies it into one).
-    ``_rebatch`` had concatenated the pieces: a copy of every row (~180 instructions a row on
-    the benchmark corpus, 128 bytes of columns, a callsign reference).
+    straight into observation batches of ``batch_size`` rows: a batch's first piece on its own
+    (a file of one block is that batch), the pieces after it into views of a batch of
+    ``batch_size`` rows made for them, a record batch cut (an Arrow slice, no copy) where a
+    batch ends. ``_rebatch`` had concatenated the pieces: a copy of every row (~180
+    instructions a row on the benchmark corpus, 128 bytes of columns, a callsign reference).
     The rows, their order and the batches' sizes are ``_rebatch``'s."""
 
     def __init__(self, reader: FileReader) -> None:
@@ -451,7 +450,6 @@ class _Fill:
         self.first: ObservationBatch | None = None  # the open batch's only piece so far
         self.big: ObservationBatch | None = None  # the open batch, filled up to ``at``
         self.at = 0
-        self.whole = False  # a whole batch was made: the file likely goes on
 
     def add(self, rb: Any) -> Iterator[ObservationBatch]:
         r = self.reader
@@ -463,8 +461,6 @@ class _Fill:
                 self.big = ObservationBatch.empty(self.size)
                 _put(self.big, self.first, 0)
                 self.at, self.first = len(self.first), None
-            if self.big is None and self.whole and n - done < self.size:
-                self.big, self.at = ObservationBatch.empty(self.size), 0
             room = self.size - (self.at if self.big is not None else 0)
             take = min(room, n - done)
             part = rb if take == n else rb.slice(done, take)
@@ -472,7 +468,6 @@ class _Fill:
             if self.big is None:
                 obs = r._arrow(part, count=False)
                 if len(obs) == self.size:
-                    self.whole = True
                     yield obs
                 elif len(obs):
                     self.first = obs
@@ -484,7 +479,6 @@ class _Fill:
                 _put(self.big, ObservationBatch.empty(take - len(obs)), self.at + len(obs))
             self.at += len(obs)
             if self.at == self.size:
-                self.whole = True
                 yield self.big
                 self.big, self.at = None, 0
 
