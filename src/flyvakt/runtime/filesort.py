@@ -76,6 +76,16 @@ class _LateCheck:
         self.late = self.late or bool(np.any(t < upto[:-1] - self.window_s))
 
 
+def _handed_on(held: list[Batch]) -> Iterator[Batch]:
+    """``held``'s batches in order, each let go of as it is handed on (emptying the list): an
+    ordered file's batches are then freed one by one while the replay goes on, not all at its
+    end (the whole 1.07 M-row corpus, ~140 MB of columns, stayed held to the last step and
+    peaked beside the positions kept for ``--positions-out``)."""
+    held.reverse()
+    while held:
+        yield held.pop()
+
+
 def sorted_file(
     reader: FileReader,
     stats: SortStats | None = None,
@@ -99,7 +109,7 @@ def sorted_file(
         held.append(b)
         size += batch_bytes(b)
         if size > max_bytes:  # the fallback: the rest as read, through the reorder window
-            yield from held
+            yield from _handed_on(held)
             for rest in it:
                 check.see(rest.time_s)
                 yield rest
@@ -109,7 +119,7 @@ def sorted_file(
     if not held:
         return
     if not check.late:
-        yield from held
+        yield from _handed_on(held)
         return
     whole = _concat(held)
     del held

@@ -20,7 +20,7 @@ import io
 import json
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -241,7 +241,8 @@ class FileReader:
             return 0
 
     def __iter__(self) -> Iterator[Batch]:
-        return _rebatch(self._batches(), self.batch_size)
+        # A state-vector CSV's batches are made to size from arrays of their own (_Fill).
+        return _rebatch(self._batches(), self.batch_size, lambda: self.kind == "sv-csv")
 
     def _batches(self) -> Iterator[Batch]:
         if self.path != STDIN and not os.path.exists(self.path):
@@ -367,7 +368,10 @@ class FileReader:
     def _sv_csv(self, f: IO[bytes]) -> Iterator[ObservationBatch]:
         from flyvakt.sources.svcsv import read_sv_csv
 
-        yield from read_sv_csv(self, f, _peek(f, READ_CHUNK))
+        fill = _Fill(self)
+        for rb in read_sv_csv(self, f, _peek(f, READ_CHUNK)):
+            yield from fill.add(rb)
+        yield from fill.rest()
 
     def _parquet(self, data: IO[bytes] | None = None) -> Iterator[ObservationBatch]:
         import pyarrow as pa
@@ -390,7 +394,11 @@ class FileReader:
             for rb in table.to_batches(max_chunksize=self.batch_size):
                 yield self._arrow(rb)
 
-    def _arrow(self, rb: Any) -> ObservationBatch:
+    def _arrow(
+        self, rb: Any, into: ObservationBatch | None = None, *, count: bool = True
+    ) -> ObservationBatch:
+        """An Arrow record batch's rows as observations (``into``: see ``columns_to_obs``);
+        ``count``: its bytes and lines into ``stats`` (a slice's are the record batch's)."""
         import pyarrow as pa
 
         from flyvakt.sources.statevec import (
@@ -403,11 +411,14 @@ class FileReader:
         cols: dict[str, Any] = {}
         for name, col in zip(rb.schema.names, rb.columns, strict=True):
             t = col.type
+            # Numbers without nulls as views of Arrow's buffers (``copy=False``): columns_to_obs
+            # only reads them, converting or copying each into its batch once (reading 200 k
+            # corpus rows: three copies of every float column were one).
             if pa.types.is_timestamp(t) and not col.null_count:
                 ns = col.cast(pa.timestamp("ns")).cast(pa.int64())
-                cols[name] = arrow_numpy(ns).astype("datetime64[ns]")
+                cols[name] = arrow_numpy(ns, copy=False).astype("datetime64[ns]")
             elif (pa.types.is_floating(t) or pa.types.is_integer(t)) and not col.null_count:
-                cols[name] = arrow_numpy(col)
+                cols[name] = arrow_numpy(col, copy=False)
             elif pa.types.is_floating(t):
                 cols[name] = arrow_numpy(col)  # nulls become NaN
             elif pa.types.is_nested(t):  # lists (receivers), structs: not state-vector fields
@@ -416,11 +427,73 @@ class FileReader:
                 cols[name] = ArrowText(col)  # converted row by row (statevec.icao_column)
             else:  # text, booleans, integers with gaps: converted once per distinct value
                 cols[name] = distinct_of_arrow(col)
-        self.stats.bytes += rb.nbytes
-        self.stats.lines += rb.num_rows
-        out = columns_to_obs(cols, rb.num_rows, self.stats, receiver=self.receiver)
+        if count:
+            self.stats.bytes += rb.nbytes
+            self.stats.lines += rb.num_rows
+        out = columns_to_obs(cols, rb.num_rows, self.stats, receiver=self.receiver, into=into)
         self.stats.records += len(out)
         return out
+
+
+class _Fill:
+    """A state-vector CSV's Arrow record batches (~10 k rows: one 1 MiB block each) converted
+    straight into observation batches of ``batch_size`` rows: a batch's first piece on its own
+    (a file of one block is that batch), the pieces after it into views of a batch of
+    ``batch_size`` rows made for them, a record batch cut (an Arrow slice, no copy) where a
+    batch ends. ``_rebatch`` had concatenated the pieces: a copy of every row (~180
+    instructions a row on the benchmark corpus, 128 bytes of columns, a callsign reference).
+    The rows, their order and the batches' sizes are ``_rebatch``'s."""
+
+    def __init__(self, reader: FileReader) -> None:
+        self.reader = reader
+        self.size = reader.batch_size
+        self.first: ObservationBatch | None = None  # the open batch's only piece so far
+        self.big: ObservationBatch | None = None  # the open batch, filled up to ``at``
+        self.at = 0
+
+    def add(self, rb: Any) -> Iterator[ObservationBatch]:
+        r = self.reader
+        r.stats.bytes += rb.nbytes
+        r.stats.lines += rb.num_rows
+        done, n = 0, rb.num_rows
+        while done < n:
+            if self.first is not None:  # a second piece: the batch is made, the first in it
+                self.big = ObservationBatch.empty(self.size)
+                _put(self.big, self.first, 0)
+                self.at, self.first = len(self.first), None
+            room = self.size - (self.at if self.big is not None else 0)
+            take = min(room, n - done)
+            part = rb if take == n else rb.slice(done, take)
+            done += take
+            if self.big is None:
+                obs = r._arrow(part, count=False)
+                if len(obs) == self.size:
+                    yield obs
+                elif len(obs):
+                    self.first = obs
+                continue
+            view = self.big.rows(self.at, self.at + take)
+            obs = r._arrow(part, view, count=False)
+            if obs is not view:  # rows dropped: the kept ones in place, the rest unknown again
+                _put(self.big, obs, self.at)
+                _put(self.big, ObservationBatch.empty(take - len(obs)), self.at + len(obs))
+            self.at += len(obs)
+            if self.at == self.size:
+                yield self.big
+                self.big, self.at = None, 0
+
+    def rest(self) -> Iterator[ObservationBatch]:
+        if self.first is not None:
+            yield self.first
+        elif self.big is not None and self.at:
+            yield self.big.rows(0, self.at)
+        self.first = self.big = None
+
+
+def _put(big: ObservationBatch, part: ObservationBatch, at: int) -> None:
+    """``part``'s rows into ``big`` from row ``at``."""
+    for name in ObservationBatch._defaults:
+        getattr(big, name)[at : at + len(part)] = getattr(part, name)
 
 
 def _aircraft_json(obj: dict[str, Any], reader: FileReader) -> ObservationBatch:
@@ -460,15 +533,19 @@ def _peek(f: IO[bytes], n: int) -> bytes:
     return data
 
 
-def _rebatch(it: Iterator[Batch], size: int) -> Iterator[Batch]:
-    """Regroup batches into ones of ``size`` rows (the last may be shorter)."""
+def _rebatch(
+    it: Iterator[Batch], size: int, own: Callable[[], bool] = lambda: False
+) -> Iterator[Batch]:
+    """Regroup batches into ones of ``size`` rows (the last may be shorter); ``own``: whether
+    the batches come with arrays of their own (then handed on as they are when of size)."""
     pending: list[Batch] = []
     count = 0
     for b in it:
         pending.append(b)
         count += len(b)
         while count >= size:
-            fresh = len(pending) > 1  # a new concatenation: views of it are safe to hand on
+            # A new concatenation, or arrays of its own: views of it are safe to hand on.
+            fresh = len(pending) > 1 or own()
             whole = _concat(pending)
             # Views of a fresh concatenation (no copy: the head and the rest do not overlap);
             # a parser's own arrays are copied, as they may be read-only or reused.

@@ -126,8 +126,8 @@ def distinct_of_arrow(column: Any) -> Distinct:
         # Encoded by the reader (svcsv): its codes and values as they are; a null row (none
         # from the CSV reader, which reads an empty cell as "") the value None after them.
         n, indices = len(column), column.indices
-        codes = arrow_numpy(indices.fill_null(0) if indices.null_count else indices)
-        codes = codes.astype(np.int64, copy=False)
+        codes = arrow_numpy(indices.fill_null(0) if indices.null_count else indices, copy=False)
+        codes = codes.astype(np.int64)  # its own (written below), one copy
         if not column.null_count:
             return Distinct(codes, None, column.dictionary)
         values = column.dictionary.to_pylist()
@@ -232,7 +232,9 @@ def to_f64(values: Any) -> np.ndarray:
     if isinstance(values, Distinct):
         return values.convert(to_f64)
     if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
-        return values.astype(np.float64)
+        # float64 as given (no copy: a reader's view of Arrow's buffer; every caller reads it
+        # only, into a batch's own column or an expression).
+        return values.astype(np.float64, copy=False)
     out = np.empty(len(values), dtype=np.float64)
     for i, v in enumerate(values):
         if v is None or v == "":
@@ -287,8 +289,10 @@ def to_epoch_s(values: Any) -> np.ndarray:
         if values.dtype.kind == "M":
             return values.astype("datetime64[ns]").astype(np.int64) / 1e9
         if values.dtype.kind in "fiu":
-            v = values.astype(np.float64)
+            v = values.astype(np.float64, copy=False)  # read only, as in to_f64
             a = np.abs(v)
+            if not (a > _MS_THRESHOLD).any():  # seconds (every file seen): as they are
+                return v
             return np.where(
                 a > 1e17,
                 v / 1e9,
@@ -409,17 +413,23 @@ def _callsign(v: Any) -> str | None:
 
 
 def columns_to_obs(
-    cols: dict[str, Any], n: int, stats: SourceStats, *, receiver: int = 0
+    cols: dict[str, Any],
+    n: int,
+    stats: SourceStats,
+    *,
+    receiver: int = 0,
+    into: ObservationBatch | None = None,
 ) -> ObservationBatch:
     """Named columns (any case; lists or arrays of length n) -> ObservationBatch.
 
     Rows without a valid icao24 or time are dropped and counted ("bad_icao24",
-    "bad_timestamp").
+    "bad_timestamp"). ``into``: n rows, every value unknown (views of a larger batch being
+    filled, reader.py's ``_Fill``), written in place and returned when no row is dropped.
     """
     cols = {str(k).strip().lower(): v for k, v in cols.items()}
     for group in (_TIME, _ICAO, _LAT, _LON, _TRACK, _CALLSIGN, _ONGROUND):
         _coalesce(cols, group)
-    out = ObservationBatch.empty(n)
+    out = ObservationBatch.empty(n) if into is None else into
     if n == 0:
         return out
     opensky = any(k in cols for k in _OPENSKY)

@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
-from flyvakt.model.batches import ObservationBatch
 from flyvakt.sources._common import SourceFormatError, short_repr
 from flyvakt.sources.csvquotes import BAD_VALUE, MARKER, QuoteGuard, mark
 from flyvakt.sources.reader import READ_CHUNK
@@ -30,9 +29,11 @@ BAD_VALUE_TEXT = BAD_VALUE.decode()
 MAX_BAD_VALUES = 1000
 
 
-def read_sv_csv(source: FileReader, f: IO[bytes], head: bytes) -> Iterator[ObservationBatch]:
-    """``f``'s state vectors, batch by batch (``head``: its first ``READ_CHUNK`` bytes, not
-    consumed); skipped lines counted in ``source.stats`` and named, a stop said there."""
+def read_sv_csv(source: FileReader, f: IO[bytes], head: bytes) -> Iterator[Any]:
+    """``f``'s rows as Arrow record batches, block by block (``head``: its first
+    ``READ_CHUNK`` bytes, not consumed), for ``source`` to convert
+    (:meth:`FileReader._arrow`) before it asks for the next; skipped lines counted in
+    ``source.stats`` and named, a stop said there."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -90,7 +91,7 @@ def read_sv_csv(source: FileReader, f: IO[bytes], head: bytes) -> Iterator[Obser
                     rb = reader.read_next_batch()
                 except StopIteration:
                     return
-                yield source._arrow(rb)
+                yield rb
         except pa.ArrowInvalid as e:
             # A value that is not a number in a numeric column (or not a time in a time
             # column typed so by the first block): skip its line and read again from the

@@ -107,3 +107,21 @@ def test_calfire_sorted_gives_the_same_events_at_any_batch_size_as_a_presorted_c
     assert len(want) > 3000
     for batch in (65536, 5000, 1000):
         assert _events(CALFIRE, batch) == want, batch
+
+
+def test_an_ordered_file_lets_go_of_each_batch_as_it_is_handed_on(
+    files: tuple[Path, Path],
+) -> None:
+    """An ordered file's batches, held until its end to learn whether any record is late, are
+    let go of one by one as the replay takes them (they were all kept to the last step: ~140 MB
+    on the 1.07 M-row benchmark corpus, at the peak beside the positions kept)."""
+    import weakref
+
+    merged = files[1]
+    it = sorted_file(FileReader(str(merged), batch_size=100), SortStats())
+    first = next(it)
+    gone = weakref.ref(first)
+    del first
+    second = next(it)
+    assert gone() is None and len(second) == 100
+    assert len(list(it)) == 5  # 651 rows: 100 a batch

@@ -32,3 +32,17 @@ def test_equals_to_numpy(col: pa.Array, cut: slice) -> None:
         assert got.tolist() == want.tolist() or np.array_equal(got, want, equal_nan=True)
         if got.dtype != object and len(got):
             got[0] = got[0]  # an array of its own, writable
+
+
+@pytest.mark.parametrize("col", _COLUMNS, ids=lambda c: str(c.type))
+@pytest.mark.parametrize("cut", [slice(None), slice(1, 4), slice(3, None)])
+def test_a_view_when_asked_has_the_same_values(col: pa.Array, cut: slice) -> None:
+    """``copy=False``: the same values; numbers without nulls as a read-only view of Arrow's
+    buffer (a reader's columns_to_obs copies them into its batch once), the rest its own."""
+    a = col[cut]
+    want = arrow_numpy(a)
+    got = arrow_numpy(a, copy=False)
+    assert got.dtype == want.dtype
+    assert got.tolist() == want.tolist() or np.array_equal(got, want, equal_nan=True)
+    numeric = pa.types.is_integer(a.type) or pa.types.is_floating(a.type)
+    assert got.flags.writeable == (not numeric or bool(a.null_count))

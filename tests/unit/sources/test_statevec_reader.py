@@ -703,3 +703,46 @@ def test_words_in_a_numeric_column_of_the_first_block(
     else:
         assert len(got) == 1000 and reader.stats.bad_lines == []
         assert np.isnan(got.altitude_baro_ft).sum() == bad.sum()
+
+
+def test_epoch_numbers_in_seconds_pass_as_they_are_and_others_are_scaled() -> None:
+    """``to_epoch_s`` on numbers: seconds (NaN kept) as given, without the scaling passes;
+    a column holding one ms/us/ns value is scaled value by value as before."""
+    from flyvakt.sources.statevec import to_epoch_s
+
+    s = np.array([1720248189.0, np.nan, 1720248190.5, -5.0])
+    assert np.array_equal(to_epoch_s(s), s, equal_nan=True)
+    mixed = np.array([1720248189.0, 1720248190500.0, 1720248191e6, 1720248192e9, np.nan])
+    want = [1720248189.0, 1720248190.5, 1720248191.0, 1720248192.0]
+    assert to_epoch_s(mixed)[:4].tolist() == want and np.isnan(to_epoch_s(mixed)[4])
+    assert to_epoch_s(np.array([1720248189, 1720248190500])).tolist() == [1720248189, 1720248190.5]
+
+
+@pytest.mark.parametrize("batch", [65536, 20000, 7])
+def test_csv_blocks_fill_batches_of_size_with_dropped_rows_left_out(
+    tmp_path: Path, batch: int
+) -> None:
+    """A state-vector CSV of several Arrow blocks, with rows dropped (no address, no time)
+    in every block: its batches are ``batch`` rows but the last, and hold exactly the kept
+    rows in file order, the columns the file lacks unknown in every row (a block's pieces
+    are converted straight into the batch, reader._Fill)."""
+    rows, want_t, want_icao = [], [], []
+    for i in range(70_000):
+        icao = "zzzzzz" if i % 97 == 5 else f"{0x400000 + i % 3000:06x}"
+        t = "" if i % 89 == 7 else str(1_700_000_000 + i)
+        rows.append(f"{t},{icao},{50 + i % 7 * 0.01},{i % 11 * 0.1},{1000 + i % 300},KLM{i % 13}")
+        if icao != "zzzzzz" and t:
+            want_t.append(float(t))
+            want_icao.append(0x400000 + i % 3000)
+    path = tmp_path / "many.csv"
+    path.write_text("time,icao24,lat,lon,altitude,callsign\n" + "\n".join(rows) + "\n")
+    assert path.stat().st_size > 2 * (1 << 20)  # three blocks at least
+    reader = FileReader(str(path), batch_size=batch)
+    got = list(reader)
+    assert [len(b) for b in got[:-1]] == [batch] * (len(got) - 1) and 0 < len(got[-1]) <= batch
+    whole = ObservationBatch.concat(got)
+    assert whole.time_s.tolist() == want_t and whole.icao24.tolist() == want_icao
+    assert np.isnan(whole.heading_deg).all() and np.isnan(whole.altitude_gnss_ft).all()
+    assert (whole.df == -1).all() and (whole.source == 1).all()
+    assert whole.callsign.tolist() == [f"KLM{int(t - 1_700_000_000) % 13}" for t in want_t]
+    assert reader.stats.records == len(want_t) and reader.stats.lines == 70_000
