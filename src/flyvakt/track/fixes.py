@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from flyvakt.geo.distance import haversine_nm
 from flyvakt.model import ObservationBatch
 from flyvakt.model.deferred import column_at, column_mapped
 from flyvakt.model.runs import ffill_index, first_of_run, last_at, last_of_run, shifted
 from flyvakt.track import cpr, plausible
 from flyvakt.track.gather import column_rows, rows_of
 from flyvakt.track.priority import gate_by_priority
+from flyvakt.track.reach import within_nm
 from flyvakt.track.table import StateTable
 
 if TYPE_CHECKING:
@@ -315,9 +315,8 @@ def _plausibility_walk(
     prev_lon = np.where(first, cols["lon_deg"][rows_c], shifted(lon_c, np.nan))
     prev_t = np.where(first, cols["pos_t"][rows_c], shifted(t_c, np.nan))
     with np.errstate(invalid="ignore"):
-        d = haversine_nm(prev_lat, prev_lon, lat_c, lon_c)
         allowed = cfg.jump_slack_nm + np.abs(t_c - prev_t) * (rows_of(limit_kt, cand) / 3600.0)
-        ok = np.isnan(prev_lat) | (d <= allowed)
+        ok = np.isnan(prev_lat) | within_nm(prev_lat, prev_lon, lat_c, lon_c, allowed)
     ok &= (np.abs(lat_c) <= 90.0) & (np.abs(lon_c) <= 180.0)
     # An aircraft walks if any of its fixes fails or it has rejects pending (its fixes are
     # consecutive in ``cand``: one reduction per aircraft, no set operations).

@@ -401,11 +401,8 @@ def _context(
         "callsign",
         "squawk",
     ):
-        if every and len(held[name]) == n and max_age.get(name, 0.0) >= 0:
-            # Every row holds its own value (``held`` sorted, distinct: all rows): each fix's
-            # is its row's, of its own time, so never older than a max age (t - t is 0, or NaN
-            # for a time that is not finite: neither is above an age >= 0).
-            getattr(out, name)[:] = getattr(o, name)
+        if every and max_age.get(name, 0.0) >= 0:
+            _context_every(table, o, held[name], name, max_age.get(name), rows, start_of_row, out)
             continue
         # At every row: a forward fill over the batch, not a gather of it at each fix.
         fi = ffill_index(_at_rows(held[name], n), start_of_row) if every else None
@@ -427,6 +424,49 @@ def _context(
     surface = _read(o, "cpr_surface", sel).astype(np.int8)
     out.on_ground[:] = np.where(has_cpr, surface, out.on_ground)
     return out
+
+
+def _context_every(
+    table: StateTable,
+    o: ObservationBatch,
+    held: I64,
+    name: str,
+    max_age_s: float | None,
+    rows: I64,
+    start_of_row: I64,
+    out: PositionBatch,
+) -> None:
+    """Field ``name`` of ``out`` when every row is a fix, as the general path of
+    :func:`_context` gives it: read whole, then only the rows that do not hold their own value
+    (a state-vector feed leaves some cells empty: vertical rate on a third of the rows, the
+    geometric altitude of the corpus on all) are looked up in the batch or the state.
+
+    A row that holds its own value (in ``held``: sorted, distinct) takes it, of its own time,
+    so never older than a max age >= 0 (``t - t`` is 0, or NaN for a time that is not finite:
+    neither is above it); ``max_age_s`` None: the field does not go stale."""
+    dest = getattr(out, name)
+    n = len(start_of_row)
+    if len(held) == n:  # every row holds its own value: the column as it is
+        dest[:] = getattr(o, name)
+        return
+    if len(held) == 0:  # no row holds one: each fix's is its aircraft's state's
+        vals = table.cols[name][rows]
+        if max_age_s is not None:
+            when = table.cols[f"{name}_t"][rows]
+            vals = np.where(out.time_s - when > max_age_s, PositionBatch._defaults[name][1], vals)
+        dest[:] = vals
+        return
+    miss = np.flatnonzero(~_at_rows(held, n))
+    dest[:] = getattr(o, name)  # the rows in ``miss`` are written over below
+    fi = last_at(held, miss, start_of_row)
+    inb = fi >= 0
+    at = np.maximum(fi, 0)
+    r = rows[miss]
+    vals = np.where(inb, column_at(o, name, at), table.cols[name][r])
+    if max_age_s is not None:
+        when = np.where(inb, o.time_s[at], table.cols[f"{name}_t"][r])
+        vals = np.where(out.time_s[miss] - when > max_age_s, PositionBatch._defaults[name][1], vals)
+    dest[miss] = vals
 
 
 def _at_rows(rows: I64, n: int) -> B:
