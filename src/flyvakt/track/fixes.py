@@ -311,9 +311,17 @@ def _plausibility_walk(
     rows_c = rows_of(row_of, cand)
     first = first_of_run(rows_c)
     lat_c, lon_c, t_c = rows_of(lat, cand), rows_of(lon, cand), rows_of(t, cand)
-    prev_lat = np.where(first, cols["lat_deg"][rows_c], shifted(lat_c, np.nan))
-    prev_lon = np.where(first, cols["lon_deg"][rows_c], shifted(lon_c, np.nan))
-    prev_t = np.where(first, cols["pos_t"][rows_c], shifted(t_c, np.nan))
+    # The state is read at each aircraft's first fix only (the rest follow their fix before).
+    starts_c = np.flatnonzero(first)
+    run_rows = rows_c[starts_c]
+    prev_lat, prev_lon, prev_t = (
+        shifted(lat_c, np.nan),
+        shifted(lon_c, np.nan),
+        shifted(t_c, np.nan),
+    )
+    prev_lat[starts_c] = cols["lat_deg"][run_rows]
+    prev_lon[starts_c] = cols["lon_deg"][run_rows]
+    prev_t[starts_c] = cols["pos_t"][run_rows]
     with np.errstate(invalid="ignore"):
         allowed = cfg.jump_slack_nm + np.abs(t_c - prev_t) * (rows_of(limit_kt, cand) / 3600.0)
         ok = np.isnan(prev_lat) | within_nm(prev_lat, prev_lon, lat_c, lon_c, allowed)
@@ -321,10 +329,14 @@ def _plausibility_walk(
     # An aircraft walks if any of its fixes fails or it has rejects pending (its fixes are
     # consecutive in ``cand``: one reduction per aircraft, no set operations).
     # A first surface fix, or a provisional track, walks too (rule 4 of flyvakt.track.plausible).
-    bad = ~ok | (cols["pos_rejects"][rows_c] > 0) | cols["pos_provisional"][rows_c]
-    bad |= np.isnan(prev_lat) & (rows_of(o.cpr_odd, cand) >= 0) & rows_of(o.cpr_surface, cand)
-    starts_c = np.flatnonzero(first)
-    slow = np.logical_or.reduceat(bad, starts_c)[np.cumsum(first) - 1]
+    # (A fix's own latitude is known: one with none before it is its aircraft's first.)
+    bad_run = np.logical_or.reduceat(~ok, starts_c)
+    bad_run |= (cols["pos_rejects"][run_rows] > 0) | cols["pos_provisional"][run_rows]
+    new_c = cand[starts_c[np.isnan(prev_lat[starts_c])]]
+    if len(new_c):
+        surface_first = (o.cpr_odd[new_c] >= 0) & column_at(o, "cpr_surface", new_c)
+        bad_run[np.isnan(prev_lat[starts_c])] |= surface_first
+    slow = bad_run[np.cumsum(first) - 1]
     fast = cand[~slow] if slow.any() else cand
     if len(fast):
         fr = rows_of(row_of, fast)

@@ -261,12 +261,27 @@ def _hold(
     return both.take(np.lexsort((both.time_s, both.icao24)))
 
 
+# Why 3: a binary search per run (sorted needles: NumPy narrows each from the last) costs about
+# a third of what a pass over the carrying rows does (a gather of their runs, a comparison,
+# two selections), so below a third as many runs as carrying rows the search is cheaper
+# (state vectors: ~5,000 runs for ~25,000-38,000 carrying rows; a Beast batch at 50,000
+# aircraft has more runs than rows carrying most fields, and keeps the pass).
+_SEARCH_RUNS_BELOW = 3
+
+
 def _last_per_run(keep: I64, gid: I64, ends: I64) -> tuple[I64, I64]:
     """(runs, rows): the last row of ``keep`` (sorted, distinct) in each run that has one;
     ``gid`` is each row's run, ``ends`` each run's last row. Costs the rows of ``keep``, not a
     search per run; nothing when ``keep`` is every row (a state-vector batch's fields)."""
     if len(keep) == len(gid):  # sorted, distinct: every row, so every run's last
         return np.arange(len(ends)), ends
+    if len(ends) * _SEARCH_RUNS_BELOW < len(keep):
+        # Few runs for the rows carrying the field (state vectors: ~8 rows an aircraft, most
+        # carrying): the last of ``keep`` at or before each run's end, kept if in the run.
+        j = np.searchsorted(keep, ends, side="right") - 1
+        li = keep[np.maximum(j, 0)]
+        run = np.flatnonzero((j >= 0) & (gid[li] == np.arange(len(ends))))
+        return run, li[run]
     g = gid[keep]
     last = np.empty(len(keep), dtype=np.bool_)
     if len(keep):

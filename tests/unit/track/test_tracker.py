@@ -160,3 +160,20 @@ def test_state_roundtrips_through_arrays() -> None:
     arrays = state.table.to_arrays()
     again = StateTable.from_arrays(arrays)
     assert again.snapshot(0x4840D6)["lat_deg"] == state.table.snapshot(0x4840D6)["lat_deg"]
+
+
+def test_last_per_run_by_search_and_by_pass_agree() -> None:
+    # SYNTHETIC: runs of 1-12 rows, fields carried on every, most, some or no rows: each run's
+    # last carrying row, the same whichever way it is found (few runs: a search per run).
+    from flyvakt.model.runs import runs_by_key
+    from flyvakt.track.tracker import _last_per_run
+
+    rng = np.random.default_rng(5)
+    keys = np.repeat(np.arange(600), rng.integers(1, 13, 600))
+    runs = runs_by_key(keys)
+    for share in (1.0, 0.95, 0.6, 0.2, 0.01, 0.0):
+        keep = np.flatnonzero(rng.random(len(keys)) < share)
+        run, li = _last_per_run(keep, runs.gid, runs.ends)
+        want = {int(runs.gid[k]): int(k) for k in keep}  # the last of each run wins
+        assert run.tolist() == sorted(want)
+        assert li.tolist() == [want[r] for r in sorted(want)]
