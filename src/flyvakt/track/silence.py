@@ -62,11 +62,25 @@ def by_generation(
         if g:
             table.drop_many(np.unique(icao[starts_gen & (gen == g)]).tolist())
         sel = gen == g
-        pos, st = step(o.take(np.flatnonzero(sel)), keyed.take(sel, icao[sel]) if not g else None)
+        rows = np.flatnonzero(sel)
+        if len(rows) == len(o):  # every row (all aircraft back after a silence): ``o`` itself
+            runs = keyed.runs
+            pos, st = step(o, Keyed(runs, table.lookup(icao[runs.starts])) if g else keyed)
+        else:
+            pos, st = step(o.take(rows), keyed.take(sel, icao[sel]) if not g else None)
         parts.append(pos)
         stats.append(st)
+    full = [p for p in parts if len(p)]
+    if len(full) == 1 and _in_order(full[0].icao24, full[0].time_s):
+        return full[0], stats  # what the sort would give: each step's positions are in order
     p = PositionBatch.concat(parts)
     return p.take(_by_address_time(p.icao24, p.time_s)), stats
+
+
+def _in_order(icao: npt.NDArray[np.uint32], t: npt.NDArray[np.float64]) -> bool:
+    """Whether rows are by address, then time (no NaN): ``order_by_key_time`` keeps them."""
+    k0, k1, t0, t1 = icao[:-1], icao[1:], t[:-1], t[1:]
+    return bool(np.all((k1 > k0) | ((k1 == k0) & (t1 >= t0))) and not np.isnan(t).any())
 
 
 def _by_address_time(icao: npt.NDArray[np.uint32], t: npt.NDArray[np.float64]) -> I64:

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
 from flyvakt.model.deferred import column_at, column_mapped
-from flyvakt.model.runs import ffill_index, first_of_run, last_at
+from flyvakt.model.runs import _FILL_SHARE, ffill_index, first_of_run, last_at
 from flyvakt.track import confirm, silence
 from flyvakt.track.fixes import decode_positions
 from flyvakt.track.gather import rows_of
@@ -183,19 +183,23 @@ def _step_sorted(
     mixed = bool(prio.min() != prio.max())  # one source in the batch: no per-field levels
     # Judged on the unsorted rows and gathered as booleans: the values themselves are read
     # only at the rows that need them (column_at), never gathered whole in sorted order.
-    carried = {name: np.flatnonzero(column_mapped(o, name, _valid_mask)) for name in TRACKED_FIELDS}
+    masks = {name: column_mapped(o, name, _valid_mask) for name in TRACKED_FIELDS}
+    carried = {name: np.flatnonzero(m) for name, m in masks.items()}
     held = {
         name: _held_rows(v, prio, mixed, o.time_s, start_of_row, cols, name, (rows, row_of), cfg)
         for name, v in carried.items()
     }
+    # The rows holding each field as a mask, where they are the rows carrying it (no source
+    # outranked: state vectors alone), for the fixes' context.
+    own = {name: masks[name] for name, v in held.items() if v is carried[name]}
 
     # The plausibility limit reads the last groundspeed of any source.
     gs_rows = carried["groundspeed_kt"]
     pos = decode_positions(table, o, cfg, start_of_row, row_of, stats, gs_rows, rows)
-    positions = _context(table, o, pos, held, row_of, start_of_row, cfg)
+    positions = _context(table, o, pos, (held, own), row_of, start_of_row, cfg)
     positions = _hold(state, positions, pos, _context(
         table, o, {"index": pos["held"], "lat": pos["held_lat"], "lon": pos["held_lon"]},
-        held, row_of, start_of_row, cfg,
+        (held, own), row_of, start_of_row, cfg,
     ), stats)  # fmt: skip
     stats.positions = len(positions)
 
@@ -382,12 +386,14 @@ def _context(
     table: StateTable,
     o: ObservationBatch,
     pos: dict[str, npt.NDArray[Any]],
-    held: dict[str, I64],
+    held_own: tuple[dict[str, I64], dict[str, B]],
     row_of: I64,
     start_of_row: I64,
     cfg: TrackerConfig,
 ) -> PositionBatch:
-    """Positions with the field values that held at each fix (batch first, then state)."""
+    """Positions with the field values that held at each fix (batch first, then state).
+    ``held_own``: per field the rows holding it (sorted), and for some the same as a mask."""
+    held, own = held_own
     idx = pos["index"]
     out = PositionBatch.empty(len(idx))
     if len(idx) == 0:
@@ -417,7 +423,10 @@ def _context(
         "squawk",
     ):
         if every and max_age.get(name, 0.0) >= 0:
-            _context_every(table, o, held[name], name, max_age.get(name), rows, start_of_row, out)
+            _context_every(
+                table, o, (held[name], own.get(name)), name, max_age.get(name), rows,
+                start_of_row, out,
+            )  # fmt: skip
             continue
         # At every row: a forward fill over the batch, not a gather of it at each fix.
         fi = ffill_index(_at_rows(held[name], n), start_of_row) if every else None
@@ -444,7 +453,7 @@ def _context(
 def _context_every(
     table: StateTable,
     o: ObservationBatch,
-    held: I64,
+    held_own: tuple[I64, B | None],
     name: str,
     max_age_s: float | None,
     rows: I64,
@@ -458,7 +467,9 @@ def _context_every(
 
     A row that holds its own value (in ``held``: sorted, distinct) takes it, of its own time,
     so never older than a max age >= 0 (``t - t`` is 0, or NaN for a time that is not finite:
-    neither is above it); ``max_age_s`` None: the field does not go stale."""
+    neither is above it); ``max_age_s`` None: the field does not go stale. ``held_own``: those
+    rows, and the same as a mask if at hand (None: made here)."""
+    held, own = held_own
     dest = getattr(out, name)
     n = len(start_of_row)
     if len(held) == n:  # every row holds its own value: the column as it is
@@ -471,9 +482,15 @@ def _context_every(
             vals = np.where(out.time_s - when > max_age_s, PositionBatch._defaults[name][1], vals)
         dest[:] = vals
         return
-    miss = np.flatnonzero(~_at_rows(held, n))
+    own = _at_rows(held, n) if own is None else own
+    miss = np.flatnonzero(~own)
     dest[:] = getattr(o, name)  # the rows in ``miss`` are written over below
-    fi = last_at(held, miss, start_of_row)
+    # Each missing row's last holding row before it: a forward fill of the mask when they are
+    # many (no scatter of ``held``), a search each when few (the two agree: runs.last_at).
+    if len(miss) * _FILL_SHARE >= n:
+        fi = ffill_index(own, start_of_row)[miss]
+    else:
+        fi = last_at(held, miss, start_of_row)
     inb = fi >= 0
     at = np.maximum(fi, 0)
     r = rows[miss]
