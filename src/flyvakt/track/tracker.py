@@ -24,7 +24,7 @@ from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
 from flyvakt.model.deferred import column_at, column_mapped
 from flyvakt.model.runs import _FILL_SHARE, ffill_index, first_of_run, last_at
 from flyvakt.track import confirm, silence
-from flyvakt.track.fixes import decode_positions
+from flyvakt.track.fixes import decode_positions, has_cpr_frame
 from flyvakt.track.gather import rows_of
 from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, Keyed, StateTable
@@ -206,7 +206,8 @@ def _step_sorted(
     # Per-aircraft meta.
     cols["last_seen_s"][rows] = np.fmax(cols["last_seen_s"][rows], o.time_s[ends])
     cols["messages"][rows] += ends - starts + 1
-    checked_t = np.where(o.address_checked, o.time_s, -np.inf)
+    checked = column_mapped(o, "address_checked", _is_true)  # all (decoded feeds): not gathered
+    checked_t = o.time_s if checked.all() else np.where(checked, o.time_s, -np.inf)
     cols["confirmed_s"][rows] = np.maximum(
         cols["confirmed_s"][rows], np.maximum.reduceat(checked_t, starts)
     )
@@ -363,7 +364,7 @@ def _filter_addresses(
     its confirming pair on, so the last checked row before a kept one is always kept.
 
     Also returns the mask of the rows taken (None: all of ``o``, the same object)."""
-    if o.address_checked.all():
+    if column_mapped(o, "address_checked", _is_true).all():
         return (o, None) if keep is None else (o.take(keep), keep)
     runs, known = keyed
     start_of_row = runs.start_of_row
@@ -444,9 +445,10 @@ def _context(
         getattr(out, name)[:] = vals
     # A surface CPR fix is on the ground and an airborne CPR fix is airborne, whatever an older
     # flight-status bit said.
-    has_cpr = o.cpr_odd[sel] >= 0
-    surface = _read(o, "cpr_surface", sel).astype(np.int8)
-    out.on_ground[:] = np.where(has_cpr, surface, out.on_ground)
+    has_cpr = column_mapped(o, "cpr_odd", has_cpr_frame)[sel]
+    if has_cpr.any():  # (none in a state-vector batch: the flags stand)
+        surface = _read(o, "cpr_surface", sel).astype(np.int8)
+        out.on_ground[:] = np.where(has_cpr, surface, out.on_ground)
     return out
 
 
@@ -501,6 +503,11 @@ def _context_every(
     dest[miss] = vals
 
 
+def _is_true(values: npt.NDArray[Any]) -> B:
+    """A boolean column as it is (for :func:`~flyvakt.model.deferred.column_mapped`)."""
+    return np.asarray(values, dtype=np.bool_)
+
+
 def _at_rows(rows: I64, n: int) -> B:
     """A mask of ``n`` rows, True at ``rows``."""
     mask = np.zeros(n, dtype=np.bool_)
@@ -516,6 +523,8 @@ def _read(o: ObservationBatch, name: str, sel: slice | I64) -> npt.NDArray[Any]:
 def _remember_cpr(table: StateTable, o: ObservationBatch, gid: I64, ends: I64, rows: I64) -> None:
     """The last even and odd CPR frame of each aircraft, for pairing in later batches."""
     cols = table.cols
+    if not column_mapped(o, "cpr_odd", has_cpr_frame).any():
+        return  # no CPR frame in the batch (state vectors): nothing to remember
     for p in (0, 1):
         run, li = _last_per_run(np.flatnonzero(o.cpr_odd == p), gid, ends)
         r = rows[run]
