@@ -48,7 +48,7 @@ def decode_positions(
     cols = table.cols
     # Pairing and CPR decoding look at the CPR rows only (a minority: most messages carry no
     # position), in the same (address, time) order; results go back to all rows below.
-    has_cpr_all = column_mapped(o, "cpr_odd", has_cpr_frame)
+    has_cpr_all = o.cpr_odd >= 0  # (read whole: a raw feed's CPR rows read it again below)
     sub = np.flatnonzero(has_cpr_all)
     row_of_all, start_of_row_all, n = row_of, start_of_row, sub.size
     parity = o.cpr_odd[sub]

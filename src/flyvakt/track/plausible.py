@@ -42,7 +42,6 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.geo.distance import distance_nm as dist_nm
-from flyvakt.model.deferred import column_at
 from flyvakt.model.runs import first_of_run
 from flyvakt.track import cpr, firstfix
 
@@ -99,6 +98,8 @@ def walk(
     Returns (accepted rows, rows still held as a provisional first fix, table rows whose fixes
     held in earlier steps are confirmed, table rows whose earlier held fixes are dropped).
     """
+    if len(cand) == 0:  # no aircraft walks (a state-vector batch): nothing read, nothing set
+        return [], [], set(), set()
     slack = cfg.jump_slack_nm
     k_max = cfg.max_speed_kt / 3600.0
     # The walk state of every aircraft walked, gathered at once: a row of floats per aircraft,
@@ -109,8 +110,7 @@ def walk(
     # Rule 4 (first fixes) for every aircraft at once, as far as each stays on it
     # (flyvakt.track.firstfix); the rows left walk on below from the state reached.
     ac = np.searchsorted(urows, row_of[cand])
-    # (Read at the walked rows only: a state-vector batch walks none and has no CPR frames.)
-    surf = column_at(o, "cpr_surface", cand) & (column_at(o, "cpr_odd", cand) >= 0)  # rule 4
+    surf = o.cpr_surface[cand] & (o.cpr_odd[cand] >= 0)  # rule 4 applies
     lim = limit_kt[cand] / 3600.0
     grouped = np.count_nonzero(first_of_run(ac)) == len(urows)  # each aircraft's rows together
     if rounds is None:
@@ -141,7 +141,7 @@ def walk(
     c_t = t[cand].tolist()
     c_p = partner_t[cand].tolist()
     c_lim = lim.tolist()
-    has_cpr = (column_at(o, "cpr_odd", cand) >= 0).tolist()
+    has_cpr = (o.cpr_odd[cand] >= 0).tolist()
     # Python lists of the state only for the aircraft walked on in Python (few).
     last: dict[int, list[float]] = dict(
         zip(urows[going_on].tolist(), gathered[going_on].tolist(), strict=True)

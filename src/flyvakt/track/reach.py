@@ -47,7 +47,9 @@ def within_nm(lat1: F64, lon1: F64, lat2: F64, lon2: F64, limit_nm: F64) -> B:
         lim = limit_nm * (1.0 - _REL) - _ABS_NM
         grow = 1.0 + a
         sure: B = (lim > 0) & (_FOUR_R2 * a * grow * grow <= lim * lim)
-        rest = np.flatnonzero(~sure)
+        # NaN (a coordinate unknown, e.g. an aircraft's first fix) is no distance: false, as
+        # the haversine's NaN compares.
+        rest = np.flatnonzero(~sure & ~np.isnan(a))
         if len(rest):
             d = haversine_nm(lat1[rest], lon1[rest], lat2[rest], lon2[rest])
             sure[rest] = d <= limit_nm[rest]
