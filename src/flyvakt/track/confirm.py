@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch
-from flyvakt.model.deferred import deferred_take
+from flyvakt.model.deferred import column_mapped, deferred_take
 from flyvakt.model.runs import first_of_run, order_by_key_time, shifted
 from flyvakt.track.table import Keyed, StateTable
 
@@ -81,8 +81,13 @@ def confirm_new(
     # rows of a batch are known aircraft's).
     new_rows = np.flatnonzero(new_row)
     part = new_rows.size < n
-    checked = o.address_checked[new_rows] if part else o.address_checked
-    subject = _subject_of(checked, o.df[new_rows] if part else o.df)
+    if part:
+        checked = o.address_checked[new_rows]
+        subject = _subject_of(checked, o.df[new_rows])
+    else:  # the formats first: a decoded feed has none (no column gathered in sorted order)
+        subject = column_mapped(o, "df", _confirming_df)
+        checked = o.address_checked if subject.any() else subject
+        subject = subject & checked
     if not subject.any():
         return o, None, _prune(pending, o, rejected), keyed
 
@@ -190,10 +195,16 @@ def _subject(o: ObservationBatch) -> B:
 
 def _subject_of(checked: B, df: npt.NDArray[np.int8]) -> B:
     """CRC-checked frames of the formats that confirm a new address (``_CHECKED_DF``)."""
+    out = _confirming_df(df)
+    out &= checked
+    return out
+
+
+def _confirming_df(df: npt.NDArray[np.int8]) -> B:
+    """Frames of the formats that confirm a new address (``_CHECKED_DF``), checked or not."""
     out: B = np.equal(df, _CHECKED_DF[0])
     for d in _CHECKED_DF[1:]:
         out |= df == d
-    out &= checked
     return out
 
 

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from flyvakt.geo.distance import haversine_nm
 from flyvakt.model import ObservationBatch
 from flyvakt.model.deferred import column_at, column_mapped
 from flyvakt.model.runs import ffill_index, first_of_run, last_at, last_of_run, shifted
 from flyvakt.track import cpr, plausible
-from flyvakt.track.gather import column_rows, rows_of
+from flyvakt.track.gather import rows_of
 from flyvakt.track.priority import gate_by_priority
+from flyvakt.track.reach import within_nm
 from flyvakt.track.table import StateTable
 
 if TYPE_CHECKING:
@@ -48,7 +48,8 @@ def decode_positions(
     cols = table.cols
     # Pairing and CPR decoding look at the CPR rows only (a minority: most messages carry no
     # position), in the same (address, time) order; results go back to all rows below.
-    sub = np.flatnonzero(o.cpr_odd >= 0)
+    has_cpr_all = o.cpr_odd >= 0  # (read whole: a raw feed's CPR rows read it again below)
+    sub = np.flatnonzero(has_cpr_all)
     row_of_all, start_of_row_all, n = row_of, start_of_row, sub.size
     parity = o.cpr_odd[sub]
     surf = column_at(o, "cpr_surface", sub)
@@ -164,7 +165,7 @@ def decode_positions(
             stats.rejected["cpr_no_pair_or_reference"] += int((loc & ~usable).sum())
 
     # Back to all rows: CPR fixes where decoded, given positions (decoded feeds) elsewhere.
-    n, t, row_of, has_cpr = len(o), o.time_s, row_of_all, o.cpr_odd >= 0
+    n, t, row_of, has_cpr = len(o), o.time_s, row_of_all, has_cpr_all
     lat_c, lon_c, partner_c = lat, lon, partner_t
     lat, lon, partner_t = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     lat[sub], lon[sub], partner_t[sub] = lat_c, lon_c, partner_c
@@ -213,6 +214,13 @@ def decode_positions(
         indep,
         (own_key, partner_key),
     )
+
+
+def has_cpr_frame(cpr_odd: npt.NDArray[np.int8]) -> B:
+    """Whether a row carries a CPR frame (its parity, 0 or 1; -1: none). For
+    :func:`~flyvakt.model.deferred.column_mapped`: a batch with none (state vectors) is told
+    so without the column gathered in sorted order."""
+    return np.asarray(cpr_odd >= 0, dtype=np.bool_)
 
 
 def _known(values: F64) -> B:
@@ -311,33 +319,47 @@ def _plausibility_walk(
     rows_c = rows_of(row_of, cand)
     first = first_of_run(rows_c)
     lat_c, lon_c, t_c = rows_of(lat, cand), rows_of(lon, cand), rows_of(t, cand)
-    prev_lat = np.where(first, cols["lat_deg"][rows_c], shifted(lat_c, np.nan))
-    prev_lon = np.where(first, cols["lon_deg"][rows_c], shifted(lon_c, np.nan))
-    prev_t = np.where(first, cols["pos_t"][rows_c], shifted(t_c, np.nan))
+    # The state is read at each aircraft's first fix only (the rest follow their fix before).
+    starts_c = np.flatnonzero(first)
+    run_rows = rows_c[starts_c]
+    prev_lat, prev_lon, prev_t = (
+        shifted(lat_c, np.nan),
+        shifted(lon_c, np.nan),
+        shifted(t_c, np.nan),
+    )
+    prev_lat[starts_c] = cols["lat_deg"][run_rows]
+    prev_lon[starts_c] = cols["lon_deg"][run_rows]
+    prev_t[starts_c] = cols["pos_t"][run_rows]
     with np.errstate(invalid="ignore"):
-        d = haversine_nm(prev_lat, prev_lon, lat_c, lon_c)
         allowed = cfg.jump_slack_nm + np.abs(t_c - prev_t) * (rows_of(limit_kt, cand) / 3600.0)
-        ok = np.isnan(prev_lat) | (d <= allowed)
+        ok = np.isnan(prev_lat) | within_nm(prev_lat, prev_lon, lat_c, lon_c, allowed)
     ok &= (np.abs(lat_c) <= 90.0) & (np.abs(lon_c) <= 180.0)
     # An aircraft walks if any of its fixes fails or it has rejects pending (its fixes are
     # consecutive in ``cand``: one reduction per aircraft, no set operations).
     # A first surface fix, or a provisional track, walks too (rule 4 of flyvakt.track.plausible).
-    bad = ~ok | (cols["pos_rejects"][rows_c] > 0) | cols["pos_provisional"][rows_c]
-    bad |= np.isnan(prev_lat) & (rows_of(o.cpr_odd, cand) >= 0) & rows_of(o.cpr_surface, cand)
-    starts_c = np.flatnonzero(first)
-    slow = np.logical_or.reduceat(bad, starts_c)[np.cumsum(first) - 1]
-    fast = cand[~slow] if slow.any() else cand
+    # (A fix's own latitude is known: one with none before it is its aircraft's first.)
+    bad_run = np.logical_or.reduceat(~ok, starts_c)
+    bad_run |= (cols["pos_rejects"][run_rows] > 0) | cols["pos_provisional"][run_rows]
+    new_c = cand[starts_c[np.isnan(prev_lat[starts_c])]]
+    if len(new_c):
+        surface_first = (column_at(o, "cpr_odd", new_c) >= 0) & column_at(o, "cpr_surface", new_c)
+        bad_run[np.isnan(prev_lat[starts_c])] |= surface_first
+    if bad_run.any():
+        slow = bad_run[np.cumsum(first) - 1]
+        fast, walking = cand[~slow], cand[slow]
+    else:  # (a state-vector batch: no aircraft walks)
+        fast, walking = cand, cand[:0]
     if len(fast):
         fr = rows_of(row_of, fast)
         final = last_of_run(fr)
-        fast_rows = fr[final]
-        cols["lat_deg"][fast_rows] = rows_of(lat, fast)[final]
-        cols["lon_deg"][fast_rows] = rows_of(lon, fast)[final]
-        cols["pos_t"][fast_rows] = rows_of(t, fast)[final]
+        fast_rows, fast_last = fr[final], fast[final]
+        cols["lat_deg"][fast_rows] = lat[fast_last]
+        cols["lon_deg"][fast_rows] = lon[fast_last]
+        cols["pos_t"][fast_rows] = t[fast_last]
     walked, held, release, drop = plausible.walk(
         cols,
         cfg,
-        cand[slow],
+        walking,
         lat,
         lon,
         t,
@@ -358,11 +380,14 @@ def _plausibility_walk(
     hidx = np.sort(np.asarray(held, dtype=np.int64))
     both = np.union1d(idx, hidx) if len(hidx) else idx
     if len(both):
-        n = len(row_of)
+        # Each aircraft's last accepted or held row (its rows are consecutive in ``both``)
+        # sets its position's source and surface flag, as a write at every row would.
         r = rows_of(row_of, both)
-        cols["pos_src"][r] = rows_of(o.source, both)
-        on_ground = column_rows(o, "on_ground", both, n) == 1
-        cols["pos_surface"][r] = column_rows(o, "cpr_surface", both, n) | on_ground
+        end = last_of_run(r)
+        last, r = both[end], r[end]
+        cols["pos_src"][r] = column_at(o, "source", last)
+        on_ground = column_at(o, "on_ground", last) == 1
+        cols["pos_surface"][r] = column_at(o, "cpr_surface", last) | on_ground
     icao = cols["icao24"]
     return {
         "index": idx,

@@ -98,6 +98,8 @@ def walk(
     Returns (accepted rows, rows still held as a provisional first fix, table rows whose fixes
     held in earlier steps are confirmed, table rows whose earlier held fixes are dropped).
     """
+    if len(cand) == 0:  # no aircraft walks (a state-vector batch): nothing read, nothing set
+        return [], [], set(), set()
     slack = cfg.jump_slack_nm
     k_max = cfg.max_speed_kt / 3600.0
     # The walk state of every aircraft walked, gathered at once: a row of floats per aircraft,

@@ -22,9 +22,9 @@ import numpy.typing as npt
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
 from flyvakt.model.deferred import column_at, column_mapped
-from flyvakt.model.runs import ffill_index, first_of_run, last_at
+from flyvakt.model.runs import _FILL_SHARE, ffill_index, first_of_run, last_at
 from flyvakt.track import confirm, silence
-from flyvakt.track.fixes import decode_positions
+from flyvakt.track.fixes import decode_positions, has_cpr_frame
 from flyvakt.track.gather import rows_of
 from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, Keyed, StateTable
@@ -183,26 +183,31 @@ def _step_sorted(
     mixed = bool(prio.min() != prio.max())  # one source in the batch: no per-field levels
     # Judged on the unsorted rows and gathered as booleans: the values themselves are read
     # only at the rows that need them (column_at), never gathered whole in sorted order.
-    carried = {name: np.flatnonzero(column_mapped(o, name, _valid_mask)) for name in TRACKED_FIELDS}
+    masks = {name: column_mapped(o, name, _valid_mask) for name in TRACKED_FIELDS}
+    carried = {name: np.flatnonzero(m) for name, m in masks.items()}
     held = {
         name: _held_rows(v, prio, mixed, o.time_s, start_of_row, cols, name, (rows, row_of), cfg)
         for name, v in carried.items()
     }
+    # The rows holding each field as a mask, where they are the rows carrying it (no source
+    # outranked: state vectors alone), for the fixes' context.
+    own = {name: masks[name] for name, v in held.items() if v is carried[name]}
 
     # The plausibility limit reads the last groundspeed of any source.
     gs_rows = carried["groundspeed_kt"]
     pos = decode_positions(table, o, cfg, start_of_row, row_of, stats, gs_rows, rows)
-    positions = _context(table, o, pos, held, row_of, start_of_row, cfg)
+    positions = _context(table, o, pos, (held, own), row_of, start_of_row, cfg)
     positions = _hold(state, positions, pos, _context(
         table, o, {"index": pos["held"], "lat": pos["held_lat"], "lon": pos["held_lon"]},
-        held, row_of, start_of_row, cfg,
+        (held, own), row_of, start_of_row, cfg,
     ), stats)  # fmt: skip
     stats.positions = len(positions)
 
     # Per-aircraft meta.
     cols["last_seen_s"][rows] = np.fmax(cols["last_seen_s"][rows], o.time_s[ends])
     cols["messages"][rows] += ends - starts + 1
-    checked_t = np.where(o.address_checked, o.time_s, -np.inf)
+    checked = column_mapped(o, "address_checked", _is_true)  # all (decoded feeds): not gathered
+    checked_t = o.time_s if checked.all() else np.where(checked, o.time_s, -np.inf)
     cols["confirmed_s"][rows] = np.maximum(
         cols["confirmed_s"][rows], np.maximum.reduceat(checked_t, starts)
     )
@@ -261,12 +266,27 @@ def _hold(
     return both.take(np.lexsort((both.time_s, both.icao24)))
 
 
+# Why 3: a binary search per run (sorted needles: NumPy narrows each from the last) costs about
+# a third of what a pass over the carrying rows does (a gather of their runs, a comparison,
+# two selections), so below a third as many runs as carrying rows the search is cheaper
+# (state vectors: ~5,000 runs for ~25,000-38,000 carrying rows; a Beast batch at 50,000
+# aircraft has more runs than rows carrying most fields, and keeps the pass).
+_SEARCH_RUNS_BELOW = 3
+
+
 def _last_per_run(keep: I64, gid: I64, ends: I64) -> tuple[I64, I64]:
     """(runs, rows): the last row of ``keep`` (sorted, distinct) in each run that has one;
     ``gid`` is each row's run, ``ends`` each run's last row. Costs the rows of ``keep``, not a
     search per run; nothing when ``keep`` is every row (a state-vector batch's fields)."""
     if len(keep) == len(gid):  # sorted, distinct: every row, so every run's last
         return np.arange(len(ends)), ends
+    if len(ends) * _SEARCH_RUNS_BELOW < len(keep):
+        # Few runs for the rows carrying the field (state vectors: ~8 rows an aircraft, most
+        # carrying): the last of ``keep`` at or before each run's end, kept if in the run.
+        j = np.searchsorted(keep, ends, side="right") - 1
+        li = keep[np.maximum(j, 0)]
+        run = np.flatnonzero((j >= 0) & (gid[li] == np.arange(len(ends))))
+        return run, li[run]
     g = gid[keep]
     last = np.empty(len(keep), dtype=np.bool_)
     if len(keep):
@@ -344,7 +364,7 @@ def _filter_addresses(
     its confirming pair on, so the last checked row before a kept one is always kept.
 
     Also returns the mask of the rows taken (None: all of ``o``, the same object)."""
-    if o.address_checked.all():
+    if column_mapped(o, "address_checked", _is_true).all():
         return (o, None) if keep is None else (o.take(keep), keep)
     runs, known = keyed
     start_of_row = runs.start_of_row
@@ -367,12 +387,14 @@ def _context(
     table: StateTable,
     o: ObservationBatch,
     pos: dict[str, npt.NDArray[Any]],
-    held: dict[str, I64],
+    held_own: tuple[dict[str, I64], dict[str, B]],
     row_of: I64,
     start_of_row: I64,
     cfg: TrackerConfig,
 ) -> PositionBatch:
-    """Positions with the field values that held at each fix (batch first, then state)."""
+    """Positions with the field values that held at each fix (batch first, then state).
+    ``held_own``: per field the rows holding it (sorted), and for some the same as a mask."""
+    held, own = held_own
     idx = pos["index"]
     out = PositionBatch.empty(len(idx))
     if len(idx) == 0:
@@ -401,11 +423,11 @@ def _context(
         "callsign",
         "squawk",
     ):
-        if every and len(held[name]) == n and max_age.get(name, 0.0) >= 0:
-            # Every row holds its own value (``held`` sorted, distinct: all rows): each fix's
-            # is its row's, of its own time, so never older than a max age (t - t is 0, or NaN
-            # for a time that is not finite: neither is above an age >= 0).
-            getattr(out, name)[:] = getattr(o, name)
+        if every and max_age.get(name, 0.0) >= 0:
+            _context_every(
+                table, o, (held[name], own.get(name)), name, max_age.get(name), rows,
+                start_of_row, out,
+            )  # fmt: skip
             continue
         # At every row: a forward fill over the batch, not a gather of it at each fix.
         fi = ffill_index(_at_rows(held[name], n), start_of_row) if every else None
@@ -423,10 +445,67 @@ def _context(
         getattr(out, name)[:] = vals
     # A surface CPR fix is on the ground and an airborne CPR fix is airborne, whatever an older
     # flight-status bit said.
-    has_cpr = o.cpr_odd[sel] >= 0
-    surface = _read(o, "cpr_surface", sel).astype(np.int8)
-    out.on_ground[:] = np.where(has_cpr, surface, out.on_ground)
+    has_cpr = column_mapped(o, "cpr_odd", has_cpr_frame)[sel]
+    if has_cpr.any():  # (none in a state-vector batch: the flags stand)
+        surface = _read(o, "cpr_surface", sel).astype(np.int8)
+        out.on_ground[:] = np.where(has_cpr, surface, out.on_ground)
     return out
+
+
+def _context_every(
+    table: StateTable,
+    o: ObservationBatch,
+    held_own: tuple[I64, B | None],
+    name: str,
+    max_age_s: float | None,
+    rows: I64,
+    start_of_row: I64,
+    out: PositionBatch,
+) -> None:
+    """Field ``name`` of ``out`` when every row is a fix, as the general path of
+    :func:`_context` gives it: read whole, then only the rows that do not hold their own value
+    (a state-vector feed leaves some cells empty: vertical rate on a third of the rows, the
+    geometric altitude of the corpus on all) are looked up in the batch or the state.
+
+    A row that holds its own value (in ``held``: sorted, distinct) takes it, of its own time,
+    so never older than a max age >= 0 (``t - t`` is 0, or NaN for a time that is not finite:
+    neither is above it); ``max_age_s`` None: the field does not go stale. ``held_own``: those
+    rows, and the same as a mask if at hand (None: made here)."""
+    held, own = held_own
+    dest = getattr(out, name)
+    n = len(start_of_row)
+    if len(held) == n:  # every row holds its own value: the column as it is
+        dest[:] = getattr(o, name)
+        return
+    if len(held) == 0:  # no row holds one: each fix's is its aircraft's state's
+        vals = table.cols[name][rows]
+        if max_age_s is not None:
+            when = table.cols[f"{name}_t"][rows]
+            vals = np.where(out.time_s - when > max_age_s, PositionBatch._defaults[name][1], vals)
+        dest[:] = vals
+        return
+    own = _at_rows(held, n) if own is None else own
+    miss = np.flatnonzero(~own)
+    dest[:] = getattr(o, name)  # the rows in ``miss`` are written over below
+    # Each missing row's last holding row before it: a forward fill of the mask when they are
+    # many (no scatter of ``held``), a search each when few (the two agree: runs.last_at).
+    if len(miss) * _FILL_SHARE >= n:
+        fi = ffill_index(own, start_of_row)[miss]
+    else:
+        fi = last_at(held, miss, start_of_row)
+    inb = fi >= 0
+    at = np.maximum(fi, 0)
+    r = rows[miss]
+    vals = np.where(inb, column_at(o, name, at), table.cols[name][r])
+    if max_age_s is not None:
+        when = np.where(inb, o.time_s[at], table.cols[f"{name}_t"][r])
+        vals = np.where(out.time_s[miss] - when > max_age_s, PositionBatch._defaults[name][1], vals)
+    dest[miss] = vals
+
+
+def _is_true(values: npt.NDArray[Any]) -> B:
+    """A boolean column as it is (for :func:`~flyvakt.model.deferred.column_mapped`)."""
+    return np.asarray(values, dtype=np.bool_)
 
 
 def _at_rows(rows: I64, n: int) -> B:
@@ -444,6 +523,8 @@ def _read(o: ObservationBatch, name: str, sel: slice | I64) -> npt.NDArray[Any]:
 def _remember_cpr(table: StateTable, o: ObservationBatch, gid: I64, ends: I64, rows: I64) -> None:
     """The last even and odd CPR frame of each aircraft, for pairing in later batches."""
     cols = table.cols
+    if not column_mapped(o, "cpr_odd", has_cpr_frame).any():
+        return  # no CPR frame in the batch (state vectors): nothing to remember
     for p in (0, 1):
         run, li = _last_per_run(np.flatnonzero(o.cpr_odd == p), gid, ends)
         r = rows[run]

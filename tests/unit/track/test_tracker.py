@@ -126,6 +126,26 @@ def test_one_source_batch_drops_positions_a_fresh_better_one_outranks() -> None:
     assert pos.icao24.tolist() == [0x3C6444, 0x3C6444]
 
 
+def test_state_vector_fixes_carry_missing_cells_from_the_batch_then_the_state() -> None:
+    # SYNTHETIC: a fix at every row (state vectors), some cells empty: each fix takes its own
+    # value, else the aircraft's last in the batch, else the state's, each within its max age
+    # (15 s for vertical rate and altitudes); the geometric altitude is on no row of the batch.
+    first = _fixes([52.0], [4.0], t0=0.0)
+    first.vertical_rate_fpm[:] = 500.0
+    first.altitude_gnss_ft[:] = 1000.0
+    first.callsign[:] = "KLM1"
+    state, _, _ = step(TrackerState(), first)
+    sv = _fixes([52.001, 52.002, 52.003, 52.004, 52.005], [4.0] * 5)
+    sv.time_s[:] = [5.0, 10.0, 12.0, 30.0, 31.0]
+    sv.vertical_rate_fpm[:] = [np.nan, 700.0, np.nan, np.nan, -200.0]
+    sv.callsign[:] = [None, "KLM2", None, None, None]
+    state, pos, _ = step(state, sv)
+    assert pos.time_s.tolist() == [5.0, 10.0, 12.0, 30.0, 31.0]
+    np.testing.assert_array_equal(pos.vertical_rate_fpm, [500.0, 700.0, 700.0, np.nan, -200.0])
+    np.testing.assert_array_equal(pos.altitude_gnss_ft, [1000.0, 1000.0, 1000.0, np.nan, np.nan])
+    assert pos.callsign.tolist() == ["KLM1", "KLM2", "KLM2", "KLM2", "KLM2"]
+
+
 def test_expire_forgets_silent_aircraft() -> None:
     state, _, _ = step(TrackerState(), _fixes([52.0], [4.0], t0=1000.0))
     assert expire(state, now_s=1100.0, silence_s=300.0) == []
@@ -140,3 +160,20 @@ def test_state_roundtrips_through_arrays() -> None:
     arrays = state.table.to_arrays()
     again = StateTable.from_arrays(arrays)
     assert again.snapshot(0x4840D6)["lat_deg"] == state.table.snapshot(0x4840D6)["lat_deg"]
+
+
+def test_last_per_run_by_search_and_by_pass_agree() -> None:
+    # SYNTHETIC: runs of 1-12 rows, fields carried on every, most, some or no rows: each run's
+    # last carrying row, the same whichever way it is found (few runs: a search per run).
+    from flyvakt.model.runs import runs_by_key
+    from flyvakt.track.tracker import _last_per_run
+
+    rng = np.random.default_rng(5)
+    keys = np.repeat(np.arange(600), rng.integers(1, 13, 600))
+    runs = runs_by_key(keys)
+    for share in (1.0, 0.95, 0.6, 0.2, 0.01, 0.0):
+        keep = np.flatnonzero(rng.random(len(keys)) < share)
+        run, li = _last_per_run(keep, runs.gid, runs.ends)
+        want = {int(runs.gid[k]): int(k) for k in keep}  # the last of each run wins
+        assert run.tolist() == sorted(want)
+        assert li.tolist() == [want[r] for r in sorted(want)]
