@@ -143,14 +143,19 @@ def ffill_index(valid: npt.NDArray[np.bool_], starts_of_row: I64) -> I64:
 _FILL_SHARE = 8
 
 
-def last_at(keep: I64, at: I64, start_of_row: I64) -> I64:
+def last_at(
+    keep: I64, at: I64, start_of_row: I64, kept: npt.NDArray[np.bool_] | None = None
+) -> I64:
     """For each row in ``at``, the last row of ``keep`` (sorted, distinct) at or before it in
     the same aircraft's run; -1 where there is none. Costs the queries, not the batch, unless
-    they are many (``_FILL_SHARE``: a state-vector batch asks for every row)."""
+    they are many (``_FILL_SHARE``: a state-vector batch asks for every row). ``kept``: the
+    same rows as a mask, when the caller has it (the fill then needs no scatter of ``keep``)."""
     n = len(start_of_row)  # the batch's rows: ``keep`` and ``at`` index them
     if len(at) * _FILL_SHARE >= n:
         if len(keep) == n:  # every row kept (``keep`` sorted, distinct): each row its own
             return np.asarray(at, dtype=np.int64).copy()
+        if kept is not None:
+            return ffill_index(kept, start_of_row)[at]
         last = np.full(n, -1, dtype=np.int64)
         last[keep] = keep
         np.maximum.accumulate(last, out=last)

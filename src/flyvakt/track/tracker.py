@@ -22,7 +22,7 @@ import numpy.typing as npt
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
 from flyvakt.model.deferred import column_at, column_mapped
-from flyvakt.model.runs import _FILL_SHARE, ffill_index, first_of_run, last_at
+from flyvakt.model.runs import ffill_index, first_of_run, last_at
 from flyvakt.track import confirm, silence
 from flyvakt.track.fixes import decode_positions, has_cpr_frame
 from flyvakt.track.gather import rows_of
@@ -487,12 +487,8 @@ def _context_every(
     own = _at_rows(held, n) if own is None else own
     miss = np.flatnonzero(~own)
     dest[:] = getattr(o, name)  # the rows in ``miss`` are written over below
-    # Each missing row's last holding row before it: a forward fill of the mask when they are
-    # many (no scatter of ``held``), a search each when few (the two agree: runs.last_at).
-    if len(miss) * _FILL_SHARE >= n:
-        fi = ffill_index(own, start_of_row)[miss]
-    else:
-        fi = last_at(held, miss, start_of_row)
+    # Each missing row's last holding row before it (a fill of the mask when they are many).
+    fi = last_at(held, miss, start_of_row, own)
     inb = fi >= 0
     at = np.maximum(fi, 0)
     r = rows[miss]
