@@ -54,6 +54,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import rs1090_ref
 from bench_pipeline import build_corpus
 from warm_sweep import WARM_S
 
@@ -196,16 +197,16 @@ def cpu_of(fn: Any, *args: Any) -> float:
 
 
 def reference_rates(corpus: FrameBatch, n: int, repeat: int) -> dict[str, float | None]:
-    """rs1090 and pyModeS decode-only rates (msg/CPU-s) on the first ``n`` corpus frames."""
+    """rs1090 (one thread, and its default thread pool) and pyModeS decode-only rates
+    (msg/CPU-s) on the first ``n`` corpus frames."""
     m = min(n, len(corpus))
     hexes = [corpus.hex(i) for i in range(m)]
     times = corpus.time_s[:m].tolist()
-    import rs1090
-
+    # One thread (the reference: our replay runs on one core) and rayon's default pool (its
+    # CPU per message is higher and moves with the load): see rs1090_ref.py.
     rates: dict[str, float | None] = {}
-    rates["rs1090"] = m / statistics.median(
-        cpu_of(rs1090.decode, hexes, times) for _ in range(repeat)
-    )
+    rates["rs1090"] = rs1090_ref.rate(hexes, times, repeat, threads=1)
+    rates["rs1090_pool"] = rs1090_ref.rate(hexes, times, repeat, threads=0)
     try:
         import pyModeS  # GPL: benchmark venv only, never imported by src/
     except ImportError:
@@ -399,8 +400,9 @@ def main() -> None:
     refs = reference_rates(corpus, args.ref_frames, args.repeat)
     rs = refs["rs1090"] or 1.0
     print(
-        f"rs1090 decode (Python): {rs:>10,.0f} msg/s; pyModeS decode: "
-        + (f"{refs['pyModeS']:,.0f} msg/s" if refs["pyModeS"] else "not installed"),
+        f"rs1090 decode (Python), one thread: {rs:>10,.0f} msg/CPU-s (the reference below); "
+        f"with its default thread pool: {refs['rs1090_pool'] or 0:,.0f} msg/CPU-s; pyModeS "
+        "decode: " + (f"{refs['pyModeS']:,.0f} msg/s" if refs["pyModeS"] else "not installed"),
         flush=True,
     )
     results: dict[str, Any] = {"frames": len(corpus), "aircraft": args.aircraft, "refs": refs}
