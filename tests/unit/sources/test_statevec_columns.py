@@ -56,3 +56,22 @@ def test_coded_columns_give_the_rows_of_plain_ones() -> None:
     assert b.squawk.tolist() == [1000, 7700, -1, -1]
     assert np.isnan(b.altitude_gnss_ft).all()
     assert b.icao24.tolist() == [0xABC123, 0xABC124, 0xABC123, 0xABC125]
+
+
+def test_addresses_of_six_digits_each_read_as_a_block_or_row_by_row() -> None:
+    """A column of 6-digit addresses only (read as one block of the data) gives what the same
+    addresses give among odd rows (read row by row): a slice of a column too, and a column
+    whose 6 characters are not all hex in one row."""
+    import pyarrow as pa
+
+    from flyvakt.sources.statevec import ArrowText, icao_column
+
+    six = ["abc123", "ABC124", "000000", "ffffff", "3c6dd2"]
+    want = [0xABC123, 0xABC124, 0, 0xFFFFFF, 0x3C6DD2]
+    assert icao_column(ArrowText(pa.array(six))).tolist() == want
+    odd = pa.array([*six, "~abc", "zz"])
+    assert icao_column(ArrowText(odd)).tolist() == [*want, 0xABC | (1 << 24), -1]
+    assert icao_column(ArrowText(pa.array(["x", *six]).slice(1))).tolist() == want
+    bad = pa.array(["abc123", "abc12g", "ABC124"])
+    assert icao_column(ArrowText(bad)).tolist() == [0xABC123, -1, 0xABC124]
+    assert icao_column(ArrowText(pa.array(["abc123", None]))).tolist() == [0xABC123, -1]
