@@ -194,3 +194,14 @@ def test_one_percent_absurd_times_change_nothing_that_matters(
     # The positions lost are those of the damaged frames (1 %), no more.
     assert st.stats.positions >= clean.stats.positions * 0.985
     assert st.stats.step_errors == 0
+
+
+def test_row_medians_are_numpys() -> None:
+    """The windows' medians equal ``np.median``'s bit for bit, odd and even widths."""
+    from flyvakt.validate import _row_medians
+
+    rng = np.random.default_rng(5)
+    for width in (1, 2, 3, 8, 9):
+        w = 1.7e9 + rng.normal(0.0, 3e3, (200, width)).round(3)
+        w[::7] = 1.7e9  # ties
+        assert np.array_equal(_row_medians(w), np.median(w, axis=1))
