@@ -28,10 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from flyvakt.model.batches import NON_ICAO, ObservationBatch, Source
+from flyvakt.model.batches import ObservationBatch, Source
 from flyvakt.sources._common import SourceStats
 from flyvakt.sources.arrownp import _bits, arrow_numpy
-from flyvakt.sources.hextable import all_hex, arrow_text_rows, hex_pairs
+from flyvakt.sources.hextable import arrow_text_rows
+from flyvakt.sources.svaddress import _icao, _icao_rows
 
 M_TO_FT = 1.0 / 0.3048
 MS_TO_KT = 3600.0 / 1852.0
@@ -105,6 +106,16 @@ class Distinct:
         """A whole-column conversion (``to_f64``...) applied to the distinct values."""
         out: np.ndarray = fn(self.values)[self.codes]
         return out
+
+    def gather(self, lookup: np.ndarray, out: np.ndarray) -> None:
+        """``lookup[codes]`` (one entry per distinct value) written into ``out``, a batch's
+        column: no column-sized temporary and copy (for callsigns, a reference count taken
+        and dropped per row). One distinct value (a column never filled in: the corpus's
+        ``geoaltitude``) is filled, not gathered."""
+        if len(lookup) == 1:
+            out[:] = lookup[0]
+        else:  # "clip": codes are in range; "raise" would buffer ``out`` (NumPy's note)
+            np.take(lookup, self.codes, out=out, mode="clip")
 
 
 def distinct_of_arrow(column: Any) -> Distinct:
@@ -322,22 +333,6 @@ def to_bool(values: Any) -> np.ndarray:
     return out
 
 
-def _icao(v: Any) -> int:
-    if isinstance(v, str):
-        s = v.strip().lower()
-        flag = NON_ICAO if s.startswith("~") else 0  # readsb's mark of a non-ICAO address
-        s = s.lstrip("~")
-        if 1 <= len(s) <= 6:
-            try:
-                return int(s, 16) | flag
-            except ValueError:
-                return -1
-        return -1
-    if isinstance(v, int | np.integer) and 0 <= v < (1 << 24):
-        return int(v)  # an all-digit hex read as a number by a CSV reader: best effort
-    return -1
-
-
 def icao_column(values: Any) -> np.ndarray:
     """``_icao`` over a column. Text from Arrow (a sorted OpenSky file has thousands of
     addresses in every block: one Python call per address was half of reading it): the
@@ -354,33 +349,6 @@ def icao_column(values: Any) -> np.ndarray:
         return np.full(len(values.codes), -1, dtype=np.int64)
     out: np.ndarray = _icao_rows(values.arrow, values)[values.codes]
     return out
-
-
-def _icao_rows(column: Any, distinct: Distinct | None) -> np.ndarray:
-    """``_icao`` of each row of an Arrow string array (``distinct``: the Distinct whose values
-    these are, to take the few odd ones from)."""
-    arr, data, starts, lengths = arrow_text_rows(column)
-    n = len(column)
-    if arr is None:
-        return np.full(n, -1, dtype=np.int64)
-    # The 6-digit rows' three bytes straight into the address (no 14-byte payload per row).
-    rows = np.flatnonzero(lengths == 6)
-    lookup = np.full(n, -1, dtype=np.int64)
-    if rows.size:
-        value = hex_pairs(data, starts[rows], 6)
-        good = all_hex(value)
-        if good is not None:  # a non-hex character: that row is one of the odd
-            rows, value = rows[good], value[good]
-        p = value.astype(np.int64)
-        lookup[rows] = (p[:, 0] << 16) | (p[:, 1] << 8) | p[:, 2]
-    ok = np.zeros(n, dtype=np.bool_)
-    ok[rows] = True
-    odd = np.flatnonzero(~ok).tolist()  # "~" marks, spaces, other lengths, nulls
-    if odd:
-        values = distinct.values if distinct is not None else arr.to_pylist()
-        for i in odd:
-            lookup[i] = _icao(values[i])
-    return lookup
 
 
 def _squawk(v: Any) -> int:
@@ -403,6 +371,30 @@ def _per_value(values: Any, fn: Callable[[Any], Any], dtype: Any) -> np.ndarray:
     out = np.empty(len(values), dtype=dtype)
     out[:] = [fn(v) for v in values]
     return out
+
+
+def _put_column(
+    out: np.ndarray,
+    values: Any,
+    convert: Callable[[Any], np.ndarray],
+    scale: float | None = None,
+) -> None:
+    """``convert(values)`` (times ``scale``) into ``out``, a batch's column. A Distinct column
+    is converted (and scaled) once per distinct value and gathered into ``out``; the same
+    numbers as converting, scaling and copying every row (each value meets the same float
+    operations)."""
+    if isinstance(values, Distinct):
+        lookup = convert(values.values)
+        values.gather(lookup if scale is None else lookup * scale, out)
+    elif scale is None:
+        out[:] = convert(values)
+    else:
+        np.multiply(convert(values), scale, out=out)
+
+
+def _value_lookup(fn: Callable[[Any], Any], dtype: Any) -> Callable[[Any], np.ndarray]:
+    """``fn`` over a column as a whole-column conversion (for :func:`_put_column`)."""
+    return lambda values: _per_value(values, fn, dtype)
 
 
 def _callsign(v: Any) -> str | None:
@@ -435,53 +427,56 @@ def columns_to_obs(
     opensky = any(k in cols for k in _OPENSKY)
     t = _pick(cols, _TIME)
     icao = _pick(cols, _ICAO)
-    out.time_s[:] = to_epoch_s(t) if t is not None else np.nan
+    if t is not None:
+        _put_column(out.time_s, t, to_epoch_s)
     icaos = icao_column(icao) if icao is not None else None
     lat, lon = _pick(cols, _LAT), _pick(cols, _LON)
     if lat is not None and lon is not None:
-        out.lat_deg[:] = to_f64(lat)
-        out.lon_deg[:] = to_f64(lon)
+        _put_column(out.lat_deg, lat, to_f64)
+        _put_column(out.lon_deg, lon, to_f64)
     if "altitude" in cols:
-        out.altitude_baro_ft[:] = to_f64(cols["altitude"])
+        _put_column(out.altitude_baro_ft, cols["altitude"], to_f64)
     elif "alt_baro" in cols:
-        out.altitude_baro_ft[:] = to_f64(cols["alt_baro"])
+        _put_column(out.altitude_baro_ft, cols["alt_baro"], to_f64)
     else:
         baro = _pick(cols, ("baroaltitude", "baro_altitude"))
         if baro is not None:
-            out.altitude_baro_ft[:] = to_f64(baro) * M_TO_FT
+            _put_column(out.altitude_baro_ft, baro, to_f64, M_TO_FT)
     if "geo_altitude" in cols:
-        out.altitude_gnss_ft[:] = to_f64(cols["geo_altitude"]) * M_TO_FT
+        _put_column(out.altitude_gnss_ft, cols["geo_altitude"], to_f64, M_TO_FT)
     elif "geoaltitude" in cols:
-        out.altitude_gnss_ft[:] = to_f64(cols["geoaltitude"]) * (M_TO_FT if opensky else 1.0)
+        gnss_scale = M_TO_FT if opensky else 1.0
+        _put_column(out.altitude_gnss_ft, cols["geoaltitude"], to_f64, gnss_scale)
     elif "alt_geom" in cols:
-        out.altitude_gnss_ft[:] = to_f64(cols["alt_geom"])
+        _put_column(out.altitude_gnss_ft, cols["alt_geom"], to_f64)
     if "groundspeed" in cols:
-        out.groundspeed_kt[:] = to_f64(cols["groundspeed"])
+        _put_column(out.groundspeed_kt, cols["groundspeed"], to_f64)
     elif "gs" in cols:
-        out.groundspeed_kt[:] = to_f64(cols["gs"])
+        _put_column(out.groundspeed_kt, cols["gs"], to_f64)
     elif "velocity" in cols:
-        out.groundspeed_kt[:] = to_f64(cols["velocity"]) * MS_TO_KT
+        _put_column(out.groundspeed_kt, cols["velocity"], to_f64, MS_TO_KT)
     trk = _pick(cols, _TRACK)
     if trk is not None:
-        out.track_deg[:] = to_f64(trk)
+        _put_column(out.track_deg, trk, to_f64)
         if "heading" in cols:
-            out.heading_deg[:] = to_f64(cols["heading"])
+            _put_column(out.heading_deg, cols["heading"], to_f64)
     elif "heading" in cols:  # OpenSky's Impala tables call the true track "heading"
-        out.track_deg[:] = to_f64(cols["heading"])
+        _put_column(out.track_deg, cols["heading"], to_f64)
     if "vertrate" in cols:
-        out.vertical_rate_fpm[:] = to_f64(cols["vertrate"]) * MS_TO_FPM
+        _put_column(out.vertical_rate_fpm, cols["vertrate"], to_f64, MS_TO_FPM)
     elif "vertical_rate" in cols:
-        out.vertical_rate_fpm[:] = to_f64(cols["vertical_rate"]) * (MS_TO_FPM if opensky else 1.0)
+        rate_scale = MS_TO_FPM if opensky else 1.0
+        _put_column(out.vertical_rate_fpm, cols["vertical_rate"], to_f64, rate_scale)
     elif "baro_rate" in cols:
-        out.vertical_rate_fpm[:] = to_f64(cols["baro_rate"])
+        _put_column(out.vertical_rate_fpm, cols["baro_rate"], to_f64)
     cs = _pick(cols, _CALLSIGN)
     if cs is not None:
-        out.callsign[:] = _per_value(cs, _callsign, object)
+        _put_column(out.callsign, cs, _value_lookup(_callsign, object))
     if "squawk" in cols:
-        out.squawk[:] = _per_value(cols["squawk"], _squawk, np.int16)
+        _put_column(out.squawk, cols["squawk"], _value_lookup(_squawk, np.int16))
     og = _pick(cols, _ONGROUND)
     if og is not None:
-        out.on_ground[:] = to_bool(og)
+        _put_column(out.on_ground, og, to_bool)
     out.source[:] = Source.STATE_VECTOR
     out.address_checked[:] = True
     out.receiver[:] = receiver
@@ -493,8 +488,11 @@ def columns_to_obs(
         return out.take(np.zeros(n, dtype=np.bool_))
     good_icao = icaos >= 0
     stats.skip("bad_icao24", int((ok & ~good_icao).sum()))
-    out.icao24[:] = np.where(good_icao, icaos, 0).astype(np.uint32)
+    # Good addresses are 0..NON_ICAO|0xFFFFFF (uint32 holds them); the bad ones (-1) are 0.
+    np.copyto(out.icao24, icaos, casting="unsafe")
     keep = ok & good_icao
+    if not good_icao.all():
+        out.icao24[~good_icao] = 0
     return out if keep.all() else out.take(keep)
 
 

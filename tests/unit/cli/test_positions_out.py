@@ -309,6 +309,22 @@ def test_object_texts_as_arrow_makes_them() -> None:
         got = _object_texts(values)
         assert got.equals(pa.array(values, type=pa.string(), from_pandas=True)), case[:5]
         assert got.to_pylist() == case
+    # Unknown first and last, and a strided view (the column of a batch taken every other row)
+    for case in ([None, "A", "BB"], ["A", "BB", None], [None, "", None, "C", "", None]):
+        values = np.array(case, dtype=object)
+        assert _object_texts(values).to_pylist() == case
+    every_other = np.array(["A", None, None, "BB", "C", "D"], dtype=object)[::2]
+    assert _object_texts(every_other).to_pylist() == ["A", None, "C"]
+
+
+def test_none_rows_are_the_none_references() -> None:
+    """Which rows are None: not an empty text, nor a text "None", nor NaN."""
+    from flyvakt.cli._outputs import _none_rows
+
+    values = np.array([None, "", "None", float("nan"), None, "A"], dtype=object)
+    assert _none_rows(values).tolist() == [True, False, False, False, True, False]
+    assert _none_rows(values[::-2]).tolist() == [False, False, False]
+    assert _none_rows(np.array([], dtype=object)).tolist() == []
 
 
 def test_icao_codes_are_each_address_as_six_hex_digits() -> None:

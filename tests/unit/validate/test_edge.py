@@ -141,6 +141,22 @@ def test_values_out_of_range_become_unknown() -> None:
     }
 
 
+def test_values_check_each_column_whatever_its_unknowns() -> None:
+    """Infinities of both signs are out of range; unknown values are never counted, in a
+    column of nothing else too; the first and last row are checked as any other."""
+    obs = ObservationBatch.empty(5)
+    obs.vertical_rate_fpm[:] = [-np.inf, 0.0, np.nan, 100.0, np.inf]
+    obs.track_deg[:] = [361.0, np.nan, np.nan, np.nan, -0.5]
+    obs.heading_deg[:] = [0.0, 360.0, np.nan, 180.0, 90.0]
+    counts: Counter[str] = Counter()
+    check_values(obs, counts)
+    assert np.isnan(obs.vertical_rate_fpm[[0, 2, 4]]).all()
+    assert obs.vertical_rate_fpm[[1, 3]].tolist() == [0.0, 100.0]
+    assert np.isnan(obs.track_deg).all()
+    assert obs.heading_deg[[0, 1, 3, 4]].tolist() == [0.0, 360.0, 180.0, 90.0]
+    assert counts == {"vertical_rate_out_of_range": 2, "angle_out_of_range": 2}
+
+
 def _replay(fb: FrameBatch, size: int = 4096) -> tuple[PipelineState, list[tuple[str, str | None]]]:
     st, det = PipelineState(), make_detector(None)
     cfg = tracker_config()
@@ -178,3 +194,14 @@ def test_one_percent_absurd_times_change_nothing_that_matters(
     # The positions lost are those of the damaged frames (1 %), no more.
     assert st.stats.positions >= clean.stats.positions * 0.985
     assert st.stats.step_errors == 0
+
+
+def test_row_medians_are_numpys() -> None:
+    """The windows' medians equal ``np.median``'s bit for bit, odd and even widths."""
+    from flyvakt.validate import _row_medians
+
+    rng = np.random.default_rng(5)
+    for width in (1, 2, 3, 8, 9):
+        w = 1.7e9 + rng.normal(0.0, 3e3, (200, width)).round(3)
+        w[::7] = 1.7e9  # ties
+        assert np.array_equal(_row_medians(w), np.median(w, axis=1))
