@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from flyvakt.model.runs import last_at, order_by_key_time, runs_by_key
+from flyvakt.model.runs import distinct_sorted, last_at, order_by_key_time, runs_by_key
 
 
 def test_runs_of_a_sorted_key_column() -> None:
@@ -56,3 +56,12 @@ def test_last_at_by_search_and_by_fill() -> None:
             ]
             got = last_at(keep, at, start_of_row)
             assert got.tolist() == want and got.dtype == np.int64
+
+
+def test_distinct_sorted_is_np_unique_of_a_sorted_array() -> None:
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 2, 17, 1000):
+        a = np.sort(rng.integers(0, 40, n).astype(np.uint32))
+        got = distinct_sorted(a)
+        assert got.dtype == a.dtype
+        assert got.tolist() == np.unique(a).tolist()

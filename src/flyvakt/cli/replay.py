@@ -327,13 +327,15 @@ def _seen(seen: npt.NDArray[np.uint32], positions: Any) -> npt.NDArray[np.uint32
     for 5 min, so its table at the end undercounts the aircraft a replay saw."""
     import numpy as np
 
+    from flyvakt.model.runs import distinct_sorted
+
     if not len(positions):
         return seen
     icao = positions.icao24
     # Sorted by address, as the tracker hands its positions over: the distinct addresses
     # are where it changes, one pass (np.unique sorts every row again: ~2 ms per 65,536
     # rows, about 1 % of a state-vector replay).
-    new = _distinct_sorted(icao if not (icao[1:] < icao[:-1]).any() else np.sort(icao))
+    new = distinct_sorted(icao if not (icao[1:] < icao[:-1]).any() else np.sort(icao))
     new = new.astype(np.uint32)
     if len(seen):  # most steps see no new aircraft: keep ``seen`` (the same array) then
         at = np.minimum(np.searchsorted(seen, new), len(seen) - 1)
@@ -347,17 +349,9 @@ def _union(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> npt.NDArray[Any]:
     ``numpy.ma`` on first use (to rule out a masked array): ~20 ms, for two plain arrays."""
     import numpy as np
 
-    return _distinct_sorted(np.sort(np.concatenate((a, b))))
+    from flyvakt.model.runs import distinct_sorted
 
-
-def _distinct_sorted(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """The distinct values of a sorted array: where it changes."""
-    import numpy as np
-
-    if not len(a):
-        return a
-    out: npt.NDArray[Any] = a[np.concatenate(([True], a[1:] != a[:-1]))]
-    return out
+    return distinct_sorted(np.sort(np.concatenate((a, b))))
 
 
 def _summary(

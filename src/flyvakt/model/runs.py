@@ -53,6 +53,14 @@ def first_of_run(keys: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
     return out
 
 
+def distinct_sorted(keys: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The distinct values of an already sorted array, in order: ``np.unique`` of it without
+    ``np.unique``, whose first call in a process imports ``numpy.ma`` (to rule out a masked
+    array: ~20 ms, ~40 M instructions) for a plain array."""
+    out: npt.NDArray[Any] = keys[first_of_run(keys)]
+    return out
+
+
 def last_of_run(keys: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
     """Per element: whether it ends a run of equal consecutive ``keys`` (the last does)."""
     out = np.empty(len(keys), dtype=np.bool_)

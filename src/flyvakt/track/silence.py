@@ -20,7 +20,12 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch, PositionBatch
-from flyvakt.model.runs import first_of_run, order_by_key_time, silence_generations
+from flyvakt.model.runs import (
+    distinct_sorted,
+    first_of_run,
+    order_by_key_time,
+    silence_generations,
+)
 from flyvakt.track.table import Keyed
 
 if TYPE_CHECKING:
@@ -60,7 +65,8 @@ def by_generation(
     starts_gen = (first_of_run(gen) | first_of_run(icao)) & (gen > 0)
     for g in range(int(gen.max()) + 1):
         if g:
-            table.drop_many(np.unique(icao[starts_gen & (gen == g)]).tolist())
+            # np.unique's first call would import numpy.ma (distinct_sorted's docstring)
+            table.drop_many(distinct_sorted(np.sort(icao[starts_gen & (gen == g)])).tolist())
         sel = gen == g
         rows = np.flatnonzero(sel)
         if len(rows) == len(o):  # every row (all aircraft back after a silence): ``o`` itself
