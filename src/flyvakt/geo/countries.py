@@ -65,15 +65,16 @@ def _polygons(z: Any, kind: str) -> NDArray[np.object_]:
 class Countries:
     """Buffered country polygons, a lookup grid and STRtrees. Read-only after construction."""
 
-    def __init__(self, blob: bytes) -> None:
+    def __init__(self, blob: bytes, grids: dict[str, Any] | None = None) -> None:
+        """``grids``: :func:`grid_columns` of ``blob``, when already at hand (the cache)."""
         self._blob = blob
-        with np.load(BytesIO(blob)) as z:
-            self.codes: list[str] = [str(c) for c in z["codes"]]
-            self.grid_deg = float(z["grid_deg"])
-            self.grid: NDArray[np.int32] = z["grid"]
-            self.sub: NDArray[np.int16] = z["sub"]
-            self._sea_owner: NDArray[np.int16] = z["sea_owner"]
-            self._land_owner: NDArray[np.int16] = z["land_owner"]
+        g = grid_columns(blob) if grids is None else grids
+        self.codes: list[str] = list(g["codes"])
+        self.grid_deg = float(g["grid_deg"])
+        self.grid: NDArray[np.int32] = g["grid"]
+        self.sub: NDArray[np.int16] = g["sub"]
+        self._sea_owner: NDArray[np.int16] = g["sea_owner"]
+        self._land_owner: NDArray[np.int16] = g["land_owner"]
         self._index = {c: i for i, c in enumerate(self.codes)}
         self._codes_obj = np.array([*self.codes, None], dtype=object)  # index -1 → None
 
@@ -218,6 +219,59 @@ class Countries:
         return shapely.union_all(self._sea[self._sea_owner == i])
 
 
+# What :class:`Countries` reads at construction, and each array's dtype and number of
+# dimensions (a cached copy is used only when it has exactly these).
+_GRIDS = {
+    "grid_deg": (np.float64, 0),
+    "grid": (np.int32, 2),
+    "sub": (np.int16, 3),
+    "sea_owner": (np.int16, 1),
+    "land_owner": (np.int16, 1),
+}
+
+
+def grid_columns(blob: bytes) -> dict[str, Any]:
+    """The country codes, lookup grids and polygon owners from ``countries.npz``'s bytes."""
+    with np.load(BytesIO(blob)) as z:
+        out: dict[str, Any] = {"codes": [str(c) for c in z["codes"]]}
+        for key in _GRIDS:
+            out[key] = z[key]
+        return out
+
+
+def _valid_grids(cols: dict[str, Any]) -> bool:
+    if set(cols) != {"codes", *_GRIDS}:
+        return False
+    return all(
+        isinstance(cols[k], np.ndarray) and cols[k].dtype == dt and cols[k].ndim == nd
+        for k, (dt, nd) in _GRIDS.items()
+    )
+
+
+def grids_fingerprint(blob: bytes) -> list[str] | None:
+    """What the grids are read from: the file's zip directory, which names each member's
+    CRC-32 and size (another build of the data is another fingerprint, without reading the
+    members); None when ``blob`` is not a zip file."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(BytesIO(blob)) as z:
+            members = [f"{i.filename}:{i.CRC:08x}:{i.file_size}" for i in z.infolist()]
+    except zipfile.BadZipFile:
+        return None
+    return ["countries 1", str(len(blob)), *members]
+
+
 def load_countries() -> Countries:
+    """The borders, with the grids read from the binary cache (geo/cache.py) when it holds them
+    for this ``countries.npz``: its grids are ~6 MB deflated to ~0.3 MB, and inflating them and
+    checking their zip CRC-32 cost ~60 M instructions a process, reading them back ~5 M. The
+    polygons stay in the package file, read when first needed."""
+    from flyvakt.geo.cache import cached_columns
+
     blob = resources.files("flyvakt").joinpath("data/geo/countries.npz").read_bytes()
-    return Countries(blob)
+    fingerprint = grids_fingerprint(blob)
+    if fingerprint is None:
+        return Countries(blob)  # the package file's own read says what is wrong
+    grids = cached_columns("countries", fingerprint, lambda: grid_columns(blob), _valid_grids)
+    return Countries(blob, grids)

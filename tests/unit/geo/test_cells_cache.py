@@ -53,7 +53,7 @@ def test_cached_cells_equal_the_rebuilt_ones(
     first = cached_cells(ap, rows, radius_nm)  # builds and writes
     second = cached_cells(ap, rows, radius_nm)  # reads back
     assert builds == [radius_nm]
-    assert len(list(tmp_path.glob("airport-cells-*.npz"))) == 1
+    assert len(list(tmp_path.glob("airport-cells-*.cols"))) == 1
     assert len(second.keys) > 10_000 and len(second.cands) > len(second.keys)
     assert_same_cells(direct, first)
     assert_same_cells(direct, second)
@@ -71,12 +71,12 @@ def _damage_truncate(path: Path) -> None:
 
 def _damage_flip(path: Path) -> None:
     data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0xFF  # inside a column: the zip member's CRC no longer matches
+    data[len(data) // 2] ^= 0xFF  # inside a column: the digest no longer matches
     path.write_bytes(bytes(data))
 
 
 def _damage_foreign(path: Path) -> None:
-    # A whole, readable .npz that is not a well-formed index: an airport row out of range.
+    # A whole, readable file that is not a well-formed index: an airport row out of range.
     bad = {"keys": np.array([5], np.int64), "offsets": np.array([0, 1], np.int64),
            "cands": np.array([10**9], np.int64), "top_ft": np.array([0.0])}  # fmt: skip
     assert write_columns(path, bad)
@@ -96,7 +96,7 @@ def test_damaged_cells_cache_is_rebuilt(
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     rows = _rows(ap)
     good = cached_cells(ap, rows, 5.01)
-    (path,) = tmp_path.glob("airport-cells-*.npz")
+    (path,) = tmp_path.glob("airport-cells-*.cols")
     whole = path.read_bytes()
     damage(path)  # type: ignore[operator]
     assert path.read_bytes() != whole
