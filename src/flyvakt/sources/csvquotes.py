@@ -180,6 +180,7 @@ class QuoteGuard(io.RawIOBase):
         self._cap = 0  # a fallback's reads of the file: the block size of the reader before
         self._whole = False  # a fallback's first block: given whole
         self._raw = fast  # (fast) the blocks are given as they are, not marked
+        self._head = b""  # the header line Arrow reads
         self.bad: deque[tuple[int, bytes]] = deque()  # (line number, text), oldest first
         self._carry = b""  # an incomplete last line, completed by the next read
         self._out = b""
@@ -257,6 +258,10 @@ class QuoteGuard(io.RawIOBase):
         if out:
             if not self.header:
                 self.header = out[: out.find(b"\n") + 1]
+                at = 0  # Arrow's header: the first non-empty line (for a fallback)
+                while out[at : at + 1] in (b"\n", b"\r"):
+                    at += 1
+                self._head = out[at : out.find(b"\n", at) + 1]
             # Checkable (fast): a block given whole (a cut one has no counts) that Arrow parses
             # as one row a line if no quote is left open (:meth:`check`).
             whole = counts[0] is not None and self._raw and _checkable(out)
@@ -322,13 +327,13 @@ class QuoteGuard(io.RawIOBase):
             if rows_before:  # Arrow's rows go on from the header put before the block
                 # Its reader's blocks are a header larger, so that this block stays whole
                 # (its invalid rows are then noted where the marking reader noted them).
-                again.header, again._headed, again._cap = self.header, True, self._asked
+                again.header, again._headed, again._cap = self._head, True, self._asked
                 again._whole = True
                 again._line_before = first_line - 1
                 if again._replay:
-                    again._replay[0] = self.header + again._replay[0]
+                    again._replay[0] = again.header + again._replay[0]
                 else:
-                    again._replay.append(self.header)
+                    again._replay.append(again.header)
             else:  # the file's first block (or the first with a row): read as from the start
                 again._line_before = first_line
             self._done = True
