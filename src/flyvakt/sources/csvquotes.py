@@ -180,7 +180,7 @@ class QuoteGuard(io.RawIOBase):
         self._cap = 0  # a fallback's reads of the file: the block size of the reader before
         self._whole = False  # a fallback's first block: given whole
         self._raw = fast  # (fast) the blocks are given as they are, not marked
-        self._head = b""  # the header line Arrow reads
+        self._head_end = 0  # where the header ends in the first block given
         self.bad: deque[tuple[int, bytes]] = deque()  # (line number, text), oldest first
         self._carry = b""  # an incomplete last line, completed by the next read
         self._out = b""
@@ -257,11 +257,11 @@ class QuoteGuard(io.RawIOBase):
             counts = (None, None)  # counted when needed
         if out:
             if not self.header:
-                self.header = out[: out.find(b"\n") + 1]
-                at = 0  # Arrow's header: the first non-empty line (for a fallback)
+                at = 0  # Arrow's header: the first non-empty line
                 while out[at : at + 1] in (b"\n", b"\r"):
                     at += 1
-                self._head = out[at : out.find(b"\n", at) + 1]
+                self._head_end = out.find(b"\n", at) + 1
+                self.header = out[at : self._head_end]
             # Checkable (fast): a block given whole (a cut one has no counts) that Arrow parses
             # as one row a line if no quote is left open (:meth:`check`).
             whole = counts[0] is not None and self._raw and _checkable(out)
@@ -327,13 +327,13 @@ class QuoteGuard(io.RawIOBase):
             if rows_before:  # Arrow's rows go on from the header put before the block
                 # Its reader's blocks are a header larger, so that this block stays whole
                 # (its invalid rows are then noted where the marking reader noted them).
-                again.header, again._headed, again._cap = self._head, True, self._asked
+                again.header, again._headed, again._cap = self.header, True, self._asked
                 again._whole = True
                 again._line_before = first_line - 1
                 if again._replay:
-                    again._replay[0] = again.header + again._replay[0]
+                    again._replay[0] = self.header + again._replay[0]
                 else:
-                    again._replay.append(again.header)
+                    again._replay.append(self.header)
             else:  # the file's first block (or the first with a row): read as from the start
                 again._line_before = first_line
             self._done = True
@@ -375,7 +375,7 @@ class QuoteGuard(io.RawIOBase):
         if i == 0 and self._rows_before == 0:
             # The first block begins with the header: the file's own, or the one put before a
             # restarted reader's first block (put there again below, so it is read once).
-            n = len(self.header)
+            n = self._head_end  # (after any empty lines before it)
             block, start, end = block[n:], start - n, end - n
         after = [e[0] for e in list(self._sent)[i + 1 :]]
         pending = [self._out] if self._out else []  # made but not yet given
@@ -431,10 +431,14 @@ def _counts_of(block: bytes, newlines: npt.NDArray[np.intp]) -> tuple[int, int]:
 def _checkable(block: bytes) -> bool:
     """Whether Arrow's rows of ``block`` can be checked against its lines (:meth:`QuoteGuard.
     check`): whole lines, no ``\r`` (Arrow ends a line there too: a row more, which could
-    make up for a row lost to an open quote), and the last line closed."""
+    make up for a row lost to an open quote), and the last non-empty line closed (at the end
+    of the file Arrow reads a value left open as a row, without a row lost)."""
     if not block.endswith(b"\n") or b"\r" in block:
         return False
-    last = block[block.rfind(b"\n", 0, len(block) - 1) + 1 :]
+    end = len(block) - 1  # the last non-empty line's (an open quote goes on over empty ones)
+    while end and block[end - 1] == _NL:
+        end -= 1
+    last = block[block.rfind(b"\n", 0, end) + 1 : end]
     return b'"' not in last or not unterminated(last)
 
 

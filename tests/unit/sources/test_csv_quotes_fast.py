@@ -140,10 +140,19 @@ def test_an_unterminated_quote_at_or_near_a_block_end(
     ]
 
 
-@pytest.mark.parametrize("end", ["", "\n"])
+@pytest.mark.parametrize("end", ["", "\n", "\n\n\n"])
 def test_an_unterminated_last_line(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, end: str
 ) -> None:
+    # As a last column not read, a value left open to the end of the file is a whole row to
+    # Arrow (the same line count), also over the empty lines after it: still named.
+    path = tmp_path / "note.csv"
+    note = HEADER.replace("\n", ',"note"\n')
+    path.write_text(
+        note + "".join(r.replace("\n", ',"n"\n') for r in ROWS) + ROWS[0][:-1] + ',"open' + end
+    )
+    r = _same_as_marking(monkeypatch, path)
+    assert r.stats.bad_lines[0].startswith("note.csv: line 402: unterminated quote:")
     # Arrow would read '1,2,"open' at the end of the file as a row (an open quote closed by
     # the end): the guard names it, with or without the last newline.
     r = _same_as_marking(monkeypatch, _write(tmp_path, [*ROWS, '1720000400,"4ca001","open'], end))
@@ -201,3 +210,17 @@ def test_empty_lines_before_the_header_and_damage_later(
     path.write_text("\n\n" + HEADER + "".join([*ROWS[:300], 'x,"open\n', *ROWS[300:]]))
     r = _same_as_marking(monkeypatch, path)
     assert r.stats.bad_lines == ["sv.csv: line 304: unterminated quote: 'x,\"open'"]
+
+
+@pytest.mark.parametrize("at", [10, 300])
+def test_a_bad_value_after_empty_lines_before_the_header(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, at: int
+) -> None:
+    # The reader restarted after a bad value reads the header put before the block again:
+    # it was the file's first line, an empty one here, and Arrow then took the bad value's
+    # marker for the header ("Column 'time' in include_columns does not exist").
+    path = tmp_path / "sv.csv"
+    path.write_text("\n\n" + HEADER + "".join([*ROWS[:at], _row(at, "9k"), *ROWS[at + 1 :]]))
+    got, r = _read(path)
+    assert len(got) == 399
+    assert r.stats.bad_lines == [f"sv.csv: line {at + 4}: column baroaltitude: invalid value '9k'"]
