@@ -328,6 +328,7 @@ class QuoteGuard(io.RawIOBase):
                 # Its reader's blocks are a header larger, so that this block stays whole
                 # (its invalid rows are then noted where the marking reader noted them).
                 again.header, again._headed, again._cap = self.header, True, self._asked
+                again._head_end = len(self.header)
                 again._whole = True
                 again._line_before = first_line - 1
                 if again._replay:
@@ -381,6 +382,7 @@ class QuoteGuard(io.RawIOBase):
         pending = [self._out] if self._out else []  # made but not yet given
         again = QuoteGuard(self.raw)
         again.bad, again.header, again._headed = self.bad, self.header, True
+        again._head_end = len(self.header)  # its first block begins with it
         again._carry, again._eof, again._line = self._carry, self._eof, self._line
         again._replay = deque(
             [self.header + block[:start] + BAD_VALUE + block[end:], *after, *pending]
