@@ -20,11 +20,20 @@ in. The guard keeps the blocks it gave (Arrow's blocks: it gives whole lines), s
 give a new guard: the header, that block again with that line replaced by :data:`BAD_VALUE`
 (another one-column line, for the invalid-row handler), the blocks after it, then the file.
 
-Cost on clean files: one ``memchr`` per block when it has no quote; with quotes (a quoted
+Cost of marking: one ``memchr`` per block when it has no quote; with quotes (a quoted
 callsign on every row) one pass over the block and a few over the quote positions
 (:func:`_plain`); only a block with other quoting is walked line by line in arrays, and a
 Python loop runs only over lines whose quotes are not the plain open-at-field-start / close
 pattern.
+
+The state-vector reader first reads through a *fast* guard (``QuoteGuard(raw, fast=True)``),
+which marks nothing: it counts each block's rows (NumPy newline counts, ~1/4 of marking's CPU)
+and Arrow's batch for the block must have exactly those rows (:meth:`QuoteGuard.check`, why
+that is exact is there). At the first batch that does not, or any error Arrow raises, the
+reader goes on through a marking guard from the block before it (:meth:`QuoteGuard.fallback`):
+the same blocks, marked, as the marking guard would have given them; the reader re-reads
+that checked block so that the block after it is parsed, and its invalid rows noted, before
+the checked block's batch is handed on, as with the marking guard alone.
 """
 
 from __future__ import annotations
