@@ -20,11 +20,20 @@ in. The guard keeps the blocks it gave (Arrow's blocks: it gives whole lines), s
 give a new guard: the header, that block again with that line replaced by :data:`BAD_VALUE`
 (another one-column line, for the invalid-row handler), the blocks after it, then the file.
 
-Cost on clean files: one ``memchr`` per block when it has no quote; with quotes (a quoted
+Cost of marking: one ``memchr`` per block when it has no quote; with quotes (a quoted
 callsign on every row) one pass over the block and a few over the quote positions
 (:func:`_plain`); only a block with other quoting is walked line by line in arrays, and a
 Python loop runs only over lines whose quotes are not the plain open-at-field-start / close
 pattern.
+
+The state-vector reader first reads through a *fast* guard (``QuoteGuard(raw, fast=True)``),
+which marks nothing: it counts each block's rows (NumPy newline counts, ~1/4 of marking's CPU)
+and Arrow's batch for the block must have exactly those rows (:meth:`QuoteGuard.check`, why
+that is exact is there). At the first batch that does not, or any error Arrow raises, the
+reader goes on through a marking guard from the block before it (:meth:`QuoteGuard.fallback`):
+the same blocks, marked, as the marking guard would have given them; the reader re-reads
+that checked block so that the block after it is parsed, and its invalid rows noted, before
+the checked block's batch is handed on, as with the marking guard alone.
 """
 
 from __future__ import annotations
@@ -164,10 +173,23 @@ def _mark_and_count(
 
 
 class QuoteGuard(io.RawIOBase):
-    """A binary file as Arrow's CSV reader should see it: unterminated lines marked (above)."""
+    """A binary file as Arrow's CSV reader should see it: unterminated lines marked (above).
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    ``fast``: blocks are given as they are, each with its rows counted and whether it can be
+    checked (:meth:`check`: whole lines, no ``\r``, its last line closed); the reader checks
+    each of Arrow's batches against its block and, at the first that differs, reads again from
+    that block through a marking guard (:meth:`fallback`)."""
+
+    def __init__(self, raw: IO[bytes], fast: bool = False) -> None:
         self.raw = raw
+        self.fast = fast
+        self._given = 0  # blocks given before the oldest kept one
+        self._checked = 0  # blocks whose batch matched (fast): kept until then
+        self._asked = 0  # the size of Arrow's first read: its block size
+        self._cap = 0  # a fallback's reads of the file: the block size of the reader before
+        self._whole = False  # a fallback's first block: given whole
+        self._raw = fast  # (fast) the blocks are given as they are, not marked
+        self._head_end = 0  # where the header ends in the first block given
         self.bad: deque[tuple[int, bytes]] = deque()  # (line number, text), oldest first
         self._carry = b""  # an incomplete last line, completed by the next read
         self._out = b""
@@ -193,15 +215,22 @@ class QuoteGuard(io.RawIOBase):
 
     def read(self, size: int = -1) -> bytes:
         with self._lock:
+            if size > 0 and not self._asked:
+                self._asked = size
             return b"" if self._done else self._read(size)
 
     def _read(self, size: int) -> bytes:
+        # A fallback's reader asks for the header more (its first block is given whole): the
+        # file is read, and the rest cut, as the reader before it asked.
+        limit = min(size, self._cap) if self._cap and size > 0 else size
+        if self._whole:
+            limit, self._whole = size, False
         if not self._out and self._replay:
             self._out = self._replay.popleft()
         while not self._out and not self._eof:
             # What fits beside the carried line: a block then comes back whole, not sliced.
-            want = size - len(self._carry) if size > 0 else _REFILL
-            chunk = self.raw.read(want if want >= _MIN_READ else max(size, _REFILL))
+            want = limit - len(self._carry) if limit > 0 else _REFILL
+            chunk = self.raw.read(want if want >= _MIN_READ else max(limit, _REFILL))
             if chunk:
                 # The carried line and the chunk's whole lines in one copy (not a joined copy
                 # then a sliced one: ~1 M instructions a MiB), none when nothing is carried.
@@ -216,29 +245,112 @@ class QuoteGuard(io.RawIOBase):
             else:
                 self._eof = True
                 data, self._carry = self._carry, b""
-            if data:
+            # Fast: given as it is, unless it must be cut (a line of nearly a block carried):
+            # marked from then on, so that it is cut where the marking guard cut it.
+            self._raw = self.fast and self._raw and len(data) <= limit
+            if data and self._raw:
+                self._out, self._out_counts = data, _counts(data)
+                self._line += self._out_counts[1]
+            elif data:
                 # Marking keeps every line and leaves empty ones alone: the counts hold.
                 self._out, found, self._out_counts = _mark_and_count(data, self._line)
                 self.bad.extend(found)
                 self._line += self._out_counts[1]
         counts: tuple[int, int] | tuple[None, None] = self._out_counts
         self._out_counts = (None, None)
-        if size < 0 or size >= len(self._out):
+        if limit < 0 or limit >= len(self._out):
             out, self._out = self._out, b""
         else:  # whole lines, so that each block given is one of Arrow's blocks
-            cut = self._out.rfind(b"\n", 0, size) + 1 or size
+            cut = self._out.rfind(b"\n", 0, limit) + 1 or limit
             out, self._out = self._out[:cut], self._out[cut:]
             counts = (None, None)  # counted when needed
         if out:
             if not self.header:
-                self.header = out[: out.find(b"\n") + 1]
-            self._sent.append([out, *counts])
-            if len(self._sent) > _KEEP:
+                at = 0  # Arrow's header: the first non-empty line
+                while out[at : at + 1] in (b"\n", b"\r"):
+                    at += 1
+                self._head_end = out.find(b"\n", at) + 1
+                self.header = out[at : self._head_end]
+            # Checkable (fast): a block given whole (a cut one has no counts) that Arrow parses
+            # as one row a line if no quote is left open (:meth:`check`).
+            whole = counts[0] is not None and self._raw and _checkable(out)
+            self._sent.append([out, *counts, whole, self._raw])
+            while len(self._sent) > _KEEP and (not self.fast or self._given < self._checked - 1):
                 rows, lines = self._block_counts(0)
                 self._rows_before += rows
                 self._line_before += lines
                 self._sent.popleft()
+                self._given += 1
         return out
+
+    def check(self, k: int, rows: int) -> bool:
+        """Whether Arrow's batch ``k`` (counted from 0), of ``rows`` rows, is every line of
+        the ``k``-th block given, each read as one valid row (fast guards). Exact: Arrow reads
+        each non-empty line as one row unless a newline falls inside a quoted value, and then
+        a row takes two lines or more, or goes on into the next block; an invalid row is not
+        in the batch. So the rows equal the block's lines (less the header in the first)
+        exactly when no line left a quote open and none was invalid: what the marking guard
+        would give as it is, and its invalid-row handler never called. Lone ``\r`` (another
+        line end for Arrow) and a block's last line left open (a file's last block can end
+        inside a value without losing a row) are not checkable: see :func:`_checkable`."""
+        with self._lock:
+            i = k - self._given
+            if not self.fast or not 0 <= i < len(self._sent) or not self._sent[i][3]:
+                return False
+            want = self._sent[i][1] - (k == 0)
+            # A first block of the header alone has no batch of its own: Arrow's first is the
+            # next block's, so it is never taken as checked.
+            if rows != want or (k == 0 and want == 0):
+                return False
+            self._checked = k + 1
+            return True
+
+    def given(self) -> int:
+        """Blocks given so far."""
+        with self._lock:
+            return self._given + len(self._sent)
+
+    def fallback(self, k: int) -> Rewound:
+        """A marking guard reading again from the ``k``-th block given (the first whose batch
+        did not :meth:`check`), as the marking guard would have gone on from there: that block
+        and the ones after it marked, behind the header (not for the file's first block, which
+        has it), then the rest of the file; this guard then ends. ``rows_before``: Arrow's rows
+        before that block (0 for the first block: the new reader starts the file again)."""
+        with self._lock:
+            i = min(k - self._given, len(self._sent))
+            rows_before, line = self._rows_before, self._line_before
+            for j in range(i):
+                rows, lines = self._block_counts(j)
+                rows_before += rows
+                line += lines
+            again = QuoteGuard(self.raw)
+            again._carry, again._eof, again._line = self._carry, self._eof, self._line
+            blocks = [(e[0], e[4]) for e in list(self._sent)[i:]]
+            if self._out:  # made but not yet given
+                blocks.append((self._out, self._raw))
+            first_line = line
+            for block, raw in blocks:  # the blocks given as they were, then those marked
+                if raw:
+                    block, found, (_, lines) = _mark_and_count(block, line)
+                    again.bad.extend(found)
+                    line += lines
+                again._replay.append(block)
+            again.bad.extend(self.bad)  # the marked blocks' lines, after those
+            if rows_before:  # Arrow's rows go on from the header put before the block
+                # Its reader's blocks are a header larger, so that this block stays whole
+                # (its invalid rows are then noted where the marking reader noted them).
+                again.header, again._headed, again._cap = self.header, True, self._asked
+                again._head_end = len(self.header)
+                again._whole = True
+                again._line_before = first_line - 1
+                if again._replay:
+                    again._replay[0] = self.header + again._replay[0]
+                else:
+                    again._replay.append(self.header)
+            else:  # the file's first block (or the first with a row): read as from the start
+                again._line_before = first_line
+            self._done = True
+            return Rewound(again, rows_before, first_line)
 
     def _block_counts(self, i: int) -> tuple[int, int]:
         """Rows (non-empty lines: Arrow skips empty ones, ``\r\n`` too) and lines of kept
@@ -276,12 +388,13 @@ class QuoteGuard(io.RawIOBase):
         if i == 0 and self._rows_before == 0:
             # The first block begins with the header: the file's own, or the one put before a
             # restarted reader's first block (put there again below, so it is read once).
-            n = len(self.header)
+            n = self._head_end  # (after any empty lines before it)
             block, start, end = block[n:], start - n, end - n
         after = [e[0] for e in list(self._sent)[i + 1 :]]
         pending = [self._out] if self._out else []  # made but not yet given
         again = QuoteGuard(self.raw)
         again.bad, again.header, again._headed = self.bad, self.header, True
+        again._head_end = len(self.header)  # its first block begins with it
         again._carry, again._eof, again._line = self._carry, self._eof, self._line
         again._replay = deque(
             [self.header + block[:start] + BAD_VALUE + block[end:], *after, *pending]
@@ -327,6 +440,20 @@ def _counts_of(block: bytes, newlines: npt.NDArray[np.intp]) -> tuple[int, int]:
     if lines and newlines[0] == 0:
         empty += 1
     return lines + (not block.endswith(b"\n")) - empty, lines
+
+
+def _checkable(block: bytes) -> bool:
+    """Whether Arrow's rows of ``block`` can be checked against its lines (:meth:`QuoteGuard.
+    check`): whole lines, no ``\r`` (Arrow ends a line there too: a row more, which could
+    make up for a row lost to an open quote), and the last non-empty line closed (at the end
+    of the file Arrow reads a value left open as a row, without a row lost)."""
+    if not block.endswith(b"\n") or b"\r" in block:
+        return False
+    end = len(block) - 1  # the last non-empty line's (an open quote goes on over empty ones)
+    while end and block[end - 1] == _NL:
+        end -= 1
+    last = block[block.rfind(b"\n", 0, end) + 1 : end]
+    return b'"' not in last or not unterminated(last)
 
 
 def _array(block: bytes) -> npt.NDArray[np.uint8]:

@@ -44,9 +44,12 @@ def read_sv_csv(source: FileReader, f: IO[bytes], head: bytes) -> Iterator[Any]:
     # texts that NumPy then sorts to find the distinct ones (reading 200 k corpus rows: -3.8 %
     # of the instructions, with the all-empty case in statevec._short_texts).
     types.update({k: pa.dictionary(pa.int32(), pa.string()) for k in ("squawk", "callsign")})
-    # A line leaving a quote open would swallow the rows after it; a restart after a bad
-    # value reads from a new guard.
-    guards = [QuoteGuard(f)]
+    # A line leaving a quote open would swallow the rows after it. The first guard gives the
+    # blocks unmarked (a clean block then costs a newline count, not the marking's ~12 M
+    # instructions a MiB): each batch is checked against its block, and at the first that
+    # differs (or any error) the file is read again from that block through a marking guard,
+    # as if it had marked from the start; a restart after a bad value reads from a new guard.
+    guards = [QuoteGuard(f, fast=True)]
     # Arrow's rows of the file = the current reader's + offset (a restarted reader counts
     # from its header); rows up to seen were handled (a restart parses them again).
     at = {"offset": 0, "seen": 0}
@@ -74,25 +77,51 @@ def read_sv_csv(source: FileReader, f: IO[bytes], head: bytes) -> Iterator[Any]:
         return "skip"
 
     convert = pacsv.ConvertOptions(column_types=types, include_columns=read)
-    for bad_values in range(MAX_BAD_VALUES + 1):
+    bad_values, block = 0, READ_CHUNK
+    first = True  # the reader that starts the file: its errors at opening are the file's
+    while True:
         reader = None
+        # Fast: each batch is checked against its block (QuoteGuard.check), and yielded once
+        # the next one checked too (held): at the first that does not, the file is read again
+        # from the held batch's block, and the new reader then parses the block that did not
+        # (its invalid rows noted) before it gives that batch, as the marking reader would.
+        fast, batches, held = guards[0].fast, 0, None
         try:
             # One thread: Arrow's reader threads must not outlive an error (a native abort,
             # "terminate called without an active exception", was seen at interpreter
             # exit). Opening converts the first block: a restart can fail here too.
             reader = pacsv.open_csv(
                 guards[0],
-                read_options=pacsv.ReadOptions(block_size=READ_CHUNK, use_threads=False),
-                parse_options=pacsv.ParseOptions(invalid_row_handler=bad_row),
+                read_options=pacsv.ReadOptions(block_size=block, use_threads=False),
+                parse_options=pacsv.ParseOptions(invalid_row_handler=_skip if fast else bad_row),
                 convert_options=convert,
             )
             while True:
                 try:
                     rb = reader.read_next_batch()
                 except StopIteration:
-                    return
-                yield rb
+                    if not fast or batches >= guards[0].given():
+                        if held is not None:
+                            yield held
+                        return
+                    rb = None  # blocks without a batch: read them again, marked (below)
+                if not fast:
+                    yield rb
+                    continue
+                if rb is None or not guards[0].check(batches, rb.num_rows):
+                    if _fallback(guards, max(batches - 1, 0), at):
+                        first, block = False, READ_CHUNK + len(guards[0].header)
+                        convert = _pinned(reader, read, convert)
+                    break
+                if held is not None:
+                    yield held
+                held, batches = rb, batches + 1
         except pa.ArrowInvalid as e:
+            if fast:  # the marking reader meets it again, where it met it
+                if _fallback(guards, max(batches - 1, 0), at):
+                    first, block = False, READ_CHUNK + len(guards[0].header)
+                    convert = _pinned(reader, read, convert)
+                continue
             # A value that is not a number in a numeric column (or not a time in a time
             # column typed so by the first block): skip its line and read again from the
             # start of the block Arrow dropped, with the same column types.
@@ -101,7 +130,7 @@ def read_sv_csv(source: FileReader, f: IO[bytes], head: bytes) -> Iterator[Any]:
             last = bad_values == MAX_BAD_VALUES
             where = guards[0].rewind(int(m.group(2)), not last) if m else None
             if m is None or where is None:  # not a value's error, or its block is gone
-                if reader is None and not bad_values:
+                if reader is None and first:
                     raise SourceFormatError(f"{source.name}: {message}") from None
                 _stop_at_value(source, message, header, at["offset"])
                 return
@@ -115,6 +144,7 @@ def read_sv_csv(source: FileReader, f: IO[bytes], head: bytes) -> Iterator[Any]:
                     f"replayed {source.stats.records:,} records before it"
                 )
                 return
+            bad_values, first, block = bad_values + 1, False, READ_CHUNK
             source.stats.skip("sv_bad_row")
             source.stats.note_bad(f"{source.name}: {what}")
             at["seen"] = max(at["seen"], at["offset"] + int(m.group(2)))
@@ -127,6 +157,32 @@ def read_sv_csv(source: FileReader, f: IO[bytes], head: bytes) -> Iterator[Any]:
         finally:
             if reader is not None:
                 reader.close()
+
+
+def _skip(row: Any) -> str:
+    """A fast reader's invalid row: its batch does not check, so it is read again, marked."""
+    return "skip"
+
+
+def _fallback(guards: list[QuoteGuard], k: int, at: dict[str, int]) -> int:
+    """Read again from the fast guard's block ``k`` through a marking guard (the rows before
+    that block all kept, none invalid); Arrow's rows before it (0: the new reader starts the
+    file again, with the column types it started with)."""
+    guards[0], rows_before, _ = guards[0].fallback(k)
+    if rows_before:
+        at["offset"] += rows_before - 1  # the new reader's row 2 is the block's first
+    return rows_before
+
+
+def _pinned(reader: Any, read: list[str], convert: Any) -> Any:
+    """The column types ``reader`` converted with (those it inferred too), for a reader that
+    goes on from it; ``convert`` when it never opened."""
+    import pyarrow.csv as pacsv
+
+    if reader is None:
+        return convert
+    types = {fd.name: fd.type for fd in reader.schema}
+    return pacsv.ConvertOptions(column_types=types, include_columns=read)
 
 
 def _stop_at_value(source: FileReader, message: str, header: list[str], offset: int) -> None:
