@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from flyvakt.model.addrindex import MIN_MERGE, AddressIndex, _positions
+from flyvakt.model.addrindex import MIN_MERGE, AddressIndex, merge_sorted, sorted_places
 
 
 def test_lookups_match_a_dict_through_inserts_merges_and_removals() -> None:
@@ -52,5 +52,25 @@ def test_sorted_batches_are_placed_as_the_binary_search_places_them() -> None:
         for probe in (np.sort(some), some):
             want = np.array([model.get(int(p), -1) for p in probe.tolist()], dtype=np.int64)
             np.testing.assert_array_equal(index.lookup(probe), want)
-            pos = _positions(index.keys, probe)
+            pos = sorted_places(index.keys, probe)
             np.testing.assert_array_equal(pos, np.searchsorted(index.keys, probe))
+
+
+def test_merge_sorted_is_np_insert_at_the_binary_search_places() -> None:
+    # SYNTHETIC: sorted keys of both dtypes the callers use, sorted addresses to put in (small
+    # and large against the keys: the binary search and the merge), below, between and above.
+    rng = np.random.default_rng(8)
+    for dtype in (np.uint32, np.int64):
+        keys = np.unique(rng.integers(0, 1 << 25, 2000)).astype(dtype)
+        rows = rng.permutation(keys.size).astype(np.int64)
+        for k in (1, 3, 100, 1500, 5000):
+            a = np.sort(rng.integers(0, 1 << 26, k).astype(dtype))
+            r = rng.integers(0, 10**6, k).astype(np.int64)
+            at = np.searchsorted(keys, a)
+            got_k, got_r = merge_sorted(keys, rows, a, r)
+            np.testing.assert_array_equal(got_k, np.insert(keys, at, a))
+            np.testing.assert_array_equal(got_r, np.insert(rows, at, r))
+            assert got_k.dtype == keys.dtype
+        empty_k, empty_r = merge_sorted(keys[:0], rows[:0], a, r)
+        np.testing.assert_array_equal(empty_k, a)
+        np.testing.assert_array_equal(empty_r, r)

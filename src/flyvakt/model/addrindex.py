@@ -9,12 +9,15 @@ aircraft of a batch is one merge (a copy of the index, a few hundred kB at 50,00
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["AddressIndex"]
+__all__ = ["AddressIndex", "merge_sorted", "sorted_places"]
 
 U32 = npt.NDArray[np.uint32]
+KeyT = TypeVar("KeyT", np.uint32, np.int64)
 I64 = npt.NDArray[np.int64]
 
 
@@ -66,13 +69,10 @@ class AddressIndex:
             return
         order = np.argsort(addresses, kind="stable")
         a = np.asarray(addresses, np.uint32)[order]
-        at = np.searchsorted(self.new_keys, a)
-        self.new_keys = np.insert(self.new_keys, at, a)
-        self.new_rows = np.insert(self.new_rows, at, np.asarray(rows, np.int64)[order])
+        r = np.asarray(rows, np.int64)[order]
+        self.new_keys, self.new_rows = merge_sorted(self.new_keys, self.new_rows, a, r)
         if self.new_keys.size > max(MIN_MERGE, self.keys.size // MERGE_SHARE):
-            at = np.searchsorted(self.keys, self.new_keys)
-            self.keys = np.insert(self.keys, at, self.new_keys)
-            self.rows = np.insert(self.rows, at, self.new_rows)
+            self.keys, self.rows = merge_sorted(self.keys, self.rows, self.new_keys, self.new_rows)
             self.new_keys = self.new_keys[:0]
             self.new_rows = self.new_rows[:0]
 
@@ -83,6 +83,33 @@ class AddressIndex:
         gone_addr = np.asarray(addresses, np.uint32)
         self.keys, self.rows = _without(self.keys, self.rows, gone_addr)
         self.new_keys, self.new_rows = _without(self.new_keys, self.new_rows, gone_addr)
+
+
+def merge_sorted(
+    keys: npt.NDArray[KeyT], rows: I64, a: npt.NDArray[KeyT], r: I64
+) -> tuple[npt.NDArray[KeyT], I64]:
+    """Sorted unique ``keys`` and their ``rows`` with the sorted addresses ``a`` (none of them
+    in ``keys``) and their rows ``r`` put in place: what ``np.insert`` at
+    ``np.searchsorted(keys, a)`` gives, with the places of the old entries found once for both
+    arrays (``np.insert`` sorts the places and builds a mask per array) and ``a``'s places by
+    :func:`sorted_places` (a merge when ``a`` is large against ``keys``: the side index merged
+    into the main one, ~1/8 of it, every few steps at 50,000 new aircraft, issue 12)."""
+    m = a.size
+    if keys.size == 0:
+        return a.copy(), r.copy()
+    at = sorted_places(keys, a)
+    at += np.arange(m)  # the place of each in the merged arrays
+    n = keys.size + m
+    old = np.ones(n, np.bool_)
+    old[at] = False
+    places = np.flatnonzero(old)
+    out_k = np.empty(n, keys.dtype)
+    out_r = np.empty(n, np.int64)
+    out_k[at] = a
+    out_k[places] = keys
+    out_r[at] = r
+    out_r[places] = rows
+    return out_k, out_r
 
 
 def _without(keys: U32, rows: I64, a: U32) -> tuple[U32, I64]:
@@ -104,14 +131,14 @@ def _search(keys: U32, rows: I64, a: U32) -> I64:
     out = np.full(a.shape, -1, np.int64)
     if keys.size == 0 or a.size == 0:
         return out
-    pos = _positions(keys, a)
+    pos = sorted_places(keys, a)
     np.minimum(pos, keys.size - 1, out=pos)
     hit = keys[pos] == a
     out[hit] = rows[pos[hit]]
     return out
 
 
-def _positions(keys: U32, a: U32) -> I64:
+def sorted_places(keys: npt.NDArray[KeyT], a: npt.NDArray[KeyT]) -> I64:
     """``np.searchsorted(keys, a)`` (the first place of each of ``a`` in sorted ``keys``); for
     many sorted ``a``, by a merge: in the stable order of ``a`` then ``keys`` concatenated, the
     ``i``-th address stands after the ``i`` before it and every key below it (an equal key comes

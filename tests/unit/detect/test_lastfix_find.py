@@ -23,6 +23,9 @@ def test_find_answers_as_the_index() -> None:
         lf.rows_for(np.unique(new))
         ask = np.r_[rng.choice(lf.cols["icao24"][: lf.size], 50), rng.integers(0, 1 << 24, 50)]
         assert lf.find(ask).tolist() == _by_index(state, ask)
+        # Sorted and many against the rows (a batch's aircraft): placed by a merge.
+        every = np.sort(np.r_[lf.cols["icao24"][: lf.size], rng.integers(0, 1 << 24, 200)])
+        assert lf.find(every).tolist() == _by_index(state, every)
         gone = rng.choice(lf.cols["icao24"][: lf.size], 20, replace=False).tolist()
         drop(state, gone)  # compacts the rows: every aircraft after them moves
         assert lf.find(np.array(gone, np.int64)).tolist() == [-1] * 20
