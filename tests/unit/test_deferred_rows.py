@@ -111,3 +111,32 @@ def test_mapped_true_at_every_or_no_base_row(data_dir: Path) -> None:
         got = column_mapped(lazy, "altitude_baro_ft", fn)
         want = fn(obs.altitude_baro_ft)[order]
         assert got.dtype == np.bool_ and got.tolist() == want.tolist()
+
+
+def test_mapped_judges_the_base_once_for_its_selections(data_dir: Path) -> None:
+    """Selections of one base (``take`` of a selection: a batch split into generations) share
+    ``fn(base column)``: computed once per (column, fn), each answering its own rows; another
+    ``fn`` on the same column is judged apart."""
+    obs = _obs(data_dir)
+    order = np.lexsort((obs.time_s, obs.icao24))
+    calls: list[int] = []
+
+    def valid(v: np.ndarray) -> np.ndarray:
+        calls.append(len(v))
+        return np.asarray(~np.isnan(v), dtype=np.bool_)
+
+    def high(v: np.ndarray) -> np.ndarray:
+        return np.asarray(v > 30_000.0, dtype=np.bool_)
+
+    lazy = deferred_take(obs, order)
+    halves = np.arange(len(order)) % 3 == 0
+    parts = [lazy.take(np.flatnonzero(halves)), lazy.take(np.flatnonzero(~halves))]
+    want = obs.take(order)
+    assert all(len(p) >= 1024 for p in parts)  # (WHOLE_BELOW_ROWS: else the column is read)
+    for part, sel in zip(parts, (halves, ~halves), strict=True):
+        got = column_mapped(part, "altitude_baro_ft", valid)
+        assert got.tolist() == (~np.isnan(want.altitude_baro_ft[sel])).tolist()
+        assert 0 < got.sum() < len(got)  # some rows: the gathered mask, not the shortcut
+        got = column_mapped(part, "altitude_baro_ft", high)
+        assert got.tolist() == (want.altitude_baro_ft[sel] > 30_000.0).tolist()
+    assert calls == [len(obs)]  # judged once, on the base's rows

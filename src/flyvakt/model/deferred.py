@@ -39,12 +39,18 @@ class DeferredRows(ObservationBatch):
         index: npt.NDArray[np.int64],
         loaded: dict[str, Any],
         extra: tuple[ObservationBatch, npt.NDArray[np.int64]] | None = None,
+        whole: dict[tuple[str, Any], tuple[npt.NDArray[Any], int]] | None = None,
     ) -> None:
         self.__dict__.update(loaded)
         self.__dict__["_base"] = base
         self.__dict__["_index"] = index
         self.__dict__["_extra"] = extra
         self.__dict__["_extra_at"] = None if extra is None else np.flatnonzero(extra[1] >= 0)
+        # ``mapped``'s ``fn(base column)`` by (name, fn), and its count of True (-1: not a
+        # mask); shared with the selections ``take`` makes of this one (the same base): a
+        # state-vector batch split at a silence (flyvakt.track.silence) judged each of its
+        # generations' ~18 field masks on the whole base again (~270 instructions a base row).
+        self.__dict__["_whole"] = {} if whole is None else whole
 
     def __getattr__(self, name: str) -> Any:  # only for attributes not yet set
         if name not in _NAMES:
@@ -84,13 +90,17 @@ class DeferredRows(ObservationBatch):
         d = self.__dict__
         if name in d or len(d["_index"]) < WHOLE_BELOW_ROWS:
             return fn(getattr(self, name))
-        whole: npt.NDArray[Any] = fn(getattr(d["_base"], name))
-        if whole.dtype == np.bool_ and d["_extra"] is None:
-            # True at every base row or at none (a state-vector feed's fields are nearly all
-            # present or all absent): so at every selected row, or none; no gather.
-            k = np.count_nonzero(whole)
-            if k == 0 or k == len(whole):
-                return np.full(len(d["_index"]), k > 0, dtype=np.bool_)
+        cache = d["_whole"]
+        if (name, fn) in cache:
+            whole, k = cache[name, fn]
+        else:  # (the base's columns are not written while selections of it are read)
+            whole = fn(getattr(d["_base"], name))
+            k = int(np.count_nonzero(whole)) if whole.dtype == np.bool_ else -1
+            cache[name, fn] = whole, k
+        # True at every base row or at none (a state-vector feed's fields are nearly all
+        # present or all absent): so at every selected row, or none; no gather.
+        if (k == 0 or k == len(whole)) and d["_extra"] is None:
+            return np.full(len(d["_index"]), k > 0, dtype=np.bool_)
         values: npt.NDArray[Any] = whole[d["_index"]]
         if d["_extra"] is not None:
             batch, src = d["_extra"]
@@ -105,7 +115,7 @@ class DeferredRows(ObservationBatch):
         extra = d["_extra"]
         if extra is not None:
             extra = (extra[0], extra[1][index])
-        return DeferredRows(d["_base"], d["_index"][index], loaded, extra)
+        return DeferredRows(d["_base"], d["_index"][index], loaded, extra, d["_whole"])
 
 
 def deferred_take(

@@ -196,10 +196,11 @@ def _step_sorted(
     # The plausibility limit reads the last groundspeed of any source.
     gs_rows = carried["groundspeed_kt"]
     pos = decode_positions(table, o, cfg, start_of_row, row_of, stats, gs_rows, rows)
-    positions = _context(table, o, pos, (held, own), row_of, start_of_row, cfg)
+    at_rows = (row_of, start_of_row, starts)
+    positions = _context(table, o, pos, (held, own), at_rows, cfg)
     positions = _hold(state, positions, pos, _context(
         table, o, {"index": pos["held"], "lat": pos["held_lat"], "lon": pos["held_lon"]},
-        (held, own), row_of, start_of_row, cfg,
+        (held, own), at_rows, cfg,
     ), stats)  # fmt: skip
     stats.positions = len(positions)
 
@@ -388,13 +389,14 @@ def _context(
     o: ObservationBatch,
     pos: dict[str, npt.NDArray[Any]],
     held_own: tuple[dict[str, I64], dict[str, B]],
-    row_of: I64,
-    start_of_row: I64,
+    at_rows: tuple[I64, I64, I64],
     cfg: TrackerConfig,
 ) -> PositionBatch:
     """Positions with the field values that held at each fix (batch first, then state).
-    ``held_own``: per field the rows holding it (sorted), and for some the same as a mask."""
+    ``held_own``: per field the rows holding it (sorted), and for some the same as a mask;
+    ``at_rows``: each row's table row and its run's first row, and the runs' first rows."""
     held, own = held_own
+    row_of, start_of_row, starts = at_rows
     idx = pos["index"]
     out = PositionBatch.empty(len(idx))
     if len(idx) == 0:
@@ -426,7 +428,7 @@ def _context(
         if every and max_age.get(name, 0.0) >= 0:
             _context_every(
                 table, o, (held[name], own.get(name)), name, max_age.get(name), rows,
-                start_of_row, out,
+                (start_of_row, starts), out,
             )  # fmt: skip
             continue
         # At every row: a forward fill over the batch, not a gather of it at each fix.
@@ -459,7 +461,7 @@ def _context_every(
     name: str,
     max_age_s: float | None,
     rows: I64,
-    start_of_row: I64,
+    run_starts: tuple[I64, I64],
     out: PositionBatch,
 ) -> None:
     """Field ``name`` of ``out`` when every row is a fix, as the general path of
@@ -470,14 +472,19 @@ def _context_every(
     A row that holds its own value (in ``held``: sorted, distinct) takes it, of its own time,
     so never older than a max age >= 0 (``t - t`` is 0, or NaN for a time that is not finite:
     neither is above it); ``max_age_s`` None: the field does not go stale. ``held_own``: those
-    rows, and the same as a mask if at hand (None: made here)."""
+    rows, and the same as a mask if at hand (None: made here). ``run_starts``: each row's
+    run's first row, and the runs' first rows."""
     held, own = held_own
+    start_of_row, starts = run_starts
     dest = getattr(out, name)
     n = len(start_of_row)
     if len(held) == n:  # every row holds its own value: the column as it is
         dest[:] = getattr(o, name)
         return
     if len(held) == 0:  # no row holds one: each fix's is its aircraft's state's
+        if max_age_s is not None and _stale_from_start(table, name, max_age_s, rows, starts, out):
+            dest[:] = PositionBatch._defaults[name][1]  # (as the state's value, made stale)
+            return
         vals = table.cols[name][rows]
         if max_age_s is not None:
             when = table.cols[f"{name}_t"][rows]
@@ -497,6 +504,20 @@ def _context_every(
         when = np.where(inb, o.time_s[at], table.cols[f"{name}_t"][r])
         vals = np.where(out.time_s[miss] - when > max_age_s, PositionBatch._defaults[name][1], vals)
     dest[miss] = vals
+
+
+def _stale_from_start(
+    table: StateTable, name: str, max_age_s: float, rows: I64, starts: I64, out: PositionBatch
+) -> bool:
+    """Whether the state's value of field ``name`` is older than ``max_age_s`` at every row
+    (``out``: a fix at every row): judged at each run's first row, per aircraft, not gathered
+    per row (a state-vector feed that never fills a field, as the geometric altitude of the
+    corpus, asked its aircraft's state at each of its rows: ~50 instructions a row).
+    Exact: a run's times ascend (sorted by address, then time; none NaN, checked), so each of
+    its rows is at least as far from the state's time as its first (rounding is monotonic)."""
+    t = out.time_s
+    when = table.cols[f"{name}_t"][rows[starts]]
+    return bool(np.all(t[starts] - when > max_age_s)) and not bool(np.isnan(t).any())
 
 
 def _is_true(values: npt.NDArray[Any]) -> B:

@@ -146,6 +146,29 @@ def test_state_vector_fixes_carry_missing_cells_from_the_batch_then_the_state() 
     assert pos.callsign.tolist() == ["KLM1", "KLM2", "KLM2", "KLM2", "KLM2"]
 
 
+def test_state_value_of_a_field_no_row_carries_goes_stale_per_row() -> None:
+    # SYNTHETIC: state vectors of two aircraft, the geometric altitude on no row of the
+    # batch: each fix takes its aircraft's state value while within 15 s of it, then none.
+    # One aircraft's value is stale from its first row on, the other's only at its later
+    # rows (so the batch is not stale at every row); then a batch stale at every row.
+    first = _fixes([52.0], [4.0], t0=0.0)
+    first.altitude_gnss_ft[:] = 1000.0
+    other = _fixes([48.0], [2.0], t0=10.0)
+    other.icao24[:] = 0x3C6444
+    other.altitude_gnss_ft[:] = 2000.0
+    state, _, _ = step(TrackerState(), ObservationBatch.concat([first, other]))
+    a = _fixes([52.001, 52.002], [4.0] * 2, t0=16.0)
+    b = _fixes([48.001, 48.002, 48.003], [2.0] * 3, t0=24.0)
+    b.icao24[:] = 0x3C6444
+    state, pos, _ = step(state, ObservationBatch.concat([a, b]))
+    assert pos.icao24.tolist() == [0x3C6444] * 3 + [0x4840D6] * 2
+    assert pos.time_s.tolist() == [24.0, 25.0, 26.0, 16.0, 17.0]
+    np.testing.assert_array_equal(pos.altitude_gnss_ft, [2000.0, 2000.0, np.nan, np.nan, np.nan])
+    late = _fixes([52.003], [4.0], t0=40.0)
+    state, pos, _ = step(state, late)
+    np.testing.assert_array_equal(pos.altitude_gnss_ft, [np.nan])
+
+
 def test_expire_forgets_silent_aircraft() -> None:
     state, _, _ = step(TrackerState(), _fixes([52.0], [4.0], t0=1000.0))
     assert expire(state, now_s=1100.0, silence_s=300.0) == []
