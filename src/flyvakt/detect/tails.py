@@ -187,7 +187,9 @@ def _joined(
     NumPy's default ("raise") takes into a temporary copy of ``out`` first. Chunks whose
     columns differ in dtype (or are not flat) are joined by ``np.concatenate``."""
     cols = [getattr(c, name) for c, _k in parts]
-    dtype = cols[0].dtype
+    # NumPy's own descriptor of the type, as np.concatenate gives (a column unpickled, e.g.
+    # from a checkpoint, carries an equal copy): the same state, down to its pickled bytes.
+    dtype = np.dtype(cols[0].dtype.type)
     if cols[0].ndim != 1 or any(c.dtype != dtype for c in cols):
         return np.concatenate([c.take(k) for c, (_b, k) in zip(cols, parts, strict=True)])
     out = np.empty(spans[-1][1], dtype)
