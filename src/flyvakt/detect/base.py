@@ -23,7 +23,7 @@ from flyvakt.detect.state import AircraftState, Fix
 from flyvakt.detect.tails import SampleTails
 from flyvakt.geo.cells import AirportCells
 from flyvakt.geo.distance import distance_nm
-from flyvakt.geo.world import NearAt
+from flyvakt.geo.world import NearAt, NearLists
 from flyvakt.model import AirportRef, Event, PositionBatch
 from flyvakt.model.batches import icao_hex
 from flyvakt.model.events import iso_utc
@@ -55,7 +55,7 @@ class WorldView(Protocol):
 
     def airports_near_many(
         self, lats_deg: npt.NDArray[np.float64], lons_deg: npt.NDArray[np.float64], radius_nm: float
-    ) -> tuple[npt.NDArray[np.int64], NearAt]: ...
+    ) -> NearLists: ...
 
     def airport_ref(self, i: int) -> AirportRef: ...
 
@@ -110,8 +110,11 @@ class Context:
     near_known: dict[tuple[float, float, float], int] = dc_field(default_factory=dict)
     near_at: NearAt | None = None
     # The same for the positions on both sides of the batch's coverage gaps (the detector's
-    # _gap_prepass), at any radius: (lat, lon, radius NM) -> (the search's ``at``, k).
-    near_gaps: dict[tuple[float, float, float], tuple[NearAt, int]] = dc_field(default_factory=dict)
+    # _gap_prepass), at any radius: (lat, lon, radius NM) -> (the search's ``at``, k, the
+    # table row of the nearest airport if within SURFACE_NM, else -1: airport_at's answer).
+    near_gaps: dict[tuple[float, float, float], tuple[NearAt, int, int]] = dc_field(
+        default_factory=dict
+    )
     # round(x, 5) of the coordinates on both sides of the batch's coverage gaps, rounded for
     # all at once (_gap_prepass) for their gap details: Python's round with 5 digits costs
     # ~0.7 us a call, four per signal_regained (25 k in a state-vector replay).
@@ -140,15 +143,24 @@ class Context:
         from (``near_gaps``); positions that are not finite are left to the scalar search."""
         ok = np.isfinite(lats_deg) & np.isfinite(lons_deg)
         lats, lons = lats_deg[ok], lons_deg[ok]
-        _count, at = self.world.airports_near_many(lats, lons, radius_nm)
-        # (lat, lon, radius) -> (at, k) for the k-th point, the pairs made by zip in C.
+        found = self.world.airports_near_many(lats, lons, radius_nm)
+        # airport_at's answer for each point, from the head of its list (the same row and
+        # distance as the list's first pair): the nearest airport's row if within SURFACE_NM.
+        on = np.where(found.first_nm <= R.SURFACE_NM, found.first_row, -1).tolist()
+        # (lat, lon, radius) -> (at, k, row on) for the k-th point, the tuples made by zip in C.
         keys = zip(lats.tolist(), lons.tolist(), repeat(radius_nm))
-        self.near_gaps.update(zip(keys, zip(repeat(at), count()), strict=False))
+        self.near_gaps.update(zip(keys, zip(repeat(found.at), count(), on), strict=False))
 
     def airport_at(self, fx: Fix, radius_nm: float) -> AirportRef | None:
         """``airport_for(fx, radius_nm)[0]`` alone: from the nearest airport, without the
-        candidates (the gap rules' airport on each side: ~12 k a state-vector replay, where a
-        dense field's whole list is 10-20 airports)."""
+        candidates (the gap rules' airport on each side: ~17.6 k a state-vector replay, where a
+        dense field's whole list is 10-20 airports). Where the position was searched in
+        advance (``near_gaps``), from the row kept then: no list built (~3.5 us a call)."""
+        if self.near_gaps:
+            found = self.near_gaps.get((fx.lat, fx.lon, radius_nm))
+            if found is not None:
+                row = found[2]
+                return None if row < 0 else self.world.airport_ref(row)
         near = self.airports_near(fx.lat, fx.lon, radius_nm, 1)
         return near[0][0] if near and near[0][1] <= R.SURFACE_NM else None
 

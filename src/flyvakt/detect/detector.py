@@ -451,7 +451,7 @@ def _approach_near(ctx: Context, p: PositionBatch, idx: npt.NDArray[np.int64]) -
     if len(k) == 0:
         return
     lat, lon = p.lat_deg[k].tolist(), p.lon_deg[k].tolist()
-    _count, ctx.near_at = ctx.world.airports_near_many(p.lat_deg[k], p.lon_deg[k], R.CLOSE_NM)
+    ctx.near_at = ctx.world.airports_near_many(p.lat_deg[k], p.lon_deg[k], R.CLOSE_NM).at
     ctx.near_known = {(a, o, R.CLOSE_NM): j for j, (a, o) in enumerate(zip(lat, lon, strict=True))}
 
 

@@ -171,7 +171,8 @@ def field_near(ctx: Context, lf: LastFixes, rows: npt.NDArray[np.intp]) -> npt.N
     if len(k):
         r = rows[k]
         lat, lon = lf.cols["lat"][r], lf.cols["lon"][r]
-        count, ctx.near_at = ctx.world.airports_near_many(lat, lon, R.CLOSE_NM)
+        found = ctx.world.airports_near_many(lat, lon, R.CLOSE_NM)
+        count, ctx.near_at = found.counts, found.at
         some = count > 0
         out[k] = some
         keys = zip(lat[some].tolist(), lon[some].tolist(), strict=True)

@@ -8,7 +8,7 @@ between threads once loaded (loading itself is guarded by a lock).
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +29,19 @@ class NearAt(Protocol):
     ``most`` of them only."""
 
     def __call__(self, k: int, most: int = 0) -> list[tuple[AirportRef, float]]: ...
+
+
+class NearLists(NamedTuple):
+    """:meth:`World.airports_near_many`'s answer: per point, how many airports are within the
+    radius (``counts``), its list (``at``), and the head of that list as arrays (``first_row``:
+    the nearest airport's table row, -1 for none; ``first_nm``: its distance, the list's
+    first distance to the bit, inf for none), for a caller that needs the nearest alone
+    without building the list (the gap rules' airport on each side)."""
+
+    counts: NDArray[np.int64]
+    at: NearAt
+    first_row: NDArray[np.int64]
+    first_nm: NDArray[np.float64]
 
 
 class World:
@@ -108,13 +121,22 @@ class World:
 
     def airports_near_many(
         self, lats_deg: NDArray[np.float64], lons_deg: NDArray[np.float64], radius_nm: float
-    ) -> tuple[NDArray[np.int64], NearAt]:
+    ) -> NearLists:
         """:meth:`airports_near` of many points in one vectorised search: how many airports
-        each point has within ``radius_nm``, and point ``k``'s list (the same list
-        :meth:`airports_near` gives, or its first ``most``; built when asked for). A point
-        that is not a finite position counts 0 here: ask :meth:`airports_near`."""
+        each point has within ``radius_nm``, point ``k``'s list (the same list
+        :meth:`airports_near` gives, or its first ``most``; built when asked for), and each
+        list's head (:class:`NearLists`). A point that is not a finite position counts 0
+        here: ask :meth:`airports_near`."""
         found = self.airports.near_many(lats_deg, lons_deg, radius_nm)
-        off, rows, dist = found.offsets.tolist(), found.rows.tolist(), found.distances_nm().tolist()
+        dist_nm = found.distances_nm()
+        count = found.count()
+        has = count > 0
+        head = found.offsets[:-1][has]
+        first_row = np.full(count.size, -1, np.int64)
+        first_row[has] = found.rows[head]
+        first_nm = np.full(count.size, np.inf)
+        first_nm[has] = dist_nm[head]
+        off, rows, dist = found.offsets.tolist(), found.rows.tolist(), dist_nm.tolist()
         ref = self.airports.ref
 
         def at(k: int, most: int = 0) -> list[tuple[AirportRef, float]]:
@@ -127,7 +149,7 @@ class World:
             # dense fields; the signal-lost sweep asks for thousands).
             return list(zip(map(ref, rows[a:b]), dist[a:b], strict=True))
 
-        return found.count(), at
+        return NearLists(count, at, first_row, first_nm)
 
     def airport_ref(self, i: int) -> AirportRef:
         """The airport at row ``i`` of the table (as returned by :meth:`nearest_airport_index`)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from flyvakt.detect.tails import SampleTails, _period
+from flyvakt.detect.tails import SampleTails, _joined, _period
 from flyvakt.model import PositionBatch
 from flyvakt.runtime.replay import replay_files
 
@@ -31,7 +31,7 @@ def _keys(p: PositionBatch) -> set[tuple[int, float, float]]:
 def _same(a: PositionBatch, b: PositionBatch) -> bool:
     cols = [(getattr(a, c), getattr(b, c)) for c in PositionBatch._defaults]
     return len(a) == len(b) and all(
-        np.array_equal(x, y, equal_nan=x.dtype.kind == "f") for x, y in cols
+        x.dtype == y.dtype and np.array_equal(x, y, equal_nan=x.dtype.kind == "f") for x, y in cols
     )
 
 
@@ -154,3 +154,24 @@ def test_forgotten_rows_are_found_per_run_as_per_row(seed: int) -> None:
     assert (want is None) == (got is None)
     if want is not None and got is not None:
         assert np.array_equal(got, want)
+
+
+def test_joined_columns_are_concatenated_takes() -> None:
+    # A compaction's columns (_joined): each chunk's kept rows taken into their place, the
+    # values and dtype np.concatenate of the chunks' takes gives; chunks whose column dtypes
+    # differ (here squawk) are joined by np.concatenate itself (its promotion), as before.
+    rng = np.random.default_rng(3)
+    chunks = [PositionBatch.empty(n) for n in (5, 0, 7)]
+    for c in chunks:
+        c.time_s = rng.uniform(0, 100, len(c))
+        c.callsign = np.array([f"C{i}" for i in range(len(c))], dtype=object)
+    chunks[2].squawk = chunks[2].squawk.astype(np.int32) + 70000
+    parts = [(chunks[0], np.array([1, 3, 4])), (chunks[1], np.zeros(0, np.int64)),
+             (chunks[2], np.array([0, 6]))]  # fmt: skip
+    spans = [(0, 3), (3, 3), (3, 5)]
+    for name in PositionBatch._defaults:
+        want = np.concatenate([getattr(c, name).take(k) for c, k in parts])
+        got = _joined(name, parts, spans)
+        assert got.dtype == want.dtype, name
+        assert np.array_equal(got, want, equal_nan=want.dtype.kind == "f"), name
+    assert _joined("squawk", parts, spans).dtype == np.int32

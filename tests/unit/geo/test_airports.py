@@ -164,14 +164,20 @@ def test_airports_near_many_answers_as_airports_near(world: World, radius_nm: fl
         [rng.uniform(1.8, 3.2, 600), rng.uniform(-123.0, -117.0, 600),
          rng.uniform(-180.0, 180.0, 600), rng.uniform(179.5, 180.5, 200), [2.0, np.inf, 0.0]]
     )  # fmt: skip
-    count, at = world.airports_near_many(lats, lons, radius_nm)
+    count, at, first_row, first_nm = world.airports_near_many(lats, lons, radius_nm)
     found = 0
     for k in range(lats.size - 3):
         want = world.airports_near(float(lats[k]), float(lons[k]), radius_nm)
         assert at(k) == want, k
         assert at(k, 1) == want[:1] and at(k, 3) == want[:3], k  # the head alone
         assert count[k] == len(want)
+        if want:  # the list's head as arrays: the same airport and distance, to the bit
+            assert world.airport_ref(int(first_row[k])) is want[0][0], k
+            assert first_nm[k] == want[0][1], k
+        else:
+            assert first_row[k] == -1 and first_nm[k] == np.inf, k
         found += len(want) > 1
+    assert (first_row[-3:] == -1).all() and (count[-3:] == 0).all()  # not searched here
     assert found > {5.0: 50, 10.0: 300, 30.0: 1000}[radius_nm]  # several airports to order
     assert count[-3:].tolist() == [0, 0, 0]  # not searched: airports_near's to answer
 
