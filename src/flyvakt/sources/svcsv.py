@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from flyvakt.sources._common import SourceFormatError, short_repr
+from flyvakt.sources.arrowfile import ArrowFile
 from flyvakt.sources.csvquotes import BAD_VALUE, MARKER, QuoteGuard, mark
 from flyvakt.sources.reader import READ_CHUNK
 
@@ -81,6 +83,7 @@ def read_sv_csv(source: FileReader, f: IO[bytes], head: bytes) -> Iterator[Any]:
     first = True  # the reader that starts the file: its errors at opening are the file's
     while True:
         reader = None
+        released = threading.Event()  # Arrow dropped this reader's file (ArrowFile)
         # Fast: each batch is checked against its block (QuoteGuard.check), and yielded once
         # the next one checked too (held): at the first that does not, the file is read again
         # from the held batch's block, and the new reader then parses the block that did not
@@ -91,7 +94,7 @@ def read_sv_csv(source: FileReader, f: IO[bytes], head: bytes) -> Iterator[Any]:
             # "terminate called without an active exception", was seen at interpreter
             # exit). Opening converts the first block: a restart can fail here too.
             reader = pacsv.open_csv(
-                guards[0],
+                ArrowFile(guards[0], released),  # held by Arrow alone: see arrowfile.py
                 read_options=pacsv.ReadOptions(block_size=block, use_threads=False),
                 parse_options=pacsv.ParseOptions(invalid_row_handler=_skip if fast else bad_row),
                 convert_options=convert,
@@ -157,6 +160,8 @@ def read_sv_csv(source: FileReader, f: IO[bytes], head: bytes) -> Iterator[Any]:
         finally:
             if reader is not None:
                 reader.close()
+            reader = None  # the last reference of ours: Arrow's IO thread then drops the file
+            ArrowFile.wait_released(released)
 
 
 def _skip(row: Any) -> str:
