@@ -9,7 +9,8 @@ inside C++ code that may not unwind, and the process aborts with "terminate call
 active exception" (exit status 134) **after** its work is done: seen about once in 300 runs of a
 200-row state-vector file under load (a core dump: ``~PyReadableFile`` -> ``PyGILState_Ensure``
 -> ``take_gil`` -> ``pthread_exit`` -> ``std::terminate``; apache/arrow#34314 and #39862 are the
-same family). A script that checks ``flyvakt replay``'s exit status then sees a failure. The
+same family). A program reading files with :class:`~flyvakt.sources.FileReader` then reports
+failure after it succeeded (``flyvakt replay`` ends with ``os._exit`` and never met it). The
 reader's function waits (:meth:`ArrowFile.wait_released`) until Arrow has dropped the file, so
 Arrow's last touch of Python happens while the program still runs.
 """
