@@ -176,9 +176,11 @@ def _batch(
     country_l: list[str | None] = [None] * len(idx)
     if is_sample.any():
         sampled = idx[is_sample]
-        found = ctx.world.country_at(p.lat_deg[sampled], p.lon_deg[sampled]).tolist()
-        for k, c in zip(np.flatnonzero(is_sample).tolist(), found, strict=True):
-            country_l[k] = None if c is None else str(c)
+        # The samples' countries (str or None: World.country_at) scattered into their places
+        # in one object column, not per sample in Python (~65 k a state-vector replay).
+        country = np.full(len(idx), None, object)
+        country[is_sample] = ctx.world.country_at(p.lat_deg[sampled], p.lon_deg[sampled])
+        country_l = country.tolist()
     # One Fix per hot row, built straight from the columns. starmap over zip, not map over
     # the 11 columns: map passes more than 5 arguments through an array it allocates per call,
     # where starmap hands over zip's tuple, which zip reuses once the call has let it go (~4.6

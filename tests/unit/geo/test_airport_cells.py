@@ -78,3 +78,27 @@ def test_nearest_is_near_first_and_the_bound_holds(radius_nm: float) -> None:
     half = np.flatnonzero(cell >= 0)[::2]
     again, c2 = grid.nearest(lats[half], lons[half], cell[half])
     assert np.array_equal(again, nearest[half]) and np.array_equal(c2, chord2[half])
+
+
+def test_cell_keys_in_range_fast_path_matches_the_general_one() -> None:
+    """Points all in range take ``cell_keys``' path without ``np.where``; one point out of
+    range (here NaN) sends the whole array down the general path. The in-range points' keys
+    must be the same either way (cell edges, the antimeridian and the poles included)."""
+    from flyvakt.geo.cells import _NOWHERE, cell_keys
+
+    lats, lons = _points()
+    ok = np.isfinite(lats) & np.isfinite(lons) & (np.abs(lats) < 90) & (np.abs(lons) <= 180)
+    edges = np.arange(-89.75, 90.0, 0.25)
+    lats = np.r_[lats[ok], edges, np.full(3, 12.5)]
+    lons = np.r_[lons[ok], np.resize(np.arange(-180.0, 180.25, 0.25), len(edges)), -180, 0, 180]
+    fast = cell_keys(lats, lons)
+    general = cell_keys(np.r_[lats, np.nan], np.r_[lons, 0.0])
+    assert general[-1] == _NOWHERE  # the general path was taken
+    assert fast.dtype == general.dtype == np.int64
+    # Longitude 180 exactly: the table's extra column (fast) or column 0 (general, wrapped),
+    # the same cell either way; every other key is the same.
+    east = lons == 180.0
+    assert east.sum() >= 1
+    assert np.array_equal(fast[~east], general[:-1][~east])
+    table = get_world().airport_cells(5.0)._table
+    assert np.array_equal(table[fast], table[general[:-1]])
