@@ -266,3 +266,41 @@ def test_quoted_newline_in_a_callsign_costs_its_two_lines_named(data: Path, tmp_
     assert r.stats.bad_lines[0].startswith(first)
     assert r.stats.bad_lines[1].startswith("callsign.csv: line 32: expected 11 columns, got ")
     assert r.stats.bad_lines[2] == "callsign.csv: line 92: expected 11 columns, got 2: 'a,b'"
+
+
+def _counts_by_line(block: bytes) -> tuple[int, int]:
+    """Rows and lines of ``block`` the plain way, line by line: Arrow's rows are the lines
+    with something on them but a lone ``\r``; the lines are the newlines."""
+    lines = block.count(b"\n")
+    parts = block.split(b"\n")
+    if block.endswith(b"\n"):
+        parts = parts[:-1]
+    rows = sum(1 for p in parts if p not in (b"", b"\r"))
+    return rows, lines
+
+
+def test_counts_equal_counting_line_by_line_with_and_without_empty_lines() -> None:
+    # _counts counts empty lines only when two newlines meet somewhere (an ``any`` first):
+    # the same rows and lines as counting line by line, for blocks with no empty line (the
+    # path that skips the count), with some, at the start, in runs, with "\r\n".
+    import random
+
+    from flyvakt.sources import csvquotes
+
+    rnd = random.Random(11)
+    skipped = counted = 0
+    for trial in range(400):
+        pieces = ["1,2", "a", '"b",3'] + ([""] if trial % 3 else [])
+        lines = [rnd.choice(pieces) for _ in range(rnd.randrange(1, 15))]
+        nl = "\r\n" if trial % 5 == 0 else "\n"
+        block = nl.join(lines).encode() + (nl.encode() if trial % 2 else b"")
+        if not block:
+            continue
+        assert csvquotes._counts(block) == _counts_by_line(block), block
+        if b"\n\n" in block:
+            counted += 1
+        else:
+            skipped += 1
+    assert counted > 50 and skipped > 50  # both ways taken
+    assert csvquotes._counts(b"") == (0, 0)
+    assert csvquotes._counts(b"\n\n\na\n") == (1, 4)
