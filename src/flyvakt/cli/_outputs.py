@@ -419,8 +419,19 @@ def parquet_writer(path: Path, schema: Any) -> Any:
         return pq.ParquetWriter(path, schema, **chosen)
 
 
+# Rows gathered before a Parquet row group is written: a replay's steps (25,000-105,000
+# positions each in the state-vector corpus) are written together, zero-copy, as one row group
+# of at least this many rows. Measured on bench_e2e's 1,069,164 state-vector positions (18
+# steps): the writer's instructions 2,418.6 -> 2,350.9 M (-2.8 %; dictionaries, pages and
+# statistics per row group), the file 8.70 -> 7.65 MB (each dictionary serves more rows); at
+# 1,048,576 rows -3.5 % and 7.48 MB, but ~4x the Arrow memory held (~70 MB). The table read
+# back is the same (Table.equals); DuckDB's own row groups are 122,880 rows.
+ROW_GROUP_ROWS = 262_144
+
+
 class PositionsWriter:
-    """Streams accepted positions to ``.parquet`` or ``.csv`` (chosen by extension)."""
+    """Streams accepted positions to ``.parquet`` or ``.csv`` (chosen by extension); Parquet
+    row groups of at least :data:`ROW_GROUP_ROWS` rows (the last one: what is left)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -432,6 +443,8 @@ class PositionsWriter:
         self._pq: Any = None
         self._csv_fh: IO[str] | None = None
         self._csv: Any = None
+        self._pending: list[Any] = []  # Arrow tables of the next row group
+        self._pending_rows = 0
 
     def write(self, p: PositionBatch) -> None:
         if len(p) == 0:
@@ -448,12 +461,25 @@ class PositionsWriter:
             cols["receivers"] = [";".join(map(str, r)) for r in cols["receivers"]]
             self._csv.writerows(zip(times, *cols.values(), strict=True))
             return
-        table = positions_table(p)
+        self._pending.append(positions_table(p))
+        self._pending_rows += len(p)
+        if self._pending_rows >= ROW_GROUP_ROWS:
+            self._write_row_group()
+
+    def _write_row_group(self) -> None:
+        """The pending tables as one row group (their arrays as chunks: no copy)."""
+        if not self._pending:  # nothing (or CSV): no pyarrow import
+            return
+        import pyarrow as pa
+
+        table = pa.concat_tables(self._pending)
+        self._pending, self._pending_rows = [], 0
         if self._pq is None:
             self._pq = parquet_writer(self.path, positions_schema())
-        self._pq.write_table(table)
+        self._pq.write_table(table, row_group_size=table.num_rows)
 
     def close(self) -> None:
+        self._write_row_group()
         if self._pq is not None:
             self._pq.close()
         if self._csv_fh is not None:

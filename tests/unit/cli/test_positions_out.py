@@ -6,12 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from flyvakt.cli import _outputs
 from flyvakt.cli._outputs import (
     DICTIONARY_COLUMNS,
     POSITION_COLUMNS,
+    ROW_GROUP_ROWS,
     STATISTICS_COLUMNS,
     PositionsWriter,
     icao_codes,
@@ -126,8 +129,8 @@ def test_parquet_bytes_equal_the_public_writers(
 ) -> None:
     # The writer goes through ``pyarrow._parquet`` (no ``pyarrow.fs`` at start-up): the file must
     # be byte for byte what ``pyarrow.parquet.ParquetWriter`` writes with its defaults but for
-    # the statistics (STATISTICS_COLUMNS), batches (row groups) included, and an empty output
-    # what ``pyarrow.parquet.write_table`` writes.
+    # the statistics (STATISTICS_COLUMNS), batches (one row group of both) included, and an
+    # empty output what ``pyarrow.parquet.write_table`` writes.
     parts = [afr_positions.take(np.arange(0, 3000)), afr_positions.take(np.arange(3000, 8000))]
     ours, public = tmp_path / "ours.parquet", tmp_path / "public.parquet"
     w = PositionsWriter(ours)
@@ -136,14 +139,37 @@ def test_parquet_bytes_equal_the_public_writers(
     w.close()
     chosen = {"write_statistics": STATISTICS_COLUMNS, "use_dictionary": DICTIONARY_COLUMNS}
     with pq.ParquetWriter(public, positions_schema(), **chosen) as pw:  # type: ignore[arg-type]
-        for part in parts:
-            pw.write_table(positions_table(part))
+        pw.write_table(pa.concat_tables([positions_table(part) for part in parts]), 8000)
     assert ours.read_bytes() == public.read_bytes()
-    assert pq.ParquetFile(ours).metadata.num_row_groups == 2
+    assert pq.ParquetFile(ours).metadata.num_row_groups == 1
     empty_ours, empty_public = tmp_path / "e1.parquet", tmp_path / "e2.parquet"
     PositionsWriter(empty_ours).close()
     pq.write_table(positions_schema().empty_table(), empty_public, **chosen)  # type: ignore[arg-type]
     assert empty_ours.read_bytes() == empty_public.read_bytes()
+
+
+def test_row_groups_gather_steps_with_the_same_table(
+    afr_positions: PositionBatch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Steps are gathered into row groups of at least ROW_GROUP_ROWS rows (the last: the rest);
+    # with ROW_GROUP_ROWS = 1 each step is its own row group, as before. The same table is
+    # read back either way, and from the rows as one batch.
+    steps = [afr_positions.take(np.arange(a, min(a + 1500, 8000))) for a in range(0, 8000, 1500)]
+    groups: dict[int, list[int]] = {}
+    tables = []
+    for every in (1, 4000, ROW_GROUP_ROWS):
+        monkeypatch.setattr(_outputs, "ROW_GROUP_ROWS", every)
+        out = tmp_path / f"g{every}.parquet"
+        w = PositionsWriter(out)
+        for step in steps:
+            w.write(step)
+        w.close()
+        meta = pq.ParquetFile(out).metadata
+        groups[every] = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        tables.append(pq.read_table(out))
+    assert groups == {1: [1500] * 5 + [500], 4000: [4500, 3500], ROW_GROUP_ROWS: [8000]}
+    whole = positions_table(afr_positions.take(np.arange(0, 8000)))
+    assert all(t.equals(whole) for t in tables)
 
 
 def _written_columns(positions: PositionBatch, tmp_path: Path) -> list[Any]:
