@@ -26,6 +26,7 @@ from flyvakt.model.runs import ffill_index, first_of_run, last_at
 from flyvakt.track import confirm, silence
 from flyvakt.track.fixes import decode_positions, has_cpr_frame
 from flyvakt.track.gather import rows_of
+from flyvakt.track.merge import member_of, merged_by_address_time
 from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, Keyed, StateTable
 
@@ -255,16 +256,15 @@ def _hold(
     # aircraft ~14,000 provisional fixes wait, and a search and a copy of them per step, for
     # the few released or dropped, grew with the table.
     none = np.zeros(len(old), dtype=np.bool_)
-    gone = np.isin(old.icao24, pos["drop"]) if len(pos["drop"]) else none
+    gone = member_of(old.icao24, pos["drop"]) if len(pos["drop"]) else none
     if gone.any():
         stats.rejected["unconfirmed_first_fix"] += int(np.count_nonzero(gone))
-    out = np.isin(old.icao24, pos["release"]) & ~gone if len(pos["release"]) else none
+    out = member_of(old.icao24, pos["release"]) & ~gone if len(pos["release"]) else none
     old_kept = old.take(np.flatnonzero(~gone & ~out)) if gone.any() or out.any() else old
     state.held = PositionBatch.concat([old_kept, now_held]) if len(now_held) else old_kept
     if not out.any():
         return positions
-    both = PositionBatch.concat([old.take(np.flatnonzero(out)), positions])
-    return both.take(np.lexsort((both.time_s, both.icao24)))
+    return merged_by_address_time(old.take(np.flatnonzero(out)), positions)
 
 
 # Why 3: a binary search per run (sorted needles: NumPy narrows each from the last) costs about
