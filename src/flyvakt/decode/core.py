@@ -253,7 +253,9 @@ def decode_indexed(
     # Every frame kept (a clean feed: readsb forwards CRC-good frames only): the columns are
     # read as they are, not gathered through ``keep`` (a copy of the payload and five columns).
     every = keep.size == n
-    p = payload if every else payload[keep]
+    # (Whole rows by ``take``: a 2-D fancy index ran ~5x slower, ~4 against 0.8 ms for 80,000
+    # rows of 14 bytes.)
+    p = payload if every else payload.take(keep, axis=0)
     d = df if every else df[keep]
     b0 = byte0 if every else byte0[keep]
     out = _observations(keep.size)
@@ -283,6 +285,6 @@ def decode_indexed(
 
     es_rows = np.flatnonzero(d_es)
     if es_rows.size:
-        counts = decode_me(out, es_rows, me_field(p[es_rows]))
+        counts = decode_me(out, es_rows, me_field(p.take(es_rows, axis=0)))
         stats.adsb_no_column = counts["adsb_no_column"]
     return out, stats, keep
