@@ -87,3 +87,44 @@ def test_merge_falls_back_to_the_lexsort() -> None:
     first = _positions([9, 4, 9], [np.nan, 1.0, 3.0])
     assert merge_order(first, second) is not None
     assert _same(merged_by_address_time(first, second), _lexsorted(first, second))
+
+
+def test_context_reads_the_state_only_where_the_batch_has_no_value() -> None:
+    # tracker._batch_else_state: the state's value (and time) at the fixes with no batch row
+    # (fi == -1), the batch's elsewhere; the same as the np.where over every fix it replaced,
+    # and as its own fallback (the batch's column of another dtype than the state's).
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from flyvakt.model import ObservationBatch
+    from flyvakt.track.tracker import _batch_else_state
+
+    rng = np.random.default_rng(6)
+    o = ObservationBatch.empty(50)
+    o.time_s[:] = np.arange(50.0)
+    o.altitude_baro_ft[:] = rng.integers(0, 40000, 50).astype(np.float64)
+    o.callsign[:] = [f"C{k}" if k % 2 else None for k in range(50)]
+    cols = {
+        "altitude_baro_ft": rng.integers(0, 40000, 9).astype(np.float64),
+        "altitude_baro_ft_t": -rng.random(9),
+        "callsign": np.array([f"S{k}" for k in range(9)], dtype=object),
+        "callsign_t": -rng.random(9),
+    }
+    table = cast(Any, SimpleNamespace(cols=cols))
+    fi = rng.integers(-1, 50, 30)
+    fi[:3] = -1
+    rows = rng.integers(0, 9, 30)
+    for name, aged in (("altitude_baro_ft", True), ("callsign", False)):
+        vals, when = _batch_else_state(table, o, name, fi, rows, aged)
+        col = getattr(o, name)
+        want = np.where(fi >= 0, col[np.maximum(fi, 0)], cols[name][rows])
+        assert vals.tolist() == want.tolist()
+        if aged:
+            want_t = np.where(fi >= 0, o.time_s[np.maximum(fi, 0)], cols[f"{name}_t"][rows])
+            np.testing.assert_array_equal(when, want_t)
+    o32 = ObservationBatch.empty(50)
+    o32.altitude_baro_ft = o.altitude_baro_ft.astype(np.float32)  # the fallback's dtypes
+    o32.time_s[:] = o.time_s
+    vals, when = _batch_else_state(table, o32, "altitude_baro_ft", fi, rows, True)
+    want = np.where(fi >= 0, o.altitude_baro_ft[np.maximum(fi, 0)], cols["altitude_baro_ft"][rows])
+    np.testing.assert_array_equal(vals, want)
