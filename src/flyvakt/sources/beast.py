@@ -306,7 +306,7 @@ class BeastParser:
             time_s=self._clock.times(counters, recv_time_s, self._base),
             payload=payload,
             nbytes=nb,
-            signal_dbfs=_DBFS_BY_LEVEL[rec["signal"]],
+            signal_dbfs=_DBFS_BY_LEVEL[rec["signal"].astype(np.intp)],  # (intp: the fast gather)
             receiver=np.full(m, self._receiver, np.uint16),
             # readsb's "\xff\0MLAT" marker
             mlat=counters == np.uint64(MAGIC_COUNTERS[0]),
