@@ -48,3 +48,6 @@ def test_frame_take_gathers_the_payload_rows_as_an_index_does() -> None:
         np.testing.assert_array_equal(t.payload, b.payload[index])
         np.testing.assert_array_equal(t.time_s, b.time_s[index])
         assert t.payload.flags.c_contiguous and t.payload.dtype == np.uint8
+    for other in (slice(3, 40, 2), [5, 1, 5]):  # not arrays: indexed as they are
+        t = b.take(other)  # type: ignore[arg-type]
+        np.testing.assert_array_equal(t.payload, b.payload[other])
