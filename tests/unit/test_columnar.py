@@ -28,3 +28,26 @@ def test_take_and_concat_keep_every_column() -> None:
     assert len(c) == 4
     assert c.time_s.tolist() == [4.0, 0.0, 1.0, 2.0]
     assert c.callsign.tolist() == ["C", "A", None, "B"]
+
+
+def test_frame_take_gathers_the_payload_rows_as_an_index_does() -> None:
+    # The 2-D payload is gathered by ``take(axis=0)`` for an integer index (faster); a boolean
+    # mask, a negative index and any index order give what ``payload[index]`` gives.
+    rng = np.random.default_rng(5)
+    b = FrameBatch.empty(300)
+    b.payload[:] = rng.integers(0, 256, (300, 14), dtype=np.uint8)
+    b.time_s[:] = rng.normal(size=300)
+    for index in (
+        rng.permutation(300),
+        np.array([-1, 0, 5, 5], dtype=np.int32),
+        np.zeros(0, dtype=np.intp),
+        rng.random(300) < 0.4,
+        np.arange(300, dtype=np.uint16)[::7],
+    ):
+        t = b.take(index)
+        np.testing.assert_array_equal(t.payload, b.payload[index])
+        np.testing.assert_array_equal(t.time_s, b.time_s[index])
+        assert t.payload.flags.c_contiguous and t.payload.dtype == np.uint8
+    for other in (slice(3, 40, 2), [5, 1, 5]):  # not arrays: indexed as they are
+        t = b.take(other)  # type: ignore[arg-type]
+        np.testing.assert_array_equal(t.payload, b.payload[other])

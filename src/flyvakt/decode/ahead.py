@@ -171,7 +171,11 @@ def decode_into(
     frames = batch if keep.all() else batch.take(keep)
     obs, dstats, index = decode_indexed(frames)
     rows = commb_rows(obs) if comm_b else index[:0]
-    mb = me_field(frames.payload[index[rows]]) if rows.size else np.zeros(0, dtype=np.uint64)
+    mb = (
+        me_field(frames.payload.take(index[rows], axis=0))
+        if rows.size
+        else np.zeros(0, dtype=np.uint64)
+    )
     for name in DROP_FIELDS:
         n = int(getattr(dstats, name, 0))
         if n:

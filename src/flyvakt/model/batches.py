@@ -107,7 +107,7 @@ class _Columnar:
 
     def take(self, index: npt.NDArray[Any]) -> Self:
         """Rows selected by a boolean mask or an integer index array."""
-        return type(self)(**{name: getattr(self, name)[index] for name in self._defaults})
+        return type(self)(**{name: _rows(getattr(self, name), index) for name in self._defaults})
 
     def rows(self, start: int, stop: int) -> Self:
         """Rows ``start:stop`` as views of this batch's arrays (no copy)."""
@@ -120,6 +120,15 @@ class _Columnar:
         return cls(
             **{name: np.concatenate([getattr(p, name) for p in parts]) for name in cls._defaults}
         )
+
+
+def _rows(column: npt.NDArray[Any], index: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``column[index]``; a 2-D column (the payload) by ``take`` for an integer index: NumPy's
+    2-D fancy index gathers ~5x slower (~4 against 0.8 ms for 80,000 rows of 14 bytes)."""
+    if column.ndim == 2 and isinstance(index, np.ndarray) and index.dtype.kind in "iu":
+        return column.take(index, axis=0)
+    out: npt.NDArray[Any] = column[index]
+    return out
 
 
 @dataclass(eq=False)

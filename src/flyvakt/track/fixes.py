@@ -18,6 +18,7 @@ from flyvakt.model.deferred import column_at, column_mapped
 from flyvakt.model.runs import ffill_index, first_of_run, last_at, last_of_run, shifted
 from flyvakt.track import cpr, plausible
 from flyvakt.track.gather import rows_of
+from flyvakt.track.merge import union_sorted
 from flyvakt.track.priority import gate_by_priority
 from flyvakt.track.reach import within_nm
 from flyvakt.track.table import StateTable
@@ -378,7 +379,7 @@ def _plausibility_walk(
     if walked:
         idx = np.sort(np.concatenate([idx, np.asarray(walked, dtype=np.int64)]))
     hidx = np.sort(np.asarray(held, dtype=np.int64))
-    both = np.union1d(idx, hidx) if len(hidx) else idx
+    both = union_sorted(idx, hidx) if len(hidx) else idx
     if len(both):
         # Each aircraft's last accepted or held row (its rows are consecutive in ``both``)
         # sets its position's source and surface flag, as a write at every row would.

@@ -44,6 +44,7 @@ import numpy.typing as npt
 from flyvakt.geo.distance import distance_nm as dist_nm
 from flyvakt.model.runs import first_of_run
 from flyvakt.track import cpr, firstfix
+from flyvakt.track.merge import distinct
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -104,7 +105,7 @@ def walk(
     k_max = cfg.max_speed_kt / 3600.0
     # The walk state of every aircraft walked, gathered at once: a row of floats per aircraft,
     # in the order of ``_STATE``.
-    urows = np.unique(row_of[cand])
+    urows = distinct(row_of[cand])
     gathered = np.column_stack([cols[name][urows].astype(np.float64) for name in _STATE])
     gathered[:, _PENDING] = 1.0  # the fixes held in earlier steps are still pending
     # Rule 4 (first fixes) for every aircraft at once, as far as each stays on it

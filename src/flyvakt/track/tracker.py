@@ -26,6 +26,7 @@ from flyvakt.model.runs import ffill_index, first_of_run, last_at
 from flyvakt.track import confirm, silence
 from flyvakt.track.fixes import decode_positions, has_cpr_frame
 from flyvakt.track.gather import rows_of
+from flyvakt.track.merge import member_of, merged_by_address_time
 from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, Keyed, StateTable
 
@@ -255,16 +256,15 @@ def _hold(
     # aircraft ~14,000 provisional fixes wait, and a search and a copy of them per step, for
     # the few released or dropped, grew with the table.
     none = np.zeros(len(old), dtype=np.bool_)
-    gone = np.isin(old.icao24, pos["drop"]) if len(pos["drop"]) else none
+    gone = member_of(old.icao24, pos["drop"]) if len(pos["drop"]) else none
     if gone.any():
         stats.rejected["unconfirmed_first_fix"] += int(np.count_nonzero(gone))
-    out = np.isin(old.icao24, pos["release"]) & ~gone if len(pos["release"]) else none
+    out = member_of(old.icao24, pos["release"]) & ~gone if len(pos["release"]) else none
     old_kept = old.take(np.flatnonzero(~gone & ~out)) if gone.any() or out.any() else old
     state.held = PositionBatch.concat([old_kept, now_held]) if len(now_held) else old_kept
     if not out.any():
         return positions
-    both = PositionBatch.concat([old.take(np.flatnonzero(out)), positions])
-    return both.take(np.lexsort((both.time_s, both.icao24)))
+    return merged_by_address_time(old.take(np.flatnonzero(out)), positions)
 
 
 # Why 3: a binary search per run (sorted needles: NumPy narrows each from the last) costs about
@@ -439,9 +439,7 @@ def _context(
             vals = column_at(o, name, fi)
             when = o.time_s[fi] if name in max_age else t
         else:
-            vals = np.where(inb, column_at(o, name, np.maximum(fi, 0)), table.cols[name][rows])
-            if name in max_age:
-                when = np.where(inb, o.time_s[np.maximum(fi, 0)], table.cols[f"{name}_t"][rows])
+            vals, when = _batch_else_state(table, o, name, fi, rows, name in max_age)
         if name in max_age:
             vals = np.where(t - when > max_age[name], PositionBatch._defaults[name][1], vals)
         getattr(out, name)[:] = vals
@@ -452,6 +450,28 @@ def _context(
         surface = _read(o, "cpr_surface", sel).astype(np.int8)
         out.on_ground[:] = np.where(has_cpr, surface, out.on_ground)
     return out
+
+
+def _batch_else_state(
+    table: StateTable, o: ObservationBatch, name: str, fi: I64, rows: I64, aged: bool
+) -> tuple[npt.NDArray[Any], F64]:
+    """Field ``name`` at each fix, and its time (if ``aged``): the batch's row ``fi``, or
+    where that is -1 the state's (``rows``: each fix's table row). The state is read at
+    those fixes only (a Beast batch has most fields of most fixes from the batch), where
+    ``np.where`` read it at every fix; the same values when the dtypes agree (else as before)."""
+    at = np.maximum(fi, 0)
+    vals = column_at(o, name, at)
+    when = o.time_s[at] if aged else o.time_s[:0]
+    state, state_t = table.cols[name], table.cols[f"{name}_t"]
+    if vals.dtype != state.dtype or when.dtype != state_t.dtype:
+        inb = fi >= 0
+        vals = np.where(inb, vals, state[rows])
+        return vals, np.where(inb, when, state_t[rows]) if aged else when
+    miss = np.flatnonzero(fi < 0)
+    vals[miss] = state[rows[miss]]
+    if aged:
+        when[miss] = state_t[rows[miss]]
+    return vals, when
 
 
 def _context_every(
