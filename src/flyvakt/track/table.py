@@ -169,14 +169,9 @@ class StateTable:
         if self.used + fresh > self.capacity:
             self._grow(self.used + fresh)
         rows = np.concatenate([taken, np.arange(self.used, self.used + fresh, dtype=np.int64)])
-        if fresh:
-            # Rows never handed out hold anything (_grow leaves them unfilled): filled here,
-            # one slice per column, as they are handed out.
-            for name, (_dt, fill) in COLUMNS.items():
-                self.cols[name][self.used : self.used + fresh] = fill
         self.used += fresh
-        # Every row not in use below ``used`` holds the fill values: freed rows since
-        # drop_many (which clears many at once, per sweep, not per step).
+        # Every row not in use holds the fill values: rows never handed out since _filled,
+        # freed rows since drop_many (which clears many at once, per sweep, not per step).
         self.cols["icao24"][rows] = icaos
         self.cols["first_seen_s"][rows] = first_seen
         self.arrival[rows] = np.arange(self.arrived, self.arrived + k, dtype=np.int64)
@@ -187,23 +182,18 @@ class StateTable:
     def _grow(self, need: int) -> None:
         """Double the capacity until ``need`` rows fit, copying every column once: the first
         batches of a 50,000-aircraft start bring ~30,000 new aircraft at once, and a copy per
-        doubling (five of them, ~60 columns each) cost more than the rows' own set-up. The
-        rows past ``used`` are not filled here (zeros, None in an object column):
-        :meth:`_new_rows` fills the rows it hands
-        out, so each row is filled once, not once per doubling it outlives. Nothing reads a
-        row that is not in use (a row -1 for "no row" is clamped or masked by its readers)."""
+        doubling (five of them, ~60 columns each) cost more than the rows' own set-up."""
         new_cap = self.capacity
         while new_cap < need:
             new_cap *= 2
-        for name in COLUMNS:
+        for name, (_dt, fill) in COLUMNS.items():
             old = self.cols[name]
-            # np.empty of an object column is None throughout, np.zeros of the others costs
-            # no pass over the new rows (the system's zeroed pages).
-            col = np.empty(new_cap, object) if old.dtype == object else np.zeros(new_cap, old.dtype)
-            col[: self.used] = old[: self.used]
+            col = np.empty(new_cap, dtype=old.dtype)
+            col[: self.capacity] = old
+            col[self.capacity :] = fill
             self.cols[name] = col
         arrival = np.full(new_cap, -1, np.int64)
-        arrival[: self.used] = self.arrival[: self.used]
+        arrival[: self.capacity] = self.arrival[: self.capacity]
         self.arrival = arrival
         self.capacity = new_cap
 

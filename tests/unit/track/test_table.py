@@ -44,32 +44,3 @@ def test_rows_view_follows_the_index_in_arrival_order() -> None:
     assert t.cols["first_seen_s"][t.rows[50]] == 0.0 and t.cols["first_seen_s"][t.rows[159]] == 2.0
     restored = StateTable.from_arrays(t.to_arrays())
     assert list(restored.rows) == sorted(t.rows) and restored.rows[159] == 63
-
-
-def test_rows_past_the_high_water_mark_are_filled_when_handed_out() -> None:
-    # _grow leaves the rows past ``used`` unfilled and _new_rows fills those it hands out: the
-    # same table, every column of every row handed out, as one that never grew (all of its
-    # capacity filled at creation), through growths, drops, reuse and writes.
-    def run(t: StateTable) -> StateTable:
-        t.rows_for(np.array([5, 6, 7], np.uint32), np.zeros(3))
-        for name in ("altitude_baro_ft", "callsign", "pos_src", "pos_t", "messages"):
-            t.cols[name][: t.used] = np.array([1, 2, 3], dtype=t.cols[name].dtype)
-        t.drop_many([6])
-        t.rows_for(np.arange(100, 140, dtype=np.uint32), np.full(40, 1.0))
-        t.drop_many([101, 5])
-        t.rows_for(np.arange(200, 330, dtype=np.uint32), np.full(130, 2.0))
-        return t
-
-    grown, whole = run(StateTable(capacity=2)), run(StateTable(capacity=512))
-    assert grown.capacity == 256 and whole.capacity == 512 and grown.used == whole.used == 170
-    n = grown.used
-    for name, col in grown.cols.items():
-        a, b = col[:n], whole.cols[name][:n]
-        assert a.dtype == b.dtype, name
-        same = (a == b) | (a != a) & (b != b) if a.dtype != object else a == b
-        assert np.all(same), name
-    assert np.array_equal(grown.arrival[:n], whole.arrival[:n])
-    assert np.array_equal(grown.live_rows(), whole.live_rows())
-    for name, arr in grown.to_arrays().items():
-        w = whole.to_arrays()[name]
-        assert arr.tolist() == w.tolist() or np.allclose(arr, w, equal_nan=True), name
