@@ -176,11 +176,7 @@ def calm_first_many(
     The rest is :func:`_calm_first`'s, read for a new state."""
     out: list[AircraftState] = []
     for a, fx, smp, country in zip(icaos, fixes, sampled, countries, strict=True):
-        # The ring filled by append, not given as recent=[fx]: a keyword argument makes the
-        # class call build a dict (~900 instructions of the ~6,900 a state costs; one state per
-        # new aircraft, 49,000 at 50,000 aircraft in bench_e2e's sweep).
-        st = aircraft[a] = AircraftState(a, fx, fx, False)
-        st.recent.append(fx)
+        st = aircraft[a] = _new_state(a, fx, fx, False, [fx])
         if fx.callsign:
             st.callsign = fx.callsign
         if fx.alt == fx.alt:  # not NaN: plausible_alt records it
@@ -189,6 +185,53 @@ def calm_first_many(
             st.country, st.country_fix = country, fx  # as AirspaceRule.on_fix, first fix
         out.append(st)
     return out
+
+
+_new = object.__new__  # a state with no slot filled yet (_new_state fills them all)
+_INF, _NAN = -math.inf, math.nan
+
+
+def _new_state(
+    icao24: int, first: Fix, last: Fix | None, ground: bool, recent: list[Fix]
+) -> AircraftState:
+    """``AircraftState(icao24, first, last, ground, recent=recent)``: the same state, every
+    slot stored here in field order on an instance made without its ``__init__`` (the class
+    call with 27 defaults, through type_call and slot_tp_init, costs ~4.3 k instructions a
+    state, these stores ~3.2 k; the cold sweep builds one per new aircraft, 33,000 at 50,000
+    aircraft, issue 12). tests/unit/detect/test_calm_new.py checks that it equals the class
+    call, every slot (a field added to the class and not here fails there)."""
+    st: AircraftState = _new(AircraftState)
+    st.icao24 = icao24
+    st.first = first
+    st.last = last
+    st.ground = ground
+    st.flip_start = None
+    st.approach_checked_s = _INF
+    st.spoof_ref = None
+    st.spoof_count = 0
+    st.last_landing = None
+    st.country = None
+    st.country_fix = None
+    st.lost = False
+    st.low_min = None
+    st.emergency_code = -1
+    st.emergency_reported = False
+    st.spoofing = False
+    st.callsign = None
+    st.pending_active = False
+    st.recent = recent
+    st.field_icao = None
+    st.ref_baro_ft = _NAN
+    st.alt_ok_t = _NAN
+    st.alt_ok_ft = _NAN
+    st.landing_pending = False
+    st.start_pending = False
+    st.lift_before = None
+    st.lift_cand = None
+    st.lift_field = None
+    st.alt_t = _NAN
+    st.rare = None
+    return st
 
 
 def calm_first_ground_many(
@@ -220,7 +263,7 @@ def calm_first_ground_many(
     nothing; the aircraft's later fixes still come after its first."""
     out: list[AircraftState] = []
     for a, fx, field, smp, country in zip(icaos, fixes, fields, sampled, countries, strict=True):
-        st = aircraft[a] = AircraftState(a, fx, None, True)
+        st = aircraft[a] = _new_state(a, fx, None, True, [])
         if fx.callsign:
             st.callsign = fx.callsign
         if fx.alt == fx.alt:  # not NaN: plausible_alt records it
@@ -255,17 +298,18 @@ def calm_new_many(
     ks = np.flatnonzero(air | taxi)
     if len(ks) == 0:
         return None
-    # The new aircraft's rows, fixes and countries picked in arrays, not one list pass each
-    # (33,439 new aircraft at 50,000 in bench_e2e's sweep).
+    # The new aircraft's rows picked in arrays (33,439 new aircraft at 50,000 in bench_e2e's
+    # sweep), their fixes and countries by index from the lists: an object array of every hot
+    # row's fix (np.fromiter) cost ~100 ns a hot row in every batch that met a new aircraft.
     ks = ks[[a not in aircraft for a in icaos[ks].tolist()]]
     on = taxi[ks]
     ka, kg = ks[~on], ks[on]
-    fx_of = np.fromiter(fixes, dtype=object, count=len(fixes))
-    country_of = np.fromiter(countries, dtype=object, count=len(countries))
+    ka_l, kg_l = ka.tolist(), kg.tolist()
     icao_a = icaos[ka].tolist()
     built = calm_first_many(
-        aircraft, icao_a, fx_of[ka].tolist(), sampled[ka].tolist(), country_of[ka].tolist()
-    )
+        aircraft, icao_a, [fixes[k] for k in ka_l], sampled[ka].tolist(),
+        [countries[k] for k in ka_l],
+    )  # fmt: skip
     fields: list[AirportRef] = []
     for f_i in fi[kg].tolist():
         ref = refs.get(f_i)
@@ -274,8 +318,8 @@ def calm_new_many(
         fields.append(ref)
     icao_g = icaos[kg].tolist()
     built_g = calm_first_ground_many(
-        ctx, aircraft, icao_g, fx_of[kg].tolist(), fields, sampled[kg].tolist(),
-        country_of[kg].tolist(),
+        ctx, aircraft, icao_g, [fixes[k] for k in kg_l], fields, sampled[kg].tolist(),
+        [countries[k] for k in kg_l],
     )  # fmt: skip
     seen.update(zip(icao_a, built, strict=True))
     seen.update(zip(icao_g, built_g, strict=True))
