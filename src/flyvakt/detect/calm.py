@@ -188,7 +188,7 @@ def calm_first_many(
 
 
 _new = object.__new__  # a state with no slot filled yet (_new_state fills them all)
-_INF, _NAN = -math.inf, math.nan
+_NEG_INF, _NAN = -math.inf, math.nan
 
 
 def _new_state(
@@ -206,7 +206,7 @@ def _new_state(
     st.last = last
     st.ground = ground
     st.flip_start = None
-    st.approach_checked_s = _INF
+    st.approach_checked_s = _NEG_INF
     st.spoof_ref = None
     st.spoof_count = 0
     st.last_landing = None
