@@ -458,7 +458,7 @@ class _Fill:
         done, n = 0, rb.num_rows
         while done < n:
             if self.first is not None:  # a second piece: the batch is made, the first in it
-                self.big = ObservationBatch.empty(self.size)
+                self.big = ObservationBatch.blank(self.size)  # every row is written
                 _put(self.big, self.first, 0)
                 self.at, self.first = len(self.first), None
             room = self.size - (self.at if self.big is not None else 0)
@@ -474,9 +474,8 @@ class _Fill:
                 continue
             view = self.big.rows(self.at, self.at + take)
             obs = r._arrow(part, view, count=False)
-            if obs is not view:  # rows dropped: the kept ones in place, the rest unknown again
-                _put(self.big, obs, self.at)
-                _put(self.big, ObservationBatch.empty(take - len(obs)), self.at + len(obs))
+            if obs is not view:  # rows dropped: the kept ones in place (the next piece or
+                _put(self.big, obs, self.at)  # the end's cut overwrites the rest of the view)
             self.at += len(obs)
             if self.at == self.size:
                 yield self.big

@@ -415,71 +415,84 @@ def columns_to_obs(
     """Named columns (any case; lists or arrays of length n) -> ObservationBatch.
 
     Rows without a valid icao24 or time are dropped and counted ("bad_icao24",
-    "bad_timestamp"). ``into``: n rows, every value unknown (views of a larger batch being
-    filled, reader.py's ``_Fill``), written in place and returned when no row is dropped.
+    "bad_timestamp"). ``into``: n rows whose values need not be set (views of a larger batch
+    being filled, reader.py's ``_Fill``), written in place and returned when no row is
+    dropped. Every value of every row is set: the columns read are written, the others filled
+    unknown (so the batch is made :meth:`~ObservationBatch.blank`, not filled twice).
     """
     cols = {str(k).strip().lower(): v for k, v in cols.items()}
     for group in (_TIME, _ICAO, _LAT, _LON, _TRACK, _CALLSIGN, _ONGROUND):
         _coalesce(cols, group)
-    out = ObservationBatch.empty(n) if into is None else into
+    out = ObservationBatch.blank(n) if into is None else into
     if n == 0:
         return out
+    unset = dict.fromkeys(ObservationBatch._defaults)  # the columns not written (yet)
+
+    def put(name: str, values: Any, convert: Callable[[Any], Any], scale: Any = None) -> None:
+        _put_column(getattr(out, name), values, convert, scale)
+        unset.pop(name, None)
+
     opensky = any(k in cols for k in _OPENSKY)
     t = _pick(cols, _TIME)
     icao = _pick(cols, _ICAO)
     if t is not None:
-        _put_column(out.time_s, t, to_epoch_s)
+        put("time_s", t, to_epoch_s)
     icaos = icao_column(icao) if icao is not None else None
     lat, lon = _pick(cols, _LAT), _pick(cols, _LON)
     if lat is not None and lon is not None:
-        _put_column(out.lat_deg, lat, to_f64)
-        _put_column(out.lon_deg, lon, to_f64)
+        put("lat_deg", lat, to_f64)
+        put("lon_deg", lon, to_f64)
     if "altitude" in cols:
-        _put_column(out.altitude_baro_ft, cols["altitude"], to_f64)
+        put("altitude_baro_ft", cols["altitude"], to_f64)
     elif "alt_baro" in cols:
-        _put_column(out.altitude_baro_ft, cols["alt_baro"], to_f64)
+        put("altitude_baro_ft", cols["alt_baro"], to_f64)
     else:
         baro = _pick(cols, ("baroaltitude", "baro_altitude"))
         if baro is not None:
-            _put_column(out.altitude_baro_ft, baro, to_f64, M_TO_FT)
+            put("altitude_baro_ft", baro, to_f64, M_TO_FT)
     if "geo_altitude" in cols:
-        _put_column(out.altitude_gnss_ft, cols["geo_altitude"], to_f64, M_TO_FT)
+        put("altitude_gnss_ft", cols["geo_altitude"], to_f64, M_TO_FT)
     elif "geoaltitude" in cols:
-        gnss_scale = M_TO_FT if opensky else 1.0
-        _put_column(out.altitude_gnss_ft, cols["geoaltitude"], to_f64, gnss_scale)
+        put("altitude_gnss_ft", cols["geoaltitude"], to_f64, M_TO_FT if opensky else 1.0)
     elif "alt_geom" in cols:
-        _put_column(out.altitude_gnss_ft, cols["alt_geom"], to_f64)
+        put("altitude_gnss_ft", cols["alt_geom"], to_f64)
     if "groundspeed" in cols:
-        _put_column(out.groundspeed_kt, cols["groundspeed"], to_f64)
+        put("groundspeed_kt", cols["groundspeed"], to_f64)
     elif "gs" in cols:
-        _put_column(out.groundspeed_kt, cols["gs"], to_f64)
+        put("groundspeed_kt", cols["gs"], to_f64)
     elif "velocity" in cols:
-        _put_column(out.groundspeed_kt, cols["velocity"], to_f64, MS_TO_KT)
+        put("groundspeed_kt", cols["velocity"], to_f64, MS_TO_KT)
     trk = _pick(cols, _TRACK)
     if trk is not None:
-        _put_column(out.track_deg, trk, to_f64)
+        put("track_deg", trk, to_f64)
         if "heading" in cols:
-            _put_column(out.heading_deg, cols["heading"], to_f64)
+            put("heading_deg", cols["heading"], to_f64)
     elif "heading" in cols:  # OpenSky's Impala tables call the true track "heading"
-        _put_column(out.track_deg, cols["heading"], to_f64)
+        put("track_deg", cols["heading"], to_f64)
     if "vertrate" in cols:
-        _put_column(out.vertical_rate_fpm, cols["vertrate"], to_f64, MS_TO_FPM)
+        put("vertical_rate_fpm", cols["vertrate"], to_f64, MS_TO_FPM)
     elif "vertical_rate" in cols:
-        rate_scale = MS_TO_FPM if opensky else 1.0
-        _put_column(out.vertical_rate_fpm, cols["vertical_rate"], to_f64, rate_scale)
+        put("vertical_rate_fpm", cols["vertical_rate"], to_f64, MS_TO_FPM if opensky else 1.0)
     elif "baro_rate" in cols:
-        _put_column(out.vertical_rate_fpm, cols["baro_rate"], to_f64)
+        put("vertical_rate_fpm", cols["baro_rate"], to_f64)
     cs = _pick(cols, _CALLSIGN)
     if cs is not None:
-        _put_column(out.callsign, cs, _value_lookup(_callsign, object))
+        put("callsign", cs, _value_lookup(_callsign, object))
     if "squawk" in cols:
-        _put_column(out.squawk, cols["squawk"], _value_lookup(_squawk, np.int16))
+        put("squawk", cols["squawk"], _value_lookup(_squawk, np.int16))
     og = _pick(cols, _ONGROUND)
     if og is not None:
-        _put_column(out.on_ground, og, to_bool)
+        put("on_ground", og, to_bool)
     out.source[:] = Source.STATE_VECTOR
     out.address_checked[:] = True
     out.receiver[:] = receiver
+    for name in ("source", "address_checked", "receiver"):
+        del unset[name]
+    if icaos is not None:
+        # Good addresses are 0..NON_ICAO|0xFFFFFF (uint32 holds them); the bad ones (-1) 0.
+        np.copyto(out.icao24, icaos, casting="unsafe")
+        del unset["icao24"]
+    out.fill_unknown(unset)
 
     ok = np.isfinite(out.time_s)
     stats.skip("bad_timestamp", int((~ok).sum()))
@@ -488,8 +501,6 @@ def columns_to_obs(
         return out.take(np.zeros(n, dtype=np.bool_))
     good_icao = icaos >= 0
     stats.skip("bad_icao24", int((ok & ~good_icao).sum()))
-    # Good addresses are 0..NON_ICAO|0xFFFFFF (uint32 holds them); the bad ones (-1) are 0.
-    np.copyto(out.icao24, icaos, casting="unsafe")
     keep = ok & good_icao
     if not good_icao.all():
         out.icao24[~good_icao] = 0

@@ -3,8 +3,12 @@ rows as the same values given one per row."""
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
+import numpy as np
+import pytest
+
+from flyvakt.model.batches import ObservationBatch
 from flyvakt.sources._common import SourceStats
 from flyvakt.sources.statevec import Distinct, columns_to_obs
 
@@ -75,3 +79,62 @@ def test_addresses_of_six_digits_each_read_as_a_block_or_row_by_row() -> None:
     bad = pa.array(["abc123", "abc12g", "ABC124"])
     assert icao_column(ArrowText(bad)).tolist() == [0xABC123, -1, 0xABC124]
     assert icao_column(ArrowText(pa.array(["abc123", None]))).tolist() == [0xABC123, -1]
+
+
+def _poisoned(n: int) -> ObservationBatch:
+    """A batch whose every value is set to something no column of the tests below holds (and
+    no unknown is): what ``ObservationBatch.blank``'s unset memory could hold."""
+    out = ObservationBatch.blank(n)
+    for name in out._defaults:
+        col = getattr(out, name)
+        col[...] = "POISON" if col.dtype == object else (True if col.dtype == bool else 99)
+    return out
+
+
+_TRAFFIC: dict[str, list[object]] = {
+    "timestamp": ["2024-07-06T06:43:00Z", "2024-07-06T06:43:01Z", "", "2024-07-06T06:43:03Z"],
+    "icao24": ["abc123", "abc124", "abc125", "~abc126"],
+    "latitude": [50.0, 50.1, 50.2, 50.3],
+    "longitude": [8.0, 8.1, 8.2, 8.3],
+    "altitude": [1000.0, None, 3000.0, 4000.0],
+    "groundspeed": [100.0, 110.0, None, 130.0],
+    "track": [10.0, 20.0, 30.0, None],
+    "heading": [11.0, None, 31.0, 41.0],
+    "vertical_rate": [0.0, 64.0, -64.0, None],
+    "callsign": ["KLM1", None, "KLM1", ""],
+    "squawk": ["7700", "1000", None, "0000"],
+    "onground": [True, False, None, True],
+}
+
+
+@pytest.mark.parametrize(
+    "cols",
+    [
+        _TRAFFIC,
+        {"time": [1.0, 2.0, 3.0], "icao24": ["abc123", "zz", "abc124"], "lat": [1, 2, 3]},
+        {"time": [1.0, 2.0], "lat": [50.0, 50.1], "lon": [8.0, 8.1]},  # no address: no row
+        {"time": [1.0, 2.0], "icao": ["abc123", "abc124"], "heading": [5.0, 6.0]},
+    ],
+)
+@pytest.mark.parametrize("coded", [False, True])
+def test_every_value_written_into_a_poisoned_batch(cols: dict[str, list[Any]], coded: bool) -> None:
+    """``columns_to_obs`` into a batch whose values are not set (``into``, as reader._Fill
+    gives it, and its own :meth:`ObservationBatch.blank` batch) gives the rows it gives into
+    a batch filled unknown first (``ObservationBatch.empty``, the way before): every column
+    it does not read is filled unknown, none left as it was."""
+    if coded:
+        cols = {k: _coded(v) if k not in ("time", "timestamp") else v for k, v in cols.items()}
+    n = len(next(iter(cols.values())))
+    want = columns_to_obs(dict(cols), n, SourceStats(), into=ObservationBatch.empty(n))
+    poisoned = _poisoned(n)
+    got = columns_to_obs(dict(cols), n, SourceStats(), into=poisoned)
+    own = columns_to_obs(dict(cols), n, SourceStats())
+    for batch in (got, own):
+        assert len(batch) == len(want)
+        for name in want._defaults:
+            x, y = getattr(want, name), getattr(batch, name)
+            assert x.dtype == y.dtype, name
+            assert x.tolist() == y.tolist() or np.array_equal(x, y, equal_nan=True), name
+    if len(want) == n:  # no row dropped: written in place
+        assert got is poisoned
+    assert (got.df == -1).all() and (got.receivers == 0).all() and "POISON" not in got.callsign
