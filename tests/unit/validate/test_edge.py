@@ -205,3 +205,52 @@ def test_row_medians_are_numpys() -> None:
         w = 1.7e9 + rng.normal(0.0, 3e3, (200, width)).round(3)
         w[::7] = 1.7e9  # ties
         assert np.array_equal(_row_medians(w), np.median(w, axis=1))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_medians_near_wide_gaps_only_judge_as_every_median(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``_median_deviation`` given the gaps (only windows with a gap over ``_CALM_GAP_S``
+    take a median) finds the same outliers as every row's median, and the same deviation
+    where it takes one; and ``judge_times`` on batches with jumps, runs and absurd times keeps
+    and holds what the plain deviation would (the module's own path, then a patched one)."""
+    from flyvakt import validate
+
+    rng = np.random.default_rng(seed)
+    n = 3000
+    t = 1.7e9 + np.cumsum(
+        rng.choice([0.0, 0.5, 1.0, 2.0, 200.0, 300.0], n, p=[0.3, 0.3, 0.3, 0.08, 0.01, 0.01])
+    )
+    for k in rng.choice(n, 12, replace=False):  # absurd times, runs shifted, calm stretches
+        t[k] += rng.choice([-1e6, 4000.0, 86400.0, 1800.0])
+    t[1000:1040] += 7200.0
+    t[2200:2203] += [3000.0, 6000.0, 3000.0]  # steps below the tolerance, a peak past it
+    ends = (np.r_[t[:20], t[19] + 86400.0], np.r_[t[0] - 86400.0, t[1:20]])  # jumps at the ends
+    for ext in (t, t[:5], t[:9], t[:10], t[1990:2010], t[2190:2215], *ends):
+        gaps = np.abs(np.diff(ext))
+        plain = validate._median_deviation(ext)
+        local = validate._median_deviation(ext, gaps)
+        tol = validate.TIME_TOLERANCE_S
+        np.testing.assert_array_equal(local > tol, plain > tol)
+        taken = local != 0
+        np.testing.assert_array_equal(local[taken], plain[taken])
+        assert (plain[~taken] <= tol / 2).all()
+    assert (validate._median_deviation(t, np.abs(np.diff(t))) == 0).mean() > 0.5  # calm: skipped
+
+    def judged(batches: list[np.ndarray]) -> tuple[list[np.ndarray], Counter[str]]:
+        st, counts = EdgeState(), Counter[str]()
+        out = []
+        for i, b in enumerate(batches):
+            keep, held = judge_times(b.copy(), st, counts, final=i == len(batches) - 1)
+            out += [keep, held]
+        return out, counts
+
+    cuts = [t[:700], t[700:1020], t[1020:2500], t[2500:]]
+    got, got_counts = judged(cuts)
+    every = validate._median_deviation
+    monkeypatch.setattr(validate, "_median_deviation", lambda x, gaps=None: every(x))
+    want, want_counts = judged(cuts)
+    assert got_counts == want_counts and got_counts["time_jump"] > 0
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)
