@@ -130,7 +130,8 @@ def test_parquet_bytes_equal_the_public_writers(
     # The writer goes through ``pyarrow._parquet`` (no ``pyarrow.fs`` at start-up): the file must
     # be byte for byte what ``pyarrow.parquet.ParquetWriter`` writes with its defaults but for
     # the statistics (STATISTICS_COLUMNS), batches (one row group of both) included, and an
-    # empty output what ``pyarrow.parquet.write_table`` writes.
+    # empty output what ``pyarrow.parquet.write_table`` writes. The public writer's batches
+    # of values are its default 1,024 (ours WRITE_BATCH_ROWS): the same bytes.
     parts = [afr_positions.take(np.arange(0, 3000)), afr_positions.take(np.arange(3000, 8000))]
     ours, public = tmp_path / "ours.parquet", tmp_path / "public.parquet"
     w = PositionsWriter(ours)
