@@ -365,3 +365,18 @@ def test_icao_codes_are_each_address_as_six_hex_digits() -> None:
     assert codes.tobytes().decode("ascii") == want
     assert icao_texts(a)[-1] == ("~" if a[-1] & NON_ICAO else "") + f"{a[-1] & 0xFFFFFF:06x}"
     assert icao_codes(np.zeros(0, np.uint32)).shape == (0, 6)
+
+
+def test_squawk_codes_are_the_last_four_digits_of_each_number() -> None:
+    """squawk_codes gives "%04d" of each squawk's last four digits, with the remainder taken
+    (a number of 10,000 or more in the batch) or not (every squawk below 10,000: the usual
+    batch); unknown squawks (negative) give "0000", masked by the writer."""
+    from flyvakt.cli._outputs import squawk_codes
+
+    small = np.array([0, 7, 1000, 7700, 7777, 9999, -1], dtype=np.int16)
+    large = np.array([0, 7, 1000, 7700, 7777, 9999, -1, 10000, 32767, 12345], dtype=np.int16)
+    for squawks in (small, large, small[:0]):
+        want = "".join(f"{max(int(s), 0) % 10000:04d}" for s in squawks.tolist())
+        got = squawk_codes(squawks)
+        assert got.shape == (len(squawks), 4)
+        assert got.tobytes().decode("ascii") == want
