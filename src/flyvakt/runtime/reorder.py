@@ -56,6 +56,22 @@ def newest_before(newest_s: float, time_s: npt.NDArray[np.float64]) -> npt.NDArr
     return upto
 
 
+def order_keys(
+    t: npt.NDArray[np.float64],
+    floor: npt.NDArray[np.float64],
+    late: npt.NDArray[np.bool_],
+    nlate: int,
+) -> npt.NDArray[np.float64]:
+    """Each record's order key: its time, or ``floor`` for a late record or one with no time
+    (``nlate``: late records). A time-ordered batch (none late, every time known) is its own
+    key, ``t`` itself, without the select (~15 instructions a row)."""
+    nan = np.isnan(t)
+    if nlate or nan.any():
+        key: npt.NDArray[np.float64] = np.where(nan | late, floor, t)
+        return key
+    return t
+
+
 def reorder(
     batches: Iterable[Batch],
     *,
@@ -75,8 +91,9 @@ def reorder(
         newest = float(upto[-1])
         floor = upto[:-1] - window_s
         late = t < floor  # NaN: False (no time: the edge validator counts it)
-        key = np.where(np.isnan(t) | late, floor, t)
-        st.late += int(np.count_nonzero(late))
+        nlate = int(np.count_nonzero(late))
+        st.late += nlate
+        key = order_keys(t, floor, late, nlate)
         # Segments of the batch: alternating runs of on-time and late records.
         edges = np.flatnonzero(np.diff(late.astype(np.int8))) + 1
         for a, z in zip(np.r_[0, edges], np.r_[edges, len(b)], strict=True):

@@ -130,3 +130,26 @@ def test_an_in_order_batch_leaves_the_window_as_views_of_itself() -> None:
     assert all(np.shares_memory(p.time_s, b.time_s) for p in parts)
     assert all(np.shares_memory(p.payload, b.payload) for p in parts)
     assert np.array_equal(np.concatenate([p.time_s for p in parts]), b.time_s)
+
+
+def test_order_keys_are_the_select_of_times_and_floors() -> None:
+    """order_keys (the times themselves when none is late or unknown) gives what the select
+    of the floor for late or unknown records, the time otherwise, gives: ordered batches,
+    with late records, with unknown times."""
+    from flyvakt.runtime.reorder import newest_before, order_keys
+
+    rng = np.random.default_rng(12)
+    ordered = 1.7e9 + np.cumsum(rng.uniform(0.0, 2.0, 500))
+    jitter = ordered + rng.uniform(-3.0, 3.0, 500)
+    late = ordered.copy()
+    late[[40, 41, 300]] -= 60.0
+    unknown = ordered.copy()
+    unknown[[7, 450]] = np.nan
+    for t in (ordered, jitter, late, unknown, ordered[:0]):
+        upto = newest_before(-np.inf, t)
+        floor = upto[:-1] - REORDER_WINDOW_S
+        is_late = t < floor
+        key = order_keys(t, floor, is_late, int(np.count_nonzero(is_late)))
+        want = np.where(np.isnan(t) | is_late, floor, t)
+        np.testing.assert_array_equal(key, want)
+    assert order_keys(ordered, ordered - 5.0, np.zeros(500, bool), 0) is ordered  # no select
