@@ -48,7 +48,7 @@ WINDOW = 9
 # an outlier of a centred median. One hour still catches what poisons the tracker and the
 # detector: times days or years off.
 TIME_TOLERANCE_S = 3600.0
-# Why a quarter of the tolerance over the window: a record's median window whose neighbours
+# Why half the tolerance over the window's 8 gaps (225 s): a median window whose neighbours
 # are all this close spans at most half the tolerance, so no record in it can be an outlier
 # (with room to spare for any rounding); its median is then not computed. A batch holding one
 # jump (the state-vector corpus's copies, 1,800 s apart) took every row's median: ~25 M
