@@ -37,12 +37,15 @@ geometry. This grid needs no such claim; it rests on the table alone:
   inside the margin. Points timezonefinder refuses (NaN, out of range) never reach the grid:
   :meth:`World.tz_many` keeps its refusals as they were.
 
-The grid is built from the installed timezonefinder and h3 (~4 s, once) and cached by
-geo/cache.py, keyed by both packages' versions, timezonefinder's data version and its shortcut
-file's size; it is used only with timezonefinder major version 9 (the version whose first step
-is described above), otherwise every point goes to timezonefinder as before. With the cache
-turned off (``FLYVAKT_CACHE_DIR=off``) the grid is not built at all: a process that cannot
-keep it would pay its build for every run.
+The grid is built from the installed timezonefinder and h3 (~4-7 s, once) and cached by
+geo/cache.py, keyed by the versions of timezonefinder, its data package and h3, the data's
+stamp, its shortcut file's size and its zone names' CRC (all found without importing
+timezonefinder, so a process whose points the grid answers never imports it); it is used
+only with timezonefinder major version 9 (the version whose first step is described above),
+otherwise every point goes to timezonefinder as before. The finder, when a point needs it,
+checks that its zone names are the grid's, and drops the grid if not. With the cache turned
+off (``FLYVAKT_CACHE_DIR=off``) the grid is not built at all: a process that cannot keep it
+would pay its build for every run.
 
 Stored as two levels: a 1° table (``coarse``: a zone id, -1 for unknown, or ``-2 - k`` for
 block ``k``) and the 8 × 8 blocks of the 1° cells whose 1/8° cells differ (``blocks``).
@@ -53,6 +56,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import os
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +78,8 @@ POLAR_DEG = 80.0
 # The table format: bump when the rule or the layout changes (a new cache file).
 FORMAT = "1"
 _UNKNOWN = -1
+# The distributions the grid is built from, as their .dist-info folders name them.
+_DISTS = ("timezonefinder", "timezonefinder_data", "h3")
 # H3 cells spread onto the grid at a time while building (bounds the build's memory).
 _PIECE = 20_000
 
@@ -86,6 +92,16 @@ class TzGrid:
         self.blocks = blocks
         # the names by id, "UTC" last: timezonefinder's NO_ZONE_ID (-1) indexes it
         self.names = np.array([*names, "UTC"], dtype=object)
+        self.name_list = names
+
+    def zone_id(self, lat_deg: float, lon_deg: float) -> int:
+        """:meth:`zone_ids` of one point (the same index arithmetic, in Python floats)."""
+        i = min(int((lat_deg + 90.0) * PER_DEG), ROWS - 1)
+        j = min(int((lon_deg + 180.0) * PER_DEG), COLS - 1)
+        z = int(self.coarse[(i // PER_DEG) * 360 + j // PER_DEG])
+        if z <= -2:
+            z = int(self.blocks[-2 - z, (i % PER_DEG) * PER_DEG + j % PER_DEG])
+        return z
 
     def zone_ids(
         self, lats_deg: NDArray[np.float64], lons_deg: NDArray[np.float64]
@@ -255,28 +271,37 @@ def usable_version(version: str) -> bool:
     return version.split(".", 1)[0] == "9"
 
 
-def fingerprint() -> list[str] | None:
-    """What the grid is built from, or None when this timezonefinder is not one the grid's
-    argument covers (the caller then asks timezonefinder for every point)."""
-    import timezonefinder
-    from timezonefinder.configs import DATA_VERSION_FILENAME, DEFAULT_DATA_DIR
+def _dist_version(site: Path, name: str) -> str | None:
+    """The version in ``name``'s one ``.dist-info`` folder beside its package, or None."""
+    found = [f for f in os.listdir(site) if f.startswith(f"{name}-") and f.endswith(".dist-info")]
+    if len(found) != 1:
+        return None
+    return found[0][len(name) + 1 : -len(".dist-info")]
 
-    version = str(getattr(timezonefinder, "__version__", ""))
-    if not usable_version(version):
-        return None
-    data = Path(DEFAULT_DATA_DIR)
+
+def fingerprint() -> list[str] | None:
+    """What the grid is built from (timezonefinder's, its data's and h3's versions, the data's
+    stamp and its shortcut file's size), or None when that cannot be told or timezonefinder
+    is not a version the grid's argument covers (the caller then asks timezonefinder for every
+    point). Found without importing timezonefinder: its import (cffi, pycparser: ~80 M
+    instructions) is paid only when a point needs it."""
+    from importlib.util import find_spec
+
     try:
-        data_version = (data / DATA_VERSION_FILENAME).read_text("utf-8").strip()
+        specs = [find_spec(n) for n in ("timezonefinder", "timezonefinder_data", "h3")]
+        if any(s is None or s.origin is None for s in specs):
+            return None
+        dirs = [Path(str(s.origin)).parent for s in specs if s is not None]
+        versions = [_dist_version(d.parent, n) for d, n in zip(dirs, _DISTS, strict=True)]
+        if versions[0] is None or not usable_version(versions[0]) or None in versions:
+            return None
+        data = dirs[1] / "data"
+        stamp = (data / "data_version.txt").read_text("utf-8").strip()
         shortcut_bytes = os.stat(data / "shortcuts.bin").st_size
-    except OSError:
+        names_crc = zlib.crc32((data / "timezone_names.txt").read_bytes())
+    except (OSError, ImportError, ValueError):
         return None
-    return [
-        FORMAT,
-        version,
-        str(importlib.import_module("h3").__version__),
-        data_version,
-        str(shortcut_bytes),
-    ]
+    return [FORMAT, *[str(v) for v in versions], stamp, str(shortcut_bytes), f"{names_crc:08x}"]
 
 
 def load_grid(tzf_of: Any) -> TzGrid | None:

@@ -56,6 +56,7 @@ class World:
         # the exact zone grid (geo/tzgrid.py), once tried (None: not available)
         self._tzgrid: TzGrid | None = None
         self._tzgrid_tried = False
+        self._tzgrid_checked = False  # its names compared with the finder's
         self._tzgrid_lock = threading.Lock()  # its build asks for the finder (self._lock)
         self._highest_ft: float | None = None
 
@@ -88,6 +89,17 @@ class World:
 
                     self._tzf = TimezoneFinder(in_memory=True)
         return self._tzf
+
+    def _finder_for_grid(self) -> Any:
+        """The finder; on its first use beside a grid, the grid is dropped unless its names
+        are the finder's (the grid's fingerprint says they are: this checks it)."""
+        tzf = self._tz_finder()
+        grid = self._tzgrid
+        if grid is not None and not self._tzgrid_checked:
+            if [str(n) for n in tzf.timezone_names] != grid.name_list:
+                self._tzgrid = None
+            self._tzgrid_checked = True
+        return tzf
 
     def _tz_grid(self) -> TzGrid | None:
         if not self._tzgrid_tried:
@@ -229,14 +241,21 @@ class World:
 
     # -- time zones -------------------------------------------------------------------------
     def tz_at(self, lat_deg: float, lon_deg: float, airport: AirportRef | None = None) -> str:
-        """IANA zone: the airport's when given, else timezonefinder's polygon lookup.
+        """IANA zone: the airport's when given, else timezonefinder's answer (read from the
+        exact zone grid, geo/tzgrid.py, where the grid knows it).
 
         Over the high seas timezonefinder answers the nautical zone ("Etc/GMT-9"), which is
         what a ship's clock would show; never derived from longitude by us.
         """
         if airport is not None and airport.tz:
             return airport.tz
-        tz = self._tz_finder().timezone_at(lat=float(lat_deg), lng=float(lon_deg))
+        lat, lon = float(lat_deg), float(lon_deg)
+        if -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0:  # (NaN is neither)
+            grid = self._tz_grid()
+            z = -1 if grid is None else grid.zone_id(lat, lon)
+            if z >= 0 and grid is not None:
+                return grid.name_list[z]
+        tz = self._finder_for_grid().timezone_at(lat=lat, lng=lon)
         return str(tz) if tz else "UTC"
 
     def tz_many(self, lats_deg: NDArray[np.float64], lons_deg: NDArray[np.float64]) -> list[str]:
@@ -258,7 +277,10 @@ class World:
         if miss.size:
             # timezonefinder's ids index the same names (the grid's fingerprint); its -1
             # (no zone) reads the grid's last name, "UTC", as tz_at says
-            ids[miss] = self._tz_finder().timezone_ids_at(lngs=lons[miss], lats=lats[miss])
+            tzf = self._finder_for_grid()
+            if self._tzgrid is None:  # the finder disowned the grid: ask it for all
+                return self._tz_many_plain(lats, lons)
+            ids[miss] = tzf.timezone_ids_at(lngs=lons[miss], lats=lats[miss])
         names: list[str] = grid.names[ids].tolist()
         return names
 

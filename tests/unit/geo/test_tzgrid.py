@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from flyvakt.geo import World, tzgrid
+from flyvakt.geo import World, get_world, tzgrid
 from flyvakt.geo.tzgrid import TzGrid
 
 
@@ -193,3 +195,38 @@ def test_cache_off_missing_or_stale(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_usable_versions() -> None:
     assert tzgrid.usable_version("9.0.0") and tzgrid.usable_version("9.3.1")
     assert not tzgrid.usable_version("10.0.0") and not tzgrid.usable_version("8.1.0")
+
+
+def test_tz_at_with_and_without_the_grid(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(12)
+    lats, lons = _sphere(rng, 3_000)
+    lats = np.concatenate([lats, [90.0, -90.0, 0.0, 66.0, 66.0]])
+    lons = np.concatenate([lons, [0.0, 180.0, -180.0, -179.5, 179.5]])
+    pairs = list(zip(lats.tolist(), lons.tolist(), strict=True))
+    with_grid = [world.tz_at(a, o) for a, o in pairs]
+    monkeypatch.setattr(World, "_tz_grid", lambda self: None)
+    assert [world.tz_at(a, o) for a, o in pairs] == with_grid
+
+
+def test_a_grid_whose_names_are_not_the_finders_is_dropped(grid: TzGrid) -> None:
+    w = World()
+    w._tzgrid = TzGrid(grid.coarse, grid.blocks, ["Wrong/Zone"] * len(grid.name_list))
+    w._tzgrid_tried = True
+    unknown = np.flatnonzero(grid.zone_ids(np.full(360, 50.3), np.arange(-179.5, 180.0)) < 0)
+    assert unknown.size  # a point the grid does not know makes the finder load
+    lats = np.array([50.3, 59.9])
+    lons = np.array([float(np.arange(-179.5, 180.0)[unknown[0]]), 10.7])
+    got = w.tz_many(lats, lons)
+    assert w._tzgrid is None and "Wrong/Zone" not in got
+    assert got == [get_world().tz_at(a, o) for a, o in zip(lats, lons, strict=True)]
+
+
+def test_points_the_grid_knows_need_no_timezonefinder(grid: TzGrid) -> None:
+    assert grid.zone_id(59.9, 10.7) >= 0  # Oslo: the cache is there (the fixture loaded it)
+    code = (
+        "import sys, numpy as np; from flyvakt.geo import get_world; w = get_world();"
+        "print(w.tz_at(59.9, 10.7), w.tz_many(np.array([59.9]), np.array([10.7]))[0],"
+        " 'timezonefinder' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["Europe/Oslo", "Europe/Oslo", "False"]
