@@ -80,8 +80,8 @@ FORMAT = "1"
 _UNKNOWN = -1
 # The distributions the grid is built from, as their .dist-info folders name them.
 _DISTS = ("timezonefinder", "timezonefinder_data", "h3")
-# H3 cells spread onto the grid at a time while building (bounds the build's memory).
-_PIECE = 20_000
+# H3 cells taken at a time while building: bounds the build's memory (~10 MB a piece).
+_PIECE = 5_000
 
 
 class TzGrid:
@@ -158,9 +158,14 @@ def cell_boxes(cells: NDArray[np.uint64]) -> tuple[NDArray[np.float64], NDArray[
     box's cell: a box that crosses the antimeridian is given as two, one on each side."""
     h3 = _h3()
 
-    verts = [h3.cell_to_boundary(c) for c in cells.tolist()]
-    counts = np.fromiter(map(len, verts), np.intp, len(verts))
-    flat = np.array(list(itertools.chain.from_iterable(verts)), np.float64).reshape(-1, 2)
+    counts_parts, flat_parts = [], []
+    for part in np.array_split(cells, max(1, cells.size // _PIECE)):
+        # in pieces: a tuple of tuples per cell is ~1 KB of Python objects while it lives
+        verts = [h3.cell_to_boundary(c) for c in part.tolist()]
+        counts_parts.append(np.fromiter(map(len, verts), np.intp, len(verts)))
+        flat_parts.append(np.array(list(itertools.chain.from_iterable(verts)), np.float64))
+    counts = np.concatenate(counts_parts)
+    flat = np.concatenate(flat_parts).reshape(-1, 2)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     lat, lon = flat[:, 0], flat[:, 1]
     lat0 = np.minimum.reduceat(lat, starts) - MARGIN_DEG
