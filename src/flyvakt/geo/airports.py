@@ -32,7 +32,7 @@ import gzip
 import hashlib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -173,20 +173,20 @@ class Airports:
         return obj
 
     def _setup(self, cols: Mapping[str, Any]) -> None:
-        keys: list[str] = list(cols["icao"])
-        self.icao: list[str] = keys
+        self.icao: Sequence[str] = _texts(cols["icao"])
         self.lat_deg = np.asarray(cols["lat_deg"], np.float64)
         self.lon_deg = np.asarray(cols["lon_deg"], np.float64)
         self.elevation_ft = np.asarray(cols["elevation_ft"], np.float64)
-        # Plain lists instead of 28 k dicts: ~25 MB less resident memory.
-        self._iata: list[str] = list(cols["iata"])
-        self._name: list[str] = list(cols["name"])
-        self._country: list[str] = list(cols["country"])
-        self._tz: list[str] = list(cols["tz"])
+        # Plain lists instead of 28 k dicts: ~25 MB less resident memory. Read back from the
+        # cache they are TextColumns: an airport's texts decoded when its ref is made.
+        self._iata = _texts(cols["iata"])
+        self._name = _texts(cols["name"])
+        self._country = _texts(cols["country"])
+        self._tz = _texts(cols["tz"])
         self.type_code = np.asarray(cols["type_code"], np.int8)
         self.runway_ft = np.asarray(cols["runway_ft"], np.int32)
         self.hard_surface = np.asarray(cols["hard_surface"], np.bool_)
-        self._lid: list[str] = list(cols["lid"])
+        self._lid = _texts(cols["lid"])
         # The ICAO, IATA and local-code look-ups, each made on first use (:meth:`_code_table`).
         self._codes: list[dict[str, int] | None] = [None, None, None]
         self._refs: dict[int, AirportRef] = {}
@@ -460,7 +460,16 @@ def load_airports() -> Airports:
     there on first use, see ``geo/cache.py``), else from airportsdata's CSV."""
     from flyvakt.geo.cache import cached_columns
 
-    return Airports.from_columns(cached_columns("airports", _fingerprint(), _build_columns))
+    return Airports.from_columns(
+        cached_columns("airports", _fingerprint(), _build_columns, lazy_text=True)
+    )
+
+
+def _texts(col: Any) -> Sequence[str]:
+    """A text column as the table keeps it: a cache's TextColumn as it is, else a list."""
+    from flyvakt.geo.cache import TextColumn
+
+    return col if isinstance(col, TextColumn) else list(col)
 
 
 def _build_columns() -> dict[str, Any]:
