@@ -105,6 +105,8 @@ class TextColumn(Sequence[str]):
         ends = self._ends
         if ends is None:
             sep = np.flatnonzero(np.frombuffer(self._blob, np.uint8) == ord(_SEP))
+            if sep.size != self._count - 1:  # (the writer joined count texts by it)
+                raise ValueError("a text column's separators do not match its count")
             ends = self._ends = [-1, *sep.tolist(), len(self._blob)]
         return self._blob[ends[i] + 1 : ends[i + 1]].decode("utf-8")
 
@@ -205,8 +207,8 @@ def read_columns(
     written for another fingerprint (when one is given). The arrays are views of one buffer
     read whole; a file with text columns has its arrays copied out, so that the texts' bytes
     are not kept alive by them. Text columns are lists of str, or with ``lazy_text``
-    :class:`TextColumn` (its bytes checked by the digest, its separators counted against
-    the header's item count)."""
+    :class:`TextColumn` (its bytes checked by the digest, its separators counted on its
+    first item)."""
     try:
         with open(path, "rb") as f:
             buf = bytearray(os.fstat(f.fileno()).st_size)
@@ -239,8 +241,6 @@ def read_columns(
             if kind == "text":
                 blob = bytes(view[data_at + offset : data_at + offset + nbytes])
                 if lazy_text:
-                    if blob.count(_SEP.encode()) != max(count - 1, 0):
-                        return None
                     out[key] = TextColumn(blob, count)
                     continue
                 out[key] = blob.decode("utf-8").split(_SEP) if count else []

@@ -44,6 +44,8 @@ def assert_same_table(a: Airports, b: Airports) -> None:
             assert list(x) == list(y), name
     for k in range(3):  # by ICAO, IATA and local code
         assert a._code_table(k) == b._code_table(k), k
+    for x, y in zip(a._xyz_cols, b._xyz_cols, strict=True):  # unit vectors: made or read back
+        assert x.dtype == y.dtype and np.array_equal(x, y)
 
 
 def test_cached_table_equals_the_csv_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
