@@ -32,7 +32,7 @@ import gzip
 import hashlib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -173,38 +173,30 @@ class Airports:
         return obj
 
     def _setup(self, cols: Mapping[str, Any]) -> None:
-        keys: list[str] = list(cols["icao"])
-        self.icao: list[str] = keys
+        self.icao: Sequence[str] = _texts(cols["icao"])
         self.lat_deg = np.asarray(cols["lat_deg"], np.float64)
         self.lon_deg = np.asarray(cols["lon_deg"], np.float64)
         self.elevation_ft = np.asarray(cols["elevation_ft"], np.float64)
-        # Plain lists instead of 28 k dicts: ~25 MB less resident memory.
-        self._iata: list[str] = list(cols["iata"])
-        self._name: list[str] = list(cols["name"])
-        self._country: list[str] = list(cols["country"])
-        self._tz: list[str] = list(cols["tz"])
+        # Plain lists instead of 28 k dicts: ~25 MB less resident memory. Read back from the
+        # cache they are TextColumns: an airport's texts decoded when its ref is made.
+        self._iata = _texts(cols["iata"])
+        self._name = _texts(cols["name"])
+        self._country = _texts(cols["country"])
+        self._tz = _texts(cols["tz"])
         self.type_code = np.asarray(cols["type_code"], np.int8)
         self.runway_ft = np.asarray(cols["runway_ft"], np.int32)
         self.hard_surface = np.asarray(cols["hard_surface"], np.bool_)
-        self._lid: list[str] = list(cols["lid"])
+        self._lid = _texts(cols["lid"])
         # The ICAO, IATA and local-code look-ups, each made on first use (:meth:`_code_table`).
         self._codes: list[dict[str, int] | None] = [None, None, None]
         self._refs: dict[int, AirportRef] = {}
         # Grid index.
-        self._lat_r = np.radians(self.lat_deg)
-        self._lon_r = np.radians(self.lon_deg)
-        self._cos_lat = np.cos(self._lat_r)
         self._cell_key = self._cell(self.lat_deg, self.lon_deg)
         # Unit vectors: chord distance needs one gather and one dot product per candidate.
-        xyz = np.stack(
-            [
-                self._cos_lat * np.cos(self._lon_r),
-                self._cos_lat * np.sin(self._lon_r),
-                np.sin(self._lat_r),
-            ],
-            axis=1,
-        )
-        self._xyz_cols = tuple(np.ascontiguousarray(xyz[:, k]) for k in range(3))
+        # Read back from the cache (the same bits: made by unit_columns when it was built,
+        # with the same NumPy, which the cache's fingerprint names), else made here.
+        xyz = cols if "x" in cols else unit_columns(self.lat_deg, self.lon_deg)
+        self._xyz_cols = tuple(np.ascontiguousarray(xyz[k], np.float64) for k in "xyz")
         self._grids: dict[tuple[bool, bool, bool], tuple[NDArray[np.int64], list[int]]] = {}
         self._cells: dict[tuple[float, bool, bool], AirportCells] = {}
         self._columns_digest: bytes | None = None
@@ -460,13 +452,33 @@ def load_airports() -> Airports:
     there on first use, see ``geo/cache.py``), else from airportsdata's CSV."""
     from flyvakt.geo.cache import cached_columns
 
-    return Airports.from_columns(cached_columns("airports", _fingerprint(), _build_columns))
+    return Airports.from_columns(
+        cached_columns("airports", _fingerprint(), _build_columns, lazy_text=True)
+    )
+
+
+def unit_columns(
+    lat_deg: NDArray[np.float64], lon_deg: NDArray[np.float64]
+) -> dict[str, NDArray[np.float64]]:
+    """The airports' unit vectors (x, y, z), as the table keeps them (~9 M instructions of
+    sin/cos for the whole table, cached with it)."""
+    lat_r, lon_r = np.radians(lat_deg), np.radians(lon_deg)
+    cos_lat = np.cos(lat_r)
+    return {"x": cos_lat * np.cos(lon_r), "y": cos_lat * np.sin(lon_r), "z": np.sin(lat_r)}
+
+
+def _texts(col: Any) -> Sequence[str]:
+    """A text column as the table keeps it: a cache's TextColumn as it is, else a list."""
+    from flyvakt.geo.cache import TextColumn
+
+    return col if isinstance(col, TextColumn) else list(col)
 
 
 def _build_columns() -> dict[str, Any]:
     import airportsdata
 
-    return airport_columns(airportsdata.load("ICAO"), _load_types())
+    cols = airport_columns(airportsdata.load("ICAO"), _load_types())
+    return cols | unit_columns(cols["lat_deg"], cols["lon_deg"])
 
 
 def _fingerprint() -> list[str]:
@@ -480,6 +492,7 @@ def _fingerprint() -> list[str]:
     types = resources.files("flyvakt").joinpath("data/geo/airport_types.tsv.gz").read_bytes()
     return [
         str(getattr(airportsdata, "__version__", "")),
+        np.__version__,  # the unit vectors' sin/cos
         str(csv_path.stat().st_size if csv_path.exists() else -1),
         f"{zlib.crc32(types):08x}",
         f"{zlib.crc32(Path(__file__).read_bytes()):08x}",

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from flyvakt.geo.airports import AirportInfo, Airports
     from flyvakt.geo.cells import AirportCells
     from flyvakt.geo.countries import Countries
+    from flyvakt.geo.tzgrid import TzGrid
     from flyvakt.model.events import AirportRef
 
 
@@ -52,6 +53,11 @@ class World:
         self._airports: Airports | None = None
         self._countries: Countries | None = None
         self._tzf: Any = None
+        # the exact zone grid (geo/tzgrid.py), once tried (None: not available)
+        self._tzgrid: TzGrid | None = None
+        self._tzgrid_tried = False
+        self._tzgrid_checked = False  # its names compared with the finder's
+        self._tzgrid_lock = threading.Lock()  # its build asks for the finder (self._lock)
         self._highest_ft: float | None = None
 
     # -- lazy parts -------------------------------------------------------------------------
@@ -83,6 +89,27 @@ class World:
 
                     self._tzf = TimezoneFinder(in_memory=True)
         return self._tzf
+
+    def _finder_for_grid(self) -> Any:
+        """The finder; on its first use beside a grid, the grid is dropped unless its names
+        are the finder's (the grid's fingerprint says they are: this checks it)."""
+        tzf = self._tz_finder()
+        grid = self._tzgrid
+        if grid is not None and not self._tzgrid_checked:
+            if [str(n) for n in tzf.timezone_names] != grid.name_list:
+                self._tzgrid = None
+            self._tzgrid_checked = True
+        return tzf
+
+    def _tz_grid(self) -> TzGrid | None:
+        if not self._tzgrid_tried:
+            with self._tzgrid_lock:
+                if not self._tzgrid_tried:
+                    from flyvakt.geo.tzgrid import load_grid
+
+                    self._tzgrid = load_grid(self._tz_finder)
+                    self._tzgrid_tried = True
+        return self._tzgrid
 
     # -- airports ---------------------------------------------------------------------------
     def airport(self, code: str) -> AirportRef | None:
@@ -214,27 +241,56 @@ class World:
 
     # -- time zones -------------------------------------------------------------------------
     def tz_at(self, lat_deg: float, lon_deg: float, airport: AirportRef | None = None) -> str:
-        """IANA zone: the airport's when given, else timezonefinder's polygon lookup.
+        """IANA zone: the airport's when given, else timezonefinder's answer (read from the
+        exact zone grid, geo/tzgrid.py, where the grid knows it).
 
         Over the high seas timezonefinder answers the nautical zone ("Etc/GMT-9"), which is
         what a ship's clock would show; never derived from longitude by us.
         """
         if airport is not None and airport.tz:
             return airport.tz
-        tz = self._tz_finder().timezone_at(lat=float(lat_deg), lng=float(lon_deg))
+        lat, lon = float(lat_deg), float(lon_deg)
+        if -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0:  # (NaN is neither)
+            grid = self._tz_grid()
+            z = -1 if grid is None else grid.zone_id(lat, lon)
+            if z >= 0 and grid is not None:
+                return grid.name_list[z]
+        tz = self._finder_for_grid().timezone_at(lat=lat, lng=lon)
         return str(tz) if tz else "UTC"
 
     def tz_many(self, lats_deg: NDArray[np.float64], lons_deg: NDArray[np.float64]) -> list[str]:
         """:meth:`tz_at` without an airport, for many points in one call (the same answers):
-        timezonefinder's batch lookup validates and finds each point's shortcut cell over the
-        whole array, and resolves a cell that holds several zones once per distinct cell."""
-        tzf = self._tz_finder()
+        the exact zone grid (geo/tzgrid.py) answers the points whose grid cell holds one
+        zone by timezonefinder's own table, and timezonefinder's batch lookup the others (or
+        every point, when the grid is not available)."""
         lats = np.asarray(lats_deg, np.float64)
         lons = np.asarray(lons_deg, np.float64)
-        names_at = getattr(tzf, "timezone_names_at", None)  # timezonefinder 9 has it
         ok = np.isfinite(lats) & np.isfinite(lons) & (np.abs(lats) <= 90) & (np.abs(lons) <= 180)
-        if names_at is None or not ok.all():
-            # Older timezonefinder, or a coordinate it refuses: one at a time, as tz_at does.
+        if not ok.all():
+            # A coordinate timezonefinder refuses: one at a time, as tz_at does.
+            return [self.tz_at(a, o) for a, o in zip(lats.tolist(), lons.tolist(), strict=True)]
+        grid = self._tz_grid()
+        if grid is None:
+            return self._tz_many_plain(lats, lons)
+        ids = grid.zone_ids(lats, lons)
+        miss = np.flatnonzero(ids < 0)
+        if miss.size:
+            # timezonefinder's ids index the same names (the grid's fingerprint); its -1
+            # (no zone) reads the grid's last name, "UTC", as tz_at says
+            tzf = self._finder_for_grid()
+            if self._tzgrid is None:  # the finder disowned the grid: ask it for all
+                return self._tz_many_plain(lats, lons)
+            ids[miss] = tzf.timezone_ids_at(lngs=lons[miss], lats=lats[miss])
+        names: list[str] = grid.names[ids].tolist()
+        return names
+
+    def _tz_many_plain(self, lats: NDArray[np.float64], lons: NDArray[np.float64]) -> list[str]:
+        """:meth:`tz_many` by timezonefinder alone, every coordinate valid: its batch lookup
+        validates and finds each point's shortcut cell over the whole array, and resolves a
+        cell that holds several zones once per distinct cell."""
+        tzf = self._tz_finder()
+        names_at = getattr(tzf, "timezone_names_at", None)  # timezonefinder 9 has it
+        if names_at is None:  # older timezonefinder: one at a time, as tz_at does
             return [self.tz_at(a, o) for a, o in zip(lats.tolist(), lons.tolist(), strict=True)]
         return [str(z) if z else "UTC" for z in names_at(lngs=lons, lats=lats)]
 

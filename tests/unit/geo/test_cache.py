@@ -11,6 +11,7 @@ from flyvakt.geo import airports as ap_mod
 from flyvakt.geo.airports import Airports, load_airports
 from flyvakt.geo.cache import (
     CACHE_ENV,
+    TextColumn,
     cache_path,
     cached_columns,
     read_columns,
@@ -38,10 +39,13 @@ def assert_same_table(a: Airports, b: Airports) -> None:
         x, y = getattr(a, name), getattr(b, name)
         if isinstance(x, np.ndarray):
             assert x.dtype == y.dtype and np.array_equal(x, y), name
-        else:
-            assert x == y, name
+        else:  # a list, or a cache's TextColumn: item by item (decoded alone), then whole
+            assert [y[i] for i in range(len(y))] == [x[i] for i in range(len(x))], name
+            assert list(x) == list(y), name
     for k in range(3):  # by ICAO, IATA and local code
         assert a._code_table(k) == b._code_table(k), k
+    for x, y in zip(a._xyz_cols, b._xyz_cols, strict=True):  # unit vectors: made or read back
+        assert x.dtype == y.dtype and np.array_equal(x, y)
 
 
 def test_cached_table_equals_the_csv_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -231,3 +235,20 @@ def test_unstorable_columns_stay_uncached(tmp_path: Path) -> None:
     assert not write_columns(path, {"o": np.array([None, "a"], dtype=object)})
     assert not write_columns(path, {"n": ["a\x1fb"]})
     assert not path.exists()
+
+
+def test_text_columns_read_lazily_as_read_whole(tmp_path: Path) -> None:
+    texts = ["ENGM", "", "Zürich – Kloten", "東京", "x" * 300, "", "last"]
+    path = tmp_path / "t.cols"
+    assert write_columns(path, {"a": texts, "n": np.arange(3), "e": []}, ["k"])
+    whole = read_columns(path, ["k"])
+    lazy = read_columns(path, ["k"], lazy_text=True)
+    assert whole is not None and lazy is not None
+    col = lazy["a"]
+    assert isinstance(col, TextColumn) and len(col) == len(texts)
+    assert [col[i] for i in range(len(texts))] == texts == whole["a"]
+    assert col[-1] == "last" and col[1:3] == texts[1:3] and list(col) == texts
+    with pytest.raises(IndexError):
+        col[len(texts)]
+    assert len(lazy["e"]) == 0 and list(lazy["e"]) == []
+    assert np.array_equal(lazy["n"], np.arange(3))
