@@ -233,10 +233,15 @@ def test_live_view_across_the_antimeridian(chrome: Any, live_server: str) -> Non
     world_px = pg.evaluate("256 * Math.pow(2, window.flyvakt.map.getZoom())")
     assert 0 < widest < world_px / 2
     # Both aircraft are drawn next to each other, on either side of 180°, not a world apart.
-    for h in ("15770c", "4b1805"):
-        pg.wait_for_selector(f'.ac[data-hex="{h}"]', state="visible", timeout=15000)
-    xs = [pg.locator(f'.ac[data-hex="{h}"]').bounding_box()["x"] for h in ("15770c", "4b1805")]
-    assert abs(xs[0] - xs[1]) < 100
+    # Both read in one page call, waited for until both are drawn: a live redraw can replace a
+    # marker between two Playwright calls (bounding_box() answered None once under load).
+    xs = pg.wait_for_function(
+        """() => { const b = ['15770c', '4b1805'].map(h =>
+            document.querySelector(`.ac[data-hex="${h}"]`)?.getBoundingClientRect());
+          return b.every(r => r && r.width > 0) ? b.map(r => r.x) : null; }""",
+        timeout=15000,
+    ).json_value()
+    assert len(xs) == 2 and abs(xs[0] - xs[1]) < 100
     p.close()
 
 
