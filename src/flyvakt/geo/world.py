@@ -90,6 +90,11 @@ class World:
                     self._tzf = TimezoneFinder(in_memory=True)
         return self._tzf
 
+    def load_tz_finder(self) -> None:
+        """Load timezonefinder now (a live warm-up): the zone grid answers most points without
+        it, so without this the first point outside the grid would pay its load."""
+        self._finder_for_grid()
+
     def _finder_for_grid(self) -> Any:
         """The finder; on its first use beside a grid, the grid is dropped unless its names
         are the finder's (the grid's fingerprint says they are: this checks it)."""

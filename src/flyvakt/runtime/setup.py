@@ -89,6 +89,7 @@ def warm_up() -> None:
     world = get_world()
     oslo = (np.array([59.9]), np.array([10.7]))
     world.tz_many(*oslo)
+    world.load_tz_finder()  # Oslo is in the zone grid: the finder for points outside it
     world.country_at(*oslo)
     runways_of("ENGM")
     replay_files([bundled_sample()], keep_positions=False)
