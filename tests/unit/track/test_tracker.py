@@ -200,3 +200,44 @@ def test_last_per_run_by_search_and_by_pass_agree() -> None:
         want = {int(runs.gid[k]): int(k) for k in keep}  # the last of each run wins
         assert run.tolist() == sorted(want)
         assert li.tolist() == [want[r] for r in sorted(want)]
+
+
+def test_parity_rows_judged_alone_match_the_judgement_of_every_row() -> None:
+    # SYNTHETIC: a random mix of checked and parity rows, of aircraft confirmed earlier (at
+    # several ages) and unknown ones; _filter_addresses judges the parity rows only. Its
+    # answer is the per-row rule's: checked, or within the window of the last checked row
+    # before it (else of the state's confirmation).
+    from flyvakt.model.runs import ffill_index
+    from flyvakt.track.table import Keyed
+    from flyvakt.track.tracker import TrackStats, _filter_addresses
+
+    rng = np.random.default_rng(12)
+    cfg = TrackerConfig()
+    state = TrackerState()
+    first = _rows(40)
+    first.icao24[:] = np.arange(40) + 0x400000
+    first.time_s[:] = rng.uniform(0.0, 200.0, 40)
+    state, _, _ = step(state, first)
+    for trial in range(6):
+        n = 3000
+        o = _rows(n)
+        o.icao24[:] = rng.integers(0x400000, 0x400000 + 60, n)  # 20 never seen
+        o.time_s[:] = rng.uniform(150.0, 400.0, n)
+        o.address_checked[:] = rng.random(n) < (0.2 if trial % 2 else 0.7)
+        o.time_s[rng.random(n) < 0.01] = np.nan
+        o = o.take(np.lexsort((o.time_s, o.icao24)))
+        keyed = Keyed.of(state.table, o)
+        keep = None if trial < 3 else rng.random(n) < 0.8
+        got_o, got = _filter_addresses(state.table, o, keep, cfg, TrackStats(), keyed)
+        runs, known = keyed
+        conf = state.table.cols["confirmed_s"][np.maximum(known, 0)]
+        state_conf = np.where(known >= 0, conf, -np.inf)[runs.gid]
+        last = ffill_index(o.address_checked, runs.start_of_row)
+        conf_t = np.where(last >= 0, o.time_s[np.maximum(last, 0)], state_conf)
+        want = o.address_checked | (o.time_s - conf_t <= cfg.confirm_window_s)
+        if keep is not None:
+            want &= keep
+        assert 0 < int(want.sum()) < n
+        mask = np.ones(n, np.bool_) if got is None else got
+        assert mask.tolist() == want.tolist()
+        assert len(got_o) == int(want.sum())
