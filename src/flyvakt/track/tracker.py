@@ -369,18 +369,12 @@ def _filter_addresses(
     if column_mapped(o, "address_checked", _is_true).all():
         return (o, None) if keep is None else (o.take(keep), keep)
     runs, known = keyed
-    checked = o.address_checked
-    # Judged at the parity rows only (a checked row is kept whatever its confirmation time:
-    # the Beast corpus's DF11/17 rows, two thirds, were gathered for nothing).
-    u = np.flatnonzero(~checked)
+    start_of_row = runs.start_of_row
     known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
-    last_checked = ffill_index(checked, runs.start_of_row)[u]
-    t_u = o.time_s[u]
-    conf_t = np.where(
-        last_checked >= 0, o.time_s[np.maximum(last_checked, 0)], known_conf[runs.gid[u]]
-    )
-    ok = checked.copy()
-    ok[u] = t_u - conf_t <= cfg.confirm_window_s
+    state_conf = known_conf[runs.gid]
+    last_checked = ffill_index(o.address_checked, start_of_row)
+    conf_t = np.where(last_checked >= 0, o.time_s[np.maximum(last_checked, 0)], state_conf)
+    ok = o.address_checked | (o.time_s - conf_t <= cfg.confirm_window_s)
     if keep is not None:
         bad = int(np.count_nonzero(keep & ~ok))
         ok &= keep
