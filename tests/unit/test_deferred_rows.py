@@ -140,3 +140,51 @@ def test_mapped_judges_the_base_once_for_its_selections(data_dir: Path) -> None:
         got = column_mapped(part, "altitude_baro_ft", high)
         assert got.tolist() == (want.altitude_baro_ft[sel] > 30_000.0).tolist()
     assert calls == [len(obs)]  # judged once, on the base's rows
+
+
+def test_masks_gathered_together_equal_each_gathered_alone(data_dir: Path) -> None:
+    """``columns_mapped`` (the masks that need a gather packed as the bytes of one row, one
+    ``take`` for all) gives each column's ``column_mapped``: with pending rows placed among the
+    selection or not, a column read before, more masks than one row holds, and a small one."""
+    from flyvakt.model.deferred import columns_mapped
+    from flyvakt.track.table import TRACKED_FIELDS
+    from flyvakt.track.tracker import _valid_mask
+
+    obs = _obs(data_dir)
+    ph = obs.take(np.arange(40))
+    base = obs.take(np.arange(40, len(obs)))
+    order = np.lexsort((base.time_s, base.icao24))
+    n = len(order) + len(ph)
+    at_p = np.sort(np.random.default_rng(5).choice(n, len(ph), replace=False))
+    merged = np.zeros(n, np.int64)
+    is_p = np.zeros(n, np.bool_)
+    is_p[at_p] = True
+    merged[~is_p] = order
+    src = np.full(n, -1, np.int64)
+    src[at_p] = np.arange(len(ph))
+    names = (*TRACKED_FIELDS, "lat_deg", "cpr_odd", "df", "tc", "cpr_lat", "cpr_lon")
+    assert len(names) > 16  # two packs
+    packed_some = False
+    for extra in (None, (ph, src)):
+        for read_first in ((), ("squawk",)):
+            sel = merged if extra is not None else order
+            lazy = deferred_take(base, sel, extra)
+            alone = deferred_take(base, sel, extra)
+            for name in read_first:
+                _ = getattr(lazy, name), getattr(alone, name)
+            got = columns_mapped(lazy, names, _valid_mask)
+            assert list(got) == list(names)
+            for name in names:
+                want = column_mapped(alone, name, _valid_mask)
+                assert got[name].dtype == np.bool_, name
+                assert got[name].flags.c_contiguous, name
+                assert got[name].tolist() == want.tolist(), name
+                packed_some |= 0 < int(want.sum()) < len(want)
+    assert packed_some  # some masks true at some rows only: the packed path ran
+    small = deferred_take(base, order[:100])
+    got = columns_mapped(small, names, _valid_mask)
+    for name in names:
+        assert got[name].tolist() == _valid_mask(getattr(base, name)[order[:100]]).tolist()
+    plain = columns_mapped(obs, names, _valid_mask)  # not deferred: each column as it is
+    for name in names:
+        assert plain[name].tolist() == _valid_mask(getattr(obs, name)).tolist()
