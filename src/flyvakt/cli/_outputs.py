@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import csv
-import ctypes
 import functools
 import json
-import sys
 from pathlib import Path
 from typing import IO, Any
 
@@ -14,6 +12,7 @@ import numpy as np
 
 from flyvakt.model import Event, PositionBatch, Source
 from flyvakt.model.batches import NON_ICAO, receiver_ids
+from flyvakt.model.nones import not_none
 from flyvakt.model.rounding import round_half_even_like_python
 
 POSITION_COLUMNS = (
@@ -244,12 +243,13 @@ def _object_texts(values: np.ndarray[Any, Any]) -> Any:
     Joined by C twice, once as they are (the data) and once with a NUL between them (the
     offsets: where the NULs are), not a ``len`` per text: ~8.5 -> ~4.5 ms per 65,536
     callsigns. A NUL in a text is not printable: it takes the general way, as before.
-    The unknown rows (None) are found by :func:`_none_rows` and left out of the joins (an
-    unknown text is empty): no ``None in`` scan, ``np.equal`` or ``np.where`` per row."""
+    The unknown rows (None) are found by model/nones.py's ``not_none`` (by identity) and left
+    out of the joins (an unknown text is empty): no ``None in`` scan, ``np.equal`` or
+    ``np.where`` per row."""
     import pyarrow as pa
 
     n = len(values)
-    null = _none_rows(values)
+    null = ~not_none(np.asarray(values, dtype=object))
     has_null = bool(null.any())
     texts = values[~null].tolist() if has_null else values.tolist()
     joined = "".join(texts)
@@ -275,20 +275,6 @@ def _object_texts(values: np.ndarray[Any, Any]) -> Any:
                 n, pa.py_buffer(offsets), pa.py_buffer(data), _validity(null if has_null else None)
             )
     return pa.array(values, type=pa.string(), from_pandas=True)
-
-
-def _none_rows(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """Which rows of an object array are None: its references compared with None's address
-    (NumPy's object arrays hold ``PyObject *``; CPython's ``id`` is that address), one NumPy
-    compare, where ``np.equal`` asks str and None for ``==`` per row (~150 instructions a
-    row). Other Pythons: ``np.equal``."""
-    a = np.ascontiguousarray(values, dtype=object)
-    if sys.implementation.name != "cpython" or a.itemsize != np.dtype(np.uintp).itemsize:
-        return np.asarray(np.equal(a, np.array(None, dtype=object)), dtype=np.bool_)
-    # A copy of the references (no reference taken), read while ``a`` holds them.
-    refs = np.frombuffer(ctypes.string_at(a.ctypes.data, a.nbytes), dtype=np.uintp)
-    none: np.ndarray[Any, Any] = refs == id(None)
-    return none
 
 
 @functools.cache

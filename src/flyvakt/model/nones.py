@@ -15,6 +15,7 @@ For a column of ``str``/``None`` (as every object column of the batches is) the 
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,7 @@ def not_none(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
     array of its shape): whether each cell is not the ``None`` object."""
     if values.dtype != object:
         raise TypeError(f"not_none: an object array, not {values.dtype}")
-    if values.size == 0 or np.dtype(np.uintp).itemsize != values.itemsize:
+    plain = sys.implementation.name != "cpython"  # only CPython's id is the address
+    if plain or values.size == 0 or np.dtype(np.uintp).itemsize != values.itemsize:
         return np.asarray(np.not_equal(values, np.array(None, dtype=object)), dtype=np.bool_)
     return np.asarray(np.asarray(_Pointers(values)) != _NONE_ADDRESS, dtype=np.bool_)

@@ -344,14 +344,15 @@ def test_object_texts_as_arrow_makes_them() -> None:
     assert _object_texts(every_other).to_pylist() == ["A", None, "C"]
 
 
-def test_none_rows_are_the_none_references() -> None:
-    """Which rows are None: not an empty text, nor a text "None", nor NaN."""
-    from flyvakt.cli._outputs import _none_rows
+def test_unknown_texts_are_the_none_references() -> None:
+    """Which rows positions out takes as unknown: None, not an empty text, nor a text "None",
+    nor NaN (model/nones.py's not_none, negated)."""
+    from flyvakt.model.nones import not_none
 
     values = np.array([None, "", "None", float("nan"), None, "A"], dtype=object)
-    assert _none_rows(values).tolist() == [True, False, False, False, True, False]
-    assert _none_rows(values[::-2]).tolist() == [False, False, False]
-    assert _none_rows(np.array([], dtype=object)).tolist() == []
+    assert (~not_none(values)).tolist() == [True, False, False, False, True, False]
+    assert (~not_none(values[::-2])).tolist() == [False, False, False]
+    assert (~not_none(np.array([], dtype=object))).tolist() == []
 
 
 def test_icao_codes_are_each_address_as_six_hex_digits() -> None:
