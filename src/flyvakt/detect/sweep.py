@@ -8,8 +8,9 @@ sweep), so the work per lost aircraft is what counts.
 Done in arrays, for all lost aircraft at once: which aircraft are lost (their last fix older
 than ``SIGNAL_LOST_S``), the time zones of their last positions (one batch lookup), and which
 have an airport within ``CLOSE_NM`` at all (:func:`field_near`: one vectorised search over
-those low enough to be within reach of one, by the highest airport of their 0.25° cell). Then each lost aircraft, in row order, is either
-decided at once or judged by the rules, with those answers in hand.
+those low enough to be within reach of one, by the highest airport of their 0.25° cell).
+Then each lost aircraft, in row order, is either decided at once or judged by the rules, with
+those answers in hand.
 
 Invariant of the shortcut (what makes it exact): an aircraft is decided without the rules only
 when :meth:`CoverageRule.lost` would do nothing with it but mark it lost and say
