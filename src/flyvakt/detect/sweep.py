@@ -8,8 +8,9 @@ sweep), so the work per lost aircraft is what counts.
 Done in arrays, for all lost aircraft at once: which aircraft are lost (their last fix older
 than ``SIGNAL_LOST_S``), the time zones of their last positions (one batch lookup), and which
 have an airport within ``CLOSE_NM`` at all (:func:`field_near`: one vectorised search over
-those low enough to be within reach of one). Then each lost aircraft, in row order, is either
-decided at once or judged by the rules, with those answers in hand.
+those low enough to be within reach of one, by the highest airport of their 0.25° cell).
+Then each lost aircraft, in row order, is either decided at once or judged by the rules, with
+those answers in hand.
 
 Invariant of the shortcut (what makes it exact): an aircraft is decided without the rules only
 when :meth:`CoverageRule.lost` would do nothing with it but mark it lost and say
@@ -17,7 +18,8 @@ when :meth:`CoverageRule.lost` would do nothing with it but mark it lost and say
 :meth:`CoverageRule.says_nothing_more`, i.e. no flip pending (nothing for
 :func:`~flyvakt.detect.phase.confirm_pending` to confirm) and either committed on the ground
 or with no landing within reach of its last fix (no airport within ``CLOSE_NM``, or too high
-for any: :meth:`CoverageRule.out_of_reach`). Its event is then built from the recorded last
+for any: :meth:`CoverageRule.out_of_reach` with the highest airport of all, :func:`low_near`
+with the highest near the fix). Its event is then built from the recorded last
 fix (:meth:`CoverageRule.lost_plainly`, field for field the rule's); its state's ``last`` may
 stay behind the recorded fix, as whatever reads it next (the detector's batch when the aircraft
 is heard again, ``finish``) brings it up to the recorded fix first (:func:`refresh`). An
@@ -31,7 +33,7 @@ every aircraft, and that it does not when the invariant is broken.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +47,9 @@ from flyvakt.model import Event
 from flyvakt.model.batches import icao_hex_many
 
 COVERAGE = CoverageRule()  # stateless: the detector's own instance would do the same
+# The plain paths of the sweep on; tests/unit/detect/test_sweep.py turns them off to compare
+# with every lost aircraft through the rule.
+PLAIN = True
 
 
 def sweep_lost(
@@ -77,69 +82,101 @@ def _lost(ctx: Context, state: DetectorState, gone: npt.NDArray[np.intp], out: l
     c["lost"][gone] = True
     lat, lon = c["lat"][gone], c["lon"][gone]
     tz = ctx.world.tz_many(lat, lon)
-    near = field_near(ctx, lf, gone)
-    quiet = COVERAGE.out_of_reach(ctx, c["alt"][gone], c["alt_gnss"][gone], near)
+    alt, gnss = c["alt"][gone], c["alt_gnss"][gone]
+    near, low = field_near(ctx, lf, gone)
+    quiet = COVERAGE.out_of_reach(ctx, alt, gnss, near) | ~low
     quiet_l = quiet.tolist()
     # The recorded last fixes of those that may be brought up to it for the rules (not quiet:
     # a landing may be within reach), read in one pass per column (the values LastFixes.values
     # gives one at a time, ~2 us each); any other is read alone.
-    maybe = np.flatnonzero(~quiet)
-    recorded = dict(zip(maybe.tolist(), lf.values_many(gone[maybe]), strict=True))
-    near_l = near.tolist()
+    maybe = gone[~quiet]
+    recorded = dict(zip(maybe.tolist(), lf.values_many(maybe), strict=True))
     icaos = c["icao24"][gone].tolist()
     hexes = icao_hex_many(c["icao24"][gone])
     state.tails.drop(icaos)  # the next fix comes after a gap: no crossing to locate
-    t_l, lat_l, lon_l = c["t"][gone].tolist(), lat.tolist(), lon.tolist()
-    alt_l, gnd_l = c["alt"][gone].tolist(), c["ground"][gone].tolist()
-    gnss_l = c["alt_gnss"][gone].tolist()
-    aircraft = state.aircraft
-    says, plainly = COVERAGE.says_nothing_more, COVERAGE.lost_plainly
-    for k, a in enumerate(icaos):
-        st = aircraft.get(a) or state.get(a)
-        t, la, lo = t_l[k], lat_l[k], lon_l[k]
+    # The states read in one C-level pass (a dict lookup each); an aircraft without one (none
+    # in the sweeps measured: each lost aircraft had a hot fix) gets it made. (``all``, not
+    # ``None in``: the states' __eq__ is Python, a call per state.)
+    found: list[AircraftState | None] = list(map(state.aircraft.get, icaos))
+    if not all(found):
+        found = [st or state.get(a) for st, a in zip(found, icaos, strict=True)]
+    rows = zip(
+        cast(list[AircraftState], found), hexes, c["t"][gone].tolist(), lat.tolist(),
+        lon.tolist(), quiet_l, alt.tolist(), c["ground"][gone].tolist(), tz, gnss.tolist(),
+        near.tolist(), gone.tolist(), strict=True,
+    )  # fmt: skip
+    plain, says, plainly = PLAIN, COVERAGE.says_nothing_more, COVERAGE.lost_plainly
+    for st, icao, t, la, lo, q, a_ft, gnd, zone, g_ft, near_k, row in rows:
         cur = st.last
-        if cur is None or cur.t < t or (cur.t == t and (cur.lat != la or cur.lon != lo)):
-            # The recorded last fix is the aircraft's last (what refresh would make st.last).
-            # Lost plainly (most: at cruise, or far from any field), its event comes from the
-            # columns; st.last stays behind, as whatever reads it next (the detector's batch
-            # when the aircraft is heard again, finish) brings it up to the recorded fix first.
-            if st.first is not None and says(st, quiet_l[k]):
-                out.append(plainly(st, hexes[k], t, la, lo, alt_l[k], gnd_l[k], tz[k]))
-                continue
-            refresh(st, recorded.get(k) or lf.values(int(gone[k])))
-        fx = st.last
-        if fx is None:
-            continue
-        # The search (and the zone) was for the recorded last position: another position
-        # kept as the last (refresh) gets the search of its own.
-        near_k = near_l[k]
-        if fx.lat != la or fx.lon != lo:
-            near_k = True
-        else:
-            # Out of reach as the columns found it when the fix holds the recorded heights
-            # (NaN for NaN; the rules may have cleared an implausible altitude, and another fix
-            # at the same time and place may be the one kept): a test of those two numbers.
-            a_ft, g_ft, ca_ft, cg_ft = fx.alt, fx.alt_gnss, alt_l[k], gnss_l[k]
-            if (a_ft == ca_ft or (a_ft != a_ft and ca_ft != ca_ft)) and (
-                g_ft == cg_ft or (g_ft != g_ft and cg_ft != cg_ft)
+        # Lost plainly (most: at cruise, or far from any field): no flip pending, and committed
+        # on the ground or no landing within reach, with the last fix one of these two:
+        if plain and says(st, q):
+            if cur is None or cur.t < t or (cur.t == t and (cur.lat != la or cur.lon != lo)):
+                # The recorded fix, not yet brought up as st.last (what refresh would make
+                # it): the event comes from the columns; st.last stays behind, as whatever
+                # reads it next (the detector's batch when the aircraft is heard again,
+                # finish) brings it up to the recorded fix first.
+                if st.first is not None:
+                    out.append(plainly(st, icao, t, la, lo, a_ft, gnd, zone))
+                    continue
+            elif (
+                cur.lat == la
+                and cur.lon == lo
+                and (cur.alt == a_ft or (cur.alt != cur.alt and a_ft != a_ft))
+                and (cur.alt_gnss == g_ft or (cur.alt_gnss != cur.alt_gnss and g_ft != g_ft))
             ):
-                quiet_k = quiet_l[k]
-            else:
-                quiet_k = COVERAGE.fix_out_of_reach(ctx, fx, near_k)
-            if says(st, quiet_k):
-                out.append(plainly(st, hexes[k], fx.t, la, lo, fx.alt, fx.ground, tz[k]))
+                # st.last at the recorded position with the recorded heights (NaN for NaN):
+                # what the columns found holds for it (as in _lost_one).
+                out.append(plainly(st, icao, cur.t, la, lo, cur.alt, cur.ground, zone))
                 continue
-            if st.flip_start is None:
-                # Not said plainly with no flip pending: not committed on the ground, and
-                # within reach (an airport within CLOSE_NM, low enough for one).
-                if COVERAGE.lost_unflipped(ctx, st, fx, out, tz[k], icao=hexes[k]):
-                    state.awaiting.add(a)
+        if cur is None or cur.t < t or (cur.t == t and (cur.lat != la or cur.lon != lo)):
+            if st.first is not None and says(st, q):
+                out.append(plainly(st, icao, t, la, lo, a_ft, gnd, zone))
                 continue
-        # Another position kept as the last, or a flip pending: the rule itself.
-        ctx.tz_known[(la, lo)] = tz[k]  # the zone there, for ctx.event (any aircraft)
-        if COVERAGE.lost(ctx, st, fx, out, field_near=near_k):
-            state.awaiting.add(a)
+            refresh(st, recorded.get(row) or lf.values(row))
+        _lost_one(ctx, state, st, out, (t, la, lo, a_ft, g_ft), near_k, q, icao, zone)
     ctx.tz_known, ctx.near_known, ctx.near_at = {}, {}, None
+
+
+def _lost_one(
+    ctx: Context, state: DetectorState, st: AircraftState, out: list[Event],
+    recorded: tuple[float, float, float, float, float], near: bool, quiet: bool, icao: str,
+    tz: str,
+) -> None:  # fmt: skip
+    """One lost aircraft whose last fix (``st.last``) is the recorded one (``recorded``: its
+    time, position and heights as the columns hold them; ``near``, ``quiet``: what the sweep
+    found for them), or another kept as the last."""
+    fx = st.last
+    if fx is None:
+        return
+    _t, la, lo, ca_ft, cg_ft = recorded
+    # The search (and the zone) was for the recorded last position: another position kept as
+    # the last (refresh) gets the search of its own.
+    if fx.lat != la or fx.lon != lo:
+        near = True
+    else:
+        # Out of reach as the columns found it when the fix holds the recorded heights (NaN
+        # for NaN; the rules may have cleared an implausible altitude, and another fix at the
+        # same time and place may be the one kept): a test of those two numbers.
+        a_ft, g_ft = fx.alt, fx.alt_gnss
+        if not (
+            (a_ft == ca_ft or (a_ft != a_ft and ca_ft != ca_ft))
+            and (g_ft == cg_ft or (g_ft != g_ft and cg_ft != cg_ft))
+        ):
+            quiet = COVERAGE.fix_out_of_reach(ctx, fx, near)
+        if COVERAGE.says_nothing_more(st, quiet):
+            out.append(COVERAGE.lost_plainly(st, icao, fx.t, la, lo, fx.alt, fx.ground, tz))
+            return
+        if st.flip_start is None:
+            # Not said plainly with no flip pending: not committed on the ground, and within
+            # reach (an airport within CLOSE_NM, low enough for one).
+            if COVERAGE.lost_unflipped(ctx, st, fx, out, tz, icao=icao):
+                state.awaiting.add(st.icao24)
+            return
+    # Another position kept as the last, or a flip pending: the rule itself.
+    ctx.tz_known[(la, lo)] = tz  # the zone there, for ctx.event (any aircraft)
+    if COVERAGE.lost(ctx, st, fx, out, field_near=near):
+        state.awaiting.add(st.icao24)
 
 
 def refresh(st: AircraftState, last: tuple[Any, ...]) -> None:
@@ -157,20 +194,37 @@ def refresh(st: AircraftState, last: tuple[Any, ...]) -> None:
             st.first = st.last
 
 
-def field_near(ctx: Context, lf: LastFixes, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
-    """Per row of ``lf``: False where no airport lies within ``CLOSE_NM`` of its last position
-    (a property of the position alone: :func:`~flyvakt.detect.gaps.final_to` would find
-    none), else True. Searched (one vectorised search: ``World.airports_near_many``, the same
-    lists as ``airports_near``) only for the last fixes that ``CoverageRule.lost`` would search
-    from: not on the ground, within reach of the highest airport (its ``_within_reach``); the
-    others keep True and are turned away by those same cheap checks. The lists found are left
-    in ``ctx`` (``near_known``) for ``final_to`` to take instead of searching again."""
-    reach = within_reach_many(ctx, lf.cols["alt"][rows], lf.cols["alt_gnss"][rows])
+def field_near(
+    ctx: Context, lf: LastFixes, rows: npt.NDArray[np.intp]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Per row of ``lf``: (``near``, ``low``). ``near``: False where no airport lies within
+    ``CLOSE_NM`` of its last position (a property of the position alone:
+    :func:`~flyvakt.detect.gaps.final_to` would find none), else True. ``low``: False where the
+    recorded heights put the last fix too high above every airport within ``CLOSE_NM`` for
+    ``final_to`` to fit any (:func:`low_near`), else True.
+
+    Searched (one vectorised search: ``World.airports_near_many``, the same lists as
+    ``airports_near``) only for the last fixes that ``CoverageRule.lost`` would search from:
+    not on the ground, within reach of the highest airport (its ``_within_reach``) and
+    ``low``; the others keep True and are turned away by those cheap checks (or ``low``). The
+    lists found are left in ``ctx`` (``near_known``) for ``final_to`` to take instead of
+    searching again."""
+    c = lf.cols
+    alt, gnss = c["alt"][rows], c["alt_gnss"][rows]
+    reach = within_reach_many(ctx, alt, gnss)
     out = np.ones(len(rows), np.bool_)
-    k = np.flatnonzero(reach & ~lf.cols["ground"][rows])
+    low = np.ones(len(rows), np.bool_)
+    k = np.flatnonzero(reach & ~c["ground"][rows])
     if len(k):
         r = rows[k]
-        lat, lon = lf.cols["lat"][r], lf.cols["lon"][r]
+        lat, lon = c["lat"][r], c["lon"][r]
+        cells = ctx.world.airport_cells(R.CLOSE_NM)
+        cell = cells.cells(lat, lon)
+        out[k[cell < 0]] = False  # no airport within CLOSE_NM of the cell's points
+        low_k = low_near(alt[k], gnss[k], cells.highest_ft(cell))
+        low[k] = low_k
+        k, lat, lon = k[low_k], lat[low_k], lon[low_k]
+    if len(k):
         found = ctx.world.airports_near_many(lat, lon, R.CLOSE_NM)
         count, ctx.near_at = found.counts, found.at
         some = count > 0
@@ -180,4 +234,25 @@ def field_near(ctx: Context, lf: LastFixes, rows: npt.NDArray[np.intp]) -> npt.N
             (a, o, R.CLOSE_NM): j
             for (a, o), j in zip(keys, np.flatnonzero(some).tolist(), strict=True)
         }
-    return out
+    return out, low
+
+
+def low_near(
+    alt_ft: npt.NDArray[np.float64], alt_gnss_ft: npt.NDArray[np.float64],
+    top_ft: npt.NDArray[np.float64],
+) -> npt.NDArray[np.bool_]:  # fmt: skip
+    """Per fix with these heights, no airport within ``CLOSE_NM`` of it higher than ``top_ft``
+    (``AirportCells.highest_ft``; -inf: none): whether :func:`~flyvakt.detect.gaps.final_to`
+    (``strict=False``) may fit an airport. Every fit is at most ``LOW_AGL_FT`` above the
+    airport by :func:`~flyvakt.detect.evidence.height_ft` (short final: ``FINAL_HEIGHT_FT``
+    with its tolerance; an approach path: ``LOW_AGL_FT``), and each of height_ft's readings is
+    at least the GNSS altitude minus the elevation, or the pressure altitude minus the
+    elevation and ``QNH_TOL_FT`` (a ground reference of the pressure altitude is learned within
+    ``QNH_TOL_FT`` of the field's elevation, a taxi, or ``SLOW_RAW_BAND_FT``, a floor:
+    ``phase.learn_ground_ref``). False: both altitudes unknown, or both that high above
+    ``top_ft``. The same bound as ``CoverageRule``'s ``_within_reach``, with the highest
+    airport near the fix instead of the highest of all: at 50,000 aircraft it turns away
+    three in four of the fixes within reach of the highest (issue 12's cold sweep)."""
+    with np.errstate(invalid="ignore"):
+        least = np.fmin(alt_ft - R.QNH_TOL_FT, alt_gnss_ft) - top_ft  # NaN: both unknown
+        return least <= R.LOW_AGL_FT

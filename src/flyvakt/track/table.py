@@ -5,7 +5,7 @@ as readsb does: the value, the time it was last updated (``*_t``) and the source
 (``*_src``, a :class:`flyvakt.model.Source`). Freshness is derived from ``*_t`` and the caller's
 "now", never stored.
 
-The table is plain data (arrays + a sorted address index) so it can be checkpointed with
+The table is plain data (arrays + an address index) so it can be checkpointed with
 :meth:`StateTable.to_arrays` / :meth:`StateTable.from_arrays`.
 """
 
@@ -93,9 +93,9 @@ class StateTable:
     """Rows of aircraft state. ``rows`` maps address → row (a view of ``index``); freed rows
     are reused.
 
-    The address → row map is the sorted :class:`AddressIndex` alone, no Python dict beside
-    it: keeping a dict in step cost an insert per new aircraft and a delete per forgotten
-    one, interpreted (~12 ms per 1 M frames at 50,000 aircraft, issue 12's sweep)."""
+    The address → row map is the :class:`AddressIndex` (a hash table in arrays) alone, no
+    Python dict beside it: keeping a dict in step cost an insert per new aircraft and a delete
+    per forgotten one, interpreted (~12 ms per 1 M frames at 50,000 aircraft, issue 12's sweep)."""
 
     capacity: int = 1024
     cols: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
@@ -140,7 +140,7 @@ class StateTable:
     def indexed_rows(self) -> npt.NDArray[np.int64]:
         """The rows in use, in no particular order (:meth:`live_rows` is in arrival order):
         read from the index's arrays."""
-        return np.concatenate([self.index.rows, self.index.new_rows])
+        return self.index.rows_in_use()
 
     def rows_for(
         self,

@@ -109,7 +109,8 @@ def _by_the_rules() -> Iterator[None]:
     """Every lost aircraft through CoverageRule.lost, its last fix brought up first, every
     airport searched and every time zone looked up alone: the sweep without its shortcuts."""
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(S, "field_near", lambda ctx, lf, rows: np.ones(len(rows), np.bool_))
+        m.setattr(S, "PLAIN", False)
+        m.setattr(S, "field_near", lambda ctx, lf, rows: (np.ones(len(rows), np.bool_),) * 2)
         m.setattr(World, "tz_many", _tz_one_by_one)
         m.setattr(C.CoverageRule, "says_nothing_more", lambda *a, **k: False)
         m.setattr(C.CoverageRule, "lost_unflipped", _lost_by_the_rule)
