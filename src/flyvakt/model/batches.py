@@ -73,6 +73,10 @@ def _no_receivers() -> U64:
     return np.zeros(0, dtype=np.uint64)
 
 
+# A frame's bytes, left-aligned in a fixed-width row: 14, the longest Mode S frame (112 bits).
+PAYLOAD_BYTES = 14
+
+
 class _Columnar:
     """Shared helpers for dataclasses whose every field is a 1-D (or N-D) array of length n.
 
@@ -99,7 +103,7 @@ class _Columnar:
         kwargs: dict[str, Any] = {}
         for name, (dtype, fill) in cls._defaults.items():
             if name == "payload":
-                kwargs[name] = np.zeros((n, 14), dtype=np.uint8)
+                kwargs[name] = np.zeros((n, PAYLOAD_BYTES), dtype=np.uint8)
             elif dtype is object:
                 kwargs[name] = np.full(n, fill, dtype=object)
             else:
@@ -115,7 +119,7 @@ class _Columnar:
         most of it overwritten (tests: a poisoned buffer gives the same rows)."""
         kwargs: dict[str, Any] = {}
         for name, (dtype, _) in cls._defaults.items():
-            shape = (n, 14) if name == "payload" else n
+            shape = (n, PAYLOAD_BYTES) if name == "payload" else n
             kwargs[name] = np.empty(shape, dtype=dtype)
         return cls(**kwargs)
 
