@@ -10,9 +10,9 @@ from typing import IO, Any
 
 import numpy as np
 
+from flyvakt.cli._arrow_texts import object_texts, validity
 from flyvakt.model import Event, PositionBatch, Source
 from flyvakt.model.batches import NON_ICAO, receiver_ids
-from flyvakt.model.nones import not_none
 from flyvakt.model.rounding import round_half_even_like_python
 
 POSITION_COLUMNS = (
@@ -191,16 +191,7 @@ def receiver_list_array(masks: np.ndarray[Any, Any]) -> Any:
     )
 
 
-# The arrays below are made from their buffers, never with ``pa.array``: that call imports
-# pandas when it is installed (to check for pandas objects), 0.35-0.4 CPU s of every replay.
-
-
-def _validity(null: np.ndarray[Any, Any] | None) -> Any:
-    import pyarrow as pa
-
-    if null is None or not null.any():
-        return None
-    return pa.py_buffer(np.packbits(~null, bitorder="little"))
+# The arrays below are made from their buffers, never with ``pa.array`` (cli/_arrow_texts.py).
 
 
 def _fixed(type_: Any, values: np.ndarray[Any, Any], null: np.ndarray[Any, Any] | None) -> Any:
@@ -208,14 +199,14 @@ def _fixed(type_: Any, values: np.ndarray[Any, Any], null: np.ndarray[Any, Any] 
     import pyarrow as pa
 
     data = pa.py_buffer(np.ascontiguousarray(values))
-    return pa.Array.from_buffers(type_, len(values), [_validity(null), data])
+    return pa.Array.from_buffers(type_, len(values), [validity(null), data])
 
 
 def _bools(values: np.ndarray[Any, Any], null: np.ndarray[Any, Any] | None) -> Any:
     import pyarrow as pa
 
     data = pa.py_buffer(np.packbits(values, bitorder="little"))
-    return pa.Array.from_buffers(pa.bool_(), len(values), [_validity(null), data])
+    return pa.Array.from_buffers(pa.bool_(), len(values), [validity(null), data])
 
 
 def _texts(
@@ -229,52 +220,8 @@ def _texts(
     np.cumsum(lengths, out=offsets[1:])
     data = np.ascontiguousarray(codes)[np.arange(w) < np.asarray(lengths)[:, None]]
     return pa.StringArray.from_buffers(
-        n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data)), _validity(null)
+        n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data)), validity(null)
     )
-
-
-# Printable ASCII (space to tilde): other bytes (NUL, control) take pa.array's general way.
-_PRINTABLE_FROM, _PRINTABLE_TO = 32, 127
-
-
-def _object_texts(values: np.ndarray[Any, Any]) -> Any:
-    """An object array of str/None -> Arrow strings; printable ASCII without ``pa.array``.
-
-    Joined by C twice, once as they are (the data) and once with a NUL between them (the
-    offsets: where the NULs are), not a ``len`` per text: ~8.5 -> ~4.5 ms per 65,536
-    callsigns. A NUL in a text is not printable: it takes the general way, as before.
-    The unknown rows (None) are found by model/nones.py's ``not_none`` (by identity) and left
-    out of the joins (an unknown text is empty): no ``None in`` scan, ``np.equal`` or
-    ``np.where`` per row."""
-    import pyarrow as pa
-
-    n = len(values)
-    null = ~not_none(np.asarray(values, dtype=object))
-    has_null = bool(null.any())
-    texts = values[~null].tolist() if has_null else values.tolist()
-    joined = "".join(texts)
-    if joined.isascii():
-        data = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-        if bool(((data >= _PRINTABLE_FROM) & (data < _PRINTABLE_TO)).all()):
-            k = len(texts)
-            apart = np.frombuffer("\0".join(texts).encode("ascii"), dtype=np.uint8)
-            # The j-th NUL ends known text j; j NULs come before it.
-            ends = np.flatnonzero(apart == 0) - np.arange(max(k - 1, 0))
-            offsets = np.zeros(n + 1, dtype=np.int32)
-            if not has_null:
-                offsets[1:n] = ends
-            elif k:  # a known row's offset after it: its text's end; an unknown row's: the last
-                known_end = np.zeros(k, dtype=np.int32)
-                known_end[: k - 1] = ends
-                known_end[k - 1] = len(data)
-                after = np.zeros(n, dtype=np.int32)
-                after[~null] = known_end
-                np.maximum.accumulate(after, out=offsets[1:])
-            offsets[n] = len(data)
-            return pa.StringArray.from_buffers(
-                n, pa.py_buffer(offsets), pa.py_buffer(data), _validity(null if has_null else None)
-            )
-    return pa.array(values, type=pa.string(), from_pandas=True)
 
 
 @functools.cache
@@ -319,7 +266,7 @@ def positions_table(p: PositionBatch) -> Any:
         a = getattr(p, field)
         arrays[name] = _fixed(pa.float64(), round_half_even_like_python(a, nd), np.isnan(a))
     arrays["on_ground"] = _bools(p.on_ground == 1, p.on_ground < 0)
-    arrays["callsign"] = _object_texts(p.callsign)
+    arrays["callsign"] = object_texts(p.callsign)
     arrays["squawk"] = _ascii_array(squawk_codes(p.squawk), 4, p.squawk < 0)
     arrays["source"] = _source_texts(p.source)
     arrays["receivers"] = receiver_list_array(p.receivers)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["not_none"]
+__all__ = ["cell_addresses", "not_none"]
 
 _NONE_ADDRESS = id(None)  # CPython: an object's id is its address
 
@@ -39,6 +39,18 @@ class _Pointers:
             "typestr": np.dtype(np.uintp).str,
             "version": 3,
         }
+
+
+def cell_addresses(values: npt.NDArray[Any]) -> npt.NDArray[np.uintp] | None:
+    """The address of the object in each cell of an object array (a read-only ``uintp``
+    view of its memory, keeping it alive): equal addresses, the same object. None where an
+    id is not an address (not CPython) or a cell is not a pointer's size."""
+    if values.dtype != object:
+        raise TypeError(f"cell_addresses: an object array, not {values.dtype}")
+    if sys.implementation.name != "cpython" or np.dtype(np.uintp).itemsize != values.itemsize:
+        return None
+    out: npt.NDArray[np.uintp] = np.asarray(_Pointers(values))
+    return out
 
 
 def not_none(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:

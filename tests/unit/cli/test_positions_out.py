@@ -313,7 +313,7 @@ def test_object_texts_as_arrow_makes_them() -> None:
     way (a NUL, a control byte, non-ASCII)."""
     import pyarrow as pa
 
-    from flyvakt.cli._outputs import _object_texts
+    from flyvakt.cli._arrow_texts import object_texts
 
     rng = np.random.default_rng(3)
     names = [f"AFR{i:04d}" for i in range(300)]
@@ -333,15 +333,71 @@ def test_object_texts_as_arrow_makes_them() -> None:
     ]
     for case in cases:
         values = np.array(case, dtype=object)
-        got = _object_texts(values)
+        got = object_texts(values)
         assert got.equals(pa.array(values, type=pa.string(), from_pandas=True)), case[:5]
         assert got.to_pylist() == case
     # Unknown first and last, and a strided view (the column of a batch taken every other row)
     for case in ([None, "A", "BB"], ["A", "BB", None], [None, "", None, "C", "", None]):
         values = np.array(case, dtype=object)
-        assert _object_texts(values).to_pylist() == case
+        assert object_texts(values).to_pylist() == case
     every_other = np.array(["A", None, None, "BB", "C", "D"], dtype=object)[::2]
-    assert _object_texts(every_other).to_pylist() == ["A", None, "C"]
+    assert object_texts(every_other).to_pylist() == ["A", None, "C"]
+
+
+def test_object_texts_by_identity_equal_pa_array(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Columns whose cells share a few objects, grouped in runs (an aircraft's callsign on
+    its rows): read by identity (the joins never called), the same array as ``pa.array``'s;
+    the same text as distinct objects, unknown runs between, a column all unknown, strided
+    views. Columns the identity path must not take (several lengths, a text too long, not
+    printable, rows in no order, mostly distinct objects) still equal it, by the joins."""
+    import pyarrow as pa
+
+    from flyvakt.cli import _arrow_texts
+
+    rng = np.random.default_rng(12)
+    names = [f"SAS{i:04d}" for i in range(40)]
+    copies = ["".join(list(t)) for t in names]  # equal texts, other objects
+    grouped: list[str | None] = []
+    for i in rng.integers(0, 40, 300).tolist():
+        text = names[i] if i % 3 else copies[i]
+        grouped += [None if j % 4 == 3 else text for j in range(int(rng.integers(2, 30)))]
+    identity_cases: list[list[str | None]] = [
+        grouped,
+        [None] * 50 + ["AFR34ZG"] * 100 + [None] * 30,
+        [*(["AFR34ZG"] * 64), *([None] * 3), *(["AFR34Z1"] * 64)],
+        [None] * 40,
+        ["ABCDEFGH"] * 30 + [None] * 3 + ["HGFEDCBA"] * 30,
+    ]
+    joins = _arrow_texts._joined_texts
+
+    def no_joins(values: Any) -> Any:
+        raise AssertionError("the joins were called")
+
+    def check(case: list[str | None], values: Any) -> None:
+        got = _arrow_texts.object_texts(values)
+        assert got.equals(pa.array(values, type=pa.string(), from_pandas=True)), case[:5]
+        assert got.to_pylist() == list(values)
+
+    monkeypatch.setattr(_arrow_texts, "_joined_texts", no_joins)
+    for case in identity_cases:
+        check(case, np.array(case, dtype=object))
+    strided = np.array(["AFR34ZG"] * 60 + [None] * 20 + ["AFR34ZG"] * 9, dtype=object)[::2]
+    check(strided.tolist(), strided)
+    monkeypatch.setattr(_arrow_texts, "_joined_texts", joins)
+    for case in identity_cases:  # every other row: by identity or not, the same
+        values = np.array(case, dtype=object)[::2]
+        check(values.tolist(), values)
+    other_cases: list[list[str | None]] = [
+        [names[i][: 3 + i % 5] for i in range(40) for _ in range(20)],  # several lengths
+        ["A" * 9] * 100,  # longer than one word
+        ["AB\tCDEF"] * 100,
+        ["ÆØÅ"] * 100,
+        [""] * 50,
+        [names[i] for i in rng.integers(0, 40, 400).tolist()],  # no runs
+        [f"N{i:05d}" for i in range(400) for _ in range(3)],  # mostly distinct objects
+    ]
+    for case in other_cases:
+        check(case, np.array(case, dtype=object))
 
 
 def test_unknown_texts_are_the_none_references() -> None:
