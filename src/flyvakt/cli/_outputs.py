@@ -88,9 +88,18 @@ def icao_codes(icao24: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     3) table per half cost ~2x as much: ~50 ns a row, ~1 % of a state-vector replay)."""
     a = icao24.astype(np.uint32)
     words = _hex3_words()
-    w = words[(a >> 12) & 0xFFF] | (words[a & 0xFFF] << 24)
-    out: np.ndarray[Any, Any] = np.ascontiguousarray(w.view(np.uint8).reshape(len(a), 8)[:, :6])
+    # ``take``, not ``words[...]``: an index of uint32 sent the subscript down NumPy's general
+    # path (~40 instructions a row for both halves); then each word's first six bytes as one
+    # 6-byte item (``_SIX_OF_EIGHT``), not the (n, 8) bytes' [:, :6] (a 2-D copy row by row,
+    # ~65 a row): 121 -> 60 instructions a row in all.
+    w = np.take(words, (a >> 12) & 0xFFF) | (np.take(words, a & 0xFFF) << 24)
+    six = np.ascontiguousarray(w.view(_SIX_OF_EIGHT)["digits"])
+    out: np.ndarray[Any, Any] = six.view(np.uint8).reshape(len(a), 6)
     return out
+
+
+# A little-endian word's first six bytes, as a field: the hex digits of :func:`icao_codes`.
+_SIX_OF_EIGHT = np.dtype({"names": ["digits"], "formats": ["V6"], "offsets": [0], "itemsize": 8})
 
 
 def icao_texts(icao24: np.ndarray[Any, Any]) -> list[str]:
