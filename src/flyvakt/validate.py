@@ -147,8 +147,11 @@ def judge_times(
     stops before them: the next call, given them first, judges them as one call over the
     whole stream would (the records before them are judged now, on all records known)."""
     keep = check_time_range(time_s, counts)
-    idx = np.flatnonzero(keep)
-    valid = time_s[idx]
+    if keep.all():  # every time in range (nearly every batch): no search, no gathered copy
+        idx, valid = np.arange(time_s.shape[0], dtype=np.intp), time_s
+    else:
+        idx = np.flatnonzero(keep)
+        valid = time_s[idx]
     ext = np.concatenate([state.tail_s, valid])
     first = valid.size if final or valid.size == 0 else _first_undecided(ext, valid.size)
     held = idx[first:]

@@ -254,3 +254,24 @@ def test_medians_near_wide_gaps_only_judge_as_every_median(
     assert got_counts == want_counts and got_counts["time_jump"] > 0
     for a, b in zip(got, want, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_batch_all_in_range_judges_as_one_with_a_time_out_of_range() -> None:
+    """A batch whose times are all in range (judged without searching the kept rows) keeps,
+    drops and holds the same records, with the same tail, as that batch behind one time out
+    of range (the searched way): jumps, an absurd time, a last record held back."""
+    # SYNTHETIC times: a steady run, one absurd time, a real jump, one held at the very end.
+    t = np.r_[1.7e9 + np.arange(40.0), 1.7e9 + 86400 * 30, 1.7e9 + 41 + np.arange(20.0)]
+    t = np.r_[t, t[-1] + 7200.0, t[-1] + 7201.0, t[-1] + 7202.0, t[-1] + 90000.0]
+    for tail in (np.empty(0), 1.7e9 - 8.0 + np.arange(8.0)):
+        for final in (False, True):
+            plain, searched = EdgeState(tail_s=tail.copy()), EdgeState(tail_s=tail.copy())
+            c_plain: Counter[str] = Counter()
+            c_searched: Counter[str] = Counter()
+            keep, held = judge_times(t, plain, c_plain, final=final)
+            keep2, held2 = judge_times(np.r_[np.nan, t], searched, c_searched, final=final)
+            assert keep.tolist() == keep2[1:].tolist()
+            assert held.tolist() == (held2 - 1).tolist() and held.dtype == held2.dtype
+            assert plain.tail_s.tolist() == searched.tail_s.tolist()
+            assert c_searched.pop("time_out_of_range") == 1 and c_plain == c_searched
+            assert c_plain["time_jump"] >= 1 and (final or len(held) >= 1)  # both cases met
