@@ -59,3 +59,19 @@ def test_not_none_refuses_a_non_object_array() -> None:
 def test_the_trackers_valid_mask_takes_it_for_objects() -> None:
     col = _column(5000, 1)
     assert np.array_equal(_valid_mask(col), _plain(col))
+
+
+def test_cell_addresses_are_each_cells_object_id() -> None:
+    """cell_addresses: each cell's ``id`` (contiguous, strided, reversed, empty); equal for
+    the same object, different for equal texts that are other objects."""
+    from flyvakt.model.nones import cell_addresses
+
+    a, b = "AFR34ZG", "".join(["AFR", "34ZG"])  # equal texts, two objects
+    col = np.array([a, None, b, a, None, 7], dtype=object)
+    for view in (col, col[::2], col[::-1], col[:0]):
+        got = cell_addresses(view)
+        assert got is not None and got.tolist() == [id(x) for x in view.tolist()]
+    got = cell_addresses(col)
+    assert got is not None and got[0] == got[3] != got[2]
+    with pytest.raises(TypeError):
+        cell_addresses(np.zeros(3))
