@@ -38,9 +38,6 @@ _ROWS_PER_OBJECT_MIN = 8
 # Rows a run of one object must have on average: shorter runs (rows in no order of their
 # objects) made the sort of the runs' heads and their search cost more than the joins.
 _ROWS_PER_RUN_MIN = 2
-# Cells looked at first: texts of two lengths among them send the column to the joins at
-# once (callsigns of 3-8 characters, most columns with many aircraft), before any pass.
-_SAMPLE_CELLS = 64
 
 
 def object_texts(values: np.ndarray[Any, Any]) -> Any:
@@ -50,15 +47,17 @@ def object_texts(values: np.ndarray[Any, Any]) -> Any:
     (an aircraft's callsign on each of its rows, the rows grouped by aircraft), and a cell's
     pointer says which (model/nones.py's ``cell_addresses``: the same pointer, the same
     object, so the same text). The runs of equal pointers, then the distinct ones among their
-    heads (a sort of the heads), give each row its object; their texts, printable ASCII of
-    one length (at most :data:`_TEXT_BYTES_MAX`), are a table of ``S`` rows taken by row.
-    The joins cost ~350 instructions a row (a C join's per-item work twice, the NULs'
-    search), this ~160 on the state-vector corpus. Texts of several lengths (dropping a
-    padding costs more than the joins), longer ones, a NUL or a control byte, non-ASCII, or
-    not a ``str``: the joins. The choice never changes the array, only its cost."""
+    heads (a sort of the heads), give each row its object. Their texts, printable ASCII of
+    one length (at most :data:`_TEXT_BYTES_MAX`), are a table of ``S`` rows taken by row
+    (~160 instructions a row on the state-vector corpus); texts of several lengths (real
+    traffic's callsigns, 3-8 characters), longer ones or any other: the distinct objects'
+    texts by the joins, then Arrow's ``take`` by row. The joins over every row cost ~350 a
+    row (a C join's per-item work twice, the NULs' search); they remain for rows in no order
+    of their objects or mostly distinct objects. The choice never changes the array, only
+    its cost."""
     n = len(values)
     ptr = cell_addresses(np.asarray(values, dtype=object)) if n else None
-    if ptr is None or _text_table(values[:_SAMPLE_CELLS].tolist()) is None:
+    if ptr is None:
         return _joined_texts(values)
     head = np.flatnonzero(ptr[1:] != ptr[:-1])
     head += 1
@@ -74,10 +73,21 @@ def object_texts(values: np.ndarray[Any, Any]) -> Any:
     code = np.searchsorted(distinct, head_ptr)  # each run's object among the distinct
     cell = np.empty(len(distinct), dtype=np.intp)
     cell[code] = head  # a row holding each distinct object (any: they hold the same one)
+    row = np.repeat(code, np.diff(head, append=n))
     table = _text_table(values[cell].tolist())
     if table is None:
-        return _joined_texts(values)
-    return _table_texts(*table, np.repeat(code, np.diff(head, append=n)))
+        return _taken_texts(_joined_texts(values[cell]), row)
+    return _table_texts(*table, row)
+
+
+def _taken_texts(texts: Any, row: np.ndarray[Any, Any]) -> Any:
+    """Arrow strings of ``row`` (indices into ``texts``, an Arrow string array) by Arrow's
+    ``take``: any lengths, unknown texts stay unknown. The indices are handed over as a
+    buffer (``pa.array`` would import pandas, see the module's note)."""
+    import pyarrow as pa
+
+    index = np.ascontiguousarray(row, dtype=np.int32)
+    return texts.take(pa.Array.from_buffers(pa.int32(), len(index), [None, pa.py_buffer(index)]))
 
 
 def _text_table(objects: list[Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:

@@ -349,7 +349,8 @@ def test_object_texts_by_identity_equal_pa_array(monkeypatch: pytest.MonkeyPatch
     its rows): read by identity (the joins never called), the same array as ``pa.array``'s;
     the same text as distinct objects, unknown runs between, a column all unknown, strided
     views. Columns the identity path must not take (several lengths, a text too long, not
-    printable, rows in no order, mostly distinct objects) still equal it, by the joins."""
+    printable) take the distinct objects' texts by the joins and Arrow's ``take``; rows in no
+    order and mostly distinct objects take the joins over every row: the same array."""
     import pyarrow as pa
 
     from flyvakt.cli import _arrow_texts
@@ -387,17 +388,37 @@ def test_object_texts_by_identity_equal_pa_array(monkeypatch: pytest.MonkeyPatch
     for case in identity_cases:  # every other row: by identity or not, the same
         values = np.array(case, dtype=object)[::2]
         check(values.tolist(), values)
-    other_cases: list[list[str | None]] = [
-        [names[i][: 3 + i % 5] for i in range(40) for _ in range(20)],  # several lengths
+    # Grouped runs of texts the ``S`` table cannot hold (several lengths, as real traffic's
+    # callsigns; longer than a word; not printable; non-ASCII; empty): the distinct objects'
+    # texts joined once each (never a join over every row), then taken by row.
+    joined_sizes: list[int] = []
+
+    def joins_counted(values: Any) -> Any:
+        joined_sizes.append(len(values))
+        return joins(values)
+
+    monkeypatch.setattr(_arrow_texts, "_joined_texts", joins_counted)
+    short = [t[: 3 + i % 5] for i, t in enumerate(names)]  # 3-7 characters, one object each
+    taken_cases: list[list[str | None]] = [
+        [short[i] for i in range(40) for _ in range(20)],  # several lengths
+        [None if j % 5 == 4 else short[i] for i in range(40) for j in range(20)],
         ["A" * 9] * 100,  # longer than one word
         ["AB\tCDEF"] * 100,
         ["ÆØÅ"] * 100,
         [""] * 50,
+    ]
+    for case in taken_cases:
+        joined_sizes.clear()
+        check(case, np.array(case, dtype=object))
+        assert joined_sizes and max(joined_sizes) <= len({id(t) for t in case}), case[:3]
+    other_cases: list[list[str | None]] = [
         [names[i] for i in rng.integers(0, 40, 400).tolist()],  # no runs
         [f"N{i:05d}" for i in range(400) for _ in range(3)],  # mostly distinct objects
     ]
-    for case in other_cases:
+    for case in other_cases:  # the joins over every row
+        joined_sizes.clear()
         check(case, np.array(case, dtype=object))
+        assert joined_sizes == [len(case)]
 
 
 def test_unknown_texts_are_the_none_references() -> None:
