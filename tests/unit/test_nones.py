@@ -59,3 +59,12 @@ def test_not_none_refuses_a_non_object_array() -> None:
 def test_the_trackers_valid_mask_takes_it_for_objects() -> None:
     col = _column(5000, 1)
     assert np.array_equal(_valid_mask(col), _plain(col))
+
+
+def test_the_trackers_valid_mask_of_floats_is_not_nan() -> None:
+    # ``v == v`` for a float column: False at NaN alone (not at inf, -0.0, tiny or huge).
+    for dtype in (np.float64, np.float32):
+        col = np.array([np.nan, 0.0, -0.0, np.inf, -np.inf, 1e-310, 3e38, np.nan, 7.5], dtype)
+        got = _valid_mask(col)
+        assert got.dtype == np.bool_ and got.tolist() == (~np.isnan(col)).tolist()
+    assert _valid_mask(np.array([-1, 0, 5], np.int16)).tolist() == [False, True, True]

@@ -73,18 +73,67 @@ class DeferredRows(ObservationBatch):
         column when it has not been read: the tracker reads some columns only at its fixes
         or at one row per aircraft, and a full gather of the object callsign column costs
         ~1 ms per 65,536 rows."""
+        return self.at_many((name,), rows)[0]
+
+    def at_many(self, names: Sequence[str], rows: npt.NDArray[Any]) -> list[npt.NDArray[Any]]:
+        """``[self.at(name, rows) for name in names]``, the rows of the base and of the extra
+        batch found once for all of them (two gathers of ``rows`` a column before)."""
         d = self.__dict__
-        if name in d or len(d["_index"]) < WHOLE_BELOW_ROWS:
-            return getattr(self, name)[rows]  # type: ignore[no-any-return]
-        if name not in _NAMES:
-            raise AttributeError(name)
-        values = getattr(d["_base"], name)[d["_index"][rows]]
-        if d["_extra"] is not None:
-            batch, src = d["_extra"]
-            s = src[rows]
-            at = np.flatnonzero(s >= 0)
-            values[at] = getattr(batch, name)[s[at]]
-        return values  # type: ignore[no-any-return]
+        small = len(d["_index"]) < WHOLE_BELOW_ROWS
+        out: list[npt.NDArray[Any]] = []
+        found: tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]] | None = None
+        for name in names:
+            if name in d or small:
+                out.append(getattr(self, name)[rows])
+                continue
+            if name not in _NAMES:
+                raise AttributeError(name)
+            if found is None:
+                found = self._base_rows(rows)
+            base_rows, hit, hit_src = found
+            # (``take``: the same values as ``[]`` for an integer index, ~2 instructions a
+            # value fewer)
+            values = getattr(d["_base"], name).take(base_rows)
+            if len(hit):
+                values[hit] = getattr(d["_extra"][0], name)[hit_src]
+            out.append(values)
+        return out
+
+    def _base_rows(
+        self, rows: npt.NDArray[Any]
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
+        """``rows`` as rows of the base, and where they are rows of the extra batch: their
+        places in ``rows`` and their rows there (none without an extra batch)."""
+        d = self.__dict__
+        if rows.dtype == np.bool_:  # (a mask: its rows)
+            rows = np.flatnonzero(rows)
+        base_rows = d["_index"].take(rows)
+        extra = d["_extra"]
+        if extra is None:
+            none = base_rows[:0]
+            return base_rows, none, none
+        src, extra_at = extra[1], d["_extra_at"]
+        if len(extra_at) == 0:
+            none = base_rows[:0]
+            return base_rows, none, none
+        if len(rows) > 1 and bool(np.all(rows[1:] >= rows[:-1])):
+            # Ascending rows (the tracker's fixes, CPR rows, last rows of runs): the few extra
+            # rows found by a search, not by a gather of ``src`` at every row (~18
+            # instructions a row). Each extra row covers the places lo..hi-1 (repeats).
+            lo = np.searchsorted(rows, extra_at, side="left")
+            hi = np.searchsorted(rows, extra_at, side="right")
+            counts = hi - lo
+            if counts.max() <= 1:
+                hit = lo[counts > 0]
+            else:
+                total = int(counts.sum())
+                hit = np.arange(total, dtype=np.int64) + np.repeat(
+                    lo - (np.cumsum(counts) - counts), counts
+                )
+            return base_rows, hit, src[rows[hit]]
+        s = src[rows]
+        hit = np.flatnonzero(s >= 0)
+        return base_rows, hit, s[hit]
 
     def mapped(
         self, name: str, fn: Callable[[npt.NDArray[Any]], npt.NDArray[Any]]
@@ -192,6 +241,16 @@ def column_at(batch: ObservationBatch, name: str, rows: npt.NDArray[Any]) -> npt
     if isinstance(batch, DeferredRows):
         return batch.at(name, rows)
     return getattr(batch, name)[rows]  # type: ignore[no-any-return]
+
+
+def columns_at(
+    batch: ObservationBatch, names: Sequence[str], rows: npt.NDArray[Any]
+) -> list[npt.NDArray[Any]]:
+    """``[column_at(batch, name, rows) for name in names]``, the rows composed once
+    (:meth:`DeferredRows.at_many`)."""
+    if isinstance(batch, DeferredRows):
+        return batch.at_many(names, rows)
+    return [getattr(batch, name)[rows] for name in names]
 
 
 def columns_mapped(
