@@ -17,7 +17,7 @@ from flyvakt.model import ObservationBatch
 from flyvakt.model.deferred import column_at, column_mapped, columns_at
 from flyvakt.model.runs import ffill_index, first_of_run, last_at, last_of_run, shifted
 from flyvakt.track import cpr, plausible
-from flyvakt.track.gather import rows_of
+from flyvakt.track.gather import rows_read
 from flyvakt.track.merge import union_sorted
 from flyvakt.track.priority import gate_by_priority
 from flyvakt.track.reach import within_nm
@@ -187,7 +187,7 @@ def decode_positions(
     # Only CPR fixes are held to their groundspeed: decoded feeds (state vectors, SBS) carry
     # positions older than their velocity (OpenSky's time_position), and no CPR partner.
     # (Their limits are computed for them alone: a state-vector batch has none.)
-    held_to_gs = cand[rows_of(has_cpr, cand)]
+    held_to_gs = cand[rows_read(has_cpr, cand)]
     if len(held_to_gs):
         gs_index = last_at(gs_rows, held_to_gs, start_of_row_all)
         gs_ok = gs_index >= 0
@@ -316,9 +316,10 @@ def _plausibility_walk(
     # Fast path, vectorised: where every fix of an aircraft is reachable from the one before it
     # (and the first from the state), the sequential walk would accept them all.
     # (``cand`` is sorted and distinct: :mod:`flyvakt.track.gather` copies where it is every row)
-    rows_c = rows_of(row_of, cand)
+    # (read only, before the walk writes ``lat``/``lon``: the arrays themselves at every row)
+    rows_c = rows_read(row_of, cand)
     first = first_of_run(rows_c)
-    lat_c, lon_c, t_c = rows_of(lat, cand), rows_of(lon, cand), rows_of(t, cand)
+    lat_c, lon_c, t_c = rows_read(lat, cand), rows_read(lon, cand), rows_read(t, cand)
     # The state is read at each aircraft's first fix only (the rest follow their fix before).
     starts_c = np.flatnonzero(first)
     run_rows = rows_c[starts_c]
@@ -331,7 +332,7 @@ def _plausibility_walk(
     prev_lon[starts_c] = cols["lon_deg"][run_rows]
     prev_t[starts_c] = cols["pos_t"][run_rows]
     with np.errstate(invalid="ignore"):
-        allowed = cfg.jump_slack_nm + np.abs(t_c - prev_t) * (rows_of(limit_kt, cand) / 3600.0)
+        allowed = cfg.jump_slack_nm + np.abs(t_c - prev_t) * (rows_read(limit_kt, cand) / 3600.0)
         ok = np.isnan(prev_lat) | within_nm(prev_lat, prev_lon, lat_c, lon_c, allowed)
     ok &= (np.abs(lat_c) <= 90.0) & (np.abs(lon_c) <= 180.0)
     # An aircraft walks if any of its fixes fails or it has rejects pending (its fixes are
@@ -351,7 +352,7 @@ def _plausibility_walk(
     else:  # (a state-vector batch: no aircraft walks)
         fast, walking = cand, cand[:0]
     if len(fast):
-        fr = rows_of(row_of, fast)
+        fr = rows_read(row_of, fast)
         final = last_of_run(fr)
         fast_rows, fast_last = fr[final], fast[final]
         cols["lat_deg"][fast_rows] = lat[fast_last]
@@ -383,7 +384,7 @@ def _plausibility_walk(
     if len(both):
         # Each aircraft's last accepted or held row (its rows are consecutive in ``both``)
         # sets its position's source and surface flag, as a write at every row would.
-        r = rows_of(row_of, both)
+        r = rows_read(row_of, both)
         end = last_of_run(r)
         last, r = both[end], r[end]
         source, on_ground, surface = columns_at(o, ("source", "on_ground", "cpr_surface"), last)
@@ -392,8 +393,9 @@ def _plausibility_walk(
     icao = cols["icao24"]
     return {
         "index": idx,
-        "lat": rows_of(lat, idx),
-        "lon": rows_of(lon, idx),
+        # (read only: copied into the positions; ``lat``/``lon`` are not written after this)
+        "lat": rows_read(lat, idx),
+        "lon": rows_read(lon, idx),
         "held": hidx,
         "held_lat": lat[hidx],
         "held_lon": lon[hidx],

@@ -23,7 +23,7 @@ from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
 from flyvakt.model.deferred import column_at, column_mapped, columns_at, columns_mapped
 from flyvakt.model.nones import not_none
-from flyvakt.model.runs import ffill_index, first_of_run, last_at, rows_where
+from flyvakt.model.runs import every_row, ffill_index, last_at, rows_where
 from flyvakt.track import confirm, silence
 from flyvakt.track.fixes import decode_positions, has_cpr_frame
 from flyvakt.track.gather import rows_of
@@ -342,11 +342,15 @@ def _held_rows(
     if levels_too:
         levels = np.flatnonzero(np.bincount(pv))
         sv = start_of_row[v]
-        first = first_of_run(sv)
-        start_v = np.flatnonzero(first)[np.cumsum(first) - 1]  # run starts among ``v``
         for q in levels[1:].tolist():
-            lq = ffill_index(pv == q, start_v)
-            blocked |= (pv < q) & (lq >= 0) & (tv - tv[np.maximum(lq, 0)] <= stale)
+            # The last row of ``v`` at level q at or before each (a fill over ``v``), kept
+            # where it is in the same aircraft's run: its batch row at or after the run's
+            # first (``v`` is sorted), where the run starts among ``v`` cost ~35 instructions
+            # a row to find (a flatnonzero, a cumsum and a gather).
+            lq = np.where(pv == q, every_row(len(v)), -1)
+            np.maximum.accumulate(lq, out=lq)
+            at = np.maximum(lq, 0)
+            blocked |= (pv < q) & (lq >= 0) & (v[at] >= sv) & (tv - tv[at] <= stale)
     return v[~blocked] if blocked.any() else v
 
 
@@ -399,9 +403,10 @@ def _context(
     held, own = held_own
     row_of, start_of_row, starts = at_rows
     idx = pos["index"]
-    out = PositionBatch.empty(len(idx))
     if len(idx) == 0:
-        return out
+        return PositionBatch.empty(0)
+    # Every column is written below, whole: not filled first (``empty`` filled 14 columns).
+    out = PositionBatch.blank(len(idx))
     # A fix at every row (a state-vector batch): the columns are read whole, not gathered
     # (``idx`` is sorted and distinct: all rows, in order; :mod:`flyvakt.track.gather`).
     n = len(start_of_row)
