@@ -165,8 +165,8 @@ def ffill_index(valid: npt.NDArray[np.bool_], starts_of_row: I64) -> I64:
     """
     idx = np.where(valid, every_row(len(valid)), -1)
     np.maximum.accumulate(idx, out=idx)
-    idx[idx < starts_of_row] = -1
-    return idx
+    # (a ``where``: ~13 instructions a row, callgrind; a boolean index's write ~22)
+    return np.where(idx < starts_of_row, -1, idx)
 
 
 # ``last_at`` answers queries for at least this share of the batch's rows by one forward fill
@@ -199,8 +199,7 @@ def last_at(
         last[keep] = keep
         np.maximum.accumulate(last, out=last)
         out = last[at]
-        out[out < (start_of_row[at] if start_at is None else start_at)] = -1
-        return out
+        return np.where(out < (start_of_row[at] if start_at is None else start_at), -1, out)
     j = np.searchsorted(keep, at, side="right") - 1
     found = keep[np.maximum(j, 0)] if len(keep) else np.zeros(len(at), dtype=np.int64)
     start = start_of_row[at] if start_at is None else start_at

@@ -72,11 +72,14 @@ def decode_positions(
                 continue
             sel = has_cpr & (parity == want) & (surf == kind)
             fi = ffill_index(sel, start_of_row) if sel.any() else np.full(n, -1)
-            inb = target & (fi >= 0)
-            p_lat[inb] = raw_lat[fi[inb]]
-            p_lon[inb] = raw_lon[fi[inb]]
-            p_t[inb] = t[fi[inb]]
-            st = target & (fi < 0)
+            # (rows as indices, not masks: a boolean index costs ~20 instructions a row of
+            # the mask each time, callgrind; the indices are found once)
+            inb = np.flatnonzero(target & (fi >= 0))
+            f = fi[inb]
+            p_lat[inb] = raw_lat[f]
+            p_lon[inb] = raw_lon[f]
+            p_t[inb] = t[f]
+            st = np.flatnonzero(target & (fi < 0))
             r = row_of[st]
             same_kind = cols[f"cpr{want}_surface"][r] == kind
             p_lat[st] = np.where(same_kind, cols[f"cpr{want}_lat"][r], np.nan)
@@ -100,8 +103,8 @@ def decode_positions(
     d_lat = np.where(odd, my_lat, p_lat)
     d_lon = np.where(odd, my_lon, p_lon)
 
-    ga = paired & ~surf
-    if ga.any():
+    ga = np.flatnonzero(paired & ~surf)
+    if len(ga):
         la, lo, ok = cpr.global_airborne(e_lat[ga], e_lon[ga], d_lat[ga], d_lon[ga], odd[ga])
         lat[ga] = np.where(ok, la, np.nan)
         lon[ga] = np.where(ok, lo, np.nan)
@@ -147,8 +150,9 @@ def decode_positions(
         ref_lon = np.where(fresh, lon[np.maximum(anchor, 0)], cols["lon_deg"][row_of])
         ref_t = np.where(fresh, t[np.maximum(anchor, 0)], cols["pos_t"][row_of])
         max_age = np.where(surf, cfg.local_ref_max_age_surface_s, cfg.local_ref_max_age_air_s)
-        usable = loc & ~np.isnan(ref_lat) & (t - ref_t <= max_age)
-        if usable.any():
+        usable_mask = loc & ~np.isnan(ref_lat) & (t - ref_t <= max_age)
+        usable = np.flatnonzero(usable_mask)
+        if len(usable):
             la, lo = cpr.local_decode(
                 my_lat[usable],
                 my_lon[usable],
@@ -161,8 +165,8 @@ def decode_positions(
             partner_t[usable] = ref_t[usable]
             if np.isnan(la).any():
                 stats.rejected["cpr_beyond_pole"] += int(np.isnan(la).sum())
-        if (loc & ~usable).any():
-            stats.rejected["cpr_no_pair_or_reference"] += int((loc & ~usable).sum())
+        if (loc & ~usable_mask).any():
+            stats.rejected["cpr_no_pair_or_reference"] += int((loc & ~usable_mask).sum())
 
     # Back to all rows: CPR fixes where decoded, given positions (decoded feeds) elsewhere.
     n, t, row_of, has_cpr = len(o), o.time_s, row_of_all, has_cpr_all
@@ -248,8 +252,8 @@ def _surface_global(
     start_of_row: I64,
 ) -> None:
     """Surface pairs: resolve the quadrant with the own position, else the nearest airport."""
-    own = gs & ~np.isnan(ref_lat)
-    if own.any():
+    own = np.flatnonzero(gs & ~np.isnan(ref_lat))
+    if len(own):
         la, lo, ok = cpr.global_surface(
             e_lat[own], e_lon[own], d_lat[own], d_lon[own], odd[own], ref_lat[own], ref_lon[own]
         )
@@ -348,12 +352,12 @@ def _plausibility_walk(
         bad_run[np.isnan(prev_lat[starts_c])] |= surface_first
     if bad_run.any():
         slow = bad_run[np.cumsum(first) - 1]
-        fast, walking = cand[~slow], cand[slow]
+        fast, walking = cand[np.flatnonzero(~slow)], cand[np.flatnonzero(slow)]
     else:  # (a state-vector batch: no aircraft walks)
         fast, walking = cand, cand[:0]
     if len(fast):
         fr = rows_read(row_of, fast)
-        final = last_of_run(fr)
+        final = np.flatnonzero(last_of_run(fr))  # (indices: two reads of a mask cost more)
         fast_rows, fast_last = fr[final], fast[final]
         cols["lat_deg"][fast_rows] = lat[fast_last]
         cols["lon_deg"][fast_rows] = lon[fast_last]
@@ -385,7 +389,7 @@ def _plausibility_walk(
         # Each aircraft's last accepted or held row (its rows are consecutive in ``both``)
         # sets its position's source and surface flag, as a write at every row would.
         r = rows_read(row_of, both)
-        end = last_of_run(r)
+        end = np.flatnonzero(last_of_run(r))
         last, r = both[end], r[end]
         source, on_ground, surface = columns_at(o, ("source", "on_ground", "cpr_surface"), last)
         cols["pos_src"][r] = source

@@ -294,7 +294,8 @@ def _last_per_run(keep: I64, gid: I64, ends: I64) -> tuple[I64, I64]:
     if len(keep):
         last[-1] = True
         np.not_equal(g[1:], g[:-1], out=last[:-1])
-    return g[last], keep[last]
+    at = np.flatnonzero(last)  # (indices: two reads of a mask cost more)
+    return g[at], keep[at]
 
 
 def _held_rows(
@@ -351,7 +352,7 @@ def _held_rows(
             np.maximum.accumulate(lq, out=lq)
             at = np.maximum(lq, 0)
             blocked |= (pv < q) & (lq >= 0) & (v[at] >= sv) & (tv - tv[at] <= stale)
-    return v[~blocked] if blocked.any() else v
+    return v[np.flatnonzero(~blocked)] if blocked.any() else v
 
 
 def _filter_addresses(
