@@ -375,10 +375,14 @@ def _filter_addresses(
         return (o, None) if keep is None else (o.take(keep), keep)
     runs, known = keyed
     start_of_row = runs.start_of_row
-    known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
-    state_conf = known_conf[runs.gid]
     last_checked = ffill_index(o.address_checked, start_of_row)
-    conf_t = np.where(last_checked >= 0, o.time_s[np.maximum(last_checked, 0)], state_conf)
+    conf_t = o.time_s[np.maximum(last_checked, 0)]
+    # Rows with no checked row before them in the batch take the state's confirmation time:
+    # written at those rows only (a run's first rows), not gathered for every row and chosen.
+    miss = np.flatnonzero(last_checked < 0)
+    if len(miss):
+        known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
+        conf_t[miss] = known_conf[runs.gid[miss]]
     ok = o.address_checked | (o.time_s - conf_t <= cfg.confirm_window_s)
     if keep is not None:
         bad = int(np.count_nonzero(keep & ~ok))
