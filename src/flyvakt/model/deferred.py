@@ -23,9 +23,10 @@ _NAMES = frozenset(f.name for f in fields(ObservationBatch))
 # index composition of reading it at some rows (at 64-frame steps the row reads made the
 # step ~5 % dearer), so :meth:`DeferredRows.at`/``mapped`` read the whole column there.
 WHOLE_BELOW_ROWS = 1024
-# Why 16: NumPy's ``take`` of whole rows copies a row of 1, 2, 4, 8, 16 or 32 bytes by a fixed
-# size copy (else ``memmove``): 16 masks a row cost about one bool gather (~14 instructions a
-# row, measured), and the tracker judges 15 fields.
+# Why 16: the masks are packed as the bits of one uint16 a row, gathered by one ``take`` (~14
+# instructions a row) and read back by a mask's bit: contiguous whole-array operations (~69
+# instructions a row for the tracker's 15 fields, callgrind, where 15 bool columns written
+# into and read out of a (rows, 16) array of bytes cost ~118), and the tracker judges 15.
 _PACK = 16
 
 
@@ -155,7 +156,7 @@ class DeferredRows(ObservationBatch):
         self, names: Sequence[str], fn: Callable[[npt.NDArray[Any]], npt.NDArray[Any]]
     ) -> dict[str, npt.NDArray[Any]]:
         """``{name: self.mapped(name, fn)}`` for a boolean ``fn``, the masks that need a
-        gather gathered together: up to ``_PACK`` of them side by side as the bytes of one
+        gather gathered together: up to ``_PACK`` of them side by side as the bits of one
         row, one ``take`` of those rows for all (a Beast batch's 15 tracked fields are each
         present on some rows only: 15 gathers of ~14 instructions a row before)."""
         d = self.__dict__
@@ -177,13 +178,12 @@ class DeferredRows(ObservationBatch):
             if len(part) == 1:
                 out[part[0][0]] = self.mapped(part[0][0], fn)
                 continue
-            # Padding bytes are left as they are: never read.
-            rows = np.empty((len(part[0][1]), _PACK), dtype=np.bool_)
-            for j, (_, whole) in enumerate(part):
-                rows[:, j] = whole
-            sel = rows.take(d["_index"], axis=0)
+            word = np.zeros(len(part[0][1]), dtype=np.uint16)
+            for j, (_, whole) in enumerate(part):  # (a bool's cast: 0 or 1)
+                word |= whole.astype(np.uint16) << np.uint16(j)
+            sel = word.take(d["_index"])
             for j, (name, _) in enumerate(part):
-                out[name] = self._extra_mapped(sel[:, j].copy(), name, fn)
+                out[name] = self._extra_mapped((sel & np.uint16(1 << j)) != 0, name, fn)
         return {name: out[name] for name in names}
 
     def _judged(
