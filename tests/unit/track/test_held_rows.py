@@ -1,4 +1,4 @@
-"""The rows whose field value an aircraft holds (tracker._held_rows), against the rule row by
+"""The rows whose field value an aircraft holds (held._held_rows), against the rule row by
 row: a value is refused while a better source's value is fresher than ``stale_after_s``."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ import numpy as np
 
 from flyvakt.model.batches import SOURCE_PRIORITY, Source
 from flyvakt.model.runs import runs_by_key
-from flyvakt.track.tracker import TrackerConfig, _held_rows
+from flyvakt.track.held import _held_rows
+from flyvakt.track.tracker import TrackerConfig
 
 
 def _reference(
