@@ -343,6 +343,7 @@ def _context(
     t = out.time_s
     max_age = dict(cfg.field_max_age_s)
     start_at = None if every else start_of_row[idx]  # (asked for each field at the same fixes)
+    asked: list[tuple[I64, I64]] = []  # (held rows, the last of them at each fix) so far
     for name in (
         "altitude_baro_ft",
         "altitude_gnss_ft",
@@ -361,15 +362,24 @@ def _context(
             continue
         # At every row: a forward fill over the batch, not a gather of it at each fix.
         fi = ffill_index(_at_rows(held[name], n), start_of_row) if every else None
-        fi = last_at(held[name], idx, start_of_row, start_at=start_at) if fi is None else fi
+        if fi is None:  # fields held at the same rows share one search (a Beast batch's
+            keep = held[name]  # groundspeed and track: both from the velocity messages)
+            fi = next(
+                (f for k, f in asked if len(k) == len(keep) and np.array_equal(k, keep)), None
+            )
+            if fi is None:
+                fi = last_at(keep, idx, start_of_row, start_at=start_at)
+                asked.append((keep, fi))
         inb = fi >= 0
         if inb.all():  # every fix has the field from the batch (state vectors: most fields)
             vals = column_at(o, name, fi)
             when = o.time_s[fi] if name in max_age else t
         else:
             vals, when = _batch_else_state(table, o, name, (fi, start_at), rows, name in max_age)
-        if name in max_age:
-            vals = np.where(t - when > max_age[name], PositionBatch._defaults[name][1], vals)
+        if name in max_age:  # (``vals`` is a new array: the stale fixes written over)
+            stale = np.flatnonzero(t - when > max_age[name])
+            if len(stale):
+                vals[stale] = PositionBatch._defaults[name][1]
         getattr(out, name)[:] = vals
     # A surface CPR fix is on the ground and an airborne CPR fix is airborne, whatever an older
     # flight-status bit said.

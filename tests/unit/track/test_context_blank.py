@@ -72,3 +72,49 @@ def test_positions_written_whole(data_dir: Path, monkeypatch: pytest.MonkeyPatch
                     assert x.tolist() == y.tolist(), name
                 else:
                     np.testing.assert_array_equal(x, y, err_msg=name)
+
+
+def test_fields_held_at_the_same_rows_share_one_search(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Real frames: groundspeed and track come from the same velocity messages, so their held
+    # rows are equal; the fixes' context searches them once (never twice for equal rows).
+    from flyvakt.track import tracker
+
+    asked: list[list[np.ndarray]] = []
+    context, last_at = tracker._context, tracker.last_at
+
+    def counting_context(*a: Any, **k: Any) -> PositionBatch:
+        asked.append([])
+        return context(*a, **k)
+
+    def counting_last_at(keep: np.ndarray, *a: Any, **k: Any) -> np.ndarray:
+        if asked:
+            asked[-1].append(keep)
+        return last_at(keep, *a, **k)
+
+    monkeypatch.setattr(tracker, "_context", counting_context)
+    monkeypatch.setattr(tracker, "last_at", counting_last_at)
+    frames = _obs(data_dir)
+    want = _positions([frames])
+    monkeypatch.undo()
+    assert sum(len(p) for p in want) > 100
+    assert max(len(c) for c in asked) >= 5  # (the fixes' context searched its fields)
+    for keeps in asked:
+        for i, a in enumerate(keeps):
+            assert not any(np.array_equal(a, b) for b in keeps[:i])
+
+
+def test_a_field_older_than_its_max_age_is_missing_at_a_fix() -> None:
+    # SYNTHETIC: altitude on rows without a position, then fixes without altitude 5 s and
+    # 20 s later (altitude's max age: 15 s): the first fix has it, the second not.
+    o = _given(4)
+    o.icao24[:] = [0xA1, 0xA1, 0xA2, 0xA2]
+    o.time_s[:] = [0.0, 5.0, 0.0, 20.0]
+    o.lat_deg[:] = [np.nan, 52.0, np.nan, 52.0]
+    o.lon_deg[:] = [np.nan, 4.0, np.nan, 4.0]
+    o.altitude_baro_ft[:] = [5000.0, np.nan, 6000.0, np.nan]
+    o.vertical_rate_fpm[:] = np.nan
+    (pos,) = _positions([o])
+    assert pos.icao24.tolist() == [0xA1, 0xA2]
+    np.testing.assert_array_equal(pos.altitude_baro_ft, [5000.0, np.nan])
