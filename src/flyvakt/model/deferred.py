@@ -216,8 +216,9 @@ class DeferredRows(ObservationBatch):
     def take(self, index: npt.NDArray[Any]) -> DeferredRows:
         """The selection of a selection: indexes composed, columns read so far cut too."""
         d = self.__dict__
-        if index.dtype == np.bool_:  # a mask's rows found once, not a mask read per column
-            index = np.flatnonzero(index)  # (~20 instructions a row each, callgrind)
+        # (a mask stays a mask: the tracker's are mostly True, where a boolean read of a few
+        # columns costs less than finding the rows and gathering them, ~57 against ~80
+        # instructions a row for five columns at 95 %, callgrind)
         loaded = {k: v[index] for k, v in d.items() if k in _NAMES}
         extra = d["_extra"]
         if extra is not None:
