@@ -241,3 +241,18 @@ def test_rows_read_together_and_ascending_equal_the_taken_columns(data_dir: Path
         columns_at(plain, ("cpr_lat",), inside)[0], base.cpr_lat[order][inside]
     )
     np.testing.assert_array_equal(columns_at(base, ("cpr_lat",), inside)[0], base.cpr_lat[inside])
+
+
+def test_take_by_sparse_and_dense_masks(data_dir: Path) -> None:
+    # A mask few rows True (its rows found once) and one most rows True (read per column):
+    # the same rows either way, loaded columns and pending rows cut alike.
+    obs = _obs(data_dir)
+    base, ph, merged, src, want = _with_pending(obs, 7)
+    rng = np.random.default_rng(8)
+    for share in (0.1, 0.95):
+        mask = rng.random(len(merged)) < share
+        lazy = deferred_take(base, merged, (ph, src))
+        _ = lazy.time_s  # read before the cut
+        got = lazy.take(mask)
+        assert isinstance(got, DeferredRows) and "callsign" not in got.__dict__
+        _same(got, want.take(np.flatnonzero(mask)))

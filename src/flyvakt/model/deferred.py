@@ -28,6 +28,11 @@ WHOLE_BELOW_ROWS = 1024
 # instructions a row for the tracker's 15 fields, callgrind, where 15 bool columns written
 # into and read out of a (rows, 16) array of bytes cost ~118), and the tracker judges 15.
 _PACK = 16
+# Why 3/4: a take by a mask reads the mask once per column (~25 instructions a row a column at
+# half True, ~11 at 95 %, callgrind); the rows found once (~9 a row) and gathered (~14 a row
+# taken) cost less below about three quarters True (a silence's generations: a few rows of
+# each aircraft), more above (confirmation and the parity filter keep most rows).
+_MASK_READ_ABOVE = 3 / 4
 
 
 class DeferredRows(ObservationBatch):
@@ -216,9 +221,8 @@ class DeferredRows(ObservationBatch):
     def take(self, index: npt.NDArray[Any]) -> DeferredRows:
         """The selection of a selection: indexes composed, columns read so far cut too."""
         d = self.__dict__
-        # (a mask stays a mask: the tracker's are mostly True, where a boolean read of a few
-        # columns costs less than finding the rows and gathering them, ~57 against ~80
-        # instructions a row for five columns at 95 %, callgrind)
+        if index.dtype == np.bool_ and np.count_nonzero(index) < len(index) * _MASK_READ_ABOVE:
+            index = np.flatnonzero(index)  # (see _MASK_READ_ABOVE)
         loaded = {k: v[index] for k, v in d.items() if k in _NAMES}
         extra = d["_extra"]
         if extra is not None:
