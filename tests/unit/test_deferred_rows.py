@@ -11,7 +11,13 @@ import numpy as np
 
 from flyvakt.decode import decode_batch
 from flyvakt.model import FrameBatch, ObservationBatch
-from flyvakt.model.deferred import DeferredRows, column_at, column_mapped, deferred_take
+from flyvakt.model.deferred import (
+    DeferredRows,
+    column_at,
+    column_mapped,
+    columns_at,
+    deferred_take,
+)
 
 
 def _obs(data_dir: Path) -> ObservationBatch:
@@ -22,6 +28,27 @@ def _obs(data_dir: Path) -> ObservationBatch:
         FrameBatch.from_hex([r["frame"] for r in rows], [r["timestamp"] for r in rows])
     )
     return out[0] if isinstance(out, tuple) else out
+
+
+def _with_pending(
+    obs: ObservationBatch, seed: int
+) -> tuple[ObservationBatch, ObservationBatch, np.ndarray, np.ndarray, ObservationBatch]:
+    """(base, pending, index, src, wanted): the first 40 rows of ``obs`` as "pending" rows
+    placed at random among the rest sorted (``deferred_take(base, index, (pending, src))``),
+    and the batch that selection must read as."""
+    ph = obs.take(np.arange(40))
+    base = obs.take(np.arange(40, len(obs)))
+    order = np.lexsort((base.time_s, base.icao24))
+    n = len(order) + len(ph)
+    at_p = np.sort(np.random.default_rng(seed).choice(n, len(ph), replace=False))
+    is_p = np.zeros(n, np.bool_)
+    is_p[at_p] = True
+    merged = np.zeros(n, np.int64)
+    merged[~is_p] = order
+    src = np.full(n, -1, np.int64)
+    src[at_p] = np.arange(len(ph))
+    want = ObservationBatch.concat([base, ph]).take(np.where(is_p, len(base) + src, merged))
+    return base, ph, merged, src, want
 
 
 def _same(a: ObservationBatch, b: ObservationBatch) -> None:
@@ -64,18 +91,9 @@ def test_rows_read_at_and_mapped_equal_the_taken_columns(data_dir: Path) -> None
     """``column_at``/``column_mapped`` give what the whole column, taken, gives: with pending
     rows of another batch placed among the selection, and before or after a column is read."""
     obs = _obs(data_dir)
-    ph = obs.take(np.arange(40))  # "pending" rows placed among the selection
-    base = obs.take(np.arange(40, len(obs)))
-    order = np.lexsort((base.time_s, base.icao24))
-    n = len(order) + len(ph)
-    at_p = np.sort(np.random.default_rng(3).choice(n, len(ph), replace=False))
-    is_p = np.zeros(n, np.bool_)
-    is_p[at_p] = True
-    merged = np.zeros(n, np.int64)
-    merged[~is_p] = order
-    src = np.full(n, -1, np.int64)
-    src[at_p] = np.arange(len(ph))
-    want = ObservationBatch.concat([base, ph]).take(np.where(is_p, len(base) + src, merged))
+    base, ph, merged, src, want = _with_pending(obs, 3)
+    n = len(merged)
+    at_p = np.flatnonzero(src >= 0)
     rows = np.flatnonzero(np.arange(n) % 7 == 3)
     rows = np.concatenate([rows, at_p[:5]])  # pending rows among the asked ones
     for name in ("callsign", "altitude_baro_ft", "cpr_lat", "receivers", "on_ground"):
@@ -188,3 +206,53 @@ def test_masks_gathered_together_equal_each_gathered_alone(data_dir: Path) -> No
     plain = columns_mapped(obs, names, _valid_mask)  # not deferred: each column as it is
     for name in names:
         assert plain[name].tolist() == _valid_mask(getattr(obs, name)).tolist()
+
+
+def test_rows_read_together_and_ascending_equal_the_taken_columns(data_dir: Path) -> None:
+    """``columns_at`` (the rows found once for several columns) gives each column's taken
+    values at ascending rows (pending rows found by a search), with repeats of pending rows,
+    and at unsorted rows (pending rows found by a gather), single, empty and boolean rows."""
+    obs = _obs(data_dir)
+    base, ph, merged, src, want = _with_pending(obs, 5)
+    n = len(merged)
+    at_p = np.flatnonzero(src >= 0)
+    is_p = src >= 0
+    order = merged[~is_p]
+    rng = np.random.default_rng(6)
+    some = np.sort(rng.choice(n, 900, replace=False))
+    distinct = np.union1d(some, at_p[::2])  # ascending, pending rows among them
+    repeats = np.sort(np.concatenate([distinct, at_p[::2], at_p[::4], some[:50]]))
+    unsorted = rng.permutation(repeats)
+    names = ("callsign", "altitude_baro_ft", "cpr_lat", "receivers", "on_ground")
+    for rows in (distinct, repeats, unsorted, at_p[3:4], at_p[:0], is_p):
+        lazy = deferred_take(base, merged, (ph, src))
+        got = columns_at(lazy, names, rows)
+        for name, values in zip(names, got, strict=True):
+            assert name not in lazy.__dict__
+            col = getattr(want, name)
+            assert values.dtype == col.dtype, name
+            np.testing.assert_array_equal(values, col[rows], err_msg=name)
+            np.testing.assert_array_equal(column_at(lazy, name, rows), col[rows], err_msg=name)
+    assert len(np.intersect1d(repeats, at_p)) > 5  # pending rows asked, some more than once
+    assert (np.diff(repeats) == 0).any()
+    plain = deferred_take(base, order)  # no pending rows: the composed rows alone
+    inside = repeats[repeats < len(order)]
+    np.testing.assert_array_equal(
+        columns_at(plain, ("cpr_lat",), inside)[0], base.cpr_lat[order][inside]
+    )
+    np.testing.assert_array_equal(columns_at(base, ("cpr_lat",), inside)[0], base.cpr_lat[inside])
+
+
+def test_take_by_sparse_and_dense_masks(data_dir: Path) -> None:
+    # A mask few rows True (its rows found once) and one most rows True (read per column):
+    # the same rows either way, loaded columns and pending rows cut alike.
+    obs = _obs(data_dir)
+    base, ph, merged, src, want = _with_pending(obs, 7)
+    rng = np.random.default_rng(8)
+    for share in (0.1, 0.95):
+        mask = rng.random(len(merged)) < share
+        lazy = deferred_take(base, merged, (ph, src))
+        _ = lazy.time_s  # read before the cut
+        got = lazy.take(mask)
+        assert isinstance(got, DeferredRows) and "callsign" not in got.__dict__
+        _same(got, want.take(np.flatnonzero(mask)))

@@ -75,3 +75,12 @@ def test_cell_addresses_are_each_cells_object_id() -> None:
     assert got is not None and got[0] == got[3] != got[2]
     with pytest.raises(TypeError):
         cell_addresses(np.zeros(3))
+
+
+def test_the_trackers_valid_mask_of_floats_is_not_nan() -> None:
+    # ``v == v`` for a float column: False at NaN alone (not at inf, -0.0, tiny or huge).
+    for dtype in (np.float64, np.float32):
+        col = np.array([np.nan, 0.0, -0.0, np.inf, -np.inf, 1e-310, 3e38, np.nan, 7.5], dtype)
+        got = _valid_mask(col)
+        assert got.dtype == np.bool_ and got.tolist() == (~np.isnan(col)).tolist()
+    assert _valid_mask(np.array([-1, 0, 5], np.int16)).tolist() == [False, True, True]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from flyvakt.model.runs import distinct_sorted, last_at, order_by_key_time, runs_by_key
+from flyvakt.model.runs import (
+    distinct_sorted,
+    every_row,
+    ffill_index,
+    last_at,
+    order_by_key_time,
+    rows_where,
+    runs_by_key,
+)
 
 
 def test_runs_of_a_sorted_key_column() -> None:
@@ -56,6 +64,42 @@ def test_last_at_by_search_and_by_fill() -> None:
             ]
             got = last_at(keep, at, start_of_row)
             assert got.tolist() == want and got.dtype == np.int64
+            # The same with the queries' run starts given (asked at the same rows for many
+            # fields); a wrong one changes the answers (it is used, not recomputed).
+            got = last_at(keep, at, start_of_row, start_at=start_of_row[at])
+            assert got.tolist() == want and got.dtype == np.int64
+            if 0 < len(keep) < n and any(w >= 0 for w in want):
+                moved = last_at(keep, at, start_of_row, start_at=np.asarray(at) + 1)
+                assert moved.tolist() != want
+
+
+def test_every_row_and_rows_where() -> None:
+    # every_row: np.arange's values and dtype, read-only (a view shared by every caller), for
+    # a smaller n after a larger and a larger after a smaller; rows_where: np.flatnonzero.
+    for n in (0, 1, 5000, 7, 30000, 3):
+        got = every_row(n)
+        assert got.dtype == np.arange(n).dtype and got.tolist() == list(range(n))
+        assert not got.flags.writeable
+    rng = np.random.default_rng(4)
+    for mask in (np.ones(700, np.bool_), np.zeros(700, np.bool_), rng.random(700) < 0.3):
+        got = rows_where(mask)
+        assert got.dtype == np.flatnonzero(mask).dtype
+        assert got.tolist() == np.flatnonzero(mask).tolist()
+    assert rows_where(np.zeros(0, np.bool_)).tolist() == []
+
+
+def test_ffill_index_is_the_last_valid_row_of_the_run() -> None:
+    rng = np.random.default_rng(8)
+    keys = np.sort(rng.integers(0, 30, 500))
+    start_of_row = runs_by_key(keys).start_of_row
+    for share in (0.0, 0.1, 0.6, 1.0):
+        valid = rng.random(len(keys)) < share
+        want = [
+            max((k for k in range(int(start_of_row[a]), a + 1) if valid[k]), default=-1)
+            for a in range(len(keys))
+        ]
+        got = ffill_index(valid, start_of_row)
+        assert got.tolist() == want and got.dtype == np.int64 and got.flags.writeable
 
 
 def test_distinct_sorted_is_np_unique_of_a_sorted_array() -> None:

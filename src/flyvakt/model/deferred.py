@@ -23,10 +23,16 @@ _NAMES = frozenset(f.name for f in fields(ObservationBatch))
 # index composition of reading it at some rows (at 64-frame steps the row reads made the
 # step ~5 % dearer), so :meth:`DeferredRows.at`/``mapped`` read the whole column there.
 WHOLE_BELOW_ROWS = 1024
-# Why 16: NumPy's ``take`` of whole rows copies a row of 1, 2, 4, 8, 16 or 32 bytes by a fixed
-# size copy (else ``memmove``): 16 masks a row cost about one bool gather (~14 instructions a
-# row, measured), and the tracker judges 15 fields.
+# Why 16: the masks are packed as the bits of one uint16 a row, gathered by one ``take`` (~14
+# instructions a row) and read back by a mask's bit: contiguous whole-array operations (~69
+# instructions a row for the tracker's 15 fields, callgrind, where 15 bool columns written
+# into and read out of a (rows, 16) array of bytes cost ~118), and the tracker judges 15.
 _PACK = 16
+# Why 3/4: a take by a mask reads the mask once per column (~25 instructions a row a column at
+# half True, ~11 at 95 %, callgrind); the rows found once (~9 a row) and gathered (~14 a row
+# taken) cost less below about three quarters True (a silence's generations: a few rows of
+# each aircraft), more above (confirmation and the parity filter keep most rows).
+_MASK_READ_ABOVE = 3 / 4
 
 
 class DeferredRows(ObservationBatch):
@@ -73,18 +79,67 @@ class DeferredRows(ObservationBatch):
         column when it has not been read: the tracker reads some columns only at its fixes
         or at one row per aircraft, and a full gather of the object callsign column costs
         ~1 ms per 65,536 rows."""
+        return self.at_many((name,), rows)[0]
+
+    def at_many(self, names: Sequence[str], rows: npt.NDArray[Any]) -> list[npt.NDArray[Any]]:
+        """``[self.at(name, rows) for name in names]``, the rows of the base and of the extra
+        batch found once for all of them (two gathers of ``rows`` a column before)."""
         d = self.__dict__
-        if name in d or len(d["_index"]) < WHOLE_BELOW_ROWS:
-            return getattr(self, name)[rows]  # type: ignore[no-any-return]
-        if name not in _NAMES:
-            raise AttributeError(name)
-        values = getattr(d["_base"], name)[d["_index"][rows]]
-        if d["_extra"] is not None:
-            batch, src = d["_extra"]
-            s = src[rows]
-            at = np.flatnonzero(s >= 0)
-            values[at] = getattr(batch, name)[s[at]]
-        return values  # type: ignore[no-any-return]
+        small = len(d["_index"]) < WHOLE_BELOW_ROWS
+        out: list[npt.NDArray[Any]] = []
+        found: tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]] | None = None
+        for name in names:
+            if name in d or small:
+                out.append(getattr(self, name)[rows])
+                continue
+            if name not in _NAMES:
+                raise AttributeError(name)
+            if found is None:
+                found = self._base_rows(rows)
+            base_rows, hit, hit_src = found
+            # (``take``: the same values as ``[]`` for an integer index, ~2 instructions a
+            # value fewer)
+            values = getattr(d["_base"], name).take(base_rows)
+            if len(hit):
+                values[hit] = getattr(d["_extra"][0], name)[hit_src]
+            out.append(values)
+        return out
+
+    def _base_rows(
+        self, rows: npt.NDArray[Any]
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
+        """``rows`` as rows of the base, and where they are rows of the extra batch: their
+        places in ``rows`` and their rows there (none without an extra batch)."""
+        d = self.__dict__
+        if rows.dtype == np.bool_:  # (a mask: its rows)
+            rows = np.flatnonzero(rows)
+        base_rows = d["_index"].take(rows)
+        extra = d["_extra"]
+        if extra is None:
+            none = base_rows[:0]
+            return base_rows, none, none
+        src, extra_at = extra[1], d["_extra_at"]
+        if len(extra_at) == 0:
+            none = base_rows[:0]
+            return base_rows, none, none
+        if len(rows) > 1 and bool(np.all(rows[1:] >= rows[:-1])):
+            # Ascending rows (the tracker's fixes, CPR rows, last rows of runs): the few extra
+            # rows found by a search, not by a gather of ``src`` at every row (~18
+            # instructions a row). Each extra row covers the places lo..hi-1 (repeats).
+            lo = np.searchsorted(rows, extra_at, side="left")
+            hi = np.searchsorted(rows, extra_at, side="right")
+            counts = hi - lo
+            if counts.max() <= 1:
+                hit = lo[counts > 0]
+            else:
+                total = int(counts.sum())
+                hit = np.arange(total, dtype=np.int64) + np.repeat(
+                    lo - (np.cumsum(counts) - counts), counts
+                )
+            return base_rows, hit, src[rows[hit]]
+        s = src[rows]
+        hit = np.flatnonzero(s >= 0)
+        return base_rows, hit, s[hit]
 
     def mapped(
         self, name: str, fn: Callable[[npt.NDArray[Any]], npt.NDArray[Any]]
@@ -106,7 +161,7 @@ class DeferredRows(ObservationBatch):
         self, names: Sequence[str], fn: Callable[[npt.NDArray[Any]], npt.NDArray[Any]]
     ) -> dict[str, npt.NDArray[Any]]:
         """``{name: self.mapped(name, fn)}`` for a boolean ``fn``, the masks that need a
-        gather gathered together: up to ``_PACK`` of them side by side as the bytes of one
+        gather gathered together: up to ``_PACK`` of them side by side as the bits of one
         row, one ``take`` of those rows for all (a Beast batch's 15 tracked fields are each
         present on some rows only: 15 gathers of ~14 instructions a row before)."""
         d = self.__dict__
@@ -128,13 +183,12 @@ class DeferredRows(ObservationBatch):
             if len(part) == 1:
                 out[part[0][0]] = self.mapped(part[0][0], fn)
                 continue
-            # Padding bytes are left as they are: never read.
-            rows = np.empty((len(part[0][1]), _PACK), dtype=np.bool_)
-            for j, (_, whole) in enumerate(part):
-                rows[:, j] = whole
-            sel = rows.take(d["_index"], axis=0)
+            word = np.zeros(len(part[0][1]), dtype=np.uint16)
+            for j, (_, whole) in enumerate(part):  # (a bool's cast: 0 or 1)
+                word |= whole.astype(np.uint16) << np.uint16(j)
+            sel = word.take(d["_index"])
             for j, (name, _) in enumerate(part):
-                out[name] = self._extra_mapped(sel[:, j].copy(), name, fn)
+                out[name] = self._extra_mapped((sel & np.uint16(1 << j)) != 0, name, fn)
         return {name: out[name] for name in names}
 
     def _judged(
@@ -167,6 +221,8 @@ class DeferredRows(ObservationBatch):
     def take(self, index: npt.NDArray[Any]) -> DeferredRows:
         """The selection of a selection: indexes composed, columns read so far cut too."""
         d = self.__dict__
+        if index.dtype == np.bool_ and np.count_nonzero(index) < len(index) * _MASK_READ_ABOVE:
+            index = np.flatnonzero(index)  # (see _MASK_READ_ABOVE)
         loaded = {k: v[index] for k, v in d.items() if k in _NAMES}
         extra = d["_extra"]
         if extra is not None:
@@ -192,6 +248,16 @@ def column_at(batch: ObservationBatch, name: str, rows: npt.NDArray[Any]) -> npt
     if isinstance(batch, DeferredRows):
         return batch.at(name, rows)
     return getattr(batch, name)[rows]  # type: ignore[no-any-return]
+
+
+def columns_at(
+    batch: ObservationBatch, names: Sequence[str], rows: npt.NDArray[Any]
+) -> list[npt.NDArray[Any]]:
+    """``[column_at(batch, name, rows) for name in names]``, the rows composed once
+    (:meth:`DeferredRows.at_many`)."""
+    if isinstance(batch, DeferredRows):
+        return batch.at_many(names, rows)
+    return [getattr(batch, name)[rows] for name in names]
 
 
 def columns_mapped(

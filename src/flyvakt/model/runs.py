@@ -14,11 +14,13 @@ import numpy.typing as npt
 
 __all__ = [
     "Runs",
+    "every_row",
     "ffill_index",
     "first_of_run",
     "last_at",
     "last_of_run",
     "order_by_key_time",
+    "rows_where",
     "runs_by_key",
     "shifted",
     "silence_generations",
@@ -132,15 +134,39 @@ def silence_generations(
     return np.asarray(count - before_run[runs.gid], dtype=np.int64)
 
 
+# ``np.arange(n)`` as a read-only view of one array kept here, grown to the largest ``n`` asked
+# (twice what was asked, so a few growths serve a replay): writing it the indices afresh costs
+# ~5 instructions a row (callgrind), a cost of every forward fill; the view costs none.
+_EVERY: list[I64] = [np.zeros(0, dtype=np.int64)]
+_EVERY[0].flags.writeable = False
+
+
+def every_row(n: int) -> I64:
+    """``np.arange(n)`` (int64), read-only: a view shared by every caller."""
+    if len(_EVERY[0]) < n:
+        grown = np.arange(2 * n, dtype=np.int64)
+        grown.flags.writeable = False
+        _EVERY[0] = grown
+    return _EVERY[0][:n]
+
+
+def rows_where(mask: npt.NDArray[np.bool_]) -> I64:
+    """``np.flatnonzero(mask)``; when every row is True, :func:`every_row`'s read-only view (a
+    state-vector batch carries most fields at every row: ~9 instructions a row each, saved)."""
+    if mask.all():
+        return every_row(len(mask))
+    return np.flatnonzero(mask)
+
+
 def ffill_index(valid: npt.NDArray[np.bool_], starts_of_row: I64) -> I64:
     """For each row, the index of the last row at or before it (same aircraft) where ``valid``.
 
     -1 where there is none. ``starts_of_row`` is the index of the first row of each row's run.
     """
-    idx = np.where(valid, np.arange(len(valid)), -1)
+    idx = np.where(valid, every_row(len(valid)), -1)
     np.maximum.accumulate(idx, out=idx)
-    idx[idx < starts_of_row] = -1
-    return idx
+    # (a ``where``: ~13 instructions a row, callgrind; a boolean index's write ~22)
+    return np.where(idx < starts_of_row, -1, idx)
 
 
 # ``last_at`` answers queries for at least this share of the batch's rows by one forward fill
@@ -152,12 +178,17 @@ _FILL_SHARE = 8
 
 
 def last_at(
-    keep: I64, at: I64, start_of_row: I64, kept: npt.NDArray[np.bool_] | None = None
+    keep: I64,
+    at: I64,
+    start_of_row: I64,
+    kept: npt.NDArray[np.bool_] | None = None,
+    start_at: I64 | None = None,
 ) -> I64:
     """For each row in ``at``, the last row of ``keep`` (sorted, distinct) at or before it in
     the same aircraft's run; -1 where there is none. Costs the queries, not the batch, unless
     they are many (``_FILL_SHARE``: a state-vector batch asks for every row). ``kept``: the
-    same rows as a mask, when the caller has it (the fill then needs no scatter of ``keep``)."""
+    same rows as a mask, when the caller has it (the fill then needs no scatter of ``keep``);
+    ``start_at``: ``start_of_row[at]``, when the caller asks at the same rows for many fields."""
     n = len(start_of_row)  # the batch's rows: ``keep`` and ``at`` index them
     if len(at) * _FILL_SHARE >= n:
         if len(keep) == n:  # every row kept (``keep`` sorted, distinct): each row its own
@@ -168,8 +199,8 @@ def last_at(
         last[keep] = keep
         np.maximum.accumulate(last, out=last)
         out = last[at]
-        out[out < start_of_row[at]] = -1
-        return out
+        return np.where(out < (start_of_row[at] if start_at is None else start_at), -1, out)
     j = np.searchsorted(keep, at, side="right") - 1
     found = keep[np.maximum(j, 0)] if len(keep) else np.zeros(len(at), dtype=np.int64)
-    return np.where((j >= 0) & (found >= start_of_row[at]), found, -1)
+    start = start_of_row[at] if start_at is None else start_at
+    return np.where((j >= 0) & (found >= start), found, -1)

@@ -14,10 +14,10 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch
-from flyvakt.model.deferred import column_at, column_mapped
+from flyvakt.model.deferred import column_at, column_mapped, columns_at
 from flyvakt.model.runs import ffill_index, first_of_run, last_at, last_of_run, shifted
 from flyvakt.track import cpr, plausible
-from flyvakt.track.gather import rows_of
+from flyvakt.track.gather import rows_read
 from flyvakt.track.merge import union_sorted
 from flyvakt.track.priority import gate_by_priority
 from flyvakt.track.reach import within_nm
@@ -53,10 +53,9 @@ def decode_positions(
     sub = np.flatnonzero(has_cpr_all)
     row_of_all, start_of_row_all, n = row_of, start_of_row, sub.size
     parity = o.cpr_odd[sub]
-    surf = column_at(o, "cpr_surface", sub)
+    surf, raw_lat, raw_lon = columns_at(o, ("cpr_surface", "cpr_lat", "cpr_lon"), sub)
     has_cpr = np.ones(n, dtype=np.bool_)
     t = o.time_s[sub]
-    raw_lat, raw_lon = column_at(o, "cpr_lat", sub), column_at(o, "cpr_lon", sub)
     row_of = row_of[sub]
     first = first_of_run(start_of_row[sub])
     start_of_row = np.flatnonzero(first)[np.cumsum(first) - 1]
@@ -73,11 +72,14 @@ def decode_positions(
                 continue
             sel = has_cpr & (parity == want) & (surf == kind)
             fi = ffill_index(sel, start_of_row) if sel.any() else np.full(n, -1)
-            inb = target & (fi >= 0)
-            p_lat[inb] = raw_lat[fi[inb]]
-            p_lon[inb] = raw_lon[fi[inb]]
-            p_t[inb] = t[fi[inb]]
-            st = target & (fi < 0)
+            # (rows as indices, not masks: a boolean index costs ~20 instructions a row of
+            # the mask each time, callgrind; the indices are found once)
+            inb = np.flatnonzero(target & (fi >= 0))
+            f = fi[inb]
+            p_lat[inb] = raw_lat[f]
+            p_lon[inb] = raw_lon[f]
+            p_t[inb] = t[f]
+            st = np.flatnonzero(target & (fi < 0))
             r = row_of[st]
             same_kind = cols[f"cpr{want}_surface"][r] == kind
             p_lat[st] = np.where(same_kind, cols[f"cpr{want}_lat"][r], np.nan)
@@ -101,8 +103,8 @@ def decode_positions(
     d_lat = np.where(odd, my_lat, p_lat)
     d_lon = np.where(odd, my_lon, p_lon)
 
-    ga = paired & ~surf
-    if ga.any():
+    ga = np.flatnonzero(paired & ~surf)
+    if len(ga):
         la, lo, ok = cpr.global_airborne(e_lat[ga], e_lon[ga], d_lat[ga], d_lon[ga], odd[ga])
         lat[ga] = np.where(ok, la, np.nan)
         lon[ga] = np.where(ok, lo, np.nan)
@@ -148,8 +150,9 @@ def decode_positions(
         ref_lon = np.where(fresh, lon[np.maximum(anchor, 0)], cols["lon_deg"][row_of])
         ref_t = np.where(fresh, t[np.maximum(anchor, 0)], cols["pos_t"][row_of])
         max_age = np.where(surf, cfg.local_ref_max_age_surface_s, cfg.local_ref_max_age_air_s)
-        usable = loc & ~np.isnan(ref_lat) & (t - ref_t <= max_age)
-        if usable.any():
+        usable_mask = loc & ~np.isnan(ref_lat) & (t - ref_t <= max_age)
+        usable = np.flatnonzero(usable_mask)
+        if len(usable):
             la, lo = cpr.local_decode(
                 my_lat[usable],
                 my_lon[usable],
@@ -162,8 +165,8 @@ def decode_positions(
             partner_t[usable] = ref_t[usable]
             if np.isnan(la).any():
                 stats.rejected["cpr_beyond_pole"] += int(np.isnan(la).sum())
-        if (loc & ~usable).any():
-            stats.rejected["cpr_no_pair_or_reference"] += int((loc & ~usable).sum())
+        if (loc & ~usable_mask).any():
+            stats.rejected["cpr_no_pair_or_reference"] += int((loc & ~usable_mask).sum())
 
     # Back to all rows: CPR fixes where decoded, given positions (decoded feeds) elsewhere.
     n, t, row_of, has_cpr = len(o), o.time_s, row_of_all, has_cpr_all
@@ -188,7 +191,7 @@ def decode_positions(
     # Only CPR fixes are held to their groundspeed: decoded feeds (state vectors, SBS) carry
     # positions older than their velocity (OpenSky's time_position), and no CPR partner.
     # (Their limits are computed for them alone: a state-vector batch has none.)
-    held_to_gs = cand[rows_of(has_cpr, cand)]
+    held_to_gs = cand[rows_read(has_cpr, cand)]
     if len(held_to_gs):
         gs_index = last_at(gs_rows, held_to_gs, start_of_row_all)
         gs_ok = gs_index >= 0
@@ -225,8 +228,8 @@ def has_cpr_frame(cpr_odd: npt.NDArray[np.int8]) -> B:
 
 
 def _known(values: F64) -> B:
-    """Not NaN (a given position's coordinate)."""
-    return np.asarray(~np.isnan(values), dtype=np.bool_)
+    """Not NaN (a given position's coordinate): ``v == v``, one pass, where ``~isnan`` is two."""
+    return np.asarray(values == values, dtype=np.bool_)
 
 
 # The surface quadrant candidates' reference points (lat, lon), 90° apart: one per quadrant.
@@ -249,8 +252,8 @@ def _surface_global(
     start_of_row: I64,
 ) -> None:
     """Surface pairs: resolve the quadrant with the own position, else the nearest airport."""
-    own = gs & ~np.isnan(ref_lat)
-    if own.any():
+    own = np.flatnonzero(gs & ~np.isnan(ref_lat))
+    if len(own):
         la, lo, ok = cpr.global_surface(
             e_lat[own], e_lon[own], d_lat[own], d_lon[own], odd[own], ref_lat[own], ref_lon[own]
         )
@@ -317,9 +320,10 @@ def _plausibility_walk(
     # Fast path, vectorised: where every fix of an aircraft is reachable from the one before it
     # (and the first from the state), the sequential walk would accept them all.
     # (``cand`` is sorted and distinct: :mod:`flyvakt.track.gather` copies where it is every row)
-    rows_c = rows_of(row_of, cand)
+    # (read only, before the walk writes ``lat``/``lon``: the arrays themselves at every row)
+    rows_c = rows_read(row_of, cand)
     first = first_of_run(rows_c)
-    lat_c, lon_c, t_c = rows_of(lat, cand), rows_of(lon, cand), rows_of(t, cand)
+    lat_c, lon_c, t_c = rows_read(lat, cand), rows_read(lon, cand), rows_read(t, cand)
     # The state is read at each aircraft's first fix only (the rest follow their fix before).
     starts_c = np.flatnonzero(first)
     run_rows = rows_c[starts_c]
@@ -332,7 +336,7 @@ def _plausibility_walk(
     prev_lon[starts_c] = cols["lon_deg"][run_rows]
     prev_t[starts_c] = cols["pos_t"][run_rows]
     with np.errstate(invalid="ignore"):
-        allowed = cfg.jump_slack_nm + np.abs(t_c - prev_t) * (rows_of(limit_kt, cand) / 3600.0)
+        allowed = cfg.jump_slack_nm + np.abs(t_c - prev_t) * (rows_read(limit_kt, cand) / 3600.0)
         ok = np.isnan(prev_lat) | within_nm(prev_lat, prev_lon, lat_c, lon_c, allowed)
     ok &= (np.abs(lat_c) <= 90.0) & (np.abs(lon_c) <= 180.0)
     # An aircraft walks if any of its fixes fails or it has rejects pending (its fixes are
@@ -343,16 +347,17 @@ def _plausibility_walk(
     bad_run |= (cols["pos_rejects"][run_rows] > 0) | cols["pos_provisional"][run_rows]
     new_c = cand[starts_c[np.isnan(prev_lat[starts_c])]]
     if len(new_c):
-        surface_first = (column_at(o, "cpr_odd", new_c) >= 0) & column_at(o, "cpr_surface", new_c)
+        odd_c, surface_c = columns_at(o, ("cpr_odd", "cpr_surface"), new_c)
+        surface_first = (odd_c >= 0) & surface_c
         bad_run[np.isnan(prev_lat[starts_c])] |= surface_first
     if bad_run.any():
         slow = bad_run[np.cumsum(first) - 1]
-        fast, walking = cand[~slow], cand[slow]
+        fast, walking = cand[np.flatnonzero(~slow)], cand[np.flatnonzero(slow)]
     else:  # (a state-vector batch: no aircraft walks)
         fast, walking = cand, cand[:0]
     if len(fast):
-        fr = rows_of(row_of, fast)
-        final = last_of_run(fr)
+        fr = rows_read(row_of, fast)
+        final = np.flatnonzero(last_of_run(fr))  # (indices: two reads of a mask cost more)
         fast_rows, fast_last = fr[final], fast[final]
         cols["lat_deg"][fast_rows] = lat[fast_last]
         cols["lon_deg"][fast_rows] = lon[fast_last]
@@ -383,17 +388,18 @@ def _plausibility_walk(
     if len(both):
         # Each aircraft's last accepted or held row (its rows are consecutive in ``both``)
         # sets its position's source and surface flag, as a write at every row would.
-        r = rows_of(row_of, both)
-        end = last_of_run(r)
+        r = rows_read(row_of, both)
+        end = np.flatnonzero(last_of_run(r))
         last, r = both[end], r[end]
-        cols["pos_src"][r] = column_at(o, "source", last)
-        on_ground = column_at(o, "on_ground", last) == 1
-        cols["pos_surface"][r] = column_at(o, "cpr_surface", last) | on_ground
+        source, on_ground, surface = columns_at(o, ("source", "on_ground", "cpr_surface"), last)
+        cols["pos_src"][r] = source
+        cols["pos_surface"][r] = surface | (on_ground == 1)
     icao = cols["icao24"]
     return {
         "index": idx,
-        "lat": rows_of(lat, idx),
-        "lon": rows_of(lon, idx),
+        # (read only: copied into the positions; ``lat``/``lon`` are not written after this)
+        "lat": rows_read(lat, idx),
+        "lon": rows_read(lon, idx),
         "held": hidx,
         "held_lat": lat[hidx],
         "held_lon": lon[hidx],

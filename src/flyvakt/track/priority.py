@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch
 from flyvakt.model.batches import SOURCE_PRIORITY
-from flyvakt.track.gather import rows_of
+from flyvakt.track.gather import rows_read
 
 I64 = npt.NDArray[np.int64]
 
@@ -43,10 +43,11 @@ def gate_by_priority(
     ``lower_source_priority``."""
     if len(cand) == 0:
         return cand
-    # (``cand`` sorted, distinct: copied, not gathered, when it is every row)
-    prio = SOURCE_PRIORITY[rows_of(o.source, cand)]
-    t = rows_of(o.time_s, cand)
-    r = rows_of(row_of, cand)
+    # (``cand`` sorted, distinct: the columns themselves, not gathered, when it is every row;
+    # read only)
+    prio = SOURCE_PRIORITY[rows_read(o.source, cand)]
+    t = rows_read(o.time_s, cand)
+    r = rows_read(row_of, cand)
     lowest = prio.min()
     # Against the state: the last accepted position (earlier batches) and its source. Asked
     # per candidate only if some aircraft's position outranks the batch's lowest source (per

@@ -21,12 +21,13 @@ import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch, PositionBatch, Source
 from flyvakt.model.batches import SOURCE_PRIORITY, receiver_set
-from flyvakt.model.deferred import column_at, column_mapped, columns_mapped
+from flyvakt.model.deferred import column_at, column_mapped, columns_at, columns_mapped
 from flyvakt.model.nones import not_none
-from flyvakt.model.runs import ffill_index, first_of_run, last_at
+from flyvakt.model.runs import ffill_index, last_at, rows_where
 from flyvakt.track import confirm, silence
 from flyvakt.track.fixes import decode_positions, has_cpr_frame
 from flyvakt.track.gather import rows_of
+from flyvakt.track.held import _TOP_PRIORITY, _held_rows, _last_per_run
 from flyvakt.track.merge import member_of, merged_by_address_time
 from flyvakt.track.refs import RefIndex
 from flyvakt.track.table import TRACKED_FIELDS, Keyed, StateTable
@@ -34,7 +35,6 @@ from flyvakt.track.table import TRACKED_FIELDS, Keyed, StateTable
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
-_TOP_PRIORITY = int(SOURCE_PRIORITY.max())  # ADS-B's: a value of it is never outranked
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,8 @@ class TrackerState:
 def _valid_mask(values: npt.NDArray[Any]) -> B:
     if values.dtype == object:  # (by identity: ~1 instruction a cell, not ~140)
         return not_none(values)
-    if values.dtype.kind == "f":
-        return np.asarray(~np.isnan(values), dtype=np.bool_)
+    if values.dtype.kind == "f":  # not NaN: ``v == v`` is one pass (~1.2 instructions a
+        return np.asarray(values == values, dtype=np.bool_)  # value), ``~isnan`` two (~2.1)
     return np.asarray(values >= 0, dtype=np.bool_)
 
 
@@ -186,7 +186,7 @@ def _step_sorted(
     # Judged on the unsorted rows and gathered as booleans: the values themselves are read
     # only at the rows that need them (column_at), never gathered whole in sorted order.
     masks = columns_mapped(o, tuple(TRACKED_FIELDS), _valid_mask)
-    carried = {name: np.flatnonzero(m) for name, m in masks.items()}
+    carried = {name: rows_where(m) for name, m in masks.items()}
     held = {
         name: _held_rows(v, prio, mixed, o.time_s, start_of_row, cols, name, (rows, row_of), cfg)
         for name, v in carried.items()
@@ -268,88 +268,6 @@ def _hold(
     return merged_by_address_time(old.take(np.flatnonzero(out)), positions)
 
 
-# Why 3: a binary search per run (sorted needles: NumPy narrows each from the last) costs about
-# a third of what a pass over the carrying rows does (a gather of their runs, a comparison,
-# two selections), so below a third as many runs as carrying rows the search is cheaper
-# (state vectors: ~5,000 runs for ~25,000-38,000 carrying rows; a Beast batch at 50,000
-# aircraft has more runs than rows carrying most fields, and keeps the pass).
-_SEARCH_RUNS_BELOW = 3
-
-
-def _last_per_run(keep: I64, gid: I64, ends: I64) -> tuple[I64, I64]:
-    """(runs, rows): the last row of ``keep`` (sorted, distinct) in each run that has one;
-    ``gid`` is each row's run, ``ends`` each run's last row. Costs the rows of ``keep``, not a
-    search per run; nothing when ``keep`` is every row (a state-vector batch's fields)."""
-    if len(keep) == len(gid):  # sorted, distinct: every row, so every run's last
-        return np.arange(len(ends)), ends
-    if len(ends) * _SEARCH_RUNS_BELOW < len(keep):
-        # Few runs for the rows carrying the field (state vectors: ~8 rows an aircraft, most
-        # carrying): the last of ``keep`` at or before each run's end, kept if in the run.
-        j = np.searchsorted(keep, ends, side="right") - 1
-        li = keep[np.maximum(j, 0)]
-        run = np.flatnonzero((j >= 0) & (gid[li] == np.arange(len(ends))))
-        return run, li[run]
-    g = gid[keep]
-    last = np.empty(len(keep), dtype=np.bool_)
-    if len(keep):
-        last[-1] = True
-        np.not_equal(g[1:], g[:-1], out=last[:-1])
-    return g[last], keep[last]
-
-
-def _held_rows(
-    v: I64,
-    prio: npt.NDArray[Any],
-    mixed: bool,
-    t: F64,
-    start_of_row: I64,
-    cols: dict[str, npt.NDArray[Any]],
-    name: str,
-    rows_row_of: tuple[I64, I64],
-    cfg: TrackerConfig,
-) -> I64:
-    """Of the rows ``v`` carrying the field (sorted), those whose value the aircraft holds: a
-    value replaces the held one unless that came from a better source within ``stale_after_s``
-    (readsb's rule). Applied row by row, so a batch split anywhere holds the same values as the
-    batch whole (exact for two source priorities, as in raw Mode S feeds: ADS-B over replies).
-    ``rows_row_of``: the table row of each run, of each row.
-    Costs the rows carrying the field; the levels pass runs only where it has two sources."""
-    if len(v) == 0:
-        return v
-    stale = cfg.stale_after_s
-    rows, row_of = rows_row_of
-    # One source, more rows carrying the field than aircraft (state vectors: every row): the
-    # state's source asked per aircraft first; none above the batch's, none blocked.
-    if (
-        not mixed
-        and len(v) > len(rows)
-        and SOURCE_PRIORITY[cols[f"{name}_src"][rows]].max() <= prio[0]
-    ):
-        return v
-    pv = prio[v]
-    lowest = pv.min()
-    levels_too = mixed and pv.max() != lowest
-    if lowest >= _TOP_PRIORITY and not levels_too:  # ADS-B alone: nothing outranks it
-        return v
-    tv = t[v]
-    blocked = np.zeros(len(v), dtype=np.bool_)
-    if lowest < _TOP_PRIORITY:  # else no state's source can outrank a row's (ADS-B only)
-        rv = row_of[v]  # the state of the rows carrying the field only (not of every aircraft)
-        st_prio = SOURCE_PRIORITY[cols[f"{name}_src"][rv]]
-        if (st_prio > lowest).any():
-            with np.errstate(invalid="ignore"):
-                blocked = (st_prio > pv) & (tv - cols[f"{name}_t"][rv] <= stale)
-    if levels_too:
-        levels = np.flatnonzero(np.bincount(pv))
-        sv = start_of_row[v]
-        first = first_of_run(sv)
-        start_v = np.flatnonzero(first)[np.cumsum(first) - 1]  # run starts among ``v``
-        for q in levels[1:].tolist():
-            lq = ffill_index(pv == q, start_v)
-            blocked |= (pv < q) & (lq >= 0) & (tv - tv[np.maximum(lq, 0)] <= stale)
-    return v[~blocked] if blocked.any() else v
-
-
 def _filter_addresses(
     table: StateTable,
     o: ObservationBatch,
@@ -370,10 +288,14 @@ def _filter_addresses(
         return (o, None) if keep is None else (o.take(keep), keep)
     runs, known = keyed
     start_of_row = runs.start_of_row
-    known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
-    state_conf = known_conf[runs.gid]
     last_checked = ffill_index(o.address_checked, start_of_row)
-    conf_t = np.where(last_checked >= 0, o.time_s[np.maximum(last_checked, 0)], state_conf)
+    conf_t = o.time_s[np.maximum(last_checked, 0)]
+    # Rows with no checked row before them in the batch take the state's confirmation time:
+    # written at those rows only (a run's first rows), not gathered for every row and chosen.
+    miss = np.flatnonzero(last_checked < 0)
+    if len(miss):
+        known_conf = np.where(known >= 0, table.cols["confirmed_s"][np.maximum(known, 0)], -np.inf)
+        conf_t[miss] = known_conf[runs.gid[miss]]
     ok = o.address_checked | (o.time_s - conf_t <= cfg.confirm_window_s)
     if keep is not None:
         bad = int(np.count_nonzero(keep & ~ok))
@@ -399,9 +321,10 @@ def _context(
     held, own = held_own
     row_of, start_of_row, starts = at_rows
     idx = pos["index"]
-    out = PositionBatch.empty(len(idx))
     if len(idx) == 0:
-        return out
+        return PositionBatch.empty(0)
+    # Every column is written below, whole: not filled first (``empty`` filled 14 columns).
+    out = PositionBatch.blank(len(idx))
     # A fix at every row (a state-vector batch): the columns are read whole, not gathered
     # (``idx`` is sorted and distinct: all rows, in order; :mod:`flyvakt.track.gather`).
     n = len(start_of_row)
@@ -412,10 +335,15 @@ def _context(
     out.lat_deg[:] = pos["lat"]
     out.lon_deg[:] = pos["lon"]
     out.source[:] = o.source[sel]
-    out.receivers[:] = receiver_set(_read(o, "receivers", sel), _read(o, "receiver", sel))
+    if isinstance(sel, slice):
+        out.receivers[:] = receiver_set(o.receivers[sel], o.receiver[sel])
+    else:
+        out.receivers[:] = receiver_set(*columns_at(o, ("receivers", "receiver"), sel))
     rows = row_of[sel]
     t = out.time_s
     max_age = dict(cfg.field_max_age_s)
+    start_at = None if every else start_of_row[idx]  # (asked for each field at the same fixes)
+    asked: list[tuple[I64, I64]] = []  # (held rows, the last of them at each fix) so far
     for name in (
         "altitude_baro_ft",
         "altitude_gnss_ft",
@@ -434,15 +362,24 @@ def _context(
             continue
         # At every row: a forward fill over the batch, not a gather of it at each fix.
         fi = ffill_index(_at_rows(held[name], n), start_of_row) if every else None
-        fi = last_at(held[name], idx, start_of_row) if fi is None else fi
+        if fi is None:  # fields held at the same rows share one search (a Beast batch's
+            keep = held[name]  # groundspeed and track: both from the velocity messages)
+            fi = next(
+                (f for k, f in asked if len(k) == len(keep) and np.array_equal(k, keep)), None
+            )
+            if fi is None:
+                fi = last_at(keep, idx, start_of_row, start_at=start_at)
+                asked.append((keep, fi))
         inb = fi >= 0
         if inb.all():  # every fix has the field from the batch (state vectors: most fields)
             vals = column_at(o, name, fi)
             when = o.time_s[fi] if name in max_age else t
         else:
-            vals, when = _batch_else_state(table, o, name, fi, rows, name in max_age)
-        if name in max_age:
-            vals = np.where(t - when > max_age[name], PositionBatch._defaults[name][1], vals)
+            vals, when = _batch_else_state(table, o, name, (fi, start_at), rows, name in max_age)
+        if name in max_age:  # (``vals`` is a new array: the stale fixes written over)
+            stale = np.flatnonzero(t - when > max_age[name])
+            if len(stale):
+                vals[stale] = PositionBatch._defaults[name][1]
         getattr(out, name)[:] = vals
     # A surface CPR fix is on the ground and an airborne CPR fix is airborne, whatever an older
     # flight-status bit said.
@@ -454,13 +391,21 @@ def _context(
 
 
 def _batch_else_state(
-    table: StateTable, o: ObservationBatch, name: str, fi: I64, rows: I64, aged: bool
+    table: StateTable,
+    o: ObservationBatch,
+    name: str,
+    fi_floor: tuple[I64, I64 | None],
+    rows: I64,
+    aged: bool,
 ) -> tuple[npt.NDArray[Any], F64]:
     """Field ``name`` at each fix, and its time (if ``aged``): the batch's row ``fi``, or
     where that is -1 the state's (``rows``: each fix's table row). The state is read at
     those fixes only (a Beast batch has most fields of most fixes from the batch), where
-    ``np.where`` read it at every fix; the same values when the dtypes agree (else as before)."""
-    at = np.maximum(fi, 0)
+    ``np.where`` read it at every fix; the same values when the dtypes agree (else as before).
+    ``fi_floor``: ``fi``, and each fix's run's first row (None: 0), read where ``fi`` is -1
+    and written over: ascending fixes then read ascending rows (a cheaper deferred read)."""
+    fi, floor = fi_floor
+    at = np.maximum(fi, 0 if floor is None else floor)
     vals = column_at(o, name, at)
     when = o.time_s[at] if aged else o.time_s[:0]
     state, state_t = table.cols[name], table.cols[f"{name}_t"]
@@ -566,10 +511,11 @@ def _remember_cpr(table: StateTable, o: ObservationBatch, gid: I64, ends: I64, r
     for p in (0, 1):
         run, li = _last_per_run(np.flatnonzero(o.cpr_odd == p), gid, ends)
         r = rows[run]
-        cols[f"cpr{p}_lat"][r] = column_at(o, "cpr_lat", li)
-        cols[f"cpr{p}_lon"][r] = column_at(o, "cpr_lon", li)
+        lat, lon, surface = columns_at(o, ("cpr_lat", "cpr_lon", "cpr_surface"), li)
+        cols[f"cpr{p}_lat"][r] = lat
+        cols[f"cpr{p}_lon"][r] = lon
         cols[f"cpr{p}_t"][r] = o.time_s[li]
-        cols[f"cpr{p}_surface"][r] = column_at(o, "cpr_surface", li)
+        cols[f"cpr{p}_surface"][r] = surface
 
 
 def expire(state: TrackerState, now_s: float, silence_s: float = 300.0) -> list[int]:

@@ -13,6 +13,23 @@ def test_nl_known_values() -> None:
     assert nl_list(lats) == [59, 59, 58, 42, 2, 1, 42]
 
 
+def test_nl_by_bands_is_the_search_of_the_transitions() -> None:
+    # The band table against the binary search it replaced, at every transition and the
+    # floats either side of it, band edges, random latitudes of both signs, and values no
+    # decode should give but garbage can (beyond 90°, up to 270°, inf, NaN: NL 1 there).
+    t = cpr._TRANSITIONS
+    edges = np.arange(0, 361) / 4.0
+    rng = np.random.default_rng(12)
+    lats = np.concatenate([
+        t, np.nextafter(t, 0.0), np.nextafter(t, 100.0), edges, np.nextafter(edges, -1.0),
+        rng.uniform(-95.0, 95.0, 20000), [90.0, 90.5, 180.0, 269.9, np.inf, -np.inf, np.nan, -0.0],
+    ])  # fmt: skip
+    lats = np.concatenate([lats, -lats])
+    want = 59 - np.searchsorted(t, np.abs(lats), side="right")
+    got = cpr.nl(lats)
+    assert got.dtype == np.int64 and got.tolist() == want.tolist()
+
+
 def nl_list(lats: np.ndarray) -> list[int]:
     return [int(x) for x in cpr.nl(lats)]
 

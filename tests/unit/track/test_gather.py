@@ -1,5 +1,6 @@
 """track.gather: a column at sorted distinct rows is the gathered column, whether the rows are
-every row (copied) or some (gathered); a copy either way, never the column itself."""
+every row (copied) or some (gathered); a copy either way, never the column itself (but for
+``rows_read``, to be read only: the column itself at every row)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 
 from flyvakt.model import ObservationBatch
 from flyvakt.model.deferred import deferred_take
-from flyvakt.track.gather import column_rows, rows_of
+from flyvakt.track.gather import column_rows, rows_of, rows_read
 
 
 def test_rows_of_every_and_some_rows() -> None:
@@ -16,6 +17,14 @@ def test_rows_of_every_and_some_rows() -> None:
         got = rows_of(values, rows)
         np.testing.assert_array_equal(got, values[rows])
         assert not np.shares_memory(got, values)
+
+
+def test_rows_read_is_the_column_itself_at_every_row() -> None:
+    values = np.random.default_rng(3).normal(size=2000)
+    assert rows_read(values, np.arange(2000)) is values  # not copied
+    for rows in (np.flatnonzero(values > 0), np.arange(0), np.arange(1999)):
+        got = rows_read(values, rows)
+        np.testing.assert_array_equal(got, values[rows])
 
 
 def test_column_rows_of_a_deferred_batch() -> None:

@@ -115,16 +115,20 @@ def test_context_reads_the_state_only_where_the_batch_has_no_value() -> None:
     fi[:3] = -1
     rows = rng.integers(0, 9, 30)
     for name, aged in (("altitude_baro_ft", True), ("callsign", False)):
-        vals, when = _batch_else_state(table, o, name, fi, rows, aged)
         col = getattr(o, name)
         want = np.where(fi >= 0, col[np.maximum(fi, 0)], cols[name][rows])
-        assert vals.tolist() == want.tolist()
-        if aged:
-            want_t = np.where(fi >= 0, o.time_s[np.maximum(fi, 0)], cols[f"{name}_t"][rows])
-            np.testing.assert_array_equal(when, want_t)
+        # A floor (each fix's run's first row: at most fi) is read where fi is -1 and
+        # written over.
+        some = rng.integers(0, 50, 30)
+        for floor in (None, np.where(fi >= 0, np.minimum(some, fi), some)):
+            vals, when = _batch_else_state(table, o, name, (fi, floor), rows, aged)
+            assert vals.tolist() == want.tolist()
+            if aged:
+                want_t = np.where(fi >= 0, o.time_s[np.maximum(fi, 0)], cols[f"{name}_t"][rows])
+                np.testing.assert_array_equal(when, want_t)
     o32 = ObservationBatch.empty(50)
     o32.altitude_baro_ft = o.altitude_baro_ft.astype(np.float32)  # the fallback's dtypes
     o32.time_s[:] = o.time_s
-    vals, when = _batch_else_state(table, o32, "altitude_baro_ft", fi, rows, True)
+    vals, when = _batch_else_state(table, o32, "altitude_baro_ft", (fi, None), rows, True)
     want = np.where(fi >= 0, o.altitude_baro_ft[np.maximum(fi, 0)], cols["altitude_baro_ft"][rows])
     np.testing.assert_array_equal(vals, want)
