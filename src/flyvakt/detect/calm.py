@@ -431,9 +431,16 @@ def remember(st: AircraftState, fx: Fix) -> None:
     f = st.flip_start
     if f is not None and f.t < keep_from:
         keep_from = f.t
-    f = st.flip_prev
-    if f is not None and f.t < keep_from:
-        keep_from = f.t
+    r = st.rare  # flip_prev lives there (None without one: no descriptor call for its default)
+    if r is not None:
+        f = r.flip_prev
+        if f is not None and f.t < keep_from:
+            keep_from = f.t
     keep_from -= _KEEP_S
-    while rec[0].t < keep_from:
-        del rec[0]
+    # The fixes too old, counted from the front, then dropped in one slice (26 k of a
+    # state-vector replay's 90 k calls trim, ~3 fixes each: one del per fix moved the rest
+    # each time). The scan stops at fx itself at the latest (its time is not below keep_from).
+    k = 0
+    while rec[k].t < keep_from:
+        k += 1
+    del rec[:k]
