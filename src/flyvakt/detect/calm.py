@@ -30,6 +30,11 @@ from flyvakt.model import AirportRef, Event, PositionBatch
 SPOOFING, AIRSPACE, APPROACH = SpoofingRule(), AirspaceRule(), ApproachRule()
 
 _STEP_S, _RING, _KEEP_S = R.RECENT_STEP_S, R.RECENT_FIXES, R.RECENT_KEEP_S  # for remember()
+# may_approach's altitude test, asked before the call where most fixes fail it (at cruise:
+# ~50 k calm rows and plain regains a state-vector replay), so that the call is made only for
+# the low ones: ``fx.alt < APPROACH_LOW_FT and may_approach(st, fx)`` is ``may_approach(st,
+# fx)`` (its own first altitude test; NaN: False both ways).
+APPROACH_LOW_FT = R.APPROACH_MAX_ALT_FT
 
 
 def may_approach(st: AircraftState, fx: Fix) -> bool:
@@ -107,7 +112,7 @@ def calm(
     if sampled:  # as SpoofingRule and AirspaceRule.on_fix, with a fix before and no gap
         SPOOFING.sample(ctx, st, fx, out)
         AIRSPACE.sample(ctx, st, fx, country, p, i, out)
-    if may_approach(st, fx):
+    if fx.alt < APPROACH_LOW_FT and may_approach(st, fx):
         if before is not None:
             refresh(st, before)  # the detector's loop left it
             prev = st.last
