@@ -30,6 +30,11 @@ from flyvakt.model import AirportRef, Event, PositionBatch
 SPOOFING, AIRSPACE, APPROACH = SpoofingRule(), AirspaceRule(), ApproachRule()
 
 _STEP_S, _RING, _KEEP_S = R.RECENT_STEP_S, R.RECENT_FIXES, R.RECENT_KEEP_S  # for remember()
+# may_approach's altitude test, asked before the call where most fixes fail it (at cruise:
+# ~50 k calm rows and plain regains a state-vector replay), so that the call is made only for
+# the low ones: ``fx.alt < APPROACH_LOW_FT and may_approach(st, fx)`` is ``may_approach(st,
+# fx)`` (its own first altitude test; NaN: False both ways).
+APPROACH_LOW_FT = R.APPROACH_MAX_ALT_FT
 
 
 def may_approach(st: AircraftState, fx: Fix) -> bool:
@@ -107,7 +112,7 @@ def calm(
     if sampled:  # as SpoofingRule and AirspaceRule.on_fix, with a fix before and no gap
         SPOOFING.sample(ctx, st, fx, out)
         AIRSPACE.sample(ctx, st, fx, country, p, i, out)
-    if may_approach(st, fx):
+    if fx.alt < APPROACH_LOW_FT and may_approach(st, fx):
         if before is not None:
             refresh(st, before)  # the detector's loop left it
             prev = st.last
@@ -431,9 +436,16 @@ def remember(st: AircraftState, fx: Fix) -> None:
     f = st.flip_start
     if f is not None and f.t < keep_from:
         keep_from = f.t
-    f = st.flip_prev
-    if f is not None and f.t < keep_from:
-        keep_from = f.t
+    r = st.rare  # flip_prev lives there (None without one: no descriptor call for its default)
+    if r is not None:
+        f = r.flip_prev
+        if f is not None and f.t < keep_from:
+            keep_from = f.t
     keep_from -= _KEEP_S
-    while rec[0].t < keep_from:
-        del rec[0]
+    # The fixes too old, counted from the front, then dropped in one slice (26 k of a
+    # state-vector replay's 90 k calls trim, ~3 fixes each: one del per fix moved the rest
+    # each time). The scan stops at fx itself at the latest (its time is not below keep_from).
+    k = 0
+    while rec[k].t < keep_from:
+        k += 1
+    del rec[:k]

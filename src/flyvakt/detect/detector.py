@@ -35,6 +35,7 @@ from flyvakt.detect import rules as R
 from flyvakt.detect.airspace import AirspaceRule
 from flyvakt.detect.approach import ApproachRule
 from flyvakt.detect.base import Context, Hot, Rule, WorldView
+from flyvakt.detect.calm import APPROACH_LOW_FT as _APPROACH_LOW_FT
 from flyvakt.detect.calm import calm as _calm
 from flyvakt.detect.calm import calm_ground as _calm_ground
 from flyvakt.detect.calm import calm_new_many as _calm_new_many
@@ -495,7 +496,7 @@ def _dispatch(
         SPOOFING.on_fix(ctx, st, h, out)
         AIRSPACE.on_fix(ctx, st, h, out)
     if prev is not None:
-        if st.low_min is not None or _may_approach(st, fx):
+        if st.low_min is not None or (fx.alt < _APPROACH_LOW_FT and _may_approach(st, fx)):
             APPROACH.on_fix(ctx, st, h, out)
         if fx.squawk in R.EMERGENCY_SQUAWKS:
             EMERGENCY.on_fix(ctx, st, h, out)

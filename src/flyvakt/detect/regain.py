@@ -17,7 +17,7 @@ from flyvakt.detect import rules as R
 from flyvakt.detect.airspace import AirspaceRule
 from flyvakt.detect.approach import ApproachRule
 from flyvakt.detect.base import Context, Hot
-from flyvakt.detect.calm import may_approach, remember
+from flyvakt.detect.calm import APPROACH_LOW_FT, may_approach, remember
 from flyvakt.detect.coverage import CoverageRule, regained
 from flyvakt.detect.evidence import absurd_alt, flagged_blind_not_air, plausible_alt
 from flyvakt.detect.gaps import across_gap, may_be_low
@@ -94,7 +94,7 @@ def regained_plainly(
         st.lift_before = st.lift_cand = st.lift_field = None  # as _lift_candidate, no field
     if sampled:
         AIRSPACE.after_gap(ctx, st, prev, fx, country, out)
-    if st.low_min is not None or may_approach(st, fx):
+    if st.low_min is not None or (fx.alt < APPROACH_LOW_FT and may_approach(st, fx)):
         APPROACH.on_fix(ctx, st, Hot(fx, prev, True, sampled, country, p, i, None), out)
     st.emergency_code, st.emergency_reported = -1, False
     remember(st, fx)

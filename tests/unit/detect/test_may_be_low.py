@@ -102,3 +102,25 @@ def test_bound_matches_height_ft_at_the_highest_airport() -> None:
     assert hi(top + 1, nan, worst_ref) > R.FINAL_HEIGHT_FT
     assert hi(top + 1, nan, nan) > R.FINAL_HEIGHT_FT  # raw pressure altitude
     assert hi(nan, top + 1, nan) > R.FINAL_HEIGHT_FT  # GNSS
+
+
+def test_at_most_the_top_is_the_written_rule() -> None:
+    """Session 21: ``alt <= top or alt_gnss <= top`` (no isnan) is the rule as written: neither
+    altitude both known and at most the highest airport + ``QNH_TOL_FT`` + the limit; at the
+    top itself, an ulp either side, NaN and the infinities."""
+    import math
+
+    from flyvakt.detect.base import Context
+    from flyvakt.detect.state import Fix
+    from flyvakt.geo import get_world
+
+    ctx = Context(get_world())
+    for limit in (R.FINAL_HEIGHT_FT, R.INITIAL_CLIMB_FT):
+        top = ctx.world.highest_airport_ft() + R.QNH_TOL_FT + limit
+        values = [top, math.nextafter(top, math.inf), math.nextafter(top, -math.inf), 0.0,
+                  -500.0, 40000.0, math.nan, math.inf, -math.inf]  # fmt: skip
+        for a in values:
+            for g in values:
+                fx = Fix(0.0, 45.0, 7.0, a, 100.0, 0.0, False, None, 0, g)
+                want = not (a > top or math.isnan(a)) or not (g > top or math.isnan(g))
+                assert G.may_be_low(ctx, fx, limit) is want

@@ -46,3 +46,39 @@ def test_the_window_follows_its_rule() -> None:
             assert st.last is fx
             assert [f.t for f in st.recent] == [f.t for f in want]
             assert all(a is b for a, b in zip(st.recent, want, strict=True))
+
+
+def test_the_window_follows_its_rule_with_either_flip_fix_alone() -> None:
+    """flip_prev (kept in the state's Rare) and flip_start each move the limit on their own,
+    and a Rare made by another field (flip_prev None) moves nothing; several fixes too old
+    at once are dropped together (session 21: one slice, flip_prev read from the Rare)."""
+    rng = random.Random(21)
+    for _ in range(300):
+        st, want, t = AircraftState(1), [], 0.0
+        for _ in range(rng.randrange(1, 200)):
+            t += rng.choice([0.0, 1.0, 2.5, 7.0, 60.0, 121.0, 400.0]) * rng.random()
+            u = rng.random()
+            if u < 0.04 and st.recent:
+                st.flip_prev = rng.choice(st.recent)  # alone: flip_start as it was
+            elif u < 0.08 and st.recent:
+                st.flip_start = rng.choice(st.recent)
+            elif u < 0.10:
+                st.flip_prev = st.flip_start = None
+                st.flip_count = rng.randrange(3)  # a Rare (or none) without a flip fix
+            fx = _fix(t)
+            flips = [f for f in (st.flip_start, st.flip_prev) if f is not None]
+            want = _plain(want, fx, flips)
+            remember(st, fx)
+            assert [f.t for f in st.recent] == [f.t for f in want]
+            assert all(a is b for a, b in zip(st.recent, want, strict=True))
+
+
+def test_only_the_old_front_is_dropped_from_a_ring_out_of_order() -> None:
+    """A ring given whole (a checkpoint) need not be in time order: the fixes dropped are the
+    front ones older than the limit, up to the first that is not, as the rule says."""
+    st = AircraftState(1, recent=[_fix(0.0), _fix(10.0), _fix(500.0), _fix(5.0), _fix(600.0)])
+    remember(st, _fix(610.0))
+    assert [f.t for f in st.recent] == [500.0, 5.0, 600.0, 610.0]
+    st = AircraftState(1, recent=[_fix(0.0), _fix(10.0), _fix(20.0)])
+    remember(st, _fix(1000.0))
+    assert [f.t for f in st.recent] == [1000.0]
