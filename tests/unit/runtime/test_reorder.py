@@ -211,3 +211,29 @@ def test_joined_is_a_view_only_of_consecutive_rows_of_one_array() -> None:
 
 def _copied_frames(b: FrameBatch) -> FrameBatch:
     return b.take(np.arange(len(b)))
+
+
+def test_in_order_after_only_where_no_row_is_late_or_unknown() -> None:
+    """``in_order_after`` (the window's and the file sort's one-pass test) is True only for
+    batches the running maximum finds no late row and no unknown time in, with the same
+    newest time after them; and True for every ordered batch within the window of the newest
+    before it."""
+    from flyvakt.runtime.reorder import in_order_after, newest_before
+
+    rng = np.random.default_rng(5)
+    w = REORDER_WINDOW_S
+    cases = 0
+    for _ in range(400):
+        n = int(rng.integers(0, 12))
+        t = 1.7e9 + np.cumsum(rng.choice([0.0, 0.5, 3.0, -2.0, -7.0, 40.0], n))
+        if n and rng.random() < 0.2:
+            t[rng.integers(0, n)] = np.nan
+        newest = float(rng.choice([-np.inf, 1.7e9 - 10.0, 1.7e9 - 3.0, 1.7e9, 1.7e9 + 8.0]))
+        upto = newest_before(newest, t)
+        quiet = not np.isnan(t).any() and not bool(np.any(t < upto[:-1] - w))
+        if in_order_after(newest, t, w):
+            cases += 1
+            assert quiet and n and max(newest, float(t[-1])) == float(upto[-1])
+        else:  # an ordered batch none of whose rows is late is always taken
+            assert not (quiet and n and bool(np.all(np.diff(t) >= 0)))
+    assert cases > 50
