@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from flyvakt.model.batches import FrameBatch, ObservationBatch
-from flyvakt.runtime.reorder import REORDER_WINDOW_S, newest_before
+from flyvakt.runtime.reorder import REORDER_WINDOW_S, in_order_after, newest_before
 from flyvakt.sources import Batch, FileReader
 from flyvakt.sources.stdin import STDIN
 
@@ -71,6 +71,9 @@ class _LateCheck:
         self.late = False
 
     def see(self, t: npt.NDArray[np.float64]) -> None:
+        if in_order_after(self.newest, t, self.window_s):  # none late: one compare pass
+            self.newest = max(self.newest, float(t[-1]))
+            return
         upto = newest_before(self.newest, t)
         self.newest = float(upto[-1])
         self.late = self.late or bool(np.any(t < upto[:-1] - self.window_s))

@@ -45,6 +45,45 @@ def _concat(parts: list[Batch]) -> Batch:
     return ObservationBatch.concat([p for p in parts if isinstance(p, ObservationBatch)])
 
 
+def _joined(parts: list[Batch]) -> Batch:
+    """``parts`` (consecutive releases) as one batch: where every column's parts lie one after
+    the other in one array, a view of it, else their concatenation; the same rows either way.
+    A state-vector CSV's batches are rows of one arena (sources/reader.py ``_Fill``), so a
+    release of one batch's held tail and the next batch's head is a view, not a copy of every
+    row of an ordered file (~93 M instructions on the 1.07 M-row corpus)."""
+    cols: dict[str, np.ndarray] = {}
+    for name in parts[0]._defaults:
+        whole = _adjacent([getattr(p, name) for p in parts])
+        if whole is None:
+            return _concat(parts)
+        cols[name] = whole
+    return type(parts[0])(**cols)
+
+
+def _adjacent(arrays: list[np.ndarray]) -> np.ndarray | None:
+    """The view of the array that ``arrays`` are consecutive row ranges of, in order, or None
+    when they are not (different arrays, a gap, an overlap, not C-contiguous)."""
+    base = arrays[0].base
+    if not isinstance(base, np.ndarray) or not base.flags.c_contiguous or not base.ndim:
+        return None
+    row_bytes = base.strides[0]
+    origin = base.__array_interface__["data"][0]
+    first = end = -1
+    for a in arrays:
+        if a.base is not base or not a.flags.c_contiguous or a.shape[1:] != base.shape[1:]:
+            return None
+        if a.dtype != base.dtype or not len(a):
+            return None
+        start, rest = divmod(a.__array_interface__["data"][0] - origin, row_bytes)
+        if rest or start < 0 or start + len(a) > len(base) or (end >= 0 and start != end):
+            return None
+        if first < 0:
+            first = start
+        end = start + len(a)
+    view: np.ndarray = base[first:end]
+    return view
+
+
 def newest_before(newest_s: float, time_s: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """``upto[i]``: the newest of ``newest_s`` and the times before row ``i`` (one more entry
     than rows: the last is the newest of all); rows with no time (NaN) are passed over. One
@@ -54,6 +93,18 @@ def newest_before(newest_s: float, time_s: npt.NDArray[np.float64]) -> npt.NDArr
     upto[1:] = time_s
     np.fmax.accumulate(upto, out=upto)
     return upto
+
+
+def in_order_after(newest_s: float, time_s: npt.NDArray[np.float64], window_s: float) -> bool:
+    """Whether no row of ``time_s`` is late and every time is known, found without
+    :func:`newest_before`: the times never decrease and the first is not older than
+    ``newest_s`` minus the window (each row's newest before it, the larger of ``newest_s`` and
+    the time above it, is then its own time or less, or ``newest_s``, within the window of it).
+    One compare pass where the running maximum (a scalar ``fmax`` a row), the floors and the
+    late test were four, over every batch of a time-ordered file."""
+    if not len(time_s) or not time_s[0] >= newest_s - window_s:  # NaN: not >=
+        return False
+    return bool(np.all(time_s[1:] >= time_s[:-1]))
 
 
 def order_keys(
@@ -87,6 +138,16 @@ def reorder(
         if not len(b):
             continue
         t = b.time_s
+        if in_order_after(newest, t, window_s):  # none late, every time known: keys = times
+            if run:
+                yield _concat(run)
+                run = []
+            newest = max(newest, float(t[-1]))
+            buf.add(b, t)
+            out = buf.release(newest - window_s)
+            if out is not None:
+                yield out
+            continue
         upto = newest_before(newest, t)  # newest before row i: upto[i]
         newest = float(upto[-1])
         floor = upto[:-1] - window_s
@@ -156,4 +217,4 @@ class _Buffer:
             break
         if not out:
             return None
-        return out[0] if len(out) == 1 else _concat(out)
+        return out[0] if len(out) == 1 else _joined(out)

@@ -27,10 +27,12 @@ Python loop runs only over lines whose quotes are not the plain open-at-field-st
 pattern.
 
 The state-vector reader first reads through a *fast* guard (``QuoteGuard(raw, fast=True)``),
-which marks nothing: it counts each block's rows (NumPy newline counts, ~1/4 of marking's CPU)
-and Arrow's batch for the block must have exactly those rows (:meth:`QuoteGuard.check`, why
-that is exact is there). At the first batch that does not, or any error Arrow raises, the
-reader goes on through a marking guard from the block before it (:meth:`QuoteGuard.fallback`):
+which marks nothing and gives the file's reads as they are (Arrow completes a line cut by a
+block end from the next block itself): it counts the rows of the lines ending in each block
+(NumPy newline counts, ~1/4 of marking's CPU) and Arrow's batch for the block must have
+exactly those rows (:meth:`QuoteGuard.check`, why that is exact is there). At the first batch
+that does not, or any error Arrow raises, the reader goes on through a marking guard from the
+block before it (:meth:`QuoteGuard.fallback`):
 the same blocks, marked, as the marking guard would have given them; the reader re-reads
 that checked block so that the block after it is parsed, and its invalid rows noted, before
 the checked block's batch is handed on, as with the marking guard alone.
@@ -217,7 +219,34 @@ class QuoteGuard(io.RawIOBase):
         with self._lock:
             if size > 0 and not self._asked:
                 self._asked = size
-            return b"" if self._done else self._read(size)
+            if self._done:
+                return b""
+            return self._read_as_is(size) if self.fast else self._read(size)
+
+    def _read_as_is(self, size: int) -> bytes:
+        """(fast) The file's bytes as read, each read one of Arrow's blocks, whole lines or
+        not: Arrow completes a line cut by a block end from the next block itself (parsing
+        the two pieces, no copy), where the guard's whole-line blocks joined the carried piece
+        and the read (a copy of every byte: ~100 instructions a corpus row). Each block's
+        rows for :meth:`check` are the non-empty lines that end in it (the first one began in
+        the block before); :meth:`fallback` joins the pieces again for the marking guard."""
+        chunk = self.raw.read(size if size > 0 else _REFILL)
+        before = self._carry
+        if not chunk:
+            self._eof = True
+            return b""
+        rows, lines, checkable, self._carry = _as_is_counts(before, chunk)
+        self._line += lines
+        if not self.header:
+            at = 0  # Arrow's header: the first non-empty line (whole in Arrow's first block)
+            while chunk[at : at + 1] in (b"\n", b"\r"):
+                at += 1
+            self._head_end = chunk.find(b"\n", at) + 1
+            self.header = chunk[at : self._head_end]
+            checkable = checkable and self._head_end > 0 and not before
+        self._sent.append([chunk, rows, lines, checkable, True, before])
+        self._trim()
+        return chunk
 
     def _read(self, size: int) -> bytes:
         # A fallback's reader asks for the header more (its first block is given whole): the
@@ -274,14 +303,18 @@ class QuoteGuard(io.RawIOBase):
             # Checkable (fast): a block given whole (a cut one has no counts) that Arrow parses
             # as one row a line if no quote is left open (:meth:`check`).
             whole = counts[0] is not None and self._raw and _checkable(out)
-            self._sent.append([out, *counts, whole, self._raw])
-            while len(self._sent) > _KEEP and (not self.fast or self._given < self._checked - 1):
-                rows, lines = self._block_counts(0)
-                self._rows_before += rows
-                self._line_before += lines
-                self._sent.popleft()
-                self._given += 1
+            self._sent.append([out, *counts, whole, self._raw, None])
+            self._trim()
         return out
+
+    def _trim(self) -> None:
+        """Let go of the oldest kept blocks beyond :data:`_KEEP` (fast: once checked)."""
+        while len(self._sent) > _KEEP and (not self.fast or self._given < self._checked - 1):
+            rows, lines = self._block_counts(0)
+            self._rows_before += rows
+            self._line_before += lines
+            self._sent.popleft()
+            self._given += 1
 
     def check(self, k: int, rows: int) -> bool:
         """Whether Arrow's batch ``k`` (counted from 0), of ``rows`` rows, is every line of
@@ -297,6 +330,8 @@ class QuoteGuard(io.RawIOBase):
             i = k - self._given
             if not self.fast or not 0 <= i < len(self._sent) or not self._sent[i][3]:
                 return False
+            if self._eof and self._carry and i == len(self._sent) - 1:
+                return False  # the file's last line, without its newline, is a row of it too
             want = self._sent[i][1] - (k == 0)
             # A first block of the header alone has no batch of its own: Arrow's first is the
             # next block's, so it is never taken as checked.
@@ -325,7 +360,19 @@ class QuoteGuard(io.RawIOBase):
                 line += lines
             again = QuoteGuard(self.raw)
             again._carry, again._eof, again._line = self._carry, self._eof, self._line
-            blocks = [(e[0], e[4]) for e in list(self._sent)[i:]]
+            kept = list(self._sent)[i:]
+            if self.fast:  # blocks as read: whole lines again, as the marking guard cuts them
+                blocks, carry = [], kept[0][5] if kept else self._carry
+                for e in kept:
+                    data = carry + e[0]
+                    cut = data.rfind(b"\n") + 1
+                    if cut:
+                        blocks.append((data[:cut], True))
+                    carry = data[cut:]
+                # The file's last line without its newline, read but not yet given whole.
+                again._eof = self._eof and not self._carry
+            else:
+                blocks = [(e[0], e[4]) for e in kept]
             if self._out:  # made but not yet given
                 blocks.append((self._out, self._raw))
             first_line = line
@@ -433,6 +480,28 @@ def _counts(block: bytes) -> tuple[int, int]:
         empty += int(np.count_nonzero(cr[:-1] & nl[1:] & start[:-1]))
     rows = lines + (not block.endswith(b"\n")) - empty
     return rows, lines
+
+
+def _as_is_counts(before: bytes, chunk: bytes) -> tuple[int, int, bool, bytes]:
+    """A block read as it is (``chunk``, not empty; ``before``: the piece of a line the block
+    before ended with): its rows (the non-empty lines ending in it, as Arrow parses them:
+    the first one with ``before``), its lines (newlines), whether its rows can be checked
+    (:meth:`QuoteGuard.check`: no ``\r``, a newline in it, its last whole line not empty and
+    leaving no quote open: :func:`_checkable`'s conditions), and the piece it ends with."""
+    a = _array(chunk)
+    nl = a == _NL
+    lines = int(np.count_nonzero(nl))
+    if not lines:
+        return 0, 0, False, before + chunk
+    pairs = nl[1:] & nl[:-1]
+    empty = int(nl[0] and not before) + (int(np.count_nonzero(pairs)) if pairs.any() else 0)
+    end = chunk.rfind(b"\n")
+    checkable = b"\r" not in chunk and b"\r" not in before and end > 0 and chunk[end - 1] != _NL
+    if checkable:
+        start = chunk.rfind(b"\n", 0, end) + 1
+        last = chunk[start:end] if start else before + chunk[:end]
+        checkable = b'"' not in last or not unterminated(last)
+    return lines - empty, lines, checkable, chunk[end + 1 :]
 
 
 def _counts_of(block: bytes, newlines: npt.NDArray[np.intp]) -> tuple[int, int]:

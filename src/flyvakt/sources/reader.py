@@ -435,21 +435,33 @@ class FileReader:
         return out
 
 
+# Batches of a state-vector CSV filled one after the other into one allocation of columns
+# (``_Fill``'s arena). Why: the reorder window releases the last 5 s of one batch together
+# with the head of the next (runtime/reorder.py), and two batches side by side in one arena
+# are released as one view of it, where batches of their own were concatenated, a copy of
+# every row of an ordered file (~93 M instructions on the 1.07 M-row corpus); only a release
+# across two arenas still copies. 4 (~34 MB of columns at 65,536-row batches): an arena is
+# freed when the replay is done with its last batch, so a larger one holds more of the file
+# for longer (sorting holds it all while reading anyway: runtime/filesort.py).
+ARENA_BATCHES = 4
+
+
 class _Fill:
     """A state-vector CSV's Arrow record batches (~10 k rows: one 1 MiB block each) converted
-    straight into observation batches of ``batch_size`` rows: a batch's first piece on its own
-    (a file of one block is that batch), the pieces after it into views of a batch of
-    ``batch_size`` rows made for them, a record batch cut (an Arrow slice, no copy) where a
-    batch ends. ``_rebatch`` had concatenated the pieces: a copy of every row (~180
-    instructions a row on the benchmark corpus, 128 bytes of columns, a callsign reference).
-    The rows, their order and the batches' sizes are ``_rebatch``'s."""
+    straight into observation batches of ``batch_size`` rows, which are consecutive rows of
+    an arena of ``ARENA_BATCHES`` batches (views of it: the reorder window hands a release
+    across two of them on as a view, not a copy): each piece into the rows it fills, a record
+    batch cut (an Arrow slice, no copy) where a batch ends. ``_rebatch`` had concatenated the
+    pieces: a copy of every row (~180 instructions a row on the benchmark corpus, 128 bytes of
+    columns, a callsign reference). The rows, their order and the batches' sizes are
+    ``_rebatch``'s."""
 
     def __init__(self, reader: FileReader) -> None:
         self.reader = reader
         self.size = reader.batch_size
-        self.first: ObservationBatch | None = None  # the open batch's only piece so far
-        self.big: ObservationBatch | None = None  # the open batch, filled up to ``at``
-        self.at = 0
+        self.arena: ObservationBatch | None = None
+        self.start = 0  # the open batch's first row in the arena
+        self.at = 0  # its rows filled so far
 
     def add(self, rb: Any) -> Iterator[ObservationBatch]:
         r = self.reader
@@ -457,36 +469,26 @@ class _Fill:
         r.stats.lines += rb.num_rows
         done, n = 0, rb.num_rows
         while done < n:
-            if self.first is not None:  # a second piece: the batch is made, the first in it
-                self.big = ObservationBatch.blank(self.size)  # every row is written
-                _put(self.big, self.first, 0)
-                self.at, self.first = len(self.first), None
-            room = self.size - (self.at if self.big is not None else 0)
-            take = min(room, n - done)
+            if self.arena is None or self.start == len(self.arena):
+                self.arena = ObservationBatch.blank(self.size * ARENA_BATCHES)  # all written
+                self.start = 0
+            take = min(self.size - self.at, n - done)
             part = rb if take == n else rb.slice(done, take)
             done += take
-            if self.big is None:
-                obs = r._arrow(part, count=False)
-                if len(obs) == self.size:
-                    yield obs
-                elif len(obs):
-                    self.first = obs
-                continue
-            view = self.big.rows(self.at, self.at + take)
+            at = self.start + self.at
+            view = self.arena.rows(at, at + take)
             obs = r._arrow(part, view, count=False)
             if obs is not view:  # rows dropped: the kept ones in place (the next piece or
-                _put(self.big, obs, self.at)  # the end's cut overwrites the rest of the view)
+                _put(self.arena, obs, at)  # the end's cut overwrites the rest of the view)
             self.at += len(obs)
             if self.at == self.size:
-                yield self.big
-                self.big, self.at = None, 0
+                yield self.arena.rows(self.start, self.start + self.size)
+                self.start, self.at = self.start + self.size, 0
 
     def rest(self) -> Iterator[ObservationBatch]:
-        if self.first is not None:
-            yield self.first
-        elif self.big is not None and self.at:
-            yield self.big.rows(0, self.at)
-        self.first = self.big = None
+        if self.arena is not None and self.at:
+            yield self.arena.rows(self.start, self.start + self.at)
+        self.arena = None
 
 
 def _put(big: ObservationBatch, part: ObservationBatch, at: int) -> None:

@@ -153,3 +153,87 @@ def test_order_keys_are_the_select_of_times_and_floors() -> None:
         want = np.where(np.isnan(t) | is_late, floor, t)
         np.testing.assert_array_equal(key, want)
     assert order_keys(ordered, ordered - 5.0, np.zeros(500, bool), 0) is ordered  # no select
+
+
+def _copied(b: ObservationBatch) -> ObservationBatch:
+    return b.take(np.arange(len(b)))  # arrays of its own: releases across it concatenate
+
+
+def test_releases_across_batches_of_one_buffer_are_views_and_the_same_rows() -> None:
+    """Batches that are consecutive rows of one buffer (a state-vector CSV's arena, sources/
+    reader.py ``_Fill``) leave the window as views of that buffer where a release takes the
+    held tail of one and the head of the next (or of several: 5 s of rows longer than a
+    batch), with the same rows and the same batches as batches of their own (concatenated)."""
+    rng = np.random.default_rng(21)
+    n = 5000
+    buf = ObservationBatch.empty(n)
+    buf.time_s[:] = 1.7e9 + np.cumsum(rng.uniform(0.0, 0.2, n))
+    buf.icao24[:] = rng.integers(0, 1 << 24, n)
+    buf.callsign[:] = [f"C{i}" for i in range(n)]
+    for size in (7, 100, 700, 4999):
+        own = [_copied(buf.rows(a, min(a + size, n))) for a in range(0, n, size)]
+        shared = [buf.rows(a, min(a + size, n)) for a in range(0, n, size)]
+        want, got = list(reorder(own)), list(reorder(shared))
+        assert [len(b) for b in got] == [len(b) for b in want]
+        for g, w in zip(got, want, strict=True):
+            for name in ObservationBatch._defaults:
+                np.testing.assert_array_equal(getattr(g, name), getattr(w, name))
+        assert all(np.shares_memory(b.time_s, buf.time_s) for b in got)
+        assert all(np.shares_memory(b.callsign, buf.callsign) for b in got)
+
+
+def test_joined_is_a_view_only_of_consecutive_rows_of_one_array() -> None:
+    from flyvakt.runtime.reorder import _adjacent, _joined
+
+    buf = FrameBatch.empty(50)
+    buf.time_s[:] = np.arange(50.0)
+    buf.payload[:, 0] = np.arange(50)
+    whole = _joined([buf.rows(3, 10), buf.rows(10, 11), buf.rows(11, 30)])
+    assert np.shares_memory(whole.payload, buf.payload) and whole.time_s.tolist() == list(
+        range(3, 30)
+    )
+    assert whole.payload[:, 0].tolist() == list(range(3, 30))
+    other = FrameBatch.empty(50)
+    other.time_s[:] = np.arange(50.0)
+    for parts in (
+        [buf.rows(3, 10), buf.rows(11, 30)],  # a gap
+        [buf.rows(10, 20), buf.rows(3, 10)],  # out of order
+        [buf.rows(3, 10), buf.rows(9, 30)],  # an overlap
+        [buf.rows(3, 10), other.rows(10, 30)],  # another array
+        [_copied_frames(buf.rows(3, 10)), buf.rows(10, 30)],  # one of its own
+    ):
+        got = _joined(parts)
+        assert not np.shares_memory(got.time_s, buf.time_s)
+        want = np.concatenate([p.time_s for p in parts])
+        assert got.time_s.tolist() == want.tolist()
+    assert _adjacent([buf.time_s[::2][:3], buf.time_s[::2][3:5]]) is None  # strided
+
+
+def _copied_frames(b: FrameBatch) -> FrameBatch:
+    return b.take(np.arange(len(b)))
+
+
+def test_in_order_after_only_where_no_row_is_late_or_unknown() -> None:
+    """``in_order_after`` (the window's and the file sort's one-pass test) is True only for
+    batches the running maximum finds no late row and no unknown time in, with the same
+    newest time after them; and True for every ordered batch within the window of the newest
+    before it."""
+    from flyvakt.runtime.reorder import in_order_after, newest_before
+
+    rng = np.random.default_rng(5)
+    w = REORDER_WINDOW_S
+    cases = 0
+    for _ in range(400):
+        n = int(rng.integers(0, 12))
+        t = 1.7e9 + np.cumsum(rng.choice([0.0, 0.5, 3.0, -2.0, -7.0, 40.0], n))
+        if n and rng.random() < 0.2:
+            t[rng.integers(0, n)] = np.nan
+        newest = float(rng.choice([-np.inf, 1.7e9 - 10.0, 1.7e9 - 3.0, 1.7e9, 1.7e9 + 8.0]))
+        upto = newest_before(newest, t)
+        quiet = not np.isnan(t).any() and not bool(np.any(t < upto[:-1] - w))
+        if in_order_after(newest, t, w):
+            cases += 1
+            assert quiet and n and max(newest, float(t[-1])) == float(upto[-1])
+        else:  # an ordered batch none of whose rows is late is always taken
+            assert not (quiet and n and bool(np.all(np.diff(t) >= 0)))
+    assert cases > 50

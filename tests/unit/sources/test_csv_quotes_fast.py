@@ -231,3 +231,55 @@ def test_a_first_block_of_the_header_alone(monkeypatch: pytest.MonkeyPatch, tmp_
     long = _row(0).replace("AFR", "A" * 2100, 1)  # longer than a block: the header alone first
     r = _same_as_marking(monkeypatch, _write(tmp_path, [long, *ROWS[1:]]))
     assert r.stats.records == 400
+
+
+def test_the_fast_guard_gives_the_file_as_read(tmp_path: Path) -> None:
+    # Arrow's blocks are the reads as they are (Arrow completes a line cut by a block end
+    # itself): no copy joining the piece carried over and the next read.
+    data = (HEADER + "".join(ROWS)).encode()
+    with open(_write(tmp_path, ROWS), "rb") as f:
+        guard = csvquotes.QuoteGuard(f, fast=True)
+        blocks = list(iter(lambda: guard.read(BLOCK), b""))
+    assert blocks == [data[a : a + BLOCK] for a in range(0, len(data), BLOCK)]
+    # Each block's rows: the lines that end in it (the first began in the block before).
+    assert all(guard.check(k, b.count(b"\n") - (k == 0)) for k, b in enumerate(blocks))
+    assert not guard.check(3, blocks[3].count(b"\n") + 1)
+
+
+def _blocks_of(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    monkeypatch.setattr(reader, "READ_CHUNK", size)
+    monkeypatch.setattr(svcsv, "READ_CHUNK", size)
+
+
+@pytest.mark.parametrize("extra", range(0, 84, 5))
+def test_block_ends_anywhere_in_a_line_check_without_marking(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, extra: int
+) -> None:
+    # Blocks of 2 KiB + extra bytes: their ends fall at every place in a row (in a quoted
+    # value, on a quote, on a comma, just before or after a newline); a clean file is still
+    # checked block by block, never marked, every row read.
+    _blocks_of(monkeypatch, BLOCK + extra)
+    calls = _marked_blocks(monkeypatch)
+    got, r = _read(_write(tmp_path, ROWS))
+    assert calls == [1] and len(got) == 400 and r.stats.skipped == {}
+    assert got.time_s.tolist() == [1720000000.0 + i for i in range(400)]
+    assert got.callsign.tolist() == [f"AFR{i % 9}" for i in range(400)]
+
+
+@pytest.mark.parametrize("extra", range(0, 84, 9))
+def test_damage_and_empty_lines_at_every_place_of_a_block_end(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, extra: int
+) -> None:
+    _blocks_of(monkeypatch, BLOCK + extra)
+    rows = [*ROWS[:50], "\n", *ROWS[50:150], 'x,"open\n', *ROWS[150:300], "\n\n", *ROWS[300:]]
+    _same_as_marking(monkeypatch, _write(tmp_path, rows, end='1720000999,"4ca001",1'))
+
+
+def test_gzip_read_as_marked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import gzip
+
+    rows = [*ROWS[:200], 'x,"open\n', *ROWS[200:]]
+    path = tmp_path / "sv.csv.gz"
+    path.write_bytes(gzip.compress((HEADER + "".join(rows)).encode()))
+    r = _same_as_marking(monkeypatch, path)
+    assert r.stats.bad_lines == ["sv.csv.gz: line 202: unterminated quote: 'x,\"open'"]
