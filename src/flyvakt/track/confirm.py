@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch
 from flyvakt.model.deferred import column_mapped, deferred_take
-from flyvakt.model.runs import first_of_run, order_by_key_time, shifted
+from flyvakt.model.runs import first_of_run, last_of_run, order_by_key_time
 from flyvakt.track.table import Keyed, StateTable
 
 I64 = npt.NDArray[np.int64]
@@ -91,14 +91,12 @@ def confirm_new(
     if not subject.any():
         return o, None, _prune(pending, o, rejected), keyed
 
-    g = gid[new_rows] if part else gid
-    first = first_of_run(g)
     keep_new, wait_new, n_sub, n_other = _judge_new(
         subject,
         checked,
         o.time_s[new_rows] if part else o.time_s,
-        np.flatnonzero(first),
-        np.cumsum(first) - 1,
+        gid[new_rows] if part else gid,
+        len(runs.starts),
     )
     if n_sub:
         rejected["phantom_suppressed"] += n_sub
@@ -111,31 +109,39 @@ def confirm_new(
 
 
 def _judge_new(
-    subject: B, checked: B, t: npt.NDArray[np.float64], starts: I64, gid: I64
+    subject: B, checked: B, t: npt.NDArray[np.float64], gid: I64, n_runs: int
 ) -> tuple[B, I64, int, int]:
-    """For the rows of new aircraft (sorted by address, time; ``starts``/``gid``: their runs):
-    which rows go on, which (one per unconfirmed aircraft) wait, and how many are dropped
-    (CRC-checked frames, the others)."""
+    """For the rows of new aircraft (sorted by address, time; ``gid``: each row's run among
+    ``n_runs``, not decreasing): which rows go on, which (one per unconfirmed aircraft) wait,
+    and how many are dropped (CRC-checked frames, the others)."""
     # Per new address: the first checked frame that follows another within the gap confirms it,
-    # from the frame before it (the pair's first) on.
-    n = len(subject)
-    idx = np.arange(n)
-    sub = subject
-    prev = _ffill(sub, starts[gid], shift=True)
-    confirming = sub & (prev >= 0) & (t - t[np.maximum(prev, 0)] <= CONFIRM_GAP_S)
+    # from the frame before it (the pair's first) on. Judged on the checked frames alone
+    # (consecutive ones of a run form the pairs), each run's two thresholds then read back per
+    # row: at 50,000 new aircraft (issue 12's cold sweep) the per-row forward fill, reductions
+    # and masks over every row of a new aircraft were ~35 passes a row, these ~12.
+    s = np.flatnonzero(subject)
+    g_s, t_s = gid[s], t[s]
+    pair = g_s[1:] == g_s[:-1]
+    pair &= t_s[1:] - t_s[:-1] <= CONFIRM_GAP_S  # NaN: no pair
+    p = np.flatnonzero(pair)  # pairs (s[p], s[p + 1]), by run then time
+    g_p = g_s[p + 1]
+    p = p[first_of_run(g_p)]  # each run's first pair
     big = _BIG
-    conf_at = np.minimum.reduceat(np.where(confirming, idx, big), starts)[gid]
-    confirmed = conf_at < big
-    pair_first = np.where(confirmed, prev[np.minimum(conf_at, n - 1)], big)
-    keep_sub = idx >= pair_first
-    keep_unchecked = idx >= conf_at
-    keep = np.where(subject, keep_sub, np.where(checked, True, keep_unchecked))
+    conf_at = np.full(n_runs, big, np.int64)
+    pair_first = conf_at.copy()
+    conf_at[g_s[p]] = s[p + 1]
+    pair_first[g_s[p]] = s[p]
+    # Checked frames go on from the pair's first, unchecked ones from the confirmation on, the
+    # other checked ones (not of a confirming format) all.
+    other = checked & ~subject
+    keep = np.arange(len(subject)) >= np.where(subject, pair_first[gid], conf_at[gid])
+    keep |= other
     # Unconfirmed: the last checked frame waits for its confirmation; the rest is dropped.
-    last_sub = np.maximum.reduceat(np.where(sub, idx, -1), starts)[gid]
-    wait = sub & ~confirmed & (idx == last_sub)
-    n_sub = int(np.count_nonzero(sub & ~keep & ~wait))
-    n_other = int(np.count_nonzero(~subject & ~keep))
-    return keep, np.flatnonzero(wait), n_sub, n_other
+    last = s[last_of_run(g_s)]
+    wait = last[conf_at[gid[last]] == big]
+    n_sub_dropped = len(s) - int(np.count_nonzero(keep[s]))
+    n_dropped = len(keep) - int(np.count_nonzero(keep))
+    return keep, wait, n_sub_dropped - len(wait), n_dropped - n_sub_dropped
 
 
 def sorted_with_pending(
@@ -211,16 +217,6 @@ def _confirming_df(df: npt.NDArray[np.int8]) -> B:
     for d in _CHECKED_DF[1:]:
         out |= df == d
     return out
-
-
-def _ffill(mask: B, start_of_row: I64, shift: bool) -> I64:
-    """Index of the last row where ``mask`` (before the row if ``shift``) in the same run."""
-    idx = np.where(mask, np.arange(mask.size), -1)
-    if shift:
-        idx = shifted(idx, -1)
-    np.maximum.accumulate(idx, out=idx)
-    idx[idx < start_of_row] = -1
-    return idx
 
 
 def _prune(
