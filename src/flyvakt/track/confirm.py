@@ -116,9 +116,9 @@ def _judge_new(
     and how many are dropped (CRC-checked frames, the others)."""
     # Per new address: the first checked frame that follows another within the gap confirms it,
     # from the frame before it (the pair's first) on. Judged on the checked frames alone
-    # (consecutive ones of a run form the pairs), each run's two thresholds then read back per
+    # (consecutive ones of a run form the pairs), each run's confirmation then read back per
     # row: at 50,000 new aircraft (issue 12's cold sweep) the per-row forward fill, reductions
-    # and masks over every row of a new aircraft were ~35 passes a row, these ~12.
+    # and masks over every row of a new aircraft were ~35 passes a row, these ~8.
     s = np.flatnonzero(subject)
     g_s, t_s = gid[s], t[s]
     pair = g_s[1:] == g_s[:-1]
@@ -128,14 +128,13 @@ def _judge_new(
     p = p[first_of_run(g_p)]  # each run's first pair
     big = _BIG
     conf_at = np.full(n_runs, big, np.int64)
-    pair_first = conf_at.copy()
     conf_at[g_s[p]] = s[p + 1]
-    pair_first[g_s[p]] = s[p]
-    # Checked frames go on from the pair's first, unchecked ones from the confirmation on, the
-    # other checked ones (not of a confirming format) all.
-    other = checked & ~subject
-    keep = np.arange(len(subject)) >= np.where(subject, pair_first[gid], conf_at[gid])
-    keep |= other
+    # Unchecked frames go on from the confirmation on, the other checked ones (not of a
+    # confirming format) all, checked frames from the pair's first on: of those before the
+    # confirmation, the pair's first alone (the pair is two consecutive checked frames).
+    keep = np.arange(len(subject)) >= conf_at[gid]
+    keep |= checked & ~subject
+    keep[s[p]] = True
     # Unconfirmed: the last checked frame waits for its confirmation; the rest is dropped.
     last = s[last_of_run(g_s)]
     wait = last[conf_at[gid[last]] == big]
