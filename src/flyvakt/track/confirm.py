@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from flyvakt.model import ObservationBatch
 from flyvakt.model.deferred import column_mapped, deferred_take
-from flyvakt.model.runs import first_of_run, order_by_key_time, shifted
+from flyvakt.model.runs import first_of_run, last_of_run, order_by_key_time
 from flyvakt.track.table import Keyed, StateTable
 
 I64 = npt.NDArray[np.int64]
@@ -91,14 +91,12 @@ def confirm_new(
     if not subject.any():
         return o, None, _prune(pending, o, rejected), keyed
 
-    g = gid[new_rows] if part else gid
-    first = first_of_run(g)
     keep_new, wait_new, n_sub, n_other = _judge_new(
         subject,
         checked,
         o.time_s[new_rows] if part else o.time_s,
-        np.flatnonzero(first),
-        np.cumsum(first) - 1,
+        gid[new_rows] if part else gid,
+        len(runs.starts),
     )
     if n_sub:
         rejected["phantom_suppressed"] += n_sub
@@ -111,31 +109,38 @@ def confirm_new(
 
 
 def _judge_new(
-    subject: B, checked: B, t: npt.NDArray[np.float64], starts: I64, gid: I64
+    subject: B, checked: B, t: npt.NDArray[np.float64], gid: I64, n_runs: int
 ) -> tuple[B, I64, int, int]:
-    """For the rows of new aircraft (sorted by address, time; ``starts``/``gid``: their runs):
-    which rows go on, which (one per unconfirmed aircraft) wait, and how many are dropped
-    (CRC-checked frames, the others)."""
+    """For the rows of new aircraft (sorted by address, time; ``gid``: each row's run among
+    ``n_runs``, not decreasing): which rows go on, which (one per unconfirmed aircraft) wait,
+    and how many are dropped (CRC-checked frames, the others)."""
     # Per new address: the first checked frame that follows another within the gap confirms it,
-    # from the frame before it (the pair's first) on.
-    n = len(subject)
-    idx = np.arange(n)
-    sub = subject
-    prev = _ffill(sub, starts[gid], shift=True)
-    confirming = sub & (prev >= 0) & (t - t[np.maximum(prev, 0)] <= CONFIRM_GAP_S)
+    # from the frame before it (the pair's first) on. Judged on the checked frames alone
+    # (consecutive ones of a run form the pairs), each run's confirmation then read back per
+    # row: at 50,000 new aircraft (issue 12's cold sweep) the per-row forward fill, reductions
+    # and masks over every row of a new aircraft were ~35 passes a row, these ~8.
+    s = np.flatnonzero(subject)
+    g_s, t_s = gid[s], t[s]
+    pair = g_s[1:] == g_s[:-1]
+    pair &= t_s[1:] - t_s[:-1] <= CONFIRM_GAP_S  # NaN: no pair
+    p = np.flatnonzero(pair)  # pairs (s[p], s[p + 1]), by run then time
+    g_p = g_s[p + 1]
+    p = p[first_of_run(g_p)]  # each run's first pair
     big = _BIG
-    conf_at = np.minimum.reduceat(np.where(confirming, idx, big), starts)[gid]
-    confirmed = conf_at < big
-    pair_first = np.where(confirmed, prev[np.minimum(conf_at, n - 1)], big)
-    keep_sub = idx >= pair_first
-    keep_unchecked = idx >= conf_at
-    keep = np.where(subject, keep_sub, np.where(checked, True, keep_unchecked))
+    conf_at = np.full(n_runs, big, np.int64)
+    conf_at[g_s[p]] = s[p + 1]
+    # Unchecked frames go on from the confirmation on, the other checked ones (not of a
+    # confirming format) all, checked frames from the pair's first on: of those before the
+    # confirmation, the pair's first alone (the pair is two consecutive checked frames).
+    keep = np.arange(len(subject)) >= conf_at[gid]
+    keep |= checked & ~subject
+    keep[s[p]] = True
     # Unconfirmed: the last checked frame waits for its confirmation; the rest is dropped.
-    last_sub = np.maximum.reduceat(np.where(sub, idx, -1), starts)[gid]
-    wait = sub & ~confirmed & (idx == last_sub)
-    n_sub = int(np.count_nonzero(sub & ~keep & ~wait))
-    n_other = int(np.count_nonzero(~subject & ~keep))
-    return keep, np.flatnonzero(wait), n_sub, n_other
+    last = s[last_of_run(g_s)]
+    wait = last[conf_at[gid[last]] == big]
+    n_sub_dropped = len(s) - int(np.count_nonzero(keep[s]))
+    n_dropped = len(keep) - int(np.count_nonzero(keep))
+    return keep, wait, n_sub_dropped - len(wait), n_dropped - n_sub_dropped
 
 
 def sorted_with_pending(
@@ -157,22 +162,23 @@ def sorted_with_pending(
     hit = icao[at] == pending.icao24
     if not hit.any():
         return deferred_take(obs, order, icao24=icao), pending
-    # The pending frames taken by their indices, found once: a mask would be searched again
-    # for each of the 31 columns, twice (those merged, those left), and at 50,000 new
-    # aircraft ~2,000-9,000 frames wait per step (issue 12's cold sweep).
+    # The pending frames by their indices, found once: a mask would be searched again for
+    # each of the 31 columns, twice (those merged, those left), and at 50,000 new aircraft
+    # ~2,000-9,000 frames wait per step (issue 12's cold sweep). Those merged are read from
+    # ``pending`` itself, by row, when a column is read: copied first, their every column was
+    # gathered twice (~11 M instructions per 1 M frames in the sweep at 50,000).
     hit_at = np.flatnonzero(hit)
     left = np.flatnonzero(~hit)
-    ph = pending.take(hit_at)
-    p_order = order_by_key_time(ph.icao24, ph.time_s)
-    a, t = ph.icao24[p_order], ph.time_s[p_order]
+    p_order = hit_at[order_by_key_time(pending.icao24[hit_at], pending.time_s[hit_at])]
+    a, t = pending.icao24[p_order], pending.time_s[p_order]
     if np.isnan(t).any():  # NaN sorts last: the search below assumes comparable times
-        both = ObservationBatch.concat([ph, obs])
+        both = ObservationBatch.concat([pending.take(hit_at), obs])
         return deferred_take(both, order_by_key_time(both.icao24, both.time_s)), pending.take(left)
-    # Per pending frame, the rows of ``obs`` before it: those of lower addresses, then those
-    # of its address at an earlier time (binary search inside the address's run; NaN times,
-    # last in a run, compare as later).
+    # Per pending frame, the rows of ``obs`` before it: those of lower addresses (its place
+    # found above), then those of its address at an earlier time (binary search inside the
+    # address's run; NaN times, last in a run, compare as later).
     times = obs.time_s[order]
-    lo = np.searchsorted(icao, a, side="left")
+    lo = at[p_order]
     hi = np.searchsorted(icao, a, side="right")
     while True:
         open_ = lo < hi
@@ -182,16 +188,17 @@ def sorted_with_pending(
         before = open_ & (times[np.minimum(mid, len(times) - 1)] < t)
         lo = np.where(before, mid + 1, lo)
         hi = np.where(open_ & ~before, mid, hi)
-    n, h = len(obs) + len(ph), len(ph)
+    h = len(p_order)
+    n = len(obs) + h
     at_p = lo + np.arange(h)  # place in the merged order (pending frames keep their order)
     is_p = np.zeros(n, dtype=np.bool_)
     is_p[at_p] = True
-    # Rows of ``obs`` in order, the pending frames' places filled from ``ph`` when read.
+    # Rows of ``obs`` in order, the pending frames' places filled from ``pending`` when read.
     merged = np.zeros(n, dtype=np.int64)
     merged[~is_p] = order
     src = np.full(n, -1, dtype=np.int64)
     src[at_p] = p_order
-    return deferred_take(obs, merged, (ph, src)), pending.take(left)
+    return deferred_take(obs, merged, (pending, src)), pending.take(left)
 
 
 def _subject(o: ObservationBatch) -> B:
@@ -211,16 +218,6 @@ def _confirming_df(df: npt.NDArray[np.int8]) -> B:
     for d in _CHECKED_DF[1:]:
         out |= df == d
     return out
-
-
-def _ffill(mask: B, start_of_row: I64, shift: bool) -> I64:
-    """Index of the last row where ``mask`` (before the row if ``shift``) in the same run."""
-    idx = np.where(mask, np.arange(mask.size), -1)
-    if shift:
-        idx = shifted(idx, -1)
-    np.maximum.accumulate(idx, out=idx)
-    idx[idx < start_of_row] = -1
-    return idx
 
 
 def _prune(

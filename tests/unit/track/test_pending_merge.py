@@ -88,3 +88,18 @@ def test_merge_with_unknown_times(data_dir: Path, nan_in: str) -> None:
     want, want_rest = _plain(pending, obs)
     assert o.signal_dbfs.tolist() == want.signal_dbfs.tolist()
     assert rest.signal_dbfs.tolist() == want_rest.signal_dbfs.tolist()
+
+
+def test_merged_frames_read_from_the_pending_batch(data_dir: Path) -> None:
+    # The merged pending frames are not copied first: the result reads them from ``pending``
+    # by row, and each column read equals that of the frames taken.
+    obs = _obs(data_dir)
+    pending = obs.take(np.arange(0, 40, 4))
+    pending.time_s[:] += 0.001  # each right after its original
+    pending.signal_dbfs[:] = -1.0
+    o, rest = sorted_with_pending(pending, obs)
+    assert len(rest) == 0 and len(o) == len(obs) + len(pending)
+    base, src = o.__dict__["_extra"]
+    assert base is pending
+    assert np.count_nonzero(o.signal_dbfs == -1.0) == len(pending)
+    assert o.time_s[src >= 0].tolist() == pending.time_s[src[src >= 0]].tolist()
