@@ -54,10 +54,10 @@ _TRANSITIONS = _nl_transitions()
 # near the pole) are further apart, so a band holds at most one: NL is the band's NL at its
 # floor, less one if the latitude is at or past the band's transition (+inf if none).
 _BANDS_PER_DEG = 4
-_BAND_NL, _BAND_EDGE = (
-    np.asarray(59 - np.searchsorted(_TRANSITIONS, np.arange(90 * 4 + 1) / 4.0), dtype=np.int64),
-    np.full(90 * 4 + 1, np.inf),
-)
+_BAND_FLOOR = np.arange(90 * _BANDS_PER_DEG + 1) / _BANDS_PER_DEG  # 0, 1/4, ... 90 (90: NaN)
+# A transition on a floor (87.0) is counted in the band's edge, not in its NL (side="left").
+_BAND_NL = np.asarray(59 - np.searchsorted(_TRANSITIONS, _BAND_FLOOR), dtype=np.int64)
+_BAND_EDGE = np.full(len(_BAND_FLOOR), np.inf)
 for _t in _TRANSITIONS.tolist():
     assert _BAND_EDGE[int(_t * _BANDS_PER_DEG)] == np.inf  # one transition a band at most
     _BAND_EDGE[int(_t * _BANDS_PER_DEG)] = _t
